@@ -1,0 +1,243 @@
+/**
+ * Strict bencode decoder (BEP 3), canonical form only.
+ *
+ * Grammar, byte by byte:
+ *   integer  `i` [`-`] digits `e`      no leading zeros, no `-0`, no empty digits
+ *   string   digits `:` bytes           length without leading zeros
+ *   list     `l` value* `e`
+ *   dict     `d` (string value)* `e`    keys strictly ascending by raw bytes (so no duplicates)
+ *
+ * Anything else is a `SeedcastError` that names the problem and its byte offset. The decoder enforces
+ * limits on input size, string length, nesting depth and number of values, so hostile input costs
+ * bounded memory and time. Byte strings are returned as views into the input (no copy); with
+ * `decodeWithSpans` the exact byte span of each top-level dictionary value is reported, which is how
+ * the info hash is computed over the original `info` bytes.
+ */
+
+import { SeedcastError } from '../errors.js';
+import type { BDict, BValue } from './types.js';
+
+export interface DecodeOptions {
+  /** Largest input accepted, in bytes (default 64 MiB). */
+  maxSize?: number;
+  /** Longest byte string accepted (default: maxSize). */
+  maxStringLength?: number;
+  /** Deepest nesting of lists and dictionaries (default 64). */
+  maxDepth?: number;
+  /** Most values in the whole document (default 4,000,000). */
+  maxValues?: number;
+}
+
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface DecodedDocument {
+  value: BValue;
+  /** For a top-level dictionary: the byte span of each of its values, by key. */
+  spans: Map<string, Span>;
+}
+
+const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
+const MAX_INT_DIGITS = 40;
+const MAX_LENGTH_DIGITS = 12;
+
+const CH_0 = 0x30;
+const CH_9 = 0x39;
+const CH_COLON = 0x3a;
+const CH_MINUS = 0x2d;
+const CH_D = 0x64;
+const CH_E = 0x65;
+const CH_I = 0x69;
+const CH_L = 0x6c;
+
+/** Decode one complete bencoded value; trailing bytes are an error. */
+export function decode(input: Uint8Array, options: DecodeOptions = {}): BValue {
+  return new Decoder(input, options, false).run().value;
+}
+
+/** Decode and also report the byte span of each top-level dictionary value. */
+export function decodeWithSpans(input: Uint8Array, options: DecodeOptions = {}): DecodedDocument {
+  return new Decoder(input, options, true).run();
+}
+
+class Decoder {
+  private readonly buf: Buffer;
+  private pos = 0;
+  private values = 0;
+  private readonly maxStringLength: number;
+  private readonly maxDepth: number;
+  private readonly maxValues: number;
+  private readonly spans = new Map<string, Span>();
+
+  constructor(
+    input: Uint8Array,
+    options: DecodeOptions,
+    private readonly wantSpans: boolean,
+  ) {
+    const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
+    if (input.byteLength > maxSize) {
+      throw new SeedcastError('BENCODE_LIMIT', `input is ${input.byteLength} bytes, the limit is ${maxSize}`);
+    }
+    this.buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    this.maxStringLength = options.maxStringLength ?? maxSize;
+    this.maxDepth = options.maxDepth ?? 64;
+    this.maxValues = options.maxValues ?? 4_000_000;
+  }
+
+  run(): DecodedDocument {
+    if (this.buf.length === 0) throw this.error('BENCODE_TRUNCATED', 'empty input');
+    const value = this.value(0);
+    if (this.pos !== this.buf.length) {
+      throw this.error('BENCODE_TRAILING', `${this.buf.length - this.pos} byte(s) after the value`);
+    }
+    return { value, spans: this.spans };
+  }
+
+  private error(
+    code:
+      | 'BENCODE_TRUNCATED'
+      | 'BENCODE_SYNTAX'
+      | 'BENCODE_NON_CANONICAL'
+      | 'BENCODE_LIMIT'
+      | 'BENCODE_TRAILING',
+    what: string,
+    at = this.pos,
+  ): SeedcastError {
+    return new SeedcastError(code, `${what} at offset ${at}`);
+  }
+
+  private value(depth: number): BValue {
+    if (++this.values > this.maxValues)
+      throw this.error('BENCODE_LIMIT', `more than ${this.maxValues} values`);
+    const c = this.buf[this.pos];
+    if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'expected a value');
+    if (c === CH_I) return this.integer();
+    if (c >= CH_0 && c <= CH_9) return this.bytes();
+    if (c === CH_L || c === CH_D) {
+      if (depth >= this.maxDepth) throw this.error('BENCODE_LIMIT', `nesting deeper than ${this.maxDepth}`);
+      return c === CH_L ? this.list(depth + 1) : this.dict(depth + 1);
+    }
+    throw this.error('BENCODE_SYNTAX', `unexpected byte 0x${c.toString(16).padStart(2, '0')}`);
+  }
+
+  private integer(): number | bigint {
+    const start = this.pos;
+    const buf = this.buf;
+    let p = start + 1;
+    let negative = false;
+    if (buf[p] === CH_MINUS) {
+      negative = true;
+      p++;
+    }
+    const digitsStart = p;
+    let n = 0;
+    while (p < buf.length) {
+      const c = buf[p]!;
+      if (c < CH_0 || c > CH_9) break;
+      n = n * 10 + (c - CH_0);
+      p++;
+    }
+    if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated integer', start);
+    if (buf[p] !== CH_E) throw this.error('BENCODE_SYNTAX', 'integer contains a non-digit', p);
+    const digits = p - digitsStart;
+    if (digits === 0) throw this.error('BENCODE_SYNTAX', 'integer has no digits', start);
+    if (digits > MAX_INT_DIGITS)
+      throw this.error('BENCODE_LIMIT', `integer longer than ${MAX_INT_DIGITS} digits`, start);
+    if (buf[digitsStart] === CH_0 && (digits > 1 || negative)) {
+      throw this.error(
+        'BENCODE_NON_CANONICAL',
+        negative ? 'negative zero' : 'integer with a leading zero',
+        start,
+      );
+    }
+    this.pos = p + 1;
+    if (digits <= 15) return negative ? -n : n;
+    const big = BigInt(buf.toString('latin1', digitsStart, p));
+    const signed = negative ? -big : big;
+    return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(signed)
+      : signed;
+  }
+
+  private bytesSpan(): Span {
+    const start = this.pos;
+    const buf = this.buf;
+    let p = start;
+    let len = 0;
+    while (p < buf.length) {
+      const c = buf[p]!;
+      if (c < CH_0 || c > CH_9) break;
+      len = len * 10 + (c - CH_0);
+      p++;
+      if (p - start > MAX_LENGTH_DIGITS)
+        throw this.error('BENCODE_LIMIT', 'string length has too many digits', start);
+    }
+    if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated string length', start);
+    if (buf[p] !== CH_COLON) throw this.error('BENCODE_SYNTAX', 'expected ":" after string length', p);
+    if (buf[start] === CH_0 && p - start > 1) {
+      throw this.error('BENCODE_NON_CANONICAL', 'string length with a leading zero', start);
+    }
+    if (len > this.maxStringLength) {
+      throw this.error(
+        'BENCODE_LIMIT',
+        `string of ${len} bytes exceeds the limit of ${this.maxStringLength}`,
+        start,
+      );
+    }
+    const dataStart = p + 1;
+    if (dataStart + len > buf.length) {
+      throw this.error('BENCODE_TRUNCATED', `string of ${len} bytes runs past the end`, start);
+    }
+    this.pos = dataStart + len;
+    return { start: dataStart, end: dataStart + len };
+  }
+
+  private bytes(): Uint8Array {
+    const { start, end } = this.bytesSpan();
+    return this.buf.subarray(start, end);
+  }
+
+  private list(depth: number): BValue[] {
+    const out: BValue[] = [];
+    this.pos++;
+    for (;;) {
+      const c = this.buf[this.pos];
+      if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'unterminated list');
+      if (c === CH_E) {
+        this.pos++;
+        return out;
+      }
+      out.push(this.value(depth));
+    }
+  }
+
+  private dict(depth: number): BDict {
+    const out: BDict = new Map();
+    const topLevel = depth === 1 && this.wantSpans;
+    this.pos++;
+    let prev: Span | undefined;
+    for (;;) {
+      const c = this.buf[this.pos];
+      if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'unterminated dictionary');
+      if (c === CH_E) {
+        this.pos++;
+        return out;
+      }
+      if (c < CH_0 || c > CH_9) throw this.error('BENCODE_SYNTAX', 'dictionary key is not a string');
+      const keyAt = this.pos;
+      const key = this.bytesSpan();
+      if (prev) {
+        const order = this.buf.compare(this.buf, prev.start, prev.end, key.start, key.end);
+        if (order === 0) throw this.error('BENCODE_NON_CANONICAL', 'duplicate dictionary key', keyAt);
+        if (order < 0) throw this.error('BENCODE_NON_CANONICAL', 'dictionary keys out of order', keyAt);
+      }
+      prev = key;
+      const name = this.buf.toString('latin1', key.start, key.end);
+      const valueStart = this.pos;
+      out.set(name, this.value(depth));
+      if (topLevel) this.spans.set(name, { start: valueStart, end: this.pos });
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Strict, canonical bencode (BEP 3): the encoder, the decoder with limits and value spans, and the
+ * plain types they share. Imports nothing else of Seedcast's but the error registry.
+ */
+
+export { type DecodedDocument, type DecodeOptions, decode, decodeWithSpans, type Span } from './decode.js';
+export { encode } from './encode.js';
+export {
+  type BDict,
+  type BEncodable,
+  type BValue,
+  isBytes,
+  isDict,
+  isInt,
+  isList,
+  keyToText,
+  textKey,
+} from './types.js';

@@ -1,0 +1,81 @@
+/**
+ * The `seedcast` command: dispatches to one module per command, loaded lazily so `seedcast --help`
+ * and every command start fast. The only place (with the command modules) that prints for people.
+ * Exit codes: 0 success, 1 runtime failure, 2 bad usage; errors are one line on stderr.
+ */
+
+import { isSeedcastError } from '../errors.js';
+import type { Command } from './command.js';
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  serve: {
+    summary: 'run the site (HTTP on 127.0.0.1:8080 by default)',
+    load: async () => (await import('./serve.js')).serve,
+  },
+  create: {
+    summary: 'write a .torrent for a file or folder',
+    load: async () => (await import('./create.js')).create,
+  },
+  info: {
+    summary: 'describe a .torrent file or magnet link',
+    load: async () => (await import('./info.js')).info,
+  },
+};
+
+const USAGE = `Usage: seedcast <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+Run 'seedcast <command> --help' for a command's options.`;
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write('seedcast 0.1.0\n');
+    return 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    process.stderr.write(`seedcast: unknown command "${name}" (see 'seedcast --help')\n`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.help.trim()}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (err) {
+    return reportError(name, err);
+  }
+}
+
+function reportError(name: string, err: unknown): number {
+  if (isSeedcastError(err, 'USAGE')) {
+    process.stderr.write(
+      `seedcast ${name}: ${err.message.replace(/^bad usage: /, '')} (see 'seedcast ${name} --help')\n`,
+    );
+    return 2;
+  }
+  if (isSeedcastError(err)) {
+    process.stderr.write(`seedcast ${name}: ${err.message}\n`);
+    return 1;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string') {
+    process.stderr.write(`seedcast ${name}: ${e.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`seedcast ${name}: unexpected error: ${String(err)}\n`);
+  if (process.env.SEEDCAST_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return 1;
+}

@@ -1,0 +1,51 @@
+/**
+ * The one registry of Seedcast's error codes.
+ *
+ * Every error a user or a client can provoke is a `SeedcastError` with a stable code from `ERRORS`, a
+ * human message and the HTTP status it maps to. Modules throw them deep down; the edges (the CLI, the
+ * HTTP error handler, the tracker's `failure reason`) turn them into answers in one place each.
+ */
+
+export const ERRORS = {
+  // bencode (BEP 3)
+  BENCODE_TRUNCATED: { status: 400, message: 'bencode: input ends too early' },
+  BENCODE_SYNTAX: { status: 400, message: 'bencode: invalid syntax' },
+  BENCODE_NON_CANONICAL: { status: 400, message: 'bencode: not in canonical form' },
+  BENCODE_LIMIT: { status: 413, message: 'bencode: a size or depth limit was exceeded' },
+  BENCODE_TRAILING: { status: 400, message: 'bencode: data after the end of the value' },
+  BENCODE_UNENCODABLE: { status: 500, message: 'bencode: value cannot be encoded' },
+  // metainfo (BEP 3, 12, 19, 27, 47, 52)
+  TORRENT_INVALID: { status: 400, message: 'torrent: invalid metainfo' },
+  TORRENT_UNSAFE_PATH: { status: 400, message: 'torrent: unsafe file path' },
+  TORRENT_HASH_MISMATCH: { status: 400, message: 'torrent: hashes do not agree' },
+  // magnet links (BEP 9)
+  MAGNET_INVALID: { status: 400, message: 'magnet: invalid magnet link' },
+  // creating torrents
+  CREATE_INPUT: { status: 400, message: 'create: cannot read the input' },
+  CREATE_OPTIONS: { status: 400, message: 'create: invalid options' },
+  // command line
+  USAGE: { status: 400, message: 'bad usage' },
+  NOT_FOUND: { status: 404, message: 'not found' },
+  INTERNAL: { status: 500, message: 'internal error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error with a code from the registry; `detail` says what exactly went wrong. */
+export class SeedcastError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const base = ERRORS[code];
+    super(detail ? `${base.message}: ${detail}` : base.message, options);
+    this.name = 'SeedcastError';
+    this.code = code;
+    this.status = base.status;
+  }
+}
+
+/** True when `err` is a SeedcastError, optionally of one code. */
+export function isSeedcastError(err: unknown, code?: ErrorCode): err is SeedcastError {
+  return err instanceof SeedcastError && (code === undefined || err.code === code);
+}
