@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isSeedcastError } from '../errors.js';
-import { decode, decodeWithSpans, encode, keyToText, textKey } from './index.js';
+import { decode, decodePrefix, decodeWithSpans, encode, keyToText, textKey } from './index.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 
@@ -181,5 +181,31 @@ describe('bencode encode', () => {
       .update(encode((value as Map<string, never>).get('info')!))
       .digest('hex');
     assert.equal(hash, again);
+  });
+});
+
+describe('bencode decodePrefix', () => {
+  it('decodes the leading value and reports where it ends, leaving trailing bytes alone', () => {
+    const input = Buffer.concat([b('d8:msg_typei1e5:piecei0ee'), Buffer.from([0xff, 0x00, 0x64])]);
+    const { value, end } = decodePrefix(input);
+    assert.equal(end, input.length - 3);
+    assert.ok(value instanceof Map);
+    assert.equal(value.get('msg_type'), 1);
+    assert.deepEqual(decodePrefix(b('i7e')), { value: 7, end: 3 });
+  });
+
+  it('still rejects a truncated or non-canonical leading value', () => {
+    assert.throws(
+      () => decodePrefix(b('d8:msg_typei1e')),
+      (e: unknown) => isSeedcastError(e, 'BENCODE_TRUNCATED'),
+    );
+    assert.throws(
+      () => decodePrefix(b('i01exx')),
+      (e: unknown) => isSeedcastError(e, 'BENCODE_NON_CANONICAL'),
+    );
+    assert.throws(
+      () => decodePrefix(b('')),
+      (e: unknown) => isSeedcastError(e, 'BENCODE_TRUNCATED'),
+    );
   });
 });

@@ -62,6 +62,14 @@ export function decodeWithSpans(input: Uint8Array, options: DecodeOptions = {}):
   return new Decoder(input, options, true).run();
 }
 
+/**
+ * Decode the one value at the start of `input` and say where it ends; the bytes after it are left to
+ * the caller (BEP 9 metadata messages are a dictionary followed by raw bytes).
+ */
+export function decodePrefix(input: Uint8Array, options: DecodeOptions = {}): { value: BValue; end: number } {
+  return new Decoder(input, options, false).runPrefix();
+}
+
 class Decoder {
   private readonly buf: Buffer;
   private pos = 0;
@@ -93,6 +101,12 @@ class Decoder {
       throw this.error('BENCODE_TRAILING', `${this.buf.length - this.pos} byte(s) after the value`);
     }
     return { value, spans: this.spans };
+  }
+
+  runPrefix(): { value: BValue; end: number } {
+    if (this.buf.length === 0) throw this.error('BENCODE_TRUNCATED', 'empty input');
+    const value = this.value(0);
+    return { value, end: this.pos };
   }
 
   private error(

@@ -3,7 +3,14 @@
  * plain types they share. Imports nothing else of Seedcast's but the error registry.
  */
 
-export { type DecodedDocument, type DecodeOptions, decode, decodeWithSpans, type Span } from './decode.js';
+export {
+  type DecodedDocument,
+  type DecodeOptions,
+  decode,
+  decodePrefix,
+  decodeWithSpans,
+  type Span,
+} from './decode.js';
 export { encode } from './encode.js';
 export {
   type BDict,
