@@ -20,6 +20,14 @@ export const ERRORS = {
   TORRENT_HASH_MISMATCH: { status: 400, message: 'torrent: hashes do not agree' },
   // magnet links (BEP 9)
   MAGNET_INVALID: { status: 400, message: 'magnet: invalid magnet link' },
+  // peer wire protocol (BEP 3, 6, 9, 10, 11): each one means "drop this peer"
+  WIRE_HANDSHAKE: { status: 400, message: 'wire: bad handshake' },
+  WIRE_OVERSIZE: { status: 413, message: 'wire: message longer than the limit' },
+  WIRE_MALFORMED: { status: 400, message: 'wire: malformed message' },
+  WIRE_PROTOCOL: { status: 400, message: 'wire: message out of protocol' },
+  WIRE_TIMEOUT: { status: 408, message: 'wire: peer timed out' },
+  WIRE_CLOSED: { status: 400, message: 'wire: connection closed' },
+  WIRE_METADATA: { status: 400, message: 'wire: bad metadata' },
   // creating torrents
   CREATE_INPUT: { status: 400, message: 'create: cannot read the input' },
   CREATE_OPTIONS: { status: 400, message: 'create: invalid options' },
