@@ -31,6 +31,12 @@ export const ERRORS = {
   // creating torrents
   CREATE_INPUT: { status: 400, message: 'create: cannot read the input' },
   CREATE_OPTIONS: { status: 400, message: 'create: invalid options' },
+  // tracker (BEP 3, 7, 15, 23, 41, 48)
+  TRACKER_BAD_REQUEST: { status: 400, message: 'tracker: malformed request' },
+  TRACKER_TOO_LARGE: { status: 413, message: 'tracker: request too large' },
+  TRACKER_NOT_ALLOWED: { status: 403, message: 'tracker: torrent not tracked here' },
+  TRACKER_CONNECTION_ID: { status: 400, message: 'tracker: bad or expired connection id' },
+  TRACKER_UNAVAILABLE: { status: 503, message: 'tracker: swarm store unavailable' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
