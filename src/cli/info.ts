@@ -1,10 +1,151 @@
-/** `seedcast info`: placeholder until the torrent creator lands. */
+/** `seedcast info`: describes a `.torrent` file or a magnet link, for people or (`--json`) for scripts. */
+
+import { readFile } from 'node:fs/promises';
 import { SeedcastError } from '../errors.js';
+import {
+  formatMagnet,
+  type Metainfo,
+  magnetFromMetainfo,
+  parseMagnet,
+  parseTorrent,
+} from '../torrent/index.js';
+import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 
 export const info: Command = {
-  help: 'Usage: seedcast info <torrent-file | magnet> [--json]',
-  async run() {
-    throw new SeedcastError('INTERNAL', 'not built yet');
+  help: `Usage: seedcast info <torrent-file | magnet> [--json]
+
+Describes a torrent: its info hashes (v1 and v2), name, size, pieces, files, trackers and web seeds.
+
+Options:
+  --json       print one JSON object:
+               { "infoHash", "infoHashV2"?, "name", "length", "pieceLength", "pieces", "private",
+                 "files": [{ "path", "length" }], "announce": [[...]], "urlList": [...] }
+               (padding files are left out of "files"; a magnet link gives what it knows and null
+               for the rest)
+  -h, --help   show this help`,
+
+  async run(argv) {
+    const args = parseCommandArgs(argv, { json: { type: 'boolean' } });
+    const [input, ...extra] = args.positionals;
+    if (input === undefined) throw new SeedcastError('USAGE', 'give a .torrent file or a magnet link');
+    if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
+    const json = args.values.json === true;
+    const description = /^magnet:/i.test(input)
+      ? describeMagnet(input)
+      : describeTorrent(await readTorrent(input));
+    process.stdout.write(json ? `${JSON.stringify(description, null, 2)}\n` : humanReadable(description));
+    return 0;
   },
 };
+
+interface Description {
+  infoHash: string | null;
+  infoHashV2?: string;
+  name: string | null;
+  length: number | null;
+  pieceLength: number | null;
+  pieces: number | null;
+  private: boolean | null;
+  files: { path: string; length: number }[];
+  announce: string[][];
+  urlList: string[];
+  version?: string;
+  magnet: string;
+  comment?: string;
+  createdBy?: string;
+  creationDate?: number;
+}
+
+async function readTorrent(path: string): Promise<Metainfo> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new SeedcastError(
+      'NOT_FOUND',
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+  return parseTorrent(bytes);
+}
+
+function describeTorrent(meta: Metainfo): Description {
+  const d: Description = {
+    infoHash: meta.version === 'v2' ? null : meta.infoHash,
+    name: meta.name,
+    length: meta.length,
+    pieceLength: meta.pieceLength,
+    pieces: meta.pieceCount,
+    private: meta.private,
+    files: meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })),
+    announce: meta.announce,
+    urlList: meta.urlList,
+    version: meta.version,
+    magnet: formatMagnet(magnetFromMetainfo(meta)),
+  };
+  if (meta.infoHashV2) d.infoHashV2 = meta.infoHashV2;
+  if (meta.comment !== undefined) d.comment = meta.comment;
+  if (meta.createdBy !== undefined) d.createdBy = meta.createdBy;
+  if (meta.creationDate !== undefined) d.creationDate = meta.creationDate;
+  return d;
+}
+
+function describeMagnet(text: string): Description {
+  const link = parseMagnet(text);
+  const d: Description = {
+    infoHash: link.infoHash ?? null,
+    name: link.name ?? null,
+    length: link.length ?? null,
+    pieceLength: null,
+    pieces: null,
+    private: null,
+    files: [],
+    announce: link.trackers.map((t) => [t]),
+    urlList: link.webSeeds,
+    magnet: formatMagnet(link),
+  };
+  if (link.infoHashV2) d.infoHashV2 = link.infoHashV2;
+  return d;
+}
+
+function size(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n} B` : `${v.toFixed(2)} ${units[i]} (${n} bytes)`;
+}
+
+function humanReadable(d: Description): string {
+  const lines: string[] = [];
+  lines.push(`Name:          ${d.name ?? '(unknown)'}`);
+  if (d.version) lines.push(`Version:       ${d.version}`);
+  if (d.infoHash) lines.push(`Info hash:     ${d.infoHash}`);
+  if (d.infoHashV2) lines.push(`Info hash v2:  ${d.infoHashV2}`);
+  if (d.length !== null) lines.push(`Size:          ${size(d.length)}`);
+  if (d.pieceLength !== null) lines.push(`Pieces:        ${d.pieces} x ${size(d.pieceLength)}`);
+  if (d.private !== null) lines.push(`Private:       ${d.private ? 'yes' : 'no'}`);
+  if (d.comment) lines.push(`Comment:       ${d.comment}`);
+  if (d.createdBy) lines.push(`Created by:    ${d.createdBy}`);
+  if (d.creationDate) lines.push(`Created on:    ${new Date(d.creationDate * 1000).toISOString()}`);
+  lines.push(`Magnet:        ${d.magnet}`);
+  if (d.announce.length > 0) {
+    lines.push('Trackers:');
+    d.announce.forEach((tier, i) => {
+      for (const url of tier) lines.push(`  [tier ${i}] ${url}`);
+    });
+  }
+  if (d.urlList.length > 0) {
+    lines.push('Web seeds:');
+    for (const url of d.urlList) lines.push(`  ${url}`);
+  }
+  if (d.files.length > 0) {
+    lines.push(`Files (${d.files.length}):`);
+    for (const f of d.files) lines.push(`  ${f.path} (${size(f.length)})`);
+  }
+  return `${lines.join('\n')}\n`;
+}

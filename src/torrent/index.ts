@@ -1,0 +1,10 @@
+/**
+ * Metainfo: parse `.torrent` files (BEP 3, 12, 19, 27, 47, 52), magnet links (BEP 9) and safe paths.
+ * Creating torrents lives beside these (`create.ts`).
+ */
+
+export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './magnet.js';
+export { type ParseOptions, parseTorrent } from './parse.js';
+export { assertSafePath, unsafeComponentReason } from './paths.js';
+export { layerRoot, merkleRoot, zeroSubtreeRoot } from './piece-layers.js';
+export type { MagnetLink, Metainfo, TorrentFile, TorrentVersion } from './types.js';
