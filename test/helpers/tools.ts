@@ -1,0 +1,106 @@
+/**
+ * Shared helpers for end-to-end tests: real system tools (skipped loudly on a developer machine
+ * without them, a failure under CI=true), temporary folders, free ports, and running commands.
+ */
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+
+/** The Python that has Debian's python3-libtorrent. */
+export const LIBTORRENT_PYTHON = '/usr/bin/python3';
+
+const available = new Map<string, boolean>();
+
+function probe(name: string): boolean {
+  if (!available.has(name)) {
+    const ok =
+      name === 'libtorrent'
+        ? spawnSync(LIBTORRENT_PYTHON, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0
+        : spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+    available.set(name, ok);
+  }
+  return available.get(name)!;
+}
+
+/**
+ * True when every tool is installed. Otherwise: under CI=true the test fails; elsewhere it is skipped
+ * with a loud message on stderr. Use as `if (!requireTools(t, 'mktorrent')) return;`.
+ */
+export function requireTools(t: TestContext, ...names: string[]): boolean {
+  const missing = names.filter((n) => !probe(n));
+  if (missing.length === 0) return true;
+  const message = `missing system tool(s): ${missing.join(', ')} (install them: see .ci/run)`;
+  if (process.env.CI === 'true') throw new Error(message);
+  process.stderr.write(`\n*** SKIPPED "${t.name}": ${message} ***\n\n`);
+  t.skip(message);
+  return false;
+}
+
+/** A fresh temporary folder, removed when the test ends. */
+export function tempDir(t: TestContext, prefix = 'seedcast-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Run a command to completion and return its stdout (throws with stderr on a non-zero exit). */
+export function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): string {
+  return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+}
+
+/** Run a Python script with the interpreter that has libtorrent; its stdout parsed as JSON. */
+export function runLibtorrent<T = unknown>(script: string, args: string[] = []): T {
+  const out = execFileSync(LIBTORRENT_PYTHON, ['-c', script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out) as T;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `seedcast` from source (through tsx), as a user would run the command. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  const entry = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
