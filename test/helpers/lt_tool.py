@@ -1,0 +1,93 @@
+"""libtorrent (Debian's python3-libtorrent) as a reference peer for Seedcast's tests.
+
+Run with /usr/bin/python3. Subcommands print one JSON object:
+  create <path> <out.torrent> <v1|v2|hybrid> <piece_length>   -> {"v1", "v2"}
+  info <file.torrent>                                          -> {"v1", "v2", "name", "num_pieces", "piece_length", "files"}
+  verify <file.torrent> <save_path>                            -> {"have", "total", "progress", "state", "error"}
+"""
+import json
+import os
+import sys
+import time
+
+import libtorrent as lt
+
+NO_V1 = "0" * 40
+NO_V2 = "0" * 64
+
+
+def hashes(ti):
+    ih = ti.info_hashes()
+    return {
+        "v1": str(ih.v1) if ih.has_v1() else None,
+        "v2": str(ih.v2) if ih.has_v2() else None,
+    }
+
+
+def create(path, out, version, piece_length):
+    flags = {"v1": lt.create_torrent.v1_only, "v2": lt.create_torrent.v2_only, "hybrid": 0}[version]
+    fs = lt.file_storage()
+    lt.add_files(fs, path)
+    ct = lt.create_torrent(fs, int(piece_length), flags=flags)
+    lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(path)))
+    with open(out, "wb") as f:
+        f.write(lt.bencode(ct.generate()))
+    return hashes(lt.torrent_info(out))
+
+
+def info(torrent):
+    ti = lt.torrent_info(torrent)
+    fs = ti.files()
+    files = []
+    for i in range(fs.num_files()):
+        if fs.file_flags(i) & lt.file_storage.flag_pad_file:
+            continue
+        files.append({"path": fs.file_path(i).replace(os.sep, "/"), "length": fs.file_size(i)})
+    out = hashes(ti)
+    out.update({"name": ti.name(), "num_pieces": ti.num_pieces(), "piece_length": ti.piece_length(), "files": files})
+    return out
+
+
+def verify(torrent, save_path):
+    ses = lt.session({
+        "listen_interfaces": "127.0.0.1:0",
+        "enable_dht": False,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+    })
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(torrent)
+    atp.save_path = save_path
+    h = ses.add_torrent(atp)
+    h.force_recheck()
+    deadline = time.time() + 120
+    checking = (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data)
+    time.sleep(0.2)
+    while time.time() < deadline:
+        s = h.status()
+        if s.errc.value() != 0:
+            break
+        if s.state not in checking and s.has_metadata:
+            break
+        time.sleep(0.1)
+    s = h.status()
+    return {
+        "have": s.num_pieces,
+        "total": atp.ti.num_pieces(),
+        "progress": s.progress,
+        "state": str(s.state),
+        "error": s.errc.message() if s.errc.value() != 0 else None,
+    }
+
+
+def main():
+    cmd, *args = sys.argv[1:]
+    result = {"create": create, "info": info, "verify": verify}[cmd](*args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
