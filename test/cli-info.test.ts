@@ -1,0 +1,128 @@
+/** `seedcast info` as a user runs it: human and JSON output, magnet links, exit codes and one-line errors. */
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { encode } from '../src/bencode/index.js';
+import { runCli, tempDir } from './helpers/tools.js';
+
+function sampleTorrent(dir: string) {
+  const data = Buffer.alloc(50_000, 7);
+  const pieces = Buffer.concat(
+    [0, 1, 2, 3].map((i) =>
+      createHash('sha1')
+        .update(data.subarray(i * 16384, (i + 1) * 16384))
+        .digest(),
+    ),
+  );
+  const info = {
+    name: 'album',
+    'piece length': 16384,
+    pieces,
+    files: [
+      { length: 40_000, path: ['disc 1', 'track.flac'] },
+      { length: 10_000, path: ['cover.png'] },
+    ],
+  };
+  const path = join(dir, 'album.torrent');
+  writeFileSync(
+    path,
+    encode({
+      announce: 'http://a.example/announce',
+      'announce-list': [['http://a.example/announce'], ['udp://b.example:6969']],
+      info,
+      'url-list': ['http://ws.example/'],
+    }),
+  );
+  return { path, infoHash: createHash('sha1').update(encode(info)).digest('hex') };
+}
+
+describe('seedcast info', () => {
+  it('prints the contract JSON for a torrent file', async (t: TestContext) => {
+    const { path, infoHash } = sampleTorrent(tempDir(t));
+    const result = await runCli(['info', path, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout);
+    assert.equal(json.infoHash, infoHash);
+    assert.equal(json.infoHashV2, undefined);
+    assert.equal(json.name, 'album');
+    assert.equal(json.length, 50_000);
+    assert.equal(json.pieceLength, 16384);
+    assert.equal(json.pieces, 4);
+    assert.equal(json.private, false);
+    assert.deepEqual(json.files, [
+      { path: 'album/disc 1/track.flac', length: 40_000 },
+      { path: 'album/cover.png', length: 10_000 },
+    ]);
+    assert.deepEqual(json.announce, [['http://a.example/announce'], ['udp://b.example:6969']]);
+    assert.deepEqual(json.urlList, ['http://ws.example/']);
+  });
+
+  it('prints a readable summary for people', async (t: TestContext) => {
+    const { path, infoHash } = sampleTorrent(tempDir(t));
+    const result = await runCli(['info', path]);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`Info hash:\\s+${infoHash}`));
+    assert.match(result.stdout, /album\/disc 1\/track\.flac/);
+    assert.match(result.stdout, /magnet:\?xt=urn:btih:/);
+  });
+
+  it('describes a magnet link', async () => {
+    const hash = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+    const result = await runCli([
+      'info',
+      '--json',
+      `magnet:?xt=urn:btih:${hash}&dn=Talk&xl=42&tr=udp%3A%2F%2Ft%3A1`,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const json = JSON.parse(result.stdout);
+    assert.equal(json.infoHash, hash);
+    assert.equal(json.name, 'Talk');
+    assert.equal(json.length, 42);
+    assert.deepEqual(json.announce, [['udp://t:1']]);
+    assert.equal(json.pieces, null);
+  });
+
+  it('exits 2 with one line on bad usage', async () => {
+    for (const args of [['info'], ['info', '--nope', 'x'], ['info', 'a', 'b']]) {
+      const result = await runCli(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^seedcast info: /);
+    }
+    const unknown = await runCli(['frobnicate']);
+    assert.equal(unknown.code, 2);
+  });
+
+  it('exits 1 with one line, no stack trace, on a bad or missing torrent', async (t: TestContext) => {
+    const dir = tempDir(t);
+    const bad = join(dir, 'bad.torrent');
+    writeFileSync(
+      bad,
+      'd4:infod4:name2:..6:lengthi1e12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+    );
+    const cases: [string, RegExp][] = [
+      [join(dir, 'missing.torrent'), /cannot read/],
+      [bad, /unsafe file path/],
+      ['magnet:?xt=urn:btih:123', /magnet/],
+    ];
+    for (const [input, pattern] of cases) {
+      const result = await runCli(['info', input]);
+      assert.equal(result.code, 1, input);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, pattern);
+      assert.doesNotMatch(result.stderr, /\s+at /);
+    }
+  });
+
+  it('prints help for the command and for seedcast itself', async () => {
+    const help = await runCli(['info', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: seedcast info/);
+    const top = await runCli(['--help']);
+    assert.equal(top.code, 0);
+    assert.match(top.stdout, /create/);
+  });
+});
