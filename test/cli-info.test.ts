@@ -101,7 +101,7 @@ describe('seedcast info', () => {
     const bad = join(dir, 'bad.torrent');
     writeFileSync(
       bad,
-      'd4:infod4:name2:..6:lengthi1e12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+      encode({ info: { length: 1, name: '..', 'piece length': 16384, pieces: Buffer.alloc(20) } }),
     );
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.torrent'), /cannot read/],
