@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MemoryStore } from './memory-store.js';
+import { PeerTable } from './peer-table.js';
+import type { StoreAnnounce } from './store.js';
+import { id20, runStoreContract, v4 } from './store-contract.js';
+
+runStoreContract('memory', { make: async (limits) => new MemoryStore(limits) });
+
+function announce(infoHash: Buffer, now: number): StoreAnnounce {
+  return {
+    infoHash,
+    peerId: id20('p'),
+    ip: v4('10.0.0.1'),
+    port: 1,
+    key: 0,
+    seeder: false,
+    event: 'started',
+    numwant: 10,
+    wantPeerIds: false,
+    otherFamily: true,
+    now,
+  };
+}
+
+describe('memory store', () => {
+  test('a flood of new info hashes evicts itself, not living swarms', async () => {
+    const store = new MemoryStore({ maxSwarms: 100 });
+    const living = Array.from({ length: 20 }, () => id20('live'));
+    for (const ih of living) store.announceNow(announce(ih, 1));
+    for (const ih of living) store.announceNow(announce(ih, 2));
+    for (let i = 0; i < 10_000; i++) store.announceNow(announce(id20('flood'), 3));
+    const size = await store.size();
+    assert.ok(size.swarms <= 100, `${size.swarms} swarms kept`);
+    assert.ok(size.swarms >= 40, `${size.swarms} swarms kept`);
+    const counts = await store.scrape(living);
+    assert.ok(
+      counts.every((c) => c.incomplete === 2),
+      'every living swarm survived the flood',
+    );
+  });
+
+  test('the peer count never exceeds maxPeers', async () => {
+    const store = new MemoryStore({ maxPeers: 10 });
+    const ih = id20('ih');
+    for (let i = 0; i < 30; i++) store.announceNow(announce(ih, 1));
+    assert.equal((await store.size()).leechers, 10);
+  });
+});
+
+describe('peer table', () => {
+  test('agrees with a Map under thousands of random inserts, updates and removals', () => {
+    const table = new PeerTable(4);
+    const model = new Map<string, { port: number; seeder: boolean }>();
+    const ids: Buffer[] = [];
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const op = rand(10);
+      if (op < 5 || ids.length === 0) {
+        const id = id20('t');
+        // some ids share their first 19 bytes, so the index sees collisions
+        if (ids.length > 0 && rand(4) === 0) id[19] = (ids[ids.length - 1]![19]! + 1) & 0xff;
+        if (table.find(id) >= 0) continue;
+        const port = rand(65535) + 1;
+        const seeder = rand(2) === 0;
+        table.insert(id, v4('1.2.3.4'), port, seeder, 0, step);
+        model.set(id.toString('latin1'), { port, seeder });
+        ids.push(id);
+      } else {
+        const i = rand(ids.length);
+        const id = ids[i]!;
+        const r = table.find(id);
+        assert.ok(r >= 0);
+        if (op < 8) {
+          table.remove(r);
+          model.delete(id.toString('latin1'));
+          ids.splice(i, 1);
+        } else {
+          const port = rand(65535) + 1;
+          table.update(r, v4('1.2.3.4'), port, true, 0, step);
+          model.set(id.toString('latin1'), { port, seeder: true });
+        }
+      }
+      assert.equal(table.count, model.size);
+    }
+    let seeders = 0;
+    for (const [key, value] of model) {
+      const r = table.find(Buffer.from(key, 'latin1'));
+      assert.ok(r >= 0, 'every live id is found');
+      assert.equal(table.isSeeder(r), value.seeder);
+      if (value.seeder) seeders++;
+    }
+    assert.equal(table.seeders, seeders);
+    const out = Buffer.alloc(model.size * 6);
+    assert.equal(table.pick(out, 0, { max: model.size, exclude: -1, skipSeeders: false }), model.size);
+    const ports = new Set<number>();
+    for (let i = 0; i < out.length; i += 6) ports.add(out.readUInt16BE(i + 4));
+    assert.deepEqual(ports, new Set([...model.values()].map((v) => v.port)));
+  });
+});

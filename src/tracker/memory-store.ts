@@ -1,0 +1,287 @@
+/**
+ * The in-memory swarm store (the default): swarms in a `Map` keyed by the binary info hash, each
+ * with one compact `PeerTable` per address family (see `peer-table.ts` for the record layout).
+ *
+ * Memory stays bounded: a swarm keeps at most `maxPeersPerSwarm` peers per family, the store keeps
+ * at most `maxPeers` peers and `maxSwarms` swarms, in two segments (as in segmented LRU): a new
+ * swarm enters *probation* (a quarter of `maxSwarms`, first in first out); a swarm announced to a
+ * second time moves to the *protected* segment, whose oldest swarm not announced to lately (second
+ * chance) goes back to probation when it is full. A flood of info hashes announced once each only
+ * churns probation and never evicts a swarm that lives.
+ */
+
+import { PeerTable } from './peer-table.js';
+import {
+  DEFAULT_MAX_PEERS_PER_SWARM,
+  DEFAULT_PEER_TTL,
+  type StoreAnnounce,
+  type StoreAnnounceResult,
+  type StoreLimits,
+  type StoreSize,
+  type SwarmStore,
+} from './store.js';
+import type { PeerList, SwarmCounts } from './types.js';
+
+export interface MemoryStoreOptions extends StoreLimits {
+  /** Most swarms kept (default 1,000,000). */
+  maxSwarms?: number;
+  /** Most peers kept over all swarms (default 10,000,000). */
+  maxPeers?: number;
+}
+
+interface Swarm {
+  v4: PeerTable | null;
+  v6: PeerTable | null;
+  downloaded: number;
+  /** Last time (seconds) anything changed in it. */
+  active: number;
+  /** Announced to since the eviction clock last passed it. */
+  referenced: boolean;
+}
+
+const SECOND_CHANCES = 16;
+
+export class MemoryStore implements SwarmStore {
+  /** Swarms announced to more than once (the protected segment). */
+  private readonly swarms = new Map<string, Swarm>();
+  /** Swarms announced to once so far (probation, FIFO). */
+  private readonly probation = new Map<string, Swarm>();
+  private readonly protectedCap: number;
+  private readonly probationCap: number;
+  private readonly peerTtl: number;
+  private readonly maxPerSwarm: number;
+  private readonly maxPeers: number;
+  private peers = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.peerTtl = options.peerTtl ?? DEFAULT_PEER_TTL;
+    this.maxPerSwarm = options.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM;
+    const maxSwarms = Math.max(2, options.maxSwarms ?? 1_000_000);
+    this.probationCap = Math.max(1, Math.floor(maxSwarms / 4));
+    this.protectedCap = maxSwarms - this.probationCap;
+    this.maxPeers = options.maxPeers ?? 10_000_000;
+  }
+
+  async announce(input: StoreAnnounce): Promise<StoreAnnounceResult> {
+    return this.announceNow(input);
+  }
+
+  /** The synchronous body of `announce`. */
+  announceNow(input: StoreAnnounce): StoreAnnounceResult {
+    const { ip, peerId, now, event } = input;
+    const hashKey = input.infoHash.toString('latin1');
+    let swarm = this.swarms.get(hashKey);
+    if (swarm) {
+      swarm.referenced = true;
+    } else {
+      swarm = this.probation.get(hashKey);
+      if (swarm) this.promote(hashKey, swarm);
+      else if (event === 'stopped') return zeroResult(input.wantPeerIds);
+      else swarm = this.createSwarm(hashKey, now);
+    }
+    const v4 = ip.length === 4;
+    let table = v4 ? swarm.v4 : swarm.v6;
+    if (!table) {
+      table = new PeerTable(v4 ? 4 : 16);
+      if (v4) swarm.v4 = table;
+      else swarm.v6 = table;
+    }
+    let r = table.find(peerId);
+    if (r >= 0 && table.lastSeen(r) + this.peerTtl < now) {
+      table.remove(r);
+      this.peers--;
+      r = -1;
+    }
+    const owner = r < 0 || table.sameIp(r, ip) || (input.key !== 0 && table.key(r) === input.key);
+    if (event === 'stopped') {
+      if (r >= 0 && owner) {
+        table.remove(r);
+        this.peers--;
+        swarm.active = now;
+      }
+      return { ...countsOf(swarm), downloaded: swarm.downloaded, peers: emptyPeers(input.wantPeerIds) };
+    }
+    if (owner) {
+      if (r >= 0) {
+        const wasSeeder = table.isSeeder(r);
+        table.update(r, ip, input.port, input.seeder, input.key, now);
+        if (event === 'completed' && input.seeder && !wasSeeder) swarm.downloaded++;
+      } else if (table.count < this.maxPerSwarm && this.peers < this.maxPeers) {
+        r = table.insert(peerId, ip, input.port, input.seeder, input.key, now);
+        this.peers++;
+        if (event === 'completed' && input.seeder) swarm.downloaded++;
+      }
+      swarm.active = now;
+    }
+    const other = v4 ? swarm.v6 : swarm.v4;
+    const peers = pickPeers(table, other, { ...input, exclude: r, minSeen: now - this.peerTtl });
+    return { ...countsOf(swarm), downloaded: swarm.downloaded, peers };
+  }
+
+  async scrape(infoHashes: Buffer[]): Promise<SwarmCounts[]> {
+    return infoHashes.map((h) => {
+      const key = h.toString('latin1');
+      const swarm = this.swarms.get(key) ?? this.probation.get(key);
+      return swarm
+        ? { ...countsOf(swarm), downloaded: swarm.downloaded }
+        : { complete: 0, incomplete: 0, downloaded: 0 };
+    });
+  }
+
+  async sweep(now: number): Promise<number> {
+    const cutoff = now - this.peerTtl;
+    let removed = 0;
+    removed += this.sweepMap(this.swarms, cutoff);
+    removed += this.sweepMap(this.probation, cutoff);
+    this.peers -= removed;
+    return removed;
+  }
+
+  private sweepMap(map: Map<string, Swarm>, cutoff: number): number {
+    let removed = 0;
+    for (const [key, swarm] of map) {
+      if (swarm.v4) {
+        removed += swarm.v4.expire(cutoff);
+        if (swarm.v4.count === 0) swarm.v4 = null;
+      }
+      if (swarm.v6) {
+        removed += swarm.v6.expire(cutoff);
+        if (swarm.v6.count === 0) swarm.v6 = null;
+      }
+      if (!swarm.v4 && !swarm.v6 && swarm.active < cutoff) map.delete(key);
+    }
+    return removed;
+  }
+
+  async size(): Promise<StoreSize> {
+    let seeders = 0;
+    let peers = 0;
+    for (const map of [this.swarms, this.probation]) {
+      for (const swarm of map.values()) {
+        const c = countsOf(swarm);
+        seeders += c.complete;
+        peers += c.complete + c.incomplete;
+      }
+    }
+    return { swarms: this.swarms.size + this.probation.size, seeders, leechers: peers - seeders };
+  }
+
+  /** Bytes held by the peer tables (for the memory-per-peer benchmark). */
+  tableBytes(): number {
+    let bytes = 0;
+    for (const map of [this.swarms, this.probation]) {
+      for (const s of map.values()) bytes += (s.v4?.byteSize ?? 0) + (s.v6?.byteSize ?? 0);
+    }
+    return bytes;
+  }
+
+  async close(): Promise<void> {
+    this.swarms.clear();
+    this.probation.clear();
+    this.peers = 0;
+  }
+
+  private createSwarm(hashKey: string, now: number): Swarm {
+    const swarm: Swarm = { v4: null, v6: null, downloaded: 0, active: now, referenced: false };
+    this.admit(hashKey, swarm);
+    return swarm;
+  }
+
+  /** Moves a swarm announced to a second time from probation to the protected segment. */
+  private promote(hashKey: string, swarm: Swarm): void {
+    this.probation.delete(hashKey);
+    if (this.swarms.size >= this.protectedCap) {
+      // Demote the oldest protected swarm not announced to since last passed (second chance).
+      let steps = 0;
+      for (const [key, old] of this.swarms) {
+        this.swarms.delete(key);
+        if (old.referenced && ++steps < SECOND_CHANCES) {
+          old.referenced = false;
+          this.swarms.set(key, old);
+          continue;
+        }
+        old.referenced = false;
+        this.admit(key, old);
+        break;
+      }
+    }
+    swarm.referenced = false;
+    this.swarms.set(hashKey, swarm);
+  }
+
+  /** Puts a swarm into probation, evicting its oldest swarm when full. */
+  private admit(hashKey: string, swarm: Swarm): void {
+    if (this.probation.size >= this.probationCap) {
+      for (const [key, old] of this.probation) {
+        this.peers -= peersOf(old);
+        this.probation.delete(key);
+        break;
+      }
+    }
+    this.probation.set(hashKey, swarm);
+  }
+}
+
+function peersOf(swarm: Swarm): number {
+  return (swarm.v4?.count ?? 0) + (swarm.v6?.count ?? 0);
+}
+
+function countsOf(swarm: Swarm): { complete: number; incomplete: number } {
+  const seeders = (swarm.v4?.seeders ?? 0) + (swarm.v6?.seeders ?? 0);
+  const total = (swarm.v4?.count ?? 0) + (swarm.v6?.count ?? 0);
+  return { complete: seeders, incomplete: total - seeders };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function emptyPeers(wantIds: boolean): PeerList {
+  return wantIds ? { v4: EMPTY, v6: EMPTY, ids4: EMPTY, ids6: EMPTY } : { v4: EMPTY, v6: EMPTY };
+}
+
+function zeroResult(wantIds: boolean): StoreAnnounceResult {
+  return { complete: 0, incomplete: 0, downloaded: 0, peers: emptyPeers(wantIds) };
+}
+
+/** Up to `numwant` peers: the requester's family first, then (with `otherFamily`) the other one. */
+function pickPeers(
+  table: PeerTable,
+  other: PeerTable | null,
+  options: StoreAnnounce & { exclude: number; minSeen: number },
+): PeerList {
+  const { numwant, wantPeerIds } = options;
+  const first = pickFrom(table, numwant, options.exclude, options);
+  const rest = numwant - first.n;
+  const second = options.otherFamily && other && rest > 0 ? pickFrom(other, rest, -1, options) : null;
+  const v4First = table.addrLength === 4;
+  const a = first;
+  const b = second ?? { n: 0, addrs: EMPTY, ids: wantPeerIds ? EMPTY : undefined };
+  const [p4, p6] = v4First ? [a, b] : [b, a];
+  const list: PeerList = { v4: p4.addrs, v6: p6.addrs };
+  if (wantPeerIds) {
+    list.ids4 = p4.ids ?? EMPTY;
+    list.ids6 = p6.ids ?? EMPTY;
+  }
+  return list;
+}
+
+function pickFrom(
+  table: PeerTable,
+  max: number,
+  exclude: number,
+  options: { seeder: boolean; wantPeerIds: boolean; minSeen: number },
+): { n: number; addrs: Buffer; ids: Buffer | undefined } {
+  const wantIds = options.wantPeerIds;
+  const limit = Math.min(max, table.count);
+  if (limit <= 0) return { n: 0, addrs: EMPTY, ids: wantIds ? EMPTY : undefined };
+  const entry = table.addrLength + 2;
+  const addrs = Buffer.allocUnsafe(limit * entry);
+  const ids = wantIds ? Buffer.allocUnsafe(limit * 20) : undefined;
+  const n = table.pick(addrs, 0, {
+    max: limit,
+    exclude,
+    skipSeeders: options.seeder,
+    minSeen: options.minSeen,
+    ids,
+  });
+  return { n, addrs: addrs.subarray(0, n * entry), ids: ids?.subarray(0, n * 20) };
+}

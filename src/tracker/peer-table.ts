@@ -1,0 +1,263 @@
+/**
+ * A compact table of the peers of one address family in one swarm (the memory store's core).
+ *
+ * Each peer is one fixed-size record in a single `Uint8Array`, laid out byte by byte as:
+ *
+ *   0         20 bytes  peer id
+ *   20        A bytes   IP address (A = 4 for IPv4, 16 for IPv6), network order
+ *   20+A      2 bytes   port, big-endian            (so bytes 20 .. 22+A are the BEP 23 / BEP 7
+ *                                                     compact form, copied out as is)
+ *   22+A      1 byte    flags: bit 0 = seeder
+ *   23+A      1 byte    unused
+ *   24+A      4 bytes   last seen, seconds, little-endian
+ *   28+A      4 bytes   key (BEP 3 `key` / BEP 15 key, reduced to 32 bits), little-endian
+ *
+ * so a record is 36 bytes for IPv4 and 48 for IPv6. Peer ids are found through an open-addressing
+ * index (`Int32Array`, linear probing, load at most 1/2, value = record number + 1, 0 = empty,
+ * backward-shift deletion). Records are kept dense: removing one moves the last record into its
+ * place, so picking peers is a walk over contiguous memory from a random start.
+ */
+
+const FLAG_SEEDER = 1;
+const MIN_CAPACITY = 2;
+
+/** FNV-1a over the 20 bytes of a peer id. */
+function hashId(bytes: Uint8Array, off: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < 20; i++) h = Math.imul(h ^ bytes[off + i]!, 0x01000193);
+  return h >>> 0;
+}
+
+export class PeerTable {
+  /** Bytes of an address: 4 or 16. */
+  readonly addrLength: number;
+  /** Bytes of one record. */
+  readonly stride: number;
+  count = 0;
+  seeders = 0;
+  private recs: Uint8Array;
+  private index: Int32Array;
+
+  constructor(addrLength: 4 | 16) {
+    this.addrLength = addrLength;
+    this.stride = 32 + addrLength;
+    this.recs = new Uint8Array(MIN_CAPACITY * this.stride);
+    this.index = new Int32Array(MIN_CAPACITY * 2);
+  }
+
+  /** Bytes held by this table's arrays. */
+  get byteSize(): number {
+    return this.recs.byteLength + this.index.byteLength;
+  }
+
+  /** The record number of `peerId`, or -1. */
+  find(peerId: Uint8Array): number {
+    const index = this.index;
+    const mask = index.length - 1;
+    let s = hashId(peerId, 0) & mask;
+    for (;;) {
+      const v = index[s]!;
+      if (v === 0) return -1;
+      if (this.idEquals(v - 1, peerId)) return v - 1;
+      s = (s + 1) & mask;
+    }
+  }
+
+  /** Adds a peer; the caller has checked it is not there. Returns its record number. */
+  insert(
+    peerId: Uint8Array,
+    ip: Uint8Array,
+    port: number,
+    seeder: boolean,
+    key: number,
+    now: number,
+  ): number {
+    if ((this.count + 1) * this.stride > this.recs.length) this.resize(this.capacity * 2);
+    const r = this.count++;
+    this.recs.set(peerId.subarray(0, 20), r * this.stride);
+    this.recs[r * this.stride + 22 + this.addrLength] = 0;
+    this.write(r, ip, port, seeder, key, now);
+    const index = this.index;
+    const mask = index.length - 1;
+    let s = hashId(peerId, 0) & mask;
+    while (index[s] !== 0) s = (s + 1) & mask;
+    index[s] = r + 1;
+    return r;
+  }
+
+  /** Rewrites a peer's address, state, key and last-seen time. */
+  update(r: number, ip: Uint8Array, port: number, seeder: boolean, key: number, now: number): void {
+    this.write(r, ip, port, seeder, key, now);
+  }
+
+  isSeeder(r: number): boolean {
+    return (this.recs[r * this.stride + 22 + this.addrLength]! & FLAG_SEEDER) !== 0;
+  }
+
+  key(r: number): number {
+    return this.readU32(r * this.stride + 28 + this.addrLength);
+  }
+
+  lastSeen(r: number): number {
+    return this.readU32(r * this.stride + 24 + this.addrLength);
+  }
+
+  /** Whether record `r` has this IP address. */
+  sameIp(r: number, ip: Uint8Array): boolean {
+    const base = r * this.stride + 20;
+    const recs = this.recs;
+    for (let i = 0; i < this.addrLength; i++) if (recs[base + i] !== ip[i]) return false;
+    return true;
+  }
+
+  /** Removes record `r` (the last record takes its place). */
+  remove(r: number): void {
+    if (this.isSeeder(r)) this.seeders--;
+    this.unindex(r);
+    const last = this.count - 1;
+    if (r !== last) {
+      const slot = this.slotOf(last);
+      this.index[slot] = r + 1;
+      this.recs.copyWithin(r * this.stride, last * this.stride, (last + 1) * this.stride);
+    }
+    this.count--;
+    const cap = this.capacity;
+    if (cap > 8 && this.count * 4 < cap) this.resize(cap >> 1);
+  }
+
+  /**
+   * Copies up to `max` peers' compact forms into `out` at `outOff` (and their ids into `ids`),
+   * starting at a random record, skipping record `exclude`, peers last seen before `minSeen` and,
+   * with `skipSeeders`, seeders. Returns how many were copied.
+   */
+  pick(
+    out: Buffer,
+    outOff: number,
+    options: {
+      max: number;
+      exclude: number;
+      skipSeeders: boolean;
+      minSeen?: number;
+      ids?: Buffer;
+      idsOff?: number;
+    },
+  ): number {
+    const { max, exclude, skipSeeders, ids } = options;
+    const minSeen = options.minSeen ?? 0;
+    const seenOff = 24 + this.addrLength;
+    const count = this.count;
+    if (max <= 0 || count === 0) return 0;
+    const stride = this.stride;
+    const entry = this.addrLength + 2;
+    const flagOff = 22 + this.addrLength;
+    const recs = this.recs;
+    let r = Math.floor(Math.random() * count);
+    let n = 0;
+    for (let seen = 0; seen < count && n < max; seen++, r = r + 1 === count ? 0 : r + 1) {
+      if (r === exclude) continue;
+      const base = r * stride;
+      if (skipSeeders && (recs[base + flagOff]! & FLAG_SEEDER) !== 0) continue;
+      if (minSeen > 0 && this.readU32(base + seenOff) < minSeen) continue;
+      out.set(recs.subarray(base + 20, base + 20 + entry), outOff + n * entry);
+      if (ids) ids.set(recs.subarray(base, base + 20), (options.idsOff ?? 0) + n * 20);
+      n++;
+    }
+    return n;
+  }
+
+  /** Removes every peer last seen before `cutoff`; returns how many. */
+  expire(cutoff: number): number {
+    let removed = 0;
+    for (let r = this.count - 1; r >= 0; r--) {
+      if (this.lastSeen(r) < cutoff) {
+        this.remove(r);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private get capacity(): number {
+    return this.recs.length / this.stride;
+  }
+
+  private write(r: number, ip: Uint8Array, port: number, seeder: boolean, key: number, now: number): void {
+    const recs = this.recs;
+    const a = this.addrLength;
+    const base = r * this.stride;
+    recs.set(ip.subarray(0, a), base + 20);
+    recs[base + 20 + a] = port >>> 8;
+    recs[base + 21 + a] = port & 0xff;
+    const was = (recs[base + 22 + a]! & FLAG_SEEDER) !== 0;
+    if (r < this.count && was !== seeder) this.seeders += seeder ? 1 : -1;
+    recs[base + 22 + a] = seeder ? FLAG_SEEDER : 0;
+    this.writeU32(base + 24 + a, now);
+    this.writeU32(base + 28 + a, key);
+  }
+
+  private idEquals(r: number, peerId: Uint8Array): boolean {
+    const recs = this.recs;
+    const base = r * this.stride;
+    for (let i = 0; i < 20; i++) if (recs[base + i] !== peerId[i]) return false;
+    return true;
+  }
+
+  private slotOf(r: number): number {
+    const index = this.index;
+    const mask = index.length - 1;
+    let s = hashId(this.recs, r * this.stride) & mask;
+    while (index[s] !== r + 1) s = (s + 1) & mask;
+    return s;
+  }
+
+  /** Backward-shift deletion of record `r` from the index. */
+  private unindex(r: number): void {
+    const index = this.index;
+    const mask = index.length - 1;
+    let i = this.slotOf(r);
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const v = index[j]!;
+      if (v === 0) break;
+      const k = hashId(this.recs, (v - 1) * this.stride) & mask;
+      // Move v back into the hole at i unless its home slot k lies cyclically in (i, j].
+      const inRange = i <= j ? k > i && k <= j : k > i || k <= j;
+      if (!inRange) {
+        index[i] = v;
+        i = j;
+      }
+    }
+    index[i] = 0;
+  }
+
+  private resize(capacity: number): void {
+    const cap = Math.max(MIN_CAPACITY, capacity);
+    const recs = new Uint8Array(cap * this.stride);
+    recs.set(this.recs.subarray(0, this.count * this.stride));
+    this.recs = recs;
+    let size = 4;
+    while (size < cap * 2) size <<= 1;
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    for (let r = 0; r < this.count; r++) {
+      let s = hashId(recs, r * this.stride) & mask;
+      while (index[s] !== 0) s = (s + 1) & mask;
+      index[s] = r + 1;
+    }
+    this.index = index;
+  }
+
+  private readU32(off: number): number {
+    const b = this.recs;
+    return (b[off]! | (b[off + 1]! << 8) | (b[off + 2]! << 16) | (b[off + 3]! << 24)) >>> 0;
+  }
+
+  private writeU32(off: number, value: number): void {
+    const b = this.recs;
+    b[off] = value & 0xff;
+    b[off + 1] = (value >>> 8) & 0xff;
+    b[off + 2] = (value >>> 16) & 0xff;
+    b[off + 3] = (value >>> 24) & 0xff;
+  }
+}

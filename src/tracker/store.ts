@@ -1,0 +1,69 @@
+/**
+ * The swarm store: the small interface behind which the tracker keeps its peers. Two adapters
+ * implement it, `MemoryStore` (default) and `RedisStore` (shared by several tracker nodes); both
+ * pass the one contract suite in `store-contract.ts`.
+ *
+ * Semantics every adapter keeps:
+ * - a peer is identified by (info hash, address family, peer id); announcing again updates it;
+ * - an announce for a known peer id from another address is only applied if it carries the same
+ *   `key` as the stored one (so nobody can move or stop somebody else's peer); otherwise it is
+ *   answered but changes nothing;
+ * - `stopped` removes the peer and returns no peers; `completed` counts one download the first time
+ *   a peer becomes a seeder through it;
+ * - peers not seen for `peerTtl` seconds are gone (lazily, and by `sweep`);
+ * - returned peers never include the announcing peer; seeders get no seeders.
+ */
+
+import type { AnnounceEvent, PeerList, SwarmCounts } from './types.js';
+
+export interface StoreAnnounce {
+  infoHash: Buffer;
+  peerId: Buffer;
+  ip: Buffer;
+  port: number;
+  key: number;
+  seeder: boolean;
+  event: AnnounceEvent;
+  numwant: number;
+  wantPeerIds: boolean;
+  /** Whether to fill what the requester's family lacks with peers of the other family (HTTP). */
+  otherFamily: boolean;
+  /** The current time in whole seconds. */
+  now: number;
+}
+
+export interface StoreAnnounceResult extends SwarmCounts {
+  peers: PeerList;
+}
+
+export interface StoreSize {
+  swarms: number;
+  seeders: number;
+  leechers: number;
+}
+
+export interface SwarmStore {
+  announce(input: StoreAnnounce): Promise<StoreAnnounceResult>;
+  /** Counts for each info hash, in order (zeros for unknown swarms). */
+  scrape(infoHashes: Buffer[], now: number): Promise<SwarmCounts[]>;
+  /** Removes peers not seen since `now - peerTtl`; resolves to how many were removed. */
+  sweep(now: number): Promise<number>;
+  size(): Promise<StoreSize>;
+  close(): Promise<void>;
+}
+
+export interface StoreLimits {
+  /** Seconds after its last announce that a peer is forgotten (default 2700). */
+  peerTtl?: number;
+  /** Most peers of one address family kept in one swarm (default 50,000). */
+  maxPeersPerSwarm?: number;
+}
+
+export const DEFAULT_PEER_TTL = 2700;
+export const DEFAULT_MAX_PEERS_PER_SWARM = 50_000;
+
+/** An empty peer list. */
+export function noPeers(wantIds: boolean): PeerList {
+  const empty = Buffer.alloc(0);
+  return wantIds ? { v4: empty, v6: empty, ids4: empty, ids6: empty } : { v4: empty, v6: empty };
+}
