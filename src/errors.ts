@@ -37,6 +37,7 @@ export const ERRORS = {
   TRACKER_NOT_ALLOWED: { status: 403, message: 'tracker: torrent not tracked here' },
   TRACKER_CONNECTION_ID: { status: 400, message: 'tracker: bad or expired connection id' },
   TRACKER_UNAVAILABLE: { status: 503, message: 'tracker: swarm store unavailable' },
+  TRACKER_ALLOW_LIST: { status: 500, message: 'tracker: invalid allow-list file' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
