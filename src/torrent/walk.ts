@@ -1,0 +1,136 @@
+/**
+ * Lists the files a new torrent will hold: a single file, or every regular file under a folder.
+ *
+ * Like mktorrent, a folder's hidden files and empty files are included and empty folders are not
+ * (v1 cannot express them). Unlike mktorrent, symbolic links are never followed out of the folder: a
+ * link to a regular file inside the folder is taken as that file (what mktorrent does), any other
+ * link (outside the folder, to a folder, dangling) is skipped and reported, as are sockets, FIFOs and
+ * devices. File names must be valid UTF-8 (BEP 3 paths are UTF-8). Order is not decided here: see
+ * `compareV1Paths` (mktorrent's) and `compareV2Paths` (BEP 52's file tree order).
+ */
+
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import { SeedcastError } from '../errors.js';
+
+export interface SourceFile {
+  /** Path components inside the torrent's folder (for a single-file torrent: `[name]`). */
+  path: string[];
+  /** Where to read it. */
+  absPath: string;
+  length: number;
+}
+
+export interface SkippedEntry {
+  /** Path inside the folder, `/`-separated. */
+  path: string;
+  reason: string;
+}
+
+export interface InputListing {
+  /** The file's or folder's own name. */
+  name: string;
+  /** True when the input is a single file (not a folder). */
+  single: boolean;
+  files: SourceFile[];
+  skipped: SkippedEntry[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** List the files under `input` (a file or a folder). Throws CREATE_INPUT when it cannot be read. */
+export async function listInput(input: string): Promise<InputListing> {
+  const absRoot = resolve(input);
+  const rootStat = await inputError(input, () => stat(absRoot));
+  const name = basename(absRoot);
+  if (rootStat.isFile()) {
+    return {
+      name,
+      single: true,
+      files: [{ path: [name], absPath: absRoot, length: rootStat.size }],
+      skipped: [],
+    };
+  }
+  if (!rootStat.isDirectory()) {
+    throw new SeedcastError('CREATE_INPUT', `${input} is neither a regular file nor a folder`);
+  }
+  const realRoot = await inputError(input, () => realpath(absRoot));
+  const listing: InputListing = { name, single: false, files: [], skipped: [] };
+  await walkFolder(absRoot, [], realRoot, listing);
+  return listing;
+}
+
+async function walkFolder(dir: string, prefix: string[], realRoot: string, out: InputListing): Promise<void> {
+  const names = await inputError(dir, () => readdir(dir, { encoding: 'buffer' }));
+  for (const raw of names) {
+    let entryName: string;
+    try {
+      entryName = utf8.decode(raw);
+    } catch {
+      throw new SeedcastError(
+        'CREATE_INPUT',
+        `file name is not valid UTF-8 in ${dir}: ${JSON.stringify(raw.toString('latin1'))}`,
+      );
+    }
+    const path = [...prefix, entryName];
+    const abs = join(dir, entryName);
+    const st = await inputError(abs, () => lstat(abs));
+    if (st.isDirectory()) {
+      await walkFolder(abs, path, realRoot, out);
+    } else if (st.isFile()) {
+      out.files.push({ path, absPath: abs, length: st.size });
+    } else if (st.isSymbolicLink()) {
+      const target = await followLink(abs, realRoot);
+      if (typeof target === 'string') out.skipped.push({ path: path.join('/'), reason: target });
+      else out.files.push({ path, absPath: abs, length: target.size });
+    } else {
+      out.skipped.push({ path: path.join('/'), reason: 'not a regular file' });
+    }
+  }
+}
+
+/** The target's stats when the link points to a regular file inside the folder; else why not. */
+async function followLink(abs: string, realRoot: string): Promise<Stats | string> {
+  let real: string;
+  try {
+    real = await realpath(abs);
+  } catch {
+    return 'dangling symbolic link';
+  }
+  if (real !== realRoot && !real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
+    return 'symbolic link out of the folder';
+  }
+  const st = await inputError(abs, () => stat(abs));
+  return st.isFile() ? st : 'symbolic link to something other than a regular file';
+}
+
+async function inputError<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOENT'
+        ? 'no such file or folder'
+        : e.code === 'EACCES' || e.code === 'EPERM'
+          ? 'permission denied'
+          : (e.code ?? e.message);
+    throw new SeedcastError('CREATE_INPUT', `${path}: ${why}`, { cause: err });
+  }
+}
+
+/** mktorrent's order: byte order of the whole `/`-joined path (so `a-b` < `a/b` < `a0`). */
+export function compareV1Paths(a: string[], b: string[]): number {
+  return Buffer.compare(Buffer.from(a.join('/'), 'utf8'), Buffer.from(b.join('/'), 'utf8'));
+}
+
+/** BEP 52's file tree order: component by component, each by its raw bytes. */
+export function compareV2Paths(a: string[], b: string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = Buffer.compare(Buffer.from(a[i]!, 'utf8'), Buffer.from(b[i]!, 'utf8'));
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
