@@ -31,6 +31,7 @@ export const ERRORS = {
   // creating torrents
   CREATE_INPUT: { status: 400, message: 'create: cannot read the input' },
   CREATE_OPTIONS: { status: 400, message: 'create: invalid options' },
+  CREATE_OUTPUT: { status: 500, message: 'create: cannot write the torrent' },
   // tracker (BEP 3, 7, 15, 23, 41, 48)
   TRACKER_BAD_REQUEST: { status: 400, message: 'tracker: malformed request' },
   TRACKER_TOO_LARGE: { status: 413, message: 'tracker: request too large' },
@@ -38,6 +39,10 @@ export const ERRORS = {
   TRACKER_CONNECTION_ID: { status: 400, message: 'tracker: bad or expired connection id' },
   TRACKER_UNAVAILABLE: { status: 503, message: 'tracker: swarm store unavailable' },
   TRACKER_ALLOW_LIST: { status: 500, message: 'tracker: invalid allow-list file' },
+  // feeds and OPML (RSS 2.0, RFC 4287 Atom, JSON Feed 1.1, OPML 2.0)
+  FEED_INVALID: { status: 422, message: 'feed: not a valid feed' },
+  FEED_TOO_LARGE: { status: 413, message: 'feed: larger than the limit' },
+  FEED_UNSAFE: { status: 422, message: 'feed: refused unsafe markup' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
