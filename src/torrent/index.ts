@@ -3,6 +3,7 @@
  * Creating torrents lives beside these (`create.ts`).
  */
 
+export { type CreatedTorrent, type CreateOptions, createTorrent } from './create.js';
 export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './magnet.js';
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';

@@ -17,11 +17,22 @@ export function zeroSubtreeRoot(levels: number): Buffer {
   return h;
 }
 
-/** Hash `nodes` (32 bytes each) pairwise up to one root, padding each level with `pad` to a power of two. */
-export function merkleRoot(nodes: readonly Uint8Array[], pad: Uint8Array): Buffer {
-  if (nodes.length === 0) return Buffer.from(pad);
+/**
+ * Hash `nodes` (32 bytes each) pairwise up to one root, padding the bottom level with `pad` up to
+ * `options.width` nodes (default: the next power of two of the node count).
+ */
+export function merkleRoot(
+  nodes: readonly Uint8Array[],
+  pad: Uint8Array,
+  options: { width?: number } = {},
+): Buffer {
   let width = 1;
-  while (width < nodes.length) width *= 2;
+  while (width < Math.max(nodes.length, options.width ?? 1)) width *= 2;
+  if (nodes.length === 0) {
+    let h = Buffer.from(pad);
+    for (let w = width; w > 1; w /= 2) h = createHash('sha256').update(h).update(h).digest();
+    return h;
+  }
   let level: Uint8Array[] = nodes.slice();
   let padding: Uint8Array = pad;
   while (width > 1) {
