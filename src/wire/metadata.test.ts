@@ -106,7 +106,7 @@ describe('metadata assembly', () => {
     assert.throws(() => assembler.add(3, Buffer.alloc(10)), code('WIRE_METADATA'));
     assert.throws(() => assembler.finish(), code('WIRE_METADATA'));
     const forged = Buffer.from(metadata);
-    forged[100] ^= 1;
+    forged[100] = forged[100]! ^ 1;
     for (let i = 0; i < 3; i++) assembler.add(i, metadataPiece(forged, i));
     assert.throws(() => assembler.finish(), /does not hash/);
     assert.deepEqual(assembler.missing(), [0, 1, 2]);
