@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { isSeedcastError } from '../errors.js';
+import { createTorrent, type Metainfo, parseTorrent, type TorrentVersion } from '../torrent/index.js';
+import { FileStore } from './file-store.js';
+import { PieceMap } from './piece-map.js';
+import { PieceVerifier } from './verify.js';
+
+function temp(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'seedcast-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A folder with awkward sizes: a file smaller than a block, one of exactly one piece, an empty one. */
+function content(dir: string) {
+  const root = join(dir, 'src', 'pack');
+  mkdirSync(join(root, 'sub'), { recursive: true });
+  const files: Record<string, Buffer> = {
+    'a.bin': randomBytes(100_000),
+    'b.txt': randomBytes(1000),
+    'sub/c.bin': randomBytes(32768),
+    'sub/d.bin': randomBytes(70_001),
+    'z-empty': Buffer.alloc(0),
+  };
+  for (const [name, data] of Object.entries(files)) writeFileSync(join(root, name), data);
+  return { root, files };
+}
+
+async function torrentFor(path: string, version: TorrentVersion): Promise<Metainfo> {
+  const created = await createTorrent(path, { version, pieceLength: 32768, creationDate: null });
+  return parseTorrent(created.torrent);
+}
+
+async function allPieces(store: FileStore, meta: Metainfo): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (let i = 0; i < meta.pieceCount; i++) {
+    const span = store.map.piece(i);
+    out.push(await store.read(span.offset, span.length));
+  }
+  return out;
+}
+
+describe('FileStore and PieceVerifier', () => {
+  for (const version of ['v1', 'v2', 'hybrid'] as const) {
+    it(`verifies every piece of a ${version} torrent read from disk and copies it piece by piece`, async (t) => {
+      const dir = temp(t);
+      const { root, files } = content(dir);
+      const meta = await torrentFor(root, version);
+      const source = new FileStore(meta, join(dir, 'src'), { readOnly: true });
+      const verifier = new PieceVerifier(meta, source.map);
+      const pieces = await allPieces(source, meta);
+      pieces.forEach((data, i) => assert.ok(verifier.verify(i, data), `piece ${i} verifies`));
+
+      const target = new FileStore(meta, join(dir, 'dst'));
+      for (let i = pieces.length - 1; i >= 0; i--) {
+        await target.write(source.map.piece(i).offset, pieces[i]!);
+      }
+      await Promise.all([source.close(), target.close()]);
+      for (const [name, data] of Object.entries(files)) {
+        if (data.length === 0) continue;
+        assert.deepEqual(readFileSync(join(dir, 'dst', 'pack', name)), data, name);
+      }
+      assert.ok(!existsSync(join(dir, 'dst', 'pack', '.pad')), 'padding files are never written');
+    });
+
+    it(`rejects a corrupted or truncated piece of a ${version} torrent`, async (t) => {
+      const dir = temp(t);
+      const { root } = content(dir);
+      const meta = await torrentFor(root, version);
+      const store = new FileStore(meta, join(dir, 'src'), { readOnly: true });
+      const verifier = new PieceVerifier(meta, store.map);
+      const pieces = await allPieces(store, meta);
+      await store.close();
+      for (let i = 0; i < pieces.length; i++) {
+        const bad = Buffer.from(pieces[i]!);
+        bad[bad.length >> 1]! ^= 0x01;
+        assert.equal(verifier.verify(i, bad), false, `flipped bit in piece ${i}`);
+        assert.equal(verifier.verify(i, pieces[i]!.subarray(1)), false, `short piece ${i}`);
+      }
+    });
+  }
+
+  it('reads zeros for missing files, so their pieces fail verification', async (t) => {
+    const dir = temp(t);
+    const { root } = content(dir);
+    const meta = await torrentFor(root, 'v1');
+    rmSync(join(root, 'sub'), { recursive: true });
+    const store = new FileStore(meta, join(dir, 'src'), { readOnly: true });
+    const verifier = new PieceVerifier(meta, store.map);
+    const ok = (await allPieces(store, meta)).map((p, i) => verifier.verify(i, p));
+    await store.close();
+    assert.ok(ok.includes(true) && ok.includes(false));
+  });
+
+  it('maps single-file torrents onto the file itself', async (t) => {
+    const dir = temp(t);
+    const data = randomBytes(50_000);
+    writeFileSync(join(dir, 'clip.webm'), data);
+    const meta = await torrentFor(join(dir, 'clip.webm'), 'hybrid');
+    const store = new FileStore(meta, dir, { readOnly: true });
+    assert.equal(store.filePath(0), join(dir, 'clip.webm'));
+    assert.deepEqual(await store.read(0, data.length), data);
+    await store.close();
+  });
+
+  it('never writes outside the root, even through a planted symlink', async (t) => {
+    const dir = temp(t);
+    const { root } = content(dir);
+    const meta = await torrentFor(root, 'v1');
+    const outside = join(dir, 'outside');
+    mkdirSync(outside);
+    mkdirSync(join(dir, 'dst', 'pack'), { recursive: true });
+    symlinkSync(outside, join(dir, 'dst', 'pack', 'sub'));
+    const store = new FileStore(meta, join(dir, 'dst'));
+    const sub = meta.files.findIndex((f) => f.path.join('/') === 'pack/sub/c.bin');
+    await assert.rejects(store.write(meta.files[sub]!.offset, Buffer.alloc(10)), (err) =>
+      isSeedcastError(err, 'TORRENT_UNSAFE_PATH'),
+    );
+    await store.close();
+    assert.equal(existsSync(join(outside, 'c.bin')), false);
+
+    const forged: Metainfo = { ...meta, files: [{ ...meta.files[0]!, path: ['..', '..', 'evil'] }] };
+    assert.throws(() => new FileStore(forged, join(dir, 'dst')).filePath(0), /outside the download folder/);
+  });
+
+  it('maps v2 pieces per file, each file starting at a piece boundary', async (t) => {
+    const dir = temp(t);
+    const { root } = content(dir);
+    const meta = await torrentFor(root, 'v2');
+    const map = new PieceMap(meta);
+    const sizes = meta.files.map((f) => Math.ceil(f.length / 32768));
+    assert.equal(
+      map.pieceCount,
+      sizes.reduce((a, b) => a + b, 0),
+    );
+    for (let i = 0; i < map.pieceCount; i++) {
+      const span = map.piece(i);
+      const segs = map.segments(span.offset, span.length);
+      assert.equal(segs.length, 1, `v2 piece ${i} lies in one file`);
+      assert.equal(segs[0]!.fileOffset % 32768, 0);
+    }
+    assert.throws(() => map.piece(map.pieceCount), RangeError);
+  });
+});
