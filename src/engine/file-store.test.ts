@@ -62,7 +62,7 @@ describe('FileStore and PieceVerifier', () => {
       const source = new FileStore(meta, join(dir, 'src'), { readOnly: true });
       const verifier = new PieceVerifier(meta, source.map);
       const pieces = await allPieces(source, meta);
-      pieces.forEach((data, i) => assert.ok(verifier.verify(i, data), `piece ${i} verifies`));
+      for (const [i, data] of pieces.entries()) assert.ok(verifier.verify(i, data), `piece ${i} verifies`);
 
       const target = new FileStore(meta, join(dir, 'dst'));
       for (let i = pieces.length - 1; i >= 0; i--) {
