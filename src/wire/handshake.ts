@@ -14,7 +14,8 @@
  * It is read in two steps from a `ChunkQueue`, because bytes may arrive split anywhere: the *head*
  * (the first 48 bytes, up to the info hash) lets a listening peer pick the torrent before it answers,
  * then the peer id follows. Anything that is not a BitTorrent handshake is rejected as soon as the
- * first wrong byte arrives, so an HTTP request or random bytes cost nothing.
+ * first wrong byte arrives, so an HTTP request or random bytes cost nothing. Message stream encryption
+ * (MSE/PE) is not spoken: clients that try it first (libtorrent, Transmission) retry in the clear.
  */
 
 import { SeedcastError } from '../errors.js';
@@ -130,7 +131,10 @@ function headFrom(bytes: Buffer): HandshakeHead {
 /** Check the first `count` bytes (at most 20) of `bytes` against pstrlen + pstr. */
 function checkProtocol(bytes: Buffer, count: number): void {
   if (count > 0 && bytes[0] !== PSTR.length) {
-    throw new SeedcastError('WIRE_HANDSHAKE', `protocol name length is ${bytes[0]}, expected 19`);
+    throw new SeedcastError(
+      'WIRE_HANDSHAKE',
+      `not a plaintext BitTorrent handshake: protocol name length ${bytes[0]}, expected 19 (encrypted, MSE?)`,
+    );
   }
   for (let i = 1; i < count; i++) {
     if (bytes[i] !== PSTR[i - 1]) {
