@@ -1,0 +1,117 @@
+/**
+ * RFC 4287 Atom 1.0 (and loosely the Atom 0.3 draft) into a `Feed`: text constructs of type text, html and
+ * xhtml, `link rel="enclosure"` (which may point at a `.torrent` or a magnet link), xml:base scoping for
+ * relative URLs, authors inherited from the feed, plus Media RSS, iTunes and podcast-namespace extensions
+ * when an Atom feed carries them.
+ */
+
+import { parseDate, parseDuration } from './dates.js';
+import { extensionEnclosures, makeEnclosure } from './enclosures.js';
+import { finishItems, setIf } from './items.js';
+import { ATOM, ITUNES } from './namespaces.js';
+import { extensionImage, textChild } from './parse-rss.js';
+import { collapseWhitespace, htmlToText } from './text.js';
+import type { Enclosure, Feed, FeedItem } from './types.js';
+import { resolveUrl } from './urls.js';
+import { attr, child, children, innerXml, textOf, XML_NS, type XmlElement } from './xml.js';
+
+interface TextConstruct {
+  /** As given: text, or HTML markup for type html/xhtml. */
+  value: string;
+  text: string;
+}
+
+function textConstruct(el: XmlElement | undefined): TextConstruct | undefined {
+  if (!el) return undefined;
+  const type = (attr(el, 'type') ?? 'text').toLowerCase();
+  let value: string;
+  if (type === 'xhtml' || type === 'application/xhtml+xml') {
+    const div = el.children.find((c): c is XmlElement => typeof c !== 'string' && c.local === 'div');
+    value = (div ? innerXml(div) : innerXml(el)).trim();
+  } else value = textOf(el).trim();
+  if (value === '') return undefined;
+  const isText = type === 'text' || type === 'text/plain';
+  return { value, text: isText ? collapseWhitespace(value) : htmlToText(value) };
+}
+
+function linkHref(el: XmlElement, rel: string): string | undefined {
+  for (const l of children(el, ATOM, 'link')) {
+    const r = attr(l, 'rel') ?? 'alternate';
+    const href = attr(l, 'href');
+    if (r === rel && href) return resolveUrl(href, l.base);
+  }
+  return undefined;
+}
+
+function personName(el: XmlElement): string | undefined {
+  const names = children(el, ATOM, 'author')
+    .map((a) => textChild(a, ATOM, 'name') ?? textChild(a, ATOM, 'email'))
+    .filter((n): n is string => n !== undefined);
+  return names.length > 0 ? names.map((n) => collapseWhitespace(n)).join(', ') : undefined;
+}
+
+function atomEnclosures(entry: XmlElement): Enclosure[] {
+  const out: Enclosure[] = [];
+  for (const l of children(entry, ATOM, 'link')) {
+    if (attr(l, 'rel') !== 'enclosure') continue;
+    const enc = makeEnclosure(attr(l, 'href'), l.base, {
+      source: 'atom-link',
+      type: attr(l, 'type'),
+      length: attr(l, 'length'),
+      title: attr(l, 'title'),
+    });
+    if (enc) out.push(enc);
+  }
+  return out;
+}
+
+function parseEntry(entry: XmlElement, feedAuthor: string | undefined): FeedItem {
+  const title = textConstruct(child(entry, ATOM, 'title'));
+  const item: FeedItem = {
+    guid: textChild(entry, ATOM, 'id') ?? '',
+    guidDerived: false,
+    title: title?.text ?? '',
+    enclosures: [],
+  };
+  setIf(item, 'link', linkHref(entry, 'alternate'));
+  const summary = textConstruct(child(entry, ATOM, 'summary'));
+  const contentEl = child(entry, ATOM, 'content');
+  const content = contentEl && attr(contentEl, 'src') === undefined ? textConstruct(contentEl) : undefined;
+  setIf(item, 'description', summary?.value);
+  setIf(item, 'descriptionText', summary?.text ?? content?.text);
+  setIf(item, 'content', content?.value);
+  const updated = parseDate(textChild(entry, ATOM, 'updated') ?? textChild(entry, ATOM, 'modified'));
+  const published =
+    parseDate(
+      textChild(entry, ATOM, 'published') ??
+        textChild(entry, ATOM, 'issued') ??
+        textChild(entry, ATOM, 'created'),
+    ) ?? updated;
+  setIf(item, 'published', published);
+  setIf(item, 'updated', updated);
+  const source = child(entry, ATOM, 'source');
+  setIf(item, 'author', personName(entry) ?? (source && personName(source)) ?? feedAuthor);
+  setIf(item, 'duration', parseDuration(textChild(entry, ITUNES, 'duration')));
+  setIf(item, 'image', extensionImage(entry));
+  item.enclosures = [...atomEnclosures(entry), ...extensionEnclosures(entry, { rssEnclosures: false })];
+  return item;
+}
+
+/** Parse an Atom `<feed>` root element into a Feed. */
+export function parseAtom(root: XmlElement): Feed {
+  const title = textConstruct(child(root, ATOM, 'title'));
+  const legacy = root.ns === ATOM[1];
+  const feed: Feed = { format: 'atom', version: legacy ? '0.3' : '1.0', title: title?.text ?? '', items: [] };
+  setIf(feed, 'link', linkHref(root, 'alternate'));
+  const subtitle = textConstruct(child(root, ATOM, 'subtitle') ?? child(root, ATOM, 'tagline'));
+  setIf(feed, 'description', subtitle?.value);
+  setIf(feed, 'descriptionText', subtitle?.text);
+  const logo = child(root, ATOM, 'logo') ?? child(root, ATOM, 'icon');
+  const logoUrl = logo ? textOf(logo).trim() : '';
+  setIf(feed, 'image', (logo && logoUrl && resolveUrl(logoUrl, logo.base)) || extensionImage(root));
+  setIf(feed, 'language', attr(root, 'lang', XML_NS)?.trim());
+  const author = personName(root);
+  setIf(feed, 'author', author);
+  feed.items = finishItems(children(root, ATOM, 'entry').map((e) => parseEntry(e, author)));
+  return feed;
+}

@@ -1,0 +1,45 @@
+/**
+ * URLs in feeds: resolving relative references (RFC 3986 section 5, as the WHATWG URL parser does it) against
+ * the feed URL or the in-scope xml:base (XML Base), and telling what an enclosure is: an HTTP(S) media file,
+ * a `.torrent` (BitTorrent metainfo, `application/x-bittorrent`) or a magnet link (BEP 9).
+ */
+
+import type { EnclosureKind } from './types.js';
+
+export const TORRENT_TYPE = 'application/x-bittorrent';
+
+/**
+ * Resolve `ref` against `base`. Magnet links are kept exactly as written; other absolute and relative
+ * references become absolute URLs. Returns undefined for an empty or unparseable reference.
+ */
+export function resolveUrl(ref: string, base: string | undefined): string | undefined {
+  const s = ref.trim();
+  if (s === '') return undefined;
+  if (/^magnet:/i.test(s)) return `magnet:${s.slice(7)}`;
+  try {
+    return new URL(s, base || undefined).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for an http: or https: URL. */
+export function isHttpUrl(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+/**
+ * What an enclosure URL with a declared MIME type points at, or undefined when it is nothing Seedcast can
+ * fetch (ipfs:, ftp:, data: ...). A `.torrent` is recognised by its type or by a path ending in `.torrent`.
+ */
+export function enclosureKind(url: string, type: string | undefined): EnclosureKind | undefined {
+  if (/^magnet:\?/i.test(url)) return 'magnet';
+  if (!isHttpUrl(url)) return undefined;
+  if (type?.trim().toLowerCase().startsWith(TORRENT_TYPE)) return 'torrent';
+  try {
+    if (new URL(url).pathname.toLowerCase().endsWith('.torrent')) return 'torrent';
+  } catch {
+    return undefined;
+  }
+  return 'http';
+}
