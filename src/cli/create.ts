@@ -3,7 +3,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { type CreateOptions, createTorrent } from '../torrent/create.js';
+import { type CreateOptions, createTorrent, prestartHashWorkers } from '../torrent/create.js';
 import { formatMagnet, type TorrentVersion } from '../torrent/index.js';
 import { listFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
@@ -39,6 +39,9 @@ torrent (same info hashes, same swarm) as the site's. Use --v1 for mktorrent's i
 Symbolic links are followed only to files inside the folder; others are skipped with a warning.`,
 
   async run(argv) {
+    // the main thread hashes too; the other cores' workers start now, while the folder is listed
+    const threads = availableParallelism();
+    prestartHashWorkers(threads - 1);
     const args = parseCommandArgs(argv, {
       output: { type: 'string', short: 'o' },
       announce: { type: 'string', short: 'a', multiple: true },
@@ -81,7 +84,7 @@ Symbolic links are followed only to files inside the folder; others are skipped 
       name: stringFlag(args, 'name'),
       creationDate: args.values['no-date'] === true ? null : undefined,
       createdBy: 'seedcast 0.1.0',
-      threads: availableParallelism(),
+      threads,
       mainThread: true,
       onProgress: progress.active ? (done, total) => progress.update(done, total) : undefined,
       signal: abort.signal,

@@ -24,6 +24,9 @@ import { type BDict, type BEncodable, type BValue, encode, textKey } from '../be
 import { SeedcastError } from '../errors.js';
 import type { HashPlan } from './hash-core.js';
 import { type HashRunOptions, runHashPlan } from './hash-pool.js';
+
+export { prestartHashWorkers } from './hash-pool.js';
+
 import { HASH_SIZE, rootFromPieceLayer } from './merkle.js';
 import { BLOCK_SIZE, checkPieceLength, choosePieceLength } from './piece-length.js';
 import type { TorrentVersion } from './types.js';

@@ -95,9 +95,30 @@ export async function runHashPlan(
   return shared;
 }
 
+/** Workers started ahead of need, idle until given a plan. */
+const spares: Worker[] = [];
+
+/**
+ * Start `count` hashing workers now, so their start-up (tens of milliseconds) overlaps whatever the
+ * caller does before hashing. They do not keep the process alive while idle; `runHashPlan` uses them
+ * first.
+ */
+export function prestartHashWorkers(count: number): void {
+  while (spares.length < count) {
+    const worker = spawnWorker();
+    worker.unref();
+    worker.once('exit', () => {
+      const i = spares.indexOf(worker);
+      if (i >= 0) spares.splice(i, 1);
+    });
+    spares.push(worker);
+  }
+}
+
 function runWorker(plan: HashPlan, shared: HashShared): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = spawnWorker({ plan, shared });
+    const worker = spares.shift() ?? spawnWorker();
+    worker.ref();
     let error: unknown;
     worker.on('message', (msg: { type: string; code?: unknown; message?: string }) => {
       if (msg.type !== 'error') return;
@@ -113,15 +134,16 @@ function runWorker(plan: HashPlan, shared: HashShared): Promise<void> {
       requestStop(shared);
     });
     worker.on('exit', () => (error === undefined ? resolve() : reject(error)));
+    worker.postMessage({ plan, shared });
   });
 }
 
-function spawnWorker(workerData: unknown): Worker {
+function spawnWorker(): Worker {
   if (import.meta.url.endsWith('.ts')) {
     const api = import.meta.resolve('tsx/esm/api');
     const entry = new URL('./hash-worker.ts', import.meta.url).href;
     const bootstrap = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-    return new Worker(bootstrap, { eval: true, workerData });
+    return new Worker(bootstrap, { eval: true });
   }
-  return new Worker(new URL('./hash-worker.js', import.meta.url), { workerData });
+  return new Worker(new URL('./hash-worker.js', import.meta.url));
 }

@@ -1,16 +1,18 @@
 /**
- * Entry point of a hashing worker thread: hashes jobs of the plan it is given until none are left
- * (see `hash-core.ts`), then reports `done`, or the error that stopped it, to the pool.
+ * Entry point of a hashing worker thread. It may be started before there is work (to hide its
+ * start-up), so it waits for one message `{ plan, shared }`, hashes jobs of that plan until none are
+ * left (see `hash-core.ts`), reports `done` or the error that stopped it, and ends.
  */
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { Hasher, type HashPlan, type HashShared } from './hash-core.js';
 
-const { plan, shared } = workerData as { plan: HashPlan; shared: HashShared };
-try {
-  new Hasher(plan, shared).runAll();
-  parentPort!.postMessage({ type: 'done' });
-} catch (err) {
-  const e = err as { code?: unknown; message?: unknown };
-  parentPort!.postMessage({ type: 'error', code: e?.code, message: String(e?.message ?? err) });
-}
+parentPort!.once('message', ({ plan, shared }: { plan: HashPlan; shared: HashShared }) => {
+  try {
+    new Hasher(plan, shared).runAll();
+    parentPort!.postMessage({ type: 'done' });
+  } catch (err) {
+    const e = err as { code?: unknown; message?: unknown };
+    parentPort!.postMessage({ type: 'error', code: e?.code, message: String(e?.message ?? err) });
+  }
+});
