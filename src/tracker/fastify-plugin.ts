@@ -1,0 +1,39 @@
+/**
+ * The tracker as a Fastify plugin, for the site: `GET /announce` and `GET /scrape` (BEP 3, 7, 23,
+ * 48) under whatever prefix it is registered with. The query string is taken raw from the request
+ * URL (Fastify's parser would decode the binary `info_hash` as UTF-8) and handed to the same edge as
+ * the standalone server; the peer's address is Fastify's `request.ip` (so `trustProxy` applies).
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { answerHttp, type HttpEdgeOptions, type HttpRoute, rawQuery } from './http-handler.js';
+import type { TrackerService } from './service.js';
+
+export interface TrackerPluginOptions extends HttpEdgeOptions {
+  service: TrackerService;
+}
+
+const schema = (summary: string) => ({
+  summary,
+  description: 'Answers with a bencoded dictionary (text/plain), a `failure reason` when refused.',
+  querystring: { type: 'object' },
+});
+
+/** Registers `/announce` and `/scrape`; warnings go to the app's logger unless `log` is given. */
+export async function trackerPlugin(app: FastifyInstance, options: TrackerPluginOptions): Promise<void> {
+  const log = options.log ?? {
+    warn: (message: string, fields?: Record<string, unknown>) => app.log.warn(fields ?? {}, message),
+  };
+  const edge: HttpEdgeOptions = { trackerId: options.trackerId, log };
+  for (const route of ['announce', 'scrape'] as HttpRoute[]) {
+    app.get(`/${route}`, { schema: schema(`BitTorrent tracker ${route}`) }, async (request, reply) => {
+      const answer = await answerHttp(
+        options.service,
+        { route, query: rawQuery(request.raw.url ?? ''), remoteAddress: request.ip },
+        edge,
+      );
+      reply.code(answer.status).header('Content-Type', 'text/plain').header('Cache-Control', 'no-cache');
+      return answer.body;
+    });
+  }
+}

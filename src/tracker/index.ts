@@ -1,0 +1,21 @@
+/**
+ * Seedcast's BitTorrent tracker: HTTP (BEP 3, 7, 23, 48) and UDP (BEP 15, 41) edges, one
+ * transport-free announce/scrape service, and swarm stores (memory, Redis). See docs/tracker.md.
+ */
+
+export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
+export { type TrackerPluginOptions, trackerPlugin } from './fastify-plugin.js';
+export { createHttpTrackerServer } from './http-server.js';
+export { rateLimited, silentLog, streamLog, type TrackerLog } from './log.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { TrackerService, type TrackerServiceOptions } from './service.js';
+export type { StoreLimits, SwarmStore } from './store.js';
+export { createStore, type RunningTracker, startTracker, type TrackerOptions } from './tracker.js';
+export type {
+  AnnounceRequest,
+  AnnounceResponse,
+  ScrapeRequest,
+  ScrapeResponse,
+  TorrentStats,
+} from './types.js';
+export { serveUdp } from './udp-server.js';

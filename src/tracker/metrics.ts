@@ -1,0 +1,71 @@
+/**
+ * The tracker's counters and their Prometheus text exposition (format 0.0.4): announces by
+ * transport and event, scrapes, UDP connects, errors by transport and code, and the store's
+ * gauges (swarms, seeders, leechers) read when the text is rendered.
+ */
+
+import type { StoreSize } from './store.js';
+import type { AnnounceEvent, Transport } from './types.js';
+
+const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped'];
+
+export class TrackerMetrics {
+  private readonly announces = new Map<string, number>();
+  private readonly scrapes = new Map<string, number>();
+  private readonly errors = new Map<string, number>();
+  connects = 0;
+
+  constructor() {
+    for (const t of ['http', 'udp'] as Transport[]) {
+      for (const e of EVENTS) this.announces.set(`transport="${t}",event="${e}"`, 0);
+      this.scrapes.set(`transport="${t}"`, 0);
+    }
+  }
+
+  announce(transport: Transport, event: AnnounceEvent): void {
+    const key = `transport="${transport}",event="${event}"`;
+    this.announces.set(key, (this.announces.get(key) ?? 0) + 1);
+  }
+
+  scrape(transport: Transport): void {
+    const key = `transport="${transport}"`;
+    this.scrapes.set(key, (this.scrapes.get(key) ?? 0) + 1);
+  }
+
+  error(transport: Transport, code: string): void {
+    const key = `transport="${transport}",code="${code.replace(/[^A-Za-z0-9_]/g, '_')}"`;
+    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+  }
+
+  /** Total errors counted (all transports and codes). */
+  errorCount(): number {
+    let n = 0;
+    for (const v of this.errors.values()) n += v;
+    return n;
+  }
+
+  /** The Prometheus text for these counters and the store's size. */
+  render(size: StoreSize): string {
+    const lines: string[] = [];
+    counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', this.announces);
+    counter(lines, 'seedcast_tracker_scrapes_total', 'Scrapes answered.', this.scrapes);
+    counter(lines, 'seedcast_tracker_errors_total', 'Requests refused or malformed.', this.errors);
+    lines.push('# HELP seedcast_tracker_udp_connects_total UDP connect requests answered.');
+    lines.push('# TYPE seedcast_tracker_udp_connects_total counter');
+    lines.push(`seedcast_tracker_udp_connects_total ${this.connects}`);
+    lines.push('# HELP seedcast_tracker_swarms Swarms tracked.');
+    lines.push('# TYPE seedcast_tracker_swarms gauge');
+    lines.push(`seedcast_tracker_swarms ${size.swarms}`);
+    lines.push('# HELP seedcast_tracker_peers Peers tracked.');
+    lines.push('# TYPE seedcast_tracker_peers gauge');
+    lines.push(`seedcast_tracker_peers{state="seeder"} ${size.seeders}`);
+    lines.push(`seedcast_tracker_peers{state="leecher"} ${size.leechers}`);
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function counter(lines: string[], name: string, help: string, values: Map<string, number>): void {
+  lines.push(`# HELP ${name} ${help}`);
+  lines.push(`# TYPE ${name} counter`);
+  for (const [labels, v] of values) lines.push(`${name}{${labels}} ${v}`);
+}

@@ -1,0 +1,170 @@
+/**
+ * The transport-free announce/scrape service (BEP 3 semantics, BEP 48 scrape). Every transport
+ * parses its input into an `AnnounceRequest` or `ScrapeRequest` and calls this; it applies the
+ * allow-list, the numwant limits and the announce intervals, counts metrics and asks the swarm
+ * store. Refusals are thrown as `SeedcastError`s (`TRACKER_*`), which each edge turns into its own
+ * kind of answer (a bencoded `failure reason`, a BEP 15 error packet).
+ */
+
+import { isSeedcastError, SeedcastError } from '../errors.js';
+import type { AllowCheck } from './allow-list.js';
+import { MemoryStore } from './memory-store.js';
+import { TrackerMetrics } from './metrics.js';
+import type { SwarmStore } from './store.js';
+import type {
+  AnnounceRequest,
+  AnnounceResponse,
+  ScrapeRequest,
+  ScrapeResponse,
+  TorrentStats,
+  Transport,
+} from './types.js';
+
+export interface TrackerServiceOptions {
+  /** The swarm store (default: a fresh `MemoryStore`). */
+  store?: SwarmStore;
+  /** Seconds clients should wait between announces (default 1800). */
+  interval?: number;
+  /** Seconds clients must wait between announces (default 900). */
+  minInterval?: number;
+  /** Peers given when the client does not say (default 50). */
+  defaultNumwant?: number;
+  /** Most peers given to one announce (default 200). */
+  maxNumwant?: number;
+  /** Most info hashes in one scrape (default 74, what fits one BEP 15 datagram). */
+  maxScrape?: number;
+  /** Only torrents this allows are tracked (default: every torrent). */
+  allow?: AllowCheck;
+  /** The current time in whole seconds (tests move it). */
+  clock?: () => number;
+}
+
+export class TrackerService {
+  readonly store: SwarmStore;
+  readonly metrics = new TrackerMetrics();
+  readonly interval: number;
+  readonly minInterval: number;
+  readonly maxScrape: number;
+  private readonly defaultNumwant: number;
+  private readonly maxNumwant: number;
+  private readonly allow: AllowCheck | undefined;
+  private readonly clock: () => number;
+
+  constructor(options: TrackerServiceOptions = {}) {
+    this.store = options.store ?? new MemoryStore();
+    this.interval = options.interval ?? 1800;
+    this.minInterval = options.minInterval ?? Math.min(900, this.interval);
+    this.defaultNumwant = options.defaultNumwant ?? 50;
+    this.maxNumwant = options.maxNumwant ?? 200;
+    this.maxScrape = options.maxScrape ?? 74;
+    this.allow = options.allow;
+    this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  async announce(req: AnnounceRequest): Promise<AnnounceResponse> {
+    if (this.allow) {
+      const ok = this.allow(req.infoHash);
+      if (ok !== true) await this.checkAllowed(req.infoHash, ok);
+    }
+    const numwant =
+      req.event === 'stopped'
+        ? 0
+        : req.numwant < 0
+          ? this.defaultNumwant
+          : Math.min(req.numwant, this.maxNumwant);
+    let result: Awaited<ReturnType<SwarmStore['announce']>>;
+    try {
+      result = await this.store.announce({
+        infoHash: req.infoHash,
+        peerId: req.peerId,
+        ip: req.ip,
+        port: req.port,
+        key: req.key,
+        seeder: req.left === 0,
+        event: req.event,
+        numwant,
+        wantPeerIds: req.wantPeerIds,
+        otherFamily: req.transport === 'http',
+        now: this.clock(),
+      });
+    } catch (err) {
+      throw unavailable(err);
+    }
+    this.metrics.announce(req.transport, req.event);
+    return {
+      interval: this.interval,
+      minInterval: this.minInterval,
+      complete: result.complete,
+      incomplete: result.incomplete,
+      downloaded: result.downloaded,
+      peers: result.peers,
+    };
+  }
+
+  async scrape(req: ScrapeRequest): Promise<ScrapeResponse> {
+    if (req.infoHashes.length === 0) {
+      throw new SeedcastError(
+        'TRACKER_BAD_REQUEST',
+        'scrape needs at least one info_hash (full scrape is off)',
+      );
+    }
+    if (req.infoHashes.length > this.maxScrape) {
+      throw new SeedcastError('TRACKER_TOO_LARGE', `at most ${this.maxScrape} info hashes per scrape`);
+    }
+    if (this.allow) for (const h of req.infoHashes) await this.checkAllowed(h, this.allow(h));
+    let counts: Awaited<ReturnType<SwarmStore['scrape']>>;
+    try {
+      counts = await this.store.scrape(req.infoHashes, this.clock());
+    } catch (err) {
+      throw unavailable(err);
+    }
+    this.metrics.scrape(req.transport);
+    return {
+      files: req.infoHashes.map((infoHash, i) => ({ infoHash, counts: counts[i]! })),
+      minInterval: this.minInterval,
+    };
+  }
+
+  /** Seeders, leechers and completed downloads of one torrent (20-byte hash or 40 hex digits). */
+  async stats(infoHash: Buffer | string): Promise<TorrentStats> {
+    const hash = typeof infoHash === 'string' ? Buffer.from(infoHash, 'hex') : infoHash;
+    if (hash.length !== 20) throw new SeedcastError('TRACKER_BAD_REQUEST', 'an info hash has 20 bytes');
+    const [c] = await this.store.scrape([hash], this.clock());
+    return { seeders: c!.complete, leechers: c!.incomplete, completed: c!.downloaded };
+  }
+
+  /** Forgets peers that stopped announcing; resolves to how many. */
+  async sweep(): Promise<number> {
+    return this.store.sweep(this.clock());
+  }
+
+  /** Counts a refused or malformed request. */
+  recordError(transport: Transport, err: unknown): void {
+    this.metrics.error(transport, isSeedcastError(err) ? err.code : 'INTERNAL');
+  }
+
+  /** The Prometheus text of the tracker's metrics. */
+  async metricsText(): Promise<string> {
+    return this.metrics.render(await this.store.size());
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  /** Throws unless `verdict` (what the allow check said, maybe later) is true. */
+  private async checkAllowed(infoHash: Buffer, verdict: boolean | Promise<boolean>): Promise<void> {
+    let ok: boolean;
+    try {
+      ok = await verdict;
+    } catch (err) {
+      throw unavailable(err);
+    }
+    if (!ok) throw new SeedcastError('TRACKER_NOT_ALLOWED', infoHash.toString('hex'));
+  }
+}
+
+function unavailable(err: unknown): SeedcastError {
+  if (isSeedcastError(err)) return err;
+  return new SeedcastError('TRACKER_UNAVAILABLE', (err as Error)?.message, { cause: err });
+}

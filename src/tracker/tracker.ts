@@ -1,0 +1,125 @@
+/**
+ * A running tracker: wires the swarm store (memory, or Redis with `redisUrl`), the service, the
+ * HTTP server (BEP 3, 7, 23, 48) and the UDP socket (BEP 15, 41) on the same port number, and the
+ * timer that forgets peers that stopped announcing. Nothing starts until `startTracker` is called.
+ */
+
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpTrackerServer } from './http-server.js';
+import { rateLimited, silentLog, type TrackerLog } from './log.js';
+import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+import { TrackerService, type TrackerServiceOptions } from './service.js';
+import type { SwarmStore } from './store.js';
+import { serveUdp } from './udp-server.js';
+
+export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOptions {
+  /** Address to listen on (default 127.0.0.1; `::` for IPv6 and IPv4). */
+  host?: string;
+  /** Port for HTTP and UDP (default 6969; 0 picks a free one). */
+  port?: number;
+  /** Serve HTTP (default true). */
+  http?: boolean;
+  /** Serve UDP (default true). */
+  udp?: boolean;
+  /** Keep swarms in Redis at this URL instead of in memory. */
+  redisUrl?: string;
+  /** Prefix of the Redis keys (default `seedcast:tracker:`). */
+  redisPrefix?: string;
+  /** Sent as BEP 3 `tracker id`. */
+  trackerId?: string;
+  /** Where warnings go (rate-limited); default nowhere. */
+  log?: TrackerLog;
+  /** Seconds between sweeps of expired peers (default 60). */
+  sweepSeconds?: number;
+}
+
+export interface RunningTracker {
+  service: TrackerService;
+  port: number;
+  /** `http://host:port` when HTTP is served. */
+  httpUrl?: string;
+  /** `udp://host:port` when UDP is served. */
+  udpUrl?: string;
+  close(): Promise<void>;
+}
+
+/** Builds the store the options ask for. */
+export async function createStore(options: TrackerOptions): Promise<SwarmStore> {
+  if (options.store) return options.store;
+  if (options.redisUrl) {
+    const { RedisStore } = await import('./redis-store.js');
+    return RedisStore.connect(options.redisUrl, { ...options, prefix: options.redisPrefix });
+  }
+  return new MemoryStore(options);
+}
+
+export async function startTracker(options: TrackerOptions = {}): Promise<RunningTracker> {
+  const host = options.host ?? '127.0.0.1';
+  const wantHttp = options.http ?? true;
+  const wantUdp = options.udp ?? true;
+  const log = rateLimited(options.log ?? silentLog);
+  const service = new TrackerService({ ...options, store: await createStore(options) });
+  let http: Server | undefined;
+  let udp: Socket | undefined;
+  let port = options.port ?? 6969;
+  try {
+    for (let attempt = 0; ; attempt++) {
+      if (wantHttp) {
+        http = createHttpTrackerServer(service, { trackerId: options.trackerId, log });
+        http.listen(port, host);
+        await Promise.race([once(http, 'listening'), once(http, 'error').then(([e]) => Promise.reject(e))]);
+        port = (http.address() as AddressInfo).port;
+      }
+      if (!wantUdp) break;
+      try {
+        udp = await bindUdp(host, port);
+        port = (udp.address() as AddressInfo).port;
+        break;
+      } catch (err) {
+        // With port 0, HTTP got a port whose UDP twin is taken: try another pair.
+        if (options.port !== 0 || !wantHttp || attempt >= 5) throw err;
+        await closeServer(http);
+        port = 0;
+      }
+    }
+  } catch (err) {
+    await closeServer(http);
+    await service.close();
+    throw err;
+  }
+  if (udp) serveUdp(udp, service, { log });
+  const sweep = setInterval(
+    () => service.sweep().catch((err) => log.warn(`sweep failed: ${(err as Error).message}`)),
+    (options.sweepSeconds ?? 60) * 1000,
+  );
+  sweep.unref();
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    service,
+    port,
+    httpUrl: http ? `http://${shownHost}:${port}` : undefined,
+    udpUrl: udp ? `udp://${shownHost}:${port}` : undefined,
+    async close() {
+      clearInterval(sweep);
+      if (udp) udp.close();
+      await closeServer(http);
+      await service.close();
+    },
+  };
+}
+
+async function bindUdp(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+  socket.bind(port, host);
+  await Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => Promise.reject(e))]);
+  return socket;
+}
+
+async function closeServer(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,86 @@
+/**
+ * The UDP tracker edge (BEP 15, BEP 41) over IPv4 and IPv6: decodes each datagram
+ * (`udp-codec.ts`), checks its connection id (`connection-id.ts`), calls the service and answers.
+ *
+ * Against abuse: a datagram too short to carry a transaction id (< 16 bytes) is dropped without an
+ * answer; every other malformed or refused request gets a BEP 15 error packet that is never longer
+ * than the datagram that caused it (no amplification), and a rate-limited warning. Peers come back
+ * in the requester's address family only: 6-byte entries over IPv4, 18-byte entries over IPv6.
+ */
+
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { ERRORS, isSeedcastError, SeedcastError } from '../errors.js';
+import { ipBytes } from './address.js';
+import { ConnectionIds } from './connection-id.js';
+import { silentLog, type TrackerLog } from './log.js';
+import type { TrackerService } from './service.js';
+import { decodeUdpRequest, encodeAnnounce, encodeConnect, encodeError, encodeScrape } from './udp-codec.js';
+
+export interface UdpEdgeOptions {
+  log?: TrackerLog;
+  connectionIds?: ConnectionIds;
+}
+
+/** Makes `socket` (bound or not) a UDP tracker; returns the datagram handler it installed. */
+export function serveUdp(
+  socket: Socket,
+  service: TrackerService,
+  options: UdpEdgeOptions = {},
+): (msg: Buffer, rinfo: RemoteInfo) => void {
+  const log = options.log ?? silentLog;
+  const ids = options.connectionIds ?? new ConnectionIds();
+  const reply = (buf: Buffer, rinfo: RemoteInfo) => {
+    socket.send(buf, rinfo.port, rinfo.address, (err) => {
+      if (err) log.warn(`udp: cannot answer ${rinfo.address}: ${err.message}`);
+    });
+  };
+  const refuse = (msg: Buffer, rinfo: RemoteInfo, err: unknown) => {
+    service.recordError('udp', err);
+    log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: rinfo.address });
+    const text = !isSeedcastError(err)
+      ? ERRORS.INTERNAL.message
+      : err.status < 500
+        ? err.message.replace(/^tracker: /, '')
+        : ERRORS[err.code].message;
+    reply(encodeError(msg.readUInt32BE(12), text, msg.length), rinfo);
+  };
+
+  const onMessage = (msg: Buffer, rinfo: RemoteInfo) => {
+    if (msg.length < 16) {
+      service.recordError('udp', new SeedcastError('TRACKER_BAD_REQUEST'));
+      log.warn(`udp: dropped a ${msg.length}-byte datagram`, { from: rinfo.address });
+      return;
+    }
+    try {
+      const ip = ipBytes(rinfo.address);
+      if (!ip) throw new Error(`unusable peer address ${rinfo.address}`);
+      const req = decodeUdpRequest(msg, ip);
+      if (req.action === 'connect') {
+        service.metrics.connects++;
+        reply(encodeConnect(req.transactionId, ids.issue(ip, rinfo.port)), rinfo);
+        return;
+      }
+      if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
+      if (req.action === 'announce') {
+        service.announce(req.request).then(
+          (res) => {
+            const peers = ip.length === 4 ? res.peers.v4 : res.peers.v6;
+            const answer = { interval: res.interval, leechers: res.incomplete, seeders: res.complete, peers };
+            reply(encodeAnnounce(req.transactionId, answer), rinfo);
+          },
+          (err) => refuse(msg, rinfo, err),
+        );
+        return;
+      }
+      service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
+        (res) => reply(encodeScrape(req.transactionId, res), rinfo),
+        (err) => refuse(msg, rinfo, err),
+      );
+    } catch (err) {
+      refuse(msg, rinfo, err);
+    }
+  };
+  socket.on('message', onMessage);
+  socket.on('error', (err) => log.warn(`udp: socket error: ${err.message}`));
+  return onMessage;
+}
