@@ -1,0 +1,265 @@
+/**
+ * Tracker client: one announce over HTTP (BEP 3, compact peers BEP 23, IPv6 `peers6` BEP 7) or UDP
+ * (BEP 15, with BEP 41 URL data).
+ *
+ * UDP exchange, byte by byte (big-endian):
+ *   connect request   0: u64 0x41727101980 (protocol id)  8: u32 0 (connect)  12: u32 transaction id
+ *   connect response  0: u32 0  4: u32 transaction id  8: u64 connection id
+ *   announce request  0: u64 connection id  8: u32 1 (announce)  12: u32 transaction id
+ *                    16: info hash (20)  36: peer id (20)  56: u64 downloaded  64: u64 left
+ *                    72: u64 uploaded  80: u32 event (0 none, 1 completed, 2 started, 3 stopped)
+ *                    84: u32 ip (0)  88: u32 key  92: i32 num want  96: u16 port
+ *                    98: BEP 41 options: 0x02 <len> <path and query bytes> ... 0x00
+ *   announce response 0: u32 1  4: u32 transaction id  8: u32 interval  12: u32 leechers
+ *                    16: u32 seeders  20: 6 bytes per peer (IPv4 + port)
+ *   error response    0: u32 3  4: u32 transaction id  8: message text
+ * Requests are retried with a growing timeout (BEP 15 uses 15 * 2^n s; we use shorter steps and
+ * give up sooner, as the session re-announces anyway).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { decode, isBytes, isDict, isInt, isList } from '../bencode/index.js';
+import { SeedcastError } from '../errors.js';
+import { type PeerAddress, parseCompactPeers } from '../wire/index.js';
+
+export type AnnounceEvent = 'started' | 'completed' | 'stopped' | undefined;
+
+export interface AnnounceParams {
+  infoHash: Uint8Array;
+  peerId: Uint8Array;
+  port: number;
+  uploaded: number;
+  downloaded: number;
+  left: number;
+  event?: AnnounceEvent;
+  numwant?: number;
+  /** A random value that identifies us across IP changes. */
+  key?: number;
+}
+
+export interface AnnounceResult {
+  interval: number;
+  minInterval?: number;
+  seeders?: number;
+  leechers?: number;
+  peers: PeerAddress[];
+  warning?: string;
+  trackerId?: string;
+}
+
+export interface AnnounceOptions {
+  /** Give up after this long in total (ms, default 15 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const MAX_RESPONSE = 2 * 1024 * 1024;
+
+function fail(detail: string): SeedcastError {
+  return new SeedcastError('TRACKER_UNAVAILABLE', detail);
+}
+
+/** Announce to `url` (http:, https: or udp:). */
+export function announce(
+  url: string,
+  params: AnnounceParams,
+  options: AnnounceOptions = {},
+): Promise<AnnounceResult> {
+  if (/^udp:/i.test(url)) return announceUdp(url, params, options);
+  if (/^https?:/i.test(url)) return announceHttp(url, params, options);
+  return Promise.reject(fail(`unsupported tracker URL ${url}`));
+}
+
+/** Percent-encode raw bytes for a query string (every byte outside the unreserved set). */
+export function percentEncodeBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9\-._~]/.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+export async function announceHttp(
+  url: string,
+  params: AnnounceParams,
+  options: AnnounceOptions = {},
+): Promise<AnnounceResult> {
+  const query = [
+    `info_hash=${percentEncodeBytes(params.infoHash)}`,
+    `peer_id=${percentEncodeBytes(params.peerId)}`,
+    `port=${params.port}`,
+    `uploaded=${params.uploaded}`,
+    `downloaded=${params.downloaded}`,
+    `left=${params.left}`,
+    'compact=1',
+    `numwant=${params.numwant ?? 50}`,
+    ...(params.key !== undefined ? [`key=${params.key.toString(16)}`] : []),
+    ...(params.event ? [`event=${params.event}`] : []),
+  ].join('&');
+  const full = `${url}${url.includes('?') ? '&' : '?'}${query}`;
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let body: Uint8Array;
+  try {
+    const response = await fetch(full, { signal, headers: { 'User-Agent': 'Seedcast/0.1' } });
+    if (!response.ok) throw fail(`${url}: HTTP ${response.status}`);
+    body = new Uint8Array(await response.arrayBuffer());
+  } catch (err) {
+    if (err instanceof SeedcastError) throw err;
+    throw fail(`${url}: ${(err as Error).message}`);
+  }
+  if (body.length > MAX_RESPONSE) throw fail(`${url}: response too large`);
+  return parseHttpResponse(body, url);
+}
+
+/** Parse a bencoded announce response (BEP 3, 7, 23). */
+export function parseHttpResponse(body: Uint8Array, url = 'tracker'): AnnounceResult {
+  let root: ReturnType<typeof decode>;
+  try {
+    root = decode(body, { maxSize: MAX_RESPONSE });
+  } catch (err) {
+    throw fail(`${url}: not a bencoded response (${(err as Error).message})`);
+  }
+  if (!isDict(root)) throw fail(`${url}: response is not a dictionary`);
+  const failure = root.get('failure reason');
+  if (isBytes(failure)) throw fail(`${url}: ${Buffer.from(failure).toString('utf8')}`);
+  const interval = root.get('interval');
+  const result: AnnounceResult = { interval: isInt(interval) ? Number(interval) : 1800, peers: [] };
+  const min = root.get('min interval');
+  if (isInt(min)) result.minInterval = Number(min);
+  const complete = root.get('complete');
+  if (isInt(complete)) result.seeders = Number(complete);
+  const incomplete = root.get('incomplete');
+  if (isInt(incomplete)) result.leechers = Number(incomplete);
+  const warning = root.get('warning message');
+  if (isBytes(warning)) result.warning = Buffer.from(warning).toString('utf8');
+  const trackerId = root.get('tracker id');
+  if (isBytes(trackerId)) result.trackerId = Buffer.from(trackerId).toString('latin1');
+  const peers = root.get('peers');
+  if (isBytes(peers))
+    result.peers.push(...parseCompactPeers(peers.subarray(0, peers.length - (peers.length % 6)), 6));
+  else if (isList(peers)) {
+    for (const p of peers) {
+      if (!isDict(p)) continue;
+      const ip = p.get('ip');
+      const port = p.get('port');
+      if (isBytes(ip) && isInt(port) && Number(port) > 0 && Number(port) < 65536) {
+        result.peers.push({ host: Buffer.from(ip).toString('utf8'), port: Number(port) });
+      }
+    }
+  }
+  const peers6 = root.get('peers6');
+  if (isBytes(peers6))
+    result.peers.push(...parseCompactPeers(peers6.subarray(0, peers6.length - (peers6.length % 18)), 18));
+  return result;
+}
+
+const PROTOCOL_ID = 0x41727101980n;
+const EVENTS = { started: 2, completed: 1, stopped: 3 } as const;
+
+export async function announceUdp(
+  url: string,
+  params: AnnounceParams,
+  options: AnnounceOptions = {},
+): Promise<AnnounceResult> {
+  const parsed = new URL(url);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(parsed.port);
+  if (!port) throw fail(`${url}: no port`);
+  const family = host.includes(':') ? 'udp6' : 'udp4';
+  const socket = createSocket(family);
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    const connect = Buffer.alloc(16);
+    connect.writeBigUInt64BE(PROTOCOL_ID, 0);
+    connect.writeUInt32BE(0, 8);
+    const connectReply = await exchange(socket, connect, 0, { deadline, signal: options.signal, url });
+    const connectionId = connectReply.readBigUInt64BE(8);
+
+    const urlData = Buffer.from(`${parsed.pathname === '/' ? '' : parsed.pathname}${parsed.search}`, 'utf8');
+    const options41: Buffer[] = [];
+    for (let at = 0; at < urlData.length; at += 255) {
+      const part = urlData.subarray(at, at + 255);
+      options41.push(Buffer.from([0x02, part.length]), part);
+    }
+    const request = Buffer.alloc(98);
+    request.writeBigUInt64BE(connectionId, 0);
+    request.writeUInt32BE(1, 8);
+    Buffer.from(params.infoHash).copy(request, 16);
+    Buffer.from(params.peerId).copy(request, 36);
+    request.writeBigUInt64BE(BigInt(params.downloaded), 56);
+    request.writeBigUInt64BE(BigInt(params.left), 64);
+    request.writeBigUInt64BE(BigInt(params.uploaded), 72);
+    request.writeUInt32BE(params.event ? EVENTS[params.event] : 0, 80);
+    request.writeUInt32BE(0, 84);
+    request.writeUInt32BE((params.key ?? 0) >>> 0, 88);
+    request.writeInt32BE(params.numwant ?? 50, 92);
+    request.writeUInt16BE(params.port, 96);
+    const reply = await exchange(socket, Buffer.concat([request, ...options41]), 1, {
+      deadline,
+      signal: options.signal,
+      url,
+    });
+    if (reply.length < 20) throw fail(`${url}: short announce response`);
+    return {
+      interval: reply.readUInt32BE(8),
+      leechers: reply.readUInt32BE(12),
+      seeders: reply.readUInt32BE(16),
+      peers: parseCompactPeers(reply.subarray(20, 20 + Math.floor((reply.length - 20) / 6) * 6), 6),
+    };
+  } finally {
+    socket.close();
+  }
+}
+
+/** Send `packet` with a fresh transaction id and wait for the matching reply, retrying. */
+async function exchange(
+  socket: ReturnType<typeof createSocket>,
+  packet: Buffer,
+  action: number,
+  context: { deadline: number; signal: AbortSignal | undefined; url: string },
+): Promise<Buffer> {
+  const transactionId = randomBytes(4).readUInt32BE(0);
+  packet.writeUInt32BE(transactionId, 12);
+  let wait = 1000;
+  while (Date.now() < context.deadline) {
+    if (context.signal?.aborted) throw fail(`${context.url}: aborted`);
+    socket.send(packet);
+    const reply = await new Promise<Buffer | null>((resolve) => {
+      const timer = setTimeout(
+        () => finish(null),
+        Math.min(wait, Math.max(1, context.deadline - Date.now())),
+      );
+      const onMessage = (msg: Buffer) => {
+        if (msg.length >= 8 && msg.readUInt32BE(4) === transactionId) finish(msg);
+      };
+      const onError = () => finish(null);
+      function finish(value: Buffer | null) {
+        clearTimeout(timer);
+        socket.off('message', onMessage);
+        socket.off('error', onError);
+        resolve(value);
+      }
+      socket.on('message', onMessage);
+      socket.on('error', onError);
+    });
+    if (reply) {
+      const got = reply.readUInt32BE(0);
+      if (got === 3) throw fail(`${context.url}: ${reply.subarray(8).toString('utf8')}`);
+      if (got !== action) throw fail(`${context.url}: unexpected action ${got}`);
+      if (action === 0 && reply.length < 16) throw fail(`${context.url}: short connect response`);
+      return reply;
+    }
+    wait *= 2;
+  }
+  throw fail(`${context.url}: no answer`);
+}
