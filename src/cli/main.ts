@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'describe a .torrent file or magnet link',
     load: async () => (await import('./info.js')).info,
   },
+  tracker: {
+    summary: 'run a stand-alone HTTP and UDP BitTorrent tracker',
+    load: async () => (await import('./tracker.js')).tracker,
+  },
 };
 
 const USAGE = `Usage: seedcast <command> [options]

@@ -1,0 +1,84 @@
+/** `seedcast tracker`: a stand-alone HTTP + UDP BitTorrent tracker, until interrupted. */
+
+import { SeedcastError } from '../errors.js';
+import { intFlag, parseCommandArgs, stringFlag } from './args.js';
+import type { Command } from './command.js';
+
+export const tracker: Command = {
+  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--allow FILE] [--redis URL]
+
+Runs a BitTorrent tracker: HTTP announce and scrape at /announce and /scrape (BEP 3, 7, 23, 48),
+Prometheus metrics at /metrics, and UDP (BEP 15, 41) on the same port number.
+Prints "listening on http://H:P" once ready.
+
+Options:
+  --host H         address to listen on (SEEDCAST_HOST, default 127.0.0.1; :: for IPv6 and IPv4)
+  --port P         port for HTTP and UDP (default 6969)
+  --http-only      serve HTTP only
+  --udp-only       serve UDP only
+  --allow FILE     track only the info hashes in FILE (40 hex digits a line; # comments);
+                   the file is read again on SIGHUP
+  --redis URL      keep swarms in Redis, shared by several trackers (SEEDCAST_REDIS_URL)
+  --interval S     seconds between announces asked of clients (default 1800)
+  -h, --help       show this help`,
+
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'http-only': { type: 'boolean' },
+      'udp-only': { type: 'boolean' },
+      allow: { type: 'string' },
+      redis: { type: 'string' },
+      interval: { type: 'string' },
+    });
+    if (args.positionals.length > 0)
+      throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
+    const httpOnly = args.values['http-only'] === true;
+    const udpOnly = args.values['udp-only'] === true;
+    if (httpOnly && udpOnly)
+      throw new SeedcastError('USAGE', '--http-only and --udp-only exclude each other');
+    const port = intFlag(args, 'port') ?? 6969;
+    if (port > 65535) throw new SeedcastError('USAGE', '--port must be at most 65535');
+    const interval = intFlag(args, 'interval');
+    if (interval !== undefined && interval < 1)
+      throw new SeedcastError('USAGE', '--interval must be at least 1');
+    const host = stringFlag(args, 'host') ?? process.env.SEEDCAST_HOST ?? '127.0.0.1';
+    const redisUrl = stringFlag(args, 'redis') ?? process.env.SEEDCAST_REDIS_URL;
+    const allowFile = stringFlag(args, 'allow');
+
+    const t = await import('../tracker/index.js');
+    const allow = allowFile ? t.allowSet(await t.loadAllowList(allowFile)) : undefined;
+    const log = t.streamLog((line) => process.stderr.write(line));
+    const running = await t.startTracker({
+      host,
+      port,
+      http: !udpOnly,
+      udp: !httpOnly,
+      allow,
+      redisUrl,
+      interval,
+      log,
+    });
+    process.stdout.write(`listening on ${running.httpUrl ?? running.udpUrl}\n`);
+    if (running.httpUrl && running.udpUrl) process.stdout.write(`listening on ${running.udpUrl}\n`);
+    const reload = () => {
+      if (!allow || !allowFile) return;
+      t.loadAllowList(allowFile).then(
+        (set) => {
+          allow.update(set);
+          process.stderr.write(`allow list reloaded: ${set.size} info hashes\n`);
+        },
+        (err: Error) => process.stderr.write(`allow list not reloaded: ${err.message}\n`),
+      );
+    };
+    process.on('SIGHUP', reload);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    process.off('SIGHUP', reload);
+    await running.close();
+    return 0;
+  },
+};
