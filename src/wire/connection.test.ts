@@ -221,6 +221,15 @@ describe('PeerConnection messages', () => {
     a.destroy();
   });
 
+  it('makes sending on a closed connection a no-op that returns false', async () => {
+    const { a, b } = await pair();
+    const closed = closeReason(b);
+    a.destroy();
+    assert.equal(a.send({ type: 'unchoke' }), false);
+    assert.equal(a.sendPiece(0, 0, Buffer.alloc(10)), false);
+    assert.equal(await closed, undefined, 'an orderly close has no error');
+  });
+
   it('refuses to send Fast messages when the Fast extension was not negotiated', async () => {
     const { a } = await pair({ extensions: { extended: true } });
     assert.throws(() => a.send({ type: 'haveNone' }), /Fast extension/);

@@ -200,9 +200,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.remoteExtensionIds.has(name);
   }
 
-  /** Send one message; returns false when the caller should wait for `drain`. */
+  /** Send one message; returns false when the caller should wait for `drain` (or when closed). */
   send(message: Message): boolean {
-    this.checkSendable(message);
+    if (!this.checkSendable(message)) return false;
     switch (message.type) {
       case 'choke':
       case 'unchoke':
@@ -221,7 +221,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   /** Send a block as its 13-byte header and the block itself, without copying the block. */
   sendPiece(index: number, begin: number, block: Uint8Array): boolean {
-    this.checkSendable({ type: 'piece', index, begin, block });
+    if (!this.checkSendable({ type: 'piece', index, begin, block })) return false;
     this.stats.uploaded += block.byteLength;
     this.socket.cork();
     this.write(encodePieceHeader(index, begin, block.byteLength));
@@ -257,15 +257,19 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.sendExtended('ut_pex', encodePex(pex));
   }
 
-  private checkSendable(message: Message): void {
-    if (this.stage !== 'open')
+  /** False when closed (sending then is a no-op, so the engine need not race the peer's close). */
+  private checkSendable(message: Message): boolean {
+    if (this.stage === 'closed') return false;
+    if (this.stage !== 'open') {
       throw new SeedcastError('WIRE_PROTOCOL', `cannot send ${message.type} before the handshake`);
+    }
     if (FAST_MESSAGES.has(message.type) && !this.remote!.negotiated.fast) {
       throw new SeedcastError(
         'WIRE_PROTOCOL',
         `cannot send ${message.type}: the Fast extension was not negotiated`,
       );
     }
+    return true;
   }
 
   private write(bytes: Uint8Array): boolean {
@@ -337,7 +341,10 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       const negotiated = negotiate(this.options.extensions ?? DEFAULT_EXTENSIONS, head.extensions);
       const remote: RemoteHandshake = { ...head, peerId, negotiated };
       this.remote = remote;
-      this.rules = new ProtocolRules(negotiated, { geometry: this.geometry });
+      this.rules = new ProtocolRules(negotiated, {
+        geometry: this.geometry,
+        maxRequestLength: this.options.maxBlockLength,
+      });
       this.stage = 'open';
       clearTimeout(this.idleTimer);
       this.idleTimer = this.timer(this.options.idleTimeout ?? 150_000, () =>

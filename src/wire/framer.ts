@@ -17,7 +17,7 @@ import { BLOCK_LENGTH, type Message, MessageId } from './messages.js';
 import { checkFrameLength, parseFrame } from './parse.js';
 
 export interface FrameLimits {
-  /** Largest block in a piece message (default 16 KiB). */
+  /** Largest block in a piece message, and in a request (default 16 KiB). */
   maxBlockLength?: number;
   /** Largest other message, id included: bitfield, extended, unknown (default 2 MiB). */
   maxMessageLength?: number;

@@ -40,10 +40,29 @@ describe('protocol rules', () => {
     assert.throws(() => rules.check({ type: 'haveAll' }), code('WIRE_PROTOCOL'));
   });
 
-  it('rejects a bitfield that comes after a have', () => {
-    const rules = new ProtocolRules(ALL);
-    rules.check({ type: 'have', index: 1 });
-    assert.throws(() => rules.check({ type: 'bitfield', bitfield: Buffer.alloc(2) }), code('WIRE_PROTOCOL'));
+  it('rejects an announcement that comes after a have, a request or a block', () => {
+    const before: Message[] = [
+      { type: 'have', index: 1 },
+      { type: 'request', index: 0, begin: 0, length: 1 },
+      { type: 'piece', index: 0, begin: 0, block: Buffer.alloc(1) },
+      { type: 'cancel', index: 0, begin: 0, length: 1 },
+    ];
+    for (const first of before) {
+      const rules = new ProtocolRules(ALL);
+      rules.check(first);
+      assert.throws(
+        () => rules.check({ type: 'bitfield', bitfield: Buffer.alloc(2) }),
+        code('WIRE_PROTOCOL'),
+      );
+    }
+    const early = new ProtocolRules(ALL);
+    accepts(
+      early,
+      { type: 'allowedFast', index: 1 },
+      { type: 'port', port: 1 },
+      { type: 'keepAlive' },
+      { type: 'haveNone' },
+    );
   });
 
   it('rejects every Fast message when the Fast extension was not negotiated', () => {

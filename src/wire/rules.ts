@@ -2,9 +2,10 @@
  * What a peer may send, and when (BEP 3, 6, 10): the checks that turn a well-formed but
  * out-of-protocol message into a typed error, so the engine drops the peer.
  *
- * - `bitfield`, `have all`, `have none` announce what the peer has, once, before any `have`
- *   (BEP 3 puts the bitfield right after the handshake; clients that send the extended handshake or
- *   an unchoke first are accepted, a second or late announcement is not);
+ * - `bitfield`, `have all`, `have none` announce what the peer has, once, before any message about
+ *   pieces or blocks (`have`, `request`, `piece`, `cancel`, `reject`). BEP 3 puts the bitfield right
+ *   after the handshake; clients that send the extended handshake, an unchoke or allowed-fast
+ *   messages first are accepted, a second or late announcement is not;
  * - Fast messages (BEP 6) need the Fast bit on both sides, extended messages (BEP 10) the extension bit;
  * - with the torrent's geometry known: indexes below the piece count, a bitfield of exactly
  *   ceil(pieces / 8) bytes with its spare bits zero, requests of 1..16 KiB inside their piece, blocks
@@ -127,9 +128,11 @@ export class ProtocolRules {
       case 'request':
       case 'cancel':
       case 'reject':
+        this.announced = true;
         checkBlock(geometry, message, { maxLength: this.maxRequestLength, what: type });
         return;
       case 'piece':
+        this.announced = true;
         checkBlock(
           geometry,
           { index: message.index, begin: message.begin, length: message.block.byteLength },
