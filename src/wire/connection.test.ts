@@ -80,7 +80,9 @@ async function rawPeerFor(options: Partial<PeerConnectionOptions> = {}) {
   const conn = new PeerConnection(connect(port), { peerId: idA, infoHash, ...options });
   const closed = closeReason(conn);
   conn.start();
-  return { conn, raw: await accepted, closed };
+  const raw = await accepted;
+  raw.on('error', () => {}); // a bad peer's writes may hit the closed connection
+  return { conn, raw, closed };
 }
 
 describe('PeerConnection handshake', () => {
@@ -129,6 +131,16 @@ describe('PeerConnection handshake', () => {
     const slow = await rawPeerFor({ handshakeTimeout: 30 });
     slow.raw.write(encodeHandshake(infoHash, idB).subarray(0, 30));
     assertCode(await slow.closed, 'WIRE_TIMEOUT', /no handshake/);
+  });
+
+  it('keeps the handshake deadline even for a peer that trickles bytes', async () => {
+    const trickle = await rawPeerFor({ handshakeTimeout: 60 });
+    const bytes = encodeHandshake(infoHash, idB);
+    let at = 0;
+    const timer = setInterval(() => trickle.raw.write(bytes.subarray(at, ++at)), 5);
+    assertCode(await trickle.closed, 'WIRE_TIMEOUT', /no handshake/);
+    clearInterval(timer);
+    assert.ok(at < 68, 'the handshake never completed');
   });
 });
 

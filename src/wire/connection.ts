@@ -294,7 +294,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private onData(chunk: Buffer): void {
     if (this.stage === 'closed') return;
     this.stats.bytesRead += chunk.length;
-    this.idleTimer?.refresh();
+    // The handshake timeout is a deadline; after it, any bytes show the peer is alive.
+    if (this.stage === 'open') this.idleTimer?.refresh();
     this.queue.push(chunk);
     this.process();
   }
