@@ -85,7 +85,7 @@ const RFC822 =
 export function parseDate(input: string | undefined): string | undefined {
   if (input === undefined) return undefined;
   const s = input.trim().replace(/\s+/g, ' ');
-  if (s === '') return undefined;
+  if (s === '' || s.length > 80) return undefined;
   const iso = ISO.exec(s);
   if (iso) {
     const off = parseOffset(iso[8]);
@@ -120,6 +120,7 @@ export function parseDuration(input: string | number | undefined): number | unde
   if (input === undefined) return undefined;
   if (typeof input === 'number') return Number.isFinite(input) && input >= 0 ? Math.round(input) : undefined;
   const s = input.trim();
+  if (s.length > 40) return undefined;
   if (/^\d+(?:\.\d+)?$/.test(s)) return Math.round(Number(s));
   const m = /^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$/.exec(s);
   if (!m) return undefined;

@@ -41,7 +41,7 @@ function parseJson(text: string, url: string): Feed {
 }
 
 function parseXmlFeed(text: string, options: ParseFeedOptions): Feed {
-  if (HTML_PAGE.test(text)) throw invalid('an HTML page, not a feed');
+  if (HTML_PAGE.test(text.slice(0, 4096))) throw invalid('an HTML page, not a feed');
   const root = parseXml(text, { url: options.url, maxDepth: options.maxDepth ?? 64 });
   if (root.local === 'rss' || (root.local === 'RDF' && root.ns === RDF)) return parseRss(root);
   if (root.local === 'feed' && (root.ns === '' || (ATOM as readonly string[]).includes(root.ns))) {

@@ -107,17 +107,33 @@ function splitName(qname: string): [string, string] {
 }
 
 const NAME_END = /[\s/>]/;
-const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
-
-/** Read the attributes source of a start tag into raw (qname, value) pairs. */
+/** Read the attributes source of a start tag into raw (qname, value) pairs, in one linear pass. */
 function readAttributes(src: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  if (src.trim() === '') return out;
-  ATTR.lastIndex = 0;
-  for (let m = ATTR.exec(src); m !== null; m = ATTR.exec(src)) {
-    out.push([m[1]!, decodeXmlEntities(m[2] ?? m[3] ?? '').replace(/[\t\n\r]/g, ' ')]);
+  const n = src.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(src.charCodeAt(i))) i++;
+    const nameStart = i;
+    while (i < n && !isSpace(src.charCodeAt(i)) && src[i] !== '=') i++;
+    const name = src.slice(nameStart, i);
+    while (i < n && isSpace(src.charCodeAt(i))) i++;
+    if (src[i] !== '=') continue; // a name without a value (HTML-style): ignored
+    i++;
+    while (i < n && isSpace(src.charCodeAt(i))) i++;
+    const quote = src[i];
+    if (quote !== '"' && quote !== "'")
+      throw invalid(`the value of attribute "${name.slice(0, 20)}" is not quoted`);
+    const close = src.indexOf(quote, i + 1);
+    if (close < 0) throw invalid(`the value of attribute "${name.slice(0, 20)}" is not closed`);
+    if (name !== '') out.push([name, decodeXmlEntities(src.slice(i + 1, close)).replace(/[\t\n\r]/g, ' ')]);
+    i = close + 1;
   }
   return out;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
 /** Skip `<!DOCTYPE ...>` starting at `i`; refuse an internal subset that declares entities. */
