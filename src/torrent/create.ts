@@ -100,7 +100,7 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
   if (length === 0) throw new SeedcastError('CREATE_INPUT', `${path}: nothing to hash (only empty files)`);
 
   const pieceLength = options.pieceLength ?? choosePieceLength(length);
-  const plan = makePlan(files, version, pieceLength);
+  const plan = makePlan(files, version, pieceLength, !listing.single);
   const shared = await runHashPlan(plan, length, options);
   const sha1 = new Uint8Array(shared.sha1);
   const layers = new Uint8Array(shared.merkle);
@@ -153,7 +153,12 @@ function sortFiles(files: SourceFile[], compare: (a: string[], b: string[]) => n
   return [...files].sort((a, b) => compare(a.path, b.path));
 }
 
-function makePlan(files: SourceFile[], version: TorrentVersion, pieceLength: number): HashPlan {
+function makePlan(
+  files: SourceFile[],
+  version: TorrentVersion,
+  pieceLength: number,
+  multiFile: boolean,
+): HashPlan {
   const offsets: number[] = [];
   const firstPiece: number[] = [];
   let offset = 0;
@@ -176,6 +181,7 @@ function makePlan(files: SourceFile[], version: TorrentVersion, pieceLength: num
     layout: version === 'v1' ? 'v1' : 'aligned',
     sha1: version !== 'v2',
     merkle: version !== 'v1',
+    padLastPieces: version === 'hybrid' && multiFile,
     pieceLength,
     pieceCount,
     piecesPerJob: Math.max(1, Math.floor(READ_SIZE / pieceLength)),

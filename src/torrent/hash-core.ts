@@ -29,6 +29,8 @@ export interface HashPlan {
   sha1: boolean;
   /** Compute SHA-256 piece subtree roots (v2, hybrid). */
   merkle: boolean;
+  /** SHA-1 of each file's last piece over the zeros of the padding file after it (multi-file hybrid). */
+  padLastPieces: boolean;
   pieceLength: number;
   pieceCount: number;
   piecesPerJob: number;
@@ -105,7 +107,7 @@ export class Hasher {
     this.merkleOut = new Uint8Array(shared.merkle);
     this.buffer = Buffer.allocUnsafe(plan.pieceLength * plan.piecesPerJob);
     this.leaves = Buffer.alloc(plan.merkle ? (plan.pieceLength / BLOCK_SIZE) * HASH_SIZE : 0);
-    this.zeros = Buffer.alloc(plan.sha1 && plan.merkle ? plan.pieceLength : 0);
+    this.zeros = Buffer.alloc(plan.padLastPieces ? plan.pieceLength : 0);
     this.jobs = jobCount(plan);
   }
 
@@ -187,9 +189,9 @@ export class Hasher {
     return total;
   }
 
-  /** SHA-1 of a piece followed by the zeros that fill it to a whole piece (hybrid padding). */
+  /** SHA-1 of a piece, followed when asked by the zeros that fill it to a whole piece (BEP 47 padding). */
   private paddedSha1(piece: Buffer): Buffer {
-    if (piece.length === this.plan.pieceLength || !this.plan.merkle) return sha1Once(piece);
+    if (piece.length === this.plan.pieceLength || !this.plan.padLastPieces) return sha1Once(piece);
     return crypto
       .createHash('sha1')
       .update(piece)
