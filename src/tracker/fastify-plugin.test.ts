@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import Fastify from 'fastify';
+import { decode, isBytes, isDict, isInt, textKey } from '../bencode/index.js';
+import { trackerPlugin } from './fastify-plugin.js';
+import { TrackerService } from './service.js';
+
+const HASH = Buffer.from('ff80c3a9000102030405060708090a0b0c0d0e0f', 'hex');
+const enc = (b: Buffer) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');
+
+async function app() {
+  const service = new TrackerService();
+  const fastify = Fastify();
+  await fastify.register(trackerPlugin, { service, trackerId: 'seedcast' });
+  return { fastify, service };
+}
+
+function field(body: Buffer, key: string) {
+  const d = decode(body);
+  assert.ok(isDict(d));
+  return d.get(textKey(key));
+}
+
+test('mounted in Fastify, announce reads the raw binary info_hash and answers compact peers', async () => {
+  const { fastify, service } = await app();
+  const q = (peer: string, port: number) =>
+    `/announce?info_hash=${enc(HASH)}&peer_id=${enc(Buffer.from(peer.padEnd(20, 'x')))}&port=${port}&left=1`;
+  const first = await fastify.inject({ method: 'GET', url: q('-AA-', 1000), remoteAddress: '10.9.8.7' });
+  assert.equal(first.statusCode, 200);
+  assert.equal(first.headers['content-type'], 'text/plain');
+  const second = await fastify.inject({ method: 'GET', url: q('-BB-', 2000), remoteAddress: '10.9.8.6' });
+  const peers = field(second.rawPayload, 'peers');
+  assert.ok(isBytes(peers));
+  assert.deepEqual([...peers], [10, 9, 8, 7, 1000 >> 8, 1000 & 0xff]);
+  const id = field(second.rawPayload, 'tracker id');
+  assert.ok(isBytes(id) && Buffer.from(id).toString() === 'seedcast');
+  assert.deepEqual(await service.stats(HASH), { seeders: 0, leechers: 2, completed: 0 });
+  await fastify.close();
+});
+
+test('mounted in Fastify, scrape answers BEP 48 and bad requests get a failure reason', async () => {
+  const { fastify } = await app();
+  await fastify.inject({
+    url: `/announce?info_hash=${enc(HASH)}&peer_id=${'p'.repeat(20)}&port=1&left=0`,
+    remoteAddress: '::1',
+  });
+  const scrape = await fastify.inject({ url: `/scrape?info_hash=${enc(HASH)}` });
+  const files = field(scrape.rawPayload, 'files');
+  assert.ok(isDict(files));
+  const counts = files.get(HASH.toString('latin1'));
+  assert.ok(isDict(counts));
+  assert.equal(counts.get('complete'), 1);
+  const bad = await fastify.inject({ url: '/announce?info_hash=%zz' });
+  const reason = field(bad.rawPayload, 'failure reason');
+  assert.ok(isBytes(reason));
+  assert.match(Buffer.from(reason).toString(), /percent-encoding/);
+  const interval = field(scrape.rawPayload, 'flags');
+  assert.ok(isDict(interval) && isInt(interval.get('min_request_interval')));
+  await fastify.close();
+});
