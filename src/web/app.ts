@@ -5,13 +5,17 @@
  */
 
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 
 export interface AppOptions {
   logger?: boolean;
+  /** When given, the BitTorrent tracker is served at `/announce` and `/scrape`. */
+  tracker?: TrackerService;
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false });
+  if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/', async (_req, reply) => {
     reply.type('text/html; charset=utf-8');
