@@ -10,7 +10,7 @@
  * files read as zeros, so a piece over them simply fails verification.
  */
 
-import { constants, type FileHandle, mkdir, open, realpath } from 'node:fs/promises';
+import { access, constants, type FileHandle, mkdir, open, realpath } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { SeedcastError } from '../errors.js';
 import type { Metainfo } from '../torrent/index.js';
@@ -22,6 +22,8 @@ export interface PieceStore {
   /** Store bytes at `offset` of the piece space. Read-only stores throw. */
   write(offset: number, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
+  /** True when nothing of the torrent is stored yet (lets a fresh download skip the recheck). */
+  isEmpty?(): Promise<boolean>;
 }
 
 export interface FileStoreOptions {
@@ -102,6 +104,19 @@ export class FileStore implements PieceStore {
         done += bytesWritten;
       }
     }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    for (let i = 0; i < this.meta.files.length; i++) {
+      if (this.meta.files[i]!.padding) continue;
+      try {
+        await access(this.filePath(i));
+        return false;
+      } catch {
+        // missing: keep looking
+      }
+    }
+    return true;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,116 @@
+/**
+ * One BitTorrent peer: a listening TCP port shared by all its torrents, a peer id, and a session
+ * per torrent. Incoming connections are matched to a session by the info hash in their handshake
+ * (BEP 3); hybrid torrents answer to their v1 hash and to their truncated v2 hash (BEP 52).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Metainfo } from '../torrent/index.js';
+import { type PeerAddress, PeerConnection } from '../wire/index.js';
+import { FileStore } from './file-store.js';
+import { type SessionOptions, TorrentSession } from './session.js';
+
+export interface EngineOptions {
+  /** TCP port to listen on (0: any free port). */
+  port?: number;
+  /** Address to listen on (default: all). */
+  host?: string;
+  /** Most connections per torrent. */
+  maxPeers?: number;
+  log?: (message: string) => void;
+}
+
+export interface AddOptions {
+  /** Folder the content is (or will be) stored in. */
+  path: string;
+  trackers?: string[][];
+  webSeeds?: string[];
+  peers?: PeerAddress[];
+  /** Open the files for reading only (seeding existing content). */
+  readOnly?: boolean;
+  storeFor?: SessionOptions['storeFor'];
+}
+
+export class Engine {
+  readonly peerId: Buffer;
+  private server: Server | undefined;
+  private readonly sessions = new Map<string, TorrentSession>();
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    // Azureus-style peer id: -SC0100- and 12 random bytes.
+    this.peerId = Buffer.concat([Buffer.from('-SC0100-'), randomBytes(12)]);
+  }
+
+  /** Start listening for peers. */
+  async listen(): Promise<number> {
+    const server = createServer((socket) => this.onIncoming(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host, () => resolve());
+    });
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    return this.port;
+  }
+
+  /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
+  async add(
+    source: { meta: Metainfo } | { infoHash: string; name?: string },
+    options: AddOptions,
+  ): Promise<TorrentSession> {
+    const session = new TorrentSession(source, {
+      peerId: this.peerId,
+      port: this.port,
+      storeFor:
+        options.storeFor ??
+        ((meta) => new FileStore(meta, options.path, { readOnly: options.readOnly ?? false })),
+      trackers: options.trackers ?? [],
+      webSeeds: options.webSeeds ?? [],
+      peers: options.peers ?? [],
+      maxPeers: this.options.maxPeers ?? 60,
+      ...(this.options.log ? { log: this.options.log } : {}),
+    });
+    this.sessions.set(session.infoHash.toString('hex'), session);
+    const meta = 'meta' in source ? source.meta : undefined;
+    if (meta?.infoHashV2) this.sessions.set(meta.infoHashV2.slice(0, 40), session);
+    await session.start();
+    return session;
+  }
+
+  async remove(session: TorrentSession): Promise<void> {
+    for (const [key, s] of this.sessions) if (s === session) this.sessions.delete(key);
+    await session.stop();
+  }
+
+  /** Stop every torrent and the listener. */
+  async close(): Promise<void> {
+    await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
+    this.sessions.clear();
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private onIncoming(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    const conn = new PeerConnection(socket, {
+      peerId: this.peerId,
+      acceptInfoHash: (hash) => this.sessions.has(hash.toString('hex')),
+    });
+    conn.once('handshake', (handshake) => {
+      const session = this.sessions.get(handshake.infoHash.toString('hex'));
+      if (!session) {
+        conn.destroy();
+        return;
+      }
+      const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+      session.attach(conn, { host, port: socket.remotePort ?? 0 });
+    });
+    conn.on('close', () => socket.destroy());
+    conn.start();
+  }
+}

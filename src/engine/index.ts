@@ -1,0 +1,13 @@
+/**
+ * The BitTorrent engine: one peer with a listening port and a session per torrent (download, seed,
+ * magnet metadata, web seeds, resume by recheck), over the wire protocol in `src/wire`.
+ */
+
+export { type AnnounceParams, type AnnounceResult, announce } from './announce.js';
+export { Bitfield } from './bitfield.js';
+export { type AddOptions, Engine, type EngineOptions } from './engine.js';
+export { FileStore, type PieceStore } from './file-store.js';
+export { PieceMap } from './piece-map.js';
+export { type SessionStats, TorrentSession } from './session.js';
+export { PieceVerifier } from './verify.js';
+export { WebSeed } from './web-seed.js';

@@ -1,0 +1,82 @@
+/**
+ * What a session knows about one connected peer: the connection (BEP 3 wire, from `src/wire`), the
+ * pieces it has, the blocks we asked it for, the blocks it asked us for, and transfer rates.
+ */
+
+import type { PeerAddress, PeerConnection } from '../wire/index.js';
+import { Bitfield } from './bitfield.js';
+import type { BlockRequest } from './picker.js';
+
+/** Bytes per second over a sliding window of one-second buckets. */
+export class Rate {
+  private readonly buckets: number[];
+  private current = 0;
+  total = 0;
+
+  constructor(private readonly seconds = 5) {
+    this.buckets = new Array(seconds).fill(0);
+  }
+
+  add(bytes: number): void {
+    this.current += bytes;
+    this.total += bytes;
+  }
+
+  /** Close the current second (call once a second). */
+  tick(): void {
+    this.buckets.shift();
+    this.buckets.push(this.current);
+    this.current = 0;
+  }
+
+  get perSecond(): number {
+    return this.buckets.reduce((a, b) => a + b, 0) / this.seconds;
+  }
+}
+
+export interface Outstanding {
+  block: BlockRequest;
+  sentAt: number;
+}
+
+export class Peer {
+  /** The peer's pieces; undefined until it sent a bitfield / have all / have none or a have. */
+  has: Bitfield | undefined;
+  /** A bitfield received before the metadata was known (magnet links). */
+  pendingBitfield: Uint8Array | undefined;
+  hasAll = false;
+  /** Blocks we requested from the peer, by `index:begin`. */
+  readonly outstanding = new Map<string, Outstanding>();
+  /** Blocks the peer requested from us, in order. */
+  uploadQueue: BlockRequest[] = [];
+  uploading = false;
+  readonly down = new Rate();
+  readonly up = new Rate();
+  lastUnchokedAt: number | undefined;
+  /** Pieces this peer sent data for that then failed verification. */
+  badPieces = 0;
+  /** How many requests to keep in flight (grows with the peer's rate). */
+  pipeline = 32;
+  /** When the peer last sent us a block (ms). */
+  lastBlockAt = Date.now();
+  readonly connectedAt = Date.now();
+
+  constructor(
+    readonly conn: PeerConnection,
+    readonly address: PeerAddress,
+  ) {}
+
+  get key(): string {
+    return `${this.address.host}:${this.address.port}`;
+  }
+
+  /** Set up `has` once the piece count is known. */
+  initPieces(pieceCount: number): void {
+    if (this.has && this.has.length === pieceCount) return;
+    this.has = this.hasAll ? Bitfield.full(pieceCount) : new Bitfield(pieceCount);
+  }
+
+  get isSeed(): boolean {
+    return this.has?.complete === true;
+  }
+}

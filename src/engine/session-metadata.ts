@@ -1,0 +1,98 @@
+/**
+ * Metadata exchange for a session (BEP 9 over BEP 10): fetching the info dictionary of a magnet
+ * link from peers, and serving ours to peers that ask.
+ *
+ * Fetching: the first peer whose extended handshake gives a `metadata_size` (within 32 MiB) fixes the
+ * size; every peer that supports ut_metadata is asked for the missing 16 KiB pieces; once all are in
+ * they must hash to the info hash, or they are dropped and fetched again.
+ */
+
+import type { Metainfo } from '../torrent/index.js';
+import { parseTorrent } from '../torrent/index.js';
+import { MetadataAssembler, metadataPiece, type PeerMessage } from '../wire/index.js';
+import type { Peer } from './peer.js';
+import type { TorrentSession } from './session.js';
+
+export class MetadataFetcher {
+  private assembler: MetadataAssembler | undefined;
+  private done = false;
+
+  constructor(private readonly session: TorrentSession) {}
+
+  onMessage(peer: Peer, m: Extract<PeerMessage, { type: 'extendedHandshake' | 'metadata' }>): void {
+    if (m.type === 'extendedHandshake') {
+      if (!this.session.meta && m.handshake.metadataSize !== undefined)
+        this.requestFrom(peer, m.handshake.metadataSize);
+      return;
+    }
+    const message = m.message;
+    if (message.kind === 'request') {
+      const meta = this.session.meta;
+      if (!meta || !peer.conn.supportsExtension('ut_metadata')) {
+        if (peer.conn.supportsExtension('ut_metadata'))
+          peer.conn.sendMetadata({ kind: 'reject', piece: message.piece });
+        return;
+      }
+      try {
+        const data = metadataPiece(meta.infoBytes, message.piece);
+        peer.conn.sendMetadata({
+          kind: 'data',
+          piece: message.piece,
+          totalSize: meta.infoBytes.byteLength,
+          data,
+        });
+      } catch {
+        peer.conn.sendMetadata({ kind: 'reject', piece: message.piece });
+      }
+      return;
+    }
+    if (message.kind === 'data' && this.assembler && !this.done) {
+      try {
+        if (message.totalSize !== this.assembler.size) return;
+        if (this.assembler.add(message.piece, message.data)) this.finish();
+      } catch (err) {
+        peer.conn.destroy(err as Error);
+      }
+    }
+  }
+
+  private requestFrom(peer: Peer, size: number): void {
+    if (!peer.conn.supportsExtension('ut_metadata')) return;
+    try {
+      this.assembler ??= new MetadataAssembler(this.session.infoHash, size);
+    } catch (err) {
+      peer.conn.destroy(err as Error);
+      return;
+    }
+    if (size !== this.assembler.size) return;
+    for (const piece of this.assembler.missing()) peer.conn.sendMetadata({ kind: 'request', piece });
+  }
+
+  private finish(): void {
+    let info: Buffer;
+    try {
+      info = this.assembler!.finish();
+    } catch (err) {
+      this.session.emit('warning', (err as Error).message);
+      for (const peer of this.session.peers.values()) {
+        if (
+          peer.conn.supportsExtension('ut_metadata') &&
+          peer.conn.remoteExtended?.metadataSize === this.assembler!.size
+        ) {
+          for (const piece of this.assembler!.missing()) peer.conn.sendMetadata({ kind: 'request', piece });
+        }
+      }
+      return;
+    }
+    this.done = true;
+    let meta: Metainfo;
+    try {
+      meta = parseTorrent(Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]));
+    } catch (err) {
+      this.session.emit('warning', `metadata from peers is not a valid torrent: ${(err as Error).message}`);
+      return;
+    }
+    this.session.emit('metadata', meta);
+    void this.session.useMetadata(meta).catch((err: Error) => this.session.emit('warning', err.message));
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Announcing to a torrent's trackers by BEP 12 tiers: within a tier the trackers are shuffled once
+ * and tried in order until one answers, and the one that answered moves to the front of its tier.
+ * Like libtorrent's `announce_to_all_tiers`, every tier is announced to, in parallel, so one dead
+ * tier never hides the others' peers.
+ */
+
+import { type AnnounceEvent, type AnnounceParams, type AnnounceResult, announce } from './announce.js';
+
+export type AnnounceFunction = typeof announce;
+
+export interface TierResult {
+  tracker: string;
+  result?: AnnounceResult;
+  error?: Error;
+}
+
+export class TrackerTiers {
+  private readonly tiers: string[][];
+
+  constructor(
+    tiers: readonly (readonly string[])[],
+    private readonly send: AnnounceFunction = announce,
+  ) {
+    this.tiers = tiers
+      .map((tier) => shuffle(tier.filter((url) => /^(https?|udp):\/\//i.test(url))))
+      .filter((tier) => tier.length > 0);
+  }
+
+  get empty(): boolean {
+    return this.tiers.length === 0;
+  }
+
+  /** Announce to every tier; resolves with one entry per tier (a result or the last error). */
+  async announce(
+    params: Omit<AnnounceParams, 'event'>,
+    event?: AnnounceEvent,
+    options: { timeoutMs?: number } = {},
+  ): Promise<TierResult[]> {
+    return Promise.all(
+      this.tiers.map(async (tier) => {
+        let last: TierResult = { tracker: tier[0]! };
+        for (let i = 0; i < tier.length; i++) {
+          const url = tier[i]!;
+          try {
+            const result = await this.send(
+              url,
+              { ...params, event },
+              { timeoutMs: options.timeoutMs ?? 15_000 },
+            );
+            tier.splice(i, 1);
+            tier.unshift(url);
+            return { tracker: url, result };
+          } catch (err) {
+            last = { tracker: url, error: err as Error };
+          }
+        }
+        return last;
+      }),
+    );
+  }
+}
+
+function shuffle<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * Drives one BEP 19 web seed for a session: asks the picker for blocks as if the web seed were a
+ * peer that has every piece, fetches them as one `Range` request per run of consecutive blocks, and
+ * hands them to the session like blocks from a peer (so they are verified the same way). Failures
+ * release the blocks and back off exponentially (1 s doubling to 60 s).
+ */
+
+import type { TorrentSession } from './session.js';
+import { WebSeed } from './web-seed.js';
+
+const BLOCKS_PER_REQUEST = 64; // 1 MiB
+const PARALLEL = 2;
+
+export class WebSeedWorker {
+  private readonly seed: WebSeed;
+  private running = false;
+  private failures = 0;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly session: TorrentSession,
+    readonly url: string,
+  ) {
+    this.seed = new WebSeed(url, { meta: session.meta!, map: session.map! });
+  }
+
+  get downloaded(): number {
+    return this.seed.downloaded;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (let i = 0; i < PARALLEL; i++) void this.loop();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.abort.abort();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running && !this.session.complete) {
+      const blocks = this.session.pickForWebSeed(this, BLOCKS_PER_REQUEST);
+      if (blocks.length === 0) {
+        await sleep(500);
+        continue;
+      }
+      // Runs of consecutive blocks of one piece become one request.
+      const runs: (typeof blocks)[] = [];
+      for (const b of blocks) {
+        const run = runs[runs.length - 1];
+        const last = run?.[run.length - 1];
+        if (run && last && last.index === b.index && last.begin + last.length === b.begin) run.push(b);
+        else runs.push([b]);
+      }
+      for (const run of runs) {
+        const first = run[0]!;
+        const start = this.session.map!.piece(first.index).offset + first.begin;
+        const length = run.reduce((s, b) => s + b.length, 0);
+        try {
+          const data = await this.seed.read(start, length, this.abort.signal);
+          this.failures = 0;
+          let at = 0;
+          for (const b of run) {
+            await this.session.onBlock(this, b.index, b.begin, data.subarray(at, at + b.length));
+            at += b.length;
+          }
+        } catch (err) {
+          for (const b of run) this.session.picker?.release(this, b);
+          if (!this.running) return;
+          this.failures++;
+          this.session.emit('warning', `web seed ${this.url}: ${(err as Error).message}`);
+          await sleep(Math.min(60_000, 1000 * 2 ** (this.failures - 1)));
+        }
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
