@@ -85,7 +85,7 @@ async function rawPeerFor(options: Partial<PeerConnectionOptions> = {}) {
   return { conn, raw, closed };
 }
 
-describe('PeerConnection handshake', () => {
+describe('PeerConnection handshake', { timeout: 20_000 }, () => {
   it('exchanges handshakes both ways and negotiates the extensions both sides announce', async () => {
     const { a, b } = await pair({}, { extensions: { extended: true, fast: false } });
     assert.deepEqual(a.remote?.peerId, idB);
@@ -144,7 +144,7 @@ describe('PeerConnection handshake', () => {
   });
 });
 
-describe('PeerConnection messages', () => {
+describe('PeerConnection messages', { timeout: 20_000 }, () => {
   it('delivers every message in order and tracks choke and interest state', async () => {
     const { a, b } = await pair();
     const got = messages(b, 5);
@@ -273,7 +273,7 @@ describe('PeerConnection messages', () => {
   });
 });
 
-describe('PeerConnection drops misbehaving peers', () => {
+describe('PeerConnection drops misbehaving peers', { timeout: 20_000 }, () => {
   async function afterHandshake(options: Partial<PeerConnectionOptions> = {}, reserved = { extended: true }) {
     const peer = await rawPeerFor(options);
     peer.raw.write(encodeHandshake(infoHash, idB, { extensions: reserved }));
