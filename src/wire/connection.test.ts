@@ -249,6 +249,33 @@ describe('PeerConnection messages', { timeout: 20_000 }, () => {
     a.destroy();
   });
 
+  it('holds received messages while paused and delivers them in order on resume, even from a listener', async () => {
+    const { a, b } = await pair();
+    const seen: string[] = [];
+    b.on('message', (m) => {
+      seen.push(m.type === 'have' ? `have ${m.index}` : m.type);
+      if (m.type === 'have' && m.index === 0) {
+        b.pause();
+        setImmediate(() => {
+          b.resume();
+        });
+      }
+      if (m.type === 'have' && m.index === 1) {
+        b.pause();
+        b.resume(); // resuming inside a listener must not deliver messages out of order
+      }
+    });
+    const last = new Promise<void>((resolve) =>
+      b.on('message', (m) => m.type === 'have' && m.index === 3 && resolve()),
+    );
+    a.socket.cork();
+    for (let index = 0; index < 4; index++) a.send({ type: 'have', index });
+    a.socket.uncork();
+    await last;
+    assert.deepEqual(seen, ['have 0', 'have 1', 'have 2', 'have 3']);
+    a.destroy();
+  });
+
   it('reports backpressure and drains once the reader resumes', async () => {
     const { a, b } = await pair({}, { maxBlockLength: 16384 });
     b.pause();

@@ -118,6 +118,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private rules: ProtocolRules | undefined;
   private geometry: PieceGeometry | undefined;
   private paused = false;
+  private processing = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
 
@@ -302,17 +303,23 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   /** Handle everything queued; protocol errors destroy the connection, listener errors propagate. */
   private process(): void {
-    while (!this.paused && this.stage !== 'closed') {
-      let step: Step | null;
-      try {
-        step = this.step();
-      } catch (err) {
-        this.destroy(err as Error);
-        return;
+    if (this.processing) return; // resume() from a listener: the running loop carries on
+    this.processing = true;
+    try {
+      while (!this.paused && this.stage !== 'closed') {
+        let step: Step | null;
+        try {
+          step = this.step();
+        } catch (err) {
+          this.destroy(err as Error);
+          return;
+        }
+        if (!step) return;
+        if (step.kind === 'handshake') this.emit('handshake', step.handshake);
+        else this.emit('message', step.message);
       }
-      if (!step) return;
-      if (step.kind === 'handshake') this.emit('handshake', step.handshake);
-      else this.emit('message', step.message);
+    } finally {
+      this.processing = false;
     }
   }
 
