@@ -25,8 +25,7 @@ function str(v: unknown): string | undefined {
 }
 
 function url(v: unknown, base: string): string | undefined {
-  const s = str(v);
-  return s === undefined ? undefined : resolveUrl(s, base);
+  return typeof v === 'string' ? resolveUrl(v, base) : undefined;
 }
 
 function authors(o: Json): string | undefined {
@@ -43,7 +42,7 @@ function attachments(v: unknown, base: string): Enclosure[] {
     if (!o) continue;
     const size = o.size_in_bytes;
     const duration = o.duration_in_seconds;
-    const enc = makeEnclosure(str(o.url), base, {
+    const enc = makeEnclosure(typeof o.url === 'string' ? o.url : undefined, base, {
       source: 'json-attachment',
       type: str(o.mime_type),
       length: typeof size === 'number' ? size : undefined,

@@ -101,9 +101,12 @@ function parseItem(el: XmlElement): FeedItem {
 }
 
 function channelImage(channel: XmlElement, root: XmlElement): string | undefined {
-  const img = child(channel, RSS, 'image') ?? child(root, RSS, 'image');
-  const url = img ? urlChild(img, RSS, 'url') : undefined;
-  return url ?? extensionImage(channel);
+  // RSS 2.0 nests <image> in <channel>; RSS 1.0 puts it beside the channel (which only refers to it).
+  for (const img of [...children(channel, RSS, 'image'), ...children(root, RSS, 'image')]) {
+    const url = urlChild(img, RSS, 'url');
+    if (url) return url;
+  }
+  return extensionImage(channel);
 }
 
 /** Parse an `<rss>` or `<rdf:RDF>` root element into a Feed. */
