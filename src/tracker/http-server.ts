@@ -28,7 +28,7 @@ function send(res: ServerResponse, answer: HttpAnswer): void {
 export function createHttpTrackerServer(service: TrackerService, options: HttpEdgeOptions = {}): Server {
   const log = options.log ?? silentLog;
   const server = createServer(
-    { maxHeaderSize: 8192, keepAliveTimeout: 15_000, requestTimeout: 30_000 },
+    { maxHeaderSize: 16_384, keepAliveTimeout: 15_000, requestTimeout: 30_000 },
     (req, res) => route(service, req, res, options),
   );
   server.headersTimeout = 20_000;
@@ -36,9 +36,14 @@ export function createHttpTrackerServer(service: TrackerService, options: HttpEd
     service.recordError('http', err);
     log.warn(`http: unparseable request: ${err.code ?? err.message}`);
     if (socket.writable) {
-      const body = failureAnswer(400, 'tracker: malformed HTTP request').body;
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      const body = failureAnswer(
+        400,
+        tooLarge ? 'tracker: request too large' : 'tracker: malformed HTTP request',
+      ).body;
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`,
+        `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`,
         'latin1',
       );
     } else {

@@ -37,12 +37,7 @@ export function serveUdp(
   const refuse = (msg: Buffer, rinfo: RemoteInfo, err: unknown) => {
     service.recordError('udp', err);
     log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: rinfo.address });
-    const text = !isSeedcastError(err)
-      ? ERRORS.INTERNAL.message
-      : err.status < 500
-        ? err.message.replace(/^tracker: /, '')
-        : ERRORS[err.code].message;
-    reply(encodeError(msg.readUInt32BE(12), text, msg.length), rinfo);
+    reply(encodeError(msg.readUInt32BE(12), udpErrorText(err), msg.length), rinfo);
   };
 
   const onMessage = (msg: Buffer, rinfo: RemoteInfo) => {
@@ -83,4 +78,16 @@ export function serveUdp(
   socket.on('message', onMessage);
   socket.on('error', (err) => log.warn(`udp: socket error: ${err.message}`));
   return onMessage;
+}
+
+/**
+ * The text of a BEP 15 error: short, because it may be cut to the request's length. Malformed
+ * requests say what is wrong (the detail); refusals say why; internal failures say nothing more.
+ */
+function udpErrorText(err: unknown): string {
+  if (!isSeedcastError(err)) return 'internal error';
+  const base = ERRORS[err.code].message;
+  const detailed = err.code === 'TRACKER_BAD_REQUEST' || err.code === 'TRACKER_TOO_LARGE';
+  if (detailed && err.message.startsWith(`${base}: `)) return err.message.slice(base.length + 2);
+  return base.replace(/^tracker: /, '');
 }
