@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { createServer, type Server, Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { isSeedcastError } from '../errors.js';
-import { PeerConnection, type PeerConnectionOptions, type PeerMessage } from './connection.js';
+import { PeerConnection, type PeerConnectionOptions } from './connection.js';
 import { encodeHandshake } from './handshake.js';
 import { encodeMessage } from './messages.js';
 import { MetadataAssembler } from './metadata.js';
+import type { PeerMessage } from './peer-message.js';
 import { pieceGeometry } from './rules.js';
 
 const infoHash = Buffer.alloc(20, 0x11);

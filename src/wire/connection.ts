@@ -23,7 +23,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { SeedcastError } from '../errors.js';
 import { ChunkQueue } from './chunks.js';
-import { type ExtendedHandshake, encodeExtendedHandshake, parseExtendedHandshake } from './extended.js';
+import { type ExtendedHandshake, encodeExtendedHandshake } from './extended.js';
 import { type FrameLimits, MessageFramer } from './framer.js';
 import {
   type Extensions,
@@ -35,24 +35,12 @@ import {
   readPeerId,
 } from './handshake.js';
 import { encodeExtended, encodeMessage, encodePieceHeader, FAST_MESSAGES, type Message } from './messages.js';
-import { encodeMetadataMessage, type MetadataMessage, parseMetadataMessage } from './metadata.js';
-import { encodePex, type PexMessage, parsePex } from './pex.js';
+import { encodeMetadataMessage, type MetadataMessage } from './metadata.js';
+import { decodeExtended, LOCAL_EXTENSIONS, type PeerMessage } from './peer-message.js';
+import { encodePex } from './pex.js';
 import { type PieceGeometry, ProtocolRules } from './rules.js';
 
-/** The extended message ids we receive each extension under (our handshake's `m`). */
-export const LOCAL_EXTENSIONS: ReadonlyMap<string, number> = new Map([
-  ['ut_metadata', 1],
-  ['ut_pex', 2],
-]);
-
 const DEFAULT_EXTENSIONS: Partial<Extensions> = { extended: true, fast: true };
-
-/** A message as the engine sees it: the wire messages, with our extensions decoded. */
-export type PeerMessage =
-  | Message
-  | { type: 'extendedHandshake'; handshake: ExtendedHandshake }
-  | { type: 'metadata'; message: MetadataMessage }
-  | { type: 'pex'; pex: PexMessage };
 
 export interface RemoteHandshake extends Handshake {
   /** The extensions both sides announced: only these are used. */
@@ -395,20 +383,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private receiveExtended(id: number, payload: Uint8Array): PeerMessage {
-    const limits = { maxMetadataSize: this.options.maxMetadataSize };
-    if (id === 0) {
-      const handshake = parseExtendedHandshake(payload, limits);
-      for (const [name, remoteId] of handshake.m) {
+    const message = decodeExtended(id, payload, { maxMetadataSize: this.options.maxMetadataSize });
+    if (message.type === 'extendedHandshake') {
+      for (const [name, remoteId] of message.handshake.m) {
         if (remoteId === 0) this.remoteExtensionIds.delete(name);
         else this.remoteExtensionIds.set(name, remoteId);
       }
-      this.remoteExtended = handshake;
-      return { type: 'extendedHandshake', handshake };
+      this.remoteExtended = message.handshake;
     }
-    if (id === LOCAL_EXTENSIONS.get('ut_metadata')) {
-      return { type: 'metadata', message: parseMetadataMessage(payload, limits) };
-    }
-    if (id === LOCAL_EXTENSIONS.get('ut_pex')) return { type: 'pex', pex: parsePex(payload) };
-    return { type: 'extended', id, payload };
+    return message;
   }
 }

@@ -10,11 +10,9 @@ export { allowedFastSet } from './allowed-fast.js';
 export { ChunkQueue } from './chunks.js';
 export {
   type ConnectionStats,
-  LOCAL_EXTENSIONS,
   PeerConnection,
   type PeerConnectionEvents,
   type PeerConnectionOptions,
-  type PeerMessage,
   type RemoteHandshake,
 } from './connection.js';
 export {
@@ -60,6 +58,7 @@ export {
   verifyMetadata,
 } from './metadata.js';
 export { parseFrame } from './parse.js';
+export { decodeExtended, LOCAL_EXTENSIONS, type PeerMessage } from './peer-message.js';
 export { encodePex, PexFlags, type PexMessage, type PexPeer, parsePex } from './pex.js';
 export {
   checkBitfield,
