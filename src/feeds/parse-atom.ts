@@ -8,12 +8,15 @@
 import { parseDate, parseDuration } from './dates.js';
 import { extensionEnclosures, makeEnclosure } from './enclosures.js';
 import { finishItems, setIf } from './items.js';
-import { ATOM, ITUNES } from './namespaces.js';
+import { ATOM as ATOM_NS, ITUNES } from './namespaces.js';
 import { extensionImage, textChild } from './parse-rss.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveUrl } from './urls.js';
 import { attr, child, children, innerXml, textOf, XML_NS, type XmlElement } from './xml.js';
+
+/** Atom's namespaces, and none: some feeds omit `xmlns` on `<feed>` (parse.ts only sends us a `<feed>` root). */
+const ATOM = [...ATOM_NS, ''];
 
 interface TextConstruct {
   /** As given: text, or HTML markup for type html/xhtml. */
@@ -100,7 +103,7 @@ function parseEntry(entry: XmlElement, feedAuthor: string | undefined): FeedItem
 /** Parse an Atom `<feed>` root element into a Feed. */
 export function parseAtom(root: XmlElement): Feed {
   const title = textConstruct(child(root, ATOM, 'title'));
-  const legacy = root.ns === ATOM[1];
+  const legacy = root.ns === ATOM_NS[1];
   const feed: Feed = { format: 'atom', version: legacy ? '0.3' : '1.0', title: title?.text ?? '', items: [] };
   setIf(feed, 'link', linkHref(root, 'alternate'));
   const subtitle = textConstruct(child(root, ATOM, 'subtitle') ?? child(root, ATOM, 'tagline'));

@@ -36,10 +36,6 @@ export function enclosureKind(url: string, type: string | undefined): EnclosureK
   if (/^magnet:\?/i.test(url)) return 'magnet';
   if (!isHttpUrl(url)) return undefined;
   if (type?.trim().toLowerCase().startsWith(TORRENT_TYPE)) return 'torrent';
-  try {
-    if (new URL(url).pathname.toLowerCase().endsWith('.torrent')) return 'torrent';
-  } catch {
-    return undefined;
-  }
-  return 'http';
+  const q = url.search(/[?#]/);
+  return (q < 0 ? url : url.slice(0, q)).toLowerCase().endsWith('.torrent') ? 'torrent' : 'http';
 }

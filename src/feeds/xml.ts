@@ -268,16 +268,15 @@ function openElement(stack: Frame[], qname: string, attrSrc: string, docUrl: str
     el: { ns: '', local: '', qname, attrs: [], children: [], base: '' },
     scope,
   };
-  const lookupIn = (prefix: string): string | undefined => lookup(stack, prefix, frame);
   const [prefix, local] = splitName(qname);
-  frame.el.ns = lookupIn(prefix) ?? `urn:undeclared:${prefix}`;
+  frame.el.ns = lookup(stack, prefix, frame) ?? `urn:undeclared:${prefix}`;
   frame.el.local = local;
   const parentBase = stack.length > 0 ? stack[stack.length - 1]!.el.base : docUrl;
   let base = parentBase;
   for (const [name, value] of raw) {
     if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
     const [ap, al] = splitName(name);
-    const ns = ap === '' ? '' : (lookupIn(ap) ?? `urn:undeclared:${ap}`);
+    const ns = ap === '' ? '' : (lookup(stack, ap, frame) ?? `urn:undeclared:${ap}`);
     frame.el.attrs.push({ ns, local: al, value });
     if (ns === XML_NS && al === 'base') base = resolveUrl(value, parentBase) ?? parentBase;
   }
