@@ -50,6 +50,8 @@ export interface CreateOptions extends HashRunOptions {
   creationDate?: number | null;
   /** The torrent's name instead of the file's or folder's own. */
   name?: string;
+  /** Bytes each hashing thread reads at a time, rounded to whole pieces (default 1 MiB). */
+  readSize?: number;
 }
 
 export interface CreatedTorrent {
@@ -101,6 +103,7 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
 
   const pieceLength = options.pieceLength ?? choosePieceLength(length);
   const plan = makePlan(files, version, pieceLength, !listing.single);
+  if (options.readSize) plan.piecesPerJob = Math.max(1, Math.floor(options.readSize / pieceLength));
   const shared = await runHashPlan(plan, length, options);
   const sha1 = new Uint8Array(shared.sha1);
   const layers = new Uint8Array(shared.merkle);
