@@ -119,13 +119,19 @@ describe('xml reader', () => {
     assert.equal(textOf(child(root, '', 'd')!), 'Q&A onetwo');
   });
 
+  it('ignores whatever follows the root element', () => {
+    const root = parseXml('<rss><x/></rss>\n<b>PHP warning: & < junk', { url: URL_ });
+    assert.deepEqual([root.local, root.children.length], ['rss', 1]);
+    assert.equal(parseXml('<a/><b/>', { url: URL_ }).local, 'a');
+  });
+
   it('reports truncated and broken documents as FEED_INVALID', () => {
     for (const doc of [
       '<rss><channel><item>',
       '<rss><a href="x></rss>',
       '',
       'text<rss/>',
-      '<a/><b/>',
+      '</a>',
       '<a><![CDATA[x</a>',
     ]) {
       assert.throws(

@@ -8,8 +8,9 @@
  *    decoded; any other `&name;` is kept as written (the HTML layer may decode it later).
  *  - nesting is limited (`maxDepth`), and the caller limits the input size before calling.
  *  - tolerant where feeds are sloppy: a stray `&`, an end tag that closes a skipped element, an undeclared
- *    prefix that is a well-known feed prefix (`itunes:`, `media:` ...). It is strict where silence would
- *    hide a broken document: text outside the root, a document that ends inside an element.
+ *    prefix that is a well-known feed prefix (`itunes:`, `media:` ...), anything after the root element.
+ *    It is strict where silence would hide a broken document: text before the root, a document that ends
+ *    inside an element.
  *
  * The result is a tree of `XmlElement`s whose names are resolved to (namespace URI, local name) and whose
  * `base` is the in-scope xml:base, already resolved against the document URL.
@@ -218,6 +219,7 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
     if (next === '/') {
       closeTag(stack, xml.slice(i + 2, end).trim());
       i = end + 1;
+      if (stack.length === 0) break; // whatever follows the root (a second document, server junk) is ignored
       continue;
     }
     const selfClosing = xml[end - 1] === '/';
@@ -225,7 +227,6 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
     const nameEnd = body.search(NAME_END);
     const qname = nameEnd < 0 ? body : body.slice(0, nameEnd);
     if (qname === '' || /[<&"']/.test(qname)) throw invalid(`bad tag name "${qname.slice(0, 20)}"`);
-    if (stack.length === 0 && root) throw invalid('a second root element');
     if (stack.length >= maxDepth) {
       throw new SeedcastError('FEED_TOO_LARGE', `elements nested deeper than ${maxDepth}`);
     }
@@ -234,6 +235,7 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
     else root = el.el;
     if (!selfClosing) stack.push(el);
     i = end + 1;
+    if (stack.length === 0) break;
   }
   if (stack.length > 0) throw invalid(`the document ends inside <${stack[stack.length - 1]!.el.qname}>`);
   if (text.trim() !== '') throw invalid('text outside the root element');
