@@ -8,7 +8,7 @@
 import { SeedcastError } from '../errors.js';
 import { decodeDocument } from './decode.js';
 import { collapseWhitespace } from './text.js';
-import { resolveUrl } from './urls.js';
+import { resolveHttpUrl } from './urls.js';
 import { escapeXml, parseXml, type XmlElement } from './xml.js';
 
 export interface Subscription {
@@ -56,13 +56,13 @@ export function parseOpml(
     for (const o of elementChildren(el, 'outline')) {
       const name = collapseWhitespace(attrCi(o, 'title') ?? attrCi(o, 'text') ?? '');
       const xmlUrl = attrCi(o, 'xmlUrl');
-      const url = xmlUrl ? resolveUrl(xmlUrl, undefined) : undefined;
-      if (url && /^https?:/.test(url) && !seen.has(url)) {
+      const url = xmlUrl ? resolveHttpUrl(xmlUrl, undefined) : undefined;
+      if (url && !seen.has(url)) {
         seen.add(url);
         const sub: Subscription = { url };
         if (name) sub.title = name;
         const html = attrCi(o, 'htmlUrl');
-        const htmlUrl = html ? resolveUrl(html, undefined) : undefined;
+        const htmlUrl = html ? resolveHttpUrl(html, undefined) : undefined;
         if (htmlUrl) sub.htmlUrl = htmlUrl;
         if (category) sub.category = category;
         out.subscriptions.push(sub);

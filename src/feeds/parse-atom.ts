@@ -12,7 +12,7 @@ import { ATOM as ATOM_NS, ITUNES } from './namespaces.js';
 import { extensionImage, textChild } from './parse-rss.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
-import { resolveUrl } from './urls.js';
+import { resolveHttpUrl } from './urls.js';
 import { attr, child, children, innerXml, textOf, XML_NS, type XmlElement } from './xml.js';
 
 /** Atom's namespaces, and none: some feeds omit `xmlns` on `<feed>` (parse.ts only sends us a `<feed>` root). */
@@ -41,7 +41,7 @@ function linkHref(el: XmlElement, rel: string): string | undefined {
   for (const l of children(el, ATOM, 'link')) {
     const r = attr(l, 'rel') ?? 'alternate';
     const href = attr(l, 'href');
-    if (r === rel && href) return resolveUrl(href, l.base);
+    if (r === rel && href) return resolveHttpUrl(href, l.base);
   }
   return undefined;
 }
@@ -111,7 +111,7 @@ export function parseAtom(root: XmlElement): Feed {
   setIf(feed, 'descriptionText', subtitle?.text);
   const logo = child(root, ATOM, 'logo') ?? child(root, ATOM, 'icon');
   const logoUrl = logo ? textOf(logo).trim() : '';
-  setIf(feed, 'image', (logo && logoUrl && resolveUrl(logoUrl, logo.base)) || extensionImage(root));
+  setIf(feed, 'image', (logo && logoUrl && resolveHttpUrl(logoUrl, logo.base)) || extensionImage(root));
   setIf(feed, 'language', attr(root, 'lang', XML_NS)?.trim());
   const author = personName(root);
   setIf(feed, 'author', author);

@@ -11,7 +11,7 @@ import { makeEnclosure } from './enclosures.js';
 import { finishItems, setIf } from './items.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
-import { resolveUrl } from './urls.js';
+import { resolveHttpUrl } from './urls.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,7 +25,7 @@ function str(v: unknown): string | undefined {
 }
 
 function url(v: unknown, base: string): string | undefined {
-  return typeof v === 'string' ? resolveUrl(v, base) : undefined;
+  return typeof v === 'string' ? resolveHttpUrl(v, base) : undefined;
 }
 
 function authors(o: Json): string | undefined {

@@ -12,7 +12,7 @@ import { finishItems, setIf } from './items.js';
 import { CONTENT, DC, ITUNES, MEDIA, RDF, RSS, SY } from './namespaces.js';
 import { htmlToText } from './text.js';
 import type { Feed, FeedItem } from './types.js';
-import { isHttpUrl, resolveUrl } from './urls.js';
+import { isHttpUrl, resolveHttpUrl } from './urls.js';
 import { attr, child, children, innerXml, textOf, type XmlElement } from './xml.js';
 
 /** Trimmed text of the first matching child, or undefined when absent or blank. */
@@ -38,7 +38,7 @@ export function markupChild(
 function urlChild(el: XmlElement, ns: string | readonly string[], local: string): string | undefined {
   const c = child(el, ns, local);
   const t = c ? textOf(c).trim() : '';
-  return t && c ? resolveUrl(t, c.base) : undefined;
+  return t && c ? resolveHttpUrl(t, c.base) : undefined;
 }
 
 /** "jo@example.com (Jo Smith)" -> "Jo Smith"; anything else as written. */
@@ -53,16 +53,16 @@ export function authorName(input: string | undefined): string | undefined {
 export function extensionImage(el: XmlElement): string | undefined {
   const it = child(el, ITUNES, 'image');
   const href = it ? (attr(it, 'href') ?? textOf(it)) : undefined;
-  if (it && href?.trim()) return resolveUrl(href, it.base);
+  if (it && href?.trim()) return resolveHttpUrl(href, it.base);
   const holders = [el, ...children(el, MEDIA, 'group'), ...children(el, MEDIA, 'content')];
   for (const h of holders) {
     const th = child(h, MEDIA, 'thumbnail');
     const u = th && attr(th, 'url');
-    if (th && u) return resolveUrl(u, th.base);
+    if (th && u) return resolveHttpUrl(u, th.base);
   }
   for (const m of children(el, MEDIA, 'content')) {
     const u = attr(m, 'url');
-    if (attr(m, 'medium') === 'image' && u) return resolveUrl(u, m.base);
+    if (attr(m, 'medium') === 'image' && u) return resolveHttpUrl(u, m.base);
   }
   return undefined;
 }
@@ -75,7 +75,7 @@ function parseItem(el: XmlElement): FeedItem {
   const item: FeedItem = { guid, guidDerived: false, title: htmlToText(rawTitle ?? ''), enclosures: [] };
   let link = urlChild(el, RSS, 'link');
   if (!link && guidEl && attr(guidEl, 'isPermaLink') !== 'false' && isHttpUrl(guid.trim())) {
-    link = resolveUrl(guid, guidEl.base);
+    link = resolveHttpUrl(guid, guidEl.base);
   }
   setIf(item, 'link', link);
   const description =
@@ -86,7 +86,7 @@ function parseItem(el: XmlElement): FeedItem {
   setIf(item, 'description', description);
   setIf(item, 'descriptionText', htmlToText(description ?? content ?? ''));
   setIf(item, 'content', content);
-  setIf(item, 'published', parseDate(textChild(el, RSS, 'pubDate') ?? textChild(el, DC, 'date')));
+  setIf(item, 'published', parseDate(textChild(el, RSS, 'pubDate')) ?? parseDate(textChild(el, DC, 'date')));
   setIf(
     item,
     'author',

@@ -132,4 +132,22 @@ describe('parseFeed limits and detection', () => {
       { url: 'https://x.example/ok.mp3', kind: 'http', source: 'enclosure' },
     ]);
   });
+
+  it('keeps links and images only when they are HTTP(S)', () => {
+    const doc = `<rss><channel><title>J</title><link>javascript:alert(1)</link><image><url>data:image/png;base64,AA</url></image>
+      <item><guid>1</guid><link>javascript:alert(2)</link><itunes:image href="javascript:x"/></item>
+      <item><guid>2</guid><link>/ok</link></item></channel></rss>`;
+    const feed = parseFeed(doc, { url: URL_ });
+    assert.deepEqual(
+      [feed.link, feed.image, feed.items[0]!.link, feed.items[0]!.image],
+      [undefined, undefined, undefined, undefined],
+    );
+    assert.equal(feed.items[1]!.link, 'https://big.example/ok');
+  });
+
+  it('falls back to dc:date when pubDate cannot be read', () => {
+    const doc = `<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>D</title>
+      <item><guid>1</guid><pubDate>someday</pubDate><dc:date>2024-05-06T07:08:09Z</dc:date></item></channel></rss>`;
+    assert.equal(parseFeed(doc, { url: URL_ }).items[0]!.published, '2024-05-06T07:08:09.000Z');
+  });
 });

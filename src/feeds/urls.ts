@@ -23,6 +23,15 @@ export function resolveUrl(ref: string, base: string | undefined): string | unde
   }
 }
 
+/**
+ * Resolve a link or image reference, keeping it only when it is HTTP(S): a feed's `javascript:` or
+ * `data:` link must never reach a page or a terminal as something to open.
+ */
+export function resolveHttpUrl(ref: string, base: string | undefined): string | undefined {
+  const url = resolveUrl(ref, base);
+  return url !== undefined && isHttpUrl(url) ? url : undefined;
+}
+
 /** True for an http: or https: URL. */
 export function isHttpUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
