@@ -31,6 +31,7 @@ const FEEDS = [
   'rdf-rss1.rdf',
   'bom-utf8.xml',
   'latin1.xml',
+  'bom-declares-latin1.xml',
   // missing-guids.xml: feedparser keeps repeated items, we drop them (by design).
   // rss091-doctype.xml: feedparser's strict mode stops at the undeclared &nbsp;.
   // jsonfeed.json: no JSON Feed support in Debian 12's feedparser.
