@@ -2,10 +2,10 @@
  * What a peer may send, and when (BEP 3, 6, 10): the checks that turn a well-formed but
  * out-of-protocol message into a typed error, so the engine drops the peer.
  *
- * - `bitfield`, `have all`, `have none` announce what the peer has, once, before any message about
- *   pieces or blocks (`have`, `request`, `piece`, `cancel`, `reject`). BEP 3 puts the bitfield right
- *   after the handshake; clients that send the extended handshake, an unchoke or allowed-fast
- *   messages first are accepted, a second or late announcement is not;
+ * - `bitfield`, `have all`, `have none` announce what the peer has. BEP 3 sends the bitfield right
+ *   after the handshake, but real clients send announcements later too: aria2 sends an updated
+ *   bitfield (or have all) instead of a run of `have`s. So a later announcement is no error: it
+ *   replaces what the peer has, and the engine must treat it so;
  * - Fast messages (BEP 6) need the Fast bit on both sides, extended messages (BEP 10) the extension bit;
  * - with the torrent's geometry known: indexes below the piece count, a bitfield of exactly
  *   ceil(pieces / 8) bytes with its spare bits zero, requests of 1..16 KiB inside their piece, blocks
@@ -83,7 +83,6 @@ function checkIndex(geometry: PieceGeometry | undefined, index: number, what: st
 
 /** Checks each message a peer sends against what was negotiated and what it sent before. */
 export class ProtocolRules {
-  private announced = false;
   private geometry: PieceGeometry | undefined;
   private readonly maxRequestLength: number;
 
@@ -109,16 +108,9 @@ export class ProtocolRules {
     const geometry = this.geometry;
     switch (message.type) {
       case 'bitfield':
-      case 'haveAll':
-      case 'haveNone':
-        if (this.announced) {
-          throw new SeedcastError('WIRE_PROTOCOL', `${type} after the peer already announced its pieces`);
-        }
-        this.announced = true;
-        if (message.type === 'bitfield' && geometry) checkBitfield(message.bitfield, geometry.pieceCount);
+        if (geometry) checkBitfield(message.bitfield, geometry.pieceCount);
         return;
       case 'have':
-        this.announced = true;
         checkIndex(geometry, message.index, 'have');
         return;
       case 'suggest':
@@ -128,11 +120,9 @@ export class ProtocolRules {
       case 'request':
       case 'cancel':
       case 'reject':
-        this.announced = true;
         checkBlock(geometry, message, { maxLength: this.maxRequestLength, what: type });
         return;
       case 'piece':
-        this.announced = true;
         checkBlock(
           geometry,
           { index: message.index, begin: message.begin, length: message.block.byteLength },
