@@ -3,8 +3,10 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { type CreateOptions, createTorrent, prestartHashWorkers } from '../torrent/create.js';
-import { formatMagnet, type TorrentVersion } from '../torrent/index.js';
+// Only the worker pool is loaded up front: its workers start while the rest of the creator loads.
+import type { CreatedTorrent, CreateOptions } from '../torrent/create.js';
+import { prestartHashWorkers } from '../torrent/hash-pool.js';
+import type { TorrentVersion } from '../torrent/index.js';
 import { listFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { createProgressBar, formatBytes } from './progress.js';
@@ -65,6 +67,10 @@ Symbolic links are followed only to files inside the folder; others are skipped 
     const path = args.positionals[0]!;
     const versions = (['v1', 'v2', 'hybrid'] as const).filter((v) => args.values[v] === true);
     if (versions.length > 1) throw new SeedcastError('USAGE', 'choose one of --v1, --v2, --hybrid');
+    const [{ createTorrent }, { formatMagnet }] = await Promise.all([
+      import('../torrent/create.js'),
+      import('../torrent/index.js'),
+    ]);
     const version: TorrentVersion = versions[0] ?? 'hybrid';
     const pieceLengthFlag = stringFlag(args, 'piece-length');
     const output = stringFlag(args, 'output');
@@ -89,7 +95,7 @@ Symbolic links are followed only to files inside the folder; others are skipped 
       onProgress: progress.active ? (done, total) => progress.update(done, total) : undefined,
       signal: abort.signal,
     };
-    let result: Awaited<ReturnType<typeof createTorrent>>;
+    let result: CreatedTorrent;
     try {
       result = await createTorrent(path, options);
     } catch (err) {
