@@ -58,9 +58,14 @@ const ZONES: Record<string, number> = {
   HST: -600,
 };
 
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+}
+
 function build(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number, off: number) {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return undefined;
-  if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined; // day 0 of the next month: days in `mo`
+  if (d > daysInMonth(y, mo)) return undefined;
   const t = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59), ms) - off * 60_000;
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 }

@@ -9,6 +9,13 @@ import type { EnclosureKind } from './types.js';
 export const TORRENT_TYPE = 'application/x-bittorrent';
 
 /**
+ * An absolute http(s) URL that the WHATWG URL parser would return unchanged: lower-case host, no port, a
+ * path, and only characters that are never percent-encoded (the fast path for the common case).
+ */
+const SIMPLE_ABSOLUTE = /^https?:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+const DOT_SEGMENT = /\/\.\.?(?:[/?]|$)|%(?![0-9A-Fa-f]{2})|%2e/i;
+
+/**
  * Resolve `ref` against `base`. Magnet links are kept exactly as written; other absolute and relative
  * references become absolute URLs. Returns undefined for an empty or unparseable reference.
  */
@@ -16,6 +23,7 @@ export function resolveUrl(ref: string, base: string | undefined): string | unde
   const s = ref.trim();
   if (s === '') return undefined;
   if (/^magnet:/i.test(s)) return `magnet:${s.slice(7)}`;
+  if (SIMPLE_ABSOLUTE.test(s) && !DOT_SEGMENT.test(s)) return s; // already what the URL parser would give
   try {
     return new URL(s, base || undefined).href;
   } catch {
