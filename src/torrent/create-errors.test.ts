@@ -45,6 +45,7 @@ describe('createTorrent rejects bad options with CREATE_OPTIONS', () => {
     ['a name with a slash', { name: 'a/b' }, /name/],
     ['a name of ..', { name: '..' }, /name/],
     ['an empty name', { name: '' }, /name/],
+    ['a name Windows reserves', { name: 'NUL' }, /reserved/],
   ];
   for (const [what, options, pattern] of cases) {
     it(what, async (t) => {
@@ -73,6 +74,17 @@ describe('createTorrent rejects input it cannot read with CREATE_INPUT', () => {
     const dir = folder(t);
     writeFileSync(join(dir, 'a'), '');
     await rejectsWith(createTorrent(dir, quick), 'CREATE_INPUT', /nothing to hash/);
+  });
+
+  it('a file whose name cannot be in a torrent (the parser would refuse it)', async (t) => {
+    const dir = folder(t);
+    writeFileSync(join(dir, 'ok.txt'), 'fine');
+    writeFileSync(join(dir, 'aux.c'), 'int main;');
+    await rejectsWith(
+      createTorrent(dir, quick),
+      'CREATE_INPUT',
+      /aux\.c: cannot be in a torrent \(reserved name/,
+    );
   });
 
   it('a FIFO given as the input', async (t) => {

@@ -28,6 +28,7 @@ import { type HashRunOptions, runHashPlan } from './hash-pool.js';
 export { prestartHashWorkers } from './hash-pool.js';
 
 import { HASH_SIZE, rootFromPieceLayer } from './merkle.js';
+import { unsafeComponentReason } from './paths.js';
 import { BLOCK_SIZE, checkPieceLength, choosePieceLength } from './piece-length.js';
 import type { TorrentVersion } from './types.js';
 import { compareV1Paths, compareV2Paths, listInput, type SkippedEntry, type SourceFile } from './walk.js';
@@ -94,7 +95,7 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
   options.signal?.throwIfAborted();
 
   const listing = await listInput(path);
-  const name = options.name ?? listing.name;
+  const name = options.name ?? checkName(listing.name, 'CREATE_INPUT');
   const sorted = sortFiles(listing.files, version === 'v1' ? compareV1Paths : compareV2Paths);
   if (sorted.length === 0) throw new SeedcastError('CREATE_INPUT', `${path}: the folder holds no files`);
   const files = listing.single ? [{ ...sorted[0]!, path: [name] }] : sorted;
@@ -269,8 +270,9 @@ function checkUrl(url: unknown, what: string): string {
   return url;
 }
 
-function checkName(name: unknown): void {
-  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw new SeedcastError('CREATE_OPTIONS', `name must be a plain file name, got ${JSON.stringify(name)}`);
-  }
+function checkName(name: unknown, code: 'CREATE_OPTIONS' | 'CREATE_INPUT' = 'CREATE_OPTIONS'): string {
+  const why = typeof name === 'string' ? unsafeComponentReason(name) : 'not text';
+  if (why)
+    throw new SeedcastError(code, `the name ${JSON.stringify(name)} cannot be a torrent's name (${why})`);
+  return name as string;
 }

@@ -5,7 +5,8 @@
  * (v1 cannot express them). Unlike mktorrent, symbolic links are never followed out of the folder: a
  * link to a regular file inside the folder is taken as that file (what mktorrent does), any other
  * link (outside the folder, to a folder, dangling) is skipped and reported, as are sockets, FIFOs and
- * devices. File names must be valid UTF-8 (BEP 3 paths are UTF-8). Order is not decided here: see
+ * devices. File names must be valid UTF-8 (BEP 3 paths are UTF-8) and safe by `paths.ts` (no names
+ * Windows reserves, no control characters...), or the listing fails naming the file. Order is not decided here: see
  * `compareV1Paths` (mktorrent's) and `compareV2Paths` (BEP 52's file tree order).
  */
 
@@ -13,6 +14,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import { SeedcastError } from '../errors.js';
+import { unsafeComponentReason } from './paths.js';
 
 export interface SourceFile {
   /** Path components inside the torrent's folder (for a single-file torrent: `[name]`). */
@@ -74,6 +76,11 @@ async function walkFolder(dir: string, prefix: string[], realRoot: string, out: 
       );
     }
     const path = [...prefix, entryName];
+    const unsafe = unsafeComponentReason(entryName);
+    if (unsafe) {
+      // the parser (and other clients) would refuse the torrent: say so now, naming the file
+      throw new SeedcastError('CREATE_INPUT', `${join(dir, entryName)}: cannot be in a torrent (${unsafe})`);
+    }
     const abs = join(dir, entryName);
     const st = await inputError(abs, () => lstat(abs));
     if (st.isDirectory()) {
