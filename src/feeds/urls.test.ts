@@ -18,12 +18,65 @@ describe('feed URLs', () => {
       ["https://ex.example/p?q='x'", 'https://ex.example/p?q=%27x%27'],
       ['https://ex.example/p?a=1&b=%41#frag', 'https://ex.example/p?a=1&b=%41#frag'],
       ['  https://ex.example/trim  ', 'https://ex.example/trim'],
+      ['https://0x7f.1/a', 'https://127.0.0.1/a'],
+      ['https://127.1/a', 'https://127.0.0.1/a'],
+      ['https://192.168.0.1/a', 'https://192.168.0.1/a'],
+      ['http://localhost/a', 'http://localhost/a'],
     ];
     for (const [ref, want] of cases) {
       assert.equal(resolveUrl(ref, base), want, ref);
       assert.equal(resolveUrl(ref, base), new URL(ref.trim(), base).href, `${ref}: same as the URL parser`);
     }
   });
+  it('gives what the URL parser gives for random absolute URLs (the fast path is exact)', () => {
+    const parts = [
+      'https://',
+      'http://',
+      'a',
+      'Z',
+      '0',
+      '9',
+      '.',
+      '-',
+      '/',
+      '%',
+      '%2e',
+      '%41',
+      '?',
+      '#',
+      '&',
+      "'",
+      ' ',
+      ':',
+      ':80',
+      '@',
+      'é',
+      '..',
+      '0x',
+      'x',
+      '~',
+      '|',
+      '\\',
+    ];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      let s = parts[next() % 2]!;
+      const n = 1 + (next() % 14);
+      for (let j = 0; j < n; j++) s += parts[2 + (next() % (parts.length - 2))]!;
+      let want: string | undefined;
+      try {
+        want = new URL(s.trim(), 'https://base.example/').href;
+      } catch {
+        want = undefined;
+      }
+      assert.equal(resolveUrl(s, 'https://base.example/'), want, s);
+    }
+  });
+
   it('keeps magnet links as written and refuses what cannot be parsed', () => {
     assert.equal(resolveUrl('MAGNET:?xt=urn:btih:ab&dn=a b', undefined), 'magnet:?xt=urn:btih:ab&dn=a b');
     assert.equal(resolveUrl('', 'https://ex.example/'), undefined);

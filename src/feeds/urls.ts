@@ -9,10 +9,11 @@ import type { EnclosureKind } from './types.js';
 export const TORRENT_TYPE = 'application/x-bittorrent';
 
 /**
- * An absolute http(s) URL that the WHATWG URL parser would return unchanged: lower-case host, no port, a
- * path, and only characters that are never percent-encoded (the fast path for the common case).
+ * An absolute http(s) URL that the WHATWG URL parser would return unchanged: a lower-case host whose last
+ * label starts with a letter (so never an IPv4 address in disguise, like `0x7f.1`), no port, a path, and
+ * only characters that are never percent-encoded. The fast path for the common case.
  */
-const SIMPLE_ABSOLUTE = /^https?:\/\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
+const SIMPLE_ABSOLUTE = /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*\/[A-Za-z0-9\-._~!$&()*+,;=:@/%?]*$/;
 const DOT_SEGMENT = /\/\.\.?(?:[/?]|$)|%(?![0-9A-Fa-f]{2})|%2e/i;
 
 /**
