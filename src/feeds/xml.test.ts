@@ -114,9 +114,9 @@ describe('xml reader', () => {
     assert.equal(textOf(root), '<b>&amp;</b>z');
   });
 
-  it('tolerates a stray ampersand and an unclosed inner element', () => {
-    const root = parseXml('<a><d>Q&A <p>one<br>two</p></d></a>', { url: URL_ });
-    assert.equal(textOf(child(root, '', 'd')!), 'Q&A onetwo');
+  it('tolerates a stray ampersand, a stray "<" and an unclosed inner element', () => {
+    const root = parseXml('<a><d>Q&A <p>one<br>two</p> 1 < 2 <3</d></a>', { url: URL_ });
+    assert.equal(textOf(child(root, '', 'd')!), 'Q&A onetwo 1 < 2 <3');
   });
 
   it('ignores whatever follows the root element', () => {

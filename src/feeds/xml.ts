@@ -108,6 +108,8 @@ function splitName(qname: string): [string, string] {
 }
 
 const NAME_END = /[\s/>]/;
+/** What may follow a `<` that starts markup: a name start character, `/`, `!` or `?`. */
+const TAG_START = /^[A-Za-z_:/!?\u00c0-\uffff]$/;
 /** Read the attributes source of a start tag into raw (qname, value) pairs, in one linear pass. */
 function readAttributes(src: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
@@ -187,7 +189,12 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
     }
     if (lt > i) text += decodeXmlEntities(xml.slice(i, lt));
     i = lt;
-    const next = xml[i + 1];
+    const next = xml[i + 1] ?? '';
+    if (!TAG_START.test(next)) {
+      text += '<'; // "a < b": a "<" that cannot start markup is taken as text, as lenient readers do
+      i++;
+      continue;
+    }
     if (next === '!') {
       if (xml.startsWith('<![CDATA[', i)) {
         const end = xml.indexOf(']]>', i + 9);
