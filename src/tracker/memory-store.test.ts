@@ -27,9 +27,9 @@ describe('memory store', () => {
   test('a flood of new info hashes evicts itself, not living swarms', async () => {
     const store = new MemoryStore({ maxSwarms: 100 });
     const living = Array.from({ length: 20 }, () => id20('live'));
-    for (const ih of living) store.announceNow(announce(ih, 1));
-    for (const ih of living) store.announceNow(announce(ih, 2));
-    for (let i = 0; i < 10_000; i++) store.announceNow(announce(id20('flood'), 3));
+    for (const ih of living) store.announce(announce(ih, 1));
+    for (const ih of living) store.announce(announce(ih, 2));
+    for (let i = 0; i < 10_000; i++) store.announce(announce(id20('flood'), 3));
     const size = await store.size();
     assert.ok(size.swarms <= 100, `${size.swarms} swarms kept`);
     assert.ok(size.swarms >= 40, `${size.swarms} swarms kept`);
@@ -43,7 +43,7 @@ describe('memory store', () => {
   test('the peer count never exceeds maxPeers', async () => {
     const store = new MemoryStore({ maxPeers: 10 });
     const ih = id20('ih');
-    for (let i = 0; i < 30; i++) store.announceNow(announce(ih, 1));
+    for (let i = 0; i < 30; i++) store.announce(announce(ih, 1));
     assert.equal((await store.size()).leechers, 10);
   });
 });

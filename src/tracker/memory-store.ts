@@ -62,12 +62,8 @@ export class MemoryStore implements SwarmStore {
     this.maxPeers = options.maxPeers ?? 10_000_000;
   }
 
-  async announce(input: StoreAnnounce): Promise<StoreAnnounceResult> {
-    return this.announceNow(input);
-  }
-
-  /** The synchronous body of `announce`. */
-  announceNow(input: StoreAnnounce): StoreAnnounceResult {
+  /** Synchronous: the answer is there at once. */
+  announce(input: StoreAnnounce): StoreAnnounceResult {
     const { ip, peerId, now, event } = input;
     const hashKey = input.infoHash.toString('latin1');
     let swarm = this.swarms.get(hashKey);
@@ -99,7 +95,7 @@ export class MemoryStore implements SwarmStore {
         this.peers--;
         swarm.active = now;
       }
-      return { ...countsOf(swarm), downloaded: swarm.downloaded, peers: emptyPeers(input.wantPeerIds) };
+      return result(swarm, emptyPeers(input.wantPeerIds));
     }
     if (owner) {
       if (r >= 0) {
@@ -114,17 +110,16 @@ export class MemoryStore implements SwarmStore {
       swarm.active = now;
     }
     const other = v4 ? swarm.v6 : swarm.v4;
-    const peers = pickPeers(table, other, { ...input, exclude: r, minSeen: now - this.peerTtl });
-    return { ...countsOf(swarm), downloaded: swarm.downloaded, peers };
+    return result(swarm, pickPeers(table, other, input, r, now - this.peerTtl));
   }
 
   async scrape(infoHashes: Buffer[]): Promise<SwarmCounts[]> {
     return infoHashes.map((h) => {
       const key = h.toString('latin1');
       const swarm = this.swarms.get(key) ?? this.probation.get(key);
-      return swarm
-        ? { ...countsOf(swarm), downloaded: swarm.downloaded }
-        : { complete: 0, incomplete: 0, downloaded: 0 };
+      if (!swarm) return { complete: 0, incomplete: 0, downloaded: 0 };
+      const { complete, incomplete, downloaded } = result(swarm, EMPTY_LIST);
+      return { complete, incomplete, downloaded };
     });
   }
 
@@ -158,7 +153,7 @@ export class MemoryStore implements SwarmStore {
     let peers = 0;
     for (const map of [this.swarms, this.probation]) {
       for (const swarm of map.values()) {
-        const c = countsOf(swarm);
+        const c = result(swarm, EMPTY_LIST);
         seeders += c.complete;
         peers += c.complete + c.incomplete;
       }
@@ -226,13 +221,8 @@ function peersOf(swarm: Swarm): number {
   return (swarm.v4?.count ?? 0) + (swarm.v6?.count ?? 0);
 }
 
-function countsOf(swarm: Swarm): { complete: number; incomplete: number } {
-  const seeders = (swarm.v4?.seeders ?? 0) + (swarm.v6?.seeders ?? 0);
-  const total = (swarm.v4?.count ?? 0) + (swarm.v6?.count ?? 0);
-  return { complete: seeders, incomplete: total - seeders };
-}
-
 const EMPTY = Buffer.alloc(0);
+const EMPTY_LIST: PeerList = { v4: EMPTY, v6: EMPTY };
 
 function emptyPeers(wantIds: boolean): PeerList {
   return wantIds ? { v4: EMPTY, v6: EMPTY, ids4: EMPTY, ids6: EMPTY } : { v4: EMPTY, v6: EMPTY };
@@ -242,46 +232,65 @@ function zeroResult(wantIds: boolean): StoreAnnounceResult {
   return { complete: 0, incomplete: 0, downloaded: 0, peers: emptyPeers(wantIds) };
 }
 
+function result(swarm: Swarm, peers: PeerList): StoreAnnounceResult {
+  const seeders = (swarm.v4 ? swarm.v4.seeders : 0) + (swarm.v6 ? swarm.v6.seeders : 0);
+  const total = (swarm.v4 ? swarm.v4.count : 0) + (swarm.v6 ? swarm.v6.count : 0);
+  return { complete: seeders, incomplete: total - seeders, downloaded: swarm.downloaded, peers };
+}
+
+interface Pick {
+  n: number;
+  addrs: Buffer;
+  ids: Buffer;
+}
+
+const EMPTY_PICK: Pick = { n: 0, addrs: EMPTY, ids: EMPTY };
+let scratchAddrs = Buffer.allocUnsafe(0);
+let scratchIds = Buffer.allocUnsafe(0);
+
 /** Up to `numwant` peers: the requester's family first, then (with `otherFamily`) the other one. */
 function pickPeers(
   table: PeerTable,
   other: PeerTable | null,
-  options: StoreAnnounce & { exclude: number; minSeen: number },
+  input: StoreAnnounce,
+  exclude: number,
+  minSeen: number,
 ): PeerList {
-  const { numwant, wantPeerIds } = options;
-  const first = pickFrom(table, numwant, options.exclude, options);
-  const rest = numwant - first.n;
-  const second = options.otherFamily && other && rest > 0 ? pickFrom(other, rest, -1, options) : null;
+  const own = pickFrom(table, input.numwant, exclude, input, minSeen);
+  const rest =
+    input.otherFamily && other !== null && input.numwant > own.n
+      ? pickFrom(other, input.numwant - own.n, -1, input, minSeen)
+      : EMPTY_PICK;
   const v4First = table.addrLength === 4;
-  const a = first;
-  const b = second ?? { n: 0, addrs: EMPTY, ids: wantPeerIds ? EMPTY : undefined };
-  const [p4, p6] = v4First ? [a, b] : [b, a];
-  const list: PeerList = { v4: p4.addrs, v6: p6.addrs };
-  if (wantPeerIds) {
-    list.ids4 = p4.ids ?? EMPTY;
-    list.ids6 = p6.ids ?? EMPTY;
-  }
-  return list;
+  const p4 = v4First ? own : rest;
+  const p6 = v4First ? rest : own;
+  if (!input.wantPeerIds) return { v4: p4.addrs, v6: p6.addrs };
+  return { v4: p4.addrs, v6: p6.addrs, ids4: p4.ids, ids6: p6.ids };
 }
 
+/** Picks into scratch space, then copies out exactly what was picked (one allocation). */
 function pickFrom(
   table: PeerTable,
   max: number,
   exclude: number,
-  options: { seeder: boolean; wantPeerIds: boolean; minSeen: number },
-): { n: number; addrs: Buffer; ids: Buffer | undefined } {
-  const wantIds = options.wantPeerIds;
+  input: StoreAnnounce,
+  minSeen: number,
+): Pick {
   const limit = Math.min(max, table.count);
-  if (limit <= 0) return { n: 0, addrs: EMPTY, ids: wantIds ? EMPTY : undefined };
+  if (limit <= 0) return EMPTY_PICK;
   const entry = table.addrLength + 2;
-  const addrs = Buffer.allocUnsafe(limit * entry);
-  const ids = wantIds ? Buffer.allocUnsafe(limit * 20) : undefined;
-  const n = table.pick(addrs, 0, {
+  if (scratchAddrs.length < limit * entry) scratchAddrs = Buffer.allocUnsafe(limit * 18);
+  const wantIds = input.wantPeerIds;
+  if (wantIds && scratchIds.length < limit * 20) scratchIds = Buffer.allocUnsafe(limit * 20);
+  const n = table.pick(scratchAddrs, 0, {
     max: limit,
     exclude,
-    skipSeeders: options.seeder,
-    minSeen: options.minSeen,
-    ids,
+    skipSeeders: input.seeder,
+    minSeen,
+    ids: wantIds ? scratchIds : undefined,
   });
-  return { n, addrs: addrs.subarray(0, n * entry), ids: ids?.subarray(0, n * 20) };
+  if (n === 0) return EMPTY_PICK;
+  const addrs = Buffer.allocUnsafe(n * entry);
+  scratchAddrs.copy(addrs, 0, 0, n * entry);
+  return { n, addrs, ids: wantIds ? Buffer.from(scratchIds.subarray(0, n * 20)) : EMPTY };
 }

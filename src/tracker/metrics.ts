@@ -8,23 +8,22 @@ import type { StoreSize } from './store.js';
 import type { AnnounceEvent, Transport } from './types.js';
 
 const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped'];
+const EVENT_INDEX: Record<AnnounceEvent, number> = { none: 0, started: 1, completed: 2, stopped: 3 };
 
 export class TrackerMetrics {
-  private readonly announces = new Map<string, number>();
   private readonly scrapes = new Map<string, number>();
   private readonly errors = new Map<string, number>();
   connects = 0;
 
   constructor() {
-    for (const t of ['http', 'udp'] as Transport[]) {
-      for (const e of EVENTS) this.announces.set(`transport="${t}",event="${e}"`, 0);
-      this.scrapes.set(`transport="${t}"`, 0);
-    }
+    for (const t of ['http', 'udp'] as Transport[]) this.scrapes.set(`transport="${t}"`, 0);
   }
 
+  /** Announce counts: [transport http|udp][event none|started|completed|stopped], kept in an array. */
+  private readonly announceCounts = new Float64Array(8);
+
   announce(transport: Transport, event: AnnounceEvent): void {
-    const key = `transport="${transport}",event="${event}"`;
-    this.announces.set(key, (this.announces.get(key) ?? 0) + 1);
+    this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!++;
   }
 
   scrape(transport: Transport): void {
@@ -47,7 +46,13 @@ export class TrackerMetrics {
   /** The Prometheus text for these counters and the store's size. */
   render(size: StoreSize): string {
     const lines: string[] = [];
-    counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', this.announces);
+    const announces = new Map<string, number>();
+    (['http', 'udp'] as Transport[]).forEach((t, ti) => {
+      EVENTS.forEach((e, ei) => {
+        announces.set(`transport="${t}",event="${e}"`, this.announceCounts[ti * 4 + ei]!);
+      });
+    });
+    counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', announces);
     counter(lines, 'seedcast_tracker_scrapes_total', 'Scrapes answered.', this.scrapes);
     counter(lines, 'seedcast_tracker_errors_total', 'Requests refused or malformed.', this.errors);
     lines.push('# HELP seedcast_tracker_udp_connects_total UDP connect requests answered.');

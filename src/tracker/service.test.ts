@@ -45,9 +45,13 @@ describe('tracker service', () => {
   test('in allow-list mode other torrents are refused, listed ones tracked', async () => {
     const allowed = Buffer.alloc(20, 2);
     const service = new TrackerService({ allow: allowSet(new Set([allowed.toString('hex')])) });
-    await assert.rejects(service.announce(announce()), (e) => isSeedcastError(e, 'TRACKER_NOT_ALLOWED'));
-    await assert.rejects(service.scrape({ infoHashes: [Buffer.alloc(20, 1)], transport: 'udp' }), (e) =>
-      isSeedcastError(e, 'TRACKER_NOT_ALLOWED'),
+    await assert.rejects(
+      async () => service.announce(announce()),
+      (e) => isSeedcastError(e, 'TRACKER_NOT_ALLOWED'),
+    );
+    await assert.rejects(
+      async () => service.scrape({ infoHashes: [Buffer.alloc(20, 1)], transport: 'udp' }),
+      (e) => isSeedcastError(e, 'TRACKER_NOT_ALLOWED'),
     );
     const ok = await service.announce(announce({ infoHash: allowed }));
     assert.equal(ok.incomplete, 1);
@@ -55,18 +59,23 @@ describe('tracker service', () => {
 
   test('an asynchronous allow callback (the site asking its catalog) is awaited', async () => {
     const service = new TrackerService({ allow: async (h) => h[0] === 7 });
-    await assert.rejects(service.announce(announce()), (e) => isSeedcastError(e, 'TRACKER_NOT_ALLOWED'));
+    await assert.rejects(
+      async () => service.announce(announce()),
+      (e) => isSeedcastError(e, 'TRACKER_NOT_ALLOWED'),
+    );
     assert.equal((await service.announce(announce({ infoHash: Buffer.alloc(20, 7) }))).incomplete, 1);
   });
 
   test('scrape refuses an empty or oversized request', async () => {
     const service = new TrackerService({ maxScrape: 2 });
-    await assert.rejects(service.scrape({ infoHashes: [], transport: 'http' }), (e) =>
-      isSeedcastError(e, 'TRACKER_BAD_REQUEST'),
+    await assert.rejects(
+      async () => service.scrape({ infoHashes: [], transport: 'http' }),
+      (e) => isSeedcastError(e, 'TRACKER_BAD_REQUEST'),
     );
     const three = [1, 2, 3].map((n) => Buffer.alloc(20, n));
-    await assert.rejects(service.scrape({ infoHashes: three, transport: 'http' }), (e) =>
-      isSeedcastError(e, 'TRACKER_TOO_LARGE'),
+    await assert.rejects(
+      async () => service.scrape({ infoHashes: three, transport: 'http' }),
+      (e) => isSeedcastError(e, 'TRACKER_TOO_LARGE'),
     );
   });
 
@@ -92,7 +101,10 @@ describe('tracker service', () => {
       close: async () => {},
     };
     const service = new TrackerService({ store: broken });
-    await assert.rejects(service.announce(announce()), (e) => isSeedcastError(e, 'TRACKER_UNAVAILABLE'));
+    await assert.rejects(
+      async () => service.announce(announce()),
+      (e) => isSeedcastError(e, 'TRACKER_UNAVAILABLE'),
+    );
     service.recordError('udp', new Error('x'));
     const ok = new TrackerService({ store: new MemoryStore() });
     await ok.announce(announce({ transport: 'udp', event: 'completed', left: 0 }));

@@ -10,7 +10,7 @@ import { isSeedcastError, SeedcastError } from '../errors.js';
 import type { AllowCheck } from './allow-list.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
-import type { SwarmStore } from './store.js';
+import type { MaybePromise, StoreAnnounceResult, SwarmStore } from './store.js';
 import type {
   AnnounceRequest,
   AnnounceResponse,
@@ -61,20 +61,31 @@ export class TrackerService {
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  async announce(req: AnnounceRequest): Promise<AnnounceResponse> {
+  /**
+   * Answers an announce. With a synchronous store and allow check (the memory store, an allow-list
+   * set) the answer comes back at once, without a promise; refusals are then thrown at once too.
+   */
+  announce(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
     if (this.allow) {
       const ok = this.allow(req.infoHash);
-      if (ok !== true) await this.checkAllowed(req.infoHash, ok);
+      if (ok !== true) {
+        if (ok === false) throw notAllowed(req.infoHash);
+        return this.checkAllowed(req.infoHash, ok).then(() => this.announceAllowed(req));
+      }
     }
+    return this.announceAllowed(req);
+  }
+
+  private announceAllowed(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
     const numwant =
       req.event === 'stopped'
         ? 0
         : req.numwant < 0
           ? this.defaultNumwant
           : Math.min(req.numwant, this.maxNumwant);
-    let result: Awaited<ReturnType<SwarmStore['announce']>>;
+    let result: MaybePromise<StoreAnnounceResult>;
     try {
-      result = await this.store.announce({
+      result = this.store.announce({
         infoHash: req.infoHash,
         peerId: req.peerId,
         ip: req.ip,
@@ -90,6 +101,18 @@ export class TrackerService {
     } catch (err) {
       throw unavailable(err);
     }
+    if (result instanceof Promise) {
+      return result.then(
+        (r) => this.answer(req, r),
+        (err) => {
+          throw unavailable(err);
+        },
+      );
+    }
+    return this.answer(req, result);
+  }
+
+  private answer(req: AnnounceRequest, result: StoreAnnounceResult): AnnounceResponse {
     this.metrics.announce(req.transport, req.event);
     return {
       interval: this.interval,
@@ -160,8 +183,12 @@ export class TrackerService {
     } catch (err) {
       throw unavailable(err);
     }
-    if (!ok) throw new SeedcastError('TRACKER_NOT_ALLOWED', infoHash.toString('hex'));
+    if (!ok) throw notAllowed(infoHash);
   }
+}
+
+function notAllowed(infoHash: Buffer): SeedcastError {
+  return new SeedcastError('TRACKER_NOT_ALLOWED', infoHash.toString('hex'));
 }
 
 function unavailable(err: unknown): SeedcastError {

@@ -42,8 +42,11 @@ export interface StoreSize {
   leechers: number;
 }
 
+/** A value now (the memory store, no promise on the hot path) or later (Redis). */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface SwarmStore {
-  announce(input: StoreAnnounce): Promise<StoreAnnounceResult>;
+  announce(input: StoreAnnounce): MaybePromise<StoreAnnounceResult>;
   /** Counts for each info hash, in order (zeros for unknown swarms). */
   scrape(infoHashes: Buffer[], now: number): Promise<SwarmCounts[]>;
   /** Removes peers not seen since `now - peerTtl`; resolves to how many were removed. */

@@ -80,8 +80,9 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer): UdpRequest {
     if (port === 0) throw bad('port 0');
     const numwant = msg.readInt32BE(92);
     const request: AnnounceRequest = {
-      infoHash: Buffer.from(msg.subarray(16, 36)),
-      peerId: Buffer.from(msg.subarray(36, 56)),
+      // Views into the datagram (Node never reuses it); stores copy what they keep.
+      infoHash: msg.subarray(16, 36),
+      peerId: msg.subarray(36, 56),
       ip,
       port,
       downloaded: readI64(msg, 56, 'downloaded'),

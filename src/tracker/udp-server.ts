@@ -14,6 +14,7 @@ import { ipBytes } from './address.js';
 import { ConnectionIds } from './connection-id.js';
 import { silentLog, type TrackerLog } from './log.js';
 import type { TrackerService } from './service.js';
+import type { AnnounceResponse } from './types.js';
 import { decodeUdpRequest, encodeAnnounce, encodeConnect, encodeError, encodeScrape } from './udp-codec.js';
 
 export interface UdpEdgeOptions {
@@ -29,11 +30,8 @@ export function serveUdp(
 ): (msg: Buffer, rinfo: RemoteInfo) => void {
   const log = options.log ?? silentLog;
   const ids = options.connectionIds ?? new ConnectionIds();
-  const reply = (buf: Buffer, rinfo: RemoteInfo) => {
-    socket.send(buf, rinfo.port, rinfo.address, (err) => {
-      if (err) log.warn(`udp: cannot answer ${rinfo.address}: ${err.message}`);
-    });
-  };
+  // No send callback: a failed send is an 'error' event on the socket (logged below).
+  const reply = (buf: Buffer, rinfo: RemoteInfo) => socket.send(buf, rinfo.port, rinfo.address);
   const refuse = (msg: Buffer, rinfo: RemoteInfo, err: unknown) => {
     service.recordError('udp', err);
     log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: rinfo.address });
@@ -57,14 +55,16 @@ export function serveUdp(
       }
       if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
       if (req.action === 'announce') {
-        service.announce(req.request).then(
-          (res) => {
-            const peers = ip.length === 4 ? res.peers.v4 : res.peers.v6;
-            const answer = { interval: res.interval, leechers: res.incomplete, seeders: res.complete, peers };
-            reply(encodeAnnounce(req.transactionId, answer), rinfo);
-          },
-          (err) => refuse(msg, rinfo, err),
-        );
+        const tid = req.transactionId;
+        const res = service.announce(req.request);
+        if (res instanceof Promise) {
+          res.then(
+            (r) => reply(announceAnswer(tid, ip, r), rinfo),
+            (err) => refuse(msg, rinfo, err),
+          );
+        } else {
+          reply(announceAnswer(tid, ip, res), rinfo);
+        }
         return;
       }
       service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
@@ -78,6 +78,16 @@ export function serveUdp(
   socket.on('message', onMessage);
   socket.on('error', (err) => log.warn(`udp: socket error: ${err.message}`));
   return onMessage;
+}
+
+function announceAnswer(tid: number, ip: Buffer, res: AnnounceResponse): Buffer {
+  const peers = ip.length === 4 ? res.peers.v4 : res.peers.v6;
+  return encodeAnnounce(tid, {
+    interval: res.interval,
+    leechers: res.incomplete,
+    seeders: res.complete,
+    peers,
+  });
 }
 
 /**
