@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encode } from '../bencode/index.js';
 import { isSeedcastError } from '../errors.js';
-import { bytesToIp, ipToBytes } from './address.js';
 import { encodePex, PexFlags, parsePex } from './pex.js';
 
 const code = (c: string) => (e: unknown) => isSeedcastError(e) && e.code === c;
@@ -59,27 +58,5 @@ describe('peer exchange', () => {
     ]) {
       assert.throws(() => parsePex(payload), code('WIRE_MALFORMED'));
     }
-  });
-});
-
-describe('compact addresses', () => {
-  it('round-trips IPv6 addresses to the form URL parsing normalises them to', () => {
-    for (const host of [
-      '::1',
-      '::',
-      '2001:db8::1',
-      'fe80::1:2:3:4',
-      '1:2:3:4:5:6:7:8',
-      '1:0:0:2:0:0:0:3',
-      '::ffff:1.2.3.4',
-    ]) {
-      const bytes = ipToBytes(host);
-      assert.equal(bytes.length, 16);
-      const normal = new URL(`http://[${host}]/`).hostname.slice(1, -1);
-      assert.equal(bytesToIp(bytes), normal.includes('.') ? bytesToIp(ipToBytes(normal)) : normal, host);
-      assert.deepEqual(ipToBytes(normal), bytes, host);
-    }
-    assert.equal(bytesToIp(ipToBytes('127.0.0.1')), '127.0.0.1');
-    assert.throws(() => ipToBytes('example.com'), code('WIRE_MALFORMED'));
   });
 });
