@@ -87,7 +87,7 @@ function mediaContent(el: XmlElement, group: number | undefined, out: Enclosure[
 
 function integrityOf(el: XmlElement): Integrity[] {
   const out: Integrity[] = [];
-  for (const i of children(el, PODCAST, 'integrity')) {
+  for (const i of children(el, [PODCAST, 'integrity'])) {
     const type = attr(i, 'type');
     const value = attr(i, 'value')?.trim();
     if ((type === 'sri' || type === 'pgp-signature') && value) out.push({ type, value });
@@ -121,13 +121,13 @@ export function extensionEnclosures(item: XmlElement, options: { rssEnclosures: 
       if (c.local === 'content') mediaContent(c, undefined, out);
       else if (c.local === 'group') {
         group++;
-        for (const m of children(c, MEDIA, 'content')) mediaContent(m, group, out);
+        for (const m of children(c, [MEDIA, 'content'])) mediaContent(m, group, out);
       }
     } else if ((PODCAST as readonly string[]).includes(c.ns) && c.local === 'alternateEnclosure') {
       group++;
       const integrity = integrityOf(c);
       const bitrate = positive(attr(c, 'bitrate'));
-      for (const s of children(c, PODCAST, 'source')) {
+      for (const s of children(c, [PODCAST, 'source'])) {
         push(
           out,
           makeEnclosure(attr(s, 'uri'), s.base, {

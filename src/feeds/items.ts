@@ -42,7 +42,10 @@ export function finishItems(items: FeedItem[]): FeedItem[] {
   return out;
 }
 
-/** Set `key` on `obj` only when the value is defined and not an empty string (keeps results compact). */
-export function setIf<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined && value !== '') obj[key] = value;
+/** Copy the values that are defined and not empty strings onto `target` (keeps results compact). */
+export function setDefined<T extends object>(target: T, values: { [K in keyof T]?: T[K] | undefined }): void {
+  for (const key of Object.keys(values) as Array<keyof T>) {
+    const value = values[key];
+    if (value !== undefined && value !== '') target[key] = value as T[keyof T];
+  }
 }

@@ -7,7 +7,7 @@
 
 import { parseDate, parseDuration } from './dates.js';
 import { extensionEnclosures, makeEnclosure } from './enclosures.js';
-import { finishItems, setIf } from './items.js';
+import { finishItems, setDefined } from './items.js';
 import { ATOM as ATOM_NS, ITUNES } from './namespaces.js';
 import { extensionImage, textChild } from './parse-rss.js';
 import { collapseWhitespace, htmlToText } from './text.js';
@@ -38,7 +38,7 @@ function textConstruct(el: XmlElement | undefined): TextConstruct | undefined {
 }
 
 function linkHref(el: XmlElement, rel: string): string | undefined {
-  for (const l of children(el, ATOM, 'link')) {
+  for (const l of children(el, [ATOM, 'link'])) {
     const r = attr(l, 'rel') ?? 'alternate';
     const href = attr(l, 'href');
     if (r === rel && href) return resolveHttpUrl(href, l.base);
@@ -47,15 +47,15 @@ function linkHref(el: XmlElement, rel: string): string | undefined {
 }
 
 function personName(el: XmlElement): string | undefined {
-  const names = children(el, ATOM, 'author')
-    .map((a) => textChild(a, ATOM, 'name') ?? textChild(a, ATOM, 'email'))
+  const names = children(el, [ATOM, 'author'])
+    .map((a) => textChild(a, [ATOM, 'name']) ?? textChild(a, [ATOM, 'email']))
     .filter((n): n is string => n !== undefined);
   return names.length > 0 ? names.map((n) => collapseWhitespace(n)).join(', ') : undefined;
 }
 
 function atomEnclosures(entry: XmlElement): Enclosure[] {
   const out: Enclosure[] = [];
-  for (const l of children(entry, ATOM, 'link')) {
+  for (const l of children(entry, [ATOM, 'link'])) {
     if (attr(l, 'rel') !== 'enclosure') continue;
     const enc = makeEnclosure(attr(l, 'href'), l.base, {
       source: 'atom-link',
@@ -69,52 +69,55 @@ function atomEnclosures(entry: XmlElement): Enclosure[] {
 }
 
 function parseEntry(entry: XmlElement, feedAuthor: string | undefined): FeedItem {
-  const title = textConstruct(child(entry, ATOM, 'title'));
+  const title = textConstruct(child(entry, [ATOM, 'title']));
   const item: FeedItem = {
-    guid: textChild(entry, ATOM, 'id') ?? '',
+    guid: textChild(entry, [ATOM, 'id']) ?? '',
     guidDerived: false,
     title: title?.text ?? '',
     enclosures: [],
   };
-  setIf(item, 'link', linkHref(entry, 'alternate'));
-  const summary = textConstruct(child(entry, ATOM, 'summary'));
-  const contentEl = child(entry, ATOM, 'content');
+  const summary = textConstruct(child(entry, [ATOM, 'summary']));
+  const contentEl = child(entry, [ATOM, 'content']);
   const content = contentEl && attr(contentEl, 'src') === undefined ? textConstruct(contentEl) : undefined;
-  setIf(item, 'description', summary?.value);
-  setIf(item, 'descriptionText', summary?.text ?? content?.text);
-  setIf(item, 'content', content?.value);
-  const updated = parseDate(textChild(entry, ATOM, 'updated') ?? textChild(entry, ATOM, 'modified'));
-  const published =
-    parseDate(
-      textChild(entry, ATOM, 'published') ??
-        textChild(entry, ATOM, 'issued') ??
-        textChild(entry, ATOM, 'created'),
-    ) ?? updated;
-  setIf(item, 'published', published);
-  setIf(item, 'updated', updated);
-  const source = child(entry, ATOM, 'source');
-  setIf(item, 'author', personName(entry) ?? (source && personName(source)) ?? feedAuthor);
-  setIf(item, 'duration', parseDuration(textChild(entry, ITUNES, 'duration')));
-  setIf(item, 'image', extensionImage(entry));
+  const updated = parseDate(textChild(entry, [ATOM, 'updated']) ?? textChild(entry, [ATOM, 'modified']));
+  const published = parseDate(
+    textChild(entry, [ATOM, 'published']) ??
+      textChild(entry, [ATOM, 'issued']) ??
+      textChild(entry, [ATOM, 'created']),
+  );
+  const source = child(entry, [ATOM, 'source']);
+  setDefined(item, {
+    link: linkHref(entry, 'alternate'),
+    description: summary?.value,
+    descriptionText: summary?.text ?? content?.text,
+    content: content?.value,
+    published: published ?? updated,
+    updated,
+    author: personName(entry) ?? (source && personName(source)) ?? feedAuthor,
+    duration: parseDuration(textChild(entry, [ITUNES, 'duration'])),
+    image: extensionImage(entry),
+  });
   item.enclosures = [...atomEnclosures(entry), ...extensionEnclosures(entry, { rssEnclosures: false })];
   return item;
 }
 
 /** Parse an Atom `<feed>` root element into a Feed. */
 export function parseAtom(root: XmlElement): Feed {
-  const title = textConstruct(child(root, ATOM, 'title'));
+  const title = textConstruct(child(root, [ATOM, 'title']));
   const legacy = root.ns === ATOM_NS[1];
   const feed: Feed = { format: 'atom', version: legacy ? '0.3' : '1.0', title: title?.text ?? '', items: [] };
-  setIf(feed, 'link', linkHref(root, 'alternate'));
-  const subtitle = textConstruct(child(root, ATOM, 'subtitle') ?? child(root, ATOM, 'tagline'));
-  setIf(feed, 'description', subtitle?.value);
-  setIf(feed, 'descriptionText', subtitle?.text);
-  const logo = child(root, ATOM, 'logo') ?? child(root, ATOM, 'icon');
+  const subtitle = textConstruct(child(root, [ATOM, 'subtitle']) ?? child(root, [ATOM, 'tagline']));
+  const logo = child(root, [ATOM, 'logo']) ?? child(root, [ATOM, 'icon']);
   const logoUrl = logo ? textOf(logo).trim() : '';
-  setIf(feed, 'image', (logo && logoUrl && resolveHttpUrl(logoUrl, logo.base)) || extensionImage(root));
-  setIf(feed, 'language', attr(root, 'lang', XML_NS)?.trim());
   const author = personName(root);
-  setIf(feed, 'author', author);
-  feed.items = finishItems(children(root, ATOM, 'entry').map((e) => parseEntry(e, author)));
+  setDefined(feed, {
+    link: linkHref(root, 'alternate'),
+    description: subtitle?.value,
+    descriptionText: subtitle?.text,
+    image: (logo && logoUrl && resolveHttpUrl(logoUrl, logo.base)) || extensionImage(root),
+    language: attr(root, [XML_NS, 'lang'])?.trim(),
+    author,
+  });
+  feed.items = finishItems(children(root, [ATOM, 'entry']).map((e) => parseEntry(e, author)));
   return feed;
 }

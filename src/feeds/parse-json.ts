@@ -8,7 +8,7 @@
 import { SeedcastError } from '../errors.js';
 import { parseDate } from './dates.js';
 import { makeEnclosure } from './enclosures.js';
-import { finishItems, setIf } from './items.js';
+import { finishItems, setDefined } from './items.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveHttpUrl } from './urls.js';
@@ -61,22 +61,22 @@ function parseItem(o: Json, base: string, feedAuthor: string | undefined): FeedI
     title: htmlToText(str(o.title) ?? ''),
     enclosures: attachments(o.attachments, base),
   };
-  setIf(item, 'link', url(o.url, base) ?? url(o.external_url, base));
   const summary = str(o.summary);
   const html = str(o.content_html);
   const text = str(o.content_text);
-  setIf(item, 'description', summary);
-  setIf(
-    item,
-    'descriptionText',
-    summary ? htmlToText(summary) : (text && collapseWhitespace(text)) || htmlToText(html ?? ''),
-  );
-  setIf(item, 'content', html ?? text);
   const updated = parseDate(str(o.date_modified));
-  setIf(item, 'published', parseDate(str(o.date_published)) ?? updated);
-  setIf(item, 'updated', updated);
-  setIf(item, 'author', authors(o) ?? feedAuthor);
-  setIf(item, 'image', url(o.image, base) ?? url(o.banner_image, base));
+  setDefined(item, {
+    link: url(o.url, base) ?? url(o.external_url, base),
+    description: summary,
+    descriptionText: summary
+      ? htmlToText(summary)
+      : (text && collapseWhitespace(text)) || htmlToText(html ?? ''),
+    content: html ?? text,
+    published: parseDate(str(o.date_published)) ?? updated,
+    updated,
+    author: authors(o) ?? feedAuthor,
+    image: url(o.image, base) ?? url(o.banner_image, base),
+  });
   return item;
 }
 
@@ -93,14 +93,16 @@ export function parseJsonFeed(doc: unknown, feedUrl: string): Feed {
     title: htmlToText(str(o.title) ?? ''),
     items: [],
   };
-  setIf(feed, 'link', url(o.home_page_url, feedUrl));
   const description = str(o.description);
-  setIf(feed, 'description', description);
-  setIf(feed, 'descriptionText', description && htmlToText(description));
-  setIf(feed, 'image', url(o.icon, feedUrl) ?? url(o.favicon, feedUrl));
-  setIf(feed, 'language', str(o.language));
   const author = authors(o);
-  setIf(feed, 'author', author);
+  setDefined(feed, {
+    link: url(o.home_page_url, feedUrl),
+    description,
+    descriptionText: description && htmlToText(description),
+    image: url(o.icon, feedUrl) ?? url(o.favicon, feedUrl),
+    language: str(o.language),
+    author,
+  });
   const items = Array.isArray(o.items) ? o.items : [];
   feed.items = finishItems(
     items

@@ -307,19 +307,23 @@ function closeTag(stack: Frame[], qname: string): void {
 
 // ---- reading helpers ------------------------------------------------------------------------------
 
-/** The first child element with this namespace (one of `ns` when an array) and local name. */
-export function child(el: XmlElement, ns: string | readonly string[], local: string): XmlElement | undefined {
+/** An expanded name to look for: namespace URI (or any of several) and local name. */
+export type Name = readonly [ns: string | readonly string[], local: string];
+
+/** The first child element with this name. */
+export function child(el: XmlElement, name: Name): XmlElement | undefined {
   for (const c of el.children) {
-    if (typeof c !== 'string' && c.local === local && matchNs(c.ns, ns)) return c;
+    if (typeof c !== 'string' && c.local === name[1] && matchNs(c.ns, name[0])) return c;
   }
   return undefined;
 }
 
-/** Every child element with this namespace and local name (any local name when `local` is '*'). */
-export function children(el: XmlElement, ns: string | readonly string[], local: string): XmlElement[] {
+/** Every child element with this name (any local name when it is '*'). */
+export function children(el: XmlElement, name: Name): XmlElement[] {
   const out: XmlElement[] = [];
   for (const c of el.children) {
-    if (typeof c !== 'string' && (local === '*' || c.local === local) && matchNs(c.ns, ns)) out.push(c);
+    if (typeof c !== 'string' && (name[1] === '*' || c.local === name[1]) && matchNs(c.ns, name[0]))
+      out.push(c);
   }
   return out;
 }
@@ -328,8 +332,12 @@ function matchNs(actual: string, wanted: string | readonly string[]): boolean {
   return typeof wanted === 'string' ? actual === wanted : wanted.includes(actual);
 }
 
-/** An attribute's value by local name (unprefixed unless `ns` is given). */
-export function attr(el: XmlElement, local: string, ns = ''): string | undefined {
+/** An attribute's value: by local name when unprefixed, by [namespace, local name] otherwise. */
+export function attr(
+  el: XmlElement,
+  name: string | readonly [ns: string, local: string],
+): string | undefined {
+  const [ns, local] = typeof name === 'string' ? ['', name] : name;
   for (const a of el.attrs) if (a.local === local && a.ns === ns) return a.value;
   return undefined;
 }
