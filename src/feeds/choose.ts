@@ -1,6 +1,6 @@
 /**
  * What the aggregator should fetch for an item: the swarm when the item offers it (a `.torrent`, from an
- * `<enclosure>`, `podcast:alternateEnclosure` source, Media RSS `media:content` or Atom/JSON attachment, or
+ * `<enclosure>`, `podcast:alternateEnclosure` source, Media RSS `media:content` or `media:peerLink`, Atom/JSON attachment, or
  * a magnet link, BEP 9), with the HTTP(S) media file as the fallback, and the length the feed promised for
  * the media (the HTTP enclosure's, an alternateEnclosure's, or a magnet link's `xl`).
  */

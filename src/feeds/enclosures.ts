@@ -1,11 +1,11 @@
 /**
- * Enclosures in XML feeds: RSS 2.0 `<enclosure>`, Media RSS 1.5 `<media:content>` (alone or in
- * `<media:group>`), and podcast namespace 1.0 `<podcast:alternateEnclosure>` with its `<podcast:source>`s and
+ * Enclosures in XML feeds: RSS 2.0 `<enclosure>`, Media RSS 1.5 `<media:content>` and `<media:peerLink>`
+ * (alone or in `<media:group>`), and podcast namespace 1.0 `<podcast:alternateEnclosure>` with its `<podcast:source>`s and
  * `<podcast:integrity>`. URLs are resolved against the element's xml:base (which defaults to the feed URL);
  * anything that is not HTTP(S), a `.torrent` or a magnet link is left out.
  */
 
-import { MEDIA, PODCAST } from './namespaces.js';
+import { MEDIA, PODCAST, RSS } from './namespaces.js';
 import type { Enclosure, EnclosureSource, Integrity } from './types.js';
 import { enclosureKind, resolveUrl } from './urls.js';
 import { attr, children, type XmlElement } from './xml.js';
@@ -85,6 +85,14 @@ function mediaContent(el: XmlElement, group: number | undefined, out: Enclosure[
   );
 }
 
+/** Media RSS `<media:peerLink type="application/x-bittorrent" href="...">`: a P2P link to the same media. */
+function peerLink(el: XmlElement, group: number | undefined, out: Enclosure[]): void {
+  push(
+    out,
+    makeEnclosure(attr(el, 'href'), el.base, { source: 'media:peerLink', type: attr(el, 'type'), group }),
+  );
+}
+
 function integrityOf(el: XmlElement): Integrity[] {
   const out: Integrity[] = [];
   for (const i of children(el, [PODCAST, 'integrity'])) {
@@ -97,18 +105,15 @@ function integrityOf(el: XmlElement): Integrity[] {
 
 /**
  * Every enclosure of an RSS item or Atom entry that the extensions declare, in document order:
- * `<enclosure>` (RSS only, when `rssEnclosures`), `<media:content>`, `<media:group>`, alternateEnclosure.
+ * `<enclosure>` (RSS only, when `rssEnclosures`), `<media:content>`, `<media:peerLink>`, `<media:group>`,
+ * alternateEnclosure.
  */
 export function extensionEnclosures(item: XmlElement, options: { rssEnclosures: boolean }): Enclosure[] {
   const out: Enclosure[] = [];
   let group = 0;
   for (const c of item.children) {
     if (typeof c === 'string') continue;
-    if (
-      options.rssEnclosures &&
-      c.local === 'enclosure' &&
-      (c.ns === '' || c.ns.startsWith('http://purl.org/rss'))
-    ) {
+    if (options.rssEnclosures && c.local === 'enclosure' && (RSS as readonly string[]).includes(c.ns)) {
       push(
         out,
         makeEnclosure(attr(c, 'url'), c.base, {
@@ -119,9 +124,11 @@ export function extensionEnclosures(item: XmlElement, options: { rssEnclosures: 
       );
     } else if ((MEDIA as readonly string[]).includes(c.ns)) {
       if (c.local === 'content') mediaContent(c, undefined, out);
+      else if (c.local === 'peerLink') peerLink(c, undefined, out);
       else if (c.local === 'group') {
         group++;
         for (const m of children(c, [MEDIA, 'content'])) mediaContent(m, group, out);
+        for (const p of children(c, [MEDIA, 'peerLink'])) peerLink(p, group, out);
       }
     } else if ((PODCAST as readonly string[]).includes(c.ns) && c.local === 'alternateEnclosure') {
       group++;

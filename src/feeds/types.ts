@@ -13,6 +13,7 @@ export type EnclosureKind = 'http' | 'torrent' | 'magnet';
 export type EnclosureSource =
   | 'enclosure'
   | 'media:content'
+  | 'media:peerLink'
   | 'alternateEnclosure'
   | 'atom-link'
   | 'json-attachment';
