@@ -1,8 +1,9 @@
 /**
- * What the aggregator should fetch for an item: the swarm when the item offers it (a `.torrent`, from an
- * `<enclosure>`, `podcast:alternateEnclosure` source, Media RSS `media:content` or `media:peerLink`, Atom/JSON attachment, or
- * a magnet link, BEP 9), with the HTTP(S) media file as the fallback, and the length the feed promised for
- * the media (the HTTP enclosure's, an alternateEnclosure's, or a magnet link's `xl`).
+ * What the aggregator should fetch for an item: the swarm when the item offers it (a `.torrent` from an
+ * `<enclosure>`, a `podcast:alternateEnclosure` source, Media RSS `media:content` or `media:peerLink`, an
+ * Atom or JSON Feed attachment; or a magnet link, BEP 9), with the HTTP(S) media file as the fallback, and
+ * the length the feed promised for the media (the HTTP enclosure's, an alternateEnclosure's, or a magnet
+ * link's `xl`).
  */
 
 import type { Enclosure, FeedItem } from './types.js';
