@@ -60,8 +60,8 @@ describe('feed URLs', () => {
     ];
     let seed = 7;
     const next = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed;
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 16;
     };
     for (let k = 0; k < 20_000; k++) {
       let s = parts[next() % 2]!;

@@ -64,7 +64,7 @@ export interface ParseXmlOptions {
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 function invalid(detail: string): SeedcastError {
-  return new SeedcastError('FEED_INVALID', detail);
+  return new SeedcastError('FEED_INVALID', detail.replace(/\s+/g, ' ')); // quoted input stays on one line
 }
 
 /** Decode character references and the five predefined entities; keep anything else literally. */
