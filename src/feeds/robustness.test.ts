@@ -71,7 +71,7 @@ it('damaged feeds give a Feed or a SeedcastError, never a crash or a hang', () =
   for (const f of files) {
     const original = readFileSync(join(DIR, f));
     for (let k = 0; k < 300; k++) {
-      let bytes = original;
+      let bytes: Buffer = original;
       for (let m = 1 + (next() % 3); m > 0; m--) bytes = mutate(bytes, next);
       try {
         const feed = parseFeed(bytes, { url: 'https://fuzz.example/feed' });
