@@ -26,6 +26,7 @@ const FEEDS = [
   'broadcast-machine.xml',
   'media-rss-group.xml',
   'atom-enclosures.atom',
+  'atom-media-group.atom',
   'odd-dates.xml',
   'html-titles-cdata.xml',
   'rdf-rss1.rdf',

@@ -9,7 +9,7 @@ import { parseDate, parseDuration } from './dates.js';
 import { extensionEnclosures, makeEnclosure } from './enclosures.js';
 import { finishItems, setDefined } from './items.js';
 import { ATOM as ATOM_NS, ITUNES } from './namespaces.js';
-import { extensionImage, textChild } from './parse-rss.js';
+import { extensionImage, mediaDescription, textChild } from './parse-rss.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveHttpUrl } from './urls.js';
@@ -86,10 +86,11 @@ function parseEntry(entry: XmlElement, feedAuthor: string | undefined): FeedItem
       textChild(entry, [ATOM, 'created']),
   );
   const source = child(entry, [ATOM, 'source']);
+  const media = mediaDescription(entry);
   setDefined(item, {
     link: linkHref(entry, 'alternate'),
-    description: summary?.value,
-    descriptionText: summary?.text ?? content?.text,
+    description: summary?.value ?? media,
+    descriptionText: summary?.text ?? content?.text ?? (media && htmlToText(media)),
     content: content?.value,
     published: published ?? updated,
     updated,

@@ -45,6 +45,12 @@ export function authorName(input: string | undefined): string | undefined {
   return name === '' ? undefined : name;
 }
 
+/** The Media RSS `media:description` of an item or of its first `media:group`. */
+export function mediaDescription(el: XmlElement): string | undefined {
+  const group = child(el, [MEDIA, 'group']);
+  return textChild(el, [MEDIA, 'description']) ?? (group && textChild(group, [MEDIA, 'description']));
+}
+
 /** An image URL from `itunes:image`, Media RSS thumbnails or image-medium content, resolved. */
 export function extensionImage(el: XmlElement): string | undefined {
   const it = child(el, [ITUNES, 'image']);
@@ -76,7 +82,8 @@ function parseItem(el: XmlElement): FeedItem {
   const description =
     markupChild(el, [RSS, 'description']) ??
     textChild(el, [ITUNES, 'summary']) ??
-    textChild(el, [ITUNES, 'subtitle']);
+    textChild(el, [ITUNES, 'subtitle']) ??
+    mediaDescription(el);
   const content = markupChild(el, [CONTENT, 'encoded']);
   const author =
     textChild(el, [RSS, 'author']) ?? textChild(el, [DC, 'creator']) ?? textChild(el, [ITUNES, 'author']);
