@@ -65,13 +65,19 @@ export function fullBitfield(pieceCount: number): Buffer {
 /**
  * A seeder made of `PeerConnection`s only: announces every piece, offers the metadata, unchokes
  * whoever is interested and answers every request. `errors` collects the wire errors it dropped
- * peers for.
+ * peers for; `completed` resolves once a downloader has sent `have` for every piece.
  */
-export async function startWireSeeder(torrent: TestTorrent) {
+export async function startWireSeeder(torrent: TestTorrent, options: { host?: string } = {}) {
   const { content, pieceLength, infoBytes, infoHash } = torrent;
   const geometry = pieceGeometry(content.length, pieceLength);
   const served = { handshakes: 0, metadata: 0, blocks: 0, clients: new Set<string>() };
   const errors: Error[] = [];
+  // Pieces the downloader has announced with `have`: once all are in, it has everything.
+  const haves = new Set<number>();
+  let allHave!: () => void;
+  const completed = new Promise<void>((resolve) => {
+    allHave = resolve;
+  });
   const server = createServer((socket) => {
     const conn = new PeerConnection(socket, {
       peerId: Buffer.from('-SC0001-interop-seed'),
@@ -89,6 +95,10 @@ export async function startWireSeeder(torrent: TestTorrent) {
     conn.on('message', (m) => {
       if (m.type === 'extendedHandshake' && m.handshake.v) served.clients.add(m.handshake.v);
       if (m.type === 'interested') conn.send({ type: 'unchoke' });
+      if (m.type === 'have') {
+        haves.add(m.index);
+        if (haves.size === geometry.pieceCount) allHave();
+      }
       if (m.type === 'request') {
         const start = m.index * pieceLength + m.begin;
         conn.sendPiece(m.index, m.begin, content.subarray(start, start + m.length));
@@ -110,10 +120,10 @@ export async function startWireSeeder(torrent: TestTorrent) {
     });
     conn.start();
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
-  return { port, served, errors, close: () => server.close() };
+  return { port, served, errors, completed, close: () => server.close() };
 }
 
 /** Wire errors other than the encrypted first attempt (MSE) that clients retry in the clear. */
@@ -121,10 +131,11 @@ export function unexpectedErrors(errors: Error[]): Error[] {
   return errors.filter((e) => !(isSeedcastError(e, 'WIRE_HANDSHAKE') && /not a plaintext/.test(e.message)));
 }
 
-/** An HTTP tracker that answers every announce with one compact peer: 127.0.0.1:`peerPort`. */
-export async function startTinyTracker(peerPort: number) {
+/** An HTTP tracker that answers every announce with one compact peer: `host` (127.0.0.1):`peerPort`. */
+export async function startTinyTracker(peerPort: number, options: { host?: string } = {}) {
   let announces = 0;
-  const peer = Buffer.from([127, 0, 0, 1, peerPort >> 8, peerPort & 0xff]);
+  const octets = (options.host ?? '127.0.0.1').split('.').map(Number);
+  const peer = Buffer.from([...octets, peerPort >> 8, peerPort & 0xff]);
   const server = createHttpServer((_req, res) => {
     announces++;
     res.setHeader('content-type', 'text/plain');
