@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeHtmlEntities, htmlToText } from './text.js';
+import { decodeHtmlEntities } from './entities.js';
+import { htmlToText } from './text.js';
 
 describe('html to text', () => {
   it('strips tags, decodes entities and collapses whitespace', () => {

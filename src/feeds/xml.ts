@@ -17,7 +17,10 @@
  */
 
 import { SeedcastError } from '../errors.js';
+import { decodeXmlEntities } from './entities.js';
 import { resolveUrl } from './urls.js';
+
+export { decodeXmlEntities };
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
@@ -61,82 +64,70 @@ export interface ParseXmlOptions {
   maxDepth?: number;
 }
 
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const NO_ATTRS: XmlAttribute[] = []; // shared by elements without attributes; never mutated
 
 function invalid(detail: string): SeedcastError {
   return new SeedcastError('FEED_INVALID', detail.replace(/\s+/g, ' ')); // quoted input stays on one line
 }
 
-/** Decode character references and the five predefined entities; keep anything else literally. */
-export function decodeXmlEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(
-    /&(#[xX][0-9a-fA-F]{1,8}|#[0-9]{1,10}|[A-Za-z][A-Za-z0-9]{0,31});/g,
-    (all, ref: string) => {
-      if (ref[0] !== '#') return PREDEFINED[ref] ?? all;
-      const code =
-        ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1));
-      return validCodePoint(code) ? String.fromCodePoint(code) : '\uFFFD';
-    },
-  );
-}
+/** Prefix -> namespace URI per open element (undefined when it declares none). */
+type Scope = Map<string, string> | undefined;
 
-function validCodePoint(code: number): boolean {
-  if (!Number.isInteger(code) || code <= 0 || code > 0x10ffff) return false;
-  return !(code >= 0xd800 && code <= 0xdfff);
-}
-
-interface Frame {
-  el: XmlElement;
-  /** Prefix -> namespace URI declared on this element (only when it declares any). */
-  scope: Map<string, string> | undefined;
-}
-
-function lookup(stack: Frame[], prefix: string, own?: Frame): string | undefined {
-  const mine = own?.scope?.get(prefix);
+function lookup(scopes: Scope[], prefix: string, own: Scope): string | undefined {
+  const mine = own?.get(prefix);
   if (mine !== undefined) return mine;
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const ns = stack[i]!.scope?.get(prefix);
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const ns = scopes[i]?.get(prefix);
     if (ns !== undefined) return ns;
   }
   return prefix === '' ? '' : WELL_KNOWN[prefix];
 }
 
-function splitName(qname: string): [string, string] {
-  const colon = qname.indexOf(':');
-  return colon < 0 ? ['', qname] : [qname.slice(0, colon), qname.slice(colon + 1)];
-}
-
-const NAME_END = /[\s/>]/;
-/** What may follow a `<` that starts markup: a name start character, `/`, `!` or `?`. */
-const TAG_START = /^[A-Za-z_:/!?\u00c0-\uffff]$/;
-/** Read the attributes source of a start tag into raw (qname, value) pairs, in one linear pass. */
-function readAttributes(src: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  const n = src.length;
-  let i = 0;
-  while (i < n) {
-    while (i < n && isSpace(src.charCodeAt(i))) i++;
-    const nameStart = i;
-    while (i < n && !isSpace(src.charCodeAt(i)) && src[i] !== '=') i++;
-    const name = src.slice(nameStart, i);
-    while (i < n && isSpace(src.charCodeAt(i))) i++;
-    if (src[i] !== '=') continue; // a name without a value (HTML-style): ignored
-    i++;
-    while (i < n && isSpace(src.charCodeAt(i))) i++;
-    const quote = src[i];
-    if (quote !== '"' && quote !== "'")
-      throw invalid(`the value of attribute "${name.slice(0, 20)}" is not quoted`);
-    const close = src.indexOf(quote, i + 1);
-    if (close < 0) throw invalid(`the value of attribute "${name.slice(0, 20)}" is not closed`);
-    if (name !== '') out.push([name, decodeXmlEntities(src.slice(i + 1, close)).replace(/[\t\n\r]/g, ' ')]);
-    i = close + 1;
-  }
-  return out;
-}
-
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
+}
+
+/** What may follow a `<` that starts markup: a name start character, `/`, `!` or `?`. */
+function isTagStart(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 95 ||
+    c === 58 ||
+    c === 47 ||
+    c === 33 ||
+    c === 63 ||
+    c >= 0xc0
+  );
+}
+
+/**
+ * Read the attributes between `from` and `to` into `names` and `values`, in one linear pass. Literal tabs
+ * and line breaks in values become spaces (XML 1.0 section 3.3.3) before references are decoded.
+ */
+function readAttributes(xml: string, from: number, to: number, names: string[], values: string[]): void {
+  let i = from;
+  while (i < to) {
+    while (i < to && isSpace(xml.charCodeAt(i))) i++;
+    const nameStart = i;
+    while (i < to && !isSpace(xml.charCodeAt(i)) && xml.charCodeAt(i) !== 61) i++; // =
+    const name = xml.slice(nameStart, i);
+    while (i < to && isSpace(xml.charCodeAt(i))) i++;
+    if (xml.charCodeAt(i) !== 61 || i >= to) continue; // a name without a value (HTML-style): ignored
+    i++;
+    while (i < to && isSpace(xml.charCodeAt(i))) i++;
+    const quote = xml[i];
+    if (quote !== '"' && quote !== "'")
+      throw invalid(`the value of attribute "${name.slice(0, 20)}" is not quoted`);
+    const close = xml.indexOf(quote, i + 1);
+    if (close < 0 || close >= to)
+      throw invalid(`the value of attribute "${name.slice(0, 20)}" is not closed`);
+    if (name !== '') {
+      names.push(name);
+      values.push(decodeXmlEntities(xml.slice(i + 1, close).replace(/[\t\n\r]/g, ' ')));
+    }
+    i = close + 1;
+  }
 }
 
 /** Skip `<!DOCTYPE ...>` starting at `i`; refuse an internal subset that declares entities. */
@@ -154,48 +145,65 @@ function skipDoctype(xml: string, i: number): number {
     else if (c === '>' && depth <= 0) break;
   }
   if (j >= xml.length) throw invalid('the document ends inside its DOCTYPE');
-  const decl = xml.slice(i, j);
-  if (/<!ENTITY/i.test(decl)) {
+  if (/<!ENTITY/i.test(xml.slice(i, j))) {
     throw new SeedcastError('FEED_UNSAFE', 'the DOCTYPE declares entities, which are never expanded');
   }
   return j + 1;
 }
 
+/** Index of the `>` that ends a tag, skipping quoted attribute values; -1 at the end, < -1 for a `<`. */
+function findTagEnd(xml: string, from: number): number {
+  let quote = 0;
+  for (let j = from; j < xml.length; j++) {
+    const c = xml.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 62)
+      return j; // >
+    else if (c === 34 || c === 39) quote = c;
+    else if (c === 60) return -2 - j; // a '<' inside a tag: broken
+  }
+  return -1;
+}
+
+/** True when xml[from, to) is all whitespace. */
+function blank(xml: string, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (!isSpace(xml.charCodeAt(j))) return false;
+  return true;
+}
+
 /**
  * Parse an XML document into its root element. Throws FEED_INVALID (not well-formed enough to read),
  * FEED_UNSAFE (entity declarations) or FEED_TOO_LARGE (nesting deeper than `maxDepth`).
+ * Whitespace-only text between tags is kept as a single space (enough for mixed content, and cheap).
  */
 export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
   const maxDepth = options.maxDepth ?? 64;
-  const stack: Frame[] = [];
+  const els: XmlElement[] = [];
+  const scopes: Scope[] = [];
   let root: XmlElement | undefined;
   let i = 0;
   const n = xml.length;
   let text = '';
-
-  const flushText = (): void => {
-    if (text === '') return;
-    const top = stack[stack.length - 1];
-    if (top) top.el.children.push(text);
-    else if (text.trim() !== '') throw invalid('text outside the root element');
-    text = '';
-  };
+  let space = false; // whitespace-only text seen since the last tag, not yet in `text`
 
   while (i < n) {
     const lt = xml.indexOf('<', i);
-    if (lt < 0) {
-      text += decodeXmlEntities(xml.slice(i));
-      break;
+    const stop = lt < 0 ? n : lt;
+    if (stop > i) {
+      if (text === '' && blank(xml, i, stop)) space = true;
+      else text += decodeXmlEntities(xml.slice(i, stop));
     }
-    if (lt > i) text += decodeXmlEntities(xml.slice(i, lt));
+    if (lt < 0) break;
     i = lt;
-    const next = xml[i + 1] ?? '';
-    if (!TAG_START.test(next)) {
+    const next = xml.charCodeAt(i + 1);
+    if (!isTagStart(next)) {
       text += '<'; // "a < b": a "<" that cannot start markup is taken as text, as lenient readers do
       i++;
       continue;
     }
-    if (next === '!') {
+    if (next === 33) {
+      // <!
       if (xml.startsWith('<![CDATA[', i)) {
         const end = xml.indexOf(']]>', i + 9);
         if (end < 0) throw invalid('the document ends inside a CDATA section');
@@ -206,102 +214,117 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
         if (end < 0) throw invalid('the document ends inside a comment');
         i = end + 3;
       } else if (xml.startsWith('<!DOCTYPE', i) || xml.startsWith('<!doctype', i)) {
-        if (root || stack.length > 0) throw invalid('a DOCTYPE inside the document');
+        if (root) throw invalid('a DOCTYPE inside the document');
         i = skipDoctype(xml, i);
       } else {
         throw invalid(`unexpected markup "${xml.slice(i, i + 12)}"`);
       }
       continue;
     }
-    if (next === '?') {
+    if (next === 63) {
+      // <?
       const end = xml.indexOf('?>', i + 2);
       if (end < 0) throw invalid('the document ends inside a processing instruction');
       i = end + 2;
       continue;
     }
-    const end = findTagEnd(xml, i + 1);
+    // A tag: flush the text before it into the open element.
+    const top = els[els.length - 1];
+    if (text !== '' || space) {
+      if (top) top.children.push(text === '' ? ' ' : text);
+      else if (text.trim() !== '') throw invalid('text outside the root element');
+      text = '';
+      space = false;
+    }
+    const closing = next === 47; // </
+    let j = i + (closing ? 2 : 1);
+    const nameStart = j;
+    for (; j < n; j++) {
+      const c = xml.charCodeAt(j);
+      if (isSpace(c) || c === 62 || c === 47) break; // > /
+      if (c === 60 || c === 38 || c === 34 || c === 39 || c === 61) throw invalid('a bad tag name');
+    }
+    const qname = xml.slice(nameStart, j);
+    const end = findTagEnd(xml, j);
     if (end === -1) throw invalid('the document ends inside a tag');
     if (end < 0) throw invalid('a "<" inside a tag');
-    flushText();
-    if (next === '/') {
-      closeTag(stack, xml.slice(i + 2, end).trim());
-      i = end + 1;
-      if (stack.length === 0) break; // whatever follows the root (a second document, server junk) is ignored
+    i = end + 1;
+    if (closing) {
+      closeTag(els, scopes, qname);
+      if (els.length === 0) break; // whatever follows the root (a second document, server junk) is ignored
       continue;
     }
-    const selfClosing = xml[end - 1] === '/';
-    const body = xml.slice(i + 1, selfClosing ? end - 1 : end);
-    const nameEnd = body.search(NAME_END);
-    const qname = nameEnd < 0 ? body : body.slice(0, nameEnd);
-    if (qname === '' || /[<&"']/.test(qname)) throw invalid(`bad tag name "${qname.slice(0, 20)}"`);
-    if (stack.length >= maxDepth) {
+    if (qname === '') throw invalid('a tag without a name');
+    if (els.length >= maxDepth)
       throw new SeedcastError('FEED_TOO_LARGE', `elements nested deeper than ${maxDepth}`);
-    }
-    const el = openElement(stack, qname, nameEnd < 0 ? '' : body.slice(nameEnd), options.url);
-    if (stack.length > 0) stack[stack.length - 1]!.el.children.push(el.el);
-    else root = el.el;
-    if (!selfClosing) stack.push(el);
-    i = end + 1;
-    if (stack.length === 0) break;
+    const selfClosing = xml.charCodeAt(end - 1) === 47 && end - 1 >= j;
+    const el = openElement(xml, qname, [j, selfClosing ? end - 1 : end], { els, scopes, url: options.url });
+    if (top) top.children.push(el);
+    else root = el;
+    if (selfClosing) scopes.pop();
+    else els.push(el);
+    if (els.length === 0) break;
   }
-  if (stack.length > 0) throw invalid(`the document ends inside <${stack[stack.length - 1]!.el.qname}>`);
+  if (els.length > 0) throw invalid(`the document ends inside <${els[els.length - 1]!.qname}>`);
   if (text.trim() !== '') throw invalid('text outside the root element');
   if (!root) throw invalid('no root element');
   return root;
 }
 
-/** Index of the `>` that ends the tag whose name starts at `from`, skipping quoted attribute values. */
-function findTagEnd(xml: string, from: number): number {
-  let quote = '';
-  for (let j = from; j < xml.length; j++) {
-    const c = xml.charCodeAt(j);
-    if (quote) {
-      if (c === quote.charCodeAt(0)) quote = '';
-    } else if (c === 62)
-      return j; // >
-    else if (c === 34 || c === 39) quote = xml[j]!;
-    else if (c === 60) return -2 - j; // a '<' inside a tag: treat as broken
-  }
-  return -1;
+interface OpenState {
+  els: XmlElement[];
+  scopes: Scope[];
+  url: string;
 }
 
-function openElement(stack: Frame[], qname: string, attrSrc: string, docUrl: string): Frame {
-  const raw = readAttributes(attrSrc);
-  let scope: Map<string, string> | undefined;
-  for (const [name, value] of raw) {
+/** Build the element whose attributes lie in xml[range]; pushes its scope (the caller pops it if empty). */
+function openElement(xml: string, qname: string, range: [number, number], state: OpenState): XmlElement {
+  const { els, scopes } = state;
+  const names: string[] = [];
+  const values: string[] = [];
+  if (range[1] > range[0]) readAttributes(xml, range[0], range[1], names, values);
+  let scope: Scope;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
     if (name !== 'xmlns' && !name.startsWith('xmlns:')) continue;
     scope ??= new Map();
-    scope.set(name === 'xmlns' ? '' : name.slice(6), value);
+    scope.set(name === 'xmlns' ? '' : name.slice(6), values[k]!);
   }
-  const frame: Frame = {
-    el: { ns: '', local: '', qname, attrs: [], children: [], base: '' },
-    scope,
+  const colon = qname.indexOf(':');
+  const prefix = colon < 0 ? '' : qname.slice(0, colon);
+  const parentBase = els.length > 0 ? els[els.length - 1]!.base : state.url;
+  const el: XmlElement = {
+    ns: lookup(scopes, prefix, scope) ?? `urn:undeclared:${prefix}`,
+    local: colon < 0 ? qname : qname.slice(colon + 1),
+    qname,
+    attrs: names.length === 0 ? NO_ATTRS : [],
+    children: [],
+    base: parentBase,
   };
-  const [prefix, local] = splitName(qname);
-  frame.el.ns = lookup(stack, prefix, frame) ?? `urn:undeclared:${prefix}`;
-  frame.el.local = local;
-  const parentBase = stack.length > 0 ? stack[stack.length - 1]!.el.base : docUrl;
-  let base = parentBase;
-  for (const [name, value] of raw) {
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
     if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
-    const [ap, al] = splitName(name);
-    const ns = ap === '' ? '' : (lookup(stack, ap, frame) ?? `urn:undeclared:${ap}`);
-    frame.el.attrs.push({ ns, local: al, value });
-    if (ns === XML_NS && al === 'base') base = resolveUrl(value, parentBase) ?? parentBase;
+    const c = name.indexOf(':');
+    const ap = c < 0 ? '' : name.slice(0, c);
+    const local = c < 0 ? name : name.slice(c + 1);
+    const ns = ap === '' ? '' : (lookup(scopes, ap, scope) ?? `urn:undeclared:${ap}`);
+    el.attrs.push({ ns, local, value: values[k]! });
+    if (ns === XML_NS && local === 'base') el.base = resolveUrl(values[k]!, parentBase) ?? parentBase;
   }
-  frame.el.base = base;
-  return frame;
+  scopes.push(scope);
+  return el;
 }
 
 /** Close the element named `qname`: the innermost open one with that name (tolerating unclosed ones). */
-function closeTag(stack: Frame[], qname: string): void {
-  for (let k = stack.length - 1; k >= 0; k--) {
-    if (stack[k]!.el.qname === qname) {
-      stack.length = k;
+function closeTag(els: XmlElement[], scopes: Scope[], qname: string): void {
+  for (let k = els.length - 1; k >= 0; k--) {
+    if (els[k]!.qname === qname) {
+      els.length = k;
+      scopes.length = k;
       return;
     }
   }
-  if (stack.length === 0) throw invalid(`an end tag </${qname}> without a start tag`);
+  if (els.length === 0) throw invalid(`an end tag </${qname}> without a start tag`);
   // An end tag that matches nothing open is ignored (sloppy HTML inside an unescaped description).
 }
 
