@@ -18,8 +18,10 @@ export function parseLength(input: string | number | undefined): number | undefi
 }
 
 function mimeType(input: string | undefined): string | undefined {
-  const t = input?.split(';')[0]?.trim().toLowerCase();
-  return t ? t : undefined;
+  if (input === undefined) return undefined;
+  const semi = input.indexOf(';');
+  const t = (semi < 0 ? input : input.slice(0, semi)).trim().toLowerCase();
+  return t === '' ? undefined : t;
 }
 
 function positive(input: string | undefined): number | undefined {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeHtmlEntities } from './entities.js';
-import { htmlToText } from './text.js';
+import { collapseWhitespace, htmlToText } from './text.js';
 
 describe('html to text', () => {
   it('strips tags, decodes entities and collapses whitespace', () => {
@@ -28,5 +28,30 @@ describe('html to text', () => {
   });
   it('keeps unknown entities and replaces invalid code points', () => {
     assert.equal(decodeHtmlEntities('&bogus; &#0; &#xD800; &#65;'), '&bogus; \uFFFD \uFFFD A');
+  });
+  it('collapses whitespace exactly as the regular expression would, fast path or not', () => {
+    const alphabet = [
+      ' ',
+      '  ',
+      '\n',
+      '\t',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      '\u0085',
+      'a',
+      'é',
+      'b c',
+    ];
+    let seed = 11;
+    for (let k = 0; k < 20_000; k++) {
+      let s = '';
+      for (let n = (k % 7) + 1; n > 0; n--) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        s += alphabet[(seed >>> 16) % alphabet.length];
+      }
+      assert.equal(collapseWhitespace(s), s.replace(/[\s\u00a0]+/g, ' ').trim(), JSON.stringify(s));
+    }
   });
 });

@@ -7,14 +7,70 @@
 
 import { decodeHtmlEntities } from './entities.js';
 
-/** Collapse runs of whitespace (including no-break spaces) to one space and trim. */
-export function collapseWhitespace(s: string): string {
-  return s.replace(/[\s\u00a0]+/g, ' ').trim();
+function isWhite(c: number): boolean {
+  return (
+    c === 32 ||
+    c === 10 ||
+    c === 9 ||
+    c === 13 ||
+    c === 12 ||
+    c === 11 ||
+    c === 0xa0 ||
+    c === 0x3000 ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0xfeff ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x85
+  );
 }
 
-const BLOCK =
-  /^(?:p|div|br|li|ul|ol|h[1-6]|tr|td|th|blockquote|pre|section|article|header|footer|hr|dd|dt)$/i;
-const RAW_TEXT = /^(?:script|style|template)$/i;
+/** Collapse runs of whitespace (including no-break spaces) to one space and trim. */
+export function collapseWhitespace(s: string): string {
+  // Most titles need nothing: check without allocating before rewriting.
+  let clean = s.length === 0 || (!isWhite(s.charCodeAt(0)) && !isWhite(s.charCodeAt(s.length - 1)));
+  for (let k = 0; clean && k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 32 ? isWhite(c) : s.charCodeAt(k + 1) === 32) clean = false;
+  }
+  return clean ? s : s.replace(/[\s\u00a0]+/g, ' ').trim();
+}
+
+const BLOCK = new Set([
+  'p',
+  'div',
+  'br',
+  'li',
+  'ul',
+  'ol',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'td',
+  'th',
+  'blockquote',
+  'pre',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'hr',
+  'dd',
+  'dt',
+]);
+const RAW_TEXT = new Set(['script', 'style', 'template']);
+
+function isNameChar(c: number, first: boolean): boolean {
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return first ? letter : letter || (c >= 48 && c <= 57) || c === 45;
+}
 
 /**
  * Plain text from a fragment of HTML (or from text that merely may hold entities). One linear pass, so a
@@ -23,7 +79,7 @@ const RAW_TEXT = /^(?:script|style|template)$/i;
  */
 export function htmlToText(html: string): string {
   if (!html.includes('<')) return collapseWhitespace(decodeHtmlEntities(html));
-  const lower = html.toLowerCase();
+  let lower: string | undefined; // made only when a script/style/template body must be skipped
   const parts: string[] = [];
   let i = 0;
   while (i < html.length) {
@@ -38,19 +94,23 @@ export function htmlToText(html: string): string {
       i = end < 0 ? html.length : end + 3;
       continue;
     }
-    const m = /^<\/?([A-Za-z][A-Za-z0-9-]{0,31})/.exec(html.slice(lt, lt + 34));
-    if (!m) {
+    const closing = html.charCodeAt(lt + 1) === 47;
+    const start = lt + (closing ? 2 : 1);
+    let j = start;
+    while (j < html.length && j - start < 32 && isNameChar(html.charCodeAt(j), j === start)) j++;
+    if (j === start) {
       parts.push('<'); // a lone "<" is text ("a < b")
       i = lt + 1;
       continue;
     }
-    const gt = html.indexOf('>', lt);
+    const gt = html.indexOf('>', j);
     if (gt < 0) break; // an unfinished tag at the end
-    const name = m[1]!;
-    if (BLOCK.test(name)) parts.push(' ');
+    const name = html.slice(start, j).toLowerCase();
+    if (BLOCK.has(name)) parts.push(' ');
     i = gt + 1;
-    if (RAW_TEXT.test(name) && html[lt + 1] !== '/') {
-      const close = lower.indexOf(`</${name.toLowerCase()}`, i);
+    if (!closing && RAW_TEXT.has(name)) {
+      lower ??= html.toLowerCase();
+      const close = lower.indexOf(`</${name}`, i);
       const closeEnd = close < 0 ? -1 : html.indexOf('>', close);
       i = closeEnd < 0 ? html.length : closeEnd + 1;
     }

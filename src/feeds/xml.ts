@@ -244,16 +244,16 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
       if (isSpace(c) || c === 62 || c === 47) break; // > /
       if (c === 60 || c === 38 || c === 34 || c === 39 || c === 61) throw invalid('a bad tag name');
     }
-    const qname = xml.slice(nameStart, j);
     const end = findTagEnd(xml, j);
     if (end === -1) throw invalid('the document ends inside a tag');
     if (end < 0) throw invalid('a "<" inside a tag');
     i = end + 1;
     if (closing) {
-      closeTag(els, scopes, qname);
+      closeTag(els, scopes, xml, [nameStart, j]);
       if (els.length === 0) break; // whatever follows the root (a second document, server junk) is ignored
       continue;
     }
+    const qname = xml.slice(nameStart, j);
     if (qname === '') throw invalid('a tag without a name');
     if (els.length >= maxDepth)
       throw new SeedcastError('FEED_TOO_LARGE', `elements nested deeper than ${maxDepth}`);
@@ -315,16 +315,21 @@ function openElement(xml: string, qname: string, range: [number, number], state:
   return el;
 }
 
-/** Close the element named `qname`: the innermost open one with that name (tolerating unclosed ones). */
-function closeTag(els: XmlElement[], scopes: Scope[], qname: string): void {
+/**
+ * Close the element whose name is xml[name]: the innermost open one with that name (tolerating unclosed
+ * ones). Compares in place, so end tags allocate nothing.
+ */
+function closeTag(els: XmlElement[], scopes: Scope[], xml: string, name: [number, number]): void {
+  const length = name[1] - name[0];
   for (let k = els.length - 1; k >= 0; k--) {
-    if (els[k]!.qname === qname) {
+    const q = els[k]!.qname;
+    if (q.length === length && xml.startsWith(q, name[0])) {
       els.length = k;
       scopes.length = k;
       return;
     }
   }
-  if (els.length === 0) throw invalid(`an end tag </${qname}> without a start tag`);
+  if (els.length === 0) throw invalid(`an end tag </${xml.slice(name[0], name[1])}> without a start tag`);
   // An end tag that matches nothing open is ignored (sloppy HTML inside an unescaped description).
 }
 
