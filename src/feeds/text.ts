@@ -23,8 +23,7 @@ function isWhite(c: number): boolean {
     c === 0x1680 ||
     (c >= 0x2000 && c <= 0x200a) ||
     c === 0x202f ||
-    c === 0x205f ||
-    c === 0x85
+    c === 0x205f
   );
 }
 
