@@ -40,16 +40,17 @@ describe('parseFeed limits and detection', () => {
 
   it('refuses a document over the limit before parsing it, as bytes or as text', () => {
     const doc = rss(30_000, 380);
+    const bytes = Buffer.from(doc);
     const t0 = performance.now();
     assert.equal(
-      code(() => parseFeed(Buffer.from(doc), { url: URL_ })),
+      code(() => parseFeed(bytes, { url: URL_ })),
       'FEED_TOO_LARGE',
     );
     assert.equal(
       code(() => parseFeed(doc, { url: URL_ })),
       'FEED_TOO_LARGE',
     );
-    assert.ok(performance.now() - t0 < 200, 'no parsing happened');
+    assert.ok(performance.now() - t0 < 50, `no parsing happened (${performance.now() - t0} ms)`);
     assert.equal(
       code(() => parseFeed(rss(3), { url: URL_, maxBytes: 100 })),
       'FEED_TOO_LARGE',
