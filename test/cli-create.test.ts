@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { parseMagnet, parseTorrent } from '../src/torrent/index.js';
-import { type CliResult, runCli as runCliHere, tempDir } from './helpers/tools.js';
+import { type CliResult, requireTools, run, runCli as runCliHere, tempDir } from './helpers/tools.js';
 
 const TSX = import.meta.resolve('tsx');
 const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
@@ -44,7 +44,7 @@ function folder(t: TestContext): { dir: string; content: string } {
 }
 
 describe('seedcast create', () => {
-  it('writes <name>.torrent in the current folder, hybrid by default, and prints hashes and magnet', async (t) => {
+  it('writes <name>.torrent in the current folder, v1 by default, and prints hash and magnet', async (t) => {
     const { dir, content } = folder(t);
     const r = await runCli(
       ['create', content, '-a', 'http://t.example/announce', '-w', 'http://ws.example/'],
@@ -55,18 +55,28 @@ describe('seedcast create', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, '', 'no progress bar or noise when not on a terminal');
     const meta = parseTorrent(readFileSync(join(dir, 'My Album.torrent')));
-    assert.equal(meta.version, 'hybrid');
+    assert.equal(meta.version, 'v1');
     assert.deepEqual(meta.announce, [['http://t.example/announce']]);
     assert.deepEqual(meta.urlList, ['http://ws.example/']);
     assert.match(r.stdout, new RegExp(`^infoHash: +${meta.infoHash}$`, 'm'));
-    assert.match(r.stdout, new RegExp(`^infoHashV2: +${meta.infoHashV2}$`, 'm'));
+    assert.doesNotMatch(r.stdout, /infoHashV2/);
     const magnetLine = /^magnet: +(magnet:\S+)$/m.exec(r.stdout);
     assert.ok(magnetLine, r.stdout);
     const magnet = parseMagnet(magnetLine[1]!);
     assert.equal(magnet.infoHash, meta.infoHash);
-    assert.equal(magnet.infoHashV2, meta.infoHashV2);
+    assert.equal(magnet.infoHashV2, undefined);
     assert.equal(magnet.name, 'My Album');
     assert.deepEqual(magnet.trackers, ['http://t.example/announce']);
+  });
+
+  it('the default torrent loads in Transmission (which refuses v2 and hybrid torrents)', async (t) => {
+    if (!requireTools(t, 'transmission-show')) return;
+    const { dir, content } = folder(t);
+    const r = await runCli(['create', content, '-o', join(dir, 'default.torrent')]);
+    assert.equal(r.code, 0, r.stderr);
+    const meta = parseTorrent(readFileSync(join(dir, 'default.torrent')));
+    const shown = run('transmission-show', [join(dir, 'default.torrent')]);
+    assert.match(shown, new RegExp(`Hash: ${meta.infoHash}`));
   });
 
   it('--json prints one object; -o - writes the torrent to stdout and the summary to stderr', async (t) => {
@@ -133,7 +143,7 @@ describe('seedcast create', () => {
   it('--help names the default version and why', async () => {
     const r = await runCli(['create', '--help']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /--hybrid.*default/);
-    assert.match(r.stdout, /Why hybrid by default/);
+    assert.match(r.stdout, /--v1 .*the default/);
+    assert.match(r.stdout, /Why v1 by default/);
   });
 });

@@ -24,8 +24,10 @@ Options:
   --piece-length BYTES    bytes per piece, e.g. 262144 or 256K or 1M (default: chosen from the
                           total size for about 1000-2000 pieces, 16 KiB to 16 MiB)
   --private               set the private flag (BEP 27): peers only from the trackers
-  --hybrid                v1 and v2 in one torrent (BEP 52 + BEP 47 padding files) -- the default
-  --v1                    v1 only (BEP 3): the same info hash as mktorrent for the same piece length
+  --v1                    v1 only (BEP 3) -- the default; the same info hash as mktorrent for the
+                          same piece length
+  --hybrid                v1 and v2 in one torrent (BEP 52 + BEP 47 padding files), as the
+                          Seedcast site makes them
   --v2                    v2 only (BEP 52): SHA-256 merkle trees; only newer clients load it
   --comment TEXT          a comment
   --name NAME             the torrent's name instead of the file's or folder's own
@@ -33,10 +35,10 @@ Options:
   --json                  print the result as one JSON object instead of lines of text
   -h, --help              show this help
 
-Why hybrid by default: every client loads it (v1-only clients use the v1 half and skip the padding
-files), v2 clients get per-file SHA-256 verification and per-file swarms, and it is what the Seedcast
-site makes on upload, so a torrent made here for the same content and piece length is the very same
-torrent (same info hashes, same swarm) as the site's. Use --v1 for mktorrent's info hash.
+Why v1 by default: every client loads it. Transmission 3 (still what Debian 12 and Ubuntu 22.04
+ship) refuses v2 and hybrid torrents outright, even libtorrent's. Choose --hybrid for per-file
+SHA-256 verification in v2 clients and the very torrent (same info hashes, same swarm) that the
+Seedcast site makes on upload for the same content and piece length.
 
 Symbolic links are followed only to files inside the folder; others are skipped with a warning.`,
 
@@ -71,7 +73,7 @@ Symbolic links are followed only to files inside the folder; others are skipped 
       import('../torrent/create.js'),
       import('../torrent/index.js'),
     ]);
-    const version: TorrentVersion = versions[0] ?? 'hybrid';
+    const version: TorrentVersion = versions[0] ?? 'v1';
     const pieceLengthFlag = stringFlag(args, 'piece-length');
     const output = stringFlag(args, 'output');
     const json = args.values.json === true;
