@@ -75,6 +75,12 @@ describe('parseFeed limits and detection', () => {
         /root element <svg>/,
       ],
       ['<html><body>hi</body></html>', 'FEED_INVALID', /HTML page/],
+      ['<!DOCTYPE html>\n<!-- x --><HTML lang=en><p>unquoted', 'FEED_INVALID', /HTML page/],
+      [
+        '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"><body>',
+        'FEED_INVALID',
+        /HTML page/,
+      ],
       ['<rss version="2.0"><title>no channel</title></rss>', 'FEED_INVALID', /without a <channel>/],
       ['<?xml version="1.0" encoding="x-klingon"?><rss/>', 'FEED_INVALID', /encoding/],
     ];
@@ -150,5 +156,11 @@ describe('parseFeed limits and detection', () => {
     const doc = `<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>D</title>
       <item><guid>1</guid><pubDate>someday</pubDate><dc:date>2024-05-06T07:08:09Z</dc:date></item></channel></rss>`;
     assert.equal(parseFeed(doc, { url: URL_ }).items[0]!.published, '2024-05-06T07:08:09.000Z');
+  });
+
+  it('reads a feed that carries an (X)HTML DOCTYPE', () => {
+    const doc =
+      '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"><rss><channel><title>found</title></channel></rss>';
+    assert.equal(parseFeed(doc, { url: URL_ }).title, 'found');
   });
 });

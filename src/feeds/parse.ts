@@ -23,8 +23,9 @@ export interface ParseFeedOptions {
   maxDepth?: number;
 }
 
+/** An HTML page: its first element (after the XML declaration, comments and any DOCTYPE) is html/head/body. */
 const HTML_PAGE =
-  /^(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])/i;
+  /^(?:<\?xml[^>]*>\s*)?(?:(?:<!--[\s\S]*?-->|<!doctype[^>[]*>)\s*)*<(?:html|head|body)[\s>]/i;
 
 function invalid(detail: string): SeedcastError {
   return new SeedcastError('FEED_INVALID', detail);

@@ -119,6 +119,14 @@ describe('xml reader', () => {
     assert.equal(textOf(child(root, ['', 'd'])!), 'Q&A onetwo 1 < 2 <3');
   });
 
+  it('reads a root end tag cut just before its ">" (and nothing else cut that way)', () => {
+    assert.equal(parseXml('<rss><a>x</a></rss', { url: URL_ }).local, 'rss');
+    assert.throws(
+      () => parseXml('<rss><a>x</a', { url: URL_ }),
+      (e) => isSeedcastError(e, 'FEED_INVALID'),
+    );
+  });
+
   it('ignores whatever follows the root element', () => {
     const root = parseXml('<rss><x/></rss>\n<b>PHP warning: & < junk', { url: URL_ });
     assert.deepEqual([root.local, root.children.length], ['rss', 1]);

@@ -244,13 +244,15 @@ export function parseXml(xml: string, options: ParseXmlOptions): XmlElement {
       if (isSpace(c) || c === 62 || c === 47) break; // > /
       if (c === 60 || c === 38 || c === 34 || c === 39 || c === 61) throw invalid('a bad tag name');
     }
-    const end = findTagEnd(xml, j);
+    let end = findTagEnd(xml, j);
+    if (end === -1 && closing && j === n) end = n; // "</rss" cut at the very end: read as "</rss>"
     if (end === -1) throw invalid('the document ends inside a tag');
     if (end < 0) throw invalid('a "<" inside a tag');
     i = end + 1;
     if (closing) {
       closeTag(els, scopes, xml, [nameStart, j]);
       if (els.length === 0) break; // whatever follows the root (a second document, server junk) is ignored
+      if (end === n) throw invalid('the document ends inside a tag');
       continue;
     }
     const qname = xml.slice(nameStart, j);
