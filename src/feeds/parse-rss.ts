@@ -45,6 +45,12 @@ export function authorName(input: string | undefined): string | undefined {
   return name === '' ? undefined : name;
 }
 
+/** The Media RSS `media:title` of an item or of its first `media:group`. */
+export function mediaTitle(el: XmlElement): string | undefined {
+  const group = child(el, [MEDIA, 'group']);
+  return textChild(el, [MEDIA, 'title']) ?? (group && textChild(group, [MEDIA, 'title']));
+}
+
 /** The Media RSS `media:description` of an item or of its first `media:group`. */
 export function mediaDescription(el: XmlElement): string | undefined {
   const group = child(el, [MEDIA, 'group']);
@@ -71,7 +77,10 @@ export function extensionImage(el: XmlElement): string | undefined {
 
 function parseItem(el: XmlElement): FeedItem {
   const rawTitle =
-    textChild(el, [RSS, 'title']) ?? textChild(el, [ITUNES, 'title']) ?? textChild(el, [DC, 'title']);
+    textChild(el, [RSS, 'title']) ??
+    textChild(el, [ITUNES, 'title']) ??
+    textChild(el, [DC, 'title']) ??
+    mediaTitle(el);
   const guidEl = child(el, [RSS, 'guid']);
   const guid = (guidEl ? textOf(guidEl) : undefined) ?? attr(el, [RDF, 'about']) ?? '';
   const item: FeedItem = { guid, guidDerived: false, title: htmlToText(rawTitle ?? ''), enclosures: [] };
@@ -120,7 +129,12 @@ export function parseRss(root: XmlElement): Feed {
   const feed: Feed = {
     format: rdf ? 'rdf' : 'rss',
     version: version.trim(),
-    title: htmlToText(textChild(channel, [RSS, 'title']) ?? textChild(channel, [ITUNES, 'title']) ?? ''),
+    title: htmlToText(
+      textChild(channel, [RSS, 'title']) ??
+        textChild(channel, [ITUNES, 'title']) ??
+        textChild(channel, [DC, 'title']) ??
+        '',
+    ),
     items: [],
   };
   const description =
@@ -130,7 +144,8 @@ export function parseRss(root: XmlElement): Feed {
   const author =
     textChild(channel, [ITUNES, 'author']) ??
     textChild(channel, [RSS, 'managingEditor']) ??
-    textChild(channel, [DC, 'creator']);
+    textChild(channel, [DC, 'creator']) ??
+    textChild(channel, [RSS, 'author']);
   setDefined(feed, {
     link: urlChild(channel, [RSS, 'link']),
     description,

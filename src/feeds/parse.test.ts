@@ -163,4 +163,16 @@ describe('parseFeed limits and detection', () => {
       '<?xml version="1.0"?><!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"><rss><channel><title>found</title></channel></rss>';
     assert.equal(parseFeed(doc, { url: URL_ }).title, 'found');
   });
+
+  it('falls back to dc:title, media:title and a channel <author>', () => {
+    const doc = `<rss xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+      <dc:title>DC title</dc:title><author>Chan Author</author>
+      <item><guid>1</guid><media:group><media:title>Group title</media:title></media:group></item>
+      <item><guid>2</guid><media:title>Item media title</media:title></item></channel></rss>`;
+    const feed = parseFeed(doc, { url: URL_ });
+    assert.deepEqual(
+      [feed.title, feed.author, ...feed.items.map((i) => i.title)],
+      ['DC title', 'Chan Author', 'Group title', 'Item media title'],
+    );
+  });
 });

@@ -13,6 +13,12 @@ describe('html to text', () => {
   it('turns block tags into spaces so words do not run together', () => {
     assert.equal(htmlToText('<p>one</p><p>two<br/>three</p>'), 'one two three');
   });
+  it('drops declarations and processing instructions', () => {
+    assert.equal(
+      htmlToText('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x"> Crazy <?php echo 1 ?>HTML'),
+      'Crazy HTML',
+    );
+  });
   it('drops script and style bodies and comments', () => {
     assert.equal(htmlToText('a<script>alert("x")</script>b<style>p{}</style>c<!-- hidden -->d'), 'abcd');
   });

@@ -73,8 +73,8 @@ function isNameChar(c: number, first: boolean): boolean {
 
 /**
  * Plain text from a fragment of HTML (or from text that merely may hold entities). One linear pass, so a
- * hostile description cannot make it slow: tags are dropped (block ones become a space), comments and the
- * bodies of script/style/template are dropped, then entities are decoded and whitespace collapsed.
+ * hostile description cannot make it slow: tags are dropped (block ones become a space), comments,
+ * declarations, processing instructions and the bodies of script/style/template are dropped, then entities are decoded and whitespace collapsed.
  */
 export function htmlToText(html: string): string {
   if (!html.includes('<')) return collapseWhitespace(decodeHtmlEntities(html));
@@ -91,6 +91,13 @@ export function htmlToText(html: string): string {
     if (html.startsWith('<!--', lt)) {
       const end = html.indexOf('-->', lt + 4);
       i = end < 0 ? html.length : end + 3;
+      continue;
+    }
+    const mark = html.charCodeAt(lt + 1);
+    if (mark === 33 || mark === 63) {
+      // <!DOCTYPE ...>, <![CDATA[ ... ]]>-like debris, <?php ... ?>: markup, not text
+      const end = html.indexOf('>', lt + 2);
+      i = end < 0 ? html.length : end + 1;
       continue;
     }
     const closing = html.charCodeAt(lt + 1) === 47;
