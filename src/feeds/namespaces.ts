@@ -32,3 +32,17 @@ export const CONTENT = ['http://purl.org/rss/1.0/modules/content/'] as const;
 export const DC = ['http://purl.org/dc/elements/1.1/', 'http://purl.org/dc/terms/'] as const;
 export const SY = ['http://purl.org/rss/1.0/modules/syndication/'] as const;
 export const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/** Prefixes that feeds often use without declaring them, and the namespace each one means. */
+export const WELL_KNOWN_PREFIXES: Record<string, string> = {
+  xml: XML_NS,
+  itunes: ITUNES[0],
+  podcast: PODCAST[0],
+  media: MEDIA[0],
+  content: CONTENT[0],
+  dc: DC[0],
+  sy: SY[0],
+  atom: ATOM[0],
+  rdf: RDF,
+};

@@ -8,12 +8,12 @@
 import { parseDate, parseDuration } from './dates.js';
 import { extensionEnclosures, makeEnclosure } from './enclosures.js';
 import { finishItems, setDefined } from './items.js';
-import { ATOM as ATOM_NS, ITUNES } from './namespaces.js';
+import { ATOM as ATOM_NS, ITUNES, XML_NS } from './namespaces.js';
 import { extensionImage, mediaDescription, textChild } from './parse-rss.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveHttpUrl } from './urls.js';
-import { attr, child, children, innerXml, textOf, XML_NS, type XmlElement } from './xml.js';
+import { attr, child, children, innerXml, textOf, type XmlElement } from './xml.js';
 
 /** Atom's namespaces, and none: some feeds omit `xmlns` on `<feed>` (parse.ts only sends us a `<feed>` root). */
 const ATOM = [...ATOM_NS, ''];

@@ -18,24 +18,10 @@
 
 import { SeedcastError } from '../errors.js';
 import { decodeXmlEntities } from './entities.js';
+import { WELL_KNOWN_PREFIXES as WELL_KNOWN, XML_NS } from './namespaces.js';
 import { resolveUrl } from './urls.js';
 
-export { decodeXmlEntities };
-
-export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
-
-/** Prefixes that feeds often use without declaring them, and the namespace each one means. */
-const WELL_KNOWN: Record<string, string> = {
-  xml: XML_NS,
-  itunes: 'http://www.itunes.com/dtds/podcast-1.0.dtd',
-  podcast: 'https://podcastindex.org/namespace/1.0',
-  media: 'http://search.yahoo.com/mrss/',
-  content: 'http://purl.org/rss/1.0/modules/content/',
-  dc: 'http://purl.org/dc/elements/1.1/',
-  sy: 'http://purl.org/rss/1.0/modules/syndication/',
-  atom: 'http://www.w3.org/2005/Atom',
-  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
-};
+export { decodeXmlEntities, XML_NS };
 
 export interface XmlAttribute {
   /** Namespace URI ('' for an unprefixed attribute). */
