@@ -238,7 +238,7 @@ function buildV2(
       const layer = layers.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE);
       const root = count === 1 ? Buffer.from(layer) : rootFromPieceLayer(layer, count, blocksPerPiece);
       entry.set('pieces root', root);
-      if (count > 1) pieceLayers.set(root.toString('latin1'), Buffer.from(layer));
+      if (count > 1) pieceLayers.set(root.toString('latin1'), layer); // a view of the shared results, not a copy
     }
     let node = fileTree;
     const path = single ? f.path.slice(-1) : f.path;
