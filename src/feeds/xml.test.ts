@@ -107,6 +107,11 @@ describe('xml reader', () => {
     assert.equal(x!.base, 'https://example.com/shows/');
   });
 
+  it('normalises literal line breaks in attribute values but keeps character references to them', () => {
+    const root = parseXml('<a t="x\ny\tz&#10;w" u=\'&amp;&lt;\'/>', { url: URL_ });
+    assert.deepEqual([attr(root, 't'), attr(root, 'u')], ['x y z\nw', '&<']);
+  });
+
   it('keeps CDATA verbatim and skips comments and processing instructions', () => {
     const root = parseXml('<?xml version="1.0"?><!-- hi --><a><![CDATA[<b>&amp;</b>]]><?pi x?>z</a>', {
       url: URL_,

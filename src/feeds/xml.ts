@@ -69,6 +69,16 @@ function lookup(scopes: Scope[], prefix: string, own: Scope): string | undefined
   return prefix === '' ? '' : WELL_KNOWN[prefix];
 }
 
+const NO_NAMES: string[] = []; // for tags without attributes; never mutated
+
+function hasBreaks(s: string): boolean {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 10 || c === 9 || c === 13) return true;
+  }
+  return false;
+}
+
 function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
@@ -110,7 +120,8 @@ function readAttributes(xml: string, from: number, to: number, names: string[], 
       throw invalid(`the value of attribute "${name.slice(0, 20)}" is not closed`);
     if (name !== '') {
       names.push(name);
-      values.push(decodeXmlEntities(xml.slice(i + 1, close).replace(/[\t\n\r]/g, ' ')));
+      const raw = xml.slice(i + 1, close);
+      values.push(decodeXmlEntities(hasBreaks(raw) ? raw.replace(/[\t\n\r]/g, ' ') : raw));
     }
     i = close + 1;
   }
@@ -268,9 +279,9 @@ interface OpenState {
 /** Build the element whose attributes lie in xml[range]; pushes its scope (the caller pops it if empty). */
 function openElement(xml: string, qname: string, range: [number, number], state: OpenState): XmlElement {
   const { els, scopes } = state;
-  const names: string[] = [];
-  const values: string[] = [];
-  if (range[1] > range[0]) readAttributes(xml, range[0], range[1], names, values);
+  const names: string[] = range[1] > range[0] ? [] : NO_NAMES;
+  const values: string[] = names === NO_NAMES ? NO_NAMES : [];
+  if (names !== NO_NAMES) readAttributes(xml, range[0], range[1], names, values);
   let scope: Scope;
   for (let k = 0; k < names.length; k++) {
     const name = names[k]!;
