@@ -7,8 +7,9 @@
  *    external entities (XXE) can happen. Only the five predefined entities and character references are
  *    decoded; any other `&name;` is kept as written (the HTML layer may decode it later).
  *  - nesting is limited (`maxDepth`), and the caller limits the input size before calling.
- *  - tolerant where feeds are sloppy: a stray `&`, an end tag that closes a skipped element, an undeclared
- *    prefix that is a well-known feed prefix (`itunes:`, `media:` ...), anything after the root element.
+ *  - tolerant where feeds are sloppy: a stray `&` or `<` ("1 < 2"), an end tag that closes a skipped
+ *    element, an undeclared prefix that is a well-known feed prefix (`itunes:`, `media:` ...), anything
+ *    after the root element, a root end tag cut just before its `>`.
  *    It is strict where silence would hide a broken document: text before the root, a document that ends
  *    inside an element.
  *
