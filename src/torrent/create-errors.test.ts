@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ function file(t: TestContext, size = 1000): string {
 }
 
 const quick: CreateOptions = { threads: 1, mainThread: true };
+const BIN = new URL('../cli/bin.ts', import.meta.url).pathname;
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp) {
   await assert.rejects(promise, (err: unknown) => {
@@ -93,15 +94,37 @@ describe('createTorrent rejects input it cannot read with CREATE_INPUT', () => {
     await rejectsWith(createTorrent(fifo, quick), 'CREATE_INPUT', /neither a regular file nor a folder/);
   });
 
-  it('a file without read permission (as a non-root user)', async (t) => {
-    if (process.getuid?.() === 0) {
-      t.skip('root reads any file: permissions cannot make one unreadable');
+  it('a file without read permission', async (t) => {
+    const dir = folder(t);
+    chmodSync(dir, 0o755);
+    const path = join(dir, 'secret.bin');
+    writeFileSync(path, 'secret');
+    chmodSync(path, 0o000);
+    if (process.getuid?.() !== 0) {
+      await rejectsWith(createTorrent(path, quick), 'CREATE_INPUT', /permission denied/);
+      await rejectsWith(createTorrent(dir, { threads: 2 }), 'CREATE_INPUT', /permission denied/);
       return;
     }
-    const path = file(t);
-    chmodSync(path, 0o000);
-    await rejectsWith(createTorrent(path, quick), 'CREATE_INPUT', /permission denied/);
-    await rejectsWith(createTorrent(path, { threads: 2 }), 'CREATE_INPUT', /permission denied/);
+    // root reads any file: run the command as the unprivileged user "nobody" instead
+    const asNobody = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
+        uid: 65534,
+        gid: 65534,
+        cwd: dir,
+        encoding: 'utf8',
+      });
+    const probe = asNobody('create', '--help');
+    if (probe.status !== 0) {
+      t.skip(
+        `cannot run the command as "nobody" here: ${(probe.stderr || String(probe.error)).split('\n')[0]}`,
+      );
+      return;
+    }
+    for (const target of [path, dir]) {
+      const r = asNobody('create', target, '-o', join(tmpdir(), `seedcast-nobody-${process.pid}.torrent`));
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /^seedcast create: .*secret\.bin: permission denied\n$/);
+    }
   });
 
   it('a file that is shorter when read than when listed (a worker thread reports it)', async (t) => {
