@@ -7,7 +7,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type LookupOneOptions, lookup } from 'node:dns';
+import { type AddressInfo, isIP } from 'node:net';
 import { createHttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
@@ -111,10 +112,28 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
   };
 }
 
+/**
+ * Answers go to the literal address each datagram came from: resolve literals at once (Node's
+ * default lookup defers every send by a tick), names through DNS as usual.
+ */
+function literalFirst(host: string, options: LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(host);
+  if (family) callback(null, host, family);
+  else lookup(host, options, callback);
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
 async function bindUdp(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', recvBufferSize: 4 << 20 });
+  const socket = createSocket({
+    type: host.includes(':') ? 'udp6' : 'udp4',
+    recvBufferSize: 4 << 20,
+    lookup: literalFirst,
+  });
+  // Listen first: with a synchronous lookup, bind() may emit 'listening' before it returns.
+  const ready = Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => Promise.reject(e))]);
   socket.bind(port, host);
-  await Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => Promise.reject(e))]);
+  await ready;
   return socket;
 }
 
