@@ -24,6 +24,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run a stand-alone HTTP and UDP BitTorrent tracker',
     load: async () => (await import('./tracker.js')).tracker,
   },
+  seed: {
+    summary: 'seed a file or folder until stopped',
+    load: async () => (await import('./seed.js')).seed,
+  },
+  download: {
+    summary: 'download a torrent, magnet link or torrent URL (resumes)',
+    load: async () => (await import('./download.js')).download,
+  },
 };
 
 const USAGE = `Usage: seedcast <command> [options]

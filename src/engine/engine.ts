@@ -44,13 +44,13 @@ export class Engine {
     this.peerId = Buffer.concat([Buffer.from('-SC0100-'), randomBytes(12)]);
   }
 
-  /** Start listening for peers. */
-  async listen(): Promise<number> {
+  /** Start listening for peers on `port` (default: the engine's option, else any free port). */
+  async listen(port = this.options.port ?? 0): Promise<number> {
     const server = createServer((socket) => this.onIncoming(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host, () => resolve());
+      server.listen(port, this.options.host, () => resolve());
     });
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
@@ -110,7 +110,10 @@ export class Engine {
       const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
       session.attach(conn, { host, port: socket.remotePort ?? 0 });
     });
-    conn.on('close', () => socket.destroy());
+    conn.on('close', (err) => {
+      if (err && !conn.remote) this.options.log?.(`incoming ${socket.remoteAddress}: ${err.message}`);
+      socket.destroy();
+    });
     conn.start();
   }
 }

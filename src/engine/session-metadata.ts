@@ -87,7 +87,9 @@ export class MetadataFetcher {
     this.done = true;
     let meta: Metainfo;
     try {
-      meta = parseTorrent(Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]));
+      meta = parseTorrent(Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]), {
+        requirePieceLayers: false,
+      });
     } catch (err) {
       this.session.emit('warning', `metadata from peers is not a valid torrent: ${(err as Error).message}`);
       return;

@@ -209,6 +209,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     const peer = new Peer(conn, address);
     this.peers.set(conn, peer);
+    this.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
     conn.on('message', (m) => this.onMessage(peer, m));
     conn.on('drain', () => this.uploader.pump(peer));
     conn.on('close', (err) => this.onClose(peer, err));
@@ -234,9 +235,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   private onClose(peer: Peer, err: Error | undefined): void {
     this.peers.delete(peer.conn);
-    if (err && 'code' in err && String((err as { code: unknown }).code).startsWith('WIRE_')) {
-      this.log(`dropped ${peer.key}: ${err.message}`);
-    }
+    this.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
     this.picker?.releasePeer(peer);
     if (peer.has) this.picker?.removeAvailability(peer.has);
     if (this.running) this.connectMore();

@@ -35,7 +35,7 @@ const MAX_FILES = 1_000_000;
 export function parseV2Info(
   root: BDict,
   info: BDict,
-  context: { name: string; pieceLength: number },
+  context: { name: string; pieceLength: number; requirePieceLayers: boolean },
 ): V2Info {
   const { name, pieceLength } = context;
   if (pieceLength < BLOCK || (pieceLength & (pieceLength - 1)) !== 0) {
@@ -59,7 +59,10 @@ export function parseV2Info(
     const key = Buffer.from(file.piecesRoot).toString('latin1');
     const layer = layers.get(key);
     const where = `"piece layers" for "${file.path.join('/')}"`;
-    if (!(layer instanceof Uint8Array)) throw invalid(`${where} is missing`);
+    if (!(layer instanceof Uint8Array)) {
+      if (!context.requirePieceLayers && layer === undefined) continue;
+      throw invalid(`${where} is missing`);
+    }
     const expected = Math.ceil(file.length / pieceLength) * 32;
     if (layer.length !== expected) throw invalid(`${where} has ${layer.length} bytes, expected ${expected}`);
     const rootHash = layerRoot(layer, pieceLength);

@@ -289,6 +289,9 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
   it('rejects v2 torrents whose piece layers are missing or wrong', () => {
     const { info } = v2Torrent(files);
     expectError(encode({ info }), 'TORRENT_INVALID', /"piece layers" for "ep1.mp3" is missing/);
+    // Metadata from peers (BEP 9) has no piece layers: accepted when asked not to require them.
+    const fromPeers = parseTorrent(encode({ info }), { requirePieceLayers: false });
+    assert.equal(fromPeers.pieceLayers.size, 0);
     const rootKey = v2File(dataA, PL).root.toString('latin1');
     const wrong = new Map([[rootKey, Buffer.alloc(96, 1)]]);
     expectError(encode({ info, 'piece layers': wrong }), 'TORRENT_HASH_MISMATCH', /does not hash/);

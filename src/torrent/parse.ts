@@ -46,6 +46,12 @@ import type { Metainfo, TorrentFile } from './types.js';
 export interface ParseOptions {
   /** Largest `.torrent` accepted, in bytes (default 32 MiB). */
   maxSize?: number;
+  /**
+   * Require the v2 `piece layers` of every file larger than a piece (default true). Metadata fetched
+   * from peers (BEP 9) is the info dictionary alone, without them: a hybrid torrent is still fully
+   * verifiable through its v1 hashes.
+   */
+  requirePieceLayers?: boolean;
 }
 
 /** Parse the bytes of a `.torrent` file. Throws a `SeedcastError` (TORRENT_*, BENCODE_*) on bad input. */
@@ -69,7 +75,9 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   if (!hasV1 && !hasV2) throw invalid('info has neither "pieces" (v1) nor "meta version" 2 (v2)');
 
   const v1 = hasV1 ? parseV1Files(info, name) : undefined;
-  const v2 = hasV2 ? parseV2Info(root, info, { name, pieceLength }) : undefined;
+  const v2 = hasV2
+    ? parseV2Info(root, info, { name, pieceLength, requirePieceLayers: options.requirePieceLayers ?? true })
+    : undefined;
 
   let files: TorrentFile[];
   let multiFile: boolean;

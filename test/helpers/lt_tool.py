@@ -4,6 +4,8 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   create <path> <out.torrent> <v1|v2|hybrid> <piece_length>   -> {"v1", "v2"}
   info <file.torrent>                                          -> {"v1", "v2", "name", "num_pieces", "piece_length", "files"}
   verify <file.torrent> <save_path>                            -> {"have", "total", "progress", "state", "error"}
+  seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
+  download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state"} when complete
 """
 import json
 import os
@@ -48,8 +50,8 @@ def info(torrent):
     return out
 
 
-def verify(torrent, save_path):
-    ses = lt.session({
+def make_session():
+    return lt.session({
         "listen_interfaces": "127.0.0.1:0",
         "enable_dht": False,
         "enable_lsd": False,
@@ -57,7 +59,56 @@ def verify(torrent, save_path):
         "enable_natpmp": False,
         "enable_outgoing_utp": False,
         "enable_incoming_utp": False,
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": 0,
     })
+
+
+def seed(torrent, save_path):
+    ses = make_session()
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(torrent)
+    atp.save_path = save_path
+    atp.flags |= lt.torrent_flags.seed_mode
+    h = ses.add_torrent(atp)
+    print(json.dumps({"port": ses.listen_port()}), flush=True)
+    sys.stdin.read()  # until the test closes stdin or kills us
+    return {"uploaded": h.status().all_time_upload}
+
+
+def download(source, save_path, peer=None):
+    ses = make_session()
+    if source.startswith("magnet:"):
+        atp = lt.parse_magnet_uri(source)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(source)
+    atp.save_path = save_path
+    h = ses.add_torrent(atp)
+    if peer:
+        host, port = peer.rsplit(":", 1)
+        h.connect_peer((host, int(port)))
+    start = time.time()
+    deadline = start + 300
+    while time.time() < deadline:
+        s = h.status()
+        if s.is_seeding:
+            break
+        if peer and s.num_peers == 0 and int(time.time() - start) % 5 == 0:
+            h.connect_peer((host, int(port)))
+        time.sleep(0.05)
+    s = h.status()
+    ti = h.torrent_file()
+    return {
+        "have": s.num_pieces,
+        "total": ti.num_pieces() if ti else -1,
+        "seconds": time.time() - start,
+        "state": str(s.state),
+    }
+
+
+def verify(torrent, save_path):
+    ses = make_session()
     atp = lt.add_torrent_params()
     atp.ti = lt.torrent_info(torrent)
     atp.save_path = save_path
@@ -85,7 +136,7 @@ def verify(torrent, save_path):
 
 def main():
     cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify}[cmd](*args)
+    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download}[cmd](*args)
     print(json.dumps(result))
 
 
