@@ -107,6 +107,8 @@ export function prestartHashWorkers(count: number): void {
   while (spares.length < count) {
     const worker = spawnWorker();
     worker.unref();
+    // a spare that fails to start is dropped (runHashPlan then starts a fresh one and reports its error)
+    worker.on('error', () => {});
     worker.once('exit', () => {
       const i = spares.indexOf(worker);
       if (i >= 0) spares.splice(i, 1);
