@@ -40,6 +40,8 @@ interface Swarm {
 }
 
 const SECOND_CHANCES = 16;
+/** Swarms swept between two yields to the event loop. */
+const SWEEP_SLICE = 256;
 
 export class MemoryStore implements SwarmStore {
   /** Swarms announced to more than once (the protected segment). */
@@ -123,18 +125,18 @@ export class MemoryStore implements SwarmStore {
     });
   }
 
+  /** Expires peers a slice of swarms at a time, letting announces run in between (no long pause). */
   async sweep(now: number): Promise<number> {
     const cutoff = now - this.peerTtl;
-    let removed = 0;
-    removed += this.sweepMap(this.swarms, cutoff);
-    removed += this.sweepMap(this.probation, cutoff);
-    this.peers -= removed;
-    return removed;
+    return (await this.sweepMap(this.swarms, cutoff)) + (await this.sweepMap(this.probation, cutoff));
   }
 
-  private sweepMap(map: Map<string, Swarm>, cutoff: number): number {
+  private async sweepMap(map: Map<string, Swarm>, cutoff: number): Promise<number> {
     let removed = 0;
+    let visited = 0;
     for (const [key, swarm] of map) {
+      if (++visited % SWEEP_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const before = removed;
       if (swarm.v4) {
         removed += swarm.v4.expire(cutoff);
         if (swarm.v4.count === 0) swarm.v4 = null;
@@ -144,6 +146,7 @@ export class MemoryStore implements SwarmStore {
         if (swarm.v6.count === 0) swarm.v6 = null;
       }
       if (!swarm.v4 && !swarm.v6 && swarm.active < cutoff) map.delete(key);
+      this.peers -= removed - before;
     }
     return removed;
   }
