@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -138,6 +138,43 @@ describe('seedcast create', () => {
     assert.match(missing.stderr, /^seedcast create: .*no such file or folder\n$/);
     assert.equal(existsSync(join(dir, 'My Album.torrent')), false);
     assert.equal(existsSync(join(dir, 'nope.torrent')), false);
+  });
+
+  it('the built command (bin/seedcast.js, dist) hashes in its compiled worker threads', async (t) => {
+    const main = new URL('../dist/cli/main.js', import.meta.url).pathname;
+    if (!existsSync(main)) {
+      const message = 'dist/ is not built (npm run build)';
+      if (process.env.CI === 'true') assert.fail(message);
+      t.skip(message);
+      return;
+    }
+    const { dir } = folder(t);
+    const input = join(dir, 'big.bin');
+    writeFileSync(input, randomBytes(6 * 1024 * 1024 + 5));
+    const out = join(dir, 'built.torrent');
+    const bin = new URL('../bin/seedcast.js', import.meta.url).pathname;
+    const built = spawnSync(
+      process.execPath,
+      [bin, 'create', input, '--hybrid', '--piece-length', '16K', '-o', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(built.status, 0, built.stderr);
+    const fromSource = await runCli([
+      'create',
+      input,
+      '--hybrid',
+      '--piece-length',
+      '16K',
+      '-o',
+      join(dir, 'src.torrent'),
+    ]);
+    assert.equal(fromSource.code, 0, fromSource.stderr);
+    const a = parseTorrent(readFileSync(out));
+    const b = parseTorrent(readFileSync(join(dir, 'src.torrent')));
+    assert.equal(a.infoHash, b.infoHash);
+    assert.equal(a.infoHashV2, b.infoHashV2);
   });
 
   it('--help names the default version and why', async () => {
