@@ -5,9 +5,9 @@
  */
 
 import { createSocket, type Socket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { type LookupOneOptions, lookup } from 'node:dns';
 import { type AddressInfo, isIP } from 'node:net';
 import { createHttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
@@ -131,7 +131,10 @@ async function bindUdp(host: string, port: number): Promise<Socket> {
     lookup: literalFirst,
   });
   // Listen first: with a synchronous lookup, bind() may emit 'listening' before it returns.
-  const ready = Promise.race([once(socket, 'listening'), once(socket, 'error').then(([e]) => Promise.reject(e))]);
+  const ready = Promise.race([
+    once(socket, 'listening'),
+    once(socket, 'error').then(([e]) => Promise.reject(e)),
+  ]);
   socket.bind(port, host);
   await ready;
   return socket;
