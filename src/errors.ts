@@ -46,6 +46,14 @@ export const ERRORS = {
   // engine
   WEBSEED_FAILED: { status: 502, message: 'web seed: request failed' },
   WEBSEED_BAD_RESPONSE: { status: 502, message: 'web seed: bad response' },
+  // aggregator (subscriptions, sync, library)
+  AGGREGATOR_STATE: { status: 500, message: 'aggregator: state file unreadable' },
+  AGGREGATOR_BUSY: { status: 409, message: 'aggregator: another sync is running' },
+  AGGREGATOR_FETCH: { status: 502, message: 'aggregator: fetch failed' },
+  AGGREGATOR_TOO_LARGE: { status: 413, message: 'aggregator: response larger than the limit' },
+  AGGREGATOR_VERIFY: { status: 422, message: 'aggregator: download does not match the feed' },
+  AGGREGATOR_DISK: { status: 507, message: 'aggregator: not enough disk space' },
+  AGGREGATOR_STALLED: { status: 504, message: 'aggregator: no peer or web seed answered' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },

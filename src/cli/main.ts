@@ -32,13 +32,29 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'download a torrent, magnet link or torrent URL (resumes)',
     load: async () => (await import('./download.js')).download,
   },
+  subscribe: {
+    summary: 'follow a feed (or import OPML) with the aggregator',
+    load: async () => (await import('./subscribe.js')).subscribe,
+  },
+  unsubscribe: {
+    summary: 'stop following a feed',
+    load: async () => (await import('./unsubscribe.js')).unsubscribe,
+  },
+  feeds: {
+    summary: 'list subscriptions (--opml to export)',
+    load: async () => (await import('./feeds.js')).feeds,
+  },
+  library: {
+    summary: 'list what the aggregator downloaded (--json)',
+    load: async () => (await import('./library.js')).library,
+  },
 };
 
 const USAGE = `Usage: seedcast <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
   .join('\n')}
 
 Run 'seedcast <command> --help' for a command's options.`;

@@ -1,0 +1,21 @@
+/**
+ * The aggregator: subscriptions to feeds, a sync loop that polls them (conditional GET, per-feed
+ * intervals, backoff) and downloads new items through the swarm (engine) or over HTTP, seeding what it
+ * fetched, and the local library. Imports `engine`, `feeds` and `torrent`; never site code.
+ */
+
+export { type LibraryEntry, libraryEntries } from './library.js';
+export { libraryDir, safeExtension, safeName, seedcastHome, torrentsDir } from './paths.js';
+export {
+  DEFAULT_FEED_OPTIONS,
+  DEFAULT_SETTINGS,
+  type DownloadRecord,
+  type FeedOptions,
+  type FeedState,
+  loadState,
+  type Settings,
+  type State,
+  saveState,
+  statePath,
+} from './state.js';
+export { exportOpml, importOpml, normalizeFeedUrl, subscribe, unsubscribe } from './subscriptions.js';

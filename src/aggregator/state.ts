@@ -1,0 +1,180 @@
+/**
+ * The aggregator's state: one JSON file, `$SEEDCAST_HOME/state.json`, holding the subscriptions (with
+ * their options and polling bookkeeping), every download and the seeding limits. It is written
+ * atomically: a temporary file in the same folder, fsync, rename over the old one, fsync of the folder,
+ * so a kill -9 at any moment leaves either the old state or the new one, never a torn file.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { SeedcastError } from '../errors.js';
+
+export interface FeedOptions {
+  /** How many of the newest items the first sync fetches (older ones are marked seen). */
+  recent: number;
+  /** Queue new items for download (off: only record them). */
+  autoDownload: boolean;
+  /** Keep only the newest N downloads of the feed (0: keep everything). */
+  keepLast: number;
+}
+
+export interface FeedState {
+  url: string;
+  title?: string;
+  htmlUrl?: string;
+  category?: string;
+  options: FeedOptions;
+  addedAt: string;
+  /** Conditional GET validators (RFC 9110 section 13). */
+  etag?: string;
+  lastModified?: string;
+  lastPolledAt?: string;
+  /** When the feed is next due (ISO 8601); absent: due now. */
+  nextPollAt?: string;
+  /** Minutes between polls the feed asked for (`ttl`, `sy:updatePeriod`). */
+  intervalMinutes?: number;
+  /** Consecutive failed polls (drives the backoff). */
+  errors: number;
+  lastError?: string;
+  /** True once a poll has succeeded (the first one applies `recent`). */
+  initialized: boolean;
+  /** GUIDs already handled, newest first (bounded). */
+  seen: string[];
+}
+
+export type DownloadStatus = 'queued' | 'downloading' | 'complete' | 'failed' | 'removed';
+
+export interface SeedingState {
+  uploaded: number;
+  downloaded: number;
+  /** Milliseconds spent seeding so far, over every run. */
+  seededMs: number;
+  /** True once the ratio or time limit was reached. */
+  done: boolean;
+}
+
+export interface DownloadRecord {
+  /** Stable id: a hash of the feed URL and the item's GUID. */
+  id: string;
+  feed: string;
+  guid: string;
+  title: string;
+  published?: string;
+  status: DownloadStatus;
+  /** Absolute path of the downloaded file (or a multi-file torrent's folder). */
+  path?: string;
+  media?: string;
+  torrent?: string;
+  magnet?: string;
+  /** Bytes the feed promised. */
+  length?: number;
+  /** SRI hashes the feed promised (`podcast:integrity`). */
+  integrity?: string[];
+  via?: 'http' | 'swarm';
+  infoHash?: string;
+  error?: string;
+  attempts: number;
+  queuedAt: string;
+  completedAt?: string;
+  seeding?: SeedingState;
+}
+
+export interface Settings {
+  /** Downloads running at once. */
+  concurrency: number;
+  /** Stop seeding a torrent once uploaded / size reaches this (0: do not seed). */
+  seedRatio: number;
+  /** ... or once it has seeded this many hours in total. */
+  seedHours: number;
+  /** Free bytes to leave on the library's disk. */
+  minFreeBytes: number;
+  /** Seconds to wait for a peer or web seed before falling back to HTTP. */
+  swarmTimeout: number;
+}
+
+export interface State {
+  version: 1;
+  settings: Settings;
+  feeds: FeedState[];
+  downloads: DownloadRecord[];
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  concurrency: 3,
+  seedRatio: 2,
+  seedHours: 72,
+  minFreeBytes: 256 * 1024 * 1024,
+  swarmTimeout: 60,
+};
+
+export const DEFAULT_FEED_OPTIONS: FeedOptions = { recent: 3, autoDownload: true, keepLast: 0 };
+
+export function emptyState(): State {
+  return { version: 1, settings: { ...DEFAULT_SETTINGS }, feeds: [], downloads: [] };
+}
+
+export function statePath(home: string): string {
+  return join(home, 'state.json');
+}
+
+/** Read the state under `home` (an empty state when there is none yet). */
+export async function loadState(home: string): Promise<State> {
+  let text: string;
+  try {
+    text = await readFile(statePath(home), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new SeedcastError('AGGREGATOR_STATE', `${statePath(home)}: ${(err as Error).message}`);
+  }
+  let doc: Partial<State>;
+  try {
+    doc = JSON.parse(text) as Partial<State>;
+  } catch (err) {
+    throw new SeedcastError('AGGREGATOR_STATE', `${statePath(home)}: ${(err as Error).message}`);
+  }
+  if (doc?.version !== 1 || !Array.isArray(doc.feeds) || !Array.isArray(doc.downloads))
+    throw new SeedcastError('AGGREGATOR_STATE', `${statePath(home)}: not a Seedcast state file (version 1)`);
+  return {
+    version: 1,
+    settings: { ...DEFAULT_SETTINGS, ...doc.settings },
+    feeds: doc.feeds.map((f) => ({ ...f, options: { ...DEFAULT_FEED_OPTIONS, ...f.options } })),
+    downloads: doc.downloads,
+  };
+}
+
+/** Write `state` atomically: temp file + fsync + rename + fsync of the folder. */
+export async function saveState(home: string, state: State): Promise<void> {
+  const target = statePath(home);
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  const fh = await open(temp, 'wx', 0o600);
+  try {
+    await fh.writeFile(`${JSON.stringify(state, null, 1)}\n`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+  const dir = await open(dirname(target), 'r');
+  try {
+    await dir.sync();
+  } catch {
+    // some file systems refuse fsync on a folder; the rename is still atomic
+  } finally {
+    await dir.close();
+  }
+}
+
+/** Load, change and save the state in one step (for the short commands). */
+export async function updateState<T>(home: string, change: (state: State) => T): Promise<T> {
+  const state = await loadState(home);
+  const result = change(state);
+  await saveState(home, state);
+  return result;
+}
