@@ -95,6 +95,7 @@ export class Engine {
   }
 
   private onIncoming(socket: Socket): void {
+    socket.setNoDelay(true);
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const conn = new PeerConnection(socket, {

@@ -348,10 +348,15 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const want = peer.pipeline - peer.outstanding.size;
     if (want <= 0) return;
     const now = Date.now();
-    for (const block of this.picker.pick(peer, peer.has, want)) {
+    const blocks = this.picker.pick(peer, peer.has, want);
+    if (blocks.length === 0) return;
+    // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
+    peer.conn.socket.cork();
+    for (const block of blocks) {
       peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
       peer.conn.send({ type: 'request', ...block });
     }
+    peer.conn.socket.uncork();
   }
 
   private releaseAll(peer: Peer): void {
@@ -488,7 +493,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       if (this.complete) break;
       this.known.delete(key);
       this.connecting.add(key);
-      const socket = netConnect({ host: address.host, port: address.port });
+      const socket = netConnect({ host: address.host, port: address.port, noDelay: true });
       socket.setTimeout(10_000, () => socket.destroy());
       const conn = new PeerConnection(socket, { peerId: this.options.peerId, infoHash: this.infoHash });
       const done = () => this.connecting.delete(key);
