@@ -1,12 +1,22 @@
 /**
- * The standalone HTTP tracker (`seedcast tracker`): a bare `node:http` server, because every
- * microsecond per announce counts under load. Routes: `GET /announce`, `GET /scrape` (BEP 3, 48)
- * and `GET /metrics` (Prometheus text). Keep-alive is on; request size and time are bounded by
- * Node's limits set below; a request the HTTP parser rejects gets a 400 with a bencoded
- * `failure reason` and a warning, and the server keeps serving.
+ * The standalone HTTP tracker (`seedcast tracker`): a minimal HTTP/1.1 server over `node:net`,
+ * because the tracker needs only `GET` with a query string and `node:http`'s general machinery
+ * costs more than the announce itself. Routes: `GET /announce`, `GET /scrape` (BEP 3, 48) and
+ * `GET /metrics` (Prometheus text).
+ *
+ * What it reads, byte by byte: a request head ends at the first CRLF CRLF; its first line is
+ * `METHOD SP request-target SP HTTP/1.x`; of the header lines only `Connection`,
+ * `Content-Length` and `Transfer-Encoding` matter. HTTP/1.1 connections stay open unless the
+ * client says `Connection: close` (HTTP/1.0: unless it says `keep-alive`); pipelined requests are
+ * answered in order. A request with a body is answered and its connection closed (no body is ever
+ * read). Answers are `HTTP/1.1 <status>` with `Content-Type`, `Content-Length` and, when closing,
+ * `Connection: close`, then the bencoded body.
+ *
+ * Limits: a head over 16 KiB gets 431, a head that is not HTTP gets 400 (both with a bencoded
+ * `failure reason`, a warning, and the connection closed); idle connections close after 30 s.
  */
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import {
   answerHttp,
   failureAnswer,
@@ -17,77 +27,180 @@ import {
 import { silentLog } from './log.js';
 import type { TrackerService } from './service.js';
 
-const HEADERS = { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' };
+const MAX_HEAD = 16 * 1024;
+const IDLE_MS = 30_000;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-function send(res: ServerResponse, answer: HttpAnswer): void {
-  res.writeHead(answer.status, { ...HEADERS, 'Content-Length': answer.body.length });
-  res.end(answer.body);
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+interface Head {
+  method: string;
+  target: string;
+  keepAlive: boolean;
 }
 
-/** Creates (without listening) the standalone HTTP tracker server. */
-export function createHttpTrackerServer(service: TrackerService, options: HttpEdgeOptions = {}): Server {
-  const log = options.log ?? silentLog;
-  const server = createServer(
-    { maxHeaderSize: 16_384, keepAliveTimeout: 15_000, requestTimeout: 30_000 },
-    (req, res) => route(service, req, res, options),
-  );
-  server.headersTimeout = 20_000;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    service.recordError('http', err);
-    log.warn(`http: unparseable request: ${err.code ?? err.message}`);
-    if (socket.writable) {
-      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-      const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      const body = failureAnswer(
-        400,
-        tooLarge ? 'tracker: request too large' : 'tracker: malformed HTTP request',
-      ).body;
-      socket.end(
-        `HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`,
-        'latin1',
-      );
-    } else {
-      socket.destroy();
+/** Reads a request head (without its final CRLF CRLF); null when it is not HTTP/1.x. */
+export function parseHead(head: string): Head | null {
+  const eol = head.indexOf('\r\n');
+  const line = eol < 0 ? head : head.slice(0, eol);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return null;
+  const version = line.slice(sp2 + 1);
+  if (version !== 'HTTP/1.1' && version !== 'HTTP/1.0') return null;
+  const method = line.slice(0, sp1);
+  const target = line.slice(sp1 + 1, sp2);
+  if (!/^[A-Z]+$/.test(method) || target[0] !== '/') return null;
+  let keepAlive = version === 'HTTP/1.1';
+  let body = false;
+  let pos = eol < 0 ? head.length : eol + 2;
+  while (pos < head.length) {
+    let next = head.indexOf('\r\n', pos);
+    if (next < 0) next = head.length;
+    const colon = head.indexOf(':', pos);
+    if (colon < 0 || colon > next) return null;
+    const name = head.slice(pos, colon).toLowerCase();
+    if (name === 'connection') {
+      const value = head
+        .slice(colon + 1, next)
+        .trim()
+        .toLowerCase();
+      if (value.includes('close')) keepAlive = false;
+      else if (value.includes('keep-alive')) keepAlive = true;
+    } else if (
+      name === 'transfer-encoding' ||
+      (name === 'content-length' && head.slice(colon + 1, next).trim() !== '0')
+    ) {
+      body = true;
     }
-  });
-  return server;
-}
-
-function route(
-  service: TrackerService,
-  req: IncomingMessage,
-  res: ServerResponse,
-  options: HttpEdgeOptions,
-): void {
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
-  if (path === '/announce' || path === '/scrape') {
-    if (req.method !== 'GET') {
-      send(res, failureAnswer(405, 'tracker: use GET'));
-      return;
-    }
-    const route = path === '/announce' ? 'announce' : 'scrape';
-    answerHttp(
-      service,
-      { route, query: rawQuery(url), remoteAddress: req.socket.remoteAddress },
-      options,
-    ).then(
-      (answer) => send(res, answer),
-      () => send(res, failureAnswer(500, 'tracker: internal error')),
-    );
-    return;
+    pos = next + 2;
   }
-  if (path === '/metrics' && req.method === 'GET') {
-    service.metricsText().then(
-      (text) => {
-        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-        res.end(text);
-      },
-      () => send(res, failureAnswer(503, 'tracker: metrics unavailable')),
-    );
-    return;
+  return { method, target, keepAlive: keepAlive && !body };
+}
+
+function encodeAnswer(answer: HttpAnswer, keepAlive: boolean, contentType = 'text/plain'): Buffer {
+  const head =
+    `HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Error'}\r\nContent-Type: ${contentType}\r\n` +
+    `Cache-Control: no-cache\r\nContent-Length: ${answer.body.length}\r\n${keepAlive ? '' : 'Connection: close\r\n'}\r\n`;
+  const out = Buffer.allocUnsafe(head.length + answer.body.length);
+  out.write(head, 0, 'latin1');
+  answer.body.copy(out, head.length);
+  return out;
+}
+
+/** The standalone HTTP tracker server (not yet listening) and a way to close it with its connections. */
+export interface HttpTrackerServer {
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function createHttpTrackerServer(
+  service: TrackerService,
+  options: HttpEdgeOptions = {},
+): HttpTrackerServer {
+  const sockets = new Set<Socket>();
+  const server = createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    serveConnection(socket, service, options);
+  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+function serveConnection(socket: Socket, service: TrackerService, options: HttpEdgeOptions): void {
+  const log = options.log ?? silentLog;
+  let pending: Buffer | null = null;
+  let busy = false;
+  let open = true;
+  socket.setTimeout(IDLE_MS, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('close', () => {
+    open = false;
+  });
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+    if (!busy) pump();
+  });
+
+  const refuse = (status: number, reason: string, detail: string) => {
+    service.recordError('http', new Error(detail));
+    log.warn(`http: ${detail}`, { from: socket.remoteAddress });
+    pending = null;
+    socket.end(encodeAnswer(failureAnswer(status, reason), false));
+    open = false;
+  };
+
+  const pump = (): void => {
+    while (open && !busy && pending) {
+      const end = pending.indexOf(CRLFCRLF);
+      if (end < 0 || end > MAX_HEAD) {
+        if (pending.length > MAX_HEAD) refuse(431, 'tracker: request too large', 'request head over 16 KiB');
+        return;
+      }
+      const head = parseHead(pending.toString('latin1', 0, end));
+      pending = end + 4 < pending.length ? pending.subarray(end + 4) : null;
+      if (!head) {
+        refuse(400, 'tracker: malformed HTTP request', 'unparseable request');
+        return;
+      }
+      busy = true;
+      respond(service, head, socket.remoteAddress, options).then(
+        ({ answer, contentType }) => {
+          busy = false;
+          if (!open) return;
+          if (head.keepAlive) {
+            socket.write(encodeAnswer(answer, true, contentType));
+            pump();
+          } else {
+            socket.end(encodeAnswer(answer, false, contentType));
+            open = false;
+          }
+        },
+        () => socket.destroy(),
+      );
+    }
+  };
+}
+
+async function respond(
+  service: TrackerService,
+  head: Head,
+  remoteAddress: string | undefined,
+  options: HttpEdgeOptions,
+): Promise<{ answer: HttpAnswer; contentType?: string }> {
+  const q = head.target.indexOf('?');
+  const path = q < 0 ? head.target : head.target.slice(0, q);
+  if (path === '/announce' || path === '/scrape') {
+    if (head.method !== 'GET') return { answer: failureAnswer(405, 'tracker: use GET') };
+    const route = path === '/announce' ? 'announce' : 'scrape';
+    return {
+      answer: await answerHttp(service, { route, query: rawQuery(head.target), remoteAddress }, options),
+    };
+  }
+  if (path === '/metrics' && head.method === 'GET') {
+    try {
+      const text = await service.metricsText();
+      return { answer: { status: 200, body: Buffer.from(text) }, contentType: 'text/plain; version=0.0.4' };
+    } catch {
+      return { answer: failureAnswer(503, 'tracker: metrics unavailable') };
+    }
   }
   service.recordError('http', new Error('not found'));
-  send(res, failureAnswer(404, 'tracker: not found (try /announce or /scrape)'));
+  return { answer: failureAnswer(404, 'tracker: not found (try /announce or /scrape)') };
 }

@@ -7,9 +7,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { type LookupOneOptions, lookup } from 'node:dns';
 import { once } from 'node:events';
-import type { Server } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
-import { createHttpTrackerServer } from './http-server.js';
+import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 import { TrackerService, type TrackerServiceOptions } from './service.js';
@@ -63,16 +62,20 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
   const wantUdp = options.udp ?? true;
   const log = rateLimited(options.log ?? silentLog);
   const service = new TrackerService({ ...options, store: await createStore(options) });
-  let http: Server | undefined;
+  let http: HttpTrackerServer | undefined;
   let udp: Socket | undefined;
   let port = options.port ?? 6969;
   try {
     for (let attempt = 0; ; attempt++) {
       if (wantHttp) {
         http = createHttpTrackerServer(service, { trackerId: options.trackerId, log });
-        http.listen(port, host);
-        await Promise.race([once(http, 'listening'), once(http, 'error').then(([e]) => Promise.reject(e))]);
-        port = (http.address() as AddressInfo).port;
+        const { server } = http;
+        server.listen(port, host);
+        await Promise.race([
+          once(server, 'listening'),
+          once(server, 'error').then(([e]) => Promise.reject(e)),
+        ]);
+        port = (server.address() as AddressInfo).port;
       }
       if (!wantUdp) break;
       try {
@@ -82,12 +85,12 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
       } catch (err) {
         // With port 0, HTTP got a port whose UDP twin is taken: try another pair.
         if (options.port !== 0 || !wantHttp || attempt >= 5) throw err;
-        await closeServer(http);
+        await http?.close();
         port = 0;
       }
     }
   } catch (err) {
-    await closeServer(http);
+    await http?.close();
     await service.close();
     throw err;
   }
@@ -106,7 +109,7 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
     async close() {
       clearInterval(sweep);
       if (udp) udp.close();
-      await closeServer(http);
+      await http?.close();
       await service.close();
     },
   };
@@ -138,10 +141,4 @@ async function bindUdp(host: string, port: number): Promise<Socket> {
   socket.bind(port, host);
   await ready;
   return socket;
-}
-
-async function closeServer(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
