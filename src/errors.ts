@@ -54,6 +54,18 @@ export const ERRORS = {
   AGGREGATOR_VERIFY: { status: 422, message: 'aggregator: download does not match the feed' },
   AGGREGATOR_DISK: { status: 507, message: 'aggregator: not enough disk space' },
   AGGREGATOR_STALLED: { status: 504, message: 'aggregator: no peer or web seed answered' },
+  // database (src/db)
+  DB_CONFIG: { status: 500, message: 'database: invalid database URL or options' },
+  DB_UNAVAILABLE: { status: 503, message: 'database: unavailable' },
+  DB_MIGRATION: { status: 500, message: 'database: migration failed' },
+  // blob storage (src/storage)
+  STORAGE_CONFIG: { status: 500, message: 'storage: invalid storage URL or options' },
+  STORAGE_KEY_INVALID: { status: 400, message: 'storage: invalid blob key' },
+  STORAGE_NOT_FOUND: { status: 404, message: 'storage: no such blob' },
+  STORAGE_RANGE: { status: 416, message: 'storage: byte range outside the blob' },
+  STORAGE_INTEGRITY: { status: 422, message: 'storage: size or hash does not match' },
+  STORAGE_READ_ONLY: { status: 500, message: 'storage: read-only' },
+  STORAGE_UNAVAILABLE: { status: 503, message: 'storage: unavailable' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
