@@ -29,15 +29,22 @@ export function parseAllowList(text: string, options: { source?: string } = {}):
   return set;
 }
 
+/** Binary (latin1) keys for a set of hex hashes: cheaper to look up per announce than hex. */
+function binaryKeys(hexes: Set<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const h of hexes) keys.add(Buffer.from(h, 'hex').toString('latin1'));
+  return keys;
+}
+
 /** An allow check over a set of hex info hashes (the set may be replaced later through `update`). */
 export function allowSet(
   hashes: Set<string>,
 ): AllowCheck & { update(next: Set<string>): void; size(): number } {
-  let current = hashes;
-  const check = (infoHash: Buffer) => current.has(infoHash.toString('hex'));
+  let current = binaryKeys(hashes);
+  const check = (infoHash: Buffer) => current.has(infoHash.toString('latin1'));
   return Object.assign(check, {
     update(next: Set<string>) {
-      current = next;
+      current = binaryKeys(next);
     },
     size: () => current.size,
   });
