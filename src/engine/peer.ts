@@ -64,7 +64,18 @@ export class Peer {
   constructor(
     readonly conn: PeerConnection,
     readonly address: PeerAddress,
+    /** We opened the connection. */
+    readonly outgoing = false,
   ) {}
+
+  /** Peers we told this peer about with ut_pex (BEP 11), as `host:port`. */
+  readonly pexSent = new Set<string>();
+
+  /** Where the peer accepts connections: its address with the port from its extended handshake. */
+  get listenAddress(): PeerAddress {
+    const port = this.conn.remoteExtended?.p;
+    return port ? { host: this.address.host, port } : this.address;
+  }
 
   get key(): string {
     return `${this.address.host}:${this.address.port}`;

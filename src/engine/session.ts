@@ -196,18 +196,24 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   }
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
-  attach(conn: PeerConnection, address: PeerAddress): void {
+  attach(conn: PeerConnection, address: PeerAddress, outgoing = false): void {
     if (!this.running || this.banned.has(address.host) || this.peers.size >= (this.options.maxPeers ?? 60)) {
       conn.destroy();
       return;
     }
     for (const p of this.peers.values()) {
-      if (p.conn.remote && conn.remote && p.conn.remote.peerId.equals(conn.remote.peerId)) {
-        conn.destroy(); // already connected to this peer
+      if (!p.conn.remote || !conn.remote || !p.conn.remote.peerId.equals(conn.remote.peerId)) continue;
+      // Two connections to one peer (both sides dialled at once): both sides keep the one opened by
+      // the peer with the lower peer id, so they agree on which to close.
+      const weAreLower = Buffer.compare(this.options.peerId, conn.remote.peerId) < 0;
+      const keepNew = outgoing === weAreLower && p.outgoing !== weAreLower;
+      if (!keepNew) {
+        conn.destroy();
         return;
       }
+      p.conn.destroy();
     }
-    const peer = new Peer(conn, address);
+    const peer = new Peer(conn, address, outgoing);
     this.peers.set(conn, peer);
     this.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
     conn.on('message', (m) => this.onMessage(peer, m));
@@ -291,7 +297,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         this.metadata.onMessage(peer, m);
         break;
       case 'pex':
-        for (const p of m.pex.added.slice(0, 50)) this.addPeerAddress(p);
+        if (!this.meta?.private) for (const p of m.pex.added.slice(0, 50)) this.addPeerAddress(p);
         break;
       default:
         break;
@@ -459,6 +465,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     if (this.ticks % 10 === 0) this.chokeRound();
     if (this.ticks % 5 === 0) this.connectMore();
+    if (this.ticks % 60 === 5) this.sendPex();
     if (now >= this.announceAt && this.announceAt > 0) void this.announce(undefined);
   }
 
@@ -500,7 +507,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       socket.once('connect', () => socket.setTimeout(0));
       conn.once('handshake', () => {
         done();
-        this.attach(conn, address);
+        this.attach(conn, address, true);
       });
       conn.once('close', done);
       conn.start();
@@ -536,6 +543,33 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.
       const soon = this.peers.size === 0 && !this.complete ? Math.min(interval, 15) : interval;
       this.announceAt = Date.now() + soon * 1000;
+    }
+  }
+
+  /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */
+  private sendPex(): void {
+    if (this.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
+    const current = new Map<string, Peer>();
+    for (const p of this.peers.values())
+      if (p.conn.open) current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
+    for (const peer of current.values()) {
+      if (!peer.conn.supportsExtension('ut_pex')) continue;
+      const self = `${peer.listenAddress.host}:${peer.listenAddress.port}`;
+      const added = [...current.entries()]
+        .filter(([key]) => key !== self && !peer.pexSent.has(key))
+        .slice(0, 50)
+        .map(([, p]) => ({ ...p.listenAddress, flags: p.isSeed ? 0x02 : 0 }));
+      const dropped = [...peer.pexSent].filter((key) => !current.has(key)).slice(0, 50);
+      if (added.length === 0 && dropped.length === 0) continue;
+      for (const a of added) peer.pexSent.add(`${a.host}:${a.port}`);
+      for (const d of dropped) peer.pexSent.delete(d);
+      peer.conn.sendPex({
+        added,
+        dropped: dropped.map((key) => {
+          const at = key.lastIndexOf(':');
+          return { host: key.slice(0, at), port: Number(key.slice(at + 1)) };
+        }),
+      });
     }
   }
 

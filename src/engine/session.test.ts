@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { Engine } from './engine.js';
+
+async function setup(t: TestContext) {
+  const dir = mkdtempSync(join(tmpdir(), 'seedcast-session-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'seed'));
+  const data = randomBytes(3_000_000);
+  writeFileSync(join(dir, 'seed', 'show.ogg'), data);
+  const meta = parseTorrent(
+    (await createTorrent(join(dir, 'seed', 'show.ogg'), { version: 'hybrid', pieceLength: 32768 })).torrent,
+  );
+  const engines: Engine[] = [];
+  t.after(() => Promise.all(engines.map((e) => e.close())));
+  const engine = async () => {
+    const e = new Engine();
+    await e.listen(0);
+    engines.push(e);
+    return e;
+  };
+  return { dir, data, meta, engine };
+}
+
+describe('TorrentSession', () => {
+  it('downloads between two engines and both report what moved', async (t) => {
+    const { dir, data, meta, engine } = await setup(t);
+    const seeder = await engine();
+    const seed = await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    assert.equal(seed.complete, true, 'the seeder verified its data on start');
+    const leecher = await engine();
+    const got = await leecher.add(
+      { meta },
+      { path: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: seeder.port }] },
+    );
+    await new Promise<void>((r) => got.once('complete', () => r()));
+    assert.ok(readFileSync(join(dir, 'out', 'show.ogg')).equals(data));
+    assert.equal(got.stats().left, 0);
+    assert.ok(got.stats().downloaded >= data.length);
+    assert.ok(seed.stats().uploaded >= data.length, 'the seeder counted its upload');
+  });
+
+  it('learns peers through peer exchange (BEP 11)', async (t) => {
+    const { dir, meta, engine } = await setup(t);
+    const seeder = await engine();
+    const seed = await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    // Two leechers that only know the seeder; keep them from finishing by giving them nothing to read.
+    const a = await engine();
+    const b = await engine();
+    seed.uploader.setChoked = () => {}; // the seeder never unchokes: the leechers stay incomplete
+    const sa = await a.add(
+      { meta },
+      { path: join(dir, 'a'), peers: [{ host: '127.0.0.1', port: seeder.port }] },
+    );
+    const sb = await b.add(
+      { meta },
+      { path: join(dir, 'b'), peers: [{ host: '127.0.0.1', port: seeder.port }] },
+    );
+    const deadline = Date.now() + 15_000;
+    const connectedToEachOther = () =>
+      [...sa.peers.values()].some((p) => p.conn.remote?.peerId.equals(b.peerId)) ||
+      [...sb.peers.values()].some((p) => p.conn.remote?.peerId.equals(a.peerId));
+    while (!connectedToEachOther() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(connectedToEachOther(), 'the leechers found each other through the seeder');
+  });
+});
