@@ -1,0 +1,17 @@
+/**
+ * Database access for the site: one Kysely query builder over SQLite (default) or PostgreSQL, the
+ * typed schema, migrations run on open, and constraint violations recognised on both.
+ */
+
+export { type ConstraintKind, constraintKind, escapeLike } from './constraints.js';
+export type { DbKind } from './migrations.js';
+export {
+  type Database,
+  type DatabaseTarget,
+  databaseKind,
+  migrateToLatest,
+  type OpenOptions,
+  openDatabase,
+  parseDatabaseTarget,
+} from './open.js';
+export * from './schema.js';

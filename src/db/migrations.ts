@@ -1,0 +1,215 @@
+/**
+ * The database's migrations, written in code (no migration folder to find at run time) and run by
+ * Kysely's `Migrator` when a database is opened. Each migration is one function of the dialect, so
+ * the few things SQLite and PostgreSQL spell differently (generated ids) are decided in one place;
+ * everything else is Kysely's portable schema builder. Append new migrations with a higher number;
+ * never edit one that has shipped.
+ */
+
+import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+
+export type DbKind = 'sqlite' | 'postgres';
+
+type Column = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+
+/** An integer primary key the database generates. */
+function generatedId(kind: DbKind): Column {
+  return kind === 'sqlite'
+    ? (col) => col.primaryKey().autoIncrement()
+    : (col) => col.primaryKey().generatedByDefaultAsIdentity();
+}
+
+const notNull: Column = (col) => col.notNull();
+
+function references(target: string, onDelete: 'cascade' | 'set null'): Column {
+  return (col) => {
+    const c = col.references(target).onDelete(onDelete);
+    return onDelete === 'cascade' ? c.notNull() : c;
+  };
+}
+
+async function accounts(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  await db.schema
+    .createTable('users')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('username', 'text', notNull)
+    .addColumn('password_hash', 'text', notNull)
+    .addColumn('role', 'text', (c) => c.notNull().defaultTo('user'))
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('disabled_at', 'bigint')
+    .addCheckConstraint('users_role_check', sql`role in ('admin', 'user')`)
+    .addCheckConstraint('users_username_check', sql`length(username) between 1 and 64`)
+    .execute();
+  await db.schema
+    .createIndex('users_username_key')
+    .on('users')
+    .unique()
+    .expression(sql`lower(username)`)
+    .execute();
+
+  await db.schema
+    .createTable('api_tokens')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('user_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('last_used_at', 'bigint')
+    .addColumn('expires_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('api_tokens_user').on('api_tokens').column('user_id').execute();
+
+  await db.schema
+    .createTable('sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('expires_at', 'bigint', notNull)
+    .execute();
+  await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+  await db.schema.createIndex('sessions_expiry').on('sessions').column('expires_at').execute();
+}
+
+async function catalog(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  await db.schema
+    .createTable('channels')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('owner_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('slug', 'text', (c) => c.notNull().unique())
+    .addColumn('title', 'text', notNull)
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'bigint', notNull)
+    .execute();
+  await db.schema.createIndex('channels_owner').on('channels').column('owner_id').execute();
+
+  await db.schema
+    .createTable('items')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('owner_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('channel_id', 'integer', references('channels.id', 'set null'))
+    .addColumn('title', 'text', notNull)
+    .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('creator', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('date', 'text')
+    .addColumn('language', 'text')
+    .addColumn('license', 'text')
+    .addColumn('media_type', 'text', (c) => c.notNull().defaultTo('other'))
+    .addColumn('mime_type', 'text')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+    .addColumn('torrent_only', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('info_hash', 'text', (c) => c.unique())
+    .addColumn('info_hash_v2', 'text', (c) => c.unique())
+    .addColumn('torrent_key', 'text')
+    .addColumn('total_length', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('piece_length', 'integer')
+    .addColumn('duration_ms', 'bigint')
+    .addColumn('width', 'integer')
+    .addColumn('height', 'integer')
+    .addColumn('thumbnail_key', 'text')
+    .addColumn('bytes_served', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('updated_at', 'bigint', notNull)
+    .addCheckConstraint('items_title_check', sql`length(title) between 1 and 1000`)
+    .addCheckConstraint(
+      'items_media_type_check',
+      sql`media_type in ('video', 'audio', 'image', 'text', 'software', 'other')`,
+    )
+    .addCheckConstraint('items_status_check', sql`status in ('pending', 'ready', 'taken_down')`)
+    .addCheckConstraint('items_torrent_only_check', sql`torrent_only in (0, 1)`)
+    .addCheckConstraint('items_lengths_check', sql`total_length >= 0 and bytes_served >= 0`)
+    .execute();
+  await db.schema.createIndex('items_newest').on('items').columns(['status', 'created_at']).execute();
+  await db.schema.createIndex('items_owner').on('items').column('owner_id').execute();
+  await db.schema.createIndex('items_channel').on('items').column('channel_id').execute();
+
+  await db.schema
+    .createTable('item_files')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
+    .addColumn('position', 'integer', notNull)
+    .addColumn('path', 'text', notNull)
+    .addColumn('length', 'bigint', notNull)
+    .addColumn('blob_key', 'text')
+    .addColumn('mime_type', 'text')
+    .addColumn('sha256', 'text')
+    .addUniqueConstraint('item_files_position_key', ['item_id', 'position'])
+    .addUniqueConstraint('item_files_path_key', ['item_id', 'path'])
+    .addCheckConstraint('item_files_length_check', sql`length >= 0 and position >= 0`)
+    .execute();
+
+  await db.schema
+    .createTable('tags')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('name', 'text', (c) => c.notNull().unique())
+    .execute();
+  await db.schema
+    .createTable('item_tags')
+    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
+    .addColumn('tag_id', 'integer', references('tags.id', 'cascade'))
+    .addPrimaryKeyConstraint('item_tags_pkey', ['item_id', 'tag_id'])
+    .execute();
+  await db.schema.createIndex('item_tags_tag').on('item_tags').column('tag_id').execute();
+}
+
+async function community(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  await db.schema
+    .createTable('comments')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
+    .addColumn('user_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('body', 'text', notNull)
+    .addColumn('created_at', 'bigint', notNull)
+    .execute();
+  await db.schema.createIndex('comments_item').on('comments').columns(['item_id', 'created_at']).execute();
+
+  await db.schema
+    .createTable('favourites')
+    .addColumn('user_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
+    .addColumn('created_at', 'bigint', notNull)
+    .addPrimaryKeyConstraint('favourites_pkey', ['user_id', 'item_id'])
+    .execute();
+  await db.schema.createIndex('favourites_item').on('favourites').column('item_id').execute();
+
+  await db.schema
+    .createTable('reports')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
+    .addColumn('reporter_id', 'integer', references('users.id', 'set null'))
+    .addColumn('reason', 'text', notNull)
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('resolved_at', 'bigint')
+    .execute();
+  await db.schema.createIndex('reports_item').on('reports').column('item_id').execute();
+
+  await db.schema
+    .createTable('uploads')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'integer', references('users.id', 'cascade'))
+    .addColumn('length', 'bigint')
+    .addColumn('upload_offset', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('metadata', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('blob_key', 'text')
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('expires_at', 'bigint')
+    .addColumn('completed_at', 'bigint')
+    .addCheckConstraint(
+      'uploads_offset_check',
+      sql`upload_offset >= 0 and (length is null or upload_offset <= length)`,
+    )
+    .execute();
+  await db.schema.createIndex('uploads_user').on('uploads').column('user_id').execute();
+}
+
+/** Every migration, by name (run in name order). */
+export function migrations(kind: DbKind): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db) {
+        await accounts(db, kind);
+        await catalog(db, kind);
+        await community(db, kind);
+      },
+    },
+  };
+}

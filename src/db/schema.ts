@@ -1,0 +1,201 @@
+/**
+ * The typed schema of the site's database, as Kysely sees it (the tables themselves are created by
+ * `migrations.ts`; the two must agree).
+ *
+ * Conventions that hold on SQLite and PostgreSQL alike:
+ * - ids are integers the database generates; uploads use the tus upload id (text) instead;
+ * - times are milliseconds since the epoch (`bigint`, read back as `number` on both);
+ * - flags are `0 | 1` integers (SQLite has no boolean type);
+ * - enumerations are text with a CHECK constraint;
+ * - names are snake_case; repositories map rows to camelCase domain objects.
+ */
+
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A column the database fills in on insert unless given. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export type Role = 'admin' | 'user';
+export type ItemStatus = 'pending' | 'ready' | 'taken_down';
+export type MediaType = 'video' | 'audio' | 'image' | 'text' | 'software' | 'other';
+
+export const ROLES: readonly Role[] = ['admin', 'user'];
+export const ITEM_STATUSES: readonly ItemStatus[] = ['pending', 'ready', 'taken_down'];
+export const MEDIA_TYPES: readonly MediaType[] = ['video', 'audio', 'image', 'text', 'software', 'other'];
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** As registered; unique without regard to case. */
+  username: string;
+  /** scrypt parameters, salt and hash in one string (see the catalog). */
+  password_hash: string;
+  role: Defaulted<Role>;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the token, hex; the token itself is never stored. */
+  token_hash: string;
+  name: Defaulted<string>;
+  created_at: number;
+  last_used_at: number | null;
+  expires_at: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session cookie's value, hex. */
+  id: string;
+  user_id: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ChannelsTable {
+  id: Generated<number>;
+  owner_id: number;
+  slug: string;
+  title: string;
+  description: Defaulted<string>;
+  created_at: number;
+}
+
+export interface ItemsTable {
+  id: Generated<number>;
+  owner_id: number;
+  channel_id: number | null;
+  title: string;
+  description: Defaulted<string>;
+  creator: Defaulted<string>;
+  /** The date the publisher gives (ISO 8601 text), not the upload time. */
+  date: string | null;
+  language: string | null;
+  /** A Creative Commons URL or an SPDX id. */
+  license: string | null;
+  media_type: Defaulted<MediaType>;
+  mime_type: string | null;
+  status: Defaulted<ItemStatus>;
+  torrent_only: Defaulted<0 | 1>;
+  /** v1 info hash (SHA-1, lower-case hex). */
+  info_hash: string | null;
+  /** v2 info hash (SHA-256, lower-case hex). */
+  info_hash_v2: string | null;
+  /** Blob key of the `.torrent`. */
+  torrent_key: string | null;
+  total_length: Defaulted<number>;
+  piece_length: number | null;
+  duration_ms: number | null;
+  width: number | null;
+  height: number | null;
+  thumbnail_key: string | null;
+  /** Bytes the site's own peer and web seed served for this item. */
+  bytes_served: Defaulted<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ItemFilesTable {
+  id: Generated<number>;
+  item_id: number;
+  /** Order of the file in the torrent. */
+  position: number;
+  /** Path inside the torrent, components joined by `/`. */
+  path: string;
+  length: number;
+  /** Where the bytes are stored; null while only the publisher seeds (torrent-only, not archived). */
+  blob_key: string | null;
+  mime_type: string | null;
+  sha256: string | null;
+}
+
+export interface TagsTable {
+  id: Generated<number>;
+  name: string;
+}
+
+export interface ItemTagsTable {
+  item_id: number;
+  tag_id: number;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  item_id: number;
+  user_id: number;
+  body: string;
+  created_at: number;
+}
+
+export interface FavouritesTable {
+  user_id: number;
+  item_id: number;
+  created_at: number;
+}
+
+export interface ReportsTable {
+  id: Generated<number>;
+  item_id: number;
+  reporter_id: number | null;
+  reason: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+export interface UploadsTable {
+  /** The tus upload id. */
+  id: string;
+  user_id: number;
+  /** Declared total length; null while deferred (tus `Upload-Defer-Length`). */
+  length: number | null;
+  /** Bytes received so far (tus `Upload-Offset`). */
+  upload_offset: Defaulted<number>;
+  /** tus `Upload-Metadata`, decoded, as JSON text. */
+  metadata: Defaulted<string>;
+  blob_key: string | null;
+  created_at: number;
+  expires_at: number | null;
+  completed_at: number | null;
+}
+
+export interface Schema {
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  channels: ChannelsTable;
+  items: ItemsTable;
+  item_files: ItemFilesTable;
+  tags: TagsTable;
+  item_tags: ItemTagsTable;
+  comments: CommentsTable;
+  favourites: FavouritesTable;
+  reports: ReportsTable;
+  uploads: UploadsTable;
+}
+
+export type TableName = keyof Schema;
+export const TABLES: readonly TableName[] = [
+  'users',
+  'api_tokens',
+  'sessions',
+  'channels',
+  'items',
+  'item_files',
+  'tags',
+  'item_tags',
+  'comments',
+  'favourites',
+  'reports',
+  'uploads',
+];
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ItemRow = Selectable<ItemsTable>;
+export type NewItem = Insertable<ItemsTable>;
+export type ItemUpdate = Updateable<ItemsTable>;
+export type ItemFileRow = Selectable<ItemFilesTable>;
+export type NewItemFile = Insertable<ItemFilesTable>;
+export type ApiTokenRow = Selectable<ApiTokensTable>;
