@@ -4,6 +4,7 @@
  * fetched, and the local library. Imports `engine`, `feeds` and `torrent`; never site code.
  */
 
+export { Aggregator, type AggregatorOptions } from './aggregator.js';
 export { type LibraryEntry, libraryEntries } from './library.js';
 export { libraryDir, safeExtension, safeName, seedcastHome, torrentsDir } from './paths.js';
 export {
@@ -19,3 +20,4 @@ export {
   statePath,
 } from './state.js';
 export { exportOpml, importOpml, normalizeFeedUrl, subscribe, unsubscribe } from './subscriptions.js';
+export { formatEvent, formatView, type SyncEvent, type SyncSnapshot } from './view.js';

@@ -64,7 +64,10 @@ export interface DownloadRecord {
   status: DownloadStatus;
   /** Absolute path of the downloaded file (or a multi-file torrent's folder). */
   path?: string;
+  /** Absolute path without the extension, chosen (unique) when the item is queued. */
+  base: string;
   media?: string;
+  mediaType?: string;
   torrent?: string;
   magnet?: string;
   /** Bytes the feed promised. */
@@ -74,6 +77,8 @@ export interface DownloadRecord {
   via?: 'http' | 'swarm';
   infoHash?: string;
   error?: string;
+  /** A failure worth another try on a later sync (network, no peers, disk full). */
+  retry?: boolean;
   attempts: number;
   queuedAt: string;
   completedAt?: string;

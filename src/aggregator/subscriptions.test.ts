@@ -31,6 +31,7 @@ describe('subscriptions', () => {
       feed: 'http://a/feed',
       guid: 'g',
       title: 't',
+      base: '/tmp/x/t',
       status: 'queued',
       attempts: 0,
       queuedAt: '',

@@ -44,6 +44,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'list subscriptions (--opml to export)',
     load: async () => (await import('./feeds.js')).feeds,
   },
+  sync: {
+    summary: 'poll feeds, download new items, seed them (--once: fetch and exit)',
+    load: async () => (await import('./sync.js')).sync,
+  },
   library: {
     summary: 'list what the aggregator downloaded (--json)',
     load: async () => (await import('./library.js')).library,

@@ -1,0 +1,370 @@
+/**
+ * The sync loop: poll the feeds that are due (all of them for `sync --once`), turn new items into
+ * download records, run the downloads through a queue with a concurrency limit (swarm first, HTTP as
+ * the fallback), keep the newest N per feed, and seed what came through the swarm. Every change is saved
+ * through one serialised, atomic writer that first re-reads the subscriptions from disk, so `subscribe`
+ * and `unsubscribe` run while a sync is going are kept. Reports what happens through `onEvent`; never
+ * prints.
+ */
+
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, sep } from 'node:path';
+import type { Engine, TorrentSession } from '../engine/index.js';
+import { isSeedcastError, SeedcastError } from '../errors.js';
+import { type Metainfo, parseMagnet } from '../torrent/index.js';
+import { downloadHttp } from './http-download.js';
+import { recordFor } from './items.js';
+import { acquireLock } from './lock.js';
+import { inside, libraryDir, safeExtension, torrentsDir } from './paths.js';
+import { isDue, pollFeed } from './poll.js';
+import { Seeder } from './seeding.js';
+import { type DownloadRecord, type FeedState, loadState, type State, saveState } from './state.js';
+import { downloadSwarm, fetchTorrent, placedPath, torrentFromInfo } from './swarm.js';
+import type { SyncEvent, SyncSnapshot } from './view.js';
+
+export interface AggregatorOptions {
+  /** The BitTorrent engine, already listening (chosen by the command). */
+  engine: Engine;
+  onEvent?: (event: SyncEvent) => void;
+  /** Milliseconds to wait for a feed's headers. */
+  feedTimeoutMs?: number;
+}
+
+const RETRYABLE = new Set(['AGGREGATOR_FETCH', 'AGGREGATOR_STALLED', 'AGGREGATOR_DISK']);
+const MAX_ATTEMPTS = 5;
+
+interface Active {
+  record: DownloadRecord;
+  via: 'http' | 'swarm';
+  done: number;
+  total: number | undefined;
+  startedAt: number;
+  startDone: number;
+  session?: TorrentSession;
+}
+
+export class Aggregator {
+  state!: State;
+  private release: (() => Promise<void>) | undefined;
+  private saving: Promise<void> = Promise.resolve();
+  private readonly active = new Map<string, Active>();
+  private readonly tried = new Set<string>();
+  private readonly seeder: Seeder;
+  private idleWaiters: (() => void)[] = [];
+  private failures = 0;
+
+  constructor(
+    readonly home: string,
+    private readonly options: AggregatorOptions,
+  ) {
+    this.seeder = new Seeder(options.engine, () => this.state.settings);
+  }
+
+  private emit(event: SyncEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  /** Take the lock and read the state. */
+  async open(): Promise<void> {
+    this.release = await acquireLock(this.home);
+    this.state = await loadState(this.home);
+  }
+
+  /** Stop every torrent, save, release the lock. */
+  async close(): Promise<void> {
+    await this.seeder.tick();
+    for (const { record } of this.seeder.list()) await this.seeder.stop(record, false);
+    await this.persist();
+    await this.release?.();
+    this.release = undefined;
+  }
+
+  /** Save the state (serialised; subscriptions re-read from disk first). */
+  persist(): Promise<void> {
+    this.saving = this.saving
+      .then(async () => {
+        const disk = await loadState(this.home).catch(() => undefined);
+        if (disk) this.state.feeds = mergeFeeds(disk.feeds, this.state.feeds);
+        await saveState(this.home, this.state);
+      })
+      .catch((err: Error) =>
+        this.emit({ type: 'warning', message: `cannot save the state: ${err.message}` }),
+      );
+    return this.saving;
+  }
+
+  /** Downloads or feeds that failed in this run. */
+  get failed(): number {
+    return this.failures;
+  }
+
+  /** Poll the due feeds (every feed with `force`), queue their new items. */
+  async poll(options: { force?: boolean; now?: Date } = {}): Promise<void> {
+    const now = options.now ?? new Date();
+    const due = this.state.feeds.filter((f) => options.force || isDue(f, now));
+    await runLimited(due, 4, (feed) => this.pollOne(feed, now));
+    await this.persist();
+    this.pump();
+  }
+
+  private async pollOne(feed: FeedState, now: Date): Promise<void> {
+    const result = await pollFeed(feed, {
+      now,
+      ...(this.options.feedTimeoutMs ? { timeoutMs: this.options.feedTimeoutMs } : {}),
+    });
+    if (!result.ok) {
+      this.failures++;
+      this.emit({ type: 'feed-error', feed, message: result.error });
+      return;
+    }
+    let queued = 0;
+    if (feed.options.autoDownload) {
+      for (const item of result.fresh) {
+        const record = recordFor(this.state, this.home, feed, item, now);
+        if (!record) continue;
+        this.state.downloads.push(record);
+        queued++;
+      }
+    }
+    this.emit({ type: 'feed', feed, fresh: result.fresh.length, queued, changed: result.changed });
+  }
+
+  private eligible(r: DownloadRecord): boolean {
+    if (this.active.has(r.id) || this.tried.has(r.id)) return false;
+    if (!this.state.feeds.some((f) => f.url === r.feed)) return false;
+    if (r.status === 'queued' || r.status === 'downloading') return true;
+    return r.status === 'failed' && r.retry === true && r.attempts < MAX_ATTEMPTS;
+  }
+
+  /** Start queued downloads up to the concurrency limit. */
+  pump(): void {
+    for (const record of this.state.downloads) {
+      if (this.active.size >= Math.max(1, this.state.settings.concurrency)) break;
+      if (!this.eligible(record)) continue;
+      this.tried.add(record.id);
+      void this.download(record).finally(() => {
+        this.active.delete(record.id);
+        this.pump();
+        if (this.active.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    }
+  }
+
+  /** Resolves when no download is running and none is eligible. */
+  idle(): Promise<void> {
+    this.pump();
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async download(record: DownloadRecord): Promise<void> {
+    const active: Active = {
+      record,
+      via: 'http',
+      done: 0,
+      total: record.length,
+      startedAt: Date.now(),
+      startDone: 0,
+    };
+    this.active.set(record.id, active);
+    record.status = 'downloading';
+    record.attempts++;
+    delete record.error;
+    delete record.retry;
+    await this.persist();
+    this.emit({ type: 'start', record });
+    try {
+      let done = false;
+      if (record.torrent || record.magnet) {
+        try {
+          await this.viaSwarm(record, active);
+          done = true;
+        } catch (err) {
+          if (!record.media) throw err;
+          this.emit({ type: 'fallback', record, message: (err as Error).message });
+        }
+      }
+      if (!done) await this.viaHttp(record, active);
+      record.status = 'complete';
+      record.completedAt = new Date().toISOString();
+      this.emit({ type: 'done', record });
+      await this.prune(record.feed);
+    } catch (err) {
+      this.failures++;
+      record.status = 'failed';
+      record.error = (err as Error).message.split('\n')[0]!;
+      if (isSeedcastError(err) && RETRYABLE.has(err.code)) record.retry = true;
+      this.emit({ type: 'failed', record, message: record.error });
+    }
+    await this.persist();
+  }
+
+  private async viaHttp(record: DownloadRecord, active: Active): Promise<void> {
+    if (!record.media) throw new SeedcastError('AGGREGATOR_FETCH', 'the item has no HTTP enclosure');
+    const path = inside(
+      libraryDir(this.home),
+      `${record.base}${safeExtension(record.media, record.mediaType)}`,
+    );
+    await mkdir(dirname(path), { recursive: true });
+    Object.assign(active, { via: 'http', done: 0, startDone: -1, startedAt: Date.now() });
+    delete active.session;
+    record.path = path;
+    record.via = 'http';
+    await downloadHttp(record.media, path, {
+      ...(record.length !== undefined ? { length: record.length } : {}),
+      ...(record.integrity ? { integrity: record.integrity } : {}),
+      minFreeBytes: this.state.settings.minFreeBytes,
+      onProgress: (done, total) => {
+        if (active.startDone < 0) {
+          active.startDone = done;
+          active.startedAt = Date.now();
+        }
+        active.done = done;
+        active.total = total;
+      },
+    });
+  }
+
+  private async viaSwarm(record: DownloadRecord, active: Active): Promise<void> {
+    active.via = 'swarm';
+    let source: { meta: Metainfo } | { magnet: ReturnType<typeof parseMagnet> };
+    if (record.torrent) {
+      const { bytes, meta } = await fetchTorrent(record.torrent);
+      await this.keepTorrent(meta.infoHash, bytes);
+      source = { meta };
+    } else {
+      source = { magnet: parseMagnet(record.magnet!) };
+    }
+    const root = dirname(record.base);
+    const name = record.base.slice(root.length + 1);
+    await mkdir(root, { recursive: true });
+    const accept = (meta: Metainfo) => {
+      if (!meta.multiFile && record.length !== undefined && meta.length !== record.length)
+        throw new SeedcastError(
+          'AGGREGATOR_VERIFY',
+          `the torrent holds ${meta.length} bytes, the feed promised ${record.length}`,
+        );
+      record.infoHash = meta.infoHash;
+      record.path = placedPath(meta, root, name);
+      record.via = 'swarm';
+    };
+    const session = await downloadSwarm(this.options.engine, source, {
+      root,
+      name,
+      timeoutSec: this.state.settings.swarmTimeout,
+      accept,
+      onStats: (s) => {
+        active.session = s;
+        const stats = s.stats();
+        active.done = stats.length - stats.left;
+        active.total = stats.length || undefined;
+      },
+    });
+    if (!session.meta) throw new SeedcastError('INTERNAL', 'complete without metadata');
+    accept(session.meta);
+    if ('magnet' in source)
+      await this.keepTorrent(session.meta.infoHash, torrentFromInfo(session.meta.infoBytes));
+    this.seeder.track(record, session);
+  }
+
+  private async keepTorrent(infoHash: string, bytes: Uint8Array): Promise<void> {
+    const dir = torrentsDir(this.home);
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `${infoHash}.torrent.tmp`);
+    await writeFile(temp, bytes);
+    await rename(temp, join(dir, `${infoHash}.torrent`));
+  }
+
+  /** Keep only the newest `keepLast` complete downloads of `feedUrl`; delete the files of the rest. */
+  private async prune(feedUrl: string): Promise<void> {
+    const feed = this.state.feeds.find((f) => f.url === feedUrl);
+    if (!feed || feed.options.keepLast <= 0) return;
+    const complete = this.state.downloads
+      .filter((d) => d.feed === feedUrl && d.status === 'complete')
+      .sort((a, b) => (b.published ?? b.completedAt ?? '').localeCompare(a.published ?? a.completedAt ?? ''));
+    for (const record of complete.slice(feed.options.keepLast)) {
+      await this.seeder.stop(record, true);
+      const library = libraryDir(this.home);
+      if (record.path?.startsWith(library + sep)) await rm(record.path, { recursive: true, force: true });
+      record.status = 'removed';
+      this.emit({ type: 'removed', record });
+    }
+  }
+
+  /** Seed again every completed torrent that has not reached its limit. */
+  async resumeSeeding(): Promise<void> {
+    for (const record of this.state.downloads) {
+      if (record.status !== 'complete' || record.via !== 'swarm' || !record.seeding || record.seeding.done)
+        continue;
+      try {
+        await this.seeder.resume(record, this.home);
+        this.emit({ type: 'seeding', record });
+      } catch (err) {
+        this.emit({ type: 'warning', message: `cannot seed ${record.title}: ${(err as Error).message}` });
+      }
+    }
+  }
+
+  /** Account for seeding; stop what reached its limit. */
+  async tick(): Promise<void> {
+    for (const record of await this.seeder.tick()) this.emit({ type: 'seeding-done', record });
+  }
+
+  snapshot(): SyncSnapshot {
+    const now = Date.now();
+    return {
+      feeds: this.state.feeds.map((f) => ({
+        title: f.title ?? f.url,
+        error: f.lastError ?? null,
+        nextPollAt: f.nextPollAt ?? null,
+      })),
+      downloads: [...this.active.values()].map((a) => {
+        const stats = a.session?.stats();
+        const elapsed = (now - a.startedAt) / 1000;
+        return {
+          title: a.record.title,
+          via: a.via,
+          done: a.done,
+          total: a.total ?? null,
+          downloadRate: stats
+            ? stats.downloadRate
+            : elapsed > 0.5
+              ? Math.max(0, a.done - a.startDone) / elapsed
+              : 0,
+          uploadRate: stats?.uploadRate ?? 0,
+          peers: stats?.peers ?? 0,
+        };
+      }),
+      seeding: this.seeder.list().map(({ record, session }) => {
+        const stats = session.stats();
+        return {
+          title: record.title,
+          uploaded: record.seeding?.uploaded ?? 0,
+          ratio: stats.length > 0 ? (record.seeding?.uploaded ?? 0) / stats.length : 0,
+          uploadRate: stats.uploadRate,
+          peers: stats.peers,
+        };
+      }),
+    };
+  }
+}
+
+/** The subscriptions on disk (authoritative for membership and options) with this run's bookkeeping. */
+export function mergeFeeds(disk: FeedState[], mine: FeedState[]): FeedState[] {
+  const byUrl = new Map(mine.map((f) => [f.url, f]));
+  return disk.map((d) => {
+    const m = byUrl.get(d.url);
+    if (!m) return d;
+    m.options = d.options; // the same object: a poll in flight keeps updating what is saved
+    if (!m.title && d.title) m.title = d.title;
+    return m;
+  });
+}
+
+async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

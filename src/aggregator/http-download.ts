@@ -1,0 +1,140 @@
+/**
+ * An HTTP(S) enclosure to a file, resumable: bytes go to `<dest>.part`; a later attempt asks for the
+ * rest with `Range: bytes=N-` (RFC 9110 section 14) and appends on a `206` whose `Content-Range` starts
+ * at N, or starts over on a `200`. The result must match what the feed promised (its length, and any
+ * `podcast:integrity` SRI hash, W3C Subresource Integrity) before it is renamed into place; a mismatch
+ * deletes the partial file and is an AGGREGATOR_VERIFY error. The disk-space guard runs once the size is
+ * known.
+ */
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { SeedcastError } from '../errors.js';
+import { assertDiskSpace } from './disk.js';
+import { httpGet, readChunks } from './http.js';
+
+export interface HttpDownloadOptions {
+  /** Bytes the feed promised (checked when given). */
+  length?: number;
+  /** SRI strings (`sha256-...`, `sha384-...`, `sha512-...`); one must match when given. */
+  integrity?: string[];
+  /** Free bytes to leave on the disk. */
+  minFreeBytes?: number;
+  /** Called as bytes arrive: (bytes on disk, total when known). */
+  onProgress?: (done: number, total: number | undefined) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+}
+
+function verifyError(url: string, detail: string): SeedcastError {
+  return new SeedcastError('AGGREGATOR_VERIFY', `${url}: ${detail}`);
+}
+
+/** Download `url` to `dest` (resuming `<dest>.part`); resolves with the final size. */
+export async function downloadHttp(
+  url: string,
+  dest: string,
+  options: HttpDownloadOptions = {},
+): Promise<number> {
+  const part = `${dest}.part`;
+  let have = await sizeOf(part);
+  if (options.length !== undefined && have > options.length) {
+    await rm(part, { force: true });
+    have = 0;
+  }
+  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+  if (have > 0) headers.range = `bytes=${have}-`;
+  const { response, url: finalUrl } = await httpGet(url, {
+    headers,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  let total: number | undefined;
+  let append = false;
+  if (response.status === 206) {
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+    append = range !== null && Number(range[1]) === have;
+    if (!append) {
+      await response.body?.cancel();
+      throw new SeedcastError('AGGREGATOR_FETCH', `${finalUrl}: answered a range we did not ask for`);
+    }
+    if (range && range[3] !== '*') total = Number(range[3]);
+  } else {
+    const declared = response.headers.get('content-length');
+    if (declared !== null && /^\d+$/.test(declared)) total = Number(declared);
+    have = 0;
+  }
+  if (response.status === 416 && options.length !== undefined && have === options.length) {
+    total = have; // the part is already whole
+  }
+  const promised = options.length;
+  if (promised !== undefined && total !== undefined && total !== promised) {
+    await response.body?.cancel();
+    await rm(part, { force: true });
+    throw verifyError(finalUrl, `the server has ${total} bytes, the feed promised ${promised}`);
+  }
+  await assertDiskSpace(dest, (total ?? promised ?? 0) - have, options.minFreeBytes ?? 0);
+
+  if (response.status !== 416) {
+    const fh = await open(part, append ? 'a' : 'w');
+    try {
+      options.onProgress?.(have, total ?? promised);
+      for await (const chunk of readChunks(response, finalUrl)) {
+        if (promised !== undefined && have + chunk.byteLength > promised) {
+          throw verifyError(finalUrl, `more bytes than the ${promised} the feed promised`);
+        }
+        await fh.write(chunk);
+        have += chunk.byteLength;
+        options.onProgress?.(have, total ?? promised);
+      }
+      await fh.sync();
+    } catch (err) {
+      if ((err as SeedcastError).code === 'AGGREGATOR_VERIFY') await rm(part, { force: true });
+      throw err;
+    } finally {
+      await fh.close();
+    }
+  }
+  const size = await sizeOf(part);
+  const expected = promised ?? total;
+  if (expected !== undefined && size !== expected) {
+    if (size > expected) await rm(part, { force: true });
+    throw new SeedcastError(
+      size > expected ? 'AGGREGATOR_VERIFY' : 'AGGREGATOR_FETCH',
+      `${finalUrl}: got ${size} of ${expected} bytes`,
+    );
+  }
+  if (
+    options.integrity &&
+    options.integrity.length > 0 &&
+    !(await matchesIntegrity(part, options.integrity))
+  ) {
+    await rm(part, { force: true });
+    throw verifyError(finalUrl, 'content does not match the podcast:integrity hash');
+  }
+  await rename(part, dest);
+  return size;
+}
+
+/** True when the file matches one of the SRI strings (only sha256/384/512 are considered). */
+export async function matchesIntegrity(path: string, sri: string[]): Promise<boolean> {
+  const wanted = sri
+    .flatMap((s) => s.trim().split(/\s+/))
+    .map((s) => /^(sha256|sha384|sha512)-([A-Za-z0-9+/]+=*)/.exec(s))
+    .filter((m): m is RegExpExecArray => m !== null);
+  if (wanted.length === 0) return true; // nothing we can check
+  const algorithms = [...new Set(wanted.map((m) => m[1]!))];
+  const hashes = new Map(algorithms.map((a) => [a, createHash(a)]));
+  for await (const chunk of createReadStream(path))
+    for (const h of hashes.values()) h.update(chunk as Buffer);
+  const digests = new Map([...hashes].map(([a, h]) => [a, h.digest('base64')]));
+  return wanted.some((m) => digests.get(m[1]!) === m[2]);
+}

@@ -1,0 +1,160 @@
+/**
+ * Fetching an item through the swarm with the engine (BEP 3; magnet links BEP 9; web seeds BEP 19):
+ * the `.torrent` is fetched over HTTP with a size limit and parsed (unsafe paths refused by
+ * `parseTorrent`), its content placed in the library under a name made from the item's title (the
+ * info dictionary is untouched, so hashes and info hash stay the same), and the transfer watched: when
+ * no peer or web seed delivers anything within the timeout, or progress stops, it is an
+ * AGGREGATOR_STALLED error (the caller falls back to HTTP); repeated hash failures are AGGREGATOR_VERIFY.
+ */
+
+import { extname } from 'node:path';
+import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
+import { SeedcastError } from '../errors.js';
+import { type MagnetLink, type Metainfo, parseTorrent } from '../torrent/index.js';
+import { httpGet, readLimited } from './http.js';
+import { inside } from './paths.js';
+
+/** A peer to try first (`host:port` of a magnet link's `x.pe`, parsed). */
+export interface PeerHint {
+  host: string;
+  port: number;
+}
+
+const MAX_TORRENT_BYTES = 16 * 1024 * 1024;
+
+/** Fetch and parse a `.torrent` file. */
+export async function fetchTorrent(url: string): Promise<{ bytes: Buffer; meta: Metainfo }> {
+  const { response, url: finalUrl } = await httpGet(url, { timeoutMs: 30_000 });
+  const bytes = await readLimited(response, MAX_TORRENT_BYTES, finalUrl);
+  return { bytes, meta: parseTorrent(bytes) };
+}
+
+/** A `.torrent` holding just an info dictionary: `d4:info<info>e` (BEP 3), for content from a magnet link. */
+export function torrentFromInfo(infoBytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from('d4:info'), infoBytes, Buffer.from('e')]);
+}
+
+/** The file name a single-file torrent gets: `name` plus the torrent file's own extension. */
+function singleName(meta: Metainfo, name: string): string {
+  const ext = extname(meta.files[0]?.path.at(-1) ?? '').toLowerCase();
+  return /^\.[a-z0-9]{1,8}$/.test(ext) ? `${name}${ext}` : name;
+}
+
+/** The metainfo with its content renamed to `name` (a single file keeps its extension). */
+export function placeMeta(meta: Metainfo, name: string): Metainfo {
+  if (!meta.multiFile)
+    return { ...meta, files: meta.files.map((f) => ({ ...f, path: [singleName(meta, name)] })) };
+  return { ...meta, files: meta.files.map((f) => ({ ...f, path: [name, ...f.path.slice(1)] })) };
+}
+
+/** Where the placed content is: the file, or the folder of a multi-file torrent. */
+export function placedPath(meta: Metainfo, root: string, name: string): string {
+  return inside(root, meta.multiFile ? name : singleName(meta, name));
+}
+
+export interface SwarmOptions {
+  /** Library folder of the feed. */
+  root: string;
+  /** Name for the content (made safe by the caller). */
+  name: string;
+  /** Seconds to wait for a first byte from a peer or web seed. */
+  timeoutSec: number;
+  /** Seconds without progress after which the transfer is given up. */
+  stallSec?: number;
+  /** Extra trackers, web seeds and peers (a magnet link's `tr`, `ws`, `x.pe`). */
+  trackers?: string[][];
+  webSeeds?: string[];
+  peers?: PeerHint[];
+  /** Check the content once its metadata is known (throw to refuse it). */
+  accept?: (meta: Metainfo) => void;
+  onStats?: (session: TorrentSession) => void;
+  readOnly?: boolean;
+}
+
+/** Add the torrent or magnet to `engine` with its content placed under `root`. */
+export async function addPlaced(
+  engine: Engine,
+  source: { meta: Metainfo } | { magnet: MagnetLink },
+  options: SwarmOptions,
+): Promise<TorrentSession> {
+  const readOnly = options.readOnly ?? false;
+  const storeFor = (meta: Metainfo) =>
+    new FileStore(placeMeta(meta, options.name), options.root, { readOnly });
+  const extra = {
+    trackers: options.trackers ?? [],
+    webSeeds: options.webSeeds ?? [],
+    peers: options.peers ?? [],
+  };
+  if ('meta' in source)
+    return engine.add({ meta: source.meta }, { path: options.root, storeFor, readOnly, ...extra });
+  const link = source.magnet;
+  if (!link.infoHash)
+    throw new SeedcastError('MAGNET_INVALID', 'v2-only magnet links are not supported (no btih)');
+  return engine.add(
+    { infoHash: link.infoHash, ...(link.name ? { name: link.name } : {}) },
+    {
+      path: options.root,
+      storeFor,
+      trackers: [...extra.trackers, ...link.trackers.map((t) => [t])],
+      webSeeds: [...extra.webSeeds, ...link.webSeeds],
+      peers: extra.peers,
+    },
+  );
+}
+
+/** Download through the swarm; resolves with the (still running, now seeding) session once complete. */
+export async function downloadSwarm(
+  engine: Engine,
+  source: { meta: Metainfo } | { magnet: MagnetLink },
+  options: SwarmOptions,
+): Promise<TorrentSession> {
+  if ('meta' in source) options.accept?.(source.meta);
+  const session = await addPlaced(engine, source, options);
+  if (session.complete) return session;
+  const timeoutMs = options.timeoutSec * 1000;
+  const stallMs = (options.stallSec ?? Math.max(120, options.timeoutSec)) * 1000;
+  return new Promise<TorrentSession>((resolve, reject) => {
+    const started = Date.now();
+    let last = -1;
+    let lastProgressAt = started;
+    let accepted = 'meta' in source;
+    const finish = (err?: Error) => {
+      clearInterval(timer);
+      session.off('complete', onComplete);
+      if (!err) {
+        resolve(session);
+        return;
+      }
+      void engine.remove(session).finally(() => reject(err));
+    };
+    const onComplete = () => finish();
+    session.on('complete', onComplete);
+    const timer = setInterval(() => {
+      const s = session.stats();
+      options.onStats?.(session);
+      if (!accepted && session.meta) {
+        accepted = true;
+        try {
+          options.accept?.(session.meta);
+        } catch (err) {
+          finish(err as Error);
+          return;
+        }
+      }
+      const now = Date.now();
+      const progress = s.downloaded + s.have;
+      if (progress > last) {
+        if (last >= 0) lastProgressAt = now;
+        last = progress;
+      }
+      if (session.meta && s.wasted > session.meta.length + 4 * session.meta.pieceLength) {
+        finish(new SeedcastError('AGGREGATOR_VERIFY', `${s.wasted} bytes failed the torrent's hashes`));
+      } else if (s.downloaded === 0 && s.have === 0 && now - started > timeoutMs) {
+        finish(new SeedcastError('AGGREGATOR_STALLED', `nothing within ${options.timeoutSec} s`));
+      } else if (now - lastProgressAt > stallMs) {
+        finish(new SeedcastError('AGGREGATOR_STALLED', `no progress for ${Math.round(stallMs / 1000)} s`));
+      }
+    }, 1000);
+    if (session.complete) finish();
+  });
+}

@@ -1,0 +1,128 @@
+/** `seedcast sync`: poll the subscriptions, download what is new, seed it back (or `--once`: fetch and exit). */
+
+import { Aggregator, formatEvent, formatView, type SyncEvent, seedcastHome } from '../aggregator/index.js';
+import { Engine } from '../engine/index.js';
+import { SeedcastError } from '../errors.js';
+import { intFlag, parseCommandArgs, stringFlag } from './args.js';
+import type { Command } from './command.js';
+import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+
+export const sync: Command = {
+  help: `Usage: seedcast sync [--once] [options]
+
+Polls the feeds you subscribed to and downloads their new items into $SEEDCAST_HOME/library
+(default ~/.seedcast/library): through BitTorrent when a feed offers a torrent or magnet link (HTTP
+is the fallback when no peer or web seed answers in time), over HTTP otherwise, resuming interrupted
+downloads and checking each file against what the feed promised. Then keeps running: polls each feed
+at the interval it asks for (ttl, sy:updatePeriod; 60 minutes otherwise; backing off on errors) and
+seeds what came through the swarm until the ratio or time limit. On a terminal it shows a live view.
+
+Options:
+  --once                 poll every feed now, download what is new, exit when done (no seeding after)
+  --port N               TCP port for BitTorrent peers (default 6881, or any free port if taken)
+  --jobs N               downloads at once (default 3)
+  --seed-ratio R         stop seeding a torrent once it uploaded R times its size (default 2; 0: never seed)
+  --seed-hours H         ... or after seeding H hours in total (default 72)
+  --swarm-timeout S      seconds to wait for a peer or web seed before falling back to HTTP (default 60)
+  --min-free MIB         keep this many MiB free on the library's disk (default 256)
+  -q, --quiet            print only errors
+  -h, --help             show this help
+
+The limits given are saved and used by later runs. Exit code of --once: 0 when every feed and
+download succeeded, 1 when something failed (each failure is one line on stderr; the rest is done).`,
+
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      once: { type: 'boolean' },
+      port: { type: 'string' },
+      jobs: { type: 'string' },
+      'seed-ratio': { type: 'string' },
+      'seed-hours': { type: 'string' },
+      'swarm-timeout': { type: 'string' },
+      'min-free': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    if (args.positionals.length > 0)
+      throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
+    const once = args.values.once === true;
+    const quiet = args.values.quiet === true;
+    const live = !quiet && process.stdout.isTTY === true;
+    const engine = new Engine(debugLog());
+    const view = createView();
+    const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });
+    await aggregator.open();
+    try {
+      applySettings(aggregator, args);
+      await listenWithFallback(engine, intFlag(args, 'port'));
+      const interrupted = waitForSignal();
+      if (once) {
+        await aggregator.poll({ force: true });
+        const outcome = await Promise.race([aggregator.idle().then(() => 'done' as const), interrupted]);
+        if (outcome !== 'done') process.stderr.write('seedcast sync: interrupted; the next sync resumes\n');
+        return outcome === 'done' && aggregator.failed === 0 ? 0 : 1;
+      }
+      await aggregator.resumeSeeding();
+      if (!quiet) process.stdout.write(`seeding on port ${engine.port}; press Ctrl-C to stop\n`);
+      let stopped = false;
+      void interrupted.then(() => {
+        stopped = true;
+      });
+      for (let ticks = 0; !stopped; ticks++) {
+        if (ticks % 15 === 0) await aggregator.poll();
+        await aggregator.tick();
+        if (ticks % 10 === 0) await aggregator.persist();
+        if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
+        await Promise.race([new Promise((r) => setTimeout(r, 1000)), interrupted]);
+      }
+      return 0;
+    } finally {
+      view.clear();
+      await aggregator.close();
+      await engine.close();
+    }
+  },
+};
+
+function applySettings(aggregator: Aggregator, args: Parameters<typeof stringFlag>[0]): void {
+  const s = aggregator.state.settings;
+  const jobs = intFlag(args, 'jobs');
+  if (jobs !== undefined) s.concurrency = Math.max(1, jobs);
+  const timeout = intFlag(args, 'swarm-timeout');
+  if (timeout !== undefined) s.swarmTimeout = timeout;
+  const minFree = intFlag(args, 'min-free');
+  if (minFree !== undefined) s.minFreeBytes = minFree * 1024 * 1024;
+  for (const [flag, key] of [
+    ['seed-ratio', 'seedRatio'],
+    ['seed-hours', 'seedHours'],
+  ] as const) {
+    const v = stringFlag(args, flag);
+    if (v === undefined) continue;
+    const n = Number(v);
+    if (!/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n))
+      throw new SeedcastError('USAGE', `--${flag} must be a number, got "${v}"`);
+    s[key] = n;
+  }
+}
+
+/** The live view (a block redrawn in place on a terminal) and event lines. */
+function createView() {
+  let drawn = 0;
+  const clear = () => {
+    if (drawn > 0) process.stdout.write(`\x1b[${drawn}A\x1b[0J`);
+    drawn = 0;
+  };
+  return {
+    event(e: SyncEvent, quiet: boolean) {
+      const error = e.type === 'feed-error' || e.type === 'failed' || e.type === 'warning';
+      if (quiet && !error) return;
+      clear();
+      (error ? process.stderr : process.stdout).write(`${formatEvent(e)}\n`);
+    },
+    draw(lines: string[]) {
+      clear();
+      process.stdout.write(`${lines.join('\n')}\n`);
+      drawn = lines.length;
+    },
+    clear,
+  };
+}
