@@ -28,7 +28,8 @@ describe('aggregator with an HTTP podcast feed', () => {
     const home = join(tempDir(t), 'home');
     const env = { SEEDCAST_HOME: home };
     const episodes = [randomBytes(700_001), randomBytes(1_500_000), randomBytes(33_333)];
-    episodes.forEach((data, i) => host.set(`/media/ep${i + 1}.mp3`, { body: data, type: 'audio/mpeg' }));
+    for (const [i, data] of episodes.entries())
+      host.set(`/media/ep${i + 1}.mp3`, { body: data, type: 'audio/mpeg' });
     const feed = rssFeed(
       'The Local Show',
       episodes.map((data, i) => ({
