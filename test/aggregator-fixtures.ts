@@ -5,9 +5,11 @@
  * bodies; it logs every request so a test can check what was asked for.
  */
 
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TestContext } from 'node:test';
+import type { CliResult } from './helpers/tools.js';
 
 export type Route =
   | { body: Buffer | string; type?: string; etag?: boolean; bytesPerSecond?: number }
@@ -176,6 +178,11 @@ ${body}
 </channel></rss>`;
 }
 
+/** A `podcast:alternateEnclosure` for `url` carrying a `podcast:integrity` SRI value. */
+export function integrityFor(url: string, length: number, sri: string): string {
+  return `<podcast:alternateEnclosure type="audio/mpeg" length="${length}"><podcast:integrity type="sri" value="${sri}"/><podcast:source uri="${esc(url)}"/></podcast:alternateEnclosure>`;
+}
+
 /** The `library --json` entries. */
 export interface LibraryJson {
   feed: string;
@@ -185,4 +192,22 @@ export interface LibraryJson {
   via: string | null;
   status: string;
   infoHash: string | null;
+}
+
+/** Run `seedcast` from source in `cwd`, which may be outside the checkout (tsx resolved from here). */
+export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const entry = new URL('../src/cli/bin.ts', import.meta.url).pathname;
+  const tsx = import.meta.resolve('tsx');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', tsx, entry, ...args],
+      { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        if (err && typeof err.code !== 'number') reject(err);
+        else resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { describe, it } from 'node:test';
-import { type LibraryJson, rssFeed, startPodcastHost } from './aggregator-fixtures.js';
+import { integrityFor, type LibraryJson, rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { runCli, startCli, tempDir } from './helpers/tools.js';
 
 function sri(data: Buffer): string {
@@ -36,7 +36,7 @@ describe('aggregator with an HTTP podcast feed', () => {
         title: i === 1 ? 'Episode 2: <b>Hidden</b> ../../escape' : `Episode ${i + 1}`,
         guid: `ep-${i + 1}`,
         enclosure: { url: `${host.url}/media/ep${i + 1}.mp3`, type: 'audio/mpeg', length: data.length },
-        extra: i === 0 ? `<podcast:integrity type="sri" value="${sri(data)}"/>` : '',
+        extra: i === 0 ? integrityFor(`${host.url}/media/ep1.mp3`, data.length, sri(data)) : '',
       })),
       { ttl: 30 },
     );

@@ -61,7 +61,12 @@ export function recordFor(
   if (choice.torrent) record.torrent = choice.torrent;
   if (choice.magnet) record.magnet = choice.magnet;
   if (choice.length !== undefined) record.length = choice.length;
-  const sri = (choice.media?.integrity ?? []).filter((i) => i.type === 'sri').map((i) => i.value);
+  // podcast:integrity sits in an alternateEnclosure; it vouches for every enclosure with the same URL.
+  const sri = item.enclosures
+    .filter((e) => e.url === choice.media?.url)
+    .flatMap((e) => e.integrity ?? [])
+    .filter((i) => i.type === 'sri')
+    .map((i) => i.value);
   if (sri.length > 0) record.integrity = sri;
   return record;
 }
