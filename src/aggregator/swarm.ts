@@ -97,9 +97,16 @@ export async function addPlaced(
       storeFor,
       trackers: [...extra.trackers, ...link.trackers.map((t) => [t])],
       webSeeds: [...extra.webSeeds, ...link.webSeeds],
-      peers: extra.peers,
+      peers: [...extra.peers, ...link.peers.map(parsePeer).filter((p): p is PeerHint => p !== undefined)],
     },
   );
+}
+
+/** "host:port" or "[v6]:port" (a magnet link's `x.pe`), or undefined when malformed. */
+function parsePeer(text: string): PeerHint | undefined {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : 0;
+  return m && port > 0 && port < 65536 ? { host: m[1]!, port } : undefined;
 }
 
 /** Download through the swarm; resolves with the (still running, now seeding) session once complete. */
