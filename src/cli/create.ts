@@ -1,5 +1,6 @@
 /** `seedcast create`: hashes a file or folder and writes its `.torrent`, then prints its hashes and magnet link. */
 
+import { statSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { isSeedcastError, SeedcastError } from '../errors.js';
@@ -43,9 +44,7 @@ Seedcast site makes on upload for the same content and piece length.
 Symbolic links are followed only to files inside the folder; others are skipped with a warning.`,
 
   async run(argv) {
-    // the main thread hashes too; the other cores' workers start now, while the folder is listed
     const threads = availableParallelism();
-    prestartHashWorkers(threads - 1);
     const args = parseCommandArgs(argv, {
       output: { type: 'string', short: 'o' },
       announce: { type: 'string', short: 'a', multiple: true },
@@ -67,6 +66,9 @@ Symbolic links are followed only to files inside the folder; others are skipped 
       );
     }
     const path = args.positionals[0]!;
+    // the main thread hashes too; the other cores' workers start now, while the creator loads and
+    // the folder is listed (not for a small file, which the main thread hashes alone in no time)
+    if (!isSmallFile(path)) prestartHashWorkers(threads - 1);
     const versions = (['v1', 'v2', 'hybrid'] as const).filter((v) => args.values[v] === true);
     if (versions.length > 1) throw new SeedcastError('USAGE', 'choose one of --v1, --v2, --hybrid');
     const [{ createTorrent }, { formatMagnet }] = await Promise.all([
@@ -156,6 +158,16 @@ Symbolic links are followed only to files inside the folder; others are skipped 
     return 0;
   },
 };
+
+/** True for a regular file under 16 MiB (false for folders and anything that cannot be read). */
+function isSmallFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size < 16 * 1024 * 1024;
+  } catch {
+    return false;
+  }
+}
 
 /** "262144", "256K", "256KiB", "1M" -> bytes. */
 function parseSize(text: string): number {
