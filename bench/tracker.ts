@@ -128,8 +128,8 @@ async function wrk(t: Tracker, hashesTxt: string, seconds: number, extra: string
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   return {
     rate,
-    p50: ms(/50%\s+(\S+)/.exec(out)?.[1] ?? ''),
-    p99: ms(/99%\s+(\S+)/.exec(out)?.[1] ?? ''),
+    p50: ms(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    p99: ms(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
     cpu,
     errors: non2xx,
   };
