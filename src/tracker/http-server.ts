@@ -13,7 +13,8 @@
  * `Connection: close`, then the bencoded body.
  *
  * Limits: a head over 16 KiB gets 431, a head that is not HTTP gets 400 (both with a bencoded
- * `failure reason`, a warning, and the connection closed); idle connections close after 30 s.
+ * `failure reason`, a warning, and the connection closed); idle connections close after 30 s, a
+ * head still incomplete after 20 s closes its connection, at most 16,384 connections are open.
  */
 
 import { createServer, type Server, type Socket } from 'node:net';
@@ -29,6 +30,9 @@ import type { TrackerService } from './service.js';
 
 const MAX_HEAD = 16 * 1024;
 const IDLE_MS = 30_000;
+/** A request head must arrive whole within this time, however slowly it trickles in. */
+const HEAD_MS = 20_000;
+const MAX_CONNECTIONS = 16_384;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 const REASONS: Record<number, string> = {
@@ -112,6 +116,7 @@ export function createHttpTrackerServer(
     socket.once('close', () => sockets.delete(socket));
     serveConnection(socket, service, options);
   });
+  server.maxConnections = MAX_CONNECTIONS;
   return {
     server,
     close: () =>
@@ -126,6 +131,7 @@ export function createHttpTrackerServer(
 function serveConnection(socket: Socket, service: TrackerService, options: HttpEdgeOptions): void {
   const log = options.log ?? silentLog;
   let pending: Buffer | null = null;
+  let headSince = 0;
   let busy = false;
   let open = true;
   socket.setTimeout(IDLE_MS, () => socket.destroy());
@@ -134,7 +140,16 @@ function serveConnection(socket: Socket, service: TrackerService, options: HttpE
     open = false;
   });
   socket.on('data', (chunk: Buffer) => {
-    pending = pending ? Buffer.concat([pending, chunk]) : chunk;
+    if (pending) {
+      if (Date.now() - headSince > HEAD_MS) {
+        socket.destroy();
+        return;
+      }
+      pending = Buffer.concat([pending, chunk]);
+    } else {
+      pending = chunk;
+      headSince = Date.now();
+    }
     if (!busy) pump();
   });
 
@@ -155,6 +170,7 @@ function serveConnection(socket: Socket, service: TrackerService, options: HttpE
       }
       const head = parseHead(pending.toString('latin1', 0, end));
       pending = end + 4 < pending.length ? pending.subarray(end + 4) : null;
+      headSince = Date.now();
       if (!head) {
         refuse(400, 'tracker: malformed HTTP request', 'unparseable request');
         return;
