@@ -33,7 +33,7 @@ import { parseTorrent } from '../src/torrent/index.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '7' },
     'size-mib': { type: 'string', default: '2048' },
     keep: { type: 'boolean', default: false },
   },
@@ -184,6 +184,9 @@ console.log(
 console.log(`median seedcast:  ${oursMedian.toFixed(3)} s  ${gib(oursRate)}`);
 console.log(`median mktorrent: ${mktMedian.toFixed(3)} s  ${gib(size / mktMedian)}  (mktorrent -t ${cores})`);
 console.log(`ratio seedcast/mktorrent: ${(oursMedian / mktMedian).toFixed(3)}  (target <= 1.0)`);
+console.log(
+  `best runs: seedcast ${Math.min(...times.seedcast).toFixed(3)} s, mktorrent ${Math.min(...times.mktorrent).toFixed(3)} s, ratio ${(Math.min(...times.seedcast) / Math.min(...times.mktorrent)).toFixed(3)}  (least disturbed by other load)`,
+);
 console.log(
   `SHA-1 ceiling: ${gib(perCore)} per core x ${cores} = ${gib(ceiling)}  (openssl -multi ${cores}: ${gib(parallel)})`,
 );
