@@ -265,12 +265,14 @@ async function main(): Promise<void> {
     );
     // Both trackers answer UDP on one thread: saturated means that thread is busy, and that 4x
     // more announces in flight do not bring 15% more answers.
+    const base = out.udp!;
+    const more = out.udpMore!;
     const saturated = (k: 'ours' | 'ot') =>
-      Math.max(out.udp[k].cpu, out.udpMore[k].cpu) >= 0.9 && out.udpMore[k].rate < 1.15 * out.udp[k].rate;
+      Math.max(base[k].cpu, more[k].cpu) >= 0.9 && more[k].rate < 1.15 * base[k].rate;
     const verdict = (k: 'ours' | 'ot') =>
       saturated(k)
         ? 'yes'
-        : `NO (cpu ${(out.udp[k].cpu * 100).toFixed(0)}%: the generator or a busy machine limited the load)`;
+        : `NO (cpu ${(base[k].cpu * 100).toFixed(0)}%: the generator or a busy machine limited the load)`;
     process.stdout.write(
       `\nUDP load saturates the tracker: ours ${verdict('ours')}; opentracker ${verdict('ot')}\n` +
         '(saturated: the tracker used >= 90% of a core and 4x more in flight gave < 15% more answers)\n\n',
