@@ -12,7 +12,7 @@ import type { TestContext } from 'node:test';
 import type { CliResult } from './helpers/tools.js';
 
 export type Route =
-  | { body: Buffer | string; type?: string; etag?: boolean; bytesPerSecond?: number }
+  | { body: Buffer | string; type?: string; etag?: boolean; bytesPerSecond?: number; noRange?: boolean }
   | { status: number; body?: string }
   | { redirect: string }
   | { endless: true };
@@ -102,7 +102,7 @@ function handle(host: PodcastHost, req: IncomingMessage, res: ServerResponse): v
       return;
     }
   }
-  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  const range = route.noRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   if (range) {
     const start = Number(range[1]);
     const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;

@@ -18,7 +18,14 @@ import { acquireLock } from './lock.js';
 import { inside, libraryDir, safeExtension, torrentsDir } from './paths.js';
 import { isDue, pollFeed } from './poll.js';
 import { Seeder } from './seeding.js';
-import { type DownloadRecord, type FeedState, loadState, type State, saveState } from './state.js';
+import {
+  type DownloadRecord,
+  type FeedState,
+  loadState,
+  removeStaleTemps,
+  type State,
+  saveState,
+} from './state.js';
 import { downloadSwarm, fetchTorrent, placedPath, torrentFromInfo } from './swarm.js';
 import type { SyncEvent, SyncSnapshot } from './view.js';
 
@@ -32,6 +39,7 @@ export interface AggregatorOptions {
 
 const RETRYABLE = new Set(['AGGREGATOR_FETCH', 'AGGREGATOR_STALLED', 'AGGREGATOR_DISK']);
 const MAX_ATTEMPTS = 5;
+const RETRY_BASE_MS = 5 * 60_000;
 
 interface Active {
   record: DownloadRecord;
@@ -48,7 +56,8 @@ export class Aggregator {
   private release: (() => Promise<void>) | undefined;
   private saving: Promise<void> = Promise.resolve();
   private readonly active = new Map<string, Active>();
-  private readonly tried = new Set<string>();
+  /** When each download was last started by this process (retries wait: 5 min, 10 min, 20 min ...). */
+  private readonly tried = new Map<string, number>();
   private readonly seeder: Seeder;
   private idleWaiters: (() => void)[] = [];
   private failures = 0;
@@ -67,6 +76,7 @@ export class Aggregator {
   /** Take the lock and read the state. */
   async open(): Promise<void> {
     this.release = await acquireLock(this.home);
+    await removeStaleTemps(this.home);
     this.state = await loadState(this.home);
   }
 
@@ -130,10 +140,12 @@ export class Aggregator {
   }
 
   private eligible(r: DownloadRecord): boolean {
-    if (this.active.has(r.id) || this.tried.has(r.id)) return false;
+    if (this.active.has(r.id)) return false;
     if (!this.state.feeds.some((f) => f.url === r.feed)) return false;
-    if (r.status === 'queued' || r.status === 'downloading') return true;
-    return r.status === 'failed' && r.retry === true && r.attempts < MAX_ATTEMPTS;
+    const last = this.tried.get(r.id);
+    if (r.status === 'queued' || r.status === 'downloading') return last === undefined;
+    if (r.status !== 'failed' || r.retry !== true || r.attempts >= MAX_ATTEMPTS) return false;
+    return last === undefined || Date.now() - last > RETRY_BASE_MS * 2 ** Math.max(0, r.attempts - 1);
   }
 
   /** Start queued downloads up to the concurrency limit. */
@@ -141,7 +153,7 @@ export class Aggregator {
     for (const record of this.state.downloads) {
       if (this.active.size >= Math.max(1, this.state.settings.concurrency)) break;
       if (!this.eligible(record)) continue;
-      this.tried.add(record.id);
+      this.tried.set(record.id, Date.now());
       void this.download(record).finally(() => {
         this.active.delete(record.id);
         this.pump();

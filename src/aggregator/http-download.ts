@@ -50,6 +50,7 @@ export async function downloadHttp(
     await rm(part, { force: true });
     have = 0;
   }
+  if (options.length !== undefined && have === options.length) return finish(url, part, dest, have, options);
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
   if (have > 0) headers.range = `bytes=${have}-`;
   const { response, url: finalUrl } = await httpGet(url, {
@@ -72,9 +73,6 @@ export async function downloadHttp(
     if (declared !== null && /^\d+$/.test(declared)) total = Number(declared);
     have = 0;
   }
-  if (response.status === 416 && options.length !== undefined && have === options.length) {
-    total = have; // the part is already whole
-  }
   const promised = options.length;
   if (promised !== undefined && total !== undefined && total !== promised) {
     await response.body?.cancel();
@@ -83,7 +81,7 @@ export async function downloadHttp(
   }
   await assertDiskSpace(dest, (total ?? promised ?? 0) - have, options.minFreeBytes ?? 0);
 
-  if (response.status !== 416) {
+  {
     const fh = await open(part, append ? 'a' : 'w');
     try {
       options.onProgress?.(have, total ?? promised);
@@ -103,8 +101,18 @@ export async function downloadHttp(
       await fh.close();
     }
   }
+  return finish(finalUrl, part, dest, promised ?? total, options);
+}
+
+/** Check the part against the promise, then move it into place. */
+async function finish(
+  finalUrl: string,
+  part: string,
+  dest: string,
+  expected: number | undefined,
+  options: HttpDownloadOptions,
+): Promise<number> {
   const size = await sizeOf(part);
-  const expected = promised ?? total;
   if (expected !== undefined && size !== expected) {
     if (size > expected) await rm(part, { force: true });
     throw new SeedcastError(

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,5 +57,32 @@ describe('aggregator state', () => {
     const back = await loadState(dir);
     assert.deepEqual(back.feeds, []);
     assert.match(readFileSync(statePath(dir), 'utf8'), /"version": 1/);
+  });
+
+  it('survives kill -9 at any moment of a stream of writes', async (t) => {
+    const dir = home(t);
+    const module = new URL('./state.ts', import.meta.url).href;
+    const script = `
+      import { emptyState, saveState } from ${JSON.stringify(module)};
+      const state = emptyState();
+      for (let i = 0; ; i++) {
+        state.downloads.push({ id: String(i), feed: 'f', guid: 'g' + i, title: 'x'.repeat(i % 5000), base: '/b', status: 'queued', attempts: 0, queuedAt: '' });
+        await saveState(process.argv[1], state);
+        if (i === 0) process.stdout.write('ready\\n');
+      }`;
+    let lastCount = 0;
+    for (let round = 0; round < 8; round++) {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 300));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('close', r));
+      const state = await loadState(dir); // never torn
+      assert.ok(state.downloads.length >= 1);
+      lastCount = state.downloads.length;
+    }
+    assert.ok(lastCount > 0);
   });
 });

@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeedcastError } from '../errors.js';
 
@@ -182,4 +182,11 @@ export async function updateState<T>(home: string, change: (state: State) => T):
   const result = change(state);
   await saveState(home, state);
   return result;
+}
+
+/** Delete temporary files left by writes that a kill interrupted (call while holding the sync lock). */
+export async function removeStaleTemps(home: string): Promise<void> {
+  const names = await readdir(home).catch(() => [] as string[]);
+  for (const name of names)
+    if (/^state\.json\.[0-9a-f]{12}\.tmp$/.test(name)) await rm(join(home, name), { force: true });
 }

@@ -36,8 +36,13 @@ export interface SyncSnapshot {
   seeding: { title: string; uploaded: number; ratio: number; uploadRate: number; peers: number }[];
 }
 
-/** One line for an event (for logs and pipes). */
+/** One line for an event (for logs and pipes): control characters from feeds or errors become spaces. */
 export function formatEvent(e: SyncEvent): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we replace
+  return eventText(e).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
+
+function eventText(e: SyncEvent): string {
   switch (e.type) {
     case 'feed':
       return `feed ${e.feed.title ?? e.feed.url}: ${e.changed ? `${e.fresh} new, ${e.queued} queued` : 'not modified'}`;
