@@ -15,5 +15,6 @@ export {
 export { assertValidKey, assertValidPrefix, blobKey, invalidKeyReason, safeSegment } from './keys.js';
 export { LocalDiskStore } from './local-disk.js';
 export { openBlobStore, type StorageTarget } from './open.js';
+export { BlobPieceStore, type BlobPieceStoreOptions } from './piece-store.js';
 export { S3Store } from './s3.js';
 export { parseS3Url, type S3Location } from './s3-url.js';
