@@ -90,8 +90,8 @@ export function formatView(s: SyncSnapshot, width = 100): string[] {
   const up =
     s.downloads.reduce((n, d) => n + d.uploadRate, 0) + s.seeding.reduce((n, d) => n + d.uploadRate, 0);
   const lines = [
-    `feeds ${s.feeds.length}${failing ? ` (${failing} failing)` : ''}   down ${bytes(down)}/s   up ${bytes(up)}/s   ` +
-      `downloading ${s.downloads.length}   seeding ${s.seeding.length}`,
+    `feeds ${s.feeds.length}${failing ? ` (${failing} failing)` : ''}  down ${bytes(down)}/s  up ${bytes(up)}/s  ` +
+      `active ${s.downloads.length}  seeding ${s.seeding.length}`,
   ];
   for (const d of s.downloads) {
     const fraction = d.total ? Math.min(1, d.done / d.total) : 0;
