@@ -11,8 +11,9 @@
  */
 
 import type { Stats } from 'node:fs';
-import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { SeedcastError } from '../errors.js';
 import { unsafeComponentReason } from './paths.js';
 
@@ -44,7 +45,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** List the files under `input` (a file or a folder). Throws CREATE_INPUT when it cannot be read. */
 export async function listInput(input: string): Promise<InputListing> {
   const absRoot = resolve(input);
-  const rootStat = await inputError(input, () => stat(absRoot));
+  const rootStat = fsCall(input, () => statSync(absRoot));
   const name = basename(absRoot);
   if (rootStat.isFile()) {
     return {
@@ -57,15 +58,29 @@ export async function listInput(input: string): Promise<InputListing> {
   if (!rootStat.isDirectory()) {
     throw new SeedcastError('CREATE_INPUT', `${input} is neither a regular file nor a folder`);
   }
-  const realRoot = await inputError(input, () => realpath(absRoot));
-  const listing: InputListing = { name, single: false, files: [], skipped: [] };
+  const realRoot = fsCall(input, () => realpathSync(absRoot));
+  const listing = { name, single: false, files: [], skipped: [], visited: 0 };
   await walkFolder(absRoot, [], realRoot, listing);
-  return listing;
+  return { name, single: false, files: listing.files, skipped: listing.skipped };
 }
 
-async function walkFolder(dir: string, prefix: string[], realRoot: string, out: InputListing): Promise<void> {
-  const names = await inputError(dir, () => readdir(dir, { encoding: 'buffer' }));
-  for (const raw of names) {
+/**
+ * Entries examined between two turns of the event loop. The file system is asked synchronously
+ * (`lstatSync` costs a fifth of the promise form's time per entry), in slices short enough (a few ms)
+ * that a server listing a large folder keeps answering.
+ */
+const SLICE = 256;
+
+async function walkFolder(
+  dir: string,
+  prefix: string[],
+  realRoot: string,
+  out: InputListing & { visited: number },
+): Promise<void> {
+  const names = fsCall(dir, () => readdirSync(dir, { encoding: 'buffer' }));
+  for (let i = 0; i < names.length; i++) {
+    if (++out.visited % SLICE === 0) await yieldToLoop();
+    const raw = names[i]!;
     let entryName: string;
     try {
       entryName = utf8.decode(raw);
@@ -82,13 +97,13 @@ async function walkFolder(dir: string, prefix: string[], realRoot: string, out: 
       throw new SeedcastError('CREATE_INPUT', `${join(dir, entryName)}: cannot be in a torrent (${unsafe})`);
     }
     const abs = join(dir, entryName);
-    const st = await inputError(abs, () => lstat(abs));
+    const st = fsCall(abs, () => lstatSync(abs));
     if (st.isDirectory()) {
       await walkFolder(abs, path, realRoot, out);
     } else if (st.isFile()) {
       out.files.push({ path, absPath: abs, length: st.size });
     } else if (st.isSymbolicLink()) {
-      const target = await followLink(abs, realRoot);
+      const target = followLink(abs, realRoot);
       if (typeof target === 'string') out.skipped.push({ path: path.join('/'), reason: target });
       else out.files.push({ path, absPath: abs, length: target.size });
     } else {
@@ -98,23 +113,23 @@ async function walkFolder(dir: string, prefix: string[], realRoot: string, out: 
 }
 
 /** The target's stats when the link points to a regular file inside the folder; else why not. */
-async function followLink(abs: string, realRoot: string): Promise<Stats | string> {
+function followLink(abs: string, realRoot: string): Stats | string {
   let real: string;
   try {
-    real = await realpath(abs);
+    real = realpathSync(abs);
   } catch {
     return 'dangling symbolic link';
   }
   if (real !== realRoot && !real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) {
     return 'symbolic link out of the folder';
   }
-  const st = await inputError(abs, () => stat(abs));
+  const st = fsCall(abs, () => statSync(abs));
   return st.isFile() ? st : 'symbolic link to something other than a regular file';
 }
 
-async function inputError<T>(path: string, op: () => Promise<T>): Promise<T> {
+function fsCall<T>(path: string, op: () => T): T {
   try {
-    return await op();
+    return op();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const why =
