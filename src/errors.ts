@@ -66,6 +66,13 @@ export const ERRORS = {
   STORAGE_INTEGRITY: { status: 422, message: 'storage: size or hash does not match' },
   STORAGE_READ_ONLY: { status: 500, message: 'storage: read-only' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'storage: unavailable' },
+  // accounts and the catalog (src/catalog)
+  USER_INVALID: { status: 400, message: 'account: invalid field' },
+  USER_EXISTS: { status: 409, message: 'account: that username is taken' },
+  AUTH_FAILED: { status: 401, message: 'account: wrong username or password' },
+  TOKEN_INVALID: { status: 401, message: 'account: invalid or expired token' },
+  ITEM_INVALID: { status: 400, message: 'item: invalid field' },
+  ITEM_CONFLICT: { status: 409, message: 'item: already published' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
