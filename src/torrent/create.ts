@@ -31,7 +31,7 @@ import { HASH_SIZE, rootFromPieceLayer } from './merkle.js';
 import { unsafeComponentReason } from './paths.js';
 import { BLOCK_SIZE, checkPieceLength, choosePieceLength } from './piece-length.js';
 import type { TorrentVersion } from './types.js';
-import { compareV1Paths, compareV2Paths, listInput, type SkippedEntry, type SourceFile } from './walk.js';
+import { listInput, type SkippedEntry, type SourceFile, sortFiles } from './walk.js';
 
 export interface CreateOptions extends HashRunOptions {
   /** Default 'hybrid'. */
@@ -96,7 +96,7 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
 
   const listing = await listInput(path);
   const name = options.name ?? checkName(listing.name, 'CREATE_INPUT');
-  const sorted = sortFiles(listing.files, version === 'v1' ? compareV1Paths : compareV2Paths);
+  const sorted = sortFiles(listing.files, version === 'v1' ? 'v1' : 'v2');
   if (sorted.length === 0) throw new SeedcastError('CREATE_INPUT', `${path}: the folder holds no files`);
   const files = listing.single ? [{ ...sorted[0]!, path: [name] }] : sorted;
   const length = files.reduce((sum, f) => sum + f.length, 0);
@@ -151,10 +151,6 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
     announce,
     urlList,
   };
-}
-
-function sortFiles(files: SourceFile[], compare: (a: string[], b: string[]) => number): SourceFile[] {
-  return [...files].sort((a, b) => compare(a.path, b.path));
 }
 
 function makePlan(

@@ -3,18 +3,22 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { compareV1Paths, compareV2Paths, listInput } from './walk.js';
+import { listInput, sortFiles } from './walk.js';
 
 describe('listing the input', () => {
   it('orders paths as mktorrent (whole path bytes) and as BEP 52 (component by component)', () => {
-    const paths = [['a0'], ['a', 'b'], ['a-c', 'f'], ['B'], ['é'], ['.x']];
-    assert.deepEqual(
-      [...paths].sort(compareV1Paths).map((p) => p.join('/')),
-      ['.x', 'B', 'a-c/f', 'a/b', 'a0', 'é'],
+    const files = [['a0'], ['a', 'b'], ['a-c', 'f'], ['B'], ['é'], ['.x'], ['a', 'b', 'c'], ['ab']].map(
+      (path) => ({
+        path,
+      }),
     );
     assert.deepEqual(
-      [...paths].sort(compareV2Paths).map((p) => p.join('/')),
-      ['.x', 'B', 'a/b', 'a-c/f', 'a0', 'é'],
+      sortFiles(files, 'v1').map((f) => f.path.join('/')),
+      ['.x', 'B', 'a-c/f', 'a/b', 'a/b/c', 'a0', 'ab', 'é'],
+    );
+    assert.deepEqual(
+      sortFiles(files, 'v2').map((f) => f.path.join('/')),
+      ['.x', 'B', 'a/b', 'a/b/c', 'a-c/f', 'a0', 'ab', 'é'],
     );
   });
 

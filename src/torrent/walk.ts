@@ -6,8 +6,8 @@
  * link to a regular file inside the folder is taken as that file (what mktorrent does), any other
  * link (outside the folder, to a folder, dangling) is skipped and reported, as are sockets, FIFOs and
  * devices. File names must be valid UTF-8 (BEP 3 paths are UTF-8) and safe by `paths.ts` (no names
- * Windows reserves, no control characters...), or the listing fails naming the file. Order is not decided here: see
- * `compareV1Paths` (mktorrent's) and `compareV2Paths` (BEP 52's file tree order).
+ * Windows reserves, no control characters...), or the listing fails naming the file. `sortFiles` puts the
+ * files in mktorrent's order (v1) or in BEP 52's file tree order.
  */
 
 import type { Stats } from 'node:fs';
@@ -142,17 +142,20 @@ function fsCall<T>(path: string, op: () => T): T {
   }
 }
 
-/** mktorrent's order: byte order of the whole `/`-joined path (so `a-b` < `a/b` < `a0`). */
-export function compareV1Paths(a: string[], b: string[]): number {
-  return Buffer.compare(Buffer.from(a.join('/'), 'utf8'), Buffer.from(b.join('/'), 'utf8'));
+/**
+ * The sort key of a path as a binary string (one character per UTF-8 byte, so `<` is byte order).
+ * mktorrent's order (v1) compares whole `/`-joined paths (`a-b` < `a/b` < `a0`); BEP 52's file tree
+ * order compares component by component, which is the byte order of the components joined by NUL,
+ * a byte no name holds and lower than any byte a name does hold (`a/b` < `a-b` < `a0`).
+ */
+function sortKey(path: string[], order: 'v1' | 'v2'): string {
+  return Buffer.from(path.join(order === 'v1' ? '/' : '\0'), 'utf8').toString('latin1');
 }
 
-/** BEP 52's file tree order: component by component, each by its raw bytes. */
-export function compareV2Paths(a: string[], b: string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = Buffer.compare(Buffer.from(a[i]!, 'utf8'), Buffer.from(b[i]!, 'utf8'));
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
+/** `files` sorted in the order of a v1 torrent (mktorrent's) or of a v2 file tree. */
+export function sortFiles<T extends { path: string[] }>(files: T[], order: 'v1' | 'v2'): T[] {
+  return files
+    .map((file) => ({ file, key: sortKey(file.path, order) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((x) => x.file);
 }
