@@ -6,6 +6,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,7 +135,7 @@ describe('we parse torrents made by other software with the hashes they report',
 
 describe('real clients load our torrents', () => {
   for (const version of ['v1', 'v2', 'hybrid'] as const) {
-    it(`libtorrent and transmission-show load our ${version} torrents and libtorrent verifies the data`, async (t: TestContext) => {
+    it(`libtorrent loads our ${version} torrents and verifies the data; transmission-show as it can`, async (t: TestContext) => {
       if (!requireTools(t, 'libtorrent', 'transmission-show')) return;
       const dir = tempDir(t);
       const { folder, single } = makeContent(dir);
@@ -168,7 +169,19 @@ describe('real clients load our torrents', () => {
           `libtorrent verified ${verified.have}/${verified.total} pieces`,
         );
 
-        if (version !== 'v2') assert.equal(transmissionHash(out), ours.infoHash);
+        if (version === 'v1') assert.equal(transmissionHash(out), ours.infoHash);
+        else {
+          // Transmission 3.00 (Debian 12) cannot parse any torrent with a v2 `file tree`, libtorrent's
+          // included: check that ours fare exactly as libtorrent's do, so a newer Transmission fails here.
+          const theirs = join(dir, `lt-${version}-${i}.torrent`);
+          lt('create', input, theirs, version, '32768');
+          const loads = (path: string) => spawnSync('transmission-show', [path]).status === 0;
+          assert.equal(
+            loads(out),
+            loads(theirs),
+            "transmission-show treats our torrent as it treats libtorrent's",
+          );
+        }
       }
     });
   }
