@@ -130,7 +130,7 @@ export class Aggregator {
     let queued = 0;
     if (feed.options.autoDownload) {
       for (const item of result.fresh) {
-        const record = recordFor(this.state, this.home, feed, item, now);
+        const record = recordFor(this.state, item, { home: this.home, feed, now });
         if (!record) continue;
         this.state.downloads.push(record);
         queued++;

@@ -15,7 +15,12 @@ export async function freeBytes(folder: string): Promise<number> {
 }
 
 /** Throw AGGREGATOR_DISK unless `needed` more bytes fit next to `dest` with `reserve` left over. */
-export async function assertDiskSpace(dest: string, needed: number, reserve: number): Promise<void> {
+export async function assertDiskSpace(
+  dest: string,
+  needed: number,
+  options: { reserve: number },
+): Promise<void> {
+  const { reserve } = options;
   if (needed <= 0 && reserve <= 0) return;
   const free = await freeBytes(dirname(dest));
   if (free - Math.max(0, needed) < reserve) {

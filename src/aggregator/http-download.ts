@@ -79,13 +79,13 @@ export async function downloadHttp(
     await rm(part, { force: true });
     throw verifyError(finalUrl, `the server has ${total} bytes, the feed promised ${promised}`);
   }
-  await assertDiskSpace(dest, (total ?? promised ?? 0) - have, options.minFreeBytes ?? 0);
+  await assertDiskSpace(dest, (total ?? promised ?? 0) - have, { reserve: options.minFreeBytes ?? 0 });
 
   {
     const fh = await open(part, append ? 'a' : 'w');
     try {
       options.onProgress?.(have, total ?? promised);
-      for await (const chunk of readChunks(response, finalUrl)) {
+      for await (const chunk of readChunks(response, { url: finalUrl })) {
         if (promised !== undefined && have + chunk.byteLength > promised) {
           throw verifyError(finalUrl, `more bytes than the ${promised} the feed promised`);
         }

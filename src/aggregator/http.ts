@@ -84,7 +84,11 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
 }
 
 /** Read a whole body, refusing more than `maxBytes` (checked on Content-Length first, then as it arrives). */
-export async function readLimited(response: Response, maxBytes: number, url = response.url): Promise<Buffer> {
+export async function readLimited(
+  response: Response,
+  options: { maxBytes: number; url?: string },
+): Promise<Buffer> {
+  const { maxBytes, url = response.url } = options;
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();
@@ -92,7 +96,7 @@ export async function readLimited(response: Response, maxBytes: number, url = re
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const value of readChunks(response, url)) {
+  for await (const value of readChunks(response, { url })) {
     size += value.byteLength;
     if (size > maxBytes)
       throw new SeedcastError('AGGREGATOR_TOO_LARGE', `${url}: more than ${maxBytes} bytes`);
@@ -104,9 +108,9 @@ export async function readLimited(response: Response, maxBytes: number, url = re
 /** The body's chunks; fails when the server stays silent for `idleMs`. Leaving early cancels the body. */
 export async function* readChunks(
   response: Response,
-  url: string,
-  idleMs = IDLE_TIMEOUT_MS,
+  options: { url: string; idleMs?: number },
 ): AsyncGenerator<Uint8Array> {
+  const { url, idleMs = IDLE_TIMEOUT_MS } = options;
   const reader = response.body?.getReader();
   if (!reader) return;
   let finished = false;

@@ -36,11 +36,10 @@ function uniqueBase(state: State, folder: string, title: string): string {
 /** A record for `item`, or undefined when it offers nothing to fetch or is already known. */
 export function recordFor(
   state: State,
-  home: string,
-  feed: FeedState,
   item: FeedItem,
-  now = new Date(),
+  options: { home: string; feed: FeedState; now?: Date },
 ): DownloadRecord | undefined {
+  const { home, feed, now = new Date() } = options;
   const id = recordId(feed.url, item.guid);
   if (state.downloads.some((d) => d.id === id)) return undefined;
   const choice = chooseEnclosures(item);

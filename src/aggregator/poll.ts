@@ -83,7 +83,7 @@ export async function pollFeed(feed: FeedState, options: PollOptions = {}): Prom
       succeeded(feed, now);
       return { ok: true, changed: false, fresh: [] };
     }
-    const body = await readLimited(response, options.maxBytes ?? DEFAULT_MAX_BYTES, url);
+    const body = await readLimited(response, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, url });
     parsed = parseFeed(body, { url, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
     const etag = response.headers.get('etag');
     const modified = response.headers.get('last-modified');

@@ -21,7 +21,11 @@ interface Seed {
 }
 
 /** True when `record` has seeded enough under `settings`. */
-export function seedingDone(record: DownloadRecord, length: number, settings: Settings): boolean {
+export function seedingDone(
+  record: DownloadRecord,
+  options: { length: number; settings: Settings },
+): boolean {
+  const { length, settings } = options;
   const s = record.seeding;
   if (!s) return true;
   if (s.done) return true;
@@ -67,7 +71,8 @@ export class Seeder {
       seed.lastUploaded = stats.uploaded;
       s.seededMs += Math.max(0, now - seed.lastTick);
       seed.lastTick = now;
-      if (seedingDone(seed.record, stats.length, this.settings())) finished.push(seed.record);
+      if (seedingDone(seed.record, { length: stats.length, settings: this.settings() }))
+        finished.push(seed.record);
     }
     for (const record of finished) await this.stop(record, true);
     return finished;

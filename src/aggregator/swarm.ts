@@ -25,7 +25,7 @@ const MAX_TORRENT_BYTES = 16 * 1024 * 1024;
 /** Fetch and parse a `.torrent` file. */
 export async function fetchTorrent(url: string): Promise<{ bytes: Buffer; meta: Metainfo }> {
   const { response, url: finalUrl } = await httpGet(url, { timeoutMs: 30_000 });
-  const bytes = await readLimited(response, MAX_TORRENT_BYTES, finalUrl);
+  const bytes = await readLimited(response, { maxBytes: MAX_TORRENT_BYTES, url: finalUrl });
   return { bytes, meta: parseTorrent(bytes) };
 }
 
