@@ -1,0 +1,11 @@
+/**
+ * The site's domain over the database: accounts (scrypt passwords, API tokens) and items with their
+ * files and tags. Repositories take a `Database` from `src/db`; every one is tested on SQLite and
+ * PostgreSQL.
+ */
+
+export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
+export { type Item, type ItemFile, ItemRepository } from './items.js';
+export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
+export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
+export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';

@@ -1,0 +1,331 @@
+/**
+ * Items: a published work with its files (in torrent order) and tags. An item, its files and its tags
+ * are written in one transaction, so a failure leaves no half item. Input is checked by
+ * `item-input.ts`; a second item with the same info hash is ITEM_CONFLICT.
+ */
+
+import { constraintKind, type Database, type ItemRow, type ItemStatus, type MediaType } from '../db/index.js';
+import { SeedcastError } from '../errors.js';
+import {
+  blobKeyOrNull,
+  checkDate,
+  checkFiles,
+  checkLanguage,
+  checkMediaType,
+  checkTags,
+  count,
+  type ItemFacts,
+  type ItemMetadata,
+  infoHashV1,
+  infoHashV2,
+  invalid,
+  type NewItemInput,
+  optionalText,
+  requiredText,
+  text,
+} from './item-input.js';
+
+export interface ItemFile {
+  position: number;
+  path: string;
+  length: number;
+  blobKey: string | null;
+  mimeType: string | null;
+  sha256: string | null;
+}
+
+export interface Item {
+  id: number;
+  ownerId: number;
+  channelId: number | null;
+  title: string;
+  description: string;
+  creator: string;
+  date: string | null;
+  language: string | null;
+  license: string | null;
+  mediaType: MediaType;
+  mimeType: string | null;
+  status: ItemStatus;
+  torrentOnly: boolean;
+  infoHash: string | null;
+  infoHashV2: string | null;
+  torrentKey: string | null;
+  totalLength: number;
+  pieceLength: number | null;
+  durationMs: number | null;
+  width: number | null;
+  height: number | null;
+  thumbnailKey: string | null;
+  bytesServed: number;
+  createdAt: number;
+  updatedAt: number;
+  tags: string[];
+  files: ItemFile[];
+}
+
+type Tx = Parameters<Parameters<ReturnType<Database['transaction']>['execute']>[0]>[0];
+
+function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    channelId: row.channel_id,
+    title: row.title,
+    description: row.description,
+    creator: row.creator,
+    date: row.date,
+    language: row.language,
+    license: row.license,
+    mediaType: row.media_type,
+    mimeType: row.mime_type,
+    status: row.status,
+    torrentOnly: row.torrent_only === 1,
+    infoHash: row.info_hash,
+    infoHashV2: row.info_hash_v2,
+    torrentKey: row.torrent_key,
+    totalLength: row.total_length,
+    pieceLength: row.piece_length,
+    durationMs: row.duration_ms,
+    width: row.width,
+    height: row.height,
+    thumbnailKey: row.thumbnail_key,
+    bytesServed: row.bytes_served,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    tags,
+    files,
+  };
+}
+
+/** Column values for the metadata and facts present in `input` (absent fields stay untouched). */
+function columns(input: ItemMetadata & ItemFacts) {
+  const has = (k: keyof (ItemMetadata & ItemFacts)) => Object.hasOwn(input, k) && input[k] !== undefined;
+  const set: Record<string, unknown> = {};
+  if (has('title')) set.title = requiredText('title', input.title, 300);
+  if (has('description'))
+    set.description = text('description', input.description, 20_000, { multiline: true });
+  if (has('creator')) set.creator = text('creator', input.creator, 300);
+  if (Object.hasOwn(input, 'date')) set.date = checkDate(input.date);
+  if (Object.hasOwn(input, 'language')) set.language = checkLanguage(input.language);
+  if (Object.hasOwn(input, 'license')) set.license = optionalText('license', input.license, 200);
+  if (Object.hasOwn(input, 'channelId'))
+    set.channel_id = count('channelId', input.channelId, { nullable: true });
+  if (has('status')) {
+    if (!['pending', 'ready', 'taken_down'].includes(input.status as string))
+      invalid('status', 'unknown status');
+    set.status = input.status;
+  }
+  if (has('mediaType')) set.media_type = checkMediaType(input.mediaType);
+  if (Object.hasOwn(input, 'mimeType')) set.mime_type = optionalText('mimeType', input.mimeType, 255);
+  if (Object.hasOwn(input, 'infoHash')) set.info_hash = infoHashV1(input.infoHash);
+  if (Object.hasOwn(input, 'infoHashV2')) set.info_hash_v2 = infoHashV2(input.infoHashV2);
+  if (Object.hasOwn(input, 'torrentKey')) set.torrent_key = blobKeyOrNull('torrentKey', input.torrentKey);
+  if (Object.hasOwn(input, 'thumbnailKey'))
+    set.thumbnail_key = blobKeyOrNull('thumbnailKey', input.thumbnailKey);
+  for (const [k, column] of [
+    ['pieceLength', 'piece_length'],
+    ['durationMs', 'duration_ms'],
+    ['width', 'width'],
+    ['height', 'height'],
+  ] as const) {
+    if (Object.hasOwn(input, k)) set[column] = count(k, input[k], { nullable: true });
+  }
+  return set;
+}
+
+export class ItemRepository {
+  constructor(
+    private readonly db: Database,
+    private readonly options: { now?: () => number } = {},
+  ) {}
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Creates an item with its files and tags, all or nothing. */
+  async create(input: NewItemInput): Promise<Item> {
+    const ownerId = count('ownerId', input.ownerId);
+    const set = columns(input);
+    if (set.title === undefined) invalid('title', 'required');
+    const files = checkFiles(input.files);
+    const tags = checkTags(input.tags);
+    const now = this.now();
+    try {
+      const id = await this.db.transaction().execute(async (tx) => {
+        const row = await tx
+          .insertInto('items')
+          .values({
+            ...set,
+            owner_id: ownerId,
+            title: set.title as string,
+            torrent_only: input.torrentOnly ? 1 : 0,
+            total_length: files.reduce((sum, f) => sum + f.length, 0),
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await tx
+          .insertInto('item_files')
+          .values(
+            files.map((f, position) => ({
+              item_id: row.id,
+              position,
+              path: f.path,
+              length: f.length,
+              blob_key: f.blobKey,
+              mime_type: f.mimeType,
+              sha256: f.sha256,
+            })),
+          )
+          .execute();
+        await this.setTags(tx, row.id, tags);
+        return row.id;
+      });
+      return (await this.get(id))!;
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  async get(id: number): Promise<Item | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return (await this.hydrate([row]))[0];
+  }
+
+  /** The item with this v1 or v2 info hash (hex). */
+  async byInfoHash(hash: string): Promise<Item | undefined> {
+    const h = hash.toLowerCase();
+    const column = h.length === 64 ? 'info_hash_v2' : 'info_hash';
+    const row = await this.db.selectFrom('items').selectAll().where(column, '=', h).executeTakeFirst();
+    return row ? (await this.hydrate([row]))[0] : undefined;
+  }
+
+  /** Changes metadata and facts; `tags` replaces the tag set. Returns the item, or undefined. */
+  async update(id: number, patch: ItemMetadata & ItemFacts): Promise<Item | undefined> {
+    const set = columns(patch);
+    const tags = patch.tags === undefined ? undefined : checkTags(patch.tags);
+    try {
+      const found = await this.db.transaction().execute(async (tx) => {
+        const result = await tx
+          .updateTable('items')
+          .set({ ...set, updated_at: this.now() })
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        if (tags) {
+          await tx.deleteFrom('item_tags').where('item_id', '=', id).execute();
+          await this.setTags(tx, id, tags);
+        }
+        return true;
+      });
+      return found ? this.get(id) : undefined;
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  /** Records where a file's bytes now live (e.g. after archiving a torrent-only item). */
+  async setFileBlob(id: number, position: number, blobKey: string | null): Promise<void> {
+    await this.db
+      .updateTable('item_files')
+      .set({ blob_key: blobKeyOrNull('blobKey', blobKey) })
+      .where('item_id', '=', id)
+      .where('position', '=', position)
+      .execute();
+  }
+
+  async addBytesServed(id: number, bytes: number): Promise<void> {
+    const n = count('bytes', bytes);
+    await this.db
+      .updateTable('items')
+      .set((eb) => ({ bytes_served: eb('bytes_served', '+', n) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Deletes an item (its files, tags, comments and favourites go with it). */
+  async delete(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('items').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Newest items first, `limit` at most, older than `beforeId` when given. */
+  async newest(options: { limit?: number; beforeId?: number; status?: ItemStatus } = {}): Promise<Item[]> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 20)), 100);
+    let query = this.db
+      .selectFrom('items')
+      .selectAll()
+      .where('status', '=', options.status ?? 'ready');
+    if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
+    const rows = await query.orderBy('id', 'desc').limit(limit).execute();
+    return this.hydrate(rows);
+  }
+
+  /** v1 and v2 info hashes of every item the tracker should accept (not taken down). */
+  async trackedInfoHashes(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('items')
+      .select(['info_hash', 'info_hash_v2'])
+      .where('status', '!=', 'taken_down')
+      .execute();
+    return rows.flatMap((r) => [r.info_hash, r.info_hash_v2].filter((h): h is string => h !== null));
+  }
+
+  private async setTags(tx: Tx, itemId: number, tags: string[]): Promise<void> {
+    if (tags.length === 0) return;
+    await tx
+      .insertInto('tags')
+      .values(tags.map((name) => ({ name })))
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const ids = await tx.selectFrom('tags').select('id').where('name', 'in', tags).execute();
+    await tx
+      .insertInto('item_tags')
+      .values(ids.map((t) => ({ item_id: itemId, tag_id: t.id })))
+      .execute();
+  }
+
+  private async hydrate(rows: ItemRow[]): Promise<Item[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [files, tags] = await Promise.all([
+      this.db.selectFrom('item_files').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
+      this.db
+        .selectFrom('item_tags')
+        .innerJoin('tags', 'tags.id', 'item_tags.tag_id')
+        .select(['item_tags.item_id', 'tags.name'])
+        .where('item_tags.item_id', 'in', ids)
+        .orderBy('tags.name')
+        .execute(),
+    ]);
+    return rows.map((row) =>
+      toItem(
+        row,
+        tags.filter((t) => t.item_id === row.id).map((t) => t.name),
+        files
+          .filter((f) => f.item_id === row.id)
+          .map((f) => ({
+            position: f.position,
+            path: f.path,
+            length: f.length,
+            blobKey: f.blob_key,
+            mimeType: f.mime_type,
+            sha256: f.sha256,
+          })),
+      ),
+    );
+  }
+
+  private mapError(err: unknown): unknown {
+    const kind = constraintKind(err);
+    if (kind === 'unique') return new SeedcastError('ITEM_CONFLICT', 'an item with this info hash exists');
+    if (kind === 'foreign_key')
+      return new SeedcastError('ITEM_INVALID', 'owner or channel: no such account or channel');
+    return err;
+  }
+}
