@@ -2,7 +2,7 @@
  * Bad input next to a good feed: a 404, an HTML page, a document that is neither XML nor JSON, a
  * redirect loop, an endless response, an enclosure longer than promised, one that fails its
  * `podcast:integrity` hash, and a torrent with an unsafe path. Each is reported in one line and
- * skipped; the good feed's episode arrives intact; nothing is written outside $SEEDCAST_HOME.
+ * skipped; the good feeds' episodes (RSS and JSON Feed) arrive intact; nothing is written outside $SEEDCAST_HOME.
  */
 
 import assert from 'node:assert/strict';
@@ -48,6 +48,23 @@ describe('aggregator with broken feeds next to a good one', () => {
         },
       ]),
     });
+    const json = randomBytes(123_456);
+    host.set('/json.bin', { body: json, type: 'video/mp4' });
+    host.set('/feed.json', {
+      type: 'application/feed+json',
+      body: JSON.stringify({
+        version: 'https://jsonfeed.org/version/1.1',
+        title: 'JSON Show',
+        items: [
+          {
+            id: 'j1',
+            title: 'From JSON',
+            date_published: '2026-01-02T00:00:00Z',
+            attachments: [{ url: '/json.bin', mime_type: 'video/mp4', size_in_bytes: json.length }],
+          },
+        ],
+      }),
+    });
     host.set('/page.xml', { body: '<!DOCTYPE html><html><body>Moved</body></html>', type: 'text/html' });
     host.set('/garbage.xml', { body: 'hello, this is not a feed' });
     host.set('/loop-a.xml', { redirect: '/loop-b.xml' });
@@ -80,7 +97,7 @@ describe('aggregator with broken feeds next to a good one', () => {
       ]),
     });
     const broken = ['/missing.xml', '/page.xml', '/garbage.xml', '/loop-a.xml', '/huge.xml'];
-    for (const path of ['/good.xml', ...broken, '/liar.xml']) {
+    for (const path of ['/good.xml', '/feed.json', ...broken, '/liar.xml']) {
       const r = await runCliIn(cwd, ['subscribe', `${host.url}${path}`, '--recent', '10'], env);
       assert.equal(r.code, 0, r.stderr);
     }
@@ -103,11 +120,12 @@ describe('aggregator with broken feeds next to a good one', () => {
     assert.equal(errors.length, broken.length + 3, sync.stderr);
 
     const entries = JSON.parse((await runCli(['library', '--json'], { env })).stdout) as LibraryJson[];
-    assert.deepEqual(
-      entries.map((e) => [e.title, e.complete]),
-      [['Fine', true]],
-    );
-    assert.ok(readFileSync(entries[0]!.path!).equals(good));
+    assert.deepEqual(entries.map((e) => [e.title, e.complete]).sort(), [
+      ['Fine', true],
+      ['From JSON', true],
+    ]);
+    assert.ok(readFileSync(entries.find((e) => e.title === 'Fine')!.path!).equals(good));
+    assert.ok(readFileSync(entries.find((e) => e.title === 'From JSON')!.path!).equals(json));
     assert.deepEqual(readdirSync(cwd), [], 'nothing written in the working folder');
     assert.deepEqual(readdirSync(top).sort(), ['cwd', 'home']);
     const liar = readdirSync(join(home, 'library', 'Liar Show'));

@@ -9,7 +9,7 @@ import { rssFeed, startPodcastHost } from '../../test/aggregator-fixtures.js';
 import { Engine } from '../engine/index.js';
 import { isSeedcastError } from '../errors.js';
 import { Aggregator, mergeFeeds } from './aggregator.js';
-import { emptyState, loadState, saveState } from './state.js';
+import { emptyState, loadState, saveState, updateState } from './state.js';
 import { subscribe, unsubscribe } from './subscriptions.js';
 import type { SyncEvent } from './view.js';
 
@@ -117,5 +117,38 @@ describe('the sync loop', () => {
     assert.equal(merged[0], mine[0], 'the same object, so a poll in flight is saved');
     assert.equal(merged[0]!.etag, '"v1"');
     assert.equal(merged[1]!.options.keepLast, 3);
+  });
+
+  it('a feed unsubscribed while a sync runs stops seeding and drops its queue when the sync saves', async (t) => {
+    const dir = home(t);
+    const state = await loadState(dir);
+    subscribe(state, 'http://a/f');
+    subscribe(state, 'http://b/f');
+    const base = { guid: 'g', title: 't', attempts: 1, queuedAt: '', base: join(dir, 'x') };
+    state.downloads.push(
+      {
+        ...base,
+        id: '1',
+        feed: 'http://a/f',
+        status: 'complete',
+        seeding: { uploaded: 0, downloaded: 0, seededMs: 0, done: false },
+      },
+      { ...base, id: '2', feed: 'http://a/f', status: 'queued' },
+      { ...base, id: '3', feed: 'http://b/f', status: 'queued' },
+    );
+    await saveState(dir, state);
+    const aggregator = await open(t, dir);
+    await updateState(dir, (s) => unsubscribe(s, 'http://a/f'));
+    await aggregator.persist();
+    const saved = await loadState(dir);
+    assert.deepEqual(
+      saved.feeds.map((f) => f.url),
+      ['http://b/f'],
+    );
+    assert.equal(saved.downloads[0]!.seeding!.done, true);
+    assert.deepEqual(
+      saved.downloads.map((d) => d.status),
+      ['complete', 'failed', 'queued'],
+    );
   });
 });

@@ -94,13 +94,33 @@ export class Aggregator {
     this.saving = this.saving
       .then(async () => {
         const disk = await loadState(this.home).catch(() => undefined);
-        if (disk) this.state.feeds = mergeFeeds(disk.feeds, this.state.feeds);
+        if (disk) {
+          const merged = mergeFeeds(disk.feeds, this.state.feeds);
+          const kept = new Set(merged.map((f) => f.url));
+          const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
+          this.state.feeds = merged;
+          for (const url of gone) await this.forget(url);
+        }
         await saveState(this.home, this.state);
       })
       .catch((err: Error) =>
         this.emit({ type: 'warning', message: `cannot save the state: ${err.message}` }),
       );
     return this.saving;
+  }
+
+  /** A feed was unsubscribed while we ran: stop seeding what it brought, drop what it queued. */
+  private async forget(url: string): Promise<void> {
+    for (const record of this.state.downloads) {
+      if (record.feed !== url) continue;
+      await this.seeder.stop(record, true);
+      if (record.seeding) record.seeding.done = true;
+      if (record.status === 'queued' || (record.status === 'failed' && record.retry)) {
+        record.status = 'failed';
+        record.error = 'unsubscribed';
+        delete record.retry;
+      }
+    }
   }
 
   /** Downloads or feeds that failed in this run. */

@@ -67,13 +67,16 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
       void interrupted.then(() => {
         stopped = true;
       });
+      let polling: Promise<void> | undefined;
       for (let ticks = 0; !stopped; ticks++) {
-        if (ticks % 15 === 0) await aggregator.poll();
+        // Polls run beside the loop, so the live view and seeding accounting never wait for a slow feed.
+        if (ticks % 15 === 0 && !polling) polling = aggregator.poll().finally(() => (polling = undefined));
         await aggregator.tick();
         if (ticks % 10 === 0) await aggregator.persist();
         if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
         await Promise.race([new Promise((r) => setTimeout(r, 1000)), interrupted]);
       }
+      await polling;
       return 0;
     } finally {
       view.clear();
