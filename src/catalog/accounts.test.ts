@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { describeOnEachDatabase } from '../../test/helpers/postgres.js';
 import { isSeedcastError } from '../errors.js';
-import { describeOnEachDatabase } from './each-database.js';
 import { TokenRepository } from './tokens.js';
 import { UserRepository } from './users.js';
 

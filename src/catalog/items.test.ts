@@ -6,10 +6,10 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { describeOnEachDatabase } from '../../test/helpers/postgres.js';
 import { HOSTILE } from '../db/contract.js';
 import type { Database } from '../db/index.js';
 import { isSeedcastError } from '../errors.js';
-import { describeOnEachDatabase } from './each-database.js';
 import type { NewItemInput } from './item-input.js';
 import { ItemRepository } from './items.js';
 import { UserRepository } from './users.js';
