@@ -4,6 +4,7 @@
  * after. PostgreSQL refuses to run as root, so when the tests run as root (CI) both programs run as
  * the `postgres` user (created by Debian's package) or else `nobody`, and the folder is handed to
  * that user. Without the binaries the tests that need them are skipped loudly, or fail under CI=true.
+ * `describeOnEachDatabase` runs a repository's suite on SQLite and on PostgreSQL.
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, describe } from 'node:test';
 import pg from 'pg';
+import { type Database, openDatabase } from '../../src/db/index.js';
 import { freePort } from './tools.js';
 
 export interface PostgresServer {
@@ -151,4 +154,48 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     stop,
   };
+}
+
+export type OpenFresh = () => Promise<Database>;
+
+/**
+ * Runs a suite once against a SQLite file and once against a real PostgreSQL started for it, handing
+ * the suite a function that opens a fresh, migrated database; everything is closed after the suite.
+ */
+export function describeOnEachDatabase(name: string, suite: (fresh: OpenFresh) => void): void {
+  describe(`${name} (SQLite)`, () => {
+    let dir = '';
+    let n = 0;
+    const open: Database[] = [];
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'seedcast-catalog-'));
+    });
+    after(async () => {
+      await Promise.all(open.map((db) => db.destroy()));
+      rmSync(dir, { recursive: true, force: true });
+    });
+    suite(async () => {
+      const db = await openDatabase({ sqlite: join(dir, `db-${++n}.sqlite`) });
+      open.push(db);
+      return db;
+    });
+  });
+
+  if (!postgresAvailable(`${name} on PostgreSQL`)) return;
+  describe(`${name} (PostgreSQL)`, () => {
+    let server: PostgresServer | undefined;
+    const open: Database[] = [];
+    before(async () => {
+      server = await startPostgres();
+    });
+    after(async () => {
+      await Promise.all(open.map((db) => db.destroy()));
+      await server?.stop();
+    });
+    suite(async () => {
+      const db = await openDatabase(await server!.createDatabase());
+      open.push(db);
+      return db;
+    });
+  });
 }
