@@ -8,9 +8,9 @@ import { describe, it, type TestContext } from 'node:test';
 import { rssFeed, startPodcastHost } from '../../test/aggregator-fixtures.js';
 import { Engine } from '../engine/index.js';
 import { isSeedcastError } from '../errors.js';
-import { Aggregator, mergeFeeds } from './aggregator.js';
+import { Aggregator } from './aggregator.js';
 import { emptyState, loadState, saveState, updateState } from './state.js';
-import { subscribe, unsubscribe } from './subscriptions.js';
+import { mergeFeeds, subscribe, unsubscribe } from './subscriptions.js';
 import type { SyncEvent } from './view.js';
 
 function home(t: TestContext): string {

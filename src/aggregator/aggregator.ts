@@ -7,9 +7,10 @@
  * prints.
  */
 
+import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
-import type { Engine, TorrentSession } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type Metainfo, parseMagnet } from '../torrent/index.js';
 import { downloadHttp } from './http-download.js';
@@ -18,6 +19,7 @@ import { acquireLock } from './lock.js';
 import { inside, libraryDir, safeExtension, torrentsDir } from './paths.js';
 import { isDue, pollFeed } from './poll.js';
 import { Seeder } from './seeding.js';
+import { type ActiveDownload, buildSnapshot, runLimited } from './snapshot.js';
 import {
   type DownloadRecord,
   type FeedState,
@@ -26,7 +28,15 @@ import {
   type State,
   saveState,
 } from './state.js';
-import { downloadSwarm, fetchTorrent, placedPath, torrentFromInfo } from './swarm.js';
+import { mergeFeeds } from './subscriptions.js';
+import {
+  addPlaced,
+  downloadSwarm,
+  fetchTorrent,
+  matchesTorrent,
+  placedPath,
+  torrentFromInfo,
+} from './swarm.js';
 import type { SyncEvent, SyncSnapshot } from './view.js';
 
 export interface AggregatorOptions {
@@ -41,15 +51,7 @@ const RETRYABLE = new Set(['AGGREGATOR_FETCH', 'AGGREGATOR_STALLED', 'AGGREGATOR
 const MAX_ATTEMPTS = 5;
 const RETRY_BASE_MS = 5 * 60_000;
 
-interface Active {
-  record: DownloadRecord;
-  via: 'http' | 'swarm';
-  done: number;
-  total: number | undefined;
-  startedAt: number;
-  startDone: number;
-  session?: TorrentSession;
-}
+type Active = ActiveDownload;
 
 export class Aggregator {
   state!: State;
@@ -59,6 +61,8 @@ export class Aggregator {
   /** When each download was last started by this process (retries wait: 5 min, 10 min, 20 min ...). */
   private readonly tried = new Map<string, number>();
   private readonly seeder: Seeder;
+  /** Metainfo of downloads whose swarm attempt got that far (an HTTP fallback is checked against it). */
+  private readonly metas = new Map<string, Metainfo>();
   private idleWaiters: (() => void)[] = [];
   private failures = 0;
 
@@ -216,7 +220,10 @@ export class Aggregator {
           this.emit({ type: 'fallback', record, message: (err as Error).message });
         }
       }
-      if (!done) await this.viaHttp(record, active);
+      if (!done) {
+        await this.viaHttp(record, active);
+        await this.checkAgainstTorrent(record);
+      }
       record.status = 'complete';
       record.completedAt = new Date().toISOString();
       this.emit({ type: 'done', record });
@@ -279,6 +286,7 @@ export class Aggregator {
       record.infoHash = meta.infoHash;
       record.path = placedPath(meta, root, name);
       record.via = 'swarm';
+      this.metas.set(record.id, meta);
     };
     const session = await downloadSwarm(this.options.engine, source, {
       root,
@@ -297,6 +305,32 @@ export class Aggregator {
     if ('magnet' in source)
       await this.keepTorrent(session.meta.infoHash, torrentFromInfo(session.meta.infoBytes));
     this.seeder.track(record, session);
+  }
+
+  /** After an HTTP fallback: the file must match the torrent's hashes; when it sits where the swarm puts it, seed it. */
+  private async checkAgainstTorrent(record: DownloadRecord): Promise<void> {
+    const meta = this.metas.get(record.id);
+    this.metas.delete(record.id);
+    if (!meta || meta.multiFile || !record.path) return;
+    if (!(await matchesTorrent(meta, record.path))) {
+      await rm(record.path, { force: true });
+      throw new SeedcastError(
+        'AGGREGATOR_VERIFY',
+        `${record.media}: the file does not match the torrent's hashes`,
+      );
+    }
+    const root = dirname(record.base);
+    const name = record.base.slice(root.length + 1);
+    if (placedPath(meta, root, name) !== record.path || this.state.settings.seedRatio <= 0) return;
+    if (!existsSync(join(torrentsDir(this.home), `${meta.infoHash}.torrent`)))
+      await this.keepTorrent(meta.infoHash, torrentFromInfo(meta.infoBytes));
+    const session = await addPlaced(
+      this.options.engine,
+      { meta },
+      { root, name, timeoutSec: 0, readOnly: true },
+    );
+    this.seeder.track(record, session);
+    this.emit({ type: 'seeding', record });
   }
 
   private async keepTorrent(infoHash: string, bytes: Uint8Array): Promise<void> {
@@ -326,7 +360,7 @@ export class Aggregator {
   /** Seed again every completed torrent that has not reached its limit. */
   async resumeSeeding(): Promise<void> {
     for (const record of this.state.downloads) {
-      if (record.status !== 'complete' || record.via !== 'swarm' || !record.seeding || record.seeding.done)
+      if (record.status !== 'complete' || !record.infoHash || !record.seeding || record.seeding.done)
         continue;
       try {
         await this.seeder.resume(record, this.home);
@@ -343,60 +377,9 @@ export class Aggregator {
   }
 
   snapshot(): SyncSnapshot {
-    const now = Date.now();
-    return {
-      feeds: this.state.feeds.map((f) => ({
-        title: f.title ?? f.url,
-        error: f.lastError ?? null,
-        nextPollAt: f.nextPollAt ?? null,
-      })),
-      downloads: [...this.active.values()].map((a) => {
-        const stats = a.session?.stats();
-        const elapsed = (now - a.startedAt) / 1000;
-        return {
-          title: a.record.title,
-          via: a.via,
-          done: a.done,
-          total: a.total ?? null,
-          downloadRate: stats
-            ? stats.downloadRate
-            : elapsed > 0.5
-              ? Math.max(0, a.done - a.startDone) / elapsed
-              : 0,
-          uploadRate: stats?.uploadRate ?? 0,
-          peers: stats?.peers ?? 0,
-        };
-      }),
-      seeding: this.seeder.list().map(({ record, session }) => {
-        const stats = session.stats();
-        return {
-          title: record.title,
-          uploaded: record.seeding?.uploaded ?? 0,
-          ratio: stats.length > 0 ? (record.seeding?.uploaded ?? 0) / stats.length : 0,
-          uploadRate: stats.uploadRate,
-          peers: stats.peers,
-        };
-      }),
-    };
+    return buildSnapshot(this.state.feeds, {
+      active: [...this.active.values()],
+      seeding: this.seeder.list(),
+    });
   }
-}
-
-/** The subscriptions on disk (authoritative for membership and options) with this run's bookkeeping. */
-export function mergeFeeds(disk: FeedState[], mine: FeedState[]): FeedState[] {
-  const byUrl = new Map(mine.map((f) => [f.url, f]));
-  return disk.map((d) => {
-    const m = byUrl.get(d.url);
-    if (!m) return d;
-    m.options = d.options; // the same object: a poll in flight keeps updating what is saved
-    if (!m.title && d.title) m.title = d.title;
-    return m;
-  });
-}
-
-async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

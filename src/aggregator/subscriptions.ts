@@ -102,3 +102,15 @@ export function exportOpml(state: State, options: { date?: Date } = {}): string 
   }));
   return buildOpml(subs, options);
 }
+
+/** The subscriptions on disk (authoritative for membership and options) with a running sync's bookkeeping. */
+export function mergeFeeds(disk: FeedState[], mine: FeedState[]): FeedState[] {
+  const byUrl = new Map(mine.map((f) => [f.url, f]));
+  return disk.map((d) => {
+    const m = byUrl.get(d.url);
+    if (!m) return d;
+    m.options = d.options; // the same object: a poll in flight keeps updating what is saved
+    if (!m.title && d.title) m.title = d.title;
+    return m;
+  });
+}

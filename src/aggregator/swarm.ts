@@ -7,8 +7,8 @@
  * AGGREGATOR_STALLED error (the caller falls back to HTTP); repeated hash failures are AGGREGATOR_VERIFY.
  */
 
-import { extname } from 'node:path';
-import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
+import { basename, dirname, extname } from 'node:path';
+import { type Engine, FileStore, PieceMap, PieceVerifier, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { type MagnetLink, type Metainfo, parseTorrent } from '../torrent/index.js';
 import { httpGet, readLimited } from './http.js';
@@ -164,4 +164,26 @@ export async function downloadSwarm(
     }, 1000);
     if (session.complete) finish();
   });
+}
+
+/**
+ * True when the single file at `path` is exactly the content of the single-file torrent `meta`: every
+ * piece checked against the torrent's hashes (BEP 3; BEP 52 for v2), so a file fetched over HTTP as the
+ * fallback is held to what the swarm would have delivered.
+ */
+export async function matchesTorrent(meta: Metainfo, path: string): Promise<boolean> {
+  if (meta.multiFile) return false;
+  const named = { ...meta, files: meta.files.map((f) => ({ ...f, path: [basename(path)] })) };
+  const map = new PieceMap(named);
+  const verifier = new PieceVerifier(named, map);
+  const store = new FileStore(named, dirname(path), { readOnly: true });
+  try {
+    for (let i = 0; i < map.pieceCount; i++) {
+      const span = map.piece(i);
+      if (!verifier.verify(i, await store.read(span.offset, span.length))) return false;
+    }
+    return true;
+  } finally {
+    await store.close();
+  }
 }
