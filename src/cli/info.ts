@@ -1,16 +1,11 @@
 /** `seedcast info`: describes a `.torrent` file or a magnet link, for people or (`--json`) for scripts. */
 
-import { readFile } from 'node:fs/promises';
 import { SeedcastError } from '../errors.js';
-import {
-  formatMagnet,
-  type Metainfo,
-  magnetFromMetainfo,
-  parseMagnet,
-  parseTorrent,
-} from '../torrent/index.js';
+import { formatMagnet, type Metainfo, magnetFromMetainfo, parseMagnet } from '../torrent/index.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
+import { formatBytes } from './progress.js';
+import { readTorrentFile } from './torrent-input.js';
 
 export const info: Command = {
   help: `Usage: seedcast info <torrent-file | magnet> [--json]
@@ -33,7 +28,7 @@ Options:
     const json = args.values.json === true;
     const description = /^magnet:/i.test(input)
       ? describeMagnet(input)
-      : describeTorrent(await readTorrent(input));
+      : describeTorrent(await readTorrentFile(input));
     process.stdout.write(json ? `${JSON.stringify(description, null, 2)}\n` : humanReadable(description));
     return 0;
   },
@@ -55,19 +50,6 @@ interface Description {
   comment?: string;
   createdBy?: string;
   creationDate?: number;
-}
-
-async function readTorrent(path: string): Promise<Metainfo> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new SeedcastError(
-      'NOT_FOUND',
-      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
-    );
-  }
-  return parseTorrent(bytes);
 }
 
 function describeTorrent(meta: Metainfo): Description {
@@ -110,14 +92,7 @@ function describeMagnet(text: string): Description {
 }
 
 function size(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(2)} ${units[i]} (${n} bytes)`;
+  return n < 1024 ? `${n} B` : `${formatBytes(n)} (${n} bytes)`;
 }
 
 function humanReadable(d: Description): string {

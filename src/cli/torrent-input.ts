@@ -19,16 +19,21 @@ export async function readTorrentInput(input: string): Promise<TorrentInput> {
     return { kind: 'magnet', link };
   }
   if (/^https?:\/\//i.test(input)) return { kind: 'torrent', meta: parseTorrent(await fetchTorrent(input)) };
+  return { kind: 'torrent', meta: await readTorrentFile(input) };
+}
+
+/** Read and parse a `.torrent` file; a missing or unreadable file is `NOT_FOUND` with the reason. */
+export async function readTorrentFile(path: string): Promise<Metainfo> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(input);
+    bytes = await readFile(path);
   } catch (err) {
     throw new SeedcastError(
       'NOT_FOUND',
-      `cannot read ${input}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+      `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
     );
   }
-  return { kind: 'torrent', meta: parseTorrent(bytes) };
+  return parseTorrent(bytes);
 }
 
 async function fetchTorrent(url: string): Promise<Uint8Array> {
