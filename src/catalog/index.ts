@@ -4,8 +4,10 @@
  * PostgreSQL.
  */
 
+export { type Channel, ChannelRepository } from './channels.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
+export { SessionRepository } from './sessions.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';
