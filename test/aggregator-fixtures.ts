@@ -21,6 +21,7 @@ export interface LoggedRequest {
   path: string;
   range?: string;
   ifNoneMatch?: string;
+  ifRange?: string;
   status: number;
 }
 
@@ -60,6 +61,7 @@ function handle(host: PodcastHost, req: IncomingMessage, res: ServerResponse): v
   const entry: LoggedRequest = { path, status: 200 };
   if (req.headers.range) entry.range = req.headers.range;
   if (req.headers['if-none-match']) entry.ifNoneMatch = String(req.headers['if-none-match']);
+  if (req.headers['if-range']) entry.ifRange = String(req.headers['if-range']);
   host.log.push(entry);
   if (!route) {
     entry.status = 404;
@@ -102,7 +104,9 @@ function handle(host: PodcastHost, req: IncomingMessage, res: ServerResponse): v
       return;
     }
   }
-  const range = route.noRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+  const ifRange = req.headers['if-range'];
+  const stale = ifRange !== undefined && ifRange !== headers.etag;
+  const range = route.noRange || stale ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
   if (range) {
     const start = Number(range[1]);
     const end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;

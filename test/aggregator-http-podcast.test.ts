@@ -104,7 +104,7 @@ describe('aggregator with an HTTP podcast feed', () => {
     const home = join(tempDir(t), 'home');
     const env = { SEEDCAST_HOME: home };
     const data = randomBytes(6 * 1024 * 1024 + 123);
-    host.set('/big.mp3', { body: data, type: 'audio/mpeg', bytesPerSecond: 1024 * 1024 });
+    host.set('/big.mp3', { body: data, type: 'audio/mpeg', etag: true, bytesPerSecond: 1024 * 1024 });
     host.set('/feed.xml', {
       body: rssFeed('Slow Show', [
         {
@@ -128,11 +128,12 @@ describe('aggregator with an HTTP podcast feed', () => {
     assert.ok(partial > 0 && partial < data.length);
     JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')); // the state survived intact
 
-    host.set('/big.mp3', { body: data, type: 'audio/mpeg' });
+    host.set('/big.mp3', { body: data, type: 'audio/mpeg', etag: true });
     const again = await runCli(['sync', '--once'], { env });
     assert.equal(again.code, 0, `${again.stdout}\n${again.stderr}`);
     const ranged = host.log.filter((r) => r.path === '/big.mp3' && r.range);
     assert.ok(ranged.length >= 1, 'the second run asked for the rest with Range');
+    assert.ok(ranged.at(-1)!.ifRange, 'with If-Range, so a changed file would be fetched whole');
     assert.ok(
       Number(/bytes=(\d+)-/.exec(ranged.at(-1)!.range!)![1]) >= partial,
       'it resumed where it stopped',

@@ -253,6 +253,12 @@ export class Aggregator {
       ...(record.length !== undefined ? { length: record.length } : {}),
       ...(record.integrity ? { integrity: record.integrity } : {}),
       minFreeBytes: this.state.settings.minFreeBytes,
+      ...(record.mediaValidator ? { validator: record.mediaValidator } : {}),
+      onValidator: (v) => {
+        if (v === record.mediaValidator) return;
+        record.mediaValidator = v;
+        void this.persist();
+      },
       onProgress: (done, total) => {
         if (active.startDone < 0) {
           active.startDone = done;

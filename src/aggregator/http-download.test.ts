@@ -50,6 +50,25 @@ describe('HTTP enclosure downloads', () => {
     );
   });
 
+  it('a part of a file that changed since (If-Range no longer matches) is replaced by the new file', async (t) => {
+    const host = await startPodcastHost(t);
+    const old = randomBytes(20_000);
+    const now = randomBytes(20_000);
+    host.set('/ep.mp3', { body: old, etag: true });
+    const dest = join(dir(t), 'ep.mp3');
+    let validator = '';
+    await downloadHttp(`${host.url}/ep.mp3`, dest, { onValidator: (v) => (validator = v) });
+    assert.match(validator, /^"/);
+    writeFileSync(`${dest}.part`, old.subarray(0, 5000));
+    host.set('/ep.mp3', { body: now, etag: true });
+    await downloadHttp(`${host.url}/ep.mp3`, dest, { length: now.length, validator });
+    assert.ok(readFileSync(dest).equals(now));
+    assert.deepEqual(
+      host.log.slice(1).map((r) => [r.range, r.ifRange, r.status]),
+      [['bytes=5000-', validator, 200]],
+    );
+  });
+
   it('a part that is already whole is moved into place without a request', async (t) => {
     const host = await startPodcastHost(t);
     const data = randomBytes(1000);

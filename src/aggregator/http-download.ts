@@ -25,6 +25,17 @@ export interface HttpDownloadOptions {
   onProgress?: (done: number, total: number | undefined) => void;
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** The strong ETag or Last-Modified of the file the part came from: sent as `If-Range`. */
+  validator?: string;
+  /** Called with the validator of the file being fetched (to be kept for a later resume). */
+  onValidator?: (validator: string) => void;
+}
+
+/** A validator usable in `If-Range` (RFC 9110 section 13.1.5): a strong ETag, else Last-Modified. */
+function validatorOf(response: Response): string | undefined {
+  const etag = response.headers.get('etag');
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.headers.get('last-modified') ?? undefined;
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -52,12 +63,18 @@ export async function downloadHttp(
   }
   if (options.length !== undefined && have === options.length) return finish(url, part, dest, have, options);
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-  if (have > 0) headers.range = `bytes=${have}-`;
+  if (have > 0) {
+    headers.range = `bytes=${have}-`;
+    // The server sends the whole file (200) instead if it changed since the part was fetched.
+    if (options.validator) headers['if-range'] = options.validator;
+  }
   const { response, url: finalUrl } = await httpGet(url, {
     headers,
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  const validator = validatorOf(response);
+  if (validator) options.onValidator?.(validator);
   let total: number | undefined;
   let append = false;
   if (response.status === 206) {

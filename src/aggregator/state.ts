@@ -68,6 +68,8 @@ export interface DownloadRecord {
   base: string;
   media?: string;
   mediaType?: string;
+  /** ETag or Last-Modified of the media being fetched (`If-Range` on resume). */
+  mediaValidator?: string;
   torrent?: string;
   magnet?: string;
   /** Bytes the feed promised. */
