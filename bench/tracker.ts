@@ -178,7 +178,7 @@ s.on('message', (m, r) => {
   m.copy(b, 4, 12, 16);
   s.send(b, r.port, r.address);
 });
-s.bind(Number(process.argv[1]), '127.0.0.1');
+s.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
 `;
 
 async function main(): Promise<void> {
@@ -248,7 +248,7 @@ async function main(): Promise<void> {
     const echoPort = await freePort();
     const echo = start(process.execPath, ['-e', ECHO, String(echoPort)]);
     procs.push(echo);
-    await sleep(300);
+    for (let i = 0; i < 400 && !echo.out().includes('ready'); i++) await sleep(50);
     const echoT: Tracker = { name: 'node echo', port: echoPort, pid: echo.child.pid! };
     const echoed = await udp(echoT, gen, hashesBin, { window: 256, seconds: SECONDS });
     await stop(echo);
