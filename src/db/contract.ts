@@ -105,6 +105,24 @@ export function dbContract(name: string, factory: DbFactory): void {
       }
     });
 
+    test('two opens of one new database at once migrate it once', async () => {
+      const target = await factory.target();
+      const both = await Promise.all([openDatabase(target), openDatabase(target)]);
+      try {
+        const rows = await both[0]
+          .selectFrom('kysely_migration' as never)
+          .select(sql<string>`name`.as('name'))
+          .execute();
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          Object.keys(migrations(factory.kind)),
+        );
+        await aUser(both[1], 'after-race');
+      } finally {
+        await Promise.all(both.map((db) => db.destroy()));
+      }
+    });
+
     test('rows keep their types: big millisecond times and byte counts are numbers, nulls are null', async () => {
       const owner = await aUser(db, 'types');
       const big = 5 * 2 ** 40 + 3; // 5 TiB and change: more than 32 bits

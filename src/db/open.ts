@@ -131,7 +131,16 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   });
   let result: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
-    result = await migrator.migrateToLatest();
+    for (let attempt = 1; ; attempt++) {
+      result = await migrator.migrateToLatest();
+      if (!result.error || attempt === 5) break;
+      // Kysely has no migration lock on SQLite: another process opening the same new database at the
+      // same moment makes our (rolled back) attempt fail. If that process migrated, we are done;
+      // otherwise try again.
+      const pending = (await migrator.getMigrations()).filter((m) => m.executedAt === undefined);
+      if (pending.length === 0) return [];
+      await new Promise((r) => setTimeout(r, 25 * attempt));
+    }
   } catch (err) {
     throw new SeedcastError('DB_UNAVAILABLE', (err as Error).message, { cause: err });
   }
