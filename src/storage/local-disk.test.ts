@@ -4,7 +4,16 @@
  */
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -57,6 +66,20 @@ describe('LocalDiskStore on disk', () => {
       ),
     );
     assert.deepEqual(filesUnder(root), ['items/7/files/0']);
+  });
+
+  test('sweepTemporary removes what a killed put left behind, and nothing else', async (t) => {
+    const root = join(tempDir(t), 'blobs');
+    const store = new LocalDiskStore(root);
+    await store.put('kept/blob', Buffer.from('kept'));
+    mkdirSync(join(root, '.tmp'), { recursive: true });
+    writeFileSync(join(root, '.tmp', 'stale'), 'half an upload');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    utimesSync(join(root, '.tmp', 'stale'), old, old);
+    writeFileSync(join(root, '.tmp', 'in-flight'), 'a put in progress');
+    assert.equal(await store.sweepTemporary(), 1);
+    assert.deepEqual(readdirSync(join(root, '.tmp')), ['in-flight']);
+    assert.equal((await readAll(await store.get('kept/blob'))).toString(), 'kept');
   });
 
   test('deleting the last blob of a folder removes the emptied folders', async (t) => {

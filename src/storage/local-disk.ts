@@ -157,6 +157,36 @@ export class LocalDiskStore implements BlobStore {
 
   async close(): Promise<void> {}
 
+  /**
+   * Removes temporary files older than `olderThanMs` (default one hour): what puts cut short by a
+   * crash or `kill -9` left behind. Returns how many were removed.
+   */
+  async sweepTemporary(olderThanMs = 3_600_000): Promise<number> {
+    const tmpDir = join(this.root, TMP);
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch (err) {
+      if (isMissing(err)) return 0;
+      throw err;
+    }
+    let removed = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names) {
+      const path = join(tmpDir, name);
+      try {
+        const s = await lstat(path);
+        if (s.isFile() && s.mtimeMs <= cutoff) {
+          await unlink(path);
+          removed++;
+        }
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+    return removed;
+  }
+
   private async walk(folder: string, folderKey: string, prefix: string, out: string[]): Promise<void> {
     let entries: Dirent[];
     try {
