@@ -143,4 +143,39 @@ describe('aggregator with an HTTP podcast feed', () => {
     assert.ok(readFileSync(entry!.path!).equals(data), 'the resumed file is intact');
     assert.equal(existsSync(part), false);
   });
+
+  it('Ctrl-C during sync --once stops at once, leaving the download to resume', async (t) => {
+    const host = await startPodcastHost(t);
+    const home = join(tempDir(t), 'home');
+    const env = { SEEDCAST_HOME: home };
+    const data = randomBytes(8 * 1024 * 1024);
+    host.set('/big.mp3', { body: data, type: 'audio/mpeg', bytesPerSecond: 512 * 1024 });
+    host.set('/feed.xml', {
+      body: rssFeed('Slow Show', [
+        {
+          title: 'Long One',
+          guid: 'long',
+          enclosure: { url: `${host.url}/big.mp3`, type: 'audio/mpeg', length: data.length },
+        },
+      ]),
+    });
+    assert.equal((await runCli(['subscribe', `${host.url}/feed.xml`], { env })).code, 0);
+    const sync = startCli(t, ['sync', '--once'], { env });
+    const part = join(home, 'library', 'Slow Show', 'Long One.mp3.part');
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(part) && statSync(part).size > 256 * 1024)) {
+      assert.ok(Date.now() < deadline, `no partial download appeared:\n${sync.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stoppedAt = Date.now();
+    assert.equal(await sync.stop('SIGINT'), 1);
+    assert.ok(Date.now() - stoppedAt < 5000, 'it did not wait for the download to finish');
+    assert.match(sync.output(), /interrupted/);
+    assert.equal(existsSync(join(home, 'sync.lock')), false, 'the lock is released');
+    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as {
+      downloads: { status: string }[];
+    };
+    assert.equal(state.downloads[0]!.status, 'downloading');
+    assert.ok(statSync(part).size < data.length);
+  });
 });

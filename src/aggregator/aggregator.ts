@@ -64,6 +64,8 @@ export class Aggregator {
   /** Metainfo of downloads whose swarm attempt got that far (an HTTP fallback is checked against it). */
   private readonly metas = new Map<string, Metainfo>();
   private idleWaiters: (() => void)[] = [];
+  /** Aborted by `close`: downloads in flight stop where they are, to be resumed by the next sync. */
+  private readonly stopping = new AbortController();
   private failures = 0;
 
   constructor(
@@ -84,8 +86,10 @@ export class Aggregator {
     this.state = await loadState(this.home);
   }
 
-  /** Stop every torrent, save, release the lock. */
+  /** Stop the downloads in flight (left resumable), every torrent; save; release the lock. */
   async close(): Promise<void> {
+    this.stopping.abort();
+    if (this.active.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await this.seeder.tick();
     for (const { record } of this.seeder.list()) await this.seeder.stop(record, false);
     await this.persist();
@@ -174,6 +178,7 @@ export class Aggregator {
 
   /** Start queued downloads up to the concurrency limit. */
   pump(): void {
+    if (this.stopping.signal.aborted) return;
     for (const record of this.state.downloads) {
       if (this.active.size >= Math.max(1, this.state.settings.concurrency)) break;
       if (!this.eligible(record)) continue;
@@ -216,7 +221,7 @@ export class Aggregator {
           await this.viaSwarm(record, active);
           done = true;
         } catch (err) {
-          if (!record.media) throw err;
+          if (!record.media || this.stopping.signal.aborted) throw err;
           this.emit({ type: 'fallback', record, message: (err as Error).message });
         }
       }
@@ -229,6 +234,10 @@ export class Aggregator {
       this.emit({ type: 'done', record });
       await this.prune(record.feed);
     } catch (err) {
+      if (this.stopping.signal.aborted) {
+        record.status = 'downloading'; // interrupted: the next sync resumes it
+        return;
+      }
       this.failures++;
       record.status = 'failed';
       record.error = (err as Error).message.split('\n')[0]!;
@@ -253,6 +262,7 @@ export class Aggregator {
       ...(record.length !== undefined ? { length: record.length } : {}),
       ...(record.integrity ? { integrity: record.integrity } : {}),
       minFreeBytes: this.state.settings.minFreeBytes,
+      signal: this.stopping.signal,
       ...(record.mediaValidator ? { validator: record.mediaValidator } : {}),
       onValidator: (v) => {
         if (v === record.mediaValidator) return;
@@ -298,6 +308,7 @@ export class Aggregator {
       root,
       name,
       timeoutSec: this.state.settings.swarmTimeout,
+      signal: this.stopping.signal,
       accept,
       onStats: (s) => {
         active.session = s;

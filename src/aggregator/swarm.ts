@@ -69,6 +69,8 @@ export interface SwarmOptions {
   accept?: (meta: Metainfo) => void;
   onStats?: (session: TorrentSession) => void;
   readOnly?: boolean;
+  /** Abort the transfer (the session is removed; what is on disk stays for a resume). */
+  signal?: AbortSignal;
 }
 
 /** Add the torrent or magnet to `engine` with its content placed under `root`. */
@@ -125,8 +127,10 @@ export async function downloadSwarm(
     let last = -1;
     let lastProgressAt = started;
     let accepted = 'meta' in source;
+    const onAbort = () => finish(new SeedcastError('AGGREGATOR_STALLED', 'interrupted'));
     const finish = (err?: Error) => {
       clearInterval(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       session.off('complete', onComplete);
       if (!err) {
         resolve(session);
@@ -162,7 +166,9 @@ export async function downloadSwarm(
         finish(new SeedcastError('AGGREGATOR_STALLED', `no progress for ${Math.round(stallMs / 1000)} s`));
       }
     }, 1000);
+    options.signal?.addEventListener('abort', onAbort);
     if (session.complete) finish();
+    else if (options.signal?.aborted) onAbort();
   });
 }
 
