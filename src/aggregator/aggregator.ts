@@ -13,6 +13,7 @@ import { dirname, join, sep } from 'node:path';
 import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type Metainfo, parseMagnet } from '../torrent/index.js';
+import { assertDiskSpace } from './disk.js';
 import { downloadHttp } from './http-download.js';
 import { recordFor } from './items.js';
 import { acquireLock } from './lock.js';
@@ -91,7 +92,8 @@ export class Aggregator {
     this.stopping.abort();
     if (this.active.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     await this.seeder.tick();
-    for (const { record } of this.seeder.list()) await this.seeder.stop(record, false);
+    // In parallel: each torrent may wait up to 2 s for its tracker's `stopped` answer.
+    await Promise.all(this.seeder.list().map(({ record }) => this.seeder.stop(record, false)));
     await this.persist();
     await this.release?.();
     this.release = undefined;
@@ -293,6 +295,9 @@ export class Aggregator {
     const root = dirname(record.base);
     const name = record.base.slice(root.length + 1);
     await mkdir(root, { recursive: true });
+    // The disk-space guard: the torrent's size when known, else what the feed promised (a magnet's xl).
+    const size = 'meta' in source ? source.meta.length : (record.length ?? 0);
+    await assertDiskSpace(record.base, size, { reserve: this.state.settings.minFreeBytes });
     const accept = (meta: Metainfo) => {
       if (!meta.multiFile && record.length !== undefined && meta.length !== record.length)
         throw new SeedcastError(
