@@ -7,6 +7,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { answerHttp, type HttpEdgeOptions, type HttpRoute, rawQuery } from './http-handler.js';
+import { rateLimited } from './log.js';
 import type { TrackerService } from './service.js';
 
 export interface TrackerPluginOptions extends HttpEdgeOptions {
@@ -19,11 +20,13 @@ const schema = (summary: string) => ({
   querystring: { type: 'object' },
 });
 
-/** Registers `/announce` and `/scrape`; warnings go to the app's logger unless `log` is given. */
+/** Registers `/announce` and `/scrape`; warnings (rate-limited) go to the app's logger unless `log` is given. */
 export async function trackerPlugin(app: FastifyInstance, options: TrackerPluginOptions): Promise<void> {
-  const log = options.log ?? {
-    warn: (message: string, fields?: Record<string, unknown>) => app.log.warn(fields ?? {}, message),
-  };
+  const log = rateLimited(
+    options.log ?? {
+      warn: (message: string, fields?: Record<string, unknown>) => app.log.warn(fields ?? {}, message),
+    },
+  );
   const edge: HttpEdgeOptions = { trackerId: options.trackerId, log };
   for (const route of ['announce', 'scrape'] as HttpRoute[]) {
     app.get(`/${route}`, { schema: schema(`BitTorrent tracker ${route}`) }, async (request, reply) => {
