@@ -375,6 +375,9 @@ export class Aggregator {
       const library = libraryDir(this.home);
       if (record.path?.startsWith(library + sep)) await rm(record.path, { recursive: true, force: true });
       record.status = 'removed';
+      const hash = record.infoHash;
+      if (hash && !this.state.downloads.some((d) => d.infoHash === hash && d.status === 'complete'))
+        await rm(join(torrentsDir(this.home), `${hash}.torrent`), { force: true });
       this.emit({ type: 'removed', record });
     }
   }
