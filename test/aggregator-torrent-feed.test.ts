@@ -113,7 +113,7 @@ describe('aggregator with a feed of torrents seeded by libtorrent', () => {
 
     assert.equal((await runCli(['subscribe', `${host.url}/feed.xml`, '--recent', '5'], { env })).code, 0);
     const first = await runCli(
-      ['sync', '--once', '--swarm-timeout', '4', '--port', String(await freePort())],
+      ['sync', '--once', '--swarm-timeout', '8', '--port', String(await freePort())],
       { env },
     );
     assert.equal(first.code, 0, `${first.stdout}\n${first.stderr}`);
