@@ -74,6 +74,8 @@ describe('aggregator swarm download killed and resumed', () => {
     await new Promise((r) => setTimeout(r, 2500)); // let a few pieces reach the disk
     await sync.stop('SIGKILL');
     assert.ok(existsSync(target), 'pieces were written before the kill');
+    const killed = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')) as StateJson;
+    assert.equal(killed.downloads[0]!.status, 'downloading', 'the kill came before the end');
     const before = host.log.length;
 
     host.set('/seed/show.webm', { body: data });
@@ -89,6 +91,7 @@ describe('aggregator swarm download killed and resumed', () => {
       second.map((r) => r.range),
       data.length,
     );
+    assert.ok(second.length > 0, 'the second run fetched the rest');
     assert.ok(asked < data.length, `the second run asked for ${asked} bytes, less than the ${data.length}`);
   });
 });
