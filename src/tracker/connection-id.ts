@@ -53,7 +53,9 @@ export class ConnectionIds {
   verify(id: Uint8Array, ip: Buffer, port: number): boolean {
     if (id.length !== 8) return false;
     const slot = Math.floor(this.clock() / SLOT_MS);
-    const key = Buffer.from(id.buffer, id.byteOffset, 8).toString('latin1');
+    const key = Buffer.isBuffer(id)
+      ? id.toString('latin1', 0, 8)
+      : Buffer.from(id.buffer, id.byteOffset, 8).toString('latin1');
     const known = this.known.get(key);
     if (known && slot - known.slot < SLOTS_ACCEPTED && known.port === port && known.ip.equals(ip))
       return true;

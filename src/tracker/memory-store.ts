@@ -10,7 +10,7 @@
  * churns probation and never evicts a swarm that lives.
  */
 
-import { PeerTable } from './peer-table.js';
+import { PeerTable, type PickOptions } from './peer-table.js';
 import {
   DEFAULT_MAX_PEERS_PER_SWARM,
   DEFAULT_PEER_TTL,
@@ -249,6 +249,8 @@ interface Pick {
 
 const EMPTY_PICK: Pick = { n: 0, addrs: EMPTY, ids: EMPTY };
 let scratchAddrs = Buffer.allocUnsafe(0);
+/** Reused for every pick (announces are handled one at a time): no allocation per announce. */
+const PICK_OPTIONS: PickOptions = { max: 0, exclude: -1, skipSeeders: false, minSeen: 0, ids: undefined };
 let scratchIds = Buffer.allocUnsafe(0);
 
 /** Up to `numwant` peers: the requester's family first, then (with `otherFamily`) the other one. */
@@ -285,13 +287,13 @@ function pickFrom(
   if (scratchAddrs.length < limit * entry) scratchAddrs = Buffer.allocUnsafe(limit * 18);
   const wantIds = input.wantPeerIds;
   if (wantIds && scratchIds.length < limit * 20) scratchIds = Buffer.allocUnsafe(limit * 20);
-  const n = table.pick(scratchAddrs, 0, {
-    max: limit,
-    exclude,
-    skipSeeders: input.seeder,
-    minSeen,
-    ids: wantIds ? scratchIds : undefined,
-  });
+  const options = PICK_OPTIONS;
+  options.max = limit;
+  options.exclude = exclude;
+  options.skipSeeders = input.seeder;
+  options.minSeen = minSeen;
+  options.ids = wantIds ? scratchIds : undefined;
+  const n = table.pick(scratchAddrs, 0, options);
   if (n === 0) return EMPTY_PICK;
   const addrs = Buffer.allocUnsafe(n * entry);
   scratchAddrs.copy(addrs, 0, 0, n * entry);

@@ -19,6 +19,15 @@
  */
 
 const FLAG_SEEDER = 1;
+
+export interface PickOptions {
+  max: number;
+  exclude: number;
+  skipSeeders: boolean;
+  minSeen?: number;
+  ids?: Buffer;
+  idsOff?: number;
+}
 const MIN_CAPACITY = 2;
 
 /** FNV-1a over the 20 bytes of a peer id. */
@@ -130,18 +139,7 @@ export class PeerTable {
    * starting at a random record, skipping record `exclude`, peers last seen before `minSeen` and,
    * with `skipSeeders`, seeders. Returns how many were copied.
    */
-  pick(
-    out: Buffer,
-    outOff: number,
-    options: {
-      max: number;
-      exclude: number;
-      skipSeeders: boolean;
-      minSeen?: number;
-      ids?: Buffer;
-      idsOff?: number;
-    },
-  ): number {
+  pick(out: Buffer, outOff: number, options: PickOptions): number {
     const { max, exclude, skipSeeders, ids } = options;
     const minSeen = options.minSeen ?? 0;
     const seenOff = 24 + this.addrLength;

@@ -114,13 +114,17 @@ describe('BEP 15 encoding', () => {
   test('connect, announce and scrape answers are laid out as BEP 15 says', () => {
     const c = encodeConnect(5, Buffer.from('12345678'));
     assert.equal(c.toString('hex'), `0000000000000005${Buffer.from('12345678').toString('hex')}`);
-    const a = encodeAnnounce(6, {
+    const res = {
       interval: 1800,
-      leechers: 3,
-      seeders: 2,
-      peers: Buffer.from([1, 2, 3, 4, 0, 80]),
-    });
+      minInterval: 900,
+      incomplete: 3,
+      complete: 2,
+      downloaded: 0,
+      peers: { v4: Buffer.from([1, 2, 3, 4, 0, 80]), v6: Buffer.alloc(18, 9) },
+    };
+    const a = encodeAnnounce(6, res, { ipv6: false });
     assert.equal(a.toString('hex'), '00000001000000060000070800000003000000020102030400' + '50');
+    assert.equal(encodeAnnounce(6, res, { ipv6: true }).subarray(20).toString('hex'), '09'.repeat(18));
     const s = encodeScrape(7, {
       minInterval: 1,
       files: [{ infoHash: Buffer.alloc(20), counts: { complete: 9, downloaded: 8, incomplete: 7 } }],

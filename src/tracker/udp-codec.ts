@@ -21,7 +21,7 @@
  */
 
 import { SeedcastError } from '../errors.js';
-import type { AnnounceEvent, AnnounceRequest, ScrapeResponse } from './types.js';
+import type { AnnounceEvent, AnnounceRequest, AnnounceResponse, ScrapeResponse } from './types.js';
 
 export const PROTOCOL_ID = 0x41727101980n;
 export const ACTION_CONNECT = 0;
@@ -134,17 +134,20 @@ export function encodeConnect(transactionId: number, connectionId: Buffer): Buff
   return out;
 }
 
+/** An announce answer with the peers of one family (`ipv6`: the 18-byte list, else the 6-byte one). */
 export function encodeAnnounce(
   transactionId: number,
-  answer: { interval: number; leechers: number; seeders: number; peers: Buffer },
+  res: AnnounceResponse,
+  options: { ipv6: boolean },
 ): Buffer {
-  const out = Buffer.allocUnsafe(20 + answer.peers.length);
+  const peers = options.ipv6 ? res.peers.v6 : res.peers.v4;
+  const out = Buffer.allocUnsafe(20 + peers.length);
   out.writeUInt32BE(ACTION_ANNOUNCE, 0);
   out.writeUInt32BE(transactionId, 4);
-  out.writeUInt32BE(answer.interval, 8);
-  out.writeUInt32BE(Math.min(answer.leechers, 0x7fffffff), 12);
-  out.writeUInt32BE(Math.min(answer.seeders, 0x7fffffff), 16);
-  answer.peers.copy(out, 20);
+  out.writeUInt32BE(res.interval, 8);
+  out.writeUInt32BE(Math.min(res.incomplete, 0x7fffffff), 12);
+  out.writeUInt32BE(Math.min(res.complete, 0x7fffffff), 16);
+  peers.copy(out, 20);
   return out;
 }
 

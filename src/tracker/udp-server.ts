@@ -80,14 +80,11 @@ export function serveUdp(
   return onMessage;
 }
 
+const IPV4 = { ipv6: false };
+const IPV6 = { ipv6: true };
+
 function announceAnswer(tid: number, ip: Buffer, res: AnnounceResponse): Buffer {
-  const peers = ip.length === 4 ? res.peers.v4 : res.peers.v6;
-  return encodeAnnounce(tid, {
-    interval: res.interval,
-    leechers: res.incomplete,
-    seeders: res.complete,
-    peers,
-  });
+  return encodeAnnounce(tid, res, ip.length === 4 ? IPV4 : IPV6);
 }
 
 /**
