@@ -10,7 +10,8 @@
  * - UDP: `tracker-udp-load.c` (our own BEP 15 generator, built here with gcc): 4 sockets with many
  *   announces in flight measure throughput; a run with 4x more in flight checks the tracker is
  *   saturated (its one thread is >= 90% busy and throughput does not grow); an open-loop run
- *   at 10,000 announces/s measures latency; a run with a busy-polling generator (no wake-ups, which
+ *   at 10,000 announces/s measures latency (also against a Seedcast tracker run with
+ *   `node --single-threaded-gc`); a run with a busy-polling generator (no wake-ups, which
  *   cost the sender much on a VM) needs a core for the generator; a bare Node echo server shows the
  *   ceiling of Node's UDP layer on this machine.
  * - Memory per peer: `tracker-memory.ts` (1M peers in 10,000 swarms, heap growth after GC), plus
@@ -254,6 +255,26 @@ async function main(): Promise<void> {
     out.udpMore = await both({ window: 1024, seconds: SECONDS });
     out.udpSpin = await both({ window: 256, seconds: SECONDS, spin: true });
     out.udpLight = await both({ window: 256, seconds: SECONDS, rate: 10_000 });
+    // The same latency run against a second Seedcast tracker whose V8 collects garbage on its own
+    // thread only: on a small, busy machine, waiting for GC helper threads makes long pauses.
+    const stPort = await freePort();
+    const st = start(process.execPath, [
+      '--single-threaded-gc',
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'tracker',
+      '--port',
+      String(stPort),
+      '--allow',
+      hashesTxt,
+    ]);
+    procs.push(st);
+    for (let i = 0; i < 200 && !st.out().includes('listening on udp'); i++) await sleep(50);
+    const stT: Tracker = { name: 'seedcast, single-threaded GC', port: stPort, pid: st.child.pid! };
+    await udp(stT, gen, hashesBin, { window: 256, seconds: SECONDS });
+    const singleGc = await udp(stT, gen, hashesBin, { window: 256, seconds: SECONDS, rate: 10_000 });
+    await stop(st);
     // The ceiling of Node's dgram layer on this machine: a bare echo server, no tracker logic.
     const echoPort = await freePort();
     const echo = start(process.execPath, ['-e', ECHO, String(echoPort)]);
@@ -269,6 +290,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('UDP, 4096 in flight', out.udpMore.ours, out.udpMore.ot)}\n`);
     process.stdout.write(`${row('UDP, generator spinning', out.udpSpin.ours, out.udpSpin.ot)}\n`);
     process.stdout.write(`${row('UDP latency at 10k/s', out.udpLight.ours, out.udpLight.ot)}\n`);
+    process.stdout.write(`${row('  ours --single-threaded-gc', singleGc, out.udpLight.ot)}\n`);
     process.stdout.write(
       `Node dgram echo (no tracker) ${Math.round(echoed.rate)}/s: the most any Node UDP server answers here; ` +
         `ours reaches ${((out.udp.ours.rate / echoed.rate) * 100).toFixed(0)}% of it\n`,
