@@ -47,6 +47,7 @@ describe('createTorrent rejects bad options with CREATE_OPTIONS', () => {
     ['a name of ..', { name: '..' }, /name/],
     ['an empty name', { name: '' }, /name/],
     ['a name Windows reserves', { name: 'NUL' }, /reserved/],
+    ['a creation date that is not whole seconds', { creationDate: 1.5 }, /creation date/],
   ];
   for (const [what, options, pattern] of cases) {
     it(what, async (t) => {

@@ -92,6 +92,10 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
   const announce = checkTiers(options.announce ?? []);
   const urlList = (options.urlList ?? []).map((u) => checkUrl(u, 'web seed'));
   if (options.name !== undefined) checkName(options.name);
+  const date = options.creationDate === undefined ? Math.floor(Date.now() / 1000) : options.creationDate;
+  if (date !== null && (!Number.isSafeInteger(date) || date < 0)) {
+    throw new SeedcastError('CREATE_OPTIONS', `creation date must be whole seconds since 1970, got ${date}`);
+  }
   options.signal?.throwIfAborted();
 
   const listing = await listInput(path);
@@ -131,7 +135,6 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
   if (urlList.length > 0) top.set('url-list', urlList);
   if (options.comment !== undefined) top.set('comment', options.comment);
   top.set('created by', options.createdBy ?? 'seedcast');
-  const date = options.creationDate === undefined ? Math.floor(Date.now() / 1000) : options.creationDate;
   if (date !== null) top.set('creation date', date);
   top.set('info', info);
 
