@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { type BDict, decode } from '../src/bencode/index.js';
-import { createTorrent } from '../src/torrent/create.js';
+import { createTorrent } from '../src/torrent/index.js';
 import { LIBTORRENT_PYTHON, requireTools, run, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
