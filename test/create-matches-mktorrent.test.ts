@@ -9,8 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createTorrent } from '../src/torrent/create.js';
-import { parseTorrent } from '../src/torrent/index.js';
+import { createTorrent, parseTorrent } from '../src/torrent/index.js';
 import { requireTools, run, runCli, tempDir } from './helpers/tools.js';
 
 function content(dir: string): { folder: string; single: string } {
