@@ -111,7 +111,7 @@ Symbolic links are followed only to files inside the folder; others are skipped 
     } catch (err) {
       if (abort.signal.aborted) {
         process.stderr.write('seedcast create: interrupted\n');
-        return 130;
+        return 1;
       }
       // a bad --piece-length, URL or name is a usage error (exit 2)
       if (isSeedcastError(err, 'CREATE_OPTIONS')) throw new SeedcastError('USAGE', err.message);
