@@ -73,6 +73,13 @@ export const ERRORS = {
   TOKEN_INVALID: { status: 401, message: 'account: invalid or expired token' },
   ITEM_INVALID: { status: 400, message: 'item: invalid field' },
   ITEM_CONFLICT: { status: 409, message: 'item: already published' },
+  // the site's HTTP API (src/web)
+  HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
+  HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },
+  HTTP_UNSUPPORTED: { status: 415, message: 'request: unsupported content type' },
+  HTTP_RATE_LIMITED: { status: 429, message: 'request: too many, slow down' },
+  AUTH_REQUIRED: { status: 401, message: 'account: a Bearer token is required' },
+  FORBIDDEN: { status: 403, message: 'account: not allowed' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },

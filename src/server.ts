@@ -1,27 +1,135 @@
 /**
- * Composition root of the site: chooses adapters, wires the services and listens. Nothing happens at
- * import time; `startServer` does it all and returns a handle to stop it.
+ * Composition root of the site: chooses adapters from the `Config`, wires the services and listens.
+ * Nothing happens at import time; `startServer` opens the database (SQLite in the data folder by
+ * default), the blob store (local disk by default), the tracker (swarms in memory or Redis, allowing
+ * exactly the site's items; HTTP mounted in the app, UDP on the same port number), the engine (the
+ * seeding peer, on `peerPort`) and the HTTP app, and returns a handle that closes them all.
  */
 
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdir, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './web/app.js';
-
-export interface ServerOptions {
-  host: string;
-  port: number;
-}
+import { sql } from 'kysely';
+import { ChannelRepository, ItemRepository, TokenRepository, UserRepository } from './catalog/index.js';
+import { type Config, readConfig } from './config.js';
+import { type Database, openDatabase } from './db/index.js';
+import { Engine } from './engine/index.js';
+import { Publisher, Seeding, SiteLinks } from './site/index.js';
+import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
+import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
+import { buildApp, type SiteServices } from './web/app.js';
+import type { SiteLimits } from './web/limits.js';
 
 export interface RunningServer {
   url: string;
+  /** The seeding peer's TCP port. */
+  peerPort: number;
   app: FastifyInstance;
+  site: SiteServices;
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const app = buildApp();
-  await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `http://${host}:${port}`, app, close: () => app.close() };
+export interface ServerExtras {
+  logger?: boolean;
+  limits?: Partial<SiteLimits>;
+}
+
+/** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
+export async function startServer(
+  config: Partial<Config> = {},
+  extras: ServerExtras = {},
+): Promise<RunningServer> {
+  const c: Config = { ...readConfig({}, {}), ...config };
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    await mkdir(c.data, { recursive: true });
+    const db: Database = await openDatabase(c.databaseUrl ?? { sqlite: join(c.data, 'seedcast.db') });
+    closers.push(() => db.destroy());
+    const blobs: BlobStore = openBlobStore(c.storageUrl ?? { local: join(c.data, 'blobs') });
+    closers.push(() => blobs.close());
+    if (blobs instanceof LocalDiskStore) await blobs.sweepTemporary();
+    const stagingRoot = join(c.data, 'tmp', 'uploads');
+    await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
+    await mkdir(stagingRoot, { recursive: true });
+
+    const engine = new Engine({ port: c.peerPort, host: c.host });
+    const links = new SiteLinks(c.publicUrl);
+    const site = createSite({ db, blobs, engine, links, stagingRoot });
+    const tracker = new TrackerService({
+      store: await createStore({ redisUrl: c.redisUrl }),
+      allow: site.seeding.allow,
+    });
+    closers.push(() => tracker.close());
+    const peerPort = await engine.listen(c.peerPort);
+    closers.push(() => engine.close());
+
+    const app = buildApp({ tracker, site, logger: extras.logger, limits: extras.limits });
+    closers.push(() => app.close());
+    await app.listen({ host: c.host, port: c.port });
+    const port = (app.server.address() as AddressInfo).port;
+    const shownHost = c.host.includes(':') ? `[${c.host}]` : c.host;
+    const url = `http://${shownHost}:${port}`;
+    if (!c.publicUrl) links.setBase(url);
+
+    const udp = await bindUdp(c.host, port);
+    closers.push(() => new Promise<void>((resolve) => udp.close(() => resolve())));
+    serveUdp(udp, tracker, { log: rateLimited({ warn: (m) => app.log.warn(m) }) });
+    const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);
+    sweep.unref();
+    closers.push(async () => clearInterval(sweep));
+
+    await site.seeding.start();
+    return { url, peerPort, app, site, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+export interface SiteParts {
+  db: Database;
+  blobs: BlobStore;
+  engine: Engine;
+  links: SiteLinks;
+  stagingRoot: string;
+  users?: UserRepository;
+}
+
+/** The site's services over a database, a blob store and an engine (also used by tests). */
+export function createSite(parts: SiteParts): SiteServices {
+  const { db, blobs, engine, links, stagingRoot } = parts;
+  const items = new ItemRepository(db);
+  const channels = new ChannelRepository(db);
+  const seeding = new Seeding({ items, blobs, engine });
+  return {
+    users: parts.users ?? new UserRepository(db),
+    tokens: new TokenRepository(db),
+    items,
+    channels,
+    blobs,
+    seeding,
+    links,
+    stagingRoot,
+    publisher: new Publisher({ items, channels, blobs, seeding, links }),
+    health: async () => {
+      await sql`select 1`.execute(db);
+    },
+  };
+}
+
+async function bindUdp(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return socket;
 }

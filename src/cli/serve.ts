@@ -6,15 +6,20 @@ import type { Command } from './command.js';
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
 
-Runs the Seedcast site. Prints "listening on http://H:P" once ready.
+Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
+seeding peer for every item. Prints "listening on http://H:P" once ready.
 
 Options (flags win over the environment):
   --host H           address to listen on (SEEDCAST_HOST, default 127.0.0.1)
   --port P           port for HTTP (SEEDCAST_PORT, default 8080)
   --data DIR         data folder (SEEDCAST_DATA, default ./seedcast-data)
-  --peer-port N      port of the seeding BitTorrent peer
-  --public-url URL   the site's public URL (SEEDCAST_PUBLIC_URL)
-  -h, --help         show this help`,
+  --peer-port N      port of the seeding BitTorrent peer (SEEDCAST_PEER_PORT, default any free port)
+  --public-url URL   the site's public URL, used in torrents and links (SEEDCAST_PUBLIC_URL,
+                     default http://H:P)
+  -h, --help         show this help
+
+Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
+SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms).`,
 
   async run(argv) {
     const args = parseCommandArgs(argv, {
@@ -24,10 +29,16 @@ Options (flags win over the environment):
       'peer-port': { type: 'string' },
       'public-url': { type: 'string' },
     });
-    const host = stringFlag(args, 'host') ?? process.env.SEEDCAST_HOST ?? '127.0.0.1';
-    const port = intFlag(args, 'port') ?? Number(process.env.SEEDCAST_PORT ?? 8080);
+    const { readConfig } = await import('../config.js');
+    const config = readConfig({
+      host: stringFlag(args, 'host'),
+      port: intFlag(args, 'port'),
+      data: stringFlag(args, 'data'),
+      peerPort: intFlag(args, 'peer-port'),
+      publicUrl: stringFlag(args, 'public-url'),
+    });
     const { startServer } = await import('../server.js');
-    const server = await startServer({ host, port });
+    const server = await startServer(config);
     process.stdout.write(`listening on ${server.url}\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

@@ -1,22 +1,84 @@
 /**
- * The site's Fastify application, built without listening (test it with `app.inject()`).
- * For now: a minimal home page and `/healthz`; the site API, pages, feeds and the mounted tracker
- * arrive with their issues.
+ * The site's Fastify application, built without listening (test it with `app.inject()`): the home
+ * page, `/healthz`, the mounted tracker (`/announce`, `/scrape`) when given one, and, when given the
+ * site's services, the JSON API (accounts, items) and distribution (`.torrent` files, file URLs).
+ * One error handler answers every failure as `{ "error": { "code", "message" } }`.
  */
 
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { ChannelRepository, ItemRepository, TokenRepository, UserRepository } from '../catalog/index.js';
+import type { Publisher, Seeding, SiteLinks } from '../site/index.js';
+import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
+import { installErrorHandlers } from './errors.js';
+import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
+import { accountRoutes } from './routes/accounts.js';
+import { fileRoutes } from './routes/files.js';
+import { itemRoutes } from './routes/items.js';
+
+/** What the API routes work with (built by `startServer`, or by tests). */
+export interface SiteServices {
+  users: UserRepository;
+  tokens: TokenRepository;
+  items: ItemRepository;
+  channels: ChannelRepository;
+  blobs: BlobStore;
+  publisher: Publisher;
+  seeding: Seeding;
+  links: SiteLinks;
+  /** Folder for uploads in progress (inside the data folder). */
+  stagingRoot: string;
+  /** Throws when the site cannot serve (e.g. the database is down). */
+  health(): Promise<void>;
+}
 
 export interface AppOptions {
   logger?: boolean;
   /** When given, the BitTorrent tracker is served at `/announce` and `/scrape`. */
   tracker?: TrackerService;
+  /** When given, the API and the file routes are served. */
+  site?: SiteServices;
+  limits?: Partial<SiteLimits>;
+  /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
+  trustProxy?: boolean;
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false });
+  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
+  const limits: SiteLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  installErrorHandlers(app);
   if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  const site = options.site;
+  app.get('/healthz', async (_req, reply) => {
+    if (!site) return { status: 'ok' };
+    try {
+      await site.health();
+      return { status: 'ok' };
+    } catch (err) {
+      app.log.error({ err }, 'health check failed');
+      reply.code(503);
+      return { status: 'unavailable' };
+    }
+  });
+  if (site) {
+    app.register(async (api) => {
+      await registerRateLimits(api);
+      await api.register(multipart, {
+        limits: {
+          fileSize: limits.uploadBytes,
+          files: limits.uploadFiles,
+          fields: 20,
+          fieldSize: 20_000,
+          parts: limits.uploadFiles + 20,
+          headerPairs: 100,
+        },
+      });
+      await api.register(accountRoutes, { users: site.users, tokens: site.tokens, limit: limits.accounts });
+      await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
+      await api.register(fileRoutes, { items: site.items, blobs: site.blobs });
+    });
+  }
   app.get('/', async (_req, reply) => {
     reply.type('text/html; charset=utf-8');
     return `<!doctype html>

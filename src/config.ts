@@ -1,0 +1,76 @@
+/**
+ * The site's configuration, read once: `seedcast serve` flags win over `SEEDCAST_*` environment
+ * variables, which win over the embedded defaults (127.0.0.1:8080, SQLite and local disk under
+ * `./seedcast-data`). The result is frozen and handed to `startServer`; nothing else reads the
+ * environment.
+ */
+
+import { resolve } from 'node:path';
+import { SeedcastError } from './errors.js';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Absolute path of the data folder (SQLite database, blobs, temporary uploads). */
+  data: string;
+  /** TCP port of the seeding peer (0: any free port). */
+  peerPort: number;
+  /** Public base URL without a trailing slash; default `http://host:port` once listening. */
+  publicUrl: string | undefined;
+  /** `postgres://...`; default SQLite in the data folder. */
+  databaseUrl: string | undefined;
+  /** `s3://bucket?endpoint=...`; default local disk in the data folder. */
+  storageUrl: string | undefined;
+  /** Redis for the tracker's swarms; default in memory. */
+  redisUrl: string | undefined;
+}
+
+/** What the command line gave (undefined: not given). */
+export interface ConfigFlags {
+  host?: string;
+  port?: number;
+  data?: string;
+  peerPort?: number;
+  publicUrl?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function port(name: string, value: string | number | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new SeedcastError('USAGE', `${name} must be a port number (0-65535), got "${value}"`);
+  }
+  return n;
+}
+
+function publicUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new SeedcastError('USAGE', `public URL "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SeedcastError('USAGE', 'the public URL must be http:// or https://');
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
+
+/** Flags over `env` over defaults; throws USAGE on a bad port or URL. */
+export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<Config> {
+  return Object.freeze({
+    host: flags.host ?? blank(env.SEEDCAST_HOST) ?? '127.0.0.1',
+    port: port('--port', flags.port ?? env.SEEDCAST_PORT, 8080),
+    data: resolve(flags.data ?? blank(env.SEEDCAST_DATA) ?? 'seedcast-data'),
+    peerPort: port('--peer-port', flags.peerPort ?? env.SEEDCAST_PEER_PORT, 0),
+    publicUrl: publicUrl(flags.publicUrl ?? env.SEEDCAST_PUBLIC_URL),
+    databaseUrl: blank(env.SEEDCAST_DATABASE_URL),
+    storageUrl: blank(env.SEEDCAST_STORAGE_URL),
+    redisUrl: blank(env.SEEDCAST_REDIS_URL),
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * The site's services, transport-free: publishing (staging, licences, file names, media types,
+ * the publisher), seeding (the tracker's allow-list and the engine's sessions) and public links.
+ */
+
+export { safeFileName, uniqueNames } from './filenames.js';
+export { checkLicense } from './license.js';
+export { SiteLinks } from './links.js';
+export { contentTypeOf, mediaTypeOf } from './media.js';
+export {
+  type Published,
+  Publisher,
+  type PublisherOptions,
+  type PublishFields,
+  withWebSeed,
+} from './publish.js';
+export { Seeding, type SeedingOptions } from './seeding.js';
+export { type StagedFile, Staging } from './staging.js';

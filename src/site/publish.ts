@@ -1,0 +1,158 @@
+/**
+ * Publishing an item from staged files, transport-free: checks the metadata, makes a hybrid v1+v2
+ * torrent whose tracker is the site and whose BEP 19 web seed is the item's file URL, stores the
+ * files and the torrent in the blob store under keys made from the item's id, records the item, and
+ * starts seeding it. All or nothing: any failure removes the item and its blobs again.
+ *
+ * Reads: each file is streamed once from the client to the staging folder (SHA-256 taken on the
+ * way), then read once by the torrent hasher and once more by the copy into the blob store; both of
+ * those reads run at the same time, so the second mostly comes from the page cache.
+ */
+
+import { createReadStream } from 'node:fs';
+import { decode, encode, isDict } from '../bencode/index.js';
+import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
+import { SeedcastError } from '../errors.js';
+import { type BlobStore, blobKey } from '../storage/index.js';
+import {
+  createTorrent,
+  formatMagnet,
+  type Metainfo,
+  magnetFromMetainfo,
+  parseTorrent,
+} from '../torrent/index.js';
+import { safeFileName } from './filenames.js';
+import { checkLicense } from './license.js';
+import type { SiteLinks } from './links.js';
+import { contentTypeOf, mediaTypeOf } from './media.js';
+import type { Seeding } from './seeding.js';
+import type { Staging } from './staging.js';
+
+/** The publisher's fields, as text (multipart form fields). */
+export interface PublishFields {
+  title?: string;
+  description?: string;
+  creator?: string;
+  date?: string;
+  language?: string;
+  license?: string;
+  /** Comma-separated. */
+  tags?: string;
+  /** A channel's slug (or id) owned by the publisher. */
+  channel?: string;
+}
+
+export interface Published {
+  item: Item;
+  meta: Metainfo;
+  magnet: string;
+}
+
+export interface PublisherOptions {
+  items: ItemRepository;
+  channels: ChannelRepository;
+  blobs: BlobStore;
+  seeding: Seeding;
+  links: SiteLinks;
+}
+
+export class Publisher {
+  constructor(private readonly options: PublisherOptions) {}
+
+  async publish(owner: User, staging: Staging, fields: PublishFields): Promise<Published> {
+    const { items, blobs, links } = this.options;
+    if (staging.files.length === 0) throw new SeedcastError('ITEM_INVALID', 'file: at least one file part');
+    if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+    const license = checkLicense(fields.license);
+    const channelId = await this.channelId(owner, fields.channel);
+    const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
+
+    const single = staging.files.length === 1;
+    const folder = single ? staging.files[0]!.name : safeFileName(fields.title, 0);
+    const created = await createTorrent(single ? staging.files[0]!.local : staging.content, {
+      version: 'hybrid',
+      announce: [links.announce()],
+      name: folder,
+    });
+    const byName = new Map(staging.files.map((f) => [f.name, f]));
+    const files = created.files.map((f) => {
+      const inside = f.path.join('/');
+      const staged = byName.get(single ? staging.files[0]!.name : inside);
+      if (!staged) throw new SeedcastError('INTERNAL', `staged file missing for ${inside}`);
+      const path = single ? folder : `${folder}/${inside}`;
+      return {
+        path,
+        length: f.length,
+        sha256: staged.sha256,
+        mimeType: contentTypeOf(path),
+        local: staged.local,
+      };
+    });
+
+    const item = await items.create({
+      ownerId: owner.id,
+      title: fields.title,
+      description: fields.description ?? '',
+      creator: fields.creator ?? '',
+      date: fields.date ?? null,
+      language: fields.language ?? null,
+      license,
+      tags,
+      channelId,
+      status: 'pending',
+      mediaType: mediaTypeOf(files),
+      mimeType: files.length === 1 ? files[0]!.mimeType : null,
+      infoHash: created.infoHash ?? null,
+      infoHashV2: created.infoHashV2 ?? null,
+      pieceLength: created.pieceLength,
+      files: files.map(({ local: _local, ...f }) => f),
+    });
+    const stored: string[] = [];
+    try {
+      await Promise.all(
+        files.map(async (f, position) => {
+          const key = blobKey('items', item.id, 'files', position);
+          stored.push(key);
+          await blobs.put(key, createReadStream(f.local), {
+            size: f.length,
+            sha256: f.sha256,
+            contentType: f.mimeType,
+          });
+          await items.setFileBlob(item.id, position, key);
+        }),
+      );
+      const torrent = withWebSeed(created.torrent, links.webSeed(item.id));
+      const torrentKey = blobKey('items', item.id, 'torrent');
+      stored.push(torrentKey);
+      await blobs.put(torrentKey, torrent, { contentType: 'application/x-bittorrent' });
+      const ready = await items.update(item.id, { status: 'ready', torrentKey });
+      const meta = parseTorrent(torrent);
+      await this.options.seeding.seed(ready!, meta);
+      return { item: ready!, meta, magnet: formatMagnet(magnetFromMetainfo(meta)) };
+    } catch (err) {
+      await Promise.allSettled(stored.map((key) => blobs.delete(key)));
+      await items.delete(item.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async channelId(owner: User, channel: string | undefined): Promise<number | null> {
+    const wanted = channel?.trim();
+    if (!wanted) return null;
+    const found = (await this.options.channels.byOwner(owner.id)).find(
+      (c) => c.slug === wanted.toLowerCase() || String(c.id) === wanted,
+    );
+    if (!found)
+      throw new SeedcastError('ITEM_INVALID', `channel: you have no channel "${wanted.slice(0, 64)}"`);
+    return found.id;
+  }
+}
+
+/** The torrent with its `url-list` (BEP 19) set; outside `info`, so the info hashes stay the same. */
+export function withWebSeed(torrent: Uint8Array, url: string): Buffer {
+  const top = decode(torrent);
+  if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'not a dictionary');
+  const out = new Map(top as Map<string, unknown>) as Map<string, never>;
+  out.set('url-list', [url] as never);
+  return Buffer.from(encode(out));
+}

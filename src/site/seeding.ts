@@ -1,0 +1,88 @@
+/**
+ * Keeping the site's items alive in the swarm: the tracker's allow-list (exactly the site's items,
+ * by v1 hash and by the first 20 bytes of the v2 hash, as BEP 52 clients announce) and the engine's
+ * seeding sessions, which read the files from the blob store through `BlobPieceStore`. At start every
+ * ready item is loaded; each published item is added as it is published.
+ */
+
+import type { Item, ItemRepository } from '../catalog/index.js';
+import type { Engine, TorrentSession } from '../engine/index.js';
+import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
+import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { type AllowCheck, allowSet } from '../tracker/index.js';
+
+export interface SeedingOptions {
+  items: ItemRepository;
+  blobs: BlobStore;
+  engine: Engine;
+  log?: (message: string) => void;
+}
+
+export class Seeding {
+  private readonly hashes = new Set<string>();
+  private readonly allowed = allowSet(new Set());
+  private readonly sessions = new Map<number, TorrentSession>();
+
+  constructor(private readonly options: SeedingOptions) {}
+
+  /** The tracker's allow check: is this one of the site's items? */
+  get allow(): AllowCheck {
+    return this.allowed;
+  }
+
+  /** Loads the allow-list from the catalog and starts seeding every ready item. */
+  async start(): Promise<void> {
+    for (const hash of await this.options.items.trackedInfoHashes()) this.hashes.add(hash.slice(0, 40));
+    this.allowed.update(this.hashes);
+    let beforeId: number | undefined;
+    for (;;) {
+      const page = await this.options.items.newest({ limit: 100, ...(beforeId ? { beforeId } : {}) });
+      for (const item of page) {
+        try {
+          await this.seed(item);
+        } catch (err) {
+          this.options.log?.(`item ${item.id}: cannot seed: ${(err as Error).message}`);
+        }
+      }
+      if (page.length < 100) break;
+      beforeId = page[page.length - 1]!.id;
+    }
+  }
+
+  /** Tracks an info hash (v1 or v2, hex) from now on. */
+  track(...hashes: (string | null)[]): void {
+    for (const h of hashes) if (h) this.hashes.add(h.slice(0, 40).toLowerCase());
+    this.allowed.update(this.hashes);
+  }
+
+  /** Starts seeding an item whose files and torrent are in the blob store. */
+  async seed(item: Item, meta?: Metainfo): Promise<void> {
+    if (this.sessions.has(item.id) || item.torrentOnly || !item.torrentKey) return;
+    const torrent = meta ?? parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
+    this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
+    const keys = item.files.map((f) => f.blobKey ?? undefined);
+    const session = await this.options.engine.add(
+      { meta: torrent },
+      {
+        path: '',
+        trackers: torrent.announce,
+        storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
+      },
+    );
+    this.sessions.set(item.id, session);
+  }
+
+  /** Bytes the site's peer has uploaded for an item since it started (0 when not seeding). */
+  uploaded(itemId: number): number {
+    return this.sessions.get(itemId)?.stats().uploaded ?? 0;
+  }
+
+  /** Stops seeding an item and forgets its hashes (takedown, delete). */
+  async drop(item: Item): Promise<void> {
+    const session = this.sessions.get(item.id);
+    this.sessions.delete(item.id);
+    for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
+    this.allowed.update(this.hashes);
+    if (session) await this.options.engine.remove(session);
+  }
+}

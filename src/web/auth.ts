@@ -1,0 +1,25 @@
+/**
+ * Bearer authentication for the API: `Authorization: Bearer <token>` is checked against the token
+ * repository; routes that need an account call `requireUser(request)` in a `preHandler`-free way
+ * (the handler awaits it and gets the `User`).
+ */
+
+import type { FastifyRequest } from 'fastify';
+import type { TokenRepository, User } from '../catalog/index.js';
+import { SeedcastError } from '../errors.js';
+
+/** The token of `Authorization: Bearer <token>`, or undefined when there is no such header. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new SeedcastError('AUTH_REQUIRED', 'use "Authorization: Bearer <token>"');
+  return match[1];
+}
+
+/** The account behind the request's token: AUTH_REQUIRED without one, TOKEN_INVALID when bad. */
+export async function requireUser(request: FastifyRequest, tokens: TokenRepository): Promise<User> {
+  const token = bearerToken(request);
+  if (token === undefined) throw new SeedcastError('AUTH_REQUIRED');
+  return tokens.verify(token);
+}

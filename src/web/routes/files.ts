@@ -1,0 +1,131 @@
+/**
+ * Distribution over plain HTTP: `GET /items/:id.torrent` (`application/x-bittorrent`) and each file
+ * at `/items/:id/files/<name>[/<path>]`, the URL under the torrent's BEP 19 web seed. Files answer
+ * `Range` (206, 416), `ETag` (the file's SHA-256) with `If-None-Match` and `If-Range`, `HEAD`, and a
+ * content type from the extension (types that could run as a page on this origin are served as
+ * downloads). Bytes sent are added to the item's "served by the site" counter.
+ */
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ItemRepository } from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import { contentTypeOf } from '../../site/index.js';
+import type { BlobStore } from '../../storage/index.js';
+import { parseRange } from '../range.js';
+
+export interface FileRoutesOptions {
+  items: ItemRepository;
+  blobs: BlobStore;
+}
+
+const torrentParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
+} as const;
+
+const fileParams = {
+  type: 'object',
+  required: ['id', '*'],
+  properties: {
+    id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
+    '*': { type: 'string', maxLength: 8192 },
+  },
+} as const;
+
+/** A download name safe inside a quoted header parameter, and the RFC 8187 form beside it. */
+function disposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
+  const { items, blobs } = options;
+
+  const readyItem = async (id: string) => {
+    const item = await items.get(Number(id));
+    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    return item;
+  };
+
+  app.route<{ Params: { id: string } }>({
+    method: ['GET', 'HEAD'],
+    url: '/items/:id.torrent',
+    exposeHeadRoute: false,
+    schema: { params: torrentParams },
+    handler: async (request, reply) => {
+      const item = await readyItem(request.params.id);
+      if (!item.torrentKey) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no torrent`);
+      reply
+        .type('application/x-bittorrent')
+        .header('Content-Disposition', disposition('attachment', `${item.id}.torrent`));
+      if (request.method === 'HEAD') {
+        const head = await blobs.head(item.torrentKey);
+        return reply.header('Content-Length', head?.size ?? 0).send();
+      }
+      return blobs.get(item.torrentKey);
+    },
+  });
+
+  app.route<{ Params: { id: string; '*': string } }>({
+    method: ['GET', 'HEAD'],
+    url: '/items/:id/files/*',
+    exposeHeadRoute: false,
+    schema: { params: fileParams },
+    handler: async (request, reply) => {
+      const item = await readyItem(request.params.id);
+      const path = request.params['*'];
+      const file = item.files.find((f) => f.path === path);
+      if (!file?.blobKey)
+        throw new SeedcastError('NOT_FOUND', `item ${item.id} has no file "${path.slice(0, 200)}"`);
+      const type = contentTypeOf(file.path);
+      const etag = file.sha256 ? `"${file.sha256}"` : undefined;
+      const name = file.path.split('/').pop()!;
+      reply
+        .type(type)
+        .header('Accept-Ranges', 'bytes')
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Cache-Control', 'public, max-age=86400')
+        .header(
+          'Content-Disposition',
+          disposition(type === 'application/octet-stream' ? 'attachment' : 'inline', name),
+        );
+      if (etag) reply.header('ETag', etag);
+      if (etag && request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
+        return reply.code(304).send();
+      }
+      const ifRange = request.headers['if-range'];
+      const range =
+        ifRange !== undefined && ifRange !== etag
+          ? { kind: 'whole' as const }
+          : parseRange(request.headers.range, file.length);
+      if (range.kind === 'unsatisfiable') {
+        return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
+      }
+      const { offset, length } = range.kind === 'partial' ? range : { offset: 0, length: file.length };
+      if (range.kind === 'partial') {
+        reply.code(206).header('Content-Range', `bytes ${offset}-${offset + length - 1}/${file.length}`);
+      }
+      reply.header('Content-Length', length);
+      if (request.method === 'HEAD' || length === 0) return reply.send();
+      const stream = await blobs.get(file.blobKey, { offset, length });
+      countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
+      return reply.send(stream);
+    },
+  });
+}
+
+/** Adds up the bytes that actually left, once the response is over. */
+function countServed(
+  reply: FastifyReply,
+  stream: NodeJS.ReadableStream,
+  record: (bytes: number) => Promise<void>,
+): void {
+  let sent = 0;
+  stream.on('data', (chunk: Uint8Array) => {
+    sent += chunk.length;
+  });
+  reply.raw.once('close', () => {
+    if (sent > 0) record(sent).catch((err) => reply.log.warn({ err }, 'cannot count bytes served'));
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * Items over HTTP: `POST /api/v1/items` (multipart: one or more `file` parts streamed to the staging
+ * folder, and text fields) publishes through the `Publisher`; `GET /api/v1/items/:id` gives the item
+ * with its links and swarm numbers (tracker counts, and bytes the site's peer and web seed served).
+ */
+
+import type {} from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Item, ItemRepository, TokenRepository } from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import {
+  type Publisher,
+  type PublishFields,
+  type Seeding,
+  type SiteLinks,
+  Staging,
+} from '../../site/index.js';
+import type { TrackerService } from '../../tracker/index.js';
+import { requireUser } from '../auth.js';
+import type { SiteLimits } from '../limits.js';
+
+export interface ItemRoutesOptions {
+  items: ItemRepository;
+  tokens: TokenRepository;
+  publisher: Publisher;
+  seeding: Seeding;
+  links: SiteLinks;
+  tracker?: TrackerService;
+  /** Where uploads are staged (inside the data folder). */
+  stagingRoot: string;
+  limits: SiteLimits;
+}
+
+const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
+const MAX_FIELD = 20_000;
+
+/** Reads the multipart body: files to `staging`, known text fields into the result. */
+async function readParts(request: FastifyRequest, staging: Staging): Promise<PublishFields> {
+  const fields: PublishFields = {};
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw new SeedcastError('HTTP_BAD_REQUEST', `unexpected file part "${part.fieldname.slice(0, 40)}"`);
+      }
+      await staging.add(part.filename, part.file);
+    } else if ((FIELDS as readonly string[]).includes(part.fieldname)) {
+      if (typeof part.value !== 'string') throw new SeedcastError('ITEM_INVALID', `${part.fieldname}: text`);
+      if (part.valueTruncated || part.value.length > MAX_FIELD)
+        throw new SeedcastError('ITEM_INVALID', `${part.fieldname}: too long`);
+      fields[part.fieldname as keyof PublishFields] = part.value;
+    }
+  }
+  return fields;
+}
+
+export function itemView(item: Item, links: SiteLinks) {
+  return {
+    id: item.id,
+    url: links.itemPage(item.id),
+    torrentUrl: links.torrent(item.id),
+    infoHash: item.infoHash,
+    infoHashV2: item.infoHashV2,
+    title: item.title,
+    description: item.description,
+    creator: item.creator,
+    date: item.date,
+    language: item.language,
+    license: item.license,
+    tags: item.tags,
+    mediaType: item.mediaType,
+    status: item.status,
+    length: item.totalLength,
+    createdAt: new Date(item.createdAt).toISOString(),
+    files: item.files.map((f) => ({
+      path: f.path,
+      length: f.length,
+      mimeType: f.mimeType,
+      url: links.file(item.id, f.path),
+    })),
+  };
+}
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
+export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOptions): Promise<void> {
+  const { items, links } = options;
+
+  app.post(
+    '/api/v1/items',
+    {
+      config: { rateLimit: options.limits.uploads },
+      schema: { headers: { type: 'object', properties: { authorization: { type: 'string' } } } },
+    },
+    async (request, reply) => {
+      const owner = await requireUser(request, options.tokens);
+      if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
+      const staging = await Staging.open(options.stagingRoot, {
+        maxBytes: options.limits.uploadBytes,
+        maxFiles: options.limits.uploadFiles,
+      });
+      try {
+        const fields = await readParts(request, staging);
+        const { item, magnet } = await options.publisher.publish(owner, staging, fields);
+        reply.code(201);
+        return { ...itemView(item, links), magnet };
+      } finally {
+        await staging.discard();
+      }
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/items/:id',
+    { schema: { params: idParams } },
+    async (request) => {
+      const item = await items.get(request.params.id);
+      if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
+      const counts =
+        options.tracker && item.infoHash
+          ? await options.tracker.stats(item.infoHash)
+          : { seeders: 0, leechers: 0, completed: 0 };
+      const peer = options.seeding.uploaded(item.id);
+      return {
+        ...itemView(item, links),
+        swarm: {
+          ...counts,
+          served: { peer, webSeed: item.bytesServed, total: peer + item.bytesServed },
+        },
+      };
+    },
+  );
+}
