@@ -246,7 +246,8 @@ async function main(): Promise<void> {
     }
     const rss0 = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
     process.stdout.write(
-      `tracker benchmark: ${HASHES} allowed info hashes, ${SECONDS} s per run, ${process.arch}\n\n`,
+      `tracker benchmark: ${HASHES} allowed info hashes, ${SECONDS} s per run, ${availableParallelism()} cores, ` +
+        `ours ${gcFlags.length ? 'with' : 'without'} --single-threaded-gc\n\n`,
     );
 
     const out: Record<string, { ours: Result; ot: Result }> = {};
