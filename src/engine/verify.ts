@@ -12,7 +12,6 @@ import { type Metainfo, merkleRoot } from '../torrent/index.js';
 import type { PieceMap } from './piece-map.js';
 
 const BLOCK = 16 * 1024;
-const ZERO = Buffer.alloc(32);
 
 export class PieceVerifier {
   constructor(
@@ -39,12 +38,12 @@ export class PieceVerifier {
       );
     }
     if (file.length <= this.meta.pieceLength) {
-      return merkleRoot(leaves, ZERO).equals(file.piecesRoot);
+      return merkleRoot(leaves).equals(file.piecesRoot);
     }
     const layer = this.meta.pieceLayers.get(Buffer.from(file.piecesRoot).toString('hex'));
     if (!layer) return false;
     const inFile = (span.offset - file.offset) / this.meta.pieceLength;
     const expected = layer.subarray(inFile * 32, inFile * 32 + 32);
-    return merkleRoot(leaves, ZERO, { width: this.meta.pieceLength / BLOCK }).equals(expected);
+    return merkleRoot(leaves, { width: this.meta.pieceLength / BLOCK }).equals(expected);
   }
 }

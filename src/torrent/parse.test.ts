@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type BEncodable, encode, textKey } from '../bencode/index.js';
 import { isSeedcastError } from '../errors.js';
-import { merkleRoot, parseTorrent, zeroSubtreeRoot } from './index.js';
+import { merkleRoot, parseTorrent } from './index.js';
 
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest();
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -22,15 +22,14 @@ function v2File(data: Buffer, pieceLength: number): { root: Buffer; layer: Buffe
   const leaves: Buffer[] = [];
   for (let i = 0; i < data.length; i += BLOCK) leaves.push(sha256(data.subarray(i, i + BLOCK)));
   const perPiece = pieceLength / BLOCK;
-  if (leaves.length <= perPiece)
-    return { root: merkleRoot(leaves, Buffer.alloc(32)), layer: Buffer.alloc(0) };
+  if (leaves.length <= perPiece) return { root: merkleRoot(leaves), layer: Buffer.alloc(0) };
   const layer: Buffer[] = [];
   for (let i = 0; i < leaves.length; i += perPiece) {
     const group = leaves.slice(i, i + perPiece);
     while (group.length < perPiece) group.push(Buffer.alloc(32));
-    layer.push(merkleRoot(group, Buffer.alloc(32)));
+    layer.push(merkleRoot(group));
   }
-  return { root: merkleRoot(layer, zeroSubtreeRoot(Math.log2(perPiece))), layer: Buffer.concat(layer) };
+  return { root: merkleRoot(layer, { padLevel: Math.log2(perPiece) }), layer: Buffer.concat(layer) };
 }
 
 function expectError(bytes: Uint8Array, code: string, pattern?: RegExp) {
