@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 
+/** tsx's loader by absolute URL, so commands run from any working folder. */
+const TSX = import.meta.resolve('tsx');
+
 /** The Python that has Debian's python3-libtorrent. */
 export const LIBTORRENT_PYTHON = '/usr/bin/python3';
 
@@ -87,7 +90,7 @@ export async function runCli(
 ): Promise<CliResult> {
   const entry = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    const child = spawn(process.execPath, ['--import', TSX, entry, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -185,5 +188,5 @@ export function startCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Running {
   const entry = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
-  return start(t, process.execPath, ['--import', 'tsx', entry, ...args], options);
+  return start(t, process.execPath, ['--import', TSX, entry, ...args], options);
 }
