@@ -68,7 +68,7 @@ export class Publisher {
     const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
 
     const single = staging.files.length === 1;
-    const folder = single ? staging.files[0]!.name : safeFileName(fields.title, 0);
+    const folder = single ? staging.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
     const created = await createTorrent(single ? staging.files[0]!.local : staging.content, {
       version: 'hybrid',
       announce: [links.announce()],

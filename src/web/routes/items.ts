@@ -7,7 +7,7 @@
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository } from '../../catalog/index.js';
-import { SeedcastError } from '../../errors.js';
+import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Publisher,
   type PublishFields,
@@ -36,6 +36,28 @@ const MAX_FIELD = 20_000;
 
 /** Reads the multipart body: files to `staging`, known text fields into the result. */
 async function readParts(request: FastifyRequest, staging: Staging): Promise<PublishFields> {
+  try {
+    return await readPartsUnchecked(request, staging);
+  } catch (err) {
+    throw clientFault(err);
+  }
+}
+
+/**
+ * Errors of the multipart parser that carry no status (busboy's "Unexpected end of form",
+ * "Malformed part header"...) are the client's fault: 400. Registry errors, errors with an HTTP
+ * status (the plugin's limits: 413) and system errors (a full disk) pass through.
+ */
+function clientFault(err: unknown): unknown {
+  if (isSeedcastError(err) || !(err instanceof Error)) return err;
+  if (typeof (err as { statusCode?: unknown }).statusCode === 'number') return err;
+  if (typeof (err as NodeJS.ErrnoException).syscall === 'string') return err;
+  return new SeedcastError('HTTP_BAD_REQUEST', `multipart body: ${err.message.slice(0, 200)}`, {
+    cause: err,
+  });
+}
+
+async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Promise<PublishFields> {
   const fields: PublishFields = {};
   for await (const part of request.parts()) {
     if (part.type === 'file') {
