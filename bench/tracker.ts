@@ -10,8 +10,7 @@
  * - UDP: `tracker-udp-load.c` (our own BEP 15 generator, built here with gcc): 4 sockets with many
  *   announces in flight measure throughput; a run with 4x more in flight checks the tracker is
  *   saturated (its one thread is >= 90% busy and throughput does not grow); an open-loop run
- *   at 10,000 announces/s measures latency (Seedcast runs with `--single-threaded-gc` on 2 cores or
- *   fewer, as `seedcast tracker` does; the latency run is repeated with the other GC setting); a run with a busy-polling generator (no wake-ups, which
+ *   at 10,000 announces/s measures latency; a run with a busy-polling generator (no wake-ups, which
  *   cost the sender much on a VM) needs a core for the generator; a bare Node echo server shows the
  *   ceiling of Node's UDP layer on this machine.
  * - Memory per peer: `tracker-memory.ts` (1M peers in 10,000 swarms, heap growth after GC), plus
@@ -24,7 +23,7 @@ import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_pr
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -209,24 +208,16 @@ async function main(): Promise<void> {
     const ot = start('opentracker', ['-f', join(otRoot, 'opentracker.conf')]);
     procs.push(ot);
     const ourPort = await freePort();
-    // `seedcast tracker` re-runs itself with --single-threaded-gc on machines of 2 cores or fewer;
-    // start it that way directly, so the process measured is the tracker itself.
-    const gcFlags = availableParallelism() <= 2 ? ['--single-threaded-gc'] : [];
-    const ours = start(
-      process.execPath,
-      [
-        ...gcFlags,
-        '--import',
-        'tsx',
-        'src/cli/bin.ts',
-        'tracker',
-        '--port',
-        String(ourPort),
-        '--allow',
-        hashesTxt,
-      ],
-      { ...process.env, SEEDCAST_TRACKER_SINGLE_GC: '0' },
-    );
+    const ours = start(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/bin.ts',
+      'tracker',
+      '--port',
+      String(ourPort),
+      '--allow',
+      hashesTxt,
+    ]);
     procs.push(ours);
     for (let i = 0; i < 200 && !ours.out().includes('listening on udp'); i++) await sleep(50);
     await sleep(500);
@@ -247,7 +238,7 @@ async function main(): Promise<void> {
     const rss0 = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
     process.stdout.write(
       `tracker benchmark: ${HASHES} allowed info hashes, ${SECONDS} s per run, ${availableParallelism()} cores, ` +
-        `ours ${gcFlags.length ? 'with' : 'without'} --single-threaded-gc\n\n`,
+        `load average ${loadavg()[0]!.toFixed(2)} at the start\n\n`,
     );
 
     const out: Record<string, { ours: Result; ot: Result }> = {};
@@ -265,29 +256,6 @@ async function main(): Promise<void> {
     out.udpMore = await both({ window: 1024, seconds: SECONDS });
     out.udpSpin = await both({ window: 256, seconds: SECONDS, spin: true });
     out.udpLight = await both({ window: 256, seconds: SECONDS, rate: 10_000 });
-    // The same latency run against a second Seedcast tracker with the other GC setting.
-    const stPort = await freePort();
-    const st = start(
-      process.execPath,
-      [
-        ...(gcFlags.length ? [] : ['--single-threaded-gc']),
-        '--import',
-        'tsx',
-        'src/cli/bin.ts',
-        'tracker',
-        '--port',
-        String(stPort),
-        '--allow',
-        hashesTxt,
-      ],
-      { ...process.env, SEEDCAST_TRACKER_SINGLE_GC: '0' },
-    );
-    procs.push(st);
-    for (let i = 0; i < 200 && !st.out().includes('listening on udp'); i++) await sleep(50);
-    const stT: Tracker = { name: 'seedcast, other GC', port: stPort, pid: st.child.pid! };
-    await udp(stT, gen, hashesBin, { window: 256, seconds: SECONDS });
-    const singleGc = await udp(stT, gen, hashesBin, { window: 256, seconds: SECONDS, rate: 10_000 });
-    await stop(st);
     // The ceiling of Node's dgram layer on this machine: a bare echo server, no tracker logic.
     const echoPort = await freePort();
     const echo = start(process.execPath, ['-e', ECHO, String(echoPort)]);
@@ -303,8 +271,6 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('UDP, 4096 in flight', out.udpMore.ours, out.udpMore.ot)}\n`);
     process.stdout.write(`${row('UDP, generator spinning', out.udpSpin.ours, out.udpSpin.ot)}\n`);
     process.stdout.write(`${row('UDP latency at 10k/s', out.udpLight.ours, out.udpLight.ot)}\n`);
-    const otherGc = gcFlags.length ? '  ours with parallel GC' : '  ours --single-threaded-gc';
-    process.stdout.write(`${row(otherGc, singleGc, out.udpLight.ot)}\n`);
     process.stdout.write(
       `Node dgram echo (no tracker) ${Math.round(echoed.rate)}/s: the most any Node UDP server answers here; ` +
         `ours reaches ${((out.udp.ours.rate / echoed.rate) * 100).toFixed(0)}% of it\n`,

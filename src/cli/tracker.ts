@@ -1,7 +1,5 @@
 /** `seedcast tracker`: a stand-alone HTTP + UDP BitTorrent tracker, until interrupted. */
 
-import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
@@ -48,7 +46,6 @@ Options:
     const host = stringFlag(args, 'host') ?? process.env.SEEDCAST_HOST ?? '127.0.0.1';
     const redisUrl = stringFlag(args, 'redis') ?? process.env.SEEDCAST_REDIS_URL;
     const allowFile = stringFlag(args, 'allow');
-    if (wantsSingleThreadedGc()) return runWithSingleThreadedGc(argv);
 
     const t = await import('../tracker/index.js');
     const allow = allowFile ? t.allowSet(await t.loadAllowList(allowFile)) : undefined;
@@ -85,34 +82,3 @@ Options:
     return 0;
   },
 };
-
-/**
- * On small machines (2 cores or fewer) the tracker runs in a child Node started with
- * `--single-threaded-gc`: V8's parallel collector otherwise waits for helper threads that have no
- * free core, and those pauses become the tracker's tail latency (bench:tracker, UDP at 10k/s on 2
- * busy cores: p99 18.9 ms with parallel GC, 5.0 ms without). SEEDCAST_TRACKER_SINGLE_GC=1 asks for
- * it anywhere, =0 turns it off. Only when started as `<entry> tracker ...` (not from a test harness).
- */
-function wantsSingleThreadedGc(): boolean {
-  const setting = process.env.SEEDCAST_TRACKER_SINGLE_GC;
-  if (setting === '0' || process.execArgv.includes('--single-threaded-gc')) return false;
-  if (process.argv[2] !== 'tracker' || !process.argv[1]) return false;
-  return setting === '1' || availableParallelism() <= 2;
-}
-
-async function runWithSingleThreadedGc(argv: string[]): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['--single-threaded-gc', ...process.execArgv, process.argv[1]!, 'tracker', ...argv],
-    { stdio: 'inherit' },
-  );
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const signal of signals) process.on(signal, forward);
-  const code = await new Promise<number>((resolve) => {
-    child.once('error', () => resolve(1));
-    child.once('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 0 : 1)));
-  });
-  for (const signal of signals) process.off(signal, forward);
-  return code;
-}
