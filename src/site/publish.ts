@@ -5,8 +5,10 @@
  * starts seeding it. All or nothing: any failure removes the item and its blobs again.
  *
  * Reads: each file is streamed once from the client to the staging folder (SHA-256 taken on the
- * way), then read once by the torrent hasher and once more by the copy into the blob store; both of
- * those reads run at the same time, so the second mostly comes from the page cache.
+ * way), then read back twice: once by the torrent hasher (`createTorrent` takes a path) and once by
+ * the copy into the blob store (whose keys need the item's id, known only after the hashes). For
+ * files that fit the page cache the second read costs no disk I/O; for multi-GB files it does.
+ * Hashing the pieces while the upload streams in would need a streaming hasher in `src/torrent`.
  */
 
 import { createReadStream } from 'node:fs';
