@@ -7,7 +7,7 @@ import { announce } from '../src/engine/index.js';
 import { isSeedcastError } from '../src/errors.js';
 import { freePort, startCli } from './helpers/tools.js';
 
-describe('tracker client', () => {
+describe('tracker client', { timeout: 240_000 }, () => {
   it('announces over HTTP and UDP and gets the other peers back', async (t) => {
     const port = await freePort();
     const tracker = startCli(t, ['tracker', '--host', '127.0.0.1', '--port', String(port)]);

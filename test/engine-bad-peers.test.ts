@@ -84,7 +84,7 @@ async function downloadWith(
   return session;
 }
 
-describe('hostile peers', () => {
+describe('hostile peers', { timeout: 240_000 }, () => {
   it('drops peers that send malformed, oversized or out-of-protocol messages, and keeps serving', async (t) => {
     const { dir, data, meta } = await fixture(t);
     const port = await startSeeder(t, dir, meta);
@@ -149,7 +149,7 @@ describe('hostile peers', () => {
   });
 });
 
-describe('path attacks', () => {
+describe('path attacks', { timeout: 240_000 }, () => {
   it('refuses a torrent whose paths leave the download folder, writing nothing', async (t) => {
     const dir = tempDir(t);
     const payload = Buffer.from('owned');

@@ -112,7 +112,7 @@ async function waitForFiles(
   assertSameFiles(folder, files);
 }
 
-describe('we seed, real clients download', () => {
+describe('we seed, real clients download', { timeout: 240_000 }, () => {
   it('libtorrent downloads from our seeder', async (t) => {
     if (!requireTools(t, 'libtorrent')) return;
     const c = await content(t);
@@ -183,7 +183,7 @@ describe('we seed, real clients download', () => {
   });
 });
 
-describe('real clients seed, we download', () => {
+describe('real clients seed, we download', { timeout: 240_000 }, () => {
   async function ltSeeder(t: TestContext, c: Content): Promise<number> {
     const seeder = start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', c.torrent, join(c.dir, 'seed')]);
     const m = await seeder.waitFor(/"port": (\d+)/);
@@ -222,7 +222,7 @@ describe('real clients seed, we download', () => {
   });
 });
 
-describe('swarm', () => {
+describe('swarm', { timeout: 240_000 }, () => {
   it('one seeder and three of our clients all finish through our tracker', async (t) => {
     const tracker = await startTracker(t);
     const c = await content(t, { tracker });

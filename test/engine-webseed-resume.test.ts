@@ -50,7 +50,7 @@ function assertFiles(folder: string, files: Record<string, Buffer>) {
   }
 }
 
-describe('download-webseed-only', () => {
+describe('download-webseed-only', { timeout: 240_000 }, () => {
   it('completes from a web seed alone, with Range requests', async (t) => {
     const f = await fixture(
       t,
@@ -76,7 +76,7 @@ describe('download-webseed-only', () => {
   });
 });
 
-describe('download-resume-after-kill', () => {
+describe('download-resume-after-kill', { timeout: 240_000 }, () => {
   it('a download killed with SIGKILL at about half resumes and fetches only what is missing', async (t) => {
     const total = 12_000_000;
     const f = await fixture(

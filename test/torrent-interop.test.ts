@@ -69,7 +69,7 @@ function transmissionHash(torrentPath: string): string {
   return match[1]!;
 }
 
-describe('we parse torrents made by other software with the hashes they report', () => {
+describe('we parse torrents made by other software with the hashes they report', { timeout: 240_000 }, () => {
   it('libtorrent v1, v2 and hybrid torrents', (t: TestContext) => {
     if (!requireTools(t, 'libtorrent')) return;
     const dir = tempDir(t);
@@ -133,7 +133,7 @@ describe('we parse torrents made by other software with the hashes they report',
   });
 });
 
-describe('real clients load our torrents', () => {
+describe('real clients load our torrents', { timeout: 240_000 }, () => {
   for (const version of ['v1', 'v2', 'hybrid'] as const) {
     it(`libtorrent loads our ${version} torrents and verifies the data; transmission-show as it can`, async (t: TestContext) => {
       if (!requireTools(t, 'libtorrent', 'transmission-show')) return;

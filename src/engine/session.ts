@@ -71,6 +71,14 @@ interface SessionEvents {
 }
 
 const BAN_AFTER_BAD_PIECES = 3;
+const MAX_CONNECT_FAILURES = 8;
+
+interface KnownPeer {
+  address: PeerAddress;
+  failures: number;
+  /** Not before this time (ms). */
+  nextTry: number;
+}
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class TorrentSession extends EventEmitter<SessionEvents> {
@@ -83,7 +91,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   verifier: PieceVerifier | undefined;
   readonly peers = new Map<PeerConnection, Peer>();
   readonly banned = new Set<string>();
-  readonly known = new Map<string, PeerAddress>();
+  /** Peers we may connect to, with when to try next and how often they failed. */
+  readonly known = new Map<string, KnownPeer>();
   readonly uploader: Uploader;
   readonly metadata: MetadataFetcher;
   private readonly tiers: TrackerTiers;
@@ -110,7 +119,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.infoHash = Buffer.from(meta ? meta.infoHash : (source as { infoHash: string }).infoHash, 'hex');
     const tiers = [...(meta?.announce ?? []), ...(options.trackers ?? [])];
     this.tiers = new TrackerTiers(tiers);
-    for (const p of options.peers ?? []) this.known.set(`${p.host}:${p.port}`, p);
+    for (const p of options.peers ?? [])
+      this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
     if (meta) this.meta = meta;
@@ -191,8 +201,21 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   addPeerAddress(address: PeerAddress): void {
     const key = `${address.host}:${address.port}`;
     if (this.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
-    this.known.set(key, address);
+    if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
     this.connectMore();
+  }
+
+  /** A connection to a known peer failed or ended: try again later, less often each time. */
+  private retryLater(address: PeerAddress, failed: boolean): void {
+    const key = `${address.host}:${address.port}`;
+    const entry = this.known.get(key) ?? { address, failures: 0, nextTry: 0 };
+    entry.failures = failed ? entry.failures + 1 : 0;
+    if (entry.failures > MAX_CONNECT_FAILURES || this.banned.has(address.host)) {
+      this.known.delete(key);
+      return;
+    }
+    entry.nextTry = Date.now() + Math.min(300_000, 5000 * 2 ** Math.max(0, entry.failures - 1));
+    this.known.set(key, entry);
   }
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
@@ -244,6 +267,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
     this.picker?.releasePeer(peer);
     if (peer.has) this.picker?.removeAvailability(peer.has);
+    if (this.running && peer.outgoing && !this.complete && !this.banned.has(peer.address.host)) {
+      this.retryLater(peer.address, err !== undefined);
+    }
     if (this.running) this.connectMore();
   }
 
@@ -494,22 +520,32 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (!this.running) return;
     const max = this.options.maxPeers ?? 60;
     const connected = new Set([...this.peers.values()].map((p) => p.key));
-    for (const [key, address] of this.known) {
+    const now = Date.now();
+    for (const [key, entry] of this.known) {
+      const { address } = entry;
       if (this.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
       if (connected.has(key) || this.connecting.has(key) || this.banned.has(address.host)) continue;
       if (this.complete) break;
+      if (entry.nextTry > now) continue;
       this.known.delete(key);
       this.connecting.add(key);
       const socket = netConnect({ host: address.host, port: address.port, noDelay: true });
       socket.setTimeout(10_000, () => socket.destroy());
       const conn = new PeerConnection(socket, { peerId: this.options.peerId, infoHash: this.infoHash });
       const done = () => this.connecting.delete(key);
+      let attached = false;
       socket.once('connect', () => socket.setTimeout(0));
       conn.once('handshake', () => {
         done();
+        attached = true;
         this.attach(conn, address, true);
       });
-      conn.once('close', done);
+      conn.once('close', () => {
+        done();
+        // Never connected (refused, timed out, bad handshake): retry with backoff. A peer we talked
+        // to is retried by onClose.
+        if (!attached && this.running) this.retryLater(address, true);
+      });
       conn.start();
     }
   }
