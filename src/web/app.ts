@@ -50,7 +50,10 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   installErrorHandlers(app);
   if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   const site = options.site;
-  app.get('/healthz', async (_req, reply) => {
+  const healthSchema = {
+    response: { '2xx': { type: 'object', properties: { status: { type: 'string' } } } },
+  };
+  app.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
     if (!site) return { status: 'ok' };
     try {
       await site.health();
@@ -61,6 +64,13 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       return { status: 'unavailable' };
     }
   });
+  const tracker = options.tracker;
+  if (tracker) {
+    app.get('/metrics', { schema: {} }, async (_req, reply) => {
+      reply.type('text/plain; version=0.0.4; charset=utf-8');
+      return tracker.metricsText();
+    });
+  }
   if (site) {
     app.register(async (api) => {
       await registerRateLimits(api);

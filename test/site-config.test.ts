@@ -1,0 +1,137 @@
+/**
+ * Configuration and composition: flags win over `SEEDCAST_*` variables, which win over the defaults;
+ * bad values are usage errors. `startServer` opens the database and blob store in the data folder,
+ * serves the tracker over HTTP and UDP on one port number (allow-listing only the site's items),
+ * listens with the seeding peer, answers `/healthz` (503 when the database is gone) and `/metrics`,
+ * and frees every port when closed.
+ */
+
+import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { readConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/index.js';
+import { isSeedcastError } from '../src/errors.js';
+import { startServer } from '../src/server.js';
+import { freePort, tempDir } from './helpers/tools.js';
+import { openTestSite } from './site-fixtures.js';
+
+test('configuration: flags over environment over defaults, frozen, bad values refused', () => {
+  const defaults = readConfig({}, {});
+  assert.deepEqual(defaults, {
+    host: '127.0.0.1',
+    port: 8080,
+    data: resolve('seedcast-data'),
+    peerPort: 0,
+    publicUrl: undefined,
+    databaseUrl: undefined,
+    storageUrl: undefined,
+    redisUrl: undefined,
+  });
+  assert.ok(Object.isFrozen(defaults));
+  const env = {
+    SEEDCAST_HOST: '0.0.0.0',
+    SEEDCAST_PORT: '9000',
+    SEEDCAST_DATA: '/srv/seedcast',
+    SEEDCAST_PUBLIC_URL: 'https://media.example.org/',
+    SEEDCAST_DATABASE_URL: 'postgres://db/seedcast',
+    SEEDCAST_STORAGE_URL: 's3://bucket?endpoint=http://s3:9000',
+    SEEDCAST_REDIS_URL: 'redis://cache:6379',
+  };
+  const fromEnv = readConfig({}, env);
+  assert.equal(fromEnv.host, '0.0.0.0');
+  assert.equal(fromEnv.port, 9000);
+  assert.equal(fromEnv.data, '/srv/seedcast');
+  assert.equal(fromEnv.publicUrl, 'https://media.example.org');
+  assert.equal(fromEnv.databaseUrl, 'postgres://db/seedcast');
+  assert.equal(fromEnv.storageUrl, 's3://bucket?endpoint=http://s3:9000');
+  assert.equal(fromEnv.redisUrl, 'redis://cache:6379');
+  const flags = readConfig(
+    { host: '::1', port: 8081, data: 'here', peerPort: 6881, publicUrl: 'http://localhost:8081' },
+    env,
+  );
+  assert.equal(flags.host, '::1');
+  assert.equal(flags.port, 8081);
+  assert.equal(flags.data, resolve('here'));
+  assert.equal(flags.peerPort, 6881);
+  assert.equal(flags.publicUrl, 'http://localhost:8081');
+  for (const bad of [
+    { SEEDCAST_PORT: 'eighty' },
+    { SEEDCAST_PORT: '70000' },
+    { SEEDCAST_PUBLIC_URL: 'ftp://x' },
+  ])
+    assert.throws(
+      () => readConfig({}, bad),
+      (e) => isSeedcastError(e, 'USAGE'),
+      JSON.stringify(bad),
+    );
+});
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+test('startServer: database and blobs in the data folder, tracker on HTTP and UDP, ports freed on close', async (t) => {
+  const dir = tempDir(t, 'seedcast-server-');
+  const port = await freePort();
+  const server = await startServer({ host: '127.0.0.1', port, data: join(dir, 'data') });
+  let closed = false;
+  t.after(() => (closed ? undefined : server.close()));
+  assert.equal(server.url, `http://127.0.0.1:${port}`);
+  assert.ok(existsSync(join(dir, 'data', 'seedcast.db')), 'SQLite in the data folder');
+  assert.ok(server.peerPort > 0);
+
+  const health = await fetch(`${server.url}/healthz`);
+  assert.deepEqual(await health.json(), { status: 'ok' });
+  const metrics = await fetch(`${server.url}/metrics`);
+  assert.match(await metrics.text(), /^# (HELP|TYPE) /m);
+  const refused = await fetch(
+    `${server.url}/announce?info_hash=${'%ab'.repeat(20)}&peer_id=${'-XX0000-'.padEnd(20, '0')}&port=1&left=1`,
+  );
+  assert.match(await refused.text(), /failure reason/, 'only the site items are tracked');
+  const notFound = await fetch(`${server.url}/nope`);
+  assert.equal(notFound.status, 404);
+  assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+
+  // BEP 15 connect on the same port number, over UDP.
+  const udp = createSocket('udp4');
+  t.after(() => udp.close());
+  const request = Buffer.alloc(16);
+  request.writeBigUInt64BE(0x41727101980n, 0);
+  request.writeUInt32BE(0, 8);
+  request.writeUInt32BE(0xc0ffee, 12);
+  const answer = new Promise<Buffer>((done) => udp.once('message', (msg) => done(msg)));
+  udp.send(request, port, '127.0.0.1');
+  const msg = await answer;
+  assert.equal(msg.length, 16);
+  assert.equal(msg.readUInt32BE(0), 0, 'connect answered');
+  assert.equal(msg.readUInt32BE(4), 0xc0ffee);
+
+  await server.close();
+  closed = true;
+  assert.ok(await portIsFree(port), 'the HTTP port is free again');
+  assert.ok(await portIsFree(server.peerPort), 'the peer port is free again');
+});
+
+test('/healthz answers 503 when the database is gone', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'seedcast-health-'));
+  const db = await openDatabase({ sqlite: join(dir, 'db.sqlite') });
+  const site = await openTestSite(db);
+  t.after(async () => {
+    await site.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  assert.equal((await site.app.inject({ url: '/healthz' })).statusCode, 200);
+  await db.destroy();
+  const res = await site.app.inject({ url: '/healthz' });
+  assert.equal(res.statusCode, 503);
+  assert.deepEqual(res.json(), { status: 'unavailable' });
+});
