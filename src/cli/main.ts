@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run a stand-alone HTTP and UDP BitTorrent tracker',
     load: async () => (await import('./tracker.js')).tracker,
   },
+  publish: {
+    summary: 'publish a file or folder to a Seedcast site',
+    load: async () => (await import('./publish.js')).publish,
+  },
   seed: {
     summary: 'seed a file or folder until stopped',
     load: async () => (await import('./seed.js')).seed,

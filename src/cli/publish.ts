@@ -1,0 +1,144 @@
+/**
+ * `seedcast publish`: publishes a file or folder to a Seedcast site through its API
+ * (`POST /api/v1/items`, multipart, `Authorization: Bearer`). Files are streamed from disk, never
+ * read whole into memory. With `--torrent-only` only a hybrid `.torrent` is sent (the `torrent`
+ * part) and this process seeds the content until stopped.
+ */
+
+import { openAsBlob } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { Engine } from '../engine/index.js';
+import { SeedcastError } from '../errors.js';
+import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { intFlag, parseCommandArgs, stringFlag } from './args.js';
+import type { Command } from './command.js';
+import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import { reportStatus } from './status.js';
+
+const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
+
+export const publish: Command = {
+  help: `Usage: seedcast publish <path> --server URL --token T [--title ...] [--description ...]
+                        [--license ...] [--tags a,b] [--torrent-only]
+
+Publishes a file or folder to a Seedcast site. The site stores it, makes its torrent and seeds it.
+Prints the item's URL, its torrent URL and its magnet link.
+
+Options:
+  --server URL       the site, e.g. https://media.example.org
+  --token T          an API token (POST /api/v1/tokens, or the site's account page)
+  --title TEXT       the item's title (default: the file or folder name)
+  --description TEXT, --creator NAME, --date YYYY-MM-DD, --language CODE
+  --license L        a Creative Commons URL or an SPDX id, e.g. CC-BY-4.0
+  --tags a,b         comma-separated tags
+  --channel NAME     the channel to publish in
+  --torrent-only     send only a .torrent (made here) and seed the content from this machine
+                     until Ctrl-C; the site tracks it (and may archive it through the swarm)
+  --port N           with --torrent-only: TCP port for peers (default 6881 or any free port)
+  -h, --help         show this help`,
+
+  async run(argv) {
+    const args = parseCommandArgs(argv, {
+      server: { type: 'string' },
+      token: { type: 'string' },
+      'torrent-only': { type: 'boolean' },
+      port: { type: 'string' },
+      ...Object.fromEntries(FIELDS.map((f) => [f, { type: 'string' as const }])),
+    });
+    const [path, ...extra] = args.positionals;
+    if (path === undefined) throw new SeedcastError('USAGE', 'give the file or folder to publish');
+    if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
+    const server = stringFlag(args, 'server');
+    const token = stringFlag(args, 'token');
+    if (!server || !/^https?:\/\//.test(server))
+      throw new SeedcastError('USAGE', '--server must be an http(s) URL');
+    if (!token) throw new SeedcastError('USAGE', '--token is required');
+    const info = await stat(path).catch(() => {
+      throw new SeedcastError('NOT_FOUND', `${path} does not exist`);
+    });
+
+    const form = new FormData();
+    for (const field of FIELDS) {
+      const value = stringFlag(args, field);
+      if (value !== undefined) form.set(field, value);
+    }
+    if (!form.has('title')) form.set('title', basename(path));
+
+    const torrentOnly = args.values['torrent-only'] === true;
+    let torrentBytes: Buffer | undefined;
+    if (torrentOnly) {
+      torrentBytes = (await createTorrent(path, { version: 'hybrid' })).torrent;
+      form.set(
+        'torrent',
+        new Blob([torrentBytes], { type: 'application/x-bittorrent' }),
+        `${basename(path)}.torrent`,
+      );
+    } else {
+      for (const file of info.isDirectory() ? await listFiles(path) : [path]) {
+        const name = info.isDirectory() ? relative(dirname(path), file).split(sep).join('/') : basename(file);
+        form.append('file', await openAsBlob(file), name);
+      }
+    }
+
+    const item = await postItem(new URL('/api/v1/items', server), { form, token });
+    process.stdout.write(
+      `published: ${item.url}\ntorrent:   ${item.torrentUrl}\nmagnet:    ${item.magnet}\n`,
+    );
+    if (!torrentOnly) return 0;
+
+    const meta = parseTorrent(torrentBytes!);
+    const engine = new Engine(debugLog());
+    const port = await listenWithFallback(engine, intFlag(args, 'port'));
+    const session = await engine.add({ meta }, { path: dirname(path), readOnly: true });
+    process.stdout.write(`seeding ${meta.name} on port ${port}; press Ctrl-C to stop\n`);
+    const status = reportStatus(() => session.stats());
+    await waitForSignal();
+    status.stop();
+    await engine.close();
+    return 0;
+  },
+};
+
+interface PublishedItem {
+  id: string | number;
+  url: string;
+  torrentUrl: string;
+  magnet: string;
+  infoHash: string;
+}
+
+async function postItem(url: URL, request: { form: FormData; token: string }): Promise<PublishedItem> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      body: request.form,
+      headers: { Authorization: `Bearer ${request.token}` },
+    });
+  } catch (err) {
+    throw new SeedcastError('NOT_FOUND', `cannot reach ${url.origin}: ${(err as Error).message}`);
+  }
+  const body = (await response.json().catch(() => undefined)) as
+    | (PublishedItem & { error?: { code: string; message: string } })
+    | undefined;
+  if (!response.ok) {
+    const reason = body?.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
+    throw new SeedcastError('INTERNAL', `the site refused the item (${reason})`);
+  }
+  if (!body?.url) throw new SeedcastError('INTERNAL', 'the site answered without an item');
+  return body;
+}
+
+/** Every regular file under `dir`, in a stable order. */
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : 1,
+  )) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
