@@ -18,7 +18,7 @@ import { openDatabase } from '../src/db/index.js';
 import { isSeedcastError } from '../src/errors.js';
 import { startServer } from '../src/server.js';
 import { freePort, tempDir } from './helpers/tools.js';
-import { openTestSite } from './site-fixtures.js';
+import { login, multipart, openTestSite } from './site-fixtures.js';
 
 test('configuration: flags over environment over defaults, frozen, bad values refused', () => {
   const defaults = readConfig({}, {});
@@ -119,6 +119,42 @@ test('startServer: database and blobs in the data folder, tracker on HTTP and UD
   closed = true;
   assert.ok(await portIsFree(port), 'the HTTP port is free again');
   assert.ok(await portIsFree(server.peerPort), 'the peer port is free again');
+});
+
+test('a restarted site tracks and seeds the items it already has', async (t) => {
+  const dir = tempDir(t, 'seedcast-restart-');
+  const data = join(dir, 'data');
+  const first = await startServer({ host: '127.0.0.1', port: await freePort(), data });
+  let item: { id: number; infoHash: string };
+  try {
+    const auth = await login(first.app);
+    const body = multipart([
+      { name: 'title', value: 'Kept' },
+      { name: 'file', filename: 'kept.ogg', value: Buffer.alloc(70_000, 7) },
+    ]);
+    const res = await first.app.inject({
+      method: 'POST',
+      url: '/api/v1/items',
+      payload: body.payload,
+      headers: { ...body.headers, ...auth },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    item = res.json();
+  } finally {
+    await first.close();
+  }
+  const second = await startServer({ host: '127.0.0.1', port: await freePort(), data });
+  t.after(() => second.close());
+  const hash = item.infoHash.replace(/../g, '%$&');
+  const announce = await second.app.inject({
+    url: `/announce?info_hash=${hash}&peer_id=${'-XX0000-'.padEnd(20, '0')}&port=1&left=1`,
+  });
+  assert.doesNotMatch(announce.body, /failure reason/, 'the item is still tracked');
+  const got = await second.app.inject({ url: `/api/v1/items/${item.id}` });
+  assert.equal(got.statusCode, 200);
+  const file = await second.app.inject({ url: `/items/${item.id}/files/kept.ogg` });
+  assert.equal(file.rawPayload.length, 70_000);
+  assert.ok(second.site.seeding.isSeeding(item.id), 'the engine seeds it again');
 });
 
 test('/healthz answers 503 when the database is gone', async (t) => {

@@ -72,6 +72,11 @@ export class Seeding {
     this.sessions.set(item.id, session);
   }
 
+  /** True while the engine seeds the item. */
+  isSeeding(itemId: number): boolean {
+    return this.sessions.has(itemId);
+  }
+
   /** Bytes the site's peer has uploaded for an item since it started (0 when not seeding). */
   uploaded(itemId: number): number {
     return this.sessions.get(itemId)?.stats().uploaded ?? 0;
