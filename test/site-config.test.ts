@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -155,6 +155,38 @@ test('a restarted site tracks and seeds the items it already has', async (t) => 
   const file = await second.app.inject({ url: `/items/${item.id}/files/kept.ogg` });
   assert.equal(file.rawPayload.length, 70_000);
   assert.ok(second.site.seeding.isSeeding(item.id), 'the engine seeds it again');
+});
+
+test('an oversized upload over a real socket gets a 413 JSON error and leaves nothing staged', async (t) => {
+  const dir = tempDir(t, 'seedcast-oversize-');
+  const server = await startServer(
+    { host: '127.0.0.1', port: await freePort(), data: dir },
+    { limits: { uploadBytes: 50_000 } },
+  );
+  t.after(() => server.close());
+  const json = (body: unknown) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await fetch(`${server.url}/api/v1/users`, json({ username: 'ada', password: 'correct horse' }));
+  const tokenRes = await fetch(
+    `${server.url}/api/v1/tokens`,
+    json({ username: 'ada', password: 'correct horse' }),
+  );
+  const { token } = (await tokenRes.json()) as { token: string };
+  const form = new FormData();
+  form.append('title', 'Too big');
+  form.append('file', new Blob([new Uint8Array(5_000_000)]), 'big.mp4');
+  const res = await fetch(`${server.url}/api/v1/items`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  assert.equal(res.status, 413);
+  assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'HTTP_TOO_LARGE');
+  assert.deepEqual(readdirSync(join(dir, 'tmp', 'uploads')), []);
+  assert.equal(existsSync(join(dir, 'blobs', 'items')), false);
 });
 
 test('/healthz answers 503 when the database is gone', async (t) => {
