@@ -40,6 +40,11 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
     const { startServer } = await import('../server.js');
     const server = await startServer(config);
     process.stdout.write(`listening on ${server.url}\n`);
+    if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
+      process.stderr.write(
+        `warning: torrents will name ${server.url} as their tracker and web seed; set --public-url to the address clients use\n`,
+      );
+    }
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
