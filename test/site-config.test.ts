@@ -186,7 +186,10 @@ test('an oversized upload over a real socket gets a 413 JSON error and leaves no
   assert.equal(res.status, 413);
   assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'HTTP_TOO_LARGE');
   assert.deepEqual(readdirSync(join(dir, 'tmp', 'uploads')), []);
-  assert.equal(existsSync(join(dir, 'blobs', 'items')), false);
+  const blobs = existsSync(join(dir, 'blobs'))
+    ? readdirSync(join(dir, 'blobs'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    : [];
+  assert.deepEqual(blobs, [], 'no blob stored');
 });
 
 test('/healthz answers 503 when the database is gone', async (t) => {

@@ -110,7 +110,7 @@ describeOnEachDatabase('publishing API', (fresh) => {
     assert.equal(typeof got.json().swarm.seeders, 'number');
     assert.equal(typeof got.json().swarm.completed, 'number');
     assert.ok(
-      s.files().every((f) => f.startsWith('blobs/items/')),
+      s.files().every((f) => f.startsWith('blobs/')),
       `only blobs remain: ${s.files()}`,
     );
   });
@@ -199,7 +199,7 @@ describeOnEachDatabase('publishing API', (fresh) => {
       'Tricky _ names/win.ini',
     ]);
     assert.ok(
-      s.files().every((f) => f.startsWith('blobs/items/')),
+      s.files().every((f) => f.startsWith('blobs/')),
       `${s.files()}`,
     );
     const meta = parseTorrent(

@@ -5,12 +5,14 @@
  * starts seeding it. All or nothing: any failure removes the item and its blobs again.
  *
  * Reads: each file is streamed once from the client to the staging folder (SHA-256 taken on the
- * way), then read back twice: once by the torrent hasher (`createTorrent` takes a path) and once by
- * the copy into the blob store (whose keys need the item's id, known only after the hashes). For
- * files that fit the page cache the second read costs no disk I/O; for multi-GB files it does.
- * Hashing the pieces while the upload streams in would need a streaming hasher in `src/torrent`.
+ * way), then read back twice at the same time: by the torrent hasher (`createTorrent` takes a path)
+ * and by the copy into the blob store (keyed `files/<upload id>/<n>`, so it need not wait for the
+ * item's id). Running together, the second reader mostly finds the pages the first one just read;
+ * for files larger than the page cache that is not guaranteed. Hashing the pieces while the upload
+ * streams in would need a streaming hasher in `src/torrent`.
  */
 
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
@@ -71,58 +73,61 @@ export class Publisher {
 
     const single = staging.files.length === 1;
     const folder = single ? staging.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
-    const created = await createTorrent(single ? staging.files[0]!.local : staging.content, {
-      version: 'hybrid',
-      announce: [links.announce()],
-      name: folder,
-    });
-    const byName = new Map(staging.files.map((f) => [f.name, f]));
-    const files = created.files.map((f) => {
-      const inside = f.path.join('/');
-      const staged = byName.get(single ? staging.files[0]!.name : inside);
-      if (!staged) throw new SeedcastError('INTERNAL', `staged file missing for ${inside}`);
-      const path = single ? folder : `${folder}/${inside}`;
-      return {
-        path,
-        length: f.length,
-        sha256: staged.sha256,
-        mimeType: contentTypeOf(path),
-        local: staged.local,
-      };
-    });
-
-    const item = await items.create({
-      ownerId: owner.id,
-      title: fields.title,
-      description: fields.description ?? '',
-      creator: fields.creator ?? '',
-      date: fields.date ?? null,
-      language: fields.language ?? null,
-      license,
-      tags,
-      channelId,
-      status: 'pending',
-      mediaType: mediaTypeOf(files),
-      mimeType: files.length === 1 ? files[0]!.mimeType : null,
-      infoHash: created.infoHash ?? null,
-      infoHashV2: created.infoHashV2 ?? null,
-      pieceLength: created.pieceLength,
-      files: files.map(({ local: _local, ...f }) => f),
-    });
-    const stored: string[] = [];
+    // File blobs are keyed by a fresh upload id, so they can be stored while the torrent is hashed.
+    const uploadId = randomBytes(12).toString('hex');
+    const stored = staging.files.map((_, n) => blobKey('files', uploadId, n));
+    let itemId: number | undefined;
     try {
-      await Promise.all(
-        files.map(async (f, position) => {
-          const key = blobKey('items', item.id, 'files', position);
-          stored.push(key);
-          await blobs.put(key, createReadStream(f.local), {
-            size: f.length,
-            sha256: f.sha256,
-            contentType: f.mimeType,
-          });
-          await items.setFileBlob(item.id, position, key);
+      const [created] = await settledAll([
+        createTorrent(single ? staging.files[0]!.local : staging.content, {
+          version: 'hybrid',
+          announce: [links.announce()],
+          name: folder,
         }),
-      );
+        allSettled(
+          staging.files.map((f, n) =>
+            blobs.put(stored[n]!, createReadStream(f.local), {
+              size: f.length,
+              sha256: f.sha256,
+              contentType: contentTypeOf(f.name),
+            }),
+          ),
+        ),
+      ]);
+      const position = new Map(staging.files.map((f, n) => [f.name, n]));
+      const files = created.files.map((f) => {
+        const inside = f.path.join('/');
+        const n = position.get(single ? staging.files[0]!.name : inside);
+        if (n === undefined) throw new SeedcastError('INTERNAL', `staged file missing for ${inside}`);
+        const path = single ? folder : `${folder}/${inside}`;
+        const staged = staging.files[n]!;
+        return {
+          path,
+          length: f.length,
+          sha256: staged.sha256,
+          mimeType: contentTypeOf(path),
+          blobKey: stored[n]!,
+        };
+      });
+      const item = await items.create({
+        ownerId: owner.id,
+        title: fields.title,
+        description: fields.description ?? '',
+        creator: fields.creator ?? '',
+        date: fields.date ?? null,
+        language: fields.language ?? null,
+        license,
+        tags,
+        channelId,
+        status: 'pending',
+        mediaType: mediaTypeOf(files),
+        mimeType: files.length === 1 ? files[0]!.mimeType : null,
+        infoHash: created.infoHash ?? null,
+        infoHashV2: created.infoHashV2 ?? null,
+        pieceLength: created.pieceLength,
+        files,
+      });
+      itemId = item.id;
       const torrent = withWebSeed(created.torrent, links.webSeed(item.id));
       const torrentKey = blobKey('items', item.id, 'torrent');
       stored.push(torrentKey);
@@ -133,7 +138,7 @@ export class Publisher {
       return { item: ready!, meta, magnet: formatMagnet(magnetFromMetainfo(meta)) };
     } catch (err) {
       await Promise.allSettled(stored.map((key) => blobs.delete(key)));
-      await items.delete(item.id).catch(() => undefined);
+      if (itemId !== undefined) await items.delete(itemId).catch(() => undefined);
       throw err;
     }
   }
@@ -157,4 +162,23 @@ export function withWebSeed(torrent: Uint8Array, url: string): Buffer {
   const out = new Map(top as Map<string, unknown>) as Map<string, never>;
   out.set('url-list', [url] as never);
   return Buffer.from(encode(out));
+}
+
+/**
+ * Like `Promise.all` for two promises, but waits for both to settle before failing, so a cleanup
+ * never races a write still under way.
+ */
+async function settledAll<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled(promises);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
+/** Every value, or the first failure once every promise has settled. */
+async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
