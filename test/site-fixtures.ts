@@ -13,7 +13,7 @@ import type { Database } from '../src/db/index.js';
 import { Engine } from '../src/engine/index.js';
 import { createSite } from '../src/server.js';
 import { SiteLinks } from '../src/site/index.js';
-import { LocalDiskStore } from '../src/storage/index.js';
+import { LocalDiskStore, openBlobStore } from '../src/storage/index.js';
 import { TrackerService } from '../src/tracker/index.js';
 import { buildApp, type SiteServices } from '../src/web/app.js';
 import type { SiteLimits } from '../src/web/limits.js';
@@ -32,12 +32,14 @@ export interface TestSite {
 
 export async function openTestSite(
   db: Database,
-  options: { limits?: Partial<SiteLimits> } = {},
+  options: { limits?: Partial<SiteLimits>; storageUrl?: string } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
   const stagingRoot = join(dir, 'tmp', 'uploads');
   mkdirSync(stagingRoot, { recursive: true });
-  const blobs = new LocalDiskStore(join(dir, 'blobs'));
+  const blobs = options.storageUrl
+    ? openBlobStore(options.storageUrl)
+    : new LocalDiskStore(join(dir, 'blobs'));
   const engine = new Engine({ host: '127.0.0.1' });
   await engine.listen(0);
   const site = createSite({

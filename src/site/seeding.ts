@@ -72,6 +72,11 @@ export class Seeding {
     this.sessions.set(item.id, session);
   }
 
+  /** The seeding peer's TCP port. */
+  peerPort(): number {
+    return this.options.engine.port;
+  }
+
   /** True while the engine seeds the item. */
   isSeeding(itemId: number): boolean {
     return this.sessions.has(itemId);
