@@ -16,7 +16,7 @@ import { ChannelRepository, ItemRepository, TokenRepository, UserRepository } fr
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
-import { Publisher, Seeding, SiteLinks } from './site/index.js';
+import { Publisher, removeAbandonedItems, Seeding, SiteLinks } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
@@ -83,6 +83,8 @@ export async function startServer(
     sweep.unref();
     closers.push(async () => clearInterval(sweep));
 
+    const abandoned = await removeAbandonedItems(site.items, blobs);
+    if (abandoned > 0) app.log.warn(`removed ${abandoned} item(s) left half-published by a crash`);
     await site.seeding.start();
     return { url, peerPort, app, site, close: closeAll };
   } catch (err) {

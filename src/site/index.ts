@@ -14,5 +14,6 @@ export {
   type PublishFields,
   withWebSeed,
 } from './publish.js';
+export { type RecoverOptions, removeAbandonedItems } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { type StagedFile, Staging } from './staging.js';
