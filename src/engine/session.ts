@@ -7,14 +7,14 @@
  * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks go
  * into piece buffers; a complete piece is verified, then written, then announced with `have`. Pieces
  * that fail count against every peer that sent part of them; a peer with 3 bad pieces is banned.
- * Uploading and metadata exchange live in `session-upload.ts` and `session-metadata.ts`, the web
- * seeds in `web-seed-worker.ts`.
+ * Finding peers (addresses, connecting with backoff, tracker announces, sending PEX) lives in
+ * `session-swarm.ts`, uploading and metadata exchange in `session-upload.ts` and
+ * `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
  */
 
 import { EventEmitter } from 'node:events';
-import { connect as netConnect } from 'node:net';
 import type { Metainfo } from '../torrent/index.js';
-import { type PeerAddress, PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
+import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
 import type { PieceStore } from './file-store.js';
@@ -22,6 +22,7 @@ import { Peer, Rate } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import { MetadataFetcher } from './session-metadata.js';
+import { SwarmFinder } from './session-swarm.js';
 import { Uploader } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
@@ -71,14 +72,6 @@ interface SessionEvents {
 }
 
 const BAN_AFTER_BAD_PIECES = 3;
-const MAX_CONNECT_FAILURES = 8;
-
-interface KnownPeer {
-  address: PeerAddress;
-  failures: number;
-  /** Not before this time (ms). */
-  nextTry: number;
-}
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class TorrentSession extends EventEmitter<SessionEvents> {
@@ -91,24 +84,19 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   verifier: PieceVerifier | undefined;
   readonly peers = new Map<PeerConnection, Peer>();
   readonly banned = new Set<string>();
-  /** Peers we may connect to, with when to try next and how often they failed. */
-  readonly known = new Map<string, KnownPeer>();
   readonly uploader: Uploader;
   readonly metadata: MetadataFetcher;
-  private readonly tiers: TrackerTiers;
+  private readonly swarm: SwarmFinder;
   private readonly webSeeds: WebSeedWorker[] = [];
   private readonly pieceBuffers = new Map<number, { data: Buffer; from: Set<Peer | WebSeedWorker> }>();
-  private readonly connecting = new Set<string>();
   private readonly counters = { downloaded: 0, uploaded: 0, wasted: 0 };
   private readonly downRate = new Rate();
   private readonly upRate = new Rate();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
   private optimistic: unknown;
-  private running = false;
+  running = false;
   private completeEmitted = false;
-  private announceAt = 0;
-  private readonly key = Math.floor(Math.random() * 0xffffffff);
 
   constructor(
     source: { meta: Metainfo } | { infoHash: string; name?: string },
@@ -118,9 +106,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const meta = 'meta' in source ? source.meta : undefined;
     this.infoHash = Buffer.from(meta ? meta.infoHash : (source as { infoHash: string }).infoHash, 'hex');
     const tiers = [...(meta?.announce ?? []), ...(options.trackers ?? [])];
-    this.tiers = new TrackerTiers(tiers);
-    for (const p of options.peers ?? [])
-      this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
+    this.swarm = new SwarmFinder(this, new TrackerTiers(tiers));
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
     if (meta) this.meta = meta;
@@ -139,7 +125,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.running = true;
     if (this.meta) await this.useMetadata(this.meta);
     this.timers.push(setInterval(() => this.tick(), 1000));
-    void this.announce('started');
+    void this.swarm.announce('started');
     this.connectMore();
   }
 
@@ -151,7 +137,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.timers = [];
     for (const w of this.webSeeds) w.stop();
     for (const peer of this.peers.values()) peer.conn.destroy();
-    await Promise.race([this.announce('stopped'), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([this.swarm.announce('stopped'), new Promise((r) => setTimeout(r, 2000))]);
     await this.store?.close();
   }
 
@@ -199,23 +185,12 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
   addPeerAddress(address: PeerAddress): void {
-    const key = `${address.host}:${address.port}`;
-    if (this.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
-    if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
-    this.connectMore();
+    this.swarm.add(address);
   }
 
-  /** A connection to a known peer failed or ended: try again later, less often each time. */
-  private retryLater(address: PeerAddress, failed: boolean): void {
-    const key = `${address.host}:${address.port}`;
-    const entry = this.known.get(key) ?? { address, failures: 0, nextTry: 0 };
-    entry.failures = failed ? entry.failures + 1 : 0;
-    if (entry.failures > MAX_CONNECT_FAILURES || this.banned.has(address.host)) {
-      this.known.delete(key);
-      return;
-    }
-    entry.nextTry = Date.now() + Math.min(300_000, 5000 * 2 ** Math.max(0, entry.failures - 1));
-    this.known.set(key, entry);
+  /** Open outgoing connections to known peers, up to the limit. */
+  connectMore(): void {
+    this.swarm.connectMore();
   }
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
@@ -268,7 +243,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.picker?.releasePeer(peer);
     if (peer.has) this.picker?.removeAvailability(peer.has);
     if (this.running && peer.outgoing && !this.complete && !this.banned.has(peer.address.host)) {
-      this.retryLater(peer.address, err !== undefined);
+      this.swarm.retryLater(peer.address, err !== undefined);
     }
     if (this.running) this.connectMore();
   }
@@ -467,7 +442,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       if (peer.isSeed) peer.conn.destroy();
       else if (peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
     }
-    if (this.running) void this.announce('completed');
+    if (this.running) void this.swarm.announce('completed');
     this.emit('complete');
   }
 
@@ -491,8 +466,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     if (this.ticks % 10 === 0) this.chokeRound();
     if (this.ticks % 5 === 0) this.connectMore();
-    if (this.ticks % 60 === 5) this.sendPex();
-    if (now >= this.announceAt && this.announceAt > 0) void this.announce(undefined);
+    if (this.ticks % 60 === 5) this.swarm.sendPex();
+    if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) void this.swarm.announce(undefined);
   }
 
   private chokeRound(): void {
@@ -513,100 +488,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     });
     this.optimistic = decision.optimistic;
     for (const p of peers) this.uploader.setChoked(p, !decision.unchoke.has(p));
-  }
-
-  /** Open outgoing connections to known peers, up to the limit. */
-  connectMore(): void {
-    if (!this.running) return;
-    const max = this.options.maxPeers ?? 60;
-    const connected = new Set([...this.peers.values()].map((p) => p.key));
-    const now = Date.now();
-    for (const [key, entry] of this.known) {
-      const { address } = entry;
-      if (this.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
-      if (connected.has(key) || this.connecting.has(key) || this.banned.has(address.host)) continue;
-      if (this.complete) break;
-      if (entry.nextTry > now) continue;
-      this.known.delete(key);
-      this.connecting.add(key);
-      const socket = netConnect({ host: address.host, port: address.port, noDelay: true });
-      socket.setTimeout(10_000, () => socket.destroy());
-      const conn = new PeerConnection(socket, { peerId: this.options.peerId, infoHash: this.infoHash });
-      const done = () => this.connecting.delete(key);
-      let attached = false;
-      socket.once('connect', () => socket.setTimeout(0));
-      conn.once('handshake', () => {
-        done();
-        attached = true;
-        this.attach(conn, address, true);
-      });
-      conn.once('close', () => {
-        done();
-        // Never connected (refused, timed out, bad handshake): retry with backoff. A peer we talked
-        // to is retried by onClose.
-        if (!attached && this.running) this.retryLater(address, true);
-      });
-      conn.start();
-    }
-  }
-
-  private async announce(event: 'started' | 'completed' | 'stopped' | undefined): Promise<void> {
-    if (this.tiers.empty) return;
-    this.announceAt = Date.now() + 30 * 60_000;
-    const stats = this.stats();
-    const results = await this.tiers.announce(
-      {
-        infoHash: this.infoHash,
-        peerId: this.options.peerId,
-        port: this.options.port,
-        uploaded: stats.uploaded,
-        downloaded: stats.downloaded,
-        left: this.meta ? stats.left : 1,
-        numwant: event === 'stopped' ? 0 : 80,
-        key: this.key,
-      },
-      event,
-      { timeoutMs: event === 'stopped' ? 2000 : 15_000 },
-    );
-    let interval = 30 * 60;
-    for (const r of results) {
-      if (r.error) this.emit('warning', `tracker ${r.tracker}: ${r.error.message}`);
-      if (!r.result) continue;
-      interval = Math.min(interval, Math.max(r.result.minInterval ?? 0, r.result.interval, 15));
-      if (event !== 'stopped') for (const p of r.result.peers) this.addPeerAddress(p);
-    }
-    if (event !== 'stopped') {
-      // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.
-      const soon = this.peers.size === 0 && !this.complete ? Math.min(interval, 15) : interval;
-      this.announceAt = Date.now() + soon * 1000;
-    }
-  }
-
-  /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */
-  private sendPex(): void {
-    if (this.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
-    const current = new Map<string, Peer>();
-    for (const p of this.peers.values())
-      if (p.conn.open) current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
-    for (const peer of current.values()) {
-      if (!peer.conn.supportsExtension('ut_pex')) continue;
-      const self = `${peer.listenAddress.host}:${peer.listenAddress.port}`;
-      const added = [...current.entries()]
-        .filter(([key]) => key !== self && !peer.pexSent.has(key))
-        .slice(0, 50)
-        .map(([, p]) => ({ ...p.listenAddress, flags: p.isSeed ? 0x02 : 0 }));
-      const dropped = [...peer.pexSent].filter((key) => !current.has(key)).slice(0, 50);
-      if (added.length === 0 && dropped.length === 0) continue;
-      for (const a of added) peer.pexSent.add(`${a.host}:${a.port}`);
-      for (const d of dropped) peer.pexSent.delete(d);
-      peer.conn.sendPex({
-        added,
-        dropped: dropped.map((key) => {
-          const at = key.lastIndexOf(':');
-          return { host: key.slice(0, at), port: Number(key.slice(at + 1)) };
-        }),
-      });
-    }
   }
 
   /** Count bytes sent to peers (called by the uploader). */

@@ -1,0 +1,157 @@
+/**
+ * How a session finds peers: the addresses it knows (from trackers, peer exchange, a magnet's
+ * `x.pe`, the command line), outgoing connections with a retry backoff for peers that could not be
+ * reached, announces to the torrent's trackers by BEP 12 tiers, and the peer exchange it sends
+ * (BEP 11; never for private torrents, BEP 27).
+ */
+
+import { connect as netConnect } from 'node:net';
+import { type PeerAddress, PeerConnection } from '../wire/index.js';
+import type { Peer } from './peer.js';
+import type { TorrentSession } from './session.js';
+import type { TrackerTiers } from './tracker-tiers.js';
+
+const MAX_CONNECT_FAILURES = 8;
+
+interface KnownPeer {
+  address: PeerAddress;
+  failures: number;
+  /** Not before this time (ms). */
+  nextTry: number;
+}
+
+export class SwarmFinder {
+  /** Peers we may connect to, with when to try next and how often they failed. */
+  readonly known = new Map<string, KnownPeer>();
+  private readonly connecting = new Set<string>();
+  /** When to announce again (ms; 0 before the first announce). */
+  announceAt = 0;
+  private readonly key = Math.floor(Math.random() * 0xffffffff);
+
+  constructor(
+    private readonly session: TorrentSession,
+    private readonly tiers: TrackerTiers,
+  ) {
+    for (const p of session.options.peers ?? [])
+      this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
+  }
+
+  /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
+  add(address: PeerAddress): void {
+    const key = `${address.host}:${address.port}`;
+    if (this.session.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
+    if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
+    this.connectMore();
+  }
+
+  /** A connection to a known peer failed or ended: try again later, less often each time. */
+  retryLater(address: PeerAddress, failed: boolean): void {
+    const key = `${address.host}:${address.port}`;
+    const entry = this.known.get(key) ?? { address, failures: 0, nextTry: 0 };
+    entry.failures = failed ? entry.failures + 1 : 0;
+    if (entry.failures > MAX_CONNECT_FAILURES || this.session.banned.has(address.host)) {
+      this.known.delete(key);
+      return;
+    }
+    entry.nextTry = Date.now() + Math.min(300_000, 5000 * 2 ** Math.max(0, entry.failures - 1));
+    this.known.set(key, entry);
+  }
+
+  /** Open outgoing connections to known peers, up to the limit. */
+  connectMore(): void {
+    if (!this.session.running) return;
+    const max = this.session.options.maxPeers ?? 60;
+    const connected = new Set([...this.session.peers.values()].map((p) => p.key));
+    const now = Date.now();
+    for (const [key, entry] of this.known) {
+      const { address } = entry;
+      if (this.session.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
+      if (connected.has(key) || this.connecting.has(key) || this.session.banned.has(address.host)) continue;
+      if (this.session.complete) break;
+      if (entry.nextTry > now) continue;
+      this.known.delete(key);
+      this.connecting.add(key);
+      const socket = netConnect({ host: address.host, port: address.port, noDelay: true });
+      socket.setTimeout(10_000, () => socket.destroy());
+      const conn = new PeerConnection(socket, {
+        peerId: this.session.options.peerId,
+        infoHash: this.session.infoHash,
+      });
+      const done = () => this.connecting.delete(key);
+      let attached = false;
+      socket.once('connect', () => socket.setTimeout(0));
+      conn.once('handshake', () => {
+        done();
+        attached = true;
+        this.session.attach(conn, address, true);
+      });
+      conn.once('close', () => {
+        done();
+        // Never connected (refused, timed out, bad handshake): retry with backoff. A peer we talked
+        // to is retried by onClose.
+        if (!attached && this.session.running) this.retryLater(address, true);
+      });
+      conn.start();
+    }
+  }
+
+  async announce(event: 'started' | 'completed' | 'stopped' | undefined): Promise<void> {
+    if (this.tiers.empty) return;
+    this.announceAt = Date.now() + 30 * 60_000;
+    const stats = this.session.stats();
+    const results = await this.tiers.announce(
+      {
+        infoHash: this.session.infoHash,
+        peerId: this.session.options.peerId,
+        port: this.session.options.port,
+        uploaded: stats.uploaded,
+        downloaded: stats.downloaded,
+        left: this.session.meta ? stats.left : 1,
+        numwant: event === 'stopped' ? 0 : 80,
+        key: this.key,
+      },
+      event,
+      { timeoutMs: event === 'stopped' ? 2000 : 15_000 },
+    );
+    let interval = 30 * 60;
+    for (const r of results) {
+      if (r.error) this.session.emit('warning', `tracker ${r.tracker}: ${r.error.message}`);
+      if (!r.result) continue;
+      interval = Math.min(interval, Math.max(r.result.minInterval ?? 0, r.result.interval, 15));
+      if (event !== 'stopped') for (const p of r.result.peers) this.add(p);
+    }
+    if (event !== 'stopped') {
+      // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.
+      const soon =
+        this.session.peers.size === 0 && !this.session.complete ? Math.min(interval, 15) : interval;
+      this.announceAt = Date.now() + soon * 1000;
+    }
+  }
+
+  /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */
+  sendPex(): void {
+    if (this.session.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
+    const current = new Map<string, Peer>();
+    for (const p of this.session.peers.values())
+      if (p.conn.open) current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
+    for (const peer of current.values()) {
+      if (!peer.conn.supportsExtension('ut_pex')) continue;
+      const self = `${peer.listenAddress.host}:${peer.listenAddress.port}`;
+      const added = [...current.entries()]
+        .filter(([key]) => key !== self && !peer.pexSent.has(key))
+        .slice(0, 50)
+        .map(([, p]) => ({ ...p.listenAddress, flags: p.isSeed ? 0x02 : 0 }));
+      const dropped = [...peer.pexSent].filter((key) => !current.has(key)).slice(0, 50);
+      if (added.length === 0 && dropped.length === 0) continue;
+      for (const a of added) peer.pexSent.add(`${a.host}:${a.port}`);
+      for (const d of dropped) peer.pexSent.delete(d);
+      peer.conn.sendPex({
+        added,
+        dropped: dropped.map((key) => {
+          const at = key.lastIndexOf(':');
+          return { host: key.slice(0, at), port: Number(key.slice(at + 1)) };
+        }),
+      });
+    }
+  }
+}
