@@ -5,34 +5,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { parseMagnet, parseTorrent } from '../src/torrent/index.js';
-import { type CliResult, requireTools, run, runCli as runCliHere, tempDir } from './helpers/tools.js';
-
-const TSX = import.meta.resolve('tsx');
-const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
-
-/** Run `seedcast` from source in `cwd` (tsx's loader by absolute URL, so any folder works). */
-function runCli(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
-  if (!options.cwd) return runCliHere(args);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, BIN, ...args], { cwd: options.cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { requireTools, run, runCli, tempDir } from './helpers/tools.js';
 
 function folder(t: TestContext): { dir: string; content: string } {
   const dir = tempDir(t);
