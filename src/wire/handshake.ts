@@ -138,7 +138,10 @@ function checkProtocol(bytes: Buffer, count: number): void {
   }
   for (let i = 1; i < count; i++) {
     if (bytes[i] !== PSTR[i - 1]) {
-      throw new SeedcastError('WIRE_HANDSHAKE', 'protocol name is not "BitTorrent protocol"');
+      throw new SeedcastError(
+        'WIRE_HANDSHAKE',
+        'not a plaintext BitTorrent handshake: protocol name is not "BitTorrent protocol" (encrypted, MSE?)',
+      );
     }
   }
 }
