@@ -12,7 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { ChannelRepository, ItemRepository, TokenRepository, UserRepository } from './catalog/index.js';
+import {
+  ChannelRepository,
+  ItemRepository,
+  SessionRepository,
+  TokenRepository,
+  UserRepository,
+} from './catalog/index.js';
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
@@ -111,6 +117,7 @@ export function createSite(parts: SiteParts): SiteServices {
   return {
     users: parts.users ?? new UserRepository(db),
     tokens: new TokenRepository(db),
+    sessions: new SessionRepository(db),
     items,
     channels,
     blobs,

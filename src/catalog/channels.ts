@@ -71,6 +71,18 @@ export class ChannelRepository {
     return rows.map(toChannel);
   }
 
+  /** Newest channels first, at most `limit` (default 50). */
+  async list(options: { limit?: number } = {}): Promise<Channel[]> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 50)), 500);
+    const rows = await this.db
+      .selectFrom('channels')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toChannel);
+  }
+
   async delete(id: number): Promise<boolean> {
     const result = await this.db.deleteFrom('channels').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

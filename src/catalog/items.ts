@@ -276,6 +276,17 @@ export class ItemRepository {
     return rows.flatMap((r) => [r.info_hash, r.info_hash_v2].filter((h): h is string => h !== null));
   }
 
+  /** Id and v1 info hash of every ready item that has one (for ranking by live swarm). */
+  async swarmKeys(): Promise<{ id: number; infoHash: string }[]> {
+    const rows = await this.db
+      .selectFrom('items')
+      .select(['id', 'info_hash'])
+      .where('status', '=', 'ready')
+      .where('info_hash', 'is not', null)
+      .execute();
+    return rows.map((r) => ({ id: r.id, infoHash: r.info_hash! }));
+  }
+
   private async setTags(tx: Tx, itemId: number, tags: string[]): Promise<void> {
     if (tags.length === 0) return;
     await tx

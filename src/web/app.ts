@@ -1,13 +1,19 @@
 /**
- * The site's Fastify application, built without listening (test it with `app.inject()`): the home
- * page, `/healthz`, the mounted tracker (`/announce`, `/scrape`) when given one, and, when given the
+ * The site's Fastify application, built without listening (test it with `app.inject()`): the pages
+ * for people (`routes/pages.ts`), `/healthz`, the mounted tracker (`/announce`, `/scrape`) when given one, and, when given the
  * site's services, the JSON API (accounts, items) and distribution (`.torrent` files, file URLs).
  * One error handler answers every failure as `{ "error": { "code", "message" } }`.
  */
 
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { ChannelRepository, ItemRepository, TokenRepository, UserRepository } from '../catalog/index.js';
+import type {
+  ChannelRepository,
+  ItemRepository,
+  SessionRepository,
+  TokenRepository,
+  UserRepository,
+} from '../catalog/index.js';
 import type { Publisher, Seeding, SiteLinks } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
@@ -16,11 +22,14 @@ import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js
 import { accountRoutes } from './routes/accounts.js';
 import { fileRoutes } from './routes/files.js';
 import { itemRoutes } from './routes/items.js';
+import { type PagesOptions, pageRoutes } from './routes/pages.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
   users: UserRepository;
   tokens: TokenRepository;
+  /** Login sessions of the pages (cookies). */
+  sessions: SessionRepository;
   items: ItemRepository;
   channels: ChannelRepository;
   blobs: BlobStore;
@@ -47,7 +56,8 @@ export interface AppOptions {
 export function buildApp(options: AppOptions = {}): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
   const limits: SiteLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  installErrorHandlers(app);
+  const pages: NonNullable<PagesOptions['notFound']> = {};
+  installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
   if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   const site = options.site;
   const healthSchema = {
@@ -89,13 +99,14 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs });
     });
   }
-  app.get('/', async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Seedcast</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main><h1>Seedcast</h1><p>An open media commons: everything here travels over BitTorrent.</p></main></body></html>
-`;
-  });
+  if (site) {
+    // The pages for people (HTML), in their own scope: form bodies, HTML error pages.
+    app.register(pageRoutes, { site, tracker: options.tracker, limits, notFound: pages });
+  } else {
+    app.get('/', async (_req, reply) => {
+      reply.type('text/html; charset=utf-8');
+      return '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Seedcast</title></head><body><main><h1>Seedcast</h1></main></body></html>\n';
+    });
+  }
   return app;
 }

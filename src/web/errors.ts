@@ -43,16 +43,26 @@ function internal(code: ErrorCode): { status: number; body: ErrorBody } {
   return { status, body: { error: { code, message: ERRORS[code].message } } };
 }
 
-/** Installs the error and not-found handlers on `app`. */
-export function installErrorHandlers(app: FastifyInstance): void {
+/**
+ * Installs the error and not-found handlers on `app`. `notFoundPage`, when given, answers unknown
+ * addresses outside `/api/` with a page for people (JSON stays the answer for API clients).
+ */
+export function installErrorHandlers(
+  app: FastifyInstance,
+  options: {
+    notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> | undefined;
+  } = {},
+): void {
   app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = errorAnswer(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.code(status).type('application/json; charset=utf-8').send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply
+  app.setNotFoundHandler((request, reply) => {
+    const page = request.url.startsWith('/api/') ? undefined : options.notFoundPage?.(request, reply);
+    if (page) return page;
+    return reply
       .code(404)
-      .send({ error: { code: 'NOT_FOUND', message: `not found: ${request.method} ${request.url}` } }),
-  );
+      .send({ error: { code: 'NOT_FOUND', message: `not found: ${request.method} ${request.url}` } });
+  });
 }

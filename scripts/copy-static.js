@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Copies the site's static assets (src/web/static: the stylesheet and the page script) next to the
+// compiled code in dist/web/static, where `src/web/static.ts` reads them from. Run by `npm run build`.
+import { cpSync } from 'node:fs';
+
+cpSync('src/web/static', 'dist/web/static', { recursive: true });

@@ -1,0 +1,129 @@
+/**
+ * The frame of every page: document head (title, stylesheet, page script, feed links), a skip link,
+ * the header (brand, search box, account links) and the footer. Pages render their content inside
+ * `<Layout>` and get back the whole document as `Html`.
+ */
+
+import type { User } from '../../catalog/index.js';
+import { type Child, Fragment, type Html, h } from '../html/jsx.js';
+import type { Visitor } from '../session.js';
+import type { StaticAssets } from '../static.js';
+
+/** What every page needs to know about the request. */
+export interface PageContext {
+  visitor: Visitor;
+  assets: StaticAssets;
+  /** The search box's text (the query on the search page). */
+  query?: string;
+}
+
+/** A hidden field with the visitor's CSRF token: put one in every POST form. */
+export function CsrfField(props: { ctx: PageContext }): Html {
+  return <input type="hidden" name="_csrf" value={props.ctx.visitor.csrf} />;
+}
+
+function AccountLinks(props: { ctx: PageContext; user: User | undefined }): Html {
+  const { user, ctx } = props;
+  if (!user) {
+    return (
+      <>
+        <li>
+          <a href="/login">Log in</a>
+        </li>
+        <li>
+          <a href="/register">Register</a>
+        </li>
+      </>
+    );
+  }
+  return (
+    <>
+      <li>
+        <a href="/upload">Upload</a>
+      </li>
+      <li>
+        <a href={`/users/${encodeURIComponent(user.username)}`}>{user.username}</a>
+      </li>
+      <li>
+        <a href="/account">Account</a>
+      </li>
+      {user.role === 'admin' ? (
+        <li>
+          <a href="/admin">Admin</a>
+        </li>
+      ) : null}
+      <li>
+        <form method="post" action="/logout">
+          <CsrfField ctx={ctx} />
+          <button type="submit" class="link" id="logout">
+            Log out
+          </button>
+        </form>
+      </li>
+    </>
+  );
+}
+
+export function Layout(props: {
+  ctx: PageContext;
+  title: string;
+  children?: Child;
+  /** Extra tags for `<head>` (e.g. oEmbed discovery, canonical link). */
+  head?: Child;
+}): Html {
+  const { ctx } = props;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${props.title} · Seedcast`}</title>
+        <meta name="csrf-token" content={ctx.visitor.csrf} />
+        <link rel="stylesheet" href={ctx.assets.url('site.css')} />
+        <link rel="alternate" type="application/rss+xml" title="Newest items (RSS)" href="/feeds/items.rss" />
+        <link
+          rel="alternate"
+          type="application/atom+xml"
+          title="Newest items (Atom)"
+          href="/feeds/items.atom"
+        />
+        {props.head}
+        <script type="module" src={ctx.assets.url('site.js')}></script>
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="site-header">
+          <nav class="site-nav" aria-label="Main">
+            <a class="brand" href="/">
+              Seedcast
+            </a>
+            <search class="nav-search">
+              <form method="get" action="/search">
+                <label for="nav-q" class="visually-hidden">
+                  Search
+                </label>
+                <input type="search" id="nav-q" name="q" value={ctx.query ?? ''} placeholder="Search media" />
+                <button type="submit">Search</button>
+              </form>
+            </search>
+            <ul class="nav-links">
+              <AccountLinks ctx={ctx} user={ctx.visitor.user} />
+            </ul>
+          </nav>
+        </header>
+        <main id="main" tabindex="-1">
+          {props.children}
+        </main>
+        <footer class="site-footer">
+          <p>
+            Everything here travels over BitTorrent: download the <code>.torrent</code> or magnet and keep
+            seeding to help. Feeds: <a href="/feeds/items.rss">RSS</a> · <a href="/feeds/items.atom">Atom</a>{' '}
+            · <a href="/feeds/items.json">JSON</a>
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}

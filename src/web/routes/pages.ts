@@ -1,0 +1,106 @@
+/**
+ * The site for people: server-rendered HTML pages (TSX rendered to strings by `src/web/html`), kept
+ * apart from the JSON API. This plugin registers the static assets, the browse pages (home, item,
+ * search, users, channels) and the account pages (login, register, logout, account settings), parses
+ * HTML form bodies (`application/x-www-form-urlencoded`) in its own scope, and answers errors inside
+ * it with friendly HTML pages instead of JSON. Every page gets a `PageContext` from `pageContext()`:
+ * the visitor (account from the session cookie, CSRF token) and the asset URLs.
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isSeedcastError } from '../../errors.js';
+import type { TrackerService } from '../../tracker/index.js';
+import type { SiteServices } from '../app.js';
+import { errorAnswer } from '../errors.js';
+import { documentHtml, type Html } from '../html/jsx.js';
+import type { SiteLimits } from '../limits.js';
+import { ErrorPage, NotFoundPage } from '../pages/errors.js';
+import type { PageContext } from '../pages/layout.js';
+import { SwarmRanking } from '../ranking.js';
+import { visitorOf } from '../session.js';
+import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
+import { browsePageRoutes } from './browse-pages.js';
+
+export interface PagesOptions {
+  site: SiteServices;
+  tracker?: TrackerService;
+  limits: SiteLimits;
+  /** Filled in by the plugin: renders the friendly 404 page (the app's not-found handler calls it). */
+  notFound?: { render?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> };
+}
+
+/** What page route modules get: the services and the helpers to answer with a page. */
+export interface PageKit extends PagesOptions {
+  assets: StaticAssets;
+  ranking: SwarmRanking;
+  /** True when cookies must be Secure (the public URL is https). */
+  secure: boolean;
+  context(request: FastifyRequest, reply: FastifyReply, extra?: { query?: string }): Promise<PageContext>;
+  send(reply: FastifyReply, page: Html, status?: number): FastifyReply;
+}
+
+const FORM_LIMIT = 64 * 1024;
+
+/** Sends a rendered page as an HTML document (never cached by shared caches: it may be personal). */
+export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .header('cache-control', 'private, no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'strict-origin-when-cross-origin')
+    .header(
+      'content-security-policy',
+      "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    )
+    .send(documentHtml(page));
+}
+
+/**
+ * Builds the pages plugin; also returns a not-found renderer for the app-wide 404 handler (for
+ * addresses outside the API).
+ */
+export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
+  const assets = staticRoutes(app, await loadStaticAssets());
+  const secure = options.site.links.root.startsWith('https:');
+  const kit: PageKit = {
+    ...options,
+    assets,
+    secure,
+    ranking: new SwarmRanking(options.site.items, options.tracker),
+    context: async (request, reply, extra = {}) => ({
+      visitor: await visitorOf(request, reply, { sessions: options.site.sessions, secure }),
+      assets,
+      query: extra.query,
+    }),
+    send: sendPage,
+  };
+
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_LIMIT },
+    (_request, body, done) => {
+      const fields: Record<string, string> = {};
+      for (const [k, v] of new URLSearchParams(body as string)) if (!(k in fields)) fields[k] = v;
+      done(null, fields);
+    },
+  );
+
+  app.setErrorHandler(async (err: unknown, request, reply) => {
+    const { status, body } = errorAnswer(err);
+    if (status >= 500) request.log.error({ err }, 'page failed');
+    const ctx = await kit
+      .context(request, reply)
+      .catch(() => ({ visitor: { csrf: '' }, assets }) satisfies PageContext);
+    if (status === 404) return sendPage(reply, NotFoundPage({ ctx }), 404);
+    if (isSeedcastError(err, 'HTTP_RATE_LIMITED')) reply.header('retry-after', '60');
+    return sendPage(reply, ErrorPage({ ctx, status, message: body.error.message }), status);
+  });
+
+  if (options.notFound) {
+    options.notFound.render = async (request, reply) =>
+      sendPage(reply, NotFoundPage({ ctx: await kit.context(request, reply) }), 404);
+  }
+
+  await app.register(browsePageRoutes, kit);
+}

@@ -1,0 +1,68 @@
+/**
+ * The site's static assets (`/static/site.css`, `/static/site.js`): read once when the app is built,
+ * from `static/` beside this module (copied to `dist/` by the build), and served from memory with an
+ * `ETag` (SHA-256 of the content), `If-None-Match` (304) and caching: pages link to
+ * `/static/<name>?v=<hash>`, and a request with the current `v` may be cached for a year (RFC 9111
+ * `immutable`, RFC 8246); without it, for five minutes.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { SeedcastError } from '../errors.js';
+
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+  version: string;
+}
+
+export interface StaticAssets {
+  /** The URL to link to, with its version, e.g. `/static/site.css?v=1a2b3c4d5e6f`. */
+  url(name: 'site.css' | 'site.js'): string;
+}
+
+const TYPES: Record<string, string> = {
+  'site.css': 'text/css; charset=utf-8',
+  'site.js': 'text/javascript; charset=utf-8',
+};
+
+export async function loadStaticAssets(): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  for (const [name, type] of Object.entries(TYPES)) {
+    const body = await readFile(new URL(`./static/${name}`, import.meta.url));
+    const hash = createHash('sha256').update(body).digest('base64url');
+    assets.set(name, { body, type, etag: `"${hash}"`, version: hash.slice(0, 12) });
+  }
+  return assets;
+}
+
+/** Registers `GET /static/:name` and returns the versioned URLs for the pages. */
+export function staticRoutes(app: FastifyInstance, assets: Map<string, Asset>): StaticAssets {
+  app.get<{ Params: { name: string }; Querystring: { v?: string } }>(
+    '/static/:name',
+    {
+      schema: {
+        params: { type: 'object', properties: { name: { type: 'string', maxLength: 64 } } },
+        querystring: { type: 'object', properties: { v: { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (request, reply) => {
+      const asset = assets.get(request.params.name);
+      if (!asset) throw new SeedcastError('NOT_FOUND', `no static file ${request.params.name}`);
+      reply
+        .header('etag', asset.etag)
+        .header('x-content-type-options', 'nosniff')
+        .header(
+          'cache-control',
+          request.query.v === asset.version ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+        );
+      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      return reply.type(asset.type).send(asset.body);
+    },
+  );
+  return {
+    url: (name) => `/static/${name}?v=${assets.get(name)?.version ?? ''}`,
+  };
+}
