@@ -80,6 +80,14 @@ export const ERRORS = {
   HTTP_RATE_LIMITED: { status: 429, message: 'request: too many, slow down' },
   AUTH_REQUIRED: { status: 401, message: 'account: a Bearer token is required' },
   FORBIDDEN: { status: 403, message: 'account: not allowed' },
+  // resumable uploads (tus 1.0: core, creation, termination, expiration, checksum)
+  UPLOAD_INVALID: { status: 400, message: 'upload: invalid request' },
+  UPLOAD_VERSION: { status: 412, message: 'upload: unsupported tus version (use Tus-Resumable: 1.0.0)' },
+  UPLOAD_OFFSET: { status: 409, message: 'upload: Upload-Offset does not match the bytes received' },
+  UPLOAD_BUSY: { status: 423, message: 'upload: another request is writing this upload' },
+  UPLOAD_GONE: { status: 410, message: 'upload: expired' },
+  UPLOAD_CHECKSUM_ALGORITHM: { status: 400, message: 'upload: unsupported checksum algorithm' },
+  UPLOAD_CHECKSUM: { status: 460, message: 'upload: checksum mismatch, the bytes were discarded' },
   // command line
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },

@@ -9,7 +9,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import {
@@ -17,12 +17,13 @@ import {
   ItemRepository,
   SessionRepository,
   TokenRepository,
+  UploadRepository,
   UserRepository,
 } from './catalog/index.js';
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
-import { Publisher, removeAbandonedItems, Seeding, SiteLinks } from './site/index.js';
+import { Publisher, removeAbandonedItems, Seeding, SiteLinks, Uploads } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
@@ -65,7 +66,10 @@ export async function startServer(
 
     const engine = new Engine({ port: c.peerPort, host: c.host });
     const links = new SiteLinks(c.publicUrl);
-    const site = createSite({ db, blobs, engine, links, stagingRoot });
+    // resumable uploads live outside tmp/ (wiped above): they survive a restart
+    const uploadsRoot = join(c.data, 'uploads');
+    await mkdir(uploadsRoot, { recursive: true });
+    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot });
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
       allow: site.seeding.allow,
@@ -87,6 +91,11 @@ export async function startServer(
     serveUdp(udp, tracker, { log: rateLimited({ warn: (m) => app.log.warn(m) }) });
     const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);
     sweep.unref();
+    const uploadSweep = setInterval(() => site.uploads.sweep().catch(() => undefined), 600_000);
+    uploadSweep.unref();
+    closers.push(async () => clearInterval(uploadSweep));
+    const expired = await site.uploads.sweep();
+    if (expired > 0) app.log.info(`removed ${expired} expired upload(s)`);
     closers.push(async () => clearInterval(sweep));
 
     const abandoned = await removeAbandonedItems(site.items, blobs);
@@ -105,6 +114,8 @@ export interface SiteParts {
   engine: Engine;
   links: SiteLinks;
   stagingRoot: string;
+  /** Folder of tus uploads (default: `uploads` in the folder holding `tmp/`). */
+  uploadsRoot?: string;
   users?: UserRepository;
 }
 
@@ -124,6 +135,10 @@ export function createSite(parts: SiteParts): SiteServices {
     seeding,
     links,
     stagingRoot,
+    uploads: new Uploads({
+      repository: new UploadRepository(db),
+      root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
+    }),
     publisher: new Publisher({ items, channels, blobs, seeding, links }),
     health: async () => {
       await sql`select 1`.execute(db);

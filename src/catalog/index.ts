@@ -10,4 +10,5 @@ export { type Item, type ItemFile, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 export { SessionRepository } from './sessions.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
+export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';

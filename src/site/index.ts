@@ -17,3 +17,13 @@ export {
 export { type RecoverOptions, removeAbandonedItems } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { type StagedFile, Staging } from './staging.js';
+export {
+  type AppendInput,
+  CHECKSUM_ALGORITHMS,
+  type ChecksumAlgorithm,
+  type CreateUploadInput,
+  parseUploadChecksum,
+  parseUploadMetadata,
+  Uploads,
+  type UploadsOptions,
+} from './uploads.js';

@@ -14,15 +14,17 @@ import type {
   TokenRepository,
   UserRepository,
 } from '../catalog/index.js';
-import type { Publisher, Seeding, SiteLinks } from '../site/index.js';
+import type { Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
+import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
 import { accountRoutes } from './routes/accounts.js';
 import { fileRoutes } from './routes/files.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
+import { uploadRoutes } from './routes/uploads.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
@@ -38,6 +40,10 @@ export interface SiteServices {
   links: SiteLinks;
   /** Folder for uploads in progress (inside the data folder). */
   stagingRoot: string;
+  /** tus resumable uploads (`/api/v1/uploads`). */
+  uploads: Uploads;
+  /** Finds a request's account without a Bearer token (e.g. a session cookie), when set. */
+  resolveUser?: UserResolver;
   /** Throws when the site cannot serve (e.g. the database is down). */
   health(): Promise<void>;
 }
@@ -96,6 +102,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       });
       await api.register(accountRoutes, { users: site.users, tokens: site.tokens, limit: limits.accounts });
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
+      await api.register(uploadRoutes, { ...site, limits });
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs });
     });
   }

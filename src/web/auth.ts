@@ -23,3 +23,22 @@ export async function requireUser(request: FastifyRequest, tokens: TokenReposito
   if (token === undefined) throw new SeedcastError('AUTH_REQUIRED');
   return tokens.verify(token);
 }
+
+/** Another way to find a request's account (e.g. a session cookie); undefined when it has none. */
+export type UserResolver = (request: FastifyRequest) => Promise<User | undefined>;
+
+/**
+ * The request's account: by its Bearer token when it sends one, else by `resolveUser` when given
+ * (a session cookie), else AUTH_REQUIRED.
+ */
+export async function authenticate(
+  request: FastifyRequest,
+  tokens: TokenRepository,
+  resolveUser?: UserResolver,
+): Promise<User> {
+  const token = bearerToken(request);
+  if (token !== undefined) return tokens.verify(token);
+  const user = resolveUser ? await resolveUser(request) : undefined;
+  if (!user) throw new SeedcastError('AUTH_REQUIRED');
+  return user;
+}
