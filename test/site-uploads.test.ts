@@ -12,8 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Database } from '../src/db/index.js';
+import { parseTorrent } from '../src/torrent/index.js';
 import { describeOnEachDatabase } from './helpers/postgres.js';
-import { login, openTestSite, type TestSite } from './site-fixtures.js';
+import { login, multipart, openTestSite, type Part, type TestSite } from './site-fixtures.js';
 
 const TUS = { 'tus-resumable': '1.0.0' };
 const OCTETS = { 'content-type': 'application/offset+octet-stream' };
@@ -307,5 +308,98 @@ describeOnEachDatabase('tus uploads', (fresh) => {
     assert.ok(!existsSync(uploadFile(s, swept)), 'the sweep removes expired uploads');
     assert.ok(existsSync(uploadFile(s, kept)), 'and leaves the others');
     assert.equal((await head(s, auth, kept)).statusCode, 200);
+  });
+});
+
+describeOnEachDatabase('publishing a tus upload', (fresh) => {
+  test('a finished upload becomes an item named by its metadata, and is consumed', async (t) => {
+    const s = await openTestSite(await fresh());
+    t.after(() => s.close());
+    const ada = await login(s.app, 'ada');
+    const bob = await login(s.app, 'bob');
+    const data = randomBytes(150_000);
+    const url = await create(s, ada, {
+      'upload-length': String(data.length),
+      'upload-metadata': `filename ${b64('../Talk: part 1.ogg')},filetype ${b64('audio/ogg')}`,
+    });
+    const id = url.split('/').pop()!;
+    const publishWith = (auth: Record<string, string>, parts: Part[]) => {
+      const body = multipart(parts);
+      return s.app.inject({
+        method: 'POST',
+        url: '/api/v1/items',
+        payload: body.payload,
+        headers: { ...body.headers, ...auth },
+      });
+    };
+    const nothingPublished = async () => {
+      for (const status of ['pending', 'ready'] as const)
+        assert.deepEqual(await s.site.items.newest({ status }), [], `no ${status} item`);
+      assert.deepEqual(
+        s.files().filter((f) => f.startsWith('blobs')),
+        [],
+        'no blob',
+      );
+    };
+
+    // unfinished: refused, nothing published
+    let res = await publishWith(ada, [
+      { name: 'title', value: 'Talk' },
+      { name: 'upload', value: id },
+    ]);
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().error.message, /upload: not finished/);
+    assert.equal((await patch(s, ada, url, 0, data)).statusCode, 204);
+    // another account's upload is unknown to bob
+    res = await publishWith(bob, [
+      { name: 'title', value: 'Talk' },
+      { name: 'upload', value: id },
+    ]);
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().error.message, /upload: you have no upload/);
+    // an invalid publish (no title, bad licence) leaves no half item and keeps the upload
+    res = await publishWith(ada, [{ name: 'upload', value: id }]);
+    assert.equal(res.statusCode, 400, res.body);
+    res = await publishWith(ada, [
+      { name: 'title', value: 'Talk' },
+      { name: 'license', value: 'no such licence' },
+      { name: 'upload', value: id },
+    ]);
+    assert.equal(res.statusCode, 400, res.body);
+    await nothingPublished();
+    assert.ok(existsSync(uploadFile(s, url)), 'the upload is kept for another try');
+    res = await publishWith(ada, [
+      { name: 'title', value: 'Talk' },
+      { name: 'upload', value: id },
+      { name: 'file', value: 'x', filename: 'x.txt' },
+    ]);
+    assert.equal(res.statusCode, 400, res.body);
+
+    res = await publishWith(ada, [
+      { name: 'title', value: 'Talk, part 1' },
+      { name: 'license', value: 'CC-BY-4.0' },
+      { name: 'upload', value: id },
+    ]);
+    assert.equal(res.statusCode, 201, res.body);
+    const item = res.json();
+    assert.deepEqual(
+      item.files.map((f: { path: string; length: number }) => [f.path, f.length]),
+      [['Talk: part 1.ogg', data.length]],
+    );
+    assert.equal(item.mediaType, 'audio');
+    const file = await s.app.inject({ method: 'GET', url: new URL(item.files[0].url).pathname });
+    assert.equal(file.statusCode, 200);
+    assert.ok(file.rawPayload.equals(data), 'the published file is the uploaded bytes');
+    const torrent = parseTorrent(
+      (await s.app.inject({ method: 'GET', url: new URL(item.torrentUrl).pathname })).rawPayload,
+    );
+    assert.equal(torrent.infoHash, item.infoHash);
+    assert.ok(!existsSync(uploadFile(s, url)), 'the upload was consumed');
+    assertError(await head(s, ada, url), 404, 'NOT_FOUND');
+    res = await publishWith(ada, [
+      { name: 'title', value: 'Again' },
+      { name: 'upload', value: id },
+    ]);
+    assert.equal(res.statusCode, 400, 'an upload publishes once');
   });
 });

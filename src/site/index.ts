@@ -12,6 +12,7 @@ export {
   Publisher,
   type PublisherOptions,
   type PublishFields,
+  type PublishSource,
   withWebSeed,
 } from './publish.js';
 export { type RecoverOptions, removeAbandonedItems } from './recover.js';

@@ -30,7 +30,7 @@ import { checkLicense } from './license.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import type { Seeding } from './seeding.js';
-import type { Staging } from './staging.js';
+import type { StagedFile } from './staging.js';
 
 /** The publisher's fields, as text (multipart form fields). */
 export interface PublishFields {
@@ -44,6 +44,15 @@ export interface PublishFields {
   tags?: string;
   /** A channel's slug (or id) owned by the publisher. */
   channel?: string;
+  /** The id of a finished tus upload to publish instead of file parts (read by the HTTP edge). */
+  upload?: string;
+}
+
+/** The files to publish: each on disk (staged, or a finished upload), in the order they came. */
+export interface PublishSource {
+  files: readonly StagedFile[];
+  /** The folder holding them (the torrent's content when there are several). */
+  content: string;
 }
 
 export interface Published {
@@ -63,7 +72,7 @@ export interface PublisherOptions {
 export class Publisher {
   constructor(private readonly options: PublisherOptions) {}
 
-  async publish(owner: User, staging: Staging, fields: PublishFields): Promise<Published> {
+  async publish(owner: User, staging: PublishSource, fields: PublishFields): Promise<Published> {
     const { items, blobs, links } = this.options;
     if (staging.files.length === 0) throw new SeedcastError('ITEM_INVALID', 'file: at least one file part');
     if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
@@ -78,7 +87,7 @@ export class Publisher {
     const stored = staging.files.map((_, n) => blobKey('files', uploadId, n));
     let itemId: number | undefined;
     try {
-      const [created] = await settledAll([
+      const [created, puts] = await settledAll([
         createTorrent(single ? staging.files[0]!.local : staging.content, {
           version: 'hybrid',
           announce: [links.announce()],
@@ -100,11 +109,10 @@ export class Publisher {
         const n = position.get(single ? staging.files[0]!.name : inside);
         if (n === undefined) throw new SeedcastError('INTERNAL', `staged file missing for ${inside}`);
         const path = single ? folder : `${folder}/${inside}`;
-        const staged = staging.files[n]!;
         return {
           path,
           length: f.length,
-          sha256: staged.sha256,
+          sha256: puts[n]!.sha256,
           mimeType: contentTypeOf(path),
           blobKey: stored[n]!,
         };

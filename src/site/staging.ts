@@ -20,7 +20,8 @@ export interface StagedFile {
   /** Where it is on disk. */
   local: string;
   length: number;
-  sha256: string;
+  /** Known when it was taken on the way in (checked again when stored). */
+  sha256?: string;
 }
 
 export class Staging {

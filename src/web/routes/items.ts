@@ -1,12 +1,14 @@
 /**
  * Items over HTTP: `POST /api/v1/items` (multipart: one or more `file` parts streamed to the staging
- * folder, and text fields) publishes through the `Publisher`; `GET /api/v1/items/:id` gives the item
+ * folder, or an `upload` field naming a finished tus upload, and text fields) publishes through the
+ * `Publisher`; `GET /api/v1/items/:id` gives the item
  * with its links and swarm numbers (tracker counts, and bytes the site's peer and web seed served).
  */
 
+import { dirname } from 'node:path';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Item, ItemRepository, TokenRepository } from '../../catalog/index.js';
+import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Publisher,
@@ -14,6 +16,8 @@ import {
   type Seeding,
   type SiteLinks,
   Staging,
+  safeFileName,
+  type Uploads,
 } from '../../site/index.js';
 import type { TrackerService } from '../../tracker/index.js';
 import { requireUser } from '../auth.js';
@@ -28,10 +32,22 @@ export interface ItemRoutesOptions {
   tracker?: TrackerService;
   /** Where uploads are staged (inside the data folder). */
   stagingRoot: string;
+  /** Finished tus uploads, published with an `upload` field. */
+  uploads: Uploads;
   limits: SiteLimits;
 }
 
-const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
+const FIELDS = [
+  'title',
+  'description',
+  'creator',
+  'date',
+  'language',
+  'license',
+  'tags',
+  'channel',
+  'upload',
+] as const;
 const MAX_FIELD = 20_000;
 
 /** Reads the multipart body: files to `staging`, known text fields into the result. */
@@ -74,6 +90,31 @@ async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Pr
     }
   }
   return fields;
+}
+
+/**
+ * Publishes a finished tus upload of `owner` (one file, named by its `filename` metadata); the
+ * upload is consumed when the item is published and kept when publishing fails.
+ */
+async function publishUpload(
+  options: ItemRoutesOptions,
+  owner: User,
+  id: string,
+  staging: Staging,
+  fields: PublishFields,
+) {
+  if (staging.files.length > 0)
+    throw new SeedcastError('ITEM_INVALID', 'upload: send file parts or an upload, not both');
+  return options.uploads.consume(owner.id, id, (upload, path) =>
+    options.publisher.publish(
+      owner,
+      {
+        files: [{ name: safeFileName(upload.metadata.filename, 0), local: path, length: upload.length ?? 0 }],
+        content: dirname(path),
+      },
+      fields,
+    ),
+  );
 }
 
 export function itemView(item: Item, links: SiteLinks) {
@@ -127,7 +168,11 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       });
       try {
         const fields = await readParts(request, staging);
-        const { item, magnet } = await options.publisher.publish(owner, staging, fields);
+        const upload = fields.upload?.trim();
+        const { item, magnet } =
+          upload === undefined || upload === ''
+            ? await options.publisher.publish(owner, staging, fields)
+            : await publishUpload(options, owner, upload, staging, fields);
         reply.code(201);
         return { ...itemView(item, links), magnet };
       } finally {
