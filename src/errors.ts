@@ -43,6 +43,7 @@ export const ERRORS = {
   FEED_INVALID: { status: 422, message: 'feed: not a valid feed' },
   FEED_TOO_LARGE: { status: 413, message: 'feed: larger than the limit' },
   FEED_UNSAFE: { status: 422, message: 'feed: refused unsafe markup' },
+  FEED_FORMAT: { status: 501, message: 'feed: format not implemented' },
   // engine
   WEBSEED_FAILED: { status: 502, message: 'web seed: request failed' },
   WEBSEED_BAD_RESPONSE: { status: 502, message: 'web seed: bad response' },

@@ -61,6 +61,18 @@ export class ChannelRepository {
     return row ? toChannel(row) : undefined;
   }
 
+  async byId(id: number): Promise<Channel | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.db.selectFrom('channels').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toChannel(row) : undefined;
+  }
+
+  /** Every channel on the site, by slug (for OPML and OAI-PMH sets). */
+  async all(): Promise<Channel[]> {
+    const rows = await this.db.selectFrom('channels').selectAll().orderBy('slug').execute();
+    return rows.map(toChannel);
+  }
+
   async byOwner(ownerId: number): Promise<Channel[]> {
     const rows = await this.db
       .selectFrom('channels')

@@ -6,7 +6,7 @@
 
 export { type Channel, ChannelRepository } from './channels.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
-export { type Item, type ItemFile, ItemRepository } from './items.js';
+export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 export { SessionRepository } from './sessions.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';

@@ -10,6 +10,7 @@ import { describeOnEachDatabase } from '../../test/helpers/postgres.js';
 import { HOSTILE } from '../db/contract.js';
 import type { Database } from '../db/index.js';
 import { isSeedcastError } from '../errors.js';
+import { ChannelRepository } from './channels.js';
 import type { NewItemInput } from './item-input.js';
 import { ItemRepository } from './items.js';
 import { UserRepository } from './users.js';
@@ -218,5 +219,57 @@ describeOnEachDatabase('items', (fresh) => {
     assert.equal(await items.delete(made[1]!.id), true);
     assert.equal(await items.delete(made[1]!.id), false);
     assert.equal(await items.get(made[1]!.id), undefined);
+  });
+
+  test('list filters ready items by tag, owner, channel, words, change time and id cursor', async () => {
+    const db = await fresh();
+    const users = new UserRepository(db, { scrypt: { N: 1024 } });
+    const a = await users.register({ username: 'alice', password: 'password1' });
+    const b = await users.register({ username: 'bob', password: 'password1' });
+    const channel = await new ChannelRepository(db).create({ ownerId: b.id, slug: 'walks', title: 'Walks' });
+    let now = 1_000_000;
+    const items = new ItemRepository(db, { now: () => now });
+    const make = async (ownerId: number, title: string, over: Partial<NewItemInput> = {}) => {
+      now += 1000;
+      return items.create(
+        input(ownerId, {
+          title,
+          description: 'quiet',
+          infoHash: null,
+          infoHashV2: null,
+          status: 'ready',
+          tags: [],
+          ...over,
+        }),
+      );
+    };
+    const x = await make(a.id, 'Rain on 100% Tin', {
+      tags: ['Field Recording'],
+      description: 'drops_and_more',
+    });
+    const y = await make(b.id, 'Forest walk', { tags: ['field recording', 'walk'], channelId: channel.id });
+    const z = await make(b.id, 'City walk', { description: 'RAIN at night' });
+    await make(a.id, 'hidden rain', { status: 'taken_down' });
+    const titles = (list: { title: string }[]) => list.map((i) => i.title);
+    assert.deepEqual(titles(await items.list()), ['City walk', 'Forest walk', 'Rain on 100% Tin']);
+    assert.deepEqual(titles(await items.list({ tag: 'field recording' })), [
+      'Forest walk',
+      'Rain on 100% Tin',
+    ]);
+    assert.deepEqual(titles(await items.list({ ownerId: b.id })), ['City walk', 'Forest walk']);
+    assert.deepEqual(titles(await items.list({ channelId: channel.id })), ['Forest walk']);
+    assert.deepEqual(titles(await items.list({ text: 'rain' })), ['City walk', 'Rain on 100% Tin']);
+    assert.deepEqual(titles(await items.list({ text: 'rain 100%' })), ['Rain on 100% Tin']);
+    assert.deepEqual(titles(await items.list({ text: '0%' })), ['Rain on 100% Tin'], '% is a character');
+    assert.deepEqual(titles(await items.list({ text: 's_a' })), ['Rain on 100% Tin'], '_ is a character');
+    assert.deepEqual(titles(await items.list({ text: "'; drop table items; --" })), []);
+    assert.deepEqual(titles(await items.list({ tag: 'walk', ownerId: a.id })), []);
+    assert.deepEqual(titles(await items.list({ order: 'oldest', afterId: x.id, limit: 1 })), ['Forest walk']);
+    assert.deepEqual(titles(await items.list({ updatedFrom: y.updatedAt, updatedUntil: y.updatedAt })), [
+      'Forest walk',
+    ]);
+    assert.deepEqual(titles(await items.list({ ids: [z.id, x.id] })), ['City walk', 'Rain on 100% Tin']);
+    assert.deepEqual(await items.list({ ids: [] }), []);
+    assert.equal(await items.lastUpdated(), now);
   });
 });

@@ -4,6 +4,7 @@
  * `item-input.ts`; a second item with the same info hash is ITEM_CONFLICT.
  */
 
+import { sql } from 'kysely';
 import { constraintKind, type Database, type ItemRow, type ItemStatus, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import {
@@ -62,6 +63,25 @@ export interface Item {
   updatedAt: number;
   tags: string[];
   files: ItemFile[];
+}
+
+/** What `list` selects (see there). */
+export interface ItemFilter {
+  status?: ItemStatus;
+  tag?: string;
+  ownerId?: number;
+  channelId?: number;
+  /** Epoch milliseconds, inclusive. */
+  updatedFrom?: number;
+  updatedUntil?: number;
+  afterId?: number;
+  beforeId?: number;
+  ids?: number[];
+  /** Words that must all appear in the title or description (a plain substring match, any case). */
+  text?: string;
+  order?: 'newest' | 'oldest';
+  /** At most 500 (default 50). */
+  limit?: number;
 }
 
 type Tx = Parameters<Parameters<ReturnType<Database['transaction']>['execute']>[0]>[0];
@@ -264,6 +284,63 @@ export class ItemRepository {
     if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
     const rows = await query.orderBy('id', 'desc').limit(limit).execute();
     return this.hydrate(rows);
+  }
+
+  /**
+   * Items matching a filter, for feeds and harvesters: one status (default ready), and optionally a
+   * tag, an owner, a channel, a window of `updated_at` (inclusive) and an id cursor. Newest first by
+   * default, or oldest first (`order: 'oldest'`, for paging with `afterId`).
+   */
+  async list(filter: ItemFilter = {}): Promise<Item[]> {
+    const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), 500);
+    let query = this.db
+      .selectFrom('items')
+      .selectAll('items')
+      .where('items.status', '=', filter.status ?? 'ready');
+    if (filter.ownerId !== undefined) query = query.where('items.owner_id', '=', filter.ownerId);
+    if (filter.channelId !== undefined) query = query.where('items.channel_id', '=', filter.channelId);
+    if (filter.updatedFrom !== undefined) query = query.where('items.updated_at', '>=', filter.updatedFrom);
+    if (filter.updatedUntil !== undefined) query = query.where('items.updated_at', '<=', filter.updatedUntil);
+    if (filter.afterId !== undefined) query = query.where('items.id', '>', filter.afterId);
+    if (filter.beforeId !== undefined) query = query.where('items.id', '<', filter.beforeId);
+    if (filter.ids !== undefined) {
+      if (filter.ids.length === 0) return [];
+      query = query.where('items.id', 'in', filter.ids);
+    }
+    for (const word of (filter.text ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 10)) {
+      const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(
+        (eb) =>
+          sql<boolean>`(lower(${eb.ref('items.title')}) like ${pattern} escape '\\' or lower(${eb.ref('items.description')}) like ${pattern} escape '\\')`,
+      );
+    }
+    if (filter.tag !== undefined) {
+      const tag = filter.tag;
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('item_tags')
+            .innerJoin('tags', 'tags.id', 'item_tags.tag_id')
+            .select('item_tags.item_id')
+            .whereRef('item_tags.item_id', '=', 'items.id')
+            .where('tags.name', '=', tag),
+        ),
+      );
+    }
+    const rows = await query
+      .orderBy('items.id', filter.order === 'oldest' ? 'asc' : 'desc')
+      .limit(limit)
+      .execute();
+    return this.hydrate(rows);
+  }
+
+  /** The latest `updated_at` of any item (any status), or null when there are none. */
+  async lastUpdated(): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('items')
+      .select((eb) => eb.fn.max('updated_at').as('latest'))
+      .executeTakeFirst();
+    return row?.latest == null ? null : Number(row.latest);
   }
 
   /** v1 and v2 info hashes of every item the tracker should accept (not taken down). */

@@ -1,7 +1,8 @@
 /**
  * The site's Fastify application, built without listening (test it with `app.inject()`): the pages
  * for people (`routes/pages.ts`), `/healthz`, the mounted tracker (`/announce`, `/scrape`) when given one, and, when given the
- * site's services, the JSON API (accounts, items) and distribution (`.torrent` files, file URLs).
+ * site's services, the JSON API (accounts, items), distribution (`.torrent` files, file URLs) and the
+ * feeds (RSS, Atom, JSON Feed, OPML, oEmbed, OAI-PMH).
  * One error handler answers every failure as `{ "error": { "code", "message" } }`.
  */
 
@@ -21,6 +22,7 @@ import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
 import { accountRoutes } from './routes/accounts.js';
+import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
@@ -104,6 +106,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs });
+      await api.register(feedRoutes, site);
     });
   }
   if (site) {

@@ -1,0 +1,169 @@
+/**
+ * What every feed format says about an item, computed once from the catalog: links (page, `.torrent`,
+ * magnet, file URLs, embed), the media file podcast apps download (the first audio or video file
+ * stored on the site, else the largest stored file), the licence as an id and a URL, and the times.
+ * Transport-free: the route resolves owner names, channels and torrent sizes and passes them in.
+ */
+
+import type { Channel, Item } from '../../catalog/index.js';
+import { formatMagnet } from '../../torrent/index.js';
+import type { SiteLinks } from '../links.js';
+import { contentTypeOf } from '../media.js';
+
+export interface FeedFile {
+  url: string;
+  /** MIME type without parameters. */
+  type: string;
+  length: number;
+  path: string;
+  /** SHA-256, hex, when known. */
+  sha256: string | null;
+}
+
+export interface FeedEntry {
+  id: number;
+  title: string;
+  /** Plain text, as the publisher wrote it. */
+  description: string;
+  /** The item's page; also its stable guid. */
+  link: string;
+  published: Date;
+  updated: Date;
+  /** The creator the publisher named, else the owner's username. */
+  author: string;
+  owner: string;
+  channel: Channel | null;
+  tags: string[];
+  language: string | null;
+  license: { id: string; url: string } | null;
+  mediaType: Item['mediaType'];
+  durationSeconds: number | null;
+  width: number | null;
+  height: number | null;
+  /** The file served over HTTP that podcast apps download; null when no file is stored here. */
+  media: FeedFile | null;
+  files: FeedFile[];
+  torrent: { url: string; length: number } | null;
+  magnet: string | null;
+  thumbnail: string | null;
+  embed: string;
+}
+
+export interface EntryContext {
+  links: SiteLinks;
+  ownerName(ownerId: number): string;
+  channel(channelId: number): Channel | undefined;
+  /** Size of the item's `.torrent` in bytes, when it has one. */
+  torrentLength(itemId: number): number | undefined;
+  /** The thumbnail's URL, when the site serves one for this item. */
+  thumbnail?(item: Item): string | null;
+}
+
+/** A licence as an id and a URL: a Creative Commons URL, or an SPDX id with its page on spdx.org. */
+export function licenseOf(license: string | null): { id: string; url: string } | null {
+  if (!license) return null;
+  if (/^https?:\/\//.test(license)) {
+    const m =
+      /creativecommons\.org\/(?:licenses\/([a-z-]+)\/([0-9.]+)|publicdomain\/(zero|mark)\/([0-9.]+))/.exec(
+        license,
+      );
+    let id = license;
+    if (m?.[1]) id = `CC-${m[1].toUpperCase()}-${m[2]}`;
+    else if (m?.[3]) id = m[3] === 'zero' ? `CC0-${m[4]}` : `PDM-${m[4]}`;
+    return { id, url: license };
+  }
+  return { id: license, url: `https://spdx.org/licenses/${encodeURIComponent(license)}.html` };
+}
+
+const bareType = (path: string) => contentTypeOf(path).split(';')[0]!.trim();
+
+function pickMedia(files: FeedFile[]): FeedFile | null {
+  const by = (prefix: string) =>
+    files.filter((f) => f.type.startsWith(prefix)).sort((a, b) => b.length - a.length)[0];
+  return (
+    by('audio/') ?? by('video/') ?? by('image/') ?? [...files].sort((a, b) => b.length - a.length)[0] ?? null
+  );
+}
+
+export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
+  const { links } = ctx;
+  const stored = item.files.filter((f) => f.blobKey !== null);
+  const files: FeedFile[] = stored.map((f) => ({
+    url: links.file(item.id, f.path),
+    type: bareType(f.path),
+    length: f.length,
+    path: f.path,
+    sha256: f.sha256,
+  }));
+  // Audio before video only matters for items that hold both; the item's own kind decides first.
+  const ofKind = files.filter((f) => f.type.startsWith(`${item.mediaType}/`));
+  const media = pickMedia(ofKind.length > 0 ? ofKind : files);
+  const torrentLength = item.torrentKey ? ctx.torrentLength(item.id) : undefined;
+  const allStored = stored.length === item.files.length && item.files.length > 0;
+  const magnet =
+    item.infoHash || item.infoHashV2
+      ? formatMagnet({
+          ...(item.infoHash ? { infoHash: item.infoHash } : {}),
+          ...(item.infoHashV2 ? { infoHashV2: item.infoHashV2 } : {}),
+          ...(item.files[0] ? { name: item.files[0].path.split('/')[0]! } : {}),
+          length: item.totalLength,
+          trackers: [links.announce()],
+          webSeeds: allStored ? [links.webSeed(item.id)] : [],
+          peers: [],
+        })
+      : null;
+  const owner = ctx.ownerName(item.ownerId);
+  return {
+    id: item.id,
+    title: item.title,
+    description: item.description,
+    link: links.itemPage(item.id),
+    published: new Date(item.createdAt),
+    updated: new Date(item.updatedAt),
+    author: item.creator.trim() || owner,
+    owner,
+    channel: item.channelId === null ? null : (ctx.channel(item.channelId) ?? null),
+    tags: item.tags,
+    language: item.language,
+    license: licenseOf(item.license),
+    mediaType: item.mediaType,
+    durationSeconds: item.durationMs === null ? null : Math.round(item.durationMs / 1000),
+    width: item.width,
+    height: item.height,
+    media,
+    files,
+    torrent: torrentLength !== undefined ? { url: links.torrent(item.id), length: torrentLength } : null,
+    magnet,
+    thumbnail: ctx.thumbnail?.(item) ?? null,
+    embed: `${links.itemPage(item.id)}/embed`,
+  };
+}
+
+/** Escapes text for HTML and keeps its line breaks: the HTML form of a plain-text description. */
+export function textToHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/\r?\n/g, '<br>\n');
+}
+
+/** What a feed as a whole says about itself. */
+export interface FeedInfo {
+  title: string;
+  description: string;
+  /** The HTML page this feed follows. */
+  link: string;
+  /** This feed's own URL (as requested, with its query). */
+  self: string;
+  /** The site's root URL. */
+  site: string;
+  language: string | null;
+  author: string;
+  /** Newest `updated` among the entries, or null for an empty feed. */
+  updated: Date | null;
+  /** URLs of the same feed in the other formats. */
+  alternates: { rss: string; atom: string; json: string };
+}

@@ -1,0 +1,422 @@
+/**
+ * The site's feeds over HTTP (CONTRACT.md "Feeds"): `/feeds/items.rss`, `.atom` and `.json`, filtered
+ * by `?q=`, `?tag=`, `?user=` and `?channel=`, in the default form (media file as the enclosure) or the
+ * BitTorrent-first form (`?enclosure=torrent`); the same per channel (`/channels/:slug/feed.rss`...)
+ * and per user (`/users/:name/feed.rss`...); `/feeds/channels.opml`; `/oembed` (oEmbed 1.0) with the
+ * item embed page `/items/:id/embed`; and `/oai` (OAI-PMH 2.0, GET and POST). Feeds answer
+ * conditional GET (RFC 9110): a strong `ETag` over the body and `Last-Modified` from the latest
+ * change to any item, with 304 for `If-None-Match` (or, without it, `If-Modified-Since`).
+ */
+
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  Channel,
+  ChannelRepository,
+  Item,
+  ItemFilter,
+  ItemRepository,
+  UserRepository,
+} from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import {
+  type EnclosureForm,
+  type EntryContext,
+  type FeedEntry,
+  type FeedInfo,
+  itemIdFromUrl,
+  OaiProvider,
+  oembedFor,
+  oembedXml,
+  renderAtom,
+  renderJsonFeed,
+  renderOpml,
+  renderRss,
+  toEntry,
+} from '../../site/feeds/index.js';
+import { escapeAttr, escapeText } from '../../site/feeds/xml.js';
+import type { SiteLinks } from '../../site/index.js';
+import type { BlobStore } from '../../storage/index.js';
+
+export interface FeedRoutesOptions {
+  items: ItemRepository;
+  channels: ChannelRepository;
+  users: UserRepository;
+  blobs: BlobStore;
+  links: SiteLinks;
+  /** Items per feed (default 50). */
+  feedSize?: number;
+  /** Records per OAI-PMH page (default 100). */
+  oaiPageSize?: number;
+  /** Full-text search: ids of matching ready items, best first. Without it, `?q=` matches words. */
+  search?: (q: string, limit: number) => Promise<number[]>;
+}
+
+type Format = 'rss' | 'atom' | 'json';
+
+const TYPES: Record<Format, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+};
+
+interface FeedQuery {
+  q?: string;
+  tag?: string;
+  user?: string;
+  channel?: string;
+  enclosure?: 'media' | 'torrent';
+}
+
+const feedQuery = {
+  type: 'object',
+  properties: {
+    q: { type: 'string', maxLength: 200 },
+    tag: { type: 'string', maxLength: 50 },
+    user: { type: 'string', maxLength: 32 },
+    channel: { type: 'string', maxLength: 64 },
+    enclosure: { type: 'string', enum: ['media', 'torrent'] },
+  },
+} as const;
+
+const SITE_NAME = 'Seedcast';
+
+/** The owner names, channels and torrent sizes that entries need, looked up once per request. */
+async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<EntryContext> {
+  const owners = new Map<number, string>();
+  const channels = new Map<number, Channel>();
+  const torrents = new Map<number, number>();
+  await Promise.all([
+    ...[...new Set(items.map((i) => i.ownerId))].map(async (id) => {
+      owners.set(id, (await options.users.byId(id))?.username ?? 'unknown');
+    }),
+    ...[...new Set(items.flatMap((i) => (i.channelId === null ? [] : [i.channelId])))].map(async (id) => {
+      const c = await options.channels.byId(id);
+      if (c) channels.set(id, c);
+    }),
+    ...items.map(async (i) => {
+      if (!i.torrentKey) return;
+      const head = await options.blobs.head(i.torrentKey);
+      if (head) torrents.set(i.id, head.size);
+    }),
+  ]);
+  return {
+    links: options.links,
+    ownerName: (id) => owners.get(id) ?? 'unknown',
+    channel: (id) => channels.get(id),
+    torrentLength: (id) => torrents.get(id),
+  };
+}
+
+async function toEntries(items: Item[], options: FeedRoutesOptions): Promise<FeedEntry[]> {
+  const ctx = await entryContext(items, options);
+  return items.map((i) => toEntry(i, ctx));
+}
+
+/** A strong validator over the body, and the 304 decision (RFC 9110 §13.1.1-2). */
+function conditional(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: string,
+  lastModified: number | null,
+): boolean {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept-Encoding');
+  const modified = lastModified === null ? null : Math.floor(lastModified / 1000) * 1000;
+  if (modified !== null) reply.header('Last-Modified', new Date(modified).toUTCString());
+  const inm = request.headers['if-none-match'];
+  if (inm !== undefined) {
+    const tags = inm.split(',').map((t) => t.trim().replace(/^W\//, ''));
+    return tags.includes(etag) || tags.includes('*');
+  }
+  const ims = request.headers['if-modified-since'];
+  if (ims !== undefined && modified !== null) {
+    const since = Date.parse(ims);
+    return Number.isFinite(since) && modified <= since;
+  }
+  return false;
+}
+
+function normaliseTag(tag: string): string {
+  return tag.trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOptions): Promise<void> {
+  const { items, channels, users, links } = options;
+  const feedSize = options.feedSize ?? 50;
+
+  /** The feed's items and its description, from the filters. */
+  async function select(query: FeedQuery, selfPath: string, rawQuery: string) {
+    const filter: ItemFilter = { limit: feedSize };
+    const root = links.root;
+    const parts: string[] = [];
+    let title = `${SITE_NAME}: newest items`;
+    let description = `The newest media on ${SITE_NAME}.`;
+    let link = `${root}/`;
+    let author = SITE_NAME;
+    if (query.user !== undefined) {
+      const user = await users.byName(query.user);
+      if (!user || user.disabled)
+        throw new SeedcastError('NOT_FOUND', `no user "${query.user.slice(0, 40)}"`);
+      filter.ownerId = user.id;
+      parts.push(`by ${user.username}`);
+      link = `${root}/users/${encodeURIComponent(user.username)}`;
+      author = user.username;
+    }
+    let channel: Channel | undefined;
+    if (query.channel !== undefined) {
+      channel = await channels.bySlug(query.channel);
+      if (!channel) throw new SeedcastError('NOT_FOUND', `no channel "${query.channel.slice(0, 64)}"`);
+      filter.channelId = channel.id;
+    }
+    if (query.tag !== undefined && normaliseTag(query.tag) !== '') {
+      filter.tag = normaliseTag(query.tag);
+      parts.push(`tagged "${filter.tag}"`);
+    }
+    const q = query.q?.trim();
+    if (q) {
+      parts.push(`matching "${q}"`);
+      link = `${root}/search?q=${encodeURIComponent(q)}`;
+    }
+    if (channel) {
+      title = parts.length > 0 ? `${channel.title} (${parts.join(', ')})` : channel.title;
+      description = channel.description || `Items in the channel ${channel.title} on ${SITE_NAME}.`;
+      author = (await users.byId(channel.ownerId))?.username ?? author;
+    } else if (parts.length > 0) {
+      title = `${SITE_NAME}: items ${parts.join(', ')}`;
+      description = `Items ${parts.join(', ')} on ${SITE_NAME}.`;
+    }
+    let found: Item[];
+    if (q && options.search) {
+      const ids = await options.search(q, 500);
+      const rows = await items.list({ ...filter, ids, limit: 500 });
+      const rank = new Map(ids.map((id, n) => [id, n]));
+      found = rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).slice(0, feedSize);
+    } else {
+      found = await items.list(q ? { ...filter, text: q } : filter);
+    }
+    const entries = await toEntries(found, options);
+    const self = `${root}${selfPath}${rawQuery ? `?${rawQuery}` : ''}`;
+    const alt = (f: Format) =>
+      `${root}${selfPath.replace(/\.(rss|atom|json)$/, `.${f}`)}${rawQuery ? `?${rawQuery}` : ''}`;
+    const updated = entries.reduce<Date | null>((m, e) => (m && m >= e.updated ? m : e.updated), null);
+    const info: FeedInfo = {
+      title,
+      description,
+      link,
+      self,
+      site: root,
+      language: null,
+      author,
+      updated,
+      alternates: { rss: alt('rss'), atom: alt('atom'), json: alt('json') },
+    };
+    return { info, entries };
+  }
+
+  async function serveFeed(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    format: Format,
+    query: FeedQuery,
+    selfPath: string,
+  ) {
+    const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+    const { info, entries } = await select(query, selfPath, rawQuery);
+    const form: EnclosureForm = query.enclosure ?? 'media';
+    const body =
+      format === 'rss'
+        ? renderRss(info, entries, form)
+        : format === 'atom'
+          ? renderAtom(info, entries, form)
+          : renderJsonFeed(info, entries, form);
+    reply.type(TYPES[format]).header('X-Content-Type-Options', 'nosniff');
+    if (conditional(request, reply, body, await items.lastUpdated())) return reply.code(304).send();
+    return body;
+  }
+
+  for (const format of ['rss', 'atom', 'json'] as const) {
+    app.get<{ Querystring: FeedQuery }>(
+      `/feeds/items.${format}`,
+      { schema: { querystring: feedQuery } },
+      (request, reply) => serveFeed(request, reply, format, request.query, `/feeds/items.${format}`),
+    );
+    app.get<{ Querystring: FeedQuery; Params: { slug: string } }>(
+      `/channels/:slug/feed.${format}`,
+      { schema: { querystring: feedQuery } },
+      (request, reply) =>
+        serveFeed(
+          request,
+          reply,
+          format,
+          { ...request.query, channel: request.params.slug },
+          `/channels/${encodeURIComponent(request.params.slug)}/feed.${format}`,
+        ),
+    );
+    app.get<{ Querystring: FeedQuery; Params: { name: string } }>(
+      `/users/:name/feed.${format}`,
+      { schema: { querystring: feedQuery } },
+      (request, reply) =>
+        serveFeed(
+          request,
+          reply,
+          format,
+          { ...request.query, user: request.params.name },
+          `/users/${encodeURIComponent(request.params.name)}/feed.${format}`,
+        ),
+    );
+  }
+
+  app.get('/feeds/channels.opml', async (request, reply) => {
+    const all = await channels.all();
+    const root = links.root;
+    const feeds = [
+      {
+        title: `${SITE_NAME}: newest items`,
+        description: `The newest media on ${SITE_NAME}.`,
+        xmlUrl: `${root}/feeds/items.rss`,
+        htmlUrl: `${root}/`,
+      },
+      ...all.map((c) => ({
+        title: c.title,
+        description: c.description,
+        xmlUrl: `${root}/channels/${c.slug}/feed.rss`,
+        htmlUrl: `${root}/feeds/items.rss?channel=${c.slug}`,
+      })),
+    ];
+    const last = await items.lastUpdated();
+    const body = renderOpml(`${SITE_NAME}: channels`, feeds, last === null ? null : new Date(last));
+    reply.type('text/x-opml; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
+    if (conditional(request, reply, body, last)) return reply.code(304).send();
+    return body;
+  });
+
+  const readyEntry = async (id: number): Promise<FeedEntry> => {
+    const item = await items.get(id);
+    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    return (await toEntries([item], options))[0]!;
+  };
+
+  app.get<{ Querystring: { url: string; format?: string; maxwidth?: number; maxheight?: number } }>(
+    '/oembed',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['url'],
+          properties: {
+            url: { type: 'string', maxLength: 2000 },
+            format: { type: 'string', maxLength: 10 },
+            maxwidth: { type: 'integer', minimum: 1, maximum: 10000 },
+            maxheight: { type: 'integer', minimum: 1, maximum: 10000 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { url, format = 'json', maxwidth, maxheight } = request.query;
+      if (format !== 'json' && format !== 'xml')
+        throw new SeedcastError('FEED_FORMAT', 'format: json or xml');
+      const id = itemIdFromUrl(url, links.root);
+      if (id === null) throw new SeedcastError('NOT_FOUND', 'url: not an item page of this site');
+      const entry = await readyEntry(id);
+      const answer = oembedFor(
+        entry,
+        {
+          name: SITE_NAME,
+          url: `${links.root}/`,
+          authorUrl: `${links.root}/users/${encodeURIComponent(entry.owner)}`,
+        },
+        { ...(maxwidth ? { width: maxwidth } : {}), ...(maxheight ? { height: maxheight } : {}) },
+      );
+      reply.header('X-Content-Type-Options', 'nosniff').header('Access-Control-Allow-Origin', '*');
+      if (format === 'xml') return reply.type('text/xml; charset=utf-8').send(oembedXml(answer));
+      return reply.type('application/json; charset=utf-8').send(answer);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/items/:id/embed',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['id'],
+          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const e = await readyEntry(Number(request.params.id));
+      reply
+        .type('text/html; charset=utf-8')
+        .header('X-Content-Type-Options', 'nosniff')
+        .header(
+          'Content-Security-Policy',
+          "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors *",
+        );
+      return embedPage(e);
+    },
+  );
+
+  const oai = new OaiProvider(
+    {
+      list: (filter) => items.list(filter),
+      get: (id) => items.get(id),
+      channels: () => channels.all(),
+      entries: (found) => toEntries(found, options),
+    },
+    {
+      get baseUrl() {
+        return `${links.root}/oai`;
+      },
+      repositoryName: SITE_NAME,
+      get adminEmail() {
+        return `admin@${new URL(links.root).hostname}`;
+      },
+      ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}),
+    },
+  );
+  const answerOai = async (args: Record<string, string | string[] | undefined>, reply: FastifyReply) => {
+    reply.type('text/xml; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
+    return oai.handle(args);
+  };
+  app.get('/oai', (request, reply) => answerOai(request.query as Record<string, string | string[]>, reply));
+  app.register(async (form) => {
+    if (!form.hasContentTypeParser('application/x-www-form-urlencoded')) {
+      form.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: 16 * 1024 },
+        (_req, body, done) => done(null, body),
+      );
+    }
+    form.post('/oai', (request, reply) => {
+      const args: Record<string, string | string[]> = {};
+      const body = typeof request.body === 'string' ? request.body : '';
+      for (const [k, v] of new URLSearchParams(body)) {
+        const had = args[k];
+        args[k] = had === undefined ? v : ([] as string[]).concat(had, v);
+      }
+      return answerOai(args, reply);
+    });
+  });
+}
+
+/** A bare player page for iframes: the media element and nothing else. */
+function embedPage(e: FeedEntry): string {
+  const src = e.media ? escapeAttr(e.media.url) : '';
+  const title = escapeText(e.title);
+  const poster = e.thumbnail ? ` poster="${escapeAttr(e.thumbnail)}"` : '';
+  let player = `<p><a href="${escapeAttr(e.link)}" target="_blank" rel="noopener">${title}</a></p>`;
+  if (e.media?.type.startsWith('video/'))
+    player = `<video controls preload="metadata" src="${src}"${poster} title="${escapeAttr(e.title)}"></video>`;
+  else if (e.media?.type.startsWith('audio/'))
+    player = `<audio controls preload="metadata" src="${src}" title="${escapeAttr(e.title)}"></audio>`;
+  else if (e.media?.type.startsWith('image/')) player = `<img src="${src}" alt="${escapeAttr(e.title)}">`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>html,body{margin:0;height:100%;background:#000}video,img{width:100%;height:100%;object-fit:contain}audio{width:100%}p{margin:0;padding:1em}a{color:#fff}</style>
+</head><body>${player}</body></html>
+`;
+}
