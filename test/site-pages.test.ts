@@ -6,63 +6,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { openTestSite, type TestSite } from './site-fixtures.js';
-
-export async function openPagesSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-pages-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
-
-export const EVIL_TITLE = '<script>alert("title")</script><img src=x onerror=alert(1)>';
-export const EVIL_DESCRIPTION =
-  '**bold** <script>alert("d")</script> [click](javascript:alert(1)) <img src=x onerror="alert(2)"> [ok](https://example.org/)';
-
-/** Adds a ready item straight through the repository (no upload needed for page tests). */
-export async function addItem(
-  s: TestSite,
-  fields: { title?: string; description?: string; tags?: string[]; license?: string | null } = {},
-) {
-  const owner =
-    (await s.site.users.byName('owner')) ??
-    (await s.site.users.register({ username: 'owner', password: 'correct horse' }));
-  return s.site.items.create({
-    ownerId: owner.id,
-    title: fields.title ?? 'A quiet river',
-    description: fields.description ?? 'Water *sounds*.',
-    creator: 'Field Recordist',
-    license:
-      fields.license === undefined ? 'https://creativecommons.org/licenses/by-sa/4.0/' : fields.license,
-    tags: fields.tags ?? ['nature', 'water'],
-    status: 'ready',
-    mediaType: 'audio',
-    mimeType: 'audio/mpeg',
-    infoHash: Math.random().toString(16).slice(2).padEnd(40, '0').slice(0, 40),
-    files: [{ path: 'river/river.mp3', length: 123_456, mimeType: 'audio/mpeg' }],
-  });
-}
-
-/** Asserts that no markup from user text survived: no script, no handler attribute, no js: URL. */
-export function assertInert(html: string): void {
-  const tags = html.match(/<[a-zA-Z][^>]*>/g) ?? [];
-  for (const tag of tags) {
-    assert.doesNotMatch(tag, /\son[a-z]+\s*=/i, tag);
-    assert.doesNotMatch(tag, /(?:href|src|action)="\s*(?:javascript|data|vbscript):/i, tag);
-    assert.doesNotMatch(tag, /^<img src=x/i, tag);
-  }
-  assert.doesNotMatch(html, /<script>/i);
-}
+import { addItem, assertInert, EVIL_TITLE, openPagesSite } from './pages-fixtures.js';
 
 test('the home page is HTML with the newest items, escaped', async (t) => {
   const s = await openPagesSite(t);

@@ -19,6 +19,7 @@ import type { PageContext } from '../pages/layout.js';
 import { SwarmRanking } from '../ranking.js';
 import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
+import { accountPageRoutes } from './account-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 
 export interface PagesOptions {
@@ -103,4 +104,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   }
 
   await app.register(browsePageRoutes, kit);
+  await app.register(accountPageRoutes, kit);
 }

@@ -1,0 +1,169 @@
+/**
+ * Account pages: `GET|POST /login`, `GET|POST /register`, `POST /logout`, `GET /account` and its
+ * token forms (`POST /account/tokens`, `POST /account/tokens/:id/revoke`). Every POST checks the
+ * CSRF token; login and registration are rate-limited per address like the API's. Invalid input
+ * re-shows the form (status 400/401/409) with the error next to its field and the username kept;
+ * success redirects (303) so a reload does not post again.
+ */
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { registerRateLimits } from '../limits.js';
+import { AccountPage, LoginPage, RegisterPage } from '../pages/account.js';
+import type { FormErrors } from '../pages/components.js';
+import type { PageContext } from '../pages/layout.js';
+import { appendCookie, checkCsrf, SESSION_COOKIE, serializeCookie } from '../session.js';
+import type { PageKit } from './pages.js';
+
+type Form = Record<string, string | undefined>;
+
+/** A local path to go back to after logging in (never another site: no `//host`, no scheme). */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+    return undefined;
+  return next.length <= 2000 ? next : undefined;
+}
+
+/** `account: invalid field: password: at least 8 characters` -> { password: 'At least 8 characters' }. */
+function fieldErrors(err: unknown, fields: string[]): FormErrors | undefined {
+  if (!isSeedcastError(err)) return undefined;
+  if (err.code === 'USER_EXISTS') return { username: 'That username is taken.' };
+  if (err.code !== 'USER_INVALID') return undefined;
+  for (const field of fields) {
+    const at = err.message.indexOf(`${field}: `);
+    if (at >= 0) {
+      const why = err.message.slice(at + field.length + 2);
+      return { [field]: `${why.charAt(0).toUpperCase()}${why.slice(1)}.` };
+    }
+  }
+  return { form: err.message };
+}
+
+export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
+  const { site } = kit;
+  await registerRateLimits(app);
+  const ttlSeconds = 30 * 24 * 3600;
+
+  const startSession = async (reply: FastifyReply, userId: number) => {
+    const { cookie } = await site.sessions.create(userId);
+    appendCookie(reply, serializeCookie(SESSION_COOKIE, cookie, { secure: kit.secure, maxAge: ttlSeconds }));
+  };
+
+  const requireLogin = (ctx: PageContext, reply: FastifyReply, path: string) => {
+    if (ctx.visitor.user) return ctx.visitor.user;
+    reply.redirect(`/login?next=${encodeURIComponent(path)}`, 303);
+    return undefined;
+  };
+
+  app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const next = safeNext(request.query.next);
+    if (ctx.visitor.user) return reply.redirect(next ?? '/', 303);
+    return kit.send(reply, LoginPage({ ctx, next }));
+  });
+
+  app.post<{ Body: Form }>(
+    '/login',
+    { config: { rateLimit: kit.limits.accounts } },
+    async (request, reply) => {
+      const ctx = await kit.context(request, reply);
+      const body = request.body ?? {};
+      checkCsrf(ctx.visitor, body._csrf);
+      const username = (body.username ?? '').trim();
+      const next = safeNext(body.next);
+      const errors: FormErrors = {};
+      if (!username) errors.username = 'Enter your username.';
+      if (!body.password) errors.password = 'Enter your password.';
+      if (errors.username || errors.password)
+        return kit.send(reply, LoginPage({ ctx, username, next, errors }), 400);
+      try {
+        const user = await site.users.authenticate({ username, password: body.password });
+        await startSession(reply, user.id);
+        if (ctx.visitor.session) await site.sessions.end(ctx.visitor.session);
+        return reply.redirect(next ?? '/', 303);
+      } catch (err) {
+        if (!isSeedcastError(err, 'AUTH_FAILED')) throw err;
+        const failed = { form: 'Wrong username or password.' };
+        return kit.send(reply, LoginPage({ ctx, username, next, errors: failed }), 401);
+      }
+    },
+  );
+
+  app.get('/register', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    if (ctx.visitor.user) return reply.redirect('/account', 303);
+    return kit.send(reply, RegisterPage({ ctx }));
+  });
+
+  app.post<{ Body: Form }>(
+    '/register',
+    { config: { rateLimit: kit.limits.accounts } },
+    async (request, reply) => {
+      const ctx = await kit.context(request, reply);
+      const body = request.body ?? {};
+      checkCsrf(ctx.visitor, body._csrf);
+      const username = (body.username ?? '').trim();
+      const password = body.password ?? '';
+      if (password !== (body.confirm ?? '')) {
+        const errors = { confirm: 'The two passwords differ.' };
+        return kit.send(reply, RegisterPage({ ctx, username, errors }), 400);
+      }
+      try {
+        const user = await site.users.register({ username, password });
+        await startSession(reply, user.id);
+        return reply.redirect('/account', 303);
+      } catch (err) {
+        const errors = fieldErrors(err, ['username', 'password']);
+        if (!errors) throw err;
+        const status = isSeedcastError(err, 'USER_EXISTS') ? 409 : 400;
+        return kit.send(reply, RegisterPage({ ctx, username, errors }), status);
+      }
+    },
+  );
+
+  app.post<{ Body: Form }>('/logout', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    if (ctx.visitor.session) await site.sessions.end(ctx.visitor.session);
+    appendCookie(reply, serializeCookie(SESSION_COOKIE, '', { secure: kit.secure, maxAge: 0 }));
+    return reply.redirect('/', 303);
+  });
+
+  app.get<{ Querystring: { revoked?: string } }>('/account', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = requireLogin(ctx, reply, '/account');
+    if (!user) return reply;
+    const tokens = await site.tokens.list(user.id);
+    const notice = request.query.revoked !== undefined ? 'The token was revoked.' : undefined;
+    return kit.send(reply, AccountPage({ ctx, user, tokens, notice }));
+  });
+
+  app.post<{ Body: Form }>('/account/tokens', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = requireLogin(ctx, reply, '/account');
+    if (!user) return reply;
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    const name = (request.body?.name ?? '').trim();
+    try {
+      const { token } = await site.tokens.create(user.id, { name });
+      const tokens = await site.tokens.list(user.id);
+      return kit.send(reply, AccountPage({ ctx, user, tokens, newToken: token, tokenName: name }), 201);
+    } catch (err) {
+      if (!isSeedcastError(err, 'USER_INVALID')) throw err;
+      const tokens = await site.tokens.list(user.id);
+      const errors = { name: 'At most 100 characters.' };
+      return kit.send(reply, AccountPage({ ctx, user, tokens, tokenName: name, errors }), 400);
+    }
+  });
+
+  app.post<{ Params: { id: string }; Body: Form }>('/account/tokens/:id/revoke', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = requireLogin(ctx, reply, '/account');
+    if (!user) return reply;
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    const id = Number(request.params.id);
+    if (!Number.isSafeInteger(id) || !(await site.tokens.revoke(user.id, id)))
+      throw new SeedcastError('NOT_FOUND', 'no such token');
+    return reply.redirect('/account?revoked', 303);
+  });
+}

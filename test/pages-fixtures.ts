@@ -1,0 +1,110 @@
+/**
+ * Fixtures for the page tests: a site on a fresh SQLite file behind `app.inject()`, items added
+ * straight through the repository, a cookie-keeping `Browser` that posts forms with their CSRF
+ * token, and `assertInert` (no markup from user text survived in any tag).
+ */
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openDatabase } from '../src/db/index.js';
+import { openTestSite, type TestSite } from './site-fixtures.js';
+
+export async function openPagesSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
+  const dir = mkdtempSync(join(tmpdir(), 'seedcast-pages-'));
+  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
+  const s = await openTestSite(db);
+  t.after(async () => {
+    await s.close();
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return s;
+}
+
+export const EVIL_TITLE = '<script>alert("title")</script><img src=x onerror=alert(1)>';
+export const EVIL_DESCRIPTION =
+  '**bold** <script>alert("d")</script> [click](javascript:alert(1)) <img src=x onerror="alert(2)"> [ok](https://example.org/)';
+
+/** Adds a ready item straight through the repository (no upload needed for page tests). */
+export async function addItem(
+  s: TestSite,
+  fields: { title?: string; description?: string; tags?: string[]; license?: string | null } = {},
+) {
+  const owner =
+    (await s.site.users.byName('owner')) ??
+    (await s.site.users.register({ username: 'owner', password: 'correct horse' }));
+  return s.site.items.create({
+    ownerId: owner.id,
+    title: fields.title ?? 'A quiet river',
+    description: fields.description ?? 'Water *sounds*.',
+    creator: 'Field Recordist',
+    license:
+      fields.license === undefined ? 'https://creativecommons.org/licenses/by-sa/4.0/' : fields.license,
+    tags: fields.tags ?? ['nature', 'water'],
+    status: 'ready',
+    mediaType: 'audio',
+    mimeType: 'audio/mpeg',
+    infoHash: Math.random().toString(16).slice(2).padEnd(40, '0').slice(0, 40),
+    files: [{ path: 'river/river.mp3', length: 123_456, mimeType: 'audio/mpeg' }],
+  });
+}
+
+/** Asserts that no markup from user text survived: no script, no handler attribute, no js: URL. */
+export function assertInert(html: string): void {
+  const tags = html.match(/<[a-zA-Z][^>]*>/g) ?? [];
+  for (const tag of tags) {
+    assert.doesNotMatch(tag, /\son[a-z]+\s*=/i, tag);
+    assert.doesNotMatch(tag, /(?:href|src|action)="\s*(?:javascript|data|vbscript):/i, tag);
+    assert.doesNotMatch(tag, /^<img src=x/i, tag);
+  }
+  assert.doesNotMatch(html, /<script>/i);
+}
+
+/** A browser's cookie jar and form posting over `app.inject()`. */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  constructor(private readonly app: FastifyInstance) {}
+
+  private keep(setCookie: string | string[] | undefined): void {
+    for (const c of setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie]) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (/Max-Age=0/.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  private header(): Record<string, string> {
+    if (this.cookies.size === 0) return {};
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  }
+
+  async get(url: string) {
+    const res = await this.app.inject({ method: 'GET', url, headers: this.header() });
+    this.keep(res.headers['set-cookie'] as string | string[] | undefined);
+    return res;
+  }
+
+  /** Posts a form; `csrf: true` takes the token from the page's meta tag first (as a browser would). */
+  async post(url: string, fields: Record<string, string>, options: { csrfFrom?: string } = {}) {
+    const body = new URLSearchParams(fields);
+    if (options.csrfFrom !== undefined) {
+      const page = await this.get(options.csrfFrom);
+      const token = /<meta name="csrf-token" content="([^"]*)">/.exec(page.body)![1]!;
+      body.set('_csrf', token);
+    }
+    const res = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...this.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body.toString(),
+    });
+    this.keep(res.headers['set-cookie'] as string | string[] | undefined);
+    return res;
+  }
+}
