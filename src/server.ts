@@ -28,6 +28,7 @@ import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.j
 import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import type { SiteLimits } from './web/limits.js';
+import { sessionUser } from './web/session.js';
 
 export interface RunningServer {
   url: string;
@@ -125,10 +126,12 @@ export function createSite(parts: SiteParts): SiteServices {
   const items = new ItemRepository(db);
   const channels = new ChannelRepository(db);
   const seeding = new Seeding({ items, blobs, engine });
+  const sessions = new SessionRepository(db);
   return {
     users: parts.users ?? new UserRepository(db),
     tokens: new TokenRepository(db),
-    sessions: new SessionRepository(db),
+    sessions,
+    resolveUser: (request) => sessionUser(request, sessions),
     items,
     channels,
     blobs,

@@ -224,7 +224,7 @@ test('after login, next= only ever leads to a page of this site', async (t) => {
   }
 });
 
-test('the API accepts the session cookie only with the X-CSRF-Token header (publishing from the page)', async (t) => {
+test('the API accepts the session cookie only with the X-CSRF-Token header (publishing and tus uploads)', async (t) => {
   const s = await openPagesSite(t);
   const b = new Browser(s.app);
   await b.post(
@@ -258,6 +258,15 @@ test('the API accepts the session cookie only with the X-CSRF-Token header (publ
   });
   assert.equal(ok.statusCode, 201, ok.body);
   assert.equal(ok.json().title, 'From the browser');
+  const tus = { 'tus-resumable': '1.0.0', 'upload-length': '5', cookie };
+  const tusRefused = await s.app.inject({ method: 'POST', url: '/api/v1/uploads', headers: tus });
+  assert.equal(tusRefused.statusCode, 403);
+  const tusOk = await s.app.inject({
+    method: 'POST',
+    url: '/api/v1/uploads',
+    headers: { ...tus, 'x-csrf-token': csrf },
+  });
+  assert.equal(tusOk.statusCode, 201, tusOk.body);
   const anonymous = body();
   const none = await s.app.inject({ method: 'POST', url: '/api/v1/items', ...anonymous });
   assert.equal(none.statusCode, 401);

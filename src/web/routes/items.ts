@@ -8,7 +8,7 @@
 import { dirname } from 'node:path';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Item, ItemRepository, SessionRepository, TokenRepository, User } from '../../catalog/index.js';
+import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Publisher,
@@ -20,14 +20,14 @@ import {
   type Uploads,
 } from '../../site/index.js';
 import type { TrackerService } from '../../tracker/index.js';
-import { requireUser } from '../auth.js';
+import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
 
 export interface ItemRoutesOptions {
   items: ItemRepository;
   tokens: TokenRepository;
   /** When given, the site's pages may publish with the session cookie and `X-CSRF-Token`. */
-  sessions?: SessionRepository;
+  resolveUser?: UserResolver;
   publisher: Publisher;
   seeding: Seeding;
   links: SiteLinks;
@@ -162,7 +162,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       schema: { headers: { type: 'object', properties: { authorization: { type: 'string' } } } },
     },
     async (request, reply) => {
-      const owner = await requireUser(request, options.tokens, options.sessions);
+      const owner = await authenticate(request, options.tokens, options.resolveUser);
       if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
       const staging = await Staging.open(options.stagingRoot, {
         maxBytes: options.limits.uploadBytes,
