@@ -21,6 +21,7 @@ import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
 import { accountPageRoutes } from './account-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
+import { uploadPageRoutes } from './upload-pages.js';
 
 export interface PagesOptions {
   site: SiteServices;
@@ -105,4 +106,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
 
   await app.register(browsePageRoutes, kit);
   await app.register(accountPageRoutes, kit);
+  await app.register(uploadPageRoutes, kit);
 }

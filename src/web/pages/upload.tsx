@@ -1,0 +1,238 @@
+/**
+ * The upload page (`/upload`): a drop area with a file input (a plain, keyboard-reachable
+ * `<input type="file">` inside a label), or a `.torrent` for torrent-only publishing, and the item's
+ * metadata (title, description, creator, date, language, a licence chooser with the Creative Commons
+ * licences or another SPDX id, tags, channel). Without JavaScript the form posts everything as
+ * multipart to `/upload`; with it, `/static/upload.js` sends the media file over tus 1.0 with a
+ * progress bar that survives a reload, then publishes with `POST /api/v1/items`. Refused input comes
+ * back with the errors next to their fields and the typed values kept.
+ */
+
+import type { Channel } from '../../catalog/index.js';
+import { type Html, h } from '../html/jsx.js';
+import { Field, type FormErrors, Notice } from './components.js';
+import { CsrfField, Layout, type PageContext } from './layout.js';
+
+/** The licences offered first: the Creative Commons 4.0 licences, CC0 and the Public Domain Mark. */
+export const LICENSE_CHOICES: readonly { value: string; label: string }[] = [
+  { value: 'https://creativecommons.org/licenses/by/4.0/', label: 'CC BY 4.0 (Attribution)' },
+  {
+    value: 'https://creativecommons.org/licenses/by-sa/4.0/',
+    label: 'CC BY-SA 4.0 (Attribution-ShareAlike)',
+  },
+  {
+    value: 'https://creativecommons.org/licenses/by-nd/4.0/',
+    label: 'CC BY-ND 4.0 (Attribution-NoDerivatives)',
+  },
+  {
+    value: 'https://creativecommons.org/licenses/by-nc/4.0/',
+    label: 'CC BY-NC 4.0 (Attribution-NonCommercial)',
+  },
+  {
+    value: 'https://creativecommons.org/licenses/by-nc-sa/4.0/',
+    label: 'CC BY-NC-SA 4.0 (Attribution-NonCommercial-ShareAlike)',
+  },
+  {
+    value: 'https://creativecommons.org/licenses/by-nc-nd/4.0/',
+    label: 'CC BY-NC-ND 4.0 (Attribution-NonCommercial-NoDerivatives)',
+  },
+  { value: 'https://creativecommons.org/publicdomain/zero/1.0/', label: 'CC0 1.0 (no rights reserved)' },
+  { value: 'https://creativecommons.org/publicdomain/mark/1.0/', label: 'Public Domain Mark 1.0' },
+];
+
+/** What the visitor typed (kept when the form comes back with errors). */
+export interface UploadValues {
+  mode?: string;
+  title?: string;
+  description?: string;
+  creator?: string;
+  date?: string;
+  language?: string;
+  license?: string;
+  license_other?: string;
+  tags?: string;
+  channel?: string;
+}
+
+export function UploadPage(props: {
+  ctx: PageContext;
+  channels: readonly Channel[];
+  values?: UploadValues;
+  errors?: FormErrors;
+  maxBytes: number;
+}): Html {
+  const { ctx, channels, errors } = props;
+  const v = props.values ?? {};
+  const mode = v.mode === 'torrent' ? 'torrent' : 'file';
+  const license = v.license ?? LICENSE_CHOICES[0]!.value;
+  const fileError = errors?.file;
+  const torrentError = errors?.torrent;
+  const licenseError = errors?.license;
+  return (
+    <Layout ctx={ctx} title="Upload">
+      <h1>Publish media</h1>
+      <p class="muted">
+        Your file is shared over BitTorrent from this site's seed and its web seed; everyone who downloads it
+        can help.
+      </p>
+      {errors?.form ? (
+        <Notice kind="error" id="form-error">
+          {errors.form}
+        </Notice>
+      ) : null}
+      <form
+        id="upload-form"
+        class="upload-form"
+        method="post"
+        action="/upload"
+        enctype="multipart/form-data"
+        data-max-bytes={String(props.maxBytes)}
+      >
+        <CsrfField ctx={ctx} />
+        <fieldset class="mode">
+          <legend>What to publish</legend>
+          <label>
+            <input type="radio" name="mode" value="file" id="mode-file" checked={mode === 'file'} /> A media
+            file (this site seeds it)
+          </label>
+          <label>
+            <input type="radio" name="mode" value="torrent" id="mode-torrent" checked={mode === 'torrent'} />{' '}
+            A<code>.torrent</code> only (the swarm already has the data)
+          </label>
+        </fieldset>
+
+        <div class="dropzone" id="dropzone" data-mode="file">
+          <label for="f-file">
+            <strong>Choose a media file</strong> or drop it here
+          </label>
+          <input
+            type="file"
+            id="f-file"
+            name="file"
+            accept="video/*,audio/*,image/*,application/pdf,text/*"
+            aria-invalid={fileError ? 'true' : undefined}
+            aria-describedby={fileError ? 'f-file-error' : 'f-file-hint'}
+          />
+          <p class="hint" id="f-file-hint">
+            Video, audio, images or documents. Large files resume where they stopped if the connection or the
+            page is interrupted.
+          </p>
+          <p class="chosen" id="chosen-file" aria-live="polite"></p>
+          {fileError ? (
+            <p class="field-error" id="f-file-error">
+              {fileError}
+            </p>
+          ) : null}
+        </div>
+
+        <div class="field torrent-only" id="torrent-field" data-mode="torrent">
+          <label for="f-torrent">The .torrent file</label>
+          <input
+            type="file"
+            id="f-torrent"
+            name="torrent"
+            accept=".torrent,application/x-bittorrent"
+            aria-invalid={torrentError ? 'true' : undefined}
+            aria-describedby={torrentError ? 'f-torrent-error' : undefined}
+          />
+          {torrentError ? (
+            <p class="field-error" id="f-torrent-error">
+              {torrentError}
+            </p>
+          ) : null}
+        </div>
+
+        <div class="upload-status" id="upload-status" hidden>
+          <label for="upload-progress">Uploading</label>
+          <progress id="upload-progress" max="100" value="0" aria-describedby="upload-progress-text">
+            0%
+          </progress>
+          <p id="upload-progress-text" aria-live="polite">
+            Waiting to start
+          </p>
+          <button type="button" id="upload-pause" class="secondary">
+            Pause
+          </button>
+        </div>
+
+        <Field name="title" label="Title" value={v.title} errors={errors} required />
+        <Field
+          name="description"
+          label="Description"
+          value={v.description}
+          errors={errors}
+          multiline
+          hint="Markdown: **bold**, *italic*, [links](https://example.org/), lists."
+        />
+        <Field name="creator" label="Creator" value={v.creator} errors={errors} hint="Who made it." />
+        <div class="field-row">
+          <Field
+            name="date"
+            label="Date"
+            value={v.date}
+            errors={errors}
+            hint="YYYY, YYYY-MM or YYYY-MM-DD."
+          />
+          <Field name="language" label="Language" value={v.language} errors={errors} hint="e.g. en, pt-BR." />
+        </div>
+        <div class="field">
+          <label for="f-license">Licence</label>
+          <select
+            id="f-license"
+            name="license"
+            aria-invalid={licenseError ? 'true' : undefined}
+            aria-describedby={licenseError ? 'f-license-error' : 'f-license-hint'}
+          >
+            {LICENSE_CHOICES.map((c) => (
+              <option value={c.value} selected={license === c.value}>
+                {c.label}
+              </option>
+            ))}
+            <option value="other" selected={license === 'other'}>
+              Another licence (SPDX id)
+            </option>
+            <option value="" selected={license === ''}>
+              No licence (all rights reserved)
+            </option>
+          </select>
+          <p class="hint" id="f-license-hint">
+            Creative Commons licences let others share your work.{' '}
+            <a href="https://creativecommons.org/choose/" rel="noopener">
+              Which one?
+            </a>
+          </p>
+          {licenseError ? (
+            <p class="field-error" id="f-license-error">
+              {licenseError}
+            </p>
+          ) : null}
+        </div>
+        <Field
+          name="license_other"
+          label="SPDX licence id (when “Another licence”)"
+          value={v.license_other}
+          errors={errors}
+          hint="e.g. CC-BY-3.0, MIT, GPL-3.0-or-later, FAL-1.3."
+        />
+        <Field name="tags" label="Tags" value={v.tags} errors={errors} hint="Separated by commas." />
+        <div class="field">
+          <label for="f-channel">Channel</label>
+          <select id="f-channel" name="channel">
+            <option value="">No channel</option>
+            {channels.map((c) => (
+              <option value={c.slug} selected={v.channel === c.slug}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <p>
+          <button type="submit" id="upload-submit">
+            Publish
+          </button>
+        </p>
+      </form>
+      <script type="module" src={ctx.assets.url('upload.js')}></script>
+    </Layout>
+  );
+}

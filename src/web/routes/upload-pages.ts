@@ -1,0 +1,210 @@
+/**
+ * The upload page's routes: `GET /upload` shows the form (visitors without an account are sent to
+ * log in), `POST /upload` is the form's answer without JavaScript: a multipart body (RFC 7578) with
+ * the CSRF field first, then one or more media files (or one `.torrent` for torrent-only publishing)
+ * and the metadata, published through the same `Publisher` as `POST /api/v1/items`; success is a
+ * 303 to the new item's page, refused input re-shows the form with the errors next to their fields
+ * and the typed values kept. With JavaScript the page uses tus and the API instead (`upload.js`).
+ */
+
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../../catalog/index.js';
+import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { type Published, type PublishFields, Staging } from '../../site/index.js';
+import type { FormErrors } from '../pages/components.js';
+import type { PageContext } from '../pages/layout.js';
+import { UploadPage, type UploadValues } from '../pages/upload.js';
+import { CSRF_FIELD, checkCsrf } from '../session.js';
+import type { PageKit } from './pages.js';
+
+const TEXT_FIELDS = [
+  'mode',
+  'title',
+  'description',
+  'creator',
+  'date',
+  'language',
+  'license',
+  'license_other',
+  'tags',
+  'channel',
+] as const;
+const MAX_FIELD = 20_000;
+const MAX_TORRENT = 10 * 1024 * 1024;
+const ERROR_FIELDS = new Set<string>([...TEXT_FIELDS, 'file', 'torrent', 'upload']);
+
+/** The licence the form chose: a listed one, another SPDX id typed in, or none. */
+export function chosenLicense(values: UploadValues): string {
+  if (values.license === 'other') return (values.license_other ?? '').trim();
+  return (values.license ?? '').trim();
+}
+
+/** The form's values as the publisher's fields. */
+export function publishFieldsOf(values: UploadValues): PublishFields {
+  return {
+    title: values.title,
+    description: values.description,
+    creator: values.creator,
+    date: values.date,
+    language: values.language,
+    license: chosenLicense(values),
+    tags: values.tags,
+    channel: values.channel || undefined,
+  };
+}
+
+/**
+ * A refusal (`ITEM_INVALID` and friends say "field: why") as errors by field; the licence's error
+ * shows at the SPDX box when the visitor typed one.
+ */
+export function formErrorsOf(err: unknown, values: UploadValues): FormErrors | undefined {
+  if (!isSeedcastError(err)) return undefined;
+  if (!['ITEM_INVALID', 'HTTP_BAD_REQUEST', 'HTTP_TOO_LARGE', 'UPLOAD_INVALID'].includes(err.code))
+    return undefined;
+  // the message is "<code's text>: <field>: <why>"; the first known field name starts the detail
+  for (const match of err.message.matchAll(/(?:^|: )([a-z_]+): /g)) {
+    if (!ERROR_FIELDS.has(match[1]!)) continue;
+    const field = match[1] === 'license' && values.license === 'other' ? 'license_other' : match[1]!;
+    return { [field]: err.message.slice(match.index + match[0].length) };
+  }
+  return { form: err.message };
+}
+
+type TorrentPublisher = {
+  publishTorrent?(owner: User, torrent: Uint8Array, f: PublishFields): Promise<Published>;
+};
+
+interface FormParts {
+  values: UploadValues;
+  torrent?: Buffer;
+}
+
+async function readCapped(stream: AsyncIterable<Buffer>, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > max) throw new SeedcastError('ITEM_INVALID', `torrent: larger than ${max} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads the form: the CSRF field must come before any file (the page puts it first). */
+async function readForm(request: FastifyRequest, ctx: PageContext, staging: Staging): Promise<FormParts> {
+  const values: UploadValues = {};
+  let torrent: Buffer | undefined;
+  let csrfChecked = false;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      if (!csrfChecked) {
+        part.file.resume();
+        checkCsrf(ctx.visitor, undefined);
+      }
+      if (part.filename === '') {
+        // an empty file input still sends a part: nothing was chosen
+        part.file.resume();
+        continue;
+      }
+      if (part.fieldname === 'torrent') {
+        if (torrent) throw new SeedcastError('ITEM_INVALID', 'torrent: send one .torrent');
+        torrent = await readCapped(part.file as AsyncIterable<Buffer>, MAX_TORRENT);
+      } else if (part.fieldname === 'file') {
+        await staging.add(part.filename, part.file);
+      } else {
+        part.file.resume();
+      }
+      continue;
+    }
+    if (part.fieldname === CSRF_FIELD) {
+      checkCsrf(ctx.visitor, part.value);
+      csrfChecked = true;
+    } else if (
+      (TEXT_FIELDS as readonly string[]).includes(part.fieldname) &&
+      typeof part.value === 'string'
+    ) {
+      if (part.valueTruncated || part.value.length > MAX_FIELD)
+        throw new SeedcastError('ITEM_INVALID', `${part.fieldname}: too long`);
+      values[part.fieldname as keyof UploadValues] = part.value;
+    }
+  }
+  if (!csrfChecked) checkCsrf(ctx.visitor, undefined);
+  return torrent ? { values, torrent } : { values };
+}
+
+export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
+  const { site, limits } = kit;
+  await app.register(multipart, {
+    limits: {
+      fileSize: limits.uploadBytes,
+      files: limits.uploadFiles + 1,
+      fields: 30,
+      fieldSize: MAX_FIELD,
+      parts: limits.uploadFiles + 31,
+      headerPairs: 100,
+    },
+  });
+
+  const loginFirst = (reply: FastifyReply) => reply.redirect('/login?next=%2Fupload', 303);
+
+  const show = async (
+    reply: FastifyReply,
+    ctx: PageContext,
+    user: User,
+    values?: UploadValues,
+    errors?: FormErrors,
+  ) => {
+    const channels = await site.channels.byOwner(user.id);
+    return kit.send(
+      reply,
+      UploadPage({ ctx, channels, values, errors, maxBytes: limits.uploadBytes }),
+      errors ? 400 : 200,
+    );
+  };
+
+  app.get('/upload', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    if (!ctx.visitor.user) return loginFirst(reply);
+    return show(reply, ctx, ctx.visitor.user);
+  });
+
+  app.post('/upload', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = ctx.visitor.user;
+    if (!user) return loginFirst(reply);
+    if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
+    const staging = await Staging.open(site.stagingRoot, {
+      maxBytes: limits.uploadBytes,
+      maxFiles: limits.uploadFiles,
+    });
+    let values: UploadValues = {};
+    try {
+      const form = await readForm(request, ctx, staging);
+      values = form.values;
+      const fields = publishFieldsOf(values);
+      let published: Published;
+      if (values.mode === 'torrent' || form.torrent) {
+        const publisher = site.publisher as unknown as TorrentPublisher;
+        if (!form.torrent) throw new SeedcastError('ITEM_INVALID', 'torrent: choose a .torrent file');
+        if (staging.files.length > 0)
+          throw new SeedcastError('ITEM_INVALID', 'file: send a media file or a .torrent, not both');
+        if (!publisher.publishTorrent)
+          throw new SeedcastError('ITEM_INVALID', 'torrent: this site does not take .torrent-only items yet');
+        published = await publisher.publishTorrent.call(site.publisher, user, form.torrent, fields);
+      } else {
+        if (staging.files.length === 0)
+          throw new SeedcastError('ITEM_INVALID', 'file: choose a file to publish');
+        if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+        published = await site.publisher.publish(user, staging, fields);
+      }
+      return reply.redirect(`/items/${published.item.id}`, 303);
+    } catch (err) {
+      const errors = formErrorsOf(err, values);
+      if (!errors || isSeedcastError(err, 'FORBIDDEN')) throw err;
+      return show(reply, ctx, user, values, errors);
+    } finally {
+      await staging.discard();
+    }
+  });
+}
