@@ -18,6 +18,8 @@ export interface EngineOptions {
   host?: string;
   /** Most connections per torrent. */
   maxPeers?: number;
+  /** Super-seed complete torrents (`SessionOptions.superSeed`): for a permanent seed such as a site. */
+  superSeed?: boolean;
   log?: (message: string) => void;
 }
 
@@ -72,6 +74,7 @@ export class Engine {
       webSeeds: options.webSeeds ?? [],
       peers: options.peers ?? [],
       maxPeers: this.options.maxPeers ?? 60,
+      ...(this.options.superSeed ? { superSeed: true } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
     });
     this.sessions.set(session.infoHash.toString('hex'), session);

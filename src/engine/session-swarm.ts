@@ -36,6 +36,11 @@ export class SwarmFinder {
       this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
   }
 
+  /** True when there is a swarm to try: a tracker, or peers known from the start. */
+  get hasSources(): boolean {
+    return !this.tiers.empty || this.known.size > 0;
+  }
+
   /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
   add(address: PeerAddress): void {
     const key = `${address.host}:${address.port}`;

@@ -23,7 +23,11 @@ export class Uploader {
   request(peer: Peer, block: BlockRef): void {
     const { have } = this.session;
     const fast = peer.conn.remote!.negotiated.fast;
-    const servable = have?.has(block.index) && !peer.conn.amChoking && peer.uploadQueue.length < MAX_QUEUE;
+    const servable =
+      have?.has(block.index) &&
+      !peer.conn.amChoking &&
+      peer.uploadQueue.length < MAX_QUEUE &&
+      this.session.superSeed.mayServe(peer, block.index);
     if (!servable) {
       if (fast) peer.conn.send({ type: 'reject', ...block });
       return;
@@ -57,7 +61,8 @@ export class Uploader {
     if (!peer.conn.peerInterested || !peer.conn.amChoking) return;
     let unchoked = 0;
     for (const p of this.session.peers.values()) if (!p.conn.amChoking) unchoked++;
-    if (unchoked < (this.session.options.uploadSlots ?? 4)) this.setChoked(peer, false);
+    if (this.session.superSeed.active || unchoked < (this.session.options.uploadSlots ?? 4))
+      this.setChoked(peer, false);
   }
 
   /** Send queued blocks until the queue is empty or the socket is full. */

@@ -18,8 +18,8 @@ async function setup(t: TestContext) {
   );
   const engines: Engine[] = [];
   t.after(() => Promise.all(engines.map((e) => e.close())));
-  const engine = async () => {
-    const e = new Engine();
+  const engine = async (options: { superSeed?: boolean } = {}) => {
+    const e = new Engine(options);
     await e.listen(0);
     engines.push(e);
     return e;
@@ -67,5 +67,44 @@ describe('TorrentSession', () => {
       [...sb.peers.values()].some((p) => p.conn.remote?.peerId.equals(a.peerId));
     while (!connectedToEachOther() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     assert.ok(connectedToEachOther(), 'the leechers found each other through the seeder');
+  });
+
+  it('super-seeds: leechers get distinct pieces from the seed and copy the rest from each other', async (t) => {
+    const { dir, data, meta, engine } = await setup(t);
+    const seeder = await engine({ superSeed: true });
+    const seed = await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const leechers = [await engine(), await engine(), await engine()];
+    const everyone = [seeder, ...leechers].map((e) => ({ host: '127.0.0.1', port: e.port }));
+    const sessions = await Promise.all(
+      leechers.map((e, i) =>
+        e.add({ meta }, { path: join(dir, `out-${i}`), peers: everyone.filter((p) => p.port !== e.port) }),
+      ),
+    );
+    await Promise.all(
+      sessions.map((s) => (s.complete ? undefined : new Promise<void>((r) => s.once('complete', () => r())))),
+    );
+    for (let i = 0; i < leechers.length; i++)
+      assert.ok(readFileSync(join(dir, `out-${i}`, 'show.ogg')).equals(data), `leecher ${i} is byte-exact`);
+    const uploaded = seed.stats().uploaded;
+    assert.ok(uploaded >= data.length, `the seed sent every piece at least once (${uploaded})`);
+    assert.ok(
+      uploaded < 1.5 * data.length,
+      `the seed sent ${(uploaded / data.length).toFixed(2)} copies; a plain seed would send up to 3`,
+    );
+    const fromPeers = sessions.reduce((sum, s) => sum + s.stats().uploaded, 0);
+    assert.ok(fromPeers > data.length, `the leechers traded ${fromPeers} bytes among themselves`);
+  });
+
+  it('super-seeds a lone leecher the whole torrent', async (t) => {
+    const { dir, data, meta, engine } = await setup(t);
+    const seeder = await engine({ superSeed: true });
+    await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const leecher = await engine();
+    const got = await leecher.add(
+      { meta },
+      { path: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: seeder.port }] },
+    );
+    await new Promise<void>((r) => got.once('complete', () => r()));
+    assert.ok(readFileSync(join(dir, 'out', 'show.ogg')).equals(data));
   });
 });

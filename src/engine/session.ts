@@ -22,11 +22,12 @@ import { Peer, Rate } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import { MetadataFetcher } from './session-metadata.js';
+import { SessionSuperSeed } from './session-super-seed.js';
 import { SwarmFinder } from './session-swarm.js';
 import { Uploader } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
-import { WebSeedWorker } from './web-seed-worker.js';
+import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
 
 export interface SessionOptions {
   peerId: Buffer;
@@ -42,6 +43,11 @@ export interface SessionOptions {
   peers?: PeerAddress[];
   maxPeers?: number;
   uploadSlots?: number;
+  /**
+   * Once complete, reveal pieces a few at a time so the swarm makes the copies (see
+   * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
+   */
+  superSeed?: boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (message: string) => void;
 }
@@ -86,6 +92,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly banned = new Set<string>();
   readonly uploader: Uploader;
   readonly metadata: MetadataFetcher;
+  readonly superSeed: SessionSuperSeed;
   private readonly swarm: SwarmFinder;
   private readonly webSeeds: WebSeedWorker[] = [];
   private readonly pieceBuffers = new Map<number, { data: Buffer; from: Set<Peer | WebSeedWorker> }>();
@@ -109,6 +116,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.swarm = new SwarmFinder(this, new TrackerTiers(tiers));
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
+    this.superSeed = new SessionSuperSeed(this);
     if (meta) this.meta = meta;
   }
 
@@ -158,7 +166,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     );
     this.emit('verified');
     for (const url of [...meta.urlList, ...(this.options.webSeeds ?? [])]) {
-      const worker = new WebSeedWorker(this, url);
+      const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();
     }
@@ -228,7 +236,10 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         ...(this.complete ? { uploadOnly: true } : {}),
       });
     }
-    if (this.have && this.have.count > 0) {
+    if (this.superSeed.active) {
+      if (negotiated.fast) conn.send({ type: 'haveNone' });
+      this.superSeed.attach(peer);
+    } else if (this.have && this.have.count > 0) {
       if (negotiated.fast && this.have.complete) conn.send({ type: 'haveAll' });
       else conn.send({ type: 'bitfield', bitfield: this.have.bytes });
     } else if (negotiated.fast) {
@@ -239,6 +250,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   private onClose(peer: Peer, err: Error | undefined): void {
     this.peers.delete(peer.conn);
+    this.superSeed.detach(peer);
     this.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
     this.picker?.releasePeer(peer);
     if (peer.has) this.picker?.removeAvailability(peer.has);
@@ -268,8 +280,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
           peer.has!.set(m.index);
           this.picker?.addAvailability(m.index);
           if (!this.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
+          this.superSeed.peerHas(peer, m.index);
         }
-        if (this.complete && peer.isSeed) peer.conn.destroy();
+        if (this.complete && peer.isSeed && !this.superSeed.active) peer.conn.destroy();
         break;
       case 'unchoke':
         this.requestMore(peer);
@@ -330,7 +343,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (peer.has) this.picker?.removeAvailability(peer.has);
     peer.has = bits;
     this.picker?.addAvailability(bits);
-    if (this.complete && peer.isSeed) {
+    this.superSeed.setPieces(peer, bits);
+    if (this.complete && peer.isSeed && !this.superSeed.active) {
       peer.conn.destroy();
       return;
     }
@@ -464,6 +478,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       }
       this.requestMore(peer);
     }
+    this.superSeed.tick();
     if (this.ticks % 10 === 0) this.chokeRound();
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();
@@ -481,7 +496,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         lastUnchokedAt: p.lastUnchokedAt,
       })),
       seeding: this.complete,
-      slots: this.options.uploadSlots ?? 4,
+      slots: this.superSeed.active ? Number.POSITIVE_INFINITY : (this.options.uploadSlots ?? 4),
       optimistic: this.optimistic,
       rotateOptimistic: this.ticks % 30 === 0,
       now: Date.now(),

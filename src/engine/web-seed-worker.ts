@@ -2,7 +2,10 @@
  * Drives one BEP 19 web seed for a session: asks the picker for blocks as if the web seed were a
  * peer that has every piece, fetches them as one `Range` request per run of consecutive blocks, and
  * hands them to the session like blocks from a peer (so they are verified the same way). Failures
- * release the blocks and back off exponentially (1 s doubling to 60 s).
+ * release the blocks and back off exponentially (1 s doubling to 60 s), or as long as a 503/429
+ * answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
+ * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
+ * defers to its peer) gets the first chance and the web seed is the fallback.
  */
 
 import type { TorrentSession } from './session.js';
@@ -10,6 +13,7 @@ import { WebSeed } from './web-seed.js';
 
 const BLOCKS_PER_REQUEST = 64; // 1 MiB
 const PARALLEL = 2;
+export const WEB_SEED_GRACE_MS = 3000;
 
 export class WebSeedWorker {
   private readonly seed: WebSeed;
@@ -20,6 +24,7 @@ export class WebSeedWorker {
   constructor(
     private readonly session: TorrentSession,
     readonly url: string,
+    private readonly graceMs = 0,
   ) {
     this.seed = new WebSeed(url, { meta: session.meta!, map: session.map! });
   }
@@ -40,6 +45,7 @@ export class WebSeedWorker {
   }
 
   private async loop(): Promise<void> {
+    if (this.graceMs > 0) await sleep(this.graceMs);
     while (this.running && !this.session.complete) {
       const blocks = this.session.pickForWebSeed(this, BLOCKS_PER_REQUEST);
       if (blocks.length === 0) {
@@ -71,7 +77,8 @@ export class WebSeedWorker {
           if (!this.running) return;
           this.failures++;
           this.session.emit('warning', `web seed ${this.url}: ${(err as Error).message}`);
-          await sleep(Math.min(60_000, 1000 * 2 ** (this.failures - 1)));
+          const backoff = Math.min(60_000, 1000 * 2 ** (this.failures - 1));
+          await sleep(Math.max(backoff, this.seed.retryAt - Date.now()));
         }
       }
     }

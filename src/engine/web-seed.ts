@@ -27,6 +27,8 @@ export class WebSeed {
   private readonly userAgent: string;
   /** Bytes received from this web seed. */
   downloaded = 0;
+  /** When a 503 or 429 answer's `Retry-After` allows the next request (ms since the epoch; 0: now). */
+  retryAt = 0;
 
   constructor(
     url: string,
@@ -103,6 +105,7 @@ export class WebSeed {
       if (options.whole > 4 * 1024 * 1024) throw bad('server ignores Range requests for a large file');
       skip = start;
     } else {
+      if (response.status === 503 || response.status === 429) this.retryAt = retryAfter(response);
       throw bad(`HTTP ${response.status}`);
     }
     const expected = response.status === 200 ? options.whole : length;
@@ -139,4 +142,16 @@ export class WebSeed {
     }
     return out.subarray(0, at);
   }
+}
+
+/** Longest `Retry-After` honoured (a server asking for more is retried after this). */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** When `Retry-After` (seconds or an HTTP date; RFC 9110) allows a new request; 0 without one. */
+export function retryAfter(response: Response, now = Date.now()): number {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return 0;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  if (!Number.isFinite(ms) || ms <= 0) return 0;
+  return now + Math.min(ms, MAX_RETRY_AFTER_MS);
 }
