@@ -79,6 +79,11 @@ export const ERRORS = {
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },
   HTTP_UNSUPPORTED: { status: 415, message: 'request: unsupported content type' },
   HTTP_RATE_LIMITED: { status: 429, message: 'request: too many, slow down' },
+  FILE_USE_SWARM: {
+    status: 503,
+    message:
+      "file: this address is connected to the site's peer for this item; get the pieces there, or retry later",
+  },
   AUTH_REQUIRED: { status: 401, message: 'account: a Bearer token is required' },
   FORBIDDEN: { status: 403, message: 'account: not allowed' },
   // resumable uploads (tus 1.0: core, creation, termination, expiration, checksum)

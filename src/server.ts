@@ -65,7 +65,8 @@ export async function startServer(
     await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
     await mkdir(stagingRoot, { recursive: true });
 
-    const engine = new Engine({ port: c.peerPort, host: c.host });
+    // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
+    const engine = new Engine({ port: c.peerPort, host: c.host, superSeed: true });
     const links = new SiteLinks(c.publicUrl);
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');

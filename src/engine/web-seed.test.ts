@@ -9,9 +9,9 @@ import { isSeedcastError } from '../errors.js';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { PieceMap } from './piece-map.js';
 import { PieceVerifier } from './verify.js';
-import { WebSeed } from './web-seed.js';
+import { retryAfter, WebSeed } from './web-seed.js';
 
-type Mode = 'range' | 'ignore-range' | 'wrong-range' | 'too-long';
+type Mode = 'range' | 'ignore-range' | 'wrong-range' | 'too-long' | 'busy';
 
 /** A small static file server that answers Range requests with 206 (or misbehaves on purpose). */
 async function serve(
@@ -29,6 +29,10 @@ async function serve(
       data = readFileSync(path);
     } catch {
       res.writeHead(404).end();
+      return;
+    }
+    if (mode === 'busy') {
+      res.writeHead(503, { 'Retry-After': '30' }).end();
       return;
     }
     const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
@@ -131,6 +135,25 @@ describe('WebSeed (BEP 19)', () => {
         return true;
       });
     }
+  });
+
+  it('remembers how long a 503 asks to wait (Retry-After in seconds or as a date)', async (t) => {
+    const { dir, meta, map } = await fixture(t, 'v1');
+    const server = await serve(t, dir, 'busy');
+    const seed = new WebSeed(server.url, { meta, map });
+    const before = Date.now();
+    await assert.rejects(seed.readPiece(0), /HTTP 503/);
+    assert.ok(seed.retryAt >= before + 30_000 && seed.retryAt <= Date.now() + 30_000, `${seed.retryAt}`);
+    const at = (value: string | null) =>
+      retryAfter(
+        new Response(null, { status: 503, headers: value === null ? {} : { 'retry-after': value } }),
+        1000,
+      );
+    assert.equal(at('5'), 6000);
+    assert.equal(at(null), 0);
+    assert.equal(at('soon'), 0);
+    assert.equal(at(new Date(61_000).toUTCString()), 61_000);
+    assert.equal(at('99999'), 1000 + 10 * 60_000, 'capped at ten minutes');
   });
 
   it('reports a server that cannot be reached', async () => {

@@ -87,6 +87,20 @@ export class Seeding {
     return this.sessions.get(itemId)?.stats().uploaded ?? 0;
   }
 
+  /**
+   * True when a peer connected to the item's seeding session has the address `host`: that client
+   * gets the item over BitTorrent from the site's peer, which hands out pieces the swarm lacks, so the
+   * web seed can refuse it ranges (see files.ts).
+   */
+  hasPeerAt(itemId: number, host: string): boolean {
+    const session = this.sessions.get(itemId);
+    if (!session) return false;
+    const wanted = host.replace(/^::ffff:/, '');
+    for (const peer of session.peers.values())
+      if (peer.conn.open && peer.address.host === wanted) return true;
+    return false;
+  }
+
   /** Stops seeding an item and forgets its hashes (takedown, delete). */
   async drop(item: Item): Promise<void> {
     const session = this.sessions.get(item.id);

@@ -105,7 +105,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(accountRoutes, { users: site.users, tokens: site.tokens, limit: limits.accounts });
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
-      await api.register(fileRoutes, { items: site.items, blobs: site.blobs });
+      await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
       await api.register(feedRoutes, site);
     });
   }

@@ -4,11 +4,19 @@
  * `Range` (206, 416), `ETag` (the file's SHA-256) with `If-None-Match` and `If-Range`, `HEAD`, and a
  * content type from the extension (types that could run as a page on this origin are served as
  * downloads). Bytes sent are added to the item's "served by the site" counter.
+ *
+ * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
+ * clients send for pieces) from an address that is connected to the site's peer for this item is
+ * answered 503 with `Retry-After` (FILE_USE_SWARM). That client gets its pieces over BitTorrent,
+ * where the site's peer hands out only what the swarm lacks; clients back off (libtorrent honours
+ * `Retry-After`, Seedcast's engine backs off exponentially) and keep using their peers. Whole files
+ * and open ranges (`bytes=a-`, what browsers and players send) are always served.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import { SeedcastError } from '../../errors.js';
+import { ERRORS, SeedcastError } from '../../errors.js';
+import type { Seeding } from '../../site/index.js';
 import { contentTypeOf } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { parseRange } from '../range.js';
@@ -16,7 +24,12 @@ import { parseRange } from '../range.js';
 export interface FileRoutesOptions {
   items: ItemRepository;
   blobs: BlobStore;
+  /** Tells which addresses are connected to the item's seeding peer (the web seed then defers). */
+  seeding?: Pick<Seeding, 'hasPeerAt'>;
 }
+
+/** Seconds a client connected to the site's peer is asked to wait before asking the web seed again. */
+export const USE_SWARM_RETRY_AFTER = 30;
 
 const torrentParams = {
   type: 'object',
@@ -101,6 +114,18 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           : parseRange(request.headers.range, file.length);
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
+      }
+      if (
+        range.kind === 'partial' &&
+        /^bytes=\d+-\d+$/.test(request.headers.range ?? '') &&
+        options.seeding?.hasPeerAt(item.id, request.ip)
+      ) {
+        return reply
+          .code(503)
+          .type('application/json; charset=utf-8')
+          .header('Retry-After', String(USE_SWARM_RETRY_AFTER))
+          .header('Cache-Control', 'no-store')
+          .send({ error: { code: 'FILE_USE_SWARM', message: ERRORS.FILE_USE_SWARM.message } });
       }
       const { offset, length } = range.kind === 'partial' ? range : { offset: 0, length: file.length };
       if (range.kind === 'partial') {
