@@ -1,0 +1,300 @@
+/**
+ * `npm run bench:offload`: how much of a popular item the site itself has to send.
+ *
+ * One `seedcast serve` on loopback publishes a 100 MiB random item; 20 downloaders start together
+ * and fetch it from the site alone (its tracker, its seeding peer, its BEP 19 web seed). The
+ * downloaders are `seedcast download --seed` processes: our own engine, which reads the site's
+ * hybrid torrent correctly (aria2c 1.36 computes a wrong hybrid info hash, so it could only use the
+ * web seed and would never trade with the others). `--seed` makes them stay in the swarm until every
+ * one has finished, as BitTorrent clients normally do; they are stopped together at the end.
+ *
+ * Printed: bytes the site served (its peer's upload counter + the web seed's response bytes, from
+ * the item's swarm numbers) divided by the file size, cross-checked by the bytes the `serve`
+ * process wrote (`wchar` of /proc/PID/io: every write to a socket or file, headers and protocol
+ * included); then the same 20 downloads (curl) from a plain HTTP origin (a small node:http server
+ * counting the bytes its sockets wrote), which is 20 by construction. Every copy is checked
+ * byte for byte (SHA-256). Target: site bytes / file size <= 1.5.
+ *
+ * Options: BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20). Needs `npm run build` and curl.
+ */
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomFillSync } from 'node:crypto';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openAsBlob,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const SIZE = Number(process.env.BENCH_SIZE_MB ?? 100) * 1024 * 1024;
+const PEERS = Number(process.env.BENCH_PEERS ?? 20);
+const BIN = resolve('bin/seedcast.js');
+const TIMEOUT_MS = 15 * 60_000;
+
+function need(command: string, probe: string[]): void {
+  if (spawnSync(command, probe, { stdio: 'ignore' }).status !== 0) {
+    console.error(`bench:offload needs ${command}`);
+    process.exit(1);
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((r) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => r(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function makeData(path: string): Promise<void> {
+  const out = createWriteStream(path);
+  const chunk = Buffer.alloc(4 * 2 ** 20);
+  for (let done = 0; done < SIZE; done += chunk.length) {
+    randomFillSync(chunk);
+    if (!out.write(Buffer.from(chunk.subarray(0, Math.min(chunk.length, SIZE - done)))))
+      await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(r));
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+  stop: () => Promise<void>;
+}
+
+function start(cmd: string, args: string[]): Proc {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    out: () => out,
+    waitFor: (re, ms = TIMEOUT_MS) =>
+      new Promise((resolveWait, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${re}: ${out.slice(-2000)}`)),
+          ms,
+        );
+        const check = () => {
+          const m = re.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            resolveWait(m);
+          }
+        };
+        listeners.add(check);
+        child.once('exit', (code) => {
+          if (!re.exec(out)) {
+            clearTimeout(timer);
+            reject(new Error(`${cmd} exited (${code}) before ${re}: ${out.slice(-2000)}`));
+          }
+        });
+        check();
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Bytes `pid` has written with write(2)/writev(2) so far (sockets and files). */
+function wcharOf(pid: number): number {
+  const m = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return Number(m![1]);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the site's API
+type Json = any;
+
+async function publish(
+  base: string,
+  file: string,
+): Promise<{ item: Json; api: (p: string) => Promise<Json> }> {
+  const call = async (path: string, init: RequestInit = {}): Promise<Json> => {
+    const res = await fetch(`${base}${path}`, init);
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await call('/api/v1/users', json({ username: 'bench', password: 'correct horse battery' }));
+  const { token } = await call(
+    '/api/v1/tokens',
+    json({ username: 'bench', password: 'correct horse battery' }),
+  );
+  const form = new FormData();
+  form.append('title', 'Offload benchmark');
+  form.append('license', 'CC0-1.0');
+  form.append('file', await openAsBlob(file), 'offload.bin');
+  const item = await call('/api/v1/items', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  return { item, api: (p) => call(p) };
+}
+
+/** 20 curl downloads from a plain node:http origin; returns the bytes its sockets wrote. */
+async function plainOrigin(file: string, dir: string, expected: string): Promise<number> {
+  let written = 0;
+  const server = createHttpServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': SIZE });
+    const before = req.socket.bytesWritten;
+    createReadStream(file).pipe(res);
+    res.once('close', () => {
+      written += req.socket.bytesWritten - before;
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const outs = Array.from({ length: PEERS }, (_, i) => join(dir, `http-${i}.bin`));
+  const curls = outs.map((o) =>
+    start('curl', ['-sS', '--fail', '-o', o, `http://127.0.0.1:${port}/offload.bin`]),
+  );
+  await Promise.all(
+    curls.map(
+      (c) =>
+        new Promise<void>((r, reject) =>
+          c.child.once('exit', (code) => (code === 0 ? r() : reject(new Error(`curl: ${c.out()}`)))),
+        ),
+    ),
+  );
+  await new Promise<void>((r) => server.close(() => r()));
+  for (const o of outs) {
+    if ((await sha256Of(o)) !== expected) throw new Error(`${o} differs from the original`);
+    rmSync(o);
+  }
+  return written;
+}
+
+async function main(): Promise<void> {
+  need('curl', ['--version']);
+  if (!existsSync(join('dist', 'cli', 'main.js'))) {
+    console.error('run `npm run build` first');
+    process.exit(1);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'seedcast-offload-'));
+  const procs: Proc[] = [];
+  try {
+    const data = join(root, 'offload.bin');
+    console.log(`writing ${SIZE / 2 ** 20} MiB of random data...`);
+    await makeData(data);
+    const expected = await sha256Of(data);
+
+    const port = await freePort();
+    const site = start('node', [
+      BIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--peer-port',
+      String(await freePort()),
+      '--data',
+      join(root, 'site'),
+    ]);
+    procs.push(site);
+    const [, base] = await site.waitFor(/listening on (http:\/\/\S+)/, 60_000);
+    const { item, api } = await publish(base!, data);
+    const torrent = join(root, 'item.torrent');
+    writeFileSync(torrent, Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
+    console.log(`published item ${item.id} (${item.files.length} file); ${PEERS} downloaders start`);
+
+    const pid = site.child.pid!;
+    const wcharBefore = wcharOf(pid);
+    const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
+    const started = performance.now();
+    const downloaders = Array.from({ length: PEERS }, (_, i) => {
+      const dir = join(root, `dl-${i}`);
+      mkdirSync(dir);
+      const p = start('node', [BIN, 'download', torrent, '-o', dir, '--seed', '--port', '0', '-q']);
+      procs.push(p);
+      return { p, dir };
+    });
+    const times = await Promise.all(
+      downloaders.map(({ p }) => p.waitFor(/complete: /).then(() => (performance.now() - started) / 1000)),
+    );
+    await sleep(1000); // responses still closing add their bytes
+    const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
+    const wchar = wcharOf(pid) - wcharBefore;
+    await Promise.all(downloaders.map(({ p }) => p.stop()));
+    for (const { dir } of downloaders) {
+      const copy = join(dir, 'offload.bin');
+      if (statSync(copy).size !== SIZE || (await sha256Of(copy)) !== expected)
+        throw new Error(`${copy} differs from the original`);
+      rmSync(dir, { recursive: true });
+    }
+    const peer = after.peer - before.peer;
+    const webSeed = after.webSeed - before.webSeed;
+    await site.stop();
+
+    console.log(`plain HTTP origin: ${PEERS} curl downloads...`);
+    const origin = await plainOrigin(data, root, expected);
+
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    const sorted = [...times].sort((a, b) => a - b);
+    const ratio = (peer + webSeed) / SIZE;
+    console.log(
+      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (seedcast download --seed), loopback, ${availableParallelism()} cores`,
+    );
+    console.log(
+      `  downloads finished after ${sorted[0]!.toFixed(1)} s (first) .. ${sorted[sorted.length - 1]!.toFixed(1)} s (last), all byte-exact`,
+    );
+    console.log(`  site peer uploaded                 ${mib(peer)}`);
+    console.log(`  site web seed served               ${mib(webSeed)}`);
+    console.log(`  site served / file size            ${ratio.toFixed(2)} x   (target <= 1.5)`);
+    console.log(
+      `  serve process bytes written / size ${(wchar / SIZE).toFixed(2)} x   (wchar: all writes, protocol included)`,
+    );
+    console.log(`  plain HTTP origin / file size      ${(origin / SIZE).toFixed(2)} x`);
+    console.log(ratio <= 1.5 ? 'target met' : 'target NOT met');
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
