@@ -7,7 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addItem, assertInert, EVIL_TITLE, openPagesSite } from './pages-fixtures.js';
+import { addItem, assertInert, EVIL_DESCRIPTION, EVIL_TITLE, openPagesSite } from './pages-fixtures.js';
+import { login, multipart } from './site-fixtures.js';
 
 test('the home page is HTML with the newest items, escaped', async (t) => {
   const s = await openPagesSite(t);
@@ -62,4 +63,104 @@ test('the stylesheet is served with an ETag, long caching when versioned, and 30
   assert.equal(js.statusCode, 200);
   assert.match(js.headers['content-type'] as string, /^text\/javascript/);
   assert.equal((await s.app.inject({ method: 'GET', url: '/static/../site.db' })).statusCode, 404);
+});
+
+test('the item page: metadata, licence badge, tags to search, Markdown description, downloads, swarm, embed', async (t) => {
+  const s = await openPagesSite(t);
+  const item = await addItem(s, {
+    title: 'A quiet river',
+    description: '# Notes\n\nRecorded at *dawn*. [More](https://example.org/river)',
+    tags: ['nature', 'field recording'],
+  });
+  const res = await s.app.inject({ method: 'GET', url: `/items/${item.id}` });
+  assert.equal(res.statusCode, 200);
+  const html = res.body;
+  assert.match(html, /<title>A quiet river · Seedcast<\/title>/);
+  assert.match(html, /<h1 id="item-title">A quiet river<\/h1>/);
+  assert.match(html, /<span id="item-creator">Field Recordist<\/span>/);
+  assert.match(
+    html,
+    /<a class="license-badge" href="https:\/\/creativecommons.org\/licenses\/by-sa\/4.0\/" rel="license noopener" id="license">.*CC BY-SA 4.0<\/a>/,
+  );
+  assert.match(html, /<a href="\/search\?tag=field%20recording" rel="tag">field recording<\/a>/);
+  assert.match(html, /<h1>Notes<\/h1>\s*<p>Recorded at <em>dawn<\/em>\./);
+  assert.match(html, /<a href="\/items\/\d+\.torrent" id="torrent-link" download>|id="torrent-link"/);
+  assert.match(html, /href="magnet:\?xt=urn:btih:[0-9a-f]{40}&amp;dn=river&amp;xl=123456&amp;tr=/);
+  assert.match(
+    html,
+    /<a href="\/items\/\d+\/files\/river\/river.mp3">river\/river.mp3<\/a> <span class="muted">\(123.5 KB\)<\/span>/,
+  );
+  assert.match(
+    html,
+    /<audio controls preload="metadata" aria-label="Audio: A quiet river"><source src="\/items\/\d+\/files\/river\/river.mp3" type="audio\/mpeg">/,
+  );
+  assert.match(html, new RegExp(`data-swarm-url="/api/v1/items/${item.id}"`));
+  assert.match(html, /<dd data-swarm="seeders">0<\/dd>/);
+  assert.match(html, /Bandwidth saved by the swarm: <strong data-swarm="saved">0 B<\/strong>/);
+  assert.match(
+    html,
+    /<textarea id="embed-code" class="embed-code" readonly rows="4">&lt;iframe src=&quot;http:\/\/site.test\/items\/\d+\/embed&quot;/,
+  );
+  assert.match(html, /id="comments"/);
+});
+
+test('the item page renders a hostile title, description and tags inert', async (t) => {
+  const s = await openPagesSite(t);
+  const item = await addItem(s, {
+    title: EVIL_TITLE,
+    description: EVIL_DESCRIPTION,
+    tags: ['"><script>alert(3)</script>'],
+    license: null,
+  });
+  const res = await s.app.inject({ method: 'GET', url: `/items/${item.id}` });
+  assert.equal(res.statusCode, 200);
+  assertInert(res.body);
+  assert.match(res.body, /<strong>bold<\/strong>/);
+  assert.match(res.body, /<a href="https:\/\/example.org\/" rel="nofollow ugc noopener">ok<\/a>/);
+  assert.match(res.body, /\[click\]\(javascript:alert\(1\)\)/);
+  assert.match(res.body, /No licence given/);
+  // The embed code is text inside a textarea: the title cannot close it.
+  assert.doesNotMatch(res.body, /<\/textarea><script/);
+});
+
+test('unknown, malformed and taken-down items are the friendly 404 page; .torrent stays a file route', async (t) => {
+  const s = await openPagesSite(t);
+  const item = await addItem(s);
+  await s.site.items.update(item.id, { status: 'taken_down' });
+  for (const url of [`/items/${item.id}`, '/items/999999', '/items/abc', '/items/0', '/items/1e3']) {
+    const res = await s.app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 404, url);
+    assert.match(res.body, /Page not found/, url);
+  }
+  const torrent = await s.app.inject({ method: 'GET', url: `/items/${item.id}.torrent` });
+  assert.equal(torrent.statusCode, 404);
+  assert.equal(torrent.json().error.code, 'NOT_FOUND');
+});
+
+test('a published text file gets a text preview read through the blob store', async (t) => {
+  const s = await openPagesSite(t);
+  const auth = await login(s.app);
+  const form = multipart([
+    { name: 'title', value: 'Plain notes' },
+    {
+      name: 'file',
+      filename: 'notes.txt',
+      type: 'text/plain',
+      value: 'first line <b>not bold</b>\nsecond line\n',
+    },
+  ]);
+  const pub = await s.app.inject({
+    method: 'POST',
+    url: '/api/v1/items',
+    headers: { ...auth, ...form.headers },
+    payload: form.payload,
+  });
+  assert.equal(pub.statusCode, 201, pub.body);
+  const res = await s.app.inject({ method: 'GET', url: `/items/${pub.json().id}` });
+  assert.equal(res.statusCode, 200);
+  assert.match(res.body, /<pre>first line &lt;b&gt;not bold&lt;\/b&gt;\nsecond line\n<\/pre>/);
+  assert.match(
+    res.body,
+    /href="magnet:\?xt=urn:btih:[0-9a-f]{40}&amp;xt=urn:btmh:1220[0-9a-f]{64}&amp;dn=notes.txt/,
+  );
 });

@@ -1,15 +1,31 @@
 /**
- * Browse pages: `/` (newest, most seeded, channels). Handlers fetch what the page shows, then render
- * it; the page modules in `src/web/pages` do no I/O.
+ * Browse pages: `/` (newest, most seeded, channels) and `/items/:id` (player, metadata, downloads,
+ * live swarm, embed code). Handlers fetch what the page shows, then render it; the page modules in
+ * `src/web/pages` do no I/O.
  */
 
 import type { FastifyInstance } from 'fastify';
+import type { Item } from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import { formatMagnet } from '../../torrent/index.js';
 import { itemToCard } from '../pages/components.js';
 import { HomePage } from '../pages/home.js';
+import { ItemPage, type ItemSwarm } from '../pages/item.js';
 import type { PageKit } from './pages.js';
+
+const TEXT_PREVIEW = 16 * 1024;
+const ID = /^[1-9][0-9]{0,15}$/;
+
+/** The file the player shows: the first whose MIME type matches the item's media type. */
+export function mainFileIndex(item: Item): number {
+  const prefix = item.mediaType === 'text' ? 'text/' : `${item.mediaType}/`;
+  const i = item.files.findIndex((f) => f.blobKey !== null && (f.mimeType ?? '').startsWith(prefix));
+  return i >= 0 ? i : 0;
+}
 
 export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
   const { site } = kit;
+  const { links } = site;
 
   app.get('/', async (request, reply) => {
     const ctx = await kit.context(request, reply);
@@ -23,5 +39,67 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       .filter((s) => s.item?.status === 'ready')
       .map((s) => itemToCard(s.item!, s.r.seeders));
     return kit.send(reply, HomePage({ ctx, newest: newest.map((i) => itemToCard(i)), mostSeeded, channels }));
+  });
+
+  const swarmOf = async (item: Item): Promise<ItemSwarm> => {
+    const counts =
+      kit.tracker && item.infoHash
+        ? await kit.tracker.stats(item.infoHash)
+        : { seeders: 0, leechers: 0, completed: 0 };
+    return { ...counts, servedBySite: site.seeding.uploaded(item.id) + item.bytesServed };
+  };
+
+  const textPreview = async (item: Item, index: number): Promise<string | undefined> => {
+    const file = item.files[index];
+    if (item.mediaType !== 'text' || !file?.blobKey || !(file.mimeType ?? '').startsWith('text/'))
+      return undefined;
+    const chunks: Buffer[] = [];
+    const stream = await site.blobs.get(file.blobKey, {
+      offset: 0,
+      length: Math.min(TEXT_PREVIEW, file.length),
+    });
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+    return file.length > TEXT_PREVIEW ? `${text}\n…` : text;
+  };
+
+  app.get<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
+    const { id } = request.params;
+    const item = ID.test(id) ? await site.items.get(Number(id)) : undefined;
+    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    const ctx = await kit.context(request, reply);
+    const mainFile = mainFileIndex(item);
+    const [owner, channel, swarm, preview] = await Promise.all([
+      site.users.byId(item.ownerId),
+      item.channelId === null ? undefined : site.channels.byId(item.channelId),
+      swarmOf(item),
+      textPreview(item, mainFile),
+    ]);
+    const magnet = formatMagnet({
+      infoHash: item.infoHash ?? undefined,
+      infoHashV2: item.infoHashV2 ?? undefined,
+      name: item.files[0]?.path.split('/')[0],
+      length: item.totalLength,
+      trackers: [links.announce()],
+      webSeeds: item.files.every((f) => f.blobKey !== null) ? [links.webSeed(item.id)] : [],
+      peers: [],
+    });
+    const page = ItemPage({
+      ctx,
+      data: {
+        item,
+        owner,
+        channel,
+        swarm,
+        torrentUrl: `/items/${item.id}.torrent`,
+        magnet,
+        fileUrls: item.files.map((f) => links.file(item.id, f.path).slice(links.root.length)),
+        embedUrl: `${links.itemPage(item.id)}/embed`,
+        mainFile,
+        textPreview: preview,
+        thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
+      },
+    });
+    return kit.send(reply, page);
   });
 }

@@ -1,0 +1,261 @@
+/**
+ * The item page: a player that streams the file through its `Range`-capable URL (`<video>` and
+ * `<audio>` with `preload="metadata"` so playback starts fast, `<img>`, or a text preview), the
+ * metadata (title, creator, date, licence badge and link, tags linking to search), the description
+ * rendered from Markdown, the download box (.torrent, magnet, direct links with sizes), the live
+ * swarm (seeders, leechers, completed, bandwidth saved by the swarm; refreshed by `site.js`), the
+ * embed code, and the comments section.
+ */
+
+import type { Channel, Item, User } from '../../catalog/index.js';
+import { type Child, Fragment, type Html, h } from '../html/jsx.js';
+import { renderMarkdown } from '../html/markdown.js';
+import { LicenseBadge } from './components.js';
+import { formatBytes, formatDate, formatDuration } from './format.js';
+import { Layout, type PageContext } from './layout.js';
+
+export interface ItemSwarm {
+  seeders: number;
+  leechers: number;
+  completed: number;
+  /** Bytes the site itself served (its peer and its web seed). */
+  servedBySite: number;
+}
+
+export interface ItemPageData {
+  item: Item;
+  owner?: User;
+  channel?: Channel;
+  swarm: ItemSwarm;
+  torrentUrl: string;
+  magnet: string;
+  /** URL of each file, in order. */
+  fileUrls: string[];
+  embedUrl: string;
+  /** Index into `item.files` of the file the player shows. */
+  mainFile: number;
+  /** The beginning of a text file, for the preview. */
+  textPreview?: string;
+  thumbnailUrl?: string;
+  /** Extra content for the comments section (the comments UI). */
+  comments?: Child;
+}
+
+/** Bytes downloaders got from one another rather than from the site (at least 0). */
+export function bytesSaved(item: Item, swarm: ItemSwarm): number {
+  return Math.max(0, swarm.completed * item.totalLength - swarm.servedBySite);
+}
+
+function Player(props: { data: ItemPageData }): Html {
+  const { item, fileUrls, mainFile } = props.data;
+  const file = item.files[mainFile];
+  const url = fileUrls[mainFile];
+  if (!file || !url || file.blobKey === null) {
+    return (
+      <div class="player none" id="player">
+        <p>No preview: download the files below.</p>
+      </div>
+    );
+  }
+  const type = file.mimeType ?? undefined;
+  const fallback = (
+    <p>
+      Your browser cannot play this here: <a href={url}>download the file</a>.
+    </p>
+  );
+  if (item.mediaType === 'video') {
+    return (
+      <div class="player video" id="player">
+        <video
+          controls
+          preload="metadata"
+          poster={props.data.thumbnailUrl}
+          aria-label={`Video: ${item.title}`}
+        >
+          <source src={url} type={type} />
+          {fallback}
+        </video>
+      </div>
+    );
+  }
+  if (item.mediaType === 'audio') {
+    return (
+      <div class="player audio" id="player">
+        {props.data.thumbnailUrl ? <img src={props.data.thumbnailUrl} alt="" /> : null}
+        {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
+        <audio controls preload="metadata" aria-label={`Audio: ${item.title}`}>
+          <source src={url} type={type} />
+          {fallback}
+        </audio>
+      </div>
+    );
+  }
+  if (item.mediaType === 'image') {
+    return (
+      <div class="player image" id="player">
+        <img src={url} alt={item.title} width={item.width ?? undefined} height={item.height ?? undefined} />
+      </div>
+    );
+  }
+  if (props.data.textPreview !== undefined) {
+    return (
+      <div class="player text" id="player">
+        <pre>{props.data.textPreview}</pre>
+        <p>
+          <a href={url}>Open the whole file</a>
+        </p>
+      </div>
+    );
+  }
+  return (
+    <div class="player none" id="player">
+      <p>No preview for this kind of file: download it below.</p>
+    </div>
+  );
+}
+
+function DownloadBox(props: { data: ItemPageData }): Html {
+  const { item, torrentUrl, magnet, fileUrls } = props.data;
+  return (
+    <section class="panel" aria-labelledby="download-title" id="download">
+      <h2 id="download-title">Download</h2>
+      <ul class="downloads">
+        <li>
+          <a class="button" href={torrentUrl} id="torrent-link" download>
+            .torrent file
+          </a>
+        </li>
+        <li>
+          <a class="button secondary" href={magnet} id="magnet-link">
+            Magnet link
+          </a>
+        </li>
+      </ul>
+      <h3>Direct</h3>
+      <ul class="downloads" id="files">
+        {item.files.map((f, i) =>
+          f.blobKey === null ? (
+            <li>
+              {f.path} <span class="muted">({formatBytes(f.length)}, only in the swarm)</span>
+            </li>
+          ) : (
+            <li>
+              <a href={fileUrls[i]}>{f.path}</a> <span class="muted">({formatBytes(f.length)})</span>
+            </li>
+          ),
+        )}
+      </ul>
+    </section>
+  );
+}
+
+function SwarmBox(props: { data: ItemPageData }): Html {
+  const { item, swarm } = props.data;
+  return (
+    <section
+      class="panel"
+      aria-labelledby="swarm-title"
+      id="swarm"
+      data-swarm-url={`/api/v1/items/${item.id}`}
+    >
+      <h2 id="swarm-title">Swarm</h2>
+      <dl class="swarm" aria-live="polite">
+        <div>
+          <dt>Seeders</dt>
+          <dd data-swarm="seeders">{swarm.seeders}</dd>
+        </div>
+        <div>
+          <dt>Leechers</dt>
+          <dd data-swarm="leechers">{swarm.leechers}</dd>
+        </div>
+        <div>
+          <dt>Completed</dt>
+          <dd data-swarm="completed">{swarm.completed}</dd>
+        </div>
+      </dl>
+      <p>
+        Bandwidth saved by the swarm:{' '}
+        <strong data-swarm="saved">{formatBytes(bytesSaved(item, swarm))}</strong>
+      </p>
+    </section>
+  );
+}
+
+export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html {
+  const { ctx, data } = props;
+  const { item, owner, channel } = data;
+  const embed = `<iframe src="${data.embedUrl}" width="640" height="360" title="${item.title.replace(/[&<>"']/g, ' ')}" allowfullscreen loading="lazy"></iframe>`;
+  const head = (
+    <link
+      rel="alternate"
+      type="application/json+oembed"
+      href={`/oembed?url=${encodeURIComponent(data.embedUrl.replace(/\/embed$/, ''))}&format=json`}
+    />
+  );
+  return (
+    <Layout ctx={ctx} title={item.title} head={head}>
+      <div class="with-sidebar">
+        <article aria-labelledby="item-title" data-item-id={item.id}>
+          <Player data={data} />
+          <h1 id="item-title">{item.title}</h1>
+          <p class="muted" id="item-meta">
+            {item.creator ? <span id="item-creator">{item.creator}</span> : null}
+            {item.creator ? ' · ' : null}
+            {item.date ? <time datetime={item.date}>{item.date}</time> : formatDate(item.createdAt)}
+            {item.durationMs ? ` · ${formatDuration(item.durationMs)}` : null} ·{' '}
+            {formatBytes(item.totalLength)}
+            {owner ? (
+              <>
+                {' · published by '}
+                <a href={`/users/${encodeURIComponent(owner.username)}`}>{owner.username}</a>
+              </>
+            ) : null}
+            {channel ? (
+              <>
+                {' in '}
+                <a href={`/channels/${channel.slug}`}>{channel.title}</a>
+              </>
+            ) : null}
+          </p>
+          <p>
+            <LicenseBadge license={item.license} />
+          </p>
+          {item.tags.length > 0 ? (
+            <ul class="tags" aria-label="Tags" id="tags">
+              {item.tags.map((tag) => (
+                <li>
+                  <a href={`/search?tag=${encodeURIComponent(tag)}`} rel="tag">
+                    {tag}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {item.description ? (
+            <section class="description" id="description" aria-label="Description">
+              {renderMarkdown(item.description)}
+            </section>
+          ) : null}
+          <section aria-labelledby="comments-title" id="comments">
+            <h2 id="comments-title">Comments</h2>
+            {data.comments ?? <p class="muted">No comments yet.</p>}
+          </section>
+        </article>
+        <aside>
+          <DownloadBox data={data} />
+          <SwarmBox data={data} />
+          <section class="panel" aria-labelledby="embed-title">
+            <h2 id="embed-title">Embed</h2>
+            <label for="embed-code">Copy this into your page:</label>
+            <textarea id="embed-code" class="embed-code" readonly rows="4">
+              {embed}
+            </textarea>
+            <button type="button" class="secondary" data-copy="embed-code" hidden>
+              Copy
+            </button>
+          </section>
+        </aside>
+      </div>
+    </Layout>
+  );
+}
