@@ -66,6 +66,7 @@ function Player(props: { data: ItemPageData }): Html {
   if (item.mediaType === 'video') {
     return (
       <div class="player video" id="player">
+        {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
         <video
           controls
           preload="metadata"
