@@ -1,7 +1,7 @@
 /**
  * The site's configuration, read once: `seedcast serve` flags win over `SEEDCAST_*` environment
  * variables, which win over the embedded defaults (127.0.0.1:8080, SQLite and local disk under
- * `./seedcast-data`). The result is frozen and handed to `startServer`; nothing else reads the
+ * `./seedcast-data`; torrent-only items archived). The result is frozen and handed to `startServer`; nothing else reads the
  * environment.
  */
 
@@ -23,6 +23,8 @@ export interface Config {
   storageUrl: string | undefined;
   /** Redis for the tracker's swarms; default in memory. */
   redisUrl: string | undefined;
+  /** Archive torrent-only items: fetch their content through the swarm and keep it (default on). */
+  archive: boolean;
 }
 
 /** What the command line gave (undefined: not given). */
@@ -32,6 +34,8 @@ export interface ConfigFlags {
   data?: string;
   peerPort?: number;
   publicUrl?: string;
+  /** `--archive` / `--no-archive`. */
+  archive?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -59,6 +63,14 @@ function publicUrl(value: string | undefined): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new SeedcastError('USAGE', `${name} must be on or off (1/0, true/false, yes/no), got "${value}"`);
+}
+
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
 /** Flags over `env` over defaults; throws USAGE on a bad port or URL. */
@@ -72,5 +84,6 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     databaseUrl: blank(env.SEEDCAST_DATABASE_URL),
     storageUrl: blank(env.SEEDCAST_STORAGE_URL),
     redisUrl: blank(env.SEEDCAST_REDIS_URL),
+    archive: flags.archive ?? flag('SEEDCAST_ARCHIVE', env.SEEDCAST_ARCHIVE, true),
   });
 }

@@ -3,7 +3,8 @@
  * Nothing happens at import time; `startServer` opens the database (SQLite in the data folder by
  * default), the blob store (local disk by default), the tracker (swarms in memory or Redis, allowing
  * exactly the site's items; HTTP mounted in the app, UDP on the same port number), the engine (the
- * seeding peer, on `peerPort`) and the HTTP app, and returns a handle that closes them all.
+ * seeding peer, on `peerPort`), the archiver of torrent-only items (unless `archive` is off) and the
+ * HTTP app, and returns a handle that closes them all.
  */
 
 import { createSocket, type Socket } from 'node:dgram';
@@ -23,7 +24,7 @@ import {
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
-import { Publisher, removeAbandonedItems, Seeding, SiteLinks, Uploads } from './site/index.js';
+import { Archiver, Publisher, removeAbandonedItems, Seeding, SiteLinks, Uploads } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
@@ -71,7 +72,8 @@ export async function startServer(
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');
     await mkdir(uploadsRoot, { recursive: true });
-    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot });
+    const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
+    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot });
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
       allow: site.seeding.allow,
@@ -79,6 +81,10 @@ export async function startServer(
     closers.push(() => tracker.close());
     const peerPort = await engine.listen(c.peerPort);
     closers.push(() => engine.close());
+    if (site.archiver) {
+      const archiver = site.archiver;
+      closers.push(() => archiver.close());
+    }
 
     const app = buildApp({ tracker, site, logger: extras.logger, limits: extras.limits });
     closers.push(() => app.close());
@@ -103,6 +109,8 @@ export async function startServer(
     const abandoned = await removeAbandonedItems(site.items, blobs);
     if (abandoned > 0) app.log.warn(`removed ${abandoned} item(s) left half-published by a crash`);
     await site.seeding.start();
+    // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
+    await site.archiver?.resume();
     return { url, peerPort, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -118,6 +126,8 @@ export interface SiteParts {
   stagingRoot: string;
   /** Folder of tus uploads (default: `uploads` in the folder holding `tmp/`). */
   uploadsRoot?: string;
+  /** Folder for archiving torrent-only items (inside the data folder); absent: no archiving. */
+  archiveRoot?: string;
   users?: UserRepository;
 }
 
@@ -128,6 +138,9 @@ export function createSite(parts: SiteParts): SiteServices {
   const channels = new ChannelRepository(db);
   const seeding = new Seeding({ items, blobs, engine });
   const sessions = new SessionRepository(db);
+  const archiver = parts.archiveRoot
+    ? new Archiver({ items, blobs, engine, seeding, links, root: parts.archiveRoot })
+    : undefined;
   return {
     users: parts.users ?? new UserRepository(db),
     tokens: new TokenRepository(db),
@@ -143,7 +156,8 @@ export function createSite(parts: SiteParts): SiteServices {
       repository: new UploadRepository(db),
       root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
     }),
-    publisher: new Publisher({ items, channels, blobs, seeding, links }),
+    publisher: new Publisher({ items, channels, blobs, seeding, links, ...(archiver ? { archiver } : {}) }),
+    ...(archiver ? { archiver } : {}),
     health: async () => {
       await sql`select 1`.execute(db);
     },

@@ -31,8 +31,13 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     databaseUrl: undefined,
     storageUrl: undefined,
     redisUrl: undefined,
+    archive: true,
   });
   assert.ok(Object.isFrozen(defaults));
+  assert.equal(readConfig({}, { SEEDCAST_ARCHIVE: '0' }).archive, false);
+  assert.equal(readConfig({}, { SEEDCAST_ARCHIVE: 'off' }).archive, false);
+  assert.equal(readConfig({ archive: true }, { SEEDCAST_ARCHIVE: 'no' }).archive, true);
+  assert.equal(readConfig({ archive: false }, {}).archive, false);
   const env = {
     SEEDCAST_HOST: '0.0.0.0',
     SEEDCAST_PORT: '9000',
@@ -63,6 +68,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     { SEEDCAST_PORT: 'eighty' },
     { SEEDCAST_PORT: '70000' },
     { SEEDCAST_PUBLIC_URL: 'ftp://x' },
+    { SEEDCAST_ARCHIVE: 'maybe' },
   ])
     assert.throws(
       () => readConfig({}, bad),

@@ -268,7 +268,7 @@ describeOnEachDatabase('publishing API', (fresh) => {
         { name: 'torrent', filename: 'x.torrent', value: 'd1:ae' },
       ]),
       400,
-      'HTTP_BAD_REQUEST',
+      'ITEM_INVALID',
       'torrent',
     );
     const garbled = await s.app.inject({

@@ -23,6 +23,7 @@ import {
   type NewItemInput,
   optionalText,
   requiredText,
+  sha256Hex,
   text,
 } from './item-input.js';
 
@@ -250,10 +251,13 @@ export class ItemRepository {
   }
 
   /** Records where a file's bytes now live (e.g. after archiving a torrent-only item). */
-  async setFileBlob(id: number, position: number, blobKey: string | null): Promise<void> {
+  async setFileBlob(id: number, position: number, blobKey: string | null, sha256?: string): Promise<void> {
     await this.db
       .updateTable('item_files')
-      .set({ blob_key: blobKeyOrNull('blobKey', blobKey) })
+      .set({
+        blob_key: blobKeyOrNull('blobKey', blobKey),
+        ...(sha256 === undefined ? {} : { sha256: sha256Hex(sha256) }),
+      })
       .where('item_id', '=', id)
       .where('position', '=', position)
       .execute();

@@ -1,8 +1,9 @@
 /**
  * `seedcast publish`: publishes a file or folder to a Seedcast site through its API
  * (`POST /api/v1/items`, multipart, `Authorization: Bearer`). Files are streamed from disk, never
- * read whole into memory. With `--torrent-only` only a hybrid `.torrent` is sent (the `torrent`
- * part) and this process seeds the content until stopped.
+ * read whole into memory. With `--torrent-only` only a hybrid `.torrent` naming the site's tracker
+ * (`<server>/announce`) is sent (the `torrent` part) and this process seeds the content until
+ * stopped; a site that archives downloads it from here.
  */
 
 import { openAsBlob } from 'node:fs';
@@ -68,7 +69,9 @@ Options:
     const torrentOnly = args.values['torrent-only'] === true;
     let torrentBytes: Buffer | undefined;
     if (torrentOnly) {
-      torrentBytes = (await createTorrent(path, { version: 'hybrid' })).torrent;
+      // The site's tracker, so this seeder and the site's archiver find each other.
+      const announce = new URL('announce', server.endsWith('/') ? server : `${server}/`).href;
+      torrentBytes = (await createTorrent(path, { version: 'hybrid', announce: [announce] })).torrent;
       form.set(
         'torrent',
         new Blob([torrentBytes], { type: 'application/x-bittorrent' }),

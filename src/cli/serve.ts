@@ -1,10 +1,12 @@
 /** `seedcast serve`: runs the site until interrupted. */
 
+import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
+                     [--archive | --no-archive]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -16,6 +18,9 @@ Options (flags win over the environment):
   --peer-port N      port of the seeding BitTorrent peer (SEEDCAST_PEER_PORT, default any free port)
   --public-url URL   the site's public URL, used in torrents and links (SEEDCAST_PUBLIC_URL,
                      default http://H:P)
+  --archive          archive torrent-only items: download them through the swarm, keep them in
+                     the site's storage and seed them (SEEDCAST_ARCHIVE=1|0, default on)
+  --no-archive       only track torrent-only items; their publishers seed them
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -28,7 +33,11 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       data: { type: 'string' },
       'peer-port': { type: 'string' },
       'public-url': { type: 'string' },
+      archive: { type: 'boolean' },
+      'no-archive': { type: 'boolean' },
     });
+    if (args.values.archive && args.values['no-archive'])
+      throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
     const { readConfig } = await import('../config.js');
     const config = readConfig({
       host: stringFlag(args, 'host'),
@@ -36,6 +45,7 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       data: stringFlag(args, 'data'),
       peerPort: intFlag(args, 'peer-port'),
       publicUrl: stringFlag(args, 'public-url'),
+      archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
     });
     const { startServer } = await import('../server.js');
     const server = await startServer(config);

@@ -3,11 +3,13 @@
  * the publisher), seeding (the tracker's allow-list and the engine's sessions) and public links.
  */
 
+export { type ArchiveProgress, Archiver, type ArchiverOptions, isArchived } from './archive.js';
 export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
 export { SiteLinks } from './links.js';
 export { contentTypeOf, mediaTypeOf } from './media.js';
 export {
+  type ArchiveStarter,
   type Published,
   Publisher,
   type PublisherOptions,
@@ -18,6 +20,7 @@ export {
 export { type RecoverOptions, removeAbandonedItems } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { type StagedFile, Staging } from './staging.js';
+export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
 export {
   type AppendInput,
   CHECKSUM_ALGORITHMS,

@@ -10,6 +10,10 @@
  * item's id). Running together, the second reader mostly finds the pages the first one just read;
  * for files larger than the page cache that is not guaranteed. Hashing the pieces while the upload
  * streams in would need a streaming hasher in `src/torrent`.
+ *
+ * Torrent-only publishing (`publishTorrent`) records an item from a publisher's `.torrent` alone:
+ * files without blobs, the torrent stored with the site's tracker first, its info hashes tracked;
+ * the `Archiver` (when the site archives) then fetches the content through the swarm.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -31,6 +35,12 @@ import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import type { Seeding } from './seeding.js';
 import type { StagedFile } from './staging.js';
+import { readTorrentPart, withSiteFirst } from './torrent-part.js';
+
+/** Starts fetching a torrent-only item's content (the `Archiver`). */
+export interface ArchiveStarter {
+  start(item: Item, meta: Metainfo): void;
+}
 
 /** The publisher's fields, as text (multipart form fields). */
 export interface PublishFields {
@@ -67,10 +77,79 @@ export interface PublisherOptions {
   blobs: BlobStore;
   seeding: Seeding;
   links: SiteLinks;
+  /** When the site archives torrent-only items. */
+  archiver?: ArchiveStarter;
 }
 
 export class Publisher {
   constructor(private readonly options: PublisherOptions) {}
+
+  /**
+   * Torrent-only publishing: an item from a publisher's `.torrent` (v1 or hybrid), whose content
+   * the publisher seeds. Same metadata rules as `publish`; a second item with the same info hash
+   * is ITEM_CONFLICT. All or nothing.
+   */
+  async publishTorrent(owner: User, torrent: Uint8Array, fields: PublishFields): Promise<Published> {
+    const { items, blobs, links } = this.options;
+    const given = readTorrentPart(torrent);
+    if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+    const license = checkLicense(fields.license);
+    const channelId = await this.channelId(owner, fields.channel);
+    const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
+    for (const hash of [given.infoHash, given.infoHashV2]) {
+      if (hash && (await items.byInfoHash(hash)))
+        throw new SeedcastError('ITEM_CONFLICT', `an item with info hash ${hash} exists`);
+    }
+    const stored = withSiteFirst(torrent, { announce: links.announce() });
+    const meta = parseTorrent(stored);
+    const files = meta.files
+      .filter((f) => !f.padding)
+      .map((f) => {
+        const path = f.path.join('/');
+        return { path, length: f.length, blobKey: null, sha256: null, mimeType: contentTypeOf(path) };
+      });
+    let itemId: number | undefined;
+    let torrentKey: string | undefined;
+    try {
+      const item = await items
+        .create({
+          ownerId: owner.id,
+          title: fields.title,
+          description: fields.description ?? '',
+          creator: fields.creator ?? '',
+          date: fields.date ?? null,
+          language: fields.language ?? null,
+          license,
+          tags,
+          channelId,
+          status: 'pending',
+          torrentOnly: true,
+          mediaType: mediaTypeOf(files),
+          mimeType: files.length === 1 ? files[0]!.mimeType : null,
+          infoHash: meta.infoHash,
+          infoHashV2: meta.infoHashV2 ?? null,
+          pieceLength: meta.pieceLength,
+          files,
+        })
+        .catch((err) => {
+          // File paths were checked by the torrent parser; name the part they came from.
+          const detail = err instanceof SeedcastError && /: (files\[.*)$/s.exec(err.message)?.[1];
+          if (detail) throw new SeedcastError('ITEM_INVALID', `torrent: ${detail}`, { cause: err });
+          throw err;
+        });
+      itemId = item.id;
+      torrentKey = blobKey('items', item.id, 'torrent');
+      await blobs.put(torrentKey, stored, { contentType: 'application/x-bittorrent' });
+      const ready = (await items.update(item.id, { status: 'ready', torrentKey }))!;
+      this.options.seeding.track(meta.infoHash, meta.infoHashV2 ?? null);
+      this.options.archiver?.start(ready, meta);
+      return { item: ready, meta, magnet: formatMagnet(magnetFromMetainfo(meta)) };
+    } catch (err) {
+      if (torrentKey) await blobs.delete(torrentKey).catch(() => undefined);
+      if (itemId !== undefined) await items.delete(itemId).catch(() => undefined);
+      throw err;
+    }
+  }
 
   async publish(owner: User, staging: PublishSource, fields: PublishFields): Promise<Published> {
     const { items, blobs, links } = this.options;

@@ -2,7 +2,8 @@
  * Keeping the site's items alive in the swarm: the tracker's allow-list (exactly the site's items,
  * by v1 hash and by the first 20 bytes of the v2 hash, as BEP 52 clients announce) and the engine's
  * seeding sessions, which read the files from the blob store through `BlobPieceStore`. At start every
- * ready item is loaded; each published item is added as it is published.
+ * ready item is loaded; each published item is added as it is published. Torrent-only items are
+ * tracked from the start and seeded once archived (see `archive.ts`).
  */
 
 import type { Item, ItemRepository } from '../catalog/index.js';
@@ -57,7 +58,8 @@ export class Seeding {
 
   /** Starts seeding an item whose files and torrent are in the blob store. */
   async seed(item: Item, meta?: Metainfo): Promise<void> {
-    if (this.sessions.has(item.id) || item.torrentOnly || !item.torrentKey) return;
+    // A torrent-only item is seeded by the site once archived (every file has a blob).
+    if (this.sessions.has(item.id) || !item.torrentKey || item.files.some((f) => !f.blobKey)) return;
     const torrent = meta ?? parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
     this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
     const keys = item.files.map((f) => f.blobKey ?? undefined);

@@ -290,7 +290,7 @@ function pickFrom(
   const options = PICK_OPTIONS;
   options.max = limit;
   options.exclude = exclude;
-  options.skipSeeders = input.seeder;
+  options.skipSeeders = input.seeder && input.seedersToo !== true;
   options.minSeen = minSeen;
   options.ids = wantIds ? scratchIds : undefined;
   const n = table.pick(scratchAddrs, 0, options);

@@ -29,7 +29,7 @@ end
  *       9 totals
  * ARGV: 1 peer id  2 address+port  3 seeder 0|1  4 event  5 numwant  6 now  7 ttl  8 max peers
  *       9 info hash (swarms member)  10 address length (own)  11 address length (other)
- *       12 other family 0|1  13 key (decimal)  14 want ids 0|1
+ *       12 other family 0|1  13 key (decimal)  14 want ids 0|1  15 seeders too 0|1
  * Returns: { seeders, leechers, downloaded, own peers, own ids, other peers, other ids }
  */
 export const ANNOUNCE_LUA = `${EXPIRE}
@@ -74,7 +74,7 @@ end
 local function pick(s, l, n, al)
   local out, ids = {}, {}
   if n <= 0 then return '', '', 0 end
-  local pools = seeder and { l } or { l, s }
+  local pools = (seeder and ARGV[15] ~= '1') and { l } or { l, s }
   for _, k in ipairs(pools) do
     if #out >= n then break end
     local r = redis.call('HRANDFIELD', k, n + 1, 'WITHVALUES')

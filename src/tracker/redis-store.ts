@@ -77,6 +77,7 @@ export class RedisStore implements SwarmStore {
       input.otherFamily ? '1' : '0',
       String(input.key >>> 0),
       input.wantPeerIds ? '1' : '0',
+      input.seedersToo ? '1' : '0',
     ])) as [number, number, number, Buffer, Buffer, Buffer, Buffer];
     const [seeders, leechers, downloaded, p1, i1, p2, i2] = res;
     const peers: PeerList = v4 ? { v4: p1, v6: p2 } : { v4: p2, v6: p1 };

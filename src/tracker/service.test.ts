@@ -35,6 +35,18 @@ describe('tracker service', () => {
     assert.equal(res.peers.v4.length, 6);
   });
 
+  test('a left=0 peer that downloaded nothing gets seeders too; one that downloaded gets leechers only', async () => {
+    const service = new TrackerService();
+    await service.announce(announce({ left: 0, ip: v4('10.0.0.9'), peerId: id20('seed') }));
+    // aria2 fetching a magnet's metadata announces left=0, downloaded=0.
+    const magnet = await service.announce(announce({ left: 0, peerId: id20('magnet') }));
+    assert.equal(magnet.peers.v4.length, 6, 'the seeder is offered');
+    const done = await service.announce(
+      announce({ left: 0, downloaded: 100, peerId: id20('done'), ip: v4('10.0.0.7') }),
+    );
+    assert.equal(done.peers.v4.length, 0, 'a seeder that downloaded gets no seeders');
+  });
+
   test('numwant: -1 means the default, large values are capped', async () => {
     const service = new TrackerService({ defaultNumwant: 3, maxNumwant: 5 });
     for (let i = 1; i <= 10; i++) await service.announce(announce({ ip: v4(`10.0.3.${i}`) }));

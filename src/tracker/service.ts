@@ -92,6 +92,10 @@ export class TrackerService {
         port: req.port,
         key: req.key,
         seeder: req.left === 0,
+        // A peer that has everything but downloaded nothing is an initial seeder, or a magnet client
+        // that does not know the size yet (aria2 announces left=0 while it fetches the metadata): it
+        // gets seeders too, or it would never hear of the swarm's only seeders.
+        seedersToo: req.left === 0 && req.downloaded === 0,
         event: req.event,
         numwant,
         wantPeerIds: req.wantPeerIds,

@@ -123,6 +123,18 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       assert.equal(endpoints4(leecher.peers.v4).length, 3);
     });
 
+    test('a seeder that asks for seeders too gets seeders and leechers', async () => {
+      const store = await fresh();
+      const ih = id20('ih');
+      await store.announce(req({ infoHash: ih, ip: v4('10.0.0.1'), seeder: true }));
+      await store.announce(req({ infoHash: ih, ip: v4('10.0.0.2'), seeder: false }));
+      const res = await store.announce(
+        req({ infoHash: ih, ip: v4('10.0.0.3'), seeder: true, seedersToo: true }),
+      );
+      assert.deepEqual(endpoints4(res.peers.v4).sort(), ['10.0.0.1:6881', '10.0.0.2:6881']);
+      assert.deepEqual([res.complete, res.incomplete], [2, 1]);
+    });
+
     test('numwant limits the peers returned', async () => {
       const store = await fresh();
       const ih = id20('ih');

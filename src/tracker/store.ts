@@ -11,7 +11,9 @@
  * - `stopped` removes the peer and returns no peers; `completed` counts one download the first time
  *   a peer becomes a seeder through it;
  * - peers not seen for `peerTtl` seconds are gone (lazily, and by `sweep`);
- * - returned peers never include the announcing peer; seeders get no seeders.
+ * - returned peers never include the announcing peer; seeders get no seeders, unless the announce
+ *   asks for them (`seedersToo`: the service sets it for a `left=0` peer that has downloaded nothing,
+ *   which may be a magnet client that does not know the size yet); leechers come first then.
  */
 
 import type { AnnounceEvent, PeerList, SwarmCounts } from './types.js';
@@ -23,6 +25,8 @@ export interface StoreAnnounce {
   port: number;
   key: number;
   seeder: boolean;
+  /** A seeder that is given seeders as well as leechers (leechers first). */
+  seedersToo?: boolean;
   event: AnnounceEvent;
   numwant: number;
   wantPeerIds: boolean;

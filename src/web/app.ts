@@ -15,7 +15,7 @@ import type {
   TokenRepository,
   UserRepository,
 } from '../catalog/index.js';
-import type { Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
+import type { Archiver, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import type { UserResolver } from './auth.js';
@@ -39,6 +39,8 @@ export interface SiteServices {
   blobs: BlobStore;
   publisher: Publisher;
   seeding: Seeding;
+  /** Archives torrent-only items (absent when the site does not archive). */
+  archiver?: Archiver;
   links: SiteLinks;
   /** Folder for uploads in progress (inside the data folder). */
   stagingRoot: string;

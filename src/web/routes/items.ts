@@ -1,8 +1,9 @@
 /**
  * Items over HTTP: `POST /api/v1/items` (multipart: one or more `file` parts streamed to the staging
- * folder, or an `upload` field naming a finished tus upload, and text fields) publishes through the
- * `Publisher`; `GET /api/v1/items/:id` gives the item
- * with its links and swarm numbers (tracker counts, and bytes the site's peer and web seed served).
+ * folder, or an `upload` field naming a finished tus upload, or one `torrent` part for torrent-only
+ * publishing, and text fields) publishes through the `Publisher`; `GET /api/v1/items/:id` gives the
+ * item with its links and swarm numbers (tracker counts, and bytes the site's peer and web seed
+ * served), and for torrent-only items whether they are archived (with progress while archiving).
  */
 
 import { dirname } from 'node:path';
@@ -11,6 +12,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
+  type Archiver,
+  isArchived,
+  MAX_TORRENT_BYTES,
   type Publisher,
   type PublishFields,
   type Seeding,
@@ -32,6 +36,7 @@ export interface ItemRoutesOptions {
   seeding: Seeding;
   links: SiteLinks;
   tracker?: TrackerService;
+  archiver?: Archiver;
   /** Where uploads are staged (inside the data folder). */
   stagingRoot: string;
   /** Finished tus uploads, published with an `upload` field. */
@@ -52,8 +57,14 @@ const FIELDS = [
 ] as const;
 const MAX_FIELD = 20_000;
 
-/** Reads the multipart body: files to `staging`, known text fields into the result. */
-async function readParts(request: FastifyRequest, staging: Staging): Promise<PublishFields> {
+interface Parts {
+  fields: PublishFields;
+  /** The `torrent` part's bytes (torrent-only publishing). */
+  torrent?: Buffer;
+}
+
+/** Reads the multipart body: files to `staging`, a torrent into memory, known text fields. */
+async function readParts(request: FastifyRequest, staging: Staging): Promise<Parts> {
   try {
     return await readPartsUnchecked(request, staging);
   } catch (err) {
@@ -75,13 +86,26 @@ function clientFault(err: unknown): unknown {
   });
 }
 
-async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Promise<PublishFields> {
+async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Promise<Parts> {
   const fields: PublishFields = {};
+  let torrent: Buffer | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
+      if (part.fieldname === 'torrent') {
+        if (torrent || staging.files.length > 0) {
+          part.file.resume();
+          throw new SeedcastError('ITEM_INVALID', 'torrent: send one torrent part and no file parts');
+        }
+        torrent = await readCapped(part.file, MAX_TORRENT_BYTES);
+        continue;
+      }
       if (part.fieldname !== 'file') {
         part.file.resume();
         throw new SeedcastError('HTTP_BAD_REQUEST', `unexpected file part "${part.fieldname.slice(0, 40)}"`);
+      }
+      if (torrent) {
+        part.file.resume();
+        throw new SeedcastError('ITEM_INVALID', 'file: send file parts or one torrent part, not both');
       }
       await staging.add(part.filename, part.file);
     } else if ((FIELDS as readonly string[]).includes(part.fieldname)) {
@@ -91,7 +115,22 @@ async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Pr
       fields[part.fieldname as keyof PublishFields] = part.value;
     }
   }
-  return fields;
+  return torrent ? { fields, torrent } : { fields };
+}
+
+/** A part's bytes, at most `max` (more is ITEM_INVALID naming the torrent field). */
+async function readCapped(stream: NodeJS.ReadableStream, max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      stream.resume();
+      throw new SeedcastError('ITEM_INVALID', `torrent: larger than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -135,13 +174,17 @@ export function itemView(item: Item, links: SiteLinks) {
     tags: item.tags,
     mediaType: item.mediaType,
     status: item.status,
+    torrentOnly: item.torrentOnly,
+    /** The site holds every file (always true for uploaded items). */
+    archived: isArchived(item),
     length: item.totalLength,
     createdAt: new Date(item.createdAt).toISOString(),
     files: item.files.map((f) => ({
       path: f.path,
       length: f.length,
       mimeType: f.mimeType,
-      url: links.file(item.id, f.path),
+      // Served by the site only once it holds the bytes (a torrent-only item after archiving).
+      url: f.blobKey ? links.file(item.id, f.path) : null,
     })),
   };
 }
@@ -169,10 +212,13 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         maxFiles: options.limits.uploadFiles,
       });
       try {
-        const fields = await readParts(request, staging);
+        const { fields, torrent } = await readParts(request, staging);
         const upload = fields.upload?.trim();
-        const { item, magnet } =
-          upload === undefined || upload === ''
+        if (torrent && upload)
+          throw new SeedcastError('ITEM_INVALID', 'upload: send an upload id or a torrent part, not both');
+        const { item, magnet } = torrent
+          ? await options.publisher.publishTorrent(owner, torrent, fields)
+          : upload === undefined || upload === ''
             ? await options.publisher.publish(owner, staging, fields)
             : await publishUpload(options, owner, upload, staging, fields);
         reply.code(201);
@@ -194,8 +240,10 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
           ? await options.tracker.stats(item.infoHash)
           : { seeders: 0, leechers: 0, completed: 0 };
       const peer = options.seeding.uploaded(item.id);
+      const archiving = options.archiver?.progress(item.id);
       return {
         ...itemView(item, links),
+        ...(archiving ? { archiving } : {}),
         swarm: {
           ...counts,
           served: { peer, webSeed: item.bytesServed, total: peer + item.bytesServed },
