@@ -1,0 +1,336 @@
+/**
+ * The site in a real browser (Debian's chromium through playwright-core), against a real
+ * `startServer` on a temporary data folder:
+ * - the visitor's path: register, log out, log in, upload a video made by ffmpeg through the upload
+ *   page (tus, with the progress bar seen moving and reaching 100), find it on the home page, play it
+ *   on its page (the `<video>` reaches currentTime > 0), log out;
+ * - an upload interrupted by a reload continues from the server's offset (no new upload is created,
+ *   the first PATCH after the reload starts where the server stopped) and the published file is
+ *   byte-exact;
+ * - publisher text (title, description, creator, tags) holding `<script>`, `javascript:` links and `onerror`/`onload`
+ *   attributes fires no dialog and leaves no injected element on any page.
+ * Skips loudly without chromium or ffmpeg (fails under CI=true).
+ */
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type TestContext, test } from 'node:test';
+import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
+import { type RunningServer, startServer } from '../src/server.js';
+import { launchChromium } from './helpers/browser.js';
+import { freePort, requireTools, run, tempDir } from './helpers/tools.js';
+
+// The functions given to page.evaluate() run in the browser: its globals, loosely typed here (the
+// project compiles without the DOM library).
+// biome-ignore lint/suspicious/noExplicitAny: browser globals
+type Dom = any;
+declare const document: Dom;
+declare const window: Dom;
+declare const localStorage: Dom;
+declare const MutationObserver: Dom;
+
+const TIMEOUT = 120_000;
+const CHUNK = 32 * 1024;
+
+async function serve(t: TestContext): Promise<RunningServer> {
+  const dir = tempDir(t, 'seedcast-browser-');
+  const server = await startServer({ host: '127.0.0.1', port: await freePort(), data: join(dir, 'data') });
+  t.after(() => server.close());
+  return server;
+}
+
+function makeVideo(t: TestContext): string {
+  const dir = tempDir(t, 'seedcast-video-');
+  const out = join(dir, 'testcard.mp4');
+  run('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine',
+    '-t',
+    '3',
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    out,
+  ]);
+  return out;
+}
+
+interface Session {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Dialogs (alert, confirm, prompt) the page opened. */
+  dialogs: string[];
+  /** Values the upload `<progress>` took, with whether it was on screen. */
+  progress: { value: number; visible: boolean }[];
+}
+
+async function open(t: TestContext, base: string, options: { chunk?: number } = {}): Promise<Session> {
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 800 } });
+  context.setDefaultTimeout(TIMEOUT);
+  context.setDefaultNavigationTimeout(TIMEOUT);
+  const progress: Session['progress'] = [];
+  await context.exposeBinding('__seedcastProgress', (_source, value: number, visible: boolean) => {
+    progress.push({ value, visible });
+  });
+  await context.addInitScript((chunk: number) => {
+    if (chunk > 0) localStorage.setItem('seedcast-upload-chunk', String(chunk));
+    document.addEventListener('DOMContentLoaded', () => {
+      const bar = document.getElementById('upload-progress') as Dom;
+      if (!bar) return;
+      new MutationObserver(() => {
+        const box = bar.getBoundingClientRect();
+        const visible = box.width > 0 && box.height > 0 && !bar.closest('[hidden]');
+        window.__seedcastProgress(bar.value, visible);
+      }).observe(bar, { attributes: true, attributeFilter: ['value'] });
+    });
+  }, options.chunk ?? 0);
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  return { browser, context, page, dialogs, progress };
+}
+
+async function register(page: Page, username: string, password = 'correct horse battery') {
+  await page.goto('/register');
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', password);
+  await page.fill('#f-confirm', password);
+  await Promise.all([page.waitForURL(/\/account$/), page.click('#register-form button[type="submit"]')]);
+}
+
+async function logIn(page: Page, username: string, password = 'correct horse battery') {
+  await page.goto('/login');
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', password);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/'),
+    page.click('#login-form button[type="submit"]'),
+  ]);
+}
+
+async function logOut(page: Page) {
+  await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('#logout')]);
+  assert.equal(await page.locator('a[href="/login"]').count(), 1, 'logged out: the nav offers "Log in"');
+}
+
+/** Slows every PATCH down a little so the progress bar is seen moving (the file is small). */
+async function slowPatches(page: Page): Promise<void> {
+  await page.route('**/api/v1/uploads/**', async (route: Route) => {
+    if (route.request().method() === 'PATCH') await new Promise((r) => setTimeout(r, 250));
+    await route.continue();
+  });
+}
+
+/** The bytes of an item's first file, as served by the site. */
+async function servedBytes(base: string, id: number): Promise<Buffer> {
+  const item = (await (await fetch(`${base}/api/v1/items/${id}`)).json()) as { files: { url: string }[] };
+  const res = await fetch(item.files[0]!.url);
+  assert.equal(res.status, 200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+test('a visitor registers, logs in, uploads a video with a progress bar, finds it and plays it', {
+  timeout: 15 * 60_000,
+}, async (t) => {
+  if (!requireTools(t, 'chromium', 'ffmpeg')) return;
+  const video = makeVideo(t);
+  const server = await serve(t);
+  const { page, dialogs, progress } = await open(t, server.url, { chunk: CHUNK });
+
+  await register(page, 'ada');
+  await logOut(page);
+  await logIn(page, 'ada');
+
+  // Upload through the page: tus in chunks, the progress bar moves and reaches 100.
+  await slowPatches(page);
+  await page.click('a[href="/upload"]');
+  await page.waitForURL(/\/upload$/);
+  await page.setInputFiles('#f-file', video);
+  assert.match((await page.textContent('#chosen-file')) ?? '', /testcard\.mp4/);
+  assert.equal(await page.inputValue('#f-title'), 'testcard', 'the title is taken from the file name');
+  await page.fill('#f-title', 'Testcard with a tone');
+  await page.fill('#f-description', 'Colour bars and a **sine** tone, made by ffmpeg.');
+  await page.fill('#f-creator', 'The Test Suite');
+  await page.fill('#f-date', '2026-11-24');
+  await page.fill('#f-language', 'en');
+  await page.selectOption('#f-license', 'https://creativecommons.org/licenses/by-sa/4.0/');
+  await page.fill('#f-tags', 'testcard, tone');
+  await Promise.all([page.waitForURL(/\/items\/\d+$/), page.click('#upload-submit')]);
+  const id = Number(/\/items\/(\d+)$/.exec(page.url())![1]);
+  const values = progress.map((p) => p.value);
+  assert.ok(
+    progress.some((p) => p.visible),
+    `the progress bar was on screen: ${JSON.stringify(progress)}`,
+  );
+  assert.ok(
+    values.some((v) => v > 0 && v < 100),
+    `the progress bar moved: ${values}`,
+  );
+  assert.equal(values.at(-1), 100, `the progress bar reached 100: ${values}`);
+  assert.deepEqual(
+    await servedBytes(server.url, id),
+    readFileSync(video),
+    'the site serves the uploaded bytes',
+  );
+
+  // The item page: title, licence, and the video plays.
+  assert.equal(await page.textContent('#item-title'), 'Testcard with a tone');
+  assert.match((await page.textContent('#license')) ?? '', /BY-SA/);
+  const played = await page.evaluate(async () => {
+    const v = document.querySelector('#player video') as Dom;
+    v.muted = true;
+    await v.play();
+    const t0 = Date.now();
+    while (!(v.currentTime > 0)) {
+      if (Date.now() - t0 > 60_000) throw new Error(`stuck at ${v.currentTime}, error ${v.error?.code}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { currentTime: v.currentTime, duration: v.duration, width: v.videoWidth };
+  });
+  assert.ok(played.currentTime > 0, JSON.stringify(played));
+  assert.equal(played.width, 320);
+
+  // The home page lists it.
+  await page.goto('/');
+  assert.match((await page.textContent('#newest')) ?? '', /Testcard with a tone/);
+
+  await logOut(page);
+  assert.deepEqual(dialogs, []);
+});
+
+test('an upload interrupted by a reload continues from the server offset', {
+  timeout: 15 * 60_000,
+}, async (t) => {
+  if (!requireTools(t, 'chromium', 'ffmpeg')) return;
+  const video = makeVideo(t);
+  const server = await serve(t);
+  const { page } = await open(t, server.url, { chunk: CHUNK });
+  await register(page, 'grace');
+  await page.goto('/upload');
+
+  // Let the first PATCH through and hold every later one: then reload the page in the middle.
+  let patches = 0;
+  const held: Route[] = [];
+  let sawSecond: () => void = () => {};
+  const second = new Promise<void>((resolve) => {
+    sawSecond = resolve;
+  });
+  await page.route('**/api/v1/uploads/**', async (route) => {
+    if (route.request().method() === 'PATCH' && ++patches >= 2) {
+      held.push(route);
+      sawSecond();
+      return;
+    }
+    await route.continue();
+  });
+  await page.setInputFiles('#f-file', video);
+  await page.fill('#f-title', 'Interrupted testcard');
+  await page.click('#upload-submit');
+  await second;
+  const before = await page.evaluate(() => (document.getElementById('upload-progress') as Dom).value);
+  assert.ok(before > 0 && before < 100, `progress before the reload: ${before}`);
+  await page.reload();
+  for (const route of held) await route.abort().catch(() => {});
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+
+  const requests: Request[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/v1/uploads')) requests.push(r);
+  });
+  assert.match((await page.textContent('#chosen-file')) ?? '', /did not finish/);
+  await page.setInputFiles('#f-file', video);
+  await page.fill('#f-title', 'Interrupted testcard');
+  await Promise.all([page.waitForURL(/\/items\/\d+$/), page.click('#upload-submit')]);
+  const methods = requests.map((r) => r.method());
+  assert.ok(!methods.includes('POST'), `no new upload after the reload: ${methods}`);
+  assert.equal(methods[0], 'HEAD', 'the page asks the server for its offset first');
+  const firstPatch = requests.find((r) => r.method() === 'PATCH');
+  assert.ok(firstPatch, `a PATCH after the reload: ${methods}`);
+  assert.equal(firstPatch.headers()['upload-offset'], String(CHUNK), 'resumed at the server offset');
+  const id = Number(/\/items\/(\d+)$/.exec(page.url())![1]);
+  assert.deepEqual(await servedBytes(server.url, id), readFileSync(video));
+  assert.equal(
+    await page.evaluate(
+      () => Object.keys(localStorage).filter((k: string) => k.startsWith('seedcast-upload:')).length,
+    ),
+    0,
+    'the finished upload is forgotten',
+  );
+});
+
+test('script in titles and descriptions stays text in a real browser', {
+  timeout: 15 * 60_000,
+}, async (t) => {
+  if (!requireTools(t, 'chromium')) return;
+  const server = await serve(t);
+  const { page, dialogs } = await open(t, server.url);
+  await register(page, 'mallory');
+  const payload = '<script>alert("s")</script><img src=x onerror=alert("img")><svg onload=alert("svg")>';
+  const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
+  // Publish through the API with the page's session cookie (what upload.js does).
+  const created = await page.evaluate(
+    async ({ payload, csrf }) => {
+      const data = new FormData();
+      data.append('title', `${payload} title`);
+      data.append(
+        'description',
+        `${payload} [click me](javascript:alert("md")) <a href="javascript:alert(1)">raw</a>`,
+      );
+      data.append('creator', `"><iframe src="javascript:alert('c')"></iframe>`);
+      data.append('tags', `<b onmouseover=alert(1)>tag</b>`);
+      data.append('file', new Blob(['plain text']), 'x.txt');
+      const res = await fetch('/api/v1/items', {
+        method: 'POST',
+        body: data,
+        headers: { 'X-CSRF-Token': csrf! },
+      });
+      return { status: res.status, body: (await res.json()) as { id: number } };
+    },
+    { payload, csrf },
+  );
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const id = created.body.id;
+
+  await page.goto(`/items/${id}`);
+
+  for (const path of ['/', `/items/${id}`, `/items/${id}/embed`]) {
+    await page.goto(path);
+    await page.waitForTimeout(300); // give an injected handler time to fire
+    const found = await page.evaluate(() => {
+      const inline = [...document.querySelectorAll('script')].filter((s: Dom) => !s.src).length;
+      const handlers = [...document.querySelectorAll('*')].flatMap((el: Dom) =>
+        [...el.attributes]
+          .filter((a: Dom) => a.name.startsWith('on'))
+          .map((a: Dom) => `${el.tagName} ${a.name}`),
+      );
+      const jsLinks = [...document.querySelectorAll('[href],[src]')]
+        .map((el: Dom) => el.getAttribute('href') ?? el.getAttribute('src') ?? '')
+        .filter((u: string) => /^\s*javascript:/i.test(u));
+      const injected = document.querySelectorAll('svg[onload], img[src="x"], iframe, b[onmouseover]').length;
+      return { inline, handlers, jsLinks, injected };
+    });
+    assert.deepEqual(found, { inline: 0, handlers: [], jsLinks: [], injected: 0 }, path);
+  }
+  assert.deepEqual(dialogs, [], 'no dialog fired');
+});
