@@ -270,6 +270,6 @@ describeOnEachDatabase('items', (fresh) => {
     ]);
     assert.deepEqual(titles(await items.list({ ids: [z.id, x.id] })), ['City walk', 'Rain on 100% Tin']);
     assert.deepEqual(await items.list({ ids: [] }), []);
-    assert.equal(await items.lastUpdated(), now);
+    assert.deepEqual(await items.lastChange(), { updatedAt: now, count: 4 });
   });
 });

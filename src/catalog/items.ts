@@ -338,13 +338,16 @@ export class ItemRepository {
     return this.hydrate(rows);
   }
 
-  /** The latest `updated_at` of any item (any status), or null when there are none. */
-  async lastUpdated(): Promise<number | null> {
+  /**
+   * The latest `updated_at` of any item (any status; null when there are none) and the number of
+   * items: together they change whenever an item is added, edited, taken down or deleted.
+   */
+  async lastChange(): Promise<{ updatedAt: number | null; count: number }> {
     const row = await this.db
       .selectFrom('items')
-      .select((eb) => eb.fn.max('updated_at').as('latest'))
+      .select((eb) => [eb.fn.max('updated_at').as('latest'), eb.fn.countAll().as('n')])
       .executeTakeFirst();
-    return row?.latest == null ? null : Number(row.latest);
+    return { updatedAt: row?.latest == null ? null : Number(row.latest), count: Number(row?.n ?? 0) };
   }
 
   /** v1 and v2 info hashes of every item the tracker should accept (not taken down). */

@@ -5,7 +5,8 @@
  * and per user (`/users/:name/feed.rss`...); `/feeds/channels.opml`; `/oembed` (oEmbed 1.0) with the
  * item embed page `/items/:id/embed`; and `/oai` (OAI-PMH 2.0, GET and POST). Feeds answer
  * conditional GET (RFC 9110): a strong `ETag` over the body and `Last-Modified` from the latest
- * change to any item, with 304 for `If-None-Match` (or, without it, `If-Modified-Since`).
+ * change to any item, with 304 for `If-None-Match` (or, without it, `If-Modified-Since`). Rendered
+ * feeds are kept by URL while no item changes (for a minute at most), so polling clients cost a query.
  */
 
 import { createHash } from 'node:crypto';
@@ -80,6 +81,8 @@ const feedQuery = {
 } as const;
 
 const SITE_NAME = 'Seedcast';
+const CACHE_MS = 60_000;
+const CACHE_SIZE = 200;
 
 /** The owner names, channels and torrent sizes that entries need, looked up once per request. */
 async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<EntryContext> {
@@ -113,14 +116,16 @@ async function toEntries(items: Item[], options: FeedRoutesOptions): Promise<Fee
   return items.map((i) => toEntry(i, ctx));
 }
 
+const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+
 /** A strong validator over the body, and the 304 decision (RFC 9110 §13.1.1-2). */
 function conditional(
   request: FastifyRequest,
   reply: FastifyReply,
-  body: string,
+  body: string | { etag: string },
   lastModified: number | null,
 ): boolean {
-  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+  const etag = typeof body === 'string' ? etagOf(body) : body.etag;
   reply.header('ETag', etag).header('Cache-Control', 'public, max-age=60').header('Vary', 'Accept-Encoding');
   const modified = lastModified === null ? null : Math.floor(lastModified / 1000) * 1000;
   if (modified !== null) reply.header('Last-Modified', new Date(modified).toUTCString());
@@ -168,6 +173,7 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
       channel = await channels.bySlug(query.channel);
       if (!channel) throw new SeedcastError('NOT_FOUND', `no channel "${query.channel.slice(0, 64)}"`);
       filter.channelId = channel.id;
+      link = `${root}/channels/${channel.slug}`;
     }
     if (query.tag !== undefined && normaliseTag(query.tag) !== '') {
       filter.tag = normaliseTag(query.tag);
@@ -214,6 +220,12 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
     return { info, entries };
   }
 
+  /**
+   * Rendered feeds by URL, reused while no item changed (same latest change, same count) and for at
+   * most `CACHE_MS` (so channel and account edits show within that time).
+   */
+  const cache = new Map<string, { stamp: string; at: number; body: string; etag: string }>();
+
   async function serveFeed(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -222,17 +234,28 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
     selfPath: string,
   ) {
     const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const { info, entries } = await select(query, selfPath, rawQuery);
-    const form: EnclosureForm = query.enclosure ?? 'media';
-    const body =
-      format === 'rss'
-        ? renderRss(info, entries, form)
-        : format === 'atom'
-          ? renderAtom(info, entries, form)
-          : renderJsonFeed(info, entries, form);
+    const change = await items.lastChange();
+    const stamp = `${change.updatedAt}:${change.count}`;
+    const key = `${selfPath}?${rawQuery}`;
+    const now = Date.now();
+    let body = cache.get(key);
+    if (!body || body.stamp !== stamp || now - body.at > CACHE_MS) {
+      const { info, entries } = await select(query, selfPath, rawQuery);
+      const form: EnclosureForm = query.enclosure ?? 'media';
+      const text =
+        format === 'rss'
+          ? renderRss(info, entries, form)
+          : format === 'atom'
+            ? renderAtom(info, entries, form)
+            : renderJsonFeed(info, entries, form);
+      body = { stamp, at: now, body: text, etag: etagOf(text) };
+      cache.delete(key);
+      cache.set(key, body);
+      if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
     reply.type(TYPES[format]).header('X-Content-Type-Options', 'nosniff');
-    if (conditional(request, reply, body, await items.lastUpdated())) return reply.code(304).send();
-    return body;
+    if (conditional(request, reply, body, change.updatedAt)) return reply.code(304).send();
+    return body.body;
   }
 
   for (const format of ['rss', 'atom', 'json'] as const) {
@@ -281,10 +304,10 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
         title: c.title,
         description: c.description,
         xmlUrl: `${root}/channels/${c.slug}/feed.rss`,
-        htmlUrl: `${root}/feeds/items.rss?channel=${c.slug}`,
+        htmlUrl: `${root}/channels/${c.slug}`,
       })),
     ];
-    const last = await items.lastUpdated();
+    const last = (await items.lastChange()).updatedAt;
     const body = renderOpml(`${SITE_NAME}: channels`, feeds, last === null ? null : new Date(last));
     reply.type('text/x-opml; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
     if (conditional(request, reply, body, last)) return reply.code(304).send();
