@@ -6,7 +6,8 @@
  *   tracker); the seeder is stopped; aria2c then downloads it from the item's magnet link with only
  *   the site (its tracker and its seeding peer, no web seed in a magnet);
  * - `seedcast publish --torrent-only` as a real process seeds, and the site archives from it;
- * - the site restarted in the middle of archiving keeps the pieces it had and fetches only the rest.
+ * - the site restarted in the middle of archiving keeps the pieces it had and fetches only the rest;
+ * - `serve --no-archive` only tracks the item: nothing is fetched from the publisher.
  * (aria2 1.36 with a normally published, hybrid item's magnet gets the metadata from the site's
  * peer, then computes a wrong info hash from the hybrid info dictionary and finds nobody; with a v1
  * torrent, as here, it downloads from the site alone.)
@@ -291,4 +292,42 @@ test('a site restarted in the middle of archiving keeps its pieces and fetches o
     `the seeder sent ${uploaded} bytes: only the missing half (${CONTENT.length / 2}) was fetched`,
   );
   assert.ok(Number(uploaded) >= CONTENT.length / 2, `the seeder sent ${uploaded} bytes`);
+});
+
+test('`seedcast serve --no-archive` only tracks a torrent-only item; its publisher keeps seeding it', {
+  timeout: 180_000,
+}, async (t) => {
+  if (!requireTools(t, 'libtorrent')) return;
+  const dir = tempDir(t, 'seedcast-no-archive-');
+  const { src, torrentPath } = makeContent(dir);
+  const server = startCli(t, [
+    'serve',
+    '--no-archive',
+    '--port',
+    String(await freePort()),
+    '--peer-port',
+    String(await freePort()),
+    '--data',
+    join(dir, 'data'),
+  ]);
+  t.after(() => server.stop());
+  const [, base] = await server.waitFor(/listening on (http:\/\/\S+)/, 60_000);
+  const item = await registerTorrent(base!, await account(base!), readFileSync(torrentPath));
+  const seeder = start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', await siteTorrent(dir, item), src]);
+  await seeder.waitFor(/"port"/, 60_000);
+  const tracked = await waitForItem(base!, item.id, (i) => i.swarm.seeders === 1, 60_000);
+  // Long enough for an archiver to have connected and fetched 4 MiB over loopback, had there been one.
+  await new Promise((r) => setTimeout(r, 5000));
+  const later = await api(base!)(`/api/v1/items/${item.id}`);
+  assert.equal(later.archived, false);
+  assert.equal(later.archiving, undefined);
+  assert.deepEqual(
+    later.files.map((f: Json) => f.url),
+    [null],
+  );
+  assert.equal(tracked.swarm.leechers, 0, 'the site does not download it');
+  assert.equal(readdirSync(join(dir, 'data', 'tmp')).includes('archive'), false);
+  seeder.child.stdin!.end();
+  const [, uploaded] = await seeder.waitFor(/"uploaded": (\d+)/, 30_000);
+  assert.equal(Number(uploaded), 0, 'nobody fetched anything from the publisher');
 });
