@@ -409,6 +409,14 @@ describeOnEachDatabase('site feeds', (fresh) => {
     assert.equal((await get(s, `/oembed?url=${encodeURIComponent(`${BASE}/items/9999`)}`)).statusCode, 404);
     assert.equal((await get(s, '/oembed')).statusCode, 400);
 
+    // With a thumbnail (made by the media analysis), feeds and oEmbed point at it.
+    await s.site.items.update(dawn.id, { thumbnailKey: `items/${dawn.id}/thumbnail` });
+    const thumb = `${BASE}/items/${dawn.id}/thumbnail.jpg`;
+    const withThumb = await body(s, '/feeds/items.rss');
+    assert.ok(withThumb.includes(`<itunes:image href="${thumb}"/>`));
+    assert.ok(withThumb.includes(`<media:thumbnail url="${thumb}"/>`));
+    assert.equal((await get(s, `/oembed?url=${encodeURIComponent(dawn.url)}`)).json().thumbnail_url, thumb);
+
     const embed = await get(s, `/items/${dawn.id}/embed`);
     assert.equal(embed.statusCode, 200);
     assert.match(String(embed.headers['content-security-policy']), /default-src 'none'/);

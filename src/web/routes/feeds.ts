@@ -49,8 +49,20 @@ export interface FeedRoutesOptions {
   feedSize?: number;
   /** Records per OAI-PMH page (default 100). */
   oaiPageSize?: number;
-  /** Full-text search: ids of matching ready items, best first. Without it, `?q=` matches words. */
-  search?: (q: string, limit: number) => Promise<number[]>;
+  /** Full-text search (the catalog's `SearchRepository`); without it, `?q=` matches words in order. */
+  search?: FeedSearch;
+}
+
+/** What feeds need of full-text search: ready items matching text and filters, newest first. */
+export interface FeedSearch {
+  search(query: {
+    q?: string;
+    tags?: readonly string[];
+    channel?: string;
+    user?: string;
+    sort?: 'newest';
+    perPage?: number;
+  }): Promise<{ items: Item[] }>;
 }
 
 type Format = 'rss' | 'atom' | 'json';
@@ -108,6 +120,8 @@ async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<
     ownerName: (id) => owners.get(id) ?? 'unknown',
     channel: (id) => channels.get(id),
     torrentLength: (id) => torrents.get(id),
+    // The thumbnail route of the media analysis (`GET /items/:id/thumbnail.jpg`).
+    thumbnail: (item) => (item.thumbnailKey ? `${options.links.root}/items/${item.id}/thumbnail.jpg` : null),
   };
 }
 
@@ -159,11 +173,13 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
     let description = `The newest media on ${SITE_NAME}.`;
     let link = `${root}/`;
     let author = SITE_NAME;
+    let userName: string | undefined;
     if (query.user !== undefined) {
       const user = await users.byName(query.user);
       if (!user || user.disabled)
         throw new SeedcastError('NOT_FOUND', `no user "${query.user.slice(0, 40)}"`);
       filter.ownerId = user.id;
+      userName = user.username;
       parts.push(`by ${user.username}`);
       link = `${root}/users/${encodeURIComponent(user.username)}`;
       author = user.username;
@@ -194,10 +210,16 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
     }
     let found: Item[];
     if (q && options.search) {
-      const ids = await options.search(q, 500);
-      const rows = await items.list({ ...filter, ids, limit: 500 });
-      const rank = new Map(ids.map((id, n) => [id, n]));
-      found = rows.sort((a, b) => rank.get(a.id)! - rank.get(b.id)!).slice(0, feedSize);
+      // A feed is read in time order: the newest matches, not the best-ranked ones.
+      const result = await options.search.search({
+        q,
+        sort: 'newest',
+        perPage: feedSize,
+        ...(filter.tag !== undefined ? { tags: [filter.tag] } : {}),
+        ...(channel ? { channel: channel.slug } : {}),
+        ...(userName !== undefined ? { user: userName } : {}),
+      });
+      found = result.items.filter((i) => i.status === 'ready');
     } else {
       found = await items.list(q ? { ...filter, text: q } : filter);
     }
