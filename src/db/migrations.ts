@@ -211,5 +211,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await community(db, kind);
       },
     },
+    // The newest ready items (home page, feeds) in id order straight from an index: without it,
+    // SQLite picks items_newest for `status = ?` and sorts every ready item (0.8 s at 100k items).
+    '0005_pages': {
+      async up(db) {
+        await db.schema.createIndex('items_status_id').on('items').columns(['status', 'id']).execute();
+      },
+    },
   };
 }

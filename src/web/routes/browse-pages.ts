@@ -4,7 +4,7 @@
  * `src/web/pages` do no I/O.
  */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import { formatMagnet } from '../../torrent/index.js';
@@ -34,10 +34,10 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       kit.ranking.top(12),
       site.channels.list({ limit: 20 }),
     ]);
-    const seeded = await Promise.all(top.map(async (r) => ({ r, item: await site.items.get(r.itemId) })));
-    const mostSeeded = seeded
-      .filter((s) => s.item?.status === 'ready')
-      .map((s) => itemToCard(s.item!, s.r.seeders));
+    const seeders = new Map(top.map((r) => [r.itemId, r.seeders]));
+    const mostSeeded = (await site.items.getMany(top.map((r) => r.itemId)))
+      .filter((item) => item.status === 'ready')
+      .map((item) => itemToCard(item, seeders.get(item.id)));
     return kit.send(reply, HomePage({ ctx, newest: newest.map((i) => itemToCard(i)), mostSeeded, channels }));
   });
 
@@ -49,16 +49,23 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
     return { ...counts, servedBySite: site.seeding.uploaded(item.id) + item.bytesServed };
   };
 
-  const textPreview = async (item: Item, index: number): Promise<string | undefined> => {
+  const textPreview = async (
+    request: FastifyRequest,
+    item: Item,
+    index: number,
+  ): Promise<string | undefined> => {
     const file = item.files[index];
     if (item.mediaType !== 'text' || !file?.blobKey || !(file.mimeType ?? '').startsWith('text/'))
       return undefined;
     const chunks: Buffer[] = [];
-    const stream = await site.blobs.get(file.blobKey, {
-      offset: 0,
-      length: Math.min(TEXT_PREVIEW, file.length),
-    });
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    try {
+      const length = Math.min(TEXT_PREVIEW, file.length);
+      const stream = await site.blobs.get(file.blobKey, { offset: 0, length });
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+    } catch (err) {
+      request.log.warn({ err }, `item ${item.id}: no text preview`);
+      return undefined; // the page works without the preview
+    }
     const text = new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
     return file.length > TEXT_PREVIEW ? `${text}\n…` : text;
   };
@@ -73,7 +80,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       site.users.byId(item.ownerId),
       item.channelId === null ? undefined : site.channels.byId(item.channelId),
       swarmOf(item),
-      textPreview(item, mainFile),
+      textPreview(request, item, mainFile),
     ]);
     const magnet = formatMagnet({
       infoHash: item.infoHash ?? undefined,

@@ -1,0 +1,109 @@
+/** A user's page (`/users/:name`: their channels and items) and a channel's page (`/channels/:slug`). */
+
+import type { Channel, User } from '../../catalog/index.js';
+import { type Html, h } from '../html/jsx.js';
+import { renderMarkdown } from '../html/markdown.js';
+import { type CardItem, ItemGrid, Pagination } from './components.js';
+import { formatDate } from './format.js';
+import { Layout, type PageContext } from './layout.js';
+
+export interface Listing {
+  items: CardItem[];
+  total: number;
+  totalCapped: boolean;
+  page: number;
+  pages: number;
+}
+
+function ListingSection(props: { listing: Listing; base: string; empty: string }): Html {
+  const { listing } = props;
+  return (
+    <section aria-labelledby="items-title">
+      <h2 id="items-title">
+        Items{' '}
+        <span class="muted">
+          ({listing.totalCapped ? 'more than ' : ''}
+          {listing.total})
+        </span>
+      </h2>
+      <ItemGrid id="items" items={listing.items} empty={props.empty} />
+      <Pagination
+        page={listing.page}
+        pages={listing.pages}
+        href={(page) => (page > 1 ? `${props.base}?page=${page}` : props.base)}
+      />
+    </section>
+  );
+}
+
+export function UserPage(props: {
+  ctx: PageContext;
+  user: User;
+  channels: Channel[];
+  listing: Listing;
+}): Html {
+  const { ctx, user, channels } = props;
+  const base = `/users/${encodeURIComponent(user.username)}`;
+  const feed = `/feeds/items.rss?user=${encodeURIComponent(user.username)}`;
+  return (
+    <Layout
+      ctx={ctx}
+      title={user.username}
+      head={<link rel="alternate" type="application/rss+xml" title={`${user.username} (RSS)`} href={feed} />}
+    >
+      <h1 id="user-title">{user.username}</h1>
+      <p class="muted">
+        Member since {formatDate(user.createdAt)} · <a href={feed}>RSS feed</a>
+      </p>
+      {channels.length > 0 ? (
+        <section aria-labelledby="user-channels-title">
+          <h2 id="user-channels-title">Channels</h2>
+          <ul id="user-channels">
+            {channels.map((c) => (
+              <li>
+                <a href={`/channels/${c.slug}`}>{c.title}</a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <ListingSection
+        listing={props.listing}
+        base={base}
+        empty={`${user.username} has not published anything yet.`}
+      />
+    </Layout>
+  );
+}
+
+export function ChannelPage(props: {
+  ctx: PageContext;
+  channel: Channel;
+  owner?: User;
+  listing: Listing;
+}): Html {
+  const { ctx, channel, owner } = props;
+  const base = `/channels/${channel.slug}`;
+  const feed = `/feeds/items.rss?channel=${encodeURIComponent(channel.slug)}`;
+  return (
+    <Layout
+      ctx={ctx}
+      title={channel.title}
+      head={<link rel="alternate" type="application/rss+xml" title={`${channel.title} (RSS)`} href={feed} />}
+    >
+      <h1 id="channel-title">{channel.title}</h1>
+      <p class="muted">
+        A channel
+        {owner ? (
+          <span>
+            {' by '}
+            <a href={`/users/${encodeURIComponent(owner.username)}`}>{owner.username}</a>
+          </span>
+        ) : null}{' '}
+        · <a href={feed}>RSS feed</a>
+      </p>
+      {channel.description ? <div class="description">{renderMarkdown(channel.description)}</div> : null}
+      <ListingSection listing={props.listing} base={base} empty="This channel is empty so far." />
+    </Layout>
+  );
+}
