@@ -84,18 +84,8 @@ const READ_SIZE = 1024 * 1024;
 
 /** Hash `path` (a file or folder) and build its torrent. */
 export async function createTorrent(path: string, options: CreateOptions = {}): Promise<CreatedTorrent> {
-  const version = options.version ?? 'hybrid';
-  if (!VERSIONS.includes(version)) {
-    throw new SeedcastError('CREATE_OPTIONS', `version must be v1, v2 or hybrid, got ${String(version)}`);
-  }
-  if (options.pieceLength !== undefined) checkPieceLength(options.pieceLength, version);
-  const announce = checkTiers(options.announce ?? []);
-  const urlList = (options.urlList ?? []).map((u) => checkUrl(u, 'web seed'));
-  if (options.name !== undefined) checkName(options.name);
-  const date = options.creationDate === undefined ? Math.floor(Date.now() / 1000) : options.creationDate;
-  if (date !== null && (!Number.isSafeInteger(date) || date < 0)) {
-    throw new SeedcastError('CREATE_OPTIONS', `creation date must be whole seconds since 1970, got ${date}`);
-  }
+  const checked = checkCreateOptions(options);
+  const { version } = checked;
   options.signal?.throwIfAborted();
 
   const listing = await listInput(path);
@@ -110,23 +100,84 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
   const plan = makePlan(files, version, pieceLength, !listing.single);
   if (options.readSize) plan.piecesPerJob = Math.max(1, Math.floor(options.readSize / pieceLength));
   const shared = await runHashPlan(plan, length, options);
-  const sha1 = new Uint8Array(shared.sha1);
-  const layers = new Uint8Array(shared.merkle);
+  return assembleTorrent({
+    checked,
+    name,
+    files,
+    single: listing.single,
+    pieceLength,
+    pieceCount: plan.pieceCount,
+    firstPiece: plan.firstPiece,
+    sha1: new Uint8Array(shared.sha1),
+    layers: new Uint8Array(shared.merkle),
+    skipped: listing.skipped,
+  });
+}
 
+/** `CreateOptions` checked once, before any hashing. */
+export interface CheckedCreateOptions {
+  version: TorrentVersion;
+  announce: string[][];
+  urlList: string[];
+  /** Seconds since the epoch, or null to leave it out. */
+  date: number | null;
+  options: CreateOptions;
+}
+
+/** Checks the options of `createTorrent` (CREATE_OPTIONS naming the bad one). */
+export function checkCreateOptions(options: CreateOptions): CheckedCreateOptions {
+  const version = options.version ?? 'hybrid';
+  if (!VERSIONS.includes(version)) {
+    throw new SeedcastError('CREATE_OPTIONS', `version must be v1, v2 or hybrid, got ${String(version)}`);
+  }
+  if (options.pieceLength !== undefined) checkPieceLength(options.pieceLength, version);
+  const announce = checkTiers(options.announce ?? []);
+  const urlList = (options.urlList ?? []).map((u) => checkUrl(u, 'web seed'));
+  if (options.name !== undefined) checkName(options.name);
+  const date = options.creationDate === undefined ? Math.floor(Date.now() / 1000) : options.creationDate;
+  if (date !== null && (!Number.isSafeInteger(date) || date < 0)) {
+    throw new SeedcastError('CREATE_OPTIONS', `creation date must be whole seconds since 1970, got ${date}`);
+  }
+  return { version, announce, urlList, date, options };
+}
+
+/** What `assembleTorrent` builds a torrent from: the files in torrent order and their piece hashes. */
+export interface TorrentHashes {
+  checked: CheckedCreateOptions;
+  name: string;
+  /** In torrent order (`sortFiles`); a single file's path is `[name]`. */
+  files: readonly { path: string[]; length: number }[];
+  single: boolean;
+  pieceLength: number;
+  pieceCount: number;
+  /** Aligned layouts (v2, hybrid): index of each file's first piece (length `files.length + 1`). */
+  firstPiece: readonly number[];
+  /** pieceCount × 20-byte SHA-1 piece hashes (v1, hybrid; the BEP 47 padding hashed in for hybrid). */
+  sha1: Uint8Array;
+  /** pieceCount × 32-byte roots of each piece's merkle subtree (v2, hybrid). */
+  layers: Uint8Array;
+  skipped?: SkippedEntry[];
+}
+
+/** The `.torrent` and its facts from the hashes of its pieces (shared by every way of hashing). */
+export function assembleTorrent(input: TorrentHashes): CreatedTorrent {
+  const { checked, name, files, single, pieceLength, sha1, layers } = input;
+  const { version, announce, urlList, date, options } = checked;
+  const length = files.reduce((sum, f) => sum + f.length, 0);
   const info: BDict = new Map();
   info.set('name', Buffer.from(name, 'utf8'));
   info.set('piece length', pieceLength);
   if (options.private) info.set('private', 1);
   const top = new Map<string, BEncodable>();
   if (version !== 'v1') {
-    const tree = buildV2(files, plan, layers, listing.single);
+    const tree = buildV2(files, pieceLength, input.firstPiece, layers, single);
     info.set('file tree', tree.fileTree);
     info.set('meta version', 2);
     top.set('piece layers', tree.pieceLayers);
   }
   if (version !== 'v2') {
     info.set('pieces', Buffer.from(sha1.buffer, sha1.byteOffset, sha1.byteLength));
-    if (listing.single) info.set('length', length);
+    if (single) info.set('length', length);
     else info.set('files', v1Files(files, version === 'hybrid' ? pieceLength : 0));
   }
 
@@ -146,11 +197,11 @@ export async function createTorrent(path: string, options: CreateOptions = {}): 
     version,
     name,
     pieceLength,
-    pieceCount: plan.pieceCount,
+    pieceCount: input.pieceCount,
     length,
-    multiFile: !listing.single,
+    multiFile: !single,
     files: files.map((f) => ({ path: f.path, length: f.length })),
-    skipped: listing.skipped,
+    skipped: input.skipped ?? [],
     announce,
     urlList,
   };
@@ -196,7 +247,7 @@ function makePlan(
 }
 
 /** The v1 `files` list; with `alignTo` > 0, a BEP 47 padding file after each file that needs one. */
-function v1Files(files: SourceFile[], alignTo: number): BValue[] {
+function v1Files(files: readonly { path: string[]; length: number }[], alignTo: number): BValue[] {
   const list: BValue[] = [];
   for (const f of files) {
     const entry: BDict = new Map();
@@ -220,19 +271,20 @@ function v1Files(files: SourceFile[], alignTo: number): BValue[] {
 
 /** The v2 `file tree` and `piece layers` from the per-piece subtree roots. */
 function buildV2(
-  files: SourceFile[],
-  plan: HashPlan,
+  files: readonly { path: string[]; length: number }[],
+  pieceLength: number,
+  firstPiece: readonly number[],
   layers: Uint8Array,
   single: boolean,
 ): { fileTree: BDict; pieceLayers: BDict } {
   const fileTree: BDict = new Map();
   const pieceLayers: BDict = new Map();
-  const blocksPerPiece = plan.pieceLength / BLOCK_SIZE;
+  const blocksPerPiece = pieceLength / BLOCK_SIZE;
   files.forEach((f, i) => {
     const entry: BDict = new Map();
     entry.set('length', f.length);
-    const first = plan.firstPiece[i]!;
-    const count = plan.firstPiece[i + 1]! - first;
+    const first = firstPiece[i]!;
+    const count = firstPiece[i + 1]! - first;
     if (count > 0) {
       const layer = layers.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE);
       const root = count === 1 ? Buffer.from(layer) : rootFromPieceLayer(layer, count, blocksPerPiece);

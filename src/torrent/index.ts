@@ -8,4 +8,9 @@ export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './m
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
 export { layerRoot, merkleRoot, zeroSubtreeRoot } from './piece-layers.js';
+export {
+  StreamingFileHasher,
+  StreamingHasher,
+  type StreamingHasherOptions,
+} from './streaming-hasher.js';
 export type { MagnetLink, Metainfo, TorrentFile, TorrentVersion } from './types.js';

@@ -1,0 +1,248 @@
+/**
+ * Hashing a hybrid v1+v2 torrent (BEP 3, 47, 52) from bytes as they stream past, without reading
+ * anything back: for uploads that are stored while they arrive. Feed each file's bytes in order to
+ * `addFile(path)`'s hasher; `finish(options)` builds the same `.torrent` `createTorrent` makes for
+ * the same files (same info hashes; `assembleTorrent` is shared).
+ *
+ * In a hybrid torrent every file starts on a piece boundary (a BEP 47 padding file fills the last
+ * piece of each file in the v1 list), so each file is hashed on its own, in any arrival order:
+ * - v2: the SHA-256 of every 16 KiB block (the merkle leaves, 32 bytes per 16 KiB, kept until the
+ *   end); piece-layer hashes and `pieces root` follow from them for any piece length;
+ * - v1: SHA-1 piece hashes depend on the piece length, which depends on the total size, known only
+ *   at the end. So SHA-1 runs for each still possible piece length: from the automatic choice for the
+ *   bytes seen so far (it never goes down) up to the choice for `maxBytes` (an upper bound on the
+ *   total, e.g. the request's Content-Length). A length falls out once more bytes have arrived than
+ *   it would be chosen for; so the extra SHA-1 work is bounded by the total (lengths double) plus the
+ *   lengths between the final choice and the bound (one or two with an exact bound). A file's last
+ *   piece is hashed both as it is (a single-file torrent) and with the padding's zeros (several).
+ */
+
+import * as crypto from 'node:crypto';
+import { SeedcastError } from '../errors.js';
+import {
+  assembleTorrent,
+  type CheckedCreateOptions,
+  type CreatedTorrent,
+  type CreateOptions,
+  checkCreateOptions,
+} from './create.js';
+import { SHA1_SIZE } from './hash-core.js';
+import { HASH_SIZE, nextPowerOfTwo, reduceInPlace, sha256 } from './merkle.js';
+import { BLOCK_SIZE, choosePieceLength, MAX_AUTO_PIECE_LENGTH, MIN_PIECE_LENGTH } from './piece-length.js';
+import { sortFiles } from './walk.js';
+
+/** SHA-1 of one candidate piece length over one file. */
+class PieceSha1 {
+  private hash = crypto.createHash('sha1');
+  private filled = 0;
+  private readonly digests: Buffer[] = [];
+  /** The last piece as it is, and with the zeros of the padding after it (set by `end`). */
+  last?: { plain: Buffer; padded: Buffer };
+
+  constructor(readonly pieceLength: number) {}
+
+  update(chunk: Uint8Array): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const n = Math.min(this.pieceLength - this.filled, chunk.length - at);
+      this.hash.update(chunk.subarray(at, at + n));
+      this.filled += n;
+      at += n;
+      if (this.filled === this.pieceLength) {
+        this.digests.push(this.hash.digest());
+        this.hash = crypto.createHash('sha1');
+        this.filled = 0;
+      }
+    }
+  }
+
+  end(): void {
+    if (this.filled === 0) return;
+    const plain = this.hash.copy().digest();
+    const padded = this.hash.update(Buffer.alloc(this.pieceLength - this.filled)).digest();
+    this.last = { plain, padded };
+  }
+
+  /** The file's piece hashes, its last piece padded or not. */
+  pieces(padded: boolean): Buffer {
+    const all = [...this.digests];
+    if (this.last) all.push(padded ? this.last.padded : this.last.plain);
+    return Buffer.concat(all);
+  }
+}
+
+/** Hashes one file's bytes, in order. */
+export class StreamingFileHasher {
+  length = 0;
+  private leaves = Buffer.alloc(64 * HASH_SIZE);
+  private leafCount = 0;
+  private readonly block = Buffer.alloc(BLOCK_SIZE);
+  private blockFilled = 0;
+  private readonly sha1 = new Map<number, PieceSha1>();
+  private ended = false;
+
+  constructor(
+    readonly path: string[],
+    private readonly owner: StreamingHasher,
+  ) {
+    for (const p of owner.candidates) this.sha1.set(p, new PieceSha1(p));
+  }
+
+  update(chunk: Uint8Array): void {
+    if (this.ended) throw new Error('streaming hasher: update after end');
+    this.length += chunk.length;
+    this.owner.grew(chunk.length);
+    for (const [p, h] of this.sha1) {
+      if (this.owner.candidates.includes(p)) h.update(chunk);
+      else this.sha1.delete(p);
+    }
+    let at = 0;
+    if (this.blockFilled > 0) {
+      const n = Math.min(BLOCK_SIZE - this.blockFilled, chunk.length);
+      this.block.set(chunk.subarray(0, n), this.blockFilled);
+      this.blockFilled += n;
+      at = n;
+      if (this.blockFilled === BLOCK_SIZE) {
+        this.leaf(this.block);
+        this.blockFilled = 0;
+      }
+    }
+    while (chunk.length - at >= BLOCK_SIZE) {
+      this.leaf(chunk.subarray(at, at + BLOCK_SIZE));
+      at += BLOCK_SIZE;
+    }
+    if (at < chunk.length) {
+      this.block.set(chunk.subarray(at), 0);
+      this.blockFilled = chunk.length - at;
+    }
+  }
+
+  /** The file is complete. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.blockFilled > 0) this.leaf(this.block.subarray(0, this.blockFilled));
+    this.blockFilled = 0;
+    for (const h of this.sha1.values()) h.end();
+  }
+
+  private leaf(data: Uint8Array): void {
+    if ((this.leafCount + 1) * HASH_SIZE > this.leaves.length) {
+      const bigger = Buffer.alloc(this.leaves.length * 2);
+      this.leaves.copy(bigger);
+      this.leaves = bigger;
+    }
+    sha256(data).copy(this.leaves, this.leafCount * HASH_SIZE);
+    this.leafCount++;
+  }
+
+  /** v1 piece hashes for `pieceLength` (the last piece padded when `padded`). */
+  sha1Pieces(pieceLength: number, padded: boolean): Buffer {
+    const h = this.sha1.get(pieceLength);
+    if (!h) throw new SeedcastError('INTERNAL', `streaming hasher: piece length ${pieceLength} not hashed`);
+    return h.pieces(padded);
+  }
+
+  /** The roots of each piece's merkle subtree (BEP 52 piece layer; one piece: the file's root). */
+  pieceRoots(pieceLength: number): Buffer {
+    const perPiece = pieceLength / BLOCK_SIZE;
+    const pieces = Math.ceil(this.length / pieceLength);
+    const out = Buffer.alloc(pieces * HASH_SIZE);
+    for (let q = 0; q < pieces; q++) {
+      const first = q * perPiece;
+      const count = Math.min(perPiece, this.leafCount - first);
+      const nodes = Buffer.from(this.leaves.subarray(first * HASH_SIZE, (first + count) * HASH_SIZE));
+      const width = pieces === 1 ? nextPowerOfTwo(count) : perPiece;
+      reduceInPlace(nodes, count, width).copy(out, q * HASH_SIZE);
+    }
+    return out;
+  }
+}
+
+export interface StreamingHasherOptions {
+  /** An upper bound on the total bytes of every file (decides which piece lengths are hashed). */
+  maxBytes: number;
+}
+
+/** Hashes a set of files streamed in one after another (or side by side), for a hybrid torrent. */
+export class StreamingHasher {
+  /** Piece lengths still possible, smallest first. */
+  candidates: number[] = [];
+  private total = 0;
+  private readonly files: StreamingFileHasher[] = [];
+
+  constructor(options: StreamingHasherOptions) {
+    const top = choosePieceLength(Math.max(0, options.maxBytes));
+    for (let p = MIN_PIECE_LENGTH; p <= Math.min(top, MAX_AUTO_PIECE_LENGTH); p *= 2) this.candidates.push(p);
+  }
+
+  /** A hasher for the next file (path inside the torrent's folder). */
+  addFile(path: string[]): StreamingFileHasher {
+    const file = new StreamingFileHasher(path, this);
+    this.files.push(file);
+    return file;
+  }
+
+  /** Bytes seen so far, all files together. */
+  get length(): number {
+    return this.total;
+  }
+
+  /** Called by file hashers: drops the piece lengths the total has outgrown. */
+  grew(bytes: number): void {
+    this.total += bytes;
+    const floor = choosePieceLength(this.total);
+    if (this.candidates[0]! < floor) {
+      const kept = this.candidates.filter((p) => p >= floor);
+      // past the bound: keep the largest, so finish() can say what went wrong
+      this.candidates = kept.length > 0 ? kept : this.candidates.slice(-1);
+    }
+  }
+
+  /**
+   * The hybrid torrent of the files fed in (every one ended). With one file it is a single-file
+   * torrent named `options.name` (default the file's name); with several, a folder named `options.name`.
+   */
+  finish(options: CreateOptions & { name?: string } = {}): CreatedTorrent {
+    const checked: CheckedCreateOptions = checkCreateOptions({ ...options, version: 'hybrid' });
+    if (this.files.length === 0) throw new SeedcastError('CREATE_INPUT', 'no files');
+    for (const f of this.files) f.end();
+    const single = this.files.length === 1;
+    const name = options.name ?? this.files[0]!.path.at(-1)!;
+    if (this.total === 0) throw new SeedcastError('CREATE_INPUT', 'nothing to hash (only empty files)');
+    const pieceLength = choosePieceLength(this.total);
+    if (options.pieceLength !== undefined && options.pieceLength !== pieceLength) {
+      throw new SeedcastError(
+        'CREATE_OPTIONS',
+        'streaming hasher: the piece length is chosen from the total',
+      );
+    }
+    if (!this.candidates.includes(pieceLength)) {
+      throw new SeedcastError('CREATE_INPUT', `more bytes than the ${pieceLength}-byte piece bound allowed`);
+    }
+    const sorted = single ? [this.files[0]!] : sortFiles(this.files, 'v2');
+    const firstPiece: number[] = [];
+    let piece = 0;
+    for (const f of sorted) {
+      firstPiece.push(piece);
+      piece += Math.ceil(f.length / pieceLength);
+    }
+    firstPiece.push(piece);
+    const sha1 = Buffer.concat(sorted.map((f) => f.sha1Pieces(pieceLength, !single)));
+    const layers = Buffer.concat(sorted.map((f) => f.pieceRoots(pieceLength)));
+    if (sha1.length !== piece * SHA1_SIZE || layers.length !== piece * HASH_SIZE) {
+      throw new SeedcastError('INTERNAL', 'streaming hasher: piece count mismatch');
+    }
+    return assembleTorrent({
+      checked,
+      name,
+      files: single ? [{ path: [name], length: sorted[0]!.length }] : sorted,
+      single,
+      pieceLength,
+      pieceCount: piece,
+      firstPiece,
+      sha1,
+      layers,
+    });
+  }
+}
