@@ -1,9 +1,10 @@
 /**
- * The site's services, transport-free: publishing (staging, licences, file names, media types,
+ * The site's services, transport-free: publishing (upload drafts, tus uploads, licences, file names, media types,
  * the publisher), seeding (the tracker's allow-list and the engine's sessions) and public links.
  */
 
 export { type ArchiveProgress, Archiver, type ArchiverOptions, isArchived } from './archive.js';
+export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
 export { SiteLinks } from './links.js';
@@ -14,12 +15,10 @@ export {
   Publisher,
   type PublisherOptions,
   type PublishFields,
-  type PublishSource,
   withWebSeed,
 } from './publish.js';
 export { type RecoverOptions, removeAbandonedItems } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
-export { type StagedFile, Staging } from './staging.js';
 export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
 export {
   type AppendInput,

@@ -1,40 +1,32 @@
 /**
- * Publishing an item from staged files, transport-free: checks the metadata, makes a hybrid v1+v2
- * torrent whose tracker is the site and whose BEP 19 web seed is the item's file URL, stores the
- * files and the torrent in the blob store under keys made from the item's id, records the item, and
- * starts seeding it. All or nothing: any failure removes the item and its blobs again.
+ * Publishing an item from an upload draft, transport-free: checks the metadata, makes a hybrid v1+v2
+ * torrent whose tracker is the site and whose BEP 19 web seed is the item's file URL, records the
+ * item with the files already in the blob store, stores the torrent, and starts seeding it. All or
+ * nothing: any failure removes the item, the torrent and the draft's file blobs again.
  *
- * Reads: each file is streamed once from the client to the staging folder (SHA-256 taken on the
- * way), then read back twice at the same time: by the torrent hasher (`createTorrent` takes a path)
- * and by the copy into the blob store (keyed `files/<upload id>/<n>`, so it need not wait for the
- * item's id). Running together, the second reader mostly finds the pages the first one just read;
- * for files larger than the page cache that is not guaranteed. Hashing the pieces while the upload
- * streams in would need a streaming hasher in `src/torrent`.
+ * Reads (see also docs/site-core.md): a multipart file is read once, from the request, and goes
+ * straight into the blob store while the streaming hasher (`src/torrent/streaming-hasher.ts`) takes
+ * its v1 and v2 piece hashes and the store its SHA-256 (`UploadDraft`): no staging copy, no second
+ * read. A finished tus upload was written once to `DATA/uploads/<id>` as it arrived; publishing reads
+ * that file once, through the same draft, and removes it. When seeding starts, the engine rechecks the
+ * item once more from the blob store.
  *
  * Torrent-only publishing (`publishTorrent`) records an item from a publisher's `.torrent` alone:
  * files without blobs, the torrent stored with the site's tracker first, its info hashes tracked;
  * the `Archiver` (when the site archives) then fetches the content through the swarm.
  */
 
-import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
-import {
-  createTorrent,
-  formatMagnet,
-  type Metainfo,
-  magnetFromMetainfo,
-  parseTorrent,
-} from '../torrent/index.js';
+import { formatMagnet, type Metainfo, magnetFromMetainfo, parseTorrent } from '../torrent/index.js';
+import { type DraftOptions, UploadDraft } from './draft.js';
 import { safeFileName } from './filenames.js';
 import { checkLicense } from './license.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import type { Seeding } from './seeding.js';
-import type { StagedFile } from './staging.js';
 import { readTorrentPart, withSiteFirst } from './torrent-part.js';
 
 /** Starts fetching a torrent-only item's content (the `Archiver`). */
@@ -56,13 +48,6 @@ export interface PublishFields {
   channel?: string;
   /** The id of a finished tus upload to publish instead of file parts (read by the HTTP edge). */
   upload?: string;
-}
-
-/** The files to publish: each on disk (staged, or a finished upload), in the order they came. */
-export interface PublishSource {
-  files: readonly StagedFile[];
-  /** The folder holding them (the torrent's content when there are several). */
-  content: string;
 }
 
 export interface Published {
@@ -151,49 +136,44 @@ export class Publisher {
     }
   }
 
-  async publish(owner: User, staging: PublishSource, fields: PublishFields): Promise<Published> {
-    const { items, blobs, links } = this.options;
-    if (staging.files.length === 0) throw new SeedcastError('ITEM_INVALID', 'file: at least one file part');
-    if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
-    const license = checkLicense(fields.license);
-    const channelId = await this.channelId(owner, fields.channel);
-    const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
+  /** A new, empty draft: add the files to it, then `publish` it (or `discard` it). */
+  draft(options: DraftOptions): UploadDraft {
+    return new UploadDraft(this.options.blobs, options);
+  }
 
-    const single = staging.files.length === 1;
-    const folder = single ? staging.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
-    // File blobs are keyed by a fresh upload id, so they can be stored while the torrent is hashed.
-    const uploadId = randomBytes(12).toString('hex');
-    const stored = staging.files.map((_, n) => blobKey('files', uploadId, n));
+  /** Checks the fields before any file is read (when they come first). */
+  async check(owner: User, fields: PublishFields): Promise<void> {
+    if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+    checkLicense(fields.license);
+    await this.channelId(owner, fields.channel);
+  }
+
+  /** Publishes the draft's files (already stored); the draft is discarded when anything fails. */
+  async publish(owner: User, draft: UploadDraft, fields: PublishFields): Promise<Published> {
+    const { items, blobs, links } = this.options;
+    const stored: string[] = [];
     let itemId: number | undefined;
     try {
-      const [created, puts] = await settledAll([
-        createTorrent(single ? staging.files[0]!.local : staging.content, {
-          version: 'hybrid',
-          announce: [links.announce()],
-          name: folder,
-        }),
-        allSettled(
-          staging.files.map((f, n) =>
-            blobs.put(stored[n]!, createReadStream(f.local), {
-              size: f.length,
-              sha256: f.sha256,
-              contentType: contentTypeOf(f.name),
-            }),
-          ),
-        ),
-      ]);
-      const position = new Map(staging.files.map((f, n) => [f.name, n]));
+      if (draft.files.length === 0) throw new SeedcastError('ITEM_INVALID', 'file: at least one file part');
+      if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+      const license = checkLicense(fields.license);
+      const channelId = await this.channelId(owner, fields.channel);
+      const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
+      const single = draft.files.length === 1;
+      const folder = single ? draft.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
+      const created = draft.torrent({ announce: [links.announce()], name: folder });
+      const byName = new Map(draft.files.map((f) => [f.name, f]));
       const files = created.files.map((f) => {
         const inside = f.path.join('/');
-        const n = position.get(single ? staging.files[0]!.name : inside);
-        if (n === undefined) throw new SeedcastError('INTERNAL', `staged file missing for ${inside}`);
+        const file = byName.get(single ? draft.files[0]!.name : inside);
+        if (!file) throw new SeedcastError('INTERNAL', `stored file missing for ${inside}`);
         const path = single ? folder : `${folder}/${inside}`;
         return {
           path,
           length: f.length,
-          sha256: puts[n]!.sha256,
+          sha256: file.sha256,
           mimeType: contentTypeOf(path),
-          blobKey: stored[n]!,
+          blobKey: file.blobKey,
         };
       });
       const item = await items.create({
@@ -225,6 +205,7 @@ export class Publisher {
       return { item: ready!, meta, magnet: formatMagnet(magnetFromMetainfo(meta)) };
     } catch (err) {
       await Promise.allSettled(stored.map((key) => blobs.delete(key)));
+      await draft.discard();
       if (itemId !== undefined) await items.delete(itemId).catch(() => undefined);
       throw err;
     }
@@ -249,23 +230,4 @@ export function withWebSeed(torrent: Uint8Array, url: string): Buffer {
   const out = new Map(top as Map<string, unknown>) as Map<string, never>;
   out.set('url-list', [url] as never);
   return Buffer.from(encode(out));
-}
-
-/**
- * Like `Promise.all` for two promises, but waits for both to settle before failing, so a cleanup
- * never races a write still under way.
- */
-async function settledAll<A, B>(promises: [Promise<A>, Promise<B>]): Promise<[A, B]> {
-  const [a, b] = await Promise.allSettled(promises);
-  if (a.status === 'rejected') throw a.reason;
-  if (b.status === 'rejected') throw b.reason;
-  return [a.value, b.value];
-}
-
-/** Every value, or the first failure once every promise has settled. */
-async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }

@@ -1,12 +1,12 @@
 /**
- * Items over HTTP: `POST /api/v1/items` (multipart: one or more `file` parts streamed to the staging
- * folder, or an `upload` field naming a finished tus upload, or one `torrent` part for torrent-only
+ * Items over HTTP: `POST /api/v1/items` (multipart: one or more `file` parts streamed into the blob
+ * store while their torrent is hashed, or an `upload` field naming a finished tus upload, or one `torrent` part for torrent-only
  * publishing, and text fields) publishes through the `Publisher`; `GET /api/v1/items/:id` gives the
  * item with its links and swarm numbers (tracker counts, and bytes the site's peer and web seed
  * served), and for torrent-only items whether they are archived (with progress while archiving).
  */
 
-import { dirname } from 'node:path';
+import { createReadStream } from 'node:fs';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
@@ -15,12 +15,12 @@ import {
   type Archiver,
   isArchived,
   MAX_TORRENT_BYTES,
+  type Published,
   type Publisher,
   type PublishFields,
   type Seeding,
   type SiteLinks,
-  Staging,
-  safeFileName,
+  type UploadDraft,
   type Uploads,
 } from '../../site/index.js';
 import type { TrackerService } from '../../tracker/index.js';
@@ -37,8 +37,6 @@ export interface ItemRoutesOptions {
   links: SiteLinks;
   tracker?: TrackerService;
   archiver?: Archiver;
-  /** Where uploads are staged (inside the data folder). */
-  stagingRoot: string;
   /** Finished tus uploads, published with an `upload` field. */
   uploads: Uploads;
   limits: SiteLimits;
@@ -63,10 +61,10 @@ interface Parts {
   torrent?: Buffer;
 }
 
-/** Reads the multipart body: files to `staging`, a torrent into memory, known text fields. */
-async function readParts(request: FastifyRequest, staging: Staging): Promise<Parts> {
+/** Reads the multipart body: files into the `draft` (stored and hashed), a torrent into memory, text fields. */
+async function readParts(request: FastifyRequest, draft: UploadDraft): Promise<Parts> {
   try {
-    return await readPartsUnchecked(request, staging);
+    return await readPartsUnchecked(request, draft);
   } catch (err) {
     throw clientFault(err);
   }
@@ -86,13 +84,13 @@ function clientFault(err: unknown): unknown {
   });
 }
 
-async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Promise<Parts> {
+async function readPartsUnchecked(request: FastifyRequest, draft: UploadDraft): Promise<Parts> {
   const fields: PublishFields = {};
   let torrent: Buffer | undefined;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (part.fieldname === 'torrent') {
-        if (torrent || staging.files.length > 0) {
+        if (torrent || draft.files.length > 0) {
           part.file.resume();
           throw new SeedcastError('ITEM_INVALID', 'torrent: send one torrent part and no file parts');
         }
@@ -107,7 +105,7 @@ async function readPartsUnchecked(request: FastifyRequest, staging: Staging): Pr
         part.file.resume();
         throw new SeedcastError('ITEM_INVALID', 'file: send file parts or one torrent part, not both');
       }
-      await staging.add(part.filename, part.file);
+      await draft.add(part.filename, part.file);
     } else if ((FIELDS as readonly string[]).includes(part.fieldname)) {
       if (typeof part.value !== 'string') throw new SeedcastError('ITEM_INVALID', `${part.fieldname}: text`);
       if (part.valueTruncated || part.value.length > MAX_FIELD)
@@ -134,28 +132,26 @@ async function readCapped(stream: NodeJS.ReadableStream, max: number): Promise<B
 }
 
 /**
- * Publishes a finished tus upload of `owner` (one file, named by its `filename` metadata); the
- * upload is consumed when the item is published and kept when publishing fails.
+ * Publishes a finished tus upload of `owner` (one file, named by its `filename` metadata): the file
+ * is read once, into the blob store and the torrent hasher. The upload is consumed when the item is
+ * published and kept when publishing fails.
  */
-async function publishUpload(
-  options: ItemRoutesOptions,
-  owner: User,
-  id: string,
-  staging: Staging,
-  fields: PublishFields,
-) {
-  if (staging.files.length > 0)
-    throw new SeedcastError('ITEM_INVALID', 'upload: send file parts or an upload, not both');
-  return options.uploads.consume(owner.id, id, (upload, path) =>
-    options.publisher.publish(
-      owner,
-      {
-        files: [{ name: safeFileName(upload.metadata.filename, 0), local: path, length: upload.length ?? 0 }],
-        content: dirname(path),
-      },
-      fields,
-    ),
-  );
+async function publishUpload(options: ItemRoutesOptions, owner: User, id: string, fields: PublishFields) {
+  await options.publisher.check(owner, fields);
+  return options.uploads.consume(owner.id, id, async (upload, path) => {
+    const draft = options.publisher.draft({ ...draftLimits(options), expectedBytes: upload.length ?? 0 });
+    try {
+      await draft.add(upload.metadata.filename, createReadStream(path));
+    } catch (err) {
+      await draft.discard();
+      throw err;
+    }
+    return options.publisher.publish(owner, draft, fields);
+  });
+}
+
+function draftLimits(options: ItemRoutesOptions) {
+  return { maxBytes: options.limits.uploadBytes, maxFiles: options.limits.uploadFiles };
 }
 
 export function itemView(item: Item, links: SiteLinks) {
@@ -207,25 +203,31 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
     async (request, reply) => {
       const owner = await authenticate(request, options.tokens, options.resolveUser);
       if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
-      const staging = await Staging.open(options.stagingRoot, {
-        maxBytes: options.limits.uploadBytes,
-        maxFiles: options.limits.uploadFiles,
+      const length = Number(request.headers['content-length']);
+      // files stream straight into the blob store while their torrent is hashed
+      const draft = options.publisher.draft({
+        ...draftLimits(options),
+        expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
       });
+      let published: Published;
       try {
-        const { fields, torrent } = await readParts(request, staging);
+        const { fields, torrent } = await readParts(request, draft);
         const upload = fields.upload?.trim();
         if (torrent && upload)
           throw new SeedcastError('ITEM_INVALID', 'upload: send an upload id or a torrent part, not both');
-        const { item, magnet } = torrent
+        if (upload && draft.files.length > 0)
+          throw new SeedcastError('ITEM_INVALID', 'upload: send file parts or an upload, not both');
+        published = torrent
           ? await options.publisher.publishTorrent(owner, torrent, fields)
           : upload === undefined || upload === ''
-            ? await options.publisher.publish(owner, staging, fields)
-            : await publishUpload(options, owner, upload, staging, fields);
-        reply.code(201);
-        return { ...itemView(item, links), magnet };
-      } finally {
-        await staging.discard();
+            ? await options.publisher.publish(owner, draft, fields)
+            : await publishUpload(options, owner, upload, fields);
+      } catch (err) {
+        await draft.discard(); // a refused or failed upload leaves no blob
+        throw err;
       }
+      reply.code(201);
+      return { ...itemView(published.item, links), magnet: published.magnet };
     },
   );
 

@@ -1,0 +1,97 @@
+/**
+ * An upload on its way into the blob store: each file is streamed once, straight into storage
+ * (`files/<draft id>/<n>`, keys independent of the item's id), while the same bytes feed the
+ * streaming hybrid torrent hasher (`src/torrent/streaming-hasher.ts`) and the store's SHA-256. Nothing
+ * is staged on disk and nothing is read back. Names are made safe and unique; the total is capped.
+ * `discard` removes whatever was stored (a failed or refused upload leaves nothing).
+ */
+
+import { randomBytes } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SeedcastError } from '../errors.js';
+import { type BlobStore, blobKey } from '../storage/index.js';
+import { type CreatedTorrent, type CreateOptions, StreamingHasher } from '../torrent/index.js';
+import { safeFileName, uniqueNames } from './filenames.js';
+import { contentTypeOf } from './media.js';
+
+export interface DraftFile {
+  /** Safe name (one path component). */
+  name: string;
+  length: number;
+  sha256: string;
+  blobKey: string;
+}
+
+export interface DraftOptions {
+  /** Largest total in bytes (the site's upload limit). */
+  maxBytes: number;
+  maxFiles: number;
+  /**
+   * A closer upper bound on the total when known (a request's Content-Length, a tus upload's
+   * length): the torrent hasher then runs SHA-1 for one or two piece lengths instead of all.
+   */
+  expectedBytes?: number;
+}
+
+export class UploadDraft {
+  /** Names the draft's blobs (`files/<id>/<n>`). */
+  readonly id = randomBytes(12).toString('hex');
+  readonly files: DraftFile[] = [];
+  private readonly hasher: StreamingHasher;
+  private readonly keys: string[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly options: DraftOptions,
+  ) {
+    const bound = Math.min(options.expectedBytes ?? options.maxBytes, options.maxBytes);
+    this.hasher = new StreamingHasher({ maxBytes: bound });
+  }
+
+  /** Streams one file into the store under a safe, unique name, hashing it on the way. */
+  async add(filename: string | undefined, body: AsyncIterable<Uint8Array>): Promise<DraftFile> {
+    if (this.files.length >= this.options.maxFiles) {
+      throw new SeedcastError('HTTP_TOO_LARGE', `at most ${this.options.maxFiles} files in one upload`);
+    }
+    const wanted = safeFileName(filename, this.files.length);
+    const name = uniqueNames([...this.files.map((f) => f.name), wanted]).pop()!;
+    const key = blobKey('files', this.id, this.keys.length);
+    this.keys.push(key);
+    const pieces = this.hasher.addFile([name]);
+    const tap = new Transform({
+      transform: (chunk: Buffer, _enc, done) => {
+        this.total += chunk.length;
+        if (this.total > this.options.maxBytes) {
+          done(new SeedcastError('HTTP_TOO_LARGE', `uploads are limited to ${this.options.maxBytes} bytes`));
+          return;
+        }
+        pieces.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const [fed, stored] = await Promise.allSettled([
+      pipeline(body, tap),
+      this.blobs.put(key, tap, { contentType: contentTypeOf(name) }),
+    ]);
+    if (fed.status === 'rejected') throw fed.reason;
+    if (stored.status === 'rejected') throw stored.reason;
+    pieces.end();
+    const file = { name, length: pieces.length, sha256: stored.value.sha256, blobKey: key };
+    if (stored.value.size !== file.length)
+      throw new SeedcastError('INTERNAL', 'stored size differs from hashed');
+    this.files.push(file);
+    return file;
+  }
+
+  /** The hybrid torrent of the files added (a folder named `options.name` when there are several). */
+  torrent(options: CreateOptions & { name: string }): CreatedTorrent {
+    return this.hasher.finish(options);
+  }
+
+  /** Removes every blob stored for this draft. */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.keys.map((key) => this.blobs.delete(key)));
+  }
+}
