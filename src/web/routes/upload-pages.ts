@@ -11,7 +11,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
-import { type Published, type PublishFields, Staging } from '../../site/index.js';
+import type { Published, PublishFields, UploadDraft } from '../../site/index.js';
 import type { FormErrors } from '../pages/components.js';
 import type { PageContext } from '../pages/layout.js';
 import { UploadPage, type UploadValues } from '../pages/upload.js';
@@ -92,7 +92,7 @@ async function readCapped(stream: AsyncIterable<Buffer>, max: number): Promise<B
 }
 
 /** Reads the form: the CSRF field must come before any file (the page puts it first). */
-async function readForm(request: FastifyRequest, ctx: PageContext, staging: Staging): Promise<FormParts> {
+async function readForm(request: FastifyRequest, ctx: PageContext, draft: UploadDraft): Promise<FormParts> {
   const values: UploadValues = {};
   let torrent: Buffer | undefined;
   let csrfChecked = false;
@@ -111,7 +111,7 @@ async function readForm(request: FastifyRequest, ctx: PageContext, staging: Stag
         if (torrent) throw new SeedcastError('ITEM_INVALID', 'torrent: send one .torrent');
         torrent = await readCapped(part.file as AsyncIterable<Buffer>, MAX_TORRENT);
       } else if (part.fieldname === 'file') {
-        await staging.add(part.filename, part.file);
+        await draft.add(part.filename, part.file);
       } else {
         part.file.resume();
       }
@@ -174,37 +174,39 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const user = ctx.visitor.user;
     if (!user) return loginFirst(reply);
     if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
-    const staging = await Staging.open(site.stagingRoot, {
+    const length = Number(request.headers['content-length']);
+    // files stream straight into the blob store while their torrent is hashed
+    const draft = site.publisher.draft({
       maxBytes: limits.uploadBytes,
       maxFiles: limits.uploadFiles,
+      expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
     });
     let values: UploadValues = {};
     try {
-      const form = await readForm(request, ctx, staging);
+      const form = await readForm(request, ctx, draft);
       values = form.values;
       const fields = publishFieldsOf(values);
       let published: Published;
       if (values.mode === 'torrent' || form.torrent) {
         const publisher = site.publisher as unknown as TorrentPublisher;
         if (!form.torrent) throw new SeedcastError('ITEM_INVALID', 'torrent: choose a .torrent file');
-        if (staging.files.length > 0)
+        if (draft.files.length > 0)
           throw new SeedcastError('ITEM_INVALID', 'file: send a media file or a .torrent, not both');
         if (!publisher.publishTorrent)
           throw new SeedcastError('ITEM_INVALID', 'torrent: this site does not take .torrent-only items yet');
         published = await publisher.publishTorrent.call(site.publisher, user, form.torrent, fields);
       } else {
-        if (staging.files.length === 0)
+        if (draft.files.length === 0)
           throw new SeedcastError('ITEM_INVALID', 'file: choose a file to publish');
         if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
-        published = await site.publisher.publish(user, staging, fields);
+        published = await site.publisher.publish(user, draft, fields);
       }
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
+      await draft.discard(); // a refused or failed upload leaves no blob
       const errors = formErrorsOf(err, values);
       if (!errors || isSeedcastError(err, 'FORBIDDEN')) throw err;
       return show(reply, ctx, user, values, errors);
-    } finally {
-      await staging.discard();
     }
   });
 }
