@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { PeerConnection } from '../wire/index.js';
 import { Engine } from './engine.js';
 
 async function setup(t: TestContext) {
@@ -18,7 +20,7 @@ async function setup(t: TestContext) {
   );
   const engines: Engine[] = [];
   t.after(() => Promise.all(engines.map((e) => e.close())));
-  const engine = async (options: { superSeed?: boolean } = {}) => {
+  const engine = async (options: { superSeed?: boolean; maxPeers?: number } = {}) => {
     const e = new Engine(options);
     await e.listen(0);
     engines.push(e);
@@ -106,5 +108,36 @@ describe('TorrentSession', () => {
     );
     await new Promise<void>((r) => got.once('complete', () => r()));
     assert.ok(readFileSync(join(dir, 'out', 'show.ogg')).equals(data));
+  });
+
+  it('a super-seed at its peer limit makes room for a newcomer by dropping a seed', async (t) => {
+    const { dir, meta, engine } = await setup(t);
+    const seeder = await engine({ superSeed: true, maxPeers: 2 });
+    const seed = await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const dial = async (n: number, haveAll: boolean) => {
+      const socket = connect(seeder.port, '127.0.0.1');
+      const conn = new PeerConnection(socket, {
+        peerId: Buffer.from(`-TEST0${n}-000000000000`),
+        infoHash: Buffer.from(meta.infoHash, 'hex'),
+      });
+      t.after(() => conn.destroy());
+      conn.on('handshake', () => conn.send({ type: haveAll ? 'haveAll' : 'haveNone' }));
+      const closed = new Promise<void>((r) => conn.once('close', () => r()));
+      socket.once('connect', () => conn.start());
+      const deadline = Date.now() + 10_000;
+      const known = () =>
+        [...seed.peers.values()].some((p) => p.conn.remote?.peerId.toString().startsWith(`-TEST0${n}`));
+      while (!known() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return { conn, closed, known };
+    };
+    const a = await dial(1, true);
+    const b = await dial(2, true);
+    await new Promise((r) => setTimeout(r, 300)); // their have-alls arrive
+    assert.equal(seed.peers.size, 2, 'two seeds fill the limit and stay connected');
+    const c = await dial(3, false);
+    assert.ok(c.known(), 'the newcomer was taken in');
+    assert.equal(seed.peers.size, 2);
+    await Promise.race([a.closed, b.closed]);
+    assert.ok(!a.known() || !b.known(), 'one seed made room');
   });
 });

@@ -203,7 +203,16 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
   attach(conn: PeerConnection, address: PeerAddress, outgoing = false): void {
-    if (!this.running || this.banned.has(address.host) || this.peers.size >= (this.options.maxPeers ?? 60)) {
+    const max = this.options.maxPeers ?? 60;
+    if (this.peers.size >= max && this.superSeed.active) {
+      // Seeds stay connected to a super-seed so their copies count; a newcomer takes a seed's place.
+      const seed = [...this.peers.values()].find((p) => p.isSeed);
+      if (seed) {
+        seed.conn.destroy();
+        this.peers.delete(seed.conn);
+      }
+    }
+    if (!this.running || this.banned.has(address.host) || this.peers.size >= max) {
       conn.destroy();
       return;
     }
