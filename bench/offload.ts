@@ -15,7 +15,11 @@
  * counting the bytes its sockets wrote), which is 20 by construction. Every copy is checked
  * byte for byte (SHA-256). Target: site bytes / file size <= 1.5.
  *
- * Options: BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20). Needs `npm run build` and curl.
+ * BENCH_CLIENT=libtorrent runs the downloaders as 20 libtorrent sessions in one /usr/bin/python3
+ * process instead (`test/helpers/lt_tool.py swarm`; they also stay and seed until all are done).
+ *
+ * Options: BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20), BENCH_CLIENT (seedcast |
+ * libtorrent). Needs `npm run build` and curl (and python3-libtorrent for BENCH_CLIENT=libtorrent).
  */
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -41,6 +45,9 @@ const SIZE = Number(process.env.BENCH_SIZE_MB ?? 100) * 1024 * 1024;
 const PEERS = Number(process.env.BENCH_PEERS ?? 20);
 const BIN = resolve('bin/seedcast.js');
 const TIMEOUT_MS = 15 * 60_000;
+const CLIENT = process.env.BENCH_CLIENT ?? 'seedcast';
+const PY = '/usr/bin/python3';
+const LT = resolve('test/helpers/lt_tool.py');
 
 function need(command: string, probe: string[]): void {
   if (spawnSync(command, probe, { stdio: 'ignore' }).status !== 0) {
@@ -86,7 +93,7 @@ interface Proc {
 }
 
 function start(cmd: string, args: string[]): Proc {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -124,6 +131,7 @@ function start(cmd: string, args: string[]): Proc {
       }),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin!.end();
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
@@ -208,6 +216,11 @@ async function plainOrigin(file: string, dir: string, expected: string): Promise
 
 async function main(): Promise<void> {
   need('curl', ['--version']);
+  if (CLIENT === 'libtorrent') need(PY, ['-c', 'import libtorrent']);
+  else if (CLIENT !== 'seedcast') {
+    console.error('BENCH_CLIENT is seedcast or libtorrent');
+    process.exit(1);
+  }
   if (!existsSync(join('dist', 'cli', 'main.js'))) {
     console.error('run `npm run build` first');
     process.exit(1);
@@ -244,25 +257,40 @@ async function main(): Promise<void> {
     const wcharBefore = wcharOf(pid);
     const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
     const started = performance.now();
-    const downloaders = Array.from({ length: PEERS }, (_, i) => {
-      const dir = join(root, `dl-${i}`);
-      mkdirSync(dir);
-      const p = start('node', [BIN, 'download', torrent, '-o', dir, '--seed', '--port', '0', '-q']);
-      procs.push(p);
-      return { p, dir };
-    });
-    const times = await Promise.all(
-      downloaders.map(({ p }) => p.waitFor(/complete: /).then(() => (performance.now() - started) / 1000)),
-    );
+    let times: number[];
+    let copies: string[];
+    let stopDownloaders: () => Promise<void>;
+    if (CLIENT === 'libtorrent') {
+      const swarm = start(PY, [LT, 'swarm', torrent, join(root, 'dl'), String(PEERS)]);
+      procs.push(swarm);
+      await swarm.waitFor(new RegExp(`"all": ${PEERS}\\b`));
+      times = [...swarm.out().matchAll(/"complete": \d+, "seconds": ([\d.]+)/g)].map((m) => Number(m[1]));
+      copies = Array.from({ length: PEERS }, (_, i) => join(root, 'dl', String(i), 'offload.bin'));
+      stopDownloaders = () => swarm.stop();
+    } else {
+      const downloaders = Array.from({ length: PEERS }, (_, i) => {
+        const dir = join(root, `dl-${i}`);
+        mkdirSync(dir);
+        const p = start('node', [BIN, 'download', torrent, '-o', dir, '--seed', '--port', '0', '-q']);
+        procs.push(p);
+        return p;
+      });
+      times = await Promise.all(
+        downloaders.map((p) => p.waitFor(/complete: /).then(() => (performance.now() - started) / 1000)),
+      );
+      copies = downloaders.map((_, i) => join(root, `dl-${i}`, 'offload.bin'));
+      stopDownloaders = async () => {
+        await Promise.all(downloaders.map((p) => p.stop()));
+      };
+    }
     await sleep(1000); // responses still closing add their bytes
     const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
     const wchar = wcharOf(pid) - wcharBefore;
-    await Promise.all(downloaders.map(({ p }) => p.stop()));
-    for (const { dir } of downloaders) {
-      const copy = join(dir, 'offload.bin');
+    await stopDownloaders();
+    for (const copy of copies) {
       if (statSync(copy).size !== SIZE || (await sha256Of(copy)) !== expected)
         throw new Error(`${copy} differs from the original`);
-      rmSync(dir, { recursive: true });
+      rmSync(copy);
     }
     const peer = after.peer - before.peer;
     const webSeed = after.webSeed - before.webSeed;
@@ -275,7 +303,7 @@ async function main(): Promise<void> {
     const sorted = [...times].sort((a, b) => a - b);
     const ratio = (peer + webSeed) / SIZE;
     console.log(
-      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (seedcast download --seed), loopback, ${availableParallelism()} cores`,
+      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (${CLIENT === 'libtorrent' ? 'libtorrent sessions' : 'seedcast download --seed'}), loopback, ${availableParallelism()} cores`,
     );
     console.log(
       `  downloads finished after ${sorted[0]!.toFixed(1)} s (first) .. ${sorted[sorted.length - 1]!.toFixed(1)} s (last), all byte-exact`,

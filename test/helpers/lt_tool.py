@@ -6,6 +6,9 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   verify <file.torrent> <save_path>                            -> {"have", "total", "progress", "state", "error"}
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
   download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state"} when complete
+  swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
+                                                                  prints {"complete": i, "seconds"} for each, then
+                                                                  {"all": n}; seeds until stdin closes
 """
 import json
 import os
@@ -109,6 +112,28 @@ def download(source, save_path, peer=None):
     }
 
 
+def swarm(torrent, save_root, n):
+    n = int(n)
+    peers = []
+    for i in range(n):
+        ses = make_session()
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(torrent)
+        atp.save_path = os.path.join(save_root, str(i))
+        peers.append((ses, ses.add_torrent(atp)))
+    start = time.time()
+    done = set()
+    while len(done) < n and time.time() < start + 1800:
+        for i, (_, h) in enumerate(peers):
+            if i not in done and h.status().is_seeding:
+                done.add(i)
+                print(json.dumps({"complete": i, "seconds": time.time() - start}), flush=True)
+        time.sleep(0.2)
+    print(json.dumps({"all": len(done)}), flush=True)
+    sys.stdin.read()  # keep seeding until the caller closes stdin
+    return {"uploaded": [h.status().all_time_upload for _, h in peers]}
+
+
 def verify(torrent, save_path):
     ses = make_session()
     atp = lt.add_torrent_params()
@@ -138,7 +163,7 @@ def verify(torrent, save_path):
 
 def main():
     cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download}[cmd](*args)
+    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm}[cmd](*args)
     print(json.dumps(result))
 
 
