@@ -93,6 +93,12 @@ test('libtorrent downloads a published item from the site alone: peer + tracker,
   );
   assert.equal(first.have, first.total, `libtorrent finished: ${JSON.stringify(first)}`);
   assert.equal(copiesOf(viaPeer, VIDEO).length, 1, 'a byte-exact copy');
+  // The site's peer super-seeds (have none, then haves); libtorrent must keep it and take pieces.
+  const afterPeer = await site.api(`/api/v1/items/${site.item.id}`);
+  assert.ok(
+    afterPeer.swarm.served.peer > 0,
+    `the site's peer served libtorrent: ${JSON.stringify(afterPeer.swarm)}`,
+  );
 
   // The same torrent without its tracker, and no peer given: only the BEP 19 web seed is left.
   const top = decode(site.torrent);

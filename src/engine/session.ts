@@ -242,7 +242,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         p: this.options.port,
         reqq: 500,
         ...(this.meta ? { metadataSize: this.meta.infoBytes.byteLength } : {}),
-        ...(this.complete ? { uploadOnly: true } : {}),
+        // Not while super-seeding: libtorrent drops an upload-only peer that has nothing it wants,
+        // which is what a super-seed looks like before its first `have`.
+        ...(this.complete && !this.superSeed.active ? { uploadOnly: true } : {}),
       });
     }
     if (this.superSeed.active) {
