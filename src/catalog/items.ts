@@ -218,13 +218,13 @@ export class ItemRepository {
     return (await this.hydrate([row]))[0];
   }
 
-  /** Several items in one go (three queries), in the order of `ids`; unknown ids are left out. */
-  async getMany(ids: readonly number[]): Promise<Item[]> {
+  /** The items with these ids, in the order given (ids with no item are left out). */
+  async many(ids: readonly number[]): Promise<Item[]> {
     const wanted = ids.filter((id) => Number.isSafeInteger(id));
     if (wanted.length === 0) return [];
     const rows = await this.db.selectFrom('items').selectAll().where('id', 'in', wanted).execute();
     const byId = new Map((await this.hydrate(rows)).map((item) => [item.id, item]));
-    return wanted.map((id) => byId.get(id)).filter((item): item is Item => item !== undefined);
+    return wanted.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** The item with this v1 or v2 info hash (hex). */

@@ -35,7 +35,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       site.channels.list({ limit: 20 }),
     ]);
     const seeders = new Map(top.map((r) => [r.itemId, r.seeders]));
-    const mostSeeded = (await site.items.getMany(top.map((r) => r.itemId)))
+    const mostSeeded = (await site.items.many(top.map((r) => r.itemId)))
       .filter((item) => item.status === 'ready')
       .map((item) => itemToCard(item, seeders.get(item.id)));
     return kit.send(reply, HomePage({ ctx, newest: newest.map((i) => itemToCard(i)), mostSeeded, channels }));
