@@ -8,11 +8,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../src/db/index.js';
+import { createTorrent } from '../src/torrent/index.js';
 import { multipart, openTestSite, type Part, type TestSite } from './site-fixtures.js';
 
 async function openPagesSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
@@ -117,6 +118,38 @@ test('without JavaScript the form publishes a file and redirects to the item', a
   const served = await s.app.inject({ method: 'GET', url: new URL(file.json().files[0].url).pathname });
   assert.equal(served.statusCode, 200);
   assert.ok(served.rawPayload.equals(data));
+});
+
+test('without JavaScript a .torrent alone publishes a torrent-only item', async (t) => {
+  const s = await openPagesSite(t);
+  const { cookie, csrf } = await sessionOf(s);
+  const folder = join(s.dir, 'show');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'episode.mp3'), Buffer.alloc(70_000, 7));
+  const created = await createTorrent(join(folder, 'episode.mp3'), {
+    version: 'v1',
+    announce: ['http://elsewhere.example/announce'],
+  });
+  const body = form(
+    csrf,
+    { mode: 'torrent', title: 'Only the torrent', license: 'https://creativecommons.org/licenses/by/4.0/' },
+    [
+      { name: 'file', filename: '', value: '' },
+      { name: 'torrent', filename: 'show.torrent', type: 'application/x-bittorrent', value: created.torrent },
+    ],
+  );
+  const res = await s.app.inject({
+    method: 'POST',
+    url: '/upload',
+    headers: { ...body.headers, cookie },
+    payload: body.payload,
+  });
+  assert.equal(res.statusCode, 303, res.body);
+  const id = Number(/^\/items\/(\d+)$/.exec(res.headers.location as string)![1]);
+  const item = (await s.site.items.get(id))!;
+  assert.equal(item.title, 'Only the torrent');
+  assert.equal(item.infoHash, created.infoHash);
+  assert.equal(item.license, 'https://creativecommons.org/licenses/by/4.0/');
 });
 
 test('refused input comes back with errors next to the fields and the values kept', async (t) => {

@@ -188,13 +188,10 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       const fields = publishFieldsOf(values);
       let published: Published;
       if (values.mode === 'torrent' || form.torrent) {
-        const publisher = site.publisher as unknown as TorrentPublisher;
         if (!form.torrent) throw new SeedcastError('ITEM_INVALID', 'torrent: choose a .torrent file');
         if (draft.files.length > 0)
           throw new SeedcastError('ITEM_INVALID', 'file: send a media file or a .torrent, not both');
-        if (!publisher.publishTorrent)
-          throw new SeedcastError('ITEM_INVALID', 'torrent: this site does not take .torrent-only items yet');
-        published = await publisher.publishTorrent.call(site.publisher, user, form.torrent, fields);
+        published = await site.publisher.publishTorrent(user, form.torrent, fields);
       } else {
         if (draft.files.length === 0)
           throw new SeedcastError('ITEM_INVALID', 'file: choose a file to publish');
