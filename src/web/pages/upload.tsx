@@ -97,7 +97,7 @@ export function UploadPage(props: {
           </label>
           <label>
             <input type="radio" name="mode" value="torrent" id="mode-torrent" checked={mode === 'torrent'} />{' '}
-            A<code>.torrent</code> only (the swarm already has the data)
+            A <code>.torrent</code> only (the swarm already has the data)
           </label>
         </fieldset>
 
