@@ -103,9 +103,12 @@ test('startServer: database and blobs in the data folder, tracker on HTTP and UD
     `${server.url}/announce?info_hash=${'%ab'.repeat(20)}&peer_id=${'-XX0000-'.padEnd(20, '0')}&port=1&left=1`,
   );
   assert.match(await refused.text(), /failure reason/, 'only the site items are tracked');
-  const notFound = await fetch(`${server.url}/nope`);
+  const notFound = await fetch(`${server.url}/api/v1/nope`);
   assert.equal(notFound.status, 404);
   assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
+  const notFoundPage = await fetch(`${server.url}/nope`);
+  assert.equal(notFoundPage.status, 404);
+  assert.match(notFoundPage.headers.get('content-type') ?? '', /^text\/html/, 'pages answer 404 with a page');
 
   // BEP 15 connect on the same port number, over UDP.
   const udp = createSocket('udp4');
