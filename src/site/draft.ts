@@ -32,6 +32,8 @@ export interface DraftOptions {
    * length): the torrent hasher then runs SHA-1 for one or two piece lengths instead of all.
    */
   expectedBytes?: number;
+  /** The exact total when known (a tus upload's length): SHA-1 for that one piece length only. */
+  totalBytes?: number;
 }
 
 export class UploadDraft {
@@ -46,8 +48,8 @@ export class UploadDraft {
     private readonly blobs: BlobStore,
     private readonly options: DraftOptions,
   ) {
-    const bound = Math.min(options.expectedBytes ?? options.maxBytes, options.maxBytes);
-    this.hasher = new StreamingHasher({ maxBytes: bound });
+    const bound = Math.min(options.totalBytes ?? options.expectedBytes ?? options.maxBytes, options.maxBytes);
+    this.hasher = new StreamingHasher({ maxBytes: bound, minBytes: options.totalBytes });
   }
 
   /** Streams one file into the store under a safe, unique name, hashing it on the way. */

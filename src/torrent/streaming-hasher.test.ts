@@ -87,6 +87,15 @@ test('the piece length is chosen from the total even when the bound is loose (no
   assert.equal(got.pieceLength, 32 * KiB);
 });
 
+test('an exact total hashes one piece length only, with the same result', async (t) => {
+  const data = randomBytes(40 * 1024 * KiB);
+  const exact = new StreamingHasher({ maxBytes: data.length, minBytes: data.length });
+  assert.deepEqual(exact.candidates, [32 * KiB]);
+  feed(exact, ['big.bin'], data);
+  const loose = await compare(t, { 'big.bin': data }, data.length);
+  assert.ok(exact.finish(OPTIONS).torrent.equals(loose.torrent));
+});
+
 test('more bytes than the bound is refused', () => {
   const hasher = new StreamingHasher({ maxBytes: 1000 });
   feed(hasher, ['x'], randomBytes(40 * 1024 * KiB));

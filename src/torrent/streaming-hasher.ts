@@ -13,7 +13,8 @@
  *   bytes seen so far (it never goes down) up to the choice for `maxBytes` (an upper bound on the
  *   total, e.g. the request's Content-Length). A length falls out once more bytes have arrived than
  *   it would be chosen for; so the extra SHA-1 work is bounded by the total (lengths double) plus the
- *   lengths between the final choice and the bound (one or two with an exact bound). A file's last
+ *   lengths between the final choice and the bound (one or two with an exact bound; just one when
+ *   a lower bound is given too, as for a tus upload of known length). A file's last
  *   piece is hashed both as it is (a single-file torrent) and with the padding's zeros (several).
  */
 
@@ -28,7 +29,7 @@ import {
 } from './create.js';
 import { SHA1_SIZE } from './hash-core.js';
 import { HASH_SIZE, nextPowerOfTwo, reduceInPlace, sha256 } from './merkle.js';
-import { BLOCK_SIZE, choosePieceLength, MAX_AUTO_PIECE_LENGTH, MIN_PIECE_LENGTH } from './piece-length.js';
+import { BLOCK_SIZE, choosePieceLength, MAX_AUTO_PIECE_LENGTH } from './piece-length.js';
 import { sortFiles } from './walk.js';
 
 /** SHA-1 of one candidate piece length over one file. */
@@ -162,6 +163,8 @@ export class StreamingFileHasher {
 export interface StreamingHasherOptions {
   /** An upper bound on the total bytes of every file (decides which piece lengths are hashed). */
   maxBytes: number;
+  /** A lower bound on the total, when known (equal to `maxBytes` for an exact total: one piece length). */
+  minBytes?: number;
 }
 
 /** Hashes a set of files streamed in one after another (or side by side), for a hybrid torrent. */
@@ -173,7 +176,8 @@ export class StreamingHasher {
 
   constructor(options: StreamingHasherOptions) {
     const top = choosePieceLength(Math.max(0, options.maxBytes));
-    for (let p = MIN_PIECE_LENGTH; p <= Math.min(top, MAX_AUTO_PIECE_LENGTH); p *= 2) this.candidates.push(p);
+    const bottom = choosePieceLength(Math.min(Math.max(0, options.minBytes ?? 0), options.maxBytes));
+    for (let p = bottom; p <= Math.min(top, MAX_AUTO_PIECE_LENGTH); p *= 2) this.candidates.push(p);
   }
 
   /** A hasher for the next file (path inside the torrent's folder). */

@@ -139,7 +139,7 @@ async function readCapped(stream: NodeJS.ReadableStream, max: number): Promise<B
 async function publishUpload(options: ItemRoutesOptions, owner: User, id: string, fields: PublishFields) {
   await options.publisher.check(owner, fields);
   return options.uploads.consume(owner.id, id, async (upload, path) => {
-    const draft = options.publisher.draft({ ...draftLimits(options), expectedBytes: upload.length ?? 0 });
+    const draft = options.publisher.draft({ ...draftLimits(options), totalBytes: upload.length ?? 0 });
     try {
       await draft.add(upload.metadata.filename, createReadStream(path));
     } catch (err) {
