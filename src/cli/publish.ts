@@ -1,7 +1,9 @@
 /**
  * `seedcast publish`: publishes a file or folder to a Seedcast site through its API
  * (`POST /api/v1/items`, multipart, `Authorization: Bearer`). Files are streamed from disk, never
- * read whole into memory. With `--torrent-only` only a hybrid `.torrent` naming the site's tracker
+ * read whole into memory. A single file goes up with tus first (`tus-upload.ts`), so a publish cut
+ * short resumes when run again; then the item is published with `upload`. A folder is sent as one
+ * multipart request. With `--torrent-only` only a hybrid `.torrent` naming the site's tracker
  * (`<server>/announce`) is sent (the `torrent` part) and this process seeds the content until
  * stopped; a site that archives downloads it from here.
  */
@@ -15,7 +17,9 @@ import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import { createProgressBar } from './progress.js';
 import { reportStatus } from './status.js';
+import { type TusUploaded, tusUpload } from './tus-upload.js';
 
 const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
 
@@ -24,7 +28,9 @@ export const publish: Command = {
                         [--license ...] [--tags a,b] [--torrent-only]
 
 Publishes a file or folder to a Seedcast site. The site stores it, makes its torrent and seeds it.
-Prints the item's URL, its torrent URL and its magnet link.
+Prints the item's URL, its torrent URL and its magnet link. A single file is uploaded with tus
+(resumable): if the upload is cut short, run the same command again and it continues where the
+site says it stopped.
 
 Options:
   --server URL       the site, e.g. https://media.example.org
@@ -68,6 +74,7 @@ Options:
 
     const torrentOnly = args.values['torrent-only'] === true;
     let torrentBytes: Buffer | undefined;
+    let uploaded: TusUploaded | undefined;
     if (torrentOnly) {
       // The site's tracker, so this seeder and the site's archiver find each other.
       const announce = new URL('announce', server.endsWith('/') ? server : `${server}/`).href;
@@ -77,6 +84,25 @@ Options:
         new Blob([torrentBytes], { type: 'application/x-bittorrent' }),
         `${basename(path)}.torrent`,
       );
+    } else if (info.isFile()) {
+      const bar = createProgressBar({ label: 'uploading' });
+      try {
+        uploaded = await tusUpload({
+          server,
+          token,
+          path,
+          onProgress: (done, total) => bar.update(done, total),
+        });
+      } finally {
+        bar.finish();
+      }
+      if (uploaded) {
+        if (uploaded.resumedFrom > 0)
+          process.stderr.write(`resumed the upload at ${uploaded.resumedFrom} of ${info.size} bytes\n`);
+        form.set('upload', uploaded.id);
+      } else {
+        form.append('file', await openAsBlob(path), basename(path)); // a site without tus
+      }
     } else {
       for (const file of info.isDirectory() ? await listFiles(path) : [path]) {
         const name = info.isDirectory() ? relative(dirname(path), file).split(sep).join('/') : basename(file);
@@ -85,6 +111,7 @@ Options:
     }
 
     const item = await postItem(new URL('/api/v1/items', server), { form, token });
+    await uploaded?.forget();
     process.stdout.write(
       `published: ${item.url}\ntorrent:   ${item.torrentUrl}\nmagnet:    ${item.magnet}\n`,
     );
