@@ -1,7 +1,8 @@
 /**
- * The admin page (`/admin`, admins only): open abuse reports, each with a button that resolves it
- * and one that takes the reported item down; and the items taken down, each with a button that
- * restores it. Every action is a POST form with the CSRF field.
+ * The admin page (`/admin`, admins only): open abuse reports (when the site has a reports store),
+ * each with a button that resolves it and one that takes the reported item down; a form to take any
+ * item down by its number; and the items taken down, each with a button that restores it. Every
+ * action is a POST form with the CSRF field.
  */
 
 import { type Html, h } from '../html/jsx.js';
@@ -43,57 +44,77 @@ function Action(props: {
 
 export function AdminPage(props: {
   ctx: PageContext;
-  reports: readonly ReportRow[];
+  /** Open reports; undefined when the site keeps none (the section is left out). */
+  reports?: readonly ReportRow[];
   takenDown: readonly TakenDownRow[];
+  notice?: string;
 }): Html {
   const { ctx, reports, takenDown } = props;
   return (
     <Layout ctx={ctx} title="Admin">
       <h1>Moderation</h1>
-      <section aria-labelledby="reports-title">
-        <h2 id="reports-title">Open reports ({reports.length})</h2>
-        {reports.length === 0 ? (
-          <p class="muted">No open reports.</p>
-        ) : (
-          <table class="list" id="reports">
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">Reason</th>
-                <th scope="col">By</th>
-                <th scope="col">When</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {reports.map((r) => (
-                <tr data-report-id={r.id}>
-                  <td>
-                    <a href={`/items/${r.itemId}`}>{r.itemTitle}</a>
-                  </td>
-                  <td class="pre-line">{r.reason}</td>
-                  <td>{r.reporter ?? 'a visitor'}</td>
-                  <td>{formatDate(r.createdAt)}</td>
-                  <td>
-                    <Action
-                      ctx={ctx}
-                      action={`/admin/reports/${r.id}/resolve`}
-                      label="Resolve"
-                      id={`resolve-${r.id}`}
-                    />{' '}
-                    <Action
-                      ctx={ctx}
-                      action={`/admin/items/${r.itemId}/takedown?report=${r.id}`}
-                      label="Take down"
-                      danger
-                      id={`takedown-${r.itemId}`}
-                    />
-                  </td>
+      {props.notice ? (
+        <p class="notice ok" role="status" id="admin-notice">
+          {props.notice}
+        </p>
+      ) : null}
+      {reports === undefined ? null : (
+        <section aria-labelledby="reports-title">
+          <h2 id="reports-title">Open reports ({reports.length})</h2>
+          {reports.length === 0 ? (
+            <p class="muted">No open reports.</p>
+          ) : (
+            <table class="list" id="reports">
+              <thead>
+                <tr>
+                  <th scope="col">Item</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">By</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Actions</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {reports.map((r) => (
+                  <tr data-report-id={r.id}>
+                    <td>
+                      <a href={`/items/${r.itemId}`}>{r.itemTitle}</a>
+                    </td>
+                    <td class="pre-line">{r.reason}</td>
+                    <td>{r.reporter ?? 'a visitor'}</td>
+                    <td>{formatDate(r.createdAt)}</td>
+                    <td>
+                      <Action
+                        ctx={ctx}
+                        action={`/admin/reports/${r.id}/resolve`}
+                        label="Resolve"
+                        id={`resolve-${r.id}`}
+                      />{' '}
+                      <Action
+                        ctx={ctx}
+                        action={`/admin/items/${r.itemId}/takedown?report=${r.id}`}
+                        label="Take down"
+                        danger
+                        id={`takedown-${r.itemId}`}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
+      <section aria-labelledby="takedown-title">
+        <h2 id="takedown-title">Take an item down</h2>
+        <form method="post" action="/admin/takedown" class="form" id="takedown-form">
+          <CsrfField ctx={ctx} />
+          <label for="takedown-item">Item number (the N in its address /items/N)</label>
+          <input type="text" id="takedown-item" name="item" inputmode="numeric" pattern="[0-9]+" required />{' '}
+          <button type="submit" class="danger">
+            Take down
+          </button>
+        </form>
       </section>
       <section aria-labelledby="taken-down-title">
         <h2 id="taken-down-title">Taken down ({takenDown.length})</h2>

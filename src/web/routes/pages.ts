@@ -20,6 +20,7 @@ import { SwarmRanking } from '../ranking.js';
 import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
 import { accountPageRoutes } from './account-pages.js';
+import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
@@ -107,4 +108,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(browsePageRoutes, kit);
   await app.register(accountPageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
+  await app.register(adminPageRoutes, kit);
 }

@@ -1,0 +1,101 @@
+/**
+ * The admin page's routes (admins only: visitors without an account are sent to log in, other
+ * accounts get a 403 page): `GET /admin` lists the items taken down, `POST /admin/takedown` (form
+ * field `item`) and `POST /admin/items/:id/takedown` take an item down: its status becomes
+ * `taken_down`, so its page, API answer, files and feeds are gone, and the site's peer stops seeding
+ * it and the tracker stops tracking it; `POST /admin/items/:id/restore` makes it ready again and
+ * seeds it. Every POST checks the CSRF field and answers 303 back to `/admin`.
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { User } from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import { AdminPage } from '../pages/admin.js';
+import type { PageContext } from '../pages/layout.js';
+import { checkCsrf } from '../session.js';
+import type { PageKit } from './pages.js';
+
+type Form = Record<string, string | undefined>;
+type IdRequest = FastifyRequest<{ Params: { id: string }; Body: Form }>;
+
+const NOTICES: Record<string, string> = {
+  down: 'The item was taken down: it is no longer shown, served, tracked or seeded.',
+  restored: 'The item was restored.',
+};
+
+export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
+  const { site } = kit;
+
+  /** The admin behind the request, or a redirect to log in (undefined then). */
+  const admin = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ ctx: PageContext; user: User } | undefined> => {
+    const ctx = await kit.context(request, reply);
+    const user = ctx.visitor.user;
+    if (!user) {
+      reply.redirect('/login?next=%2Fadmin', 303);
+      return undefined;
+    }
+    if (user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'this page is for the site’s admins');
+    return { ctx, user };
+  };
+
+  const itemId = (text: string | undefined): number => {
+    const trimmed = (text ?? '').trim().replace(/^.*\/items\/(\d+)\/?$/, '$1');
+    if (!/^\d{1,12}$/.test(trimmed)) throw new SeedcastError('USAGE', 'item: the number of an item');
+    return Number(trimmed);
+  };
+
+  const setStatus = async (id: number, status: 'ready' | 'taken_down') => {
+    const item = await site.items.get(id);
+    if (!item || item.status === 'pending') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    const updated = await site.items.update(id, { status });
+    if (!updated) throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    if (status === 'taken_down') await site.seeding.drop(updated);
+    else await site.seeding.seed(updated);
+  };
+
+  app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    const takenDown = await site.items.newest({ status: 'taken_down', limit: 100 });
+    return kit.send(
+      reply,
+      AdminPage({
+        ctx: who.ctx,
+        takenDown: takenDown.map((i) => ({
+          id: i.id,
+          title: i.title,
+          reason: null,
+          takenDownAt: i.updatedAt,
+        })),
+        notice: NOTICES[request.query.done ?? ''],
+      }),
+    );
+  });
+
+  app.post<{ Body: Form }>('/admin/takedown', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    await setStatus(itemId(request.body?.item), 'taken_down');
+    return reply.redirect('/admin?done=down', 303);
+  });
+
+  app.post('/admin/items/:id/takedown', async (request: IdRequest, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    await setStatus(itemId(request.params.id), 'taken_down');
+    return reply.redirect('/admin?done=down', 303);
+  });
+
+  app.post('/admin/items/:id/restore', async (request: IdRequest, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    await setStatus(itemId(request.params.id), 'ready');
+    return reply.redirect('/admin?done=restored', 303);
+  });
+}
