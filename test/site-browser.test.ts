@@ -8,7 +8,8 @@
  *   the first PATCH after the reload starts where the server stopped) and the published file is
  *   byte-exact;
  * - publisher text (title, description, creator, tags) holding `<script>`, `javascript:` links and `onerror`/`onload`
- *   attributes fires no dialog and leaves no injected element on any page.
+ *   attributes fires no dialog and leaves no injected element on any page, the admin page included
+ *   (where the admin takes the item down).
  * Skips loudly without chromium or ffmpeg (fails under CI=true).
  */
 
@@ -314,8 +315,7 @@ test('script in titles and descriptions stays text in a real browser', {
 
   await page.goto(`/items/${id}`);
 
-  for (const path of ['/', `/items/${id}`, `/items/${id}/embed`]) {
-    await page.goto(path);
+  const assertInert = async (path: string) => {
     await page.waitForTimeout(300); // give an injected handler time to fire
     const found = await page.evaluate(() => {
       const inline = [...document.querySelectorAll('script')].filter((s: Dom) => !s.src).length;
@@ -331,6 +331,20 @@ test('script in titles and descriptions stays text in a real browser', {
       return { inline, handlers, jsLinks, injected };
     });
     assert.deepEqual(found, { inline: 0, handlers: [], jsLinks: [], injected: 0 }, path);
+  };
+  for (const path of ['/', `/items/${id}`, `/items/${id}/embed`]) {
+    await page.goto(path);
+    await assertInert(path);
   }
+  // The first account is the admin: take the item down from the admin page, which lists its title.
+  await page.goto('/admin');
+  await page.fill('#takedown-item', String(id));
+  await Promise.all([
+    page.waitForURL(/\/admin\?done=down$/),
+    page.click('#takedown-form button[type="submit"]'),
+  ]);
+  assert.match((await page.textContent('#taken-down')) ?? '', /<script>alert\("s"\)<\/script>/);
+  await assertInert('/admin');
+  assert.equal((await page.goto(`/items/${id}`))?.status(), 404, 'taken down');
   assert.deepEqual(dialogs, [], 'no dialog fired');
 });
