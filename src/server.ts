@@ -24,7 +24,15 @@ import {
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
-import { Archiver, Publisher, removeAbandonedItems, Seeding, SiteLinks, Uploads } from './site/index.js';
+import {
+  Archiver,
+  MediaAnalyzer,
+  Publisher,
+  removeAbandonedItems,
+  Seeding,
+  SiteLinks,
+  Uploads,
+} from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
@@ -65,6 +73,8 @@ export async function startServer(
     const stagingRoot = join(c.data, 'tmp', 'uploads');
     await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
     await mkdir(stagingRoot, { recursive: true });
+    const mediaTmp = join(c.data, 'tmp', 'media');
+    await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
 
     // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
     const engine = new Engine({ port: c.peerPort, host: c.host, superSeed: true });
@@ -73,7 +83,8 @@ export async function startServer(
     const uploadsRoot = join(c.data, 'uploads');
     await mkdir(uploadsRoot, { recursive: true });
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
-    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot });
+    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp });
+    closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
       allow: site.seeding.allow,
@@ -111,6 +122,8 @@ export async function startServer(
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     await site.archiver?.resume();
+    site.media?.setLog((m) => app.log.warn(m));
+    void site.media?.catchUp(); // items published before this start and never analysed
     return { url, peerPort, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -128,6 +141,8 @@ export interface SiteParts {
   uploadsRoot?: string;
   /** Folder for archiving torrent-only items (inside the data folder); absent: no archiving. */
   archiveRoot?: string;
+  /** Temporary copies for media analysis (default: `media` beside the staging folder). */
+  mediaTmp?: string;
   users?: UserRepository;
 }
 
@@ -138,8 +153,21 @@ export function createSite(parts: SiteParts): SiteServices {
   const channels = new ChannelRepository(db);
   const seeding = new Seeding({ items, blobs, engine });
   const sessions = new SessionRepository(db);
+  const media = new MediaAnalyzer({
+    items,
+    blobs,
+    tmpRoot: parts.mediaTmp ?? join(dirname(stagingRoot), 'media'),
+  });
   const archiver = parts.archiveRoot
-    ? new Archiver({ items, blobs, engine, seeding, links, root: parts.archiveRoot })
+    ? new Archiver({
+        items,
+        blobs,
+        engine,
+        seeding,
+        links,
+        root: parts.archiveRoot,
+        onArchived: (item) => media.add(item.id),
+      })
     : undefined;
   return {
     users: parts.users ?? new UserRepository(db),
@@ -156,6 +184,7 @@ export function createSite(parts: SiteParts): SiteServices {
       repository: new UploadRepository(db),
       root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
     }),
+    media,
     publisher: new Publisher({ items, channels, blobs, seeding, links, ...(archiver ? { archiver } : {}) }),
     ...(archiver ? { archiver } : {}),
     health: async () => {

@@ -63,6 +63,7 @@ export async function openTestSite(
         .filter((e) => e.isFile())
         .map((e) => join(e.parentPath, e.name).slice(dir.length + 1)),
     async close() {
+      await site.media?.close();
       await app.close();
       await engine.close();
       await tracker.close();

@@ -47,6 +47,8 @@ export interface ItemFacts {
   width?: number | null;
   height?: number | null;
   thumbnailKey?: string | null;
+  /** When the media facts were read (epoch ms). */
+  mediaCheckedAt?: number | null;
 }
 
 export interface NewItemInput extends ItemMetadata, ItemFacts {

@@ -272,4 +272,41 @@ describeOnEachDatabase('items', (fresh) => {
     assert.deepEqual(await items.list({ ids: [] }), []);
     assert.deepEqual(await items.lastChange(), { updatedAt: now, count: 4 });
   });
+
+  test('media facts are recorded with when they were read; items never read are listed oldest first', async () => {
+    const { items, owner } = await setup(await fresh());
+    const made = [];
+    for (const [i, status] of (['ready', 'pending', 'ready', 'ready'] as const).entries()) {
+      const hex = (i + 1).toString(16);
+      made.push(await items.create(input(owner.id, { infoHash: hex.repeat(40), infoHashV2: null, status })));
+    }
+    const [a, , c, d] = made.map((m) => m.id);
+    assert.equal(made[0]!.mediaCheckedAt, null);
+    assert.deepEqual(await items.withoutMediaFacts(), [a, c, d]);
+    const updated = await items.update(c!, {
+      mediaType: 'audio',
+      mimeType: 'audio/mpeg',
+      durationMs: 3_600_000_123,
+      width: null,
+      height: null,
+      thumbnailKey: `items/${c}/thumbnail`,
+      mediaCheckedAt: 1_750_000_000_999,
+    });
+    assert.deepEqual(
+      [
+        updated?.mediaType,
+        updated?.mimeType,
+        updated?.durationMs,
+        updated?.width,
+        updated?.thumbnailKey,
+        updated?.mediaCheckedAt,
+      ],
+      ['audio', 'audio/mpeg', 3_600_000_123, null, `items/${c}/thumbnail`, 1_750_000_000_999],
+    );
+    assert.deepEqual(await items.withoutMediaFacts(), [a, d]);
+    assert.deepEqual(await items.withoutMediaFacts({ afterId: a, limit: 5 }), [d]);
+    assert.deepEqual(await items.withoutMediaFacts({ limit: 1 }), [a]);
+    await assert.rejects(items.update(a!, { mediaCheckedAt: -1 }), invalid('mediaCheckedAt'));
+    await assert.rejects(items.update(a!, { thumbnailKey: '../x' }), invalid('thumbnailKey'));
+  });
 });

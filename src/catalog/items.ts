@@ -59,6 +59,8 @@ export interface Item {
   width: number | null;
   height: number | null;
   thumbnailKey: string | null;
+  /** When the media facts (duration, size, thumbnail) were read; null until then. */
+  mediaCheckedAt: number | null;
   bytesServed: number;
   createdAt: number;
   updatedAt: number;
@@ -111,6 +113,7 @@ function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
     width: row.width,
     height: row.height,
     thumbnailKey: row.thumbnail_key,
+    mediaCheckedAt: row.media_checked_at,
     bytesServed: row.bytes_served,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -149,6 +152,7 @@ function columns(input: ItemMetadata & ItemFacts) {
     ['durationMs', 'duration_ms'],
     ['width', 'width'],
     ['height', 'height'],
+    ['mediaCheckedAt', 'media_checked_at'],
   ] as const) {
     if (Object.hasOwn(input, k)) set[column] = count(k, input[k], { nullable: true });
   }
@@ -357,6 +361,21 @@ export class ItemRepository {
       .select((eb) => [eb.fn.max('updated_at').as('latest'), eb.fn.countAll().as('n')])
       .executeTakeFirst();
     return { updatedAt: row?.latest == null ? null : Number(row.latest), count: Number(row?.n ?? 0) };
+  }
+
+  /** Ids of ready items whose media facts were never read, oldest first, after `afterId`. */
+  async withoutMediaFacts(options: { afterId?: number; limit?: number } = {}): Promise<number[]> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 100)), 1000);
+    const rows = await this.db
+      .selectFrom('items')
+      .select('id')
+      .where('status', '=', 'ready')
+      .where('media_checked_at', 'is', null)
+      .where('id', '>', options.afterId ?? 0)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   /** v1 and v2 info hashes of every item the tracker should accept (not taken down). */

@@ -218,5 +218,11 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await db.schema.createIndex('items_status_id').on('items').columns(['status', 'id']).execute();
       },
     },
+    '0006_media': {
+      async up(db) {
+        // When the site last read an item's media facts (ffprobe), so each item is analysed once.
+        await db.schema.alterTable('items').addColumn('media_checked_at', 'bigint').execute();
+      },
+    },
   };
 }

@@ -90,6 +90,8 @@ export interface ItemsTable {
   width: number | null;
   height: number | null;
   thumbnail_key: string | null;
+  /** When the media facts (ffprobe) were last read; null until then (migration 0006_media). */
+  media_checked_at: number | null;
   /** Bytes the site's own peer and web seed served for this item. */
   bytes_served: Defaulted<number>;
   created_at: number;

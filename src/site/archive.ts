@@ -38,6 +38,8 @@ export interface ArchiverOptions {
   /** Wait before trying again after a failure (default 60 s). */
   retryMs?: number;
   log?: (message: string) => void;
+  /** Called once an item is archived and seeded (e.g. to read its media facts). */
+  onArchived?: (item: Item) => void;
 }
 
 /** How far an item's archiving has come. */
@@ -173,6 +175,7 @@ export class Archiver {
     await seeding.seed(archived, parseTorrent(served));
     await rm(folder, { recursive: true, force: true });
     this.options.log?.(`item ${item.id}: archived ${archived.totalLength} bytes`);
+    this.options.onArchived?.(archived);
   }
 }
 

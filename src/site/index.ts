@@ -1,6 +1,6 @@
 /**
  * The site's services, transport-free: publishing (upload drafts, tus uploads, licences, file names, media types,
- * the publisher), seeding (the tracker's allow-list and the engine's sessions) and public links.
+ * the publisher), media facts and thumbnails (ffprobe, ffmpeg), seeding (the tracker's allow-list and the engine's sessions) and public links.
  */
 
 export { type ArchiveProgress, Archiver, type ArchiverOptions, isArchived } from './archive.js';
@@ -9,6 +9,14 @@ export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
 export { SiteLinks } from './links.js';
 export { contentTypeOf, mediaTypeOf } from './media.js';
+export {
+  type AnalysisOutcome,
+  MediaAnalyzer,
+  type MediaAnalyzerOptions,
+  mainMediaFile,
+} from './media-analyzer.js';
+export { fallbackFacts, type MediaFacts, mediaFacts } from './media-facts.js';
+export { INPUT_FORMATS, type MediaToolOptions, probeFile } from './probe.js';
 export {
   type ArchiveStarter,
   type Published,
@@ -19,6 +27,7 @@ export {
 } from './publish.js';
 export { type RecoverOptions, removeAbandonedItems } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
+export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
 export {
   type AppendInput,

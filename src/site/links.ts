@@ -36,6 +36,11 @@ export class SiteLinks {
     return `${this.base}/items/${id}.torrent`;
   }
 
+  /** The item's thumbnail (a JPEG). */
+  thumbnail(id: number): string {
+    return `${this.base}/items/${id}/thumbnail.jpg`;
+  }
+
   /** The web seed (BEP 19): ends with `/`, so clients append the torrent's name and file path. */
   webSeed(id: number): string {
     return `${this.base}/items/${id}/files/`;

@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   utimesSync,
@@ -108,7 +109,19 @@ describe('LocalDiskStore on disk', () => {
     await assert.rejects(store.delete('items/secret'), invalid);
     await assert.rejects(store.get('direct'), (err) => isSeedcastError(err, 'STORAGE_NOT_FOUND'));
     assert.equal(await store.head('direct'), undefined);
+    await assert.rejects(store.localPath('items/secret'), invalid);
+    await assert.rejects(store.localPath('direct'), (err) => isSeedcastError(err, 'STORAGE_NOT_FOUND'));
     assert.deepEqual(readdirSync(outside), ['secret']);
+  });
+
+  test('localPath gives the file of a stored blob, and nothing for a missing one', async (t) => {
+    const store = new LocalDiskStore(join(tempDir(t), 'blobs'));
+    await store.put('items/1/files/0', Buffer.from('bytes'));
+    assert.equal(readFileSync(await store.localPath('items/1/files/0'), 'utf8'), 'bytes');
+    await assert.rejects(store.localPath('items/1/files/1'), (err) =>
+      isSeedcastError(err, 'STORAGE_NOT_FOUND'),
+    );
+    await assert.rejects(store.localPath('../x'), (err) => isSeedcastError(err, 'STORAGE_KEY_INVALID'));
   });
 
   test('a key under an existing blob, or a blob over a folder, is a typed error', async (t) => {

@@ -109,6 +109,16 @@ export class LocalDiskStore implements BlobStore {
     return fh.createReadStream({ start: span.offset, end: span.offset + span.length - 1, autoClose: true });
   }
 
+  /**
+   * The path of blob `key` for a tool that reads files itself (ffprobe): checked like `get` (a regular
+   * file, not a link, in a folder inside the store). STORAGE_NOT_FOUND when there is no such blob.
+   */
+  async localPath(key: string): Promise<string> {
+    const { fh } = await this.openBlob(key);
+    await fh.close();
+    return this.pathOf(key);
+  }
+
   async head(key: string): Promise<BlobInfo | undefined> {
     const path = this.pathOf(key);
     try {

@@ -15,7 +15,7 @@ import type {
   TokenRepository,
   UserRepository,
 } from '../catalog/index.js';
-import type { Archiver, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
+import type { Archiver, MediaAnalyzer, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import type { UserResolver } from './auth.js';
@@ -48,6 +48,8 @@ export interface SiteServices {
   uploads: Uploads;
   /** Finds a request's account without a Bearer token (e.g. a session cookie), when set. */
   resolveUser?: UserResolver;
+  /** Reads published items' media facts and makes their thumbnails (ffprobe, ffmpeg). */
+  media?: MediaAnalyzer;
   /** Throws when the site cannot serve (e.g. the database is down). */
   health(): Promise<void>;
 }

@@ -38,6 +38,7 @@ function item(over: Partial<Item> = {}): Item {
     width: null,
     height: null,
     thumbnailKey: null,
+    mediaCheckedAt: null,
     bytesServed: 0,
     createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
     updatedAt: Date.UTC(2026, 0, 2, 3, 4, 5),

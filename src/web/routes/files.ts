@@ -3,7 +3,8 @@
  * at `/items/:id/files/<name>[/<path>]`, the URL under the torrent's BEP 19 web seed. Files answer
  * `Range` (206, 416), `ETag` (the file's SHA-256) with `If-None-Match` and `If-Range`, `HEAD`, and a
  * content type from the extension (types that could run as a page on this origin are served as
- * downloads). Bytes sent are added to the item's "served by the site" counter.
+ * downloads). Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
+ * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
  * clients send for pieces) from an address that is connected to the site's peer for this item is
@@ -17,7 +18,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
 import { ERRORS, SeedcastError } from '../../errors.js';
 import type { Seeding } from '../../site/index.js';
-import { contentTypeOf } from '../../site/index.js';
+import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { parseRange } from '../range.js';
 
@@ -77,6 +78,29 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         return reply.header('Content-Length', head?.size ?? 0).send();
       }
       return blobs.get(item.torrentKey);
+    },
+  });
+
+  app.route<{ Params: { id: string } }>({
+    method: ['GET', 'HEAD'],
+    url: '/items/:id/thumbnail.jpg',
+    exposeHeadRoute: false,
+    schema: { params: torrentParams },
+    handler: async (request, reply) => {
+      const item = await readyItem(request.params.id);
+      const key = item.thumbnailKey;
+      const blob = key ? await blobs.head(key) : undefined;
+      if (!key || !blob) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no thumbnail`);
+      const etag = `"${blob.etag}"`;
+      reply
+        .type(THUMBNAIL_TYPE)
+        .header('X-Content-Type-Options', 'nosniff')
+        .header('Cache-Control', 'public, max-age=3600')
+        .header('ETag', etag);
+      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
+      reply.header('Content-Length', blob.size);
+      if (request.method === 'HEAD') return reply.send();
+      return reply.send(await blobs.get(key));
     },
   });
 

@@ -15,6 +15,7 @@ import {
   type Archiver,
   isArchived,
   MAX_TORRENT_BYTES,
+  type MediaAnalyzer,
   type Published,
   type Publisher,
   type PublishFields,
@@ -40,6 +41,8 @@ export interface ItemRoutesOptions {
   /** Finished tus uploads, published with an `upload` field. */
   uploads: Uploads;
   limits: SiteLimits;
+  /** When given, each published item is queued for media facts and a thumbnail. */
+  media?: MediaAnalyzer;
 }
 
 const FIELDS = [
@@ -169,6 +172,11 @@ export function itemView(item: Item, links: SiteLinks) {
     license: item.license,
     tags: item.tags,
     mediaType: item.mediaType,
+    mimeType: item.mimeType,
+    durationMs: item.durationMs,
+    width: item.width,
+    height: item.height,
+    thumbnailUrl: item.thumbnailKey ? links.thumbnail(item.id) : null,
     status: item.status,
     torrentOnly: item.torrentOnly,
     /** The site holds every file (always true for uploaded items). */
@@ -226,6 +234,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         await draft.discard(); // a refused or failed upload leaves no blob
         throw err;
       }
+      options.media?.add(published.item.id); // media facts and thumbnail, after the response
       reply.code(201);
       return { ...itemView(published.item, links), magnet: published.magnet };
     },

@@ -198,6 +198,7 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
         if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
         published = await site.publisher.publish(user, draft, fields);
       }
+      site.media?.add(published.item.id); // media facts and thumbnail, in the background
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
       await draft.discard(); // a refused or failed upload leaves no blob
