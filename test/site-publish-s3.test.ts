@@ -1,8 +1,8 @@
 /**
  * The site on S3-compatible storage (s3rver on loopback): a published item's files go to the bucket,
  * the web seed serves byte ranges from it, and the site's peer seeds from it through
- * `BlobPieceStore` (libtorrent downloads the item from that peer alone). Nothing is written to the
- * data folder but the staging area, which is emptied.
+ * `BlobPieceStore` (libtorrent downloads the item from that peer alone). Nothing stays in the data
+ * folder: the staging area is emptied, and media analysis removes its temporary copy of the file.
  */
 
 import assert from 'node:assert/strict';
@@ -43,6 +43,8 @@ test('publishing to S3: web seed ranges and the seeding peer read from the bucke
   });
   assert.equal(res.statusCode, 201, res.body);
   const item = res.json();
+  await s.site.media?.idle();
+  assert.notEqual((await s.site.items.get(item.id))?.mediaCheckedAt, null, 'analysed from a copy');
   assert.deepEqual(s.files(), [], 'nothing stays in the data folder');
   const part = await s.app.inject({
     url: item.files[0].url.slice(BASE.length),
