@@ -29,6 +29,7 @@ import {
   MediaAnalyzer,
   Publisher,
   removeAbandonedItems,
+  removeOrphanDraftBlobs,
   Seeding,
   SiteLinks,
   Uploads,
@@ -119,6 +120,8 @@ export async function startServer(
 
     const abandoned = await removeAbandonedItems(site.items, blobs);
     if (abandoned > 0) app.log.warn(`removed ${abandoned} item(s) left half-published by a crash`);
+    const orphans = await removeOrphanDraftBlobs(site.items, blobs);
+    if (orphans > 0) app.log.warn(`removed ${orphans} file blob(s) of uploads cut short by a crash`);
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     await site.archiver?.resume();

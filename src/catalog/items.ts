@@ -291,6 +291,17 @@ export class ItemRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** Which of `keys` some item's file uses as its blob. */
+  async usedBlobKeys(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('item_files')
+      .select('blob_key')
+      .where('blob_key', 'in', [...keys])
+      .execute();
+    return new Set(rows.map((r) => r.blob_key).filter((k): k is string => k !== null));
+  }
+
   /** Newest items first, `limit` at most, older than `beforeId` when given. */
   async newest(options: { limit?: number; beforeId?: number; status?: ItemStatus } = {}): Promise<Item[]> {
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 20)), 100);

@@ -25,7 +25,7 @@ export {
   type PublishFields,
   withWebSeed,
 } from './publish.js';
-export { type RecoverOptions, removeAbandonedItems } from './recover.js';
+export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
