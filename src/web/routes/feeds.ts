@@ -49,8 +49,11 @@ export interface FeedRoutesOptions {
   feedSize?: number;
   /** Records per OAI-PMH page (default 100). */
   oaiPageSize?: number;
-  /** Full-text search (the catalog's `SearchRepository`); without it, `?q=` matches words in order. */
-  search?: FeedSearch;
+  /**
+   * Full-text search for `?q=`: the catalog's `SearchRepository`, or a function giving the ids of
+   * matching items. Without it, `?q=` matches words in the title or description.
+   */
+  search?: FeedSearch | ((q: string, limit: number) => Promise<number[]>);
 }
 
 /** What feeds need of full-text search: ready items matching text and filters, newest first. */
@@ -209,9 +212,13 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
       description = `Items ${parts.join(', ')} on ${SITE_NAME}.`;
     }
     let found: Item[];
-    if (q && options.search) {
+    const search = options.search;
+    if (q && typeof search === 'function') {
+      // A feed is read in time order: the newest of the matches, with the feed's own filters.
+      found = await items.list({ ...filter, ids: await search(q, 1000) });
+    } else if (q && search && typeof search !== 'function') {
       // A feed is read in time order: the newest matches, not the best-ranked ones.
-      const result = await options.search.search({
+      const result = await search.search({
         q,
         sort: 'newest',
         perPage: feedSize,
