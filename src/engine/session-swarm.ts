@@ -62,7 +62,12 @@ export class SwarmFinder {
     this.known.set(key, entry);
   }
 
-  /** Open outgoing connections to known peers, up to the limit. */
+  /**
+   * Open outgoing connections to known peers, up to the limit. A complete session connects out too
+   * (as libtorrent does): a tracker gives a seed only leechers, and a leecher that announced before
+   * the seed came up would otherwise wait for its next announce. Seeds met that way are dropped once
+   * their bitfield arrives, and are not retried while we are complete (see `onClose`).
+   */
   connectMore(): void {
     if (!this.session.running) return;
     const max = this.session.options.maxPeers ?? 60;
@@ -72,7 +77,6 @@ export class SwarmFinder {
       const { address } = entry;
       if (this.session.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
       if (connected.has(key) || this.connecting.has(key) || this.session.banned.has(address.host)) continue;
-      if (this.session.complete) break;
       if (entry.nextTry > now) continue;
       this.known.delete(key);
       this.connecting.add(key);
