@@ -24,6 +24,7 @@ import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js
 import { accountRoutes } from './routes/accounts.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
+import type { Community } from './routes/interaction-pages.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -48,6 +49,8 @@ export interface SiteServices {
   uploads: Uploads;
   /** Finds a request's account without a Bearer token (e.g. a session cookie), when set. */
   resolveUser?: UserResolver;
+  /** Comments, favourites and reports for the pages, when the site keeps them. */
+  community?: Community;
   /** Reads published items' media facts and makes their thumbnails (ffprobe, ffmpeg). */
   media?: MediaAnalyzer;
   /** Throws when the site cannot serve (e.g. the database is down). */

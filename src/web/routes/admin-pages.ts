@@ -4,7 +4,9 @@
  * field `item`) and `POST /admin/items/:id/takedown` take an item down: its status becomes
  * `taken_down`, so its page, API answer, files and feeds are gone, and the site's peer stops seeding
  * it and the tracker stops tracking it; `POST /admin/items/:id/restore` makes it ready again and
- * seeds it. Every POST checks the CSRF field and answers 303 back to `/admin`.
+ * seeds it. With the site's `Community`, open reports are listed too: `POST /admin/reports/:id/resolve`,
+ * and a takedown with `?report=<id>` resolves that report. Every POST checks the CSRF field and
+ * answers 303 back to `/admin`.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +23,7 @@ type IdRequest = FastifyRequest<{ Params: { id: string }; Body: Form }>;
 const NOTICES: Record<string, string> = {
   down: 'The item was taken down: it is no longer shown, served, tracked or seeded.',
   restored: 'The item was restored.',
+  resolved: 'The report was resolved.',
 };
 
 export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
@@ -64,6 +67,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
       reply,
       AdminPage({
         ctx: who.ctx,
+        reports: site.community ? await site.community.openReports() : undefined,
         takenDown: takenDown.map((i) => ({
           id: i.id,
           title: i.title,
@@ -88,7 +92,18 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
     await setStatus(itemId(request.params.id), 'taken_down');
+    const report = (request.query as { report?: string }).report;
+    if (report && /^\d{1,12}$/.test(report)) await site.community?.resolveReport(Number(report));
     return reply.redirect('/admin?done=down', 303);
+  });
+
+  app.post('/admin/reports/:id/resolve', async (request: IdRequest, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    if (!site.community) throw new SeedcastError('NOT_FOUND', 'this site keeps no reports');
+    await site.community.resolveReport(itemId(request.params.id));
+    return reply.redirect('/admin?done=resolved', 303);
   });
 
   app.post('/admin/items/:id/restore', async (request: IdRequest, reply) => {

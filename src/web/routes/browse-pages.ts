@@ -11,6 +11,7 @@ import { formatMagnet } from '../../torrent/index.js';
 import { itemToCard } from '../pages/components.js';
 import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
+import { communitySection } from './interaction-pages.js';
 import type { PageKit } from './pages.js';
 
 const TEXT_PREVIEW = 16 * 1024;
@@ -105,6 +106,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         mainFile,
         textPreview: preview,
         thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
+        comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,
       },
     });
     return kit.send(reply, page);

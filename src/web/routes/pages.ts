@@ -22,6 +22,7 @@ import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js'
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
+import { interactionPageRoutes } from './interaction-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
 export interface PagesOptions {
@@ -109,4 +110,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(accountPageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
   await app.register(adminPageRoutes, kit);
+  await app.register(interactionPageRoutes, kit);
 }
