@@ -2,7 +2,8 @@
  * The site in a real browser (Debian's chromium through playwright-core), against a real
  * `startServer` on a temporary data folder:
  * - the visitor's path: register, log out, log in, upload a video made by ffmpeg through the upload
- *   page (tus, with the progress bar seen moving and reaching 100), find it on the home page, play it
+ *   page (tus, with the progress bar seen moving and reaching 100; a refused licence shows its error
+ *   at the field, and the same upload is published once fixed), find it on the home page, play it
  *   on its page (the `<video>` reaches currentTime > 0), log out;
  * - an upload interrupted by a reload continues from the server's offset (no new upload is created,
  *   the first PATCH after the reload starts where the server stopped) and the published file is
@@ -177,6 +178,19 @@ test('a visitor registers, logs in, uploads a video with a progress bar, finds i
   await page.fill('#f-language', 'en');
   await page.selectOption('#f-license', 'https://creativecommons.org/licenses/by-sa/4.0/');
   await page.fill('#f-tags', 'testcard, tone');
+  // A licence the site refuses: the upload finishes, publishing is refused, the error shows at the
+  // field and the typed values stay; fixed, the same upload is published.
+  await page.selectOption('#f-license', 'other');
+  await page.fill('#f-license_other', 'not-a-licence');
+  await page.click('#upload-submit');
+  await page.waitForSelector('#f-license_other-error');
+  assert.match(
+    (await page.textContent('#f-license_other-error')) ?? '',
+    /a Creative Commons URL .* or an SPDX id/,
+  );
+  assert.equal(await page.getAttribute('#f-license_other', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#f-title'), 'Testcard with a tone');
+  await page.selectOption('#f-license', 'https://creativecommons.org/licenses/by-sa/4.0/');
   await Promise.all([page.waitForURL(/\/items\/\d+$/), page.click('#upload-submit')]);
   const id = Number(/\/items\/(\d+)$/.exec(page.url())![1]);
   const values = progress.map((p) => p.value);
