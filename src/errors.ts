@@ -74,6 +74,10 @@ export const ERRORS = {
   TOKEN_INVALID: { status: 401, message: 'account: invalid or expired token' },
   ITEM_INVALID: { status: 400, message: 'item: invalid field' },
   ITEM_CONFLICT: { status: 409, message: 'item: already published' },
+  ITEM_TAKEN_DOWN: { status: 451, message: 'item: taken down' },
+  SEARCH_INVALID: { status: 400, message: 'search: invalid parameter' },
+  COMMENT_INVALID: { status: 400, message: 'comment: invalid field' },
+  REPORT_INVALID: { status: 400, message: 'report: invalid field' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

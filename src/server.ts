@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import {
   ChannelRepository,
   ItemRepository,
+  SearchRepository,
   SessionRepository,
   TokenRepository,
   UploadRepository,
@@ -179,6 +180,7 @@ export function createSite(parts: SiteParts): SiteServices {
     resolveUser: (request) => sessionUser(request, sessions),
     items,
     channels,
+    search: new SearchRepository(db, items),
     blobs,
     seeding,
     links,

@@ -8,6 +8,17 @@ export { type Channel, ChannelRepository } from './channels.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
+export {
+  type Facets,
+  type FacetValue,
+  SEARCH_SORTS,
+  type SearchOptions,
+  type SearchQuery,
+  SearchRepository,
+  type SearchResult,
+  type SearchSort,
+  searchWords,
+} from './search.js';
 export { SessionRepository } from './sessions.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';

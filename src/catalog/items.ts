@@ -64,6 +64,9 @@ export interface Item {
   bytesServed: number;
   createdAt: number;
   updatedAt: number;
+  /** Why and when an admin took the item down (null unless `status` is `taken_down`). */
+  takedownReason?: string | null;
+  takenDownAt?: number | null;
   tags: string[];
   files: ItemFile[];
 }
@@ -117,6 +120,8 @@ function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
     bytesServed: row.bytes_served,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    takedownReason: row.takedown_reason,
+    takenDownAt: row.taken_down_at,
     tags,
     files,
   };
@@ -229,6 +234,32 @@ export class ItemRepository {
     const rows = await this.db.selectFrom('items').selectAll().where('id', 'in', wanted).execute();
     const byId = new Map((await this.hydrate(rows)).map((item) => [item.id, item]));
     return wanted.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /**
+   * Takes an item down (admin): status `taken_down` with the reason and time. Only a ready or
+   * pending item can be taken down; returns the item, or undefined when there is no such item.
+   */
+  async takeDown(id: number, reason: string): Promise<Item | undefined> {
+    const why = requiredText('reason', reason, 2000);
+    const now = this.now();
+    await this.db
+      .updateTable('items')
+      .set({ status: 'taken_down', takedown_reason: why, taken_down_at: now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    return this.get(id);
+  }
+
+  /** Reverses a takedown: the item is ready again. Returns the item, or undefined. */
+  async restore(id: number): Promise<Item | undefined> {
+    await this.db
+      .updateTable('items')
+      .set({ status: 'ready', takedown_reason: null, taken_down_at: null, updated_at: this.now() })
+      .where('id', '=', id)
+      .where('status', '=', 'taken_down')
+      .execute();
+    return this.get(id);
   }
 
   /** The item with this v1 or v2 info hash (hex). */

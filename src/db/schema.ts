@@ -96,6 +96,11 @@ export interface ItemsTable {
   bytes_served: Defaulted<number>;
   created_at: number;
   updated_at: number;
+  /** The item's tag names, space-separated (kept by triggers on `item_tags`; read by the search index). */
+  tag_names: Defaulted<string>;
+  /** Why an admin took the item down, and when (null unless `status` is `taken_down`). */
+  takedown_reason: Defaulted<string | null>;
+  taken_down_at: Defaulted<number | null>;
 }
 
 export interface ItemFilesTable {
@@ -126,6 +131,8 @@ export interface CommentsTable {
   id: Generated<number>;
   item_id: number;
   user_id: number;
+  /** The comment this one answers (threads); null for a top-level comment. */
+  parent_id: Defaulted<number | null>;
   body: string;
   created_at: number;
 }

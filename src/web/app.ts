@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type {
   ChannelRepository,
   ItemRepository,
+  SearchRepository,
   SessionRepository,
   TokenRepository,
   UserRepository,
@@ -27,6 +28,7 @@ import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
+import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
@@ -37,6 +39,8 @@ export interface SiteServices {
   sessions: SessionRepository;
   items: ItemRepository;
   channels: ChannelRepository;
+  /** Full-text search with filters and facets. */
+  search: SearchRepository;
   blobs: BlobStore;
   publisher: Publisher;
   seeding: Seeding;
@@ -114,6 +118,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(uploadRoutes, { ...site, limits });
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
       await api.register(feedRoutes, site);
+      await api.register(searchRoutes, { search: site.search, links: site.links });
     });
   }
   if (site) {

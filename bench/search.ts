@@ -1,0 +1,121 @@
+/**
+ * Search benchmark: fills a fresh catalog (SQLite in a temp folder, or PostgreSQL with
+ * `--pg <url-of-an-empty-database>`) with N items whose words follow a Zipf law (common and rare
+ * words, 3 tags each, 1,000 creators, mixed types and licences), then times `SearchRepository.search`
+ * over a mix of queries (one and two words, prefixes, filters, listings without text, facets
+ * always on) and prints p50/p99 per kind and overall.
+ *
+ *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--pg postgres://...]
+ */
+
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ItemRepository, type SearchQuery, SearchRepository, UserRepository } from '../src/catalog/index.js';
+import { MEDIA_TYPES, openDatabase } from '../src/db/index.js';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '100000' },
+    queries: { type: 'string', default: '600' },
+    pg: { type: 'string' },
+    keep: { type: 'string' },
+  },
+});
+const N = Number(values.items);
+const Q = Number(values.queries);
+
+let seed = 42;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const VOCAB = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}${'abcdefghij'[i % 10]}`);
+// Zipf: rank r chosen with probability ~ 1/r.
+const H = VOCAB.reduce((s, _, i) => s + 1 / (i + 1), 0);
+const zipf = () => {
+  let x = random() * H;
+  for (let i = 0; i < VOCAB.length; i++) {
+    x -= 1 / (i + 1);
+    if (x <= 0) return VOCAB[i]!;
+  }
+  return VOCAB[VOCAB.length - 1]!;
+};
+const words = (n: number) => Array.from({ length: n }, zipf).join(' ');
+const LICENSES = ['CC-BY-4.0', 'CC0-1.0', 'CC-BY-SA-4.0', null];
+
+const dir = mkdtempSync(join(tmpdir(), 'seedcast-bench-search-'));
+const reuse = values.keep !== undefined && existsSync(values.keep);
+const db = await openDatabase(values.pg ?? { sqlite: values.keep ?? join(dir, 'bench.db') });
+try {
+  const items = new ItemRepository(db);
+  const search = new SearchRepository(db, items);
+  if (!reuse) await fill();
+  async function fill() {
+    const users = new UserRepository(db, { scrypt: { N: 1024 } });
+    const owner = await users.register({ username: 'bench', password: 'password1' });
+    const started = performance.now();
+    await db
+      .insertInto('tags')
+      .values(Array.from({ length: 300 }, (_, i) => ({ name: `tag${i}` })))
+      .execute();
+    const tagIds = (await db.selectFrom('tags').select('id').orderBy('id').execute()).map((t) => t.id);
+    const BATCH = 500;
+    for (let start = 0; start < N; start += BATCH) {
+      await db.transaction().execute(async (tx) => {
+        const rows = Array.from({ length: Math.min(BATCH, N - start) }, (_, k) => ({
+          owner_id: owner.id,
+          title: words(3),
+          description: words(25),
+          creator: `Creator ${Math.floor(random() * 1000)}`,
+          license: LICENSES[Math.floor(random() * LICENSES.length)]!,
+          media_type: MEDIA_TYPES[Math.floor(random() * MEDIA_TYPES.length)]!,
+          status: 'ready' as const,
+          created_at: 1_700_000_000_000 + start + k,
+          updated_at: 1_700_000_000_000 + start + k,
+        }));
+        const ids = await tx.insertInto('items').values(rows).returning('id').execute();
+        const links = ids.flatMap(({ id }) => {
+          const chosen = new Set<number>();
+          while (chosen.size < 3) chosen.add(tagIds[Math.floor(random() ** 2 * tagIds.length)]!);
+          return [...chosen].map((tag_id) => ({ item_id: id, tag_id }));
+        });
+        await tx.insertInto('item_tags').values(links).execute();
+      });
+    }
+    console.log(`${N} items in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const kinds: [string, () => SearchQuery][] = [
+    ['common word', () => ({ q: VOCAB[Math.floor(random() * 20)] })],
+    ['mid word', () => ({ q: VOCAB[20 + Math.floor(random() * 500)] })],
+    ['rare word', () => ({ q: VOCAB[1000 + Math.floor(random() * 4000)] })],
+    ['two words', () => ({ q: `${zipf()} ${zipf()}` })],
+    ['prefix', () => ({ q: VOCAB[Math.floor(random() * 2000)]!.slice(0, 3) })],
+    ['word + type', () => ({ q: zipf(), type: MEDIA_TYPES[Math.floor(random() * 6)] })],
+    ['listing', () => ({ page: 1 + Math.floor(random() * 20) })],
+    ['type listing', () => ({ type: MEDIA_TYPES[Math.floor(random() * 6)] })],
+    ['tag listing', () => ({ tags: [`tag${Math.floor(random() * 300)}`] })],
+    ['title sort', () => ({ sort: 'title', page: 1 + Math.floor(random() * 10) })],
+  ];
+  const all: number[] = [];
+  const pct = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+  for (const [name, make] of kinds) {
+    const times: number[] = [];
+    for (let i = 0; i < Q / kinds.length; i++) {
+      const t0 = performance.now();
+      await search.search(make());
+      times.push(performance.now() - t0);
+    }
+    all.push(...times);
+    console.log(
+      `${name.padEnd(14)} p50 ${pct(times, 0.5).toFixed(1)} ms  p99 ${pct(times, 0.99).toFixed(1)} ms  max ${Math.max(...times).toFixed(1)} ms`,
+    );
+  }
+  console.log(`all            p50 ${pct(all, 0.5).toFixed(1)} ms  p99 ${pct(all, 0.99).toFixed(1)} ms`);
+} finally {
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,91 @@
+/**
+ * Search over HTTP: `GET /api/v1/search?q=&type=&license=&tag=&creator=&channel=&user=&sort=&page=&per_page=`
+ * answers `{ total, totalCapped, page, perPage, sort, items, facets }` with items in the shape of
+ * `GET /api/v1/items/:id` (without swarm numbers). The query string is checked by the route's schema,
+ * then handed to the transport-free `SearchRepository` as plain values.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../catalog/index.js';
+import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
+import type { SiteLinks } from '../../site/index.js';
+import { itemView } from './items.js';
+
+export interface SearchRoutesOptions {
+  search: SearchRepository;
+  links: SiteLinks;
+}
+
+interface SearchQueryString {
+  q?: string;
+  type?: MediaType;
+  license?: string;
+  tag?: string[];
+  creator?: string;
+  channel?: string;
+  user?: string;
+  sort?: SearchSort;
+  page?: number;
+  per_page?: number;
+}
+
+export const searchQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: {
+      type: 'string',
+      maxLength: 500,
+      description: 'Free text; every word must match, the last as a prefix.',
+    },
+    type: { type: 'string', enum: [...MEDIA_TYPES] },
+    license: { type: 'string', maxLength: 200, description: 'SPDX id or Creative Commons URL.' },
+    tag: {
+      type: 'array',
+      items: { type: 'string', maxLength: 50 },
+      maxItems: 5,
+      description: 'Repeat for several (all must match).',
+    },
+    creator: { type: 'string', maxLength: 300 },
+    channel: { type: 'string', maxLength: 64, description: 'Channel slug.' },
+    user: { type: 'string', maxLength: 64, description: "Owner's username." },
+    sort: {
+      type: 'string',
+      enum: [...SEARCH_SORTS],
+      description: 'Default: relevance with q, newest without.',
+    },
+    page: { type: 'integer', minimum: 1, default: 1 },
+    per_page: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  },
+} as const;
+
+export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
+  app.get<{ Querystring: SearchQueryString }>(
+    '/api/v1/search',
+    { schema: { querystring: searchQuerySchema } },
+    async (request) => {
+      const q = request.query;
+      const result = await options.search.search({
+        q: q.q,
+        type: q.type,
+        license: q.license,
+        tags: q.tag,
+        creator: q.creator,
+        channel: q.channel,
+        user: q.user,
+        sort: q.sort,
+        page: q.page,
+        perPage: q.per_page,
+      });
+      return {
+        total: result.total,
+        totalCapped: result.totalCapped,
+        page: result.page,
+        perPage: result.perPage,
+        sort: result.sort,
+        items: result.items.map((item) => itemView(item, options.links)),
+        facets: result.facets,
+      };
+    },
+  );
+}
