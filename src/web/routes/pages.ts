@@ -23,6 +23,7 @@ import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
+import { searchPageRoutes } from './search-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
 export interface PagesOptions {
@@ -107,6 +108,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   }
 
   await app.register(browsePageRoutes, kit);
+  await app.register(searchPageRoutes, kit);
   await app.register(accountPageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
   await app.register(adminPageRoutes, kit);
