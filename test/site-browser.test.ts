@@ -4,7 +4,8 @@
  * - the visitor's path: register, log out, log in, upload a video made by ffmpeg through the upload
  *   page (tus, with the progress bar seen moving and reaching 100; a refused licence shows its error
  *   at the field, and the same upload is published once fixed), find it on the home page, play it
- *   on its page (the `<video>` reaches currentTime > 0), log out;
+ *   on its page (the `<video>` reaches currentTime > 0), find it with the search page and a facet,
+ *   log out;
  * - an upload interrupted by a reload continues from the server's offset (no new upload is created,
  *   the first PATCH after the reload starts where the server stopped) and the published file is
  *   byte-exact;
@@ -152,7 +153,7 @@ async function servedBytes(base: string, id: number): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-test('a visitor registers, logs in, uploads a video with a progress bar, finds it and plays it', {
+test('a visitor registers, logs in, uploads a video with a progress bar, plays it and searches for it', {
   timeout: 15 * 60_000,
 }, async (t) => {
   if (!requireTools(t, 'chromium', 'ffmpeg')) return;
@@ -229,6 +230,13 @@ test('a visitor registers, logs in, uploads a video with a progress bar, finds i
   // The home page lists it.
   await page.goto('/');
   assert.match((await page.textContent('#newest')) ?? '', /Testcard with a tone/);
+
+  // The search page finds it, and a facet narrows to it.
+  await page.fill('#nav-q', 'testcard');
+  await Promise.all([page.waitForURL(/\/search\?/), page.press('#nav-q', 'Enter')]);
+  assert.match((await page.textContent('#results')) ?? '', /Testcard with a tone/);
+  await Promise.all([page.waitForURL(/type=video/), page.click('#facets a[href*="type=video"]')]);
+  assert.match((await page.textContent('#results')) ?? '', /Testcard with a tone/);
 
   await logOut(page);
   assert.deepEqual(dialogs, []);
@@ -346,7 +354,7 @@ test('script in titles and descriptions stays text in a real browser', {
     });
     assert.deepEqual(found, { inline: 0, handlers: [], jsLinks: [], injected: 0 }, path);
   };
-  for (const path of ['/', `/items/${id}`, `/items/${id}/embed`]) {
+  for (const path of ['/', `/items/${id}`, `/items/${id}/embed`, '/search?q=title', '/users/mallory']) {
     await page.goto(path);
     await assertInert(path);
   }
