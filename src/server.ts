@@ -15,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import {
   ChannelRepository,
+  CommunityRepository,
   ItemRepository,
   SearchRepository,
   SessionRepository,
@@ -181,6 +182,7 @@ export function createSite(parts: SiteParts): SiteServices {
     items,
     channels,
     search: new SearchRepository(db, items),
+    community: new CommunityRepository(db),
     blobs,
     seeding,
     links,

@@ -5,6 +5,7 @@
  */
 
 export { type Channel, ChannelRepository } from './channels.js';
+export { type Comment, CommunityRepository, type Report, threadOrder } from './community.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';

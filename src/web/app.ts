@@ -8,13 +8,14 @@
 
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type {
-  ChannelRepository,
-  ItemRepository,
-  SearchRepository,
-  SessionRepository,
-  TokenRepository,
-  UserRepository,
+import {
+  type ChannelRepository,
+  CommunityRepository,
+  type ItemRepository,
+  type SearchRepository,
+  type SessionRepository,
+  type TokenRepository,
+  type UserRepository,
 } from '../catalog/index.js';
 import type { Archiver, MediaAnalyzer, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
@@ -23,6 +24,7 @@ import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
 import { accountRoutes } from './routes/accounts.js';
+import { communityRoutes } from './routes/community.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
@@ -119,6 +121,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
+      if (site.community instanceof CommunityRepository)
+        await api.register(communityRoutes, { ...site, community: site.community, limit: limits.uploads });
     });
   }
   if (site) {
