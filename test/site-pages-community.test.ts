@@ -53,6 +53,9 @@ class MemoryCommunity implements Community {
     const count = [...this.favs].filter((k) => k.endsWith(`:${itemId}`)).length;
     return { count, mine: userId !== undefined && this.favs.has(`${userId}:${itemId}`) };
   }
+  async favouriteItemIds(userId: number) {
+    return [...this.favs].filter((k) => k.startsWith(`${userId}:`)).map((k) => Number(k.split(':')[1]));
+  }
   async report(input: { itemId: number; reporterId: number | null; reason: string }) {
     this.reports.push({
       id: this.reports.length + 1,
@@ -167,7 +170,13 @@ test('comments thread, favourites toggle, reports reach the admin page; all need
   assert.doesNotMatch(page.body, /<script>alert|<img src=x/);
   assert.match(page.body, /<span id="favourite-count">1<\/span>/);
   assert.match(page.body, /aria-pressed="true"/);
+  const profile = await app.inject({ method: 'GET', url: '/users/ada' });
+  assert.match(
+    profile.body,
+    /<ul class="item-grid" id="user-favourites"><li class="item-card" data-item-id="\d+"><h3><a href="\/items\/\d+">Talk<\/a>/,
+  );
   await post(`/items/${id}/favourite`, { _csrf: me.csrf, favourite: '0' }, me.cookie);
+  assert.match((await app.inject({ method: 'GET', url: '/users/ada' })).body, /No favourites yet/);
   page = await app.inject({ method: 'GET', url: `/items/${id}`, headers: { cookie: me.cookie } });
   assert.match(page.body, /<span id="favourite-count">0<\/span>/);
 

@@ -41,6 +41,8 @@ export function UserPage(props: {
   user: User;
   channels: Channel[];
   listing: Listing;
+  /** The items this account favours (newest favourite first), when the site keeps favourites. */
+  favourites?: readonly CardItem[];
 }): Html {
   const { ctx, user, channels } = props;
   const base = `/users/${encodeURIComponent(user.username)}`;
@@ -72,6 +74,12 @@ export function UserPage(props: {
         base={base}
         empty={`${user.username} has not published anything yet.`}
       />
+      {props.favourites ? (
+        <section aria-labelledby="user-favourites-title">
+          <h2 id="user-favourites-title">Favourites</h2>
+          <ItemGrid id="user-favourites" items={props.favourites} empty="No favourites yet." />
+        </section>
+      ) : null}
     </Layout>
   );
 }

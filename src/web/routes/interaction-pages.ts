@@ -37,6 +37,8 @@ export interface Community {
   favourites(itemId: number, userId: number | undefined): Promise<{ count: number; mine: boolean }>;
   report(input: { itemId: number; reporterId: number | null; reason: string }): Promise<void>;
   openReports(): Promise<ReportRow[]>;
+  /** Ids of the ready items an account favours, newest favourite first (for its user page). */
+  favouriteItemIds?(userId: number, options?: { limit?: number }): Promise<number[]>;
   resolveReport(id: number): Promise<void>;
 }
 

@@ -106,11 +106,15 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const user = await site.users.byName(request.params.name);
     if (!user || user.disabled || page === undefined) throw new SeedcastError('NOT_FOUND', 'no such user');
     const ctx = await kit.context(request, reply);
-    const [channels, items] = await Promise.all([
+    const [channels, items, favouriteIds] = await Promise.all([
       site.channels.byOwner(user.id),
       listing({ user: user.username }, page),
+      site.community?.favouriteItemIds?.(user.id, { limit: 12 }),
     ]);
-    return kit.send(reply, UserPage({ ctx, user, channels, listing: items }));
+    const favourites = favouriteIds
+      ? (await site.items.many(favouriteIds)).filter((i) => i.status === 'ready').map((i) => itemToCard(i))
+      : undefined;
+    return kit.send(reply, UserPage({ ctx, user, channels, listing: items, favourites }));
   });
 
   app.get<{ Params: { slug: string }; Querystring: Query }>('/channels/:slug', async (request, reply) => {
