@@ -5,11 +5,11 @@
  *   page (tus, with the progress bar seen moving and reaching 100; a refused licence shows its error
  *   at the field, and the same upload is published once fixed), find it on the home page, play it
  *   on its page (the `<video>` reaches currentTime > 0), find it with the search page and a facet,
- *   log out;
+ *   comment and reply (nested), favourite (then listed on the user's page), log out;
  * - an upload interrupted by a reload continues from the server's offset (no new upload is created,
  *   the first PATCH after the reload starts where the server stopped) and the published file is
  *   byte-exact;
- * - publisher text (title, description, creator, tags) holding `<script>`, `javascript:` links and `onerror`/`onload`
+ * - publisher and commenter text (title, description, creator, tags, a comment) holding `<script>`, `javascript:` links and `onerror`/`onload`
  *   attributes fires no dialog and leaves no injected element on any page, the admin page included
  *   (where the admin takes the item down).
  * Skips loudly without chromium or ffmpeg (fails under CI=true).
@@ -153,7 +153,7 @@ async function servedBytes(base: string, id: number): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-test('a visitor registers, logs in, uploads a video with a progress bar, plays it and searches for it', {
+test('a visitor registers, uploads a video with a progress bar, plays it, searches, comments, favourites', {
   timeout: 15 * 60_000,
 }, async (t) => {
   if (!requireTools(t, 'chromium', 'ffmpeg')) return;
@@ -238,6 +238,23 @@ test('a visitor registers, logs in, uploads a video with a progress bar, plays i
   await Promise.all([page.waitForURL(/type=video/), page.click('#facets a[href*="type=video"]')]);
   assert.match((await page.textContent('#results')) ?? '', /Testcard with a tone/);
 
+  // Comment and reply, favourite.
+  await page.goto(`/items/${id}`);
+  await page.fill('#comment-body', 'Lovely bars.');
+  await Promise.all([page.waitForURL(/#comment-\d+$/), page.click('#comment-form button[type="submit"]')]);
+  assert.match((await page.textContent('#comments')) ?? '', /Lovely bars\./);
+  await page.click('#comments .comment summary');
+  await page.fill('#comments .comment form textarea', 'And the tone.');
+  await page.click('#comments .comment form button[type="submit"]');
+  await page.waitForSelector('#comments .comment .comment');
+  assert.equal(await page.locator('#comments .comment .comment').count(), 1, 'the reply is nested');
+  assert.equal(await page.textContent('#favourite-count'), '0');
+  await Promise.all([page.waitForURL(/#favourite-form$/), page.click('#favourite-button')]);
+  assert.equal(await page.textContent('#favourite-count'), '1');
+  assert.match((await page.textContent('#favourite-button')) ?? '', /Unfavourite/);
+  await page.goto('/users/ada');
+  assert.match((await page.textContent('#user-favourites')) ?? '', /Testcard with a tone/);
+
   await logOut(page);
   assert.deepEqual(dialogs, []);
 });
@@ -302,7 +319,7 @@ test('an upload interrupted by a reload continues from the server offset', {
   );
 });
 
-test('script in titles and descriptions stays text in a real browser', {
+test('script in titles, descriptions and comments stays text in a real browser', {
   timeout: 15 * 60_000,
 }, async (t) => {
   if (!requireTools(t, 'chromium')) return;
@@ -336,6 +353,9 @@ test('script in titles and descriptions stays text in a real browser', {
   const id = created.body.id;
 
   await page.goto(`/items/${id}`);
+  await page.fill('#comment-body', `${payload} [x](javascript:alert("comment"))`);
+  await Promise.all([page.waitForURL(/#comment-\d+$/), page.click('#comment-form button[type="submit"]')]);
+  assert.match((await page.textContent('#comments')) ?? '', /<script>alert\("s"\)<\/script>/);
 
   const assertInert = async (path: string) => {
     await page.waitForTimeout(300); // give an injected handler time to fire
