@@ -1,9 +1,9 @@
 /**
- * The item page's comments, favourite button and report form, and the admin page's reports, through
- * `app.inject()` on a real SQLite site whose `Community` (the storage port the pages use) is kept
- * in memory here, until the catalog's comment, favourite and report repositories implement it: the
- * routes' rules are what is tested (log in first, CSRF, validation, 303 back to the item), and the
- * page rendering threads replies and keeps bodies inert.
+ * The item page's comments, favourite button and report form, the user page's favourites and the
+ * admin page's reports, through `app.inject()` on a real SQLite site whose `Community` (the storage
+ * port the pages use) is kept in memory here, so the routes' own rules are what is tested: log in
+ * first, CSRF, validation, 303 back to the item, replies threaded, bodies inert. The catalog's
+ * `CommunityRepository` behind the same port runs in `test/site-browser.test.ts` (chromium).
  */
 
 import assert from 'node:assert/strict';
