@@ -101,8 +101,9 @@ test('only admins see the admin page; an admin takes an item down and restores i
   assert.equal(down.statusCode, 303);
   assert.equal(down.headers.location, '/admin?done=down');
   assert.equal((await s.app.inject({ method: 'GET', url: `/items/${id}` })).statusCode, 404);
-  assert.equal((await s.app.inject({ method: 'GET', url: `/api/v1/items/${id}` })).statusCode, 404);
-  assert.equal((await s.app.inject({ method: 'GET', url: filePath })).statusCode, 404);
+  // The API and the file URLs say why: 451 Unavailable For Legal Reasons (docs/api.md).
+  assert.equal((await s.app.inject({ method: 'GET', url: `/api/v1/items/${id}` })).statusCode, 451);
+  assert.equal((await s.app.inject({ method: 'GET', url: filePath })).statusCode, 451);
   assert.equal(s.site.seeding.isSeeding(id), false, 'the site peer stopped seeding it');
   const listed = await s.app.inject({
     method: 'GET',

@@ -28,6 +28,7 @@ import { communityRoutes } from './routes/community.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
+import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
@@ -121,6 +122,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
+      await api.register(itemAdminRoutes, site);
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community, limit: limits.uploads });
     });

@@ -58,6 +58,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
 
   const readyItem = async (id: string) => {
     const item = await items.get(Number(id));
+    if (item?.status === 'taken_down') throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${id}`);
     if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
     return item;
   };

@@ -245,6 +245,14 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
     { schema: { params: idParams } },
     async (request) => {
       const item = await items.get(request.params.id);
+      if (item?.status === 'taken_down') {
+        // Admins see what was taken down and why; everyone else: unavailable for legal reasons.
+        const viewer = await authenticate(request, options.tokens, options.resolveUser).catch(
+          () => undefined,
+        );
+        if (viewer?.role !== 'admin') throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${item.id}`);
+        return { ...itemView(item, links), takedown: { reason: item.takedownReason, at: item.takenDownAt } };
+      }
       if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
       const counts =
         options.tracker && item.infoHash

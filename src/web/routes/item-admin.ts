@@ -1,0 +1,184 @@
+/**
+ * Changing and removing items over HTTP: `PATCH /api/v1/items/:id` (owner or admin: metadata; the
+ * search index follows through the database's triggers), `DELETE /api/v1/items/:id` (owner or
+ * admin: stops seeding and tracking, deletes the row, then its blobs) and the admin takedown
+ * `POST|DELETE /api/v1/items/:id/takedown` (status `taken_down` with a reason: no longer seeded,
+ * tracked, listed or served; reversible).
+ */
+
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  ChannelRepository,
+  Item,
+  ItemMetadata,
+  ItemRepository,
+  SearchRepository,
+  TokenRepository,
+  User,
+} from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import { checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
+import type { BlobStore } from '../../storage/index.js';
+import { authenticate, type UserResolver } from '../auth.js';
+import { itemView } from './items.js';
+
+export interface ItemAdminRoutesOptions {
+  items: ItemRepository;
+  channels: ChannelRepository;
+  tokens: TokenRepository;
+  search: SearchRepository;
+  seeding: Seeding;
+  blobs: BlobStore;
+  links: SiteLinks;
+  resolveUser?: UserResolver;
+}
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
+interface Patch {
+  title?: string;
+  description?: string;
+  creator?: string;
+  date?: string | null;
+  language?: string | null;
+  license?: string | null;
+  tags?: string[] | string;
+  channel?: string | null;
+}
+
+export const itemPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    title: { type: 'string', maxLength: 300 },
+    description: { type: 'string', maxLength: 20_000 },
+    creator: { type: 'string', maxLength: 300 },
+    date: { type: ['string', 'null'], maxLength: 40 },
+    language: { type: ['string', 'null'], maxLength: 40 },
+    license: { type: ['string', 'null'], maxLength: 200 },
+    tags: {
+      // The string form first: the validator would otherwise coerce "a, b" into ["a, b"].
+      anyOf: [
+        { type: 'string', maxLength: 2000 },
+        { type: 'array', items: { type: 'string', maxLength: 50 }, maxItems: 20 },
+      ],
+    },
+    channel: { type: ['string', 'null'], maxLength: 64 },
+  },
+} as const;
+
+export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRoutesOptions): Promise<void> {
+  const { items, seeding } = options;
+  const user = (request: FastifyRequest) => authenticate(request, options.tokens, options.resolveUser);
+
+  /** The item, when `u` may change it: its owner or an admin (403 otherwise; 404 when none). */
+  const editable = async (id: number, u: User): Promise<Item> => {
+    const item = await items.get(id);
+    if (!item || (item.status === 'taken_down' && u.role !== 'admin'))
+      throw new SeedcastError('NOT_FOUND', `no item ${id}`);
+    if (item.ownerId !== u.id && u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'not your item');
+    return item;
+  };
+
+  app.patch<{ Params: { id: number }; Body: Patch }>(
+    '/api/v1/items/:id',
+    { schema: { params: idParams, body: itemPatchSchema } },
+    async (request) => {
+      const u = await user(request);
+      const item = await editable(request.params.id, u);
+      const body = request.body;
+      const patch: ItemMetadata = {};
+      if (body.title !== undefined) patch.title = body.title;
+      if (body.description !== undefined) patch.description = body.description;
+      if (body.creator !== undefined) patch.creator = body.creator;
+      if (body.date !== undefined) patch.date = body.date === '' ? null : body.date;
+      if (body.language !== undefined) patch.language = body.language === '' ? null : body.language;
+      if (body.license !== undefined) patch.license = checkLicense(body.license);
+      if (body.tags !== undefined)
+        patch.tags = (typeof body.tags === 'string' ? body.tags.split(',') : body.tags).filter(
+          (t) => t.trim() !== '',
+        );
+      if (body.channel !== undefined) {
+        const wanted = body.channel?.trim().toLowerCase();
+        if (!wanted) patch.channelId = null;
+        else {
+          // The item's owner's channels (an admin edits on the owner's behalf).
+          const found = (await options.channels.byOwner(item.ownerId)).find((c) => c.slug === wanted);
+          if (!found)
+            throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
+          patch.channelId = found.id;
+        }
+      }
+      const updated = (await items.update(item.id, patch))!;
+      return itemView(updated, options.links);
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/items/:id',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const u = await user(request);
+      const item = await editable(request.params.id, u);
+      await seeding.drop(item);
+      await items.delete(item.id);
+      const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
+      for (const key of keys) {
+        if (!key) continue;
+        await options.blobs.delete(key).catch((err) => request.log.warn({ err, key }, 'cannot delete blob'));
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  const admin = async (request: FastifyRequest) => {
+    const u = await user(request);
+    if (u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
+    return u;
+  };
+
+  app.post<{ Params: { id: number }; Body: { reason: string } }>(
+    '/api/v1/items/:id/takedown',
+    {
+      schema: {
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['reason'],
+          properties: { reason: { type: 'string', maxLength: 2000 } },
+        },
+      },
+    },
+    async (request) => {
+      await admin(request);
+      const item = await items.get(request.params.id);
+      if (!item) throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
+      const down = (await items.takeDown(item.id, request.body.reason))!;
+      await seeding.drop(item);
+      return {
+        ...itemView(down, options.links),
+        takedown: { reason: down.takedownReason, at: down.takenDownAt },
+      };
+    },
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/items/:id/takedown',
+    { schema: { params: idParams } },
+    async (request) => {
+      await admin(request);
+      const item = await items.get(request.params.id);
+      if (item?.status !== 'taken_down')
+        throw new SeedcastError('NOT_FOUND', `item ${request.params.id} is not taken down`);
+      const restored = (await items.restore(item.id))!;
+      seeding.track(restored.infoHash, restored.infoHashV2);
+      await seeding.seed(restored);
+      return itemView(restored, options.links);
+    },
+  );
+}
