@@ -5,7 +5,8 @@
  *   page (tus, with the progress bar seen moving and reaching 100; a refused licence shows its error
  *   at the field, and the same upload is published once fixed), find it on the home page, play it
  *   on its page (the `<video>` reaches currentTime > 0), find it with the search page and a facet,
- *   comment and reply (nested), favourite (then listed on the user's page), log out;
+ *   comment and reply (nested), favourite (then listed on the user's page), report it and resolve
+ *   the report on the admin page, log out;
  * - an upload interrupted by a reload continues from the server's offset (no new upload is created,
  *   the first PATCH after the reload starts where the server stopped) and the published file is
  *   byte-exact;
@@ -254,6 +255,18 @@ test('a visitor registers, uploads a video with a progress bar, plays it, search
   assert.match((await page.textContent('#favourite-button')) ?? '', /Unfavourite/);
   await page.goto('/users/ada');
   assert.match((await page.textContent('#user-favourites')) ?? '', /Testcard with a tone/);
+
+  // Report it; ada is the first account, so the admin: the report is on /admin and gets resolved.
+  await page.goto(`/items/${id}`);
+  await page.click('#report summary');
+  await page.selectOption('#report-reason', 'spam');
+  await page.fill('#report-details', 'Just testing the report form.');
+  await Promise.all([page.waitForURL(/reported=1/), page.click('#report-form button[type="submit"]')]);
+  assert.match((await page.textContent('#report-sent')) ?? '', /sent to the site's moderators/);
+  await page.goto('/admin');
+  assert.match((await page.textContent('#reports')) ?? '', /Spam or misleading: Just testing/);
+  await Promise.all([page.waitForURL(/done=resolved/), page.click('#reports button[id^="resolve-"]')]);
+  assert.match((await page.textContent('main')) ?? '', /No open reports/);
 
   await logOut(page);
   assert.deepEqual(dialogs, []);
