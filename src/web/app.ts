@@ -23,6 +23,7 @@ import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
+import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { communityRoutes } from './routes/community.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -123,6 +124,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);
+      const document = openApiDocument();
+      api.get('/api/v1/openapi.json', async () => document);
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community, limit: limits.uploads });
     });

@@ -1,0 +1,371 @@
+/**
+ * The OpenAPI 3.1 description of the site's JSON API (`GET /api/v1/openapi.json`): every `/api/v1`
+ * route, including tus 1.0 resumable uploads (https://tus.io/protocols/resumable-upload). A test
+ * walks Fastify's registered routes and fails when one under `/api/v1` is missing here.
+ */
+
+type Op = Record<string, unknown>;
+
+const error = { $ref: '#/components/responses/Error' };
+const bearer = [{ bearer: [] }];
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
+const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
+const item = { $ref: '#/components/schemas/Item' };
+
+function op(summary: string, responses: Record<string, unknown>, extra: Op = {}): Op {
+  return { summary, responses: { ...responses, '4XX': error }, ...extra };
+}
+
+const tusHeaders = {
+  'Tus-Resumable': { schema: { type: 'string', const: '1.0.0' } },
+  'Upload-Offset': { schema: { type: 'integer' } },
+};
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Seedcast site API',
+      version: '1',
+      description:
+        'Publish media, search it, and fetch it over BitTorrent. Errors: { "error": { "code", "message" } }.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      responses: {
+        Error: {
+          description: 'An error with a registry code',
+          ...json({
+            type: 'object',
+            properties: {
+              error: {
+                type: 'object',
+                properties: { code: { type: 'string' }, message: { type: 'string' } },
+              },
+            },
+          }),
+        },
+      },
+      schemas: {
+        Item: {
+          type: 'object',
+          properties: {
+            id: { type: 'integer' },
+            url: { type: 'string' },
+            torrentUrl: { type: 'string' },
+            infoHash: { type: ['string', 'null'] },
+            infoHashV2: { type: ['string', 'null'] },
+            title: { type: 'string' },
+            description: { type: 'string' },
+            creator: { type: 'string' },
+            date: { type: ['string', 'null'] },
+            language: { type: ['string', 'null'] },
+            license: { type: ['string', 'null'] },
+            tags: { type: 'array', items: { type: 'string' } },
+            mediaType: { enum: ['video', 'audio', 'image', 'text', 'software', 'other'] },
+            status: { enum: ['pending', 'ready', 'taken_down'] },
+            length: { type: 'integer' },
+            createdAt: { type: 'string', format: 'date-time' },
+            files: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  path: { type: 'string' },
+                  length: { type: 'integer' },
+                  mimeType: { type: ['string', 'null'] },
+                  url: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
+        Facet: {
+          type: 'array',
+          items: { type: 'object', properties: { value: { type: 'string' }, count: { type: 'integer' } } },
+        },
+      },
+    },
+    paths: {
+      '/api/v1/users': {
+        post: op(
+          'Register an account (the first is the admin)',
+          { 201: ok('The account') },
+          {
+            requestBody: json({
+              type: 'object',
+              required: ['username', 'password'],
+              properties: { username: { type: 'string' }, password: { type: 'string' } },
+            }),
+          },
+        ),
+      },
+      '/api/v1/tokens': {
+        post: op(
+          'Trade a username and password for an API token',
+          { 201: ok('{ token }') },
+          {
+            requestBody: json({
+              type: 'object',
+              required: ['username', 'password'],
+              properties: {
+                username: { type: 'string' },
+                password: { type: 'string' },
+                name: { type: 'string' },
+              },
+            }),
+          },
+        ),
+      },
+      '/api/v1/items': {
+        post: op(
+          'Publish files (multipart), a finished tus upload, or a .torrent alone',
+          { 201: ok('The item', item) },
+          {
+            security: bearer,
+            requestBody: { content: { 'multipart/form-data': { schema: { type: 'object' } } } },
+          },
+        ),
+      },
+      '/api/v1/items/{id}': {
+        get: op(
+          'An item with its swarm numbers (451 when taken down, except to admins)',
+          { 200: ok('The item', item) },
+          {
+            parameters: [idParam],
+          },
+        ),
+        patch: op(
+          'Edit metadata (owner or admin)',
+          { 200: ok('The item', item) },
+          {
+            parameters: [idParam],
+            security: bearer,
+            requestBody: json({ type: 'object' }),
+          },
+        ),
+        delete: op(
+          'Delete the item and its blobs (owner or admin)',
+          { 204: { description: 'Deleted' } },
+          {
+            parameters: [idParam],
+            security: bearer,
+          },
+        ),
+      },
+      '/api/v1/items/{id}/takedown': {
+        post: op(
+          'Take an item down (admin)',
+          { 200: ok('The item', item) },
+          {
+            parameters: [idParam],
+            security: bearer,
+            requestBody: json({
+              type: 'object',
+              required: ['reason'],
+              properties: { reason: { type: 'string' } },
+            }),
+          },
+        ),
+        delete: op(
+          'Restore a taken-down item (admin)',
+          { 200: ok('The item', item) },
+          {
+            parameters: [idParam],
+            security: bearer,
+          },
+        ),
+      },
+      '/api/v1/items/{id}/comments': {
+        get: op('Comments in thread order', { 200: ok('{ comments }') }, { parameters: [idParam] }),
+        post: op(
+          'Comment, or reply with parentId',
+          { 201: ok('{ id, parentId, author }') },
+          {
+            parameters: [idParam],
+            security: bearer,
+            requestBody: json({
+              type: 'object',
+              required: ['body'],
+              properties: {
+                body: { type: 'string', maxLength: 5000 },
+                parentId: { type: ['integer', 'null'] },
+              },
+            }),
+          },
+        ),
+      },
+      '/api/v1/items/{id}/favourite': {
+        put: op(
+          'Favour an item',
+          { 200: ok('{ count, mine }') },
+          { parameters: [idParam], security: bearer },
+        ),
+        delete: op(
+          'Stop favouring an item',
+          { 200: ok('{ count, mine }') },
+          {
+            parameters: [idParam],
+            security: bearer,
+          },
+        ),
+      },
+      '/api/v1/users/{name}/favourites': {
+        get: op(
+          'A user’s favourite items',
+          { 200: ok('{ items }') },
+          {
+            parameters: [
+              { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+            ],
+          },
+        ),
+      },
+      '/api/v1/items/{id}/reports': {
+        post: op(
+          'Report an item to the admins',
+          { 201: ok('{ id }') },
+          {
+            parameters: [idParam],
+            requestBody: json({
+              type: 'object',
+              required: ['reason'],
+              properties: { reason: { type: 'string' } },
+            }),
+          },
+        ),
+      },
+      '/api/v1/reports': {
+        get: op('Open reports (admin)', { 200: ok('{ reports }') }, { security: bearer }),
+      },
+      '/api/v1/reports/{id}/resolve': {
+        post: op(
+          'Resolve a report (admin)',
+          { 200: ok('{ id, resolved }') },
+          {
+            parameters: [idParam],
+            security: bearer,
+          },
+        ),
+      },
+      '/api/v1/search': {
+        get: op(
+          'Full-text search with filters, sorts, pages and facets',
+          {
+            200: ok('Results', {
+              type: 'object',
+              properties: {
+                total: { type: 'integer' },
+                totalCapped: { type: 'boolean' },
+                page: { type: 'integer' },
+                perPage: { type: 'integer' },
+                sort: { type: 'string' },
+                items: { type: 'array', items: item },
+                facets: {
+                  type: 'object',
+                  properties: Object.fromEntries(
+                    ['type', 'license', 'tag', 'creator'].map((f) => [
+                      f,
+                      { $ref: '#/components/schemas/Facet' },
+                    ]),
+                  ),
+                },
+              },
+            }),
+          },
+          {
+            parameters: [
+              ...['q', 'license', 'creator', 'channel', 'user'].map((name) => ({
+                name,
+                in: 'query',
+                schema: { type: 'string' },
+              })),
+              {
+                name: 'type',
+                in: 'query',
+                schema: { enum: ['video', 'audio', 'image', 'text', 'software', 'other'] },
+              },
+              { name: 'tag', in: 'query', schema: { type: 'array', items: { type: 'string' }, maxItems: 5 } },
+              { name: 'sort', in: 'query', schema: { enum: ['relevance', 'newest', 'oldest', 'title'] } },
+              { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+              { name: 'per_page', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            ],
+          },
+        ),
+      },
+      '/api/v1/openapi.json': {
+        get: op('This document', { 200: ok('OpenAPI 3.1') }),
+      },
+      '/api/v1/uploads': {
+        options: op('tus 1.0: the server’s version, extensions and maximum size', {
+          204: { description: 'Tus-Version, Tus-Extension, Tus-Max-Size' },
+        }),
+        post: op(
+          'tus 1.0 creation: Upload-Length (or Upload-Defer-Length) and Upload-Metadata',
+          {
+            201: {
+              description: 'Location of the new upload',
+              headers: { Location: { schema: { type: 'string' } } },
+            },
+          },
+          { security: bearer },
+        ),
+      },
+      '/api/v1/uploads/{id}': {
+        options: op(
+          'tus 1.0: capabilities',
+          { 204: { description: 'Tus-Version, Tus-Extension' } },
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          },
+        ),
+        head: op(
+          'tus 1.0: the upload’s offset',
+          { 200: { description: 'Upload-Offset, Upload-Length', headers: tusHeaders } },
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+            security: bearer,
+          },
+        ),
+        patch: op(
+          'tus 1.0: append bytes at Upload-Offset (application/offset+octet-stream)',
+          {
+            204: { description: 'The new Upload-Offset', headers: tusHeaders },
+          },
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+            security: bearer,
+            requestBody: {
+              content: {
+                'application/offset+octet-stream': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+          },
+        ),
+        post: op(
+          'tus 1.0: PATCH or DELETE through X-HTTP-Method-Override',
+          { 204: { description: 'As the overridden method' } },
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+            security: bearer,
+          },
+        ),
+        delete: op(
+          'tus 1.0 termination',
+          { 204: { description: 'Terminated' } },
+          {
+            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+            security: bearer,
+          },
+        ),
+      },
+    },
+  };
+}
+
+/** `/api/v1/items/:id` as OpenAPI writes it: `/api/v1/items/{id}`. */
+export function openApiPath(fastifyUrl: string): string {
+  return fastifyUrl.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+}
