@@ -87,6 +87,17 @@ test('gpo and the Seedcast aggregator subscribe to site feeds and get the media'
     body: form,
   });
 
+  // The media analysis reads the duration after publishing; the feed then carries it.
+  for (let i = 0; i < 120 && (await site.api(`/api/v1/items/${item.id}`)).durationMs == null; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const rss = await (await fetch(`${site.base}/feeds/items.rss`)).text();
+  assert.match(rss, /<itunes:duration>2<\/itunes:duration>/);
+  assert.match(
+    rss,
+    /<media:content url="[^"]+\/tone\.mp3" type="audio\/mpeg" fileSize="\d+" medium="audio" duration="2"/,
+  );
+
   await t.test('gpo downloads the playable media file, not a .torrent', () => {
     for (const feed of ['/feeds/items.rss', '/feeds/items.atom', '/feeds/items.rss?tag=tones']) {
       const home = tempDir(t, 'seedcast-gpo-');

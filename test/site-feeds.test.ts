@@ -133,6 +133,8 @@ async function populated(s: TestSite) {
     { name: 'tags', value: 'talks' },
     { name: 'file', filename: 'notes.pdf', value: Buffer.from('%PDF-1.4 notes'), type: 'application/pdf' },
   ]);
+  // The media analysis updates items after publishing; let it finish so the feeds hold still.
+  await s.site.media?.idle();
   return { dawn, hostile, notes };
 }
 
@@ -461,6 +463,15 @@ describeOnEachDatabase('site feeds', (fresh) => {
         200,
       );
     }
+    // ?q= is the site's full-text search (words, the last one as a prefix), not a substring match.
+    const matches = async (q: string) =>
+      (await body(s, `/feeds/items.json?q=${q}`)).includes('"Dawn chorus"');
+    assert.equal(await matches('chorus'), true);
+    assert.equal(await matches('chor'), true);
+    assert.equal(await matches('five%20birds'), true);
+    assert.equal(await matches('horus'), false);
+    assert.equal(await matches('chorus%20lecture'), false);
+
     const before = await get(s, '/feeds/items.rss');
     await s.site.items.update(dawn.id, { title: 'Dawn chorus (remastered)' });
     const after = await get(s, '/feeds/items.rss', { 'if-none-match': String(before.headers.etag) });

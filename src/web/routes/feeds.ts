@@ -123,8 +123,7 @@ async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<
     ownerName: (id) => owners.get(id) ?? 'unknown',
     channel: (id) => channels.get(id),
     torrentLength: (id) => torrents.get(id),
-    // The thumbnail route of the media analysis (`GET /items/:id/thumbnail.jpg`).
-    thumbnail: (item) => (item.thumbnailKey ? `${options.links.root}/items/${item.id}/thumbnail.jpg` : null),
+    thumbnail: (item) => (item.thumbnailKey ? options.links.thumbnail(item.id) : null),
   };
 }
 
