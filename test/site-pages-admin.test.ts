@@ -96,7 +96,11 @@ test('only admins see the admin page; an admin takes an item down and restores i
     method: 'POST',
     url: '/admin/takedown',
     headers: { cookie: root.cookie, 'content-type': type },
-    payload: new URLSearchParams({ _csrf: root.csrf, item: `http://site.test/items/${id}` }).toString(),
+    payload: new URLSearchParams({
+      _csrf: root.csrf,
+      item: `http://site.test/items/${id}`,
+      reason: 'DMCA notice <b>42</b>',
+    }).toString(),
   });
   assert.equal(down.statusCode, 303);
   assert.equal(down.headers.location, '/admin?done=down');
@@ -111,7 +115,13 @@ test('only admins see the admin page; an admin takes an item down and restores i
     headers: { cookie: root.cookie },
   });
   assert.match(listed.body, /id="admin-notice">The item was taken down/);
-  assert.match(listed.body, new RegExp(`<tr data-item-id="${id}"><td>To be reported</td>`));
+  assert.match(
+    listed.body,
+    new RegExp(
+      `<tr data-item-id="${id}"><td>To be reported</td><td class="pre-line">DMCA notice &lt;b&gt;42&lt;/b&gt;</td>`,
+    ),
+  );
+  assert.equal((await s.site.items.get(id))!.takedownReason, 'DMCA notice <b>42</b>');
   assert.match(listed.body, new RegExp(`action="/admin/items/${id}/restore"`));
 
   const restored = await s.app.inject({

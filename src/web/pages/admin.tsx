@@ -110,7 +110,9 @@ export function AdminPage(props: {
         <form method="post" action="/admin/takedown" class="form" id="takedown-form">
           <CsrfField ctx={ctx} />
           <label for="takedown-item">Item number (the N in its address /items/N)</label>
-          <input type="text" id="takedown-item" name="item" inputmode="numeric" pattern="[0-9]+" required />{' '}
+          <input type="text" id="takedown-item" name="item" inputmode="numeric" pattern="[0-9]+" required />
+          <label for="takedown-reason">Reason (kept with the item)</label>
+          <input type="text" id="takedown-reason" name="reason" maxlength="2000" />{' '}
           <button type="submit" class="danger">
             Take down
           </button>

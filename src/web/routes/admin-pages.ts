@@ -50,13 +50,20 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     return Number(trimmed);
   };
 
-  const setStatus = async (id: number, status: 'ready' | 'taken_down') => {
+  const takeDown = async (id: number, reason: string | undefined) => {
     const item = await site.items.get(id);
-    if (!item || item.status === 'pending') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    const updated = await site.items.update(id, { status });
-    if (!updated) throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    if (status === 'taken_down') await site.seeding.drop(updated);
-    else await site.seeding.seed(updated);
+    if (!item || item.status === 'taken_down')
+      throw new SeedcastError('NOT_FOUND', `no item ${id} to take down`);
+    await site.items.takeDown(id, reason?.trim() || 'taken down by an admin');
+    await site.seeding.drop(item);
+  };
+
+  const restore = async (id: number) => {
+    const item = await site.items.get(id);
+    if (item?.status !== 'taken_down') throw new SeedcastError('NOT_FOUND', `item ${id} is not taken down`);
+    const restored = (await site.items.restore(id))!;
+    site.seeding.track(restored.infoHash, restored.infoHashV2);
+    await site.seeding.seed(restored);
   };
 
   app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {
@@ -71,8 +78,8 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
         takenDown: takenDown.map((i) => ({
           id: i.id,
           title: i.title,
-          reason: null,
-          takenDownAt: i.updatedAt,
+          reason: i.takedownReason ?? null,
+          takenDownAt: i.takenDownAt ?? i.updatedAt,
         })),
         notice: NOTICES[request.query.done ?? ''],
       }),
@@ -83,7 +90,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const who = await admin(request, reply);
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
-    await setStatus(itemId(request.body?.item), 'taken_down');
+    await takeDown(itemId(request.body?.item), request.body?.reason);
     return reply.redirect('/admin?done=down', 303);
   });
 
@@ -91,8 +98,8 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const who = await admin(request, reply);
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
-    await setStatus(itemId(request.params.id), 'taken_down');
     const report = (request.query as { report?: string }).report;
+    await takeDown(itemId(request.params.id), report ? `report ${report}` : undefined);
     if (report && /^\d{1,12}$/.test(report)) await site.community?.resolveReport(Number(report));
     return reply.redirect('/admin?done=down', 303);
   });
@@ -110,7 +117,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const who = await admin(request, reply);
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
-    await setStatus(itemId(request.params.id), 'ready');
+    await restore(itemId(request.params.id));
     return reply.redirect('/admin?done=restored', 303);
   });
 }
