@@ -128,6 +128,9 @@ export async function migrateToLatest(db: Database): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations(databaseKind(db)) },
+    // Migrations are independent of one another and may land from parallel branches in any order
+    // (0005 shipped before 0002 did): run whichever ones a database has not run yet.
+    allowUnorderedMigrations: true,
   });
   let result: Awaited<ReturnType<Migrator['migrateToLatest']>>;
   try {
