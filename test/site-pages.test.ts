@@ -132,9 +132,13 @@ test('unknown, malformed and taken-down items are the friendly 404 page; .torren
     assert.equal(res.statusCode, 404, url);
     assert.match(res.body, /Page not found/, url);
   }
+  // the file routes say why a taken-down item is gone: 451 (docs/api.md)
   const torrent = await s.app.inject({ method: 'GET', url: `/items/${item.id}.torrent` });
-  assert.equal(torrent.statusCode, 404);
-  assert.equal(torrent.json().error.code, 'NOT_FOUND');
+  assert.equal(torrent.statusCode, 451);
+  assert.equal(torrent.json().error.code, 'ITEM_TAKEN_DOWN');
+  const missing = await s.app.inject({ method: 'GET', url: '/items/999999.torrent' });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().error.code, 'NOT_FOUND');
 });
 
 test('a published text file gets a text preview read through the blob store', async (t) => {
