@@ -16,11 +16,6 @@ export function LicenseBadge(props: { license: string | null }): Html {
   if (!info) return <span class="muted">No licence given (all rights reserved)</span>;
   return (
     <a class="license-badge" href={info.url} rel="license noopener" id="license">
-      {info.creativeCommons ? (
-        <span aria-hidden="true" class="cc-mark">
-          ⓒⓒ
-        </span>
-      ) : null}
       {info.name}
     </a>
   );
