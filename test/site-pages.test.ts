@@ -168,3 +168,20 @@ test('a published text file gets a text preview read through the blob store', as
     /href="magnet:\?xt=urn:btih:[0-9a-f]{40}&amp;xt=urn:btmh:1220[0-9a-f]{64}&amp;dn=notes.txt/,
   );
 });
+
+test('item cards show the thumbnail when the item has one, with empty alt text (the title is the link)', async (t) => {
+  const s = await openPagesSite(t);
+  const plain = await addItem(s, { title: 'No picture' });
+  const pictured = await addItem(s, { title: 'With picture' });
+  await s.site.items.update(pictured.id, { thumbnailKey: `items/${pictured.id}/thumbnail` });
+  for (const url of ['/', '/search?q=picture']) {
+    const res = await s.app.inject({ method: 'GET', url });
+    assert.equal(res.statusCode, 200, url);
+    assert.match(
+      res.body,
+      new RegExp(`<img class="thumb" src="/items/${pictured.id}/thumbnail.jpg" alt="" loading="lazy"`),
+      url,
+    );
+    assert.doesNotMatch(res.body, new RegExp(`/items/${plain.id}/thumbnail.jpg`), url);
+  }
+});

@@ -33,12 +33,17 @@ export interface CardItem {
   license?: string | null;
   /** Seeders, when known. */
   seeders?: number;
+  /** The item has a thumbnail (served at `/items/:id/thumbnail.jpg`). */
+  thumbnail?: boolean;
 }
 
 export function ItemCard(props: { item: CardItem }): Html {
   const { item } = props;
   return (
     <li class="item-card" data-item-id={item.id}>
+      {item.thumbnail ? (
+        <img class="thumb" src={`${itemUrl(item.id)}/thumbnail.jpg`} alt="" loading="lazy" decoding="async" />
+      ) : null}
       <h3>
         <a href={itemUrl(item.id)}>{item.title}</a>
       </h3>
@@ -75,6 +80,7 @@ export function itemToCard(item: Item, seeders?: number): CardItem {
     durationMs: item.durationMs,
     license: item.license,
     seeders,
+    thumbnail: item.thumbnailKey !== null,
   };
 }
 
