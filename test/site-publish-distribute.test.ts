@@ -13,12 +13,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
+import { aria2Download, copiesOf } from './helpers/aria2.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, run, startCli, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
@@ -26,13 +25,6 @@ const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const VIDEO = Buffer.from(new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24));
 
 /** Every regular file under `dir` whose bytes equal `expected` (padding and partial files don't). */
-function copiesOf(dir: string, expected: Buffer): string[] {
-  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return entries
-    .map((e) => join(e.parentPath, e.name))
-    .filter((p) => statSync(p).size === expected.length && readFileSync(p).equals(expected));
-}
-
 async function startSite(t: TestContext) {
   const dir = tempDir(t, 'seedcast-e2e-');
   const port = await freePort();
@@ -125,35 +117,7 @@ test('aria2c downloads a published item from its .torrent, from the site alone (
   if (!requireTools(t, 'aria2c')) return;
   const site = await startSite(t);
   const out = join(site.dir, 'aria2');
-  mkdirSync(out);
-  const aria2 = spawn(
-    'aria2c',
-    [
-      `--dir=${out}`,
-      `--listen-port=${await freePort()}`,
-      '--enable-dht=false',
-      '--enable-dht6=false',
-      '--bt-enable-lpd=false',
-      '--enable-peer-exchange=false',
-      '--seed-time=0',
-      '--bt-save-metadata=false',
-      '--file-allocation=none',
-      '--summary-interval=0',
-      '--console-log-level=warn',
-      site.torrentPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  t.after(() => aria2.kill('SIGKILL'));
-  let log = '';
-  aria2.stdout.on('data', (d) => {
-    log += d;
-  });
-  aria2.stderr.on('data', (d) => {
-    log += d;
-  });
-  const [code] = await once(aria2, 'exit');
-  assert.equal(code, 0, `aria2c failed:\n${log}`);
+  await aria2Download(t, out, site.torrentPath);
   assert.equal(copiesOf(out, VIDEO).length, 1, 'aria2c wrote exactly the published bytes');
   const got = await site.api(`/api/v1/items/${site.item.id}`);
   assert.ok(got.swarm.served.webSeed >= VIDEO.length, `the web seed served ${got.swarm.served.webSeed}`);

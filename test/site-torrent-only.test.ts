@@ -15,12 +15,11 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { startServer } from '../src/server.js';
+import { aria2Download, copiesOf } from './helpers/aria2.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, run, start, startCli, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
@@ -98,50 +97,10 @@ async function siteTorrent(dir: string, item: Json): Promise<string> {
   return path;
 }
 
-function copiesOf(dir: string, expected: Buffer): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((p) => statSync(p).size === expected.length && readFileSync(p).equals(expected));
-}
-
 async function fileBytes(url: string): Promise<Buffer> {
   const res = await fetch(url);
   assert.equal(res.status, 200, url);
   return Buffer.from(await res.arrayBuffer());
-}
-
-async function aria2Magnet(t: TestContext, out: string, magnet: string): Promise<void> {
-  mkdirSync(out, { recursive: true });
-  const aria2 = spawn(
-    'aria2c',
-    [
-      `--dir=${out}`,
-      `--listen-port=${await freePort()}`,
-      '--enable-dht=false',
-      '--enable-dht6=false',
-      '--bt-enable-lpd=false',
-      '--enable-peer-exchange=false',
-      '--seed-time=0',
-      '--bt-save-metadata=false',
-      '--bt-stop-timeout=120',
-      '--file-allocation=none',
-      '--summary-interval=0',
-      '--console-log-level=warn',
-      magnet,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  t.after(() => aria2.kill('SIGKILL'));
-  let log = '';
-  aria2.stdout.on('data', (d) => {
-    log += d;
-  });
-  aria2.stderr.on('data', (d) => {
-    log += d;
-  });
-  const [code] = await once(aria2, 'exit');
-  assert.equal(code, 0, `aria2c failed:\n${log}`);
 }
 
 test('a libtorrent seeder publishes torrent-only; the site archives it; aria2c gets it from the site alone by magnet', {
@@ -188,7 +147,7 @@ test('a libtorrent seeder publishes torrent-only; the site archives it; aria2c g
   // A fresh client with the magnet alone, the publisher gone: the site's tracker and peer suffice.
   assert.doesNotMatch(item.magnet, /[?&]ws=/);
   const out = join(dir, 'aria2');
-  await aria2Magnet(t, out, item.magnet);
+  await aria2Download(t, out, item.magnet, ['--bt-stop-timeout=120']);
   assert.equal(copiesOf(out, CONTENT).length, 1, 'aria2c wrote exactly the published bytes');
   const after = await api(base!)(`/api/v1/items/${item.id}`);
   assert.ok(after.swarm.served.peer >= CONTENT.length, `the site's peer served ${after.swarm.served.peer}`);

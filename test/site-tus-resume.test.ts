@@ -9,13 +9,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { aria2Download, copiesOf } from './helpers/aria2.js';
 import { freePort, requireTools, startCli, tempDir } from './helpers/tools.js';
 
 const MiB = 1024 * 1024;
@@ -186,38 +185,7 @@ test('a tus upload resumes after a client abort and after kill -9 of the server,
   const torrentPath = join(dir, 'item.torrent');
   writeFileSync(torrentPath, Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
   const out = join(dir, 'aria2');
-  mkdirSync(out);
-  const aria2 = spawn(
-    'aria2c',
-    [
-      `--dir=${out}`,
-      `--listen-port=${await freePort()}`,
-      '--enable-dht=false',
-      '--enable-dht6=false',
-      '--bt-enable-lpd=false',
-      '--enable-peer-exchange=false',
-      '--seed-time=0',
-      '--bt-save-metadata=false',
-      '--file-allocation=none',
-      '--summary-interval=0',
-      '--console-log-level=warn',
-      torrentPath,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  t.after(() => aria2.kill('SIGKILL'));
-  let log = '';
-  aria2.stdout.on('data', (d) => {
-    log += d;
-  });
-  aria2.stderr.on('data', (d) => {
-    log += d;
-  });
-  const [code] = await once(aria2, 'exit');
-  assert.equal(code, 0, `aria2c failed:\n${log}`);
-  const copies = readdirSync(out, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((p) => statSync(p).size === DATA.length && readFileSync(p).equals(DATA));
+  await aria2Download(t, out, torrentPath);
+  const copies = copiesOf(out, DATA);
   assert.equal(copies.length, 1, 'aria2c downloaded exactly the uploaded bytes');
 });
