@@ -398,6 +398,15 @@ describeOnEachDatabase('site feeds', (fresh) => {
       audio.html,
       new RegExp(`^<iframe src="${BASE}/items/${dawn.id}/embed" width="480" height="80"`),
     );
+    const player = await get(s, `/items/${dawn.id}/embed`);
+    assert.equal(player.statusCode, 200);
+    assert.match(player.body, /^<!doctype html>\n<html lang="en">/);
+    assert.match(
+      player.body,
+      /<audio controls preload="metadata" src="http:[^"]+"/,
+      'the embed page plays the audio',
+    );
+    assert.match(player.headers['content-security-policy'] as string, /default-src 'none'/);
     const video = (await get(s, `/oembed?url=${encodeURIComponent(hostile.url)}&maxwidth=320`)).json();
     assert.equal(video.type, 'video');
     assert.deepEqual([video.width, video.height], [320, 180]);

@@ -2,8 +2,8 @@
  * The site's feeds over HTTP (CONTRACT.md "Feeds"): `/feeds/items.rss`, `.atom` and `.json`, filtered
  * by `?q=`, `?tag=`, `?user=` and `?channel=`, in the default form (media file as the enclosure) or the
  * BitTorrent-first form (`?enclosure=torrent`); the same per channel (`/channels/:slug/feed.rss`...)
- * and per user (`/users/:name/feed.rss`...); `/feeds/channels.opml`; `/oembed` (oEmbed 1.0) with the
- * item embed page `/items/:id/embed`; and `/oai` (OAI-PMH 2.0, GET and POST). Feeds answer
+ * and per user (`/users/:name/feed.rss`...); `/feeds/channels.opml`; and, registered with them,
+ * `/oembed` with `/items/:id/embed` (`embed.ts`) and `/oai` (`oai.ts`). Feeds answer
  * conditional GET (RFC 9110): a strong `ETag` over the body and `Last-Modified` from the latest
  * change to any item, with 304 for `If-None-Match` (or, without it, `If-Modified-Since`). Rendered
  * feeds are kept by URL while no item changes (for a minute at most), so polling clients cost a query.
@@ -22,22 +22,17 @@ import type {
 import { SeedcastError } from '../../errors.js';
 import {
   type EnclosureForm,
-  type EntryContext,
-  type FeedEntry,
   type FeedInfo,
-  itemIdFromUrl,
-  OaiProvider,
-  oembedFor,
-  oembedXml,
   renderAtom,
   renderJsonFeed,
   renderOpml,
   renderRss,
-  toEntry,
 } from '../../site/feeds/index.js';
-import { escapeAttr, escapeText } from '../../site/feeds/xml.js';
 import type { SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { embedRoutes } from './embed.js';
+import { SITE_NAME, toEntries } from './feed-entries.js';
+import { oaiRoutes } from './oai.js';
 
 export interface FeedRoutesOptions {
   items: ItemRepository;
@@ -95,42 +90,8 @@ const feedQuery = {
   },
 } as const;
 
-const SITE_NAME = 'Seedcast';
 const CACHE_MS = 60_000;
 const CACHE_SIZE = 200;
-
-/** The owner names, channels and torrent sizes that entries need, looked up once per request. */
-async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<EntryContext> {
-  const owners = new Map<number, string>();
-  const channels = new Map<number, Channel>();
-  const torrents = new Map<number, number>();
-  await Promise.all([
-    ...[...new Set(items.map((i) => i.ownerId))].map(async (id) => {
-      owners.set(id, (await options.users.byId(id))?.username ?? 'unknown');
-    }),
-    ...[...new Set(items.flatMap((i) => (i.channelId === null ? [] : [i.channelId])))].map(async (id) => {
-      const c = await options.channels.byId(id);
-      if (c) channels.set(id, c);
-    }),
-    ...items.map(async (i) => {
-      if (!i.torrentKey) return;
-      const head = await options.blobs.head(i.torrentKey);
-      if (head) torrents.set(i.id, head.size);
-    }),
-  ]);
-  return {
-    links: options.links,
-    ownerName: (id) => owners.get(id) ?? 'unknown',
-    channel: (id) => channels.get(id),
-    torrentLength: (id) => torrents.get(id),
-    thumbnail: (item) => (item.thumbnailKey ? options.links.thumbnail(item.id) : null),
-  };
-}
-
-async function toEntries(items: Item[], options: FeedRoutesOptions): Promise<FeedEntry[]> {
-  const ctx = await entryContext(items, options);
-  return items.map((i) => toEntry(i, ctx));
-}
 
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 
@@ -342,132 +303,6 @@ export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOption
     return body;
   });
 
-  const readyEntry = async (id: number): Promise<FeedEntry> => {
-    const item = await items.get(id);
-    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    return (await toEntries([item], options))[0]!;
-  };
-
-  app.get<{ Querystring: { url: string; format?: string; maxwidth?: number; maxheight?: number } }>(
-    '/oembed',
-    {
-      schema: {
-        querystring: {
-          type: 'object',
-          required: ['url'],
-          properties: {
-            url: { type: 'string', maxLength: 2000 },
-            format: { type: 'string', maxLength: 10 },
-            maxwidth: { type: 'integer', minimum: 1, maximum: 10000 },
-            maxheight: { type: 'integer', minimum: 1, maximum: 10000 },
-          },
-        },
-      },
-    },
-    async (request, reply) => {
-      const { url, format = 'json', maxwidth, maxheight } = request.query;
-      if (format !== 'json' && format !== 'xml')
-        throw new SeedcastError('FEED_FORMAT', 'format: json or xml');
-      const id = itemIdFromUrl(url, links.root);
-      if (id === null) throw new SeedcastError('NOT_FOUND', 'url: not an item page of this site');
-      const entry = await readyEntry(id);
-      const answer = oembedFor(
-        entry,
-        {
-          name: SITE_NAME,
-          url: `${links.root}/`,
-          authorUrl: `${links.root}/users/${encodeURIComponent(entry.owner)}`,
-        },
-        { ...(maxwidth ? { width: maxwidth } : {}), ...(maxheight ? { height: maxheight } : {}) },
-      );
-      reply.header('X-Content-Type-Options', 'nosniff').header('Access-Control-Allow-Origin', '*');
-      if (format === 'xml') return reply.type('text/xml; charset=utf-8').send(oembedXml(answer));
-      return reply.type('application/json; charset=utf-8').send(answer);
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/items/:id/embed',
-    {
-      schema: {
-        params: {
-          type: 'object',
-          required: ['id'],
-          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
-        },
-      },
-    },
-    async (request, reply) => {
-      const e = await readyEntry(Number(request.params.id));
-      reply
-        .type('text/html; charset=utf-8')
-        .header('X-Content-Type-Options', 'nosniff')
-        .header(
-          'Content-Security-Policy',
-          "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors *",
-        );
-      return embedPage(e);
-    },
-  );
-
-  const oai = new OaiProvider(
-    {
-      list: (filter) => items.list(filter),
-      get: (id) => items.get(id),
-      channels: () => channels.all(),
-      entries: (found) => toEntries(found, options),
-    },
-    {
-      get baseUrl() {
-        return `${links.root}/oai`;
-      },
-      repositoryName: SITE_NAME,
-      get adminEmail() {
-        return `admin@${new URL(links.root).hostname}`;
-      },
-      ...(options.oaiPageSize ? { pageSize: options.oaiPageSize } : {}),
-    },
-  );
-  const answerOai = async (args: Record<string, string | string[] | undefined>, reply: FastifyReply) => {
-    reply.type('text/xml; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
-    return oai.handle(args);
-  };
-  app.get('/oai', (request, reply) => answerOai(request.query as Record<string, string | string[]>, reply));
-  app.register(async (form) => {
-    if (!form.hasContentTypeParser('application/x-www-form-urlencoded')) {
-      form.addContentTypeParser(
-        'application/x-www-form-urlencoded',
-        { parseAs: 'string', bodyLimit: 16 * 1024 },
-        (_req, body, done) => done(null, body),
-      );
-    }
-    form.post('/oai', (request, reply) => {
-      const args: Record<string, string | string[]> = {};
-      const body = typeof request.body === 'string' ? request.body : '';
-      for (const [k, v] of new URLSearchParams(body)) {
-        const had = args[k];
-        args[k] = had === undefined ? v : ([] as string[]).concat(had, v);
-      }
-      return answerOai(args, reply);
-    });
-  });
-}
-
-/** A bare player page for iframes: the media element and nothing else. */
-function embedPage(e: FeedEntry): string {
-  const src = e.media ? escapeAttr(e.media.url) : '';
-  const title = escapeText(e.title);
-  const poster = e.thumbnail ? ` poster="${escapeAttr(e.thumbnail)}"` : '';
-  let player = `<p><a href="${escapeAttr(e.link)}" target="_blank" rel="noopener">${title}</a></p>`;
-  if (e.media?.type.startsWith('video/'))
-    player = `<video controls preload="metadata" src="${src}"${poster} title="${escapeAttr(e.title)}"></video>`;
-  else if (e.media?.type.startsWith('audio/'))
-    player = `<audio controls preload="metadata" src="${src}" title="${escapeAttr(e.title)}"></audio>`;
-  else if (e.media?.type.startsWith('image/')) player = `<img src="${src}" alt="${escapeAttr(e.title)}">`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>html,body{margin:0;height:100%;background:#000}video,img{width:100%;height:100%;object-fit:contain}audio{width:100%}p{margin:0;padding:1em}a{color:#fff}</style>
-</head><body>${player}</body></html>
-`;
+  await embedRoutes(app, options);
+  await oaiRoutes(app, options);
 }

@@ -1,0 +1,45 @@
+/**
+ * What the site's feeds, oEmbed answers, embed pages and OAI-PMH records are made of: `toEntries`
+ * turns items into `FeedEntry` values, looking up the owners, channels and torrent sizes they need
+ * once per request.
+ */
+
+import type { Channel, Item } from '../../catalog/index.js';
+import { type EntryContext, type FeedEntry, toEntry } from '../../site/feeds/index.js';
+import type { FeedRoutesOptions } from './feeds.js';
+
+/** The name feeds, oEmbed and OAI-PMH give the site. */
+export const SITE_NAME = 'Seedcast';
+
+/** The owner names, channels and torrent sizes that entries need, looked up once per request. */
+async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<EntryContext> {
+  const owners = new Map<number, string>();
+  const channels = new Map<number, Channel>();
+  const torrents = new Map<number, number>();
+  await Promise.all([
+    ...[...new Set(items.map((i) => i.ownerId))].map(async (id) => {
+      owners.set(id, (await options.users.byId(id))?.username ?? 'unknown');
+    }),
+    ...[...new Set(items.flatMap((i) => (i.channelId === null ? [] : [i.channelId])))].map(async (id) => {
+      const c = await options.channels.byId(id);
+      if (c) channels.set(id, c);
+    }),
+    ...items.map(async (i) => {
+      if (!i.torrentKey) return;
+      const head = await options.blobs.head(i.torrentKey);
+      if (head) torrents.set(i.id, head.size);
+    }),
+  ]);
+  return {
+    links: options.links,
+    ownerName: (id) => owners.get(id) ?? 'unknown',
+    channel: (id) => channels.get(id),
+    torrentLength: (id) => torrents.get(id),
+    thumbnail: (item) => (item.thumbnailKey ? options.links.thumbnail(item.id) : null),
+  };
+}
+
+export async function toEntries(items: Item[], options: FeedRoutesOptions): Promise<FeedEntry[]> {
+  const ctx = await entryContext(items, options);
+  return items.map((i) => toEntry(i, ctx));
+}
