@@ -8,6 +8,11 @@
  * and hash, and aborted otherwise: either way S3 publishes the object whole or not at all. Checksums
  * beyond S3's own are off (`WHEN_REQUIRED`): we hash ourselves, and S3-compatible servers do not all
  * accept the SDK's streaming checksum trailers.
+ *
+ * The final write of a key (the PutObject or the CompleteMultipartUpload) waits for any other final
+ * write of the same key from this process. S3 itself replaces objects atomically, but some
+ * S3-compatible servers write an object in place (s3rver does), where two overlapping writes of one
+ * key could interleave into a body that neither sent.
  */
 
 import { Readable } from 'node:stream';
@@ -97,6 +102,22 @@ export class S3Store implements BlobStore {
     });
   }
 
+  /** Final writes in flight, by object key: each one waits for the one before it. */
+  private readonly commits = new Map<string, Promise<unknown>>();
+
+  /** Runs `write` after every earlier final write of `Key` from this store has settled. */
+  private async commit<T>(Key: string, write: () => Promise<T>): Promise<T> {
+    const before = this.commits.get(Key);
+    const mine = (before ? before.then(write, write) : write()) as Promise<T>;
+    const settled = mine.catch(() => {});
+    this.commits.set(Key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.commits.get(Key) === settled) this.commits.delete(Key);
+    }
+  }
+
   private objectKey(key: string): string {
     return this.location.prefix + assertValidKey(key);
   }
@@ -147,20 +168,20 @@ export class S3Store implements BlobStore {
       const sha256 = check.finish();
       const rest = Buffer.concat(buffered, bufferedBytes);
       if (!sending) {
-        await this.client.send(
-          new PutObjectCommand({ Bucket, Key, Body: rest, ContentLength: rest.length, ContentType }),
+        await this.commit(Key, () =>
+          this.client.send(
+            new PutObjectCommand({ Bucket, Key, Body: rest, ContentLength: rest.length, ContentType }),
+          ),
         );
         return { key, size: check.size, sha256 };
       }
       await sending;
       await sendPart(rest);
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
-          Bucket,
-          Key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: parts },
-        }),
+      const UploadId = uploadId;
+      await this.commit(Key, () =>
+        this.client.send(
+          new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+        ),
       );
       uploadId = undefined;
       return { key, size: check.size, sha256 };
