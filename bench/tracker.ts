@@ -29,6 +29,8 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HASHES = 10_000;
+/** `udp` runs only the UDP part (the HTTP runs take a minute). */
+const ONLY = process.env.BENCH_ONLY;
 
 interface Proc {
   child: ChildProcess;
@@ -242,10 +244,12 @@ async function main(): Promise<void> {
     );
 
     const out: Record<string, { ours: Result; ot: Result }> = {};
-    for (const t of [us, them]) await wrk(t, hashesTxt, 3);
-    out.http = { ours: await wrk(us, hashesTxt, SECONDS), ot: await wrk(them, hashesTxt, SECONDS) };
-    const close = await wrk(us, hashesTxt, SECONDS, ['-H', 'Connection: close']);
-    out.httpClose = { ours: close, ot: out.http.ot };
+    if (ONLY !== 'udp') {
+      for (const t of [us, them]) await wrk(t, hashesTxt, 3);
+      out.http = { ours: await wrk(us, hashesTxt, SECONDS), ot: await wrk(them, hashesTxt, SECONDS) };
+      const close = await wrk(us, hashesTxt, SECONDS, ['-H', 'Connection: close']);
+      out.httpClose = { ours: close, ot: out.http.ot };
+    }
 
     const both = async (load: { window: number; seconds: number; rate?: number; spin?: boolean }) => ({
       ours: await udp(us, gen, hashesBin, load),
@@ -265,8 +269,10 @@ async function main(): Promise<void> {
     const echoed = await udp(echoT, gen, hashesBin, { window: 256, seconds: SECONDS });
     await stop(echo);
 
-    process.stdout.write(`${row('HTTP announces (wrk)', out.http.ours, out.http.ot)}\n`);
-    process.stdout.write(`${row('HTTP, ours Connection:close', out.httpClose.ours, out.httpClose.ot)}\n`);
+    if (out.http && out.httpClose) {
+      process.stdout.write(`${row('HTTP announces (wrk)', out.http.ours, out.http.ot)}\n`);
+      process.stdout.write(`${row('HTTP, ours Connection:close', out.httpClose.ours, out.httpClose.ot)}\n`);
+    }
     process.stdout.write(`${row('UDP announces (1024 in flight)', out.udp.ours, out.udp.ot)}\n`);
     process.stdout.write(`${row('UDP, 4096 in flight', out.udpMore.ours, out.udpMore.ot)}\n`);
     process.stdout.write(`${row('UDP, generator spinning', out.udpSpin.ours, out.udpSpin.ot)}\n`);
@@ -313,9 +319,11 @@ async function main(): Promise<void> {
         `opentracker ${rss.them} KiB (+${rss.them - rss0.them}), stats: ${otStats.trim().replace(/\s+/g, ' ').slice(0, 80)}\n`,
     );
     process.stdout.write(
-      `\nratios ours/opentracker: HTTP ${(out.http.ours.rate / out.http.ot.rate).toFixed(2)}x (target >= 1.0), ` +
+      `\nratios ours/opentracker: ${
+        out.http ? `HTTP ${(out.http.ours.rate / out.http.ot.rate).toFixed(2)}x (target >= 1.0), ` : ''
+      }` +
         `UDP ${(out.udp.ours.rate / out.udp.ot.rate).toFixed(2)}x (target >= 0.5); ` +
-        `p99 HTTP ${out.http.ours.p99.toFixed(2)} vs ${out.http.ot.p99.toFixed(2)} ms, ` +
+        (out.http ? `p99 HTTP ${out.http.ours.p99.toFixed(2)} vs ${out.http.ot.p99.toFixed(2)} ms, ` : '') +
         `UDP at 10k/s ${out.udpLight.ours.p99.toFixed(2)} vs ${out.udpLight.ot.p99.toFixed(2)} ms\n`,
     );
     writeFileSync(

@@ -39,6 +39,7 @@ export const ERRORS = {
   TRACKER_CONNECTION_ID: { status: 400, message: 'tracker: bad or expired connection id' },
   TRACKER_UNAVAILABLE: { status: 503, message: 'tracker: swarm store unavailable' },
   TRACKER_ALLOW_LIST: { status: 500, message: 'tracker: invalid allow-list file' },
+  TRACKER_UDP_UNAVAILABLE: { status: 500, message: 'tracker: the batched UDP socket cannot be used here' },
   // feeds and OPML (RSS 2.0, RFC 4287 Atom, JSON Feed 1.1, OPML 2.0)
   FEED_INVALID: { status: 422, message: 'feed: not a valid feed' },
   FEED_TOO_LARGE: { status: 413, message: 'feed: larger than the limit' },

@@ -7,7 +7,6 @@
  * HTTP app, and returns a handle that closes them all.
  */
 
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -37,7 +36,7 @@ import {
   Uploads,
 } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
-import { createStore, rateLimited, serveUdp, TrackerService } from './tracker/index.js';
+import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import type { SiteLimits } from './web/limits.js';
 import { sessionUser } from './web/session.js';
@@ -108,9 +107,10 @@ export async function startServer(
     const url = `http://${shownHost}:${port}`;
     if (!c.publicUrl) links.setBase(url);
 
-    const udp = await bindUdp(c.host, port);
-    closers.push(() => new Promise<void>((resolve) => udp.close(() => resolve())));
-    serveUdp(udp, tracker, { log: rateLimited({ warn: (m) => app.log.warn(m) }) });
+    const udp = await listenUdpTracker(c.host, port, tracker, {
+      log: rateLimited({ warn: (m) => app.log.warn(m) }),
+    });
+    closers.push(() => udp.close());
     const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);
     sweep.unref();
     const uploadSweep = setInterval(() => site.uploads.sweep().catch(() => undefined), 600_000);
@@ -198,16 +198,4 @@ export function createSite(parts: SiteParts): SiteServices {
       await sql`select 1`.execute(db);
     },
   };
-}
-
-async function bindUdp(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(port, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  return socket;
 }

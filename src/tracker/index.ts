@@ -18,4 +18,6 @@ export type {
   ScrapeResponse,
   TorrentStats,
 } from './types.js';
-export { serveUdp } from './udp-server.js';
+export { BatchUdpSocket, serveUdpBatch, udpBatchSupport } from './udp-batch.js';
+export { chooseUdpIo, listenUdpTracker, type UdpIo, type UdpListener } from './udp-listen.js';
+export { type DatagramHandler, serveUdp, udpDatagramHandler } from './udp-server.js';

@@ -4,16 +4,14 @@
  * timer that forgets peers that stopped announcing. Nothing starts until `startTracker` is called.
  */
 
-import { createSocket, type Socket } from 'node:dgram';
-import { type LookupOneOptions, lookup } from 'node:dns';
 import { once } from 'node:events';
-import { type AddressInfo, isIP } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 import { TrackerService, type TrackerServiceOptions } from './service.js';
 import type { SwarmStore } from './store.js';
-import { serveUdp } from './udp-server.js';
+import { listenUdpTracker, type UdpIo, type UdpListener } from './udp-listen.js';
 
 export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOptions {
   /** Address to listen on (default 127.0.0.1; `::` for IPv6 and IPv4). */
@@ -34,6 +32,8 @@ export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOption
   log?: TrackerLog;
   /** Seconds between sweeps of expired peers (default 60). */
   sweepSeconds?: number;
+  /** The UDP socket: batched native, Node's dgram, or the best that works here (`udp-listen.ts`). */
+  udpIo?: UdpIo;
 }
 
 export interface RunningTracker {
@@ -43,6 +43,8 @@ export interface RunningTracker {
   httpUrl?: string;
   /** `udp://host:port` when UDP is served. */
   udpUrl?: string;
+  /** Which UDP socket serves it. */
+  udpIo?: 'batch' | 'dgram';
   close(): Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
   const log = rateLimited(options.log ?? silentLog);
   const service = new TrackerService({ ...options, store: await createStore(options) });
   let http: HttpTrackerServer | undefined;
-  let udp: Socket | undefined;
+  let udp: UdpListener | undefined;
   let port = options.port ?? 6969;
   try {
     for (let attempt = 0; ; attempt++) {
@@ -79,8 +81,8 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
       }
       if (!wantUdp) break;
       try {
-        udp = await bindUdp(host, port);
-        port = (udp.address() as AddressInfo).port;
+        udp = await listenUdpTracker(host, port, service, { log, io: options.udpIo });
+        port = udp.port;
         break;
       } catch (err) {
         // With port 0, HTTP got a port whose UDP twin is taken: try another pair.
@@ -94,7 +96,6 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
     await service.close();
     throw err;
   }
-  if (udp) serveUdp(udp, service, { log });
   const sweep = setInterval(
     () => service.sweep().catch((err) => log.warn(`sweep failed: ${(err as Error).message}`)),
     (options.sweepSeconds ?? 60) * 1000,
@@ -106,39 +107,12 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
     port,
     httpUrl: http ? `http://${shownHost}:${port}` : undefined,
     udpUrl: udp ? `udp://${shownHost}:${port}` : undefined,
+    udpIo: udp?.io,
     async close() {
       clearInterval(sweep);
-      if (udp) udp.close();
+      await udp?.close();
       await http?.close();
       await service.close();
     },
   };
-}
-
-/**
- * Answers go to the literal address each datagram came from: resolve literals at once (Node's
- * default lookup defers every send by a tick), names through DNS as usual.
- */
-function literalFirst(host: string, options: LookupOneOptions, callback: LookupCallback): void {
-  const family = isIP(host);
-  if (family) callback(null, host, family);
-  else lookup(host, options, callback);
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
-
-async function bindUdp(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({
-    type: host.includes(':') ? 'udp6' : 'udp4',
-    recvBufferSize: 4 << 20,
-    lookup: literalFirst,
-  });
-  // Listen first: with a synchronous lookup, bind() may emit 'listening' before it returns.
-  const ready = Promise.race([
-    once(socket, 'listening'),
-    once(socket, 'error').then(([e]) => Promise.reject(e)),
-  ]);
-  socket.bind(port, host);
-  await ready;
-  return socket;
 }

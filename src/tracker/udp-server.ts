@@ -1,6 +1,8 @@
 /**
- * The UDP tracker edge (BEP 15, BEP 41) over IPv4 and IPv6: decodes each datagram
- * (`udp-codec.ts`), checks its connection id (`connection-id.ts`), calls the service and answers.
+ * The UDP tracker (BEP 15, BEP 41) over IPv4 and IPv6 as a handler of datagrams: decodes each one
+ * (`udp-codec.ts`), checks its connection id (`connection-id.ts`), calls the service and returns the
+ * answer. Two edges feed it: `serveUdp` here, over Node's `dgram`, and `serveUdpBatch`
+ * (`udp-batch.ts`), over our batched native socket.
  *
  * Against abuse: a datagram too short to carry a transaction id (< 16 bytes) is dropped without an
  * answer; every other malformed or refused request gets a BEP 15 error packet that is never longer
@@ -10,7 +12,7 @@
 
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { ERRORS, isSeedcastError, SeedcastError } from '../errors.js';
-import { ipBytes } from './address.js';
+import { ipBytes, ipText } from './address.js';
 import { ConnectionIds } from './connection-id.js';
 import { silentLog, type TrackerLog } from './log.js';
 import type { TrackerService } from './service.js';
@@ -22,58 +24,86 @@ export interface UdpEdgeOptions {
   connectionIds?: ConnectionIds;
 }
 
-/** Makes `socket` (bound or not) a UDP tracker; returns the datagram handler it installed. */
+/**
+ * What the tracker answers to one datagram from `ip` (4 or 16 bytes) and `port`: an answer to send
+ * back to the sender, nothing (the datagram is dropped), or a promise of either when the store is
+ * asynchronous. Never throws. `msg`, `ip` and their views must stay unchanged until a promised
+ * answer settles.
+ */
+export type DatagramHandler = (
+  msg: Buffer,
+  ip: Buffer,
+  port: number,
+) => Buffer | undefined | Promise<Buffer | undefined>;
+
+/** The BEP 15 tracker as a transport-free datagram handler (see `DatagramHandler`). */
+export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOptions = {}): DatagramHandler {
+  const log = options.log ?? silentLog;
+  const ids = options.connectionIds ?? new ConnectionIds();
+  const refuse = (msg: Buffer, ip: Buffer, err: unknown): Buffer => {
+    service.recordError('udp', err);
+    log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: ipText(ip) });
+    return encodeError(msg.readUInt32BE(12), udpErrorText(err), msg.length);
+  };
+
+  return (msg, ip, port) => {
+    if (msg.length < 16) {
+      service.recordError('udp', new SeedcastError('TRACKER_BAD_REQUEST'));
+      log.warn(`udp: dropped a ${msg.length}-byte datagram`, { from: ipText(ip) });
+      return undefined;
+    }
+    try {
+      const req = decodeUdpRequest(msg, ip);
+      if (req.action === 'connect') {
+        service.metrics.connects++;
+        return encodeConnect(req.transactionId, ids.issue(ip, port));
+      }
+      if (!ids.verify(req.connectionId, ip, port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
+      if (req.action === 'announce') {
+        const tid = req.transactionId;
+        const res = service.announce(req.request);
+        if (res instanceof Promise) {
+          return res.then(
+            (r) => announceAnswer(tid, ip, r),
+            (err) => refuse(msg, ip, err),
+          );
+        }
+        return announceAnswer(tid, ip, res);
+      }
+      return service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
+        (res) => encodeScrape(req.transactionId, res),
+        (err) => refuse(msg, ip, err),
+      );
+    } catch (err) {
+      return refuse(msg, ip, err);
+    }
+  };
+}
+
+/**
+ * Makes a Node `dgram` socket (bound or not) a UDP tracker; returns the datagram listener it
+ * installed. (`serveUdpBatch` in `udp-batch.ts` is the faster edge where it is available.)
+ */
 export function serveUdp(
   socket: Socket,
   service: TrackerService,
   options: UdpEdgeOptions = {},
 ): (msg: Buffer, rinfo: RemoteInfo) => void {
   const log = options.log ?? silentLog;
-  const ids = options.connectionIds ?? new ConnectionIds();
+  const handle = udpDatagramHandler(service, options);
   // No send callback: a failed send is an 'error' event on the socket (logged below).
-  const reply = (buf: Buffer, rinfo: RemoteInfo) => socket.send(buf, rinfo.port, rinfo.address);
-  const refuse = (msg: Buffer, rinfo: RemoteInfo, err: unknown) => {
-    service.recordError('udp', err);
-    log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: rinfo.address });
-    reply(encodeError(msg.readUInt32BE(12), udpErrorText(err), msg.length), rinfo);
+  const reply = (buf: Buffer | undefined, rinfo: RemoteInfo) => {
+    if (buf) socket.send(buf, rinfo.port, rinfo.address);
   };
-
   const onMessage = (msg: Buffer, rinfo: RemoteInfo) => {
-    if (msg.length < 16) {
-      service.recordError('udp', new SeedcastError('TRACKER_BAD_REQUEST'));
-      log.warn(`udp: dropped a ${msg.length}-byte datagram`, { from: rinfo.address });
+    const ip = ipBytes(rinfo.address);
+    if (!ip) {
+      log.warn(`udp: dropped a datagram from unusable address ${rinfo.address}`);
       return;
     }
-    try {
-      const ip = ipBytes(rinfo.address);
-      if (!ip) throw new Error(`unusable peer address ${rinfo.address}`);
-      const req = decodeUdpRequest(msg, ip);
-      if (req.action === 'connect') {
-        service.metrics.connects++;
-        reply(encodeConnect(req.transactionId, ids.issue(ip, rinfo.port)), rinfo);
-        return;
-      }
-      if (!ids.verify(req.connectionId, ip, rinfo.port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
-      if (req.action === 'announce') {
-        const tid = req.transactionId;
-        const res = service.announce(req.request);
-        if (res instanceof Promise) {
-          res.then(
-            (r) => reply(announceAnswer(tid, ip, r), rinfo),
-            (err) => refuse(msg, rinfo, err),
-          );
-        } else {
-          reply(announceAnswer(tid, ip, res), rinfo);
-        }
-        return;
-      }
-      service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
-        (res) => reply(encodeScrape(req.transactionId, res), rinfo),
-        (err) => refuse(msg, rinfo, err),
-      );
-    } catch (err) {
-      refuse(msg, rinfo, err);
-    }
+    const answer = handle(msg, ip, rinfo.port);
+    if (answer instanceof Promise) answer.then((buf) => reply(buf, rinfo));
+    else reply(answer, rinfo);
   };
   socket.on('message', onMessage);
   socket.on('error', (err) => log.warn(`udp: socket error: ${err.message}`));

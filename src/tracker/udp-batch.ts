@@ -1,0 +1,168 @@
+/**
+ * The fast UDP edge of the tracker (BEP 15): a socket from our native module
+ * (`native/udp_batch.c`, built by `npm run build:native`) that reads up to 64 datagrams per wake-up
+ * with one `recvmmsg` and sends their answers with one `sendmmsg`, handing them to the same
+ * transport-free `DatagramHandler` as the `dgram` edge. Linux only; `udpBatchSupport()` says whether
+ * it can be used here, and `startTracker`/`seedcast serve` fall back to `dgram` when it cannot
+ * (or when `SEEDCAST_UDP=dgram`).
+ *
+ * Datagrams arrive in memory shared with the native side and are copied out before the handler
+ * sees them, so a handler may keep views of them (an asynchronous store does). Answers given at once
+ * are copied into the batch's send slots; answers that come later (a promise) go out one by one.
+ */
+
+import { createRequire } from 'node:module';
+import { SeedcastError } from '../errors.js';
+import { silentLog, type TrackerLog } from './log.js';
+import type { TrackerService } from './service.js';
+import { type DatagramHandler, type UdpEdgeOptions, udpDatagramHandler } from './udp-server.js';
+
+interface NativeUdpBatch {
+  BATCH: number;
+  SLOT: number;
+  META: number;
+  open(
+    host: string,
+    port: number,
+    input: ArrayBuffer,
+    output: ArrayBuffer,
+    meta: ArrayBuffer,
+    onBatch: (count: number) => void,
+    bufferBytes: number,
+  ): object;
+  port(handle: object): number;
+  sendTo(handle: object, data: Uint8Array, ip: Uint8Array, port: number): boolean;
+  stats(handle: object): [number, number, number];
+  close(handle: object): void;
+}
+
+let loaded: { native: NativeUdpBatch } | { error: string } | undefined;
+
+function load(): { native: NativeUdpBatch } | { error: string } {
+  if (loaded) return loaded;
+  if (process.platform !== 'linux') {
+    loaded = { error: `recvmmsg/sendmmsg are Linux system calls (this is ${process.platform})` };
+    return loaded;
+  }
+  try {
+    // Two folders below the package root, from src/tracker (tsx) as from dist/tracker.
+    const require = createRequire(import.meta.url);
+    loaded = { native: require('../../build/Release/udp_batch.node') as NativeUdpBatch };
+  } catch (err) {
+    loaded = { error: `native/udp_batch.c is not built (npm run build:native): ${(err as Error).message}` };
+  }
+  return loaded;
+}
+
+/** Whether the batched socket works here, and if not, why. */
+export function udpBatchSupport(): { ok: true } | { ok: false; reason: string } {
+  const l = load();
+  return 'native' in l ? { ok: true } : { ok: false, reason: l.error };
+}
+
+export interface BatchSocketStats {
+  received: number;
+  sent: number;
+  /** Answers the kernel refused (a full send buffer, an unreachable peer). */
+  dropped: number;
+}
+
+/** A bound UDP socket that answers each datagram with what `handler` returns. */
+export class BatchUdpSocket {
+  readonly port: number;
+  private readonly native: NativeUdpBatch;
+  private readonly handle: object;
+  private closed = false;
+
+  private constructor(native: NativeUdpBatch, handle: object) {
+    this.native = native;
+    this.handle = handle;
+    this.port = native.port(handle);
+  }
+
+  /** Binds `host` (an IP address) and `port` (0: any free one). Throws `TRACKER_UDP_UNAVAILABLE`. */
+  static open(
+    host: string,
+    port: number,
+    handler: DatagramHandler,
+    log: TrackerLog = silentLog,
+  ): BatchUdpSocket {
+    const l = load();
+    if (!('native' in l)) throw new SeedcastError('TRACKER_UDP_UNAVAILABLE', l.error);
+    const n = l.native;
+    const input = new ArrayBuffer(n.BATCH * n.SLOT);
+    const output = new ArrayBuffer(n.BATCH * n.SLOT);
+    const meta = new ArrayBuffer(n.BATCH * n.META);
+    const inBytes = Buffer.from(input);
+    const outBytes = Buffer.from(output);
+    const metaBytes = Buffer.from(meta);
+    const metaInts = new Int32Array(meta);
+    const intsPerSlot = n.META / 4;
+    let socket: BatchUdpSocket | undefined;
+
+    const later = (answer: Promise<Buffer | undefined>, ip: Buffer, port: number) => {
+      answer.then(
+        (buf) => {
+          if (buf && socket && !socket.closed) n.sendTo(socket.handle, buf, ip, port);
+        },
+        (err: Error) => log.warn(`udp: an answer failed: ${err.message}`),
+      );
+    };
+
+    const onBatch = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const m = i * n.META;
+        const length = metaInts[i * intsPerSlot + 5]!;
+        const cut = metaBytes[m + 19] === 1;
+        const ip = Buffer.from(metaBytes.subarray(m, m + (metaBytes[m + 18] === 4 ? 4 : 16)));
+        const from = metaBytes.readUInt16BE(m + 16);
+        // A cut datagram was longer than a slot, which is longer than any request: it stays long.
+        const msg = Buffer.from(inBytes.subarray(i * n.SLOT, i * n.SLOT + (cut ? n.SLOT : length)));
+        try {
+          const answer = handler(msg, ip, from);
+          if (answer instanceof Promise) later(answer, ip, from);
+          else if (answer && answer.length <= n.SLOT) {
+            answer.copy(outBytes, i * n.SLOT);
+            metaInts[i * intsPerSlot + 6] = answer.length;
+          }
+        } catch (err) {
+          // The handler never throws; should it, the datagram is dropped, not the process.
+          log.warn(`udp: a datagram handler threw: ${(err as Error).message}`);
+        }
+      }
+    };
+
+    let handle: object;
+    try {
+      handle = n.open(host, port, input, output, meta, onBatch, 4 << 20);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      throw Object.assign(new Error(`udp ${host}:${port}: ${e.message}`, { cause: err }), {
+        code: e.code === 'E98' ? 'EADDRINUSE' : e.code,
+      });
+    }
+    socket = new BatchUdpSocket(n, handle);
+    return socket;
+  }
+
+  stats(): BatchSocketStats {
+    const [received, sent, dropped] = this.native.stats(this.handle);
+    return { received, sent, dropped };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close(this.handle);
+  }
+}
+
+/** Binds a batched UDP socket at `host`:`port` and makes it a BEP 15 tracker for `service`. */
+export function serveUdpBatch(
+  host: string,
+  port: number,
+  service: TrackerService,
+  options: UdpEdgeOptions = {},
+): BatchUdpSocket {
+  return BatchUdpSocket.open(host, port, udpDatagramHandler(service, options), options.log);
+}
