@@ -6,7 +6,9 @@
  * address object and a string, and two crossings between C++ and JavaScript. Here one wake-up of
  * the event loop reads up to BATCH datagrams with one recvmmsg into memory JavaScript already owns
  * (three ArrayBuffers handed over at open), calls JavaScript once with the count, and sends every
- * answer JavaScript wrote back with one sendmmsg, to the addresses the datagrams came from.
+ * answer JavaScript wrote back with one sendmmsg, to the addresses the datagrams came from. In a
+ * large batch JavaScript flushes the answers written so far every few datagrams (one sendmmsg each),
+ * so a burst does not hold its first answers back until its last one is ready.
  *
  * Layout shared with JavaScript (slot i of BATCH):
  *   in   : BATCH * SLOT bytes, datagram i at i * SLOT
@@ -58,6 +60,9 @@ typedef struct {
   struct iovec siov[BATCH];
   struct sockaddr_storage from[BATCH];
   int open;
+  /* Slots of the current batch whose answers are sent already (by flush), and the batch size. */
+  int flushed;
+  int batch;
   int handle_closed;
   int external_gone;
   double received;
@@ -116,9 +121,14 @@ static void describe_sender(udp_batch *u, int i) {
   }
 }
 
-static void send_answers(udp_batch *u, int n) {
+/* Sends the answers of slots [u->flushed, upto) of the current batch. */
+static void send_answers(udp_batch *u, int upto) {
   int count = 0;
-  for (int i = 0; i < n; i++) {
+  int from = u->flushed;
+  if (upto > u->batch) upto = u->batch;
+  if (upto <= from) return;
+  u->flushed = upto;
+  for (int i = from; i < upto; i++) {
     int32_t len;
     memcpy(&len, u->meta + (size_t)i * META + 24, 4);
     if (len <= 0 || len > SLOT) continue;
@@ -182,6 +192,8 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
         napi_create_int32(env, n, &argv[0]) != napi_ok) {
       break;
     }
+    u->flushed = 0;
+    u->batch = n;
     napi_status s = napi_make_callback(env, u->context, recv, fn, 1, argv, &result);
     if (s == napi_pending_exception) {
       /* The JavaScript side catches everything; anything else is a bug that must surface. */
@@ -191,6 +203,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       break;
     }
     if (u->open) send_answers(u, n);
+    u->batch = 0;
     if (n < BATCH) break;
   }
   napi_close_handle_scope(env, scope);
@@ -390,6 +403,25 @@ static napi_value udp_send_to(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * flush(handle, upto): sends the answers written so far to slots below `upto` of the batch being
+ * handled, so that the first datagrams of a large batch are not kept waiting for the last.
+ */
+static napi_value udp_flush(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t upto;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  udp_batch *u = unwrap(env, argv[0]);
+  if (!u) return NULL;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &upto) != napi_ok) {
+    napi_throw_type_error(env, NULL, "udp_batch.flush: bad arguments");
+    return NULL;
+  }
+  if (u->open) send_answers(u, upto);
+  return NULL;
+}
+
 /* stats(handle) -> [received, sent, dropped] */
 static napi_value udp_stats(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -437,6 +469,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"open", NULL, udp_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"port", NULL, udp_port, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendTo", NULL, udp_send_to, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flush", NULL, udp_flush, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, udp_stats, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, udp_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };

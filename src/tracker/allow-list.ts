@@ -8,7 +8,10 @@
 import { readFile } from 'node:fs/promises';
 import { SeedcastError } from '../errors.js';
 
-/** True when the torrent with this 20-byte info hash may be tracked. */
+/**
+ * True when the torrent with this 20-byte info hash may be tracked. An asynchronous check must read
+ * `infoHash` before it returns: transports may reuse the buffer's memory once the call is over.
+ */
 export type AllowCheck = (infoHash: Buffer) => boolean | Promise<boolean>;
 
 /** Parses allow-list text into a set of lower-case 40-digit hex info hashes. */

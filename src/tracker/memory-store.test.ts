@@ -102,3 +102,30 @@ describe('peer table', () => {
     assert.deepEqual(ports, new Set([...model.values()].map((v) => v.port)));
   });
 });
+
+describe('peer table expiry', () => {
+  const id = (n: number) => Buffer.from(`-XX0001-${String(n).padStart(12, '0')}`, 'latin1');
+  const ip = Buffer.from([10, 0, 0, 1]);
+
+  test('expire removes exactly the peers seen before the cutoff, however the oldest moved', () => {
+    const table = new PeerTable(4);
+    table.insert(id(1), ip, 1001, false, 0, 100);
+    table.insert(id(2), ip, 1002, false, 0, 200);
+    assert.equal(table.expire(50), 0, 'nothing older than 50');
+    assert.equal(table.expire(150), 1);
+    assert.equal(table.find(id(1)), -1);
+    assert.notEqual(table.find(id(2)), -1);
+    // A peer written with an older time than any kept one must still expire on time.
+    table.insert(id(3), ip, 1003, false, 0, 120);
+    assert.equal(table.expire(150), 1);
+    assert.equal(table.find(id(3)), -1);
+    // An update makes a peer young again: the next sweep keeps it.
+    table.update(table.find(id(2)), ip, 1002, true, 0, 400);
+    assert.equal(table.expire(300), 0);
+    assert.equal(table.count, 1);
+    assert.equal(table.expire(500), 1);
+    assert.equal(table.count, 0);
+    table.insert(id(4), ip, 1004, false, 0, 10);
+    assert.equal(table.expire(11), 1, 'an emptied table starts over');
+  });
+});

@@ -41,9 +41,12 @@ interface Swarm {
 
 const SECOND_CHANCES = 16;
 /** Swarms swept between two yields to the event loop. */
-const SWEEP_SLICE = 256;
+const SWEEP_SLICE = 1024;
+/** Milliseconds of sweeping between two yields, at most (plus one swarm's worth). */
+const SWEEP_SLICE_MS = 0.5;
 
 export class MemoryStore implements SwarmStore {
+  readonly synchronous = true;
   /** Swarms announced to more than once (the protected segment). */
   private readonly swarms = new Map<string, Swarm>();
   /** Swarms announced to once so far (probation, FIFO). */
@@ -134,8 +137,13 @@ export class MemoryStore implements SwarmStore {
   private async sweepMap(map: Map<string, Swarm>, cutoff: number): Promise<number> {
     let removed = 0;
     let visited = 0;
+    let sliceStart = performance.now();
     for (const [key, swarm] of map) {
-      if (++visited % SWEEP_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Yield to announces every SWEEP_SLICE swarms or SWEEP_SLICE_MS, whichever comes first.
+      if (++visited % SWEEP_SLICE === 0 || performance.now() - sliceStart > SWEEP_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       const before = removed;
       if (swarm.v4) {
         removed += swarm.v4.expire(cutoff);
@@ -296,6 +304,6 @@ function pickFrom(
   const n = table.pick(scratchAddrs, 0, options);
   if (n === 0) return EMPTY_PICK;
   const addrs = Buffer.allocUnsafe(n * entry);
-  scratchAddrs.copy(addrs, 0, 0, n * entry);
+  for (let k = 0; k < n * entry; k++) addrs[k] = scratchAddrs[k]!;
   return { n, addrs, ids: wantIds ? Buffer.from(scratchIds.subarray(0, n * 20)) : EMPTY };
 }

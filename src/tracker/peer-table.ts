@@ -44,6 +44,8 @@ export class PeerTable {
   readonly stride: number;
   count = 0;
   seeders = 0;
+  /** At most the oldest `last seen` of any record (exact after `expire`; writes only lower it). */
+  private oldestSeen = Number.POSITIVE_INFINITY;
   private recs: Uint8Array;
   private index: Int32Array;
 
@@ -156,22 +158,34 @@ export class PeerTable {
       const base = r * stride;
       if (skipSeeders && (recs[base + flagOff]! & FLAG_SEEDER) !== 0) continue;
       if (minSeen > 0 && this.readU32(base + seenOff) < minSeen) continue;
-      out.set(recs.subarray(base + 20, base + 20 + entry), outOff + n * entry);
-      if (ids) ids.set(recs.subarray(base, base + 20), (options.idsOff ?? 0) + n * 20);
+      // Byte loops, not set(subarray(...)): a view per peer would be most of an announce's garbage.
+      const o = outOff + n * entry;
+      for (let k = 0; k < entry; k++) out[o + k] = recs[base + 20 + k]!;
+      if (ids) {
+        const io = (options.idsOff ?? 0) + n * 20;
+        for (let k = 0; k < 20; k++) ids[io + k] = recs[base + k]!;
+      }
       n++;
     }
     return n;
   }
 
-  /** Removes every peer last seen before `cutoff`; returns how many. */
+  /**
+   * Removes every peer last seen before `cutoff`; returns how many. A table whose oldest peer is
+   * recent enough is not even walked, so a sweep costs little more than a look at each swarm.
+   */
   expire(cutoff: number): number {
+    if (this.oldestSeen >= cutoff) return 0;
     let removed = 0;
+    let oldest = Number.POSITIVE_INFINITY;
     for (let r = this.count - 1; r >= 0; r--) {
-      if (this.lastSeen(r) < cutoff) {
+      const seen = this.lastSeen(r);
+      if (seen < cutoff) {
         this.remove(r);
         removed++;
-      }
+      } else if (seen < oldest) oldest = seen;
     }
+    this.oldestSeen = oldest;
     return removed;
   }
 
@@ -183,7 +197,7 @@ export class PeerTable {
     const recs = this.recs;
     const a = this.addrLength;
     const base = r * this.stride;
-    recs.set(ip.subarray(0, a), base + 20);
+    for (let k = 0; k < a; k++) recs[base + 20 + k] = ip[k]!;
     recs[base + 20 + a] = port >>> 8;
     recs[base + 21 + a] = port & 0xff;
     const was = (recs[base + 22 + a]! & FLAG_SEEDER) !== 0;
@@ -191,6 +205,7 @@ export class PeerTable {
     recs[base + 22 + a] = seeder ? FLAG_SEEDER : 0;
     this.writeU32(base + 24 + a, now);
     this.writeU32(base + 28 + a, key);
+    if (now < this.oldestSeen) this.oldestSeen = now;
   }
 
   private idEquals(r: number, peerId: Uint8Array): boolean {

@@ -78,6 +78,47 @@ describe('tracker service', () => {
     assert.equal((await service.announce(announce({ infoHash: Buffer.alloc(20, 7) }))).incomplete, 1);
   });
 
+  test('buffers a transport reuses after the call are copied before anything asynchronous', async () => {
+    // An asynchronous store (like Redis) that reads its input a tick later.
+    const seen: string[] = [];
+    const lateStore = new MemoryStore();
+    const slow: SwarmStore = {
+      announce: async (input) => {
+        await new Promise((r) => setImmediate(r));
+        seen.push(input.infoHash.toString('hex') + input.peerId.toString('hex') + input.ip.toString('hex'));
+        return lateStore.announce(input);
+      },
+      scrape: (h) => lateStore.scrape(h),
+      sweep: (now) => lateStore.sweep(now),
+      size: () => lateStore.size(),
+      close: () => lateStore.close(),
+    };
+    let verdicts = 0;
+    const asyncAllow = async (h: Buffer) => {
+      const hex = h.toString('hex');
+      await new Promise((r) => setImmediate(r));
+      verdicts++;
+      return hex === '01'.repeat(20);
+    };
+    for (const service of [
+      new TrackerService({ store: slow }),
+      new TrackerService({ store: slow, allow: asyncAllow }),
+      new TrackerService({ allow: asyncAllow }),
+    ]) {
+      const req = announce();
+      const before = req.infoHash.toString('hex') + req.peerId.toString('hex') + req.ip.toString('hex');
+      const pending = service.announce(req);
+      // The transport reuses its memory as soon as the call returns.
+      req.infoHash.fill(0xee);
+      req.peerId.fill(0xee);
+      req.ip.fill(0xee);
+      const res = await pending;
+      assert.equal(res.incomplete >= 1, true, 'the original torrent was announced');
+      if (service.store === slow) assert.equal(seen.pop(), before);
+    }
+    assert.equal(verdicts, 2);
+  });
+
   test('scrape refuses an empty or oversized request', async () => {
     const service = new TrackerService({ maxScrape: 2 });
     await assert.rejects(

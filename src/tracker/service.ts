@@ -64,16 +64,20 @@ export class TrackerService {
   /**
    * Answers an announce. With a synchronous store and allow check (the memory store, an allow-list
    * set) the answer comes back at once, without a promise; refusals are then thrown at once too.
+   * The request's buffers may be views of memory the transport reuses once this call returns: the
+   * service copies them before anything asynchronous (an asynchronous store or allow check).
    */
   announce(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
+    const held = this.store.synchronous === true ? req : detached(req);
     if (this.allow) {
-      const ok = this.allow(req.infoHash);
+      const ok = this.allow(held.infoHash);
       if (ok !== true) {
-        if (ok === false) throw notAllowed(req.infoHash);
-        return this.checkAllowed(req.infoHash, ok).then(() => this.announceAllowed(req));
+        if (ok === false) throw notAllowed(held.infoHash);
+        const kept = held === req ? detached(req) : held;
+        return this.checkAllowed(kept.infoHash, ok).then(() => this.announceAllowed(kept));
       }
     }
-    return this.announceAllowed(req);
+    return this.announceAllowed(held);
   }
 
   private announceAllowed(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
@@ -198,4 +202,14 @@ function notAllowed(infoHash: Buffer): SeedcastError {
 function unavailable(err: unknown): SeedcastError {
   if (isSeedcastError(err)) return err;
   return new SeedcastError('TRACKER_UNAVAILABLE', (err as Error)?.message, { cause: err });
+}
+
+/** The request with its own copies of the buffers a transport may reuse. */
+function detached(req: AnnounceRequest): AnnounceRequest {
+  return {
+    ...req,
+    infoHash: Buffer.from(req.infoHash),
+    peerId: Buffer.from(req.peerId),
+    ip: Buffer.from(req.ip),
+  };
 }

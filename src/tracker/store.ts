@@ -50,6 +50,12 @@ export interface StoreSize {
 export type MaybePromise<T> = T | Promise<T>;
 
 export interface SwarmStore {
+  /**
+   * True when `announce` always answers at once (the memory store). Then the service may hand it
+   * views of a transport's reused buffers; for any other store it copies them first.
+   */
+  readonly synchronous?: boolean;
+  /** Copies whatever of `input` it keeps: the buffers may be reused once the call is over. */
   announce(input: StoreAnnounce): MaybePromise<StoreAnnounceResult>;
   /** Counts for each info hash, in order (zeros for unknown swarms). */
   scrape(infoHashes: Buffer[], now: number): Promise<SwarmCounts[]>;

@@ -6,9 +6,11 @@
  * it can be used here, and `startTracker`/`seedcast serve` fall back to `dgram` when it cannot
  * (or when `SEEDCAST_UDP=dgram`).
  *
- * Datagrams arrive in memory shared with the native side and are copied out before the handler
- * sees them, so a handler may keep views of them (an asynchronous store does). Answers given at once
- * are copied into the batch's send slots; answers that come later (a promise) go out one by one.
+ * Datagrams arrive in memory shared with the native side and the handler sees them there, with the
+ * sender's address in a reused buffer: as `DatagramHandler` says, the memory is reused once the
+ * call returns (the tracker service copies what it keeps before any asynchronous step), so no
+ * datagram costs a copy or an allocation here. Answers given at once are copied into the batch's
+ * send slots; answers that come later (a promise) go out one by one.
  */
 
 import { createRequire } from 'node:module';
@@ -32,9 +34,13 @@ interface NativeUdpBatch {
   ): object;
   port(handle: object): number;
   sendTo(handle: object, data: Uint8Array, ip: Uint8Array, port: number): boolean;
+  flush(handle: object, upto: number): void;
   stats(handle: object): [number, number, number];
   close(handle: object): void;
 }
+
+/** Answers sent per sendmmsg within a batch (a system call costs far less than 8 answers). */
+const FLUSH_EVERY = 8;
 
 let loaded: { native: NativeUdpBatch } | { error: string } | undefined;
 
@@ -98,6 +104,9 @@ export class BatchUdpSocket {
     const metaBytes = Buffer.from(meta);
     const metaInts = new Int32Array(meta);
     const intsPerSlot = n.META / 4;
+    // The sender's address, rewritten for each datagram (handlers copy what they keep).
+    const ip4 = Buffer.alloc(4);
+    const ip6 = Buffer.alloc(16);
     let socket: BatchUdpSocket | undefined;
 
     const later = (answer: Promise<Buffer | undefined>, ip: Buffer, port: number) => {
@@ -114,13 +123,15 @@ export class BatchUdpSocket {
         const m = i * n.META;
         const length = metaInts[i * intsPerSlot + 5]!;
         const cut = metaBytes[m + 19] === 1;
-        const ip = Buffer.from(metaBytes.subarray(m, m + (metaBytes[m + 18] === 4 ? 4 : 16)));
+        const v4 = metaBytes[m + 18] === 4;
+        const ip = v4 ? ip4 : ip6;
+        metaBytes.copy(ip, 0, m, m + ip.length);
         const from = metaBytes.readUInt16BE(m + 16);
         // A cut datagram was longer than a slot, which is longer than any request: it stays long.
-        const msg = Buffer.from(inBytes.subarray(i * n.SLOT, i * n.SLOT + (cut ? n.SLOT : length)));
+        const msg = inBytes.subarray(i * n.SLOT, i * n.SLOT + (cut ? n.SLOT : length));
         try {
           const answer = handler(msg, ip, from);
-          if (answer instanceof Promise) later(answer, ip, from);
+          if (answer instanceof Promise) later(answer, Buffer.from(ip), from);
           else if (answer && answer.length <= n.SLOT) {
             answer.copy(outBytes, i * n.SLOT);
             metaInts[i * intsPerSlot + 6] = answer.length;
@@ -129,6 +140,8 @@ export class BatchUdpSocket {
           // The handler never throws; should it, the datagram is dropped, not the process.
           log.warn(`udp: a datagram handler threw: ${(err as Error).message}`);
         }
+        // Answers leave in groups of FLUSH_EVERY: the first of a burst need not wait for the last.
+        if (i % FLUSH_EVERY === FLUSH_EVERY - 1 && i + 1 < count && socket) n.flush(socket.handle, i + 1);
       }
     };
 

@@ -56,11 +56,24 @@ function readI64(msg: Buffer, off: number, name: string): number {
   return hi * 0x1_0000_0000 + msg.readUInt32BE(off + 4);
 }
 
+/** Buffers an announce's fixed-size fields are copied into instead of being views of the datagram. */
+export interface UdpScratch {
+  connectionId: Buffer;
+  infoHash: Buffer;
+  peerId: Buffer;
+}
+
+export function udpScratch(): UdpScratch {
+  return { connectionId: Buffer.alloc(8), infoHash: Buffer.alloc(20), peerId: Buffer.alloc(20) };
+}
+
 /**
  * Decodes a datagram of at least 16 bytes from a peer at `ip`. Throws `TRACKER_BAD_REQUEST` /
- * `TRACKER_TOO_LARGE` for anything malformed.
+ * `TRACKER_TOO_LARGE` for anything malformed. With `scratch`, the connection id, info hash and peer
+ * id are copied into it (valid until the next decode with the same scratch) rather than viewed in
+ * `msg`: no buffer objects are made per announce.
  */
-export function decodeUdpRequest(msg: Buffer, ip: Buffer): UdpRequest {
+export function decodeUdpRequest(msg: Buffer, ip: Buffer, scratch?: UdpScratch): UdpRequest {
   if (msg.length < 16) throw bad('datagram shorter than 16 bytes');
   if (msg.length > MAX_REQUEST_LENGTH)
     throw new SeedcastError('TRACKER_TOO_LARGE', `datagram over ${MAX_REQUEST_LENGTH} bytes`);
@@ -70,7 +83,6 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer): UdpRequest {
     if (msg.readBigUInt64BE(0) !== PROTOCOL_ID) throw bad('connect without the protocol id');
     return { action: 'connect', transactionId };
   }
-  const connectionId = msg.subarray(0, 8);
   if (action === ACTION_ANNOUNCE) {
     if (msg.length < ANNOUNCE_LENGTH) throw bad(`announce of ${msg.length} bytes, needs ${ANNOUNCE_LENGTH}`);
     const eventCode = msg.readUInt32BE(80);
@@ -79,10 +91,24 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer): UdpRequest {
     const port = msg.readUInt16BE(96);
     if (port === 0) throw bad('port 0');
     const numwant = msg.readInt32BE(92);
+    let connectionId: Buffer;
+    let infoHash: Buffer;
+    let peerId: Buffer;
+    if (scratch) {
+      // Byte loops: Buffer#copy of a range makes a view object each time.
+      ({ connectionId, infoHash, peerId } = scratch);
+      for (let k = 0; k < 8; k++) connectionId[k] = msg[k]!;
+      for (let k = 0; k < 20; k++) infoHash[k] = msg[16 + k]!;
+      for (let k = 0; k < 20; k++) peerId[k] = msg[36 + k]!;
+    } else {
+      connectionId = msg.subarray(0, 8);
+      infoHash = msg.subarray(16, 36);
+      peerId = msg.subarray(36, 56);
+    }
     const request: AnnounceRequest = {
-      // Views into the datagram (Node never reuses it); stores copy what they keep.
-      infoHash: msg.subarray(16, 36),
-      peerId: msg.subarray(36, 56),
+      // Views (of the datagram or the scratch): the service copies them before waiting on anything.
+      infoHash,
+      peerId,
       ip,
       port,
       downloaded: readI64(msg, 56, 'downloaded'),
@@ -101,7 +127,7 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer): UdpRequest {
     if (bytes === 0 || bytes % 20 !== 0) throw bad('scrape must carry whole 20-byte info hashes');
     const infoHashes: Buffer[] = [];
     for (let off = 16; off < msg.length; off += 20) infoHashes.push(Buffer.from(msg.subarray(off, off + 20)));
-    return { action: 'scrape', transactionId, connectionId, infoHashes };
+    return { action: 'scrape', transactionId, connectionId: Buffer.from(msg.subarray(0, 8)), infoHashes };
   }
   throw bad(`unknown action ${action}`);
 }

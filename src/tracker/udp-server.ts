@@ -17,7 +17,14 @@ import { ConnectionIds } from './connection-id.js';
 import { silentLog, type TrackerLog } from './log.js';
 import type { TrackerService } from './service.js';
 import type { AnnounceResponse } from './types.js';
-import { decodeUdpRequest, encodeAnnounce, encodeConnect, encodeError, encodeScrape } from './udp-codec.js';
+import {
+  decodeUdpRequest,
+  encodeAnnounce,
+  encodeConnect,
+  encodeError,
+  encodeScrape,
+  udpScratch,
+} from './udp-codec.js';
 
 export interface UdpEdgeOptions {
   log?: TrackerLog;
@@ -27,8 +34,8 @@ export interface UdpEdgeOptions {
 /**
  * What the tracker answers to one datagram from `ip` (4 or 16 bytes) and `port`: an answer to send
  * back to the sender, nothing (the datagram is dropped), or a promise of either when the store is
- * asynchronous. Never throws. `msg`, `ip` and their views must stay unchanged until a promised
- * answer settles.
+ * asynchronous. Never throws. The caller may reuse the memory of `msg` and `ip` as soon as the call
+ * returns: nothing asynchronous reads them (the service copies what it keeps).
  */
 export type DatagramHandler = (
   msg: Buffer,
@@ -40,10 +47,12 @@ export type DatagramHandler = (
 export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOptions = {}): DatagramHandler {
   const log = options.log ?? silentLog;
   const ids = options.connectionIds ?? new ConnectionIds();
-  const refuse = (msg: Buffer, ip: Buffer, err: unknown): Buffer => {
+  const scratch = udpScratch();
+  // Takes the transaction id and length, not the datagram: its memory may be reused by then.
+  const refuse = (tid: number, length: number, ip: Buffer, err: unknown): Buffer => {
     service.recordError('udp', err);
     log.warn(`udp: refused ${(err as Error)?.message ?? String(err)}`, { from: ipText(ip) });
-    return encodeError(msg.readUInt32BE(12), udpErrorText(err), msg.length);
+    return encodeError(tid, udpErrorText(err), length);
   };
 
   return (msg, ip, port) => {
@@ -52,30 +61,33 @@ export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOpti
       log.warn(`udp: dropped a ${msg.length}-byte datagram`, { from: ipText(ip) });
       return undefined;
     }
+    const tid = msg.readUInt32BE(12);
+    const length = msg.length;
     try {
-      const req = decodeUdpRequest(msg, ip);
+      const req = decodeUdpRequest(msg, ip, scratch);
       if (req.action === 'connect') {
         service.metrics.connects++;
         return encodeConnect(req.transactionId, ids.issue(ip, port));
       }
       if (!ids.verify(req.connectionId, ip, port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
       if (req.action === 'announce') {
-        const tid = req.transactionId;
         const res = service.announce(req.request);
         if (res instanceof Promise) {
+          const from = Buffer.from(ip);
           return res.then(
-            (r) => announceAnswer(tid, ip, r),
-            (err) => refuse(msg, ip, err),
+            (r) => announceAnswer(tid, from, r),
+            (err) => refuse(tid, length, from, err),
           );
         }
         return announceAnswer(tid, ip, res);
       }
+      const from = Buffer.from(ip);
       return service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
-        (res) => encodeScrape(req.transactionId, res),
-        (err) => refuse(msg, ip, err),
+        (res) => encodeScrape(tid, res),
+        (err) => refuse(tid, length, from, err),
       );
     } catch (err) {
-      return refuse(msg, ip, err);
+      return refuse(tid, length, ip, err);
     }
   };
 }
