@@ -129,3 +129,36 @@ describe('peer table expiry', () => {
     assert.equal(table.expire(11), 1, 'an emptied table starts over');
   });
 });
+
+describe('memory store memory', () => {
+  test('tables of expired peers give their memory back, and new peers reuse it', async () => {
+    let now = 1000;
+    const store = new MemoryStore({ peerTtl: 100 });
+    const announceAt = (hash: number, peer: number) =>
+      store.announce({
+        infoHash: Buffer.alloc(20, hash),
+        peerId: id20(`p${peer}`),
+        ip: v4('10.0.0.1'),
+        port: 1000 + peer,
+        key: 0,
+        seeder: false,
+        event: 'started',
+        numwant: 0,
+        wantPeerIds: false,
+        otherFamily: false,
+        now,
+      });
+    for (let h = 1; h <= 50; h++) for (let p = 0; p < 40; p++) announceAt(h, p);
+    const slab = (store as unknown as { slab: { chunkBytes: number; usedBytes(): number } }).slab;
+    const chunks = slab.chunkBytes;
+    const used = slab.usedBytes();
+    assert.ok(used >= 2000 * 36, `${used} bytes hold 2,000 peers`);
+    now += 1000;
+    assert.equal(await store.sweep(now), 2000);
+    assert.equal(slab.usedBytes(), 0, 'every emptied table gave its memory back');
+    for (let h = 51; h <= 100; h++) for (let p = 0; p < 40; p++) announceAt(h, p);
+    assert.equal(slab.chunkBytes, chunks, 'the new swarms live in the memory the old ones left');
+    assert.equal(slab.usedBytes(), used);
+    assert.equal((await store.size()).leechers, 2000);
+  });
+});

@@ -11,6 +11,7 @@
  */
 
 import { PeerTable, type PickOptions } from './peer-table.js';
+import { Slab } from './slab.js';
 import {
   DEFAULT_MAX_PEERS_PER_SWARM,
   DEFAULT_PEER_TTL,
@@ -57,6 +58,8 @@ export class MemoryStore implements SwarmStore {
   private readonly maxPerSwarm: number;
   private readonly maxPeers: number;
   private peers = 0;
+  /** The memory of every peer table (see `slab.ts`). */
+  private readonly slab = new Slab();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.peerTtl = options.peerTtl ?? DEFAULT_PEER_TTL;
@@ -83,7 +86,7 @@ export class MemoryStore implements SwarmStore {
     const v4 = ip.length === 4;
     let table = v4 ? swarm.v4 : swarm.v6;
     if (!table) {
-      table = new PeerTable(v4 ? 4 : 16);
+      table = new PeerTable(v4 ? 4 : 16, this.slab);
       if (v4) swarm.v4 = table;
       else swarm.v6 = table;
     }
@@ -147,11 +150,17 @@ export class MemoryStore implements SwarmStore {
       const before = removed;
       if (swarm.v4) {
         removed += swarm.v4.expire(cutoff);
-        if (swarm.v4.count === 0) swarm.v4 = null;
+        if (swarm.v4.count === 0) {
+          swarm.v4.release();
+          swarm.v4 = null;
+        }
       }
       if (swarm.v6) {
         removed += swarm.v6.expire(cutoff);
-        if (swarm.v6.count === 0) swarm.v6 = null;
+        if (swarm.v6.count === 0) {
+          swarm.v6.release();
+          swarm.v6 = null;
+        }
       }
       if (!swarm.v4 && !swarm.v6 && swarm.active < cutoff) map.delete(key);
       this.peers -= removed - before;
@@ -220,6 +229,8 @@ export class MemoryStore implements SwarmStore {
     if (this.probation.size >= this.probationCap) {
       for (const [key, old] of this.probation) {
         this.peers -= peersOf(old);
+        old.v4?.release();
+        old.v6?.release();
         this.probation.delete(key);
         break;
       }

@@ -18,6 +18,8 @@
  * place, so picking peers is a walk over contiguous memory from a random start.
  */
 
+import { Slab } from './slab.js';
+
 const FLAG_SEEDER = 1;
 
 export interface PickOptions {
@@ -29,6 +31,8 @@ export interface PickOptions {
   idsOff?: number;
 }
 const MIN_CAPACITY = 2;
+const EMPTY_RECS = new Uint8Array(0);
+const EMPTY_INDEX = new Int32Array(0);
 
 /** FNV-1a over the 20 bytes of a peer id. */
 function hashId(bytes: Uint8Array, off: number): number {
@@ -49,11 +53,25 @@ export class PeerTable {
   private recs: Uint8Array;
   private index: Int32Array;
 
-  constructor(addrLength: 4 | 16) {
+  private readonly slab: Slab;
+
+  /** `slab`: where the table's arrays come from (the store shares one among all its tables). */
+  constructor(addrLength: 4 | 16, slab: Slab = new Slab()) {
     this.addrLength = addrLength;
     this.stride = 32 + addrLength;
-    this.recs = new Uint8Array(MIN_CAPACITY * this.stride);
-    this.index = new Int32Array(MIN_CAPACITY * 2);
+    this.slab = slab;
+    this.recs = slab.bytes(MIN_CAPACITY * this.stride);
+    this.index = slab.int32s(MIN_CAPACITY * 2);
+  }
+
+  /** Gives the table's memory back to its slab; the table must not be used afterwards. */
+  release(): void {
+    this.slab.release(this.recs);
+    this.slab.release(this.index);
+    this.recs = EMPTY_RECS;
+    this.index = EMPTY_INDEX;
+    this.count = 0;
+    this.seeders = 0;
   }
 
   /** Bytes held by this table's arrays. */
@@ -85,7 +103,8 @@ export class PeerTable {
   ): number {
     if ((this.count + 1) * this.stride > this.recs.length) this.resize(this.capacity * 2);
     const r = this.count++;
-    this.recs.set(peerId.subarray(0, 20), r * this.stride);
+    const base = r * this.stride;
+    for (let k = 0; k < 20; k++) this.recs[base + k] = peerId[k]!;
     this.recs[r * this.stride + 22 + this.addrLength] = 0;
     this.write(r, ip, port, seeder, key, now);
     const index = this.index;
@@ -246,12 +265,14 @@ export class PeerTable {
 
   private resize(capacity: number): void {
     const cap = Math.max(MIN_CAPACITY, capacity);
-    const recs = new Uint8Array(cap * this.stride);
+    const recs = this.slab.bytes(cap * this.stride);
     recs.set(this.recs.subarray(0, this.count * this.stride));
+    this.slab.release(this.recs);
     this.recs = recs;
     let size = 4;
     while (size < cap * 2) size <<= 1;
-    const index = new Int32Array(size);
+    this.slab.release(this.index);
+    const index = this.slab.int32s(size);
     const mask = size - 1;
     for (let r = 0; r < this.count; r++) {
       let s = hashId(recs, r * this.stride) & mask;
