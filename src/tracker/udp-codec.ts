@@ -160,14 +160,20 @@ export function encodeConnect(transactionId: number, connectionId: Buffer): Buff
   return out;
 }
 
-/** An announce answer with the peers of one family (`ipv6`: the 18-byte list, else the 6-byte one). */
+/**
+ * An announce answer with the peers of one family (`ipv6`: the 18-byte list, else the 6-byte one),
+ * written into `into` when it is large enough (the answer is then a view of it), else into a new
+ * buffer.
+ */
 export function encodeAnnounce(
   transactionId: number,
   res: AnnounceResponse,
   options: { ipv6: boolean },
+  into?: Buffer,
 ): Buffer {
   const peers = options.ipv6 ? res.peers.v6 : res.peers.v4;
-  const out = Buffer.allocUnsafe(20 + peers.length);
+  const length = 20 + peers.length;
+  const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
   out.writeUInt32BE(ACTION_ANNOUNCE, 0);
   out.writeUInt32BE(transactionId, 4);
   out.writeUInt32BE(res.interval, 8);

@@ -35,7 +35,8 @@ export interface UdpEdgeOptions {
  * What the tracker answers to one datagram from `ip` (4 or 16 bytes) and `port`: an answer to send
  * back to the sender, nothing (the datagram is dropped), or a promise of either when the store is
  * asynchronous. Never throws. The caller may reuse the memory of `msg` and `ip` as soon as the call
- * returns: nothing asynchronous reads them (the service copies what it keeps).
+ * returns: nothing asynchronous reads them (the service copies what it keeps). An answer given at
+ * once may be a view of memory the next call reuses: send it or copy it before calling again.
  */
 export type DatagramHandler = (
   msg: Buffer,
@@ -48,6 +49,8 @@ export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOpti
   const log = options.log ?? silentLog;
   const ids = options.connectionIds ?? new ConnectionIds();
   const scratch = udpScratch();
+  // Answers given at once are written here (the caller sends or copies them before the next call).
+  const answers = Buffer.allocUnsafe(20 + 18 * 256);
   // Takes the transaction id and length, not the datagram: its memory may be reused by then.
   const refuse = (tid: number, length: number, ip: Buffer, err: unknown): Buffer => {
     service.recordError('udp', err);
@@ -79,7 +82,7 @@ export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOpti
             (err) => refuse(tid, length, from, err),
           );
         }
-        return announceAnswer(tid, ip, res);
+        return encodeAnnounce(tid, res, ip.length === 4 ? IPV4 : IPV6, answers);
       }
       const from = Buffer.from(ip);
       return service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
@@ -104,6 +107,7 @@ export function serveUdp(
   const log = options.log ?? silentLog;
   const handle = udpDatagramHandler(service, options);
   // No send callback: a failed send is an 'error' event on the socket (logged below).
+  // dgram sends later and keeps the buffer until then: an answer given at once is copied.
   const reply = (buf: Buffer | undefined, rinfo: RemoteInfo) => {
     if (buf) socket.send(buf, rinfo.port, rinfo.address);
   };
@@ -115,7 +119,7 @@ export function serveUdp(
     }
     const answer = handle(msg, ip, rinfo.port);
     if (answer instanceof Promise) answer.then((buf) => reply(buf, rinfo));
-    else reply(answer, rinfo);
+    else reply(answer && Buffer.from(answer), rinfo);
   };
   socket.on('message', onMessage);
   socket.on('error', (err) => log.warn(`udp: socket error: ${err.message}`));
