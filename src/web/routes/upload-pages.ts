@@ -71,10 +71,6 @@ export function formErrorsOf(err: unknown, values: UploadValues): FormErrors | u
   return { form: err.message };
 }
 
-type TorrentPublisher = {
-  publishTorrent?(owner: User, torrent: Uint8Array, f: PublishFields): Promise<Published>;
-};
-
 interface FormParts {
   values: UploadValues;
   torrent?: Buffer;
