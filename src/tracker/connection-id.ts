@@ -25,16 +25,24 @@ const SLOTS_ACCEPTED = 3;
 const CACHE_MAX = 100_000;
 
 interface Known {
+  /** The id's two 32-bit halves. */
+  hi: number;
+  lo: number;
   ip: Buffer;
   port: number;
   slot: number;
+}
+
+/** The cache key of an id: 30 bits of it (a small integer, no allocation); entries hold the rest. */
+function cacheKey(lo: number): number {
+  return lo >>> 2;
 }
 
 export class ConnectionIds {
   private readonly key: Buffer;
   private readonly clock: () => number;
   private readonly input = Buffer.alloc(4 + 2 + 16);
-  private readonly known = new Map<string, Known>();
+  private readonly known = new Map<number, Known>();
 
   constructor(options: ConnectionIdOptions = {}) {
     this.key = options.key ?? randomBytes(32);
@@ -53,11 +61,17 @@ export class ConnectionIds {
   verify(id: Uint8Array, ip: Buffer, port: number): boolean {
     if (id.length !== 8) return false;
     const slot = Math.floor(this.clock() / SLOT_MS);
-    const key = Buffer.isBuffer(id)
-      ? id.toString('latin1', 0, 8)
-      : Buffer.from(id.buffer, id.byteOffset, 8).toString('latin1');
-    const known = this.known.get(key);
-    if (known && slot - known.slot < SLOTS_ACCEPTED && known.port === port && known.ip.equals(ip))
+    const hi = ((id[0]! << 24) | (id[1]! << 16) | (id[2]! << 8) | id[3]!) >>> 0;
+    const lo = ((id[4]! << 24) | (id[5]! << 16) | (id[6]! << 8) | id[7]!) >>> 0;
+    const known = this.known.get(cacheKey(lo));
+    if (
+      known &&
+      known.hi === hi &&
+      known.lo === lo &&
+      slot - known.slot < SLOTS_ACCEPTED &&
+      known.port === port &&
+      known.ip.equals(ip)
+    )
       return true;
     for (let i = 0; i < SLOTS_ACCEPTED; i++) {
       if (timingSafeEqual(this.compute(slot - i, ip, port), id)) {
@@ -70,7 +84,8 @@ export class ConnectionIds {
 
   private remember(id: Buffer, ip: Buffer, port: number, slot: number): void {
     if (this.known.size >= CACHE_MAX) this.known.clear();
-    this.known.set(id.toString('latin1'), { ip: Buffer.from(ip), port, slot });
+    const lo = id.readUInt32BE(4);
+    this.known.set(cacheKey(lo), { hi: id.readUInt32BE(0), lo, ip: Buffer.from(ip), port, slot });
   }
 
   private compute(slot: number, ip: Buffer, port: number): Buffer {

@@ -10,7 +10,7 @@ import { isSeedcastError, SeedcastError } from '../errors.js';
 import type { AllowCheck } from './allow-list.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
-import type { MaybePromise, StoreAnnounceResult, SwarmStore } from './store.js';
+import type { MaybePromise, StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
 import type {
   AnnounceRequest,
   AnnounceResponse,
@@ -49,6 +49,21 @@ export class TrackerService {
   private readonly maxNumwant: number;
   private readonly allow: AllowCheck | undefined;
   private readonly clock: () => number;
+  /** The input handed to a synchronous store (see `announceAllowed`). */
+  private readonly input: StoreAnnounce = {
+    infoHash: EMPTY,
+    peerId: EMPTY,
+    ip: EMPTY,
+    port: 0,
+    key: 0,
+    seeder: false,
+    seedersToo: false,
+    event: 'none',
+    numwant: 0,
+    wantPeerIds: false,
+    otherFamily: false,
+    now: 0,
+  };
 
   constructor(options: TrackerServiceOptions = {}) {
     this.store = options.store ?? new MemoryStore();
@@ -89,23 +104,24 @@ export class TrackerService {
           : Math.min(req.numwant, this.maxNumwant);
     let result: MaybePromise<StoreAnnounceResult>;
     try {
-      result = this.store.announce({
-        infoHash: req.infoHash,
-        peerId: req.peerId,
-        ip: req.ip,
-        port: req.port,
-        key: req.key,
-        seeder: req.left === 0,
-        // A peer that has everything but downloaded nothing is an initial seeder, or a magnet client
-        // that does not know the size yet (aria2 announces left=0 while it fetches the metadata): it
-        // gets seeders too, or it would never hear of the swarm's only seeders.
-        seedersToo: req.left === 0 && req.downloaded === 0,
-        event: req.event,
-        numwant,
-        wantPeerIds: req.wantPeerIds,
-        otherFamily: req.transport === 'http',
-        now: this.clock(),
-      });
+      // A synchronous store is done with its input when it returns: one input object serves all.
+      const input: StoreAnnounce = this.store.synchronous === true ? this.input : ({} as StoreAnnounce);
+      input.infoHash = req.infoHash;
+      input.peerId = req.peerId;
+      input.ip = req.ip;
+      input.port = req.port;
+      input.key = req.key;
+      input.seeder = req.left === 0;
+      // A peer that has everything but downloaded nothing is an initial seeder, or a magnet client
+      // that does not know the size yet (aria2 announces left=0 while it fetches the metadata): it
+      // gets seeders too, or it would never hear of the swarm's only seeders.
+      input.seedersToo = req.left === 0 && req.downloaded === 0;
+      input.event = req.event;
+      input.numwant = numwant;
+      input.wantPeerIds = req.wantPeerIds;
+      input.otherFamily = req.transport === 'http';
+      input.now = this.clock();
+      result = this.store.announce(input);
     } catch (err) {
       throw unavailable(err);
     }
@@ -213,3 +229,5 @@ function detached(req: AnnounceRequest): AnnounceRequest {
     ip: Buffer.from(req.ip),
   };
 }
+
+const EMPTY = Buffer.alloc(0);

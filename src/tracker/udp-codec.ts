@@ -56,15 +56,43 @@ function readI64(msg: Buffer, off: number, name: string): number {
   return hi * 0x1_0000_0000 + msg.readUInt32BE(off + 4);
 }
 
-/** Buffers an announce's fixed-size fields are copied into instead of being views of the datagram. */
+type AnnounceDatagram = Extract<UdpRequest, { action: 'announce' }>;
+
+/**
+ * Reused memory for decoding announces: the fixed-size fields are copied into its buffers, and the
+ * request objects are filled in place, so decoding an announce allocates nothing.
+ */
 export interface UdpScratch {
   connectionId: Buffer;
   infoHash: Buffer;
   peerId: Buffer;
+  announce: AnnounceDatagram;
 }
 
 export function udpScratch(): UdpScratch {
-  return { connectionId: Buffer.alloc(8), infoHash: Buffer.alloc(20), peerId: Buffer.alloc(20) };
+  const connectionId = Buffer.alloc(8);
+  const infoHash = Buffer.alloc(20);
+  const peerId = Buffer.alloc(20);
+  const request: AnnounceRequest = {
+    infoHash,
+    peerId,
+    ip: Buffer.alloc(4),
+    port: 0,
+    downloaded: 0,
+    left: 0,
+    uploaded: 0,
+    event: 'none',
+    numwant: -1,
+    key: 0,
+    wantPeerIds: false,
+    transport: 'udp',
+  };
+  return {
+    connectionId,
+    infoHash,
+    peerId,
+    announce: { action: 'announce', transactionId: 0, connectionId, request, urlData: '' },
+  };
 }
 
 /**
@@ -91,24 +119,12 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer, scratch?: UdpScratch):
     const port = msg.readUInt16BE(96);
     if (port === 0) throw bad('port 0');
     const numwant = msg.readInt32BE(92);
-    let connectionId: Buffer;
-    let infoHash: Buffer;
-    let peerId: Buffer;
-    if (scratch) {
-      // Byte loops: Buffer#copy of a range makes a view object each time.
-      ({ connectionId, infoHash, peerId } = scratch);
-      for (let k = 0; k < 8; k++) connectionId[k] = msg[k]!;
-      for (let k = 0; k < 20; k++) infoHash[k] = msg[16 + k]!;
-      for (let k = 0; k < 20; k++) peerId[k] = msg[36 + k]!;
-    } else {
-      connectionId = msg.subarray(0, 8);
-      infoHash = msg.subarray(16, 36);
-      peerId = msg.subarray(36, 56);
-    }
+    if (scratch) return decodeAnnounceInto(scratch, msg, ip, transactionId, event, port, numwant);
+    const connectionId = msg.subarray(0, 8);
     const request: AnnounceRequest = {
-      // Views (of the datagram or the scratch): the service copies them before waiting on anything.
-      infoHash,
-      peerId,
+      // Views of the datagram: the service copies them before waiting on anything.
+      infoHash: msg.subarray(16, 36),
+      peerId: msg.subarray(36, 56),
       ip,
       port,
       downloaded: readI64(msg, 56, 'downloaded'),
@@ -130,6 +146,35 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer, scratch?: UdpScratch):
     return { action: 'scrape', transactionId, connectionId: Buffer.from(msg.subarray(0, 8)), infoHashes };
   }
   throw bad(`unknown action ${action}`);
+}
+
+/** `decodeUdpRequest` of an announce into `scratch` (valid until its next use). */
+function decodeAnnounceInto(
+  scratch: UdpScratch,
+  msg: Buffer,
+  ip: Buffer,
+  transactionId: number,
+  event: AnnounceEvent,
+  port: number,
+  numwant: number,
+): AnnounceDatagram {
+  // Byte loops: Buffer#copy of a range makes a view object each time.
+  const { connectionId, infoHash, peerId, announce } = scratch;
+  for (let k = 0; k < 8; k++) connectionId[k] = msg[k]!;
+  for (let k = 0; k < 20; k++) infoHash[k] = msg[16 + k]!;
+  for (let k = 0; k < 20; k++) peerId[k] = msg[36 + k]!;
+  const request = announce.request;
+  request.ip = ip;
+  request.port = port;
+  request.downloaded = readI64(msg, 56, 'downloaded');
+  request.left = readI64(msg, 64, 'left');
+  request.uploaded = readI64(msg, 72, 'uploaded');
+  request.event = event;
+  request.numwant = numwant < 0 ? -1 : numwant;
+  request.key = msg.readUInt32BE(88);
+  announce.transactionId = transactionId;
+  announce.urlData = msg.length > ANNOUNCE_LENGTH ? readOptions(msg) : '';
+  return announce;
 }
 
 /** Reads the BEP 41 options after an announce; returns the URL data they carry. */
