@@ -108,6 +108,17 @@ export class BatchUdpSocket {
     const metaBytes = Buffer.from(meta);
     const metaInts = new Int32Array(meta);
     const intsPerSlot = n.META / 4;
+    // Views of the input slots by slot and length, made once: datagrams come in a few lengths.
+    const slotViews: Buffer[][] = Array.from({ length: n.BATCH }, () => []);
+    const slotView = (slot: number, length: number): Buffer => {
+      const byLength = slotViews[slot]!;
+      let view = byLength[length];
+      if (!view) {
+        view = inBytes.subarray(slot * n.SLOT, slot * n.SLOT + length);
+        byLength[length] = view;
+      }
+      return view;
+    };
     // The sender's address, rewritten for each datagram (handlers copy what they keep).
     const ip4 = Buffer.alloc(4);
     const ip6 = Buffer.alloc(16);
@@ -132,7 +143,7 @@ export class BatchUdpSocket {
         metaBytes.copy(ip, 0, m, m + ip.length);
         const from = metaBytes.readUInt16BE(m + 16);
         // A cut datagram was longer than a slot, which is longer than any request: it stays long.
-        const msg = inBytes.subarray(i * n.SLOT, i * n.SLOT + (cut ? n.SLOT : length));
+        const msg = slotView(i, cut ? n.SLOT : length);
         try {
           const answer = handler(msg, ip, from);
           if (answer instanceof Promise) later(answer, Buffer.from(ip), from);

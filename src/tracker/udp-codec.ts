@@ -218,7 +218,7 @@ export function encodeAnnounce(
 ): Buffer {
   const peers = options.ipv6 ? res.peers.v6 : res.peers.v4;
   const length = 20 + peers.length;
-  const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  const out = into && into.length >= length ? viewOf(into, length) : Buffer.allocUnsafe(length);
   out.writeUInt32BE(ACTION_ANNOUNCE, 0);
   out.writeUInt32BE(transactionId, 4);
   out.writeUInt32BE(res.interval, 8);
@@ -249,4 +249,21 @@ export function encodeError(transactionId: number, message: string, maxLength: n
   out.writeUInt32BE(transactionId, 4);
   text.copy(out, 8, 0, room);
   return out;
+}
+
+/** Views of reused answer buffers, by length: the same few lengths recur, and a view is an object. */
+const views = new WeakMap<Buffer, Buffer[]>();
+
+function viewOf(buf: Buffer, length: number): Buffer {
+  let byLength = views.get(buf);
+  if (!byLength) {
+    byLength = [];
+    views.set(buf, byLength);
+  }
+  let view = byLength[length];
+  if (!view) {
+    view = buf.subarray(0, length);
+    byLength[length] = view;
+  }
+  return view;
 }
