@@ -6,13 +6,13 @@ describe('slab', () => {
   test('blocks never overlap, and a released block is reused zero-filled by the next of its size', () => {
     const slab = new Slab();
     const blocks = Array.from({ length: 1000 }, (_, i) => slab.bytes(36 * (1 + (i % 4))));
-    blocks.forEach((b, i) => b.fill(i % 251));
-    blocks.forEach((b, i) =>
+    for (const [i, b] of blocks.entries()) b.fill(i % 251);
+    for (const [i, b] of blocks.entries()) {
       assert.ok(
         b.every((x) => x === i % 251),
         `block ${i} kept its bytes`,
-      ),
-    );
+      );
+    }
     assert.equal(slab.chunkBytes, 4 << 20, 'small blocks share one chunk');
     const gone = blocks[5]!;
     const where = [gone.buffer, gone.byteOffset];
