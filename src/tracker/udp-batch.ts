@@ -39,8 +39,14 @@ interface NativeUdpBatch {
   close(handle: object): void;
 }
 
-/** Answers sent per sendmmsg within a batch (a system call costs far less than 8 answers). */
-const FLUSH_EVERY = 8;
+/**
+ * Answers sent per sendmmsg within a batch: one by one in a small batch (a light load, where the
+ * answer that waits for the next one's work is what latency is made of), 8 at a time in a large one
+ * (a heavy load, where a system call costs more than waiting for 8 answers).
+ */
+const FLUSH_EVERY_SMALL = 1;
+const FLUSH_EVERY_LARGE = 8;
+const SMALL_BATCH = 16;
 
 let loaded: { native: NativeUdpBatch } | { error: string } | undefined;
 
@@ -134,6 +140,7 @@ export class BatchUdpSocket {
     };
 
     const onBatch = (count: number) => {
+      const every = count <= SMALL_BATCH ? FLUSH_EVERY_SMALL : FLUSH_EVERY_LARGE;
       for (let i = 0; i < count; i++) {
         const m = i * n.META;
         const length = metaInts[i * intsPerSlot + 5]!;
@@ -155,8 +162,8 @@ export class BatchUdpSocket {
           // The handler never throws; should it, the datagram is dropped, not the process.
           log.warn(`udp: a datagram handler threw: ${(err as Error).message}`);
         }
-        // Answers leave in groups of FLUSH_EVERY: the first of a burst need not wait for the last.
-        if (i % FLUSH_EVERY === FLUSH_EVERY - 1 && i + 1 < count && socket) n.flush(socket.handle, i + 1);
+        // Answers leave in groups: the first of a burst need not wait for the last.
+        if ((i + 1) % every === 0 && i + 1 < count && socket) n.flush(socket.handle, i + 1);
       }
     };
 
