@@ -6,14 +6,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BLOCK_LENGTH } from '../src/wire/index.js';
+import { aria2Download } from './helpers/aria2.js';
 import { makeTorrent, startTinyTracker, startWireSeeder, unexpectedErrors } from './wire-seeder.js';
 
 function missingTools(): string | undefined {
@@ -27,15 +26,6 @@ if (missing && process.env.CI === 'true')
   throw new Error(`interop test needs ${missing}, which is not installed`);
 if (missing) console.warn(`SKIPPING wire-interop-aria2: ${missing} is not installed`);
 
-/** A TCP port free right now on loopback, for aria2c's own listening socket. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  return port;
-}
-
 describe('wire interop with aria2c', { skip: missing ? `${missing} not installed` : false }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-wire-aria2-'));
   const cleanups: (() => void)[] = [];
@@ -44,7 +34,7 @@ describe('wire interop with aria2c', { skip: missing ? `${missing} not installed
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('aria2c downloads a magnet link from a PeerConnection seeder', { timeout: 90_000 }, async () => {
+  it('aria2c downloads a magnet link from a PeerConnection seeder', { timeout: 90_000 }, async (t) => {
     const sub = join(dir, 'serve');
     const out = join(dir, 'download');
     mkdirSync(sub);
@@ -56,34 +46,7 @@ describe('wire interop with aria2c', { skip: missing ? `${missing} not installed
     cleanups.push(tracker.close);
 
     const magnet = `magnet:?xt=urn:btih:${torrent.infoHash.toString('hex')}&dn=data.bin&tr=${encodeURIComponent(tracker.url)}`;
-    const aria2 = spawn(
-      'aria2c',
-      [
-        `--dir=${out}`,
-        `--listen-port=${await freePort()}`,
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--seed-time=0',
-        '--bt-save-metadata=false',
-        '--file-allocation=none',
-        '--summary-interval=0',
-        '--console-log-level=warn',
-        '--bt-tracker-interval=5',
-        magnet,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(() => aria2.kill());
-    let log = '';
-    aria2.stdout.on('data', (d) => {
-      log += d;
-    });
-    aria2.stderr.on('data', (d) => {
-      log += d;
-    });
-    const [code] = await once(aria2, 'exit');
-    assert.equal(code, 0, `aria2c failed:\n${log}`);
+    await aria2Download(t, out, magnet, ['--bt-tracker-interval=5']);
 
     assert.deepEqual(readFileSync(join(out, 'data.bin')), torrent.content, 'aria2c wrote exactly our bytes');
     assert.ok(tracker.announces() >= 1);

@@ -92,16 +92,12 @@ export class BatchUdpSocket {
     this.port = native.port(handle);
   }
 
-  /**
-   * Binds `host` (an IP address) and `port` (0: any free one). `receiveBuffer` sets the socket's
-   * buffer sizes in bytes (default: the kernel's). Throws `TRACKER_UDP_UNAVAILABLE`.
-   */
+  /** Binds `host` (an IP address) and `port` (0: any free one). Throws `TRACKER_UDP_UNAVAILABLE`. */
   static open(
     host: string,
     port: number,
     handler: DatagramHandler,
     log: TrackerLog = silentLog,
-    receiveBuffer = 0,
   ): BatchUdpSocket {
     const l = load();
     if (!('native' in l)) throw new SeedcastError('TRACKER_UDP_UNAVAILABLE', l.error);
@@ -171,7 +167,7 @@ export class BatchUdpSocket {
     try {
       // The kernel's default receive buffer, as opentracker keeps: under overload excess datagrams are
       // dropped rather than queued for tens of milliseconds.
-      handle = n.open(host, port, input, output, meta, onBatch, receiveBuffer);
+      handle = n.open(host, port, input, output, meta, onBatch, 0);
     } catch (err) {
       const e = err as Error & { code?: string };
       throw Object.assign(new Error(`udp ${host}:${port}: ${e.message}`, { cause: err }), {

@@ -82,7 +82,7 @@ export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOpti
             (err) => refuse(tid, length, from, err),
           );
         }
-        return encodeAnnounce(tid, res, ip.length === 4 ? IPV4 : IPV6, answers);
+        return announceAnswer(tid, ip, res, answers);
       }
       const from = Buffer.from(ip);
       return service.scrape({ infoHashes: req.infoHashes, transport: 'udp' }).then(
@@ -129,8 +129,8 @@ export function serveUdp(
 const IPV4 = { ipv6: false };
 const IPV6 = { ipv6: true };
 
-function announceAnswer(tid: number, ip: Buffer, res: AnnounceResponse): Buffer {
-  return encodeAnnounce(tid, res, ip.length === 4 ? IPV4 : IPV6);
+function announceAnswer(tid: number, ip: Buffer, res: AnnounceResponse, into?: Buffer): Buffer {
+  return encodeAnnounce(tid, res, ip.length === 4 ? IPV4 : IPV6, into);
 }
 
 /**
