@@ -17,7 +17,7 @@ describe('slab', () => {
     const gone = blocks[5]!;
     const where = [gone.buffer, gone.byteOffset];
     slab.release(gone);
-    assert.equal(slab.freeBytes(), gone.byteLength);
+    assert.equal(slab.freeBytes(), gone.byteLength + 8, 'the block, its header and footer words');
     const again = slab.bytes(gone.byteLength);
     assert.deepEqual([again.buffer, again.byteOffset], where);
     assert.ok(again.every((x) => x === 0));
@@ -29,11 +29,12 @@ describe('slab', () => {
     const small = Array.from({ length: 64 }, () => slab.bytes(36 * 4));
     const keep = slab.bytes(8); // keeps the freed run away from the chunk's unused end
     for (const b of small) slab.release(b);
-    assert.equal(slab.freeBytes(), 64 * 36 * 4);
+    const block = 36 * 4 + 8; // header and footer words
+    assert.equal(slab.freeBytes(), 64 * block);
     const big = slab.bytes(36 * 64);
     assert.equal(big.buffer, small[0]!.buffer);
     assert.equal(big.byteOffset, small[0]!.byteOffset, 'the merged run holds the larger block');
-    assert.equal(slab.freeBytes(), 64 * 36 * 4 - 36 * 64, 'the rest stays free');
+    assert.equal(slab.freeBytes(), 64 * block - (36 * 64 + 8), 'the rest stays free');
     assert.equal(keep.length, 8);
     // A block freed at the chunk's unused end goes back to it, not to a free list.
     const fresh = new Slab();
@@ -43,7 +44,8 @@ describe('slab', () => {
     assert.equal(fresh.freeBytes(), 0);
     fresh.release(first);
     assert.equal(fresh.freeBytes(), 0);
-    assert.equal(fresh.bytes(800).byteOffset, 0);
+    assert.equal(fresh.bytes(800).byteOffset, 4, 'from the chunk start, after the header word');
+    assert.equal(fresh.usedBytes(), 808);
   });
 
   test('many random allocations and releases never hand out overlapping memory', () => {
@@ -87,6 +89,14 @@ describe('slab', () => {
     assert.equal(slab.freeBytes(), 0, 'large blocks are left to the garbage collector');
     assert.throws(() => slab.bytes(30), RangeError);
     assert.throws(() => slab.bytes(0), RangeError);
+  });
+
+  test('releasing a block twice is refused', () => {
+    const slab = new Slab();
+    const a = slab.bytes(40);
+    slab.bytes(40);
+    slab.release(a);
+    assert.throws(() => slab.release(a), /released twice/);
   });
 
   test('a full chunk starts a new one', () => {

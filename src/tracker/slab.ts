@@ -5,17 +5,32 @@
  * collection, and every table that grows adds external memory that makes V8 collect again sooner;
  * views of shared chunks cost neither. (opentracker, in C, keeps its own vectors the same way.)
  *
- * A small allocator of our own: blocks come from segregated free lists (bins by power of two of
- * the size; first fit, the rest of a larger block split off and kept) or else from the end of the
- * current chunk. A freed block merges with free neighbours (boundary maps by start and by end) and
- * with the chunk's unused end, so the memory a growing table leaves behind serves the next, larger
- * one. Sizes are multiples of 4, so every block can hold an `Int32Array`. Blocks larger than a
- * quarter of a chunk get an `ArrayBuffer` of their own. Chunks are never given back: the store's
- * footprint is its peak.
+ * A small allocator of our own, in the classic boundary-tag style (as in Knuth's TAOCP 2.5 and
+ * dlmalloc), kept entirely inside the chunks so that allocating and freeing allocate nothing on the
+ * JavaScript heap and take constant time:
+ * - a chunk is tiled with blocks from offset 0 up to its used end; every block starts with a header
+ *   word and ends with a footer word, both holding the block's size in bytes, bit 0 set while the
+ *   block is in use (so a block knows both neighbours' sizes and states);
+ * - a free block's next two words link it into the doubly-linked free list of its bin (bins by power
+ *   of two of the size); a bitmap says which bins have blocks;
+ * - a request takes the first block that fits among the first few of its own bin, or else the first
+ *   of the next non-empty larger bin, splitting off the rest when it can stand as a block;
+ * - a freed block merges with free neighbours, and with the last chunk's unused end.
+ * Links are word addresses over all chunks (chunk × 2^20 + word). Sizes are multiples of 4, so every
+ * block can hold an `Int32Array`. Blocks larger than a quarter of a chunk get an `ArrayBuffer` of
+ * their own. Chunks are never given back: the store's footprint is its peak.
  */
 
 const CHUNK_BYTES = 4 << 20;
+const CHUNK_SHIFT = 20; // words per chunk = 2^20
+const WORD_MASK = (1 << CHUNK_SHIFT) - 1;
 const LARGEST_BLOCK = CHUNK_BYTES / 4;
+/** Header and footer words. */
+const OVERHEAD = 8;
+/** Header, two links and footer. */
+const MIN_BLOCK = 16;
+const USED = 1;
+const NONE = -1;
 /** Blocks looked at in the request's own bin before going to a larger one. */
 const FIRST_FIT_TRIES = 8;
 
@@ -25,18 +40,20 @@ function binOf(size: number): number {
 
 export class Slab {
   private readonly chunks: ArrayBuffer[] = [];
+  private readonly words: Int32Array[] = [];
   private readonly chunkIndex = new Map<ArrayBuffer, number>();
-  /** Where unused memory starts in the last chunk. */
+  /** Where unused memory starts in the last chunk (bytes). */
   private top = CHUNK_BYTES;
-  /** Free blocks by address (chunk * CHUNK_BYTES + offset): their size. */
-  private readonly freeAt = new Map<number, number>();
-  /** Free blocks by the address just past their end: their address. */
-  private readonly freeEnding = new Map<number, number>();
-  /** Free blocks' addresses by the power of two of their size. */
-  private readonly bins: Set<number>[] = Array.from({ length: 32 }, () => new Set<number>());
+  /** Where the blocks of each chunk end (bytes); the last chunk's is `top`. */
+  private readonly ends: number[] = [];
+  /** The first free block of each bin, or NONE. */
+  private readonly heads = new Int32Array(32).fill(NONE);
+  /** Bit b set: bin b has a free block. */
+  private nonEmpty = 0;
   /** Bytes in chunks (in use or free). */
   chunkBytes = 0;
   private freeTotal = 0;
+  private usedTotal = 0;
 
   /** A zero-filled byte block. */
   bytes(length: number): Uint8Array {
@@ -50,97 +67,145 @@ export class Slab {
     return new Int32Array(buffer, offset, length).fill(0);
   }
 
-  /** Bytes in free blocks (not counting the last chunk's unused end). */
+  /** Bytes in free blocks, their header and footer included (not the last chunk's unused end). */
   freeBytes(): number {
     return this.freeTotal;
   }
 
-  /** Bytes in blocks handed out and not released (in chunks). */
+  /** Bytes in blocks handed out and not released (in chunks), their header and footer included. */
   usedBytes(): number {
-    return this.chunkBytes - this.freeTotal - (this.chunks.length > 0 ? CHUNK_BYTES - this.top : 0);
+    return this.usedTotal;
   }
 
   /** Gives a block back; the caller must not use the view afterwards. */
   release(view: Uint8Array | Int32Array): void {
-    let size = view.byteLength;
     const chunk = this.chunkIndex.get(view.buffer as ArrayBuffer);
-    if (chunk === undefined || size === 0) return; // a block of its own: the collector frees it
-    let at = chunk * CHUNK_BYTES + view.byteOffset;
+    if (chunk === undefined || view.byteLength === 0) return; // a block of its own: the collector frees it
+    const words = this.words[chunk]!;
+    let w = (view.byteOffset - 4) >> 2;
+    const header = words[w]!;
+    if ((header & USED) === 0) throw new RangeError('slab: a block was released twice');
+    let size = header & ~3;
+    this.usedTotal -= size;
+    const base = chunk << CHUNK_SHIFT;
     // Merge with the free block after it, then the one before it (same chunk only).
-    const nextSize = (at % CHUNK_BYTES) + size < CHUNK_BYTES ? this.freeAt.get(at + size) : undefined;
-    if (nextSize !== undefined) {
-      this.unlink(at + size, nextSize);
-      size += nextSize;
+    const end = w * 4 + size;
+    if (end < this.ends[chunk]!) {
+      const next = words[end >> 2]!;
+      if ((next & USED) === 0) {
+        this.unlink(base + (end >> 2), next);
+        size += next;
+      }
     }
-    const prev = at % CHUNK_BYTES !== 0 ? this.freeEnding.get(at) : undefined;
-    if (prev !== undefined) {
-      const prevSize = this.freeAt.get(prev)!;
-      this.unlink(prev, prevSize);
-      at = prev;
-      size += prevSize;
+    if (w > 0) {
+      const prev = words[w - 1]!;
+      if ((prev & USED) === 0) {
+        w -= prev >> 2;
+        this.unlink(base + w, prev);
+        size += prev;
+      }
     }
     // The block that ends where the last chunk's unused memory starts joins that memory.
-    if (chunk === this.chunks.length - 1 && (at % CHUNK_BYTES) + size === this.top) {
-      this.top = at % CHUNK_BYTES;
+    if (chunk === this.chunks.length - 1 && w * 4 + size === this.top) {
+      this.top = w * 4;
+      this.ends[chunk] = this.top;
       return;
     }
-    this.link(at, size);
+    this.link(base + w, size);
   }
 
+  /** The buffer and byte offset of a new block of `bytes` (a positive multiple of 4). */
   private take(bytes: number): [ArrayBuffer, number] {
     if (!(bytes > 0 && bytes % 4 === 0)) {
       throw new RangeError(`slab blocks are positive multiples of 4 bytes, not ${bytes}`);
     }
     if (bytes > LARGEST_BLOCK) return [new ArrayBuffer(bytes), 0];
-    const found = this.fit(bytes);
-    if (found !== undefined) {
-      const size = this.freeAt.get(found)!;
-      this.unlink(found, size);
-      if (size > bytes) this.link(found + bytes, size - bytes);
-      return [this.chunks[Math.floor(found / CHUNK_BYTES)]!, found % CHUNK_BYTES];
+    let need = Math.max(MIN_BLOCK, bytes + OVERHEAD);
+    const at = this.fit(need);
+    if (at !== NONE) {
+      const chunk = at >>> CHUNK_SHIFT;
+      const w = at & WORD_MASK;
+      const words = this.words[chunk]!;
+      const size = words[w]!;
+      this.unlink(at, size);
+      if (size - need >= MIN_BLOCK) this.link(at + (need >> 2), size - need);
+      else need = size;
+      this.mark(words, w, need);
+      return [this.chunks[chunk]!, w * 4 + 4];
     }
-    if (this.top + bytes > CHUNK_BYTES) {
+    if (this.top + need > CHUNK_BYTES) {
       // Keep what is left of the last chunk as a free block, and start a new chunk.
       const last = this.chunks.length - 1;
-      if (last >= 0 && this.top < CHUNK_BYTES)
-        this.link(last * CHUNK_BYTES + this.top, CHUNK_BYTES - this.top);
+      if (last >= 0 && CHUNK_BYTES - this.top >= MIN_BLOCK) {
+        this.ends[last] = CHUNK_BYTES;
+        this.link((last << CHUNK_SHIFT) + (this.top >> 2), CHUNK_BYTES - this.top);
+      }
       const chunk = new ArrayBuffer(CHUNK_BYTES);
       this.chunkIndex.set(chunk, this.chunks.length);
       this.chunks.push(chunk);
+      this.words.push(new Int32Array(chunk));
+      this.ends.push(0);
       this.chunkBytes += CHUNK_BYTES;
       this.top = 0;
     }
-    const offset = this.top;
-    this.top += bytes;
-    return [this.chunks[this.chunks.length - 1]!, offset];
+    const last = this.chunks.length - 1;
+    const w = this.top >> 2;
+    this.top += need;
+    this.ends[last] = this.top;
+    this.mark(this.words[last]!, w, need);
+    return [this.chunks[last]!, w * 4 + 4];
   }
 
-  /** The address of a free block of at least `bytes`, if there is one. */
-  private fit(bytes: number): number | undefined {
-    const own = binOf(bytes);
-    let tries = 0;
-    for (const at of this.bins[own]!) {
-      if (this.freeAt.get(at)! >= bytes) return at;
-      if (++tries >= FIRST_FIT_TRIES) break;
-    }
-    for (let b = own + 1; b < 32; b++) {
-      const bin = this.bins[b]!;
-      if (bin.size > 0) return bin.values().next().value as number;
-    }
-    return undefined;
+  /** Writes an in-use block's header and footer. */
+  private mark(words: Int32Array, w: number, size: number): void {
+    words[w] = size | USED;
+    words[w + (size >> 2) - 1] = size | USED;
+    this.usedTotal += size;
   }
 
+  /** The word address of a free block of at least `need` bytes, or NONE. */
+  private fit(need: number): number {
+    const own = binOf(need);
+    let at = this.heads[own]!;
+    for (let tries = 0; at !== NONE && tries < FIRST_FIT_TRIES; tries++) {
+      const words = this.words[at >>> CHUNK_SHIFT]!;
+      const w = at & WORD_MASK;
+      if (words[w]! >= need) return at;
+      at = words[w + 1]!;
+    }
+    // Any block of a larger bin is at least twice `own`'s smallest size, so it fits.
+    const larger = this.nonEmpty & ~((2 << own) - 1);
+    if (larger === 0) return NONE;
+    return this.heads[31 - Math.clz32(larger & -larger)]!;
+  }
+
+  /** Makes the block at word address `at` a free block of `size` bytes, first of its bin. */
   private link(at: number, size: number): void {
-    this.freeAt.set(at, size);
-    this.freeEnding.set(at + size, at);
-    this.bins[binOf(size)]!.add(at);
+    const words = this.words[at >>> CHUNK_SHIFT]!;
+    const w = at & WORD_MASK;
+    const bin = binOf(size);
+    const head = this.heads[bin]!;
+    words[w] = size;
+    words[w + (size >> 2) - 1] = size;
+    words[w + 1] = head;
+    words[w + 2] = NONE;
+    if (head !== NONE) this.words[head >>> CHUNK_SHIFT]![(head & WORD_MASK) + 2] = at;
+    this.heads[bin] = at;
+    this.nonEmpty |= 1 << bin;
     this.freeTotal += size;
   }
 
+  /** Takes the free block at word address `at` (of `size` bytes) out of its bin. */
   private unlink(at: number, size: number): void {
-    this.freeAt.delete(at);
-    this.freeEnding.delete(at + size);
-    this.bins[binOf(size)]!.delete(at);
+    const words = this.words[at >>> CHUNK_SHIFT]!;
+    const w = at & WORD_MASK;
+    const bin = binOf(size);
+    const next = words[w + 1]!;
+    const prev = words[w + 2]!;
+    if (prev !== NONE) this.words[prev >>> CHUNK_SHIFT]![(prev & WORD_MASK) + 1] = next;
+    else this.heads[bin] = next;
+    if (next !== NONE) this.words[next >>> CHUNK_SHIFT]![(next & WORD_MASK) + 2] = prev;
+    if (this.heads[bin] === NONE) this.nonEmpty &= ~(1 << bin);
     this.freeTotal -= size;
   }
 }
