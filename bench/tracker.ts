@@ -11,7 +11,9 @@
  *   announces in flight measure throughput; a run with 4x more in flight checks the tracker is
  *   saturated (its one thread is >= 90% busy and throughput does not grow); open-loop runs
  *   at 10,000 announces/s, the two trackers taking turns (BENCH_ROUNDS, default 5), measure latency
- *   (the median run of each); a run with a busy-polling generator (no wake-ups, which
+ *   (the median run of each): paced (one announce every 100 us, as many independent clients send
+ *   them), and in bursts (the announces due leave together once a millisecond, which measures how
+ *   long a tracker takes to work through a dozen at once); a run with a busy-polling generator (no wake-ups, which
  *   cost the sender much on a VM) needs a core for the generator; a bare Node echo server shows the
  *   ceiling of Node's UDP layer on this machine.
  * - Memory per peer: `tracker-memory.ts` (1M peers in 10,000 swarms, heap growth after GC), plus
@@ -102,7 +104,9 @@ interface Tracker {
 interface Result {
   rate: number;
   p50: number;
+  p90?: number;
   p99: number;
+  p999?: number;
   cpu: number;
   errors: number;
 }
@@ -145,14 +149,32 @@ async function udp(
   t: Tracker,
   gen: string,
   hashesBin: string,
-  load: { window: number; seconds: number; rate?: number; spin?: boolean },
+  load: { window: number; seconds: number; rate?: number; spin?: boolean; burstMs?: number },
 ): Promise<Result> {
   const args = ['127.0.0.1', String(t.port), String(load.seconds), String(load.window), '4', hashesBin];
   if (load.rate) args.push(String(load.rate));
-  const env = load.spin ? { ...process.env, TRACKER_LOAD_SPIN: '1' } : process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (load.spin) env.TRACKER_LOAD_SPIN = '1';
+  if (load.burstMs) env.TRACKER_LOAD_BURST_MS = String(load.burstMs);
   const { value: out, cpu } = await measure(t, () => execFileSync(gen, args, { encoding: 'utf8', env }));
-  const r = JSON.parse(out) as { rate: number; p50_us: number; p99_us: number; errors: number; lost: number };
-  return { rate: r.rate, p50: r.p50_us / 1000, p99: r.p99_us / 1000, cpu, errors: r.errors + r.lost };
+  const r = JSON.parse(out) as {
+    rate: number;
+    p50_us: number;
+    p90_us: number;
+    p99_us: number;
+    p999_us: number;
+    errors: number;
+    lost: number;
+  };
+  return {
+    rate: r.rate,
+    p50: r.p50_us / 1000,
+    p90: r.p90_us / 1000,
+    p99: r.p99_us / 1000,
+    p999: r.p999_us / 1000,
+    cpu,
+    errors: r.errors + r.lost,
+  };
 }
 
 async function checkAnswers(t: Tracker, allowed: Buffer): Promise<void> {
@@ -200,7 +222,7 @@ async function main(): Promise<void> {
     writeFileSync(hashesTxt, hashes.map((h) => `${h.toString('hex')}\n`).join(''));
     writeFileSync(hashesBin, Buffer.concat(hashes));
     const gen = join(dir, 'udp-load');
-    execFileSync('gcc', ['-O2', '-o', gen, join(ROOT, 'bench/tracker-udp-load.c')]);
+    execFileSync('gcc', ['-O2', '-o', gen, join(ROOT, 'bench/tracker-udp-load.c'), '-lm']);
 
     const otRoot = join(dir, 'ot');
     mkdirSync(otRoot);
@@ -255,7 +277,13 @@ async function main(): Promise<void> {
       out.httpClose = { ours: close, ot: out.http.ot };
     }
 
-    const both = async (load: { window: number; seconds: number; rate?: number; spin?: boolean }) => ({
+    const both = async (load: {
+      window: number;
+      seconds: number;
+      rate?: number;
+      spin?: boolean;
+      burstMs?: number;
+    }) => ({
       ours: await udp(us, gen, hashesBin, load),
       ot: await udp(them, gen, hashesBin, load),
     });
@@ -266,15 +294,27 @@ async function main(): Promise<void> {
     // Latency at a light load: a p99 from one short run on a shared VM swings 3x either way, so
     // both trackers take turns, ROUNDS runs each, and the median run (by p99) of each is reported.
     const light: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
+    const bursts: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
+    const lightSeconds = Math.max(3, Math.round(SECONDS / 2));
     for (let i = 0; i < ROUNDS; i++) {
-      const r = await both({ window: 256, seconds: Math.max(3, Math.round(SECONDS / 2)), rate: 10_000 });
+      const r = await both({ window: 256, seconds: lightSeconds, rate: 10_000 });
       light.ours.push(r.ours);
       light.ot.push(r.ot);
+      const b = await both({ window: 256, seconds: lightSeconds, rate: 10_000, burstMs: 1 });
+      bursts.ours.push(b.ours);
+      bursts.ot.push(b.ot);
     }
     const median = (runs: Result[]) => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
     out.udpLight = { ours: median(light.ours), ot: median(light.ot) };
+    out.udpBursts = { ours: median(bursts.ours), ot: median(bursts.ot) };
     const p99s = (runs: Result[]) => runs.map((r) => r.p99.toFixed(2)).join(' ');
-    lightDetail = `p99 of each run at 10k/s (ms): ours ${p99s(light.ours)}; opentracker ${p99s(light.ot)}`;
+    const tail = (r: Result) =>
+      `p90 ${r.p90?.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999?.toFixed(2)}`;
+    lightDetail =
+      `p99 of each run at 10k/s, paced (ms): ours ${p99s(light.ours)}; opentracker ${p99s(light.ot)}\n` +
+      `p99 of each run at 10k/s, 1 ms bursts (ms): ours ${p99s(bursts.ours)}; opentracker ${p99s(bursts.ot)}\n` +
+      `median runs, paced: ours ${tail(out.udpLight.ours)}; opentracker ${tail(out.udpLight.ot)}\n` +
+      `median runs, bursts: ours ${tail(out.udpBursts.ours)}; opentracker ${tail(out.udpBursts.ot)}`;
     // The ceiling of Node's dgram layer on this machine: a bare echo server, no tracker logic.
     const echoPort = await freePort();
     const echo = start(process.execPath, ['-e', ECHO, String(echoPort)]);
@@ -291,7 +331,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('UDP announces (1024 in flight)', out.udp.ours, out.udp.ot)}\n`);
     process.stdout.write(`${row('UDP, 4096 in flight', out.udpMore.ours, out.udpMore.ot)}\n`);
     process.stdout.write(`${row('UDP, generator spinning', out.udpSpin.ours, out.udpSpin.ot)}\n`);
-    process.stdout.write(`${row('UDP at 10k/s (median run)', out.udpLight.ours, out.udpLight.ot)}\n`);
+    process.stdout.write(`${row('UDP at 10k/s paced (median)', out.udpLight.ours, out.udpLight.ot)}\n`);
+    process.stdout.write(`${row('UDP 10k/s, 1 ms bursts', out.udpBursts.ours, out.udpBursts.ot)}\n`);
     process.stdout.write(`${lightDetail}\n`);
     process.stdout.write(
       `Node dgram echo (no tracker) ${Math.round(echoed.rate)}/s: the most any Node UDP server answers here; ` +

@@ -18,7 +18,7 @@
  * place, so picking peers is a walk over contiguous memory from a random start.
  */
 
-import { Slab } from './slab.js';
+import { chunkOf, offsetOf, Slab } from './slab.js';
 
 const FLAG_SEEDER = 1;
 
@@ -33,6 +33,8 @@ export interface PickOptions {
 const MIN_CAPACITY = 2;
 const EMPTY_RECS = new Uint8Array(0);
 const EMPTY_INDEX = new Int32Array(0);
+/** The address of no block. */
+const NO_BLOCK = -1;
 
 /** FNV-1a over the 20 bytes of a peer id. */
 function hashId(bytes: Uint8Array, off: number): number {
@@ -50,8 +52,16 @@ export class PeerTable {
   seeders = 0;
   /** At most the oldest `last seen` of any record (exact after `expire`; writes only lower it). */
   private oldestSeen = Number.POSITIVE_INFINITY;
+  // The records and the index live in slab blocks, reached through their chunks' long-lived views
+  // (`recs` from byte `at`, `index` from 32-bit word `ix`): no typed-array object per block.
   private recs: Uint8Array;
+  private at: number;
+  private recsBlock: number;
+  private recsLength: number;
   private index: Int32Array;
+  private ix: number;
+  private indexBlock: number;
+  private indexLength: number;
 
   private readonly slab: Slab;
 
@@ -60,32 +70,43 @@ export class PeerTable {
     this.addrLength = addrLength;
     this.stride = 32 + addrLength;
     this.slab = slab;
-    this.recs = slab.bytes(MIN_CAPACITY * this.stride);
-    this.index = slab.int32s(MIN_CAPACITY * 2);
+    this.recsLength = MIN_CAPACITY * this.stride;
+    this.recsBlock = slab.allocate(this.recsLength);
+    this.recs = slab.u8[chunkOf(this.recsBlock)]!;
+    this.at = offsetOf(this.recsBlock);
+    this.indexLength = MIN_CAPACITY * 2;
+    this.indexBlock = slab.allocate(this.indexLength * 4);
+    this.index = slab.i32[chunkOf(this.indexBlock)]!;
+    this.ix = offsetOf(this.indexBlock) >> 2;
   }
 
   /** Gives the table's memory back to its slab; the table must not be used afterwards. */
   release(): void {
-    this.slab.release(this.recs);
-    this.slab.release(this.index);
+    if (this.recsBlock !== NO_BLOCK) this.slab.release(this.recsBlock);
+    if (this.indexBlock !== NO_BLOCK) this.slab.release(this.indexBlock);
+    this.recsBlock = NO_BLOCK;
+    this.indexBlock = NO_BLOCK;
     this.recs = EMPTY_RECS;
     this.index = EMPTY_INDEX;
+    this.recsLength = 0;
+    this.indexLength = 0;
     this.count = 0;
     this.seeders = 0;
   }
 
   /** Bytes held by this table's arrays. */
   get byteSize(): number {
-    return this.recs.byteLength + this.index.byteLength;
+    return this.recsLength + this.indexLength * 4;
   }
 
   /** The record number of `peerId`, or -1. */
   find(peerId: Uint8Array): number {
     const index = this.index;
-    const mask = index.length - 1;
+    const ix = this.ix;
+    const mask = this.indexLength - 1;
     let s = hashId(peerId, 0) & mask;
     for (;;) {
-      const v = index[s]!;
+      const v = index[ix + s]!;
       if (v === 0) return -1;
       if (this.idEquals(v - 1, peerId)) return v - 1;
       s = (s + 1) & mask;
@@ -101,17 +122,19 @@ export class PeerTable {
     key: number,
     now: number,
   ): number {
-    if ((this.count + 1) * this.stride > this.recs.length) this.resize(this.capacity * 2);
+    if ((this.count + 1) * this.stride > this.recsLength) this.resize(this.capacity * 2);
     const r = this.count++;
-    const base = r * this.stride;
-    for (let k = 0; k < 20; k++) this.recs[base + k] = peerId[k]!;
-    this.recs[r * this.stride + 22 + this.addrLength] = 0;
+    const base = this.at + r * this.stride;
+    const recs = this.recs;
+    for (let k = 0; k < 20; k++) recs[base + k] = peerId[k]!;
+    recs[base + 22 + this.addrLength] = 0;
     this.write(r, ip, port, seeder, key, now);
     const index = this.index;
-    const mask = index.length - 1;
+    const ix = this.ix;
+    const mask = this.indexLength - 1;
     let s = hashId(peerId, 0) & mask;
-    while (index[s] !== 0) s = (s + 1) & mask;
-    index[s] = r + 1;
+    while (index[ix + s] !== 0) s = (s + 1) & mask;
+    index[ix + s] = r + 1;
     return r;
   }
 
@@ -121,20 +144,20 @@ export class PeerTable {
   }
 
   isSeeder(r: number): boolean {
-    return (this.recs[r * this.stride + 22 + this.addrLength]! & FLAG_SEEDER) !== 0;
+    return (this.recs[this.at + r * this.stride + 22 + this.addrLength]! & FLAG_SEEDER) !== 0;
   }
 
   key(r: number): number {
-    return this.readU32(r * this.stride + 28 + this.addrLength);
+    return this.readU32(this.at + r * this.stride + 28 + this.addrLength);
   }
 
   lastSeen(r: number): number {
-    return this.readU32(r * this.stride + 24 + this.addrLength);
+    return this.readU32(this.at + r * this.stride + 24 + this.addrLength);
   }
 
   /** Whether record `r` has this IP address. */
   sameIp(r: number, ip: Uint8Array): boolean {
-    const base = r * this.stride + 20;
+    const base = this.at + r * this.stride + 20;
     const recs = this.recs;
     for (let i = 0; i < this.addrLength; i++) if (recs[base + i] !== ip[i]) return false;
     return true;
@@ -147,8 +170,9 @@ export class PeerTable {
     const last = this.count - 1;
     if (r !== last) {
       const slot = this.slotOf(last);
-      this.index[slot] = r + 1;
-      this.recs.copyWithin(r * this.stride, last * this.stride, (last + 1) * this.stride);
+      this.index[this.ix + slot] = r + 1;
+      const at = this.at;
+      this.recs.copyWithin(at + r * this.stride, at + last * this.stride, at + (last + 1) * this.stride);
     }
     this.count--;
     const cap = this.capacity;
@@ -170,11 +194,12 @@ export class PeerTable {
     const entry = this.addrLength + 2;
     const flagOff = 22 + this.addrLength;
     const recs = this.recs;
+    const at = this.at;
     let r = Math.floor(Math.random() * count);
     let n = 0;
     for (let seen = 0; seen < count && n < max; seen++, r = r + 1 === count ? 0 : r + 1) {
       if (r === exclude) continue;
-      const base = r * stride;
+      const base = at + r * stride;
       if (skipSeeders && (recs[base + flagOff]! & FLAG_SEEDER) !== 0) continue;
       if (minSeen > 0 && this.readU32(base + seenOff) < minSeen) continue;
       // Byte loops, not set(subarray(...)): a view per peer would be most of an announce's garbage.
@@ -209,13 +234,13 @@ export class PeerTable {
   }
 
   private get capacity(): number {
-    return this.recs.length / this.stride;
+    return this.recsLength / this.stride;
   }
 
   private write(r: number, ip: Uint8Array, port: number, seeder: boolean, key: number, now: number): void {
     const recs = this.recs;
     const a = this.addrLength;
-    const base = r * this.stride;
+    const base = this.at + r * this.stride;
     for (let k = 0; k < a; k++) recs[base + 20 + k] = ip[k]!;
     recs[base + 20 + a] = port >>> 8;
     recs[base + 21 + a] = port & 0xff;
@@ -229,57 +254,71 @@ export class PeerTable {
 
   private idEquals(r: number, peerId: Uint8Array): boolean {
     const recs = this.recs;
-    const base = r * this.stride;
+    const base = this.at + r * this.stride;
     for (let i = 0; i < 20; i++) if (recs[base + i] !== peerId[i]) return false;
     return true;
   }
 
   private slotOf(r: number): number {
     const index = this.index;
-    const mask = index.length - 1;
-    let s = hashId(this.recs, r * this.stride) & mask;
-    while (index[s] !== r + 1) s = (s + 1) & mask;
+    const ix = this.ix;
+    const mask = this.indexLength - 1;
+    let s = hashId(this.recs, this.at + r * this.stride) & mask;
+    while (index[ix + s] !== r + 1) s = (s + 1) & mask;
     return s;
   }
 
   /** Backward-shift deletion of record `r` from the index. */
   private unindex(r: number): void {
     const index = this.index;
-    const mask = index.length - 1;
+    const ix = this.ix;
+    const mask = this.indexLength - 1;
     let i = this.slotOf(r);
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const v = index[j]!;
+      const v = index[ix + j]!;
       if (v === 0) break;
-      const k = hashId(this.recs, (v - 1) * this.stride) & mask;
+      const k = hashId(this.recs, this.at + (v - 1) * this.stride) & mask;
       // Move v back into the hole at i unless its home slot k lies cyclically in (i, j].
       const inRange = i <= j ? k > i && k <= j : k > i || k <= j;
       if (!inRange) {
-        index[i] = v;
+        index[ix + i] = v;
         i = j;
       }
     }
-    index[i] = 0;
+    index[ix + i] = 0;
   }
 
   private resize(capacity: number): void {
     const cap = Math.max(MIN_CAPACITY, capacity);
-    const recs = this.slab.bytes(cap * this.stride);
-    recs.set(this.recs.subarray(0, this.count * this.stride));
-    this.slab.release(this.recs);
+    const slab = this.slab;
+    const recsLength = cap * this.stride;
+    const recsBlock = slab.allocate(recsLength);
+    const recs = slab.u8[chunkOf(recsBlock)]!;
+    const at = offsetOf(recsBlock);
+    recs.set(this.recs.subarray(this.at, this.at + this.count * this.stride), at);
+    slab.release(this.recsBlock);
     this.recs = recs;
+    this.at = at;
+    this.recsBlock = recsBlock;
+    this.recsLength = recsLength;
     let size = 4;
     while (size < cap * 2) size <<= 1;
-    this.slab.release(this.index);
-    const index = this.slab.int32s(size);
+    slab.release(this.indexBlock);
+    const indexBlock = slab.allocate(size * 4);
+    const index = slab.i32[chunkOf(indexBlock)]!;
+    const ix = offsetOf(indexBlock) >> 2;
     const mask = size - 1;
     for (let r = 0; r < this.count; r++) {
-      let s = hashId(recs, r * this.stride) & mask;
-      while (index[s] !== 0) s = (s + 1) & mask;
-      index[s] = r + 1;
+      let s = hashId(recs, at + r * this.stride) & mask;
+      while (index[ix + s] !== 0) s = (s + 1) & mask;
+      index[ix + s] = r + 1;
     }
     this.index = index;
+    this.ix = ix;
+    this.indexBlock = indexBlock;
+    this.indexLength = size;
   }
 
   private readU32(off: number): number {

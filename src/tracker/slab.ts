@@ -17,8 +17,15 @@
  *   of the next non-empty larger bin, splitting off the rest when it can stand as a block;
  * - a freed block merges with free neighbours, and with the last chunk's unused end.
  * Links are word addresses over all chunks (chunk × 2^20 + word). Sizes are multiples of 4, so every
- * block can hold an `Int32Array`. Blocks larger than a quarter of a chunk get an `ArrayBuffer` of
- * their own. Chunks are never given back: the store's footprint is its peak.
+ * block can hold 32-bit integers. Blocks larger than a quarter of a chunk get an `ArrayBuffer` of
+ * their own (a chunk number of their own, given back when they are released). Other chunks are
+ * never given back: the store's footprint is its peak.
+ *
+ * A block is handed out as an address (chunk × CHUNK_BYTES + byte offset), not as a typed-array
+ * view: its owner reads and writes it through the chunk's long-lived `u8`/`i32` views. A view per
+ * block would be a new object each time a table grows, promoted to the old generation and dropped
+ * there at the next growth: enough, with thousands of tables growing, to start a full collection
+ * (and its millisecond pauses) every few seconds.
  */
 
 const CHUNK_BYTES = 4 << 20;
@@ -38,10 +45,31 @@ function binOf(size: number): number {
   return 31 - Math.clz32(size);
 }
 
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
+/** The chunk number of a block address. */
+export function chunkOf(address: number): number {
+  return Math.floor(address / CHUNK_BYTES);
+}
+
+/** The byte offset in its chunk of a block address. */
+export function offsetOf(address: number): number {
+  return address % CHUNK_BYTES;
+}
+
 export class Slab {
-  private readonly chunks: ArrayBuffer[] = [];
+  /** Byte views of the chunks, by chunk number. */
+  readonly u8: Uint8Array[] = [];
+  /** 32-bit views of the chunks, by chunk number. */
+  readonly i32: Int32Array[] = [];
+  /** Per chunk: whether it is one large block's own buffer. */
+  private readonly own: boolean[] = [];
+  /** Chunk numbers of released large blocks, free for the next. */
+  private readonly spareNumbers: number[] = [];
+  /** The chunk memory is carved from (not large blocks' own), -1 before the first. */
+  private last = -1;
   private readonly words: Int32Array[] = [];
-  private readonly chunkIndex = new Map<ArrayBuffer, number>();
   /** Where unused memory starts in the last chunk (bytes). */
   private top = CHUNK_BYTES;
   /** Where the blocks of each chunk end (bytes); the last chunk's is `top`. */
@@ -55,16 +83,12 @@ export class Slab {
   private freeTotal = 0;
   private usedTotal = 0;
 
-  /** A zero-filled byte block. */
-  bytes(length: number): Uint8Array {
-    const [buffer, offset] = this.take(length);
-    return new Uint8Array(buffer, offset, length).fill(0);
-  }
-
-  /** A zero-filled block of 32-bit integers. */
-  int32s(length: number): Int32Array {
-    const [buffer, offset] = this.take(length * 4);
-    return new Int32Array(buffer, offset, length).fill(0);
+  /** The address of a new zero-filled block of `bytes` (a positive multiple of 4). */
+  allocate(bytes: number): number {
+    const address = this.take(bytes);
+    const offset = offsetOf(address);
+    this.u8[chunkOf(address)]!.fill(0, offset, offset + bytes);
+    return address;
   }
 
   /** Bytes in free blocks, their header and footer included (not the last chunk's unused end). */
@@ -77,12 +101,19 @@ export class Slab {
     return this.usedTotal;
   }
 
-  /** Gives a block back; the caller must not use the view afterwards. */
-  release(view: Uint8Array | Int32Array): void {
-    const chunk = this.chunkIndex.get(view.buffer as ArrayBuffer);
-    if (chunk === undefined || view.byteLength === 0) return; // a block of its own: the collector frees it
+  /** Gives a block back; the caller must not use its address afterwards. */
+  release(address: number): void {
+    const chunk = chunkOf(address);
+    if (this.own[chunk]) {
+      // A large block's own buffer: the collector frees it; its chunk number serves the next.
+      this.u8[chunk] = EMPTY_U8;
+      this.i32[chunk] = EMPTY_I32;
+      this.own[chunk] = false;
+      this.spareNumbers.push(chunk);
+      return;
+    }
     const words = this.words[chunk]!;
-    let w = (view.byteOffset - 4) >> 2;
+    let w = (offsetOf(address) - 4) >> 2;
     const header = words[w]!;
     if ((header & USED) === 0) throw new RangeError('slab: a block was released twice');
     let size = header & ~3;
@@ -106,7 +137,7 @@ export class Slab {
       }
     }
     // The block that ends where the last chunk's unused memory starts joins that memory.
-    if (chunk === this.chunks.length - 1 && w * 4 + size === this.top) {
+    if (chunk === this.last && w * 4 + size === this.top) {
       this.top = w * 4;
       this.ends[chunk] = this.top;
       return;
@@ -114,12 +145,23 @@ export class Slab {
     this.link(base + w, size);
   }
 
-  /** The buffer and byte offset of a new block of `bytes` (a positive multiple of 4). */
-  private take(bytes: number): [ArrayBuffer, number] {
+  /** The address of a new block of `bytes` (a positive multiple of 4), not zero-filled. */
+  private take(bytes: number): number {
     if (!(bytes > 0 && bytes % 4 === 0)) {
       throw new RangeError(`slab blocks are positive multiples of 4 bytes, not ${bytes}`);
     }
-    if (bytes > LARGEST_BLOCK) return [new ArrayBuffer(bytes), 0];
+    if (bytes > LARGEST_BLOCK) {
+      const buffer = new ArrayBuffer(bytes);
+      const chunk = this.spareNumbers.pop() ?? this.u8.length;
+      this.u8[chunk] = new Uint8Array(buffer);
+      this.i32[chunk] = new Int32Array(buffer);
+      this.own[chunk] = true;
+      if (chunk === this.words.length) {
+        this.words.push(EMPTY_I32);
+        this.ends.push(0);
+      }
+      return chunk * CHUNK_BYTES;
+    }
     let need = Math.max(MIN_BLOCK, bytes + OVERHEAD);
     const at = this.fit(need);
     if (at !== NONE) {
@@ -131,29 +173,32 @@ export class Slab {
       if (size - need >= MIN_BLOCK) this.link(at + (need >> 2), size - need);
       else need = size;
       this.mark(words, w, need);
-      return [this.chunks[chunk]!, w * 4 + 4];
+      return chunk * CHUNK_BYTES + w * 4 + 4;
     }
     if (this.top + need > CHUNK_BYTES) {
       // Keep what is left of the last chunk as a free block, and start a new chunk.
-      const last = this.chunks.length - 1;
+      const last = this.last;
       if (last >= 0 && CHUNK_BYTES - this.top >= MIN_BLOCK) {
         this.ends[last] = CHUNK_BYTES;
         this.link((last << CHUNK_SHIFT) + (this.top >> 2), CHUNK_BYTES - this.top);
       }
-      const chunk = new ArrayBuffer(CHUNK_BYTES);
-      this.chunkIndex.set(chunk, this.chunks.length);
-      this.chunks.push(chunk);
-      this.words.push(new Int32Array(chunk));
-      this.ends.push(0);
+      const buffer = new ArrayBuffer(CHUNK_BYTES);
+      const chunk = this.spareNumbers.pop() ?? this.u8.length;
+      this.u8[chunk] = new Uint8Array(buffer);
+      this.i32[chunk] = new Int32Array(buffer);
+      this.words[chunk] = this.i32[chunk]!;
+      this.ends[chunk] = 0;
+      this.own[chunk] = false;
+      this.last = chunk;
       this.chunkBytes += CHUNK_BYTES;
       this.top = 0;
     }
-    const last = this.chunks.length - 1;
+    const last = this.last;
     const w = this.top >> 2;
     this.top += need;
     this.ends[last] = this.top;
     this.mark(this.words[last]!, w, need);
-    return [this.chunks[last]!, w * 4 + 4];
+    return last * CHUNK_BYTES + w * 4 + 4;
   }
 
   /** Writes an in-use block's header and footer. */
