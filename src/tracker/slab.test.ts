@@ -113,9 +113,14 @@ describe('slab', () => {
     assert.throws(() => slab.release(a), /released twice/);
   });
 
-  test('a full chunk starts a new one', () => {
+  test('a full chunk starts a new one, as large as all before together (up to 64 MiB)', () => {
     const slab = new Slab();
     for (let i = 0; i < 5; i++) slab.allocate(1 << 20);
     assert.equal(slab.chunkBytes, 2 * (4 << 20));
+    for (let i = 0; i < 4; i++) slab.allocate(1 << 20);
+    assert.equal(slab.chunkBytes, 16 << 20, 'then 8 MiB');
+    const block = slab.allocate(1 << 20);
+    slab.u8[chunkOf(block)]!.fill(7, offsetOf(block), offsetOf(block) + (1 << 20));
+    assert.ok(offsetOf(block) + (1 << 20) <= 8 << 20, 'blocks stay inside their chunk');
   });
 });

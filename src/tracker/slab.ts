@@ -16,22 +16,31 @@
  * - a request takes the first block that fits among the first few of its own bin, or else the first
  *   of the next non-empty larger bin, splitting off the rest when it can stand as a block;
  * - a freed block merges with free neighbours, and with the last chunk's unused end.
- * Links are word addresses over all chunks (chunk × 2^20 + word). Sizes are multiples of 4, so every
- * block can hold 32-bit integers. Blocks larger than a quarter of a chunk get an `ArrayBuffer` of
- * their own (a chunk number of their own, given back when they are released). Other chunks are
+ * Links are word addresses over the carved chunks (carved chunk × 2^24 + word). Sizes are multiples
+ * of 4, so every block can hold 32-bit integers. Blocks larger than 1 MiB get an `ArrayBuffer` of
+ * their own (a chunk number of their own, given back when they are released). Carved chunks are
  * never given back: the store's footprint is its peak.
  *
- * A block is handed out as an address (chunk × CHUNK_BYTES + byte offset), not as a typed-array
+ * Chunks grow with the store: 4 MiB, then as large as all before together, up to 64 MiB. V8 answers
+ * each new `ArrayBuffer` of that size with a full (mark-compact) collection, pauses of several
+ * milliseconds; with doubling chunks a growing store causes a few of them, not one every 4 MiB.
+ * Untouched chunk memory costs address space only (the kernel maps zero pages on first write).
+ *
+ * A block is handed out as an address (chunk number × 64 MiB + byte offset), not as a typed-array
  * view: its owner reads and writes it through the chunk's long-lived `u8`/`i32` views. A view per
  * block would be a new object each time a table grows, promoted to the old generation and dropped
  * there at the next growth: enough, with thousands of tables growing, to start a full collection
  * (and its millisecond pauses) every few seconds.
  */
 
-const CHUNK_BYTES = 4 << 20;
-const CHUNK_SHIFT = 20; // words per chunk = 2^20
+/** The address space of one chunk number: the largest chunk. */
+const CHUNK_SPACE = 64 << 20;
+const FIRST_CHUNK = 4 << 20;
+/** Word addresses: carved chunk × 2^24 + word (at most 127 carved chunks, 8 GiB). */
+const CHUNK_SHIFT = 24;
 const WORD_MASK = (1 << CHUNK_SHIFT) - 1;
-const LARGEST_BLOCK = CHUNK_BYTES / 4;
+const MAX_CARVED = 127;
+const LARGEST_BLOCK = 1 << 20;
 /** Header and footer words. */
 const OVERHEAD = 8;
 /** Header, two links and footer. */
@@ -50,12 +59,12 @@ const EMPTY_I32 = new Int32Array(0);
 
 /** The chunk number of a block address. */
 export function chunkOf(address: number): number {
-  return Math.floor(address / CHUNK_BYTES);
+  return Math.floor(address / CHUNK_SPACE);
 }
 
 /** The byte offset in its chunk of a block address. */
 export function offsetOf(address: number): number {
-  return address % CHUNK_BYTES;
+  return address % CHUNK_SPACE;
 }
 
 export class Slab {
@@ -63,22 +72,23 @@ export class Slab {
   readonly u8: Uint8Array[] = [];
   /** 32-bit views of the chunks, by chunk number. */
   readonly i32: Int32Array[] = [];
-  /** Per chunk: whether it is one large block's own buffer. */
-  private readonly own: boolean[] = [];
+  /** Per chunk number: its carved-chunk index, or NONE for a large block's own buffer. */
+  private readonly carvedOf: number[] = [];
   /** Chunk numbers of released large blocks, free for the next. */
   private readonly spareNumbers: number[] = [];
-  /** The chunk memory is carved from (not large blocks' own), -1 before the first. */
-  private last = -1;
+  /** Per carved chunk: its chunk number, its words, where its blocks end (bytes). */
+  private readonly numberOf: number[] = [];
   private readonly words: Int32Array[] = [];
-  /** Where unused memory starts in the last chunk (bytes). */
-  private top = CHUNK_BYTES;
-  /** Where the blocks of each chunk end (bytes); the last chunk's is `top`. */
   private readonly ends: number[] = [];
+  /** The carved chunk memory comes from, NONE before the first; its size and unused start. */
+  private last = NONE;
+  private lastSize = 0;
+  private top = 0;
   /** The first free block of each bin, or NONE. */
   private readonly heads = new Int32Array(32).fill(NONE);
   /** Bit b set: bin b has a free block. */
   private nonEmpty = 0;
-  /** Bytes in chunks (in use or free). */
+  /** Bytes in carved chunks (in use or free). */
   chunkBytes = 0;
   private freeTotal = 0;
   private usedTotal = 0;
@@ -104,24 +114,27 @@ export class Slab {
   /** Gives a block back; the caller must not use its address afterwards. */
   release(address: number): void {
     const chunk = chunkOf(address);
-    if (this.own[chunk]) {
+    const carved = this.carvedOf[chunk] ?? NONE;
+    if (carved === NONE) {
+      if (this.u8[chunk] === EMPTY_U8 || this.u8[chunk] === undefined) {
+        throw new RangeError('slab: a block was released twice');
+      }
       // A large block's own buffer: the collector frees it; its chunk number serves the next.
       this.u8[chunk] = EMPTY_U8;
       this.i32[chunk] = EMPTY_I32;
-      this.own[chunk] = false;
       this.spareNumbers.push(chunk);
       return;
     }
-    const words = this.words[chunk]!;
+    const words = this.words[carved]!;
     let w = (offsetOf(address) - 4) >> 2;
     const header = words[w]!;
     if ((header & USED) === 0) throw new RangeError('slab: a block was released twice');
     let size = header & ~3;
     this.usedTotal -= size;
-    const base = chunk << CHUNK_SHIFT;
+    const base = carved << CHUNK_SHIFT;
     // Merge with the free block after it, then the one before it (same chunk only).
     const end = w * 4 + size;
-    if (end < this.ends[chunk]!) {
+    if (end < this.ends[carved]!) {
       const next = words[end >> 2]!;
       if ((next & USED) === 0) {
         this.unlink(base + (end >> 2), next);
@@ -137,12 +150,21 @@ export class Slab {
       }
     }
     // The block that ends where the last chunk's unused memory starts joins that memory.
-    if (chunk === this.last && w * 4 + size === this.top) {
+    if (carved === this.last && w * 4 + size === this.top) {
       this.top = w * 4;
-      this.ends[chunk] = this.top;
+      this.ends[carved] = this.top;
       return;
     }
     this.link(base + w, size);
+  }
+
+  /** A chunk number for a new buffer (one a released large block left, or a new one). */
+  private number(buffer: ArrayBuffer, carved: number): number {
+    const chunk = this.spareNumbers.pop() ?? this.u8.length;
+    this.u8[chunk] = new Uint8Array(buffer);
+    this.i32[chunk] = new Int32Array(buffer);
+    this.carvedOf[chunk] = carved;
+    return chunk;
   }
 
   /** The address of a new block of `bytes` (a positive multiple of 4), not zero-filled. */
@@ -150,55 +172,48 @@ export class Slab {
     if (!(bytes > 0 && bytes % 4 === 0)) {
       throw new RangeError(`slab blocks are positive multiples of 4 bytes, not ${bytes}`);
     }
-    if (bytes > LARGEST_BLOCK) {
-      const buffer = new ArrayBuffer(bytes);
-      const chunk = this.spareNumbers.pop() ?? this.u8.length;
-      this.u8[chunk] = new Uint8Array(buffer);
-      this.i32[chunk] = new Int32Array(buffer);
-      this.own[chunk] = true;
-      if (chunk === this.words.length) {
-        this.words.push(EMPTY_I32);
-        this.ends.push(0);
-      }
-      return chunk * CHUNK_BYTES;
-    }
+    if (bytes > LARGEST_BLOCK) return this.number(new ArrayBuffer(bytes), NONE) * CHUNK_SPACE;
     let need = Math.max(MIN_BLOCK, bytes + OVERHEAD);
     const at = this.fit(need);
     if (at !== NONE) {
-      const chunk = at >>> CHUNK_SHIFT;
+      const carved = at >>> CHUNK_SHIFT;
       const w = at & WORD_MASK;
-      const words = this.words[chunk]!;
+      const words = this.words[carved]!;
       const size = words[w]!;
       this.unlink(at, size);
       if (size - need >= MIN_BLOCK) this.link(at + (need >> 2), size - need);
       else need = size;
       this.mark(words, w, need);
-      return chunk * CHUNK_BYTES + w * 4 + 4;
+      return this.numberOf[carved]! * CHUNK_SPACE + w * 4 + 4;
     }
-    if (this.top + need > CHUNK_BYTES) {
-      // Keep what is left of the last chunk as a free block, and start a new chunk.
-      const last = this.last;
-      if (last >= 0 && CHUNK_BYTES - this.top >= MIN_BLOCK) {
-        this.ends[last] = CHUNK_BYTES;
-        this.link((last << CHUNK_SHIFT) + (this.top >> 2), CHUNK_BYTES - this.top);
-      }
-      const buffer = new ArrayBuffer(CHUNK_BYTES);
-      const chunk = this.spareNumbers.pop() ?? this.u8.length;
-      this.u8[chunk] = new Uint8Array(buffer);
-      this.i32[chunk] = new Int32Array(buffer);
-      this.words[chunk] = this.i32[chunk]!;
-      this.ends[chunk] = 0;
-      this.own[chunk] = false;
-      this.last = chunk;
-      this.chunkBytes += CHUNK_BYTES;
-      this.top = 0;
-    }
+    if (this.last === NONE || this.top + need > this.lastSize) this.carve();
     const last = this.last;
     const w = this.top >> 2;
     this.top += need;
     this.ends[last] = this.top;
     this.mark(this.words[last]!, w, need);
-    return last * CHUNK_BYTES + w * 4 + 4;
+    return this.numberOf[last]! * CHUNK_SPACE + w * 4 + 4;
+  }
+
+  /** Starts a new carved chunk, keeping what is left of the last one as a free block. */
+  private carve(): void {
+    const last = this.last;
+    if (last !== NONE && this.lastSize - this.top >= MIN_BLOCK) {
+      this.ends[last] = this.lastSize;
+      this.link((last << CHUNK_SHIFT) + (this.top >> 2), this.lastSize - this.top);
+    }
+    const carved = this.words.length;
+    if (carved >= MAX_CARVED) throw new RangeError('slab: out of address space');
+    const size = Math.min(CHUNK_SPACE, Math.max(FIRST_CHUNK, this.chunkBytes));
+    const buffer = new ArrayBuffer(size);
+    const chunk = this.number(buffer, carved);
+    this.numberOf.push(chunk);
+    this.words.push(this.i32[chunk]!);
+    this.ends.push(0);
+    this.last = carved;
+    this.lastSize = size;
+    this.top = 0;
+    this.chunkBytes += size;
   }
 
   /** Writes an in-use block's header and footer. */
