@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { MemoryStore } from './memory-store.js';
 import { PeerTable } from './peer-table.js';
 import type { StoreAnnounce } from './store.js';
-import { id20, runStoreContract, v4 } from './store-contract.js';
+import { id20, runStoreContract, v4, v6 } from './store-contract.js';
 
 runStoreContract('memory', { make: async (limits) => new MemoryStore(limits) });
 
@@ -23,7 +23,44 @@ function announce(infoHash: Buffer, now: number): StoreAnnounce {
   };
 }
 
+/** The 6- or 18-byte entries of a compact peer list, sorted (picks start at a random peer). */
+function entries(list: Buffer, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.subarray(i, i + size).toString('hex'));
+  return out.sort();
+}
+
 describe('memory store', () => {
+  test('a transient announce answers in reused memory, with the same peers a copied answer has', () => {
+    const store = new MemoryStore();
+    const ih = id20('swarm');
+    for (let i = 0; i < 30; i++) {
+      store.announce({ ...announce(ih, 1), peerId: id20('a'), ip: v4(`10.0.1.${i}`), port: 1000 + i });
+    }
+    for (let i = 0; i < 3; i++) {
+      store.announce({ ...announce(ih, 1), peerId: id20('b'), ip: v6(i + 1), port: 2000 + i });
+    }
+    const asking = { ...announce(ih, 2), peerId: id20('ask'), numwant: 50, otherFamily: true };
+    const copied = store.announce(asking);
+    assert.ok(!(copied instanceof Promise));
+    const kept = Buffer.from(copied.peers.v4);
+    const first = store.announce({ ...asking, transient: true });
+    const second = store.announce({ ...asking, transient: true });
+    assert.ok(!(first instanceof Promise) && !(second instanceof Promise));
+    assert.equal(first, second, 'one result object serves every transient announce');
+    assert.equal(first.peers.v4.buffer, second.peers.v4.buffer, 'and one address buffer');
+    assert.deepEqual(entries(second.peers.v4, 6), entries(kept, 6), 'the same IPv4 peers');
+    assert.deepEqual(entries(second.peers.v6, 18), entries(copied.peers.v6, 18), 'the same IPv6 peers');
+    assert.equal(second.peers.v4.length, 30 * 6);
+    assert.equal(second.peers.v6.length, 3 * 18, "the other family's pick did not overwrite the first");
+    assert.deepEqual([second.complete, second.incomplete], [copied.complete, copied.incomplete]);
+    assert.deepEqual(copied.peers.v4, kept, 'a copied answer is untouched by later transient ones');
+    const withIds = store.announce({ ...asking, transient: true, wantPeerIds: true });
+    assert.ok(!(withIds instanceof Promise));
+    assert.notEqual(withIds, first, 'peer ids (HTTP) are always answered in fresh memory');
+    assert.equal(withIds.peers.ids4?.length, 30 * 20);
+  });
+
   test('a flood of new info hashes evicts itself, not living swarms', async () => {
     const store = new MemoryStore({ maxSwarms: 100 });
     const living = Array.from({ length: 20 }, () => id20('live'));

@@ -60,6 +60,8 @@ export class MemoryStore implements SwarmStore {
   private peers = 0;
   /** The memory of every peer table (see `slab.ts`). */
   private readonly slab = new Slab();
+  /** What transient announces are answered in (see `StoreAnnounce.transient`). */
+  private readonly reused = new ReusedAnswer();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.peerTtl = options.peerTtl ?? DEFAULT_PEER_TTL;
@@ -118,7 +120,10 @@ export class MemoryStore implements SwarmStore {
       swarm.active = now;
     }
     const other = v4 ? swarm.v6 : swarm.v4;
-    return result(swarm, pickPeers(table, other, input, r, now - this.peerTtl));
+    // Peer ids (HTTP only) are always copied out; transient answers need none.
+    const into = input.transient === true && !input.wantPeerIds ? this.reused : undefined;
+    const peers = pickPeers(table, other, input, r, now - this.peerTtl, into);
+    return into ? into.fill(swarm, peers) : result(swarm, peers);
   }
 
   async scrape(infoHashes: Buffer[]): Promise<SwarmCounts[]> {
@@ -266,6 +271,55 @@ interface Pick {
   ids: Buffer;
 }
 
+/**
+ * One store's answer to transient announces, rewritten by each: the result, its peer list, one
+ * pick and one address buffer per family (so the other family's pick cannot overwrite the first),
+ * and views of those buffers by length, made once.
+ */
+class ReusedAnswer {
+  readonly list: PeerList = { v4: EMPTY, v6: EMPTY };
+  readonly result: StoreAnnounceResult = { complete: 0, incomplete: 0, downloaded: 0, peers: this.list };
+  private readonly picks: Pick[] = [
+    { n: 0, addrs: EMPTY, ids: EMPTY },
+    { n: 0, addrs: EMPTY, ids: EMPTY },
+  ];
+  private readonly bytes: Buffer[] = [EMPTY, EMPTY];
+  private readonly views: Buffer[][] = [[], []];
+
+  /** Room for `length` bytes of addresses of one family (0: IPv4, 1: IPv6). */
+  room(family: number, length: number): Buffer {
+    if (this.bytes[family]!.length < length) {
+      this.bytes[family] = Buffer.allocUnsafe(Math.max(length, 256 * 18));
+      this.views[family] = [];
+    }
+    return this.bytes[family]!;
+  }
+
+  /** The pick of `n` addresses of `entry` bytes written into `room(family)`. */
+  pick(family: number, n: number, entry: number): Pick {
+    const length = n * entry;
+    const byLength = this.views[family]!;
+    let view = byLength[length];
+    if (!view) {
+      view = this.bytes[family]!.subarray(0, length);
+      byLength[length] = view;
+    }
+    const p = this.picks[family]!;
+    p.n = n;
+    p.addrs = view;
+    return p;
+  }
+
+  fill(swarm: Swarm, peers: PeerList): StoreAnnounceResult {
+    const r = this.result;
+    r.complete = (swarm.v4 ? swarm.v4.seeders : 0) + (swarm.v6 ? swarm.v6.seeders : 0);
+    r.incomplete = (swarm.v4 ? swarm.v4.count : 0) + (swarm.v6 ? swarm.v6.count : 0) - r.complete;
+    r.downloaded = swarm.downloaded;
+    r.peers = peers;
+    return r;
+  }
+}
+
 const EMPTY_PICK: Pick = { n: 0, addrs: EMPTY, ids: EMPTY };
 let scratchAddrs = Buffer.allocUnsafe(0);
 /** Reused for every pick (announces are handled one at a time): no allocation per announce. */
@@ -279,32 +333,41 @@ function pickPeers(
   input: StoreAnnounce,
   exclude: number,
   minSeen: number,
+  into?: ReusedAnswer,
 ): PeerList {
-  const own = pickFrom(table, input.numwant, exclude, input, minSeen);
+  const own = pickFrom(table, input.numwant, exclude, input, minSeen, into);
   const rest =
     input.otherFamily && other !== null && input.numwant > own.n
-      ? pickFrom(other, input.numwant - own.n, -1, input, minSeen)
+      ? pickFrom(other, input.numwant - own.n, -1, input, minSeen, into)
       : EMPTY_PICK;
   const v4First = table.addrLength === 4;
   const p4 = v4First ? own : rest;
   const p6 = v4First ? rest : own;
+  if (into) {
+    into.list.v4 = p4.addrs;
+    into.list.v6 = p6.addrs;
+    return into.list;
+  }
   if (!input.wantPeerIds) return { v4: p4.addrs, v6: p6.addrs };
   return { v4: p4.addrs, v6: p6.addrs, ids4: p4.ids, ids6: p6.ids };
 }
 
-/** Picks into scratch space, then copies out exactly what was picked (one allocation). */
+/**
+ * Picks into scratch space, then copies out exactly what was picked (one allocation); or, `into` a
+ * reused answer, picks into its memory and copies nothing (no ids then).
+ */
 function pickFrom(
   table: PeerTable,
   max: number,
   exclude: number,
   input: StoreAnnounce,
   minSeen: number,
+  into?: ReusedAnswer,
 ): Pick {
   const limit = Math.min(max, table.count);
   if (limit <= 0) return EMPTY_PICK;
   const entry = table.addrLength + 2;
-  if (scratchAddrs.length < limit * entry) scratchAddrs = Buffer.allocUnsafe(limit * 18);
-  const wantIds = input.wantPeerIds;
+  const wantIds = into === undefined && input.wantPeerIds;
   if (wantIds && scratchIds.length < limit * 20) scratchIds = Buffer.allocUnsafe(limit * 20);
   const options = PICK_OPTIONS;
   options.max = limit;
@@ -312,6 +375,12 @@ function pickFrom(
   options.skipSeeders = input.seeder && input.seedersToo !== true;
   options.minSeen = minSeen;
   options.ids = wantIds ? scratchIds : undefined;
+  if (into) {
+    const family = entry === 6 ? 0 : 1;
+    const n = table.pick(into.room(family, limit * entry), 0, options);
+    return n === 0 ? EMPTY_PICK : into.pick(family, n, entry);
+  }
+  if (scratchAddrs.length < limit * entry) scratchAddrs = Buffer.allocUnsafe(limit * 18);
   const n = table.pick(scratchAddrs, 0, options);
   if (n === 0) return EMPTY_PICK;
   const addrs = Buffer.allocUnsafe(n * entry);

@@ -27,6 +27,29 @@ function announce(over: Partial<AnnounceRequest> = {}): AnnounceRequest {
 }
 
 describe('tracker service', () => {
+  test('transient announces reuse one answer only when it is given at once', async () => {
+    const service = new TrackerService({ interval: 600 });
+    await service.announce(announce({ ip: v4('10.0.0.9'), peerId: id20('other') }));
+    const me = id20('me');
+    const a = service.announce(announce({ transport: 'udp', peerId: me }), { transient: true });
+    const b = service.announce(announce({ transport: 'udp', peerId: me }), { transient: true });
+    assert.ok(!(a instanceof Promise) && !(b instanceof Promise));
+    assert.equal(a, b, 'the memory store answers at once: one answer object is rewritten');
+    assert.deepEqual([b.interval, b.incomplete, b.peers.v4.length], [600, 2, 6]);
+    const plain = service.announce(announce());
+    assert.notEqual(plain, a, "without the option every answer is the caller's own");
+
+    // An allow check that answers later: the answer is a promise, and always the caller's own.
+    const later = new TrackerService({ allow: async () => true });
+    const p1 = later.announce(announce({ transport: 'udp' }), { transient: true });
+    const p2 = later.announce(announce({ transport: 'udp' }), { transient: true });
+    assert.ok(p1 instanceof Promise && p2 instanceof Promise);
+    const [r1, r2] = await Promise.all([p1, p2]);
+    assert.notEqual(r1, r2);
+    assert.equal(r1.peers.v4.length, 0);
+    assert.equal(r2.peers.v4.length, 6, 'the first peer, kept in its own memory');
+  });
+
   test('announce answers intervals, counts and peers; left=0 makes a seeder', async () => {
     const service = new TrackerService({ interval: 600, minInterval: 60 });
     await service.announce(announce({ left: 0, ip: v4('10.0.0.9') }));

@@ -39,6 +39,16 @@ export interface TrackerServiceOptions {
   clock?: () => number;
 }
 
+export interface AnnounceOptions {
+  /**
+   * The caller reads an answer given at once before it announces again, as the UDP edge does when
+   * it encodes the answer straight away. The answer and its peer lists may then be objects and
+   * memory the next announce reuses (nothing is allocated for them). Answers that come later, as
+   * promises, are always the caller's own.
+   */
+  transient?: boolean;
+}
+
 export class TrackerService {
   readonly store: SwarmStore;
   readonly metrics = new TrackerMetrics();
@@ -63,6 +73,16 @@ export class TrackerService {
     wantPeerIds: false,
     otherFamily: false,
     now: 0,
+    transient: false,
+  };
+  /** The answer object reused for transient announces (see `AnnounceOptions`). */
+  private readonly transientAnswer: AnnounceResponse = {
+    interval: 0,
+    minInterval: 0,
+    complete: 0,
+    incomplete: 0,
+    downloaded: 0,
+    peers: { v4: EMPTY, v6: EMPTY },
   };
 
   constructor(options: TrackerServiceOptions = {}) {
@@ -81,21 +101,23 @@ export class TrackerService {
    * set) the answer comes back at once, without a promise; refusals are then thrown at once too.
    * The request's buffers may be views of memory the transport reuses once this call returns: the
    * service copies them before anything asynchronous (an asynchronous store or allow check).
+   * With `transient`, an answer given at once may live in memory the next announce reuses.
    */
-  announce(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
-    const held = this.store.synchronous === true ? req : detached(req);
+  announce(req: AnnounceRequest, options: AnnounceOptions = {}): MaybePromise<AnnounceResponse> {
+    const sync = this.store.synchronous === true;
+    const held = sync ? req : detached(req);
     if (this.allow) {
       const ok = this.allow(held.infoHash);
       if (ok !== true) {
         if (ok === false) throw notAllowed(held.infoHash);
         const kept = held === req ? detached(req) : held;
-        return this.checkAllowed(kept.infoHash, ok).then(() => this.announceAllowed(kept));
+        return this.checkAllowed(kept.infoHash, ok).then(() => this.announceAllowed(kept, false));
       }
     }
-    return this.announceAllowed(held);
+    return this.announceAllowed(held, sync && options.transient === true);
   }
 
-  private announceAllowed(req: AnnounceRequest): MaybePromise<AnnounceResponse> {
+  private announceAllowed(req: AnnounceRequest, transient: boolean): MaybePromise<AnnounceResponse> {
     const numwant =
       req.event === 'stopped'
         ? 0
@@ -121,6 +143,7 @@ export class TrackerService {
       input.wantPeerIds = req.wantPeerIds;
       input.otherFamily = req.transport === 'http';
       input.now = this.clock();
+      input.transient = transient;
       result = this.store.announce(input);
     } catch (err) {
       throw unavailable(err);
@@ -133,11 +156,25 @@ export class TrackerService {
         },
       );
     }
+    if (transient) return this.answer(req, result, this.transientAnswer);
     return this.answer(req, result);
   }
 
-  private answer(req: AnnounceRequest, result: StoreAnnounceResult): AnnounceResponse {
+  private answer(
+    req: AnnounceRequest,
+    result: StoreAnnounceResult,
+    into?: AnnounceResponse,
+  ): AnnounceResponse {
     this.metrics.announce(req.transport, req.event);
+    if (into) {
+      into.interval = this.interval;
+      into.minInterval = this.minInterval;
+      into.complete = result.complete;
+      into.incomplete = result.incomplete;
+      into.downloaded = result.downloaded;
+      into.peers = result.peers;
+      return into;
+    }
     return {
       interval: this.interval,
       minInterval: this.minInterval,

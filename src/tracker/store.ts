@@ -34,6 +34,12 @@ export interface StoreAnnounce {
   otherFamily: boolean;
   /** The current time in whole seconds. */
   now: number;
+  /**
+   * The caller reads the answer before it announces to this store again (the UDP edge encodes it
+   * at once). A synchronous store may then answer in objects and memory that its next announce
+   * reuses, allocating nothing; others ignore it.
+   */
+  transient?: boolean;
 }
 
 export interface StoreAnnounceResult extends SwarmCounts {

@@ -74,7 +74,8 @@ export function udpDatagramHandler(service: TrackerService, options: UdpEdgeOpti
       }
       if (!ids.verify(req.connectionId, ip, port)) throw new SeedcastError('TRACKER_CONNECTION_ID');
       if (req.action === 'announce') {
-        const res = service.announce(req.request);
+        // Encoded at once below, so the service may answer in memory it reuses.
+        const res = service.announce(req.request, TRANSIENT);
         if (res instanceof Promise) {
           const from = Buffer.from(ip);
           return res.then(
@@ -126,6 +127,7 @@ export function serveUdp(
   return onMessage;
 }
 
+const TRANSIENT = { transient: true };
 const IPV4 = { ipv6: false };
 const IPV6 = { ipv6: true };
 
