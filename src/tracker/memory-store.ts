@@ -123,7 +123,7 @@ export class MemoryStore implements SwarmStore {
     // Peer ids (HTTP only) are always copied out; transient answers need none.
     const into = input.transient === true && !input.wantPeerIds ? this.reused : undefined;
     const peers = pickPeers(table, other, input, r, now - this.peerTtl, into);
-    return into ? into.fill(swarm, peers) : result(swarm, peers);
+    return result(swarm, peers, into?.result);
   }
 
   async scrape(infoHashes: Buffer[]): Promise<SwarmCounts[]> {
@@ -259,10 +259,16 @@ function zeroResult(wantIds: boolean): StoreAnnounceResult {
   return { complete: 0, incomplete: 0, downloaded: 0, peers: emptyPeers(wantIds) };
 }
 
-function result(swarm: Swarm, peers: PeerList): StoreAnnounceResult {
+/** A swarm's counts with `peers`: a new result, or written `into` a reused one. */
+function result(swarm: Swarm, peers: PeerList, into?: StoreAnnounceResult): StoreAnnounceResult {
   const seeders = (swarm.v4 ? swarm.v4.seeders : 0) + (swarm.v6 ? swarm.v6.seeders : 0);
   const total = (swarm.v4 ? swarm.v4.count : 0) + (swarm.v6 ? swarm.v6.count : 0);
-  return { complete: seeders, incomplete: total - seeders, downloaded: swarm.downloaded, peers };
+  if (!into) return { complete: seeders, incomplete: total - seeders, downloaded: swarm.downloaded, peers };
+  into.complete = seeders;
+  into.incomplete = total - seeders;
+  into.downloaded = swarm.downloaded;
+  into.peers = peers;
+  return into;
 }
 
 interface Pick {
@@ -308,15 +314,6 @@ class ReusedAnswer {
     p.n = n;
     p.addrs = view;
     return p;
-  }
-
-  fill(swarm: Swarm, peers: PeerList): StoreAnnounceResult {
-    const r = this.result;
-    r.complete = (swarm.v4 ? swarm.v4.seeders : 0) + (swarm.v6 ? swarm.v6.seeders : 0);
-    r.incomplete = (swarm.v4 ? swarm.v4.count : 0) + (swarm.v6 ? swarm.v6.count : 0) - r.complete;
-    r.downloaded = swarm.downloaded;
-    r.peers = peers;
-    return r;
   }
 }
 
