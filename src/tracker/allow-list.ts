@@ -7,6 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { SeedcastError } from '../errors.js';
+import { InfoHashIndex } from './info-hash-index.js';
 
 /**
  * True when the torrent with this 20-byte info hash may be tracked. An asynchronous check must read
@@ -32,10 +33,10 @@ export function parseAllowList(text: string, options: { source?: string } = {}):
   return set;
 }
 
-/** Binary (latin1) keys for a set of hex hashes: cheaper to look up per announce than hex. */
-function binaryKeys(hexes: Set<string>): Set<string> {
-  const keys = new Set<string>();
-  for (const h of hexes) keys.add(Buffer.from(h, 'hex').toString('latin1'));
+/** An index of the binary hashes of a set of hex hashes: looked up by the request's bytes. */
+function binaryKeys(hexes: Set<string>): InfoHashIndex<true> {
+  const keys = new InfoHashIndex<true>();
+  for (const h of hexes) keys.set(Buffer.from(h, 'hex'), true);
   return keys;
 }
 
@@ -44,7 +45,7 @@ export function allowSet(
   hashes: Set<string>,
 ): AllowCheck & { update(next: Set<string>): void; size(): number } {
   let current = binaryKeys(hashes);
-  const check = (infoHash: Buffer) => current.has(infoHash.toString('latin1'));
+  const check = (infoHash: Buffer) => current.has(infoHash);
   return Object.assign(check, {
     update(next: Set<string>) {
       current = binaryKeys(next);

@@ -1,15 +1,18 @@
 /**
- * The in-memory swarm store (the default): swarms in a `Map` keyed by the binary info hash, each
- * with one compact `PeerTable` per address family (see `peer-table.ts` for the record layout).
+ * The in-memory swarm store (the default): swarms found by info hash through an `InfoHashIndex`
+ * (looked up by the request's bytes, no key string per announce), each with one compact `PeerTable`
+ * per address family (see `peer-table.ts` for the record layout).
  *
  * Memory stays bounded: a swarm keeps at most `maxPeersPerSwarm` peers per family, the store keeps
  * at most `maxPeers` peers and `maxSwarms` swarms, in two segments (as in segmented LRU): a new
  * swarm enters *probation* (a quarter of `maxSwarms`, first in first out); a swarm announced to a
  * second time moves to the *protected* segment, whose oldest swarm not announced to lately (second
  * chance) goes back to probation when it is full. A flood of info hashes announced once each only
- * churns probation and never evicts a swarm that lives.
+ * churns probation and never evicts a swarm that lives. The segments are `Map`s keyed by the binary
+ * (latin1) info hash, for their order; an announce to a protected swarm touches neither.
  */
 
+import { InfoHashIndex } from './info-hash-index.js';
 import { PeerTable, type PickOptions } from './peer-table.js';
 import { Slab } from './slab.js';
 import {
@@ -31,6 +34,10 @@ export interface MemoryStoreOptions extends StoreLimits {
 }
 
 interface Swarm {
+  /** The info hash as a latin1 string: the swarm's key in its segment's `Map`. */
+  readonly key: string;
+  /** In probation (else in the protected segment). */
+  probation: boolean;
   v4: PeerTable | null;
   v6: PeerTable | null;
   downloaded: number;
@@ -52,6 +59,8 @@ export class MemoryStore implements SwarmStore {
   private readonly swarms = new Map<string, Swarm>();
   /** Swarms announced to once so far (probation, FIFO). */
   private readonly probation = new Map<string, Swarm>();
+  /** Every swarm of both segments, by info hash. */
+  private readonly index = new InfoHashIndex<Swarm>();
   private readonly protectedCap: number;
   private readonly probationCap: number;
   private readonly peerTtl: number;
@@ -75,15 +84,14 @@ export class MemoryStore implements SwarmStore {
   /** Synchronous: the answer is there at once. */
   announce(input: StoreAnnounce): StoreAnnounceResult {
     const { ip, peerId, now, event } = input;
-    const hashKey = input.infoHash.toString('latin1');
-    let swarm = this.swarms.get(hashKey);
+    let swarm = this.index.get(input.infoHash);
     if (swarm) {
-      swarm.referenced = true;
+      if (swarm.probation) this.promote(swarm);
+      else swarm.referenced = true;
+    } else if (event === 'stopped') {
+      return zeroResult(input.wantPeerIds);
     } else {
-      swarm = this.probation.get(hashKey);
-      if (swarm) this.promote(hashKey, swarm);
-      else if (event === 'stopped') return zeroResult(input.wantPeerIds);
-      else swarm = this.createSwarm(hashKey, now);
+      swarm = this.createSwarm(input.infoHash, now);
     }
     const v4 = ip.length === 4;
     let table = v4 ? swarm.v4 : swarm.v6;
@@ -128,8 +136,7 @@ export class MemoryStore implements SwarmStore {
 
   async scrape(infoHashes: Buffer[]): Promise<SwarmCounts[]> {
     return infoHashes.map((h) => {
-      const key = h.toString('latin1');
-      const swarm = this.swarms.get(key) ?? this.probation.get(key);
+      const swarm = this.index.get(h);
       if (!swarm) return { complete: 0, incomplete: 0, downloaded: 0 };
       const { complete, incomplete, downloaded } = result(swarm, EMPTY_LIST);
       return { complete, incomplete, downloaded };
@@ -167,7 +174,10 @@ export class MemoryStore implements SwarmStore {
           swarm.v6 = null;
         }
       }
-      if (!swarm.v4 && !swarm.v6 && swarm.active < cutoff) map.delete(key);
+      if (!swarm.v4 && !swarm.v6 && swarm.active < cutoff) {
+        map.delete(key);
+        this.index.delete(Buffer.from(key, 'latin1'));
+      }
       this.peers -= removed - before;
     }
     return removed;
@@ -198,18 +208,28 @@ export class MemoryStore implements SwarmStore {
   async close(): Promise<void> {
     this.swarms.clear();
     this.probation.clear();
+    this.index.clear();
     this.peers = 0;
   }
 
-  private createSwarm(hashKey: string, now: number): Swarm {
-    const swarm: Swarm = { v4: null, v6: null, downloaded: 0, active: now, referenced: false };
-    this.admit(hashKey, swarm);
+  private createSwarm(infoHash: Buffer, now: number): Swarm {
+    const swarm: Swarm = {
+      key: infoHash.toString('latin1'),
+      probation: true,
+      v4: null,
+      v6: null,
+      downloaded: 0,
+      active: now,
+      referenced: false,
+    };
+    this.admit(swarm);
+    this.index.set(infoHash, swarm);
     return swarm;
   }
 
   /** Moves a swarm announced to a second time from probation to the protected segment. */
-  private promote(hashKey: string, swarm: Swarm): void {
-    this.probation.delete(hashKey);
+  private promote(swarm: Swarm): void {
+    this.probation.delete(swarm.key);
     if (this.swarms.size >= this.protectedCap) {
       // Demote the oldest protected swarm not announced to since last passed (second chance).
       let steps = 0;
@@ -221,26 +241,29 @@ export class MemoryStore implements SwarmStore {
           continue;
         }
         old.referenced = false;
-        this.admit(key, old);
+        this.admit(old);
         break;
       }
     }
     swarm.referenced = false;
-    this.swarms.set(hashKey, swarm);
+    swarm.probation = false;
+    this.swarms.set(swarm.key, swarm);
   }
 
   /** Puts a swarm into probation, evicting its oldest swarm when full. */
-  private admit(hashKey: string, swarm: Swarm): void {
+  private admit(swarm: Swarm): void {
     if (this.probation.size >= this.probationCap) {
       for (const [key, old] of this.probation) {
         this.peers -= peersOf(old);
         old.v4?.release();
         old.v6?.release();
         this.probation.delete(key);
+        this.index.delete(Buffer.from(key, 'latin1'));
         break;
       }
     }
-    this.probation.set(hashKey, swarm);
+    swarm.probation = true;
+    this.probation.set(swarm.key, swarm);
   }
 }
 
