@@ -186,7 +186,8 @@ export class PeerTable {
    */
   pick(out: Buffer, outOff: number, options: PickOptions): number {
     const { max, exclude, skipSeeders, ids } = options;
-    const minSeen = options.minSeen ?? 0;
+    // Every record was seen at or after `oldestSeen` (a lower bound): no need to read each one's.
+    const minSeen = (options.minSeen ?? 0) > this.oldestSeen ? options.minSeen! : 0;
     const seenOff = 24 + this.addrLength;
     const count = this.count;
     if (max <= 0 || count === 0) return 0;

@@ -182,6 +182,22 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       assert.equal(late.peers.v4.length, 0, 'an expired peer is never handed out');
     });
 
+    test('before any sweep, a peer past its time is not handed out and a live one is', async () => {
+      const store = await fresh({ peerTtl: 100 });
+      const ih = id20('ih');
+      const ask = id20('ask');
+      await store.announce(req({ infoHash: ih, peerId: id20('old'), ip: v4('10.0.3.1'), now: NOW }));
+      await store.announce(req({ infoHash: ih, peerId: id20('live'), ip: v4('10.0.3.2'), now: NOW + 80 }));
+      const first = await store.announce(
+        req({ infoHash: ih, peerId: ask, ip: v4('10.0.3.3'), now: NOW + 90 }),
+      );
+      assert.deepEqual(endpoints4(first.peers.v4).sort(), ['10.0.3.1:6881', '10.0.3.2:6881']);
+      const later = await store.announce(
+        req({ infoHash: ih, peerId: ask, ip: v4('10.0.3.3'), now: NOW + 150 }),
+      );
+      assert.deepEqual(endpoints4(later.peers.v4), ['10.0.3.2:6881']);
+    });
+
     test('a swarm holds at most maxPeersPerSwarm peers, and still answers', async () => {
       const store = await fresh({ maxPeersPerSwarm: 3 });
       const ih = id20('ih');
