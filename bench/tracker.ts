@@ -149,14 +149,18 @@ async function udp(
   t: Tracker,
   gen: string,
   hashesBin: string,
-  load: { window: number; seconds: number; rate?: number; spin?: boolean; burstMs?: number },
+  load: { window: number; seconds: number; rate?: number; spin?: boolean; burstMs?: number; genCpu?: number },
 ): Promise<Result> {
   const args = ['127.0.0.1', String(t.port), String(load.seconds), String(load.window), '4', hashesBin];
   if (load.rate) args.push(String(load.rate));
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (load.spin) env.TRACKER_LOAD_SPIN = '1';
   if (load.burstMs) env.TRACKER_LOAD_BURST_MS = String(load.burstMs);
-  const { value: out, cpu } = await measure(t, () => execFileSync(gen, args, { encoding: 'utf8', env }));
+  const run = () =>
+    load.genCpu === undefined
+      ? execFileSync(gen, args, { encoding: 'utf8', env })
+      : execFileSync('taskset', ['-c', String(load.genCpu), gen, ...args], { encoding: 'utf8', env });
+  const { value: out, cpu } = await measure(t, run);
   const r = JSON.parse(out) as {
     rate: number;
     p50_us: number;
@@ -283,6 +287,7 @@ async function main(): Promise<void> {
       rate?: number;
       spin?: boolean;
       burstMs?: number;
+      genCpu?: number;
     }) => ({
       ours: await udp(us, gen, hashesBin, load),
       ot: await udp(them, gen, hashesBin, load),
@@ -295,7 +300,16 @@ async function main(): Promise<void> {
     // both trackers take turns, ROUNDS runs each, and the median run (by p99) of each is reported.
     const light: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
     const bursts: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
+    const apart: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
     const lightSeconds = Math.max(3, Math.round(SECONDS / 2));
+    // With two cores, the generator shares them with the tracker under test: the scheduler then
+    // often lets the generator's wake-up preempt the tracker mid-answer (perf's sched_switch shows it
+    // for both trackers), and a p99 measures that interleaving as much as the tracker. A third run
+    // per round gives the generator core 0 and both trackers (all their threads) the last core.
+    const cores = availableParallelism();
+    const pinning = cores >= 2 && spawnSync('sh', ['-c', 'command -v taskset']).status === 0;
+    const pin = (pid: number, cpus: string) =>
+      execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
     for (let i = 0; i < ROUNDS; i++) {
       const r = await both({ window: 256, seconds: lightSeconds, rate: 10_000 });
       light.ours.push(r.ours);
@@ -303,10 +317,18 @@ async function main(): Promise<void> {
       const b = await both({ window: 256, seconds: lightSeconds, rate: 10_000, burstMs: 1 });
       bursts.ours.push(b.ours);
       bursts.ot.push(b.ot);
+      if (pinning) {
+        for (const t of [us, them]) pin(t.pid, String(cores - 1));
+        const a = await both({ window: 256, seconds: lightSeconds, rate: 10_000, genCpu: 0 });
+        for (const t of [us, them]) pin(t.pid, `0-${cores - 1}`);
+        apart.ours.push(a.ours);
+        apart.ot.push(a.ot);
+      }
     }
     const median = (runs: Result[]) => [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
     out.udpLight = { ours: median(light.ours), ot: median(light.ot) };
     out.udpBursts = { ours: median(bursts.ours), ot: median(bursts.ot) };
+    if (pinning) out.udpApart = { ours: median(apart.ours), ot: median(apart.ot) };
     const p99s = (runs: Result[]) => runs.map((r) => r.p99.toFixed(2)).join(' ');
     const tail = (r: Result) =>
       `p90 ${r.p90?.toFixed(2)} p99 ${r.p99.toFixed(2)} p99.9 ${r.p999?.toFixed(2)}`;
@@ -314,7 +336,12 @@ async function main(): Promise<void> {
       `p99 of each run at 10k/s, paced (ms): ours ${p99s(light.ours)}; opentracker ${p99s(light.ot)}\n` +
       `p99 of each run at 10k/s, 1 ms bursts (ms): ours ${p99s(bursts.ours)}; opentracker ${p99s(bursts.ot)}\n` +
       `median runs, paced: ours ${tail(out.udpLight.ours)}; opentracker ${tail(out.udpLight.ot)}\n` +
-      `median runs, bursts: ours ${tail(out.udpBursts.ours)}; opentracker ${tail(out.udpBursts.ot)}`;
+      `median runs, bursts: ours ${tail(out.udpBursts.ours)}; opentracker ${tail(out.udpBursts.ot)}` +
+      (out.udpApart
+        ? `\np99 of each run at 10k/s, generator on its own core (ms): ours ${p99s(apart.ours)}; ` +
+          `opentracker ${p99s(apart.ot)}\nmedian runs, own core: ours ${tail(out.udpApart.ours)}; ` +
+          `opentracker ${tail(out.udpApart.ot)}`
+        : '\n(no run with the generator on its own core: it needs 2 cores and taskset)');
     // The ceiling of Node's dgram layer on this machine: a bare echo server, no tracker logic.
     const echoPort = await freePort();
     const echo = start(process.execPath, ['-e', ECHO, String(echoPort)]);
@@ -333,6 +360,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${row('UDP, generator spinning', out.udpSpin.ours, out.udpSpin.ot)}\n`);
     process.stdout.write(`${row('UDP at 10k/s paced (median)', out.udpLight.ours, out.udpLight.ot)}\n`);
     process.stdout.write(`${row('UDP 10k/s, 1 ms bursts', out.udpBursts.ours, out.udpBursts.ot)}\n`);
+    if (out.udpApart)
+      process.stdout.write(`${row('UDP 10k/s paced, own cores', out.udpApart.ours, out.udpApart.ot)}\n`);
     process.stdout.write(`${lightDetail}\n`);
     process.stdout.write(
       `Node dgram echo (no tracker) ${Math.round(echoed.rate)}/s: the most any Node UDP server answers here; ` +
