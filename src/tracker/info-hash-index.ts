@@ -5,12 +5,12 @@
  *
  * Open addressing with linear probing over one `Uint8Array` of keys (20 bytes a slot) and one array
  * of values; deletion shifts the entries after a hole back (no tombstones), so lookups never slow
- * down with churn. The table doubles at half full. The slot comes from all five words of the key
- * mixed with a random seed per index, so info hashes chosen to collide (anyone may announce any
- * info hash when no allow list is set) collide only by chance.
+ * down with churn. The table doubles at half full. Slots come from `hash20` with a random seed per
+ * index, so info hashes chosen to collide (anyone may announce any info hash when no allow list is
+ * set) collide only by chance.
  */
 
-import { randomBytes } from 'node:crypto';
+import { hash20, hashSeed } from './hash20.js';
 
 const KEY = 20;
 const MIN_CAPACITY = 64;
@@ -25,7 +25,7 @@ export class InfoHashIndex<V> {
   private readonly seed: number;
 
   constructor() {
-    this.seed = randomBytes(4).readUInt32LE(0);
+    this.seed = hashSeed();
     this.keys = new Uint8Array(MIN_CAPACITY * KEY);
     this.values = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
     this.used = new Uint8Array(MIN_CAPACITY);
@@ -111,14 +111,7 @@ export class InfoHashIndex<V> {
   }
 
   private slotOf(key: Uint8Array, off: number): number {
-    let h = this.seed;
-    for (let w = off; w < off + KEY; w += 4) {
-      const word = key[w]! | (key[w + 1]! << 8) | (key[w + 2]! << 16) | (key[w + 3]! << 24);
-      h = Math.imul(h ^ word, 0x9e3779b1);
-      h ^= h >>> 15;
-    }
-    h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
-    return (h ^ (h >>> 16)) & this.mask;
+    return hash20(key, off, this.seed) & this.mask;
   }
 
   private grow(): void {

@@ -12,6 +12,7 @@
  * (latin1) info hash, for their order; an announce to a protected swarm touches neither.
  */
 
+import { hashSeed } from './hash20.js';
 import { InfoHashIndex } from './info-hash-index.js';
 import { PeerTable, type PickOptions } from './peer-table.js';
 import { Slab } from './slab.js';
@@ -69,6 +70,8 @@ export class MemoryStore implements SwarmStore {
   private peers = 0;
   /** The memory of every peer table (see `slab.ts`). */
   private readonly slab = new Slab();
+  /** One random seed for the peer-id hash of every table (see `hash20.ts`). */
+  private readonly seed = hashSeed();
   /** What transient announces are answered in (see `StoreAnnounce.transient`). */
   private readonly reused = new ReusedAnswer();
 
@@ -96,7 +99,7 @@ export class MemoryStore implements SwarmStore {
     const v4 = ip.length === 4;
     let table = v4 ? swarm.v4 : swarm.v6;
     if (!table) {
-      table = new PeerTable(v4 ? 4 : 16, this.slab);
+      table = new PeerTable(v4 ? 4 : 16, this.slab, this.seed);
       if (v4) swarm.v4 = table;
       else swarm.v6 = table;
     }

@@ -18,6 +18,7 @@
  * place, so picking peers is a walk over contiguous memory from a random start.
  */
 
+import { hash20, hashSeed } from './hash20.js';
 import { chunkOf, offsetOf, Slab } from './slab.js';
 
 const FLAG_SEEDER = 1;
@@ -35,13 +36,6 @@ const EMPTY_RECS = new Uint8Array(0);
 const EMPTY_INDEX = new Int32Array(0);
 /** The address of no block. */
 const NO_BLOCK = -1;
-
-/** FNV-1a over the 20 bytes of a peer id. */
-function hashId(bytes: Uint8Array, off: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < 20; i++) h = Math.imul(h ^ bytes[off + i]!, 0x01000193);
-  return h >>> 0;
-}
 
 export class PeerTable {
   /** Bytes of an address: 4 or 16. */
@@ -64,10 +58,16 @@ export class PeerTable {
   private indexLength: number;
 
   private readonly slab: Slab;
+  /** Seeds the hash of peer ids (see `hash20.ts`: peers choose their ids). */
+  private readonly seed: number;
 
-  /** `slab`: where the table's arrays come from (the store shares one among all its tables). */
-  constructor(addrLength: 4 | 16, slab: Slab = new Slab()) {
+  /**
+   * `slab`: where the table's arrays come from (the store shares one among all its tables); `seed`:
+   * for the hash of peer ids (the store gives all its tables one random seed).
+   */
+  constructor(addrLength: 4 | 16, slab: Slab = new Slab(), seed = hashSeed()) {
     this.addrLength = addrLength;
+    this.seed = seed;
     this.stride = 32 + addrLength;
     this.slab = slab;
     this.recsLength = MIN_CAPACITY * this.stride;
@@ -104,7 +104,7 @@ export class PeerTable {
     const index = this.index;
     const ix = this.ix;
     const mask = this.indexLength - 1;
-    let s = hashId(peerId, 0) & mask;
+    let s = hash20(peerId, 0, this.seed) & mask;
     for (;;) {
       const v = index[ix + s]!;
       if (v === 0) return -1;
@@ -132,7 +132,7 @@ export class PeerTable {
     const index = this.index;
     const ix = this.ix;
     const mask = this.indexLength - 1;
-    let s = hashId(peerId, 0) & mask;
+    let s = hash20(peerId, 0, this.seed) & mask;
     while (index[ix + s] !== 0) s = (s + 1) & mask;
     index[ix + s] = r + 1;
     return r;
@@ -264,7 +264,7 @@ export class PeerTable {
     const index = this.index;
     const ix = this.ix;
     const mask = this.indexLength - 1;
-    let s = hashId(this.recs, this.at + r * this.stride) & mask;
+    let s = hash20(this.recs, this.at + r * this.stride, this.seed) & mask;
     while (index[ix + s] !== r + 1) s = (s + 1) & mask;
     return s;
   }
@@ -280,7 +280,7 @@ export class PeerTable {
       j = (j + 1) & mask;
       const v = index[ix + j]!;
       if (v === 0) break;
-      const k = hashId(this.recs, this.at + (v - 1) * this.stride) & mask;
+      const k = hash20(this.recs, this.at + (v - 1) * this.stride, this.seed) & mask;
       // Move v back into the hole at i unless its home slot k lies cyclically in (i, j].
       const inRange = i <= j ? k > i && k <= j : k > i || k <= j;
       if (!inRange) {
@@ -312,7 +312,7 @@ export class PeerTable {
     const ix = offsetOf(indexBlock) >> 2;
     const mask = size - 1;
     for (let r = 0; r < this.count; r++) {
-      let s = hashId(recs, at + r * this.stride) & mask;
+      let s = hash20(recs, at + r * this.stride, this.seed) & mask;
       while (index[ix + s] !== 0) s = (s + 1) & mask;
       index[ix + s] = r + 1;
     }
