@@ -1,8 +1,14 @@
 {
   "targets": [
     {
-      "target_name": "udp_batch",
-      "sources": ["native/udp_batch.c"],
+      "target_name": "tracker_native",
+      "sources": [
+        "native/addon.c",
+        "native/udp_batch.c",
+        "native/udp_fast.c",
+        "native/swarm_store.c",
+        "native/store_binding.c"
+      ],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "defines": ["NAPI_VERSION=8"]
     }

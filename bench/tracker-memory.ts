@@ -1,26 +1,33 @@
 /**
  * Memory per peer of the in-memory swarm store (run by bench/tracker.ts with --expose-gc): fills a
- * MemoryStore with PEERS peers (25% seeders) over SWARMS swarms and measures the growth of the V8
- * heap plus array buffers after full collections. Prints one JSON line.
+ * store with PEERS peers (25% seeders) over SWARMS swarms and measures its growth after full
+ * collections: of the V8 heap plus array buffers for the MemoryStore (STORE=js, the default), of the
+ * process's resident memory for the store in C (STORE=native, whose memory V8 does not see). Prints
+ * one JSON line.
  */
 
 import { randomBytes } from 'node:crypto';
 import { MemoryStore } from '../src/tracker/index.js';
+import { NativeStore } from '../src/tracker/native-store.js';
 
 const SWARMS = Number(process.env.SWARMS ?? 10_000);
 const PEERS = Number(process.env.PEERS ?? 1_000_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
+const native = process.env.STORE === 'native';
+
 function used(): number {
   gc!();
   gc!();
   const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+  return native ? m.rss : m.heapUsed + m.arrayBuffers;
 }
 
 const hashes = Array.from({ length: SWARMS }, () => randomBytes(20));
-const store = new MemoryStore({ maxPeersPerSwarm: 1_000_000 });
+const store = native
+  ? new NativeStore({ maxPeersPerSwarm: 1_000_000 })
+  : new MemoryStore({ maxPeersPerSwarm: 1_000_000 });
 const before = used();
 const peerId = Buffer.alloc(20);
 const ip = Buffer.alloc(4);
@@ -48,6 +55,7 @@ const size = await store.size();
 const peers = size.seeders + size.leechers;
 process.stdout.write(
   `${JSON.stringify({
+    store: native ? 'native' : 'js',
     swarms: size.swarms,
     peers,
     bytesPerPeer: Math.round((after - before) / peers),

@@ -382,12 +382,18 @@ async function main(): Promise<void> {
         '(saturated: the tracker used >= 90% of a core and 4x more in flight gave < 15% more answers)\n\n',
     );
 
-    const mem = JSON.parse(
-      execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/tracker-memory.ts'], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      }),
-    ) as { peers: number; swarms: number; bytesPerPeer: number; tableBytesPerPeer: number };
+    type Mem = { peers: number; swarms: number; bytesPerPeer: number; tableBytesPerPeer: number };
+    const memOf = (store: 'js' | 'native') =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/tracker-memory.ts'], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, STORE: store },
+        }),
+      ) as Mem;
+    // The store `seedcast tracker` runs (native when the addon is built) and the JavaScript one.
+    const mem = memOf('native');
+    const memJs = memOf('js');
     const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
     const ourPeers = [...metrics.matchAll(/seedcast_tracker_peers\{state="\w+"\} (\d+)/g)].reduce(
       (a, m) => a + Number(m[1]),
@@ -399,8 +405,9 @@ async function main(): Promise<void> {
     );
     const rss = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
     process.stdout.write(
-      `\nmemory per peer (in-process, ${mem.peers} peers in ${mem.swarms} swarms): ${mem.bytesPerPeer} bytes ` +
-        `(${mem.tableBytesPerPeer} in peer tables)\n` +
+      `\nmemory per peer (in-process, ${mem.peers} peers in ${mem.swarms} swarms): native store ${mem.bytesPerPeer} ` +
+        `bytes of resident memory (${mem.tableBytesPerPeer} in peer tables); ` +
+        `MemoryStore ${memJs.bytesPerPeer} bytes of heap (${memJs.tableBytesPerPeer} in peer tables)\n` +
         `resident after the load: ours ${rss.us} KiB (+${rss.us - rss0.us}) holding ${ourPeers} peers; ` +
         `opentracker ${rss.them} KiB (+${rss.them - rss0.them}), stats: ${otStats.trim().replace(/\s+/g, ' ').slice(0, 80)}\n`,
     );
@@ -414,7 +421,7 @@ async function main(): Promise<void> {
     );
     writeFileSync(
       join(ROOT, '.bench-tmp', 'tracker-results.json'),
-      JSON.stringify({ ...out, mem, rss }, null, 2),
+      JSON.stringify({ ...out, mem, memJs, rss }, null, 2),
     );
   } finally {
     for (const p of procs) await stop(p);

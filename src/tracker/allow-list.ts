@@ -40,18 +40,40 @@ function binaryKeys(hexes: Set<string>): InfoHashIndex<true> {
   return keys;
 }
 
+/** What `allowSet` returns: an allow check that also tells what it holds. */
+export interface AllowSet extends AllowCheck {
+  /** Replaces the set. */
+  update(next: Set<string>): void;
+  size(): number;
+  /** The binary info hashes, 20 bytes each, one after the other (for the native fast path). */
+  keys(): Buffer;
+  /** Calls `listener` after each `update`. */
+  onUpdate(listener: () => void): void;
+}
+
 /** An allow check over a set of hex info hashes (the set may be replaced later through `update`). */
-export function allowSet(
-  hashes: Set<string>,
-): AllowCheck & { update(next: Set<string>): void; size(): number } {
+export function allowSet(hashes: Set<string>): AllowSet {
+  let hexes = hashes;
   let current = binaryKeys(hashes);
+  const listeners: (() => void)[] = [];
   const check = (infoHash: Buffer) => current.has(infoHash);
   return Object.assign(check, {
     update(next: Set<string>) {
+      hexes = next;
       current = binaryKeys(next);
+      for (const l of listeners) l();
     },
     size: () => current.size,
+    keys: () => Buffer.from([...hexes].join(''), 'hex'),
+    onUpdate(listener: () => void) {
+      listeners.push(listener);
+    },
   });
+}
+
+/** Whether an allow check is an `allowSet` (whose hashes can be read). */
+export function isAllowSet(check: AllowCheck): check is AllowSet {
+  return typeof (check as Partial<AllowSet>).keys === 'function';
 }
 
 /** Reads an allow-list file. */

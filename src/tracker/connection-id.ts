@@ -38,7 +38,17 @@ function cacheKey(lo: number): number {
   return lo >>> 2;
 }
 
+/** Told of every id issued or verified: where it was issued to and in which minute. */
+export type ConnectionIdListener = (id: Uint8Array, ip: Buffer, port: number, minute: number) => void;
+
 export class ConnectionIds {
+  /**
+   * Told of each id issued, and of each id verified (so a listener added late learns the ids in
+   * use): the native UDP fast path keeps them to check announces itself. Only with the wall clock.
+   */
+  onRemember: ConnectionIdListener | undefined;
+  /** The clock is the wall clock (no `clock` option). */
+  readonly wallClock: boolean;
   private readonly key: Buffer;
   private readonly clock: () => number;
   private readonly input = Buffer.alloc(4 + 2 + 16);
@@ -47,6 +57,7 @@ export class ConnectionIds {
   constructor(options: ConnectionIdOptions = {}) {
     this.key = options.key ?? randomBytes(32);
     this.clock = options.clock ?? Date.now;
+    this.wallClock = options.clock === undefined;
   }
 
   /** A connection id for this address and port (8 bytes). */
@@ -71,8 +82,10 @@ export class ConnectionIds {
       slot - known.slot < SLOTS_ACCEPTED &&
       known.port === port &&
       known.ip.equals(ip)
-    )
+    ) {
+      if (this.onRemember) this.onRemember(id, ip, port, known.slot);
       return true;
+    }
     for (let i = 0; i < SLOTS_ACCEPTED; i++) {
       if (timingSafeEqual(this.compute(slot - i, ip, port), id)) {
         this.remember(Buffer.from(id), ip, port, slot - i);
@@ -86,6 +99,7 @@ export class ConnectionIds {
     if (this.known.size >= CACHE_MAX) this.known.clear();
     const lo = id.readUInt32BE(4);
     this.known.set(cacheKey(lo), { hi: id.readUInt32BE(0), lo, ip: Buffer.from(ip), port, slot });
+    if (this.onRemember) this.onRemember(id, ip, port, slot);
   }
 
   private compute(slot: number, ip: Buffer, port: number): Buffer {

@@ -22,6 +22,21 @@ export class TrackerMetrics {
   /** Announce counts: [transport http|udp][event none|started|completed|stopped], kept in an array. */
   private readonly announceCounts = new Float64Array(8);
 
+  /** Announces counted elsewhere (the native UDP fast path): each gives 4 counts, by event. */
+  private readonly announceSources: { transport: Transport; counts: () => ArrayLike<number> }[] = [];
+
+  /** Adds announces answered outside the service, by event (none, started, completed, stopped). */
+  addAnnounceSource(transport: Transport, counts: () => ArrayLike<number>): void {
+    this.announceSources.push({ transport, counts });
+  }
+
+  /** Announces answered by transport and event, counting every source. */
+  announceCount(transport: Transport, event: AnnounceEvent): number {
+    let n = this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!;
+    for (const s of this.announceSources) if (s.transport === transport) n += s.counts()[EVENT_INDEX[event]] ?? 0;
+    return n;
+  }
+
   announce(transport: Transport, event: AnnounceEvent): void {
     this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!++;
   }
@@ -47,11 +62,9 @@ export class TrackerMetrics {
   render(size: StoreSize): string {
     const lines: string[] = [];
     const announces = new Map<string, number>();
-    (['http', 'udp'] as Transport[]).forEach((t, ti) => {
-      EVENTS.forEach((e, ei) => {
-        announces.set(`transport="${t}",event="${e}"`, this.announceCounts[ti * 4 + ei]!);
-      });
-    });
+    for (const t of ['http', 'udp'] as Transport[]) {
+      for (const e of EVENTS) announces.set(`transport="${t}",event="${e}"`, this.announceCount(t, e));
+    }
     counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', announces);
     counter(lines, 'seedcast_tracker_scrapes_total', 'Scrapes answered.', this.scrapes);
     counter(lines, 'seedcast_tracker_errors_total', 'Requests refused or malformed.', this.errors);

@@ -7,7 +7,7 @@
  */
 
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import type { AllowCheck } from './allow-list.js';
+import { type AllowCheck, type AllowSet, isAllowSet } from './allow-list.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
 import type { MaybePromise, StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
@@ -59,6 +59,8 @@ export class TrackerService {
   private readonly maxNumwant: number;
   private readonly allow: AllowCheck | undefined;
   private readonly clock: () => number;
+  /** The clock is the wall clock (no `clock` option): a native edge may read the time itself. */
+  private readonly wallClock: boolean;
   /** The input handed to a synchronous store (see `announceAllowed`). */
   private readonly input: StoreAnnounce = {
     infoHash: EMPTY,
@@ -94,6 +96,26 @@ export class TrackerService {
     this.maxScrape = options.maxScrape ?? 74;
     this.allow = options.allow;
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+    this.wallClock = options.clock === undefined;
+  }
+
+  /**
+   * What an edge that answers announces itself (the native UDP fast path, `udp_fast.c`) must apply
+   * to answer as this service would, or undefined when it cannot: the service keeps a clock of its
+   * own (tests), or decides the allow list by a callback rather than a set of hashes. The edge
+   * must then count what it answers into `metrics` (`TrackerMetrics.addAnnounceSource`).
+   */
+  fastPathRules():
+    | { interval: number; defaultNumwant: number; maxNumwant: number; allow: AllowSet | undefined }
+    | undefined {
+    if (!this.wallClock) return undefined;
+    if (this.allow && !isAllowSet(this.allow)) return undefined;
+    return {
+      interval: this.interval,
+      defaultNumwant: this.defaultNumwant,
+      maxNumwant: this.maxNumwant,
+      allow: this.allow,
+    };
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 
 import { once } from 'node:events';
+import { SeedcastError } from '../errors.js';
 import type { AddressInfo } from 'node:net';
 import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
@@ -34,6 +35,12 @@ export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOption
   sweepSeconds?: number;
   /** The UDP socket: batched native, Node's dgram, or the best that works here (`udp-listen.ts`). */
   udpIo?: UdpIo;
+  /**
+   * The in-memory store: `native` (the store in C, `native-store.ts`, which lets the batched UDP
+   * socket answer announces in C), `js` (`MemoryStore`), or `auto` (default: native when the addon
+   * is built, else js; the environment's `SEEDCAST_STORE` may say `js` or `native`).
+   */
+  memoryStore?: 'auto' | 'native' | 'js';
 }
 
 export interface RunningTracker {
@@ -55,7 +62,19 @@ export async function createStore(options: TrackerOptions): Promise<SwarmStore> 
     const { RedisStore } = await import('./redis-store.js');
     return RedisStore.connect(options.redisUrl, { ...options, prefix: options.redisPrefix });
   }
+  const want = options.memoryStore ?? envStore() ?? 'auto';
+  if (want !== 'js') {
+    const { NativeStore, nativeStoreSupport } = await import('./native-store.js');
+    const support = nativeStoreSupport();
+    if (support.ok) return new NativeStore(options);
+    if (want === 'native') throw new SeedcastError('TRACKER_UNAVAILABLE', `native store: ${support.reason}`);
+  }
   return new MemoryStore(options);
+}
+
+function envStore(): 'auto' | 'native' | 'js' | undefined {
+  const v = process.env.SEEDCAST_STORE;
+  return v === 'js' || v === 'native' || v === 'auto' ? v : undefined;
 }
 
 export async function startTracker(options: TrackerOptions = {}): Promise<RunningTracker> {

@@ -17,6 +17,9 @@ import { createRequire } from 'node:module';
 import { SeedcastError } from '../errors.js';
 import { silentLog, type TrackerLog } from './log.js';
 import type { TrackerService } from './service.js';
+import type { AllowSet } from './allow-list.js';
+import { ConnectionIds } from './connection-id.js';
+import { NativeStore } from './native-store.js';
 import { type DatagramHandler, type UdpEdgeOptions, udpDatagramHandler } from './udp-server.js';
 
 interface NativeUdpBatch {
@@ -37,7 +40,15 @@ interface NativeUdpBatch {
   flush(handle: object, upto: number): void;
   stats(handle: object): [number, number, number];
   close(handle: object): void;
+  fastOn(handle: object, store: object, interval: number, defaultNumwant: number, maxNumwant: number): void;
+  fastRemember(handle: object, id: Uint8Array, ip: Uint8Array, port: number, minute: number): void;
+  fastAllow(handle: object, keys: Uint8Array | null): void;
+  fastStats(handle: object): number[];
 }
+
+/** Meta byte 19: the datagram was longer than a slot (bit 0); the fast path answered it (bit 1). */
+const CUT = 1;
+const ANSWERED = 2;
 
 /**
  * Answers sent per sendmmsg within a batch: one by one in a small batch (a light load, where the
@@ -59,7 +70,7 @@ function load(): { native: NativeUdpBatch } | { error: string } {
   try {
     // Two folders below the package root, from src/tracker (tsx) as from dist/tracker.
     const require = createRequire(import.meta.url);
-    loaded = { native: require('../../build/Release/udp_batch.node') as NativeUdpBatch };
+    loaded = { native: require('../../build/Release/tracker_native.node') as NativeUdpBatch };
   } catch (err) {
     loaded = { error: `native/udp_batch.c is not built (npm run build:native): ${(err as Error).message}` };
   }
@@ -139,8 +150,10 @@ export class BatchUdpSocket {
       const every = count <= SMALL_BATCH ? FLUSH_EVERY_SMALL : FLUSH_EVERY_LARGE;
       for (let i = 0; i < count; i++) {
         const m = i * n.META;
+        const flags = metaBytes[m + 19]!;
+        if ((flags & ANSWERED) !== 0) continue;
         const length = metaInts[i * intsPerSlot + 5]!;
-        const cut = metaBytes[m + 19] === 1;
+        const cut = (flags & CUT) !== 0;
         const v4 = metaBytes[m + 18] === 4;
         const ip = v4 ? ip4 : ip6;
         metaBytes.copy(ip, 0, m, m + ip.length);
@@ -153,6 +166,9 @@ export class BatchUdpSocket {
           else if (answer && answer.length <= n.SLOT) {
             answer.copy(outBytes, i * n.SLOT);
             metaInts[i * intsPerSlot + 6] = answer.length;
+          } else if (answer && socket) {
+            // Longer than a slot (200 IPv6 peers): sent on its own.
+            n.sendTo(socket.handle, answer, ip, from);
           }
         } catch (err) {
           // The handler never throws; should it, the datagram is dropped, not the process.
@@ -178,6 +194,35 @@ export class BatchUdpSocket {
     return socket;
   }
 
+  /**
+   * Answers announces in C from now on (`native/udp_fast.c`), against `store`'s memory, with the
+   * service's rules; the datagrams it cannot answer exactly as JavaScript would still come to the
+   * handler. `ids` tells it the connection ids in use.
+   */
+  enableFastPath(
+    store: NativeStore,
+    ids: ConnectionIds,
+    rules: { interval: number; defaultNumwant: number; maxNumwant: number; allow: AllowSet | undefined },
+  ): void {
+    const { native, handle } = this;
+    native.fastOn(handle, store.handle, rules.interval, rules.defaultNumwant, rules.maxNumwant);
+    const allow = rules.allow;
+    if (allow) {
+      native.fastAllow(handle, allow.keys());
+      allow.onUpdate(() => {
+        if (!this.closed) native.fastAllow(handle, allow.keys());
+      });
+    }
+    ids.onRemember = (id, ip, port, minute) => {
+      if (!this.closed) native.fastRemember(handle, id, ip, port, minute);
+    };
+  }
+
+  /** Announces the fast path answered, by event: none, started, completed, stopped. */
+  fastCounts(): number[] {
+    return this.native.fastStats(this.handle);
+  }
+
   stats(): BatchSocketStats {
     const [received, sent, dropped] = this.native.stats(this.handle);
     return { received, sent, dropped };
@@ -197,5 +242,12 @@ export function serveUdpBatch(
   service: TrackerService,
   options: UdpEdgeOptions = {},
 ): BatchUdpSocket {
-  return BatchUdpSocket.open(host, port, udpDatagramHandler(service, options), options.log);
+  const ids = options.connectionIds ?? new ConnectionIds();
+  const socket = BatchUdpSocket.open(host, port, udpDatagramHandler(service, { ...options, connectionIds: ids }), options.log);
+  const rules = service.fastPathRules();
+  if (options.fastPath !== false && rules && ids.wallClock && service.store instanceof NativeStore) {
+    socket.enableFastPath(service.store, ids, rules);
+    service.metrics.addAnnounceSource('udp', () => socket.fastCounts());
+  }
+  return socket;
 }

@@ -29,6 +29,11 @@ import {
 export interface UdpEdgeOptions {
   log?: TrackerLog;
   connectionIds?: ConnectionIds;
+  /**
+   * Let the batched socket answer announces in C when the store is the native one (default true;
+   * `udp-batch.ts`, `native/udp_fast.c`). The dgram edge has no fast path.
+   */
+  fastPath?: boolean;
 }
 
 /**
