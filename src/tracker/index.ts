@@ -8,6 +8,7 @@ export { type TrackerPluginOptions, trackerPlugin } from './fastify-plugin.js';
 export { createHttpTrackerServer } from './http-server.js';
 export { rateLimited, silentLog, streamLog, type TrackerLog } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { NativeStore, type NativeStoreOptions, nativeStoreSupport } from './native-store.js';
 export { TrackerService, type TrackerServiceOptions } from './service.js';
 export type { StoreLimits, SwarmStore } from './store.js';
 export { createStore, type RunningTracker, startTracker, type TrackerOptions } from './tracker.js';
