@@ -33,7 +33,8 @@ export class TrackerMetrics {
   /** Announces answered by transport and event, counting every source. */
   announceCount(transport: Transport, event: AnnounceEvent): number {
     let n = this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!;
-    for (const s of this.announceSources) if (s.transport === transport) n += s.counts()[EVENT_INDEX[event]] ?? 0;
+    for (const s of this.announceSources)
+      if (s.transport === transport) n += s.counts()[EVENT_INDEX[event]] ?? 0;
     return n;
   }
 

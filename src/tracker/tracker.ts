@@ -5,8 +5,8 @@
  */
 
 import { once } from 'node:events';
-import { SeedcastError } from '../errors.js';
 import type { AddressInfo } from 'node:net';
+import { SeedcastError } from '../errors.js';
 import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';

@@ -15,11 +15,11 @@
 
 import { createRequire } from 'node:module';
 import { SeedcastError } from '../errors.js';
-import { silentLog, type TrackerLog } from './log.js';
-import type { TrackerService } from './service.js';
 import type { AllowSet } from './allow-list.js';
 import { ConnectionIds } from './connection-id.js';
+import { silentLog, type TrackerLog } from './log.js';
 import { NativeStore } from './native-store.js';
+import type { TrackerService } from './service.js';
 import { type DatagramHandler, type UdpEdgeOptions, udpDatagramHandler } from './udp-server.js';
 
 interface NativeUdpBatch {
@@ -243,7 +243,12 @@ export function serveUdpBatch(
   options: UdpEdgeOptions = {},
 ): BatchUdpSocket {
   const ids = options.connectionIds ?? new ConnectionIds();
-  const socket = BatchUdpSocket.open(host, port, udpDatagramHandler(service, { ...options, connectionIds: ids }), options.log);
+  const socket = BatchUdpSocket.open(
+    host,
+    port,
+    udpDatagramHandler(service, { ...options, connectionIds: ids }),
+    options.log,
+  );
   const rules = service.fastPathRules();
   if (options.fastPath !== false && rules && ids.wallClock && service.store instanceof NativeStore) {
     socket.enableFastPath(service.store, ids, rules);

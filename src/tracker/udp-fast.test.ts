@@ -175,7 +175,10 @@ describe('native UDP announce fast path', { skip }, () => {
       [1, 4242, 1200, 1, 1],
       'the answer counts both peers (1 seeder from HTTP, this leecher)',
     );
-    assert.equal(a.peers.toString('hex'), Buffer.concat([v4('10.1.2.3'), Buffer.from([0x13, 0x88])]).toString('hex'));
+    assert.equal(
+      a.peers.toString('hex'),
+      Buffer.concat([v4('10.1.2.3'), Buffer.from([0x13, 0x88])]).toString('hex'),
+    );
     assert.deepEqual(socket.fastCounts(), [0, 1, 0, 0], 'answered by the fast path, as a started event');
     assert.equal(sum(socket.fastCounts()), before + 1);
     const text = service.metrics.render(await service.store.size());
@@ -192,9 +195,13 @@ describe('native UDP announce fast path', { skip }, () => {
     const id = await c.connect();
     const me = id20('me');
     await c.ask(announce({ id, infoHash: hash, peerId: me, event: 2 }));
-    let a = parse(await c.ask(announce({ id, infoHash: hash, peerId: me, event: 1, left: 0n, downloaded: 100n })));
+    let a = parse(
+      await c.ask(announce({ id, infoHash: hash, peerId: me, event: 1, left: 0n, downloaded: 100n })),
+    );
     assert.deepEqual([a.seeders, a.leechers], [1, 0]);
-    a = parse(await c.ask(announce({ id, infoHash: hash, peerId: me, event: 0, left: 0n, downloaded: 100n })));
+    a = parse(
+      await c.ask(announce({ id, infoHash: hash, peerId: me, event: 0, left: 0n, downloaded: 100n })),
+    );
     const counts = await service.scrape({ infoHashes: [hash], transport: 'udp' });
     assert.equal(counts.files[0]!.counts.downloaded, 1);
     a = parse(await c.ask(announce({ id, infoHash: hash, peerId: me, event: 3 })));
@@ -207,18 +214,32 @@ describe('native UDP announce fast path', { skip }, () => {
     const { socket, port } = await tracker({ allow });
     const c = await client(port);
     // An id never issued: JavaScript refuses it (BEP 15 error, action 3).
-    const forged = parse(await c.ask(announce({ id: Buffer.alloc(8, 9), infoHash: Buffer.alloc(20, 1), peerId: id20('x') })));
+    const forged = parse(
+      await c.ask(announce({ id: Buffer.alloc(8, 9), infoHash: Buffer.alloc(20, 1), peerId: id20('x') })),
+    );
     assert.equal(forged.action, 3, 'a forged connection id is refused');
     const id = await c.connect();
     // BEP 41 option that runs past the end: refused by JavaScript as malformed.
     const bad = parse(
-      await c.ask(announce({ id, infoHash: Buffer.alloc(20, 1), peerId: id20('x'), options: Buffer.from([2, 50, 0x2f]) })),
+      await c.ask(
+        announce({
+          id,
+          infoHash: Buffer.alloc(20, 1),
+          peerId: id20('x'),
+          options: Buffer.from([2, 50, 0x2f]),
+        }),
+      ),
     );
     assert.equal(bad.action, 3);
     // Good options (URL data "/ann", then END) are answered in C.
     const good = parse(
       await c.ask(
-        announce({ id, infoHash: Buffer.alloc(20, 1), peerId: id20('x'), options: Buffer.from([2, 4, 0x2f, 0x61, 0x6e, 0x6e, 0]) }),
+        announce({
+          id,
+          infoHash: Buffer.alloc(20, 1),
+          peerId: id20('x'),
+          options: Buffer.from([2, 4, 0x2f, 0x61, 0x6e, 0x6e, 0]),
+        }),
       ),
     );
     assert.equal(good.action, 1);
@@ -280,10 +301,11 @@ describe('native UDP announce fast path', { skip }, () => {
     }
     const c = await client(port, '::1');
     const id = await c.connect();
-    const few = parse(await c.ask(announce({ id, infoHash: hash, peerId: id20('me6'), numwant: 10 })));
+    const me6 = id20('me6');
+    const few = parse(await c.ask(announce({ id, infoHash: hash, peerId: me6, numwant: 10 })));
     assert.deepEqual([few.action, few.seeders, few.leechers, few.peers.length], [1, 150, 1, 10 * 18]);
     assert.deepEqual(socket.fastCounts(), [0, 1, 0, 0]);
-    const many = parse(await c.ask(announce({ id, infoHash: hash, peerId: id20('me6'), numwant: 200, event: 0 })));
+    const many = parse(await c.ask(announce({ id, infoHash: hash, peerId: me6, numwant: 200, event: 0 })));
     assert.deepEqual([many.action, many.peers.length], [1, 150 * 18], 'every peer, in one datagram');
     assert.deepEqual(socket.fastCounts(), [0, 1, 0, 0], 'that one was JavaScript’s');
   });
