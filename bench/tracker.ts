@@ -10,7 +10,8 @@
  * - UDP: `tracker-udp-load.c` (our own BEP 15 generator, built here with gcc): 4 sockets with many
  *   announces in flight measure throughput; a run with 4x more in flight checks the tracker is
  *   saturated (its one thread is >= 90% busy and throughput does not grow); open-loop runs
- *   at 10,000 announces/s, the two trackers taking turns (BENCH_ROUNDS, default 5), measure latency
+ *   at 10,000 announces/s on both trackers started afresh (so both hold the same peers) and warmed
+ *   up alike, the two taking turns (BENCH_ROUNDS, default 5), measure latency
  *   (the median run of each): paced (one announce every 100 us, as many independent clients send
  *   them), and in bursts (the announces due leave together once a millisecond, which measures how
  *   long a tracker takes to work through a dozen at once); a run with a busy-polling generator (no wake-ups, which
@@ -231,41 +232,46 @@ async function main(): Promise<void> {
     const otRoot = join(dir, 'ot');
     mkdirSync(otRoot);
     writeFileSync(join(otRoot, 'whitelist.txt'), readFileSync(hashesTxt));
-    const otPort = await freePort();
-    writeFileSync(
-      join(otRoot, 'opentracker.conf'),
-      `listen.tcp 127.0.0.1:${otPort}\nlisten.udp 127.0.0.1:${otPort}\naccess.whitelist /whitelist.txt\n` +
-        `access.stats 127.0.0.1\ntracker.rootdir ${otRoot}\ntracker.user nobody\n`,
-    );
-    const ot = start('opentracker', ['-f', join(otRoot, 'opentracker.conf')]);
-    procs.push(ot);
-    const ourPort = await freePort();
-    // The built command, as users run it (the build is fresh: see main's first lines).
-    const ours = start(process.execPath, [
-      'bin/seedcast.js',
-      'tracker',
-      '--port',
-      String(ourPort),
-      '--allow',
-      hashesTxt,
-    ]);
-    procs.push(ours);
-    for (let i = 0; i < 200 && !ours.out().includes('listening on udp'); i++) await sleep(50);
-    await sleep(500);
-    const us: Tracker = { name: 'seedcast', port: ourPort, pid: ours.child.pid! };
-    const them: Tracker = { name: 'opentracker', port: otPort, pid: ot.child.pid! };
-    for (const t of [us, them]) {
-      // Give a slow start (a busy machine) a few seconds before concluding anything.
-      for (let i = 0; ; i++) {
-        try {
-          await checkAnswers(t, hashes[0]!);
-          break;
-        } catch (err) {
-          if (i >= 50 || !(err instanceof TypeError)) throw err;
-          await sleep(100);
+    // Both trackers, started afresh (with new ports) each time this is called.
+    const launch = async (): Promise<{ us: Tracker; them: Tracker; ot: Proc; ours: Proc }> => {
+      const otPort = await freePort();
+      writeFileSync(
+        join(otRoot, 'opentracker.conf'),
+        `listen.tcp 127.0.0.1:${otPort}\nlisten.udp 127.0.0.1:${otPort}\naccess.whitelist /whitelist.txt\n` +
+          `access.stats 127.0.0.1\ntracker.rootdir ${otRoot}\ntracker.user nobody\n`,
+      );
+      const ot = start('opentracker', ['-f', join(otRoot, 'opentracker.conf')]);
+      procs.push(ot);
+      const ourPort = await freePort();
+      // The built command, as users run it (the build is fresh: see main's first lines).
+      const ours = start(process.execPath, [
+        'bin/seedcast.js',
+        'tracker',
+        '--port',
+        String(ourPort),
+        '--allow',
+        hashesTxt,
+      ]);
+      procs.push(ours);
+      for (let i = 0; i < 200 && !ours.out().includes('listening on udp'); i++) await sleep(50);
+      await sleep(500);
+      const us: Tracker = { name: 'seedcast', port: ourPort, pid: ours.child.pid! };
+      const them: Tracker = { name: 'opentracker', port: otPort, pid: ot.child.pid! };
+      for (const t of [us, them]) {
+        // Give a slow start (a busy machine) a few seconds before concluding anything.
+        for (let i = 0; ; i++) {
+          try {
+            await checkAnswers(t, hashes[0]!);
+            break;
+          } catch (err) {
+            if (i >= 50 || !(err instanceof TypeError)) throw err;
+            await sleep(100);
+          }
         }
       }
-    }
+      return { us, them, ot, ours };
+    };
+    let { us, them, ot, ours } = await launch();
     const rss0 = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
     process.stdout.write(
       `tracker benchmark: ${HASHES} allowed info hashes, ${SECONDS} s per run, ${availableParallelism()} cores, ` +
@@ -296,12 +302,43 @@ async function main(): Promise<void> {
     out.udp = await both({ window: 256, seconds: SECONDS });
     out.udpMore = await both({ window: 1024, seconds: SECONDS });
     out.udpSpin = await both({ window: 256, seconds: SECONDS, spin: true });
-    // Latency at a light load: a p99 from one short run on a shared VM swings 3x either way, so
-    // both trackers take turns, ROUNDS runs each, and the median run (by p99) of each is reported.
+    // What the load left in each tracker, before they are started again below.
+    // The runs block this process (the generator runs synchronously), so a keep-alive connection
+    // the tracker closed meanwhile may still look open here: the first try may fail on it.
+    const metricsText = async (): Promise<string> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await (await fetch(`http://127.0.0.1:${us.port}/metrics`)).text();
+        } catch (err) {
+          if (i >= 2) throw err;
+        }
+      }
+    };
+    const peersIn = (text: string) =>
+      [...text.matchAll(/seedcast_tracker_peers\{state="\w+"\} (\d+)/g)].reduce(
+        (a, m) => a + Number(m[1]),
+        0,
+      );
+    const ourPeers = peersIn(await metricsText());
+    const otStats = await fetch(`http://127.0.0.1:${them.port}/stats?mode=peer`).then(
+      (r) => r.text(),
+      () => 'n/a',
+    );
+    const rss = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
+    // Latency at a light load, from trackers in the same state: the runs above leave each holding
+    // the peers of every announce it answered, and ours answers 2-3x more, so it would carry 2-3x
+    // the peers (8.8M against 3.9M in run I, and more memory to walk per announce). Both are
+    // started again and given the same warm-up (4 s at 10,000/s); every run below then gives both
+    // the same announces. A p99 from one short run on a shared VM swings 3x either way, so both
+    // trackers take turns, ROUNDS runs each, and the median run (by p99) of each is reported.
     const light: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
     const bursts: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
     const apart: { ours: Result[]; ot: Result[] } = { ours: [], ot: [] };
     const lightSeconds = Math.max(3, Math.round(SECONDS / 2));
+    await stop(ours);
+    await stop(ot);
+    ({ us, them, ot, ours } = await launch());
+    await both({ window: 256, seconds: 4, rate: 10_000 });
     // With two cores, the generator shares them with the tracker under test: the scheduler then
     // often lets the generator's wake-up preempt the tracker mid-answer (perf's sched_switch shows it
     // for both trackers), and a p99 measures that interleaving as much as the tracker. A third run
@@ -394,21 +431,11 @@ async function main(): Promise<void> {
     // The store `seedcast tracker` runs (native when the addon is built) and the JavaScript one.
     const mem = memOf('native');
     const memJs = memOf('js');
-    const metrics = await (await fetch(`http://127.0.0.1:${ourPort}/metrics`)).text();
-    const ourPeers = [...metrics.matchAll(/seedcast_tracker_peers\{state="\w+"\} (\d+)/g)].reduce(
-      (a, m) => a + Number(m[1]),
-      0,
-    );
-    const otStats = await fetch(`http://127.0.0.1:${otPort}/stats?mode=peer`).then(
-      (r) => r.text(),
-      () => 'n/a',
-    );
-    const rss = { us: rssKiB(us.pid), them: rssKiB(them.pid) };
     process.stdout.write(
       `\nmemory per peer (in-process, ${mem.peers} peers in ${mem.swarms} swarms): native store ${mem.bytesPerPeer} ` +
         `bytes of resident memory (${mem.tableBytesPerPeer} in peer tables); ` +
         `MemoryStore ${memJs.bytesPerPeer} bytes of heap (${memJs.tableBytesPerPeer} in peer tables)\n` +
-        `resident after the load: ours ${rss.us} KiB (+${rss.us - rss0.us}) holding ${ourPeers} peers; ` +
+        `resident after the throughput runs: ours ${rss.us} KiB (+${rss.us - rss0.us}) holding ${ourPeers} peers; ` +
         `opentracker ${rss.them} KiB (+${rss.them - rss0.them}), stats: ${otStats.trim().replace(/\s+/g, ' ').slice(0, 80)}\n`,
     );
     process.stdout.write(
