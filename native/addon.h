@@ -29,4 +29,15 @@ int fast_answer(fast_path *f, const uint8_t *msg, int len, const uint8_t *ip, in
                 uint8_t *out, int room);
 void fast_counts(const fast_path *f, double *out);
 
+/*
+ * A socket handle's fast path (udp_batch.c): sets *fast to where the socket keeps its fast path
+ * (NULL until fastOn) and, if `store` is not NULL, *store to where it keeps the reference to the
+ * fast path's store. Returns 1 if the socket is open, 0 if closed, -1 (a TypeError thrown) if
+ * `handle` is not a socket handle.
+ */
+int udp_batch_fast_slot(napi_env env, napi_value handle, fast_path ***fast, napi_ref **store);
+
+/* Adds fastOn, fastRemember, fastAllow, fastStats (udp_fast_binding.c). */
+napi_value udp_fast_binding_init(napi_env env, napi_value exports);
+
 #endif
