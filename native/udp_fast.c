@@ -14,7 +14,7 @@
  *     its HMAC and, if it is good, tells us;
  *   - event 0-3, port not 0, downloaded / left / uploaded not negative;
  *   - an info hash the allow list holds (when there is one: a set of hashes JavaScript gives us);
- *   - an answer that fits a slot.
+ *   - at most 200 peers wanted, in an answer that fits a slot.
  * The answer is BEP 15's: action 1, transaction id, interval, leechers, seeders, and the peers of
  * the sender's family (numwant: the default when negative, at most the maximum; none for stopped).
  * Announces answered here are counted by event for the tracker's metrics (fast_counts).
@@ -35,6 +35,7 @@
  * costs one HMAC in JavaScript on its next use). */
 #define CONN_BITS 17
 #define SLOTS_ACCEPTED 3
+#define MAX_FAST_NUMWANT 200
 
 typedef struct {
   uint32_t hi, lo;
@@ -57,7 +58,7 @@ struct fast_path {
   uint8_t *allow_used;
   uint64_t allow_mask;
   double counts[FAST_COUNTS];
-  uint8_t peers[200 * 18];
+  uint8_t peers[MAX_FAST_NUMWANT * 18];
 };
 
 static uint32_t rd32(const uint8_t *p) {
@@ -104,7 +105,7 @@ fast_path *fast_new(sc_store *store, uint32_t interval, int32_t default_numwant,
   f->store = store;
   f->interval = interval;
   f->default_numwant = default_numwant;
-  f->max_numwant = max_numwant > 200 ? 200 : max_numwant;
+  f->max_numwant = max_numwant;
   return f;
 }
 
@@ -236,7 +237,8 @@ int fast_answer(fast_path *f, const uint8_t *msg, int len, const uint8_t *ip, in
                      : want > f->max_numwant   ? (uint32_t)f->max_numwant
                                                : (uint32_t)want;
   int entry = ip_len + 2;
-  if (20 + (int)numwant * entry > room) return 0;
+  /* More than the scratch holds (a service allowing over 200), or than a slot holds: JavaScript's. */
+  if (numwant > MAX_FAST_NUMWANT || 20 + (int)numwant * entry > room) return 0;
   static const uint8_t zero8[8] = {0};
   sc_announce_in in = {
       .info_hash = msg + 16,
