@@ -40,4 +40,13 @@ int udp_batch_fast_slot(napi_env env, napi_value handle, fast_path ***fast, napi
 /* Adds fastOn, fastRemember, fastAllow, fastStats (udp_fast_binding.c). */
 napi_value udp_fast_binding_init(napi_env env, napi_value exports);
 
+/* In an N-API function of the UDP socket: returns NULL with a JavaScript error when a call fails. */
+#define CHECK(call)                                                   \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error(env, NULL, "udp_batch: N-API call failed");    \
+      return NULL;                                                    \
+    }                                                                 \
+  } while (0)
+
 #endif

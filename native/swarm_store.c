@@ -306,13 +306,9 @@ static void counts_of(const swarm *w, sc_announce_out *out) {
 
 /* ---- the interface ---- */
 
-static int init_arrays(sc_store *s) {
-  uint64_t *index = calloc(MIN_INDEX, sizeof *index);
-  if (!index) return -1;
-  free(s->index);
+/* Frees the swarm slots and empties everything but the info-hash index (whose size it keeps). */
+static void reset_swarms(sc_store *s) {
   free(s->swarms);
-  s->index = index;
-  s->index_mask = MIN_INDEX - 1;
   s->swarms = NULL;
   s->slots_cap = 0;
   s->slots_used = 0;
@@ -324,6 +320,15 @@ static int init_arrays(sc_store *s) {
   s->pt.seeders = 0;
   s->pt.bytes = 0;
   s->cursor = 0;
+}
+
+static int init_arrays(sc_store *s) {
+  uint64_t *index = calloc(MIN_INDEX, sizeof *index);
+  if (!index) return -1;
+  free(s->index);
+  s->index = index;
+  s->index_mask = MIN_INDEX - 1;
+  reset_swarms(s);
   return 0;
 }
 
@@ -370,18 +375,7 @@ void sc_store_clear(sc_store *s) {
   if (init_arrays(s) != 0) {
     /* No memory for a small index: keep the large one, emptied. */
     memset(s->index, 0, ((size_t)s->index_mask + 1) * sizeof *s->index);
-    free(s->swarms);
-    s->swarms = NULL;
-    s->slots_cap = 0;
-    s->slots_used = 0;
-    s->free_head = NIL;
-    s->swarm_count = 0;
-    s->probation = (seglist){NIL, NIL, 0};
-    s->protect = (seglist){NIL, NIL, 0};
-    s->pt.peers = 0;
-    s->pt.seeders = 0;
-    s->pt.bytes = 0;
-    s->cursor = 0;
+    reset_swarms(s);
   }
 }
 

@@ -85,14 +85,6 @@ static void throw_errno(napi_env env, const char *what, int err) {
   napi_throw_error(env, code, text);
 }
 
-#define CHECK(call)                                                   \
-  do {                                                                \
-    if ((call) != napi_ok) {                                          \
-      napi_throw_error(env, NULL, "udp_batch: N-API call failed");    \
-      return NULL;                                                    \
-    }                                                                 \
-  } while (0)
-
 static void free_if_done(udp_batch *u) {
   if (u->handle_closed && u->external_gone) free(u);
 }

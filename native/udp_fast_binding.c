@@ -20,14 +20,6 @@
 #include "addon.h"
 #include "swarm_store.h"
 
-#define CHECK(call)                                                   \
-  do {                                                                \
-    if ((call) != napi_ok) {                                          \
-      napi_throw_error(env, NULL, "udp_batch: N-API call failed");    \
-      return NULL;                                                    \
-    }                                                                 \
-  } while (0)
-
 /* fastOn(handle, store, interval, defaultNumwant, maxNumwant): answers announces in C from now on. */
 static napi_value udp_fast_on(napi_env env, napi_callback_info info) {
   size_t argc = 5;

@@ -2,33 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MemoryStore } from './memory-store.js';
 import { PeerTable } from './peer-table.js';
-import type { StoreAnnounce } from './store.js';
-import { id20, runStoreContract, v4, v6 } from './store-contract.js';
+import { startedAnnounce as announce, entries, id20, runStoreContract, v4, v6 } from './store-contract.js';
 
 runStoreContract('memory', { make: async (limits) => new MemoryStore(limits) });
-
-function announce(infoHash: Buffer, now: number): StoreAnnounce {
-  return {
-    infoHash,
-    peerId: id20('p'),
-    ip: v4('10.0.0.1'),
-    port: 1,
-    key: 0,
-    seeder: false,
-    event: 'started',
-    numwant: 10,
-    wantPeerIds: false,
-    otherFamily: true,
-    now,
-  };
-}
-
-/** The 6- or 18-byte entries of a compact peer list, sorted (picks start at a random peer). */
-function entries(list: Buffer, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.subarray(i, i + size).toString('hex'));
-  return out.sort();
-}
 
 describe('memory store', () => {
   test('a transient announce answers in reused memory, with the same peers a copied answer has', () => {

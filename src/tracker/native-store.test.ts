@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { MemoryStore } from './memory-store.js';
 import { NativeStore, nativeStoreSupport } from './native-store.js';
 import type { StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
-import { id20, runStoreContract, v4, v6 } from './store-contract.js';
+import { startedAnnounce as announce, entries, id20, runStoreContract, v4, v6 } from './store-contract.js';
 import type { AnnounceEvent } from './types.js';
 
 const support = nativeStoreSupport();
@@ -24,29 +24,6 @@ if (!support.ok) {
 describe('native store', { skip }, () => {
   runStoreContract('native', { make: async (limits) => new NativeStore(limits) });
 });
-
-function announce(infoHash: Buffer, now: number): StoreAnnounce {
-  return {
-    infoHash,
-    peerId: id20('p'),
-    ip: v4('10.0.0.1'),
-    port: 1,
-    key: 0,
-    seeder: false,
-    event: 'started',
-    numwant: 10,
-    wantPeerIds: false,
-    otherFamily: true,
-    now,
-  };
-}
-
-/** The 6- or 18-byte entries of a compact peer list, sorted (picks start at a random peer). */
-function entries(list: Buffer, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.subarray(i, i + size).toString('hex'));
-  return out.sort();
-}
 
 /** Entries with their ids, sorted: ids must stay aligned with their addresses. */
 function withIds(list: Buffer, ids: Buffer | undefined, size: number): string[] {

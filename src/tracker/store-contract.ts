@@ -59,6 +59,30 @@ function req(over: Partial<StoreAnnounce> & { infoHash: Buffer }): StoreAnnounce
 }
 
 /** Splits a compact IPv4 list into "a.b.c.d:port" strings. */
+/** A started IPv4 leecher announce of a fresh peer to `infoHash` at `now` (10 peers wanted). */
+export function startedAnnounce(infoHash: Buffer, now: number): StoreAnnounce {
+  return {
+    infoHash,
+    peerId: id20('p'),
+    ip: v4('10.0.0.1'),
+    port: 1,
+    key: 0,
+    seeder: false,
+    event: 'started',
+    numwant: 10,
+    wantPeerIds: false,
+    otherFamily: true,
+    now,
+  };
+}
+
+/** The 6- or 18-byte entries of a compact peer list, sorted (picks start at a random peer). */
+export function entries(list: Buffer, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.subarray(i, i + size).toString('hex'));
+  return out.sort();
+}
+
 export function endpoints4(list: Buffer): string[] {
   const out: string[] = [];
   for (let i = 0; i + 6 <= list.length; i += 6) {
