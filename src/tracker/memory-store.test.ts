@@ -1,65 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runInMemoryContract } from './memory-contract.js';
 import { MemoryStore } from './memory-store.js';
 import { PeerTable } from './peer-table.js';
-import { startedAnnounce as announce, entries, id20, runStoreContract, v4, v6 } from './store-contract.js';
+import { id20, numberedAnnounce, runStoreContract, v4 } from './store-contract.js';
 
 runStoreContract('memory', { make: async (limits) => new MemoryStore(limits) });
 
-describe('memory store', () => {
-  test('a transient announce answers in reused memory, with the same peers a copied answer has', () => {
-    const store = new MemoryStore();
-    const ih = id20('swarm');
-    for (let i = 0; i < 30; i++) {
-      store.announce({ ...announce(ih, 1), peerId: id20('a'), ip: v4(`10.0.1.${i}`), port: 1000 + i });
-    }
-    for (let i = 0; i < 3; i++) {
-      store.announce({ ...announce(ih, 1), peerId: id20('b'), ip: v6(i + 1), port: 2000 + i });
-    }
-    const asking = { ...announce(ih, 2), peerId: id20('ask'), numwant: 50, otherFamily: true };
-    const copied = store.announce(asking);
-    assert.ok(!(copied instanceof Promise));
-    const kept = Buffer.from(copied.peers.v4);
-    const first = store.announce({ ...asking, transient: true });
-    const second = store.announce({ ...asking, transient: true });
-    assert.ok(!(first instanceof Promise) && !(second instanceof Promise));
-    assert.equal(first, second, 'one result object serves every transient announce');
-    assert.equal(first.peers.v4.buffer, second.peers.v4.buffer, 'and one address buffer');
-    assert.deepEqual(entries(second.peers.v4, 6), entries(kept, 6), 'the same IPv4 peers');
-    assert.deepEqual(entries(second.peers.v6, 18), entries(copied.peers.v6, 18), 'the same IPv6 peers');
-    assert.equal(second.peers.v4.length, 30 * 6);
-    assert.equal(second.peers.v6.length, 3 * 18, "the other family's pick did not overwrite the first");
-    assert.deepEqual([second.complete, second.incomplete], [copied.complete, copied.incomplete]);
-    assert.deepEqual(copied.peers.v4, kept, 'a copied answer is untouched by later transient ones');
-    const withIds = store.announce({ ...asking, transient: true, wantPeerIds: true });
-    assert.ok(!(withIds instanceof Promise));
-    assert.notEqual(withIds, first, 'peer ids (HTTP) are always answered in fresh memory');
-    assert.equal(withIds.peers.ids4?.length, 30 * 20);
-  });
-
-  test('a flood of new info hashes evicts itself, not living swarms', async () => {
-    const store = new MemoryStore({ maxSwarms: 100 });
-    const living = Array.from({ length: 20 }, () => id20('live'));
-    for (const ih of living) store.announce(announce(ih, 1));
-    for (const ih of living) store.announce(announce(ih, 2));
-    for (let i = 0; i < 10_000; i++) store.announce(announce(id20('flood'), 3));
-    const size = await store.size();
-    assert.ok(size.swarms <= 100, `${size.swarms} swarms kept`);
-    assert.ok(size.swarms >= 40, `${size.swarms} swarms kept`);
-    const counts = await store.scrape(living);
-    assert.ok(
-      counts.every((c) => c.incomplete === 2),
-      'every living swarm survived the flood',
-    );
-  });
-
-  test('the peer count never exceeds maxPeers', async () => {
-    const store = new MemoryStore({ maxPeers: 10 });
-    const ih = id20('ih');
-    for (let i = 0; i < 30; i++) store.announce(announce(ih, 1));
-    assert.equal((await store.size()).leechers, 10);
-  });
-});
+runInMemoryContract('memory', (options) => new MemoryStore(options));
 
 describe('peer table', () => {
   test('agrees with a Map under thousands of random inserts, updates and removals', () => {
@@ -147,20 +95,7 @@ describe('memory store memory', () => {
   test('tables of expired peers give their memory back, and new peers reuse it', async () => {
     let now = 1000;
     const store = new MemoryStore({ peerTtl: 100 });
-    const announceAt = (hash: number, peer: number) =>
-      store.announce({
-        infoHash: Buffer.alloc(20, hash),
-        peerId: id20(`p${peer}`),
-        ip: v4('10.0.0.1'),
-        port: 1000 + peer,
-        key: 0,
-        seeder: false,
-        event: 'started',
-        numwant: 0,
-        wantPeerIds: false,
-        otherFamily: false,
-        now,
-      });
+    const announceAt = (hash: number, peer: number) => store.announce(numberedAnnounce(hash, peer, now));
     for (let h = 1; h <= 50; h++) for (let p = 0; p < 40; p++) announceAt(h, p);
     const slab = (store as unknown as { slab: { chunkBytes: number; usedBytes(): number } }).slab;
     const chunks = slab.chunkBytes;

@@ -8,10 +8,19 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
+import { runInMemoryContract } from './memory-contract.js';
 import { MemoryStore } from './memory-store.js';
 import { NativeStore, nativeStoreSupport } from './native-store.js';
 import type { StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
-import { startedAnnounce as announce, entries, id20, runStoreContract, v4, v6 } from './store-contract.js';
+import {
+  startedAnnounce as announce,
+  entries,
+  id20,
+  numberedAnnounce,
+  runStoreContract,
+  v4,
+  v6,
+} from './store-contract.js';
 import type { AnnounceEvent } from './types.js';
 
 const support = nativeStoreSupport();
@@ -39,35 +48,9 @@ function sync(r: ReturnType<SwarmStore['announce']>): StoreAnnounceResult {
   return r;
 }
 
-describe('native store, as MemoryStore', { skip }, () => {
-  test('a transient announce answers in reused memory, with the same peers a copied answer has', () => {
-    const store = new NativeStore();
-    const ih = id20('swarm');
-    for (let i = 0; i < 30; i++) {
-      store.announce({ ...announce(ih, 1), peerId: id20('a'), ip: v4(`10.0.1.${i}`), port: 1000 + i });
-    }
-    for (let i = 0; i < 3; i++) {
-      store.announce({ ...announce(ih, 1), peerId: id20('b'), ip: v6(i + 1), port: 2000 + i });
-    }
-    const asking = { ...announce(ih, 2), peerId: id20('ask'), numwant: 50, otherFamily: true };
-    const copied = sync(store.announce(asking));
-    const kept = Buffer.from(copied.peers.v4);
-    const first = sync(store.announce({ ...asking, transient: true }));
-    const second = sync(store.announce({ ...asking, transient: true }));
-    assert.equal(first, second, 'one result object serves every transient announce');
-    assert.equal(first.peers.v4.buffer, second.peers.v4.buffer, 'and one address buffer');
-    assert.deepEqual(entries(second.peers.v4, 6), entries(kept, 6), 'the same IPv4 peers');
-    assert.deepEqual(entries(second.peers.v6, 18), entries(copied.peers.v6, 18), 'the same IPv6 peers');
-    assert.equal(second.peers.v4.length, 30 * 6);
-    assert.equal(second.peers.v6.length, 3 * 18, "the other family's pick did not overwrite the first");
-    assert.deepEqual([second.complete, second.incomplete], [copied.complete, copied.incomplete]);
-    assert.deepEqual(copied.peers.v4, kept, 'a copied answer is untouched by later transient ones');
-    const withIdsAnswer = sync(store.announce({ ...asking, transient: true, wantPeerIds: true }));
-    assert.notEqual(withIdsAnswer, first, 'peer ids (HTTP) are always answered in fresh memory');
-    assert.equal(withIdsAnswer.peers.ids4?.length, 30 * 20);
-    assert.equal(withIdsAnswer.peers.ids6?.length, 3 * 20);
-  });
+runInMemoryContract('native', (options) => new NativeStore(options), { skip });
 
+describe('native store, as MemoryStore', { skip }, () => {
   test('a numwant beyond the first scratch memory still gets every peer', () => {
     const store = new NativeStore();
     const ih = id20('big');
@@ -78,29 +61,6 @@ describe('native store, as MemoryStore', { skip }, () => {
     assert.equal(res.peers.v4.length, 500 * 6);
     assert.equal(res.peers.ids4?.length, 500 * 20);
     assert.equal(new Set(entries(res.peers.v4, 6)).size, 500);
-  });
-
-  test('a flood of new info hashes evicts itself, not living swarms', async () => {
-    const store = new NativeStore({ maxSwarms: 100 });
-    const living = Array.from({ length: 20 }, () => id20('live'));
-    for (const ih of living) store.announce(announce(ih, 1));
-    for (const ih of living) store.announce(announce(ih, 2));
-    for (let i = 0; i < 10_000; i++) store.announce(announce(id20('flood'), 3));
-    const size = await store.size();
-    assert.ok(size.swarms <= 100, `${size.swarms} swarms kept`);
-    assert.ok(size.swarms >= 40, `${size.swarms} swarms kept`);
-    const counts = await store.scrape(living);
-    assert.ok(
-      counts.every((c) => c.incomplete === 2),
-      'every living swarm survived the flood',
-    );
-  });
-
-  test('the peer count never exceeds maxPeers', async () => {
-    const store = new NativeStore({ maxPeers: 10 });
-    const ih = id20('ih');
-    for (let i = 0; i < 30; i++) store.announce(announce(ih, 1));
-    assert.equal((await store.size()).leechers, 10);
   });
 
   test('a stopped peer of an unknown swarm creates nothing; completed on a first seeder announce counts', async () => {
@@ -116,20 +76,7 @@ describe('native store, as MemoryStore', { skip }, () => {
   test('tables of expired peers give their memory back, and new peers take as much again', async () => {
     let now = 1000;
     const store = new NativeStore({ peerTtl: 100 });
-    const announceAt = (hash: number, peer: number) =>
-      store.announce({
-        infoHash: Buffer.alloc(20, hash),
-        peerId: id20(`p${peer}`),
-        ip: v4('10.0.0.1'),
-        port: 1000 + peer,
-        key: 0,
-        seeder: false,
-        event: 'started',
-        numwant: 0,
-        wantPeerIds: false,
-        otherFamily: false,
-        now,
-      });
+    const announceAt = (hash: number, peer: number) => store.announce(numberedAnnounce(hash, peer, now));
     for (let h = 1; h <= 50; h++) for (let p = 0; p < 40; p++) announceAt(h, p);
     const used = store.tableBytes();
     assert.ok(used >= 2000 * 36, `${used} bytes hold 2,000 peers`);

@@ -76,6 +76,23 @@ export function startedAnnounce(infoHash: Buffer, now: number): StoreAnnounce {
   };
 }
 
+/** Peer number `peer` (IPv4 10.0.0.1, port 1000 + peer) announcing to the swarm of byte `hash` at `now`. */
+export function numberedAnnounce(hash: number, peer: number, now: number): StoreAnnounce {
+  return {
+    infoHash: Buffer.alloc(20, hash),
+    peerId: id20(`p${peer}`),
+    ip: v4('10.0.0.1'),
+    port: 1000 + peer,
+    key: 0,
+    seeder: false,
+    event: 'started',
+    numwant: 0,
+    wantPeerIds: false,
+    otherFamily: false,
+    now,
+  };
+}
+
 /** The 6- or 18-byte entries of a compact peer list, sorted (picks start at a random peer). */
 export function entries(list: Buffer, size: number): string[] {
   const out: string[] = [];
