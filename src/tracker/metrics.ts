@@ -30,12 +30,15 @@ export class TrackerMetrics {
     this.announceSources.push({ transport, counts });
   }
 
-  /** Announces answered by transport and event, counting every source. */
-  announceCount(transport: Transport, event: AnnounceEvent): number {
-    let n = this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!;
-    for (const s of this.announceSources)
-      if (s.transport === transport) n += s.counts()[EVENT_INDEX[event]] ?? 0;
-    return n;
+  /** Announces answered by [transport http|udp][event], these counters and every source's. */
+  private announceTotals(): Float64Array {
+    const totals = Float64Array.from(this.announceCounts);
+    for (const s of this.announceSources) {
+      const counts = s.counts();
+      const base = s.transport === 'udp' ? 4 : 0;
+      for (let e = 0; e < 4; e++) totals[base + e]! += counts[e] ?? 0;
+    }
+    return totals;
   }
 
   announce(transport: Transport, event: AnnounceEvent): void {
@@ -63,9 +66,12 @@ export class TrackerMetrics {
   render(size: StoreSize): string {
     const lines: string[] = [];
     const announces = new Map<string, number>();
-    for (const t of ['http', 'udp'] as Transport[]) {
-      for (const e of EVENTS) announces.set(`transport="${t}",event="${e}"`, this.announceCount(t, e));
-    }
+    const totals = this.announceTotals();
+    (['http', 'udp'] as Transport[]).forEach((t, ti) => {
+      EVENTS.forEach((e, ei) => {
+        announces.set(`transport="${t}",event="${e}"`, totals[ti * 4 + ei]!);
+      });
+    });
     counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', announces);
     counter(lines, 'seedcast_tracker_scrapes_total', 'Scrapes answered.', this.scrapes);
     counter(lines, 'seedcast_tracker_errors_total', 'Requests refused or malformed.', this.errors);

@@ -7,6 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, test } from 'node:test';
 import { allowSet } from './allow-list.js';
@@ -274,6 +275,40 @@ describe('native UDP announce fast path', { skip }, () => {
     assert.deepEqual(socket.fastCounts(), [0, 0, 0, 0], 'the first announce went through JavaScript');
     assert.equal(parse(await c.ask(announce({ id, infoHash: hash, peerId: id20('y'), event: 0 }))).action, 1);
     assert.deepEqual(socket.fastCounts(), [1, 0, 0, 0], 'the next one was answered in C');
+  });
+
+  test('garbage after a good connection id is answered or refused, never crashes the tracker', async () => {
+    const { socket, port } = await tracker();
+    const c = await client(port);
+    const id = await c.connect();
+    const hash = Buffer.alloc(20, 5);
+    let answered = 0;
+    for (let i = 0; i < 300; i++) {
+      // An announce with random bytes everywhere but the id, the action and the transaction id;
+      // sometimes longer than 98 bytes, with random "options" after it.
+      const msg = randomBytes(98 + (i % 3 === 0 ? i % 200 : 0));
+      id.copy(msg, 0);
+      msg.writeUInt32BE(1, 8);
+      msg.writeUInt32BE(i, 12);
+      if (i % 2 === 0) {
+        // Half of them plausible: a known swarm, amounts not negative, a real event, a port.
+        hash.copy(msg, 16);
+        for (const at of [56, 64, 72]) msg[at]! &= 0x7f;
+        msg.writeUInt32BE(i % 4, 80);
+        msg.writeUInt16BE(1 + (i % 60000), 96);
+        if (msg.length > 98) msg[98] = 0;
+      }
+      const answer = await c.ask(msg);
+      assert.equal(answer.readUInt32BE(4), i, 'the answer carries the transaction id');
+      const action = answer.readUInt32BE(0);
+      assert.ok(action === 1 || action === 3, `action ${action}`);
+      if (action === 1) answered++;
+    }
+    assert.ok(answered > 0, 'some random announces were valid and answered');
+    assert.ok(sum(socket.fastCounts()) <= answered, 'the fast path answered only valid ones');
+    // Still answering properly afterwards.
+    const ok = parse(await c.ask(announce({ id, infoHash: hash, peerId: id20('after') })));
+    assert.equal(ok.action, 1);
   });
 
   test('IPv6 senders get IPv6 peers; an answer longer than a slot still goes out', async () => {
