@@ -100,6 +100,8 @@ export const ERRORS = {
   UPLOAD_CHECKSUM_ALGORITHM: { status: 400, message: 'upload: unsupported checksum algorithm' },
   UPLOAD_CHECKSUM: { status: 460, message: 'upload: checksum mismatch, the bytes were discarded' },
   // command line
+  // the outbound policy (src/net): addresses the site may contact on a user's behalf
+  OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },
   USAGE: { status: 400, message: 'bad usage' },
   NOT_FOUND: { status: 404, message: 'not found' },
   INTERNAL: { status: 500, message: 'internal error' },
