@@ -1,6 +1,6 @@
 /**
  * Comments, favourites and reports through the API (`app.inject()`, real services on SQLite):
- * threads come back in thread order with author names; posting needs an account (401) and a body
+ * threads come back newest first, each in reply order, with author names; posting needs an account (401) and a body
  * within limits (400); favourites toggle and list; reports from anyone, listed and resolved by
  * admins only (403 for others); hidden items are 404.
  */
@@ -65,10 +65,11 @@ test('comments, favourites and reports over the API', async (t) => {
       c.body,
     ]),
     [
+      [second.json().id, 0, 'root', 'Another'],
       [first.json().id, 0, 'ada', 'First!'],
       [reply.json().id, 1, 'root', 'A reply'],
-      [second.json().id, 0, 'root', 'Another'],
     ],
+    'newest thread first, each thread in reply order',
   );
 
   assert.equal((await s.app.inject({ method: 'PUT', url: `${url}/favourite` })).statusCode, 401);

@@ -1,9 +1,8 @@
 /**
  * The item page's comments, favourite button and report form, the user page's favourites and the
- * admin page's reports, through `app.inject()` on a real SQLite site whose `Community` (the storage
- * port the pages use) is kept in memory here, so the routes' own rules are what is tested: log in
- * first, CSRF, validation, 303 back to the item, replies threaded, bodies inert. The catalog's
- * `CommunityRepository` behind the same port runs in `test/site-browser.test.ts` (chromium).
+ * admin page's reports, through `app.inject()` on a real SQLite site (the catalog's
+ * `CommunityRepository` behind the pages' `Community` port): log in first, CSRF, validation, 303
+ * back to the item, replies threaded, bodies inert.
  */
 
 import assert from 'node:assert/strict';
@@ -12,78 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import type { CommunityRepository } from '../src/catalog/index.js';
 import { openDatabase } from '../src/db/index.js';
-import { SeedcastError } from '../src/errors.js';
-import { buildApp } from '../src/web/app.js';
-import type { ReportRow } from '../src/web/pages/admin.js';
-import type { CommentView } from '../src/web/pages/interactions.js';
-import type { Community } from '../src/web/routes/interaction-pages.js';
 import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
-
-class MemoryCommunity implements Community {
-  rows: (CommentView & { itemId: number })[] = [];
-  favs = new Set<string>();
-  reports: (ReportRow & { resolved: boolean })[] = [];
-  constructor(private readonly names: (id: number) => Promise<string>) {}
-  async comments(itemId: number) {
-    return this.rows.filter((r) => r.itemId === itemId);
-  }
-  async addComment(input: { itemId: number; userId: number; parentId: number | null; body: string }) {
-    if (
-      input.parentId !== null &&
-      !this.rows.some((r) => r.id === input.parentId && r.itemId === input.itemId)
-    )
-      throw new SeedcastError('ITEM_INVALID', 'parent: no such comment on this item');
-    const id = this.rows.length + 1;
-    this.rows.push({
-      id,
-      itemId: input.itemId,
-      parentId: input.parentId,
-      author: await this.names(input.userId),
-      body: input.body,
-      createdAt: Date.now() + id,
-    });
-    return { id };
-  }
-  async setFavourite(userId: number, itemId: number, on: boolean) {
-    if (on) this.favs.add(`${userId}:${itemId}`);
-    else this.favs.delete(`${userId}:${itemId}`);
-  }
-  async favourites(itemId: number, userId: number | undefined) {
-    const count = [...this.favs].filter((k) => k.endsWith(`:${itemId}`)).length;
-    return { count, mine: userId !== undefined && this.favs.has(`${userId}:${itemId}`) };
-  }
-  async favouriteItemIds(userId: number) {
-    return [...this.favs].filter((k) => k.startsWith(`${userId}:`)).map((k) => Number(k.split(':')[1]));
-  }
-  async report(input: { itemId: number; reporterId: number | null; reason: string }) {
-    this.reports.push({
-      id: this.reports.length + 1,
-      itemId: input.itemId,
-      itemTitle: `item ${input.itemId}`,
-      reporter: input.reporterId === null ? null : await this.names(input.reporterId),
-      reason: input.reason,
-      createdAt: Date.now(),
-      resolved: false,
-    });
-  }
-  async openReports() {
-    return this.reports.filter((r) => !r.resolved);
-  }
-  async resolveReport(id: number) {
-    for (const r of this.reports) if (r.id === id) r.resolved = true;
-  }
-}
 
 async function openSite(t: { after(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-community-'));
   const db = await openDatabase({ sqlite: join(dir, 'site.db') });
   const s: TestSite = await openTestSite(db);
-  const community = new MemoryCommunity(async (id) => (await s.site.users.byId(id))!.username);
-  const app = buildApp({ site: { ...s.site, community }, tracker: s.tracker });
-  await app.ready();
+  const community = s.site.community as CommunityRepository;
+  const app = s.app;
   t.after(async () => {
-    await app.close();
     await s.close();
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });
@@ -193,7 +131,7 @@ test('comments thread, favourites toggle, reports reach the admin page; all need
     visitorCookie,
   );
   assert.equal(reported.headers.location, `/items/${id}?reported=1#report-sent`);
-  assert.equal(community.reports[0]!.reason, 'Copyright infringement: my song');
+  assert.equal((await community.openReports())[0]!.reason, 'Copyright infringement: my song');
 
   const root = await sessionFor(s, app, 'root');
   const admin = await app.inject({ method: 'GET', url: '/admin', headers: { cookie: root.cookie } });

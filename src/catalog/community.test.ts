@@ -1,14 +1,17 @@
 /**
- * Comments, favourites and reports on both databases: threads (a reply must answer a comment of the
- * same item; deleting a comment deletes its replies), body limits, one favourite per account and
- * item, reports open until resolved.
+ * Comments, favourites and reports on both databases: threads (a reply must answer a live comment of
+ * the same item; newest thread first; a deleted comment with replies stays as a placeholder; levels
+ * stop at 5 and pages reach every comment of a deep chain), body limits, one favourite per account
+ * and item, reports open until resolved.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeOnEachDatabase } from '../../test/helpers/postgres.js';
+import { databaseKind } from '../db/index.js';
+import { threadComments } from '../db/migrations.js';
 import { isSeedcastError } from '../errors.js';
-import { CommunityRepository, threadOrder } from './community.js';
+import { CommunityRepository } from './community.js';
 import { ItemRepository } from './items.js';
 import { UserRepository } from './users.js';
 
@@ -43,25 +46,19 @@ describeOnEachDatabase('community', (fresh) => {
       parentId: a1.id,
       body: 'deeper',
     });
-    const list = await community.comments(one.id);
+    const page = await community.commentPage(one.id);
     assert.deepEqual(
-      list.map((c) => [c.id, c.author, c.body, c.parentId]),
+      page.comments.map((c) => [c.id, c.author, c.body, c.parentId, c.depth, c.level, c.replyTo]),
       [
-        [a.id, 'ada', 'First', null],
-        [b.id, 'bob', 'Second', null],
-        [a1.id, 'bob', 'Reply\nto first', a.id],
-        [a11.id, 'ada', 'deeper', a1.id],
+        [b.id, 'bob', 'Second', null, 0, 0, null],
+        [a.id, 'ada', 'First', null, 0, 0, null],
+        [a1.id, 'bob', 'Reply\nto first', a.id, 1, 1, 'ada'],
+        [a11.id, 'ada', 'deeper', a1.id, 2, 2, 'bob'],
       ],
+      'newest thread first, each thread in reply order',
     );
-    assert.deepEqual(
-      threadOrder(list).map((c) => [c.id, c.depth]),
-      [
-        [a.id, 0],
-        [a1.id, 1],
-        [a11.id, 2],
-        [b.id, 0],
-      ],
-    );
+    assert.equal(page.next, null);
+    assert.equal(page.total, 4);
     const refused = (field: string) => (e: unknown) =>
       isSeedcastError(e, 'ITEM_INVALID') && e.message.includes(field);
     await assert.rejects(
@@ -88,14 +85,90 @@ describeOnEachDatabase('community', (fresh) => {
       community.addComment({ itemId: 99_999, userId: ada.id, parentId: null, body: 'x' }),
       (e) => isSeedcastError(e, 'NOT_FOUND'),
     );
-    assert.equal(await community.deleteComment(a.id), true);
+    const adaActor = { ...ada, role: 'user' as const };
+    await community.removeComment({ itemId: one.id, id: a.id, actor: adaActor });
     assert.deepEqual(
-      (await community.comments(one.id)).map((c) => c.id),
-      [b.id],
-      'replies go with their parent',
+      (await community.commentPage(one.id)).comments.map((c) => [c.id, c.deleted, c.body]),
+      [
+        [b.id, false, 'Second'],
+        [a.id, true, ''],
+        [a1.id, false, 'Reply\nto first'],
+        [a11.id, false, 'deeper'],
+      ],
+      'a deleted comment with replies stays as a placeholder',
     );
+    await assert.rejects(
+      community.addComment({ itemId: one.id, userId: bob.id, parentId: a.id, body: 'x' }),
+      refused('parent'),
+      'no replies to a deleted comment',
+    );
+    await community.removeComment({ itemId: one.id, id: a11.id, actor: adaActor });
+    assert.equal((await community.commentPage(one.id)).total, 3, 'a leaf goes');
     await items.delete(one.id);
-    assert.deepEqual(await community.comments(one.id), []);
+    assert.equal((await community.commentPage(one.id)).total, 0);
+  });
+
+  test('a 60-deep chain: levels stop at 5, deeper replies flat in order; pages reach every comment', async () => {
+    const { ada, make, community } = await setup();
+    const one = await make('deep');
+    const chain: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const { id } = await community.addComment({
+        itemId: one.id,
+        userId: ada.id,
+        parentId: chain.at(-1) ?? null,
+        body: `c${i}`,
+      });
+      chain.push(id);
+    }
+    const flat = await community.addComment({ itemId: one.id, userId: ada.id, parentId: null, body: 'late' });
+    const seen: { id: number; level: number; depth: number; shownUnder: number | null }[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const page = await community.commentPage(one.id, { after, limit: 7 });
+      seen.push(...page.comments);
+      after = page.next ?? undefined;
+      pages++;
+    } while (after !== undefined && pages < 100);
+    assert.deepEqual(
+      seen.map((c) => c.id),
+      [flat.id, ...chain],
+    );
+    assert.equal(pages, 9);
+    assert.deepEqual(
+      seen.slice(1, 7).map((c) => [c.depth, c.level]),
+      [
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [3, 3],
+        [4, 4],
+        [5, 4],
+      ],
+    );
+    assert.ok(seen.slice(5).every((c) => c.level === 4 && c.shownUnder === chain[3]));
+  });
+
+  test('migration 0009 threads the comments written before it', async () => {
+    const { db, ada, make, community } = await setup();
+    const one = await make('old');
+    const insert = (parentId: number | null, at: number) =>
+      db
+        .insertInto('comments')
+        .values({ item_id: one.id, user_id: ada.id, parent_id: parentId, body: `at ${at}`, created_at: at })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const a = await insert(null, 1);
+    const b = await insert(null, 2);
+    const chain = [a.id];
+    for (let i = 0; i < 6; i++) chain.push((await insert(chain.at(-1)!, 10 + i)).id);
+    await threadComments(db as never, databaseKind(db));
+    const page = await community.commentPage(one.id);
+    assert.deepEqual(
+      page.comments.map((c) => [c.id, c.rootId, c.depth, c.level]),
+      [[b.id, b.id, 0, 0], ...chain.map((id, depth) => [id, a.id, depth, Math.min(depth, 4)])],
+    );
   });
 
   test('favourites: once per account, counted, listed newest first; reports open until resolved', async () => {

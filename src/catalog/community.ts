@@ -1,26 +1,17 @@
 /**
- * What people add to items: threaded comments (a reply names its parent, which must be a comment of
- * the same item), favourites (one per account and item) and reports to the admins (open until
- * resolved). Implements the pages' `Community` port; the API routes use it too. Checks its input:
- * refusals are ITEM_INVALID naming the field.
+ * What people add to items: threaded comments (`comments.ts`: pages, edit, delete), favourites (one
+ * per account and item) and reports to the admins (open until resolved; resolving one is recorded
+ * in the audit log when an admin is named). Implements the pages' `Community` port; the API routes
+ * use it too. Checks its input: refusals are ITEM_INVALID naming the field.
  */
 
-import { constraintKind, type Database } from '../db/index.js';
+import { constraintKind } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
+import { type Actor, CommentRepository } from './comments.js';
 import { invalid, text } from './item-input.js';
+import { recordAudit } from './moderation.js';
 
-export const MAX_COMMENT = 5000;
 export const MAX_REPORT = 2000;
-
-export interface Comment {
-  id: number;
-  itemId: number;
-  parentId: number | null;
-  userId: number;
-  author: string;
-  body: string;
-  createdAt: number;
-}
 
 export interface Report {
   id: number;
@@ -32,108 +23,7 @@ export interface Report {
   resolvedAt: number | null;
 }
 
-/** Comments in thread order: each followed by its replies (oldest first), with its depth. */
-export function threadOrder(comments: readonly Comment[]): (Comment & { depth: number })[] {
-  const children = new Map<number | null, Comment[]>();
-  const ids = new Set(comments.map((c) => c.id));
-  for (const c of [...comments].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)) {
-    const parent = c.parentId !== null && ids.has(c.parentId) ? c.parentId : null;
-    children.set(parent, [...(children.get(parent) ?? []), c]);
-  }
-  const out: (Comment & { depth: number })[] = [];
-  const visit = (parent: number | null, depth: number) => {
-    for (const c of children.get(parent) ?? []) {
-      out.push({ ...c, depth });
-      visit(c.id, depth + 1);
-    }
-  };
-  visit(null, 0);
-  return out;
-}
-
-export class CommunityRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly options: { now?: () => number } = {},
-  ) {}
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
-  }
-
-  /** An item's comments, oldest first (at most 2,000), with their authors' names. */
-  async comments(itemId: number): Promise<Comment[]> {
-    const rows = await this.db
-      .selectFrom('comments')
-      .innerJoin('users', 'users.id', 'comments.user_id')
-      .select([
-        'comments.id',
-        'comments.item_id',
-        'comments.parent_id',
-        'comments.user_id',
-        'users.username',
-        'comments.body',
-        'comments.created_at',
-      ])
-      .where('comments.item_id', '=', itemId)
-      .orderBy('comments.created_at')
-      .orderBy('comments.id')
-      .limit(2000)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      itemId: r.item_id,
-      parentId: r.parent_id,
-      userId: r.user_id,
-      author: r.username,
-      body: r.body,
-      createdAt: r.created_at,
-    }));
-  }
-
-  /** Adds a comment (1 to 5,000 characters; `parentId` a comment of the same item, or null). */
-  async addComment(input: {
-    itemId: number;
-    userId: number;
-    parentId: number | null;
-    body: string;
-  }): Promise<{ id: number }> {
-    const body = text('body', input.body, MAX_COMMENT, { multiline: true });
-    if (body === '') invalid('body', 'required');
-    const parentId = input.parentId ?? null;
-    if (parentId !== null) {
-      const parent = await this.db
-        .selectFrom('comments')
-        .select('item_id')
-        .where('id', '=', Number.isSafeInteger(parentId) ? parentId : -1)
-        .executeTakeFirst();
-      if (parent?.item_id !== input.itemId) invalid('parent', 'not a comment of this item');
-    }
-    try {
-      return await this.db
-        .insertInto('comments')
-        .values({
-          item_id: input.itemId,
-          user_id: input.userId,
-          parent_id: parentId,
-          body,
-          created_at: this.now(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-    } catch (err) {
-      if (constraintKind(err) === 'foreign_key')
-        throw new SeedcastError('NOT_FOUND', 'no such item or account');
-      throw err;
-    }
-  }
-
-  /** Deletes a comment (and its replies). */
-  async deleteComment(id: number): Promise<boolean> {
-    const result = await this.db.deleteFrom('comments').where('id', '=', id).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
-  }
-
+export class CommunityRepository extends CommentRepository {
   async setFavourite(userId: number, itemId: number, on: boolean): Promise<void> {
     if (!on) {
       await this.db
@@ -253,19 +143,37 @@ export class CommunityRepository {
     }));
   }
 
-  /** Marks a report resolved (nothing happens when it is not open). */
-  async resolveReport(id: number): Promise<void> {
-    await this.resolveOpenReport(id);
+  /** Marks a report resolved (nothing happens when it is not open); recorded when `actor` is given. */
+  async resolveReport(id: number, actor?: Actor): Promise<void> {
+    await this.resolveOpenReport(id, actor);
   }
 
   /** Marks a report resolved; false when there is no open report with this id. */
-  async resolveOpenReport(id: number): Promise<boolean> {
-    const result = await this.db
-      .updateTable('reports')
-      .set({ resolved_at: this.now() })
-      .where('id', '=', id)
-      .where('resolved_at', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  async resolveOpenReport(id: number, actor?: Actor): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('reports')
+        .set({ resolved_at: this.now() })
+        .where('id', '=', id)
+        .where('resolved_at', 'is', null)
+        .executeTakeFirst();
+      const done = Number(result.numUpdatedRows) > 0;
+      if (done && actor) {
+        const report = await tx
+          .selectFrom('reports')
+          .select(['item_id', 'reason'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        await recordAudit(tx, {
+          actor,
+          action: 'report.resolve',
+          targetType: 'report',
+          targetId: id,
+          target: `item ${report.item_id}: ${report.reason.slice(0, 200)}`,
+          at: this.now(),
+        });
+      }
+      return done;
+    });
   }
 }

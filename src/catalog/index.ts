@@ -5,9 +5,24 @@
  */
 
 export { type Channel, ChannelRepository } from './channels.js';
-export { type Comment, CommunityRepository, type Report, threadOrder } from './community.js';
+export {
+  type Actor,
+  COMMENT_PAGE,
+  type Comment,
+  type CommentPage,
+  MAX_COMMENT,
+  MAX_PAGE,
+  THREAD_LEVELS,
+} from './comments.js';
+export { CommunityRepository, type Report } from './community.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
+export {
+  type AuditAction,
+  type AuditEntry,
+  type DisabledAccount,
+  ModerationRepository,
+} from './moderation.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 export {
   type Facets,

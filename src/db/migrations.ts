@@ -294,6 +294,66 @@ async function search(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await db.schema.createIndex('items_owner_newest').on('items').columns(['owner_id', 'created_at']).execute();
 }
 
+/** Sets `root_id`, `depth` and `sort_key` of every comment from the `parent_id` links (one query). */
+export async function threadComments(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  const pad = (id: string) => (kind === 'sqlite' ? `printf('%012d', ${id})` : `lpad(${id}::text, 12, '0')`);
+  await sql
+    .raw(
+      `with recursive t(id, root, depth, k) as (
+         select id, id, 0, ${pad('id')} from comments where parent_id is null
+         union all
+         select c.id, t.root, t.depth + 1,
+           substr(t.k, 1, 12 * (case when t.depth + 1 < 4 then t.depth + 1 else 4 end)) || ${pad('c.id')}
+         from comments c join t on c.parent_id = t.id)
+       update comments set root_id = t.root, depth = t.depth, sort_key = t.k from t where t.id = comments.id`,
+    )
+    .execute(db);
+}
+
+/**
+ * Moderation (issue 15, finding 6). Comments learn their thread: `root_id` (the top-level comment;
+ * its own id for a top-level one), `depth` (0 at the top) and `sort_key`, the ids of the comment's
+ * shown ancestors and its own, each 12 digits, at most 5 of them: past the fifth level replies are
+ * shown flat under their level-4 ancestor, so `order by root_id desc, sort_key` is the page order
+ * (newest thread first, each thread in reply order) straight from an index, however deep a chain.
+ * `edited_at`, `deleted_at` (a deleted comment with replies keeps its place as "[deleted]").
+ * `audit_log`: who did what to what, when and why (moderation actions).
+ */
+async function moderation(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  for (const [name, type] of [
+    ['root_id', 'integer'],
+    ['depth', 'integer'],
+    ['sort_key', 'text'],
+    ['edited_at', 'bigint'],
+    ['deleted_at', 'bigint'],
+  ] as const) {
+    await db.schema
+      .alterTable('comments')
+      .addColumn(name, type, (c) => (name === 'depth' ? c.notNull().defaultTo(0) : c))
+      .execute();
+  }
+  await threadComments(db, kind);
+  await db.schema
+    .createIndex('comments_thread_order')
+    .on('comments')
+    .columns(['item_id', 'root_id', 'sort_key'])
+    .execute();
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('actor_id', 'integer', references('users.id', 'set null'))
+    .addColumn('actor', 'text', notNull)
+    .addColumn('action', 'text', notNull)
+    .addColumn('target_type', 'text', notNull)
+    .addColumn('target_id', 'bigint')
+    .addColumn('target', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('reason', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('created_at', 'bigint', notNull)
+    .execute();
+  await db.schema.createIndex('audit_log_newest').on('audit_log').columns(['created_at', 'id']).execute();
+}
+
 /** Every migration, by name (run in name order). */
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
@@ -320,6 +380,11 @@ export function migrations(kind: DbKind): Record<string, Migration> {
       async up(db) {
         // When the site last read an item's media facts (ffprobe), so each item is analysed once.
         await db.schema.alterTable('items').addColumn('media_checked_at', 'bigint').execute();
+      },
+    },
+    '0009_moderation': {
+      async up(db) {
+        await moderation(db, kind);
       },
     },
   };

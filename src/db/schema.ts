@@ -135,6 +135,32 @@ export interface CommentsTable {
   parent_id: Defaulted<number | null>;
   body: string;
   created_at: number;
+  /** The thread's top-level comment (its own id for a top-level one; migration 0009_moderation). */
+  root_id: number | null;
+  /** 0 for a top-level comment, its parent's depth + 1 for a reply. */
+  depth: Defaulted<number>;
+  /** Page order inside a thread: shown ancestors' ids and its own, 12 digits each (catalog/comment-threads). */
+  sort_key: string | null;
+  edited_at: Defaulted<number | null>;
+  /** Deleted, kept as "[deleted]" because it has replies (the body is emptied). */
+  deleted_at: Defaulted<number | null>;
+}
+
+/** Moderation actions (migration 0009_moderation). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  /** The actor's username when the action was taken. */
+  actor: string;
+  /** e.g. `comment.delete`, `user.disable`, `user.enable`, `item.takedown`, `item.restore`, `report.resolve`. */
+  action: string;
+  /** `comment`, `user`, `item` or `report`. */
+  target_type: string;
+  target_id: number | null;
+  /** A short description of the target when the action was taken (a username, a title, a comment excerpt). */
+  target: Defaulted<string>;
+  reason: Defaulted<string>;
+  created_at: number;
 }
 
 export interface FavouritesTable {
@@ -181,6 +207,7 @@ export interface Schema {
   favourites: FavouritesTable;
   reports: ReportsTable;
   uploads: UploadsTable;
+  audit_log: AuditLogTable;
 }
 
 export type TableName = keyof Schema;
@@ -197,6 +224,7 @@ export const TABLES: readonly TableName[] = [
   'favourites',
   'reports',
   'uploads',
+  'audit_log',
 ];
 
 export type UserRow = Selectable<UsersTable>;

@@ -12,6 +12,7 @@ import {
   type ChannelRepository,
   CommunityRepository,
   type ItemRepository,
+  type ModerationRepository,
   type SearchRepository,
   type SessionRepository,
   type TokenRepository,
@@ -31,6 +32,7 @@ import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
+import { moderationRoutes } from './routes/moderation.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -59,6 +61,8 @@ export interface SiteServices {
   resolveUser?: UserResolver;
   /** Comments, favourites and reports for the pages, when the site keeps them. */
   community?: Community;
+  /** The audit log and disabling accounts (`/api/v1/admin/...`, the admin page), when kept. */
+  moderation?: ModerationRepository;
   /** Reads published items' media facts and makes their thumbnails (ffprobe, ffmpeg). */
   media?: MediaAnalyzer;
   /** Throws when the site cannot serve (e.g. the database is down). */
@@ -128,6 +132,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       api.get('/api/v1/openapi.json', async () => document);
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community, limit: limits.uploads });
+      if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
     });
   }
   if (site) {

@@ -4,6 +4,8 @@
  * walks Fastify's registered routes and fails when one under `/api/v1` is missing here.
  */
 
+import { moderationPaths } from './openapi-moderation.js';
+
 type Op = Record<string, unknown>;
 
 const error = { $ref: '#/components/responses/Error' };
@@ -178,7 +180,17 @@ export function openApiDocument(): Record<string, unknown> {
         ),
       },
       '/api/v1/items/{id}/comments': {
-        get: op('Comments in thread order', { 200: ok('{ comments }') }, { parameters: [idParam] }),
+        get: op(
+          'One page of comments: newest thread first, each in reply order',
+          { 200: ok('{ comments, next, total }') },
+          {
+            parameters: [
+              idParam,
+              { name: 'after', in: 'query', schema: { type: 'string' } },
+              { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            ],
+          },
+        ),
         post: op(
           'Comment, or reply with parentId',
           { 201: ok('{ id, parentId, author }') },
@@ -196,6 +208,7 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
+      ...moderationPaths(),
       '/api/v1/items/{id}/favourite': {
         put: op(
           'Favour an item',

@@ -1,11 +1,13 @@
 /**
  * The admin page (`/admin`, admins only): open abuse reports (when the site has a reports store),
  * each with a button that resolves it and one that takes the reported item down; a form to take any
- * item down by its number; and the items taken down, each with a button that restores it. Every
- * action is a POST form with the CSRF field.
+ * item down by its number; and the items taken down, each with a button that restores it; when the
+ * site keeps a moderation log: a form to disable an account, the disabled accounts (each with a
+ * button that enables it again) and the latest audit entries, with the whole log on `/admin/audit`
+ * (`AuditPage`). Every action is a POST form with the CSRF field.
  */
 
-import { type Html, h } from '../html/jsx.js';
+import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
@@ -16,6 +18,28 @@ export interface ReportRow {
   reporter: string | null;
   reason: string;
   createdAt: number;
+}
+
+export interface AuditRow {
+  id: number;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: number | null;
+  target: string;
+  reason: string;
+  createdAt: number;
+}
+
+export interface DisabledRow {
+  username: string;
+  disabledAt: number;
+}
+
+/** What the admin page shows about accounts and the audit log (absent: the sections are left out). */
+export interface ModerationView {
+  disabled: readonly DisabledRow[];
+  audit: readonly AuditRow[];
 }
 
 export interface TakenDownRow {
@@ -47,6 +71,7 @@ export function AdminPage(props: {
   /** Open reports; undefined when the site keeps none (the section is left out). */
   reports?: readonly ReportRow[];
   takenDown: readonly TakenDownRow[];
+  moderation?: ModerationView;
   notice?: string;
 }): Html {
   const { ctx, reports, takenDown } = props;
@@ -144,6 +169,121 @@ export function AdminPage(props: {
           </table>
         )}
       </section>
+      {props.moderation ? <Accounts ctx={ctx} moderation={props.moderation} /> : null}
+    </Layout>
+  );
+}
+
+function AuditTable(props: { entries: readonly AuditRow[] }): Html {
+  if (props.entries.length === 0) return <p class="muted">Nothing recorded yet.</p>;
+  return (
+    <table class="list" id="audit-log">
+      <thead>
+        <tr>
+          <th scope="col">When</th>
+          <th scope="col">Who</th>
+          <th scope="col">Action</th>
+          <th scope="col">Target</th>
+          <th scope="col">Reason</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.entries.map((e) => (
+          <tr data-audit-id={e.id}>
+            <td>{formatDate(e.createdAt)}</td>
+            <td>{e.actor}</td>
+            <td>
+              <code>{e.action}</code>
+            </td>
+            <td class="pre-line">
+              {e.targetType} {e.targetId === null ? '' : `#${e.targetId}`} {e.target}
+            </td>
+            <td class="pre-line">{e.reason}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Accounts(props: { ctx: PageContext; moderation: ModerationView }): Html {
+  const { ctx, moderation } = props;
+  return (
+    <>
+      <section aria-labelledby="accounts-title">
+        <h2 id="accounts-title">Accounts</h2>
+        <form method="post" action="/admin/users/disable" class="form" id="disable-form">
+          <CsrfField ctx={ctx} />
+          <label for="disable-username">Username to disable</label>
+          <input type="text" id="disable-username" name="username" maxlength="64" required />
+          <label for="disable-reason">Reason (kept in the audit log)</label>
+          <input type="text" id="disable-reason" name="reason" maxlength="2000" />{' '}
+          <button type="submit" class="danger">
+            Disable
+          </button>
+        </form>
+        <p class="muted">
+          A disabled account cannot log in, its sessions and API tokens stop working and it cannot post; its
+          items stay unless you take them down.
+        </p>
+        {moderation.disabled.length === 0 ? (
+          <p class="muted">No account is disabled.</p>
+        ) : (
+          <table class="list" id="disabled-users">
+            <tbody>
+              {moderation.disabled.map((u) => (
+                <tr data-username={u.username}>
+                  <td>
+                    <a href={`/users/${encodeURIComponent(u.username)}`}>{u.username}</a>
+                  </td>
+                  <td>disabled {formatDate(u.disabledAt)}</td>
+                  <td>
+                    <Action
+                      ctx={ctx}
+                      action={`/admin/users/${encodeURIComponent(u.username)}/enable`}
+                      label="Enable"
+                      id={`enable-${u.username}`}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="audit-title">
+        <h2 id="audit-title">Latest moderation actions</h2>
+        <AuditTable entries={moderation.audit} />
+        <p>
+          <a href="/admin/audit" id="audit-link">
+            The whole audit log
+          </a>
+        </p>
+      </section>
+    </>
+  );
+}
+
+/** `/admin/audit`: the audit log, newest first, with a link to older entries. */
+export function AuditPage(props: {
+  ctx: PageContext;
+  entries: readonly AuditRow[];
+  next: number | null;
+}): Html {
+  return (
+    <Layout ctx={props.ctx} title="Audit log">
+      <h1>Audit log</h1>
+      <p>
+        <a href="/admin">Back to moderation</a>
+      </p>
+      <AuditTable entries={props.entries} />
+      {props.next === null ? null : (
+        <p>
+          <a href={`/admin/audit?before=${props.next}`} rel="next" id="older-audit">
+            Older entries
+          </a>
+        </p>
+      )}
     </Layout>
   );
 }

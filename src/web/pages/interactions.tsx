@@ -1,41 +1,56 @@
 /**
- * What visitors do on an item page, as views: threaded comments (the list, nested by `parentId`, a
- * reply form under each comment and a form for a new one), the favourite button (a form that
- * toggles), and the report-abuse form. Every form is a plain POST with the CSRF field, so all of it
+ * What visitors do on an item page, as views: one page of threaded comments (nested up to
+ * `THREAD_LEVELS` levels, deeper replies flat "in reply to @x"; reply, edit and delete forms; links
+ * to older pages), the favourite button (a form that toggles), and the report-abuse form. Every form is a plain POST with the CSRF field, so all of it
  * works without JavaScript. Comment bodies are plain text: escaped, paragraphs on blank lines, line
  * breaks kept by the stylesheet. The data types here are the plain rows the routes give.
  */
 
-import { type Html, h } from '../html/jsx.js';
+import { type Comment, THREAD_LEVELS } from '../../catalog/index.js';
+import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatDate } from './format.js';
 import { CsrfField, type PageContext } from './layout.js';
 
-export interface CommentView {
-  id: number;
-  parentId: number | null;
-  author: string;
-  body: string;
-  createdAt: number;
-}
+/** A comment as the page shows it (the catalog's `Comment`, or any port's equivalent). */
+export type CommentView = Pick<
+  Comment,
+  'id' | 'parentId' | 'userId' | 'author' | 'replyTo' | 'body' | 'createdAt' | 'editedAt' | 'deleted'
+> & {
+  /** The comment this one is shown under (null at the top); see `THREAD_LEVELS`. */
+  shownUnder: number | null;
+};
 
-/** How deep replies nest on screen; deeper replies are shown at this depth. */
-export const MAX_DEPTH = 5;
+/** One page of comments: newest thread first, each thread in reply order. */
+export interface CommentPageView {
+  comments: readonly CommentView[];
+  /** Cursor of the next (older) page, or null. */
+  next: string | null;
+  total: number;
+}
 
 interface Node {
   comment: CommentView;
+  /** Levels above it on this page (0 at the top). */
+  level: number;
   replies: Node[];
 }
 
-/** Flat rows to a forest, oldest first at each level; a reply whose parent is missing is a root. */
-export function threadComments(comments: readonly CommentView[]): Node[] {
+/**
+ * A page's rows (in page order) to a forest: each under the comment it is shown under when that is
+ * on the page and less than `THREAD_LEVELS - 1` levels deep, else at the top. Linear in the rows;
+ * the forest is at most `THREAD_LEVELS` deep whatever the data says.
+ */
+export function pageForest(comments: readonly CommentView[]): Node[] {
   const nodes = new Map<number, Node>();
-  for (const c of [...comments].sort((a, b) => a.createdAt - b.createdAt || a.id - b.id))
-    nodes.set(c.id, { comment: c, replies: [] });
   const roots: Node[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.comment.parentId === null ? undefined : nodes.get(node.comment.parentId);
-    if (parent && parent !== node) parent.replies.push(node);
-    else roots.push(node);
+  for (const c of comments) {
+    const under = c.shownUnder === null ? undefined : nodes.get(c.shownUnder);
+    const node: Node = { comment: c, level: 0, replies: [] };
+    if (under && under.level < THREAD_LEVELS - 1) {
+      node.level = under.level + 1;
+      under.replies.push(node);
+    } else roots.push(node);
+    if (!nodes.has(c.id)) nodes.set(c.id, node);
   }
   return roots;
 }
@@ -75,77 +90,163 @@ function CommentForm(props: {
   );
 }
 
-function CommentItem(props: { ctx: PageContext; itemId: number; node: Node; depth: number }): Html {
-  const { comment, replies } = props.node;
-  const loggedIn = props.ctx.visitor.user !== undefined;
-  const children =
-    replies.length === 0 ? null : props.depth >= MAX_DEPTH ? (
-      replies.map((r) => <CommentItem ctx={props.ctx} itemId={props.itemId} node={r} depth={props.depth} />)
-    ) : (
-      <ol class="comment-replies">
-        {replies.map((r) => (
-          <CommentItem ctx={props.ctx} itemId={props.itemId} node={r} depth={props.depth + 1} />
-        ))}
-      </ol>
-    );
+/** Reply, edit (author) and delete (author or admin) for one live comment; forms, no script. */
+function CommentActions(props: { ctx: PageContext; itemId: number; comment: CommentView }): Html | null {
+  const { ctx, itemId, comment } = props;
+  const user = ctx.visitor.user;
+  if (!user || comment.deleted) return null;
+  const own = user.id === comment.userId;
+  const base = `/items/${itemId}/comments/${comment.id}`;
   return (
-    <li class="comment" id={`comment-${comment.id}`}>
-      <article aria-label={`Comment by ${comment.author}`}>
+    <div class="comment-actions">
+      <details class="reply">
+        <summary>Reply</summary>
+        <CommentForm
+          ctx={ctx}
+          itemId={itemId}
+          parentId={comment.id}
+          textareaId={`reply-${comment.id}`}
+          label={`Reply to ${comment.author}`}
+        />
+      </details>
+      {own ? (
+        <details class="reply">
+          <summary>Edit</summary>
+          <form method="post" action={`${base}/edit`} class="comment-form">
+            <CsrfField ctx={ctx} />
+            <label for={`edit-${comment.id}`}>Edit your comment</label>
+            <textarea id={`edit-${comment.id}`} name="body" required maxlength="5000" rows="3">
+              {comment.body}
+            </textarea>
+            <button type="submit">Save</button>
+          </form>
+        </details>
+      ) : null}
+      {own || user.role === 'admin' ? (
+        <details class="reply">
+          <summary>Delete</summary>
+          <form method="post" action={`${base}/delete`} class="comment-form">
+            <CsrfField ctx={ctx} />
+            {own ? null : (
+              <>
+                <label for={`delete-reason-${comment.id}`}>Reason (kept in the audit log)</label>
+                <input type="text" id={`delete-reason-${comment.id}`} name="reason" maxlength="2000" />
+              </>
+            )}
+            <button type="submit" class="danger" id={`delete-${comment.id}`}>
+              Delete this comment
+            </button>
+          </form>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+function CommentItem(props: { ctx: PageContext; itemId: number; node: Node; top: boolean }): Html {
+  const { comment, replies } = props.node;
+  // "In reply to" when the comment is not shown under its parent: flat past the last level, or
+  // the first of its thread on this page.
+  const replyNote =
+    comment.parentId !== null && (props.top || comment.parentId !== comment.shownUnder) ? (
+      <>
+        {' · in reply to '}
+        <a href={`#comment-${comment.parentId}`}>{comment.replyTo ? `@${comment.replyTo}` : 'a comment'}</a>
+      </>
+    ) : null;
+  return (
+    <li class={comment.deleted ? 'comment deleted' : 'comment'} id={`comment-${comment.id}`}>
+      <article aria-label={comment.deleted ? 'Deleted comment' : `Comment by ${comment.author}`}>
         <p class="comment-meta">
-          <a href={`/users/${encodeURIComponent(comment.author)}`}>{comment.author}</a> ·{' '}
+          {comment.deleted ? (
+            '[deleted]'
+          ) : (
+            <a href={`/users/${encodeURIComponent(comment.author)}`}>{comment.author}</a>
+          )}{' '}
+          ·{' '}
           <a href={`#comment-${comment.id}`}>
             <time datetime={new Date(comment.createdAt).toISOString()}>{formatDate(comment.createdAt)}</time>
           </a>
+          {comment.editedAt !== null && !comment.deleted ? (
+            <span class="edited" title={new Date(comment.editedAt).toISOString()}>
+              {' · edited'}
+            </span>
+          ) : null}
+          {replyNote}
         </p>
-        <Paragraphs text={comment.body} />
-        {loggedIn ? (
-          <details class="reply">
-            <summary>Reply</summary>
-            <CommentForm
-              ctx={props.ctx}
-              itemId={props.itemId}
-              parentId={comment.id}
-              textareaId={`reply-${comment.id}`}
-              label={`Reply to ${comment.author}`}
-            />
-          </details>
-        ) : null}
+        {comment.deleted ? <p class="comment-body muted">[deleted]</p> : <Paragraphs text={comment.body} />}
+        <CommentActions ctx={props.ctx} itemId={props.itemId} comment={comment} />
       </article>
-      {children}
+      {replies.length === 0 ? null : (
+        <ol class="comment-replies">
+          {replies.map((r) => (
+            <CommentItem ctx={props.ctx} itemId={props.itemId} node={r} top={false} />
+          ))}
+        </ol>
+      )}
     </li>
   );
 }
 
-/** The comments section's content: the thread, then the form (or a link to log in). */
+/**
+ * The comments section's content: one page of threads, links to older and to the newest comments
+ * (plain links: `?after=<cursor>#comments`), then the form (or a link to log in).
+ */
 export function CommentThread(props: {
   ctx: PageContext;
   itemId: number;
-  comments: readonly CommentView[];
+  page: CommentPageView;
+  /** The cursor this page started after (undefined on the first page). */
+  after?: string;
 }): Html {
-  const roots = threadComments(props.comments);
+  const { page, itemId } = props;
+  const roots = pageForest(page.comments);
   return (
     <div class="comment-thread">
+      {page.total > 0 ? (
+        <p class="muted" id="comment-count">
+          {page.total === 1 ? '1 comment' : `${page.total} comments`}, newest threads first
+        </p>
+      ) : null}
       {roots.length === 0 ? (
         <p class="muted">No comments yet.</p>
       ) : (
         <ol class="comments">
           {roots.map((node) => (
-            <CommentItem ctx={props.ctx} itemId={props.itemId} node={node} depth={1} />
+            <CommentItem ctx={props.ctx} itemId={itemId} node={node} top={true} />
           ))}
         </ol>
       )}
+      {page.next !== null || props.after !== undefined ? (
+        <nav class="pager" aria-label="Comment pages">
+          {props.after !== undefined ? (
+            <a href={`/items/${itemId}#comments`} id="newest-comments">
+              Newest comments
+            </a>
+          ) : null}
+          {page.next !== null && props.after !== undefined ? ' · ' : null}
+          {page.next !== null ? (
+            <a
+              href={`/items/${itemId}?after=${encodeURIComponent(page.next)}#comments`}
+              rel="next"
+              id="older-comments"
+            >
+              Older comments
+            </a>
+          ) : null}
+        </nav>
+      ) : null}
       {props.ctx.visitor.user ? (
         <CommentForm
           ctx={props.ctx}
-          itemId={props.itemId}
+          itemId={itemId}
           id="comment-form"
           textareaId="comment-body"
           label="Add a comment"
         />
       ) : (
         <p>
-          <a href={`/login?next=${encodeURIComponent(`/items/${props.itemId}#comments`)}`}>Log in</a> to
-          comment.
+          <a href={`/login?next=${encodeURIComponent(`/items/${itemId}#comments`)}`}>Log in</a> to comment.
         </p>
       )}
     </div>

@@ -5,14 +5,17 @@
  * `taken_down`, so its page, API answer, files and feeds are gone, and the site's peer stops seeding
  * it and the tracker stops tracking it; `POST /admin/items/:id/restore` makes it ready again and
  * seeds it. With the site's `Community`, open reports are listed too: `POST /admin/reports/:id/resolve`,
- * and a takedown with `?report=<id>` resolves that report. Every POST checks the CSRF field and
- * answers 303 back to `/admin`.
+ * and a takedown with `?report=<id>` resolves that report. With the site's moderation log:
+ * `POST /admin/users/disable` (form fields `username`, `reason`) and `POST /admin/users/:name/enable`,
+ * and `GET /admin/audit` (`?before=<id>`) lists the log; takedowns, restores, resolved reports and
+ * account changes made here are recorded in it. Every POST checks the CSRF field and answers 303
+ * back to `/admin`.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import { AdminPage } from '../pages/admin.js';
+import { AdminPage, AuditPage } from '../pages/admin.js';
 import type { PageContext } from '../pages/layout.js';
 import { checkCsrf } from '../session.js';
 import type { PageKit } from './pages.js';
@@ -24,6 +27,8 @@ const NOTICES: Record<string, string> = {
   down: 'The item was taken down: it is no longer shown, served, tracked or seeded.',
   restored: 'The item was restored.',
   resolved: 'The report was resolved.',
+  disabled: 'The account was disabled: it can no longer log in, and its sessions and tokens stopped working.',
+  enabled: 'The account was enabled again.',
 };
 
 export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
@@ -50,20 +55,35 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     return Number(trimmed);
   };
 
-  const takeDown = async (id: number, reason: string | undefined) => {
+  const takeDown = async (actor: User, id: number, reason: string | undefined) => {
     const item = await site.items.get(id);
     if (!item || item.status === 'taken_down')
       throw new SeedcastError('NOT_FOUND', `no item ${id} to take down`);
     await site.items.takeDown(id, reason?.trim() || 'taken down by an admin');
     await site.seeding.drop(item);
+    await site.moderation?.record({
+      actor,
+      action: 'item.takedown',
+      targetType: 'item',
+      targetId: id,
+      target: item.title,
+      reason: reason?.trim(),
+    });
   };
 
-  const restore = async (id: number) => {
+  const restore = async (actor: User, id: number) => {
     const item = await site.items.get(id);
     if (item?.status !== 'taken_down') throw new SeedcastError('NOT_FOUND', `item ${id} is not taken down`);
     const restored = (await site.items.restore(id))!;
     site.seeding.track(restored.infoHash, restored.infoHashV2);
     await site.seeding.seed(restored);
+    await site.moderation?.record({
+      actor,
+      action: 'item.restore',
+      targetType: 'item',
+      targetId: id,
+      target: item.title,
+    });
   };
 
   app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {
@@ -81,16 +101,56 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
           reason: i.takedownReason ?? null,
           takenDownAt: i.takenDownAt ?? i.updatedAt,
         })),
+        moderation: site.moderation
+          ? {
+              disabled: await site.moderation.disabledAccounts(),
+              audit: (await site.moderation.auditLog({ limit: 20 })).entries,
+            }
+          : undefined,
         notice: NOTICES[request.query.done ?? ''],
       }),
     );
+  });
+
+  // Accounts and the audit log (moderation, issue 15).
+  const moderation = () => {
+    if (!site.moderation) throw new SeedcastError('NOT_FOUND', 'this site keeps no moderation log');
+    return site.moderation;
+  };
+  app.post<{ Body: Form }>('/admin/users/disable', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    const username = (request.body?.username ?? '').trim();
+    if (username === '') throw new SeedcastError('USAGE', 'username: the account to disable');
+    await moderation().setDisabled({
+      actor: who.user,
+      username,
+      disabled: true,
+      reason: request.body?.reason,
+    });
+    return reply.redirect('/admin?done=disabled', 303);
+  });
+  app.post<{ Params: { name: string }; Body: Form }>('/admin/users/:name/enable', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    await moderation().setDisabled({ actor: who.user, username: request.params.name, disabled: false });
+    return reply.redirect('/admin?done=enabled', 303);
+  });
+  app.get<{ Querystring: { before?: string } }>('/admin/audit', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    const before = /^\d{1,15}$/.test(request.query.before ?? '') ? Number(request.query.before) : undefined;
+    const { entries, next } = await moderation().auditLog({ before, limit: 100 });
+    return kit.send(reply, AuditPage({ ctx: who.ctx, entries, next }));
   });
 
   app.post<{ Body: Form }>('/admin/takedown', async (request, reply) => {
     const who = await admin(request, reply);
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
-    await takeDown(itemId(request.body?.item), request.body?.reason);
+    await takeDown(who.user, itemId(request.body?.item), request.body?.reason);
     return reply.redirect('/admin?done=down', 303);
   });
 
@@ -99,8 +159,8 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
     const report = (request.query as { report?: string }).report;
-    await takeDown(itemId(request.params.id), report ? `report ${report}` : undefined);
-    if (report && /^\d{1,12}$/.test(report)) await site.community?.resolveReport(Number(report));
+    await takeDown(who.user, itemId(request.params.id), report ? `report ${report}` : undefined);
+    if (report && /^\d{1,12}$/.test(report)) await site.community?.resolveReport(Number(report), who.user);
     return reply.redirect('/admin?done=down', 303);
   });
 
@@ -109,7 +169,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
     if (!site.community) throw new SeedcastError('NOT_FOUND', 'this site keeps no reports');
-    await site.community.resolveReport(itemId(request.params.id));
+    await site.community.resolveReport(itemId(request.params.id), who.user);
     return reply.redirect('/admin?done=resolved', 303);
   });
 
@@ -117,7 +177,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const who = await admin(request, reply);
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
-    await restore(itemId(request.params.id));
+    await restore(who.user, itemId(request.params.id));
     return reply.redirect('/admin?done=restored', 303);
   });
 }

@@ -1,6 +1,8 @@
 /**
  * Comments, favourites and reports over HTTP (JSON, Bearer or the pages' session):
- * `GET|POST /api/v1/items/:id/comments` (threaded; posting is rate-limited like uploads),
+ * `GET|POST /api/v1/items/:id/comments` (one page, newest thread first, `?after=<next>` for the
+ * next; posting is rate-limited like uploads), `PATCH|DELETE /api/v1/items/:id/comments/:commentId`
+ * (edit: its author; delete: its author or an admin, audited),
  * `PUT|DELETE /api/v1/items/:id/favourite`, `GET /api/v1/users/:name/favourites`,
  * `POST /api/v1/items/:id/reports` (anyone, rate-limited), `GET /api/v1/reports` and
  * `POST /api/v1/reports/:id/resolve` (admins). Only ready items can be commented, favoured or
@@ -9,10 +11,12 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  type Comment,
   type CommunityRepository,
   type ItemRepository,
+  MAX_COMMENT,
+  MAX_PAGE,
   type TokenRepository,
-  threadOrder,
   type UserRepository,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
@@ -54,20 +58,73 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     return u;
   };
 
-  app.get('/api/v1/items/:id/comments', { schema: { params: idParams } }, async (request: IdRequest) => {
-    await readyItem(request.params.id);
-    const comments = threadOrder(await community.comments(request.params.id));
-    return {
-      comments: comments.map((c) => ({
-        id: c.id,
-        parentId: c.parentId,
-        depth: c.depth,
-        author: c.author,
-        body: c.body,
-        createdAt: new Date(c.createdAt).toISOString(),
-      })),
-    };
-  });
+  app.get<{ Params: { id: number }; Querystring: { after?: string; limit?: number } }>(
+    '/api/v1/items/:id/comments',
+    {
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            after: { type: 'string', maxLength: 80 },
+            limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
+          },
+        },
+      },
+    },
+    async (request) => {
+      await readyItem(request.params.id);
+      const page = await community.commentPage(request.params.id, request.query);
+      return { comments: page.comments.map(commentView), next: page.next, total: page.total };
+    },
+  );
+
+  const commentParams = {
+    type: 'object',
+    required: ['id', 'commentId'],
+    properties: { id: { type: 'integer', minimum: 1 }, commentId: { type: 'integer', minimum: 1 } },
+  } as const;
+  app.patch<{ Params: { id: number; commentId: number }; Body: { body: string } }>(
+    '/api/v1/items/:id/comments/:commentId',
+    {
+      schema: {
+        params: commentParams,
+        body: {
+          type: 'object',
+          required: ['body'],
+          properties: { body: { type: 'string', maxLength: MAX_COMMENT } },
+        },
+      },
+    },
+    async (request) => {
+      const actor = await user(request);
+      await readyItem(request.params.id);
+      const { id, commentId } = request.params;
+      await community.editComment({ itemId: id, id: commentId, actor, body: request.body.body });
+      return { id: commentId, edited: true };
+    },
+  );
+  app.delete<{ Params: { id: number; commentId: number }; Querystring: { reason?: string } }>(
+    '/api/v1/items/:id/comments/:commentId',
+    {
+      schema: {
+        params: commentParams,
+        querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } } },
+      },
+    },
+    async (request) => {
+      const actor = await user(request);
+      await readyItem(request.params.id);
+      const { id, commentId } = request.params;
+      const { kept } = await community.removeComment({
+        itemId: id,
+        id: commentId,
+        actor,
+        reason: request.query.reason,
+      });
+      return { id: commentId, deleted: true, kept };
+    },
+  );
 
   app.post<{ Params: { id: number }; Body: { body: string; parentId?: number | null } }>(
     '/api/v1/items/:id/comments',
@@ -175,9 +232,26 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
   });
 
   app.post('/api/v1/reports/:id/resolve', { schema: { params: idParams } }, async (request: IdRequest) => {
-    await admin(request);
-    if (!(await community.resolveOpenReport(request.params.id)))
+    const actor = await admin(request);
+    if (!(await community.resolveOpenReport(request.params.id, actor)))
       throw new SeedcastError('NOT_FOUND', `no open report ${request.params.id}`);
     return { id: request.params.id, resolved: true };
   });
+}
+
+/** A comment as the API gives it: a deleted one keeps its place but not its author or body. */
+function commentView(c: Comment) {
+  return {
+    id: c.id,
+    parentId: c.parentId,
+    rootId: c.rootId,
+    depth: c.depth,
+    level: c.level,
+    author: c.deleted ? null : c.author,
+    replyTo: c.replyTo,
+    body: c.body,
+    createdAt: new Date(c.createdAt).toISOString(),
+    editedAt: c.editedAt === null ? null : new Date(c.editedAt).toISOString(),
+    deleted: c.deleted,
+  };
 }

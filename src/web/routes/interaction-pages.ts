@@ -1,20 +1,23 @@
 /**
  * What visitors do on an item page, as HTML form posts (each checks the CSRF field and answers 303
  * back to the item, so a reload does not post again): `POST /items/:id/comments` (`body`, optional
- * `parent` for a reply), `POST /items/:id/favourite` (`favourite=1|0`), `POST /items/:id/report`
- * (`reason`, `details`). Comments and favourites need an account (visitors are sent to log in);
- * anyone may report. The storage is the site's `Community` (comments, favourites, reports), given
+ * `parent` for a reply), `POST /items/:id/comments/:commentId/edit` (`body`; its author) and
+ * `.../delete` (its author, or an admin with an optional `reason` for the audit log),
+ * `POST /items/:id/favourite` (`favourite=1|0`), `POST /items/:id/report` (`reason`, `details`).
+ * Comments and favourites need an account (visitors are sent to log in); anyone may report. The
+ * item page shows one page of comments; `?after=<cursor>` (the "Older comments" link) the next. The storage is the site's `Community` (comments, favourites, reports), given
  * to the app as `SiteServices.community`; without one these routes are not registered.
  * `communitySection()` renders the item page's comments section, favourite button and report form.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import type { ReportRow } from '../pages/admin.js';
 import {
+  type CommentPageView,
   CommentThread,
-  type CommentView,
   FavouriteButton,
   REPORT_REASONS,
   ReportForm,
@@ -25,7 +28,8 @@ import type { PageKit } from './pages.js';
 
 /** The storage behind comments, favourites and reports (implemented over the catalog). */
 export interface Community {
-  comments(itemId: number): Promise<CommentView[]>;
+  /** One page of comments, newest thread first; `after` is a previous page's `next`. */
+  commentPage(itemId: number, options?: { after?: string; limit?: number }): Promise<CommentPageView>;
   /** Adds a comment; `parentId` must be a comment of the same item (else ITEM_INVALID naming parent). */
   addComment(input: {
     itemId: number;
@@ -33,13 +37,18 @@ export interface Community {
     parentId: number | null;
     body: string;
   }): Promise<{ id: number }>;
+  /** Its author only (FORBIDDEN otherwise); NOT_FOUND unless a live comment of the item. */
+  editComment(input: { itemId: number; id: number; actor: Actor; body: string }): Promise<void>;
+  /** Its author or an admin (FORBIDDEN otherwise); an admin's deletion is audited. */
+  removeComment(input: { itemId: number; id: number; actor: Actor; reason?: string }): Promise<unknown>;
   setFavourite(userId: number, itemId: number, on: boolean): Promise<void>;
   favourites(itemId: number, userId: number | undefined): Promise<{ count: number; mine: boolean }>;
   report(input: { itemId: number; reporterId: number | null; reason: string }): Promise<void>;
   openReports(): Promise<ReportRow[]>;
   /** Ids of the ready items an account favours, newest favourite first (for its user page). */
   favouriteItemIds?(userId: number, options?: { limit?: number }): Promise<number[]>;
-  resolveReport(id: number): Promise<void>;
+  /** Resolves a report; recorded in the audit log when `actor` is given. */
+  resolveReport(id: number, actor?: Actor): Promise<void>;
 }
 
 export const MAX_COMMENT = 5000;
@@ -48,6 +57,14 @@ const MAX_DETAILS = 2000;
 type Form = Record<string, string | undefined>;
 type ItemRequest = FastifyRequest<{ Params: { id: string }; Body: Form }>;
 
+/** A form's comment body: CRLF to LF, trimmed, 1 to MAX_COMMENT characters (USAGE otherwise). */
+function commentBody(form: Form | undefined): string {
+  const body = (form?.body ?? '').replace(/\r\n/g, '\n').trim();
+  if (body === '') throw new SeedcastError('USAGE', 'body: write something');
+  if (body.length > MAX_COMMENT) throw new SeedcastError('USAGE', `body: at most ${MAX_COMMENT} characters`);
+  return body;
+}
+
 /** The item page's comments section for one visitor: favourite button, thread, report form. */
 export async function communitySection(
   community: Community,
@@ -55,16 +72,18 @@ export async function communitySection(
   itemId: number,
   request: FastifyRequest,
 ): Promise<Html> {
-  const [comments, favourites] = await Promise.all([
-    community.comments(itemId),
+  const query = (request.query ?? {}) as { reported?: string; after?: string };
+  const after = typeof query.after === 'string' && query.after !== '' ? query.after : undefined;
+  const [page, favourites] = await Promise.all([
+    community.commentPage(itemId, { after }),
     community.favourites(itemId, ctx.visitor.user?.id),
   ]);
-  const reported = (request.query as { reported?: string } | undefined)?.reported === '1';
+  const reported = query.reported === '1';
   return h(
     Fragment,
     null,
     FavouriteButton({ ctx, itemId, favourited: favourites.mine, count: favourites.count }),
-    CommentThread({ ctx, itemId, comments }),
+    CommentThread({ ctx, itemId, page, after }),
     ReportForm({ ctx, itemId, sent: reported }),
   );
 }
@@ -90,16 +109,35 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/comments', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, true);
     if (!s) return reply;
-    const body = (request.body?.body ?? '').replace(/\r\n/g, '\n').trim();
-    if (body === '') throw new SeedcastError('USAGE', 'body: write something');
-    if (body.length > MAX_COMMENT)
-      throw new SeedcastError('USAGE', `body: at most ${MAX_COMMENT} characters`);
+    const body = commentBody(request.body);
     const parentText = request.body?.parent?.trim();
     const parentId = parentText ? Number(parentText) : null;
     if (parentId !== null && !(Number.isSafeInteger(parentId) && parentId > 0))
       throw new SeedcastError('USAGE', 'parent: a comment number');
     const { id } = await community.addComment({ itemId: s.id, userId: s.user!.id, parentId, body });
     return reply.redirect(`/items/${s.id}#comment-${id}`, 303);
+  });
+
+  // Edit and delete one comment (moderation, issue 15).
+  type CommentRequest = FastifyRequest<{ Params: { id: string; commentId: string }; Body: Form }>;
+  const commentId = (request: CommentRequest) => {
+    const n = Number(request.params.commentId);
+    if (!Number.isSafeInteger(n) || n < 1) throw new SeedcastError('NOT_FOUND', 'no such comment');
+    return n;
+  };
+  app.post('/items/:id/comments/:commentId/edit', async (request: CommentRequest, reply) => {
+    const s = await start(request, reply, true);
+    if (!s) return reply;
+    const id = commentId(request);
+    await community.editComment({ itemId: s.id, id, actor: s.user!, body: commentBody(request.body) });
+    return reply.redirect(`/items/${s.id}#comment-${id}`, 303);
+  });
+  app.post('/items/:id/comments/:commentId/delete', async (request: CommentRequest, reply) => {
+    const s = await start(request, reply, true);
+    if (!s) return reply;
+    const id = commentId(request);
+    await community.removeComment({ itemId: s.id, id, actor: s.user!, reason: request.body?.reason });
+    return reply.redirect(`/items/${s.id}#comments`, 303);
   });
 
   app.post('/items/:id/favourite', async (request: ItemRequest, reply) => {
