@@ -336,7 +336,7 @@ async function moderation(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await db.schema
     .createIndex('comments_thread_order')
     .on('comments')
-    .columns(['item_id', 'root_id', 'sort_key'])
+    .columns(['item_id', 'root_id desc', 'sort_key'])
     .execute();
 
   await db.schema
