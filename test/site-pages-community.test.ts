@@ -88,7 +88,7 @@ test('comments thread, favourites toggle, reports reach the admin page; all need
     { _csrf: me.csrf, body: 'a reply', parent: '1' },
     me.cookie,
   );
-  assert.equal(reply.headers.location, `/items/${id}#comment-2`);
+  assert.equal(reply.headers.location, `/items/${id}?thread=1#comment-2`, 'a reply lands on its thread');
   assert.equal(
     (await post(`/items/${id}/comments`, { _csrf: me.csrf, body: 'x', parent: '77' }, me.cookie)).statusCode,
     400,
@@ -141,5 +141,130 @@ test('comments thread, favourites toggle, reports reach the admin page; all need
   assert.match(
     (await app.inject({ method: 'GET', url: '/admin', headers: { cookie: root.cookie } })).body,
     /No open reports/,
+  );
+});
+
+test('comment forms: authors edit and delete, admins delete with a reason, disable and enable accounts', async (t) => {
+  const { s, app, community } = await openSite(t);
+  await login(app, 'root');
+  await login(app, 'ada');
+  await login(app, 'bob');
+  const owner = (await s.site.users.byName('ada'))!;
+  const item = await s.site.items.create({
+    ownerId: owner.id,
+    title: 'Forms',
+    files: [{ path: 'f.bin', length: 1 }],
+    status: 'ready',
+  });
+  const id = item.id;
+  const post = (url: string, fields: Record<string, string>, cookie?: string) =>
+    app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+      payload: new URLSearchParams(fields).toString(),
+    });
+  const ada = await sessionFor(s, app, 'ada');
+  const bob = await sessionFor(s, app, 'bob');
+  const root = await sessionFor(s, app, 'root');
+  const view = async (who?: { cookie: string }, query = '') =>
+    (
+      await app.inject({
+        method: 'GET',
+        url: `/items/${id}${query}`,
+        headers: who ? { cookie: who.cookie } : {},
+      })
+    ).body;
+
+  const old = await community.addComment({
+    itemId: id,
+    userId: owner.id,
+    parentId: null,
+    body: 'old thread',
+  });
+  for (let i = 0; i < 60; i++)
+    await community.addComment({ itemId: id, userId: owner.id, parentId: null, body: `newer ${i}` });
+  const reply = await post(
+    `/items/${id}/comments`,
+    { _csrf: bob.csrf, body: 'late reply', parent: String(old.id) },
+    bob.cookie,
+  );
+  assert.equal(reply.statusCode, 303);
+  const location = String(reply.headers.location);
+  assert.match(location, new RegExp(`^/items/${id}\\?thread=${old.id}#comment-(\\d+)$`));
+  const replyId = Number(/#comment-(\d+)$/.exec(location)![1]);
+  assert.doesNotMatch(
+    await view(),
+    new RegExp(`id="comment-${replyId}"`),
+    'an old thread is not on the first page',
+  );
+  const threadPage = await view(undefined, `?thread=${old.id}`);
+  assert.match(threadPage, new RegExp(`id="comment-${old.id}".*id="comment-${replyId}"`, 's'));
+  assert.match(threadPage, /id="newest-comments"/);
+
+  const first = await view(ada);
+  const older = /<a href="([^"]+)" rel="next" id="older-comments">/.exec(first);
+  assert.ok(older, 'an "Older comments" link');
+  assert.match(
+    await view(ada, older[1]!.replace('&amp;', '&').replace(`/items/${id}`, '').replace(/#.*/, '')),
+    new RegExp(`id="comment-${old.id}"`),
+  );
+
+  // bob edits his reply; ada cannot; the page says "edited".
+  const edit = `/items/${id}/comments/${replyId}/edit`;
+  assert.equal((await post(edit, { _csrf: ada.csrf, body: 'hijack' }, ada.cookie)).statusCode, 403);
+  assert.equal((await post(edit, { body: 'no csrf' }, bob.cookie)).statusCode, 403);
+  assert.equal((await post(edit, { _csrf: bob.csrf, body: 'a better reply' }, bob.cookie)).statusCode, 303);
+  assert.match(await view(bob, `?thread=${old.id}`), /edited.*<p>a better reply<\/p>/s);
+  assert.match(
+    await view(bob, `?thread=${old.id}`),
+    new RegExp(`action="/items/${id}/comments/${replyId}/edit"`),
+  );
+
+  // ada deletes her thread's top comment: it has a reply, so it stays as [deleted].
+  const del = (commentId: number) => `/items/${id}/comments/${commentId}/delete`;
+  assert.equal((await post(del(old.id), { _csrf: bob.csrf }, bob.cookie)).statusCode, 403);
+  assert.equal((await post(del(old.id), { _csrf: ada.csrf }, ada.cookie)).statusCode, 303);
+  assert.match(
+    await view(undefined, `?thread=${old.id}`),
+    /class="comment deleted".*\[deleted\].*a better reply/s,
+  );
+  // root deletes bob's reply with a reason; it is in the audit log, on the admin page.
+  assert.equal(
+    (await post(del(replyId), { _csrf: root.csrf, reason: 'off-topic' }, root.cookie)).statusCode,
+    303,
+  );
+  assert.doesNotMatch(await view(undefined, `?thread=${old.id}`), /a better reply/);
+
+  // Accounts: bob is disabled from the admin page and loses his session at once.
+  assert.equal(
+    (await post('/admin/users/disable', { _csrf: bob.csrf, username: 'ada' }, bob.cookie)).statusCode,
+    403,
+  );
+  const disabled = await post(
+    '/admin/users/disable',
+    { _csrf: root.csrf, username: 'bob', reason: 'spam' },
+    root.cookie,
+  );
+  assert.equal(disabled.headers.location, '/admin?done=disabled');
+  const commented = await post(`/items/${id}/comments`, { _csrf: bob.csrf, body: 'still here?' }, bob.cookie);
+  assert.match(String(commented.headers.location), /^\/login/, 'the session no longer counts');
+  const admin = (await app.inject({ method: 'GET', url: '/admin', headers: { cookie: root.cookie } })).body;
+  assert.match(admin, /action="\/admin\/users\/bob\/enable"/);
+  assert.match(admin, /<code>user.disable<\/code>.*bob.*spam/s);
+  assert.match(admin, /<code>comment.delete<\/code>.*off-topic/s);
+  const audit = await app.inject({ method: 'GET', url: '/admin/audit', headers: { cookie: root.cookie } });
+  assert.equal(audit.statusCode, 200);
+  assert.match(audit.body, /<table class="list" id="audit-log">/);
+  assert.equal(
+    (await app.inject({ method: 'GET', url: '/admin/audit', headers: { cookie: ada.cookie } })).statusCode,
+    403,
+  );
+  assert.equal((await post('/admin/users/bob/enable', { _csrf: root.csrf }, root.cookie)).statusCode, 303);
+  const back = await post(`/items/${id}/comments`, { _csrf: bob.csrf, body: 'back' }, bob.cookie);
+  assert.match(
+    String(back.headers.location),
+    new RegExp(`^/items/${id}#comment-`),
+    'enabled: the session works again',
   );
 });

@@ -131,13 +131,19 @@ export class CommentRepository {
 
   /**
    * One page of an item's comments: newest thread first, each thread in reply order, `limit`
-   * comments (default 50, at most 100) after the cursor `after` (a page's `next`).
+   * comments (default 50, at most 100) after the cursor `after` (a page's `next`), or from the
+   * start of the thread whose top-level comment is `thread` (where a new reply is shown).
    */
-  async commentPage(itemId: number, options: { after?: string; limit?: number } = {}): Promise<CommentPage> {
+  async commentPage(
+    itemId: number,
+    options: { after?: string; thread?: number; limit?: number } = {},
+  ): Promise<CommentPage> {
     const limit = Math.min(Math.max(1, Math.floor(options.limit ?? COMMENT_PAGE)), MAX_PAGE);
     let rows: CommentRow[];
     if (options.after === undefined) {
-      rows = await this.rows(itemId)
+      let q = this.rows(itemId);
+      if (options.thread !== undefined) q = q.where('c.root_id', '<=', options.thread);
+      rows = await q
         .orderBy('c.root_id', 'desc')
         .orderBy('c.sort_key')
         .limit(limit + 1)
@@ -200,7 +206,7 @@ export class CommentRepository {
     userId: number;
     parentId: number | null;
     body: string;
-  }): Promise<{ id: number }> {
+  }): Promise<{ id: number; rootId: number }> {
     const body = text('body', input.body, MAX_COMMENT, { multiline: true });
     if (body === '') invalid('body', 'required');
     const parentId = input.parentId ?? null;
@@ -244,12 +250,13 @@ export class CommentRepository {
       const sortKey = parent
         ? replyKey({ sortKey: parent.sort_key ?? '', depth: parent.depth }, id)
         : pad(id);
+      const rootId = parent?.root_id ?? id;
       await tx
         .updateTable('comments')
-        .set({ sort_key: sortKey, root_id: parent?.root_id ?? id })
+        .set({ sort_key: sortKey, root_id: rootId })
         .where('id', '=', id)
         .execute();
-      return { id };
+      return { id, rootId };
     });
   }
 

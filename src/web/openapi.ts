@@ -187,6 +187,7 @@ export function openApiDocument(): Record<string, unknown> {
             parameters: [
               idParam,
               { name: 'after', in: 'query', schema: { type: 'string' } },
+              { name: 'thread', in: 'query', schema: { type: 'integer', minimum: 1 } },
               { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
             ],
           },

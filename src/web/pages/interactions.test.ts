@@ -24,6 +24,7 @@ const row = (
 ): CommentView => ({
   id,
   parentId,
+  rootId: 0,
   shownUnder,
   userId: author === 'ada' ? 1 : 2,
   author,
@@ -100,9 +101,9 @@ test('deleted comments keep their thread as [deleted]; pages link to older comme
   assert.match(html, /<a href="\/items\/7\?after=1\.3#comments" rel="next" id="older-comments">/);
   assert.doesNotMatch(html, /newest-comments/);
   // The next page starts inside a thread: its first comment says what it answers.
-  const next = [row(5, 3, 1, 'ada', 'later', { replyTo: 'grace' })];
+  const next = [row(5, 3, 1, 'ada', 'later', { replyTo: 'grace', rootId: 1 })];
   const second = String(CommentThread({ ctx: ctx(false), itemId: 7, page: page(next), after: '1.3' }));
-  assert.match(second, /in reply to <a href="#comment-3">@grace<\/a>/);
+  assert.match(second, /in reply to <a href="\/items\/7\?thread=1#comment-3">@grace<\/a>/);
   assert.match(second, /id="newest-comments"/);
   assert.doesNotMatch(second, /older-comments/);
 });

@@ -14,7 +14,16 @@ import { CsrfField, type PageContext } from './layout.js';
 /** A comment as the page shows it (the catalog's `Comment`, or any port's equivalent). */
 export type CommentView = Pick<
   Comment,
-  'id' | 'parentId' | 'userId' | 'author' | 'replyTo' | 'body' | 'createdAt' | 'editedAt' | 'deleted'
+  | 'id'
+  | 'parentId'
+  | 'rootId'
+  | 'userId'
+  | 'author'
+  | 'replyTo'
+  | 'body'
+  | 'createdAt'
+  | 'editedAt'
+  | 'deleted'
 > & {
   /** The comment this one is shown under (null at the top); see `THREAD_LEVELS`. */
   shownUnder: number | null;
@@ -151,7 +160,15 @@ function CommentItem(props: { ctx: PageContext; itemId: number; node: Node; top:
     comment.parentId !== null && (props.top || comment.parentId !== comment.shownUnder) ? (
       <>
         {' · in reply to '}
-        <a href={`#comment-${comment.parentId}`}>{comment.replyTo ? `@${comment.replyTo}` : 'a comment'}</a>
+        <a
+          href={
+            props.top
+              ? `/items/${props.itemId}?thread=${comment.rootId}#comment-${comment.parentId}`
+              : `#comment-${comment.parentId}`
+          }
+        >
+          {comment.replyTo ? `@${comment.replyTo}` : 'a comment'}
+        </a>
       </>
     ) : null;
   return (
@@ -196,7 +213,7 @@ export function CommentThread(props: {
   ctx: PageContext;
   itemId: number;
   page: CommentPageView;
-  /** The cursor this page started after (undefined on the first page). */
+  /** Where this page starts (a cursor, or a thread); undefined on the first page. */
   after?: string;
 }): Html {
   const { page, itemId } = props;

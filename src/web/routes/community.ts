@@ -58,7 +58,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     return u;
   };
 
-  app.get<{ Params: { id: number }; Querystring: { after?: string; limit?: number } }>(
+  app.get<{ Params: { id: number }; Querystring: { after?: string; thread?: number; limit?: number } }>(
     '/api/v1/items/:id/comments',
     {
       schema: {
@@ -67,6 +67,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
           type: 'object',
           properties: {
             after: { type: 'string', maxLength: 80 },
+            thread: { type: 'integer', minimum: 1 },
             limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
           },
         },

@@ -5,7 +5,8 @@
  * `.../delete` (its author, or an admin with an optional `reason` for the audit log),
  * `POST /items/:id/favourite` (`favourite=1|0`), `POST /items/:id/report` (`reason`, `details`).
  * Comments and favourites need an account (visitors are sent to log in); anyone may report. The
- * item page shows one page of comments; `?after=<cursor>` (the "Older comments" link) the next. The storage is the site's `Community` (comments, favourites, reports), given
+ * item page shows one page of comments; `?after=<cursor>` (the "Older comments" link) the next,
+ * `?thread=<id>` the page that starts with that thread (where a new reply lands). The storage is the site's `Community` (comments, favourites, reports), given
  * to the app as `SiteServices.community`; without one these routes are not registered.
  * `communitySection()` renders the item page's comments section, favourite button and report form.
  */
@@ -29,14 +30,17 @@ import type { PageKit } from './pages.js';
 /** The storage behind comments, favourites and reports (implemented over the catalog). */
 export interface Community {
   /** One page of comments, newest thread first; `after` is a previous page's `next`. */
-  commentPage(itemId: number, options?: { after?: string; limit?: number }): Promise<CommentPageView>;
+  commentPage(
+    itemId: number,
+    options?: { after?: string; thread?: number; limit?: number },
+  ): Promise<CommentPageView>;
   /** Adds a comment; `parentId` must be a comment of the same item (else ITEM_INVALID naming parent). */
   addComment(input: {
     itemId: number;
     userId: number;
     parentId: number | null;
     body: string;
-  }): Promise<{ id: number }>;
+  }): Promise<{ id: number; rootId?: number }>;
   /** Its author only (FORBIDDEN otherwise); NOT_FOUND unless a live comment of the item. */
   editComment(input: { itemId: number; id: number; actor: Actor; body: string }): Promise<void>;
   /** Its author or an admin (FORBIDDEN otherwise); an admin's deletion is audited. */
@@ -72,10 +76,11 @@ export async function communitySection(
   itemId: number,
   request: FastifyRequest,
 ): Promise<Html> {
-  const query = (request.query ?? {}) as { reported?: string; after?: string };
+  const query = (request.query ?? {}) as { reported?: string; after?: string; thread?: string };
   const after = typeof query.after === 'string' && query.after !== '' ? query.after : undefined;
+  const thread = /^\d{1,12}$/.test(query.thread ?? '') ? Number(query.thread) : undefined;
   const [page, favourites] = await Promise.all([
-    community.commentPage(itemId, { after }),
+    community.commentPage(itemId, { after, thread }),
     community.favourites(itemId, ctx.visitor.user?.id),
   ]);
   const reported = query.reported === '1';
@@ -83,7 +88,12 @@ export async function communitySection(
     Fragment,
     null,
     FavouriteButton({ ctx, itemId, favourited: favourites.mine, count: favourites.count }),
-    CommentThread({ ctx, itemId, page, after }),
+    CommentThread({
+      ctx,
+      itemId,
+      page,
+      after: after ?? (thread === undefined ? undefined : `thread ${thread}`),
+    }),
     ReportForm({ ctx, itemId, sent: reported }),
   );
 }
@@ -114,8 +124,10 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
     const parentId = parentText ? Number(parentText) : null;
     if (parentId !== null && !(Number.isSafeInteger(parentId) && parentId > 0))
       throw new SeedcastError('USAGE', 'parent: a comment number');
-    const { id } = await community.addComment({ itemId: s.id, userId: s.user!.id, parentId, body });
-    return reply.redirect(`/items/${s.id}#comment-${id}`, 303);
+    const { id, rootId } = await community.addComment({ itemId: s.id, userId: s.user!.id, parentId, body });
+    // A reply is shown with its thread, which may be on a later page than the newest threads.
+    const page = parentId !== null && rootId !== undefined ? `?thread=${rootId}` : '';
+    return reply.redirect(`/items/${s.id}${page}#comment-${id}`, 303);
   });
 
   // Edit and delete one comment (moderation, issue 15).
