@@ -329,7 +329,12 @@ async function moderation(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   ] as const) {
     await db.schema
       .alterTable('comments')
-      .addColumn(name, type, (c) => (name === 'depth' ? c.notNull().defaultTo(0) : c))
+      .addColumn(name, type, (c) => {
+        if (name === 'depth') return c.notNull().defaultTo(0);
+        // Byte order for the key on PostgreSQL whatever the database's locale (SQLite compares bytes).
+        if (name === 'sort_key' && kind === 'postgres') return c.modifyEnd(sql`collate "C"`);
+        return c;
+      })
       .execute();
   }
   await threadComments(db, kind);
