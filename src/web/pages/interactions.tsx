@@ -1,8 +1,8 @@
 /**
  * What visitors do on an item page, as views: one page of threaded comments (nested up to
  * `THREAD_LEVELS` levels, deeper replies flat "in reply to @x"; reply, edit and delete forms; links
- * to older pages), the favourite button (a form that toggles), and the report-abuse form. Every form is a plain POST with the CSRF field, so all of it
- * works without JavaScript. Comment bodies are plain text: escaped, paragraphs on blank lines, line
+ * to older pages), the favourite button (a form that toggles), and the report-abuse form. Every
+ * form is a plain POST with the CSRF field, so all of it works without JavaScript. Comment bodies are plain text: escaped, paragraphs on blank lines, line
  * breaks kept by the stylesheet. The data types here are the plain rows the routes give.
  */
 

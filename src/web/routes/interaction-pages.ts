@@ -6,8 +6,9 @@
  * `POST /items/:id/favourite` (`favourite=1|0`), `POST /items/:id/report` (`reason`, `details`).
  * Comments and favourites need an account (visitors are sent to log in); anyone may report. The
  * item page shows one page of comments; `?after=<cursor>` (the "Older comments" link) the next,
- * `?thread=<id>` the page that starts with that thread (where a new reply lands). The storage is the site's `Community` (comments, favourites, reports), given
- * to the app as `SiteServices.community`; without one these routes are not registered.
+ * `?thread=<id>` the page that starts with that thread (where a new reply lands). The storage is
+ * the site's `Community` (comments, favourites, reports), given to the app as
+ * `SiteServices.community`; without one these routes are not registered.
  * `communitySection()` renders the item page's comments section, favourite button and report form.
  */
 
