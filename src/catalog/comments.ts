@@ -107,6 +107,18 @@ const COLUMNS = [
   'c.deleted_at',
 ] as const;
 
+/** Deletes the comment if it has no replies; true when it did. */
+async function removeLeaf(db: Database, id: number): Promise<boolean> {
+  const gone = await db
+    .deleteFrom('comments')
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('comments as r').select('r.id').where('r.parent_id', '=', id))),
+    )
+    .executeTakeFirst();
+  return Number(gone.numDeletedRows) > 0;
+}
+
 type CommentRow = Awaited<ReturnType<ReturnType<CommentRepository['rows']>['execute']>>[number];
 
 export class CommentRepository {
@@ -265,7 +277,7 @@ export class CommentRepository {
     const row = await this.db
       .selectFrom('comments as c')
       .innerJoin('users as u', 'u.id', 'c.user_id')
-      .select(['c.id', 'c.item_id', 'c.user_id', 'u.username', 'c.body', 'c.deleted_at'])
+      .select(['c.id', 'c.item_id', 'c.parent_id', 'c.user_id', 'u.username', 'c.body', 'c.deleted_at'])
       .where('c.id', '=', Number.isSafeInteger(id) ? id : -1)
       .executeTakeFirst();
     if (row?.item_id !== itemId || row.deleted_at !== null)
@@ -289,7 +301,8 @@ export class CommentRepository {
 
   /**
    * Deletes a comment: its author or an admin (FORBIDDEN for anyone else). Without replies the row
-   * goes; with replies it stays as "[deleted]" with an empty body. An admin deleting someone else's
+   * goes (and so do deleted placeholders above it left without replies); with replies it stays as
+   * "[deleted]" with an empty body. An admin deleting someone else's
    * comment is recorded in the audit log (with `reason`).
    */
   async removeComment(input: {
@@ -303,20 +316,23 @@ export class CommentRepository {
     if (!own && input.actor.role !== 'admin')
       throw new SeedcastError('FORBIDDEN', 'only its author or an admin deletes a comment');
     return this.db.transaction().execute(async (tx) => {
-      const gone = await tx
-        .deleteFrom('comments')
-        .where('id', '=', row.id)
-        .where((eb) =>
-          eb.not(eb.exists(eb.selectFrom('comments as r').select('r.id').where('r.parent_id', '=', row.id))),
-        )
-        .executeTakeFirst();
-      const kept = Number(gone.numDeletedRows) === 0;
+      const kept = !(await removeLeaf(tx, row.id));
       if (kept)
         await tx
           .updateTable('comments')
           .set({ body: '', deleted_at: this.now() })
           .where('id', '=', row.id)
           .execute();
+      // Placeholders above it that this leaves without replies go too.
+      for (let up = kept ? null : row.parent_id; up !== null; ) {
+        const parent = await tx
+          .selectFrom('comments')
+          .select(['parent_id', 'deleted_at'])
+          .where('id', '=', up)
+          .executeTakeFirst();
+        if (parent?.deleted_at == null || !(await removeLeaf(tx, up))) break;
+        up = parent.parent_id;
+      }
       if (!own) {
         await recordAudit(tx, {
           actor: input.actor,

@@ -104,6 +104,15 @@ describeOnEachDatabase('community', (fresh) => {
     );
     await community.removeComment({ itemId: one.id, id: a11.id, actor: adaActor });
     assert.equal((await community.commentPage(one.id)).total, 3, 'a leaf goes');
+    await assert.rejects(community.removeComment({ itemId: one.id, id: a1.id, actor: adaActor }), (e) =>
+      isSeedcastError(e, 'FORBIDDEN'),
+    );
+    await community.removeComment({ itemId: one.id, id: a1.id, actor: { ...bob, role: 'user' } });
+    assert.deepEqual(
+      (await community.commentPage(one.id)).comments.map((c) => c.id),
+      [b.id],
+      'the placeholder left without replies goes with its last reply',
+    );
     await items.delete(one.id);
     assert.equal((await community.commentPage(one.id)).total, 0);
   });
