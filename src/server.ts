@@ -38,7 +38,7 @@ import {
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
-import type { SiteLimits } from './web/limits.js';
+import type { LimitOverrides } from './web/limits.js';
 import { sessionUser } from './web/session.js';
 
 export interface RunningServer {
@@ -52,7 +52,7 @@ export interface RunningServer {
 
 export interface ServerExtras {
   logger?: boolean;
-  limits?: Partial<SiteLimits>;
+  limits?: LimitOverrides;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */

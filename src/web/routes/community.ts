@@ -1,6 +1,6 @@
 /**
  * Comments, favourites and reports over HTTP (JSON, Bearer or the pages' session):
- * `GET|POST /api/v1/items/:id/comments` (threaded; posting is rate-limited like uploads),
+ * `GET|POST /api/v1/items/:id/comments` (threaded; posting is limited as an action, `action-limits.ts`),
  * `PUT|DELETE /api/v1/items/:id/favourite`, `GET /api/v1/users/:name/favourites`,
  * `POST /api/v1/items/:id/reports` (anyone, rate-limited), `GET /api/v1/reports` and
  * `POST /api/v1/reports/:id/resolve` (admins). Only ready items can be commented, favoured or
@@ -17,8 +17,8 @@ import {
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
+import { limitAction } from '../action-limits.js';
 import { authenticate, bearerToken, type UserResolver } from '../auth.js';
-import type { RateLimit } from '../limits.js';
 import { itemView } from './items.js';
 
 export interface CommunityRoutesOptions {
@@ -28,8 +28,6 @@ export interface CommunityRoutesOptions {
   tokens: TokenRepository;
   links: SiteLinks;
   resolveUser?: UserResolver;
-  /** Comments and reports per address (the upload limit). */
-  limit: RateLimit;
 }
 
 const idParams = {
@@ -72,7 +70,6 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
   app.post<{ Params: { id: number }; Body: { body: string; parentId?: number | null } }>(
     '/api/v1/items/:id/comments',
     {
-      config: { rateLimit: options.limit },
       schema: {
         params: idParams,
         body: {
@@ -87,6 +84,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     },
     async (request, reply) => {
       const author = await user(request);
+      limitAction(reply, { action: 'comments', user: author });
       await readyItem(request.params.id);
       const { id } = await community.addComment({
         itemId: request.params.id,
@@ -104,8 +102,9 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
       method,
       url: '/api/v1/items/:id/favourite',
       schema: { params: idParams },
-      handler: async (request: IdRequest) => {
+      handler: async (request: IdRequest, reply) => {
         const u = await user(request);
+        limitAction(reply, { action: 'favourites', user: u });
         await readyItem(request.params.id);
         await community.setFavourite(u.id, request.params.id, method === 'PUT');
         return community.favourites(request.params.id, u.id);
@@ -137,7 +136,6 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/items/:id/reports',
     {
-      config: { rateLimit: options.limit },
       schema: {
         params: idParams,
         body: {
@@ -151,6 +149,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
       // Anyone may report; an account is recorded when the request carries one.
       const reporter =
         bearerToken(request) !== undefined ? await user(request) : await options.resolveUser?.(request);
+      limitAction(reply, { action: 'reports', user: reporter });
       await readyItem(request.params.id);
       const { id } = await community.fileReport({
         itemId: request.params.id,

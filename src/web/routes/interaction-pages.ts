@@ -10,6 +10,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SeedcastError } from '../../errors.js';
+import { limitAction } from '../action-limits.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import type { ReportRow } from '../pages/admin.js';
 import {
@@ -90,6 +91,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/comments', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, true);
     if (!s) return reply;
+    limitAction(reply, { action: 'comments', user: s.user });
     const body = (request.body?.body ?? '').replace(/\r\n/g, '\n').trim();
     if (body === '') throw new SeedcastError('USAGE', 'body: write something');
     if (body.length > MAX_COMMENT)
@@ -105,6 +107,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/favourite', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, true);
     if (!s) return reply;
+    limitAction(reply, { action: 'favourites', user: s.user });
     await community.setFavourite(s.user!.id, s.id, request.body?.favourite !== '0');
     return reply.redirect(`/items/${s.id}#favourite-form`, 303);
   });
@@ -112,6 +115,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/report', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, false);
     if (!s) return reply;
+    limitAction(reply, { action: 'reports', user: s.user });
     const reason = REPORT_REASONS.find((r) => r.value === request.body?.reason);
     if (!reason) throw new SeedcastError('USAGE', 'reason: choose one of the reasons');
     const details = (request.body?.details ?? '').trim().slice(0, MAX_DETAILS);
