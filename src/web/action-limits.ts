@@ -167,13 +167,17 @@ export class ActionLimiter {
       throw new SeedcastError('HTTP_RATE_LIMITED', `${reason}; try again in ${seconds} s`);
     }
     for (const { key } of keys) this.successes.start(key);
+    let finished = false;
+    reply.raw.once('finish', () => {
+      finished = true;
+    });
     reply.raw.once('close', () => {
       for (const { key } of keys) this.successes.finish(key);
       const status = reply.raw.statusCode;
       const at = this.now();
-      if (reply.raw.writableFinished && status < 400) {
+      if (finished && status < 400) {
         for (const { key, keep } of keys) this.successes.add(key, keep, at);
-      } else if (status < 500 || !reply.raw.writableFinished) {
+      } else if (status < 500 || !finished) {
         this.failures.add(failKey, failRule.max, at);
       }
     });
