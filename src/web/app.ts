@@ -37,6 +37,7 @@ import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { guardServer, httpServerOptions } from './server-guards.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
@@ -82,8 +83,13 @@ export interface AppOptions {
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
   const limits: SiteLimits = siteLimits(options.limits);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    ...httpServerOptions(limits),
+  });
+  guardServer(app.server, limits);
   installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
