@@ -32,7 +32,7 @@ export interface TestSite {
 
 export async function openTestSite(
   db: Database,
-  options: { limits?: LimitOverrides; storageUrl?: string } = {},
+  options: { limits?: LimitOverrides; storageUrl?: string; metricsToken?: string } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
   const stagingRoot = join(dir, 'tmp', 'uploads');
@@ -48,10 +48,10 @@ export async function openTestSite(
     engine,
     links: new SiteLinks(BASE),
     stagingRoot,
-    users: new UserRepository(db, { scrypt: { N: 2 ** 10 } }),
+    users: new UserRepository(db, { scrypt: { N: 2 ** 10 }, lockout: options.limits?.loginLockout }),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
-  const app = buildApp({ tracker, site, limits: options.limits });
+  const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });
   await app.ready();
   return {
     app,
