@@ -7,11 +7,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../src/db/index.js';
+import { createTorrent } from '../src/torrent/index.js';
 import type { LimitOverrides } from '../src/web/limits.js';
 import { addItem, Browser } from './pages-fixtures.js';
 import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
@@ -126,16 +127,24 @@ test('reports by anonymous visitors: 20 per address through the form and the API
   assert.equal(other.statusCode, 201, 'another address has its own budget');
 });
 
-test('uploads (files and torrent-only) through the form and the API share one budget per account', async (t) => {
-  const s = await openSite(t, { actions: { uploads: { max: 4, timeWindow: 3_600_000 } } });
+test('uploads (files and torrent-only) through the form and the API share one budget; the 21st is refused', async (t) => {
+  const s = await openSite(t);
   await login(s.app, 'admin'); // the first account
   const { b, csrf, auth } = await member(s, 'bea');
   const cookie = [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const viaPage = (n: number) => {
+  const torrentOf = async (n: number) => {
+    const path = join(s.dir, `show-${n}.mp3`);
+    writeFileSync(path, Buffer.alloc(20_000, n));
+    return (await createTorrent(path, { version: 'v1', announce: ['http://elsewhere.example/announce'] }))
+      .torrent;
+  };
+  const viaPage = async (n: number, torrentOnly = false) => {
     const body = multipart([
       { name: '_csrf', value: csrf },
       { name: 'title', value: `Page take ${n}` },
-      { name: 'file', filename: `page-${n}.mp3`, value: `page take ${n}` },
+      torrentOnly
+        ? { name: 'torrent', filename: `show-${n}.torrent`, value: await torrentOf(n) }
+        : { name: 'file', filename: `page-${n}.mp3`, value: `page take ${n}` },
     ]);
     return s.app.inject({
       method: 'POST',
@@ -156,16 +165,18 @@ test('uploads (files and torrent-only) through the form and the API share one bu
       payload: body.payload,
     });
   };
-  assert.equal((await viaPage(1)).statusCode, 303);
-  assert.equal((await viaApi(1)).statusCode, 201);
-  assert.equal((await viaPage(2)).statusCode, 303);
-  assert.equal((await viaApi(2)).statusCode, 201);
-  const page = await viaPage(3);
-  assert.equal(page.statusCode, 429, page.body);
+  for (let n = 1; n <= 10; n++) {
+    const page = await viaPage(n, n % 2 === 0);
+    assert.equal(page.statusCode, 303, `page upload ${n}: ${page.body.slice(0, 300)}`);
+    assert.equal((await viaApi(n)).statusCode, 201, `API upload ${n}`);
+  }
+  const page = await viaPage(21, true);
+  assert.equal(page.statusCode, 429, page.body.slice(0, 300));
   assert.match(page.headers['content-type'] as string, /^text\/html/);
-  assert.equal((await viaApi(3)).statusCode, 429);
+  assert.match(page.body, /at most 20 uploads a hour/);
+  assert.equal((await viaApi(21)).statusCode, 429);
   const items = await s.app.inject({ method: 'GET', url: '/api/v1/search?q=take' });
-  assert.equal(items.json().total, 4);
+  assert.equal(items.json().total, 20, 'twenty published, not one more');
 });
 
 test('refused attempts slow one address down briefly and never use up the account or other addresses', async (t) => {
