@@ -37,7 +37,7 @@ import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
-import { guardServer, httpServerOptions } from './server-guards.js';
+import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
@@ -89,7 +89,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     trustProxy: options.trustProxy ?? false,
     ...httpServerOptions(limits),
   });
-  guardServer(app.server, limits);
+  guardServer(app.server, limits, { exempt: trustedProxies(options.trustProxy) });
   installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });

@@ -12,12 +12,14 @@
  *   address (IPv6 by /64): the extra ones are closed at once, before any byte is read, so one client
  *   cannot hold every descriptor while other clients are still served.
  *
- * The cap counts the TCP peer: behind a reverse proxy every connection comes from the proxy, so raise
- * it (or set 0) there and let the proxy cap its clients.
+ * The cap counts the TCP peer. Behind a reverse proxy every connection comes from the proxy, so the
+ * proxies the trust-proxy setting names (and loopback, whenever any proxy is trusted) are not capped:
+ * the proxy caps its own clients.
  */
 
 import type { IncomingMessage, Server, ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { addressKey } from './action-limits.js';
 import type { SiteLimits } from './limits.js';
 
@@ -41,6 +43,33 @@ export function httpServerOptions(limits: Pick<SiteLimits, 'timeouts'>): {
   };
 }
 
+/**
+ * Which TCP peers are proxies the cap must not count, from Fastify's `trustProxy` value: none when it
+ * is off; loopback when it is on in any form; and the addresses or CIDR ranges it lists.
+ */
+export function trustedProxies(trustProxy: unknown): (address: string) => boolean {
+  if (!trustProxy) return () => false;
+  const listed = (
+    Array.isArray(trustProxy) ? trustProxy : typeof trustProxy === 'string' ? trustProxy.split(',') : []
+  )
+    .map((s) => String(s).trim())
+    .flatMap((s): [ipaddr.IPv4 | ipaddr.IPv6, number][] => {
+      try {
+        if (s.includes('/')) return [ipaddr.parseCIDR(s)];
+        const a = ipaddr.process(s);
+        return [[a, a.kind() === 'ipv4' ? 32 : 128]];
+      } catch {
+        return []; // names such as "loopback" or "uniquelocal": loopback is covered below
+      }
+    });
+  return (address) => {
+    if (!ipaddr.isValid(address)) return false;
+    const a = ipaddr.process(address);
+    if (a.range() === 'loopback') return true;
+    return listed.some(([net, bits]) => net.kind() === a.kind() && a.match(net, bits));
+  };
+}
+
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -50,11 +79,14 @@ function hasBody(request: IncomingMessage): boolean {
 export function guardServer(
   server: Server,
   limits: Pick<SiteLimits, 'timeouts' | 'connectionsPerAddress'>,
+  options: { exempt?: (address: string) => boolean } = {},
 ): void {
+  const exempt = options.exempt ?? (() => false);
   const open = new Map<string, number>();
   const cap = limits.connectionsPerAddress;
   if (cap > 0) {
     server.on('connection', (socket: Socket) => {
+      if (exempt(socket.remoteAddress ?? '')) return;
       const key = addressKey(socket.remoteAddress ?? '');
       const n = (open.get(key) ?? 0) + 1;
       if (n > cap) {
