@@ -226,7 +226,7 @@ test('wrong passwords lock the account for a while (page and API), then it opens
   const b = new Browser(s.app);
   const page = await b.post('/login', { username: 'bea', password: 'correct horse' }, { csrfFrom: '/login' });
   assert.equal(page.statusCode, 429);
-  assert.match(page.body, /too many wrong passwords for this account/);
+  assert.match(page.body, /Too many wrong passwords for this account: try again in 1 min\./);
   const other = await s.app.inject({
     method: 'POST',
     url: '/api/v1/tokens',

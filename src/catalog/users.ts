@@ -175,10 +175,7 @@ export class UserRepository {
     if (until === null || until <= this.now()) return;
     if (source.address && row.login_address === addressHash(row.id, source.address)) return;
     const minutes = Math.max(1, Math.ceil((until - this.now()) / 60_000));
-    throw new SeedcastError(
-      'AUTH_LOCKED',
-      `too many wrong passwords for this account; try again in ${minutes} min`,
-    );
+    throw new SeedcastError('AUTH_LOCKED', `try again in ${minutes} min`);
   }
 
   /** One more wrong password for account `id`: counted in the window, locking it at the limit. */

@@ -2,9 +2,10 @@
  * Account pages: `GET|POST /login`, `GET|POST /register`, `POST /logout`, `GET /account` and its
  * forms (`POST /account/tokens`, `POST /account/tokens/:id/revoke`, `POST /account/password`,
  * `POST /account/logout-everywhere`). Every POST checks the CSRF token; logins, registrations, new
- * tokens and password changes are limited as actions, shared with the API (`action-limits.ts`). Invalid input
- * re-shows the form (status 400/401/409) with the error next to its field and the username kept;
- * success redirects (303) so a reload does not post again.
+ * tokens and password changes are limited as actions, shared with the API (`action-limits.ts`).
+ * Invalid input re-shows the form (status 400/401/409; 429 while the account is locked) with the
+ * error next to its field and the username kept; success redirects (303) so a reload does not post
+ * again.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -18,6 +19,11 @@ import { appendCookie, checkCsrf, SESSION_COOKIE, serializeCookie } from '../ses
 import type { PageKit } from './pages.js';
 
 type Form = Record<string, string | undefined>;
+
+/** AUTH_LOCKED's message ("...: try again in 15 min") for people. */
+function lockedMessage(message: string): string {
+  return `Too many wrong passwords for this account: ${message.slice(message.lastIndexOf(': ') + 2)}.`;
+}
 
 /** `account: invalid field: password: at least 8 characters` -> { password: 'At least 8 characters' }. */
 function fieldErrors(err: unknown, fields: string[]): FormErrors | undefined {
@@ -76,7 +82,7 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
       return reply.redirect(next ?? '/', 303);
     } catch (err) {
       if (isSeedcastError(err, 'AUTH_LOCKED')) {
-        const locked = { form: `${err.message.replace(/^[^:]*: /, '')}.` };
+        const locked = { form: lockedMessage(err.message) };
         return kit.send(reply, LoginPage({ ctx, username, next, errors: locked }), 429);
       }
       if (!isSeedcastError(err, 'AUTH_FAILED')) throw err;
@@ -188,7 +194,7 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     } catch (err) {
       if (isSeedcastError(err, 'AUTH_FAILED'))
         return again({ current_password: 'That is not your current password.' }, 401);
-      if (isSeedcastError(err, 'AUTH_LOCKED')) return again({ form: err.message }, 429);
+      if (isSeedcastError(err, 'AUTH_LOCKED')) return again({ form: lockedMessage(err.message) }, 429);
       const errors = fieldErrors(err, ['password']);
       if (!errors) throw err;
       return again(errors.password ? { new_password: errors.password } : errors, 400);
