@@ -28,6 +28,14 @@ test('a burst of parallel actions cannot overshoot the budget', async () => {
     Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/act?as=bea&slow=1' })),
   ).then((all) => all.map((r) => r.statusCode).sort());
   assert.deepEqual(codes, [200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+  const big = await app.inject({
+    method: 'POST',
+    url: '/act?as=bea',
+    payload: 'x'.repeat(100_000),
+    headers: { 'content-type': 'text/plain' },
+  });
+  assert.equal(big.statusCode, 429);
+  assert.equal(big.headers.connection, 'close', 'a refused large body is not read to the end');
 });
 
 test('an account budget follows the account across addresses; anonymous actions follow the address', async () => {

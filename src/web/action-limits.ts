@@ -10,7 +10,8 @@
  * - Refused attempts (4xx answers, requests cut short) count only against the address, per action,
  *   in a short window (`failures`): guessing or garbage from one address slows that address down for
  *   a minute and never locks the account of the person it targets.
- * - Admins are never limited. Refusals are HTTP_RATE_LIMITED (429) with `Retry-After`.
+ * - Admins are never limited. Refusals are HTTP_RATE_LIMITED (429) with `Retry-After` (and
+ *   `Connection: close` when a large body would follow, so it is not read for nothing).
  *
  * IPv6 clients are counted by their /64 (one subscriber's allocation), IPv4-mapped addresses as IPv4.
  * Counters live in memory (a sliding window of timestamps per key, at most `max` kept); with several
@@ -164,6 +165,10 @@ export class ActionLimiter {
     if (wait > 0) {
       const seconds = Math.max(1, Math.ceil(wait / 1000));
       reply.header('Retry-After', String(seconds));
+      // a refused upload's body is not worth reading to the end: close once answered
+      const headers = reply.request.headers;
+      if (headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 65_536)
+        reply.header('Connection', 'close');
       throw new SeedcastError('HTTP_RATE_LIMITED', `${reason}; try again in ${seconds} s`);
     }
     for (const { key } of keys) this.successes.start(key);
