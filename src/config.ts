@@ -7,6 +7,7 @@
 
 import { resolve } from 'node:path';
 import { SeedcastError } from './errors.js';
+import { type LimitOverrides, parseLimits } from './web/limits.js';
 
 export interface Config {
   host: string;
@@ -25,6 +26,11 @@ export interface Config {
   redisUrl: string | undefined;
   /** Archive torrent-only items: fetch their content through the swarm and keep it (default on). */
   archive: boolean;
+  // web limits (issue 15): action rates, failures, lockout, timeouts, connection cap; metrics access
+  /** From `SEEDCAST_LIMITS` then each `--limit` (later names win); see `parseLimits`. */
+  limits: LimitOverrides;
+  /** Bearer token that may read `/metrics` from anywhere (else loopback only). */
+  metricsToken: string | undefined;
 }
 
 /** What the command line gave (undefined: not given). */
@@ -36,6 +42,8 @@ export interface ConfigFlags {
   publicUrl?: string;
   /** `--archive` / `--no-archive`. */
   archive?: boolean;
+  /** Each `--limit name=value[,name=value...]`. */
+  limits?: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -85,5 +93,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     storageUrl: blank(env.SEEDCAST_STORAGE_URL),
     redisUrl: blank(env.SEEDCAST_REDIS_URL),
     archive: flags.archive ?? flag('SEEDCAST_ARCHIVE', env.SEEDCAST_ARCHIVE, true),
+    limits: parseLimits([env.SEEDCAST_LIMITS ?? '', ...(flags.limits ?? [])]),
+    metricsToken: blank(env.SEEDCAST_METRICS_TOKEN),
   });
 }

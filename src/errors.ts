@@ -99,6 +99,8 @@ export const ERRORS = {
   UPLOAD_GONE: { status: 410, message: 'upload: expired' },
   UPLOAD_CHECKSUM_ALGORITHM: { status: 400, message: 'upload: unsupported checksum algorithm' },
   UPLOAD_CHECKSUM: { status: 460, message: 'upload: checksum mismatch, the bytes were discarded' },
+  // web limits (issue 15): account lockout
+  AUTH_LOCKED: { status: 429, message: 'account: locked after too many wrong passwords' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -7,7 +7,7 @@
  * HTTP app, and returns a handle that closes them all.
  */
 
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -39,7 +39,7 @@ import {
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
-import type { SiteLimits } from './web/limits.js';
+import type { LimitOverrides, RateLimit } from './web/limits.js';
 import { sessionUser } from './web/session.js';
 
 export interface RunningServer {
@@ -53,7 +53,7 @@ export interface RunningServer {
 
 export interface ServerExtras {
   logger?: boolean;
-  limits?: Partial<SiteLimits>;
+  limits?: LimitOverrides;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -67,7 +67,10 @@ export async function startServer(
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
-    await mkdir(c.data, { recursive: true });
+    await privateFolder(c.data);
+    await privateFolder(join(c.data, 'tmp'));
+    if (!c.databaseUrl) await privateFile(join(c.data, 'seedcast.db'));
+    if (!c.storageUrl) await privateFolder(join(c.data, 'blobs'));
     const db: Database = await openDatabase(c.databaseUrl ?? { sqlite: join(c.data, 'seedcast.db') });
     closers.push(() => db.destroy());
     const blobs: BlobStore = openBlobStore(c.storageUrl ?? { local: join(c.data, 'blobs') });
@@ -75,7 +78,7 @@ export async function startServer(
     if (blobs instanceof LocalDiskStore) await blobs.sweepTemporary();
     const stagingRoot = join(c.data, 'tmp', 'uploads');
     await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
-    await mkdir(stagingRoot, { recursive: true });
+    await privateFolder(stagingRoot);
     const mediaTmp = join(c.data, 'tmp', 'media');
     await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
 
@@ -84,9 +87,11 @@ export async function startServer(
     const links = new SiteLinks(c.publicUrl);
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');
-    await mkdir(uploadsRoot, { recursive: true });
+    await privateFolder(uploadsRoot);
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
-    const site = createSite({ db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp });
+    const limits = { ...c.limits, ...extras.limits };
+    const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
+    const site = createSite({ ...parts, loginLockout: limits.loginLockout });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
@@ -100,7 +105,13 @@ export async function startServer(
       closers.push(() => archiver.close());
     }
 
-    const app = buildApp({ tracker, site, logger: extras.logger, limits: extras.limits });
+    const app = buildApp({
+      tracker,
+      site,
+      logger: extras.logger,
+      limits,
+      metricsToken: c.metricsToken,
+    });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });
     const port = (app.server.address() as AddressInfo).port;
@@ -137,6 +148,21 @@ export async function startServer(
   }
 }
 
+/** Makes `path` a folder only the site's user can enter (0700), creating it when missing. */
+async function privateFolder(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  await chmod(path, 0o700);
+}
+
+/** Makes the SQLite file (and its journals, when there) readable by the site's user only (0600). */
+async function privateFile(path: string): Promise<void> {
+  await (await open(path, 'a', 0o600)).close(); // SQLite gives its -wal and -shm files this mode
+  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`])
+    await chmod(p, 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+}
+
 export interface SiteParts {
   db: Database;
   blobs: BlobStore;
@@ -150,6 +176,8 @@ export interface SiteParts {
   /** Temporary copies for media analysis (default: `media` beside the staging folder). */
   mediaTmp?: string;
   users?: UserRepository;
+  /** Failed logins that lock an account (default 10 in 15 minutes; null: never). */
+  loginLockout?: RateLimit | null;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -176,7 +204,7 @@ export function createSite(parts: SiteParts): SiteServices {
       })
     : undefined;
   return {
-    users: parts.users ?? new UserRepository(db),
+    users: parts.users ?? new UserRepository(db, { lockout: parts.loginLockout }),
     tokens: new TokenRepository(db),
     sessions,
     resolveUser: (request) => sessionUser(request, sessions),

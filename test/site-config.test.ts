@@ -32,8 +32,21 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     storageUrl: undefined,
     redisUrl: undefined,
     archive: true,
+    limits: {},
+    metricsToken: undefined,
   });
   assert.ok(Object.isFrozen(defaults));
+  // SEEDCAST_LIMITS, then each --limit (later names win); a bad spec is a usage error
+  const limited = readConfig(
+    { limits: ['comments=5/1m', 'body-timeout=2s'] },
+    { SEEDCAST_LIMITS: 'comments=30/1h,uploads=off', SEEDCAST_METRICS_TOKEN: 'm' },
+  );
+  assert.deepEqual(limited.limits, {
+    actions: { comments: { max: 5, timeWindow: 60_000 }, uploads: null },
+    timeouts: { body: 2000 },
+  });
+  assert.equal(limited.metricsToken, 'm');
+  assert.throws(() => readConfig({}, { SEEDCAST_LIMITS: 'comments=many' }), /limit comments/);
   assert.equal(readConfig({}, { SEEDCAST_ARCHIVE: '0' }).archive, false);
   assert.equal(readConfig({}, { SEEDCAST_ARCHIVE: 'off' }).archive, false);
   assert.equal(readConfig({ archive: true }, { SEEDCAST_ARCHIVE: 'no' }).archive, true);

@@ -16,7 +16,7 @@ import { SiteLinks } from '../src/site/index.js';
 import { LocalDiskStore, openBlobStore } from '../src/storage/index.js';
 import { TrackerService } from '../src/tracker/index.js';
 import { buildApp, type SiteServices } from '../src/web/app.js';
-import type { SiteLimits } from '../src/web/limits.js';
+import type { LimitOverrides } from '../src/web/limits.js';
 
 export const BASE = 'http://site.test';
 
@@ -32,7 +32,7 @@ export interface TestSite {
 
 export async function openTestSite(
   db: Database,
-  options: { limits?: Partial<SiteLimits>; storageUrl?: string } = {},
+  options: { limits?: LimitOverrides; storageUrl?: string; metricsToken?: string } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
   const stagingRoot = join(dir, 'tmp', 'uploads');
@@ -48,10 +48,10 @@ export async function openTestSite(
     engine,
     links: new SiteLinks(BASE),
     stagingRoot,
-    users: new UserRepository(db, { scrypt: { N: 2 ** 10 } }),
+    users: new UserRepository(db, { scrypt: { N: 2 ** 10 }, lockout: options.limits?.loginLockout }),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
-  const app = buildApp({ tracker, site, limits: options.limits });
+  const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });
   await app.ready();
   return {
     app,

@@ -287,16 +287,22 @@ describeOnEachDatabase('publishing API', (fresh) => {
     await assertNothingLeft(s);
   });
 
-  test('uploads are rate-limited per address', async (t) => {
-    const s = await openTestSite(await fresh(), { limits: { uploads: { max: 2, timeWindow: 60_000 } } });
+  test('uploads are rate-limited per account', async (t) => {
+    const s = await openTestSite(await fresh(), {
+      limits: { actions: { uploads: { max: 2, timeWindow: 60_000 } } },
+    });
     t.after(() => s.close());
-    const auth = await login(s.app);
+    const admin = await login(s.app); // the first account: admins are never limited
+    const auth = await login(s.app, 'bea');
     const parts = (n: number): Part[] => [
       { name: 'title', value: `Take ${n}` },
       { name: 'file', filename: `take-${n}.mp3`, value: `take ${n}` },
     ];
     assert.equal((await publish(s, auth, parts(1))).statusCode, 201);
     assert.equal((await publish(s, auth, parts(2))).statusCode, 201);
-    assertError(await publish(s, auth, parts(3)), 429, 'HTTP_RATE_LIMITED');
+    const refused = await publish(s, auth, parts(3));
+    assertError(refused, 429, 'HTTP_RATE_LIMITED');
+    assert.ok(Number(refused.headers['retry-after']) > 0, 'Retry-After');
+    assert.equal((await publish(s, admin, parts(4))).statusCode, 201, 'the admin is not limited');
   });
 });

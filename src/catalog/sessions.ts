@@ -66,8 +66,9 @@ export class SessionRepository {
   }
 
   /** Ends every session of an account (password change, "log out everywhere"). */
-  async endAll(userId: number): Promise<void> {
-    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  async endAll(userId: number): Promise<number> {
+    const result = await this.db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   /** Deletes expired sessions; returns how many. */

@@ -117,4 +117,10 @@ export class TokenRepository {
       .executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+
+  /** Revokes every token of `userId` (password change, "log out everywhere"); how many there were. */
+  async revokeAll(userId: number): Promise<number> {
+    const result = await this.db.deleteFrom('api_tokens').where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }

@@ -1,12 +1,12 @@
 /** `seedcast serve`: runs the site until interrupted. */
 
 import { SeedcastError } from '../errors.js';
-import { intFlag, parseCommandArgs, stringFlag } from './args.js';
+import { intFlag, listFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
-                     [--archive | --no-archive]
+                     [--archive | --no-archive] [--limit NAME=VALUE]...
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -21,10 +21,18 @@ Options (flags win over the environment):
   --archive          archive torrent-only items: download them through the swarm, keep them in
                      the site's storage and seed them (SEEDCAST_ARCHIVE=1|0, default on)
   --no-archive       only track torrent-only items; their publishers seed them
+  --limit NAME=VALUE limits, repeatable or comma-separated (SEEDCAST_LIMITS; flags win), e.g.
+                     comments=30/1h, uploads=20/1h, reports=off, failures=10/1m,
+                     login-lockout=10/15m, headers-timeout=30s, body-timeout=60s,
+                     request-timeout=6h, idle-timeout=60s, connections-per-address=64
+                     (see docs/security.md for every name and its default)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
-SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms).`,
+SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms),
+SEEDCAST_METRICS_TOKEN (a Bearer token that may read /metrics from anywhere; without it, loopback only).
+
+The data folder is created 0700 and the database 0600; files the site writes are private to its user.`,
 
   async run(argv) {
     const args = parseCommandArgs(argv, {
@@ -35,6 +43,7 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       'public-url': { type: 'string' },
       archive: { type: 'boolean' },
       'no-archive': { type: 'boolean' },
+      limit: { type: 'string', multiple: true },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -46,7 +55,9 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       peerPort: intFlag(args, 'peer-port'),
       publicUrl: stringFlag(args, 'public-url'),
       archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
+      limits: listFlag(args, 'limit'),
     });
+    process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');
     const server = await startServer(config);
     process.stdout.write(`listening on ${server.url}\n`);

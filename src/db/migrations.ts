@@ -392,5 +392,18 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await moderation(db, kind);
       },
     },
+    // Account security (issue 15, web limits): the per-account login lockout, and the address of the
+    // last good login (hashed), which the lockout lets through.
+    '0010_login_lockout': {
+      async up(db) {
+        const users = () => db.schema.alterTable('users');
+        await users()
+          .addColumn('login_failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await users().addColumn('login_failures_since', 'bigint').execute();
+        await users().addColumn('locked_until', 'bigint').execute();
+        await users().addColumn('login_address', 'text').execute();
+      },
+    },
   };
 }

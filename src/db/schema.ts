@@ -32,6 +32,13 @@ export interface UsersTable {
   role: Defaulted<Role>;
   created_at: number;
   disabled_at: number | null;
+  /** Failed logins since `login_failures_since` (the lockout's window; migration 0010). */
+  login_failures: Defaulted<number>;
+  login_failures_since: number | null;
+  /** No password login until then (except from `login_address`). */
+  locked_until: number | null;
+  /** SHA-256 of the account id and the client address of the last good login, hex. */
+  login_address: string | null;
 }
 
 export interface ApiTokensTable {

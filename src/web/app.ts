@@ -18,12 +18,15 @@ import {
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
+import { SeedcastError } from '../errors.js';
 import type { Archiver, MediaAnalyzer, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
+import { ActionLimiter, installActionLimiter } from './action-limits.js';
 import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
-import { DEFAULT_LIMITS, registerRateLimits, type SiteLimits } from './limits.js';
+import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
+import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { communityRoutes } from './routes/community.js';
@@ -36,6 +39,7 @@ import { moderationRoutes } from './routes/moderation.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
@@ -75,14 +79,22 @@ export interface AppOptions {
   tracker?: TrackerService;
   /** When given, the API and the file routes are served. */
   site?: SiteServices;
-  limits?: Partial<SiteLimits>;
+  limits?: LimitOverrides;
+  /** `/metrics` answers requests with `Authorization: Bearer <this>`; without it, only loopback. */
+  metricsToken?: string;
   /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
   trustProxy?: boolean;
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false });
-  const limits: SiteLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: SiteLimits = siteLimits(options.limits);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+    ...httpServerOptions(limits),
+  });
+  guardServer(app.server, limits, { exempt: trustedProxies(options.trustProxy) });
+  installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
   if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
@@ -103,14 +115,15 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   });
   const tracker = options.tracker;
   if (tracker) {
-    app.get('/metrics', { schema: {} }, async (_req, reply) => {
+    app.get('/metrics', { schema: {} }, async (request, reply) => {
+      if (!metricsAllowed(request, options.metricsToken))
+        throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
       reply.type('text/plain; version=0.0.4; charset=utf-8');
       return tracker.metricsText();
     });
   }
   if (site) {
     app.register(async (api) => {
-      await registerRateLimits(api);
       await api.register(multipart, {
         limits: {
           fileSize: limits.uploadBytes,
@@ -121,7 +134,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
           headerPairs: 100,
         },
       });
-      await api.register(accountRoutes, { users: site.users, tokens: site.tokens, limit: limits.accounts });
+      await api.register(accountRoutes, site);
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
@@ -131,7 +144,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       const document = openApiDocument();
       api.get('/api/v1/openapi.json', async () => document);
       if (site.community instanceof CommunityRepository)
-        await api.register(communityRoutes, { ...site, community: site.community, limit: limits.uploads });
+        await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
     });
   }

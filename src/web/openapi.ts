@@ -120,6 +120,29 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
+      '/api/v1/account/password': {
+        post: op(
+          'Change the password (the current one required); ends every session and API token',
+          { 200: ok('{ sessions, tokens }: how many ended') },
+          {
+            security: bearer,
+            requestBody: json({
+              type: 'object',
+              required: ['currentPassword', 'newPassword'],
+              properties: { currentPassword: { type: 'string' }, newPassword: { type: 'string' } },
+            }),
+          },
+        ),
+      },
+      '/api/v1/account/logout-everywhere': {
+        post: op(
+          'End every session and API token of the account',
+          { 200: ok('{ sessions, tokens }') },
+          {
+            security: bearer,
+          },
+        ),
+      },
       '/api/v1/items': {
         post: op(
           'Publish files (multipart), a finished tus upload, or a .torrent alone',

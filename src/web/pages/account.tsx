@@ -1,10 +1,12 @@
 /**
  * Account pages: log in, register (both re-shown with errors next to the fields and the username
- * kept, never the password) and account settings (API tokens: list, create and show once, revoke).
+ * kept, never the password) and account settings (API tokens: list, create and show once, revoke;
+ * password change and "log out everywhere" in `account-security.tsx`).
  */
 
 import type { TokenInfo, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
+import { AccountSecurity } from './account-security.js';
 import { Field, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
@@ -107,6 +109,8 @@ export function AccountPage(props: {
   newToken?: string;
   tokenName?: string;
   errors?: FormErrors;
+  /** Errors of the password form. */
+  passwordErrors?: FormErrors;
   notice?: string;
 }): Html {
   const { ctx, user, errors } = props;
@@ -186,6 +190,7 @@ export function AccountPage(props: {
           <button type="submit">Create token</button>
         </form>
       </section>
+      <AccountSecurity ctx={ctx} errors={props.passwordErrors} />
     </Layout>
   );
 }

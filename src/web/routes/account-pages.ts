@@ -1,27 +1,28 @@
 /**
  * Account pages: `GET|POST /login`, `GET|POST /register`, `POST /logout`, `GET /account` and its
- * token forms (`POST /account/tokens`, `POST /account/tokens/:id/revoke`). Every POST checks the
- * CSRF token; login and registration are rate-limited per address like the API's. Invalid input
- * re-shows the form (status 400/401/409) with the error next to its field and the username kept;
- * success redirects (303) so a reload does not post again.
+ * forms (`POST /account/tokens`, `POST /account/tokens/:id/revoke`, `POST /account/password`,
+ * `POST /account/logout-everywhere`). Every POST checks the CSRF token; logins, registrations, new
+ * tokens and password changes are limited as actions, shared with the API (`action-limits.ts`).
+ * Invalid input re-shows the form (status 400/401/409; 429 while the account is locked) with the
+ * error next to its field and the username kept; success redirects (303) so a reload does not post
+ * again.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
-import { registerRateLimits } from '../limits.js';
+import { addressKey, limitAction } from '../action-limits.js';
 import { AccountPage, LoginPage, RegisterPage } from '../pages/account.js';
 import type { FormErrors } from '../pages/components.js';
 import type { PageContext } from '../pages/layout.js';
+import { safeRedirectPath as safeNext } from '../redirects.js';
 import { appendCookie, checkCsrf, SESSION_COOKIE, serializeCookie } from '../session.js';
 import type { PageKit } from './pages.js';
 
 type Form = Record<string, string | undefined>;
 
-/** A local path to go back to after logging in (never another site: no `//host`, no scheme). */
-export function safeNext(next: unknown): string | undefined {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
-    return undefined;
-  return next.length <= 2000 ? next : undefined;
+/** AUTH_LOCKED's message ("...: try again in 15 min") for people. */
+function lockedMessage(message: string): string {
+  return `Too many wrong passwords for this account: ${message.slice(message.lastIndexOf(': ') + 2)}.`;
 }
 
 /** `account: invalid field: password: at least 8 characters` -> { password: 'At least 8 characters' }. */
@@ -41,7 +42,6 @@ function fieldErrors(err: unknown, fields: string[]): FormErrors | undefined {
 
 export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
   const { site } = kit;
-  await registerRateLimits(app);
   const ttlSeconds = 30 * 24 * 3600;
 
   const startSession = async (reply: FastifyReply, userId: number) => {
@@ -62,32 +62,34 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     return kit.send(reply, LoginPage({ ctx, next }));
   });
 
-  app.post<{ Body: Form }>(
-    '/login',
-    { config: { rateLimit: kit.limits.accounts } },
-    async (request, reply) => {
-      const ctx = await kit.context(request, reply);
-      const body = request.body ?? {};
-      checkCsrf(ctx.visitor, body._csrf);
-      const username = (body.username ?? '').trim();
-      const next = safeNext(body.next);
-      const errors: FormErrors = {};
-      if (!username) errors.username = 'Enter your username.';
-      if (!body.password) errors.password = 'Enter your password.';
-      if (errors.username || errors.password)
-        return kit.send(reply, LoginPage({ ctx, username, next, errors }), 400);
-      try {
-        const user = await site.users.authenticate({ username, password: body.password });
-        await startSession(reply, user.id);
-        if (ctx.visitor.session) await site.sessions.end(ctx.visitor.session);
-        return reply.redirect(next ?? '/', 303);
-      } catch (err) {
-        if (!isSeedcastError(err, 'AUTH_FAILED')) throw err;
-        const failed = { form: 'Wrong username or password.' };
-        return kit.send(reply, LoginPage({ ctx, username, next, errors: failed }), 401);
+  app.post<{ Body: Form }>('/login', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const body = request.body ?? {};
+    limitAction(reply, { action: 'logins' });
+    checkCsrf(ctx.visitor, body._csrf);
+    const username = (body.username ?? '').trim();
+    const next = safeNext(body.next);
+    const errors: FormErrors = {};
+    if (!username) errors.username = 'Enter your username.';
+    if (!body.password) errors.password = 'Enter your password.';
+    if (errors.username || errors.password)
+      return kit.send(reply, LoginPage({ ctx, username, next, errors }), 400);
+    try {
+      const address = addressKey(request.ip);
+      const user = await site.users.authenticate({ username, password: body.password }, { address });
+      await startSession(reply, user.id);
+      if (ctx.visitor.session) await site.sessions.end(ctx.visitor.session);
+      return reply.redirect(next ?? '/', 303);
+    } catch (err) {
+      if (isSeedcastError(err, 'AUTH_LOCKED')) {
+        const locked = { form: lockedMessage(err.message) };
+        return kit.send(reply, LoginPage({ ctx, username, next, errors: locked }), 429);
       }
-    },
-  );
+      if (!isSeedcastError(err, 'AUTH_FAILED')) throw err;
+      const failed = { form: 'Wrong username or password.' };
+      return kit.send(reply, LoginPage({ ctx, username, next, errors: failed }), 401);
+    }
+  });
 
   app.get('/register', async (request, reply) => {
     const ctx = await kit.context(request, reply);
@@ -95,31 +97,28 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     return kit.send(reply, RegisterPage({ ctx }));
   });
 
-  app.post<{ Body: Form }>(
-    '/register',
-    { config: { rateLimit: kit.limits.accounts } },
-    async (request, reply) => {
-      const ctx = await kit.context(request, reply);
-      const body = request.body ?? {};
-      checkCsrf(ctx.visitor, body._csrf);
-      const username = (body.username ?? '').trim();
-      const password = body.password ?? '';
-      if (password !== (body.confirm ?? '')) {
-        const errors = { confirm: 'The two passwords differ.' };
-        return kit.send(reply, RegisterPage({ ctx, username, errors }), 400);
-      }
-      try {
-        const user = await site.users.register({ username, password });
-        await startSession(reply, user.id);
-        return reply.redirect('/account', 303);
-      } catch (err) {
-        const errors = fieldErrors(err, ['username', 'password']);
-        if (!errors) throw err;
-        const status = isSeedcastError(err, 'USER_EXISTS') ? 409 : 400;
-        return kit.send(reply, RegisterPage({ ctx, username, errors }), status);
-      }
-    },
-  );
+  app.post<{ Body: Form }>('/register', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const body = request.body ?? {};
+    limitAction(reply, { action: 'registrations' });
+    checkCsrf(ctx.visitor, body._csrf);
+    const username = (body.username ?? '').trim();
+    const password = body.password ?? '';
+    if (password !== (body.confirm ?? '')) {
+      const errors = { confirm: 'The two passwords differ.' };
+      return kit.send(reply, RegisterPage({ ctx, username, errors }), 400);
+    }
+    try {
+      const user = await site.users.register({ username, password });
+      await startSession(reply, user.id);
+      return reply.redirect('/account', 303);
+    } catch (err) {
+      const errors = fieldErrors(err, ['username', 'password']);
+      if (!errors) throw err;
+      const status = isSeedcastError(err, 'USER_EXISTS') ? 409 : 400;
+      return kit.send(reply, RegisterPage({ ctx, username, errors }), status);
+    }
+  });
 
   app.post<{ Body: Form }>('/logout', async (request, reply) => {
     const ctx = await kit.context(request, reply);
@@ -129,12 +128,17 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     return reply.redirect('/', 303);
   });
 
-  app.get<{ Querystring: { revoked?: string } }>('/account', async (request, reply) => {
+  app.get<{ Querystring: { revoked?: string; password?: string } }>('/account', async (request, reply) => {
     const ctx = await kit.context(request, reply);
     const user = requireLogin(ctx, reply, '/account');
     if (!user) return reply;
     const tokens = await site.tokens.list(user.id);
-    const notice = request.query.revoked !== undefined ? 'The token was revoked.' : undefined;
+    const notice =
+      request.query.revoked !== undefined
+        ? 'The token was revoked.'
+        : request.query.password !== undefined
+          ? 'Your password was changed. Every other session and every API token has ended.'
+          : undefined;
     return kit.send(reply, AccountPage({ ctx, user, tokens, notice }));
   });
 
@@ -143,6 +147,7 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     const user = requireLogin(ctx, reply, '/account');
     if (!user) return reply;
     checkCsrf(ctx.visitor, request.body?._csrf);
+    limitAction(reply, { action: 'tokens', user });
     const name = (request.body?.name ?? '').trim();
     try {
       const { token } = await site.tokens.create(user.id, { name });
@@ -165,5 +170,50 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     if (!Number.isSafeInteger(id) || !(await site.tokens.revoke(user.id, id)))
       throw new SeedcastError('NOT_FOUND', 'no such token');
     return reply.redirect('/account?revoked', 303);
+  });
+
+  app.post<{ Body: Form }>('/account/password', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = requireLogin(ctx, reply, '/account');
+    if (!user) return reply;
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    limitAction(reply, { action: 'password-changes', user });
+    const body = request.body ?? {};
+    const again = async (passwordErrors: FormErrors, status: number) => {
+      const tokens = await site.tokens.list(user.id);
+      return kit.send(reply, AccountPage({ ctx, user, tokens, passwordErrors }), status);
+    };
+    if ((body.new_password ?? '') !== (body.confirm_password ?? ''))
+      return again({ confirm_password: 'The two passwords differ.' }, 400);
+    try {
+      await site.users.changePassword(
+        user.id,
+        { current: body.current_password ?? '', password: body.new_password ?? '' },
+        { address: addressKey(request.ip) },
+      );
+    } catch (err) {
+      if (isSeedcastError(err, 'AUTH_FAILED'))
+        return again({ current_password: 'That is not your current password.' }, 401);
+      if (isSeedcastError(err, 'AUTH_LOCKED')) return again({ form: lockedMessage(err.message) }, 429);
+      const errors = fieldErrors(err, ['password']);
+      if (!errors) throw err;
+      return again(errors.password ? { new_password: errors.password } : errors, 400);
+    }
+    // Every session and token ends; this browser gets a fresh session.
+    await site.sessions.endAll(user.id);
+    await site.tokens.revokeAll(user.id);
+    await startSession(reply, user.id);
+    return reply.redirect('/account?password=changed', 303);
+  });
+
+  app.post<{ Body: Form }>('/account/logout-everywhere', async (request, reply) => {
+    const ctx = await kit.context(request, reply);
+    const user = requireLogin(ctx, reply, '/account');
+    if (!user) return reply;
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    await site.sessions.endAll(user.id);
+    await site.tokens.revokeAll(user.id);
+    appendCookie(reply, serializeCookie(SESSION_COOKIE, '', { secure: kit.secure, maxAge: 0 }));
+    return reply.redirect('/login', 303);
   });
 }

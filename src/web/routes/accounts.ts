@@ -1,17 +1,21 @@
 /**
- * Accounts over HTTP: `POST /api/v1/users` registers (the first account is the admin) and
- * `POST /api/v1/tokens` trades a username and password for an API token. Both are rate-limited
- * per address.
+ * Accounts over HTTP: `POST /api/v1/users` registers (the first account is the admin),
+ * `POST /api/v1/tokens` trades a username and password for an API token,
+ * `POST /api/v1/account/password` changes the password (the current one required; every session and
+ * API token of the account ends) and `POST /api/v1/account/logout-everywhere` ends every session and
+ * token. Each is limited as its action (`action-limits.ts`), whichever route performs it.
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { TokenRepository, UserRepository } from '../../catalog/index.js';
-import type { RateLimit } from '../limits.js';
+import type { SessionRepository, TokenRepository, UserRepository } from '../../catalog/index.js';
+import { addressKey, limitAction } from '../action-limits.js';
+import { authenticate, type UserResolver } from '../auth.js';
 
 export interface AccountRoutesOptions {
   users: UserRepository;
   tokens: TokenRepository;
-  limit: RateLimit;
+  sessions: SessionRepository;
+  resolveUser?: UserResolver;
 }
 
 const credentials = {
@@ -30,14 +34,18 @@ const errorSchema = {
   },
 } as const;
 
+const revokedSchema = {
+  type: 'object',
+  properties: { sessions: { type: 'integer' }, tokens: { type: 'integer' } },
+} as const;
+
 type Credentials = { username: string; password: string };
 
 export async function accountRoutes(app: FastifyInstance, options: AccountRoutesOptions): Promise<void> {
-  const { users, tokens } = options;
+  const { users, tokens, sessions } = options;
   app.post<{ Body: Credentials }>(
     '/api/v1/users',
     {
-      config: { rateLimit: options.limit },
       schema: {
         body: credentials,
         response: {
@@ -50,6 +58,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
       },
     },
     async (request, reply) => {
+      limitAction(reply, { action: 'registrations' });
       const user = await users.register(request.body);
       reply.code(201);
       return { id: user.id, username: user.username, role: user.role };
@@ -59,17 +68,59 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   app.post<{ Body: Credentials & { name?: string } }>(
     '/api/v1/tokens',
     {
-      config: { rateLimit: options.limit },
       schema: {
         body: { ...credentials, properties: { ...credentials.properties, name: { type: 'string' } } },
         response: { 201: { type: 'object', properties: { token: { type: 'string' } } }, '4xx': errorSchema },
       },
     },
     async (request, reply) => {
-      const user = await users.authenticate(request.body);
+      limitAction(reply, { action: 'logins' });
+      const user = await users.authenticate(request.body, { address: addressKey(request.ip) });
       const { token } = await tokens.create(user.id, { name: request.body.name ?? 'api' });
       reply.code(201);
       return { token };
+    },
+  );
+
+  /** Ends every session and API token of an account; how many of each. */
+  const revokeAll = async (userId: number) => ({
+    sessions: await sessions.endAll(userId),
+    tokens: await tokens.revokeAll(userId),
+  });
+
+  app.post<{ Body: { currentPassword: string; newPassword: string } }>(
+    '/api/v1/account/password',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['currentPassword', 'newPassword'],
+          properties: {
+            currentPassword: { type: 'string', maxLength: 1024 },
+            newPassword: { type: 'string', maxLength: 1024 },
+          },
+        },
+        response: { 200: revokedSchema, '4xx': errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const user = await authenticate(request, tokens, options.resolveUser);
+      limitAction(reply, { action: 'password-changes', user });
+      await users.changePassword(
+        user.id,
+        { current: request.body.currentPassword, password: request.body.newPassword },
+        { address: addressKey(request.ip) },
+      );
+      return revokeAll(user.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/account/logout-everywhere',
+    { schema: { response: { 200: revokedSchema, '4xx': errorSchema } } },
+    async (request) => {
+      const user = await authenticate(request, tokens, options.resolveUser);
+      return revokeAll(user.id);
     },
   );
 }

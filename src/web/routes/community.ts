@@ -1,7 +1,7 @@
 /**
  * Comments, favourites and reports over HTTP (JSON, Bearer or the pages' session):
  * `GET|POST /api/v1/items/:id/comments` (one page, newest thread first, `?after=<next>` for the
- * next; posting is rate-limited like uploads), `PATCH|DELETE /api/v1/items/:id/comments/:commentId`
+ * next; posting is limited as an action, `action-limits.ts`), `PATCH|DELETE /api/v1/items/:id/comments/:commentId`
  * (edit: its author; delete: its author or an admin, audited),
  * `PUT|DELETE /api/v1/items/:id/favourite`, `GET /api/v1/users/:name/favourites`,
  * `POST /api/v1/items/:id/reports` (anyone, rate-limited), `GET /api/v1/reports` and
@@ -21,8 +21,8 @@ import {
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
+import { limitAction } from '../action-limits.js';
 import { authenticate, bearerToken, type UserResolver } from '../auth.js';
-import type { RateLimit } from '../limits.js';
 import { itemView } from './items.js';
 
 export interface CommunityRoutesOptions {
@@ -32,8 +32,6 @@ export interface CommunityRoutesOptions {
   tokens: TokenRepository;
   links: SiteLinks;
   resolveUser?: UserResolver;
-  /** Comments and reports per address (the upload limit). */
-  limit: RateLimit;
 }
 
 const idParams = {
@@ -130,7 +128,6 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
   app.post<{ Params: { id: number }; Body: { body: string; parentId?: number | null } }>(
     '/api/v1/items/:id/comments',
     {
-      config: { rateLimit: options.limit },
       schema: {
         params: idParams,
         body: {
@@ -145,6 +142,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     },
     async (request, reply) => {
       const author = await user(request);
+      limitAction(reply, { action: 'comments', user: author });
       await readyItem(request.params.id);
       const { id } = await community.addComment({
         itemId: request.params.id,
@@ -162,8 +160,9 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
       method,
       url: '/api/v1/items/:id/favourite',
       schema: { params: idParams },
-      handler: async (request: IdRequest) => {
+      handler: async (request: IdRequest, reply) => {
         const u = await user(request);
+        limitAction(reply, { action: 'favourites', user: u });
         await readyItem(request.params.id);
         await community.setFavourite(u.id, request.params.id, method === 'PUT');
         return community.favourites(request.params.id, u.id);
@@ -195,7 +194,6 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/items/:id/reports',
     {
-      config: { rateLimit: options.limit },
       schema: {
         params: idParams,
         body: {
@@ -209,6 +207,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
       // Anyone may report; an account is recorded when the request carries one.
       const reporter =
         bearerToken(request) !== undefined ? await user(request) : await options.resolveUser?.(request);
+      limitAction(reply, { action: 'reports', user: reporter });
       await readyItem(request.params.id);
       const { id } = await community.fileReport({
         itemId: request.params.id,

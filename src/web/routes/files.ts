@@ -2,8 +2,11 @@
  * Distribution over plain HTTP: `GET /items/:id.torrent` (`application/x-bittorrent`) and each file
  * at `/items/:id/files/<name>[/<path>]`, the URL under the torrent's BEP 19 web seed. Files answer
  * `Range` (206, 416), `ETag` (the file's SHA-256) with `If-None-Match` and `If-Range`, `HEAD`, and a
- * content type from the extension (types that could run as a page on this origin are served as
- * downloads). Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
+ * content type from the extension. Every user file (files, thumbnails, `.torrent` files) is sent with
+ * `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`, so even a file a browser
+ * opens as a document gets an opaque origin: no script of it runs with the site's cookies or storage.
+ * Only passive types (video, audio, raster images, plain text, captions) are shown inline; anything
+ * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
@@ -47,6 +50,20 @@ const fileParams = {
   },
 } as const;
 
+/** The content types a browser may show inline: media and plain text, nothing that can run script. */
+export function showsInline(type: string): boolean {
+  return (
+    /^(video|audio)\//.test(type) ||
+    /^image\/(jpeg|png|gif|webp|avif)$/.test(type) ||
+    /^text\/(plain|vtt)(;|$)/.test(type)
+  );
+}
+
+/** Headers of every response that carries bytes a user sent (see the module comment). */
+export function userFileHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('Content-Security-Policy', 'sandbox').header('X-Content-Type-Options', 'nosniff');
+}
+
 /** A download name safe inside a quoted header parameter, and the RFC 8187 form beside it. */
 function disposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -71,7 +88,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     handler: async (request, reply) => {
       const item = await readyItem(request.params.id);
       if (!item.torrentKey) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no torrent`);
-      reply
+      userFileHeaders(reply)
         .type('application/x-bittorrent')
         .header('Content-Disposition', disposition('attachment', `${item.id}.torrent`));
       if (request.method === 'HEAD') {
@@ -93,9 +110,8 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       const blob = key ? await blobs.head(key) : undefined;
       if (!key || !blob) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no thumbnail`);
       const etag = `"${blob.etag}"`;
-      reply
+      userFileHeaders(reply)
         .type(THUMBNAIL_TYPE)
-        .header('X-Content-Type-Options', 'nosniff')
         .header('Cache-Control', 'public, max-age=3600')
         .header('ETag', etag);
       if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
@@ -119,15 +135,11 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       const type = contentTypeOf(file.path);
       const etag = file.sha256 ? `"${file.sha256}"` : undefined;
       const name = file.path.split('/').pop()!;
-      reply
+      userFileHeaders(reply)
         .type(type)
         .header('Accept-Ranges', 'bytes')
-        .header('X-Content-Type-Options', 'nosniff')
         .header('Cache-Control', 'public, max-age=86400')
-        .header(
-          'Content-Disposition',
-          disposition(type === 'application/octet-stream' ? 'attachment' : 'inline', name),
-        );
+        .header('Content-Disposition', disposition(showsInline(type) ? 'inline' : 'attachment', name));
       if (etag) reply.header('ETag', etag);
       if (etag && request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
         return reply.code(304).send();

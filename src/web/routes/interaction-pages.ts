@@ -15,6 +15,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
+import { limitAction } from '../action-limits.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import type { ReportRow } from '../pages/admin.js';
 import {
@@ -120,6 +121,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/comments', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, true);
     if (!s) return reply;
+    limitAction(reply, { action: 'comments', user: s.user });
     const body = commentBody(request.body);
     const parentText = request.body?.parent?.trim();
     const parentId = parentText ? Number(parentText) : null;
@@ -156,6 +158,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/favourite', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, true);
     if (!s) return reply;
+    limitAction(reply, { action: 'favourites', user: s.user });
     await community.setFavourite(s.user!.id, s.id, request.body?.favourite !== '0');
     return reply.redirect(`/items/${s.id}#favourite-form`, 303);
   });
@@ -163,6 +166,7 @@ export async function interactionPageRoutes(app: FastifyInstance, kit: PageKit):
   app.post('/items/:id/report', async (request: ItemRequest, reply) => {
     const s = await start(request, reply, false);
     if (!s) return reply;
+    limitAction(reply, { action: 'reports', user: s.user });
     const reason = REPORT_REASONS.find((r) => r.value === request.body?.reason);
     if (!reason) throw new SeedcastError('USAGE', 'reason: choose one of the reasons');
     const details = (request.body?.details ?? '').trim().slice(0, MAX_DETAILS);

@@ -25,6 +25,7 @@ import {
   type Uploads,
 } from '../../site/index.js';
 import type { TrackerService } from '../../tracker/index.js';
+import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
 
@@ -205,11 +206,11 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
   app.post(
     '/api/v1/items',
     {
-      config: { rateLimit: options.limits.uploads },
       schema: { headers: { type: 'object', properties: { authorization: { type: 'string' } } } },
     },
     async (request, reply) => {
       const owner = await authenticate(request, options.tokens, options.resolveUser);
+      limitAction(reply, { action: 'uploads', user: owner });
       if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
       const length = Number(request.headers['content-length']);
       // files stream straight into the blob store while their torrent is hashed

@@ -98,7 +98,8 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
       .context(request, reply)
       .catch(() => ({ visitor: { csrf: '' }, assets }) satisfies PageContext);
     if (status === 404) return sendPage(reply, NotFoundPage({ ctx }), 404);
-    if (isSeedcastError(err, 'HTTP_RATE_LIMITED')) reply.header('retry-after', '60');
+    if (isSeedcastError(err, 'HTTP_RATE_LIMITED') && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', '60');
     return sendPage(reply, ErrorPage({ ctx, status, message: body.error.message }), status);
   });
 

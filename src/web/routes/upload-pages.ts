@@ -12,6 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Published, PublishFields, UploadDraft } from '../../site/index.js';
+import { limitAction } from '../action-limits.js';
 import type { FormErrors } from '../pages/components.js';
 import type { PageContext } from '../pages/layout.js';
 import { UploadPage, type UploadValues } from '../pages/upload.js';
@@ -169,6 +170,7 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const ctx = await kit.context(request, reply);
     const user = ctx.visitor.user;
     if (!user) return loginFirst(reply);
+    limitAction(reply, { action: 'uploads', user });
     if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
     const length = Number(request.headers['content-length']);
     // files stream straight into the blob store while their torrent is hashed

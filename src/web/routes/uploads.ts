@@ -17,6 +17,7 @@ import {
   type SiteLinks,
   type Uploads,
 } from '../../site/index.js';
+import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
 
@@ -103,8 +104,9 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
 
   const body = (request: FastifyRequest): AsyncIterable<Uint8Array> => request.raw;
 
-  app.post('/api/v1/uploads', { config: { rateLimit: limits.uploads } }, async (request, reply) => {
+  app.post('/api/v1/uploads', async (request, reply) => {
     const owner = await user(request);
+    limitAction(reply, { action: 'resumable-uploads', user: owner });
     const length = count(request, 'upload-length');
     const defer = header(request, 'upload-defer-length');
     if (defer !== undefined && defer.trim() !== '1')
