@@ -25,6 +25,7 @@ import {
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
+import { OutboundPolicy } from './net/index.js';
 import {
   Archiver,
   MediaAnalyzer,
@@ -79,8 +80,17 @@ export async function startServer(
     await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
 
     // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
-    const engine = new Engine({ port: c.peerPort, host: c.host, superSeed: true });
     const links = new SiteLinks(c.publicUrl);
+    // Trackers and web seeds named in user torrents, and peers named by peers (PEX), are contacted
+    // only at public addresses; the site's own tracker and web seed (and the peers that announced to
+    // it) are trusted.
+    const engine = new Engine({
+      port: c.peerPort,
+      host: c.host,
+      superSeed: true,
+      policy: new OutboundPolicy({ allowPrivate: c.allowPrivateUrls }),
+      trusted: (url) => isOwnUrl(links, url),
+    });
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');
     await mkdir(uploadsRoot, { recursive: true });
@@ -99,7 +109,13 @@ export async function startServer(
       closers.push(() => archiver.close());
     }
 
-    const app = buildApp({ tracker, site, logger: extras.logger, limits: extras.limits });
+    const app = buildApp({
+      tracker,
+      site,
+      logger: extras.logger,
+      limits: extras.limits,
+      trustProxy: fastifyTrustProxy(c.trustProxy),
+    });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });
     const port = (app.server.address() as AddressInfo).port;
@@ -134,6 +150,18 @@ export async function startServer(
     await closeAll();
     throw err;
   }
+}
+
+/** Fastify's `trustProxy` for the config's: a hop count trusts that many proxies nearest the site. */
+function fastifyTrustProxy(
+  value: Config['trustProxy'],
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/** True for the site's own tracker and web seed URLs (the operator's, not a publisher's). */
+export function isOwnUrl(links: SiteLinks, url: string): boolean {
+  return url === links.announce() || url.startsWith(`${links.root}/items/`);
 }
 
 export interface SiteParts {

@@ -6,7 +6,7 @@ import type { Command } from './command.js';
 
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
-                     [--archive | --no-archive]
+                     [--archive | --no-archive] [--allow-private-urls] [--trust-proxy VALUE]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -21,6 +21,14 @@ Options (flags win over the environment):
   --archive          archive torrent-only items: download them through the swarm, keep them in
                      the site's storage and seed them (SEEDCAST_ARCHIVE=1|0, default on)
   --no-archive       only track torrent-only items; their publishers seed them
+  --allow-private-urls
+                     let the site contact loopback, private and link-local addresses named in user
+                     torrents (trackers, web seeds) and by peers (PEX); for LANs and loopback tests
+                     (SEEDCAST_ALLOW_PRIVATE_URLS=1, default off: public addresses only)
+  --trust-proxy VALUE
+                     believe X-Forwarded-For from these reverse proxies: true (any), a hop count,
+                     or comma-separated addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8
+                     (SEEDCAST_TRUST_PROXY, default: ignore X-Forwarded-For)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -35,6 +43,8 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       'public-url': { type: 'string' },
       archive: { type: 'boolean' },
       'no-archive': { type: 'boolean' },
+      'allow-private-urls': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -46,6 +56,8 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       peerPort: intFlag(args, 'peer-port'),
       publicUrl: stringFlag(args, 'public-url'),
       archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
+      allowPrivateUrls: args.values['allow-private-urls'] ? true : undefined,
+      trustProxy: stringFlag(args, 'trust-proxy'),
     });
     const { startServer } = await import('../server.js');
     const server = await startServer(config);

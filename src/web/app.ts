@@ -72,8 +72,8 @@ export interface AppOptions {
   /** When given, the API and the file routes are served. */
   site?: SiteServices;
   limits?: Partial<SiteLimits>;
-  /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
-  trustProxy?: boolean;
+  /** Which reverse proxies' `X-Forwarded-For` to trust: Fastify's `trustProxy` (default false). */
+  trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
