@@ -96,6 +96,20 @@ describe('the engine under the outbound policy', () => {
   }
 
   for (const allowPrivate of [false, true]) {
+    it(`a magnet's x.pe peer on loopback is ${allowPrivate ? 'dialled when allowed' : 'not dialled by default'}`, async (t) => {
+      const { dir, meta } = await torrent(t);
+      const listener = await tcpListener(t);
+      const engine = await engineWith(t, { policy: new OutboundPolicy({ allowPrivate }) });
+      await engine.add(
+        { meta },
+        { path: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: listener.port }] },
+      );
+      for (let i = 0; i < 20 && listener.hits() === 0; i++) await sleep(100);
+      assert.equal(listener.hits() > 0, allowPrivate, `connections: ${listener.hits()}`);
+    });
+  }
+
+  for (const allowPrivate of [false, true]) {
     it(`trackers (HTTP, UDP) and a web seed on loopback ${allowPrivate ? 'are contacted when allowed' : 'are never contacted by default'}`, async (t) => {
       const http = await tcpListener(t);
       const udp = createSocket('udp4');

@@ -105,7 +105,7 @@ test('a torrent naming loopback trackers and a web seed makes the site contact n
 }, async (t) => {
   const dir = tempDir(t);
   const http = { hits: 0 };
-  const listener = createServer((req, res) => {
+  const listener = createServer((_req, res) => {
     http.hits++;
     res.end();
   });
