@@ -31,6 +31,7 @@ export class SwarmFinder {
   /** When to announce again (ms; 0 before the first announce). */
   announceAt = 0;
   private readonly key = Math.floor(Math.random() * 0xffffffff);
+  private startedSent = false;
 
   constructor(
     private readonly session: TorrentSession,
@@ -125,6 +126,10 @@ export class SwarmFinder {
 
   async announce(event: 'started' | 'completed' | 'stopped' | undefined): Promise<void> {
     if (this.tiers.empty) return;
+    // BEP 3: `completed` is for a download that completes, not for content complete at start (the
+    // recheck finds it so before `started` is sent): then `started` with left=0 says it all.
+    if (event === 'started') this.startedSent = true;
+    else if (event === 'completed' && !this.startedSent) return;
     this.announceAt = Date.now() + 30 * 60_000;
     const stats = this.session.stats();
     const results = await this.tiers.announce(
