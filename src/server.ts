@@ -161,7 +161,13 @@ function fastifyTrustProxy(
 
 /** True for the site's own tracker and web seed URLs (the operator's, not a publisher's). */
 export function isOwnUrl(links: SiteLinks, url: string): boolean {
-  return url === links.announce() || url.startsWith(`${links.root}/items/`);
+  if (url === links.announce()) return true;
+  try {
+    // Parsed, so `..` segments cannot lead from the web seed path elsewhere.
+    return new URL(url).href.startsWith(`${new URL(links.root).href.replace(/\/$/, '')}/items/`);
+  } catch {
+    return false;
+  }
 }
 
 export interface SiteParts {

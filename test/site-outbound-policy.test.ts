@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, isBytes, isDict } from '../src/bencode/index.js';
 import { Engine } from '../src/engine/index.js';
-import { startServer } from '../src/server.js';
+import { isOwnUrl, startServer } from '../src/server.js';
+import { SiteLinks } from '../src/site/index.js';
 import { createTorrent, parseTorrent } from '../src/torrent/index.js';
 import { freePort, tempDir } from './helpers/tools.js';
 
@@ -206,3 +207,18 @@ for (const trustProxy of [undefined, ['127.0.0.1']]) {
     assert.deepEqual(peers, [trustProxy ? '203.0.113.7:6881' : '127.0.0.1:6881']);
   });
 }
+
+test("only the site's own announce URL and web seed paths are trusted", () => {
+  const links = new SiteLinks('https://media.example.org/base');
+  assert.equal(isOwnUrl(links, 'https://media.example.org/base/announce'), true);
+  assert.equal(isOwnUrl(links, 'https://media.example.org/base/items/7/files/'), true);
+  for (const url of [
+    'https://media.example.org/base/items/../admin',
+    'https://media.example.org/base/announce?x=1',
+    'https://media.example.org.evil.test/base/items/1/',
+    'http://media.example.org/base/items/1/',
+    'udp://media.example.org:443/announce',
+    'not a url',
+  ])
+    assert.equal(isOwnUrl(links, url), false, url);
+});
