@@ -3,7 +3,8 @@
  * - SSRF through torrent-only publishing: a torrent whose trackers (HTTP, UDP) and web seed are
  *   loopback listeners is published with the default policy; the site archives it from the publisher
  *   (who announced to the site's own tracker, from loopback) and seeds it, and the listeners receive
- *   nothing;
+ *   nothing; nor does a peer's ut_pex naming the listener, nor a damaged blob after a restart (the
+ *   seeding session then misses pieces and would try the publisher's web seed);
  * - with private addresses allowed, the seeding session announces `started` to the publisher's
  *   tracker once (every tier used to be listed twice, and `completed` sent for content complete
  *   at start);
@@ -15,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, isBytes, isDict } from '../src/bencode/index.js';
@@ -23,6 +24,7 @@ import { Engine } from '../src/engine/index.js';
 import { isOwnUrl, startServer } from '../src/server.js';
 import { SiteLinks } from '../src/site/index.js';
 import { createTorrent, parseTorrent } from '../src/torrent/index.js';
+import { PeerConnection } from '../src/wire/index.js';
 import { freePort, tempDir } from './helpers/tools.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
@@ -99,7 +101,23 @@ async function publishAndSeed(
   const archived = await waitArchived(site.url, item.id);
   const res = await fetch(archived.files[0].url);
   assert.ok(Buffer.from(await res.arrayBuffer()).equals(content), 'archived byte for byte');
-  return archived;
+  return { archived, meta, publisher };
+}
+
+/** Connect to the site's peer as a peer of `infoHash` and send one ut_pex naming 127.0.0.1:`named`. */
+async function sendPex(t: TestContext, port: number, infoHash: string, named: number): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  t.after(() => socket.destroy());
+  const conn = new PeerConnection(socket, {
+    peerId: Buffer.from('-XX0001-pexpexpexpex'),
+    infoHash: Buffer.from(infoHash, 'hex'),
+  });
+  conn.on('close', () => undefined);
+  conn.once('handshake', () => conn.sendExtendedHandshake({}));
+  conn.start();
+  for (let i = 0; i < 100 && !conn.supportsExtension('ut_pex'); i++) await sleep(50);
+  assert.ok(conn.supportsExtension('ut_pex'), "the site's peer offers ut_pex");
+  conn.sendPex({ added: [{ host: '127.0.0.1', port: named, flags: 0x02 }] });
 }
 
 test('a torrent naming loopback trackers and a web seed makes the site contact none of them', {
@@ -121,14 +139,10 @@ test('a torrent naming loopback trackers and a web seed makes the site contact n
   t.after(() => udp.close());
   const port = (listener.address() as AddressInfo).port;
 
-  const site = await startServer({
-    host: '127.0.0.1',
-    port: await freePort(),
-    peerPort: 0,
-    data: join(dir, 'data'),
-  });
+  const config = { host: '127.0.0.1', port: await freePort(), peerPort: 0, data: join(dir, 'data') };
+  let site = await startServer(config);
   t.after(() => site.close());
-  await publishAndSeed(t, site, dir, {
+  const { archived, meta, publisher } = await publishAndSeed(t, site, dir, {
     announce: [
       [`http://127.0.0.1:${port}/announce?admin=1`],
       [`udp://127.0.0.1:${udp.address().port}/announce`],
@@ -140,6 +154,20 @@ test('a torrent naming loopback trackers and a web seed makes the site contact n
   await sleep(4000);
   assert.equal(http.hits, 0, 'nothing reached the loopback HTTP listener');
   assert.equal(datagrams, 0, 'nothing reached the loopback UDP listener');
+
+  // An anonymous peer names the listener in a ut_pex (the seeding session connects out when told of peers).
+  await sendPex(t, site.peerPort, meta.infoHash, port);
+  await sleep(3000);
+  assert.equal(http.hits, 0, 'a ut_pex made the site dial nothing');
+
+  // A damaged blob after a restart: the seeding session misses pieces, but never asks the publisher's web seed.
+  await site.close();
+  await publisher.close();
+  writeFileSync(join(config.data, 'blobs', 'files', String(archived.id), '0'), Buffer.alloc(300_000));
+  site = await startServer(config);
+  await sleep(6000);
+  assert.equal(http.hits, 0, "the publisher's loopback web seed was not fetched");
+  assert.equal(datagrams, 0);
 });
 
 test("with private addresses allowed, the seeding session announces to the publisher's tracker once", {
