@@ -88,6 +88,8 @@ function getOnce(url: URL, policy: OutboundPolicy, options: OutboundFetchOptions
       method: 'GET',
       headers: { 'user-agent': 'Seedcast/0.1', ...options.headers },
       lookup: policy.lookup as never,
+      // No pooled sockets: a connection is only ever used for the request it was checked for.
+      agent: false,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const timer = setTimeout(
