@@ -5,6 +5,7 @@
  * environment.
  */
 
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SeedcastError } from './errors.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
@@ -31,7 +32,15 @@ export interface Config {
   limits: LimitOverrides;
   /** Bearer token that may read `/metrics` from anywhere (else loopback only). */
   metricsToken: string | undefined;
+  // outbound policy and proxy trust (issue 15, netpolicy)
+  /** Let the site contact loopback, private and link-local addresses on a user's behalf (default off). */
+  allowPrivateUrls: boolean;
+  /** Fastify `trustProxy`: false, true, a hop count, or addresses/CIDRs of trusted proxies. */
+  trustProxy: TrustProxy;
 }
+
+/** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
+export type TrustProxy = boolean | number | string[];
 
 /** What the command line gave (undefined: not given). */
 export interface ConfigFlags {
@@ -44,6 +53,10 @@ export interface ConfigFlags {
   archive?: boolean;
   /** Each `--limit name=value[,name=value...]`. */
   limits?: string[];
+  // outbound policy and proxy trust (issue 15, netpolicy)
+  allowPrivateUrls?: boolean;
+  /** `--trust-proxy` as given: `true`, a hop count, or comma-separated addresses/CIDRs. */
+  trustProxy?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +92,33 @@ function flag(name: string, value: string | undefined, fallback: boolean): boole
   throw new SeedcastError('USAGE', `${name} must be on or off (1/0, true/false, yes/no), got "${value}"`);
 }
 
+/** `--trust-proxy`: `true`/`false`, a hop count, or comma-separated addresses and CIDRs. */
+export function trustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || value.trim() === '') return false;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  for (const entry of list) {
+    const [address, bits, extra] = entry.split('/');
+    const ok =
+      extra === undefined &&
+      (isIP(address ?? '') !== 0 || ['loopback', 'linklocal', 'uniquelocal'].includes(address ?? '')) &&
+      (bits === undefined ||
+        (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(address ?? '') === 6 ? 128 : 32)));
+    if (!ok)
+      throw new SeedcastError(
+        'USAGE',
+        `--trust-proxy takes true, a hop count or comma-separated addresses/CIDRs; "${entry}" is none of these`,
+      );
+  }
+  return list;
+}
+
 const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
 /** Flags over `env` over defaults; throws USAGE on a bad port or URL. */
@@ -95,5 +135,8 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     archive: flags.archive ?? flag('SEEDCAST_ARCHIVE', env.SEEDCAST_ARCHIVE, true),
     limits: parseLimits([env.SEEDCAST_LIMITS ?? '', ...(flags.limits ?? [])]),
     metricsToken: blank(env.SEEDCAST_METRICS_TOKEN),
+    allowPrivateUrls:
+      flags.allowPrivateUrls ?? flag('SEEDCAST_ALLOW_PRIVATE_URLS', env.SEEDCAST_ALLOW_PRIVATE_URLS, false),
+    trustProxy: trustProxy(flags.trustProxy ?? env.SEEDCAST_TRUST_PROXY),
   });
 }

@@ -8,7 +8,7 @@
  */
 
 import { chmod, mkdir, open, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
@@ -26,6 +26,7 @@ import {
 import { type Config, readConfig } from './config.js';
 import { type Database, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
+import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
   MediaAnalyzer,
@@ -83,8 +84,21 @@ export async function startServer(
     await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
 
     // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
-    const engine = new Engine({ port: c.peerPort, host: c.host, superSeed: true });
     const links = new SiteLinks(c.publicUrl);
+    // Trackers and web seeds named in user torrents, and peers named by peers (PEX), are contacted
+    // only at public addresses; the site's own tracker and web seed (and the peers that announced to
+    // it) are trusted.
+    const policy = new OutboundPolicy({ allowPrivate: c.allowPrivateUrls });
+    const engine = new Engine({
+      port: c.peerPort,
+      host: c.host,
+      superSeed: true,
+      policy,
+      trusted: (url) => isOwnUrl(links, url),
+      // A site on a public URL takes no inside address from its own tracker: that is a same-host
+      // proxy's address (without --trust-proxy), and dialling it would reach the site's own network.
+      trustInsidePeers: () => policy.allowPrivate || isInsideHost(new URL(links.root).hostname),
+    });
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');
     await privateFolder(uploadsRoot);
@@ -111,6 +125,7 @@ export async function startServer(
       logger: extras.logger,
       limits,
       metricsToken: c.metricsToken,
+      trustProxy: fastifyTrustProxy(c.trustProxy),
     });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });
@@ -161,6 +176,35 @@ async function privateFile(path: string): Promise<void> {
     await chmod(p, 0o600).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'ENOENT') throw err;
     });
+}
+
+/** Fastify's `trustProxy` for the config's: a hop count trusts that many proxies nearest the site. */
+function fastifyTrustProxy(
+  value: Config['trustProxy'],
+): boolean | string[] | ((a: string, hop: number) => boolean) {
+  return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/**
+ * True when the site's public host is inside a network: a loopback, private or link-local address, or
+ * a name that only a LAN resolves (`localhost`, `.local`, `.lan`, `.internal`, `.home.arpa`, or a name
+ * without a dot). Peers there may announce from inside addresses of their own.
+ */
+export function isInsideHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(host) !== 0) return !isPublicAddress(host);
+  return !host.includes('.') || /\.(localhost|local|lan|internal|home\.arpa)\.?$/.test(host);
+}
+
+/** True for the site's own tracker and web seed URLs (the operator's, not a publisher's). */
+export function isOwnUrl(links: SiteLinks, url: string): boolean {
+  if (url === links.announce()) return true;
+  try {
+    // Parsed, so `..` segments cannot lead from the web seed path elsewhere.
+    return new URL(url).href.startsWith(`${new URL(links.root).href.replace(/\/$/, '')}/items/`);
+  } catch {
+    return false;
+  }
 }
 
 export interface SiteParts {

@@ -129,7 +129,7 @@ function handle(host: PodcastHost, req: IncomingMessage, res: ServerResponse): v
 }
 
 /** Start a podcast host on 127.0.0.1 (closed when the test ends). */
-export async function startPodcastHost(t: TestContext): Promise<PodcastHost> {
+export async function startPodcastHost(t: TestContext, bind = '127.0.0.1'): Promise<PodcastHost> {
   const routes = new Map<string, Route>();
   const server: Server = createServer((req, res) => handle(host, req, res));
   const host: PodcastHost = {
@@ -143,9 +143,9 @@ export async function startPodcastHost(t: TestContext): Promise<PodcastHost> {
         server.close(() => resolve());
       }),
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  await new Promise<void>((resolve) => server.listen(0, bind, () => resolve()));
   const address = server.address();
-  host.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  host.url = `http://${bind}:${typeof address === 'object' && address ? address.port : 0}`;
   t.after(() => host.close());
   return host;
 }

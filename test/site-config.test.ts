@@ -34,6 +34,8 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     archive: true,
     limits: {},
     metricsToken: undefined,
+    allowPrivateUrls: false,
+    trustProxy: false,
   });
   assert.ok(Object.isFrozen(defaults));
   // SEEDCAST_LIMITS, then each --limit (later names win); a bad spec is a usage error
@@ -82,6 +84,32 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     { SEEDCAST_PORT: '70000' },
     { SEEDCAST_PUBLIC_URL: 'ftp://x' },
     { SEEDCAST_ARCHIVE: 'maybe' },
+  ])
+    assert.throws(
+      () => readConfig({}, bad),
+      (e) => isSeedcastError(e, 'USAGE'),
+      JSON.stringify(bad),
+    );
+});
+
+test('configuration: --allow-private-urls and --trust-proxy (true, hop count, addresses/CIDRs)', () => {
+  assert.equal(readConfig({}, { SEEDCAST_ALLOW_PRIVATE_URLS: '1' }).allowPrivateUrls, true);
+  assert.equal(
+    readConfig({ allowPrivateUrls: true }, { SEEDCAST_ALLOW_PRIVATE_URLS: '0' }).allowPrivateUrls,
+    true,
+  );
+  assert.equal(readConfig({}, { SEEDCAST_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(readConfig({}, { SEEDCAST_TRUST_PROXY: '2' }).trustProxy, 2);
+  assert.deepEqual(
+    readConfig({ trustProxy: '127.0.0.1, 10.0.0.0/8,::1' }, { SEEDCAST_TRUST_PROXY: '1' }).trustProxy,
+    ['127.0.0.1', '10.0.0.0/8', '::1'],
+  );
+  assert.deepEqual(readConfig({}, { SEEDCAST_TRUST_PROXY: 'loopback' }).trustProxy, ['loopback']);
+  for (const bad of [
+    { SEEDCAST_TRUST_PROXY: 'proxy.example.org' },
+    { SEEDCAST_TRUST_PROXY: '10.0.0.0/33' },
+    { SEEDCAST_TRUST_PROXY: '10.0.0.1/8/1' },
+    { SEEDCAST_ALLOW_PRIVATE_URLS: 'sometimes' },
   ])
     assert.throws(
       () => readConfig({}, bad),

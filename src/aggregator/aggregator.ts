@@ -5,6 +5,12 @@
  * through one serialised, atomic writer that first re-reads the subscriptions from disk, so `subscribe`
  * and `unsubscribe` run while a sync is going are kept. Reports what happens through `onEvent`; never
  * prints.
+ *
+ * Feed URLs are the user's choice and may be anywhere. The enclosures and `.torrent` URLs a feed names
+ * (and every redirect they lead to) are the feed publisher's: they are fetched under the outbound
+ * policy (public addresses only) unless the feed itself is on an inside address (a NAS, a LAN
+ * server), whose enclosures may be there too. The engine's peers and trackers are not restricted
+ * (the user chose to download the torrent).
  */
 
 import { existsSync } from 'node:fs';
@@ -12,6 +18,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
+import { OutboundPolicy } from '../net/index.js';
 import { type Metainfo, parseMagnet } from '../torrent/index.js';
 import { assertDiskSpace } from './disk.js';
 import { downloadHttp } from './http-download.js';
@@ -46,6 +53,8 @@ export interface AggregatorOptions {
   onEvent?: (event: SyncEvent) => void;
   /** Milliseconds to wait for a feed's headers. */
   feedTimeoutMs?: number;
+  /** The rule for enclosure and torrent URLs of feeds at public addresses (default: public only). */
+  policy?: OutboundPolicy;
 }
 
 const RETRYABLE = new Set(['AGGREGATOR_FETCH', 'AGGREGATOR_STALLED', 'AGGREGATOR_DISK']);
@@ -74,6 +83,18 @@ export class Aggregator {
     private readonly options: AggregatorOptions,
   ) {
     this.seeder = new Seeder(options.engine, () => this.state.settings);
+  }
+
+  /** The policy for what the feed at `feedUrl` names: none when the feed itself is inside. */
+  private async policyFor(feedUrl: string): Promise<OutboundPolicy | undefined> {
+    const policy = this.options.policy ?? new OutboundPolicy();
+    let host: string;
+    try {
+      host = new URL(feedUrl).hostname;
+    } catch {
+      return policy;
+    }
+    return (await policy.resolvesInside(host)) ? undefined : policy;
   }
 
   private emit(event: SyncEvent): void {
@@ -261,6 +282,7 @@ export class Aggregator {
     record.path = path;
     record.via = 'http';
     await downloadHttp(record.media, path, {
+      policy: await this.policyFor(record.feed),
       ...(record.length !== undefined ? { length: record.length } : {}),
       ...(record.integrity ? { integrity: record.integrity } : {}),
       minFreeBytes: this.state.settings.minFreeBytes,
@@ -286,7 +308,7 @@ export class Aggregator {
     active.via = 'swarm';
     let source: { meta: Metainfo } | { magnet: ReturnType<typeof parseMagnet> };
     if (record.torrent) {
-      const { bytes, meta } = await fetchTorrent(record.torrent);
+      const { bytes, meta } = await fetchTorrent(record.torrent, await this.policyFor(record.feed));
       await this.keepTorrent(meta.infoHash, bytes);
       source = { meta };
     } else {

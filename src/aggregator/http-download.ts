@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { SeedcastError } from '../errors.js';
+import type { OutboundPolicy } from '../net/index.js';
 import { assertDiskSpace } from './disk.js';
 import { httpGet, readChunks } from './http.js';
 
@@ -29,6 +30,8 @@ export interface HttpDownloadOptions {
   validator?: string;
   /** Called with the validator of the file being fetched (to be kept for a later resume). */
   onValidator?: (validator: string) => void;
+  /** Contact only addresses this policy allows, on every redirect (see `Aggregator`). */
+  policy?: OutboundPolicy | undefined;
 }
 
 /** A validator usable in `If-Range` (RFC 9110 section 13.1.5): a strong ETag, else Last-Modified. */
@@ -72,6 +75,7 @@ export async function downloadHttp(
     headers,
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(options.signal ? { signal: options.signal } : {}),
+    policy: options.policy,
   });
   const validator = validatorOf(response);
   if (validator) options.onValidator?.(validator);

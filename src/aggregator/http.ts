@@ -2,10 +2,13 @@
  * HTTP for the aggregator (RFC 9110): GET with redirects followed by hand (at most `maxRedirects`, only
  * to http/https, a loop is an error), a timeout on the whole exchange until headers arrive and on every
  * silent stretch of the body, and bodies read with a hard size limit. Non-2xx answers (304 aside) are
- * AGGREGATOR_FETCH errors that say what happened in one line.
+ * AGGREGATOR_FETCH errors that say what happened in one line. With `policy` (an enclosure or torrent
+ * URL a feed named), every hop must reach an address the policy allows (`outboundFetch`); a refusal
+ * is an OUTBOUND_REFUSED error, not retried.
  */
 
-import { SeedcastError } from '../errors.js';
+import { isSeedcastError, SeedcastError } from '../errors.js';
+import { type OutboundPolicy, outboundFetch } from '../net/index.js';
 
 export interface GetOptions {
   headers?: Record<string, string>;
@@ -13,6 +16,8 @@ export interface GetOptions {
   /** Milliseconds to wait for the response headers (default 30 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Contact only addresses this policy allows, on every redirect (absent: any address). */
+  policy?: OutboundPolicy | undefined;
 }
 
 export interface GetResult {
@@ -44,12 +49,13 @@ export async function httpGet(url: string, options: GetOptions = {}): Promise<Ge
     const signal = options.signal ? AbortSignal.any([controller.signal, options.signal]) : controller.signal;
     let response: Response;
     try {
-      response = await fetch(current, {
-        headers: { 'user-agent': USER_AGENT, ...options.headers },
-        redirect: 'manual',
-        signal,
-      });
+      const headers = { 'user-agent': USER_AGENT, ...options.headers };
+      response = options.policy
+        ? (await outboundFetch(current, { policy: options.policy, headers, signal, maxRedirects: 0 }))
+            .response
+        : await fetch(current, { headers, redirect: 'manual', signal });
     } catch (err) {
+      if (isSeedcastError(err, 'OUTBOUND_REFUSED')) throw err;
       const e = err as Error & { cause?: Error };
       const reason = controller.signal.aborted ? 'timed out' : (e.cause?.message ?? e.message);
       throw fetchError(current, reason);

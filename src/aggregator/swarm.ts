@@ -10,6 +10,7 @@
 import { basename, dirname, extname } from 'node:path';
 import { type Engine, FileStore, PieceMap, PieceVerifier, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
+import type { OutboundPolicy } from '../net/index.js';
 import { type MagnetLink, type Metainfo, parseTorrent } from '../torrent/index.js';
 import { httpGet, readLimited } from './http.js';
 import { inside } from './paths.js';
@@ -22,9 +23,12 @@ export interface PeerHint {
 
 const MAX_TORRENT_BYTES = 16 * 1024 * 1024;
 
-/** Fetch and parse a `.torrent` file. */
-export async function fetchTorrent(url: string): Promise<{ bytes: Buffer; meta: Metainfo }> {
-  const { response, url: finalUrl } = await httpGet(url, { timeoutMs: 30_000 });
+/** Fetch and parse a `.torrent` file (every hop under `policy` when given). */
+export async function fetchTorrent(
+  url: string,
+  policy?: OutboundPolicy,
+): Promise<{ bytes: Buffer; meta: Metainfo }> {
+  const { response, url: finalUrl } = await httpGet(url, { timeoutMs: 30_000, policy });
   const bytes = await readLimited(response, { maxBytes: MAX_TORRENT_BYTES, url: finalUrl });
   return { bytes, meta: parseTorrent(bytes) };
 }

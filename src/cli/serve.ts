@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
                      [--archive | --no-archive] [--limit NAME=VALUE]...
+                     [--allow-private-urls] [--trust-proxy VALUE]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -26,6 +27,14 @@ Options (flags win over the environment):
                      login-lockout=10/15m, headers-timeout=30s, body-timeout=60s,
                      request-timeout=6h, idle-timeout=60s, connections-per-address=64
                      (see docs/security.md for every name and its default)
+  --allow-private-urls
+                     let the site contact loopback, private and link-local addresses named in user
+                     torrents (trackers, web seeds) and by peers (PEX); for LANs and loopback tests
+                     (SEEDCAST_ALLOW_PRIVATE_URLS=1, default off: public addresses only)
+  --trust-proxy VALUE
+                     believe X-Forwarded-For from these reverse proxies: true (any), a hop count,
+                     or comma-separated addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8
+                     (SEEDCAST_TRUST_PROXY, default: ignore X-Forwarded-For)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -44,6 +53,8 @@ The data folder is created 0700 and the database 0600; files the site writes are
       archive: { type: 'boolean' },
       'no-archive': { type: 'boolean' },
       limit: { type: 'string', multiple: true },
+      'allow-private-urls': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -56,6 +67,8 @@ The data folder is created 0700 and the database 0600; files the site writes are
       publicUrl: stringFlag(args, 'public-url'),
       archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
       limits: listFlag(args, 'limit'),
+      allowPrivateUrls: args.values['allow-private-urls'] ? true : undefined,
+      trustProxy: stringFlag(args, 'trust-proxy'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

@@ -15,12 +15,18 @@
  *   error response    0: u32 3  4: u32 transaction id  8: message text
  * Requests are retried with a growing timeout (BEP 15 uses 15 * 2^n s; we use shorter steps and
  * give up sooner, as the session re-announces anyway).
+ *
+ * With `policy` (a tracker named by a stranger, see `tracker-tiers.ts`), an HTTP announce goes through
+ * `outboundFetch` (every redirect hop checked, names checked at connect time) and a UDP tracker's name
+ * is resolved and checked before the socket sends anything, then contacted at the checked address.
+ * HTTP bodies are read up to 2 MiB, never more.
  */
 
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { decode, isBytes, isDict, isInt, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
+import { type OutboundPolicy, outboundFetch } from '../net/index.js';
 import { type PeerAddress, parseCompactPeers } from '../wire/index.js';
 
 export type AnnounceEvent = 'started' | 'completed' | 'stopped' | undefined;
@@ -52,6 +58,8 @@ export interface AnnounceOptions {
   /** Give up after this long in total (ms, default 15 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Contact the tracker only at addresses this policy allows (absent: any address). */
+  policy?: OutboundPolicy;
 }
 
 const MAX_RESPONSE = 2 * 1024 * 1024;
@@ -103,15 +111,41 @@ export async function announceHttp(
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let body: Uint8Array;
   try {
-    const response = await fetch(full, { signal, headers: { 'User-Agent': 'Seedcast/0.1' } });
-    if (!response.ok) throw fail(`${url}: HTTP ${response.status}`);
-    body = new Uint8Array(await response.arrayBuffer());
+    const { response } = await outboundFetch(full, {
+      policy: options.policy,
+      signal,
+      headers: { 'User-Agent': 'Seedcast/0.1' },
+      timeoutMs: options.timeoutMs ?? 15_000,
+    });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw fail(`${url}: HTTP ${response.status}`);
+    }
+    body = await readAtMost(response, MAX_RESPONSE, url);
   } catch (err) {
-    if (err instanceof SeedcastError) throw err;
+    if (err instanceof SeedcastError && err.code === 'TRACKER_UNAVAILABLE') throw err;
     throw fail(`${url}: ${(err as Error).message}`);
   }
-  if (body.length > MAX_RESPONSE) throw fail(`${url}: response too large`);
   return parseHttpResponse(body, url);
+}
+
+/** The body, refusing more than `limit` bytes (a tracker answer is small). */
+async function readAtMost(response: Response, limit: number, url: string): Promise<Uint8Array> {
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw fail(`${url}: response too large`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Parse a bencoded announce response (BEP 3, 7, 23). */
@@ -165,9 +199,11 @@ export async function announceUdp(
   options: AnnounceOptions = {},
 ): Promise<AnnounceResult> {
   const parsed = new URL(url);
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  let host = parsed.hostname.replace(/^\[|\]$/g, '');
   const port = Number(parsed.port);
   if (!port) throw fail(`${url}: no port`);
+  // Under a policy: resolve and check first, then send only to the checked address.
+  if (options.policy) host = (await options.policy.checkHost(host))[0]!;
   const family = host.includes(':') ? 'udp6' : 'udp4';
   const socket = createSocket(family);
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);

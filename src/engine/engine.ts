@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
@@ -21,6 +22,21 @@ export interface EngineOptions {
   /** Super-seed complete torrents (`SessionOptions.superSeed`): for a permanent seed such as a site. */
   superSeed?: boolean;
   log?: (message: string) => void;
+  /**
+   * When set, sources a stranger chose are contacted only if the policy allows them: peers from
+   * peer exchange (BEP 11), a magnet's `x.pe` and untrusted trackers; HTTP and UDP announces to
+   * untrusted trackers (every redirect checked); untrusted web seeds. The site sets it; the CLI and
+   * the aggregator leave it unset (the user chose what to fetch).
+   */
+  policy?: OutboundPolicy;
+  /** Tracker and web seed URLs exempt from `policy` (the site's own); their peers are dialled too. */
+  trusted?: (url: string) => boolean;
+  /**
+   * May peers from a trusted tracker have addresses the policy refuses (default yes)? The site says
+   * no when its public URL is public: a loopback or private peer address at its own tracker is then a
+   * reverse proxy's (without `--trust-proxy`), not the peer's own.
+   */
+  trustInsidePeers?: () => boolean;
 }
 
 export interface AddOptions {
@@ -76,6 +92,9 @@ export class Engine {
       maxPeers: this.options.maxPeers ?? 60,
       ...(this.options.superSeed ? { superSeed: true } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
+      ...(this.options.policy ? { policy: this.options.policy } : {}),
+      ...(this.options.trusted ? { trusted: this.options.trusted } : {}),
+      ...(this.options.trustInsidePeers ? { trustInsidePeers: this.options.trustInsidePeers } : {}),
     });
     this.sessions.set(session.infoHash.toString('hex'), session);
     const meta = 'meta' in source ? source.meta : undefined;

@@ -3,6 +3,10 @@
  * `x.pe`, the command line), outgoing connections with a retry backoff for peers that could not be
  * reached, announces to the torrent's trackers by BEP 12 tiers, and the peer exchange it sends
  * (BEP 11; never for private torrents, BEP 27).
+ *
+ * Under the session's outbound policy, an address is dialled only when the policy allows it, unless
+ * it came from a trusted tracker (the site's own: those peers announced from their own address).
+ * Peer exchange, `x.pe` and untrusted trackers are strangers' word and are checked.
  */
 
 import { connect as netConnect } from 'node:net';
@@ -27,13 +31,29 @@ export class SwarmFinder {
   /** When to announce again (ms; 0 before the first announce). */
   announceAt = 0;
   private readonly key = Math.floor(Math.random() * 0xffffffff);
+  private startedSent = false;
 
   constructor(
     private readonly session: TorrentSession,
     private readonly tiers: TrackerTiers,
   ) {
+    const { policy, trusted } = session.options;
+    if (policy) tiers.restrict(policy, trusted);
     for (const p of session.options.peers ?? [])
-      this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
+      if (this.allowed(p, false))
+        this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
+  }
+
+  /**
+   * May `address` be dialled? Always without a policy or when the policy allows it; a refused address
+   * from a trusted tracker too, unless `trustInsidePeers` says such addresses are a proxy's.
+   */
+  private allowed(address: PeerAddress, trusted: boolean): boolean {
+    const { policy, trustInsidePeers } = this.session.options;
+    if (!policy || policy.allowsAddress(address.host)) return true;
+    if (trusted && (trustInsidePeers?.() ?? true)) return true;
+    this.session.log(`not dialling ${address.host}:${address.port}: refused by the outbound policy`);
+    return false;
   }
 
   /** True when there is a swarm to try: a tracker, or peers known from the start. */
@@ -41,10 +61,14 @@ export class SwarmFinder {
     return !this.tiers.empty || this.known.size > 0;
   }
 
-  /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
-  add(address: PeerAddress): void {
+  /**
+   * Connect to `address` unless it is known bad, already connected, refused by the outbound policy
+   * (`trusted`: it came from a trusted tracker) or we have enough peers.
+   */
+  add(address: PeerAddress, trusted = false): void {
     const key = `${address.host}:${address.port}`;
     if (this.session.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
+    if (!this.known.has(key) && !this.allowed(address, trusted)) return;
     if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
     this.connectMore();
   }
@@ -106,6 +130,10 @@ export class SwarmFinder {
 
   async announce(event: 'started' | 'completed' | 'stopped' | undefined): Promise<void> {
     if (this.tiers.empty) return;
+    // BEP 3: `completed` is for a download that completes, not for content complete at start (the
+    // recheck finds it so before `started` is sent): then `started` with left=0 says it all.
+    if (event === 'started') this.startedSent = true;
+    else if (event === 'completed' && !this.startedSent) return;
     this.announceAt = Date.now() + 30 * 60_000;
     const stats = this.session.stats();
     const results = await this.tiers.announce(
@@ -127,7 +155,7 @@ export class SwarmFinder {
       if (r.error) this.session.emit('warning', `tracker ${r.tracker}: ${r.error.message}`);
       if (!r.result) continue;
       interval = Math.min(interval, Math.max(r.result.minInterval ?? 0, r.result.interval, 15));
-      if (event !== 'stopped') for (const p of r.result.peers) this.add(p);
+      if (event !== 'stopped') for (const p of r.result.peers) this.add(p, r.trusted);
     }
     if (event !== 'stopped') {
       // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.

@@ -13,6 +13,7 @@
  */
 
 import { EventEmitter } from 'node:events';
+import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
@@ -50,6 +51,12 @@ export interface SessionOptions {
   superSeed?: boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (message: string) => void;
+  /** Outbound policy for untrusted sources (see `EngineOptions.policy`); absent: contact anything. */
+  policy?: OutboundPolicy;
+  /** Tracker and web seed URLs exempt from `policy` (the operator's own). */
+  trusted?: (url: string) => boolean;
+  /** See `EngineOptions.trustInsidePeers`. */
+  trustInsidePeers?: () => boolean;
 }
 
 export interface SessionStats {

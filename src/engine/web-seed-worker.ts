@@ -5,9 +5,11 @@
  * release the blocks and back off exponentially (1 s doubling to 60 s), or as long as a 503/429
  * answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
  * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
- * defers to its peer) gets the first chance and the web seed is the fallback.
+ * defers to its peer) gets the first chance and the web seed is the fallback. Under the session's
+ * outbound policy a web seed that is not trusted is fetched only from allowed addresses.
  */
 
+import { SeedcastError } from '../errors.js';
 import type { TorrentSession } from './session.js';
 import { WebSeed } from './web-seed.js';
 
@@ -26,7 +28,12 @@ export class WebSeedWorker {
     readonly url: string,
     private readonly graceMs = 0,
   ) {
-    this.seed = new WebSeed(url, { meta: session.meta!, map: session.map! });
+    const { policy, trusted } = session.options;
+    this.seed = new WebSeed(
+      url,
+      { meta: session.meta!, map: session.map! },
+      { policy: policy && !trusted?.(url) ? policy : undefined },
+    );
   }
 
   get downloaded(): number {
@@ -75,6 +82,12 @@ export class WebSeedWorker {
         } catch (err) {
           for (const b of run) this.session.picker?.release(this, b);
           if (!this.running) return;
+          if (err instanceof SeedcastError && err.code === 'OUTBOUND_REFUSED') {
+            // Refused by the outbound policy: it will not become allowed, so stop asking.
+            this.running = false;
+            this.session.emit('warning', `web seed ${this.url} not used: ${err.message}`);
+            return;
+          }
           this.failures++;
           this.session.emit('warning', `web seed ${this.url}: ${(err as Error).message}`);
           const backoff = Math.min(60_000, 1000 * 2 ** (this.failures - 1));

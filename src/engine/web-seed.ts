@@ -7,10 +7,12 @@
  * several files becomes one range request per file. A server that ignores `Range` and answers 200
  * is accepted only when the whole body is exactly the requested span (a small file); anything else
  * (wrong status, wrong length, a body larger than asked) is a `WEBSEED_BAD_RESPONSE`. Padding files
- * (BEP 47) are zeros and never requested.
+ * (BEP 47) are zeros and never requested. With `policy` (a web seed named by a stranger) every
+ * request and every redirect hop must reach an address the policy allows (`outboundFetch`).
  */
 
 import { SeedcastError } from '../errors.js';
+import { type OutboundPolicy, outboundFetch } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import type { PieceMap } from './piece-map.js';
 
@@ -19,12 +21,15 @@ export interface WebSeedOptions {
   timeoutMs?: number;
   /** Sent as User-Agent. */
   userAgent?: string;
+  /** Fetch only from addresses this policy allows, on every redirect (absent: any address). */
+  policy?: OutboundPolicy | undefined;
 }
 
 export class WebSeed {
   readonly url: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly policy: OutboundPolicy | undefined;
   /** Bytes received from this web seed. */
   downloaded = 0;
   /** When a 503 or 429 answer's `Retry-After` allows the next request (ms since the epoch; 0: now). */
@@ -38,6 +43,7 @@ export class WebSeed {
     this.url = url;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'Seedcast/0.1';
+    this.policy = options.policy;
   }
 
   /** The URL of file `index` of the torrent on this web seed. */
@@ -79,12 +85,14 @@ export class WebSeed {
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     try {
-      response = await fetch(url, {
+      ({ response } = await outboundFetch(url, {
         headers: { Range: `bytes=${start}-${start + length - 1}`, 'User-Agent': this.userAgent },
-        redirect: 'follow',
+        policy: this.policy,
         signal,
-      });
+        timeoutMs: this.timeoutMs,
+      }));
     } catch (err) {
+      if (err instanceof SeedcastError && err.code === 'OUTBOUND_REFUSED') throw err;
       throw new SeedcastError('WEBSEED_FAILED', `${url}: ${(err as Error).message}`, { cause: err });
     }
     const bad = (why: string) => {

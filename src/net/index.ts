@@ -4,6 +4,7 @@
  */
 
 export { addressRange, isPublicAddress } from './address-class.js';
+export { type OutboundFetchOptions, type OutboundFetchResult, outboundFetch } from './http-fetch.js';
 export {
   allowAllPolicy,
   OutboundPolicy,

@@ -70,3 +70,15 @@ test('lookup answers like dns.lookup for allowed names, one address or all', asy
   );
   assert.equal((all as LookupAddress[]).length, 2);
 });
+
+test('resolvesInside tells a feed on the user network from a public one', async () => {
+  const policy = new OutboundPolicy({
+    resolve: fakeDns({ 'nas.test': ['192.168.1.10'], 'pod.test': ['8.8.8.8'] }),
+  });
+  assert.equal(await policy.resolvesInside('127.0.0.1'), true);
+  assert.equal(await policy.resolvesInside('localhost'), true);
+  assert.equal(await policy.resolvesInside('nas.test'), true);
+  assert.equal(await policy.resolvesInside('pod.test'), false);
+  assert.equal(await policy.resolvesInside('gone.test'), false);
+  assert.equal(await new OutboundPolicy({ allowPrivate: true }).resolvesInside('127.0.0.1'), false);
+});

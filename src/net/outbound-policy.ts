@@ -98,6 +98,24 @@ export class OutboundPolicy {
     return found.map((a) => a.address);
   }
 
+  /**
+   * True when `host` is, or resolves to, an address this policy refuses (a feed on the user's own
+   * network, say); false when every address is allowed or the name does not resolve.
+   */
+  async resolvesInside(host: string): Promise<boolean> {
+    const bare = strip(host);
+    if (isIP(bare) !== 0) return !this.allowsAddress(bare);
+    const lower = bare.toLowerCase();
+    if (lower === 'localhost' || lower.endsWith('.localhost')) return !this.allowPrivate;
+    let found: LookupAddress[];
+    try {
+      found = await this.resolve(bare);
+    } catch {
+      return false;
+    }
+    return found.some((a) => !this.allowsAddress(a.address));
+  }
+
   /** Throws OUTBOUND_REFUSED for a URL whose host is (or resolves to) a refused address. */
   async checkUrl(url: string | URL): Promise<URL> {
     let parsed: URL;

@@ -66,8 +66,9 @@ export class Seeding {
     const session = await this.options.engine.add(
       { meta: torrent },
       {
+        // The torrent's own tiers only (`announce` is already in the session); the engine's outbound
+        // policy decides which of the publisher's trackers and web seeds may be contacted.
         path: '',
-        trackers: torrent.announce,
         storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
       },
     );

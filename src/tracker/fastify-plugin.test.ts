@@ -58,3 +58,20 @@ test('mounted in Fastify, scrape answers BEP 48 and bad requests get a failure r
   assert.ok(isDict(interval) && isInt(interval.get('min_request_interval')));
   await fastify.close();
 });
+
+test('a proxy on this host without trustProxy is pointed out once; the proxy address is not replaced', async () => {
+  const warnings: string[] = [];
+  const service = new TrackerService();
+  const fastify = Fastify();
+  await fastify.register(trackerPlugin, { service, log: { warn: (m) => warnings.push(m) } });
+  const q = (peer: string, port: number) =>
+    `/announce?info_hash=${enc(HASH)}&peer_id=${enc(Buffer.from(peer.padEnd(20, 'x')))}&port=${port}&left=1`;
+  const headers = { 'x-forwarded-for': '198.51.100.4' };
+  await fastify.inject({ url: q('-AA-', 1000), remoteAddress: '127.0.0.1', headers });
+  const second = await fastify.inject({ url: q('-BB-', 2000), remoteAddress: '127.0.0.1', headers });
+  const peers = field(second.rawPayload, 'peers');
+  assert.ok(isBytes(peers));
+  assert.deepEqual([...peers], [127, 0, 0, 1, 1000 >> 8, 1000 & 0xff]);
+  assert.equal(warnings.filter((w) => /--trust-proxy/.test(w)).length, 1);
+  await fastify.close();
+});

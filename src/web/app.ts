@@ -82,8 +82,8 @@ export interface AppOptions {
   limits?: LimitOverrides;
   /** `/metrics` answers requests with `Authorization: Bearer <this>`; without it, only loopback. */
   metricsToken?: string;
-  /** Trust `X-Forwarded-For` from a reverse proxy (default false). */
-  trustProxy?: boolean;
+  /** Which reverse proxies' `X-Forwarded-For` to trust: Fastify's `trustProxy` (default false). */
+  trustProxy?: boolean | string[] | ((address: string, hop: number) => boolean);
 }
 
 export function buildApp(options: AppOptions = {}): FastifyInstance {
