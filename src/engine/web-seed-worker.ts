@@ -5,7 +5,8 @@
  * release the blocks and back off exponentially (1 s doubling to 60 s), or as long as a 503/429
  * answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
  * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
- * defers to its peer) gets the first chance and the web seed is the fallback.
+ * defers to its peer) gets the first chance and the web seed is the fallback. The session handles
+ * a block's store errors itself (`onBlock` never throws).
  */
 
 import type { TorrentSession } from './session.js';
@@ -36,7 +37,12 @@ export class WebSeedWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (let i = 0; i < PARALLEL; i++) void this.loop();
+    for (let i = 0; i < PARALLEL; i++) {
+      // The loop handles the web seed's failures; anything else is the session's (it fails).
+      this.loop().catch((err: Error) => {
+        if (this.running) this.session.fail(err);
+      });
+    }
   }
 
   stop(): void {
