@@ -48,7 +48,11 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
     });
     const { startServer } = await import('../server.js');
-    const server = await startServer(config);
+    const { installLastResort } = await import('./last-resort.js');
+    const warn = (line: string) => process.stderr.write(`${line}\n`);
+    // A hostile peer or a damaged blob costs one torrent, never the site (see docs/engine.md).
+    const uninstall = installLastResort({ name: 'serve', log: warn });
+    const server = await startServer(config, { log: warn });
     process.stdout.write(`listening on ${server.url}\n`);
     if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
       process.stderr.write(
@@ -61,6 +65,7 @@ SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_RED
       process.once('SIGTERM', stop);
     });
     await server.close();
+    uninstall();
     return 0;
   },
 };
