@@ -139,11 +139,6 @@ test('a damaged blob and hostile peers cost the site nothing: seed-only sessions
   rmSync(blobFile(blobs, contents.lost));
 
   server = await serve(t, dir, port, peerPort);
-  await server.waitFor(new RegExp(`item ${rotten.id}: 1 of 16 pieces damaged`), 10_000);
-  await server.waitFor(new RegExp(`item ${lost.id}: 16 of 16 pieces damaged`), 10_000);
-  assert.deepEqual((await call(base, `/api/v1/items/${rotten.id}`)).body.damaged, { pieces: 1 });
-  assert.deepEqual((await call(base, `/api/v1/items/${lost.id}`)).body.damaged, { pieces: 16 });
-  assert.equal((await call(base, `/api/v1/items/${intact.id}`)).body.damaged, undefined);
 
   // A peer with every piece, which answers every request with good data.
   const peer = await connectFakePeer(peerPort, metaRotten.infoHash);
@@ -156,10 +151,13 @@ test('a damaged blob and hostile peers cost the site nothing: seed-only sessions
   peer.haveAll(metaRotten.pieceCount);
   peer.conn.send({ type: 'unchoke' });
   peer.conn.send({ type: 'interested' });
-  await peer.waitFor((m) => m.type === 'unchoke');
+  const explain = (err: Error) => {
+    throw new Error(`${err.message}; the site said:\n${server.output().slice(-3000)}`);
+  };
+  await peer.waitFor((m) => m.type === 'unchoke').catch(explain);
   // The intact pieces are still served.
   peer.conn.send({ type: 'request', index: 0, begin: 0, length: 16384 });
-  const block = (await peer.waitFor((m) => m.type === 'piece')) as { block: Uint8Array };
+  const block = (await peer.waitFor((m) => m.type === 'piece').catch(explain)) as { block: Uint8Array };
   assert.ok(Buffer.from(block.block).equals(contents.rotten.subarray(0, 16384)));
   await new Promise((r) => setTimeout(r, 2000));
   assert.equal(server.child.exitCode, null, server.output());
@@ -168,6 +166,12 @@ test('a damaged blob and hostile peers cost the site nothing: seed-only sessions
   for (let i = 0; i < 12; i++) peer.conn.sendPiece(2, 0, contents.rotten.subarray(2 * 16384, 3 * 16384));
   assert.ok(await dropped(peer), 'a peer sending unrequested blocks was kept');
   assert.ok(readFileSync(rottenPath).equals(damagedBytes), 'the blob was written through the swarm');
+  // The damage is reported: a log line and the item API.
+  await server.waitFor(new RegExp(`item ${rotten.id}: 1 of 16 pieces damaged`), 10_000);
+  await server.waitFor(new RegExp(`item ${lost.id}: 16 of 16 pieces damaged`), 10_000);
+  assert.deepEqual((await call(base, `/api/v1/items/${rotten.id}`)).body.damaged, { pieces: 1 });
+  assert.deepEqual((await call(base, `/api/v1/items/${lost.id}`)).body.damaged, { pieces: 16 });
+  assert.equal((await call(base, `/api/v1/items/${intact.id}`)).body.damaged, undefined);
 
   // Blocks beyond the end of a piece, or for a piece that does not exist: dropped.
   const beyond = await connectFakePeer(peerPort, metaIntact.infoHash);
@@ -221,10 +225,12 @@ test('a torrent-only item with 8 GiB pieces is refused, naming the piece length;
   ]);
   await server.waitFor(/listening on /, 60_000);
   const auth = await token(base);
+  // One piece of 4 GiB + 1 MiB: more than one Buffer can hold.
   const pieceLength = 8 * 1024 ** 3;
+  const length = 4 * 1024 ** 3 + 1024 ** 2;
   const torrent = encode({
     announce: 'http://127.0.0.1:1/announce',
-    info: { name: 'huge.bin', 'piece length': pieceLength, length: 1_000_000, pieces: randomBytes(20) },
+    info: { name: 'huge.bin', 'piece length': pieceLength, length, pieces: randomBytes(20) },
   });
   const form = new FormData();
   form.append('title', 'Huge pieces');
