@@ -13,6 +13,7 @@
  */
 
 import { isSeedcastError } from '../errors.js';
+import type { PieceStore } from './file-store.js';
 
 /** What can be failed: a session. */
 export interface Failable {
@@ -56,4 +57,32 @@ export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as NodeJS.ErrnoException).code;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+}
+
+/** `store` with every error tagged with `session` (so the last-resort handler can fail it). */
+export function guardedStore(store: PieceStore, session: Failable): PieceStore {
+  const tag = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      tagError(err, session);
+      throw err;
+    });
+  return {
+    ...(store.readOnly !== undefined ? { readOnly: store.readOnly } : {}),
+    read: (offset, length) => tag(store.read(offset, length)),
+    write: (offset, data) => tag(store.write(offset, data)),
+    close: () => tag(store.close()),
+    ...(store.isEmpty ? { isEmpty: () => tag(store.isEmpty!()) } : {}),
+  };
+}
+
+/** `1, 2, 5..9` for a list of piece indexes (at most 20 runs shown). */
+export function summarize(indexes: number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < indexes.length; ) {
+    let j = i;
+    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
+    runs.push(i === j ? `${indexes[i]}` : `${indexes[i]}..${indexes[j]}`);
+    i = j + 1;
+  }
+  return runs.length > 20 ? `${runs.slice(0, 20).join(', ')}, ...` : runs.join(', ');
 }

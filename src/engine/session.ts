@@ -22,7 +22,7 @@ import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
-import { describeError, tagError } from './fault.js';
+import { describeError, guardedStore, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { Peer, Rate } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
@@ -616,32 +616,4 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       ? this.picker.pick(worker, 'all', max)
       : [];
   }
-}
-
-/** `store` with every error tagged with `session` (so the last-resort handler can fail it). */
-function guardedStore(store: PieceStore, session: TorrentSession): PieceStore {
-  const tag = <T>(p: Promise<T>): Promise<T> =>
-    p.catch((err: unknown) => {
-      tagError(err, session);
-      throw err;
-    });
-  return {
-    ...(store.readOnly !== undefined ? { readOnly: store.readOnly } : {}),
-    read: (offset, length) => tag(store.read(offset, length)),
-    write: (offset, data) => tag(store.write(offset, data)),
-    close: () => tag(store.close()),
-    ...(store.isEmpty ? { isEmpty: () => tag(store.isEmpty!()) } : {}),
-  };
-}
-
-/** `1, 2, 5..9` for a list of piece indexes (at most 20 runs shown). */
-function summarize(indexes: number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < indexes.length; ) {
-    let j = i;
-    while (j + 1 < indexes.length && indexes[j + 1] === indexes[j]! + 1) j++;
-    runs.push(i === j ? `${indexes[i]}` : `${indexes[i]}..${indexes[j]}`);
-    i = j + 1;
-  }
-  return runs.length > 20 ? `${runs.slice(0, 20).join(', ')}, ...` : runs.join(', ');
 }
