@@ -12,7 +12,7 @@
  */
 
 import type { BlockRef } from '../wire/index.js';
-import { describeError, isTransient } from './fault.js';
+import { describeError, isTransient, ownerOf } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
 import { READ_CHUNK } from './verify.js';
@@ -85,7 +85,11 @@ export class Uploader {
         this.session.countUpload(peer, block.length);
       }
     } catch (err) {
-      if (isTransient(err)) {
+      if (ownerOf(err) !== this.session) {
+        // Not the store's: whatever the peer's request made us trip on, the peer goes.
+        this.session.log(`upload to ${peer.key}: ${describeError(err)}`);
+        peer.conn.destroy(err as Error);
+      } else if (isTransient(err)) {
         this.session.log(`upload to ${peer.key} skipped: ${describeError(err)}`);
       } else {
         this.session.fail(err as Error);

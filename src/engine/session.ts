@@ -22,7 +22,7 @@ import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
-import { describeError, guardedStore, summarize } from './fault.js';
+import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { Peer, Rate } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
@@ -494,12 +494,20 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** A block from a peer or a web seed; never throws (a store error fails the session). */
+  /**
+   * A block from a peer or a web seed; never throws. A store error fails the session; any other
+   * error drops the peer whose block caused it.
+   */
   async onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
     try {
       await this.downloader.onBlock(from, index, begin, block);
     } catch (err) {
-      this.fail(err as Error);
+      if (from instanceof Peer && ownerOf(err) !== this) {
+        this.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
+        from.conn.destroy(err as Error);
+      } else {
+        this.fail(err as Error);
+      }
     }
   }
 
