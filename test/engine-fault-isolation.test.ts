@@ -1,7 +1,8 @@
 /**
  * Fault isolation in the engine, over real sockets (issue 15, finding 1): a store that fails (ENOSPC
  * while downloading, EIO while seeding) fails its own session only, and the engine's other session
- * still completes or serves; a peer that sends blocks nobody asked for is dropped; a block of a
+ * still completes or serves, and an owner awaiting `complete` hears of it; a peer that sends blocks
+ * nobody asked for is dropped, and so is one whose message makes the session throw; a block of a
  * 128 MiB piece does not make the engine allocate the piece; a seed-only session over a damaged
  * read-only store never requests or writes a block and reports the damaged piece.
  * (Before the fix each of these crashed the process with an unhandled rejection, allocated the whole
@@ -29,6 +30,8 @@ async function content(dir: string, name: string, size: number): Promise<{ data:
   const created = await createTorrent(join(dir, 'seed', name), { version: 'v1', pieceLength: PIECE });
   return { data, meta: parseTorrent(created.torrent) };
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function errno(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${message}`), { code });
@@ -102,9 +105,12 @@ describe('fault isolation', { timeout: 90_000 }, () => {
         storeFor: (m) => failingStore(new FileStore(m, join(dir, 'out-a')), { write: () => ++written > 4 }),
       },
     );
+    // An owner waiting for completion (the site's archiver does) hears of the failure.
+    const waiting = once(full, 'complete');
     const fine = await leecher.engine.add({ meta: b.meta }, { path: join(dir, 'out-b'), peers });
 
-    const [reason] = (await once(full, 'failed')) as [NodeJS.ErrnoException];
+    await assert.rejects(waiting, { code: 'ENOSPC' });
+    const reason = full.failure as NodeJS.ErrnoException;
     assert.equal(reason.code, 'ENOSPC');
     assert.equal(full.failure, reason);
     assert.equal(full.running, false);
@@ -167,6 +173,33 @@ describe('fault isolation', { timeout: 90_000 }, () => {
     assert.equal(session.failure, undefined);
     assert.equal(session.running, true);
     assert.equal(session.stats().have, 0);
+  });
+
+  it('a peer whose message makes the session throw is dropped; the session and the process carry on', async (t) => {
+    const dir = tempDir(t);
+    const { data, meta } = await content(dir, 'e.bin', 400_000);
+    const seeder = await engineOn(t);
+    const session = await seeder.engine.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const serve = session.uploader.request.bind(session.uploader);
+    let armed = true;
+    session.uploader.request = (peer, block) => {
+      if (armed && block.index === 1) throw new TypeError('a bug a request can reach');
+      serve(peer, block);
+    };
+    const peer = await connectFakePeer(seeder.port, meta.infoHash);
+    peer.conn.send({ type: 'interested' });
+    await peer.waitFor((m) => m.type === 'unchoke');
+    peer.conn.send({ type: 'request', index: 1, begin: 0, length: 16384 });
+    const closed = await Promise.race([peer.closed.then(() => 'dropped'), sleep(5000).then(() => 'kept')]);
+    assert.equal(closed, 'dropped');
+    assert.equal(session.failure, undefined);
+    armed = false;
+    const again = await connectFakePeer(seeder.port, meta.infoHash);
+    again.conn.send({ type: 'interested' });
+    await again.waitFor((m) => m.type === 'unchoke');
+    again.conn.send({ type: 'request', index: 1, begin: 0, length: 16384 });
+    const block = (await again.waitFor((m) => m.type === 'piece')) as { block: Uint8Array };
+    assert.ok(Buffer.from(block.block).equals(data.subarray(PIECE, PIECE + 16384)));
   });
 
   it('a block of a 128 MiB piece does not allocate the piece', async (t) => {
