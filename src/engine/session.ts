@@ -166,6 +166,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.fail(err as Error);
       throw err;
     }
+    if (!this.running) return; // failed or stopped during the recheck
     this.timers.push(setInterval(() => this.guard('tick', () => this.tick()), 1000));
     this.announce('started');
     this.connectMore();
