@@ -54,6 +54,8 @@ export interface RunningServer {
 
 export interface ServerExtras {
   logger?: boolean;
+  /** Where operator warnings go (damaged or failed seeding); default: the app's logger. */
+  log?: (message: string) => void;
   limits?: LimitOverrides;
 }
 
@@ -151,6 +153,7 @@ export async function startServer(
     if (abandoned > 0) app.log.warn(`removed ${abandoned} item(s) left half-published by a crash`);
     const orphans = await removeOrphanDraftBlobs(site.items, blobs);
     if (orphans > 0) app.log.warn(`removed ${orphans} file blob(s) of uploads cut short by a crash`);
+    site.seeding.setLog(extras.log ?? ((m) => app.log.warn(m)));
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     await site.archiver?.resume();

@@ -6,6 +6,7 @@ import { SeedcastError } from '../errors.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
@@ -42,6 +43,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     const out = resolve(typeof args.values.output === 'string' ? args.values.output : '.');
     const source = await readTorrentInput(input);
 
+    installLastResort({ name: 'download' });
     const engine = new Engine(debugLog());
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;
@@ -65,11 +67,18 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     });
     const status = reportStatus(() => session.stats(), { quiet });
     const interrupted = waitForSignal();
-    const finished = new Promise<void>((done) => {
+    const finished = new Promise<void>((done, fail) => {
       if (session.complete) done();
       else session.once('complete', () => done());
+      session.once('failed', fail); // a disk error (ENOSPC, EIO): exit 1 with the reason
     });
-    const outcome = await Promise.race([finished.then(() => 'complete' as const), interrupted]);
+    const outcome = await Promise.race([finished.then(() => 'complete' as const), interrupted]).catch(
+      async (err: unknown) => {
+        status.stop();
+        await engine.close();
+        throw err;
+      },
+    );
     if (outcome === 'complete') {
       status.stop();
       const name = session.meta?.name ?? '';

@@ -8,6 +8,7 @@ import type { Metainfo } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
@@ -39,6 +40,7 @@ Options:
       throw new SeedcastError('USAGE', 'seeding needs the .torrent, not a magnet link');
     const { meta, root } = await locateContent(source.meta, resolve(path));
 
+    installLastResort({ name: 'seed' });
     const engine = new Engine(debugLog());
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     const session = await engine.add(
@@ -52,9 +54,11 @@ Options:
     if (!session.complete)
       process.stderr.write('warning: some pieces are missing or do not match; seeding the rest\n');
     const status = reportStatus(() => session.stats(), { quiet: args.values.quiet === true });
-    await waitForSignal();
+    const failed = new Promise<Error>((resolve) => session.once('failed', resolve));
+    const outcome = await Promise.race([waitForSignal(), failed]);
     status.stop();
     await engine.close();
+    if (outcome instanceof Error) throw outcome; // a disk error: exit 1 with the reason
     return 0;
   },
 };

@@ -72,7 +72,11 @@ The data folder is created 0700 and the database 0600; files the site writes are
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');
-    const server = await startServer(config);
+    const { installLastResort } = await import('./last-resort.js');
+    const warn = (line: string) => process.stderr.write(`${line}\n`);
+    // A hostile peer or a damaged blob costs one torrent, never the site (see docs/engine.md).
+    const uninstall = installLastResort({ name: 'serve', log: warn });
+    const server = await startServer(config, { log: warn });
     process.stdout.write(`listening on ${server.url}\n`);
     if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
       process.stderr.write(
@@ -85,6 +89,7 @@ The data folder is created 0700 and the database 0600; files the site writes are
       process.once('SIGTERM', stop);
     });
     await server.close();
+    uninstall();
     return 0;
   },
 };

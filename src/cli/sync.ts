@@ -6,6 +6,7 @@ import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import { installLastResort } from './last-resort.js';
 
 export const sync: Command = {
   help: `Usage: seedcast sync [--once] [options]
@@ -47,6 +48,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
     const once = args.values.once === true;
     const quiet = args.values.quiet === true;
     const live = !quiet && process.stdout.isTTY === true;
+    installLastResort({ name: 'sync' });
     const engine = new Engine(debugLog());
     const view = createView();
     const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });

@@ -2,9 +2,13 @@
  * One BitTorrent peer: a listening TCP port shared by all its torrents, a peer id, and a session
  * per torrent. Incoming connections are matched to a session by the info hash in their handshake
  * (BEP 3); hybrid torrents answer to their v1 hash and to their truncated v2 hash (BEP 52).
+ *
+ * A session that fails (a store or disk error, see `fault.ts`) is removed from the engine, which
+ * emits `sessionFailed` with it and the reason; every other session carries on.
  */
 
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
@@ -50,7 +54,12 @@ export interface AddOptions {
   storeFor?: SessionOptions['storeFor'];
 }
 
-export class Engine {
+interface EngineEvents {
+  /** `session` stopped because of `reason` (its `failure`); the others carry on. */
+  sessionFailed: [session: TorrentSession, reason: Error];
+}
+
+export class Engine extends EventEmitter<EngineEvents> {
   readonly peerId: Buffer;
   private server: Server | undefined;
   private readonly sessions = new Map<string, TorrentSession>();
@@ -58,6 +67,7 @@ export class Engine {
   port = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
+    super();
     // Azureus-style peer id: -SC0100- and 12 random bytes.
     this.peerId = Buffer.concat([Buffer.from('-SC0100-'), randomBytes(12)]);
   }
@@ -99,12 +109,26 @@ export class Engine {
     this.sessions.set(session.infoHash.toString('hex'), session);
     const meta = 'meta' in source ? source.meta : undefined;
     if (meta?.infoHashV2) this.sessions.set(meta.infoHashV2.slice(0, 40), session);
-    await session.start();
+    session.once('failed', (reason) => {
+      this.forget(session);
+      this.options.log?.(`torrent ${session.infoHash.toString('hex')} failed: ${reason.message}`);
+      if (this.listenerCount('sessionFailed') > 0) this.emit('sessionFailed', session, reason);
+    });
+    await session.start(); // on failure the session is already forgotten
     return session;
   }
 
-  async remove(session: TorrentSession): Promise<void> {
+  /** Sessions still running (a failed session is no longer among them). */
+  list(): TorrentSession[] {
+    return [...new Set(this.sessions.values())];
+  }
+
+  private forget(session: TorrentSession): void {
     for (const [key, s] of this.sessions) if (s === session) this.sessions.delete(key);
+  }
+
+  async remove(session: TorrentSession): Promise<void> {
+    this.forget(session);
     await session.stop();
   }
 
@@ -126,7 +150,7 @@ export class Engine {
     });
     conn.once('handshake', (handshake) => {
       const session = this.sessions.get(handshake.infoHash.toString('hex'));
-      if (!session) {
+      if (!session || session.failure) {
         conn.destroy();
         return;
       }

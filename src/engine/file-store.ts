@@ -24,6 +24,11 @@ export interface PieceStore {
   close(): Promise<void>;
   /** True when nothing of the torrent is stored yet (lets a fresh download skip the recheck). */
   isEmpty?(): Promise<boolean>;
+  /**
+   * True when the store can never be written (the site's blobs): a session over it only seeds, and
+   * reports pieces that fail their check as damaged instead of fetching them.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface FileStoreOptions {
@@ -41,7 +46,7 @@ export class FileStore implements PieceStore {
   private readonly root: string;
   private realRoot: Promise<string> | undefined;
   private readonly handles = new Map<number, Promise<OpenFile | null>>();
-  private readonly readOnly: boolean;
+  readonly readOnly: boolean;
 
   constructor(
     private readonly meta: Metainfo,

@@ -6,6 +6,7 @@
 export { type AnnounceParams, type AnnounceResult, announce } from './announce.js';
 export { Bitfield } from './bitfield.js';
 export { type AddOptions, Engine, type EngineOptions } from './engine.js';
+export { describeError, failOwner } from './fault.js';
 export { FileStore, type PieceStore } from './file-store.js';
 export { PieceMap } from './piece-map.js';
 export { type SessionStats, TorrentSession } from './session.js';

@@ -34,6 +34,8 @@ export class Rate {
   }
 }
 
+const MAX_CANCELLED = 2048;
+
 export interface Outstanding {
   block: BlockRequest;
   sentAt: number;
@@ -47,6 +49,13 @@ export class Peer {
   hasAll = false;
   /** Blocks we requested from the peer, by `index:begin`. */
   readonly outstanding = new Map<string, Outstanding>();
+  /**
+   * Requests we gave up on (cancelled, timed out, released on a choke), by `index:begin`: their
+   * blocks may still arrive and are not held against the peer. Bounded (oldest forgotten first).
+   */
+  readonly cancelled = new Set<string>();
+  /** Blocks the peer sent that we never asked for. */
+  unrequested = 0;
   /** Blocks the peer requested from us, in order. */
   uploadQueue: BlockRequest[] = [];
   uploading = false;
@@ -79,6 +88,13 @@ export class Peer {
 
   get key(): string {
     return `${this.address.host}:${this.address.port}`;
+  }
+
+  /** Forget a request we will not wait for (its block may still come). */
+  forgetRequest(key: string): void {
+    if (!this.outstanding.delete(key)) return;
+    this.cancelled.add(key);
+    if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);
   }
 
   /** Set up `has` once the piece count is known. */

@@ -95,6 +95,7 @@ export class MetadataFetcher {
       return;
     }
     this.session.emit('metadata', meta);
-    void this.session.useMetadata(meta).catch((err: Error) => this.session.emit('warning', err.message));
+    // The store, recheck and peers' bitfields come now; a store error fails the session.
+    void this.session.useMetadata(meta).catch((err: Error) => this.session.fail(err));
   }
 }

@@ -2,20 +2,26 @@
  * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on).
  *
  * Requests queue per peer (at most 500) and are answered in order while we unchoke the peer; each
- * block is sent as a header plus a view of the piece, without copying. Pieces are read whole from the
- * store into a small cache, since peers ask for a piece's blocks one after another. Sending stops
- * while the socket's buffer is full and resumes on `drain`.
+ * block is sent as a header plus a view of the window it was read in, without copying. The store is
+ * read in 1 MiB windows (never a whole piece: pieces may be 128 MiB) kept in a small cache (at most
+ * 32 windows, 32 MiB per torrent), since peers ask for a piece's blocks one after another. Sending
+ * stops while the socket's buffer is full and resumes on `drain`.
+ *
+ * A store error while reading: a transient one (an object store briefly unavailable) skips the
+ * request; any other (EIO, a vanished file...) fails the session (see `fault.ts`).
  */
 
 import type { BlockRef } from '../wire/index.js';
+import { describeError, isTransient, ownerOf } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
+import { READ_CHUNK } from './verify.js';
 
 const MAX_QUEUE = 500;
-const CACHE_PIECES = 32;
+const CACHE_WINDOWS = 32;
 
 export class Uploader {
-  private readonly cache = new Map<number, Promise<Buffer>>();
+  private readonly cache = new Map<string, Promise<Buffer>>();
 
   constructor(private readonly session: TorrentSession) {}
 
@@ -33,7 +39,7 @@ export class Uploader {
       return;
     }
     peer.uploadQueue.push({ ...block });
-    void this.pump(peer);
+    void this.pump(peer); // never rejects
   }
 
   /** The peer no longer wants a block. */
@@ -72,36 +78,49 @@ export class Uploader {
     try {
       while (peer.uploadQueue.length > 0 && peer.conn.open && !peer.conn.writableNeedDrain) {
         const block = peer.uploadQueue.shift()!;
-        const piece = await this.readPiece(block.index);
-        if (!peer.conn.open || peer.conn.amChoking) break;
-        if (block.begin + block.length > piece.length) continue;
-        peer.conn.sendPiece(
-          block.index,
-          block.begin,
-          piece.subarray(block.begin, block.begin + block.length),
-        );
+        const data = await this.readBlock(block);
+        if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
+        if (!data) continue;
+        peer.conn.sendPiece(block.index, block.begin, data);
         this.session.countUpload(peer, block.length);
       }
     } catch (err) {
-      this.session.log(`upload to ${peer.key} failed: ${(err as Error).message}`);
+      if (ownerOf(err) !== this.session) {
+        // Not the store's: whatever the peer's request made us trip on, the peer goes.
+        this.session.log(`upload to ${peer.key}: ${describeError(err)}`);
+        peer.conn.destroy(err as Error);
+      } else if (isTransient(err)) {
+        this.session.log(`upload to ${peer.key} skipped: ${describeError(err)}`);
+      } else {
+        this.session.fail(err as Error);
+      }
     } finally {
       peer.uploading = false;
     }
   }
 
-  private readPiece(index: number): Promise<Buffer> {
-    let cached = this.cache.get(index);
-    if (cached) {
-      this.cache.delete(index);
-      this.cache.set(index, cached); // most recently used last
-      return cached;
-    }
+  /** The bytes of `block`, or undefined when it lies outside its piece. */
+  private async readBlock(block: BlockRef): Promise<Buffer | undefined> {
     const { store, map } = this.session;
-    const span = map!.piece(index);
-    cached = store!.read(span.offset, span.length);
-    cached.catch(() => this.cache.delete(index));
-    this.cache.set(index, cached);
-    if (this.cache.size > CACHE_PIECES) this.cache.delete(this.cache.keys().next().value!);
-    return cached;
+    const span = map!.piece(block.index);
+    if (block.begin + block.length > span.length) return undefined;
+    const windowStart = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
+    const windowLength = Math.min(READ_CHUNK, span.length - windowStart);
+    if (block.begin + block.length > windowStart + windowLength) {
+      return store!.read(span.offset + block.begin, block.length); // straddles two windows
+    }
+    const key = `${block.index}:${windowStart}`;
+    let cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached); // most recently used last
+    } else {
+      cached = store!.read(span.offset + windowStart, windowLength);
+      cached.catch(() => this.cache.delete(key));
+      this.cache.set(key, cached);
+      if (this.cache.size > CACHE_WINDOWS) this.cache.delete(this.cache.keys().next().value!);
+    }
+    const window = await cached;
+    return window.subarray(block.begin - windowStart, block.begin - windowStart + block.length);
   }
 }

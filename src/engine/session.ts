@@ -4,12 +4,17 @@
  * web seeds).
  *
  * The session owns the piece store, the picker and the verifier; peers come from trackers, peer
- * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks go
- * into piece buffers; a complete piece is verified, then written, then announced with `have`. Pieces
- * that fail count against every peer that sent part of them; a peer with 3 bad pieces is banned.
- * Finding peers (addresses, connecting with backoff, tracker announces, sending PEX) lives in
- * `session-swarm.ts`, uploading and metadata exchange in `session-upload.ts` and
- * `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
+ * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks are
+ * written to the store as they arrive and a complete piece is verified, then announced with `have`
+ * (`session-download.ts`). Finding peers (addresses, connecting with backoff, tracker announces,
+ * sending PEX) lives in `session-swarm.ts`, uploading and metadata exchange in `session-upload.ts`
+ * and `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
+ *
+ * Faults (see `fault.ts`): a peer that breaks the rules is dropped; an error of the store (a disk
+ * error, a read-only or missing blob) fails this session only: it stops, keeps the reason in
+ * `failure` and emits `failed`. A session over a read-only store (the site's seeding from blobs) is
+ * seed-only: it never requests or accepts blocks; pieces that fail the recheck are reported as
+ * damaged (`damaged()`, the `damaged` event) and the intact pieces are still served.
  */
 
 import { EventEmitter } from 'node:events';
@@ -18,10 +23,12 @@ import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
+import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { Peer, Rate } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
+import { Downloader, MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
 import { MetadataFetcher } from './session-metadata.js';
 import { SessionSuperSeed } from './session-super-seed.js';
 import { SwarmFinder } from './session-swarm.js';
@@ -82,9 +89,14 @@ interface SessionEvents {
   piece: [index: number];
   complete: [];
   warning: [message: string];
+  /** The session stopped because of `reason` (a store or disk error); see `failure`. */
+  failed: [reason: Error];
+  /** Emitted with `failed`, only when someone listens (so `once(session, 'complete')` rejects). */
+  error: [reason: Error];
+  /** A seed-only session found pieces that fail their check (bit rot, a missing blob). */
+  damaged: [pieces: number[]];
 }
 
-const BAN_AFTER_BAD_PIECES = 3;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export class TorrentSession extends EventEmitter<SessionEvents> {
@@ -100,10 +112,13 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly uploader: Uploader;
   readonly metadata: MetadataFetcher;
   readonly superSeed: SessionSuperSeed;
+  readonly downloader: Downloader;
+  /** Why the session stopped, when a store or disk error stopped it. */
+  failure: Error | undefined;
   private readonly swarm: SwarmFinder;
   private readonly webSeeds: WebSeedWorker[] = [];
-  private readonly pieceBuffers = new Map<number, { data: Buffer; from: Set<Peer | WebSeedWorker> }>();
-  private readonly counters = { downloaded: 0, uploaded: 0, wasted: 0 };
+  private damagedPieces: number[] = [];
+  readonly counters = { downloaded: 0, uploaded: 0, wasted: 0 };
   private readonly downRate = new Rate();
   private readonly upRate = new Rate();
   private timers: NodeJS.Timeout[] = [];
@@ -124,11 +139,25 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.uploader = new Uploader(this);
     this.metadata = new MetadataFetcher(this);
     this.superSeed = new SessionSuperSeed(this);
+    this.downloader = new Downloader(this);
     if (meta) this.meta = meta;
   }
 
   get complete(): boolean {
     return this.have?.complete === true;
+  }
+
+  /**
+   * Seed-only: the store cannot be written (the site's blobs), so the session never downloads, even
+   * when pieces fail their check.
+   */
+  get seedOnly(): boolean {
+    return this.store?.readOnly === true;
+  }
+
+  /** Pieces a seed-only session found damaged at its recheck (empty otherwise), in order. */
+  damaged(): number[] {
+    return [...this.damagedPieces];
   }
 
   log(message: string): void {
@@ -138,9 +167,15 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Open the store, check what is already on disk, announce and start connecting. */
   async start(): Promise<void> {
     this.running = true;
-    if (this.meta) await this.useMetadata(this.meta);
-    this.timers.push(setInterval(() => this.tick(), 1000));
-    void this.swarm.announce('started');
+    try {
+      if (this.meta) await this.useMetadata(this.meta);
+    } catch (err) {
+      this.fail(err as Error);
+      throw err;
+    }
+    if (!this.running) return; // failed or stopped during the recheck
+    this.timers.push(setInterval(() => this.guard('tick', () => this.tick()), 1000));
+    this.announce('started');
     this.connectMore();
   }
 
@@ -152,8 +187,43 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.timers = [];
     for (const w of this.webSeeds) w.stop();
     for (const peer of this.peers.values()) peer.conn.destroy();
-    await Promise.race([this.swarm.announce('stopped'), new Promise((r) => setTimeout(r, 2000))]);
-    await this.store?.close();
+    this.downloader.clear();
+    const stopped = this.swarm.announce('stopped').catch(() => undefined);
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.store?.close().catch((err: unknown) => this.log(`closing the store: ${describeError(err)}`));
+  }
+
+  /**
+   * Stop this session because of `reason` (a store or disk error, or an error no peer can be blamed
+   * for): keep the reason in `failure`, emit `failed` (and `error` when someone listens), stop. The
+   * engine's other sessions are not affected. Errors after a normal stop are only logged.
+   */
+  fail(reason: Error): void {
+    if (this.failure) return;
+    if (!this.running) {
+      this.log(`torrent ${this.infoHash.toString('hex')}: after stop: ${describeError(reason)}`);
+      return;
+    }
+    this.failure = reason;
+    this.log(`torrent ${this.infoHash.toString('hex')} failed: ${describeError(reason)}`);
+    this.emit('failed', reason);
+    if (this.listenerCount('error') > 0) this.emit('error', reason);
+    void this.stop().catch(() => undefined);
+  }
+
+  /** Run `fn`; an exception fails the session instead of reaching the process. */
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(new Error(`${what}: ${describeError(err)}`, { cause: err }));
+    }
+  }
+
+  private announce(event: 'started' | 'completed' | undefined): void {
+    this.swarm
+      .announce(event)
+      .catch((err: unknown) => this.emit('warning', `announce: ${describeError(err)}`));
   }
 
   /** Set up everything that needs the metadata: store, picker, recheck of data already on disk. */
@@ -162,17 +232,25 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.emit('warning', 'v2-only torrents are verified per file; transfers use v1 peers');
     this.meta = meta;
     this.map = new PieceMap(meta);
-    this.store = this.options.storeFor(meta);
+    this.store = guardedStore(this.options.storeFor(meta), this);
     this.verifier = new PieceVerifier(meta, this.map);
     this.have = new Bitfield(meta.pieceCount);
     await this.recheck();
+    if (this.seedOnly && !this.complete) {
+      for (let i = 0; i < meta.pieceCount; i++) if (!this.have.has(i)) this.damagedPieces.push(i);
+      const n = this.damagedPieces.length;
+      this.log(
+        `torrent ${this.infoHash.toString('hex')}: ${n} of ${meta.pieceCount} pieces damaged in the read-only store (serving the rest): ${summarize(this.damagedPieces)}`,
+      );
+      this.emit('damaged', this.damaged());
+    }
     const map = this.map;
     this.picker = new PiecePicker(
       { pieceCount: meta.pieceCount, pieceSize: (i) => map.piece(i).length },
       this.have,
     );
     this.emit('verified');
-    for (const url of [...meta.urlList, ...(this.options.webSeeds ?? [])]) {
+    for (const url of this.seedOnly ? [] : [...meta.urlList, ...(this.options.webSeeds ?? [])]) {
       const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();
@@ -193,8 +271,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (!store || !map || !verifier || !have) return;
     if (store.isEmpty && (await store.isEmpty())) return;
     for (let i = 0; i < map.pieceCount; i++) {
-      const span = map.piece(i);
-      if (verifier.verify(i, await store.read(span.offset, span.length))) have.set(i);
+      if (!this.running) return;
+      if (await verifier.verifyStored(i, store)) have.set(i);
     }
   }
 
@@ -210,6 +288,15 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
   attach(conn: PeerConnection, address: PeerAddress, outgoing = false): void {
+    try {
+      this.takeOver(conn, address, outgoing);
+    } catch (err) {
+      this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);
+      conn.destroy(err as Error);
+    }
+  }
+
+  private takeOver(conn: PeerConnection, address: PeerAddress, outgoing: boolean): void {
     const max = this.options.maxPeers ?? 60;
     if (this.peers.size >= max && this.superSeed.active) {
       // Seeds stay connected to a super-seed so their copies count; a newcomer takes a seed's place.
@@ -238,7 +325,15 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const peer = new Peer(conn, address, outgoing);
     this.peers.set(conn, peer);
     this.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
-    conn.on('message', (m) => this.onMessage(peer, m));
+    conn.on('message', (m) => {
+      try {
+        this.onMessage(peer, m);
+      } catch (err) {
+        // Whatever the message made us trip on, the peer that sent it goes; the session stays.
+        this.log(`peer ${peer.key}: ${m.type}: ${describeError(err)}`);
+        conn.destroy(err as Error);
+      }
+    });
     conn.on('drain', () => this.uploader.pump(peer));
     conn.on('close', (err) => this.onClose(peer, err));
     if (this.meta && this.map) conn.setGeometry(pieceGeometry(this.map.spaceLength, this.meta.pieceLength));
@@ -309,7 +404,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         if (!peer.conn.remote!.negotiated.fast) this.releaseAll(peer);
         break;
       case 'reject':
-        peer.outstanding.delete(`${m.index}:${m.begin}`);
+        peer.forgetRequest(`${m.index}:${m.begin}`);
         this.picker?.release(peer, m);
         break;
       case 'piece':
@@ -373,7 +468,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   updateInterest(peer: Peer): void {
     if (!peer.conn.open || !this.have || !peer.has) return;
     let wanted = false;
-    if (!this.have.complete) {
+    if (!this.have.complete && !this.seedOnly) {
       for (let i = 0; i < this.have.length && !wanted; i++) wanted = peer.has.has(i) && !this.have.has(i);
     }
     if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
@@ -384,7 +479,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Keep the peer's request pipeline full. */
   requestMore(peer: Peer): void {
     if (!this.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || this.complete) return;
-    const want = peer.pipeline - peer.outstanding.size;
+    if (this.seedOnly || this.failure || !this.running) return;
+    const room = MAX_IN_FLIGHT_BLOCKS - this.downloader.inFlightBlocks();
+    const want = Math.min(peer.pipeline - peer.outstanding.size, room);
     if (want <= 0) return;
     const now = Date.now();
     const blocks = this.picker.pick(peer, peer.has, want);
@@ -399,65 +496,37 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   }
 
   private releaseAll(peer: Peer): void {
-    for (const { block } of peer.outstanding.values()) this.picker?.release(peer, block);
-    peer.outstanding.clear();
+    for (const [key, { block }] of [...peer.outstanding]) {
+      this.picker?.release(peer, block);
+      peer.forgetRequest(key);
+    }
   }
 
-  /** A block from a peer or a web seed. */
+  /**
+   * A block from a peer or a web seed; never throws. A store error fails the session; any other
+   * error drops the peer whose block caused it.
+   */
   async onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
-    if (!this.picker || !this.map) return;
-    const fromPeer = from instanceof Peer ? from : undefined;
-    if (fromPeer) {
-      fromPeer.outstanding.delete(`${index}:${begin}`);
-      fromPeer.down.add(block.byteLength);
-      fromPeer.lastBlockAt = Date.now();
-    }
-    this.downRate.add(block.byteLength);
-    this.counters.downloaded += block.byteLength;
-    const result = this.picker.received(from, { index, begin, length: block.byteLength });
-    if (!result.fresh) {
-      this.counters.wasted += block.byteLength;
-    } else {
-      let buffer = this.pieceBuffers.get(index);
-      if (!buffer) {
-        buffer = { data: Buffer.alloc(this.map.piece(index).length), from: new Set() };
-        this.pieceBuffers.set(index, buffer);
-      }
-      if (begin + block.byteLength > buffer.data.length) {
-        fromPeer?.conn.destroy(new Error('block beyond the end of the piece'));
-        return;
-      }
-      buffer.data.set(block, begin);
-      buffer.from.add(from);
-    }
-    for (const other of result.cancel) {
-      if (other instanceof Peer && other.conn.open) {
-        other.outstanding.delete(`${index}:${begin}`);
-        other.conn.send({ type: 'cancel', index, begin, length: block.byteLength });
+    try {
+      await this.downloader.onBlock(from, index, begin, block);
+    } catch (err) {
+      if (from instanceof Peer && ownerOf(err) !== this) {
+        this.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
+        from.conn.destroy(err as Error);
+      } else {
+        this.fail(err as Error);
       }
     }
-    if (result.pieceComplete) await this.finishPiece(index);
-    if (fromPeer) this.requestMore(fromPeer);
   }
 
-  private async finishPiece(index: number): Promise<void> {
-    const buffer = this.pieceBuffers.get(index)!;
-    this.pieceBuffers.delete(index);
-    if (!this.verifier!.verify(index, buffer.data)) {
-      this.picker!.pieceFailed(index);
-      this.counters.wasted += buffer.data.length;
-      for (const source of buffer.from) {
-        if (!(source instanceof Peer)) continue;
-        source.badPieces++;
-        if (source.badPieces >= BAN_AFTER_BAD_PIECES) {
-          this.banned.add(source.address.host);
-          source.conn.destroy(new Error(`banned after ${source.badPieces} bad pieces`));
-        }
-      }
-      this.log(`piece ${index} failed verification`);
-      return;
-    }
-    await this.store!.write(this.map!.piece(index).offset, buffer.data);
+  /** Count bytes received (called by the downloader). */
+  countDownload(bytes: number): void {
+    this.downRate.add(bytes);
+    this.counters.downloaded += bytes;
+  }
+
+  /** Piece `index` passed verification and is stored (called by the downloader). */
+  pieceDone(index: number): void {
     this.picker!.pieceVerified(index);
     for (const peer of this.peers.values()) {
       if (peer.conn.open) peer.conn.send({ type: 'have', index });
@@ -474,7 +543,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       if (peer.isSeed) peer.conn.destroy();
       else if (peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
     }
-    if (this.running) void this.swarm.announce('completed');
+    if (this.running) this.announce('completed');
     this.emit('complete');
   }
 
@@ -490,7 +559,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       peer.pipeline = Math.max(16, Math.min(500, Math.ceil((peer.down.perSecond * 2) / 16384)));
       for (const [key, o] of peer.outstanding) {
         if (now - o.sentAt > REQUEST_TIMEOUT_MS) {
-          peer.outstanding.delete(key);
+          peer.forgetRequest(key);
           this.picker?.release(peer, o.block);
         }
       }
@@ -500,7 +569,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (this.ticks % 10 === 0) this.chokeRound();
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();
-    if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) void this.swarm.announce(undefined);
+    if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) this.announce(undefined);
   }
 
   private chokeRound(): void {
@@ -559,6 +628,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Blocks not yet received that the picker offers to a web seed (used by the web seed worker). */
   pickForWebSeed(worker: WebSeedWorker, max: number): BlockRequest[] {
-    return this.picker && !this.complete ? this.picker.pick(worker, 'all', max) : [];
+    return this.picker && !this.complete && !this.seedOnly && !this.failure
+      ? this.picker.pick(worker, 'all', max)
+      : [];
   }
 }

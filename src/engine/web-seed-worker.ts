@@ -6,7 +6,8 @@
  * answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
  * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
  * defers to its peer) gets the first chance and the web seed is the fallback. Under the session's
- * outbound policy a web seed that is not trusted is fetched only from allowed addresses.
+ * outbound policy a web seed that is not trusted is fetched only from allowed addresses. The session handles
+ * a block's store errors itself (`onBlock` never throws).
  */
 
 import { SeedcastError } from '../errors.js';
@@ -43,7 +44,12 @@ export class WebSeedWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (let i = 0; i < PARALLEL; i++) void this.loop();
+    for (let i = 0; i < PARALLEL; i++) {
+      // The loop handles the web seed's failures; anything else is the session's (it fails).
+      this.loop().catch((err: Error) => {
+        if (this.running) this.session.fail(err);
+      });
+    }
   }
 
   stop(): void {

@@ -4,6 +4,11 @@
  * seeding sessions, which read the files from the blob store through `BlobPieceStore`. At start every
  * ready item is loaded; each published item is added as it is published. Torrent-only items are
  * tracked from the start and seeded once archived (see `archive.ts`).
+ *
+ * Faults stay with their item: a seeding session is seed-only (its store is read-only), so a piece
+ * that fails the recheck (bit rot, a missing blob or S3 object) is reported as damaged
+ * (`damaged(itemId)`, and a log line) while the intact pieces are still served; a session that
+ * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
  */
 
 import type { Item, ItemRepository } from '../catalog/index.js';
@@ -23,8 +28,20 @@ export class Seeding {
   private readonly hashes = new Set<string>();
   private readonly allowed = allowSet(new Set());
   private readonly sessions = new Map<number, TorrentSession>();
+  /** Damaged piece indexes of items whose recheck found some (seed-only: never fetched). */
+  private readonly damage = new Map<number, number[]>();
+  /** Why seeding an item stopped or could not start. */
+  private readonly failures = new Map<number, string>();
+  private log: (message: string) => void;
 
-  constructor(private readonly options: SeedingOptions) {}
+  constructor(private readonly options: SeedingOptions) {
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Where damage and failures are reported (the composition root sets it once it has a logger). */
+  setLog(log: (message: string) => void): void {
+    this.log = log;
+  }
 
   /** The tracker's allow check: is this one of the site's items? */
   get allow(): AllowCheck {
@@ -42,7 +59,7 @@ export class Seeding {
         try {
           await this.seed(item);
         } catch (err) {
-          this.options.log?.(`item ${item.id}: cannot seed: ${(err as Error).message}`);
+          this.log(`item ${item.id}: cannot seed: ${(err as Error).message}`);
         }
       }
       if (page.length < 100) break;
@@ -63,16 +80,47 @@ export class Seeding {
     const torrent = meta ?? parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
     this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
     const keys = item.files.map((f) => f.blobKey ?? undefined);
-    const session = await this.options.engine.add(
-      { meta: torrent },
-      {
-        // The torrent's own tiers only (`announce` is already in the session); the engine's outbound
-        // policy decides which of the publisher's trackers and web seeds may be contacted.
-        path: '',
-        storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
-      },
-    );
+    let session: TorrentSession;
+    try {
+      session = await this.options.engine.add(
+        { meta: torrent },
+        {
+          // The torrent's own tiers only (`announce` is already in the session); the engine's outbound
+          // policy decides which of the publisher's trackers and web seeds may be contacted.
+          path: '',
+          storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
+        },
+      );
+    } catch (err) {
+      this.failures.set(item.id, (err as Error).message);
+      throw err;
+    }
+    this.failures.delete(item.id);
     this.sessions.set(item.id, session);
+    const damaged = session.damaged();
+    if (damaged.length > 0) {
+      this.damage.set(item.id, damaged);
+      this.log(
+        `item ${item.id}: ${damaged.length} of ${torrent.pieceCount} pieces damaged in storage (first: ${damaged[0]}); seeding the intact pieces only`,
+      );
+    } else {
+      this.damage.delete(item.id);
+    }
+    session.once('failed', (reason) => {
+      if (this.sessions.get(item.id) === session) this.sessions.delete(item.id);
+      this.failures.set(item.id, reason.message);
+      this.log(`item ${item.id}: seeding stopped: ${reason.message}`);
+    });
+  }
+
+  /** Piece indexes of the item that failed their check in storage (empty when intact or unknown). */
+  damaged(itemId: number): number[] {
+    return [...(this.damage.get(itemId) ?? [])];
+  }
+
+  /** Why the item is not being seeded after an error (undefined when it is, or never failed). */
+  failure(itemId: number): string | undefined {
+    return this.failures.get(itemId);
   }
 
   /** The seeding peer's TCP port. */
@@ -108,6 +156,8 @@ export class Seeding {
   async drop(item: Item): Promise<void> {
     const session = this.sessions.get(item.id);
     this.sessions.delete(item.id);
+    this.damage.delete(item.id);
+    this.failures.delete(item.id);
     for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
     this.allowed.update(this.hashes);
     if (session) await this.options.engine.remove(session);

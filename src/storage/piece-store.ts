@@ -6,8 +6,10 @@
  * files by the engine's `PieceMap`; each file is one blob, and a piece read becomes one ranged blob
  * read per file it covers, issued together. Like the engine's `FileStore`, padding reads as zeros,
  * and so does a missing or short blob, so a piece over it simply fails verification instead of
- * failing the whole session. Writes are refused: the site archives content by publishing blobs,
- * not through the swarm's write path.
+ * failing the whole session. Writes are refused (`readOnly`): the site archives content by
+ * publishing blobs, not through the swarm's write path, so a session over this store only seeds; a
+ * piece that fails its check (bit rot, a missing blob or S3 object) is reported as damaged, never
+ * fetched from peers.
  */
 
 import { PieceMap, type PieceStore } from '../engine/index.js';
@@ -26,6 +28,7 @@ export interface BlobPieceStoreOptions {
 
 export class BlobPieceStore implements PieceStore {
   readonly map: PieceMap;
+  readonly readOnly = true;
   /** Blob key by index in `meta.files` (padding files have none). */
   private readonly keyOfFile: (string | undefined)[];
 

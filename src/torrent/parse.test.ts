@@ -147,6 +147,20 @@ describe('parseTorrent v1', () => {
     expectError(encode({ info: { ...base, 'meta version': 3 } }), 'TORRENT_INVALID', /meta version 3/);
   });
 
+  it('refuses a piece length over 128 MiB (a hostile torrent of 8 GiB pieces), naming it', () => {
+    const huge = 8 * 1024 ** 3;
+    const one = { name: 'a', 'piece length': huge, pieces: Buffer.alloc(20), length: 1 };
+    expectError(
+      encode({ info: one }),
+      'TORRENT_INVALID',
+      /piece length" 8589934592 is over the limit of 134217728/,
+    );
+    const over = { ...one, 'piece length': 128 * 1024 * 1024 + 16384 };
+    expectError(encode({ info: over }), 'TORRENT_INVALID', /over the limit/);
+    const max = parseTorrent(encode({ info: { ...one, 'piece length': 128 * 1024 * 1024 } }));
+    assert.equal(max.pieceLength, 128 * 1024 * 1024);
+  });
+
   it('rejects truncated and non-canonical files with a bencode error', () => {
     const good = v1Multi([{ path: ['x'], data: dataB }]);
     expectError(good.subarray(0, good.length - 10), 'BENCODE_TRUNCATED');

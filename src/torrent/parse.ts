@@ -11,6 +11,10 @@
  *                   v2: meta version = 2, file tree; hybrid torrents carry both
  *                   private = 1 (BEP 27)
  *
+ * The piece length is capped at `MAX_PIECE_LENGTH` (128 MiB, libtorrent's bound): a peer holds
+ * at most one piece's worth of state per piece in flight, and a hostile torrent with gigabyte pieces
+ * must be refused here (TORRENT_INVALID), not discovered when its first block arrives.
+ *
  * The info hashes are SHA-1 (v1) and SHA-256 (v2) of the exact `info` bytes as read. Every file path
  * is checked to be safe (`paths.ts`); for hybrid torrents the v1 and v2 views must describe the same
  * files, with BEP 47 padding files aligning each file to a piece boundary.
@@ -41,6 +45,7 @@ import {
 } from './fields.js';
 import { parseV2Info, type V2File } from './parse-v2.js';
 import { assertSafePath } from './paths.js';
+import { MAX_PIECE_LENGTH } from './piece-length.js';
 import type { Metainfo, TorrentFile } from './types.js';
 
 export interface ParseOptions {
@@ -66,6 +71,11 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   const name = text(optionalBytes(info, 'name.utf-8', 'info.') ?? bytesField(info, 'name', 'info.'));
   const pieceLength = intField(info, 'piece length', 'info.');
   if (pieceLength === 0) throw invalid('info."piece length" must be positive');
+  if (pieceLength > MAX_PIECE_LENGTH) {
+    throw invalid(
+      `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB, as libtorrent)`,
+    );
+  }
   const metaVersion = optionalInt(info, 'meta version', 'info.');
   if (metaVersion !== undefined && metaVersion !== 1 && metaVersion !== 2) {
     throw invalid(`unsupported meta version ${metaVersion}`);

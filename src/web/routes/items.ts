@@ -261,9 +261,12 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
           : { seeders: 0, leechers: 0, completed: 0 };
       const peer = options.seeding.uploaded(item.id);
       const archiving = options.archiver?.progress(item.id);
+      // Pieces that failed their check in storage (bit rot, a lost blob): served by no one here.
+      const damaged = options.seeding.damaged(item.id).length;
       return {
         ...itemView(item, links),
         ...(archiving ? { archiving } : {}),
+        ...(damaged > 0 ? { damaged: { pieces: damaged } } : {}),
         swarm: {
           ...counts,
           served: { peer, webSeed: item.bytesServed, total: peer + item.bytesServed },

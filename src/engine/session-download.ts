@@ -1,0 +1,162 @@
+/**
+ * Receiving blocks for a session (BEP 3 `piece` messages, BEP 19 web seed ranges): each block is
+ * checked against what we asked the peer for, written to the store as it arrives (as libtorrent
+ * does: no piece is ever held whole in memory), hashed on the way when it continues the piece in
+ * order, and a piece whose blocks are all in is verified: the bytes not hashed on arrival are read
+ * back from the store, a slice at a time (`PieceVerifier.complete`).
+ *
+ * A piece that fails verification is requested again from scratch and counts against every peer
+ * that sent part of it; a peer with 3 bad pieces is banned. A peer that sends blocks we never asked
+ * for (beyond a few late answers to cancelled requests), or a block of the wrong length, is dropped.
+ * A store error (EIO, ENOSPC, a read-only store...) is thrown to the session, which fails.
+ *
+ * Memory in flight per torrent is bounded: at most `MAX_IN_FLIGHT_BLOCKS` blocks (64 MiB) are
+ * requested from peers or waiting for the store, plus one `READ_CHUNK` (1 MiB) per piece being read
+ * back for its hash.
+ */
+
+import { SeedcastError } from '../errors.js';
+import { Peer } from './peer.js';
+import type { TorrentSession } from './session.js';
+import type { PieceCheck } from './verify.js';
+import type { WebSeedWorker } from './web-seed-worker.js';
+
+export const BAN_AFTER_BAD_PIECES = 3;
+/** Most blocks requested from peers or waiting to be written, per torrent (64 MiB of 16 KiB blocks). */
+export const MAX_IN_FLIGHT_BLOCKS = 4096;
+/** Blocks never asked for that a peer may send before it is dropped. */
+const MAX_UNREQUESTED = 8;
+
+type Source = Peer | WebSeedWorker;
+
+interface InFlightPiece {
+  check: PieceCheck;
+  from: Set<Source>;
+  writes: Set<Promise<void>>;
+}
+
+export class Downloader {
+  private readonly pieces = new Map<number, InFlightPiece>();
+  /** Blocks handed to the store and not yet written. */
+  private pendingWrites = 0;
+
+  constructor(private readonly session: TorrentSession) {}
+
+  /** Blocks requested from peers or not yet written (the in-flight bound counts these). */
+  inFlightBlocks(): number {
+    let n = this.pendingWrites;
+    for (const peer of this.session.peers.values()) n += peer.outstanding.size;
+    return n;
+  }
+
+  /** A block from a peer or a web seed. Throws store errors (the session fails). */
+  async onBlock(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+    const s = this.session;
+    const { picker, map, counters } = s;
+    if (!picker || !map || s.failure || !s.running) return;
+    const fromPeer = from instanceof Peer ? from : undefined;
+    if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return;
+    if (fromPeer) {
+      fromPeer.down.add(block.byteLength);
+      fromPeer.lastBlockAt = Date.now();
+    }
+    s.countDownload(block.byteLength);
+    const result = picker.received(from, { index, begin, length: block.byteLength });
+    for (const other of result.cancel) {
+      if (other instanceof Peer && other.conn.open) {
+        other.forgetRequest(`${index}:${begin}`);
+        other.conn.send({ type: 'cancel', index, begin, length: block.byteLength });
+      }
+    }
+    if (!result.fresh) {
+      counters.wasted += block.byteLength;
+      if (fromPeer) s.requestMore(fromPeer);
+      return;
+    }
+    const piece = this.piece(index);
+    piece.from.add(from);
+    piece.check.add(begin, block); // false when out of order: read back once the piece is complete
+    const write = this.write(piece, map.piece(index).offset + begin, block);
+    if (fromPeer) s.requestMore(fromPeer); // keep the pipeline full while the store writes
+    await write;
+    if (result.pieceComplete) await this.finishPiece(index);
+  }
+
+  /** Forget pieces in flight (the session stopped or failed). */
+  clear(): void {
+    this.pieces.clear();
+  }
+
+  /** Whether `peer` was asked for this block; drops a peer that sends what nobody asked for. */
+  private wasRequested(peer: Peer, index: number, begin: number, length: number): boolean {
+    const key = `${index}:${begin}`;
+    const asked = peer.outstanding.get(key);
+    if (asked) {
+      peer.outstanding.delete(key);
+      if (asked.block.length === length) return true;
+      peer.conn.destroy(
+        new SeedcastError(
+          'WIRE_PROTOCOL',
+          `block ${key} of ${length} bytes, ${asked.block.length} asked for`,
+        ),
+      );
+      return false;
+    }
+    this.session.counters.wasted += length;
+    if (peer.cancelled.delete(key)) return false; // a late answer to a request we gave up on
+    peer.unrequested++;
+    if (peer.unrequested > MAX_UNREQUESTED) {
+      this.session.log(`peer ${peer.key} dropped: ${peer.unrequested} blocks never requested`);
+      peer.conn.destroy(new SeedcastError('WIRE_PROTOCOL', `${peer.unrequested} blocks never requested`));
+    }
+    return false;
+  }
+
+  private piece(index: number): InFlightPiece {
+    let piece = this.pieces.get(index);
+    if (!piece) {
+      piece = { check: this.session.verifier!.check(index), from: new Set(), writes: new Set() };
+      this.pieces.set(index, piece);
+    }
+    return piece;
+  }
+
+  private write(piece: InFlightPiece, offset: number, block: Uint8Array): Promise<void> {
+    this.pendingWrites++;
+    const done = () => {
+      this.pendingWrites--;
+      piece.writes.delete(write);
+    };
+    const write: Promise<void> = this.session.store!.write(offset, block).then(done, (err: unknown) => {
+      done();
+      throw err;
+    });
+    piece.writes.add(write);
+    return write;
+  }
+
+  private async finishPiece(index: number): Promise<void> {
+    const s = this.session;
+    const piece = this.pieces.get(index);
+    if (!piece) return;
+    this.pieces.delete(index);
+    await Promise.all(piece.writes);
+    const ok = await s.verifier!.complete(index, piece.check, s.store!);
+    if (!s.running || s.failure) return;
+    if (!ok) {
+      s.picker!.pieceFailed(index);
+      s.counters.wasted += s.map!.piece(index).length;
+      for (const source of piece.from) {
+        if (!(source instanceof Peer)) continue;
+        source.badPieces++;
+        if (source.badPieces >= BAN_AFTER_BAD_PIECES) {
+          s.banned.add(source.address.host);
+          source.conn.destroy(new Error(`banned after ${source.badPieces} bad pieces`));
+        }
+      }
+      s.log(`piece ${index} failed verification`);
+      return;
+    }
+    s.pieceDone(index);
+  }
+}
