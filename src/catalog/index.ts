@@ -9,6 +9,7 @@ export { type Comment, CommunityRepository, type Report, threadOrder } from './c
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
+export { QuotaRepository, type QuotaSetting } from './quota.js';
 export {
   type Facets,
   type FacetValue,

@@ -34,6 +34,8 @@ export interface DraftOptions {
   expectedBytes?: number;
   /** The exact total when known (a tus upload's length): SHA-1 for that one piece length only. */
   totalBytes?: number;
+  /** What is left of the owner's storage quota: more is QUOTA_EXCEEDED (413). */
+  quotaBytes?: number;
 }
 
 export class UploadDraft {
@@ -67,6 +69,11 @@ export class UploadDraft {
         this.total += chunk.length;
         if (this.total > this.options.maxBytes) {
           done(new SeedcastError('HTTP_TOO_LARGE', `uploads are limited to ${this.options.maxBytes} bytes`));
+          return;
+        }
+        const quota = this.options.quotaBytes;
+        if (quota !== undefined && this.total > quota) {
+          done(new SeedcastError('QUOTA_EXCEEDED', `only ${quota} bytes are left of your storage quota`));
           return;
         }
         pieces.update(chunk);

@@ -12,12 +12,21 @@ import {
   type ChannelRepository,
   CommunityRepository,
   type ItemRepository,
+  type QuotaRepository,
   type SearchRepository,
   type SessionRepository,
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
-import type { Archiver, MediaAnalyzer, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
+import type {
+  Archiver,
+  MediaAnalyzer,
+  Publisher,
+  Seeding,
+  SiteLinks,
+  StorageGuard,
+  Uploads,
+} from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import type { UserResolver } from './auth.js';
@@ -32,6 +41,7 @@ import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
+import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
 
@@ -63,6 +73,9 @@ export interface SiteServices {
   media?: MediaAnalyzer;
   /** Throws when the site cannot serve (e.g. the database is down). */
   health(): Promise<void>;
+  /** Storage quotas and the free-space guard (issue 15), when the site enforces them. */
+  quotas?: QuotaRepository;
+  guard?: StorageGuard;
 }
 
 export interface AppOptions {
@@ -124,6 +137,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);
+      if (site.quotas && site.guard)
+        await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
       const document = openApiDocument();
       api.get('/api/v1/openapi.json', async () => document);
       if (site.community instanceof CommunityRepository)

@@ -60,8 +60,10 @@ export function publishFieldsOf(values: UploadValues): PublishFields {
  */
 export function formErrorsOf(err: unknown, values: UploadValues): FormErrors | undefined {
   if (!isSeedcastError(err)) return undefined;
-  if (!['ITEM_INVALID', 'HTTP_BAD_REQUEST', 'HTTP_TOO_LARGE', 'UPLOAD_INVALID'].includes(err.code))
-    return undefined;
+  const shown = ['ITEM_INVALID', 'HTTP_BAD_REQUEST', 'HTTP_TOO_LARGE', 'UPLOAD_INVALID'];
+  // storage limits (issue 15): over quota, disk full, torrent too large
+  shown.push('QUOTA_EXCEEDED', 'DISK_FULL', 'TORRENT_TOO_LARGE');
+  if (!shown.includes(err.code)) return undefined;
   // the message is "<code's text>: <field>: <why>"; the first known field name starts the detail
   for (const match of err.message.matchAll(/(?:^|: )([a-z_]+): /g)) {
     if (!ERROR_FIELDS.has(match[1]!)) continue;
@@ -150,12 +152,13 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     user: User,
     values?: UploadValues,
     errors?: FormErrors,
+    status = 400,
   ) => {
     const channels = await site.channels.byOwner(user.id);
     return kit.send(
       reply,
       UploadPage({ ctx, channels, values, errors, maxBytes: limits.uploadBytes }),
-      errors ? 400 : 200,
+      errors ? status : 200,
     );
   };
 
@@ -172,13 +175,14 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
     const length = Number(request.headers['content-length']);
     // files stream straight into the blob store while their torrent is hashed
-    const draft = site.publisher.draft({
-      maxBytes: limits.uploadBytes,
-      maxFiles: limits.uploadFiles,
-      expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-    });
+    let draft: UploadDraft | undefined;
     let values: UploadValues = {};
     try {
+      draft = await site.publisher.draftFor(user, {
+        maxBytes: limits.uploadBytes,
+        maxFiles: limits.uploadFiles,
+        expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      });
       const form = await readForm(request, ctx, draft);
       values = form.values;
       const fields = publishFieldsOf(values);
@@ -197,10 +201,14 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       site.media?.add(published.item.id); // media facts and thumbnail, in the background
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
-      await draft.discard(); // a refused or failed upload leaves no blob
+      await draft?.discard(); // a refused or failed upload leaves no blob
       const errors = formErrorsOf(err, values);
       if (!errors || isSeedcastError(err, 'FORBIDDEN')) throw err;
-      return show(reply, ctx, user, values, errors);
+      // limits answer with their own status (413 over quota or too large, 507 disk full)
+      const limited = ['QUOTA_EXCEEDED', 'DISK_FULL', 'TORRENT_TOO_LARGE'].includes(
+        (err as { code?: string }).code ?? '',
+      );
+      return show(reply, ctx, user, values, errors, limited ? (err as { status: number }).status : 400);
     }
   });
 }
