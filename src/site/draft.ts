@@ -36,6 +36,8 @@ export interface DraftOptions {
   totalBytes?: number;
   /** What is left of the owner's storage quota: more is QUOTA_EXCEEDED (413). */
   quotaBytes?: number;
+  /** Asked before the first file is stored (the free-space guard): throws to refuse the upload. */
+  beforeFirstFile?: () => Promise<void>;
 }
 
 export class UploadDraft {
@@ -56,6 +58,7 @@ export class UploadDraft {
 
   /** Streams one file into the store under a safe, unique name, hashing it on the way. */
   async add(filename: string | undefined, body: AsyncIterable<Uint8Array>): Promise<DraftFile> {
+    if (this.keys.length === 0) await this.options.beforeFirstFile?.();
     if (this.files.length >= this.options.maxFiles) {
       throw new SeedcastError('HTTP_TOO_LARGE', `at most ${this.options.maxFiles} files in one upload`);
     }

@@ -164,8 +164,9 @@ export class Publisher {
       draft.totalBytes === undefined
         ? (await guard.usage(owner, { exceptUpload })).remaining
         : await guard.checkQuota(owner, draft.totalBytes, { exceptUpload });
-    await guard.checkDisk(expected, 'this upload');
-    return this.draft(Number.isFinite(remaining) ? { ...draft, quotaBytes: remaining } : draft);
+    // The disk is asked when the first file arrives (a torrent-only publish stores no file).
+    const beforeFirstFile = () => guard.checkDisk(expected, 'this upload');
+    return this.draft({ ...draft, beforeFirstFile, ...(Number.isFinite(remaining) ? { quotaBytes: remaining } : {}) });
   }
 
   /** The content's declared size; TORRENT_TOO_LARGE past the site's bounds on size and files. */

@@ -55,6 +55,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     if (!item || item.status === 'taken_down')
       throw new SeedcastError('NOT_FOUND', `no item ${id} to take down`);
     await site.items.takeDown(id, reason?.trim() || 'taken down by an admin');
+    await site.archiver?.stop(id); // archiving stops at once, its partial data removed
     await site.seeding.drop(item);
   };
 
@@ -64,6 +65,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const restored = (await site.items.restore(id))!;
     site.seeding.track(restored.infoHash, restored.infoHashV2);
     await site.seeding.seed(restored);
+    site.archiver?.start(restored);
   };
 
   app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {

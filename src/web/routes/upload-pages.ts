@@ -211,4 +211,22 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       return show(reply, ctx, user, values, errors, limited ? (err as { status: number }).status : 400);
     }
   });
+
+  // "Try again" on the item page of a torrent-only item whose archiving failed or gave up.
+  app.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>(
+    '/items/:id/archive',
+    async (request, reply) => {
+      const ctx = await kit.context(request, reply);
+      const user = ctx.visitor.user;
+      if (!user) return loginFirst(reply);
+      checkCsrf(ctx.visitor, request.body?.[CSRF_FIELD]);
+      const id = /^\d{1,12}$/.test(request.params.id) ? Number(request.params.id) : 0;
+      const item = await site.items.get(id);
+      if (item?.status !== 'ready' || !item.torrentOnly || !site.archiver)
+        throw new SeedcastError('NOT_FOUND', `no item ${request.params.id.slice(0, 20)} to archive`);
+      if (item.ownerId !== user.id && user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'not your item');
+      await site.archiver.retry(item);
+      return reply.redirect(`/items/${item.id}`, 303);
+    },
+  );
 }
