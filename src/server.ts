@@ -25,7 +25,7 @@ import {
 } from './catalog/index.js';
 import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
-import { Engine, type PieceStore } from './engine/index.js';
+import { Engine } from './engine/index.js';
 import {
   Archiver,
   MediaAnalyzer,
@@ -38,7 +38,6 @@ import {
   Uploads,
 } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
-import type { Metainfo } from './torrent/index.js';
 import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import type { SiteLimits } from './web/limits.js';
@@ -58,8 +57,6 @@ export interface ServerExtras {
   limits?: Partial<SiteLimits>;
   /** Wraps the blob store (tests inject storage failures at this boundary). */
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
-  /** Opens an archive download's piece store (tests inject disk failures at this boundary). */
-  archiveStoreFor?: (meta: Metainfo, folder: string) => PieceStore;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -104,7 +101,6 @@ export async function startServer(
       archiveRoot,
       mediaTmp,
       ...{ quotas: c.quotas, dataRoot: c.data, blobsOnDataDisk: opened instanceof LocalDiskStore },
-      ...(extras.archiveStoreFor ? { archiveStoreFor: extras.archiveStoreFor } : {}),
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
@@ -181,7 +177,6 @@ export interface SiteParts {
   dataRoot?: string;
   /** True when the blob store is on the data folder's disk. */
   blobsOnDataDisk?: boolean;
-  archiveStoreFor?: (meta: Metainfo, folder: string) => PieceStore;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -219,7 +214,6 @@ export function createSite(parts: SiteParts): SiteServices {
         maxRetries: q.archiveRetries,
         guard,
         blobsOnDataDisk: parts.blobsOnDataDisk ?? false,
-        ...(parts.archiveStoreFor ? { storeFor: parts.archiveStoreFor } : {}),
       })
     : undefined;
   return {

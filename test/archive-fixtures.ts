@@ -19,7 +19,11 @@ export type Json = any;
 
 export const PIECE = 16 * 1024;
 
-export async function call(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Json }> {
+export async function call(
+  base: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${base}${path}`, init);
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
@@ -66,7 +70,11 @@ export async function publishTorrent(base: string, token: string, torrent: Buffe
   form.append('title', title);
   form.append('license', 'CC0-1.0');
   form.append('torrent', new Blob([torrent], { type: 'application/x-bittorrent' }), 'x.torrent');
-  return call(base, '/api/v1/items', { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  return call(base, '/api/v1/items', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
 }
 
 /**
@@ -137,7 +145,9 @@ export async function waitForItem(
   const deadline = Date.now() + ms;
   let last: Json;
   while (Date.now() < deadline) {
-    last = (await call(base, `/api/v1/items/${id}`, token ? { headers: { authorization: `Bearer ${token}` } } : {})).body;
+    last = (
+      await call(base, `/api/v1/items/${id}`, token ? { headers: { authorization: `Bearer ${token}` } } : {})
+    ).body;
     if (done(last)) return last;
     await new Promise((r) => setTimeout(r, 100));
   }

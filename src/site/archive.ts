@@ -24,7 +24,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item, ItemRepository } from '../catalog/index.js';
 import type { ArchiveState } from '../db/index.js';
-import { type Engine, FileStore, type PieceStore, type TorrentSession } from '../engine/index.js';
+import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
@@ -54,8 +54,6 @@ export interface ArchiverOptions {
   guard?: StorageGuard;
   /** True when the blob store is on the data folder's disk (an archive then writes its size twice). */
   blobsOnDataDisk?: boolean;
-  /** Opens the download's piece store (default the engine's `FileStore` in `folder`). */
-  storeFor?: (meta: Metainfo, folder: string) => PieceStore;
   log?: (message: string) => void;
   /** Called once an item is archived and seeded (e.g. to read its media facts). */
   onArchived?: (item: Item) => void;
@@ -300,7 +298,6 @@ export class Archiver {
     if (job.abort.signal.aborted) return;
     await this.record(itemId, 'downloading');
     const folder = this.folder(itemId);
-    const open = this.options.storeFor ?? ((m: Metainfo, dir: string) => new FileStore(m, dir));
     const cutShort = (err: Error) => {
       job.failure ??= err;
       job.abort.abort();
@@ -325,7 +322,7 @@ export class Archiver {
         {
           path: folder,
           trackers: [[links.announce()]],
-          storeFor: (m) => new FailFastStore(open(m, folder), cutShort),
+          storeFor: (m) => new FailFastStore(new FileStore(m, folder), cutShort),
         },
       );
       job.session = session;

@@ -166,7 +166,11 @@ export class Publisher {
         : await guard.checkQuota(owner, draft.totalBytes, { exceptUpload });
     // The disk is asked when the first file arrives (a torrent-only publish stores no file).
     const beforeFirstFile = () => guard.checkDisk(expected, 'this upload');
-    return this.draft({ ...draft, beforeFirstFile, ...(Number.isFinite(remaining) ? { quotaBytes: remaining } : {}) });
+    return this.draft({
+      ...draft,
+      beforeFirstFile,
+      ...(Number.isFinite(remaining) ? { quotaBytes: remaining } : {}),
+    });
   }
 
   /** The content's declared size; TORRENT_TOO_LARGE past the site's bounds on size and files. */

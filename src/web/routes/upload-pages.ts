@@ -224,7 +224,8 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       const item = await site.items.get(id);
       if (item?.status !== 'ready' || !item.torrentOnly || !site.archiver)
         throw new SeedcastError('NOT_FOUND', `no item ${request.params.id.slice(0, 20)} to archive`);
-      if (item.ownerId !== user.id && user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'not your item');
+      if (item.ownerId !== user.id && user.role !== 'admin')
+        throw new SeedcastError('FORBIDDEN', 'not your item');
       await site.archiver.retry(item);
       return reply.redirect(`/items/${item.id}`, 303);
     },
