@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { readConfig } from '../src/config.js';
+import { DEFAULT_QUOTAS, readConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
 import { isSeedcastError } from '../src/errors.js';
 import { startServer } from '../src/server.js';
@@ -32,6 +32,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     storageUrl: undefined,
     redisUrl: undefined,
     archive: true,
+    quotas: DEFAULT_QUOTAS,
   });
   assert.ok(Object.isFrozen(defaults));
   assert.equal(readConfig({}, { SEEDCAST_ARCHIVE: '0' }).archive, false);

@@ -24,7 +24,13 @@ Options (flags win over the environment):
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
-SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms).`,
+SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms).
+
+Storage limits (environment only; sizes like 64G, durations like 24h):
+  SEEDCAST_TORRENT_MAX_BYTES (64G), SEEDCAST_TORRENT_MAX_FILES (10000): torrent-only items
+  SEEDCAST_USER_QUOTA (100G, or none): each account's default storage quota (admins: none)
+  SEEDCAST_MIN_FREE_BYTES (1G, or e.g. 5%): free space kept on the data folder's disk
+  SEEDCAST_ARCHIVE_CONCURRENCY (4), SEEDCAST_ARCHIVE_STALL (24h), SEEDCAST_ARCHIVE_RETRIES (5)`,
 
   async run(argv) {
     const args = parseCommandArgs(argv, {
