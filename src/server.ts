@@ -148,6 +148,7 @@ export async function startServer(
     if (orphans > 0) app.log.warn(`removed ${orphans} file blob(s) of uploads cut short by a crash`);
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
+    site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
     void site.media?.catchUp(); // items published before this start and never analysed

@@ -64,7 +64,12 @@ function tusCreate(s: TestSite, auth: Auth, length: number) {
   });
 }
 
-function assertError(res: { statusCode: number; body: string }, status: number, code: string, pattern?: RegExp) {
+function assertError(
+  res: { statusCode: number; body: string },
+  status: number,
+  code: string,
+  pattern?: RegExp,
+) {
   assert.equal(res.statusCode, status, res.body);
   const { error } = JSON.parse(res.body) as { error: { code: string; message: string } };
   assert.equal(error.code, code);
@@ -86,18 +91,32 @@ describeOnEachDatabase('storage limits', (fresh) => {
     t.after(() => s.close());
     const auth = await login(s.app);
     const huge = declaredTorrent([{ path: 'huge.bin', length: 1024 ** 4 }]);
-    assertError(await post(s, auth, [...fields('Huge'), torrentPart(huge)]), 413, 'TORRENT_TOO_LARGE', /^torrent: .*1\.0 TiB/);
+    assertError(
+      await post(s, auth, [...fields('Huge'), torrentPart(huge)]),
+      413,
+      'TORRENT_TOO_LARGE',
+      /^torrent: .*1\.0 TiB/,
+    );
     const many = declaredTorrent(
       Array.from({ length: 10_001 }, (_, i) => ({ path: `f${i}.txt`, length: 1 })),
       16 * 1024,
     );
-    assertError(await post(s, auth, [...fields('Many'), torrentPart(many)]), 413, 'TORRENT_TOO_LARGE', /10001 files/);
+    assertError(
+      await post(s, auth, [...fields('Many'), torrentPart(many)]),
+      413,
+      'TORRENT_TOO_LARGE',
+      /10001 files/,
+    );
     assert.equal(await itemCount(s), 0, 'nothing recorded');
 
     // The upload form answers the same, next to the torrent field.
     const user = (await s.site.users.byName('ada'))!;
     const { cookie } = await s.site.sessions.create(user.id);
-    const page = await s.app.inject({ method: 'GET', url: '/upload', headers: { cookie: `sc_session=${cookie}` } });
+    const page = await s.app.inject({
+      method: 'GET',
+      url: '/upload',
+      headers: { cookie: `sc_session=${cookie}` },
+    });
     const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
     const body = multipart([
       { name: '_csrf', value: csrf },
@@ -112,7 +131,10 @@ describeOnEachDatabase('storage limits', (fresh) => {
       payload: body.payload,
     });
     assert.equal(res.statusCode, 413, res.body.slice(0, 300));
-    assert.match(res.body, /id="f-torrent-error">[^<]*1\.0 TiB of content; this site takes at most 64\.0 GiB/);
+    assert.match(
+      res.body,
+      /id="f-torrent-error">[^<]*1\.0 TiB of content; this site takes at most 64\.0 GiB/,
+    );
     assert.equal(await itemCount(s), 0);
   });
 
@@ -123,13 +145,23 @@ describeOnEachDatabase('storage limits', (fresh) => {
     const ada = await login(s.app, 'ada');
     const quota = async (auth: Auth) =>
       (await s.app.inject({ method: 'GET', url: '/api/v1/users/ada/quota', headers: auth })).json();
-    assert.deepEqual(await quota(ada), { username: 'ada', setting: 'default', quota: 200_000, used: 0, remaining: 200_000 });
+    assert.deepEqual(await quota(ada), {
+      username: 'ada',
+      setting: 'default',
+      quota: 200_000,
+      used: 0,
+      remaining: 200_000,
+    });
 
     const file = (n: number): Part => ({ name: 'file', filename: `f${n}.bin`, value: Buffer.alloc(n, 1) });
     assert.equal((await post(s, ada, [...fields('Fits'), file(150_000)])).statusCode, 201);
     const blobsBefore = s.files().filter((f) => f.startsWith('blobs/')).length;
     assertError(await post(s, ada, [...fields('Too much'), file(100_000)]), 413, 'QUOTA_EXCEEDED', /quota/);
-    assert.equal(s.files().filter((f) => f.startsWith('blobs/')).length, blobsBefore, 'the refused upload left no blob');
+    assert.equal(
+      s.files().filter((f) => f.startsWith('blobs/')).length,
+      blobsBefore,
+      'the refused upload left no blob',
+    );
 
     // tus: the declared length is reserved at creation.
     assertError(await tusCreate(s, ada, 60_000), 413, 'QUOTA_EXCEEDED');
@@ -142,11 +174,20 @@ describeOnEachDatabase('storage limits', (fresh) => {
     mkdirSync(join(dir, 'show'));
     writeFileSync(join(dir, 'show', 'a.bin'), Buffer.alloc(50_000, 2));
     const created = await createTorrent(join(dir, 'show', 'a.bin'), { version: 'v1' });
-    assertError(await post(s, ada, [...fields('Torrent'), torrentPart(created.torrent)]), 413, 'QUOTA_EXCEEDED');
+    assertError(
+      await post(s, ada, [...fields('Torrent'), torrentPart(created.torrent)]),
+      413,
+      'QUOTA_EXCEEDED',
+    );
 
     // Only admins set quotas; "none" lifts it.
     const set = (auth: Auth, value: unknown) =>
-      s.app.inject({ method: 'PUT', url: '/api/v1/users/ada/quota', headers: auth, payload: { quota: value } });
+      s.app.inject({
+        method: 'PUT',
+        url: '/api/v1/users/ada/quota',
+        headers: auth,
+        payload: { quota: value },
+      });
     assertError(await set(ada, 'none'), 403, 'FORBIDDEN');
     assert.equal((await set(admin, 'none')).json().quota, null);
     assert.equal((await post(s, ada, [...fields('Torrent'), torrentPart(created.torrent)])).statusCode, 201);
@@ -165,7 +206,10 @@ test('with the free-space reserve above what the disk has, uploads and tus creat
   const s = await openTestSite(db, { quotas: { minFreeBytes: 2 ** 52 } });
   t.after(() => s.close());
   const auth = await login(s.app);
-  const res = await post(s, auth, [...fields('No room'), { name: 'file', filename: 'a.bin', value: Buffer.alloc(1000) }]);
+  const res = await post(s, auth, [
+    ...fields('No room'),
+    { name: 'file', filename: 'a.bin', value: Buffer.alloc(1000) },
+  ]);
   assertError(res, 507, 'DISK_FULL', /free/);
   assertError(await tusCreate(s, auth, 1000), 507, 'DISK_FULL');
   assert.deepEqual(

@@ -105,6 +105,11 @@ export class Archiver {
     options.guard?.addPromised(() => this.promisedBytes());
   }
 
+  /** Where archiving failures and give-ups are reported (the site's log, once it has one). */
+  setLog(log: (message: string) => void): void {
+    this.options.log = log;
+  }
+
   private get concurrency(): number {
     return Math.max(1, this.options.concurrency ?? 4);
   }
