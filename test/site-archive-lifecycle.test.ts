@@ -10,7 +10,8 @@
  *   and "try again" archives it;
  * - a full disk (ENOSPC injected at the engine's FileStore) or a failing blob store fails that item only:
  *   the process and the other items carry on, and the item says why;
- * - the free-space guard refuses to start an archive that would eat the reserve;
+ * - the free-space guard refuses to start an archive that would eat the reserve; a disk that fills
+ *   up during an upload is 507 DISK_FULL (and the connection is closed, not held);
  * - a publish cut short by a crash (a hidden pending item) does not block publishing the same
  *   torrent after a restart.
  */
@@ -296,4 +297,42 @@ test('a publish cut short by a crash leaves no hidden item that blocks publishin
   await site.restart();
   const res = await publishTorrent(site.current.url, token, content.torrent);
   assert.equal(res.status, 201, JSON.stringify(res.body));
+});
+
+test('a disk that fills up during an upload is 507 DISK_FULL, not a crash or a 500', {
+  timeout: 60_000,
+}, async (t) => {
+  const dir = tempDir(t, 'seedcast-upload-enospc-');
+  const site = await open(t, await siteConfig(dir), {
+    wrapBlobs: (blobs: BlobStore): BlobStore =>
+      new Proxy(blobs, {
+        get(target, prop) {
+          if (prop === 'put')
+            return async (
+              key: string,
+              ...rest: Parameters<BlobStore['put']> extends [string, ...infer R] ? R : never
+            ) => {
+              if (!key.startsWith('files/')) return target.put(key, ...rest);
+              const body = rest[0];
+              if (body && Symbol.asyncIterator in body) for await (const _ of body) break; // some bytes arrive
+              throw enospc();
+            };
+          const value = Reflect.get(target, prop, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+  });
+  const base = site.current.url;
+  const token = await account(base, 'admin');
+  const form = new FormData();
+  form.append('title', 'Big');
+  form.append('file', new Blob([Buffer.alloc(200_000, 3)]), 'big.bin');
+  const res = await call(base, '/api/v1/items', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  assert.equal(res.status, 507, JSON.stringify(res.body));
+  assert.equal(res.body.error.code, 'DISK_FULL');
+  assert.equal((await call(base, '/healthz')).status, 200);
 });

@@ -14,6 +14,7 @@ import { type BlobStore, blobKey } from '../storage/index.js';
 import { type CreatedTorrent, type CreateOptions, StreamingHasher } from '../torrent/index.js';
 import { safeFileName, uniqueNames } from './filenames.js';
 import { contentTypeOf } from './media.js';
+import { asDiskFull } from './quota.js';
 
 export interface DraftFile {
   /** Safe name (one path component). */
@@ -87,6 +88,9 @@ export class UploadDraft {
       pipeline(body, tap),
       this.blobs.put(key, tap, { contentType: contentTypeOf(name) }),
     ]);
+    // A full disk first: the body then fails too, only because the store stopped reading it.
+    if (stored.status === 'rejected' && asDiskFull(stored.reason) !== stored.reason)
+      throw asDiskFull(stored.reason);
     if (fed.status === 'rejected') throw fed.reason;
     if (stored.status === 'rejected') throw stored.reason;
     pieces.end();

@@ -32,7 +32,7 @@ export {
   type PublishFields,
   withWebSeed,
 } from './publish.js';
-export { type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
+export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';

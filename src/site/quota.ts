@@ -110,3 +110,10 @@ export class StorageGuard {
       );
   }
 }
+
+/** A full disk or quota from the operating system (ENOSPC, EDQUOT) as DISK_FULL (507); others as they are. */
+export function asDiskFull(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'ENOSPC' && code !== 'EDQUOT') return err;
+  return new SeedcastError('DISK_FULL', 'the disk filled up while writing', { cause: err });
+}

@@ -24,7 +24,7 @@ import { mkdir, open, readdir, readFile, rm, stat, truncate, writeFile } from 'n
 import { join } from 'node:path';
 import type { Upload, UploadRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
-import type { StorageGuard } from './quota.js';
+import { asDiskFull, type StorageGuard } from './quota.js';
 
 export type ChecksumAlgorithm = 'sha1' | 'sha256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['sha1', 'sha256'];
@@ -193,7 +193,7 @@ export class Uploads {
         expiresAt: now + this.ttlMs,
         completedAt: done ? (upload.completedAt ?? now) : null,
       });
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw asDiskFull(failure);
       return {
         ...upload,
         offset: position,

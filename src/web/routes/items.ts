@@ -239,6 +239,8 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
             : await publishUpload(options, owner, upload, fields);
       } catch (err) {
         await draft.discard(); // a refused or failed upload leaves no blob
+        // The rest of the body is not read: close the connection after answering rather than keep it.
+        if (!request.raw.complete) reply.header('connection', 'close');
         throw err;
       }
       options.media?.add(published.item.id); // media facts and thumbnail, after the response

@@ -202,6 +202,7 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
       await draft?.discard(); // a refused or failed upload leaves no blob
+      if (!request.raw.complete) reply.header('connection', 'close'); // the rest of the body is not read
       const errors = formErrorsOf(err, values);
       if (!errors || isSeedcastError(err, 'FORBIDDEN')) throw err;
       // limits answer with their own status (413 over quota or too large, 507 disk full)
