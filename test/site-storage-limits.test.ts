@@ -223,3 +223,44 @@ test('with the free-space reserve above what the disk has, uploads and tus creat
   const created = await createTorrent(join(dir, 'show', 'a.bin'), { version: 'v1' });
   assert.equal((await post(s, auth, [...fields('Torrent'), torrentPart(created.torrent)])).statusCode, 201);
 });
+
+test('admins set an account’s quota with the /admin/quota form; others cannot', async (t) => {
+  const { openDatabase } = await import('../src/db/index.js');
+  const dir = tempDir(t);
+  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
+  t.after(() => db.destroy());
+  const s = await openTestSite(db, { quotas: { userQuota: 1000 } });
+  t.after(() => s.close());
+  const root = await s.site.users.register({ username: 'root', password: 'correct horse' });
+  const ada = await s.site.users.register({ username: 'ada', password: 'correct horse' });
+  const cookieOf = async (id: number) => `sc_session=${(await s.site.sessions.create(id)).cookie}`;
+  const rootCookie = await cookieOf(root.id);
+  const page = await s.app.inject({
+    method: 'GET',
+    url: '/admin/quota?user=ada',
+    headers: { cookie: rootCookie },
+  });
+  assert.equal(page.statusCode, 200, page.body.slice(0, 300));
+  assert.match(page.body, /id="quota-usage">0 B used of 1.0 KB \(the site’s default\)/);
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
+  const set = (cookie: string, quota: string) =>
+    s.app.inject({
+      method: 'POST',
+      url: '/admin/quota',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: csrf, user: 'ada', quota }).toString(),
+    });
+  const done = await set(rootCookie, '5G');
+  assert.equal(done.statusCode, 303, done.body.slice(0, 300));
+  assert.equal(await s.site.quotas!.quotaOf(ada.id), 5 * 1024 ** 3);
+  assert.equal((await set(rootCookie, 'lots')).statusCode, 400);
+  assert.equal((await set(rootCookie, 'none')).statusCode, 303);
+  assert.equal(await s.site.quotas!.quotaOf(ada.id), 'none');
+  const adaCookie = await cookieOf(ada.id);
+  assert.equal(
+    (await s.app.inject({ method: 'GET', url: '/admin/quota', headers: { cookie: adaCookie } })).statusCode,
+    403,
+  );
+  assert.equal((await set(adaCookie, '1')).statusCode, 403);
+  assert.equal(await s.site.quotas!.quotaOf(ada.id), 'none');
+});
