@@ -66,6 +66,17 @@ export function openApiDocument(): Record<string, unknown> {
             tags: { type: 'array', items: { type: 'string' } },
             mediaType: { enum: ['video', 'audio', 'image', 'text', 'software', 'other'] },
             status: { enum: ['pending', 'ready', 'taken_down'] },
+            archive: {
+              type: 'object',
+              description: 'Torrent-only items on an archiving site',
+              properties: {
+                state: { enum: ['queued', 'downloading', 'failed', 'gave-up', 'done'] },
+                error: { type: 'string' },
+                attempts: { type: 'integer' },
+                retryAt: { type: 'string', format: 'date-time' },
+                progress: { type: 'object' },
+              },
+            },
             length: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
             files: {
