@@ -165,6 +165,22 @@ test('archiving with no progress gives up after the stall time, says so, stays s
   const page = await (await fetch(`${base}/items/${body.id}`)).text();
   assert.match(page, /data-archive-state="gave-up"/);
   assert.match(page, /gave up archiving this item/);
+  assert.doesNotMatch(page, /Try again/, 'visitors cannot ask again');
+  // The owner can, with the page's form.
+  const owner = (await site.current.site.users.byName('admin'))!;
+  const cookie = `sc_session=${(await site.current.site.sessions.create(owner.id)).cookie}`;
+  const ownPage = await (await fetch(`${base}/items/${body.id}`, { headers: { cookie } })).text();
+  assert.match(ownPage, new RegExp(`action="/items/${body.id}/archive"`));
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(ownPage)![1]!;
+  const asked = await fetch(`${base}/items/${body.id}/archive`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf }).toString(),
+  });
+  assert.equal(asked.status, 303, await asked.text());
+  // Nobody seeds it yet: it gives up again.
+  await waitForItem(base, body.id, (i) => i.archive?.state === 'gave-up', 30_000);
 
   await site.restart();
   const base2 = site.current.url;
