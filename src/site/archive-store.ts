@@ -67,8 +67,9 @@ export async function storeFiles(
       if (signal.aborted) throw new Error('stopped');
       const key = blobKey('files', itemId, n);
       const path = local.filePath(index);
-      const sha256 = f.length === 0 ? createHash('sha256').digest('hex') : await sha256Of(path);
-      const body = f.length === 0 ? new Uint8Array(0) : createReadStream(path);
+      // Reading stops at once when the archive is stopped (takedown, delete).
+      const sha256 = f.length === 0 ? createHash('sha256').digest('hex') : await sha256Of(path, signal);
+      const body = f.length === 0 ? new Uint8Array(0) : createReadStream(path, { signal });
       stored.push({ key, sha256 });
       await blobs.put(key, body, { size: f.length, sha256, contentType: contentTypeOf(f.path.join('/')) });
     }
@@ -82,8 +83,8 @@ export async function storeFiles(
   }
 }
 
-async function sha256Of(path: string): Promise<string> {
+async function sha256Of(path: string, signal: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
