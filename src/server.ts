@@ -100,7 +100,9 @@ export async function startServer(
       uploadsRoot,
       archiveRoot,
       mediaTmp,
-      ...{ quotas: c.quotas, dataRoot: c.data, blobsOnDataDisk: opened instanceof LocalDiskStore },
+      quotas: c.quotas,
+      dataRoot: c.data,
+      blobsOnDataDisk: opened instanceof LocalDiskStore,
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
