@@ -101,6 +101,11 @@ export const ERRORS = {
   UPLOAD_CHECKSUM: { status: 460, message: 'upload: checksum mismatch, the bytes were discarded' },
   // web limits (issue 15): account lockout
   AUTH_LOCKED: { status: 429, message: 'account: locked after too many wrong passwords' },
+  // storage limits and archiving (issue 15, findings 1, 7, 8: quotas, free space, torrent-only caps)
+  QUOTA_EXCEEDED: { status: 413, message: 'quota: this would go over your storage quota' },
+  DISK_FULL: { status: 507, message: 'storage: not enough free disk space on the site, try again later' },
+  TORRENT_TOO_LARGE: { status: 413, message: 'torrent: larger than this site accepts' },
+  ARCHIVE_STALLED: { status: 504, message: 'archive: no progress, gave up' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -17,14 +17,15 @@ import {
   CommunityRepository,
   ItemRepository,
   ModerationRepository,
+  QuotaRepository,
   SearchRepository,
   SessionRepository,
   TokenRepository,
   UploadRepository,
   UserRepository,
 } from './catalog/index.js';
-import { type Config, readConfig } from './config.js';
-import { type Database, openDatabase } from './db/index.js';
+import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './config.js';
+import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { Engine } from './engine/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
@@ -35,6 +36,7 @@ import {
   removeOrphanDraftBlobs,
   Seeding,
   SiteLinks,
+  StorageGuard,
   Uploads,
 } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
@@ -57,6 +59,8 @@ export interface ServerExtras {
   /** Where operator warnings go (damaged or failed seeding); default: the app's logger. */
   log?: (message: string) => void;
   limits?: LimitOverrides;
+  /** Wraps the blob store (tests inject storage failures at this boundary). */
+  wrapBlobs?: (blobs: BlobStore) => BlobStore;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -65,6 +69,7 @@ export async function startServer(
   extras: ServerExtras = {},
 ): Promise<RunningServer> {
   const c: Config = { ...readConfig({}, {}), ...config };
+  const startedAt = Date.now();
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -76,9 +81,10 @@ export async function startServer(
     if (!c.storageUrl) await privateFolder(join(c.data, 'blobs'));
     const db: Database = await openDatabase(c.databaseUrl ?? { sqlite: join(c.data, 'seedcast.db') });
     closers.push(() => db.destroy());
-    const blobs: BlobStore = openBlobStore(c.storageUrl ?? { local: join(c.data, 'blobs') });
+    const opened: BlobStore = openBlobStore(c.storageUrl ?? { local: join(c.data, 'blobs') });
+    const blobs = extras.wrapBlobs ? extras.wrapBlobs(opened) : opened;
     closers.push(() => blobs.close());
-    if (blobs instanceof LocalDiskStore) await blobs.sweepTemporary();
+    if (opened instanceof LocalDiskStore) await opened.sweepTemporary();
     const stagingRoot = join(c.data, 'tmp', 'uploads');
     await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
     await privateFolder(stagingRoot);
@@ -107,7 +113,13 @@ export async function startServer(
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
     const limits = { ...c.limits, ...extras.limits };
     const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
-    const site = createSite({ ...parts, loginLockout: limits.loginLockout });
+    const site = createSite({
+      ...parts,
+      loginLockout: limits.loginLockout,
+      quotas: c.quotas,
+      dataRoot: c.data,
+      blobsOnDataDisk: opened instanceof LocalDiskStore,
+    });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
@@ -149,13 +161,20 @@ export async function startServer(
     if (expired > 0) app.log.info(`removed ${expired} expired upload(s)`);
     closers.push(async () => clearInterval(sweep));
 
-    const abandoned = await removeAbandonedItems(site.items, blobs);
+    // A publish cut short by a crash left a hidden pending item: on SQLite (one process) every
+    // pending item older than this start is abandoned; PostgreSQL may be shared by other nodes.
+    const abandoned = await removeAbandonedItems(
+      site.items,
+      blobs,
+      databaseKind(db) === 'sqlite' ? { now: () => startedAt, olderThanMs: 0 } : { olderThanMs: 600_000 },
+    );
     if (abandoned > 0) app.log.warn(`removed ${abandoned} item(s) left half-published by a crash`);
     const orphans = await removeOrphanDraftBlobs(site.items, blobs);
     if (orphans > 0) app.log.warn(`removed ${orphans} file blob(s) of uploads cut short by a crash`);
     site.seeding.setLog(extras.log ?? ((m) => app.log.warn(m)));
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
+    site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
     void site.media?.catchUp(); // items published before this start and never analysed
@@ -225,12 +244,27 @@ export interface SiteParts {
   users?: UserRepository;
   /** Failed logins that lock an account (default 10 in 15 minutes; null: never). */
   loginLockout?: RateLimit | null;
+  /** Storage limits and archiving bounds (default `DEFAULT_QUOTAS`). */
+  quotas?: Partial<QuotaConfig>;
+  /** The data folder, whose disk the free-space guard watches (default: the folder holding `tmp/`). */
+  dataRoot?: string;
+  /** True when the blob store is on the data folder's disk. */
+  blobsOnDataDisk?: boolean;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
 export function createSite(parts: SiteParts): SiteServices {
   const { db, blobs, engine, links, stagingRoot } = parts;
   const items = new ItemRepository(db);
+  const q: QuotaConfig = { ...DEFAULT_QUOTAS, ...parts.quotas };
+  const quotas = new QuotaRepository(db);
+  const guard = new StorageGuard({
+    quotas,
+    dataRoot: parts.dataRoot ?? dirname(dirname(stagingRoot)),
+    defaultQuota: q.userQuota,
+    minFreeBytes: q.minFreeBytes,
+    minFreeRatio: q.minFreeRatio,
+  });
   const channels = new ChannelRepository(db);
   const seeding = new Seeding({ items, blobs, engine });
   const sessions = new SessionRepository(db);
@@ -248,6 +282,11 @@ export function createSite(parts: SiteParts): SiteServices {
         links,
         root: parts.archiveRoot,
         onArchived: (item) => media.add(item.id),
+        concurrency: q.archiveConcurrency,
+        stallMs: q.archiveStallMs,
+        maxRetries: q.archiveRetries,
+        guard,
+        blobsOnDataDisk: parts.blobsOnDataDisk ?? false,
       })
     : undefined;
   return {
@@ -267,9 +306,22 @@ export function createSite(parts: SiteParts): SiteServices {
     uploads: new Uploads({
       repository: new UploadRepository(db),
       root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
+      guard,
     }),
     media,
-    publisher: new Publisher({ items, channels, blobs, seeding, links, ...(archiver ? { archiver } : {}) }),
+    publisher: new Publisher({
+      items,
+      channels,
+      blobs,
+      seeding,
+      links,
+      ...(archiver ? { archiver } : {}),
+      guard,
+      torrentMaxBytes: q.torrentMaxBytes,
+      torrentMaxFiles: q.torrentMaxFiles,
+    }),
+    quotas,
+    guard,
     ...(archiver ? { archiver } : {}),
     health: async () => {
       await sql`select 1`.execute(db);

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { readConfig } from '../src/config.js';
+import { DEFAULT_QUOTAS, readConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
 import { isSeedcastError } from '../src/errors.js';
 import { startServer } from '../src/server.js';
@@ -36,6 +36,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     metricsToken: undefined,
     allowPrivateUrls: false,
     trustProxy: false,
+    quotas: DEFAULT_QUOTAS,
   });
   assert.ok(Object.isFrozen(defaults));
   // SEEDCAST_LIMITS, then each --limit (later names win); a bad spec is a usage error

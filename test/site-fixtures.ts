@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { UserRepository } from '../src/catalog/index.js';
+import type { QuotaConfig } from '../src/config.js';
 import type { Database } from '../src/db/index.js';
 import { Engine } from '../src/engine/index.js';
 import { createSite } from '../src/server.js';
@@ -32,7 +33,12 @@ export interface TestSite {
 
 export async function openTestSite(
   db: Database,
-  options: { limits?: LimitOverrides; storageUrl?: string; metricsToken?: string } = {},
+  options: {
+    limits?: LimitOverrides;
+    storageUrl?: string;
+    metricsToken?: string;
+    quotas?: Partial<QuotaConfig>;
+  } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
   const stagingRoot = join(dir, 'tmp', 'uploads');
@@ -49,6 +55,7 @@ export async function openTestSite(
     links: new SiteLinks(BASE),
     stagingRoot,
     users: new UserRepository(db, { scrypt: { N: 2 ** 10 }, lockout: options.limits?.loginLockout }),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
   const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });

@@ -24,6 +24,7 @@ export {
   ModerationRepository,
 } from './moderation.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
+export { QuotaRepository, type QuotaSetting } from './quota.js';
 export {
   type Facets,
   type FacetValue,

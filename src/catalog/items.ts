@@ -5,7 +5,14 @@
  */
 
 import { sql } from 'kysely';
-import { constraintKind, type Database, type ItemRow, type ItemStatus, type MediaType } from '../db/index.js';
+import {
+  type ArchiveState,
+  constraintKind,
+  type Database,
+  type ItemRow,
+  type ItemStatus,
+  type MediaType,
+} from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import {
   blobKeyOrNull,
@@ -67,6 +74,12 @@ export interface Item {
   /** Why and when an admin took the item down (null unless `status` is `taken_down`). */
   takedownReason?: string | null;
   takenDownAt?: number | null;
+  /** Where archiving a torrent-only item stands (null for uploaded items and before the archiver saw it). */
+  archiveState?: ArchiveState | null;
+  /** Why the last archiving attempt failed or gave up. */
+  archiveError?: string | null;
+  /** Failed archiving attempts since the last success or "try again". */
+  archiveAttempts?: number;
   tags: string[];
   files: ItemFile[];
 }
@@ -122,6 +135,9 @@ function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
     updatedAt: row.updated_at,
     takedownReason: row.takedown_reason,
     takenDownAt: row.taken_down_at,
+    archiveState: row.archive_state ?? null,
+    archiveError: row.archive_error ?? null,
+    archiveAttempts: Number(row.archive_attempts ?? 0),
     tags,
     files,
   };
@@ -305,6 +321,50 @@ export class ItemRepository {
       .where('item_id', '=', id)
       .where('position', '=', position)
       .execute();
+  }
+
+  /**
+   * Records where archiving stands (the archiver's bookkeeping; `updated_at` is left alone so feeds
+   * do not see a change). `error` null clears it; `attempts` absent keeps the count.
+   */
+  async setArchive(
+    id: number,
+    state: ArchiveState | null,
+    options: { error?: string | null; attempts?: number } = {},
+  ): Promise<void> {
+    await this.db
+      .updateTable('items')
+      .set({
+        archive_state: state,
+        ...(options.error === undefined ? {} : { archive_error: options.error?.slice(0, 500) ?? null }),
+        ...(options.attempts === undefined ? {} : { archive_attempts: count('attempts', options.attempts) }),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Ids of ready torrent-only items with a file not yet stored, oldest first, after `afterId`. */
+  async unarchived(options: { afterId?: number; limit?: number } = {}): Promise<number[]> {
+    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 100)), 1000);
+    const rows = await this.db
+      .selectFrom('items')
+      .select('id')
+      .where('status', '=', 'ready')
+      .where('torrent_only', '=', 1)
+      .where('id', '>', options.afterId ?? 0)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('item_files')
+            .select('item_files.item_id')
+            .whereRef('item_files.item_id', '=', 'items.id')
+            .where('item_files.blob_key', 'is', null),
+        ),
+      )
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   async addBytesServed(id: number, bytes: number): Promise<void> {

@@ -41,7 +41,13 @@ Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the d
 SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms),
 SEEDCAST_METRICS_TOKEN (a Bearer token that may read /metrics from anywhere; without it, loopback only).
 
-The data folder is created 0700 and the database 0600; files the site writes are private to its user.`,
+The data folder is created 0700 and the database 0600; files the site writes are private to its user.
+
+Storage limits (environment only; sizes like 64G, durations like 24h):
+  SEEDCAST_TORRENT_MAX_BYTES (64G), SEEDCAST_TORRENT_MAX_FILES (10000): torrent-only items
+  SEEDCAST_USER_QUOTA (100G, or none): each account's default storage quota (admins: none)
+  SEEDCAST_MIN_FREE_BYTES (1G, or e.g. 5%): free space kept on the data folder's disk
+  SEEDCAST_ARCHIVE_CONCURRENCY (4), SEEDCAST_ARCHIVE_STALL (24h), SEEDCAST_ARCHIVE_RETRIES (5)`,
 
   async run(argv) {
     const args = parseCommandArgs(argv, {

@@ -405,5 +405,18 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await users().addColumn('login_address', 'text').execute();
       },
     },
+    // Storage limits and archiving (issue 15): an account's own quota (null: the site's default;
+    // -1: none) and where archiving a torrent-only item stands (null for uploaded items).
+    '0011_quota_archive': {
+      async up(db) {
+        await db.schema.alterTable('users').addColumn('quota_bytes', 'bigint').execute();
+        await db.schema.alterTable('items').addColumn('archive_state', 'text').execute();
+        await db.schema.alterTable('items').addColumn('archive_error', 'text').execute();
+        await db.schema
+          .alterTable('items')
+          .addColumn('archive_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }

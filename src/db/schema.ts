@@ -17,6 +17,7 @@ type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export type Role = 'admin' | 'user';
 export type ItemStatus = 'pending' | 'ready' | 'taken_down';
+export type ArchiveState = 'queued' | 'downloading' | 'failed' | 'gave-up' | 'done';
 export type MediaType = 'video' | 'audio' | 'image' | 'text' | 'software' | 'other';
 
 export const ROLES: readonly Role[] = ['admin', 'user'];
@@ -39,6 +40,8 @@ export interface UsersTable {
   locked_until: number | null;
   /** SHA-256 of the account id and the client address of the last good login, hex. */
   login_address: string | null;
+  /** Storage quota in bytes; null: the site's default; -1: none (migration 0011_quota_archive). */
+  quota_bytes: Defaulted<number | null>;
 }
 
 export interface ApiTokensTable {
@@ -108,6 +111,12 @@ export interface ItemsTable {
   /** Why an admin took the item down, and when (null unless `status` is `taken_down`). */
   takedown_reason: Defaulted<string | null>;
   taken_down_at: Defaulted<number | null>;
+  /** Archiving a torrent-only item: queued, downloading, failed, gave-up, done (null otherwise). */
+  archive_state: Defaulted<ArchiveState | null>;
+  /** Why the last attempt failed or gave up. */
+  archive_error: Defaulted<string | null>;
+  /** Failed attempts since the last success or "try again". */
+  archive_attempts: Defaulted<number>;
 }
 
 export interface ItemFilesTable {

@@ -7,23 +7,30 @@
  *
  * The download goes into `<root>/<item id>/` (a folder inside the data folder) through the engine's
  * `FileStore`, which refuses any torrent path that would lead outside it. The session announces to
- * the site's tracker only: the publisher's own trackers and web seeds are not contacted, so a
- * torrent cannot make the site fetch URLs of the publisher's choosing. Restart-safe: `resume()`
- * restarts every torrent-only item not yet archived, and the engine's recheck keeps the pieces
- * already in the folder.
+ * the site's tracker only: the publisher's own trackers and web seeds are not contacted.
+ *
+ * Bounds (issue 15): at most `concurrency` items download at once, the others wait in a queue (no
+ * session, no timers); an item's state (`queued`, `downloading`, `failed`, `gave-up`, `done`) and the
+ * last error are kept on the item. A storage error (full disk, I/O error, blob store) fails that item
+ * only (see `archive-store.ts`); it is tried again after a growing wait, `maxRetries` times. With no
+ * verified piece for `stallMs` it gives up (keeping the pieces it has) until its owner or an admin
+ * asks again (`retry`). Before a download starts the free-space guard must agree. `stop` (takedown,
+ * delete) ends the session at once and removes the partial data. `resume()` after a restart queues
+ * every item still to archive, except those that gave up or failed for good.
  */
 
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item, ItemRepository } from '../catalog/index.js';
+import type { ArchiveState } from '../db/index.js';
 import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
-import { type BlobStore, blobKey, readAll } from '../storage/index.js';
+import { SeedcastError } from '../errors.js';
+import { type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { FailFastStore, storeFiles } from './archive-store.js';
 import type { SiteLinks } from './links.js';
-import { contentTypeOf } from './media.js';
+import type { StorageGuard } from './quota.js';
 import type { Seeding } from './seeding.js';
 import { withSiteFirst } from './torrent-part.js';
 
@@ -35,8 +42,18 @@ export interface ArchiverOptions {
   links: SiteLinks;
   /** Folder for downloads in progress (inside the data folder). */
   root: string;
-  /** Wait before trying again after a failure (default 60 s). */
+  /** First wait before trying again after a failure, doubled each time (default 60 s, at most 6 h). */
   retryMs?: number;
+  /** Attempts after failures before the item stays failed (default 5). */
+  maxRetries?: number;
+  /** Items downloading at once (default 4). */
+  concurrency?: number;
+  /** Give up after this long without a verified piece (default 24 h). */
+  stallMs?: number;
+  /** The free-space guard, asked before each download starts. */
+  guard?: StorageGuard;
+  /** True when the blob store is on the data folder's disk (an archive then writes its size twice). */
+  blobsOnDataDisk?: boolean;
   log?: (message: string) => void;
   /** Called once an item is archived and seeded (e.g. to read its media facts). */
   onArchived?: (item: Item) => void;
@@ -51,9 +68,26 @@ export interface ArchiveProgress {
   peers: number;
 }
 
+/** What `GET /api/v1/items/:id` says about a torrent-only item's archiving. */
+export interface ArchiveStatus {
+  state: ArchiveState;
+  error?: string;
+  attempts?: number;
+  /** When a failed item is tried again (ISO time). */
+  retryAt?: string;
+  progress?: ArchiveProgress;
+}
+
 interface Job {
   session?: TorrentSession;
   abort: AbortController;
+  length: number;
+  lastProgress: number;
+  /** Why the job was cut short: a storage failure, no progress, or a stop (takedown, delete, close). */
+  failure?: Error;
+  stalled?: boolean;
+  stopped?: boolean;
+  done?: Promise<void>;
 }
 
 /** True when every file of the item has a blob. */
@@ -63,43 +97,76 @@ export function isArchived(item: Item): boolean {
 
 export class Archiver {
   private readonly jobs = new Map<number, Job>();
+  private readonly queue: number[] = [];
+  private readonly retries = new Map<number, { timer: NodeJS.Timeout; at: number }>();
   private closed = false;
 
-  constructor(private readonly options: ArchiverOptions) {}
-
-  /** Starts archiving an item (no-op when it is archived or already under way). */
-  start(item: Item, meta: Metainfo): void {
-    if (this.closed || this.jobs.has(item.id) || isArchived(item)) return;
-    const job: Job = { abort: new AbortController() };
-    this.jobs.set(item.id, job);
-    this.run(item, meta, job).then(
-      () => this.jobs.delete(item.id),
-      (err: Error) => {
-        this.jobs.delete(item.id);
-        if (this.closed || job.abort.signal.aborted) return;
-        this.options.log?.(`item ${item.id}: archiving failed, trying again later: ${err.message}`);
-        const retry = setTimeout(() => this.restart(item.id), this.options.retryMs ?? 60_000);
-        retry.unref();
-      },
-    );
+  constructor(private readonly options: ArchiverOptions) {
+    options.guard?.addPromised(() => this.promisedBytes());
   }
 
-  /** Restarts every torrent-only item not yet archived (after a restart); resolves to how many. */
+  /** Where archiving failures and give-ups are reported (the site's log, once it has one). */
+  setLog(log: (message: string) => void): void {
+    this.options.log = log;
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.options.concurrency ?? 4);
+  }
+
+  /** Queues an item for archiving (no-op when archived, queued or under way); `_meta` is re-read. */
+  start(item: Item, _meta?: Metainfo): void {
+    if (this.closed || !item.torrentOnly || isArchived(item)) return;
+    if (this.jobs.has(item.id) || this.queue.includes(item.id)) return;
+    this.clearRetry(item.id);
+    this.queue.push(item.id);
+    if (item.archiveState !== 'queued') void this.record(item.id, 'queued');
+    this.pump();
+  }
+
+  /** Queues every torrent-only item not yet archived (after a restart); resolves to how many. */
   async resume(): Promise<number> {
-    let started = 0;
-    let beforeId: number | undefined;
+    let queued = 0;
+    let afterId = 0;
     for (;;) {
-      const page = await this.options.items.newest({ limit: 100, ...(beforeId ? { beforeId } : {}) });
-      for (const item of page) {
-        if (!item.torrentOnly || isArchived(item) || !item.torrentKey) continue;
-        if (await this.restart(item.id)) started++;
+      const ids = await this.options.items.unarchived({ afterId, limit: 200 });
+      for (const item of await this.options.items.many(ids)) {
+        if (item.archiveState === 'gave-up') continue;
+        if (item.archiveState === 'failed' && (item.archiveAttempts ?? 0) > this.maxRetries) continue;
+        this.start(item);
+        queued++;
       }
-      if (page.length < 100) return started;
-      beforeId = page[page.length - 1]!.id;
+      if (ids.length < 200) return queued;
+      afterId = ids[ids.length - 1]!;
     }
   }
 
-  /** Progress while an item is being archived; undefined otherwise. */
+  /** "Try again" (owner or admin): forgets past failures and queues the item. */
+  async retry(item: Item): Promise<void> {
+    if (!item.torrentOnly || isArchived(item) || this.jobs.has(item.id)) return;
+    await this.options.items.setArchive(item.id, 'queued', { error: null, attempts: 0 });
+    this.start({ ...item, archiveState: 'queued' });
+  }
+
+  /**
+   * Stops archiving an item at once (takedown, delete): ends its session, drops it from the queue
+   * and the retries, and removes its partial data.
+   */
+  async stop(itemId: number): Promise<void> {
+    this.clearRetry(itemId);
+    const at = this.queue.indexOf(itemId);
+    if (at >= 0) this.queue.splice(at, 1);
+    const job = this.jobs.get(itemId);
+    if (job) {
+      job.stopped = true;
+      job.abort.abort();
+      if (job.session) await this.options.engine.remove(job.session);
+      await job.done;
+    }
+    await rm(this.folder(itemId), { recursive: true, force: true });
+  }
+
+  /** Progress while an item is downloading; undefined otherwise. */
   progress(itemId: number): ArchiveProgress | undefined {
     const job = this.jobs.get(itemId);
     if (!job) return undefined;
@@ -112,75 +179,193 @@ export class Archiver {
     };
   }
 
+  /** The item's archiving, for the API and the item page (undefined for items the site holds or never archives). */
+  status(item: Item): ArchiveStatus | undefined {
+    if (!item.torrentOnly) return undefined;
+    if (isArchived(item)) return { state: 'done' };
+    const progress = this.progress(item.id);
+    if (progress) return { state: 'downloading', progress };
+    if (this.queue.includes(item.id)) return { state: 'queued' };
+    const state = item.archiveState ?? 'queued';
+    const retry = this.retries.get(item.id);
+    return {
+      state: state === 'downloading' || state === 'done' ? 'queued' : state,
+      ...(item.archiveError ? { error: item.archiveError } : {}),
+      ...(item.archiveAttempts ? { attempts: item.archiveAttempts } : {}),
+      ...(retry ? { retryAt: new Date(retry.at).toISOString() } : {}),
+    };
+  }
+
   /** Stops every download (the folders stay, to be resumed). */
   async close(): Promise<void> {
     this.closed = true;
+    for (const id of [...this.retries.keys()]) this.clearRetry(id);
+    this.queue.length = 0;
     const jobs = [...this.jobs.values()];
-    for (const job of jobs) job.abort.abort();
+    for (const job of jobs) {
+      job.stopped = true;
+      job.abort.abort();
+    }
     await Promise.all(jobs.map((j) => (j.session ? this.options.engine.remove(j.session) : undefined)));
+    await Promise.all(jobs.map((j) => j.done));
   }
 
-  private async restart(itemId: number): Promise<boolean> {
-    if (this.closed) return false;
-    try {
-      const item = await this.options.items.get(itemId);
-      if (item?.status !== 'ready' || !item.torrentKey || isArchived(item)) return false;
-      const meta = parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
-      this.start(item, meta);
-      return true;
-    } catch (err) {
-      this.options.log?.(`item ${itemId}: cannot resume archiving: ${(err as Error).message}`);
-      return false;
+  private get maxRetries(): number {
+    return this.options.maxRetries ?? 5;
+  }
+
+  private folder(itemId: number): string {
+    return join(this.options.root, String(itemId));
+  }
+
+  /** Bytes the downloads under way may still write (for the free-space guard). */
+  private promisedBytes(): number {
+    let sum = 0;
+    for (const job of this.jobs.values()) sum += job.session?.stats().left ?? job.length;
+    return sum;
+  }
+
+  private clearRetry(itemId: number): void {
+    const retry = this.retries.get(itemId);
+    if (retry) clearTimeout(retry.timer);
+    this.retries.delete(itemId);
+  }
+
+  /** Starts queued items while there is room. */
+  private pump(): void {
+    while (!this.closed && this.jobs.size < this.concurrency && this.queue.length > 0) {
+      const itemId = this.queue.shift()!;
+      const job: Job = { abort: new AbortController(), length: 0, lastProgress: Date.now() };
+      this.jobs.set(itemId, job);
+      job.done = this.run(itemId, job)
+        .catch((err: Error) => this.failed(itemId, job, err))
+        .catch((err: Error) => this.options.log?.(`item ${itemId}: archiving: ${err.message}`))
+        .finally(() => {
+          this.jobs.delete(itemId);
+          this.pump();
+        });
     }
   }
 
-  private async run(item: Item, meta: Metainfo, job: Job): Promise<void> {
-    const { engine, items, blobs, links, seeding } = this.options;
-    const folder = join(this.options.root, String(item.id));
-    // Only the site's tracker; no trackers or web seeds named by the publisher.
-    const download: Metainfo = { ...meta, announce: [], urlList: [] };
-    const session = await engine.add({ meta: download }, { path: folder, trackers: [[links.announce()]] });
-    job.session = session;
-    if (job.abort.signal.aborted) {
-      await engine.remove(session);
+  private async record(
+    itemId: number,
+    state: ArchiveState,
+    extra: { error?: string | null; attempts?: number } = {},
+  ) {
+    await this.options.items
+      .setArchive(itemId, state, extra)
+      .catch((err: Error) => this.options.log?.(`item ${itemId}: cannot record archiving: ${err.message}`));
+  }
+
+  /** After a failed attempt: gave up (no progress), tried again later, or failed for good. */
+  private async failed(itemId: number, job: Job, err: Error): Promise<void> {
+    if (job.stopped || this.closed) return;
+    const item = await this.options.items.get(itemId);
+    if (item?.status !== 'ready') return;
+    if (job.stalled) {
+      this.options.log?.(`item ${itemId}: archiving gave up: ${err.message}`);
+      await this.record(itemId, 'gave-up', { error: err.message });
       return;
     }
-    if (!session.complete) await once(session, 'complete', { signal: job.abort.signal });
-    await engine.remove(session);
-    job.session = undefined;
+    const attempts = (item.archiveAttempts ?? 0) + 1;
+    await this.record(itemId, 'failed', { error: err.message, attempts });
+    if (attempts > this.maxRetries) {
+      this.options.log?.(
+        `item ${itemId}: archiving failed ${attempts} times, not trying again: ${err.message}`,
+      );
+      return;
+    }
+    const wait = Math.min((this.options.retryMs ?? 60_000) * 2 ** (attempts - 1), 6 * 3_600_000);
+    this.options.log?.(
+      `item ${itemId}: archiving failed, trying again in ${Math.round(wait / 1000)} s: ${err.message}`,
+    );
+    const timer = setTimeout(() => {
+      this.retries.delete(itemId);
+      void this.options.items.get(itemId).then(
+        (current) => current?.status === 'ready' && this.start(current),
+        () => undefined,
+      );
+    }, wait);
+    timer.unref();
+    this.retries.set(itemId, { timer, at: Date.now() + wait });
+  }
+
+  private async run(itemId: number, job: Job): Promise<void> {
+    const { engine, items, blobs, links, seeding } = this.options;
+    const item = await items.get(itemId);
+    if (item?.status !== 'ready' || !item.torrentKey || isArchived(item)) return;
+    const meta = parseTorrent(await readAll(await blobs.get(item.torrentKey)));
+    job.length = item.totalLength;
+    await this.options.guard?.checkDisk(
+      item.totalLength * (this.options.blobsOnDataDisk ? 2 : 1),
+      `archiving item ${itemId}`,
+    );
+    if (job.abort.signal.aborted) return;
+    await this.record(itemId, 'downloading');
+    const folder = this.folder(itemId);
+    const cutShort = (err: Error) => {
+      job.failure ??= err;
+      job.abort.abort();
+    };
+    // Only the site's tracker; no trackers or web seeds named by the publisher.
+    const download: Metainfo = { ...meta, announce: [], urlList: [] };
+    const stallMs = this.options.stallMs ?? 24 * 3_600_000;
+    const watch = setInterval(
+      () => {
+        if (Date.now() - job.lastProgress <= stallMs) return;
+        job.stalled = true;
+        cutShort(
+          new SeedcastError('ARCHIVE_STALLED', `no verified piece for ${Math.round(stallMs / 1000)} s`),
+        );
+      },
+      Math.min(60_000, Math.max(100, stallMs / 4)),
+    );
+    watch.unref();
+    try {
+      const session = await engine.add(
+        { meta: download },
+        {
+          path: folder,
+          trackers: [[links.announce()]],
+          storeFor: (m) => new FailFastStore(new FileStore(m, folder), cutShort),
+        },
+      );
+      job.session = session;
+      job.lastProgress = Date.now();
+      session.on('piece', () => {
+        job.lastProgress = Date.now();
+      });
+      if (!session.complete && !job.abort.signal.aborted)
+        await once(session, 'complete', { signal: job.abort.signal }).catch((err: Error) => {
+          if (!job.abort.signal.aborted) throw err;
+        });
+      await engine.remove(session);
+      job.session = undefined;
+    } finally {
+      clearInterval(watch);
+      if (job.session) await engine.remove(job.session);
+      job.session = undefined;
+    }
+    if (job.failure) throw job.failure;
+    if (job.abort.signal.aborted) return;
 
     // Every piece verified: store each file as a blob, then record where it lives.
-    const local = new FileStore(meta, folder, { readOnly: true });
-    const real = meta.files.map((f, index) => ({ f, index })).filter(({ f }) => !f.padding);
-    const stored: { key: string; sha256: string }[] = [];
-    for (const [n, { f, index }] of real.entries()) {
-      if (job.abort.signal.aborted) return;
-      const key = blobKey('files', item.id, n);
-      const path = local.filePath(index);
-      const sha256 = f.length === 0 ? createHash('sha256').digest('hex') : await sha256Of(path);
-      const body = f.length === 0 ? new Uint8Array(0) : createReadStream(path);
-      await blobs.put(key, body, { size: f.length, sha256, contentType: contentTypeOf(f.path.join('/')) });
-      stored.push({ key, sha256 });
-    }
-    const current = await items.get(item.id);
-    if (current?.status !== 'ready' || !current.torrentKey) {
+    const stored = await storeFiles(blobs, itemId, meta, folder, job.abort.signal);
+    if (!stored) return;
+    const current = await items.get(itemId);
+    if (current?.status !== 'ready' || !current.torrentKey || job.abort.signal.aborted) {
       await Promise.allSettled(stored.map((s) => blobs.delete(s.key)));
       return;
     }
     const torrent = await readAll(await blobs.get(current.torrentKey));
-    const served = withSiteFirst(torrent, { announce: links.announce(), webSeed: links.webSeed(item.id) });
+    const served = withSiteFirst(torrent, { announce: links.announce(), webSeed: links.webSeed(itemId) });
     await blobs.put(current.torrentKey, served, { contentType: 'application/x-bittorrent' });
-    for (const [n, s] of stored.entries()) await items.setFileBlob(item.id, n, s.key, s.sha256);
-    const archived = (await items.get(item.id))!;
+    for (const [n, s] of stored.entries()) await items.setFileBlob(itemId, n, s.key, s.sha256);
+    await items.setArchive(itemId, 'done', { error: null, attempts: 0 });
+    const archived = (await items.get(itemId))!;
     await seeding.seed(archived, parseTorrent(served));
     await rm(folder, { recursive: true, force: true });
-    this.options.log?.(`item ${item.id}: archived ${archived.totalLength} bytes`);
+    this.options.log?.(`item ${itemId}: archived ${archived.totalLength} bytes`);
     this.options.onArchived?.(archived);
   }
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -14,6 +14,7 @@ import { type BlobStore, blobKey } from '../storage/index.js';
 import { type CreatedTorrent, type CreateOptions, StreamingHasher } from '../torrent/index.js';
 import { safeFileName, uniqueNames } from './filenames.js';
 import { contentTypeOf } from './media.js';
+import { asDiskFull } from './quota.js';
 
 export interface DraftFile {
   /** Safe name (one path component). */
@@ -34,6 +35,10 @@ export interface DraftOptions {
   expectedBytes?: number;
   /** The exact total when known (a tus upload's length): SHA-1 for that one piece length only. */
   totalBytes?: number;
+  /** What is left of the owner's storage quota: more is QUOTA_EXCEEDED (413). */
+  quotaBytes?: number;
+  /** Asked before the first file is stored (the free-space guard): throws to refuse the upload. */
+  beforeFirstFile?: () => Promise<void>;
 }
 
 export class UploadDraft {
@@ -54,6 +59,7 @@ export class UploadDraft {
 
   /** Streams one file into the store under a safe, unique name, hashing it on the way. */
   async add(filename: string | undefined, body: AsyncIterable<Uint8Array>): Promise<DraftFile> {
+    if (this.keys.length === 0) await this.options.beforeFirstFile?.();
     if (this.files.length >= this.options.maxFiles) {
       throw new SeedcastError('HTTP_TOO_LARGE', `at most ${this.options.maxFiles} files in one upload`);
     }
@@ -69,6 +75,11 @@ export class UploadDraft {
           done(new SeedcastError('HTTP_TOO_LARGE', `uploads are limited to ${this.options.maxBytes} bytes`));
           return;
         }
+        const quota = this.options.quotaBytes;
+        if (quota !== undefined && this.total > quota) {
+          done(new SeedcastError('QUOTA_EXCEEDED', `only ${quota} bytes are left of your storage quota`));
+          return;
+        }
         pieces.update(chunk);
         done(null, chunk);
       },
@@ -77,6 +88,9 @@ export class UploadDraft {
       pipeline(body, tap),
       this.blobs.put(key, tap, { contentType: contentTypeOf(name) }),
     ]);
+    // A full disk first: the body then fails too, only because the store stopped reading it.
+    if (stored.status === 'rejected' && asDiskFull(stored.reason) !== stored.reason)
+      throw asDiskFull(stored.reason);
     if (fed.status === 'rejected') throw fed.reason;
     if (stored.status === 'rejected') throw stored.reason;
     pieces.end();

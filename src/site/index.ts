@@ -3,7 +3,14 @@
  * the publisher), media facts and thumbnails (ffprobe, ffmpeg), seeding (the tracker's allow-list and the engine's sessions) and public links.
  */
 
-export { type ArchiveProgress, Archiver, type ArchiverOptions, isArchived } from './archive.js';
+export {
+  type ArchiveProgress,
+  Archiver,
+  type ArchiverOptions,
+  type ArchiveStatus,
+  isArchived,
+} from './archive.js';
+export { FailFastStore } from './archive-store.js';
 export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
@@ -25,6 +32,7 @@ export {
   type PublishFields,
   withWebSeed,
 } from './publish.js';
+export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';

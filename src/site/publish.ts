@@ -26,12 +26,13 @@ import { safeFileName } from './filenames.js';
 import { checkLicense } from './license.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
+import { formatSize, type StorageGuard } from './quota.js';
 import type { Seeding } from './seeding.js';
 import { readTorrentPart, withSiteFirst } from './torrent-part.js';
 
 /** Starts fetching a torrent-only item's content (the `Archiver`). */
 export interface ArchiveStarter {
-  start(item: Item, meta: Metainfo): void;
+  start(item: Item, meta?: Metainfo): void;
 }
 
 /** The publisher's fields, as text (multipart form fields). */
@@ -64,6 +65,12 @@ export interface PublisherOptions {
   links: SiteLinks;
   /** When the site archives torrent-only items. */
   archiver?: ArchiveStarter;
+  /** Quotas and the free-space guard (none: no limits). */
+  guard?: StorageGuard;
+  /** Largest declared total of a torrent-only item (default 64 GiB). */
+  torrentMaxBytes?: number;
+  /** Most files in a torrent-only item (default 10,000). */
+  torrentMaxFiles?: number;
 }
 
 export class Publisher {
@@ -77,7 +84,9 @@ export class Publisher {
   async publishTorrent(owner: User, torrent: Uint8Array, fields: PublishFields): Promise<Published> {
     const { items, blobs, links } = this.options;
     const given = readTorrentPart(torrent);
+    const declared = this.checkTorrentSize(given);
     if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+    await this.options.guard?.checkQuota(owner, declared);
     const license = checkLicense(fields.license);
     const channelId = await this.channelId(owner, fields.channel);
     const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
@@ -139,6 +148,48 @@ export class Publisher {
   /** A new, empty draft: add the files to it, then `publish` it (or `discard` it). */
   draft(options: DraftOptions): UploadDraft {
     return new UploadDraft(this.options.blobs, options);
+  }
+
+  /**
+   * A draft for `owner`, bounded by what is left of their quota (QUOTA_EXCEEDED once the files go
+   * past it) after the free-space guard agreed to the expected size (DISK_FULL otherwise).
+   * `exceptUpload`: a tus upload being published, whose reservation the new item replaces.
+   */
+  async draftFor(owner: User, options: DraftOptions & { exceptUpload?: string }): Promise<UploadDraft> {
+    const { exceptUpload, ...draft } = options;
+    const guard = this.options.guard;
+    if (!guard) return this.draft(draft);
+    const expected = draft.totalBytes ?? draft.expectedBytes ?? 0;
+    const remaining =
+      draft.totalBytes === undefined
+        ? (await guard.usage(owner, { exceptUpload })).remaining
+        : await guard.checkQuota(owner, draft.totalBytes, { exceptUpload });
+    // The disk is asked when the first file arrives (a torrent-only publish stores no file).
+    const beforeFirstFile = () => guard.checkDisk(expected, 'this upload');
+    return this.draft({
+      ...draft,
+      beforeFirstFile,
+      ...(Number.isFinite(remaining) ? { quotaBytes: remaining } : {}),
+    });
+  }
+
+  /** The content's declared size; TORRENT_TOO_LARGE past the site's bounds on size and files. */
+  private checkTorrentSize(meta: Metainfo): number {
+    const real = meta.files.filter((f) => !f.padding);
+    const maxFiles = this.options.torrentMaxFiles ?? 10_000;
+    const maxBytes = this.options.torrentMaxBytes ?? 64 * 1024 ** 3;
+    if (real.length > maxFiles)
+      throw new SeedcastError(
+        'TORRENT_TOO_LARGE',
+        `${real.length} files; this site takes at most ${maxFiles}`,
+      );
+    const declared = real.reduce((sum, f) => sum + f.length, 0);
+    if (declared > maxBytes)
+      throw new SeedcastError(
+        'TORRENT_TOO_LARGE',
+        `${formatSize(declared)} of content; this site takes at most ${formatSize(maxBytes)}`,
+      );
+    return declared;
   }
 
   /** Checks the fields before any file is read (when they come first). */

@@ -22,8 +22,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Upload, UploadRepository } from '../catalog/index.js';
+import type { Upload, UploadRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
+import { asDiskFull, type StorageGuard } from './quota.js';
 
 export type ChecksumAlgorithm = 'sha1' | 'sha256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['sha1', 'sha256'];
@@ -37,6 +38,8 @@ export interface UploadsOptions {
   /** How long a request waits for another one on the same upload (default 10 s). */
   lockWaitMs?: number;
   now?: () => number;
+  /** Quotas and the free-space guard: a creation (and each PATCH) must fit both. */
+  guard?: StorageGuard;
 }
 
 export interface CreateUploadInput {
@@ -45,6 +48,8 @@ export interface CreateUploadInput {
   metadata: Record<string, string>;
   /** The site's upload limit in bytes. */
   maxBytes: number;
+  /** The account, for its quota (checked when the site has a `guard`). */
+  owner?: User;
 }
 
 export interface AppendInput {
@@ -57,6 +62,8 @@ export interface AppendInput {
   body: AsyncIterable<Uint8Array>;
   checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
   maxBytes: number;
+  /** The account, for its quota (checked when the site has a `guard`). */
+  owner?: User;
 }
 
 const ID = /^[0-9a-f]{32}$/;
@@ -90,6 +97,10 @@ export class Uploads {
 
   async create(ownerId: number, input: CreateUploadInput): Promise<Upload> {
     if (input.length !== null) checkLength(input.length, input.maxBytes);
+    // The declared length is a reservation: it counts against the quota and the disk from now on.
+    const guard = this.options.guard;
+    if (guard && input.owner) await guard.checkQuota(input.owner, input.length ?? 0);
+    if (guard) await guard.checkDisk(input.length ?? 0, 'this upload');
     const id = randomBytes(16).toString('hex');
     await mkdir(this.options.root, { recursive: true });
     await writeFile(this.path(id), new Uint8Array(0), { flag: 'wx' });
@@ -124,6 +135,9 @@ export class Uploads {
       if (input.length !== undefined) {
         if (upload.length === null) {
           checkLength(input.length, input.maxBytes);
+          if (this.options.guard && input.owner)
+            await this.options.guard.checkQuota(input.owner, input.length, { exceptUpload: id });
+          await this.options.guard?.checkDisk(input.length - upload.offset, 'this upload');
           if (input.length < upload.offset)
             throw new SeedcastError('UPLOAD_INVALID', 'Upload-Length: less than the bytes received');
           await this.repo.update(id, { length: input.length });
@@ -132,6 +146,7 @@ export class Uploads {
           throw new SeedcastError('UPLOAD_INVALID', 'Upload-Length: cannot change once set');
         }
       }
+      await this.checkRoom(upload, input);
       const limit = upload.length ?? input.maxBytes;
       if (input.contentLength !== undefined && upload.offset + input.contentLength > limit) {
         throw tooLarge(upload.length, input.maxBytes);
@@ -178,7 +193,7 @@ export class Uploads {
         expiresAt: now + this.ttlMs,
         completedAt: done ? (upload.completedAt ?? now) : null,
       });
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) throw asDiskFull(failure);
       return {
         ...upload,
         offset: position,
@@ -186,6 +201,19 @@ export class Uploads {
         completedAt: done ? (upload.completedAt ?? now) : null,
       };
     });
+  }
+
+  /**
+   * Before a PATCH writes: the free-space guard (bytes of a declared length are already promised)
+   * and, while the length is deferred, the quota for what this request would bring.
+   */
+  private async checkRoom(upload: Upload, input: AppendInput): Promise<void> {
+    const guard = this.options.guard;
+    if (!guard) return;
+    const pending = upload.length === null ? (input.contentLength ?? 0) : 0;
+    if (upload.length === null && input.owner && input.contentLength !== undefined)
+      await guard.checkQuota(input.owner, upload.offset + input.contentLength, { exceptUpload: upload.id });
+    await guard.checkDisk(pending, 'this upload');
   }
 
   /** Removes an upload (tus termination). */

@@ -13,13 +13,22 @@ import {
   CommunityRepository,
   type ItemRepository,
   type ModerationRepository,
+  type QuotaRepository,
   type SearchRepository,
   type SessionRepository,
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
-import type { Archiver, MediaAnalyzer, Publisher, Seeding, SiteLinks, Uploads } from '../site/index.js';
+import type {
+  Archiver,
+  MediaAnalyzer,
+  Publisher,
+  Seeding,
+  SiteLinks,
+  StorageGuard,
+  Uploads,
+} from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import { ActionLimiter, installActionLimiter } from './action-limits.js';
@@ -37,6 +46,7 @@ import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
+import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
@@ -71,6 +81,9 @@ export interface SiteServices {
   media?: MediaAnalyzer;
   /** Throws when the site cannot serve (e.g. the database is down). */
   health(): Promise<void>;
+  /** Storage quotas and the free-space guard (issue 15), when the site enforces them. */
+  quotas?: QuotaRepository;
+  guard?: StorageGuard;
 }
 
 export interface AppOptions {
@@ -141,6 +154,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);
+      if (site.quotas && site.guard)
+        await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
       const document = openApiDocument();
       api.get('/api/v1/openapi.json', async () => document);
       if (site.community instanceof CommunityRepository)

@@ -11,6 +11,7 @@ type Op = Record<string, unknown>;
 const error = { $ref: '#/components/responses/Error' };
 const bearer = [{ bearer: [] }];
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } };
+const nameParam = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const ok = (description: string, schema: unknown = { type: 'object' }) => ({ description, ...json(schema) });
 const item = { $ref: '#/components/schemas/Item' };
@@ -67,6 +68,17 @@ export function openApiDocument(): Record<string, unknown> {
             tags: { type: 'array', items: { type: 'string' } },
             mediaType: { enum: ['video', 'audio', 'image', 'text', 'software', 'other'] },
             status: { enum: ['pending', 'ready', 'taken_down'] },
+            archive: {
+              type: 'object',
+              description: 'Torrent-only items on an archiving site',
+              properties: {
+                state: { enum: ['queued', 'downloading', 'failed', 'gave-up', 'done'] },
+                error: { type: 'string' },
+                attempts: { type: 'integer' },
+                retryAt: { type: 'string', format: 'date-time' },
+                progress: { type: 'object' },
+              },
+            },
             length: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
             files: {
@@ -199,6 +211,36 @@ export function openApiDocument(): Record<string, unknown> {
           {
             parameters: [idParam],
             security: bearer,
+          },
+        ),
+      },
+      // storage limits and archiving (issue 15)
+      '/api/v1/items/{id}/archive': {
+        post: op(
+          'Try archiving a torrent-only item again after it failed or gave up (owner or admin)',
+          { 202: ok('The item, with its archive state', item) },
+          { parameters: [idParam], security: bearer },
+        ),
+      },
+      '/api/v1/users/{name}/quota': {
+        get: op(
+          "An account's storage quota and use (the account or an admin)",
+          { 200: ok('{ username, setting, quota, used, remaining }') },
+          { parameters: [nameParam], security: bearer },
+        ),
+        put: op(
+          "Set an account's storage quota (admin): bytes, none or default",
+          { 200: ok('{ username, setting, quota, used, remaining }') },
+          {
+            parameters: [nameParam],
+            security: bearer,
+            requestBody: json({
+              type: 'object',
+              required: ['quota'],
+              properties: {
+                quota: { anyOf: [{ type: 'integer', minimum: 0 }, { enum: ['none', 'default'] }] },
+              },
+            }),
           },
         ),
       },

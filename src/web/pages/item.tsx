@@ -12,7 +12,7 @@ import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { LicenseBadge } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
-import { Layout, type PageContext } from './layout.js';
+import { CsrfField, Layout, type PageContext } from './layout.js';
 
 export interface ItemSwarm {
   seeders: number;
@@ -150,6 +150,44 @@ function DownloadBox(props: { data: ItemPageData }): Html {
   );
 }
 
+const ARCHIVE_TEXT: Record<string, string> = {
+  queued: 'Waiting its turn: the site will fetch this item from the swarm and keep a copy.',
+  downloading: 'The site is fetching this item from the swarm to keep a copy.',
+  failed: 'Archiving failed; the site tries again later.',
+  'gave-up': 'The site gave up archiving this item: nobody sent it any of the content for too long.',
+};
+
+/** Where archiving a torrent-only item stands, with "try again" for its owner and admins. */
+function ArchiveBox(props: { ctx: PageContext; item: Item }): Html | null {
+  const { ctx, item } = props;
+  if (!item.torrentOnly || item.files.every((f) => f.blobKey !== null) || !item.archiveState) return null;
+  const state = item.archiveState;
+  const viewer = ctx.visitor.user;
+  const mayRetry =
+    (state === 'failed' || state === 'gave-up') &&
+    viewer !== undefined &&
+    (viewer.id === item.ownerId || viewer.role === 'admin');
+  return (
+    <section class="panel" aria-labelledby="archive-title" id="archive" data-archive-state={state}>
+      <h2 id="archive-title">Archive</h2>
+      <p>{ARCHIVE_TEXT[state] ?? ''}</p>
+      {item.archiveError && state !== 'queued' && state !== 'downloading' ? (
+        <p class="muted" id="archive-error">
+          {item.archiveError}
+        </p>
+      ) : null}
+      {mayRetry ? (
+        <form method="post" action={`/items/${item.id}/archive`}>
+          <CsrfField ctx={ctx} />
+          <button type="submit" class="secondary">
+            Try again
+          </button>
+        </form>
+      ) : null}
+    </section>
+  );
+}
+
 function SwarmBox(props: { data: ItemPageData }): Html {
   const { item, swarm } = props.data;
   return (
@@ -244,6 +282,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
         </article>
         <aside>
           <DownloadBox data={data} />
+          <ArchiveBox ctx={ctx} item={item} />
           <SwarmBox data={data} />
           <section class="panel" aria-labelledby="embed-title">
             <h2 id="embed-title">Embed</h2>

@@ -60,6 +60,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     if (!item || item.status === 'taken_down')
       throw new SeedcastError('NOT_FOUND', `no item ${id} to take down`);
     await site.items.takeDown(id, reason?.trim() || 'taken down by an admin');
+    await site.archiver?.stop(id); // archiving stops at once, its partial data removed
     await site.seeding.drop(item);
     await site.moderation?.record({
       actor,
@@ -84,6 +85,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
       targetId: id,
       target: item.title,
     });
+    site.archiver?.start(restored);
   };
 
   app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {

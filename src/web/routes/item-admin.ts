@@ -3,7 +3,9 @@
  * search index follows through the database's triggers), `DELETE /api/v1/items/:id` (owner or
  * admin: stops seeding and tracking, deletes the row, then its blobs) and the admin takedown
  * `POST|DELETE /api/v1/items/:id/takedown` (status `taken_down` with a reason: no longer seeded,
- * tracked, listed or served; reversible).
+ * tracked, listed or served; reversible). Delete and takedown also stop archiving a torrent-only
+ * item at once and remove its partial download; `POST /api/v1/items/:id/archive` (owner or admin)
+ * tries archiving again after it failed or gave up.
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -17,7 +19,7 @@ import type {
   User,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import { checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
+import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import { itemView } from './items.js';
@@ -31,6 +33,7 @@ export interface ItemAdminRoutesOptions {
   blobs: BlobStore;
   links: SiteLinks;
   resolveUser?: UserResolver;
+  archiver?: Archiver;
 }
 
 const idParams = {
@@ -115,7 +118,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
         }
       }
       const updated = (await items.update(item.id, patch))!;
-      return itemView(updated, options.links);
+      return itemView(updated, options.links, options.archiver);
     },
   );
 
@@ -125,6 +128,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     async (request, reply) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
+      await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
       await seeding.drop(item);
       await items.delete(item.id);
       const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
@@ -159,6 +163,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
       const item = await items.get(request.params.id);
       if (!item) throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
       const down = (await items.takeDown(item.id, request.body.reason))!;
+      await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
       await seeding.drop(item);
       return {
         ...itemView(down, options.links),
@@ -178,7 +183,21 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
       const restored = (await items.restore(item.id))!;
       seeding.track(restored.infoHash, restored.infoHashV2);
       await seeding.seed(restored);
-      return itemView(restored, options.links);
+      options.archiver?.start(restored);
+      return itemView(restored, options.links, options.archiver);
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    '/api/v1/items/:id/archive',
+    { schema: { params: idParams } },
+    async (request, reply) => {
+      const item = await editable(request.params.id, await user(request));
+      if (!options.archiver || !item.torrentOnly || item.status !== 'ready')
+        throw new SeedcastError('NOT_FOUND', `item ${item.id} is not archived by this site`);
+      await options.archiver.retry(item);
+      reply.code(202);
+      return itemView((await items.get(item.id))!, options.links, options.archiver);
     },
   );
 }

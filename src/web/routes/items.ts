@@ -143,7 +143,11 @@ async function readCapped(stream: NodeJS.ReadableStream, max: number): Promise<B
 async function publishUpload(options: ItemRoutesOptions, owner: User, id: string, fields: PublishFields) {
   await options.publisher.check(owner, fields);
   return options.uploads.consume(owner.id, id, async (upload, path) => {
-    const draft = options.publisher.draft({ ...draftLimits(options), totalBytes: upload.length ?? 0 });
+    const draft = await options.publisher.draftFor(owner, {
+      ...draftLimits(options),
+      totalBytes: upload.length ?? 0,
+      exceptUpload: id,
+    });
     try {
       await draft.add(upload.metadata.filename, createReadStream(path));
     } catch (err) {
@@ -158,7 +162,8 @@ function draftLimits(options: ItemRoutesOptions) {
   return { maxBytes: options.limits.uploadBytes, maxFiles: options.limits.uploadFiles };
 }
 
-export function itemView(item: Item, links: SiteLinks) {
+export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
+  const archive = archiver?.status(item);
   return {
     id: item.id,
     url: links.itemPage(item.id),
@@ -182,6 +187,8 @@ export function itemView(item: Item, links: SiteLinks) {
     torrentOnly: item.torrentOnly,
     /** The site holds every file (always true for uploaded items). */
     archived: isArchived(item),
+    // Torrent-only items on an archiving site: queued, downloading (with progress), failed, gave-up, done.
+    ...(archive ? { archive } : {}),
     length: item.totalLength,
     createdAt: new Date(item.createdAt).toISOString(),
     files: item.files.map((f) => ({
@@ -214,7 +221,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
       const length = Number(request.headers['content-length']);
       // files stream straight into the blob store while their torrent is hashed
-      const draft = options.publisher.draft({
+      const draft = await options.publisher.draftFor(owner, {
         ...draftLimits(options),
         expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
       });
@@ -233,11 +240,13 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
             : await publishUpload(options, owner, upload, fields);
       } catch (err) {
         await draft.discard(); // a refused or failed upload leaves no blob
+        // The rest of the body is not read: close the connection after answering rather than keep it.
+        if (!request.raw.complete) reply.header('connection', 'close');
         throw err;
       }
       options.media?.add(published.item.id); // media facts and thumbnail, after the response
       reply.code(201);
-      return { ...itemView(published.item, links), magnet: published.magnet };
+      return { ...itemView(published.item, links, options.archiver), magnet: published.magnet };
     },
   );
 
@@ -264,7 +273,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       // Pieces that failed their check in storage (bit rot, a lost blob): served by no one here.
       const damaged = options.seeding.damaged(item.id).length;
       return {
-        ...itemView(item, links),
+        ...itemView(item, links, options.archiver),
         ...(archiving ? { archiving } : {}),
         ...(damaged > 0 ? { damaged: { pieces: damaged } } : {}),
         swarm: {

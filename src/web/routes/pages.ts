@@ -23,6 +23,7 @@ import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
+import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
@@ -113,5 +114,6 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(accountPageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
   await app.register(adminPageRoutes, kit);
+  await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
 }

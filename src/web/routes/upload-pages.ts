@@ -61,8 +61,10 @@ export function publishFieldsOf(values: UploadValues): PublishFields {
  */
 export function formErrorsOf(err: unknown, values: UploadValues): FormErrors | undefined {
   if (!isSeedcastError(err)) return undefined;
-  if (!['ITEM_INVALID', 'HTTP_BAD_REQUEST', 'HTTP_TOO_LARGE', 'UPLOAD_INVALID'].includes(err.code))
-    return undefined;
+  const shown = ['ITEM_INVALID', 'HTTP_BAD_REQUEST', 'HTTP_TOO_LARGE', 'UPLOAD_INVALID'];
+  // storage limits (issue 15): over quota, disk full, torrent too large
+  shown.push('QUOTA_EXCEEDED', 'DISK_FULL', 'TORRENT_TOO_LARGE');
+  if (!shown.includes(err.code)) return undefined;
   // the message is "<code's text>: <field>: <why>"; the first known field name starts the detail
   for (const match of err.message.matchAll(/(?:^|: )([a-z_]+): /g)) {
     if (!ERROR_FIELDS.has(match[1]!)) continue;
@@ -151,12 +153,13 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     user: User,
     values?: UploadValues,
     errors?: FormErrors,
+    status = 400,
   ) => {
     const channels = await site.channels.byOwner(user.id);
     return kit.send(
       reply,
       UploadPage({ ctx, channels, values, errors, maxBytes: limits.uploadBytes }),
-      errors ? 400 : 200,
+      errors ? status : 200,
     );
   };
 
@@ -174,13 +177,14 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     if (!request.isMultipart()) throw new SeedcastError('HTTP_UNSUPPORTED', 'send multipart/form-data');
     const length = Number(request.headers['content-length']);
     // files stream straight into the blob store while their torrent is hashed
-    const draft = site.publisher.draft({
-      maxBytes: limits.uploadBytes,
-      maxFiles: limits.uploadFiles,
-      expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
-    });
+    let draft: UploadDraft | undefined;
     let values: UploadValues = {};
     try {
+      draft = await site.publisher.draftFor(user, {
+        maxBytes: limits.uploadBytes,
+        maxFiles: limits.uploadFiles,
+        expectedBytes: Number.isSafeInteger(length) && length >= 0 ? length : undefined,
+      });
       const form = await readForm(request, ctx, draft);
       values = form.values;
       const fields = publishFieldsOf(values);
@@ -199,10 +203,34 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       site.media?.add(published.item.id); // media facts and thumbnail, in the background
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
-      await draft.discard(); // a refused or failed upload leaves no blob
+      await draft?.discard(); // a refused or failed upload leaves no blob
+      if (!request.raw.complete) reply.header('connection', 'close'); // the rest of the body is not read
       const errors = formErrorsOf(err, values);
       if (!errors || isSeedcastError(err, 'FORBIDDEN')) throw err;
-      return show(reply, ctx, user, values, errors);
+      // limits answer with their own status (413 over quota or too large, 507 disk full)
+      const limited = ['QUOTA_EXCEEDED', 'DISK_FULL', 'TORRENT_TOO_LARGE'].includes(
+        (err as { code?: string }).code ?? '',
+      );
+      return show(reply, ctx, user, values, errors, limited ? (err as { status: number }).status : 400);
     }
   });
+
+  // "Try again" on the item page of a torrent-only item whose archiving failed or gave up.
+  app.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>(
+    '/items/:id/archive',
+    async (request, reply) => {
+      const ctx = await kit.context(request, reply);
+      const user = ctx.visitor.user;
+      if (!user) return loginFirst(reply);
+      checkCsrf(ctx.visitor, request.body?.[CSRF_FIELD]);
+      const id = /^\d{1,12}$/.test(request.params.id) ? Number(request.params.id) : 0;
+      const item = await site.items.get(id);
+      if (item?.status !== 'ready' || !item.torrentOnly || !site.archiver)
+        throw new SeedcastError('NOT_FOUND', `no item ${request.params.id.slice(0, 20)} to archive`);
+      if (item.ownerId !== user.id && user.role !== 'admin')
+        throw new SeedcastError('FORBIDDEN', 'not your item');
+      await site.archiver.retry(item);
+      return reply.redirect(`/items/${item.id}`, 303);
+    },
+  );
 }

@@ -120,6 +120,7 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
       length: length ?? null,
       metadata,
       maxBytes: limits.uploadBytes,
+      owner,
     });
     const contentLength = count(request, 'content-length');
     if (request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === OCTETS) {
@@ -129,6 +130,7 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
         body: body(request),
         checksum,
         maxBytes: limits.uploadBytes,
+        owner,
       });
     }
     reply.code(201).header('Location', `${options.links.root}/api/v1/uploads/${upload.id}`);
@@ -161,6 +163,7 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
       body: body(request),
       checksum: parseUploadChecksum(header(request, 'upload-checksum')),
       maxBytes: limits.uploadBytes,
+      owner,
     });
     reply.code(204);
     setUploadHeaders(reply, upload);
