@@ -236,3 +236,41 @@ test('a disabled account cannot log in, use its token or session, or post; enabl
     ],
   );
 });
+
+test('takedowns and restores through the API are audited like the admin page', async (t) => {
+  const s = await openPagesSite(t);
+  const root = await login(s.app, 'root');
+  const item = await readyItem(s, 'disputed');
+  const down = await s.app.inject({
+    method: 'POST',
+    url: `/api/v1/items/${item.id}/takedown`,
+    headers: root,
+    payload: { reason: 'DMCA notice 42' },
+  });
+  assert.equal(down.statusCode, 200, down.body);
+  const again = await s.app.inject({
+    method: 'POST',
+    url: `/api/v1/items/${item.id}/takedown`,
+    headers: root,
+    payload: { reason: 'twice' },
+  });
+  assert.equal(again.statusCode, 404, 'an item already down is not taken down twice');
+  const up = await s.app.inject({
+    method: 'DELETE',
+    url: `/api/v1/items/${item.id}/takedown`,
+    headers: root,
+  });
+  assert.equal(up.statusCode, 200, up.body);
+  const audit = (await s.app.inject({ url: '/api/v1/admin/audit', headers: root })).json();
+  assert.deepEqual(
+    audit.entries.map((e: { action: string; target: string; reason: string }) => [
+      e.action,
+      e.target,
+      e.reason,
+    ]),
+    [
+      ['item.restore', 'disputed', ''],
+      ['item.takedown', 'disputed', 'DMCA notice 42'],
+    ],
+  );
+});

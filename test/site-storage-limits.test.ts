@@ -235,6 +235,8 @@ test('admins set an account’s quota with the /admin/quota form; others cannot'
   const ada = await s.site.users.register({ username: 'ada', password: 'correct horse' });
   const cookieOf = async (id: number) => `sc_session=${(await s.site.sessions.create(id)).cookie}`;
   const rootCookie = await cookieOf(root.id);
+  const admin = await s.app.inject({ method: 'GET', url: '/admin', headers: { cookie: rootCookie } });
+  assert.match(admin.body, /<a href="\/admin\/quota" id="quota-link">/, 'the admin page links the form');
   const page = await s.app.inject({
     method: 'GET',
     url: '/admin/quota?user=ada',

@@ -260,6 +260,14 @@ function Accounts(props: { ctx: PageContext; moderation: ModerationView }): Html
           </a>
         </p>
       </section>
+      <section aria-labelledby="quota-title">
+        <h2 id="quota-title">Storage quotas</h2>
+        <p>
+          <a href="/admin/quota" id="quota-link">
+            See or set an account's storage quota
+          </a>
+        </p>
+      </section>
     </>
   );
 }

@@ -18,6 +18,7 @@ import { SeedcastError } from '../../errors.js';
 import { AdminPage, AuditPage } from '../pages/admin.js';
 import type { PageContext } from '../pages/layout.js';
 import { checkCsrf } from '../session.js';
+import { restoreItem, takeDownItem } from '../takedown.js';
 import type { PageKit } from './pages.js';
 
 type Form = Record<string, string | undefined>;
@@ -55,38 +56,9 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     return Number(trimmed);
   };
 
-  const takeDown = async (actor: User, id: number, reason: string | undefined) => {
-    const item = await site.items.get(id);
-    if (!item || item.status === 'taken_down')
-      throw new SeedcastError('NOT_FOUND', `no item ${id} to take down`);
-    await site.items.takeDown(id, reason?.trim() || 'taken down by an admin');
-    await site.archiver?.stop(id); // archiving stops at once, its partial data removed
-    await site.seeding.drop(item);
-    await site.moderation?.record({
-      actor,
-      action: 'item.takedown',
-      targetType: 'item',
-      targetId: id,
-      target: item.title,
-      reason: reason?.trim(),
-    });
-  };
-
-  const restore = async (actor: User, id: number) => {
-    const item = await site.items.get(id);
-    if (item?.status !== 'taken_down') throw new SeedcastError('NOT_FOUND', `item ${id} is not taken down`);
-    const restored = (await site.items.restore(id))!;
-    site.seeding.track(restored.infoHash, restored.infoHashV2);
-    await site.seeding.seed(restored);
-    await site.moderation?.record({
-      actor,
-      action: 'item.restore',
-      targetType: 'item',
-      targetId: id,
-      target: item.title,
-    });
-    site.archiver?.start(restored);
-  };
+  const takeDown = (actor: User, id: number, reason: string | undefined) =>
+    takeDownItem(site, { actor, id, reason: reason?.trim() || 'taken down by an admin' });
+  const restore = (actor: User, id: number) => restoreItem(site, { actor, id });
 
   app.get<{ Querystring: { done?: string } }>('/admin', async (request, reply) => {
     const who = await admin(request, reply);

@@ -14,6 +14,7 @@ import type {
   Item,
   ItemMetadata,
   ItemRepository,
+  ModerationRepository,
   SearchRepository,
   TokenRepository,
   User,
@@ -22,6 +23,7 @@ import { SeedcastError } from '../../errors.js';
 import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
+import { restoreItem, takeDownItem } from '../takedown.js';
 import { itemView } from './items.js';
 
 export interface ItemAdminRoutesOptions {
@@ -34,6 +36,7 @@ export interface ItemAdminRoutesOptions {
   links: SiteLinks;
   resolveUser?: UserResolver;
   archiver?: Archiver;
+  moderation?: ModerationRepository;
 }
 
 const idParams = {
@@ -159,12 +162,8 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
       },
     },
     async (request) => {
-      await admin(request);
-      const item = await items.get(request.params.id);
-      if (!item) throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
-      const down = (await items.takeDown(item.id, request.body.reason))!;
-      await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
-      await seeding.drop(item);
+      const actor = await admin(request);
+      const down = await takeDownItem(options, { actor, id: request.params.id, reason: request.body.reason });
       return {
         ...itemView(down, options.links),
         takedown: { reason: down.takedownReason, at: down.takenDownAt },
@@ -176,14 +175,8 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     '/api/v1/items/:id/takedown',
     { schema: { params: idParams } },
     async (request) => {
-      await admin(request);
-      const item = await items.get(request.params.id);
-      if (item?.status !== 'taken_down')
-        throw new SeedcastError('NOT_FOUND', `item ${request.params.id} is not taken down`);
-      const restored = (await items.restore(item.id))!;
-      seeding.track(restored.infoHash, restored.infoHashV2);
-      await seeding.seed(restored);
-      options.archiver?.start(restored);
+      const actor = await admin(request);
+      const restored = await restoreItem(options, { actor, id: request.params.id });
       return itemView(restored, options.links, options.archiver);
     },
   );
