@@ -33,7 +33,7 @@ export const target: FuzzTarget = {
       throw refused;
     }
     assert.equal(prefix?.end, data.length, 'decodePrefix stops early');
-    assert.ok(Buffer.from(encode(value)).equals(data), 'encode(decode(x)) differs from x');
+    assert.ok(Buffer.from(encode(value!)).equals(data), 'encode(decode(x)) differs from x');
     const doc = decodeWithSpans(data, small);
     for (const [, span] of doc.spans) {
       assert.ok(span.start >= 0 && span.start < span.end && span.end <= data.length, 'span out of range');
