@@ -5,23 +5,18 @@
  * another corpus entry. `mutate` stacks one to five of them and never exceeds `maxLen`.
  */
 
-/** A small, fast, seedable PRNG (xorshift128+ reduced to 32-bit outputs). */
+/** A small, fast, seedable PRNG (mulberry32: period 2^32, good enough to pick mutations). */
 export class Rng {
-  private a: number;
-  private b: number;
+  private s: number;
   constructor(seed: number) {
-    this.a = seed | 0 || 0x9e3779b9;
-    this.b = (seed * 0x85ebca6b) | 0 || 0x7f4a7c15;
+    this.s = seed | 0;
   }
   next(): number {
-    let x = this.a;
-    const y = this.b;
-    this.a = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    this.b = x;
-    return (x + y) >>> 0;
+    this.s = (this.s + 0x6d2b79f5) | 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   }
   /** 0 <= n < max */
   below(max: number): number {

@@ -28,11 +28,14 @@ export function isRefusal(err: unknown): boolean {
 /** A one-line name for a finding: its kind and where it was thrown (for telling findings apart). */
 export function signature(err: unknown): { kind: string; where: string; message: string } {
   if (!(err instanceof Error)) return { kind: 'non-error', where: '', message: String(err) };
-  const frame = (err.stack ?? '').split('\n').find((l) => l.includes('/src/')) ?? '';
+  // The first frame in the code under test, or else in the target (an assertion of its contract).
+  const frames = (err.stack ?? '').split('\n');
+  const frame =
+    frames.find((l) => l.includes('/src/')) ?? frames.find((l) => l.includes('/fuzz/targets/')) ?? '';
   const where = frame
     .trim()
     .replace(/^at\s+/, '')
-    .replace(/\(?file:\/\/\S*?\/src\//, 'src/')
+    .replace(/\(?(file:\/\/)?\/\S*\/(src|fuzz)\//, '$2/')
     .replace(/\)$/, '');
   return { kind: err.name || 'Error', where, message: err.message.slice(0, 200) };
 }
