@@ -228,4 +228,66 @@ put('range', 'first', Buffer.concat([size(100_000), Buffer.from('bytes=0-499')])
 put('range', 'suffix', Buffer.concat([size(100_000), Buffer.from('bytes=-500')]));
 put('range', 'open', Buffer.concat([size(2 ** 40), Buffer.from(' Bytes = 1000 - ')]));
 put('range', 'multi', Buffer.concat([size(1000), Buffer.from('bytes=0-1,5-9')]));
-console.log(`seeds written under ${ROOT}`);
+// native harnesses (fuzz/native/): the datagram fast path and the swarm store
+const NATIVE = join(dirname(fileURLToPath(import.meta.url)), 'native', 'corpus');
+const native = (harness: string, name: string, data: Buffer) => {
+  mkdirSync(join(NATIVE, harness), { recursive: true });
+  writeFileSync(join(NATIVE, harness, name), data);
+};
+// flags (2: remember the connection id; 1: IPv6), answer room 20 + 8 * byte, port
+native(
+  'fast_path',
+  'announce-v4',
+  Buffer.concat([Buffer.from([2, 200, 0x1a, 0xe1]), udp(1, ann, Buffer.alloc(8, 0x11))]),
+);
+native(
+  'fast_path',
+  'announce-v6-allow',
+  Buffer.concat([Buffer.from([1 | 2 | 4, 255, 0, 80]), udp(1, ann, Buffer.alloc(8, 0x22))]),
+);
+native(
+  'fast_path',
+  'announce-options',
+  Buffer.concat([
+    Buffer.from([2, 20, 1, 1]),
+    udp(1, Buffer.concat([ann, Buffer.from([1, 2, 3, 0x61, 0x62, 0x63, 0])]), Buffer.alloc(8, 0x33)),
+  ]),
+);
+native('fast_path', 'connect', Buffer.concat([Buffer.from([0, 10, 0, 1]), udp(0, Buffer.alloc(0))]));
+// byte 0 bit 0: checked against the model; limits and TTL; then announces (opcode 0-4 + 6 bytes),
+// counts (5 + hash), sweep (6), totals (7; with bit 3, clear)
+const op = (
+  code: number,
+  hash: number,
+  fam: number,
+  peer: number,
+  ip: number,
+  key: number,
+  event: number,
+  seeder: number,
+  numwant: number,
+  dt: number,
+) =>
+  Buffer.from([
+    code,
+    hash | (fam << 3),
+    peer | (ip << 4) | (key << 6),
+    event | (seeder << 2),
+    numwant,
+    dt,
+    0,
+  ]);
+const story = Buffer.concat([
+  op(0, 1, 0, 1, 0, 0, 1, 0, 10, 1),
+  op(0, 1, 0, 2, 1, 1, 1, 1, 10, 1),
+  op(3, 1, 1, 3, 2, 0, 0, 0, 20, 5),
+  op(0, 1, 0, 1, 0, 0, 2, 1, 10, 1),
+  op(0, 2, 1, 4, 0, 2, 1, 0, 5, 50),
+  op(0, 1, 0, 2, 3, 1, 3, 0, 0, 1),
+  Buffer.from([5, 1, 7, 6]),
+  op(0, 1, 0, 5, 0, 0, 0, 0, 63, 255),
+  Buffer.from([6, 5, 1, 15, 7]),
+]);
+native('store', 'modelled', Buffer.concat([Buffer.from([1, 0, 0, 0, 100]), story]));
+native('store', 'tiny-limits', Buffer.concat([Buffer.from([0, 1, 2, 3, 30]), story, story]));
+console.log(`seeds written under ${ROOT} and ${NATIVE}`);
