@@ -77,7 +77,16 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// magnet (byte 0: 0 = UTF-8)
+// magnet (byte 0 mod 3: 0 UTF-8, 1 Latin-1, 2 UTF-16)
+put(
+  'magnet',
+  'utf16-v1',
+  Buffer.concat([
+    Buffer.from([2]),
+    Buffer.from(`magnet:?xt=urn:btih:${'ef'.repeat(20)}&dn=n\u00e9&tr=udp://t:1`, 'utf16le'),
+  ]),
+);
+put('magnet', 'latin1-v1', mode(1, `magnet:?xt=urn:btih:${'12'.repeat(20)}&dn=caf\u00e9+bar`));
 put(
   'magnet',
   'v1',
