@@ -1,8 +1,8 @@
 /**
  * Input mutations in the manner of libFuzzer's: bit and byte changes, inserts and erasures, copies
- * within the input, "interesting" integers (binary, both byte orders), ASCII numbers rewritten
- * (lengths and counts in bencode, HTTP and XML are text), dictionary tokens, and splicing with
- * another corpus entry. `mutate` stacks one to five of them and never exceeds `maxLen`.
+ * within the input, a short piece repeated up to thousands of times (deep nesting, long runs),
+ * "interesting" integers (binary, both byte orders), ASCII numbers rewritten (lengths and counts in
+ * bencode, HTTP and XML are text), dictionary tokens, and splicing with another corpus entry. `mutate` stacks one to five of them and never exceeds `maxLen`.
  */
 
 /** A small, fast, seedable PRNG (mulberry32: period 2^32, good enough to pick mutations). */
@@ -186,6 +186,17 @@ const MUTATIONS: Mutation[] = [
     return rng.chance(0.6) || d.length < t.length
       ? ins(d, rng.below(d.length + 1), t)
       : over(d, rng.below(d.length - t.length + 1), t);
+  },
+  // repeat a short piece many times (deep nesting, long runs: where superlinear costs hide)
+  (d, rng, src) => {
+    if (d.length === 0) return d;
+    const from = rng.below(d.length);
+    const n = 1 + rng.below(Math.min(d.length - from, 16));
+    const room = Math.floor((src.maxLen - d.length) / n);
+    if (room < 2) return d;
+    const times = Math.min(room, 2 ** (1 + rng.below(14)));
+    const part = d.subarray(from, from + n);
+    return ins(d, from, Buffer.concat(Array.from({ length: times }, () => part)));
   },
   // splice with another corpus entry
   (d, rng, src) => {
