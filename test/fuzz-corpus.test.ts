@@ -1,7 +1,8 @@
 /**
  * Replays every fuzz target's seed corpus (fuzz/corpus/<target>/) and every finding the fuzzer ever
  * saved (fuzz/crashes/<target>/) through the target's contract: each input must give a value of the
- * right shape or a SeedcastError. A finding stays here once fixed, as its regression test.
+ * right shape or a SeedcastError, within the fuzzer's 2 s per input. A finding stays here once
+ * fixed, as its regression test.
  */
 
 import assert from 'node:assert/strict';
@@ -25,12 +26,17 @@ describe('fuzz corpora and findings replayed through their targets', () => {
       const seeds = files(join('fuzz', 'corpus', name));
       assert.ok(seeds.length > 0, `fuzz/corpus/${name} has seeds`);
       for (const file of [...seeds, ...files(join('fuzz', 'crashes', name))]) {
-        const err = check(run, readFileSync(file));
+        const data = readFileSync(file);
+        const t0 = performance.now();
+        const err = check(run, data);
+        const ms = performance.now() - t0;
         assert.equal(
           err,
           null,
           `${file}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
         );
+        // The fuzzer's own bound on one input (a hang is a finding too).
+        assert.ok(ms < 2000, `${file} took ${ms.toFixed(0)} ms`);
       }
     });
   }
