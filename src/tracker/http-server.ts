@@ -214,11 +214,14 @@ function serveConnection(
   const finish = (answer: Buffer) => {
     open = false;
     pending = null;
-    socket.end(answer);
-    // Reading on (and discarding) lets the client see the answer instead of a reset.
+    // Reading on (and discarding) lets the client see the answer instead of a reset; the linger
+    // starts once the answer is handed to the kernel (the idle timeout covers a client not reading).
+    socket.end(answer, () => {
+      if (socket.destroyed) return;
+      linger = setTimeout(() => socket.destroy(), bounds.lingerMs);
+      linger.unref();
+    });
     if (socket.isPaused()) socket.resume();
-    linger = setTimeout(() => socket.destroy(), bounds.lingerMs);
-    linger.unref();
   };
 
   const refuse = (status: number, reason: string, detail: string) => {
