@@ -93,3 +93,16 @@ it('damaged feeds give a Feed or a SeedcastError, never a crash or a hang', () =
   assert.ok(feeds > 1000 && errors > 1000, `${feeds} parsed, ${errors} refused`);
   assert.ok(performance.now() - t0 < 20_000, `took ${Math.round(performance.now() - t0)} ms`);
 });
+
+it('a run of "<!-->" before the root costs linear time, not exponential (found by fuzzing)', () => {
+  const doc = `<?xml version="1.0"?>\n<!-- x\n${'<!-->\n'.repeat(5000)}<rss version="2.0"><channel><title>t</title></channel></rss>`;
+  const t0 = performance.now();
+  try {
+    parseFeed(doc, { url: 'https://a.example/f.xml' });
+  } catch (err) {
+    assert.ok(isSeedcastError(err), String(err));
+  }
+  assert.ok(performance.now() - t0 < 500, `took ${(performance.now() - t0).toFixed(0)} ms`);
+  const html = `<!-- a -->\n<!DOCTYPE html>\n<!-- b --><html><body>x</body></html>`;
+  assert.throws(() => parseFeed(html, { url: 'https://a.example/' }), /an HTML page, not a feed/);
+});

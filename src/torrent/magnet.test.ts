@@ -68,3 +68,21 @@ describe('magnet links (BEP 9)', () => {
     invalid(`magnet:?xt=urn:btih:${HEX}&dn=${'a'.repeat(70000)}`, /too long/);
   });
 });
+
+describe('magnet links with lone UTF-16 surrogates (found by fuzzing)', () => {
+  it('reads them as U+FFFD, and formats any link without throwing', () => {
+    const hash = 'ab'.repeat(20);
+    const link = parseMagnet(`magnet:?xt=urn:btih:${hash}&dn=a\uD800b&tr=\uDC00`);
+    assert.equal(link.name, 'a\uFFFDb');
+    assert.deepEqual(link.trackers, ['\uFFFD']);
+    assert.deepEqual(parseMagnet(formatMagnet(link)), link);
+    const formatted = formatMagnet({
+      infoHash: hash,
+      name: 'x\uDBFF',
+      trackers: [],
+      webSeeds: [],
+      peers: ['\uDC00:1'],
+    });
+    assert.equal(parseMagnet(formatted).name, 'x\uFFFD');
+  });
+});

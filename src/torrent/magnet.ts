@@ -37,9 +37,17 @@ export function base32Decode(input: string): Buffer {
   return Buffer.from(out);
 }
 
+/**
+ * Replaces lone UTF-16 surrogates with U+FFFD, as a UTF-8 decoder would: `encodeURIComponent`
+ * throws a URIError on them (found by fuzzing: a link typed with one parsed, then failed to format).
+ */
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
 function decodeComponent(value: string): string {
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    return wellFormed(decodeURIComponent(value.replace(/\+/g, ' ')));
   } catch {
     throw bad(`bad percent-encoding in "${value.slice(0, 40)}"`);
   }
@@ -100,14 +108,15 @@ function readExactTopic(value: string, out: MagnetLink): void {
 
 /** Format a magnet link; the v1 hash comes first, so clients that know only v1 still find it. */
 export function formatMagnet(link: MagnetLink): string {
+  const enc = (s: string) => encodeURIComponent(wellFormed(s));
   const params: string[] = [];
   if (link.infoHash) params.push(`xt=urn:btih:${link.infoHash}`);
   if (link.infoHashV2) params.push(`xt=urn:btmh:1220${link.infoHashV2}`);
-  if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
+  if (link.name !== undefined) params.push(`dn=${enc(link.name)}`);
   if (link.length !== undefined) params.push(`xl=${link.length}`);
-  for (const tr of link.trackers) params.push(`tr=${encodeURIComponent(tr)}`);
-  for (const ws of link.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`);
-  for (const pe of link.peers) params.push(`x.pe=${encodeURIComponent(pe)}`);
+  for (const tr of link.trackers) params.push(`tr=${enc(tr)}`);
+  for (const ws of link.webSeeds) params.push(`ws=${enc(ws)}`);
+  for (const pe of link.peers) params.push(`x.pe=${enc(pe)}`);
   return `magnet:?${params.join('&')}`;
 }
 

@@ -150,3 +150,13 @@ describe('HTTP scrape parsing', () => {
 test('percentDecode keeps literal bytes and decodes escapes', () => {
   assert.deepEqual(percentDecode('a%20b%ff', 0, 8, 'x'), Buffer.from([0x61, 0x20, 0x62, 0xff]));
 });
+
+test('counts past 2^53 are read as the largest exact number, never as an inexact double', () => {
+  const r = parseAnnounce(
+    base.replace('uploaded=1', 'uploaded=18446744073709551615').replace('left=3', 'left=9007199254740993'),
+    IP,
+  ).request;
+  assert.equal(r.uploaded, Number.MAX_SAFE_INTEGER);
+  assert.equal(r.left, Number.MAX_SAFE_INTEGER);
+  assert.equal(parseAnnounce(base.replace('left=3', 'left=9007199254740991'), IP).request.left, 2 ** 53 - 1);
+});

@@ -93,7 +93,9 @@ function decimal(query: string, start: number, end: number, name: string): numbe
     if (d < 0 || d > 9) throw bad(`${name} must be a whole number`);
     v = v * 10 + d;
   }
-  return v;
+  // Past 2^53 a double is no longer exact: such counts (some clients send 2^63 - 1 for "unknown")
+  // are read as the largest exact one. Found by fuzzing (fuzz/crashes/tracker-http).
+  return v > Number.MAX_SAFE_INTEGER ? Number.MAX_SAFE_INTEGER : v;
 }
 
 function eventOf(value: string): AnnounceEvent {

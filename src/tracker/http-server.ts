@@ -12,9 +12,14 @@
  * read). Answers are `HTTP/1.1 <status>` with `Content-Type`, `Content-Length` and, when closing,
  * `Connection: close`, then the bencoded body.
  *
- * Limits: a head over 16 KiB gets 431, a head that is not HTTP gets 400 (both with a bencoded
- * `failure reason`, a warning, and the connection closed); idle connections close after 30 s, a
- * head still incomplete after 20 s closes its connection, at most 16,384 connections are open.
+ * Limits (the defaults of `HTTP_LIMITS`): a head over 8 KiB (opentracker's and nginx's bound) gets
+ * 431, a head that is not HTTP gets 400 (both with a bencoded `failure reason`, a warning, and the
+ * connection closed); a connection holds at most 32 KiB of unanswered pipelined requests (reading
+ * pauses until they are answered, and while a client does not read its answers); after a final
+ * answer (a refusal, `Connection: close`, a request with a body) nothing more is kept: what still
+ * arrives is discarded, and the connection is destroyed after 64 KiB or 2 s of it. Idle connections
+ * close after 30 s, a head still incomplete after 20 s closes its connection, at most 16,384
+ * connections are open, at most 256 from one address.
  */
 
 import { createServer, type Server, type Socket } from 'node:net';
@@ -28,7 +33,27 @@ import {
 import { silentLog } from './log.js';
 import type { TrackerService } from './service.js';
 
-const MAX_HEAD = 16 * 1024;
+/** What one connection may cost the server; the defaults suit the public internet. */
+export interface HttpServerLimits {
+  /** Largest request head (request line and headers), bytes. */
+  maxHead: number;
+  /** Unanswered bytes (pipelined requests) kept per connection before reading pauses. */
+  maxPending: number;
+  /** After the final answer: bytes discarded, and time waited, before the connection is destroyed. */
+  lingerBytes: number;
+  lingerMs: number;
+  /** Open connections from one remote address. */
+  maxPerAddress: number;
+}
+
+export const HTTP_LIMITS: Readonly<HttpServerLimits> = {
+  maxHead: 8 * 1024,
+  maxPending: 32 * 1024,
+  lingerBytes: 64 * 1024,
+  lingerMs: 2_000,
+  maxPerAddress: 256,
+};
+
 const IDLE_MS = 30_000;
 /** A request head must arrive whole within this time, however slowly it trickles in. */
 const HEAD_MS = 20_000;
@@ -109,12 +134,27 @@ export interface HttpTrackerServer {
 export function createHttpTrackerServer(
   service: TrackerService,
   options: HttpEdgeOptions = {},
+  limits: Partial<HttpServerLimits> = {},
 ): HttpTrackerServer {
+  const bounds: HttpServerLimits = { ...HTTP_LIMITS, ...limits };
   const sockets = new Set<Socket>();
+  const perAddress = new Map<string, number>();
   const server = createServer({ noDelay: true }, (socket) => {
+    const from = socket.remoteAddress ?? '';
+    const count = perAddress.get(from) ?? 0;
+    if (count >= bounds.maxPerAddress) {
+      socket.destroy();
+      return;
+    }
+    perAddress.set(from, count + 1);
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    serveConnection(socket, service, options);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      const left = (perAddress.get(from) ?? 1) - 1;
+      if (left > 0) perAddress.set(from, left);
+      else perAddress.delete(from);
+    });
+    serveConnection(socket, service, options, bounds);
   });
   server.maxConnections = MAX_CONNECTIONS;
   return {
@@ -128,18 +168,34 @@ export function createHttpTrackerServer(
   };
 }
 
-function serveConnection(socket: Socket, service: TrackerService, options: HttpEdgeOptions): void {
+function serveConnection(
+  socket: Socket,
+  service: TrackerService,
+  options: HttpEdgeOptions,
+  bounds: HttpServerLimits,
+): void {
   const log = options.log ?? silentLog;
   let pending: Buffer | null = null;
   let headSince = 0;
+  /** An answer is being made, or the client is not reading them: leave `pending` alone. */
   let busy = false;
+  /** False once the final answer is sent: from then on, what arrives is discarded. */
   let open = true;
+  let discarded = 0;
+  let linger: NodeJS.Timeout | undefined;
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   socket.on('close', () => {
     open = false;
+    pending = null;
+    if (linger) clearTimeout(linger);
   });
   socket.on('data', (chunk: Buffer) => {
+    if (!open) {
+      discarded += chunk.length;
+      if (discarded > bounds.lingerBytes) socket.destroy();
+      return;
+    }
     if (pending) {
       if (Date.now() - headSince > HEAD_MS) {
         socket.destroy();
@@ -151,22 +207,37 @@ function serveConnection(socket: Socket, service: TrackerService, options: HttpE
       headSince = Date.now();
     }
     if (!busy) pump();
+    else if (pending.length > bounds.maxPending) socket.pause();
   });
+
+  /** Sends the last answer, then keeps nothing: the connection ends, or is destroyed after a short linger. */
+  const finish = (answer: Buffer) => {
+    open = false;
+    pending = null;
+    // Reading on (and discarding) lets the client see the answer instead of a reset; the linger
+    // starts once the answer is handed to the kernel (the idle timeout covers a client not reading).
+    socket.end(answer, () => {
+      if (socket.destroyed) return;
+      linger = setTimeout(() => socket.destroy(), bounds.lingerMs);
+      linger.unref();
+    });
+    if (socket.isPaused()) socket.resume();
+  };
 
   const refuse = (status: number, reason: string, detail: string) => {
     service.recordError('http', new Error(detail));
     log.warn(`http: ${detail}`, { from: socket.remoteAddress });
-    pending = null;
-    socket.end(encodeAnswer(failureAnswer(status, reason), false));
-    open = false;
+    finish(encodeAnswer(failureAnswer(status, reason), false));
   };
 
   const pump = (): void => {
     while (open && !busy && pending) {
       const end = pending.indexOf(CRLFCRLF);
-      if (end < 0 || end > MAX_HEAD) {
-        if (pending.length > MAX_HEAD) refuse(431, 'tracker: request too large', 'request head over 16 KiB');
-        return;
+      if (end < 0 || end > bounds.maxHead) {
+        if (pending.length > bounds.maxHead) {
+          refuse(431, 'tracker: request too large', `request head over ${bounds.maxHead} bytes`);
+        }
+        break;
       }
       const head = parseHead(pending.toString('latin1', 0, end));
       pending = end + 4 < pending.length ? pending.subarray(end + 4) : null;
@@ -178,19 +249,26 @@ function serveConnection(socket: Socket, service: TrackerService, options: HttpE
       busy = true;
       respond(service, head, socket.remoteAddress, options).then(
         ({ answer, contentType }) => {
-          busy = false;
           if (!open) return;
-          if (head.keepAlive) {
-            socket.write(encodeAnswer(answer, true, contentType));
+          if (!head.keepAlive) {
+            finish(encodeAnswer(answer, false, contentType));
+            return;
+          }
+          if (socket.write(encodeAnswer(answer, true, contentType))) {
+            busy = false;
             pump();
           } else {
-            socket.end(encodeAnswer(answer, false, contentType));
-            open = false;
+            // The client is not reading its answers: read no more requests until it does.
+            socket.once('drain', () => {
+              busy = false;
+              pump();
+            });
           }
         },
         () => socket.destroy(),
       );
     }
+    if (open && !busy && socket.isPaused()) socket.resume();
   };
 }
 

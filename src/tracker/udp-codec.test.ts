@@ -8,6 +8,7 @@ import {
   encodeError,
   encodeScrape,
   PROTOCOL_ID,
+  udpScratch,
 } from './udp-codec.js';
 
 const IP = Buffer.from([10, 0, 0, 1]);
@@ -140,4 +141,16 @@ describe('BEP 15 encoding', () => {
     assert.equal(e.subarray(8).toString(), 'a rather lon');
     assert.equal(encodeError(9, 'short', 98).subarray(8).toString(), 'short');
   });
+});
+
+test('64-bit counts past 2^53 are read as the largest exact number, with and without scratch', () => {
+  const packet = announcePacket({ left: 0x7fff_ffff_ffff_ffffn });
+  packet.writeBigInt64BE((1n << 53n) + 1n, 72);
+  for (const req of [decodeUdpRequest(packet, IP), decodeUdpRequest(packet, IP, udpScratch())]) {
+    assert.equal(req.action, 'announce');
+    if (req.action !== 'announce') return;
+    assert.equal(req.request.left, Number.MAX_SAFE_INTEGER);
+    assert.equal(req.request.uploaded, Number.MAX_SAFE_INTEGER);
+    assert.equal(req.request.downloaded, 10);
+  }
 });

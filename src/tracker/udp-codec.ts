@@ -53,6 +53,8 @@ function bad(detail: string): SeedcastError {
 function readI64(msg: Buffer, off: number, name: string): number {
   const hi = msg.readInt32BE(off);
   if (hi < 0) throw bad(`${name} is negative`);
+  // Past 2^53 a double is no longer exact: read such counts as the largest exact one (found by fuzzing).
+  if (hi > 0x1f_ffff) return Number.MAX_SAFE_INTEGER;
   return hi * 0x1_0000_0000 + msg.readUInt32BE(off + 4);
 }
 

@@ -19,3 +19,17 @@ test('byte ranges', () => {
   assert.deepEqual(parseRange('items=0-1', 100), { kind: 'whole' });
   assert.deepEqual(parseRange('bytes=99999999999999999999-', 100), { kind: 'unsatisfiable' });
 });
+
+test('a long header of spaces costs no backtracking (found by fuzzing), and spaces around the parts still parse', () => {
+  assert.deepEqual(parseRange(' Bytes = 10 - 19 ', 100), { kind: 'partial', offset: 10, length: 10 });
+  assert.deepEqual(parseRange('bytes= - ', 100), { kind: 'whole' });
+  for (const header of [
+    `bytes=1-${' '.repeat(16_000)}x`,
+    `bytes=${' '.repeat(16_000)}x`,
+    `bytes=1-${' '.repeat(190)}x`,
+  ]) {
+    const t0 = performance.now();
+    assert.deepEqual(parseRange(header, 100), { kind: 'whole' });
+    assert.ok(performance.now() - t0 < 20, `${header.length} characters took ${performance.now() - t0} ms`);
+  }
+});

@@ -9,11 +9,17 @@ export type RangeAnswer =
   | { kind: 'partial'; offset: number; length: number }
   | { kind: 'unsatisfiable' };
 
+/** A longer header is not one range of a file of any size we serve: it is ignored. */
+const MAX_HEADER = 200;
+
 export function parseRange(header: string | undefined, size: number): RangeAnswer {
-  if (header === undefined) return { kind: 'whole' };
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
+  if (header === undefined || header.length > MAX_HEADER) return { kind: 'whole' };
+  // No two whitespace runs may meet (`\s*(\d*)\s*` would try every split of a run of spaces: 260 ms
+  // of CPU for a 16 KiB header; found by fuzzing), hence the trim and the optional groups.
+  const m = /^bytes\s*=\s*(?:(\d+)\s*)?-\s*(\d+)?$/i.exec(header.trim());
   if (!m) return { kind: 'whole' }; // several ranges or another unit: ignore the header
-  const [, a, b] = m;
+  const a = m[1] ?? '';
+  const b = m[2] ?? '';
   if (a === '' && b === '') return { kind: 'whole' };
   if (a === '') {
     const suffix = Number(b);

@@ -1,0 +1,85 @@
+/**
+ * The metainfo parser (BEP 3, 12, 19, 27, 47, 52: v1, v2 and hybrid `.torrent` files), with and
+ * without required piece layers (metadata from peers has none). Contract: a Metainfo whose numbers
+ * add up, or a SeedcastError. Property: its magnet link parses back to the same hashes.
+ */
+
+import assert from 'node:assert/strict';
+import { formatMagnet, magnetFromMetainfo, parseMagnet, parseTorrent } from '../../src/torrent/index.js';
+import type { FuzzTarget } from '../engine/target.js';
+
+const HEX40 = /^[0-9a-f]{40}$/;
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export const target: FuzzTarget = {
+  description: 'parseTorrent (v1, v2, hybrid), shape and magnet round trip',
+  cover: ['/src/torrent/', '/src/bencode/'],
+  maxLen: 16384,
+  dictionary: [
+    '4:info',
+    '4:name',
+    '12:piece length',
+    '6:pieces',
+    '6:length',
+    '5:files',
+    '4:path',
+    '9:file tree',
+    '12:meta version',
+    '11:pieces root',
+    '12:piece layers',
+    '4:attr',
+    '1:p',
+    '1:x',
+    '1:l',
+    '12:symlink path',
+    '8:announce',
+    '13:announce-list',
+    '8:url-list',
+    '7:privatei1e',
+    '10:name.utf-8',
+    '0:',
+    'i0e',
+    'i2e',
+    'i16384e',
+    'i-1e',
+    'de',
+    'le',
+    '2:..',
+    '1:.',
+    '1:/',
+    '32:',
+    '20:',
+  ],
+  make: () => (data) => {
+    let meta: ReturnType<typeof parseTorrent>;
+    try {
+      meta = parseTorrent(data);
+    } catch {
+      // As metadata from peers is read: the info dictionary may come without piece layers.
+      meta = parseTorrent(data, { requirePieceLayers: false });
+    }
+    assert.ok(['v1', 'v2', 'hybrid'].includes(meta.version));
+    assert.ok(Number.isSafeInteger(meta.pieceLength) && meta.pieceLength > 0, 'piece length');
+    assert.ok(Number.isSafeInteger(meta.length) && meta.length >= 0, 'length');
+    assert.ok(Number.isSafeInteger(meta.pieceCount) && meta.pieceCount >= 0, 'piece count');
+    if (meta.version !== 'v2') {
+      // The v1 piece space holds every file back to back, padding included.
+      const space = meta.files.reduce((n, f) => n + f.length, 0);
+      assert.equal(meta.pieceCount, Math.ceil(space / meta.pieceLength), 'piece count');
+      assert.equal(meta.pieces.length, meta.pieceCount * 20, 'v1 pieces');
+    }
+    assert.match(meta.infoHash, HEX40);
+    if (meta.version !== 'v1') assert.match(meta.infoHashV2 ?? '', HEX64);
+    let sum = 0;
+    for (const f of meta.files) {
+      assert.ok(Number.isSafeInteger(f.length) && f.length >= 0, 'file length');
+      assert.ok(f.path.length > 0 && f.path.every((p) => typeof p === 'string' && p !== '' && p !== '..'));
+      if (!f.padding) sum += f.length;
+    }
+    assert.equal(sum, meta.length, 'file lengths add up to the length');
+    const magnet = parseMagnet(formatMagnet(magnetFromMetainfo(meta)));
+    if (meta.version !== 'v2') assert.equal(magnet.infoHash, meta.infoHash);
+    assert.equal(magnet.infoHashV2, meta.infoHashV2);
+    assert.equal(magnet.name, meta.name);
+  },
+};
