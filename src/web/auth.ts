@@ -45,3 +45,14 @@ export async function authenticate(
   if (!user) throw new SeedcastError('AUTH_REQUIRED');
   return user;
 }
+
+/** The request's account when it is an admin's (`authenticate`, then FORBIDDEN for anyone else). */
+export async function authenticateAdmin(
+  request: FastifyRequest,
+  tokens: TokenRepository,
+  resolveUser?: UserResolver,
+): Promise<User> {
+  const user = await authenticate(request, tokens, resolveUser);
+  if (user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
+  return user;
+}

@@ -22,7 +22,7 @@ import {
 import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
-import { authenticate, bearerToken, type UserResolver } from '../auth.js';
+import { authenticate, authenticateAdmin, bearerToken, type UserResolver } from '../auth.js';
 import { itemView } from './items.js';
 
 export interface CommunityRoutesOptions {
@@ -50,11 +50,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
     return item;
   };
-  const admin = async (request: FastifyRequest) => {
-    const u = await user(request);
-    if (u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
-    return u;
-  };
+  const admin = (request: FastifyRequest) => authenticateAdmin(request, tokens, options.resolveUser);
 
   app.get<{ Params: { id: number }; Querystring: { after?: string; thread?: number; limit?: number } }>(
     '/api/v1/items/:id/comments',

@@ -22,7 +22,7 @@ import type {
 import { SeedcastError } from '../../errors.js';
 import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { authenticate, type UserResolver } from '../auth.js';
+import { authenticate, authenticateAdmin, type UserResolver } from '../auth.js';
 import { restoreItem, takeDownItem } from '../takedown.js';
 import { itemView } from './items.js';
 
@@ -143,11 +143,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     },
   );
 
-  const admin = async (request: FastifyRequest) => {
-    const u = await user(request);
-    if (u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
-    return u;
-  };
+  const admin = (request: FastifyRequest) => authenticateAdmin(request, options.tokens, options.resolveUser);
 
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/items/:id/takedown',

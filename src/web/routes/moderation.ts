@@ -8,8 +8,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModerationRepository, TokenRepository } from '../../catalog/index.js';
-import { SeedcastError } from '../../errors.js';
-import { authenticate, type UserResolver } from '../auth.js';
+import { authenticateAdmin, type UserResolver } from '../auth.js';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationRepository;
@@ -30,11 +29,7 @@ export async function moderationRoutes(
   options: ModerationRoutesOptions,
 ): Promise<void> {
   const { moderation } = options;
-  const admin = async (request: FastifyRequest) => {
-    const u = await authenticate(request, options.tokens, options.resolveUser);
-    if (u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
-    return u;
-  };
+  const admin = (request: FastifyRequest) => authenticateAdmin(request, options.tokens, options.resolveUser);
   const schema = {
     params: nameParams,
     body: {
