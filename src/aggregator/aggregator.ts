@@ -14,15 +14,17 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, sep } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { OutboundPolicy } from '../net/index.js';
+import type { OutboundPolicy } from '../net/index.js';
 import { type Metainfo, parseMagnet } from '../torrent/index.js';
 import { assertDiskSpace } from './disk.js';
+import { policyForFeed } from './http.js';
 import { downloadHttp } from './http-download.js';
 import { recordFor } from './items.js';
+import { keepTorrent, prune } from './library-files.js';
 import { acquireLock } from './lock.js';
 import { inside, libraryDir, safeExtension, torrentsDir } from './paths.js';
 import { isDue, pollFeed } from './poll.js';
@@ -83,18 +85,6 @@ export class Aggregator {
     private readonly options: AggregatorOptions,
   ) {
     this.seeder = new Seeder(options.engine, () => this.state.settings);
-  }
-
-  /** The policy for what the feed at `feedUrl` names: none when the feed itself is inside. */
-  private async policyFor(feedUrl: string): Promise<OutboundPolicy | undefined> {
-    const policy = this.options.policy ?? new OutboundPolicy();
-    let host: string;
-    try {
-      host = new URL(feedUrl).hostname;
-    } catch {
-      return policy;
-    }
-    return (await policy.resolvesInside(host)) ? undefined : policy;
   }
 
   private emit(event: SyncEvent): void {
@@ -255,7 +245,9 @@ export class Aggregator {
       record.status = 'complete';
       record.completedAt = new Date().toISOString();
       this.emit({ type: 'done', record });
-      await this.prune(record.feed);
+      await prune(this.home, this.state, record.feed, this.seeder, (removed) =>
+        this.emit({ type: 'removed', record: removed }),
+      );
     } catch (err) {
       if (this.stopping.signal.aborted) {
         record.status = 'downloading'; // interrupted: the next sync resumes it
@@ -282,7 +274,7 @@ export class Aggregator {
     record.path = path;
     record.via = 'http';
     await downloadHttp(record.media, path, {
-      policy: await this.policyFor(record.feed),
+      policy: await policyForFeed(record.feed, this.options.policy),
       ...(record.length !== undefined ? { length: record.length } : {}),
       ...(record.integrity ? { integrity: record.integrity } : {}),
       minFreeBytes: this.state.settings.minFreeBytes,
@@ -308,8 +300,11 @@ export class Aggregator {
     active.via = 'swarm';
     let source: { meta: Metainfo } | { magnet: ReturnType<typeof parseMagnet> };
     if (record.torrent) {
-      const { bytes, meta } = await fetchTorrent(record.torrent, await this.policyFor(record.feed));
-      await this.keepTorrent(meta.infoHash, bytes);
+      const { bytes, meta } = await fetchTorrent(
+        record.torrent,
+        await policyForFeed(record.feed, this.options.policy),
+      );
+      await keepTorrent(this.home, meta.infoHash, bytes);
       source = { meta };
     } else {
       source = { magnet: parseMagnet(record.magnet!) };
@@ -347,7 +342,7 @@ export class Aggregator {
     if (!session.meta) throw new SeedcastError('INTERNAL', 'complete without metadata');
     accept(session.meta);
     if ('magnet' in source)
-      await this.keepTorrent(session.meta.infoHash, torrentFromInfo(session.meta.infoBytes));
+      await keepTorrent(this.home, session.meta.infoHash, torrentFromInfo(session.meta.infoBytes));
     this.seeder.track(record, session);
   }
 
@@ -367,7 +362,7 @@ export class Aggregator {
     const name = record.base.slice(root.length + 1);
     if (placedPath(meta, root, name) !== record.path || this.state.settings.seedRatio <= 0) return;
     if (!existsSync(join(torrentsDir(this.home), `${meta.infoHash}.torrent`)))
-      await this.keepTorrent(meta.infoHash, torrentFromInfo(meta.infoBytes));
+      await keepTorrent(this.home, meta.infoHash, torrentFromInfo(meta.infoBytes));
     const session = await addPlaced(
       this.options.engine,
       { meta },
@@ -375,33 +370,6 @@ export class Aggregator {
     );
     this.seeder.track(record, session);
     this.emit({ type: 'seeding', record });
-  }
-
-  private async keepTorrent(infoHash: string, bytes: Uint8Array): Promise<void> {
-    const dir = torrentsDir(this.home);
-    await mkdir(dir, { recursive: true });
-    const temp = join(dir, `${infoHash}.torrent.tmp`);
-    await writeFile(temp, bytes);
-    await rename(temp, join(dir, `${infoHash}.torrent`));
-  }
-
-  /** Keep only the newest `keepLast` complete downloads of `feedUrl`; delete the files of the rest. */
-  private async prune(feedUrl: string): Promise<void> {
-    const feed = this.state.feeds.find((f) => f.url === feedUrl);
-    if (!feed || feed.options.keepLast <= 0) return;
-    const complete = this.state.downloads
-      .filter((d) => d.feed === feedUrl && d.status === 'complete')
-      .sort((a, b) => (b.published ?? b.completedAt ?? '').localeCompare(a.published ?? a.completedAt ?? ''));
-    for (const record of complete.slice(feed.options.keepLast)) {
-      await this.seeder.stop(record, true);
-      const library = libraryDir(this.home);
-      if (record.path?.startsWith(library + sep)) await rm(record.path, { recursive: true, force: true });
-      record.status = 'removed';
-      const hash = record.infoHash;
-      if (hash && !this.state.downloads.some((d) => d.infoHash === hash && d.status === 'complete'))
-        await rm(join(torrentsDir(this.home), `${hash}.torrent`), { force: true });
-      this.emit({ type: 'removed', record });
-    }
   }
 
   /** Seed again every completed torrent that has not reached its limit. */

@@ -4,11 +4,11 @@
  * silent stretch of the body, and bodies read with a hard size limit. Non-2xx answers (304 aside) are
  * AGGREGATOR_FETCH errors that say what happened in one line. With `policy` (an enclosure or torrent
  * URL a feed named), every hop must reach an address the policy allows (`outboundFetch`); a refusal
- * is an OUTBOUND_REFUSED error, not retried.
+ * is an OUTBOUND_REFUSED error, not retried. `policyForFeed` picks that policy for a feed.
  */
 
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { type OutboundPolicy, outboundFetch } from '../net/index.js';
+import { OutboundPolicy, outboundFetch } from '../net/index.js';
 
 export interface GetOptions {
   headers?: Record<string, string>;
@@ -144,4 +144,21 @@ export async function* readChunks(
   } finally {
     if (!finished) await reader.cancel().catch(() => undefined);
   }
+}
+
+/**
+ * The policy for what the feed at `feedUrl` names (its enclosures and torrents): `policy` (default:
+ * public addresses only), or none when the feed itself is on an inside address.
+ */
+export async function policyForFeed(
+  feedUrl: string,
+  policy: OutboundPolicy = new OutboundPolicy(),
+): Promise<OutboundPolicy | undefined> {
+  let host: string;
+  try {
+    host = new URL(feedUrl).hostname;
+  } catch {
+    return policy;
+  }
+  return (await policy.resolvesInside(host)) ? undefined : policy;
 }

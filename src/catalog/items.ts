@@ -1,7 +1,8 @@
 /**
  * Items: a published work with its files (in torrent order) and tags. An item, its files and its tags
  * are written in one transaction, so a failure leaves no half item. Input is checked by
- * `item-input.ts`; a second item with the same info hash is ITEM_CONFLICT.
+ * `item-input.ts`; a second item with the same info hash is ITEM_CONFLICT. Rows become items (and
+ * input becomes columns) in `items-rows.ts`; the archiving bookkeeping is in `items-archive.ts`.
  */
 
 import { sql } from 'kysely';
@@ -9,30 +10,22 @@ import {
   type ArchiveState,
   constraintKind,
   type Database,
-  type ItemRow,
   type ItemStatus,
   type MediaType,
 } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import {
-  blobKeyOrNull,
-  checkDate,
   checkFiles,
-  checkLanguage,
-  checkMediaType,
   checkTags,
   count,
   type ItemFacts,
   type ItemMetadata,
-  infoHashV1,
-  infoHashV2,
   invalid,
   type NewItemInput,
-  optionalText,
   requiredText,
-  sha256Hex,
-  text,
 } from './item-input.js';
+import { setArchive, setFileBlob, unarchived } from './items-archive.js';
+import { columns, hydrate, writeTags } from './items-rows.js';
 
 export interface ItemFile {
   position: number;
@@ -103,83 +96,6 @@ export interface ItemFilter {
   limit?: number;
 }
 
-type Tx = Parameters<Parameters<ReturnType<Database['transaction']>['execute']>[0]>[0];
-
-function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
-  return {
-    id: row.id,
-    ownerId: row.owner_id,
-    channelId: row.channel_id,
-    title: row.title,
-    description: row.description,
-    creator: row.creator,
-    date: row.date,
-    language: row.language,
-    license: row.license,
-    mediaType: row.media_type,
-    mimeType: row.mime_type,
-    status: row.status,
-    torrentOnly: row.torrent_only === 1,
-    infoHash: row.info_hash,
-    infoHashV2: row.info_hash_v2,
-    torrentKey: row.torrent_key,
-    totalLength: row.total_length,
-    pieceLength: row.piece_length,
-    durationMs: row.duration_ms,
-    width: row.width,
-    height: row.height,
-    thumbnailKey: row.thumbnail_key,
-    mediaCheckedAt: row.media_checked_at,
-    bytesServed: row.bytes_served,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    takedownReason: row.takedown_reason,
-    takenDownAt: row.taken_down_at,
-    archiveState: row.archive_state ?? null,
-    archiveError: row.archive_error ?? null,
-    archiveAttempts: Number(row.archive_attempts ?? 0),
-    tags,
-    files,
-  };
-}
-
-/** Column values for the metadata and facts present in `input` (absent fields stay untouched). */
-function columns(input: ItemMetadata & ItemFacts) {
-  const has = (k: keyof (ItemMetadata & ItemFacts)) => Object.hasOwn(input, k) && input[k] !== undefined;
-  const set: Record<string, unknown> = {};
-  if (has('title')) set.title = requiredText('title', input.title, 300);
-  if (has('description'))
-    set.description = text('description', input.description, 20_000, { multiline: true });
-  if (has('creator')) set.creator = text('creator', input.creator, 300);
-  if (Object.hasOwn(input, 'date')) set.date = checkDate(input.date);
-  if (Object.hasOwn(input, 'language')) set.language = checkLanguage(input.language);
-  if (Object.hasOwn(input, 'license')) set.license = optionalText('license', input.license, 200);
-  if (Object.hasOwn(input, 'channelId'))
-    set.channel_id = count('channelId', input.channelId, { nullable: true });
-  if (has('status')) {
-    if (!['pending', 'ready', 'taken_down'].includes(input.status as string))
-      invalid('status', 'unknown status');
-    set.status = input.status;
-  }
-  if (has('mediaType')) set.media_type = checkMediaType(input.mediaType);
-  if (Object.hasOwn(input, 'mimeType')) set.mime_type = optionalText('mimeType', input.mimeType, 255);
-  if (Object.hasOwn(input, 'infoHash')) set.info_hash = infoHashV1(input.infoHash);
-  if (Object.hasOwn(input, 'infoHashV2')) set.info_hash_v2 = infoHashV2(input.infoHashV2);
-  if (Object.hasOwn(input, 'torrentKey')) set.torrent_key = blobKeyOrNull('torrentKey', input.torrentKey);
-  if (Object.hasOwn(input, 'thumbnailKey'))
-    set.thumbnail_key = blobKeyOrNull('thumbnailKey', input.thumbnailKey);
-  for (const [k, column] of [
-    ['pieceLength', 'piece_length'],
-    ['durationMs', 'duration_ms'],
-    ['width', 'width'],
-    ['height', 'height'],
-    ['mediaCheckedAt', 'media_checked_at'],
-  ] as const) {
-    if (Object.hasOwn(input, k)) set[column] = count(k, input[k], { nullable: true });
-  }
-  return set;
-}
-
 export class ItemRepository {
   constructor(
     private readonly db: Database,
@@ -227,7 +143,7 @@ export class ItemRepository {
             })),
           )
           .execute();
-        await this.setTags(tx, row.id, tags);
+        await writeTags(tx, row.id, tags);
         return row.id;
       });
       return (await this.get(id))!;
@@ -240,7 +156,7 @@ export class ItemRepository {
     if (!Number.isSafeInteger(id)) return undefined;
     const row = await this.db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return (await this.hydrate([row]))[0];
+    return (await hydrate(this.db, [row]))[0];
   }
 
   /** The items with these ids, in the order given (ids with no item are left out). */
@@ -248,7 +164,7 @@ export class ItemRepository {
     const wanted = ids.filter((id) => Number.isSafeInteger(id));
     if (wanted.length === 0) return [];
     const rows = await this.db.selectFrom('items').selectAll().where('id', 'in', wanted).execute();
-    const byId = new Map((await this.hydrate(rows)).map((item) => [item.id, item]));
+    const byId = new Map((await hydrate(this.db, rows)).map((item) => [item.id, item]));
     return wanted.flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -283,7 +199,7 @@ export class ItemRepository {
     const h = hash.toLowerCase();
     const column = h.length === 64 ? 'info_hash_v2' : 'info_hash';
     const row = await this.db.selectFrom('items').selectAll().where(column, '=', h).executeTakeFirst();
-    return row ? (await this.hydrate([row]))[0] : undefined;
+    return row ? (await hydrate(this.db, [row]))[0] : undefined;
   }
 
   /** Changes metadata and facts; `tags` replaces the tag set. Returns the item, or undefined. */
@@ -300,7 +216,7 @@ export class ItemRepository {
         if (Number(result.numUpdatedRows) === 0) return false;
         if (tags) {
           await tx.deleteFrom('item_tags').where('item_id', '=', id).execute();
-          await this.setTags(tx, id, tags);
+          await writeTags(tx, id, tags);
         }
         return true;
       });
@@ -312,59 +228,21 @@ export class ItemRepository {
 
   /** Records where a file's bytes now live (e.g. after archiving a torrent-only item). */
   async setFileBlob(id: number, position: number, blobKey: string | null, sha256?: string): Promise<void> {
-    await this.db
-      .updateTable('item_files')
-      .set({
-        blob_key: blobKeyOrNull('blobKey', blobKey),
-        ...(sha256 === undefined ? {} : { sha256: sha256Hex(sha256) }),
-      })
-      .where('item_id', '=', id)
-      .where('position', '=', position)
-      .execute();
+    await setFileBlob(this.db, id, position, blobKey, sha256);
   }
 
-  /**
-   * Records where archiving stands (the archiver's bookkeeping; `updated_at` is left alone so feeds
-   * do not see a change). `error` null clears it; `attempts` absent keeps the count.
-   */
+  /** Records where archiving stands (see `items-archive.ts`); `updated_at` is left alone. */
   async setArchive(
     id: number,
     state: ArchiveState | null,
     options: { error?: string | null; attempts?: number } = {},
   ): Promise<void> {
-    await this.db
-      .updateTable('items')
-      .set({
-        archive_state: state,
-        ...(options.error === undefined ? {} : { archive_error: options.error?.slice(0, 500) ?? null }),
-        ...(options.attempts === undefined ? {} : { archive_attempts: count('attempts', options.attempts) }),
-      })
-      .where('id', '=', id)
-      .execute();
+    await setArchive(this.db, id, state, options);
   }
 
   /** Ids of ready torrent-only items with a file not yet stored, oldest first, after `afterId`. */
   async unarchived(options: { afterId?: number; limit?: number } = {}): Promise<number[]> {
-    const limit = Math.min(Math.max(1, Math.floor(options.limit ?? 100)), 1000);
-    const rows = await this.db
-      .selectFrom('items')
-      .select('id')
-      .where('status', '=', 'ready')
-      .where('torrent_only', '=', 1)
-      .where('id', '>', options.afterId ?? 0)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('item_files')
-            .select('item_files.item_id')
-            .whereRef('item_files.item_id', '=', 'items.id')
-            .where('item_files.blob_key', 'is', null),
-        ),
-      )
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => r.id);
+    return unarchived(this.db, options);
   }
 
   async addBytesServed(id: number, bytes: number): Promise<void> {
@@ -402,7 +280,7 @@ export class ItemRepository {
       .where('status', '=', options.status ?? 'ready');
     if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
     const rows = await query.orderBy('id', 'desc').limit(limit).execute();
-    return this.hydrate(rows);
+    return hydrate(this.db, rows);
   }
 
   /**
@@ -450,7 +328,7 @@ export class ItemRepository {
       .orderBy('items.id', filter.order === 'oldest' ? 'asc' : 'desc')
       .limit(limit)
       .execute();
-    return this.hydrate(rows);
+    return hydrate(this.db, rows);
   }
 
   /**
@@ -499,51 +377,6 @@ export class ItemRepository {
       .where('info_hash', 'is not', null)
       .execute();
     return rows.map((r) => ({ id: r.id, infoHash: r.info_hash! }));
-  }
-
-  private async setTags(tx: Tx, itemId: number, tags: string[]): Promise<void> {
-    if (tags.length === 0) return;
-    await tx
-      .insertInto('tags')
-      .values(tags.map((name) => ({ name })))
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
-    const ids = await tx.selectFrom('tags').select('id').where('name', 'in', tags).execute();
-    await tx
-      .insertInto('item_tags')
-      .values(ids.map((t) => ({ item_id: itemId, tag_id: t.id })))
-      .execute();
-  }
-
-  private async hydrate(rows: ItemRow[]): Promise<Item[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.id);
-    const [files, tags] = await Promise.all([
-      this.db.selectFrom('item_files').selectAll().where('item_id', 'in', ids).orderBy('position').execute(),
-      this.db
-        .selectFrom('item_tags')
-        .innerJoin('tags', 'tags.id', 'item_tags.tag_id')
-        .select(['item_tags.item_id', 'tags.name'])
-        .where('item_tags.item_id', 'in', ids)
-        .orderBy('tags.name')
-        .execute(),
-    ]);
-    return rows.map((row) =>
-      toItem(
-        row,
-        tags.filter((t) => t.item_id === row.id).map((t) => t.name),
-        files
-          .filter((f) => f.item_id === row.id)
-          .map((f) => ({
-            position: f.position,
-            path: f.path,
-            length: f.length,
-            blobKey: f.blob_key,
-            mimeType: f.mime_type,
-            sha256: f.sha256,
-          })),
-      ),
-    );
   }
 
   private mapError(err: unknown): unknown {

@@ -9,6 +9,7 @@ export { type AddOptions, Engine, type EngineOptions } from './engine.js';
 export { describeError, failOwner } from './fault.js';
 export { FileStore, type PieceStore } from './file-store.js';
 export { PieceMap } from './piece-map.js';
-export { type SessionStats, TorrentSession } from './session.js';
+export { TorrentSession } from './session.js';
+export type { SessionStats } from './session-stats.js';
 export { PieceVerifier } from './verify.js';
 export { WebSeed } from './web-seed.js';

@@ -60,7 +60,7 @@ export class Downloader {
       fromPeer.down.add(block.byteLength);
       fromPeer.lastBlockAt = Date.now();
     }
-    s.countDownload(block.byteLength);
+    s.counters.received(block.byteLength);
     const result = picker.received(from, { index, begin, length: block.byteLength });
     for (const other of result.cancel) {
       if (other instanceof Peer && other.conn.open) {
@@ -70,14 +70,14 @@ export class Downloader {
     }
     if (!result.fresh) {
       counters.wasted += block.byteLength;
-      if (fromPeer) s.requestMore(fromPeer);
+      if (fromPeer) s.peerHandler.requestMore(fromPeer);
       return;
     }
     const piece = this.piece(index);
     piece.from.add(from);
     piece.check.add(begin, block); // false when out of order: read back once the piece is complete
     const write = this.write(piece, map.piece(index).offset + begin, block);
-    if (fromPeer) s.requestMore(fromPeer); // keep the pipeline full while the store writes
+    if (fromPeer) s.peerHandler.requestMore(fromPeer); // keep the pipeline full while the store writes
     await write;
     if (result.pieceComplete) await this.finishPiece(index);
   }

@@ -82,7 +82,7 @@ export class Uploader {
         if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
         if (!data) continue;
         peer.conn.sendPiece(block.index, block.begin, data);
-        this.session.countUpload(peer, block.length);
+        this.session.counters.sent(peer, block.length);
       }
     } catch (err) {
       if (ownerOf(err) !== this.session) {

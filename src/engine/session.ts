@@ -7,8 +7,9 @@
  * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks are
  * written to the store as they arrive and a complete piece is verified, then announced with `have`
  * (`session-download.ts`). Finding peers (addresses, connecting with backoff, tracker announces,
- * sending PEX) lives in `session-swarm.ts`, uploading and metadata exchange in `session-upload.ts`
- * and `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
+ * sending PEX) lives in `session-swarm.ts`, each connected peer's messages and state (what it has,
+ * our interest, our requests) in `session-peers.ts`, uploading and metadata exchange in
+ * `session-upload.ts` and `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
  *
  * Faults (see `fault.ts`): a peer that breaks the rules is dropped; an error of the store (a disk
  * error, a read-only or missing blob) fails this session only: it stops, keeps the reason in
@@ -20,16 +21,18 @@
 import { EventEmitter } from 'node:events';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
-import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
+import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
 import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
-import { Peer, Rate } from './peer.js';
+import { Peer } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
-import { Downloader, MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
+import { Downloader } from './session-download.js';
 import { MetadataFetcher } from './session-metadata.js';
+import { PeerHandler } from './session-peers.js';
+import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import { SessionSuperSeed } from './session-super-seed.js';
 import { SwarmFinder } from './session-swarm.js';
 import { Uploader } from './session-upload.js';
@@ -66,23 +69,6 @@ export interface SessionOptions {
   trustInsidePeers?: () => boolean;
 }
 
-export interface SessionStats {
-  name: string | undefined;
-  length: number;
-  pieceCount: number;
-  have: number;
-  left: number;
-  downloaded: number;
-  uploaded: number;
-  wasted: number;
-  fromWebSeeds: number;
-  peers: number;
-  seeds: number;
-  downloadRate: number;
-  uploadRate: number;
-  complete: boolean;
-}
-
 interface SessionEvents {
   metadata: [meta: Metainfo];
   verified: [];
@@ -115,12 +101,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly downloader: Downloader;
   /** Why the session stopped, when a store or disk error stopped it. */
   failure: Error | undefined;
-  private readonly swarm: SwarmFinder;
+  readonly swarm: SwarmFinder;
+  readonly peerHandler: PeerHandler;
   private readonly webSeeds: WebSeedWorker[] = [];
   private damagedPieces: number[] = [];
-  readonly counters = { downloaded: 0, uploaded: 0, wasted: 0 };
-  private readonly downRate = new Rate();
-  private readonly upRate = new Rate();
+  readonly counters = new TransferCounters();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
   private optimistic: unknown;
@@ -140,6 +125,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.metadata = new MetadataFetcher(this);
     this.superSeed = new SessionSuperSeed(this);
     this.downloader = new Downloader(this);
+    this.peerHandler = new PeerHandler(this);
     if (meta) this.meta = meta;
   }
 
@@ -255,13 +241,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();
     }
-    const geometry = pieceGeometry(this.map.spaceLength, meta.pieceLength);
-    for (const peer of this.peers.values()) {
-      peer.conn.setGeometry(geometry);
-      this.applyPendingBitfield(peer);
-      this.announceHaves(peer);
-      this.updateInterest(peer);
-    }
+    this.peerHandler.metadataKnown();
     if (this.complete) this.onComplete();
   }
 
@@ -289,216 +269,10 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Take over a connection whose handshake (for our info hash) is complete. */
   attach(conn: PeerConnection, address: PeerAddress, outgoing = false): void {
     try {
-      this.takeOver(conn, address, outgoing);
+      this.peerHandler.takeOver(conn, address, outgoing);
     } catch (err) {
       this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);
       conn.destroy(err as Error);
-    }
-  }
-
-  private takeOver(conn: PeerConnection, address: PeerAddress, outgoing: boolean): void {
-    const max = this.options.maxPeers ?? 60;
-    if (this.peers.size >= max && this.superSeed.active) {
-      // Seeds stay connected to a super-seed so their copies count; a newcomer takes a seed's place.
-      const seed = [...this.peers.values()].find((p) => p.isSeed);
-      if (seed) {
-        seed.conn.destroy();
-        this.peers.delete(seed.conn);
-      }
-    }
-    if (!this.running || this.banned.has(address.host) || this.peers.size >= max) {
-      conn.destroy();
-      return;
-    }
-    for (const p of this.peers.values()) {
-      if (!p.conn.remote || !conn.remote || !p.conn.remote.peerId.equals(conn.remote.peerId)) continue;
-      // Two connections to one peer (both sides dialled at once): both sides keep the one opened by
-      // the peer with the lower peer id, so they agree on which to close.
-      const weAreLower = Buffer.compare(this.options.peerId, conn.remote.peerId) < 0;
-      const keepNew = outgoing === weAreLower && p.outgoing !== weAreLower;
-      if (!keepNew) {
-        conn.destroy();
-        return;
-      }
-      p.conn.destroy();
-    }
-    const peer = new Peer(conn, address, outgoing);
-    this.peers.set(conn, peer);
-    this.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
-    conn.on('message', (m) => {
-      try {
-        this.onMessage(peer, m);
-      } catch (err) {
-        // Whatever the message made us trip on, the peer that sent it goes; the session stays.
-        this.log(`peer ${peer.key}: ${m.type}: ${describeError(err)}`);
-        conn.destroy(err as Error);
-      }
-    });
-    conn.on('drain', () => this.uploader.pump(peer));
-    conn.on('close', (err) => this.onClose(peer, err));
-    if (this.meta && this.map) conn.setGeometry(pieceGeometry(this.map.spaceLength, this.meta.pieceLength));
-    const negotiated = conn.remote!.negotiated;
-    if (negotiated.extended) {
-      conn.sendExtendedHandshake({
-        v: 'Seedcast 0.1',
-        p: this.options.port,
-        reqq: 500,
-        ...(this.meta ? { metadataSize: this.meta.infoBytes.byteLength } : {}),
-        // Not while super-seeding: libtorrent drops an upload-only peer that has nothing it wants,
-        // which is what a super-seed looks like before its first `have`.
-        ...(this.complete && !this.superSeed.active ? { uploadOnly: true } : {}),
-      });
-    }
-    if (this.superSeed.active) {
-      if (negotiated.fast) conn.send({ type: 'haveNone' });
-      this.superSeed.attach(peer);
-    } else if (this.have && this.have.count > 0) {
-      if (negotiated.fast && this.have.complete) conn.send({ type: 'haveAll' });
-      else conn.send({ type: 'bitfield', bitfield: this.have.bytes });
-    } else if (negotiated.fast) {
-      conn.send({ type: 'haveNone' });
-    }
-    this.uploader.maybeUnchokeNow(peer);
-  }
-
-  private onClose(peer: Peer, err: Error | undefined): void {
-    this.peers.delete(peer.conn);
-    this.superSeed.detach(peer);
-    this.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
-    this.picker?.releasePeer(peer);
-    if (peer.has) this.picker?.removeAvailability(peer.has);
-    if (this.running && peer.outgoing && !this.complete && !this.banned.has(peer.address.host)) {
-      this.swarm.retryLater(peer.address, err !== undefined);
-    }
-    if (this.running) this.connectMore();
-  }
-
-  private onMessage(peer: Peer, m: PeerMessage): void {
-    switch (m.type) {
-      case 'bitfield':
-        if (!this.meta) peer.pendingBitfield = Buffer.from(m.bitfield);
-        else this.setPeerPieces(peer, new Bitfield(this.meta.pieceCount, m.bitfield));
-        break;
-      case 'haveAll':
-        peer.hasAll = true;
-        if (this.meta) this.setPeerPieces(peer, Bitfield.full(this.meta.pieceCount));
-        break;
-      case 'haveNone':
-        if (this.meta) this.setPeerPieces(peer, new Bitfield(this.meta.pieceCount));
-        break;
-      case 'have':
-        if (!this.meta) break;
-        peer.initPieces(this.meta.pieceCount);
-        if (!peer.has!.has(m.index)) {
-          peer.has!.set(m.index);
-          this.picker?.addAvailability(m.index);
-          if (!this.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
-          this.superSeed.peerHas(peer, m.index);
-        }
-        if (this.complete && peer.isSeed && !this.superSeed.active) peer.conn.destroy();
-        break;
-      case 'unchoke':
-        this.requestMore(peer);
-        break;
-      case 'choke':
-        if (!peer.conn.remote!.negotiated.fast) this.releaseAll(peer);
-        break;
-      case 'reject':
-        peer.forgetRequest(`${m.index}:${m.begin}`);
-        this.picker?.release(peer, m);
-        break;
-      case 'piece':
-        void this.onBlock(peer, m.index, m.begin, m.block);
-        break;
-      case 'request':
-        this.uploader.request(peer, m);
-        break;
-      case 'cancel':
-        this.uploader.cancel(peer, m);
-        break;
-      case 'interested':
-        this.uploader.maybeUnchokeNow(peer);
-        break;
-      case 'extendedHandshake':
-      case 'metadata':
-        this.metadata.onMessage(peer, m);
-        break;
-      case 'pex':
-        if (!this.meta?.private) for (const p of m.pex.added.slice(0, 50)) this.addPeerAddress(p);
-        break;
-      default:
-        break;
-    }
-  }
-
-  private applyPendingBitfield(peer: Peer): void {
-    if (!this.meta) return;
-    if (peer.pendingBitfield) {
-      const bits = peer.pendingBitfield;
-      peer.pendingBitfield = undefined;
-      if (bits.byteLength !== Math.ceil(this.meta.pieceCount / 8)) {
-        peer.conn.destroy(new Error('bitfield of the wrong length'));
-        return;
-      }
-      this.setPeerPieces(peer, new Bitfield(this.meta.pieceCount, bits));
-    } else if (peer.hasAll) {
-      this.setPeerPieces(peer, Bitfield.full(this.meta.pieceCount));
-    }
-  }
-
-  private announceHaves(peer: Peer): void {
-    if (!this.have || !peer.conn.open) return;
-    for (let i = 0; i < this.have.length; i++)
-      if (this.have.has(i)) peer.conn.send({ type: 'have', index: i });
-  }
-
-  private setPeerPieces(peer: Peer, bits: Bitfield): void {
-    if (peer.has) this.picker?.removeAvailability(peer.has);
-    peer.has = bits;
-    this.picker?.addAvailability(bits);
-    this.superSeed.setPieces(peer, bits);
-    if (this.complete && peer.isSeed && !this.superSeed.active) {
-      peer.conn.destroy();
-      return;
-    }
-    this.updateInterest(peer);
-  }
-
-  /** Tell the peer whether we want something it has. */
-  updateInterest(peer: Peer): void {
-    if (!peer.conn.open || !this.have || !peer.has) return;
-    let wanted = false;
-    if (!this.have.complete && !this.seedOnly) {
-      for (let i = 0; i < this.have.length && !wanted; i++) wanted = peer.has.has(i) && !this.have.has(i);
-    }
-    if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
-    if (!wanted && peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
-    if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
-  }
-
-  /** Keep the peer's request pipeline full. */
-  requestMore(peer: Peer): void {
-    if (!this.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || this.complete) return;
-    if (this.seedOnly || this.failure || !this.running) return;
-    const room = MAX_IN_FLIGHT_BLOCKS - this.downloader.inFlightBlocks();
-    const want = Math.min(peer.pipeline - peer.outstanding.size, room);
-    if (want <= 0) return;
-    const now = Date.now();
-    const blocks = this.picker.pick(peer, peer.has, want);
-    if (blocks.length === 0) return;
-    // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
-    peer.conn.socket.cork();
-    for (const block of blocks) {
-      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
-      peer.conn.send({ type: 'request', ...block });
-    }
-    peer.conn.socket.uncork();
-  }
-
-  private releaseAll(peer: Peer): void {
-    for (const [key, { block }] of [...peer.outstanding]) {
-      this.picker?.release(peer, block);
-      peer.forgetRequest(key);
     }
   }
 
@@ -517,12 +291,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         this.fail(err as Error);
       }
     }
-  }
-
-  /** Count bytes received (called by the downloader). */
-  countDownload(bytes: number): void {
-    this.downRate.add(bytes);
-    this.counters.downloaded += bytes;
   }
 
   /** Piece `index` passed verification and is stored (called by the downloader). */
@@ -549,8 +317,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   private tick(): void {
     this.ticks++;
-    this.downRate.tick();
-    this.upRate.tick();
+    this.counters.tick();
     const now = Date.now();
     for (const peer of this.peers.values()) {
       peer.down.tick();
@@ -563,7 +330,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
           this.picker?.release(peer, o.block);
         }
       }
-      this.requestMore(peer);
+      this.peerHandler.requestMore(peer);
     }
     this.superSeed.tick();
     if (this.ticks % 10 === 0) this.chokeRound();
@@ -592,38 +359,12 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     for (const p of peers) this.uploader.setChoked(p, !decision.unchoke.has(p));
   }
 
-  /** Count bytes sent to peers (called by the uploader). */
-  countUpload(peer: Peer, bytes: number): void {
-    peer.up.add(bytes);
-    this.upRate.add(bytes);
-    this.counters.uploaded += bytes;
-  }
-
+  /** What the session has done so far (what the CLI prints and the site shows). */
   stats(): SessionStats {
-    const meta = this.meta;
-    const have = this.have?.count ?? 0;
-    let left = 0;
-    if (meta && this.map && this.have) {
-      for (let i = 0; i < meta.pieceCount; i++) if (!this.have.has(i)) left += this.map.piece(i).length;
-      left = Math.min(left, meta.length);
-    }
-    const peers = [...this.peers.values()];
-    return {
-      name: meta?.name,
-      length: meta?.length ?? 0,
-      pieceCount: meta?.pieceCount ?? 0,
-      have,
-      left,
-      downloaded: this.counters.downloaded,
-      uploaded: this.counters.uploaded,
-      wasted: this.counters.wasted,
-      fromWebSeeds: this.webSeeds.reduce((s, w) => s + w.downloaded, 0),
-      peers: peers.length,
-      seeds: peers.filter((p) => p.isSeed).length,
-      downloadRate: this.downRate.perSecond,
-      uploadRate: this.upRate.perSecond,
-      complete: this.complete,
-    };
+    return sessionStats(
+      this,
+      this.webSeeds.reduce((s, w) => s + w.downloaded, 0),
+    );
   }
 
   /** Blocks not yet received that the picker offers to a web seed (used by the web seed worker). */

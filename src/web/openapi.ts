@@ -1,10 +1,12 @@
 /**
  * The OpenAPI 3.1 description of the site's JSON API (`GET /api/v1/openapi.json`): every `/api/v1`
- * route, including tus 1.0 resumable uploads (https://tus.io/protocols/resumable-upload). A test
- * walks Fastify's registered routes and fails when one under `/api/v1` is missing here.
+ * route, including tus 1.0 resumable uploads (`openapi-uploads.ts`) and moderation
+ * (`openapi-moderation.ts`). A test walks Fastify's registered routes and fails when one under
+ * `/api/v1` is missing here.
  */
 
 import { moderationPaths } from './openapi-moderation.js';
+import { uploadPaths } from './openapi-uploads.js';
 
 type Op = Record<string, unknown>;
 
@@ -19,11 +21,6 @@ const item = { $ref: '#/components/schemas/Item' };
 function op(summary: string, responses: Record<string, unknown>, extra: Op = {}): Op {
   return { summary, responses: { ...responses, '4XX': error }, ...extra };
 }
-
-const tusHeaders = {
-  'Tus-Resumable': { schema: { type: 'string', const: '1.0.0' } },
-  'Upload-Offset': { schema: { type: 'integer' } },
-};
 
 export function openApiDocument(): Record<string, unknown> {
   return {
@@ -377,69 +374,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/v1/openapi.json': {
         get: op('This document', { 200: ok('OpenAPI 3.1') }),
       },
-      '/api/v1/uploads': {
-        options: op('tus 1.0: the server’s version, extensions and maximum size', {
-          204: { description: 'Tus-Version, Tus-Extension, Tus-Max-Size' },
-        }),
-        post: op(
-          'tus 1.0 creation: Upload-Length (or Upload-Defer-Length) and Upload-Metadata',
-          {
-            201: {
-              description: 'Location of the new upload',
-              headers: { Location: { schema: { type: 'string' } } },
-            },
-          },
-          { security: bearer },
-        ),
-      },
-      '/api/v1/uploads/{id}': {
-        options: op(
-          'tus 1.0: capabilities',
-          { 204: { description: 'Tus-Version, Tus-Extension' } },
-          {
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          },
-        ),
-        head: op(
-          'tus 1.0: the upload’s offset',
-          { 200: { description: 'Upload-Offset, Upload-Length', headers: tusHeaders } },
-          {
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-            security: bearer,
-          },
-        ),
-        patch: op(
-          'tus 1.0: append bytes at Upload-Offset (application/offset+octet-stream)',
-          {
-            204: { description: 'The new Upload-Offset', headers: tusHeaders },
-          },
-          {
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-            security: bearer,
-            requestBody: {
-              content: {
-                'application/offset+octet-stream': { schema: { type: 'string', format: 'binary' } },
-              },
-            },
-          },
-        ),
-        post: op(
-          'tus 1.0: PATCH or DELETE through X-HTTP-Method-Override',
-          { 204: { description: 'As the overridden method' } },
-          {
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-            security: bearer,
-          },
-        ),
-        delete: op(
-          'tus 1.0 termination',
-          { 204: { description: 'Terminated' } },
-          {
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-            security: bearer,
-          },
-        ),
-      },
+      ...uploadPaths(),
     },
   };
 }

@@ -1,0 +1,251 @@
+/**
+ * The peers of a session, message by message (BEP 3 with BEP 6 Fast and BEP 10 extensions): taking
+ * over a connection once its handshake is done (one connection per peer, our extended handshake and
+ * what we have), dispatching each message to the part of the session that handles it, and keeping
+ * each peer's state: the pieces it has (`bitfield`, `have`, `have all`/`have none`, held until the
+ * metadata is known), our interest in it and our request pipeline to it. A peer that closes gives
+ * back its requests and availability and may be retried later (`session-swarm.ts`).
+ */
+
+import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
+import { Bitfield } from './bitfield.js';
+import { describeError } from './fault.js';
+import { Peer } from './peer.js';
+import type { TorrentSession } from './session.js';
+import { MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
+
+export class PeerHandler {
+  constructor(private readonly session: TorrentSession) {}
+
+  /**
+   * A connection whose handshake is complete joins the session (see `TorrentSession.attach`): one
+   * connection per peer, then our extended handshake and what we have.
+   */
+  takeOver(conn: PeerConnection, address: PeerAddress, outgoing: boolean): void {
+    const s = this.session;
+    const max = s.options.maxPeers ?? 60;
+    if (s.peers.size >= max && s.superSeed.active) {
+      // Seeds stay connected to a super-seed so their copies count; a newcomer takes a seed's place.
+      const seed = [...s.peers.values()].find((p) => p.isSeed);
+      if (seed) {
+        seed.conn.destroy();
+        s.peers.delete(seed.conn);
+      }
+    }
+    if (!s.running || s.banned.has(address.host) || s.peers.size >= max) {
+      conn.destroy();
+      return;
+    }
+    for (const p of s.peers.values()) {
+      if (!p.conn.remote || !conn.remote || !p.conn.remote.peerId.equals(conn.remote.peerId)) continue;
+      // Two connections to one peer (both sides dialled at once): both sides keep the one opened by
+      // the peer with the lower peer id, so they agree on which to close.
+      const weAreLower = Buffer.compare(s.options.peerId, conn.remote.peerId) < 0;
+      const keepNew = outgoing === weAreLower && p.outgoing !== weAreLower;
+      if (!keepNew) {
+        conn.destroy();
+        return;
+      }
+      p.conn.destroy();
+    }
+    const peer = new Peer(conn, address, outgoing);
+    s.peers.set(conn, peer);
+    s.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
+    conn.on('message', (m) => {
+      try {
+        this.onMessage(peer, m);
+      } catch (err) {
+        // Whatever the message made us trip on, the peer that sent it goes; the session stays.
+        s.log(`peer ${peer.key}: ${m.type}: ${describeError(err)}`);
+        conn.destroy(err as Error);
+      }
+    });
+    conn.on('drain', () => s.uploader.pump(peer));
+    conn.on('close', (err) => this.onClose(peer, err));
+    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.spaceLength, s.meta.pieceLength));
+    const negotiated = conn.remote!.negotiated;
+    if (negotiated.extended) {
+      conn.sendExtendedHandshake({
+        v: 'Seedcast 0.1',
+        p: s.options.port,
+        reqq: 500,
+        ...(s.meta ? { metadataSize: s.meta.infoBytes.byteLength } : {}),
+        // Not while super-seeding: libtorrent drops an upload-only peer that has nothing it wants,
+        // which is what a super-seed looks like before its first `have`.
+        ...(s.complete && !s.superSeed.active ? { uploadOnly: true } : {}),
+      });
+    }
+    if (s.superSeed.active) {
+      if (negotiated.fast) conn.send({ type: 'haveNone' });
+      s.superSeed.attach(peer);
+    } else if (s.have && s.have.count > 0) {
+      if (negotiated.fast && s.have.complete) conn.send({ type: 'haveAll' });
+      else conn.send({ type: 'bitfield', bitfield: s.have.bytes });
+    } else if (negotiated.fast) {
+      conn.send({ type: 'haveNone' });
+    }
+    s.uploader.maybeUnchokeNow(peer);
+  }
+
+  /** The metadata is now known: the peers connected before it get their geometry, our pieces and theirs. */
+  metadataKnown(): void {
+    const s = this.session;
+    const { meta, map } = s;
+    if (!meta || !map) return;
+    const geometry = pieceGeometry(map.spaceLength, meta.pieceLength);
+    for (const peer of s.peers.values()) {
+      peer.conn.setGeometry(geometry);
+      this.applyPendingBitfield(peer);
+      this.announceHaves(peer);
+      this.updateInterest(peer);
+    }
+  }
+
+  private onClose(peer: Peer, err: Error | undefined): void {
+    const s = this.session;
+    s.peers.delete(peer.conn);
+    s.superSeed.detach(peer);
+    s.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
+    s.picker?.releasePeer(peer);
+    if (peer.has) s.picker?.removeAvailability(peer.has);
+    if (s.running && peer.outgoing && !s.complete && !s.banned.has(peer.address.host)) {
+      s.swarm.retryLater(peer.address, err !== undefined);
+    }
+    if (s.running) s.connectMore();
+  }
+
+  private onMessage(peer: Peer, m: PeerMessage): void {
+    const s = this.session;
+    switch (m.type) {
+      case 'bitfield':
+        if (!s.meta) peer.pendingBitfield = Buffer.from(m.bitfield);
+        else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, m.bitfield));
+        break;
+      case 'haveAll':
+        peer.hasAll = true;
+        if (s.meta) this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+        break;
+      case 'haveNone':
+        if (s.meta) this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
+        break;
+      case 'have':
+        if (!s.meta) break;
+        peer.initPieces(s.meta.pieceCount);
+        if (!peer.has!.has(m.index)) {
+          peer.has!.set(m.index);
+          s.picker?.addAvailability(m.index);
+          if (!s.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
+          s.superSeed.peerHas(peer, m.index);
+        }
+        if (s.complete && peer.isSeed && !s.superSeed.active) peer.conn.destroy();
+        break;
+      case 'unchoke':
+        this.requestMore(peer);
+        break;
+      case 'choke':
+        if (!peer.conn.remote!.negotiated.fast) this.releaseAll(peer);
+        break;
+      case 'reject':
+        peer.forgetRequest(`${m.index}:${m.begin}`);
+        s.picker?.release(peer, m);
+        break;
+      case 'piece':
+        void s.onBlock(peer, m.index, m.begin, m.block);
+        break;
+      case 'request':
+        s.uploader.request(peer, m);
+        break;
+      case 'cancel':
+        s.uploader.cancel(peer, m);
+        break;
+      case 'interested':
+        s.uploader.maybeUnchokeNow(peer);
+        break;
+      case 'extendedHandshake':
+      case 'metadata':
+        s.metadata.onMessage(peer, m);
+        break;
+      case 'pex':
+        if (!s.meta?.private) for (const p of m.pex.added.slice(0, 50)) s.addPeerAddress(p);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyPendingBitfield(peer: Peer): void {
+    const s = this.session;
+    if (!s.meta) return;
+    if (peer.pendingBitfield) {
+      const bits = peer.pendingBitfield;
+      peer.pendingBitfield = undefined;
+      if (bits.byteLength !== Math.ceil(s.meta.pieceCount / 8)) {
+        peer.conn.destroy(new Error('bitfield of the wrong length'));
+        return;
+      }
+      this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, bits));
+    } else if (peer.hasAll) {
+      this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+    }
+  }
+
+  private announceHaves(peer: Peer): void {
+    const s = this.session;
+    if (!s.have || !peer.conn.open) return;
+    for (let i = 0; i < s.have.length; i++) if (s.have.has(i)) peer.conn.send({ type: 'have', index: i });
+  }
+
+  private setPeerPieces(peer: Peer, bits: Bitfield): void {
+    const s = this.session;
+    if (peer.has) s.picker?.removeAvailability(peer.has);
+    peer.has = bits;
+    s.picker?.addAvailability(bits);
+    s.superSeed.setPieces(peer, bits);
+    if (s.complete && peer.isSeed && !s.superSeed.active) {
+      peer.conn.destroy();
+      return;
+    }
+    this.updateInterest(peer);
+  }
+
+  /** Tell the peer whether we want something it has. */
+  updateInterest(peer: Peer): void {
+    const s = this.session;
+    if (!peer.conn.open || !s.have || !peer.has) return;
+    let wanted = false;
+    if (!s.have.complete && !s.seedOnly) {
+      for (let i = 0; i < s.have.length && !wanted; i++) wanted = peer.has.has(i) && !s.have.has(i);
+    }
+    if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
+    if (!wanted && peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
+    if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
+  }
+
+  /** Keep the peer's request pipeline full. */
+  requestMore(peer: Peer): void {
+    const s = this.session;
+    if (!s.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || s.complete) return;
+    if (s.seedOnly || s.failure || !s.running) return;
+    const room = MAX_IN_FLIGHT_BLOCKS - s.downloader.inFlightBlocks();
+    const want = Math.min(peer.pipeline - peer.outstanding.size, room);
+    if (want <= 0) return;
+    const now = Date.now();
+    const blocks = s.picker.pick(peer, peer.has, want);
+    if (blocks.length === 0) return;
+    // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
+    peer.conn.socket.cork();
+    for (const block of blocks) {
+      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
+      peer.conn.send({ type: 'request', ...block });
+    }
+    peer.conn.socket.uncork();
+  }
+
+  private releaseAll(peer: Peer): void {
+    const s = this.session;
+    for (const [key, { block }] of [...peer.outstanding]) {
+      s.picker?.release(peer, block);
+      peer.forgetRequest(key);
+    }
+  }
+}
