@@ -8,6 +8,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { PeerConnection } from '../wire/index.js';
 import { Engine } from './engine.js';
+import { FileStore } from './file-store.js';
 
 async function setup(t: TestContext) {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-session-'));
@@ -45,6 +46,37 @@ describe('TorrentSession', () => {
     assert.equal(got.stats().left, 0);
     assert.ok(got.stats().downloaded >= data.length);
     assert.ok(seed.stats().uploaded >= data.length, 'the seeder counted its upload');
+  });
+
+  it('writes the blocks of a piece that arrive in order as one store write', async (t) => {
+    const { dir, data, meta, engine } = await setup(t);
+    const seeder = await engine();
+    await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const leecher = await engine();
+    const sizes: number[] = [];
+    const got = await leecher.add(
+      { meta },
+      {
+        path: join(dir, 'out'),
+        peers: [{ host: '127.0.0.1', port: seeder.port }],
+        storeFor: (m) => {
+          const inner = new FileStore(m, join(dir, 'out'));
+          return {
+            read: (offset, length) => inner.read(offset, length),
+            write: (offset, block) => {
+              sizes.push(block.byteLength);
+              return inner.write(offset, block);
+            },
+            close: () => inner.close(),
+          };
+        },
+      },
+    );
+    await new Promise<void>((r) => got.once('complete', () => r()));
+    assert.ok(readFileSync(join(dir, 'out', 'show.ogg')).equals(data));
+    // 92 pieces of two 16 KiB blocks: a write per block would be 184 writes.
+    assert.ok(sizes.length < 1.5 * meta.pieceCount, `${sizes.length} writes for ${meta.pieceCount} pieces`);
+    assert.ok(Math.max(...sizes) > 16384, 'some writes carry more than one block');
   });
 
   it('learns peers through peer exchange (BEP 11)', async (t) => {
