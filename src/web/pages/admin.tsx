@@ -7,6 +7,7 @@
  * (`AuditPage`). Every action is a POST form with the CSRF field.
  */
 
+import type { AuditEntry } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
@@ -20,16 +21,8 @@ export interface ReportRow {
   createdAt: number;
 }
 
-export interface AuditRow {
-  id: number;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: number | null;
-  target: string;
-  reason: string;
-  createdAt: number;
-}
+/** An audit log entry as the pages show it (the catalog's shape, without the actor's id). */
+export type AuditRow = Omit<AuditEntry, 'actorId'>;
 
 export interface DisabledRow {
   username: string;
