@@ -88,6 +88,6 @@ export function archiveLabel(status: ArchiveStatus): string {
     case 'archived':
       return 'archived';
     case 'failed':
-      return `failed: ${status.error ?? 'unknown reason'}`;
+      return `failed: ${(status.error ?? 'unknown reason').replace(/^archive: /, '')}`;
   }
 }

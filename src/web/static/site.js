@@ -17,7 +17,7 @@
   function archiveLabel(a) {
     if (a.state === 'waiting') return a.phase === 'queued' ? 'waiting for its turn' : 'waiting for peers';
     if (a.state === 'archiving') return `archiving ${Math.floor((a.progress || 0) * 100)}%`;
-    if (a.state === 'failed') return `failed: ${a.error || 'unknown reason'}`;
+    if (a.state === 'failed') return `failed: ${(a.error || 'unknown reason').replace(/^archive: /, '')}`;
     return a.state;
   }
 
