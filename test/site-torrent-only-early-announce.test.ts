@@ -10,13 +10,17 @@
  *   `--allow-private-urls`), seeded by `seedcast seed` that announces there only, is archived: the
  *   site announces to the torrent's own trackers too. The stored `.torrent` lists the site's tracker
  *   first, then the publisher's, with the same info hash.
+ * - the grace window is bounded: an address opens at most 16 provisional hashes (UDP and HTTP alike),
+ *   then gets a clean bencoded `failure reason`, as junk does.
  * Skips loudly without libtorrent (fails under CI=true).
  */
 
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { decode, isBytes, isDict } from '../src/bencode/index.js';
 import { createTorrent, parseTorrent } from '../src/torrent/index.js';
 import { account, publishTorrent, waitForItem } from './archive-fixtures.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, start, startCli, tempDir } from './helpers/tools.js';
@@ -123,4 +127,71 @@ test('a torrent naming only another tracker is archived through that tracker; th
 
   const archived = await waitForItem(base, item.id, (i) => i.archived, 120_000);
   assert.ok((await fileBytes(archived.files[0].url)).equals(CONTENT), 'byte-exact');
+});
+
+/** The bencoded answer to an HTTP announce as a plain object. */
+async function httpAnnounce(base: string, infoHash: Buffer): Promise<Record<string, unknown>> {
+  const enc = [...infoHash].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
+  const res = await fetch(`${base}/announce?info_hash=${enc}&peer_id=-XX0001-000000000000&port=6881&left=0`);
+  return bdict(Buffer.from(await res.arrayBuffer()));
+}
+
+function bdict(bytes: Buffer): Record<string, unknown> {
+  const d = decode(bytes);
+  assert.ok(isDict(d), 'a bencoded dictionary');
+  return Object.fromEntries(
+    [...d.entries()].map(([k, v]) => [k, isBytes(v) ? Buffer.from(v).toString('latin1') : v]),
+  );
+}
+
+/** One BEP 15 announce over UDP (connect first); resolves to the answer datagram. */
+async function udpAnnounce(port: number, infoHash: Buffer): Promise<Buffer> {
+  const socket = createSocket('udp4');
+  const next = () => new Promise<Buffer>((resolve) => socket.once('message', (m) => resolve(m)));
+  try {
+    const connect = Buffer.alloc(16);
+    connect.writeBigUInt64BE(0x41727101980n, 0);
+    connect.writeUInt32BE(7, 12);
+    let answer = next();
+    socket.send(connect, port, '127.0.0.1');
+    const cid = (await answer).subarray(8, 16);
+    const announce = Buffer.alloc(98);
+    cid.copy(announce, 0);
+    announce.writeUInt32BE(1, 8);
+    announce.writeUInt32BE(8, 12);
+    infoHash.copy(announce, 16);
+    Buffer.from('-XX0001-udpudpudpudp').copy(announce, 36);
+    announce.writeInt32BE(-1, 92);
+    announce.writeUInt16BE(6881, 96);
+    answer = next();
+    socket.send(announce, port, '127.0.0.1');
+    return await answer;
+  } finally {
+    socket.close();
+  }
+}
+
+test("the site's grace window is bounded per address over UDP and HTTP; past it, and for junk, a clean failure", {
+  timeout: 60_000,
+}, async (t) => {
+  const dir = tempDir(t, 'seedcast-grace-bounds-');
+  const base = await serve(t, dir);
+  const port = Number(new URL(base).port);
+  const udp = await udpAnnounce(port, Buffer.alloc(20, 0xa0));
+  assert.equal(udp.readUInt32BE(0), 1, 'a UDP announce for an unknown hash is answered');
+  assert.deepEqual([udp.readUInt32BE(8), udp.length], [60, 20], 'interval 60 s, no peers');
+  for (let i = 1; i < 16; i++) {
+    const answer = await httpAnnounce(base, Buffer.alloc(20, 0xa0 + i));
+    assert.deepEqual([answer.interval, answer['min interval'], answer.peers], [60, 30, '']);
+  }
+  const over = await httpAnnounce(base, Buffer.alloc(20, 0xbf));
+  assert.match(
+    String(over['failure reason']),
+    /^tracker: torrent not tracked here: (bf){20} \(grace: address-limit\)$/,
+  );
+  const overUdp = await udpAnnounce(port, Buffer.alloc(20, 0xbe));
+  assert.equal(overUdp.readUInt32BE(0), 3, 'a BEP 15 error over UDP');
+  assert.match(overUdp.subarray(8).toString(), /not tracked here/);
+  const junk = bdict(Buffer.from(await (await fetch(`${base}/announce?info_hash=abc`)).arrayBuffer()));
+  assert.match(String(junk['failure reason']), /info_hash/);
 });
