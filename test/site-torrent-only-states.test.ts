@@ -68,7 +68,10 @@ test('the API and the item page show waiting for peers, then archiving with its 
   assert.doesNotMatch(visitorPage, /Keep your BitTorrent client seeding/, 'the hint is for the publisher');
   const ownerPage = await page(`${base}/items/${body.id}`, await cookieOf(server, 'publisher'));
   assert.match(ownerPage, /Keep your BitTorrent client seeding this torrent until this says archived/);
-  assert.match(ownerPage, new RegExp(`href="/items/${body.id}.torrent">.torrent</a>: it lists this site&#39;s tracker first`));
+  assert.match(
+    ownerPage,
+    new RegExp(`href="/items/${body.id}.torrent">.torrent</a>: it lists this site&#39;s tracker first`),
+  );
 
   // A seeder with half the content: 8 pieces of 16 come in, then the site waits for the rest.
   await startSeeder(t, dir, content, `${base}/announce`, { half: true });
