@@ -153,7 +153,8 @@ test('startServer: database and blobs in the data folder, tracker on HTTP and UD
   // A hash not (yet) published is tracked for the grace window only: no peers, a short interval.
   assert.equal(
     await unknown.text(),
-    'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali60e12:min intervali30e5:peers0:e',
+    'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali60e12:min intervali30e5:peers0:' +
+      '15:warning message61:torrent not published here yet: tracked without peers for nowe',
     'an unknown hash gets no peers',
   );
   const notFound = await fetch(`${server.url}/api/v1/nope`);

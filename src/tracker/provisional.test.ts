@@ -78,6 +78,11 @@ describe('grace window (provisional info hashes)', () => {
     const publisher = service.announce(announce({ peerId: id20('publisher'), ip: v4('10.0.0.1') }));
     assert.ok(!(publisher instanceof Promise), 'answered at once (memory store, allow set)');
     assert.deepEqual([publisher.interval, publisher.minInterval], [45, 20]);
+    assert.match(
+      publisher.warning ?? '',
+      /not published here yet/,
+      'HTTP answers say why there are no peers',
+    );
     const other = await service.announce(announce({ peerId: id20('other'), ip: v4('10.0.0.2'), left: 5 }));
     assert.equal(other.peers.v4.length, 0, 'no peers for a provisional hash');
     assert.deepEqual([other.complete, other.incomplete], [1, 1], 'both are stored');
@@ -89,6 +94,7 @@ describe('grace window (provisional info hashes)', () => {
     allow.update(new Set([hash(1).toString('hex')]));
     const site = await service.announce(announce({ peerId: id20('site'), ip: v4('10.0.0.3'), left: 5 }));
     assert.equal(site.interval, 1800, 'the usual interval once allowed');
+    assert.equal(site.warning, undefined);
     assert.equal(site.peers.v4.length, 12, 'the publisher and the other peer');
 
     // An unknown hash after its window lapsed, with no new announce, is refused.

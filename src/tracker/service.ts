@@ -163,6 +163,8 @@ export class TrackerService {
     const answer = (res: AnnounceResponse): AnnounceResponse => {
       res.interval = grace.interval;
       res.minInterval = grace.minInterval;
+      // BEP 3 `warning message` (HTTP only; a UDP answer, maybe reused memory, has no room for it).
+      if (req.transport === 'http') res.warning = PROVISIONAL_WARNING;
       return res;
     };
     const res = this.announceAllowed({ ...req, numwant: 0 }, transient);
@@ -324,3 +326,6 @@ function detached(req: AnnounceRequest): AnnounceRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** What a client hears while its torrent is tracked only for the grace window. */
+export const PROVISIONAL_WARNING = 'torrent not published here yet: tracked without peers for now';
