@@ -1,6 +1,6 @@
 /**
  * Torrent-only publishing that tells the truth (issue 16), end to end with real processes:
- * - a libtorrent publisher that starts seeding (and announcing to the site's tracker) BEFORE the
+ * - a publisher (libtorrent, and `seedcast seed`) that starts seeding (and announcing to the site's tracker) BEFORE the
  *   torrent is published is tracked for the grace window (`seedcast_tracker_provisional_announces_total`
  *   counts it; it gets no peers and no `failure reason`), and the site archives the item within a
  *   minute of publishing. Before the grace window the announce got `torrent not tracked here`, and
@@ -69,39 +69,46 @@ async function fileBytes(url: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-test('a libtorrent publisher that announced before publishing is archived within a minute of publishing', {
-  timeout: 180_000,
-}, async (t) => {
-  if (!requireTools(t, 'libtorrent')) return;
-  const dir = tempDir(t, 'seedcast-early-announce-');
-  const base = await serve(t, dir);
-  const token = await account(base, 'publisher');
-  const { src, torrentPath, torrent } = await content(dir, 'early.mp4', `${base}/announce`, 'hybrid');
+for (const publisher of ['libtorrent', 'seedcast seed'] as const) {
+  test(`a ${publisher} publisher that announced before publishing is archived within a minute of publishing`, {
+    timeout: 180_000,
+  }, async (t) => {
+    if (publisher === 'libtorrent' && !requireTools(t, 'libtorrent')) return;
+    const dir = tempDir(t, 'seedcast-early-announce-');
+    const base = await serve(t, dir);
+    const token = await account(base, 'publisher');
+    const { src, torrentPath, torrent } = await content(dir, 'early.mp4', `${base}/announce`, 'hybrid');
 
-  // The publisher's client first: it announces to the site's tracker, which does not know the hash yet.
-  const seeder = start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', torrentPath, src]);
-  await seeder.waitFor(/"port"/, 60_000);
-  const deadline = Date.now() + 60_000;
-  while ((await provisionalAnnounces(base)) < 1 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
-  assert.ok(
-    (await provisionalAnnounces(base)) >= 1,
-    'libtorrent announced before publishing, tracked provisionally',
-  );
+    // The publisher's client first: it announces to the site's tracker, which does not know the hash yet.
+    const seeder =
+      publisher === 'libtorrent'
+        ? start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', torrentPath, src])
+        : startCli(t, ['seed', torrentPath, src, '--port', String(await freePort())]);
+    await seeder.waitFor(publisher === 'libtorrent' ? /"port"/ : /seeding/, 60_000);
+    const deadline = Date.now() + 60_000;
+    while ((await provisionalAnnounces(base)) < 1 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    assert.ok(
+      (await provisionalAnnounces(base)) >= 1,
+      `${publisher} announced before publishing, tracked provisionally`,
+    );
 
-  const publishedAt = Date.now();
-  const { status, body: item } = await publishTorrent(base, token, torrent, 'Seeded before publishing');
-  assert.equal(status, 201, JSON.stringify(item));
-  assert.equal(item.archive.state, 'waiting');
-  const archived = await waitForItem(base, item.id, (i) => i.archived, 60_000);
-  const took = Date.now() - publishedAt;
-  assert.ok(took < 60_000, `archived ${took} ms after publishing`);
-  assert.deepEqual(archived.archive, { state: 'archived', phase: 'done', progress: 1 });
-  assert.ok((await fileBytes(archived.files[0].url)).equals(CONTENT), 'byte-exact');
-  t.diagnostic(`archived ${took} ms after publishing`);
-  seeder.child.stdin!.end();
-  await seeder.exited;
-});
+    const publishedAt = Date.now();
+    const { status, body: item } = await publishTorrent(base, token, torrent, 'Seeded before publishing');
+    assert.equal(status, 201, JSON.stringify(item));
+    assert.equal(item.archive.state, 'waiting');
+    const archived = await waitForItem(base, item.id, (i) => i.archived, 60_000);
+    const took = Date.now() - publishedAt;
+    assert.ok(took < 60_000, `archived ${took} ms after publishing`);
+    assert.deepEqual(archived.archive, { state: 'archived', phase: 'done', progress: 1 });
+    assert.ok((await fileBytes(archived.files[0].url)).equals(CONTENT), 'byte-exact');
+    t.diagnostic(`${publisher}: archived ${took} ms after publishing`);
+    if (publisher === 'libtorrent') {
+      seeder.child.stdin!.end();
+      await seeder.exited;
+    }
+  });
+}
 
 test('a torrent naming only another tracker is archived through that tracker; the stored torrent lists the site first', {
   timeout: 180_000,
