@@ -39,6 +39,12 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Storage limits and archiving bounds (issue 15): see `readQuotaConfig`. */
   quotas: QuotaConfig;
+  // torrent-only publishing (issue 16, publishing)
+  /**
+   * Seconds the site's tracker keeps tracking an info hash not (yet) published after its last
+   * announce, answering with no peers (`--tracker-grace`, SEEDCAST_TRACKER_GRACE, default 600; 0: off).
+   */
+  trackerGrace: number;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -152,6 +158,8 @@ export interface ConfigFlags {
   allowPrivateUrls?: boolean;
   /** `--trust-proxy` as given: `true`, a hop count, or comma-separated addresses/CIDRs. */
   trustProxy?: string;
+  /** `--tracker-grace` as given: a duration (`600`, `10m`) or `0`/`off`. */
+  trackerGrace?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -234,5 +242,13 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       flags.allowPrivateUrls ?? flag('SEEDCAST_ALLOW_PRIVATE_URLS', env.SEEDCAST_ALLOW_PRIVATE_URLS, false),
     trustProxy: trustProxy(flags.trustProxy ?? env.SEEDCAST_TRUST_PROXY),
     quotas: Object.freeze(readQuotaConfig(env)),
+    trackerGrace: graceSeconds(flags.trackerGrace ?? blank(env.SEEDCAST_TRACKER_GRACE)),
   });
+}
+
+/** `--tracker-grace`: a duration in whole seconds (default 600), `0` or `off` for none. */
+function graceSeconds(value: string | undefined): number {
+  if (value === undefined) return 600;
+  if (['0', 'off', 'no', 'false'].includes(value.trim().toLowerCase())) return 0;
+  return Math.max(1, Math.round(parseDuration('--tracker-grace', value) / 1000));
 }

@@ -124,6 +124,8 @@ export async function startServer(
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
       allow: site.seeding.allow,
+      // A publisher's client may announce before the torrent is published: tracked for a grace window.
+      ...(c.trackerGrace > 0 ? { grace: { ttl: c.trackerGrace } } : {}),
     });
     closers.push(() => tracker.close());
     const peerPort = await engine.listen(c.peerPort);

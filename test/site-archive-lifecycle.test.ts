@@ -134,11 +134,11 @@ test('at most `archiveConcurrency` items download at once; the others wait in th
     assert.equal(res.status, 201, JSON.stringify(res.body));
     ids.push(res.body.id);
   }
-  const first = await waitForItem(base, ids[0]!, (i) => i.archive?.state === 'downloading', 30_000);
+  const first = await waitForItem(base, ids[0]!, (i) => i.archive?.phase === 'downloading', 30_000);
   assert.ok(first.archiving, 'progress while downloading');
   for (const id of ids.slice(1)) {
     const item = (await call(base, `/api/v1/items/${id}`)).body;
-    assert.equal(item.archive.state, 'queued', JSON.stringify(item.archive));
+    assert.deepEqual(item.archive, { state: 'waiting', phase: 'queued' }, JSON.stringify(item.archive));
     assert.equal(item.archiving, undefined, 'a queued item has no session');
   }
   // The first one leaves: the next in line starts, the last one still waits.
@@ -147,8 +147,8 @@ test('at most `archiveConcurrency` items download at once; the others wait in th
     headers: { authorization: `Bearer ${token}` },
   });
   assert.equal(gone.status, 204);
-  await waitForItem(base, ids[1]!, (i) => i.archive?.state === 'downloading', 30_000);
-  assert.equal((await call(base, `/api/v1/items/${ids[2]}`)).body.archive.state, 'queued');
+  await waitForItem(base, ids[1]!, (i) => i.archive?.phase === 'downloading', 30_000);
+  assert.equal((await call(base, `/api/v1/items/${ids[2]}`)).body.archive.phase, 'queued');
 });
 
 test('archiving with no progress gives up after the stall time, says so, stays so after a restart, and "try again" archives it', {
@@ -160,11 +160,11 @@ test('archiving with no progress gives up after the stall time, says so, stays s
   const token = await account(base, 'admin');
   const content = await makeContent(dir, 'show', `${base}/announce`);
   const { body } = await publishTorrent(base, token, content.torrent);
-  const gaveUp = await waitForItem(base, body.id, (i) => i.archive?.state === 'gave-up', 30_000);
+  const gaveUp = await waitForItem(base, body.id, (i) => i.archive?.phase === 'gave-up', 30_000);
   assert.match(gaveUp.archive.error, /no verified piece for 2 s/);
   const page = await (await fetch(`${base}/items/${body.id}`)).text();
-  assert.match(page, /data-archive-state="gave-up"/);
-  assert.match(page, /gave up archiving this item/);
+  assert.match(page, /data-archive-state="failed" data-archive-phase="gave-up"/);
+  assert.match(page, /failed: no progress, gave up: no verified piece for 2 s/);
   assert.doesNotMatch(page, /Try again/, 'visitors cannot ask again');
   // The owner can, with the page's form.
   const owner = (await site.current.site.users.byName('admin'))!;
@@ -180,13 +180,13 @@ test('archiving with no progress gives up after the stall time, says so, stays s
   });
   assert.equal(asked.status, 303, await asked.text());
   // Nobody seeds it yet: it gives up again.
-  await waitForItem(base, body.id, (i) => i.archive?.state === 'gave-up', 30_000);
+  await waitForItem(base, body.id, (i) => i.archive?.phase === 'gave-up', 30_000);
 
   await site.restart();
   const base2 = site.current.url;
   await sleep(1000);
   const after = (await call(base2, `/api/v1/items/${body.id}`)).body;
-  assert.equal(after.archive.state, 'gave-up', 'not started again after a restart');
+  assert.equal(after.archive.phase, 'gave-up', 'not started again after a restart');
   assert.equal(after.archiving, undefined);
 
   await startSeeder(t, dir, content, `${base2}/announce`);
@@ -196,7 +196,7 @@ test('archiving with no progress gives up after the stall time, says so, stays s
   });
   assert.equal(again.status, 202, JSON.stringify(again.body));
   const archived = await waitForItem(base2, body.id, (i) => i.archived, 60_000);
-  assert.equal(archived.archive.state, 'done');
+  assert.deepEqual(archived.archive, { state: 'archived', phase: 'done', progress: 1 });
   const bytes = Buffer.from(await (await fetch(archived.files[0].url)).arrayBuffer());
   assert.ok(bytes.equals(content.bytes), 'byte-exact once archived');
 });
@@ -272,7 +272,7 @@ test('a full disk while archiving fails that item only: it says why and is tried
   assert.ok(Buffer.from(await (await fetch(archived.files[0].url)).arrayBuffer()).equals(fine!.bytes));
   assert.equal((await call(base, '/healthz')).status, 200, 'the site is up');
   const page = await (await fetch(`${base}/items/${ids[0]}`)).text();
-  assert.match(page, /Archiving failed/);
+  assert.match(page, /failed: [^<]*ENOSPC/);
   assert.match(page, /ENOSPC/);
 });
 

@@ -37,8 +37,14 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     allowPrivateUrls: false,
     trustProxy: false,
     quotas: DEFAULT_QUOTAS,
+    trackerGrace: 600,
   });
   assert.ok(Object.isFrozen(defaults));
+  // The tracker's grace window for torrents not yet published (issue 16): a duration, or 0/off.
+  assert.equal(readConfig({}, { SEEDCAST_TRACKER_GRACE: '2m' }).trackerGrace, 120);
+  assert.equal(readConfig({ trackerGrace: '0' }, { SEEDCAST_TRACKER_GRACE: '2m' }).trackerGrace, 0);
+  assert.equal(readConfig({}, { SEEDCAST_TRACKER_GRACE: 'off' }).trackerGrace, 0);
+  assert.throws(() => readConfig({ trackerGrace: 'soon' }, {}), /--tracker-grace must be a duration/);
   // SEEDCAST_LIMITS, then each --limit (later names win); a bad spec is a usage error
   const limited = readConfig(
     { limits: ['comments=5/1m', 'body-timeout=2s'] },
@@ -141,10 +147,16 @@ test('startServer: database and blobs in the data folder, tracker on HTTP and UD
   assert.deepEqual(await health.json(), { status: 'ok' });
   const metrics = await fetch(`${server.url}/metrics`);
   assert.match(await metrics.text(), /^# (HELP|TYPE) /m);
-  const refused = await fetch(
+  const unknown = await fetch(
     `${server.url}/announce?info_hash=${'%ab'.repeat(20)}&peer_id=${'-XX0000-'.padEnd(20, '0')}&port=1&left=1`,
   );
-  assert.match(await refused.text(), /failure reason/, 'only the site items are tracked');
+  // A hash not (yet) published is tracked for the grace window only: no peers, a short interval.
+  assert.equal(
+    await unknown.text(),
+    'd8:completei0e10:downloadedi0e10:incompletei1e8:intervali60e12:min intervali30e5:peers0:' +
+      '15:warning message61:torrent not published here yet: tracked without peers for nowe',
+    'an unknown hash gets no peers',
+  );
   const notFound = await fetch(`${server.url}/api/v1/nope`);
   assert.equal(notFound.status, 404);
   assert.equal(((await notFound.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');

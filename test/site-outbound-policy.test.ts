@@ -192,8 +192,24 @@ test("with private addresses allowed, the seeding session announces to the publi
   await publishAndSeed(t, site, dir, {
     announce: [[`http://127.0.0.1:${(tracker.address() as AddressInfo).port}/announce`]],
   });
-  const fromSite = () => announces.filter((u) => u.includes(`port=${site.peerPort}&`));
+  // Archiving announced to the publisher's tracker too (issue 16): started, completed, stopped; what
+  // follows its `stopped` is the seeding session's.
+  const fromArchiver = () => {
+    const all = announces.filter((u) => u.includes(`port=${site.peerPort}&`));
+    const stopped = all.findIndex((u) => /event=stopped/.test(u));
+    return stopped < 0 ? all : all.slice(0, stopped + 1);
+  };
+  const fromSite = () => {
+    const all = announces.filter((u) => u.includes(`port=${site.peerPort}&`));
+    const stopped = all.findIndex((u) => /event=stopped/.test(u));
+    return stopped < 0 ? [] : all.slice(stopped + 1);
+  };
   for (let i = 0; i < 40 && fromSite().length === 0; i++) await sleep(100);
+  assert.match(
+    fromArchiver()[0] ?? '',
+    /left=300000&.*event=started/,
+    "archiving announced to the publisher's tracker",
+  );
   await sleep(2000);
   // One `started` (not one per duplicated tier, and no `completed` for content complete at start).
   assert.equal(fromSite().length, 1, `announces from the site's peer: ${fromSite().join('\n')}`);

@@ -195,6 +195,12 @@ test('`seedcast publish --torrent-only` seeds from a real process and the site a
   const archived = await waitForItem(base!, Number(id), (i) => i.archived, 180_000);
   assert.equal(archived.torrentOnly, true);
   assert.equal(archived.title, 'A show');
+  // The publisher is told where archiving stands, and when it may stop seeding.
+  await publisher.waitFor(
+    /archive: archived: the site keeps a copy and seeds it; you may stop seeding/,
+    30_000,
+  );
+  assert.match(publisher.output(), /archive: (waiting for peers|archiving \d+%)\n/);
   const byPath = new Map(archived.files.map((f: Json) => [f.path, f.url]));
   assert.ok((await fileBytes(byPath.get('show/episode.mp4') as string)).equals(CONTENT));
   assert.ok((await fileBytes(byPath.get('show/extras/notes.txt') as string)).equals(notes));

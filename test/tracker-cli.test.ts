@@ -1,6 +1,7 @@
 /**
  * `seedcast tracker` as an operator runs it: it prints where it listens, tracks only the allow
- * list's torrents (re-read on SIGHUP), and two trackers sharing one Redis see the same swarm.
+ * list's torrents (re-read on SIGHUP; with `--grace`, unlisted ones for a grace window, without
+ * peers), and two trackers sharing one Redis see the same swarm.
  */
 
 import assert from 'node:assert/strict';
@@ -52,6 +53,9 @@ test('tracker --help and bad usage', async () => {
   const bad = await runCli(['tracker', '--http-only', '--udp-only']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /exclude each other/);
+  const graceless = await runCli(['tracker', '--grace', '60']);
+  assert.equal(graceless.code, 2);
+  assert.match(graceless.stderr, /--grace needs --allow/);
   const missing = await runCli(['tracker', '--allow', '/nonexistent/list.txt', '--port', '0']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read/);
@@ -74,6 +78,32 @@ test('with --allow only listed torrents are tracked, and SIGHUP re-reads the lis
   });
   assert.equal((await announce(url, later, 'a', 1000)).failure, undefined);
   assert.match(proc.output(), /warn: announce refused/);
+});
+
+test('with --allow and --grace, a client that announced before its hash was listed is in the swarm once it is', async (t) => {
+  const dir = tempDir(t);
+  const later = Buffer.alloc(20, 0x44);
+  const file = join(dir, 'allow.txt');
+  writeFileSync(file, '# nothing yet\n');
+  const { proc, url } = await startCli(t, [
+    '--port',
+    String(await freePort()),
+    '--allow',
+    file,
+    '--grace',
+    '5m',
+  ]);
+  const early = await announce(url, later, 'early', 1000);
+  assert.equal(early.failure, undefined, 'tracked for the grace window');
+  const other = await announce(url, later, 'other', 2000);
+  assert.deepEqual([other.peers.length, other.incomplete], [0, 2], 'stored, but no peers given');
+  writeFileSync(file, `${later.toString('hex')}\n`);
+  proc.child.kill('SIGHUP');
+  await waitFor('the list to be re-read', () => proc.output().includes('allow list reloaded: 1'), {
+    detail: proc.output,
+  });
+  const listed = await announce(url, later, 'listed', 3000);
+  assert.equal(listed.peers.length, 12, 'both peers that announced early');
 });
 
 test('two trackers on one Redis see the same swarm', async (t) => {

@@ -14,6 +14,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { watchArchive } from './archive-watch.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
@@ -123,7 +124,12 @@ Options:
     const session = await engine.add({ meta }, { path: dirname(path), readOnly: true });
     process.stdout.write(`seeding ${meta.name} on port ${port}; press Ctrl-C to stop\n`);
     const status = reportStatus(() => session.stats());
+    // Where the site's archiving stands: keep seeding until it says archived.
+    const stopWatching = watchArchive(new URL(`/api/v1/items/${item.id}`, server), (line) =>
+      process.stdout.write(line),
+    );
     await waitForSignal();
+    stopWatching();
     status.stop();
     await engine.close();
     return 0;

@@ -6,7 +6,7 @@ import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 export const tracker: Command = {
-  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--allow FILE] [--redis URL]
+  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--allow FILE [--grace S]] [--redis URL]
 
 Runs a BitTorrent tracker: HTTP announce and scrape at /announce and /scrape (BEP 3, 7, 23, 48),
 Prometheus metrics at /metrics, and UDP (BEP 15, 41) on the same port number.
@@ -19,6 +19,9 @@ Options:
   --udp-only       serve UDP only
   --allow FILE     track only the info hashes in FILE (40 hex digits a line; # comments);
                    the file is read again on SIGHUP
+  --grace S        with --allow: track an info hash not in FILE for S (e.g. 600, 10m) after its
+                   last announce, giving it no peers, so clients that announce before their hash
+                   is listed are already tracked once it is (default 0: refuse them at once)
   --redis URL      keep swarms in Redis, shared by several trackers (SEEDCAST_REDIS_URL)
   --interval S     seconds between announces asked of clients (default 1800)
   -h, --help       show this help`,
@@ -32,6 +35,7 @@ Options:
       allow: { type: 'string' },
       redis: { type: 'string' },
       interval: { type: 'string' },
+      grace: { type: 'string' },
     });
     if (args.positionals.length > 0)
       throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
@@ -47,6 +51,11 @@ Options:
     const host = stringFlag(args, 'host') ?? process.env.SEEDCAST_HOST ?? '127.0.0.1';
     const redisUrl = stringFlag(args, 'redis') ?? process.env.SEEDCAST_REDIS_URL;
     const allowFile = stringFlag(args, 'allow');
+    const graceFlag = stringFlag(args, 'grace');
+    if (graceFlag !== undefined && !allowFile) throw new SeedcastError('USAGE', '--grace needs --allow');
+    const { parseDuration } = await import('../config.js');
+    const grace =
+      graceFlag === undefined || graceFlag.trim() === '0' ? 0 : parseDuration('--grace', graceFlag);
 
     // A stand-alone tracker makes a little garbage per announce and must answer within a fraction
     // of a millisecond. V8 grows the young generation from 1 MiB to 16 MiB semi-spaces under steady
@@ -64,6 +73,7 @@ Options:
       http: !udpOnly,
       udp: !httpOnly,
       allow,
+      ...(grace > 0 ? { grace: { ttl: Math.max(1, Math.round(grace / 1000)) } } : {}),
       redisUrl,
       interval,
       log,

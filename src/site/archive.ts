@@ -7,7 +7,9 @@
  *
  * The download goes into `<root>/<item id>/` (a folder inside the data folder) through the engine's
  * `FileStore`, which refuses any torrent path that would lead outside it. The session announces to
- * the site's tracker only: the publisher's own trackers and web seeds are not contacted.
+ * the site's tracker and to the torrent's own trackers (issue 16: a torrent may name only another
+ * tracker), which the engine contacts only where the outbound policy allows; the engine's DHT, when
+ * it has one, looks the torrent up too. The publisher's web seeds are not used.
  *
  * Bounds (issue 15): at most `concurrency` items download at once, the others wait in a queue (no
  * session, no timers); an item's state (`queued`, `downloading`, `failed`, `gave-up`, `done`) and the
@@ -16,7 +18,8 @@
  * verified piece for `stallMs` it gives up (keeping the pieces it has) until its owner or an admin
  * asks again (`retry`). Before a download starts the free-space guard must agree. `stop` (takedown,
  * delete) ends the session at once and removes the partial data. `resume()` after a restart queues
- * every item still to archive, except those that gave up or failed for good.
+ * every item still to archive, except those that gave up or failed for good. What the API and the
+ * item page say about it comes from `status` (`archive-status.ts`).
  */
 
 import { once } from 'node:events';
@@ -28,6 +31,7 @@ import { type Engine, FileStore, type TorrentSession } from '../engine/index.js'
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { ARCHIVED, type ArchiveProgress, type ArchiveStatus, archiveStatus } from './archive-status.js';
 import { FailFastStore, storeFiles } from './archive-store.js';
 import type { SiteLinks } from './links.js';
 import type { StorageGuard } from './quota.js';
@@ -59,24 +63,10 @@ export interface ArchiverOptions {
   onArchived?: (item: Item) => void;
 }
 
-/** How far an item's archiving has come. */
-export interface ArchiveProgress {
-  pieces: number;
-  have: number;
-  /** Bytes downloaded from peers since this run started (not counting what was resumed). */
-  downloaded: number;
-  peers: number;
-}
+export type { ArchiveProgress, ArchiveStatus } from './archive-status.js';
 
-/** What `GET /api/v1/items/:id` says about a torrent-only item's archiving. */
-export interface ArchiveStatus {
-  state: ArchiveState;
-  error?: string;
-  attempts?: number;
-  /** When a failed item is tried again (ISO time). */
-  retryAt?: string;
-  progress?: ArchiveProgress;
-}
+/** Most of the torrent's own tracker URLs a download announces to (besides the site's). */
+const MAX_OWN_TRACKERS = 12;
 
 interface Job {
   session?: TorrentSession;
@@ -182,18 +172,12 @@ export class Archiver {
   /** The item's archiving, for the API and the item page (undefined for items the site holds or never archives). */
   status(item: Item): ArchiveStatus | undefined {
     if (!item.torrentOnly) return undefined;
-    if (isArchived(item)) return { state: 'done' };
-    const progress = this.progress(item.id);
-    if (progress) return { state: 'downloading', progress };
-    if (this.queue.includes(item.id)) return { state: 'queued' };
-    const state = item.archiveState ?? 'queued';
-    const retry = this.retries.get(item.id);
-    return {
-      state: state === 'downloading' || state === 'done' ? 'queued' : state,
-      ...(item.archiveError ? { error: item.archiveError } : {}),
-      ...(item.archiveAttempts ? { attempts: item.archiveAttempts } : {}),
-      ...(retry ? { retryAt: new Date(retry.at).toISOString() } : {}),
-    };
+    if (isArchived(item)) return { ...ARCHIVED };
+    return archiveStatus(item, {
+      progress: this.progress(item.id),
+      queued: this.queue.includes(item.id),
+      retryAt: this.retries.get(item.id)?.at,
+    });
   }
 
   /** Stops every download (the folders stay, to be resumed). */
@@ -307,8 +291,13 @@ export class Archiver {
       job.failure ??= err;
       job.abort.abort();
     };
-    // Only the site's tracker; no trackers or web seeds named by the publisher.
-    const download: Metainfo = { ...meta, announce: [], urlList: [] };
+    // The site's tracker and the torrent's own (the engine checks those against the outbound
+    // policy); no web seeds named by the publisher.
+    const download: Metainfo = {
+      ...meta,
+      announce: ownTrackers(meta.announce, links.announce()),
+      urlList: [],
+    };
     const stallMs = this.options.stallMs ?? 24 * 3_600_000;
     const watch = setInterval(
       () => {
@@ -368,4 +357,17 @@ export class Archiver {
     this.options.log?.(`item ${itemId}: archived ${archived.totalLength} bytes`);
     this.options.onArchived?.(archived);
   }
+}
+
+/** The torrent's own tiers without the site's tracker, at most `MAX_OWN_TRACKERS` URLs in all. */
+export function ownTrackers(tiers: readonly (readonly string[])[], site: string): string[][] {
+  const out: string[][] = [];
+  let left = MAX_OWN_TRACKERS;
+  for (const tier of tiers) {
+    const urls = tier.filter((u) => u !== site).slice(0, left);
+    left -= urls.length;
+    if (urls.length > 0) out.push(urls);
+    if (left <= 0) break;
+  }
+  return out;
 }

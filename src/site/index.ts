@@ -10,6 +10,7 @@ export {
   type ArchiveStatus,
   isArchived,
 } from './archive.js';
+export { ARCHIVED, type ArchiveView, archiveLabel, archiveStatus } from './archive-status.js';
 export { FailFastStore } from './archive-store.js';
 export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';

@@ -1,6 +1,6 @@
 /**
  * The tracker's counters and their Prometheus text exposition (format 0.0.4): announces by
- * transport and event, scrapes, UDP connects, errors by transport and code, and the store's
+ * transport and event, scrapes, UDP connects, provisional announces (grace window), errors by transport and code, and the store's
  * gauges (swarms, seeders, leechers) read when the text is rendered.
  */
 
@@ -14,6 +14,8 @@ export class TrackerMetrics {
   private readonly scrapes = new Map<string, number>();
   private readonly errors = new Map<string, number>();
   connects = 0;
+  /** Announces to torrents tracked only for their grace window (`provisional.ts`). */
+  provisionalAnnounces = 0;
 
   constructor() {
     for (const t of ['http', 'udp'] as Transport[]) this.scrapes.set(`transport="${t}"`, 0);
@@ -78,6 +80,11 @@ export class TrackerMetrics {
     lines.push('# HELP seedcast_tracker_udp_connects_total UDP connect requests answered.');
     lines.push('# TYPE seedcast_tracker_udp_connects_total counter');
     lines.push(`seedcast_tracker_udp_connects_total ${this.connects}`);
+    lines.push(
+      '# HELP seedcast_tracker_provisional_announces_total Announces to torrents not yet allowed, tracked for a grace window.',
+    );
+    lines.push('# TYPE seedcast_tracker_provisional_announces_total counter');
+    lines.push(`seedcast_tracker_provisional_announces_total ${this.provisionalAnnounces}`);
     lines.push('# HELP seedcast_tracker_swarms Swarms tracked.');
     lines.push('# TYPE seedcast_tracker_swarms gauge');
     lines.push(`seedcast_tracker_swarms ${size.swarms}`);

@@ -10,6 +10,7 @@ import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type AllowCheck, type AllowSet, isAllowSet } from './allow-list.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
+import { ProvisionalHashes, type ProvisionalOptions } from './provisional.js';
 import type { MaybePromise, StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
 import type {
   AnnounceRequest,
@@ -35,6 +36,11 @@ export interface TrackerServiceOptions {
   maxScrape?: number;
   /** Only torrents this allows are tracked (default: every torrent). */
   allow?: AllowCheck;
+  /**
+   * With `allow`: track a torrent it does not allow (yet) for a grace window instead of refusing it,
+   * answering with no peers (`provisional.ts`). Default: refuse at once.
+   */
+  grace?: ProvisionalOptions;
   /** The current time in whole seconds (tests move it). */
   clock?: () => number;
 }
@@ -58,6 +64,8 @@ export class TrackerService {
   private readonly defaultNumwant: number;
   private readonly maxNumwant: number;
   private readonly allow: AllowCheck | undefined;
+  /** Torrents not allowed (yet) but tracked for a grace window (with `grace`). */
+  readonly provisional: ProvisionalHashes | undefined;
   private readonly clock: () => number;
   /** The clock is the wall clock (no `clock` option): a native edge may read the time itself. */
   private readonly wallClock: boolean;
@@ -95,6 +103,7 @@ export class TrackerService {
     this.maxNumwant = options.maxNumwant ?? 200;
     this.maxScrape = options.maxScrape ?? 74;
     this.allow = options.allow;
+    this.provisional = options.allow && options.grace ? new ProvisionalHashes(options.grace) : undefined;
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
     this.wallClock = options.clock === undefined;
   }
@@ -131,12 +140,35 @@ export class TrackerService {
     if (this.allow) {
       const ok = this.allow(held.infoHash);
       if (ok !== true) {
-        if (ok === false) throw notAllowed(held.infoHash);
+        if (ok === false) return this.announceUnknown(held, sync && options.transient === true);
         const kept = held === req ? detached(req) : held;
-        return this.checkAllowed(kept.infoHash, ok).then(() => this.announceAllowed(kept, false));
+        return this.verdict(ok).then((allowed) =>
+          allowed ? this.announceAllowed(kept, false) : this.announceUnknown(kept, false),
+        );
       }
     }
     return this.announceAllowed(held, sync && options.transient === true);
+  }
+
+  /**
+   * An announce for a torrent the allow check refused: tracked provisionally when the grace window
+   * admits it (stored, answered with no peers and the short interval), else refused.
+   */
+  private announceUnknown(req: AnnounceRequest, transient: boolean): MaybePromise<AnnounceResponse> {
+    const grace = this.provisional;
+    if (!grace) throw notAllowed(req.infoHash);
+    const refused = grace.admit(req.infoHash, req.ip, this.clock(), req.event !== 'stopped');
+    if (refused) throw notAllowed(req.infoHash, refused);
+    this.metrics.provisionalAnnounces++;
+    const answer = (res: AnnounceResponse): AnnounceResponse => {
+      res.interval = grace.interval;
+      res.minInterval = grace.minInterval;
+      // BEP 3 `warning message` (HTTP only; a UDP answer, maybe reused memory, has no room for it).
+      if (req.transport === 'http') res.warning = PROVISIONAL_WARNING;
+      return res;
+    };
+    const res = this.announceAllowed({ ...req, numwant: 0 }, transient);
+    return res instanceof Promise ? res.then(answer) : answer(res);
   }
 
   private announceAllowed(req: AnnounceRequest, transient: boolean): MaybePromise<AnnounceResponse> {
@@ -217,7 +249,10 @@ export class TrackerService {
     if (req.infoHashes.length > this.maxScrape) {
       throw new SeedcastError('TRACKER_TOO_LARGE', `at most ${this.maxScrape} info hashes per scrape`);
     }
-    if (this.allow) for (const h of req.infoHashes) await this.checkAllowed(h, this.allow(h));
+    if (this.allow)
+      for (const h of req.infoHashes)
+        if (!(await this.verdict(this.allow(h))) && !this.provisional?.has(h, this.clock()))
+          throw notAllowed(h);
     let counts: Awaited<ReturnType<SwarmStore['scrape']>>;
     try {
       counts = await this.store.scrape(req.infoHashes, this.clock());
@@ -258,20 +293,21 @@ export class TrackerService {
     await this.store.close();
   }
 
-  /** Throws unless `verdict` (what the allow check said, maybe later) is true. */
-  private async checkAllowed(infoHash: Buffer, verdict: boolean | Promise<boolean>): Promise<void> {
-    let ok: boolean;
+  /** What the allow check said (maybe later); a failing check is TRACKER_UNAVAILABLE. */
+  private async verdict(verdict: boolean | Promise<boolean>): Promise<boolean> {
     try {
-      ok = await verdict;
+      return await verdict;
     } catch (err) {
       throw unavailable(err);
     }
-    if (!ok) throw notAllowed(infoHash);
   }
 }
 
-function notAllowed(infoHash: Buffer): SeedcastError {
-  return new SeedcastError('TRACKER_NOT_ALLOWED', infoHash.toString('hex'));
+function notAllowed(infoHash: Buffer, why?: string): SeedcastError {
+  return new SeedcastError(
+    'TRACKER_NOT_ALLOWED',
+    `${infoHash.toString('hex')}${why ? ` (grace: ${why})` : ''}`,
+  );
 }
 
 function unavailable(err: unknown): SeedcastError {
@@ -290,3 +326,6 @@ function detached(req: AnnounceRequest): AnnounceRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** What a client hears while its torrent is tracked only for the grace window. */
+export const PROVISIONAL_WARNING = 'torrent not published here yet: tracked without peers for now';

@@ -67,13 +67,16 @@ export function openApiDocument(): Record<string, unknown> {
             status: { enum: ['pending', 'ready', 'taken_down'] },
             archive: {
               type: 'object',
-              description: 'Torrent-only items on an archiving site',
+              description:
+                'Torrent-only items on an archiving site: waiting (for peers, or its turn), archiving (progress), archived, failed (error)',
               properties: {
-                state: { enum: ['queued', 'downloading', 'failed', 'gave-up', 'done'] },
+                state: { enum: ['waiting', 'archiving', 'archived', 'failed'] },
+                phase: { enum: ['queued', 'downloading', 'failed', 'gave-up', 'done'] },
+                progress: { type: 'number', minimum: 0, maximum: 1 },
+                peers: { type: 'integer' },
                 error: { type: 'string' },
                 attempts: { type: 'integer' },
                 retryAt: { type: 'string', format: 'date-time' },
-                progress: { type: 'object' },
               },
             },
             length: { type: 'integer' },

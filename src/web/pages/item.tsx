@@ -4,10 +4,12 @@
  * metadata (title, creator, date, licence badge and link, tags linking to search), the description
  * rendered from Markdown, the download box (.torrent, magnet, direct links with sizes), the live
  * swarm (seeders, leechers, completed, bandwidth saved by the swarm; refreshed by `site.js`), the
- * embed code, and the comments section.
+ * archive box of a torrent-only item (`waiting for peers`, `archiving 43%`, `archived`, `failed:
+ * reason`; refreshed by `site.js` too), the embed code, and the comments section.
  */
 
 import type { Channel, Item, User } from '../../catalog/index.js';
+import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { LicenseBadge } from './components.js';
@@ -39,6 +41,8 @@ export interface ItemPageData {
   thumbnailUrl?: string;
   /** Extra content for the comments section (the comments UI). */
   comments?: Child;
+  /** Where archiving a torrent-only item stands; absent when the site does not archive. */
+  archive?: ArchiveStatus;
 }
 
 /** Bytes downloaders got from one another rather than from the site (at least 0). */
@@ -151,31 +155,60 @@ function DownloadBox(props: { data: ItemPageData }): Html {
 }
 
 const ARCHIVE_TEXT: Record<string, string> = {
-  queued: 'Waiting its turn: the site will fetch this item from the swarm and keep a copy.',
-  downloading: 'The site is fetching this item from the swarm to keep a copy.',
-  failed: 'Archiving failed; the site tries again later.',
-  'gave-up': 'The site gave up archiving this item: nobody sent it any of the content for too long.',
+  queued: 'The site will fetch this item from the swarm and keep a copy once earlier items are done.',
+  waiting:
+    "The site is looking for the publisher's seeders (through its tracker, the torrent's own trackers and the DHT) to fetch a copy. Until then only the publisher's seeders serve it.",
+  archiving: 'The site is fetching this item from the swarm to keep a copy.',
+  archived: 'The site keeps a copy and seeds it, with its web seed.',
+  failed: 'The site tries again later.',
+  'gave-up': 'Nobody sent the site any of the content for too long.',
 };
 
 /** Where archiving a torrent-only item stands, with "try again" for its owner and admins. */
-function ArchiveBox(props: { ctx: PageContext; item: Item }): Html | null {
-  const { ctx, item } = props;
-  if (!item.torrentOnly || item.files.every((f) => f.blobKey !== null) || !item.archiveState) return null;
-  const state = item.archiveState;
+function ArchiveBox(props: {
+  ctx: PageContext;
+  item: Item;
+  archive: ArchiveStatus | undefined;
+}): Html | null {
+  const { ctx, item, archive } = props;
+  if (!item.torrentOnly) return null;
+  if (!archive)
+    return (
+      <section class="panel" aria-labelledby="archive-title" id="archive">
+        <h2 id="archive-title">Archive</h2>
+        <p>This site does not keep a copy of torrent-only items: the publisher's seeders serve it.</p>
+      </section>
+    );
   const viewer = ctx.visitor.user;
   const mayRetry =
-    (state === 'failed' || state === 'gave-up') &&
+    archive.state === 'failed' &&
     viewer !== undefined &&
     (viewer.id === item.ownerId || viewer.role === 'admin');
+  const text =
+    archive.state === 'failed' || archive.phase === 'queued'
+      ? ARCHIVE_TEXT[archive.phase]
+      : ARCHIVE_TEXT[archive.state];
   return (
-    <section class="panel" aria-labelledby="archive-title" id="archive" data-archive-state={state}>
+    <section
+      class="panel"
+      aria-labelledby="archive-title"
+      id="archive"
+      data-archive-state={archive.state}
+      data-archive-phase={archive.phase}
+    >
       <h2 id="archive-title">Archive</h2>
-      <p>{ARCHIVE_TEXT[state] ?? ''}</p>
-      {item.archiveError && state !== 'queued' && state !== 'downloading' ? (
-        <p class="muted" id="archive-error">
-          {item.archiveError}
-        </p>
+      <p>
+        <strong data-archive="label">{archiveLabel(archive)}</strong>
+      </p>
+      {archive.state === 'archiving' || (archive.state === 'waiting' && archive.progress) ? (
+        <progress data-archive="progress" max="1" value={String(archive.progress ?? 0)}>
+          {`${Math.floor((archive.progress ?? 0) * 100)}%`}
+        </progress>
       ) : null}
+      <p class="muted" data-archive="text">
+        {text ?? ''}
+        {archive.retryAt ? ` Next attempt: ${archive.retryAt.slice(0, 16).replace('T', ' ')} UTC.` : ''}
+      </p>
       {mayRetry ? (
         <form method="post" action={`/items/${item.id}/archive`}>
           <CsrfField ctx={ctx} />
@@ -183,6 +216,13 @@ function ArchiveBox(props: { ctx: PageContext; item: Item }): Html | null {
             Try again
           </button>
         </form>
+      ) : null}
+      {archive.state !== 'archived' && viewer !== undefined && viewer.id === item.ownerId ? (
+        <p class="hint" id="archive-publisher-hint">
+          Keep your BitTorrent client seeding this torrent until this says archived. To seed from another
+          client, download the <a href={`/items/${item.id}.torrent`}>.torrent</a>: it lists this site's
+          tracker first.
+        </p>
       ) : null}
     </section>
   );
@@ -282,7 +322,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
         </article>
         <aside>
           <DownloadBox data={data} />
-          <ArchiveBox ctx={ctx} item={item} />
+          <ArchiveBox ctx={ctx} item={item} archive={data.archive} />
           <SwarmBox data={data} />
           <section class="panel" aria-labelledby="embed-title">
             <h2 id="embed-title">Embed</h2>

@@ -1,6 +1,7 @@
 /**
  * The upload page (`/upload`): a drop area with a file input (a plain, keyboard-reachable
- * `<input type="file">` inside a label), or a `.torrent` for torrent-only publishing, and the item's
+ * `<input type="file">` inside a label), or a `.torrent` for torrent-only publishing (with what the
+ * publisher must do: keep seeding; the site's tracker goes first in the torrent), and the item's
  * metadata (title, description, creator, date, language, a licence chooser with the Creative Commons
  * licences or another SPDX id, tags, channel). Without JavaScript the form posts everything as
  * multipart to `/upload`; with it, `/static/upload.js` sends the media file over tus 1.0 with a
@@ -133,8 +134,27 @@ export function UploadPage(props: {
             name="torrent"
             accept=".torrent,application/x-bittorrent"
             aria-invalid={torrentError ? 'true' : undefined}
-            aria-describedby={torrentError ? 'f-torrent-error' : undefined}
+            aria-describedby={torrentError ? 'f-torrent-error' : 'f-torrent-hint'}
           />
+          <div class="hint" id="f-torrent-hint">
+            <p>The site does not receive your files: it fetches them from the swarm. So:</p>
+            <ul>
+              <li>
+                <strong>Keep seeding</strong> this torrent in your BitTorrent client until the item's page
+                says <em>archived</em> (before that it says <em>waiting for peers</em>, then{' '}
+                <em>archiving 43%</em>). Your client may start before or after you publish.
+              </li>
+              <li>
+                The site puts <strong>its own tracker first</strong> in the torrent's tracker list and keeps
+                yours after it. Only the part outside the torrent's <code>info</code> changes, so the info
+                hash stays the same and your client's copy keeps working.
+              </li>
+              <li>
+                To announce to this site's tracker too, download the <code>.torrent</code> from the item's
+                page once published and seed with that one.
+              </li>
+            </ul>
+          </div>
           {torrentError ? (
             <p class="field-error" id="f-torrent-error">
               {torrentError}

@@ -107,6 +107,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         textPreview: preview,
         thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
         comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,
+        archive: site.archiver?.status(item),
       },
     });
     return kit.send(reply, page);

@@ -1,5 +1,6 @@
 // Seedcast's small page script (progressive enhancement: every page works without it).
-// - [data-swarm-url]: polls the item's API every 10 s and updates the live swarm numbers.
+// - [data-swarm-url]: polls the item's API every 10 s and updates the live swarm numbers, and the
+//   archive box of a torrent-only item (the same words as src/site/archive-status.ts archiveLabel).
 // - [data-copy]: a button that copies the text of the element it names.
 (() => {
   function formatBytes(n) {
@@ -11,6 +12,24 @@
       i += 1;
     }
     return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+  }
+
+  function archiveLabel(a) {
+    if (a.state === 'waiting') return a.phase === 'queued' ? 'waiting for its turn' : 'waiting for peers';
+    if (a.state === 'archiving') return `archiving ${Math.floor((a.progress || 0) * 100)}%`;
+    if (a.state === 'failed') return `failed: ${(a.error || 'unknown reason').replace(/^archive: /, '')}`;
+    return a.state;
+  }
+
+  function showArchive(a) {
+    const box = document.getElementById('archive');
+    if (!a || !box?.hasAttribute('data-archive-state')) return;
+    box.setAttribute('data-archive-state', a.state);
+    box.setAttribute('data-archive-phase', a.phase);
+    const label = box.querySelector('[data-archive="label"]');
+    if (label) label.textContent = archiveLabel(a);
+    const bar = box.querySelector('[data-archive="progress"]');
+    if (bar && typeof a.progress === 'number') bar.value = a.progress;
   }
 
   function startSwarm(box) {
@@ -25,6 +44,7 @@
         const res = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
         if (!res.ok) return;
         const item = await res.json();
+        showArchive(item.archive);
         const s = item.swarm;
         if (!s) return;
         set('seeders', String(s.seeders));
