@@ -58,7 +58,7 @@ const BEP42_VOTES = 3;
 export class Dht extends EventEmitter<DhtEvents> {
   private lib: DHT | undefined;
   private socket: DhtSocket | undefined;
-  private ready: Promise<void> = Promise.resolve();
+  private booted: Promise<void> = Promise.resolve();
   private state: DhtState = { nodes: [] };
   private readonly votes = new Map<string, Set<string>>();
   private active = 0;
@@ -93,7 +93,7 @@ export class Dht extends EventEmitter<DhtEvents> {
     });
     this.port = await socket.listen(port, host);
     this.socket = socket;
-    this.ready = this.boot(socket, trusted).catch((err: unknown) => log?.(`dht: ${(err as Error).message}`));
+    this.booted = this.boot(socket, trusted).catch((err: unknown) => log?.(`dht: ${(err as Error).message}`));
     if (statePath) {
       this.saveTimer = setInterval(() => void this.save(), SAVE_EVERY_MS);
       this.saveTimer.unref();
@@ -144,6 +144,11 @@ export class Dht extends EventEmitter<DhtEvents> {
     return peer.host === this.externalIp && this.ownPorts.has(peer.port);
   }
 
+  /** Resolves once the bootstrap nodes are resolved and the node answers queries. */
+  async joined(): Promise<void> {
+    await this.booted;
+  }
+
   /** BEP 42 for the external address saved last time when it is public; else the saved id, else random. */
   private chooseId(): Buffer | undefined {
     const { id, ip } = this.state;
@@ -190,7 +195,7 @@ export class Dht extends EventEmitter<DhtEvents> {
 
   /** Find peers for `infoHash` (get_peers towards the closest nodes); at most `lookupTimeoutMs`. */
   async lookup(infoHash: Buffer): Promise<Address[]> {
-    await this.ready;
+    await this.booted;
     return this.queue(() => this.runLookup(infoHash));
   }
 
@@ -225,7 +230,7 @@ export class Dht extends EventEmitter<DhtEvents> {
    * (announce_peer with their tokens). Resolves with the peers found; never rejects.
    */
   async announce(infoHash: Buffer, port: number): Promise<Address[]> {
-    await this.ready;
+    await this.booted;
     if (this.ownPorts.size < 16) this.ownPorts.add(port);
     return this.queue(async () => {
       const peers = await this.runLookup(infoHash);
@@ -280,7 +285,7 @@ export class Dht extends EventEmitter<DhtEvents> {
   /** Save the state and close the socket. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.ready;
+    await this.booted;
     await this.save();
     this.closed = true;
     clearInterval(this.saveTimer);
