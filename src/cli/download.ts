@@ -53,9 +53,9 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
     const peers = listFlag(args, 'peer').map(parsePeerFlag);
     const out = resolve(typeof args.values.output === 'string' ? args.values.output : '.');
+    const dht = dhtOption(args); // bad DHT flags are usage errors before any work
     const source = await readTorrentInput(input);
 
-    const dht = dhtOption(args);
     installLastResort({ name: 'download' });
     const engine = new Engine({ ...debugLog(), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));

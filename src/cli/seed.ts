@@ -45,12 +45,12 @@ ${DHT_HELP}
     if (torrent === undefined || path === undefined)
       throw new SeedcastError('USAGE', 'give a torrent and the path of its content');
     if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
+    const dht = dhtOption(args); // bad DHT flags are usage errors before any work
     const source = await readTorrentInput(torrent);
     if (source.kind !== 'torrent')
       throw new SeedcastError('USAGE', 'seeding needs the .torrent, not a magnet link');
     const { meta, root } = await locateContent(source.meta, resolve(path));
 
-    const dht = dhtOption(args);
     installLastResort({ name: 'seed' });
     const engine = new Engine({ ...debugLog(), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));

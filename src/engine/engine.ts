@@ -110,6 +110,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       }
       dht.on('peer', (hash, peer) => this.sessions.get(hash.toString('hex'))?.swarm.addFromDht(peer));
       this.dht = dht;
+      for (const session of this.sessions.values()) session.options.dht ??= dht; // added before listen
       return;
     }
   }
