@@ -15,6 +15,7 @@ import { type BDict, type BEncodable, type BValue, decode, encode, isDict } from
 import { OutboundPolicy } from '../net/index.js';
 import { Dht } from './dht.js';
 import { compact, parseCompact } from './krpc.js';
+import { nodeIdFor, nodeIdMatches } from './node-id.js';
 import { DhtSocket } from './socket.js';
 import { loadState, saveState } from './state.js';
 
@@ -168,6 +169,20 @@ describe('Dht over UDP', () => {
     const again = await node(t, { statePath });
     await until('the saved node back in the table', () => again.nodeCount === 1);
     assert.deepEqual(again.nodes(), [{ host: '127.0.0.1', port: other.port }]);
+  });
+
+  it('takes a BEP 42 node id for the public address saved last time, and keeps a valid one', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'seedcast-dht-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const statePath = join(dir, 'dht.json');
+    await saveState(statePath, { id: Buffer.alloc(20, 9), ip: '124.31.75.21', nodes: [] });
+    const first = await node(t, { statePath });
+    assert.ok(first.nodeId && nodeIdMatches(first.nodeId, '124.31.75.21'));
+    assert.notDeepEqual(first.nodeId, Buffer.alloc(20, 9));
+    const valid = nodeIdFor('124.31.75.21');
+    await saveState(statePath, { id: valid, ip: '124.31.75.21', nodes: [] });
+    const second = await node(t, { statePath });
+    assert.deepEqual(second.nodeId, valid, 'a valid saved id is kept');
   });
 
   it('reads a damaged state file as empty and skips bad entries', async (t) => {

@@ -254,6 +254,11 @@ export class Dht extends EventEmitter<DhtEvents> {
       .map((n) => ({ host: n.host, port: n.port }));
   }
 
+  /** Our node id (once joined). */
+  get nodeId(): Buffer | undefined {
+    return this.lib?.nodeId;
+  }
+
   /** Nodes in the routing table now. */
   get nodeCount(): number {
     return this.lib?._rpc.nodes.count() ?? 0;

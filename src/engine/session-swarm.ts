@@ -19,6 +19,8 @@ const MAX_CONNECT_FAILURES = 8;
 /** DHT announces: every 15 minutes (libtorrent's interval), every 20 s while a download has no peer. */
 const DHT_INTERVAL_MS = 15 * 60_000;
 const DHT_STARVING_MS = 20_000;
+/** Addresses known at once beyond which the DHT adds no more (a node announcing many ports for us). */
+const MAX_KNOWN_FROM_DHT = 1000;
 
 /** What a session needs of the engine's DHT node (`src/dht`'s `Dht`). */
 export interface SessionDht {
@@ -208,7 +210,8 @@ export class SwarmFinder {
 
   /** A peer the DHT gave for this torrent: a stranger's word (policy applies), never for a private torrent. */
   addFromDht(address: PeerAddress): void {
-    if (this.session.running && !this.session.meta?.private) this.add(address, false);
+    if (!this.session.running || this.session.meta?.private || this.known.size >= MAX_KNOWN_FROM_DHT) return;
+    this.add(address, false);
   }
 
   /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */
