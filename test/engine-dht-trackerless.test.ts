@@ -4,7 +4,8 @@
  *     <libtorrent's DHT node>` finds it in the DHT, fetches the metadata (ut_metadata) and the data,
  *     byte-exact;
  * (b) the reverse: `seedcast seed` joins the DHT alone; libtorrent, bootstrapped to Seedcast's node
- *     only, downloads the trackerless magnet from it.
+ *     only, downloads the trackerless magnet from it;
+ * (c) the same two with aria2c 1.36 (`--enable-dht`, `--dht-entry-point`) in libtorrent's place.
  * Neither side has a tracker, a web seed or the other's address: only the DHT can bring them
  * together. No public router is contacted (libtorrent's `dht_bootstrap_nodes` is empty, Seedcast's
  * bootstrap is named).
@@ -15,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { aria2Download } from './helpers/aria2.js';
 import {
   freePort,
   LIBTORRENT_PYTHON,
@@ -106,6 +108,62 @@ describe('engine-dht-trackerless', () => {
     assert.equal(got.have, got.total, JSON.stringify(got));
     assert.ok(got.total > 0);
     assert.ok(readFileSync(join(save, 'episode.ogg')).equals(bytes), 'byte-exact');
+    assert.equal(await seed.stop(), 0);
+  });
+
+  it('aria2c seeding with its DHT on serves seedcast download of a magnet with no tr=', async (t) => {
+    if (!requireTools(t, 'libtorrent', 'aria2c')) return;
+    const dir = tempDir(t);
+    const { torrent, infoHash, bytes } = makeTorrent(dir);
+    const dhtPort = await freePort();
+    // biome-ignore format: one aria2c option a line
+    start(t, 'aria2c', [
+      `--dir=${join(dir, 'src')}`, `--listen-port=${await freePort()}`,
+      '--enable-dht=true', `--dht-listen-port=${dhtPort}`, `--dht-file-path=${join(dir, 'aria2-dht.dat')}`,
+      '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
+      '--seed-ratio=0.0', '--bt-seed-unverified=true', '--summary-interval=0', torrent,
+    ]);
+    const out = join(dir, 'out');
+    const magnet = `magnet:?xt=urn:btih:${infoHash}&dn=episode.ogg`;
+    const result = await runCli(
+      [
+        'download',
+        magnet,
+        '-o',
+        out,
+        '--port',
+        String(await freePort()),
+        '--dht-bootstrap',
+        `127.0.0.1:${dhtPort}`,
+      ],
+      { env: { SEEDCAST_HOME: join(dir, 'home') } },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(readFileSync(join(out, 'episode.ogg')).equals(bytes), 'byte-exact');
+  });
+
+  it("aria2c bootstrapped to seedcast seed's DHT node downloads the trackerless magnet from it", async (t) => {
+    if (!requireTools(t, 'libtorrent', 'aria2c')) return;
+    const dir = tempDir(t);
+    const { file, torrent, infoHash, bytes } = makeTorrent(dir);
+    const port = await freePort();
+    const seed = startCli(
+      t,
+      ['seed', torrent, file, '--port', String(port), '--dht-bootstrap', 'none', '-q'],
+      {
+        env: { SEEDCAST_HOME: join(dir, 'home') },
+      },
+    );
+    await seed.waitFor(/seeding episode\.ogg/);
+    const out = join(dir, 'aria2');
+    await aria2Download(t, out, `magnet:?xt=urn:btih:${infoHash}&dn=episode.ogg`, [
+      '--enable-dht=true',
+      `--dht-listen-port=${await freePort()}`,
+      `--dht-entry-point=127.0.0.1:${port}`,
+      `--dht-file-path=${join(dir, 'aria2-dht.dat')}`,
+      '--bt-stop-timeout=120',
+    ]);
+    assert.ok(readFileSync(join(out, 'episode.ogg')).equals(bytes), 'byte-exact');
     assert.equal(await seed.stop(), 0);
   });
 });
