@@ -2,8 +2,9 @@
  * The DHT's UDP socket: a `dgram`-shaped object handed to `bittorrent-dht` (through k-rpc-socket's
  * `socket` option), so every datagram in and out passes our rules first (BEP 5, BEP 42):
  *
- * - in: datagrams are parsed and re-encoded by `krpc.ts` (malformed ones dropped); queries pass the
- *   per-address rate limit (`rate-limit.ts`); responses and errors are accepted only from the node
+ * - in: past a coarse per-address and overall datagram rate (checked before any parsing), datagrams
+ *   are parsed and re-encoded by `krpc.ts` (malformed ones dropped); queries pass the per-address
+ *   rate limit (`rate-limit.ts`); responses and errors are accepted only from the node
  *   and transaction id we queried (no unsolicited responses to pollute the routing table); nodes and
  *   peers named in responses are kept only at addresses the outbound policy allows; queries from
  *   addresses the policy refuses are not answered;
@@ -47,6 +48,13 @@ const OUTSTANDING_MS = 30_000;
 export class DhtSocket extends EventEmitter {
   private readonly udp: Socket;
   private readonly limit: QueryRateLimit;
+  /** Before parsing anything: datagrams per address and overall, so a flood costs no parsing. */
+  private readonly flood = new QueryRateLimit({
+    perSecond: 100,
+    burst: 200,
+    globalPerSecond: 5000,
+    blockAfter: 1000,
+  });
   /** Queries we sent and await an answer to: `host:port:tid` -> when they expire. */
   private readonly outstanding = new Map<string, number>();
   readonly stats: DhtSocketStats = {
@@ -93,6 +101,10 @@ export class DhtSocket extends EventEmitter {
   receive(buf: Buffer, rinfo: RemoteInfo): void {
     if (this.closed || rinfo.family !== 'IPv4' || rinfo.port === 0) return;
     this.stats.received++;
+    if (!this.flood.allow(rinfo.address)) {
+      this.stats.rateLimited++;
+      return;
+    }
     const { policy } = this.options;
     const msg = parseKrpc(buf, policy ? (a) => policy.allowsAddress(a.host) : undefined);
     if (!msg) {
