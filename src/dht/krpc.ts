@@ -86,7 +86,7 @@ export function parseKrpc(
   if (y === 'e') {
     const e = root.get('e');
     const code = isList(e) && typeof e[0] === 'number' ? e[0] : 201;
-    const msg = isList(e) ? (text(e[1]) ?? 'error') : 'error';
+    const msg = (isList(e) ? bytes(e[1], 0, 256) : undefined) ?? 'error'; // kept as bytes: any encoding
     return { y, t, message: encode({ t, y: 'e', e: [code, msg] }) };
   }
   return undefined;
