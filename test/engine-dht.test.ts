@@ -98,3 +98,31 @@ test('a session finds its peers in the DHT and announces there; a private torren
     'nothing about the private torrent (BEP 27)',
   );
 });
+
+test("peers that both run a DHT exchange their DHT ports (BEP 5 PORT) and add each other's node", {
+  timeout: 30_000,
+}, async (t) => {
+  const dir = tempDir(t);
+  mkdirSync(join(dir, 'seed'));
+  writeFileSync(join(dir, 'seed', 'show.ogg'), randomBytes(300_000));
+  const meta = parseTorrent(
+    (await createTorrent(join(dir, 'seed', 'show.ogg'), { version: 'v1', pieceLength: 32768 })).torrent,
+  );
+  const seeder = new Engine({ dht: { bootstrap: [] } });
+  const seederPort = await seeder.listen(0);
+  t.after(() => seeder.close());
+  await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+  const leecher = new Engine({ dht: { bootstrap: [] } });
+  await leecher.listen(0);
+  t.after(() => leecher.close());
+  const got = await leecher.add(
+    { meta },
+    { path: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: seederPort }] },
+  );
+  await new Promise<void>((resolve) => got.once('complete', () => resolve()));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && (seeder.dht!.nodeCount === 0 || leecher.dht!.nodeCount === 0))
+    await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(leecher.dht!.nodes(), [{ host: '127.0.0.1', port: seeder.dht!.port }]);
+  assert.deepEqual(seeder.dht!.nodes(), [{ host: '127.0.0.1', port: leecher.dht!.port }]);
+});

@@ -68,6 +68,8 @@ export class Dht extends EventEmitter<DhtEvents> {
   private closed = false;
   /** TCP ports we announced: our own peer (at `externalIp`) is never reported as a peer. */
   private readonly ownPorts = new Set<number>();
+  /** Hosts pinged because a peer named its DHT port, and when. */
+  private readonly pinged = new Map<string, number>();
   /** The UDP port bound. */
   port = 0;
   /** Our address as other nodes see it (most votes), once known. */
@@ -245,6 +247,21 @@ export class Dht extends EventEmitter<DhtEvents> {
       });
       return peers;
     });
+  }
+
+  /**
+   * A node learnt outside the DHT (a peer's BEP 5 PORT message): pinged, and added to the routing
+   * table if it answers. One ping per address every 10 minutes, at most 1,000 addresses remembered.
+   */
+  addNode(node: Address): void {
+    const lib = this.lib;
+    if (!lib || this.closed || !isIPv4(node.host) || node.port <= 0 || node.port > 65535) return;
+    const now = Date.now();
+    const last = this.pinged.get(node.host);
+    if (last !== undefined && now - last < 10 * 60_000) return;
+    if (this.pinged.size >= 1000) this.pinged.clear();
+    this.pinged.set(node.host, now);
+    lib.addNode({ host: node.host, port: node.port });
   }
 
   /** The nodes of the routing table (what `save` keeps). */

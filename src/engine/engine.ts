@@ -16,6 +16,7 @@ import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
 import { type SessionOptions, TorrentSession } from './session.js';
+import { DHT_EXTENSIONS } from './session-swarm.js';
 
 export interface EngineOptions {
   /** TCP port to listen on (0: any free port). */
@@ -179,6 +180,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const conn = new PeerConnection(socket, {
       peerId: this.peerId,
       acceptInfoHash: (hash) => this.sessions.has(hash.toString('hex')),
+      ...(this.dht ? { extensions: DHT_EXTENSIONS } : {}),
     });
     conn.once('handshake', (handshake) => {
       const session = this.sessions.get(handshake.infoHash.toString('hex'));

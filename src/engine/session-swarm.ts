@@ -28,7 +28,14 @@ export interface SessionDht {
   announce(infoHash: Buffer, port: number): Promise<PeerAddress[]>;
   /** Grows when the routing table gets its first nodes: announce again at once. */
   readonly generation: number;
+  /** Our DHT's UDP port (sent to peers in a PORT message). */
+  readonly port: number;
+  /** A peer's DHT node (its PORT message): pinged, and added to the routing table if it answers. */
+  addNode(address: PeerAddress): void;
 }
+
+/** The reserved bits we set when we run a DHT node: extension protocol, Fast, and DHT (BEP 5). */
+export const DHT_EXTENSIONS = { extended: true, fast: true, dht: true } as const;
 
 interface KnownPeer {
   address: PeerAddress;
@@ -125,6 +132,7 @@ export class SwarmFinder {
       const conn = new PeerConnection(socket, {
         peerId: this.session.options.peerId,
         infoHash: this.session.infoHash,
+        ...(this.session.options.dht ? { extensions: DHT_EXTENSIONS } : {}),
       });
       const done = () => this.connecting.delete(key);
       let attached = false;
@@ -206,6 +214,18 @@ export class SwarmFinder {
         this.dhtAt =
           Date.now() + (starving ? DHT_STARVING_MS : DHT_INTERVAL_MS * (0.9 + Math.random() * 0.2));
       });
+  }
+
+  /** BEP 5: a peer that set the DHT bit in its handshake gets our DHT port (not for a private torrent). */
+  sendDhtPort(conn: PeerConnection): void {
+    const dht = this.session.options.dht;
+    if (dht && conn.remote?.negotiated.dht && !this.session.meta?.private)
+      conn.send({ type: 'port', port: dht.port });
+  }
+
+  /** BEP 5: a peer's PORT message names its DHT node, at the peer's address. */
+  onDhtPort(host: string, port: number): void {
+    if (port > 0) this.session.options.dht?.addNode({ host, port });
   }
 
   /** A peer the DHT gave for this torrent: a stranger's word (policy applies), never for a private torrent. */
