@@ -1,9 +1,9 @@
 /**
  * Transmission 3.00 finds `seedcast seed` through the DHT alone: a trackerless magnet, no peer given.
  * Transmission ignores loopback ("martian") peers and nodes, so everything runs in a network
- * namespace of the test's own (`unshare -n`, root) with 10.77.0.1 on its loopback interface; and it
- * searches the DHT only once its routing table holds more than 8 nodes, so 12 Seedcast DHT nodes
- * (test/helpers/dht-nodes.ts) join the seed's node first. Transmission's bootstrap nodes come from
+ * namespace of the test's own (`unshare -n`, root) with 10.77.0.1 on its loopback interface; and
+ * with the seed's node as its only DHT node it never searched (tried: its DHT status stays "broken"
+ * with too few nodes), so 12 Seedcast DHT nodes (test/helpers/dht-nodes.ts) join the seed's first. Transmission's bootstrap nodes come from
  * its `dht.bootstrap` file; nothing outside the namespace is reachable.
  */
 

@@ -1,6 +1,6 @@
 /**
  * A few Seedcast DHT nodes on one address, for tests whose client wants a routing table of some size
- * before it searches (Transmission 3 needs more than 8 nodes). Usage:
+ * before it searches (Transmission 3 does not search with one node). Usage:
  *   node --import tsx dht-nodes.ts <host> <bootstrap-port> <count> <first-port>
  * Prints "nodes up" once each has looked around, then runs until killed.
  */
