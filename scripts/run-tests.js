@@ -24,5 +24,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], { stdio: 'inherit' });
+// Tests never reach the public DHT routers: the DHT of every seedcast process a test starts has no
+// bootstrap node unless the test names one (--dht-bootstrap, --no-dht or its own environment).
+const env = { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env };
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(result.status ?? 1);

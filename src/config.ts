@@ -7,6 +7,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
 
@@ -45,6 +46,8 @@ export interface Config {
    * announce, answering with no peers (`--tracker-grace`, SEEDCAST_TRACKER_GRACE, default 600; 0: off).
    */
   trackerGrace: number;
+  /** The site's peer in the DHT (issue 16): see `readDhtConfig`. */
+  dht: DhtConfig;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -143,6 +146,33 @@ export function readQuotaConfig(env: Env): QuotaConfig {
 }
 // --- end of storage limits -------------------------------------------------------------------
 
+// --- DHT (issue 16, i16-dht): `serve`, `seed`, `download`, `sync` -----------------------------
+/** Whether to join the DHT (BEP 5) and from where. */
+export interface DhtConfig {
+  /** `--no-dht` / `SEEDCAST_DHT=0` turn it off (default on). */
+  enabled: boolean;
+  /** `HOST:PORT` bootstrap nodes (`--dht-bootstrap`, else `SEEDCAST_DHT_BOOTSTRAP`); undefined: the public routers; empty: none. */
+  bootstrap: string[] | undefined;
+}
+
+/** `--no-dht` and `--dht-bootstrap` (flags) over `SEEDCAST_DHT` and `SEEDCAST_DHT_BOOTSTRAP`; throws USAGE on a bad entry. */
+export function readDhtConfig(
+  flags: { noDht?: boolean; bootstrap?: string[] },
+  env: Env = process.env,
+): DhtConfig {
+  const enabled = flags.noDht ? false : flag('SEEDCAST_DHT', env.SEEDCAST_DHT, true);
+  const given = flags.bootstrap ?? [];
+  const fromEnv = blank(env.SEEDCAST_DHT_BOOTSTRAP);
+  const bootstrap =
+    given.length > 0
+      ? parseBootstrap(given)
+      : fromEnv !== undefined
+        ? parseBootstrap([fromEnv], 'SEEDCAST_DHT_BOOTSTRAP')
+        : undefined;
+  return { enabled, bootstrap };
+}
+// --- end of DHT ---------------------------------------------------------------------------------
+
 /** What the command line gave (undefined: not given). */
 export interface ConfigFlags {
   host?: string;
@@ -160,6 +190,9 @@ export interface ConfigFlags {
   trustProxy?: string;
   /** `--tracker-grace` as given: a duration (`600`, `10m`) or `0`/`off`. */
   trackerGrace?: string;
+  /** `--no-dht`; each `--dht-bootstrap`. */
+  noDht?: boolean;
+  dhtBootstrap?: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -243,6 +276,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     trustProxy: trustProxy(flags.trustProxy ?? env.SEEDCAST_TRUST_PROXY),
     quotas: Object.freeze(readQuotaConfig(env)),
     trackerGrace: graceSeconds(flags.trackerGrace ?? blank(env.SEEDCAST_TRACKER_GRACE)),
+    dht: readDhtConfig({ noDht: flags.noDht, bootstrap: flags.dhtBootstrap }, env),
   });
 }
 

@@ -68,7 +68,9 @@ export async function startServer(
   config: Partial<Config> = {},
   extras: ServerExtras = {},
 ): Promise<RunningServer> {
-  const c: Config = { ...readConfig({}, {}), ...config };
+  // The DHT is off unless the caller's config turns it on (`seedcast serve` does, by default), so a
+  // site started in-process (tests, embedding) never contacts the public DHT routers unasked.
+  const c: Config = { ...readConfig({}, {}), dht: { enabled: false, bootstrap: undefined }, ...config };
   const startedAt = Date.now();
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -106,6 +108,12 @@ export async function startServer(
       // A site on a public URL takes no inside address from its own tracker: that is a same-host
       // proxy's address (without --trust-proxy), and dialling it would reach the site's own network.
       trustInsidePeers: () => policy.allowPrivate || isInsideHost(new URL(links.root).hostname),
+      // The site's peer joins the DHT (BEP 5) on the UDP port of its number: every item announced, and
+      // torrent-only items looked up there too; nodes and peers under the outbound policy.
+      dht: c.dht.enabled && {
+        ...(c.dht.bootstrap ? { bootstrap: c.dht.bootstrap } : {}),
+        statePath: join(c.data, 'dht.json'),
+      },
     });
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TestContext } from 'node:test';
-import type { CliResult } from './helpers/tools.js';
+import { type CliResult, testEnv } from './helpers/tools.js';
 
 export type Route =
   | { body: Buffer | string; type?: string; etag?: boolean; bytesPerSecond?: number; noRange?: boolean }
@@ -206,7 +206,7 @@ export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv): P
     execFile(
       process.execPath,
       ['--import', tsx, entry, ...args],
-      { cwd, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      { cwd, env: testEnv(env), maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         if (err && typeof err.code !== 'number') reject(err);

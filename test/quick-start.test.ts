@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { freePort } from './helpers/tools.js';
+import { freePort, testEnv } from './helpers/tools.js';
 
 const BIN = new URL('../bin/seedcast.js', import.meta.url).pathname;
 
@@ -21,6 +21,7 @@ describe('quick start', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: testEnv(),
     });
     try {
       const line = await new Promise<string>((resolve, reject) => {

@@ -38,6 +38,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     trustProxy: false,
     quotas: DEFAULT_QUOTAS,
     trackerGrace: 600,
+    dht: { enabled: true, bootstrap: undefined },
   });
   assert.ok(Object.isFrozen(defaults));
   // The tracker's grace window for torrents not yet published (issue 16): a duration, or 0/off.
@@ -97,6 +98,28 @@ test('configuration: flags over environment over defaults, frozen, bad values re
       (e) => isSeedcastError(e, 'USAGE'),
       JSON.stringify(bad),
     );
+});
+
+test('configuration: the DHT: --no-dht and --dht-bootstrap over SEEDCAST_DHT and SEEDCAST_DHT_BOOTSTRAP', () => {
+  const env = { SEEDCAST_DHT_BOOTSTRAP: 'a.example:6881, 192.0.2.1:1' };
+  assert.deepEqual(readConfig({}, env).dht, { enabled: true, bootstrap: ['a.example:6881', '192.0.2.1:1'] });
+  assert.deepEqual(readConfig({ dhtBootstrap: ['[::1]:6881', 'b:2'] }, env).dht.bootstrap, [
+    '[::1]:6881',
+    'b:2',
+  ]);
+  assert.deepEqual(readConfig({}, { SEEDCAST_DHT_BOOTSTRAP: 'none' }).dht.bootstrap, []);
+  assert.equal(readConfig({}, { SEEDCAST_DHT: '0' }).dht.enabled, false);
+  assert.equal(readConfig({ noDht: true }, {}).dht.enabled, false);
+  for (const bad of ['router', 'host:0', 'host:99999', ':6881', 'none:x'])
+    assert.throws(
+      () => readConfig({ dhtBootstrap: [bad] }, {}),
+      (e) => isSeedcastError(e, 'USAGE'),
+      bad,
+    );
+  assert.throws(
+    () => readConfig({}, { SEEDCAST_DHT: 'maybe' }),
+    (e) => isSeedcastError(e, 'USAGE'),
+  );
 });
 
 test('configuration: --allow-private-urls and --trust-proxy (true, hop count, addresses/CIDRs)', () => {

@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from './helpers/tools.js';
+import { freePort, testEnv } from './helpers/tools.js';
 
 const BIN = new URL('../bin/seedcast.js', import.meta.url).pathname;
 
@@ -38,7 +38,7 @@ test('seedcast serve keeps its database, uploads and blobs private (0700 folders
     [BIN, 'serve', '--port', String(port), '--data', data, '--no-archive'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SEEDCAST_LIMITS: '' },
+      env: testEnv({ SEEDCAST_LIMITS: '' }),
     },
   );
   try {

@@ -24,6 +24,7 @@ export const TARGETS: Record<string, Entry> = {
   opml: { description: 'parseOpml, build round trip', load: () => import('./opml.js') },
   tus: { description: 'tus Upload-Metadata and Upload-Checksum', load: () => import('./tus.js') },
   range: { description: 'HTTP Range header', load: () => import('./range.js') },
+  krpc: { description: 'DHT KRPC datagrams (BEP 5)', load: () => import('./krpc.js') },
 };
 
 export async function loadTarget(name: string): Promise<FuzzTarget> {

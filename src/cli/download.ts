@@ -5,16 +5,26 @@ import { Engine, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import {
+  DHT_FLAGS,
+  DHT_HELP,
+  debugLog,
+  dhtOption,
+  listenWithFallback,
+  parsePeerFlag,
+  waitForSignal,
+} from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
 export const download: Command = {
   help: `Usage: seedcast download <torrent-file | magnet | http-url-of-torrent> [-o DIR] [--seed] [--port N]
+                        [--no-dht] [--dht-bootstrap HOST:PORT]...
 
 Downloads the torrent's content into DIR (default: the current folder), verifying every piece, from
-peers (trackers, peer exchange) and web seeds. What is already there is re-verified and kept, so an
+peers (trackers, the DHT, peer exchange) and web seeds; a magnet link without a tracker finds its
+peers through the DHT. What is already there is re-verified and kept, so an
 interrupted download resumes. Exits 0 once complete, or keeps seeding with --seed until interrupted.
 
 Options:
@@ -22,6 +32,7 @@ Options:
   --seed             keep seeding after the download completes
   --port N           TCP port for incoming peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
+${DHT_HELP}
   -q, --quiet        no progress output
   -h, --help         show this help
 
@@ -34,6 +45,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
       port: { type: 'string' },
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
+      ...DHT_FLAGS,
     });
     const [input, ...extra] = args.positionals;
     if (input === undefined)
@@ -41,10 +53,11 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
     const peers = listFlag(args, 'peer').map(parsePeerFlag);
     const out = resolve(typeof args.values.output === 'string' ? args.values.output : '.');
+    const dht = dhtOption(args); // bad DHT flags are usage errors before any work
     const source = await readTorrentInput(input);
 
     installLastResort({ name: 'download' });
-    const engine = new Engine(debugLog());
+    const engine = new Engine({ ...debugLog(), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;
     if (source.kind === 'torrent') {

@@ -1,8 +1,13 @@
-/** Small helpers shared by the commands that run the engine (`download`, `seed`). */
+/** Small helpers shared by the commands that run the engine (`download`, `seed`, `sync`). */
 
+import { join } from 'node:path';
+import { seedcastHome } from '../aggregator/index.js';
+import { readDhtConfig } from '../config.js';
+import type { DhtOptions } from '../dht/index.js';
 import type { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import type { PeerAddress } from '../wire/index.js';
+import { listFlag, type OptionSpec, type Parsed } from './args.js';
 
 const DEFAULT_PORT = 6881;
 
@@ -41,4 +46,33 @@ export function waitForSignal(): Promise<'signal'> {
 /** Engine options that print diagnostics on stderr when SEEDCAST_DEBUG is set. */
 export function debugLog(): { log?: (message: string) => void } {
   return process.env.SEEDCAST_DEBUG ? { log: (message) => process.stderr.write(`debug: ${message}\n`) } : {};
+}
+
+/** The DHT flags of `seed`, `download`, `sync` (and `serve`). */
+export const DHT_FLAGS: OptionSpec = {
+  'no-dht': { type: 'boolean' },
+  'dht-bootstrap': { type: 'string', multiple: true },
+};
+
+/** Their --help lines. */
+export const DHT_HELP = `  --no-dht           do not join the BitTorrent DHT (SEEDCAST_DHT=0; default: join it, BEP 5,
+                     on the UDP port of the peer port's number)
+  --dht-bootstrap HOST:PORT
+                     DHT bootstrap node, repeatable, instead of the public routers
+                     (SEEDCAST_DHT_BOOTSTRAP, comma-separated; "none": no bootstrap node)`;
+
+/**
+ * The engine's `dht` option from the flags and environment: false with --no-dht; else the bootstrap
+ * nodes and the routing table kept in $SEEDCAST_HOME/dht.json (shared by seed, download and sync).
+ */
+export function dhtOption(args: Parsed): DhtOptions | false {
+  const config = readDhtConfig({
+    noDht: args.values['no-dht'] === true,
+    bootstrap: listFlag(args, 'dht-bootstrap'),
+  });
+  if (!config.enabled) return false;
+  return {
+    ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}),
+    statePath: join(seedcastHome(), 'dht.json'),
+  };
 }

@@ -7,13 +7,21 @@ import { SeedcastError } from '../errors.js';
 import type { Metainfo } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import {
+  DHT_FLAGS,
+  DHT_HELP,
+  debugLog,
+  dhtOption,
+  listenWithFallback,
+  parsePeerFlag,
+  waitForSignal,
+} from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
 export const seed: Command = {
-  help: `Usage: seedcast seed <torrent> <path> [--port N]
+  help: `Usage: seedcast seed <torrent> <path> [--port N] [--no-dht] [--dht-bootstrap HOST:PORT]...
 
 Seeds the content at <path> until stopped (Ctrl-C): <path> is the file of a single-file torrent, or
 the folder that holds a multi-file torrent's top folder (the top folder itself works too). The data
@@ -22,6 +30,7 @@ is verified first; pieces that do not match are not offered.
 Options:
   --port N           TCP port for peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
+${DHT_HELP}
   -q, --quiet        no status output
   -h, --help         show this help`,
 
@@ -30,18 +39,20 @@ Options:
       port: { type: 'string' },
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
+      ...DHT_FLAGS,
     });
     const [torrent, path, ...extra] = args.positionals;
     if (torrent === undefined || path === undefined)
       throw new SeedcastError('USAGE', 'give a torrent and the path of its content');
     if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
+    const dht = dhtOption(args); // bad DHT flags are usage errors before any work
     const source = await readTorrentInput(torrent);
     if (source.kind !== 'torrent')
       throw new SeedcastError('USAGE', 'seeding needs the .torrent, not a magnet link');
     const { meta, root } = await locateContent(source.meta, resolve(path));
 
     installLastResort({ name: 'seed' });
-    const engine = new Engine(debugLog());
+    const engine = new Engine({ ...debugLog(), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     const session = await engine.add(
       { meta },

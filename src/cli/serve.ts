@@ -3,11 +3,13 @@
 import { SeedcastError } from '../errors.js';
 import { intFlag, listFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
+import { DHT_FLAGS, DHT_HELP } from './engine-helpers.js';
 
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
+                     [--no-dht] [--dht-bootstrap HOST:PORT]...
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -38,6 +40,9 @@ Options (flags win over the environment):
   --tracker-grace S  the tracker keeps tracking an info hash not yet published for S after its last
                      announce (no peers given), so a publisher who starts seeding first is found
                      when the torrent is published (SEEDCAST_TRACKER_GRACE, default 10m; 0: off)
+${DHT_HELP}
+                     The seeding peer announces every public item there and looks up torrent-only
+                     items; its routing table is kept in DIR/dht.json.
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -65,6 +70,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'allow-private-urls': { type: 'boolean' },
       'trust-proxy': { type: 'string' },
       'tracker-grace': { type: 'string' },
+      ...DHT_FLAGS,
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -80,6 +86,8 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       allowPrivateUrls: args.values['allow-private-urls'] ? true : undefined,
       trustProxy: stringFlag(args, 'trust-proxy'),
       trackerGrace: stringFlag(args, 'tracker-grace'),
+      noDht: args.values['no-dht'] === true,
+      dhtBootstrap: listFlag(args, 'dht-bootstrap'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

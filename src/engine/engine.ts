@@ -9,12 +9,14 @@
 
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, isIPv4, type Server, type Socket } from 'node:net';
+import { Dht, type DhtOptions } from '../dht/index.js';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
 import { type SessionOptions, TorrentSession } from './session.js';
+import { DHT_EXTENSIONS } from './session-swarm.js';
 
 export interface EngineOptions {
   /** TCP port to listen on (0: any free port). */
@@ -41,6 +43,11 @@ export interface EngineOptions {
    * reverse proxy's (without `--trust-proxy`), not the peer's own.
    */
   trustInsidePeers?: () => boolean;
+  /**
+   * Join the DHT (BEP 5) on the UDP port of the listener's number (another if it is taken): every
+   * public torrent announces and looks up peers there; `policy` applies to nodes and peers. Off unless given.
+   */
+  dht?: DhtOptions | false;
 }
 
 export interface AddOptions {
@@ -65,6 +72,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   private readonly sessions = new Map<string, TorrentSession>();
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** The DHT node, once `listen` started it (see `EngineOptions.dht`). */
+  dht: Dht | undefined;
 
   constructor(private readonly options: EngineOptions = {}) {
     super();
@@ -82,7 +91,29 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
+    await this.startDht();
     return this.port;
+  }
+
+  /** The DHT hook: a node on UDP `port` (IPv4), whose peers go to their torrent's session. */
+  private async startDht(): Promise<void> {
+    const { dht: options, host, policy, log } = this.options;
+    if (!options || this.dht) return;
+    const udpHost = host === undefined || host === '::' || host === '0.0.0.0' ? undefined : host;
+    if (udpHost && !isIPv4(udpHost)) return log?.(`dht: not joined: IPv4 only, listening on ${host}`);
+    for (const port of [this.port, 0]) {
+      const dht = new Dht({ ...(policy ? { policy } : {}), ...(log ? { log } : {}), ...options });
+      try {
+        await dht.start(port, udpHost);
+      } catch (err) {
+        log?.(`dht: UDP port ${port}: ${(err as Error).message}`);
+        continue;
+      }
+      dht.on('peer', (hash, peer) => this.sessions.get(hash.toString('hex'))?.swarm.addFromDht(peer));
+      this.dht = dht;
+      for (const session of this.sessions.values()) session.options.dht ??= dht; // added before listen
+      return;
+    }
   }
 
   /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
@@ -105,6 +136,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...(this.options.policy ? { policy: this.options.policy } : {}),
       ...(this.options.trusted ? { trusted: this.options.trusted } : {}),
       ...(this.options.trustInsidePeers ? { trustInsidePeers: this.options.trustInsidePeers } : {}),
+      ...(this.dht ? { dht: this.dht } : {}),
     });
     this.sessions.set(session.infoHash.toString('hex'), session);
     const meta = 'meta' in source ? source.meta : undefined;
@@ -137,6 +169,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
     this.sessions.clear();
     for (const s of this.sockets) s.destroy();
+    await this.dht?.close(); // saves the routing table
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -147,6 +180,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const conn = new PeerConnection(socket, {
       peerId: this.peerId,
       acceptInfoHash: (hash) => this.sessions.has(hash.toString('hex')),
+      ...(this.dht ? { extensions: DHT_EXTENSIONS } : {}),
     });
     conn.once('handshake', (handshake) => {
       const session = this.sessions.get(handshake.infoHash.toString('hex'));

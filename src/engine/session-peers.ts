@@ -75,6 +75,7 @@ export class PeerHandler {
         ...(s.complete && !s.superSeed.active ? { uploadOnly: true } : {}),
       });
     }
+    s.swarm.sendDhtPort(conn);
     if (s.superSeed.active) {
       if (negotiated.fast) conn.send({ type: 'haveNone' });
       s.superSeed.attach(peer);
@@ -167,6 +168,9 @@ export class PeerHandler {
         break;
       case 'pex':
         if (!s.meta?.private) for (const p of m.pex.added.slice(0, 50)) s.addPeerAddress(p);
+        break;
+      case 'port':
+        s.swarm.onDhtPort(peer.address.host, m.port);
         break;
       default:
         break;

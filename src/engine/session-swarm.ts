@@ -1,12 +1,12 @@
 /**
- * How a session finds peers: the addresses it knows (from trackers, peer exchange, a magnet's
- * `x.pe`, the command line), outgoing connections with a retry backoff for peers that could not be
- * reached, announces to the torrent's trackers by BEP 12 tiers, and the peer exchange it sends
- * (BEP 11; never for private torrents, BEP 27).
+ * How a session finds peers: the addresses it knows (from trackers, peer exchange, the DHT, a
+ * magnet's `x.pe`, the command line), outgoing connections with a retry backoff for peers that could
+ * not be reached, announces to the torrent's trackers by BEP 12 tiers and to the DHT (BEP 5), and the
+ * peer exchange it sends (BEP 11; PEX and the DHT never for private torrents, BEP 27).
  *
  * Under the session's outbound policy, an address is dialled only when the policy allows it, unless
  * it came from a trusted tracker (the site's own: those peers announced from their own address).
- * Peer exchange, `x.pe` and untrusted trackers are strangers' word and are checked.
+ * Peer exchange, the DHT, `x.pe` and untrusted trackers are strangers' word and are checked.
  */
 
 import { connect as netConnect } from 'node:net';
@@ -16,6 +16,26 @@ import type { TorrentSession } from './session.js';
 import type { TrackerTiers } from './tracker-tiers.js';
 
 const MAX_CONNECT_FAILURES = 8;
+/** DHT announces: every 15 minutes (libtorrent's interval), every 20 s while a download has no peer. */
+const DHT_INTERVAL_MS = 15 * 60_000;
+const DHT_STARVING_MS = 20_000;
+/** Addresses known at once beyond which the DHT adds no more (a node announcing many ports for us). */
+const MAX_KNOWN_FROM_DHT = 1000;
+
+/** What a session needs of the engine's DHT node (`src/dht`'s `Dht`). */
+export interface SessionDht {
+  /** get_peers then announce_peer for `infoHash` with our TCP `port`; resolves with the peers found. */
+  announce(infoHash: Buffer, port: number): Promise<PeerAddress[]>;
+  /** Grows when the routing table gets its first nodes: announce again at once. */
+  readonly generation: number;
+  /** Our DHT's UDP port (sent to peers in a PORT message). */
+  readonly port: number;
+  /** A peer's DHT node (its PORT message): pinged, and added to the routing table if it answers. */
+  addNode(address: PeerAddress): void;
+}
+
+/** The reserved bits we set when we run a DHT node: extension protocol, Fast, and DHT (BEP 5). */
+export const DHT_EXTENSIONS = { extended: true, fast: true, dht: true } as const;
 
 interface KnownPeer {
   address: PeerAddress;
@@ -32,6 +52,9 @@ export class SwarmFinder {
   announceAt = 0;
   private readonly key = Math.floor(Math.random() * 0xffffffff);
   private startedSent = false;
+  private dhtAt = 0;
+  private dhtBusy = false;
+  private dhtGeneration = -1;
 
   constructor(
     private readonly session: TorrentSession,
@@ -109,6 +132,7 @@ export class SwarmFinder {
       const conn = new PeerConnection(socket, {
         peerId: this.session.options.peerId,
         infoHash: this.session.infoHash,
+        ...(this.session.options.dht ? { extensions: DHT_EXTENSIONS } : {}),
       });
       const done = () => this.connecting.delete(key);
       let attached = false;
@@ -163,6 +187,51 @@ export class SwarmFinder {
         this.session.peers.size === 0 && !this.session.complete ? Math.min(interval, 15) : interval;
       this.announceAt = Date.now() + soon * 1000;
     }
+  }
+
+  /**
+   * The DHT hook, each second: announce to the DHT and look up peers (BEP 5) when due, or at once when
+   * the DHT just found its first nodes. A hybrid torrent announces its v1 hash and its truncated v2
+   * hash (BEP 52). Never for a private torrent (BEP 27); a magnet's torrent is private only once its
+   * metadata says so.
+   */
+  dhtTick(now: number): void {
+    const dht = this.session.options.dht;
+    if (!dht || this.dhtBusy || this.session.meta?.private) return;
+    if (now < this.dhtAt && dht.generation === this.dhtGeneration) return;
+    this.dhtBusy = true;
+    this.dhtGeneration = dht.generation;
+    const v2 = this.session.meta?.infoHashV2;
+    const hashes = [this.session.infoHash, ...(v2 ? [Buffer.from(v2.slice(0, 40), 'hex')] : [])];
+    void Promise.all(hashes.map((h) => dht.announce(h, this.session.options.port)))
+      .then((found) => {
+        for (const p of found.flat()) this.addFromDht(p);
+      })
+      .catch((err: unknown) => this.session.log(`dht: ${(err as Error).message}`))
+      .finally(() => {
+        this.dhtBusy = false;
+        const starving = this.session.peers.size === 0 && !this.session.complete;
+        this.dhtAt =
+          Date.now() + (starving ? DHT_STARVING_MS : DHT_INTERVAL_MS * (0.9 + Math.random() * 0.2));
+      });
+  }
+
+  /** BEP 5: a peer that set the DHT bit in its handshake gets our DHT port (not for a private torrent). */
+  sendDhtPort(conn: PeerConnection): void {
+    const dht = this.session.options.dht;
+    if (dht && conn.remote?.negotiated.dht && !this.session.meta?.private)
+      conn.send({ type: 'port', port: dht.port });
+  }
+
+  /** BEP 5: a peer's PORT message names its DHT node, at the peer's address. */
+  onDhtPort(host: string, port: number): void {
+    if (port > 0) this.session.options.dht?.addNode({ host, port });
+  }
+
+  /** A peer the DHT gave for this torrent: a stranger's word (policy applies), never for a private torrent. */
+  addFromDht(address: PeerAddress): void {
+    if (!this.session.running || this.session.meta?.private || this.known.size >= MAX_KNOWN_FROM_DHT) return;
+    this.add(address, false);
   }
 
   /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */

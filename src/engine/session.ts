@@ -34,7 +34,7 @@ import { MetadataFetcher } from './session-metadata.js';
 import { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import { SessionSuperSeed } from './session-super-seed.js';
-import { SwarmFinder } from './session-swarm.js';
+import { type SessionDht, SwarmFinder } from './session-swarm.js';
 import { Uploader } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
@@ -67,6 +67,8 @@ export interface SessionOptions {
   trusted?: (url: string) => boolean;
   /** See `EngineOptions.trustInsidePeers`. */
   trustInsidePeers?: () => boolean;
+  /** The engine's DHT node (BEP 5), when it joined one: see `SwarmFinder.dhtTick`. */
+  dht?: SessionDht;
 }
 
 interface SessionEvents {
@@ -337,6 +339,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();
     if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) this.announce(undefined);
+    this.swarm.dhtTick(now);
   }
 
   private chokeRound(): void {

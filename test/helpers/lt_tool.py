@@ -9,6 +9,11 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
+  dht-seed <file.torrent> <save_path>                          -> seeds with the DHT on (loopback allowed, no public
+                                                                  router); prints {"port"} (TCP and DHT UDP), seeds
+                                                                  until stdin closes
+  dht-download <magnet> <save_path> <host:port>                -> the DHT on, bootstrapped to host:port only; downloads
+                                                                  the (trackerless) magnet: {"have", "total", ...}
 """
 import json
 import os
@@ -53,10 +58,17 @@ def info(torrent):
     return out
 
 
-def make_session():
+def make_session(dht=False):
     return lt.session({
         "listen_interfaces": "127.0.0.1:0",
-        "enable_dht": False,
+        "enable_dht": dht,
+        # The DHT on loopback only: no public router, loopback nodes and peers allowed, and torrents
+        # announced every few seconds rather than every 15 minutes.
+        "dht_bootstrap_nodes": "",
+        "dht_restrict_routing_ips": False,
+        "dht_restrict_search_ips": False,
+        "dht_ignore_dark_internet": False,
+        "dht_announce_interval": 3,
         "enable_lsd": False,
         "enable_upnp": False,
         "enable_natpmp": False,
@@ -81,8 +93,29 @@ def seed(torrent, save_path):
     return {"uploaded": max(s.all_time_upload, s.total_payload_upload)}
 
 
-def download(source, save_path, peer=None):
-    ses = make_session()
+def dht_seed(torrent, save_path):
+    ses = make_session(dht=True)
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(torrent)
+    atp.save_path = save_path
+    atp.flags |= lt.torrent_flags.seed_mode
+    h = ses.add_torrent(atp)
+    print(json.dumps({"port": ses.listen_port()}), flush=True)
+    sys.stdin.read()
+    time.sleep(2)
+    s = h.status()
+    return {"uploaded": max(s.all_time_upload, s.total_payload_upload)}
+
+
+def dht_download(source, save_path, node):
+    ses = make_session(dht=True)
+    host, port = node.rsplit(":", 1)
+    ses.add_dht_node((host, int(port)))
+    return download(source, save_path, ses=ses)
+
+
+def download(source, save_path, peer=None, ses=None):
+    ses = ses or make_session()
     if source.startswith("magnet:"):
         atp = lt.parse_magnet_uri(source)
     else:
@@ -163,7 +196,8 @@ def verify(torrent, save_path):
 
 def main():
     cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm}[cmd](*args)
+    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
+              "dht-seed": dht_seed, "dht-download": dht_download}[cmd](*args)
     print(json.dumps(result))
 
 

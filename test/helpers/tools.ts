@@ -63,6 +63,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The environment of every command a test starts: the test's own, with the DHT kept off the public
+ * routers (`SEEDCAST_DHT_BOOTSTRAP=none`: `seed`, `download`, `sync` and `serve` still join a DHT,
+ * with no bootstrap node) unless the test chose bootstrap nodes itself.
+ */
+export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env, ...extra };
+}
+
 /** Run a command to completion and return its stdout (throws with stderr on a non-zero exit). */
 export function run(command: string, args: string[], options: { cwd?: string; input?: string } = {}): string {
   return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
@@ -92,7 +101,7 @@ export async function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, entry, ...args], {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: testEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -128,7 +137,7 @@ export function start(
 ): Running {
   const child = spawn(command, args, {
     cwd: options.cwd,
-    env: { ...process.env, ...options.env },
+    env: testEnv(options.env),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
