@@ -5,7 +5,13 @@ import { Engine, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import {
+  LSD_OPTION,
+  listenWithFallback,
+  parsePeerFlag,
+  userEngineOptions,
+  waitForSignal,
+} from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
@@ -22,6 +28,7 @@ Options:
   --seed             keep seeding after the download completes
   --port N           TCP port for incoming peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
+  --no-lsd           do not look for peers on the local network (BEP 14 multicast; on by default)
   -q, --quiet        no progress output
   -h, --help         show this help
 
@@ -34,6 +41,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
       port: { type: 'string' },
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
+      ...LSD_OPTION,
     });
     const [input, ...extra] = args.positionals;
     if (input === undefined)
@@ -44,7 +52,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     const source = await readTorrentInput(input);
 
     installLastResort({ name: 'download' });
-    const engine = new Engine(debugLog());
+    const engine = new Engine(userEngineOptions(args));
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;
     if (source.kind === 'torrent') {

@@ -7,7 +7,13 @@ import { SeedcastError } from '../errors.js';
 import type { Metainfo } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
+import {
+  LSD_OPTION,
+  listenWithFallback,
+  parsePeerFlag,
+  userEngineOptions,
+  waitForSignal,
+} from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
@@ -22,6 +28,7 @@ is verified first; pieces that do not match are not offered.
 Options:
   --port N           TCP port for peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
+  --no-lsd           do not look for peers on the local network (BEP 14 multicast; on by default)
   -q, --quiet        no status output
   -h, --help         show this help`,
 
@@ -30,6 +37,7 @@ Options:
       port: { type: 'string' },
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
+      ...LSD_OPTION,
     });
     const [torrent, path, ...extra] = args.positionals;
     if (torrent === undefined || path === undefined)
@@ -41,7 +49,7 @@ Options:
     const { meta, root } = await locateContent(source.meta, resolve(path));
 
     installLastResort({ name: 'seed' });
-    const engine = new Engine(debugLog());
+    const engine = new Engine(userEngineOptions(args));
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     const session = await engine.add(
       { meta },

@@ -5,7 +5,7 @@ import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import { LSD_OPTION, listenWithFallback, userEngineOptions, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 
 export const sync: Command = {
@@ -26,6 +26,8 @@ Options:
   --seed-hours H         ... or after seeding H hours in total (default 72)
   --swarm-timeout S      seconds to wait for a peer or web seed before falling back to HTTP (default 60)
   --min-free MIB         keep this many MiB free on the library's disk (default 256)
+  --no-lsd               do not share with machines on the local network (BEP 14 local service
+                         discovery: multicast announces on 239.192.152.143:6771; on by default)
   -q, --quiet            print only errors
   -h, --help             show this help
 
@@ -42,6 +44,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
       'swarm-timeout': { type: 'string' },
       'min-free': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      ...LSD_OPTION,
     });
     if (args.positionals.length > 0)
       throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
@@ -49,7 +52,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
     const quiet = args.values.quiet === true;
     const live = !quiet && process.stdout.isTTY === true;
     installLastResort({ name: 'sync' });
-    const engine = new Engine(debugLog());
+    const engine = new Engine(userEngineOptions(args));
     const view = createView();
     const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });
     await aggregator.open();

@@ -14,6 +14,7 @@ import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
+import { LocalDiscovery, type LsdOptions, lsdEligible } from './lsd.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 
 export interface EngineOptions {
@@ -41,6 +42,12 @@ export interface EngineOptions {
    * reverse proxy's (without `--trust-proxy`), not the peer's own.
    */
   trustInsidePeers?: () => boolean;
+  /**
+   * Local service discovery (BEP 14, `lsd.ts`) once listening: announce public torrents to the LAN
+   * by multicast and dial the neighbours that announce ours. Off by default; the CLI's `seed`,
+   * `download` and `sync` turn it on. An object overrides the groups (tests).
+   */
+  lsd?: boolean | LsdOptions;
 }
 
 export interface AddOptions {
@@ -64,6 +71,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private server: Server | undefined;
   private readonly sessions = new Map<string, TorrentSession>();
   private readonly sockets = new Set<Socket>();
+  private lsd: LocalDiscovery | undefined;
   port = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -82,7 +90,27 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
+    if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return this.port;
+  }
+
+  private async startLsd(options: true | LsdOptions): Promise<void> {
+    this.lsd = new LocalDiscovery(
+      {
+        port: () => this.port,
+        torrents: () =>
+          this.list()
+            .filter(lsdEligible)
+            .map((s) => s.infoHash.toString('hex')),
+        onPeer: (hash, address) => {
+          const session = this.sessions.get(hash);
+          if (session && lsdEligible(session)) session.swarm.add(address);
+        },
+        ...(this.options.log ? { log: this.options.log } : {}),
+      },
+      options === true ? {} : options,
+    );
+    await this.lsd.start();
   }
 
   /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
@@ -115,6 +143,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.listenerCount('sessionFailed') > 0) this.emit('sessionFailed', session, reason);
     });
     await session.start(); // on failure the session is already forgotten
+    if (lsdEligible(session)) this.lsd?.announce(session.infoHash.toString('hex'));
     return session;
   }
 
@@ -134,6 +163,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Stop every torrent and the listener. */
   async close(): Promise<void> {
+    await this.lsd?.close();
     await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
     this.sessions.clear();
     for (const s of this.sockets) s.destroy();
