@@ -9,6 +9,10 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
+  lsd <seed|download> <file.torrent> <save_path>               -> local service discovery (BEP 14) on, no other
+                                                                  peer source: prints {"port"}, then {"lsd": line}
+                                                                  for each LSD log line, {"complete": seconds} once
+                                                                  seeding; runs until stdin closes
 """
 import json
 import os
@@ -161,9 +165,51 @@ def verify(torrent, save_path):
     }
 
 
+# --- local service discovery (issue 16, lsd) -------------------------------------------------
+def lsd(mode, torrent, save_path):
+    """A session with only LSD to find peers (run it in a network namespace whose loopback has
+    multicast); reports libtorrent's own LSD log lines so a test sees which announces it parsed."""
+    import select
+
+    ses = lt.session({
+        "listen_interfaces": "127.0.0.1:0",
+        "enable_dht": False,
+        "enable_lsd": True,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": lt.alert.category_t.all_categories,
+    })
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(torrent)
+    atp.save_path = save_path
+    if mode == "seed":
+        atp.flags |= lt.torrent_flags.seed_mode
+    h = ses.add_torrent(atp)
+    print(json.dumps({"port": ses.listen_port()}), flush=True)
+    start = time.time()
+    complete = False
+    while True:
+        for a in ses.pop_alerts():
+            m = a.message()
+            if "LSD" in m:
+                print(json.dumps({"lsd": m}), flush=True)
+        if not complete and h.status().is_seeding:
+            complete = True
+            print(json.dumps({"complete": time.time() - start}), flush=True)
+        ready, _, _ = select.select([sys.stdin], [], [], 0.1)
+        if ready and sys.stdin.read(1) == "":
+            break
+    s = h.status()
+    return {"uploaded": s.all_time_upload, "downloaded": s.all_time_download}
+
+
 def main():
     cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm}[cmd](*args)
+    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
+              "lsd": lsd}[cmd](*args)
     print(json.dumps(result))
 
 

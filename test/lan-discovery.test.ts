@@ -1,0 +1,108 @@
+/**
+ * Local service discovery (BEP 14) between real processes on one LAN: a private network namespace
+ * whose loopback carries multicast (`helpers/netns.ts`), a torrent with no tracker and no web seed,
+ * and no other way for the peers to meet (no DHT can reach anything from inside the namespace).
+ *
+ * 1. `seedcast seed` and `seedcast download` find each other through LSD alone and the download is
+ *    byte-exact; with `--no-lsd` the same download finds nobody.
+ * 2. libtorrent (python3-libtorrent, `enable_lsd`) parses our announces: it downloads from
+ *    `seedcast seed` after logging our announce (`<== LSD: 127.0.0.1:PORT ih: HASH`).
+ * 3. We parse libtorrent's: `seedcast download`, started before libtorrent's seed exists (so
+ *    libtorrent never hears our start announce), dials the seed it announced and completes.
+ *
+ * Needs root, iproute2 and libtorrent: skipped loudly without them, a failure under CI=true.
+ */
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { multicastNamespace, type Namespace } from './helpers/netns.js';
+import { LIBTORRENT_PYTHON, requireTools, runCli, start, tempDir } from './helpers/tools.js';
+
+const TSX = import.meta.resolve('tsx');
+const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
+const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
+
+/** A 3 MB episode and its trackerless torrent. */
+async function episode(t: TestContext) {
+  const dir = tempDir(t, 'seedcast-lsd-');
+  mkdirSync(join(dir, 'seed'));
+  const data = randomBytes(3_000_000);
+  writeFileSync(join(dir, 'seed', 'episode.ogg'), data);
+  const torrent = join(dir, 'episode.torrent');
+  const created = await runCli(['create', join(dir, 'seed', 'episode.ogg'), '-o', torrent]);
+  assert.equal(created.code, 0, created.stderr);
+  const infoHash = /infoHash:\s+([0-9a-f]{40})/.exec(created.stdout)![1]!;
+  return { dir, data, torrent, infoHash, file: join(dir, 'seed', 'episode.ogg') };
+}
+
+function seedcast(t: TestContext, ns: Namespace, args: string[]) {
+  return start(t, ...ns.wrap(process.execPath, ['--import', TSX, BIN, ...args]), {
+    env: { SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '' },
+  });
+}
+
+function libtorrent(t: TestContext, ns: Namespace, mode: 'seed' | 'download', torrent: string, save: string) {
+  return start(t, ...ns.wrap(LIBTORRENT_PYTHON, [LT_TOOL, 'lsd', mode, torrent, save]));
+}
+
+describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, () => {
+  it('seedcast seed and seedcast download find each other through LSD alone', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns) return;
+    const { dir, data, torrent, file } = await episode(t);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7001']);
+    await seed.waitFor(/seeding episode\.ogg .* on port 7001/);
+
+    // Without LSD the download has no way to meet the seed.
+    const alone = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'alone'), '--no-lsd']);
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.doesNotMatch(alone.output(), /complete:/, 'no tracker, no DHT, no LSD: nobody to download from');
+    await alone.stop('SIGKILL');
+
+    const down = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'out')]);
+    await down.waitFor(/complete: /, 60_000);
+    assert.equal(await down.exited, 0, down.output());
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
+    assert.match(
+      seed.output(),
+      /peer 127\.0\.0\.1:\d+ connected/,
+      'the seed dialled the announcing download',
+    );
+    await seed.stop();
+  });
+
+  it('libtorrent downloads from seedcast seed after parsing our announce', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'libtorrent')) return;
+    const { dir, data, torrent, infoHash, file } = await episode(t);
+    const lt = libtorrent(t, ns, 'download', torrent, join(dir, 'lt'));
+    await lt.waitFor(/"port"/);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7002']);
+    await lt.waitFor(new RegExp(`<== LSD: 127\\.0\\.0\\.1:7002 ih: ${infoHash}`, 'i'), 30_000);
+    await lt.waitFor(/"complete"/, 60_000);
+    assert.ok(readFileSync(join(dir, 'lt', 'episode.ogg')).equals(data), 'byte-exact');
+    lt.child.stdin!.end();
+    await lt.exited;
+    await seed.stop();
+  });
+
+  it("seedcast download finds libtorrent's seed through its announce", async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'libtorrent')) return;
+    const { dir, data, torrent, file } = await episode(t);
+    const down = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'out'), '--port', '7003']);
+    await down.waitFor(/peers|%/); // running (its one-line status), its start announce sent
+    const lt = libtorrent(t, ns, 'seed', torrent, join(file, '..'));
+    await lt.waitFor(/"port"/);
+    await down.waitFor(/complete: /, 60_000);
+    assert.equal(await down.exited, 0, down.output());
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
+    assert.doesNotMatch(lt.output(), /<== LSD: 127\.0\.0\.1:7003/, 'libtorrent never heard our announce');
+    assert.match(lt.output(), /==> LSD/, 'libtorrent announced');
+    lt.child.stdin!.end();
+    await lt.exited;
+  });
+});
