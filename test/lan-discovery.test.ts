@@ -9,6 +9,9 @@
  *    `seedcast seed` after logging our announce (`<== LSD: 127.0.0.1:PORT ih: HASH`).
  * 3. We parse libtorrent's: `seedcast download`, started before libtorrent's seed exists (so
  *    libtorrent never hears our start announce), dials the seed it announced and completes.
+ * 4. Junk on the group (oversized, wrong Host, bad ports, 20 ports of one address, then
+ *    500 random datagrams) is dropped: the seed logs the drops, keeps running and still serves a download.
+ * 5. A private torrent (BEP 27) is never announced, while a public one beside it is.
  *
  * Needs root, iproute2 and libtorrent: skipped loudly without them, a failure under CI=true.
  */
@@ -24,15 +27,22 @@ import { LIBTORRENT_PYTHON, requireTools, runCli, start, tempDir } from './helpe
 const TSX = import.meta.resolve('tsx');
 const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
+const PROBE = new URL('./helpers/lsd-probe.ts', import.meta.url).pathname;
 
 /** A 3 MB episode and its trackerless torrent. */
-async function episode(t: TestContext) {
+async function episode(t: TestContext, options: { private?: boolean } = {}) {
   const dir = tempDir(t, 'seedcast-lsd-');
   mkdirSync(join(dir, 'seed'));
   const data = randomBytes(3_000_000);
   writeFileSync(join(dir, 'seed', 'episode.ogg'), data);
   const torrent = join(dir, 'episode.torrent');
-  const created = await runCli(['create', join(dir, 'seed', 'episode.ogg'), '-o', torrent]);
+  const created = await runCli([
+    'create',
+    join(dir, 'seed', 'episode.ogg'),
+    '-o',
+    torrent,
+    ...(options.private ? ['--private'] : []),
+  ]);
   assert.equal(created.code, 0, created.stderr);
   const infoHash = /infoHash:\s+([0-9a-f]{40})/.exec(created.stdout)![1]!;
   return { dir, data, torrent, infoHash, file: join(dir, 'seed', 'episode.ogg') };
@@ -44,6 +54,10 @@ function seedcast(t: TestContext, ns: Namespace, args: string[]) {
   });
 }
 
+function probe(t: TestContext, ns: Namespace, args: string[]) {
+  return start(t, ...ns.wrap(process.execPath, ['--import', TSX, PROBE, ...args]));
+}
+
 function libtorrent(t: TestContext, ns: Namespace, mode: 'seed' | 'download', torrent: string, save: string) {
   return start(t, ...ns.wrap(LIBTORRENT_PYTHON, [LT_TOOL, 'lsd', mode, torrent, save]));
 }
@@ -53,7 +67,7 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     const ns = multicastNamespace(t);
     if (!ns) return;
     const { dir, data, torrent, file } = await episode(t);
-    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7001']);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7001', '-q']);
     await seed.waitFor(/seeding episode\.ogg .* on port 7001/);
 
     // Without LSD the download has no way to meet the seed.
@@ -80,7 +94,7 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     const { dir, data, torrent, infoHash, file } = await episode(t);
     const lt = libtorrent(t, ns, 'download', torrent, join(dir, 'lt'));
     await lt.waitFor(/"port"/);
-    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7002']);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7002', '-q']);
     await lt.waitFor(new RegExp(`<== LSD: 127\\.0\\.0\\.1:7002 ih: ${infoHash}`, 'i'), 30_000);
     await lt.waitFor(/"complete"/, 60_000);
     assert.ok(readFileSync(join(dir, 'lt', 'episode.ogg')).equals(data), 'byte-exact');
@@ -104,5 +118,45 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     assert.match(lt.output(), /==> LSD/, 'libtorrent announced');
     lt.child.stdin!.end();
     await lt.exited;
+  });
+
+  it('drops junk on the group and keeps serving', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns) return;
+    const { dir, data, torrent, infoHash, file } = await episode(t);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7004', '-q']);
+    await seed.waitFor(/seeding episode\.ogg/);
+    const flood = probe(t, ns, ['flood', infoHash]);
+    await flood.waitFor(/"sent":\d+/);
+    assert.equal(await flood.exited, 0);
+    await seed.waitFor(/dropped a datagram from 127\.0\.0\.1: oversized/);
+    assert.match(seed.output(), /dropped a datagram from 127\.0\.0\.1: wrong Host/);
+    assert.match(seed.output(), /dropped a datagram from 127\.0\.0\.1: bad Port/);
+    assert.match(seed.output(), /dropped a datagram from 127\.0\.0\.1: malformed Infohash/);
+    const logged = seed.output().match(/dropped a datagram/g)?.length ?? 0;
+    assert.ok(logged <= 130, `the flood was rate limited (${logged} datagrams looked at)`);
+    assert.equal(seed.child.exitCode, null, 'the seed is still running');
+    await new Promise((r) => setTimeout(r, 1500)); // the flood's source (127.0.0.1, as every peer here) refills
+    const down = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'out')]);
+    await down.waitFor(/complete: /, 60_000);
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
+    await seed.stop();
+  });
+
+  it('never announces a private torrent (BEP 27)', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns) return;
+    const hidden = await episode(t, { private: true });
+    const shown = await episode(t);
+    const ear = probe(t, ns, ['listen']);
+    await ear.waitFor(/listening/);
+    const privateSeed = seedcast(t, ns, ['seed', hidden.torrent, hidden.file, '--port', '7005', '-q']);
+    await privateSeed.waitFor(/seeding episode\.ogg/);
+    const publicSeed = seedcast(t, ns, ['seed', shown.torrent, shown.file, '--port', '7006', '-q']);
+    await ear.waitFor(new RegExp(`Port: 7006[^"]*Infohash: ${shown.infoHash}`), 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.doesNotMatch(ear.output(), new RegExp(hidden.infoHash), 'the private torrent was not announced');
+    assert.doesNotMatch(ear.output(), /Port: 7005/);
+    await Promise.all([privateSeed.stop(), publicSeed.stop(), ear.stop()]);
   });
 });
