@@ -12,8 +12,10 @@
  * 4. Junk on the group (oversized, wrong Host, bad ports, 20 ports of one address, then
  *    500 random datagrams) is dropped: the seed logs the drops, keeps running and still serves a download.
  * 5. A private torrent (BEP 27) is never announced, while a public one beside it is.
+ * 6. aria2c (`--bt-enable-lpd`) parses our announces and downloads from `seedcast seed`; and we
+ *    parse aria2's (no cookie): `seedcast download` dials an aria2c seed that announced.
  *
- * Needs root, iproute2 and libtorrent: skipped loudly without them, a failure under CI=true.
+ * Needs root, iproute2, libtorrent and aria2c: skipped loudly without them, a failure under CI=true.
  */
 
 import assert from 'node:assert/strict';
@@ -56,6 +58,27 @@ function seedcast(t: TestContext, ns: Namespace, args: string[]) {
 
 function probe(t: TestContext, ns: Namespace, args: string[]) {
   return start(t, ...ns.wrap(process.execPath, ['--import', TSX, PROBE, ...args]));
+}
+
+/** aria2c with only LPD (BEP 14) to find peers, its info log on stdout. */
+function aria2(t: TestContext, ns: Namespace, torrent: string, dir: string, port: number, seed: boolean) {
+  const args = [
+    `--dir=${dir}`,
+    `--listen-port=${port}`,
+    '--bt-enable-lpd=true',
+    '--enable-dht=false',
+    '--enable-dht6=false',
+    '--enable-peer-exchange=false',
+    '--bt-save-metadata=false',
+    '--file-allocation=none',
+    '--summary-interval=0',
+    '--console-log-level=warn',
+    '--log=-',
+    '--log-level=info',
+    ...(seed ? ['--check-integrity=true', '--seed-ratio=0.0'] : ['--seed-time=0']),
+    torrent,
+  ];
+  return start(t, ...ns.wrap('aria2c', args));
 }
 
 function libtorrent(t: TestContext, ns: Namespace, mode: 'seed' | 'download', torrent: string, save: string) {
@@ -158,5 +181,37 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     assert.doesNotMatch(ear.output(), new RegExp(hidden.infoHash), 'the private torrent was not announced');
     assert.doesNotMatch(ear.output(), /Port: 7005/);
     await Promise.all([privateSeed.stop(), publicSeed.stop(), ear.stop()]);
+  });
+
+  it('aria2c downloads from seedcast seed after parsing our announce', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'aria2c')) return;
+    const { dir, data, torrent, infoHash, file } = await episode(t);
+    const client = aria2(t, ns, torrent, join(dir, 'aria2'), 7102, false);
+    await client.waitFor(/Dispatching LPD message/, 30_000);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7007', '-q']);
+    await client.waitFor(new RegExp(`LPD message received infohash=${infoHash}, port=7007`), 30_000);
+    assert.equal(await client.exited, 0, client.output().slice(-3000));
+    assert.ok(readFileSync(join(dir, 'aria2', 'episode.ogg')).equals(data), 'byte-exact');
+    await seed.stop();
+  });
+
+  it("seedcast download finds aria2c's seed through its announce", async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'aria2c')) return;
+    const { dir, data, torrent, file } = await episode(t);
+    const down = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'out'), '--port', '7008']);
+    await down.waitFor(/peers|%/);
+    const seeder = aria2(t, ns, torrent, join(file, '..'), 7103, true);
+    await seeder.waitFor(/Dispatching LPD message/, 30_000);
+    await down.waitFor(/complete: /, 60_000);
+    assert.equal(await down.exited, 0, down.output());
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
+    assert.doesNotMatch(
+      seeder.output(),
+      /LPD message received infohash=\w+, port=7008/,
+      'aria2c never heard us',
+    );
+    await seeder.stop();
   });
 });
