@@ -136,6 +136,11 @@ export class LocalDiscovery {
     this.announceAll();
   }
 
+  /** True when at least one group was joined. */
+  get active(): boolean {
+    return this.families.length > 0;
+  }
+
   /** Announce `infoHash` soon (a torrent that just started). */
   announce(infoHash: string): void {
     if (this.closed || this.families.length === 0) return;
