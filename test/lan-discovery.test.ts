@@ -12,6 +12,7 @@
  * 4. Junk on the group (oversized, wrong Host, bad ports, 20 ports of one address, then
  *    500 random datagrams) is dropped: the seed logs the drops, keeps running and still serves a download.
  * 5. A private torrent (BEP 27) is never announced, while a public one beside it is.
+ * 5b. Over IPv6 alone (`[ff15::efc0:988f]:6771` on a veth pair): seed and download meet.
  * 6. aria2c (`--bt-enable-lpd`) parses our announces and downloads from `seedcast seed`; and we
  *    parse aria2's (no cookie): `seedcast download` dials an aria2c seed that announced.
  *
@@ -213,5 +214,19 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
       'aria2c never heard us',
     );
     await seeder.stop();
+  });
+
+  it('seed and download meet over IPv6 (ff15::efc0:988f) when IPv4 has no multicast route', async (t) => {
+    const ns = multicastNamespace(t, { ipv6: true });
+    if (!ns) return;
+    const { dir, data, torrent, file } = await episode(t);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7009', '-q']);
+    await seed.waitFor(/seeding episode\.ogg/);
+    assert.match(seed.output(), /local discovery \(udp4\) off/, 'IPv4 could not join: only IPv6 is left');
+    const down = seedcast(t, ns, ['download', torrent, '-o', join(dir, 'out')]);
+    await down.waitFor(/complete: /, 60_000);
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
+    assert.match(seed.output(), /peer fd00::1:\d+ connected/, 'the seed dialled the IPv6 source address');
+    await seed.stop();
   });
 });

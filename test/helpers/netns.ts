@@ -27,8 +27,21 @@ function unavailable(t: TestContext, why: string): undefined {
   return undefined;
 }
 
-/** A fresh namespace with multicast on its loopback, or undefined when the test was skipped. */
-export function multicastNamespace(t: TestContext): Namespace | undefined {
+const IPV4_SETUP =
+  'ip link set lo up; ip link set lo multicast on; ip route add 239.0.0.0/8 dev lo src 127.0.0.1';
+/**
+ * IPv6 only (IPv6 multicast is not looped back on lo): a veth pair whose end `lsd0` has `fd00::1`
+ * and the multicast route; no IPv4 route for 239/8, so IPv4 discovery cannot join.
+ */
+const IPV6_SETUP =
+  'ip link set lo up; ip link add lsd0 type veth peer name lsd1; ip link set lsd1 up; ip link set lsd0 up; ' +
+  'ip -6 addr add fd00::1/64 dev lsd0 nodad; ip -6 route add multicast ff00::/8 dev lsd0 table local';
+
+/**
+ * A fresh namespace with multicast on its loopback (or, with `ipv6`, on a veth pair with IPv6 only),
+ * or undefined when the test was skipped.
+ */
+export function multicastNamespace(t: TestContext, options: { ipv6?: boolean } = {}): Namespace | undefined {
   if (process.getuid?.() !== 0) return unavailable(t, 'run as root');
   if (spawnSync('sh', ['-c', 'command -v ip'], { stdio: 'ignore' }).status !== 0)
     return unavailable(t, 'install iproute2');
@@ -40,14 +53,7 @@ export function multicastNamespace(t: TestContext): Namespace | undefined {
   });
   const setup = spawnSync(
     'ip',
-    [
-      'netns',
-      'exec',
-      name,
-      'sh',
-      '-ec',
-      'ip link set lo up; ip link set lo multicast on; ip route add 239.0.0.0/8 dev lo src 127.0.0.1',
-    ],
+    ['netns', 'exec', name, 'sh', '-ec', options.ipv6 ? IPV6_SETUP : IPV4_SETUP],
     { encoding: 'utf8' },
   );
   if (setup.status !== 0) return unavailable(t, `setting up loopback multicast: ${setup.stderr.trim()}`);
