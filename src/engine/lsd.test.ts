@@ -78,6 +78,29 @@ describe('LocalDiscovery', () => {
   });
 });
 
+describe('LocalDiscovery announces', () => {
+  it('announces each torrent, paced, and drops its own announces looped back', async (t) => {
+    const port = randomPort();
+    const hashes = Array.from({ length: 30 }, (_, i) => i.toString(16).padStart(40, '0'));
+    const peers: string[] = [];
+    const lsd = new LocalDiscovery(
+      { port: () => 6881, torrents: () => hashes, onPeer: (hash) => peers.push(hash) },
+      { address: GROUP, port, address6: false },
+    );
+    const started = Date.now();
+    await lsd.start();
+    t.after(() => lsd.close());
+    assert.ok(lsd.active, 'joined the group');
+    const own = () => lsd.dropped.get('our own announce') ?? 0;
+    const deadline = Date.now() + 5000;
+    while (own() < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const elapsed = Date.now() - started;
+    // A burst of 10, then one every 500 ms: never more than that, however slow the machine.
+    assert.ok(own() >= 10 && own() <= 10 + Math.floor(elapsed / 500) + 1, `${own()} in ${elapsed} ms`);
+    assert.equal(peers.length, 0, 'our own announces are not peers');
+  });
+});
+
 describe('Engine with local discovery', () => {
   it('dials LSD peers of public torrents only (BEP 27)', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'seedcast-lsd-'));

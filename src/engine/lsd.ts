@@ -200,7 +200,12 @@ export class LocalDiscovery {
   private drain(): void {
     if (this.pacer || this.closed) return;
     const port = this.host.port();
+    const live = new Set(this.host.torrents()); // a torrent stopped or found private meanwhile is skipped
     for (const hash of this.queue) {
+      if (!live.has(hash)) {
+        this.queue.delete(hash);
+        continue;
+      }
       if (!this.sendBucket.take()) {
         this.pacer = setTimeout(() => {
           this.pacer = undefined;
@@ -213,9 +218,14 @@ export class LocalDiscovery {
       if (port <= 0) continue;
       for (const f of this.families) {
         const datagram = encodeAnnounce({ group: f.group, port, infoHash: hash, cookie: this.cookie });
-        f.socket.send(datagram, f.group.port, f.group.address, (err) => {
+        const failed = (err: Error | null) => {
           if (err) this.host.log?.(`local discovery: sending to ${f.group.address}: ${err.message}`);
-        });
+        };
+        try {
+          f.socket.send(datagram, f.group.port, f.group.address, failed);
+        } catch (err) {
+          failed(err as Error);
+        }
       }
     }
   }
