@@ -5,8 +5,9 @@
  *
  * 1. `seedcast seed` and `seedcast download` find each other through LSD alone and the download is
  *    byte-exact; with `--no-lsd` the same download finds nobody.
- * 2. libtorrent (python3-libtorrent, `enable_lsd`) parses our announces: it downloads from
- *    `seedcast seed` after logging our announce (`<== LSD: 127.0.0.1:PORT ih: HASH`).
+ * 2. libtorrent (python3-libtorrent, `enable_lsd`) parses our announces: it downloads a hybrid
+ *    torrent from `seedcast seed` after logging our announces of its v1 and truncated v2 hashes
+ *    (`<== LSD: 127.0.0.1:PORT ih: HASH`).
  * 3. We parse libtorrent's: `seedcast download`, started before libtorrent's seed exists (so
  *    libtorrent never hears our start announce), dials the seed it announced and completes.
  * 4. Junk on the group (oversized, wrong Host, bad ports, 20 ports of one address, then
@@ -33,7 +34,7 @@ const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const PROBE = new URL('./helpers/lsd-probe.ts', import.meta.url).pathname;
 
 /** A 3 MB episode and its trackerless torrent. */
-async function episode(t: TestContext, options: { private?: boolean } = {}) {
+async function episode(t: TestContext, options: { private?: boolean; hybrid?: boolean } = {}) {
   const dir = tempDir(t, 'seedcast-lsd-');
   mkdirSync(join(dir, 'seed'));
   const data = randomBytes(3_000_000);
@@ -45,10 +46,12 @@ async function episode(t: TestContext, options: { private?: boolean } = {}) {
     '-o',
     torrent,
     ...(options.private ? ['--private'] : []),
+    ...(options.hybrid ? ['--hybrid'] : []),
   ]);
   assert.equal(created.code, 0, created.stderr);
   const infoHash = /infoHash:\s+([0-9a-f]{40})/.exec(created.stdout)![1]!;
-  return { dir, data, torrent, infoHash, file: join(dir, 'seed', 'episode.ogg') };
+  const infoHashV2 = /infoHashV2:\s+([0-9a-f]{64})/.exec(created.stdout)?.[1];
+  return { dir, data, torrent, infoHash, infoHashV2, file: join(dir, 'seed', 'episode.ogg') };
 }
 
 function seedcast(t: TestContext, ns: Namespace, args: string[]) {
@@ -112,14 +115,19 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     await seed.stop();
   });
 
-  it('libtorrent downloads from seedcast seed after parsing our announce', async (t) => {
+  it('libtorrent downloads a hybrid torrent from seedcast seed after parsing our announces', async (t) => {
     const ns = multicastNamespace(t);
     if (!ns || !requireTools(t, 'libtorrent')) return;
-    const { dir, data, torrent, infoHash, file } = await episode(t);
+    const { dir, data, torrent, infoHash, infoHashV2, file } = await episode(t, { hybrid: true });
     const lt = libtorrent(t, ns, 'download', torrent, join(dir, 'lt'));
     await lt.waitFor(/"port"/);
     const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7002', '-q']);
     await lt.waitFor(new RegExp(`<== LSD: 127\\.0\\.0\\.1:7002 ih: ${infoHash}`, 'i'), 30_000);
+    // A hybrid torrent is announced under its truncated v2 hash too, as libtorrent does.
+    await lt.waitFor(
+      new RegExp(`<== LSD: 127\\.0\\.0\\.1:7002 ih: ${infoHashV2!.slice(0, 40)}`, 'i'),
+      30_000,
+    );
     await lt.waitFor(/"complete"/, 60_000);
     assert.ok(readFileSync(join(dir, 'lt', 'episode.ogg')).equals(data), 'byte-exact');
     lt.child.stdin!.end();

@@ -14,7 +14,7 @@ import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
-import { LocalDiscovery, type LsdOptions, lsdEligible } from './lsd.js';
+import { LocalDiscovery, type LsdOptions, lsdEligible, lsdHashes } from './lsd.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 
 export interface EngineOptions {
@@ -98,10 +98,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.lsd = new LocalDiscovery(
       {
         port: () => this.port,
-        torrents: () =>
-          this.list()
-            .filter(lsdEligible)
-            .map((s) => s.infoHash.toString('hex')),
+        torrents: () => this.list().filter(lsdEligible).flatMap(lsdHashes),
         onPeer: (hash, address) => {
           const session = this.sessions.get(hash);
           if (session && lsdEligible(session)) session.swarm.add(address);
@@ -143,7 +140,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.listenerCount('sessionFailed') > 0) this.emit('sessionFailed', session, reason);
     });
     await session.start(); // on failure the session is already forgotten
-    if (lsdEligible(session)) this.lsd?.announce(session.infoHash.toString('hex'));
+    if (lsdEligible(session)) for (const hash of lsdHashes(session)) this.lsd?.announce(hash);
     return session;
   }
 

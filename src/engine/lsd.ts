@@ -5,17 +5,19 @@
  * One socket per address family, bound to the group's port (6771) with `SO_REUSEADDR` so that
  * several clients on one machine (libtorrent, aria2, other Seedcast processes) share it, joined to
  * `239.192.152.143` and, when the host has IPv6 multicast, `ff15::efc0:988f` on the interface the
- * kernel routes the group to. Each active public torrent is announced when it starts and every five
- * minutes (libtorrent's `local_service_announce_interval`), one info hash per datagram (see
- * `lsd-message.ts`), paced to `SEND_BURST` datagrams at once then one per `SEND_EVERY_MS`.
- * Private torrents (BEP 27) are never announced and never take peers from here (`lsdEligible`).
+ * kernel routes the group to. Each active public torrent is announced when it starts and every
+ * five minutes (libtorrent's `local_service_announce_interval`), a hybrid torrent under its v1 and
+ * its truncated v2 hash (`lsdHashes`), one info hash per datagram (see `lsd-message.ts`), paced to
+ * `SEND_BURST` datagrams at once then one per `SEND_EVERY_MS`. Private torrents (BEP 27) are never
+ * announced and never take peers from here (`lsdEligible`).
  *
  * An announce from a neighbour names its TCP port; the address is the datagram's source. Each
  * accepted (torrent, address, port) goes to the engine's `onPeer` (the session's `SwarmFinder.add`,
- * outbound policy included) at most once a minute, and at most `PORTS_PER_ADDRESS` ports per address. Hostile input is bounded: datagrams are parsed
- * strictly and dropped when malformed, each source address has a token bucket (`SOURCE_BURST`,
- * refilled at `SOURCE_PER_SECOND`), all sources together another, and the tables behind them are
- * capped. A socket error disables that family and is logged; it never reaches the process.
+ * outbound policy included) at most once a minute, with at most `PORTS_PER_ADDRESS` ports per
+ * address and torrent. Hostile input is bounded: datagrams are parsed strictly and dropped when
+ * malformed, each source address has a token bucket (`SOURCE_BURST`, refilled at
+ * `SOURCE_PER_SECOND`), all sources together another, and the tables behind them are capped. A
+ * socket error disables that family and is logged; it never reaches the process.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -70,6 +72,19 @@ export function lsdEligible(session: {
   meta?: { private: boolean } | undefined;
 }): boolean {
   return session.running && !session.failure && session.meta?.private !== true;
+}
+
+/**
+ * The hashes to announce for a session: its v1 info hash, and for a hybrid torrent also the v2 hash
+ * truncated to 20 bytes (libtorrent 2.0 announces both; the engine answers to both, BEP 52).
+ */
+export function lsdHashes(session: {
+  infoHash: Buffer;
+  meta?: { infoHashV2?: string } | undefined;
+}): string[] {
+  const v1 = session.infoHash.toString('hex');
+  const v2 = session.meta?.infoHashV2?.slice(0, 40);
+  return v2 && v2 !== v1 ? [v1, v2] : [v1];
 }
 
 /** A token bucket: `take()` is true while tokens remain; `rate` tokens come back each second. */
