@@ -16,8 +16,11 @@
  * 5b. Over IPv6 alone (`[ff15::efc0:988f]:6771` on a veth pair): seed and download meet.
  * 6. aria2c (`--bt-enable-lpd`) parses our announces and downloads from `seedcast seed`; and we
  *    parse aria2's (no cookie): `seedcast download` dials an aria2c seed that announced.
+ * 7. Transmission 3.00 (`lpd-enabled`) parses our announces (its log names our port), and
+ *    `seedcast seed` serves it after parsing its announce (upper-case hex, no cookie). Transmission
+ *    3 does not dial loopback peers, so here only the second direction carries data.
  *
- * Needs root, iproute2, libtorrent and aria2c: skipped loudly without them, a failure under CI=true.
+ * Needs root, iproute2, libtorrent, aria2c and transmission-cli: skipped loudly without them, a failure under CI=true.
  */
 
 import assert from 'node:assert/strict';
@@ -83,6 +86,25 @@ function aria2(t: TestContext, ns: Namespace, torrent: string, dir: string, port
     torrent,
   ];
   return start(t, ...ns.wrap('aria2c', args));
+}
+
+/** transmission-cli with only LPD (BEP 14) to find peers; its log (message-level 3) on stdout. */
+function transmission(t: TestContext, ns: Namespace, torrent: string, dir: string, port: number) {
+  const config = join(dir, 'transmission');
+  mkdirSync(config, { recursive: true });
+  writeFileSync(
+    join(config, 'settings.json'),
+    JSON.stringify({
+      'lpd-enabled': true,
+      'dht-enabled': false,
+      'pex-enabled': false,
+      'utp-enabled': false,
+      'port-forwarding-enabled': false,
+      'peer-port': port,
+      'message-level': 3,
+    }),
+  );
+  return start(t, ...ns.wrap('transmission-cli', ['-g', config, '-w', join(dir, 'tr-out'), torrent]));
 }
 
 function libtorrent(t: TestContext, ns: Namespace, mode: 'seed' | 'download', torrent: string, save: string) {
@@ -236,5 +258,29 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'byte-exact');
     assert.match(seed.output(), /peer fd00::1:\d+ connected/, 'the seed dialled the IPv6 source address');
     await seed.stop();
+  });
+
+  it('Transmission 3 parses our announce', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'transmission-cli')) return;
+    const { dir, torrent, file } = await episode(t);
+    const client = transmission(t, ns, torrent, dir, 7105);
+    await client.waitFor(/LPD announce message away/, 30_000); // past its start-up window
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7011', '-q']);
+    await client.waitFor(/Learned 1 local peer from LPD \(127\.0\.0\.1:7011\)/, 30_000);
+    await Promise.all([client.stop(), seed.stop()]);
+  });
+
+  it('seedcast seed serves Transmission 3 after parsing its announce', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'transmission-cli')) return;
+    const { dir, data, torrent, file } = await episode(t);
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7012', '-q']);
+    await seed.waitFor(/seeding episode\.ogg/);
+    const client = transmission(t, ns, torrent, dir, 7106);
+    await client.waitFor(/Seeding, uploading/, 60_000);
+    assert.ok(readFileSync(join(dir, 'tr-out', 'episode.ogg')).equals(data), 'byte-exact');
+    assert.match(seed.output(), /peer 127\.0\.0\.1:7106 connected \(-TR3000-\)/, 'we dialled Transmission');
+    await Promise.all([client.stop(), seed.stop()]);
   });
 });
