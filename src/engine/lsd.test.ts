@@ -101,6 +101,27 @@ describe('LocalDiscovery announces', () => {
   });
 });
 
+describe('LocalDiscovery joining', () => {
+  it('joins on a later cycle a group it could not join at start', async (t) => {
+    const port = randomPort();
+    const blocker = createSocket({ type: 'udp4', reuseAddr: false });
+    await new Promise<void>((r) => blocker.bind(port, '0.0.0.0', () => r()));
+    const logs: string[] = [];
+    const lsd = new LocalDiscovery(
+      { port: () => 6881, torrents: () => [], onPeer: () => undefined, log: (m) => logs.push(m) },
+      { address: GROUP, port, address6: false, intervalMs: 200 },
+    );
+    await lsd.start();
+    t.after(() => lsd.close());
+    assert.equal(lsd.active, false, 'the port was taken');
+    assert.match(logs.join('\n'), /local discovery \(udp4\) off: bind EADDRINUSE/);
+    await new Promise<void>((r) => blocker.close(() => r()));
+    const deadline = Date.now() + 5000;
+    while (!lsd.active && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(lsd.active, 'joined once the port was free');
+  });
+});
+
 describe('Engine with local discovery', () => {
   it('dials LSD peers of public torrents only (BEP 27)', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'seedcast-lsd-'));

@@ -125,6 +125,7 @@ export class LocalDiscovery {
   private readonly timers: NodeJS.Timeout[] = [];
   private pacer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly reported = new Set<string>();
   /** Datagrams dropped, by reason (diagnostics and tests). */
   readonly dropped = new Map<string, number>();
 
@@ -135,20 +136,31 @@ export class LocalDiscovery {
 
   /** Join the groups (a family that cannot is logged and left out), then announce every torrent. */
   async start(): Promise<void> {
-    const port = this.options.port ?? LSD_IPV4.port;
-    const v4 = await this.open('udp4', { address: this.options.address ?? LSD_IPV4.address, port });
-    if (v4) this.families.push(v4);
-    const address6 = this.options.address6 ?? LSD_IPV6_ADDRESS;
-    if (address6 !== false) {
-      const v6 = await this.open('udp6', { address: address6, port });
-      if (v6) this.families.push(v6);
-    }
-    if (this.families.length === 0) return;
+    await this.join();
     const every = this.options.intervalMs ?? INTERVAL_MS;
-    const cycle = setInterval(() => this.announceAll(), every);
+    const cycle = setInterval(() => {
+      // A family that could not join (no network yet, a laptop between networks) is tried again.
+      void this.join().then(() => this.announceAll());
+    }, every);
     cycle.unref();
     this.timers.push(cycle);
     this.announceAll();
+  }
+
+  /** Join each group not joined yet; one that cannot is logged and left for the next cycle. */
+  private async join(): Promise<void> {
+    const port = this.options.port ?? LSD_IPV4.port;
+    const address6 = this.options.address6 ?? LSD_IPV6_ADDRESS;
+    const groups: { type: 'udp4' | 'udp6'; address: string }[] = [
+      { type: 'udp4', address: this.options.address ?? LSD_IPV4.address },
+    ];
+    if (address6 !== false) groups.push({ type: 'udp6', address: address6 });
+    for (const { type, address } of groups) {
+      if (this.closed || this.families.some((f) => f.group.address === address)) continue;
+      const family = await this.open(type, { address, port });
+      if (family && this.closed) family.socket.close();
+      else if (family) this.families.push(family);
+    }
   }
 
   /** True when at least one group was joined. */
@@ -158,7 +170,7 @@ export class LocalDiscovery {
 
   /** Announce `infoHash` soon (a torrent that just started). */
   announce(infoHash: string): void {
-    if (this.closed || this.families.length === 0) return;
+    if (this.closed || this.families.length === 0) return; // the next cycle announces every torrent
     this.queue.add(infoHash);
     this.drain();
   }
@@ -197,7 +209,9 @@ export class LocalDiscovery {
       socket.setMulticastTTL(32); // BEP 14: the groups' scope is wider than one link
       socket.setMulticastLoopback(true); // other clients on this machine hear us; our cookie filters us
     } catch (err) {
-      this.host.log?.(`local discovery (${type}) off: ${(err as Error).message}`);
+      const why = `local discovery (${type}) off: ${(err as Error).message}`;
+      if (!this.reported.has(why)) this.host.log?.(why); // once, not at every retry
+      this.reported.add(why);
       socket.close();
       return undefined;
     }
