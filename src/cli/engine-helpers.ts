@@ -1,10 +1,8 @@
-/** Small helpers shared by the commands that run the engine (`download`, `seed`, `sync`). */
+/** Small helpers shared by the commands that run the engine (`download`, `seed`). */
 
-import { readLsdConfig } from '../config.js';
-import type { Engine, EngineOptions } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import type { PeerAddress } from '../wire/index.js';
-import type { Parsed } from './args.js';
 
 const DEFAULT_PORT = 6881;
 
@@ -43,16 +41,4 @@ export function waitForSignal(): Promise<'signal'> {
 /** Engine options that print diagnostics on stderr when SEEDCAST_DEBUG is set. */
 export function debugLog(): { log?: (message: string) => void } {
   return process.env.SEEDCAST_DEBUG ? { log: (message) => process.stderr.write(`debug: ${message}\n`) } : {};
-}
-
-/** The `--no-lsd` option of `seed`, `download` and `sync`. */
-export const LSD_OPTION = { 'no-lsd': { type: 'boolean' } } as const;
-
-/**
- * Engine options for a command run on a user's machine: diagnostics (`debugLog`) and local service
- * discovery, on unless `--no-lsd` or `SEEDCAST_LSD=off` (a group given there is used for IPv4 only).
- */
-export function userEngineOptions(args: Parsed): EngineOptions {
-  const lsd = readLsdConfig({ noLsd: args.values['no-lsd'] === true });
-  return { ...debugLog(), lsd: lsd === false ? false : lsd.address ? { ...lsd, address6: false } : true };
 }

@@ -7,14 +7,9 @@ import { SeedcastError } from '../errors.js';
 import type { Metainfo } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import {
-  LSD_OPTION,
-  listenWithFallback,
-  parsePeerFlag,
-  userEngineOptions,
-  waitForSignal,
-} from './engine-helpers.js';
+import { listenWithFallback, parsePeerFlag, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
+import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 

@@ -5,8 +5,9 @@ import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { LSD_OPTION, listenWithFallback, userEngineOptions, waitForSignal } from './engine-helpers.js';
+import { listenWithFallback, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
+import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
 
 export const sync: Command = {
   help: `Usage: seedcast sync [--once] [options]

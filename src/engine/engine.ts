@@ -28,6 +28,12 @@ export interface EngineOptions {
   superSeed?: boolean;
   log?: (message: string) => void;
   /**
+   * Local service discovery (BEP 14, `lsd.ts`) once listening: announce public torrents to the LAN
+   * by multicast and dial the neighbours that announce ours. Off by default; the CLI's `seed`,
+   * `download` and `sync` turn it on. An object overrides the groups (tests).
+   */
+  lsd?: boolean | LsdOptions;
+  /**
    * When set, sources a stranger chose are contacted only if the policy allows them: peers from
    * peer exchange (BEP 11), a magnet's `x.pe` and untrusted trackers; HTTP and UDP announces to
    * untrusted trackers (every redirect checked); untrusted web seeds. The site sets it; the CLI and
@@ -42,12 +48,6 @@ export interface EngineOptions {
    * reverse proxy's (without `--trust-proxy`), not the peer's own.
    */
   trustInsidePeers?: () => boolean;
-  /**
-   * Local service discovery (BEP 14, `lsd.ts`) once listening: announce public torrents to the LAN
-   * by multicast and dial the neighbours that announce ours. Off by default; the CLI's `seed`,
-   * `download` and `sync` turn it on. An object overrides the groups (tests).
-   */
-  lsd?: boolean | LsdOptions;
 }
 
 export interface AddOptions {
@@ -68,10 +68,10 @@ interface EngineEvents {
 
 export class Engine extends EventEmitter<EngineEvents> {
   readonly peerId: Buffer;
+  private lsd: LocalDiscovery | undefined;
   private server: Server | undefined;
   private readonly sessions = new Map<string, TorrentSession>();
   private readonly sockets = new Set<Socket>();
-  private lsd: LocalDiscovery | undefined;
   port = 0;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -92,22 +92,6 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.port = typeof address === 'object' && address ? address.port : 0;
     if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return this.port;
-  }
-
-  private async startLsd(options: true | LsdOptions): Promise<void> {
-    this.lsd = new LocalDiscovery(
-      {
-        port: () => this.port,
-        torrents: () => this.list().filter(lsdEligible).flatMap(lsdHashes),
-        onPeer: (hash, address) => {
-          const session = this.sessions.get(hash);
-          if (session && lsdEligible(session)) session.swarm.add(address);
-        },
-        ...(this.options.log ? { log: this.options.log } : {}),
-      },
-      options === true ? {} : options,
-    );
-    await this.lsd.start();
   }
 
   /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
@@ -160,11 +144,11 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Stop every torrent and the listener. */
   async close(): Promise<void> {
-    await this.lsd?.close();
     await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
     this.sessions.clear();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.lsd?.close();
   }
 
   private onIncoming(socket: Socket): void {
@@ -189,5 +173,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       socket.destroy();
     });
     conn.start();
+  }
+
+  private async startLsd(options: true | LsdOptions): Promise<void> {
+    this.lsd = new LocalDiscovery(
+      {
+        port: () => this.port,
+        torrents: () => this.list().filter(lsdEligible).flatMap(lsdHashes),
+        onPeer: (hash, address) => {
+          const session = this.sessions.get(hash);
+          if (session && lsdEligible(session)) session.swarm.add(address);
+        },
+        ...(this.options.log ? { log: this.options.log } : {}),
+      },
+      options === true ? {} : options,
+    );
+    await this.lsd.start();
   }
 }
