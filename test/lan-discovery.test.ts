@@ -26,7 +26,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { multicastNamespace, type Namespace } from './helpers/netns.js';
 import { LIBTORRENT_PYTHON, requireTools, runCli, start, tempDir } from './helpers/tools.js';
@@ -108,7 +108,8 @@ function transmission(t: TestContext, ns: Namespace, torrent: string, dir: strin
 }
 
 function libtorrent(t: TestContext, ns: Namespace, mode: 'seed' | 'download', torrent: string, save: string) {
-  return start(t, ...ns.wrap(LIBTORRENT_PYTHON, [LT_TOOL, 'lsd', mode, torrent, save]));
+  const script = `import sys; sys.path.insert(0, ${JSON.stringify(dirname(LT_TOOL))}); import lt_tool; lt_tool.lsd_main()`;
+  return start(t, ...ns.wrap(LIBTORRENT_PYTHON, ['-c', script, mode, torrent, save]));
 }
 
 describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, () => {

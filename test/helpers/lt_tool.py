@@ -9,10 +9,6 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
-  lsd <seed|download> <file.torrent> <save_path>               -> local service discovery (BEP 14) on, no other
-                                                                  peer source: prints {"port"}, then {"lsd": line}
-                                                                  for each LSD log line, {"complete": seconds} once
-                                                                  seeding; runs until stdin closes
 """
 import json
 import os
@@ -165,10 +161,24 @@ def verify(torrent, save_path):
     }
 
 
+def main():
+    cmd, *args = sys.argv[1:]
+    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm}[cmd](*args)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
+
+
 # --- local service discovery (issue 16, lsd) -------------------------------------------------
+# Not a subcommand of main(): run it as
+#   python3 -c 'import sys; sys.path.insert(0, HELPERS); import lt_tool; lt_tool.lsd_main()' <seed|download> <torrent> <save>
 def lsd(mode, torrent, save_path):
-    """A session with only LSD to find peers (run it in a network namespace whose loopback has
-    multicast); reports libtorrent's own LSD log lines so a test sees which announces it parsed."""
+    """A session with only local service discovery (BEP 14) to find peers (run it in a network
+    namespace whose loopback has multicast): prints {"port"}, then {"lsd": line} for each of
+    libtorrent's LSD log lines (so a test sees which announces it parsed), {"complete": seconds}
+    once seeding; runs until stdin closes, then returns {"uploaded", "downloaded"}."""
     import select
 
     ses = lt.session({
@@ -206,12 +216,5 @@ def lsd(mode, torrent, save_path):
     return {"uploaded": s.all_time_upload, "downloaded": s.all_time_download}
 
 
-def main():
-    cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
-              "lsd": lsd}[cmd](*args)
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()
+def lsd_main():
+    print(json.dumps(lsd(*sys.argv[1:])))
