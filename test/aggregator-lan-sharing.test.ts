@@ -26,7 +26,7 @@ const SITE = 'http://127.0.0.1:7080';
 
 function seedcast(t: TestContext, ns: Namespace, home: string, args: string[]) {
   return start(t, ...ns.wrap(process.execPath, ['--import', TSX, BIN, ...args]), {
-    env: { SEEDCAST_HOME: home, SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '' },
+    env: { SEEDCAST_HOME: home, SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '', SEEDCAST_DHT: '0' }, // LSD only
   });
 }
 

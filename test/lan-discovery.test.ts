@@ -59,7 +59,7 @@ async function episode(t: TestContext, options: { private?: boolean; hybrid?: bo
 
 function seedcast(t: TestContext, ns: Namespace, args: string[]) {
   return start(t, ...ns.wrap(process.execPath, ['--import', TSX, BIN, ...args]), {
-    env: { SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '' },
+    env: { SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '', SEEDCAST_DHT: '0' }, // no DHT once i16-dht is merged
   });
 }
 
