@@ -4,7 +4,8 @@
  * and no other way for the peers to meet (no DHT can reach anything from inside the namespace).
  *
  * 1. `seedcast seed` and `seedcast download` find each other through LSD alone and the download is
- *    byte-exact; with `--no-lsd` the same download finds nobody.
+ *    byte-exact; with `--no-lsd` the same download finds nobody. By magnet (no `tr=`) too, for
+ *    `seedcast download` and libtorrent: the metadata comes from the seed found through LSD.
  * 2. libtorrent (python3-libtorrent, `enable_lsd`) parses our announces: it downloads a hybrid
  *    torrent from `seedcast seed` after logging our announces of its v1 and truncated v2 hashes
  *    (`<== LSD: 127.0.0.1:PORT ih: HASH`).
@@ -283,5 +284,22 @@ describe('local service discovery (BEP 14) on one LAN', { timeout: 170_000 }, ()
     assert.ok(readFileSync(join(dir, 'tr-out', 'episode.ogg')).equals(data), 'byte-exact');
     assert.match(seed.output(), /peer 127\.0\.0\.1:7106 connected \(-TR3000-\)/, 'we dialled Transmission');
     await Promise.all([client.stop(), seed.stop()]);
+  });
+
+  it('a magnet with no tracker resolves through LSD, for seedcast download and libtorrent', async (t) => {
+    const ns = multicastNamespace(t);
+    if (!ns || !requireTools(t, 'libtorrent')) return;
+    const { dir, data, torrent, infoHash, file } = await episode(t);
+    const magnet = `magnet:?xt=urn:btih:${infoHash}&dn=episode.ogg`;
+    const seed = seedcast(t, ns, ['seed', torrent, file, '--port', '7013', '-q']);
+    await seed.waitFor(/seeding episode\.ogg/);
+    const down = seedcast(t, ns, ['download', magnet, '-o', join(dir, 'out')]);
+    const lt = libtorrent(t, ns, 'download', magnet, join(dir, 'lt'));
+    await down.waitFor(/complete: /, 60_000);
+    assert.ok(readFileSync(join(dir, 'out', 'episode.ogg')).equals(data), 'seedcast: byte-exact');
+    await lt.waitFor(/"complete"/, 60_000);
+    assert.ok(readFileSync(join(dir, 'lt', 'episode.ogg')).equals(data), 'libtorrent: byte-exact');
+    lt.child.stdin!.end();
+    await Promise.all([lt.exited, seed.stop()]);
   });
 });

@@ -173,7 +173,7 @@ if __name__ == "__main__":
 
 # --- local service discovery (issue 16, lsd) -------------------------------------------------
 # Not a subcommand of main(): run it as
-#   python3 -c 'import sys; sys.path.insert(0, HELPERS); import lt_tool; lt_tool.lsd_main()' <seed|download> <torrent> <save>
+#   python3 -c 'import sys; sys.path.insert(0, HELPERS); import lt_tool; lt_tool.lsd_main()' <seed|download> <torrent|magnet> <save>
 def lsd(mode, torrent, save_path):
     """A session with only local service discovery (BEP 14) to find peers (run it in a network
     namespace whose loopback has multicast): prints {"port"}, then {"lsd": line} for each of
@@ -192,8 +192,11 @@ def lsd(mode, torrent, save_path):
         "allow_multiple_connections_per_ip": True,
         "alert_mask": lt.alert.category_t.all_categories,
     })
-    atp = lt.add_torrent_params()
-    atp.ti = lt.torrent_info(torrent)
+    if torrent.startswith("magnet:"):
+        atp = lt.parse_magnet_uri(torrent)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(torrent)
     atp.save_path = save_path
     if mode == "seed":
         atp.flags |= lt.torrent_flags.seed_mode
