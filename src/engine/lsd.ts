@@ -295,7 +295,12 @@ export class LocalDiscovery {
       this.recent.delete(key);
       this.recent.set(key, ports);
       if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value as string);
-      this.host.onPeer(hash, { host, port });
+      try {
+        this.host.onPeer(hash, { host, port });
+      } catch (err) {
+        // Never let an error escape a socket's 'message' handler: it would reach the process.
+        this.host.log?.(`local discovery: peer ${host}:${port}: ${(err as Error).message}`);
+      }
     }
   }
 
