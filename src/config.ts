@@ -197,6 +197,29 @@ export interface ConfigFlags {
 
 type Env = Record<string, string | undefined>;
 
+// --- local service discovery (issue 16, lsd) ------------------------------------------------
+/** BEP 14 multicast for `seed`, `download` and `sync` (the site never uses it: it has no LAN). */
+export type LsdConfig = false | { address?: string; port?: number };
+
+/**
+ * `--no-lsd` wins over `SEEDCAST_LSD`: `on` (the default), `off`, or another IPv4 group as
+ * `ADDRESS:PORT` (tests, private networks). Throws USAGE on anything else.
+ */
+export function readLsdConfig(flags: { noLsd?: boolean }, env: Env = process.env): LsdConfig {
+  if (flags.noLsd) return false;
+  const v = blank(env.SEEDCAST_LSD?.trim());
+  const group = v ? /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(v) : null;
+  if (group) {
+    const port = Number(group[2]);
+    const multicast = isIP(group[1]!) === 4 && Number(group[1]!.split('.')[0]) >= 224;
+    if (!multicast || Number(group[1]!.split('.')[0]) > 239 || port < 1 || port > 65535)
+      throw new SeedcastError('USAGE', `SEEDCAST_LSD: ${v} is not an IPv4 multicast group and port`);
+    return { address: group[1]!, port };
+  }
+  return flag('SEEDCAST_LSD', v, true) ? {} : false;
+}
+// --- end of local service discovery ----------------------------------------------------------
+
 function port(name: string, value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const n = typeof value === 'number' ? value : Number(value);

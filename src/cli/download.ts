@@ -8,13 +8,13 @@ import type { Command } from './command.js';
 import {
   DHT_FLAGS,
   DHT_HELP,
-  debugLog,
   dhtOption,
   listenWithFallback,
   parsePeerFlag,
   waitForSignal,
 } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
+import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
@@ -33,6 +33,7 @@ Options:
   --port N           TCP port for incoming peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
 ${DHT_HELP}
+  --no-lsd           do not look for peers on the local network (BEP 14 multicast; on by default)
   -q, --quiet        no progress output
   -h, --help         show this help
 
@@ -46,6 +47,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
       ...DHT_FLAGS,
+      ...LSD_OPTION,
     });
     const [input, ...extra] = args.positionals;
     if (input === undefined)
@@ -57,7 +59,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     const source = await readTorrentInput(input);
 
     installLastResort({ name: 'download' });
-    const engine = new Engine({ ...debugLog(), dht });
+    const engine = new Engine({ ...userEngineOptions(args), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;
     if (source.kind === 'torrent') {

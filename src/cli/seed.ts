@@ -10,13 +10,13 @@ import type { Command } from './command.js';
 import {
   DHT_FLAGS,
   DHT_HELP,
-  debugLog,
   dhtOption,
   listenWithFallback,
   parsePeerFlag,
   waitForSignal,
 } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
+import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
 import { reportStatus } from './status.js';
 import { readTorrentInput } from './torrent-input.js';
 
@@ -31,6 +31,7 @@ Options:
   --port N           TCP port for peers (default 6881, or any free port if taken)
   --peer HOST:PORT   also connect to this peer (repeatable)
 ${DHT_HELP}
+  --no-lsd           do not look for peers on the local network (BEP 14 multicast; on by default)
   -q, --quiet        no status output
   -h, --help         show this help`,
 
@@ -40,6 +41,7 @@ ${DHT_HELP}
       peer: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
       ...DHT_FLAGS,
+      ...LSD_OPTION,
     });
     const [torrent, path, ...extra] = args.positionals;
     if (torrent === undefined || path === undefined)
@@ -52,7 +54,7 @@ ${DHT_HELP}
     const { meta, root } = await locateContent(source.meta, resolve(path));
 
     installLastResort({ name: 'seed' });
-    const engine = new Engine({ ...debugLog(), dht });
+    const engine = new Engine({ ...userEngineOptions(args), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     const session = await engine.add(
       { meta },

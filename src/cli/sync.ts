@@ -5,15 +5,9 @@ import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
-import {
-  DHT_FLAGS,
-  DHT_HELP,
-  debugLog,
-  dhtOption,
-  listenWithFallback,
-  waitForSignal,
-} from './engine-helpers.js';
+import { DHT_FLAGS, DHT_HELP, dhtOption, listenWithFallback, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
+import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
 
 export const sync: Command = {
   help: `Usage: seedcast sync [--once] [options]
@@ -34,6 +28,8 @@ Options:
   --swarm-timeout S      seconds to wait for a peer or web seed before falling back to HTTP (default 60)
   --min-free MIB         keep this many MiB free on the library's disk (default 256)
 ${DHT_HELP}
+  --no-lsd               do not share with machines on the local network (BEP 14 local service
+                         discovery: multicast announces on 239.192.152.143:6771; on by default)
   -q, --quiet            print only errors
   -h, --help             show this help
 
@@ -51,6 +47,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
       'min-free': { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
       ...DHT_FLAGS,
+      ...LSD_OPTION,
     });
     if (args.positionals.length > 0)
       throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
@@ -59,7 +56,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
     const live = !quiet && process.stdout.isTTY === true;
     const dht = dhtOption(args);
     installLastResort({ name: 'sync' });
-    const engine = new Engine({ ...debugLog(), dht });
+    const engine = new Engine({ ...userEngineOptions(args), dht });
     const view = createView();
     const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });
     await aggregator.open();

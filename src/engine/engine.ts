@@ -15,6 +15,7 @@ import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
+import { LocalDiscovery, type LsdOptions, lsdEligible, lsdHashes } from './lsd.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 import { DHT_EXTENSIONS } from './session-swarm.js';
 
@@ -28,6 +29,12 @@ export interface EngineOptions {
   /** Super-seed complete torrents (`SessionOptions.superSeed`): for a permanent seed such as a site. */
   superSeed?: boolean;
   log?: (message: string) => void;
+  /**
+   * Local service discovery (BEP 14, `lsd.ts`) once listening: announce public torrents to the LAN
+   * by multicast and dial the neighbours that announce ours. Off by default; the CLI's `seed`,
+   * `download` and `sync` turn it on. An object overrides the groups (tests).
+   */
+  lsd?: boolean | LsdOptions;
   /**
    * When set, sources a stranger chose are contacted only if the policy allows them: peers from
    * peer exchange (BEP 11), a magnet's `x.pe` and untrusted trackers; HTTP and UDP announces to
@@ -68,6 +75,7 @@ interface EngineEvents {
 
 export class Engine extends EventEmitter<EngineEvents> {
   readonly peerId: Buffer;
+  private lsd: LocalDiscovery | undefined;
   private server: Server | undefined;
   private readonly sessions = new Map<string, TorrentSession>();
   private readonly sockets = new Set<Socket>();
@@ -92,6 +100,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const address = server.address();
     this.port = typeof address === 'object' && address ? address.port : 0;
     await this.startDht();
+    if (this.options.lsd && !this.lsd) await this.startLsd(this.options.lsd);
     return this.port;
   }
 
@@ -147,6 +156,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       if (this.listenerCount('sessionFailed') > 0) this.emit('sessionFailed', session, reason);
     });
     await session.start(); // on failure the session is already forgotten
+    if (lsdEligible(session)) for (const hash of lsdHashes(session)) this.lsd?.announce(hash);
     return session;
   }
 
@@ -171,6 +181,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     for (const s of this.sockets) s.destroy();
     await this.dht?.close(); // saves the routing table
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.lsd?.close();
   }
 
   private onIncoming(socket: Socket): void {
@@ -196,5 +207,21 @@ export class Engine extends EventEmitter<EngineEvents> {
       socket.destroy();
     });
     conn.start();
+  }
+
+  private async startLsd(options: true | LsdOptions): Promise<void> {
+    this.lsd = new LocalDiscovery(
+      {
+        port: () => this.port,
+        torrents: () => this.list().filter(lsdEligible).flatMap(lsdHashes),
+        onPeer: (hash, address) => {
+          const session = this.sessions.get(hash);
+          if (session && lsdEligible(session)) session.swarm.add(address);
+        },
+        ...(this.options.log ? { log: this.options.log } : {}),
+      },
+      options === true ? {} : options,
+    );
+    await this.lsd.start();
   }
 }

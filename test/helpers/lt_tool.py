@@ -203,3 +203,55 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# --- local service discovery (issue 16, lsd) -------------------------------------------------
+# Not a subcommand of main(): run it as
+#   python3 -c 'import sys; sys.path.insert(0, HELPERS); import lt_tool; lt_tool.lsd_main()' <seed|download> <torrent|magnet> <save>
+def lsd(mode, torrent, save_path):
+    """A session with only local service discovery (BEP 14) to find peers (run it in a network
+    namespace whose loopback has multicast): prints {"port"}, then {"lsd": line} for each of
+    libtorrent's LSD log lines (so a test sees which announces it parsed), {"complete": seconds}
+    once seeding; runs until stdin closes, then returns {"uploaded", "downloaded"}."""
+    import select
+
+    ses = lt.session({
+        "listen_interfaces": "127.0.0.1:0",
+        "enable_dht": False,
+        "enable_lsd": True,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
+        "allow_multiple_connections_per_ip": True,
+        "alert_mask": lt.alert.category_t.all_categories,
+    })
+    if torrent.startswith("magnet:"):
+        atp = lt.parse_magnet_uri(torrent)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(torrent)
+    atp.save_path = save_path
+    if mode == "seed":
+        atp.flags |= lt.torrent_flags.seed_mode
+    h = ses.add_torrent(atp)
+    print(json.dumps({"port": ses.listen_port()}), flush=True)
+    start = time.time()
+    complete = False
+    while True:
+        for a in ses.pop_alerts():
+            m = a.message()
+            if "LSD" in m:
+                print(json.dumps({"lsd": m}), flush=True)
+        if not complete and h.status().is_seeding:
+            complete = True
+            print(json.dumps({"complete": time.time() - start}), flush=True)
+        ready, _, _ = select.select([sys.stdin], [], [], 0.1)
+        if ready and sys.stdin.read(1) == "":
+            break
+    s = h.status()
+    return {"uploaded": s.all_time_upload, "downloaded": s.all_time_download}
+
+
+def lsd_main():
+    print(json.dumps(lsd(*sys.argv[1:])))
