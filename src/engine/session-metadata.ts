@@ -5,17 +5,22 @@
  * Fetching: the first peer whose extended handshake gives a `metadata_size` (within 32 MiB) fixes the
  * size; every peer that supports ut_metadata is asked for the missing 16 KiB pieces; once all are in
  * they must hash to the info hash, or they are dropped and fetched again.
+ *
+ * Serving: each piece asked for, or `reject`; once a peer was sent every piece, the session's
+ * super-seed is told (it announces again the pieces it revealed while the peer had no metadata).
  */
 
 import type { Metainfo } from '../torrent/index.js';
 import { parseTorrent } from '../torrent/index.js';
-import { MetadataAssembler, metadataPiece, type PeerMessage } from '../wire/index.js';
+import { MetadataAssembler, metadataPiece, metadataPieceCount, type PeerMessage } from '../wire/index.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
 
 export class MetadataFetcher {
   private assembler: MetadataAssembler | undefined;
   private done = false;
+  /** Metadata pieces sent to each peer (a peer can ask for each at most once per piece count). */
+  private readonly sentTo = new WeakMap<Peer, Set<number>>();
 
   constructor(private readonly session: TorrentSession) {}
 
@@ -43,7 +48,9 @@ export class MetadataFetcher {
         });
       } catch {
         peer.conn.sendMetadata({ kind: 'reject', piece: message.piece });
+        return;
       }
+      this.served(peer, message.piece, meta.infoBytes.byteLength);
       return;
     }
     if (message.kind === 'data' && this.assembler && !this.done) {
@@ -54,6 +61,21 @@ export class MetadataFetcher {
         peer.conn.destroy(err as Error);
       }
     }
+  }
+
+  /**
+   * Count the metadata pieces sent to a peer; once it has them all it can place `have`s, and a
+   * super-seed announces again what it revealed before (see `session-super-seed.ts`).
+   */
+  private served(peer: Peer, piece: number, size: number): void {
+    let sent = this.sentTo.get(peer);
+    if (!sent) {
+      sent = new Set();
+      this.sentTo.set(peer, sent);
+    }
+    if (sent.has(piece)) return;
+    sent.add(piece);
+    if (sent.size === metadataPieceCount(size)) this.session.superSeed.metadataSent(peer);
   }
 
   private requestFrom(peer: Peer, size: number): void {
