@@ -4,7 +4,9 @@
  *
  * Fetching: the first peer whose extended handshake gives a `metadata_size` (within 32 MiB) fixes the
  * size; every peer that supports ut_metadata is asked for the missing 16 KiB pieces; once all are in
- * they must hash to the info hash, or they are dropped and fetched again.
+ * they must hash to the info hash, or they are dropped and fetched again. A magnet link's `xs=`
+ * (the `.torrent` URL) is fetched at the same time (`torrent-source.ts`); the first verified
+ * metadata wins.
  *
  * Serving: each piece asked for, or `reject`; once a peer was sent every piece, the session's
  * super-seed is told (it announces again the pieces it revealed while the peer had no metadata).
@@ -13,8 +15,10 @@
 import type { Metainfo } from '../torrent/index.js';
 import { parseTorrent } from '../torrent/index.js';
 import { MetadataAssembler, metadataPiece, metadataPieceCount, type PeerMessage } from '../wire/index.js';
+import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
+import { fetchTorrentSource } from './torrent-source.js';
 
 export class MetadataFetcher {
   private assembler: MetadataAssembler | undefined;
@@ -106,16 +110,47 @@ export class MetadataFetcher {
       }
       return;
     }
-    this.done = true;
     let meta: Metainfo;
     try {
       meta = parseTorrent(Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]), {
         requirePieceLayers: false,
       });
     } catch (err) {
+      this.done = true;
       this.session.emit('warning', `metadata from peers is not a valid torrent: ${(err as Error).message}`);
       return;
     }
+    this.accept(meta);
+  }
+
+  /**
+   * A magnet link's `xs=` URLs (at most 3, http/https): the `.torrent` fetched over HTTP under the
+   * session's outbound policy, alongside the peers; whichever gives verified metadata first wins.
+   */
+  fetchSources(urls: readonly string[]): void {
+    const { policy, trusted } = this.session.options;
+    const infoHash = this.session.infoHash.toString('hex');
+    void (async () => {
+      for (const url of urls.slice(0, 3)) {
+        if (this.done || this.session.meta || !this.session.running) return;
+        try {
+          const meta = await fetchTorrentSource(url, infoHash, {
+            policy: policy && !trusted?.(url) ? policy : undefined,
+          });
+          this.session.log(`metadata from ${url}`);
+          this.accept(meta);
+          return;
+        } catch (err) {
+          this.session.emit('warning', `xs ${describeError(err)}`);
+        }
+      }
+    })();
+  }
+
+  /** Verified metadata (from peers or an `xs=` URL): set the session up with it, once. */
+  private accept(meta: Metainfo): void {
+    if (this.done || this.session.meta || !this.session.running) return;
+    this.done = true;
     this.session.emit('metadata', meta);
     // The store, recheck and peers' bitfields come now; a store error fails the session.
     void this.session.useMetadata(meta).catch((err: Error) => this.session.fail(err));
