@@ -98,7 +98,6 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
   const ofKind = files.filter((f) => f.type.startsWith(`${item.mediaType}/`));
   const media = pickMedia(ofKind.length > 0 ? ofKind : files);
   const torrentLength = item.torrentKey ? ctx.torrentLength(item.id) : undefined;
-  const allStored = stored.length === item.files.length && item.files.length > 0;
   const magnet = links.magnet(item) ?? null;
   const owner = ctx.ownerName(item.ownerId);
   return {
