@@ -55,7 +55,9 @@ describe('super-seeding and magnet links', () => {
     const size = peer.conn.remoteExtended?.metadataSize;
     assert.equal(size, meta.infoBytes.byteLength, 'the super-seed offers its metadata');
     await peer.waitFor((m) => m.type === 'have');
+    await new Promise((r) => setTimeout(r, 200)); // every first have
     const revealed = haves(peer.received);
+    assert.ok(revealed.length >= 2, `pieces revealed: ${revealed}`);
     for (let piece = 0; piece < metadataPieceCount(size!); piece++)
       peer.conn.sendMetadata({ kind: 'request', piece });
     const lastData = await peer.waitFor(
