@@ -22,15 +22,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { aria2Download, copiesOf } from './helpers/aria2.js';
-import {
-  freePort,
-  LIBTORRENT_PYTHON,
-  requireTools,
-  run,
-  runCli,
-  startCli,
-  tempDir,
-} from './helpers/tools.js';
+import { freePort, LIBTORRENT_PYTHON, requireTools, start, startCli, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 /** 4 MiB that compress badly, named like a video. */
@@ -112,15 +104,21 @@ function sent(what: string, got: Served, peer: boolean): void {
   if (peer) assert.ok(got.peer > 0, `${what}: the site's peer sent nothing (${JSON.stringify(got)})`);
 }
 
+/** `seedcast download` (killed when the test ends, so a stall does not outlive it). */
 async function seedcastDownload(t: TestContext, source: string, out: string): Promise<void> {
-  const r = await runCli(['download', source, '-o', out, '--port', String(await freePort()), '-q']);
-  assert.equal(r.code, 0, `seedcast download failed:\n${r.stdout}\n${r.stderr}`);
+  const child = startCli(t, ['download', source, '-o', out, '--port', String(await freePort()), '-q']);
+  const code = await child.exited;
+  assert.equal(code, 0, `seedcast download failed:\n${child.output()}`);
   assert.equal(copiesOf(out, VIDEO).length, 1, `${t.name}: byte-exact`);
 }
 
-function libtorrentDownload(source: string, out: string) {
+/** libtorrent (`lt_tool.py download_sources`), killed when the test ends. */
+async function libtorrentDownload(t: TestContext, source: string, out: string) {
   mkdirSync(out, { recursive: true });
-  const got = JSON.parse(run(LIBTORRENT_PYTHON, [LT_TOOL, 'download_sources', source, out]));
+  const child = start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'download_sources', source, out]);
+  const code = await child.exited;
+  assert.equal(code, 0, `lt_tool failed:\n${child.output()}`);
+  const got = JSON.parse(child.output().trim().split('\n').pop()!);
   assert.equal(got.have, got.total, `libtorrent finished: ${JSON.stringify(got)}`);
   assert.equal(copiesOf(out, VIDEO).length, 1, 'libtorrent: byte-exact');
   return got as { from_peers: number; from_web_seeds: number };
@@ -166,12 +164,12 @@ test('libtorrent completes the .torrent and the magnet of a site item, from the 
   if (!requireTools(t, 'libtorrent')) return;
   const site = await startSite(t);
   let lt = { from_peers: 0, from_web_seeds: 0 };
-  const viaTorrent = await site.measure(() => {
-    lt = libtorrentDownload(site.torrentPath, join(site.dir, 'torrent'));
+  const viaTorrent = await site.measure(async () => {
+    lt = await libtorrentDownload(t, site.torrentPath, join(site.dir, 'torrent'));
   });
   sent('libtorrent, .torrent', viaTorrent, false);
-  const viaMagnet = await site.measure(() => {
-    lt = libtorrentDownload(site.magnet, join(site.dir, 'magnet'));
+  const viaMagnet = await site.measure(async () => {
+    lt = await libtorrentDownload(t, site.magnet, join(site.dir, 'magnet'));
   });
   sent('libtorrent, magnet', viaMagnet, true);
   assert.ok(lt.from_peers > 0, `libtorrent counted bytes from the site's peer: ${JSON.stringify(lt)}`);
@@ -194,7 +192,7 @@ test("without the web seed, the site's super-seeding peer alone gives every clie
   const clients: [string, (source: string, out: string) => Promise<void> | void][] = [
     ['seedcast', (source, out) => seedcastDownload(t, source, out)],
     ['aria2c', (source, out) => aria2Download(t, out, source, ['--bt-stop-timeout=60'])],
-    ['libtorrent', (source, out) => void libtorrentDownload(source, out)],
+    ['libtorrent', async (source, out) => void (await libtorrentDownload(t, source, out))],
   ];
   for (const [name, download] of clients) {
     for (const [kind, source] of [
