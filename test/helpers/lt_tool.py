@@ -65,6 +65,7 @@ def make_session():
         "enable_outgoing_utp": False,
         "enable_incoming_utp": False,
         "allow_multiple_connections_per_ip": True,
+        "close_redundant_connections": False,  # keep seeds connected: their counters stay readable
         "alert_mask": 0,
     })
 
@@ -98,14 +99,20 @@ def download(source, save_path, peer=None):
     start = time.time()
     deadline = start + float(os.environ.get("LT_TIMEOUT", "300"))
     received = {}
-    while time.time() < deadline:
+
+    def sample():
         for p in h.get_peer_info():
             key = "%s:%d" % p.ip
             client = p.client.decode("utf-8", "replace") if isinstance(p.client, bytes) else p.client
             old = received.get(key, {"received": 0})
             received[key] = {"ip": key, "client": client, "received": max(old["received"], p.total_download)}
+
+    while time.time() < deadline:
+        sample()
         s = h.status()
         if s.is_seeding:
+            time.sleep(1.5)  # per-peer counters are brought up to date once a second
+            sample()
             break
         if peer and s.num_peers == 0 and int(time.time() - start) % 5 == 0:
             h.connect_peer((host, int(port)))
