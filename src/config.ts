@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { SeedcastError } from './errors.js';
+import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
 
 export interface Config {
@@ -39,6 +40,9 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Storage limits and archiving bounds (issue 15): see `readQuotaConfig`. */
   quotas: QuotaConfig;
+  // torrent format (issue 16, format): docs/interop.md
+  /** Torrents made for uploads: `v1` (default) or `hybrid` (`--torrent-format`, SEEDCAST_TORRENT_FORMAT). */
+  torrentFormat: TorrentFormat;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -152,6 +156,8 @@ export interface ConfigFlags {
   allowPrivateUrls?: boolean;
   /** `--trust-proxy` as given: `true`, a hop count, or comma-separated addresses/CIDRs. */
   trustProxy?: string;
+  /** `--torrent-format v1|hybrid` (issue 16, format). */
+  torrentFormat?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -234,5 +240,9 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       flags.allowPrivateUrls ?? flag('SEEDCAST_ALLOW_PRIVATE_URLS', env.SEEDCAST_ALLOW_PRIVATE_URLS, false),
     trustProxy: trustProxy(flags.trustProxy ?? env.SEEDCAST_TRUST_PROXY),
     quotas: Object.freeze(readQuotaConfig(env)),
+    torrentFormat: parseTorrentFormat(
+      flags.torrentFormat ?? blank(env.SEEDCAST_TORRENT_FORMAT) ?? 'v1',
+      flags.torrentFormat === undefined ? 'SEEDCAST_TORRENT_FORMAT' : '--torrent-format',
+    ),
   });
 }

@@ -7,7 +7,7 @@ import type { Command } from './command.js';
 export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
                      [--archive | --no-archive] [--limit NAME=VALUE]...
-                     [--allow-private-urls] [--trust-proxy VALUE]
+                     [--allow-private-urls] [--trust-proxy VALUE] [--torrent-format v1|hybrid]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -35,6 +35,11 @@ Options (flags win over the environment):
                      believe X-Forwarded-For from these reverse proxies: true (any), a hop count,
                      or comma-separated addresses/CIDRs, e.g. 127.0.0.1,10.0.0.0/8
                      (SEEDCAST_TRUST_PROXY, default: ignore X-Forwarded-For)
+  --torrent-format v1|hybrid
+                     the torrents made for uploads: v1 (BEP 3; every client, one info hash) or
+                     hybrid (v1+v2; aria2 1.36 and Transmission 3 cannot join it); an upload's
+                     format field overrides it; existing items keep theirs (SEEDCAST_TORRENT_FORMAT,
+                     default v1; see docs/interop.md)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -61,6 +66,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       limit: { type: 'string', multiple: true },
       'allow-private-urls': { type: 'boolean' },
       'trust-proxy': { type: 'string' },
+      'torrent-format': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -75,6 +81,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       limits: listFlag(args, 'limit'),
       allowPrivateUrls: args.values['allow-private-urls'] ? true : undefined,
       trustProxy: stringFlag(args, 'trust-proxy'),
+      torrentFormat: stringFlag(args, 'torrent-format'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

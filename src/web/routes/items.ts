@@ -56,6 +56,7 @@ const FIELDS = [
   'tags',
   'channel',
   'upload',
+  'format',
 ] as const;
 const MAX_FIELD = 20_000;
 
@@ -195,6 +196,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
       path: f.path,
       length: f.length,
       mimeType: f.mimeType,
+      /** The file's SHA-256 (hex), for integrity whatever the torrent's format; null until archived. */
+      sha256: f.sha256,
       // Served by the site only once it holds the bytes (a torrent-only item after archiving).
       url: f.blobKey ? links.file(item.id, f.path) : null,
     })),
