@@ -199,6 +199,7 @@ async function main(): Promise<void> {
       join(root, 'site'),
     ]);
     procs.push(site);
+    if (process.env.BENCH_SITE_LOG) site.child.stdout!.pipe(createWriteStream(process.env.BENCH_SITE_LOG));
     const [, base] = await site.waitFor(/listening on (http:\/\/\S+)/, 60_000);
     const { item, api } = await publish(base!, data);
     const torrent = join(root, 'item.torrent');

@@ -111,7 +111,7 @@ test("the web seed serves a client the site's peer is not serving and defers one
   assert.equal(deferred.statusCode, 503, deferred.body);
   assert.equal(deferred.headers['retry-after'], String(DEFERRAL_DEFAULTS.retryAfter));
   assert.equal(deferred.json().error.code, 'FILE_USE_SWARM');
-  const elsewhere = s.site.seeding.admitWebSeed(item.id, '192.0.2.7');
+  const elsewhere = s.site.seeding.admitWebSeed(item.id, '192.0.2.7', { length: 16384, waited: true });
   elsewhere.release();
   assert.equal(elsewhere.serve, true, 'other addresses are not affected');
 

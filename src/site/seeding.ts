@@ -153,7 +153,11 @@ export class Seeding {
    * swarm (see `web-seed-deferral.ts`: only when every downloading peer the site's peer sees at
    * that address is being served by it). A served request must be `release`d once it is over.
    */
-  admitWebSeed(itemId: number, host: string, now = Date.now()): Verdict & { release: () => void } {
+  admitWebSeed(
+    itemId: number,
+    host: string,
+    request: { length: number; waited?: boolean; now?: number },
+  ): Verdict & { release: () => void } {
     const peers: PeerActivity[] = this.peersAt(itemId, host).map((p) => ({
       connectedAt: p.connectedAt,
       lastServedAt: p.lastServedAt,
@@ -162,7 +166,11 @@ export class Seeding {
       unchoked: !p.conn.amChoking,
       seed: p.isSeed,
     }));
-    return this.gate.admit(itemId, host.replace(/^::ffff:/, ''), peers, now);
+    return this.gate.admit(itemId, host.replace(/^::ffff:/, ''), peers, {
+      now: request.now ?? Date.now(),
+      length: request.length,
+      ...(request.waited ? { waited: true } : {}),
+    });
   }
 
   private peersAt(itemId: number, host: string) {

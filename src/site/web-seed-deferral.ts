@@ -13,12 +13,17 @@
  *   super-seed steers is feeding it, and the super-seed takes over a peer the swarm stops feeding).
  *   A peer that has the whole item downloads nothing and does not count. Anything else (a magnet
  *   client that never got the metadata, a peer the super-seed starves, a choked peer) is *unserved*.
+ * - No peer connection from the address, within `firstLookMs` of its first request for the item
+ *   (the first in `seenMs`): the request waits until then before being decided (held, not
+ *   refused). A BitTorrent client asks the web seed and announces at the same moment, and aria2
+ *   asks for the whole file in one range; by then its connection to the site's peer exists and the
+ *   rules below apply to it. Every client arriving at that address in that moment waits with it.
  * - No downloading peer at the address, or none of them served: serve (nothing to defer to).
  * - Some unserved: serve while fewer than `perClientInFlight` responses per unserved peer are in
  *   flight to the address (the unserved clients' share), defer the rest briefly (`busyRetryAfter`).
- * - All served: defer (`retryAfter`), except one request at a time every `trickleMs` per address,
- *   so a client at that address that the site cannot see at all (not connected to its peer) still
- *   moves forward.
+ * - All served: defer (`retryAfter`), except one request (of at most `trickleMaxBytes`) at a time
+ *   every `trickleMs` per address, so a client at that address that the site cannot see at all
+ *   (not connected to its peer) still moves forward.
  */
 
 /** What the site's peer knows about one connected peer, as the deferral needs it. */
@@ -41,6 +46,9 @@ export interface DeferralOptions {
   windowMs: number;
   perClientInFlight: number;
   trickleMs: number;
+  trickleMaxBytes: number;
+  firstLookMs: number;
+  seenMs: number;
   /** Seconds a served client is asked to wait (`Retry-After`). */
   retryAfter: number;
   /** Seconds a client over its address's share of the web seed is asked to wait. */
@@ -52,6 +60,9 @@ export const DEFERRAL_DEFAULTS: DeferralOptions = Object.freeze({
   windowMs: 10_000,
   perClientInFlight: 4,
   trickleMs: 10_000,
+  trickleMaxBytes: 4 * 1024 * 1024,
+  firstLookMs: 3_000,
+  seenMs: 60_000,
   retryAfter: 10,
   busyRetryAfter: 2,
 });
@@ -64,11 +75,16 @@ export interface AddressLoad {
   inFlight: number;
   /** When a request from the address was last served while every peer there was served. */
   lastTrickleAt: number | undefined;
+  /** Bytes the request asks for. */
+  length: number;
+  /** Ms left of the address's first look (see the module comment); 0 when over or already held. */
+  firstLook: number;
 }
 
 export type Verdict =
   | { serve: true; trickle: boolean; reason: string }
-  | { serve: false; retryAfter: number; reason: string };
+  | { serve: false; retryAfter: number; reason: string }
+  | { serve: 'wait'; waitMs: number; reason: string };
 
 function recent(at: number | undefined, now: number, ms: number): boolean {
   return at !== undefined && now - at < ms;
@@ -90,6 +106,8 @@ export function webSeedVerdict(
   now: number,
   o: DeferralOptions = DEFERRAL_DEFAULTS,
 ): Verdict {
+  if (load.peers.length === 0 && load.firstLook > 0)
+    return { serve: 'wait', waitMs: load.firstLook, reason: 'first look: its peer may be connecting' };
   const downloading = load.peers.filter((p) => !p.seed);
   const unserved = downloading.filter((p) => !isServed(p, now, o)).length;
   const served = downloading.length - unserved;
@@ -99,7 +117,11 @@ export function webSeedVerdict(
       return { serve: true, trickle: false, reason: `${unserved} unserved peer(s) here` };
     return { serve: false, retryAfter: o.busyRetryAfter, reason: 'unserved share in use' };
   }
-  if (load.inFlight === 0 && !recent(load.lastTrickleAt, now, o.trickleMs))
+  if (
+    load.inFlight === 0 &&
+    load.length <= o.trickleMaxBytes &&
+    !recent(load.lastTrickleAt, now, o.trickleMs)
+  )
     return { serve: true, trickle: true, reason: 'trickle' };
   return { serve: false, retryAfter: o.retryAfter, reason: 'every peer here is served' };
 }
@@ -110,27 +132,42 @@ const MAX_ADDRESSES = 10_000;
 export class WebSeedGate {
   private readonly inFlight = new Map<string, number>();
   private readonly trickles = new Map<string, number>();
+  /** Per item and address: when its current first look began, and when it was last seen. */
+  private readonly looks = new Map<string, number>();
+  private readonly seen = new Map<string, number>();
 
   constructor(private readonly options: DeferralOptions = DEFERRAL_DEFAULTS) {}
 
-  /** Decides for a request from `host` for item `itemId`; when served, call `release` once it is over. */
+  /**
+   * Decides for a request of `length` bytes from `host` for item `itemId` (`waited`: asked again
+   * after a `wait` verdict); when served, call `release` once it is over.
+   */
   admit(
     itemId: number,
     host: string,
     peers: readonly PeerActivity[],
-    now: number,
+    request: { now: number; length: number; waited?: boolean },
   ): Verdict & { release: () => void } {
+    const { now } = request;
     const key = `${itemId} ${host}`;
+    if (!recent(this.seen.get(key), now, this.options.seenMs))
+      remember(this.looks, key, now, this.options.seenMs);
+    remember(this.seen, key, now, this.options.seenMs);
+    const lookEnds = (this.looks.get(key) ?? now) + this.options.firstLookMs;
+    const firstLook = request.waited ? 0 : Math.max(0, lookEnds - now);
     const verdict = webSeedVerdict(
-      { peers, inFlight: this.inFlight.get(key) ?? 0, lastTrickleAt: this.trickles.get(key) },
+      {
+        peers,
+        inFlight: this.inFlight.get(key) ?? 0,
+        lastTrickleAt: this.trickles.get(key),
+        length: request.length,
+        firstLook,
+      },
       now,
       this.options,
     );
-    if (!verdict.serve) return { ...verdict, release: () => {} };
-    if (verdict.trickle) {
-      if (this.trickles.size >= MAX_ADDRESSES) this.prune(now);
-      this.trickles.set(key, now);
-    }
+    if (verdict.serve !== true) return { ...verdict, release: () => {} };
+    if (verdict.trickle) remember(this.trickles, key, now, this.options.trickleMs);
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
     let released = false;
     return {
@@ -149,13 +186,17 @@ export class WebSeedGate {
   inFlightTo(itemId: number, host: string): number {
     return this.inFlight.get(`${itemId} ${host}`) ?? 0;
   }
+}
 
-  private prune(now: number): void {
-    for (const [key, at] of this.trickles) if (now - at >= this.options.trickleMs) this.trickles.delete(key);
-    // Still full: the oldest go (a forgotten trickle only lets one more request through).
-    for (const key of this.trickles.keys()) {
-      if (this.trickles.size < MAX_ADDRESSES) break;
-      this.trickles.delete(key);
+/** Sets `key` to `now` in a bounded map of times (entries older than `ttl` go first, then the oldest). */
+function remember(map: Map<string, number>, key: string, now: number, ttl: number): void {
+  map.delete(key);
+  if (map.size >= MAX_ADDRESSES) {
+    for (const [k, at] of map) if (now - at >= ttl) map.delete(k);
+    for (const k of map.keys()) {
+      if (map.size < MAX_ADDRESSES) break;
+      map.delete(k);
     }
   }
+  map.set(key, now);
 }

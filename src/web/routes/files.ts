@@ -151,15 +151,25 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
       }
-      const admission =
-        range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '')
-          ? options.seeding?.admitWebSeed(item.id, request.ip)
+      const bounded = range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
+      const admit = (waited: boolean) =>
+        bounded
+          ? options.seeding?.admitWebSeed(item.id, request.ip, { length: range.length, waited })
           : undefined;
-      if (admission && !admission.serve) {
+      let admission = admit(false);
+      if (admission?.serve === 'wait') {
+        await new Promise((r) => setTimeout(r, admission!.serve === 'wait' ? admission!.waitMs : 0));
+        admission = admit(true);
+      }
+      if (process.env.SEEDCAST_DEBUG_WEBSEED)
+        console.log(
+          `webseed ${request.headers.range} ${request.headers['user-agent']} ${admission?.serve} ${admission?.reason}`,
+        );
+      if (admission && admission.serve !== true) {
         return reply
           .code(503)
           .type('application/json; charset=utf-8')
-          .header('Retry-After', String(admission.retryAfter))
+          .header('Retry-After', String(admission.serve === false ? admission.retryAfter : 1))
           .header('Cache-Control', 'no-store')
           .send({ error: { code: 'FILE_USE_SWARM', message: ERRORS.FILE_USE_SWARM.message } });
       }
