@@ -73,6 +73,10 @@ export class Peer {
   readonly down = new Rate();
   readonly up = new Rate();
   lastUnchokedAt: number | undefined;
+  /** When we last sent the peer a block (ms). */
+  lastServedAt: number | undefined;
+  /** When the peer last announced a piece it did not have (`have`, ms). */
+  lastHaveAt: number | undefined;
   /** Pieces this peer sent data for that then failed verification. */
   badPieces = 0;
   /** How many requests to keep in flight (grows with the peer's rate). */

@@ -138,6 +138,7 @@ export class PeerHandler {
         peer.initPieces(s.meta.pieceCount);
         if (!peer.has!.has(m.index)) {
           peer.has!.set(m.index);
+          peer.lastHaveAt = Date.now();
           s.picker?.addAvailability(m.index);
           if (!s.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
           s.superSeed.peerHas(peer, m.index);

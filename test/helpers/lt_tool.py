@@ -5,7 +5,9 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   info <file.torrent>                                          -> {"v1", "v2", "name", "num_pieces", "piece_length", "files"}
   verify <file.torrent> <save_path>                            -> {"have", "total", "progress", "state", "error"}
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
-  download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state"} when complete
+  download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
+                                                                  complete; peers: [{"ip", "client", "received"}]
+The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0).
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
@@ -55,7 +57,7 @@ def info(torrent):
 
 def make_session():
     return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
+        "listen_interfaces": os.environ.get("LT_LISTEN", "127.0.0.1:0"),
         "enable_dht": False,
         "enable_lsd": False,
         "enable_upnp": False,
@@ -63,6 +65,7 @@ def make_session():
         "enable_outgoing_utp": False,
         "enable_incoming_utp": False,
         "allow_multiple_connections_per_ip": True,
+        "close_redundant_connections": False,  # keep seeds connected: their counters stay readable
         "alert_mask": 0,
     })
 
@@ -94,10 +97,22 @@ def download(source, save_path, peer=None):
         host, port = peer.rsplit(":", 1)
         h.connect_peer((host, int(port)))
     start = time.time()
-    deadline = start + 300
+    deadline = start + float(os.environ.get("LT_TIMEOUT", "300"))
+    received = {}
+
+    def sample():
+        for p in h.get_peer_info():
+            key = "%s:%d" % p.ip
+            client = p.client.decode("utf-8", "replace") if isinstance(p.client, bytes) else p.client
+            old = received.get(key, {"received": 0})
+            received[key] = {"ip": key, "client": client, "received": max(old["received"], p.total_download)}
+
     while time.time() < deadline:
+        sample()
         s = h.status()
         if s.is_seeding:
+            time.sleep(1.5)  # per-peer counters are brought up to date once a second
+            sample()
             break
         if peer and s.num_peers == 0 and int(time.time() - start) % 5 == 0:
             h.connect_peer((host, int(port)))
@@ -109,6 +124,7 @@ def download(source, save_path, peer=None):
         "total": ti.num_pieces() if ti else -1,
         "seconds": time.time() - start,
         "state": str(s.state),
+        "peers": list(received.values()),
     }
 
 
