@@ -140,8 +140,12 @@ export class PeerHandler {
           peer.has!.set(m.index);
           peer.lastHaveAt = Date.now();
           s.picker?.addAvailability(m.index);
-          if (!s.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
+          const wanted = !s.have!.has(m.index);
+          if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
           s.superSeed.peerHas(peer, m.index);
+          // At once, not at the next tick: a super-seed reveals a few pieces at a time, and waiting
+          // a second per round made a download from it crawl at about 1 MiB/s.
+          if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
         }
         if (s.complete && peer.isSeed && !s.superSeed.active) peer.conn.destroy();
         break;
