@@ -2,11 +2,10 @@
  * `npm run bench:offload`: how much of a popular item the site itself has to send.
  *
  * One `seedcast serve` on loopback publishes a 100 MiB random item; 20 downloaders start together
- * and fetch it from the site alone (its tracker, its seeding peer, its BEP 19 web seed). The
- * downloaders are `seedcast download --seed` processes: our own engine, which reads the site's
- * hybrid torrent correctly (aria2c 1.36 computes a wrong hybrid info hash, so it could only use the
- * web seed and would never trade with the others). `--seed` makes them stay in the swarm until every
- * one has finished, as BitTorrent clients normally do; they are stopped together at the end.
+ * and fetch it from the site alone (its tracker, its seeding peer, its BEP 19 web seed). They stay
+ * in the swarm (seeding) until every one has finished, as BitTorrent clients normally do, and are
+ * stopped together at the end. (aria2c 1.36 computes a wrong info hash for hybrid torrents: with a
+ * site making hybrid torrents it can only use the web seed; see docs/interop.md.)
  *
  * Printed: bytes the site served (its peer's upload counter + the web seed's response bytes, from
  * the item's swarm numbers) divided by the file size, cross-checked by the bytes the `serve`
@@ -15,20 +14,21 @@
  * counting the bytes its sockets wrote), which is 20 by construction. Every copy is checked
  * byte for byte (SHA-256). Target: site bytes / file size <= 1.5.
  *
- * BENCH_CLIENT=libtorrent runs the downloaders as 20 libtorrent sessions in one /usr/bin/python3
- * process instead (`test/helpers/lt_tool.py swarm`; they also stay and seed until all are done).
+ * `--client` (or BENCH_CLIENT) chooses the downloaders (`bench/offload-clients.ts`): `seedcast`
+ * (default), `libtorrent` (sessions in one /usr/bin/python3 process), `aria2c` (aria2c 1.36
+ * processes; it downloads from the web seed and the peers at once), or `mixed` (the three kinds
+ * together, about a third each: 7/7/6 of 20).
  *
- * Options: BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20), BENCH_CLIENT (seedcast |
- * libtorrent). Needs `npm run build` and curl (and python3-libtorrent for BENCH_CLIENT=libtorrent).
+ * Options: `--client KIND`, BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20), BENCH_CLIENT.
+ * Needs `npm run build` and curl (python3-libtorrent, aria2 for those clients).
  */
 
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import {
   createReadStream,
   createWriteStream,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   openAsBlob,
   readFileSync,
@@ -40,14 +40,15 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type Group, mixOf, type Proc, PY, startGroup, start as startProc } from './offload-clients.js';
 
 const SIZE = Number(process.env.BENCH_SIZE_MB ?? 100) * 1024 * 1024;
 const PEERS = Number(process.env.BENCH_PEERS ?? 20);
 const BIN = resolve('bin/seedcast.js');
 const TIMEOUT_MS = 15 * 60_000;
-const CLIENT = process.env.BENCH_CLIENT ?? 'seedcast';
-const PY = '/usr/bin/python3';
-const LT = resolve('test/helpers/lt_tool.py');
+const flag = process.argv.indexOf('--client');
+const CLIENT = (flag >= 0 ? process.argv[flag + 1] : undefined) ?? process.env.BENCH_CLIENT ?? 'seedcast';
+const start = (cmd: string, args: string[]) => startProc(cmd, args, TIMEOUT_MS);
 
 function need(command: string, probe: string[]): void {
   if (spawnSync(command, probe, { stdio: 'ignore' }).status !== 0) {
@@ -83,61 +84,6 @@ async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>;
-  stop: () => Promise<void>;
-}
-
-function start(cmd: string, args: string[]): Proc {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-    for (const l of listeners) l();
-  };
-  child.stdout!.on('data', onData);
-  child.stderr!.on('data', onData);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return {
-    child,
-    out: () => out,
-    waitFor: (re, ms = TIMEOUT_MS) =>
-      new Promise((resolveWait, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`timed out waiting for ${re}: ${out.slice(-2000)}`)),
-          ms,
-        );
-        const check = () => {
-          const m = re.exec(out);
-          if (m) {
-            clearTimeout(timer);
-            listeners.delete(check);
-            resolveWait(m);
-          }
-        };
-        listeners.add(check);
-        child.once('exit', (code) => {
-          if (!re.exec(out)) {
-            clearTimeout(timer);
-            reject(new Error(`${cmd} exited (${code}) before ${re}: ${out.slice(-2000)}`));
-          }
-        });
-        check();
-      }),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.stdin!.end();
-      child.kill('SIGTERM');
-      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killer);
-    },
-  };
 }
 
 /** Bytes `pid` has written with write(2)/writev(2) so far (sockets and files). */
@@ -216,10 +162,16 @@ async function plainOrigin(file: string, dir: string, expected: string): Promise
 
 async function main(): Promise<void> {
   need('curl', ['--version']);
-  if (CLIENT === 'libtorrent') need(PY, ['-c', 'import libtorrent']);
-  else if (CLIENT !== 'seedcast') {
-    console.error('BENCH_CLIENT is seedcast or libtorrent');
-    process.exit(1);
+  let mix: ReturnType<typeof mixOf>;
+  try {
+    mix = mixOf(CLIENT, PEERS);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  for (const [kind] of mix) {
+    if (kind === 'libtorrent') need(PY, ['-c', 'import libtorrent']);
+    if (kind === 'aria2c') need('aria2c', ['--version']);
   }
   if (!existsSync(join('dist', 'cli', 'main.js'))) {
     console.error('run `npm run build` first');
@@ -247,6 +199,7 @@ async function main(): Promise<void> {
       join(root, 'site'),
     ]);
     procs.push(site);
+    if (process.env.BENCH_SITE_LOG) site.child.stdout!.pipe(createWriteStream(process.env.BENCH_SITE_LOG));
     const [, base] = await site.waitFor(/listening on (http:\/\/\S+)/, 60_000);
     const { item, api } = await publish(base!, data);
     const torrent = join(root, 'item.torrent');
@@ -257,32 +210,23 @@ async function main(): Promise<void> {
     const wcharBefore = wcharOf(pid);
     const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
     const started = performance.now();
-    let times: number[];
-    let copies: string[];
-    let stopDownloaders: () => Promise<void>;
-    if (CLIENT === 'libtorrent') {
-      const swarm = start(PY, [LT, 'swarm', torrent, join(root, 'dl'), String(PEERS)]);
-      procs.push(swarm);
-      await swarm.waitFor(new RegExp(`"all": ${PEERS}\\b`));
-      times = [...swarm.out().matchAll(/"complete": \d+, "seconds": ([\d.]+)/g)].map((m) => Number(m[1]));
-      copies = Array.from({ length: PEERS }, (_, i) => join(root, 'dl', String(i), 'offload.bin'));
-      stopDownloaders = () => swarm.stop();
-    } else {
-      const downloaders = Array.from({ length: PEERS }, (_, i) => {
-        const dir = join(root, `dl-${i}`);
-        mkdirSync(dir);
-        const p = start('node', [BIN, 'download', torrent, '-o', dir, '--seed', '--port', '0', '-q']);
-        procs.push(p);
-        return p;
-      });
-      times = await Promise.all(
-        downloaders.map((p) => p.waitFor(/complete: /).then(() => (performance.now() - started) / 1000)),
-      );
-      copies = downloaders.map((_, i) => join(root, `dl-${i}`, 'offload.bin'));
-      stopDownloaders = async () => {
-        await Promise.all(downloaders.map((p) => p.stop()));
-      };
-    }
+    const groups: Group[] = mix.map(([kind, count]) =>
+      startGroup({
+        kind,
+        count,
+        torrent,
+        dir: join(root, 'dl'),
+        fileName: 'offload.bin',
+        started,
+        timeoutMs: TIMEOUT_MS,
+      }),
+    );
+    for (const g of groups) procs.push(...g.procs);
+    const times = (await Promise.all(groups.map((g) => g.done))).flat();
+    const copies = groups.flatMap((g) => g.copies);
+    const stopDownloaders = async () => {
+      await Promise.all(groups.flatMap((g) => g.procs.map((p) => p.stop())));
+    };
     await sleep(1000); // responses still closing add their bytes
     const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
     const wchar = wcharOf(pid) - wcharBefore;
@@ -303,7 +247,7 @@ async function main(): Promise<void> {
     const sorted = [...times].sort((a, b) => a - b);
     const ratio = (peer + webSeed) / SIZE;
     console.log(
-      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (${CLIENT === 'libtorrent' ? 'libtorrent sessions' : 'seedcast download --seed'}), loopback, ${availableParallelism()} cores`,
+      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (${mix.map(([k, n]) => `${n} ${k}`).join(' + ')}), loopback, ${availableParallelism()} cores`,
     );
     console.log(
       `  downloads finished after ${sorted[0]!.toFixed(1)} s (first) .. ${sorted[sorted.length - 1]!.toFixed(1)} s (last), all byte-exact`,
@@ -315,6 +259,7 @@ async function main(): Promise<void> {
       `  serve process bytes written / size ${(wchar / SIZE).toFixed(2)} x   (wchar: all writes, protocol included)`,
     );
     console.log(`  plain HTTP origin / file size      ${(origin / SIZE).toFixed(2)} x`);
+    console.log(`  client ${CLIENT}: site served / file size ${ratio.toFixed(2)} x`);
     console.log(ratio <= 1.5 ? 'target met' : 'target NOT met');
   } finally {
     await Promise.all(procs.map((p) => p.stop()));

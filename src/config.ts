@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
+import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
 
 export interface Config {
@@ -48,6 +49,9 @@ export interface Config {
   trackerGrace: number;
   /** The site's peer in the DHT (issue 16): see `readDhtConfig`. */
   dht: DhtConfig;
+  // torrent format (issue 16, format): docs/interop.md
+  /** Torrents made for uploads: `v1` (default) or `hybrid` (`--torrent-format`, SEEDCAST_TORRENT_FORMAT). */
+  torrentFormat: TorrentFormat;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -193,6 +197,8 @@ export interface ConfigFlags {
   /** `--no-dht`; each `--dht-bootstrap`. */
   noDht?: boolean;
   dhtBootstrap?: string[];
+  /** `--torrent-format v1|hybrid` (issue 16, format). */
+  torrentFormat?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -300,6 +306,10 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     quotas: Object.freeze(readQuotaConfig(env)),
     trackerGrace: graceSeconds(flags.trackerGrace ?? blank(env.SEEDCAST_TRACKER_GRACE)),
     dht: readDhtConfig({ noDht: flags.noDht, bootstrap: flags.dhtBootstrap }, env),
+    torrentFormat: parseTorrentFormat(
+      flags.torrentFormat ?? blank(env.SEEDCAST_TORRENT_FORMAT) ?? 'v1',
+      flags.torrentFormat === undefined ? 'SEEDCAST_TORRENT_FORMAT' : '--torrent-format',
+    ),
   });
 }
 

@@ -87,7 +87,7 @@ export const ERRORS = {
   FILE_USE_SWARM: {
     status: 503,
     message:
-      "file: this address is connected to the site's peer for this item; get the pieces there, or retry later",
+      "file: the site's peer is serving this address for this item; get the pieces there, or retry later",
   },
   AUTH_REQUIRED: { status: 401, message: 'account: a Bearer token is required' },
   FORBIDDEN: { status: 403, message: 'account: not allowed' },

@@ -40,6 +40,7 @@ import {
   Uploads,
 } from './site/index.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
+import type { TorrentFormat } from './torrent/format.js';
 import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import type { LimitOverrides, RateLimit } from './web/limits.js';
@@ -125,6 +126,7 @@ export async function startServer(
       ...parts,
       loginLockout: limits.loginLockout,
       quotas: c.quotas,
+      torrentFormat: c.torrentFormat,
       dataRoot: c.data,
       blobsOnDataDisk: opened instanceof LocalDiskStore,
     });
@@ -256,6 +258,8 @@ export interface SiteParts {
   loginLockout?: RateLimit | null;
   /** Storage limits and archiving bounds (default `DEFAULT_QUOTAS`). */
   quotas?: Partial<QuotaConfig>;
+  /** Format of the torrents made for uploads (default v1; issue 16, format). */
+  torrentFormat?: TorrentFormat;
   /** The data folder, whose disk the free-space guard watches (default: the folder holding `tmp/`). */
   dataRoot?: string;
   /** True when the blob store is on the data folder's disk. */
@@ -329,6 +333,7 @@ export function createSite(parts: SiteParts): SiteServices {
       guard,
       torrentMaxBytes: q.torrentMaxBytes,
       torrentMaxFiles: q.torrentMaxFiles,
+      torrentFormat: parts.torrentFormat ?? 'v1',
     }),
     quotas,
     guard,

@@ -38,6 +38,8 @@ export async function openTestSite(
     storageUrl?: string;
     metricsToken?: string;
     quotas?: Partial<QuotaConfig>;
+    /** The site's torrent format (default v1, as `seedcast serve`). */
+    torrentFormat?: 'v1' | 'hybrid';
   } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
@@ -56,6 +58,7 @@ export async function openTestSite(
     stagingRoot,
     users: new UserRepository(db, { scrypt: { N: 2 ** 10 }, lockout: options.limits?.loginLockout }),
     ...(options.quotas ? { quotas: options.quotas } : {}),
+    ...(options.torrentFormat ? { torrentFormat: options.torrentFormat } : {}),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
   const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });

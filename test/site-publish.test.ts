@@ -1,6 +1,7 @@
 /**
  * Publishing and distribution through the API on both databases (`app.inject()`, real catalog, blob
- * store, engine and tracker): a multipart upload becomes an item with a hybrid torrent whose tracker
+ * store, engine and tracker): a multipart upload becomes an item with a v1 torrent (the default; a
+ * site or an upload may ask for hybrid) whose tracker
  * is the site and whose web seed is the item's file URL; the tracker accepts exactly its hashes; the
  * files come back with Range, ETag, HEAD and the right type. Bad input gets a 4xx JSON error and
  * leaves no item, no blob and no staged file behind, and nothing is ever written outside the data
@@ -50,7 +51,7 @@ const announce = (hash: string) =>
   `/announce?info_hash=${hash.replace(/../g, '%$&')}&peer_id=-TEST-00000000000000&port=6881&left=10`;
 
 describeOnEachDatabase('publishing API', (fresh) => {
-  test('a multipart upload becomes an item with a hybrid torrent, tracked and web-seeded by the site', async (t) => {
+  test('a multipart upload becomes an item with a v1 torrent, tracked and web-seeded by the site', async (t) => {
     const s = await openTestSite(await fresh());
     t.after(() => s.close());
     const auth = await login(s.app);
@@ -69,12 +70,15 @@ describeOnEachDatabase('publishing API', (fresh) => {
     assert.equal(item.url, `${BASE}/items/${item.id}`);
     assert.equal(item.torrentUrl, `${BASE}/items/${item.id}.torrent`);
     assert.match(item.infoHash, /^[0-9a-f]{40}$/);
-    assert.match(item.magnet, new RegExp(`^magnet:\\?xt=urn:btih:${item.infoHash}&xt=urn:btmh:1220`));
+    assert.equal(item.infoHashV2, null, 'v1 by default: no v2 hash');
+    assert.match(item.magnet, new RegExp(`^magnet:\\?xt=urn:btih:${item.infoHash}&`));
+    assert.doesNotMatch(item.magnet, /btmh/);
     assert.deepEqual(item.files, [
       {
         path: 'clip.mp4',
         length: VIDEO.length,
         mimeType: 'video/mp4',
+        sha256: sha256(VIDEO),
         url: `${BASE}/items/${item.id}/files/clip.mp4`,
       },
     ]);
@@ -86,20 +90,16 @@ describeOnEachDatabase('publishing API', (fresh) => {
     assert.equal(torrentRes.statusCode, 200);
     assert.equal(torrentRes.headers['content-type'], 'application/x-bittorrent');
     const meta = parseTorrent(torrentRes.rawPayload);
-    assert.equal(meta.version, 'hybrid');
+    assert.equal(meta.version, 'v1');
     assert.equal(meta.infoHash, item.infoHash);
-    assert.equal(meta.infoHashV2, item.infoHashV2);
+    assert.equal(meta.infoHashV2, undefined);
     assert.deepEqual(meta.announce, [[`${BASE}/announce`]]);
     assert.deepEqual(meta.urlList, [`${BASE}/items/${item.id}/files/`]);
     assert.equal(meta.name, 'clip.mp4');
     assert.equal(meta.length, VIDEO.length);
 
-    // The tracker serves exactly the site's items (by v1 hash and by the truncated v2 hash).
+    // The tracker serves exactly the site's items.
     assert.doesNotMatch((await s.app.inject({ url: announce(item.infoHash) })).body, /failure reason/);
-    assert.doesNotMatch(
-      (await s.app.inject({ url: announce(item.infoHashV2.slice(0, 40)) })).body,
-      /failure/,
-    );
     assert.match((await s.app.inject({ url: announce('ab'.repeat(20)) })).body, /failure reason/);
 
     const got = await s.app.inject({ url: `/api/v1/items/${item.id}` });
@@ -113,6 +113,52 @@ describeOnEachDatabase('publishing API', (fresh) => {
       s.files().every((f) => f.startsWith('blobs/')),
       `only blobs remain: ${s.files()}`,
     );
+  });
+
+  test('a site configured for hybrid makes hybrid torrents, tracked by both hashes; an upload may ask for v1 or hybrid', async (t) => {
+    const s = await openTestSite(await fresh(), { torrentFormat: 'hybrid' });
+    t.after(() => s.close());
+    const auth = await login(s.app);
+    const clip = { name: 'file', filename: 'clip.mp4', value: VIDEO, type: 'video/mp4' };
+    const hybrid = (await publish(s, auth, [{ name: 'title', value: 'Hybrid' }, clip])).json();
+    assert.match(hybrid.infoHashV2, /^[0-9a-f]{64}$/);
+    assert.match(hybrid.magnet, new RegExp(`^magnet:\\?xt=urn:btih:${hybrid.infoHash}&xt=urn:btmh:1220`));
+    const meta = parseTorrent((await s.app.inject({ url: `/items/${hybrid.id}.torrent` })).rawPayload);
+    assert.equal(meta.version, 'hybrid');
+    assert.equal(meta.infoHashV2, hybrid.infoHashV2);
+    assert.equal(hybrid.files[0].sha256, sha256(VIDEO));
+    // The tracker serves it by v1 hash and by the truncated v2 hash (as BEP 52 clients announce).
+    assert.doesNotMatch((await s.app.inject({ url: announce(hybrid.infoHash) })).body, /failure reason/);
+    assert.doesNotMatch(
+      (await s.app.inject({ url: announce(hybrid.infoHashV2.slice(0, 40)) })).body,
+      /failure/,
+    );
+    // per item: the `format` field wins over the site's
+    const v1 = await publish(s, auth, [
+      { name: 'title', value: 'V1' },
+      { name: 'format', value: 'v1' },
+      clip,
+    ]);
+    assert.equal(v1.statusCode, 201, v1.body);
+    assert.equal(v1.json().infoHashV2, null);
+    const several = await publish(s, auth, [
+      { name: 'format', value: 'v1' },
+      { name: 'title', value: 'Two files' },
+      { name: 'file', filename: 'b.txt', value: VIDEO.subarray(0, 70_000) },
+      { name: 'file', filename: 'a.txt', value: VIDEO.subarray(5) },
+    ]);
+    assert.equal(several.statusCode, 201, several.body);
+    const two = parseTorrent((await s.app.inject({ url: `/items/${several.json().id}.torrent` })).rawPayload);
+    assert.equal(two.version, 'v1');
+    assert.deepEqual(
+      two.files.map((f) => [f.path.join('/'), f.length, f.padding]),
+      [
+        ['Two files/b.txt', 70_000, false],
+        ['Two files/a.txt', VIDEO.length - 5, false],
+      ],
+      'v1: the files in upload order, back to back, no padding files',
+    );
+    assert.equal(two.pieceCount, Math.ceil((70_000 + VIDEO.length - 5) / two.pieceLength));
   });
 
   test('file URLs answer Range, HEAD, ETag and count the bytes served', async (t) => {
@@ -238,6 +284,12 @@ describeOnEachDatabase('publishing API', (fresh) => {
       400,
       'ITEM_INVALID',
       'date',
+    );
+    assertError(
+      await publish(s, auth, [{ name: 'title', value: 'x' }, { name: 'format', value: 'v3' }, file]),
+      400,
+      'ITEM_INVALID',
+      'format',
     );
     assertError(
       await publish(s, auth, [{ name: 'title', value: 'x' }, { name: 'channel', value: 'nope' }, file]),

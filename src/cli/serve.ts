@@ -9,7 +9,7 @@ export const serve: Command = {
   help: `Usage: seedcast serve [--host H] [--port P] [--data DIR] [--peer-port N] [--public-url URL]
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
-                     [--no-dht] [--dht-bootstrap HOST:PORT]...
+                     [--torrent-format v1|hybrid] [--no-dht] [--dht-bootstrap HOST:PORT]...
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready.
@@ -43,6 +43,11 @@ Options (flags win over the environment):
 ${DHT_HELP}
                      The seeding peer announces every public item there and looks up torrent-only
                      items; its routing table is kept in DIR/dht.json.
+  --torrent-format v1|hybrid
+                     the torrents made for uploads: v1 (BEP 3; every client, one info hash) or
+                     hybrid (v1+v2; aria2 1.36 and Transmission 3 cannot join it); an upload's
+                     format field overrides it; existing items keep theirs (SEEDCAST_TORRENT_FORMAT,
+                     default v1; see docs/interop.md)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -71,6 +76,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'trust-proxy': { type: 'string' },
       'tracker-grace': { type: 'string' },
       ...DHT_FLAGS,
+      'torrent-format': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -88,6 +94,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       trackerGrace: stringFlag(args, 'tracker-grace'),
       noDht: args.values['no-dht'] === true,
       dhtBootstrap: listFlag(args, 'dht-bootstrap'),
+      torrentFormat: stringFlag(args, 'torrent-format'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

@@ -119,24 +119,34 @@ export class PeerHandler {
     const s = this.session;
     switch (m.type) {
       case 'bitfield':
-        if (!s.meta) peer.pendingBitfield = Buffer.from(m.bitfield);
+        if (!s.meta || !s.picker) peer.holdAnnouncement(m.bitfield);
         else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, m.bitfield));
         break;
       case 'haveAll':
-        peer.hasAll = true;
-        if (s.meta) this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+        if (!s.meta || !s.picker) peer.holdAnnouncement('all');
+        else this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
         break;
       case 'haveNone':
-        if (s.meta) this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
+        if (!s.meta || !s.picker) peer.holdAnnouncement('none');
+        else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
         break;
       case 'have':
-        if (!s.meta) break;
+        // Before the metadata (and the picker) the piece count is unknown: held, applied later.
+        if (!s.meta || !s.picker) {
+          peer.holdHave(m.index);
+          break;
+        }
         peer.initPieces(s.meta.pieceCount);
         if (!peer.has!.has(m.index)) {
           peer.has!.set(m.index);
+          peer.lastHaveAt = Date.now();
           s.picker?.addAvailability(m.index);
-          if (!s.have!.has(m.index) && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
+          const wanted = !s.have!.has(m.index);
+          if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
           s.superSeed.peerHas(peer, m.index);
+          // At once, not at the next tick: a super-seed reveals a few pieces at a time, and waiting
+          // a second per round made a download from it crawl at about 1 MiB/s.
+          if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
         }
         if (s.complete && peer.isSeed && !s.superSeed.active) peer.conn.destroy();
         break;
@@ -177,20 +187,16 @@ export class PeerHandler {
     }
   }
 
+  /** What the peer announced before the metadata: its bitfield (or have all/none) and the haves since. */
   private applyPendingBitfield(peer: Peer): void {
     const s = this.session;
     if (!s.meta) return;
-    if (peer.pendingBitfield) {
-      const bits = peer.pendingBitfield;
-      peer.pendingBitfield = undefined;
-      if (bits.byteLength !== Math.ceil(s.meta.pieceCount / 8)) {
-        peer.conn.destroy(new Error('bitfield of the wrong length'));
-        return;
-      }
-      this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, bits));
-    } else if (peer.hasAll) {
-      this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+    const held = peer.takeHeld(s.meta.pieceCount);
+    if (held === 'wrongLength') {
+      peer.conn.destroy(new Error('bitfield of the wrong length'));
+      return;
     }
+    if (held) this.setPeerPieces(peer, held);
   }
 
   private announceHaves(peer: Peer): void {

@@ -83,6 +83,7 @@ export class Uploader {
         if (!data) continue;
         peer.conn.sendPiece(block.index, block.begin, data);
         this.session.counters.sent(peer, block.length);
+        peer.lastServedAt = Date.now();
       }
     } catch (err) {
       if (ownerOf(err) !== this.session) {

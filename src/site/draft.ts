@@ -1,7 +1,8 @@
 /**
  * An upload on its way into the blob store: each file is streamed once, straight into storage
  * (`files/<draft id>/<n>`, keys independent of the item's id), while the same bytes feed the
- * streaming hybrid torrent hasher (`src/torrent/streaming-hasher.ts`) and the store's SHA-256. Nothing
+ * streaming torrent hasher (`src/torrent/streaming-hasher.ts`: v1, or hybrid v1+v2, chosen when the
+ * draft is published) and the store's SHA-256, kept per file for integrity whatever the format. Nothing
  * is staged on disk and nothing is read back. Names are made safe and unique; the total is capped.
  * `discard` removes whatever was stored (a failed or refused upload leaves nothing).
  */
@@ -101,7 +102,10 @@ export class UploadDraft {
     return file;
   }
 
-  /** The hybrid torrent of the files added (a folder named `options.name` when there are several). */
+  /**
+   * The torrent of the files added, `options.version` 'v1' or 'hybrid' (a folder named
+   * `options.name` when there are several; v1 keeps the order the files were added in).
+   */
   torrent(options: CreateOptions & { name: string }): CreatedTorrent {
     return this.hasher.finish(options);
   }

@@ -1,6 +1,7 @@
 /**
- * Publishing an item from an upload draft, transport-free: checks the metadata, makes a hybrid v1+v2
- * torrent whose tracker is the site and whose BEP 19 web seed is the item's file URL, records the
+ * Publishing an item from an upload draft, transport-free: checks the metadata, makes a torrent in
+ * the site's format (v1 by default, hybrid v1+v2 when the site or the item asks: see
+ * docs/interop.md) whose tracker is the site and whose BEP 19 web seed is the item's file URL, records the
  * item with the files already in the blob store, stores the torrent, and starts seeding it. All or
  * nothing: any failure removes the item, the torrent and the draft's file blobs again.
  *
@@ -20,6 +21,7 @@ import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
+import { parseTorrentFormat, type TorrentFormat } from '../torrent/format.js';
 import { formatMagnet, type Metainfo, magnetFromMetainfo, parseTorrent } from '../torrent/index.js';
 import { type DraftOptions, UploadDraft } from './draft.js';
 import { safeFileName } from './filenames.js';
@@ -49,6 +51,8 @@ export interface PublishFields {
   channel?: string;
   /** The id of a finished tus upload to publish instead of file parts (read by the HTTP edge). */
   upload?: string;
+  /** `v1` or `hybrid`: this item's torrent format instead of the site's (uploaded items only). */
+  format?: string;
 }
 
 export interface Published {
@@ -71,6 +75,8 @@ export interface PublisherOptions {
   torrentMaxBytes?: number;
   /** Most files in a torrent-only item (default 10,000). */
   torrentMaxFiles?: number;
+  /** The format of the torrents the site makes for uploads (default v1; see docs/interop.md). */
+  torrentFormat?: TorrentFormat;
 }
 
 export class Publisher {
@@ -86,6 +92,8 @@ export class Publisher {
     const given = readTorrentPart(torrent);
     const declared = this.checkTorrentSize(given);
     if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
+    if (fields.format?.trim())
+      throw new SeedcastError('ITEM_INVALID', "format: a torrent-only item keeps its publisher's torrent");
     await this.options.guard?.checkQuota(owner, declared);
     const license = checkLicense(fields.license);
     const channelId = await this.channelId(owner, fields.channel);
@@ -196,6 +204,7 @@ export class Publisher {
   async check(owner: User, fields: PublishFields): Promise<void> {
     if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
     checkLicense(fields.license);
+    this.formatOf(fields);
     await this.channelId(owner, fields.channel);
   }
 
@@ -208,11 +217,12 @@ export class Publisher {
       if (draft.files.length === 0) throw new SeedcastError('ITEM_INVALID', 'file: at least one file part');
       if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
       const license = checkLicense(fields.license);
+      const version = this.formatOf(fields);
       const channelId = await this.channelId(owner, fields.channel);
       const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
       const single = draft.files.length === 1;
       const folder = single ? draft.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
-      const created = draft.torrent({ announce: [links.announce()], name: folder });
+      const created = draft.torrent({ announce: [links.announce()], name: folder, version });
       const byName = new Map(draft.files.map((f) => [f.name, f]));
       const files = created.files.map((f) => {
         const inside = f.path.join('/');
@@ -260,6 +270,13 @@ export class Publisher {
       if (itemId !== undefined) await items.delete(itemId).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** The item's torrent format: its `format` field, else the site's. */
+  private formatOf(fields: PublishFields): TorrentFormat {
+    const given = fields.format?.trim();
+    if (!given) return this.options.torrentFormat ?? 'v1';
+    return parseTorrentFormat(given, 'format', 'ITEM_INVALID');
   }
 
   private async channelId(owner: User, channel: string | undefined): Promise<number | null> {

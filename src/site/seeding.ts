@@ -16,12 +16,15 @@ import type { Engine, TorrentSession } from '../engine/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type AllowCheck, allowSet } from '../tracker/index.js';
+import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
 
 export interface SeedingOptions {
   items: ItemRepository;
   blobs: BlobStore;
   engine: Engine;
   log?: (message: string) => void;
+  /** The web seed's deferral rule (see `web-seed-deferral.ts`; tests shorten its times). */
+  deferral?: DeferralOptions;
 }
 
 export class Seeding {
@@ -33,9 +36,11 @@ export class Seeding {
   /** Why seeding an item stopped or could not start. */
   private readonly failures = new Map<number, string>();
   private log: (message: string) => void;
+  private readonly gate: WebSeedGate;
 
   constructor(private readonly options: SeedingOptions) {
     this.log = options.log ?? (() => {});
+    this.gate = new WebSeedGate(options.deferral);
   }
 
   /** Where damage and failures are reported (the composition root sets it once it has a logger). */
@@ -138,18 +143,41 @@ export class Seeding {
     return this.sessions.get(itemId)?.stats().uploaded ?? 0;
   }
 
-  /**
-   * True when a peer connected to the item's seeding session has the address `host`: that client
-   * gets the item over BitTorrent from the site's peer, which hands out pieces the swarm lacks, so the
-   * web seed can refuse it ranges (see files.ts).
-   */
+  /** True when a peer connected to the item's seeding session has the address `host`. */
   hasPeerAt(itemId: number, host: string): boolean {
+    return this.peersAt(itemId, host).length > 0;
+  }
+
+  /**
+   * Whether the web seed serves a bounded range of the item to `host` now, or defers it to the
+   * swarm (see `web-seed-deferral.ts`: only when every downloading peer the site's peer sees at
+   * that address is being served by it). A served request must be `release`d once it is over.
+   */
+  admitWebSeed(
+    itemId: number,
+    host: string,
+    request: { length: number; waited?: boolean; now?: number },
+  ): Verdict & { release: () => void } {
+    const peers: PeerActivity[] = this.peersAt(itemId, host).map((p) => ({
+      connectedAt: p.connectedAt,
+      lastServedAt: p.lastServedAt,
+      lastHaveAt: p.lastHaveAt,
+      queued: p.uploadQueue.length,
+      unchoked: !p.conn.amChoking,
+      seed: p.isSeed,
+    }));
+    return this.gate.admit(itemId, host.replace(/^::ffff:/, ''), peers, {
+      now: request.now ?? Date.now(),
+      length: request.length,
+      ...(request.waited ? { waited: true } : {}),
+    });
+  }
+
+  private peersAt(itemId: number, host: string) {
     const session = this.sessions.get(itemId);
-    if (!session) return false;
+    if (!session) return [];
     const wanted = host.replace(/^::ffff:/, '');
-    for (const peer of session.peers.values())
-      if (peer.conn.open && peer.address.host === wanted) return true;
-    return false;
+    return [...session.peers.values()].filter((p) => p.conn.open && p.address.host === wanted);
   }
 
   /** Stops seeding an item and forgets its hashes (takedown, delete). */

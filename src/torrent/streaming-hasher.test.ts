@@ -53,6 +53,17 @@ async function compare(
   assert.equal(got.pieceLength, expected.pieceLength);
   assert.ok(got.torrent.equals(expected.torrent), 'the .torrent is byte-identical');
   parseTorrent(got.torrent); // and valid (the v1 and v2 halves agree)
+
+  // v1 (BEP 3, no padding): the files fed in the order createTorrent lists them give its torrent
+  const root = single ? join(dir, entries[0]![0]) : join(dir, name);
+  const v1 = await createTorrent(root, { ...OPTIONS, version: 'v1', name: single ? entries[0]![0] : name });
+  const plain = new StreamingHasher({ maxBytes });
+  for (const f of v1.files) feed(plain, f.path, files[single ? entries[0]![0] : f.path.join('/')]!);
+  const gotV1 = plain.finish({ ...OPTIONS, version: 'v1', name: single ? undefined : name });
+  assert.equal(gotV1.infoHash, v1.infoHash);
+  assert.equal(gotV1.infoHashV2, undefined);
+  assert.ok(gotV1.torrent.equals(v1.torrent), 'the v1 .torrent is byte-identical');
+  assert.equal(parseTorrent(gotV1.torrent).files.filter((f) => f.padding).length, 0, 'no padding files');
   return got;
 }
 
@@ -103,4 +114,20 @@ test('more bytes than the bound is refused', () => {
     () => hasher.finish(OPTIONS),
     (e) => isSeedcastError(e, 'CREATE_INPUT'),
   );
+});
+
+test('v1 of several files needs them one after the other; fed side by side only hybrid is possible', () => {
+  const hasher = new StreamingHasher({ maxBytes: 1_000_000 });
+  const a = hasher.addFile(['a']);
+  a.update(randomBytes(1000));
+  const b = hasher.addFile(['b']);
+  b.update(randomBytes(1000));
+  a.update(randomBytes(1000)); // a's bytes after b was added
+  a.end();
+  b.end();
+  assert.throws(
+    () => hasher.finish({ ...OPTIONS, version: 'v1', name: 'x' }),
+    (e) => isSeedcastError(e, 'CREATE_OPTIONS') && /one after the other/.test(e.message),
+  );
+  assert.equal(hasher.finish({ ...OPTIONS, name: 'x' }).version, 'hybrid');
 });

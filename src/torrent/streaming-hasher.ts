@@ -1,8 +1,16 @@
 /**
- * Hashing a hybrid v1+v2 torrent (BEP 3, 47, 52) from bytes as they stream past, without reading
- * anything back: for uploads that are stored while they arrive. Feed each file's bytes in order to
- * `addFile(path)`'s hasher; `finish(options)` builds the same `.torrent` `createTorrent` makes for
- * the same files (same info hashes; `assembleTorrent` is shared).
+ * Hashing a v1 (BEP 3), hybrid v1+v2 (BEP 3, 47, 52) or v2 torrent from bytes as they stream past,
+ * without reading anything back: for uploads that are stored while they arrive. Feed each file's
+ * bytes in order to `addFile(path)`'s hasher; `finish({ version })` builds the `.torrent`
+ * (`assembleTorrent` is shared with `createTorrent`; a hybrid is the same torrent `createTorrent`
+ * makes for the same files, same info hashes). The version is chosen at `finish`: everything each
+ * needs is hashed as the bytes pass.
+ *
+ * v1: the plain BEP 3 layout, no padding: files back to back in the order they were added (not
+ * sorted), pieces spanning files, as mktorrent and every client since 2001 do. Its SHA-1 runs over
+ * the files' bytes joined, so a v1 torrent of several files needs them fed one after the other
+ * (each file's bytes only once the previous file's are all in); feeding files side by side leaves
+ * only the hybrid and v2 forms (`finish` says so).
  *
  * In a hybrid torrent every file starts on a piece boundary (a BEP 47 padding file fills the last
  * piece of each file in the v1 list), so each file is hashed on its own, in any arrival order:
@@ -58,7 +66,7 @@ class PieceSha1 {
   }
 
   end(): void {
-    if (this.filled === 0) return;
+    if (this.filled === 0 || this.last) return;
     const plain = this.hash.copy().digest();
     const padded = this.hash.update(Buffer.alloc(this.pieceLength - this.filled)).digest();
     this.last = { plain, padded };
@@ -93,6 +101,7 @@ export class StreamingFileHasher {
     if (this.ended) throw new Error('streaming hasher: update after end');
     this.length += chunk.length;
     this.owner.grew(chunk.length);
+    this.owner.joined(this, chunk);
     for (const [p, h] of this.sha1) {
       if (this.owner.candidates.includes(p)) h.update(chunk);
       else this.sha1.delete(p);
@@ -167,17 +176,32 @@ export interface StreamingHasherOptions {
   minBytes?: number;
 }
 
-/** Hashes a set of files streamed in one after another (or side by side), for a hybrid torrent. */
+/** Hashes a set of files streamed in one after another (or side by side, for hybrid or v2 only). */
 export class StreamingHasher {
   /** Piece lengths still possible, smallest first. */
   candidates: number[] = [];
   private total = 0;
   private readonly files: StreamingFileHasher[] = [];
+  /** v1 SHA-1 over every file's bytes joined (BEP 3 layout), by candidate piece length. */
+  private readonly joinedSha1 = new Map<number, PieceSha1>();
+  /** Set when bytes of a file arrived after a later file had been added: no joined v1 layout. */
+  private interleaved = false;
 
   constructor(options: StreamingHasherOptions) {
     const top = choosePieceLength(Math.max(0, options.maxBytes));
     const bottom = choosePieceLength(Math.min(Math.max(0, options.minBytes ?? 0), options.maxBytes));
     for (let p = bottom; p <= Math.min(top, MAX_AUTO_PIECE_LENGTH); p *= 2) this.candidates.push(p);
+    for (const p of this.candidates) this.joinedSha1.set(p, new PieceSha1(p));
+  }
+
+  /** Called by file hashers after `grew`: the bytes of the v1 layout, in the order files were added. */
+  joined(file: StreamingFileHasher, chunk: Uint8Array): void {
+    if (this.files.at(-1) !== file) this.interleaved = true;
+    if (this.interleaved) return;
+    for (const [p, h] of this.joinedSha1) {
+      if (this.candidates.includes(p)) h.update(chunk);
+      else this.joinedSha1.delete(p);
+    }
   }
 
   /** A hasher for the next file (path inside the torrent's folder). */
@@ -204,11 +228,15 @@ export class StreamingHasher {
   }
 
   /**
-   * The hybrid torrent of the files fed in (every one ended). With one file it is a single-file
-   * torrent named `options.name` (default the file's name); with several, a folder named `options.name`.
+   * The torrent of the files fed in (every one ended), `options.version` 'hybrid' (the default), 'v1'
+   * or 'v2'. With one file it is a single-file torrent named `options.name` (default the file's
+   * name); with several, a folder named `options.name`.
    */
   finish(options: CreateOptions & { name?: string } = {}): CreatedTorrent {
-    const checked: CheckedCreateOptions = checkCreateOptions({ ...options, version: 'hybrid' });
+    const checked: CheckedCreateOptions = checkCreateOptions({
+      ...options,
+      version: options.version ?? 'hybrid',
+    });
     if (this.files.length === 0) throw new SeedcastError('CREATE_INPUT', 'no files');
     for (const f of this.files) f.end();
     const single = this.files.length === 1;
@@ -224,6 +252,7 @@ export class StreamingHasher {
     if (!this.candidates.includes(pieceLength)) {
       throw new SeedcastError('CREATE_INPUT', `more bytes than the ${pieceLength}-byte piece bound allowed`);
     }
+    if (checked.version === 'v1') return this.finishV1(checked, name, single, pieceLength);
     const sorted = single ? [this.files[0]!] : sortFiles(this.files, 'v2');
     const firstPiece: number[] = [];
     let piece = 0;
@@ -232,9 +261,15 @@ export class StreamingHasher {
       piece += Math.ceil(f.length / pieceLength);
     }
     firstPiece.push(piece);
-    const sha1 = Buffer.concat(sorted.map((f) => f.sha1Pieces(pieceLength, !single)));
+    const sha1 =
+      checked.version === 'v2'
+        ? new Uint8Array(0)
+        : Buffer.concat(sorted.map((f) => f.sha1Pieces(pieceLength, !single)));
     const layers = Buffer.concat(sorted.map((f) => f.pieceRoots(pieceLength)));
-    if (sha1.length !== piece * SHA1_SIZE || layers.length !== piece * HASH_SIZE) {
+    if (
+      (checked.version !== 'v2' && sha1.length !== piece * SHA1_SIZE) ||
+      layers.length !== piece * HASH_SIZE
+    ) {
       throw new SeedcastError('INTERNAL', 'streaming hasher: piece count mismatch');
     }
     return assembleTorrent({
@@ -247,6 +282,34 @@ export class StreamingHasher {
       firstPiece,
       sha1,
       layers,
+    });
+  }
+
+  /** BEP 3 layout: the files in the order they were added, back to back, no padding. */
+  private finishV1(checked: CheckedCreateOptions, name: string, single: boolean, pieceLength: number) {
+    const joined = this.joinedSha1.get(pieceLength);
+    if (this.interleaved || !joined) {
+      throw new SeedcastError(
+        'CREATE_OPTIONS',
+        'streaming hasher: a v1 torrent of several files needs them fed one after the other',
+      );
+    }
+    joined.end();
+    const sha1 = joined.pieces(false);
+    const pieceCount = Math.ceil(this.total / pieceLength);
+    if (sha1.length !== pieceCount * SHA1_SIZE) {
+      throw new SeedcastError('INTERNAL', 'streaming hasher: piece count mismatch');
+    }
+    return assembleTorrent({
+      checked,
+      name,
+      files: single ? [{ path: [name], length: this.files[0]!.length }] : this.files,
+      single,
+      pieceLength,
+      pieceCount,
+      firstPiece: [],
+      sha1,
+      layers: new Uint8Array(0),
     });
   }
 }

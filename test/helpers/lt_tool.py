@@ -5,7 +5,9 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   info <file.torrent>                                          -> {"v1", "v2", "name", "num_pieces", "piece_length", "files"}
   verify <file.torrent> <save_path>                            -> {"have", "total", "progress", "state", "error"}
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
-  download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state"} when complete
+  download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
+                                                                  complete; peers: [{"ip", "client", "received"}]
+The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0).
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
@@ -60,7 +62,7 @@ def info(torrent):
 
 def make_session(dht=False):
     return lt.session({
-        "listen_interfaces": "127.0.0.1:0",
+        "listen_interfaces": os.environ.get("LT_LISTEN", "127.0.0.1:0"),
         "enable_dht": dht,
         # The DHT on loopback only: no public router, loopback nodes and peers allowed, and torrents
         # announced every few seconds rather than every 15 minutes.
@@ -75,6 +77,7 @@ def make_session(dht=False):
         "enable_outgoing_utp": False,
         "enable_incoming_utp": False,
         "allow_multiple_connections_per_ip": True,
+        "close_redundant_connections": False,  # keep seeds connected: their counters stay readable
         "alert_mask": 0,
     })
 
@@ -127,10 +130,22 @@ def download(source, save_path, peer=None, ses=None):
         host, port = peer.rsplit(":", 1)
         h.connect_peer((host, int(port)))
     start = time.time()
-    deadline = start + 300
+    deadline = start + float(os.environ.get("LT_TIMEOUT", "300"))
+    received = {}
+
+    def sample():
+        for p in h.get_peer_info():
+            key = "%s:%d" % p.ip
+            client = p.client.decode("utf-8", "replace") if isinstance(p.client, bytes) else p.client
+            old = received.get(key, {"received": 0})
+            received[key] = {"ip": key, "client": client, "received": max(old["received"], p.total_download)}
+
     while time.time() < deadline:
+        sample()
         s = h.status()
         if s.is_seeding:
+            time.sleep(1.5)  # per-peer counters are brought up to date once a second
+            sample()
             break
         if peer and s.num_peers == 0 and int(time.time() - start) % 5 == 0:
             h.connect_peer((host, int(port)))
@@ -142,6 +157,7 @@ def download(source, save_path, peer=None, ses=None):
         "total": ti.num_pieces() if ti else -1,
         "seconds": time.time() - start,
         "state": str(s.state),
+        "peers": list(received.values()),
     }
 
 
@@ -194,10 +210,56 @@ def verify(torrent, save_path):
     }
 
 
+# --- issue 16 (i16-magnet): where a download's bytes came from -----------------------------------
+def download_sources(source, save_path):
+    """Download a .torrent or magnet like `download`, and tell BitTorrent peers from web seeds:
+    {"have", "total", "seconds", "metadata_seconds", "from_peers", "from_web_seeds"} (payload bytes,
+    the largest count seen per connection while it lasted)."""
+    ses = make_session()
+    if source.startswith("magnet:"):
+        atp = lt.parse_magnet_uri(source)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(source)
+    atp.save_path = save_path
+    h = ses.add_torrent(atp)
+    start = time.time()
+    metadata_at = None
+    seen = {}
+    while time.time() < start + 300:
+        s = h.status()
+        if metadata_at is None and s.has_metadata:
+            metadata_at = time.time() - start
+        for p in h.get_peer_info():
+            key = (p.connection_type != lt.peer_info.standard_bittorrent, str(p.ip))  # web/http seeds
+            seen[key] = max(seen.get(key, 0), p.total_download)
+        if s.is_seeding:
+            break
+        time.sleep(0.05)
+    seconds = time.time() - start
+    time.sleep(1.5)  # per-peer counters are brought up to date once a second
+    for p in h.get_peer_info():
+        key = (p.connection_type != lt.peer_info.standard_bittorrent, str(p.ip))
+        seen[key] = max(seen.get(key, 0), p.total_download)
+    s = h.status()
+    ti = h.torrent_file()
+    return {
+        "have": s.num_pieces,
+        "total": ti.num_pieces() if ti else -1,
+        "seconds": seconds,
+        "metadata_seconds": metadata_at,
+        "from_peers": sum(v for (web, _), v in seen.items() if not web),
+        "from_web_seeds": sum(v for (web, _), v in seen.items() if web),
+        "total_payload": s.total_payload_download,
+    }
+
+
 def main():
     cmd, *args = sys.argv[1:]
-    result = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
-              "dht-seed": dht_seed, "dht-download": dht_download}[cmd](*args)
+    commands = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
+                "dht-seed": dht_seed, "dht-download": dht_download}
+    commands["download_sources"] = download_sources
+    result = commands[cmd](*args)
     print(json.dumps(result))
 
 

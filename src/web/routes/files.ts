@@ -10,11 +10,13 @@
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
- * clients send for pieces) from an address that is connected to the site's peer for this item is
- * answered 503 with `Retry-After` (FILE_USE_SWARM). That client gets its pieces over BitTorrent,
- * where the site's peer hands out only what the swarm lacks; clients back off (libtorrent honours
- * `Retry-After`, Seedcast's engine backs off exponentially) and keep using their peers. Whole files
- * and open ranges (`bytes=a-`, what browsers and players send) are always served.
+ * clients send for pieces) is served or deferred as `Seeding.admitWebSeed` decides
+ * (`src/site/web-seed-deferral.ts`): deferred (503 with `Retry-After`, FILE_USE_SWARM) only when every
+ * downloading peer the site's peer sees at the client's address is being served by it (several
+ * clients may share an address); a client the site's peer is not serving gets its ranges. Clients
+ * back off (libtorrent honours `Retry-After`, Seedcast's engine backs off exponentially) and keep
+ * using their peers. Whole files and open ranges (`bytes=a-`, what browsers and players send) are
+ * always served.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -28,12 +30,9 @@ import { parseRange } from '../range.js';
 export interface FileRoutesOptions {
   items: ItemRepository;
   blobs: BlobStore;
-  /** Tells which addresses are connected to the item's seeding peer (the web seed then defers). */
-  seeding?: Pick<Seeding, 'hasPeerAt'>;
+  /** Decides whether a bounded range is served or deferred to the site's peer (see `web-seed-deferral.ts`). */
+  seeding?: Pick<Seeding, 'admitWebSeed'>;
 }
-
-/** Seconds a client connected to the site's peer is asked to wait before asking the web seed again. */
-export const USE_SWARM_RETRY_AFTER = 30;
 
 const torrentParams = {
   type: 'object',
@@ -152,15 +151,25 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
       }
-      if (
-        range.kind === 'partial' &&
-        /^bytes=\d+-\d+$/.test(request.headers.range ?? '') &&
-        options.seeding?.hasPeerAt(item.id, request.ip)
-      ) {
+      const bounded = range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
+      const admit = (waited: boolean) =>
+        bounded
+          ? options.seeding?.admitWebSeed(item.id, request.ip, { length: range.length, waited })
+          : undefined;
+      let admission = admit(false);
+      if (admission?.serve === 'wait') {
+        await new Promise((r) => setTimeout(r, admission!.serve === 'wait' ? admission!.waitMs : 0));
+        admission = admit(true);
+      }
+      if (process.env.SEEDCAST_DEBUG_WEBSEED)
+        console.log(
+          `webseed ${request.headers.range} ${request.headers['user-agent']} ${admission?.serve} ${admission?.reason}`,
+        );
+      if (admission && admission.serve !== true) {
         return reply
           .code(503)
           .type('application/json; charset=utf-8')
-          .header('Retry-After', String(USE_SWARM_RETRY_AFTER))
+          .header('Retry-After', String(admission.serve === false ? admission.retryAfter : 1))
           .header('Cache-Control', 'no-store')
           .send({ error: { code: 'FILE_USE_SWARM', message: ERRORS.FILE_USE_SWARM.message } });
       }
@@ -169,6 +178,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         reply.code(206).header('Content-Range', `bytes ${offset}-${offset + length - 1}/${file.length}`);
       }
       reply.header('Content-Length', length);
+      if (admission) reply.raw.once('close', admission.release);
       if (request.method === 'HEAD' || length === 0) return reply.send();
       const stream = await blobs.get(file.blobKey, { offset, length });
       countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));

@@ -56,6 +56,7 @@ const FIELDS = [
   'tags',
   'channel',
   'upload',
+  'format',
 ] as const;
 const MAX_FIELD = 20_000;
 
@@ -168,6 +169,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
     id: item.id,
     url: links.itemPage(item.id),
     torrentUrl: links.torrent(item.id),
+    // tr= the site's trackers, xs= the .torrent, ws= the web seed once the files are here (links.ts).
+    magnet: links.magnet(item) ?? null,
     infoHash: item.infoHash,
     infoHashV2: item.infoHashV2,
     title: item.title,
@@ -195,6 +198,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
       path: f.path,
       length: f.length,
       mimeType: f.mimeType,
+      /** The file's SHA-256 (hex), for integrity whatever the torrent's format; null until archived. */
+      sha256: f.sha256,
       // Served by the site only once it holds the bytes (a torrent-only item after archiving).
       url: f.blobKey ? links.file(item.id, f.path) : null,
     })),
@@ -246,7 +251,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       }
       options.media?.add(published.item.id); // media facts and thumbnail, after the response
       reply.code(201);
-      return { ...itemView(published.item, links, options.archiver), magnet: published.magnet };
+      return itemView(published.item, links, options.archiver);
     },
   );
 

@@ -1,0 +1,159 @@
+/**
+ * The downloaders of `bench:offload`: each kind of client started as a group that downloads one
+ * `.torrent` from the site alone and stays in the swarm (seeding) until the benchmark stops it, as
+ * BitTorrent clients normally do, so early finishers keep trading with the others.
+ *
+ * - `seedcast`: `seedcast download --seed` processes (our engine).
+ * - `libtorrent`: sessions in one /usr/bin/python3 process (`test/helpers/lt_tool.py swarm`).
+ * - `aria2c`: aria2c 1.36 processes, DHT, LSD off, PEX on, `--seed-ratio=0.0` (seed until stopped),
+ *   each on its own listening port; the torrent's web seed (`url-list`) is used as aria2 does by
+ *   default (it downloads from web seeds and peers at once).
+ *
+ * A group resolves `done` with each downloader's completion time (seconds since `started`).
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const CLIENT_KINDS = ['seedcast', 'libtorrent', 'aria2c'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+const BIN = resolve('bin/seedcast.js');
+export const PY = '/usr/bin/python3';
+const LT = resolve('test/helpers/lt_tool.py');
+
+export interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>;
+  stop: () => Promise<void>;
+}
+
+export function start(cmd: string, args: string[], timeoutMs: number): Proc {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    out: () => out,
+    waitFor: (re, ms = timeoutMs) =>
+      new Promise((resolveWait, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${re}: ${out.slice(-2000)}`)),
+          ms,
+        );
+        const check = () => {
+          const m = re.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            listeners.delete(check);
+            resolveWait(m);
+          }
+        };
+        listeners.add(check);
+        child.once('exit', (code) => {
+          if (!re.exec(out)) {
+            clearTimeout(timer);
+            reject(new Error(`${cmd} exited (${code}) before ${re}: ${out.slice(-2000)}`));
+          }
+        });
+        check();
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.stdin!.end();
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+export interface Group {
+  kind: ClientKind;
+  /** Completion times in seconds since `started`, once all of the group are complete. */
+  done: Promise<number[]>;
+  /** The downloaded file of each member. */
+  copies: string[];
+  procs: Proc[];
+}
+
+export interface GroupOptions {
+  kind: ClientKind;
+  count: number;
+  torrent: string;
+  /** Folder under which each member gets its own download folder. */
+  dir: string;
+  /** The torrent's file name. */
+  fileName: string;
+  started: number;
+  timeoutMs: number;
+}
+
+/** Starts `count` downloaders of one kind. */
+export function startGroup(o: GroupOptions): Group {
+  const since = () => (performance.now() - o.started) / 1000;
+  const dirs = Array.from({ length: o.count }, (_, i) => join(o.dir, `${o.kind}-${i}`));
+  if (o.kind === 'libtorrent') {
+    const swarm = start(PY, [LT, 'swarm', o.torrent, join(o.dir, 'lt'), String(o.count)], o.timeoutMs);
+    const done = swarm
+      .waitFor(new RegExp(`"all": ${o.count}\\b`))
+      .then(() =>
+        [...swarm.out().matchAll(/"complete": \d+, "seconds": ([\d.]+)/g)].map((m) => Number(m[1])),
+      );
+    const copies = dirs.map((_, i) => join(o.dir, 'lt', String(i), o.fileName));
+    return { kind: o.kind, done, copies, procs: [swarm] };
+  }
+  const procs = dirs.map((dir) => {
+    mkdirSync(dir, { recursive: true });
+    if (o.kind === 'seedcast') {
+      return start(
+        'node',
+        [BIN, 'download', o.torrent, '-o', dir, '--seed', '--port', '0', '-q'],
+        o.timeoutMs,
+      );
+    }
+    return start(
+      'aria2c',
+      [
+        `--dir=${dir}`,
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=true',
+        '--seed-ratio=0.0',
+        '--bt-max-peers=55',
+        '--bt-hash-check-seed=false',
+        '--file-allocation=none',
+        '--console-log-level=notice',
+        '--summary-interval=0',
+        '--download-result=hide',
+        '--listen-port=20000-40000',
+        '--no-conf=true',
+        o.torrent,
+      ],
+      o.timeoutMs,
+    );
+  });
+  const complete = o.kind === 'seedcast' ? /complete: / : /SEED\(|Download complete: /;
+  const done = Promise.all(procs.map((p) => p.waitFor(complete).then(since)));
+  return { kind: o.kind, done, copies: dirs.map((d) => join(d, o.fileName)), procs };
+}
+
+/** How many of each kind `client` means (`mixed`: the kinds in turn, about a third each). */
+export function mixOf(client: string, peers: number): [ClientKind, number][] {
+  if ((CLIENT_KINDS as readonly string[]).includes(client)) return [[client as ClientKind, peers]];
+  if (client !== 'mixed') throw new Error(`--client is ${CLIENT_KINDS.join(', ')} or mixed`);
+  return CLIENT_KINDS.map(
+    (k, i) => [k, Math.floor(peers / 3) + (i < peers % 3 ? 1 : 0)] as [ClientKind, number],
+  ).filter(([, n]) => n > 0);
+}

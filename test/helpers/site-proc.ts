@@ -1,0 +1,105 @@
+/**
+ * A real `seedcast serve` for end-to-end tests (from source, fresh data folder, free ports), an
+ * account with a token, and publishing through `POST /api/v1/items`; `restart` stops it and starts
+ * it again on the same folder and ports (with other flags if given), as an operator would.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { freePort, type Running, startCli, tempDir } from './tools.js';
+
+export interface SiteProc {
+  dir: string;
+  data: string;
+  base: string;
+  peerPort: number;
+  token: string;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the tests' assertions
+  api(path: string, init?: RequestInit): Promise<any>;
+  /** Publishes files (name -> bytes) with extra form fields; returns the item and its `.torrent` path. */
+  // biome-ignore lint/suspicious/noExplicitAny: the item as JSON
+  publish(
+    title: string,
+    files: Record<string, Buffer>,
+    fields?: Record<string, string>,
+  ): Promise<{ item: any; torrent: Buffer; torrentPath: string }>;
+  restart(flags?: string[]): Promise<void>;
+  server(): Running;
+}
+
+export async function startSiteProc(
+  t: TestContext,
+  options: { host?: string; flags?: string[] } = {},
+): Promise<SiteProc> {
+  const dir = tempDir(t, 'seedcast-site-e2e-');
+  const data = join(dir, 'data');
+  const host = options.host ?? '127.0.0.1';
+  const port = await freePort();
+  const peerPort = await freePort();
+  let server: Running;
+  let base = '';
+  const launch = async (flags: string[]) => {
+    server = startCli(t, [
+      'serve',
+      '--host',
+      host,
+      '--port',
+      String(port),
+      '--peer-port',
+      String(peerPort),
+      '--data',
+      data,
+      '--allow-private-urls',
+      ...flags,
+    ]);
+    t.after(() => server.stop());
+    [, base = ''] = await server.waitFor(/listening on (http:\/\/\S+)/, 90_000);
+  };
+  await launch(options.flags ?? []);
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers
+  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
+    const res = await fetch(`${base}${path}`, init);
+    const body = await res.json();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  const json = (body: unknown): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await api('/api/v1/users', json({ username: 'publisher', password: 'correct horse' }));
+  const { token } = await api('/api/v1/tokens', json({ username: 'publisher', password: 'correct horse' }));
+  let published = 0;
+  return {
+    dir,
+    data,
+    get base() {
+      return base;
+    },
+    peerPort,
+    token,
+    api,
+    async publish(title, files, fields = {}) {
+      const form = new FormData();
+      form.append('title', title);
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      for (const [name, bytes] of Object.entries(files)) form.append('file', new Blob([bytes]), name);
+      const item = await api('/api/v1/items', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      const torrent = Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer());
+      const torrentPath = join(dir, `item-${++published}.torrent`);
+      writeFileSync(torrentPath, torrent);
+      return { item, torrent, torrentPath };
+    },
+    async restart(flags) {
+      await server.stop();
+      await launch(flags ?? options.flags ?? []);
+    },
+    server: () => server,
+  };
+}
