@@ -170,7 +170,9 @@ export function loadTorrent(client: ClientName, torrent: string): Loaded {
   if (client === 'aria2c') {
     const r = runIt('aria2c', ['-S', torrent]);
     const hash = /Info Hash: ([0-9a-f]{40})/i.exec(r.text)?.[1];
-    return { ok: r.ok && !!hash, infoHash: hash, message: r.ok ? 'loaded' : firstLine(r.text) };
+    // aria2c -S exits 0 even when it cannot read the torrent: its "Exception: ..." line says so
+    const why = /Exception: (?:\[[^\]]*\] )?(.*)/.exec(r.text)?.[1] ?? firstLine(r.text);
+    return { ok: r.ok && !!hash, infoHash: hash, message: r.ok && hash ? 'loaded' : why };
   }
   if (client === 'transmission') {
     const r = runIt('transmission-show', [torrent]);
