@@ -118,6 +118,7 @@ async function main(): Promise<void> {
         const seedData = join(dir, `seed-${format}-${down}-${up}`);
         cpSync(content, seedData, { recursive: true });
         const dest = join(dir, `down-${format}-${down}-${up}`);
+        tracker.reset(); // a fresh swarm: no dead peers of earlier runs
         const before = tracker.announces.length;
         let result = '';
         try {

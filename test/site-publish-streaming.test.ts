@@ -70,9 +70,9 @@ test('a multipart upload gets the torrent createTorrent makes for the same files
   ];
   for (const c of cases) {
     const body = multipart([
+      ...(c.format ? [{ name: 'format', value: c.format }] : []), // before the files: what they are hashed for
       ...c.parts.map(([name, data]) => ({ name: 'file', value: data, filename: name })),
       { name: 'title', value: c.title },
-      ...(c.format ? [{ name: 'format', value: c.format }] : []),
     ]);
     const res = await s.app.inject({
       method: 'POST',

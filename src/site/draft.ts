@@ -40,13 +40,19 @@ export interface DraftOptions {
   quotaBytes?: number;
   /** Asked before the first file is stored (the free-space guard): throws to refuse the upload. */
   beforeFirstFile?: () => Promise<void>;
+  /**
+   * The torrent format expected (the site's, or the upload's `format` field when known): with `v1`
+   * only v1 is hashed for (no SHA-256 merkle leaves); anything else keeps every format possible.
+   */
+  format?: string;
 }
 
 export class UploadDraft {
   /** Names the draft's blobs (`files/<id>/<n>`). */
   readonly id = randomBytes(12).toString('hex');
   readonly files: DraftFile[] = [];
-  private readonly hasher: StreamingHasher;
+  private hasher?: StreamingHasher;
+  private format: string | undefined;
   private readonly keys: string[] = [];
   private total = 0;
 
@@ -54,8 +60,32 @@ export class UploadDraft {
     private readonly blobs: BlobStore,
     private readonly options: DraftOptions,
   ) {
-    const bound = Math.min(options.totalBytes ?? options.expectedBytes ?? options.maxBytes, options.maxBytes);
-    this.hasher = new StreamingHasher({ maxBytes: bound, minBytes: options.totalBytes });
+    this.format = options.format;
+  }
+
+  /**
+   * The upload's `format` field, when it comes before the files (checked when publishing). After
+   * the first file a format the hashing did not prepare for is ITEM_INVALID.
+   */
+  setFormat(value: string): void {
+    const wanted = value.trim().toLowerCase();
+    if (this.hasher?.v1Only && wanted !== 'v1' && wanted !== '')
+      throw new SeedcastError('ITEM_INVALID', 'format: send the format field before the file parts');
+    this.format = value;
+  }
+
+  /** The hasher, made when the first file comes (the format known by then decides what it hashes). */
+  private hasherNow(): StreamingHasher {
+    if (!this.hasher) {
+      const { options } = this;
+      const bound = Math.min(
+        options.totalBytes ?? options.expectedBytes ?? options.maxBytes,
+        options.maxBytes,
+      );
+      const v1Only = this.format?.trim().toLowerCase() === 'v1';
+      this.hasher = new StreamingHasher({ maxBytes: bound, minBytes: options.totalBytes, v1Only });
+    }
+    return this.hasher;
   }
 
   /** Streams one file into the store under a safe, unique name, hashing it on the way. */
@@ -68,7 +98,7 @@ export class UploadDraft {
     const name = uniqueNames([...this.files.map((f) => f.name), wanted]).pop()!;
     const key = blobKey('files', this.id, this.keys.length);
     this.keys.push(key);
-    const pieces = this.hasher.addFile([name]);
+    const pieces = this.hasherNow().addFile([name]);
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, done) => {
         this.total += chunk.length;
@@ -107,7 +137,9 @@ export class UploadDraft {
    * `options.name` when there are several; v1 keeps the order the files were added in).
    */
   torrent(options: CreateOptions & { name: string }): CreatedTorrent {
-    return this.hasher.finish(options);
+    if (options.version !== 'v1' && this.hasher?.v1Only)
+      throw new SeedcastError('ITEM_INVALID', 'format: send the format field before the file parts');
+    return this.hasherNow().finish(options);
   }
 
   /** Removes every blob stored for this draft. */

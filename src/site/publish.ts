@@ -155,7 +155,10 @@ export class Publisher {
 
   /** A new, empty draft: add the files to it, then `publish` it (or `discard` it). */
   draft(options: DraftOptions): UploadDraft {
-    return new UploadDraft(this.options.blobs, options);
+    return new UploadDraft(this.options.blobs, {
+      ...options,
+      format: options.format ?? this.options.torrentFormat ?? 'v1',
+    });
   }
 
   /**

@@ -131,3 +131,19 @@ test('v1 of several files needs them one after the other; fed side by side only 
   );
   assert.equal(hasher.finish({ ...OPTIONS, name: 'x' }).version, 'hybrid');
 });
+
+test('hashing for v1 only gives the same v1 torrent and refuses hybrid', () => {
+  const files = [randomBytes(100_000), randomBytes(33_333)];
+  const make = (v1Only: boolean) => {
+    const h = new StreamingHasher({ maxBytes: 1_000_000, v1Only });
+    files.forEach((data, i) => feed(h, [`f${i}`], data));
+    return h;
+  };
+  const lean = make(true);
+  const v1 = lean.finish({ ...OPTIONS, version: 'v1', name: 'x' });
+  assert.ok(v1.torrent.equals(make(false).finish({ ...OPTIONS, version: 'v1', name: 'x' }).torrent));
+  assert.throws(
+    () => lean.finish({ ...OPTIONS, version: 'hybrid', name: 'x' }),
+    (e) => isSeedcastError(e, 'CREATE_OPTIONS') && /v1 only/.test(e.message),
+  );
+});

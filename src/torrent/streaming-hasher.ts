@@ -94,6 +94,7 @@ export class StreamingFileHasher {
     readonly path: string[],
     private readonly owner: StreamingHasher,
   ) {
+    if (owner.v1Only) return;
     for (const p of owner.candidates) this.sha1.set(p, new PieceSha1(p));
   }
 
@@ -102,6 +103,7 @@ export class StreamingFileHasher {
     this.length += chunk.length;
     this.owner.grew(chunk.length);
     this.owner.joined(this, chunk);
+    if (this.owner.v1Only) return; // no per-file layout to hash (hybrid, v2)
     for (const [p, h] of this.sha1) {
       if (this.owner.candidates.includes(p)) h.update(chunk);
       else this.sha1.delete(p);
@@ -174,6 +176,11 @@ export interface StreamingHasherOptions {
   maxBytes: number;
   /** A lower bound on the total, when known (equal to `maxBytes` for an exact total: one piece length). */
   minBytes?: number;
+  /**
+   * Only a v1 torrent will be asked for: skip what only hybrid and v2 need (the SHA-256 merkle
+   * leaves and the per-file SHA-1 of the padded layout). Default false: every version stays possible.
+   */
+  v1Only?: boolean;
 }
 
 /** Hashes a set of files streamed in one after another (or side by side, for hybrid or v2 only). */
@@ -187,7 +194,11 @@ export class StreamingHasher {
   /** Set when bytes of a file arrived after a later file had been added: no joined v1 layout. */
   private interleaved = false;
 
+  /** Hashing for v1 only (`StreamingHasherOptions.v1Only`). */
+  readonly v1Only: boolean;
+
   constructor(options: StreamingHasherOptions) {
+    this.v1Only = options.v1Only ?? false;
     const top = choosePieceLength(Math.max(0, options.maxBytes));
     const bottom = choosePieceLength(Math.min(Math.max(0, options.minBytes ?? 0), options.maxBytes));
     for (let p = bottom; p <= Math.min(top, MAX_AUTO_PIECE_LENGTH); p *= 2) this.candidates.push(p);
@@ -253,6 +264,12 @@ export class StreamingHasher {
       throw new SeedcastError('CREATE_INPUT', `more bytes than the ${pieceLength}-byte piece bound allowed`);
     }
     if (checked.version === 'v1') return this.finishV1(checked, name, single, pieceLength);
+    if (this.v1Only) {
+      throw new SeedcastError(
+        'CREATE_OPTIONS',
+        `streaming hasher: hashed for v1 only, not ${checked.version}`,
+      );
+    }
     const sorted = single ? [this.files[0]!] : sortFiles(this.files, 'v2');
     const firstPiece: number[] = [];
     let piece = 0;

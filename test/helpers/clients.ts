@@ -7,7 +7,10 @@
  * Transmission 3 ignores peers at 127.x that trackers hand out, so `makeNetns` builds a network
  * namespace joined to this one by a veth pair with addresses of its own (10.x.y.1 here, 10.x.y.2
  * inside; root and iproute2 needed): Transmission runs inside it (`ns`), everything else listens on
- * all addresses here and announces to a tracker at the host side's address. Used by the CI tests and
+ * all addresses here and announces to a tracker at the host side's address. Transmission 3 keeps one
+ * peer per IP address (a second peer at an address it knows is never tried), so a client that must
+ * be told apart from the site's peer binds to the host side's second address (`bind`, aria2c and
+ * libtorrent only). Used by the CI tests and
  * by `scripts/interop-matrix.ts`, so a cleanup registry is all it asks of its caller (a TestContext
  * is one).
  */
@@ -36,6 +39,8 @@ export interface Netns {
   name: string;
   /** This side's address (listen and announce here). */
   hostIp: string;
+  /** A second address on this side (for a peer Transmission must not take for the first). */
+  hostIp2: string;
   /** The address inside the namespace. */
   nsIp: string;
 }
@@ -45,25 +50,27 @@ export function canMakeNetns(): boolean {
   return process.getuid?.() === 0 && spawnSync('ip', ['-V'], { stdio: 'ignore' }).status === 0;
 }
 
-/** A fresh namespace with a veth pair on a random 10.x.y.0/30; removed (with its pair) at cleanup. */
+/** A fresh namespace with a veth pair on a random 10.x.y.0/29; removed (with its pair) at cleanup. */
 export function makeNetns(c: Cleanup): Netns {
   const id = randomBytes(3);
   const tag = id.toString('hex');
   const name = `sc-${tag}`;
   const [a, b] = [`vsh${tag}`, `vsn${tag}`];
   const net = `10.${200 + (id[0]! % 50)}.${id[1]}`;
+  const low = (id[2]! % 32) * 8; // the /29's first address
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
   ip('netns', 'add', name);
   c.after(() => spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' }));
   ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b);
   c.after(() => spawnSync('ip', ['link', 'del', a], { stdio: 'ignore' }));
   ip('link', 'set', b, 'netns', name);
-  ip('addr', 'add', `${net}.1/30`, 'dev', a);
+  ip('addr', 'add', `${net}.${low + 1}/29`, 'dev', a);
+  ip('addr', 'add', `${net}.${low + 3}/29`, 'dev', a);
   ip('link', 'set', a, 'up');
-  ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.2/30`, 'dev', b);
+  ip('netns', 'exec', name, 'ip', 'addr', 'add', `${net}.${low + 2}/29`, 'dev', b);
   ip('netns', 'exec', name, 'ip', 'link', 'set', b, 'up');
   ip('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
-  return { name, hostIp: `${net}.1`, nsIp: `${net}.2` };
+  return { name, hostIp: `${net}.${low + 1}`, hostIp2: `${net}.${low + 3}`, nsIp: `${net}.${low + 2}` };
 }
 
 /** A child process whose output is kept, killed at cleanup. */
@@ -170,7 +177,9 @@ export function loadTorrent(client: ClientName, torrent: string): Loaded {
   if (client === 'aria2c') {
     const r = runIt('aria2c', ['-S', torrent]);
     const hash = /Info Hash: ([0-9a-f]{40})/i.exec(r.text)?.[1];
-    return { ok: r.ok && !!hash, infoHash: hash, message: r.ok ? 'loaded' : firstLine(r.text) };
+    // aria2c -S exits 0 even when it cannot read the torrent: its "Exception: ..." line says so
+    const why = /Exception: (?:\[[^\]]*\] )?(.*)/.exec(r.text)?.[1] ?? firstLine(r.text);
+    return { ok: r.ok && !!hash, infoHash: hash, message: r.ok && hash ? 'loaded' : why };
   }
   if (client === 'transmission') {
     const r = runIt('transmission-show', [torrent]);
@@ -217,9 +226,9 @@ async function listening(port: number, host: string, ms: number): Promise<boolea
 export async function seedWith(
   c: Cleanup,
   client: ClientName,
-  options: { torrent: string; data: string; ns?: Netns; dir: string },
+  options: { torrent: string; data: string; ns?: Netns; dir: string; bind?: string },
 ): Promise<Seeder> {
-  const { torrent, data, ns } = options;
+  const { torrent, data, ns, bind } = options;
   const port = await freePort();
   let p: Proc;
   let ready: Promise<unknown>;
@@ -236,11 +245,13 @@ export async function seedWith(
       '--file-allocation=none',
       '--summary-interval=1',
       '--bt-tracker-interval=5',
+      ...(bind ? [`--interface=${bind}`] : []),
       torrent,
     ]);
     ready = p.waitFor(/SEED\(/, 60_000);
   } else if (client === 'libtorrent') {
-    p = proc(c, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', torrent, data], { LT_LISTEN: `0.0.0.0:${port}` }, ns);
+    const env = bind ? { LT_LISTEN: `${bind}:${port}`, LT_OUTGOING: bind } : { LT_LISTEN: `0.0.0.0:${port}` };
+    p = proc(c, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', torrent, data], env, ns);
     ready = p.waitFor(/"port"/, 60_000);
   } else if (client === 'seedcast') {
     p = proc(c, process.execPath, seedcastArgs(['seed', torrent, data, '--port', String(port)]), {}, ns);
@@ -266,9 +277,9 @@ export interface Downloaded {
 export async function downloadWith(
   c: Cleanup,
   client: ClientName,
-  options: { torrent: string; out: string; ns?: Netns; dir: string; ms: number },
+  options: { torrent: string; out: string; ns?: Netns; dir: string; ms: number; bind?: string },
 ): Promise<Downloaded> {
-  const { torrent, out, ns, ms } = options;
+  const { torrent, out, ns, ms, bind } = options;
   mkdirSync(out, { recursive: true });
   const start = Date.now();
   const seconds = () => (Date.now() - start) / 1000;
@@ -298,13 +309,18 @@ export async function downloadWith(
         '--summary-interval=0',
         '--console-log-level=warn',
         '--bt-tracker-interval=5',
+        ...(bind ? [`--interface=${bind}`] : []),
         torrent,
       ],
       {},
       ns,
     );
   } else if (client === 'libtorrent') {
-    const env = { LT_LISTEN: `0.0.0.0:${port}`, LT_TIMEOUT: String(ms / 1000) };
+    const env = {
+      LT_LISTEN: `${bind ?? '0.0.0.0'}:${port}`,
+      LT_TIMEOUT: String(ms / 1000),
+      ...(bind ? { LT_OUTGOING: bind } : {}),
+    };
     p = proc(c, LIBTORRENT_PYTHON, [LT_TOOL, 'download', torrent, out], env, ns);
   } else {
     p = proc(

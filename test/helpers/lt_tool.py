@@ -7,7 +7,8 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
   download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
                                                                   complete; peers: [{"ip", "client", "received"}]
-The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0).
+The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0), LT_OUTGOING the
+address outgoing connections (and tracker announces) come from.
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
                                                                   prints {"complete": i, "seconds"} for each, then
                                                                   {"all": n}; seeds until stdin closes
@@ -63,6 +64,7 @@ def info(torrent):
 def make_session(dht=False):
     return lt.session({
         "listen_interfaces": os.environ.get("LT_LISTEN", "127.0.0.1:0"),
+        "outgoing_interfaces": os.environ.get("LT_OUTGOING", ""),
         "enable_dht": dht,
         # The DHT on loopback only: no public router, loopback nodes and peers allowed, and torrents
         # announced every few seconds rather than every 15 minutes.

@@ -21,6 +21,8 @@ export interface Announce {
 export interface RecordingTracker {
   url: string;
   announces: Announce[];
+  /** Forgets every peer so far (the log stays): the next swarm starts empty, with no dead peers. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export function clientOfPeerId(peerId: string): string {
 
 export async function startRecordingTracker(host: string): Promise<RecordingTracker> {
   const announces: Announce[] = [];
+  let from = 0;
   const server = createServer((req, res) => {
     const [path, query = ''] = (req.url ?? '').split('?');
     const hash = rawParam(query, 'info_hash');
@@ -71,7 +74,7 @@ export async function startRecordingTracker(host: string): Promise<RecordingTrac
     };
     announces.push(entry);
     const seen = new Map<string, Buffer>();
-    for (const a of announces) {
+    for (const a of announces.slice(from)) {
       if (a.infoHash !== entry.infoHash || (a.ip === ip && a.port === entry.port)) continue;
       const compact = Buffer.alloc(6);
       compact.set(a.ip.split('.').map(Number), 0);
@@ -95,6 +98,9 @@ export async function startRecordingTracker(host: string): Promise<RecordingTrac
   return {
     url: `http://${host}:${port}/announce`,
     announces,
+    reset: () => {
+      from = announces.length;
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { freePort, type Running, startCli, tempDir } from './tools.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: the item as JSON, checked by the tests' assertions
+type ItemJson = any;
+
 export interface SiteProc {
   dir: string;
   data: string;
@@ -18,12 +21,11 @@ export interface SiteProc {
   // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the tests' assertions
   api(path: string, init?: RequestInit): Promise<any>;
   /** Publishes files (name -> bytes) with extra form fields; returns the item and its `.torrent` path. */
-  // biome-ignore lint/suspicious/noExplicitAny: the item as JSON
   publish(
     title: string,
     files: Record<string, Buffer>,
     fields?: Record<string, string>,
-  ): Promise<{ item: any; torrent: Buffer; torrentPath: string }>;
+  ): Promise<{ item: ItemJson; torrent: Buffer; torrentPath: string }>;
   restart(flags?: string[]): Promise<void>;
   server(): Running;
 }

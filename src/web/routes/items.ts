@@ -116,6 +116,7 @@ async function readPartsUnchecked(request: FastifyRequest, draft: UploadDraft): 
       if (part.valueTruncated || part.value.length > MAX_FIELD)
         throw new SeedcastError('ITEM_INVALID', `${part.fieldname}: too long`);
       fields[part.fieldname as keyof PublishFields] = part.value;
+      if (part.fieldname === 'format') draft.setFormat(part.value); // what the files are hashed for
     }
   }
   return torrent ? { fields, torrent } : { fields };
@@ -148,6 +149,7 @@ async function publishUpload(options: ItemRoutesOptions, owner: User, id: string
       ...draftLimits(options),
       totalBytes: upload.length ?? 0,
       exceptUpload: id,
+      ...(fields.format?.trim() ? { format: fields.format } : {}),
     });
     try {
       await draft.add(upload.metadata.filename, createReadStream(path));
