@@ -136,7 +136,9 @@ test('hashing for v1 only gives the same v1 torrent and refuses hybrid', () => {
   const files = [randomBytes(100_000), randomBytes(33_333)];
   const make = (v1Only: boolean) => {
     const h = new StreamingHasher({ maxBytes: 1_000_000, v1Only });
-    files.forEach((data, i) => feed(h, [`f${i}`], data));
+    files.forEach((data, i) => {
+      feed(h, [`f${i}`], data);
+    });
     return h;
   };
   const lean = make(true);
