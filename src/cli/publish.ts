@@ -3,7 +3,7 @@
  * (`POST /api/v1/items`, multipart, `Authorization: Bearer`). Files are streamed from disk, never
  * read whole into memory. A single file goes up with tus first (`tus-upload.ts`), so a publish cut
  * short resumes when run again; then the item is published with `upload`. A folder is sent as one
- * multipart request. With `--torrent-only` only a hybrid `.torrent` naming the site's tracker
+ * multipart request. With `--torrent-only` only a `.torrent` (v1, or hybrid with `--hybrid`) naming the site's tracker
  * (`<server>/announce`) is sent (the `torrent` part) and this process seeds the content until
  * stopped; a site that archives downloads it from here.
  */
@@ -17,7 +17,14 @@ import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { watchArchive } from './archive-watch.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { debugLog, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import {
+  DHT_FLAGS,
+  DHT_HELP,
+  debugLog,
+  dhtOption,
+  listenWithFallback,
+  waitForSignal,
+} from './engine-helpers.js';
 import { createProgressBar } from './progress.js';
 import { reportStatus } from './status.js';
 import { type TusUploaded, tusUpload } from './tus-upload.js';
@@ -26,7 +33,8 @@ const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license'
 
 export const publish: Command = {
   help: `Usage: seedcast publish <path> --server URL --token T [--title ...] [--description ...]
-                        [--license ...] [--tags a,b] [--torrent-only]
+                        [--license ...] [--tags a,b] [--torrent-only [--hybrid]]
+                        [--no-dht] [--dht-bootstrap HOST:PORT]...
 
 Publishes a file or folder to a Seedcast site. The site stores it, makes its torrent and seeds it.
 Prints the item's URL, its torrent URL and its magnet link. A single file is uploaded with tus
@@ -43,7 +51,10 @@ Options:
   --channel NAME     the channel to publish in
   --torrent-only     send only a .torrent (made here) and seed the content from this machine
                      until Ctrl-C; the site tracks it (and may archive it through the swarm)
+  --hybrid           with --torrent-only: make a hybrid v1+v2 torrent (default v1, which every
+                     client joins; see docs/interop.md)
   --port N           with --torrent-only: TCP port for peers (default 6881 or any free port)
+${DHT_HELP}
   -h, --help         show this help`,
 
   async run(argv) {
@@ -51,6 +62,8 @@ Options:
       server: { type: 'string' },
       token: { type: 'string' },
       'torrent-only': { type: 'boolean' },
+      hybrid: { type: 'boolean' },
+      ...DHT_FLAGS,
       port: { type: 'string' },
       ...Object.fromEntries(FIELDS.map((f) => [f, { type: 'string' as const }])),
     });
@@ -62,6 +75,7 @@ Options:
     if (!server || !/^https?:\/\//.test(server))
       throw new SeedcastError('USAGE', '--server must be an http(s) URL');
     if (!token) throw new SeedcastError('USAGE', '--token is required');
+    const dht = dhtOption(args); // bad DHT flags are usage errors before any work
     const info = await stat(path).catch(() => {
       throw new SeedcastError('NOT_FOUND', `${path} does not exist`);
     });
@@ -79,7 +93,12 @@ Options:
     if (torrentOnly) {
       // The site's tracker, so this seeder and the site's archiver find each other.
       const announce = new URL('announce', server.endsWith('/') ? server : `${server}/`).href;
-      torrentBytes = (await createTorrent(path, { version: 'hybrid', announce: [announce] })).torrent;
+      torrentBytes = (
+        await createTorrent(path, {
+          version: args.values.hybrid === true ? 'hybrid' : 'v1',
+          announce: [announce],
+        })
+      ).torrent;
       form.set(
         'torrent',
         new Blob([torrentBytes], { type: 'application/x-bittorrent' }),
@@ -119,7 +138,7 @@ Options:
     if (!torrentOnly) return 0;
 
     const meta = parseTorrent(torrentBytes!);
-    const engine = new Engine(debugLog());
+    const engine = new Engine({ ...debugLog(), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     const session = await engine.add({ meta }, { path: dirname(path), readOnly: true });
     process.stdout.write(`seeding ${meta.name} on port ${port}; press Ctrl-C to stop\n`);
