@@ -158,13 +158,11 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           : undefined;
       let admission = admit(false);
       if (admission?.serve === 'wait') {
-        await new Promise((r) => setTimeout(r, admission!.serve === 'wait' ? admission!.waitMs : 0));
+        // Held, not refused: the client's peer connection may be on its way (see web-seed-deferral.ts).
+        const { waitMs } = admission;
+        await new Promise((r) => setTimeout(r, waitMs));
         admission = admit(true);
       }
-      if (process.env.SEEDCAST_DEBUG_WEBSEED)
-        console.log(
-          `webseed ${request.headers.range} ${request.headers['user-agent']} ${admission?.serve} ${admission?.reason}`,
-        );
       if (admission && admission.serve !== true) {
         return reply
           .code(503)
