@@ -58,6 +58,7 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
           trackers: link.trackers.map((t) => [t]),
           webSeeds: link.webSeeds,
           peers: [...peers, ...link.peers.map(parsePeerFlag)],
+          torrentUrls: link.sources ?? [],
         },
       );
     }

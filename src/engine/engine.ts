@@ -49,6 +49,8 @@ export interface AddOptions {
   trackers?: string[][];
   webSeeds?: string[];
   peers?: PeerAddress[];
+  /** A magnet link's `xs` (the `.torrent` URLs), fetched for its metadata. */
+  torrentUrls?: string[];
   /** Open the files for reading only (seeding existing content). */
   readOnly?: boolean;
   storeFor?: SessionOptions['storeFor'];
@@ -99,6 +101,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       trackers: options.trackers ?? [],
       webSeeds: options.webSeeds ?? [],
       peers: options.peers ?? [],
+      ...(options.torrentUrls?.length ? { torrentUrls: options.torrentUrls } : {}),
       maxPeers: this.options.maxPeers ?? 60,
       ...(this.options.superSeed ? { superSeed: true } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),

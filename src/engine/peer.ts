@@ -35,6 +35,10 @@ export class Rate {
 }
 
 const MAX_CANCELLED = 2048;
+/** `have`s held per peer before the metadata is known (a super-seed reveals a few at a time). */
+const MAX_PENDING_HAVES = 4096;
+/** No torrent has more pieces than a 2 MiB bitfield holds (the wire layer's message limit). */
+const MAX_PIECES = 16 * 1024 * 1024;
 
 export interface Outstanding {
   block: BlockRequest;
@@ -44,9 +48,16 @@ export interface Outstanding {
 export class Peer {
   /** The peer's pieces; undefined until it sent a bitfield / have all / have none or a have. */
   has: Bitfield | undefined;
-  /** A bitfield received before the metadata was known (magnet links). */
+  /**
+   * What the peer announced before the piece count was known (a magnet link's metadata not yet
+   * fetched), applied once it is (`session-peers.ts`), as libtorrent does: its last `bitfield`,
+   * `have all` or `have none` (`announced`), and the `have`s since (a super-seed reveals pieces only
+   * with `have`s; dropping them would leave us never interested). At most `MAX_PENDING_HAVES`.
+   */
   pendingBitfield: Uint8Array | undefined;
   hasAll = false;
+  announced = false;
+  readonly pendingHaves = new Set<number>();
   /** Blocks we requested from the peer, by `index:begin`. */
   readonly outstanding = new Map<string, Outstanding>();
   /**
@@ -105,6 +116,35 @@ export class Peer {
   initPieces(pieceCount: number): void {
     if (this.has && this.has.length === pieceCount) return;
     this.has = this.hasAll ? Bitfield.full(pieceCount) : new Bitfield(pieceCount);
+  }
+
+  /** A `bitfield`, `have all` or `have none` before the metadata: replaces what was held. */
+  holdAnnouncement(bitfield: Uint8Array | 'all' | 'none'): void {
+    this.announced = true;
+    this.hasAll = bitfield === 'all';
+    this.pendingBitfield = typeof bitfield === 'string' ? undefined : Buffer.from(bitfield);
+    this.pendingHaves.clear();
+  }
+
+  /** A `have` before the metadata (indexes past what any torrent may have are ignored). */
+  holdHave(index: number): void {
+    if (index < MAX_PIECES && this.pendingHaves.size < MAX_PENDING_HAVES) this.pendingHaves.add(index);
+  }
+
+  /**
+   * What was held, for a torrent of `pieceCount` pieces (undefined: nothing was announced); haves
+   * out of range are dropped. `wrongLength` when the held bitfield does not fit the torrent.
+   */
+  takeHeld(pieceCount: number): Bitfield | 'wrongLength' | undefined {
+    const { pendingBitfield, hasAll, announced, pendingHaves } = this;
+    this.pendingBitfield = undefined;
+    this.announced = false;
+    if (!announced && pendingHaves.size === 0) return undefined;
+    if (pendingBitfield && pendingBitfield.byteLength !== Math.ceil(pieceCount / 8)) return 'wrongLength';
+    const bits = hasAll ? Bitfield.full(pieceCount) : new Bitfield(pieceCount, pendingBitfield);
+    for (const index of pendingHaves) bits.set(index); // out of range: ignored by `set`
+    pendingHaves.clear();
+    return bits;
   }
 
   get isSeed(): boolean {

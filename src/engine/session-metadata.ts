@@ -4,18 +4,27 @@
  *
  * Fetching: the first peer whose extended handshake gives a `metadata_size` (within 32 MiB) fixes the
  * size; every peer that supports ut_metadata is asked for the missing 16 KiB pieces; once all are in
- * they must hash to the info hash, or they are dropped and fetched again.
+ * they must hash to the info hash, or they are dropped and fetched again. A magnet link's `xs=`
+ * (the `.torrent` URL) is fetched at the same time (`torrent-source.ts`); the first verified
+ * metadata wins.
+ *
+ * Serving: each piece asked for, or `reject`; once a peer was sent every piece, the session's
+ * super-seed is told (it announces again the pieces it revealed while the peer had no metadata).
  */
 
 import type { Metainfo } from '../torrent/index.js';
 import { parseTorrent } from '../torrent/index.js';
-import { MetadataAssembler, metadataPiece, type PeerMessage } from '../wire/index.js';
+import { MetadataAssembler, metadataPiece, metadataPieceCount, type PeerMessage } from '../wire/index.js';
+import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
+import { fetchTorrentSource } from './torrent-source.js';
 
 export class MetadataFetcher {
   private assembler: MetadataAssembler | undefined;
   private done = false;
+  /** Metadata pieces sent to each peer (a peer can ask for each at most once per piece count). */
+  private readonly sentTo = new WeakMap<Peer, Set<number>>();
 
   constructor(private readonly session: TorrentSession) {}
 
@@ -43,7 +52,9 @@ export class MetadataFetcher {
         });
       } catch {
         peer.conn.sendMetadata({ kind: 'reject', piece: message.piece });
+        return;
       }
+      this.served(peer, message.piece, meta.infoBytes.byteLength);
       return;
     }
     if (message.kind === 'data' && this.assembler && !this.done) {
@@ -54,6 +65,21 @@ export class MetadataFetcher {
         peer.conn.destroy(err as Error);
       }
     }
+  }
+
+  /**
+   * Count the metadata pieces sent to a peer; once it has them all it can place `have`s, and a
+   * super-seed announces again what it revealed before (see `session-super-seed.ts`).
+   */
+  private served(peer: Peer, piece: number, size: number): void {
+    let sent = this.sentTo.get(peer);
+    if (!sent) {
+      sent = new Set();
+      this.sentTo.set(peer, sent);
+    }
+    if (sent.has(piece)) return;
+    sent.add(piece);
+    if (sent.size === metadataPieceCount(size)) this.session.superSeed.metadataSent(peer);
   }
 
   private requestFrom(peer: Peer, size: number): void {
@@ -84,16 +110,47 @@ export class MetadataFetcher {
       }
       return;
     }
-    this.done = true;
     let meta: Metainfo;
     try {
       meta = parseTorrent(Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]), {
         requirePieceLayers: false,
       });
     } catch (err) {
+      this.done = true;
       this.session.emit('warning', `metadata from peers is not a valid torrent: ${(err as Error).message}`);
       return;
     }
+    this.accept(meta);
+  }
+
+  /**
+   * A magnet link's `xs=` URLs (at most 3, http/https): the `.torrent` fetched over HTTP under the
+   * session's outbound policy, alongside the peers; whichever gives verified metadata first wins.
+   */
+  fetchSources(urls: readonly string[]): void {
+    const { policy, trusted } = this.session.options;
+    const infoHash = this.session.infoHash.toString('hex');
+    void (async () => {
+      for (const url of urls.slice(0, 3)) {
+        if (this.done || this.session.meta || !this.session.running) return;
+        try {
+          const meta = await fetchTorrentSource(url, infoHash, {
+            policy: policy && !trusted?.(url) ? policy : undefined,
+          });
+          this.session.log(`metadata from ${url}`);
+          this.accept(meta);
+          return;
+        } catch (err) {
+          this.session.emit('warning', `xs ${describeError(err)}`);
+        }
+      }
+    })();
+  }
+
+  /** Verified metadata (from peers or an `xs=` URL): set the session up with it, once. */
+  private accept(meta: Metainfo): void {
+    if (this.done || this.session.meta || !this.session.running) return;
+    this.done = true;
     this.session.emit('metadata', meta);
     // The store, recheck and peers' bitfields come now; a store error fails the session.
     void this.session.useMetadata(meta).catch((err: Error) => this.session.fail(err));

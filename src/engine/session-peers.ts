@@ -118,18 +118,23 @@ export class PeerHandler {
     const s = this.session;
     switch (m.type) {
       case 'bitfield':
-        if (!s.meta) peer.pendingBitfield = Buffer.from(m.bitfield);
+        if (!s.meta || !s.picker) peer.holdAnnouncement(m.bitfield);
         else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, m.bitfield));
         break;
       case 'haveAll':
-        peer.hasAll = true;
-        if (s.meta) this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+        if (!s.meta || !s.picker) peer.holdAnnouncement('all');
+        else this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
         break;
       case 'haveNone':
-        if (s.meta) this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
+        if (!s.meta || !s.picker) peer.holdAnnouncement('none');
+        else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
         break;
       case 'have':
-        if (!s.meta) break;
+        // Before the metadata (and the picker) the piece count is unknown: held, applied later.
+        if (!s.meta || !s.picker) {
+          peer.holdHave(m.index);
+          break;
+        }
         peer.initPieces(s.meta.pieceCount);
         if (!peer.has!.has(m.index)) {
           peer.has!.set(m.index);
@@ -174,20 +179,16 @@ export class PeerHandler {
     }
   }
 
+  /** What the peer announced before the metadata: its bitfield (or have all/none) and the haves since. */
   private applyPendingBitfield(peer: Peer): void {
     const s = this.session;
     if (!s.meta) return;
-    if (peer.pendingBitfield) {
-      const bits = peer.pendingBitfield;
-      peer.pendingBitfield = undefined;
-      if (bits.byteLength !== Math.ceil(s.meta.pieceCount / 8)) {
-        peer.conn.destroy(new Error('bitfield of the wrong length'));
-        return;
-      }
-      this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, bits));
-    } else if (peer.hasAll) {
-      this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+    const held = peer.takeHeld(s.meta.pieceCount);
+    if (held === 'wrongLength') {
+      peer.conn.destroy(new Error('bitfield of the wrong length'));
+      return;
     }
+    if (held) this.setPeerPieces(peer, held);
   }
 
   private announceHaves(peer: Peer): void {

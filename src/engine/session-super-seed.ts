@@ -4,6 +4,13 @@
  * a `have` for each piece revealed to them; every announcement from a peer and every second may
  * reveal more. Peers that connected before the session was complete saw every piece and are served
  * as usual.
+ *
+ * A magnet client has no piece count until it has the metadata (BEP 9), and many drop the `have`s
+ * that arrive before (aria2, Seedcast before issue 16): with its revealed pieces never taken, a
+ * lone downloader would wait for ever. So the pieces revealed to a peer and not yet had are
+ * announced again when the peer has been sent the whole metadata, and whenever the peer takes
+ * nothing from us for a while (2 s, doubling up to a minute while it stays idle). A repeated `have`
+ * costs 9 bytes and clients ignore it.
  */
 
 import type { Bitfield } from './bitfield.js';
@@ -14,9 +21,22 @@ import { SuperSeeder } from './super-seed.js';
 
 /** About this many bytes revealed and not yet had, per peer. */
 const BYTES_IN_FLIGHT_PER_PEER = 1024 * 1024;
+/** Announce revealed pieces again to a peer idle this long (ms), doubling up to `RESEND_MAX_MS`. */
+const RESEND_FIRST_MS = 2000;
+const RESEND_MAX_MS = 60_000;
+
+interface Announced {
+  /** When the revealed pieces were last announced. */
+  at: number;
+  /** How long to wait from `at` before announcing them again. */
+  wait: number;
+  /** Bytes sent to the peer at `at` (nothing sent since: the peer is idle). */
+  sent: number;
+}
 
 export class SessionSuperSeed {
   private seeder: SuperSeeder<Peer> | undefined;
+  private readonly announced = new Map<Peer, Announced>();
 
   constructor(private readonly session: TorrentSession) {}
 
@@ -36,6 +56,13 @@ export class SessionSuperSeed {
 
   detach(peer: Peer): void {
     this.seeder?.removePeer(peer);
+    this.announced.delete(peer);
+  }
+
+  /** The peer was sent every piece of the metadata: it can place `have`s now; tell it again. */
+  metadataSent(peer: Peer): void {
+    if (!this.seeder || !this.active) return;
+    this.announceAgain(peer, RESEND_FIRST_MS);
   }
 
   peerHas(peer: Peer, index: number): void {
@@ -56,10 +83,21 @@ export class SessionSuperSeed {
     return this.seeder.mayServe(peer, index);
   }
 
-  /** Once a second: starving peers may get more. */
+  /** Once a second: starving peers may get more; idle peers hear again what was revealed to them. */
   tick(): void {
     if (!this.seeder) return;
-    for (const peer of this.session.peers.values()) this.revealTo(peer);
+    const now = Date.now();
+    for (const peer of this.session.peers.values()) {
+      this.revealTo(peer);
+      const last = this.announced.get(peer);
+      if (!last || now - last.at < last.wait) continue;
+      if (peer.up.total !== last.sent) {
+        // Taking what was revealed: wait again from now.
+        this.announced.set(peer, { at: now, wait: RESEND_FIRST_MS, sent: peer.up.total });
+        continue;
+      }
+      this.announceAgain(peer, Math.min(RESEND_MAX_MS, last.wait * 2));
+    }
   }
 
   private ensure(): SuperSeeder<Peer> | undefined {
@@ -77,6 +115,20 @@ export class SessionSuperSeed {
 
   private revealTo(peer: Peer): void {
     if (!this.seeder || !peer.conn.open || !this.seeder.revealedTo(peer)) return;
-    for (const index of this.seeder.reveal(peer, Date.now())) peer.conn.send({ type: 'have', index });
+    const now = Date.now();
+    const revealed = this.seeder.reveal(peer, now);
+    for (const index of revealed) peer.conn.send({ type: 'have', index });
+    if (revealed.length > 0 || !this.announced.has(peer))
+      this.announced.set(peer, { at: now, wait: RESEND_FIRST_MS, sent: peer.up.total });
+  }
+
+  /** Announce again the pieces revealed to the peer that it does not have yet. */
+  private announceAgain(peer: Peer, wait: number): void {
+    if (!this.seeder || !peer.conn.open || !this.seeder.revealedTo(peer)) return;
+    const pending = this.seeder.pendingFor(peer);
+    for (const index of pending) peer.conn.send({ type: 'have', index });
+    this.announced.set(peer, { at: Date.now(), wait, sent: peer.up.total });
+    if (pending.length > 0)
+      this.session.log(`super-seed: ${pending.length} piece(s) announced again to ${peer.key}`);
   }
 }

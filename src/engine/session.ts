@@ -52,6 +52,8 @@ export interface SessionOptions {
   webSeeds?: string[];
   /** Peers to try first (a magnet link's `x.pe`). */
   peers?: PeerAddress[];
+  /** URLs of the `.torrent` (a magnet link's `xs`), fetched for the metadata alongside the peers. */
+  torrentUrls?: string[];
   maxPeers?: number;
   uploadSlots?: number;
   /**
@@ -160,6 +162,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       throw err;
     }
     if (!this.running) return; // failed or stopped during the recheck
+    if (!this.meta && this.options.torrentUrls?.length) this.metadata.fetchSources(this.options.torrentUrls);
     this.timers.push(setInterval(() => this.guard('tick', () => this.tick()), 1000));
     this.announce('started');
     this.connectMore();
@@ -236,7 +239,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.have,
     );
     this.emit('verified');
-    for (const url of this.seedOnly ? [] : [...meta.urlList, ...(this.options.webSeeds ?? [])]) {
+    for (const url of this.seedOnly ? [] : new Set([...meta.urlList, ...(this.options.webSeeds ?? [])])) {
       const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();

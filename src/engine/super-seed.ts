@@ -100,6 +100,11 @@ export class SuperSeeder<K> {
     return this.peers.get(key)?.revealed;
   }
 
+  /** Pieces revealed to the peer that it does not have yet (to announce again). */
+  pendingFor(key: K): number[] {
+    return [...(this.peers.get(key)?.pending ?? [])];
+  }
+
   isStarving(key: K, now: number): boolean {
     const state = this.peers.get(key);
     return state !== undefined && now - state.lastSwarmProgress >= this.starveMs;

@@ -1,8 +1,17 @@
 /**
  * The site's public URLs, in one place: item pages, `.torrent` files, file URLs (the base of which
- * is each torrent's BEP 19 web seed) and the tracker's announce URL. The base is the configured
- * `--public-url`, or the address the server ended up listening on (known only after `listen`).
+ * is each torrent's BEP 19 web seed), the tracker's announce URL, and each item's magnet link (BEP 9).
+ * The base is the configured `--public-url`, or the address the server ended up listening on (known
+ * only after `listen`).
  */
+
+import type { Item } from '../catalog/index.js';
+import { formatMagnet } from '../torrent/index.js';
+
+/** What an item's magnet link is made of. */
+export type MagnetItem = Pick<Item, 'id' | 'infoHash' | 'infoHashV2' | 'totalLength' | 'torrentKey'> & {
+  files: readonly { path: string; blobKey: string | null }[];
+};
 
 export class SiteLinks {
   private base: string;
@@ -22,6 +31,33 @@ export class SiteLinks {
 
   announce(): string {
     return `${this.base}/announce`;
+  }
+
+  /** The site's trackers, as magnet links name them (`tr=`): its HTTP announce URL. */
+  trackers(): string[] {
+    return [this.announce()];
+  }
+
+  /**
+   * The item's magnet link, or undefined without an info hash: `xt` (v1, and v2 for a hybrid), `dn`,
+   * `xl`, `tr` (the site's trackers), `ws` (the web seed, once the site holds every file) and `xs`
+   * (the `.torrent`), so a client can get the metadata from the site's peer (BEP 9), the torrent
+   * file (libtorrent, aria2, Seedcast) or the bytes over HTTP (BEP 19) whatever it supports.
+   */
+  magnet(item: MagnetItem): string | undefined {
+    if (!item.infoHash && !item.infoHashV2) return undefined;
+    const name = item.files[0]?.path.split('/')[0];
+    const stored = item.files.length > 0 && item.files.every((f) => f.blobKey !== null);
+    return formatMagnet({
+      ...(item.infoHash ? { infoHash: item.infoHash } : {}),
+      ...(item.infoHashV2 ? { infoHashV2: item.infoHashV2 } : {}),
+      ...(name !== undefined ? { name } : {}),
+      length: item.totalLength,
+      trackers: this.trackers(),
+      webSeeds: stored ? [this.webSeed(item.id)] : [],
+      peers: [],
+      ...(item.torrentKey ? { sources: [this.torrent(item.id)] } : {}),
+    });
   }
 
   itemApi(id: number): string {

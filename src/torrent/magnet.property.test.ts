@@ -19,6 +19,7 @@ const link: fc.Arbitrary<MagnetLink> = fc
       trackers: fc.uniqueArray(nonEmpty, { maxLength: 3 }),
       webSeeds: fc.uniqueArray(nonEmpty, { maxLength: 3 }),
       peers: fc.array(nonEmpty, { maxLength: 3 }),
+      sources: fc.uniqueArray(nonEmpty, { minLength: 1, maxLength: 2 }),
     },
     { requiredKeys: ['trackers', 'webSeeds', 'peers'] },
   )

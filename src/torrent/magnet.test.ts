@@ -14,6 +14,16 @@ function invalid(link: string, pattern: RegExp) {
 }
 
 describe('magnet links (BEP 9)', () => {
+  it('reads and writes xs (the .torrent URL), once per URL', () => {
+    const xs = 'https://site.example/items/7.torrent';
+    const link = parseMagnet(
+      `magnet:?xt=urn:btih:${HEX}&xs=${encodeURIComponent(xs)}&xs.1=${encodeURIComponent(xs)}`,
+    );
+    assert.deepEqual(link.sources, [xs]);
+    assert.match(formatMagnet(link), /&xs=https%3A%2F%2Fsite\.example%2Fitems%2F7\.torrent$/);
+    assert.equal(parseMagnet(`magnet:?xt=urn:btih:${HEX}`).sources, undefined);
+  });
+
   it('parses a v1 link with name, trackers, web seeds and length', () => {
     const link = parseMagnet(
       `magnet:?xt=urn:btih:${HEX.toUpperCase()}&dn=My+Show%20%231&tr=http%3A%2F%2Ft1%2Fannounce&tr.1=udp%3A%2F%2Ft2%3A80&ws=http%3A%2F%2Fws%2Ff&xl=12345&x.pe=10.0.0.1%3A6881&foo=bar`,

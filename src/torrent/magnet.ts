@@ -4,6 +4,8 @@
  *   magnet:?xt=urn:btih:<40 hex | 32 base32>      v1 info hash
  *          &xt=urn:btmh:1220<64 hex>              v2 info hash as a multihash (0x12 sha2-256, 0x20 bytes)
  *          &dn=<name>&xl=<length>&tr=<tracker>...&ws=<web seed>...&x.pe=<host:port>...
+ *          &xs=<URL of the .torrent>...                (exact source: libtorrent, aria2 and
+ *                                                      Seedcast may fetch the metadata from it)
  *
  * Parameters may carry a numeric suffix (`tr.1`, `xt.2`); unknown ones are ignored.
  */
@@ -80,6 +82,9 @@ export function parseMagnet(link: string): MagnetLink {
       case 'x.pe':
         if (value) out.peers.push(value);
         break;
+      case 'xs':
+        if (value && !out.sources?.includes(value)) out.sources = [...(out.sources ?? []), value];
+        break;
       case 'xl': {
         if (!/^\d{1,16}$/.test(value) || !Number.isSafeInteger(Number(value)))
           throw bad(`invalid xl "${value}"`);
@@ -117,6 +122,7 @@ export function formatMagnet(link: MagnetLink): string {
   for (const tr of link.trackers) params.push(`tr=${enc(tr)}`);
   for (const ws of link.webSeeds) params.push(`ws=${enc(ws)}`);
   for (const pe of link.peers) params.push(`x.pe=${enc(pe)}`);
+  for (const xs of link.sources ?? []) params.push(`xs=${enc(xs)}`);
   return `magnet:?${params.join('&')}`;
 }
 

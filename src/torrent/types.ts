@@ -71,4 +71,6 @@ export interface MagnetLink {
   length?: number;
   /** `x.pe`: peer addresses (`host:port`). */
   peers: string[];
+  /** `xs`: URLs of the `.torrent` itself (exact sources; absent when the link names none). */
+  sources?: string[];
 }

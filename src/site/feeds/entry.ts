@@ -6,7 +6,6 @@
  */
 
 import type { Channel, Item } from '../../catalog/index.js';
-import { formatMagnet } from '../../torrent/index.js';
 import type { SiteLinks } from '../links.js';
 import { contentTypeOf } from '../media.js';
 
@@ -99,19 +98,7 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
   const ofKind = files.filter((f) => f.type.startsWith(`${item.mediaType}/`));
   const media = pickMedia(ofKind.length > 0 ? ofKind : files);
   const torrentLength = item.torrentKey ? ctx.torrentLength(item.id) : undefined;
-  const allStored = stored.length === item.files.length && item.files.length > 0;
-  const magnet =
-    item.infoHash || item.infoHashV2
-      ? formatMagnet({
-          ...(item.infoHash ? { infoHash: item.infoHash } : {}),
-          ...(item.infoHashV2 ? { infoHashV2: item.infoHashV2 } : {}),
-          ...(item.files[0] ? { name: item.files[0].path.split('/')[0]! } : {}),
-          length: item.totalLength,
-          trackers: [links.announce()],
-          webSeeds: allStored ? [links.webSeed(item.id)] : [],
-          peers: [],
-        })
-      : null;
+  const magnet = links.magnet(item) ?? null;
   const owner = ctx.ownerName(item.ownerId);
   return {
     id: item.id,

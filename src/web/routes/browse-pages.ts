@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import { formatMagnet } from '../../torrent/index.js';
 import { itemToCard } from '../pages/components.js';
 import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
@@ -83,15 +82,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       swarmOf(item),
       textPreview(request, item, mainFile),
     ]);
-    const magnet = formatMagnet({
-      infoHash: item.infoHash ?? undefined,
-      infoHashV2: item.infoHashV2 ?? undefined,
-      name: item.files[0]?.path.split('/')[0],
-      length: item.totalLength,
-      trackers: [links.announce()],
-      webSeeds: item.files.every((f) => f.blobKey !== null) ? [links.webSeed(item.id)] : [],
-      peers: [],
-    });
+    const magnet = links.magnet(item) ?? '';
     const page = ItemPage({
       ctx,
       data: {

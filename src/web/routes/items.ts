@@ -169,6 +169,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
     id: item.id,
     url: links.itemPage(item.id),
     torrentUrl: links.torrent(item.id),
+    // tr= the site's trackers, xs= the .torrent, ws= the web seed once the files are here (links.ts).
+    magnet: links.magnet(item) ?? null,
     infoHash: item.infoHash,
     infoHashV2: item.infoHashV2,
     title: item.title,
@@ -249,7 +251,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       }
       options.media?.add(published.item.id); // media facts and thumbnail, after the response
       reply.code(201);
-      return { ...itemView(published.item, links, options.archiver), magnet: published.magnet };
+      return itemView(published.item, links, options.archiver);
     },
   );
 

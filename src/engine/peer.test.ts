@@ -1,0 +1,57 @@
+/** What a peer announced before the metadata was known (magnet links): held, then applied together. */
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PeerConnection } from '../wire/index.js';
+import { Peer } from './peer.js';
+
+const peer = () => new Peer({} as PeerConnection, { host: '127.0.0.1', port: 1 });
+const list = (bits: { length: number; has(i: number): boolean }) =>
+  Array.from({ length: bits.length }, (_, i) => i).filter((i) => bits.has(i));
+
+describe('Peer: announcements before the metadata', () => {
+  it('nothing announced: nothing to apply', () => {
+    assert.equal(peer().takeHeld(10), undefined);
+  });
+
+  it("have none and the haves after it (a super-seed) make the peer's pieces", () => {
+    const p = peer();
+    p.holdAnnouncement('none');
+    p.holdHave(3);
+    p.holdHave(7);
+    p.holdHave(7);
+    p.holdHave(12); // out of range for 10 pieces: ignored
+    const bits = p.takeHeld(10);
+    assert.ok(bits && bits !== 'wrongLength');
+    assert.deepEqual(list(bits), [3, 7]);
+    assert.equal(p.takeHeld(10), undefined, 'applied once');
+  });
+
+  it('haves alone count too; a bitfield or have all replaces what came before', () => {
+    const p = peer();
+    p.holdHave(1);
+    const only = p.takeHeld(4);
+    assert.ok(only && only !== 'wrongLength');
+    assert.deepEqual(list(only), [1]);
+    p.holdHave(0);
+    p.holdAnnouncement(Uint8Array.of(0b0100_0000));
+    p.holdHave(3);
+    const bits = p.takeHeld(4);
+    assert.ok(bits && bits !== 'wrongLength');
+    assert.deepEqual(list(bits), [1, 3]);
+    p.holdAnnouncement('all');
+    const all = p.takeHeld(4);
+    assert.ok(all && all !== 'wrongLength');
+    assert.equal(all.complete, true);
+  });
+
+  it('a bitfield that does not fit the torrent is reported; haves past 2^24 are not kept', () => {
+    const p = peer();
+    p.holdAnnouncement(new Uint8Array(3));
+    assert.equal(p.takeHeld(10), 'wrongLength');
+    const q = peer();
+    q.holdHave(2 ** 24);
+    q.holdHave(2 ** 32 - 1);
+    assert.equal(q.pendingHaves.size, 0);
+  });
+});
