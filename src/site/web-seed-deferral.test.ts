@@ -123,6 +123,8 @@ test('a request from an address with no peer connection, the first in a while, w
     ['wait', D.firstLookMs - 1000],
     'a second client at the address during the first look waits with the first',
   );
+  const seedOnly = gate.admit(1, '10.0.0.6', [peer({ seed: true })], { now: NOW, length: 16384 });
+  assert.equal(seedOnly.serve, 'wait', 'a seed at the address is not the one asking');
   const withPeer = gate.admit(1, '10.0.0.4', [served()], { now: NOW, length: 16384 });
   assert.notEqual(withPeer.serve, 'wait', 'an address with a peer connection is decided at once');
 });

@@ -13,7 +13,7 @@
  *   super-seed steers is feeding it, and the super-seed takes over a peer the swarm stops feeding).
  *   A peer that has the whole item downloads nothing and does not count. Anything else (a magnet
  *   client that never got the metadata, a peer the super-seed starves, a choked peer) is *unserved*.
- * - No peer connection from the address, within `firstLookMs` of its first request for the item
+ * - No downloading peer connected from the address (seeds do not ask), within `firstLookMs` of its first request for the item
  *   (the first in `seenMs`): the request waits until then before being decided (held, not
  *   refused). A BitTorrent client asks the web seed and announces at the same moment, and aria2
  *   asks for the whole file in one range; by then its connection to the site's peer exists and the
@@ -106,9 +106,9 @@ export function webSeedVerdict(
   now: number,
   o: DeferralOptions = DEFERRAL_DEFAULTS,
 ): Verdict {
-  if (load.peers.length === 0 && load.firstLook > 0)
-    return { serve: 'wait', waitMs: load.firstLook, reason: 'first look: its peer may be connecting' };
   const downloading = load.peers.filter((p) => !p.seed);
+  if (downloading.length === 0 && load.firstLook > 0)
+    return { serve: 'wait', waitMs: load.firstLook, reason: 'first look: its peer may be connecting' };
   const unserved = downloading.filter((p) => !isServed(p, now, o)).length;
   const served = downloading.length - unserved;
   if (served === 0) return { serve: true, trickle: false, reason: 'no peer served here' };
