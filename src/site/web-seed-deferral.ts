@@ -23,7 +23,8 @@
  *   flight to the address (the unserved clients' share), defer the rest briefly (`busyRetryAfter`).
  * - All served: defer (`retryAfter`), except one request (of at most `trickleMaxBytes`) at a time
  *   every `trickleMs` per address, so a client at that address that the site cannot see at all
- *   (not connected to its peer) still moves forward.
+ *   (not connected to its peer) still moves forward. Not for a request held for the first look: its
+ *   client is the one that just connected.
  */
 
 /** What the site's peer knows about one connected peer, as the deferral needs it. */
@@ -79,6 +80,8 @@ export interface AddressLoad {
   length: number;
   /** Ms left of the address's first look (see the module comment); 0 when over or already held. */
   firstLook: number;
+  /** The request was held for the first look (its client has just connected, if it has: no trickle). */
+  held?: boolean;
 }
 
 export type Verdict =
@@ -118,6 +121,7 @@ export function webSeedVerdict(
     return { serve: false, retryAfter: o.busyRetryAfter, reason: 'unserved share in use' };
   }
   if (
+    !load.held &&
     load.inFlight === 0 &&
     load.length <= o.trickleMaxBytes &&
     !recent(load.lastTrickleAt, now, o.trickleMs)
@@ -162,6 +166,7 @@ export class WebSeedGate {
         lastTrickleAt: this.trickles.get(key),
         length: request.length,
         firstLook,
+        held: request.waited === true,
       },
       now,
       this.options,

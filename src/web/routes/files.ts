@@ -21,7 +21,7 @@
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import { ERRORS, SeedcastError } from '../../errors.js';
+import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Seeding } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
@@ -178,7 +178,16 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       reply.header('Content-Length', length);
       if (admission) reply.raw.once('close', admission.release);
       if (request.method === 'HEAD' || length === 0) return reply.send();
-      const stream = await blobs.get(file.blobKey, { offset, length });
+      const stream = await blobs.get(file.blobKey, { offset, length }).catch((err: unknown) => {
+        // A ready item's blob gone (damaged storage) is the server's trouble, not a missing file:
+        // 503, which web-seed clients treat as "not now" (aria2c stalls on a 404 for a piece).
+        if (isSeedcastError(err, 'STORAGE_NOT_FOUND'))
+          throw new SeedcastError(
+            'STORAGE_UNAVAILABLE',
+            `item ${item.id}: file "${name}" is missing from storage`,
+          );
+        throw err;
+      });
       countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
       return reply.send(stream);
     },
