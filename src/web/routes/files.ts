@@ -180,12 +180,15 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (request.method === 'HEAD' || length === 0) return reply.send();
       const stream = await blobs.get(file.blobKey, { offset, length }).catch((err: unknown) => {
         // A ready item's blob gone (damaged storage) is the server's trouble, not a missing file:
-        // 503, which web-seed clients treat as "not now" (aria2c stalls on a 404 for a piece).
-        if (isSeedcastError(err, 'STORAGE_NOT_FOUND'))
+        // 503 with Retry-After, which web-seed clients take as "not now" (aria2c 1.36 stalls at 99% on
+        // a 404, or a 503 without Retry-After, for a range its peers could give it).
+        if (isSeedcastError(err, 'STORAGE_NOT_FOUND')) {
+          reply.removeHeader('Content-Range').header('Retry-After', '60');
           throw new SeedcastError(
             'STORAGE_UNAVAILABLE',
             `item ${item.id}: file "${name}" is missing from storage`,
           );
+        }
         throw err;
       });
       countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
