@@ -169,7 +169,8 @@ export class Seeding {
     return this.gate.admit(itemId, host.replace(/^::ffff:/, ''), peers, {
       now: request.now ?? Date.now(),
       length: request.length,
-      ...(request.waited ? { waited: true } : {}),
+      // Nothing to wait for when the site's peer does not seed the item.
+      ...(request.waited || !this.sessions.has(itemId) ? { waited: true } : {}),
     });
   }
 

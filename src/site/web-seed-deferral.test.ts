@@ -23,8 +23,8 @@ function peer(p: Partial<PeerActivity> = {}): PeerActivity {
   };
 }
 
-/** A request of one block, from an address already seen (or held once). */
-const at = (now: number) => ({ now, length: 16384, waited: true });
+/** A request of one block (the addresses below have peers: no first look). */
+const at = (now: number) => ({ now, length: 16384 });
 const served = () => peer({ lastServedAt: NOW - 1000 });
 const idle = () => peer();
 
@@ -123,8 +123,16 @@ test('a request from an address with no peer connection, the first in a while, w
     ['wait', D.firstLookMs - 1000],
     'a second client at the address during the first look waits with the first',
   );
+  const seedOnly = gate.admit(1, '10.0.0.6', [peer({ seed: true })], { now: NOW, length: 16384 });
+  assert.equal(seedOnly.serve, 'wait', 'a seed at the address is not the one asking');
   const withPeer = gate.admit(1, '10.0.0.4', [served()], { now: NOW, length: 16384 });
   assert.notEqual(withPeer.serve, 'wait', 'an address with a peer connection is decided at once');
+});
+
+test('the trickle is not for a request held for the first look (its client just connected)', () => {
+  const load = { peers: [served()], inFlight: 0, lastTrickleAt: undefined, length: 16384, firstLook: 0 };
+  assert.equal(webSeedVerdict({ ...load, held: true }, NOW).serve, false);
+  assert.equal(webSeedVerdict(load, NOW).serve, true);
 });
 
 test('the trickle never lets a large range through', () => {

@@ -13,7 +13,7 @@
  *   super-seed steers is feeding it, and the super-seed takes over a peer the swarm stops feeding).
  *   A peer that has the whole item downloads nothing and does not count. Anything else (a magnet
  *   client that never got the metadata, a peer the super-seed starves, a choked peer) is *unserved*.
- * - No peer connection from the address, within `firstLookMs` of its first request for the item
+ * - No downloading peer connected from the address (seeds do not ask), within `firstLookMs` of its first request for the item
  *   (the first in `seenMs`): the request waits until then before being decided (held, not
  *   refused). A BitTorrent client asks the web seed and announces at the same moment, and aria2
  *   asks for the whole file in one range; by then its connection to the site's peer exists and the
@@ -23,7 +23,8 @@
  *   flight to the address (the unserved clients' share), defer the rest briefly (`busyRetryAfter`).
  * - All served: defer (`retryAfter`), except one request (of at most `trickleMaxBytes`) at a time
  *   every `trickleMs` per address, so a client at that address that the site cannot see at all
- *   (not connected to its peer) still moves forward.
+ *   (not connected to its peer) still moves forward. Not for a request held for the first look: its
+ *   client is the one that just connected.
  */
 
 /** What the site's peer knows about one connected peer, as the deferral needs it. */
@@ -79,6 +80,8 @@ export interface AddressLoad {
   length: number;
   /** Ms left of the address's first look (see the module comment); 0 when over or already held. */
   firstLook: number;
+  /** The request was held for the first look (its client has just connected, if it has: no trickle). */
+  held?: boolean;
 }
 
 export type Verdict =
@@ -106,9 +109,9 @@ export function webSeedVerdict(
   now: number,
   o: DeferralOptions = DEFERRAL_DEFAULTS,
 ): Verdict {
-  if (load.peers.length === 0 && load.firstLook > 0)
-    return { serve: 'wait', waitMs: load.firstLook, reason: 'first look: its peer may be connecting' };
   const downloading = load.peers.filter((p) => !p.seed);
+  if (downloading.length === 0 && load.firstLook > 0)
+    return { serve: 'wait', waitMs: load.firstLook, reason: 'first look: its peer may be connecting' };
   const unserved = downloading.filter((p) => !isServed(p, now, o)).length;
   const served = downloading.length - unserved;
   if (served === 0) return { serve: true, trickle: false, reason: 'no peer served here' };
@@ -118,6 +121,7 @@ export function webSeedVerdict(
     return { serve: false, retryAfter: o.busyRetryAfter, reason: 'unserved share in use' };
   }
   if (
+    !load.held &&
     load.inFlight === 0 &&
     load.length <= o.trickleMaxBytes &&
     !recent(load.lastTrickleAt, now, o.trickleMs)
@@ -162,6 +166,7 @@ export class WebSeedGate {
         lastTrickleAt: this.trickles.get(key),
         length: request.length,
         firstLook,
+        held: request.waited === true,
       },
       now,
       this.options,

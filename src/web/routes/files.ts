@@ -21,7 +21,7 @@
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import { ERRORS, SeedcastError } from '../../errors.js';
+import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Seeding } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
@@ -158,13 +158,11 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           : undefined;
       let admission = admit(false);
       if (admission?.serve === 'wait') {
-        await new Promise((r) => setTimeout(r, admission!.serve === 'wait' ? admission!.waitMs : 0));
+        // Held, not refused: the client's peer connection may be on its way (see web-seed-deferral.ts).
+        const { waitMs } = admission;
+        await new Promise((r) => setTimeout(r, waitMs));
         admission = admit(true);
       }
-      if (process.env.SEEDCAST_DEBUG_WEBSEED)
-        console.log(
-          `webseed ${request.headers.range} ${request.headers['user-agent']} ${admission?.serve} ${admission?.reason}`,
-        );
       if (admission && admission.serve !== true) {
         return reply
           .code(503)
@@ -180,7 +178,19 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       reply.header('Content-Length', length);
       if (admission) reply.raw.once('close', admission.release);
       if (request.method === 'HEAD' || length === 0) return reply.send();
-      const stream = await blobs.get(file.blobKey, { offset, length });
+      const stream = await blobs.get(file.blobKey, { offset, length }).catch((err: unknown) => {
+        // A ready item's blob gone (damaged storage) is the server's trouble, not a missing file:
+        // 503 with Retry-After, which web-seed clients take as "not now" (aria2c 1.36 stalls at 99% on
+        // a 404, or a 503 without Retry-After, for a range its peers could give it).
+        if (isSeedcastError(err, 'STORAGE_NOT_FOUND')) {
+          reply.removeHeader('Content-Range').header('Retry-After', '60');
+          throw new SeedcastError(
+            'STORAGE_UNAVAILABLE',
+            `item ${item.id}: file "${name}" is missing from storage`,
+          );
+        }
+        throw err;
+      });
       countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
       return reply.send(stream);
     },
