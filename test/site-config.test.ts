@@ -39,6 +39,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     quotas: DEFAULT_QUOTAS,
     trackerGrace: 600,
     dht: { enabled: true, bootstrap: undefined },
+    torrentFormat: 'v1',
   });
   assert.ok(Object.isFrozen(defaults));
   // The tracker's grace window for torrents not yet published (issue 16): a duration, or 0/off.
