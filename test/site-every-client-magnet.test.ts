@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { aria2Download, copiesOf } from './helpers/aria2.js';
-import { freePort, LIBTORRENT_PYTHON, requireTools, start, startCli, tempDir } from './helpers/tools.js';
+import { startSiteProc } from './helpers/site-proc.js';
+import { freePort, LIBTORRENT_PYTHON, requireTools, start, startCli } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 /** 4 MiB that compress badly, named like a video. */
@@ -34,43 +35,14 @@ interface Served {
 }
 
 async function startSite(t: TestContext) {
-  const dir = tempDir(t, 'seedcast-every-client-');
-  const server = startCli(t, [
-    'serve',
-    '--port',
-    String(await freePort()),
-    '--peer-port',
-    String(await freePort()),
-    '--data',
-    join(dir, 'data'),
-  ]);
-  t.after(() => server.stop());
-  const [, base] = await server.waitFor(/listening on (http:\/\/\S+)/, 60_000);
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'publisher', password: 'correct horse' }));
-  const { token } = await api('/api/v1/tokens', json({ username: 'publisher', password: 'correct horse' }));
-  const form = new FormData();
-  form.append('title', 'Test pattern');
-  form.append('license', 'CC0-1.0');
-  form.append('file', new Blob([VIDEO], { type: 'video/mp4' }), 'pattern.mp4');
-  const item = await api('/api/v1/items', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  const torrentPath = join(dir, 'item.torrent');
-  writeFileSync(torrentPath, Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
+  // The site on its default outbound policy: its own tracker's peers are reachable all the same.
+  const site = await startSiteProc(t, { allowPrivateUrls: false });
+  const { dir, base, api } = site;
+  const { item, torrentPath } = await site.publish(
+    'Test pattern',
+    { 'pattern.mp4': VIDEO },
+    { license: 'CC0-1.0' },
+  );
   // The magnet as the item page gives it out (the API's is the same).
   const page = await (await fetch(item.url)).text();
   const href = /href="(magnet:[^"]+)"/.exec(page)?.[1]?.replace(/&amp;/g, '&');
@@ -85,7 +57,7 @@ async function startSite(t: TestContext) {
     const after = await served();
     return { peer: after.peer - before.peer, webSeed: after.webSeed - before.webSeed };
   };
-  return { dir, base: base!, item, magnet: href, torrentPath, measure };
+  return { dir, base, item, magnet: href, torrentPath, measure };
 }
 
 type Site = Awaited<ReturnType<typeof startSite>>;

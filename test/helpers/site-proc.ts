@@ -32,7 +32,8 @@ export interface SiteProc {
 
 export async function startSiteProc(
   t: TestContext,
-  options: { host?: string; flags?: string[] } = {},
+  /** `allowPrivateUrls: false` runs the site on its default outbound policy (default: lifted for loopback). */
+  options: { host?: string; flags?: string[]; allowPrivateUrls?: boolean } = {},
 ): Promise<SiteProc> {
   const dir = tempDir(t, 'seedcast-site-e2e-');
   const data = join(dir, 'data');
@@ -52,7 +53,7 @@ export async function startSiteProc(
       String(peerPort),
       '--data',
       data,
-      '--allow-private-urls',
+      ...(options.allowPrivateUrls === false ? [] : ['--allow-private-urls']),
       ...flags,
     ]);
     t.after(() => server.stop());
