@@ -197,7 +197,7 @@ class Decoder {
       if (!negative) this.nonCanonicalAt('integer with a leading zero', start);
     }
     this.pos = p + 1;
-    if (digits <= 15) return negative ? -n : n;
+    if (digits <= 15) return negative && n !== 0 ? -n : n;
     const big = BigInt(buf.toString('latin1', digitsStart, p));
     const signed = negative ? -big : big;
     return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)

@@ -12,9 +12,9 @@
  * files as libtorrent treats them, and a `l` attribute without a `symlink path` is a plain empty file.
  */
 
-import { type BDict, type BValue, isBytes, isDict, isList } from '../bencode/index.js';
+import { type BDict, type BValue, isDict, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
-import { invalid, MAX_FILE_SIZE, MAX_TOTAL_SIZE, optionalAttr, pathList, text } from './fields.js';
+import { invalid, MAX_FILE_SIZE, MAX_TOTAL_SIZE, optionalAttr, pathList } from './fields.js';
 import type { V2File } from './parse-v2.js';
 import type { TorrentFile } from './types.js';
 

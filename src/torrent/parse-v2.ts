@@ -37,7 +37,6 @@ export interface V2Info {
   pieceLayers: Map<string, Uint8Array>;
 }
 
-const BLOCK = 16 * 1024;
 const MAX_FILES = 1_000_000;
 /** libtorrent refuses file trees deeper than this. */
 const MAX_TREE_DEPTH = 100;
@@ -47,7 +46,6 @@ export function parseV2Info(
   info: BDict,
   context: { pieceLength: number; requirePieceLayers: boolean; hasV1Files: boolean },
 ): V2Info {
-  const { pieceLength } = context;
   const tree = info.get('file tree');
   if (!isDict(tree)) throw invalid('info."file tree" must be a dictionary');
 

@@ -127,7 +127,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
     multiFile = v2!.multiFile;
   }
   if (files.length === 0) throw invalid('the torrent has no files');
-  const total = v1 ? files.reduce((sum, f) => sum + f.length, 0) : totalV2(files, pieceLength);
+  const total = v1 ? files.reduce((sum, f) => sum + f.length, 0) : totalV2(files);
   if (total === 0) throw invalid('the total length of the torrent is 0 (libtorrent refuses it too)');
   const pieceCount = Math.ceil(total / pieceLength);
   if (pieceCount > MAX_PIECES)
@@ -135,6 +135,9 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   const piecesValue = info.get('pieces');
   if (v1 && !isBytes(piecesValue)) throw invalid('info."pieces" must be a byte string');
   if (isBytes(piecesValue)) {
+    if (piecesValue.length % 20 !== 0) {
+      throw invalid(`info."pieces" is ${piecesValue.length} bytes, not a multiple of 20`);
+    }
     if (piecesValue.length !== pieceCount * 20) {
       throw invalid(`info."pieces" has ${piecesValue.length / 20} hashes, the content needs ${pieceCount}`);
     }
@@ -207,7 +210,7 @@ function layoutV2(v2Files: V2File[], pieceLength: number, root: string | undefin
 }
 
 /** v2-only: the size of the piece space (each file padded to a piece boundary but the last). */
-function totalV2(files: TorrentFile[], pieceLength: number): number {
+function totalV2(files: TorrentFile[]): number {
   const last = files.at(-1)!;
   return last.length > 0 ? last.offset + last.length : last.offset;
 }
