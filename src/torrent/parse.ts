@@ -87,7 +87,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   if (pieceLength === 0) throw invalid('info."piece length" must be positive');
   if (pieceLength > MAX_PIECE_LENGTH) {
     throw invalid(
-      `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB, as libtorrent)`,
+      `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB: Seedcast's cap, libtorrent's is 512 MiB)`,
     );
   }
   if (metaVersion > 1 && (pieceLength < 16 * 1024 || (pieceLength & (pieceLength - 1)) !== 0)) {
