@@ -233,6 +233,16 @@ export function exploreCorpus(): WildTorrent[] {
   );
   // Hybrids whose views differ, or agree in a form older libtorrents wrote.
   add(
+    'hybrid-single',
+    build({
+      name: 'hyb-single.bin',
+      version: 'hybrid',
+      single: true,
+      files: [{ path: [], data: content('hs', 50 * KiB + 1) }],
+    }),
+    'load',
+  );
+  add(
     'hybrid-renamed-file',
     edit(hybrid('hyb-ren'), (b) => b.v1Files[0]!.set('path', ['other.bin'])),
     'refuse',
