@@ -62,7 +62,7 @@ export class PeerHandler {
     });
     conn.on('drain', () => s.uploader.pump(peer));
     conn.on('close', (err) => this.onClose(peer, err));
-    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.spaceLength, s.meta.pieceLength));
+    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.wireLength, s.meta.pieceLength));
     const negotiated = conn.remote!.negotiated;
     if (negotiated.extended) {
       conn.sendExtendedHandshake({
@@ -93,7 +93,7 @@ export class PeerHandler {
     const s = this.session;
     const { meta, map } = s;
     if (!meta || !map) return;
-    const geometry = pieceGeometry(map.spaceLength, meta.pieceLength);
+    const geometry = pieceGeometry(map.wireLength, meta.pieceLength);
     for (const peer of s.peers.values()) {
       peer.conn.setGeometry(geometry);
       this.applyPendingBitfield(peer);
