@@ -58,7 +58,7 @@ export class HashAnswers {
 
   /** A peer's `hash request`: answer with `hashes`, or `hash reject`. Never throws for the peer's input. */
   onRequest(peer: Peer, request: HashRequest): void {
-    const reject = () => peer.conn.send({ type: 'hashReject', ...request });
+    const reject = () => peer.conn.send({ ...request, type: 'hashReject' });
     const s = this.session;
     const meta = s.meta;
     if (!meta || !isV2Peer(s, peer)) return void reject();
@@ -94,8 +94,8 @@ export class HashAnswers {
 
   private send(peer: Peer, request: HashRequest, tree: LayerTree): void {
     const answer = tree.answer(request);
-    if (!answer) peer.conn.send({ type: 'hashReject', ...request });
-    else peer.conn.send({ type: 'hashes', ...request, ...answer });
+    if (!answer) peer.conn.send({ ...request, type: 'hashReject' });
+    else peer.conn.send({ ...request, ...answer, type: 'hashes' });
   }
 
   /** The file's layer tree, built from `meta.pieceLayers` (and cached) when its layer is known. */
@@ -123,6 +123,21 @@ export class HashAnswers {
     const count = Math.ceil(file.length / meta.pieceLength);
     for (let i = first; i < first + count; i++) if (!have.has(i)) return false;
     return true;
+  }
+
+  /**
+   * Resume or seed a v2 torrent that came without `piece layers`: the layer of each file larger than
+   * a piece is hashed from the store and kept when it matches the file's pieces root, so the recheck
+   * can check its pieces (a file only partly there keeps none; its layer comes from peers).
+   */
+  async layersFromStore(): Promise<void> {
+    const meta = this.session.meta;
+    if (meta?.version !== 'v2') return;
+    for (const file of meta.files) {
+      if (!file.piecesRoot || file.length <= meta.pieceLength || !this.session.running) continue;
+      const rootHex = Buffer.from(file.piecesRoot).toString('hex');
+      if (!meta.pieceLayers.has(rootHex)) await this.computeLayer(rootHex, file);
+    }
   }
 
   /**

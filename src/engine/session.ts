@@ -234,9 +234,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.map = new PieceMap(meta);
     this.store = guardedStore(this.options.storeFor(meta), this);
     this.verifier = new PieceVerifier(meta, this.map, (root, i) => this.layerFetch.pieceHash(root, i));
-    this.layerFetch.start();
     this.have = new Bitfield(meta.pieceCount);
     await this.recheck();
+    this.layerFetch.start(); // the v2 layers neither the torrent nor the files gave
     if (this.seedOnly && !this.complete) {
       for (let i = 0; i < meta.pieceCount; i++) if (!this.have.has(i)) this.damagedPieces.push(i);
       const n = this.damagedPieces.length;
@@ -265,6 +265,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const { store, map, verifier, have } = this;
     if (!store || !map || !verifier || !have) return;
     if (store.isEmpty && (await store.isEmpty())) return;
+    await this.hashAnswers.layersFromStore(); // v2 without `piece layers`: from the files, if whole
     for (let i = 0; i < map.pieceCount; i++) {
       if (!this.running) return;
       if (await verifier.verifyStored(i, store)) have.set(i);
