@@ -48,12 +48,13 @@ async function setup(t: TestContext) {
   return { dir, files, full, bare, engine };
 }
 
-type Mode = 'after-blocks' | 'corrupt' | 'unsolicited';
+type Mode = 'after-blocks' | 'blocks-late' | 'corrupt' | 'unsolicited';
 
 /**
  * A v2 seed scripted for the test: `have all`, serves blocks from the v2 piece space, and answers
  * hash requests from the full layers: only once every other piece was served (`after-blocks`), with
- * one byte changed (`corrupt`), or sends a run nobody asked for at once (`unsolicited`).
+ * one byte changed (`corrupt`), at once but with blocks only a second later (`blocks-late`), or sends
+ * a run nobody asked for at once (`unsolicited`).
  */
 async function scriptedSeed(t: TestContext, meta: Metainfo, files: Record<string, Buffer>, mode: Mode) {
   const space = Buffer.alloc(meta.pieceCount * meta.pieceLength);
@@ -95,9 +96,13 @@ async function scriptedSeed(t: TestContext, meta: Metainfo, files: Record<string
         if (mode === 'after-blocks') held.push(m);
         else answer(m);
       } else if (m.type === 'request') {
-        const start = m.index * meta.pieceLength + m.begin;
-        conn.sendPiece(m.index, m.begin, space.subarray(start, start + m.length));
-        log.push(`piece ${m.index}`);
+        const serve = () => {
+          const start = m.index * meta.pieceLength + m.begin;
+          conn.sendPiece(m.index, m.begin, space.subarray(start, start + m.length));
+          log.push(`piece ${m.index}`);
+        };
+        if (mode === 'blocks-late') setTimeout(serve, 1000);
+        else serve();
       }
       // Every block of every piece served: now the hashes.
       if (mode === 'after-blocks' && log.length >= meta.pieceCount) {
@@ -147,6 +152,32 @@ describe('BEP 52 hash exchange in the engine', () => {
     );
     const root = Buffer.from(full.files[0]!.piecesRoot!).toString('hex');
     assert.deepEqual(Buffer.from(bare.pieceLayers.get(root) ?? []), Buffer.from(full.pieceLayers.get(root)!));
+  });
+
+  it('a resumed v2 download without piece layers checks the pieces it had once their hashes arrive', async (t) => {
+    const { dir, files, full, bare, engine } = await setup(t);
+    // Half of a.bin is already there, from an earlier run.
+    mkdirSync(join(dir, 'out', 'Show'), { recursive: true });
+    const kept = 30 * PIECE;
+    writeFileSync(join(dir, 'out', 'Show', 'a.bin'), files['a.bin']!.subarray(0, kept));
+    const seed = await scriptedSeed(t, full, files, 'blocks-late');
+    const leecher = await engine();
+    const session = await leecher.add(
+      { meta: bare },
+      { path: join(dir, 'out'), peers: [{ host: '127.0.0.1', port: seed.port }] },
+    );
+    assert.equal(session.have!.count, 0, 'no hashes yet: nothing of a.bin can be checked at start');
+    const early: number[] = [];
+    session.on('piece', (i) => {
+      if (!seed.log.some((l) => l.startsWith('piece'))) early.push(i);
+    });
+    await waitComplete(session, 20_000);
+    assert.deepEqual(
+      early.sort((a, b) => a - b),
+      Array.from({ length: 30 }, (_, i) => i),
+      'the 30 stored pieces passed as soon as the hashes came, before any block',
+    );
+    assert.ok(readFileSync(join(dir, 'out', 'Show', 'a.bin')).equals(files['a.bin']!));
   });
 
   it('drops a peer whose hashes do not verify, and one that sends hashes never asked for', async (t) => {
