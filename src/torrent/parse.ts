@@ -46,7 +46,9 @@ import {
 import { parseV2Info, type V2File } from './parse-v2.js';
 import { assertSafePath } from './paths.js';
 import { MAX_PIECE_LENGTH } from './piece-length.js';
-import type { Metainfo, TorrentFile } from './types.js';
+import { withStoragePaths } from './sanitize.js';
+// The parser builds files without `storagePath`; `withStoragePaths` adds it at the end.
+import type { Metainfo, ParsedFile as TorrentFile } from './types.js';
 
 export interface ParseOptions {
   /** Largest `.torrent` accepted, in bytes (default 32 MiB). */
@@ -114,7 +116,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   const sha1 = createHash('sha1').update(infoBytes).digest('hex');
   const sha256 = hasV2 ? createHash('sha256').update(infoBytes).digest('hex') : undefined;
   const privateFlag = info.get('private');
-  return {
+  return withStoragePaths({
     version: v1 && v2 ? 'hybrid' : v2 ? 'v2' : 'v1',
     infoHash: v1 ? sha1 : sha256!.slice(0, 40),
     ...(sha256 ? { infoHashV2: sha256 } : {}),
@@ -131,7 +133,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
     ...optionalMeta(root),
     pieceLayers: v2?.pieceLayers ?? new Map(),
     infoBytes,
-  };
+  });
 }
 
 function optionalMeta(root: BDict): Pick<Metainfo, 'comment' | 'createdBy' | 'creationDate'> {
