@@ -8,7 +8,12 @@ export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './m
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
 export { layerRoot, merkleRoot, zeroSubtreeRoot } from './piece-layers.js';
-export { pathDiffers, type StoragePathInput, storagePaths } from './sanitize.js';
+export {
+  libtorrentUrlPaths,
+  pathDiffers,
+  type StoragePathInput,
+  storagePaths,
+} from './sanitize.js';
 export {
   StreamingFileHasher,
   StreamingHasher,

@@ -107,23 +107,34 @@ function strict(component: string): string {
  * the name first for multi-file torrents), every component safe. See the module comment.
  */
 export function storagePaths(meta: StoragePathInput): string[][] {
+  return resolveDuplicates(sanitisedPaths(meta, strict), meta.files);
+}
+
+/**
+ * The paths libtorrent 2.0.8 builds BEP 19 web-seed URLs from: its sanitised names before duplicates
+ * are renamed (its `orig_files()`), without our stricter rules. The site's web seed answers them too.
+ */
+export function libtorrentUrlPaths(meta: StoragePathInput): string[][] {
+  return sanitisedPaths(meta, (c) => c);
+}
+
+function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => string): string[][] {
   const fallbackName = meta.version === 'v2' ? (meta.infoHashV2 ?? meta.infoHash) : meta.infoHash;
   const names = new Map<string, string>();
   const nameOf = (given: string): string => {
     let name = names.get(given);
     if (name === undefined) {
-      name = strict(libtorrentComponent(given) ?? fallbackName);
+      name = finish(libtorrentComponent(given) ?? fallbackName);
       names.set(given, name);
     }
     return name;
   };
-  const sanitised = meta.files.map((file): string[] => {
+  return meta.files.map((file): string[] => {
     const [first = '', ...rest] = file.path;
     if (!meta.multiFile) return [nameOf(first)];
     const inside = rest.map(libtorrentComponent).filter((c): c is string => c !== undefined);
-    return [nameOf(first), ...(inside.length > 0 ? inside : ['_']).map(strict)];
+    return [nameOf(first), ...(inside.length > 0 ? inside : ['_']).map(finish)];
   });
-  return resolveDuplicates(sanitised, meta.files);
 }
 
 /** libtorrent's rule for names that collide (ASCII case ignored): see the module comment. */
