@@ -7,7 +7,7 @@
  *   from the torrent's own path components, and at the URL libtorrent builds (its sanitised names);
  * - libtorrent, given the site's torrent with its trackers removed (the web seed is its only
  *   source), downloads everything from the site's BEP 19 web seed, byte-exact, under the names it
- *   sanitises to (the same as ours).
+ *   sanitises to (the same as ours); `seedcast download` does the same.
  * Skips loudly without python3-libtorrent (fails under CI=true).
  */
 
@@ -20,7 +20,7 @@ import { test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { libtorrentUrlPaths, parseTorrent } from '../src/torrent/index.js';
 import { startSiteProc } from './helpers/site-proc.js';
-import { LIBTORRENT_PYTHON, requireTools, run, start } from './helpers/tools.js';
+import { LIBTORRENT_PYTHON, requireTools, run, runCli, start } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const PIECE = 16384;
@@ -174,6 +174,19 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
   for (const [i, f] of files.entries()) {
     assert.ok(readFileSync(join(out, ...meta.files[i]!.storagePath)).equals(f.data), stored[i]);
   }
+  const afterLt = await site.api(`/api/v1/items/${item.id}`);
+  assert.ok(afterLt.swarm.served.webSeed >= meta.length, `web seed served ${afterLt.swarm.served.webSeed}`);
+
+  // Seedcast's own engine, the same way: it asks for the torrent's own paths (libtorrent's for `..`).
+  const ours = join(site.dir, 'seedcast-out');
+  const got = await runCli(['download', onlyWs, '-o', ours, '--port', '0', '--no-dht', '--no-lsd']);
+  assert.equal(got.code, 0, got.stderr);
+  for (const [i, f] of files.entries()) {
+    assert.ok(readFileSync(join(ours, ...meta.files[i]!.storagePath)).equals(f.data), stored[i]);
+  }
   const after = await site.api(`/api/v1/items/${item.id}`);
-  assert.ok(after.swarm.served.webSeed >= meta.length, `web seed served ${after.swarm.served.webSeed}`);
+  assert.ok(
+    after.swarm.served.webSeed >= afterLt.swarm.served.webSeed + meta.length,
+    `web seed served ${after.swarm.served.webSeed}`,
+  );
 });
