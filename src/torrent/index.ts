@@ -18,6 +18,12 @@ export {
   zeroSubtreeRoot,
 } from './piece-layers.js';
 export {
+  libtorrentUrlPaths,
+  pathDiffers,
+  type StoragePathInput,
+  storagePaths,
+} from './sanitize.js';
+export {
   StreamingFileHasher,
   StreamingHasher,
   type StreamingHasherOptions,
