@@ -20,7 +20,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { OutboundPolicy } from '../net/index.js';
-import type { Metainfo } from '../torrent/index.js';
+import { checkPieceLayers, type Metainfo } from '../torrent/index.js';
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
@@ -230,6 +230,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Set up everything that needs the metadata: store, picker, recheck of data already on disk. */
   async useMetadata(meta: Metainfo): Promise<void> {
+    checkPieceLayers(meta); // as libtorrent's add_torrent: a layer that is not its file's fails the torrent
     this.meta = meta;
     this.map = new PieceMap(meta);
     this.store = guardedStore(this.options.storeFor(meta), this);

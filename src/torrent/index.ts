@@ -8,6 +8,7 @@ export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './m
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
 export {
+  checkPieceLayers,
   type FileTreeShape,
   fileTreeShape,
   LayerTree,

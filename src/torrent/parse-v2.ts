@@ -13,14 +13,13 @@
  *               present (a dictionary: anything else is ignored) each key must be 32 bytes and each
  *               value a whole number of 32-byte hashes, the layer of a file exactly one hash per
  *               piece of that file (else libtorrent refuses the torrent); keys that are no file's
- *               root are ignored, as libtorrent 2.0.8 does. A layer that does not hash to its root makes libtorrent fail
- *               the torrent when it is added; we refuse it here (TORRENT_HASH_MISMATCH).
+ *               root are ignored, as libtorrent 2.0.8 does. Whether a layer hashes to its root is
+ *               not checked here (libtorrent's torrent_info does not either): `checkPieceLayers`
+ *               does it when the engine adds the torrent (libtorrent fails `add_torrent` then).
  */
 
 import { type BDict, type BValue, isBytes, isDict, isList, keyToText } from '../bencode/index.js';
-import { SeedcastError } from '../errors.js';
 import { invalid, MAX_FILE_SIZE, optionalAttr, pathList } from './fields.js';
-import { layerRoot } from './piece-layers.js';
 
 export interface V2File {
   /** Path inside the torrent's root folder (for a single-file torrent: the file name). */
@@ -91,9 +90,6 @@ function pieceLayers(
     }
     const expected = Math.ceil(file.length / pieceLength) * 32;
     if (layer.length !== expected) throw invalid(`${where} has ${layer.length} bytes, expected ${expected}`);
-    if (!Buffer.from(layerRoot(layer, pieceLength)).equals(Buffer.from(file.piecesRoot!))) {
-      throw new SeedcastError('TORRENT_HASH_MISMATCH', `${where} does not hash to the file's pieces root`);
-    }
     out.set(Buffer.from(file.piecesRoot!).toString('hex'), layer);
   }
   return out;

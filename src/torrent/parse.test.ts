@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { type BEncodable, encode, textKey } from '../bencode/index.js';
 import { isSeedcastError } from '../errors.js';
-import { merkleRoot, parseTorrent } from './index.js';
+import { checkPieceLayers, merkleRoot, parseTorrent } from './index.js';
 import type { ParseOptions } from './parse.js';
 
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest();
@@ -331,7 +331,7 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
     }
   });
 
-  it('loads v2 torrents without piece layers; refuses piece layers that are wrong', () => {
+  it('loads v2 torrents without piece layers; refuses piece layers of the wrong shape, loads a wrong hash as libtorrent', () => {
     const { info } = v2Torrent(files);
     assert.equal(parseTorrent(encode({ info })).pieceLayers.size, 0);
     expectError(encode({ info }), 'TORRENT_INVALID', /"piece layers" for "ep1.mp3" is missing/, {
@@ -339,7 +339,21 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
     });
     const rootKey = v2File(dataA, PL).root.toString('latin1');
     const wrong = new Map([[rootKey, Buffer.alloc(96, 1)]]);
-    expectError(encode({ info, 'piece layers': wrong }), 'TORRENT_HASH_MISMATCH', /does not hash/);
+    // libtorrent's torrent_info loads a layer that does not hash to its root (adding it fails):
+    // checkPieceLayers, which the engine calls, refuses it, naming the file.
+    const loaded = parseTorrent(encode({ info, 'piece layers': wrong }));
+    assert.equal(loaded.pieceLayers.size, 1);
+    assert.throws(
+      () => checkPieceLayers(loaded),
+      (err) =>
+        isSeedcastError(err) &&
+        err.code === 'TORRENT_HASH_MISMATCH' &&
+        /"show\/ep1.mp3" does not hash/.test(err.message),
+    );
+    const right = parseTorrent(
+      encode({ info, 'piece layers': new Map([[rootKey, v2File(dataA, PL).layer]]) }),
+    );
+    checkPieceLayers(right);
     const short = new Map([[rootKey, Buffer.alloc(64)]]);
     expectError(encode({ info, 'piece layers': short }), 'TORRENT_INVALID', /expected 96/);
     // A layer of no file of this torrent is ignored (libtorrent 2.0.8); one that cannot be a layer is not.

@@ -1,10 +1,13 @@
 /**
- * Merkle roots over BEP 52 piece layers, for readers of torrents (the parser checks each piece layer
- * against its file's `pieces root`; the engine checks v2 pieces). Built on `merkle.ts`, which the
+ * Merkle roots over BEP 52 piece layers, for readers of torrents (`checkPieceLayers` checks a
+ * torrent's layers against its files' `pieces root` before the engine uses them; the engine checks
+ * v2 pieces). Built on `merkle.ts`, which the
  * creator uses too, so both sides hash trees the same way.
  */
 
+import { SeedcastError } from '../errors.js';
 import { HASH_SIZE, nextPowerOfTwo, padHash, reduceInPlace, rootFromPieceLayer, sha256 } from './merkle.js';
+import type { Metainfo } from './types.js';
 
 const BLOCK = 16 * 1024;
 
@@ -174,4 +177,31 @@ export function verifyHashRun(
     position >>= 1;
   }
   return node.equals(Buffer.from(root));
+}
+
+/** Layers already found to hash to their roots (a torrent added twice is not hashed twice). */
+const checkedLayers = new WeakSet<Uint8Array>();
+
+/**
+ * Check every piece layer the torrent brought (`meta.pieceLayers`) against its file's pieces root:
+ * throws TORRENT_HASH_MISMATCH naming the first file whose layer does not hash to its root. The one
+ * place a torrent's own layers are checked: the parser only checks their shape (as libtorrent's
+ * `torrent_info`), the engine calls this before a session uses the torrent (as libtorrent fails
+ * `add_torrent` with "a piece layer is invalid"), so a bad layer never verifies a piece. Layers the
+ * engine gets later (from peers or the files) are checked where they arrive.
+ */
+export function checkPieceLayers(meta: Pick<Metainfo, 'files' | 'pieceLength' | 'pieceLayers'>): void {
+  if (meta.pieceLayers.size === 0) return;
+  for (const file of meta.files) {
+    if (!file.piecesRoot || file.length <= meta.pieceLength) continue;
+    const layer = meta.pieceLayers.get(Buffer.from(file.piecesRoot).toString('hex'));
+    if (!layer || checkedLayers.has(layer)) continue;
+    if (!layerRoot(layer, meta.pieceLength).equals(file.piecesRoot)) {
+      throw new SeedcastError(
+        'TORRENT_HASH_MISMATCH',
+        `"piece layers" for "${file.path.join('/')}" does not hash to the file's pieces root`,
+      );
+    }
+    checkedLayers.add(layer);
+  }
 }

@@ -277,10 +277,8 @@ export function exploreCorpus(): WildTorrent[] {
       firstLayer(b)[1] = Buffer.alloc((firstLayer(b)[1] as Buffer).length, 7);
     }),
     'load',
-    {
-      seedcast: 'refuse',
-      why: 'libtorrent loads the file but fails the torrent when it is added (torrent_invalid_piece_layer); we refuse it when parsing',
-    },
+    // libtorrent loads the file but fails the torrent when it is added (torrent_invalid_piece_layer).
+    { addFails: /piece layer is invalid/ },
   );
   add(
     'layers-unknown-root',

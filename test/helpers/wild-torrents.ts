@@ -26,6 +26,11 @@ export interface WildTorrent {
   files: { path: string[]; data: Buffer; symlink?: string[] }[];
   /** libtorrent 2.0.8's verdict. */
   expect: 'load' | 'refuse';
+  /**
+   * Loads, but adding it to a session fails (libtorrent's add_torrent error, e.g. "a piece layer is
+   * invalid"): parseTorrent loads it too, and the engine refuses to start it (checkPieceLayers).
+   */
+  addFails?: RegExp;
   /** Seedcast's verdict where it differs from libtorrent's on purpose (and `why`). */
   seedcast?: 'load' | 'refuse';
   why?: string;
