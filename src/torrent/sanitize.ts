@@ -133,12 +133,40 @@ function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => s
     }
     return name;
   };
-  return meta.files.map((file): string[] => {
-    const [first = '', ...rest] = file.path;
-    if (!meta.multiFile) return [nameOf(first)];
-    const inside = rest.map(libtorrentComponent).filter((c): c is string => c !== undefined);
-    return [nameOf(first), ...(inside.length > 0 ? inside : ['_']).map(finish)];
-  });
+  // Folder names repeat from file to file: each is sanitised once (null: dropped).
+  const folders = new Map<string, string | null>();
+  const folderOf = (given: string): string | null => {
+    let folder = folders.get(given);
+    if (folder === undefined) {
+      const c = libtorrentComponent(given);
+      folder = c === undefined ? null : finish(c);
+      folders.set(given, folder);
+    }
+    return folder;
+  };
+  const out: string[][] = new Array(meta.files.length);
+  for (let i = 0; i < meta.files.length; i++) {
+    const path = meta.files[i]!.path;
+    const parts = [nameOf(path[0] ?? '')];
+    if (meta.multiFile) {
+      const last = path.length - 1;
+      for (let k = 1; k < last; k++) {
+        const c = folderOf(path[k]!);
+        if (c !== null) parts.push(c);
+      }
+      const c = last >= 1 ? libtorrentComponent(path[last]!) : undefined;
+      if (c !== undefined) parts.push(finish(c));
+      if (parts.length === 1) parts.push(finish('_'));
+    }
+    out[i] = parts;
+  }
+  return out;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/** A path's collision key: ASCII letters lower-cased, nothing else (libtorrent ignores ASCII case). */
+function lower(text: string): string {
+  return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
 }
 
 /** libtorrent's rule for names that collide (ASCII case ignored): see the module comment. */
@@ -146,40 +174,56 @@ function resolveDuplicates(
   paths: string[][],
   files: readonly Pick<TorrentFile, 'length' | 'padding'>[],
 ): string[][] {
-  const key = (parts: readonly string[]) => parts.join('/').replace(/[A-Z]+/g, (s) => s.toLowerCase());
   /** Taken paths: -1 for a folder, else the index of the file that holds it. */
   const taken = new Map<string, number>();
-  for (const parts of paths) {
-    let folder = '';
-    for (let n = 0; n < parts.length - 1; n++) {
-      folder = n === 0 ? key([parts[0]!]) : `${folder}/${key([parts[n]!])}`;
-      taken.set(folder, -1);
+  // Every folder first (a file's folder key built once, and reused while the folders stay the same).
+  const folderKeys: string[] = new Array(paths.length);
+  let previous: string[] = [];
+  let previousKey = '';
+  for (let i = 0; i < paths.length; i++) {
+    const parts = paths[i]!;
+    const depth = parts.length - 1;
+    let same = depth === previous.length - 1;
+    for (let n = 0; same && n < depth; n++) same = parts[n] === previous[n];
+    if (!same) {
+      let folder = '';
+      for (let n = 0; n < depth; n++) {
+        folder = n === 0 ? lower(parts[0]!) : `${folder}/${lower(parts[n]!)}`;
+        taken.set(folder, -1);
+      }
+      previousKey = folder;
     }
+    previous = parts;
+    folderKeys[i] = previousKey;
   }
-  return paths.map((parts, index) => {
-    const holder = taken.get(key(parts));
+  const keyOf = (folder: string, name: string) => (folder === '' ? lower(name) : `${folder}/${lower(name)}`);
+  for (let index = 0; index < paths.length; index++) {
+    const parts = paths[index]!;
+    const folder = folderKeys[index]!;
+    const last = parts[parts.length - 1]!;
+    const key = keyOf(folder, last);
+    const holder = taken.get(key);
     if (holder === undefined) {
-      taken.set(key(parts), index);
-      return parts;
+      taken.set(key, index);
+      continue;
     }
     const other = holder >= 0 ? files[holder]! : undefined;
-    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) return parts;
-    const last = parts.at(-1)!;
+    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) continue;
     const dot = last.lastIndexOf('.');
     const ext = dot < 0 ? '' : last.slice(dot);
     const base = dot < 0 ? last : last.slice(0, dot);
     for (let n = 1; ; n++) {
       const suffix = `.${n}${ext}`;
-      const renamed = [
-        ...parts.slice(0, -1),
-        cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix,
-      ];
-      if (!taken.has(key(renamed))) {
-        taken.set(key(renamed), index);
-        return renamed;
+      const name = cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix;
+      const renamed = keyOf(folder, name);
+      if (!taken.has(renamed)) {
+        taken.set(renamed, index);
+        paths[index] = [...parts.slice(0, -1), name];
+        break;
       }
     }
-  });
+  }
+  return paths;
 }
 
 /** True when some file is stored under another path than the torrent names (see `storagePaths`). */
@@ -211,5 +255,8 @@ export function withStoragePaths(
   meta: Omit<Metainfo, 'files'> & { files: Omit<TorrentFile, 'storagePath'>[] },
 ): Metainfo {
   const stored = storagePaths(meta);
-  return { ...meta, files: meta.files.map((f, i) => ({ ...f, storagePath: stored[i]! })) };
+  // The parser's own file objects, just built: completed in place rather than copied.
+  const files = meta.files as TorrentFile[];
+  for (let i = 0; i < files.length; i++) files[i]!.storagePath = stored[i]!;
+  return meta as Metainfo;
 }
