@@ -92,6 +92,9 @@ export function decodePrefix(input: Uint8Array, options: DecodeOptions = {}): { 
 class Decoder {
   private readonly buf: Buffer;
   private pos = 0;
+  /** Where the string `bytesSpan` last read lies. */
+  private spanStart = 0;
+  private spanEnd = 0;
   private values = 0;
   private readonly maxStringLength: number;
   private readonly maxDepth: number;
@@ -210,7 +213,8 @@ class Decoder {
       : signed;
   }
 
-  private bytesSpan(): Span {
+  /** Read a string header and skip its bytes; they are at [spanStart, spanEnd) (no object per string). */
+  private bytesSpan(): void {
     const start = this.pos;
     const buf = this.buf;
     let p = start;
@@ -238,12 +242,13 @@ class Decoder {
       throw this.error('BENCODE_TRUNCATED', `string of ${len} bytes runs past the end`, start);
     }
     this.pos = dataStart + len;
-    return { start: dataStart, end: dataStart + len };
+    this.spanStart = dataStart;
+    this.spanEnd = dataStart + len;
   }
 
   private bytes(): Uint8Array {
-    const { start, end } = this.bytesSpan();
-    return this.buf.subarray(start, end);
+    this.bytesSpan();
+    return this.buf.subarray(this.spanStart, this.spanEnd);
   }
 
   private list(depth: number): BValue[] {
@@ -264,7 +269,8 @@ class Decoder {
     const out: BDict = new Map();
     const topLevel = depth === 1 && this.wantSpans;
     this.pos++;
-    let prev: Span | undefined;
+    let prevStart = -1;
+    let prevEnd = -1;
     for (;;) {
       const c = this.buf[this.pos];
       if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'unterminated dictionary');
@@ -274,14 +280,17 @@ class Decoder {
       }
       if (c < CH_0 || c > CH_9) throw this.error('BENCODE_SYNTAX', 'dictionary key is not a string');
       const keyAt = this.pos;
-      const key = this.bytesSpan();
-      if (prev) {
-        const order = compareRanges(this.buf, key, prev);
+      this.bytesSpan();
+      const keyStart = this.spanStart;
+      const keyEnd = this.spanEnd;
+      if (prevStart >= 0) {
+        const order = compareRanges(this.buf, keyStart, keyEnd, prevStart, prevEnd);
         if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
         else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
-      prev = key;
-      const name = keyString(this.buf, key);
+      prevStart = keyStart;
+      prevEnd = keyEnd;
+      const name = keyString(this.buf, keyStart, keyEnd);
       const valueStart = this.pos;
       if (topLevel) this.soft = undefined;
       const value = this.value(depth);
@@ -297,23 +306,36 @@ class Decoder {
 }
 
 /** Byte order of two ranges of `buf` (as Buffer.compare: 1 when `a` sorts after `b`), by hand for short keys. */
-function compareRanges(buf: Buffer, a: Span, b: Span): number {
-  const la = a.end - a.start;
-  const lb = b.end - b.start;
-  if (la > 64 || lb > 64) return buf.compare(buf, b.start, b.end, a.start, a.end);
+function compareRanges(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const la = aEnd - aStart;
+  const lb = bEnd - bStart;
+  if (la > 64 || lb > 64) return buf.compare(buf, bStart, bEnd, aStart, aEnd);
   const n = Math.min(la, lb);
   for (let i = 0; i < n; i++) {
-    const d = buf[a.start + i]! - buf[b.start + i]!;
+    const d = buf[aStart + i]! - buf[bStart + i]!;
     if (d !== 0) return d < 0 ? -1 : 1;
   }
   return la === lb ? 0 : la < lb ? -1 : 1;
 }
 
-/** A dictionary key as a binary string (one character per byte); short keys without a native call. */
-function keyString(buf: Buffer, key: Span): string {
-  const len = key.end - key.start;
-  if (len > 32) return buf.toString('latin1', key.start, key.end);
-  let s = '';
-  for (let i = key.start; i < key.end; i++) s += String.fromCharCode(buf[i]!);
+/** Recently decoded short keys, by a hash of their bytes: a key seen before costs no new string. */
+const KEY_SLOTS = 1024;
+const keyCache: (string | undefined)[] = new Array(KEY_SLOTS);
+
+/** A dictionary key as a binary string (one character per byte); short keys shared from `keyCache`. */
+function keyString(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > 32) return buf.toString('latin1', start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  const slot = h & (KEY_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === len) {
+    let same = true;
+    for (let i = 0; i < len && same; i++) same = cached.charCodeAt(i) === buf[start + i];
+    if (same) return cached;
+  }
+  const s = buf.toString('latin1', start, end);
+  keyCache[slot] = s;
   return s;
 }

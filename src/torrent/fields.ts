@@ -14,15 +14,10 @@ export function invalid(detail: string): SeedcastError {
 }
 
 export function text(bytes: Uint8Array): string {
-  // Most names and path components are short ASCII: build those by hand, the decoder does the rest.
-  if (bytes.length <= 64) {
-    let s = '';
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i]!;
-      if (c >= 0x80) return utf8.decode(bytes);
-      s += String.fromCharCode(c);
-    }
-    return s;
+  // Most names and path components are short ASCII: copied as they are, the decoder does the rest.
+  if (bytes.length <= 256 && Buffer.isBuffer(bytes)) {
+    for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return utf8.decode(bytes);
+    return bytes.toString('latin1'); // ASCII: one native copy, one flat string
   }
   return utf8.decode(bytes);
 }

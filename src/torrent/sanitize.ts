@@ -169,39 +169,48 @@ function lower(text: string): string {
   return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
 }
 
+/** One folder of the stored tree: the names taken in it (-1 a folder, else the file's index). */
+interface Folder {
+  names: Map<string, number>;
+  folders: Map<string, Folder>;
+}
+
 /** libtorrent's rule for names that collide (ASCII case ignored): see the module comment. */
 function resolveDuplicates(
   paths: string[][],
   files: readonly Pick<TorrentFile, 'length' | 'padding'>[],
 ): string[][] {
-  /** Taken paths: -1 for a folder, else the index of the file that holds it. */
-  const taken = new Map<string, number>();
-  // Every folder first (a file's folder key built once, and reused while the folders stay the same).
-  const folderKeys: string[] = new Array(paths.length);
+  const root: Folder = { names: new Map(), folders: new Map() };
+  // Every folder first (a file's folder found once, and reused while the folders stay the same).
+  const folderOf: Folder[] = new Array(paths.length);
   let previous: string[] = [];
-  let previousKey = '';
+  let folder = root;
   for (let i = 0; i < paths.length; i++) {
     const parts = paths[i]!;
     const depth = parts.length - 1;
     let same = depth === previous.length - 1;
     for (let n = 0; same && n < depth; n++) same = parts[n] === previous[n];
     if (!same) {
-      let folder = '';
+      folder = root;
       for (let n = 0; n < depth; n++) {
-        folder = n === 0 ? lower(parts[0]!) : `${folder}/${lower(parts[n]!)}`;
-        taken.set(folder, -1);
+        const name = lower(parts[n]!);
+        let inner = folder.folders.get(name);
+        if (inner === undefined) {
+          inner = { names: new Map(), folders: new Map() };
+          folder.folders.set(name, inner);
+          folder.names.set(name, -1);
+        }
+        folder = inner;
       }
-      previousKey = folder;
     }
     previous = parts;
-    folderKeys[i] = previousKey;
+    folderOf[i] = folder;
   }
-  const keyOf = (folder: string, name: string) => (folder === '' ? lower(name) : `${folder}/${lower(name)}`);
   for (let index = 0; index < paths.length; index++) {
     const parts = paths[index]!;
-    const folder = folderKeys[index]!;
+    const taken = folderOf[index]!.names;
     const last = parts[parts.length - 1]!;
-    const key = keyOf(folder, last);
+    const key = lower(last);
     const holder = taken.get(key);
     if (holder === undefined) {
       taken.set(key, index);
@@ -215,9 +224,8 @@ function resolveDuplicates(
     for (let n = 1; ; n++) {
       const suffix = `.${n}${ext}`;
       const name = cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix;
-      const renamed = keyOf(folder, name);
-      if (!taken.has(renamed)) {
-        taken.set(renamed, index);
+      if (!taken.has(lower(name))) {
+        taken.set(lower(name), index);
         paths[index] = [...parts.slice(0, -1), name];
         break;
       }
