@@ -12,9 +12,9 @@
  * files as libtorrent treats them, and a `l` attribute without a `symlink path` is a plain empty file.
  */
 
-import { type BDict, type BValue, isDict, isList } from '../bencode/index.js';
+import { type BDict, type BValue, isBytes, isDict, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
-import { invalid, MAX_FILE_SIZE, MAX_TOTAL_SIZE, optionalAttr, pathList } from './fields.js';
+import { invalid, MAX_FILE_SIZE, MAX_TOTAL_SIZE, optionalAttr, pathList, text } from './fields.js';
 import type { V2File } from './parse-v2.js';
 import type { ParsedFile as TorrentFile } from './types.js';
 
@@ -48,31 +48,43 @@ function sizeOf(v: BValue | undefined, where: string): number {
   return v;
 }
 
+/** Where an entry is, only built for an error (v1Entry runs once per file of torrents of 100,000 files). */
+function whereOf(i: number): string {
+  return `info.files[${i}]`;
+}
+
 function v1Entry(entry: BValue, i: number, name: string, offset: number): TorrentFile {
-  const where = `info.files[${i}]`;
-  if (!isDict(entry)) throw invalid(`${where} must be a dictionary`);
+  if (!isDict(entry)) throw invalid(`${whereOf(i)} must be a dictionary`);
   const attr = optionalAttr(entry);
   // BEP 47: a symlink takes no payload space, whatever `length` says (libtorrent reads it as 0).
-  const symlink = attr.includes('l');
-  const length = symlink ? 0 : sizeOf(entry.get('length'), `${where}."length"`);
+  const symlink = attr !== '' && attr.includes('l');
+  const lengthValue = entry.get('length');
+  const length = symlink
+    ? 0
+    : typeof lengthValue === 'number' && lengthValue >= 0 && lengthValue <= MAX_FILE_SIZE
+      ? lengthValue
+      : sizeOf(lengthValue, `${whereOf(i)}."length"`);
   const utf8 = entry.get('path.utf-8');
   const pathValue = isList(utf8) ? utf8 : entry.get('path');
   let path: string[];
-  let padding = attr.includes('p');
+  let padding = attr !== '' && attr.includes('p');
   if (isList(pathValue) && pathValue.length > 0) {
-    path = pathList(pathValue, `${where}."path"`);
+    path = [name];
+    for (const c of pathValue) {
+      if (!isBytes(c)) throw invalid(`${whereOf(i)}."path" must be a list of strings`);
+      path.push(text(c));
+    }
   } else if (padding) {
-    path = ['.pad', String(length)];
+    path = [name, '.pad', String(length)];
   } else {
-    throw invalid(`${where} has no "path"`);
+    throw invalid(`${whereOf(i)} has no "path"`);
   }
-  const full = [name, ...path];
   // BitComet's padding files, named rather than flagged: libtorrent treats them as padding.
-  if (!padding && full.some((c) => c.includes('_____padding_file_'))) padding = true;
-  const file: TorrentFile = { path: full, length, offset, attr, padding };
+  if (!padding) for (const c of path) if (c.includes('_____padding_file_')) padding = true;
+  const file: TorrentFile = { path, length, offset, attr, padding };
   if (symlink) {
     const target = entry.get('symlink path');
-    if (isList(target)) file.symlinkPath = pathList(target, `${where}."symlink path"`);
+    if (isList(target)) file.symlinkPath = pathList(target, `${whereOf(i)}."symlink path"`);
   }
   return file;
 }
@@ -121,10 +133,16 @@ export function attachV2(
     if (relevantA !== relevantB) throw mismatch(`entry ${i} is a file in one view and not in the other`);
     if (b.file?.piecesRoot && !a.padding) a.piecesRoot = b.file.piecesRoot;
     if (!relevantA) continue;
-    if (a.path.join('/') !== b.path.join('/') || a.length !== b.length || a.offset !== b.offset) {
+    if (!samePath(a.path, b.path) || a.length !== b.length || a.offset !== b.offset) {
       throw mismatch(
         `file ${i} differs: v1 "${a.path.join('/')}" (${a.length} at ${a.offset}) vs v2 "${b.path.join('/')}" (${b.length} at ${b.offset})`,
       );
     }
   }
+}
+
+function samePath(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return a.join('/') === b.join('/');
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a.join('/') === b.join('/');
+  return true;
 }

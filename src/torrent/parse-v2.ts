@@ -73,7 +73,7 @@ function pieceLayers(
   const layers: BDict = isDict(value) ? value : new Map();
   const big = new Map<string, V2File>();
   for (const f of files) {
-    if (f.length > pieceLength && f.piecesRoot) big.set(Buffer.from(f.piecesRoot).toString('latin1'), f);
+    if (f.length > pieceLength && f.piecesRoot) big.set(binary(f.piecesRoot), f);
   }
   // libtorrent 2.0.8 refuses an entry that cannot be a layer and ignores one of no file of this torrent.
   for (const [key, layer] of layers) {
@@ -83,22 +83,40 @@ function pieceLayers(
   }
   for (const [key, file] of big) {
     const layer = layers.get(key) as Uint8Array | undefined;
-    const where = `"piece layers" for "${file.path.join('/')}"`;
     if (layer === undefined) {
-      if (context.requirePieceLayers) throw invalid(`${where} is missing`);
+      if (context.requirePieceLayers) throw invalid(`${layerOf(file)} is missing`);
       continue;
     }
     const expected = Math.ceil(file.length / pieceLength) * 32;
-    if (layer.length !== expected) throw invalid(`${where} has ${layer.length} bytes, expected ${expected}`);
-    out.set(Buffer.from(file.piecesRoot!).toString('hex'), layer);
+    if (layer.length !== expected)
+      throw invalid(`${layerOf(file)} has ${layer.length} bytes, expected ${expected}`);
+    out.set(view(file.piecesRoot!).toString('hex'), layer);
   }
   return out;
+}
+
+/** Names a file's layer in an error (only built for one). */
+function layerOf(file: V2File): string {
+  return `"piece layers" for "${file.path.join('/')}"`;
+}
+
+/** A binary key that is its own UTF-8 text. */
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A Buffer over the same bytes (no copy). */
+function view(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The bytes as a binary dictionary key (one character per byte). */
+function binary(bytes: Uint8Array): string {
+  return view(bytes).toString('latin1');
 }
 
 function walk(node: BDict, path: string[], out: V2File[], depth: number): void {
   if (depth > MAX_TREE_DEPTH) throw invalid(`file tree deeper than ${MAX_TREE_DEPTH} folders`);
   for (const [key, child] of node) {
-    const childPath = [...path, keyToText(key)];
+    const childPath = [...path, ASCII.test(key) ? key : keyToText(key)];
     if (key === '' || !isDict(child)) {
       throw invalid(`file tree node "${childPath.join('/')}" must be a dictionary with a non-empty name`);
     }
