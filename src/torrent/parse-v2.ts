@@ -100,8 +100,8 @@ function layerOf(file: V2File): string {
   return `"piece layers" for "${file.path.join('/')}"`;
 }
 
-/** A binary key that is its own UTF-8 text. */
-const ASCII = /^[\x00-\x7f]*$/;
+/** A binary key without these is its own UTF-8 text. */
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** A Buffer over the same bytes (no copy). */
 function view(bytes: Uint8Array): Buffer {
@@ -116,7 +116,7 @@ function binary(bytes: Uint8Array): string {
 function walk(node: BDict, path: string[], out: V2File[], depth: number): void {
   if (depth > MAX_TREE_DEPTH) throw invalid(`file tree deeper than ${MAX_TREE_DEPTH} folders`);
   for (const [key, child] of node) {
-    const childPath = [...path, ASCII.test(key) ? key : keyToText(key)];
+    const childPath = [...path, NON_ASCII.test(key) ? keyToText(key) : key];
     if (key === '' || !isDict(child)) {
       throw invalid(`file tree node "${childPath.join('/')}" must be a dictionary with a non-empty name`);
     }

@@ -96,9 +96,19 @@ export function libtorrentComponent(element: string): string | undefined {
   return out;
 }
 
+/** Cheap pre-check for RESERVED: a device name starts with c, p, a, n or l (any case). */
+function maybeReserved(component: string): boolean {
+  const first = component.charCodeAt(0) | 0x20;
+  return (
+    (first === 0x63 || first === 0x70 || first === 0x61 || first === 0x6e || first === 0x6c) &&
+    RESERVED.test(component)
+  );
+}
+
 /** Our stricter rules on top of libtorrent's: never a component `unsafeComponentReason` refuses. */
 function strict(component: string): string {
-  if (PLAIN.test(component) && !/^[A-Za-z]:/.test(component) && !RESERVED.test(component)) return component;
+  if (PLAIN.test(component) && component.charCodeAt(1) !== 0x3a && !maybeReserved(component))
+    return component;
   let out = component.replace(/\u007f/g, '_');
   if (/^[A-Za-z]:/.test(out)) out = `${out[0]}_${out.slice(2)}`;
   if (RESERVED.test(out)) out = `_${out}`;
@@ -163,7 +173,7 @@ function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => s
   return out;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** A path's collision key: ASCII letters lower-cased, nothing else (libtorrent ignores ASCII case). */
 function lower(text: string): string {
   return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
