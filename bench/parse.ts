@@ -7,8 +7,9 @@
  *
  *   npm run bench:parse [-- --iterations N]
  *
- * Note: parseTorrent checks every piece layer against its file's root (SHA-256 over the layer);
- * libtorrent's torrent_info does not (it checks them when the torrent is added to a session).
+ * Both check only the shape of piece layers here; their hashes are checked when the torrent is added
+ * to a session (libtorrent's add_torrent, our `checkPieceLayers`). `storagePath` is computed for
+ * every file (libtorrent computes its paths lazily, in file_path()).
  */
 
 import { execFileSync } from 'node:child_process';

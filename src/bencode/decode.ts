@@ -271,6 +271,8 @@ class Decoder {
     this.pos++;
     let prevStart = -1;
     let prevEnd = -1;
+    /** Every key so far sorted after the one before it: the new one cannot repeat one of them. */
+    let ascending = true;
     for (;;) {
       const c = this.buf[this.pos];
       if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'unterminated dictionary');
@@ -285,6 +287,7 @@ class Decoder {
       const keyEnd = this.spanEnd;
       if (prevStart >= 0) {
         const order = compareRanges(this.buf, keyStart, keyEnd, prevStart, prevEnd);
+        if (order <= 0) ascending = false;
         if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
         else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
@@ -295,7 +298,7 @@ class Decoder {
       if (topLevel) this.soft = undefined;
       const value = this.value(depth);
       // A repeated key (lenient mode only): the first value stays, as libtorrent's dict_find finds it.
-      if (out.has(name)) continue;
+      if (!ascending && out.has(name)) continue;
       out.set(name, value);
       if (topLevel) {
         this.spans.set(name, { start: valueStart, end: this.pos });
