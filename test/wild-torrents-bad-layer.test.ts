@@ -2,12 +2,12 @@
  * A v2 torrent whose piece layer does not hash to its file's pieces root (corpus entry
  * `layers-wrong-hash`): libtorrent 2.0.8 loads it (`torrent_info`) but adding it to a session fails
  * ("a piece layer is invalid"). Seedcast does the same: `seedcast info` shows it, `seedcast download`
- * fails before touching the output folder with TORRENT_HASH_MISMATCH naming the file, so a bad
- * layer never verifies a piece.
+ * fails before touching the output folder with TORRENT_HASH_MISMATCH naming the file (and so does
+ * `seedcast seed` of its real content), so a bad layer never verifies a piece.
  */
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { freePort, runCli, tempDir } from './helpers/tools.js';
@@ -46,5 +46,24 @@ describe('wild torrents: a piece layer that does not hash to its root', () => {
     assert.ok(r.stderr.includes(bigFile), `names the file ${bigFile}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line of error: ${r.stderr}`);
     assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'nothing written');
+
+    // Seeding it from its real content fails the same way, and ends.
+    const content = join(dir, 'content');
+    for (const f of w.files) {
+      mkdirSync(join(content, ...f.path.slice(0, -1)), { recursive: true });
+      writeFileSync(join(content, ...f.path), f.data);
+    }
+    const seed = await runCli([
+      'seed',
+      file,
+      content,
+      '--port',
+      String(await freePort()),
+      '-q',
+      '--no-dht',
+      '--no-lsd',
+    ]);
+    assert.equal(seed.code, 1, `seed of a torrent with a bad layer must fail: ${seed.stderr}`);
+    assert.match(seed.stderr, /does not hash to the file's pieces root/);
   });
 });

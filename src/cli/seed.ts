@@ -56,10 +56,12 @@ ${DHT_HELP}
     installLastResort({ name: 'seed' });
     const engine = new Engine({ ...userEngineOptions(args), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
-    const session = await engine.add(
-      { meta },
-      { path: root, readOnly: true, peers: listFlag(args, 'peer').map(parsePeerFlag) },
-    );
+    const session = await engine
+      .add({ meta }, { path: root, readOnly: true, peers: listFlag(args, 'peer').map(parsePeerFlag) })
+      .catch(async (err: unknown) => {
+        await engine.close(); // a torrent the engine refuses (a bad piece layer): exit with its error
+        throw err;
+      });
     const stats = session.stats();
     process.stdout.write(
       `seeding ${meta.name} (${meta.infoHash}) on port ${port}: ${stats.have}/${stats.pieceCount} pieces verified\n`,

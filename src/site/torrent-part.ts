@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { decodeWithSpans, encode, isBytes, isDict, isList } from '../bencode/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { checkPieceLayers, type Metainfo, parseTorrent } from '../torrent/index.js';
 import { checkTorrentPolicy } from './torrent-policy.js';
 
 /** Largest `.torrent` accepted from a publisher. */
@@ -25,6 +25,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
   let meta: Metainfo;
   try {
     meta = parseTorrent(bytes, { maxSize: MAX_TORRENT_BYTES });
+    checkPieceLayers(meta); // the site seeds it: a layer that is not its file's is refused now
   } catch (err) {
     if (isSeedcastError(err) && /^(TORRENT|BENCODE)_/.test(err.code))
       throw new SeedcastError(
