@@ -125,22 +125,33 @@ function walk(node: BDict, path: string[], out: V2File[], depth: number): void {
   }
 }
 
+/** Names a file of the tree in an error (only built for one). */
+function treeOf(path: string[]): string {
+  return `file tree "${path.join('/')}".`;
+}
+
+function allZero(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 function leaf(value: BValue, path: string[], out: V2File[]): void {
-  const where = `file tree "${path.join('/')}".`;
-  if (!isDict(value)) throw invalid(`${where}"" must be a dictionary`);
+  if (!isDict(value)) throw invalid(`${treeOf(path)}"" must be a dictionary`);
   const attr = optionalAttr(value);
-  if (attr.includes('p')) throw invalid(`${where}: a v2 file cannot be a padding file (attr "p")`);
+  if (attr.includes('p')) throw invalid(`${treeOf(path)}: a v2 file cannot be a padding file (attr "p")`);
   const symlink = attr.includes('l');
   const lengthValue = value.get('length');
   const length = symlink ? 0 : typeof lengthValue === 'number' ? lengthValue : -1;
-  if (length < 0 || length > MAX_FILE_SIZE) throw invalid(`${where}"length" must be a non-negative integer`);
+  if (length < 0 || length > MAX_FILE_SIZE) {
+    throw invalid(`${treeOf(path)}"length" must be a non-negative integer`);
+  }
   const file: V2File = { path, length, attr };
   const target = value.get('symlink path');
-  if (symlink && isList(target)) file.symlinkPath = pathList(target, `${where}"symlink path"`);
+  if (symlink && isList(target)) file.symlinkPath = pathList(target, `${treeOf(path)}"symlink path"`);
   if (length > 0) {
     const piecesRoot = value.get('pieces root');
-    if (!isBytes(piecesRoot) || piecesRoot.length !== 32 || piecesRoot.every((b) => b === 0)) {
-      throw invalid(`${where}"pieces root" is missing (a non-empty v2 file needs a 32-byte root)`);
+    if (!isBytes(piecesRoot) || piecesRoot.length !== 32 || allZero(piecesRoot)) {
+      throw invalid(`${treeOf(path)}"pieces root" is missing (a non-empty v2 file needs a 32-byte root)`);
     }
     file.piecesRoot = piecesRoot;
   }
