@@ -17,6 +17,7 @@ import {
   encodeMetadataMessage,
   encodePex,
 } from '../src/wire/index.js';
+import { allWildTorrents } from '../test/helpers/wild-torrents.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 
@@ -46,6 +47,12 @@ put(
     ]) as never,
   ),
 );
+
+// metainfo and bencode: the wild torrents of issue 21 (what libtorrent loads and what it refuses)
+for (const w of allWildTorrents()) {
+  put('metainfo', `wild-${w.name}`, w.torrent);
+  put('bencode', `wild-${w.name}`, w.torrent);
+}
 
 // metainfo: v1 single file, v1/v2/hybrid folders with padding
 const dir = mkdtempSync(join(tmpdir(), 'seedcast-seeds-'));
@@ -157,6 +164,14 @@ put('wire', 'handshake-all', Buffer.concat([Buffer.from([2 | 4 | (7 << 3)]), hs,
 put('wire', 'plain', Buffer.concat([Buffer.from([4]), msgs]));
 put('wire', 'fast', Buffer.concat([Buffer.from([1 | (200 & 0xf8)]), fastMsgs]));
 put('wire', 'extended', Buffer.concat([Buffer.from([0xf8]), extMsgs]));
+// BEP 52 hash messages (issue 21): a request, an answer of 4 hashes + 2 uncles, a reject.
+const hashRun = { piecesRoot: Buffer.alloc(32, 5), baseLayer: 1, index: 4, length: 4, proofLayers: 3 };
+const hashMsgs = Buffer.concat([
+  encodeMessage({ type: 'hashRequest', ...hashRun }),
+  encodeMessage({ type: 'hashes', ...hashRun, hashes: Buffer.alloc(128, 1), uncles: Buffer.alloc(64, 2) }),
+  encodeMessage({ type: 'hashReject', ...hashRun }),
+]);
+put('wire', 'hashes', Buffer.concat([Buffer.from([4]), hashMsgs]));
 
 // tracker-http: byte 0 = 0 head, 1 announce (5: over IPv6), 2 scrape
 const q = `info_hash=${pct(hash(3))}&peer_id=-SC0001-aaaaaaaaaaaa&port=6881&uploaded=0&downloaded=0&left=100&event=started&compact=1&numwant=50&key=abcd`;

@@ -1,5 +1,5 @@
 /**
- * Strict bencode decoder (BEP 3), canonical form only.
+ * Bencode decoder (BEP 3): strict (canonical form only) by default, or lenient as libtorrent's bdecode.
  *
  * Grammar, byte by byte:
  *   integer  `i` [`-`] digits `e`      no leading zeros, no `-0`, no empty digits
@@ -7,7 +7,12 @@
  *   list     `l` value* `e`
  *   dict     `d` (string value)* `e`    keys strictly ascending by raw bytes (so no duplicates)
  *
- * Anything else is a `SeedcastError` that names the problem and its byte offset. The decoder enforces
+ * Anything else is a `SeedcastError` that names the problem and its byte offset. With `lenient: true`
+ * (what `.torrent` files get, issue 21) the decoder reads what libtorrent's bdecode reads: keys out of
+ * order and duplicate keys (the first one wins, as libtorrent's `dict_find`), leading zeros in integers
+ * and string lengths, `-0`, and bytes after the top-level value. It still reports, per top-level
+ * value, the first of those "soft errors" (libtorrent's `has_soft_error`: a v2 `info` must have none).
+ * The decoder enforces
  * limits on input size, string length, nesting depth and number of values, so hostile input costs
  * bounded memory and time. Byte strings are returned as views into the input (no copy); with
  * `decodeWithSpans` the exact byte span of each top-level dictionary value is reported, which is how
@@ -26,6 +31,11 @@ export interface DecodeOptions {
   maxDepth?: number;
   /** Most values in the whole document (default 4,000,000). */
   maxValues?: number;
+  /**
+   * Read non-canonical bencode as libtorrent does (default false: the wire, KRPC, trackers stay strict).
+   * Keys out of order or repeated (first wins), leading zeros, and trailing bytes are accepted.
+   */
+  lenient?: boolean;
 }
 
 export interface Span {
@@ -37,11 +47,20 @@ export interface DecodedDocument {
   value: BValue;
   /** For a top-level dictionary: the byte span of each of its values, by key. */
   spans: Map<string, Span>;
+  /**
+   * Lenient mode: for a top-level dictionary value that is not canonical bencode, by key, the first
+   * reason (libtorrent's soft errors: leading zero, unsorted or duplicate key). Empty in strict mode.
+   */
+  nonCanonical: Map<string, string>;
 }
 
 const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
 const MAX_INT_DIGITS = 40;
 const MAX_LENGTH_DIGITS = 12;
+/** libtorrent's bdecode: an integer of more than 20 digits overflows, leading zeros included. */
+const LENIENT_INT_DIGITS = 20;
+/** libtorrent's bdecode: a string header (length digits and ":") of at most 17 bytes. */
+const LENIENT_LENGTH_DIGITS = 16;
 
 const CH_0 = 0x30;
 const CH_9 = 0x39;
@@ -73,11 +92,18 @@ export function decodePrefix(input: Uint8Array, options: DecodeOptions = {}): { 
 class Decoder {
   private readonly buf: Buffer;
   private pos = 0;
+  /** Where the string `bytesSpan` last read lies. */
+  private spanStart = 0;
+  private spanEnd = 0;
   private values = 0;
   private readonly maxStringLength: number;
   private readonly maxDepth: number;
   private readonly maxValues: number;
   private readonly spans = new Map<string, Span>();
+  private readonly nonCanonical = new Map<string, string>();
+  private readonly lenient: boolean;
+  /** Lenient mode: the first soft error seen since it was last cleared. */
+  private soft: string | undefined;
 
   constructor(
     input: Uint8Array,
@@ -92,15 +118,22 @@ class Decoder {
     this.maxStringLength = options.maxStringLength ?? maxSize;
     this.maxDepth = options.maxDepth ?? 64;
     this.maxValues = options.maxValues ?? 4_000_000;
+    this.lenient = options.lenient ?? false;
+  }
+
+  /** A departure from canonical form: an error in strict mode, remembered in lenient mode. */
+  private nonCanonicalAt(what: string, at: number): void {
+    if (!this.lenient) throw this.error('BENCODE_NON_CANONICAL', what, at);
+    this.soft ??= `${what} at offset ${at}`;
   }
 
   run(): DecodedDocument {
     if (this.buf.length === 0) throw this.error('BENCODE_TRUNCATED', 'empty input');
     const value = this.value(0);
-    if (this.pos !== this.buf.length) {
+    if (this.pos !== this.buf.length && !this.lenient) {
       throw this.error('BENCODE_TRAILING', `${this.buf.length - this.pos} byte(s) after the value`);
     }
-    return { value, spans: this.spans };
+    return { value, spans: this.spans, nonCanonical: this.nonCanonical };
   }
 
   runPrefix(): { value: BValue; end: number } {
@@ -157,17 +190,22 @@ class Decoder {
     if (buf[p] !== CH_E) throw this.error('BENCODE_SYNTAX', 'integer contains a non-digit', p);
     const digits = p - digitsStart;
     if (digits === 0) throw this.error('BENCODE_SYNTAX', 'integer has no digits', start);
-    if (digits > MAX_INT_DIGITS)
-      throw this.error('BENCODE_LIMIT', `integer longer than ${MAX_INT_DIGITS} digits`, start);
+    const maxDigits = this.lenient ? LENIENT_INT_DIGITS : MAX_INT_DIGITS;
+    if (digits > maxDigits)
+      throw this.error('BENCODE_LIMIT', `integer longer than ${maxDigits} digits`, start);
     if (buf[digitsStart] === CH_0 && (digits > 1 || negative)) {
-      throw this.error(
-        'BENCODE_NON_CANONICAL',
-        negative ? 'negative zero' : 'integer with a leading zero',
-        start,
-      );
+      // libtorrent's bdecode reads both; its soft-error check only looks at unsigned integers.
+      if (!this.lenient) {
+        throw this.error(
+          'BENCODE_NON_CANONICAL',
+          negative ? 'negative zero' : 'integer with a leading zero',
+          start,
+        );
+      }
+      if (!negative) this.nonCanonicalAt('integer with a leading zero', start);
     }
     this.pos = p + 1;
-    if (digits <= 15) return negative ? -n : n;
+    if (digits <= 15) return negative && n !== 0 ? -n : n;
     const big = BigInt(buf.toString('latin1', digitsStart, p));
     const signed = negative ? -big : big;
     return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -175,7 +213,8 @@ class Decoder {
       : signed;
   }
 
-  private bytesSpan(): Span {
+  /** Read a string header and skip its bytes; they are at [spanStart, spanEnd) (no object per string). */
+  private bytesSpan(): void {
     const start = this.pos;
     const buf = this.buf;
     let p = start;
@@ -185,14 +224,12 @@ class Decoder {
       if (c < CH_0 || c > CH_9) break;
       len = len * 10 + (c - CH_0);
       p++;
-      if (p - start > MAX_LENGTH_DIGITS)
+      if (p - start > (this.lenient ? LENIENT_LENGTH_DIGITS : MAX_LENGTH_DIGITS))
         throw this.error('BENCODE_LIMIT', 'string length has too many digits', start);
     }
     if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated string length', start);
     if (buf[p] !== CH_COLON) throw this.error('BENCODE_SYNTAX', 'expected ":" after string length', p);
-    if (buf[start] === CH_0 && p - start > 1) {
-      throw this.error('BENCODE_NON_CANONICAL', 'string length with a leading zero', start);
-    }
+    if (buf[start] === CH_0 && p - start > 1) this.nonCanonicalAt('string length with a leading zero', start);
     if (len > this.maxStringLength) {
       throw this.error(
         'BENCODE_LIMIT',
@@ -205,12 +242,13 @@ class Decoder {
       throw this.error('BENCODE_TRUNCATED', `string of ${len} bytes runs past the end`, start);
     }
     this.pos = dataStart + len;
-    return { start: dataStart, end: dataStart + len };
+    this.spanStart = dataStart;
+    this.spanEnd = dataStart + len;
   }
 
   private bytes(): Uint8Array {
-    const { start, end } = this.bytesSpan();
-    return this.buf.subarray(start, end);
+    this.bytesSpan();
+    return this.buf.subarray(this.spanStart, this.spanEnd);
   }
 
   private list(depth: number): BValue[] {
@@ -231,7 +269,10 @@ class Decoder {
     const out: BDict = new Map();
     const topLevel = depth === 1 && this.wantSpans;
     this.pos++;
-    let prev: Span | undefined;
+    let prevStart = -1;
+    let prevEnd = -1;
+    /** Every key so far sorted after the one before it: the new one cannot repeat one of them. */
+    let ascending = true;
     for (;;) {
       const c = this.buf[this.pos];
       if (c === undefined) throw this.error('BENCODE_TRUNCATED', 'unterminated dictionary');
@@ -241,17 +282,63 @@ class Decoder {
       }
       if (c < CH_0 || c > CH_9) throw this.error('BENCODE_SYNTAX', 'dictionary key is not a string');
       const keyAt = this.pos;
-      const key = this.bytesSpan();
-      if (prev) {
-        const order = this.buf.compare(this.buf, prev.start, prev.end, key.start, key.end);
-        if (order === 0) throw this.error('BENCODE_NON_CANONICAL', 'duplicate dictionary key', keyAt);
-        if (order < 0) throw this.error('BENCODE_NON_CANONICAL', 'dictionary keys out of order', keyAt);
+      this.bytesSpan();
+      const keyStart = this.spanStart;
+      const keyEnd = this.spanEnd;
+      if (prevStart >= 0) {
+        const order = compareRanges(this.buf, keyStart, keyEnd, prevStart, prevEnd);
+        if (order <= 0) ascending = false;
+        if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
+        else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
-      prev = key;
-      const name = this.buf.toString('latin1', key.start, key.end);
+      prevStart = keyStart;
+      prevEnd = keyEnd;
+      const name = keyString(this.buf, keyStart, keyEnd);
       const valueStart = this.pos;
-      out.set(name, this.value(depth));
-      if (topLevel) this.spans.set(name, { start: valueStart, end: this.pos });
+      if (topLevel) this.soft = undefined;
+      const value = this.value(depth);
+      // A repeated key (lenient mode only): the first value stays, as libtorrent's dict_find finds it.
+      if (!ascending && out.has(name)) continue;
+      out.set(name, value);
+      if (topLevel) {
+        this.spans.set(name, { start: valueStart, end: this.pos });
+        if (this.soft !== undefined) this.nonCanonical.set(name, this.soft);
+      }
     }
   }
+}
+
+/** Byte order of two ranges of `buf` (as Buffer.compare: 1 when `a` sorts after `b`), by hand for short keys. */
+function compareRanges(buf: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): number {
+  const la = aEnd - aStart;
+  const lb = bEnd - bStart;
+  if (la > 64 || lb > 64) return buf.compare(buf, bStart, bEnd, aStart, aEnd);
+  const n = Math.min(la, lb);
+  for (let i = 0; i < n; i++) {
+    const d = buf[aStart + i]! - buf[bStart + i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+/** Recently decoded short keys, by a hash of their bytes: a key seen before costs no new string. */
+const KEY_SLOTS = 1024;
+const keyCache: (string | undefined)[] = new Array(KEY_SLOTS);
+
+/** A dictionary key as a binary string (one character per byte); short keys shared from `keyCache`. */
+function keyString(buf: Buffer, start: number, end: number): string {
+  const len = end - start;
+  if (len > 32) return buf.toString('latin1', start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = (Math.imul(h, 31) + buf[i]!) | 0;
+  const slot = h & (KEY_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === len) {
+    let same = true;
+    for (let i = 0; i < len && same; i++) same = cached.charCodeAt(i) === buf[start + i];
+    if (same) return cached;
+  }
+  const s = buf.toString('latin1', start, end);
+  keyCache[slot] = s;
+  return s;
 }

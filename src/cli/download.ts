@@ -63,11 +63,22 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;
     if (source.kind === 'torrent') {
-      session = await engine.add({ meta: source.meta }, { path: out, peers });
+      // The engine refuses some torrents it was given (a piece layer that is not its file's): close
+      // it, so the error ends the process rather than a listening socket keeping it alive.
+      session = await engine.add({ meta: source.meta }, { path: out, peers }).catch(async (err: unknown) => {
+        await engine.close();
+        throw err;
+      });
     } else {
       const { link } = source;
       session = await engine.add(
-        { infoHash: link.infoHash!, ...(link.name ? { name: link.name } : {}) },
+        {
+          // A v2-only magnet (BEP 52 `btmh`): peers know it by the truncated v2 hash, and the
+          // metadata is checked against the whole SHA-256.
+          infoHash: link.infoHash ?? link.infoHashV2!.slice(0, 40),
+          ...(link.infoHash ? {} : { infoHashV2: link.infoHashV2! }),
+          ...(link.name ? { name: link.name } : {}),
+        },
         {
           path: out,
           trackers: link.trackers.map((t) => [t]),

@@ -56,10 +56,12 @@ ${DHT_HELP}
     installLastResort({ name: 'seed' });
     const engine = new Engine({ ...userEngineOptions(args), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
-    const session = await engine.add(
-      { meta },
-      { path: root, readOnly: true, peers: listFlag(args, 'peer').map(parsePeerFlag) },
-    );
+    const session = await engine
+      .add({ meta }, { path: root, readOnly: true, peers: listFlag(args, 'peer').map(parsePeerFlag) })
+      .catch(async (err: unknown) => {
+        await engine.close(); // a torrent the engine refuses (a bad piece layer): exit with its error
+        throw err;
+      });
     const stats = session.stats();
     process.stdout.write(
       `seeding ${meta.name} (${meta.infoHash}) on port ${port}: ${stats.have}/${stats.pieceCount} pieces verified\n`,
@@ -87,16 +89,18 @@ async function locateContent(meta: Metainfo, path: string): Promise<{ meta: Meta
   if (info.isFile()) {
     if (meta.multiFile)
       throw new SeedcastError('USAGE', `${meta.name} is a multi-file torrent: give its folder`);
+    // Stored under another name than the torrent's: only where it is stored changes (not `path`).
     const renamed =
-      basename(path) === meta.name
+      basename(path) === meta.files[0]!.storagePath[0]
         ? meta
-        : { ...meta, files: [{ ...meta.files[0]!, path: [basename(path)] }] };
+        : { ...meta, files: [{ ...meta.files[0]!, storagePath: [basename(path)] }] };
     return { meta: renamed, root: dirname(path) };
   }
   if (!meta.multiFile) return { meta, root: path };
-  const inside = await stat(resolve(path, meta.name)).then(
+  const folder = meta.files[0]!.storagePath[0]!; // the top folder, as stored (sanitised name)
+  const inside = await stat(resolve(path, folder)).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  return { meta, root: inside || basename(path) !== meta.name ? path : dirname(path) };
+  return { meta, root: inside || basename(path) !== folder ? path : dirname(path) };
 }

@@ -1,8 +1,9 @@
 /**
  * The `.torrent` a publisher sends for torrent-only publishing ("publish without uploading"): read
- * it into a `Metainfo` (BEP 3 v1 or BEP 52 hybrid; the parser refuses malformed bencode and unsafe
- * paths), refuse what the site cannot archive (v2-only: the engine transfers pieces by their v1
- * hashes), and rewrite the parts outside `info` (BEP 12 `announce-list`, BEP 19 `url-list`) with
+ * it into a `Metainfo` (BEP 3 v1 or BEP 52 hybrid; the parser loads what libtorrent loads, bencode
+ * out of canonical form included, and odd paths are stored under their sanitised `storagePath`),
+ * refuse what the site will not host (`torrent-policy.ts`: each refusal names its rule and the
+ * path), and rewrite the parts outside `info` (BEP 12 `announce-list`, BEP 19 `url-list`) with
  * the site's tracker or web seed first. The `info` dictionary is copied byte for byte, so the info
  * hashes never change; the result is parsed again to prove it.
  */
@@ -10,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { decodeWithSpans, encode, isBytes, isDict, isList } from '../bencode/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
-import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { checkPieceLayers, type Metainfo, parseTorrent } from '../torrent/index.js';
+import { checkTorrentPolicy } from './torrent-policy.js';
 
 /** Largest `.torrent` accepted from a publisher. */
 export const MAX_TORRENT_BYTES = 16 * 1024 * 1024;
@@ -23,6 +25,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
   let meta: Metainfo;
   try {
     meta = parseTorrent(bytes, { maxSize: MAX_TORRENT_BYTES });
+    checkPieceLayers(meta); // the site seeds it: a layer that is not its file's is refused now
   } catch (err) {
     if (isSeedcastError(err) && /^(TORRENT|BENCODE)_/.test(err.code))
       throw new SeedcastError(
@@ -32,15 +35,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
       );
     throw err;
   }
-  if (meta.version === 'v2')
-    throw new SeedcastError(
-      'ITEM_INVALID',
-      'torrent: v2-only torrents cannot be archived here; make a v1 or hybrid torrent',
-    );
-  if (meta.files.some((f) => f.symlinkPath))
-    throw new SeedcastError('ITEM_INVALID', 'torrent: symbolic links (BEP 47 "l") are not accepted');
-  if (meta.files.every((f) => f.padding || f.length === 0))
-    throw new SeedcastError('ITEM_INVALID', 'torrent: it has no content');
+  checkTorrentPolicy(meta);
   return meta;
 }
 
@@ -50,7 +45,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
  * first in `url-list`. `info` stays byte-identical.
  */
 export function withSiteFirst(torrent: Uint8Array, options: { announce: string; webSeed?: string }): Buffer {
-  const { value: top, spans } = decodeWithSpans(torrent);
+  const { value: top, spans } = decodeWithSpans(torrent, { lenient: true });
   if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'a torrent must be a dictionary');
   const span = spans.get('info');
   if (!span) throw new SeedcastError('TORRENT_INVALID', 'a torrent needs an info dictionary');
