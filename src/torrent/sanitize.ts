@@ -165,8 +165,18 @@ export function storagePaths(meta: StoragePathInput): string[][] {
  * The paths libtorrent 2.0.8 builds BEP 19 web-seed URLs from: its sanitised names before duplicates
  * are renamed (its `orig_files()`), without our stricter rules. The site's web seed answers them too.
  */
-export function libtorrentUrlPaths(meta: StoragePathInput): string[][] {
-  return sanitisedPaths(meta, (c) => c);
+export function libtorrentUrlPaths(meta: StoragePathInput & { infoBytes?: Uint8Array }): string[][] {
+  return sanitisedPaths(withRaw(meta), (c) => c);
+}
+
+/** `meta` with the raw bytes of its paths when its text holds U+FFFD (invalid UTF-8) and `info` is known. */
+function withRaw<T extends StoragePathInput & { infoBytes?: Uint8Array }>(meta: T): T {
+  const invalid =
+    meta.raw === undefined &&
+    meta.infoBytes !== undefined &&
+    meta.version !== 'v2' &&
+    meta.files.some((f) => f.path.some((c) => c.includes('\ufffd')));
+  return invalid ? { ...meta, raw: rawPaths(meta.infoBytes!, meta.files.length) } : meta;
 }
 
 function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => string): string[][] {
@@ -255,8 +265,7 @@ export function withStoragePaths(
   meta: Omit<Metainfo, 'files'> & { files: Omit<TorrentFile, 'storagePath'>[] },
 ): Metainfo {
   // Text with U+FFFD came from invalid UTF-8: read those paths' bytes again, to sanitise as libtorrent.
-  const invalid = meta.version !== 'v2' && meta.files.some((f) => f.path.some((c) => c.includes('\ufffd')));
-  const stored = storagePaths(invalid ? { ...meta, raw: rawPaths(meta.infoBytes, meta.files.length) } : meta);
+  const stored = storagePaths(withRaw(meta));
   return { ...meta, files: meta.files.map((f, i) => ({ ...f, storagePath: stored[i]! })) };
 }
 
