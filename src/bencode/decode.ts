@@ -57,6 +57,10 @@ export interface DecodedDocument {
 const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
 const MAX_INT_DIGITS = 40;
 const MAX_LENGTH_DIGITS = 12;
+/** libtorrent's bdecode: an integer of more than 20 digits overflows, leading zeros included. */
+const LENIENT_INT_DIGITS = 20;
+/** libtorrent's bdecode: a string header (length digits and ":") of at most 17 bytes. */
+const LENIENT_LENGTH_DIGITS = 16;
 
 const CH_0 = 0x30;
 const CH_9 = 0x39;
@@ -183,8 +187,9 @@ class Decoder {
     if (buf[p] !== CH_E) throw this.error('BENCODE_SYNTAX', 'integer contains a non-digit', p);
     const digits = p - digitsStart;
     if (digits === 0) throw this.error('BENCODE_SYNTAX', 'integer has no digits', start);
-    if (digits > MAX_INT_DIGITS)
-      throw this.error('BENCODE_LIMIT', `integer longer than ${MAX_INT_DIGITS} digits`, start);
+    const maxDigits = this.lenient ? LENIENT_INT_DIGITS : MAX_INT_DIGITS;
+    if (digits > maxDigits)
+      throw this.error('BENCODE_LIMIT', `integer longer than ${maxDigits} digits`, start);
     if (buf[digitsStart] === CH_0 && (digits > 1 || negative)) {
       // libtorrent's bdecode reads both; its soft-error check only looks at unsigned integers.
       if (!this.lenient) {
@@ -215,7 +220,7 @@ class Decoder {
       if (c < CH_0 || c > CH_9) break;
       len = len * 10 + (c - CH_0);
       p++;
-      if (p - start > MAX_LENGTH_DIGITS)
+      if (p - start > (this.lenient ? LENIENT_LENGTH_DIGITS : MAX_LENGTH_DIGITS))
         throw this.error('BENCODE_LIMIT', 'string length has too many digits', start);
     }
     if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated string length', start);
@@ -271,12 +276,12 @@ class Decoder {
       const keyAt = this.pos;
       const key = this.bytesSpan();
       if (prev) {
-        const order = this.buf.compare(this.buf, prev.start, prev.end, key.start, key.end);
+        const order = compareRanges(this.buf, key, prev);
         if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
         else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
       prev = key;
-      const name = this.buf.toString('latin1', key.start, key.end);
+      const name = keyString(this.buf, key);
       const valueStart = this.pos;
       if (topLevel) this.soft = undefined;
       const value = this.value(depth);
@@ -289,4 +294,26 @@ class Decoder {
       }
     }
   }
+}
+
+/** Byte order of two ranges of `buf` (as Buffer.compare: 1 when `a` sorts after `b`), by hand for short keys. */
+function compareRanges(buf: Buffer, a: Span, b: Span): number {
+  const la = a.end - a.start;
+  const lb = b.end - b.start;
+  if (la > 64 || lb > 64) return buf.compare(buf, b.start, b.end, a.start, a.end);
+  const n = Math.min(la, lb);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a.start + i]! - buf[b.start + i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+/** A dictionary key as a binary string (one character per byte); short keys without a native call. */
+function keyString(buf: Buffer, key: Span): string {
+  const len = key.end - key.start;
+  if (len > 32) return buf.toString('latin1', key.start, key.end);
+  let s = '';
+  for (let i = key.start; i < key.end; i++) s += String.fromCharCode(buf[i]!);
+  return s;
 }

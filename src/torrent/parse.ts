@@ -67,7 +67,7 @@ export interface ParseOptions {
 export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Metainfo {
   const decodeOptions: DecodeOptions = {
     maxSize: options.maxSize ?? 32 * 1024 * 1024,
-    maxDepth: 110,
+    maxDepth: 100,
     lenient: true,
   };
   const { value: root, spans, nonCanonical } = decodeWithSpans(bytes, decodeOptions);
