@@ -316,6 +316,27 @@ test('100,000 files of one name are renamed in linear time, .1 to .99999 in orde
   assert.equal(got[99_999]!.join('/'), 't/same.99999.txt');
 });
 
+test('an invalid UTF-8 name names the folder of every file, padding files without a path too (fuzz finding)', () => {
+  const meta = parseTorrent(
+    encode({
+      info: {
+        name: Buffer.from('n\xc3ame', 'latin1'),
+        'piece length': 16384,
+        pieces: Buffer.alloc(40),
+        files: [
+          { length: 100, path: ['a.bin'] },
+          { length: 16284, attr: 'p' },
+          { length: 5, path: ['b.txt'] },
+        ],
+      },
+    } as never),
+  );
+  assert.deepEqual(
+    meta.files.map((f) => f.storagePath.join('/')),
+    ['n_me/a.bin', 'n_me/.pad/16284', 'n_me/b.txt'],
+  );
+});
+
 describe('libtorrentComponent', () => {
   test('drops . and .., keeps _ for empty', () => {
     assert.equal(libtorrentComponent('.'), undefined);

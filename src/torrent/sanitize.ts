@@ -191,8 +191,11 @@ function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => s
     }
     return name;
   };
+  // The name's bytes, when known for any file, name the folder of every file.
+  const rawName = meta.raw?.find((r) => r !== undefined)?.[0];
   return meta.files.map((file, i): string[] => {
-    const [first = '', ...rest] = meta.raw?.[i] ?? file.path;
+    const [given = '', ...rest] = meta.raw?.[i] ?? file.path;
+    const first = rawName ?? given;
     if (!meta.multiFile) return [nameOf(first)];
     const inside = rest.map((c) => libtorrentComponent(c)).filter((c): c is string => c !== undefined);
     return [nameOf(first), ...(inside.length > 0 ? inside : ['_']).map(finish)];
