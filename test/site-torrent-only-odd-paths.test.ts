@@ -36,7 +36,7 @@ function pattern(length: number, seed: number): Buffer {
 }
 
 /** The odd files (path components inside the torrent's folder), with their content. */
-function oddFiles(): { path: string[]; data: Buffer }[] {
+function oddFiles(): { path: (string | Buffer)[]; data: Buffer }[] {
   const files = [
     { path: ['x.txt'], data: pattern(20_000, 1) },
     { path: ['X.TXT'], data: pattern(30_001, 2) },
@@ -44,11 +44,13 @@ function oddFiles(): { path: string[]; data: Buffer }[] {
     { path: ['sub', 'a\u202eb.mp3'], data: pattern(40_000, 4) },
     { path: ['..', '..', 'evil.sh'], data: pattern(5_000, 5) },
     { path: ['c\\d', '', 'e.txt'], data: pattern(9_999, 6) },
+    // Invalid UTF-8: C3 starts a two-byte sequence that `a` does not continue (libtorrent: one `_`).
+    { path: [Buffer.from('bad\xc3a.txt', 'latin1')], data: pattern(3_333, 7) },
   ];
   return files;
 }
 
-function oddTorrent(files: { path: string[]; data: Buffer }[]): Buffer {
+function oddTorrent(files: { path: (string | Buffer)[]; data: Buffer }[]): Buffer {
   const all = Buffer.concat(files.map((f) => f.data));
   const pieces: Buffer[] = [];
   for (let at = 0; at < all.length; at += PIECE)
@@ -153,6 +155,7 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
     'odd/sub/ab.mp3',
     'odd/evil.sh',
     'odd/cd/_/e.txt',
+    'odd/bad_.txt',
   ]);
 
   // libtorrent names the files as we do.

@@ -11,9 +11,10 @@
  *   stored as `_` in the torrent's folder.
  * - `/` and `\` inside a component are removed, and so are the bidi controls U+202A–U+202E,
  *   U+200E, U+200F (they disguise extensions).
- * - A control character (< 0x20) becomes `_`; so does invalid UTF-8 (the parser decodes it to U+FFFD,
- *   which we turn into `_`; libtorrent counts the bad bytes its own way, so the number of `_` can
- *   differ for some malformed sequences, and a genuine U+FFFD also becomes `_` here).
+ * - A control character (< 0x20) becomes `_`; so does each invalid UTF-8 sequence, read from the
+ *   torrent's bytes as libtorrent reads them (a bad sequence takes as many bytes as its lead byte
+ *   announces, so `C3 61` is one `_`: the parser's text has U+FFFD there, so `withStoragePaths`
+ *   reads those paths' bytes again; v2-only torrents keep the text).
  * - Over-long components are cut once 240 bytes are written, keeping an extension found in the
  *   component's last 9 bytes (`<240 bytes>.mkv`); without one the name is cut at 240 bytes.
  * - A multi-file torrent's name that vanishes (`..`, `.`) becomes the info hash in hex (v1, or the
@@ -28,17 +29,20 @@
  * - DEL (0x7f) becomes `_` (libtorrent keeps it); a leading drive letter `C:` becomes `C_`; a Windows
  *   device name (`CON`, `nul.txt`, `COM1`...) gets a `_` prefix (`_CON`, `_nul.txt`); a component
  *   is never over 255 bytes, even after a `.n` suffix.
- * - Invalid UTF-8 (above) and a single-file torrent whose name vanishes (libtorrent refuses it; we
- *   name it by its info hash, as for a folder).
+ * - A single-file torrent whose name vanishes (libtorrent refuses it, and so does the parser): named
+ *   by its info hash, as a folder would be.
  * Everything else (`:*?"<>|`, trailing dots and spaces) is kept, as libtorrent on Linux keeps it.
  */
 
+import { decode, isBytes, isDict, isList } from '../bencode/index.js';
 import { unsafeComponentReason } from './paths.js';
 import type { Metainfo, TorrentFile } from './types.js';
 
 /** What `storagePaths` reads of a torrent (a `Metainfo` fits). */
 export type StoragePathInput = Pick<Metainfo, 'multiFile' | 'infoHash' | 'infoHashV2' | 'version'> & {
   files: readonly Pick<TorrentFile, 'path' | 'length' | 'padding'>[];
+  /** Each file's path as raw bytes (name first), where known: invalid UTF-8 is then read as libtorrent does. */
+  raw?: readonly (readonly Uint8Array[] | undefined)[];
 };
 
 /** The characters that change writing direction (used to disguise `exe` as `avi`). */
@@ -52,36 +56,43 @@ const PLAIN = /^[\x20-\x2e\x30-\x5b\x5d-\x7e]{1,239}$/;
 
 /**
  * One component as libtorrent 2.0.8 writes it on Linux, or undefined when it drops it (`.`, `..`,
- * nothing left after removing separators). An empty component is `_`.
+ * nothing left after removing separators). An empty component is `_`. Given the raw bytes, invalid
+ * UTF-8 is read exactly as libtorrent reads it (a bad sequence, as long as its lead byte says, is one
+ * `_`); given text, it is the text's UTF-8 (where the parser's decoder already put U+FFFD).
  */
-export function libtorrentComponent(element: string): string | undefined {
-  if (element === '.' || element === '..') return undefined;
-  if (element === '') return '_';
-  if (PLAIN.test(element)) return element; // printable ASCII, no separator, short: kept as is
-  const bytes = Buffer.from(element, 'utf8');
-  const points = [...element].map((ch) => ch.codePointAt(0)!);
-  const starts: number[] = [];
-  for (let k = 0, at = 0; k < points.length; at += utf8Length(points[k]!), k++) starts.push(at);
-  let out = '';
+export function libtorrentComponent(element: string | Uint8Array): string | undefined {
+  if (typeof element === 'string') {
+    if (element === '.' || element === '..') return undefined;
+    if (element === '') return '_';
+    if (PLAIN.test(element)) return element; // printable ASCII, no separator, short: kept as is
+  }
+  const bytes = typeof element === 'string' ? Buffer.from(element, 'utf8') : element;
+  if (bytes.length === 1 && bytes[0] === 0x2e) return undefined;
+  if (bytes.length === 0) return '_';
+  const out: number[] = [];
   let added = 0;
   let dots = 0;
   let foundExtension = false;
-  for (let k = 0; k < points.length; k++) {
-    const cp = points[k]!;
-    if (BIDI.has(cp) || cp === 0x2f || cp === 0x5c) continue;
-    if (cp < 0x20 || cp === 0xfffd) {
-      out += '_';
-      added += 1;
+  for (let i = 0; i < bytes.length; ) {
+    const [cp, len] = codePointAt(bytes, i);
+    if (cp >= 0 && (BIDI.has(cp) || cp === 0x2f || cp === 0x5c)) {
+      i += len;
       continue;
     }
-    out += String.fromCodePoint(cp);
+    if (cp < 0x20) {
+      // Invalid UTF-8 (-1) or a control character.
+      out.push(0x5f);
+      added += 1;
+      i += len;
+      continue;
+    }
+    for (let k = i; k < i + len; k++) out.push(bytes[k]!);
     if (cp === 0x2e) dots += 1;
-    added += utf8Length(cp);
+    added += len;
     if (added >= CUT_AT && !foundExtension) {
       // A dot in the last 9 bytes, after what was written: jump to it and keep the extension.
-      const at = starts[k]!;
       let dot = -1;
-      for (let j = bytes.length - 1; j > Math.max(bytes.length - 10, at); j--) {
+      for (let j = bytes.length - 1; j > Math.max(bytes.length - 10, i); j--) {
         if (bytes[j] === 0x2e) {
           dot = j;
           break;
@@ -89,26 +100,52 @@ export function libtorrentComponent(element: string): string | undefined {
       }
       if (dot === -1) break;
       foundExtension = true;
-      k = starts.indexOf(dot) - 1;
+      i = dot;
+      continue;
     }
+    i += len;
   }
   if (added === dots && added <= 2) return undefined;
-  return out;
+  return Buffer.from(out).toString('utf8');
 }
 
-/** Cheap pre-check for RESERVED: a device name starts with c, p, a, n or l (any case). */
-function maybeReserved(component: string): boolean {
-  const first = component.charCodeAt(0) | 0x20;
-  return (
-    (first === 0x63 || first === 0x70 || first === 0x61 || first === 0x6e || first === 0x6c) &&
-    RESERVED.test(component)
-  );
+/**
+ * The code point at `i` and how many bytes it takes, as libtorrent reads UTF-8: -1 for an invalid
+ * sequence, which still takes as many bytes as its lead byte announces (1 for a bad lead byte, at
+ * most what is left).
+ */
+function codePointAt(bytes: Uint8Array, i: number): [number, number] {
+  const lead = bytes[i]!;
+  const len =
+    lead < 0x80
+      ? 1
+      : lead >> 5 === 6
+        ? 2
+        : lead >> 4 === 14
+          ? 3
+          : lead >> 3 === 30
+            ? 4
+            : lead >> 2 === 62
+              ? 5
+              : 0;
+  if (len === 1) return [lead, 1];
+  if (len === 0) return [-1, 1];
+  if (len > 4) return [-1, len];
+  if (len > bytes.length - i) return [-1, bytes.length - i];
+  let cp = lead & (len === 2 ? 0x1f : len === 3 ? 0x0f : 0x07);
+  for (let k = 1; k < len; k++) {
+    const b = bytes[i + k]!;
+    if (b < 0x80 || b > 0xbf) return [-1, len];
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  const overlong = (len === 2 && cp < 0x80) || (len === 3 && cp < 0x800) || (len === 4 && cp < 0x10000);
+  if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return [-1, len];
+  return [cp, len];
 }
 
 /** Our stricter rules on top of libtorrent's: never a component `unsafeComponentReason` refuses. */
 function strict(component: string): string {
-  if (PLAIN.test(component) && component.charCodeAt(1) !== 0x3a && !maybeReserved(component))
-    return component;
+  if (PLAIN.test(component) && !/^[A-Za-z]:/.test(component) && !RESERVED.test(component)) return component;
   let out = component.replace(/\u007f/g, '_');
   if (/^[A-Za-z]:/.test(out)) out = `${out[0]}_${out.slice(2)}`;
   if (RESERVED.test(out)) out = `_${out}`;
@@ -128,61 +165,61 @@ export function storagePaths(meta: StoragePathInput): string[][] {
  * The paths libtorrent 2.0.8 builds BEP 19 web-seed URLs from: its sanitised names before duplicates
  * are renamed (its `orig_files()`), without our stricter rules. The site's web seed answers them too.
  */
-export function libtorrentUrlPaths(meta: StoragePathInput): string[][] {
-  return sanitisedPaths(meta, (c) => c);
+export function libtorrentUrlPaths(meta: StoragePathInput & { infoBytes?: Uint8Array }): string[][] {
+  return sanitisedPaths(withRaw(meta), (c) => c);
+}
+
+/** `meta` with the raw bytes of its paths when its text holds U+FFFD (invalid UTF-8) and `info` is known. */
+function withRaw<T extends StoragePathInput & { infoBytes?: Uint8Array }>(meta: T): T {
+  const invalid =
+    meta.raw === undefined &&
+    meta.infoBytes !== undefined &&
+    meta.version !== 'v2' &&
+    meta.files.some((f) => f.path.some((c) => c.includes('\ufffd')));
+  return invalid ? { ...meta, raw: rawPaths(meta.infoBytes!, meta.files.length) } : meta;
 }
 
 function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => string): string[][] {
   const fallbackName = meta.version === 'v2' ? (meta.infoHashV2 ?? meta.infoHash) : meta.infoHash;
   const names = new Map<string, string>();
-  const nameOf = (given: string): string => {
-    let name = names.get(given);
+  const nameOf = (given: string | Uint8Array): string => {
+    const key = typeof given === 'string' ? given : Buffer.from(given).toString('latin1');
+    let name = names.get(key);
     if (name === undefined) {
       name = finish(libtorrentComponent(given) ?? fallbackName);
-      names.set(given, name);
+      names.set(key, name);
     }
     return name;
   };
-  // Folder names repeat from file to file: each is sanitised once (null: dropped).
-  const folders = new Map<string, string | null>();
-  const folderOf = (given: string): string | null => {
-    let folder = folders.get(given);
-    if (folder === undefined) {
+  // Components repeat from file to file (folders above all): each is sanitised once (null: dropped).
+  const components = new Map<string, string | null>();
+  const componentOf = (given: string | Uint8Array): string | null => {
+    if (typeof given !== 'string') {
       const c = libtorrentComponent(given);
-      folder = c === undefined ? null : finish(c);
-      folders.set(given, folder);
+      return c === undefined ? null : finish(c);
     }
-    return folder;
+    let out = components.get(given);
+    if (out === undefined) {
+      const c = libtorrentComponent(given);
+      out = c === undefined ? null : finish(c);
+      components.set(given, out);
+    }
+    return out;
   };
-  const out: string[][] = new Array(meta.files.length);
-  for (let i = 0; i < meta.files.length; i++) {
-    const path = meta.files[i]!.path;
-    const parts = [nameOf(path[0] ?? '')];
-    if (meta.multiFile) {
-      const last = path.length - 1;
-      for (let k = 1; k < last; k++) {
-        const c = folderOf(path[k]!);
-        if (c !== null) parts.push(c);
-      }
-      const c = last >= 1 ? libtorrentComponent(path[last]!) : undefined;
-      if (c !== undefined) parts.push(finish(c));
-      if (parts.length === 1) parts.push(finish('_'));
+  // The name's bytes, when known for any file, name the folder of every file.
+  const rawName = meta.raw?.find((r) => r !== undefined)?.[0];
+  return meta.files.map((file, i): string[] => {
+    const [given = '', ...rest] = meta.raw?.[i] ?? file.path;
+    const first = rawName ?? given;
+    if (!meta.multiFile) return [nameOf(first)];
+    const parts = [nameOf(first)];
+    for (const c of rest) {
+      const folder = componentOf(c);
+      if (folder !== null) parts.push(folder);
     }
-    out[i] = parts;
-  }
-  return out;
-}
-
-const NON_ASCII = /[\u0080-\uffff]/;
-/** A path's collision key: ASCII letters lower-cased, nothing else (libtorrent ignores ASCII case). */
-function lower(text: string): string {
-  return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
-}
-
-/** One folder of the stored tree: the names taken in it (-1 a folder, else the file's index). */
-interface Folder {
-  names: Map<string, number>;
-  folders: Map<string, Folder>;
+    if (parts.length === 1) parts.push(finish('_'));
+    return parts;
+  });
 }
 
 /** libtorrent's rule for names that collide (ASCII case ignored): see the module comment. */
@@ -190,67 +227,52 @@ function resolveDuplicates(
   paths: string[][],
   files: readonly Pick<TorrentFile, 'length' | 'padding'>[],
 ): string[][] {
-  const root: Folder = { names: new Map(), folders: new Map() };
-  // Every folder first (a file's folder found once, and reused while the folders stay the same).
-  const folderOf: Folder[] = new Array(paths.length);
-  let previous: string[] = [];
-  let folder = root;
-  for (let i = 0; i < paths.length; i++) {
-    const parts = paths[i]!;
-    const depth = parts.length - 1;
-    let same = depth === previous.length - 1;
-    for (let n = 0; same && n < depth; n++) same = parts[n] === previous[n];
-    if (!same) {
-      folder = root;
-      for (let n = 0; n < depth; n++) {
-        const name = lower(parts[n]!);
-        let inner = folder.folders.get(name);
-        if (inner === undefined) {
-          inner = { names: new Map(), folders: new Map() };
-          folder.folders.set(name, inner);
-          folder.names.set(name, -1);
-        }
-        folder = inner;
-      }
+  const key = (parts: readonly string[]) => parts.join('/').replace(/[A-Z]+/g, (s) => s.toLowerCase());
+  /** Taken paths: -1 for a folder, else the index of the file that holds it. */
+  const taken = new Map<string, number>();
+  /** Per folder, base and extension (case ignored): the first `n` that may still be free. */
+  const next = new Map<string, number>();
+  for (const parts of paths) {
+    let folder = '';
+    for (let n = 0; n < parts.length - 1; n++) {
+      folder = n === 0 ? key([parts[0]!]) : `${folder}/${key([parts[n]!])}`;
+      taken.set(folder, -1);
     }
-    previous = parts;
-    folderOf[i] = folder;
   }
-  for (let index = 0; index < paths.length; index++) {
-    const parts = paths[index]!;
-    const taken = folderOf[index]!.names;
-    const last = parts[parts.length - 1]!;
-    const key = lower(last);
-    const holder = taken.get(key);
+  return paths.map((parts, index) => {
+    const holder = taken.get(key(parts));
     if (holder === undefined) {
-      taken.set(key, index);
-      continue;
+      taken.set(key(parts), index);
+      return parts;
     }
     const other = holder >= 0 ? files[holder]! : undefined;
-    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) continue;
+    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) return parts;
+    const last = parts.at(-1)!;
     const dot = last.lastIndexOf('.');
     const ext = dot < 0 ? '' : last.slice(dot);
     const base = dot < 0 ? last : last.slice(0, dot);
-    for (let n = 1; ; n++) {
+    // libtorrent tries n = 1, 2, ... each time; names are never freed, so the next free n for the
+    // same base is past the last one found: starting there gives the same names in linear time (a
+    // torrent of 100,000 files of one name would otherwise take billions of tries).
+    const family = `${key(parts.slice(0, -1))}/${key([base])}\u0000${key([ext])}`;
+    for (let n = next.get(family) ?? 1; ; n++) {
       const suffix = `.${n}${ext}`;
-      const name = cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix;
-      if (!taken.has(lower(name))) {
-        taken.set(lower(name), index);
-        paths[index] = [...parts.slice(0, -1), name];
-        break;
+      const renamed = [
+        ...parts.slice(0, -1),
+        cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix,
+      ];
+      if (!taken.has(key(renamed))) {
+        taken.set(key(renamed), index);
+        next.set(family, n + 1);
+        return renamed;
       }
     }
-  }
-  return paths;
+  });
 }
 
 /** True when some file is stored under another path than the torrent names (see `storagePaths`). */
 export function pathDiffers(file: Pick<TorrentFile, 'path' | 'storagePath'>): boolean {
   return file.path.length !== file.storagePath.length || file.path.some((c, i) => c !== file.storagePath[i]);
-}
-
-function utf8Length(cp: number): number {
-  return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
 }
 
 function byteLength(text: string): number {
@@ -272,9 +294,36 @@ function cutBytes(text: string, max: number): string {
 export function withStoragePaths(
   meta: Omit<Metainfo, 'files'> & { files: Omit<TorrentFile, 'storagePath'>[] },
 ): Metainfo {
-  const stored = storagePaths(meta);
+  // Text with U+FFFD came from invalid UTF-8: read those paths' bytes again, to sanitise as libtorrent.
+  const stored = storagePaths(withRaw(meta));
   // The parser's own file objects, just built: completed in place rather than copied.
   const files = meta.files as TorrentFile[];
   for (let i = 0; i < files.length; i++) files[i]!.storagePath = stored[i]!;
   return meta as Metainfo;
+}
+
+/**
+ * The raw bytes of each file's path (name first) of a v1 or hybrid `info` dictionary, in the parser's
+ * order (`name.utf-8` before `name`, `path.utf-8` before `path`); undefined where there is none (a
+ * padding file without a path, a v2-only torrent: those keep their decoded text).
+ */
+function rawPaths(infoBytes: Uint8Array, count: number): (Uint8Array[] | undefined)[] | undefined {
+  try {
+    const info = decode(infoBytes, { lenient: true, maxDepth: 110, maxSize: infoBytes.length });
+    if (!isDict(info)) return undefined;
+    const utf8Name = info.get('name.utf-8');
+    const name = isBytes(utf8Name) ? utf8Name : info.get('name');
+    if (!isBytes(name)) return undefined;
+    const list = info.get('files');
+    if (!isList(list)) return count === 1 ? [[name]] : undefined;
+    if (list.length !== count) return undefined;
+    return list.map((entry) => {
+      if (!isDict(entry)) return undefined;
+      const utf8 = entry.get('path.utf-8');
+      const path = isList(utf8) ? utf8 : entry.get('path');
+      return isList(path) && path.length > 0 && path.every(isBytes) ? [name, ...path] : undefined;
+    });
+  } catch {
+    return undefined;
+  }
 }
