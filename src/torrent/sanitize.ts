@@ -143,9 +143,19 @@ function codePointAt(bytes: Uint8Array, i: number): [number, number] {
   return [cp, len];
 }
 
+/** Cheap pre-check for RESERVED: a device name starts with c, p, a, n or l (any case). */
+function maybeReserved(component: string): boolean {
+  const first = component.charCodeAt(0) | 0x20;
+  return (
+    (first === 0x63 || first === 0x70 || first === 0x61 || first === 0x6e || first === 0x6c) &&
+    RESERVED.test(component)
+  );
+}
+
 /** Our stricter rules on top of libtorrent's: never a component `unsafeComponentReason` refuses. */
 function strict(component: string): string {
-  if (PLAIN.test(component) && !/^[A-Za-z]:/.test(component) && !RESERVED.test(component)) return component;
+  if (PLAIN.test(component) && component.charCodeAt(1) !== 0x3a && !maybeReserved(component))
+    return component;
   let out = component.replace(/\u007f/g, '_');
   if (/^[A-Za-z]:/.test(out)) out = `${out[0]}_${out.slice(2)}`;
   if (RESERVED.test(out)) out = `_${out}`;
@@ -191,35 +201,58 @@ function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => s
     }
     return name;
   };
-  // Components repeat from file to file (folders above all): each is sanitised once (null: dropped).
-  const components = new Map<string, string | null>();
-  const componentOf = (given: string | Uint8Array): string | null => {
+  // Folder names repeat from file to file: each is sanitised once (null: dropped).
+  const folders = new Map<string, string | null>();
+  const folderOf = (given: string | Uint8Array): string | null => {
     if (typeof given !== 'string') {
       const c = libtorrentComponent(given);
       return c === undefined ? null : finish(c);
     }
-    let out = components.get(given);
+    let out = folders.get(given);
     if (out === undefined) {
       const c = libtorrentComponent(given);
       out = c === undefined ? null : finish(c);
-      components.set(given, out);
+      folders.set(given, out);
     }
     return out;
   };
   // The name's bytes, when known for any file, name the folder of every file.
   const rawName = meta.raw?.find((r) => r !== undefined)?.[0];
-  return meta.files.map((file, i): string[] => {
-    const [given = '', ...rest] = meta.raw?.[i] ?? file.path;
-    const first = rawName ?? given;
-    if (!meta.multiFile) return [nameOf(first)];
-    const parts = [nameOf(first)];
-    for (const c of rest) {
-      const folder = componentOf(c);
-      if (folder !== null) parts.push(folder);
+  const out: string[][] = new Array(meta.files.length);
+  for (let i = 0; i < meta.files.length; i++) {
+    const path: readonly (string | Uint8Array)[] = meta.raw?.[i] ?? meta.files[i]!.path;
+    const parts = [nameOf(rawName ?? path[0] ?? '')];
+    if (meta.multiFile) {
+      const last = path.length - 1;
+      for (let k = 1; k < last; k++) {
+        const c = folderOf(path[k]!);
+        if (c !== null) parts.push(c);
+      }
+      const c = last >= 1 ? libtorrentComponent(path[last]!) : undefined;
+      if (c !== undefined) parts.push(finish(c));
+      if (parts.length === 1) parts.push(finish('_'));
     }
-    if (parts.length === 1) parts.push(finish('_'));
-    return parts;
-  });
+    out[i] = parts;
+  }
+  return out;
+}
+
+const NON_ASCII = /[\u0080-\uffff]/;
+/** A name's collision key: ASCII letters lower-cased, nothing else (libtorrent ignores ASCII case). */
+function lower(text: string): string {
+  return NON_ASCII.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text.toLowerCase();
+}
+
+/** One folder of the stored tree: the names taken in it (-1 a folder, else the file's index). */
+interface Folder {
+  names: Map<string, number>;
+  folders: Map<string, Folder>;
+  /** Per base and extension (case ignored): the first `n` that may still be free. */
+  next: Map<string, number>;
+}
+
+function folder(): Folder {
+  return { names: new Map(), folders: new Map(), next: new Map() };
 }
 
 /** libtorrent's rule for names that collide (ASCII case ignored): see the module comment. */
@@ -227,47 +260,63 @@ function resolveDuplicates(
   paths: string[][],
   files: readonly Pick<TorrentFile, 'length' | 'padding'>[],
 ): string[][] {
-  const key = (parts: readonly string[]) => parts.join('/').replace(/[A-Z]+/g, (s) => s.toLowerCase());
-  /** Taken paths: -1 for a folder, else the index of the file that holds it. */
-  const taken = new Map<string, number>();
-  /** Per folder, base and extension (case ignored): the first `n` that may still be free. */
-  const next = new Map<string, number>();
-  for (const parts of paths) {
-    let folder = '';
-    for (let n = 0; n < parts.length - 1; n++) {
-      folder = n === 0 ? key([parts[0]!]) : `${folder}/${key([parts[n]!])}`;
-      taken.set(folder, -1);
+  const root = folder();
+  // Every folder first (a file's folder found once, and reused while the folders stay the same).
+  const folderOf: Folder[] = new Array(paths.length);
+  let previous: string[] = [];
+  let current = root;
+  for (let i = 0; i < paths.length; i++) {
+    const parts = paths[i]!;
+    const depth = parts.length - 1;
+    let same = depth === previous.length - 1;
+    for (let n = 0; same && n < depth; n++) same = parts[n] === previous[n];
+    if (!same) {
+      current = root;
+      for (let n = 0; n < depth; n++) {
+        const name = lower(parts[n]!);
+        let inner = current.folders.get(name);
+        if (inner === undefined) {
+          inner = folder();
+          current.folders.set(name, inner);
+          current.names.set(name, -1);
+        }
+        current = inner;
+      }
     }
+    previous = parts;
+    folderOf[i] = current;
   }
-  return paths.map((parts, index) => {
-    const holder = taken.get(key(parts));
+  for (let index = 0; index < paths.length; index++) {
+    const parts = paths[index]!;
+    const where = folderOf[index]!;
+    const last = parts[parts.length - 1]!;
+    const key = lower(last);
+    const holder = where.names.get(key);
     if (holder === undefined) {
-      taken.set(key(parts), index);
-      return parts;
+      where.names.set(key, index);
+      continue;
     }
     const other = holder >= 0 ? files[holder]! : undefined;
-    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) return parts;
-    const last = parts.at(-1)!;
+    if (other?.padding && files[index]!.padding && other.length === files[index]!.length) continue;
     const dot = last.lastIndexOf('.');
     const ext = dot < 0 ? '' : last.slice(dot);
     const base = dot < 0 ? last : last.slice(0, dot);
     // libtorrent tries n = 1, 2, ... each time; names are never freed, so the next free n for the
     // same base is past the last one found: starting there gives the same names in linear time (a
     // torrent of 100,000 files of one name would otherwise take billions of tries).
-    const family = `${key(parts.slice(0, -1))}/${key([base])}\u0000${key([ext])}`;
-    for (let n = next.get(family) ?? 1; ; n++) {
+    const family = `${lower(base)}\u0000${lower(ext)}`;
+    for (let n = where.next.get(family) ?? 1; ; n++) {
       const suffix = `.${n}${ext}`;
-      const renamed = [
-        ...parts.slice(0, -1),
-        cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix,
-      ];
-      if (!taken.has(key(renamed))) {
-        taken.set(key(renamed), index);
-        next.set(family, n + 1);
-        return renamed;
+      const name = cutBytes(base, MAX_COMPONENT_BYTES - byteLength(suffix)) + suffix;
+      if (!where.names.has(lower(name))) {
+        where.names.set(lower(name), index);
+        where.next.set(family, n + 1);
+        paths[index] = [...parts.slice(0, -1), name];
+        break;
       }
     }
-  });
+  }
+  return paths;
 }
 
 /** True when some file is stored under another path than the torrent names (see `storagePaths`). */
