@@ -12,7 +12,7 @@ import { basename, dirname, extname } from 'node:path';
 import { type Engine, FileStore, PieceMap, PieceVerifier, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import type { OutboundPolicy } from '../net/index.js';
-import { type MagnetLink, type Metainfo, parseTorrent } from '../torrent/index.js';
+import { type MagnetLink, type Metainfo, magnetTarget, parseTorrent } from '../torrent/index.js';
 import { httpGet, readLimited } from './http.js';
 import { inside } from './paths.js';
 
@@ -103,18 +103,13 @@ export async function addPlaced(
   if ('meta' in source)
     return engine.add({ meta: source.meta }, { path: options.root, storeFor, readOnly, ...extra });
   const link = source.magnet;
-  if (!link.infoHash)
-    throw new SeedcastError('MAGNET_INVALID', 'v2-only magnet links are not supported (no btih)');
-  return engine.add(
-    { infoHash: link.infoHash, ...(link.name ? { name: link.name } : {}) },
-    {
-      path: options.root,
-      storeFor,
-      trackers: [...extra.trackers, ...link.trackers.map((t) => [t])],
-      webSeeds: [...extra.webSeeds, ...link.webSeeds],
-      peers: [...extra.peers, ...link.peers.map(parsePeer).filter((p): p is PeerHint => p !== undefined)],
-    },
-  );
+  return engine.add(magnetTarget(link), {
+    path: options.root,
+    storeFor,
+    trackers: [...extra.trackers, ...link.trackers.map((t) => [t])],
+    webSeeds: [...extra.webSeeds, ...link.webSeeds],
+    peers: [...extra.peers, ...link.peers.map(parsePeer).filter((p): p is PeerHint => p !== undefined)],
+  });
 }
 
 /** "host:port" or "[v6]:port" (a magnet link's `x.pe`), or undefined when malformed. */

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { Engine, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
+import { magnetTarget } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import {
@@ -71,22 +72,13 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
       });
     } else {
       const { link } = source;
-      session = await engine.add(
-        {
-          // A v2-only magnet (BEP 52 `btmh`): peers know it by the truncated v2 hash, and the
-          // metadata is checked against the whole SHA-256.
-          infoHash: link.infoHash ?? link.infoHashV2!.slice(0, 40),
-          ...(link.infoHash ? {} : { infoHashV2: link.infoHashV2! }),
-          ...(link.name ? { name: link.name } : {}),
-        },
-        {
-          path: out,
-          trackers: link.trackers.map((t) => [t]),
-          webSeeds: link.webSeeds,
-          peers: [...peers, ...link.peers.map(parsePeerFlag)],
-          torrentUrls: link.sources ?? [],
-        },
-      );
+      session = await engine.add(magnetTarget(link), {
+        path: out,
+        trackers: link.trackers.map((t) => [t]),
+        webSeeds: link.webSeeds,
+        peers: [...peers, ...link.peers.map(parsePeerFlag)],
+        torrentUrls: link.sources ?? [],
+      });
     }
     const quiet = args.values.quiet === true;
     session.on('warning', (w) => {

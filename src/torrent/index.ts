@@ -4,7 +4,7 @@
  */
 
 export { type CreatedTorrent, type CreateOptions, createTorrent } from './create.js';
-export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './magnet.js';
+export { base32Decode, formatMagnet, magnetFromMetainfo, magnetTarget, parseMagnet } from './magnet.js';
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
 export {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { isSeedcastError } from '../errors.js';
-import { base32Decode, formatMagnet, parseMagnet } from './index.js';
+import { base32Decode, formatMagnet, magnetTarget, parseMagnet } from './index.js';
 
 const HEX = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
 const V2 = 'cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd';
@@ -95,4 +95,12 @@ describe('magnet links with lone UTF-16 surrogates (found by fuzzing)', () => {
     });
     assert.equal(parseMagnet(formatted).name, 'x\uFFFD');
   });
+});
+
+test('magnetTarget: a v1 link by its btih; a v2-only link by its truncated btmh, the whole hash kept to check the metadata', () => {
+  const v2 = 'a'.repeat(64);
+  const both = parseMagnet(`magnet:?xt=urn:btih:${'b'.repeat(40)}&xt=urn:btmh:1220${v2}&dn=x`);
+  assert.deepEqual(magnetTarget(both), { infoHash: 'b'.repeat(40), name: 'x' });
+  const only = parseMagnet(`magnet:?xt=urn:btmh:1220${v2}`);
+  assert.deepEqual(magnetTarget(only), { infoHash: v2.slice(0, 40), infoHashV2: v2 });
 });

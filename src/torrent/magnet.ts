@@ -139,3 +139,18 @@ export function magnetFromMetainfo(meta: Metainfo): MagnetLink {
   if (meta.infoHashV2) link.infoHashV2 = meta.infoHashV2;
   return link;
 }
+
+/**
+ * What a magnet link names, as the engine looks it up: the v1 info hash, or for a v2-only link
+ * (BEP 52 `btmh` alone) the truncated v2 hash peers know it by, with the whole SHA-256 to check the
+ * metadata against; and the display name.
+ */
+export function magnetTarget(link: MagnetLink): { infoHash: string; infoHashV2?: string; name?: string } {
+  if (!link.infoHash && !link.infoHashV2)
+    throw new SeedcastError('MAGNET_INVALID', 'the link names no info hash');
+  return {
+    infoHash: link.infoHash ?? link.infoHashV2!.slice(0, 40),
+    ...(link.infoHash ? {} : { infoHashV2: link.infoHashV2! }),
+    ...(link.name ? { name: link.name } : {}),
+  };
+}
