@@ -145,6 +145,46 @@ describe('bencode decode', () => {
   });
 });
 
+describe('bencode decode, lenient (what libtorrent reads in a .torrent)', () => {
+  const lenient = { lenient: true };
+  it('reads keys out of order, repeated keys (the first wins), leading zeros, -0 and trailing bytes', () => {
+    const v = decode(b('d1:bi1e1:ai2e1:bi3e3:leni007e4:zero3:abcee junk'), lenient) as Map<string, unknown>;
+    assert.deepEqual([...v.keys()], ['b', 'a', 'len', 'zero']);
+    assert.equal(v.get('b'), 1);
+    assert.equal(v.get('len'), 7);
+    assert.deepEqual(decode(b('003:abc'), lenient), b('abc'));
+    assert.equal(decode(b('i-0e'), lenient), 0);
+  });
+
+  it('reports the first soft error inside each top-level value, as libtorrent has_soft_error', () => {
+    const doc = decodeWithSpans(b('d1:ad1:bi1e1:ai2ee1:cd1:ai1ee1:dli01ee1:el003:abce1:fi-0ee'), lenient);
+    assert.match(doc.nonCanonical.get('a')!, /keys out of order at offset 11/);
+    assert.equal(doc.nonCanonical.has('c'), false);
+    assert.match(doc.nonCanonical.get('d')!, /integer with a leading zero/);
+    assert.match(doc.nonCanonical.get('e')!, /string length with a leading zero/);
+    // libtorrent's check looks at the first digit after "i": a negative number never trips it.
+    assert.equal(doc.nonCanonical.has('f'), false);
+    // A repeated top-level key: the span and verdict of the first.
+    const twice = decodeWithSpans(b('d4:infod1:ai1ee4:infod1:bi1e1:ai2eee'), lenient);
+    assert.deepEqual(twice.spans.get('info'), { start: 7, end: 15 });
+    assert.equal(twice.nonCanonical.has('info'), false);
+  });
+
+  it('still refuses what libtorrent refuses: truncation, non-string keys, bad digits, limits', () => {
+    rejects('d1:ai1e', 'BENCODE_TRUNCATED', undefined, lenient);
+    rejects('di1ei2ee', 'BENCODE_SYNTAX', undefined, lenient);
+    rejects('i1x2e', 'BENCODE_SYNTAX', undefined, lenient);
+    rejects('ie', 'BENCODE_SYNTAX', undefined, lenient);
+    rejects('5:ab', 'BENCODE_TRUNCATED', undefined, lenient);
+    rejects(`${'l'.repeat(10)}${'e'.repeat(10)}`, 'BENCODE_LIMIT', undefined, { ...lenient, maxDepth: 5 });
+  });
+
+  it('stays strict by default (the wire, KRPC and trackers)', () => {
+    rejects('d1:bi1e1:ai2ee', 'BENCODE_NON_CANONICAL', /out of order/);
+    rejects('i1e ', 'BENCODE_TRAILING');
+  });
+});
+
 describe('bencode encode', () => {
   it('writes canonical bytes with sorted keys', () => {
     assert.equal(

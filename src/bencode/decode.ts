@@ -1,5 +1,5 @@
 /**
- * Strict bencode decoder (BEP 3), canonical form only.
+ * Bencode decoder (BEP 3): strict (canonical form only) by default, or lenient as libtorrent's bdecode.
  *
  * Grammar, byte by byte:
  *   integer  `i` [`-`] digits `e`      no leading zeros, no `-0`, no empty digits
@@ -7,7 +7,12 @@
  *   list     `l` value* `e`
  *   dict     `d` (string value)* `e`    keys strictly ascending by raw bytes (so no duplicates)
  *
- * Anything else is a `SeedcastError` that names the problem and its byte offset. The decoder enforces
+ * Anything else is a `SeedcastError` that names the problem and its byte offset. With `lenient: true`
+ * (what `.torrent` files get, issue 21) the decoder reads what libtorrent's bdecode reads: keys out of
+ * order and duplicate keys (the first one wins, as libtorrent's `dict_find`), leading zeros in integers
+ * and string lengths, `-0`, and bytes after the top-level value. It still reports, per top-level
+ * value, the first of those "soft errors" (libtorrent's `has_soft_error`: a v2 `info` must have none).
+ * The decoder enforces
  * limits on input size, string length, nesting depth and number of values, so hostile input costs
  * bounded memory and time. Byte strings are returned as views into the input (no copy); with
  * `decodeWithSpans` the exact byte span of each top-level dictionary value is reported, which is how
@@ -26,6 +31,11 @@ export interface DecodeOptions {
   maxDepth?: number;
   /** Most values in the whole document (default 4,000,000). */
   maxValues?: number;
+  /**
+   * Read non-canonical bencode as libtorrent does (default false: the wire, KRPC, trackers stay strict).
+   * Keys out of order or repeated (first wins), leading zeros, and trailing bytes are accepted.
+   */
+  lenient?: boolean;
 }
 
 export interface Span {
@@ -37,6 +47,11 @@ export interface DecodedDocument {
   value: BValue;
   /** For a top-level dictionary: the byte span of each of its values, by key. */
   spans: Map<string, Span>;
+  /**
+   * Lenient mode: for a top-level dictionary value that is not canonical bencode, by key, the first
+   * reason (libtorrent's soft errors: leading zero, unsorted or duplicate key). Empty in strict mode.
+   */
+  nonCanonical: Map<string, string>;
 }
 
 const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
@@ -78,6 +93,10 @@ class Decoder {
   private readonly maxDepth: number;
   private readonly maxValues: number;
   private readonly spans = new Map<string, Span>();
+  private readonly nonCanonical = new Map<string, string>();
+  private readonly lenient: boolean;
+  /** Lenient mode: the first soft error seen since it was last cleared. */
+  private soft: string | undefined;
 
   constructor(
     input: Uint8Array,
@@ -92,15 +111,22 @@ class Decoder {
     this.maxStringLength = options.maxStringLength ?? maxSize;
     this.maxDepth = options.maxDepth ?? 64;
     this.maxValues = options.maxValues ?? 4_000_000;
+    this.lenient = options.lenient ?? false;
+  }
+
+  /** A departure from canonical form: an error in strict mode, remembered in lenient mode. */
+  private nonCanonicalAt(what: string, at: number): void {
+    if (!this.lenient) throw this.error('BENCODE_NON_CANONICAL', what, at);
+    this.soft ??= `${what} at offset ${at}`;
   }
 
   run(): DecodedDocument {
     if (this.buf.length === 0) throw this.error('BENCODE_TRUNCATED', 'empty input');
     const value = this.value(0);
-    if (this.pos !== this.buf.length) {
+    if (this.pos !== this.buf.length && !this.lenient) {
       throw this.error('BENCODE_TRAILING', `${this.buf.length - this.pos} byte(s) after the value`);
     }
-    return { value, spans: this.spans };
+    return { value, spans: this.spans, nonCanonical: this.nonCanonical };
   }
 
   runPrefix(): { value: BValue; end: number } {
@@ -160,14 +186,18 @@ class Decoder {
     if (digits > MAX_INT_DIGITS)
       throw this.error('BENCODE_LIMIT', `integer longer than ${MAX_INT_DIGITS} digits`, start);
     if (buf[digitsStart] === CH_0 && (digits > 1 || negative)) {
-      throw this.error(
-        'BENCODE_NON_CANONICAL',
-        negative ? 'negative zero' : 'integer with a leading zero',
-        start,
-      );
+      // libtorrent's bdecode reads both; its soft-error check only looks at unsigned integers.
+      if (!this.lenient) {
+        throw this.error(
+          'BENCODE_NON_CANONICAL',
+          negative ? 'negative zero' : 'integer with a leading zero',
+          start,
+        );
+      }
+      if (!negative) this.nonCanonicalAt('integer with a leading zero', start);
     }
     this.pos = p + 1;
-    if (digits <= 15) return negative ? -n : n;
+    if (digits <= 15) return negative && n !== 0 ? -n : n;
     const big = BigInt(buf.toString('latin1', digitsStart, p));
     const signed = negative ? -big : big;
     return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER)
@@ -190,9 +220,7 @@ class Decoder {
     }
     if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated string length', start);
     if (buf[p] !== CH_COLON) throw this.error('BENCODE_SYNTAX', 'expected ":" after string length', p);
-    if (buf[start] === CH_0 && p - start > 1) {
-      throw this.error('BENCODE_NON_CANONICAL', 'string length with a leading zero', start);
-    }
+    if (buf[start] === CH_0 && p - start > 1) this.nonCanonicalAt('string length with a leading zero', start);
     if (len > this.maxStringLength) {
       throw this.error(
         'BENCODE_LIMIT',
@@ -244,14 +272,21 @@ class Decoder {
       const key = this.bytesSpan();
       if (prev) {
         const order = this.buf.compare(this.buf, prev.start, prev.end, key.start, key.end);
-        if (order === 0) throw this.error('BENCODE_NON_CANONICAL', 'duplicate dictionary key', keyAt);
-        if (order < 0) throw this.error('BENCODE_NON_CANONICAL', 'dictionary keys out of order', keyAt);
+        if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
+        else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
       prev = key;
       const name = this.buf.toString('latin1', key.start, key.end);
       const valueStart = this.pos;
-      out.set(name, this.value(depth));
-      if (topLevel) this.spans.set(name, { start: valueStart, end: this.pos });
+      if (topLevel) this.soft = undefined;
+      const value = this.value(depth);
+      // A repeated key (lenient mode only): the first value stays, as libtorrent's dict_find finds it.
+      if (out.has(name)) continue;
+      out.set(name, value);
+      if (topLevel) {
+        this.spans.set(name, { start: valueStart, end: this.pos });
+        if (this.soft !== undefined) this.nonCanonical.set(name, this.soft);
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Strict, canonical bencode (BEP 3): the encoder, the decoder with limits and value spans, and the
- * plain types they share. Imports nothing else of Seedcast's but the error registry.
+ * Bencode (BEP 3): the canonical encoder, the decoder (strict, or lenient as libtorrent for .torrent
+ * files) with limits and value spans, and the plain types they share. Imports nothing else of Seedcast's but the error registry.
  */
 
 export {

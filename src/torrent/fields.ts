@@ -75,3 +75,26 @@ export function stringOrList(v: BValue | undefined): string[] {
       .filter((s) => s.length > 0);
   return [];
 }
+
+/** libtorrent's largest file: its merkle trees index blocks with an `int` (about 16 TiB). */
+export const MAX_FILE_SIZE = Math.floor((2 ** 31 - 1) / 2) * 16 * 1024;
+/** libtorrent's largest offset into a torrent's payload (2^48 - 1). */
+export const MAX_TOTAL_SIZE = 2 ** 48 - 1;
+/** libtorrent's default limit on the number of pieces of a torrent (`load_torrent_limits.max_pieces`). */
+export const MAX_PIECES = 0x200000;
+
+/** BEP 47 `attr` as text; a value that is not a string is ignored, as libtorrent does. */
+export function optionalAttr(d: BDict): string {
+  const v = d.get('attr');
+  return isBytes(v) ? text(v) : '';
+}
+
+/**
+ * True when libtorrent's sanitising leaves nothing of a name: once `/`, `\` and the Unicode
+ * direction marks are dropped, it is empty, `.` or `..`. libtorrent then names a multi-file
+ * torrent's folder after its info hash and refuses a single-file torrent ("missing name").
+ */
+export function sanitizesToNothing(name: string): boolean {
+  const kept = name.replace(/[/\\\u202a-\u202e\u200e\u200f]/g, '');
+  return kept === '' || kept === '.' || kept === '..';
+}

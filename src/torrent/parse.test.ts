@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { type BEncodable, encode, textKey } from '../bencode/index.js';
 import { isSeedcastError } from '../errors.js';
 import { merkleRoot, parseTorrent } from './index.js';
+import type { ParseOptions } from './parse.js';
 
 const sha1 = (b: Uint8Array) => createHash('sha1').update(b).digest();
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();
@@ -32,9 +33,9 @@ function v2File(data: Buffer, pieceLength: number): { root: Buffer; layer: Buffe
   return { root: merkleRoot(layer, { padLevel: Math.log2(perPiece) }), layer: Buffer.concat(layer) };
 }
 
-function expectError(bytes: Uint8Array, code: string, pattern?: RegExp) {
+function expectError(bytes: Uint8Array, code: string, pattern?: RegExp, options?: ParseOptions) {
   assert.throws(
-    () => parseTorrent(bytes),
+    () => parseTorrent(bytes, options),
     (err: unknown) => {
       assert.ok(isSeedcastError(err), `expected a SeedcastError, got ${String(err)}`);
       assert.equal(err.code, code, err.message);
@@ -133,17 +134,23 @@ describe('parseTorrent v1', () => {
       'TORRENT_INVALID',
       /has 2 hashes, the content needs 3/,
     );
-    expectError(encode({ info: { ...base, length: -5 } }), 'TORRENT_INVALID', /out of range/);
+    expectError(encode({ info: { ...base, length: -5 } }), 'TORRENT_INVALID', /non-negative/);
     expectError(encode({ info: { ...base, 'piece length': 0 } }), 'TORRENT_INVALID', /positive/);
-    expectError(encode({ info: { ...base, files: [] } }), 'TORRENT_INVALID', /both "length" and "files"/);
-    expectError(encode({ info: { ...base, length: undefined, files: [] } }), 'TORRENT_INVALID', /empty/);
+    // libtorrent reads `files` when it is a list and ignores `length` then; an empty list is no files.
+    expectError(encode({ info: { ...base, files: [] } }), 'TORRENT_INVALID', /no files/);
+    expectError(encode({ info: { ...base, length: undefined, files: [] } }), 'TORRENT_INVALID', /no files/);
     expectError(
       encode({ info: { ...base, length: undefined, files: [{ length: 1 }] } }),
       'TORRENT_INVALID',
       /path/,
     );
     expectError(encode({ info: { ...base, name: undefined } }), 'TORRENT_INVALID', /"name"/);
-    expectError(encode({ info: { name: 'a', 'piece length': PL, length: 1 } }), 'TORRENT_INVALID', /neither/);
+    expectError(
+      encode({ info: { name: 'a', 'piece length': PL, length: 1 } }),
+      'TORRENT_INVALID',
+      /"pieces"/,
+    );
+    expectError(encode({ info: { ...base, length: 0, pieces: '' } }), 'TORRENT_INVALID', /total length .* 0/);
     expectError(encode({ info: { ...base, 'meta version': 3 } }), 'TORRENT_INVALID', /meta version 3/);
   });
 
@@ -161,45 +168,68 @@ describe('parseTorrent v1', () => {
     assert.equal(max.pieceLength, 128 * 1024 * 1024);
   });
 
-  it('rejects truncated and non-canonical files with a bencode error', () => {
+  it('reads non-canonical bencode as libtorrent does, hashing the info bytes as they are', () => {
     const good = v1Multi([{ path: ['x'], data: dataB }]);
     expectError(good.subarray(0, good.length - 10), 'BENCODE_TRUNCATED');
-    const unsorted = Buffer.from(good.toString('latin1').replace('d8:announce', 'd8:announce'), 'latin1');
-    assert.doesNotThrow(() => parseTorrent(unsorted));
-    expectError(Buffer.from('d4:infod4:name1:a6:lengthi1eee'), 'BENCODE_NON_CANONICAL', /out of order/);
-    expectError(Buffer.concat([good, Buffer.from('x')]), 'BENCODE_TRAILING');
+    // Keys out of order inside info (name before length), a leading zero, bytes after the end.
+    const pieces = v1Pieces([dataB], PL);
+    const info = Buffer.concat([
+      Buffer.from(`d4:name1:a6:lengthi${dataB.length}e12:piece lengthi0${PL}e6:pieces${pieces.length}:`),
+      pieces,
+      Buffer.from('e'),
+    ]);
+    const odd = Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e\ntrailing')]);
+    const meta = parseTorrent(odd);
+    assert.equal(meta.infoHash, createHash('sha1').update(info).digest('hex'));
+    assert.equal(meta.pieceLength, PL);
+    // A repeated key: the first one counts, as libtorrent's dict_find.
+    const twice = Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('4:infoi1ee')]);
+    assert.equal(parseTorrent(twice).infoHash, meta.infoHash);
+    // A torrent with a "meta version" must have a canonical info dictionary (libtorrent: invalid bencoding).
+    const v2info = Buffer.concat([Buffer.from('d12:meta versioni1e'), info.subarray(1)]);
+    expectError(
+      Buffer.concat([Buffer.from('d4:info'), v2info, Buffer.from('e')]),
+      'BENCODE_NON_CANONICAL',
+      /out of order/,
+    );
   });
 
-  it('rejects unsafe paths: .., absolute, empty, separators, reserved names', () => {
-    const cases: [string[], RegExp][] = [
-      [['..', 'etc', 'passwd'], /"\.\." component/],
-      [['ok', '..'], /"\.\." component/],
-      [['', 'etc'], /empty component/],
-      [['.'], /"\." component/],
-      [['a/b'], /separator/],
-      [['..\\..\\win.ini'], /separator/],
-      [['CON'], /reserved name/],
-      [['nul.txt'], /reserved name/],
-      [['C:', 'x'], /drive letter/],
-      [['bell\u0007'], /control character/],
-      [['x'.repeat(300)], /longer than 255/],
+  it('keeps paths as the torrent writes them (.., absolute, empty, separators, long): libtorrent loads them', () => {
+    const cases: string[][] = [
+      ['..', 'etc', 'passwd'],
+      ['ok', '..'],
+      ['', 'etc'],
+      ['.'],
+      ['a/b'],
+      ['..\\..\\win.ini'],
+      ['CON'],
+      ['C:', 'x'],
+      ['bell\u0007'],
+      ['x'.repeat(300)],
     ];
-    for (const [path, pattern] of cases) {
-      expectError(v1Multi([{ path, data: dataB }]), 'TORRENT_UNSAFE_PATH', pattern);
+    for (const path of cases) {
+      assert.deepEqual(parseTorrent(v1Multi([{ path, data: dataB }])).files[0]!.path, ['album', ...path]);
     }
     const pieces = v1Pieces([dataB], PL);
-    for (const name of ['..', '/etc', '', 'a/b']) {
+    for (const name of ['/etc', 'a/b']) {
+      const meta = parseTorrent(encode({ info: { name, 'piece length': PL, pieces, length: dataB.length } }));
+      assert.deepEqual(meta.files[0]!.path, [name]);
+    }
+    // A single file whose name sanitises to nothing: libtorrent refuses it ("missing name").
+    for (const name of ['..', '.', '', '/']) {
       expectError(
         encode({ info: { name, 'piece length': PL, pieces, length: dataB.length } }),
-        'TORRENT_UNSAFE_PATH',
+        'TORRENT_INVALID',
+        /name/,
       );
     }
+    // A file without a path is refused, a padding file without one is named .pad/N.
     expectError(
       encode({
         info: { name: 'x', 'piece length': PL, pieces, files: [{ length: dataB.length, path: [] }] },
       }),
-      'TORRENT_UNSAFE_PATH',
-      /empty/,
+      'TORRENT_INVALID',
+      /no "path"/,
     );
   });
 });
@@ -299,23 +329,27 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
     }
   });
 
-  it('rejects v2 torrents whose piece layers are missing or wrong', () => {
+  it('loads v2 torrents without piece layers; refuses piece layers that are wrong', () => {
     const { info } = v2Torrent(files);
-    expectError(encode({ info }), 'TORRENT_INVALID', /"piece layers" for "ep1.mp3" is missing/);
-    // Metadata from peers (BEP 9) has no piece layers: accepted when asked not to require them.
-    const fromPeers = parseTorrent(encode({ info }), { requirePieceLayers: false });
-    assert.equal(fromPeers.pieceLayers.size, 0);
+    assert.equal(parseTorrent(encode({ info })).pieceLayers.size, 0);
+    expectError(encode({ info }), 'TORRENT_INVALID', /"piece layers" for "ep1.mp3" is missing/, {
+      requirePieceLayers: true,
+    });
     const rootKey = v2File(dataA, PL).root.toString('latin1');
     const wrong = new Map([[rootKey, Buffer.alloc(96, 1)]]);
     expectError(encode({ info, 'piece layers': wrong }), 'TORRENT_HASH_MISMATCH', /does not hash/);
     const short = new Map([[rootKey, Buffer.alloc(64)]]);
     expectError(encode({ info, 'piece layers': short }), 'TORRENT_INVALID', /expected 96/);
+    const stranger = new Map([['x'.repeat(32), Buffer.alloc(64)]]);
+    expectError(encode({ info, 'piece layers': stranger }), 'TORRENT_INVALID', /not the layer of a file/);
+    // Not a dictionary: libtorrent ignores it.
+    assert.equal(parseTorrent(encode({ info, 'piece layers': 'junk' })).pieceLayers.size, 0);
   });
 
   it('rejects malformed v2 file trees', () => {
     const { info } = v2Torrent([{ path: ['a'], data: dataB }]);
     expectError(encode({ info: { ...info, 'piece length': 20000 } }), 'TORRENT_INVALID', /power of two/);
-    expectError(encode({ info: { ...info, 'file tree': {} } }), 'TORRENT_INVALID', /non-empty/);
+    expectError(encode({ info: { ...info, 'file tree': {} } }), 'TORRENT_INVALID', /no files/);
     expectError(
       encode({ info: { ...info, 'file tree': { a: { '': { length: 5 } } } } }),
       'TORRENT_INVALID',
@@ -324,16 +358,22 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
     expectError(
       encode({ info: { ...info, 'file tree': { a: { '': { length: 0 }, b: {} } } } }),
       'TORRENT_INVALID',
-      /both a file and a folder/,
+      /non-empty name/,
     );
     expectError(
-      encode({ info: { ...info, 'file tree': { '..': { '': { length: 0 } } } } }),
-      'TORRENT_UNSAFE_PATH',
+      encode({
+        info: {
+          ...info,
+          'file tree': { a: { '': { length: 5, attr: 'p', 'pieces root': 'r'.repeat(32) } } },
+        },
+      }),
+      'TORRENT_INVALID',
+      /padding file/,
     );
     expectError(
       encode({ info: { ...info, 'file tree': { a: { '': { length: 1, 'pieces root': 'short' } } } } }),
       'TORRENT_INVALID',
-      /32 bytes/,
+      /32-byte root/,
     );
   });
 
@@ -345,7 +385,7 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
       info: { ...info, files: other.files, pieces: other.pieces },
       'piece layers': layers,
     });
-    expectError(mixed, 'TORRENT_HASH_MISMATCH', /v1 lists 1 files, v2 3/);
+    expectError(mixed, 'TORRENT_HASH_MISMATCH', /the v1 list has 1 entries, the v2 tree \(with padding\) 5/);
     const renamed = (info.files as Record<string, BEncodable>[]).map((f, i) =>
       i === 0 ? { ...f, path: ['other.mp3'] } : f,
     );
@@ -360,7 +400,7 @@ describe('parseTorrent v2 and hybrid (BEP 52)', () => {
     expectError(
       encode({ info: { ...info, files: unpadded, pieces }, 'piece layers': layers }),
       'TORRENT_HASH_MISMATCH',
-      /piece boundary/,
+      /the v1 list has 3 entries, the v2 tree \(with padding\) 5/,
     );
   });
 });

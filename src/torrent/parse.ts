@@ -15,9 +15,15 @@
  * at most one piece's worth of state per piece in flight, and a hostile torrent with gigabyte pieces
  * must be refused here (TORRENT_INVALID), not discovered when its first block arrives.
  *
- * The info hashes are SHA-1 (v1) and SHA-256 (v2) of the exact `info` bytes as read. Every file path
- * is checked to be safe (`paths.ts`); for hybrid torrents the v1 and v2 views must describe the same
- * files, with BEP 47 padding files aligning each file to a piece boundary.
+ * The info hashes are SHA-1 (v1) and SHA-256 (v2) of the exact `info` bytes as read, never re-encoded.
+ * What is loaded and what is refused follows libtorrent 2.0.8 (issue 21; the corpus of
+ * test/helpers/wild-torrents.ts checks it against the real libtorrent): the bencode is read leniently
+ * (keys out of order, repeated keys, leading zeros, bytes after the end), except that a torrent with a
+ * `meta version` must have a canonical `info`; paths are kept as written (storagePath makes them safe);
+ * `piece layers` are optional. Refused as libtorrent refuses: a total length of 0, no files, a v2
+ * padding file, a v2 file without pieces root, hybrid views that disagree. Stricter than libtorrent on
+ * purpose: the 128 MiB piece-length cap, size and nesting limits, a piece layer that does not hash to
+ * its root.
  */
 
 import { createHash } from 'node:crypto';
@@ -31,20 +37,17 @@ import {
 } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
 import {
-  bytesField,
   dictField,
   intField,
   invalid,
-  listField,
-  optionalBytes,
-  optionalInt,
+  MAX_PIECES,
   optionalText,
-  pathList,
+  sanitizesToNothing,
   stringOrList,
   text,
 } from './fields.js';
+import { attachV2, parseV1Files, v2PathOf } from './parse-v1.js';
 import { parseV2Info, type V2File } from './parse-v2.js';
-import { assertSafePath } from './paths.js';
 import { MAX_PIECE_LENGTH } from './piece-length.js';
 import type { Metainfo, TorrentFile } from './types.js';
 
@@ -52,23 +55,34 @@ export interface ParseOptions {
   /** Largest `.torrent` accepted, in bytes (default 32 MiB). */
   maxSize?: number;
   /**
-   * Require the v2 `piece layers` of every file larger than a piece (default true). Metadata fetched
-   * from peers (BEP 9) is the info dictionary alone, without them: a hybrid torrent is still fully
-   * verifiable through its v1 hashes.
+   * Require the v2 `piece layers` of every file larger than a piece (default false, as libtorrent:
+   * the engine gets missing layers from peers). A layer that is present is always checked.
    */
   requirePieceLayers?: boolean;
 }
 
 /** Parse the bytes of a `.torrent` file. Throws a `SeedcastError` (TORRENT_*, BENCODE_*) on bad input. */
 export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Metainfo {
-  const decodeOptions: DecodeOptions = { maxSize: options.maxSize ?? 32 * 1024 * 1024, maxDepth: 48 };
-  const { value: root, spans } = decodeWithSpans(bytes, decodeOptions);
+  const decodeOptions: DecodeOptions = {
+    maxSize: options.maxSize ?? 32 * 1024 * 1024,
+    maxDepth: 110,
+    lenient: true,
+  };
+  const { value: root, spans, nonCanonical } = decodeWithSpans(bytes, decodeOptions);
   if (!isDict(root)) throw invalid('a torrent must be a dictionary');
   const info = dictField(root, 'info', '');
   const span = spans.get('info')!;
   const infoBytes = bytes.subarray(span.start, span.end);
 
-  const name = text(optionalBytes(info, 'name.utf-8', 'info.') ?? bytesField(info, 'name', 'info.'));
+  // libtorrent: a `meta version` that is not an integer counts as absent; any positive one asks for a
+  // canonical info dictionary (BEP 52 hashes are only well defined over canonical bencode).
+  const versionValue = info.get('meta version');
+  const metaVersion = typeof versionValue === 'number' ? versionValue : -1;
+  const soft = nonCanonical.get('info');
+  if (metaVersion > 0 && soft !== undefined) {
+    throw new SeedcastError('BENCODE_NON_CANONICAL', `info of a torrent with "meta version": ${soft}`);
+  }
+  if (metaVersion > 2) throw invalid(`unsupported meta version ${metaVersion}`);
   const pieceLength = intField(info, 'piece length', 'info.');
   if (pieceLength === 0) throw invalid('info."piece length" must be positive');
   if (pieceLength > MAX_PIECE_LENGTH) {
@@ -76,39 +90,58 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
       `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB, as libtorrent)`,
     );
   }
-  const metaVersion = optionalInt(info, 'meta version', 'info.');
-  if (metaVersion !== undefined && metaVersion !== 1 && metaVersion !== 2) {
-    throw invalid(`unsupported meta version ${metaVersion}`);
+  if (metaVersion > 1 && (pieceLength < 16 * 1024 || (pieceLength & (pieceLength - 1)) !== 0)) {
+    throw invalid(`v2 "piece length" must be a power of two of at least 16 KiB, got ${pieceLength}`);
   }
-  const hasV1 = info.has('pieces');
-  const hasV2 = metaVersion === 2;
-  if (!hasV1 && !hasV2) throw invalid('info has neither "pieces" (v1) nor "meta version" 2 (v2)');
+  const nameBytes = isBytes(info.get('name.utf-8')) ? info.get('name.utf-8') : info.get('name');
+  if (!isBytes(nameBytes)) throw invalid('info."name" is missing');
+  const name = text(nameBytes);
 
-  const v1 = hasV1 ? parseV1Files(info, name) : undefined;
+  const hasV2 = metaVersion >= 2;
+  if (!hasV2 && info.has('file tree')) throw invalid('info has a "file tree" but no "meta version" 2');
   const v2 = hasV2
-    ? parseV2Info(root, info, { name, pieceLength, requirePieceLayers: options.requirePieceLayers ?? true })
+    ? parseV2Info(root, info, {
+        pieceLength,
+        requirePieceLayers: options.requirePieceLayers ?? false,
+        hasV1Files: isList(info.get('files')),
+      })
     : undefined;
+  // A v2 torrent has a v1 view (it is a hybrid) when it has a `files` list or a `length`.
+  const hasV1 = !hasV2 || isList(info.get('files')) || info.has('length');
+  const v1 = hasV1 ? parseV1Files(info, name) : undefined;
+  if (v1 && !v1.multiFile && (name.length === 0 || sanitizesToNothing(name))) {
+    throw invalid(
+      `info."name" ${JSON.stringify(name)} leaves no file name once made safe (libtorrent refuses it)`,
+    );
+  }
 
   let files: TorrentFile[];
   let multiFile: boolean;
   let pieces: Uint8Array = new Uint8Array(0);
-  let pieceCount: number;
   if (v1) {
-    pieces = bytesField(info, 'pieces', 'info.');
-    if (pieces.length % 20 !== 0) throw invalid('info."pieces" length is not a multiple of 20');
-    const total = v1.files.reduce((sum, f) => sum + f.length, 0);
-    pieceCount = Math.ceil(total / pieceLength);
-    if (pieces.length / 20 !== pieceCount) {
-      throw invalid(`info."pieces" has ${pieces.length / 20} hashes, the content needs ${pieceCount}`);
-    }
     files = v1.files;
     multiFile = v1.multiFile;
     if (v2) attachV2(files, v2.files, pieceLength, multiFile ? name : undefined);
   } else {
-    const layout = layoutV2(v2!.files, pieceLength, v2!.multiFile ? name : undefined);
-    files = layout.files;
-    pieceCount = layout.pieceCount;
+    files = layoutV2(v2!.files, pieceLength, v2!.multiFile ? name : undefined);
     multiFile = v2!.multiFile;
+  }
+  if (files.length === 0) throw invalid('the torrent has no files');
+  const total = v1 ? files.reduce((sum, f) => sum + f.length, 0) : totalV2(files);
+  if (total === 0) throw invalid('the total length of the torrent is 0 (libtorrent refuses it too)');
+  const pieceCount = Math.ceil(total / pieceLength);
+  if (pieceCount > MAX_PIECES)
+    throw invalid(`${pieceCount} pieces, more than the ${MAX_PIECES} libtorrent loads`);
+  const piecesValue = info.get('pieces');
+  if (v1 && !isBytes(piecesValue)) throw invalid('info."pieces" must be a byte string');
+  if (isBytes(piecesValue)) {
+    if (piecesValue.length % 20 !== 0) {
+      throw invalid(`info."pieces" is ${piecesValue.length} bytes, not a multiple of 20`);
+    }
+    if (piecesValue.length !== pieceCount * 20) {
+      throw invalid(`info."pieces" has ${piecesValue.length / 20} hashes, the content needs ${pieceCount}`);
+    }
+    if (v1) pieces = piecesValue;
   }
 
   const sha1 = createHash('sha1').update(infoBytes).digest('hex');
@@ -125,7 +158,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
     pieces,
     files,
     multiFile,
-    private: privateFlag === 1,
+    private: typeof privateFlag === 'number' ? privateFlag !== 0 : typeof privateFlag === 'bigint',
     announce: announceTiers(root),
     urlList: stringOrList(root.get('url-list')),
     ...optionalMeta(root),
@@ -133,7 +166,6 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
     infoBytes,
   };
 }
-
 function optionalMeta(root: BDict): Pick<Metainfo, 'comment' | 'createdBy' | 'creationDate'> {
   const out: Pick<Metainfo, 'comment' | 'createdBy' | 'creationDate'> = {};
   const comment = optionalText(root, 'comment.utf-8') ?? optionalText(root, 'comment');
@@ -159,84 +191,26 @@ function announceTiers(root: BDict): string[][] {
   return isBytes(announce) && announce.length > 0 ? [[text(announce)]] : [];
 }
 
-function parseV1Files(info: BDict, name: string): { files: TorrentFile[]; multiFile: boolean } {
-  assertSafePath([name], 'torrent name');
-  if (info.has('files')) {
-    if (info.has('length')) throw invalid('info has both "length" and "files"');
-    const list = listField(info, 'files', 'info.');
-    if (list.length === 0) throw invalid('info."files" is empty');
-    let offset = 0;
-    const files = list.map((entry, i): TorrentFile => {
-      const where = `info.files[${i}].`;
-      if (!isDict(entry)) throw invalid(`info.files[${i}] must be a dictionary`);
-      const length = intField(entry, 'length', where);
-      const path = pathList(entry.get('path.utf-8') ?? entry.get('path'), `${where}"path"`);
-      const attr = text(optionalBytes(entry, 'attr', where) ?? new Uint8Array(0));
-      const padding = attr.includes('p');
-      // Padding files (BEP 47) are never written, but clients name them `.pad/N`: check them too.
-      assertSafePath(path, `file path`);
-      const file: TorrentFile = { path: [name, ...path], length, offset, attr, padding };
-      if (attr.includes('l') && entry.has('symlink path')) {
-        file.symlinkPath = pathList(entry.get('symlink path'), `${where}"symlink path"`);
-        assertSafePath(file.symlinkPath, 'symlink target');
-      }
-      offset += length;
-      if (!Number.isSafeInteger(offset)) throw invalid('total length is too large');
-      return file;
-    });
-    return { files, multiFile: true };
-  }
-  const length = intField(info, 'length', 'info.');
-  const attr = text(optionalBytes(info, 'attr', 'info.') ?? new Uint8Array(0));
-  return { files: [{ path: [name], length, offset: 0, attr, padding: false }], multiFile: false };
-}
-
-/** Hybrid: check the v1 file list describes exactly the v2 files, and attach their pieces roots. */
-function attachV2(
-  files: TorrentFile[],
-  v2Files: V2File[],
-  pieceLength: number,
-  root: string | undefined,
-): void {
-  const real = files.filter((f) => !f.padding);
-  const mismatch = (detail: string) =>
-    new SeedcastError('TORRENT_HASH_MISMATCH', `hybrid torrent: ${detail}`);
-  if (real.length !== v2Files.length) {
-    throw mismatch(`v1 lists ${real.length} files, v2 ${v2Files.length}`);
-  }
-  for (let i = 0; i < real.length; i++) {
-    const a = real[i]!;
-    const b = v2Files[i]!;
-    const v2Path = root === undefined ? b.path : [root, ...b.path];
-    if (a.path.join('/') !== v2Path.join('/') || a.length !== b.length) {
-      throw mismatch(
-        `file ${i} differs: v1 "${a.path.join('/')}" (${a.length}) vs v2 "${v2Path.join('/')}" (${b.length})`,
-      );
-    }
-    if (a.offset % pieceLength !== 0 && a.length > 0) {
-      throw mismatch(`file "${a.path.join('/')}" does not start at a piece boundary`);
-    }
-    if (b.piecesRoot) a.piecesRoot = b.piecesRoot;
-  }
-}
-
 /** v2-only: files in tree order, each starting at a piece boundary of the v2 piece space. */
-function layoutV2(v2Files: V2File[], pieceLength: number, root: string | undefined) {
+function layoutV2(v2Files: V2File[], pieceLength: number, root: string | undefined): TorrentFile[] {
   let offset = 0;
-  let pieceCount = 0;
-  const files = v2Files.map((f): TorrentFile => {
+  return v2Files.map((f): TorrentFile => {
     const file: TorrentFile = {
-      path: root === undefined ? f.path : [root, ...f.path],
+      path: v2PathOf(f, root),
       length: f.length,
       offset,
       attr: f.attr,
       padding: false,
     };
     if (f.piecesRoot) file.piecesRoot = f.piecesRoot;
-    const n = Math.ceil(f.length / pieceLength);
-    pieceCount += n;
-    offset += n * pieceLength;
+    if (f.symlinkPath) file.symlinkPath = f.symlinkPath;
+    offset += Math.ceil(f.length / pieceLength) * pieceLength;
     return file;
   });
-  return { files, pieceCount };
+}
+
+/** v2-only: the size of the piece space (each file padded to a piece boundary but the last). */
+function totalV2(files: TorrentFile[]): number {
+  const last = files.at(-1)!;
+  return last.length > 0 ? last.offset + last.length : last.offset;
 }

@@ -20,6 +20,10 @@ address outgoing connections (and tracker announces) come from.
   dht-seed <file.torrent> <save_path>                          -> seeds with the DHT on (loopback allowed, no public
                                                                   router); prints {"port"} (TCP and DHT UDP), seeds
                                                                   until stdin closes
+  verdicts <dir>                                               -> {file name: verdict} for every *.torrent in dir:
+                                                                  {"ok", "error", "v1", "v2", "name", "num_pieces",
+                                                                  "files": [{"path", "length", "pad", "symlink"}],
+                                                                  "layers": how many files have piece layers}
   dht-download <magnet> <save_path> <host:port>                -> the DHT on, bootstrapped to host:port only; downloads
                                                                   the (trackerless) magnet: {"have", "total", ...}
 """
@@ -261,12 +265,51 @@ def download_sources(source, save_path):
     }
 
 
+def verdict(data):
+    """What libtorrent makes of a .torrent's bytes (torrent_info from a buffer, as a client loads a file)."""
+    try:
+        ti = lt.torrent_info(data)
+    except Exception as e:  # noqa: BLE001 - libtorrent raises RuntimeError with its error message
+        return {"ok": False, "error": str(e)}
+    fs = ti.files()
+    files = []
+    for i in range(fs.num_files()):
+        flags = fs.file_flags(i)
+        files.append({
+            "path": fs.file_path(i).replace(os.sep, "/"),
+            "length": fs.file_size(i),
+            "pad": bool(flags & lt.file_storage.flag_pad_file),
+            "symlink": bool(flags & lt.file_storage.flag_symlink),
+        })
+    out = {"ok": True}
+    out.update(hashes(ti))
+    layers = 0
+    if ti.info_hashes().has_v2():
+        try:
+            layers = sum(1 for i in range(fs.num_files()) if len(ti.piece_layer(i)) > 0)
+        except Exception:  # noqa: BLE001
+            layers = None
+    out.update({"name": ti.name(), "num_pieces": ti.num_pieces(), "piece_length": ti.piece_length(),
+                "total_size": fs.total_size(), "files": files, "layers": layers})
+    return out
+
+
+def verdicts(folder):
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".torrent"):
+            with open(os.path.join(folder, name), "rb") as f:
+                out[name] = verdict(f.read())
+    return out
+
+
 def main():
     cmd, *args = sys.argv[1:]
     commands = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
                 "dht-seed": dht_seed, "dht-download": dht_download}
     commands["download_sources"] = download_sources
     commands["seed-odd"] = seed_odd
+    commands["verdicts"] = verdicts
     result = commands[cmd](*args)
     print(json.dumps(result))
 
