@@ -196,7 +196,10 @@ export interface Landed {
 export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
   const outRel = relative(base, out).split(sep).join('/');
   const ancestors = new Set(outRel.split('/').map((_, i, all) => all.slice(0, i + 1).join('/')));
-  const outside = [...listTree(base).keys()].filter((p) => !ancestors.has(p) && !p.startsWith(`${outRel}/`));
+  const outside =
+    outRel === ''
+      ? []
+      : [...listTree(base).keys()].filter((p) => !ancestors.has(p) && !p.startsWith(`${outRel}/`));
   assert.deepEqual(outside, [], `nothing is written outside the output folder ${out}`);
 
   const tree = listTree(out);
@@ -239,7 +242,10 @@ export function compareNames(
   w: OddTorrent,
   landed: Landed,
   ltFiles: string[],
+  /** The top folder was renamed (the aggregator names it after the item): compare what is inside it. */
+  options: { rename?: boolean } = {},
 ): { differsFromLibtorrent: string[] } {
+  const inner = (p: string[]) => (options.rename ? p.slice(1) : p).join('/');
   const meta = ourView(w.torrent);
   if (meta instanceof Error) throw meta;
   const ours = meta.files.filter((f) => !f.padding && !f.symlinkPath);
@@ -249,9 +255,9 @@ export function compareNames(
     const where = landed.placed.get(f.path.join('/'));
     const storage = storagePathOf(f);
     assert.ok(storage, `the parser gives ${f.path.join('/')} a storagePath`);
-    assert.equal(where, storage.join('/'), `${JSON.stringify(f.path)} is stored where storagePath says`);
+    assert.equal(where, inner(storage), `${JSON.stringify(f.path)} is stored where storagePath says`);
     const i = order.findIndex((o) => sameOriginal(o.path, f.path));
-    const lt = ltFiles[i];
+    const lt = ltFiles[i] === undefined ? undefined : inner(ltFiles[i]!.split('/'));
     if (lt !== where) differs.push(`${JSON.stringify(f.path)}: ours ${where}, libtorrent ${lt}`);
   }
   for (const d of differs) t.diagnostic(`name differs from libtorrent's: ${d}`);
