@@ -17,6 +17,7 @@ import {
   encodeMetadataMessage,
   encodePex,
 } from '../src/wire/index.js';
+import { wildCorpus } from '../test/helpers/wild-torrents.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 
@@ -46,6 +47,12 @@ put(
     ]) as never,
   ),
 );
+
+// metainfo and bencode: the wild torrents of issue 21 (what libtorrent loads and what it refuses)
+for (const w of wildCorpus()) {
+  put('metainfo', `wild-${w.name}`, w.torrent);
+  put('bencode', `wild-${w.name}`, w.torrent);
+}
 
 // metainfo: v1 single file, v1/v2/hybrid folders with padding
 const dir = mkdtempSync(join(tmpdir(), 'seedcast-seeds-'));

@@ -1,7 +1,7 @@
 /**
  * Bad input next to a good feed: a 404, an HTML page, a document that is neither XML nor JSON, a
  * redirect loop, an endless response, an enclosure longer than promised, one that fails its
- * `podcast:integrity` hash, and a torrent with an unsafe path. Each is reported in one line and
+ * `podcast:integrity` hash, and a torrent libtorrent refuses too (a v2 file marked as padding). Each is reported in one line and
  * skipped; the good feeds' episodes (RSS and JSON Feed) arrive intact; nothing is written outside $SEEDCAST_HOME.
  */
 
@@ -19,12 +19,15 @@ import {
 } from './aggregator-fixtures.js';
 import { runCli, tempDir } from './helpers/tools.js';
 
-/** A v1 torrent whose file path climbs out of its folder. */
-function unsafeTorrent(): Buffer {
+/**
+ * A v2 torrent whose one file is marked as a padding file (BEP 47 `p`): libtorrent refuses it, so
+ * does Seedcast. (A path that climbs out of its folder is no longer a refusal: it is sanitised.)
+ */
+function brokenTorrent(): Buffer {
   const info = Buffer.concat([
-    Buffer.from('d5:filesld6:lengthi5e4:pathl2:..6:escapeeee4:name4:evil12:piece lengthi16384e6:pieces20:'),
-    randomBytes(20),
-    Buffer.from('e'),
+    Buffer.from('d9:file treed4:evild0:d4:attr1:p6:lengthi5e11:pieces root32:'),
+    randomBytes(32),
+    Buffer.from('eee12:meta versioni2e4:name4:evil12:piece lengthi16384ee'),
   ]);
   return Buffer.concat([Buffer.from('d4:info'), info, Buffer.from('e')]);
 }
@@ -74,7 +77,7 @@ describe('aggregator with broken feeds next to a good one', () => {
     const tampered = randomBytes(4000);
     host.set('/long.mp3', { body: long });
     host.set('/tampered.mp3', { body: tampered });
-    host.set('/evil.torrent', { body: unsafeTorrent(), type: 'application/x-bittorrent' });
+    host.set('/evil.torrent', { body: brokenTorrent(), type: 'application/x-bittorrent' });
     const wrongHash = `sha256-${createHash('sha256').update(randomBytes(8)).digest('base64')}`;
     host.set('/liar.xml', {
       body: rssFeed('Liar Show', [
@@ -116,7 +119,7 @@ describe('aggregator with broken feeds next to a good one', () => {
     assert.match(errors.find((l) => l.includes('/huge.xml'))!, /limit/);
     assert.match(errors.find((l) => l.includes('Too Long'))!, /promised 1000/);
     assert.match(errors.find((l) => l.includes('Tampered'))!, /integrity/);
-    assert.match(errors.find((l) => l.includes('Evil Torrent'))!, /unsafe/);
+    assert.match(errors.find((l) => l.includes('Evil Torrent'))!, /padding file/);
     assert.equal(errors.length, broken.length + 3, sync.stderr);
 
     const entries = JSON.parse((await runCli(['library', '--json'], { env })).stdout) as LibraryJson[];

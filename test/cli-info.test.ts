@@ -105,7 +105,7 @@ describe('seedcast info', () => {
     );
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.torrent'), /cannot read/],
-      [bad, /unsafe file path/],
+      [bad, /no file name once made safe/],
       ['magnet:?xt=urn:btih:123', /magnet/],
     ];
     for (const [input, pattern] of cases) {

@@ -1,7 +1,9 @@
 /**
- * The bencode decoder (BEP 3, canonical form). Contract: a value or a SeedcastError. Property: the
- * decoder accepts only canonical input, so re-encoding what it returns gives back the same bytes;
- * `decodePrefix` agrees with `decode` on where the value ends; spans point at the values they name.
+ * The bencode decoder (BEP 3), strict and lenient. Contract: a value or a SeedcastError. Properties:
+ * the strict decoder accepts only canonical input, so re-encoding what it returns gives back the same
+ * bytes; `decodePrefix` agrees with `decode` on where the value ends; spans point at the values they
+ * name; the lenient decoder (libtorrent's grammar, for .torrent files) accepts everything the strict
+ * one does, with the same value and no soft error. Seeds include the wild-torrent corpus (issue 21).
  */
 
 import assert from 'node:assert/strict';
@@ -14,6 +16,18 @@ export const target: FuzzTarget = {
   dictionary: ['d', 'e', 'l', 'i', ':', '0:', '1:a', 'i0e', 'i-1e', 'de', 'le', '4:info', '6:pieces', '12:'],
   make: () => (data) => {
     const small = { maxDepth: 32, maxValues: 10_000 };
+    let loose: ReturnType<typeof decodeWithSpans> | undefined;
+    try {
+      loose = decodeWithSpans(data, { ...small, lenient: true });
+      for (const [, span] of loose.spans) {
+        assert.ok(
+          span.start >= 0 && span.start < span.end && span.end <= data.length,
+          'lenient span out of range',
+        );
+      }
+    } catch (err) {
+      if (!(err instanceof Error) || !('code' in err)) throw err;
+    }
     let value: ReturnType<typeof decode> | undefined;
     let refused: unknown;
     try {
@@ -34,6 +48,9 @@ export const target: FuzzTarget = {
     }
     assert.equal(prefix?.end, data.length, 'decodePrefix stops early');
     assert.ok(Buffer.from(encode(value!)).equals(data), 'encode(decode(x)) differs from x');
+    assert.ok(loose, 'the lenient decoder refuses canonical input');
+    assert.deepEqual(loose.value, value, 'lenient and strict decoders disagree');
+    assert.equal(loose.nonCanonical.size, 0, 'a soft error in canonical input');
     const doc = decodeWithSpans(data, small);
     for (const [, span] of doc.spans) {
       assert.ok(span.start >= 0 && span.start < span.end && span.end <= data.length, 'span out of range');

@@ -1,7 +1,7 @@
 /**
  * The `.torrent` a publisher sends for torrent-only publishing ("publish without uploading"): read
- * it into a `Metainfo` (BEP 3 v1 or BEP 52 hybrid; the parser refuses malformed bencode and unsafe
- * paths), refuse what the site cannot archive (v2-only: the engine transfers pieces by their v1
+ * it into a `Metainfo` (BEP 3 v1 or BEP 52 hybrid; the parser loads what libtorrent loads, bencode
+ * out of canonical form included), refuse what the site cannot archive (v2-only: the engine transfers pieces by their v1
  * hashes), and rewrite the parts outside `info` (BEP 12 `announce-list`, BEP 19 `url-list`) with
  * the site's tracker or web seed first. The `info` dictionary is copied byte for byte, so the info
  * hashes never change; the result is parsed again to prove it.
@@ -50,7 +50,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
  * first in `url-list`. `info` stays byte-identical.
  */
 export function withSiteFirst(torrent: Uint8Array, options: { announce: string; webSeed?: string }): Buffer {
-  const { value: top, spans } = decodeWithSpans(torrent);
+  const { value: top, spans } = decodeWithSpans(torrent, { lenient: true });
   if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'a torrent must be a dictionary');
   const span = spans.get('info');
   if (!span) throw new SeedcastError('TORRENT_INVALID', 'a torrent needs an info dictionary');
