@@ -69,6 +69,33 @@ describe('seedcast info', () => {
     assert.match(result.stdout, /magnet:\?xt=urn:btih:/);
   });
 
+  it("shows the name each file is stored under where it differs from the torrent's", async (t: TestContext) => {
+    const dir = tempDir(t);
+    const files = [
+      { length: 3, path: ['x.txt'] },
+      { length: 3, path: ['X.TXT'] },
+      { length: 3, path: [`${'y'.repeat(250)}.txt`] },
+      { length: 3, path: ['a\u202eb'] },
+      { length: 3, path: ['plain'] },
+    ];
+    const info = { name: 'odd', 'piece length': 16384, pieces: Buffer.alloc(20), files };
+    const path = join(dir, 'odd.torrent');
+    writeFileSync(path, encode({ info }));
+    const result = await runCli(['info', path, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout).files, [
+      { path: 'odd/x.txt', length: 3 },
+      { path: 'odd/X.TXT', length: 3, storedAs: 'odd/X.1.TXT' },
+      { path: `odd/${'y'.repeat(250)}.txt`, length: 3, storedAs: `odd/${'y'.repeat(240)}.txt` },
+      { path: 'odd/a\u202eb', length: 3, storedAs: 'odd/ab' },
+      { path: 'odd/plain', length: 3 },
+    ]);
+    const text = await runCli(['info', path]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /\n {2}odd\/X\.TXT \(3 B\)\n {4}stored as: odd\/X\.1\.TXT\n/);
+    assert.match(text.stdout, /\n {2}odd\/plain \(3 B\)\n(?! {4}stored as)/);
+  });
+
   it('describes a magnet link', async () => {
     const hash = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
     const result = await runCli([

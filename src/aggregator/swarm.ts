@@ -1,8 +1,9 @@
 /**
  * Fetching an item through the swarm with the engine (BEP 3; magnet links BEP 9; web seeds BEP 19):
- * the `.torrent` is fetched over HTTP with a size limit and parsed (unsafe paths refused by
- * `parseTorrent`), its content placed in the library under a name made from the item's title (the
- * info dictionary is untouched, so hashes and info hash stay the same), and the transfer watched: when
+ * the `.torrent` is fetched over HTTP with a size limit and parsed, its content placed in the library
+ * under a name made from the item's title and, inside a multi-file torrent's folder, under each file's
+ * sanitised `storagePath` (the info dictionary is untouched, so hashes and info hash stay the same;
+ * web seeds are asked for the torrent's own paths), and the transfer watched: when
  * no peer or web seed delivers anything within the timeout, or progress stops, it is an
  * AGGREGATOR_STALLED error (the caller falls back to HTTP); repeated hash failures are AGGREGATOR_VERIFY.
  */
@@ -40,15 +41,23 @@ export function torrentFromInfo(infoBytes: Uint8Array): Buffer {
 
 /** The file name a single-file torrent gets: `name` plus the torrent file's own extension. */
 function singleName(meta: Metainfo, name: string): string {
-  const ext = extname(meta.files[0]?.path.at(-1) ?? '').toLowerCase();
+  const ext = extname(meta.files[0]?.storagePath.at(-1) ?? '').toLowerCase();
   return /^\.[a-z0-9]{1,8}$/.test(ext) ? `${name}${ext}` : name;
 }
 
-/** The metainfo with its content renamed to `name` (a single file keeps its extension). */
+/**
+ * The metainfo with its content stored as `name` (a single file keeps its extension): only
+ * `storagePath` changes, and only its first component, so the sanitised, collision-free names inside
+ * the folder (`torrent/sanitize.ts`) stay as they are; `path` stays the torrent's own, for the wire
+ * and web-seed URLs.
+ */
 export function placeMeta(meta: Metainfo, name: string): Metainfo {
   if (!meta.multiFile)
-    return { ...meta, files: meta.files.map((f) => ({ ...f, path: [singleName(meta, name)] })) };
-  return { ...meta, files: meta.files.map((f) => ({ ...f, path: [name, ...f.path.slice(1)] })) };
+    return { ...meta, files: meta.files.map((f) => ({ ...f, storagePath: [singleName(meta, name)] })) };
+  return {
+    ...meta,
+    files: meta.files.map((f) => ({ ...f, storagePath: [name, ...f.storagePath.slice(1)] })),
+  };
 }
 
 /** Where the placed content is: the file, or the folder of a multi-file torrent. */
@@ -183,7 +192,7 @@ export async function downloadSwarm(
  */
 export async function matchesTorrent(meta: Metainfo, path: string): Promise<boolean> {
   if (meta.multiFile) return false;
-  const named = { ...meta, files: meta.files.map((f) => ({ ...f, path: [basename(path)] })) };
+  const named = { ...meta, files: meta.files.map((f) => ({ ...f, storagePath: [basename(path)] })) };
   const map = new PieceMap(named);
   const verifier = new PieceVerifier(named, map);
   const store = new FileStore(named, dirname(path), { readOnly: true });

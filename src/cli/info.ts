@@ -1,7 +1,13 @@
 /** `seedcast info`: describes a `.torrent` file or a magnet link, for people or (`--json`) for scripts. */
 
 import { SeedcastError } from '../errors.js';
-import { formatMagnet, type Metainfo, magnetFromMetainfo, parseMagnet } from '../torrent/index.js';
+import {
+  formatMagnet,
+  type Metainfo,
+  magnetFromMetainfo,
+  parseMagnet,
+  pathDiffers,
+} from '../torrent/index.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { formatBytes } from './progress.js';
@@ -11,13 +17,16 @@ export const info: Command = {
   help: `Usage: seedcast info <torrent-file | magnet> [--json]
 
 Describes a torrent: its info hashes (v1 and v2), name, size, pieces, files, trackers and web seeds.
+A file whose path is odd (\`..\`, backslashes, empty or over-long names, duplicates) is shown with the
+name it is stored under ("stored as"), the way libtorrent sanitises it.
 
 Options:
   --json       print one JSON object:
                { "infoHash", "infoHashV2"?, "name", "length", "pieceLength", "pieces", "private",
-                 "files": [{ "path", "length" }], "announce": [[...]], "urlList": [...] }
-               (padding files are left out of "files"; a magnet link gives what it knows and null
-               for the rest)
+                 "files": [{ "path", "length", "storedAs"? }], "announce": [[...]], "urlList": [...] }
+               (padding files are left out of "files"; "path" is the torrent's own, "storedAs" the
+               sanitised path the file is saved under, given only where it differs; a magnet link
+               gives what it knows and null for the rest)
   -h, --help   show this help`,
 
   async run(argv) {
@@ -42,7 +51,7 @@ interface Description {
   pieceLength: number | null;
   pieces: number | null;
   private: boolean | null;
-  files: { path: string; length: number }[];
+  files: { path: string; length: number; storedAs?: string }[];
   announce: string[][];
   urlList: string[];
   version?: string;
@@ -60,7 +69,13 @@ function describeTorrent(meta: Metainfo): Description {
     pieceLength: meta.pieceLength,
     pieces: meta.pieceCount,
     private: meta.private,
-    files: meta.files.filter((f) => !f.padding).map((f) => ({ path: f.path.join('/'), length: f.length })),
+    files: meta.files
+      .filter((f) => !f.padding)
+      .map((f) => ({
+        path: f.path.join('/'),
+        length: f.length,
+        ...(pathDiffers(f) ? { storedAs: f.storagePath.join('/') } : {}),
+      })),
     announce: meta.announce,
     urlList: meta.urlList,
     version: meta.version,
@@ -95,6 +110,12 @@ function size(n: number): string {
   return n < 1024 ? `${n} B` : `${formatBytes(n)} (${n} bytes)`;
 }
 
+/** Text safe for a terminal: control characters (escape sequences!) shown as JSON escapes. */
+function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we escape
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? JSON.stringify(text) : text;
+}
+
 function humanReadable(d: Description): string {
   const lines: string[] = [];
   lines.push(`Name:          ${d.name ?? '(unknown)'}`);
@@ -120,7 +141,10 @@ function humanReadable(d: Description): string {
   }
   if (d.files.length > 0) {
     lines.push(`Files (${d.files.length}):`);
-    for (const f of d.files) lines.push(`  ${f.path} (${size(f.length)})`);
+    for (const f of d.files) {
+      lines.push(`  ${printable(f.path)} (${size(f.length)})`);
+      if (f.storedAs !== undefined) lines.push(`    stored as: ${printable(f.storedAs)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

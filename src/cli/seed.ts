@@ -87,16 +87,18 @@ async function locateContent(meta: Metainfo, path: string): Promise<{ meta: Meta
   if (info.isFile()) {
     if (meta.multiFile)
       throw new SeedcastError('USAGE', `${meta.name} is a multi-file torrent: give its folder`);
+    // Stored under another name than the torrent's: only where it is stored changes (not `path`).
     const renamed =
-      basename(path) === meta.name
+      basename(path) === meta.files[0]!.storagePath[0]
         ? meta
-        : { ...meta, files: [{ ...meta.files[0]!, path: [basename(path)] }] };
+        : { ...meta, files: [{ ...meta.files[0]!, storagePath: [basename(path)] }] };
     return { meta: renamed, root: dirname(path) };
   }
   if (!meta.multiFile) return { meta, root: path };
-  const inside = await stat(resolve(path, meta.name)).then(
+  const folder = meta.files[0]!.storagePath[0]!; // the top folder, as stored (sanitised name)
+  const inside = await stat(resolve(path, folder)).then(
     (s) => s.isDirectory(),
     () => false,
   );
-  return { meta, root: inside || basename(path) !== meta.name ? path : dirname(path) };
+  return { meta, root: inside || basename(path) !== folder ? path : dirname(path) };
 }

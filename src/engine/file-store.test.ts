@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -13,7 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { isSeedcastError } from '../errors.js';
-import { createTorrent, type Metainfo, parseTorrent, type TorrentVersion } from '../torrent/index.js';
+import {
+  createTorrent,
+  type Metainfo,
+  parseTorrent,
+  storagePaths,
+  type TorrentVersion,
+} from '../torrent/index.js';
+
 import { FileStore } from './file-store.js';
 import { PieceMap } from './piece-map.js';
 import { PieceVerifier } from './verify.js';
@@ -132,8 +140,45 @@ describe('FileStore and PieceVerifier', () => {
     await store.close();
     assert.equal(existsSync(join(outside, 'c.bin')), false);
 
-    const forged: Metainfo = { ...meta, files: [{ ...meta.files[0]!, path: ['..', '..', 'evil'] }] };
+    // Second guard: even a storage path that escaped sanitising cannot leave the root.
+    const forged: Metainfo = { ...meta, files: [{ ...meta.files[0]!, storagePath: ['..', '..', 'evil'] }] };
     assert.throws(() => new FileStore(forged, join(dir, 'dst')).filePath(0), /outside the download folder/);
+  });
+
+  it('stores files under their sanitised paths: `..` and separators stay inside, same names both survive', async (t) => {
+    const dir = temp(t);
+    const { root, files } = content(dir);
+    const meta = await torrentFor(root, 'v1');
+    const source = new FileStore(meta, join(dir, 'src'), { readOnly: true });
+    t.after(() => source.close());
+    // The same content, as a torrent whose paths are odd (the parser keeps them as they are).
+    const odd: Record<string, string[]> = {
+      'pack/a.bin': ['pack', '..', '..', 'x\\y'],
+      'pack/b.txt': ['pack', 'xy'],
+      'pack/sub/c.bin': ['pack', 'x/y'],
+      'pack/sub/d.bin': ['pack', '', '..', 'XY'],
+      'pack/z-empty': ['pack', '.', 'z-empty'],
+    };
+    const renamed = meta.files.map((f) => ({ ...f, path: odd[f.path.join('/')]! }));
+    const stored = storagePaths({ ...meta, files: renamed });
+    const wild: Metainfo = { ...meta, files: renamed.map((f, i) => ({ ...f, storagePath: stored[i]! })) };
+    assert.deepEqual(
+      stored.map((p) => p.join('/')),
+      ['pack/xy', 'pack/xy.1', 'pack/xy.2', 'pack/_/XY', 'pack/z-empty'],
+    );
+    const dst = join(dir, 'dst');
+    const store = new FileStore(wild, dst);
+    for (const piece of await allPieces(source, meta).then((all) => all.entries())) {
+      await store.write(store.map.piece(piece[0]).offset, piece[1]);
+    }
+    await store.close();
+    const bytesOf = (original: string) => files[original.slice('pack/'.length)]!;
+    assert.ok(readFileSync(join(dst, 'pack', 'xy')).equals(bytesOf('pack/a.bin')));
+    assert.ok(readFileSync(join(dst, 'pack', 'xy.1')).equals(bytesOf('pack/b.txt')));
+    assert.ok(readFileSync(join(dst, 'pack', 'xy.2')).equals(bytesOf('pack/sub/c.bin')));
+    assert.ok(readFileSync(join(dst, 'pack', '_', 'XY')).equals(bytesOf('pack/sub/d.bin')));
+    assert.deepEqual(readdirSync(dir).sort(), ['dst', 'src']);
+    assert.deepEqual(readdirSync(dst), ['pack']);
   });
 
   it('maps v2 pieces per file, each file starting at a piece boundary', async (t) => {

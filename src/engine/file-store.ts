@@ -3,10 +3,11 @@
  *
  * The engine reads and writes the torrent's piece space through `PieceStore`, so the site can seed
  * from local disk or an object store. `FileStore` maps the space onto the torrent's files under a
- * root folder (the folder that holds a multi-file torrent's top folder, or a single file). Every
- * path is checked twice: components were checked safe when the torrent was parsed, and the resolved
- * path (and the real path of its folder, so a planted symlink cannot redirect a write) must stay
- * inside the root. Padding files (BEP 47) read as zeros and are never written; missing or short
+ * root folder (the folder that holds a multi-file torrent's top folder, or a single file). Files are
+ * stored under their `storagePath` (sanitised and made collision-free by `torrent/sanitize.ts`, as
+ * libtorrent does), never under the torrent's own `path`. Every path is checked twice: the
+ * components are safe by construction, and the resolved path (and the real path of its folder, so a
+ * planted symlink cannot redirect a write) must stay inside the root. Padding files (BEP 47) read as zeros and are never written; missing or short
  * files read as zeros, so a piece over them simply fails verification.
  */
 
@@ -61,11 +62,11 @@ export class FileStore implements PieceStore {
   /** Absolute path of file `index`, guaranteed to be inside the root. */
   filePath(index: number): string {
     const file = this.meta.files[index]!;
-    const path = resolve(this.root, ...file.path);
-    if (!path.startsWith(this.root + sep)) {
+    const path = resolve(this.root, ...file.storagePath);
+    if (file.storagePath.length === 0 || !path.startsWith(this.root + sep)) {
       throw new SeedcastError(
         'TORRENT_UNSAFE_PATH',
-        `"${file.path.join('/')}" resolves outside the download folder`,
+        `"${file.storagePath.join('/')}" resolves outside the download folder`,
       );
     }
     return path;

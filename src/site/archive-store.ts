@@ -6,8 +6,9 @@
  *   the archiver (which stops the session at once and marks the item failed) and the write never
  *   completes, so the piece is neither counted as had nor offered to peers, and no rejection escapes
  *   into the engine's peer handling.
- * - `storeFiles` copies the verified files into the blob store (`files/<item id>/<n>`) with their
- *   SHA-256, stopping between files when asked to.
+ * - `storeFiles` copies the verified files (read from their sanitised `storagePath`) into the blob
+ *   store (`files/<item id>/<n>`: keys never come from a torrent's paths) with their SHA-256,
+ *   stopping between files when asked to.
  */
 
 import { createHash } from 'node:crypto';
@@ -71,7 +72,11 @@ export async function storeFiles(
       const sha256 = f.length === 0 ? createHash('sha256').digest('hex') : await sha256Of(path, signal);
       const body = f.length === 0 ? new Uint8Array(0) : createReadStream(path, { signal });
       stored.push({ key, sha256 });
-      await blobs.put(key, body, { size: f.length, sha256, contentType: contentTypeOf(f.path.join('/')) });
+      await blobs.put(key, body, {
+        size: f.length,
+        sha256,
+        contentType: contentTypeOf(f.storagePath.join('/')),
+      });
     }
     return stored;
   } catch (err) {

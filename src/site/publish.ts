@@ -104,10 +104,12 @@ export class Publisher {
     }
     const stored = withSiteFirst(torrent, { announce: links.announce() });
     const meta = parseTorrent(stored);
+    // Each file is recorded (shown, served, stored as a blob) under its sanitised, collision-free
+    // `storagePath`; the web seed also finds it by the torrent's own path (web/routes/files.ts).
     const files = meta.files
       .filter((f) => !f.padding)
       .map((f) => {
-        const path = f.path.join('/');
+        const path = f.storagePath.join('/');
         return { path, length: f.length, blobKey: null, sha256: null, mimeType: contentTypeOf(path) };
       });
     let itemId: number | undefined;
@@ -134,7 +136,7 @@ export class Publisher {
           files,
         })
         .catch((err) => {
-          // File paths were checked by the torrent parser; name the part they came from.
+          // The catalog's own limits on file records: name the part they came from.
           const detail = err instanceof SeedcastError && /: (files\[.*)$/s.exec(err.message)?.[1];
           if (detail) throw new SeedcastError('ITEM_INVALID', `torrent: ${detail}`, { cause: err });
           throw err;

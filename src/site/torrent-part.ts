@@ -1,8 +1,9 @@
 /**
  * The `.torrent` a publisher sends for torrent-only publishing ("publish without uploading"): read
  * it into a `Metainfo` (BEP 3 v1 or BEP 52 hybrid; the parser loads what libtorrent loads, bencode
- * out of canonical form included), refuse what the site cannot archive (v2-only: the engine transfers pieces by their v1
- * hashes), and rewrite the parts outside `info` (BEP 12 `announce-list`, BEP 19 `url-list`) with
+ * out of canonical form included, and odd paths are stored under their sanitised `storagePath`),
+ * refuse what the site will not host (`torrent-policy.ts`: each refusal names its rule and the
+ * path), and rewrite the parts outside `info` (BEP 12 `announce-list`, BEP 19 `url-list`) with
  * the site's tracker or web seed first. The `info` dictionary is copied byte for byte, so the info
  * hashes never change; the result is parsed again to prove it.
  */
@@ -11,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { decodeWithSpans, encode, isBytes, isDict, isList } from '../bencode/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { checkTorrentPolicy } from './torrent-policy.js';
 
 /** Largest `.torrent` accepted from a publisher. */
 export const MAX_TORRENT_BYTES = 16 * 1024 * 1024;
@@ -32,15 +34,7 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
       );
     throw err;
   }
-  if (meta.version === 'v2')
-    throw new SeedcastError(
-      'ITEM_INVALID',
-      'torrent: v2-only torrents cannot be archived here; make a v1 or hybrid torrent',
-    );
-  if (meta.files.some((f) => f.symlinkPath))
-    throw new SeedcastError('ITEM_INVALID', 'torrent: symbolic links (BEP 47 "l") are not accepted');
-  if (meta.files.every((f) => f.padding || f.length === 0))
-    throw new SeedcastError('ITEM_INVALID', 'torrent: it has no content');
+  checkTorrentPolicy(meta);
   return meta;
 }
 

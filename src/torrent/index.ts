@@ -9,6 +9,12 @@ export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
 export { layerRoot, merkleRoot, zeroSubtreeRoot } from './piece-layers.js';
 export {
+  libtorrentUrlPaths,
+  pathDiffers,
+  type StoragePathInput,
+  storagePaths,
+} from './sanitize.js';
+export {
   StreamingFileHasher,
   StreamingHasher,
   type StreamingHasherOptions,

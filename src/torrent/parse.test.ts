@@ -91,7 +91,9 @@ describe('parseTorrent v1', () => {
     assert.equal(meta.pieceCount, 3);
     assert.equal(meta.multiFile, false);
     assert.equal(meta.private, true);
-    assert.deepEqual(meta.files, [{ path: ['a.bin'], length: 40000, offset: 0, attr: '', padding: false }]);
+    assert.deepEqual(meta.files, [
+      { path: ['a.bin'], storagePath: ['a.bin'], length: 40000, offset: 0, attr: '', padding: false },
+    ]);
     assert.deepEqual(meta.announce, [['http://t.example/announce']]);
     assert.deepEqual(meta.urlList, ['http://ws.example/a.bin']);
     assert.equal(meta.comment, 'hello');

@@ -49,7 +49,9 @@ import {
 import { attachV2, parseV1Files, v2PathOf } from './parse-v1.js';
 import { parseV2Info, type V2File } from './parse-v2.js';
 import { MAX_PIECE_LENGTH } from './piece-length.js';
-import type { Metainfo, TorrentFile } from './types.js';
+import { withStoragePaths } from './sanitize.js';
+// The parser builds files without `storagePath`; `withStoragePaths` adds it at the end.
+import type { Metainfo, ParsedFile as TorrentFile } from './types.js';
 
 export interface ParseOptions {
   /** Largest `.torrent` accepted, in bytes (default 32 MiB). */
@@ -147,7 +149,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   const sha1 = createHash('sha1').update(infoBytes).digest('hex');
   const sha256 = hasV2 ? createHash('sha256').update(infoBytes).digest('hex') : undefined;
   const privateFlag = info.get('private');
-  return {
+  return withStoragePaths({
     version: v1 && v2 ? 'hybrid' : v2 ? 'v2' : 'v1',
     infoHash: v1 ? sha1 : sha256!.slice(0, 40),
     ...(sha256 ? { infoHashV2: sha256 } : {}),
@@ -164,7 +166,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
     ...optionalMeta(root),
     pieceLayers: v2?.pieceLayers ?? new Map(),
     infoBytes,
-  };
+  });
 }
 function optionalMeta(root: BDict): Pick<Metainfo, 'comment' | 'createdBy' | 'creationDate'> {
   const out: Pick<Metainfo, 'comment' | 'createdBy' | 'creationDate'> = {};

@@ -1,16 +1,25 @@
 /**
  * Plain types for BitTorrent metainfo (BEP 3, 12, 19, 27, 47, 52) and magnet links (BEP 9).
  *
- * A parsed torrent is a `Metainfo`: plain data, text already decoded from UTF-8, paths already
- * checked to be safe. `infoBytes` keeps the original bencoded `info` dictionary so the info hashes
+ * A parsed torrent is a `Metainfo`: plain data, text already decoded from UTF-8, each file with its
+ * original path and the sanitised path it is stored under. `infoBytes` keeps the original bencoded `info` dictionary so the info hashes
  * are always those of the bytes that were read.
  */
 
 export type TorrentVersion = 'v1' | 'v2' | 'hybrid';
 
 export interface TorrentFile {
-  /** Path components inside the torrent, the torrent's name first for multi-file torrents. */
+  /**
+   * Path components exactly as the torrent gives them (UTF-8 decoded), the torrent's name first for
+   * multi-file torrents: `..`, backslashes, empty and over-long components included. For the wire, display
+   * and BEP 19 web-seed URLs; never for storage (use `storagePath`).
+   */
   path: string[];
+  /**
+   * The sanitised, collision-free relative path the file is stored under (disk, library, blobs), the
+   * name first for multi-file torrents, every component safe (`sanitize.ts`, as libtorrent does).
+   */
+  storagePath: string[];
   length: number;
   /** Byte offset of the file in the v1 piece space (padding files included). */
   offset: number;
@@ -23,6 +32,9 @@ export interface TorrentFile {
   /** v2: SHA-256 root of the file's merkle tree (absent for empty files). */
   piecesRoot?: Uint8Array;
 }
+
+/** A file as the parser reads it, before `storagePaths` names where it is stored. */
+export type ParsedFile = Omit<TorrentFile, 'storagePath'>;
 
 export interface Metainfo {
   version: TorrentVersion;

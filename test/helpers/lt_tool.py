@@ -418,3 +418,26 @@ def lsd(mode, torrent, save_path):
 
 def lsd_main():
     print(json.dumps(lsd(*sys.argv[1:])))
+
+
+# --- file paths as libtorrent stores them (issue 21, paths) -----------------------------------
+# Not a subcommand of main(): run it as
+#   python3 -c 'import sys; sys.path.insert(0, HELPERS); import lt_tool; lt_tool.file_paths_main()' <torrent>...
+# Prints one JSON list: per torrent {"name", "files": [file_path], "orig": [orig_files path]} or {"error"}.
+def file_paths(torrent):
+    try:
+        ti = lt.torrent_info(torrent)
+    except Exception as e:  # noqa: BLE001 - libtorrent's verdict is the answer
+        return {"error": str(e)}
+    fs = ti.files()
+    ofs = ti.orig_files()
+    return {
+        "name": ti.name(),
+        "files": [fs.file_path(i) for i in range(fs.num_files())],
+        "orig": [ofs.file_path(i) for i in range(ofs.num_files())],
+        "pad": [bool(fs.file_flags(i) & lt.file_storage.flag_pad_file) for i in range(fs.num_files())],
+    }
+
+
+def file_paths_main():
+    print(json.dumps([file_paths(t) for t in sys.argv[1:]]))

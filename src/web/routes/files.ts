@@ -1,6 +1,7 @@
 /**
  * Distribution over plain HTTP: `GET /items/:id.torrent` (`application/x-bittorrent`) and each file
- * at `/items/:id/files/<name>[/<path>]`, the URL under the torrent's BEP 19 web seed. Files answer
+ * at `/items/:id/files/<name>[/<path>]`, the URL under the torrent's BEP 19 web seed (a torrent-only
+ * item's file also answers at the torrent's own path and libtorrent's: `file-lookup.ts`). Files answer
  * `Range` (206, 416), `ETag` (the file's SHA-256) with `If-None-Match` and `If-Range`, `HEAD`, and a
  * content type from the extension. Every user file (files, thumbnails, `.torrent` files) is sent with
  * `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`, so even a file a browser
@@ -26,6 +27,7 @@ import type { Seeding } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { parseRange } from '../range.js';
+import { FileLookup } from './file-lookup.js';
 
 export interface FileRoutesOptions {
   items: ItemRepository;
@@ -71,6 +73,7 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
 
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
   const { items, blobs } = options;
+  const lookup = new FileLookup(blobs);
 
   const readyItem = async (id: string) => {
     const item = await items.get(Number(id));
@@ -128,7 +131,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     handler: async (request, reply) => {
       const item = await readyItem(request.params.id);
       const path = request.params['*'];
-      const file = item.files.find((f) => f.path === path);
+      const file = await lookup.find(item, path);
       if (!file?.blobKey)
         throw new SeedcastError('NOT_FOUND', `item ${item.id} has no file "${path.slice(0, 200)}"`);
       const type = contentTypeOf(file.path);
