@@ -67,7 +67,13 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     } else {
       const { link } = source;
       session = await engine.add(
-        { infoHash: link.infoHash!, ...(link.name ? { name: link.name } : {}) },
+        {
+          // A v2-only magnet (BEP 52 `btmh`): peers know it by the truncated v2 hash, and the
+          // metadata is checked against the whole SHA-256.
+          infoHash: link.infoHash ?? link.infoHashV2!.slice(0, 40),
+          ...(link.infoHash ? {} : { infoHashV2: link.infoHashV2! }),
+          ...(link.name ? { name: link.name } : {}),
+        },
         {
           path: out,
           trackers: link.trackers.map((t) => [t]),

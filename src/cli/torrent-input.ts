@@ -13,10 +13,7 @@ export type TorrentInput = { kind: 'torrent'; meta: Metainfo } | { kind: 'magnet
 
 export async function readTorrentInput(input: string): Promise<TorrentInput> {
   if (/^magnet:/i.test(input)) {
-    const link = parseMagnet(input);
-    if (!link.infoHash)
-      throw new SeedcastError('MAGNET_INVALID', 'v2-only magnet links are not supported yet (no btih)');
-    return { kind: 'magnet', link };
+    return { kind: 'magnet', link: parseMagnet(input) };
   }
   if (/^https?:\/\//i.test(input)) return { kind: 'torrent', meta: parseTorrent(await fetchTorrent(input)) };
   return { kind: 'torrent', meta: await readTorrentFile(input) };

@@ -129,7 +129,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
   async add(
-    source: { meta: Metainfo } | { infoHash: string; name?: string },
+    source: { meta: Metainfo } | { infoHash: string; name?: string; infoHashV2?: string },
     options: AddOptions,
   ): Promise<TorrentSession> {
     const session = new TorrentSession(source, {

@@ -35,6 +35,13 @@ export class PieceMap {
   /** v2-only: the start offset of each piece (pieces of different files are not contiguous). */
   private readonly v2Offsets?: Float64Array;
   private readonly v2Lengths?: Float64Array;
+  /**
+   * Length of the piece space as peers count it (the wire geometry): v2-only torrents pad every file,
+   * the last included, to a piece boundary (BEP 52; libtorrent 2.0 adds these "tail pad files"), so
+   * every v2 piece is `pieceLength` long on the wire and requests may run past a file's end into
+   * zeros. v1 and hybrid: the space itself.
+   */
+  readonly wireLength: number;
 
   constructor(meta: Metainfo) {
     this.files = meta.files;
@@ -42,6 +49,7 @@ export class PieceMap {
     this.pieceLength = meta.pieceLength;
     const last = meta.files[meta.files.length - 1];
     this.spaceLength = last ? last.offset + last.length : 0;
+    this.wireLength = meta.version === 'v2' ? meta.pieceCount * meta.pieceLength : this.spaceLength;
     if (meta.version === 'v2') {
       this.v2Offsets = new Float64Array(meta.pieceCount);
       this.v2Lengths = new Float64Array(meta.pieceCount);
@@ -64,6 +72,12 @@ export class PieceMap {
     if (this.v2Offsets) return { offset: this.v2Offsets[index]!, length: this.v2Lengths![index]! };
     const offset = index * this.pieceLength;
     return { offset, length: Math.min(this.pieceLength, this.spaceLength - offset) };
+  }
+
+  /** The length of piece `index` on the wire (see `wireLength`): at least `piece(index).length`. */
+  wirePieceLength(index: number): number {
+    const { offset } = this.piece(index);
+    return Math.min(this.pieceLength, this.wireLength - offset);
   }
 
   /** The file segments covering [offset, offset + length) of the piece space, in order. */

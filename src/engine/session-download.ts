@@ -53,6 +53,8 @@ interface InFlightPiece {
 
 export class Downloader {
   private readonly pieces = new Map<number, InFlightPiece>();
+  /** v2: complete, stored pieces whose hash is not known yet (their layer is being fetched). */
+  private readonly waiting = new Map<number, InFlightPiece>();
   /** Blocks handed to the store and not yet written. */
   private pendingWrites = 0;
   /** Blocks gathered in runs, not yet handed to the store (at most `MAX_GATHERED_BLOCKS`). */
@@ -103,6 +105,7 @@ export class Downloader {
   /** Forget pieces in flight (the session stopped or failed). */
   clear(): void {
     this.pieces.clear();
+    this.waiting.clear();
     this.gathered = 0;
   }
 
@@ -188,6 +191,32 @@ export class Downloader {
     if (!piece) return;
     this.pieces.delete(index);
     await Promise.all(piece.writes);
+    if (!s.verifier!.hashKnown(index)) {
+      this.waiting.set(index, piece); // checked once its hashes arrive (`hashesArrived`)
+      return;
+    }
+    await this.settle(index, piece);
+  }
+
+  /** The hashes of these pieces arrived (BEP 52): check those that were waiting for them. */
+  async hashesArrived(indexes: number[]): Promise<void> {
+    const s = this.session;
+    for (const index of indexes) {
+      const piece = this.waiting.get(index);
+      if (!piece || !s.running || s.failure) continue;
+      this.waiting.delete(index);
+      try {
+        await this.settle(index, piece);
+      } catch (err) {
+        s.fail(err as Error); // only the store throws here
+        return;
+      }
+    }
+  }
+
+  /** Verify a complete, stored piece: it counts as had, or is fetched again and held against its peers. */
+  private async settle(index: number, piece: InFlightPiece): Promise<void> {
+    const s = this.session;
     const ok = await s.verifier!.complete(index, piece.check, s.store!);
     if (!s.running || s.failure) return;
     if (!ok) {

@@ -85,7 +85,7 @@ export class MetadataFetcher {
   private requestFrom(peer: Peer, size: number): void {
     if (!peer.conn.supportsExtension('ut_metadata')) return;
     try {
-      this.assembler ??= new MetadataAssembler(this.session.infoHash, size);
+      this.assembler ??= new MetadataAssembler(this.session.infoHashV2 ?? this.session.infoHash, size);
     } catch (err) {
       peer.conn.destroy(err as Error);
       return;

@@ -62,7 +62,7 @@ export class PeerHandler {
     });
     conn.on('drain', () => s.uploader.pump(peer));
     conn.on('close', (err) => this.onClose(peer, err));
-    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.spaceLength, s.meta.pieceLength));
+    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.wireLength, s.meta.pieceLength));
     const negotiated = conn.remote!.negotiated;
     if (negotiated.extended) {
       conn.sendExtendedHandshake({
@@ -93,7 +93,7 @@ export class PeerHandler {
     const s = this.session;
     const { meta, map } = s;
     if (!meta || !map) return;
-    const geometry = pieceGeometry(map.spaceLength, meta.pieceLength);
+    const geometry = pieceGeometry(map.wireLength, meta.pieceLength);
     for (const peer of s.peers.values()) {
       peer.conn.setGeometry(geometry);
       this.applyPendingBitfield(peer);
@@ -106,6 +106,7 @@ export class PeerHandler {
     const s = this.session;
     s.peers.delete(peer.conn);
     s.superSeed.detach(peer);
+    s.layerFetch.peerClosed(peer);
     s.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
     s.picker?.releasePeer(peer);
     if (peer.has) s.picker?.removeAvailability(peer.has);
@@ -182,6 +183,15 @@ export class PeerHandler {
       case 'port':
         s.swarm.onDhtPort(peer.address.host, m.port);
         break;
+      case 'hashRequest':
+        s.hashAnswers.onRequest(peer, m);
+        break;
+      case 'hashes':
+        s.layerFetch.onHashes(peer, m); // throws (the peer is dropped) on hashes that do not verify
+        break;
+      case 'hashReject':
+        s.layerFetch.onReject(peer, m);
+        break;
       default:
         break;
     }
@@ -211,6 +221,7 @@ export class PeerHandler {
     peer.has = bits;
     s.picker?.addAvailability(bits);
     s.superSeed.setPieces(peer, bits);
+    if (s.layerFetch.active) s.layerFetch.pump();
     if (s.complete && peer.isSeed && !s.superSeed.active) {
       peer.conn.destroy();
       return;

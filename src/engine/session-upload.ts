@@ -104,9 +104,11 @@ export class Uploader {
   private async readBlock(block: BlockRef): Promise<Buffer | undefined> {
     const { store, map } = this.session;
     const span = map!.piece(block.index);
-    if (block.begin + block.length > span.length) return undefined;
+    // v2: up to the piece's end on the wire; past the file's end the store reads zeros.
+    const length = map!.wirePieceLength(block.index);
+    if (block.begin + block.length > length) return undefined;
     const windowStart = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
-    const windowLength = Math.min(READ_CHUNK, span.length - windowStart);
+    const windowLength = Math.min(READ_CHUNK, length - windowStart);
     if (block.begin + block.length > windowStart + windowLength) {
       return store!.read(span.offset + block.begin, block.length); // straddles two windows
     }

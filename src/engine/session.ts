@@ -26,6 +26,8 @@ import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
 import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
+import { HashAnswers } from './hash-answers.js';
+import { LayerFetch } from './layer-fetch.js';
 import { Peer } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
@@ -103,6 +105,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly metadata: MetadataFetcher;
   readonly superSeed: SessionSuperSeed;
   readonly downloader: Downloader;
+  /** BEP 52: answering `hash request`s, and fetching the piece layers a v2 torrent came without. */
+  readonly hashAnswers: HashAnswers;
+  readonly layerFetch: LayerFetch;
+  /** The v2 info hash (SHA-256, 32 bytes) of a v2-only magnet, to check its metadata against. */
+  readonly infoHashV2: Buffer | undefined;
   /** Why the session stopped, when a store or disk error stopped it. */
   failure: Error | undefined;
   readonly swarm: SwarmFinder;
@@ -117,7 +124,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   private completeEmitted = false;
 
   constructor(
-    source: { meta: Metainfo } | { infoHash: string; name?: string },
+    source: { meta: Metainfo } | { infoHash: string; name?: string; infoHashV2?: string },
     readonly options: SessionOptions,
   ) {
     super();
@@ -130,6 +137,10 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.superSeed = new SessionSuperSeed(this);
     this.downloader = new Downloader(this);
     this.peerHandler = new PeerHandler(this);
+    this.hashAnswers = new HashAnswers(this);
+    this.layerFetch = new LayerFetch(this);
+    const v2 = meta?.infoHashV2 ?? ('infoHashV2' in source ? source.infoHashV2 : undefined);
+    this.infoHashV2 = v2 ? Buffer.from(v2, 'hex') : undefined;
     if (meta) this.meta = meta;
   }
 
@@ -219,14 +230,13 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
 
   /** Set up everything that needs the metadata: store, picker, recheck of data already on disk. */
   async useMetadata(meta: Metainfo): Promise<void> {
-    if (meta.version === 'v2')
-      this.emit('warning', 'v2-only torrents are verified per file; transfers use v1 peers');
     this.meta = meta;
     this.map = new PieceMap(meta);
     this.store = guardedStore(this.options.storeFor(meta), this);
-    this.verifier = new PieceVerifier(meta, this.map);
+    this.verifier = new PieceVerifier(meta, this.map, (root, i) => this.layerFetch.pieceHash(root, i));
     this.have = new Bitfield(meta.pieceCount);
     await this.recheck();
+    this.layerFetch.start(); // the v2 layers neither the torrent nor the files gave
     if (this.seedOnly && !this.complete) {
       for (let i = 0; i < meta.pieceCount; i++) if (!this.have.has(i)) this.damagedPieces.push(i);
       const n = this.damagedPieces.length;
@@ -255,6 +265,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const { store, map, verifier, have } = this;
     if (!store || !map || !verifier || !have) return;
     if (store.isEmpty && (await store.isEmpty())) return;
+    await this.hashAnswers.layersFromStore(); // v2 without `piece layers`: from the files, if whole
     for (let i = 0; i < map.pieceCount; i++) {
       if (!this.running) return;
       if (await verifier.verifyStored(i, store)) have.set(i);
@@ -338,6 +349,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.peerHandler.requestMore(peer);
     }
     this.superSeed.tick();
+    this.layerFetch.pump(now);
     if (this.ticks % 10 === 0) this.chokeRound();
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();

@@ -4,7 +4,9 @@
  * v1 and hybrid torrents: SHA-1 of the whole piece (padding zeros included) against `pieces` (BEP 3).
  * v2-only torrents (BEP 52): SHA-256 of each 16 KiB block, hashed up to the piece's subtree root and
  * compared with the file's piece layer; a file of one piece or less is compared with its pieces root
- * directly (its tree is only as wide as its block count).
+ * directly (its tree is only as wide as its block count). A piece layer missing from the torrent comes
+ * from peers (`layer-fetch.ts`), a verified run at a time: `hashKnown` says whether a piece can be
+ * checked yet (the downloader keeps a complete piece waiting until it can).
  *
  * Hashing is incremental (`PieceCheck`), so a piece is never held whole in memory: the download path
  * feeds blocks as they arrive (SHA-1 only in order; v2 leaves in any order) and reads back from the
@@ -38,7 +40,29 @@ export class PieceVerifier {
   constructor(
     private readonly meta: Metainfo,
     private readonly map: PieceMap,
+    /** v2: a piece hash from a verified run of a layer still being fetched (by pieces root, hex). */
+    private readonly fetched?: (rootHex: string, pieceInFile: number) => Buffer | undefined,
   ) {}
+
+  /** False while piece `index` of a v2 torrent has no known hash to be checked against. */
+  hashKnown(index: number): boolean {
+    if (this.meta.version !== 'v2') return true;
+    const file = this.meta.files[this.map.fileOfPiece(index)]!;
+    if (!file.piecesRoot || file.length <= this.meta.pieceLength) return true;
+    return (
+      this.pieceHash(
+        file.piecesRoot,
+        (this.map.piece(index).offset - file.offset) / this.meta.pieceLength,
+      ) !== undefined
+    );
+  }
+
+  private pieceHash(root: Uint8Array, inFile: number): Uint8Array | undefined {
+    const rootHex = Buffer.from(root).toString('hex');
+    const layer = this.meta.pieceLayers.get(rootHex);
+    if (layer) return layer.subarray(inFile * 32, inFile * 32 + 32);
+    return this.fetched?.(rootHex, inFile);
+  }
 
   /** A fresh incremental check of piece `index`. */
   check(index: number): PieceCheck {
@@ -79,10 +103,9 @@ export class PieceVerifier {
     const file = this.meta.files[this.map.fileOfPiece(index)]!;
     if (!file.piecesRoot) return false;
     if (file.length <= this.meta.pieceLength) return merkleRoot(leaves).equals(file.piecesRoot);
-    const layer = this.meta.pieceLayers.get(Buffer.from(file.piecesRoot).toString('hex'));
-    if (!layer) return false;
     const inFile = (span.offset - file.offset) / this.meta.pieceLength;
-    const expected = layer.subarray(inFile * 32, inFile * 32 + 32);
+    const expected = this.pieceHash(file.piecesRoot, inFile);
+    if (!expected) return false;
     return merkleRoot(leaves, { width: this.meta.pieceLength / BLOCK }).equals(expected);
   }
 }

@@ -7,7 +7,16 @@ export { type CreatedTorrent, type CreateOptions, createTorrent } from './create
 export { base32Decode, formatMagnet, magnetFromMetainfo, parseMagnet } from './magnet.js';
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
-export { layerRoot, merkleRoot, zeroSubtreeRoot } from './piece-layers.js';
+export {
+  type FileTreeShape,
+  fileTreeShape,
+  LayerTree,
+  layerRoot,
+  merkleRoot,
+  validRun,
+  verifyHashRun,
+  zeroSubtreeRoot,
+} from './piece-layers.js';
 export {
   libtorrentUrlPaths,
   pathDiffers,

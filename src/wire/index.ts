@@ -37,6 +37,14 @@ export {
   reservedBytes,
 } from './handshake.js';
 export {
+  HASH_MESSAGE_IDS,
+  type HashRequest,
+  MAX_HASH_RUN,
+  parseHashes,
+  parseHashHeader,
+  uncleCount,
+} from './hash-messages.js';
+export {
   BLOCK_LENGTH,
   type BlockRef,
   encodeExtended,

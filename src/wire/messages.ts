@@ -21,12 +21,17 @@
  *   reject request  00 00 00 0d  10  <index> <begin> <length>              (BEP 6)
  *   allowed fast    00 00 00 05  11  <index>                               (BEP 6)
  *   extended        <2 + n>      14  <extended id: 1 byte> <n bytes>       (BEP 10)
+ *   hash request    00 00 00 31  15  <pieces root: 32> <base> <index> <length> <proof layers>  (BEP 52)
+ *   hashes          <49 + 32n>   16  <the same 48 bytes> <n hashes of 32 bytes>            (BEP 52)
+ *   hash reject     00 00 00 31  17  <the same 48 bytes as the request>                    (BEP 52)
+ * (the BEP 52 layouts are detailed in `hash-messages.ts`)
  *
  * Each encoder writes one buffer of the exact size. A piece can instead be sent as its 13-byte
  * header (`encodePieceHeader`) followed by the block itself, so the block is never copied.
  */
 
 import { SeedcastError } from '../errors.js';
+import { encodeHashHeader, HASH_HEADER_LENGTH, type HashRequest } from './hash-messages.js';
 
 export const MessageId = {
   choke: 0,
@@ -45,6 +50,9 @@ export const MessageId = {
   reject: 0x10,
   allowedFast: 0x11,
   extended: 20,
+  hashRequest: 21,
+  hashes: 22,
+  hashReject: 23,
 } as const;
 
 /** The largest block a peer may request or send (BEP 3 "All current implementations use 2^14"). */
@@ -74,6 +82,10 @@ export type Message =
   | ({ type: 'reject' } & BlockRef)
   | { type: 'allowedFast'; index: number }
   | { type: 'extended'; id: number; payload: Uint8Array }
+  | ({ type: 'hashRequest' } & HashRequest)
+  /** `hashes`: the run (`length` hashes) then the uncle hashes, bottom-up, 32 bytes each. */
+  | ({ type: 'hashes' } & HashRequest & { hashes: Uint8Array; uncles: Uint8Array })
+  | ({ type: 'hashReject' } & HashRequest)
   /** A message id this implementation does not know: ignored, as BEP 3 asks. */
   | { type: 'unknown'; id: number; payload: Uint8Array };
 
@@ -136,6 +148,20 @@ export function encodeMessage(message: Message): Buffer {
     }
     case 'extended':
       return encodeExtended(message.id, message.payload);
+    case 'hashRequest':
+    case 'hashReject': {
+      const out = header(MessageId[message.type], HASH_HEADER_LENGTH);
+      encodeHashHeader(out, 5, message);
+      return out;
+    }
+    case 'hashes': {
+      const body = message.hashes.byteLength + message.uncles.byteLength;
+      const out = header(MessageId.hashes, HASH_HEADER_LENGTH + body);
+      encodeHashHeader(out, 5, message);
+      out.set(message.hashes, 5 + HASH_HEADER_LENGTH);
+      out.set(message.uncles, 5 + HASH_HEADER_LENGTH + message.hashes.byteLength);
+      return out;
+    }
     case 'unknown': {
       const out = header(u8(message.id, 'message id'), message.payload.byteLength);
       out.set(message.payload, 5);

@@ -1,5 +1,5 @@
 /**
- * Decode one framed message (BEP 3, 6, 10) into a `Message`, checking its exact length.
+ * Decode one framed message (BEP 3, 6, 10, 52) into a `Message`, checking its exact length.
  *
  * A frame is the bytes after the 4-byte length prefix: `<id: 1 byte><payload>` (see `messages.ts`
  * for every layout). Fixed-size messages must have exactly their size, a piece at least its 8-byte
@@ -9,6 +9,7 @@
  */
 
 import { SeedcastError } from '../errors.js';
+import { HASH_HEADER_LENGTH, parseHashes, parseHashHeader } from './hash-messages.js';
 import { type Message, MessageId } from './messages.js';
 
 /** Frame length (id + payload) of each fixed-size message, by id. */
@@ -26,6 +27,8 @@ export const FIXED_FRAME_LENGTH: ReadonlyMap<number, number> = new Map([
   [MessageId.haveNone, 1],
   [MessageId.reject, 13],
   [MessageId.allowedFast, 5],
+  [MessageId.hashRequest, 1 + HASH_HEADER_LENGTH],
+  [MessageId.hashReject, 1 + HASH_HEADER_LENGTH],
 ]);
 
 const NAMES = new Map<number, string>(Object.entries(MessageId).map(([name, id]) => [id, name]));
@@ -41,6 +44,12 @@ export function checkFrameLength(id: number, length: number): void {
   }
   if (id === MessageId.piece && length < 9) {
     throw new SeedcastError('WIRE_MALFORMED', `piece message of length ${length}, at least 9 expected`);
+  }
+  if (
+    id === MessageId.hashes &&
+    (length < 1 + HASH_HEADER_LENGTH || (length - 1 - HASH_HEADER_LENGTH) % 32 !== 0)
+  ) {
+    throw new SeedcastError('WIRE_MALFORMED', `hashes message of length ${length}`);
   }
   if (id === MessageId.extended && length < 2) {
     throw new SeedcastError('WIRE_MALFORMED', 'extended message without an extended id');
@@ -94,6 +103,12 @@ export function parseFrame(frame: Uint8Array): Message {
       return { type: 'port', port: buf.readUInt16BE(1) };
     case MessageId.extended:
       return { type: 'extended', id: buf[1]!, payload: buf.subarray(2) };
+    case MessageId.hashRequest:
+      return { type: 'hashRequest', ...parseHashHeader(buf.subarray(1)) };
+    case MessageId.hashReject:
+      return { type: 'hashReject', ...parseHashHeader(buf.subarray(1)) };
+    case MessageId.hashes:
+      return { type: 'hashes', ...parseHashes(buf.subarray(1)) };
     default:
       return { type: 'unknown', id, payload: buf.subarray(1) };
   }
