@@ -16,7 +16,7 @@ import { type BDict, type BValue, isDict, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
 import { invalid, MAX_FILE_SIZE, MAX_TOTAL_SIZE, optionalAttr, pathList } from './fields.js';
 import type { V2File } from './parse-v2.js';
-import type { TorrentFile } from './types.js';
+import type { ParsedFile as TorrentFile } from './types.js';
 
 export interface V1Files {
   files: TorrentFile[];
