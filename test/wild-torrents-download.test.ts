@@ -19,6 +19,7 @@ import {
   assertLanded,
   compareNames,
   type LtSeeder,
+  ltHashCounts,
   ltInfo,
   ltSeedOdd,
   type OddTorrent,
@@ -117,6 +118,7 @@ interface Setup {
   out: string;
   seeder: LtSeeder;
   v1: string | null;
+  v2: string | null;
   torrentPath: string;
 }
 
@@ -132,7 +134,7 @@ async function setup(t: TestContext, w: OddTorrent): Promise<Setup> {
   const base = tempDir(t, 'seedcast-wild-out-');
   const out = join(base, 'a', 'b', 'out');
   mkdirSync(out, { recursive: true });
-  return { base, out, seeder, v1: info.v1, torrentPath };
+  return { base, out, seeder, v1: info.v1, v2: info.v2, torrentPath };
 }
 
 async function download(s: Setup, source: string, extra: string[] = []) {
@@ -144,20 +146,23 @@ async function download(s: Setup, source: string, extra: string[] = []) {
   assert.match(r.stdout, /complete: /);
 }
 
-async function byTorrent(t: TestContext, w: OddTorrent): Promise<void> {
+async function byTorrent(t: TestContext, w: OddTorrent): Promise<Setup> {
   const s = await setup(t, w);
   await download(s, s.torrentPath, ['--peer', `127.0.0.1:${s.seeder.port}`]);
   const landed = assertLanded(s.base, s.out, w);
   compareNames(t, w, landed, s.seeder.files);
+  return s;
 }
 
-async function byMagnet(t: TestContext, w: OddTorrent): Promise<void> {
+/** By magnet link: `urn:btih` (v1, hybrid) or, for a v2-only torrent, `urn:btmh` (BEP 52 multihash). */
+async function byMagnet(t: TestContext, w: OddTorrent): Promise<Setup> {
   const s = await setup(t, w);
-  assert.ok(s.v1, 'a v1 info hash for the magnet link');
-  const magnet = `magnet:?xt=urn:btih:${s.v1}&x.pe=127.0.0.1:${s.seeder.port}`;
+  const xt = w.version === 'v2' ? `urn:btmh:1220${s.v2}` : `urn:btih:${s.v1}`;
+  const magnet = `magnet:?xt=${xt}&x.pe=127.0.0.1:${s.seeder.port}`;
   await download(s, magnet);
   const landed = assertLanded(s.base, s.out, w);
   compareNames(t, w, landed, s.seeder.files);
+  return s;
 }
 
 describe('seedcast download gets wild torrents from libtorrent', () => {
@@ -208,12 +213,27 @@ describe('seedcast download gets wild torrents from libtorrent', () => {
     timeout: 60_000,
   }, async (t) => {
     if (!requireTools(t, 'libtorrent')) return;
-    await byTorrent(t, noLayers('v2'));
+    const s = await byTorrent(t, noLayers('v2'));
+    // The pieces could only be checked with the layers libtorrent sent (BEP 52 hash request / hashes).
+    const counts = await ltHashCounts(s.seeder, 1);
+    t.diagnostic(`libtorrent's peer log: ${JSON.stringify(counts)}`);
+    assert.ok(counts.hashRequests > 0 && counts.hashes > 0, 'we asked libtorrent for the piece layers');
+  });
+
+  it('a v2 torrent by magnet (urn:btmh): the info over BEP 9, the layers by hash requests', {
+    timeout: 60_000,
+  }, async (t) => {
+    if (!requireTools(t, 'libtorrent')) return;
+    const s = await byMagnet(t, noLayers('v2'));
+    const counts = await ltHashCounts(s.seeder, 1);
+    t.diagnostic(`libtorrent's peer log: ${JSON.stringify(counts)}`);
+    assert.ok(counts.hashRequests > 0 && counts.hashes > 0, 'we asked libtorrent for the piece layers');
   });
 
   it('a hybrid torrent without piece layers: by .torrent', { timeout: 60_000 }, async (t) => {
     if (!requireTools(t, 'libtorrent')) return;
-    await byTorrent(t, noLayers('hybrid'));
+    const s = await byTorrent(t, noLayers('hybrid'));
+    t.diagnostic(`libtorrent's peer log: ${JSON.stringify(await ltHashCounts(s.seeder, 0, 500))}`);
   });
 
   it('a hybrid torrent without piece layers: by magnet', { timeout: 60_000 }, async (t) => {

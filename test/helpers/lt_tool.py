@@ -11,7 +11,9 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
                                                                   files, in libtorrent's order) where libtorrent stores
                                                                   them (its own sanitised file_path), checks them all and
                                                                   prints {"port", "files"} once seeding; seeds until stdin
-                                                                  closes (exits 1 with {"error"} if the check fails)
+                                                                  closes (exits 1 with {"error"} if the check fails),
+                                                                  printing {"hash_requests", "hashes", "hash_rejects"}
+                                                                  (BEP 52 messages of its peers) when they change
 The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0), LT_OUTGOING the
 address outgoing connections (and tracker announces) come from.
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
@@ -357,11 +359,29 @@ def seed_odd(torrent, save_path, content_dir):
         print(json.dumps({"error": "not seeding after the check: %s, %d/%d pieces, %s" % (
             s.state, s.num_pieces, ti.num_pieces(), s.errc.message())}), flush=True)
         sys.exit(1)
+    ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification})
     print(json.dumps({"port": ses.listen_port(), "files": placed}), flush=True)
-    sys.stdin.read()  # until the test closes stdin or kills us
-    time.sleep(2)
+    # Until the test closes stdin (or kills us): count the BEP 52 hash messages of the peers (libtorrent's
+    # peer log), printing {"hash_requests", "hashes", "hash_rejects"} each time they change.
+    import select
+
+    counts = {"hash_requests": 0, "hashes": 0, "hash_rejects": 0}
+    kinds = {"<== HASH_REQUEST": "hash_requests", "==> HASHES": "hashes", "==> HASH_REJECT": "hash_rejects"}
+    while True:
+        changed = False
+        for a in ses.pop_alerts():
+            m = a.message()
+            for needle, key in kinds.items():
+                if needle in m:
+                    counts[key] += 1
+                    changed = True
+        if changed:
+            print(json.dumps(counts), flush=True)
+        ready, _, _ = select.select([sys.stdin], [], [], 0.1)
+        if ready and sys.stdin.read(1) == "":
+            break
     s = h.status()
-    return {"uploaded": max(s.all_time_upload, s.total_payload_upload)}
+    return {"uploaded": max(s.all_time_upload, s.total_payload_upload), **counts}
 
 
 if __name__ == "__main__":
