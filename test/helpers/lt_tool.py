@@ -7,6 +7,9 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
   download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
                                                                   complete; peers: [{"ip", "client", "received"}]
+  download-hashes <file.torrent | magnet> <save_path> <host:port>
+                                                               -> download's result plus {"hash_requests", "hashes",
+                                                                  "hash_rejects"}: the BEP 52 messages it sent/received
   seed-odd <file.torrent> <save_path> <content_dir>           -> writes content_dir/0, 1, ... (the torrent's non-pad
                                                                   files, in libtorrent's order) where libtorrent stores
                                                                   them (its own sanitised file_path), checks them all and
@@ -311,6 +314,7 @@ def main():
                 "dht-seed": dht_seed, "dht-download": dht_download}
     commands["download_sources"] = download_sources
     commands["seed-odd"] = seed_odd
+    commands["download-hashes"] = download_hashes
     commands["verdicts"] = verdicts
     result = commands[cmd](*args)
     print(json.dumps(result))
@@ -382,6 +386,23 @@ def seed_odd(torrent, save_path, content_dir):
             break
     s = h.status()
     return {"uploaded": max(s.all_time_upload, s.total_payload_upload), **counts}
+
+
+def download_hashes(source, save_path, peer):
+    """`download`, plus the BEP 52 hash messages libtorrent exchanged (from its peer log):
+    {"have", "total", ..., "hash_requests" (sent), "hashes" (received), "hash_rejects" (received)}."""
+    ses = make_session()
+    ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification, "alert_queue_size": 200000})
+    out = download(source, save_path, peer, ses=ses)
+    counts = {"hash_requests": 0, "hashes": 0, "hash_rejects": 0}
+    kinds = {"==> HASH_REQUEST": "hash_requests", "<== HASHES": "hashes", "<== HASH_REJECT": "hash_rejects"}
+    for a in ses.pop_alerts():
+        m = a.message()
+        for needle, key in kinds.items():
+            if needle in m:
+                counts[key] += 1
+    out.update(counts)
+    return out
 
 
 if __name__ == "__main__":
