@@ -7,8 +7,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parseTorrent } from '../../src/torrent/index.js';
@@ -158,6 +158,54 @@ export async function ltHashCounts(
   const until = Date.now() + ms;
   while (read().hashes < atLeast && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
   return read();
+}
+
+export interface LtDownload {
+  have: number;
+  total: number;
+  state: string;
+  /** BEP 52 messages libtorrent sent (requests) and received (hashes, rejects). */
+  hash_requests: number;
+  hashes: number;
+  hash_rejects: number;
+}
+
+/**
+ * libtorrent downloads `w` (its `.torrent`, or a magnet link: `urn:btmh` for v2-only) from `peer`
+ * into `dir`/lt-N; asserts it completes and that every file is byte-exact where libtorrent stores it.
+ */
+export function ltDownloadFrom(
+  w: OddTorrent,
+  peer: string,
+  dir: string,
+  by: 'torrent' | 'magnet',
+): LtDownload {
+  const work = mkdtempSync(join(dir, 'lt-'));
+  const info = ltInfo(w.torrent, work);
+  const torrentPath = join(work, 'lt-info.torrent');
+  const source =
+    by === 'torrent'
+      ? torrentPath
+      : w.version === 'v2'
+        ? `magnet:?xt=urn:btmh:1220${info.v2}`
+        : `magnet:?xt=urn:btih:${info.v1}`;
+  const out = join(work, 'out');
+  const result = JSON.parse(
+    execFileSync(LIBTORRENT_PYTHON, [LT_TOOL, 'download-hashes', source, out, peer], {
+      encoding: 'utf8',
+      env: { ...process.env, LT_TIMEOUT: '40' },
+    }),
+  ) as LtDownload;
+  assert.ok(
+    result.total > 0 && result.have === result.total,
+    `libtorrent finished: ${JSON.stringify(result)}`,
+  );
+  const wanted = libtorrentOrder(w).filter((f) => !f.symlink);
+  assert.equal(info.files.length, wanted.length);
+  info.files.forEach((f, i) => {
+    assert.ok(readFileSync(join(out, f.path)).equals(wanted[i]!.data), `${f.path} is byte-exact`);
+  });
+  return result;
 }
 
 /** Every file, symlink and folder under `dir`, by path relative to it ('/'-separated). */
