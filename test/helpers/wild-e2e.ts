@@ -8,8 +8,16 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parseTorrent } from '../../src/torrent/index.js';
 import type { Metainfo, TorrentFile } from '../../src/torrent/types.js';
@@ -294,6 +302,13 @@ export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
   assert.deepEqual([...unmatched], [], 'no other file in the output folder');
   const others = files.filter(([, k]) => k !== 'file' && k !== 'symlink');
   assert.deepEqual(others, [], 'nothing but files, folders and symlinks');
+  // A symlink only where the torrent has one (BEP 47), and never one that leads out of the folder.
+  const links = files.filter(([, k]) => k === 'symlink').map(([p]) => p);
+  if (!w.files.some((f) => f.symlink)) assert.deepEqual(links, [], 'no symlink');
+  for (const link of links) {
+    const target = resolve(dirname(join(out, link)), readlinkSync(join(out, link)));
+    assert.ok(!relative(out, target).startsWith('..'), `${link} -> ${target} stays inside`);
+  }
   return { placed };
 }
 
