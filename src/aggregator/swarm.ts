@@ -103,10 +103,15 @@ export async function addPlaced(
   if ('meta' in source)
     return engine.add({ meta: source.meta }, { path: options.root, storeFor, readOnly, ...extra });
   const link = source.magnet;
-  if (!link.infoHash)
-    throw new SeedcastError('MAGNET_INVALID', 'v2-only magnet links are not supported (no btih)');
+  if (!link.infoHash && !link.infoHashV2)
+    throw new SeedcastError('MAGNET_INVALID', 'the magnet link has no info hash');
   return engine.add(
-    { infoHash: link.infoHash, ...(link.name ? { name: link.name } : {}) },
+    {
+      // A v2-only magnet (BEP 52 `btmh`): peers know it by the truncated v2 hash.
+      infoHash: link.infoHash ?? link.infoHashV2!.slice(0, 40),
+      ...(link.infoHash ? {} : { infoHashV2: link.infoHashV2! }),
+      ...(link.name ? { name: link.name } : {}),
+    },
     {
       path: options.root,
       storeFor,
