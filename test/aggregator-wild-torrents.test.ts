@@ -226,4 +226,39 @@ describe('the aggregator with a feed of wild torrents seeded by libtorrent', () 
     }
     assert.equal(await syncing.stop('SIGTERM'), 0);
   });
+
+  it('a v2-only magnet link (urn:btmh) as the alternate enclosure', { timeout: 60_000 }, async (t) => {
+    if (!requireTools(t, 'libtorrent')) return;
+    const dir = tempDir(t, 'seedcast-agg-wild-');
+    const env = { SEEDCAST_HOME: join(dir, 'home') };
+    const w = noLayers('http://127.0.0.1:1/announce');
+    const seeder = await ltSeedOdd(t, w, join(dir, 'lt'));
+    const v2 = ltInfo(w.torrent, join(dir, 'info')).v2;
+    const host = await startPodcastHost(t);
+    const magnet = `magnet:?xt=urn:btmh:1220${v2}&x.pe=127.0.0.1:${seeder.port}`;
+    const total = w.files.reduce((n, f) => n + f.data.length, 0);
+    host.set('/feed.xml', {
+      type: 'application/rss+xml',
+      body: rssFeed('V2 Magnet Show', [
+        {
+          title: 'V2 Magnet',
+          guid: 'v2',
+          enclosure: { url: `${host.url}/missing.mp3`, type: 'audio/mpeg', length: total },
+          extra: `<podcast:alternateEnclosure type="audio/mpeg" length="${total}"><podcast:source uri="${magnet.replace(/&/g, '&amp;')}" contentType="application/x-bittorrent"/></podcast:alternateEnclosure>`,
+        },
+      ]),
+    });
+    assert.equal((await runBin(['subscribe', `${host.url}/feed.xml`], { env })).code, 0);
+    const sync = await runBin(
+      ['sync', '--once', '--swarm-timeout', '10', '--port', String(await freePort()), '--no-dht', '--no-lsd'],
+      { env, timeoutMs: 40_000 },
+    );
+    const entries = JSON.parse((await runBin(['library', '--json'], { env })).stdout) as LibraryJson[];
+    const entry = entries.find((e) => e.title === 'V2 Magnet');
+    assert.ok(
+      entry?.complete && entry.path,
+      `complete: ${JSON.stringify(entry)}\n${sync.stdout}\n${sync.stderr.slice(-2000)}`,
+    );
+    assertLanded(entry.path, entry.path, w);
+  });
 });
