@@ -17,7 +17,7 @@ import {
   encodeMetadataMessage,
   encodePex,
 } from '../src/wire/index.js';
-import { wildCorpus } from '../test/helpers/wild-torrents.js';
+import { allWildTorrents } from '../test/helpers/wild-torrents.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), 'corpus');
 
@@ -49,7 +49,7 @@ put(
 );
 
 // metainfo and bencode: the wild torrents of issue 21 (what libtorrent loads and what it refuses)
-for (const w of wildCorpus()) {
+for (const w of allWildTorrents()) {
   put('metainfo', `wild-${w.name}`, w.torrent);
   put('bencode', `wild-${w.name}`, w.torrent);
 }

@@ -271,12 +271,12 @@ class Decoder {
       const keyAt = this.pos;
       const key = this.bytesSpan();
       if (prev) {
-        const order = this.buf.compare(this.buf, prev.start, prev.end, key.start, key.end);
+        const order = compareRanges(this.buf, key, prev);
         if (order === 0) this.nonCanonicalAt('duplicate dictionary key', keyAt);
         else if (order < 0) this.nonCanonicalAt('dictionary keys out of order', keyAt);
       }
       prev = key;
-      const name = this.buf.toString('latin1', key.start, key.end);
+      const name = keyString(this.buf, key);
       const valueStart = this.pos;
       if (topLevel) this.soft = undefined;
       const value = this.value(depth);
@@ -289,4 +289,26 @@ class Decoder {
       }
     }
   }
+}
+
+/** Byte order of two ranges of `buf` (as Buffer.compare: 1 when `a` sorts after `b`), by hand for short keys. */
+function compareRanges(buf: Buffer, a: Span, b: Span): number {
+  const la = a.end - a.start;
+  const lb = b.end - b.start;
+  if (la > 64 || lb > 64) return buf.compare(buf, b.start, b.end, a.start, a.end);
+  const n = Math.min(la, lb);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a.start + i]! - buf[b.start + i]!;
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+/** A dictionary key as a binary string (one character per byte); short keys without a native call. */
+function keyString(buf: Buffer, key: Span): string {
+  const len = key.end - key.start;
+  if (len > 32) return buf.toString('latin1', key.start, key.end);
+  let s = '';
+  for (let i = key.start; i < key.end; i++) s += String.fromCharCode(buf[i]!);
+  return s;
 }

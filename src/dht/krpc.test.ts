@@ -24,6 +24,13 @@ describe('parseKrpc', () => {
     assert.equal(fields(q!.message).has('v'), false);
   });
 
+  it('reads a datagram whose keys are out of order (as libtorrent does), re-encoded canonical', () => {
+    const ping = Buffer.from(`d1:y1:q1:t2:aa1:q4:ping1:ad2:id20:${ID.toString('latin1')}ee`, 'latin1');
+    const q = parseKrpc(ping);
+    assert.equal(q?.y, 'q');
+    assert.deepEqual([...fields(q!.message).keys()], ['a', 'q', 't', 'y']);
+  });
+
   it('drops queries with missing or mistyped fields, and methods outside BEP 5', () => {
     const bad = [
       { t: 'aa', y: 'q', q: 'ping', a: { id: 5 } },

@@ -1,6 +1,6 @@
 /**
- * KRPC messages at the edge (BEP 5): every datagram that reaches the DHT is parsed here, strictly,
- * and either dropped or re-encoded into a clean message that carries only what BEP 5 defines, so
+ * KRPC messages at the edge (BEP 5): every datagram that reaches the DHT is parsed here (its bencode
+ * read as libtorrent reads it: keys in any order), its fields checked strictly, and either dropped or re-encoded into a clean message that carries only what BEP 5 defines, so
  * the library behind (`bittorrent-dht`) never sees a field of the wrong type or size.
  *
  * A KRPC message is a bencoded dictionary:
@@ -73,7 +73,8 @@ export function parseKrpc(
   if (datagram.length > MAX_DATAGRAM || datagram[0] !== 0x64 /* d */) return undefined;
   let root: BValue;
   try {
-    root = decode(datagram, { maxSize: MAX_DATAGRAM, maxDepth: 4, maxValues: 600 });
+    // As libtorrent: keys in any order (other DHT implementations do not all sort them).
+    root = decode(datagram, { maxSize: MAX_DATAGRAM, maxDepth: 4, maxValues: 600, lenient: true });
   } catch {
     return undefined;
   }

@@ -152,7 +152,8 @@ async function readAtMost(response: Response, limit: number, url: string): Promi
 export function parseHttpResponse(body: Uint8Array, url = 'tracker'): AnnounceResult {
   let root: ReturnType<typeof decode>;
   try {
-    root = decode(body, { maxSize: MAX_RESPONSE });
+    // Trackers in the wild write keys in any order: read the response as libtorrent does.
+    root = decode(body, { maxSize: MAX_RESPONSE, lenient: true });
   } catch (err) {
     throw fail(`${url}: not a bencoded response (${(err as Error).message})`);
   }

@@ -14,6 +14,16 @@ export function invalid(detail: string): SeedcastError {
 }
 
 export function text(bytes: Uint8Array): string {
+  // Most names and path components are short ASCII: build those by hand, the decoder does the rest.
+  if (bytes.length <= 64) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c >= 0x80) return utf8.decode(bytes);
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
   return utf8.decode(bytes);
 }
 

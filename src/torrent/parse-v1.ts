@@ -68,7 +68,7 @@ function v1Entry(entry: BValue, i: number, name: string, offset: number): Torren
   }
   const full = [name, ...path];
   // BitComet's padding files, named rather than flagged: libtorrent treats them as padding.
-  if (full.join('/').includes('_____padding_file_')) padding = true;
+  if (!padding && full.some((c) => c.includes('_____padding_file_'))) padding = true;
   const file: TorrentFile = { path: full, length, offset, attr, padding };
   if (symlink) {
     const target = entry.get('symlink path');

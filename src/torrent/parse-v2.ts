@@ -10,9 +10,10 @@
  *               A symlink (`attr` l) takes no payload space.
  *   piece layers  { <pieces root>: <32-byte hash of each piece-sized subtree, concatenated> }
  *               optional (the engine gets missing layers from peers, BEP 52 hash requests). When
- *               present it must be a dictionary of valid layers: each key the root of a file larger
- *               than a piece, each value exactly one hash per piece of that file (else libtorrent
- *               refuses the torrent). A layer that does not hash to its root makes libtorrent fail
+ *               present (a dictionary: anything else is ignored) each key must be 32 bytes and each
+ *               value a whole number of 32-byte hashes, the layer of a file exactly one hash per
+ *               piece of that file (else libtorrent refuses the torrent); keys that are no file's
+ *               root are ignored, as libtorrent 2.0.8 does. A layer that does not hash to its root makes libtorrent fail
  *               the torrent when it is added; we refuse it here (TORRENT_HASH_MISMATCH).
  */
 
@@ -75,9 +76,10 @@ function pieceLayers(
   for (const f of files) {
     if (f.length > pieceLength && f.piecesRoot) big.set(Buffer.from(f.piecesRoot).toString('latin1'), f);
   }
+  // libtorrent 2.0.8 refuses an entry that cannot be a layer and ignores one of no file of this torrent.
   for (const [key, layer] of layers) {
-    if (key.length !== 32 || !isBytes(layer) || layer.length % 32 !== 0 || !big.has(key)) {
-      throw invalid('"piece layers" has an entry that is not the layer of a file larger than a piece');
+    if (key.length !== 32 || !isBytes(layer) || layer.length % 32 !== 0) {
+      throw invalid('"piece layers" has an entry that is not a 32-byte root and a list of 32-byte hashes');
     }
   }
   for (const [key, file] of big) {

@@ -67,7 +67,7 @@ export interface ParseOptions {
 export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Metainfo {
   const decodeOptions: DecodeOptions = {
     maxSize: options.maxSize ?? 32 * 1024 * 1024,
-    maxDepth: 110,
+    maxDepth: 100,
     lenient: true,
   };
   const { value: root, spans, nonCanonical } = decodeWithSpans(bytes, decodeOptions);
@@ -89,7 +89,7 @@ export function parseTorrent(bytes: Uint8Array, options: ParseOptions = {}): Met
   if (pieceLength === 0) throw invalid('info."piece length" must be positive');
   if (pieceLength > MAX_PIECE_LENGTH) {
     throw invalid(
-      `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB, as libtorrent)`,
+      `info."piece length" ${pieceLength} is over the limit of ${MAX_PIECE_LENGTH} (128 MiB: Seedcast's cap, libtorrent's is 512 MiB)`,
     );
   }
   if (metaVersion > 1 && (pieceLength < 16 * 1024 || (pieceLength & (pieceLength - 1)) !== 0)) {

@@ -57,6 +57,12 @@ describe('extended handshake', () => {
     assert.equal(parsed.uploadOnly, true);
   });
 
+  it('reads a handshake whose keys are out of order, as libtorrent does (other clients write them so)', () => {
+    const hs = parseExtendedHandshake(Buffer.from('d1:v4:Test1:md6:ut_pexi2e11:ut_metadatai1ee1:pi6881ee'));
+    assert.equal(hs.m.get('ut_metadata'), 1);
+    assert.equal(hs.p, 6881);
+  });
+
   it('keeps ids of 0, which disable an extension', () => {
     assert.equal(parseExtendedHandshake(encode({ m: { ut_pex: 0 } })).m.get('ut_pex'), 0);
   });

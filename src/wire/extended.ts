@@ -66,7 +66,7 @@ export function parseExtendedHandshake(
 ): ExtendedHandshake {
   let dict: ReturnType<typeof decode>;
   try {
-    dict = decode(payload, { maxDepth: 8 });
+    dict = decode(payload, { maxDepth: 8, lenient: true }); // as libtorrent: any key order
   } catch (err) {
     throw new SeedcastError('WIRE_MALFORMED', 'extended handshake is not valid bencode', { cause: err });
   }

@@ -59,7 +59,7 @@ export function parseMetadataMessage(
 ): MetadataMessage {
   let head: ReturnType<typeof decodePrefix>;
   try {
-    head = decodePrefix(payload, { maxDepth: 4 });
+    head = decodePrefix(payload, { maxDepth: 4, lenient: true }); // as libtorrent: any key order
   } catch (err) {
     throw new SeedcastError('WIRE_MALFORMED', 'ut_metadata message is not valid bencode', { cause: err });
   }

@@ -56,7 +56,7 @@ export function encodePex(message: { added?: readonly PexPeer[]; dropped?: reado
 export function parsePex(payload: Uint8Array, options: { maxPeers?: number } = {}): PexMessage {
   let dict: ReturnType<typeof decode>;
   try {
-    dict = decode(payload, { maxDepth: 4 });
+    dict = decode(payload, { maxDepth: 4, lenient: true }); // as libtorrent: any key order
   } catch (err) {
     throw new SeedcastError('WIRE_MALFORMED', 'ut_pex message is not valid bencode', { cause: err });
   }

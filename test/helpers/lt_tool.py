@@ -28,7 +28,8 @@ address outgoing connections (and tracker announces) come from.
   verdicts <dir>                                               -> {file name: verdict} for every *.torrent in dir:
                                                                   {"ok", "error", "v1", "v2", "name", "num_pieces",
                                                                   "files": [{"path", "length", "pad", "symlink"}],
-                                                                  "layers": how many files have piece layers}
+                                                                  "layers": how many files have piece layers,
+                                                                  "add_error": adding it to a session failed}
   dht-download <magnet> <save_path> <host:port>                -> the DHT on, bootstrapped to host:port only; downloads
                                                                   the (trackerless) magnet: {"have", "total", ...}
 """
@@ -300,11 +301,29 @@ def verdict(data):
 
 
 def verdicts(folder):
+    """verdict() of every .torrent in folder; for those that load, also "add_error": what adding it to
+    a session (paused) says, null when it is accepted (a piece layer is only checked there)."""
+    import tempfile
+    ses = lt.session({"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False,
+                      "enable_upnp": False, "enable_natpmp": False, "alert_mask": 0})
+    save = tempfile.mkdtemp(prefix="lt-verdicts-")
     out = {}
     for name in sorted(os.listdir(folder)):
         if name.endswith(".torrent"):
             with open(os.path.join(folder, name), "rb") as f:
-                out[name] = verdict(f.read())
+                data = f.read()
+            out[name] = verdict(data)
+            if out[name]["ok"]:
+                atp = lt.add_torrent_params()
+                atp.ti = lt.torrent_info(data)
+                atp.save_path = save
+                atp.flags = lt.torrent_flags.paused
+                try:
+                    h = ses.add_torrent(atp)
+                    out[name]["add_error"] = None
+                    ses.remove_torrent(h)
+                except Exception as e:  # noqa: BLE001
+                    out[name]["add_error"] = str(e)
     return out
 
 
