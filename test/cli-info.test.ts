@@ -77,6 +77,8 @@ describe('seedcast info', () => {
       { length: 3, path: [`${'y'.repeat(250)}.txt`] },
       { length: 3, path: ['a\u202eb'] },
       { length: 3, path: ['plain'] },
+      { length: 3, path: ['..', '..', 'etc', 'passwd'] },
+      { length: 3, path: ['c\\d', ''] },
     ];
     const info = { name: 'odd', 'piece length': 16384, pieces: Buffer.alloc(20), files };
     const path = join(dir, 'odd.torrent');
@@ -89,6 +91,8 @@ describe('seedcast info', () => {
       { path: `odd/${'y'.repeat(250)}.txt`, length: 3, storedAs: `odd/${'y'.repeat(240)}.txt` },
       { path: 'odd/a\u202eb', length: 3, storedAs: 'odd/ab' },
       { path: 'odd/plain', length: 3 },
+      { path: 'odd/../../etc/passwd', length: 3, storedAs: 'odd/etc/passwd' },
+      { path: 'odd/c\\d/', length: 3, storedAs: 'odd/cd/_' },
     ]);
     const text = await runCli(['info', path]);
     assert.equal(text.code, 0, text.stderr);

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { encode } from '../bencode/index.js';
 import { isSeedcastError } from '../errors.js';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { PieceMap } from './piece-map.js';
@@ -110,6 +111,28 @@ describe('WebSeed (BEP 19)', () => {
     assert.equal(seed.fileUrl(0), `${server.url}talk.webm`);
     const verifier = new PieceVerifier(meta, map);
     for (let i = 0; i < meta.pieceCount; i++) assert.ok(verifier.verify(i, await seed.readPiece(i)));
+  });
+
+  it("builds URLs from the torrent's own components, and a `..` one from libtorrent's sanitised path", () => {
+    const meta = parseTorrent(
+      encode({
+        info: {
+          name: 'odd',
+          'piece length': 16384,
+          pieces: Buffer.alloc(20),
+          files: [
+            { length: 3, path: ['a\\b', 'c d.txt'] },
+            { length: 3, path: ['..', '..', 'etc', 'passwd'] },
+            { length: 3, path: ['CON'] },
+          ],
+        },
+      } as never),
+    );
+    const seed = new WebSeed('http://ws.example/files', { meta, map: new PieceMap(meta) });
+    assert.equal(seed.fileUrl(0), 'http://ws.example/files/odd/a%5Cb/c%20d.txt');
+    assert.equal(seed.fileUrl(1), 'http://ws.example/files/odd/etc/passwd');
+    assert.equal(seed.fileUrl(2), 'http://ws.example/files/odd/CON');
+    for (let i = 0; i < 3; i++) assert.ok(new URL(seed.fileUrl(i)).pathname.startsWith('/files/odd/'));
   });
 
   it('accepts a 200 for a small file from a server that ignores Range', async (t) => {

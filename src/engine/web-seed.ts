@@ -3,7 +3,9 @@
  *
  * URL of a file: for a single-file torrent the web seed URL is the file itself, or, when it ends
  * with `/`, that folder plus the torrent's name; for a multi-file torrent it is the URL (with a `/`
- * added if missing) plus the name and each path component, percent-encoded. A piece that spans
+ * added if missing) plus the name and each path component, percent-encoded: the torrent's own
+ * components (`path`), except for a file with a `.` or `..` component, which a URL cannot carry
+ * (it is resolved away): that one is asked for by libtorrent's sanitised path, as libtorrent asks. A piece that spans
  * several files becomes one range request per file. A server that ignores `Range` and answers 200
  * is accepted only when the whole body is exactly the requested span (a small file); anything else
  * (wrong status, wrong length, a body larger than asked) is a `WEBSEED_BAD_RESPONSE`. Padding files
@@ -13,7 +15,7 @@
 
 import { SeedcastError } from '../errors.js';
 import { type OutboundPolicy, outboundFetch } from '../net/index.js';
-import type { Metainfo } from '../torrent/index.js';
+import { libtorrentUrlPaths, type Metainfo } from '../torrent/index.js';
 import type { PieceMap } from './piece-map.js';
 
 export interface WebSeedOptions {
@@ -34,6 +36,7 @@ export class WebSeed {
   downloaded = 0;
   /** When a 503 or 429 answer's `Retry-After` allows the next request (ms since the epoch; 0: now). */
   retryAt = 0;
+  private libtorrentPaths: string[][] | undefined;
 
   constructor(
     url: string,
@@ -50,7 +53,12 @@ export class WebSeed {
   fileUrl(index: number): string {
     const { meta } = this.context;
     const file = meta.files[index]!;
-    const encoded = file.path.map((c) => encodeURIComponent(c));
+    // The torrent's own components; but `.` and `..` would be resolved by the URL parser (climbing
+    // out of the web seed's folder), so such a file is asked for by libtorrent's sanitised path.
+    const dots = file.path.some((c) => c === '.' || c === '..');
+    this.libtorrentPaths ??= dots ? libtorrentUrlPaths(meta) : undefined;
+    const path = dots ? this.libtorrentPaths![index]! : file.path;
+    const encoded = path.map((c) => encodeURIComponent(c));
     if (!meta.multiFile) return this.url.endsWith('/') ? this.url + encoded[0] : this.url;
     return (this.url.endsWith('/') ? this.url : `${this.url}/`) + encoded.join('/');
   }

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LIBTORRENT_PYTHON, requireTools, tempDir } from '../../test/helpers/tools.js';
 import { encode } from '../bencode/index.js';
+import { parseTorrent } from './parse.js';
 import { unsafeComponentReason } from './paths.js';
 import { libtorrentComponent, type StoragePathInput, storagePaths } from './sanitize.js';
 
@@ -229,6 +230,23 @@ describe('storagePaths sanitises like libtorrent 2.0.8', () => {
       assert.equal(new Set(real).size, real.length, `collision in ${keys.join(', ')}`);
     });
   }
+
+  test('parseTorrent fills storagePath the same way for every case, keeping path as given', () => {
+    for (const c of CASES) {
+      const { bytes, input } = torrentOf(c);
+      const meta = parseTorrent(bytes);
+      assert.deepEqual(
+        meta.files.map((f) => f.storagePath.join('/')),
+        expected(c.ours ?? c.libtorrent, input.infoHash),
+        c.label,
+      );
+      assert.deepEqual(
+        meta.files.map((f) => f.path),
+        input.files.map((f) => f.path),
+        `${c.label}: path is the torrent's own`,
+      );
+    }
+  });
 
   test('libtorrent itself prints the same paths (python3-libtorrent)', (t) => {
     if (!requireTools(t, 'libtorrent')) return;

@@ -47,14 +47,17 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
 /** libtorrent cuts a component once this many bytes are written (then adds the extension). */
 const CUT_AT = 240;
 const MAX_COMPONENT_BYTES = 255;
+/** Printable ASCII without separators, under the cut: what sanitising leaves alone (`.`/`..` aside). */
+const PLAIN = /^[\x20-\x2e\x30-\x5b\x5d-\x7e]{1,239}$/;
 
 /**
  * One component as libtorrent 2.0.8 writes it on Linux, or undefined when it drops it (`.`, `..`,
  * nothing left after removing separators). An empty component is `_`.
  */
 export function libtorrentComponent(element: string): string | undefined {
-  if (element === '.') return undefined;
+  if (element === '.' || element === '..') return undefined;
   if (element === '') return '_';
+  if (PLAIN.test(element)) return element; // printable ASCII, no separator, short: kept as is
   const bytes = Buffer.from(element, 'utf8');
   const points = [...element].map((ch) => ch.codePointAt(0)!);
   const starts: number[] = [];
@@ -95,6 +98,7 @@ export function libtorrentComponent(element: string): string | undefined {
 
 /** Our stricter rules on top of libtorrent's: never a component `unsafeComponentReason` refuses. */
 function strict(component: string): string {
+  if (PLAIN.test(component) && !/^[A-Za-z]:/.test(component) && !RESERVED.test(component)) return component;
   let out = component.replace(/\u007f/g, '_');
   if (/^[A-Za-z]:/.test(out)) out = `${out[0]}_${out.slice(2)}`;
   if (RESERVED.test(out)) out = `_${out}`;
@@ -146,7 +150,11 @@ function resolveDuplicates(
   /** Taken paths: -1 for a folder, else the index of the file that holds it. */
   const taken = new Map<string, number>();
   for (const parts of paths) {
-    for (let n = 1; n < parts.length; n++) taken.set(key(parts.slice(0, n)), -1);
+    let folder = '';
+    for (let n = 0; n < parts.length - 1; n++) {
+      folder = n === 0 ? key([parts[0]!]) : `${folder}/${key([parts[n]!])}`;
+      taken.set(folder, -1);
+    }
   }
   return paths.map((parts, index) => {
     const holder = taken.get(key(parts));
