@@ -164,6 +164,14 @@ put('wire', 'handshake-all', Buffer.concat([Buffer.from([2 | 4 | (7 << 3)]), hs,
 put('wire', 'plain', Buffer.concat([Buffer.from([4]), msgs]));
 put('wire', 'fast', Buffer.concat([Buffer.from([1 | (200 & 0xf8)]), fastMsgs]));
 put('wire', 'extended', Buffer.concat([Buffer.from([0xf8]), extMsgs]));
+// BEP 52 hash messages (issue 21): a request, an answer of 4 hashes + 2 uncles, a reject.
+const hashRun = { piecesRoot: Buffer.alloc(32, 5), baseLayer: 1, index: 4, length: 4, proofLayers: 3 };
+const hashMsgs = Buffer.concat([
+  encodeMessage({ type: 'hashRequest', ...hashRun }),
+  encodeMessage({ type: 'hashes', ...hashRun, hashes: Buffer.alloc(128, 1), uncles: Buffer.alloc(64, 2) }),
+  encodeMessage({ type: 'hashReject', ...hashRun }),
+]);
+put('wire', 'hashes', Buffer.concat([Buffer.from([4]), hashMsgs]));
 
 // tracker-http: byte 0 = 0 head, 1 announce (5: over IPv6), 2 scrape
 const q = `info_hash=${pct(hash(3))}&peer_id=-SC0001-aaaaaaaaaaaa&port=6881&uploaded=0&downloaded=0&left=100&event=started&compact=1&numwant=50&key=abcd`;

@@ -14,7 +14,8 @@
  * have whole, a connection that is not a v2 one (BEP 52: only peers that agreed on the v2 info hash).
  *
  * Bounds: at most `MAX_TREES` trees (2 x layer hashes each) are cached; one layer is hashed from the
- * store at a time per torrent, and each peer may wait for at most `MAX_WAITING` answers.
+ * store at a time per torrent, and each peer may wait for at most `MAX_WAITING` answers; a peer whose
+ * socket buffer is full (it asks faster than it reads) is refused.
  */
 
 import { createHash } from 'node:crypto';
@@ -61,7 +62,8 @@ export class HashAnswers {
     const reject = () => peer.conn.send({ ...request, type: 'hashReject' });
     const s = this.session;
     const meta = s.meta;
-    if (!meta || !isV2Peer(s, peer)) return void reject();
+    // A peer that asks faster than it reads gets refusals, not an ever-growing send buffer.
+    if (!meta || !isV2Peer(s, peer) || peer.conn.writableNeedDrain) return void reject();
     const rootHex = Buffer.from(request.piecesRoot).toString('hex');
     const file = meta.files.find(
       (f) => f.piecesRoot && Buffer.from(f.piecesRoot).toString('hex') === rootHex,

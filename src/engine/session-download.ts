@@ -55,6 +55,11 @@ export class Downloader {
   private readonly pieces = new Map<number, InFlightPiece>();
   /** v2: complete, stored pieces whose hash is not known yet (their layer is being fetched). */
   private readonly waiting = new Map<number, InFlightPiece>();
+  /**
+   * The store held data when the session started (a resumed download): pieces the recheck could not
+   * check for want of their hashes are read back once the hashes arrive.
+   */
+  storedBeforeStart = false;
   /** Blocks handed to the store and not yet written. */
   private pendingWrites = 0;
   /** Blocks gathered in runs, not yet handed to the store (at most `MAX_GATHERED_BLOCKS`). */
@@ -203,10 +208,15 @@ export class Downloader {
     const s = this.session;
     for (const index of indexes) {
       const piece = this.waiting.get(index);
-      if (!piece || !s.running || s.failure) continue;
-      this.waiting.delete(index);
+      if (!s.running || s.failure) return;
       try {
-        await this.settle(index, piece);
+        if (piece) {
+          this.waiting.delete(index);
+          await this.settle(index, piece);
+        } else if (this.storedBeforeStart && !s.have!.has(index) && !this.pieces.has(index)) {
+          const ok = await s.verifier!.verifyStored(index, s.store!);
+          if (ok && s.running && !s.have!.has(index)) s.pieceDone(index);
+        }
       } catch (err) {
         s.fail(err as Error); // only the store throws here
         return;

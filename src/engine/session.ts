@@ -266,6 +266,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (!store || !map || !verifier || !have) return;
     if (store.isEmpty && (await store.isEmpty())) return;
     await this.hashAnswers.layersFromStore(); // v2 without `piece layers`: from the files, if whole
+    this.downloader.storedBeforeStart = true; // pieces not checkable yet are checked when their hashes come
     for (let i = 0; i < map.pieceCount; i++) {
       if (!this.running) return;
       if (await verifier.verifyStored(i, store)) have.set(i);

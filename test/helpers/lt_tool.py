@@ -7,9 +7,6 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
   download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
                                                                   complete; peers: [{"ip", "client", "received"}]
-  download-hashes <file.torrent | magnet> <save_path> <host:port>
-                                                               -> download's result plus {"hash_requests", "hashes",
-                                                                  "hash_rejects"}: the BEP 52 messages it sent/received
   seed-odd <file.torrent> <save_path> <content_dir>           -> writes content_dir/0, 1, ... (the torrent's non-pad
                                                                   files, in libtorrent's order) where libtorrent stores
                                                                   them (its own sanitised file_path), checks them all and
@@ -30,6 +27,9 @@ address outgoing connections (and tracker announces) come from.
                                                                   "files": [{"path", "length", "pad", "symlink"}],
                                                                   "layers": how many files have piece layers,
                                                                   "add_error": adding it to a session failed}
+  download-hashes <file.torrent | magnet> <save_path> <host:port>
+                                                            -> like download, with counts of the BEP 52 hash messages
+                                                               exchanged (hash_requests_sent, hashes_received, ...)
   dht-download <magnet> <save_path> <host:port>                -> the DHT on, bootstrapped to host:port only; downloads
                                                                   the (trackerless) magnet: {"have", "total", ...}
 """
@@ -327,6 +327,55 @@ def verdicts(folder):
     return out
 
 
+# --- issue 21 (i21-hashes): BEP 52 hash messages ---------------------------------------------------
+def download_hashes(source, save_path, peer):
+    """Download a .torrent or magnet from host:port with the peer log on, counting the BEP 52 hash
+    messages both ways: {"have", "total", "seconds", "state", "hash_requests_sent", "hashes_received",
+    "hash_rejects_received", "hash_requests_received"}."""
+    ses = make_session()
+    ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification})
+    if source.startswith("magnet:"):
+        atp = lt.parse_magnet_uri(source)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(source)
+    atp.save_path = save_path
+    h = ses.add_torrent(atp)
+    host, port = peer.rsplit(":", 1)
+    h.connect_peer((host, int(port)))
+    start = time.time()
+    deadline = start + float(os.environ.get("LT_TIMEOUT", "120"))
+    counts = {"hash_requests_sent": 0, "hashes_received": 0, "hash_rejects_received": 0, "hash_requests_received": 0}
+    names = {(">>>", "HASH_REQUEST"): "hash_requests_sent", ("==>", "HASH_REQUEST"): "hash_requests_sent",
+             ("<==", "HASHES"): "hashes_received", ("<==", "HASH_REJECT"): "hash_rejects_received",
+             ("<==", "HASH_REQUEST"): "hash_requests_received"}
+
+    def drain():
+        for a in ses.pop_alerts():
+            if not isinstance(a, lt.peer_log_alert):
+                continue
+            m = a.message()
+            for (arrow, name), key in names.items():
+                if ("] %s %s [" % (arrow, name)) in m:
+                    counts[key] += 1
+
+    while time.time() < deadline:
+        drain()
+        s = h.status()
+        if s.is_seeding:
+            break
+        if s.num_peers == 0 and int(time.time() - start) % 5 == 0:
+            h.connect_peer((host, int(port)))
+        time.sleep(0.05)
+    drain()
+    s = h.status()
+    ti = h.torrent_file()
+    out = {"have": s.num_pieces, "total": ti.num_pieces() if ti else -1, "seconds": time.time() - start,
+           "state": str(s.state)}
+    out.update(counts)
+    return out
+
+
 def main():
     cmd, *args = sys.argv[1:]
     commands = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
@@ -405,23 +454,6 @@ def seed_odd(torrent, save_path, content_dir):
             break
     s = h.status()
     return {"uploaded": max(s.all_time_upload, s.total_payload_upload), **counts}
-
-
-def download_hashes(source, save_path, peer):
-    """`download`, plus the BEP 52 hash messages libtorrent exchanged (from its peer log):
-    {"have", "total", ..., "hash_requests" (sent), "hashes" (received), "hash_rejects" (received)}."""
-    ses = make_session()
-    ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification, "alert_queue_size": 200000})
-    out = download(source, save_path, peer, ses=ses)
-    counts = {"hash_requests": 0, "hashes": 0, "hash_rejects": 0}
-    kinds = {"==> HASH_REQUEST": "hash_requests", "<== HASHES": "hashes", "<== HASH_REJECT": "hash_rejects"}
-    for a in ses.pop_alerts():
-        m = a.message()
-        for needle, key in kinds.items():
-            if needle in m:
-                counts[key] += 1
-    out.update(counts)
-    return out
 
 
 if __name__ == "__main__":

@@ -172,10 +172,11 @@ export interface LtDownload {
   have: number;
   total: number;
   state: string;
-  /** BEP 52 messages libtorrent sent (requests) and received (hashes, rejects). */
-  hash_requests: number;
-  hashes: number;
-  hash_rejects: number;
+  /** BEP 52 messages libtorrent sent (requests) and received (hashes, rejects, requests). */
+  hash_requests_sent: number;
+  hashes_received: number;
+  hash_rejects_received: number;
+  hash_requests_received: number;
 }
 
 /**
