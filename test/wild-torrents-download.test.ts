@@ -185,11 +185,17 @@ describe('seedcast download gets wild torrents from libtorrent', () => {
     await byMagnet(t, unordered());
   });
 
-  it('a backslash, .. components, a name collision and an over-long name: by .torrent', {
+  it('a backslash, .. components, a name collision and an over-long name: by .torrent, then from disk', {
     timeout: 60_000,
   }, async (t) => {
     if (!requireTools(t, 'libtorrent')) return;
-    await byTorrent(t, oddPaths());
+    const w = oddPaths();
+    const s = await byTorrent(t, w);
+    // Run again with the seeder gone: what is on disk (under the sanitised names) is verified and
+    // kept, so it completes from the files alone, and still nothing is written elsewhere.
+    await s.seeder.proc.stop('SIGKILL');
+    await download(s, s.torrentPath);
+    assertLanded(s.base, s.out, w);
   });
 
   it('a backslash, .. components, a name collision and an over-long name: by magnet', {
@@ -209,15 +215,20 @@ describe('seedcast download gets wild torrents from libtorrent', () => {
     await byTorrent(t, dotdotName());
   });
 
-  it('a v2 torrent without piece layers (the layers come from libtorrent)', {
+  it('a v2 torrent without piece layers (the layers come from libtorrent), then from disk', {
     timeout: 60_000,
   }, async (t) => {
     if (!requireTools(t, 'libtorrent')) return;
-    const s = await byTorrent(t, noLayers('v2'));
+    const w = noLayers('v2');
+    const s = await byTorrent(t, w);
     // The pieces could only be checked with the layers libtorrent sent (BEP 52 hash request / hashes).
     const counts = await ltHashCounts(s.seeder, 1);
     t.diagnostic(`libtorrent's peer log: ${JSON.stringify(counts)}`);
     assert.ok(counts.hashRequests > 0 && counts.hashes > 0, 'we asked libtorrent for the piece layers');
+    // Again with the seeder gone: the files on disk alone prove themselves against the pieces roots.
+    await s.seeder.proc.stop('SIGKILL');
+    await download(s, s.torrentPath);
+    assertLanded(s.base, s.out, w);
   });
 
   it('a v2 torrent by magnet (urn:btmh): the info over BEP 9, the layers by hash requests', {

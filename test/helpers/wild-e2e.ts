@@ -257,9 +257,9 @@ export function ourView(torrent: Buffer): Metainfo | Error {
   }
 }
 
-/** Where we store a file: `storagePath` (issue 21) when the parser sets it. */
+/** Where we store a file (issue 21's `storagePath`; checked at run time too, for a clear failure). */
 export function storagePathOf(f: TorrentFile): string[] | undefined {
-  return (f as TorrentFile & { storagePath?: string[] }).storagePath;
+  return Array.isArray(f.storagePath) ? f.storagePath : undefined;
 }
 
 export interface Landed {
