@@ -188,6 +188,16 @@ describe('the aggregator with a feed of wild torrents seeded by libtorrent', () 
       .map(([p]) => p)
       .filter((p) => ![...allowed].some((a) => p === a || p.startsWith(`${a}/`)));
     assert.deepEqual(strays, [], 'nothing in the library outside the items');
+    // `..` climbs no higher either: the aggregator's home holds only what the aggregator keeps there.
+    const homeStrays = [...listTree(home).keys()].filter(
+      (p) => !/^(library|torrents)(\/|$)|^state\.json|^sync\.lock/.test(p),
+    );
+    assert.deepEqual(homeStrays, [], 'nothing else in the aggregator home');
+    const kept = [...listTree(join(home, 'torrents')).keys()];
+    assert.ok(
+      kept.every((p) => /^[0-9a-f]{40}\.torrent$/.test(p)),
+      `torrents/: ${kept}`,
+    );
     assert.deepEqual(
       [...listTree(dir).keys()].filter((p) => p.split('/').length === 1),
       ['home'],
