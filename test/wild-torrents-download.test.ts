@@ -49,7 +49,7 @@ function unordered(): OddTorrent {
 
 const LONG = `${'Épisode très long — '.repeat(15)}final.webm`; // 327 bytes, multi-byte characters
 
-/** (2) A backslash, `..` climbing out, a collision after sanitising, an over-long name. */
+/** (2) A backslash, `..` climbing out, a collision after sanitising, over-long file and folder names. */
 function oddPaths(): OddTorrent {
   const b = build({
     name: 'Odd Paths',
@@ -61,6 +61,7 @@ function oddPaths(): OddTorrent {
       { path: ['extras', '..', '..', '..', 'deep.txt'], data: content('e2e/odd/deep', 4_321) },
       { path: [LONG], data: content('e2e/odd/long', 400_000) },
       { path: ['escape.bin'], data: content('e2e/odd/same-name', 3_000) },
+      { path: ['Dossier-'.repeat(40), 'inside.txt'], data: content('e2e/odd/long-folder', 2_000) },
       { path: ['ok.txt'], data: content('e2e/odd/ok', 1_000) },
     ],
   });
