@@ -3,7 +3,7 @@
  * class of the issue, the v2 ones, the refusals, and what exploring libtorrent found), the real
  * libtorrent 2.0.8 (python3-libtorrent), Seedcast's parseTorrent and `seedcast info --json` give
  * the same verdict (load or refuse) and, when they load it, the same v1 and v2 info hashes and the
- * same files (count and lengths, padding left out). Where Seedcast differs on purpose, the corpus
+ * same pieces (length, count) and files (count and lengths, padding left out). Where Seedcast differs on purpose, the corpus
  * says so and why, and the test checks that difference and nothing looser.
  */
 
@@ -23,6 +23,8 @@ interface LtVerdict {
   error?: string;
   v1: string | null;
   v2: string | null;
+  num_pieces: number;
+  piece_length: number;
   files: { path: string; length: number; pad: boolean; symlink: boolean }[];
   add_error?: string | null;
 }
@@ -101,6 +103,8 @@ describe('wild torrents: libtorrent 2.0.8, parseTorrent and seedcast info agree'
         assert.equal(meta.version === 'v2' ? null : meta.infoHash, l.v1, 'v1 info hash');
         assert.equal(meta.infoHashV2 ?? null, l.v2, 'v2 info hash');
         assert.equal(l.add_error ?? null, null, 'libtorrent adds what it loads');
+        assert.equal(meta.pieceLength, l.piece_length, 'piece length');
+        assert.equal(meta.pieceCount, l.num_pieces, 'number of pieces');
         const ltFiles = l.files.filter((f) => !f.pad).map((f) => f.length);
         assert.deepEqual(
           meta.files.filter((f) => !f.padding).map((f) => f.length),

@@ -176,6 +176,11 @@ describe('bencode decode, lenient (what libtorrent reads in a .torrent)', () => 
     rejects('i1x2e', 'BENCODE_SYNTAX', undefined, lenient);
     rejects('ie', 'BENCODE_SYNTAX', undefined, lenient);
     rejects('5:ab', 'BENCODE_TRUNCATED', undefined, lenient);
+    // libtorrent's own limits: 20 digits in an integer, 16 in a string length (leading zeros count).
+    assert.equal(decode(b(`i${'9'.repeat(20)}e`), lenient), 99999999999999999999n);
+    rejects(`i${'0'.repeat(20)}5e`, 'BENCODE_LIMIT', /20 digits/, lenient);
+    assert.deepEqual(decode(b(`${'0'.repeat(15)}2:ab`), lenient), b('ab'));
+    rejects(`${'0'.repeat(16)}2:ab`, 'BENCODE_LIMIT', /too many digits/, lenient);
     rejects(`${'l'.repeat(10)}${'e'.repeat(10)}`, 'BENCODE_LIMIT', undefined, { ...lenient, maxDepth: 5 });
   });
 

@@ -57,6 +57,10 @@ export interface DecodedDocument {
 const DEFAULT_MAX_SIZE = 64 * 1024 * 1024;
 const MAX_INT_DIGITS = 40;
 const MAX_LENGTH_DIGITS = 12;
+/** libtorrent's bdecode: an integer of more than 20 digits overflows, leading zeros included. */
+const LENIENT_INT_DIGITS = 20;
+/** libtorrent's bdecode: a string header (length digits and ":") of at most 17 bytes. */
+const LENIENT_LENGTH_DIGITS = 16;
 
 const CH_0 = 0x30;
 const CH_9 = 0x39;
@@ -183,8 +187,9 @@ class Decoder {
     if (buf[p] !== CH_E) throw this.error('BENCODE_SYNTAX', 'integer contains a non-digit', p);
     const digits = p - digitsStart;
     if (digits === 0) throw this.error('BENCODE_SYNTAX', 'integer has no digits', start);
-    if (digits > MAX_INT_DIGITS)
-      throw this.error('BENCODE_LIMIT', `integer longer than ${MAX_INT_DIGITS} digits`, start);
+    const maxDigits = this.lenient ? LENIENT_INT_DIGITS : MAX_INT_DIGITS;
+    if (digits > maxDigits)
+      throw this.error('BENCODE_LIMIT', `integer longer than ${maxDigits} digits`, start);
     if (buf[digitsStart] === CH_0 && (digits > 1 || negative)) {
       // libtorrent's bdecode reads both; its soft-error check only looks at unsigned integers.
       if (!this.lenient) {
@@ -215,7 +220,7 @@ class Decoder {
       if (c < CH_0 || c > CH_9) break;
       len = len * 10 + (c - CH_0);
       p++;
-      if (p - start > MAX_LENGTH_DIGITS)
+      if (p - start > (this.lenient ? LENIENT_LENGTH_DIGITS : MAX_LENGTH_DIGITS))
         throw this.error('BENCODE_LIMIT', 'string length has too many digits', start);
     }
     if (p >= buf.length) throw this.error('BENCODE_TRUNCATED', 'unterminated string length', start);

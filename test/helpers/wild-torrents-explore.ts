@@ -67,6 +67,18 @@ export function exploreCorpus(): WildTorrent[] {
     edit(v2('v2-lz'), (b) => b.info.set('name', zeroLength('v2-lz'))),
     'refuse',
   );
+  // libtorrent's bdecode limits: 20 digits in an integer, a 17-byte string header (16 digits and ":").
+  const rawTop = (name: string, key: string, raw: string) =>
+    edit(v1(name), (b) => b.top.set(key, { raw: Buffer.from(raw) }).sorted());
+  add('int-20-digits', rawTop('int20', 'creation date', `i${'9'.repeat(20)}e`), 'load');
+  add('int-21-digits', rawTop('int21', 'creation date', `i${'1'.repeat(21)}e`), 'refuse');
+  add('strlen-16-digits', rawTop('str16', 'comment', `${'0'.repeat(15)}5:hello`), 'load');
+  add('strlen-17-digits', rawTop('str17', 'comment', `${'0'.repeat(16)}5:hello`), 'refuse');
+  add(
+    'v2-leading-zero-outside-info',
+    edit(v2('v2-lz-top'), (b) => b.top.set('creation date', { raw: Buffer.from('i0123e') }).sorted()),
+    'load',
+  );
   add(
     'meta-version-1-unordered',
     edit(v1('mv1'), (b) => b.info.set('meta version', 1).reversed()),
@@ -220,6 +232,16 @@ export function exploreCorpus(): WildTorrent[] {
     'load',
   );
   // Hybrids whose views differ, or agree in a form older libtorrents wrote.
+  add(
+    'hybrid-single',
+    build({
+      name: 'hyb-single.bin',
+      version: 'hybrid',
+      single: true,
+      files: [{ path: [], data: content('hs', 50 * KiB + 1) }],
+    }),
+    'load',
+  );
   add(
     'hybrid-renamed-file',
     edit(hybrid('hyb-ren'), (b) => b.v1Files[0]!.set('path', ['other.bin'])),
