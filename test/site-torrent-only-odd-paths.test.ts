@@ -7,7 +7,9 @@
  *   from the torrent's own path components, and at the URL libtorrent builds (its sanitised names);
  * - libtorrent, given the site's torrent with its trackers removed (the web seed is its only
  *   source), downloads everything from the site's BEP 19 web seed, byte-exact, under the names it
- *   sanitises to (the same as ours); `seedcast download` does the same.
+ *   sanitises to (the same as ours); `seedcast download` does the same;
+ * - aria2c (which refuses a torrent with `..` in a path, so a second item without one) completes
+ *   from the web seed too, asking for the torrent's own paths.
  * Skips loudly without python3-libtorrent (fails under CI=true).
  */
 
@@ -16,10 +18,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { libtorrentUrlPaths, parseTorrent } from '../src/torrent/index.js';
-import { startSiteProc } from './helpers/site-proc.js';
+import { aria2Download, copiesOf } from './helpers/aria2.js';
+import { type SiteProc, startSiteProc } from './helpers/site-proc.js';
 import { LIBTORRENT_PYTHON, requireTools, run, runCli, start } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
@@ -33,7 +36,7 @@ function pattern(length: number, seed: number): Buffer {
 }
 
 /** The odd files (path components inside the torrent's folder), with their content. */
-function oddFiles(): { path: string[]; data: Buffer }[] {
+function oddFiles(): { path: (string | Buffer)[]; data: Buffer }[] {
   const files = [
     { path: ['x.txt'], data: pattern(20_000, 1) },
     { path: ['X.TXT'], data: pattern(30_001, 2) },
@@ -41,11 +44,13 @@ function oddFiles(): { path: string[]; data: Buffer }[] {
     { path: ['sub', 'a\u202eb.mp3'], data: pattern(40_000, 4) },
     { path: ['..', '..', 'evil.sh'], data: pattern(5_000, 5) },
     { path: ['c\\d', '', 'e.txt'], data: pattern(9_999, 6) },
+    // Invalid UTF-8: C3 starts a two-byte sequence that `a` does not continue (libtorrent: one `_`).
+    { path: [Buffer.from('bad\xc3a.txt', 'latin1')], data: pattern(3_333, 7) },
   ];
   return files;
 }
 
-function oddTorrent(files: { path: string[]; data: Buffer }[]): Buffer {
+function oddTorrent(files: { path: (string | Buffer)[]; data: Buffer }[]): Buffer {
   const all = Buffer.concat(files.map((f) => f.data));
   const pieces: Buffer[] = [];
   for (let at = 0; at < all.length; at += PIECE)
@@ -74,36 +79,30 @@ function webSeedOnly(torrent: Buffer): Buffer {
   return encode(out as never);
 }
 
-test('an odd-path torrent published torrent-only: archived under sanitised names, served at every URL clients build, libtorrent completes from the web seed', {
-  timeout: 240_000,
-}, async (t) => {
-  if (!requireTools(t, 'libtorrent')) return;
-  const site = await startSiteProc(t);
-  const files = oddFiles();
-  const torrent = oddTorrent(files);
-  const meta = parseTorrent(torrent);
-  const stored = meta.files.map((f) => f.storagePath.join('/'));
-  assert.deepEqual(stored, [
-    'odd/x.txt',
-    'odd/X.1.TXT',
-    `odd/${'y'.repeat(240)}.bin`,
-    'odd/sub/ab.mp3',
-    'odd/evil.sh',
-    'odd/cd/_/e.txt',
-  ]);
-
-  // libtorrent names the files as we do.
-  const given = join(site.dir, 'given.torrent');
-  writeFileSync(given, torrent);
+/** Where libtorrent stores each file of `torrent` (its `file_path()`), written to `path` to ask it. */
+function libtorrentFilePaths(path: string, torrent: Buffer): string[] {
+  writeFileSync(path, torrent);
   const [answer] = JSON.parse(
     run(LIBTORRENT_PYTHON, [
       '-c',
       `import sys; sys.path.insert(0, ${JSON.stringify(dirname(LT_TOOL))}); import lt_tool; lt_tool.file_paths_main()`,
-      given,
+      path,
     ]),
   ) as { files: string[] }[];
-  assert.deepEqual(answer!.files, stored);
+  return answer!.files;
+}
 
+/**
+ * Publishes `torrent` torrent-only, seeds its content with libtorrent (laid out under libtorrent's
+ * names), waits until the site has archived it and stops the seeder. Returns
+ * the item as published and as archived, and the site's torrent (now with its web seed).
+ */
+async function publishArchived(
+  t: TestContext,
+  site: SiteProc,
+  torrent: Buffer,
+  files: { data: Buffer }[],
+): Promise<{ item: Json; archived: Json; served: Buffer }> {
   const form = new FormData();
   form.append('title', 'Odd paths');
   form.append('license', 'CC0-1.0');
@@ -113,16 +112,12 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
     headers: { authorization: `Bearer ${site.token}` },
     body: form,
   });
-  assert.deepEqual(
-    item.files.map((f: Json) => f.path),
-    stored,
-    'the item records the sanitised paths',
-  );
 
-  // The publisher seeds from libtorrent's layout (which is ours), with the site's torrent.
+  // The publisher seeds from libtorrent's layout, with the site's torrent.
   const seedRoot = join(site.dir, 'seed');
+  const layout = libtorrentFilePaths(join(site.dir, 'given.torrent'), torrent);
   files.forEach((f, i) => {
-    const path = join(seedRoot, ...meta.files[i]!.storagePath);
+    const path = join(seedRoot, ...layout[i]!.split('/'));
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, f.data);
   });
@@ -139,6 +134,39 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
   assert.ok(archived.archived, `archived: ${JSON.stringify(archived.archive ?? archived)}`);
   seeder.child.stdin!.end();
   await seeder.exited;
+
+  const served = Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()); // now with the web seed
+  return { item, archived, served };
+}
+
+test('an odd-path torrent published torrent-only: archived under sanitised names, served at every URL clients build, libtorrent completes from the web seed', {
+  timeout: 240_000,
+}, async (t) => {
+  if (!requireTools(t, 'libtorrent')) return;
+  const site = await startSiteProc(t);
+  const files = oddFiles();
+  const torrent = oddTorrent(files);
+  const meta = parseTorrent(torrent);
+  const stored = meta.files.map((f) => f.storagePath.join('/'));
+  assert.deepEqual(stored, [
+    'odd/x.txt',
+    'odd/X.1.TXT',
+    `odd/${'y'.repeat(240)}.bin`,
+    'odd/sub/ab.mp3',
+    'odd/evil.sh',
+    'odd/cd/_/e.txt',
+    'odd/bad_.txt',
+  ]);
+
+  // libtorrent names the files as we do.
+  assert.deepEqual(libtorrentFilePaths(join(site.dir, 'given.torrent'), torrent), stored);
+
+  const { item, archived, served } = await publishArchived(t, site, torrent, files);
+  assert.deepEqual(
+    item.files.map((f: Json) => f.path),
+    stored,
+    'the item records the sanitised paths',
+  );
 
   // Every file at its recorded URL, at the torrent's own path and at libtorrent's.
   const webSeed = `${site.base}/items/${item.id}/files/`;
@@ -160,7 +188,6 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
 
   // libtorrent with the web seed as its only source.
   const onlyWs = join(site.dir, 'ws-only.torrent');
-  const served = Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()); // now with the web seed
   assert.deepEqual(parseTorrent(served).urlList, [webSeed]);
   writeFileSync(onlyWs, webSeedOnly(served));
   const out = join(site.dir, 'lt-out');
@@ -189,4 +216,32 @@ test('an odd-path torrent published torrent-only: archived under sanitised names
     after.swarm.served.webSeed >= afterLt.swarm.served.webSeed + meta.length,
     `web seed served ${after.swarm.served.webSeed}`,
   );
+});
+
+test("aria2c completes an odd-path torrent-only item from the site's web seed (it refuses `..` torrents, so none here)", {
+  timeout: 240_000,
+}, async (t) => {
+  if (!requireTools(t, 'libtorrent', 'aria2c')) return;
+  const site = await startSiteProc(t);
+  const files = [
+    { path: ['x.txt'], data: pattern(20_000, 11) },
+    { path: ['X.TXT'], data: pattern(30_001, 12) },
+    { path: ['c\\d', '', 'e.txt'], data: pattern(9_999, 13) },
+    { path: ['CON'], data: pattern(12_345, 14) },
+    { path: ['a/b'], data: pattern(7_000, 15) },
+    { path: [`${'z'.repeat(250)}.bin`], data: pattern(17_000, 16) },
+  ];
+  const torrent = oddTorrent(files);
+  assert.deepEqual(
+    parseTorrent(torrent).files.map((f) => f.storagePath.join('/')),
+    ['odd/x.txt', 'odd/X.1.TXT', 'odd/cd/_/e.txt', 'odd/_CON', 'odd/ab', `odd/${'z'.repeat(240)}.bin`],
+  );
+  // libtorrent keeps `CON` on Linux; we are stricter (docs/interop.md#paths).
+  assert.equal(libtorrentFilePaths(join(site.dir, 'given.torrent'), torrent)[3], 'odd/CON');
+  const { served } = await publishArchived(t, site, torrent, files);
+  const onlyWs = join(site.dir, 'ws-only.torrent');
+  writeFileSync(onlyWs, webSeedOnly(served));
+  const out = join(site.dir, 'aria2');
+  await aria2Download(t, out, onlyWs, ['--bt-stop-timeout=60']);
+  for (const f of files) assert.equal(copiesOf(out, f.data).length, 1, `aria2c wrote ${f.path.join('/')}`);
 });

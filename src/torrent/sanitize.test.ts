@@ -141,10 +141,18 @@ const CASES: Case[] = [
   {
     label: 'invalid UTF-8',
     name: 't',
-    files: [{ path: ['a\xffb'] }, { path: ['c\xc3'] }, { path: ['\xe2\x82'] }, { path: ['\xed\xa0\x80x'] }],
-    libtorrent: ['t/a_b', 't/c_', 't/_', 't/_x'],
-    // The decoder gives one U+FFFD per bad byte of a surrogate; libtorrent one `_` per sequence.
-    ours: ['t/a_b', 't/c_', 't/_', 't/___x'],
+    files: [
+      { path: ['a\xffb'] },
+      { path: ['c\xc3'] },
+      { path: ['\xe2\x82'] },
+      { path: ['\xed\xa0\x80x'] },
+      { path: ['\xc3ab'] },
+      { path: ['\xc0\x80z'] },
+      { path: ['\xf8abcdefg'] },
+      { path: ['\xfc\xfdq'] },
+      { path: ['ok\xef\xbf\xbd'] },
+    ],
+    libtorrent: ['t/a_b', 't/c_', 't/_', 't/_x', 't/_b', 't/_z', 't/_efg', 't/__q', 't/ok\xef\xbf\xbd'],
   },
   {
     label: 'bidi override',
@@ -206,6 +214,7 @@ function torrentOf(c: Case): { bytes: Buffer; input: StoragePathInput } {
       length: f.length ?? 1,
       padding: f.pad ?? false,
     })),
+    raw: (c.files ?? [{ path: [] }]).map((f) => [b(c.name), ...f.path.map(b)]),
   };
   return { bytes, input };
 }
