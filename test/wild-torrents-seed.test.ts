@@ -17,7 +17,7 @@ import {
   ltDownloadFrom,
   type OddTorrent,
   oddFrom,
-  sameOriginal,
+  pairFiles,
   startBin,
   storagePathOf,
 } from './helpers/wild-e2e.js';
@@ -79,10 +79,10 @@ function v2NoLayers(): OddTorrent {
 async function ourSeeder(t: TestContext, w: OddTorrent, dir: string) {
   const meta = parseTorrent(w.torrent);
   const root = join(dir, 'ours');
-  for (const f of meta.files.filter((x) => !x.padding && !x.symlinkPath)) {
-    const storage = storagePathOf(f);
+  for (const { ours, data, symlink } of pairFiles(w, meta)) {
+    if (symlink) continue;
+    const storage = storagePathOf(ours);
     assert.ok(storage, 'the parser gives every file a storagePath');
-    const data = w.files.find((c) => sameOriginal(c.path, f.path))!.data;
     const path = join(root, ...storage);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, data);

@@ -262,17 +262,12 @@ export function storagePathOf(f: TorrentFile): string[] | undefined {
   return Array.isArray(f.storagePath) ? f.storagePath : undefined;
 }
 
-export interface Landed {
-  /** Original path (joined with '/') -> where it landed, relative to the output folder. */
-  placed: Map<string, string>;
-}
-
 /**
  * Checks a finished download: under `base` (the test's folder, holding `out` somewhere below it)
  * there is nothing but folders leading to `out` and, inside `out`, exactly the torrent's files
  * (symlinks: nothing or a symlink), each once and byte-exact, every path component safe.
  */
-export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
+export function assertLanded(base: string, out: string, w: OddTorrent): void {
   const outRel = relative(base, out).split(sep).join('/');
   const ancestors = new Set(outRel.split('/').map((_, i, all) => all.slice(0, i + 1).join('/')));
   const outside =
@@ -286,7 +281,6 @@ export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
   for (const [path] of tree) {
     for (const c of path.split('/')) assert.equal(unsafeOnDisk(c), undefined, `${path}: unsafe component`);
   }
-  const placed = new Map<string, string>();
   const unmatched = new Set(files.filter(([, k]) => k === 'file').map(([p]) => p));
   const byContent = new Map<string, Buffer>();
   for (const p of unmatched) byContent.set(p, readFileSync(join(out, p)));
@@ -298,7 +292,6 @@ export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
       `${f.path.join('/')} (${f.data.length} bytes) landed byte-exact somewhere in ${out}; there: ${JSON.stringify([...tree.keys()])}`,
     );
     unmatched.delete(hit);
-    placed.set(f.path.join('/'), hit);
   }
   assert.deepEqual([...unmatched], [], 'no other file in the output folder');
   const others = files.filter(([, k]) => k !== 'file' && k !== 'symlink');
@@ -310,22 +303,35 @@ export function assertLanded(base: string, out: string, w: OddTorrent): Landed {
     const target = resolve(dirname(join(out, link)), readlinkSync(join(out, link)));
     assert.ok(!relative(out, target).startsWith('..'), `${link} -> ${target} stays inside`);
   }
-  return { placed };
-}
-
-/** The file of `w` whose original path (components) is `path`. */
-export function sameOriginal(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
 /**
- * Where each file landed agrees with our parser's `storagePath` (what `seedcast info` shows), and
- * with where libtorrent 2.0.8 stores the same file (`storagePath` follows libtorrent's rules).
+ * The parser's files (padding left out) paired with the content they describe, in torrent order; an
+ * error when they do not pair up (a corpus entry edited after it was built).
+ */
+export function pairFiles(
+  w: OddTorrent,
+  meta: Metainfo,
+): { ours: TorrentFile; data: Buffer; symlink: boolean }[] {
+  const ours = meta.files.filter((f) => !f.padding);
+  assert.equal(ours.length, w.files.length, 'the parser and the content agree on the number of files');
+  return ours.map((f, i) => {
+    const c = w.files[i]!;
+    assert.equal(!!f.symlinkPath, !!c.symlink, `${f.path.join('/')}: a symlink on both sides or neither`);
+    if (!c.symlink) assert.equal(f.length, c.data.length, `${f.path.join('/')}: the same length`);
+    return { ours: f, data: c.data, symlink: !!c.symlink };
+  });
+}
+
+/**
+ * Every file is stored (under `out`) where our parser's `storagePath` says (what `seedcast info`
+ * shows), byte-exact, and that is where libtorrent 2.0.8 stores the same file (`ltFiles`, its
+ * non-pad, non-symlink files in its order): `storagePath` follows libtorrent's rules.
  */
 export function compareNames(
   t: TestContext,
   w: OddTorrent,
-  landed: Landed,
+  out: string,
   ltFiles: string[],
   /** The top folder was renamed (the aggregator names it after the item): compare what is inside it. */
   options: { rename?: boolean } = {},
@@ -333,18 +339,24 @@ export function compareNames(
   const inner = (p: string[]) => (options.rename ? p.slice(1) : p).join('/');
   const meta = ourView(w.torrent);
   if (meta instanceof Error) throw meta;
-  const ours = meta.files.filter((f) => !f.padding && !f.symlinkPath);
-  const order = libtorrentOrder(w).filter((f) => !f.symlink);
+  const pairs = pairFiles(w, meta);
+  const ltOrder = libtorrentOrder(w).filter((f) => !f.symlink);
   const differs: string[] = [];
-  for (const f of ours) {
-    const where = landed.placed.get(f.path.join('/'));
-    const storage = storagePathOf(f);
-    assert.ok(storage, `the parser gives ${f.path.join('/')} a storagePath`);
-    assert.equal(where, inner(storage), `${JSON.stringify(f.path)} is stored where storagePath says`);
-    const i = order.findIndex((o) => sameOriginal(o.path, f.path));
-    const lt = ltFiles[i] === undefined ? undefined : inner(ltFiles[i]!.split('/'));
-    if (lt !== where) differs.push(`${JSON.stringify(f.path)}: ours ${where}, libtorrent ${lt}`);
+  const stored: string[] = [];
+  for (const [i, { ours, data, symlink }] of pairs.entries()) {
+    if (symlink) continue;
+    const storage = storagePathOf(ours);
+    assert.ok(storage, `the parser gives ${ours.path.join('/')} a storagePath`);
+    const where = inner(storage);
+    stored.push(where);
+    assert.ok(
+      readFileSync(join(out, where)).equals(data),
+      `${where} holds ${JSON.stringify(ours.path)}, byte-exact`,
+    );
+    const j = ltOrder.indexOf(w.files[i]!);
+    const lt = ltFiles[j] === undefined ? undefined : inner(ltFiles[j]!.split('/'));
+    if (lt !== where) differs.push(`${JSON.stringify(ours.path)}: ours ${where}, libtorrent ${lt}`);
   }
-  t.diagnostic(`stored as: ${JSON.stringify([...landed.placed.values()])}`);
+  t.diagnostic(`stored as: ${JSON.stringify(stored)}`);
   assert.deepEqual(differs, [], 'every file is stored under the name libtorrent 2.0.8 gives it');
 }
