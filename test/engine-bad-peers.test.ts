@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -150,22 +150,45 @@ describe('hostile peers', { timeout: 240_000 }, () => {
 });
 
 describe('path attacks', { timeout: 240_000 }, () => {
-  it('refuses a torrent whose paths leave the download folder, writing nothing', async (t) => {
+  it('stores a torrent whose paths would leave the download folder inside it, under sanitised names', async (t) => {
     const dir = tempDir(t);
     const payload = Buffer.from('owned');
+    const other = Buffer.from('second file');
     const info = {
-      files: [{ length: payload.length, path: ['..', '..', 'escaped.txt'] }],
+      files: [
+        { length: payload.length, path: ['..', '..', 'escaped.txt'] },
+        { length: other.length, path: ['/etc', '..\\..\\x'] },
+      ],
       name: 'innocent',
       'piece length': 16384,
-      pieces: createHash('sha1').update(payload).digest(),
+      pieces: createHash('sha1')
+        .update(Buffer.concat([payload, other]))
+        .digest(),
     };
-    writeFileSync(join(dir, 'evil.torrent'), encode({ info }));
+    // A web seed holding the files where our engine asks for them: the torrent's own path, except
+    // for a `..` component (a URL cannot carry it), libtorrent's sanitised path.
+    mkdirSync(join(dir, 'seed', 'innocent', 'etc'), { recursive: true });
+    writeFileSync(join(dir, 'seed', 'innocent', 'escaped.txt'), payload);
+    writeFileSync(join(dir, 'seed', 'innocent', 'etc', '..\\..\\x'), other);
+    const web = await startRangeServer(t, join(dir, 'seed'));
+    writeFileSync(join(dir, 'evil.torrent'), encode({ info, 'url-list': web.url }));
     const out = join(dir, 'a', 'b');
     mkdirSync(out, { recursive: true });
-    const result = await runCli(['download', join(dir, 'evil.torrent'), '-o', out, '--port', '0']);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /unsafe file path/);
+    const result = await runCli([
+      'download',
+      join(dir, 'evil.torrent'),
+      '-o',
+      out,
+      '--port',
+      '0',
+      '--no-dht',
+      '--no-lsd',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(readFileSync(join(out, 'innocent', 'escaped.txt')).equals(payload));
+    assert.ok(readFileSync(join(out, 'innocent', 'etc', '....x')).equals(other));
     assert.equal(existsSync(join(dir, 'escaped.txt')), false);
     assert.equal(existsSync(join(dir, 'a', 'escaped.txt')), false);
+    assert.deepEqual(readdirSync(out), ['innocent']);
   });
 });

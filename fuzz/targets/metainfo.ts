@@ -3,11 +3,19 @@
  * libtorrent reads them), with and without required piece layers. Seeds: the wild-torrent corpus of
  * issue 21 (test/helpers/wild-torrents.ts) and torrents made by createTorrent. Contract: a Metainfo
  * whose numbers add up, or a SeedcastError. Property: its magnet link parses back to the same hashes;
- * requiring piece layers never turns a refusal into a success.
+ * requiring piece layers never turns a refusal into a success; every file's `storagePath` is safe,
+ * inside the torrent's folder and unique.
  */
 
 import assert from 'node:assert/strict';
-import { formatMagnet, magnetFromMetainfo, parseMagnet, parseTorrent } from '../../src/torrent/index.js';
+import {
+  formatMagnet,
+  type Metainfo,
+  magnetFromMetainfo,
+  parseMagnet,
+  parseTorrent,
+  unsafeComponentReason,
+} from '../../src/torrent/index.js';
 import type { FuzzTarget } from '../engine/target.js';
 
 const HEX40 = /^[0-9a-f]{40}$/;
@@ -80,9 +88,32 @@ export const target: FuzzTarget = {
       if (!f.padding) sum += f.length;
     }
     assert.equal(sum, meta.length, 'file lengths add up to the length');
+    checkStoragePaths(meta);
     const magnet = parseMagnet(formatMagnet(magnetFromMetainfo(meta)));
     if (meta.version !== 'v2') assert.equal(magnet.infoHash, meta.infoHash);
     assert.equal(magnet.infoHashV2, meta.infoHashV2);
     assert.equal(magnet.name, meta.name);
   },
 };
+
+/**
+ * Issue 21, paths: every file is stored under safe components, inside the torrent's folder for a
+ * multi-file torrent, and no two real files (nor a file and a folder) share a path, ASCII case ignored.
+ */
+function checkStoragePaths(meta: Metainfo): void {
+  const lower = (p: string[]) => p.join('/').replace(/[A-Z]+/g, (c) => c.toLowerCase());
+  const files = new Set<string>();
+  const folders = new Set<string>();
+  for (const f of meta.files) {
+    const p = f.storagePath;
+    assert.ok(p.length >= (meta.multiFile ? 2 : 1), 'storage path depth');
+    for (const c of p)
+      assert.equal(unsafeComponentReason(c), undefined, `unsafe component ${JSON.stringify(c)}`);
+    if (meta.multiFile) assert.equal(p[0], meta.files[0]!.storagePath[0], 'one top folder');
+    for (let n = 1; n < p.length; n++) folders.add(lower(p.slice(0, n)));
+    if (f.padding) continue;
+    assert.ok(!files.has(lower(p)), `two files stored as ${p.join('/')}`);
+    files.add(lower(p));
+  }
+  for (const f of files) assert.ok(!folders.has(f), `a file stored where a folder is: ${f}`);
+}

@@ -5,8 +5,9 @@
  *
  * - `v2-only`: the site's peer transfers and verifies pieces by their v1 hashes (BEP 3), so it can
  *   neither archive nor seed a v2-only torrent (BEP 52); a hybrid is fine.
- * - `symlinks`: a BEP 47 symbolic link (`attr` with `l`) points at a path the site would have to
- *   follow or recreate; it hosts files only.
+ * - `symlinks`: a BEP 47 symbolic link (`attr` with `l` and a `symlink path`) points at a path the
+ *   site would have to follow or recreate; it hosts files only (an `l` without a target is an empty
+ *   file, as libtorrent reads it, and is hosted).
  * - `no-content`: every file is empty or padding: there is nothing to archive.
  * - `path-length`: a file whose stored path (`storagePath`) is longer than the catalog keeps (4,096
  *   characters), after sanitising.
@@ -37,7 +38,8 @@ function shown(path: readonly string[]): string {
 export function checkTorrentPolicy(meta: Metainfo): void {
   if (meta.version === 'v2')
     throw refuse('v2-only', 'v2-only torrents: its peer needs v1 piece hashes; make a v1 or hybrid torrent');
-  const link = meta.files.find((f) => f.attr.includes('l') || f.symlinkPath !== undefined);
+  // A link names its target (`symlink path`); an `l` without one is an empty file, as libtorrent reads it.
+  const link = meta.files.find((f) => f.symlinkPath !== undefined);
   if (link)
     throw refuse(
       'symlinks',

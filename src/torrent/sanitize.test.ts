@@ -108,6 +108,19 @@ const CASES: Case[] = [
     libtorrent: ['t/a', 't/a.1', 't/a.1.1'],
   },
   {
+    label: 'duplicates interleaved, case ignored',
+    name: 't',
+    files: [
+      { path: ['a'] },
+      { path: ['a'] },
+      { path: ['a.1'] },
+      { path: ['a'] },
+      { path: ['A'] },
+      { path: ['a.2'] },
+    ],
+    libtorrent: ['t/a', 't/a.1', 't/a.1.1', 't/a.2', 't/A.3', 't/a.1.2'],
+  },
+  {
     label: 'a file and a folder of the same name',
     name: 't',
     files: [{ path: ['a'] }, { path: ['a', 'b'] }],
@@ -287,6 +300,41 @@ describe('storagePaths sanitises like libtorrent 2.0.8', () => {
       }
     });
   });
+});
+
+test('100,000 files of one name are renamed in linear time, .1 to .99999 in order', () => {
+  const files = Array.from({ length: 100_000 }, () => ({
+    path: ['t', 'same.txt'],
+    length: 1,
+    padding: false,
+  }));
+  const started = performance.now();
+  const got = storagePaths({ version: 'v1', multiFile: true, infoHash: '0'.repeat(40), files });
+  assert.ok(performance.now() - started < 10_000, `${performance.now() - started} ms`);
+  assert.equal(got[0]!.join('/'), 't/same.txt');
+  assert.equal(got[1]!.join('/'), 't/same.1.txt');
+  assert.equal(got[99_999]!.join('/'), 't/same.99999.txt');
+});
+
+test('an invalid UTF-8 name names the folder of every file, padding files without a path too (fuzz finding)', () => {
+  const meta = parseTorrent(
+    encode({
+      info: {
+        name: Buffer.from('n\xc3ame', 'latin1'),
+        'piece length': 16384,
+        pieces: Buffer.alloc(40),
+        files: [
+          { length: 100, path: ['a.bin'] },
+          { length: 16284, attr: 'p' },
+          { length: 5, path: ['b.txt'] },
+        ],
+      },
+    } as never),
+  );
+  assert.deepEqual(
+    meta.files.map((f) => f.storagePath.join('/')),
+    ['n_me/a.bin', 'n_me/.pad/16284', 'n_me/b.txt'],
+  );
 });
 
 describe('libtorrentComponent', () => {

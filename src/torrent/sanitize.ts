@@ -191,8 +191,11 @@ function sanitisedPaths(meta: StoragePathInput, finish: (component: string) => s
     }
     return name;
   };
+  // The name's bytes, when known for any file, name the folder of every file.
+  const rawName = meta.raw?.find((r) => r !== undefined)?.[0];
   return meta.files.map((file, i): string[] => {
-    const [first = '', ...rest] = meta.raw?.[i] ?? file.path;
+    const [given = '', ...rest] = meta.raw?.[i] ?? file.path;
+    const first = rawName ?? given;
     if (!meta.multiFile) return [nameOf(first)];
     const inside = rest.map((c) => libtorrentComponent(c)).filter((c): c is string => c !== undefined);
     return [nameOf(first), ...(inside.length > 0 ? inside : ['_']).map(finish)];
@@ -207,6 +210,8 @@ function resolveDuplicates(
   const key = (parts: readonly string[]) => parts.join('/').replace(/[A-Z]+/g, (s) => s.toLowerCase());
   /** Taken paths: -1 for a folder, else the index of the file that holds it. */
   const taken = new Map<string, number>();
+  /** Per folder, base and extension (case ignored): the first `n` that may still be free. */
+  const next = new Map<string, number>();
   for (const parts of paths) {
     let folder = '';
     for (let n = 0; n < parts.length - 1; n++) {
@@ -226,7 +231,11 @@ function resolveDuplicates(
     const dot = last.lastIndexOf('.');
     const ext = dot < 0 ? '' : last.slice(dot);
     const base = dot < 0 ? last : last.slice(0, dot);
-    for (let n = 1; ; n++) {
+    // libtorrent tries n = 1, 2, ... each time; names are never freed, so the next free n for the
+    // same base is past the last one found: starting there gives the same names in linear time (a
+    // torrent of 100,000 files of one name would otherwise take billions of tries).
+    const family = `${key(parts.slice(0, -1))}/${key([base])}\u0000${key([ext])}`;
+    for (let n = next.get(family) ?? 1; ; n++) {
       const suffix = `.${n}${ext}`;
       const renamed = [
         ...parts.slice(0, -1),
@@ -234,6 +243,7 @@ function resolveDuplicates(
       ];
       if (!taken.has(key(renamed))) {
         taken.set(key(renamed), index);
+        next.set(family, n + 1);
         return renamed;
       }
     }
