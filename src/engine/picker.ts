@@ -179,14 +179,25 @@ export class PiecePicker {
     this.availability[index] = v + delta;
   }
 
+  /**
+   * The next piece to start: random while we have fewer than `randomFirst`, then rarest first. The
+   * scan starts at a random piece, so ties go to a random piece, and it stops at the first piece
+   * only this peer has (availability 1, the least possible): from a single seed a pick costs a few
+   * steps rather than a pass over every piece (16,384 pieces of 16 KiB: 6.5 s of CPU a download).
+   */
   private choosePiece(peerHasPiece: (i: number) => boolean): number {
+    const n = this.geometry.pieceCount;
+    if (n === 0) return -1;
     const randomPhase = this.have.count < this.randomFirst;
+    const start = Math.min(n - 1, Math.floor(this.random() * n));
     let best = -1;
     let bestAvailability = Number.POSITIVE_INFINITY;
     let ties = 0;
-    for (let i = 0; i < this.geometry.pieceCount; i++) {
+    for (let k = 0; k < n; k++) {
+      const i = start + k < n ? start + k : start + k - n;
       if (this.have.has(i) || this.active.has(i) || !peerHasPiece(i)) continue;
-      const a = randomPhase ? 0 : this.availability[i]!;
+      const a = this.availability[i]!;
+      if (randomPhase || a <= 1) return i;
       if (a < bestAvailability) {
         best = i;
         bestAvailability = a;
