@@ -9,9 +9,10 @@
  * were not in it (a magnet, a torrent without them, a hybrid checked by its SHA-1 hashes), the stored
  * data of a file we have whole: its piece layer is hashed from the store once (a piece at a time, at
  * most `READ_CHUNK` bytes read at once), checked against the pieces root, and kept in
- * `meta.pieceLayers`. Anything else is refused with `hash reject`: a run below the piece layer, a run
+ * `meta.pieceLayers`. Anything else is refused with `hash reject`: a run
  * that does not fit the file's tree (libtorrent's `validate_hash_request` bounds), a file we do not
  * have whole, a connection that is not a v2 one (BEP 52: only peers that agreed on the v2 info hash).
+ * A run below the piece layer (block hashes) must lie inside one piece we have, and is hashed from it.
  *
  * Bounds: at most `MAX_TREES` trees (2 x layer hashes each) are cached; one layer is hashed from the
  * store at a time per torrent, and each peer may wait for at most `MAX_WAITING` answers; a peer whose
@@ -70,28 +71,90 @@ export class HashAnswers {
     );
     if (!file || file.length <= meta.pieceLength) return void reject();
     const shape = fileTreeShape(file.length, meta.pieceLength);
-    if (!validRun(shape, request) || request.baseLayer < shape.pieceLevel) return void reject();
+    if (!validRun(shape, request)) return void reject();
+    const below = request.baseLayer < shape.pieceLevel;
     const tree = this.tree(rootHex, file);
-    if (tree) return void this.send(peer, request, tree);
-    if (!this.haveWhole(file) || this.unusable.has(rootHex)) return void reject();
+    if (tree && !below) return void this.send(peer, request, tree);
+    if (!tree && (!this.haveWhole(file) || this.unusable.has(rootHex))) return void reject();
     const waiting = this.waiting.get(peer) ?? 0;
     if (waiting >= MAX_WAITING) return void reject();
     this.waiting.set(peer, waiting + 1);
     this.hashing = this.hashing
-      .then(() => this.computeLayer(rootHex, file))
-      .then(
-        () => {
-          const computed = this.tree(rootHex, file);
-          if (computed) this.send(peer, request, computed);
-          else reject();
-        },
-        (err: unknown) => {
-          if (ownerOf(err) === s) s.fail(err as Error);
-          else s.log(`hash layer of ${file.path.join('/')}: ${describeError(err)}`);
-          reject();
-        },
-      )
+      .then(async () => {
+        if (!tree) await this.computeLayer(rootHex, file);
+        const known = this.tree(rootHex, file);
+        if (!known) return reject();
+        if (!below) return this.send(peer, request, known);
+        const answer = await this.blockRun(file, known, request);
+        if (answer) peer.conn.send({ ...request, ...answer, type: 'hashes' });
+        else reject();
+      })
+      .catch((err: unknown) => {
+        if (ownerOf(err) === s) s.fail(err as Error);
+        else s.log(`hashes of ${file.path.join('/')}: ${describeError(err)}`);
+        reject();
+      })
       .finally(() => this.waiting.set(peer, (this.waiting.get(peer) ?? 1) - 1));
+  }
+
+  /**
+   * A run below the piece layer (the block hashes libtorrent asks for after a piece failed): it must
+   * lie inside one piece we have; its hashes and the uncles inside the piece come from the piece's
+   * data (read once, at most `READ_CHUNK` at a time), the uncles above it from the layer tree.
+   */
+  private async blockRun(
+    file: TorrentFile,
+    tree: LayerTree,
+    request: HashRequest,
+  ): Promise<{ hashes: Buffer; uncles: Buffer } | undefined> {
+    const s = this.session;
+    const { pieceLevel, height, pieces } = tree.shape;
+    const { baseLayer, index, length, proofLayers } = request;
+    const perPiece = 2 ** pieceLevel;
+    const firstLeaf = index * 2 ** baseLayer;
+    const piece = Math.floor(firstLeaf / perPiece);
+    const pieceLength = s.meta!.pieceLength;
+    if (length * 2 ** baseLayer > perPiece || piece >= pieces) return undefined;
+    if (!s.have?.has(file.offset / pieceLength + piece) || !s.store) return undefined;
+    // Every layer of the piece's subtree, from its block leaves (zero leaves past the file's end).
+    const levels = [Buffer.alloc(perPiece * 32)];
+    const start = piece * pieceLength;
+    const bytes = Math.min(pieceLength, file.length - start);
+    for (let at = 0; at < bytes; at += READ_CHUNK) {
+      const data = await s.store.read(file.offset + start + at, Math.min(READ_CHUNK, bytes - at));
+      for (let b = 0; b < data.length; b += BLOCK) {
+        createHash('sha256')
+          .update(data.subarray(b, b + BLOCK))
+          .digest()
+          .copy(levels[0]!, ((at + b) / BLOCK) * 32);
+      }
+    }
+    for (let l = 1; l <= pieceLevel; l++) {
+      const below = levels[l - 1]!;
+      const up = Buffer.alloc(below.length / 2);
+      for (let i = 0; i < up.length / 32; i++) {
+        createHash('sha256')
+          .update(below.subarray(64 * i, 64 * i + 64))
+          .digest()
+          .copy(up, 32 * i);
+      }
+      levels.push(up);
+    }
+    if (!levels[pieceLevel]!.equals(tree.levels[0]!.subarray(piece * 32, piece * 32 + 32))) return undefined;
+    const local = (level: number, node: number) => node - piece * (perPiece >> level);
+    const from = local(baseLayer, index);
+    const hashes = Buffer.from(levels[baseLayer]!.subarray(from * 32, (from + length) * 32));
+    const uncles: Buffer[] = [];
+    const runLayers = Math.log2(length);
+    let node = index >> runLayers;
+    for (let l = baseLayer + runLayers; l <= baseLayer + proofLayers && l < height; l++) {
+      const sibling = node ^ 1;
+      const at = l < pieceLevel ? levels[l]! : tree.levels[l - pieceLevel]!;
+      const i = l < pieceLevel ? local(l, sibling) : sibling;
+      uncles.push(at.subarray(i * 32, i * 32 + 32));
+      node >>= 1;
+    }
+    return { hashes, uncles: Buffer.concat(uncles) };
   }
 
   private send(peer: Peer, request: HashRequest, tree: LayerTree): void {

@@ -229,4 +229,45 @@ describe('BEP 52 hash exchange in the engine', () => {
     assert.equal(rejects.length, refused.length);
     assert.ok(peer.conn.open, 'odd requests are refused, not punished');
   });
+
+  it('answers block hashes (below the piece layer) from the piece they lie in', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'seedcast-hashes-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'seed', 'Show'), { recursive: true });
+    writeFileSync(join(dir, 'seed', 'Show', 'a.bin'), randomBytes(1_000_000));
+    writeFileSync(join(dir, 'seed', 'Show', 'b.bin'), randomBytes(100));
+    const meta = parseTorrent(
+      (await createTorrent(join(dir, 'seed', 'Show'), { version: 'v2', pieceLength: 65536 })).torrent,
+    );
+    const seeder = new Engine({});
+    await seeder.listen(0);
+    t.after(() => seeder.close());
+    await seeder.add({ meta }, { path: join(dir, 'seed'), readOnly: true });
+    const peer = await connectFakePeer(seeder.port, meta.infoHash);
+    t.after(() => peer.close());
+    const file = meta.files[0]!;
+    const shape = fileTreeShape(file.length, 65536); // 4 blocks a piece: the piece layer is layer 2
+    const root = file.piecesRoot!;
+    const asks = [
+      { piecesRoot: root, baseLayer: 0, index: 8, length: 4, proofLayers: shape.height - 1 }, // piece 2
+      { piecesRoot: root, baseLayer: 0, index: 58, length: 2, proofLayers: shape.height - 1 }, // inside piece 14
+      { piecesRoot: root, baseLayer: 1, index: 30, length: 2, proofLayers: shape.height - 2 }, // the last piece
+    ];
+    for (const ask of asks) {
+      peer.conn.send({ type: 'hashRequest', ...ask });
+      const got = (await peer.waitFor(
+        (m) => m.type === 'hashes' && m.index === ask.index && m.baseLayer === ask.baseLayer,
+      )) as Extract<PeerMessage, { type: 'hashes' }>;
+      assert.ok(verifyHashRun(root, shape, got), `run ${ask.baseLayer}:${ask.index}+${ask.length}`);
+    }
+    peer.conn.send({
+      type: 'hashRequest',
+      piecesRoot: root,
+      baseLayer: 0,
+      index: 0,
+      length: 8,
+      proofLayers: 5,
+    });
+    await peer.waitFor((m) => m.type === 'hashReject', 3000); // two pieces' blocks in one run
+  });
 });

@@ -145,8 +145,10 @@ export class LayerFetch {
     const key = keyOf(message);
     const run = this.asked.get(peer)?.get(key);
     if (!run) {
-      const late = this.files.size === 0 || this.wasAnswered(key);
-      if (late) return; // someone else answered first, or the layer is complete
+      const rootHex = Buffer.from(message.piecesRoot).toString('hex');
+      const late =
+        !this.files.has(rootHex) || this.wasAnswered(key) || this.session.meta?.pieceLayers.has(rootHex);
+      if (late) return; // someone else answered first, the layer is complete, or not one we fetch
       throw new SeedcastError('WIRE_PROTOCOL', 'hashes never asked for');
     }
     this.asked.get(peer)!.delete(key);
