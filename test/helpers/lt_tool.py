@@ -7,6 +7,13 @@ Run with /usr/bin/python3. Subcommands print one JSON object:
   seed <file.torrent> <save_path>                              -> prints {"port"} once listening, seeds until stdin closes
   download <file.torrent | magnet> <save_path> [host:port]     -> {"have", "total", "seconds", "state", "peers"} when
                                                                   complete; peers: [{"ip", "client", "received"}]
+  seed-odd <file.torrent> <save_path> <content_dir>           -> writes content_dir/0, 1, ... (the torrent's non-pad
+                                                                  files, in libtorrent's order) where libtorrent stores
+                                                                  them (its own sanitised file_path), checks them all and
+                                                                  prints {"port", "files"} once seeding; seeds until stdin
+                                                                  closes (exits 1 with {"error"} if the check fails),
+                                                                  printing {"hash_requests", "hashes", "hash_rejects"}
+                                                                  (BEP 52 messages of its peers) when they change
 The environment variable LT_LISTEN sets the listening interface (default 127.0.0.1:0), LT_OUTGOING the
 address outgoing connections (and tracker announces) come from.
   swarm <file.torrent> <save_root> <n>                         -> n sessions download into save_root/0..n-1 together;
@@ -374,10 +381,79 @@ def main():
     commands = {"create": create, "info": info, "verify": verify, "seed": seed, "download": download, "swarm": swarm,
                 "dht-seed": dht_seed, "dht-download": dht_download}
     commands["download_sources"] = download_sources
+    commands["seed-odd"] = seed_odd
     commands["download-hashes"] = download_hashes
     commands["verdicts"] = verdicts
     result = commands[cmd](*args)
     print(json.dumps(result))
+
+
+# --- issue 21 (i21-e2e): seeding torrents whose paths libtorrent sanitises ------------------------
+def seed_odd(torrent, save_path, content_dir):
+    """Place each file's content where libtorrent itself stores it (file_path() is already sanitised:
+    `..` and empty components dropped, over-long names truncated ...), check everything (no seed_mode:
+    libtorrent must find every piece right, which also proves the order of content_dir matched), then
+    seed. A v2 torrent without piece layers works too: the check computes them from the data."""
+    import shutil
+
+    ti = lt.torrent_info(torrent)
+    fs = ti.files()
+    placed = []
+    k = 0
+    for i in range(fs.num_files()):
+        if fs.file_flags(i) & lt.file_storage.flag_pad_file:
+            continue
+        src = os.path.join(content_dir, str(k))
+        k += 1
+        if fs.file_flags(i) & lt.file_storage.flag_symlink:
+            continue
+        if os.path.getsize(src) != fs.file_size(i):
+            print(json.dumps({"error": "content %d is %d bytes, libtorrent's file %d (%s) %d" % (
+                k - 1, os.path.getsize(src), i, fs.file_path(i), fs.file_size(i))}), flush=True)
+            sys.exit(1)
+        dst = os.path.join(save_path, fs.file_path(i))
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copyfile(src, dst)
+        placed.append(fs.file_path(i).replace(os.sep, "/"))
+    ses = make_session()
+    atp = lt.add_torrent_params()
+    atp.ti = ti
+    atp.save_path = save_path
+    h = ses.add_torrent(atp)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        s = h.status()
+        if s.is_seeding or s.errc.value() != 0:
+            break
+        time.sleep(0.05)
+    s = h.status()
+    if not s.is_seeding:
+        print(json.dumps({"error": "not seeding after the check: %s, %d/%d pieces, %s" % (
+            s.state, s.num_pieces, ti.num_pieces(), s.errc.message())}), flush=True)
+        sys.exit(1)
+    ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification})
+    print(json.dumps({"port": ses.listen_port(), "files": placed}), flush=True)
+    # Until the test closes stdin (or kills us): count the BEP 52 hash messages of the peers (libtorrent's
+    # peer log), printing {"hash_requests", "hashes", "hash_rejects"} each time they change.
+    import select
+
+    counts = {"hash_requests": 0, "hashes": 0, "hash_rejects": 0}
+    kinds = {"<== HASH_REQUEST": "hash_requests", "==> HASHES": "hashes", "==> HASH_REJECT": "hash_rejects"}
+    while True:
+        changed = False
+        for a in ses.pop_alerts():
+            m = a.message()
+            for needle, key in kinds.items():
+                if needle in m:
+                    counts[key] += 1
+                    changed = True
+        if changed:
+            print(json.dumps(counts), flush=True)
+        ready, _, _ = select.select([sys.stdin], [], [], 0.1)
+        if ready and sys.stdin.read(1) == "":
+            break
+    s = h.status()
+    return {"uploaded": max(s.all_time_upload, s.total_payload_upload), **counts}
 
 
 if __name__ == "__main__":
