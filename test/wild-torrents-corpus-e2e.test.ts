@@ -35,7 +35,9 @@ const odd = (entry: WildTorrent): OddTorrent => ({
 
 // What both load: libtorrent's verdict is "load" and our parser agrees (where we are deliberately
 // stricter, docs/wild-torrents.md, e.g. a 256 MiB piece length, wild-torrents-verdicts.test.ts holds it).
-const corpus = allWildTorrents().filter((w) => w.expect === 'load');
+// A torrent libtorrent loads but cannot add (a piece layer that is not its file's) cannot be seeded:
+// wild-torrents-bad-layer.test.ts holds that `seedcast download` refuses it too.
+const corpus = allWildTorrents().filter((w) => w.expect === 'load' && !w.addFails);
 const both = corpus.filter((w) => !(ourView(w.torrent) instanceof Error));
 const stricter = corpus.filter((w) => ourView(w.torrent) instanceof Error).map((w) => w.name);
 // Entries edited after they were built describe content they do not carry (a symlink given a length,
@@ -49,18 +51,11 @@ const seedable = both.filter((w) => {
   }
 });
 
-/** Why an entry is expected to fail for now (a `todo`, with the module responsible). */
-function knownGap(entry: WildTorrent): string | undefined {
-  if (entry.files.some((f) => !f.symlink && f.data.length === 0))
-    return 'seedcast download does not create zero-length files (libtorrent does): src/engine/file-store.ts opens a file only when a piece is written to it';
-  return undefined;
-}
-
 describe('every wild torrent libtorrent loads, downloaded from libtorrent by seedcast download', {
   concurrency: 3,
 }, () => {
   it('leaves out only what we refuse on purpose, and what the corpus cannot seed', (t) => {
-    assert.deepEqual(stricter, ['piece-length-256mib', 'hybrid-without-pieces', 'layers-wrong-hash']);
+    assert.deepEqual(stricter, ['piece-length-256mib', 'hybrid-without-pieces']);
     const unseedable = both.filter((w) => !seedable.includes(w)).map((w) => w.name);
     t.diagnostic(`not seedable from the corpus' content: ${unseedable.join(', ')}`);
     // Every class of the issue is there (the explored cases may edit torrents beyond their content).
@@ -71,8 +66,7 @@ describe('every wild torrent libtorrent loads, downloaded from libtorrent by see
       );
   });
   for (const entry of seedable) {
-    const todo = knownGap(entry);
-    it(`${entry.name} (${entry.class})`, { timeout: 45_000, ...(todo ? { todo } : {}) }, async (t) => {
+    it(`${entry.name} (${entry.class})`, { timeout: 45_000 }, async (t) => {
       if (!requireTools(t, 'libtorrent')) return;
       const w = odd(entry);
       const work = tempDir(t, 'seedcast-wild-corpus-');

@@ -72,6 +72,7 @@ export function guardedStore(store: PieceStore, session: Failable): PieceStore {
     write: (offset, data) => tag(store.write(offset, data)),
     close: () => tag(store.close()),
     ...(store.isEmpty ? { isEmpty: () => tag(store.isEmpty!()) } : {}),
+    ...(store.createEmpty ? { createEmpty: () => tag(store.createEmpty!()) } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -179,6 +180,25 @@ describe('FileStore and PieceVerifier', () => {
     assert.ok(readFileSync(join(dst, 'pack', '_', 'XY')).equals(bytesOf('pack/sub/d.bin')));
     assert.deepEqual(readdirSync(dir).sort(), ['dst', 'src']);
     assert.deepEqual(readdirSync(dst), ['pack']);
+  });
+
+  it('creates the zero-length files no piece covers once complete, and nothing in a read-only store', async (t) => {
+    const dir = temp(t);
+    const { root } = content(dir);
+    const meta = await torrentFor(root, 'v1');
+    const dst = join(dir, 'dst');
+    const store = new FileStore(meta, dst);
+    const source = new FileStore(meta, join(dir, 'src'), { readOnly: true });
+    t.after(() => source.close());
+    for (const [i, piece] of (await allPieces(source, meta)).entries())
+      await store.write(store.map.piece(i).offset, piece);
+    assert.equal(existsSync(join(dst, 'pack', 'z-empty')), false, 'no piece wrote it');
+    await store.createEmpty();
+    await store.close();
+    assert.equal(statSync(join(dst, 'pack', 'z-empty')).size, 0);
+    const seeding = new FileStore(meta, join(dir, 'none'), { readOnly: true });
+    await seeding.createEmpty();
+    assert.equal(existsSync(join(dir, 'none')), false);
   });
 
   it('maps v2 pieces per file, each file starting at a piece boundary', async (t) => {

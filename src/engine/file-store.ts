@@ -30,6 +30,8 @@ export interface PieceStore {
    * reports pieces that fail their check as damaged instead of fetching them.
    */
   readonly readOnly?: boolean;
+  /** Create the files no piece covers (zero-length ones), once the torrent is complete. */
+  createEmpty?(): Promise<void>;
 }
 
 export interface FileStoreOptions {
@@ -123,6 +125,15 @@ export class FileStore implements PieceStore {
       }
     }
     return true;
+  }
+
+  async createEmpty(): Promise<void> {
+    if (this.readOnly) return;
+    for (let i = 0; i < this.meta.files.length; i++) {
+      const file = this.meta.files[i]!;
+      // A BEP 47 symlink is not made (nothing of it is stored): only real empty files.
+      if (file.length === 0 && !file.padding && !file.symlinkPath) await this.handle(i, true);
+    }
   }
 
   async close(): Promise<void> {

@@ -330,7 +330,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       else if (peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
     }
     if (this.running) this.announce('completed');
-    this.emit('complete');
+    // Files no piece covers (zero-length) are made once complete, as libtorrent makes them.
+    void (this.store?.createEmpty?.() ?? Promise.resolve()).then(
+      () => this.emit('complete'),
+      (e) => this.fail(e),
+    );
   }
 
   private tick(): void {
