@@ -134,14 +134,20 @@ def dht_download(source, save_path, node):
     return download(source, save_path, ses=ses)
 
 
-def download(source, save_path, peer=None, ses=None):
-    ses = ses or make_session()
+def add_params(source, save_path):
+    """add_torrent_params for a magnet link or a .torrent path, saving into save_path."""
     if source.startswith("magnet:"):
         atp = lt.parse_magnet_uri(source)
     else:
         atp = lt.add_torrent_params()
         atp.ti = lt.torrent_info(source)
     atp.save_path = save_path
+    return atp
+
+
+def download(source, save_path, peer=None, ses=None):
+    ses = ses or make_session()
+    atp = add_params(source, save_path)
     h = ses.add_torrent(atp)
     if peer:
         host, port = peer.rsplit(":", 1)
@@ -233,12 +239,7 @@ def download_sources(source, save_path):
     {"have", "total", "seconds", "metadata_seconds", "from_peers", "from_web_seeds"} (payload bytes,
     the largest count seen per connection while it lasted)."""
     ses = make_session()
-    if source.startswith("magnet:"):
-        atp = lt.parse_magnet_uri(source)
-    else:
-        atp = lt.add_torrent_params()
-        atp.ti = lt.torrent_info(source)
-    atp.save_path = save_path
+    atp = add_params(source, save_path)
     h = ses.add_torrent(atp)
     start = time.time()
     metadata_at = None
@@ -334,12 +335,7 @@ def download_hashes(source, save_path, peer):
     "hash_rejects_received", "hash_requests_received"}."""
     ses = make_session()
     ses.apply_settings({"alert_mask": lt.alert.category_t.peer_log_notification})
-    if source.startswith("magnet:"):
-        atp = lt.parse_magnet_uri(source)
-    else:
-        atp = lt.add_torrent_params()
-        atp.ti = lt.torrent_info(source)
-    atp.save_path = save_path
+    atp = add_params(source, save_path)
     h = ses.add_torrent(atp)
     host, port = peer.rsplit(":", 1)
     h.connect_peer((host, int(port)))
@@ -481,12 +477,7 @@ def lsd(mode, torrent, save_path):
         "allow_multiple_connections_per_ip": True,
         "alert_mask": lt.alert.category_t.all_categories,
     })
-    if torrent.startswith("magnet:"):
-        atp = lt.parse_magnet_uri(torrent)
-    else:
-        atp = lt.add_torrent_params()
-        atp.ti = lt.torrent_info(torrent)
-    atp.save_path = save_path
+    atp = add_params(torrent, save_path)
     if mode == "seed":
         atp.flags |= lt.torrent_flags.seed_mode
     h = ses.add_torrent(atp)
