@@ -68,7 +68,10 @@ test('with --allow only listed torrents are tracked, and SIGHUP re-reads the lis
   const file = join(dir, 'allow.txt');
   writeFileSync(file, `# our items\n${listed.toString('hex')}\n`);
   const { proc, url } = await startCli(t, ['--port', String(await freePort()), '--allow', file]);
-  assert.match(proc.output(), /listening on udp:\/\//);
+  // The HTTP and UDP lines are two writes: the second may arrive a moment after the first.
+  await waitFor('the UDP tracker to listen', () => /listening on udp:\/\//.test(proc.output()), {
+    detail: proc.output,
+  });
   assert.equal((await announce(url, listed, 'a', 1000)).failure, undefined);
   assert.match((await announce(url, later, 'a', 1000)).failure ?? '', /not tracked here/);
   writeFileSync(file, `${listed.toString('hex')}\n${later.toString('hex')}\n`);
@@ -77,7 +80,9 @@ test('with --allow only listed torrents are tracked, and SIGHUP re-reads the lis
     detail: proc.output,
   });
   assert.equal((await announce(url, later, 'a', 1000)).failure, undefined);
-  assert.match(proc.output(), /warn: announce refused/);
+  await waitFor('the refusal to be logged', () => /warn: announce refused/.test(proc.output()), {
+    detail: proc.output,
+  });
 });
 
 test('with --allow and --grace, a client that announced before its hash was listed is in the swarm once it is', async (t) => {
