@@ -33,6 +33,14 @@ export class SiteLinks {
     return `${this.base}/announce`;
   }
 
+  /**
+   * The WebSocket tracker (the WebTorrent tracker protocol) at the same path as HTTP announces:
+   * `ws://` for an `http://` site, `wss://` for `https://`.
+   */
+  wsAnnounce(): string {
+    return `${this.base.replace(/^http/, 'ws')}/announce`;
+  }
+
   /** The site's trackers, as magnet links name them (`tr=`): its HTTP announce URL. */
   trackers(): string[] {
     return [this.announce()];
