@@ -155,6 +155,7 @@ export class WsTrackerEdge {
   private take(c: Connection): boolean {
     const now = Date.now();
     c.lastMessage = now;
+    if (this.limits.messagesPerSecond === Number.POSITIVE_INFINITY) return true;
     c.tokens = Math.min(
       this.limits.burst,
       c.tokens + ((now - c.refilled) / 1000) * this.limits.messagesPerSecond,
