@@ -7,7 +7,8 @@
  * processes (`tracker-ws-load.ts`), 10 to a swarm, each announcing in a closed loop (the next announce leaves when the answer to the last arrives), 25% of them seeders: once
  * without offers, once with 5 offers of a 1 KiB SDP each (what a WebTorrent client sends; the
  * trackers relay each offer to another peer of the swarm, whose client ignores it). Measured:
- * answers per second, the latency of each announce (p50, p99) and the tracker's CPU use. Ours runs
+ * answers per second, the latency of each announce (p50, p99) and the tracker's CPU use, of the
+ * median of BENCH_ROUNDS (default 3) runs each, the two trackers taking turns. Ours runs
  * with `--ws-rate 0` (no per-socket message limit: a closed loop exceeds any sane one), and each
  * socket comes from its own loopback address (ours caps 64 sockets per address).
  */
@@ -19,6 +20,8 @@ import { createServer } from 'node:net';
 const CLIENTS = Number(process.env.WS_CLIENTS ?? 200);
 /** Load generator processes (`tracker-ws-load.ts`). */
 const GENERATORS = Number(process.env.WS_GENERATORS ?? 2);
+/** Runs each tracker takes per load (the median is reported). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 export interface WsResult {
   rate: number;
@@ -162,6 +165,7 @@ export async function wsRows(
   seconds: number,
 ): Promise<{ text: string; results: Record<string, { ours: WsResult; btt: WsResult }> }> {
   const results: Record<string, { ours: WsResult; btt: WsResult }> = {};
+  const detail: string[] = [];
   for (const offers of [0, 5]) {
     // Fresh trackers for each load, so both hold the same swarms.
     const ourPort = await freePort();
@@ -182,10 +186,19 @@ export async function wsRows(
       root,
     );
     try {
-      results[offers === 0 ? 'plain' : 'offers'] = {
-        ours: await load(ours.url, ours.child.pid!, seconds, offers, root),
-        btt: await load(btt.url, btt.child.pid!, seconds, offers, root),
-      };
+      // The two take turns, ROUNDS runs each; the median run (by rate) of each is reported, so
+      // that a burst of other work on a shared machine does not decide the ratio.
+      const runs: { ours: WsResult[]; btt: WsResult[] } = { ours: [], btt: [] };
+      for (let r = 0; r < ROUNDS; r++) {
+        runs.ours.push(await load(ours.url, ours.child.pid!, seconds, offers, root));
+        runs.btt.push(await load(btt.url, btt.child.pid!, seconds, offers, root));
+      }
+      const median = (x: WsResult[]) => [...x].sort((a, b) => a.rate - b.rate)[Math.floor(x.length / 2)]!;
+      const rates = (x: WsResult[]) => x.map((r) => Math.round(r.rate)).join(' ');
+      results[offers === 0 ? 'plain' : 'offers'] = { ours: median(runs.ours), btt: median(runs.btt) };
+      detail.push(
+        `${offers} offers, each run (announces/s): ours ${rates(runs.ours)}; bittorrent-tracker ${rates(runs.btt)}`,
+      );
     } finally {
       await stop(ours);
       await stop(btt);
@@ -196,6 +209,7 @@ export async function wsRows(
   const text =
     `${row(`WS announces (${CLIENTS} sockets)`, p.ours, p.btt)}\n` +
     `${row('WS, 5 offers of 1 KiB each', o.ours, o.btt)}\n` +
+    `${detail.join('\n')}\n` +
     `offers relayed per second with 5 offers: ours ${Math.round(o.ours.relayed)}, bittorrent-tracker ${Math.round(o.btt.relayed)}\n` +
     `ratios ours/bittorrent-tracker (WebSocket): ${(p.ours.rate / p.btt.rate).toFixed(2)}x without offers, ` +
     `${(o.ours.rate / o.btt.rate).toFixed(2)}x with offers\n`;
