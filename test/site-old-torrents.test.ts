@@ -5,7 +5,8 @@
  * site services: `announce` is the HTTP tracker, `announce-list` one tier each for HTTP, UDP and
  * WebSocket, then a torrent-only item's publisher trackers; the info hash is the item's; `HEAD`,
  * `Content-Length`, `ETag` (and `If-None-Match`) and the feeds' torrent enclosure length all
- * describe the bytes served. The stored blob is not rewritten.
+ * describe the bytes served. The stored blob is not rewritten. libtorrent (Debian's python3-libtorrent)
+ * reads the served torrent's tiers and computes the same v1 and v2 info hashes.
  */
 
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { test } from 'node:test';
 import { openDatabase } from '../src/db/index.js';
 import { readAll } from '../src/storage/index.js';
 import { createTorrent, parseTorrent } from '../src/torrent/index.js';
+import { requireTools, runLibtorrent } from './helpers/tools.js';
 import { BASE, login, multipart, openTestSite, type Part, type TestSite } from './site-fixtures.js';
 
 const VIDEO = Buffer.alloc(100_000, 0).map((_, i) => (i * 7 + (i >> 9)) & 0xff);
@@ -97,6 +99,26 @@ test("an old item's .torrent is served with the site's HTTP, UDP and WebSocket t
     new RegExp(`<enclosure url="${BASE}/items/${item.id}.torrent" length="${got.rawPayload.length}"`),
   );
   assert.notEqual(old.length, got.rawPayload.length);
+
+  // libtorrent reads the tiers in order and the same info hashes.
+  if (requireTools(t, 'libtorrent')) {
+    const path = join(dir, 'served.torrent');
+    writeFileSync(path, got.rawPayload);
+    const lt = runLibtorrent<{ trackers: [string, number][]; v1: string; v2: string }>(
+      `import json, sys, libtorrent as lt
+ti = lt.torrent_info(sys.argv[1])
+h = ti.info_hashes()
+print(json.dumps({"trackers": [[t.url, t.tier] for t in ti.trackers()], "v1": str(h.v1), "v2": str(h.v2)}))`,
+      [path],
+    );
+    assert.deepEqual(lt.trackers, [
+      [HTTP, 0],
+      [UDP, 1],
+      [WS, 2],
+    ]);
+    assert.equal(lt.v1, item.infoHash);
+    assert.equal(lt.v2, item.infoHashV2);
+  }
 
   // Stored bytes untouched; a site whose trackers change serves the new list (and a new ETag).
   const key = (await s.site.items.get(item.id))!.torrentKey!;
