@@ -36,6 +36,12 @@ export {
 export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
+export {
+  type ServedTorrentBytes,
+  ServedTorrents,
+  type ServedTorrentsOptions,
+  servedTorrent,
+} from './served-torrent.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
 export {

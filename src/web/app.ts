@@ -29,6 +29,7 @@ import type {
   StorageGuard,
   Uploads,
 } from '../site/index.js';
+import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
 import { ActionLimiter, installActionLimiter } from './action-limits.js';
@@ -67,6 +68,8 @@ export interface SiteServices {
   /** Archives torrent-only items (absent when the site does not archive). */
   archiver?: Archiver;
   links: SiteLinks;
+  /** The `.torrent` files as served (default: one built from `blobs` and `links`). */
+  torrents?: ServedTorrents;
   /** Folder for uploads in progress (inside the data folder). */
   stagingRoot: string;
   /** tus resumable uploads (`/api/v1/uploads`). */
@@ -150,8 +153,15 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(accountRoutes, site);
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
-      await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
-      await api.register(feedRoutes, site);
+      // The `.torrent` as served (the site's current trackers in): one cache for its route and the feeds.
+      const torrents = site.torrents ?? new ServedTorrents({ blobs: site.blobs, links: site.links });
+      await api.register(fileRoutes, {
+        items: site.items,
+        blobs: site.blobs,
+        seeding: site.seeding,
+        torrents,
+      });
+      await api.register(feedRoutes, { ...site, torrents });
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);
       if (site.quotas && site.guard)

@@ -6,6 +6,7 @@
 
 import type { Channel, Item } from '../../catalog/index.js';
 import { type EntryContext, type FeedEntry, toEntry } from '../../site/feeds/index.js';
+import { ServedTorrents } from '../../site/index.js';
 import type { FeedRoutesOptions } from './feeds.js';
 
 /** The name feeds, oEmbed and OAI-PMH give the site. */
@@ -16,6 +17,7 @@ async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<
   const owners = new Map<number, string>();
   const channels = new Map<number, Channel>();
   const torrents = new Map<number, number>();
+  const served = options.torrents ?? new ServedTorrents({ blobs: options.blobs, links: options.links });
   await Promise.all([
     ...[...new Set(items.map((i) => i.ownerId))].map(async (id) => {
       owners.set(id, (await options.users.byId(id))?.username ?? 'unknown');
@@ -25,9 +27,8 @@ async function entryContext(items: Item[], options: FeedRoutesOptions): Promise<
       if (c) channels.set(id, c);
     }),
     ...items.map(async (i) => {
-      if (!i.torrentKey) return;
-      const head = await options.blobs.head(i.torrentKey);
-      if (head) torrents.set(i.id, head.size);
+      const length = await served.length(i);
+      if (length !== undefined) torrents.set(i.id, length);
     }),
   ]);
   return {

@@ -28,7 +28,7 @@ import {
   renderOpml,
   renderRss,
 } from '../../site/feeds/index.js';
-import type { SiteLinks } from '../../site/index.js';
+import { ServedTorrents, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { embedRoutes } from './embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
@@ -40,6 +40,8 @@ export interface FeedRoutesOptions {
   users: UserRepository;
   blobs: BlobStore;
   links: SiteLinks;
+  /** The `.torrent` as served, for enclosure lengths (default: one of its own over `blobs` and `links`). */
+  torrents?: ServedTorrents;
   /** Items per feed (default 50). */
   feedSize?: number;
   /** Records per OAI-PMH page (default 100). */
@@ -123,7 +125,12 @@ function normaliseTag(tag: string): string {
   return tag.trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-export async function feedRoutes(app: FastifyInstance, options: FeedRoutesOptions): Promise<void> {
+export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions): Promise<void> {
+  // One cache of served torrents for every entry of these routes (the `.torrent` route's, from app.ts).
+  const options = {
+    ...given,
+    torrents: given.torrents ?? new ServedTorrents({ blobs: given.blobs, links: given.links }),
+  };
   const { items, channels, users, links } = options;
   const feedSize = options.feedSize ?? 50;
 

@@ -8,7 +8,9 @@
  * opens as a document gets an opaque origin: no script of it runs with the site's cookies or storage.
  * Only passive types (video, audio, raster images, plain text, captions) are shown inline; anything
  * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
- * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`.
+ * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`. The `.torrent`
+ * is the stored one with the site's current trackers first (`site/served-torrent.ts`, the info bytes
+ * untouched), with an `ETag` of the bytes served.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
  * clients send for pieces) is served or deferred as `Seeding.admitWebSeed` decides
@@ -23,7 +25,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
-import type { Seeding } from '../../site/index.js';
+import type { Seeding, ServedTorrents } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { parseRange } from '../range.js';
@@ -32,6 +34,8 @@ import { FileLookup } from './file-lookup.js';
 export interface FileRoutesOptions {
   items: ItemRepository;
   blobs: BlobStore;
+  /** The `.torrent` as served: the stored one with the site's current trackers (`served-torrent.ts`). */
+  torrents: ServedTorrents;
   /** Decides whether a bounded range is served or deferred to the site's peer (see `web-seed-deferral.ts`). */
   seeding?: Pick<Seeding, 'admitWebSeed'>;
 }
@@ -89,15 +93,17 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     schema: { params: torrentParams },
     handler: async (request, reply) => {
       const item = await readyItem(request.params.id);
-      if (!item.torrentKey) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no torrent`);
+      const served = await options.torrents.get(item);
+      if (!served) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no torrent`);
+      const etag = `"${served.etag}"`;
       userFileHeaders(reply)
         .type('application/x-bittorrent')
-        .header('Content-Disposition', disposition('attachment', `${item.id}.torrent`));
-      if (request.method === 'HEAD') {
-        const head = await blobs.head(item.torrentKey);
-        return reply.header('Content-Length', head?.size ?? 0).send();
-      }
-      return blobs.get(item.torrentKey);
+        .header('Content-Disposition', disposition('attachment', `${item.id}.torrent`))
+        .header('ETag', etag);
+      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
+      reply.header('Content-Length', served.bytes.length);
+      if (request.method === 'HEAD') return reply.send();
+      return reply.send(served.bytes);
     },
   });
 
