@@ -125,7 +125,10 @@ export class DataChannelStream extends Duplex {
       this.channel.close();
       callback();
     };
-    if (this.channel.bufferedAmount === 0 || this.channel.readyState !== 'open') return close();
+    if (this.channel.bufferedAmount === 0 || this.channel.readyState !== 'open') {
+      close();
+      return;
+    }
     this.channel.bufferedAmountLowThreshold = 0;
     this.waiting = close;
   }

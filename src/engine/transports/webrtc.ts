@@ -255,7 +255,10 @@ export class WebRtcTransport {
     onStream: (stream: Duplex, remote: WebRtcRemote) => void,
   ): void {
     const ready = async () => {
-      if (!this.connections.has(pc)) return channel.close();
+      if (!this.connections.has(pc)) {
+        channel.close();
+        return;
+      }
       const stream = new DataChannelStream(channel, {
         ...this.options.stream,
         onClose: () => this.drop(pc),
@@ -279,7 +282,9 @@ async function remoteOf(pc: PeerConnectionLike): Promise<WebRtcRemote> {
   try {
     const reports = new Map<string, Record<string, unknown>>();
     const stats = await pc.getStats();
-    stats.forEach((r) => reports.set(String(r.id), r));
+    stats.forEach((r) => {
+      reports.set(String(r.id), r);
+    });
     for (const r of reports.values()) {
       if (r.type !== 'candidate-pair' || r.state !== 'succeeded' || r.nominated === false) continue;
       const remote = reports.get(String(r.remoteCandidateId));
