@@ -150,6 +150,7 @@ export async function startServer(
       { enabled: c.webrtc.enabled, maxConnections: c.webrtc.maxConnections },
     );
     closers.push(async () => webrtc.peer?.close());
+    tracker.wsLocalPeer = webrtc.peer; // the WebSocket tracker hands it offers (one per announce)
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());
@@ -162,8 +163,6 @@ export async function startServer(
       limits,
       metricsToken: c.metricsToken,
       trustProxy: fastifyTrustProxy(c.trustProxy),
-      // MERGE (i17-wstracker): hand the WebSocket tracker its in-process peer here, e.g.
-      // `wsLocalPeer: webrtc.peer` (WsLocalPeer; undefined when WebRTC is off).
     });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });

@@ -8,5 +8,4 @@ export {
   startWebRtcPeer,
   WebRtcPeer,
   type WebRtcPeerStart,
-  type WsLocalPeer,
 } from './webrtc-peer.js';
