@@ -99,6 +99,18 @@ describe('data channel stream', () => {
     assert.ok(channel.sent.length > sentBefore, 'queued writes went out once the buffer emptied');
   });
 
+  it('drains even when the channel never fires bufferedamountlow (polls the buffer)', async () => {
+    const channel = new FakeChannel();
+    const stream = new DataChannelStream(channel, { bufferLimit: 32 * 1024 });
+    while (stream.write(Buffer.alloc(16384))) {}
+    const drained = once(stream, 'drain');
+    const empty = setInterval(() => {
+      channel.bufferedAmount = 0; // sent, but no event (as @roamhq/wrtc 0.10 sometimes does)
+    }, 1);
+    await drained;
+    clearInterval(empty);
+  });
+
   it('pushes binary messages and ends when the channel closes', async () => {
     const channel = new FakeChannel();
     const stream = new DataChannelStream(channel);
