@@ -4,7 +4,7 @@
  * BitTorrent.
  *
  * - Writes are sent as binary messages of at most `maxMessage` bytes (16 KiB by default: the size every
- *   browser accepts in one message). `cork()`ed writes arrive together in `_writev` and are coalesced,
+ *   browser accepts in one message; the transport passes the remote's `a=max-message-size`). `cork()`ed writes arrive together in `_writev` and are coalesced,
  *   so a batch of small messages (requests, haves) becomes few data channel messages.
  * - Backpressure: a write completes at once while the channel's `bufferedAmount` is at most
  *   `bufferLimit`; above it, the write's callback waits for `bufferedamountlow` (the threshold is half
@@ -46,7 +46,7 @@ export interface DataChannelStreamOptions {
 
 const MAX_MESSAGE = 16 * 1024;
 const BUFFER_LIMIT = 1024 * 1024;
-const POLL_MS = 5;
+const POLL_MS = 10;
 
 export class DataChannelStream extends Duplex {
   private readonly maxMessage: number;
