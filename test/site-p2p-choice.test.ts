@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { openDatabase } from '../src/db/index.js';
 import type { LimitOverrides } from '../src/web/limits.js';
 import { addItem } from './pages-fixtures.js';
-import { login, openTestSite, type TestSite } from './site-fixtures.js';
+import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
 
 async function openSite(t: { after(fn: () => unknown): void }, limits?: LimitOverrides): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-p2p-choice-'));
@@ -187,4 +187,43 @@ test('the beacon answers 204, counts browser-peer bytes, refuses bad reports and
   assert.equal(limited.statusCode, 429);
   assert.ok(limited.headers['retry-after']);
   assert.equal((await report({ fromPeers: 1, fromWebSeed: 0, toPeers: 0 }, '192.0.2.9')).statusCode, 204);
+});
+
+test("the P2P player's fallback is never deferred to the swarm, and each request lands in its channel", async (t) => {
+  const s = await openSite(t);
+  const auth = await login(s.app, 'ada');
+  const clip = Buffer.alloc(50_000, 7);
+  const body = multipart([
+    { name: 'title', value: 'Clip' },
+    { name: 'file', filename: 'clip.webm', value: clip },
+  ]);
+  const created = await s.app.inject({
+    method: 'POST',
+    url: '/api/v1/items',
+    headers: { ...body.headers, ...auth },
+    payload: body.payload,
+  });
+  assert.equal(created.statusCode, 201, created.body);
+  const { id } = created.json();
+  const url = `/items/${id}/files/clip.webm`;
+  // The site's peer says: defer every bounded range to the swarm.
+  s.site.seeding.admitWebSeed = () => ({ serve: false, retryAfter: 10, reason: 'test', release: () => {} });
+  const libtorrent = await s.app.inject({
+    url,
+    headers: { range: 'bytes=0-16383', 'user-agent': 'libtorrent/2.0.8.0' },
+  });
+  assert.equal(libtorrent.statusCode, 503, 'a BitTorrent client is sent to the swarm');
+  const player = await s.app.inject({
+    url,
+    headers: { range: 'bytes=0-16383', 'x-seedcast-player': 'p2p', 'user-agent': 'Mozilla/5.0' },
+  });
+  assert.equal(player.statusCode, 206, "the P2P player's fallback is served");
+  assert.equal(player.rawPayload.length, 16384);
+  await s.app.inject({ url, headers: { range: 'bytes=0-', 'sec-fetch-dest': 'video' } });
+  await s.app.inject({ url, headers: { 'sec-fetch-dest': 'document' } });
+  await new Promise((r) => setTimeout(r, 50));
+  const traffic = (await s.app.inject({ url: `/api/v1/items/${id}` })).json().traffic;
+  assert.equal(traffic.webSeed, 16384);
+  assert.equal(traffic.httpPlayer, clip.length);
+  assert.equal(traffic.httpDownload, clip.length);
 });
