@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import { startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
 import { freePort, requireTools, tempDir } from './helpers/tools.js';
@@ -20,7 +20,7 @@ declare const document: Dom;
 declare const window: Dom;
 declare const localStorage: Dom;
 
-async function publish(t: TestContext, base: string): Promise<number> {
+async function publish(base: string): Promise<number> {
   const post = (path: string, body: unknown) =>
     fetch(`${base}${path}`, {
       method: 'POST',
@@ -52,7 +52,7 @@ test('the P2P toggle writes localStorage, tells the player, is remembered, and ?
   const dir = tempDir(t, 'seedcast-p2p-toggle-');
   const server = await startServer({ host: '127.0.0.1', port: await freePort(), data: join(dir, 'data') });
   t.after(() => server.close());
-  const id = await publish(t, server.url);
+  const id = await publish(server.url);
   const browser = await launchChromium();
   t.after(() => browser.close());
   const context = await browser.newContext({ baseURL: server.url });
