@@ -162,6 +162,9 @@ test('the beacon answers 204, counts browser-peer bytes, refuses bad reports and
   await report({ fromPeers: 1000, fromWebSeed: 0, toPeers: 0 });
   const traffic = (await s.app.inject({ url: `/api/v1/items/${item.id}` })).json().traffic;
   assert.equal(traffic.browserPeers, 6000, 'fromPeers only: the site counts its web seed itself');
+  await report({ fromPeers: 10 * 1024 ** 3, fromWebSeed: 0, toPeers: 0 });
+  const capped = (await s.app.inject({ url: `/api/v1/items/${item.id}` })).json().traffic;
+  assert.equal(capped.browserPeers, 6000 + item.totalLength, 'at most one copy per report');
   assert.equal(traffic.webSeed, 0);
 
   for (const bad of [
@@ -180,8 +183,7 @@ test('the beacon answers 204, counts browser-peer bytes, refuses bad reports and
   });
   assert.equal(unknown.statusCode, 404);
 
-  // Four a minute from 203.0.113.7: two used above, two more, then 429; another client is not affected.
-  assert.equal((await report({ fromPeers: 1, fromWebSeed: 0, toPeers: 0 })).statusCode, 204);
+  // Four a minute from 203.0.113.7: three used above, one more, then 429; another client is not affected.
   assert.equal((await report({ fromPeers: 1, fromWebSeed: 0, toPeers: 0 })).statusCode, 204);
   const limited = await report({ fromPeers: 1, fromWebSeed: 0, toPeers: 0 });
   assert.equal(limited.statusCode, 429);
