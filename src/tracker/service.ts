@@ -289,11 +289,7 @@ export class TrackerService {
     return this.metrics.render(await this.store.size());
   }
 
-  /**
-   * The store's counts alone: peers that announced over HTTP or UDP (BitTorrent clients), without
-   * peers the tracker counts besides them (WebSocket swarms, whose browsers report their own bytes).
-   * The item's "bandwidth saved" counts completed downloads from here (docs/browser-swarm.md).
-   */
+  /** The store's counts alone (HTTP and UDP peers), without WebSocket swarms: for the item's saving. */
   async storeStats(infoHash: Buffer | string): Promise<TorrentStats> {
     const hash = typeof infoHash === 'string' ? Buffer.from(infoHash, 'hex') : infoHash;
     if (hash.length !== 20) throw new SeedcastError('TRACKER_BAD_REQUEST', 'an info hash has 20 bytes');
