@@ -7,6 +7,7 @@
 export {
   bandwidthSaved,
   classifyHttp,
+  isTorrentClient,
   type PeerTraffic,
   TRAFFIC_CHANNELS,
   Traffic,

@@ -60,8 +60,20 @@ test('a BitTorrent client web-seed range (libtorrent, aria2, Transmission, Seedc
     'qBittorrent/4.5.2',
   ])
     assert.equal(classifyHttp({ 'user-agent': ua, range: 'bytes=262144-524287' }), 'webSeed', ua);
-  // The same client fetching a whole file over plain HTTP is a download.
-  assert.equal(classifyHttp({ 'user-agent': 'aria2/1.36.0' }), 'httpDownload');
+  // libtorrent names itself in the first request of a connection only: the next ones follow it.
+  assert.equal(classifyHttp({ range: 'bytes=0-99' }, { torrentClient: true }), 'webSeed');
+  assert.equal(classifyHttp({ range: 'bytes=0-99' }), 'httpDownload');
+  assert.equal(
+    classifyHttp({ 'user-agent': 'curl/8', range: 'bytes=0-99' }, { torrentClient: true }),
+    'httpDownload',
+  );
+  // A whole small file without a range (libtorrent asks so for a file inside one piece) is too.
+  assert.equal(classifyHttp({ 'user-agent': 'libtorrent/2.0.8.0' }), 'webSeed');
+  // A browser that names a client somewhere in its UA but fetches for a page is not.
+  assert.equal(
+    classifyHttp({ 'user-agent': 'Mozilla/5.0 qBittorrent', 'sec-fetch-dest': 'document' }),
+    'httpDownload',
+  );
 });
 
 test("the P2P player's fallback request (X-Seedcast-Player: p2p) is webSeed whatever else it sends", () => {

@@ -4,8 +4,9 @@
  * - `httpPlayer`: the site's plain HTTP answers to a page's `<video>`/`<audio>` (the browser sends
  *   `Sec-Fetch-Dest: video` or `audio`);
  * - `httpDownload`: every other plain HTTP answer for a file (a link followed, curl, a podcast app);
- * - `webSeed`: BEP 19 web-seed requests of BitTorrent clients (a bounded `Range: bytes=a-b` from a
- *   client that names itself libtorrent, aria2, Transmission, Seedcast...) and the P2P player's
+ * - `webSeed`: BEP 19 web-seed requests of BitTorrent clients (a client that names itself
+ *   libtorrent, aria2, Transmission, Seedcast... in `User-Agent`, or on an earlier request of the same
+ *   connection, with no `Sec-Fetch-Dest`; ranges, or a whole small file) and the P2P player's
  *   fallback (`X-Seedcast-Player: p2p`);
  * - `tcp`, `webrtc`: what the site's own peer uploaded to BitTorrent peers of each transport
  *   (`Seeding.trafficOf`, sampled: the difference since the last sample is added, a counter that went
@@ -66,8 +67,15 @@ export function zeroCounts(): TrafficCounts {
 const TORRENT_CLIENT =
   /\b(libtorrent|aria2|transmission|qbittorrent|deluge|rtorrent|[uµ]torrent|bittorrent|seedcast|webtorrent|biglybt|azureus|vuze|tixati|frostwire)\b/i;
 
-/** Which channel a plain HTTP request for an item's file is (see the module comment). */
-export function classifyHttp(headers: IncomingHttpHeaders): 'httpPlayer' | 'httpDownload' | 'webSeed' {
+/**
+ * Which channel a plain HTTP request for an item's file is (see the module comment). libtorrent names
+ * itself only in the first request of a connection: `torrentClient` says an earlier request on the
+ * same connection was a BitTorrent client's (`isTorrentClient`).
+ */
+export function classifyHttp(
+  headers: IncomingHttpHeaders,
+  options: { torrentClient?: boolean } = {},
+): 'httpPlayer' | 'httpDownload' | 'webSeed' {
   const one = (name: string) => {
     const v = headers[name];
     return (Array.isArray(v) ? v[0] : v)?.trim() ?? '';
@@ -75,9 +83,16 @@ export function classifyHttp(headers: IncomingHttpHeaders): 'httpPlayer' | 'http
   if (one('x-seedcast-player').toLowerCase() === 'p2p') return 'webSeed';
   const dest = one('sec-fetch-dest').toLowerCase();
   if (dest === 'video' || dest === 'audio') return 'httpPlayer';
-  const bounded = /^bytes=\d+-\d+$/.test(one('range'));
-  if (bounded && dest === '' && TORRENT_CLIENT.test(one('user-agent'))) return 'webSeed';
+  // BEP 19 clients ask for ranges, and for a whole small file without one (libtorrent does).
+  if (dest === '' && (isTorrentClient(headers) || (options.torrentClient && !headers['user-agent'])))
+    return 'webSeed';
   return 'httpDownload';
+}
+
+/** Does the request's `User-Agent` name a BitTorrent client? */
+export function isTorrentClient(headers: IncomingHttpHeaders): boolean {
+  const ua = headers['user-agent'];
+  return TORRENT_CLIENT.test((Array.isArray(ua) ? ua[0] : ua) ?? '');
 }
 
 /**

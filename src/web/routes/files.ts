@@ -26,7 +26,7 @@
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import { classifyHttp, type Traffic } from '../../distribution/index.js';
+import { classifyHttp, isTorrentClient, type Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Seeding } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
@@ -81,6 +81,8 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
   const { items, blobs } = options;
   const lookup = new FileLookup(blobs);
+  // Connections a BitTorrent client named itself on (libtorrent sends User-Agent once per connection).
+  const torrentClients = new WeakSet<object>();
 
   const readyItem = async (id: string) => {
     const item = await items.get(Number(id));
@@ -161,7 +163,9 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
       }
-      const channel = classifyHttp(request.headers);
+      const socket = request.raw.socket;
+      if (isTorrentClient(request.headers)) torrentClients.add(socket);
+      const channel = classifyHttp(request.headers, { torrentClient: torrentClients.has(socket) });
       const p2pPlayer = String(request.headers['x-seedcast-player'] ?? '').toLowerCase() === 'p2p';
       const bounded =
         !p2pPlayer && range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
