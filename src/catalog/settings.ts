@@ -14,10 +14,12 @@ export type P2pChoice = 'on' | 'off';
 export type P2pSetting = 'default' | P2pChoice;
 
 const DEFAULT_NAME = 'p2p.default';
+/** How long a read of the site's default is reused (pages read it on every item view). */
+const CACHE_MS = 10_000;
 
 export class SettingsRepository {
-  /** The site's default cached after the first read (one site process writes it). */
-  private cached: P2pChoice | undefined;
+  /** The site's default as last read, and when (other site processes on the database may change it). */
+  private cached: { value: P2pChoice; at: number } | undefined;
 
   constructor(
     private readonly db: Database,
@@ -26,15 +28,16 @@ export class SettingsRepository {
 
   /** The site's default for viewers who did not choose. */
   async p2pDefault(): Promise<P2pChoice> {
-    if (this.cached) return this.cached;
+    if (this.cached && this.now() - this.cached.at < CACHE_MS) return this.cached.value;
     const row = await this.db
       .selectFrom('site_settings')
       .select('value')
       .where('name', '=', DEFAULT_NAME)
       .executeTakeFirst();
     const value = row ? (JSON.parse(row.value) as unknown) : undefined;
-    this.cached = value === 'on' || value === 'off' ? value : (this.options.initialP2p ?? 'on');
-    return this.cached;
+    const choice = value === 'on' || value === 'off' ? value : (this.options.initialP2p ?? 'on');
+    this.cached = { value: choice, at: this.now() };
+    return choice;
   }
 
   async setP2pDefault(choice: P2pChoice): Promise<void> {
@@ -45,7 +48,7 @@ export class SettingsRepository {
       .values(row)
       .onConflict((oc) => oc.column('name').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
       .execute();
-    this.cached = choice;
+    this.cached = { value: choice, at: this.now() };
   }
 
   /** An account's own setting (`default` when it never chose, or the account is unknown). */

@@ -78,4 +78,16 @@ describeOnEachDatabase('traffic store', (fresh) => {
     assert.equal(await settings.p2pOf(owner.id), 'default');
     await assert.rejects(settings.setP2p(owner.id, 'maybe' as never));
   });
+
+  test("another site process's change of the default is seen within 10 s", async () => {
+    const db = await fresh();
+    let now = 1_000_000;
+    const here = new SettingsRepository(db, { now: () => now });
+    const there = new SettingsRepository(db, { now: () => now });
+    assert.equal(await here.p2pDefault(), 'on');
+    await there.setP2pDefault('off');
+    assert.equal(await here.p2pDefault(), 'on', 'cached');
+    now += 10_000;
+    assert.equal(await here.p2pDefault(), 'off');
+  });
 });
