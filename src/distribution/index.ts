@@ -1,8 +1,26 @@
 /**
- * Distribution: how the site's items reach people besides plain HTTP. So far the site's WebRTC peer
- * (browsers and WebTorrent clients served by the seeding engine).
+ * Distribution: how an item's bytes reach people, and the honest count of it (issue 17): the site's
+ * WebRTC peer (browsers and WebTorrent clients served by the seeding engine), and per-item traffic
+ * by channel (plain HTTP to players and downloads, web seed, TCP and WebRTC peers, what browsers got
+ * from other browsers), flushed to the site's database.
  */
 
+export {
+  bandwidthSaved,
+  classifyHttp,
+  isTorrentClient,
+  type PeerTraffic,
+  TRAFFIC_CHANNELS,
+  Traffic,
+  type TrafficChannel,
+  type TrafficCounts,
+  type TrafficOptions,
+  type TrafficStore,
+  type TrafficView,
+  trafficView,
+  zeroCounts,
+} from './traffic.js';
+export { SqlTrafficStore } from './traffic-store.js';
 export {
   type SeedsInfoHash,
   startWebRtcPeer,

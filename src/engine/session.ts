@@ -63,6 +63,8 @@ export interface SessionOptions {
    * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
    */
   superSeed?: boolean;
+  /** Fetched for the peer's own copy (a site's archive): no `completed` announce (session-swarm.ts). */
+  ownCopy?: boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (message: string) => void;
   /** Outbound policy for untrusted sources (see `EngineOptions.policy`); absent: contact anything. */
@@ -148,10 +150,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     return this.have?.complete === true;
   }
 
-  /**
-   * Seed-only: the store cannot be written (the site's blobs), so the session never downloads, even
-   * when pieces fail their check.
-   */
+  /** Seed-only: the store cannot be written (the site's blobs); it never downloads, not even damaged pieces. */
   get seedOnly(): boolean {
     return this.store?.readOnly === true;
   }

@@ -9,19 +9,22 @@
  */
 
 import type { Channel, Item, User } from '../../catalog/index.js';
+import type { TrafficView } from '../../distribution/index.js';
 import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { LicenseBadge } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
+import { P2pNotice, type P2pView, p2pAttributes } from './p2p-notice.js';
+import { TrafficTable } from './traffic-table.js';
 
 export interface ItemSwarm {
   seeders: number;
   leechers: number;
   completed: number;
-  /** Bytes the site itself served (its peer and its web seed). */
-  servedBySite: number;
+  /** Bytes per channel and the swarm's saving (`src/distribution/traffic.ts`). */
+  traffic: TrafficView;
 }
 
 export interface ItemPageData {
@@ -43,11 +46,8 @@ export interface ItemPageData {
   comments?: Child;
   /** Where archiving a torrent-only item stands; absent when the site does not archive. */
   archive?: ArchiveStatus;
-}
-
-/** Bytes downloaders got from one another rather than from the site (at least 0). */
-export function bytesSaved(item: Item, swarm: ItemSwarm): number {
-  return Math.max(0, swarm.completed * item.totalLength - swarm.servedBySite);
+  /** Whether the player may play through the swarm (viewers choose; see `p2p-notice.tsx`). */
+  p2p?: P2pView;
 }
 
 function Player(props: { data: ItemPageData }): Html {
@@ -69,7 +69,7 @@ function Player(props: { data: ItemPageData }): Html {
   );
   if (item.mediaType === 'video') {
     return (
-      <div class="player video" id="player">
+      <div class="player video" id="player" {...p2pAttributes(props.data.p2p)}>
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
         <video
           controls
@@ -85,7 +85,7 @@ function Player(props: { data: ItemPageData }): Html {
   }
   if (item.mediaType === 'audio') {
     return (
-      <div class="player audio" id="player">
+      <div class="player audio" id="player" {...p2pAttributes(props.data.p2p)}>
         {props.data.thumbnailUrl ? <img src={props.data.thumbnailUrl} alt="" /> : null}
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
         <audio controls preload="metadata" aria-label={`Audio: ${item.title}`}>
@@ -253,9 +253,9 @@ function SwarmBox(props: { data: ItemPageData }): Html {
         </div>
       </dl>
       <p>
-        Bandwidth saved by the swarm:{' '}
-        <strong data-swarm="saved">{formatBytes(bytesSaved(item, swarm))}</strong>
+        Bandwidth saved by the swarm: <strong data-swarm="saved">{formatBytes(swarm.traffic.saved)}</strong>
       </p>
+      <TrafficTable traffic={swarm.traffic} />
     </section>
   );
 }
@@ -276,6 +276,9 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
       <div class="with-sidebar">
         <article aria-labelledby="item-title" data-item-id={item.id}>
           <Player data={data} />
+          {item.mediaType === 'video' || item.mediaType === 'audio' ? (
+            <P2pNotice view={data.p2p} accountUrl={ctx.visitor.user ? '/account' : undefined} />
+          ) : null}
           <h1 id="item-title">{item.title}</h1>
           <p class="muted" id="item-meta">
             {item.creator ? <span id="item-creator">{item.creator}</span> : null}

@@ -7,7 +7,9 @@
  * `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`, so even a file a browser
  * opens as a document gets an opaque origin: no script of it runs with the site's cookies or storage.
  * Only passive types (video, audio, raster images, plain text, captions) are shown inline; anything
- * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
+ * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are
+ * counted per channel (`classifyHttp` in `src/distribution/traffic.ts`: a page's player, a download,
+ * or the web seed: BitTorrent clients' ranges and the P2P player's fallback). The item's thumbnail
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`. The `.torrent`
  * is the stored one with the site's current trackers first (`site/served-torrent.ts`, the info bytes
  * untouched), with an `ETag` of the bytes served.
@@ -19,11 +21,14 @@
  * clients may share an address); a client the site's peer is not serving gets its ranges. Clients
  * back off (libtorrent honours `Retry-After`, Seedcast's engine backs off exponentially) and keep
  * using their peers. Whole files and open ranges (`bytes=a-`, what browsers and players send) are
- * always served.
+ * always served, and so are the P2P player's fallback requests (`X-Seedcast-Player: p2p`): the player
+ * asks for what its peers did not bring in time, and a browser page is no peer the site's TCP peer
+ * could serve instead.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
+import { classifyHttp, isTorrentClient, type Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Seeding, ServedTorrents } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
@@ -38,6 +43,8 @@ export interface FileRoutesOptions {
   torrents: ServedTorrents;
   /** Decides whether a bounded range is served or deferred to the site's peer (see `web-seed-deferral.ts`). */
   seeding?: Pick<Seeding, 'admitWebSeed'>;
+  /** Counts the bytes sent per item and channel. */
+  traffic?: Pick<Traffic, 'record'>;
 }
 
 const torrentParams = {
@@ -78,6 +85,8 @@ function disposition(kind: 'inline' | 'attachment', name: string): string {
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
   const { items, blobs } = options;
   const lookup = new FileLookup(blobs);
+  // Connections a BitTorrent client named itself on (libtorrent sends User-Agent once per connection).
+  const torrentClients = new WeakSet<object>();
 
   const readyItem = async (id: string) => {
     const item = await items.get(Number(id));
@@ -160,7 +169,12 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
       }
-      const bounded = range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
+      const socket = request.raw.socket;
+      if (isTorrentClient(request.headers)) torrentClients.add(socket);
+      const channel = classifyHttp(request.headers, { torrentClient: torrentClients.has(socket) });
+      const p2pPlayer = String(request.headers['x-seedcast-player'] ?? '').toLowerCase() === 'p2p';
+      const bounded =
+        !p2pPlayer && range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
       const admit = (waited: boolean) =>
         bounded
           ? options.seeding?.admitWebSeed(item.id, request.ip, { length: range.length, waited })
@@ -200,7 +214,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         }
         throw err;
       });
-      countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
+      countServed(reply, stream, (bytes) => options.traffic?.record(item.id, channel, bytes));
       return reply.send(stream);
     },
   });
@@ -210,13 +224,13 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
 function countServed(
   reply: FastifyReply,
   stream: NodeJS.ReadableStream,
-  record: (bytes: number) => Promise<void>,
+  record: (bytes: number) => void,
 ): void {
   let sent = 0;
   stream.on('data', (chunk: Uint8Array) => {
     sent += chunk.length;
   });
   reply.raw.once('close', () => {
-    if (sent > 0) record(sent).catch((err) => reply.log.warn({ err }, 'cannot count bytes served'));
+    if (sent > 0) record(sent);
   });
 }

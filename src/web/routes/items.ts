@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
+import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Archiver,
@@ -28,6 +29,7 @@ import type { TrackerService } from '../../tracker/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { itemTraffic } from './item-traffic.js';
 
 export interface ItemRoutesOptions {
   items: ItemRepository;
@@ -44,6 +46,8 @@ export interface ItemRoutesOptions {
   limits: SiteLimits;
   /** When given, each published item is queued for media facts and a thumbnail. */
   media?: MediaAnalyzer;
+  /** Bytes per channel (issue 17); without it only the site peer's uploads are known. */
+  traffic?: Pick<Traffic, 'counts'>;
 }
 
 const FIELDS = [
@@ -275,7 +279,9 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         options.tracker && item.infoHash
           ? await options.tracker.stats(item.infoHash)
           : { seeders: 0, leechers: 0, completed: 0 };
-      const peer = options.seeding.uploaded(item.id);
+      const traffic = await itemTraffic(options, item);
+      const peer = traffic.tcp + traffic.webrtc;
+      const http = traffic.httpPlayer + traffic.httpDownload;
       const archiving = options.archiver?.progress(item.id);
       // Pieces that failed their check in storage (bit rot, a lost blob): served by no one here.
       const damaged = options.seeding.damaged(item.id).length;
@@ -285,8 +291,10 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         ...(damaged > 0 ? { damaged: { pieces: damaged } } : {}),
         swarm: {
           ...counts,
-          served: { peer, webSeed: item.bytesServed, total: peer + item.bytesServed },
+          served: { peer, webSeed: traffic.webSeed, http, total: traffic.site },
+          saved: traffic.saved,
         },
+        traffic,
       };
     },
   );
