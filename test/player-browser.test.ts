@@ -8,7 +8,8 @@
  * - interop: a page running the real WebTorrent browser client (`webtorrent.min.js`) seeds the
  *   item (it got it from the site's web seed), and our player in another page plays the video to
  *   the end with every byte from that peer (its web seed points at nothing);
- * - two of our players: the second plays the video with most of its bytes from the first;
+ * - two of our players, signalled by the site's own WebSocket tracker (`/announce`) under the
+ *   page's own CSP: the second plays the video with most of its bytes from the first;
  * - P2P off (`localStorage['seedcast.p2p'] = 'off'`): the video plays over HTTP and no
  *   `RTCPeerConnection` is made (the constructor is instrumented before any page script runs).
  * Needs root, unshare, ip, chromium and ffmpeg: skipped loudly without them (fails under CI=true).
@@ -146,15 +147,17 @@ async function publish(server: RunningServer, bytes: Buffer): Promise<{ id: numb
 }
 
 /**
- * A browser context whose pages see the item's P2P description with `trackers` replaced (the
- * site's own WebSocket tracker is another branch's work) and, with `deadWebSeed`, file URLs that
- * lead nowhere. CSP is bypassed for the outside tracker's address.
+ * A browser context for player pages. With `trackerUrl`, its pages see the item's P2P description
+ * with `trackers` replaced by that one (bittorrent-tracker's server: the reference the WebTorrent
+ * client is known to work with) and, with `deadWebSeed`, file URLs that lead nowhere; CSP is then
+ * bypassed for that outside address. Without, the site's own description, tracker and CSP.
  */
 async function playerContext(
   browser: Browser,
-  trackerUrl: string,
+  trackerUrl: string | undefined,
   options: { deadWebSeed?: boolean } = {},
 ): Promise<BrowserContext> {
+  if (trackerUrl === undefined) return browser.newContext();
   const context = await browser.newContext({ bypassCSP: true });
   await context.route('**/api/v1/items/*/p2p', async (route) => {
     const response = await route.fetch();
@@ -250,14 +253,15 @@ if (INSIDE) {
   test('a second viewer of our player gets most bytes from the first', {
     timeout: TIMEOUT * 2,
   }, async (t) => {
-    const { server, browser, video, item, trackerUrl } = await setUp(t);
-    const first = await (await playerContext(browser, trackerUrl)).newPage();
+    const { server, browser, video, item } = await setUp(t);
+    // The site's own WebSocket tracker at /announce, its description and CSP as they are.
+    const first = await (await playerContext(browser, undefined)).newPage();
     first.on('console', (m) => process.stderr.write(`[first] ${m.text()}\n`));
     await first.goto(`${server.url}/items/${item.id}`);
     await playToEnd(first);
     const one = await statsOf(first);
     assert.ok(one.fromWebSeed + one.fromPeers >= video.length, 'the first viewer holds the whole file');
-    const second = await (await playerContext(browser, trackerUrl)).newPage();
+    const second = await (await playerContext(browser, undefined)).newPage();
     second.on('console', (m) => process.stderr.write(`[second] ${m.text()}\n`));
     await second.goto(`${server.url}/items/${item.id}`);
     await playToEnd(second);
