@@ -45,8 +45,11 @@ export interface ItemPageData {
   archive?: ArchiveStatus;
   /** The P2P player's script: given, a video or audio player may stream from the swarm (`src/web/player`). */
   playerScript?: string;
-  /** The viewer's P2P choice as the server resolved it (`?p2p=0` forces it off); absent: on. */
-  p2p?: { on: boolean; forced: boolean };
+  /**
+   * The viewer's P2P choice as the server resolved it (`?p2p=0` forces it off); absent: on. The
+   * shape of `P2pView` (i17-choice's `p2p-notice.tsx`), which replaces it at the merge.
+   */
+  p2p?: { p2p: 'on' | 'off'; forced: boolean };
 }
 
 /**
@@ -60,7 +63,7 @@ function p2pHooks(data: ItemPageData): {
   extra: Child;
 } {
   if (!data.playerScript || !data.item.infoHash) return { attrs: {}, preload: 'metadata', extra: null };
-  const on = data.p2p?.on ?? true;
+  const on = !data.p2p?.forced && data.p2p?.p2p !== 'off';
   return {
     attrs: {
       'data-file-index': String(data.mainFile),
