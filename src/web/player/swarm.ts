@@ -64,7 +64,8 @@ export class Swarm {
           downloaded: this.stats.fromPeers + this.stats.fromWebSeed,
           left: this.left(),
         }),
-        wants: (remote) => this.wants(remote),
+        // Offers only while pieces are missing: a complete viewer still answers the offers of others.
+        wants: (remote) => (remote === undefined ? this.left() > 0 && this.wants() : this.wants(remote)),
         onChannel: (channel, pc, remote) => this.onChannel(channel, pc, remote),
         ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
       });
