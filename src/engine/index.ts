@@ -8,8 +8,19 @@ export { Bitfield } from './bitfield.js';
 export { type AddOptions, Engine, type EngineOptions } from './engine.js';
 export { describeError, failOwner } from './fault.js';
 export { FileStore, type PieceStore } from './file-store.js';
+export type { Transport } from './peer.js';
 export { PieceMap } from './piece-map.js';
 export { TorrentSession } from './session.js';
 export type { SessionStats } from './session-stats.js';
+export {
+  type DataChannelLike,
+  DataChannelStream,
+  type WebRtcAvailability,
+  type WebRtcModule,
+  type WebRtcOptions,
+  type WebRtcRemote,
+  WebRtcTransport,
+  webRtcAvailability,
+} from './transports/index.js';
 export { PieceVerifier } from './verify.js';
 export { WebSeed } from './web-seed.js';
