@@ -10,6 +10,7 @@
  *   the end with every byte from that peer (its web seed points at nothing);
  * - two of our players, signalled by the site's own WebSocket tracker (`/announce`) under the
  *   page's own CSP: the second plays the video with most of its bytes from the first;
+ * - our player with the site's own WebRTC peer (i17-rtcpeer) as its only source;
  * - P2P off (`localStorage['seedcast.p2p'] = 'off'`): the video plays over HTTP and no
  *   `RTCPeerConnection` is made (the constructor is instrumented before any page script runs).
  * Needs root, unshare, ip, chromium and ffmpeg: skipped loudly without them (fails under CI=true).
@@ -88,9 +89,15 @@ function makeVideo(t: TestContext): Buffer {
   return readFileSync(out);
 }
 
-async function setUp(t: TestContext) {
+/** The site (its WebRTC peer on or off), a reference WebSocket tracker, Chromium, and the video published. */
+async function setUp(t: TestContext, options: { siteWebRtc: boolean }) {
   const dir = tempDir(t, 'seedcast-player-browser-');
-  const server = await startServer({ host: '127.0.0.1', port: await freePort(), data: join(dir, 'data') });
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: await freePort(),
+    data: join(dir, 'data'),
+    webrtc: { enabled: options.siteWebRtc, maxConnections: 200 },
+  });
   const trackerPort = await freePort();
   const { default: Server } = (await import('bittorrent-tracker/server' as string)) as {
     default: new (
@@ -150,19 +157,19 @@ async function publish(server: RunningServer, bytes: Buffer): Promise<{ id: numb
  * A browser context for player pages. With `trackerUrl`, its pages see the item's P2P description
  * with `trackers` replaced by that one (bittorrent-tracker's server: the reference the WebTorrent
  * client is known to work with) and, with `deadWebSeed`, file URLs that lead nowhere; CSP is then
- * bypassed for that outside address. Without, the site's own description, tracker and CSP.
+ * bypassed for that outside address. Otherwise the site's own tracker and CSP.
  */
 async function playerContext(
   browser: Browser,
   trackerUrl: string | undefined,
   options: { deadWebSeed?: boolean } = {},
 ): Promise<BrowserContext> {
-  if (trackerUrl === undefined) return browser.newContext();
-  const context = await browser.newContext({ bypassCSP: true });
+  if (trackerUrl === undefined && !options.deadWebSeed) return browser.newContext();
+  const context = await browser.newContext({ bypassCSP: trackerUrl !== undefined });
   await context.route('**/api/v1/items/*/p2p', async (route) => {
     const response = await route.fetch();
     const d = (await response.json()) as { trackers: string[]; files: { url: string }[] };
-    d.trackers = [trackerUrl];
+    if (trackerUrl !== undefined) d.trackers = [trackerUrl];
     if (options.deadWebSeed) for (const f of d.files) f.url = 'http://127.0.0.1:9/nothing';
     await route.fulfill({ response, json: d });
   });
@@ -204,7 +211,7 @@ if (INSIDE) {
   test('our player plays a video to the end with every byte from a WebTorrent browser peer', {
     timeout: TIMEOUT * 2,
   }, async (t) => {
-    const { server, browser, video, item, trackerUrl } = await setUp(t);
+    const { server, browser, video, item, trackerUrl } = await setUp(t, { siteWebRtc: false });
     const wtPath = createRequire(import.meta.url).resolve('webtorrent/dist/webtorrent.min.js');
     const seederContext = await browser.newContext();
     // The script is handed over by the test; the page itself is a real answer of the site (a page
@@ -259,7 +266,9 @@ if (INSIDE) {
   test('a second viewer of our player gets most bytes from the first', {
     timeout: TIMEOUT * 2,
   }, async (t) => {
-    const { server, browser, video, item } = await setUp(t);
+    // The site's WebRTC peer off: the first viewer plays from the web seed, the second can only get
+    // its bytes from the first or from the web seed.
+    const { server, browser, video, item } = await setUp(t, { siteWebRtc: false });
     // The site's own WebSocket tracker at /announce, its description and CSP as they are.
     const first = await (await playerContext(browser, undefined)).newPage();
     first.on('console', (m) => process.stderr.write(`[first] ${m.text()}\n`));
@@ -292,10 +301,27 @@ if (INSIDE) {
     assert.ok((await statsOf(first)).toPeers >= two.fromPeers, 'the first counted what it sent');
   });
 
+  test("our player plays a video with every byte from the site's own WebRTC peer", {
+    timeout: TIMEOUT * 2,
+  }, async (t) => {
+    const { server, browser, video, item } = await setUp(t, { siteWebRtc: true });
+    const page = await (await playerContext(browser, undefined, { deadWebSeed: true })).newPage();
+    await page.goto(`${server.url}/items/${item.id}`);
+    await playToEnd(page);
+    const stats = await statsOf(page);
+    assert.equal(stats.fromWebSeed, 0, 'nothing from the web seed');
+    assert.ok(stats.fromPeers >= video.length, `every byte from the site's peer: ${JSON.stringify(stats)}`);
+    const traffic = server.site.seeding.trafficOf(item.id);
+    assert.ok(
+      traffic.webrtc >= video.length,
+      `the site counted its WebRTC upload: ${JSON.stringify(traffic)}`,
+    );
+  });
+
   test('with P2P off the video plays over HTTP and no RTCPeerConnection is made', {
     timeout: TIMEOUT,
   }, async (t) => {
-    const { server, browser, item, trackerUrl } = await setUp(t);
+    const { server, browser, item, trackerUrl } = await setUp(t, { siteWebRtc: true });
     const context = await playerContext(browser, trackerUrl);
     await context.addInitScript(() => {
       localStorage.setItem('seedcast.p2p', 'off');
