@@ -176,8 +176,11 @@ async function playerContext(
   return context;
 }
 
-/** Plays the video to its end; resolves with the milliseconds from `play()` to the first frame playing. */
-async function playToEnd(page: Page): Promise<number> {
+/**
+ * Plays the video to its end; resolves with the milliseconds from `play()`, and from the page's
+ * navigation, to the first frame playing.
+ */
+async function playToEnd(page: Page): Promise<{ sincePlay: number; sinceNavigation: number }> {
   await page
     .waitForFunction(() => document.querySelector('#player')?.dataset.p2pActive === '1' || false, null, {
       timeout: 30_000,
@@ -190,7 +193,7 @@ async function playToEnd(page: Page): Promise<number> {
     const playing = new Promise((resolve) => v.addEventListener('playing', resolve, { once: true }));
     await v.play();
     await playing;
-    return performance.now() - t0;
+    return { sincePlay: performance.now() - t0, sinceNavigation: performance.now() };
   });
   await page.waitForFunction(() => document.querySelector('video').ended === true, null, {
     timeout: TIMEOUT,
@@ -279,11 +282,12 @@ if (INSIDE) {
     const second = await (await playerContext(browser, undefined)).newPage();
     second.on('console', (m) => process.stderr.write(`[second] ${m.text()}\n`));
     await second.goto(`${server.url}/items/${item.id}`);
-    const startMs = await playToEnd(second);
+    const start = await playToEnd(second);
     const two = await statsOf(second);
     process.stderr.write(
       `first ${JSON.stringify(one)}, second ${JSON.stringify(two)}, file ${video.length}, ` +
-        `second started playing ${Math.round(startMs)} ms after play()\n`,
+        `second started playing ${Math.round(start.sincePlay)} ms after play(), ` +
+        `${Math.round(start.sinceNavigation)} ms after navigation\n`,
     );
     // Seeking back plays again from the pieces in the page (the service worker answers the range).
     await second.evaluate(() => {
