@@ -48,6 +48,7 @@ import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { p2pRoutes } from './routes/p2p.js';
 import { p2pReportRoutes } from './routes/p2p-report.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { quotaRoutes } from './routes/quota.js';
@@ -170,6 +171,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         ...(site.traffic ? { traffic: site.traffic } : {}),
       });
       if (site.traffic) await api.register(p2pReportRoutes, { items: site.items, traffic: site.traffic });
+      await api.register(p2pRoutes, { items: site.items, blobs: site.blobs, links: site.links });
       await api.register(feedRoutes, { ...site, torrents });
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);

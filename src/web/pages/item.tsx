@@ -46,8 +46,34 @@ export interface ItemPageData {
   comments?: Child;
   /** Where archiving a torrent-only item stands; absent when the site does not archive. */
   archive?: ArchiveStatus;
+  /** The P2P player's script: given, a video or audio player may stream from the swarm (`src/web/player`). */
+  playerScript?: string;
   /** Whether the player may play through the swarm (viewers choose; see `p2p-notice.tsx`). */
   p2p?: P2pView;
+}
+
+/**
+ * The P2P player's hooks on `#player` (read by `src/web/player/player.ts`): the file it plays, the
+ * viewer's choice, and the live figures beside it. While P2P may be on, the element preloads nothing
+ * over HTTP (the script points it at the swarm, or back to `metadata` when it cannot).
+ */
+function p2pHooks(data: ItemPageData): {
+  attrs: Record<string, string | undefined>;
+  preload: string;
+  extra: Child;
+} {
+  if (!data.playerScript || !data.item.infoHash) return { attrs: {}, preload: 'metadata', extra: null };
+  const on = data.p2p ? data.p2p.p2p === 'on' && !data.p2p.forced : true;
+  return {
+    attrs: { 'data-file-index': String(data.mainFile), ...p2pAttributes(data.p2p) },
+    preload: on ? 'none' : 'metadata',
+    extra: (
+      <>
+        <p id="p2p-stats" class="muted p2p-stats" aria-live="polite" hidden></p>
+        <script type="module" src={data.playerScript}></script>
+      </>
+    ),
+  };
 }
 
 function Player(props: { data: ItemPageData }): Html {
@@ -67,31 +93,34 @@ function Player(props: { data: ItemPageData }): Html {
       Your browser cannot play this here: <a href={url}>download the file</a>.
     </p>
   );
+  const p2p = p2pHooks(props.data);
   if (item.mediaType === 'video') {
     return (
-      <div class="player video" id="player" {...p2pAttributes(props.data.p2p)}>
+      <div class="player video" id="player" {...p2p.attrs}>
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
         <video
           controls
-          preload="metadata"
+          preload={p2p.preload}
           poster={props.data.thumbnailUrl}
           aria-label={`Video: ${item.title}`}
         >
           <source src={url} type={type} />
           {fallback}
         </video>
+        {p2p.extra}
       </div>
     );
   }
   if (item.mediaType === 'audio') {
     return (
-      <div class="player audio" id="player" {...p2pAttributes(props.data.p2p)}>
+      <div class="player audio" id="player" {...p2p.attrs}>
         {props.data.thumbnailUrl ? <img src={props.data.thumbnailUrl} alt="" /> : null}
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
-        <audio controls preload="metadata" aria-label={`Audio: ${item.title}`}>
+        <audio controls preload={p2p.preload} aria-label={`Audio: ${item.title}`}>
           <source src={url} type={type} />
           {fallback}
         </audio>
+        {p2p.extra}
       </div>
     );
   }
