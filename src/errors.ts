@@ -28,6 +28,11 @@ export const ERRORS = {
   WIRE_TIMEOUT: { status: 408, message: 'wire: peer timed out' },
   WIRE_CLOSED: { status: 400, message: 'wire: connection closed' },
   WIRE_METADATA: { status: 400, message: 'wire: bad metadata' },
+  // WebRTC transport (the WebTorrent protocol's data channels)
+  WEBRTC_UNAVAILABLE: { status: 503, message: 'webrtc: not available on this server' },
+  WEBRTC_LIMIT: { status: 503, message: 'webrtc: too many connections' },
+  WEBRTC_SIGNAL: { status: 400, message: 'webrtc: cannot answer the offer' },
+  WEBRTC_TIMEOUT: { status: 408, message: 'webrtc: the data channel did not open in time' },
   // creating torrents
   CREATE_INPUT: { status: 400, message: 'create: cannot read the input' },
   CREATE_OPTIONS: { status: 400, message: 'create: invalid options' },

@@ -37,6 +37,7 @@ export {
   searchWords,
 } from './search.js';
 export { SessionRepository } from './sessions.js';
+export { type P2pChoice, type P2pSetting, resolveP2p, SettingsRepository } from './settings.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';

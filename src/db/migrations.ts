@@ -267,6 +267,39 @@ async function moderation(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await db.schema.createIndex('audit_log_newest').on('audit_log').columns(['created_at', 'id']).execute();
 }
 
+async function browserSwarm(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('site_settings')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', notNull)
+    .addColumn('updated_at', 'bigint', notNull)
+    .execute();
+  // null: the site's default; 'on' or 'off': the account's own choice.
+  await db.schema
+    .alterTable('users')
+    .addColumn('p2p', 'text', (c) => c.check(sql`p2p in ('on', 'off')`))
+    .execute();
+  const bytes: Column = (c) => c.notNull().defaultTo(0);
+  await db.schema
+    .createTable('item_traffic')
+    .addColumn('item_id', 'integer', (c) => c.primaryKey().references('items.id').onDelete('cascade'))
+    .addColumn('http_player', 'bigint', bytes)
+    .addColumn('http_download', 'bigint', bytes)
+    .addColumn('web_seed', 'bigint', bytes)
+    .addColumn('tcp', 'bigint', bytes)
+    .addColumn('webrtc', 'bigint', bytes)
+    .addColumn('browser_peers', 'bigint', bytes)
+    .addColumn('updated_at', 'bigint', notNull)
+    .addCheckConstraint(
+      'item_traffic_bytes_check',
+      sql`http_player >= 0 and http_download >= 0 and web_seed >= 0 and tcp >= 0 and webrtc >= 0 and browser_peers >= 0`,
+    )
+    .execute();
+  // What `items.bytes_served` counted until now (every HTTP byte, unclassified) becomes downloads.
+  await sql`insert into item_traffic (item_id, http_download, updated_at)
+    select id, bytes_served, updated_at from items where bytes_served > 0`.execute(db);
+}
+
 /** Every migration, by name (run in name order). */
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
@@ -324,6 +357,13 @@ export function migrations(kind: DbKind): Record<string, Migration> {
           .alterTable('items')
           .addColumn('archive_attempts', 'integer', (c) => c.notNull().defaultTo(0))
           .execute();
+      },
+    },
+    // The browser swarm (issue 17): viewers choose (the site's settings, an account's P2P choice) and
+    // honest statistics (bytes per item and channel; `traffic.ts` in `src/distribution`).
+    '0012_browser_swarm': {
+      async up(db) {
+        await browserSwarm(db);
       },
     },
   };

@@ -42,6 +42,27 @@ export interface UsersTable {
   login_address: string | null;
   /** Storage quota in bytes; null: the site's default; -1: none (migration 0011_quota_archive). */
   quota_bytes: Defaulted<number | null>;
+  /** Share with other viewers (browser P2P): null: the site's default (migration 0012_browser_swarm). */
+  p2p: Defaulted<'on' | 'off' | null>;
+}
+
+/** The site's settings an admin changes at run time (migration 0012_browser_swarm): name -> JSON text. */
+export interface SiteSettingsTable {
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
+/** Bytes that reached people per item and channel (migration 0012; `src/distribution/traffic.ts`). */
+export interface ItemTrafficTable {
+  item_id: number;
+  http_player: Defaulted<number>;
+  http_download: Defaulted<number>;
+  web_seed: Defaulted<number>;
+  tcp: Defaulted<number>;
+  webrtc: Defaulted<number>;
+  browser_peers: Defaulted<number>;
+  updated_at: number;
 }
 
 export interface ApiTokensTable {
@@ -102,7 +123,10 @@ export interface ItemsTable {
   thumbnail_key: string | null;
   /** When the media facts (ffprobe) were last read; null until then (migration 0006_media). */
   media_checked_at: number | null;
-  /** Bytes the site's own peer and web seed served for this item. */
+  /**
+   * Bytes the site served over HTTP for this item until migration 0012, which copied them into
+   * `item_traffic.http_download`; no longer written (per-channel counts are in `item_traffic`).
+   */
   bytes_served: Defaulted<number>;
   created_at: number;
   updated_at: number;
@@ -224,6 +248,8 @@ export interface Schema {
   reports: ReportsTable;
   uploads: UploadsTable;
   audit_log: AuditLogTable;
+  site_settings: SiteSettingsTable;
+  item_traffic: ItemTrafficTable;
 }
 
 export type TableName = keyof Schema;
@@ -241,6 +267,8 @@ export const TABLES: readonly TableName[] = [
   'reports',
   'uploads',
   'audit_log',
+  'site_settings',
+  'item_traffic',
 ];
 
 export type UserRow = Selectable<UsersTable>;

@@ -2,6 +2,8 @@
  * One BitTorrent peer: a listening TCP port shared by all its torrents, a peer id, and a session
  * per torrent. Incoming connections are matched to a session by the info hash in their handshake
  * (BEP 3); hybrid torrents answer to their v1 hash and to their truncated v2 hash (BEP 52).
+ * `acceptStream` takes any other byte stream the same way (a WebRTC data channel, see
+ * `transports/`): its peer is served by the same code and counted under its transport.
  *
  * A session that fails (a store or disk error, see `fault.ts`) is removed from the engine, which
  * emits `sessionFailed` with it and the reason; every other session carries on.
@@ -10,12 +12,14 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv4, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Dht, type DhtOptions } from '../dht/index.js';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
 import { LocalDiscovery, type LsdOptions, lsdEligible, lsdHashes } from './lsd.js';
+import type { Transport } from './peer.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 import { DHT_EXTENSIONS } from './session-swarm.js';
 
@@ -80,7 +84,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   private lsd: LocalDiscovery | undefined;
   private server: Server | undefined;
   private readonly sessions = new Map<string, TorrentSession>();
-  private readonly sockets = new Set<Socket>();
+  private readonly sockets = new Set<Duplex>();
   port = 0;
   /** The DHT node, once `listen` started it (see `EngineOptions.dht`). */
   dht: Dht | undefined;
@@ -187,8 +191,48 @@ export class Engine extends EventEmitter<EngineEvents> {
     await this.lsd?.close();
   }
 
+  /**
+   * An incoming connection over another transport (a WebRTC data channel): the same path as a TCP
+   * socket accepted by the listener. `remote` is the peer's address as far as it is known.
+   */
+  acceptStream(
+    stream: Duplex,
+    remote: { host: string; port: number; transport: Exclude<Transport, 'tcp'> },
+  ): void {
+    this.incoming(stream, { host: remote.host, port: remote.port }, remote.transport);
+  }
+
+  /**
+   * An outgoing connection over another transport, for `session`: our handshake goes first, as when
+   * we dial a TCP peer (a WebRTC data channel we offered; tests, and the aggregator later).
+   */
+  connectStream(
+    stream: Duplex,
+    session: TorrentSession,
+    remote: { host: string; port: number; transport: Exclude<Transport, 'tcp'> },
+  ): PeerConnection {
+    this.sockets.add(stream);
+    stream.once('close', () => this.sockets.delete(stream));
+    const conn = new PeerConnection(stream, {
+      peerId: this.peerId,
+      infoHash: session.infoHash,
+      ...(this.dht ? { extensions: DHT_EXTENSIONS } : {}),
+    });
+    conn.once('handshake', () =>
+      session.attach(conn, { host: remote.host, port: remote.port }, true, remote.transport),
+    );
+    conn.on('close', () => stream.destroy());
+    conn.start();
+    return conn;
+  }
+
   private onIncoming(socket: Socket): void {
     socket.setNoDelay(true);
+    const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    this.incoming(socket, { host, port: socket.remotePort ?? 0 }, 'tcp');
+  }
+
+  private incoming(socket: Duplex, address: PeerAddress, transport: Transport): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     const conn = new PeerConnection(socket, {
@@ -202,11 +246,10 @@ export class Engine extends EventEmitter<EngineEvents> {
         conn.destroy();
         return;
       }
-      const host = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-      session.attach(conn, { host, port: socket.remotePort ?? 0 });
+      session.attach(conn, address, false, transport);
     });
     conn.on('close', (err) => {
-      if (err && !conn.remote) this.options.log?.(`incoming ${socket.remoteAddress}: ${err.message}`);
+      if (err && !conn.remote) this.options.log?.(`incoming ${transport} ${address.host}: ${err.message}`);
       socket.destroy();
     });
     conn.start();

@@ -8,6 +8,7 @@ export { Bitfield } from './bitfield.js';
 export { type AddOptions, Engine, type EngineOptions } from './engine.js';
 export { describeError, failOwner } from './fault.js';
 export { FileStore, type PieceStore } from './file-store.js';
+export type { Transport } from './peer.js';
 export { PieceMap } from './piece-map.js';
 export { TorrentSession } from './session.js';
 export type { SessionStats } from './session-stats.js';

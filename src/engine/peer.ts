@@ -34,6 +34,9 @@ export class Rate {
   }
 }
 
+/** How a peer is connected: a TCP socket, or a WebRTC data channel (the WebTorrent protocol). */
+export type Transport = 'tcp' | 'webrtc';
+
 const MAX_CANCELLED = 2048;
 /** `have`s held per peer before the metadata is known (a super-seed reveals a few at a time). */
 const MAX_PENDING_HAVES = 4096;
@@ -90,6 +93,8 @@ export class Peer {
     readonly address: PeerAddress,
     /** We opened the connection. */
     readonly outgoing = false,
+    /** TCP, or a WebRTC data channel (its address is not one to dial or share by PEX). */
+    readonly transport: Transport = 'tcp',
   ) {}
 
   /** Peers we told this peer about with ut_pex (BEP 11), as `host:port`. */

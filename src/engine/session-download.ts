@@ -85,7 +85,7 @@ export class Downloader {
       fromPeer.down.add(block.byteLength);
       fromPeer.lastBlockAt = Date.now();
     }
-    s.counters.received(block.byteLength);
+    s.counters.received(block.byteLength, fromPeer?.transport);
     const result = picker.received(from, { index, begin, length: block.byteLength });
     for (const other of result.cancel) {
       if (other instanceof Peer && other.conn.open) {

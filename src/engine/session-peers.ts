@@ -10,7 +10,7 @@
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { describeError } from './fault.js';
-import { Peer } from './peer.js';
+import { Peer, type Transport } from './peer.js';
 import type { TorrentSession } from './session.js';
 import { MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
 
@@ -21,7 +21,12 @@ export class PeerHandler {
    * A connection whose handshake is complete joins the session (see `TorrentSession.attach`): one
    * connection per peer, then our extended handshake and what we have.
    */
-  takeOver(conn: PeerConnection, address: PeerAddress, outgoing: boolean): void {
+  takeOver(
+    conn: PeerConnection,
+    address: PeerAddress,
+    outgoing: boolean,
+    transport: Transport = 'tcp',
+  ): void {
     const s = this.session;
     const max = s.options.maxPeers ?? 60;
     if (s.peers.size >= max && s.superSeed.active) {
@@ -48,7 +53,7 @@ export class PeerHandler {
       }
       p.conn.destroy();
     }
-    const peer = new Peer(conn, address, outgoing);
+    const peer = new Peer(conn, address, outgoing, transport);
     s.peers.set(conn, peer);
     s.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
     conn.on('message', (m) => {
@@ -110,7 +115,8 @@ export class PeerHandler {
     s.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
     s.picker?.releasePeer(peer);
     if (peer.has) s.picker?.removeAvailability(peer.has);
-    if (s.running && peer.outgoing && !s.complete && !s.banned.has(peer.address.host)) {
+    const redial = peer.outgoing && peer.transport === 'tcp'; // a data channel is not redialled
+    if (s.running && redial && !s.complete && !s.banned.has(peer.address.host)) {
       s.swarm.retryLater(peer.address, err !== undefined);
     }
     if (s.running) s.connectMore();
@@ -181,7 +187,7 @@ export class PeerHandler {
         if (!s.meta?.private) for (const p of m.pex.added.slice(0, 50)) s.addPeerAddress(p);
         break;
       case 'port':
-        s.swarm.onDhtPort(peer.address.host, m.port);
+        if (peer.transport === 'tcp') s.swarm.onDhtPort(peer.address.host, m.port);
         break;
       case 'hashRequest':
         s.hashAnswers.onRequest(peer, m);

@@ -4,7 +4,7 @@
  * prints, trackers are told and the site shows).
  */
 
-import { type Peer, Rate } from './peer.js';
+import { type Peer, Rate, type Transport } from './peer.js';
 import type { TorrentSession } from './session.js';
 
 export interface SessionStats {
@@ -17,6 +17,9 @@ export interface SessionStats {
   uploaded: number;
   wasted: number;
   fromWebSeeds: number;
+  /** Block bytes sent to and received from peers, by transport (web seeds not included). */
+  uploadedBy: Record<Transport, number>;
+  downloadedBy: Record<Transport, number>;
   peers: number;
   seeds: number;
   downloadRate: number;
@@ -30,13 +33,17 @@ export class TransferCounters {
   uploaded = 0;
   /** Bytes received and thrown away (duplicates, blocks not asked for, pieces that failed their check). */
   wasted = 0;
+  /** `uploaded` and `downloaded` (peers only) split by transport. */
+  readonly uploadedBy: Record<Transport, number> = { tcp: 0, webrtc: 0 };
+  readonly downloadedBy: Record<Transport, number> = { tcp: 0, webrtc: 0 };
   readonly downRate = new Rate();
   readonly upRate = new Rate();
 
-  /** Count bytes received (called by the downloader). */
-  received(bytes: number): void {
+  /** Count bytes received (called by the downloader); `transport` for a peer's, none for a web seed's. */
+  received(bytes: number, transport?: Transport): void {
     this.downRate.add(bytes);
     this.downloaded += bytes;
+    if (transport) this.downloadedBy[transport] += bytes;
   }
 
   /** Count bytes sent to a peer (called by the uploader). */
@@ -44,6 +51,7 @@ export class TransferCounters {
     peer.up.add(bytes);
     this.upRate.add(bytes);
     this.uploaded += bytes;
+    this.uploadedBy[peer.transport] += bytes;
   }
 
   /** Once a second: roll the rates. */
@@ -73,6 +81,8 @@ export function sessionStats(s: TorrentSession, fromWebSeeds: number): SessionSt
     uploaded: counters.uploaded,
     wasted: counters.wasted,
     fromWebSeeds,
+    uploadedBy: { ...counters.uploadedBy },
+    downloadedBy: { ...counters.downloadedBy },
     peers: peers.length,
     seeds: peers.filter((p) => p.isSeed).length,
     downloadRate: counters.downRate.perSecond,

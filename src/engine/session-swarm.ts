@@ -238,8 +238,10 @@ export class SwarmFinder {
   sendPex(): void {
     if (this.session.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
     const current = new Map<string, Peer>();
+    // WebRTC peers have no address to dial: they neither receive nor appear in PEX.
     for (const p of this.session.peers.values())
-      if (p.conn.open) current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
+      if (p.conn.open && p.transport === 'tcp')
+        current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
     for (const peer of current.values()) {
       if (!peer.conn.supportsExtension('ut_pex')) continue;
       const self = `${peer.listenAddress.host}:${peer.listenAddress.port}`;

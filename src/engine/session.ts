@@ -28,7 +28,7 @@ import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { HashAnswers } from './hash-answers.js';
 import { LayerFetch } from './layer-fetch.js';
-import { Peer } from './peer.js';
+import { Peer, type Transport } from './peer.js';
 import { type BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import { Downloader } from './session-download.js';
@@ -285,9 +285,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   }
 
   /** Take over a connection whose handshake (for our info hash) is complete. */
-  attach(conn: PeerConnection, address: PeerAddress, outgoing = false): void {
+  attach(conn: PeerConnection, address: PeerAddress, outgoing = false, transport: Transport = 'tcp'): void {
     try {
-      this.peerHandler.takeOver(conn, address, outgoing);
+      this.peerHandler.takeOver(conn, address, outgoing, transport);
     } catch (err) {
       this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);
       conn.destroy(err as Error);
