@@ -226,7 +226,7 @@ async function inside(net: SwarmNet): Promise<void> {
     const page = `${base}/items/${item.id}`;
     console.log(`published item ${item.id} (${mb(size)}); ${VIEWERS} viewers a round, ${GAP_MS} ms apart`);
 
-    const browser = await launchSwarmChromium();
+    const browser = await launchSwarmChromium({ secureOrigin: base! });
     try {
       console.log('round 1: plain HTTP player (?p2p=0)...');
       const http = await round(net, browser, `${page}?p2p=0`, itemApi);

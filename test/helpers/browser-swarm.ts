@@ -61,9 +61,15 @@ export const SWARM_CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Starts chromium for swarm pages (inside the namespaces); the caller closes it. */
-export function launchSwarmChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: SWARM_CHROMIUM_ARGS, timeout: 120_000 });
+/**
+ * Starts chromium for swarm pages (inside the namespaces); the caller closes it. `secureOrigin` (the
+ * site's origin in the split layout, `http://10.77.0.1:PORT`) is treated as secure, as
+ * `http://127.0.0.1` is, so the page may register service workers.
+ */
+export function launchSwarmChromium(options: { secureOrigin?: string } = {}): Promise<Browser> {
+  const args = [...SWARM_CHROMIUM_ARGS];
+  if (options.secureOrigin) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigin}`);
+  return chromium.launch({ executablePath: CHROMIUM, args, timeout: 120_000 });
 }
 
 /** The namespaces this process runs in, when it was started inside them. */

@@ -77,7 +77,10 @@ export interface Viewer {
   page: Page;
   /** `RTCPeerConnection`s the page has constructed so far. */
   peerConnections(): Promise<number>;
-  /** The player's own counters (`window.seedcastPlayer.stats()`), or undefined without them. */
+  /**
+   * The player's own counters (`window.seedcastPlayer.stats()`, or its `swarm.stats`), or undefined
+   * while it has none (P2P off or not started).
+   */
   stats(): Promise<PlayerStats | undefined>;
   close(): Promise<void>;
 }
@@ -104,9 +107,17 @@ export async function openViewer(browser: Browser, url: string): Promise<Viewer>
     stats: () =>
       page.evaluate(() => {
         const p = window.seedcastPlayer;
-        return p && typeof p.stats === 'function' ? (p.stats() as PlayerStats) : undefined;
+        if (!p) return undefined;
+        const s = typeof p.stats === 'function' ? p.stats() : p.swarm?.stats;
+        if (!s) return undefined;
+        const { fromPeers, fromWebSeed, toPeers, peers } = s;
+        return { fromPeers, fromWebSeed, toPeers, peers } as PlayerStats;
       }),
-    close: () => context.close(),
+    // Leaving the page first fires `pagehide`, whose beacon the browser still delivers.
+    close: async () => {
+      await page.goto('about:blank').catch(() => undefined);
+      await context.close();
+    },
   };
 }
 
