@@ -52,6 +52,8 @@ export interface Config {
   // torrent format (issue 16, format): docs/interop.md
   /** Torrents made for uploads: `v1` (default) or `hybrid` (`--torrent-format`, SEEDCAST_TORRENT_FORMAT). */
   torrentFormat: TorrentFormat;
+  /** The seeding peer's WebRTC side (issue 17): see `readWebRtcConfig`. */
+  webrtc: WebRtcConfig;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -176,6 +178,25 @@ export function readDhtConfig(
   return { enabled, bootstrap };
 }
 // --- end of DHT ---------------------------------------------------------------------------------
+
+// --- WebRTC (issue 17, i17-rtcpeer): the site's peer answers WebTorrent offers --------------------
+/** Whether the seeding peer accepts WebRTC peers (when `@roamhq/wrtc` is installed), and how many. */
+export interface WebRtcConfig {
+  /** `SEEDCAST_WEBRTC=0` turns it off (default on). */
+  enabled: boolean;
+  /** Most WebRTC connections at once (`SEEDCAST_WEBRTC_MAX_CONNECTIONS`, default 200). */
+  maxConnections: number;
+}
+
+/** `SEEDCAST_WEBRTC` and `SEEDCAST_WEBRTC_MAX_CONNECTIONS`; throws USAGE on a bad value. */
+export function readWebRtcConfig(env: Env = process.env): WebRtcConfig {
+  const max = blank(env.SEEDCAST_WEBRTC_MAX_CONNECTIONS);
+  return {
+    enabled: flag('SEEDCAST_WEBRTC', env.SEEDCAST_WEBRTC, true),
+    maxConnections: max ? wholeNumber('SEEDCAST_WEBRTC_MAX_CONNECTIONS', max, 1) : 200,
+  };
+}
+// --- end of WebRTC ------------------------------------------------------------------------------
 
 /** What the command line gave (undefined: not given). */
 export interface ConfigFlags {
@@ -310,6 +331,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       flags.torrentFormat ?? blank(env.SEEDCAST_TORRENT_FORMAT) ?? 'v1',
       flags.torrentFormat === undefined ? 'SEEDCAST_TORRENT_FORMAT' : '--torrent-format',
     ),
+    webrtc: readWebRtcConfig(env),
   });
 }
 

@@ -3,7 +3,7 @@
  * Nothing happens at import time; `startServer` opens the database (SQLite in the data folder by
  * default), the blob store (local disk by default), the tracker (swarms in memory or Redis, allowing
  * exactly the site's items; HTTP mounted in the app, UDP on the same port number), the engine (the
- * seeding peer, on `peerPort`), the archiver of torrent-only items (unless `archive` is off) and the
+ * seeding peer, on `peerPort`; its WebRTC side when `@roamhq/wrtc` is installed), the archiver of torrent-only items (unless `archive` is off) and the
  * HTTP app, and returns a handle that closes them all.
  */
 
@@ -26,6 +26,7 @@ import {
 } from './catalog/index.js';
 import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
+import { startWebRtcPeer, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
@@ -50,6 +51,8 @@ export interface RunningServer {
   url: string;
   /** The seeding peer's TCP port. */
   peerPort: number;
+  /** The seeding peer's WebRTC side: the peer (undefined when off) and the line saying why. */
+  webrtc: WebRtcPeerStart;
   app: FastifyInstance;
   site: SiteServices;
   close(): Promise<void>;
@@ -140,6 +143,13 @@ export async function startServer(
     closers.push(() => tracker.close());
     const peerPort = await engine.listen(c.peerPort);
     closers.push(() => engine.close());
+    // The seeding peer answers WebTorrent offers the WebSocket tracker hands it (browsers, WebTorrent
+    // clients): a hybrid peer, when the optional @roamhq/wrtc loads; `webrtc.status` says which.
+    const webrtc = await startWebRtcPeer(
+      { engine, seeding: site.seeding, log: (m) => extras.log?.(m) },
+      { enabled: c.webrtc.enabled, maxConnections: c.webrtc.maxConnections },
+    );
+    closers.push(async () => webrtc.peer?.close());
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());
@@ -152,6 +162,8 @@ export async function startServer(
       limits,
       metricsToken: c.metricsToken,
       trustProxy: fastifyTrustProxy(c.trustProxy),
+      // MERGE (i17-wstracker): hand the WebSocket tracker its in-process peer here, e.g.
+      // `wsLocalPeer: webrtc.peer` (WsLocalPeer; undefined when WebRTC is off).
     });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });
@@ -190,7 +202,7 @@ export async function startServer(
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
     void site.media?.catchUp(); // items published before this start and never analysed
-    return { url, peerPort, app, site, close: closeAll };
+    return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;

@@ -1,7 +1,8 @@
 /**
  * Distribution: how an item's bytes reach people, and the honest count of it (issue 17): per-item
  * traffic by channel (plain HTTP to players and downloads, web seed, TCP and WebRTC peers, what
- * browsers got from other browsers), flushed to the site's database.
+ * browsers got from other browsers), flushed to the site's database; and the site's WebRTC peer
+ * (browsers and WebTorrent clients served by the seeding engine).
  */
 
 export {
@@ -17,3 +18,10 @@ export {
   zeroCounts,
 } from './traffic.js';
 export { SqlTrafficStore } from './traffic-store.js';
+export {
+  type SeedsInfoHash,
+  startWebRtcPeer,
+  WebRtcPeer,
+  type WebRtcPeerStart,
+  type WsLocalPeer,
+} from './webrtc-peer.js';

@@ -12,5 +12,15 @@ export type { Transport } from './peer.js';
 export { PieceMap } from './piece-map.js';
 export { TorrentSession } from './session.js';
 export type { SessionStats } from './session-stats.js';
+export {
+  type DataChannelLike,
+  DataChannelStream,
+  type WebRtcAvailability,
+  type WebRtcModule,
+  type WebRtcOptions,
+  type WebRtcRemote,
+  WebRtcTransport,
+  webRtcAvailability,
+} from './transports/index.js';
 export { PieceVerifier } from './verify.js';
 export { WebSeed } from './web-seed.js';

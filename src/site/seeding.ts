@@ -31,6 +31,8 @@ export class Seeding {
   private readonly hashes = new Set<string>();
   private readonly allowed = allowSet(new Set());
   private readonly sessions = new Map<number, TorrentSession>();
+  /** Item ids of the sessions, by v1 info hash (hex): WebTorrent swarms are keyed by it. */
+  private readonly byInfoHash = new Map<string, number>();
   /** Damaged piece indexes of items whose recheck found some (seed-only: never fetched). */
   private readonly damage = new Map<number, number[]>();
   /** Why seeding an item stopped or could not start. */
@@ -102,6 +104,7 @@ export class Seeding {
     }
     this.failures.delete(item.id);
     this.sessions.set(item.id, session);
+    this.byInfoHash.set(session.infoHash.toString('hex'), item.id);
     const damaged = session.damaged();
     if (damaged.length > 0) {
       this.damage.set(item.id, damaged);
@@ -113,6 +116,8 @@ export class Seeding {
     }
     session.once('failed', (reason) => {
       if (this.sessions.get(item.id) === session) this.sessions.delete(item.id);
+      if (this.byInfoHash.get(session.infoHash.toString('hex')) === item.id)
+        this.byInfoHash.delete(session.infoHash.toString('hex'));
       this.failures.set(item.id, reason.message);
       this.log(`item ${item.id}: seeding stopped: ${reason.message}`);
     });
@@ -136,6 +141,23 @@ export class Seeding {
   /** True while the engine seeds the item. */
   isSeeding(itemId: number): boolean {
     return this.sessions.has(itemId);
+  }
+
+  /**
+   * Bytes the site's peer has uploaded for an item since it started, to TCP peers and to WebRTC
+   * peers (browsers, WebTorrent clients); zeros when not seeding.
+   */
+  trafficOf(itemId: number): { tcp: number; webrtc: number } {
+    const by = this.sessions.get(itemId)?.counters.uploadedBy;
+    return { tcp: by?.tcp ?? 0, webrtc: by?.webrtc ?? 0 };
+  }
+
+  /** True while the engine seeds an item of this 20-byte v1 info hash (the WebTorrent swarm's key). */
+  seedsInfoHash(infoHash: Buffer): boolean {
+    if (infoHash.byteLength !== 20) return false;
+    const id = this.byInfoHash.get(infoHash.toString('hex'));
+    const session = id === undefined ? undefined : this.sessions.get(id);
+    return session?.running === true && !session.failure;
   }
 
   /** Bytes the site's peer has uploaded for an item since it started (0 when not seeding). */
@@ -185,6 +207,7 @@ export class Seeding {
   async drop(item: Item): Promise<void> {
     const session = this.sessions.get(item.id);
     this.sessions.delete(item.id);
+    if (session) this.byInfoHash.delete(session.infoHash.toString('hex'));
     this.damage.delete(item.id);
     this.failures.delete(item.id);
     for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
