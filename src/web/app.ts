@@ -45,6 +45,7 @@ import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { moderationRoutes } from './routes/moderation.js';
+import { p2pRoutes } from './routes/p2p.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
@@ -151,6 +152,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
       await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
+      await api.register(p2pRoutes, { items: site.items, blobs: site.blobs, links: site.links });
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);

@@ -43,6 +43,38 @@ export interface ItemPageData {
   comments?: Child;
   /** Where archiving a torrent-only item stands; absent when the site does not archive. */
   archive?: ArchiveStatus;
+  /** The P2P player's script: given, a video or audio player may stream from the swarm (`src/web/player`). */
+  playerScript?: string;
+  /** The viewer's P2P choice as the server resolved it (`?p2p=0` forces it off); absent: on. */
+  p2p?: { on: boolean; forced: boolean };
+}
+
+/**
+ * The P2P player's hooks on `#player` (read by `src/web/player/player.ts`): the file it plays, the
+ * viewer's choice, and the live figures beside it. While P2P may be on, the element preloads nothing
+ * over HTTP (the script points it at the swarm, or back to `metadata` when it cannot).
+ */
+function p2pHooks(data: ItemPageData): {
+  attrs: Record<string, string | undefined>;
+  preload: string;
+  extra: Child;
+} {
+  if (!data.playerScript || !data.item.infoHash) return { attrs: {}, preload: 'metadata', extra: null };
+  const on = data.p2p?.on ?? true;
+  return {
+    attrs: {
+      'data-file-index': String(data.mainFile),
+      'data-p2p': on ? 'on' : 'off',
+      'data-p2p-forced': data.p2p?.forced ? '1' : undefined,
+    },
+    preload: on ? 'none' : 'metadata',
+    extra: (
+      <>
+        <p id="p2p-stats" class="muted p2p-stats" aria-live="polite" hidden></p>
+        <script type="module" src={data.playerScript}></script>
+      </>
+    ),
+  };
 }
 
 /** Bytes downloaders got from one another rather than from the site (at least 0). */
@@ -67,31 +99,34 @@ function Player(props: { data: ItemPageData }): Html {
       Your browser cannot play this here: <a href={url}>download the file</a>.
     </p>
   );
+  const p2p = p2pHooks(props.data);
   if (item.mediaType === 'video') {
     return (
-      <div class="player video" id="player">
+      <div class="player video" id="player" {...p2p.attrs}>
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
         <video
           controls
-          preload="metadata"
+          preload={p2p.preload}
           poster={props.data.thumbnailUrl}
           aria-label={`Video: ${item.title}`}
         >
           <source src={url} type={type} />
           {fallback}
         </video>
+        {p2p.extra}
       </div>
     );
   }
   if (item.mediaType === 'audio') {
     return (
-      <div class="player audio" id="player">
+      <div class="player audio" id="player" {...p2p.attrs}>
         {props.data.thumbnailUrl ? <img src={props.data.thumbnailUrl} alt="" /> : null}
         {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
-        <audio controls preload="metadata" aria-label={`Audio: ${item.title}`}>
+        <audio controls preload={p2p.preload} aria-label={`Audio: ${item.title}`}>
           <source src={url} type={type} />
           {fallback}
         </audio>
+        {p2p.extra}
       </div>
     );
   }

@@ -95,6 +95,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         fileUrls: item.files.map((f) => links.file(item.id, f.path).slice(links.root.length)),
         embedUrl: `${links.itemPage(item.id)}/embed`,
         mainFile,
+        playerScript: kit.player.url(),
         textPreview: preview,
         thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
         comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,

@@ -16,6 +16,7 @@ import { documentHtml, type Html } from '../html/jsx.js';
 import type { SiteLimits } from '../limits.js';
 import { ErrorPage, NotFoundPage } from '../pages/errors.js';
 import type { PageContext } from '../pages/layout.js';
+import { type PlayerAssets, playerAssetRoutes } from '../player-assets.js';
 import { SwarmRanking } from '../ranking.js';
 import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
@@ -38,6 +39,8 @@ export interface PagesOptions {
 /** What page route modules get: the services and the helpers to answer with a page. */
 export interface PageKit extends PagesOptions {
   assets: StaticAssets;
+  /** The P2P player's script (`player-assets.ts`). */
+  player: PlayerAssets;
   ranking: SwarmRanking;
   /** True when cookies must be Secure (the public URL is https). */
   secure: boolean;
@@ -69,9 +72,19 @@ export function sendPage(reply: FastifyReply, page: Html, status = 200): Fastify
 export async function pageRoutes(app: FastifyInstance, options: PagesOptions): Promise<void> {
   const assets = staticRoutes(app, await loadStaticAssets());
   const secure = options.site.links.root.startsWith('https:');
+  const player = playerAssetRoutes(app, {
+    fileUrl: async (id, index) => {
+      const item = await options.site.items.get(id);
+      const file = item?.status === 'ready' ? item.files[index] : undefined;
+      return file?.blobKey
+        ? options.site.links.file(id, file.path).slice(options.site.links.root.length)
+        : undefined;
+    },
+  });
   const kit: PageKit = {
     ...options,
     assets,
+    player,
     secure,
     ranking: new SwarmRanking(options.site.items, options.tracker),
     context: async (request, reply, extra = {}) => ({

@@ -1,0 +1,117 @@
+/**
+ * The P2P player's description of an item: `GET /api/v1/items/:id/p2p` ->
+ * `{ infoHash, pieceLength, length, pieces, files: [{ path, length, offset, url }], trackers, webSeed }`,
+ * read from the item's stored `.torrent` (BEP 3 v1 info: the v1 hash in hex, the piece length, the
+ * length of the piece space including BEP 47 padding files, the concatenated SHA-1 piece hashes in
+ * base64), the item's files in order with their offsets in that space and their HTTP URLs (the web
+ * seed, BEP 19), and the site's WebSocket tracker. 404 for an item that is not ready, has no v1
+ * info hash (v2-only), or whose files the site does not hold. Parsed torrents are kept for the next
+ * requests (the last 128).
+ */
+
+import type { FastifyInstance } from 'fastify';
+import type { Item, ItemRepository } from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
+import type { SiteLinks } from '../../site/index.js';
+import { type BlobStore, readAll } from '../../storage/index.js';
+import { type Metainfo, parseTorrent } from '../../torrent/index.js';
+
+export interface P2pRoutesOptions {
+  items: ItemRepository;
+  blobs: BlobStore;
+  links: SiteLinks;
+}
+
+export interface P2pDescription {
+  infoHash: string;
+  pieceLength: number;
+  length: number;
+  pieces: string;
+  files: Array<{ path: string; length: number; offset: number; url: string }>;
+  trackers: string[];
+  webSeed: string;
+}
+
+const CACHE = 128;
+
+const schema = {
+  params: {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
+  },
+  response: {
+    200: {
+      type: 'object',
+      required: ['infoHash', 'pieceLength', 'length', 'pieces', 'files', 'trackers', 'webSeed'],
+      properties: {
+        infoHash: { type: 'string' },
+        pieceLength: { type: 'integer' },
+        length: { type: 'integer' },
+        pieces: { type: 'string' },
+        files: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'length', 'offset', 'url'],
+            properties: {
+              path: { type: 'string' },
+              length: { type: 'integer' },
+              offset: { type: 'integer' },
+              url: { type: 'string' },
+            },
+          },
+        },
+        trackers: { type: 'array', items: { type: 'string' } },
+        webSeed: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+/** The description of `item` from its parsed torrent, or undefined when the player cannot use it. */
+export function describe(item: Item, meta: Metainfo, links: SiteLinks): P2pDescription | undefined {
+  if (meta.version === 'v2' || meta.pieces.length === 0) return undefined;
+  const real = meta.files.filter((f) => !f.padding);
+  if (real.length !== item.files.length || item.files.some((f) => f.blobKey === null)) return undefined;
+  const last = meta.files[meta.files.length - 1];
+  const length = last ? last.offset + last.length : 0;
+  if (length === 0 || Math.ceil(length / meta.pieceLength) * 20 !== meta.pieces.length) return undefined;
+  return {
+    infoHash: meta.infoHash,
+    pieceLength: meta.pieceLength,
+    length,
+    pieces: Buffer.from(meta.pieces).toString('base64'),
+    files: real.map((f, i) => ({
+      path: item.files[i]!.path,
+      length: f.length,
+      offset: f.offset,
+      url: links.file(item.id, item.files[i]!.path),
+    })),
+    trackers: [links.wsAnnounce()],
+    webSeed: links.webSeed(item.id),
+  };
+}
+
+export async function p2pRoutes(app: FastifyInstance, options: P2pRoutesOptions): Promise<void> {
+  const cache = new Map<string, Metainfo>();
+  const metainfo = async (item: Item): Promise<Metainfo> => {
+    const key = `${item.id}:${item.torrentKey}`;
+    const known = cache.get(key);
+    if (known) return known;
+    const meta = parseTorrent(await readAll(await options.blobs.get(item.torrentKey!)));
+    cache.set(key, meta);
+    if (cache.size > CACHE) cache.delete(cache.keys().next().value!);
+    return meta;
+  };
+
+  app.get<{ Params: { id: string } }>('/api/v1/items/:id/p2p', { schema }, async (request, reply) => {
+    const item = await options.items.get(Number(request.params.id));
+    if (item?.status !== 'ready' || !item.infoHash || !item.torrentKey)
+      throw new SeedcastError('NOT_FOUND', `no P2P description for item ${request.params.id}`);
+    const description = describe(item, await metainfo(item), options.links);
+    if (!description) throw new SeedcastError('NOT_FOUND', `item ${item.id} cannot be streamed from peers`);
+    reply.header('cache-control', 'public, max-age=60');
+    return description;
+  });
+}
