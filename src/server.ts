@@ -171,6 +171,7 @@ export async function startServer(
     const shownHost = c.host.includes(':') ? `[${c.host}]` : c.host;
     const url = `http://${shownHost}:${port}`;
     if (!c.publicUrl) links.setBase(url);
+    links.setUdpPort(port); // the UDP tracker below listens on the site's port number
 
     const udp = await listenUdpTracker(c.host, port, tracker, {
       log: rateLimited({ warn: (m) => app.log.warn(m) }),
@@ -244,7 +245,7 @@ export function isInsideHost(hostname: string): boolean {
 
 /** True for the site's own tracker and web seed URLs (the operator's, not a publisher's). */
 export function isOwnUrl(links: SiteLinks, url: string): boolean {
-  if (url === links.announce()) return true;
+  if (links.trackers().includes(url)) return true;
   try {
     // Parsed, so `..` segments cannot lead from the web seed path elsewhere.
     return new URL(url).href.startsWith(`${new URL(links.root).href.replace(/\/$/, '')}/items/`);

@@ -7,7 +7,7 @@
  * for each download, not only the web seed. Before issue 16 the magnets stalled at 0%: the site's peer reveals pieces with
  * `have`s that a client without the metadata dropped, and never said them again.
  *
- * The magnet carries `tr=` (the site's tracker), `ws=` (the web seed) and `xs=` (the `.torrent`).
+ * The magnet carries `tr=` (the site's trackers: HTTP, UDP, WebSocket), `ws=` (the web seed) and `xs=` (the `.torrent`).
  * With a `.torrent`, libtorrent and aria2 ask the web seed at once, before they meet the site's
  * peer; the web seed's deferral rule (`src/site/web-seed-deferral.ts`) lets the peer serve them. A
  * last test strips `ws=` from the magnet and `url-list` from the `.torrent`, so the site's peer is
@@ -65,7 +65,15 @@ type Site = Awaited<ReturnType<typeof startSite>>;
 function checkMagnet(site: Site): void {
   const params = new URLSearchParams(site.magnet.slice('magnet:?'.length));
   assert.equal(params.get('xt'), `urn:btih:${site.item.infoHash}`);
-  assert.deepEqual(params.getAll('tr'), [`${site.base}/announce`], "tr= the site's tracker");
+  assert.deepEqual(
+    params.getAll('tr'),
+    [
+      `${site.base}/announce`,
+      site.base.replace('http', 'udp'),
+      `${site.base.replace('http', 'ws')}/announce`,
+    ],
+    "tr= the site's trackers: HTTP, UDP, WebSocket",
+  );
   assert.deepEqual(params.getAll('ws'), [`${site.base}/items/${site.item.id}/files/`], 'ws= the web seed');
   assert.deepEqual(params.getAll('xs'), [site.item.torrentUrl], 'xs= the .torrent');
 }

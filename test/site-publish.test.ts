@@ -93,7 +93,7 @@ describeOnEachDatabase('publishing API', (fresh) => {
     assert.equal(meta.version, 'v1');
     assert.equal(meta.infoHash, item.infoHash);
     assert.equal(meta.infoHashV2, undefined);
-    assert.deepEqual(meta.announce, [[`${BASE}/announce`]]);
+    assert.deepEqual(meta.announce, [[`${BASE}/announce`], [`${BASE.replace('http', 'ws')}/announce`]]);
     assert.deepEqual(meta.urlList, [`${BASE}/items/${item.id}/files/`]);
     assert.equal(meta.name, 'clip.mp4');
     assert.equal(meta.length, VIDEO.length);

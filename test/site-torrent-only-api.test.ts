@@ -102,7 +102,11 @@ describeOnEachDatabase('torrent-only publishing API', (fresh) => {
     const served = parseTorrent(got.rawPayload);
     assert.equal(served.infoHash, created.infoHash);
     assert.ok(Buffer.from(served.infoBytes).equals(Buffer.from(parseTorrent(created.torrent).infoBytes)));
-    assert.deepEqual(served.announce, [[`${BASE}/announce`], ['http://elsewhere.example/announce']]);
+    assert.deepEqual(served.announce, [
+      [`${BASE}/announce`],
+      [`${BASE.replace('http', 'ws')}/announce`],
+      ['http://elsewhere.example/announce'],
+    ]);
 
     // The tracker allows its hash; the files are not served (the site does not hold them).
     const peer = await s.app.inject({

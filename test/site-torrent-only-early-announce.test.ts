@@ -130,7 +130,16 @@ test('a torrent naming only another tracker is archived through that tracker; th
 
   const stored = parseTorrent(Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
   assert.equal(stored.infoHash, infoHash, 'the same info hash: only what is outside info changed');
-  assert.deepEqual(stored.announce, [[`${base}/announce`], [otherAnnounce]], "the site's tracker first");
+  assert.deepEqual(
+    stored.announce,
+    [
+      [`${base}/announce`],
+      [base.replace('http', 'udp')],
+      [`${base.replace('http', 'ws')}/announce`],
+      [otherAnnounce],
+    ],
+    "the site's trackers (HTTP, UDP, WebSocket) first",
+  );
 
   const archived = await waitForItem(base, item.id, (i) => i.archived, 120_000);
   assert.ok((await fileBytes(archived.files[0].url)).equals(CONTENT), 'byte-exact');

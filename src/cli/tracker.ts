@@ -1,4 +1,4 @@
-/** `seedcast tracker`: a stand-alone HTTP + UDP BitTorrent tracker, until interrupted. */
+/** `seedcast tracker`: a stand-alone HTTP + UDP + WebSocket BitTorrent tracker, until interrupted. */
 
 import { setFlagsFromString } from 'node:v8';
 import { SeedcastError } from '../errors.js';
@@ -6,17 +6,19 @@ import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 export const tracker: Command = {
-  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--allow FILE [--grace S]] [--redis URL]
+  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--no-ws] [--allow FILE [--grace S]] [--redis URL]
 
 Runs a BitTorrent tracker: HTTP announce and scrape at /announce and /scrape (BEP 3, 7, 23, 48),
-Prometheus metrics at /metrics, and UDP (BEP 15, 41) on the same port number.
-Prints "listening on http://H:P" once ready.
+Prometheus metrics at /metrics, UDP (BEP 15, 41) on the same port number, and the WebTorrent
+WebSocket tracker at ws://H:P/announce (browser peers; kept in this process's memory).
+Prints "listening on http://H:P" once ready, then the UDP and WebSocket lines.
 
 Options:
   --host H         address to listen on (SEEDCAST_HOST, default 127.0.0.1; :: for IPv6 and IPv4)
   --port P         port for HTTP and UDP (default 6969)
   --http-only      serve HTTP only
   --udp-only       serve UDP only
+  --no-ws          no WebSocket tracker
   --allow FILE     track only the info hashes in FILE (40 hex digits a line; # comments);
                    the file is read again on SIGHUP
   --grace S        with --allow: track an info hash not in FILE for S (e.g. 600, 10m) after its
@@ -32,6 +34,7 @@ Options:
       port: { type: 'string' },
       'http-only': { type: 'boolean' },
       'udp-only': { type: 'boolean' },
+      'no-ws': { type: 'boolean' },
       allow: { type: 'string' },
       redis: { type: 'string' },
       interval: { type: 'string' },
@@ -72,6 +75,7 @@ Options:
       port,
       http: !udpOnly,
       udp: !httpOnly,
+      ws: args.values['no-ws'] !== true,
       allow,
       ...(grace > 0 ? { grace: { ttl: Math.max(1, Math.round(grace / 1000)) } } : {}),
       redisUrl,
@@ -80,6 +84,7 @@ Options:
     });
     process.stdout.write(`listening on ${running.httpUrl ?? running.udpUrl}\n`);
     if (running.httpUrl && running.udpUrl) process.stdout.write(`listening on ${running.udpUrl}\n`);
+    if (running.wsUrl) process.stdout.write(`listening on ${running.wsUrl}\n`);
     const reload = () => {
       if (!allow || !allowFile) return;
       t.loadAllowList(allowFile).then(

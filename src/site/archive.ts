@@ -295,7 +295,7 @@ export class Archiver {
     // policy); no web seeds named by the publisher.
     const download: Metainfo = {
       ...meta,
-      announce: ownTrackers(meta.announce, links.announce()),
+      announce: ownTrackers(meta.announce, links.trackers()),
       urlList: [],
     };
     const stallMs = this.options.stallMs ?? 24 * 3_600_000;
@@ -347,7 +347,7 @@ export class Archiver {
       return;
     }
     const torrent = await readAll(await blobs.get(current.torrentKey));
-    const served = withSiteFirst(torrent, { announce: links.announce(), webSeed: links.webSeed(itemId) });
+    const served = withSiteFirst(torrent, { announce: links.trackers(), webSeed: links.webSeed(itemId) });
     await blobs.put(current.torrentKey, served, { contentType: 'application/x-bittorrent' });
     for (const [n, s] of stored.entries()) await items.setFileBlob(itemId, n, s.key, s.sha256);
     await items.setArchive(itemId, 'done', { error: null, attempts: 0 });
@@ -360,11 +360,15 @@ export class Archiver {
 }
 
 /** The torrent's own tiers without the site's tracker, at most `MAX_OWN_TRACKERS` URLs in all. */
-export function ownTrackers(tiers: readonly (readonly string[])[], site: string): string[][] {
+export function ownTrackers(
+  tiers: readonly (readonly string[])[],
+  site: string | readonly string[],
+): string[][] {
+  const mine = new Set(typeof site === 'string' ? [site] : site);
   const out: string[][] = [];
   let left = MAX_OWN_TRACKERS;
   for (const tier of tiers) {
-    const urls = tier.filter((u) => u !== site).slice(0, left);
+    const urls = tier.filter((u) => !mine.has(u)).slice(0, left);
     left -= urls.length;
     if (urls.length > 0) out.push(urls);
     if (left <= 0) break;

@@ -15,6 +15,8 @@ export type MagnetItem = Pick<Item, 'id' | 'infoHash' | 'infoHashV2' | 'totalLen
 
 export class SiteLinks {
   private base: string;
+  /** The UDP tracker's port (the site's listening port), once known (`setUdpPort`). */
+  private udpPort: number | undefined;
 
   constructor(base = 'http://127.0.0.1:8080') {
     this.base = base.replace(/\/+$/, '');
@@ -23,6 +25,14 @@ export class SiteLinks {
   /** Sets the base once the server listens (when no public URL was configured). */
   setBase(base: string): void {
     this.base = base.replace(/\/+$/, '');
+  }
+
+  /**
+   * Sets the port of the site's UDP tracker: the port number the site listens on, which differs
+   * from the public URL's behind a reverse proxy (HTTP proxies do not carry UDP).
+   */
+  setUdpPort(port: number): void {
+    this.udpPort = port;
   }
 
   get root(): string {
@@ -41,9 +51,23 @@ export class SiteLinks {
     return `${this.base.replace(/^http/, 'ws')}/announce`;
   }
 
-  /** The site's trackers, as magnet links name them (`tr=`): its HTTP announce URL. */
+  /**
+   * The UDP tracker (BEP 15) on the site's host, at the port it listens on (`setUdpPort`; until
+   * then the public URL's own port when it names one); undefined when the port is not known.
+   */
+  udpAnnounce(): string | undefined {
+    const url = new URL(this.base);
+    const port = this.udpPort ?? (url.port === '' ? undefined : Number(url.port));
+    return port === undefined ? undefined : `udp://${url.hostname}:${port}`;
+  }
+
+  /**
+   * The site's trackers in the order torrents (one `announce-list` tier each, BEP 12) and magnet
+   * links (`tr=`) name them: HTTP, UDP, then the WebSocket tracker browsers use.
+   */
   trackers(): string[] {
-    return [this.announce()];
+    const udp = this.udpAnnounce();
+    return [this.announce(), ...(udp ? [udp] : []), this.wsAnnounce()];
   }
 
   /**

@@ -102,7 +102,7 @@ export class Publisher {
       if (hash && (await items.byInfoHash(hash)))
         throw new SeedcastError('ITEM_CONFLICT', `an item with info hash ${hash} exists`);
     }
-    const stored = withSiteFirst(torrent, { announce: links.announce() });
+    const stored = withSiteFirst(torrent, { announce: links.trackers() });
     const meta = parseTorrent(stored);
     // Each file is recorded (shown, served, stored as a blob) under its sanitised, collision-free
     // `storagePath`; the web seed also finds it by the torrent's own path (web/routes/files.ts).
@@ -227,7 +227,11 @@ export class Publisher {
       const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
       const single = draft.files.length === 1;
       const folder = single ? draft.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
-      const created = draft.torrent({ announce: [links.announce()], name: folder, version });
+      const created = draft.torrent({
+        announce: links.trackers().map((url) => [url]),
+        name: folder,
+        version,
+      });
       const byName = new Map(draft.files.map((f) => [f.name, f]));
       const files = created.files.map((f) => {
         const inside = f.path.join('/');

@@ -42,6 +42,22 @@ test('the site tracker goes first, the publisher tiers follow once each, info st
   ]);
 });
 
+test("the site's trackers (HTTP, UDP, WebSocket) each get a tier of their own, before the publisher's", () => {
+  const given = torrent({
+    announce: 'udp://site:1',
+    'announce-list': [['udp://site:1', 'http://a/announce']],
+  });
+  const site = ['http://site/announce', 'udp://site:1', 'ws://site/announce'];
+  const meta = parseTorrent(withSiteFirst(given, { announce: site }));
+  assert.equal(meta.infoHash, parseTorrent(given).infoHash);
+  assert.deepEqual(meta.announce, [
+    ['http://site/announce'],
+    ['udp://site:1'],
+    ['ws://site/announce'],
+    ['http://a/announce'],
+  ]);
+});
+
 test('readTorrentPart refuses what the site cannot archive, naming the torrent field', () => {
   const refused = (bytes: Uint8Array, why: RegExp) =>
     assert.throws(
@@ -56,6 +72,22 @@ test('readTorrentPart refuses what the site cannot archive, naming the torrent f
     /total length of the torrent is 0/,
   );
   assert.equal(readTorrentPart(torrent({})).name, 'clip.mp4');
+});
+
+test("the site's trackers (HTTP, UDP, WebSocket) each get a tier of their own, before the publisher's", () => {
+  const given = torrent({
+    announce: 'udp://site:1',
+    'announce-list': [['udp://site:1', 'http://a/announce']],
+  });
+  const site = ['http://site/announce', 'udp://site:1', 'ws://site/announce'];
+  const meta = parseTorrent(withSiteFirst(given, { announce: site }));
+  assert.equal(meta.infoHash, parseTorrent(given).infoHash);
+  assert.deepEqual(meta.announce, [
+    ['http://site/announce'],
+    ['udp://site:1'],
+    ['ws://site/announce'],
+    ['http://a/announce'],
+  ]);
 });
 
 test('readTorrentPart refuses a piece layer that does not hash to its root (the site could not seed it)', async () => {

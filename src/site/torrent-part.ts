@@ -40,19 +40,23 @@ export function readTorrentPart(bytes: Uint8Array): Metainfo {
 }
 
 /**
- * The torrent with `url` first in its tracker list (`announce` and `announce-list`, BEP 12: the
- * site's own tier first, the publisher's tiers after it) and, when `webSeed` is given, that web seed
- * first in `url-list`. `info` stays byte-identical.
+ * The torrent with the site's trackers first in its tracker list (`announce` and `announce-list`,
+ * BEP 12: one tier for each of the site's trackers, in the order given, then the publisher's tiers)
+ * and, when `webSeed` is given, that web seed first in `url-list`. `info` stays byte-identical.
  */
-export function withSiteFirst(torrent: Uint8Array, options: { announce: string; webSeed?: string }): Buffer {
+export function withSiteFirst(
+  torrent: Uint8Array,
+  options: { announce: string | readonly string[]; webSeed?: string },
+): Buffer {
   const { value: top, spans } = decodeWithSpans(torrent, { lenient: true });
   if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'a torrent must be a dictionary');
   const span = spans.get('info');
   if (!span) throw new SeedcastError('TORRENT_INVALID', 'a torrent needs an info dictionary');
   const info = torrent.subarray(span.start, span.end);
 
-  const tiers: string[][] = [[options.announce]];
-  const seen = new Set([options.announce]);
+  const own = typeof options.announce === 'string' ? [options.announce] : [...options.announce];
+  const tiers: string[][] = own.map((url) => [url]);
+  const seen = new Set(own);
   const list = top.get('announce-list');
   const lone = top.get('announce');
   const given = isList(list) ? list : isBytes(lone) ? [[lone]] : [];
@@ -64,7 +68,7 @@ export function withSiteFirst(torrent: Uint8Array, options: { announce: string; 
     if (fresh.length > 0) tiers.push(fresh);
   }
   const out = new Map(top) as Map<string, never>;
-  out.set('announce', options.announce as never);
+  out.set('announce', own[0] as never);
   out.set('announce-list', tiers as never);
   if (options.webSeed) {
     const urlList = top.get('url-list');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify from 'fastify';
+import { announce, bin, sdp, wsClient } from '../../test/helpers/ws-client.js';
 import { decode, isBytes, isDict, isInt, textKey } from '../bencode/index.js';
 import { trackerPlugin } from './fastify-plugin.js';
 import { TrackerService } from './service.js';
@@ -74,4 +75,37 @@ test('a proxy on this host without trustProxy is pointed out once; the proxy add
   assert.deepEqual([...peers], [127, 0, 0, 1, 1000 >> 8, 1000 & 0xff]);
   assert.equal(warnings.filter((w) => /--trust-proxy/.test(w)).length, 1);
   await fastify.close();
+});
+
+test('mounted in Fastify, a WebSocket upgrade of /announce reaches the WebSocket tracker with trustProxy addresses', async () => {
+  const service = new TrackerService();
+  const fastify = Fastify({ trustProxy: true });
+  await fastify.register(trackerPlugin, { service, ws: { limits: { maxPerAddress: 1 } } });
+  await fastify.listen({ port: 0, host: '127.0.0.1' });
+  const url = `ws://127.0.0.1:${(fastify.server.address() as { port: number }).port}/announce`;
+  try {
+    const seeder = await wsClient(url, { headers: { 'X-Forwarded-For': '203.0.113.5' } });
+    const leecher = await wsClient(url, { headers: { 'X-Forwarded-For': '203.0.113.6' } });
+    // The cap counts the address Fastify's trustProxy gives, not the proxy's (loopback) address.
+    await assert.rejects(wsClient(url, { headers: { 'X-Forwarded-For': '203.0.113.5' } }), /HTTP 503/);
+    await assert.rejects(wsClient(url.replace('/announce', '/elsewhere')), /HTTP 404/);
+    seeder.send(announce(bin(1), bin('s'), { left: 0 }));
+    assert.equal((await seeder.next()).complete, 1);
+    leecher.send(announce(bin(1), bin('l'), { offers: [[bin('o'), sdp('o')]] }));
+    assert.equal((await leecher.next()).incomplete, 1);
+    assert.equal((await seeder.next()).offer_id, bin('o'));
+    const plain = await fastify.inject({
+      method: 'GET',
+      url: `/scrape?info_hash=${enc(Buffer.from(bin(1), 'latin1'))}`,
+    });
+    assert.match(
+      plain.body,
+      /8:completei1e10:downloadedi0e10:incompletei1e/,
+      'HTTP scrape counts the WebSocket peers',
+    );
+    await seeder.close();
+    await leecher.close();
+  } finally {
+    await fastify.close();
+  }
 });

@@ -6,17 +6,31 @@
  * An announce that carries `X-Forwarded-For` from a loopback address while the proxy is not trusted
  * is a site behind a proxy without `--trust-proxy` (every peer would look like the proxy): said once
  * in the log.
+ *
+ * WebSocket (the WebTorrent tracker protocol, `edges/ws-edge.ts`): a `GET /announce` with
+ * `Upgrade: websocket` is taken from the server's `upgrade` event, routed through Fastify like any
+ * request (so hooks and `trustProxy` apply: the peer's address is `request.ip`), and handed to the
+ * WebSocket edge by the `/announce` handler. Upgrades to other paths are answered 404 and closed.
  */
 
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { addressRange } from '../net/index.js';
+import { isWebSocketUpgrade, type WsEdgeOptions, WsTrackerEdge } from './edges/index.js';
 import { answerHttp, type HttpEdgeOptions, type HttpRoute, rawQuery } from './http-handler.js';
 import { rateLimited } from './log.js';
 import type { TrackerService } from './service.js';
 
 export interface TrackerPluginOptions extends HttpEdgeOptions {
   service: TrackerService;
+  /** Serve the WebSocket tracker at `/announce` (default true), with these options. */
+  ws?: boolean | WsEdgeOptions;
 }
+
+/** The upgrade request's bytes read past its head, kept on the request for the `/announce` handler. */
+const upgradeHead = new WeakMap<IncomingMessage, { socket: Duplex; head: Buffer }>();
 
 const schema = (summary: string) => ({
   summary,
@@ -33,6 +47,26 @@ export async function trackerPlugin(app: FastifyInstance, options: TrackerPlugin
   );
   const edge: HttpEdgeOptions = { trackerId: options.trackerId, log };
   let proxyWarned = false;
+  const ws =
+    options.ws === false
+      ? undefined
+      : new WsTrackerEdge(options.service, { log, ...(typeof options.ws === 'object' ? options.ws : {}) });
+  if (ws) {
+    app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== '/announce' || !isWebSocketUpgrade(req.headers)) {
+        socket.on('error', () => socket.destroy());
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      upgradeHead.set(req, { socket, head });
+      // Routed like any request, with a response on the socket should a hook answer it instead.
+      const res = new ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      app.routing(req, res);
+    });
+    app.addHook('onClose', async () => ws.close());
+  }
   for (const route of ['announce', 'scrape'] as HttpRoute[]) {
     app.get(`/${route}`, { schema: schema(`BitTorrent tracker ${route}`) }, async (request, reply) => {
       if (!proxyWarned && request.headers['x-forwarded-for'] && isLoopback(request.ip)) {
@@ -40,6 +74,13 @@ export async function trackerPlugin(app: FastifyInstance, options: TrackerPlugin
         log.warn(
           'tracker: announces come through a proxy on this host; set --trust-proxy so peers get their own addresses',
         );
+      }
+      const upgrade = route === 'announce' && ws ? upgradeHead.get(request.raw) : undefined;
+      if (upgrade && ws) {
+        upgradeHead.delete(request.raw);
+        reply.hijack();
+        ws.handleUpgrade(request.raw, upgrade.socket, upgrade.head, request.ip);
+        return reply;
       }
       const answer = await answerHttp(
         options.service,

@@ -13,7 +13,12 @@ describe('request heads', () => {
       method: 'GET',
       target: '/announce?x',
       keepAlive: true,
+      websocket: false,
     });
+    assert.equal(
+      parseHead('GET /announce HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade')?.websocket,
+      true,
+    );
     assert.equal(parseHead('GET / HTTP/1.1\r\nConnection: Close')?.keepAlive, false);
     assert.equal(parseHead('GET / HTTP/1.0')?.keepAlive, false);
     assert.equal(parseHead('GET / HTTP/1.0\r\nconnection: keep-alive')?.keepAlive, true);

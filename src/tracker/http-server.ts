@@ -20,9 +20,14 @@
  * arrives is discarded, and the connection is destroyed after 64 KiB or 2 s of it. Idle connections
  * close after 30 s, a head still incomplete after 20 s closes its connection, at most 16,384
  * connections are open, at most 256 from one address.
+ *
+ * With a WebSocket edge (`options.ws`), a `GET /announce` carrying `Upgrade: websocket` that is the
+ * next request to answer leaves this server: its connection, the head and the bytes read past it
+ * are handed to the edge (`edges/ws-edge.ts`), which completes the handshake (RFC 6455).
  */
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { upgradeRequest, type WsTrackerEdge } from './edges/index.js';
 import {
   answerHttp,
   failureAnswer,
@@ -74,6 +79,13 @@ interface Head {
   method: string;
   target: string;
   keepAlive: boolean;
+  /** It asks for `Upgrade: websocket`. */
+  websocket: boolean;
+}
+
+/** The standalone server's options: the HTTP edge's, and the WebSocket edge upgrades go to. */
+export interface HttpServerOptions extends HttpEdgeOptions {
+  ws?: WsTrackerEdge;
 }
 
 /** Reads a request head (without its final CRLF CRLF); null when it is not HTTP/1.x. */
@@ -90,6 +102,7 @@ export function parseHead(head: string): Head | null {
   if (!/^[A-Z]+$/.test(method) || target[0] !== '/') return null;
   let keepAlive = version === 'HTTP/1.1';
   let body = false;
+  let websocket = false;
   let pos = eol < 0 ? head.length : eol + 2;
   while (pos < head.length) {
     let next = head.indexOf('\r\n', pos);
@@ -104,6 +117,8 @@ export function parseHead(head: string): Head | null {
         .toLowerCase();
       if (value.includes('close')) keepAlive = false;
       else if (value.includes('keep-alive')) keepAlive = true;
+    } else if (name === 'upgrade') {
+      websocket = /(^|[\s,])websocket($|[\s,])/i.test(head.slice(colon + 1, next));
     } else if (
       name === 'transfer-encoding' ||
       (name === 'content-length' && head.slice(colon + 1, next).trim() !== '0')
@@ -112,7 +127,7 @@ export function parseHead(head: string): Head | null {
     }
     pos = next + 2;
   }
-  return { method, target, keepAlive: keepAlive && !body };
+  return { method, target, keepAlive: keepAlive && !body, websocket };
 }
 
 function encodeAnswer(answer: HttpAnswer, keepAlive: boolean, contentType = 'text/plain'): Buffer {
@@ -133,7 +148,7 @@ export interface HttpTrackerServer {
 
 export function createHttpTrackerServer(
   service: TrackerService,
-  options: HttpEdgeOptions = {},
+  options: HttpServerOptions = {},
   limits: Partial<HttpServerLimits> = {},
 ): HttpTrackerServer {
   const bounds: HttpServerLimits = { ...HTTP_LIMITS, ...limits };
@@ -171,7 +186,7 @@ export function createHttpTrackerServer(
 function serveConnection(
   socket: Socket,
   service: TrackerService,
-  options: HttpEdgeOptions,
+  options: HttpServerOptions,
   bounds: HttpServerLimits,
 ): void {
   const log = options.log ?? silentLog;
@@ -190,7 +205,7 @@ function serveConnection(
     pending = null;
     if (linger) clearTimeout(linger);
   });
-  socket.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer) => {
     if (!open) {
       discarded += chunk.length;
       if (discarded > bounds.lingerBytes) socket.destroy();
@@ -208,7 +223,23 @@ function serveConnection(
     }
     if (!busy) pump();
     else if (pending.length > bounds.maxPending) socket.pause();
-  });
+  };
+  socket.on('data', onData);
+
+  /** Hands the connection to the WebSocket edge: nothing of this server touches it afterwards. */
+  const handOver = (ws: WsTrackerEdge, headText: string, rest: Buffer): void => {
+    open = false;
+    pending = null;
+    socket.off('data', onData);
+    socket.setTimeout(0);
+    const req = upgradeRequest(headText, socket);
+    if (!req) {
+      socket.destroy();
+      return;
+    }
+    ws.handleUpgrade(req, socket, rest, socket.remoteAddress ?? '');
+    if (socket.isPaused()) socket.resume();
+  };
 
   /** Sends the last answer, then keeps nothing: the connection ends, or is destroyed after a short linger. */
   const finish = (answer: Buffer) => {
@@ -239,7 +270,17 @@ function serveConnection(
         }
         break;
       }
-      const head = parseHead(pending.toString('latin1', 0, end));
+      const headText = pending.toString('latin1', 0, end);
+      const head = parseHead(headText);
+      if (
+        head?.websocket &&
+        options.ws &&
+        head.method === 'GET' &&
+        head.target.split('?')[0] === '/announce'
+      ) {
+        handOver(options.ws, headText, pending.subarray(end + 4));
+        return;
+      }
       pending = end + 4 < pending.length ? pending.subarray(end + 4) : null;
       headSince = Date.now();
       if (!head) {
@@ -276,7 +317,7 @@ async function respond(
   service: TrackerService,
   head: Head,
   remoteAddress: string | undefined,
-  options: HttpEdgeOptions,
+  options: HttpServerOptions,
 ): Promise<{ answer: HttpAnswer; contentType?: string }> {
   const q = head.target.indexOf('?');
   const path = q < 0 ? head.target : head.target.slice(0, q);

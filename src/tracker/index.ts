@@ -1,9 +1,17 @@
 /**
- * Seedcast's BitTorrent tracker: HTTP (BEP 3, 7, 23, 48) and UDP (BEP 15, 41) edges, one
- * transport-free announce/scrape service, and swarm stores (memory, Redis). See docs/tracker.md.
+ * Seedcast's BitTorrent tracker: HTTP (BEP 3, 7, 23, 48), UDP (BEP 15, 41) and WebSocket (the
+ * WebTorrent tracker protocol) edges, one transport-free announce/scrape service, and swarm stores
+ * (memory, Redis). See docs/tracker.md.
  */
 
 export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
+export {
+  WS_LIMITS,
+  type WsEdgeOptions,
+  type WsLimits,
+  type WsLocalPeer,
+  WsTrackerEdge,
+} from './edges/index.js';
 export { type TrackerPluginOptions, trackerPlugin } from './fastify-plugin.js';
 export { createHttpTrackerServer } from './http-server.js';
 export { rateLimited, silentLog, streamLog, type TrackerLog } from './log.js';

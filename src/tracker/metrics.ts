@@ -8,6 +8,8 @@ import type { StoreSize } from './store.js';
 import type { AnnounceEvent, Transport } from './types.js';
 
 const EVENTS: AnnounceEvent[] = ['none', 'started', 'completed', 'stopped'];
+const TRANSPORTS: Transport[] = ['http', 'udp', 'ws'];
+const TRANSPORT_BASE: Record<Transport, number> = { http: 0, udp: 4, ws: 8 };
 const EVENT_INDEX: Record<AnnounceEvent, number> = { none: 0, started: 1, completed: 2, stopped: 3 };
 
 export class TrackerMetrics {
@@ -18,11 +20,11 @@ export class TrackerMetrics {
   provisionalAnnounces = 0;
 
   constructor() {
-    for (const t of ['http', 'udp'] as Transport[]) this.scrapes.set(`transport="${t}"`, 0);
+    for (const t of TRANSPORTS) this.scrapes.set(`transport="${t}"`, 0);
   }
 
-  /** Announce counts: [transport http|udp][event none|started|completed|stopped], kept in an array. */
-  private readonly announceCounts = new Float64Array(8);
+  /** Announce counts: [transport http|udp|ws][event none|started|completed|stopped], kept in an array. */
+  private readonly announceCounts = new Float64Array(12);
 
   /** Announces counted elsewhere (the native UDP fast path): each gives 4 counts, by event. */
   private readonly announceSources: { transport: Transport; counts: () => ArrayLike<number> }[] = [];
@@ -32,19 +34,19 @@ export class TrackerMetrics {
     this.announceSources.push({ transport, counts });
   }
 
-  /** Announces answered by [transport http|udp][event], these counters and every source's. */
+  /** Announces answered by [transport http|udp|ws][event], these counters and every source's. */
   private announceTotals(): Float64Array {
     const totals = Float64Array.from(this.announceCounts);
     for (const s of this.announceSources) {
       const counts = s.counts();
-      const base = s.transport === 'udp' ? 4 : 0;
+      const base = TRANSPORT_BASE[s.transport];
       for (let e = 0; e < 4; e++) totals[base + e]! += counts[e] ?? 0;
     }
     return totals;
   }
 
   announce(transport: Transport, event: AnnounceEvent): void {
-    this.announceCounts[(transport === 'udp' ? 4 : 0) + EVENT_INDEX[event]]!++;
+    this.announceCounts[TRANSPORT_BASE[transport] + EVENT_INDEX[event]]!++;
   }
 
   scrape(transport: Transport): void {
@@ -69,9 +71,9 @@ export class TrackerMetrics {
     const lines: string[] = [];
     const announces = new Map<string, number>();
     const totals = this.announceTotals();
-    (['http', 'udp'] as Transport[]).forEach((t, ti) => {
+    TRANSPORTS.forEach((t) => {
       EVENTS.forEach((e, ei) => {
-        announces.set(`transport="${t}",event="${e}"`, totals[ti * 4 + ei]!);
+        announces.set(`transport="${t}",event="${e}"`, totals[TRANSPORT_BASE[t] + ei]!);
       });
     });
     counter(lines, 'seedcast_tracker_announces_total', 'Announces answered.', announces);

@@ -8,18 +8,24 @@
 
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type AllowCheck, type AllowSet, isAllowSet } from './allow-list.js';
+import type { WsLocalPeer } from './edges/ws-local-peer.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
 import { ProvisionalHashes, type ProvisionalOptions } from './provisional.js';
 import type { MaybePromise, StoreAnnounce, StoreAnnounceResult, SwarmStore } from './store.js';
 import type {
+  AnnounceEvent,
   AnnounceRequest,
   AnnounceResponse,
   ScrapeRequest,
   ScrapeResponse,
+  SwarmCounts,
   TorrentStats,
   Transport,
 } from './types.js';
+
+/** Counts of peers kept outside the store (the WebSocket relay registry), for one info hash. */
+export type ExtraCounts = (infoHash: Buffer) => SwarmCounts | undefined;
 
 export interface TrackerServiceOptions {
   /** The swarm store (default: a fresh `MemoryStore`). */
@@ -67,6 +73,13 @@ export class TrackerService {
   /** Torrents not allowed (yet) but tracked for a grace window (with `grace`). */
   readonly provisional: ProvisionalHashes | undefined;
   private readonly clock: () => number;
+  /** Peers counted besides the store's: the WebSocket edge's relay registry (`countAlso`). */
+  private extra: ExtraCounts | undefined;
+  /**
+   * The site's in-process WebRTC peer, given offers by the WebSocket edge (`edges/ws-local-peer.ts`);
+   * set by the composition root when the site runs one.
+   */
+  wsLocalPeer: WsLocalPeer | undefined;
   /** The clock is the wall clock (no `clock` option): a native edge may read the time itself. */
   private readonly wallClock: boolean;
   /** The input handed to a synchronous store (see `announceAllowed`). */
@@ -125,6 +138,38 @@ export class TrackerService {
       maxNumwant: this.maxNumwant,
       allow: this.allow,
     };
+  }
+
+  /**
+   * Adds peers kept outside the store to every count this service gives (announce answers, scrapes,
+   * `stats`): the WebSocket edge's peers, which have no address to put in HTTP or UDP peer lists.
+   */
+  countAlso(extra: ExtraCounts): void {
+    this.extra = extra;
+  }
+
+  /**
+   * Applies the allow check (and the grace window) to an announce that bypasses the store: the
+   * WebSocket edge's. Resolves true when the torrent is allowed, false when it is tracked only
+   * provisionally (relay nothing to it); throws TRACKER_NOT_ALLOWED (at once or as a rejection) else.
+   * Counts the announce in the metrics.
+   */
+  admit(infoHash: Buffer, ip: Buffer, event: AnnounceEvent): MaybePromise<boolean> {
+    const decide = (allowed: boolean): boolean => {
+      if (!allowed) {
+        const grace = this.provisional;
+        if (!grace) throw notAllowed(infoHash);
+        const refused = grace.admit(infoHash, ip, this.clock(), event !== 'stopped');
+        if (refused) throw notAllowed(infoHash, refused);
+        this.metrics.provisionalAnnounces++;
+      }
+      this.metrics.announce('ws', event);
+      return allowed;
+    };
+    if (!this.allow) return decide(true);
+    const ok = this.allow(infoHash);
+    if (typeof ok === 'boolean') return decide(ok);
+    return this.verdict(ok).then(decide);
   }
 
   /**
@@ -220,21 +265,22 @@ export class TrackerService {
     into?: AnnounceResponse,
   ): AnnounceResponse {
     this.metrics.announce(req.transport, req.event);
+    const more = this.extra?.(req.infoHash);
     if (into) {
       into.interval = this.interval;
       into.minInterval = this.minInterval;
-      into.complete = result.complete;
-      into.incomplete = result.incomplete;
-      into.downloaded = result.downloaded;
+      into.complete = result.complete + (more?.complete ?? 0);
+      into.incomplete = result.incomplete + (more?.incomplete ?? 0);
+      into.downloaded = result.downloaded + (more?.downloaded ?? 0);
       into.peers = result.peers;
       return into;
     }
     return {
       interval: this.interval,
       minInterval: this.minInterval,
-      complete: result.complete,
-      incomplete: result.incomplete,
-      downloaded: result.downloaded,
+      complete: result.complete + (more?.complete ?? 0),
+      incomplete: result.incomplete + (more?.incomplete ?? 0),
+      downloaded: result.downloaded + (more?.downloaded ?? 0),
       peers: result.peers,
     };
   }
@@ -261,7 +307,10 @@ export class TrackerService {
     }
     this.metrics.scrape(req.transport);
     return {
-      files: req.infoHashes.map((infoHash, i) => ({ infoHash, counts: counts[i]! })),
+      files: req.infoHashes.map((infoHash, i) => ({
+        infoHash,
+        counts: this.withExtra(infoHash, counts[i]!),
+      })),
       minInterval: this.minInterval,
     };
   }
@@ -270,8 +319,20 @@ export class TrackerService {
   async stats(infoHash: Buffer | string): Promise<TorrentStats> {
     const hash = typeof infoHash === 'string' ? Buffer.from(infoHash, 'hex') : infoHash;
     if (hash.length !== 20) throw new SeedcastError('TRACKER_BAD_REQUEST', 'an info hash has 20 bytes');
-    const [c] = await this.store.scrape([hash], this.clock());
-    return { seeders: c!.complete, leechers: c!.incomplete, completed: c!.downloaded };
+    const [stored] = await this.store.scrape([hash], this.clock());
+    const c = this.withExtra(hash, stored!);
+    return { seeders: c.complete, leechers: c.incomplete, completed: c.downloaded };
+  }
+
+  /** The store's counts plus the peers kept outside it (`countAlso`). */
+  private withExtra(infoHash: Buffer, counts: SwarmCounts): SwarmCounts {
+    const more = this.extra?.(infoHash);
+    if (!more) return counts;
+    return {
+      complete: counts.complete + more.complete,
+      incomplete: counts.incomplete + more.incomplete,
+      downloaded: counts.downloaded + more.downloaded,
+    };
   }
 
   /** Forgets peers that stopped announcing; resolves to how many. */

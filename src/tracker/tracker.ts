@@ -1,12 +1,15 @@
 /**
  * A running tracker: wires the swarm store (memory, or Redis with `redisUrl`), the service, the
- * HTTP server (BEP 3, 7, 23, 48) and the UDP socket (BEP 15, 41) on the same port number, and the
- * timer that forgets peers that stopped announcing. Nothing starts until `startTracker` is called.
+ * HTTP server (BEP 3, 7, 23, 48) with its WebSocket edge (the WebTorrent tracker protocol, on the
+ * same port: an upgrade of `/announce`) and the UDP socket (BEP 15, 41) on the same port number,
+ * and the timer that forgets peers that stopped announcing. Nothing starts until `startTracker`
+ * is called.
  */
 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SeedcastError } from '../errors.js';
+import { type WsEdgeOptions, WsTrackerEdge } from './edges/index.js';
 import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
 import { rateLimited, silentLog, type TrackerLog } from './log.js';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
@@ -23,6 +26,8 @@ export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOption
   http?: boolean;
   /** Serve UDP (default true). */
   udp?: boolean;
+  /** Serve the WebSocket tracker at `ws://host:port/announce` (default true; needs `http`). */
+  ws?: boolean | WsEdgeOptions;
   /** Keep swarms in Redis at this URL instead of in memory. */
   redisUrl?: string;
   /** Prefix of the Redis keys (default `seedcast:tracker:`). */
@@ -50,6 +55,8 @@ export interface RunningTracker {
   httpUrl?: string;
   /** `udp://host:port` when UDP is served. */
   udpUrl?: string;
+  /** `ws://host:port/announce` when the WebSocket tracker is served. */
+  wsUrl?: string;
   /** Which UDP socket serves it. */
   udpIo?: 'batch' | 'dgram';
   close(): Promise<void>;
@@ -83,13 +90,17 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
   const wantUdp = options.udp ?? true;
   const log = rateLimited(options.log ?? silentLog);
   const service = new TrackerService({ ...options, store: await createStore(options) });
+  const ws =
+    wantHttp && options.ws !== false
+      ? new WsTrackerEdge(service, { log, ...(typeof options.ws === 'object' ? options.ws : {}) })
+      : undefined;
   let http: HttpTrackerServer | undefined;
   let udp: UdpListener | undefined;
   let port = options.port ?? 6969;
   try {
     for (let attempt = 0; ; attempt++) {
       if (wantHttp) {
-        http = createHttpTrackerServer(service, { trackerId: options.trackerId, log });
+        http = createHttpTrackerServer(service, { trackerId: options.trackerId, log, ws });
         const { server } = http;
         server.listen(port, host);
         await Promise.race([
@@ -111,6 +122,7 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
       }
     }
   } catch (err) {
+    await ws?.close();
     await http?.close();
     await service.close();
     throw err;
@@ -126,9 +138,11 @@ export async function startTracker(options: TrackerOptions = {}): Promise<Runnin
     port,
     httpUrl: http ? `http://${shownHost}:${port}` : undefined,
     udpUrl: udp ? `udp://${shownHost}:${port}` : undefined,
+    wsUrl: http && ws ? `ws://${shownHost}:${port}/announce` : undefined,
     udpIo: udp?.io,
     async close() {
       clearInterval(sweep);
+      await ws?.close();
       await udp?.close();
       await http?.close();
       await service.close();

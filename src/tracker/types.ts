@@ -10,7 +10,8 @@
 
 export type AnnounceEvent = 'none' | 'started' | 'completed' | 'stopped';
 
-export type Transport = 'http' | 'udp';
+/** `ws`: the WebSocket edge (WebTorrent tracker protocol), whose peers the relay registry keeps. */
+export type Transport = 'http' | 'udp' | 'ws';
 
 export interface AnnounceRequest {
   /** 20-byte v1 info hash (or a truncated v2 hash, BEP 52). */
