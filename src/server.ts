@@ -20,13 +20,14 @@ import {
   QuotaRepository,
   SearchRepository,
   SessionRepository,
+  SettingsRepository,
   TokenRepository,
   UploadRepository,
   UserRepository,
 } from './catalog/index.js';
 import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
-import { startWebRtcPeer, type WebRtcPeerStart } from './distribution/index.js';
+import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
@@ -150,11 +151,15 @@ export async function startServer(
       { enabled: c.webrtc.enabled, maxConnections: c.webrtc.maxConnections },
     );
     closers.push(async () => webrtc.peer?.close());
+    tracker.wsLocalPeer = webrtc.peer;
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());
     }
 
+    // Counts are flushed every 30 s and once more after the app stops answering (closers run in reverse).
+    site.traffic?.start();
+    closers.push(async () => site.traffic?.close());
     const app = buildApp({
       tracker,
       site,
@@ -162,8 +167,6 @@ export async function startServer(
       limits,
       metricsToken: c.metricsToken,
       trustProxy: fastifyTrustProxy(c.trustProxy),
-      // MERGE (i17-wstracker): hand the WebSocket tracker its in-process peer here, e.g.
-      // `wsLocalPeer: webrtc.peer` (WsLocalPeer; undefined when WebRTC is off).
     });
     closers.push(() => app.close());
     await app.listen({ host: c.host, port: c.port });
@@ -351,6 +354,14 @@ export function createSite(parts: SiteParts): SiteServices {
     quotas,
     guard,
     ...(archiver ? { archiver } : {}),
+    settings: new SettingsRepository(db),
+    traffic: new Traffic({
+      store: new SqlTrafficStore(db),
+      peers: {
+        trafficOf: (id) => seeding.trafficOf(id),
+        itemIds: () => seeding.seededIds(),
+      },
+    }),
     health: async () => {
       await sql`select 1`.execute(db);
     },

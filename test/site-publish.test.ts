@@ -210,8 +210,11 @@ describeOnEachDatabase('publishing API', (fresh) => {
     assertError(await s.app.inject({ url: '/api/v1/items/abc' }), 400, 'HTTP_BAD_REQUEST');
 
     await new Promise((r) => setTimeout(r, 50)); // the counter is written once each response ends
-    const served = (await s.app.inject({ url: `/api/v1/items/${item.id}` })).json().swarm.served;
-    assert.equal(served.webSeed, VIDEO.length * 2 + 1000 + 10);
+    const answer = (await s.app.inject({ url: `/api/v1/items/${item.id}` })).json();
+    // No browser or BitTorrent client headers: plain HTTP downloads, none of it web seed.
+    assert.equal(answer.swarm.served.http, VIDEO.length * 2 + 1000 + 10);
+    assert.equal(answer.traffic.httpDownload, VIDEO.length * 2 + 1000 + 10);
+    assert.equal(answer.swarm.served.webSeed, 0);
   });
 
   test('several files: safe names whatever the client says, nothing written outside the data folder', async (t) => {

@@ -134,6 +134,11 @@ test('a libtorrent seeder publishes torrent-only; the site archives it; aria2c g
   await seeder.waitFor(/"port"/, 60_000);
   const archived = await waitForItem(base!, item.id, (i) => i.archived, 180_000);
   assert.equal(archived.torrentOnly, true);
+  // The site's own copy is no download (issue 17: it showed "Completed 1" and the whole file saved).
+  await new Promise((r) => setTimeout(r, 1000));
+  const own = await api(base!)(`/api/v1/items/${item.id}`);
+  assert.equal(own.swarm.completed, 0, `archiving is not a download: ${JSON.stringify(own.swarm)}`);
+  assert.equal(own.swarm.saved, 0);
   seeder.child.stdin!.end();
   await seeder.exited;
 
@@ -151,7 +156,7 @@ test('a libtorrent seeder publishes torrent-only; the site archives it; aria2c g
   assert.equal(copiesOf(out, CONTENT).length, 1, 'aria2c wrote exactly the published bytes');
   const after = await api(base!)(`/api/v1/items/${item.id}`);
   assert.ok(after.swarm.served.peer >= CONTENT.length, `the site's peer served ${after.swarm.served.peer}`);
-  assert.equal(after.swarm.served.webSeed, CONTENT.length, 'only our own check used the web seed');
+  assert.equal(after.swarm.served.http, CONTENT.length, 'only our own check fetched over plain HTTP');
 });
 
 test('`seedcast publish --torrent-only` seeds from a real process and the site archives it', {

@@ -15,6 +15,8 @@ export {
   type TrafficCounts,
   type TrafficOptions,
   type TrafficStore,
+  type TrafficView,
+  trafficView,
   zeroCounts,
 } from './traffic.js';
 export { SqlTrafficStore } from './traffic-store.js';

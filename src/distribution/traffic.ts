@@ -92,6 +92,19 @@ export function bandwidthSaved(counts: TrafficCounts, swarm: { completed: number
   return Math.max(0, reached - fromSite);
 }
 
+/** An item's counts as the API and the item page show them. */
+export interface TrafficView extends TrafficCounts {
+  /** Everything the site sent: plain HTTP, web seed, TCP and WebRTC peers. */
+  site: number;
+  /** `bandwidthSaved`. */
+  saved: number;
+}
+
+export function trafficView(counts: TrafficCounts, swarm: { completed: number; size: number }): TrafficView {
+  const site = counts.httpPlayer + counts.httpDownload + counts.webSeed + counts.tcp + counts.webrtc;
+  return { ...counts, site, saved: bandwidthSaved(counts, swarm) };
+}
+
 export class Traffic {
   /** Counts not yet written, per item. */
   private pending = new Map<number, Partial<TrafficCounts>>();

@@ -72,6 +72,8 @@ export interface AddOptions {
   /** Open the files for reading only (seeding existing content). */
   readOnly?: boolean;
   storeFor?: SessionOptions['storeFor'];
+  /** Fetched for the site's own copy: its completion is not announced as a download (`SessionOptions.ownCopy`). */
+  ownCopy?: boolean;
 }
 
 interface EngineEvents {
@@ -146,6 +148,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       webSeeds: options.webSeeds ?? [],
       peers: options.peers ?? [],
       ...(options.torrentUrls?.length ? { torrentUrls: options.torrentUrls } : {}),
+      ...(options.ownCopy ? { ownCopy: true } : {}),
       maxPeers: this.options.maxPeers ?? 60,
       ...(this.options.superSeed ? { superSeed: true } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),

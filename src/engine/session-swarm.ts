@@ -158,6 +158,8 @@ export class SwarmFinder {
     // recheck finds it so before `started` is sent): then `started` with left=0 says it all.
     if (event === 'started') this.startedSent = true;
     else if (event === 'completed' && !this.startedSent) return;
+    // The site's own copy (an archive) is no download: announce left=0 without the event.
+    if (event === 'completed' && this.session.options.ownCopy) event = undefined;
     this.announceAt = Date.now() + 30 * 60_000;
     const stats = this.session.stats();
     const results = await this.tiers.announce(

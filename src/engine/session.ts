@@ -63,6 +63,12 @@ export interface SessionOptions {
    * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
    */
   superSeed?: boolean;
+  /**
+   * The content is fetched for the peer's own copy (a site archiving a torrent-only item): finishing
+   * is not a download anyone made, so no `completed` is announced (trackers would count it in their
+   * `downloaded`); the next announce says left=0 and the peer is a seeder all the same.
+   */
+  ownCopy?: boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (message: string) => void;
   /** Outbound policy for untrusted sources (see `EngineOptions.policy`); absent: contact anything. */

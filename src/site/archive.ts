@@ -317,6 +317,8 @@ export class Archiver {
           path: folder,
           trackers: [[links.announce()]],
           storeFor: (m) => new FailFastStore(new FileStore(m, folder), cutShort),
+          // The site's own copy: finishing it is no download (the item page's "Completed" stays 0).
+          ownCopy: true,
         },
       );
       job.session = session;

@@ -138,6 +138,11 @@ export class Seeding {
     return this.options.engine.port;
   }
 
+  /** Ids of the items the engine seeds now (for the traffic counters' sampling). */
+  seededIds(): number[] {
+    return [...this.sessions.keys()];
+  }
+
   /** True while the engine seeds the item. */
   isSeeding(itemId: number): boolean {
     return this.sessions.has(itemId);

@@ -111,6 +111,7 @@ const LABELS: Record<Action, string> = {
   reports: 'reports',
   favourites: 'favourites',
   'password-changes': 'password changes',
+  'p2p-reports': 'P2P reports',
 };
 
 function span(ms: number): string {

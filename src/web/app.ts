@@ -16,9 +16,11 @@ import {
   type QuotaRepository,
   type SearchRepository,
   type SessionRepository,
+  type SettingsRepository,
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
+import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type {
   Archiver,
@@ -46,6 +48,7 @@ import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { p2pRoutes } from './routes/p2p.js';
+import { p2pReportRoutes } from './routes/p2p-report.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
@@ -85,6 +88,10 @@ export interface SiteServices {
   /** Storage quotas and the free-space guard (issue 15), when the site enforces them. */
   quotas?: QuotaRepository;
   guard?: StorageGuard;
+  /** The site's P2P default and accounts' choices (issue 17), when kept. */
+  settings?: SettingsRepository;
+  /** Bytes per item and channel (issue 17), when counted. */
+  traffic?: Traffic;
 }
 
 export interface AppOptions {
@@ -151,8 +158,14 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(accountRoutes, site);
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
-      await api.register(fileRoutes, { items: site.items, blobs: site.blobs, seeding: site.seeding });
       await api.register(p2pRoutes, { items: site.items, blobs: site.blobs, links: site.links });
+      await api.register(fileRoutes, {
+        items: site.items,
+        blobs: site.blobs,
+        seeding: site.seeding,
+        ...(site.traffic ? { traffic: site.traffic } : {}),
+      });
+      if (site.traffic) await api.register(p2pReportRoutes, { items: site.items, traffic: site.traffic });
       await api.register(feedRoutes, site);
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);

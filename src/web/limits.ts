@@ -26,6 +26,7 @@ export const ACTIONS = [
   'reports',
   'favourites',
   'password-changes',
+  'p2p-reports',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -82,6 +83,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     reports: { max: 20, timeWindow: HOUR },
     favourites: { max: 200, timeWindow: HOUR },
     'password-changes': { max: 5, timeWindow: HOUR },
+    // The player reports every 10 s and when its page hides: about 360 an hour per open page.
+    'p2p-reports': { max: 1200, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -145,6 +148,8 @@ const ALIASES: Record<string, Action> = {
   favorites: 'favourites',
   'password-change': 'password-changes',
   password: 'password-changes',
+  'p2p-report': 'p2p-reports',
+  beacon: 'p2p-reports',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

@@ -5,6 +5,7 @@
  * `/api/v1` is missing here.
  */
 
+import { browserSwarmPaths } from './openapi-browser-swarm.js';
 import { moderationPaths } from './openapi-moderation.js';
 import { uploadPaths } from './openapi-uploads.js';
 
@@ -275,6 +276,7 @@ export function openApiDocument(): Record<string, unknown> {
         ),
       },
       ...moderationPaths(),
+      ...browserSwarmPaths(),
       '/api/v1/items/{id}/favourite': {
         put: op(
           'Favour an item',

@@ -4,12 +4,13 @@
  * password change and "log out everywhere" in `account-security.tsx`).
  */
 
-import type { TokenInfo, User } from '../../catalog/index.js';
+import type { P2pChoice, P2pSetting, TokenInfo, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
 import { AccountSecurity } from './account-security.js';
 import { Field, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
+import { AccountP2pForm } from './p2p-settings.js';
 
 export function LoginPage(props: {
   ctx: PageContext;
@@ -112,6 +113,8 @@ export function AccountPage(props: {
   /** Errors of the password form. */
   passwordErrors?: FormErrors;
   notice?: string;
+  /** The account's P2P choice and the site's default (issue 17), when the site keeps them. */
+  p2p?: { setting: P2pSetting; siteDefault: P2pChoice };
 }): Html {
   const { ctx, user, errors } = props;
   return (
@@ -190,6 +193,7 @@ export function AccountPage(props: {
           <button type="submit">Create token</button>
         </form>
       </section>
+      {props.p2p ? <AccountP2pForm ctx={ctx} {...props.p2p} /> : null}
       <AccountSecurity ctx={ctx} errors={props.passwordErrors} />
     </Layout>
   );

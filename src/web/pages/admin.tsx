@@ -7,10 +7,11 @@
  * (`AuditPage`). Every action is a POST form with the CSRF field.
  */
 
-import type { AuditEntry } from '../../catalog/index.js';
+import type { AuditEntry, P2pChoice } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
+import { AdminP2pForm } from './p2p-settings.js';
 
 export interface ReportRow {
   id: number;
@@ -66,6 +67,8 @@ export function AdminPage(props: {
   takenDown: readonly TakenDownRow[];
   moderation?: ModerationView;
   notice?: string;
+  /** The site's default for browser P2P (issue 17), when the site keeps settings. */
+  p2pDefault?: P2pChoice;
 }): Html {
   const { ctx, reports, takenDown } = props;
   return (
@@ -76,6 +79,7 @@ export function AdminPage(props: {
           {props.notice}
         </p>
       ) : null}
+      {props.p2pDefault ? <AdminP2pForm ctx={ctx} siteDefault={props.p2pDefault} /> : null}
       {reports === undefined ? null : (
         <section aria-labelledby="reports-title">
           <h2 id="reports-title">Open reports ({reports.length})</h2>

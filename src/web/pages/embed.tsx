@@ -5,11 +5,12 @@
 
 import type { FeedEntry } from '../../site/feeds/index.js';
 import { type Html, h } from '../html/jsx.js';
+import { type P2pView, p2pAttributes } from './p2p-notice.js';
 
 const STYLE =
-  'html,body{margin:0;height:100%;background:#000}video,img{width:100%;height:100%;object-fit:contain}audio{width:100%}p{margin:0;padding:1em}a{color:#fff}';
+  'html,body,#player{margin:0;height:100%;background:#000}video,img{width:100%;height:100%;object-fit:contain}audio{width:100%}p{margin:0;padding:1em}a{color:#fff}';
 
-export function EmbedPage(props: { entry: FeedEntry }): Html {
+export function EmbedPage(props: { entry: FeedEntry; p2p?: P2pView }): Html {
   const e = props.entry;
   const type = e.media?.type ?? '';
   const src = e.media?.url;
@@ -36,7 +37,11 @@ export function EmbedPage(props: { entry: FeedEntry }): Html {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <style>{STYLE}</style>
       </head>
-      <body>{player}</body>
+      <body>
+        <div id="player" {...p2pAttributes(props.p2p)}>
+          {player}
+        </div>
+      </body>
     </html>
   );
 }

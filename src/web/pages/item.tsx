@@ -9,19 +9,22 @@
  */
 
 import type { Channel, Item, User } from '../../catalog/index.js';
+import type { TrafficView } from '../../distribution/index.js';
 import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { LicenseBadge } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
+import { P2pNotice, type P2pView, p2pAttributes } from './p2p-notice.js';
+import { TrafficTable } from './traffic-table.js';
 
 export interface ItemSwarm {
   seeders: number;
   leechers: number;
   completed: number;
-  /** Bytes the site itself served (its peer and its web seed). */
-  servedBySite: number;
+  /** Bytes per channel and the swarm's saving (`src/distribution/traffic.ts`). */
+  traffic: TrafficView;
 }
 
 export interface ItemPageData {
@@ -45,8 +48,8 @@ export interface ItemPageData {
   archive?: ArchiveStatus;
   /** The P2P player's script: given, a video or audio player may stream from the swarm (`src/web/player`). */
   playerScript?: string;
-  /** The viewer's P2P choice as the server resolved it (`?p2p=0` forces it off); absent: on. */
-  p2p?: { on: boolean; forced: boolean };
+  /** Whether the player may play through the swarm (viewers choose; see `p2p-notice.tsx`). */
+  p2p?: P2pView;
 }
 
 /**
@@ -60,13 +63,9 @@ function p2pHooks(data: ItemPageData): {
   extra: Child;
 } {
   if (!data.playerScript || !data.item.infoHash) return { attrs: {}, preload: 'metadata', extra: null };
-  const on = data.p2p?.on ?? true;
+  const on = data.p2p ? data.p2p.p2p === 'on' && !data.p2p.forced : true;
   return {
-    attrs: {
-      'data-file-index': String(data.mainFile),
-      'data-p2p': on ? 'on' : 'off',
-      'data-p2p-forced': data.p2p?.forced ? '1' : undefined,
-    },
+    attrs: { 'data-file-index': String(data.mainFile), ...p2pAttributes(data.p2p) },
     preload: on ? 'none' : 'metadata',
     extra: (
       <>
@@ -75,11 +74,6 @@ function p2pHooks(data: ItemPageData): {
       </>
     ),
   };
-}
-
-/** Bytes downloaders got from one another rather than from the site (at least 0). */
-export function bytesSaved(item: Item, swarm: ItemSwarm): number {
-  return Math.max(0, swarm.completed * item.totalLength - swarm.servedBySite);
 }
 
 function Player(props: { data: ItemPageData }): Html {
@@ -288,9 +282,9 @@ function SwarmBox(props: { data: ItemPageData }): Html {
         </div>
       </dl>
       <p>
-        Bandwidth saved by the swarm:{' '}
-        <strong data-swarm="saved">{formatBytes(bytesSaved(item, swarm))}</strong>
+        Bandwidth saved by the swarm: <strong data-swarm="saved">{formatBytes(swarm.traffic.saved)}</strong>
       </p>
+      <TrafficTable traffic={swarm.traffic} />
     </section>
   );
 }
@@ -311,6 +305,9 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
       <div class="with-sidebar">
         <article aria-labelledby="item-title" data-item-id={item.id}>
           <Player data={data} />
+          {item.mediaType === 'video' || item.mediaType === 'audio' ? (
+            <P2pNotice view={data.p2p} accountUrl={ctx.visitor.user ? '/account' : undefined} />
+          ) : null}
           <h1 id="item-title">{item.title}</h1>
           <p class="muted" id="item-meta">
             {item.creator ? <span id="item-creator">{item.creator}</span> : null}

@@ -128,18 +128,42 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     return reply.redirect('/', 303);
   });
 
-  app.get<{ Querystring: { revoked?: string; password?: string } }>('/account', async (request, reply) => {
+  app.get<{ Querystring: { revoked?: string; password?: string; p2p?: string } }>(
+    '/account',
+    async (request, reply) => {
+      const ctx = await kit.context(request, reply);
+      const user = requireLogin(ctx, reply, '/account');
+      if (!user) return reply;
+      const tokens = await site.tokens.list(user.id);
+      const notice =
+        request.query.revoked !== undefined
+          ? 'The token was revoked.'
+          : request.query.password !== undefined
+            ? 'Your password was changed. Every other session and every API token has ended.'
+            : undefined;
+      const p2p = site.settings
+        ? { setting: await site.settings.p2pOf(user.id), siteDefault: await site.settings.p2pDefault() }
+        : undefined;
+      const saved = request.query.p2p !== undefined ? 'Your P2P choice was saved.' : undefined;
+      return kit.send(
+        reply,
+        AccountPage({ ctx, user, tokens, notice: notice ?? saved, ...(p2p ? { p2p } : {}) }),
+      );
+    },
+  );
+
+  // Share with other viewers (issue 17): the site's default, on or off, for every browser.
+  app.post<{ Body: Form }>('/account/p2p', async (request, reply) => {
     const ctx = await kit.context(request, reply);
     const user = requireLogin(ctx, reply, '/account');
     if (!user) return reply;
-    const tokens = await site.tokens.list(user.id);
-    const notice =
-      request.query.revoked !== undefined
-        ? 'The token was revoked.'
-        : request.query.password !== undefined
-          ? 'Your password was changed. Every other session and every API token has ended.'
-          : undefined;
-    return kit.send(reply, AccountPage({ ctx, user, tokens, notice }));
+    checkCsrf(ctx.visitor, request.body?._csrf);
+    if (!site.settings) throw new SeedcastError('NOT_FOUND', 'this site keeps no settings');
+    const setting = request.body?.p2p;
+    if (setting !== 'default' && setting !== 'on' && setting !== 'off')
+      throw new SeedcastError('USER_INVALID', 'p2p: default, on or off');
+    await site.settings.setP2p(user.id, setting);
+    return reply.redirect('/account?p2p=saved', 303);
   });
 
   app.post<{ Body: Form }>('/account/tokens', async (request, reply) => {

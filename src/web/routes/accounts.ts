@@ -4,10 +4,20 @@
  * `POST /api/v1/account/password` changes the password (the current one required; every session and
  * API token of the account ends) and `POST /api/v1/account/logout-everywhere` ends every session and
  * token. Each is limited as its action (`action-limits.ts`), whichever route performs it.
+ * `GET /api/v1/account/p2p` and `PUT /api/v1/account/p2p` `{ "p2p": "default" | "on" | "off" }` read
+ * and set the account's choice of browser P2P (issue 17) and give `{ p2p, siteDefault, effective }`.
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { SessionRepository, TokenRepository, UserRepository } from '../../catalog/index.js';
+import {
+  type P2pSetting,
+  resolveP2p,
+  type SessionRepository,
+  type SettingsRepository,
+  type TokenRepository,
+  type UserRepository,
+} from '../../catalog/index.js';
+import { SeedcastError } from '../../errors.js';
 import { addressKey, limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 
@@ -16,6 +26,7 @@ export interface AccountRoutesOptions {
   tokens: TokenRepository;
   sessions: SessionRepository;
   resolveUser?: UserResolver;
+  settings?: SettingsRepository;
 }
 
 const credentials = {
@@ -121,6 +132,49 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     async (request) => {
       const user = await authenticate(request, tokens, options.resolveUser);
       return revokeAll(user.id);
+    },
+  );
+
+  const p2pSchema = {
+    type: 'object',
+    properties: {
+      p2p: { type: 'string', enum: ['default', 'on', 'off'] },
+      siteDefault: { type: 'string', enum: ['on', 'off'] },
+      effective: { type: 'string', enum: ['on', 'off'] },
+    },
+  } as const;
+  const p2pView = async (settings: SettingsRepository, userId: number) => {
+    const [p2p, siteDefault] = await Promise.all([settings.p2pOf(userId), settings.p2pDefault()]);
+    return { p2p, siteDefault, effective: resolveP2p({ account: p2p, site: siteDefault }).p2p };
+  };
+  const settingsOf = () => {
+    if (!options.settings) throw new SeedcastError('NOT_FOUND', 'this site keeps no settings');
+    return options.settings;
+  };
+  app.get(
+    '/api/v1/account/p2p',
+    { schema: { response: { 200: p2pSchema, '4xx': errorSchema } } },
+    async (request) => {
+      const user = await authenticate(request, tokens, options.resolveUser);
+      return p2pView(settingsOf(), user.id);
+    },
+  );
+  app.put<{ Body: { p2p: P2pSetting } }>(
+    '/api/v1/account/p2p',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['p2p'],
+          properties: { p2p: { type: 'string', enum: ['default', 'on', 'off'] } },
+        },
+        response: { 200: p2pSchema, '4xx': errorSchema },
+      },
+    },
+    async (request) => {
+      const user = await authenticate(request, tokens, options.resolveUser);
+      await settingsOf().setP2p(user.id, request.body.p2p);
+      return p2pView(settingsOf(), user.id);
     },
   );
 }

@@ -8,7 +8,8 @@
  * and a takedown with `?report=<id>` resolves that report. With the site's moderation log:
  * `POST /admin/users/disable` (form fields `username`, `reason`) and `POST /admin/users/:name/enable`,
  * and `GET /admin/audit` (`?before=<id>`) lists the log; takedowns, restores, resolved reports and
- * account changes made here are recorded in it. Every POST checks the CSRF field and answers 303
+ * account changes made here are recorded in it. `POST /admin/p2p` (field `p2p`: `on` or `off`) sets the
+ * site's default for browser P2P (issue 17). Every POST checks the CSRF field and answers 303
  * back to `/admin`.
  */
 
@@ -30,6 +31,7 @@ const NOTICES: Record<string, string> = {
   resolved: 'The report was resolved.',
   disabled: 'The account was disabled: it can no longer log in, and its sessions and tokens stopped working.',
   enabled: 'The account was enabled again.',
+  p2p: "The site's default for browser P2P was saved.",
 };
 
 export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
@@ -82,6 +84,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
             }
           : undefined,
         notice: NOTICES[request.query.done ?? ''],
+        ...(site.settings ? { p2pDefault: await site.settings.p2pDefault() } : {}),
       }),
     );
   });
@@ -118,6 +121,18 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
     const before = /^\d{1,15}$/.test(request.query.before ?? '') ? Number(request.query.before) : undefined;
     const { entries, next } = await moderation().auditLog({ before, limit: 100 });
     return kit.send(reply, AuditPage({ ctx: who.ctx, entries, next }));
+  });
+
+  // The site's default for browser P2P (issue 17): on or off.
+  app.post<{ Body: Form }>('/admin/p2p', async (request, reply) => {
+    const who = await admin(request, reply);
+    if (!who) return reply;
+    checkCsrf(who.ctx.visitor, request.body?._csrf);
+    const choice = request.body?.p2p;
+    if (!site.settings) throw new SeedcastError('NOT_FOUND', 'this site keeps no settings');
+    if (choice !== 'on' && choice !== 'off') throw new SeedcastError('USAGE', 'p2p: on or off');
+    await site.settings.setP2pDefault(choice);
+    return reply.redirect('/admin?done=p2p', 303);
   });
 
   app.post<{ Body: Form }>('/admin/takedown', async (request, reply) => {

@@ -5,11 +5,14 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Item } from '../../catalog/index.js';
+import { type Item, resolveP2p, type User } from '../../catalog/index.js';
+import { trafficView, zeroCounts } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
+import type { SiteServices } from '../app.js';
 import { itemToCard } from '../pages/components.js';
 import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
+import type { P2pView } from '../pages/p2p-notice.js';
 import { communitySection } from './interaction-pages.js';
 import type { PageKit } from './pages.js';
 
@@ -21,6 +24,20 @@ export function mainFileIndex(item: Item): number {
   const prefix = item.mediaType === 'text' ? 'text/' : `${item.mediaType}/`;
   const i = item.files.findIndex((f) => f.blobKey !== null && (f.mimeType ?? '').startsWith(prefix));
   return i >= 0 ? i : 0;
+}
+
+/** How a viewer plays items (`?p2p=0`, the account's choice, the site's default); none without settings. */
+export async function viewerP2p(
+  site: Pick<SiteServices, 'settings'>,
+  user: User | undefined,
+  query: unknown,
+): Promise<P2pView | undefined> {
+  if (!site.settings) return undefined;
+  const [account, siteDefault] = await Promise.all([
+    user ? site.settings.p2pOf(user.id) : undefined,
+    site.settings.p2pDefault(),
+  ]);
+  return resolveP2p({ query: typeof query === 'string' ? query : undefined, account, site: siteDefault });
 }
 
 export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Promise<void> {
@@ -46,7 +63,13 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       kit.tracker && item.infoHash
         ? await kit.tracker.stats(item.infoHash)
         : { seeders: 0, leechers: 0, completed: 0 };
-    return { ...counts, servedBySite: site.seeding.uploaded(item.id) + item.bytesServed };
+    const traffic = site.traffic
+      ? await site.traffic.counts(item.id)
+      : { ...zeroCounts(), tcp: site.seeding.uploaded(item.id) };
+    return {
+      ...counts,
+      traffic: trafficView(traffic, { completed: counts.completed, size: item.totalLength }),
+    };
   };
 
   const textPreview = async (
@@ -70,17 +93,18 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
     return file.length > TEXT_PREVIEW ? `${text}\n…` : text;
   };
 
-  app.get<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { p2p?: string } }>('/items/:id', async (request, reply) => {
     const { id } = request.params;
     const item = ID.test(id) ? await site.items.get(Number(id)) : undefined;
     if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
     const ctx = await kit.context(request, reply);
     const mainFile = mainFileIndex(item);
-    const [owner, channel, swarm, preview] = await Promise.all([
+    const [owner, channel, swarm, preview, p2p] = await Promise.all([
       site.users.byId(item.ownerId),
       item.channelId === null ? undefined : site.channels.byId(item.channelId),
       swarmOf(item),
       textPreview(request, item, mainFile),
+      viewerP2p(site, ctx.visitor.user, request.query.p2p),
     ]);
     const magnet = links.magnet(item) ?? '';
     const page = ItemPage({
@@ -100,6 +124,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
         comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,
         archive: site.archiver?.status(item),
+        ...(p2p ? { p2p } : {}),
       },
     });
     return kit.send(reply, page);

@@ -1,10 +1,13 @@
 /**
  * Embedding items elsewhere: `/oembed` (oEmbed 1.0, JSON or XML, for the site's item pages) and the
  * bare player page `/items/:id/embed` that its `html` frames (its own CSP: no scripts, media and
- * images from the site only, framable anywhere).
+ * images from the site only, framable anywhere). The embed's `#player` carries the viewer choice
+ * (`data-p2p`: the site's default, or off and `data-p2p-forced="1"` with `?p2p=0`, which embedders
+ * add to keep their readers off the swarm).
  */
 
 import type { FastifyInstance } from 'fastify';
+import { type P2pChoice, resolveP2p } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import { type FeedEntry, itemIdFromUrl, oembedFor, oembedXml } from '../../site/feeds/index.js';
 import { documentHtml } from '../html/jsx.js';
@@ -12,7 +15,10 @@ import { EmbedPage } from '../pages/embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import type { FeedRoutesOptions } from './feeds.js';
 
-export async function embedRoutes(app: FastifyInstance, options: FeedRoutesOptions): Promise<void> {
+export async function embedRoutes(
+  app: FastifyInstance,
+  options: FeedRoutesOptions & { settings?: { p2pDefault(): Promise<P2pChoice> } },
+): Promise<void> {
   const { items, links } = options;
   const readyEntry = async (id: number): Promise<FeedEntry> => {
     const item = await items.get(id);
@@ -58,7 +64,7 @@ export async function embedRoutes(app: FastifyInstance, options: FeedRoutesOptio
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { p2p?: string } }>(
     '/items/:id/embed',
     {
       schema: {
@@ -71,6 +77,12 @@ export async function embedRoutes(app: FastifyInstance, options: FeedRoutesOptio
     },
     async (request, reply) => {
       const e = await readyEntry(Number(request.params.id));
+      const p2p = options.settings
+        ? resolveP2p({
+            query: typeof request.query.p2p === 'string' ? request.query.p2p : undefined,
+            site: await options.settings.p2pDefault(),
+          })
+        : undefined;
       reply
         .type('text/html; charset=utf-8')
         .header('X-Content-Type-Options', 'nosniff')
@@ -78,7 +90,7 @@ export async function embedRoutes(app: FastifyInstance, options: FeedRoutesOptio
           'Content-Security-Policy',
           "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors *",
         );
-      return documentHtml(EmbedPage({ entry: e }));
+      return documentHtml(EmbedPage({ entry: e, ...(p2p ? { p2p } : {}) }));
     },
   );
 }

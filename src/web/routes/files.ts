@@ -7,7 +7,9 @@
  * `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`, so even a file a browser
  * opens as a document gets an opaque origin: no script of it runs with the site's cookies or storage.
  * Only passive types (video, audio, raster images, plain text, captions) are shown inline; anything
- * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are added to the item's "served by the site" counter. The item's thumbnail
+ * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are
+ * counted per channel (`classifyHttp` in `src/distribution/traffic.ts`: a page's player, a download,
+ * or the web seed: BitTorrent clients' ranges and the P2P player's fallback). The item's thumbnail
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
@@ -17,11 +19,14 @@
  * clients may share an address); a client the site's peer is not serving gets its ranges. Clients
  * back off (libtorrent honours `Retry-After`, Seedcast's engine backs off exponentially) and keep
  * using their peers. Whole files and open ranges (`bytes=a-`, what browsers and players send) are
- * always served.
+ * always served, and so are the P2P player's fallback requests (`X-Seedcast-Player: p2p`): the player
+ * asks for what its peers did not bring in time, and a browser page is no peer the site's TCP peer
+ * could serve instead.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
+import { classifyHttp, type Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Seeding } from '../../site/index.js';
 import { contentTypeOf, THUMBNAIL_TYPE } from '../../site/index.js';
@@ -34,6 +39,8 @@ export interface FileRoutesOptions {
   blobs: BlobStore;
   /** Decides whether a bounded range is served or deferred to the site's peer (see `web-seed-deferral.ts`). */
   seeding?: Pick<Seeding, 'admitWebSeed'>;
+  /** Counts the bytes sent per item and channel. */
+  traffic?: Pick<Traffic, 'record'>;
 }
 
 const torrentParams = {
@@ -154,7 +161,10 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (range.kind === 'unsatisfiable') {
         return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
       }
-      const bounded = range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
+      const channel = classifyHttp(request.headers);
+      const p2pPlayer = String(request.headers['x-seedcast-player'] ?? '').toLowerCase() === 'p2p';
+      const bounded =
+        !p2pPlayer && range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
       const admit = (waited: boolean) =>
         bounded
           ? options.seeding?.admitWebSeed(item.id, request.ip, { length: range.length, waited })
@@ -194,7 +204,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         }
         throw err;
       });
-      countServed(reply, stream, (bytes) => items.addBytesServed(item.id, bytes));
+      countServed(reply, stream, (bytes) => options.traffic?.record(item.id, channel, bytes));
       return reply.send(stream);
     },
   });
@@ -204,13 +214,13 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
 function countServed(
   reply: FastifyReply,
   stream: NodeJS.ReadableStream,
-  record: (bytes: number) => Promise<void>,
+  record: (bytes: number) => void,
 ): void {
   let sent = 0;
   stream.on('data', (chunk: Uint8Array) => {
     sent += chunk.length;
   });
   reply.raw.once('close', () => {
-    if (sent > 0) record(sent).catch((err) => reply.log.warn({ err }, 'cannot count bytes served'));
+    if (sent > 0) record(sent);
   });
 }

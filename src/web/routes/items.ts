@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
+import { type Traffic, trafficView, zeroCounts } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Archiver,
@@ -44,6 +45,8 @@ export interface ItemRoutesOptions {
   limits: SiteLimits;
   /** When given, each published item is queued for media facts and a thumbnail. */
   media?: MediaAnalyzer;
+  /** Bytes per channel (issue 17); without it only the site peer's uploads are known. */
+  traffic?: Pick<Traffic, 'counts'>;
 }
 
 const FIELDS = [
@@ -275,7 +278,14 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         options.tracker && item.infoHash
           ? await options.tracker.stats(item.infoHash)
           : { seeders: 0, leechers: 0, completed: 0 };
-      const peer = options.seeding.uploaded(item.id);
+      const traffic = trafficView(
+        options.traffic
+          ? await options.traffic.counts(item.id)
+          : { ...zeroCounts(), tcp: options.seeding.uploaded(item.id) },
+        { completed: counts.completed, size: item.totalLength },
+      );
+      const peer = traffic.tcp + traffic.webrtc;
+      const http = traffic.httpPlayer + traffic.httpDownload;
       const archiving = options.archiver?.progress(item.id);
       // Pieces that failed their check in storage (bit rot, a lost blob): served by no one here.
       const damaged = options.seeding.damaged(item.id).length;
@@ -285,8 +295,10 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         ...(damaged > 0 ? { damaged: { pieces: damaged } } : {}),
         swarm: {
           ...counts,
-          served: { peer, webSeed: item.bytesServed, total: peer + item.bytesServed },
+          served: { peer, webSeed: traffic.webSeed, http, total: traffic.site },
+          saved: traffic.saved,
         },
+        traffic,
       };
     },
   );

@@ -2,6 +2,9 @@
 // - [data-swarm-url]: polls the item's API every 10 s and updates the live swarm numbers, and the
 //   archive box of a torrent-only item (the same words as src/site/archive-status.ts archiveLabel).
 // - [data-copy]: a button that copies the text of the element it names.
+// - #p2p-toggle: the viewer's choice of playing through the swarm, kept per browser in
+//   localStorage['seedcast.p2p'] ('on' | 'off', over the server's data-p2p on #player unless
+//   data-p2p-forced), announced to the player with a `seedcast:p2p` event ({ on }) on document.
 (() => {
   function formatBytes(n) {
     const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
@@ -50,9 +53,12 @@
         set('seeders', String(s.seeders));
         set('leechers', String(s.leechers));
         set('completed', String(s.completed));
-        const bySite = s.served ? s.served.total : 0;
-        const all = (s.completed || 0) * (item.length || 0);
-        set('saved', formatBytes(Math.max(0, all - bySite)));
+        if (typeof s.saved === 'number') set('saved', formatBytes(s.saved));
+        for (const [name, bytes] of Object.entries(item.traffic || {})) {
+          const cell = box.querySelector(`[data-traffic="${name}"]`);
+          const text = formatBytes(bytes);
+          if (cell && cell.textContent !== text) cell.textContent = text;
+        }
       } catch {
         // offline or the site is restarting: try again at the next tick
       }
@@ -75,7 +81,37 @@
     });
   }
 
+  const P2P_KEY = 'seedcast.p2p';
+
+  function storedP2p() {
+    try {
+      const v = localStorage.getItem(P2P_KEY);
+      return v === 'on' || v === 'off' ? v : undefined;
+    } catch {
+      return undefined; // storage blocked: the server's choice stands
+    }
+  }
+
+  function startP2pToggle(toggle) {
+    const player = document.getElementById('player');
+    const forced = player?.getAttribute('data-p2p-forced') === '1';
+    if (forced) return;
+    const stored = storedP2p();
+    if (stored) toggle.checked = stored === 'on';
+    toggle.addEventListener('change', () => {
+      const on = toggle.checked;
+      try {
+        localStorage.setItem(P2P_KEY, on ? 'on' : 'off');
+      } catch {
+        // storage blocked: this page still switches
+      }
+      document.dispatchEvent(new CustomEvent('seedcast:p2p', { detail: { on } }));
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    const toggle = document.getElementById('p2p-toggle');
+    if (toggle) startP2pToggle(toggle);
     for (const box of document.querySelectorAll('[data-swarm-url]')) startSwarm(box);
     for (const button of document.querySelectorAll('[data-copy]')) startCopy(button);
   });
