@@ -60,6 +60,8 @@ if (swarm) {
       { 'swarm.mp4': readFileSync(video) },
       { license: 'CC0-1.0' },
     );
+    if (process.env.SWARM_DEBUG)
+      t.after(() => process.stderr.write(`[site]\n${site.server().output().slice(-20000)}\n`));
     const browser = await launchSwarmChromium();
     t.after(() => browser.close());
 
@@ -72,6 +74,9 @@ if (swarm) {
       plays.push(playToEnd(viewer.page, { rate: 4, timeoutMs: 120_000 }));
     }
     const played = await Promise.all(plays);
+    t.diagnostic(
+      `playback (ms from each page's opening): ${played.map((p) => `started ${Math.round(p.startedMs)} ended ${Math.round(p.endedMs)}`).join('; ')}`,
+    );
     for (const [i, p] of played.entries()) {
       assert.ok(p.startedMs >= 0, `page ${i + 1} started playing`);
       assert.ok(Math.abs(p.duration - SECONDS) < 1, `page ${i + 1} played the whole video (${p.duration} s)`);

@@ -267,6 +267,7 @@ export function browserSwarm(
     child.stderr!.pipe(process.stderr, { end: false });
     const code = await waitExit(child);
     const results = topLevelResults(tap);
+    if (code !== 0) process.stderr.write(`--- TAP of the run inside the namespaces ---\n${tap}\n---\n`);
     for (const r of results) {
       await t.test(r.name, r.skip ? { skip: r.skip } : {}, () => {
         if (!r.ok) throw new Error(`failed inside the namespaces:\n${r.detail}`);

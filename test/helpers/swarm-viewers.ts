@@ -99,6 +99,8 @@ export async function openViewer(browser: Browser, url: string): Promise<Viewer>
   await context.addInitScript({ content: COUNT_PEER_CONNECTIONS });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page ${url}] ${err.message}\n`));
+  if (process.env.SWARM_DEBUG)
+    page.on('console', (m) => process.stderr.write(`[console ${url}] ${m.type()} ${m.text()}\n`));
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   return {
     context,
