@@ -20,7 +20,8 @@
  * (`window.seedcastPlayer.stats()`). Target: P2P round ≤ 2.5 × file size.
  *
  * Options: BENCH_SIZE_MB (default 50), BENCH_VIEWERS (10), BENCH_RATE (playbackRate, 16),
- * BENCH_GAP_MS (1000, between viewers). Needs root (namespaces), iproute2, ffmpeg, chromium and
+ * BENCH_GAP_MS (1000, between viewers), BENCH_TIMEOUT_S (300: a viewer not at the end by then is reported
+ * and the round goes on). Needs root (namespaces), iproute2, ffmpeg, chromium and
  * `npm run build`.
  */
 
@@ -51,7 +52,7 @@ const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 10);
 const RATE = Number(process.env.BENCH_RATE ?? 16);
 const GAP_MS = Number(process.env.BENCH_GAP_MS ?? 1000);
 const KBPS = 1936; // video; with 64 kb/s of sound, 2 Mbit/s = 250 kB/s
-const TIMEOUT_MS = 10 * 60_000;
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 300) * 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -153,11 +154,13 @@ async function round(
     viewers.push(viewer);
     const opened = performance.now() - t0;
     plays.push(
-      playToEnd(viewer.page, { rate: RATE, timeoutMs: TIMEOUT_MS }).then((p) => ({
-        ...p,
-        startedMs: p.startedMs + opened,
-        endedMs: p.endedMs + opened,
-      })),
+      playToEnd(viewer.page, { rate: RATE, timeoutMs: TIMEOUT_MS }).then(
+        (p) => ({ ...p, startedMs: p.startedMs + opened, endedMs: p.endedMs + opened }),
+        (err: Error) => {
+          console.log(`    viewer ${i + 1}: ${err.message}`);
+          return { startedMs: Number.NaN, endedMs: Number.NaN, duration: Number.NaN };
+        },
+      ),
     );
   }
   const played = await Promise.all(plays);
@@ -169,15 +172,21 @@ async function round(
 }
 
 function describe(name: string, r: Round, size: number): void {
-  const ends = r.plays.map((p) => p.endedMs / 1000).sort((a, b) => a - b);
-  const starts = r.plays.map((p) => p.startedMs / 1000).sort((a, b) => a - b);
+  const done = r.plays.filter((p) => !Number.isNaN(p.endedMs));
+  const ends = done.map((p) => p.endedMs / 1000).sort((a, b) => a - b);
+  const starts = done.map((p) => p.startedMs / 1000).sort((a, b) => a - b);
   console.log(`  ${name}`);
   console.log(
     `    site sent (veth, all channels)   ${mb(r.sent)} = ${(r.sent / size).toFixed(2)} x file size`,
   );
-  console.log(
-    `    playback started after            ${starts[0]!.toFixed(1)} .. ${starts[starts.length - 1]!.toFixed(1)} s (from the round's start), ended ${ends[0]!.toFixed(1)} .. ${ends[ends.length - 1]!.toFixed(1)} s`,
-  );
+  if (done.length < r.plays.length)
+    console.log(
+      `    only ${done.length} of ${r.plays.length} viewers reached the end within ${TIMEOUT_MS / 60_000} min`,
+    );
+  if (done.length > 0)
+    console.log(
+      `    playback started after            ${starts[0]!.toFixed(1)} .. ${starts[starts.length - 1]!.toFixed(1)} s (from the round's start), ended ${ends[0]!.toFixed(1)} .. ${ends[ends.length - 1]!.toFixed(1)} s`,
+    );
   if (r.traffic)
     console.log(
       `    site's own counters (traffic)     ${Object.entries(r.traffic)
