@@ -19,8 +19,11 @@
  *   ceiling of Node's UDP layer on this machine.
  * - Memory per peer: `tracker-memory.ts` (1M peers in 10,000 swarms, heap growth after GC), plus
  *   both trackers' resident memory after the load.
+ * - WebSocket (the WebTorrent tracker protocol): against bittorrent-tracker's WebSocket server,
+ *   the only other tracker that speaks it (opentracker does not): `tracker-ws.ts`.
  * Prints a table, ours/opentracker ratios and p99 latencies. BENCH_SECONDS (default 10) sets the
- * length of each measured run. The machine should be otherwise idle: the numbers are relative.
+ * length of each measured run; BENCH_ONLY=udp runs only the UDP part, BENCH_ONLY=ws only the
+ * WebSocket rows. The machine should be otherwise idle: the numbers are relative.
  */
 
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -29,6 +32,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { wsRows } from './tracker-ws.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -215,6 +219,15 @@ s.bind(Number(process.argv[1]), '127.0.0.1', () => console.log('ready'));
 `;
 
 async function main(): Promise<void> {
+  if (ONLY === 'ws') {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+    process.stdout.write(
+      `tracker benchmark, WebSocket only: ${SECONDS} s per run, ${availableParallelism()} cores, ` +
+        `load average ${loadavg()[0]!.toFixed(2)} at the start\n\n`,
+    );
+    process.stdout.write((await wsRows(ROOT, SECONDS)).text);
+    return;
+  }
   for (const tool of ['opentracker', 'wrk', 'gcc']) need(tool);
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   mkdirSync(join(ROOT, '.bench-tmp'), { recursive: true });
@@ -419,6 +432,10 @@ async function main(): Promise<void> {
         '(saturated: the tracker used >= 90% of a core and 4x more in flight gave < 15% more answers)\n\n',
     );
 
+    // The WebSocket rows, against bittorrent-tracker (opentracker does not speak WebSocket).
+    const ws = await wsRows(ROOT, SECONDS);
+    process.stdout.write(`${ws.text}\n`);
+
     type Mem = { peers: number; swarms: number; bytesPerPeer: number; tableBytesPerPeer: number };
     const memOf = (store: 'js' | 'native') =>
       JSON.parse(
@@ -448,7 +465,7 @@ async function main(): Promise<void> {
     );
     writeFileSync(
       join(ROOT, '.bench-tmp', 'tracker-results.json'),
-      JSON.stringify({ ...out, mem, memJs, rss }, null, 2),
+      JSON.stringify({ ...out, ws: ws.results, mem, memJs, rss }, null, 2),
     );
   } finally {
     for (const p of procs) await stop(p);

@@ -6,7 +6,7 @@ import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 
 export const tracker: Command = {
-  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--no-ws] [--allow FILE [--grace S]] [--redis URL]
+  help: `Usage: seedcast tracker [--host H] [--port P] [--http-only | --udp-only] [--no-ws] [--ws-rate N] [--allow FILE [--grace S]] [--redis URL]
 
 Runs a BitTorrent tracker: HTTP announce and scrape at /announce and /scrape (BEP 3, 7, 23, 48),
 Prometheus metrics at /metrics, UDP (BEP 15, 41) on the same port number, and the WebTorrent
@@ -19,6 +19,8 @@ Options:
   --http-only      serve HTTP only
   --udp-only       serve UDP only
   --no-ws          no WebSocket tracker
+  --ws-rate N      messages a second one WebSocket may send on average (default 20, bursts
+                   of 3x; 0: no limit, for benchmarks)
   --allow FILE     track only the info hashes in FILE (40 hex digits a line; # comments);
                    the file is read again on SIGHUP
   --grace S        with --allow: track an info hash not in FILE for S (e.g. 600, 10m) after its
@@ -35,6 +37,7 @@ Options:
       'http-only': { type: 'boolean' },
       'udp-only': { type: 'boolean' },
       'no-ws': { type: 'boolean' },
+      'ws-rate': { type: 'string' },
       allow: { type: 'string' },
       redis: { type: 'string' },
       interval: { type: 'string' },
@@ -48,6 +51,7 @@ Options:
       throw new SeedcastError('USAGE', '--http-only and --udp-only exclude each other');
     const port = intFlag(args, 'port') ?? 6969;
     if (port > 65535) throw new SeedcastError('USAGE', '--port must be at most 65535');
+    const wsRate = intFlag(args, 'ws-rate');
     const interval = intFlag(args, 'interval');
     if (interval !== undefined && interval < 1)
       throw new SeedcastError('USAGE', '--interval must be at least 1');
@@ -75,7 +79,17 @@ Options:
       port,
       http: !udpOnly,
       udp: !httpOnly,
-      ws: args.values['no-ws'] !== true,
+      ws:
+        args.values['no-ws'] === true
+          ? false
+          : wsRate === undefined
+            ? true
+            : {
+                limits:
+                  wsRate === 0
+                    ? { messagesPerSecond: Number.POSITIVE_INFINITY, burst: Number.POSITIVE_INFINITY }
+                    : { messagesPerSecond: wsRate, burst: 3 * wsRate },
+              },
       allow,
       ...(grace > 0 ? { grace: { ttl: Math.max(1, Math.round(grace / 1000)) } } : {}),
       redisUrl,

@@ -72,7 +72,7 @@ test('the enclosure is the audio file, not the larger cover image; the swarm is 
   assert.equal(e.durationSeconds, 62);
   assert.equal(
     e.magnet,
-    `magnet:?xt=urn:btih:${'a'.repeat(40)}&xt=urn:btmh:1220${'b'.repeat(64)}&dn=Show&xl=3000100&tr=https%3A%2F%2Fsite.test%2Fannounce&ws=https%3A%2F%2Fsite.test%2Fitems%2F7%2Ffiles%2F&xs=https%3A%2F%2Fsite.test%2Fitems%2F7.torrent`,
+    `magnet:?xt=urn:btih:${'a'.repeat(40)}&xt=urn:btmh:1220${'b'.repeat(64)}&dn=Show&xl=3000100&tr=https%3A%2F%2Fsite.test%2Fannounce&tr=wss%3A%2F%2Fsite.test%2Fannounce&ws=https%3A%2F%2Fsite.test%2Fitems%2F7%2Ffiles%2F&xs=https%3A%2F%2Fsite.test%2Fitems%2F7.torrent`,
   );
   const feed = parseFeed(renderRss(info(), [e]), { url: 'https://site.test/feeds/items.rss' });
   const [it] = feed.items;

@@ -133,6 +133,7 @@ describe('the WebSocket tracker relays offers and answers', () => {
         [h]: { complete: 1, incomplete: 0, downloaded: 1 },
         [bin(5)]: { complete: 0, incomplete: 0, downloaded: 0 },
       },
+      flags: { min_request_interval: 900 },
     });
     await a.close();
   });

@@ -155,6 +155,7 @@ export class WsTrackerEdge {
   private take(c: Connection): boolean {
     const now = Date.now();
     c.lastMessage = now;
+    if (this.limits.messagesPerSecond === Number.POSITIVE_INFINITY) return true;
     c.tokens = Math.min(
       this.limits.burst,
       c.tokens + ((now - c.refilled) / 1000) * this.limits.messagesPerSecond,
@@ -194,7 +195,9 @@ export class WsTrackerEdge {
           const res = await this.service.scrape({ infoHashes: msg.infoHashes, transport: 'ws' });
           const files: Record<string, { complete: number; incomplete: number; downloaded: number }> = {};
           for (const f of res.files) files[f.infoHash.toString('latin1')] = f.counts;
-          return c.send(JSON.stringify({ action: 'scrape', files }));
+          // BEP 48's flags, as bittorrent-tracker sends them.
+          const flags = { min_request_interval: res.minInterval };
+          return c.send(JSON.stringify({ action: 'scrape', files, flags }));
         }
         case 'answer':
           return this.onAnswer(c, msg);

@@ -34,6 +34,27 @@ describe('the WebSocket relay registry', () => {
     }
   });
 
+  test('pick in a large swarm: distinct, random, never the sender, after peers left', () => {
+    const s = new WsSwarms();
+    const id = (i: number) => Buffer.from(`peer${i}`.padEnd(20, '.'), 'latin1');
+    for (let i = 0; i < 100; i++)
+      s.join(b('h'), { peerId: id(i), link: link(), seeder: false, completed: false, now: 1 });
+    for (let i = 0; i < 100; i += 2) s.leave(b('h'), id(i));
+    const seen = new Set<string>();
+    for (let k = 0; k < 200; k++) {
+      const picked = s.pick(b('h'), id(1), 5);
+      assert.equal(picked.length, 5);
+      const ids = picked.map((p) => p.peerId.toString('latin1'));
+      assert.equal(new Set(ids).size, 5);
+      for (const x of ids) {
+        assert.notEqual(x, id(1).toString('latin1'));
+        assert.equal(Number(/peer(\d+)/.exec(x)![1]) % 2, 1, 'only peers still there');
+        seen.add(x);
+      }
+    }
+    assert.equal(seen.size, 49, 'every other peer is picked some time');
+  });
+
   test('bounds: peers per swarm, swarms per connection, a peer id held at another address', () => {
     const s = new WsSwarms({ maxPeersPerSwarm: 2, maxSwarmsPerConnection: 1 });
     const l = link();

@@ -29,10 +29,14 @@ export interface WsPeer {
   seeder: boolean;
   /** Seconds. */
   lastSeen: number;
+  /** Its place in its swarm's `list`. */
+  index: number;
 }
 
 interface Swarm {
   peers: Map<string, WsPeer>;
+  /** The same peers in an array, for picking at random in O(1). */
+  list: WsPeer[];
   seeders: number;
   downloaded: number;
 }
@@ -99,7 +103,7 @@ export class WsSwarms {
       if (swarm && swarm.peers.size >= this.limits.maxPeersPerSwarm) return 'swarm-full';
     }
     if (!swarm) {
-      swarm = { peers: new Map(), seeders: 0, downloaded: 0 };
+      swarm = { peers: new Map(), list: [], seeders: 0, downloaded: 0 };
       this.swarms.set(hashKey, swarm);
     }
     if (peer.completed) swarm.downloaded++;
@@ -109,12 +113,15 @@ export class WsSwarms {
       current.lastSeen = peer.now;
       return undefined;
     }
-    swarm.peers.set(idKey, {
+    const entry: WsPeer = {
       peerId: Buffer.from(peer.peerId),
       link: peer.link,
       seeder: peer.seeder,
       lastSeen: peer.now,
-    });
+      index: swarm.list.length,
+    };
+    swarm.peers.set(idKey, entry);
+    swarm.list.push(entry);
     if (peer.seeder) swarm.seeders++;
     this.peerCount++;
     peer.link.joined.add(hashKey + idKey);
@@ -137,19 +144,30 @@ export class WsSwarms {
   }
 
   /**
-   * Up to `n` peers of the swarm other than `except`, chosen at random (a partial Fisher-Yates
-   * shuffle of the swarm's peers; swarms are bounded by `maxPeersPerSwarm`).
+   * Up to `n` peers of the swarm other than `except`, distinct, chosen at random: random places in
+   * the swarm's array (retried when taken), or a partial shuffle of a copy when the swarm is small.
    */
   pick(infoHash: Buffer, except: Buffer, n: number): WsPeer[] {
     const swarm = this.swarms.get(infoHash.toString('latin1'));
     if (!swarm || n <= 0) return [];
-    const all = [...swarm.peers.values()];
+    const list = swarm.list;
     const out: WsPeer[] = [];
-    for (let i = 0; i < all.length && out.length < n; i++) {
-      const j = i + Math.floor(Math.random() * (all.length - i));
-      const chosen = all[j]!;
-      all[j] = all[i]!;
-      if (!chosen.peerId.equals(except)) out.push(chosen);
+    if (list.length <= 4 * n) {
+      const all = [...list];
+      for (let i = 0; i < all.length && out.length < n; i++) {
+        const j = i + Math.floor(Math.random() * (all.length - i));
+        const chosen = all[j]!;
+        all[j] = all[i]!;
+        if (!chosen.peerId.equals(except)) out.push(chosen);
+      }
+      return out;
+    }
+    const taken = new Set<number>();
+    for (let tries = 0; out.length < n && tries < 8 * n; tries++) {
+      const j = Math.floor(Math.random() * list.length);
+      if (taken.has(j)) continue;
+      taken.add(j);
+      if (!list[j]!.peerId.equals(except)) out.push(list[j]!);
     }
     return out;
   }
@@ -173,6 +191,11 @@ export class WsSwarms {
     const p = swarm?.peers.get(idKey);
     if (!swarm || !p) return;
     swarm.peers.delete(idKey);
+    const last = swarm.list.pop()!;
+    if (last !== p) {
+      swarm.list[p.index] = last;
+      last.index = p.index;
+    }
     if (p.seeder) swarm.seeders--;
     this.peerCount--;
     p.link.joined.delete(hashKey + idKey);
