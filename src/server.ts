@@ -151,7 +151,7 @@ export async function startServer(
       { enabled: c.webrtc.enabled, maxConnections: c.webrtc.maxConnections },
     );
     closers.push(async () => webrtc.peer?.close());
-    tracker.wsLocalPeer = webrtc.peer;
+    tracker.wsLocalPeer = webrtc.peer; // the WebSocket tracker hands it offers (one per announce)
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());

@@ -2,7 +2,8 @@
  * Interop: the real WebTorrent browser client (the `webtorrent` package's browser build in headless
  * Chromium) downloads a published item from the site's WebRTC peer alone: a magnet link with one
  * WebSocket tracker and no web seed, so the metadata (BEP 9) and every piece come over one WebRTC
- * data channel from the site's seeding engine. The page's SHA-256 of the file must match, and the
+ * data channel from the site's seeding engine, signalled through the site's own WebSocket tracker
+ * (`/announce`). The page's SHA-256 of the file must match, and the
  * site must count the bytes as WebRTC traffic of the item (none as TCP).
  *
  * WebRTC on loopback needs a network namespace with only `lo` (Chromium offers only the machine's

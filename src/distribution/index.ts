@@ -25,5 +25,4 @@ export {
   startWebRtcPeer,
   WebRtcPeer,
   type WebRtcPeerStart,
-  type WsLocalPeer,
 } from './webrtc-peer.js';

@@ -10,25 +10,7 @@
 
 import type { Engine, WebRtcOptions } from '../engine/index.js';
 import { WebRtcTransport, webRtcAvailability } from '../engine/index.js';
-
-/**
- * The tracker's hook for an in-process peer. MERGE: H1 defines this interface in
- * `src/tracker/edges/ws-local-peer.ts` (exported from `src/tracker/index.ts`); this copy is
- * structurally identical and goes once that lands (import it from `../tracker/index.js` instead).
- */
-export interface WsLocalPeer {
-  /** The 20-byte peer id the in-process peer uses in WebSocket swarms. */
-  readonly peerId: Buffer;
-  /** Does it serve this torrent (20-byte v1 info hash)? It then gets offers for that swarm. */
-  serves(infoHash: Buffer): boolean;
-  /** Answer an offer relayed to it; resolve the answer SDP, or undefined to decline. */
-  answer(offer: {
-    infoHash: Buffer;
-    fromPeerId: Buffer;
-    offerId: Buffer;
-    sdp: string;
-  }): Promise<string | undefined>;
-}
+import type { WsLocalPeer } from '../tracker/index.js';
 
 /** What the peer needs to know of the site's seeding: is this v1 info hash one it seeds now? */
 export interface SeedsInfoHash {

@@ -1,9 +1,9 @@
 /**
  * Run inside a network namespace that has only loopback (see test/webrtc-interop-webtorrent.test.ts):
  * a real site with one published item, a page running the real WebTorrent browser client
- * (`webtorrent/dist/webtorrent.min.js`) in headless Chromium, and signalling through a test relay
- * (`ws-relay.ts`) to the site's WebRTC peer. The page downloads the item by a magnet link with only
- * that tracker: no web seed, no other peer. Prints one line `RESULT {json}`: the page's SHA-256 of
+ * (`webtorrent/dist/webtorrent.min.js`) in headless Chromium, signalling through the site's own
+ * WebSocket tracker (`/announce`), which hands the offer to the site's WebRTC peer. The page downloads
+ * the item by a magnet link with only that tracker: no web seed, no other peer. Prints one line `RESULT {json}`: the page's SHA-256 of
  * what it got, timings, and the site's per-transport traffic for the item. With `compare` in the
  * environment's options it also times the same download by a Node engine over TCP and over a
  * `@roamhq/wrtc` data channel from the same seed.
@@ -20,7 +20,6 @@ import { Engine, WebRtcTransport, webRtcAvailability } from '../../src/engine/in
 import { parseTorrent } from '../../src/torrent/index.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser.js';
 import { webRtcSite } from './webrtc-site.js';
-import { attachWsRelay } from './ws-relay.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: browser globals in page.evaluate
 declare const window: any;
@@ -75,21 +74,7 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
   const port = (http.address() as { port: number }).port;
-  const closeRelay = attachWsRelay(
-    http,
-    '/announce',
-    {
-      peerId: peer.peerId,
-      serves: (h) => peer.serves(h),
-      answer: async (offer) => {
-        const answer = await peer.answer(offer);
-        if (options.debug) process.stderr.write(`relay: offer answered: ${answer ? 'yes' : 'no'}\n`);
-        return answer;
-      },
-    },
-    options.debug ? (m) => process.stderr.write(`${m}\n`) : undefined,
-  );
-  const magnet = `magnet:?xt=urn:btih:${item.infoHash}&dn=${item.name}&tr=${encodeURIComponent(`ws://127.0.0.1:${port}/announce`)}`;
+  const magnet = `magnet:?xt=urn:btih:${item.infoHash}&dn=${item.name}&tr=${encodeURIComponent(`${server.url.replace(/^http/, 'ws')}/announce`)}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -115,7 +100,6 @@ async function main(): Promise<void> {
     if (options.compare) out.compare = await compare(server.peerPort, item, peer);
   } finally {
     await browser.close();
-    closeRelay();
     http.close();
     await close();
   }
