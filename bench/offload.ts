@@ -237,7 +237,8 @@ async function main(): Promise<void> {
       rmSync(copy);
     }
     const peer = after.peer - before.peer;
-    const webSeed = after.webSeed - before.webSeed;
+    // Every HTTP byte (web seed, and any request not recognised as one): the ratio counts all the site sent.
+    const webSeed = after.total - after.peer - (before.total - before.peer);
     await site.stop();
 
     console.log(`plain HTTP origin: ${PEERS} curl downloads...`);

@@ -158,7 +158,8 @@ export class SwarmFinder {
     // recheck finds it so before `started` is sent): then `started` with left=0 says it all.
     if (event === 'started') this.startedSent = true;
     else if (event === 'completed' && !this.startedSent) return;
-    // The site's own copy (an archive) is no download: announce left=0 without the event.
+    // The peer's own copy (a site archiving a torrent-only item) is no download anyone made: trackers
+    // would count `completed` in their `downloaded`. Announce left=0 without the event: a seeder all the same.
     if (event === 'completed' && this.session.options.ownCopy) event = undefined;
     this.announceAt = Date.now() + 30 * 60_000;
     const stats = this.session.stats();

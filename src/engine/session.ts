@@ -63,11 +63,7 @@ export interface SessionOptions {
    * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
    */
   superSeed?: boolean;
-  /**
-   * The content is fetched for the peer's own copy (a site archiving a torrent-only item): finishing
-   * is not a download anyone made, so no `completed` is announced (trackers would count it in their
-   * `downloaded`); the next announce says left=0 and the peer is a seeder all the same.
-   */
+  /** Fetched for the peer's own copy (a site's archive): no `completed` announce (session-swarm.ts). */
   ownCopy?: boolean;
   /** Where diagnostics go (default: nowhere). */
   log?: (message: string) => void;
@@ -154,10 +150,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     return this.have?.complete === true;
   }
 
-  /**
-   * Seed-only: the store cannot be written (the site's blobs), so the session never downloads, even
-   * when pieces fail their check.
-   */
+  /** Seed-only: the store cannot be written (the site's blobs); it never downloads, not even damaged pieces. */
   get seedOnly(): boolean {
     return this.store?.readOnly === true;
   }

@@ -350,6 +350,14 @@ export class TrackerService {
     return this.metrics.render(await this.store.size());
   }
 
+  /** The store's counts alone (HTTP and UDP peers), without WebSocket swarms: for the item's saving. */
+  async storeStats(infoHash: Buffer | string): Promise<TorrentStats> {
+    const hash = typeof infoHash === 'string' ? Buffer.from(infoHash, 'hex') : infoHash;
+    if (hash.length !== 20) throw new SeedcastError('TRACKER_BAD_REQUEST', 'an info hash has 20 bytes');
+    const [c] = await this.store.scrape([hash], this.clock());
+    return { seeders: c!.complete, leechers: c!.incomplete, completed: c!.downloaded };
+  }
+
   async close(): Promise<void> {
     await this.store.close();
   }

@@ -6,7 +6,6 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type Item, resolveP2p, type User } from '../../catalog/index.js';
-import { trafficView, zeroCounts } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { SiteServices } from '../app.js';
 import { itemToCard } from '../pages/components.js';
@@ -14,6 +13,7 @@ import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
 import type { P2pView } from '../pages/p2p-notice.js';
 import { communitySection } from './interaction-pages.js';
+import { itemTraffic } from './item-traffic.js';
 import type { PageKit } from './pages.js';
 
 const TEXT_PREVIEW = 16 * 1024;
@@ -63,12 +63,12 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
       kit.tracker && item.infoHash
         ? await kit.tracker.stats(item.infoHash)
         : { seeders: 0, leechers: 0, completed: 0 };
-    const traffic = site.traffic
-      ? await site.traffic.counts(item.id)
-      : { ...zeroCounts(), tcp: site.seeding.uploaded(item.id) };
     return {
       ...counts,
-      traffic: trafficView(traffic, { completed: counts.completed, size: item.totalLength }),
+      traffic: await itemTraffic(
+        { tracker: kit.tracker, traffic: site.traffic, seeding: site.seeding },
+        item,
+      ),
     };
   };
 

@@ -10,7 +10,7 @@ import { createReadStream } from 'node:fs';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
-import { type Traffic, trafficView, zeroCounts } from '../../distribution/index.js';
+import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import {
   type Archiver,
@@ -29,6 +29,7 @@ import type { TrackerService } from '../../tracker/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { itemTraffic } from './item-traffic.js';
 
 export interface ItemRoutesOptions {
   items: ItemRepository;
@@ -278,12 +279,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         options.tracker && item.infoHash
           ? await options.tracker.stats(item.infoHash)
           : { seeders: 0, leechers: 0, completed: 0 };
-      const traffic = trafficView(
-        options.traffic
-          ? await options.traffic.counts(item.id)
-          : { ...zeroCounts(), tcp: options.seeding.uploaded(item.id) },
-        { completed: counts.completed, size: item.totalLength },
-      );
+      const traffic = await itemTraffic(options, item);
       const peer = traffic.tcp + traffic.webrtc;
       const http = traffic.httpPlayer + traffic.httpDownload;
       const archiving = options.archiver?.progress(item.id);

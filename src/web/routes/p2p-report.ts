@@ -2,7 +2,8 @@
  * The player's report (issue 17, the beacon): `POST /api/v1/items/:id/p2p-report` with JSON
  * `{ fromPeers, fromWebSeed, toPeers }`, byte counts since the page's last report (whole numbers from
  * 0 to 10 GiB each), sent with `navigator.sendBeacon` every 10 s and when the page hides. Answers 204.
- * Only `fromPeers` is counted (as the item's `browserPeers`): the site counts its web seed itself, and
+ * Only `fromPeers` is counted (as the item's `browserPeers`, at most the item's size per report: a page
+ * reports every 10 s, and the figures are the browser's word): the site counts its web seed itself, and
  * what a page sent to other peers is what those peers report they got. Rate-limited per client address
  * (action `p2p-reports`); nothing about the client (no address, no account) is stored.
  */
@@ -44,7 +45,8 @@ export async function p2pReportRoutes(
       limitAction(reply, { action: 'p2p-reports' });
       const item = await options.items.get(request.params.id);
       if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);
-      options.traffic.record(item.id, 'browserPeers', request.body.fromPeers);
+      // Self-reported: one report never counts more than one whole copy of the item.
+      options.traffic.record(item.id, 'browserPeers', Math.min(request.body.fromPeers, item.totalLength));
       return reply.code(204).send();
     },
   );
