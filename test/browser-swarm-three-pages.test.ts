@@ -38,11 +38,12 @@ const GAP_MS = 1500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sum of the site's counters that are bytes it sent (everything but what browsers reported). */
+/** Bytes the site sent for the item over every channel: `site` (plain HTTP, web seed, TCP, WebRTC). */
 function siteSent(traffic: Record<string, number>): number {
-  return Object.entries(traffic)
-    .filter(([k, v]) => k !== 'browserPeers' && typeof v === 'number')
-    .reduce((a, [, v]) => a + v, 0);
+  const channels = ['httpPlayer', 'httpDownload', 'webSeed', 'tcp', 'webrtc'] as const;
+  const sum = channels.reduce((a, k) => a + Number(traffic[k] ?? 0), 0);
+  assert.equal(traffic.site, sum, 'traffic.site is the sum of the channels the site sends on');
+  return sum;
 }
 
 const swarm = browserSwarm(import.meta.url, 'loopback');
