@@ -46,6 +46,13 @@ function siteSent(traffic: Record<string, number>): number {
   return sum;
 }
 
+/** The page's peers as the player sees them (SWARM_DEBUG), as script text run in the page. */
+const PEERS_OF_PAGE = `JSON.stringify([...(window.seedcastPlayer?.swarm?.peers?.keys() ?? [])].map((p) => ({
+  remote: [...p.remoteId].map((c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('').slice(0, 16),
+  choking: p.choking, amInterested: p.amInterested, amChoking: p.amChoking, interested: p.interested,
+  bytesIn: p.bytesIn, bytesOut: p.bytesOut,
+})))`;
+
 const swarm = browserSwarm(import.meta.url, 'loopback');
 if (swarm) {
   test('three pages play one video at once and the later two get most of their bytes from peers', {
@@ -83,6 +90,8 @@ if (swarm) {
       assert.ok(Math.abs(p.duration - SECONDS) < 1, `page ${i + 1} played the whole video (${p.duration} s)`);
     }
 
+    if (process.env.SWARM_DEBUG)
+      for (const v of viewers) t.diagnostic(`peers of a page: ${await v.page.evaluate(PEERS_OF_PAGE)}`);
     const stats = await Promise.all(viewers.map((v) => v.stats()));
     const connections = await Promise.all(viewers.map((v) => v.peerConnections()));
     t.diagnostic(`player stats: ${JSON.stringify(stats)}; RTCPeerConnections ${connections.join(', ')}`);
