@@ -12,16 +12,18 @@
  *   site too, it would have sent at least twice the size. Browsers' reports (`browserPeers`, from
  *   the beacon) say they got bytes from peers.
  *
- * Inside a network namespace with only loopback (`helpers/browser-swarm.ts`), Chromium with
- * `--allow-loopback-in-peer-connection`; skipped loudly without root, ffmpeg or chromium (fails
- * under CI=true).
+ * The site in a network namespace, the browsers in another, joined by a veth (`helpers/browser-swarm.ts`
+ * `split`): Chromium offers only the address of its default route as a candidate, never a loopback
+ * one, so two pages in a namespace with only `lo` cannot connect to each other (a page and the site's
+ * `@roamhq/wrtc` peer can). The veth's counters check the site's figure from outside its process.
+ * Skipped loudly without root, ffmpeg or chromium (fails under CI=true).
  */
 
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { browserSwarm, launchSwarmChromium } from './helpers/browser-swarm.js';
+import { browserSwarm, launchSwarmChromium, siteSentBytes } from './helpers/browser-swarm.js';
 import {
   makeSwarmVideo,
   openViewer,
@@ -53,7 +55,7 @@ const PEERS_OF_PAGE = `JSON.stringify([...(window.seedcastPlayer?.swarm?.peers?.
   bytesIn: p.bytesIn, bytesOut: p.bytesOut,
 })))`;
 
-const swarm = browserSwarm(import.meta.url, 'loopback');
+const swarm = browserSwarm(import.meta.url, 'split');
 if (swarm) {
   test('three pages play one video at once and the later two get most of their bytes from peers', {
     timeout: TIMEOUT,
@@ -70,7 +72,8 @@ if (swarm) {
     );
     if (process.env.SWARM_DEBUG)
       t.after(() => process.stderr.write(`[site]\n${site.server().output().slice(-20000)}\n`));
-    const browser = await launchSwarmChromium();
+    const browser = await launchSwarmChromium({ secureOrigin: site.base });
+    const sentBefore = siteSentBytes(swarm);
     t.after(() => browser.close());
 
     const viewers: Viewer[] = [];
@@ -121,5 +124,11 @@ if (swarm) {
     assert.ok(sent >= size * 0.9, `the site sent at least the first page's copy (${sent} of ${size})`);
     assert.ok(sent < 2 * size, `the site sent under twice the file size in all (${sent} for ${size})`);
     assert.ok(Number(traffic.browserPeers) > 0, 'browsers reported bytes from peers');
+    const veth = siteSentBytes(swarm) - sentBefore;
+    t.diagnostic(`the site's veth sent ${veth} bytes`);
+    assert.ok(
+      veth < 2 * size,
+      `measured outside the site, it sent under twice the file size (${veth} for ${size})`,
+    );
   });
 }

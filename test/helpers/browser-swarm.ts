@@ -150,6 +150,11 @@ export function makeSwarmNamespaces(layout: SwarmLayout): SwarmNamespaces {
       made.push(ns);
       sh(ns, 'ip link set lo up');
     }
+    // Chromium, without a camera or microphone permission, does not list the machine's interfaces:
+    // it offers the address of its default route only (where a socket "connected" to a public
+    // address would send from), so each namespace gets a default route: over `lo` (127.0.0.1), or
+    // over the veth (its own 10.77.0.x). Nothing is routed further: no address exists beyond.
+    if (layout === 'loopback') sh(viewerNs, 'ip route add default dev lo');
     if (layout === 'split') {
       sh(
         undefined,
@@ -161,7 +166,7 @@ export function makeSwarmNamespaces(layout: SwarmLayout): SwarmNamespaces {
       ] as const) {
         sh(
           ns,
-          `sysctl -qw net.ipv6.conf.${link}.disable_ipv6=1; ip addr add ${addr}/24 dev ${link}; ip link set ${link} up`,
+          `sysctl -qw net.ipv6.conf.${link}.disable_ipv6=1; ip addr add ${addr}/24 dev ${link}; ip link set ${link} up; ip route add default dev ${link}`,
         );
       }
     }

@@ -99,8 +99,27 @@ export async function openViewer(browser: Browser, url: string): Promise<Viewer>
   await context.addInitScript({ content: COUNT_PEER_CONNECTIONS });
   const page = await context.newPage();
   page.on('pageerror', (err) => process.stderr.write(`[page ${url}] ${err.message}\n`));
-  if (process.env.SWARM_DEBUG)
+  if (process.env.SWARM_DEBUG) {
     page.on('console', (m) => process.stderr.write(`[console ${url}] ${m.type()} ${m.text()}\n`));
+    page.on('request', (r) => {
+      if (r.resourceType() === 'media' || r.url().includes('/files/'))
+        process.stderr.write(`[request ${url}] ${r.resourceType()} ${r.url()} ${r.headers().range ?? ''} sw:${r.serviceWorker() ? 1 : 0}\n`);
+    });
+    page.on('websocket', (ws) => {
+      const show = (dir: string) => (f: { payload: string | Buffer }) => {
+        const m = JSON.parse(String(f.payload));
+        const kind = ['offer', 'answer', 'offers', 'failure reason', 'interval']
+          .filter((k) => k in m)
+          .join('+');
+        const id = (x?: string) => (x ? Buffer.from(x, 'latin1').toString('hex').slice(16) : '-');
+        process.stderr.write(
+          `[ws ${url}] ${dir} ${m.action} ${kind} peer ${id(m.peer_id)} to ${id(m.to_peer_id)} left ${m.left ?? '-'}\n`,
+        );
+      };
+      ws.on('framesent', show('>'));
+      ws.on('framereceived', show('<'));
+    });
+  }
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   return {
     context,
