@@ -154,7 +154,7 @@ async function round(
     viewers.push(viewer);
     const opened = performance.now() - t0;
     plays.push(
-      playToEnd(viewer.page, { rate: RATE, timeoutMs: TIMEOUT_MS }).then(
+      playToEnd(viewer.page, { rate: RATE, timeoutMs: TIMEOUT_MS, p2p: !url.includes('p2p=0') }).then(
         (p) => ({ ...p, startedMs: p.startedMs + opened, endedMs: p.endedMs + opened }),
         (err: Error) => {
           console.log(`    viewer ${i + 1}: ${err.message}`);

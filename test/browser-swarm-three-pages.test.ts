@@ -82,7 +82,7 @@ if (swarm) {
       if (i > 0) await sleep(GAP_MS);
       const viewer = await openViewer(browser, `${site.base}/items/${item.id}`);
       viewers.push(viewer);
-      plays.push(playToEnd(viewer.page, { rate: 4, timeoutMs: 120_000 }));
+      plays.push(playToEnd(viewer.page, { rate: 4, timeoutMs: 120_000, p2p: true }));
     }
     const played = await Promise.all(plays);
     t.diagnostic(

@@ -103,7 +103,9 @@ export async function openViewer(browser: Browser, url: string): Promise<Viewer>
     page.on('console', (m) => process.stderr.write(`[console ${url}] ${m.type()} ${m.text()}\n`));
     page.on('request', (r) => {
       if (r.resourceType() === 'media' || r.url().includes('/files/'))
-        process.stderr.write(`[request ${url}] ${r.resourceType()} ${r.url()} ${r.headers().range ?? ''} sw:${r.serviceWorker() ? 1 : 0}\n`);
+        process.stderr.write(
+          `[request ${url}] ${r.resourceType()} ${r.url()} ${r.headers().range ?? ''} sw:${r.serviceWorker() ? 1 : 0}\n`,
+        );
     });
     page.on('websocket', (ws) => {
       const show = (dir: string) => (f: { payload: string | Buffer }) => {
@@ -152,27 +154,40 @@ export interface Playback {
 
 /**
  * Plays the page's `#player video` to its `ended` event at `rate` (re-applied whenever the player
- * swaps the element or its source), muted; rejects after `timeoutMs`.
+ * swaps the element or its source), muted; rejects after `timeoutMs`. With `p2p`, play is pressed
+ * only once the P2P player has taken the element over (`#player[data-p2p-active="1"]`): pressed
+ * earlier, the `<video>` starts reading the file over plain HTTP until the player swaps its source.
  */
-export async function playToEnd(page: Page, options: { rate: number; timeoutMs: number }): Promise<Playback> {
+export async function playToEnd(
+  page: Page,
+  options: {
+    rate: number;
+    timeoutMs: number /** Wait for the P2P player to take over first. */;
+    p2p?: boolean;
+  },
+): Promise<Playback> {
   const t0 = performance.now();
   let startedMs = -1;
   const deadline = t0 + options.timeoutMs;
   for (;;) {
-    const state = await page.evaluate((rate: number) => {
-      const v = document.querySelector('#player video');
-      if (!v) return { found: false, moved: false, ended: false, duration: 0 };
-      v.muted = true;
-      if (v.defaultPlaybackRate !== rate) v.defaultPlaybackRate = rate;
-      if (v.playbackRate !== rate) v.playbackRate = rate;
-      if (v.paused && !v.ended) v.play().catch(() => {});
-      return {
-        found: true,
-        moved: v.currentTime > 0,
-        ended: v.ended as boolean,
-        duration: v.duration as number,
-      };
-    }, options.rate);
+    const state = await page.evaluate(
+      ([rate, p2p]: [number, boolean]) => {
+        const v = document.querySelector('#player video');
+        if (!v || (p2p && document.querySelector('#player')?.dataset.p2pActive !== '1'))
+          return { found: false, moved: false, ended: false, duration: 0 };
+        v.muted = true;
+        if (v.defaultPlaybackRate !== rate) v.defaultPlaybackRate = rate;
+        if (v.playbackRate !== rate) v.playbackRate = rate;
+        if (v.paused && !v.ended) v.play().catch(() => {});
+        return {
+          found: true,
+          moved: v.currentTime > 0,
+          ended: v.ended as boolean,
+          duration: v.duration as number,
+        };
+      },
+      [options.rate, options.p2p === true] as [number, boolean],
+    );
     const now = performance.now();
     if (state.moved && startedMs < 0) startedMs = now - t0;
     if (state.ended) return { startedMs, endedMs: now - t0, duration: state.duration };
