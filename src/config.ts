@@ -188,11 +188,11 @@ export interface WebRtcConfig {
   maxConnections: number;
 }
 
-/** `SEEDCAST_WEBRTC` and `SEEDCAST_WEBRTC_MAX_CONNECTIONS`; throws USAGE on a bad value. */
-export function readWebRtcConfig(env: Env = process.env): WebRtcConfig {
+/** `--no-webrtc` over `SEEDCAST_WEBRTC`, and `SEEDCAST_WEBRTC_MAX_CONNECTIONS`; throws USAGE on a bad value. */
+export function readWebRtcConfig(flags: { noWebrtc?: boolean } = {}, env: Env = process.env): WebRtcConfig {
   const max = blank(env.SEEDCAST_WEBRTC_MAX_CONNECTIONS);
   return {
-    enabled: flag('SEEDCAST_WEBRTC', env.SEEDCAST_WEBRTC, true),
+    enabled: flags.noWebrtc ? false : flag('SEEDCAST_WEBRTC', env.SEEDCAST_WEBRTC, true),
     maxConnections: max ? wholeNumber('SEEDCAST_WEBRTC_MAX_CONNECTIONS', max, 1) : 200,
   };
 }
@@ -220,6 +220,8 @@ export interface ConfigFlags {
   dhtBootstrap?: string[];
   /** `--torrent-format v1|hybrid` (issue 16, format). */
   torrentFormat?: string;
+  /** `--no-webrtc` (issue 17). */
+  noWebrtc?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -331,7 +333,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       flags.torrentFormat ?? blank(env.SEEDCAST_TORRENT_FORMAT) ?? 'v1',
       flags.torrentFormat === undefined ? 'SEEDCAST_TORRENT_FORMAT' : '--torrent-format',
     ),
-    webrtc: readWebRtcConfig(env),
+    webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
   });
 }
 

@@ -10,9 +10,11 @@ export const serve: Command = {
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
                      [--torrent-format v1|hybrid] [--no-dht] [--dht-bootstrap HOST:PORT]...
+                     [--no-webrtc]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
-seeding peer for every item. Prints "listening on http://H:P" once ready.
+seeding peer for every item. Prints "listening on http://H:P" once ready, then whether the seeding
+peer accepts WebRTC peers (browsers, WebTorrent clients): "webrtc: on ..." or "webrtc: off: <why>".
 
 Options (flags win over the environment):
   --host H           address to listen on (SEEDCAST_HOST, default 127.0.0.1)
@@ -48,6 +50,9 @@ ${DHT_HELP}
                      hybrid (v1+v2; aria2 1.36 and Transmission 3 cannot join it); an upload's
                      format field overrides it; existing items keep theirs (SEEDCAST_TORRENT_FORMAT,
                      default v1; see docs/interop.md)
+  --no-webrtc        the seeding peer answers no WebRTC offers from the WebSocket tracker
+                     (SEEDCAST_WEBRTC=1|0, default on when the optional @roamhq/wrtc is installed;
+                     SEEDCAST_WEBRTC_MAX_CONNECTIONS, default 200)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -77,6 +82,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'tracker-grace': { type: 'string' },
       ...DHT_FLAGS,
       'torrent-format': { type: 'string' },
+      'no-webrtc': { type: 'boolean' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -95,6 +101,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       noDht: args.values['no-dht'] === true,
       dhtBootstrap: listFlag(args, 'dht-bootstrap'),
       torrentFormat: stringFlag(args, 'torrent-format'),
+      noWebrtc: args.values['no-webrtc'] === true,
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

@@ -4,11 +4,13 @@
  * BitTorrent.
  *
  * - Writes are sent as binary messages of at most `maxMessage` bytes (16 KiB by default: the size every
- *   browser accepts in one message). `cork()`ed writes arrive together in `_writev` and are coalesced,
+ *   browser accepts in one message; the transport passes the remote's `a=max-message-size`). `cork()`ed writes arrive together in `_writev` and are coalesced,
  *   so a batch of small messages (requests, haves) becomes few data channel messages.
  * - Backpressure: a write completes at once while the channel's `bufferedAmount` is at most
  *   `bufferLimit`; above it, the write's callback waits for `bufferedamountlow` (the threshold is half
  *   the limit), so `write()` returns false and `drain` comes as the channel empties, as with a socket.
+ *   The buffer is also polled while a write waits (every `POLL_MS`): `@roamhq/wrtc` 0.10 does not
+ *   always fire `bufferedamountlow` (a 64 MiB transfer stalled with the buffer empty).
  * - Reading: every message (`binaryType = 'arraybuffer'`) is pushed as a Buffer. A text message is not
  *   BitTorrent: the stream is destroyed with an error.
  * - The channel closing ends the readable side and destroys the stream; a channel error destroys it
@@ -44,11 +46,13 @@ export interface DataChannelStreamOptions {
 
 const MAX_MESSAGE = 16 * 1024;
 const BUFFER_LIMIT = 1024 * 1024;
+const POLL_MS = 10;
 
 export class DataChannelStream extends Duplex {
   private readonly maxMessage: number;
   private readonly bufferLimit: number;
   private waiting: (() => void) | undefined;
+  private poll: NodeJS.Timeout | undefined;
   private closeHook: (() => void) | undefined;
 
   constructor(
@@ -81,7 +85,18 @@ export class DataChannelStream extends Duplex {
   private wake(): void {
     const waiting = this.waiting;
     this.waiting = undefined;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
     waiting?.();
+  }
+
+  /** Run `then` once the channel's buffer is down to its low threshold (event or poll). */
+  private waitForRoom(then: () => void): void {
+    this.waiting = then;
+    this.poll = setInterval(() => {
+      if (this.channel.bufferedAmount <= this.channel.bufferedAmountLowThreshold) this.wake();
+    }, POLL_MS);
+    this.poll.unref();
   }
 
   override _read(): void {
@@ -116,7 +131,7 @@ export class DataChannelStream extends Duplex {
       return;
     }
     if (this.channel.bufferedAmount <= this.bufferLimit) callback();
-    else this.waiting = () => callback();
+    else this.waitForRoom(() => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -130,11 +145,14 @@ export class DataChannelStream extends Duplex {
       return;
     }
     this.channel.bufferedAmountLowThreshold = 0;
-    this.waiting = close;
+    this.waitForRoom(close);
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     const { channel } = this;
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+    this.waiting = undefined;
     channel.onmessage = null;
     channel.onbufferedamountlow = null;
     channel.onclose = null;

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
 import { type DataChannelLike, DataChannelStream } from './datachannel-stream.js';
-import { type WebRtcModule, WebRtcTransport, webRtcAvailability } from './webrtc.js';
+import { maxMessageSize, type WebRtcModule, WebRtcTransport, webRtcAvailability } from './webrtc.js';
 
 /** A data channel in memory: records what is sent; `bufferedAmount` is what the test says. */
 class FakeChannel implements DataChannelLike {
@@ -99,6 +99,18 @@ describe('data channel stream', () => {
     assert.ok(channel.sent.length > sentBefore, 'queued writes went out once the buffer emptied');
   });
 
+  it('drains even when the channel never fires bufferedamountlow (polls the buffer)', async () => {
+    const channel = new FakeChannel();
+    const stream = new DataChannelStream(channel, { bufferLimit: 32 * 1024 });
+    while (stream.write(Buffer.alloc(16384))) {}
+    const drained = once(stream, 'drain');
+    const empty = setInterval(() => {
+      channel.bufferedAmount = 0; // sent, but no event (as @roamhq/wrtc 0.10 sometimes does)
+    }, 1);
+    await drained;
+    clearInterval(empty);
+  });
+
   it('pushes binary messages and ends when the channel closes', async () => {
     const channel = new FakeChannel();
     const stream = new DataChannelStream(channel);
@@ -138,6 +150,16 @@ describe('data channel stream', () => {
     stream.write(Buffer.from([1]));
     const [err] = (await failed) as [Error];
     assert.match(err.message, /closed/);
+  });
+});
+
+describe('message size', () => {
+  it("follows the remote's a=max-message-size (RFC 8841), 64 KiB when absent, within 16..256 KiB", () => {
+    assert.equal(maxMessageSize('v=0\r\na=max-message-size:262144\r\n'), 262144);
+    assert.equal(maxMessageSize('v=0\r\n'), 65536);
+    assert.equal(maxMessageSize('a=max-message-size:0\r\n'), 262144);
+    assert.equal(maxMessageSize('a=max-message-size:1000\r\n'), 16384);
+    assert.equal(maxMessageSize('a=max-message-size:99999999\r\n'), 262144);
   });
 });
 

@@ -146,10 +146,15 @@ export class WebRtcTransport {
       timer.unref();
       pc.ondatachannel = ({ channel }) => {
         pc.ondatachannel = null; // one channel per connection, as WebTorrent opens
-        this.whenOpen(pc, channel, (stream, remote) => {
-          clearTimeout(timer);
-          options.onStream(stream, remote);
-        });
+        this.whenOpen(
+          pc,
+          channel,
+          (stream, remote) => {
+            clearTimeout(timer);
+            options.onStream(stream, remote);
+          },
+          sdp,
+        );
       };
       await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(await pc.createAnswer());
@@ -188,10 +193,15 @@ export class WebRtcTransport {
             reject(new SeedcastError('WEBRTC_TIMEOUT'));
           }, this.options.openTimeoutMs ?? 30_000);
           timer.unref();
-          this.whenOpen(pc, channel, (stream) => {
-            clearTimeout(timer);
-            resolve(stream);
-          });
+          this.whenOpen(
+            pc,
+            channel,
+            (stream) => {
+              clearTimeout(timer);
+              resolve(stream);
+            },
+            answer,
+          );
         });
       },
     };
@@ -253,6 +263,7 @@ export class WebRtcTransport {
     pc: PeerConnectionLike,
     channel: DataChannelLike,
     onStream: (stream: Duplex, remote: WebRtcRemote) => void,
+    remoteSdp: string,
   ): void {
     const ready = async () => {
       if (!this.connections.has(pc)) {
@@ -260,6 +271,7 @@ export class WebRtcTransport {
         return;
       }
       const stream = new DataChannelStream(channel, {
+        maxMessage: maxMessageSize(remoteSdp),
         ...this.options.stream,
         onClose: () => this.drop(pc),
       });
@@ -275,6 +287,17 @@ export class WebRtcTransport {
         void ready();
       };
   }
+}
+
+/**
+ * The largest message the remote side takes (`a=max-message-size`, RFC 8841: 64 KiB when absent,
+ * 0 for no limit), capped at 256 KiB. A BitTorrent piece message (13-byte header + 16 KiB block) then
+ * leaves as one message, as WebTorrent sends it, instead of a 16 KiB one and a 13-byte one.
+ */
+export function maxMessageSize(sdp: string): number {
+  const m = /^a=max-message-size:(\d+)/m.exec(sdp);
+  const size = m ? Number(m[1]) : 65536;
+  return size === 0 ? 262144 : Math.max(16384, Math.min(size, 262144));
 }
 
 /** The remote address of the selected candidate pair (`getStats`), or `webrtc:0` when unknown. */
