@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { freePort, type Running, startCli, tempDir } from './tools.js';
+import { freePort, type Running, start, startCli, tempDir } from './tools.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the item as JSON, checked by the tests' assertions
 type ItemJson = any;
@@ -33,7 +33,13 @@ export interface SiteProc {
 export async function startSiteProc(
   t: TestContext,
   /** `allowPrivateUrls: false` runs the site on its default outbound policy (default: lifted for loopback). */
-  options: { host?: string; flags?: string[]; allowPrivateUrls?: boolean } = {},
+  options: {
+    host?: string;
+    flags?: string[];
+    allowPrivateUrls?: boolean;
+    /** The command that runs `seedcast <args>` (default: from source through tsx). */
+    command?: (args: string[]) => [string, string[]];
+  } = {},
 ): Promise<SiteProc> {
   const dir = tempDir(t, 'seedcast-site-e2e-');
   const data = join(dir, 'data');
@@ -43,7 +49,7 @@ export async function startSiteProc(
   let server: Running;
   let base = '';
   const launch = async (flags: string[]) => {
-    server = startCli(t, [
+    const args = [
       'serve',
       '--host',
       host,
@@ -55,7 +61,8 @@ export async function startSiteProc(
       data,
       ...(options.allowPrivateUrls === false ? [] : ['--allow-private-urls']),
       ...flags,
-    ]);
+    ];
+    server = options.command ? start(t, ...options.command(args)) : startCli(t, args);
     t.after(() => server.stop());
     [, base = ''] = await server.waitFor(/listening on (http:\/\/\S+)/, 90_000);
   };
