@@ -74,22 +74,6 @@ test('readTorrentPart refuses what the site cannot archive, naming the torrent f
   assert.equal(readTorrentPart(torrent({})).name, 'clip.mp4');
 });
 
-test("the site's trackers (HTTP, UDP, WebSocket) each get a tier of their own, before the publisher's", () => {
-  const given = torrent({
-    announce: 'udp://site:1',
-    'announce-list': [['udp://site:1', 'http://a/announce']],
-  });
-  const site = ['http://site/announce', 'udp://site:1', 'ws://site/announce'];
-  const meta = parseTorrent(withSiteFirst(given, { announce: site }));
-  assert.equal(meta.infoHash, parseTorrent(given).infoHash);
-  assert.deepEqual(meta.announce, [
-    ['http://site/announce'],
-    ['udp://site:1'],
-    ['ws://site/announce'],
-    ['http://a/announce'],
-  ]);
-});
-
 test('readTorrentPart refuses a piece layer that does not hash to its root (the site could not seed it)', async () => {
   const { wildCorpus } = await import('../../test/helpers/wild-torrents.js');
   const good = wildCorpus().find((w) => w.name === 'hybrid')!.torrent;
