@@ -4,13 +4,15 @@
  * three real headless Chromium pages (one browser context each, as three people) opened a moment
  * apart on the item page with P2P on (the default). Each page's `<video>` starts and plays to its
  * `ended` event (`playbackRate` 4 keeps the 24 s video short). Then:
- * - the page's own counters (`window.seedcastPlayer.stats()`): the second and third pages got more
- *   bytes from peers than from the web seed, and every page made WebRTC connections;
+ * - the page's own counters (`window.seedcastPlayer`: `stats()`, or its `swarm.stats`): the second
+ *   and third pages got more bytes from peers than from the web seed, and every page made WebRTC
+ *   connections (play is pressed once the P2P player has taken the `<video>` over);
  * - the site's per-channel statistics (`GET /api/v1/items/:id` `traffic`): everything the site sent
  *   for the item (plain HTTP, web seed, TCP, WebRTC) is under twice the file size. The first page
  *   needs the whole file from the site; had the second and third got half or more of theirs from the
- *   site too, it would have sent at least twice the size. Browsers' reports (`browserPeers`, from
- *   the beacon) say they got bytes from peers.
+ *   site too, it would have sent at least twice the size; the veth's counter (every byte the site's
+ *   namespace sent, protocol overhead included) says the same. Browsers' reports (`browserPeers`,
+ *   from the beacon) say they got bytes from peers.
  *
  * The site in a network namespace, the browsers in another, joined by a veth (`helpers/browser-swarm.ts`
  * `split`): Chromium offers only the address of its default route as a candidate, never a loopback
