@@ -26,7 +26,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -46,6 +46,7 @@ import {
   SEEDCAST_BIN,
 } from '../test/helpers/swarm-viewers.js';
 import { start } from './offload-clients.js';
+import { type Json, publishFile } from './site-publish.js';
 
 const SIZE_MB = Number(process.env.BENCH_SIZE_MB ?? 50);
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 10);
@@ -56,9 +57,6 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_S ?? 300) * 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the site's API
-type Json = any;
 
 interface Round {
   sent: number;
@@ -88,38 +86,6 @@ function outside(): void {
     spaces.dispose();
     process.exit(code ?? 1);
   });
-}
-
-async function publish(
-  base: string,
-  file: string,
-): Promise<{ item: Json; call: (p: string) => Promise<Json> }> {
-  const call = async (path: string, init: RequestInit = {}): Promise<Json> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await call('/api/v1/users', json({ username: 'bench', password: 'correct horse battery' }));
-  const { token } = await call(
-    '/api/v1/tokens',
-    json({ username: 'bench', password: 'correct horse battery' }),
-  );
-  const form = new FormData();
-  form.append('title', 'Browser offload benchmark');
-  form.append('license', 'CC0-1.0');
-  form.append('file', await openAsBlob(file), 'browser-offload.mp4');
-  const item = await call('/api/v1/items', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  return { item, call };
 }
 
 /** The item's per-channel counters (numbers only), if the site reports them. */
@@ -230,7 +196,10 @@ async function inside(net: SwarmNet): Promise<void> {
     );
     procs.push(site);
     const [, base] = await site.waitFor(/listening on (http:\/\/\S+)/, 90_000);
-    const { item, call } = await publish(base!, video);
+    const { item, api: call } = await publishFile(base!, video, {
+      title: 'Browser offload benchmark',
+      name: 'browser-offload.mp4',
+    });
     const itemApi = () => call(`/api/v1/items/${item.id}`);
     const page = `${base}/items/${item.id}`;
     console.log(`published item ${item.id} (${mb(size)}); ${VIEWERS} viewers a round, ${GAP_MS} ms apart`);

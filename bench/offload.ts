@@ -30,7 +30,6 @@ import {
   createWriteStream,
   existsSync,
   mkdtempSync,
-  openAsBlob,
   readFileSync,
   rmSync,
   statSync,
@@ -41,6 +40,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Group, mixOf, type Proc, PY, startGroup, start as startProc } from './offload-clients.js';
+import { publishFile } from './site-publish.js';
 
 const SIZE = Number(process.env.BENCH_SIZE_MB ?? 100) * 1024 * 1024;
 const PEERS = Number(process.env.BENCH_PEERS ?? 20);
@@ -90,41 +90,6 @@ async function sha256Of(path: string): Promise<string> {
 function wcharOf(pid: number): number {
   const m = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
   return Number(m![1]);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the site's API
-type Json = any;
-
-async function publish(
-  base: string,
-  file: string,
-): Promise<{ item: Json; api: (p: string) => Promise<Json> }> {
-  const call = async (path: string, init: RequestInit = {}): Promise<Json> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await call('/api/v1/users', json({ username: 'bench', password: 'correct horse battery' }));
-  const { token } = await call(
-    '/api/v1/tokens',
-    json({ username: 'bench', password: 'correct horse battery' }),
-  );
-  const form = new FormData();
-  form.append('title', 'Offload benchmark');
-  form.append('license', 'CC0-1.0');
-  form.append('file', await openAsBlob(file), 'offload.bin');
-  const item = await call('/api/v1/items', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  return { item, api: (p) => call(p) };
 }
 
 /** 20 curl downloads from a plain node:http origin; returns the bytes its sockets wrote. */
@@ -201,7 +166,7 @@ async function main(): Promise<void> {
     procs.push(site);
     if (process.env.BENCH_SITE_LOG) site.child.stdout!.pipe(createWriteStream(process.env.BENCH_SITE_LOG));
     const [, base] = await site.waitFor(/listening on (http:\/\/\S+)/, 60_000);
-    const { item, api } = await publish(base!, data);
+    const { item, api } = await publishFile(base!, data, { title: 'Offload benchmark', name: 'offload.bin' });
     const torrent = join(root, 'item.torrent');
     writeFileSync(torrent, Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
     console.log(`published item ${item.id} (${item.files.length} file); ${PEERS} downloaders start`);
