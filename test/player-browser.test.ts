@@ -1,10 +1,8 @@
 /**
- * The P2P player in real Chromium (playwright-core), with real WebRTC over loopback: the file
- * re-runs itself inside a network namespace that has only `lo` (`unshare -n`, then `ip link set lo
- * up`; Chromium with `--allow-loopback-in-peer-connection
- * --disable-features=WebRtcHideLocalIpsWithMdns`), where the site (`startServer`), a WebSocket
- * tracker (`bittorrent-tracker/server`, the reference implementation) and the pages run.
- * Inside, a veth pair carries the default route (see NAMESPACE: why).
+ * The P2P player in real Chromium (playwright-core) with real WebRTC: the file re-runs itself in a
+ * network namespace (`unshare -n`; `lo` and a veth carrying the default route, see NAMESPACE) where
+ * the site (`startServer`), a reference WebSocket tracker (`bittorrent-tracker/server`) and the
+ * pages run; Chromium with `--allow-loopback-in-peer-connection --disable-features=WebRtcHideLocalIpsWithMdns`.
  * - interop: a page running the real WebTorrent browser client (`webtorrent.min.js`) seeds the
  *   item (it got it from the site's web seed), and our player in another page plays the video to
  *   the end with every byte from that peer (its web seed points at nothing);
