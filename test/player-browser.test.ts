@@ -1,16 +1,16 @@
 /**
- * The P2P player in real Chromium (playwright-core), with real WebRTC over loopback: the file
- * re-runs itself inside a network namespace that has only `lo` (`unshare -n`, then `ip link set lo
- * up`; Chromium with `--allow-loopback-in-peer-connection
- * --disable-features=WebRtcHideLocalIpsWithMdns`), where the site (`startServer`), a WebSocket
- * tracker (`bittorrent-tracker/server`, the reference implementation) and the pages run.
- * Inside, a veth pair carries the default route (see NAMESPACE: why).
+ * The P2P player in real Chromium (playwright-core) with real WebRTC: the file re-runs itself in a
+ * network namespace (`unshare -n`; `lo` and a veth carrying the default route, see NAMESPACE) where
+ * the site (`startServer`), a reference WebSocket tracker (`bittorrent-tracker/server`) and the
+ * pages run; Chromium with `--allow-loopback-in-peer-connection --disable-features=WebRtcHideLocalIpsWithMdns`.
  * - interop: a page running the real WebTorrent browser client (`webtorrent.min.js`) seeds the
  *   item (it got it from the site's web seed), and our player in another page plays the video to
  *   the end with every byte from that peer (its web seed points at nothing);
  * - two of our players, signalled by the site's own WebSocket tracker (`/announce`) under the
  *   page's own CSP: the second plays the video with most of its bytes from the first;
  * - our player with the site's own WebRTC peer (i17-rtcpeer) as its only source;
+ * - P2P switched off while playing (the `seedcast:p2p` event): every peer connection is closed and
+ *   the video plays on over HTTP;
  * - P2P off (`localStorage['seedcast.p2p'] = 'off'`): the video plays over HTTP and no
  *   `RTCPeerConnection` is made (the constructor is instrumented before any page script runs).
  * Needs root, unshare, ip, chromium and ffmpeg: skipped loudly without them (fails under CI=true).
@@ -322,6 +322,47 @@ if (INSIDE) {
     );
   });
 
+  test('switching P2P off while playing closes every peer connection and goes on over HTTP', {
+    timeout: TIMEOUT,
+  }, async (t) => {
+    const { server, browser, item } = await setUp(t, { siteWebRtc: true });
+    const context = await playerContext(browser, undefined);
+    await context.addInitScript(() => {
+      window.pcs = [];
+      const Original = window.RTCPeerConnection;
+      // A class, so the page's `new RTCPeerConnection()` still constructs (an arrow could not).
+      window.RTCPeerConnection = class extends Original {
+        constructor(...args: unknown[]) {
+          super(...args);
+          window.pcs.push(this);
+        }
+      };
+    });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/items/${item.id}`);
+    await page.waitForFunction(() => window.seedcastPlayer?.swarm?.stats.peers > 0, null, {
+      timeout: 30_000,
+    });
+    await page.evaluate(() => {
+      const v = document.querySelector('video');
+      v.muted = true;
+      return v.play();
+    });
+    await page.evaluate(() =>
+      document.dispatchEvent(new CustomEvent('seedcast:p2p', { detail: { on: false } })),
+    );
+    await page.waitForFunction(() => document.querySelector('video').ended === true, null, {
+      timeout: TIMEOUT,
+    });
+    assert.match(
+      await page.evaluate(() => document.querySelector('video').currentSrc),
+      /\/items\/\d+\/files\/clip\.mp4$/,
+    );
+    const states = await page.evaluate(() => window.pcs.map((pc: Dom) => pc.signalingState));
+    assert.ok(states.length > 0);
+    assert.deepEqual(new Set(states), new Set(['closed']), 'every RTCPeerConnection closed');
+  });
+
   test('with P2P off the video plays over HTTP and no RTCPeerConnection is made', {
     timeout: TIMEOUT,
   }, async (t) => {
@@ -331,9 +372,12 @@ if (INSIDE) {
       localStorage.setItem('seedcast.p2p', 'off');
       window.rtcMade = 0;
       const Original = window.RTCPeerConnection;
-      window.RTCPeerConnection = (...args: unknown[]) => {
-        window.rtcMade++;
-        return new Original(...args);
+      // A class, so a `new RTCPeerConnection()` would construct and be counted (an arrow could not).
+      window.RTCPeerConnection = class extends Original {
+        constructor(...args: unknown[]) {
+          super(...args);
+          window.rtcMade++;
+        }
       };
     });
     const page = await context.newPage();
