@@ -159,6 +159,15 @@ describeOnEachDatabase('publishing API', (fresh) => {
       'v1: the files in upload order, back to back, no padding files',
     );
     assert.equal(two.pieceCount, Math.ceil((70_000 + VIDEO.length - 5) / two.pieceLength));
+    // WebTorrent 3 asks for a single-file torrent's bytes at the web seed URL itself (no name
+    // appended): the one file answers there; an item of several files has nothing at that URL.
+    const single = await s.app.inject({
+      url: `/items/${v1.json().id}/files/`,
+      headers: { range: 'bytes=0-99' },
+    });
+    assert.equal(single.statusCode, 206);
+    assert.deepEqual(single.rawPayload, VIDEO.subarray(0, 100));
+    assertError(await s.app.inject({ url: `/items/${several.json().id}/files/` }), 404, 'NOT_FOUND');
   });
 
   test('file URLs answer Range, HEAD, ETag and count the bytes served', async (t) => {

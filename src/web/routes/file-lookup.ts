@@ -10,6 +10,10 @@
  * Where two files of a torrent sanitise to the same name, libtorrent asks for the second by the first
  * one's name (it renames duplicates after building its web-seed paths): the site answers with the
  * file of that name, so libtorrent's check of those pieces fails and it gets them from peers instead.
+ *
+ * WebTorrent 3 asks for a single-file torrent's bytes at the web seed URL itself, without the name
+ * BEP 19 says to append to a URL ending in `/` (`/items/:id/files/`): the empty path of an item with
+ * one file whose path is the torrent's name is that file.
  */
 
 import type { Item, ItemFile } from '../../catalog/index.js';
@@ -26,6 +30,7 @@ export class FileLookup {
 
   /** The item's file at `path` (as decoded from the URL), or undefined. */
   async find(item: Item, path: string): Promise<ItemFile | undefined> {
+    if (path === '' && item.files.length === 1 && !item.files[0]!.path.includes('/')) return item.files[0];
     const recorded = item.files.find((f) => f.path === path);
     if (recorded || !item.torrentKey || !item.torrentOnly) return recorded;
     const index = await this.index(item);
