@@ -452,7 +452,6 @@ int sc_store_announce(sc_store *s, const sc_announce_in *in, sc_announce_out *ou
     } else if (t->count < s->o.max_per_swarm && s->pt.peers < s->o.max_peers && t->mem &&
                t->count < t->cap) {
       r = t_insert(&s->pt, t, fam, in);
-      if (completed && in->seeder && w->downloaded < UINT32_MAX) w->downloaded++;
     }
     w->active = in->now;
   }

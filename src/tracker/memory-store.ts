@@ -127,7 +127,6 @@ export class MemoryStore implements SwarmStore {
       } else if (table.count < this.maxPerSwarm && this.peers < this.maxPeers) {
         r = table.insert(peerId, ip, input.port, input.seeder, input.key, now);
         this.peers++;
-        if (event === 'completed' && input.seeder) swarm.downloaded++;
       }
       swarm.active = now;
     }

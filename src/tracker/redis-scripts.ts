@@ -67,7 +67,6 @@ elseif owner then
     redis.call('HSET', seeder and KEYS[1] or KEYS[2], id, value)
     redis.call('ZADD', KEYS[3], now, id)
     redis.call('HINCRBY', KEYS[9], seeder and 's' or 'l', 1)
-    if event == 'completed' and seeder then redis.call('INCR', KEYS[7]) end
   end
   redis.call('ZADD', KEYS[8], now, ARGV[9])
 end

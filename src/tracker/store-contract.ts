@@ -208,6 +208,11 @@ export function runStoreContract(name: string, factory: StoreFactory): void {
       await store.announce(req({ infoHash: ih, peerId, event: 'completed', seeder: true }));
       const res = await store.announce(req({ infoHash: ih, peerId, event: 'completed', seeder: true }));
       assert.deepEqual([res.complete, res.incomplete, res.downloaded], [1, 0, 1]);
+      // The same client's `completed` and `stopped` through one tracker URL, then its `completed`
+      // through another URL of the same tracker: still one download.
+      await store.announce(req({ infoHash: ih, peerId, event: 'stopped', seeder: true }));
+      const late = await store.announce(req({ infoHash: ih, peerId, event: 'completed', seeder: true }));
+      assert.deepEqual([late.complete, late.downloaded], [1, 1]);
     });
 
     test('peers that stop announcing expire', async () => {

@@ -9,7 +9,10 @@
  *   `key` as the stored one (so nobody can move or stop somebody else's peer); otherwise it is
  *   answered but changes nothing;
  * - `stopped` removes the peer and returns no peers; `completed` counts one download the first time
- *   a peer becomes a seeder through it;
+ *   a peer the swarm knows as a leecher becomes a seeder through it; a `completed` from a peer the
+ *   swarm does not know (it stopped already through another of the site's trackers: a client that
+ *   announces to the HTTP and UDP tiers in parallel may send `completed` and `stopped` to one before
+ *   `completed` reaches the other) adds it as a seeder without counting a second download;
  * - peers not seen for `peerTtl` seconds are gone (lazily, and by `sweep`);
  * - returned peers never include the announcing peer; seeders get no seeders, unless the announce
  *   asks for them (`seedersToo`: the service sets it for a `left=0` peer that has downloaded nothing,
