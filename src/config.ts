@@ -186,14 +186,31 @@ export interface WebRtcConfig {
   enabled: boolean;
   /** Most WebRTC connections at once (`SEEDCAST_WEBRTC_MAX_CONNECTIONS`, default 200). */
   maxConnections: number;
+  /**
+   * STUN servers (`SEEDCAST_STUN`, comma-separated `stun:`/`stuns:` URLs; default none) given to the
+   * site's peer and to every viewer's player, so browsers behind NAT learn their public address and
+   * reach one another (RFC 8489). None: viewers connect where their own addresses reach.
+   */
+  stun: string[];
 }
 
 /** `--no-webrtc` over `SEEDCAST_WEBRTC`, and `SEEDCAST_WEBRTC_MAX_CONNECTIONS`; throws USAGE on a bad value. */
 export function readWebRtcConfig(flags: { noWebrtc?: boolean } = {}, env: Env = process.env): WebRtcConfig {
   const max = blank(env.SEEDCAST_WEBRTC_MAX_CONNECTIONS);
+  const stun = (blank(env.SEEDCAST_STUN) ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = stun.find((url) => !/^stuns?:[A-Za-z0-9.:[\]-]{1,253}(\?transport=(udp|tcp))?$/.test(url));
+  if (bad !== undefined || stun.length > 8)
+    throw new SeedcastError(
+      'USAGE',
+      `SEEDCAST_STUN: at most 8 stun: or stuns: URLs, got "${bad ?? stun.length}"`,
+    );
   return {
     enabled: flags.noWebrtc ? false : flag('SEEDCAST_WEBRTC', env.SEEDCAST_WEBRTC, true),
     maxConnections: max ? wholeNumber('SEEDCAST_WEBRTC_MAX_CONNECTIONS', max, 1) : 200,
+    stun,
   };
 }
 // --- end of WebRTC ------------------------------------------------------------------------------

@@ -133,6 +133,7 @@ export async function startServer(
       torrentFormat: c.torrentFormat,
       dataRoot: c.data,
       blobsOnDataDisk: opened instanceof LocalDiskStore,
+      stun: c.webrtc.stun,
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
@@ -148,7 +149,11 @@ export async function startServer(
     // clients): a hybrid peer, when the optional @roamhq/wrtc loads; `webrtc.status` says which.
     const webrtc = await startWebRtcPeer(
       { engine, seeding: site.seeding, log: (m) => extras.log?.(m) },
-      { enabled: c.webrtc.enabled, maxConnections: c.webrtc.maxConnections },
+      {
+        enabled: c.webrtc.enabled,
+        maxConnections: c.webrtc.maxConnections,
+        config: { iceServers: c.webrtc.stun.length > 0 ? [{ urls: c.webrtc.stun }] : [] },
+      },
     );
     closers.push(async () => webrtc.peer?.close());
     tracker.wsLocalPeer = webrtc.peer; // the WebSocket tracker hands it offers (one per announce)
@@ -280,6 +285,8 @@ export interface SiteParts {
   dataRoot?: string;
   /** True when the blob store is on the data folder's disk. */
   blobsOnDataDisk?: boolean;
+  /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
+  stun?: string[];
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -355,6 +362,7 @@ export function createSite(parts: SiteParts): SiteServices {
     guard,
     ...(archiver ? { archiver } : {}),
     settings: new SettingsRepository(db),
+    ...(parts.stun ? { stun: parts.stun } : {}),
     traffic: new Traffic({
       store: new SqlTrafficStore(db),
       peers: {

@@ -96,7 +96,7 @@ async function setUp(t: TestContext, options: { siteWebRtc: boolean }) {
     host: '127.0.0.1',
     port: await freePort(),
     data: join(dir, 'data'),
-    webrtc: { enabled: options.siteWebRtc, maxConnections: 200 },
+    webrtc: { enabled: options.siteWebRtc, maxConnections: 200, stun: [] },
   });
   const trackerPort = await freePort();
   const { default: Server } = (await import('bittorrent-tracker/server' as string)) as {

@@ -1,7 +1,7 @@
 /**
  * The site's side of the P2P player, over real sockets with `startServer`: the item's description
  * (`GET /api/v1/items/:id/p2p`: v1 hash, piece hashes, files with offsets and URLs, the WebSocket
- * tracker), the item page's hooks (`#player` with `data-p2p`, `preload="none"`, the stats line and
+ * tracker, the site's STUN servers), the item page's hooks (`#player` with `data-p2p`, `preload="none"`, the stats line and
  * the player script), the player script and its service worker served with ETags (bundled on the
  * fly from source), and `/p2p-stream/...` redirected to the file when no service worker answers.
  */
@@ -15,7 +15,12 @@ import { freePort, tempDir } from './helpers/tools.js';
 
 async function site(t: import('node:test').TestContext) {
   const dir = tempDir(t, 'seedcast-player-site-');
-  const server = await startServer({ host: '127.0.0.1', port: await freePort(), data: join(dir, 'data') });
+  const server = await startServer({
+    host: '127.0.0.1',
+    port: await freePort(),
+    data: join(dir, 'data'),
+    webrtc: { enabled: false, maxConnections: 200, stun: ['stun:stun.example.org:3478'] },
+  });
   t.after(() => server.close());
   const post = (path: string, body: unknown) =>
     fetch(`${server.url}${path}`, {
@@ -58,6 +63,7 @@ test('the P2P description gives the piece hashes, files and WebSocket tracker of
     files: { path: string; length: number; offset: number; url: string }[];
     trackers: string[];
     webSeed: string;
+    iceServers: { urls: string[] }[];
   };
   assert.equal(d.infoHash, item.infoHash);
   assert.equal(d.length, bytes.length);
@@ -69,6 +75,7 @@ test('the P2P description gives the piece hashes, files and WebSocket tracker of
   assert.equal(d.files[0]!.offset, 0);
   assert.equal(d.files[0]!.length, bytes.length);
   assert.deepEqual(d.trackers, [`${server.url.replace(/^http/, 'ws')}/announce`]);
+  assert.deepEqual(d.iceServers, [{ urls: ['stun:stun.example.org:3478'] }], 'the site’s SEEDCAST_STUN');
   const ranged = await fetch(d.files[0]!.url, {
     headers: { range: 'bytes=0-99', 'x-seedcast-player': 'p2p' },
   });

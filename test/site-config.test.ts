@@ -39,7 +39,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     quotas: DEFAULT_QUOTAS,
     trackerGrace: 600,
     dht: { enabled: true, bootstrap: undefined },
-    webrtc: { enabled: true, maxConnections: 200 },
+    webrtc: { enabled: true, maxConnections: 200, stun: [] },
     torrentFormat: 'v1',
   });
   assert.ok(Object.isFrozen(defaults));

@@ -58,6 +58,8 @@ import { guardServer, httpServerOptions, trustedProxies } from './server-guards.
 
 /** What the API routes work with (built by `startServer`, or by tests). */
 export interface SiteServices {
+  /** STUN servers the P2P player is given (`SEEDCAST_STUN`); none by default. */
+  stun?: readonly string[];
   users: UserRepository;
   tokens: TokenRepository;
   /** Login sessions of the pages (cookies). */
@@ -171,7 +173,12 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         ...(site.traffic ? { traffic: site.traffic } : {}),
       });
       if (site.traffic) await api.register(p2pReportRoutes, { items: site.items, traffic: site.traffic });
-      await api.register(p2pRoutes, { items: site.items, blobs: site.blobs, links: site.links });
+      await api.register(p2pRoutes, {
+        items: site.items,
+        blobs: site.blobs,
+        links: site.links,
+        stun: site.stun ?? [],
+      });
       await api.register(feedRoutes, { ...site, torrents });
       await api.register(searchRoutes, { search: site.search, links: site.links });
       await api.register(itemAdminRoutes, site);

@@ -23,12 +23,15 @@ export interface P2pDescription {
   files: P2pFile[];
   trackers: string[];
   webSeed: string;
+  iceServers?: Array<{ urls: string[] }>;
 }
 
 export interface Torrent extends Layout {
   infoHash: Uint8Array;
   files: P2pFile[];
   trackers: string[];
+  /** STUN servers only (`stun:`/`stuns:` URLs), as the site gave them. */
+  iceServers: Array<{ urls: string[] }>;
 }
 
 function isNat(x: unknown): x is number {
@@ -54,7 +57,20 @@ export function decodeDescription(json: unknown): Torrent {
   const trackers = Array.isArray(d.trackers)
     ? d.trackers.filter((t) => typeof t === 'string' && /^wss?:\/\//.test(t))
     : [];
+  const stun = (Array.isArray(d.iceServers) ? d.iceServers : [])
+    .flatMap((s) => (Array.isArray(s?.urls) ? s.urls : []))
+    .filter((u): u is string => typeof u === 'string' && /^stuns?:[^\s]{1,253}$/.test(u))
+    .slice(0, 8);
+  const iceServers = stun.length > 0 ? [{ urls: stun }] : [];
   const infoHash = new Uint8Array(20);
   for (let i = 0; i < 20; i++) infoHash[i] = Number.parseInt(d.infoHash.slice(i * 2, i * 2 + 2), 16);
-  return { infoHash, pieceLength: d.pieceLength, length: d.length, hashes, files: d.files, trackers };
+  return {
+    infoHash,
+    pieceLength: d.pieceLength,
+    length: d.length,
+    hashes,
+    files: d.files,
+    trackers,
+    iceServers,
+  };
 }

@@ -59,6 +59,7 @@ export class Swarm {
         url,
         infoHash: this.torrent.infoHash,
         peerId: this.peerId,
+        iceServers: this.torrent.iceServers,
         stats: () => ({
           uploaded: this.stats.toPeers,
           downloaded: this.stats.fromPeers + this.stats.fromWebSeed,

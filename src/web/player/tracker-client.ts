@@ -16,6 +16,8 @@ export interface TrackerClientOptions {
   infoHash: Uint8Array;
   peerId: Uint8Array;
   offers?: number;
+  /** `RTCConfiguration.iceServers` (the site's STUN servers), empty for host candidates only. */
+  iceServers?: RTCIceServer[];
   stats(): { uploaded: number; downloaded: number; left: number };
   /** Do we want more peers (and is this one new to us)? */
   wants(remotePeerId?: string): boolean;
@@ -145,7 +147,7 @@ export class TrackerClient {
   ): Promise<Array<{ offer: RTCSessionDescriptionInit; offer_id: string }>> {
     const made = await Promise.all(
       Array.from({ length: n }, async () => {
-        const pc = new RTCPeerConnection();
+        const pc = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
         const channel = pc.createDataChannel('webtorrent');
         try {
           await pc.setLocalDescription(await pc.createOffer());
@@ -204,7 +206,7 @@ export class TrackerClient {
     }
     const sdp = sdpOf(m.offer);
     if (sdp === undefined || !this.options.wants(peer)) return;
-    const pc = new RTCPeerConnection();
+    const pc = new RTCPeerConnection({ iceServers: this.options.iceServers ?? [] });
     pc.ondatachannel = (event) => this.whenOpen(event.channel, pc, peer);
     const timer = setTimeout(() => {
       if (pc.connectionState !== 'connected') pc.close();

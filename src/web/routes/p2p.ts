@@ -20,6 +20,8 @@ export interface P2pRoutesOptions {
   items: ItemRepository;
   blobs: BlobStore;
   links: SiteLinks;
+  /** STUN server URLs for the player's `RTCPeerConnection`s (the site's setting). */
+  stun?: readonly string[];
 }
 
 export interface P2pDescription {
@@ -30,6 +32,8 @@ export interface P2pDescription {
   files: Array<{ path: string; length: number; offset: number; url: string }>;
   trackers: string[];
   webSeed: string;
+  /** `RTCConfiguration.iceServers` for the player: the site's STUN servers, or none. */
+  iceServers: Array<{ urls: string[] }>;
 }
 
 const CACHE = 128;
@@ -64,13 +68,25 @@ const schema = {
         },
         trackers: { type: 'array', items: { type: 'string' } },
         webSeed: { type: 'string' },
+        iceServers: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { urls: { type: 'array', items: { type: 'string' } } },
+          },
+        },
       },
     },
   },
 } as const;
 
 /** The description of `item` from its parsed torrent, or undefined when the player cannot use it. */
-export function describe(item: Item, meta: Metainfo, links: SiteLinks): P2pDescription | undefined {
+export function describe(
+  item: Item,
+  meta: Metainfo,
+  links: SiteLinks,
+  stun: readonly string[] = [],
+): P2pDescription | undefined {
   if (meta.version === 'v2' || meta.pieces.length === 0) return undefined;
   const real = meta.files.filter((f) => !f.padding);
   if (real.length !== item.files.length || item.files.some((f) => f.blobKey === null)) return undefined;
@@ -90,6 +106,7 @@ export function describe(item: Item, meta: Metainfo, links: SiteLinks): P2pDescr
     })),
     trackers: [links.wsAnnounce()],
     webSeed: links.webSeed(item.id),
+    iceServers: stun.length > 0 ? [{ urls: [...stun] }] : [],
   };
 }
 
@@ -109,7 +126,7 @@ export async function p2pRoutes(app: FastifyInstance, options: P2pRoutesOptions)
     const item = await options.items.get(Number(request.params.id));
     if (item?.status !== 'ready' || !item.infoHash || !item.torrentKey)
       throw new SeedcastError('NOT_FOUND', `no P2P description for item ${request.params.id}`);
-    const description = describe(item, await metainfo(item), options.links);
+    const description = describe(item, await metainfo(item), options.links, options.stun);
     if (!description) throw new SeedcastError('NOT_FOUND', `item ${item.id} cannot be streamed from peers`);
     reply.header('cache-control', 'public, max-age=60');
     return description;
