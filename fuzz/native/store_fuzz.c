@@ -90,8 +90,8 @@ static void model_announce(int h, int fam, int p, int ipv, uint32_t key, int eve
     return;
   }
   if (!owner) return;
-  int was = exists && r->seeder;
-  if (completed && seeder && !was) w->downloaded++;
+  /* A download counts when a known leecher completes; a stranger's `completed` counts nothing. */
+  if (completed && seeder && exists && !r->seeder) w->downloaded++;
   r->present = 1;
   r->ipv = ipv;
   r->key = key;
