@@ -22,6 +22,8 @@ import {
 } from '../catalog/index.js';
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
+import type { JobQueue } from '../jobs/index.js';
+import type { CaptionViews, ProcessingViews } from '../media/index.js';
 import type {
   Archiver,
   MediaAnalyzer,
@@ -97,6 +99,12 @@ export interface SiteServices {
   settings?: SettingsRepository;
   /** Bytes per item and channel (issue 17), when counted. */
   traffic?: Traffic;
+  /** The job queue of media work (issue 18), when the site runs one. */
+  jobs?: JobQueue;
+  /** Items' processing state and derivatives (issue 18). */
+  processing?: ProcessingViews;
+  /** Items' captions and chapters (issue 18). */
+  captions?: CaptionViews;
 }
 
 export interface AppOptions {
