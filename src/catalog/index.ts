@@ -41,3 +41,10 @@ export { type P2pChoice, type P2pSetting, resolveP2p, SettingsRepository } from 
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';
+export {
+  type Derivative,
+  DerivativeRepository,
+  type DerivativesTorrent,
+  type NewDerivative,
+  type ProcessingRecord,
+} from './derivatives.js';
