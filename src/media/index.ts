@@ -1,5 +1,15 @@
 /** Media work on items: facts, thumbnails, derivatives, captions (`view.ts` is what others read). */
 
+export {
+  type AnalysisOutcome,
+  MediaAnalyzer,
+  type MediaAnalyzerOptions,
+  mainMediaFile,
+} from './media-analyzer.js';
+export { fallbackFacts, type MediaFacts, mediaFacts } from './media-facts.js';
+export { hardenedInput, INPUT_FORMATS, type MediaToolOptions, type ProbeResult, probeFile } from './probe.js';
+export { runTool, type ToolFailure, type ToolOptions, type ToolResult } from './run-tool.js';
+export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export type {
   CaptionKind,
   CaptionView,

@@ -23,16 +23,8 @@ import {
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
-import type { CaptionViews, ProcessingViews } from '../media/index.js';
-import type {
-  Archiver,
-  MediaAnalyzer,
-  Publisher,
-  Seeding,
-  SiteLinks,
-  StorageGuard,
-  Uploads,
-} from '../site/index.js';
+import type { CaptionViews, MediaAnalyzer, ProcessingViews } from '../media/index.js';
+import type { Archiver, Publisher, Seeding, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
 import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';

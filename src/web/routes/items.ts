@@ -12,11 +12,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
 import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
+import type { MediaAnalyzer } from '../../media/index.js';
 import {
   type Archiver,
   isArchived,
   MAX_TORRENT_BYTES,
-  type MediaAnalyzer,
   type Published,
   type Publisher,
   type PublishFields,
