@@ -15,6 +15,13 @@ export {
   THREAD_LEVELS,
 } from './comments.js';
 export { CommunityRepository, type Report } from './community.js';
+export {
+  type Derivative,
+  DerivativeRepository,
+  type DerivativesTorrent,
+  type NewDerivative,
+  type ProcessingRecord,
+} from './derivatives.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export {
@@ -41,10 +48,3 @@ export { type P2pChoice, type P2pSetting, resolveP2p, SettingsRepository } from 
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';
-export {
-  type Derivative,
-  DerivativeRepository,
-  type DerivativesTorrent,
-  type NewDerivative,
-  type ProcessingRecord,
-} from './derivatives.js';

@@ -1,5 +1,6 @@
 /** Media work on items: facts, thumbnails, derivatives, captions (`view.ts` is what others read). */
 
+export { type MediaJobDeps, mediaJobHandlers } from './jobs.js';
 export {
   type AnalysisOutcome,
   MediaAnalyzer,
@@ -8,6 +9,10 @@ export {
 } from './media-analyzer.js';
 export { fallbackFacts, type MediaFacts, mediaFacts } from './media-facts.js';
 export { hardenedInput, INPUT_FORMATS, type MediaToolOptions, type ProbeResult, probeFile } from './probe.js';
+export { MediaProcessing, type MediaProcessingOptions } from './processing.js';
+export { derivativeKey, derivativesTorrentKey } from './processing-derive.js';
+export type { DerivativeMaker, DerivativeRung, MakeOptions } from './processing-maker.js';
+export { defaultMaker } from './processing-maker.js';
 export { runTool, type ToolFailure, type ToolOptions, type ToolResult } from './run-tool.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export type {

@@ -16,7 +16,7 @@ export { FailFastStore } from './archive-store.js';
 export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
-export { SiteLinks } from './links.js';
+export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';
 export { contentTypeOf, mediaTypeOf } from './media.js';
 export {
   type ArchiveStarter,

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import {
   type ChannelRepository,
   CommunityRepository,
+  type DerivativeRepository,
   type ItemRepository,
   type ModerationRepository,
   type QuotaRepository,
@@ -36,6 +37,7 @@ import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { communityRoutes } from './routes/community.js';
+import { derivativeRoutes } from './routes/derivatives.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
@@ -95,6 +97,8 @@ export interface SiteServices {
   jobs?: JobQueue;
   /** Items' processing state and derivatives (issue 18). */
   processing?: ProcessingViews;
+  /** Derivatives' rows and torrents (issue 18): their file and torrent routes. */
+  derivatives?: DerivativeRepository;
   /** Items' captions and chapters (issue 18). */
   captions?: CaptionViews;
 }
@@ -172,6 +176,15 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         torrents,
         ...(site.traffic ? { traffic: site.traffic } : {}),
       });
+      if (site.derivatives)
+        await api.register(derivativeRoutes, {
+          items: site.items,
+          derivatives: site.derivatives,
+          blobs: site.blobs,
+          torrents,
+          seeding: site.seeding,
+          ...(site.traffic ? { traffic: site.traffic } : {}),
+        });
       if (site.traffic) await api.register(p2pReportRoutes, { items: site.items, traffic: site.traffic });
       await api.register(p2pRoutes, {
         items: site.items,
