@@ -301,6 +301,38 @@ async function browserSwarm(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
+ * The job queue (issue 18): one row per job. `item_id` has no foreign key, so a cancelled job's row
+ * outlives its deleted item. A worker holds a running job by `lease_token` until `lease_until`;
+ * after that another worker may claim it. `run_after` delays a retry (exponential backoff).
+ */
+async function jobs(db: Kysely<unknown>, kind: DbKind): Promise<void> {
+  await db.schema
+    .createTable('jobs')
+    .addColumn('id', 'integer', generatedId(kind))
+    .addColumn('kind', 'text', notNull)
+    .addColumn('item_id', 'integer')
+    .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
+    .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued'))
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(3))
+    .addColumn('progress', 'double precision')
+    .addColumn('error', 'text')
+    .addColumn('run_after', 'bigint', notNull)
+    .addColumn('lease_token', 'text')
+    .addColumn('lease_until', 'bigint')
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('updated_at', 'bigint', notNull)
+    .addCheckConstraint(
+      'jobs_state_check',
+      sql`state in ('queued', 'running', 'done', 'failed', 'cancelled')`,
+    )
+    .execute();
+  // What a worker claims next: queued jobs by due time, and running jobs whose lease ran out.
+  await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'run_after', 'id']).execute();
+  await db.schema.createIndex('jobs_item').on('jobs').columns(['item_id', 'state']).execute();
+}
+
+/**
  * Derivatives (issue 18): web renditions of an item's original, made by the `media.derive` job. Each
  * row is one file of the item's derivatives torrent (`path` inside it), stored as a blob. Items
  * carry where their processing stands (so pages read it without asking the queue) and the
@@ -409,6 +441,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0012_browser_swarm': {
       async up(db) {
         await browserSwarm(db);
+      },
+    },
+    // The job queue (issue 18): the embedded adapter's table (`src/jobs/embedded.ts`).
+    '0013_jobs': {
+      async up(db) {
+        await jobs(db, kind);
       },
     },
     // Plays everywhere (issue 18): derivatives, items' processing state, originals' integrity.

@@ -270,6 +270,34 @@ export interface UploadsTable {
   completed_at: number | null;
 }
 
+/** The job queue's states (issue 18; `src/jobs/types.ts`). */
+export type JobRowState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One job of the embedded queue (migration 0013; `src/jobs/embedded.ts`). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** The item it works on (no foreign key: the row of a cancelled job outlives its item). */
+  item_id: number | null;
+  /** Plain JSON data, as text. */
+  payload: Defaulted<string>;
+  state: Defaulted<JobRowState>;
+  /** Attempts started so far. */
+  attempts: Defaulted<number>;
+  max_attempts: Defaulted<number>;
+  /** 0..1 while running, when the handler reports it. */
+  progress: number | null;
+  /** The last attempt's error. */
+  error: string | null;
+  /** Not claimed before this time (a retry's backoff, a delayed job). */
+  run_after: number;
+  /** The claim of the worker running it, and until when it holds (renewed by its heartbeat). */
+  lease_token: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -286,6 +314,7 @@ export interface Schema {
   audit_log: AuditLogTable;
   site_settings: SiteSettingsTable;
   item_traffic: ItemTrafficTable;
+  jobs: JobsTable;
   derivatives: DerivativesTable;
 }
 
@@ -306,6 +335,7 @@ export const TABLES: readonly TableName[] = [
   'audit_log',
   'site_settings',
   'item_traffic',
+  'jobs',
   'derivatives',
 ];
 
