@@ -38,7 +38,7 @@ export { isWebH264, playsEverywhere, webMimeOf } from './plays-everywhere.js';
 export { hardenedInput, INPUT_FORMATS, type MediaToolOptions, type ProbeResult, probeFile } from './probe.js';
 export { MediaProcessing, type MediaProcessingOptions } from './processing.js';
 export { derivativeKey, derivativesTorrentKey } from './processing-derive.js';
-export type { DerivativeMaker, DerivativeRung, MakeOptions } from './processing-maker.js';
+export type { DerivativeMaker, MadeDerivative, MakeOptions, MakerOptions } from './processing-maker.js';
 export { defaultMaker } from './processing-maker.js';
 export { runTool, type ToolFailure, type ToolOptions, type ToolResult } from './run-tool.js';
 export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';

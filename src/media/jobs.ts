@@ -19,12 +19,11 @@ import type { JobContext, JobHandlers, JobQueue } from '../jobs/index.js';
 import type { SiteLinks } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { TorrentFormat } from '../torrent/format.js';
+import type { DerivativePlan } from './derivative-plan.js';
 import { MediaAnalyzer, mainMediaFile } from './media-analyzer.js';
-import { fallbackFacts, type MediaFacts, mediaFacts } from './media-facts.js';
-import { type MediaToolOptions, probeFile } from './probe.js';
 import { deriveItem, parsePlan } from './processing-derive.js';
 import { localBlob, sha384Of } from './processing-files.js';
-import { type DerivativeMaker, defaultMaker } from './processing-maker.js';
+import { type DerivativeMaker, defaultMaker, type MakerOptions } from './processing-maker.js';
 
 export interface MediaJobDeps {
   items: ItemRepository;
@@ -42,8 +41,8 @@ export interface MediaJobDeps {
   maker?: DerivativeMaker;
   /** Told when an item's derivatives torrent is stored (the site's process starts seeding it at once). */
   onDerivatives?: (itemId: number) => void | Promise<void>;
-  /** ffprobe/ffmpeg paths and limits. */
-  tools?: MediaToolOptions;
+  /** ffprobe/ffmpeg/pdftoppm commands, limits, plan options. */
+  tools?: MakerOptions;
 }
 
 /** How often a job's progress is written to the item at most. */
@@ -152,15 +151,16 @@ async function analyze(deps: MediaJobDeps, ctx: JobContext): Promise<void> {
     await derivatives.setFileIntegrity(itemId, file.position, sri);
   }
   ctx.progress(0.6);
-  const main = mainMediaFile(item);
+  // The file that stands for the item: its main media file, else its largest PDF.
+  const main =
+    mainMediaFile(item) ??
+    item.files.filter((f) => f.blobKey && /\.pdf$/i.test(f.path)).sort((a, b) => b.length - a.length)[0];
   const maker = deps.maker ?? defaultMaker(deps.tools);
-  let plan: ReturnType<DerivativeMaker['plan']> = [];
+  let plan: DerivativePlan[] = [];
   if (main?.blobKey) {
     const input = await localBlob(deps.blobs, main.blobKey, { tmpRoot: deps.tmpRoot, signal: ctx.signal });
     try {
-      const probe = await probeFile(input.path, { ...deps.tools, signal: ctx.signal });
-      const facts: MediaFacts = probe.ok ? mediaFacts(probe.json, main.path) : fallbackFacts(main.path);
-      plan = probe.ok ? await maker.plan(facts, input.path) : [];
+      plan = await maker.plan(input.path, main.path, { signal: ctx.signal });
     } finally {
       await input.cleanup();
     }

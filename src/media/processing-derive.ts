@@ -14,8 +14,9 @@ import type { DerivativeRepository, ItemRepository } from '../catalog/index.js';
 import type { SiteLinks } from '../site/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import type { TorrentFormat } from '../torrent/format.js';
+import type { DerivativePlan } from './derivative-plan.js';
 import { jobFolder, localBlob, sha384OfFile } from './processing-files.js';
-import type { DerivativeMaker, DerivativeRung } from './processing-maker.js';
+import type { DerivativeMaker } from './processing-maker.js';
 import { makeDerivativesTorrent } from './processing-torrent.js';
 import type { DerivativeKind } from './view.js';
 
@@ -31,19 +32,19 @@ const KINDS: readonly DerivativeKind[] = [
 const FILE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** The plan carried in a `media.derive` job, checked (it is data from the queue). */
-export function parsePlan(value: unknown): DerivativeRung[] {
+export function parsePlan(value: unknown): DerivativePlan[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 32)
     throw new Error('media.derive: the job carries no plan');
   const seen = new Set<string>();
-  return value.map((r: Partial<DerivativeRung>) => {
+  return value.map((r: Partial<DerivativePlan>) => {
     if (!r || typeof r !== 'object' || !KINDS.includes(r.kind as DerivativeKind))
       throw new Error('media.derive: a rung of unknown kind');
-    if (typeof r.file !== 'string' || !FILE.test(r.file) || r.file.endsWith('.torrent') || seen.has(r.file))
+    if (typeof r.fileName !== 'string' || !FILE.test(r.fileName) || seen.has(r.fileName))
       throw new Error('media.derive: a rung with a bad file name');
     if (typeof r.label !== 'string' || typeof r.mime !== 'string')
       throw new Error('media.derive: a rung without label or type');
-    seen.add(r.file);
-    return r as DerivativeRung;
+    seen.add(r.fileName);
+    return r as DerivativePlan;
   });
 }
 
@@ -74,7 +75,7 @@ export interface DeriveDeps {
 /** Makes, stores and records the planned derivatives of item `itemId`, then its derivatives torrent. */
 export async function deriveItem(
   itemId: number,
-  job: { plan: DerivativeRung[]; position: number },
+  job: { plan: DerivativePlan[]; position: number },
   deps: DeriveDeps,
 ): Promise<void> {
   const { items, blobs, signal } = deps;
@@ -85,7 +86,7 @@ export async function deriveItem(
   if (!original?.blobKey) throw new Error(`item ${itemId} has no stored file at position ${job.position}`);
   const stored = new Set(
     (await derivatives.list(itemId))
-      .filter((d) => job.plan.some((r) => r.file === d.path))
+      .filter((d) => job.plan.some((r) => r.fileName === d.path))
       .map((d) => d.path),
   );
   const folder = await jobFolder(deps.tmpRoot);
@@ -104,13 +105,13 @@ export async function deriveItem(
       const n = job.plan.length;
       for (const [i, rung] of job.plan.entries()) {
         signal.throwIfAborted();
-        const key = derivativeKey(itemId, rung.file);
-        if (stored.has(rung.file) && (await blobs.head(key))) {
+        const key = derivativeKey(itemId, rung.fileName);
+        if (stored.has(rung.fileName) && (await blobs.head(key))) {
           deps.progress((0.95 * (i + 1)) / n);
           continue; // made by an earlier attempt
         }
-        const output = join(dir, rung.file);
-        await deps.maker.make(rung, input.path, output, {
+        const output = join(dir, rung.fileName);
+        const facts = await deps.maker.make(rung, input.path, output, {
           signal,
           onProgress: (f) => deps.progress((0.95 * (i + Math.min(1, Math.max(0, f)))) / n),
         });
@@ -119,17 +120,17 @@ export async function deriveItem(
         const integrity = await sha384OfFile(output);
         made.push(key);
         await blobs.put(key, createReadStream(output), { size, contentType: rung.mime });
-        present.add(rung.file);
+        present.add(rung.fileName);
         const recorded = await derivatives.add({
           itemId,
           kind: rung.kind,
           label: rung.label,
-          path: rung.file,
+          path: rung.fileName,
           mime: rung.mime,
-          width: rung.width ?? null,
-          height: rung.height ?? null,
-          bitrate: rung.bitrate ?? (rung.durationMs ? Math.round((size * 8000) / rung.durationMs) : null),
-          durationMs: rung.durationMs ?? null,
+          width: facts.width ?? rung.width ?? null,
+          height: facts.height ?? rung.height ?? null,
+          bitrate: facts.bitrate ?? rung.bitrate ?? null,
+          durationMs: facts.durationMs ?? (rung.seconds ? Math.round(rung.seconds * 1000) : null),
           length: size,
           blobKey: key,
           integrity,
