@@ -30,8 +30,8 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
-import type { JobQueue } from './jobs/index.js';
-import { MediaAnalyzer, MediaProcessing } from './media/index.js';
+import { type JobQueue, noop, openJobQueue } from './jobs/index.js';
+import { type DerivativeMaker, MediaAnalyzer, MediaProcessing, mediaJobHandlers } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
@@ -68,6 +68,10 @@ export interface ServerExtras {
   limits?: LimitOverrides;
   /** Wraps the blob store (tests inject storage failures at this boundary). */
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
+  /** Media jobs run by this process at a time (default 1; 0: left to `seedcast worker`s). */
+  jobs?: number;
+  /** Replaces the media jobs' derivative maker (tests). */
+  maker?: DerivativeMaker;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -128,8 +132,12 @@ export async function startServer(
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
     const limits = { ...c.limits, ...extras.limits };
     const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
+    // The job queue of media work (issue 18): embedded in the site's database.
+    const jobs = await openJobQueue(db);
+    closers.push(() => jobs.close());
     const site = createSite({
       ...parts,
+      jobs,
       loginLockout: limits.loginLockout,
       quotas: c.quotas,
       torrentFormat: c.torrentFormat,
@@ -212,6 +220,23 @@ export async function startServer(
     site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
+    // Media jobs in this process (analysis, thumbnails, derivatives); `seedcast worker`s may help.
+    if ((extras.jobs ?? 1) > 0 && site.derivatives) {
+      const handlers = mediaJobHandlers({
+        items: site.items,
+        blobs,
+        queue: jobs,
+        tmpRoot: join(mediaTmp, 'jobs'),
+        links,
+        derivatives: site.derivatives,
+        torrentFormat: c.torrentFormat,
+        onDerivatives: (itemId) => site.seeding.derived.seed(itemId),
+        log: (m) => app.log.warn(m),
+        ...(extras.maker ? { maker: extras.maker } : {}),
+      });
+      const workers = jobs.work({ noop, ...handlers }, { concurrency: extras.jobs ?? 1 });
+      closers.push(() => workers.close());
+    }
     // Derivatives torrents a `seedcast worker` made elsewhere are picked up from the database.
     const stopWatch = site.seeding.derived.watch();
     closers.push(async () => stopWatch());
