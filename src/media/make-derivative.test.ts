@@ -115,6 +115,26 @@ describe('makeDerivative with real ffmpeg', () => {
     await assertWebMp4(low.path, 480, 360);
   });
 
+  test('a rotated video comes out upright and non-square pixels come out square', async (t) => {
+    const clips = derivativeClips(t);
+    if (!clips) return;
+    const dir = tempDir(t);
+    const rotated = planDerivatives(await probeCodecFacts(clips.rotated));
+    assert.deepEqual([rotated[0]!.width, rotated[0]!.height], [240, 320]);
+    const upright = made(
+      await makeDerivative(rotated[0]!, { input: clips.rotated, output: join(dir, 'r.mp4') }, LIMITS),
+    );
+    await assertWebMp4(upright.path, 240, 320, false);
+    assert.equal((await probeCodecFacts(upright.path)).rotation, 0);
+
+    const wide = planDerivatives(await probeCodecFacts(clips.anamorphic));
+    const square = made(
+      await makeDerivative(wide[0]!, { input: clips.anamorphic, output: join(dir, 's.mp4') }, LIMITS),
+    );
+    await assertWebMp4(square.path, 384, 288, false);
+    assert.equal((await probeCodecFacts(square.path)).pixelAspect, 1);
+  });
+
   test('a WAV gets an MP3 at 128 kb/s and a waveform PNG; an H.264/AAC MP4 gets no video', async (t) => {
     const clips = derivativeClips(t);
     if (!clips) return;
