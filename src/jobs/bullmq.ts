@@ -87,8 +87,8 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** BullMQ's connection options for a queue or worker on `target`. */
-  static connection(target: BullTarget) {
-    if ('postgres' in target) return { connectionString: target.postgres, migrate: true, max: 4 };
+  static connection(target: BullTarget, poolSize = 4) {
+    if ('postgres' in target) return { connectionString: target.postgres, migrate: true, max: poolSize };
     const url = new URL(target.redis);
     return {
       host: url.hostname.replace(/^\[|\]$/g, ''),

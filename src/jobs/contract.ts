@@ -7,7 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { QueueTimings } from './common.js';
 import { noop } from './noop.js';
 import type { Job, JobContext, JobQueue, JobState, JobWorkers } from './types.js';
@@ -82,8 +82,11 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
     before(async () => {
       await factory.setup?.();
     });
+    // Each test's workers and queues are closed after it (BullMQ holds connections per queue).
+    afterEach(async () => {
+      for (const c of toClose.splice(0).reverse()) await c.close().catch(() => undefined);
+    });
     after(async () => {
-      for (const c of toClose.reverse()) await c.close().catch(() => undefined);
       await factory.teardown?.();
     });
     const fresh = async () => {
