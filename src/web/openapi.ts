@@ -7,6 +7,7 @@
 
 import { browserSwarmPaths } from './openapi-browser-swarm.js';
 import { moderationPaths } from './openapi-moderation.js';
+import { processingProperties } from './openapi-processing.js';
 import { uploadPaths } from './openapi-uploads.js';
 
 type Op = Record<string, unknown>;
@@ -80,6 +81,7 @@ export function openApiDocument(): Record<string, unknown> {
                 retryAt: { type: 'string', format: 'date-time' },
               },
             },
+            ...processingProperties,
             length: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
             files: {
