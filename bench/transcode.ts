@@ -2,15 +2,15 @@
  * `npm run bench:transcode`: what the job queue costs on top of the ffmpeg work it runs.
  *
  * One clip is generated (default a 1080p, 20-second `testsrc` with a sine tone, AVI with MPEG-4
- * Part 2 video and MP3 audio: a file browsers cannot play). Then its derivative ladder is made twice,
- * one run after the other on the same machine:
+ * Part 2 video and MP3 audio: a file browsers cannot play). Then its derivative ladder is made by hand,
+ * by the queue, and by hand again, one run after the other on the same machine:
  *   (a) by the queue: the clip is published through the API of a real site (`startServer`, the
  *       embedded queue on SQLite, one in-process worker); timed from the `media.derive` job's
  *       enqueue to the job's completion (making every derivative, storing it as a blob, its SHA-384,
  *       the derivatives torrent), read from the job's own times;
  *   (b) by hand: the same `derivativeCommand`s (`planDerivatives` on the same codec facts) run one
- *       after another with `runTool`, nothing else.
- * Printed: both times and the overhead ratio a / b (target <= 1.05). Then empty jobs per second
+ *       after another with `runTool`, nothing else; before and after (a), averaged.
+ * Printed: both times and the overhead ratio a / b (target <= 1.05), and the load average. Then empty jobs per second
  * (`measureEmptyJobs` from `bench/queue-throughput.ts`) on the embedded queue (SQLite and
  * PostgreSQL) and on BullMQ.
  *
@@ -18,7 +18,7 @@
  */
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecFacts, derivativeCommand, planDerivatives, probeFile, runTool } from '../src/media/index.js';
 import { startServer } from '../src/server.js';
@@ -119,11 +119,21 @@ async function main(): Promise<void> {
       '-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'libmp3lame', '-b:a', '128k', clip,
     ]);
     console.log(`clip: ${SIZE}, ${SECONDS} s, AVI (MPEG-4 Part 2 + MP3)`);
+    // By hand before and after the queue's run, so a change in the machine's load shows in both.
+    const before = await byHand(clip, join(dir, 'hand-1'));
     const queued = await byQueue(clip, dir);
+    const after = await byHand(clip, join(dir, 'hand-2'));
+    const hand = (before.ms + after.ms) / 2;
     console.log(`(a) by the queue: ${(queued.ms / 1000).toFixed(2)} s for ${queued.files} derivatives`);
-    const hand = await byHand(clip, join(dir, 'hand'));
-    console.log(`(b) by hand:      ${(hand.ms / 1000).toFixed(2)} s for ${hand.files} derivatives`);
-    console.log(`overhead ratio a / b: ${(queued.ms / hand.ms).toFixed(3)} (target <= 1.05)`);
+    console.log(
+      `(b) by hand:      ${(hand / 1000).toFixed(2)} s for ${before.files} derivatives (mean of ${(before.ms / 1000).toFixed(2)} s before and ${(after.ms / 1000).toFixed(2)} s after)`,
+    );
+    console.log(`overhead ratio a / b: ${(queued.ms / hand).toFixed(3)} (target <= 1.05)`);
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} on ${availableParallelism()} cores`,
+    );
     await emptyJobs();
   } finally {
     rmSync(dir, { recursive: true, force: true });
