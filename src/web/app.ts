@@ -193,7 +193,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         stun: site.stun ?? [],
       });
       await api.register(feedRoutes, { ...site, torrents });
-      await api.register(searchRoutes, { search: site.search, links: site.links });
+      await api.register(searchRoutes, {
+        search: site.search,
+        links: site.links,
+        ...(site.processing ? { processing: site.processing } : {}),
+      });
       await api.register(itemAdminRoutes, site);
       if (site.quotas && site.guard)
         await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
