@@ -29,6 +29,7 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
+import { type JobQueue, openJobQueue } from './jobs/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
@@ -47,6 +48,7 @@ import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tr
 import { buildApp, type SiteServices } from './web/app.js';
 import type { LimitOverrides, RateLimit } from './web/limits.js';
 import { sessionUser } from './web/session.js';
+import { startJobWorkers } from './worker.js';
 
 export interface RunningServer {
   url: string;
@@ -97,6 +99,14 @@ export async function startServer(
     await privateFolder(stagingRoot);
     const mediaTmp = join(c.data, 'tmp', 'media');
     await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
+    // The job queue (issue 18): embedded in the database by default, or BullMQ.
+    const jobs = await openJobQueue(db, {
+      backend: c.jobs.queue,
+      databaseUrl: c.databaseUrl,
+      redisUrl: c.redisUrl,
+      leaseMs: c.jobs.leaseMs,
+    });
+    closers.push(() => jobs.close());
 
     // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
     const links = new SiteLinks(c.publicUrl);
@@ -125,7 +135,7 @@ export async function startServer(
     await privateFolder(uploadsRoot);
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
     const limits = { ...c.limits, ...extras.limits };
-    const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
+    const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp, jobs };
     const site = createSite({
       ...parts,
       loginLockout: limits.loginLockout,
@@ -211,6 +221,13 @@ export async function startServer(
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
     void site.media?.catchUp(); // items published before this start and never analysed
+    // This process's job workers (`--jobs N`; 0 leaves the jobs to `seedcast worker` processes).
+    const workers = startJobWorkers(
+      jobs,
+      { items: site.items, blobs, tmpRoot: mediaTmp, links, log: extras.log ?? ((m) => app.log.warn(m)) },
+      { concurrency: c.jobs.workers },
+    );
+    if (workers) closers.push(() => workers.close());
     return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -287,6 +304,8 @@ export interface SiteParts {
   blobsOnDataDisk?: boolean;
   /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
   stun?: string[];
+  /** The job queue (issue 18), when the site runs one. */
+  jobs?: JobQueue;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -363,6 +382,7 @@ export function createSite(parts: SiteParts): SiteServices {
     ...(archiver ? { archiver } : {}),
     settings: new SettingsRepository(db),
     ...(parts.stun ? { stun: parts.stun } : {}),
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
     traffic: new Traffic({
       store: new SqlTrafficStore(db),
       peers: {
