@@ -33,7 +33,11 @@ export const FAST: QueueTimings = {
 };
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -288,7 +292,9 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       };
       workers(q.work({ share: handler('a') }, { concurrency: 3 }));
       workers(other.work({ share: handler('b') }, { concurrency: 3 }));
-      const jobs = await Promise.all(Array.from({ length: 20 }, (_, i) => q.enqueue({ kind: 'share', payload: { i } })));
+      const jobs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => q.enqueue({ kind: 'share', payload: { i } })),
+      );
       for (const j of jobs) await stateOf(q, j.id, ['done']);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(runs.size, 20);

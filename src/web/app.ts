@@ -43,6 +43,7 @@ import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
+import { jobRoutes } from './routes/jobs.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { p2pRoutes } from './routes/p2p.js';
 import { p2pReportRoutes } from './routes/p2p-report.js';
@@ -206,6 +207,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
+      await api.register(jobRoutes, site);
     });
   }
   if (site) {

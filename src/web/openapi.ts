@@ -6,6 +6,7 @@
  */
 
 import { browserSwarmPaths } from './openapi-browser-swarm.js';
+import { jobPaths } from './openapi-jobs.js';
 import { moderationPaths } from './openapi-moderation.js';
 import { processingProperties } from './openapi-processing.js';
 import { uploadPaths } from './openapi-uploads.js';
@@ -286,6 +287,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...moderationPaths(),
       ...browserSwarmPaths(),
+      ...jobPaths(),
       '/api/v1/items/{id}/favourite': {
         put: op(
           'Favour an item',
