@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
+import { readConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
+import { startWorker } from '../src/worker.js';
 import { publish, settled, tokenFor } from './helpers/derivatives.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, run, start, tempDir } from './helpers/tools.js';
 
@@ -108,4 +110,42 @@ test('a WAV becomes an MP3 and a waveform that libtorrent downloads from the sit
   await files(join(dir, 'lt-magnet'));
   t.diagnostic(`libtorrent: .torrent ${JSON.stringify(viaTorrent)}, magnet ${JSON.stringify(viaMagnet)}`);
   assert.ok(server.site.seeding.derived.isSeeding(id), "the site's peer seeds the derivatives");
+});
+
+test("derivatives a `seedcast worker` made are seeded by the site's peer, found in the database", {
+  timeout: 180_000,
+}, async (t) => {
+  if (!requireTools(t, 'ffmpeg', 'ffprobe', 'libtorrent')) return;
+  const dir = tempDir(t, 'seedcast-derivatives-worker-');
+  const wav = join(dir, 'talk.wav');
+  run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', wav]);
+  const port = await freePort();
+  const data = join(dir, 'site');
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const base = readConfig({}, {});
+  // The site runs no jobs itself; a worker (same data folder and database) runs them.
+  const server = await startServer({
+    host: '127.0.0.1',
+    port,
+    data,
+    publicUrl,
+    allowPrivateUrls: true,
+    jobs: { ...base.jobs, workers: 0 },
+  });
+  t.after(() => server.close());
+  const worker = await startWorker({ data, publicUrl, jobs: { ...base.jobs, workers: 1 } });
+  t.after(() => worker.close());
+  const token = await tokenFor(server);
+  const { id } = await publish(server, token, wav, 'talk.wav');
+  const { item } = await settled(server, id);
+  assert.equal(item.processing?.state, 'done', JSON.stringify(item.processing));
+  const mp3 = item.derivatives?.find((d) => d.mime === 'audio/mpeg');
+  assert.ok(mp3?.magnet);
+  // Asking for the torrent makes the site seed it at once (otherwise its next refresh would).
+  assert.equal((await fetch(mp3.torrentUrl!)).status, 200);
+  assert.ok(server.site.seeding.derived.isSeeding(id));
+  const out = join(dir, 'lt-magnet');
+  await libtorrent(t, mp3.magnet, out);
+  const got = readFileSync(join(out, 'derivatives', decodeURIComponent(mp3.url.split('/').pop()!)));
+  assert.ok(got.equals(Buffer.from(await (await fetch(mp3.url)).arrayBuffer())), 'byte-exact');
 });

@@ -183,6 +183,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
           derivatives: site.derivatives,
           blobs: site.blobs,
           torrents,
+          links: site.links,
           seeding: site.seeding,
           ...(site.traffic ? { traffic: site.traffic } : {}),
         });
