@@ -12,9 +12,10 @@
  *       after another with `runTool`, nothing else; before and after (a), averaged.
  * Printed: both times and the overhead ratio a / b (target <= 1.05), and the load average. Then empty jobs per second
  * (`measureEmptyJobs` from `bench/queue-throughput.ts`) on the embedded queue (SQLite and
- * PostgreSQL) and on BullMQ.
+ * PostgreSQL) and on BullMQ (PostgreSQL and Redis).
  *
- * Options (environment): BENCH_SIZE (default 1920x1080), BENCH_SECONDS (default 20).
+ * Options (environment): BENCH_SIZE (default 1920x1080), BENCH_SECONDS (default 20), BENCH_JOBS
+ * (empty jobs per queue, default 2000).
  */
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codecFacts, derivativeCommand, planDerivatives, probeFile, runTool } from '../src/media/index.js';
 import { startServer } from '../src/server.js';
+import { measureEmptyJobs, QUEUE_BENCHES } from './queue-throughput.js';
 
 const SIZE = process.env.BENCH_SIZE ?? '1920x1080';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -87,24 +89,17 @@ async function byHand(clip: string, dir: string): Promise<{ ms: number; files: n
   return { ms: performance.now() - started, files: plans.length };
 }
 
+/** Empty jobs per second on each queue adapter (the jobs' own benchmark, `bench/queue-throughput.ts`). */
 async function emptyJobs(): Promise<void> {
-  try {
-    const module = './queue-throughput.js'; // the jobs' benchmark (bench/queue-throughput.ts)
-    const { measureEmptyJobs } = (await import(module)) as {
-      measureEmptyJobs: (backend: string) => Promise<number | undefined>;
-    };
-    for (const backend of ['embedded-sqlite', 'embedded-postgres', 'bullmq']) {
-      try {
-        const perSecond = await measureEmptyJobs(backend);
-        console.log(
-          `empty jobs/s, ${backend}: ${perSecond === undefined ? 'not available' : perSecond.toFixed(0)}`,
-        );
-      } catch (err) {
-        console.log(`empty jobs/s, ${backend}: not measured (${(err as Error).message})`);
-      }
+  const count = Number(process.env.BENCH_JOBS ?? 2000);
+  console.log(`empty jobs: ${count} per queue, 4 workers at once`);
+  for (const backend of QUEUE_BENCHES) {
+    try {
+      const r = await measureEmptyJobs(backend, count);
+      console.log(`  ${backend.padEnd(16)} ${r.jobsPerSecond.toFixed(0).padStart(7)} jobs/s`);
+    } catch (err) {
+      console.log(`  ${backend.padEnd(16)} not measured: ${(err as Error).message}`);
     }
-  } catch (err) {
-    console.log(`empty jobs/s: bench/queue-throughput.ts not available (${(err as Error).message})`);
   }
 }
 
