@@ -144,3 +144,43 @@ test("a corrupt video's derivatives are retried, then failed with ffmpeg's error
   assert.equal(derive[0]!.error, item.processing?.error);
   assert.deepEqual((await itemJson(server, id)).derivatives, []);
 });
+
+test('a takedown removes the derivatives and stops seeding them; a restore makes them again', {
+  timeout: 120_000,
+}, async (t) => {
+  if (!requireTools(t, 'ffmpeg', 'ffprobe')) return;
+  const dir = tempDir(t, 'seedcast-derivatives-takedown-');
+  const wav = join(dir, 'talk.wav');
+  run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=duration=1', wav]);
+  const server = await startServer({ host: '127.0.0.1', port: await freePort(), data: join(dir, 'site') });
+  t.after(() => server.close());
+  const token = await tokenFor(server); // the first account: an admin
+  const { id } = await publish(server, token, wav, 'talk.wav');
+  const first = await settled(server, id);
+  assert.equal(first.item.processing?.state, 'done');
+  const url = first.item.derivatives![0]!.url;
+  assert.ok(server.site.seeding.derived.isSeeding(id));
+
+  const admin = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const down = await fetch(`${server.url}/api/v1/items/${id}/takedown`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({ reason: 'test' }),
+  });
+  assert.equal(down.status, 200);
+  assert.equal((await fetch(url)).status, 451);
+  assert.equal(server.site.seeding.derived.isSeeding(id), false);
+  const left = [];
+  for await (const blob of server.site.blobs.list(`items/${id}/derivatives`)) left.push(blob.key);
+  assert.deepEqual(left, []);
+
+  const up = await fetch(`${server.url}/api/v1/items/${id}/takedown`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(up.status, 200);
+  const again = await settled(server, id);
+  assert.equal(again.item.processing?.state, 'done');
+  assert.equal((await fetch(again.item.derivatives![0]!.url)).status, 200);
+  assert.ok(server.site.seeding.derived.isSeeding(id));
+});
