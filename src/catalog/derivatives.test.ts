@@ -87,6 +87,8 @@ describeOnEachDatabase('derivatives', (fresh) => {
     assert.equal(p?.state, 'failed');
     assert.equal(p?.error, 'ffmpeg: invalid data');
     assert.equal(p?.progress, null);
+    await derivatives.resetProcessing(item.id);
+    assert.equal((await derivatives.processing(item.id))?.state, null);
   });
 
   test('the derivatives torrent is found by its hashes, listed while ready, and cleared', async () => {

@@ -226,6 +226,15 @@ export class DerivativeRepository {
       .execute();
   }
 
+  /** Forgets where the item's media work stands (`processing` null again: nothing queued). */
+  async resetProcessing(itemId: number): Promise<void> {
+    await this.db
+      .updateTable('items')
+      .set({ processing_state: null, processing_progress: null, processing_error: null })
+      .where('id', '=', itemId)
+      .execute();
+  }
+
   /** Updates a running item's progress only (no effect unless it is running). */
   async setProgress(itemId: number, progress: number): Promise<void> {
     const p = Math.min(1, Math.max(0, Number.isFinite(progress) ? progress : 0));

@@ -82,6 +82,8 @@ async function tracked(
   const itemId = ctx.job.itemId;
   if (itemId === null) throw new Error(`${ctx.job.kind}: the job names no item`);
   const derivatives = repository(deps);
+  // Deleted or taken down meanwhile: nothing to do, and no state to show.
+  if ((await deps.items.get(itemId))?.status !== 'ready') return;
   await derivatives.setProcessing(itemId, 'running', { progress: 0 });
   let last = 0;
   const progress = (fraction: number) => {
@@ -116,7 +118,7 @@ async function analyze(deps: MediaJobDeps, ctx: JobContext): Promise<void> {
   if (before?.status !== 'ready') return; // deleted, taken down or still publishing: nothing to do
   if (before.files.some((f) => f.blobKey === null)) {
     // A torrent-only item not yet archived: the archiver queues it again once it holds the files.
-    await derivatives.setProcessing(itemId, 'queued');
+    await derivatives.resetProcessing(itemId);
     return;
   }
   // The analyzer's own work (facts, thumbnail), stopped with the job.
