@@ -88,6 +88,13 @@ test('a WAV becomes an MP3 and a waveform that libtorrent downloads from the sit
   assert.equal(part.headers.get('content-range'), `bytes 10-19/${mp3.length}`);
   assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(10, 20));
   assert.equal((await fetch(`${server.url}/items/${id}/derivatives/nope.mp3`)).status, 404);
+  const head = await fetch(mp3.url, { method: 'HEAD' });
+  assert.deepEqual([head.status, head.headers.get('content-length')], [200, String(mp3.length)]);
+  assert.equal(head.headers.get('content-security-policy'), 'sandbox');
+  const etag = head.headers.get('etag')!;
+  assert.equal((await fetch(mp3.url, { headers: { 'if-none-match': etag } })).status, 304);
+  const past = await fetch(mp3.url, { headers: { range: `bytes=${mp3.length}-` } });
+  assert.deepEqual([past.status, past.headers.get('content-range')], [416, `bytes */${mp3.length}`]);
 
   // The derivatives torrent, from the site alone: its peer and its web seed.
   const torrentRes = await fetch(mp3.torrentUrl!);
