@@ -12,22 +12,33 @@ import { BullJobQueue } from '../src/jobs/bullmq.js';
 import { eventually } from '../src/jobs/contract.js';
 import { EmbeddedJobQueue, type JobQueue } from '../src/jobs/index.js';
 import { postgresAvailable, startPostgres } from './helpers/postgres.js';
-import { startCli, tempDir } from './helpers/tools.js';
+import { type Running, startCli, tempDir } from './helpers/tools.js';
 
 for (const backend of ['embedded', 'bullmq'] as const)
   test(`a job whose worker is killed with SIGKILL is completed once by another worker (${backend})`, async (t) => {
     if (!postgresAvailable(t.name)) return;
     const pg = await startPostgres();
-    t.after(() => pg.stop());
     const url = await pg.createDatabase();
     const db = await openDatabase(url);
-    t.after(() => db.destroy());
     const queue: JobQueue =
       backend === 'embedded' ? new EmbeddedJobQueue(db) : await BullJobQueue.open({ postgres: url });
-    t.after(() => queue.close());
+    const started: Running[] = [];
+    // Workers first, then the queue and the database, then the server they use.
+    t.after(async () => {
+      for (const w of started) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await Promise.all(started.map((w) => w.exited));
+      await queue.close();
+      await db.destroy();
+      await pg.stop();
+    });
     const env = { SEEDCAST_DATABASE_URL: url, SEEDCAST_JOB_LEASE: '2s', SEEDCAST_QUEUE: backend };
-    const worker = (name: string) =>
-      startCli(t, ['worker', '--data', tempDir(t, `seedcast-worker-${name}-`), '--jobs', '1'], { env });
+    const worker = (name: string) => {
+      const w = startCli(t, ['worker', '--data', tempDir(t, `seedcast-worker-${name}-`), '--jobs', '1'], {
+        env,
+      });
+      started.push(w);
+      return w;
+    };
 
     const a = worker('a');
     await a.waitFor(new RegExp(`worker: 1 job\\(s\\) at once from the ${backend} queue`), 60_000);

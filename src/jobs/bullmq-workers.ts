@@ -38,11 +38,7 @@ export class BullWorkers implements JobWorkers {
     private readonly handlers: JobHandlers,
     options: { concurrency: number; log?: (message: string) => void },
   ) {
-    this.log =
-      options.log ??
-      (process.env.JOBS_DEBUG
-        ? (m) => process.stderr.write(`[${Date.now() % 100000}] ${m}\n`)
-        : () => undefined);
+    this.log = options.log ?? (() => undefined);
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });

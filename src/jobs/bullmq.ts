@@ -115,9 +115,15 @@ export class BullJobQueue implements JobQueue {
 
   async get(id: string): Promise<Job | undefined> {
     if (!/^[\w:-]{1,100}$/.test(id)) return undefined;
-    const job = (await this.queue.getJob(id)) as BullJob<BullData> | undefined;
-    if (!job) return undefined;
-    return toJob(job, stateOf(await job.getState(), job.data));
+    // The job's fields and its state are two reads: read the state on both sides of the fields and
+    // again when it moved in between, so a job just claimed never shows as running with 0 attempts.
+    for (let tries = 0; ; tries++) {
+      const before = await this.queue.getJobState(id);
+      const job = (await this.queue.getJob(id)) as BullJob<BullData> | undefined;
+      if (!job) return undefined;
+      const state = await job.getState();
+      if (state === before || tries === 4) return toJob(job, stateOf(state, job.data));
+    }
   }
 
   async list(filter: JobFilter = {}): Promise<Job[]> {

@@ -22,6 +22,9 @@ export interface QueueFactory {
   teardown?(): Promise<void>;
 }
 
+/** A test that hangs fails instead (and its after hooks still run). */
+const LIMIT = { timeout: 60_000 };
+
 /** Short timings so the suite runs in seconds. */
 export const FAST: QueueTimings = {
   leaseMs: 2000,
@@ -98,7 +101,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       return queue();
     };
 
-    test('a queued job is claimed, run once and done; get, list and counts show it', async () => {
+    test('a queued job is claimed, run once and done; get, list and counts show it', LIMIT, async () => {
       const q = await fresh();
       const job = await q.enqueue({ kind: 'echo', itemId: 5, payload: { word: 'hi' } });
       assert.equal(job.state, 'queued');
@@ -118,7 +121,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       assert.equal(await q.get('999999'), undefined);
     });
 
-    test('a failing job is retried with growing backoff, then failed with its error', async () => {
+    test('a failing job is retried with growing backoff, then failed with its error', LIMIT, async () => {
       const q = await fresh();
       const times: number[] = [];
       workers(
@@ -144,30 +147,34 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       assert.ok((await q.list({ states: ['failed'] })).some((j) => j.id === job.id));
     });
 
-    test('retry() queues a failed job again with fresh attempts; a done job cannot be retried', async () => {
-      const q = await fresh();
-      let fail = true;
-      workers(
-        q.work(
-          {
-            once: async () => {
-              if (fail) throw new Error('not yet');
+    test(
+      'retry() queues a failed job again with fresh attempts; a done job cannot be retried',
+      LIMIT,
+      async () => {
+        const q = await fresh();
+        let fail = true;
+        workers(
+          q.work(
+            {
+              once: async () => {
+                if (fail) throw new Error('not yet');
+              },
             },
-          },
-          { concurrency: 1 },
-        ),
-      );
-      const job = await q.enqueue({ kind: 'once', maxAttempts: 1 });
-      assert.match((await stateOf(q, job.id, ['failed'])).error ?? '', /not yet/);
-      fail = false;
-      assert.equal(await q.retry(job.id), true);
-      const done = await stateOf(q, job.id, ['done']);
-      assert.equal(done.attempts, 1);
-      assert.equal(await q.retry(job.id), false);
-      assert.equal(await q.retry('404404'), false);
-    });
+            { concurrency: 1 },
+          ),
+        );
+        const job = await q.enqueue({ kind: 'once', maxAttempts: 1 });
+        assert.match((await stateOf(q, job.id, ['failed'])).error ?? '', /not yet/);
+        fail = false;
+        assert.equal(await q.retry(job.id), true);
+        const done = await stateOf(q, job.id, ['done']);
+        assert.equal(done.attempts, 1);
+        assert.equal(await q.retry(job.id), false);
+        assert.equal(await q.retry('404404'), false);
+      },
+    );
 
-    test("cancelItem cancels the item's queued jobs and aborts its running handler", async () => {
+    test("cancelItem cancels the item's queued jobs and aborts its running handler", LIMIT, async () => {
       const q = await fresh();
       const started = gate();
       let abortedAt = 0;
@@ -201,41 +208,47 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       assert.equal(await q.cancelItem(7), 0);
     });
 
-    test('a job whose worker vanished is run again by another worker, and completed once', async () => {
-      const q = await fresh();
-      // Worker A's lease lapses (no heartbeat before it runs out), as if the process was killed.
-      const stale = await queue({ ...FAST, leaseMs: 400, heartbeatMs: 60_000 });
-      const started = gate();
-      const release = gate();
-      let aRuns = 0;
-      workers(
-        stale.work(
-          {
-            slow: async () => {
-              aRuns++;
-              started.open();
-              await release.promise; // ignores its signal: a worker that is gone
+    test(
+      'a job whose worker vanished is run again by another worker, and completed once',
+      LIMIT,
+      async () => {
+        const q = await fresh();
+        // Worker A's lease lapses (no heartbeat before it runs out), as if the process was killed.
+        const stale = await queue({ ...FAST, leaseMs: 400, heartbeatMs: 60_000 });
+        const started = gate();
+        const release = gate();
+        let aRuns = 0;
+        workers(
+          stale.work(
+            {
+              slow: async () => {
+                aRuns++;
+                started.open();
+                await release.promise; // ignores its signal: a worker that is gone
+              },
             },
-          },
-          { concurrency: 1 },
-        ),
-      );
-      const job = await q.enqueue({ kind: 'slow' });
-      await started.promise;
-      let bRuns = 0;
-      workers(q.work({ slow: async () => void bRuns++ }, { concurrency: 1 }));
-      const done = await stateOf(q, job.id, ['done']);
-      assert.equal(bRuns, 1);
-      assert.equal(done.attempts, 2);
-      release.open(); // A comes back and finishes: its result must not count
-      await new Promise((r) => setTimeout(r, 500));
-      const after = await q.get(job.id);
-      assert.equal(after?.state, 'done');
-      assert.equal(after?.attempts, 2);
-      assert.equal(aRuns, 1);
-    });
+            { concurrency: 1 },
+          ),
+        );
+        const job = await q.enqueue({ kind: 'slow' });
+        await started.promise;
+        // Never leave A's handler waiting: closing its workers (after the test) waits for it.
+        toClose.push({ close: async () => release.open() });
+        let bRuns = 0;
+        workers(q.work({ slow: async () => void bRuns++ }, { concurrency: 1 }));
+        const done = await stateOf(q, job.id, ['done']);
+        assert.equal(bRuns, 1);
+        assert.equal(done.attempts, 2);
+        release.open(); // A comes back and finishes: its result must not count
+        await new Promise((r) => setTimeout(r, 500));
+        const after = await q.get(job.id);
+        assert.equal(after?.state, 'done');
+        assert.equal(after?.attempts, 2);
+        assert.equal(aRuns, 1);
+      },
+    );
 
-    test('progress reported by a handler is visible through get and list', async () => {
+    test('progress reported by a handler is visible through get and list', LIMIT, async () => {
       const q = await fresh();
       const release = gate();
       workers(
@@ -250,6 +263,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
         ),
       );
       const job = await q.enqueue({ kind: 'halfway' });
+      toClose.push({ close: async () => release.open() });
       await eventually('progress 0.5', async () => (await q.get(job.id))?.progress === 0.5);
       const listed = (await q.list({ states: ['running'] })).find((j) => j.id === job.id);
       assert.equal(listed?.progress, 0.5);
@@ -258,7 +272,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       await stateOf(q, job.id, ['done']);
     });
 
-    test('no more handlers run at once than the concurrency setting', async () => {
+    test('no more handlers run at once than the concurrency setting', LIMIT, async () => {
       const q = await fresh();
       let now = 0;
       let most = 0;
@@ -280,7 +294,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       assert.equal(most, 2);
     });
 
-    test('two sets of workers share 20 jobs and complete each exactly once', async () => {
+    test('two sets of workers share 20 jobs and complete each exactly once', LIMIT, async () => {
       const q = await fresh();
       const other = await queue();
       const runs = new Map<string, number>();
@@ -303,7 +317,7 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       assert.equal((await q.counts()).done, 20);
     });
 
-    test('closing the workers gives a running job back to the queue; noop runs', async () => {
+    test('closing the workers gives a running job back to the queue; noop runs', LIMIT, async () => {
       const q = await fresh();
       const started = gate();
       const w = q.work(
