@@ -50,7 +50,7 @@ const PROGRESS_EVERY_MS = 1000;
 
 export function mediaJobHandlers(deps: MediaJobDeps): JobHandlers {
   return {
-    'media.analyze': (ctx) => tracked(deps, ctx, () => analyze(deps, ctx)),
+    'media.analyze': (ctx) => tracked(deps, ctx, (progress) => analyze(deps, ctx, progress)),
     'media.derive': (ctx) =>
       tracked(deps, ctx, async (progress) => {
         const plan = parsePlan(ctx.job.payload.plan);
@@ -111,7 +111,11 @@ async function tracked(
   }
 }
 
-async function analyze(deps: MediaJobDeps, ctx: JobContext): Promise<void> {
+async function analyze(
+  deps: MediaJobDeps,
+  ctx: JobContext,
+  progress: (fraction: number) => void,
+): Promise<void> {
   const itemId = ctx.job.itemId!;
   const derivatives = repository(deps);
   const before = await deps.items.get(itemId);
@@ -142,7 +146,7 @@ async function analyze(deps: MediaJobDeps, ctx: JobContext): Promise<void> {
   } finally {
     ctx.signal.removeEventListener('abort', stop);
   }
-  ctx.progress(0.3);
+  progress(0.3);
   const item = await deps.items.get(itemId);
   if (item?.status !== 'ready') return;
   // The originals' SHA-384 (Subresource Integrity form) for feeds' podcast:integrity.
@@ -152,7 +156,7 @@ async function analyze(deps: MediaJobDeps, ctx: JobContext): Promise<void> {
     ctx.signal.throwIfAborted();
     await derivatives.setFileIntegrity(itemId, file.position, sri);
   }
-  ctx.progress(0.6);
+  progress(0.6);
   // The file that stands for the item: its main media file, else its largest PDF.
   const main =
     mainMediaFile(item) ??
