@@ -111,6 +111,11 @@ export const ERRORS = {
   DISK_FULL: { status: 507, message: 'storage: not enough free disk space on the site, try again later' },
   TORRENT_TOO_LARGE: { status: 413, message: 'torrent: larger than this site accepts' },
   ARCHIVE_STALLED: { status: 504, message: 'archive: no progress, gave up' },
+  // captions, transcripts and chapters (issue 18: src/media/captions*.ts)
+  CAPTION_INVALID: { status: 422, message: 'captions: not a valid WebVTT or SRT file' },
+  CAPTION_ENCODING: { status: 415, message: 'captions: not UTF-8 text' },
+  CAPTION_TOO_LARGE: { status: 413, message: 'captions: larger than the limit' },
+  CHAPTERS_INVALID: { status: 422, message: 'chapters: not valid podcast chapters JSON' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -29,6 +29,7 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
+import { Captions } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
@@ -370,6 +371,8 @@ export function createSite(parts: SiteParts): SiteServices {
         itemIds: () => seeding.seededIds(),
       },
     }),
+    // Captions, transcripts and chapters (issue 18): `src/media/captions-store.ts`.
+    captions: new Captions({ db, blobs, links }),
     health: async () => {
       await sql`select 1`.execute(db);
     },

@@ -141,6 +141,8 @@ export interface ItemsTable {
   archive_error: Defaulted<string | null>;
   /** Failed attempts since the last success or "try again". */
   archive_attempts: Defaulted<number>;
+  /** The distinct words of the item's captions, read by the search index (migration 0015_captions). */
+  caption_words: Defaulted<string>;
 }
 
 export interface ItemFilesTable {
@@ -234,6 +236,43 @@ export interface UploadsTable {
   completed_at: number | null;
 }
 
+export type CaptionKindColumn = 'captions' | 'subtitles';
+
+/** An item's caption file in one language (migration 0015_captions). */
+export interface CaptionsTable {
+  id: Generated<number>;
+  item_id: number;
+  /** BCP 47 tag, canonical case (`en`, `pt-BR`). */
+  language: string;
+  label: string;
+  kind: Defaulted<CaptionKindColumn>;
+  /** `items/<id>/captions/<language>.vtt`. */
+  blob_key: string;
+  cue_count: number;
+  /** Size of the WebVTT file. */
+  bytes: number;
+  created_at: number;
+}
+
+/** A cue's start and words, for search hits inside transcripts (migration 0015_captions). */
+export interface CaptionCuesTable {
+  caption_id: number;
+  seq: number;
+  item_id: number;
+  start_ms: number;
+  /** Lower-case words without accents, space-separated, with a space before and after. */
+  words: string;
+}
+
+/** An item's podcast JSON chapters (migration 0015_captions). */
+export interface ItemChaptersTable {
+  item_id: number;
+  /** The JSON document, as served. */
+  body: string;
+  chapter_count: number;
+  updated_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -250,6 +289,9 @@ export interface Schema {
   audit_log: AuditLogTable;
   site_settings: SiteSettingsTable;
   item_traffic: ItemTrafficTable;
+  captions: CaptionsTable;
+  caption_cues: CaptionCuesTable;
+  item_chapters: ItemChaptersTable;
 }
 
 export type TableName = keyof Schema;
@@ -269,6 +311,9 @@ export const TABLES: readonly TableName[] = [
   'audit_log',
   'site_settings',
   'item_traffic',
+  'captions',
+  'caption_cues',
+  'item_chapters',
 ];
 
 export type UserRow = Selectable<UsersTable>;

@@ -11,3 +11,28 @@ export type {
   ProcessingState,
   ProcessingViews,
 } from './view.js';
+export {
+  type Chapter,
+  CHAPTER_LIMITS,
+  type Chapters,
+  chaptersFromText,
+  chaptersToText,
+  checkChapters,
+  formatChapterTime,
+} from './captions-chapters.js';
+export {
+  CAPTION_LIMITS,
+  type CaptionFormat,
+  type Cue,
+  cuePlainText,
+  parseCaptions,
+  stripCueMarkup,
+} from './captions-format.js';
+export {
+  type CaptionRecord,
+  Captions,
+  type CaptionUpload,
+  canonicalLanguage,
+  languageName,
+  MAX_CAPTION_LANGUAGES,
+} from './captions-store.js';
