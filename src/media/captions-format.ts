@@ -161,13 +161,13 @@ export function srtTextToVtt(text: string): string {
     const n = name.toLowerCase();
     if (n !== 'i' && n !== 'b' && n !== 'u') return '';
     kept.push(tag.startsWith('</') ? `</${n}>` : `<${n}>`);
-    return `\u0000${kept.length - 1}\u0000`;
+    return `\uE000${kept.length - 1}\uE000`;
   });
   return marked
     .replace(/&(?!(amp|lt|gt|nbsp|lrm|rlm|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/\u0000(\d+)\u0000/g, (_m, n: string) => kept[Number(n)]!);
+    .replace(/\uE000(\d+)\uE000/g, (_m, n: string) => kept[Number(n)]!);
 }
 
 /** Parses SRT text (already decoded) into WebVTT cues. */

@@ -1,19 +1,8 @@
 /** Media work on items: facts, thumbnails, derivatives, captions (`view.ts` is what others read). */
 
-export type {
-  CaptionKind,
-  CaptionView,
-  CaptionViews,
-  DerivativeJson,
-  DerivativeKind,
-  ItemMediaView,
-  Processing,
-  ProcessingState,
-  ProcessingViews,
-} from './view.js';
 export {
-  type Chapter,
   CHAPTER_LIMITS,
+  type Chapter,
   type Chapters,
   chaptersFromText,
   chaptersToText,
@@ -36,3 +25,14 @@ export {
   languageName,
   MAX_CAPTION_LANGUAGES,
 } from './captions-store.js';
+export type {
+  CaptionKind,
+  CaptionView,
+  CaptionViews,
+  DerivativeJson,
+  DerivativeKind,
+  ItemMediaView,
+  Processing,
+  ProcessingState,
+  ProcessingViews,
+} from './view.js';
