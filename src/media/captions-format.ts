@@ -157,12 +157,15 @@ const SRT_TAG = /<\/?([a-zA-Z]+)[^>]*>/g;
 /** SRT cue text as WebVTT text: `<i>`, `<b>`, `<u>` kept, other tags and `{\an8}` codes dropped, `&<>` escaped. */
 export function srtTextToVtt(text: string): string {
   const kept: string[] = [];
-  const marked = text.replace(/\{\\[^}]*\}/g, '').replace(SRT_TAG, (tag, name: string) => {
-    const n = name.toLowerCase();
-    if (n !== 'i' && n !== 'b' && n !== 'u') return '';
-    kept.push(tag.startsWith('</') ? `</${n}>` : `<${n}>`);
-    return `\uE000${kept.length - 1}\uE000`;
-  });
+  const marked = text
+    .replace(/\uE000/g, '')
+    .replace(/\{\\[^}]*\}/g, '')
+    .replace(SRT_TAG, (tag, name: string) => {
+      const n = name.toLowerCase();
+      if (n !== 'i' && n !== 'b' && n !== 'u') return '';
+      kept.push(tag.startsWith('</') ? `</${n}>` : `<${n}>`);
+      return `\uE000${kept.length - 1}\uE000`;
+    });
   return marked
     .replace(/&(?!(amp|lt|gt|nbsp|lrm|rlm|#\d{1,7}|#x[0-9a-fA-F]{1,6});)/g, '&amp;')
     .replace(/</g, '&lt;')
