@@ -236,12 +236,13 @@ export function cuePlainText(cue: Cue): string {
 }
 
 /**
- * Reads a caption file: WebVTT when it starts with `WEBVTT` (or `format` says so), else SRT;
+ * Reads a caption file: WebVTT when it starts with `WEBVTT` or `format` says so (a `.vtt` name),
+ * else SRT;
  * returns the cues (sorted by start) and the canonical WebVTT file.
  */
 export function parseCaptions(bytes: Uint8Array, options: { format?: CaptionFormat } = {}): ParsedCaptions {
   const text = decodeCaptionBytes(bytes);
-  const vtt = options.format === 'vtt' || (options.format === undefined && /^WEBVTT/.test(text));
+  const vtt = options.format === 'vtt' || /^WEBVTT/.test(text);
   if (!vtt && !/^\s*(\d{1,9}\s*\n|\S+[ \t]+-->)/.test(text.replace(/\r\n?/g, '\n')))
     invalid('neither WebVTT (whose first line is "WEBVTT") nor SRT (numbered blocks of a timing and text)');
   const cues = vtt ? parseVtt(text) : parseSrt(text);

@@ -23,7 +23,7 @@ import {
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
-import type { CaptionViews, ProcessingViews } from '../media/index.js';
+import { Captions, type CaptionViews, type ProcessingViews } from '../media/index.js';
 import type {
   Archiver,
   MediaAnalyzer,
@@ -43,6 +43,7 @@ import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
+import { captionRoutes } from './routes/captions.js';
 import { communityRoutes } from './routes/community.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
@@ -197,6 +198,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
+      if (site.captions instanceof Captions)
+        await api.register(captionRoutes, { ...site, captions: site.captions });
     });
   }
   if (site) {
