@@ -106,7 +106,7 @@ function publicFile(reply: FastifyReply, request: FastifyRequest, type: string, 
     .header('access-control-allow-origin', '*')
     .header('x-content-type-options', 'nosniff');
   const inm = request.headers['if-none-match'];
-  return inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+  return inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag) ?? false;
 }
 
 export async function captionRoutes(app: FastifyInstance, options: CaptionRoutesOptions): Promise<void> {

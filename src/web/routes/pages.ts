@@ -23,6 +23,7 @@ import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js'
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
+import { captionPageRoutes } from './captions-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
@@ -129,4 +130,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(adminPageRoutes, kit);
   await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
+  await app.register(captionPageRoutes, kit);
 }
