@@ -111,6 +111,9 @@ export const ERRORS = {
   DISK_FULL: { status: 507, message: 'storage: not enough free disk space on the site, try again later' },
   TORRENT_TOO_LARGE: { status: 413, message: 'torrent: larger than this site accepts' },
   ARCHIVE_STALLED: { status: 504, message: 'archive: no progress, gave up' },
+  // job queue (issue 18)
+  JOBS_CONFIG: { status: 500, message: 'jobs: invalid job or queue configuration' },
+  JOBS_UNAVAILABLE: { status: 503, message: 'jobs: the queue is unavailable' },
   // captions, transcripts and chapters (issue 18: src/media/captions*.ts)
   CAPTION_INVALID: { status: 422, message: 'captions: not a valid WebVTT or SRT file' },
   CAPTION_ENCODING: { status: 415, message: 'captions: not UTF-8 text' },

@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import {
   ChannelRepository,
   CommunityRepository,
+  DerivativeRepository,
   ItemRepository,
   ModerationRepository,
   QuotaRepository,
@@ -29,11 +30,17 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
-import { Captions } from './media/index.js';
+import { type JobQueue, noop, openJobQueue } from './jobs/index.js';
+import {
+  Captions,
+  type DerivativeMaker,
+  MediaAnalyzer,
+  MediaProcessing,
+  mediaJobHandlers,
+} from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
-  MediaAnalyzer,
   Publisher,
   removeAbandonedItems,
   removeOrphanDraftBlobs,
@@ -67,6 +74,10 @@ export interface ServerExtras {
   limits?: LimitOverrides;
   /** Wraps the blob store (tests inject storage failures at this boundary). */
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
+  /** Media jobs run by this process at a time (default 1; 0: left to `seedcast worker`s). */
+  jobs?: number;
+  /** Replaces the media jobs' derivative maker (tests). */
+  maker?: DerivativeMaker;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -127,8 +138,12 @@ export async function startServer(
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
     const limits = { ...c.limits, ...extras.limits };
     const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
+    // The job queue of media work (issue 18): embedded in the site's database.
+    const jobs = await openJobQueue(db);
+    closers.push(() => jobs.close());
     const site = createSite({
       ...parts,
+      jobs,
       loginLockout: limits.loginLockout,
       quotas: c.quotas,
       torrentFormat: c.torrentFormat,
@@ -211,7 +226,33 @@ export async function startServer(
     site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
-    void site.media?.catchUp(); // items published before this start and never analysed
+    // Media jobs in this process (analysis, thumbnails, derivatives); `seedcast worker`s may help.
+    if ((extras.jobs ?? 1) > 0 && site.derivatives) {
+      const handlers = mediaJobHandlers({
+        items: site.items,
+        blobs,
+        queue: jobs,
+        tmpRoot: join(mediaTmp, 'jobs'),
+        links,
+        derivatives: site.derivatives,
+        torrentFormat: c.torrentFormat,
+        onDerivatives: (itemId) => site.seeding.derived.seed(itemId),
+        log: (m) => app.log.warn(m),
+        ...(extras.maker ? { maker: extras.maker } : {}),
+      });
+      const workers = jobs.work({ noop, ...handlers }, { concurrency: extras.jobs ?? 1 });
+      closers.push(() => workers.close());
+    }
+    // Derivatives torrents a `seedcast worker` made elsewhere are picked up from the database.
+    const stopWatch = site.seeding.derived.watch();
+    closers.push(async () => stopWatch());
+    if (site.processing instanceof MediaProcessing) {
+      const processing = site.processing;
+      processing.setLog((m) => app.log.warn(m));
+      // Items published before this start and never analysed: queued, or analysed in-process.
+      if (site.jobs) void processing.catchUp();
+      else void site.media?.catchUp();
+    } else void site.media?.catchUp();
     return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -288,6 +329,8 @@ export interface SiteParts {
   blobsOnDataDisk?: boolean;
   /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
   stun?: string[];
+  /** The job queue of media work (issue 18); without it media analysis runs in-process. */
+  jobs?: JobQueue;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -304,12 +347,22 @@ export function createSite(parts: SiteParts): SiteServices {
     minFreeRatio: q.minFreeRatio,
   });
   const channels = new ChannelRepository(db);
-  const seeding = new Seeding({ items, blobs, engine });
+  const derivatives = new DerivativeRepository(db);
+  const seeding = new Seeding({ items, blobs, engine, derivatives });
   const sessions = new SessionRepository(db);
   const media = new MediaAnalyzer({
     items,
     blobs,
     tmpRoot: parts.mediaTmp ?? join(dirname(stagingRoot), 'media'),
+  });
+  // Media work goes through the job queue when there is one (issue 18); else the analyzer above.
+  const processing = new MediaProcessing({
+    derivatives,
+    blobs,
+    links,
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
+    fallback: media,
+    onForget: (itemId) => seeding.derived.drop(itemId),
   });
   const archiver = parts.archiveRoot
     ? new Archiver({
@@ -319,7 +372,7 @@ export function createSite(parts: SiteParts): SiteServices {
         seeding,
         links,
         root: parts.archiveRoot,
-        onArchived: (item) => media.add(item.id),
+        onArchived: (item) => void processing.enqueue(item.id),
         concurrency: q.archiveConcurrency,
         stallMs: q.archiveStallMs,
         maxRetries: q.archiveRetries,
@@ -347,6 +400,9 @@ export function createSite(parts: SiteParts): SiteServices {
       guard,
     }),
     media,
+    processing,
+    derivatives,
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
     publisher: new Publisher({
       items,
       channels,
