@@ -213,6 +213,17 @@ describeOnEachDatabase('captions and chapters through the API', (fresh) => {
     );
   });
 
+  test('deleting the item removes its caption files and rows', async () => {
+    const doomed = await publish(s, ada, 'Doomed');
+    assert.equal((await upload(s, ada, doomed, { language: 'en', file: SRT })).statusCode, 201);
+    assert.ok(await s.site.blobs.head(`items/${doomed}/captions/en.vtt`));
+    assert.equal((await s.app.inject({ url: '/api/v1/search?q=zanzibarian' })).json().total, 1);
+    const res = await s.app.inject({ method: 'DELETE', url: `/api/v1/items/${doomed}`, headers: ada });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal(await s.site.blobs.head(`items/${doomed}/captions/en.vtt`), undefined);
+    assert.equal((await s.app.inject({ url: '/api/v1/search?q=zanzibarian' })).json().total, 0);
+  });
+
   test('chapters: set, served, refused when hostile, removed', async () => {
     const none = await s.app.inject({ url: `/api/v1/items/${item}/chapters` });
     assert.deepEqual(none.json(), { version: '1.2.0', chapters: [], url: null });

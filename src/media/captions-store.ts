@@ -197,7 +197,7 @@ export class Captions implements CaptionViews {
   }
 
   /** Removes every caption blob of an item (its rows go with the item's). */
-  async deleteBlobs(itemId: number): Promise<void> {
+  async forget(itemId: number): Promise<void> {
     for await (const blob of this.deps.blobs.list(`items/${itemId}/captions/`))
       await this.deps.blobs.delete(blob.key).catch(() => undefined);
   }
