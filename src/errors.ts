@@ -114,6 +114,7 @@ export const ERRORS = {
   // job queue (issue 18)
   JOBS_CONFIG: { status: 500, message: 'jobs: invalid job or queue configuration' },
   JOBS_UNAVAILABLE: { status: 503, message: 'jobs: the queue is unavailable' },
+  JOBS_NOT_RETRYABLE: { status: 409, message: 'jobs: only a failed or cancelled job can be retried' },
   // captions, transcripts and chapters (issue 18: src/media/captions*.ts)
   CAPTION_INVALID: { status: 422, message: 'captions: not a valid WebVTT or SRT file' },
   CAPTION_ENCODING: { status: 415, message: 'captions: not UTF-8 text' },

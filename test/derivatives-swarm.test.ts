@@ -11,74 +11,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { type RunningServer, startServer } from '../src/server.js';
+import { readConfig } from '../src/config.js';
+import { startServer } from '../src/server.js';
+import { startWorker } from '../src/worker.js';
+import { publish, settled, tokenFor } from './helpers/derivatives.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, run, start, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
-
-interface Derivative {
-  kind: string;
-  label: string;
-  mime: string;
-  length: number;
-  url: string;
-  torrentUrl?: string;
-  magnet?: string;
-  integrity?: string;
-  bitrate?: number;
-}
-
-interface ItemJson {
-  id: number;
-  processing?: { state: string; progress?: number; error?: string } | null;
-  derivatives?: Derivative[];
-}
-
-export async function tokenFor(server: RunningServer): Promise<string> {
-  const json = (body: unknown) => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await fetch(`${server.url}/api/v1/users`, json({ username: 'ada', password: 'correct horse' }));
-  const res = await fetch(
-    `${server.url}/api/v1/tokens`,
-    json({ username: 'ada', password: 'correct horse' }),
-  );
-  return ((await res.json()) as { token: string }).token;
-}
-
-export async function publish(server: RunningServer, token: string, path: string, name: string) {
-  const form = new FormData();
-  form.append('title', name);
-  form.append('file', new Blob([readFileSync(path)]), name);
-  const res = await fetch(`${server.url}/api/v1/items`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as { id: number };
-}
-
-export async function itemJson(server: RunningServer, id: number): Promise<ItemJson> {
-  const res = await fetch(`${server.url}/api/v1/items/${id}`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as ItemJson;
-}
-
-/** Polls the API until the item's processing is done or failed; returns the states seen. */
-export async function settled(server: RunningServer, id: number, timeoutMs = 120_000) {
-  const seen = new Set<string>();
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const item = await itemJson(server, id);
-    if (item.processing) seen.add(item.processing.state);
-    if (item.processing?.state === 'done' || item.processing?.state === 'failed') return { item, seen };
-    if (Date.now() > deadline) throw new Error(`item ${id}: processing ${JSON.stringify(item.processing)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const sha384 = (bytes: Buffer) => `sha384-${createHash('sha384').update(bytes).digest('base64')}`;
 
@@ -171,4 +110,44 @@ test('a WAV becomes an MP3 and a waveform that libtorrent downloads from the sit
   await files(join(dir, 'lt-magnet'));
   t.diagnostic(`libtorrent: .torrent ${JSON.stringify(viaTorrent)}, magnet ${JSON.stringify(viaMagnet)}`);
   assert.ok(server.site.seeding.derived.isSeeding(id), "the site's peer seeds the derivatives");
+});
+
+test("derivatives a `seedcast worker` made are seeded by the site's peer, found in the database", {
+  timeout: 180_000,
+}, async (t) => {
+  if (!requireTools(t, 'ffmpeg', 'ffprobe', 'libtorrent')) return;
+  const dir = tempDir(t, 'seedcast-derivatives-worker-');
+  const wav = join(dir, 'talk.wav');
+  run('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', wav]);
+  const port = await freePort();
+  const data = join(dir, 'site');
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const base = readConfig({}, {});
+  // The site runs no jobs itself; a worker (same data folder and database) runs them.
+  const server = await startServer({
+    host: '127.0.0.1',
+    port,
+    data,
+    publicUrl,
+    allowPrivateUrls: true,
+    jobs: { ...base.jobs, workers: 0 },
+  });
+  t.after(() => server.close());
+  const worker = await startWorker({ data, publicUrl, jobs: { ...base.jobs, workers: 1 } });
+  t.after(() => worker.close());
+  const token = await tokenFor(server);
+  const { id } = await publish(server, token, wav, 'talk.wav');
+  const { item } = await settled(server, id);
+  assert.equal(item.processing?.state, 'done', JSON.stringify(item.processing));
+  const mp3 = item.derivatives?.find((d) => d.mime === 'audio/mpeg');
+  assert.ok(mp3?.magnet);
+  // The site learns of the torrent when libtorrent announces it (or at its next refresh).
+  const out = join(dir, 'lt-magnet');
+  const started = Date.now();
+  await libtorrent(t, mp3.magnet, out);
+  t.diagnostic(`libtorrent finished the magnet in ${Date.now() - started} ms`);
+  assert.ok(server.site.seeding.derived.isSeeding(id));
+  assert.equal((await fetch(mp3.torrentUrl!)).status, 200);
+  const got = readFileSync(join(out, 'derivatives', decodeURIComponent(mp3.url.split('/').pop()!)));
+  assert.ok(got.equals(Buffer.from(await (await fetch(mp3.url)).arrayBuffer())), 'byte-exact');
 });

@@ -25,7 +25,13 @@ export {
   languageName,
   MAX_CAPTION_LANGUAGES,
 } from './captions-store.js';
-export { type CodecFacts, codecFacts, isPdf, probeCodecFacts } from './codec-facts.js';
+export {
+  type CodecFacts,
+  type CodecProbeOptions,
+  codecFacts,
+  isPdf,
+  probeCodecFacts,
+} from './codec-facts.js';
 export {
   type CommandOptions,
   DEFAULT_MAX_BYTES,

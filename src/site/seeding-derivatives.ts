@@ -7,7 +7,8 @@
  * once (`seed(itemId)`); a `seedcast worker` elsewhere only writes the database. So the site also
  * `refresh`es from the database: at start, every `intervalMs` (`watch`, 15 s by default), and on
  * demand when someone asks for a derivatives torrent the site does not seed yet (the `.torrent`
- * route calls `ensure`). The tracker's grace window covers the few seconds in between.
+ * route calls `ensure`) or announces one to the tracker (`unknown`, from the allow check). The
+ * tracker's grace window covers the moment in between.
  */
 
 import type { DerivativeRepository, DerivativesTorrent } from '../catalog/index.js';
@@ -34,6 +35,8 @@ export class DerivedSeeding {
   private readonly byInfoHash = new Map<string, number>();
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** When each unknown hash was last looked up (`unknown`). */
+  private readonly asked = new Map<string, number>();
 
   constructor(private readonly options: DerivedSeedingOptions) {}
 
@@ -70,6 +73,24 @@ export class DerivedSeeding {
     await this.seed(itemId).catch((err: Error) =>
       this.options.log(`item ${itemId}: cannot seed its derivatives: ${err.message}`),
     );
+  }
+
+  /**
+   * An announce for a hash the allow-list does not hold: when the database knows it as an item's
+   * derivatives torrent, it is seeded (and allowed). Each hash is asked about once a minute at most.
+   */
+  unknown(infoHash: Buffer): void {
+    const repo = this.options.derivatives;
+    if (!repo || infoHash.byteLength !== 20) return;
+    const hex = infoHash.toString('hex');
+    const now = Date.now();
+    if ((this.asked.get(hex) ?? 0) > now - 60_000) return;
+    if (this.asked.size >= 10_000) this.asked.clear();
+    this.asked.set(hex, now);
+    void repo
+      .itemOfInfoHash(hex)
+      .then((itemId) => (itemId === undefined ? undefined : this.ensure(itemId)))
+      .catch(() => undefined);
   }
 
   seedsInfoHash(infoHash: Buffer): boolean {

@@ -11,7 +11,7 @@
  * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
  */
 
-import type { DerivativeRepository, DerivativesTorrent, Item, ItemRepository } from '../catalog/index.js';
+import type { DerivativeRepository, Item, ItemRepository } from '../catalog/index.js';
 import type { Engine, TorrentSession } from '../engine/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
@@ -65,8 +65,27 @@ export class Seeding {
 
   /** The tracker's allow check: is this one of the site's items? */
   get allow(): AllowCheck {
-    return this.allowed;
+    return this.allowCheck;
   }
+
+  /**
+   * The allow-list as the tracker uses it: an announce for a hash it does not hold asks the
+   * database whether it is a derivatives torrent a `seedcast worker` just made (then seeded and
+   * allowed from the next announce on; see `seeding-derivatives.ts`).
+   */
+  private readonly allowCheck: ReturnType<typeof allowSet> = Object.assign(
+    (infoHash: Buffer) => {
+      const ok = this.allowed(infoHash);
+      if (!ok) this.derived.unknown(infoHash);
+      return ok;
+    },
+    {
+      update: (next: Set<string>) => this.allowed.update(next),
+      size: () => this.allowed.size(),
+      keys: () => this.allowed.keys(),
+      onUpdate: (listener: () => void) => this.allowed.onUpdate(listener),
+    },
+  );
 
   /** Loads the allow-list from the catalog and starts seeding every ready item. */
   async start(): Promise<void> {

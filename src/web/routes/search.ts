@@ -9,12 +9,15 @@
 import type { FastifyInstance } from 'fastify';
 import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../catalog/index.js';
 import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
+import type { ProcessingViews } from '../../media/index.js';
 import type { SiteLinks } from '../../site/index.js';
 import { itemView } from './items.js';
 
 export interface SearchRoutesOptions {
   search: SearchRepository;
   links: SiteLinks;
+  /** Adds each item's `processing` and `derivatives` (issue 18), two queries per page. */
+  processing?: ProcessingViews;
 }
 
 interface SearchQueryString {
@@ -78,6 +81,7 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
         page: q.page,
         perPage: q.per_page,
       });
+      const media = await options.processing?.viewMany?.(result.items);
       return {
         total: result.total,
         totalCapped: result.totalCapped,
@@ -85,7 +89,11 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
         perPage: result.perPage,
         sort: result.sort,
         items: result.items.map((item) => {
-          const view = itemView(item, options.links);
+          const m = media?.get(item.id);
+          const view = {
+            ...itemView(item, options.links),
+            ...(m ? { processing: m.processing, derivatives: m.derivatives } : {}),
+          };
           const ms = result.moments.get(item.id);
           // A hit inside a transcript links to the moment: `/items/:id#t=<seconds>`.
           return ms === undefined
