@@ -114,6 +114,11 @@ export const ERRORS = {
   // job queue (issue 18)
   JOBS_CONFIG: { status: 500, message: 'jobs: invalid job or queue configuration' },
   JOBS_NOT_RETRYABLE: { status: 409, message: 'jobs: only a failed or cancelled job can be retried' },
+  // captions, transcripts and chapters (issue 18: src/media/captions*.ts)
+  CAPTION_INVALID: { status: 422, message: 'captions: not a valid WebVTT or SRT file' },
+  CAPTION_ENCODING: { status: 415, message: 'captions: not UTF-8 text' },
+  CAPTION_TOO_LARGE: { status: 413, message: 'captions: larger than the limit' },
+  CHAPTERS_INVALID: { status: 422, message: 'chapters: not valid podcast chapters JSON' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -31,7 +31,7 @@ import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
 import { type JobQueue, openJobQueue } from './jobs/index.js';
-import { type DerivativeMaker, MediaAnalyzer, MediaProcessing } from './media/index.js';
+import { Captions, type DerivativeMaker, MediaAnalyzer, MediaProcessing } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
@@ -426,6 +426,8 @@ export function createSite(parts: SiteParts): SiteServices {
         itemIds: () => seeding.seededIds(),
       },
     }),
+    // Captions, transcripts and chapters (issue 18): `src/media/captions-store.ts`.
+    captions: new Captions({ db, blobs, links }),
     health: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,6 +1,6 @@
 /**
  * Searching the catalog: free text (SQLite FTS5 ranked by bm25; PostgreSQL `tsvector` ranked by
- * `ts_rank`, title weighted over creator and tags over description), filters (media type, licence,
+ * `ts_rank`, title weighted over creator and tags over description over caption words), filters (media type, licence,
  * tags, creator, channel, owner), sorts (relevance, newest, oldest, title), pages, and facets with
  * counts (type, licence, tag, creator) over the filtered result. Only visible items are found
  * (status `ready`: never pending or taken down).
@@ -22,6 +22,7 @@ import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../site/license.js';
 import type { Item, ItemRepository } from './items.js';
+import { captionMoments } from './search-moments.js';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'oldest', 'title'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -67,6 +68,11 @@ export interface SearchResult {
   sort: SearchSort;
   items: Item[];
   facets: Facets;
+  /**
+   * With text: where in each found item a caption cue holds every word (item id to milliseconds),
+   * so a hit inside a transcript links to that moment (`/items/:id#t=<seconds>`).
+   */
+  moments: Map<number, number>;
 }
 
 export interface SearchOptions {
@@ -185,6 +191,14 @@ export class SearchRepository {
       this.db,
     );
     const items = await this.items.many(ids.rows.map((r) => Number(r.id)));
+    const moments =
+      plan.rank && query.q !== undefined
+        ? await captionMoments(
+            this.db,
+            items.map((i) => i.id),
+            searchWords(query.q),
+          )
+        : new Map<number, number>();
     return {
       total: stats.total,
       totalCapped: stats.capped,
@@ -193,6 +207,7 @@ export class SearchRepository {
       sort,
       items,
       facets: stats.facets,
+      moments,
     };
   }
 
@@ -224,7 +239,7 @@ export class SearchRepository {
         if (kind === 'sqlite') {
           text = {
             match: sql`items_fts match ${ftsQuery(words, prefix)}`,
-            rank: sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0)`,
+            rank: sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5)`,
           };
         } else {
           const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;

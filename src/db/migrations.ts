@@ -7,6 +7,7 @@
  */
 
 import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { captions } from './migrations-captions.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -453,6 +454,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0014_derivatives': {
       async up(db) {
         await derivatives(db, kind);
+      },
+    },
+    // Captions, transcripts and chapters (issue 18): `migrations-captions.ts`.
+    '0015_captions': {
+      async up(db) {
+        await captions(db, kind);
       },
     },
   };

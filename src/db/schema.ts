@@ -152,6 +152,8 @@ export interface ItemsTable {
   derivatives_info_hash: Defaulted<string | null>;
   derivatives_info_hash_v2: Defaulted<string | null>;
   derivatives_torrent_key: Defaulted<string | null>;
+  /** The distinct words of the item's captions, read by the search index (migration 0015_captions). */
+  caption_words: Defaulted<string>;
 }
 
 export interface ItemFilesTable {
@@ -298,6 +300,43 @@ export interface JobsTable {
   updated_at: number;
 }
 
+export type CaptionKindColumn = 'captions' | 'subtitles';
+
+/** An item's caption file in one language (migration 0015_captions). */
+export interface CaptionsTable {
+  id: Generated<number>;
+  item_id: number;
+  /** BCP 47 tag, canonical case (`en`, `pt-BR`). */
+  language: string;
+  label: string;
+  kind: Defaulted<CaptionKindColumn>;
+  /** `items/<id>/captions/<language>.vtt`. */
+  blob_key: string;
+  cue_count: number;
+  /** Size of the WebVTT file. */
+  bytes: number;
+  created_at: number;
+}
+
+/** A cue's start and words, for search hits inside transcripts (migration 0015_captions). */
+export interface CaptionCuesTable {
+  caption_id: number;
+  seq: number;
+  item_id: number;
+  start_ms: number;
+  /** Lower-case words without accents, space-separated, with a space before and after. */
+  words: string;
+}
+
+/** An item's podcast JSON chapters (migration 0015_captions). */
+export interface ItemChaptersTable {
+  item_id: number;
+  /** The JSON document, as served. */
+  body: string;
+  chapter_count: number;
+  updated_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -316,6 +355,9 @@ export interface Schema {
   item_traffic: ItemTrafficTable;
   jobs: JobsTable;
   derivatives: DerivativesTable;
+  captions: CaptionsTable;
+  caption_cues: CaptionCuesTable;
+  item_chapters: ItemChaptersTable;
 }
 
 export type TableName = keyof Schema;
@@ -337,6 +379,9 @@ export const TABLES: readonly TableName[] = [
   'item_traffic',
   'jobs',
   'derivatives',
+  'captions',
+  'caption_cues',
+  'item_chapters',
 ];
 
 export type UserRow = Selectable<UsersTable>;

@@ -70,4 +70,6 @@ export interface CaptionViews {
   captions(itemId: number): Promise<CaptionView[]>;
   /** Absolute URL of the item's chapters JSON, or null when it has none. */
   chaptersUrl(itemId: number): Promise<string | null>;
+  /** Removes the item's caption files (delete; the rows go with the item's). */
+  forget?(itemId: number): Promise<void>;
 }

@@ -112,6 +112,7 @@ const LABELS: Record<Action, string> = {
   favourites: 'favourites',
   'password-changes': 'password changes',
   'p2p-reports': 'P2P reports',
+  captions: 'caption and chapter changes',
 };
 
 function span(ms: number): string {

@@ -24,7 +24,7 @@ import {
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
-import type { CaptionViews, MediaAnalyzer, ProcessingViews } from '../media/index.js';
+import { Captions, type CaptionViews, type MediaAnalyzer, type ProcessingViews } from '../media/index.js';
 import type { Archiver, Publisher, Seeding, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
 import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
@@ -36,6 +36,7 @@ import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
+import { captionRoutes } from './routes/captions.js';
 import { communityRoutes } from './routes/community.js';
 import { derivativeRoutes } from './routes/derivatives.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -209,6 +210,8 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
       await api.register(jobRoutes, site);
+      if (site.captions instanceof Captions)
+        await api.register(captionRoutes, { ...site, captions: site.captions });
     });
   }
   if (site) {

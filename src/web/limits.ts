@@ -27,6 +27,7 @@ export const ACTIONS = [
   'favourites',
   'password-changes',
   'p2p-reports',
+  'captions',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -85,6 +86,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     'password-changes': { max: 5, timeWindow: HOUR },
     // The player reports every 10 s and when its page hides: about 360 an hour per open page.
     'p2p-reports': { max: 1200, timeWindow: HOUR },
+    // Caption uploads and deletions, chapter edits (issue 18).
+    captions: { max: 60, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -150,6 +153,8 @@ const ALIASES: Record<string, Action> = {
   password: 'password-changes',
   'p2p-report': 'p2p-reports',
   beacon: 'p2p-reports',
+  caption: 'captions',
+  chapters: 'captions',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

@@ -6,6 +6,7 @@
  */
 
 import { browserSwarmPaths } from './openapi-browser-swarm.js';
+import { captionPaths } from './openapi-captions.js';
 import { jobPaths } from './openapi-jobs.js';
 import { moderationPaths } from './openapi-moderation.js';
 import { processingProperties } from './openapi-processing.js';
@@ -354,7 +355,12 @@ export function openApiDocument(): Record<string, unknown> {
                 page: { type: 'integer' },
                 perPage: { type: 'integer' },
                 sort: { type: 'string' },
-                items: { type: 'array', items: item },
+                items: {
+                  type: 'array',
+                  items: item,
+                  description:
+                    'Items as GET /api/v1/items/{id}. A hit inside captions adds `startSeconds` (the first cue holding every word) and `url` ends in `#t=<seconds>`.',
+                },
                 facets: {
                   type: 'object',
                   properties: Object.fromEntries(
@@ -391,6 +397,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: op('This document', { 200: ok('OpenAPI 3.1') }),
       },
       ...uploadPaths(),
+      ...captionPaths(),
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Atom 1.0 (RFC 4287): one `<entry>` per item with its page as `rel="alternate"` and id, the media
  * file as `rel="enclosure"` (or the `.torrent` first in the torrent form, as in RSS), the other one
- * as a second enclosure link, the licence as `rel="license"` (RFC 4946) and Media RSS thumbnails.
+ * as a second enclosure link (and the original when the media file is a derivative), caption files
+ * as `rel="related"` `text/vtt` links, the licence as `rel="license"` (RFC 4946) and Media RSS thumbnails.
  * Text constructs are `type="text"` (escaped user text); the description's HTML form goes in
  * `<content type="html">`.
  */
@@ -20,7 +21,17 @@ function entry(e: FeedEntry, form: EnclosureForm): XmlOut {
   const torrent = e.torrent
     ? el('link', { rel: 'enclosure', href: e.torrent.url, type: TORRENT_TYPE, length: e.torrent.length })
     : null;
-  const enclosures = form === 'torrent' || !media ? [torrent, media] : [media, torrent];
+  // The original too, when the media enclosure is a derivative (issue 18).
+  const original =
+    e.original && e.media && e.original.url !== e.media.url
+      ? el('link', {
+          rel: 'enclosure',
+          href: e.original.url,
+          type: e.original.type,
+          length: e.original.length,
+        })
+      : null;
+  const enclosures = form === 'torrent' || !media ? [torrent, media, original] : [media, original, torrent];
   return el(
     'entry',
     {},
@@ -29,6 +40,9 @@ function entry(e: FeedEntry, form: EnclosureForm): XmlOut {
     el('link', { rel: 'alternate', type: 'text/html', href: e.link }),
     enclosures,
     e.license ? el('link', { rel: 'license', href: e.license.url }) : null,
+    e.transcripts.map((t) =>
+      el('link', { rel: 'related', type: 'text/vtt', hreflang: t.language, title: t.label, href: t.url }),
+    ),
     el('published', {}, e.published.toISOString()),
     el('updated', {}, e.updated.toISOString()),
     el('author', {}, el('name', {}, e.author)),

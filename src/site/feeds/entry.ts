@@ -1,13 +1,23 @@
 /**
  * What every feed format says about an item, computed once from the catalog: links (page, `.torrent`,
  * magnet, file URLs, embed), the media file podcast apps download (the first audio or video file
- * stored on the site, else the largest stored file), the licence as an id and a URL, and the times.
- * Transport-free: the route resolves owner names, channels and torrent sizes and passes them in.
+ * stored on the site, else the largest stored file; replaced by the best derivative when that file
+ * does not play everywhere: `enclosure.ts`), the other renditions, captions and chapters (issue 18),
+ * the licence as an id and a URL, and the times. Transport-free: the route resolves owner names,
+ * channels, torrent sizes, media views and captions and passes them in.
  */
 
 import type { Channel, Item } from '../../catalog/index.js';
+import type { CaptionView, ItemMediaView } from '../../media/view.js';
 import type { SiteLinks } from '../links.js';
 import { contentTypeOf } from '../media.js';
+import {
+  bestDerivative,
+  derivativeAlternates,
+  derivativeFile,
+  type FeedAlternate,
+  originalPlaysEverywhere,
+} from './enclosure.js';
 
 export interface FeedFile {
   url: string;
@@ -17,6 +27,8 @@ export interface FeedFile {
   path: string;
   /** SHA-256, hex, when known. */
   sha256: string | null;
+  /** SHA-384 in Subresource Integrity form (`sha384-<base64>`), when known. */
+  integrity?: string | null;
 }
 
 export interface FeedEntry {
@@ -41,6 +53,14 @@ export interface FeedEntry {
   height: number | null;
   /** The file served over HTTP that podcast apps download; null when no file is stored here. */
   media: FeedFile | null;
+  /** The original media file (the same as `media` unless a derivative plays in more places). */
+  original: FeedFile | null;
+  /** The derivatives' renditions (audio, video) as alternate enclosures, `media`'s twin first. */
+  alternates: FeedAlternate[];
+  /** Caption files (WebVTT), as `podcast:transcript`. */
+  transcripts: CaptionView[];
+  /** The podcast JSON chapters' URL, when the item has chapters. */
+  chapters: string | null;
   files: FeedFile[];
   torrent: { url: string; length: number } | null;
   magnet: string | null;
@@ -56,6 +76,12 @@ export interface EntryContext {
   torrentLength(itemId: number): number | undefined;
   /** The thumbnail's URL, when the site serves one for this item. */
   thumbnail?(item: Item): string | null;
+  /** The item's derivatives (issue 18), when the site makes them. */
+  mediaView?(itemId: number): ItemMediaView | undefined;
+  /** The item's captions, when the site keeps them. */
+  captions?(itemId: number): CaptionView[];
+  /** The item's chapters URL, when it has chapters. */
+  chapters?(itemId: number): string | null;
 }
 
 /** A licence as an id and a URL: a Creative Commons URL, or an SPDX id with its page on spdx.org. */
@@ -93,10 +119,18 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
     length: f.length,
     path: f.path,
     sha256: f.sha256,
+    integrity: f.integrity ?? null,
   }));
   // Audio before video only matters for items that hold both; the item's own kind decides first.
   const ofKind = files.filter((f) => f.type.startsWith(`${item.mediaType}/`));
-  const media = pickMedia(ofKind.length > 0 ? ofKind : files);
+  const original = pickMedia(ofKind.length > 0 ? ofKind : files);
+  // The most compatible playable file: the original when it plays everywhere, else a derivative.
+  const view = ctx.mediaView?.(item.id);
+  const derivative =
+    original && !originalPlaysEverywhere(original, item, view)
+      ? bestDerivative(item.mediaType, view)
+      : undefined;
+  const media = derivative ? derivativeFile(derivative) : original;
   const torrentLength = item.torrentKey ? ctx.torrentLength(item.id) : undefined;
   const magnet = links.magnet(item) ?? null;
   const owner = ctx.ownerName(item.ownerId);
@@ -118,6 +152,10 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
     width: item.width,
     height: item.height,
     media,
+    original,
+    alternates: derivativeAlternates(view, derivative),
+    transcripts: ctx.captions?.(item.id) ?? [],
+    chapters: ctx.chapters?.(item.id) ?? null,
     files,
     torrent: torrentLength !== undefined ? { url: links.torrent(item.id), length: torrentLength } : null,
     magnet,

@@ -1,7 +1,8 @@
 /**
  * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): items with `content_text` (and the escaped
- * `content_html`), the media file as the first attachment (the `.torrent` first in the torrent form),
- * tags, authors, and the site's `_seedcast` extension (magnet, info-hash-free links, licence).
+ * `content_html`), the media file as the first attachment (the `.torrent` first in the torrent form;
+ * the original beside it when the media file is a derivative), tags, authors, and the site's
+ * `_seedcast` extension (magnet, info-hash-free links, licence, caption files, chapters).
  * `<`, `>` and `&` are written as `\u` escapes, so the document is safe even if shown inline.
  */
 
@@ -23,9 +24,19 @@ function item(e: FeedEntry, form: EnclosureForm) {
   const torrent = e.torrent
     ? { url: e.torrent.url, mime_type: TORRENT_TYPE, size_in_bytes: e.torrent.length, title: 'BitTorrent' }
     : null;
-  const attachments = (form === 'torrent' || !media ? [torrent, media] : [media, torrent]).filter(
-    (a) => a !== null,
-  );
+  // The original too, when the media attachment is a derivative (issue 18).
+  const original =
+    e.original && e.media && e.original.url !== e.media.url
+      ? {
+          url: e.original.url,
+          mime_type: e.original.type,
+          size_in_bytes: e.original.length,
+          title: 'Original',
+        }
+      : null;
+  const attachments = (
+    form === 'torrent' || !media ? [torrent, media, original] : [media, original, torrent]
+  ).filter((a) => a !== null);
   return {
     id: e.link,
     url: e.link,
@@ -44,6 +55,13 @@ function item(e: FeedEntry, form: EnclosureForm) {
       torrent: e.torrent?.url ?? null,
       license: e.license?.url ?? null,
       embed: e.embed,
+      transcripts: e.transcripts.map((t) => ({
+        url: t.url,
+        language: t.language,
+        type: 'text/vtt',
+        label: t.label,
+      })),
+      chapters: e.chapters,
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * RSS 2.0 with the iTunes podcast tags, the podcast namespace 1.0 (`podcast:guid`,
- * `podcast:alternateEnclosure` + `podcast:source` + `podcast:integrity`, `podcast:license`), Media
+ * `podcast:alternateEnclosure` + `podcast:source` + `podcast:integrity`, `podcast:license`,
+ * `podcast:transcript` for each caption file, `podcast:chapters`), Media
  * RSS 1.5 (`media:content`, `media:thumbnail`, `media:license`), Dublin Core `dc:creator` and an
  * Atom `rel="self"` link (RFC 4287, as the RSS Advisory Board recommends).
  *
@@ -11,10 +12,13 @@
  *  - `torrent` (`?enclosure=torrent`, as Broadcast Machine and Miro published): the `<enclosure>` is
  *    the `.torrent` (`application/x-bittorrent`); the HTTP file becomes the alternate.
  * An item with no file stored on the site (torrent-only, not archived) has the `.torrent` as its
- * enclosure in both forms.
+ * enclosure in both forms. When the original does not play everywhere, the media enclosure is the
+ * best derivative (`enclosure.ts`); the original (with its swarm) and every other rendition (with the
+ * derivatives torrent) are alternate enclosures, with their SHA-384 when known.
  */
 
 import { createHash } from 'node:crypto';
+import type { FeedAlternate } from './enclosure.js';
 import type { FeedEntry, FeedInfo } from './entry.js';
 import { textToHtml } from './entry.js';
 import { el, renderXml, type XmlOut } from './xml.js';
@@ -56,6 +60,23 @@ function medium(e: FeedEntry): string | undefined {
       : undefined;
 }
 
+/** A rendition as `podcast:alternateEnclosure` with its sources and integrity. */
+function alternateOf(a: FeedAlternate): XmlOut {
+  return el(
+    'podcast:alternateEnclosure',
+    {
+      type: a.type,
+      length: a.length,
+      bitrate: a.bitrate,
+      height: a.height,
+      title: a.title,
+      default: a.isDefault ? 'true' : undefined,
+    },
+    a.sources.map((s) => el('podcast:source', { uri: s.uri, contentType: s.contentType })),
+    a.integrity ? el('podcast:integrity', { type: 'sri', value: a.integrity }) : null,
+  );
+}
+
 function item(e: FeedEntry, form: EnclosureForm): XmlOut {
   const torrentFirst = form === 'torrent' || !e.media;
   const enclosure =
@@ -64,22 +85,32 @@ function item(e: FeedEntry, form: EnclosureForm): XmlOut {
       : e.media
         ? el('enclosure', { url: e.media.url, length: e.media.length, type: e.media.type })
         : null;
-  // The alternate: the same media, reached another way (the swarm, or HTTP in the torrent form).
-  const mediaType = e.media?.type ?? 'application/octet-stream';
-  const mediaLength = e.media?.length;
+  // The original's alternate: the same file reached another way (the swarm, or HTTP when it is not
+  // the enclosure: the torrent form, or a derivative enclosure).
+  const original = e.original ?? e.media;
+  const derived = original !== null && e.media !== null && original.url !== e.media.url;
   const sources = [
-    torrentFirst && e.media ? el('podcast:source', { uri: e.media.url }) : null,
+    (torrentFirst || derived) && original ? el('podcast:source', { uri: original.url }) : null,
     !torrentFirst && e.torrent
       ? el('podcast:source', { uri: e.torrent.url, contentType: TORRENT_TYPE })
       : null,
     e.magnet ? el('podcast:source', { uri: e.magnet }) : null,
   ];
+  const integrity = original?.integrity
+    ? original.integrity
+    : original?.sha256
+      ? sri(original.sha256)
+      : undefined;
   const alternate = sources.some(Boolean)
     ? el(
         'podcast:alternateEnclosure',
-        { type: mediaType, length: mediaLength, title: 'BitTorrent' },
+        {
+          type: original?.type ?? 'application/octet-stream',
+          length: original?.length,
+          title: derived ? 'Original' : 'BitTorrent',
+        },
         ...sources,
-        e.media?.sha256 ? el('podcast:integrity', { type: 'sri', value: sri(e.media.sha256) }) : null,
+        integrity ? el('podcast:integrity', { type: 'sri', value: integrity }) : null,
       )
     : null;
   return el(
@@ -99,6 +130,11 @@ function item(e: FeedEntry, form: EnclosureForm): XmlOut {
     e.thumbnail ? el('itunes:image', { href: e.thumbnail }) : null,
     el('itunes:explicit', {}, 'false'),
     alternate,
+    e.alternates.map(alternateOf),
+    e.transcripts.map((t) =>
+      el('podcast:transcript', { url: t.url, type: 'text/vtt', language: t.language, rel: 'captions' }),
+    ),
+    e.chapters ? el('podcast:chapters', { url: e.chapters, type: 'application/json+chapters' }) : null,
     e.license ? el('podcast:license', { url: e.license.url }, e.license.id) : null,
     e.media
       ? el('media:content', {

@@ -35,6 +35,8 @@ export interface CardItem {
   seeders?: number;
   /** The item has a thumbnail (served at `/items/:id/thumbnail.jpg`). */
   thumbnail?: boolean;
+  /** A search hit inside captions: the link plays from there (`#t=`). */
+  startSeconds?: number;
 }
 
 export function ItemCard(props: { item: CardItem }): Html {
@@ -45,8 +47,17 @@ export function ItemCard(props: { item: CardItem }): Html {
         <img class="thumb" src={`${itemUrl(item.id)}/thumbnail.jpg`} alt="" loading="lazy" decoding="async" />
       ) : null}
       <h3>
-        <a href={itemUrl(item.id)}>{item.title}</a>
+        <a
+          href={
+            item.startSeconds === undefined ? itemUrl(item.id) : `${itemUrl(item.id)}#t=${item.startSeconds}`
+          }
+        >
+          {item.title}
+        </a>
       </h3>
+      {item.startSeconds !== undefined ? (
+        <p class="meta moment">Said at {formatDuration(item.startSeconds * 1000)} in the captions</p>
+      ) : null}
       <p class="meta">
         <span class="pill">{item.mediaType}</span> {item.creator ? `${item.creator} · ` : ''}
         <time datetime={new Date(item.createdAt).toISOString()}>{formatDate(item.createdAt)}</time>

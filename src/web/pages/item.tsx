@@ -50,6 +50,8 @@ export interface ItemPageData {
   playerScript?: string;
   /** Whether the player may play through the swarm (viewers choose; see `p2p-notice.tsx`). */
   p2p?: P2pView;
+  /** The captions and chapters panel (`item-captions.tsx`), when the site keeps captions. */
+  captionsPanel?: Child;
 }
 
 /**
@@ -347,6 +349,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
               {renderMarkdown(item.description)}
             </section>
           ) : null}
+          {data.captionsPanel ?? null}
           <section aria-labelledby="comments-title" id="comments">
             <h2 id="comments-title">Comments</h2>
             {data.comments ?? <p class="muted">No comments yet.</p>}

@@ -12,6 +12,7 @@ import { itemToCard } from '../pages/components.js';
 import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
 import type { P2pView } from '../pages/p2p-notice.js';
+import { captionsPanel } from './captions-pages.js';
 import { communitySection } from './interaction-pages.js';
 import { itemTraffic } from './item-traffic.js';
 import type { PageKit } from './pages.js';
@@ -124,6 +125,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         thumbnailUrl: item.thumbnailKey ? `/items/${item.id}/thumbnail.jpg` : undefined,
         comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,
         archive: site.archiver?.status(item),
+        captionsPanel: await captionsPanel(site, ctx, item),
         ...(p2p ? { p2p } : {}),
       },
     });

@@ -20,6 +20,7 @@ import type {
   UserRepository,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
+import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import {
   type EnclosureForm,
   type FeedInfo,
@@ -42,6 +43,10 @@ export interface FeedRoutesOptions {
   links: SiteLinks;
   /** The `.torrent` as served, for enclosure lengths (default: one of its own over `blobs` and `links`). */
   torrents?: ServedTorrents;
+  /** Derivatives (issue 18): the enclosure becomes the most compatible playable file. */
+  processing?: ProcessingViews;
+  /** Captions and chapters (issue 18): `podcast:transcript` and `podcast:chapters`. */
+  captions?: CaptionViews;
   /** Items per feed (default 50). */
   feedSize?: number;
   /** Records per OAI-PMH page (default 100). */

@@ -20,7 +20,7 @@ import type {
   User,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { ProcessingViews } from '../../media/index.js';
+import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateAdmin, type UserResolver } from '../auth.js';
@@ -40,6 +40,8 @@ export interface ItemAdminRoutesOptions {
   moderation?: ModerationRepository;
   /** Cancels the item's media jobs and removes its derivatives (issue 18). */
   processing?: ProcessingViews;
+  /** Removes the item's caption files on delete (issue 18). */
+  captions?: CaptionViews;
 }
 
 const idParams = {
@@ -137,6 +139,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
       await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
       await seeding.drop(item);
       await options.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
+      await options.captions?.forget?.(item.id); // caption files (their rows go with the item)
       await items.delete(item.id);
       const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
       for (const key of keys) {

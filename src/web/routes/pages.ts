@@ -23,6 +23,7 @@ import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js'
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
+import { captionPageRoutes } from './captions-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
 import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
@@ -131,4 +132,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(jobPageRoutes, kit);
   await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
+  await app.register(captionPageRoutes, kit);
 }

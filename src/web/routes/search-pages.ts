@@ -75,7 +75,11 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
       });
       const view: SearchView = {
         ...result,
-        items: result.items.map((i) => itemToCard(i)),
+        items: result.items.map((i) => {
+          const ms = result.moments.get(i.id);
+          // A hit inside a transcript links to the moment it is spoken.
+          return ms === undefined ? itemToCard(i) : { ...itemToCard(i), startSeconds: ms / 1000 };
+        }),
         maxPage: MAX_PAGE,
       };
       return kit.send(reply, SearchPage({ ctx, params, result: view }));

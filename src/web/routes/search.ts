@@ -1,7 +1,8 @@
 /**
  * Search over HTTP: `GET /api/v1/search?q=&type=&license=&tag=&creator=&channel=&user=&sort=&page=&per_page=`
  * answers `{ total, totalCapped, page, perPage, sort, items, facets }` with items in the shape of
- * `GET /api/v1/items/:id` (without swarm numbers). The query string is checked by the route's schema,
+ * `GET /api/v1/items/:id` (without swarm numbers; a hit inside captions adds `startSeconds` and its
+ * `url` ends in `#t=<seconds>`). The query string is checked by the route's schema,
  * then handed to the transport-free `SearchRepository` as plain values.
  */
 
@@ -89,10 +90,15 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
         sort: result.sort,
         items: result.items.map((item) => {
           const m = media?.get(item.id);
-          return {
+          const view = {
             ...itemView(item, options.links),
             ...(m ? { processing: m.processing, derivatives: m.derivatives } : {}),
           };
+          const ms = result.moments.get(item.id);
+          // A hit inside a transcript links to the moment: `/items/:id#t=<seconds>`.
+          return ms === undefined
+            ? view
+            : { ...view, url: `${view.url}#t=${ms / 1000}`, startSeconds: ms / 1000 };
         }),
         facets: result.facets,
       };
