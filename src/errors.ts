@@ -111,6 +111,9 @@ export const ERRORS = {
   DISK_FULL: { status: 507, message: 'storage: not enough free disk space on the site, try again later' },
   TORRENT_TOO_LARGE: { status: 413, message: 'torrent: larger than this site accepts' },
   ARCHIVE_STALLED: { status: 504, message: 'archive: no progress, gave up' },
+  // job queue (issue 18)
+  JOBS_CONFIG: { status: 500, message: 'jobs: invalid job or queue configuration' },
+  JOBS_UNAVAILABLE: { status: 503, message: 'jobs: the queue is unavailable' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -15,6 +15,7 @@ import { sql } from 'kysely';
 import {
   ChannelRepository,
   CommunityRepository,
+  DerivativeRepository,
   ItemRepository,
   ModerationRepository,
   QuotaRepository,
@@ -29,10 +30,11 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
+import type { JobQueue } from './jobs/index.js';
+import { MediaAnalyzer, MediaProcessing } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
-  MediaAnalyzer,
   Publisher,
   removeAbandonedItems,
   removeOrphanDraftBlobs,
@@ -210,7 +212,16 @@ export async function startServer(
     site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();
     site.media?.setLog((m) => app.log.warn(m));
-    void site.media?.catchUp(); // items published before this start and never analysed
+    // Derivatives torrents a `seedcast worker` made elsewhere are picked up from the database.
+    const stopWatch = site.seeding.derived.watch();
+    closers.push(async () => stopWatch());
+    if (site.processing instanceof MediaProcessing) {
+      const processing = site.processing;
+      processing.setLog((m) => app.log.warn(m));
+      // Items published before this start and never analysed: queued, or analysed in-process.
+      if (site.jobs) void processing.catchUp();
+      else void site.media?.catchUp();
+    } else void site.media?.catchUp();
     return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -287,6 +298,8 @@ export interface SiteParts {
   blobsOnDataDisk?: boolean;
   /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
   stun?: string[];
+  /** The job queue of media work (issue 18); without it media analysis runs in-process. */
+  jobs?: JobQueue;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -303,12 +316,22 @@ export function createSite(parts: SiteParts): SiteServices {
     minFreeRatio: q.minFreeRatio,
   });
   const channels = new ChannelRepository(db);
-  const seeding = new Seeding({ items, blobs, engine });
+  const derivatives = new DerivativeRepository(db);
+  const seeding = new Seeding({ items, blobs, engine, derivatives });
   const sessions = new SessionRepository(db);
   const media = new MediaAnalyzer({
     items,
     blobs,
     tmpRoot: parts.mediaTmp ?? join(dirname(stagingRoot), 'media'),
+  });
+  // Media work goes through the job queue when there is one (issue 18); else the analyzer above.
+  const processing = new MediaProcessing({
+    derivatives,
+    blobs,
+    links,
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
+    fallback: media,
+    onForget: (itemId) => seeding.derived.drop(itemId),
   });
   const archiver = parts.archiveRoot
     ? new Archiver({
@@ -318,7 +341,7 @@ export function createSite(parts: SiteParts): SiteServices {
         seeding,
         links,
         root: parts.archiveRoot,
-        onArchived: (item) => media.add(item.id),
+        onArchived: (item) => void processing.enqueue(item.id),
         concurrency: q.archiveConcurrency,
         stallMs: q.archiveStallMs,
         maxRetries: q.archiveRetries,
@@ -346,6 +369,9 @@ export function createSite(parts: SiteParts): SiteServices {
       guard,
     }),
     media,
+    processing,
+    derivatives,
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
     publisher: new Publisher({
       items,
       channels,

@@ -15,6 +15,13 @@ export {
   THREAD_LEVELS,
 } from './comments.js';
 export { CommunityRepository, type Report } from './community.js';
+export {
+  type Derivative,
+  DerivativeRepository,
+  type DerivativesTorrent,
+  type NewDerivative,
+  type ProcessingRecord,
+} from './derivatives.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export {

@@ -141,6 +141,7 @@ export async function hydrate(db: Database, rows: ItemRow[]): Promise<Item[]> {
           blobKey: f.blob_key,
           mimeType: f.mime_type,
           sha256: f.sha256,
+          ...(f.integrity ? { integrity: f.integrity } : {}),
         })),
     ),
   );

@@ -34,6 +34,8 @@ export interface ItemFile {
   blobKey: string | null;
   mimeType: string | null;
   sha256: string | null;
+  /** SHA-384 in Subresource Integrity form (`sha384-<base64>`), once `media.analyze` read the file. */
+  integrity?: string | null;
 }
 
 export interface Item {

@@ -18,6 +18,7 @@ type Defaulted<T> = ColumnType<T, T | undefined, T>;
 export type Role = 'admin' | 'user';
 export type ItemStatus = 'pending' | 'ready' | 'taken_down';
 export type ArchiveState = 'queued' | 'downloading' | 'failed' | 'gave-up' | 'done';
+export type ProcessingState = 'queued' | 'running' | 'done' | 'failed';
 export type MediaType = 'video' | 'audio' | 'image' | 'text' | 'software' | 'other';
 
 export const ROLES: readonly Role[] = ['admin', 'user'];
@@ -141,6 +142,16 @@ export interface ItemsTable {
   archive_error: Defaulted<string | null>;
   /** Failed attempts since the last success or "try again". */
   archive_attempts: Defaulted<number>;
+  /** Media work (migration 0014_derivatives): queued, running, done, failed; null: never queued. */
+  processing_state: Defaulted<ProcessingState | null>;
+  /** 0..1 while running. */
+  processing_progress: Defaulted<number | null>;
+  /** The failed job's error. */
+  processing_error: Defaulted<string | null>;
+  /** The derivatives torrent (one per item): v1 and v2 info hashes (hex) and its blob key. */
+  derivatives_info_hash: Defaulted<string | null>;
+  derivatives_info_hash_v2: Defaulted<string | null>;
+  derivatives_torrent_key: Defaulted<string | null>;
 }
 
 export interface ItemFilesTable {
@@ -155,6 +166,31 @@ export interface ItemFilesTable {
   blob_key: string | null;
   mime_type: string | null;
   sha256: string | null;
+  /** SHA-384 in Subresource Integrity form (`sha384-<base64>`; migration 0014_derivatives). */
+  integrity: Defaulted<string | null>;
+}
+
+/** One file of an item's derivatives torrent (migration 0014_derivatives; `catalog/derivatives.ts`). */
+export interface DerivativesTable {
+  id: Generated<number>;
+  item_id: number;
+  /** video, audio, image, poster, storyboard, waveform, page. */
+  kind: string;
+  /** Short name for menus: `720p`, `mp3`, `poster`... */
+  label: string;
+  /** File name inside the derivatives torrent (and under `/items/:id/derivatives/`). */
+  path: string;
+  mime: string;
+  width: number | null;
+  height: number | null;
+  /** Bits per second. */
+  bitrate: number | null;
+  duration_ms: number | null;
+  length: number;
+  blob_key: string;
+  /** `sha384-<base64>`. */
+  integrity: string | null;
+  created_at: number;
 }
 
 export interface TagsTable {
@@ -234,6 +270,34 @@ export interface UploadsTable {
   completed_at: number | null;
 }
 
+/** The job queue's states (issue 18; `src/jobs/types.ts`). */
+export type JobRowState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One job of the embedded queue (migration 0013; `src/jobs/embedded.ts`). */
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  /** The item it works on (no foreign key: the row of a cancelled job outlives its item). */
+  item_id: number | null;
+  /** Plain JSON data, as text. */
+  payload: Defaulted<string>;
+  state: Defaulted<JobRowState>;
+  /** Attempts started so far. */
+  attempts: Defaulted<number>;
+  max_attempts: Defaulted<number>;
+  /** 0..1 while running, when the handler reports it. */
+  progress: number | null;
+  /** The last attempt's error. */
+  error: string | null;
+  /** Not claimed before this time (a retry's backoff, a delayed job). */
+  run_after: number;
+  /** The claim of the worker running it, and until when it holds (renewed by its heartbeat). */
+  lease_token: string | null;
+  lease_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Schema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
@@ -250,6 +314,8 @@ export interface Schema {
   audit_log: AuditLogTable;
   site_settings: SiteSettingsTable;
   item_traffic: ItemTrafficTable;
+  jobs: JobsTable;
+  derivatives: DerivativesTable;
 }
 
 export type TableName = keyof Schema;
@@ -269,6 +335,8 @@ export const TABLES: readonly TableName[] = [
   'audit_log',
   'site_settings',
   'item_traffic',
+  'jobs',
+  'derivatives',
 ];
 
 export type UserRow = Selectable<UsersTable>;

@@ -46,6 +46,12 @@ export interface ItemMediaView {
 /** Reads an item's processing and derivatives (implemented in `processing.ts`). */
 export interface ProcessingViews {
   view(item: Item): Promise<ItemMediaView>;
+  /** Views of several items at once (lists), by item id. */
+  viewMany?(items: readonly Item[]): Promise<Map<number, ItemMediaView>>;
+  /** Queues the item's media work (`media.analyze`) and marks it queued (after publishing). */
+  enqueue?(itemId: number): Promise<void>;
+  /** Cancels the item's jobs and removes its derivatives (delete, takedown). */
+  forget?(itemId: number): Promise<void>;
 }
 
 export type CaptionKind = 'captions' | 'subtitles';

@@ -1,6 +1,7 @@
 /**
  * The site's services, transport-free: publishing (upload drafts, tus uploads, licences, file names, media types,
- * the publisher), media facts and thumbnails (ffprobe, ffmpeg), seeding (the tracker's allow-list and the engine's sessions) and public links.
+ * the publisher), seeding (the tracker's allow-list and the engine's sessions) and public links. Media
+ * facts, thumbnails and derivatives are in `src/media/`.
  */
 
 export {
@@ -15,16 +16,8 @@ export { FailFastStore } from './archive-store.js';
 export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';
 export { checkLicense } from './license.js';
-export { SiteLinks } from './links.js';
+export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';
 export { contentTypeOf, mediaTypeOf } from './media.js';
-export {
-  type AnalysisOutcome,
-  MediaAnalyzer,
-  type MediaAnalyzerOptions,
-  mainMediaFile,
-} from './media-analyzer.js';
-export { fallbackFacts, type MediaFacts, mediaFacts } from './media-facts.js';
-export { INPUT_FORMATS, type MediaToolOptions, probeFile } from './probe.js';
 export {
   type ArchiveStarter,
   type Published,
@@ -42,7 +35,6 @@ export {
   type ServedTorrentsOptions,
   servedTorrent,
 } from './served-torrent.js';
-export { isJpeg, makeThumbnail, THUMBNAIL_TYPE, type ThumbnailOptions, thumbnailTime } from './thumbnail.js';
 export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
 export {
   type AppendInput,

@@ -13,6 +13,9 @@ export type MagnetItem = Pick<Item, 'id' | 'infoHash' | 'infoHashV2' | 'totalLen
   files: readonly { path: string; blobKey: string | null }[];
 };
 
+/** The name of every derivatives torrent: its folder, and the URL segment under the item. */
+export const DERIVATIVES_TORRENT_NAME = 'derivatives';
+
 export class SiteLinks {
   private base: string;
   /** The UDP tracker's port (the site's listening port), once known (`setUdpPort`). */
@@ -112,6 +115,42 @@ export class SiteLinks {
   /** The web seed (BEP 19): ends with `/`, so clients append the torrent's name and file path. */
   webSeed(id: number): string {
     return `${this.base}/items/${id}/files/`;
+  }
+
+  /**
+   * The derivatives torrent's web seed (issue 18): the item's folder, so that a client appending the
+   * torrent's name (`derivatives`) and a file's path (BEP 19, multi-file) asks for
+   * `/items/:id/derivatives/<file>`.
+   */
+  derivativesWebSeed(id: number): string {
+    return `${this.base}/items/${id}/`;
+  }
+
+  /** A derivative file's URL (Range-capable). */
+  derivative(id: number, file: string): string {
+    return `${this.base}/items/${id}/derivatives/${encodeURIComponent(file)}`;
+  }
+
+  /** The item's derivatives torrent (one per item, all its derivatives). */
+  derivativesTorrent(id: number): string {
+    return `${this.base}/items/${id}/derivatives.torrent`;
+  }
+
+  /** The derivatives torrent's magnet link: its hashes, the site's trackers, web seed and `.torrent`. */
+  derivativesMagnet(
+    id: number,
+    torrent: { infoHash: string | null; infoHashV2: string | null; length: number },
+  ): string {
+    return formatMagnet({
+      ...(torrent.infoHash ? { infoHash: torrent.infoHash } : {}),
+      ...(torrent.infoHashV2 ? { infoHashV2: torrent.infoHashV2 } : {}),
+      name: DERIVATIVES_TORRENT_NAME,
+      length: torrent.length,
+      trackers: this.trackers(),
+      webSeeds: [this.derivativesWebSeed(id)],
+      peers: [],
+      sources: [this.derivativesTorrent(id)],
+    });
   }
 
   /** A file's URL: the web seed plus its path in the torrent (the name first), each part escaped. */

@@ -11,11 +11,12 @@
  * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
  */
 
-import type { Item, ItemRepository } from '../catalog/index.js';
+import type { DerivativeRepository, DerivativesTorrent, Item, ItemRepository } from '../catalog/index.js';
 import type { Engine, TorrentSession } from '../engine/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type AllowCheck, allowSet } from '../tracker/index.js';
+import { DerivedSeeding } from './seeding-derivatives.js';
 import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
 
 export interface SeedingOptions {
@@ -25,6 +26,8 @@ export interface SeedingOptions {
   log?: (message: string) => void;
   /** The web seed's deferral rule (see `web-seed-deferral.ts`; tests shorten its times). */
   deferral?: DeferralOptions;
+  /** Items' derivatives torrents (issue 18): tracked and seeded beside the originals. */
+  derivatives?: DerivativeRepository;
 }
 
 export class Seeding {
@@ -39,10 +42,20 @@ export class Seeding {
   private readonly failures = new Map<number, string>();
   private log: (message: string) => void;
   private readonly gate: WebSeedGate;
+  /** Derivatives torrents seeded, by item (see `seeding-derivatives.ts`). */
+  readonly derived: DerivedSeeding;
 
   constructor(private readonly options: SeedingOptions) {
     this.log = options.log ?? (() => {});
     this.gate = new WebSeedGate(options.deferral);
+    this.derived = new DerivedSeeding({
+      blobs: options.blobs,
+      engine: options.engine,
+      ...(options.derivatives ? { derivatives: options.derivatives } : {}),
+      track: (...hashes) => this.track(...hashes),
+      untrack: (...hashes) => this.untrack(...hashes),
+      log: (m) => this.log(m),
+    });
   }
 
   /** Where damage and failures are reported (the composition root sets it once it has a logger). */
@@ -72,11 +85,17 @@ export class Seeding {
       if (page.length < 100) break;
       beforeId = page[page.length - 1]!.id;
     }
+    await this.derived.refresh();
   }
 
   /** Tracks an info hash (v1 or v2, hex) from now on. */
   track(...hashes: (string | null)[]): void {
     for (const h of hashes) if (h) this.hashes.add(h.slice(0, 40).toLowerCase());
+    this.allowed.update(this.hashes);
+  }
+
+  private untrack(...hashes: (string | null)[]): void {
+    for (const h of hashes) if (h) this.hashes.delete(h.slice(0, 40).toLowerCase());
     this.allowed.update(this.hashes);
   }
 
@@ -154,12 +173,14 @@ export class Seeding {
    */
   trafficOf(itemId: number): { tcp: number; webrtc: number } {
     const by = this.sessions.get(itemId)?.counters.uploadedBy;
-    return { tcp: by?.tcp ?? 0, webrtc: by?.webrtc ?? 0 };
+    const derived = this.derived.trafficOf(itemId);
+    return { tcp: (by?.tcp ?? 0) + derived.tcp, webrtc: (by?.webrtc ?? 0) + derived.webrtc };
   }
 
   /** True while the engine seeds an item of this 20-byte v1 info hash (the WebTorrent swarm's key). */
   seedsInfoHash(infoHash: Buffer): boolean {
     if (infoHash.byteLength !== 20) return false;
+    if (this.derived.seedsInfoHash(infoHash)) return true;
     const id = this.byInfoHash.get(infoHash.toString('hex'));
     const session = id === undefined ? undefined : this.sessions.get(id);
     return session?.running === true && !session.failure;
@@ -218,5 +239,6 @@ export class Seeding {
     for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
     this.allowed.update(this.hashes);
     if (session) await this.options.engine.remove(session);
+    await this.derived.drop(item.id);
   }
 }

@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import {
   type ChannelRepository,
   CommunityRepository,
+  type DerivativeRepository,
   type ItemRepository,
   type ModerationRepository,
   type QuotaRepository,
@@ -23,16 +24,8 @@ import {
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
-import type { CaptionViews, ProcessingViews } from '../media/index.js';
-import type {
-  Archiver,
-  MediaAnalyzer,
-  Publisher,
-  Seeding,
-  SiteLinks,
-  StorageGuard,
-  Uploads,
-} from '../site/index.js';
+import type { CaptionViews, MediaAnalyzer, ProcessingViews } from '../media/index.js';
+import type { Archiver, Publisher, Seeding, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
 import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';
@@ -44,6 +37,7 @@ import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { communityRoutes } from './routes/community.js';
+import { derivativeRoutes } from './routes/derivatives.js';
 import { feedRoutes } from './routes/feeds.js';
 import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
@@ -103,6 +97,8 @@ export interface SiteServices {
   jobs?: JobQueue;
   /** Items' processing state and derivatives (issue 18). */
   processing?: ProcessingViews;
+  /** Derivatives' rows and torrents (issue 18): their file and torrent routes. */
+  derivatives?: DerivativeRepository;
   /** Items' captions and chapters (issue 18). */
   captions?: CaptionViews;
 }
@@ -180,6 +176,15 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         torrents,
         ...(site.traffic ? { traffic: site.traffic } : {}),
       });
+      if (site.derivatives)
+        await api.register(derivativeRoutes, {
+          items: site.items,
+          derivatives: site.derivatives,
+          blobs: site.blobs,
+          torrents,
+          seeding: site.seeding,
+          ...(site.traffic ? { traffic: site.traffic } : {}),
+        });
       if (site.traffic) await api.register(p2pReportRoutes, { items: site.items, traffic: site.traffic });
       await api.register(p2pRoutes, {
         items: site.items,

@@ -7,6 +7,7 @@
 
 import type { Item, ItemRepository, ModerationRepository } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
+import type { ProcessingViews } from '../media/index.js';
 import type { Archiver, Seeding } from '../site/index.js';
 
 export interface TakedownParts {
@@ -14,6 +15,8 @@ export interface TakedownParts {
   seeding: Seeding;
   archiver?: Archiver | undefined;
   moderation?: ModerationRepository | undefined;
+  /** Cancels media jobs and removes derivatives on takedown; queues the work again on restore. */
+  processing?: ProcessingViews | undefined;
 }
 
 type Actor = { id: number; username: string };
@@ -30,6 +33,7 @@ export async function takeDownItem(
   const down = (await items.takeDown(item.id, input.reason))!;
   await archiver?.stop(item.id); // no more downloading or serving; partial data removed
   await seeding.drop(item);
+  await parts.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
   await moderation?.record({
     actor: input.actor,
     action: 'item.takedown',
@@ -58,5 +62,6 @@ export async function restoreItem(parts: TakedownParts, input: { actor: Actor; i
     target: item.title,
   });
   archiver?.start(restored);
+  await parts.processing?.enqueue?.(restored.id); // derivatives made again
   return restored;
 }

@@ -20,6 +20,7 @@ import type {
   User,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
+import type { ProcessingViews } from '../../media/index.js';
 import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateAdmin, type UserResolver } from '../auth.js';
@@ -37,6 +38,8 @@ export interface ItemAdminRoutesOptions {
   resolveUser?: UserResolver;
   archiver?: Archiver;
   moderation?: ModerationRepository;
+  /** Cancels the item's media jobs and removes its derivatives (issue 18). */
+  processing?: ProcessingViews;
 }
 
 const idParams = {
@@ -133,6 +136,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
       const item = await editable(request.params.id, u);
       await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
       await seeding.drop(item);
+      await options.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
       await items.delete(item.id);
       const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
       for (const key of keys) {

@@ -12,11 +12,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
 import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
+import type { MediaAnalyzer, ProcessingViews } from '../../media/index.js';
 import {
   type Archiver,
   isArchived,
   MAX_TORRENT_BYTES,
-  type MediaAnalyzer,
   type Published,
   type Publisher,
   type PublishFields,
@@ -46,6 +46,8 @@ export interface ItemRoutesOptions {
   limits: SiteLimits;
   /** When given, each published item is queued for media facts and a thumbnail. */
   media?: MediaAnalyzer;
+  /** Items' processing and derivatives (issue 18): queues media work, adds both to the item. */
+  processing?: ProcessingViews;
   /** Bytes per channel (issue 17); without it only the site peer's uploads are known. */
   traffic?: Pick<Traffic, 'counts'>;
 }
@@ -255,7 +257,9 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         if (!request.raw.complete) reply.header('connection', 'close');
         throw err;
       }
-      options.media?.add(published.item.id); // media facts and thumbnail, after the response
+      // Media work (facts, thumbnail, derivatives) through the job queue, else the in-process analyzer.
+      if (options.processing?.enqueue) await options.processing.enqueue(published.item.id);
+      else options.media?.add(published.item.id);
       reply.code(201);
       return itemView(published.item, links, options.archiver);
     },
@@ -285,8 +289,10 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       const archiving = options.archiver?.progress(item.id);
       // Pieces that failed their check in storage (bit rot, a lost blob): served by no one here.
       const damaged = options.seeding.damaged(item.id).length;
+      const media = options.processing ? await options.processing.view(item) : undefined;
       return {
         ...itemView(item, links, options.archiver),
+        ...(media ? { processing: media.processing, derivatives: media.derivatives } : {}),
         ...(archiving ? { archiving } : {}),
         ...(damaged > 0 ? { damaged: { pieces: damaged } } : {}),
         swarm: {

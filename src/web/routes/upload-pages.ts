@@ -200,7 +200,9 @@ export async function uploadPageRoutes(app: FastifyInstance, kit: PageKit): Prom
         if (!fields.title?.trim()) throw new SeedcastError('ITEM_INVALID', 'title: required');
         published = await site.publisher.publish(user, draft, fields);
       }
-      site.media?.add(published.item.id); // media facts and thumbnail, in the background
+      // media facts, thumbnail and derivatives, in the background (the job queue when there is one)
+      if (site.processing?.enqueue) await site.processing.enqueue(published.item.id);
+      else site.media?.add(published.item.id);
       return reply.redirect(`/items/${published.item.id}`, 303);
     } catch (err) {
       await draft?.discard(); // a refused or failed upload leaves no blob

@@ -8,7 +8,7 @@
  */
 
 import type { MediaType } from '../db/index.js';
-import { contentTypeOf, mediaTypeOf } from './media.js';
+import { contentTypeOf, mediaTypeOf } from '../site/media.js';
 
 export interface MediaFacts {
   mediaType: MediaType;

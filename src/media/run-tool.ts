@@ -1,7 +1,8 @@
 /**
  * Running an external media tool (ffprobe, ffmpeg) safely: no shell (arguments go to `execve` as
  * they are), stdin closed, a time limit after which the process is killed (SIGKILL), a cap on the
- * bytes kept from stdout (past it the process is killed too) and only the tail of stderr kept.
+ * bytes kept from stdout (past it the process is killed too) and only the tail of stderr kept. With
+ * `onStdoutLine`, stdout is handed over line by line as it comes (ffmpeg's `-progress`) and not kept.
  * Never rejects: every outcome, including a tool that is not installed, is a `ToolResult`.
  */
 
@@ -14,6 +15,11 @@ export interface ToolOptions {
   maxStdout?: number;
   /** Aborting kills the process. */
   signal?: AbortSignal;
+  /**
+   * Called with each line of stdout (without its newline) as it arrives; stdout is then not kept
+   * (the result's `stdout` is empty) and `maxStdout` caps the length of one line instead.
+   */
+  onStdoutLine?: (line: string) => void;
 }
 
 export type ToolFailure = 'missing' | 'spawn' | 'timeout' | 'overflow' | 'aborted' | 'exit';
@@ -63,12 +69,33 @@ export function runTool(
       options.signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      size += chunk.length;
-      if (size > maxStdout) return kill('overflow');
-      chunks.push(chunk);
-    });
+    const onLine = options.onStdoutLine;
+    let pending = '';
+    // A throwing callback is the caller's bug; it must not become an uncaught exception here.
+    const deliver = (line: string) => {
+      try {
+        onLine?.(line);
+      } catch {}
+    };
+    if (onLine) {
+      child.stdout.setEncoding('utf8').on('data', (text: string) => {
+        if (failure) return;
+        const lines = (pending + text).split('\n');
+        pending = lines.pop() ?? '';
+        if (pending.length > maxStdout) return kill('overflow');
+        for (const line of lines) {
+          if (line.length > maxStdout) return kill('overflow');
+          deliver(line.endsWith('\r') ? line.slice(0, -1) : line);
+        }
+      });
+    } else {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (failure) return;
+        size += chunk.length;
+        if (size > maxStdout) return kill('overflow');
+        chunks.push(chunk);
+      });
+    }
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       stderr = (stderr + text).slice(-STDERR_TAIL);
     });
@@ -83,6 +110,7 @@ export function runTool(
       });
     });
     child.once('close', (code) => {
+      if (onLine && pending && !failure) deliver(pending);
       const why = failure ?? (code === 0 ? undefined : 'exit');
       finish({
         ok: why === undefined,
