@@ -174,6 +174,43 @@ test('the item page plays the best rendition the browser can, says processing me
   );
 
   await t.test(
+    'P2P streams the original only: a derivative plays over HTTP, switching back starts the swarm',
+    async () => {
+      const original = await f.publish(makeClip(t, 'h264-mp4', { size: '320x240', name: 'orig.mp4' }));
+      f.views.set(original.id, {
+        processing: { state: 'done' },
+        derivatives: [rendition(small.fileUrl, '120p', 120)],
+      });
+      const context = await f.browser.newContext(); // P2P on: the site's default
+      const page = await context.newPage();
+      await page.goto(`${f.server.url}/items/${original.id}`);
+      const played = await playsOn(page);
+      assert.equal(played.source, '120p');
+      const state = () =>
+        page.evaluate(() => ({
+          active: document.getElementById('player').dataset.p2pActive ?? null,
+          src: document.querySelector('#player video').currentSrc,
+        }));
+      let now = await state();
+      assert.equal(now.active, null, 'no swarm for a derivative');
+      assert.ok(now.src.endsWith(small.fileUrl), now.src);
+      await page.selectOption('#quality-select', { label: 'original' });
+      await page.waitForFunction(() => document.getElementById('player').dataset.p2pActive === '1', null, {
+        timeout: TIMEOUT,
+      });
+      now = await state();
+      assert.match(now.src, new RegExp(`/p2p-stream/${original.id}/0$`));
+      await page.selectOption('#quality-select', { label: '120p' });
+      await page.waitForFunction(() => !document.getElementById('player').dataset.p2pActive, null, {
+        timeout: TIMEOUT,
+      });
+      now = await state();
+      assert.ok(now.src.endsWith(small.fileUrl), now.src);
+      await context.close();
+    },
+  );
+
+  await t.test(
     'processing: the notice, the message with the download link, then the reloaded player plays',
     async () => {
       f.views.set(avi.id, { processing: { state: 'running', progress: 0.42 }, derivatives: [] });
