@@ -10,12 +10,13 @@
  *   reloads and plays;
  * - a WAV plays its MP3; a caption track in the page language is showing;
  * - an HEVC MKV without a rendition: Chromium cannot show its picture, and the page says so;
+ * - a PDF opens in Chromium's viewer in a frame (its document sandboxed by the response's CSP);
  * - a `.bin` shows the message and the download link.
  * Skips loudly without chromium or ffmpeg (fails under CI=true).
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -271,7 +272,6 @@ test('a WAV plays its MP3 with a caption track; an HEVC MKV and a .bin say why n
   const wav = await f.publish(makeClip(t, 'wav'));
   const mp3 = await f.publish(makeClip(t, 'mp3'));
   const vttPath = join(tempDir(t, 'seedcast-vtt-'), 'en.vtt');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(vttPath, 'WEBVTT\n\n00:00.000 --> 00:05.000\nA steady tone\n');
   const vtt = await f.publish(vttPath);
 
@@ -321,6 +321,38 @@ test('a WAV plays its MP3 with a caption track; an HEVC MKV and a .bin say why n
     assert.match(await page.locator('#player-download').innerText(), /Matroska \(MKV\) video/);
     const why = await page.evaluate(() => document.getElementById('player').dataset.playableWhy);
     t.diagnostic(`canPlayType('video/x-matroska') = "${canPlay}"; the page gave up: ${why}`);
+    await page.context().close();
+  });
+
+  await t.test('a PDF opens in the browser viewer in a frame, its document sandboxed', async () => {
+    const pdfPath = join(tempDir(t, 'seedcast-pdf-'), 'paper.pdf');
+    writeFileSync(
+      pdfPath,
+      '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+        '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+    );
+    const pdf = await f.publish(pdfPath);
+    const framed = await fetch(`${f.server.url}${pdf.fileUrl}?view=frame`);
+    assert.equal(framed.headers.get('content-security-policy'), 'sandbox');
+    assert.match(framed.headers.get('content-disposition') ?? '', /^inline;/);
+    const plain = await fetch(`${f.server.url}${pdf.fileUrl}`);
+    assert.match(
+      plain.headers.get('content-disposition') ?? '',
+      /^attachment;/,
+      'a plain link still downloads',
+    );
+    const page = await openPage(f, pdf.id);
+    await page.locator('iframe.pdf-frame').waitFor({ timeout: TIMEOUT });
+    await page.waitForTimeout(2000);
+    const frames = page.frames().map((fr) => fr.url());
+    assert.ok(
+      frames.some((u) => u.endsWith(`${pdf.fileUrl}?view=frame`)),
+      frames.join(' '),
+    );
+    assert.ok(
+      !frames.some((u) => u.startsWith('chrome-error:')),
+      `no error page in the frame: ${frames.join(' ')}`,
+    );
     await page.context().close();
   });
 

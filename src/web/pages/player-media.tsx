@@ -3,8 +3,8 @@
  * (`player-sources.ts`: web derivatives, highest rung first, then the original, each with a
  * codecs-bearing type) with the item's caption `<track>`s, a quality menu and a "cannot play"
  * message with the original's download link (both shown by the player script,
- * `src/web/player/sources.ts`); the web-size image of an image; a PDF in a sandboxed frame with its
- * first page as a picture; a text preview; and the processing notice (`role="status"`, polled by
+ * `src/web/player/sources.ts`); the web-size image of an image; a PDF in a frame (its document
+ * sandboxed by the response's CSP) with its first page as a picture; a text preview; and the processing notice (`role="status"`, polled by
  * `src/web/player/processing.ts` while the site makes a version that plays in browsers). Without
  * JavaScript the browser itself takes the first `<source>` whose type it can play.
  */
@@ -200,16 +200,21 @@ function MediaPlayer(props: {
   );
 }
 
+/**
+ * A PDF in the browser's own viewer, in a frame on the file's URL (`?view=frame`: served inline).
+ * The document is sandboxed by its response (`Content-Security-Policy: sandbox`, as every user
+ * file): an opaque origin, no script of its own. The frame itself has no `sandbox` attribute:
+ * Chromium refuses to load its PDF viewer in a sandboxed frame (it shows an error page instead).
+ */
 function PdfPlayer(props: { item: Item; original: Original; page?: string }): Html {
   const { item, original } = props;
   return (
     <div class="player pdf" id="player">
       <iframe
-        sandbox=""
         src={`${original.url}?view=frame`}
         title={`PDF: ${item.title}`}
         class="pdf-frame"
-        loading="lazy"
+        referrerpolicy="no-referrer"
       ></iframe>
       <p class="pdf-fallback">
         {props.page ? (
