@@ -20,13 +20,14 @@ interface Asset {
 
 export interface StaticAssets {
   /** The URL to link to, with its version, e.g. `/static/site.css?v=1a2b3c4d5e6f`. */
-  url(name: 'site.css' | 'site.js' | 'upload.js'): string;
+  url(name: 'site.css' | 'site.js' | 'upload.js' | 'upload-several.js'): string;
 }
 
 const TYPES: Record<string, string> = {
   'site.css': 'text/css; charset=utf-8',
   'site.js': 'text/javascript; charset=utf-8',
   'upload.js': 'text/javascript; charset=utf-8',
+  'upload-several.js': 'text/javascript; charset=utf-8',
 };
 
 export async function loadStaticAssets(): Promise<Map<string, Asset>> {

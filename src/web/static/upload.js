@@ -7,9 +7,9 @@
 // (upload=<id> and the metadata) and the page goes to the new item. A .torrent-only item is posted
 // to the same API as a `torrent` part. API calls use the session cookie and the X-CSRF-Token header.
 // Several files (a multi-select, a folder from the second input, or both) go as the form's own
-// multipart post to /upload, sent with XMLHttpRequest for a progress bar per file (the bytes sent
-// laid over the files in order); the server's answer is followed (the new item, or the form with
-// its errors).
+// multipart post to /upload (`upload-several.js`).
+import { postSeveral } from './upload-several.js';
+
 (() => {
   const DEFAULT_CHUNK = 2 * 1024 * 1024;
   const STORE = 'seedcast-upload:';
@@ -75,62 +75,6 @@
     if (!file || !title || title.value.trim() !== '') return;
     const folder = (folderInput?.files?.[0]?.webkitRelativePath ?? '').split('/')[0];
     title.value = folder && files.length > 1 ? folder : file.name.replace(/\.[^.]+$/, '');
-  }
-
-  /** Several files: the form's multipart post, with a progress bar per file. */
-  function postSeveral() {
-    clearErrors();
-    const files = chosenFiles();
-    if (!form.elements.title.value.trim()) {
-      showError('title: required');
-      return;
-    }
-    submit.disabled = true;
-    status.hidden = false;
-    pauseButton.hidden = true;
-    fileList.hidden = false;
-    const rows = files.map((file) => {
-      const li = document.createElement('li');
-      const label = document.createElement('span');
-      label.textContent = file.webkitRelativePath || file.name;
-      const bar = document.createElement('progress');
-      bar.max = 100;
-      bar.value = 0;
-      bar.setAttribute('aria-label', `Uploading ${label.textContent}`);
-      li.append(label, ' ', bar);
-      fileList.append(li);
-      return { file, bar };
-    });
-    const total = files.reduce((n, f) => n + f.size, 0);
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', form.action);
-    xhr.upload.addEventListener('progress', (e) => {
-      // the multipart body is the files in order, plus a little: lay the bytes sent over them
-      let left = e.loaded * (total / Math.max(e.total, 1));
-      for (const row of rows) {
-        const share = Math.min(row.file.size, Math.max(0, left));
-        row.bar.value = row.file.size === 0 ? 100 : Math.floor((share / row.file.size) * 100);
-        left -= row.file.size;
-      }
-      setProgress(Math.min(total, e.loaded), total);
-    });
-    xhr.addEventListener('load', () => {
-      const to = new URL(xhr.responseURL || form.action, window.location.href);
-      if (to.pathname !== '/upload' && xhr.status < 400) {
-        progressText.textContent = 'Published. Opening the item…';
-        window.location.assign(to.pathname);
-        return;
-      }
-      // refused: the server's page, with the errors next to their fields
-      document.open();
-      document.write(xhr.responseText);
-      document.close();
-    });
-    xhr.addEventListener('error', () => {
-      showError('the upload failed: check the connection and try again');
-      submit.disabled = false;
-    });
-    xhr.send(new FormData(form));
   }
 
   // --- errors next to their fields --------------------------------------------------------------
@@ -386,8 +330,22 @@
     // none: the plain way (the server answers with the page and its error)
     if (mode() === 'file' && count === 0) return;
     event.preventDefault();
-    if (mode() === 'file' && count > 1) postSeveral();
-    else run();
+    if (mode() === 'file' && count > 1) {
+      clearErrors();
+      if (!form.elements.title.value.trim()) showError('title: required');
+      else
+        postSeveral({
+          form,
+          files: chosenFiles(),
+          submit,
+          status,
+          pauseButton,
+          fileList,
+          progressText,
+          setProgress,
+          showError,
+        });
+    } else run();
   });
 
   for (const radio of form.querySelectorAll('input[name="mode"]')) radio.addEventListener('change', showMode);
