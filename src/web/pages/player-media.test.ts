@@ -99,15 +99,16 @@ test('without derivatives the original alone, no menu; the thumbnail is the post
   assert.doesNotMatch(html, /id="processing"/);
 });
 
-test('audio plays its MP3 before the WAV', () => {
+test('audio plays its MP3 before the WAV, its waveform as the picture', () => {
   const html = render({
     item: item('audio', 'take.wav', 'audio/wav'),
-    media: view([d('audio', 'mp3', { bitrate: 128000 })]),
+    media: view([d('audio', 'mp3', { bitrate: 128000 }), d('waveform', 'waveform', { mime: 'image/png' })]),
   });
   assert.deepEqual(sourcesOf(html), [
     { src: '/items/7/derivatives/mp3', type: 'audio/mpeg', label: 'mp3' },
     { src: '/items/7/files/take.wav', type: 'audio/wav', label: 'original' },
   ]);
+  assert.match(html, /<img src="\/items\/7\/derivatives\/waveform" alt="" class="waveform">/);
 });
 
 test('the processing notice while queued or running, the error when failed, nothing when done', () => {

@@ -191,7 +191,9 @@ function MediaPlayer(props: {
     );
   return (
     <div class={`player ${item.mediaType}`} id="player" {...p2p.attrs}>
-      {item.mediaType === 'audio' && plan.poster ? <img src={plan.poster} alt="" /> : null}
+      {item.mediaType === 'audio' && (plan.poster ?? plan.waveform) ? (
+        <img src={plan.poster ?? plan.waveform} alt="" class={plan.poster ? undefined : 'waveform'} />
+      ) : null}
       {media}
       <QualityMenu sources={plan.sources} />
       <PlaybackMessage original={original} />

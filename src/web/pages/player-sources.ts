@@ -27,6 +27,8 @@ export interface PlayerPlan {
   image?: string;
   /** The first page of a PDF, as an image. */
   page?: string;
+  /** An audio item's waveform picture. */
+  waveform?: string;
 }
 
 /**
@@ -87,6 +89,8 @@ export function playerPlan(
   if (image) plan.image = image;
   const page = first('page');
   if (page) plan.page = page;
+  const waveform = first('waveform');
+  if (waveform) plan.waveform = waveform;
   return plan;
 }
 
