@@ -54,6 +54,8 @@ export interface Config {
   torrentFormat: TorrentFormat;
   /** The seeding peer's WebRTC side (issue 17): see `readWebRtcConfig`. */
   webrtc: WebRtcConfig;
+  /** The job queue and this process's workers (issue 18): see `readJobsConfig`. */
+  jobs: JobsConfig;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -215,6 +217,40 @@ export function readWebRtcConfig(flags: { noWebrtc?: boolean } = {}, env: Env = 
 }
 // --- end of WebRTC ------------------------------------------------------------------------------
 
+// --- job queue (issue 18, i18-jobs): `serve` and `worker` ----------------------------------------
+/** Where jobs are queued and how many this process runs at once. */
+export interface JobsConfig {
+  /** `embedded` (the site's database; default) or `bullmq` (BullMQ on PostgreSQL or Redis). */
+  queue: 'embedded' | 'bullmq';
+  /** Jobs run at once in this process (`--jobs N`, `SEEDCAST_JOBS`, default 1; 0: none, workers only). */
+  workers: number;
+  /** How long a worker's claim on a job holds without renewal (`SEEDCAST_JOB_LEASE`, default 30 s). */
+  leaseMs: number;
+}
+
+/** `--jobs` over `SEEDCAST_JOBS`, `SEEDCAST_QUEUE`, `SEEDCAST_JOB_LEASE`; throws USAGE on a bad value. */
+export function readJobsConfig(flags: { jobs?: string } = {}, env: Env = process.env): JobsConfig {
+  const n = flags.jobs ?? blank(env.SEEDCAST_JOBS);
+  const workers =
+    n === undefined ? 1 : wholeNumber(flags.jobs !== undefined ? '--jobs' : 'SEEDCAST_JOBS', n, 0);
+  if (workers > 64)
+    throw new SeedcastError(
+      'USAGE',
+      `${flags.jobs !== undefined ? '--jobs' : 'SEEDCAST_JOBS'} is at most 64`,
+    );
+  const q = (blank(env.SEEDCAST_QUEUE) ?? 'embedded').trim().toLowerCase();
+  if (q !== 'embedded' && q !== 'bullmq')
+    throw new SeedcastError(
+      'USAGE',
+      `SEEDCAST_QUEUE must be embedded or bullmq, got "${env.SEEDCAST_QUEUE}"`,
+    );
+  const lease = blank(env.SEEDCAST_JOB_LEASE);
+  const leaseMs = lease ? parseDuration('SEEDCAST_JOB_LEASE', lease) : 30_000;
+  if (leaseMs < 1000) throw new SeedcastError('USAGE', 'SEEDCAST_JOB_LEASE is at least 1s');
+  return { queue: q, workers, leaseMs };
+}
+// --- end of job queue -----------------------------------------------------------------------------
+
 /** What the command line gave (undefined: not given). */
 export interface ConfigFlags {
   host?: string;
@@ -239,6 +275,8 @@ export interface ConfigFlags {
   torrentFormat?: string;
   /** `--no-webrtc` (issue 17). */
   noWebrtc?: boolean;
+  /** `--jobs N` as given (issue 18). */
+  jobs?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -351,6 +389,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
       flags.torrentFormat === undefined ? 'SEEDCAST_TORRENT_FORMAT' : '--torrent-format',
     ),
     webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
+    jobs: Object.freeze(readJobsConfig({ jobs: flags.jobs }, env)),
   });
 }
 

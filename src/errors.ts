@@ -114,6 +114,7 @@ export const ERRORS = {
   // job queue (issue 18)
   JOBS_CONFIG: { status: 500, message: 'jobs: invalid job or queue configuration' },
   JOBS_UNAVAILABLE: { status: 503, message: 'jobs: the queue is unavailable' },
+  JOBS_NOT_RETRYABLE: { status: 409, message: 'jobs: only a failed or cancelled job can be retried' },
   // command line
   // the outbound policy (src/net): addresses the site may contact on a user's behalf
   OUTBOUND_REFUSED: { status: 422, message: 'outbound: refused to contact an address inside the network' },

@@ -30,8 +30,8 @@ import { type Config, DEFAULT_QUOTAS, type QuotaConfig, readConfig } from './con
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import { SqlTrafficStore, startWebRtcPeer, Traffic, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
-import type { JobQueue } from './jobs/index.js';
-import { MediaAnalyzer, MediaProcessing } from './media/index.js';
+import { type JobQueue, openJobQueue } from './jobs/index.js';
+import { type DerivativeMaker, MediaAnalyzer, MediaProcessing } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import {
   Archiver,
@@ -49,6 +49,7 @@ import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tr
 import { buildApp, type SiteServices } from './web/app.js';
 import type { LimitOverrides, RateLimit } from './web/limits.js';
 import { sessionUser } from './web/session.js';
+import { startJobWorkers } from './worker.js';
 
 export interface RunningServer {
   url: string;
@@ -68,6 +69,8 @@ export interface ServerExtras {
   limits?: LimitOverrides;
   /** Wraps the blob store (tests inject storage failures at this boundary). */
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
+  /** Replaces the media jobs' derivative maker (tests). */
+  maker?: DerivativeMaker;
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -99,6 +102,14 @@ export async function startServer(
     await privateFolder(stagingRoot);
     const mediaTmp = join(c.data, 'tmp', 'media');
     await rm(mediaTmp, { recursive: true, force: true }); // copies a stop cut short
+    // The job queue (issue 18): embedded in the database by default, or BullMQ.
+    const jobs = await openJobQueue(db, {
+      backend: c.jobs.queue,
+      databaseUrl: c.databaseUrl,
+      redisUrl: c.redisUrl,
+      leaseMs: c.jobs.leaseMs,
+    });
+    closers.push(() => jobs.close());
 
     // A permanent seed: super-seeding gives the swarm one copy of each piece and lets it copy the rest.
     const links = new SiteLinks(c.publicUrl);
@@ -130,6 +141,7 @@ export async function startServer(
     const parts = { db, blobs, engine, links, stagingRoot, uploadsRoot, archiveRoot, mediaTmp };
     const site = createSite({
       ...parts,
+      jobs,
       loginLockout: limits.loginLockout,
       quotas: c.quotas,
       torrentFormat: c.torrentFormat,
@@ -215,13 +227,30 @@ export async function startServer(
     // Derivatives torrents a `seedcast worker` made elsewhere are picked up from the database.
     const stopWatch = site.seeding.derived.watch();
     closers.push(async () => stopWatch());
+    // Items published before this start and never analysed: queued (or analysed in-process).
     if (site.processing instanceof MediaProcessing) {
-      const processing = site.processing;
-      processing.setLog((m) => app.log.warn(m));
-      // Items published before this start and never analysed: queued, or analysed in-process.
-      if (site.jobs) void processing.catchUp();
-      else void site.media?.catchUp();
-    } else void site.media?.catchUp();
+      site.processing.setLog((m) => app.log.warn(m));
+      void site.processing.catchUp();
+    }
+    if (!site.jobs) void site.media?.catchUp();
+    // This process's job workers (`--jobs N`; 0 leaves the jobs to `seedcast worker` processes).
+    const workers = startJobWorkers(
+      jobs,
+      {
+        items: site.items,
+        blobs,
+        tmpRoot: mediaTmp,
+        links,
+        log: extras.log ?? ((m) => app.log.warn(m)),
+        ...(site.derivatives ? { derivatives: site.derivatives } : {}),
+        torrentFormat: c.torrentFormat,
+        // Seeded at once by this process's peer (a `seedcast worker`'s are found by `watch`).
+        onDerivatives: (itemId) => site.seeding.derived.seed(itemId),
+        ...(extras.maker ? { maker: extras.maker } : {}),
+      },
+      { concurrency: c.jobs.workers },
+    );
+    if (workers) closers.push(() => workers.close());
     return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();
@@ -298,7 +327,7 @@ export interface SiteParts {
   blobsOnDataDisk?: boolean;
   /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
   stun?: string[];
-  /** The job queue of media work (issue 18); without it media analysis runs in-process. */
+  /** The job queue (issue 18), when the site runs one; without it media analysis runs in-process. */
   jobs?: JobQueue;
 }
 
@@ -389,6 +418,7 @@ export function createSite(parts: SiteParts): SiteServices {
     ...(archiver ? { archiver } : {}),
     settings: new SettingsRepository(db),
     ...(parts.stun ? { stun: parts.stun } : {}),
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
     traffic: new Traffic({
       store: new SqlTrafficStore(db),
       peers: {

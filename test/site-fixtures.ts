@@ -12,6 +12,7 @@ import { UserRepository } from '../src/catalog/index.js';
 import type { QuotaConfig } from '../src/config.js';
 import type { Database } from '../src/db/index.js';
 import { Engine } from '../src/engine/index.js';
+import type { JobQueue } from '../src/jobs/index.js';
 import { createSite } from '../src/server.js';
 import { SiteLinks } from '../src/site/index.js';
 import { LocalDiskStore, openBlobStore } from '../src/storage/index.js';
@@ -40,6 +41,8 @@ export async function openTestSite(
     quotas?: Partial<QuotaConfig>;
     /** The site's torrent format (default v1, as `seedcast serve`). */
     torrentFormat?: 'v1' | 'hybrid';
+    /** The job queue (issue 18), for the admin jobs view. */
+    jobs?: JobQueue;
   } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
@@ -59,6 +62,7 @@ export async function openTestSite(
     users: new UserRepository(db, { scrypt: { N: 2 ** 10 }, lockout: options.limits?.loginLockout }),
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.torrentFormat ? { torrentFormat: options.torrentFormat } : {}),
+    ...(options.jobs ? { jobs: options.jobs } : {}),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
   const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });

@@ -12,6 +12,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the site (HTTP on 127.0.0.1:8080 by default)',
     load: async () => (await import('./serve.js')).serve,
   },
+  worker: {
+    summary: "run the site's jobs (media processing) from another process or machine",
+    load: async () => (await import('./worker.js')).worker,
+  },
   create: {
     summary: 'write a .torrent for a file or folder',
     load: async () => (await import('./create.js')).create,

@@ -10,7 +10,7 @@ export const serve: Command = {
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
                      [--torrent-format v1|hybrid] [--no-dht] [--dht-bootstrap HOST:PORT]...
-                     [--no-webrtc]
+                     [--no-webrtc] [--jobs N]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready, then whether the seeding
@@ -53,11 +53,17 @@ ${DHT_HELP}
   --no-webrtc        the seeding peer answers no WebRTC offers from the WebSocket tracker
                      (SEEDCAST_WEBRTC=1|0, default on when the optional @roamhq/wrtc is installed;
                      SEEDCAST_WEBRTC_MAX_CONNECTIONS, default 200)
+  --jobs N           run N jobs (media analysis, derivatives) at once in this process
+                     (SEEDCAST_JOBS, default 1; 0: none, leave them to 'seedcast worker'
+                     processes); jobs are queued in the site's database unless
+                     SEEDCAST_QUEUE=bullmq (see docs/jobs.md)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
 SEEDCAST_STORAGE_URL (s3://bucket?endpoint=...; default DIR/blobs), SEEDCAST_REDIS_URL (tracker swarms),
-SEEDCAST_METRICS_TOKEN (a Bearer token that may read /metrics from anywhere; without it, loopback only).
+SEEDCAST_METRICS_TOKEN (a Bearer token that may read /metrics from anywhere; without it, loopback only),
+SEEDCAST_QUEUE (embedded | bullmq: BullMQ on the PostgreSQL database, else on SEEDCAST_REDIS_URL),
+SEEDCAST_JOB_LEASE (how long a worker's claim on a job holds unrenewed, default 30s).
 
 The data folder is created 0700 and the database 0600; files the site writes are private to its user.
 
@@ -83,6 +89,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       ...DHT_FLAGS,
       'torrent-format': { type: 'string' },
       'no-webrtc': { type: 'boolean' },
+      jobs: { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -102,6 +109,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       dhtBootstrap: listFlag(args, 'dht-bootstrap'),
       torrentFormat: stringFlag(args, 'torrent-format'),
       noWebrtc: args.values['no-webrtc'] === true,
+      jobs: stringFlag(args, 'jobs'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

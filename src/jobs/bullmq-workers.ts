@@ -7,8 +7,8 @@
  */
 
 import {
-  createPostgresBackend,
   type Job as BullJob,
+  createPostgresBackend,
   UnrecoverableError,
   WaitingError,
   Worker,
@@ -38,7 +38,11 @@ export class BullWorkers implements JobWorkers {
     private readonly handlers: JobHandlers,
     options: { concurrency: number; log?: (message: string) => void },
   ) {
-    this.log = options.log ?? (() => undefined);
+    this.log =
+      options.log ??
+      (process.env.JOBS_DEBUG
+        ? (m) => process.stderr.write(`[${Date.now() % 100000}] ${m}\n`)
+        : () => undefined);
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
@@ -58,7 +62,7 @@ export class BullWorkers implements JobWorkers {
     if ('postgres' in owner.target) {
       const { Worker: PgWorker } = withBackend(createPostgresBackend);
       this.worker = new PgWorker<BullData>(owner.name, processor, {
-        connection: BullJobQueue.connection(owner.target),
+        connection: BullJobQueue.connection(owner.target, Math.min(20, 4 + 2 * concurrency)),
         ...opts,
       }) as unknown as Worker<BullData>;
     } else {
@@ -70,6 +74,9 @@ export class BullWorkers implements JobWorkers {
     }
     this.worker.on('error', (err) => this.log(`jobs: ${errorText(err)}`));
     this.worker.on('completed', (job) => this.log(`done ${job.id} ${job.name}`));
+    this.worker.on('stalled', (id) =>
+      this.log(`jobs: job ${id} stalled (its worker stopped renewing its lock); queued again`),
+    );
     this.worker.on('failed', (job, err) => {
       if (!job) return;
       const final = job.finishedOn !== undefined || err instanceof UnrecoverableError;

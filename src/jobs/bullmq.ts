@@ -15,16 +15,16 @@
  */
 
 import {
-  createPostgresBackend,
   type Job as BullJob,
+  createPostgresBackend,
   type JobsOptions,
   type JobType,
   Queue,
   withBackend,
 } from 'bullmq';
+import { BullWorkers } from './bullmq-workers.js';
 import type { QueueTimings, Timings } from './common.js';
 import { backoffMs, checkSpec, timings } from './common.js';
-import { BullWorkers } from './bullmq-workers.js';
 import {
   JOB_STATES,
   type Job,
@@ -87,8 +87,8 @@ export class BullJobQueue implements JobQueue {
   }
 
   /** BullMQ's connection options for a queue or worker on `target`. */
-  static connection(target: BullTarget) {
-    if ('postgres' in target) return { connectionString: target.postgres, migrate: true, max: 4 };
+  static connection(target: BullTarget, poolSize = 4) {
+    if ('postgres' in target) return { connectionString: target.postgres, migrate: true, max: poolSize };
     const url = new URL(target.redis);
     return {
       host: url.hostname.replace(/^\[|\]$/g, ''),
@@ -137,7 +137,9 @@ export class BullJobQueue implements JobQueue {
         found.set(job.id, j);
       }
     }
-    return [...found.values()].sort((a, b) => b.createdAt - a.createdAt || idOrder(b.id, a.id)).slice(0, limit);
+    return [...found.values()]
+      .sort((a, b) => b.createdAt - a.createdAt || idOrder(b.id, a.id))
+      .slice(0, limit);
   }
 
   async cancelItem(itemId: number): Promise<number> {
@@ -196,7 +198,9 @@ export class BullJobQueue implements JobQueue {
 function newQueue(target: BullTarget, name: string): AnyQueue {
   if ('postgres' in target) {
     const { Queue: PgQueue } = withBackend(createPostgresBackend);
-    return new PgQueue<BullData>(name, { connection: BullJobQueue.connection(target) }) as unknown as AnyQueue;
+    return new PgQueue<BullData>(name, {
+      connection: BullJobQueue.connection(target),
+    }) as unknown as AnyQueue;
   }
   return new Queue<BullData>(name, {
     connection: BullJobQueue.connection(target),

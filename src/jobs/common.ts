@@ -39,7 +39,8 @@ export function timings(t: QueueTimings = {}): Timings {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new SeedcastError('JOBS_CONFIG', `${name} must be positive`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new SeedcastError('JOBS_CONFIG', `${name} must be positive`);
   return value;
 }
 

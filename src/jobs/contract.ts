@@ -7,7 +7,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type { QueueTimings } from './common.js';
 import { noop } from './noop.js';
 import type { Job, JobContext, JobQueue, JobState, JobWorkers } from './types.js';
@@ -33,7 +33,11 @@ export const FAST: QueueTimings = {
 };
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -82,8 +86,11 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
     before(async () => {
       await factory.setup?.();
     });
+    // Each test's workers and queues are closed after it (BullMQ holds connections per queue).
+    afterEach(async () => {
+      for (const c of toClose.splice(0).reverse()) await c.close().catch(() => undefined);
+    });
     after(async () => {
-      for (const c of toClose.reverse()) await c.close().catch(() => undefined);
       await factory.teardown?.();
     });
     const fresh = async () => {
@@ -285,7 +292,9 @@ export function jobQueueContract(name: string, factory: QueueFactory): void {
       };
       workers(q.work({ share: handler('a') }, { concurrency: 3 }));
       workers(other.work({ share: handler('b') }, { concurrency: 3 }));
-      const jobs = await Promise.all(Array.from({ length: 20 }, (_, i) => q.enqueue({ kind: 'share', payload: { i } })));
+      const jobs = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => q.enqueue({ kind: 'share', payload: { i } })),
+      );
       for (const j of jobs) await stateOf(q, j.id, ['done']);
       await new Promise((r) => setTimeout(r, 200));
       assert.equal(runs.size, 20);

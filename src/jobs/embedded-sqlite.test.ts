@@ -15,7 +15,8 @@ jobQueueContract('embedded on SQLite', {
   },
   async fresh() {
     const file = join(dir, `jobs-${++n}.sqlite`);
-    return async (timings) => new EmbeddedJobQueue(await openDatabase({ sqlite: file }), { ...timings, ownsDatabase: true });
+    return async (timings) =>
+      new EmbeddedJobQueue(await openDatabase({ sqlite: file }), { ...timings, ownsDatabase: true });
   },
   async teardown() {
     rmSync(dir, { recursive: true, force: true });

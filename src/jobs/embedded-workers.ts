@@ -23,6 +23,7 @@ export class EmbeddedWorkers implements JobWorkers {
   private readonly log: (message: string) => void;
   private stopping = false;
   private nudge: (() => void) | undefined;
+  private woken = true;
   private lastSweep = 0;
   private readonly unsubscribe: () => void;
   private readonly loop: Promise<void>;
@@ -41,7 +42,7 @@ export class EmbeddedWorkers implements JobWorkers {
     this.closed = new Promise((r) => {
       this.resolveClosed = r;
     });
-    this.unsubscribe = queue.onWake(() => this.nudge?.());
+    this.unsubscribe = queue.onWake(() => this.wakeUp());
     this.loop = this.concurrency > 0 && this.kinds.length > 0 ? this.run() : Promise.resolve();
   }
 
@@ -49,11 +50,16 @@ export class EmbeddedWorkers implements JobWorkers {
     const { pollMs } = this.queue.timings;
     while (!this.stopping) {
       try {
-        if (Date.now() - this.lastSweep >= pollMs) {
+        if (Date.now() - this.lastSweep >= this.queue.timings.heartbeatMs) {
           this.lastSweep = Date.now();
           await this.queue.failAbandoned();
         }
-        while (!this.stopping && this.running.size < this.concurrency) {
+        // Woken by an enqueue or a finished job: claim at once; after a quiet poll, read first (a
+        // read costs SQLite no write lock).
+        const look =
+          this.woken || (this.running.size < this.concurrency && (await this.queue.hasDue(this.kinds)));
+        this.woken = false;
+        while (look && !this.stopping && this.running.size < this.concurrency) {
           const claim = await this.queue.claim(this.kinds);
           if (!claim) break;
           if (this.stopping) {
@@ -66,6 +72,7 @@ export class EmbeddedWorkers implements JobWorkers {
         this.log(`jobs: cannot claim work: ${errorText(err)}`);
       }
       if (this.stopping) break;
+      if (this.woken) continue; // woken while claiming
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pollMs);
         function done() {
@@ -76,6 +83,11 @@ export class EmbeddedWorkers implements JobWorkers {
       });
       this.nudge = undefined;
     }
+  }
+
+  private wakeUp(): void {
+    this.woken = true;
+    this.nudge?.();
   }
 
   private start(claim: Claim): void {
@@ -117,7 +129,7 @@ export class EmbeddedWorkers implements JobWorkers {
       .catch((err) => this.log(`jobs: cannot record the end of job ${job.id}: ${errorText(err)}`))
       .finally(() => {
         this.running.delete(job.id);
-        this.nudge?.();
+        this.wakeUp();
       });
     this.running.set(job.id, { claim, controller, done });
   }

@@ -5,8 +5,11 @@
  */
 
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { derivativeClips } from '../../test/helpers/derivative-clips.js';
+import { tempDir } from '../../test/helpers/tools.js';
 import { codecFacts, isPdf, probeCodecFacts } from './codec-facts.js';
 
 describe('codecFacts on real clips', () => {
@@ -61,6 +64,21 @@ describe('codecFacts on real clips', () => {
     assert.equal(png.hasVideo, false);
     assert.equal(png.codec, 'png');
     assert.equal(png.pixelFormat, 'rgb24');
+  });
+
+  test('a stored blob without an extension is read under its published name', async (t) => {
+    const clips = derivativeClips(t);
+    if (!clips) return;
+    const blob = join(tempDir(t), '3');
+    copyFileSync(clips.mp4, blob);
+    const bare = await probeCodecFacts(blob);
+    assert.equal(bare.extension, '');
+    const named = await probeCodecFacts(blob, { name: 'holiday.MP4' });
+    assert.equal(named.extension, 'mp4');
+    assert.equal(named.mimeType, 'video/mp4');
+    assert.equal(named.videoCodec, 'h264');
+    const pdf = await probeCodecFacts(blob, { name: 'paper.pdf' });
+    assert.equal(isPdf(pdf), true);
   });
 
   test('a PDF is known by its extension, random bytes are not probed', async (t) => {

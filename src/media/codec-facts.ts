@@ -98,11 +98,20 @@ export function codecFacts(json: unknown, path: string): CodecFacts {
   return facts;
 }
 
-/** Facts for `path` from ffprobe (extension-based when ffprobe cannot read it, as for a PDF). */
-export async function probeCodecFacts(path: string, options: MediaToolOptions = {}): Promise<CodecFacts> {
-  if (extensionOf(path) === 'pdf') return codecFacts(undefined, path);
+export interface CodecProbeOptions extends MediaToolOptions {
+  /**
+   * The file's name as published (its extension gives the content type browsers see), when `path`
+   * is where it is stored (a blob without an extension). Default: `path`.
+   */
+  name?: string;
+}
+
+/** Facts for the file at `path` from ffprobe (extension-based when ffprobe cannot read it, as for a PDF). */
+export async function probeCodecFacts(path: string, options: CodecProbeOptions = {}): Promise<CodecFacts> {
+  const name = options.name ?? path;
+  if (extensionOf(name) === 'pdf') return codecFacts(undefined, name);
   const probe = await probeFile(path, options);
-  return codecFacts(probe.ok ? probe.json : undefined, path);
+  return codecFacts(probe.ok ? probe.json : undefined, name);
 }
 
 /** True for a PDF (by extension: ffprobe cannot read PDFs). */

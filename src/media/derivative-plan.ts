@@ -6,7 +6,7 @@
  *     an original that already plays everywhere gets only the rungs below its own size, and only
  *     when it is larger than 720p. Always a poster JPEG and, when the duration is known, a storyboard
  *     (a JPEG sprite of up to 10x10 tiles 160 px wide, one every `interval` seconds);
- *   - audio: MP3 at 128 kb/s (mono or stereo, a sample rate MP3 allows) unless the original plays
+ *   - audio: MP3 at 128 kb/s (mono or stereo, 32, 44.1 or 48 kHz) unless the original plays
  *     everywhere; always a waveform PNG;
  *   - image: a web-size JPEG (at most 2048 px on its longest side) when the original is not a web
  *     picture or is larger than that;
@@ -93,7 +93,8 @@ export interface PlanOptions {
   storyboard?: { tileWidth?: number; columns?: number; maxTiles?: number };
 }
 
-const MP3_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000];
+/** MPEG-1 Layer III rates (lower ones cannot carry 128 kb/s). */
+const MP3_RATES = [32_000, 44_100, 48_000];
 const WAVEFORM = { width: 1600, height: 200 };
 
 /** The derivatives to make for an original with these facts (empty when nothing is needed or possible). */
@@ -287,18 +288,8 @@ function maxrateFor(short: number): number {
 
 function audioEncoding(facts: CodecFacts, codec: 'aac' | 'mp3', options: PlanOptions): AudioEncoding {
   const rate = facts.sampleRate ?? 48_000;
-  const sampleRate =
-    codec === 'mp3'
-      ? MP3_RATES.includes(rate)
-        ? rate
-        : rate % 11_025 === 0
-          ? 44_100
-          : 48_000
-      : rate === 44_100 || rate === 48_000
-        ? rate
-        : rate % 11_025 === 0
-          ? 44_100
-          : 48_000;
+  const kept = codec === 'mp3' ? MP3_RATES : [44_100, 48_000];
+  const sampleRate = kept.includes(rate) ? rate : rate % 11_025 === 0 ? 44_100 : 48_000;
   return {
     stream: facts.audioStream ?? 0,
     codec,

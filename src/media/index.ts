@@ -1,6 +1,12 @@
 /** Media work on items: facts, thumbnails, derivatives, captions (`view.ts` is what others read). */
 
-export { type CodecFacts, codecFacts, isPdf, probeCodecFacts } from './codec-facts.js';
+export {
+  type CodecFacts,
+  type CodecProbeOptions,
+  codecFacts,
+  isPdf,
+  probeCodecFacts,
+} from './codec-facts.js';
 export {
   type CommandOptions,
   DEFAULT_MAX_BYTES,

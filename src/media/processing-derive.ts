@@ -162,13 +162,13 @@ export async function deriveItem(
       torrentKey,
     });
     if (!ok || (await items.get(itemId))?.status !== 'ready') return await gone();
-    await derivatives.setProcessing(itemId, 'done');
-    deps.progress(1);
     try {
-      await deps.onDerivatives?.(itemId);
+      await deps.onDerivatives?.(itemId); // seeded before the item says done
     } catch (err) {
       deps.log?.(`item ${itemId}: cannot seed its derivatives yet: ${(err as Error).message}`);
     }
+    deps.progress(1);
+    await derivatives.setProcessing(itemId, 'done');
   } catch (err) {
     if (signal.aborted && (await items.get(itemId))?.status !== 'ready') await gone();
     throw err;

@@ -47,4 +47,23 @@ describe('runTool', () => {
     const missing = await runTool('/nonexistent/ffprobe', ['-version']);
     assert.deepEqual([missing.ok, missing.failure], [false, 'missing']);
   });
+
+  test('onStdoutLine gets each line as it comes, stdout is not kept, and an endless line is cut', async () => {
+    const lines: string[] = [];
+    const result = await runTool('sh', ['-c', 'printf "a=1\\nb=2\\r\\n"; sleep 0.1; printf "c=3"'], {
+      onStdoutLine: (line) => {
+        lines.push(line);
+        if (line === 'b=2') throw new Error("a caller bug is not the tool's failure");
+      },
+    });
+    assert.equal(result.ok, true);
+    assert.deepEqual(lines, ['a=1', 'b=2', 'c=3']);
+    assert.equal(result.stdout.length, 0);
+    const flood = await runTool('sh', ['-c', 'head -c 100000 /dev/zero; sleep 5'], {
+      maxStdout: 1000,
+      onStdoutLine: () => {},
+    });
+    assert.equal(flood.ok, false);
+    assert.equal(flood.failure, 'overflow');
+  });
 });

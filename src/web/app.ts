@@ -43,6 +43,7 @@ import { fileRoutes } from './routes/files.js';
 import type { Community } from './routes/interaction-pages.js';
 import { itemAdminRoutes } from './routes/item-admin.js';
 import { itemRoutes } from './routes/items.js';
+import { jobRoutes } from './routes/jobs.js';
 import { moderationRoutes } from './routes/moderation.js';
 import { p2pRoutes } from './routes/p2p.js';
 import { p2pReportRoutes } from './routes/p2p-report.js';
@@ -182,6 +183,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
           derivatives: site.derivatives,
           blobs: site.blobs,
           torrents,
+          links: site.links,
           seeding: site.seeding,
           ...(site.traffic ? { traffic: site.traffic } : {}),
         });
@@ -193,7 +195,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         stun: site.stun ?? [],
       });
       await api.register(feedRoutes, { ...site, torrents });
-      await api.register(searchRoutes, { search: site.search, links: site.links });
+      await api.register(searchRoutes, {
+        search: site.search,
+        links: site.links,
+        ...(site.processing ? { processing: site.processing } : {}),
+      });
       await api.register(itemAdminRoutes, site);
       if (site.quotas && site.guard)
         await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
@@ -202,6 +208,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
+      await api.register(jobRoutes, site);
     });
   }
   if (site) {

@@ -6,7 +6,9 @@
  */
 
 import { browserSwarmPaths } from './openapi-browser-swarm.js';
+import { jobPaths } from './openapi-jobs.js';
 import { moderationPaths } from './openapi-moderation.js';
+import { processingProperties } from './openapi-processing.js';
 import { uploadPaths } from './openapi-uploads.js';
 
 type Op = Record<string, unknown>;
@@ -80,6 +82,7 @@ export function openApiDocument(): Record<string, unknown> {
                 retryAt: { type: 'string', format: 'date-time' },
               },
             },
+            ...processingProperties,
             length: { type: 'integer' },
             createdAt: { type: 'string', format: 'date-time' },
             files: {
@@ -284,6 +287,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...moderationPaths(),
       ...browserSwarmPaths(),
+      ...jobPaths(),
       '/api/v1/items/{id}/favourite': {
         put: op(
           'Favour an item',

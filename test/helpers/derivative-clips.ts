@@ -3,7 +3,7 @@
  * sources (2 s of `testsrc` at 320x240 and a `sine`): an AVI (MPEG-4 Part 2 + MP3), an HEVC MKV
  * (x265 + AAC), a WAV (PCM), an H.264/AAC MP4 that plays everywhere, a 640x480 AVI (so lower rungs
  * exist), a PNG, a wide PNG (2100x100, larger than a web image), a BMP, a minimal PDF written by
- * hand, and random bytes named `.avi`. `derivativeClips(t)` checks for ffmpeg and ffprobe first
+ * hand, random bytes named `.avi`, a rotated MP4 and an AVI with non-square pixels. `derivativeClips(t)` checks for ffmpeg and ffprobe first
  * (skipped loudly, or failing under CI=true) and makes the files once per test process.
  */
 
@@ -30,6 +30,10 @@ export interface DerivativeClips {
   /** One page, 200x100 pt, PDF 1.4. */
   pdf: string;
   garbage: string;
+  /** 320x240 MPEG-4 Part 2 in MP4 whose display matrix turns it 90 degrees (shown 240x320), 1 s. */
+  rotated: string;
+  /** 352x288 MPEG-4 Part 2 AVI with 12:11 pixels (shown 384x288), 1 s. */
+  anamorphic: string;
 }
 
 const ffmpeg = (args: string[]) => run('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args]);
@@ -60,6 +64,11 @@ export function makeDerivativeClips(dir: string): DerivativeClips {
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=320x240', '-frames:v', '1', p('image.png')]);
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=2100x100', '-frames:v', '1', p('wide.png')]);
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=400x300', '-frames:v', '1', p('image.bmp')]);
+  const second = (size: string) => ['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25:duration=1`];
+  ffmpeg([...second('320x240'), '-c:v', 'mpeg4', p('upright.mp4')]);
+  // A tag the MP4 muxer writes as the display matrix (stream copy: an encode would apply it).
+  ffmpeg(['-i', p('upright.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', p('rotated.mp4')]);
+  ffmpeg([...second('352x288'), '-c:v', 'mpeg4', '-vf', 'setsar=12/11', p('sar.avi')]);
   writeFileSync(p('doc.pdf'), minimalPdf());
   writeFileSync(p('garbage.avi'), randomBytes(50_000));
   return {
@@ -73,6 +82,8 @@ export function makeDerivativeClips(dir: string): DerivativeClips {
     bmp: p('image.bmp'),
     pdf: p('doc.pdf'),
     garbage: p('garbage.avi'),
+    rotated: p('rotated.mp4'),
+    anamorphic: p('sar.avi'),
   };
 }
 

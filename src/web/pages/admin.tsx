@@ -74,6 +74,9 @@ export function AdminPage(props: {
   return (
     <Layout ctx={ctx} title="Admin">
       <h1>Moderation</h1>
+      <p>
+        <a href="/admin/jobs">Jobs</a> (media processing: running, queued, failed)
+      </p>
       {props.notice ? (
         <p class="notice ok" role="status" id="admin-notice">
           {props.notice}

@@ -3,17 +3,19 @@
  * (`Range` 206/416, `HEAD`, `ETag` from the blob, `If-None-Match`, `If-Range`), which is also the
  * BEP 19 web seed of the item's derivatives torrent (its web seed `/items/:id/` plus the torrent's
  * name `derivatives` and the file's name); and that torrent at `/items/:id/derivatives.torrent`,
- * served like items' torrents (`ServedTorrents`: the site's current trackers, info untouched). Asking
+ * served like items' torrents (`ServedTorrents`: the site's current trackers, info untouched) with
+ * the site's current web seed. Asking
  * for the torrent also makes sure the site seeds it (one a `seedcast worker` made elsewhere).
  * Same headers as every user file (`Content-Security-Policy: sandbox`, `nosniff`); bytes are counted
  * per channel like originals' (`classifyHttp`).
  */
 
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { DerivativeRepository, ItemRepository } from '../../catalog/index.js';
 import { classifyHttp, isTorrentClient, type Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { Seeding, ServedTorrents } from '../../site/index.js';
+import { type Seeding, type ServedTorrents, type SiteLinks, withWebSeed } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { parseRange } from '../range.js';
 import { showsInline, userFileHeaders } from './files.js';
@@ -23,6 +25,7 @@ export interface DerivativeRoutesOptions {
   derivatives: DerivativeRepository;
   blobs: BlobStore;
   torrents: ServedTorrents;
+  links: Pick<SiteLinks, 'derivativesWebSeed'>;
   seeding?: Pick<Seeding, 'derived'>;
   traffic?: Pick<Traffic, 'record'>;
 }
@@ -67,15 +70,17 @@ export async function derivativeRoutes(
       const served = torrent && (await options.torrents.get({ id: item.id, torrentKey: torrent.torrentKey }));
       if (!served) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no derivatives torrent (yet)`);
       await options.seeding?.derived.ensure(item.id);
-      const etag = `"${served.etag}"`;
+      // The web seed as this site names it now (a worker elsewhere may have known another base URL).
+      const bytes = withWebSeed(served.bytes, options.links.derivativesWebSeed(item.id));
+      const etag = `"${createHash('sha256').update(bytes).digest('hex')}"`;
       userFileHeaders(reply)
         .type('application/x-bittorrent')
         .header('Content-Disposition', `attachment; filename="${item.id}-derivatives.torrent"`)
         .header('ETag', etag);
       if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
-      reply.header('Content-Length', served.bytes.length);
+      reply.header('Content-Length', bytes.length);
       if (request.method === 'HEAD') return reply.send();
-      return reply.send(served.bytes);
+      return reply.send(bytes);
     },
   });
 

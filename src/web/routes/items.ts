@@ -208,6 +208,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
       mimeType: f.mimeType,
       /** The file's SHA-256 (hex), for integrity whatever the torrent's format; null until archived. */
       sha256: f.sha256,
+      /** The file's SHA-384 as Subresource Integrity (`sha384-...`), once analysed (issue 18). */
+      ...(f.integrity ? { integrity: f.integrity } : {}),
       // Served by the site only once it holds the bytes (a torrent-only item after archiving).
       url: f.blobKey ? links.file(item.id, f.path) : null,
     })),

@@ -24,6 +24,7 @@ import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
+import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
@@ -127,6 +128,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(accountPageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
   await app.register(adminPageRoutes, kit);
+  await app.register(jobPageRoutes, kit);
   await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
 }

@@ -8,12 +8,15 @@
 import type { FastifyInstance } from 'fastify';
 import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../catalog/index.js';
 import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
+import type { ProcessingViews } from '../../media/index.js';
 import type { SiteLinks } from '../../site/index.js';
 import { itemView } from './items.js';
 
 export interface SearchRoutesOptions {
   search: SearchRepository;
   links: SiteLinks;
+  /** Adds each item's `processing` and `derivatives` (issue 18), two queries per page. */
+  processing?: ProcessingViews;
 }
 
 interface SearchQueryString {
@@ -77,13 +80,20 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
         page: q.page,
         perPage: q.per_page,
       });
+      const media = await options.processing?.viewMany?.(result.items);
       return {
         total: result.total,
         totalCapped: result.totalCapped,
         page: result.page,
         perPage: result.perPage,
         sort: result.sort,
-        items: result.items.map((item) => itemView(item, options.links)),
+        items: result.items.map((item) => {
+          const m = media?.get(item.id);
+          return {
+            ...itemView(item, options.links),
+            ...(m ? { processing: m.processing, derivatives: m.derivatives } : {}),
+          };
+        }),
         facets: result.facets,
       };
     },
