@@ -1,7 +1,7 @@
 /**
  * Every upload plays in the browser, or says why not: Chromium (playwright-core) uploads through the
  * upload page to a real site that makes derivatives with its job queue and ffmpeg
- * (`helpers/plays-site.ts`), then on each item page:
+ * (`helpers/plays-site.ts`: `startServer` with its in-process job workers), then on each item page:
  * - an AVI (MPEG-4 Part 2 + MP3) and an HEVC MKV: the page says "Processing…" (`role="status"`)
  *   meanwhile, reloads when done, and its video advances frames (`totalVideoFrames` grows) with
  *   `videoWidth > 0`, playing an H.264 derivative;
@@ -86,11 +86,7 @@ test('uploads of every kind play in Chromium after processing, or say why not', 
   timeout: 900_000,
 }, async (t) => {
   if (!requireTools(t, 'chromium', 'ffmpeg', 'ffprobe')) return;
-  const { server, standIn } = await startPlaysSite(t);
-  if (standIn)
-    t.diagnostic(
-      'integration stand-in: the test wired the job queue and workers (startServer runs no jobs yet)',
-    );
+  const server = await startPlaysSite(t);
   const browser = await launchChromium();
   t.after(() => browser.close());
   const context = await browser.newContext({ baseURL: server.url });
