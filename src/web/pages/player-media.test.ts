@@ -175,7 +175,10 @@ test('images use the web-size derivative; PDFs open in a frame with the first pa
     bin,
     /No preview for this kind of file \(BIN file\): you can <a href="\/items\/7\/files\/blob.bin" download id="player-download"/,
   );
-  assert.match(bin, /Download box \(on the right, or below on a narrow screen\)/);
+  assert.match(
+    bin,
+    /the <a href="#download">Download box<\/a> \(on the right, or below on a narrow screen\)/,
+  );
   assert.doesNotMatch(bin, /download it below/);
   assert.doesNotMatch(bin, /player.js/);
 });

@@ -19,7 +19,13 @@ import { formatName, type PlayerPlan, type PlayerSource, playerPlan } from './pl
 export const PAGE_LANGUAGE = 'en';
 
 /** Where the page's download links are: the sidebar (beside the content, below it on narrow screens). */
-export const DOWNLOAD_BOX = 'the Download box (on the right, or below on a narrow screen)';
+function DownloadBoxLink(): Html {
+  return (
+    <>
+      the <a href="#download">Download box</a> (on the right, or below on a narrow screen)
+    </>
+  );
+}
 
 export interface PlayerAreaData {
   item: Item;
@@ -70,10 +76,12 @@ function PlaybackMessage(props: { original: Original | undefined }): Html {
         {original ? (
           <>
             You can <OriginalLink original={original} id="player-download" /> and open it in a media player
-            such as VLC. Every file of this item is also listed in {DOWNLOAD_BOX}.
+            such as VLC. Every file of this item is also listed in <DownloadBoxLink />.
           </>
         ) : (
-          <>The files of this item are listed in {DOWNLOAD_BOX}.</>
+          <>
+            The files of this item are listed in <DownloadBoxLink />.
+          </>
         )}
       </p>
     </div>
@@ -276,10 +284,12 @@ export function PlayerArea(props: { data: PlayerAreaData }): Html {
             <>
               No preview for this kind of file ({formatName(original.file.path)}): you can{' '}
               <OriginalLink original={original} id="player-download" />. Every file of this item is listed in{' '}
-              {DOWNLOAD_BOX}.
+              <DownloadBoxLink />.
             </>
           ) : (
-            <>No preview: the files of this item are listed in {DOWNLOAD_BOX}.</>
+            <>
+              No preview: the files of this item are listed in <DownloadBoxLink />.
+            </>
           )}
         </p>
       </div>
