@@ -93,7 +93,7 @@ test('the item page: metadata, licence badge, tags to search, Markdown descripti
   assert.match(
     html,
     // preload="none": the P2P player (src/web/player) decides where the bytes come from.
-    /<audio controls preload="none" aria-label="Audio: A quiet river"><source src="\/items\/\d+\/files\/river\/river.mp3" type="audio\/mpeg">/,
+    /<audio controls preload="none" aria-label="Audio: A quiet river"><source src="\/items\/\d+\/files\/river\/river.mp3" type="audio\/mpeg" data-label="original" data-origin="original">/,
   );
   assert.match(html, new RegExp(`data-swarm-url="/api/v1/items/${item.id}"`));
   assert.match(html, /<dd data-swarm="seeders">0<\/dd>/);

@@ -20,7 +20,7 @@ interface Asset {
 
 export interface StaticAssets {
   /** The URL to link to, with its version, e.g. `/static/site.css?v=1a2b3c4d5e6f`. */
-  url(name: 'site.css' | 'site.js' | 'upload.js' | 'moments.js'): string;
+  url(name: 'site.css' | 'site.js' | 'upload.js' | 'upload-several.js' | 'moments.js'): string;
 }
 
 const TYPES: Record<string, string> = {
@@ -29,6 +29,7 @@ const TYPES: Record<string, string> = {
   'upload.js': 'text/javascript; charset=utf-8',
   // `#t=` on the item page seeks the player (issue 18, captions and chapters).
   'moments.js': 'text/javascript; charset=utf-8',
+  'upload-several.js': 'text/javascript; charset=utf-8',
 };
 
 export async function loadStaticAssets(): Promise<Map<string, Asset>> {

@@ -1,6 +1,7 @@
 /**
- * The item page: a player that streams the file through its `Range`-capable URL (`<video>` and
- * `<audio>` with `preload="metadata"` so playback starts fast, `<img>`, or a text preview), the
+ * The item page: the player area (`player-media.tsx`: the sources that play in browsers, best
+ * first, with `preload="metadata"` so playback starts fast; images, PDFs, text previews; the
+ * processing notice), the
  * metadata (title, creator, date, licence badge and link, tags linking to search), the description
  * rendered from Markdown, the download box (.torrent, magnet, direct links with sizes), the live
  * swarm (seeders, leechers, completed, bandwidth saved by the swarm; refreshed by `site.js`), the
@@ -10,6 +11,7 @@
 
 import type { Channel, Item, User } from '../../catalog/index.js';
 import type { TrafficView } from '../../distribution/index.js';
+import type { CaptionView, ItemMediaView } from '../../media/view.js';
 import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
@@ -17,6 +19,7 @@ import { LicenseBadge } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { P2pNotice, type P2pView, p2pAttributes } from './p2p-notice.js';
+import { PlayerArea } from './player-media.js';
 import { TrafficTable } from './traffic-table.js';
 
 export interface ItemSwarm {
@@ -52,6 +55,10 @@ export interface ItemPageData {
   p2p?: P2pView;
   /** The captions and chapters panel (`item-captions.tsx`), when the site keeps captions. */
   captionsPanel?: Child;
+  /** Derivatives and processing (`site.processing`; absent when the site has none). */
+  media?: ItemMediaView;
+  /** Caption tracks (`site.captions`; absent when the site has none). */
+  captions?: CaptionView[];
 }
 
 /**
@@ -62,92 +69,15 @@ export interface ItemPageData {
 function p2pHooks(data: ItemPageData): {
   attrs: Record<string, string | undefined>;
   preload: string;
-  extra: Child;
+  extra: Html | null;
 } {
   if (!data.playerScript || !data.item.infoHash) return { attrs: {}, preload: 'metadata', extra: null };
   const on = data.p2p ? data.p2p.p2p === 'on' && !data.p2p.forced : true;
   return {
     attrs: { 'data-file-index': String(data.mainFile), ...p2pAttributes(data.p2p) },
     preload: on ? 'none' : 'metadata',
-    extra: (
-      <>
-        <p id="p2p-stats" class="muted p2p-stats" aria-live="polite" hidden></p>
-        <script type="module" src={data.playerScript}></script>
-      </>
-    ),
+    extra: <p id="p2p-stats" class="muted p2p-stats" aria-live="polite" hidden></p>,
   };
-}
-
-function Player(props: { data: ItemPageData }): Html {
-  const { item, fileUrls, mainFile } = props.data;
-  const file = item.files[mainFile];
-  const url = fileUrls[mainFile];
-  if (!file || !url || file.blobKey === null) {
-    return (
-      <div class="player none" id="player">
-        <p>No preview: download the files below.</p>
-      </div>
-    );
-  }
-  const type = file.mimeType ?? undefined;
-  const fallback = (
-    <p>
-      Your browser cannot play this here: <a href={url}>download the file</a>.
-    </p>
-  );
-  const p2p = p2pHooks(props.data);
-  if (item.mediaType === 'video') {
-    return (
-      <div class="player video" id="player" {...p2p.attrs}>
-        {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
-        <video
-          controls
-          preload={p2p.preload}
-          poster={props.data.thumbnailUrl}
-          aria-label={`Video: ${item.title}`}
-        >
-          <source src={url} type={type} />
-          {fallback}
-        </video>
-        {p2p.extra}
-      </div>
-    );
-  }
-  if (item.mediaType === 'audio') {
-    return (
-      <div class="player audio" id="player" {...p2p.attrs}>
-        {props.data.thumbnailUrl ? <img src={props.data.thumbnailUrl} alt="" /> : null}
-        {/* biome-ignore lint/a11y/useMediaCaption: publishers cannot upload caption tracks yet (docs/site-pages.md, todo) */}
-        <audio controls preload={p2p.preload} aria-label={`Audio: ${item.title}`}>
-          <source src={url} type={type} />
-          {fallback}
-        </audio>
-        {p2p.extra}
-      </div>
-    );
-  }
-  if (item.mediaType === 'image') {
-    return (
-      <div class="player image" id="player">
-        <img src={url} alt={item.title} width={item.width ?? undefined} height={item.height ?? undefined} />
-      </div>
-    );
-  }
-  if (props.data.textPreview !== undefined) {
-    return (
-      <div class="player text" id="player">
-        <pre>{props.data.textPreview}</pre>
-        <p>
-          <a href={url}>Open the whole file</a>
-        </p>
-      </div>
-    );
-  }
-  return (
-    <div class="player none" id="player">
-      <p>No preview for this kind of file: download it below.</p>
-    </div>
-  );
 }
 
 function DownloadBox(props: { data: ItemPageData }): Html {
@@ -306,7 +236,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
     <Layout ctx={ctx} title={item.title} head={head}>
       <div class="with-sidebar">
         <article aria-labelledby="item-title" data-item-id={item.id}>
-          <Player data={data} />
+          <PlayerArea data={{ ...data, hooks: p2pHooks(data) }} />
           {item.mediaType === 'video' || item.mediaType === 'audio' ? (
             <P2pNotice view={data.p2p} accountUrl={ctx.visitor.user ? '/account' : undefined} />
           ) : null}

@@ -3,9 +3,11 @@
  * `<input type="file">` inside a label), or a `.torrent` for torrent-only publishing (with what the
  * publisher must do: keep seeding; the site's tracker goes first in the torrent), and the item's
  * metadata (title, description, creator, date, language, a licence chooser with the Creative Commons
- * licences or another SPDX id, tags, channel). Without JavaScript the form posts everything as
- * multipart to `/upload`; with it, `/static/upload.js` sends the media file over tus 1.0 with a
- * progress bar that survives a reload, then publishes with `POST /api/v1/items`. Refused input comes
+ * licences or another SPDX id, tags, channel). Several files (`multiple`) or a folder (a second input,
+ * `webkitdirectory`) make one item with all of them. Without JavaScript the form posts everything as
+ * multipart to `/upload`; with it, `/static/upload.js` sends a single media file over tus 1.0 with a
+ * progress bar that survives a reload, then publishes with `POST /api/v1/items`, and several files as
+ * the same multipart post with a progress bar per file. Refused input comes
  * back with the errors next to their fields and the typed values kept.
  */
 
@@ -104,19 +106,33 @@ export function UploadPage(props: {
 
         <div class="dropzone" id="dropzone" data-mode="file">
           <label for="f-file">
-            <strong>Choose a media file</strong> or drop it here
+            <strong>Choose media files</strong> or drop them here
           </label>
           <input
             type="file"
             id="f-file"
             name="file"
+            multiple
             accept="video/*,audio/*,image/*,application/pdf,text/*"
             aria-invalid={fileError ? 'true' : undefined}
             aria-describedby={fileError ? 'f-file-error' : 'f-file-hint'}
           />
+          <label for="f-folder" class="folder-pick">
+            Or a whole folder:
+          </label>
+          <input
+            type="file"
+            id="f-folder"
+            name="file"
+            webkitdirectory
+            multiple
+            aria-describedby="f-file-hint"
+          />
           <p class="hint" id="f-file-hint">
-            Video, audio, images or documents. Large files resume where they stopped if the connection or the
-            page is interrupted.
+            Video, audio, images or documents: one file, several (one item with all of them), or a folder's
+            files (kept under their own names). Any format: the site makes a version that plays in browsers
+            and keeps your original for download. A single large file resumes where it stopped if the
+            connection or the page is interrupted.
           </p>
           <p class="chosen" id="chosen-file" aria-live="polite"></p>
           {fileError ? (
@@ -170,6 +186,7 @@ export function UploadPage(props: {
           <p id="upload-progress-text" aria-live="polite">
             Waiting to start
           </p>
+          <ul class="upload-files" id="upload-files" hidden></ul>
           <button type="button" id="upload-pause" class="secondary">
             Pause
           </button>

@@ -1,5 +1,13 @@
-/** The bundle's entry (`/static/player.js`): starts the player on the page that loads it. */
+/**
+ * The bundle's entry (`/static/player.js`): on the page that loads it, the processing notice's
+ * polling, the source chooser and quality menu, then the P2P player for the original.
+ */
 
 import { main } from './player.js';
+import { watchProcessing } from './processing.js';
+import { chooseSources } from './sources.js';
 
-main();
+watchProcessing();
+const container = document.getElementById('player');
+const media = container?.querySelector<HTMLMediaElement>('video, audio');
+main(container && media ? chooseSources(container, media) : undefined);

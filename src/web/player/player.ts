@@ -10,6 +10,7 @@
  */
 
 import { decodeDescription } from './description.js';
+import type { Chooser } from './sources.js';
 import { startReporting } from './stats.js';
 import { controlledBy, serveStreams } from './stream.js';
 import { Swarm } from './swarm.js';
@@ -81,16 +82,20 @@ function swap(media: HTMLMediaElement, url: string): void {
   if (playing) void media.play().catch(() => undefined);
 }
 
-/** Starts the player on this page, if it has one; nothing happens at import. */
-export function main(): void {
+/**
+ * Starts the P2P player on this page, if it has one; nothing happens at import. The swarm carries the
+ * original only: it streams while the chooser (`sources.ts`) plays the original, and stops when the
+ * viewer (or a failure) switches to a derivative, which plays over HTTP.
+ */
+export function main(chooser: Chooser | undefined): void {
   const container = document.getElementById('player');
   const media = container?.querySelector<HTMLMediaElement>('video, audio');
-  const source = media?.querySelector('source');
   const itemId = container?.closest<HTMLElement>('[data-item-id]')?.dataset.itemId;
-  if (!container || !media || !source || !itemId) return;
-  const httpUrl = source.src;
-  const contentType = source.type || 'application/octet-stream';
-  const fileIndex = Number(container.dataset.fileIndex ?? '0');
+  const original = chooser?.playable().find((s) => s.origin === 'original');
+  if (!container || !media || !itemId || !chooser || !original || container.dataset.fileIndex === undefined)
+    return;
+  const contentType = original.type.split(';')[0]!.trim() || 'application/octet-stream';
+  const fileIndex = Number(container.dataset.fileIndex);
   const label = document.getElementById('p2p-stats');
   let running: Running | undefined;
   let starting = false;
@@ -100,9 +105,18 @@ export function main(): void {
     },
   };
   (window as unknown as { seedcastPlayer: unknown }).seedcastPlayer = state;
+  const onOriginal = () => chooser.current()?.origin === 'original';
 
+  const stop = (swapBack: boolean) => {
+    if (!running) return;
+    running.stop();
+    running = undefined;
+    delete container.dataset.p2pActive;
+    const now = chooser.current();
+    if (swapBack && now) swap(media, now.url);
+  };
   const apply = async (on: boolean) => {
-    if (on && !running && !starting && capable()) {
+    if (on && onOriginal() && !running && !starting && capable()) {
       starting = true;
       try {
         running = await startP2p(media, itemId, fileIndex, contentType, label);
@@ -111,15 +125,11 @@ export function main(): void {
       } finally {
         starting = false;
       }
+      if (running && !onOriginal()) stop(false); // the viewer switched while the swarm was starting
       if (running) container.dataset.p2pActive = '1';
       else if (media.preload === 'none') media.preload = 'metadata';
-    } else if (!on) {
-      if (running) {
-        running.stop();
-        running = undefined;
-        delete container.dataset.p2pActive;
-        swap(media, httpUrl);
-      }
+    } else if (!on || !onOriginal()) {
+      stop(on === false);
       if (media.preload === 'none') media.preload = 'metadata';
     }
   };
@@ -128,5 +138,10 @@ export function main(): void {
     const detail = (event as CustomEvent<{ on?: unknown }>).detail;
     if (container.dataset.p2pForced === '1') return;
     void apply(detail?.on === true);
+  });
+  container.addEventListener('seedcast:source', () => {
+    // the chooser already pointed the element at the new source
+    if (!onOriginal()) stop(false);
+    else if (!running && choice(container)) void apply(true);
   });
 }

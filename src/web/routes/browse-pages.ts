@@ -100,12 +100,14 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
     if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
     const ctx = await kit.context(request, reply);
     const mainFile = mainFileIndex(item);
-    const [owner, channel, swarm, preview, p2p] = await Promise.all([
+    const [owner, channel, swarm, preview, p2p, media, captions] = await Promise.all([
       site.users.byId(item.ownerId),
       item.channelId === null ? undefined : site.channels.byId(item.channelId),
       swarmOf(item),
       textPreview(request, item, mainFile),
       viewerP2p(site, ctx.visitor.user, request.query.p2p),
+      site.processing?.view(item),
+      site.captions?.captions(item.id),
     ]);
     const magnet = links.magnet(item) ?? '';
     const page = ItemPage({
@@ -127,6 +129,8 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         archive: site.archiver?.status(item),
         captionsPanel: await captionsPanel(site, ctx, item),
         ...(p2p ? { p2p } : {}),
+        ...(media ? { media } : {}),
+        ...(captions ? { captions } : {}),
       },
     });
     return kit.send(reply, page);

@@ -7,7 +7,8 @@
  * `Content-Security-Policy: sandbox` and `X-Content-Type-Options: nosniff`, so even a file a browser
  * opens as a document gets an opaque origin: no script of it runs with the site's cookies or storage.
  * Only passive types (video, audio, raster images, plain text, captions) are shown inline; anything
- * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download. Bytes sent are
+ * else (PDF, EPUB, archives, unknown types, which include HTML and SVG) is a download, except a PDF
+ * asked for by the item page's viewer frame (`?view=frame`: inline, in the same sandbox). Bytes sent are
  * counted per channel (`classifyHttp` in `src/distribution/traffic.ts`: a page's player, a download,
  * or the web seed: BitTorrent clients' ranges and the P2P player's fallback). The item's thumbnail
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`. The `.torrent`
@@ -61,6 +62,11 @@ const fileParams = {
     id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
     '*': { type: 'string', maxLength: 8192 },
   },
+} as const;
+
+const viewQuery = {
+  type: 'object',
+  properties: { view: { type: 'string', maxLength: 16 } },
 } as const;
 
 /** The content types a browser may show inline: media and plain text, nothing that can run script. */
@@ -139,11 +145,11 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     },
   });
 
-  app.route<{ Params: { id: string; '*': string } }>({
+  app.route<{ Params: { id: string; '*': string }; Querystring: { view?: string } }>({
     method: ['GET', 'HEAD'],
     url: '/items/:id/files/*',
     exposeHeadRoute: false,
-    schema: { params: fileParams },
+    schema: { params: fileParams, querystring: viewQuery },
     handler: async (request, reply) => {
       const item = await readyItem(request.params.id);
       const path = request.params['*'];
@@ -153,11 +159,16 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       const type = contentTypeOf(file.path);
       const etag = file.sha256 ? `"${file.sha256}"` : undefined;
       const name = file.path.split('/').pop()!;
+      // the item page's PDF viewer frame (`?view=frame`): inline, still in the sandbox
+      const framed = request.query.view === 'frame' && type === 'application/pdf';
       userFileHeaders(reply)
         .type(type)
         .header('Accept-Ranges', 'bytes')
         .header('Cache-Control', 'public, max-age=86400')
-        .header('Content-Disposition', disposition(showsInline(type) ? 'inline' : 'attachment', name));
+        .header(
+          'Content-Disposition',
+          disposition(showsInline(type) || framed ? 'inline' : 'attachment', name),
+        );
       if (etag) reply.header('ETag', etag);
       if (etag && request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
         return reply.code(304).send();

@@ -6,6 +6,10 @@
 // connection) resumes from the offset the server has. Then POST /api/v1/items publishes it
 // (upload=<id> and the metadata) and the page goes to the new item. A .torrent-only item is posted
 // to the same API as a `torrent` part. API calls use the session cookie and the X-CSRF-Token header.
+// Several files (a multi-select, a folder from the second input, or both) go as the form's own
+// multipart post to /upload (`upload-several.js`).
+import { postSeveral } from './upload-several.js';
+
 (() => {
   const DEFAULT_CHUNK = 2 * 1024 * 1024;
   const STORE = 'seedcast-upload:';
@@ -14,6 +18,8 @@
   const form = document.getElementById('upload-form');
   if (!form) return;
   const fileInput = document.getElementById('f-file');
+  const folderInput = document.getElementById('f-folder');
+  const fileList = document.getElementById('upload-files');
   const torrentInput = document.getElementById('f-torrent');
   const dropzone = document.getElementById('dropzone');
   const chosen = document.getElementById('chosen-file');
@@ -50,11 +56,25 @@
     for (const el of form.querySelectorAll('[data-mode]')) el.hidden = el.getAttribute('data-mode') !== m;
   }
 
+  /** Every file chosen: the multi-select's, then the folder's. */
+  function chosenFiles() {
+    return [...(fileInput.files ?? []), ...(folderInput?.files ?? [])];
+  }
+
   function describeFile() {
-    const file = fileInput.files?.[0];
-    chosen.textContent = file ? `${file.name} (${formatBytes(file.size)})` : '';
+    const files = chosenFiles();
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const file = files[0];
+    chosen.textContent =
+      files.length > 1
+        ? `${files.length} files (${formatBytes(total)})`
+        : file
+          ? `${file.name} (${formatBytes(file.size)})`
+          : '';
     const title = document.getElementById('f-title');
-    if (file && title && title.value.trim() === '') title.value = file.name.replace(/\.[^.]+$/, '');
+    if (!file || !title || title.value.trim() !== '') return;
+    const folder = (folderInput?.files?.[0]?.webkitRelativePath ?? '').split('/')[0];
+    title.value = folder && files.length > 1 ? folder : file.name.replace(/\.[^.]+$/, '');
   }
 
   // --- errors next to their fields --------------------------------------------------------------
@@ -284,7 +304,7 @@
         window.location.assign(`/items/${item.id}`);
         return;
       }
-      const file = fileInput.files[0];
+      const file = chosenFiles()[0];
       if (!form.elements.title.value.trim()) throw new Error('title: required');
       status.hidden = false;
       pauseButton.hidden = false;
@@ -306,10 +326,26 @@
   // --- wiring ----------------------------------------------------------------------------------
 
   form.addEventListener('submit', (event) => {
-    // Several files (or none) go the plain way: the server answers with the page.
-    if (mode() === 'file' && fileInput.files?.length !== 1) return;
+    const count = chosenFiles().length;
+    // none: the plain way (the server answers with the page and its error)
+    if (mode() === 'file' && count === 0) return;
     event.preventDefault();
-    run();
+    if (mode() === 'file' && count > 1) {
+      clearErrors();
+      if (!form.elements.title.value.trim()) showError('title: required');
+      else
+        postSeveral({
+          form,
+          files: chosenFiles(),
+          submit,
+          status,
+          pauseButton,
+          fileList,
+          progressText,
+          setProgress,
+          showError,
+        });
+    } else run();
   });
 
   for (const radio of form.querySelectorAll('input[name="mode"]')) radio.addEventListener('change', showMode);
@@ -320,6 +356,7 @@
     chosen.textContent = `An upload of “${name}” did not finish: choose the same file to continue where it stopped.`;
   }
   fileInput.addEventListener('change', describeFile);
+  folderInput?.addEventListener('change', describeFile);
   pauseButton.hidden = true;
   pauseButton.addEventListener('click', () => {
     paused = !paused;
