@@ -40,6 +40,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     trackerGrace: 600,
     dht: { enabled: true, bootstrap: undefined },
     webrtc: { enabled: true, maxConnections: 200, stun: [] },
+    jobs: { queue: 'embedded', workers: 1, leaseMs: 30_000 },
     torrentFormat: 'v1',
   });
   assert.ok(Object.isFrozen(defaults));
