@@ -20,6 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { readJobsConfig } from '../src/config.js';
 import type { CaptionView, DerivativeJson, ItemMediaView } from '../src/media/view.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
@@ -47,6 +48,7 @@ async function setUp(t: TestContext): Promise<Fixture> {
     port: await freePort(),
     data: join(dir, 'data'),
     webrtc: { enabled: false, maxConnections: 10, stun: [] },
+    jobs: readJobsConfig({ jobs: '0' }, {}), // no media jobs: the page is what is tested here
   });
   t.after(() => server.close());
   const views = new Map<number, ItemMediaView>();

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readJobsConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
 import { freePort, requireTools, tempDir } from './helpers/tools.js';
@@ -28,6 +29,7 @@ test('the upload page publishes several files and a folder as one item, a progre
     port: await freePort(),
     data: join(dir, 'data'),
     webrtc: { enabled: false, maxConnections: 10, stun: [] },
+    jobs: readJobsConfig({ jobs: '0' }, {}), // no media jobs: the page is what is tested here
   });
   t.after(() => server.close());
   const browser = await launchChromium();
