@@ -6,8 +6,7 @@
  *   meanwhile, reloads when done, and its video advances frames (`totalVideoFrames` grows) with
  *   `videoWidth > 0`, playing an H.264 derivative;
  * - a WAV plays its MP3/AAC derivative (`currentTime` advances);
- * - a WebVTT caption uploaded through the captions API shows as the default track (needs the
- *   captions service: reported as TODO, loudly, until it is there);
+ * - a WebVTT caption uploaded through the captions API shows as the default track;
  * - a `.bin` shows the message and the original's download link.
  * Skips loudly without chromium or ffmpeg (fails under CI=true).
  */
@@ -133,13 +132,8 @@ test('uploads of every kind play in Chromium after processing, or say why not', 
     assert.match(src, /\/items\/\d+\/derivatives\//);
   });
 
-  await t.test('a caption track uploaded through the API shows', async (st) => {
-    if (!server.site.captions) {
-      const why = 'needs the captions service (i18-captions) merged: integration pending';
-      process.stderr.write(`\n*** TODO "${st.name}": ${why} ***\n\n`);
-      st.todo(why);
-      return;
-    }
+  await t.test('a caption track uploaded through the API shows', async () => {
+    assert.ok(server.site.captions, 'the site keeps captions');
     const { token } = (await (
       await fetch(`${server.url}/api/v1/tokens`, {
         method: 'POST',
