@@ -27,7 +27,10 @@ if (files.length === 0) {
 // Tests never reach the public DHT routers: the DHT of every seedcast process a test starts has no
 // bootstrap node unless the test names one (--dht-bootstrap, --no-dht or its own environment).
 const env = { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env };
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...files], {
+// A test that runs 10 minutes fails instead of holding the run, and a file whose tests are done exits
+// even if a handle is left open (its tests' `after` hooks have run): one stuck file cannot stall CI.
+const flags = ['--test-timeout=600000', '--test-force-exit'];
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...flags, ...files], {
   stdio: 'inherit',
   env,
 });
