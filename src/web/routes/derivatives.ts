@@ -13,12 +13,20 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { DerivativeRepository, ItemRepository } from '../../catalog/index.js';
-import { classifyHttp, isTorrentClient, type Traffic } from '../../distribution/index.js';
+import type { Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { type Seeding, type ServedTorrents, type SiteLinks, withWebSeed } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { parseRange } from '../range.js';
-import { showsInline, userFileHeaders } from './files.js';
+import { showsInline } from './files.js';
+import {
+  countServed,
+  httpChannel,
+  notModified,
+  readyItem,
+  requestedRange,
+  sendTorrent,
+  userFileHeaders,
+} from './served-bytes.js';
 
 export interface DerivativeRoutesOptions {
   items: ItemRepository;
@@ -52,12 +60,7 @@ export async function derivativeRoutes(
   const { items, derivatives, blobs } = options;
   const torrentClients = new WeakSet<object>();
 
-  const readyItem = async (id: string) => {
-    const item = await items.get(Number(id));
-    if (item?.status === 'taken_down') throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${id}`);
-    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    return item;
-  };
+  const readyItemOf = (id: string) => readyItem(items, id);
 
   app.route<{ Params: { id: string } }>({
     method: ['GET', 'HEAD'],
@@ -65,22 +68,18 @@ export async function derivativeRoutes(
     exposeHeadRoute: false,
     schema: { params: idParams },
     handler: async (request, reply) => {
-      const item = await readyItem(request.params.id);
+      const item = await readyItemOf(request.params.id);
       const torrent = await derivatives.torrent(item.id);
       const served = torrent && (await options.torrents.get({ id: item.id, torrentKey: torrent.torrentKey }));
       if (!served) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no derivatives torrent (yet)`);
       await options.seeding?.derived.ensure(item.id);
       // The web seed as this site names it now (a worker elsewhere may have known another base URL).
       const bytes = withWebSeed(served.bytes, options.links.derivativesWebSeed(item.id));
-      const etag = `"${createHash('sha256').update(bytes).digest('hex')}"`;
-      userFileHeaders(reply)
-        .type('application/x-bittorrent')
-        .header('Content-Disposition', `attachment; filename="${item.id}-derivatives.torrent"`)
-        .header('ETag', etag);
-      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
-      reply.header('Content-Length', bytes.length);
-      if (request.method === 'HEAD') return reply.send();
-      return reply.send(bytes);
+      return sendTorrent(request, reply, {
+        bytes,
+        etag: createHash('sha256').update(bytes).digest('hex'),
+        disposition: `attachment; filename="${item.id}-derivatives.torrent"`,
+      });
     },
   });
 
@@ -90,7 +89,7 @@ export async function derivativeRoutes(
     exposeHeadRoute: false,
     schema: { params: fileParams },
     handler: async (request, reply) => {
-      const item = await readyItem(request.params.id);
+      const item = await readyItemOf(request.params.id);
       const file = request.params.file;
       const row = (await derivatives.list(item.id)).find((d) => d.path === file);
       const blob = row && (await blobs.head(row.blobKey));
@@ -105,30 +104,15 @@ export async function derivativeRoutes(
           'Content-Disposition',
           `${showsInline(row.mime) ? 'inline' : 'attachment'}; filename="${file}"`,
         );
-      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
-      const ifRange = request.headers['if-range'];
-      const range =
-        ifRange !== undefined && ifRange !== etag
-          ? { kind: 'whole' as const }
-          : parseRange(request.headers.range, blob.size);
-      if (range.kind === 'unsatisfiable')
-        return reply.code(416).header('Content-Range', `bytes */${blob.size}`).send();
-      const { offset, length } = range.kind === 'partial' ? range : { offset: 0, length: blob.size };
-      if (range.kind === 'partial')
-        reply.code(206).header('Content-Range', `bytes ${offset}-${offset + length - 1}/${blob.size}`);
+      if (notModified(request, etag)) return reply.code(304).send();
+      const range = requestedRange(request, reply, blob.size, etag);
+      if (range.kind === 'unsatisfiable') return reply.send();
+      const { offset, length } = range;
       reply.header('Content-Length', length);
       if (request.method === 'HEAD' || length === 0) return reply.send();
-      const socket = request.raw.socket;
-      if (isTorrentClient(request.headers)) torrentClients.add(socket);
-      const channel = classifyHttp(request.headers, { torrentClient: torrentClients.has(socket) });
+      const channel = httpChannel(request, torrentClients);
       const stream = await blobs.get(row.blobKey, { offset, length });
-      let sent = 0;
-      stream.on('data', (chunk: Uint8Array) => {
-        sent += chunk.length;
-      });
-      reply.raw.once('close', () => {
-        if (sent > 0) options.traffic?.record(item.id, channel, sent);
-      });
+      countServed(reply, stream, (bytes) => options.traffic?.record(item.id, channel, bytes));
       return reply.send(stream);
     },
   });

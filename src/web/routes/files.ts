@@ -27,16 +27,26 @@
  * could serve instead.
  */
 
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import { classifyHttp, isTorrentClient, type Traffic } from '../../distribution/index.js';
+import type { Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import { THUMBNAIL_TYPE } from '../../media/index.js';
 import type { Seeding, ServedTorrents } from '../../site/index.js';
 import { contentTypeOf } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { parseRange } from '../range.js';
 import { FileLookup } from './file-lookup.js';
+import {
+  countServed,
+  httpChannel,
+  notModified,
+  readyItem,
+  requestedRange,
+  sendTorrent,
+  userFileHeaders,
+} from './served-bytes.js';
+
+export { userFileHeaders } from './served-bytes.js';
 
 export interface FileRoutesOptions {
   items: ItemRepository;
@@ -78,11 +88,6 @@ export function showsInline(type: string): boolean {
   );
 }
 
-/** Headers of every response that carries bytes a user sent (see the module comment). */
-export function userFileHeaders(reply: FastifyReply): FastifyReply {
-  return reply.header('Content-Security-Policy', 'sandbox').header('X-Content-Type-Options', 'nosniff');
-}
-
 /** A download name safe inside a quoted header parameter, and the RFC 8187 form beside it. */
 function disposition(kind: 'inline' | 'attachment', name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
@@ -95,12 +100,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
   // Connections a BitTorrent client named itself on (libtorrent sends User-Agent once per connection).
   const torrentClients = new WeakSet<object>();
 
-  const readyItem = async (id: string) => {
-    const item = await items.get(Number(id));
-    if (item?.status === 'taken_down') throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${id}`);
-    if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    return item;
-  };
+  const readyItemOf = (id: string) => readyItem(items, id);
 
   app.route<{ Params: { id: string } }>({
     method: ['GET', 'HEAD'],
@@ -108,18 +108,14 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     exposeHeadRoute: false,
     schema: { params: torrentParams },
     handler: async (request, reply) => {
-      const item = await readyItem(request.params.id);
+      const item = await readyItemOf(request.params.id);
       const served = await options.torrents.get(item);
       if (!served) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no torrent`);
-      const etag = `"${served.etag}"`;
-      userFileHeaders(reply)
-        .type('application/x-bittorrent')
-        .header('Content-Disposition', disposition('attachment', `${item.id}.torrent`))
-        .header('ETag', etag);
-      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
-      reply.header('Content-Length', served.bytes.length);
-      if (request.method === 'HEAD') return reply.send();
-      return reply.send(served.bytes);
+      return sendTorrent(request, reply, {
+        bytes: served.bytes,
+        etag: served.etag,
+        disposition: disposition('attachment', `${item.id}.torrent`),
+      });
     },
   });
 
@@ -129,7 +125,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     exposeHeadRoute: false,
     schema: { params: torrentParams },
     handler: async (request, reply) => {
-      const item = await readyItem(request.params.id);
+      const item = await readyItemOf(request.params.id);
       const key = item.thumbnailKey;
       const blob = key ? await blobs.head(key) : undefined;
       if (!key || !blob) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no thumbnail`);
@@ -138,7 +134,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         .type(THUMBNAIL_TYPE)
         .header('Cache-Control', 'public, max-age=3600')
         .header('ETag', etag);
-      if (request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
+      if (notModified(request, etag)) return reply.code(304).send();
       reply.header('Content-Length', blob.size);
       if (request.method === 'HEAD') return reply.send();
       return reply.send(await blobs.get(key));
@@ -151,7 +147,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     exposeHeadRoute: false,
     schema: { params: fileParams, querystring: viewQuery },
     handler: async (request, reply) => {
-      const item = await readyItem(request.params.id);
+      const item = await readyItemOf(request.params.id);
       const path = request.params['*'];
       const file = await lookup.find(item, path);
       if (!file?.blobKey)
@@ -170,20 +166,10 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           disposition(showsInline(type) || framed ? 'inline' : 'attachment', name),
         );
       if (etag) reply.header('ETag', etag);
-      if (etag && request.headers['if-none-match']?.split(/\s*,\s*/).includes(etag)) {
-        return reply.code(304).send();
-      }
-      const ifRange = request.headers['if-range'];
-      const range =
-        ifRange !== undefined && ifRange !== etag
-          ? { kind: 'whole' as const }
-          : parseRange(request.headers.range, file.length);
-      if (range.kind === 'unsatisfiable') {
-        return reply.code(416).header('Content-Range', `bytes */${file.length}`).send();
-      }
-      const socket = request.raw.socket;
-      if (isTorrentClient(request.headers)) torrentClients.add(socket);
-      const channel = classifyHttp(request.headers, { torrentClient: torrentClients.has(socket) });
+      if (etag && notModified(request, etag)) return reply.code(304).send();
+      const range = requestedRange(request, reply, file.length, etag);
+      if (range.kind === 'unsatisfiable') return reply.send();
+      const channel = httpChannel(request, torrentClients);
       const p2pPlayer = String(request.headers['x-seedcast-player'] ?? '').toLowerCase() === 'p2p';
       const bounded =
         !p2pPlayer && range.kind === 'partial' && /^bytes=\d+-\d+$/.test(request.headers.range ?? '');
@@ -206,10 +192,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           .header('Cache-Control', 'no-store')
           .send({ error: { code: 'FILE_USE_SWARM', message: ERRORS.FILE_USE_SWARM.message } });
       }
-      const { offset, length } = range.kind === 'partial' ? range : { offset: 0, length: file.length };
-      if (range.kind === 'partial') {
-        reply.code(206).header('Content-Range', `bytes ${offset}-${offset + length - 1}/${file.length}`);
-      }
+      const { offset, length } = range;
       reply.header('Content-Length', length);
       if (admission) reply.raw.once('close', admission.release);
       if (request.method === 'HEAD' || length === 0) return reply.send();
@@ -229,20 +212,5 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       countServed(reply, stream, (bytes) => options.traffic?.record(item.id, channel, bytes));
       return reply.send(stream);
     },
-  });
-}
-
-/** Adds up the bytes that actually left, once the response is over. */
-function countServed(
-  reply: FastifyReply,
-  stream: NodeJS.ReadableStream,
-  record: (bytes: number) => void,
-): void {
-  let sent = 0;
-  stream.on('data', (chunk: Uint8Array) => {
-    sent += chunk.length;
-  });
-  reply.raw.once('close', () => {
-    if (sent > 0) record(sent);
   });
 }
