@@ -21,6 +21,8 @@ import { showsInline } from './files.js';
 import {
   countServed,
   httpChannel,
+  ITEM_ID,
+  itemIdParams,
   notModified,
   readyItem,
   requestedRange,
@@ -38,17 +40,11 @@ export interface DerivativeRoutesOptions {
   traffic?: Pick<Traffic, 'record'>;
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
-} as const;
-
 const fileParams = {
   type: 'object',
   required: ['id', 'file'],
   properties: {
-    id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
+    id: ITEM_ID,
     file: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
   },
 } as const;
@@ -66,7 +62,7 @@ export async function derivativeRoutes(
     method: ['GET', 'HEAD'],
     url: '/items/:id/derivatives.torrent',
     exposeHeadRoute: false,
-    schema: { params: idParams },
+    schema: { params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const torrent = await derivatives.torrent(item.id);

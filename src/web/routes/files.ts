@@ -39,6 +39,8 @@ import { FileLookup } from './file-lookup.js';
 import {
   countServed,
   httpChannel,
+  ITEM_ID,
+  itemIdParams,
   notModified,
   readyItem,
   requestedRange,
@@ -59,17 +61,11 @@ export interface FileRoutesOptions {
   traffic?: Pick<Traffic, 'record'>;
 }
 
-const torrentParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } },
-} as const;
-
 const fileParams = {
   type: 'object',
   required: ['id', '*'],
   properties: {
-    id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
+    id: ITEM_ID,
     '*': { type: 'string', maxLength: 8192 },
   },
 } as const;
@@ -106,7 +102,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     method: ['GET', 'HEAD'],
     url: '/items/:id.torrent',
     exposeHeadRoute: false,
-    schema: { params: torrentParams },
+    schema: { params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const served = await options.torrents.get(item);
@@ -123,7 +119,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     method: ['GET', 'HEAD'],
     url: '/items/:id/thumbnail.jpg',
     exposeHeadRoute: false,
-    schema: { params: torrentParams },
+    schema: { params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const key = item.thumbnailKey;

@@ -12,6 +12,12 @@ import { classifyHttp, isTorrentClient } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { parseRange } from '../range.js';
 
+/** The id of an item in a route's path, as its params schema. */
+export const ITEM_ID = { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } as const;
+
+/** Params schema of `/items/:id...` routes. */
+export const itemIdParams = { type: 'object', required: ['id'], properties: { id: ITEM_ID } } as const;
+
 /** Headers of every response that carries bytes a user sent. */
 export function userFileHeaders(reply: FastifyReply): FastifyReply {
   return reply.header('Content-Security-Policy', 'sandbox').header('X-Content-Type-Options', 'nosniff');
