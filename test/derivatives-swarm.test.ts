@@ -60,7 +60,11 @@ test('a WAV becomes an MP3 and a waveform that libtorrent downloads from the sit
   });
   t.after(() => server.close());
   const token = await tokenFor(server);
-  const { id } = await publish(server, token, wav, 'talk.wav');
+  const created = await publish(server, token, wav, 'talk.wav');
+  // The publish answer already says the media work is queued (or under way), with no derivatives.
+  assert.match(created.processing?.state ?? '', /^(queued|running)$/, JSON.stringify(created.processing));
+  assert.deepEqual(created.derivatives, []);
+  const { id } = created;
   const { item, seen } = await settled(server, id);
   assert.equal(item.processing?.state, 'done', JSON.stringify(item.processing));
   assert.ok(seen.size >= 1);

@@ -49,7 +49,11 @@ export async function publish(server: RunningServer, token: string, path: string
     body: form,
   });
   assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()) as { id: number };
+  return (await res.json()) as {
+    id: number;
+    processing?: ItemJson['processing'];
+    derivatives?: Derivative[];
+  };
 }
 
 export async function itemJson(server: RunningServer, id: number): Promise<ItemJson> {

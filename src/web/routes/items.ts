@@ -263,7 +263,11 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
       if (options.processing?.enqueue) await options.processing.enqueue(published.item.id);
       else options.media?.add(published.item.id);
       reply.code(201);
-      return itemView(published.item, links, options.archiver);
+      const media = options.processing ? await options.processing.view(published.item) : undefined;
+      return {
+        ...itemView(published.item, links, options.archiver),
+        ...(media ? { processing: media.processing, derivatives: media.derivatives } : {}),
+      };
     },
   );
 
