@@ -8,6 +8,7 @@
 import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import {
+  CaptionRepository,
   ChannelRepository,
   CommunityRepository,
   DerivativeRepository,
@@ -158,7 +159,7 @@ export function createSite(parts: SiteParts): SiteServices {
       },
     }),
     // Captions, transcripts and chapters (issue 18): `src/media/captions-store.ts`.
-    captions: new Captions({ db, blobs, links }),
+    captions: new Captions({ captions: new CaptionRepository(db), blobs, links }),
     health: async () => {
       await sql`select 1`.execute(db);
     },

@@ -4,6 +4,14 @@
  * PostgreSQL.
  */
 
+export type { MediaType } from '../db/index.js';
+export {
+  type CaptionCueText,
+  CaptionRepository,
+  type CaptionRow,
+  type ChaptersDocument,
+  type NewCaption,
+} from './captions.js';
 export { type Channel, ChannelRepository } from './channels.js';
 export {
   type Actor,

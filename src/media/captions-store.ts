@@ -2,14 +2,13 @@
  * An item's captions and chapters, kept: each caption file (one per item and language, replaced by
  * a new upload of the same language) is stored as the canonical WebVTT blob
  * `items/<id>/captions/<language>.vtt`, with its row and its cues' words (for search hits inside
- * transcripts) in the database; chapters are the JSON document in `item_chapters`. A change renews
- * the item's `caption_words` (the full-text index follows through the database) and its
- * `updated_at` (feeds notice). Implements `CaptionViews` (what pages, the player and feeds read).
+ * transcripts) kept by the catalog's `CaptionRepository`, which also keeps the chapters' JSON
+ * document. This module checks and parses what is uploaded, keeps the blobs and implements
+ * `CaptionViews` (what pages, the player and feeds read).
  */
 
 import { createHash } from 'node:crypto';
-import { cueWords, distinctWords } from '../catalog/search-moments.js';
-import type { Database } from '../db/index.js';
+import type { CaptionRepository } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import type { SiteLinks } from '../site/links.js';
 import type { BlobStore } from '../storage/index.js';
@@ -19,7 +18,6 @@ import type { CaptionKind, CaptionView, CaptionViews } from './view.js';
 
 /** Caption languages one item may have. */
 export const MAX_CAPTION_LANGUAGES = 50;
-const CUE_BATCH = 500;
 
 export interface CaptionRecord extends CaptionView {
   cues: number;
@@ -62,7 +60,7 @@ export function languageName(tag: string): string {
 }
 
 export class Captions implements CaptionViews {
-  constructor(private readonly deps: { db: Database; blobs: BlobStore; links: SiteLinks }) {}
+  constructor(private readonly deps: { captions: CaptionRepository; blobs: BlobStore; links: SiteLinks }) {}
 
   /** `/items/:id/captions/<language>.vtt`, absolute. */
   fileUrl(itemId: number, language: string): string {
@@ -70,21 +68,16 @@ export class Captions implements CaptionViews {
   }
 
   async list(itemId: number): Promise<CaptionRecord[]> {
-    const rows = await this.deps.db
-      .selectFrom('captions')
-      .selectAll()
-      .where('item_id', '=', itemId)
-      .orderBy('language')
-      .execute();
+    const rows = await this.deps.captions.list(itemId);
     return rows.map((r) => ({
       language: r.language,
       label: r.label,
       kind: r.kind,
       url: this.fileUrl(itemId, r.language),
-      cues: Number(r.cue_count),
-      bytes: Number(r.bytes),
-      blobKey: r.blob_key,
-      createdAt: Number(r.created_at),
+      cues: r.cues,
+      bytes: r.bytes,
+      blobKey: r.blobKey,
+      createdAt: r.createdAt,
     }));
   }
 
@@ -127,46 +120,10 @@ export class Captions implements CaptionViews {
     const blobKey = `items/${itemId}/captions/${language}.vtt`;
     const body = Buffer.from(parsed.vtt, 'utf8');
     await this.deps.blobs.put(blobKey, body);
-    const now = Date.now();
-    await this.deps.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('captions')
-        .where('item_id', '=', itemId)
-        .where('language', '=', language)
-        .execute();
-      const row = await tx
-        .insertInto('captions')
-        .values({
-          item_id: itemId,
-          language,
-          label,
-          kind: kind as CaptionKind,
-          blob_key: blobKey,
-          cue_count: parsed.cues.length,
-          bytes: body.length,
-          created_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const cues = parsed.cues
-        .map((c) => ({ start: c.start, words: cueWords(cuePlainText(c)) }))
-        .filter((c) => c.words !== '');
-      for (let i = 0; i < cues.length; i += CUE_BATCH) {
-        await tx
-          .insertInto('caption_cues')
-          .values(
-            cues.slice(i, i + CUE_BATCH).map((c, j) => ({
-              caption_id: row.id,
-              seq: i + j,
-              item_id: itemId,
-              start_ms: c.start,
-              words: c.words,
-            })),
-          )
-          .execute();
-      }
-      await renewWords(tx, itemId, now);
-    });
+    await this.deps.captions.replace(
+      { itemId, language, label, kind: kind as CaptionKind, blobKey, bytes: body.length },
+      parsed.cues.map((c) => ({ start: c.start, text: cuePlainText(c) })),
+    );
     return (await this.get(itemId, language))!;
   }
 
@@ -174,14 +131,7 @@ export class Captions implements CaptionViews {
   async delete(itemId: number, language: string): Promise<boolean> {
     const found = await this.get(itemId, language);
     if (!found) return false;
-    await this.deps.db.transaction().execute(async (tx) => {
-      await tx
-        .deleteFrom('captions')
-        .where('item_id', '=', itemId)
-        .where('language', '=', found.language)
-        .execute();
-      await renewWords(tx, itemId, Date.now());
-    });
+    await this.deps.captions.delete(itemId, found.language);
     await this.deps.blobs.delete(found.blobKey).catch(() => undefined);
     return true;
   }
@@ -203,51 +153,25 @@ export class Captions implements CaptionViews {
   }
 
   async chapters(itemId: number): Promise<Chapters | null> {
-    const row = await this.deps.db
-      .selectFrom('item_chapters')
-      .select('body')
-      .where('item_id', '=', itemId)
-      .executeTakeFirst();
-    return row ? (JSON.parse(row.body) as Chapters) : null;
+    const body = await this.deps.captions.chapters(itemId);
+    return body !== null ? (JSON.parse(body) as Chapters) : null;
   }
 
   async chaptersUrl(itemId: number): Promise<string | null> {
-    const row = await this.deps.db
-      .selectFrom('item_chapters')
-      .select('item_id')
-      .where('item_id', '=', itemId)
-      .executeTakeFirst();
-    return row ? `${this.deps.links.root}/items/${itemId}/chapters.json` : null;
+    return (await this.deps.captions.hasChapters(itemId))
+      ? `${this.deps.links.root}/items/${itemId}/chapters.json`
+      : null;
   }
 
   /** Checks and stores chapters (no chapters: removes them); the stored document, or null. */
   async putChapters(itemId: number, input: unknown): Promise<Chapters | null> {
     const chapters = checkChapters(input);
-    const now = Date.now();
-    await this.deps.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('item_chapters').where('item_id', '=', itemId).execute();
-      if (chapters.chapters.length > 0)
-        await tx
-          .insertInto('item_chapters')
-          .values({
-            item_id: itemId,
-            body: JSON.stringify(chapters),
-            chapter_count: chapters.chapters.length,
-            updated_at: now,
-          })
-          .execute();
-      await tx.updateTable('items').set({ updated_at: now }).where('id', '=', itemId).execute();
-    });
+    await this.deps.captions.replaceChapters(
+      itemId,
+      chapters.chapters.length > 0
+        ? { body: JSON.stringify(chapters), count: chapters.chapters.length }
+        : null,
+    );
     return chapters.chapters.length > 0 ? chapters : null;
   }
-}
-
-/** The item's distinct caption words for the index, and its change time. */
-async function renewWords(tx: Database, itemId: number, now: number): Promise<void> {
-  const rows = await tx.selectFrom('caption_cues').select('words').where('item_id', '=', itemId).execute();
-  await tx
-    .updateTable('items')
-    .set({ caption_words: distinctWords(rows.map((r) => r.words)), updated_at: now })
-    .where('id', '=', itemId)
-    .execute();
 }

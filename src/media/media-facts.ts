@@ -7,7 +7,7 @@
  * back to the type the file's extension names (`media.ts`), marked `probed: false`.
  */
 
-import type { MediaType } from '../db/index.js';
+import type { MediaType } from '../catalog/index.js';
 import { contentTypeOf, mediaTypeOf } from '../site/media.js';
 
 export interface MediaFacts {
