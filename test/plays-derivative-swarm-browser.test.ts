@@ -5,7 +5,8 @@
  * a real `startServer` (its job workers and ffmpeg make the derivatives; its WebSocket tracker and
  * WebRTC seeding peer) and the pages run.
  * - an AVI (MPEG-4 Part 2 + MP3) uploaded and processed: `GET /api/v1/items/:id/p2p?torrent=derivatives`
- *   describes the derivatives torrent (its files at `/items/:id/derivatives/<file>`, its web seed);
+ *   describes the derivatives torrent (its files at `/items/:id/derivatives/<file>`, its web seed),
+ *   and `/p2p-stream/:id/derivatives/<file>` reaching the site is redirected to the file;
  *   the page plays the H.264 derivative from `/p2p-stream/:id/derivatives/<file>` with the web seed
  *   made useless (the description's file URLs lead nowhere), so every byte came from the site's
  *   WebRTC peer, which counted them for the item (`Seeding.trafficOf`, and the item's `traffic`);
@@ -157,6 +158,15 @@ if (INSIDE) {
     assert.match(description.webSeed, new RegExp(`/items/${id}/$`));
     const original = (await (await fetch(`${site.server.url}/api/v1/items/${id}/p2p`)).json()) as Dom;
     assert.notEqual(original.infoHash, description.infoHash, 'not the original’s torrent');
+    const bad = await fetch(`${site.server.url}/api/v1/items/${id}/p2p?torrent=other`);
+    assert.equal(bad.status, 400, 'an unknown torrent is refused');
+    // Without the service worker, the stream's URL leads to the derivative over HTTP.
+    const first = description.files[0];
+    const fallback = await fetch(`${site.server.url}/p2p-stream/${id}/derivatives/${first.path}`, {
+      redirect: 'manual',
+    });
+    assert.equal(fallback.status, 302);
+    assert.equal(fallback.headers.get('location'), `/items/${id}/derivatives/${first.path}`);
 
     // The web seed leads nowhere: the derivative's bytes can only come from the swarm.
     const context = await site.browser.newContext();
