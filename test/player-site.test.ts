@@ -83,6 +83,14 @@ test('the P2P description gives the piece hashes, files and WebSocket tracker of
   assert.deepEqual(new Uint8Array(await ranged.arrayBuffer()), bytes.subarray(0, 100));
   assert.ok(d.webSeed.endsWith(`/items/${item.id}/files/`));
   assert.equal((await fetch(`${server.url}/api/v1/items/999/p2p`)).status, 404);
+  const explicit = (await (
+    await fetch(`${server.url}/api/v1/items/${item.id}/p2p?torrent=original`)
+  ).json()) as {
+    infoHash: string;
+  };
+  assert.equal(explicit.infoHash, item.infoHash, '?torrent=original is the default');
+  const derived = await fetch(`${server.url}/api/v1/items/${item.id}/p2p?torrent=derivatives`);
+  assert.equal(derived.status, 404, 'no derivatives torrent: nothing to describe');
 });
 
 test('the item page hooks the P2P player to a video, and works without it', async (t) => {

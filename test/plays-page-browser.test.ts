@@ -177,7 +177,7 @@ test('the item page plays the best rendition the browser can, says processing me
   );
 
   await t.test(
-    'P2P streams the original only: a derivative plays over HTTP, switching back starts the swarm',
+    'a derivative without a derivatives torrent plays over HTTP, switching to the original starts the swarm',
     async () => {
       const original = await f.publish(makeClip(t, 'h264-mp4', { size: '320x240', name: 'orig.mp4' }));
       f.views.set(original.id, {

@@ -194,6 +194,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         blobs: site.blobs,
         links: site.links,
         stun: site.stun ?? [],
+        ...(site.derivatives ? { derivatives: site.derivatives } : {}),
       });
       await api.register(feedRoutes, { ...site, torrents });
       await api.register(searchRoutes, {

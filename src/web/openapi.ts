@@ -196,13 +196,6 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
-      '/api/v1/items/{id}/p2p': {
-        get: op(
-          "The P2P player's description: v1 hash, piece length and hashes, files, WebSocket trackers, web seed",
-          { 200: ok('{ infoHash, pieceLength, length, pieces, files, trackers, webSeed }') },
-          { parameters: [idParam] },
-        ),
-      },
       '/api/v1/items/{id}/takedown': {
         post: op(
           'Take an item down (admin)',

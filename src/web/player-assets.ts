@@ -7,7 +7,9 @@
  * this module; when running from source without a build, bundled once on first request with
  * esbuild (a devDependency, imported only then). `/p2p-stream/:id/:file`, the URL the player gives
  * the media element, is answered by the service worker; a request that reaches the server (the
- * worker was gone) is redirected to the file's HTTP URL.
+ * worker was gone) is redirected to the file's HTTP URL. Likewise `/p2p-stream/:id/derivatives/<file>`
+ * (a derivative streamed from the item's derivatives torrent, issue 18) is redirected to
+ * `/items/:id/derivatives/<file>`.
  */
 
 import { createHash } from 'node:crypto';
@@ -126,6 +128,25 @@ export function playerAssetRoutes(
       if (!url) throw new SeedcastError('NOT_FOUND', 'no such file');
       return reply.header('cache-control', 'no-store').redirect(url, 302);
     },
+  );
+  app.get<{ Params: { id: string; file: string } }>(
+    '/p2p-stream/:id/derivatives/:file',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['id', 'file'],
+          properties: {
+            id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' },
+            file: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' },
+          },
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .redirect(`/items/${request.params.id}/derivatives/${request.params.file}`, 302),
   );
   return {
     url: () => {

@@ -1,7 +1,8 @@
 /**
  * The item page's P2P player (bundled to `/static/player.js`): when P2P is on for this viewer and
  * the browser can (a secure context with service workers and `RTCPeerConnection`), the `<video>` or
- * `<audio>` in `#player` streams from the item's swarm (`swarm.ts`) through the service worker
+ * `<audio>` in `#player` streams the chosen source from its swarm (`swarm.ts`: the item's torrent, or
+ * its derivatives torrent for a derivative) through the service worker
  * (`stream.ts`, `sw.ts`), with the web seed as fallback; otherwise it stays the plain HTTP player and
  * no `RTCPeerConnection` is ever made. The viewer's choice (COMMON interface 5): `#player[data-p2p]`
  * (the server's resolution), `data-p2p-forced="1"` (`?p2p=0`: off whatever else), else
@@ -10,14 +11,25 @@
  */
 
 import { decodeDescription } from './description.js';
-import type { Chooser } from './sources.js';
+import type { Chooser, Source } from './sources.js';
 import { startReporting } from './stats.js';
 import { controlledBy, serveStreams } from './stream.js';
 import { Swarm } from './swarm.js';
 
 interface Running {
   swarm: Swarm;
+  /** The source it streams. */
+  source: Source;
+  torrent: 'original' | 'derivatives';
   stop(): void;
+}
+
+/** What to stream for a source: which torrent, and how to find its file in the description. */
+interface Target {
+  torrent: 'original' | 'derivatives';
+  source: Source;
+  /** The original's file index (`#player[data-file-index]`). */
+  fileIndex?: number;
 }
 
 function choice(container: HTMLElement): boolean {
@@ -39,18 +51,31 @@ function capable(): boolean {
 async function startP2p(
   media: HTMLMediaElement,
   itemId: string,
-  fileIndex: number,
-  contentType: string,
-  label: HTMLElement | null,
+  target: Target,
+  options: { label: HTMLElement | null; wanted(): boolean },
 ): Promise<Running | undefined> {
-  const response = await fetch(`/api/v1/items/${encodeURIComponent(itemId)}/p2p`, { cache: 'no-store' });
+  const { label } = options;
+  const id = encodeURIComponent(itemId);
+  const query = target.torrent === 'derivatives' ? '?torrent=derivatives' : '';
+  const response = await fetch(`/api/v1/items/${id}/p2p${query}`, { cache: 'no-store' });
   if (!response.ok) return undefined;
   const torrent = decodeDescription(await response.json());
-  if (torrent.trackers.length === 0 || !torrent.files[fileIndex]) return undefined;
-  if (!(await controlledBy('/p2p-sw.js'))) return undefined;
+  // a derivative is the description's file named by the source's address (`/items/:id/derivatives/<file>`)
+  const derived = /^\/items\/\d+\/derivatives\/([^/]+)$/.exec(
+    new URL(target.source.url, location.href).pathname,
+  );
+  const name = derived ? decodeURIComponent(derived[1]!) : undefined;
+  const fileIndex =
+    target.torrent === 'derivatives'
+      ? torrent.files.findIndex((f) => name !== undefined && f.path === name)
+      : (target.fileIndex ?? -1);
+  const file = torrent.files[fileIndex];
+  if (torrent.trackers.length === 0 || !file) return undefined;
+  if (!(await controlledBy('/p2p-sw.js')) || !options.wanted()) return undefined;
   const swarm = new Swarm(torrent, { onWarning: (m) => console.debug('[p2p]', m) });
   swarm.start();
-  const stopStreams = serveStreams(swarm, itemId, contentType);
+  const contentType = target.source.type.split(';')[0]!.trim() || 'application/octet-stream';
+  const stopStreams = serveStreams(swarm, itemId, { contentType, torrent: target.torrent });
   const show = () => {
     if (!label) return;
     label.hidden = false;
@@ -59,9 +84,16 @@ async function startP2p(
   const stopReports = startReporting(swarm.stats, itemId, show);
   const onHide = () => swarm.stop();
   addEventListener('pagehide', onHide);
-  swap(media, `/p2p-stream/${encodeURIComponent(itemId)}/${fileIndex}`);
+  swap(
+    media,
+    target.torrent === 'derivatives'
+      ? `/p2p-stream/${id}/derivatives/${encodeURIComponent(file.path)}`
+      : `/p2p-stream/${id}/${fileIndex}`,
+  );
   return {
     swarm,
+    source: target.source,
+    torrent: target.torrent,
     stop() {
       removeEventListener('pagehide', onHide);
       stopReports();
@@ -83,57 +115,76 @@ function swap(media: HTMLMediaElement, url: string): void {
 }
 
 /**
- * Starts the P2P player on this page, if it has one; nothing happens at import. The swarm carries the
- * original only: it streams while the chooser (`sources.ts`) plays the original, and stops when the
- * viewer (or a failure) switches to a derivative, which plays over HTTP.
+ * Starts the P2P player on this page, if it has one; nothing happens at import. It streams the source
+ * the chooser (`sources.ts`) plays: the original from the item's swarm, a derivative from the swarm
+ * of the item's derivatives torrent (issue 18); when the viewer (or a failure) switches source, the
+ * old swarm stops and the new one starts. A source no swarm has (no derivatives torrent yet) plays
+ * over HTTP.
  */
 export function main(chooser: Chooser | undefined): void {
   const container = document.getElementById('player');
   const media = container?.querySelector<HTMLMediaElement>('video, audio');
   const itemId = container?.closest<HTMLElement>('[data-item-id]')?.dataset.itemId;
-  const original = chooser?.playable().find((s) => s.origin === 'original');
-  if (!container || !media || !itemId || !chooser || !original || container.dataset.fileIndex === undefined)
-    return;
-  const contentType = original.type.split(';')[0]!.trim() || 'application/octet-stream';
-  const fileIndex = Number(container.dataset.fileIndex);
+  if (!container || !media || !itemId || !chooser || chooser.playable().length === 0) return;
+  const fileIndex =
+    container.dataset.fileIndex === undefined ? undefined : Number(container.dataset.fileIndex);
   const label = document.getElementById('p2p-stats');
   let running: Running | undefined;
   let starting = false;
+  /** The viewer's choice as last applied. */
+  let wantOn = choice(container);
   const state = {
     get swarm() {
       return running?.swarm;
     },
+    /** Which torrent the swarm is: `original` or `derivatives` (undefined: plain HTTP). */
+    get torrent() {
+      return running?.torrent;
+    },
   };
   (window as unknown as { seedcastPlayer: unknown }).seedcastPlayer = state;
-  const onOriginal = () => chooser.current()?.origin === 'original';
+  const targetOf = (source: Source | undefined): Target | undefined => {
+    if (!source) return undefined;
+    if (source.origin === 'derivative') return { torrent: 'derivatives', source };
+    return fileIndex === undefined ? undefined : { torrent: 'original', source, fileIndex };
+  };
 
   const stop = (swapBack: boolean) => {
     if (!running) return;
     running.stop();
     running = undefined;
     delete container.dataset.p2pActive;
+    delete container.dataset.p2pTorrent;
     const now = chooser.current();
     if (swapBack && now) swap(media, now.url);
   };
-  const apply = async (on: boolean) => {
-    if (on && onOriginal() && !running && !starting && capable()) {
-      starting = true;
-      try {
-        running = await startP2p(media, itemId, fileIndex, contentType, label);
-      } catch (err) {
-        console.debug('[p2p] not started:', err);
-      } finally {
-        starting = false;
-      }
-      if (running && !onOriginal()) stop(false); // the viewer switched while the swarm was starting
-      if (running) container.dataset.p2pActive = '1';
-      else if (media.preload === 'none') media.preload = 'metadata';
-    } else if (!on || !onOriginal()) {
-      stop(on === false);
+  const apply = async (on: boolean): Promise<void> => {
+    wantOn = on;
+    const want = on ? chooser.current() : undefined;
+    if (running && running.source !== want) stop(!on);
+    const target = targetOf(want);
+    if (running || starting) return;
+    if (!target || !capable()) {
       if (media.preload === 'none') media.preload = 'metadata';
+      return;
     }
+    starting = true;
+    // the viewer may switch source (or P2P off) while the swarm is starting
+    const wanted = () => wantOn && chooser.current() === target.source;
+    try {
+      running = await startP2p(media, itemId, target, { label, wanted });
+    } catch (err) {
+      console.debug('[p2p] not started:', err);
+    } finally {
+      starting = false;
+    }
+    if (running) {
+      container.dataset.p2pActive = '1';
+      container.dataset.p2pTorrent = running.torrent;
+    } else if (media.preload === 'none') media.preload = 'metadata';
+    if (!wanted()) void apply(wantOn);
   };
-  void apply(choice(container));
+  void apply(wantOn);
   document.addEventListener('seedcast:p2p', (event) => {
     const detail = (event as CustomEvent<{ on?: unknown }>).detail;
     if (container.dataset.p2pForced === '1') return;
@@ -141,7 +192,7 @@ export function main(chooser: Chooser | undefined): void {
   });
   container.addEventListener('seedcast:source', () => {
     // the chooser already pointed the element at the new source
-    if (!onOriginal()) stop(false);
-    else if (!running && choice(container)) void apply(true);
+    if (running && running.source !== chooser.current()) stop(false);
+    if (wantOn) void apply(true);
   });
 }

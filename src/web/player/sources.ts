@@ -7,7 +7,7 @@
  * codec the browser demuxes but cannot decode, such as HEVC in Chromium), moves to the next source;
  * when none is left, or none could play at all, `#player-message` (with the original's download
  * link) is shown. Listeners of `seedcast:source` on the container learn each switch (the P2P player
- * streams only the original through the swarm; derivatives play over HTTP).
+ * then streams the new source from its swarm: the item's torrent or its derivatives torrent).
  */
 
 export interface Source {

@@ -1,7 +1,8 @@
 /**
  * The page side of streaming through the service worker (`sw.ts`): registers it (`/p2p-sw.js`,
  * scope `/items/`), waits until it controls the page, and answers its requests for a file's bytes
- * from the swarm: the head (`{length, contentType}`), then one chunk (at most 256 KiB, never past a
+ * from the swarm of the torrent it streams (the item's, or its derivatives torrent's: a request for
+ * the other torrent is left to the page's other listener, if any): the head (`{length, contentType}`), then one chunk (at most 256 KiB, never past a
  * piece) per pull, waiting for each piece (which sets the swarm's focus: what the element reads is
  * what is urgent).
  */
@@ -31,19 +32,35 @@ export async function controlledBy(scriptUrl: string): Promise<boolean> {
 interface StreamRequest {
   type: 'seedcast-stream';
   itemId: string;
-  fileIndex: number;
+  /** Absent from an older worker's requests: the original. */
+  torrent?: 'original' | 'derivatives';
+  fileIndex?: number;
+  /** A derivative's file name (`torrent: 'derivatives'`). */
+  file?: string;
   start: number;
   end?: number;
 }
 
+export interface StreamOptions {
+  /** The `Content-Type` the worker answers with. */
+  contentType: string;
+  /** Which of the item's torrents `swarm` is. */
+  torrent: 'original' | 'derivatives';
+}
+
 /** Answers the service worker's stream requests for `itemId` from `swarm`; returns a stop function. */
-export function serveStreams(swarm: Swarm, itemId: string, contentType: string): () => void {
+export function serveStreams(swarm: Swarm, itemId: string, options: StreamOptions): () => void {
+  const { contentType } = options;
   const open = new Set<MessagePort>();
   const onMessage = (event: MessageEvent) => {
     const req = event.data as StreamRequest;
     const port = event.ports[0];
     if (req?.type !== 'seedcast-stream' || req.itemId !== itemId || !port) return;
-    const file = swarm.torrent.files[req.fileIndex];
+    if ((req.torrent ?? 'original') !== options.torrent) return;
+    const file =
+      options.torrent === 'derivatives'
+        ? swarm.torrent.files.find((f) => f.path === req.file)
+        : swarm.torrent.files[req.fileIndex ?? -1];
     if (!file) {
       port.postMessage({ error: 'no such file' });
       return;

@@ -1,8 +1,10 @@
 /**
  * The player's service worker (served at `/p2p-sw.js`, scope `/items/`): answers the media
- * element's requests for `/p2p-stream/<itemId>/<fileIndex>` with bytes the page got from the swarm.
- * For each request it asks the page (the requesting client) over a `MessageChannel`: `{type:
- * 'seedcast-stream', itemId, fileIndex, start, end}`; the page answers `{length, contentType}` (or
+ * element's requests for `/p2p-stream/<itemId>/<fileIndex>` (a file of the item's torrent) and
+ * `/p2p-stream/<itemId>/derivatives/<file>` (a file of its derivatives torrent, issue 18) with bytes
+ * the page got from the swarm. For each request it asks the page (the requesting client) over a
+ * `MessageChannel`: `{type: 'seedcast-stream', itemId, torrent: 'original', fileIndex, start, end}`
+ * or `{..., torrent: 'derivatives', file, ...}`; the page answers `{length, contentType}` (or
  * `{error}`), then one `{chunk}` per `{pull}` until `{done}`; `{cancel}` when the element stops
  * reading. The answer is `206 Partial Content` with `Content-Range` for a `Range` request (RFC 9110
  * §14), `200` otherwise, its body a `ReadableStream` pulled as the element reads. When the page does
@@ -14,6 +16,10 @@
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const STREAM = /^\/p2p-stream\/(\d{1,16})\/(\d{1,6})$/;
+const DERIVATIVE = /^\/p2p-stream\/(\d{1,16})\/derivatives\/([A-Za-z0-9][A-Za-z0-9._-]{0,127})$/;
+
+/** Which file of which torrent a stream request names. */
+type Target = { torrent: 'original'; fileIndex: number } | { torrent: 'derivatives'; file: string };
 
 sw.addEventListener('install', () => {
   void sw.skipWaiting();
@@ -23,9 +29,11 @@ sw.addEventListener('activate', (event) => {
 });
 sw.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
+  if (url.origin !== sw.location.origin || event.request.method !== 'GET') return;
   const m = STREAM.exec(url.pathname);
-  if (url.origin !== sw.location.origin || !m || event.request.method !== 'GET') return;
-  event.respondWith(answer(event, m[1]!, Number(m[2])));
+  const d = m ? null : DERIVATIVE.exec(url.pathname);
+  if (m) event.respondWith(answer(event, m[1]!, { torrent: 'original', fileIndex: Number(m[2]) }));
+  else if (d) event.respondWith(answer(event, d[1]!, { torrent: 'derivatives', file: d[2]! }));
 });
 
 interface Head {
@@ -51,7 +59,7 @@ async function pageOf(event: FetchEvent, itemId: string): Promise<Client | undef
   return all.find((c) => new URL(c.url).pathname.startsWith(`/items/${itemId}`));
 }
 
-async function answer(event: FetchEvent, itemId: string, fileIndex: number): Promise<Response> {
+async function answer(event: FetchEvent, itemId: string, target: Target): Promise<Response> {
   const client = await pageOf(event, itemId);
   if (!client) return fetch(event.request);
   const range = /^bytes=(\d+)-(\d*)$/.exec(event.request.headers.get('range') ?? '');
@@ -60,7 +68,7 @@ async function answer(event: FetchEvent, itemId: string, fileIndex: number): Pro
   const channel = new MessageChannel();
   const port = channel.port1;
   const first = reply(port, 10_000);
-  client.postMessage({ type: 'seedcast-stream', itemId, fileIndex, start, end: askedEnd }, [channel.port2]);
+  client.postMessage({ type: 'seedcast-stream', itemId, ...target, start, end: askedEnd }, [channel.port2]);
   const head = (await first) as Head | undefined;
   if (!head || head.error !== undefined || typeof head.length !== 'number') {
     port.close();
