@@ -7,7 +7,6 @@
  * meanwhile leaves nothing behind: what this job stored is removed again.
  */
 
-import { createReadStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DerivativeRepository, ItemRepository } from '../catalog/index.js';
@@ -15,7 +14,7 @@ import type { SiteLinks } from '../site/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import type { TorrentFormat } from '../torrent/format.js';
 import type { DerivativePlan } from './derivative-plan.js';
-import { jobFolder, localBlob, sha384OfFile } from './processing-files.js';
+import { jobFolder, localBlob, putHashed } from './processing-files.js';
 import type { DerivativeMaker } from './processing-maker.js';
 import { makeDerivativesTorrent } from './processing-torrent.js';
 import type { DerivativeKind } from './view.js';
@@ -117,9 +116,8 @@ export async function deriveItem(
         });
         signal.throwIfAborted();
         const { size } = await stat(output);
-        const integrity = await sha384OfFile(output);
         made.push(key);
-        await blobs.put(key, createReadStream(output), { size, contentType: rung.mime });
+        const integrity = await putHashed(blobs, key, { path: output, size, contentType: rung.mime });
         present.add(rung.fileName);
         const recorded = await derivatives.add({
           itemId,

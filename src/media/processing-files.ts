@@ -53,8 +53,24 @@ export async function sha384Of(stream: AsyncIterable<Uint8Array>): Promise<strin
   return `sha384-${hash.digest('base64')}`;
 }
 
-export function sha384OfFile(path: string): Promise<string> {
-  return sha384Of(createReadStream(path));
+/**
+ * Stores the file at `path` as blob `key` and returns its SHA-384 (Subresource Integrity form),
+ * hashed as the bytes go to the store: one read of the file, not two.
+ */
+export async function putHashed(
+  blobs: BlobStore,
+  key: string,
+  file: { path: string; size: number; contentType: string },
+): Promise<string> {
+  const hash = createHash('sha384');
+  async function* hashed(): AsyncIterable<Uint8Array> {
+    for await (const chunk of createReadStream(file.path)) {
+      hash.update(chunk as Buffer);
+      yield chunk as Buffer;
+    }
+  }
+  await blobs.put(key, hashed(), { size: file.size, contentType: file.contentType });
+  return `sha384-${hash.digest('base64')}`;
 }
 
 /** A fresh private folder under `root`, removed by `cleanup`. */
