@@ -65,7 +65,9 @@ export async function trackerPlugin(app: FastifyInstance, options: TrackerPlugin
       res.assignSocket(socket as Socket);
       app.routing(req, res);
     });
-    app.addHook('onClose', async () => ws.close());
+    // Before the HTTP server closes: it waits for every socket it accepted, upgraded ones included,
+    // so open WebSocket peers (a viewer's page) would hold `app.close()` until they left.
+    app.addHook('preClose', async () => ws.close());
   }
   for (const route of ['announce', 'scrape'] as HttpRoute[]) {
     app.get(`/${route}`, { schema: schema(`BitTorrent tracker ${route}`) }, async (request, reply) => {
