@@ -6,29 +6,13 @@
  * never edit one that has shipped. The search migration (0002) is in `migrations-search.ts`.
  */
 
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
+import { type Column, generatedId, notNull, references } from './migration-columns.js';
 import { captions } from './migrations-captions.js';
+import { derivatives, jobs } from './migrations-media.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
-
-type Column = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
-
-/** An integer primary key the database generates. */
-function generatedId(kind: DbKind): Column {
-  return kind === 'sqlite'
-    ? (col) => col.primaryKey().autoIncrement()
-    : (col) => col.primaryKey().generatedByDefaultAsIdentity();
-}
-
-const notNull: Column = (col) => col.notNull();
-
-function references(target: string, onDelete: 'cascade' | 'set null'): Column {
-  return (col) => {
-    const c = col.references(target).onDelete(onDelete);
-    return onDelete === 'cascade' ? c.notNull() : c;
-  };
-}
 
 async function accounts(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await db.schema
@@ -301,84 +285,6 @@ async function browserSwarm(db: Kysely<unknown>): Promise<void> {
     select id, bytes_served, updated_at from items where bytes_served > 0`.execute(db);
 }
 
-/**
- * The job queue (issue 18): one row per job. `item_id` has no foreign key, so a cancelled job's row
- * outlives its deleted item. A worker holds a running job by `lease_token` until `lease_until`;
- * after that another worker may claim it. `run_after` delays a retry (exponential backoff).
- */
-async function jobs(db: Kysely<unknown>, kind: DbKind): Promise<void> {
-  await db.schema
-    .createTable('jobs')
-    .addColumn('id', 'integer', generatedId(kind))
-    .addColumn('kind', 'text', notNull)
-    .addColumn('item_id', 'integer')
-    .addColumn('payload', 'text', (c) => c.notNull().defaultTo('{}'))
-    .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued'))
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('max_attempts', 'integer', (c) => c.notNull().defaultTo(3))
-    .addColumn('progress', 'double precision')
-    .addColumn('error', 'text')
-    .addColumn('run_after', 'bigint', notNull)
-    .addColumn('lease_token', 'text')
-    .addColumn('lease_until', 'bigint')
-    .addColumn('created_at', 'bigint', notNull)
-    .addColumn('updated_at', 'bigint', notNull)
-    .addCheckConstraint(
-      'jobs_state_check',
-      sql`state in ('queued', 'running', 'done', 'failed', 'cancelled')`,
-    )
-    .execute();
-  // What a worker claims next: queued jobs by due time, and running jobs whose lease ran out.
-  await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'run_after', 'id']).execute();
-  await db.schema.createIndex('jobs_item').on('jobs').columns(['item_id', 'state']).execute();
-}
-
-/**
- * Derivatives (issue 18): web renditions of an item's original, made by the `media.derive` job. Each
- * row is one file of the item's derivatives torrent (`path` inside it), stored as a blob. Items
- * carry where their processing stands (so pages read it without asking the queue) and the
- * derivatives torrent's info hashes and blob; item files carry their SHA-384 (SRI form).
- */
-async function derivatives(db: Kysely<unknown>, kind: DbKind): Promise<void> {
-  await db.schema
-    .createTable('derivatives')
-    .addColumn('id', 'integer', generatedId(kind))
-    .addColumn('item_id', 'integer', references('items.id', 'cascade'))
-    .addColumn('kind', 'text', notNull)
-    .addColumn('label', 'text', notNull)
-    .addColumn('path', 'text', notNull)
-    .addColumn('mime', 'text', notNull)
-    .addColumn('width', 'integer')
-    .addColumn('height', 'integer')
-    .addColumn('bitrate', 'integer')
-    .addColumn('duration_ms', 'bigint')
-    .addColumn('length', 'bigint', notNull)
-    .addColumn('blob_key', 'text', notNull)
-    .addColumn('integrity', 'text')
-    .addColumn('created_at', 'bigint', notNull)
-    .addUniqueConstraint('derivatives_path_key', ['item_id', 'path'])
-    .addCheckConstraint('derivatives_length_check', sql`length >= 0`)
-    .execute();
-  const items = () => db.schema.alterTable('items');
-  await items()
-    .addColumn('processing_state', 'text', (c) =>
-      c.check(sql`processing_state in ('queued', 'running', 'done', 'failed')`),
-    )
-    .execute();
-  await items().addColumn('processing_progress', 'real').execute();
-  await items().addColumn('processing_error', 'text').execute();
-  await items().addColumn('derivatives_info_hash', 'text').execute();
-  await items().addColumn('derivatives_info_hash_v2', 'text').execute();
-  await items().addColumn('derivatives_torrent_key', 'text').execute();
-  await db.schema
-    .createIndex('items_derivatives_info_hash')
-    .on('items')
-    .column('derivatives_info_hash')
-    .execute();
-  await db.schema.alterTable('item_files').addColumn('integrity', 'text').execute();
-}
-
-/** Every migration, by name (run in name order). */
 export function migrations(kind: DbKind): Record<string, Migration> {
   return {
     '0001_initial': {
