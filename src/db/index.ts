@@ -15,3 +15,4 @@ export {
   parseDatabaseTarget,
 } from './open.js';
 export * from './schema.js';
+export * from './schema-people.js';

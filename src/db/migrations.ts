@@ -10,6 +10,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import { type Column, generatedId, notNull, references } from './migration-columns.js';
 import { captions } from './migrations-captions.js';
 import { derivatives, jobs } from './migrations-media.js';
+import { people } from './migrations-people.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -368,5 +369,13 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await captions(db, kind);
       },
     },
+    // People (issue 19): channels' images and feed facts, follows, collections, account emails and
+    // one-time tokens, invitations: `migrations-people.ts`.
+    '0016_people': {
+      async up(db) {
+        await people(db, kind);
+      },
+    },
+    // 0017_roles (the moderator role) and 0018_licences (one canonical licence per item) follow.
   };
 }

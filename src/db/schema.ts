@@ -11,17 +11,19 @@
  */
 
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { PEOPLE_TABLES, type PeopleSchema } from './schema-people.js';
 
 /** A column the database fills in on insert unless given. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
-export type Role = 'admin' | 'user';
+/** `moderator` from migration 0019_roles (issue 19): moderates without running the site. */
+export type Role = 'admin' | 'moderator' | 'user';
 export type ItemStatus = 'pending' | 'ready' | 'taken_down';
 export type ArchiveState = 'queued' | 'downloading' | 'failed' | 'gave-up' | 'done';
 export type ProcessingState = 'queued' | 'running' | 'done' | 'failed';
 export type MediaType = 'video' | 'audio' | 'image' | 'text' | 'software' | 'other';
 
-export const ROLES: readonly Role[] = ['admin', 'user'];
+export const ROLES: readonly Role[] = ['admin', 'moderator', 'user'];
 export const ITEM_STATUSES: readonly ItemStatus[] = ['pending', 'ready', 'taken_down'];
 export const MEDIA_TYPES: readonly MediaType[] = ['video', 'audio', 'image', 'text', 'software', 'other'];
 
@@ -45,6 +47,11 @@ export interface UsersTable {
   quota_bytes: Defaulted<number | null>;
   /** Share with other viewers (browser P2P): null: the site's default (migration 0012_browser_swarm). */
   p2p: Defaulted<'on' | 'off' | null>;
+  /** Optional, for password resets (unique without regard to case; migration 0016_people). */
+  email: Defaulted<string | null>;
+  email_verified_at: Defaulted<number | null>;
+  /** Registered while registration needs approval, and not yet approved; null: active. */
+  pending_since: Defaulted<number | null>;
 }
 
 /** The site's settings an admin changes at run time (migration 0012_browser_swarm): name -> JSON text. */
@@ -92,6 +99,14 @@ export interface ChannelsTable {
   title: string;
   description: Defaulted<string>;
   created_at: number;
+  /** Blob keys of the channel's avatar and banner images (migration 0016_people). */
+  avatar_key: Defaulted<string | null>;
+  banner_key: Defaulted<string | null>;
+  /** The feed's `itunes:category` (e.g. `Arts`, `Technology > Podcasting`); empty: none. */
+  category: Defaulted<string>;
+  /** The feed's `podcast:medium`: podcast, music, video, film, audiobook, newsletter or blog. */
+  medium: Defaulted<string>;
+  updated_at: Defaulted<number | null>;
 }
 
 export interface ItemsTable {
@@ -337,7 +352,7 @@ export interface ItemChaptersTable {
   updated_at: number;
 }
 
-export interface Schema {
+export interface Schema extends PeopleSchema {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
@@ -382,6 +397,7 @@ export const TABLES: readonly TableName[] = [
   'captions',
   'caption_cues',
   'item_chapters',
+  ...PEOPLE_TABLES,
 ];
 
 export type UserRow = Selectable<UsersTable>;
