@@ -84,6 +84,9 @@ export const ERRORS = {
   SEARCH_INVALID: { status: 400, message: 'search: invalid parameter' },
   COMMENT_INVALID: { status: 400, message: 'comment: invalid field' },
   REPORT_INVALID: { status: 400, message: 'report: invalid field' },
+  // collections (playlists, issue 19)
+  COLLECTION_INVALID: { status: 400, message: 'collection: invalid field' },
+  COLLECTION_FULL: { status: 409, message: 'collection: limit reached' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

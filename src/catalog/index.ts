@@ -22,6 +22,14 @@ export {
   MAX_PAGE,
   THREAD_LEVELS,
 } from './comments.js';
+export {
+  type Collection,
+  type CollectionActor,
+  CollectionRepository,
+  type CollectionVisibility,
+  MAX_COLLECTION_ITEMS,
+  MAX_COLLECTIONS_PER_USER,
+} from './collections.js';
 export { CommunityRepository, type Report } from './community.js';
 export {
   type Derivative,
