@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import {
   CaptionRepository,
   ChannelRepository,
+  CollectionRepository,
   CommunityRepository,
   DerivativeRepository,
   ItemRepository,
@@ -120,6 +121,7 @@ export function createSite(parts: SiteParts): SiteServices {
     channels,
     search: new SearchRepository(db, items),
     community: new CommunityRepository(db),
+    collections: new CollectionRepository(db),
     moderation: new ModerationRepository(db),
     blobs,
     seeding,

@@ -10,6 +10,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   type ChannelRepository,
+  type CollectionRepository,
   CommunityRepository,
   type DerivativeRepository,
   type ItemRepository,
@@ -37,6 +38,8 @@ import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
+import { collectionRoutes } from './routes/collections.js';
+import { collectionFeedRoutes } from './routes/collections-feeds.js';
 import { communityRoutes } from './routes/community.js';
 import { derivativeRoutes } from './routes/derivatives.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -103,6 +106,8 @@ export interface SiteServices {
   derivatives?: DerivativeRepository;
   /** Items' captions and chapters (issue 18). */
   captions?: CaptionViews;
+  /** Collections (playlists, issue 19): their API, feeds, embed and pages, when kept. */
+  collections?: CollectionRepository;
 }
 
 export interface AppOptions {
@@ -213,6 +218,10 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(jobRoutes, site);
       if (site.captions instanceof Captions)
         await api.register(captionRoutes, { ...site, captions: site.captions });
+      if (site.collections) {
+        await api.register(collectionRoutes, { ...site, collections: site.collections });
+        await api.register(collectionFeedRoutes, { ...site, torrents, collections: site.collections });
+      }
     });
   }
   if (site) {

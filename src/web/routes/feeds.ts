@@ -70,9 +70,9 @@ export interface FeedSearch {
   }): Promise<{ items: Item[] }>;
 }
 
-type Format = 'rss' | 'atom' | 'json';
+export type Format = 'rss' | 'atom' | 'json';
 
-const TYPES: Record<Format, string> = {
+export const TYPES: Record<Format, string> = {
   rss: 'application/rss+xml; charset=utf-8',
   atom: 'application/atom+xml; charset=utf-8',
   json: 'application/feed+json; charset=utf-8',
@@ -103,7 +103,7 @@ const CACHE_SIZE = 200;
 const etagOf = (body: string) => `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
 
 /** A strong validator over the body, and the 304 decision (RFC 9110 §13.1.1-2). */
-function conditional(
+export function conditional(
   request: FastifyRequest,
   reply: FastifyReply,
   body: string | { etag: string },
