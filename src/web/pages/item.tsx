@@ -55,6 +55,8 @@ export interface ItemPageData {
   p2p?: P2pView;
   /** The captions and chapters panel (`item-captions.tsx`), when the site keeps captions. */
   captionsPanel?: Child;
+  /** "Add to collection" for signed-in visitors (`collectionAddPanel`, `collection-add.tsx`). */
+  collectionAdd?: Child;
   /** Derivatives and processing (`site.processing`; absent when the site has none). */
   media?: ItemMediaView;
   /** Caption tracks (`site.captions`; absent when the site has none). */
@@ -289,6 +291,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
           <DownloadBox data={data} />
           <ArchiveBox ctx={ctx} item={item} archive={data.archive} />
           <SwarmBox data={data} />
+          {data.collectionAdd ?? null}
           <section class="panel" aria-labelledby="embed-title">
             <h2 id="embed-title">Embed</h2>
             <label for="embed-code">Copy this into your page:</label>

@@ -13,6 +13,7 @@ import { HomePage } from '../pages/home.js';
 import { ItemPage, type ItemSwarm } from '../pages/item.js';
 import type { P2pView } from '../pages/p2p-notice.js';
 import { captionsPanel } from './captions-pages.js';
+import { collectionAddPanel } from './collections-pages.js';
 import { communitySection } from './interaction-pages.js';
 import { itemTraffic } from './item-traffic.js';
 import type { PageKit } from './pages.js';
@@ -128,6 +129,7 @@ export async function browsePageRoutes(app: FastifyInstance, kit: PageKit): Prom
         comments: site.community ? await communitySection(site.community, ctx, item.id, request) : undefined,
         archive: site.archiver?.status(item),
         captionsPanel: await captionsPanel(site, ctx, item),
+        collectionAdd: await collectionAddPanel(site, ctx, { item, query: request.query }),
         ...(p2p ? { p2p } : {}),
         ...(media ? { media } : {}),
         ...(captions ? { captions } : {}),
