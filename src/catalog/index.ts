@@ -14,6 +14,14 @@ export {
 } from './captions.js';
 export { type Channel, ChannelRepository } from './channels.js';
 export {
+  type Collection,
+  type CollectionActor,
+  CollectionRepository,
+  type CollectionVisibility,
+  MAX_COLLECTION_ITEMS,
+  MAX_COLLECTIONS_PER_USER,
+} from './collections.js';
+export {
   type Actor,
   COMMENT_PAGE,
   type Comment,
@@ -22,14 +30,6 @@ export {
   MAX_PAGE,
   THREAD_LEVELS,
 } from './comments.js';
-export {
-  type Collection,
-  type CollectionActor,
-  CollectionRepository,
-  type CollectionVisibility,
-  MAX_COLLECTION_ITEMS,
-  MAX_COLLECTIONS_PER_USER,
-} from './collections.js';
 export { CommunityRepository, type Report } from './community.js';
 export {
   type Derivative,
