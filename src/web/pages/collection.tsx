@@ -74,7 +74,7 @@ function Arrange(props: { ctx: PageContext; c: Collection; items: CardItem[] }):
       {items.length === 0 ? (
         <p class="muted">Add items from their pages ("Add to collection").</p>
       ) : (
-        <table>
+        <table class="list collection-arrange">
           <thead>
             <tr>
               <th scope="col">#</th>
@@ -89,7 +89,7 @@ function Arrange(props: { ctx: PageContext; c: Collection; items: CardItem[] }):
                 <td>
                   <a href={`/items/${item.id}`}>{item.title}</a>
                 </td>
-                <td class="comment-actions">
+                <td>
                   <MoveForm ctx={ctx} c={c} item={item} direction="up" disabled={i === 0} />
                   <MoveForm ctx={ctx} c={c} item={item} direction="down" disabled={i === items.length - 1} />
                   <form

@@ -55,7 +55,10 @@ export function UserPage(props: {
     >
       <h1 id="user-title">{user.username}</h1>
       <p class="muted">
-        Member since {formatDate(user.createdAt)} · <a href={feed}>RSS feed</a>
+        Member since {formatDate(user.createdAt)} · <a href={feed}>RSS feed</a> ·{' '}
+        <a href={`/users/${encodeURIComponent(user.username)}/collections`} id="user-collections">
+          Collections
+        </a>
       </p>
       {channels.length > 0 ? (
         <section aria-labelledby="user-channels-title">
