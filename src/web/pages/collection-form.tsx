@@ -116,14 +116,16 @@ export function EditCollectionPage(props: {
           Save
         </button>
       </form>
-      <section class="panel" aria-labelledby="delete-title" id="delete">
+      <section class="panel collection-section" aria-labelledby="delete-title" id="delete">
         <h2 id="delete-title">Delete this collection</h2>
         <p>The collection goes away; its items stay on the site.</p>
         <form method="post" action={`/collections/${id}/delete`} class="form">
           <CsrfField ctx={ctx} />
-          <label>
-            <input type="checkbox" name="confirm" value="yes" id="confirm-delete" required /> Yes, delete it
-          </label>
+          <p>
+            <label>
+              <input type="checkbox" name="confirm" value="yes" id="confirm-delete" required /> Yes, delete it
+            </label>
+          </p>
           {errors.confirm ? <p class="field-error">{errors.confirm}</p> : null}
           <button type="submit" class="danger" id="delete-collection">
             Delete collection

@@ -69,7 +69,7 @@ function MoveForm(props: {
 function Arrange(props: { ctx: PageContext; c: Collection; items: CardItem[] }): Html {
   const { ctx, c, items } = props;
   return (
-    <section class="panel" aria-labelledby="arrange-title" id="arrange">
+    <section class="panel collection-section" aria-labelledby="arrange-title" id="arrange">
       <h2 id="arrange-title">Arrange</h2>
       {items.length === 0 ? (
         <p class="muted">Add items from their pages ("Add to collection").</p>
