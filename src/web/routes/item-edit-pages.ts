@@ -12,7 +12,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import type { Item, User } from '../../catalog/index.js';
-import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import { blobKey } from '../../storage/index.js';
 import type { SiteServices } from '../app.js';
 import type { FormErrors } from '../pages/components.js';
@@ -66,11 +66,14 @@ async function readEditForm(request: FastifyRequest): Promise<EditForm> {
 /** A refusal as the form's errors: at its field when the message names one of the form's. */
 function formErrors(err: unknown): FormErrors | undefined {
   if (!isSeedcastError(err, 'ITEM_INVALID')) return undefined;
-  const match = /^([a-z]+)(?:\[\d+\])?: (.*)$/s.exec(err.message);
+  const detail = err.message.startsWith(`${ERRORS.ITEM_INVALID.message}: `)
+    ? err.message.slice(ERRORS.ITEM_INVALID.message.length + 2)
+    : err.message;
+  const match = /^([a-z]+)(?:\[\d+\])?: (.*)$/s.exec(detail);
   const field = match?.[1];
   if (field && (FIELDS.includes(field as (typeof FIELDS)[number]) || field === 'thumbnail'))
     return { [field]: match[2] };
-  return { form: err.message };
+  return { form: detail };
 }
 
 /** Page routes stay out of the OpenAPI document. */
