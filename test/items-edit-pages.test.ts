@@ -232,6 +232,14 @@ test('deleting asks first, then removes the item and returns to the owner page',
   assert.equal(done.statusCode, 303);
   assert.equal(done.headers.location, '/users/ada?deleted=Doomed');
   assert.equal(await s.site.items.get(id), undefined);
+  const notice = await s.app.inject({
+    method: 'GET',
+    url: done.headers.location!,
+    headers: { cookie: owner.cookie },
+  });
+  assert.match(notice.body, /id="deleted-notice"[^>]*>“Doomed” was deleted\./);
+  const seenByVisitor = await s.app.inject({ method: 'GET', url: done.headers.location! });
+  assert.doesNotMatch(seenByVisitor.body, /deleted-notice/);
   assert.equal(s.site.seeding.isSeeding(id), false);
   assert.equal((await s.app.inject({ method: 'GET', url: `/items/${id}` })).statusCode, 404);
   assert.equal((await s.app.inject({ method: 'GET', url: new URL(files[0]!.url).pathname })).statusCode, 404);
