@@ -14,6 +14,7 @@ import {
   type MediaType,
 } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
+import { itemIdWithContent } from './item-content.js';
 import {
   checkFiles,
   checkTags,
@@ -204,21 +205,10 @@ export class ItemRepository {
     return row ? (await hydrate(this.db, [row]))[0] : undefined;
   }
 
-  /**
-   * The published (or taken-down) item one of whose files has this SHA-256 (lower-case hex), the
-   * oldest first; undefined when none. Uploads ask before sending their bytes (issue 19).
-   */
+  /** A ready or taken-down item with a file of this SHA-256 (hex), the oldest (`item-content.ts`). */
   async withContent(sha256: string): Promise<Item | undefined> {
-    const row = await this.db
-      .selectFrom('item_files')
-      .innerJoin('items', 'items.id', 'item_files.item_id')
-      .select('items.id')
-      .where('item_files.sha256', '=', sha256.toLowerCase())
-      .where('items.status', '!=', 'pending')
-      .orderBy('items.id')
-      .limit(1)
-      .executeTakeFirst();
-    return row ? this.get(row.id) : undefined;
+    const id = await itemIdWithContent(this.db, sha256);
+    return id === undefined ? undefined : this.get(id);
   }
 
   /** Changes metadata and facts; `tags` replaces the tag set. Returns the item, or undefined. */
