@@ -14,6 +14,7 @@ import {
   type MediaType,
 } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
+import { itemIdWithContent } from './item-content.js';
 import {
   checkFiles,
   checkTags,
@@ -202,6 +203,12 @@ export class ItemRepository {
     const column = h.length === 64 ? 'info_hash_v2' : 'info_hash';
     const row = await this.db.selectFrom('items').selectAll().where(column, '=', h).executeTakeFirst();
     return row ? (await hydrate(this.db, [row]))[0] : undefined;
+  }
+
+  /** A ready or taken-down item with a file of this SHA-256 (hex), the oldest (`item-content.ts`). */
+  async withContent(sha256: string): Promise<Item | undefined> {
+    const id = await itemIdWithContent(this.db, sha256);
+    return id === undefined ? undefined : this.get(id);
   }
 
   /** Changes metadata and facts; `tags` replaces the tag set. Returns the item, or undefined. */

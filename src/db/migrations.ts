@@ -377,5 +377,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
       },
     },
     // 0017_roles (the moderator role) and 0018_licences (one canonical licence per item) follow.
+    // Owners edit (issue 19): uploads ask whether their content is published (by SHA-256) before
+    // sending it, `ItemRepository.withContent`.
+    '0019_items': {
+      async up(db) {
+        await db.schema.createIndex('item_files_sha256_idx').on('item_files').column('sha256').execute();
+      },
+    },
   };
 }

@@ -134,10 +134,14 @@ export function AdminPage(props: {
         <h2 id="takedown-title">Take an item down</h2>
         <form method="post" action="/admin/takedown" class="form" id="takedown-form">
           <CsrfField ctx={ctx} />
-          <label for="takedown-item">Item number (the N in its address /items/N)</label>
-          <input type="text" id="takedown-item" name="item" inputmode="numeric" pattern="[0-9]+" required />
-          <label for="takedown-reason">Reason (kept with the item)</label>
-          <input type="text" id="takedown-reason" name="reason" maxlength="2000" />{' '}
+          <div class="field">
+            <label for="takedown-item">Item number (the N in its address /items/N)</label>
+            <input type="text" id="takedown-item" name="item" inputmode="numeric" pattern="[0-9]+" required />
+          </div>
+          <div class="field">
+            <label for="takedown-reason">Reason (kept with the item)</label>
+            <input type="text" id="takedown-reason" name="reason" maxlength="2000" />
+          </div>
           <button type="submit" class="danger">
             Take down
           </button>

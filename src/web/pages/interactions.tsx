@@ -282,16 +282,25 @@ export function FavouriteButton(props: {
     <form method="post" action={`/items/${itemId}/favourite`} class="favourite" id="favourite-form">
       <CsrfField ctx={ctx} />
       <input type="hidden" name="favourite" value={favourited ? '0' : '1'} />
-      <button
-        type="submit"
-        id="favourite-button"
-        class={favourited ? 'secondary' : undefined}
-        aria-pressed={favourited ? 'true' : 'false'}
-        disabled={!ctx.visitor.user}
-        title={ctx.visitor.user ? undefined : 'Log in to favourite'}
-      >
-        {favourited ? '★ Unfavourite' : '☆ Favourite'}
-      </button>{' '}
+      {ctx.visitor.user ? (
+        <button
+          type="submit"
+          id="favourite-button"
+          class={favourited ? 'secondary' : undefined}
+          aria-pressed={favourited ? 'true' : 'false'}
+        >
+          {favourited ? '★ Unfavourite' : '☆ Favourite'}
+        </button>
+      ) : (
+        // Visitors cannot favourite: a link to log in, not a button that looks active and does nothing.
+        <a
+          href={`/login?next=${encodeURIComponent(`/items/${itemId}`)}`}
+          class="button secondary"
+          id="favourite-login"
+        >
+          ☆ Log in to favourite
+        </a>
+      )}{' '}
       <span id="favourite-count">{count}</span>{' '}
       <span class="muted">{count === 1 ? 'favourite' : 'favourites'}</span>
     </form>
@@ -322,7 +331,11 @@ export function ReportForm(props: { ctx: PageContext; itemId: number; sent?: boo
       <form method="post" action={`/items/${itemId}/report`} id="report-form">
         <CsrfField ctx={ctx} />
         <label for="report-reason">Reason</label>
-        <select id="report-reason" name="reason">
+        <select id="report-reason" name="reason" required>
+          {/* No reason is chosen for the reporter: the empty placeholder makes the browser ask. */}
+          <option value="" selected disabled>
+            Choose a reason
+          </option>
           {REPORT_REASONS.map((r) => (
             <option value={r.value}>{r.label}</option>
           ))}

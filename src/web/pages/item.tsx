@@ -243,6 +243,16 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
             <P2pNotice view={data.p2p} accountUrl={ctx.visitor.user ? '/account' : undefined} />
           ) : null}
           <h1 id="item-title">{item.title}</h1>
+          {ctx.visitor.user && (ctx.visitor.user.id === item.ownerId || ctx.visitor.user.role === 'admin') ? (
+            <p class="owner-actions" id="owner-actions">
+              <a class="button secondary" href={`/items/${item.id}/edit`} id="edit-item">
+                Edit
+              </a>{' '}
+              <a class="button secondary danger" href={`/items/${item.id}/delete`} id="delete-item">
+                Delete
+              </a>
+            </p>
+          ) : null}
           <p class="muted" id="item-meta">
             {item.creator ? <span id="item-creator">{item.creator}</span> : null}
             {item.creator ? ' · ' : null}

@@ -3,7 +3,7 @@
 import type { Channel, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
-import { type CardItem, ItemGrid, Pagination } from './components.js';
+import { type CardItem, ItemGrid, Notice, Pagination } from './components.js';
 import { formatDate } from './format.js';
 import { Layout, type PageContext } from './layout.js';
 
@@ -43,6 +43,8 @@ export function UserPage(props: {
   listing: Listing;
   /** The items this account favours (newest favourite first), when the site keeps favourites. */
   favourites?: readonly CardItem[];
+  /** The title of an item its owner just deleted (issue 19). */
+  deleted?: string;
 }): Html {
   const { ctx, user, channels } = props;
   const base = `/users/${encodeURIComponent(user.username)}`;
@@ -53,6 +55,11 @@ export function UserPage(props: {
       title={user.username}
       head={<link rel="alternate" type="application/rss+xml" title={`${user.username} (RSS)`} href={feed} />}
     >
+      {props.deleted ? (
+        <Notice kind="ok" id="deleted-notice">
+          “{props.deleted}” was deleted.
+        </Notice>
+      ) : null}
       <h1 id="user-title">{user.username}</h1>
       <p class="muted">
         Member since {formatDate(user.createdAt)} · <a href={feed}>RSS feed</a> ·{' '}

@@ -17,6 +17,7 @@ import type { Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { type Seeding, type ServedTorrents, type SiteLinks, withWebSeed } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { contentDisposition, torrentFileName } from './download-names.js';
 import { showsInline } from './files.js';
 import {
   countServed,
@@ -74,7 +75,7 @@ export async function derivativeRoutes(
       return sendTorrent(request, reply, {
         bytes,
         etag: createHash('sha256').update(bytes).digest('hex'),
-        disposition: `attachment; filename="${item.id}-derivatives.torrent"`,
+        disposition: contentDisposition('attachment', torrentFileName(item, '-derivatives')),
       });
     },
   });
@@ -98,7 +99,7 @@ export async function derivativeRoutes(
         .header('ETag', etag)
         .header(
           'Content-Disposition',
-          `${showsInline(row.mime) ? 'inline' : 'attachment'}; filename="${file}"`,
+          contentDisposition(showsInline(row.mime) ? 'inline' : 'attachment', file),
         );
       if (notModified(request, etag)) return reply.code(304).send();
       const range = requestedRange(request, reply, blob.size, etag);

@@ -35,7 +35,9 @@ import { THUMBNAIL_TYPE } from '../../media/index.js';
 import type { Seeding, ServedTorrents } from '../../site/index.js';
 import { contentTypeOf } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { contentDisposition, torrentFileName } from './download-names.js';
 import { FileLookup } from './file-lookup.js';
+import { thumbnailType } from './item-edit-thumbnail.js';
 import {
   countServed,
   httpChannel,
@@ -72,7 +74,7 @@ const fileParams = {
 
 const viewQuery = {
   type: 'object',
-  properties: { view: { type: 'string', maxLength: 16 } },
+  properties: { view: { type: 'string', maxLength: 16 }, download: { type: 'string', maxLength: 8 } },
 } as const;
 
 /** The content types a browser may show inline: media and plain text, nothing that can run script. */
@@ -82,12 +84,6 @@ export function showsInline(type: string): boolean {
     /^image\/(jpeg|png|gif|webp|avif)$/.test(type) ||
     /^text\/(plain|vtt)(;|$)/.test(type)
   );
-}
-
-/** A download name safe inside a quoted header parameter, and the RFC 8187 form beside it. */
-function disposition(kind: 'inline' | 'attachment', name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
@@ -110,7 +106,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       return sendTorrent(request, reply, {
         bytes: served.bytes,
         etag: served.etag,
-        disposition: disposition('attachment', `${item.id}.torrent`),
+        disposition: contentDisposition('attachment', torrentFileName(item)),
       });
     },
   });
@@ -127,7 +123,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       if (!key || !blob) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no thumbnail`);
       const etag = `"${blob.etag}"`;
       userFileHeaders(reply)
-        .type(THUMBNAIL_TYPE)
+        .type(key.startsWith(`items/${item.id}/thumbnail-`) ? thumbnailType(key) : THUMBNAIL_TYPE)
         .header('Cache-Control', 'public, max-age=3600')
         .header('ETag', etag);
       if (notModified(request, etag)) return reply.code(304).send();
@@ -137,7 +133,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     },
   });
 
-  app.route<{ Params: { id: string; '*': string }; Querystring: { view?: string } }>({
+  app.route<{ Params: { id: string; '*': string }; Querystring: { view?: string; download?: string } }>({
     method: ['GET', 'HEAD'],
     url: '/items/:id/files/*',
     exposeHeadRoute: false,
@@ -153,13 +149,15 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       const name = file.path.split('/').pop()!;
       // the item page's PDF viewer frame (`?view=frame`): inline, still in the sandbox
       const framed = request.query.view === 'frame' && type === 'application/pdf';
+      // `?download=1` (the item page's direct links): always an attachment, under the file's own name
+      const download = request.query.download === '1';
       userFileHeaders(reply)
         .type(type)
         .header('Accept-Ranges', 'bytes')
         .header('Cache-Control', 'public, max-age=86400')
         .header(
           'Content-Disposition',
-          disposition(showsInline(type) || framed ? 'inline' : 'attachment', name),
+          contentDisposition((showsInline(type) || framed) && !download ? 'inline' : 'attachment', name),
         );
       if (etag) reply.header('ETag', etag);
       if (etag && notModified(request, etag)) return reply.code(304).send();

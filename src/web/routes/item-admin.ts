@@ -12,7 +12,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {
   ChannelRepository,
   Item,
-  ItemMetadata,
   ItemRepository,
   ModerationRepository,
   SearchRepository,
@@ -21,10 +20,11 @@ import type {
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { CaptionViews, ProcessingViews } from '../../media/index.js';
-import { type Archiver, checkLicense, type Seeding, type SiteLinks } from '../../site/index.js';
+import type { Archiver, Seeding, SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateAdmin, type UserResolver } from '../auth.js';
 import { restoreItem, takeDownItem } from '../takedown.js';
+import { editableItem, type ItemPatchBody, metadataPatch, removeItem } from './item-edit-ops.js';
 import { itemView } from './items.js';
 
 export interface ItemAdminRoutesOptions {
@@ -50,16 +50,7 @@ const idParams = {
   properties: { id: { type: 'integer', minimum: 1 } },
 } as const;
 
-interface Patch {
-  title?: string;
-  description?: string;
-  creator?: string;
-  date?: string | null;
-  language?: string | null;
-  license?: string | null;
-  tags?: string[] | string;
-  channel?: string | null;
-}
+type Patch = ItemPatchBody;
 
 export const itemPatchSchema = {
   type: 'object',
@@ -84,17 +75,10 @@ export const itemPatchSchema = {
 } as const;
 
 export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRoutesOptions): Promise<void> {
-  const { items, seeding } = options;
+  const { items } = options;
   const user = (request: FastifyRequest) => authenticate(request, options.tokens, options.resolveUser);
 
-  /** The item, when `u` may change it: its owner or an admin (403 otherwise; 404 when none). */
-  const editable = async (id: number, u: User): Promise<Item> => {
-    const item = await items.get(id);
-    if (!item || (item.status === 'taken_down' && u.role !== 'admin'))
-      throw new SeedcastError('NOT_FOUND', `no item ${id}`);
-    if (item.ownerId !== u.id && u.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'not your item');
-    return item;
-  };
+  const editable = (id: number, u: User): Promise<Item> => editableItem(items, id, u);
 
   app.patch<{ Params: { id: number }; Body: Patch }>(
     '/api/v1/items/:id',
@@ -102,29 +86,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     async (request) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
-      const body = request.body;
-      const patch: ItemMetadata = {};
-      if (body.title !== undefined) patch.title = body.title;
-      if (body.description !== undefined) patch.description = body.description;
-      if (body.creator !== undefined) patch.creator = body.creator;
-      if (body.date !== undefined) patch.date = body.date === '' ? null : body.date;
-      if (body.language !== undefined) patch.language = body.language === '' ? null : body.language;
-      if (body.license !== undefined) patch.license = checkLicense(body.license);
-      if (body.tags !== undefined)
-        patch.tags = (typeof body.tags === 'string' ? body.tags.split(',') : body.tags).filter(
-          (t) => t.trim() !== '',
-        );
-      if (body.channel !== undefined) {
-        const wanted = body.channel?.trim().toLowerCase();
-        if (!wanted) patch.channelId = null;
-        else {
-          // The item's owner's channels (an admin edits on the owner's behalf).
-          const found = (await options.channels.byOwner(item.ownerId)).find((c) => c.slug === wanted);
-          if (!found)
-            throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
-          patch.channelId = found.id;
-        }
-      }
+      const patch = await metadataPatch(request.body, item, options);
       const updated = (await items.update(item.id, patch))!;
       return itemView(updated, options.links, options.archiver);
     },
@@ -136,16 +98,9 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     async (request, reply) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
-      await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
-      await seeding.drop(item);
-      await options.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
-      await options.captions?.forget?.(item.id); // caption files (their rows go with the item)
-      await items.delete(item.id);
-      const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
-      for (const key of keys) {
-        if (!key) continue;
-        await options.blobs.delete(key).catch((err) => request.log.warn({ err, key }, 'cannot delete blob'));
-      }
+      await removeItem(item, options, {
+        warn: (err, key) => request.log.warn({ err, key }, 'cannot delete blob'),
+      });
       return reply.code(204).send();
     },
   );

@@ -29,6 +29,7 @@ import type { TrackerService } from '../../tracker/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { itemCheckRoutes } from './item-check.js';
 import { itemTraffic } from './item-traffic.js';
 
 export interface ItemRoutesOptions {
@@ -224,6 +225,7 @@ const idParams = {
 
 export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOptions): Promise<void> {
   const { items, links } = options;
+  await app.register(itemCheckRoutes, options); // POST /api/v1/items/check (issue 19)
 
   app.post(
     '/api/v1/items',

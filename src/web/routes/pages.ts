@@ -26,6 +26,7 @@ import { browsePageRoutes } from './browse-pages.js';
 import { captionPageRoutes } from './captions-pages.js';
 import { collectionPageRoutes } from './collections-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
+import { itemEditPageRoutes } from './item-edit-pages.js';
 import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
@@ -135,4 +136,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(interactionPageRoutes, kit);
   await app.register(captionPageRoutes, kit);
   await app.register(collectionPageRoutes, kit);
+  await app.register(itemEditPageRoutes, kit);
 }

@@ -118,7 +118,11 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const favourites = favouriteIds
       ? (await site.items.many(favouriteIds)).filter((i) => i.status === 'ready').map((i) => itemToCard(i))
       : undefined;
-    return kit.send(reply, UserPage({ ctx, user, channels, listing: items, favourites }));
+    // After deleting an item (`item-edit-pages.ts`): a notice for the owner (or the admin who did it).
+    const viewer = ctx.visitor.user;
+    const mayNotice = viewer !== undefined && (viewer.id === user.id || viewer.role === 'admin');
+    const deleted = mayNotice ? one(request.query.deleted) : undefined;
+    return kit.send(reply, UserPage({ ctx, user, channels, listing: items, favourites, deleted }));
   });
 
   app.get<{ Params: { slug: string }; Querystring: Query }>('/channels/:slug', async (request, reply) => {

@@ -8,7 +8,7 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenRepository, Upload, User } from '../../catalog/index.js';
+import type { ItemRepository, TokenRepository, Upload, User } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import {
   CHECKSUM_ALGORITHMS,
@@ -20,6 +20,7 @@ import {
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { refuseKnownContent } from './item-check.js';
 
 export const TUS_VERSION = '1.0.0';
 export const TUS_EXTENSIONS = [
@@ -37,6 +38,8 @@ export interface UploadRoutesOptions {
   tokens: TokenRepository;
   links: SiteLinks;
   limits: SiteLimits;
+  /** Published content by SHA-256: a creation whose `Upload-Metadata` names known content is 409. */
+  items?: Pick<ItemRepository, 'withContent'>;
   /** Another way to find the request's user (e.g. a session cookie), tried when there is no Bearer token. */
   resolveUser?: UserResolver;
 }
@@ -115,6 +118,9 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
       throw new SeedcastError('UPLOAD_INVALID', 'send either Upload-Length or Upload-Defer-Length: 1');
     }
     const metadata = parseUploadMetadata(header(request, 'upload-metadata'));
+    // A client that says what it sends learns now, not after the bytes, that it is published already.
+    if (metadata.sha256 !== undefined && options.items)
+      await refuseKnownContent(metadata.sha256, { items: options.items, links: options.links, reply });
     const checksum = parseUploadChecksum(header(request, 'upload-checksum'));
     let upload = await uploads.create(owner.id, {
       length: length ?? null,
