@@ -84,6 +84,9 @@ export const ERRORS = {
   SEARCH_INVALID: { status: 400, message: 'search: invalid parameter' },
   COMMENT_INVALID: { status: 400, message: 'comment: invalid field' },
   REPORT_INVALID: { status: 400, message: 'report: invalid field' },
+  // channels (issue 19): a 400 names the field (`name: ...`, `title: ...`)
+  CHANNEL_INVALID: { status: 400, message: 'channel: invalid field' },
+  CHANNEL_CONFLICT: { status: 409, message: 'channel: that name is taken' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

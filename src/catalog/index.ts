@@ -12,7 +12,7 @@ export {
   type ChaptersDocument,
   type NewCaption,
 } from './captions.js';
-export { type Channel, ChannelRepository } from './channels.js';
+export { type Channel, type ChannelMedium, CHANNEL_MEDIA, ChannelRepository, checkChannelName } from './channels.js';
 export {
   type Actor,
   COMMENT_PAGE,
