@@ -87,11 +87,18 @@ describeOnEachDatabase('channel repository', (fresh) => {
         title: `Episode ${n}`,
         channelId: talks.id,
         files: [file(n)],
+        status: 'ready',
       });
       ids.push(item.id);
     }
-    await items.create({ ownerId: ana.id, title: 'A song', channelId: songs.id, files: [file(9)] });
-    await items.create({ ownerId: ana.id, title: 'Loose', files: [file(8)] });
+    await items.create({
+      ownerId: ana.id,
+      title: 'A song',
+      channelId: songs.id,
+      files: [file(9)],
+      status: 'ready',
+    });
+    await items.create({ ownerId: ana.id, title: 'Loose', files: [file(8)], status: 'ready' });
     const hidden = await items.create({
       ownerId: ana.id,
       title: 'Hidden',
