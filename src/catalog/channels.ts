@@ -49,6 +49,9 @@ export interface ChannelChanges {
   medium?: unknown;
 }
 
+/** Names that are page addresses under `/channels/`. */
+const RESERVED = new Set(['new']);
+
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 
 function fail(field: string, why: string): never {
@@ -77,6 +80,7 @@ function checked(
 export function checkChannelName(name: unknown): string {
   if (typeof name !== 'string' || name.length < 2 || !SLUG.test(name))
     fail('name', '2 to 64 lower-case letters, digits or "-" (not first or last)');
+  if (RESERVED.has(name)) fail('name', `"${name}" is reserved`);
   return name;
 }
 

@@ -37,6 +37,7 @@ import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
+import { channelRoutes } from './routes/channels.js';
 import { communityRoutes } from './routes/community.js';
 import { derivativeRoutes } from './routes/derivatives.js';
 import { feedRoutes } from './routes/feeds.js';
@@ -203,6 +204,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         ...(site.processing ? { processing: site.processing } : {}),
       });
       await api.register(itemAdminRoutes, site);
+      await api.register(channelRoutes, site);
       if (site.quotas && site.guard)
         await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
       const document = openApiDocument();

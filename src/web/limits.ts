@@ -28,6 +28,7 @@ export const ACTIONS = [
   'password-changes',
   'p2p-reports',
   'captions',
+  'channels',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -88,6 +89,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     'p2p-reports': { max: 1200, timeWindow: HOUR },
     // Caption uploads and deletions, chapter edits (issue 18).
     captions: { max: 60, timeWindow: HOUR },
+    // New channels (issue 19).
+    channels: { max: 10, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -155,6 +158,7 @@ const ALIASES: Record<string, Action> = {
   beacon: 'p2p-reports',
   caption: 'captions',
   chapters: 'captions',
+  channel: 'channels',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

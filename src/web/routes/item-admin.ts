@@ -118,10 +118,11 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
         const wanted = body.channel?.trim().toLowerCase();
         if (!wanted) patch.channelId = null;
         else {
-          // The item's owner's channels (an admin edits on the owner's behalf).
-          const found = (await options.channels.byOwner(item.ownerId)).find((c) => c.slug === wanted);
-          if (!found)
-            throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
+          // The item's owner's channels (an admin edits on the owner's behalf): 403 for another's.
+          const found = await options.channels.bySlug(wanted);
+          if (!found) throw new SeedcastError('ITEM_INVALID', `channel: no channel "${wanted.slice(0, 64)}"`);
+          if (found.ownerId !== item.ownerId)
+            throw new SeedcastError('FORBIDDEN', `channel: "${found.slug}" is not the item owner's channel`);
           patch.channelId = found.id;
         }
       }

@@ -24,6 +24,7 @@ import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { captionPageRoutes } from './captions-pages.js';
+import { channelPageRoutes } from './channels-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
 import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
@@ -133,4 +134,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
   await app.register(captionPageRoutes, kit);
+  await app.register(channelPageRoutes, kit);
 }
