@@ -69,15 +69,6 @@ const nameParams = {
   properties: { name: { type: 'string', maxLength: 100 } },
 } as const;
 
-const imageParams = {
-  type: 'object',
-  required: ['name', 'kind'],
-  properties: {
-    name: { type: 'string', maxLength: 100 },
-    kind: { type: 'string', enum: ['avatar', 'banner'] },
-  },
-} as const;
-
 const editable = {
   title: { type: 'string', maxLength: 300 },
   description: { type: 'string', maxLength: 5000 },
@@ -254,25 +245,27 @@ export async function channelRoutes(app: FastifyInstance, options: ChannelRoutes
     },
   );
 
-  app.put<{ Params: { name: string; kind: ImageKind } }>(
-    '/api/v1/channels/:name/:kind',
-    {
-      schema: {
-        summary: "Set a channel's avatar or banner (multipart `file`: PNG, JPEG, WebP or GIF, at most 5 MiB)",
-        tags: TAGS,
-        params: imageParams,
-        consumes: ['multipart/form-data'],
-        response: { 200: channelSchema, '4xx': errorSchema },
+  for (const kind of ['avatar', 'banner'] as const) {
+    app.put<{ Params: { name: string } }>(
+      `/api/v1/channels/:name/${kind}`,
+      {
+        schema: {
+          summary: `Set a channel's ${kind} (multipart \`file\`: PNG, JPEG, WebP or GIF, at most 5 MiB)`,
+          tags: TAGS,
+          params: nameParams,
+          consumes: ['multipart/form-data'],
+          response: { 200: channelSchema, '4xx': errorSchema },
+        },
       },
-    },
-    async (request) => {
-      const c = await mine(request.params.name, await user(request));
-      const { images } = await readImageParts(request, ['file']);
-      const bytes = images.file;
-      if (!bytes) throw new SeedcastError('CHANNEL_INVALID', 'file: an image file is required');
-      return view(await storeChannelImage(options, c, { kind: request.params.kind, bytes }));
-    },
-  );
+      async (request) => {
+        const c = await mine(request.params.name, await user(request));
+        const { images } = await readImageParts(request, ['file']);
+        const bytes = images.file;
+        if (!bytes) throw new SeedcastError('CHANNEL_INVALID', 'file: an image file is required');
+        return view(await storeChannelImage(options, c, { kind, bytes }));
+      },
+    );
+  }
 
   const followSchema = (summary: string) => ({
     summary,
