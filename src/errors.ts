@@ -87,6 +87,9 @@ export const ERRORS = {
   // collections (playlists, issue 19)
   COLLECTION_INVALID: { status: 400, message: 'collection: invalid field' },
   COLLECTION_FULL: { status: 409, message: 'collection: limit reached' },
+  // channels (issue 19): a 400 names the field (`name: ...`, `title: ...`)
+  CHANNEL_INVALID: { status: 400, message: 'channel: invalid field' },
+  CHANNEL_CONFLICT: { status: 409, message: 'channel: that name is taken' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

@@ -12,7 +12,13 @@ export {
   type ChaptersDocument,
   type NewCaption,
 } from './captions.js';
-export { type Channel, ChannelRepository } from './channels.js';
+export {
+  CHANNEL_MEDIA,
+  type Channel,
+  type ChannelMedium,
+  ChannelRepository,
+  checkChannelName,
+} from './channels.js';
 export {
   type Collection,
   type CollectionActor,

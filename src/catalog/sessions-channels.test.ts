@@ -60,18 +60,18 @@ describeOnEachDatabase('channels', (fresh) => {
     assert.deepEqual(await channels.bySlug('night-shows'), channel);
     await assert.rejects(
       channels.create({ ownerId: jo.id, slug: 'night-shows', title: 'Again' }),
-      is('ITEM_CONFLICT'),
+      is('CHANNEL_CONFLICT'),
     );
     for (const slug of ['', 'a', 'Upper', '-lead', 'trail-', 'sp ace', '../x', 'x'.repeat(65), 5]) {
       await assert.rejects(
         channels.create({ ownerId: jo.id, slug, title: 'T' }),
-        is('ITEM_INVALID'),
+        is('CHANNEL_INVALID'),
         String(slug),
       );
     }
     await assert.rejects(
       channels.create({ ownerId: 424242, slug: 'orphan', title: 'T' }),
-      is('ITEM_INVALID'),
+      is('CHANNEL_INVALID'),
     );
     const item = await items.create({
       ownerId: jo.id,

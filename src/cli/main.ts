@@ -32,6 +32,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'publish a file or folder to a Seedcast site',
     load: async () => (await import('./publish.js')).publish,
   },
+  channel: {
+    summary: 'create or list channels on a site',
+    load: async () => (await import('./channel.js')).channel,
+  },
   seed: {
     summary: 'seed a file or folder until stopped',
     load: async () => (await import('./seed.js')).seed,

@@ -114,6 +114,7 @@ const LABELS: Record<Action, string> = {
   'p2p-reports': 'P2P reports',
   captions: 'caption and chapter changes',
   collections: 'new collections',
+  channels: 'new channels',
 };
 
 function span(ms: number): string {

@@ -38,6 +38,7 @@ import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
+import { channelRoutes } from './routes/channels.js';
 import { collectionRoutes } from './routes/collections.js';
 import { collectionFeedRoutes } from './routes/collections-feeds.js';
 import { communityRoutes } from './routes/community.js';
@@ -208,6 +209,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         ...(site.processing ? { processing: site.processing } : {}),
       });
       await api.register(itemAdminRoutes, site);
+      await api.register(channelRoutes, site);
       if (site.quotas && site.guard)
         await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
       const document = openApiDocument();

@@ -29,6 +29,7 @@ export const ACTIONS = [
   'p2p-reports',
   'captions',
   'collections',
+  'channels',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -91,6 +92,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     captions: { max: 60, timeWindow: HOUR },
     // New collections (issue 19); changes to one's collections are not limited.
     collections: { max: 30, timeWindow: HOUR },
+    // New channels (issue 19).
+    channels: { max: 10, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -160,6 +163,7 @@ const ALIASES: Record<string, Action> = {
   chapters: 'captions',
   collection: 'collections',
   playlists: 'collections',
+  channel: 'channels',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

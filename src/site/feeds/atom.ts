@@ -71,6 +71,8 @@ export function renderAtom(info: FeedInfo, entries: FeedEntry[], form: Enclosure
     el('updated', {}, (info.updated ?? new Date(0)).toISOString()),
     el('author', {}, el('name', {}, info.author)),
     el('generator', {}, 'Seedcast'),
+    info.image ? el('icon', {}, info.image) : null,
+    info.image ? el('logo', {}, info.image) : null,
     entries.map((e) => entry(e, form)),
   );
   return renderXml(feed);

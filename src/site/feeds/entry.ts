@@ -191,4 +191,12 @@ export interface FeedInfo {
   updated: Date | null;
   /** URLs of the same feed in the other formats. */
   alternates: { rss: string; atom: string; json: string };
+  /** The feed's image (a channel's avatar), absolute, when it has one. */
+  image?: string;
+  /** The iTunes category, `A` or `A > B` (a channel's; default `Society & Culture`). */
+  category?: string;
+  /** The `podcast:medium` (a channel's), when known. */
+  medium?: string;
+  /** The URL the `podcast:guid` is made from (default `self`): a channel's own RSS feed. */
+  guidUrl?: string;
 }

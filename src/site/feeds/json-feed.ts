@@ -75,6 +75,7 @@ export function renderJsonFeed(info: FeedInfo, entries: FeedEntry[], form: Enclo
     feed_url: info.self,
     description: info.description,
     authors: [{ name: info.author }],
+    ...(info.image ? { icon: info.image, favicon: info.image } : {}),
     ...(info.language ? { language: info.language } : {}),
     items: entries.map((e) => item(e, form)),
   };

@@ -1,5 +1,6 @@
 /**
- * RSS 2.0 with the iTunes podcast tags, the podcast namespace 1.0 (`podcast:guid`,
+ * RSS 2.0 with the iTunes podcast tags (a channel's `itunes:image` and nested `itunes:category`), the
+ * podcast namespace 1.0 (`podcast:guid`, `podcast:medium`,
  * `podcast:alternateEnclosure` + `podcast:source` + `podcast:integrity`, `podcast:license`,
  * `podcast:transcript` for each caption file, `podcast:chapters`), Media
  * RSS 1.5 (`media:content`, `media:thumbnail`, `media:license`), Dublin Core `dc:creator` and an
@@ -44,6 +45,12 @@ export function podcastGuid(feedUrl: string): string {
   h[8] = (h[8]! & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** `A > B` as nested `itunes:category` elements (Apple's form); `Society & Culture` by default. */
+export function itunesCategory(category: string | undefined): XmlOut {
+  const [top, sub] = (category?.trim() || 'Society & Culture').split('>').map((p) => p.trim());
+  return el('itunes:category', { text: top }, sub ? el('itunes:category', { text: sub }) : null);
 }
 
 /** RFC 822 date, as RSS 2.0 wants it (`Sat, 15 Feb 2025 12:00:00 GMT`). */
@@ -175,11 +182,16 @@ export function renderRss(info: FeedInfo, entries: FeedEntry[], form: EnclosureF
     el('generator', {}, 'Seedcast'),
     el('docs', {}, 'https://www.rssboard.org/rss-specification'),
     info.updated ? el('lastBuildDate', {}, rfc822(info.updated)) : null,
+    info.image
+      ? el('image', {}, el('url', {}, info.image), el('title', {}, info.title), el('link', {}, info.link))
+      : null,
     el('itunes:author', {}, info.author),
     el('itunes:summary', {}, info.description),
-    el('itunes:category', { text: 'Society & Culture' }),
+    info.image ? el('itunes:image', { href: info.image }) : null,
+    itunesCategory(info.category),
     el('itunes:explicit', {}, 'false'),
-    el('podcast:guid', {}, podcastGuid(info.self)),
+    el('podcast:guid', {}, podcastGuid(info.guidUrl ?? info.self)),
+    info.medium ? el('podcast:medium', {}, info.medium) : null,
     entries.map((e) => item(e, form)),
   );
   return renderXml(el('rss', { version: '2.0', ...NS }, channel));

@@ -1,8 +1,10 @@
-/** A user's page (`/users/:name`: their channels and items) and a channel's page (`/channels/:slug`). */
+/**
+ * A user's page (`/users/:name`: their channels and items) and the paged item listing it shares with
+ * the channel page (`channel-page.tsx`).
+ */
 
 import type { Channel, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
-import { renderMarkdown } from '../html/markdown.js';
 import { type CardItem, ItemGrid, Notice, Pagination } from './components.js';
 import { formatDate } from './format.js';
 import { Layout, type PageContext } from './layout.js';
@@ -15,7 +17,7 @@ export interface Listing {
   pages: number;
 }
 
-function ListingSection(props: { listing: Listing; base: string; empty: string }): Html {
+export function ListingSection(props: { listing: Listing; base: string; empty: string }): Html {
   const { listing } = props;
   return (
     <section aria-labelledby="items-title">
@@ -90,38 +92,6 @@ export function UserPage(props: {
           <ItemGrid id="user-favourites" items={props.favourites} empty="No favourites yet." />
         </section>
       ) : null}
-    </Layout>
-  );
-}
-
-export function ChannelPage(props: {
-  ctx: PageContext;
-  channel: Channel;
-  owner?: User;
-  listing: Listing;
-}): Html {
-  const { ctx, channel, owner } = props;
-  const base = `/channels/${channel.slug}`;
-  const feed = `/feeds/items.rss?channel=${encodeURIComponent(channel.slug)}`;
-  return (
-    <Layout
-      ctx={ctx}
-      title={channel.title}
-      head={<link rel="alternate" type="application/rss+xml" title={`${channel.title} (RSS)`} href={feed} />}
-    >
-      <h1 id="channel-title">{channel.title}</h1>
-      <p class="muted">
-        A channel
-        {owner ? (
-          <span>
-            {' by '}
-            <a href={`/users/${encodeURIComponent(owner.username)}`}>{owner.username}</a>
-          </span>
-        ) : null}{' '}
-        · <a href={feed}>RSS feed</a>
-      </p>
-      {channel.description ? <div class="description">{renderMarkdown(channel.description)}</div> : null}
-      <ListingSection listing={props.listing} base={base} empty="This channel is empty so far." />
     </Layout>
   );
 }

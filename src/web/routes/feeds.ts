@@ -31,6 +31,7 @@ import {
 } from '../../site/feeds/index.js';
 import { ServedTorrents, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { channelFeedFacts } from './channels-feed.js';
 import { embedRoutes } from './embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import { oaiRoutes } from './oai.js';
@@ -217,6 +218,7 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
       author,
       updated,
       alternates: { rss: alt('rss'), atom: alt('atom'), json: alt('json') },
+      ...(channel ? channelFeedFacts(channel, root) : {}),
     };
     return { info, entries };
   }
@@ -236,7 +238,9 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
   ) {
     const rawQuery = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
     const change = await items.lastChange();
-    const stamp = `${change.updatedAt}:${change.count}`;
+    // A channel's feed also changes with the channel (title, avatar, category...).
+    const edited = query.channel !== undefined ? (await channels.bySlug(query.channel))?.updatedAt : null;
+    const stamp = `${change.updatedAt}:${change.count}:${edited ?? ''}`;
     const key = `${selfPath}?${rawQuery}`;
     const now = Date.now();
     let body = cache.get(key);

@@ -45,7 +45,7 @@ export async function editableItem(
 export async function metadataPatch(
   body: ItemPatchBody,
   item: Item,
-  options: { channels: Pick<ChannelRepository, 'byOwner'> },
+  options: { channels: Pick<ChannelRepository, 'byOwner' | 'bySlug'> },
 ): Promise<ItemMetadata> {
   const patch: ItemMetadata = {};
   if (body.title !== undefined) patch.title = body.title;
@@ -64,7 +64,11 @@ export async function metadataPatch(
     else {
       // The item's owner's channels (an admin edits on the owner's behalf).
       const found = (await options.channels.byOwner(item.ownerId)).find((c) => c.slug === wanted);
-      if (!found) throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
+      if (!found) {
+        if (await options.channels.bySlug(wanted))
+          throw new SeedcastError('FORBIDDEN', `channel: "${wanted}" is not the item owner's channel`);
+        throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
+      }
       patch.channelId = found.id;
     }
   }

@@ -24,6 +24,7 @@ import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { captionPageRoutes } from './captions-pages.js';
+import { channelPageRoutes } from './channels-pages.js';
 import { collectionPageRoutes } from './collections-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
 import { itemEditPageRoutes } from './item-edit-pages.js';
@@ -137,4 +138,5 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(captionPageRoutes, kit);
   await app.register(collectionPageRoutes, kit);
   await app.register(itemEditPageRoutes, kit);
+  await app.register(channelPageRoutes, kit);
 }

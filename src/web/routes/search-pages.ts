@@ -1,6 +1,7 @@
 /**
  * Listing pages over the catalogue's search: `/search` (words, type, licence, tags, creator, sort,
- * page, with facets), `/users/:name` and `/channels/:slug` (their items, newest first, paged).
+ * page, with facets) and `/users/:name` (their items, newest first, paged; the channel page is in
+ * `channels-pages.ts`).
  * Invalid parameters (SEARCH_INVALID: an unknown type or sort, a page past the end...) re-show the
  * search form with the message and what was typed, status 400.
  */
@@ -9,13 +10,13 @@ import type { FastifyInstance } from 'fastify';
 import type { MediaType } from '../../db/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import { itemToCard } from '../pages/components.js';
-import { ChannelPage, type Listing, UserPage } from '../pages/people.js';
+import { type Listing, UserPage } from '../pages/people.js';
 import { SearchPage, type SearchParams, type SearchView } from '../pages/search.js';
 import type { PageKit } from './pages.js';
 
-const PER_PAGE = 24;
+export const PER_PAGE = 24;
 const MAX_OFFSET = 10_000;
-const MAX_PAGE = Math.floor(MAX_OFFSET / PER_PAGE);
+export const MAX_PAGE = Math.floor(MAX_OFFSET / PER_PAGE);
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -34,7 +35,7 @@ function all(value: string | string[] | undefined): string[] {
 }
 
 /** The page number: 1 when absent; undefined when not a whole number from 1 to the deepest page. */
-function pageNumber(value: string | string[] | undefined): number | undefined {
+export function pageNumber(value: string | string[] | undefined): number | undefined {
   const v = one(value);
   if (v === undefined) return 1;
   if (!/^[1-9][0-9]{0,5}$/.test(v)) return undefined;
@@ -91,7 +92,7 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     }
   });
 
-  const listing = async (filter: { user?: string; channel?: string }, page: number): Promise<Listing> => {
+  const listing = async (filter: { user?: string }, page: number): Promise<Listing> => {
     const result = await site.search.search({ ...filter, sort: 'newest', page, perPage: PER_PAGE });
     return {
       items: result.items.map((i) => itemToCard(i)),
@@ -123,17 +124,5 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     const mayNotice = viewer !== undefined && (viewer.id === user.id || viewer.role === 'admin');
     const deleted = mayNotice ? one(request.query.deleted) : undefined;
     return kit.send(reply, UserPage({ ctx, user, channels, listing: items, favourites, deleted }));
-  });
-
-  app.get<{ Params: { slug: string }; Querystring: Query }>('/channels/:slug', async (request, reply) => {
-    const page = pageNumber(request.query.page);
-    const channel = await site.channels.bySlug(request.params.slug);
-    if (!channel || page === undefined) throw new SeedcastError('NOT_FOUND', 'no such channel');
-    const ctx = await kit.context(request, reply);
-    const [owner, items] = await Promise.all([
-      site.users.byId(channel.ownerId),
-      listing({ channel: channel.slug }, page),
-    ]);
-    return kit.send(reply, ChannelPage({ ctx, channel, owner, listing: items }));
   });
 }
