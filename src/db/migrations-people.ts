@@ -28,12 +28,7 @@ export async function people(db: Kysely<unknown>, kind: DbKind): Promise<void> {
   await users().addColumn('email', 'text').execute();
   await users().addColumn('email_verified_at', 'bigint').execute();
   await users().addColumn('pending_since', 'bigint').execute();
-  await db.schema
-    .createIndex('users_email_key')
-    .on('users')
-    .expression(sql`lower(email)`)
-    .unique()
-    .execute();
+  await db.schema.createIndex('users_email_key').on('users').expression(sql`lower(email)`).unique().execute();
 
   await db.schema
     .createTable('channel_follows')
