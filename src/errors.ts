@@ -84,6 +84,10 @@ export const ERRORS = {
   SEARCH_INVALID: { status: 400, message: 'search: invalid parameter' },
   COMMENT_INVALID: { status: 400, message: 'comment: invalid field' },
   REPORT_INVALID: { status: 400, message: 'report: invalid field' },
+  // accounts (issue 19): one-time links, email addresses, deleting an account
+  ACCOUNT_TOKEN_INVALID: { status: 400, message: 'account: invalid link' },
+  EMAIL_TAKEN: { status: 409, message: 'account: email address in use' },
+  LAST_ADMIN: { status: 409, message: 'account: the last admin cannot be removed' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },
