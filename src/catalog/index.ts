@@ -69,6 +69,7 @@ export {
   type AccountExport,
   accountExport,
   checkRemovable,
+  ITEMS_CHOICES,
   type ItemsChoice,
   ownedItemIds,
   type RemovedAccount,

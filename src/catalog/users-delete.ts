@@ -20,7 +20,8 @@ import { sql } from 'kysely';
 import { type Database, databaseKind } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 
-export type ItemsChoice = 'delete' | 'transfer';
+export const ITEMS_CHOICES = ['delete', 'transfer'] as const;
+export type ItemsChoice = (typeof ITEMS_CHOICES)[number];
 
 export interface RemovedAccount {
   /** The account that received the items and channels ("transfer"), or null. */
@@ -302,6 +303,11 @@ export class AccountRemoval {
 
   checkRemovable(userId: number): Promise<void> {
     return checkRemovable(this.db, userId);
+  }
+
+  /** The account that would receive `userId`'s items ("the site"). */
+  siteAccount(userId: number): Promise<{ id: number; username: string } | undefined> {
+    return siteAccount(this.db, userId);
   }
 
   ownedItemIds(userId: number): Promise<number[]> {

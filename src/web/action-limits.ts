@@ -113,6 +113,7 @@ const LABELS: Record<Action, string> = {
   'password-changes': 'password changes',
   'p2p-reports': 'P2P reports',
   captions: 'caption and chapter changes',
+  'account-mails': 'password-reset and verification mails',
 };
 
 function span(ms: number): string {

@@ -21,6 +21,7 @@ import {
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
+import type { AccountServices } from '../accounts/index.js';
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
@@ -35,6 +36,7 @@ import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
 import { communityRoutes } from './routes/community.js';
@@ -103,6 +105,8 @@ export interface SiteServices {
   derivatives?: DerivativeRepository;
   /** Items' captions and chapters (issue 18). */
   captions?: CaptionViews;
+  /** One-time links, email addresses, deleting and exporting accounts, mail (issue 19). */
+  accounts?: AccountServices;
 }
 
 export interface AppOptions {
@@ -167,6 +171,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         },
       });
       await api.register(accountRoutes, site);
+      if (site.accounts) await api.register(accountLifecycleRoutes, { ...site, accounts: site.accounts });
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
       // The `.torrent` as served (the site's current trackers in): one cache for its route and the feeds.

@@ -28,6 +28,7 @@ export const ACTIONS = [
   'password-changes',
   'p2p-reports',
   'captions',
+  'account-mails',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -88,6 +89,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     'p2p-reports': { max: 1200, timeWindow: HOUR },
     // Caption uploads and deletions, chapter edits (issue 18).
     captions: { max: 60, timeWindow: HOUR },
+    // Password-reset requests and address verifications (issue 19): each may send a mail.
+    'account-mails': { max: 10, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -155,6 +158,9 @@ const ALIASES: Record<string, Action> = {
   beacon: 'p2p-reports',
   caption: 'captions',
   chapters: 'captions',
+  'account-mail': 'account-mails',
+  'password-reset': 'account-mails',
+  'password-resets': 'account-mails',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

@@ -6,6 +6,7 @@
 
 import type { P2pChoice, P2pSetting, TokenInfo, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
+import { AccountDataSection } from './account-lifecycle.js';
 import { AccountSecurity } from './account-security.js';
 import { Field, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
@@ -48,6 +49,11 @@ export function LoginPage(props: {
         />
         <button type="submit">Log in</button>
       </form>
+      <p>
+        <a href="/forgot-password" id="forgot-link">
+          Forgot your password?
+        </a>
+      </p>
       <p>
         No account yet? <a href="/register">Register</a>.
       </p>
@@ -195,6 +201,7 @@ export function AccountPage(props: {
       </section>
       {props.p2p ? <AccountP2pForm ctx={ctx} {...props.p2p} /> : null}
       <AccountSecurity ctx={ctx} errors={props.passwordErrors} />
+      <AccountDataSection />
     </Layout>
   );
 }

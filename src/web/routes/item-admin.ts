@@ -83,8 +83,36 @@ export const itemPatchSchema = {
   },
 } as const;
 
+/** What removing an item needs (the site's services have all of it). */
+export type ItemRemoval = Pick<
+  ItemAdminRoutesOptions,
+  'items' | 'seeding' | 'blobs' | 'archiver' | 'processing' | 'captions'
+>;
+
+/**
+ * Removes an item for good: archiving and seeding stop, media jobs and derivatives and caption
+ * files go, then the row, then its blobs (a blob that cannot be deleted is logged, not fatal).
+ * `DELETE /api/v1/items/:id` and deleting an account with its items both come here.
+ */
+export async function removeItem(
+  options: ItemRemoval,
+  item: Item,
+  log: { warn(obj: object, msg: string): void },
+): Promise<void> {
+  await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
+  await options.seeding.drop(item);
+  await options.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
+  await options.captions?.forget?.(item.id); // caption files (their rows go with the item)
+  await options.items.delete(item.id);
+  const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
+  for (const key of keys) {
+    if (!key) continue;
+    await options.blobs.delete(key).catch((err) => log.warn({ err, key }, 'cannot delete blob'));
+  }
+}
+
 export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRoutesOptions): Promise<void> {
-  const { items, seeding } = options;
+  const { items } = options;
   const user = (request: FastifyRequest) => authenticate(request, options.tokens, options.resolveUser);
 
   /** The item, when `u` may change it: its owner or an admin (403 otherwise; 404 when none). */
@@ -136,16 +164,7 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     async (request, reply) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
-      await options.archiver?.stop(item.id); // no more downloading or serving; partial data removed
-      await seeding.drop(item);
-      await options.processing?.forget?.(item.id); // jobs cancelled, derivatives removed
-      await options.captions?.forget?.(item.id); // caption files (their rows go with the item)
-      await items.delete(item.id);
-      const keys = [...item.files.map((f) => f.blobKey), item.torrentKey, item.thumbnailKey];
-      for (const key of keys) {
-        if (!key) continue;
-        await options.blobs.delete(key).catch((err) => request.log.warn({ err, key }, 'cannot delete blob'));
-      }
+      await removeItem(options, item, request.log);
       return reply.code(204).send();
     },
   );
