@@ -7,8 +7,8 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { parseBootstrap } from './dht/index.js';
 import { type MailConfig, readMailConfig } from './config-mail.js';
+import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
 import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';

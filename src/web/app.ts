@@ -8,6 +8,7 @@
 
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { AccountServices } from '../accounts/index.js';
 import {
   type ChannelRepository,
   CommunityRepository,
@@ -21,7 +22,6 @@ import {
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
-import type { AccountServices } from '../accounts/index.js';
 import type { Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
