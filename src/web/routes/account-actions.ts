@@ -76,17 +76,20 @@ export async function deleteAccount(
       if (item) await removeItem(site, item, options.log);
     }
   }
-  const removed = await removal.remove(user.id, options.items);
-  for (const key of removed.blobKeys)
-    await site.blobs.delete(key).catch((err) => options.log.warn({ err, key }, 'cannot delete blob'));
+  // Audited first: the entry keeps the name once the row (and so its actor id) is gone.
+  const site_ = await removal.siteAccount(user.id);
   await site.moderation?.record({
     actor: user,
     action: 'user.delete',
     targetType: 'user',
     targetId: user.id,
     target: user.username,
-    reason: removed.transferredTo ? `items handed to ${removed.transferredTo.username}` : 'items deleted',
+    reason:
+      options.items === 'transfer' ? `items handed to ${site_?.username ?? 'the site'}` : 'items deleted',
   });
+  const removed = await removal.remove(user.id, options.items);
+  for (const key of removed.blobKeys)
+    await site.blobs.delete(key).catch((err) => options.log.warn({ err, key }, 'cannot delete blob'));
 }
 
 /** The account's data as one JSON document (items with their page URLs). */
