@@ -333,3 +333,19 @@ export function ResetLinkPage(props: {
     </Layout>
   );
 }
+
+/** The admin page's form for a one-time reset link (`POST /admin/reset-link`). */
+export function AdminResetLinkForm(props: { ctx: PageContext }): Html {
+  return (
+    <form method="post" action="/admin/reset-link" class="form" id="reset-link-form">
+      <CsrfField ctx={props.ctx} />
+      <label for="reset-username">Username that needs a new password</label>
+      <input type="text" id="reset-username" name="username" maxlength="64" required />{' '}
+      <button type="submit">Make a one-time reset link</button>
+      <p class="hint">
+        For someone who forgot their password when mail cannot reach them: the link is shown once, works once,
+        for an hour.
+      </p>
+    </form>
+  );
+}

@@ -52,6 +52,14 @@ export async function accountLifecyclePageRoutes(app: FastifyInstance, kit: Page
   const site = kit.site as AccountSite;
   const { accounts } = site;
 
+  // Pages whose URL (or body) holds a one-time token: no Referer leaves them (set last, over the
+  // page default).
+  app.addHook('onSend', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (path === '/reset-password' || path === '/verify-email' || path.endsWith('/reset-link'))
+      reply.header('referrer-policy', 'no-referrer');
+  });
+
   const requireLogin = (ctx: PageContext, reply: FastifyReply, path: string): User | undefined => {
     if (ctx.visitor.user) return ctx.visitor.user;
     reply.redirect(`/login?next=${encodeURIComponent(path)}`, 303);
@@ -83,7 +91,6 @@ export async function accountLifecyclePageRoutes(app: FastifyInstance, kit: Page
       () => true,
       () => false,
     );
-    reply.header('referrer-policy', 'no-referrer'); // the token is in this page's URL
     return kit.send(reply, ResetPasswordPage({ ctx, token, valid }), valid ? 200 : 400);
   });
 
@@ -113,7 +120,6 @@ export async function accountLifecyclePageRoutes(app: FastifyInstance, kit: Page
 
   app.get<{ Querystring: { token?: string } }>('/verify-email', hidden, async (request, reply) => {
     const ctx = await kit.context(request, reply);
-    reply.header('referrer-policy', 'no-referrer');
     try {
       const done = await accounts.emails.verify(accounts.tokens, request.query.token ?? '');
       return kit.send(reply, VerifyEmailPage({ ctx, email: done.email }));
@@ -290,7 +296,6 @@ export async function accountLifecyclePageRoutes(app: FastifyInstance, kit: Page
     const name = (request.params.name ?? request.body?.username ?? '').trim();
     if (!name) throw new SeedcastError('USER_INVALID', 'username: required');
     const link = await adminResetLink(site, admin, name);
-    reply.header('referrer-policy', 'no-referrer');
     return kit.send(reply, ResetLinkPage({ ctx, ...link }), 201);
   };
   app.post<{ Params: { name: string }; Body: Form }>('/admin/users/:name/reset-link', hidden, resetLinkPage);
