@@ -86,6 +86,7 @@ test('a password reset by mail through a loopback SMTP server', { timeout: TIMEO
     page.waitForURL(/\/login\?reset=done$/),
     page.click('#reset-form button[type="submit"]'),
   ]);
+  assert.match(await text('#login-notice'), /password was reset/);
 
   // the old password is refused, the new one logs in
   await page.fill('#f-username', 'ada');

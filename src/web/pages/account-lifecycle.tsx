@@ -349,3 +349,19 @@ export function AdminResetLinkForm(props: { ctx: PageContext }): Html {
     </form>
   );
 }
+
+/** After deleting one's account. */
+export function AccountDeletedPage(props: { ctx: PageContext; transferred: boolean }): Html {
+  return (
+    <Layout ctx={props.ctx} title="Account deleted">
+      <h1>Account deleted</h1>
+      <Notice kind="ok" id="account-deleted">
+        Your account is deleted
+        {props.transferred ? ', and your items now belong to the site' : ', with your items'}.
+      </Notice>
+      <p>
+        <a href="/">Home</a>
+      </p>
+    </Layout>
+  );
+}

@@ -18,11 +18,18 @@ export function LoginPage(props: {
   username?: string;
   next?: string;
   errors?: FormErrors;
+  /** E.g. "your password was reset: log in with the new one". */
+  notice?: string;
 }): Html {
   const { ctx, errors } = props;
   return (
     <Layout ctx={ctx} title="Log in">
       <h1>Log in</h1>
+      {props.notice ? (
+        <Notice kind="ok" id="login-notice">
+          {props.notice}
+        </Notice>
+      ) : null}
       {errors?.form ? (
         <Notice kind="error" id="form-error">
           {errors.form}

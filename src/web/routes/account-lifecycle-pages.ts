@@ -13,6 +13,7 @@ import type { User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import { addressKey, limitAction } from '../action-limits.js';
 import {
+  AccountDeletedPage,
   DeleteAccountPage,
   EmailPage,
   ForgotPasswordPage,
@@ -266,7 +267,9 @@ export async function accountLifecyclePageRoutes(app: FastifyInstance, kit: Page
       throw err;
     }
     appendCookie(reply, serializeCookie(SESSION_COOKIE, '', { secure: kit.secure, maxAge: 0 }));
-    return reply.redirect('/?account=deleted', 303);
+    // The session is gone: the page is rendered for a visitor.
+    const after = await kit.context(request, reply);
+    return kit.send(reply, AccountDeletedPage({ ctx: after, transferred: choice === 'transfer' }));
   });
 
   app.get('/account/export.json', hidden, async (request, reply) => {
