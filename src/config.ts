@@ -7,6 +7,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type MailConfig, readMailConfig } from './config-mail.js';
 import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
 import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
@@ -56,6 +57,8 @@ export interface Config {
   webrtc: WebRtcConfig;
   /** The job queue and this process's workers (issue 18): see `readJobsConfig`. */
   jobs: JobsConfig;
+  /** Outgoing mail (issue 19): `config-mail.ts`. */
+  mail: MailConfig;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -390,6 +393,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     ),
     webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
     jobs: Object.freeze(readJobsConfig({ jobs: flags.jobs }, env)),
+    mail: Object.freeze(readMailConfig(env)),
   });
 }
 

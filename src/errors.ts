@@ -90,6 +90,10 @@ export const ERRORS = {
   // channels (issue 19): a 400 names the field (`name: ...`, `title: ...`)
   CHANNEL_INVALID: { status: 400, message: 'channel: invalid field' },
   CHANNEL_CONFLICT: { status: 409, message: 'channel: that name is taken' },
+  // accounts (issue 19): one-time links, email addresses, deleting an account
+  ACCOUNT_TOKEN_INVALID: { status: 400, message: 'account: invalid link' },
+  EMAIL_TAKEN: { status: 409, message: 'account: email address in use' },
+  LAST_ADMIN: { status: 409, message: 'account: the last admin cannot be removed' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

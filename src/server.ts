@@ -123,6 +123,7 @@ export async function startServer(
       dataRoot: c.data,
       blobsOnDataDisk: opened instanceof LocalDiskStore,
       stun: c.webrtc.stun,
+      mail: c.mail,
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({

@@ -7,6 +7,7 @@
 
 import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
+import { createAccountServices } from './accounts/index.js';
 import {
   CaptionRepository,
   ChannelRepository,
@@ -24,6 +25,7 @@ import {
   UserRepository,
 } from './catalog/index.js';
 import { DEFAULT_QUOTAS, type QuotaConfig } from './config.js';
+import type { MailConfig } from './config-mail.js';
 import type { Database } from './db/index.js';
 import { SqlTrafficStore, Traffic } from './distribution/index.js';
 import type { Engine } from './engine/index.js';
@@ -63,6 +65,8 @@ export interface SiteParts {
   stun?: string[];
   /** The job queue (issue 18), when the site runs one; without it media analysis runs in-process. */
   jobs?: JobQueue;
+  /** Outgoing mail for password resets and address verification (issue 19); none: no mail. */
+  mail?: MailConfig;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -152,6 +156,7 @@ export function createSite(parts: SiteParts): SiteServices {
     guard,
     ...(archiver ? { archiver } : {}),
     settings: new SettingsRepository(db),
+    accounts: createAccountServices(db, { links, ...(parts.mail ? { mail: parts.mail } : {}) }),
     ...(parts.stun ? { stun: parts.stun } : {}),
     traffic: new Traffic({
       store: new SqlTrafficStore(db),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { UserRepository } from '../src/catalog/index.js';
 import type { QuotaConfig } from '../src/config.js';
+import type { MailConfig } from '../src/config-mail.js';
 import type { Database } from '../src/db/index.js';
 import { Engine } from '../src/engine/index.js';
 import type { JobQueue } from '../src/jobs/index.js';
@@ -43,6 +44,8 @@ export async function openTestSite(
     torrentFormat?: 'v1' | 'hybrid';
     /** The job queue (issue 18), for the admin jobs view. */
     jobs?: JobQueue;
+    /** Outgoing mail (issue 19, accounts): an SMTP server on loopback. */
+    mail?: MailConfig;
   } = {},
 ): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-'));
@@ -63,6 +66,7 @@ export async function openTestSite(
     ...(options.quotas ? { quotas: options.quotas } : {}),
     ...(options.torrentFormat ? { torrentFormat: options.torrentFormat } : {}),
     ...(options.jobs ? { jobs: options.jobs } : {}),
+    ...(options.mail ? { mail: options.mail } : {}),
   });
   const tracker = new TrackerService({ allow: site.seeding.allow });
   const app = buildApp({ tracker, site, limits: options.limits, metricsToken: options.metricsToken });

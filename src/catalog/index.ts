@@ -5,6 +5,13 @@
  */
 
 export type { MediaType } from '../db/index.js';
+// accounts (issue 19): one-time tokens, email addresses, deleting and exporting an account
+export {
+  AccountTokenRepository,
+  type ConsumedToken,
+  type IssuedToken,
+  TOKEN_TTL,
+} from './account-tokens.js';
 export {
   type CaptionCueText,
   CaptionRepository,
@@ -70,3 +77,16 @@ export { type P2pChoice, type P2pSetting, resolveP2p, SettingsRepository } from 
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';
+export {
+  type AccountExport,
+  AccountRemoval,
+  accountExport,
+  checkRemovable,
+  ITEMS_CHOICES,
+  type ItemsChoice,
+  ownedItemIds,
+  type RemovedAccount,
+  removeAccount,
+  siteAccount,
+} from './users-delete.js';
+export { type AccountEmail, AccountEmails, checkEmail, MAX_EMAIL, type ResetTarget } from './users-email.js';

@@ -20,7 +20,10 @@ export type AuditAction =
   | 'user.enable'
   | 'item.takedown'
   | 'item.restore'
-  | 'report.resolve';
+  | 'report.resolve'
+  // accounts (issue 19): an admin's one-time reset link; an account deleted (by its owner)
+  | 'user.reset-link'
+  | 'user.delete';
 
 export interface AuditEntry {
   id: number;

@@ -115,6 +115,7 @@ const LABELS: Record<Action, string> = {
   captions: 'caption and chapter changes',
   collections: 'new collections',
   channels: 'new channels',
+  'account-mails': 'password-reset and verification mails',
 };
 
 function span(ms: number): string {

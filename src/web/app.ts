@@ -8,6 +8,7 @@
 
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { AccountServices } from '../accounts/index.js';
 import {
   type ChannelRepository,
   type CollectionRepository,
@@ -36,6 +37,7 @@ import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
+import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
 import { channelRoutes } from './routes/channels.js';
@@ -109,6 +111,8 @@ export interface SiteServices {
   captions?: CaptionViews;
   /** Collections (playlists, issue 19): their API, feeds, embed and pages, when kept. */
   collections?: CollectionRepository;
+  /** One-time links, email addresses, deleting and exporting accounts, mail (issue 19). */
+  accounts?: AccountServices;
 }
 
 export interface AppOptions {
@@ -173,6 +177,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         },
       });
       await api.register(accountRoutes, site);
+      if (site.accounts) await api.register(accountLifecycleRoutes, { ...site, accounts: site.accounts });
       await api.register(itemRoutes, { ...site, tracker: options.tracker, limits });
       await api.register(uploadRoutes, { ...site, limits });
       // The `.torrent` as served (the site's current trackers in): one cache for its route and the feeds.

@@ -30,6 +30,7 @@ export const ACTIONS = [
   'captions',
   'collections',
   'channels',
+  'account-mails',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -94,6 +95,8 @@ export const DEFAULT_LIMITS: Readonly<SiteLimits> = Object.freeze({
     collections: { max: 30, timeWindow: HOUR },
     // New channels (issue 19).
     channels: { max: 10, timeWindow: HOUR },
+    // Password-reset requests and address verifications (issue 19): each may send a mail.
+    'account-mails': { max: 10, timeWindow: HOUR },
   },
   failures: { max: 10, timeWindow: MINUTE },
   addressFactor: 5,
@@ -164,6 +167,9 @@ const ALIASES: Record<string, Action> = {
   collection: 'collections',
   playlists: 'collections',
   channel: 'channels',
+  'account-mail': 'account-mails',
+  'password-reset': 'account-mails',
+  'password-resets': 'account-mails',
 };
 
 const TIMEOUTS: Record<string, keyof ServerTimeouts> = {

@@ -5,6 +5,7 @@
  * `/api/v1` is missing here.
  */
 
+import { accountPaths } from './openapi-accounts.js';
 import { browserSwarmPaths } from './openapi-browser-swarm.js';
 import { captionPaths } from './openapi-captions.js';
 import { jobPaths } from './openapi-jobs.js';
@@ -391,6 +392,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...uploadPaths(),
       ...captionPaths(),
+      ...accountPaths(),
     },
   };
 }

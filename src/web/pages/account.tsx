@@ -6,6 +6,7 @@
 
 import type { P2pChoice, P2pSetting, TokenInfo, User } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
+import { AccountDataSection } from './account-lifecycle.js';
 import { AccountSecurity } from './account-security.js';
 import { Field, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
@@ -17,11 +18,18 @@ export function LoginPage(props: {
   username?: string;
   next?: string;
   errors?: FormErrors;
+  /** E.g. "your password was reset: log in with the new one". */
+  notice?: string;
 }): Html {
   const { ctx, errors } = props;
   return (
     <Layout ctx={ctx} title="Log in">
       <h1>Log in</h1>
+      {props.notice ? (
+        <Notice kind="ok" id="login-notice">
+          {props.notice}
+        </Notice>
+      ) : null}
       {errors?.form ? (
         <Notice kind="error" id="form-error">
           {errors.form}
@@ -48,6 +56,11 @@ export function LoginPage(props: {
         />
         <button type="submit">Log in</button>
       </form>
+      <p>
+        <a href="/forgot-password" id="forgot-link">
+          Forgot your password?
+        </a>
+      </p>
       <p>
         No account yet? <a href="/register">Register</a>.
       </p>
@@ -195,6 +208,7 @@ export function AccountPage(props: {
       </section>
       {props.p2p ? <AccountP2pForm ctx={ctx} {...props.p2p} /> : null}
       <AccountSecurity ctx={ctx} errors={props.passwordErrors} />
+      <AccountDataSection />
     </Layout>
   );
 }

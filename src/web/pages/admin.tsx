@@ -9,6 +9,7 @@
 
 import type { AuditEntry, P2pChoice } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
+import { AdminResetLinkForm } from './account-lifecycle.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { AdminP2pForm } from './p2p-settings.js';
@@ -230,6 +231,7 @@ function Accounts(props: { ctx: PageContext; moderation: ModerationView }): Html
           A disabled account cannot log in, its sessions and API tokens stop working and it cannot post; its
           items stay unless you take them down.
         </p>
+        <AdminResetLinkForm ctx={ctx} />
         {moderation.disabled.length === 0 ? (
           <p class="muted">No account is disabled.</p>
         ) : (

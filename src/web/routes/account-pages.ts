@@ -55,11 +55,13 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     return undefined;
   };
 
-  app.get<{ Querystring: { next?: string } }>('/login', async (request, reply) => {
+  app.get<{ Querystring: { next?: string; reset?: string } }>('/login', async (request, reply) => {
     const ctx = await kit.context(request, reply);
     const next = safeNext(request.query.next);
     if (ctx.visitor.user) return reply.redirect(next ?? '/', 303);
-    return kit.send(reply, LoginPage({ ctx, next }));
+    const notice =
+      request.query.reset === 'done' ? 'Your password was reset: log in with the new one.' : undefined;
+    return kit.send(reply, LoginPage({ ctx, next, ...(notice ? { notice } : {}) }));
   });
 
   app.post<{ Body: Form }>('/login', async (request, reply) => {

@@ -74,6 +74,12 @@ export const itemPatchSchema = {
   },
 } as const;
 
+/** What removing an item needs (the site's services have all of it). */
+export type ItemRemoval = Pick<
+  ItemAdminRoutesOptions,
+  'items' | 'seeding' | 'blobs' | 'archiver' | 'processing' | 'captions'
+>;
+
 export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRoutesOptions): Promise<void> {
   const { items } = options;
   const user = (request: FastifyRequest) => authenticate(request, options.tokens, options.resolveUser);

@@ -20,6 +20,7 @@ import { type PlayerAssets, playerAssetRoutes } from '../player-assets.js';
 import { SwarmRanking } from '../ranking.js';
 import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
+import { accountLifecyclePageRoutes } from './account-lifecycle-pages.js';
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
@@ -130,6 +131,7 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(browsePageRoutes, kit);
   await app.register(searchPageRoutes, kit);
   await app.register(accountPageRoutes, kit);
+  await app.register(accountLifecyclePageRoutes, kit);
   await app.register(uploadPageRoutes, kit);
   await app.register(adminPageRoutes, kit);
   await app.register(jobPageRoutes, kit);
