@@ -20,7 +20,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
-import { checkLicense } from '../site/license.js';
+import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { captionMoments } from './search-moments.js';
 

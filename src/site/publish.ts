@@ -25,7 +25,7 @@ import { parseTorrentFormat, type TorrentFormat } from '../torrent/format.js';
 import { formatMagnet, type Metainfo, magnetFromMetainfo, parseTorrent } from '../torrent/index.js';
 import { type DraftOptions, UploadDraft } from './draft.js';
 import { safeFileName } from './filenames.js';
-import { checkLicense } from './license.js';
+import { checkLicense } from '../publishing/index.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import { formatSize, type StorageGuard } from './quota.js';

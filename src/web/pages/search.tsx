@@ -7,7 +7,7 @@
 
 import { type Html, h } from '../html/jsx.js';
 import { type CardItem, Field, type FormErrors, ItemGrid, Notice, Pagination } from './components.js';
-import { licenseInfo } from './format.js';
+import { licenseInfo } from '../../publishing/index.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface SearchParams {
