@@ -133,7 +133,13 @@ test('licenseInfo: name, deed or SPDX page, version and badge', () => {
 });
 
 test('every canonical id is a fixed point, and its URL reads back to it', () => {
-  for (const id of ['CC-BY-4.0', 'CC-BY-NC-ND-1.0', 'CC-SA-1.0', 'CC-BY-SA-2.1-JP', 'LicenseRef-CC-BY-2.5-SCOTLAND']) {
+  for (const id of [
+    'CC-BY-4.0',
+    'CC-BY-NC-ND-1.0',
+    'CC-SA-1.0',
+    'CC-BY-SA-2.1-JP',
+    'LicenseRef-CC-BY-2.5-SCOTLAND',
+  ]) {
     assert.equal(checkLicense(id), id);
     assert.equal(checkLicense(licenseInfo(id)!.url), id, id);
   }
