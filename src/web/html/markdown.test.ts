@@ -20,7 +20,10 @@ test('comments: bold and links rendered, raw HTML and scripts escaped, no images
 });
 
 test('descriptions keep images and headings', () => {
-  assert.match(markdownHtml('# Title\n\n![alt](https://example.org/a.png)'), /<h1>Title<\/h1>[\s\S]*<img src=/);
+  assert.match(
+    markdownHtml('# Title\n\n![alt](https://example.org/a.png)'),
+    /<h1>Title<\/h1>[\s\S]*<img src=/,
+  );
 });
 
 test('plain text: the words without the syntax', () => {
