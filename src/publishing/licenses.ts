@@ -180,7 +180,7 @@ export function checkLicense(value: string | undefined | null): string | null {
   if (id) return id;
   throw new SeedcastError(
     'ITEM_INVALID',
-    'license: an SPDX id (CC-BY-4.0, CC0-1.0, MIT...) or a Creative Commons URL (https://creativecommons.org/licenses/by/4.0/)',
+    'license: a Creative Commons URL (https://creativecommons.org/licenses/by/4.0/) or an SPDX id (CC-BY-4.0, CC0-1.0, MIT...)',
   );
 }
 

@@ -25,7 +25,7 @@ export function LicenseBadge(props: { license: string | null }): Html {
       </span>
     );
   return (
-    <a class="license-badge" href={info.url} rel="license noopener" id="license" data-license={info.id}>
+    <a class="license-badge" href={info.url} rel="license noopener" id="license">
       {button}
       {info.name}
     </a>
