@@ -166,15 +166,19 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
   };
 }
 
-/** Escapes text for HTML and keeps its line breaks: the HTML form of a plain-text description. */
-export function textToHtml(text: string): string {
+/** Escapes text for HTML: plain text that stays text wherever a reader takes it as HTML. */
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/\r?\n/g, '<br>\n');
+    .replace(/'/g, '&#39;');
+}
+
+/** Escapes text for HTML and keeps its line breaks: the HTML form of a plain-text description. */
+export function textToHtml(text: string): string {
+  return escapeHtml(text).replace(/\r?\n/g, '<br>\n');
 }
 
 /** What a feed as a whole says about itself. */

@@ -4,8 +4,9 @@
  * `podcast:transcript` for each caption file, `podcast:chapters`), Media
  * RSS 1.5 (`media:content`, `media:thumbnail`, `media:license`), Dublin Core `dc:creator` and an
  * Atom `rel="self"` link (RFC 4287, as the RSS Advisory Board recommends). An item's description
- * (Markdown) is plain text in `description` and `itunes:summary` and HTML in `content:encoded`
- * (the RSS content module).
+ * (Markdown) is HTML in `content:encoded` (the RSS content module) and plain text in
+ * `itunes:summary` and in `description` (there escaped, since readers take `description` as HTML:
+ * a `<script>` the publisher typed stays text).
  *
  * Two forms (CONTRACT.md "Feeds"):
  *  - default: the `<enclosure>` is the media file over HTTP (exact length and type), so every podcast
@@ -22,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import type { FeedAlternate } from './enclosure.js';
 import type { FeedEntry, FeedInfo } from './entry.js';
+import { escapeHtml } from './entry.js';
 import { el, renderXml, type XmlOut } from './xml.js';
 
 export type EnclosureForm = 'media' | 'torrent';
@@ -123,7 +125,7 @@ function item(e: FeedEntry, form: EnclosureForm): XmlOut {
     el('guid', { isPermaLink: 'true' }, e.link),
     el('pubDate', {}, rfc822(e.published)),
     el('dc:creator', {}, e.author),
-    el('description', {}, e.summary),
+    el('description', {}, escapeHtml(e.summary)),
     e.html ? el('content:encoded', {}, e.html) : null,
     e.tags.map((t) => el('category', {}, t)),
     enclosure,
