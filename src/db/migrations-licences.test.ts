@@ -60,7 +60,7 @@ describeOnEachDatabase('migration 0018_licences', (fresh) => {
     const result = await search.search({});
     assert.deepEqual(
       result.facets.license.find((f) => f.value === 'CC0-1.0'),
-      { value: 'CC0-1.0', count: 3 },
+      { value: 'CC0-1.0', count: 3, label: 'CC0 1.0' },
     );
     assert.equal(result.facets.license.filter((f) => f.value.includes('zero')).length, 0);
     for (const form of stored.slice(0, 3)) {
