@@ -106,7 +106,7 @@ describe('licences: one facet entry whatever the form', () => {
     const page = await (await fetch(`${url}/items/${ids[1]}`)).text();
     assert.match(
       page,
-      /<a class="license-badge" href="https:\/\/creativecommons.org\/publicdomain\/zero\/1.0\/" rel="license noopener" id="license"><span class="license-button" aria-hidden="true"><span>CC0<\/span><\/span>CC0 1.0<\/a>/,
+      /<a class="license-badge" href="https:\/\/creativecommons.org\/publicdomain\/zero\/1.0\/" rel="license noopener" id="license"><span class="license-button" aria-hidden="true"><span class="license-el">CC0<\/span><\/span>CC0 1.0<\/a>/,
     );
   });
 });

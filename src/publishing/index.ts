@@ -3,4 +3,10 @@
  * torrent-only publishing still live in `src/site/`.
  */
 
-export { canonicalLicense, checkLicense, type LicenseInfo, licenseInfo } from './licenses.js';
+export {
+  canonicalLicense,
+  checkLicense,
+  LICENSE_INFO_SCHEMA,
+  type LicenseInfo,
+  licenseInfo,
+} from './licenses.js';

@@ -217,3 +217,17 @@ export function licenseInfo(license: string | null | undefined): LicenseInfo | n
     creativeCommons: false,
   };
 }
+
+/** JSON Schema of `licenseInfo`'s answer (null without a licence), for route response schemas. */
+export const LICENSE_INFO_SCHEMA = {
+  type: ['object', 'null'],
+  required: ['id', 'name', 'url', 'version', 'creativeCommons'],
+  properties: {
+    id: { type: 'string', description: 'Canonical SPDX id, e.g. CC-BY-SA-4.0.' },
+    name: { type: 'string', description: 'e.g. CC BY-SA 4.0, CC0 1.0, MIT License.' },
+    url: { type: 'string', description: 'The Creative Commons deed, else the SPDX page.' },
+    version: { type: ['string', 'null'] },
+    creativeCommons: { type: 'boolean' },
+    badge: { type: 'array', items: { type: 'string' }, description: "The CC button's elements." },
+  },
+} as const;

@@ -14,7 +14,7 @@ export function LicenseBadge(props: { license: string | null }): Html {
   const button = info.badge ? (
     <span class="license-button" aria-hidden="true">
       {info.badge.map((part) => (
-        <span>{part}</span>
+        <span class="license-el">{part}</span>
       ))}
     </span>
   ) : null;
