@@ -41,8 +41,7 @@ export async function addItem(
     title: fields.title ?? 'A quiet river',
     description: fields.description ?? 'Water *sounds*.',
     creator: 'Field Recordist',
-    license:
-      fields.license === undefined ? 'https://creativecommons.org/licenses/by-sa/4.0/' : fields.license,
+    license: fields.license === undefined ? 'CC-BY-SA-4.0' : fields.license,
     tags: fields.tags ?? ['nature', 'water'],
     status: 'ready',
     mediaType: 'audio',

@@ -29,6 +29,8 @@ const AUDIO = Buffer.from(new Uint8Array(150_000).map((_, i) => (i * 2654435761)
 const VIDEO = Buffer.from(new Uint8Array(90_000).map((_, i) => (i * 40503) >>> 8));
 const HOSTILE_TITLE = `<script>alert("t")</script> & ]]> Tom's "cut" <b>`;
 const HOSTILE_TEXT = `</description><script>evil()</script>\n]]>&amp; <![CDATA[ x ]]> line 2`;
+/** The description is Markdown: as plain text, `&amp;` is the `&` it stands for. */
+const HOSTILE_PLAIN = HOSTILE_TEXT.replace('&amp;', '&');
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed trees and JSON answers, checked by assertions
 type Any = any;
@@ -239,7 +241,9 @@ describeOnEachDatabase('site feeds', (fresh) => {
     assert.ok(rss.includes(`<podcast:source uri="${dawn.magnet.replace(/&/g, '&amp;')}"/>`), 'magnet source');
     assert.ok(rss.includes(`<media:content url="${dawn.torrentUrl}" type="application/x-bittorrent"`));
     assert.ok(
-      rss.includes('<podcast:license url="https://spdx.org/licenses/CC0-1.0.html">CC0-1.0</podcast:license>'),
+      rss.includes(
+        '<podcast:license url="https://creativecommons.org/publicdomain/zero/1.0/">CC0-1.0</podcast:license>',
+      ),
     );
     assert.ok(rss.includes('<itunes:explicit>false</itunes:explicit>'));
 
@@ -311,18 +315,20 @@ describeOnEachDatabase('site feeds', (fresh) => {
     const child = (t: Tree, tag: string) => t[3].find((c) => c[0] === tag)![2];
     assert.equal(child(item, 'title'), HOSTILE_TITLE);
     assert.equal(child(item, '{http://purl.org/dc/elements/1.1/}creator'), '<i>Mallory</i> & co');
-    assert.equal(child(item, '{http://www.itunes.com/dtds/podcast-1.0.dtd}summary'), HOSTILE_TEXT);
-    // The description is HTML: the text escaped, line breaks kept.
+    assert.equal(child(item, '{http://www.itunes.com/dtds/podcast-1.0.dtd}summary'), HOSTILE_PLAIN);
+    // The description is read as HTML: the plain text escaped.
     assert.equal(
       child(item, 'description'),
-      '&lt;/description&gt;&lt;script&gt;evil()&lt;/script&gt;<br>\n]]&gt;&amp;amp; &lt;![CDATA[ x ]]&gt; line 2',
+      '&lt;/description&gt;&lt;script&gt;evil()&lt;/script&gt;\n]]&gt;&amp; &lt;![CDATA[ x ]]&gt; line 2',
     );
+    const encoded = child(item, '{http://purl.org/rss/1.0/modules/content/}encoded');
+    assert.ok(!/<script/i.test(encoded) && encoded.includes('&lt;script&gt;evil()'), encoded);
     assert.ok(texts(item, 'category').includes('<script>'));
     const entry = find(out.atom.tree, `${NS.atom}entry`).find((e: Tree) =>
       e[3].some((c) => c[0] === `${NS.atom}id` && c[2] === hostile.url),
     )!;
     assert.equal(child(entry, `${NS.atom}title`), HOSTILE_TITLE);
-    assert.equal(child(entry, `${NS.atom}summary`), HOSTILE_TEXT);
+    assert.equal(child(entry, `${NS.atom}summary`), HOSTILE_PLAIN);
     for (const fp of [out.fp, out.fpAtom] as Parsed[]) {
       assert.equal(fp.bozo, false, fp.exception);
       const e = fp.entries.find((x) => x.id === hostile.url)!;
@@ -332,13 +338,13 @@ describeOnEachDatabase('site feeds', (fresh) => {
         assert.ok(!/<script/i.test(e.summary), 'the HTML summary has no script element');
         assert.ok(e.summary.includes('&lt;script&gt;evil()'), 'the text itself is kept, escaped');
       } else {
-        assert.deepEqual([e.summary, e.summary_type], [HOSTILE_TEXT, 'text/plain']);
+        assert.deepEqual([e.summary, e.summary_type], [HOSTILE_PLAIN, 'text/plain']);
       }
     }
     const feed = JSON.parse(json);
     const j = feed.items.find((i: Any) => i.id === hostile.url);
     assert.equal(j.title, HOSTILE_TITLE);
-    assert.equal(j.content_text, HOSTILE_TEXT);
+    assert.equal(j.content_text, HOSTILE_PLAIN);
     assert.ok(!j.content_html.includes('<script'));
     // The embed page and oEmbed escape it too.
     const embed = await body(s, `/items/${hostile.id}/embed`);

@@ -28,7 +28,7 @@ test('search: words find items; facets link to filtered searches; the query stay
   );
   assert.match(
     res.body,
-    /<a href="\/search\?q=river&amp;license=MIT">MIT<\/a> <span class="muted">\(1\)<\/span>/,
+    /<a href="\/search\?q=river&amp;license=MIT">MIT License<\/a> <span class="muted">\(1\)<\/span>/,
   );
   const filtered = await s.app.inject({ method: 'GET', url: '/search?q=river&tag=city' });
   assert.match(filtered.body, /1 result</);

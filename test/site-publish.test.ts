@@ -82,7 +82,7 @@ describeOnEachDatabase('publishing API', (fresh) => {
         url: `${BASE}/items/${item.id}/files/clip.mp4`,
       },
     ]);
-    assert.equal(item.license, 'https://creativecommons.org/licenses/by/3.0/');
+    assert.equal(item.license, 'CC-BY-3.0');
     assert.deepEqual(item.tags, ['animation', 'open movie']);
     assert.equal(item.mediaType, 'video');
 

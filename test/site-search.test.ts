@@ -159,7 +159,7 @@ function searchSuite(name: string, database: { url(): Promise<string | undefined
         tagged.items.map((i) => i.id),
         [made.harbour],
       );
-      assert.deepEqual(tagged.facets.license, [{ value: 'CC0-1.0', count: 1 }]);
+      assert.deepEqual(tagged.facets.license, [{ value: 'CC0-1.0', count: 1, label: 'CC0 1.0' }]);
       const page1 = (await search(url, 'sort=title&per_page=2')).body;
       const page2 = (await search(url, 'sort=title&per_page=2&page=2')).body;
       assert.deepEqual(

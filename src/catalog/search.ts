@@ -3,7 +3,9 @@
  * `ts_rank`, title weighted over creator and tags over description over caption words), filters (media type, licence,
  * tags, creator, channel, owner), sorts (relevance, newest, oldest, title), pages, and facets with
  * counts (type, licence, tag, creator) over the filtered result. Only visible items are found
- * (status `ready`: never pending or taken down).
+ * (status `ready`: never pending or taken down). Licences are stored as canonical SPDX ids
+ * (`src/publishing/licenses.ts`): the filter takes any form of one, and the licence facet's values
+ * are ids labelled with the licence's name.
  *
  * User text never reaches a query language: it is cut into words (letters, digits, marks) and each
  * word is quoted, so FTS5 and tsquery operators (`"`, `*`, `NEAR(`, `OR`, `&`, `!`...) are plain
@@ -20,7 +22,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
-import { checkLicense } from '../site/license.js';
+import { checkLicense, licenseInfo } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { captionMoments } from './search-moments.js';
 
@@ -49,6 +51,8 @@ export interface SearchQuery {
 export interface FacetValue {
   value: string;
   count: number;
+  /** What people read: the licence's name (`CC0 1.0`) for the licence facet's ids. */
+  label?: string;
 }
 
 export interface Facets {
@@ -252,11 +256,12 @@ export class SearchRepository {
       conditions.push(sql`i.media_type = ${query.type}`);
     }
     if (query.license !== undefined) {
+      // Any form of a licence (SPDX id in any case, a Creative Commons URL) finds its canonical id.
       let license: string = query.license.trim();
       try {
         license = checkLicense(license) ?? license;
       } catch {
-        // not a licence the site knows: it matches nothing, which is the right answer
+        // not a licence the site knows: it matches nothing (or a stored value kept as it was)
       }
       conditions.push(sql`i.license = ${license}`);
     }
@@ -334,7 +339,10 @@ export class SearchRepository {
       const count = Number(row.n ?? 0);
       if (row.facet === 'total') total = count;
       else if (row.facet === 'boundary') boundary = count;
-      else facets[row.facet as keyof Facets].push({ value: row.value ?? '', count });
+      else if (row.facet === 'license') {
+        const value = row.value ?? '';
+        facets.license.push({ value, count, label: licenseInfo(value)?.name ?? value });
+      } else facets[row.facet as keyof Facets].push({ value: row.value ?? '', count });
     }
     facets.type.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
     const capped = total > size;

@@ -9,6 +9,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import { type Column, generatedId, notNull, references } from './migration-columns.js';
 import { captions } from './migrations-captions.js';
+import { licences } from './migrations-licences.js';
 import { derivatives, jobs } from './migrations-media.js';
 import { people } from './migrations-people.js';
 import { search } from './migrations-search.js';
@@ -377,6 +378,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
       },
     },
     // 0017_roles (the moderator role) and 0018_licences (one canonical licence per item) follow.
+    // One canonical licence per item (an SPDX id, whatever form it was given in): `migrations-licences.ts`.
+    '0018_licences': {
+      async up(db) {
+        await licences(db);
+      },
+    },
     // Owners edit (issue 19): uploads ask whether their content is published (by SHA-256) before
     // sending it, `ItemRepository.withContent`.
     '0019_items': {

@@ -4,6 +4,7 @@
  * facts, thumbnails and derivatives are in `src/media/`.
  */
 
+export { checkLicense } from '../publishing/index.js';
 export {
   type ArchiveProgress,
   Archiver,
@@ -15,7 +16,6 @@ export { ARCHIVED, type ArchiveView, archiveLabel, archiveStatus } from './archi
 export { FailFastStore } from './archive-store.js';
 export { type DraftFile, type DraftOptions, UploadDraft } from './draft.js';
 export { safeFileName, uniqueNames } from './filenames.js';
-export { checkLicense } from './license.js';
 export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';
 export { contentTypeOf, mediaTypeOf } from './media.js';
 export {

@@ -20,12 +20,12 @@
 import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
+import { checkLicense } from '../publishing/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import { parseTorrentFormat, type TorrentFormat } from '../torrent/format.js';
 import { formatMagnet, type Metainfo, magnetFromMetainfo, parseTorrent } from '../torrent/index.js';
 import { type DraftOptions, UploadDraft } from './draft.js';
 import { safeFileName } from './filenames.js';
-import { checkLicense } from './license.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import { formatSize, type StorageGuard } from './quota.js';

@@ -1,50 +1,12 @@
 /**
- * The publishing helpers on their own: licences (Creative Commons URLs and SPDX ids, canonical forms,
- * refusals), uploaded file names made safe and unique, and content types that never turn an upload
- * into a page.
+ * The publishing helpers on their own (licences: `src/publishing/licenses.test.ts`): uploaded file
+ * names made safe and unique, and content types that never turn an upload into a page.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSeedcastError } from '../errors.js';
 import { safeFileName, uniqueNames } from './filenames.js';
-import { checkLicense } from './license.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
-
-test('licences: Creative Commons URLs and SPDX ids in canonical form', () => {
-  assert.equal(checkLicense(undefined), null);
-  assert.equal(checkLicense('  '), null);
-  assert.equal(
-    checkLicense('http://creativecommons.org/licenses/by-sa/4.0'),
-    'https://creativecommons.org/licenses/by-sa/4.0/',
-  );
-  assert.equal(
-    checkLicense('https://creativecommons.org/licenses/by-nc-nd/3.0/de/deed.en'),
-    'https://creativecommons.org/licenses/by-nc-nd/3.0/de/',
-  );
-  assert.equal(
-    checkLicense('https://creativecommons.org/publicdomain/zero/1.0/'),
-    'https://creativecommons.org/publicdomain/zero/1.0/',
-  );
-  assert.equal(checkLicense('cc-by-sa-4.0'), 'CC-BY-SA-4.0');
-  assert.equal(checkLicense('cc0-1.0'), 'CC0-1.0');
-  assert.equal(checkLicense('mit'), 'MIT');
-  for (const bad of [
-    'CC-BY-5.0',
-    'CC-SA-4.0',
-    'https://creativecommons.org/licenses/by/9.0/',
-    'https://example.org/licenses/by/4.0/',
-    'https://creativecommons.org/licenses/by/4.0/../../evil',
-    'All rights reserved',
-    'GPL',
-  ]) {
-    assert.throws(
-      () => checkLicense(bad),
-      (e) => isSeedcastError(e, 'ITEM_INVALID') && /license/.test(e.message),
-      bad,
-    );
-  }
-});
 
 test('file names: last component only, no hidden files, no control characters, bounded, unique', () => {
   assert.equal(safeFileName('../../etc/passwd', 0), 'passwd');

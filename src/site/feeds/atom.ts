@@ -3,12 +3,11 @@
  * file as `rel="enclosure"` (or the `.torrent` first in the torrent form, as in RSS), the other one
  * as a second enclosure link (and the original when the media file is a derivative), caption files
  * as `rel="related"` `text/vtt` links, the licence as `rel="license"` (RFC 4946) and Media RSS thumbnails.
- * Text constructs are `type="text"` (escaped user text); the description's HTML form goes in
- * `<content type="html">`.
+ * Text constructs are `type="text"` (escaped user text): the description as plain text in
+ * `<summary>`; its HTML, rendered from its Markdown, in `<content type="html">`.
  */
 
 import type { FeedEntry, FeedInfo } from './entry.js';
-import { textToHtml } from './entry.js';
 import type { EnclosureForm } from './rss.js';
 import { el, renderXml, type XmlOut } from './xml.js';
 
@@ -47,8 +46,8 @@ function entry(e: FeedEntry, form: EnclosureForm): XmlOut {
     el('updated', {}, e.updated.toISOString()),
     el('author', {}, el('name', {}, e.author)),
     e.tags.map((t) => el('category', { term: t })),
-    el('summary', { type: 'text' }, e.description),
-    el('content', { type: 'html' }, textToHtml(e.description)),
+    el('summary', { type: 'text' }, e.summary),
+    el('content', { type: 'html' }, e.html),
     e.thumbnail ? el('media:thumbnail', { url: e.thumbnail }) : null,
   );
 }

@@ -3,12 +3,15 @@
  * magnet, file URLs, embed), the media file podcast apps download (the first audio or video file
  * stored on the site, else the largest stored file; replaced by the best derivative when that file
  * does not play everywhere: `enclosure.ts`), the other renditions, captions and chapters (issue 18),
- * the licence as an id and a URL, and the times. Transport-free: the route resolves owner names,
+ * the licence as its canonical id and a URL, the description three ways (the publisher's Markdown,
+ * safe HTML, plain text), and the times. Transport-free: the route resolves owner names,
  * channels, torrent sizes, media views and captions and passes them in.
  */
 
 import type { Channel, Item } from '../../catalog/index.js';
 import type { CaptionView, ItemMediaView } from '../../media/view.js';
+import { licenseInfo } from '../../publishing/index.js';
+import { markdownHtml, markdownText } from '../../web/html/markdown.js';
 import type { SiteLinks } from '../links.js';
 import { contentTypeOf } from '../media.js';
 import {
@@ -34,8 +37,12 @@ export interface FeedFile {
 export interface FeedEntry {
   id: number;
   title: string;
-  /** Plain text, as the publisher wrote it. */
+  /** The description as the publisher wrote it (Markdown). */
   description: string;
+  /** The description rendered: safe HTML from its Markdown (`content:encoded`, `content_html`). */
+  html: string;
+  /** The description as plain text, the Markdown syntax dropped (`description`, `itunes:summary`). */
+  summary: string;
   /** The item's page; also its stable guid. */
   link: string;
   published: Date;
@@ -84,20 +91,13 @@ export interface EntryContext {
   chapters?(itemId: number): string | null;
 }
 
-/** A licence as an id and a URL: a Creative Commons URL, or an SPDX id with its page on spdx.org. */
+/**
+ * A licence as its canonical id and its link (the Creative Commons deed, else its SPDX page); null
+ * without one, or for a stored value outside the licence table that has no link.
+ */
 export function licenseOf(license: string | null): { id: string; url: string } | null {
-  if (!license) return null;
-  if (/^https?:\/\//.test(license)) {
-    const m =
-      /creativecommons\.org\/(?:licenses\/([a-z-]+)\/([0-9.]+)|publicdomain\/(zero|mark)\/([0-9.]+))/.exec(
-        license,
-      );
-    let id = license;
-    if (m?.[1]) id = `CC-${m[1].toUpperCase()}-${m[2]}`;
-    else if (m?.[3]) id = m[3] === 'zero' ? `CC0-${m[4]}` : `PDM-${m[4]}`;
-    return { id, url: license };
-  }
-  return { id: license, url: `https://spdx.org/licenses/${encodeURIComponent(license)}.html` };
+  const info = licenseInfo(license);
+  return info?.url ? { id: info.id, url: info.url } : null;
 }
 
 const bareType = (path: string) => contentTypeOf(path).split(';')[0]!.trim();
@@ -138,6 +138,8 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
     id: item.id,
     title: item.title,
     description: item.description,
+    html: markdownHtml(item.description),
+    summary: markdownText(item.description),
     link: links.itemPage(item.id),
     published: new Date(item.createdAt),
     updated: new Date(item.updatedAt),
@@ -164,15 +166,19 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
   };
 }
 
-/** Escapes text for HTML and keeps its line breaks: the HTML form of a plain-text description. */
-export function textToHtml(text: string): string {
+/** Escapes text for HTML: plain text that stays text wherever a reader takes it as HTML. */
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/\r?\n/g, '<br>\n');
+    .replace(/'/g, '&#39;');
+}
+
+/** Escapes text for HTML and keeps its line breaks: the HTML form of a plain-text description. */
+export function textToHtml(text: string): string {
+  return escapeHtml(text).replace(/\r?\n/g, '<br>\n');
 }
 
 /** What a feed as a whole says about itself. */

@@ -1,13 +1,12 @@
 /**
- * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): items with `content_text` (and the escaped
- * `content_html`), the media file as the first attachment (the `.torrent` first in the torrent form;
+ * JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): items with `content_text` (the description
+ * as plain text) and `content_html` (rendered from its Markdown), the media file as the first attachment (the `.torrent` first in the torrent form;
  * the original beside it when the media file is a derivative), tags, authors, and the site's
  * `_seedcast` extension (magnet, info-hash-free links, licence, caption files, chapters).
  * `<`, `>` and `&` are written as `\u` escapes, so the document is safe even if shown inline.
  */
 
 import type { FeedEntry, FeedInfo } from './entry.js';
-import { textToHtml } from './entry.js';
 import type { EnclosureForm } from './rss.js';
 
 const TORRENT_TYPE = 'application/x-bittorrent';
@@ -41,8 +40,8 @@ function item(e: FeedEntry, form: EnclosureForm) {
     id: e.link,
     url: e.link,
     title: e.title,
-    content_text: e.description,
-    content_html: textToHtml(e.description),
+    content_text: e.summary,
+    content_html: e.html,
     ...(e.thumbnail ? { image: e.thumbnail } : {}),
     date_published: e.published.toISOString(),
     date_modified: e.updated.toISOString(),

@@ -103,13 +103,16 @@ test('a torrent-only item with no stored file offers its torrent as the enclosur
   assert.ok(!rss.includes('/files/'));
 });
 
-test('licences: SPDX ids link to spdx.org, Creative Commons URLs get an id', () => {
-  assert.deepEqual(licenseOf('CC0-1.0'), { id: 'CC0-1.0', url: 'https://spdx.org/licenses/CC0-1.0.html' });
+test('licences: the canonical id, with the Creative Commons deed or the SPDX page', () => {
+  assert.deepEqual(licenseOf('CC0-1.0'), {
+    id: 'CC0-1.0',
+    url: 'https://creativecommons.org/publicdomain/zero/1.0/',
+  });
   assert.deepEqual(licenseOf('https://creativecommons.org/licenses/by-sa/4.0/'), {
     id: 'CC-BY-SA-4.0',
     url: 'https://creativecommons.org/licenses/by-sa/4.0/',
   });
-  assert.deepEqual(licenseOf('https://creativecommons.org/publicdomain/zero/1.0/')?.id, 'CC0-1.0');
+  assert.deepEqual(licenseOf('MIT'), { id: 'MIT', url: 'https://spdx.org/licenses/MIT.html' });
   assert.equal(licenseOf(null), null);
 });
 

@@ -4,7 +4,10 @@
  * `podcast:alternateEnclosure` + `podcast:source` + `podcast:integrity`, `podcast:license`,
  * `podcast:transcript` for each caption file, `podcast:chapters`), Media
  * RSS 1.5 (`media:content`, `media:thumbnail`, `media:license`), Dublin Core `dc:creator` and an
- * Atom `rel="self"` link (RFC 4287, as the RSS Advisory Board recommends).
+ * Atom `rel="self"` link (RFC 4287, as the RSS Advisory Board recommends). An item's description
+ * (Markdown) is HTML in `content:encoded` (the RSS content module) and plain text in
+ * `itunes:summary` and in `description` (there escaped, since readers take `description` as HTML:
+ * a `<script>` the publisher typed stays text).
  *
  * Two forms (CONTRACT.md "Feeds"):
  *  - default: the `<enclosure>` is the media file over HTTP (exact length and type), so every podcast
@@ -21,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import type { FeedAlternate } from './enclosure.js';
 import type { FeedEntry, FeedInfo } from './entry.js';
-import { textToHtml } from './entry.js';
+import { escapeHtml } from './entry.js';
 import { el, renderXml, type XmlOut } from './xml.js';
 
 export type EnclosureForm = 'media' | 'torrent';
@@ -32,6 +35,7 @@ const NS = {
   'xmlns:podcast': 'https://podcastindex.org/namespace/1.0',
   'xmlns:media': 'http://search.yahoo.com/mrss/',
   'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+  'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
 };
 
 const TORRENT_TYPE = 'application/x-bittorrent';
@@ -128,11 +132,12 @@ function item(e: FeedEntry, form: EnclosureForm): XmlOut {
     el('guid', { isPermaLink: 'true' }, e.link),
     el('pubDate', {}, rfc822(e.published)),
     el('dc:creator', {}, e.author),
-    el('description', {}, textToHtml(e.description)),
+    el('description', {}, escapeHtml(e.summary)),
+    e.html ? el('content:encoded', {}, e.html) : null,
     e.tags.map((t) => el('category', {}, t)),
     enclosure,
     el('itunes:author', {}, e.author),
-    el('itunes:summary', {}, e.description),
+    el('itunes:summary', {}, e.summary),
     e.durationSeconds !== null ? el('itunes:duration', {}, e.durationSeconds) : null,
     e.thumbnail ? el('itunes:image', { href: e.thumbnail }) : null,
     el('itunes:explicit', {}, 'false'),

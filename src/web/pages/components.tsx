@@ -1,24 +1,14 @@
 /**
- * Building blocks shared by pages: item cards and grids, the licence badge, form fields that show
+ * Building blocks shared by pages: item cards and grids, form fields that show
  * their error next to the input (and keep what was typed), pagination links, and notices.
  */
 
 import type { Item } from '../../catalog/index.js';
 import { type Child, type Html, h, raw } from '../html/jsx.js';
-import { formatBytes, formatDate, formatDuration, licenseInfo } from './format.js';
+import { formatBytes, formatDate, formatDuration } from './format.js';
 
 export function itemUrl(id: number): string {
   return `/items/${id}`;
-}
-
-export function LicenseBadge(props: { license: string | null }): Html {
-  const info = licenseInfo(props.license);
-  if (!info) return <span class="muted">No licence given (all rights reserved)</span>;
-  return (
-    <a class="license-badge" href={info.url} rel="license noopener" id="license">
-      {info.name}
-    </a>
-  );
 }
 
 /** What the cards need: an `Item`, or the lighter rows a search returns. */

@@ -77,7 +77,7 @@ test('the comment thread nests replies, escapes bodies and gives reply forms wit
     html,
     /<li class="comment" id="comment-1">.*<ol class="comment-replies"><li class="comment" id="comment-3">.*<ol class="comment-replies"><li class="comment" id="comment-4">/s,
   );
-  assert.match(html, /<p>first<\/p><p>second paragraph<\/p>/);
+  assert.match(html, /<p>first<\/p>\s*<p>second paragraph<\/p>/, 'Markdown paragraphs');
   assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;&lt;img src=x onerror=alert\(2\)&gt;/);
   assert.doesNotMatch(html, /<script|<img|href="javascript/i);
   assert.match(

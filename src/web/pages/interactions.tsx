@@ -2,12 +2,14 @@
  * What visitors do on an item page, as views: one page of threaded comments (nested up to
  * `THREAD_LEVELS` levels, deeper replies flat "in reply to @x"; reply, edit and delete forms; links
  * to older pages), the favourite button (a form that toggles), and the report-abuse form. Every
- * form is a plain POST with the CSRF field, so all of it works without JavaScript. Comment bodies are plain text: escaped, paragraphs on blank lines, line
- * breaks kept by the stylesheet. The data types here are the plain rows the routes give.
+ * form is a plain POST with the CSRF field, so all of it works without JavaScript. Comment bodies are
+ * Markdown (emphasis, links, lists, quotes, code; no images or headings) rendered safely, raw HTML
+ * escaped, line breaks kept by the stylesheet. The data types here are the plain rows the routes give.
  */
 
 import { type Comment, THREAD_LEVELS } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
+import { renderCommentMarkdown } from '../html/markdown.js';
 import { formatDate } from './format.js';
 import { CsrfField, type PageContext } from './layout.js';
 
@@ -64,18 +66,9 @@ export function pageForest(comments: readonly CommentView[]): Node[] {
   return roots;
 }
 
-function Paragraphs(props: { text: string }): Html {
-  const parts = props.text
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  return (
-    <div class="comment-body">
-      {parts.map((p) => (
-        <p>{p}</p>
-      ))}
-    </div>
-  );
+/** A comment's body: Markdown without images or headings, raw HTML escaped (`markdown.ts`). */
+function CommentBody(props: { text: string }): Html {
+  return <div class="comment-body">{renderCommentMarkdown(props.text)}</div>;
 }
 
 function CommentForm(props: {
@@ -191,7 +184,7 @@ function CommentItem(props: { ctx: PageContext; itemId: number; node: Node; top:
           ) : null}
           {replyNote}
         </p>
-        {comment.deleted ? <p class="comment-body muted">[deleted]</p> : <Paragraphs text={comment.body} />}
+        {comment.deleted ? <p class="comment-body muted">[deleted]</p> : <CommentBody text={comment.body} />}
         <CommentActions ctx={props.ctx} itemId={props.itemId} comment={comment} />
       </article>
       {replies.length === 0 ? null : (

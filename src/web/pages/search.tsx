@@ -5,9 +5,9 @@
  * pages. Every link keeps the other parameters and goes back to page 1 when a filter changes.
  */
 
+import { canonicalLicense } from '../../publishing/index.js';
 import { type Html, h } from '../html/jsx.js';
 import { type CardItem, Field, type FormErrors, ItemGrid, Notice, Pagination } from './components.js';
-import { licenseInfo } from './format.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface SearchParams {
@@ -23,6 +23,8 @@ export interface SearchParams {
 export interface FacetValue {
   value: string;
   count: number;
+  /** What the entry reads (a licence's name); the value when absent. */
+  label?: string;
 }
 
 export interface SearchView {
@@ -68,8 +70,12 @@ function FacetList(props: {
 }): Html {
   const { params, name } = props;
   if (props.values.length === 0) return <div />;
-  const active = (value: string) =>
-    name === 'tag' ? (params.tag ?? []).includes(value) : params[name] === value;
+  // A licence filter given in any form (a Creative Commons URL) marks its canonical id's entry.
+  const current =
+    name === 'license' && params.license
+      ? (canonicalLicense(params.license) ?? params.license)
+      : params[name];
+  const active = (value: string) => (name === 'tag' ? (params.tag ?? []).includes(value) : current === value);
   const toggle = (value: string): SearchParams => {
     const next: SearchParams = { ...params, page: undefined };
     if (name === 'tag') {
@@ -86,7 +92,7 @@ function FacetList(props: {
           <li>
             <a href={searchHref(toggle(v.value))} aria-current={active(v.value) ? 'true' : undefined}>
               {active(v.value) ? '✓ ' : ''}
-              {props.label ? props.label(v.value) : v.value}
+              {props.label ? props.label(v.value) : (v.label ?? v.value)}
             </a>{' '}
             <span class="muted">({v.count})</span>
           </li>
@@ -156,13 +162,7 @@ function Results(props: { params: SearchParams; result: SearchView }): Html {
     <div class="with-sidebar facets-first">
       <aside class="facets" aria-label="Filters" id="facets">
         <FacetList title="Type" name="type" values={result.facets.type} params={params} />
-        <FacetList
-          title="Licence"
-          name="license"
-          values={result.facets.license}
-          params={params}
-          label={(v) => licenseInfo(v)?.name ?? v}
-        />
+        <FacetList title="Licence" name="license" values={result.facets.license} params={params} />
         <FacetList title="Tags" name="tag" values={result.facets.tag} params={params} />
         <FacetList title="Creator" name="creator" values={result.facets.creator} params={params} />
       </aside>

@@ -16,31 +16,19 @@ import { type Html, h } from '../html/jsx.js';
 import { Field, type FormErrors, Notice } from './components.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
-/** The licences offered first: the Creative Commons 4.0 licences, CC0 and the Public Domain Mark. */
+/**
+ * The licences offered first: the Creative Commons 4.0 licences, CC0 and the Public Domain Mark, as
+ * their canonical SPDX ids (`src/publishing/licenses.ts`).
+ */
 export const LICENSE_CHOICES: readonly { value: string; label: string }[] = [
-  { value: 'https://creativecommons.org/licenses/by/4.0/', label: 'CC BY 4.0 (Attribution)' },
-  {
-    value: 'https://creativecommons.org/licenses/by-sa/4.0/',
-    label: 'CC BY-SA 4.0 (Attribution-ShareAlike)',
-  },
-  {
-    value: 'https://creativecommons.org/licenses/by-nd/4.0/',
-    label: 'CC BY-ND 4.0 (Attribution-NoDerivatives)',
-  },
-  {
-    value: 'https://creativecommons.org/licenses/by-nc/4.0/',
-    label: 'CC BY-NC 4.0 (Attribution-NonCommercial)',
-  },
-  {
-    value: 'https://creativecommons.org/licenses/by-nc-sa/4.0/',
-    label: 'CC BY-NC-SA 4.0 (Attribution-NonCommercial-ShareAlike)',
-  },
-  {
-    value: 'https://creativecommons.org/licenses/by-nc-nd/4.0/',
-    label: 'CC BY-NC-ND 4.0 (Attribution-NonCommercial-NoDerivatives)',
-  },
-  { value: 'https://creativecommons.org/publicdomain/zero/1.0/', label: 'CC0 1.0 (no rights reserved)' },
-  { value: 'https://creativecommons.org/publicdomain/mark/1.0/', label: 'Public Domain Mark 1.0' },
+  { value: 'CC-BY-4.0', label: 'CC BY 4.0 (Attribution)' },
+  { value: 'CC-BY-SA-4.0', label: 'CC BY-SA 4.0 (Attribution-ShareAlike)' },
+  { value: 'CC-BY-ND-4.0', label: 'CC BY-ND 4.0 (Attribution-NoDerivatives)' },
+  { value: 'CC-BY-NC-4.0', label: 'CC BY-NC 4.0 (Attribution-NonCommercial)' },
+  { value: 'CC-BY-NC-SA-4.0', label: 'CC BY-NC-SA 4.0 (Attribution-NonCommercial-ShareAlike)' },
+  { value: 'CC-BY-NC-ND-4.0', label: 'CC BY-NC-ND 4.0 (Attribution-NonCommercial-NoDerivatives)' },
+  { value: 'CC0-1.0', label: 'CC0 1.0 (no rights reserved)' },
+  { value: 'CC-PDM-1.0', label: 'Public Domain Mark 1.0' },
 ];
 
 /** What the visitor typed (kept when the form comes back with errors). */

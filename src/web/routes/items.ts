@@ -13,6 +13,7 @@ import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/
 import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import type { MediaAnalyzer, ProcessingViews } from '../../media/index.js';
+import { licenseInfo } from '../../publishing/index.js';
 import {
   type Archiver,
   isArchived,
@@ -188,6 +189,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
     date: item.date,
     language: item.language,
     license: item.license,
+    // The licence's name, link (deed or SPDX page), version and badge elements (issue 19).
+    licenseInfo: licenseInfo(item.license),
     tags: item.tags,
     mediaType: item.mediaType,
     mimeType: item.mimeType,
