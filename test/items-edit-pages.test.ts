@@ -151,7 +151,7 @@ test('owners edit their item from its page; others, visitors and forged forms ar
   // Someone else's channel is refused, one's own accepted.
   const foreign = await post({ _csrf: owner.csrf, title: 'T', channel: 'bobs' });
   assert.equal(foreign.statusCode, 400);
-  assert.match(foreign.body, /id="f-channel-error"[^>]*>the owner has no channel &quot;bobs&quot;/);
+  assert.match(foreign.body, /id="f-channel-error"[^>]*>&quot;bobs&quot; belongs to another account/);
   assert.equal((await s.site.items.get(id))!.channelId, null);
 
   const saved = await post({

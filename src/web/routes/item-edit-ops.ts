@@ -66,7 +66,7 @@ export async function metadataPatch(
       const found = (await options.channels.byOwner(item.ownerId)).find((c) => c.slug === wanted);
       if (!found) {
         if (await options.channels.bySlug(wanted))
-          throw new SeedcastError('FORBIDDEN', `channel: "${wanted}" is not the item owner's channel`);
+          throw new SeedcastError('FORBIDDEN', `channel: "${wanted}" belongs to another account`);
         throw new SeedcastError('ITEM_INVALID', `channel: the owner has no channel "${wanted}"`);
       }
       patch.channelId = found.id;

@@ -65,6 +65,11 @@ async function readEditForm(request: FastifyRequest): Promise<EditForm> {
 
 /** A refusal as the form's errors: at its field when the message names one of the form's. */
 function formErrors(err: unknown): FormErrors | undefined {
+  // Another account's channel is a 403 in the API; on the form it is the channel field's message.
+  if (isSeedcastError(err, 'FORBIDDEN')) {
+    const channel = /(?:^|: )channel: (.*)$/s.exec(err.message);
+    return channel ? { channel: channel[1]! } : undefined;
+  }
   if (!isSeedcastError(err, 'ITEM_INVALID')) return undefined;
   const detail = err.message.startsWith(`${ERRORS.ITEM_INVALID.message}: `)
     ? err.message.slice(ERRORS.ITEM_INVALID.message.length + 2)
