@@ -11,6 +11,7 @@ import { type Column, generatedId, notNull, references } from './migration-colum
 import { captions } from './migrations-captions.js';
 import { derivatives, jobs } from './migrations-media.js';
 import { people } from './migrations-people.js';
+import { roles } from './migrations-roles.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -376,6 +377,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await people(db, kind);
       },
     },
-    // 0017_roles (the moderator role) and 0018_licences (one canonical licence per item) follow.
+    // The moderator role (issue 19): users_role_check admits 'moderator' (`migrations-roles.ts`).
+    '0017_roles': {
+      async up(db) {
+        await roles(db, kind);
+      },
+    },
+    // 0018_licences (one canonical licence per item) follows.
   };
 }
