@@ -6,6 +6,7 @@
  */
 
 import { SeedcastError } from './errors.js';
+import { LOG_LEVELS, type LogLevel } from './web/request-log.js';
 
 /** The environment as given (tests pass their own). */
 export type Env = Record<string, string | undefined>;
@@ -148,3 +149,16 @@ export function readJobsConfig(flags: { jobs?: string } = {}, env: Env = process
   return { queue: q, workers, leaseMs };
 }
 // --- end of job queue -----------------------------------------------------------------------------
+
+// --- request log (issue 19, site admin) ---------------------------------------------------------
+/** `--log-level` over `SEEDCAST_LOG_LEVEL`: undefined when neither is given (no logger: quiet, as `warn`). */
+export function readLogLevel(flag: string | undefined, env: Env = process.env): LogLevel | undefined {
+  const v = (flag ?? blank(env.SEEDCAST_LOG_LEVEL))?.trim().toLowerCase();
+  if (v === undefined) return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(v))
+    throw new SeedcastError(
+      'USAGE',
+      `${flag !== undefined ? '--log-level' : 'SEEDCAST_LOG_LEVEL'} must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`,
+    );
+  return v as LogLevel;
+}

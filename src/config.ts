@@ -15,6 +15,7 @@ import {
   parseDuration,
   type QuotaConfig,
   readJobsConfig,
+  readLogLevel,
   readQuotaConfig,
   wholeNumber,
 } from './config-site.js';
@@ -22,6 +23,7 @@ import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
 import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
+import type { LogLevel } from './web/request-log.js';
 
 export {
   DEFAULT_QUOTAS,
@@ -77,6 +79,8 @@ export interface Config {
   webrtc: WebRtcConfig;
   /** The job queue and this process's workers (issue 18): see `readJobsConfig`. */
   jobs: JobsConfig;
+  /** Fastify's request log (`--log-level`, SEEDCAST_LOG_LEVEL); undefined: none (quiet, like `warn`). */
+  logLevel: LogLevel | undefined;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
@@ -171,6 +175,8 @@ export interface ConfigFlags {
   noWebrtc?: boolean;
   /** `--jobs N` as given (issue 18). */
   jobs?: string;
+  /** `--log-level` (issue 19). */
+  logLevel?: string;
 }
 
 // --- local service discovery (issue 16, lsd) ------------------------------------------------
@@ -272,6 +278,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     ),
     webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
     jobs: Object.freeze(readJobsConfig({ jobs: flags.jobs }, env)),
+    logLevel: readLogLevel(flags.logLevel, env),
   });
 }
 

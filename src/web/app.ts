@@ -18,6 +18,8 @@ import {
   type SearchRepository,
   type SessionRepository,
   type SettingsRepository,
+  type SiteAccounts,
+  type SiteSettings,
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
@@ -51,6 +53,7 @@ import { p2pReportRoutes } from './routes/p2p-report.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
+import { settingsRoutes } from './routes/settings.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
 
@@ -93,6 +96,10 @@ export interface SiteServices {
   guard?: StorageGuard;
   /** The site's P2P default and accounts' choices (issue 17), when kept. */
   settings?: SettingsRepository;
+  /** The site's settings (issue 19: name, about, registration, upload defaults), when kept. */
+  siteSettings?: SiteSettings;
+  /** Registration modes, invites and the admin's user list (issue 19), when kept. */
+  siteAccounts?: SiteAccounts;
   /** Bytes per item and channel (issue 17), when counted. */
   traffic?: Traffic;
   /** The job queue of media work (issue 18), when the site runs one. */
@@ -106,7 +113,8 @@ export interface SiteServices {
 }
 
 export interface AppOptions {
-  logger?: boolean;
+  /** Fastify's logger: false (none), true, or options (`request-log.ts`'s `requestLogger`). */
+  logger?: boolean | Record<string, unknown>;
   /** When given, the BitTorrent tracker is served at `/announce` and `/scrape`. */
   tracker?: TrackerService;
   /** When given, the API and the file routes are served. */
@@ -211,6 +219,12 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
       await api.register(jobRoutes, site);
+      if (site.siteSettings && site.siteAccounts)
+        await api.register(settingsRoutes, {
+          ...site,
+          siteSettings: site.siteSettings,
+          siteAccounts: site.siteAccounts,
+        });
       if (site.captions instanceof Captions)
         await api.register(captionRoutes, { ...site, captions: site.captions });
     });
