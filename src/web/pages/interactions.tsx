@@ -6,7 +6,7 @@
  * breaks kept by the stylesheet. The data types here are the plain rows the routes give.
  */
 
-import { type Comment, THREAD_LEVELS } from '../../catalog/index.js';
+import { type Comment, canModerate, THREAD_LEVELS } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatDate } from './format.js';
 import { CsrfField, type PageContext } from './layout.js';
@@ -131,7 +131,7 @@ function CommentActions(props: { ctx: PageContext; itemId: number; comment: Comm
           </form>
         </details>
       ) : null}
-      {own || user.role === 'admin' ? (
+      {own || canModerate(user) ? (
         <details class="reply">
           <summary>Delete</summary>
           <form method="post" action={`${base}/delete`} class="comment-form">

@@ -22,12 +22,14 @@ import { visitorOf } from '../session.js';
 import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js';
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
+import { adminUserPageRoutes } from './admin-users-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { captionPageRoutes } from './captions-pages.js';
 import { interactionPageRoutes } from './interaction-pages.js';
 import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
+import { settingsPageRoutes } from './settings-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
 export interface PagesOptions {
@@ -89,11 +91,22 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     player,
     secure,
     ranking: new SwarmRanking(options.site.items, options.tracker),
-    context: async (request, reply, extra = {}) => ({
-      visitor: await visitorOf(request, reply, { sessions: options.site.sessions, secure }),
-      assets,
-      query: extra.query,
-    }),
+    context: async (request, reply, extra = {}) => {
+      // The site's profile (cached in SiteSettings) and whether no account exists yet (issue 19).
+      const { siteSettings, siteAccounts } = options.site;
+      const [visitor, site, anyAccount] = await Promise.all([
+        visitorOf(request, reply, { sessions: options.site.sessions, secure }),
+        siteSettings?.profile(),
+        siteAccounts?.anyAccount() ?? true,
+      ]);
+      return {
+        visitor,
+        assets,
+        query: extra.query,
+        ...(site ? { site } : {}),
+        ...(anyAccount ? {} : { firstRun: true }),
+      };
+    },
     send: sendPage,
   };
 
@@ -133,4 +146,6 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(quotaPageRoutes, kit);
   await app.register(interactionPageRoutes, kit);
   await app.register(captionPageRoutes, kit);
+  await app.register(settingsPageRoutes, kit);
+  await app.register(adminUserPageRoutes, kit);
 }
