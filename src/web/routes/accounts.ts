@@ -86,7 +86,13 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
         ? await options.siteAccounts.register(request.body)
         : { ...(await users.register(request.body)), pending: false };
       reply.code(201);
-      return { id: user.id, username: user.username, role: user.role, pending: user.pending };
+      // `pending: true` only when the account awaits approval (the answer is unchanged otherwise).
+      return {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        ...(user.pending ? { pending: true } : {}),
+      };
     },
   );
 
