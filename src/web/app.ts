@@ -37,6 +37,7 @@ import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
+import { installRequestLog } from './request-log.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
 import { communityRoutes } from './routes/community.js';
@@ -130,10 +131,13 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   const limits: SiteLimits = siteLimits(options.limits);
   const app = Fastify({
     logger: options.logger ?? false,
+    // With the site's request log (`request-log.ts`), one line per request instead of two.
+    disableRequestLogging: typeof options.logger === 'object',
     trustProxy: options.trustProxy ?? false,
     ...httpServerOptions(limits),
   });
   guardServer(app.server, limits, { exempt: trustedProxies(options.trustProxy) });
+  if (typeof options.logger === 'object') installRequestLog(app);
   installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
