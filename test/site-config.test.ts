@@ -41,6 +41,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     dht: { enabled: true, bootstrap: undefined },
     webrtc: { enabled: true, maxConnections: 200, stun: [] },
     jobs: { queue: 'embedded', workers: 1, leaseMs: 30_000 },
+    logLevel: undefined,
     torrentFormat: 'v1',
   });
   assert.ok(Object.isFrozen(defaults));

@@ -10,6 +10,7 @@ import { captionPaths } from './openapi-captions.js';
 import { jobPaths } from './openapi-jobs.js';
 import { moderationPaths } from './openapi-moderation.js';
 import { processingProperties } from './openapi-processing.js';
+import { siteAdminPaths } from './openapi-site-admin.js';
 import { uploadPaths } from './openapi-uploads.js';
 
 type Op = Record<string, unknown>;
@@ -391,6 +392,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       ...uploadPaths(),
       ...captionPaths(),
+      ...siteAdminPaths(),
     },
   };
 }
