@@ -85,7 +85,9 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
             }
           : undefined,
         notice: NOTICES[request.query.done ?? ''],
-        ...(site.settings && who.user.role === 'admin' ? { p2pDefault: await site.settings.p2pDefault() } : {}),
+        ...(site.settings && who.user.role === 'admin'
+          ? { p2pDefault: await site.settings.p2pDefault() }
+          : {}),
       }),
     );
   });
