@@ -76,6 +76,8 @@ async function scenario(db: Database): Promise<void> {
   await assert.rejects(user('BOB', 'user'), 'the unique index on lower(username) is back');
   const mo = await id('mo');
   assert.ok(mo > gone, `a new account (${mo}) does not reuse a deleted one's id (${gone})`);
+  const kept = await sql<{ n: number }>`select count(*) as n from sessions`.execute(db);
+  assert.equal(Number(kept.rows[0]!.n), 1, 'the rebuild deleted no session (no cascade)');
   // Sessions still point at users and still cascade.
   await sql`delete from users where id = ${bob}`.execute(db);
   const sessions = await sql<{ n: number }>`select count(*) as n from sessions`.execute(db);
