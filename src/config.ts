@@ -8,10 +8,33 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type MailConfig, readMailConfig } from './config-mail.js';
+import {
+  blank,
+  type Env,
+  flag,
+  type JobsConfig,
+  parseDuration,
+  type QuotaConfig,
+  readJobsConfig,
+  readLogLevel,
+  readQuotaConfig,
+  wholeNumber,
+} from './config-site.js';
 import { parseBootstrap } from './dht/index.js';
 import { SeedcastError } from './errors.js';
 import { parseTorrentFormat, type TorrentFormat } from './torrent/format.js';
 import { type LimitOverrides, parseLimits } from './web/limits.js';
+import type { LogLevel } from './web/request-log.js';
+
+export {
+  DEFAULT_QUOTAS,
+  type JobsConfig,
+  parseBytes,
+  parseDuration,
+  type QuotaConfig,
+  readJobsConfig,
+  readQuotaConfig,
+} from './config-site.js';
 
 export interface Config {
   host: string;
@@ -59,103 +82,12 @@ export interface Config {
   jobs: JobsConfig;
   /** Outgoing mail (issue 19): `config-mail.ts`. */
   mail: MailConfig;
+  /** Fastify's request log (`--log-level`, SEEDCAST_LOG_LEVEL); undefined: none (quiet, like `warn`). */
+  logLevel: LogLevel | undefined;
 }
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
 export type TrustProxy = boolean | number | string[];
-
-// --- storage limits and archiving (issue 15, findings 1 and 7) -------------------------------
-/** Bounds on what one account may store and on archiving torrent-only items; all from the environment. */
-export interface QuotaConfig {
-  /** Largest declared total of a torrent-only item (SEEDCAST_TORRENT_MAX_BYTES, default 64 GiB). */
-  torrentMaxBytes: number;
-  /** Most files in a torrent-only item (SEEDCAST_TORRENT_MAX_FILES, default 10,000). */
-  torrentMaxFiles: number;
-  /** Default storage quota of an account in bytes, null: none (SEEDCAST_USER_QUOTA, default 100 GiB; admins: none). */
-  userQuota: number | null;
-  /** Free space kept on the data folder's disk: bytes (SEEDCAST_MIN_FREE_BYTES, default 1 GiB) ... */
-  minFreeBytes: number;
-  /** ... or, when the setting ends in `%`, that share of the disk (0..1; 0 when given in bytes). */
-  minFreeRatio: number;
-  /** Torrent-only items downloading at once; the rest wait in a queue (SEEDCAST_ARCHIVE_CONCURRENCY, default 4). */
-  archiveConcurrency: number;
-  /** Archiving gives up after this long without a verified piece (SEEDCAST_ARCHIVE_STALL, default 24 h). */
-  archiveStallMs: number;
-  /** Attempts after a failure (full disk, storage error) before archiving stays failed (SEEDCAST_ARCHIVE_RETRIES, default 5). */
-  archiveRetries: number;
-}
-
-export const DEFAULT_QUOTAS: Readonly<QuotaConfig> = Object.freeze({
-  torrentMaxBytes: 64 * 1024 ** 3,
-  torrentMaxFiles: 10_000,
-  userQuota: 100 * 1024 ** 3,
-  minFreeBytes: 1024 ** 3,
-  minFreeRatio: 0,
-  archiveConcurrency: 4,
-  archiveStallMs: 24 * 3_600_000,
-  archiveRetries: 5,
-});
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
-/** "1073741824", "64G", "64GiB", "1.5 TB" (powers of 1024); "none"/"unlimited" is null when allowed. */
-export function parseBytes(name: string, value: string, options: { none?: boolean } = {}): number | null {
-  const v = value.trim().toLowerCase();
-  if (options.none && ['none', 'unlimited', 'off'].includes(v)) return null;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/.exec(v) ?? /^(\d+)()b?$/.exec(v);
-  const n = m ? Math.floor(Number(m[1]) * UNITS[m[2]!]!) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new SeedcastError(
-      'USAGE',
-      `${name} must be a size in bytes (e.g. 1073741824, 512M, 64GiB), got "${value}"`,
-    );
-  return n;
-}
-
-/** "86400" (seconds), "1500ms", "90s", "30m", "24h", "7d". */
-export function parseDuration(name: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim().toLowerCase());
-  const scale = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m?.[2] ?? 's') as 's'];
-  const n = m ? Math.round(Number(m[1]) * scale) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new SeedcastError('USAGE', `${name} must be a duration (e.g. 86400, 90s, 24h), got "${value}"`);
-  return n;
-}
-
-function wholeNumber(name: string, value: string, min: number): number {
-  const n = Number(value.trim());
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new SeedcastError('USAGE', `${name} must be a whole number of at least ${min}, got "${value}"`);
-  return n;
-}
-
-/** The storage limits from `SEEDCAST_*` variables over `DEFAULT_QUOTAS`; throws USAGE on a bad value. */
-export function readQuotaConfig(env: Env): QuotaConfig {
-  const q: QuotaConfig = { ...DEFAULT_QUOTAS };
-  const get = (key: string) => blank(env[key]);
-  let v = get('SEEDCAST_TORRENT_MAX_BYTES');
-  if (v) q.torrentMaxBytes = parseBytes('SEEDCAST_TORRENT_MAX_BYTES', v)!;
-  v = get('SEEDCAST_TORRENT_MAX_FILES');
-  if (v) q.torrentMaxFiles = wholeNumber('SEEDCAST_TORRENT_MAX_FILES', v, 1);
-  v = get('SEEDCAST_USER_QUOTA');
-  if (v) q.userQuota = parseBytes('SEEDCAST_USER_QUOTA', v, { none: true });
-  v = get('SEEDCAST_MIN_FREE_BYTES');
-  if (v?.trim().endsWith('%')) {
-    const ratio = Number(v.trim().slice(0, -1)) / 100;
-    if (!(ratio >= 0 && ratio < 1))
-      throw new SeedcastError('USAGE', `SEEDCAST_MIN_FREE_BYTES: a share below 100%, got "${v}"`);
-    q.minFreeRatio = ratio;
-    q.minFreeBytes = 0;
-  } else if (v) q.minFreeBytes = parseBytes('SEEDCAST_MIN_FREE_BYTES', v)!;
-  v = get('SEEDCAST_ARCHIVE_CONCURRENCY');
-  if (v) q.archiveConcurrency = wholeNumber('SEEDCAST_ARCHIVE_CONCURRENCY', v, 1);
-  v = get('SEEDCAST_ARCHIVE_STALL');
-  if (v) q.archiveStallMs = parseDuration('SEEDCAST_ARCHIVE_STALL', v);
-  v = get('SEEDCAST_ARCHIVE_RETRIES');
-  if (v) q.archiveRetries = wholeNumber('SEEDCAST_ARCHIVE_RETRIES', v, 0);
-  return q;
-}
-// --- end of storage limits -------------------------------------------------------------------
 
 // --- DHT (issue 16, i16-dht): `serve`, `seed`, `download`, `sync` -----------------------------
 /** Whether to join the DHT (BEP 5) and from where. */
@@ -220,40 +152,6 @@ export function readWebRtcConfig(flags: { noWebrtc?: boolean } = {}, env: Env = 
 }
 // --- end of WebRTC ------------------------------------------------------------------------------
 
-// --- job queue (issue 18, i18-jobs): `serve` and `worker` ----------------------------------------
-/** Where jobs are queued and how many this process runs at once. */
-export interface JobsConfig {
-  /** `embedded` (the site's database; default) or `bullmq` (BullMQ on PostgreSQL or Redis). */
-  queue: 'embedded' | 'bullmq';
-  /** Jobs run at once in this process (`--jobs N`, `SEEDCAST_JOBS`, default 1; 0: none, workers only). */
-  workers: number;
-  /** How long a worker's claim on a job holds without renewal (`SEEDCAST_JOB_LEASE`, default 30 s). */
-  leaseMs: number;
-}
-
-/** `--jobs` over `SEEDCAST_JOBS`, `SEEDCAST_QUEUE`, `SEEDCAST_JOB_LEASE`; throws USAGE on a bad value. */
-export function readJobsConfig(flags: { jobs?: string } = {}, env: Env = process.env): JobsConfig {
-  const n = flags.jobs ?? blank(env.SEEDCAST_JOBS);
-  const workers =
-    n === undefined ? 1 : wholeNumber(flags.jobs !== undefined ? '--jobs' : 'SEEDCAST_JOBS', n, 0);
-  if (workers > 64)
-    throw new SeedcastError(
-      'USAGE',
-      `${flags.jobs !== undefined ? '--jobs' : 'SEEDCAST_JOBS'} is at most 64`,
-    );
-  const q = (blank(env.SEEDCAST_QUEUE) ?? 'embedded').trim().toLowerCase();
-  if (q !== 'embedded' && q !== 'bullmq')
-    throw new SeedcastError(
-      'USAGE',
-      `SEEDCAST_QUEUE must be embedded or bullmq, got "${env.SEEDCAST_QUEUE}"`,
-    );
-  const lease = blank(env.SEEDCAST_JOB_LEASE);
-  const leaseMs = lease ? parseDuration('SEEDCAST_JOB_LEASE', lease) : 30_000;
-  if (leaseMs < 1000) throw new SeedcastError('USAGE', 'SEEDCAST_JOB_LEASE is at least 1s');
-  return { queue: q, workers, leaseMs };
-}
-// --- end of job queue -----------------------------------------------------------------------------
-
 /** What the command line gave (undefined: not given). */
 export interface ConfigFlags {
   host?: string;
@@ -280,9 +178,9 @@ export interface ConfigFlags {
   noWebrtc?: boolean;
   /** `--jobs N` as given (issue 18). */
   jobs?: string;
+  /** `--log-level` (issue 19). */
+  logLevel?: string;
 }
-
-type Env = Record<string, string | undefined>;
 
 // --- local service discovery (issue 16, lsd) ------------------------------------------------
 /** BEP 14 multicast for `seed`, `download` and `sync` (the site never uses it: it has no LAN). */
@@ -330,14 +228,6 @@ function publicUrl(value: string | undefined): string | undefined {
   return url.href.replace(/\/+$/, '');
 }
 
-function flag(name: string, value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value === '') return fallback;
-  const v = value.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new SeedcastError('USAGE', `${name} must be on or off (1/0, true/false, yes/no), got "${value}"`);
-}
-
 /** `--trust-proxy`: `true`/`false`, a hop count, or comma-separated addresses and CIDRs. */
 export function trustProxy(value: string | undefined): TrustProxy {
   if (value === undefined || value.trim() === '') return false;
@@ -364,8 +254,6 @@ export function trustProxy(value: string | undefined): TrustProxy {
   }
   return list;
 }
-
-const blank = (v: string | undefined) => (v === undefined || v === '' ? undefined : v);
 
 /** Flags over `env` over defaults; throws USAGE on a bad port or URL. */
 export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Readonly<Config> {
@@ -394,6 +282,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
     jobs: Object.freeze(readJobsConfig({ jobs: flags.jobs }, env)),
     mail: Object.freeze(readMailConfig(env)),
+    logLevel: readLogLevel(flags.logLevel, env),
   });
 }
 

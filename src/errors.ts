@@ -93,7 +93,15 @@ export const ERRORS = {
   // accounts (issue 19): one-time links, email addresses, deleting an account
   ACCOUNT_TOKEN_INVALID: { status: 400, message: 'account: invalid link' },
   EMAIL_TAKEN: { status: 409, message: 'account: email address in use' },
-  LAST_ADMIN: { status: 409, message: 'account: the last admin cannot be removed' },
+  // site settings and registration (issue 19, site admin)
+  SETTINGS_INVALID: { status: 400, message: 'settings: invalid field' },
+  REGISTRATION_CLOSED: { status: 403, message: 'account: registration is closed on this site' },
+  INVITE_INVALID: {
+    status: 403,
+    message: 'account: this site registers by invitation; the invite code is missing, used or unknown',
+  },
+  ACCOUNT_PENDING: { status: 403, message: 'account: waiting for an admin to approve it' },
+  LAST_ADMIN: { status: 409, message: 'account: the site must keep at least one admin' },
   // the site's HTTP API (src/web)
   HTTP_BAD_REQUEST: { status: 400, message: 'request: malformed' },
   HTTP_TOO_LARGE: { status: 413, message: 'request: larger than the limit' },

@@ -23,7 +23,8 @@ import { createSite } from './site-services.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
-import type { LimitOverrides } from './web/limits.js';
+import { type LimitOverrides, siteLimits } from './web/limits.js';
+import { requestLogger } from './web/request-log.js';
 import { startJobWorkers } from './worker.js';
 
 export interface RunningServer {
@@ -38,7 +39,7 @@ export interface RunningServer {
 }
 
 export interface ServerExtras {
-  logger?: boolean;
+  logger?: boolean | Record<string, unknown>;
   /** Where operator warnings go (damaged or failed seeding); default: the app's logger. */
   log?: (message: string) => void;
   limits?: LimitOverrides;
@@ -124,6 +125,7 @@ export async function startServer(
       blobsOnDataDisk: opened instanceof LocalDiskStore,
       stun: c.webrtc.stun,
       mail: c.mail,
+      maxUploadBytes: siteLimits(limits).uploadBytes,
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
@@ -158,7 +160,7 @@ export async function startServer(
     const app = buildApp({
       tracker,
       site,
-      logger: extras.logger,
+      logger: extras.logger ?? (c.logLevel ? requestLogger(c.logLevel) : false),
       limits,
       metricsToken: c.metricsToken,
       trustProxy: fastifyTrustProxy(c.trustProxy),

@@ -20,6 +20,8 @@ import {
   SearchRepository,
   SessionRepository,
   SettingsRepository,
+  SiteAccounts,
+  SiteSettings,
   TokenRepository,
   UploadRepository,
   UserRepository,
@@ -63,6 +65,8 @@ export interface SiteParts {
   blobsOnDataDisk?: boolean;
   /** STUN servers for the P2P player (`SEEDCAST_STUN`). */
   stun?: string[];
+  /** The server's cap on one upload (`--limit upload-bytes`); the admin's setting may only lower it. */
+  maxUploadBytes?: number;
   /** The job queue (issue 18), when the site runs one; without it media analysis runs in-process. */
   jobs?: JobQueue;
   /** Outgoing mail for password resets and address verification (issue 19); none: no mail. */
@@ -75,7 +79,16 @@ export function createSite(parts: SiteParts): SiteServices {
   const items = new ItemRepository(db);
   const q: QuotaConfig = { ...DEFAULT_QUOTAS, ...parts.quotas };
   const quotas = new QuotaRepository(db);
+  const settings = new SettingsRepository(db);
+  // The admin's settings (issue 19) over the configuration's quota and upload cap.
+  const siteSettings = new SiteSettings(db, {
+    config: { userQuota: q.userQuota, maxUploadBytes: parts.maxUploadBytes ?? Number.MAX_SAFE_INTEGER },
+    p2p: settings,
+  });
+  const users = parts.users ?? new UserRepository(db, { lockout: parts.loginLockout });
   const guard = new StorageGuard({
+    defaultQuotaOf: () => siteSettings.defaultQuota(),
+    maxUploadOf: () => siteSettings.maxUploadBytes(),
     quotas,
     dataRoot: parts.dataRoot ?? dirname(dirname(stagingRoot)),
     defaultQuota: q.userQuota,
@@ -117,7 +130,9 @@ export function createSite(parts: SiteParts): SiteServices {
       })
     : undefined;
   return {
-    users: parts.users ?? new UserRepository(db, { lockout: parts.loginLockout }),
+    users,
+    siteSettings,
+    siteAccounts: new SiteAccounts(db, { users, settings: siteSettings }),
     tokens: new TokenRepository(db),
     sessions,
     resolveUser: (request) => sessionUser(request, sessions),
@@ -155,7 +170,7 @@ export function createSite(parts: SiteParts): SiteServices {
     quotas,
     guard,
     ...(archiver ? { archiver } : {}),
-    settings: new SettingsRepository(db),
+    settings,
     accounts: createAccountServices(db, { links, ...(parts.mail ? { mail: parts.mail } : {}) }),
     ...(parts.stun ? { stun: parts.stun } : {}),
     traffic: new Traffic({

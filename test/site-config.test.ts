@@ -42,6 +42,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     webrtc: { enabled: true, maxConnections: 200, stun: [] },
     jobs: { queue: 'embedded', workers: 1, leaseMs: 30_000 },
     mail: { smtpUrl: undefined, mailFrom: undefined },
+    logLevel: undefined,
     torrentFormat: 'v1',
   });
   assert.ok(Object.isFrozen(defaults));

@@ -15,6 +15,7 @@ import type { Database, Role } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import { invalid, text } from './item-input.js';
 import { recordAudit } from './moderation.js';
+import { canModerate } from './roles.js';
 
 export const MAX_COMMENT = 5000;
 /** Levels shown nested (top level included); deeper replies are shown flat at the last one. */
@@ -313,7 +314,7 @@ export class CommentRepository {
   }): Promise<{ kept: boolean }> {
     const row = await this.live(input.itemId, input.id);
     const own = row.user_id === input.actor.id;
-    if (!own && input.actor.role !== 'admin')
+    if (!own && !canModerate(input.actor))
       throw new SeedcastError('FORBIDDEN', 'only its author or an admin deletes a comment');
     return this.db.transaction().execute(async (tx) => {
       const kept = !(await removeLeaf(tx, row.id));

@@ -61,6 +61,7 @@ export {
 } from './moderation.js';
 export { checkPassword, hashPassword, type ScryptCost, verifyPassword } from './passwords.js';
 export { QuotaRepository, type QuotaSetting } from './quota.js';
+export { canModerate, isAdmin } from './roles.js';
 export {
   type Facets,
   type FacetValue,
@@ -74,6 +75,16 @@ export {
 } from './search.js';
 export { SessionRepository } from './sessions.js';
 export { type P2pChoice, type P2pSetting, resolveP2p, SettingsRepository } from './settings.js';
+export { type AdminUserPatch, type AdminUserRow, SiteAccounts } from './site-accounts.js';
+export {
+  type AdminSettings,
+  DEFAULT_PROFILE,
+  REGISTRATION_MODES,
+  type Registration,
+  type SettingsPatch,
+  type SiteProfile,
+  SiteSettings,
+} from './site-settings.js';
 export { type CreateTokenOptions, type TokenInfo, TokenRepository } from './tokens.js';
 export { type NewUpload, type Upload, UploadRepository } from './uploads.js';
 export { checkUsername, type User, UserRepository, type UserRepositoryOptions } from './users.js';

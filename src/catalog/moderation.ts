@@ -11,6 +11,7 @@
 import type { Database, Role } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import { text } from './item-input.js';
+import { canModerate } from './roles.js';
 
 export const MAX_REASON = 2000;
 
@@ -23,7 +24,8 @@ export type AuditAction =
   | 'report.resolve'
   // accounts (issue 19): an admin's one-time reset link; an account deleted (by its owner)
   | 'user.reset-link'
-  | 'user.delete';
+  | 'user.delete'
+  | 'user.role';
 
 export interface AuditEntry {
   id: number;
@@ -120,7 +122,7 @@ export class ModerationRepository {
     disabled: boolean;
     reason?: string;
   }): Promise<{ id: number; username: string; disabled: boolean }> {
-    if (input.actor.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
+    if (!canModerate(input.actor)) throw new SeedcastError('FORBIDDEN', 'admins and moderators only');
     const reason = text('reason', input.reason ?? '', MAX_REASON, { multiline: true });
     const user = await this.db
       .selectFrom('users')
@@ -129,6 +131,8 @@ export class ModerationRepository {
       .executeTakeFirst();
     if (!user) throw new SeedcastError('NOT_FOUND', `no account ${input.username}`);
     if (user.role === 'admin') throw new SeedcastError('FORBIDDEN', 'admin accounts cannot be disabled');
+    if (user.role === 'moderator' && input.actor.role !== 'admin')
+      throw new SeedcastError('FORBIDDEN', 'only an admin disables a moderator');
     const changed = input.disabled !== (user.disabled_at !== null);
     if (changed) {
       await this.db.transaction().execute(async (tx) => {

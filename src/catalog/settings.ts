@@ -17,6 +17,30 @@ const DEFAULT_NAME = 'p2p.default';
 /** How long a read of the site's default is reused (pages read it on every item view). */
 const CACHE_MS = 10_000;
 
+/** Stores one site setting as JSON (insert or replace); `site-settings.ts` writes through it too. */
+export async function writeSetting(db: Database, name: string, value: unknown, now: number): Promise<void> {
+  const row = { name, value: JSON.stringify(value), updated_at: now };
+  await db
+    .insertInto('site_settings')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
+    .execute();
+}
+
+/** Every stored site setting, parsed (a row that is not JSON reads as absent). */
+export async function readSettings(db: Database): Promise<Map<string, unknown>> {
+  const rows = await db.selectFrom('site_settings').select(['name', 'value']).execute();
+  const out = new Map<string, unknown>();
+  for (const r of rows) {
+    try {
+      out.set(r.name, JSON.parse(r.value) as unknown);
+    } catch {
+      // a damaged value: the default applies
+    }
+  }
+  return out;
+}
+
 export class SettingsRepository {
   /** The site's default as last read, and when (other site processes on the database may change it). */
   private cached: { value: P2pChoice; at: number } | undefined;
@@ -42,12 +66,7 @@ export class SettingsRepository {
 
   async setP2pDefault(choice: P2pChoice): Promise<void> {
     if (choice !== 'on' && choice !== 'off') throw new SeedcastError('USAGE', 'p2p: on or off');
-    const row = { name: DEFAULT_NAME, value: JSON.stringify(choice), updated_at: this.now() };
-    await this.db
-      .insertInto('site_settings')
-      .values(row)
-      .onConflict((oc) => oc.column('name').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
-      .execute();
+    await writeSetting(this.db, DEFAULT_NAME, choice, this.now());
     this.cached = { value: choice, at: this.now() };
   }
 

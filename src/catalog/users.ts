@@ -127,6 +127,9 @@ export class UserRepository {
       await this.countFailure(row.id);
       throw new SeedcastError('AUTH_FAILED');
     }
+    // Registered while the site asked for approval (issue 19): no login nor token until approved.
+    if (row.pending_since !== null)
+      throw new SeedcastError('ACCOUNT_PENDING', 'an admin has not approved it yet');
     await this.db
       .updateTable('users')
       .set({

@@ -10,7 +10,7 @@ export const serve: Command = {
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
                      [--torrent-format v1|hybrid] [--no-dht] [--dht-bootstrap HOST:PORT]...
-                     [--no-webrtc] [--jobs N]
+                     [--no-webrtc] [--jobs N] [--log-level LEVEL]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready, then whether the seeding
@@ -57,6 +57,9 @@ ${DHT_HELP}
                      (SEEDCAST_JOBS, default 1; 0: none, leave them to 'seedcast worker'
                      processes); jobs are queued in the site's database unless
                      SEEDCAST_QUEUE=bullmq (see docs/jobs.md)
+  --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (SEEDCAST_LOG_LEVEL, default
+                     warn: quiet); info prints one JSON line per request on stdout (method, path
+                     with secret-looking query values redacted, status, response time)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -90,6 +93,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'torrent-format': { type: 'string' },
       'no-webrtc': { type: 'boolean' },
       jobs: { type: 'string' },
+      'log-level': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -110,6 +114,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       torrentFormat: stringFlag(args, 'torrent-format'),
       noWebrtc: args.values['no-webrtc'] === true,
       jobs: stringFlag(args, 'jobs'),
+      logLevel: stringFlag(args, 'log-level'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

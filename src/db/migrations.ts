@@ -12,6 +12,7 @@ import { captions } from './migrations-captions.js';
 import { licences } from './migrations-licences.js';
 import { derivatives, jobs } from './migrations-media.js';
 import { people } from './migrations-people.js';
+import { roles } from './migrations-roles.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -377,7 +378,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await people(db, kind);
       },
     },
-    // 0017_roles (the moderator role) and 0018_licences (one canonical licence per item) follow.
+    // The moderator role (issue 19): users_role_check admits 'moderator' (`migrations-roles.ts`).
+    '0017_roles': {
+      async up(db) {
+        await roles(db, kind);
+      },
+    },
     // One canonical licence per item (an SPDX id, whatever form it was given in): `migrations-licences.ts`.
     '0018_licences': {
       async up(db) {

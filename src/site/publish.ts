@@ -173,6 +173,7 @@ export class Publisher {
     const guard = this.options.guard;
     if (!guard) return this.draft(draft);
     const expected = draft.totalBytes ?? draft.expectedBytes ?? 0;
+    await guard.checkUploadSize(expected);
     const remaining =
       draft.totalBytes === undefined
         ? (await guard.usage(owner, { exceptUpload })).remaining

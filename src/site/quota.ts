@@ -26,6 +26,10 @@ export interface StorageGuardOptions {
   minFreeBytes: number;
   /** Share of the disk to keep free (0..1), when larger than `minFreeBytes`. */
   minFreeRatio?: number;
+  /** The default quota as the site's settings say now (issue 19), over `defaultQuota`. */
+  defaultQuotaOf?: () => Promise<number | null>;
+  /** The largest upload as the site's settings say now (issue 19); none: only the server's cap. */
+  maxUploadOf?: () => Promise<number>;
 }
 
 export interface DiskSpace {
@@ -64,7 +68,15 @@ export class StorageGuard {
     const own: QuotaSetting = await this.options.quotas.quotaOf(user.id);
     if (own === 'none') return null;
     if (typeof own === 'number') return own;
-    return user.role === 'admin' ? null : this.options.defaultQuota;
+    if (user.role === 'admin') return null;
+    return this.options.defaultQuotaOf ? this.options.defaultQuotaOf() : this.options.defaultQuota;
+  }
+
+  /** Throws HTTP_TOO_LARGE when an upload of `bytes` is larger than the site's settings allow. */
+  async checkUploadSize(bytes: number): Promise<void> {
+    const max = await this.options.maxUploadOf?.();
+    if (max !== undefined && bytes > max)
+      throw new SeedcastError('HTTP_TOO_LARGE', `uploads on this site are at most ${formatSize(max)}`);
   }
 
   /** Quota, use and what is left (Infinity when there is no quota). */

@@ -105,6 +105,7 @@ export class Uploads {
     if (input.length !== null) checkLength(input.length, input.maxBytes);
     // The declared length is a reservation: it counts against the quota and the disk from now on.
     const guard = this.options.guard;
+    await guard?.checkUploadSize(input.length ?? 0);
     if (guard && input.owner) await guard.checkQuota(input.owner, input.length ?? 0);
     if (guard) await guard.checkDisk(input.length ?? 0, 'this upload');
     const id = randomBytes(16).toString('hex');

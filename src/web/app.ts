@@ -20,6 +20,8 @@ import {
   type SearchRepository,
   type SessionRepository,
   type SettingsRepository,
+  type SiteAccounts,
+  type SiteSettings,
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
@@ -37,6 +39,7 @@ import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiDocument } from './openapi.js';
+import { installRequestLog } from './request-log.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { accountRoutes } from './routes/accounts.js';
 import { captionRoutes } from './routes/captions.js';
@@ -57,6 +60,7 @@ import { p2pReportRoutes } from './routes/p2p-report.js';
 import { type PagesOptions, pageRoutes } from './routes/pages.js';
 import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
+import { settingsRoutes } from './routes/settings.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
 
@@ -99,6 +103,10 @@ export interface SiteServices {
   guard?: StorageGuard;
   /** The site's P2P default and accounts' choices (issue 17), when kept. */
   settings?: SettingsRepository;
+  /** The site's settings (issue 19: name, about, registration, upload defaults), when kept. */
+  siteSettings?: SiteSettings;
+  /** Registration modes, invites and the admin's user list (issue 19), when kept. */
+  siteAccounts?: SiteAccounts;
   /** Bytes per item and channel (issue 17), when counted. */
   traffic?: Traffic;
   /** The job queue of media work (issue 18), when the site runs one. */
@@ -116,7 +124,8 @@ export interface SiteServices {
 }
 
 export interface AppOptions {
-  logger?: boolean;
+  /** Fastify's logger: false (none), true, or options (`request-log.ts`'s `requestLogger`). */
+  logger?: boolean | Record<string, unknown>;
   /** When given, the BitTorrent tracker is served at `/announce` and `/scrape`. */
   tracker?: TrackerService;
   /** When given, the API and the file routes are served. */
@@ -132,10 +141,13 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   const limits: SiteLimits = siteLimits(options.limits);
   const app = Fastify({
     logger: options.logger ?? false,
+    // With the site's request log (`request-log.ts`), one line per request instead of two.
+    disableRequestLogging: typeof options.logger === 'object',
     trustProxy: options.trustProxy ?? false,
     ...httpServerOptions(limits),
   });
   guardServer(app.server, limits, { exempt: trustedProxies(options.trustProxy) });
+  if (typeof options.logger === 'object') installRequestLog(app);
   installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
@@ -223,6 +235,12 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });
       await api.register(jobRoutes, site);
+      if (site.siteSettings && site.siteAccounts)
+        await api.register(settingsRoutes, {
+          ...site,
+          siteSettings: site.siteSettings,
+          siteAccounts: site.siteAccounts,
+        });
       if (site.captions instanceof Captions)
         await api.register(captionRoutes, { ...site, captions: site.captions });
       if (site.collections) {

@@ -8,7 +8,7 @@
  */
 
 import type { FastifyRequest } from 'fastify';
-import type { TokenRepository, User } from '../catalog/index.js';
+import { canModerate, type TokenRepository, type User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 
 /** The token of `Authorization: Bearer <token>`, or undefined when there is no such header. */
@@ -54,5 +54,16 @@ export async function authenticateAdmin(
 ): Promise<User> {
   const user = await authenticate(request, tokens, resolveUser);
   if (user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'admins only');
+  return user;
+}
+
+/** The request's account when it may moderate (admins and moderators: `canModerate`), else FORBIDDEN. */
+export async function authenticateModerator(
+  request: FastifyRequest,
+  tokens: TokenRepository,
+  resolveUser?: UserResolver,
+): Promise<User> {
+  const user = await authenticate(request, tokens, resolveUser);
+  if (!canModerate(user)) throw new SeedcastError('FORBIDDEN', 'admins and moderators only');
   return user;
 }

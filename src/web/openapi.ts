@@ -11,6 +11,7 @@ import { captionPaths } from './openapi-captions.js';
 import { jobPaths } from './openapi-jobs.js';
 import { moderationPaths } from './openapi-moderation.js';
 import { processingProperties } from './openapi-processing.js';
+import { siteAdminPaths } from './openapi-site-admin.js';
 import { uploadPaths } from './openapi-uploads.js';
 
 type Op = Record<string, unknown>;
@@ -393,6 +394,7 @@ export function openApiDocument(): Record<string, unknown> {
       ...uploadPaths(),
       ...captionPaths(),
       ...accountPaths(),
+      ...siteAdminPaths(),
     },
   };
 }

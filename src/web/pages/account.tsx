@@ -68,7 +68,13 @@ export function LoginPage(props: {
   );
 }
 
-export function RegisterPage(props: { ctx: PageContext; username?: string; errors?: FormErrors }): Html {
+export function RegisterPage(props: {
+  ctx: PageContext;
+  username?: string;
+  errors?: FormErrors;
+  /** The registration mode's field or note (issue 19: invite code, approval). */
+  extra?: Html;
+}): Html {
   const { ctx, errors } = props;
   return (
     <Layout ctx={ctx} title="Register">
@@ -106,6 +112,7 @@ export function RegisterPage(props: { ctx: PageContext; username?: string; error
           required
           autocomplete="new-password"
         />
+        {props.extra}
         <button type="submit">Create account</button>
       </form>
       <p>

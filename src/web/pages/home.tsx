@@ -1,9 +1,13 @@
-/** The home page: the newest items, the most seeded ones (live tracker numbers) and the channels. */
+/**
+ * The home page: what the site is (its name and description from the settings) with a Publish call
+ * to action, then the newest items, the most seeded ones (live tracker numbers) and the channels.
+ */
 
 import type { Channel } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { type CardItem, ItemGrid } from './components.js';
 import { Layout, type PageContext } from './layout.js';
+import { SiteIntro } from './settings.js';
 
 export function HomePage(props: {
   ctx: PageContext;
@@ -13,7 +17,7 @@ export function HomePage(props: {
 }): Html {
   return (
     <Layout ctx={props.ctx} title="Home">
-      <h1 class="visually-hidden">Seedcast</h1>
+      <SiteIntro ctx={props.ctx} />
       <section aria-labelledby="newest-title">
         <h2 id="newest-title">Newest</h2>
         <ItemGrid id="newest" items={props.newest} empty="Nothing has been published yet." />

@@ -7,7 +7,7 @@
  * escaped, line breaks kept by the stylesheet. The data types here are the plain rows the routes give.
  */
 
-import { type Comment, THREAD_LEVELS } from '../../catalog/index.js';
+import { type Comment, canModerate, THREAD_LEVELS } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { renderCommentMarkdown } from '../html/markdown.js';
 import { formatDate } from './format.js';
@@ -124,7 +124,7 @@ function CommentActions(props: { ctx: PageContext; itemId: number; comment: Comm
           </form>
         </details>
       ) : null}
-      {own || user.role === 'admin' ? (
+      {own || canModerate(user) ? (
         <details class="reply">
           <summary>Delete</summary>
           <form method="post" action={`${base}/delete`} class="comment-form">

@@ -1,10 +1,12 @@
 /**
- * The frame of every page: document head (title, stylesheet, page script, feed links), a skip link,
- * the header (brand, search box, account links) and the footer. Pages render their content inside
+ * The frame of every page: document head (title with the site's name, favicon, stylesheet, page
+ * script, feed links), a skip link, the header (the site's name, search box, links to Channels,
+ * Subscriptions, Publish, About, the account and, by role, Admin, Settings and Users), the first-run
+ * banner until the first account exists, and the footer. Pages render their content inside
  * `<Layout>` and get back the whole document as `Html`.
  */
 
-import type { User } from '../../catalog/index.js';
+import { canModerate, DEFAULT_PROFILE, isAdmin, type SiteProfile, type User } from '../../catalog/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import type { Visitor } from '../session.js';
 import type { StaticAssets } from '../static.js';
@@ -15,6 +17,15 @@ export interface PageContext {
   assets: StaticAssets;
   /** The search box's text (the query on the search page). */
   query?: string;
+  /** The site's name, description, registration mode... (issue 19), when the site keeps settings. */
+  site?: SiteProfile;
+  /** True until the first account exists: every page shows the first-run banner. */
+  firstRun?: boolean;
+}
+
+/** The site's profile, or the defaults. */
+export function siteOf(ctx: PageContext): SiteProfile {
+  return ctx.site ?? DEFAULT_PROFILE;
 }
 
 /** A hidden field with the visitor's CSRF token: put one in every POST form. */
@@ -28,6 +39,15 @@ function AccountLinks(props: { ctx: PageContext; user: User | undefined }): Html
     return (
       <>
         <li>
+          <a href="/channels">Channels</a>
+        </li>
+        <li>
+          <a href="/upload">Publish</a>
+        </li>
+        <li>
+          <a href="/about">About</a>
+        </li>
+        <li>
           <a href="/login">Log in</a>
         </li>
         <li>
@@ -39,7 +59,16 @@ function AccountLinks(props: { ctx: PageContext; user: User | undefined }): Html
   return (
     <>
       <li>
-        <a href="/upload">Upload</a>
+        <a href="/channels">Channels</a>
+      </li>
+      <li>
+        <a href="/subscriptions">Subscriptions</a>
+      </li>
+      <li>
+        <a href="/upload">Publish</a>
+      </li>
+      <li>
+        <a href="/about">About</a>
       </li>
       <li>
         <a href={`/users/${encodeURIComponent(user.username)}`}>{user.username}</a>
@@ -47,10 +76,20 @@ function AccountLinks(props: { ctx: PageContext; user: User | undefined }): Html
       <li>
         <a href="/account">Account</a>
       </li>
-      {user.role === 'admin' ? (
+      {canModerate(user) ? (
         <li>
           <a href="/admin">Admin</a>
         </li>
+      ) : null}
+      {isAdmin(user) ? (
+        <>
+          <li>
+            <a href="/admin/settings">Settings</a>
+          </li>
+          <li>
+            <a href="/admin/users">Users</a>
+          </li>
+        </>
       ) : null}
       <li>
         <form method="post" action="/logout">
@@ -72,12 +111,14 @@ export function Layout(props: {
   head?: Child;
 }): Html {
   const { ctx } = props;
+  const site = siteOf(ctx);
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${props.title} · Seedcast`}</title>
+        <title>{`${props.title} · ${site.name}`}</title>
+        <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
         <meta name="csrf-token" content={ctx.visitor.csrf} />
         <link rel="stylesheet" href={ctx.assets.url('site.css')} />
         <link rel="alternate" type="application/rss+xml" title="Newest items (RSS)" href="/feeds/items.rss" />
@@ -97,7 +138,7 @@ export function Layout(props: {
         <header class="site-header">
           <nav class="site-nav" aria-label="Main">
             <a class="brand" href="/">
-              Seedcast
+              {site.name}
             </a>
             <search class="nav-search">
               <form method="get" action="/search">
@@ -113,6 +154,15 @@ export function Layout(props: {
             </ul>
           </nav>
         </header>
+        {ctx.firstRun ? (
+          <div class="first-run-banner" id="first-run-banner" role="status">
+            <p>
+              This site has no accounts yet.{' '}
+              <strong>The first account you create becomes the site's admin.</strong>{' '}
+              <a href="/register">Create it now</a>.
+            </p>
+          </div>
+        ) : null}
         <main id="main" tabindex="-1">
           {props.children}
         </main>

@@ -14,6 +14,7 @@ import { addressKey, limitAction } from '../action-limits.js';
 import { AccountPage, LoginPage, RegisterPage } from '../pages/account.js';
 import type { FormErrors } from '../pages/components.js';
 import type { PageContext } from '../pages/layout.js';
+import { PendingPage, RegistrationClosedPage, RegistrationModeFields } from '../pages/settings.js';
 import { safeRedirectPath as safeNext } from '../redirects.js';
 import { appendCookie, checkCsrf, SESSION_COOKIE, serializeCookie } from '../session.js';
 import type { PageKit } from './pages.js';
@@ -87,16 +88,24 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
         const locked = { form: lockedMessage(err.message) };
         return kit.send(reply, LoginPage({ ctx, username, next, errors: locked }), 429);
       }
+      if (isSeedcastError(err, 'ACCOUNT_PENDING')) {
+        const pending = { form: 'Your account is waiting for an admin of this site to approve it.' };
+        return kit.send(reply, LoginPage({ ctx, username, next, errors: pending }), 403);
+      }
       if (!isSeedcastError(err, 'AUTH_FAILED')) throw err;
       const failed = { form: 'Wrong username or password.' };
       return kit.send(reply, LoginPage({ ctx, username, next, errors: failed }), 401);
     }
   });
 
-  app.get('/register', async (request, reply) => {
+  app.get<{ Querystring: { invite?: string } }>('/register', async (request, reply) => {
     const ctx = await kit.context(request, reply);
     if (ctx.visitor.user) return reply.redirect('/account', 303);
-    return kit.send(reply, RegisterPage({ ctx }));
+    // The site's registration mode (issue 19; the first account always registers).
+    if (!ctx.firstRun && ctx.site?.registration === 'closed')
+      return kit.send(reply, RegistrationClosedPage({ ctx }));
+    const invite = typeof request.query.invite === 'string' ? request.query.invite.slice(0, 100) : undefined;
+    return kit.send(reply, RegisterPage({ ctx, extra: RegistrationModeFields({ ctx, invite }) }));
   });
 
   app.post<{ Body: Form }>('/register', async (request, reply) => {
@@ -106,19 +115,30 @@ export async function accountPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     checkCsrf(ctx.visitor, body._csrf);
     const username = (body.username ?? '').trim();
     const password = body.password ?? '';
+    const invite = body.invite;
+    const page = (errors: FormErrors) =>
+      RegisterPage({ ctx, username, errors, extra: RegistrationModeFields({ ctx, invite, errors }) });
     if (password !== (body.confirm ?? '')) {
       const errors = { confirm: 'The two passwords differ.' };
-      return kit.send(reply, RegisterPage({ ctx, username, errors }), 400);
+      return kit.send(reply, page(errors), 400);
     }
     try {
-      const user = await site.users.register({ username, password });
+      // The site's registration mode (issue 19): closed, invite code, or approval (no session yet).
+      const user = site.siteAccounts
+        ? await site.siteAccounts.register({ username, password, invite })
+        : { ...(await site.users.register({ username, password })), pending: false };
+      if (user.pending) return kit.send(reply, PendingPage({ ctx, username: user.username }), 201);
       await startSession(reply, user.id);
       return reply.redirect('/account', 303);
     } catch (err) {
+      if (isSeedcastError(err, 'REGISTRATION_CLOSED'))
+        return kit.send(reply, RegistrationClosedPage({ ctx }), 403);
+      if (isSeedcastError(err, 'INVITE_INVALID'))
+        return kit.send(reply, page({ invite: 'This invite code is missing, used or unknown.' }), 403);
       const errors = fieldErrors(err, ['username', 'password']);
       if (!errors) throw err;
       const status = isSeedcastError(err, 'USER_EXISTS') ? 409 : 400;
-      return kit.send(reply, RegisterPage({ ctx, username, errors }), status);
+      return kit.send(reply, page(errors), status);
     }
   });
 

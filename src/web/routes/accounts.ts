@@ -14,6 +14,7 @@ import {
   resolveP2p,
   type SessionRepository,
   type SettingsRepository,
+  type SiteAccounts,
   type TokenRepository,
   type UserRepository,
 } from '../../catalog/index.js';
@@ -27,6 +28,8 @@ export interface AccountRoutesOptions {
   sessions: SessionRepository;
   resolveUser?: UserResolver;
   settings?: SettingsRepository;
+  /** Registration modes (issue 19): closed, invite, approval; without it registration is open. */
+  siteAccounts?: SiteAccounts;
 }
 
 const credentials = {
@@ -54,15 +57,23 @@ type Credentials = { username: string; password: string };
 
 export async function accountRoutes(app: FastifyInstance, options: AccountRoutesOptions): Promise<void> {
   const { users, tokens, sessions } = options;
-  app.post<{ Body: Credentials }>(
+  app.post<{ Body: Credentials & { invite?: string } }>(
     '/api/v1/users',
     {
       schema: {
-        body: credentials,
+        body: {
+          ...credentials,
+          properties: { ...credentials.properties, invite: { type: 'string', maxLength: 100 } },
+        },
         response: {
           201: {
             type: 'object',
-            properties: { id: { type: 'integer' }, username: { type: 'string' }, role: { type: 'string' } },
+            properties: {
+              id: { type: 'integer' },
+              username: { type: 'string' },
+              role: { type: 'string' },
+              pending: { type: 'boolean' },
+            },
           },
           '4xx': errorSchema,
         },
@@ -70,9 +81,18 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     },
     async (request, reply) => {
       limitAction(reply, { action: 'registrations' });
-      const user = await users.register(request.body);
+      // The site's registration mode (issue 19): closed 403, invite code, approval (pending).
+      const user = options.siteAccounts
+        ? await options.siteAccounts.register(request.body)
+        : { ...(await users.register(request.body)), pending: false };
       reply.code(201);
-      return { id: user.id, username: user.username, role: user.role };
+      // `pending: true` only when the account awaits approval (the answer is unchanged otherwise).
+      return {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        ...(user.pending ? { pending: true } : {}),
+      };
     },
   );
 

@@ -14,7 +14,7 @@
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../../catalog/index.js';
+import { canModerate, type User } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import { AdminPage, AuditPage } from '../pages/admin.js';
 import type { PageContext } from '../pages/layout.js';
@@ -48,7 +48,8 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
       reply.redirect('/login?next=%2Fadmin', 303);
       return undefined;
     }
-    if (user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'this page is for the site’s admins');
+    if (!canModerate(user))
+      throw new SeedcastError('FORBIDDEN', 'this page is for the site’s admins and moderators');
     return { ctx, user };
   };
 
@@ -84,7 +85,9 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
             }
           : undefined,
         notice: NOTICES[request.query.done ?? ''],
-        ...(site.settings ? { p2pDefault: await site.settings.p2pDefault() } : {}),
+        ...(site.settings && who.user.role === 'admin'
+          ? { p2pDefault: await site.settings.p2pDefault() }
+          : {}),
       }),
     );
   });
@@ -126,6 +129,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
   // The site's default for browser P2P (issue 17): on or off.
   app.post<{ Body: Form }>('/admin/p2p', async (request, reply) => {
     const who = await admin(request, reply);
+    if (who && who.user.role !== 'admin') throw new SeedcastError('FORBIDDEN', 'settings are for admins');
     if (!who) return reply;
     checkCsrf(who.ctx.visitor, request.body?._csrf);
     const choice = request.body?.p2p;

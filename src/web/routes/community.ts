@@ -22,7 +22,7 @@ import {
 import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
-import { authenticate, authenticateAdmin, bearerToken, type UserResolver } from '../auth.js';
+import { authenticate, authenticateModerator, bearerToken, type UserResolver } from '../auth.js';
 import { itemView } from './items.js';
 
 export interface CommunityRoutesOptions {
@@ -50,7 +50,7 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${id}`);
     return item;
   };
-  const admin = (request: FastifyRequest) => authenticateAdmin(request, tokens, options.resolveUser);
+  const admin = (request: FastifyRequest) => authenticateModerator(request, tokens, options.resolveUser);
 
   app.get<{ Params: { id: number }; Querystring: { after?: string; thread?: number; limit?: number } }>(
     '/api/v1/items/:id/comments',

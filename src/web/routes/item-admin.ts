@@ -22,7 +22,7 @@ import { SeedcastError } from '../../errors.js';
 import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import type { Archiver, Seeding, SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import { authenticate, authenticateAdmin, type UserResolver } from '../auth.js';
+import { authenticate, authenticateModerator, type UserResolver } from '../auth.js';
 import { restoreItem, takeDownItem } from '../takedown.js';
 import { editableItem, type ItemPatchBody, metadataPatch, removeItem } from './item-edit-ops.js';
 import { itemView } from './items.js';
@@ -111,7 +111,8 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     },
   );
 
-  const admin = (request: FastifyRequest) => authenticateAdmin(request, options.tokens, options.resolveUser);
+  const admin = (request: FastifyRequest) =>
+    authenticateModerator(request, options.tokens, options.resolveUser);
 
   app.post<{ Params: { id: number }; Body: { reason: string } }>(
     '/api/v1/items/:id/takedown',

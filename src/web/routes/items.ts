@@ -9,7 +9,13 @@
 import { createReadStream } from 'node:fs';
 import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
+import {
+  canModerate,
+  type Item,
+  type ItemRepository,
+  type TokenRepository,
+  type User,
+} from '../../catalog/index.js';
 import type { Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import type { MediaAnalyzer, ProcessingViews } from '../../media/index.js';
@@ -286,7 +292,7 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
         const viewer = await authenticate(request, options.tokens, options.resolveUser).catch(
           () => undefined,
         );
-        if (viewer?.role !== 'admin') throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${item.id}`);
+        if (!canModerate(viewer)) throw new SeedcastError('ITEM_TAKEN_DOWN', `item ${item.id}`);
         return { ...itemView(item, links), takedown: { reason: item.takedownReason, at: item.takenDownAt } };
       }
       if (item?.status !== 'ready') throw new SeedcastError('NOT_FOUND', `no item ${request.params.id}`);

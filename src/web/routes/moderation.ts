@@ -8,7 +8,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModerationRepository, TokenRepository } from '../../catalog/index.js';
-import { authenticateAdmin, type UserResolver } from '../auth.js';
+import { authenticateModerator, type UserResolver } from '../auth.js';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationRepository;
@@ -29,7 +29,8 @@ export async function moderationRoutes(
   options: ModerationRoutesOptions,
 ): Promise<void> {
   const { moderation } = options;
-  const admin = (request: FastifyRequest) => authenticateAdmin(request, options.tokens, options.resolveUser);
+  const admin = (request: FastifyRequest) =>
+    authenticateModerator(request, options.tokens, options.resolveUser);
   const schema = {
     params: nameParams,
     body: {

@@ -23,6 +23,7 @@ import { loadStaticAssets, type StaticAssets, staticRoutes } from '../static.js'
 import { accountLifecyclePageRoutes } from './account-lifecycle-pages.js';
 import { accountPageRoutes } from './account-pages.js';
 import { adminPageRoutes } from './admin-pages.js';
+import { adminUserPageRoutes } from './admin-users-pages.js';
 import { browsePageRoutes } from './browse-pages.js';
 import { captionPageRoutes } from './captions-pages.js';
 import { channelPageRoutes } from './channels-pages.js';
@@ -32,6 +33,7 @@ import { itemEditPageRoutes } from './item-edit-pages.js';
 import { jobPageRoutes } from './jobs-pages.js';
 import { quotaPageRoutes } from './quota-pages.js';
 import { searchPageRoutes } from './search-pages.js';
+import { settingsPageRoutes } from './settings-pages.js';
 import { uploadPageRoutes } from './upload-pages.js';
 
 export interface PagesOptions {
@@ -93,11 +95,22 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
     player,
     secure,
     ranking: new SwarmRanking(options.site.items, options.tracker),
-    context: async (request, reply, extra = {}) => ({
-      visitor: await visitorOf(request, reply, { sessions: options.site.sessions, secure }),
-      assets,
-      query: extra.query,
-    }),
+    context: async (request, reply, extra = {}) => {
+      // The site's profile (cached in SiteSettings) and whether no account exists yet (issue 19).
+      const { siteSettings, siteAccounts } = options.site;
+      const [visitor, site, anyAccount] = await Promise.all([
+        visitorOf(request, reply, { sessions: options.site.sessions, secure }),
+        siteSettings?.profile(),
+        siteAccounts?.anyAccount() ?? true,
+      ]);
+      return {
+        visitor,
+        assets,
+        query: extra.query,
+        ...(site ? { site } : {}),
+        ...(anyAccount ? {} : { firstRun: true }),
+      };
+    },
     send: sendPage,
   };
 
@@ -141,4 +154,6 @@ export async function pageRoutes(app: FastifyInstance, options: PagesOptions): P
   await app.register(collectionPageRoutes, kit);
   await app.register(itemEditPageRoutes, kit);
   await app.register(channelPageRoutes, kit);
+  await app.register(settingsPageRoutes, kit);
+  await app.register(adminUserPageRoutes, kit);
 }
