@@ -1,0 +1,16 @@
+/**
+ * The shared schemas of the API, registered once on the root instance (`app.addSchema`) so every
+ * route can `$ref` them (`ref('Item')`) and the OpenAPI document lists them as components.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from './common.js';
+import { itemFileSchema, itemSchema } from './item.js';
+
+export const SHARED_SCHEMAS = [errorSchema, itemFileSchema, itemSchema] as const;
+
+export function registerSchemas(app: FastifyInstance): void {
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+}
+
+export * from './common.js';
