@@ -43,7 +43,8 @@ const NOT_2XX: Record<string, string> = {};
 function operations(doc: Doc) {
   const out: Array<{ key: string; path: string; method: string; op: Operation }> = [];
   for (const [path, item] of Object.entries(doc.paths))
-    for (const method of METHODS) if (item[method]) out.push({ key: `${method} ${path}`, path, method, op: item[method] });
+    for (const method of METHODS)
+      if (item[method]) out.push({ key: `${method} ${path}`, path, method, op: item[method] });
   return out;
 }
 
@@ -106,7 +107,10 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
   for (const { key, op } of ops) {
     assert.ok(op.summary, `${key}: no summary`);
     assert.ok(op.tags?.length, `${key}: no tags`);
-    assert.ok(Object.keys(op.responses).some((s) => /^2/.test(s)), `${key}: no 2xx answer`);
+    assert.ok(
+      Object.keys(op.responses).some((s) => /^2/.test(s)),
+      `${key}: no 2xx answer`,
+    );
   }
   // Pages, static assets and the tracker are not API operations.
   for (const path of ['/', '/search', '/static/{name}', '/announce', '/items/{id}'])
@@ -126,8 +130,11 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
       language: 'fr',
       ...call.params,
     };
-    let url = path.replace(/\{([^}]+)\}/g, (_m, name: string) => encodeURIComponent(String(params[name] ?? 'x')));
-    if (path.includes('{*}')) url = path.replace(/\{id\}/, String(params.id)).replace('{*}', String(params['*']));
+    let url = path.replace(/\{([^}]+)\}/g, (_m, name: string) =>
+      encodeURIComponent(String(params[name] ?? 'x')),
+    );
+    if (path.includes('{*}'))
+      url = path.replace(/\{id\}/, String(params.id)).replace('{*}', String(params['*']));
     const query = { ...call.query };
     for (const p of op.parameters ?? [])
       if (p.in === 'query' && p.required && !(p.name in query)) query[p.name] = String(sample(p.schema));
@@ -135,7 +142,7 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
     const who = call.as ?? 'admin';
     const headers = { ...(who === 'anonymous' ? {} : site.auth[who]), ...call.headers };
     const jsonBody = op.requestBody?.content['application/json']?.schema;
-    const body = call.payload ?? (call.body ?? (jsonBody ? sample(jsonBody) : undefined));
+    const body = call.payload ?? call.body ?? (jsonBody ? sample(jsonBody) : undefined);
     const answer = await app.inject({
       method: method.toUpperCase() as 'GET',
       url,
@@ -168,7 +175,8 @@ test('every route the app serves under /api/v1 is in the document, and only thos
   const served = new Set<string>();
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1')) return;
-    for (const method of [route.method].flat()) served.add(`${method.toLowerCase()} ${openApiPath(route.url)}`);
+    for (const method of [route.method].flat())
+      served.add(`${method.toLowerCase()} ${openApiPath(route.url)}`);
   });
   await app.ready();
   t.after(() => app.close());
@@ -180,6 +188,10 @@ test('every route the app serves under /api/v1 is in the document, and only thos
   );
   assert.deepEqual(missing, [], 'routes missing from the OpenAPI document');
   const apiDocumented = [...documented].filter((r) => r.split(' ')[1]!.startsWith('/api/v1'));
-  assert.deepEqual(apiDocumented.filter((r) => !served.has(r)), [], 'documented but not served');
+  assert.deepEqual(
+    apiDocumented.filter((r) => !served.has(r)),
+    [],
+    'documented but not served',
+  );
   assert.ok(served.size >= 30, `saw ${served.size} routes`);
 });

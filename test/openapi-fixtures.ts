@@ -42,7 +42,12 @@ async function publish(s: TestSite, auth: Record<string, string>, title: string)
   const form = multipart([
     { name: 'title', value: title },
     { name: 'license', value: 'CC-BY-4.0' },
-    { name: 'file', value: Buffer.from(`WEBVTT\n\n${title} `.repeat(50)), filename: `${title}.txt`, type: 'text/plain' },
+    {
+      name: 'file',
+      value: Buffer.from(`WEBVTT\n\n${title} `.repeat(50)),
+      filename: `${title}.txt`,
+      type: 'text/plain',
+    },
   ]);
   const res = await s.app.inject({
     method: 'POST',
@@ -64,7 +69,12 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
   const item = await publish(s, admin, 'first');
   const other = await publish(s, admin, 'second');
   const inject = async (method: string, url: string, payload?: unknown, headers = admin) => {
-    const res = await s.app.inject({ method: method as 'GET', url, headers, ...(payload ? { payload } : {}) });
+    const res = await s.app.inject({
+      method: method as 'GET',
+      url,
+      headers,
+      ...(payload ? { payload } : {}),
+    });
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
     return res.statusCode === 204 ? undefined : res.json();
   };
@@ -88,7 +98,12 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
   const vtt = () =>
     multipart([
       { name: 'language', value: 'fr' },
-      { name: 'file', value: 'WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n', filename: 'fr.vtt', type: 'text/vtt' },
+      {
+        name: 'file',
+        value: 'WEBVTT\n\n00:00.000 --> 00:01.000\nBonjour\n',
+        filename: 'fr.vtt',
+        type: 'text/vtt',
+      },
     ]);
   await (async () => {
     const form = vtt();
@@ -102,8 +117,14 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
   })();
 
   const calls: Record<string, () => Promise<Call>> = {
-    'post /api/v1/users': async () => ({ body: { username: 'carol', password: 'long enough pass' }, as: 'anonymous' }),
-    'post /api/v1/tokens': async () => ({ body: { username: 'bob', password: 'correct horse' }, as: 'anonymous' }),
+    'post /api/v1/users': async () => ({
+      body: { username: 'carol', password: 'long enough pass' },
+      as: 'anonymous',
+    }),
+    'post /api/v1/tokens': async () => ({
+      body: { username: 'bob', password: 'correct horse' },
+      as: 'anonymous',
+    }),
     'post /api/v1/account/password': async () => ({
       body: { currentPassword: 'correct horse', newPassword: 'another horse battery' },
       as: 'bob',
@@ -125,11 +146,20 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
     'delete /api/v1/items/{id}/takedown': async () => ({ params: { id: other } }),
     'put /api/v1/users/{name}/quota': async () => ({ params: { name: 'bob' }, body: { quota: 1_000_000 } }),
     'post /api/v1/items/{id}/comments': async () => ({ body: { body: 'A reply', parentId: comment } }),
-    'patch /api/v1/items/{id}/comments/{commentId}': async () => ({ params: { commentId: comment }, body: { body: 'Edited' } }),
-    'delete /api/v1/items/{id}/comments/{commentId}': async () => ({ params: { commentId: comment }, query: { reason: 'tidy' } }),
+    'patch /api/v1/items/{id}/comments/{commentId}': async () => ({
+      params: { commentId: comment },
+      body: { body: 'Edited' },
+    }),
+    'delete /api/v1/items/{id}/comments/{commentId}': async () => ({
+      params: { commentId: comment },
+      query: { reason: 'tidy' },
+    }),
     'post /api/v1/items/{id}/reports': async () => ({ body: { reason: 'spam' }, as: 'bob' }),
     'post /api/v1/reports/{id}/resolve': async () => ({ params: { id: report } }),
-    'post /api/v1/admin/users/{name}/disable': async () => ({ params: { name: 'bob' }, body: { reason: 'spam' } }),
+    'post /api/v1/admin/users/{name}/disable': async () => ({
+      params: { name: 'bob' },
+      body: { reason: 'spam' },
+    }),
     'post /api/v1/admin/users/{name}/enable': async () => ({ params: { name: 'bob' }, body: {} }),
     'post /api/v1/admin/jobs/{id}/retry': async () => ({ params: { id: job } }),
     'post /api/v1/items/{id}/captions': async () => {

@@ -139,7 +139,12 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
     summary: 'Whether the site can serve (its database answers)',
     tags: ['site'],
     response: {
-      200: { type: 'object', required: ['status'], properties: { status: { const: 'ok' } }, description: 'Serving' },
+      200: {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { const: 'ok' } },
+        description: 'Serving',
+      },
       503: {
         type: 'object',
         required: ['status'],

@@ -4,7 +4,8 @@
  * cannot drift from what the routes validate and answer. Documented: every route under `/api/v1`,
  * and the public routes outside it that carry `tags` (files, feeds, `/healthz`, `/metrics`). Pages
  * (HTML), static assets and untagged routes are left out. A `multipartBody` in a route's schema
- * becomes its `multipart/form-data` request body (Fastify does not validate multipart bodies).
+ * becomes its `multipart/form-data` request body, and a `bodyContent` (media type -> schema) its other
+ * bodies: the routes read those themselves, so Fastify must not validate them.
  */
 
 import { readFileSync } from 'node:fs';
@@ -52,13 +53,21 @@ export function swaggerOptions(options: { publicUrl?: string } = {}): SwaggerOpt
     },
     // Shared schemas keep their own names under components.schemas (`Item#` -> `#/components/schemas/Item`).
     refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
     transform: ({ schema, url }) => {
       if (!documented(url, schema)) return { schema: { ...schema, hide: true }, url };
-      if (!schema?.multipartBody) return { schema, url };
-      const { multipartBody, ...rest } = schema;
-      return { schema: { ...rest, body: multipartBody, consumes: ['multipart/form-data'] }, url };
+      const { multipartBody, bodyContent, ...rest } = schema ?? {};
+      if (multipartBody)
+        return { schema: { ...rest, body: multipartBody, consumes: ['multipart/form-data'] }, url };
+      if (bodyContent) {
+        const content = Object.fromEntries(
+          Object.entries(bodyContent).map(([type, s]) => [type, { schema: s }]),
+        );
+        return { schema: { ...rest, body: { content } }, url };
+      }
+      return { schema, url };
     },
   };
 }

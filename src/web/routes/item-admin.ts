@@ -65,7 +65,11 @@ export const itemPatchSchema = {
     title: { type: 'string', maxLength: 300, description: 'Not empty' },
     description: { type: 'string', maxLength: 20_000, description: 'Markdown' },
     creator: { type: 'string', maxLength: 300 },
-    date: { type: ['string', 'null'], maxLength: 40, description: 'YYYY, YYYY-MM or YYYY-MM-DD; null or "" clears it' },
+    date: {
+      type: ['string', 'null'],
+      maxLength: 40,
+      description: 'YYYY, YYYY-MM or YYYY-MM-DD; null or "" clears it',
+    },
     language: { type: ['string', 'null'], maxLength: 40, description: 'BCP 47 tag; null or "" clears it' },
     license: {
       type: ['string', 'null'],
@@ -83,7 +87,7 @@ export const itemPatchSchema = {
     channel: {
       type: ['string', 'null'],
       maxLength: 64,
-      description: "The name of one of the owner's channels; null or \"\" takes the item out of its channel",
+      description: 'The name of one of the owner\'s channels; null or "" takes the item out of its channel',
     },
   },
 } as const;
@@ -91,7 +95,9 @@ export const itemPatchSchema = {
 const takedownBody = {
   type: 'object',
   required: ['reason'],
-  properties: { reason: { type: 'string', maxLength: 2000, description: 'Shown to admins and in the audit log' } },
+  properties: {
+    reason: { type: 'string', maxLength: 2000, description: 'Shown to admins and in the audit log' },
+  },
 } as const;
 
 export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRoutesOptions): Promise<void> {

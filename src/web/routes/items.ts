@@ -241,7 +241,11 @@ const publishForm = {
     license: text('An SPDX id or a Creative Commons URL', 200),
     tags: text('Comma-separated', 2000),
     channel: text("The name of one of the owner's channels", 64),
-    format: { type: 'string', enum: ['v1', 'hybrid'], description: "The torrent's format (default: the site's)" },
+    format: {
+      type: 'string',
+      enum: ['v1', 'hybrid'],
+      description: "The torrent's format (default: the site's)",
+    },
   },
 } as const;
 

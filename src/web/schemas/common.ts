@@ -77,5 +77,7 @@ declare module 'fastify' {
      * bodies (the route reads the parts itself); `../openapi.ts` turns it into the requestBody.
      */
     multipartBody?: unknown;
+    /** Other bodies the route reads itself (e.g. tus bytes), for the document only: media type -> schema. */
+    bodyContent?: Record<string, unknown>;
   }
 }

@@ -4,10 +4,17 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import { captionSchema, chaptersSchema } from './captions.js';
 import { errorSchema } from './common.js';
 import { itemFileSchema, itemSchema } from './item.js';
 
-export const SHARED_SCHEMAS = [errorSchema, itemFileSchema, itemSchema] as const;
+export const SHARED_SCHEMAS = [
+  errorSchema,
+  itemFileSchema,
+  itemSchema,
+  captionSchema,
+  chaptersSchema,
+] as const;
 
 export function registerSchemas(app: FastifyInstance): void {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);

@@ -17,8 +17,14 @@ export const itemFileSchema = {
       length: integer,
       mimeType: nullableString,
       sha256: { type: ['string', 'null'], description: "The file's SHA-256 (hex); null until archived" },
-      integrity: { type: 'string', description: 'SHA-384 as Subresource Integrity (`sha384-...`), once analysed' },
-      url: { type: ['string', 'null'], description: 'Its HTTP URL (Range-capable); null until the site holds it' },
+      integrity: {
+        type: 'string',
+        description: 'SHA-384 as Subresource Integrity (`sha384-...`), once analysed',
+      },
+      url: {
+        type: ['string', 'null'],
+        description: 'Its HTTP URL (Range-capable); null until the site holds it',
+      },
     },
     { required: ['path', 'length', 'mimeType', 'sha256', 'url'] },
   ),
@@ -42,7 +48,8 @@ const archive = object(
 
 const processing = {
   type: ['object', 'null'],
-  description: 'Media work on the item: queued, running (progress 0..1), done or failed; null when none was queued',
+  description:
+    'Media work on the item: queued, running (progress 0..1), done or failed; null when none was queued',
   required: ['state'],
   properties: { state: { enum: ['queued', 'running', 'done', 'failed'] }, progress: share, error: string },
 } as const;
