@@ -37,8 +37,12 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as 
  */
 const NOT_CALLED: Record<string, string> = {};
 
-/** Operations whose success the fixtures cannot reach: the documented status they answer instead. */
-const NOT_2XX: Record<string, string> = {};
+/** Operations whose success the fixtures cannot reach: the documented status they answer instead, and why. */
+const NOT_2XX: Record<string, string> = {
+  'post /api/v1/items/{id}/archive': '404: only torrent-only items on an archiving site (site-archive-lifecycle.test.ts)',
+  'get /items/{id}/derivatives.torrent': '404: made by the media jobs with ffmpeg (derivatives-*.test.ts)',
+  'head /items/{id}/derivatives.torrent': '404: made by the media jobs with ffmpeg (derivatives-*.test.ts)',
+};
 
 function operations(doc: Doc) {
   const out: Array<{ key: string; path: string; method: string; op: Operation }> = [];
@@ -120,6 +124,10 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
   const responseValidator = new Ajv2020({ strict: false, allErrors: true, logger: false });
   addFormats.default(responseValidator);
   const checked: string[] = [];
+  const failures: string[] = [];
+  const check = (ok: unknown, message: string) => {
+    if (!ok) failures.push(message);
+  };
   for (const { key, path, method, op } of ops.sort((a, b) => order(a.key) - order(b.key))) {
     if (key in NOT_CALLED) continue;
     const call: Call = (await site.call(key)) ?? {};
@@ -151,18 +159,20 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
     });
     const status = answer.statusCode;
     const where = `${key} (${url}) answered ${status}: ${answer.body.slice(0, 300)}`;
-    assert.ok(statusDocumented(op.responses, status), `${where}: status not documented`);
-    if (!(key in NOT_2XX)) assert.ok(status >= 200 && status < 300, where);
+    check(statusDocumented(op.responses, status), `${where}: status not documented`);
+    if (key in NOT_2XX) check(status === Number(NOT_2XX[key]!.slice(0, 3)), `${where}: expected ${NOT_2XX[key]}`);
+    else check(status >= 200 && status < 300, where);
     const documented = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`];
     const type = String(answer.headers['content-type'] ?? '').split(';')[0]!;
     const schema = documented?.content?.[type]?.schema ?? documented?.content?.['application/json']?.schema;
     if (type === 'application/json' && schema && method !== 'head') {
       const validate = responseValidator.compile({ ...schema, components: doc.components });
-      assert.ok(validate(answer.json()), `${where}\n${JSON.stringify(validate.errors?.slice(0, 3))}`);
+      check(validate(answer.json()), `${where}\n${JSON.stringify(validate.errors?.slice(0, 3))}`);
     }
     checked.push(key);
   }
-  assert.ok(checked.length >= ops.length - Object.keys(NOT_CALLED).length);
+  assert.deepEqual(failures, [], 'operations that did not answer as documented');
+  assert.equal(checked.length, ops.length - Object.keys(NOT_CALLED).length);
 });
 
 // (d)

@@ -105,6 +105,35 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
         type: 'text/vtt',
       },
     ]);
+  // A thumbnail, a derivative (as the media jobs would make them), a channel, chapters.
+  const itemRow = (await s.site.items.get(item))!;
+  const thumb = `items/${item}/thumbnail.jpg`;
+  await s.site.blobs.put(thumb, Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  await s.site.items.update(item, { thumbnailKey: thumb });
+  const rendition = `items/${item}/derivatives/360p.mp4`;
+  await s.site.blobs.put(rendition, Buffer.alloc(100, 1));
+  await s.site.derivatives?.add({
+    itemId: item,
+    kind: 'video',
+    label: '360p',
+    path: '360p.mp4',
+    mime: 'video/mp4',
+    width: 640,
+    height: 360,
+    bitrate: 800_000,
+    durationMs: 2000,
+    length: 100,
+    blobKey: rendition,
+    integrity: `sha384-${'A'.repeat(64)}`,
+  });
+  await s.site.channels.create({ ownerId: itemRow.ownerId, slug: 'talks', title: 'Talks' });
+  await inject('PUT', `/api/v1/items/${item}/chapters`, {
+    version: '1.2.0',
+    chapters: [{ startTime: 0, title: 'Start' }],
+  });
+  /** A new account's Bearer header (for calls that end every token of their account). */
+  let accounts = 0;
+  const fresh = async () => login(s.app, `user${++accounts}`, 'correct horse');
   await (async () => {
     const form = vtt();
     const res = await s.app.inject({
@@ -127,9 +156,10 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
     }),
     'post /api/v1/account/password': async () => ({
       body: { currentPassword: 'correct horse', newPassword: 'another horse battery' },
-      as: 'bob',
+      as: 'anonymous',
+      headers: await fresh(),
     }),
-    'post /api/v1/account/logout-everywhere': async () => ({ as: 'bob' }),
+    'post /api/v1/account/logout-everywhere': async () => ({ as: 'anonymous', headers: await fresh() }),
     'post /api/v1/items': async () => {
       const form = multipart([
         { name: 'title', value: 'third' },
@@ -189,7 +219,11 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
     }),
     'delete /api/v1/uploads/{id}': async () => ({ params: { id: await tusUpload() }, headers: TUS }),
     'get /items/{id}/files/{*}': async () => ({ params: { '*': 'first.txt' } }),
-    'get /feeds/channels/{name}.rss': async () => ({ params: { name: 'ada' } }),
+    'get /items/{id}/derivatives/{file}': async () => ({ params: { file: '360p.mp4' } }),
+    'get /items/{id}/captions/{lang}.vtt': async () => ({ params: { lang: 'fr' } }),
+    'get /channels/{slug}/feed.rss': async () => ({ params: { slug: 'talks' } }),
+    'get /channels/{slug}/feed.atom': async () => ({ params: { slug: 'talks' } }),
+    'get /channels/{slug}/feed.json': async () => ({ params: { slug: 'talks' } }),
     'get /oai': async () => ({ query: { verb: 'Identify' } }),
     'get /oembed': async () => ({ query: { url: `http://site.test/items/${item}` } }),
   };
@@ -198,7 +232,8 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
     db,
     auth: { admin, bob },
     ids: { item, other, comment, report, job },
-    call: async (op) => calls[op]?.(),
+    // HEAD asks as GET does.
+    call: async (op) => (calls[op] ?? calls[op.replace(/^head /, 'get ')])?.(),
     async close() {
       await s.close();
       await queue.close();

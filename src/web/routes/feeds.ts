@@ -31,6 +31,7 @@ import {
 } from '../../site/feeds/index.js';
 import { ServedTorrents, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { feedSchema, opmlSchema } from '../schemas/feeds.js';
 import { embedRoutes } from './embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import { oaiRoutes } from './oai.js';
@@ -262,12 +263,12 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
   for (const format of ['rss', 'atom', 'json'] as const) {
     app.get<{ Querystring: FeedQuery }>(
       `/feeds/items.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, 'the newest items (filtered by q, tag, user, channel)', feedQuery) },
       (request, reply) => serveFeed(request, reply, format, request.query, `/feeds/items.${format}`),
     );
     app.get<{ Querystring: FeedQuery; Params: { slug: string } }>(
       `/channels/:slug/feed.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, "a channel's items", feedQuery) },
       (request, reply) =>
         serveFeed(
           request,
@@ -279,7 +280,7 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
     );
     app.get<{ Querystring: FeedQuery; Params: { name: string } }>(
       `/users/:name/feed.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, "a user's items", feedQuery) },
       (request, reply) =>
         serveFeed(
           request,
@@ -291,7 +292,7 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
     );
   }
 
-  app.get('/feeds/channels.opml', async (request, reply) => {
+  app.get('/feeds/channels.opml', { schema: opmlSchema }, async (request, reply) => {
     const all = await channels.all();
     const root = links.root;
     const feeds = [

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { captionSchema, chaptersSchema } from './captions.js';
 import { errorSchema } from './common.js';
+import { commentSchema } from './community.js';
 import { itemFileSchema, itemSchema } from './item.js';
 
 export const SHARED_SCHEMAS = [
@@ -14,6 +15,7 @@ export const SHARED_SCHEMAS = [
   itemSchema,
   captionSchema,
   chaptersSchema,
+  commentSchema,
 ] as const;
 
 export function registerSchemas(app: FastifyInstance): void {
