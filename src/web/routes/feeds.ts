@@ -32,6 +32,7 @@ import {
 import { ServedTorrents, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { feedSchema, opmlSchema } from '../schemas/feeds.js';
+import { registerSchemas } from '../schemas/index.js';
 import { embedRoutes } from './embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import { oaiRoutes } from './oai.js';
@@ -132,6 +133,7 @@ function normaliseTag(tag: string): string {
 }
 
 export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions): Promise<void> {
+  registerSchemas(app); // the answers' shared schemas, when registered alone
   // One cache of served torrents for every entry of these routes (the `.torrent` route's, from app.ts).
   const options = {
     ...given,

@@ -18,8 +18,9 @@ export const SHARED_SCHEMAS = [
   commentSchema,
 ] as const;
 
+/** Adds the shared schemas `app` does not see yet (a route plugin registered alone, in a test, calls it too). */
 export function registerSchemas(app: FastifyInstance): void {
-  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of SHARED_SCHEMAS) if (!app.getSchema(schema.$id)) app.addSchema(schema);
 }
 
 export * from './common.js';
