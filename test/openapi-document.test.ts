@@ -39,7 +39,8 @@ const NOT_CALLED: Record<string, string> = {};
 
 /** Operations whose success the fixtures cannot reach: the documented status they answer instead, and why. */
 const NOT_2XX: Record<string, string> = {
-  'post /api/v1/items/{id}/archive': '404: only torrent-only items on an archiving site (site-archive-lifecycle.test.ts)',
+  'post /api/v1/items/{id}/archive':
+    '404: only torrent-only items on an archiving site (site-archive-lifecycle.test.ts)',
   'get /items/{id}/derivatives.torrent': '404: made by the media jobs with ffmpeg (derivatives-*.test.ts)',
   'head /items/{id}/derivatives.torrent': '404: made by the media jobs with ffmpeg (derivatives-*.test.ts)',
 };
@@ -160,7 +161,8 @@ test('the OpenAPI document is valid, complete, and every operation answers as do
     const status = answer.statusCode;
     const where = `${key} (${url}) answered ${status}: ${answer.body.slice(0, 300)}`;
     check(statusDocumented(op.responses, status), `${where}: status not documented`);
-    if (key in NOT_2XX) check(status === Number(NOT_2XX[key]!.slice(0, 3)), `${where}: expected ${NOT_2XX[key]}`);
+    if (key in NOT_2XX)
+      check(status === Number(NOT_2XX[key]!.slice(0, 3)), `${where}: expected ${NOT_2XX[key]}`);
     else check(status >= 200 && status < 300, where);
     const documented = op.responses[String(status)] ?? op.responses[`${String(status)[0]}XX`];
     const type = String(answer.headers['content-type'] ?? '').split(';')[0]!;

@@ -153,36 +153,39 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       },
     },
   };
-  app.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
-    if (!site) return { status: 'ok' };
-    try {
-      await site.health();
-      return { status: 'ok' };
-    } catch (err) {
-      app.log.error({ err }, 'health check failed');
-      reply.code(503);
-      return { status: 'unavailable' };
+  // In a plugin, so that they are registered after @fastify/swagger and documented.
+  app.register(async (root) => {
+    root.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
+      if (!site) return { status: 'ok' };
+      try {
+        await site.health();
+        return { status: 'ok' };
+      } catch (err) {
+        app.log.error({ err }, 'health check failed');
+        reply.code(503);
+        return { status: 'unavailable' };
+      }
+    });
+    const tracker = options.tracker;
+    if (tracker) {
+      const metricsSchema = {
+        summary: 'Prometheus metrics of the tracker and the site (from loopback, or with the metrics token)',
+        tags: ['site'],
+        security: [{ bearer: [] }],
+        produces: ['text/plain'],
+        response: {
+          200: { type: 'string', description: 'Prometheus text exposition format 0.0.4' },
+          403: { $ref: 'Error#', description: 'Not from loopback and no metrics token' },
+        },
+      };
+      root.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
+        if (!metricsAllowed(request, options.metricsToken))
+          throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
+        reply.type('text/plain; version=0.0.4; charset=utf-8');
+        return tracker.metricsText();
+      });
     }
   });
-  const tracker = options.tracker;
-  if (tracker) {
-    const metricsSchema = {
-      summary: 'Prometheus metrics of the tracker and the site (from loopback, or with the metrics token)',
-      tags: ['site'],
-      security: [{ bearer: [] }],
-      produces: ['text/plain'],
-      response: {
-        200: { type: 'string', description: 'Prometheus text exposition format 0.0.4' },
-        403: { $ref: 'Error#', description: 'Not from loopback and no metrics token' },
-      },
-    };
-    app.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
-      if (!metricsAllowed(request, options.metricsToken))
-        throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
-      reply.type('text/plain; version=0.0.4; charset=utf-8');
-      return tracker.metricsText();
-    });
-  }
   if (site) {
     app.register(async (api) => {
       await api.register(multipart, {
