@@ -38,7 +38,7 @@ import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
-import { openApiDocument } from './openapi.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
 import { installRequestLog } from './request-log.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -62,6 +62,7 @@ import { quotaRoutes } from './routes/quota.js';
 import { searchRoutes } from './routes/search.js';
 import { settingsRoutes } from './routes/settings.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { registerSchemas } from './schemas/index.js';
 import { guardServer, httpServerOptions, trustedProxies } from './server-guards.js';
 
 /** What the API routes work with (built by `startServer`, or by tests). */
@@ -151,31 +152,62 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   installActionLimiter(app, new ActionLimiter(limits));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
-  if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   const site = options.site;
+  // The OpenAPI document is generated from the routes registered after this (`openapi.ts`).
+  registerSchemas(app);
+  registerOpenApi(app, site ? { publicUrl: site.links.root } : {});
+  if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   const healthSchema = {
-    response: { '2xx': { type: 'object', properties: { status: { type: 'string' } } } },
+    summary: 'Whether the site can serve (its database answers)',
+    tags: ['site'],
+    response: {
+      200: {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { const: 'ok' } },
+        description: 'Serving',
+      },
+      503: {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { const: 'unavailable' } },
+        description: 'Cannot serve',
+      },
+    },
   };
-  app.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
-    if (!site) return { status: 'ok' };
-    try {
-      await site.health();
-      return { status: 'ok' };
-    } catch (err) {
-      app.log.error({ err }, 'health check failed');
-      reply.code(503);
-      return { status: 'unavailable' };
+  // In a plugin, so that they are registered after @fastify/swagger and documented.
+  app.register(async (root) => {
+    root.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
+      if (!site) return { status: 'ok' };
+      try {
+        await site.health();
+        return { status: 'ok' };
+      } catch (err) {
+        app.log.error({ err }, 'health check failed');
+        reply.code(503);
+        return { status: 'unavailable' };
+      }
+    });
+    const tracker = options.tracker;
+    if (tracker) {
+      const metricsSchema = {
+        summary: 'Prometheus metrics of the tracker and the site (from loopback, or with the metrics token)',
+        tags: ['site'],
+        security: [{ bearer: [] }],
+        produces: ['text/plain'],
+        response: {
+          200: { type: 'string', description: 'Prometheus text exposition format 0.0.4' },
+          403: { $ref: 'Error#', description: 'Not from loopback and no metrics token' },
+        },
+      };
+      root.get('/metrics', { schema: metricsSchema }, async (request, reply) => {
+        if (!metricsAllowed(request, options.metricsToken))
+          throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
+        reply.type('text/plain; version=0.0.4; charset=utf-8');
+        return tracker.metricsText();
+      });
     }
   });
-  const tracker = options.tracker;
-  if (tracker) {
-    app.get('/metrics', { schema: {} }, async (request, reply) => {
-      if (!metricsAllowed(request, options.metricsToken))
-        throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
-      reply.type('text/plain; version=0.0.4; charset=utf-8');
-      return tracker.metricsText();
-    });
-  }
   if (site) {
     app.register(async (api) => {
       await api.register(multipart, {
@@ -229,8 +261,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
       await api.register(channelRoutes, site);
       if (site.quotas && site.guard)
         await api.register(quotaRoutes, { ...site, quotas: site.quotas, guard: site.guard });
-      const document = openApiDocument();
-      api.get('/api/v1/openapi.json', async () => document);
+      openApiRoute(api);
       if (site.community instanceof CommunityRepository)
         await api.register(communityRoutes, { ...site, community: site.community });
       if (site.moderation) await api.register(moderationRoutes, { ...site, moderation: site.moderation });

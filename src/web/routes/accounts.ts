@@ -21,6 +21,7 @@ import {
 import { SeedcastError } from '../../errors.js';
 import { addressKey, limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
+import { errors, signedIn } from '../schemas/index.js';
 
 export interface AccountRoutesOptions {
   users: UserRepository;
@@ -41,15 +42,10 @@ const credentials = {
   },
 } as const;
 
-const errorSchema = {
-  type: 'object',
-  properties: {
-    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
-  },
-} as const;
-
 const revokedSchema = {
   type: 'object',
+  description: 'How many sessions and API tokens ended',
+  required: ['sessions', 'tokens'],
   properties: { sessions: { type: 'integer' }, tokens: { type: 'integer' } },
 } as const;
 
@@ -61,6 +57,8 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     '/api/v1/users',
     {
       schema: {
+        summary: 'Register an account (the first one becomes the admin)',
+        tags: ['accounts'],
         body: {
           ...credentials,
           properties: { ...credentials.properties, invite: { type: 'string', maxLength: 100 } },
@@ -68,14 +66,16 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
         response: {
           201: {
             type: 'object',
+            description: 'The account',
+            required: ['id', 'username', 'role'],
             properties: {
               id: { type: 'integer' },
               username: { type: 'string' },
-              role: { type: 'string' },
+              role: { type: 'string', enum: ['admin', 'moderator', 'user'] },
               pending: { type: 'boolean' },
             },
           },
-          '4xx': errorSchema,
+          ...errors,
         },
       },
     },
@@ -100,8 +100,24 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     '/api/v1/tokens',
     {
       schema: {
-        body: { ...credentials, properties: { ...credentials.properties, name: { type: 'string' } } },
-        response: { 201: { type: 'object', properties: { token: { type: 'string' } } }, '4xx': errorSchema },
+        summary: 'Trade a username and password for an API token',
+        tags: ['accounts'],
+        body: {
+          ...credentials,
+          properties: {
+            ...credentials.properties,
+            name: { type: 'string', description: "The token's name (default: api)" },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            description: 'The token, for `Authorization: Bearer <token>`',
+            required: ['token'],
+            properties: { token: { type: 'string' } },
+          },
+          ...errors,
+        },
       },
     },
     async (request, reply) => {
@@ -123,6 +139,9 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     '/api/v1/account/password',
     {
       schema: {
+        summary: 'Change the password (the current one required); ends every session and API token',
+        tags: ['accounts'],
+        security: signedIn,
         body: {
           type: 'object',
           required: ['currentPassword', 'newPassword'],
@@ -131,7 +150,7 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
             newPassword: { type: 'string', maxLength: 1024 },
           },
         },
-        response: { 200: revokedSchema, '4xx': errorSchema },
+        response: { 200: revokedSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -148,7 +167,14 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   app.post(
     '/api/v1/account/logout-everywhere',
-    { schema: { response: { 200: revokedSchema, '4xx': errorSchema } } },
+    {
+      schema: {
+        summary: 'End every session and API token of the account',
+        tags: ['accounts'],
+        security: signedIn,
+        response: { 200: revokedSchema, ...errors },
+      },
+    },
     async (request) => {
       const user = await authenticate(request, tokens, options.resolveUser);
       return revokeAll(user.id);
@@ -157,6 +183,8 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
 
   const p2pSchema = {
     type: 'object',
+    description: "The account's choice, the site's default, and what applies",
+    required: ['p2p', 'siteDefault', 'effective'],
     properties: {
       p2p: { type: 'string', enum: ['default', 'on', 'off'] },
       siteDefault: { type: 'string', enum: ['on', 'off'] },
@@ -173,7 +201,14 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
   };
   app.get(
     '/api/v1/account/p2p',
-    { schema: { response: { 200: p2pSchema, '4xx': errorSchema } } },
+    {
+      schema: {
+        summary: 'Your choice of browser P2P (sharing with other viewers)',
+        tags: ['accounts'],
+        security: signedIn,
+        response: { 200: p2pSchema, ...errors },
+      },
+    },
     async (request) => {
       const user = await authenticate(request, tokens, options.resolveUser);
       return p2pView(settingsOf(), user.id);
@@ -183,12 +218,15 @@ export async function accountRoutes(app: FastifyInstance, options: AccountRoutes
     '/api/v1/account/p2p',
     {
       schema: {
+        summary: "Set your choice of browser P2P: the site's default, on or off",
+        tags: ['accounts'],
+        security: signedIn,
         body: {
           type: 'object',
           required: ['p2p'],
           properties: { p2p: { type: 'string', enum: ['default', 'on', 'off'] } },
         },
-        response: { 200: p2pSchema, '4xx': errorSchema },
+        response: { 200: p2pSchema, ...errors },
       },
     },
     async (request) => {

@@ -17,6 +17,9 @@ import { isSeedcastError, SeedcastError } from '../../errors.js';
 import { CAPTION_LIMITS, type CaptionRecord, type Captions } from '../../media/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
+import { captionForm, chaptersSchema } from '../schemas/captions.js';
+import { fileSchemas } from '../schemas/files.js';
+import { empty, errors, ref, signedIn } from '../schemas/index.js';
 
 export interface CaptionRoutesOptions {
   items: ItemRepository;
@@ -29,6 +32,13 @@ const idParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'integer', minimum: 1 } },
+} as const;
+
+const chaptersAnswer = {
+  type: 'object',
+  description: 'The chapters, and the URL of their JSON file (null when there are none)',
+  required: ['version', 'chapters', 'url'],
+  properties: { ...chaptersSchema.properties, url: { type: ['string', 'null'] } },
 } as const;
 
 const languageParams = {
@@ -115,7 +125,22 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/items/:id/captions',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: "An item's captions",
+        tags: ['captions'],
+        params: idParams,
+        response: {
+          200: {
+            type: 'object',
+            description: 'The caption tracks',
+            required: ['captions'],
+            properties: { captions: { type: 'array', items: ref('Caption') } },
+          },
+          ...errors,
+        },
+      },
+    },
     async (request) => {
       const item = await publicItem(items, String(request.params.id));
       return { captions: (await captions.list(item.id)).map(captionJson) };
@@ -124,7 +149,16 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.post<{ Params: { id: number } }>(
     '/api/v1/items/:id/captions',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: 'Add captions in one language (owner or admin; replaces that language)',
+        tags: ['captions'],
+        security: signedIn,
+        params: idParams,
+        multipartBody: captionForm,
+        response: { 201: ref('Caption', 'The stored captions'), ...errors },
+      },
+    },
     async (request, reply) => {
       const u = await user(request);
       limitAction(reply, { action: 'captions', user: u });
@@ -146,7 +180,15 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.delete<{ Params: { id: number; language: string } }>(
     '/api/v1/items/:id/captions/:language',
-    { schema: { params: languageParams } },
+    {
+      schema: {
+        summary: 'Remove the captions in one language (owner or admin)',
+        tags: ['captions'],
+        security: signedIn,
+        params: languageParams,
+        response: { 204: empty('Removed'), ...errors },
+      },
+    },
     async (request, reply) => {
       const u = await user(request);
       limitAction(reply, { action: 'captions', user: u });
@@ -159,7 +201,14 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/items/:id/chapters',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: "An item's chapters (an empty list when it has none)",
+        tags: ['captions'],
+        params: idParams,
+        response: { 200: chaptersAnswer, ...errors },
+      },
+    },
     async (request) => {
       const item = await publicItem(items, String(request.params.id));
       const chapters = await captions.chapters(item.id);
@@ -172,7 +221,18 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.put<{ Params: { id: number }; Body: unknown }>(
     '/api/v1/items/:id/chapters',
-    { schema: { params: idParams }, bodyLimit: 512 * 1024 },
+    {
+      schema: {
+        summary: 'Set the chapters (owner or admin; an empty list removes them)',
+        tags: ['captions'],
+        security: signedIn,
+        params: idParams,
+        // Checked by the captions service, which names the field at fault: described, not validated here.
+        bodyContent: { 'application/json': ref('Chapters') },
+        response: { 200: chaptersAnswer, ...errors },
+      },
+      bodyLimit: 512 * 1024,
+    },
     async (request, reply) => {
       const u = await user(request);
       limitAction(reply, { action: 'captions', user: u });
@@ -184,6 +244,7 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
 
   app.get<{ Params: { id: string; lang: string } }>(
     '/items/:id/captions/:lang.vtt',
+    { schema: fileSchemas.captionsFile },
     async (request, reply) => {
       const item = await publicItem(items, request.params.id);
       const file = await captions.file(item.id, request.params.lang);
@@ -193,16 +254,20 @@ export async function captionRoutes(app: FastifyInstance, options: CaptionRoutes
     },
   );
 
-  app.get<{ Params: { id: string } }>('/items/:id/chapters.json', async (request, reply) => {
-    const item = await publicItem(items, request.params.id);
-    const chapters = await captions.chapters(item.id);
-    if (!chapters) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no chapters`);
-    const body = `${JSON.stringify(chapters)}\n`;
-    const etag = `"${Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
-      .toString('base64url')
-      .slice(0, 32)}"`;
-    if (publicFile(reply, request, 'application/json+chapters; charset=utf-8', etag))
-      return reply.code(304).send();
-    return reply.send(body);
-  });
+  app.get<{ Params: { id: string } }>(
+    '/items/:id/chapters.json',
+    { schema: fileSchemas.chaptersFile },
+    async (request, reply) => {
+      const item = await publicItem(items, request.params.id);
+      const chapters = await captions.chapters(item.id);
+      if (!chapters) throw new SeedcastError('NOT_FOUND', `item ${item.id} has no chapters`);
+      const body = `${JSON.stringify(chapters)}\n`;
+      const etag = `"${Buffer.from(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)))
+        .toString('base64url')
+        .slice(0, 32)}"`;
+      if (publicFile(reply, request, 'application/json+chapters; charset=utf-8', etag))
+        return reply.code(304).send();
+      return reply.send(body);
+    },
+  );
 }

@@ -23,6 +23,8 @@ import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, authenticateModerator, bearerToken, type UserResolver } from '../auth.js';
+import { favouritesAnswer, reportSchema } from '../schemas/community.js';
+import { errors, object, ref, signedIn } from '../schemas/index.js';
 import { itemView } from './items.js';
 
 export interface CommunityRoutesOptions {
@@ -56,14 +58,27 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/items/:id/comments',
     {
       schema: {
+        summary: 'One page of comments: newest thread first, each in reply order',
+        tags: ['community'],
         params: idParams,
         querystring: {
           type: 'object',
           properties: {
-            after: { type: 'string', maxLength: 80 },
-            thread: { type: 'integer', minimum: 1 },
+            after: { type: 'string', maxLength: 80, description: 'The `next` cursor of the previous page' },
+            thread: { type: 'integer', minimum: 1, description: 'Only this thread (its top comment id)' },
             limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
           },
+        },
+        response: {
+          200: object(
+            {
+              comments: { type: 'array', items: ref('Comment') },
+              next: { type: ['string', 'null'], description: 'Cursor of the next (older) page' },
+              total: { type: 'integer', description: 'Comments of the item, deleted placeholders included' },
+            },
+            { required: ['comments', 'next', 'total'], description: 'A page of comments' },
+          ),
+          ...errors,
         },
       },
     },
@@ -83,11 +98,21 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/items/:id/comments/:commentId',
     {
       schema: {
+        summary: 'Edit your comment (its author)',
+        tags: ['community'],
+        security: signedIn,
         params: commentParams,
         body: {
           type: 'object',
           required: ['body'],
-          properties: { body: { type: 'string', maxLength: MAX_COMMENT } },
+          properties: { body: { type: 'string', maxLength: MAX_COMMENT, description: 'Markdown' } },
+        },
+        response: {
+          200: object(
+            { id: { type: 'integer' }, edited: { type: 'boolean' } },
+            { required: ['id', 'edited'], description: 'Edited' },
+          ),
+          ...errors,
         },
       },
     },
@@ -103,8 +128,27 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/items/:id/comments/:commentId',
     {
       schema: {
+        summary: 'Delete a comment (its author, or an admin: audited)',
+        tags: ['community'],
+        security: signedIn,
         params: commentParams,
-        querystring: { type: 'object', properties: { reason: { type: 'string', maxLength: 2000 } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            reason: { type: 'string', maxLength: 2000, description: "An admin's reason (audit log)" },
+          },
+        },
+        response: {
+          200: object(
+            {
+              id: { type: 'integer' },
+              deleted: { type: 'boolean' },
+              kept: { type: 'boolean', description: 'Kept as a placeholder for its replies' },
+            },
+            { required: ['id', 'deleted', 'kept'], description: 'Deleted' },
+          ),
+          ...errors,
+        },
       },
     },
     async (request) => {
@@ -125,14 +169,24 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/items/:id/comments',
     {
       schema: {
+        summary: 'Comment on an item, or reply to a comment with parentId',
+        tags: ['community'],
+        security: signedIn,
         params: idParams,
         body: {
           type: 'object',
           required: ['body'],
           properties: {
-            body: { type: 'string', maxLength: 5000 },
-            parentId: { type: ['integer', 'null'], minimum: 1 },
+            body: { type: 'string', maxLength: 5000, description: 'Markdown' },
+            parentId: { type: ['integer', 'null'], minimum: 1, description: 'The comment answered' },
           },
+        },
+        response: {
+          201: object(
+            { id: { type: 'integer' }, parentId: { type: ['integer', 'null'] }, author: { type: 'string' } },
+            { required: ['id', 'parentId', 'author'], description: 'The new comment' },
+          ),
+          ...errors,
         },
       },
     },
@@ -155,7 +209,13 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     app.route({
       method,
       url: '/api/v1/items/:id/favourite',
-      schema: { params: idParams },
+      schema: {
+        summary: method === 'PUT' ? 'Favour an item' : 'Stop favouring an item',
+        tags: ['community'],
+        security: signedIn,
+        params: idParams,
+        response: { 200: favouritesAnswer, ...errors },
+      },
       handler: async (request: IdRequest, reply) => {
         const u = await user(request);
         limitAction(reply, { action: 'favourites', user: u });
@@ -170,12 +230,21 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/users/:name/favourites',
     {
       schema: {
+        summary: "A user's favourite items (50 a page)",
+        tags: ['community'],
         params: {
           type: 'object',
           required: ['name'],
           properties: { name: { type: 'string', maxLength: 64 } },
         },
         querystring: { type: 'object', properties: { page: { type: 'integer', minimum: 1, maximum: 200 } } },
+        response: {
+          200: object(
+            { items: { type: 'array', items: ref('Item') } },
+            { required: ['items'], description: 'The items' },
+          ),
+          ...errors,
+        },
       },
     },
     async (request) => {
@@ -191,11 +260,17 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     '/api/v1/items/:id/reports',
     {
       schema: {
+        summary: 'Report an item to the admins (with or without an account)',
+        tags: ['community'],
         params: idParams,
         body: {
           type: 'object',
           required: ['reason'],
           properties: { reason: { type: 'string', maxLength: 2000 } },
+        },
+        response: {
+          201: object({ id: { type: 'integer' } }, { required: ['id'], description: 'The report' }),
+          ...errors,
         },
       },
     },
@@ -215,7 +290,19 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     },
   );
 
-  app.get('/api/v1/reports', async (request) => {
+  const reportsSchema = {
+    summary: 'Open reports (admin)',
+    tags: ['moderation'],
+    security: signedIn,
+    response: {
+      200: object(
+        { reports: { type: 'array', items: reportSchema } },
+        { required: ['reports'], description: 'Open reports, oldest first' },
+      ),
+      ...errors,
+    },
+  };
+  app.get('/api/v1/reports', { schema: reportsSchema }, async (request) => {
     await admin(request);
     const reports = await community.openReports();
     return {
@@ -227,7 +314,20 @@ export async function communityRoutes(app: FastifyInstance, options: CommunityRo
     };
   });
 
-  app.post('/api/v1/reports/:id/resolve', { schema: { params: idParams } }, async (request: IdRequest) => {
+  const resolveSchema = {
+    summary: 'Resolve a report (admin)',
+    tags: ['moderation'],
+    security: signedIn,
+    params: idParams,
+    response: {
+      200: object(
+        { id: { type: 'integer' }, resolved: { type: 'boolean' } },
+        { required: ['id', 'resolved'], description: 'Resolved' },
+      ),
+      ...errors,
+    },
+  };
+  app.post('/api/v1/reports/:id/resolve', { schema: resolveSchema }, async (request: IdRequest) => {
     const actor = await admin(request);
     if (!(await community.resolveOpenReport(request.params.id, actor)))
       throw new SeedcastError('NOT_FOUND', `no open report ${request.params.id}`);

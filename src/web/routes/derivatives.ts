@@ -17,6 +17,7 @@ import type { Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { type Seeding, type ServedTorrents, type SiteLinks, withWebSeed } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { fileSchemas } from '../schemas/files.js';
 import { contentDisposition, torrentFileName } from './download-names.js';
 import { showsInline } from './files.js';
 import {
@@ -63,7 +64,7 @@ export async function derivativeRoutes(
     method: ['GET', 'HEAD'],
     url: '/items/:id/derivatives.torrent',
     exposeHeadRoute: false,
-    schema: { params: itemIdParams },
+    schema: { ...fileSchemas.derivativesTorrent, params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const torrent = await derivatives.torrent(item.id);
@@ -84,7 +85,7 @@ export async function derivativeRoutes(
     method: ['GET', 'HEAD'],
     url: '/items/:id/derivatives/:file',
     exposeHeadRoute: false,
-    schema: { params: fileParams },
+    schema: { ...fileSchemas.derivative, params: fileParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const file = request.params.file;

@@ -12,6 +12,7 @@ import { SeedcastError } from '../../errors.js';
 import { type FeedEntry, itemIdFromUrl, oembedFor, oembedXml } from '../../site/feeds/index.js';
 import { documentHtml } from '../html/jsx.js';
 import { EmbedPage } from '../pages/embed.js';
+import { oembedSchema } from '../schemas/feeds.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import type { FeedRoutesOptions } from './feeds.js';
 
@@ -30,12 +31,13 @@ export async function embedRoutes(
     '/oembed',
     {
       schema: {
+        ...oembedSchema,
         querystring: {
           type: 'object',
           required: ['url'],
           properties: {
-            url: { type: 'string', maxLength: 2000 },
-            format: { type: 'string', maxLength: 10 },
+            url: { type: 'string', maxLength: 2000, description: "An item's page URL on this site" },
+            format: { type: 'string', maxLength: 10, description: 'json (the default) or xml' },
             maxwidth: { type: 'integer', minimum: 1, maximum: 10000 },
             maxheight: { type: 'integer', minimum: 1, maximum: 10000 },
           },

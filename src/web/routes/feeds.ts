@@ -31,6 +31,8 @@ import {
 } from '../../site/feeds/index.js';
 import { ServedTorrents, type SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { feedSchema, opmlSchema } from '../schemas/feeds.js';
+import { registerSchemas } from '../schemas/index.js';
 import { channelFeedFacts } from './channels-feed.js';
 import { embedRoutes } from './embed.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
@@ -132,6 +134,7 @@ function normaliseTag(tag: string): string {
 }
 
 export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions): Promise<void> {
+  registerSchemas(app); // the answers' shared schemas, when registered alone
   // One cache of served torrents for every entry of these routes (the `.torrent` route's, from app.ts).
   const options = {
     ...given,
@@ -266,12 +269,12 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
   for (const format of ['rss', 'atom', 'json'] as const) {
     app.get<{ Querystring: FeedQuery }>(
       `/feeds/items.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, 'the newest items (filtered by q, tag, user, channel)', feedQuery) },
       (request, reply) => serveFeed(request, reply, format, request.query, `/feeds/items.${format}`),
     );
     app.get<{ Querystring: FeedQuery; Params: { slug: string } }>(
       `/channels/:slug/feed.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, "a channel's items", feedQuery) },
       (request, reply) =>
         serveFeed(
           request,
@@ -283,7 +286,7 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
     );
     app.get<{ Querystring: FeedQuery; Params: { name: string } }>(
       `/users/:name/feed.${format}`,
-      { schema: { querystring: feedQuery } },
+      { schema: feedSchema(format, "a user's items", feedQuery) },
       (request, reply) =>
         serveFeed(
           request,
@@ -295,7 +298,7 @@ export async function feedRoutes(app: FastifyInstance, given: FeedRoutesOptions)
     );
   }
 
-  app.get('/feeds/channels.opml', async (request, reply) => {
+  app.get('/feeds/channels.opml', { schema: opmlSchema }, async (request, reply) => {
     const all = await channels.all();
     const root = links.root;
     const feeds = [

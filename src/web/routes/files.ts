@@ -35,6 +35,7 @@ import { THUMBNAIL_TYPE } from '../../media/index.js';
 import type { Seeding, ServedTorrents } from '../../site/index.js';
 import { contentTypeOf } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { fileSchemas } from '../schemas/files.js';
 import { contentDisposition, torrentFileName } from './download-names.js';
 import { FileLookup } from './file-lookup.js';
 import { thumbnailType } from './item-edit-thumbnail.js';
@@ -98,7 +99,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     method: ['GET', 'HEAD'],
     url: '/items/:id.torrent',
     exposeHeadRoute: false,
-    schema: { params: itemIdParams },
+    schema: { ...fileSchemas.torrent, params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const served = await options.torrents.get(item);
@@ -115,7 +116,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     method: ['GET', 'HEAD'],
     url: '/items/:id/thumbnail.jpg',
     exposeHeadRoute: false,
-    schema: { params: itemIdParams },
+    schema: { ...fileSchemas.thumbnail, params: itemIdParams },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const key = item.thumbnailKey;
@@ -137,7 +138,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
     method: ['GET', 'HEAD'],
     url: '/items/:id/files/*',
     exposeHeadRoute: false,
-    schema: { params: fileParams, querystring: viewQuery },
+    schema: { ...fileSchemas.file, params: fileParams, querystring: viewQuery },
     handler: async (request, reply) => {
       const item = await readyItemOf(request.params.id);
       const path = request.params['*'];

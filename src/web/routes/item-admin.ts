@@ -23,6 +23,7 @@ import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import type { Archiver, Seeding, SiteLinks } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateModerator, type UserResolver } from '../auth.js';
+import { empty, errors, idParams, ref, signedIn } from '../schemas/index.js';
 import { restoreItem, takeDownItem } from '../takedown.js';
 import { editableItem, type ItemPatchBody, metadataPatch, removeItem } from './item-edit-ops.js';
 import { itemView } from './items.js';
@@ -44,33 +45,49 @@ export interface ItemAdminRoutesOptions {
   captions?: CaptionViews;
 }
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
-} as const;
-
 type Patch = ItemPatchBody;
 
 export const itemPatchSchema = {
   type: 'object',
+  description: 'The fields to change (at least one); the others stay as they are',
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    title: { type: 'string', maxLength: 300 },
-    description: { type: 'string', maxLength: 20_000 },
+    title: { type: 'string', maxLength: 300, description: 'Not empty' },
+    description: { type: 'string', maxLength: 20_000, description: 'Markdown' },
     creator: { type: 'string', maxLength: 300 },
-    date: { type: ['string', 'null'], maxLength: 40 },
-    language: { type: ['string', 'null'], maxLength: 40 },
-    license: { type: ['string', 'null'], maxLength: 200 },
+    date: {
+      type: ['string', 'null'],
+      maxLength: 40,
+      description: 'YYYY, YYYY-MM or YYYY-MM-DD; null or "" clears it',
+    },
+    language: { type: ['string', 'null'], maxLength: 40, description: 'BCP 47 tag; null or "" clears it' },
+    license: {
+      type: ['string', 'null'],
+      maxLength: 200,
+      description: 'An SPDX id or a Creative Commons URL; null clears it',
+    },
     tags: {
+      description: 'The new tags: a list, or one comma-separated string (replaces them all)',
       // The string form first: the validator would otherwise coerce "a, b" into ["a, b"].
       anyOf: [
         { type: 'string', maxLength: 2000 },
         { type: 'array', items: { type: 'string', maxLength: 50 }, maxItems: 20 },
       ],
     },
-    channel: { type: ['string', 'null'], maxLength: 64 },
+    channel: {
+      type: ['string', 'null'],
+      maxLength: 64,
+      description: 'The name of one of the owner\'s channels; null or "" takes the item out of its channel',
+    },
+  },
+} as const;
+
+const takedownBody = {
+  type: 'object',
+  required: ['reason'],
+  properties: {
+    reason: { type: 'string', maxLength: 2000, description: 'Shown to admins and in the audit log' },
   },
 } as const;
 
@@ -88,7 +105,16 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
 
   app.patch<{ Params: { id: number }; Body: Patch }>(
     '/api/v1/items/:id',
-    { schema: { params: idParams, body: itemPatchSchema } },
+    {
+      schema: {
+        summary: "Edit an item's metadata (its owner or an admin)",
+        tags: ['items'],
+        security: signedIn,
+        params: idParams,
+        body: itemPatchSchema,
+        response: { 200: ref('Item', 'The item as changed'), ...errors },
+      },
+    },
     async (request) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
@@ -100,7 +126,15 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
 
   app.delete<{ Params: { id: number } }>(
     '/api/v1/items/:id',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: 'Delete an item, its files and its torrent (its owner or an admin)',
+        tags: ['items'],
+        security: signedIn,
+        params: idParams,
+        response: { 204: empty('Deleted'), ...errors },
+      },
+    },
     async (request, reply) => {
       const u = await user(request);
       const item = await editable(request.params.id, u);
@@ -118,12 +152,12 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
     '/api/v1/items/:id/takedown',
     {
       schema: {
+        summary: 'Take an item down (admin): no longer served, seeded, tracked or listed; reversible',
+        tags: ['moderation'],
+        security: signedIn,
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['reason'],
-          properties: { reason: { type: 'string', maxLength: 2000 } },
-        },
+        body: takedownBody,
+        response: { 200: ref('Item', 'The item, with `takedown`'), ...errors },
       },
     },
     async (request) => {
@@ -138,7 +172,15 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
 
   app.delete<{ Params: { id: number } }>(
     '/api/v1/items/:id/takedown',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: 'Restore a taken-down item (admin)',
+        tags: ['moderation'],
+        security: signedIn,
+        params: idParams,
+        response: { 200: ref('Item', 'The item, served again'), ...errors },
+      },
+    },
     async (request) => {
       const actor = await admin(request);
       const restored = await restoreItem(options, { actor, id: request.params.id });
@@ -148,7 +190,15 @@ export async function itemAdminRoutes(app: FastifyInstance, options: ItemAdminRo
 
   app.post<{ Params: { id: number } }>(
     '/api/v1/items/:id/archive',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: 'Try archiving a torrent-only item again after it failed or gave up (owner or admin)',
+        tags: ['items'],
+        security: signedIn,
+        params: idParams,
+        response: { 202: ref('Item', 'The item, with its archive state'), ...errors },
+      },
+    },
     async (request, reply) => {
       const item = await editable(request.params.id, await user(request));
       if (!options.archiver || !item.torrentOnly || item.status !== 'ready')

@@ -36,6 +36,7 @@ import type { TrackerService } from '../../tracker/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { errors, idParams, ref, signedIn } from '../schemas/index.js';
 import { itemCheckRoutes } from './item-check.js';
 import { itemTraffic } from './item-traffic.js';
 
@@ -226,10 +227,36 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
   };
 }
 
-const idParams = {
+const text = (description: string, maxLength = MAX_FIELD) => ({ type: 'string', maxLength, description });
+
+/** The publish form (documented; the handler reads the parts itself). */
+const publishForm = {
   type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'integer', minimum: 1 } },
+  description:
+    'One or more `file` parts, or one `torrent` part (torrent-only), or `upload` (a finished tus upload), with text fields',
+  required: ['title'],
+  properties: {
+    file: {
+      type: 'array',
+      items: { type: 'string', format: 'binary' },
+      description: "The item's files (repeat the part); their names become the paths",
+    },
+    torrent: { type: 'string', format: 'binary', description: 'A .torrent alone: a torrent-only item' },
+    upload: text('The id of a finished tus upload (`/api/v1/uploads`)', 200),
+    title: text('Required, at most 300 characters', 300),
+    description: text('Markdown'),
+    creator: text('Who made it', 300),
+    date: text('YYYY, YYYY-MM or YYYY-MM-DD', 40),
+    language: text('BCP 47 tag (en, pt-BR)', 40),
+    license: text('An SPDX id or a Creative Commons URL', 200),
+    tags: text('Comma-separated', 2000),
+    channel: text("The name of one of the owner's channels", 64),
+    format: {
+      type: 'string',
+      enum: ['v1', 'hybrid'],
+      description: "The torrent's format (default: the site's)",
+    },
+  },
 } as const;
 
 export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOptions): Promise<void> {
@@ -239,7 +266,14 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
   app.post(
     '/api/v1/items',
     {
-      schema: { headers: { type: 'object', properties: { authorization: { type: 'string' } } } },
+      schema: {
+        summary: 'Publish files (multipart), a finished tus upload, or a .torrent alone',
+        tags: ['items'],
+        security: signedIn,
+        headers: { type: 'object', properties: { authorization: { type: 'string' } } },
+        multipartBody: publishForm,
+        response: { 201: ref('Item', 'The published item'), ...errors },
+      },
     },
     async (request, reply) => {
       const owner = await authenticate(request, options.tokens, options.resolveUser);
@@ -284,7 +318,14 @@ export async function itemRoutes(app: FastifyInstance, options: ItemRoutesOption
 
   app.get<{ Params: { id: number } }>(
     '/api/v1/items/:id',
-    { schema: { params: idParams } },
+    {
+      schema: {
+        summary: 'An item with its swarm numbers (451 when taken down, except to admins)',
+        tags: ['items'],
+        params: idParams,
+        response: { 200: ref('Item', 'The item, with `swarm` and `traffic`'), ...errors },
+      },
+    },
     async (request) => {
       const item = await items.get(request.params.id);
       if (item?.status === 'taken_down') {

@@ -11,6 +11,7 @@ import type { TokenRepository } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import { JOB_STATES, type Job, type JobQueue, type JobState } from '../../jobs/index.js';
 import { authenticateAdmin, type UserResolver } from '../auth.js';
+import { errors, object, signedIn } from '../schemas/index.js';
 
 export interface JobRoutesOptions {
   jobs?: JobQueue;
@@ -50,6 +51,23 @@ export function requireQueue(jobs: JobQueue | undefined): JobQueue {
   return jobs;
 }
 
+const jobSchema = object(
+  {
+    id: { type: 'string' },
+    kind: { type: 'string', description: 'analyse, transcode, ...' },
+    itemId: { type: ['integer', 'null'] },
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
+    attempts: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    progress: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+    error: { type: ['string', 'null'] },
+    payload: { type: 'object', additionalProperties: true, description: "The job's own input" },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+  { required: ['id', 'kind', 'itemId', 'state', 'attempts', 'maxAttempts', 'createdAt', 'updatedAt'] },
+);
+
 type ListRequest = FastifyRequest<{
   Querystring: { state?: string; kind?: string; item?: number; limit?: number };
 }>;
@@ -61,10 +79,32 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
     '/api/v1/admin/jobs',
     {
       schema: {
+        summary: 'Jobs (media processing), newest first, and counts per state (admin)',
+        tags: ['jobs'],
+        security: signedIn,
+        response: {
+          200: object(
+            {
+              backend: { type: 'string', enum: ['embedded', 'bullmq'] },
+              counts: {
+                type: 'object',
+                additionalProperties: { type: 'integer' },
+                description: 'Jobs per state',
+              },
+              jobs: { type: 'array', items: jobSchema },
+            },
+            { required: ['backend', 'counts', 'jobs'], description: 'The jobs' },
+          ),
+          ...errors,
+        },
         querystring: {
           type: 'object',
           properties: {
-            state: { type: 'string', maxLength: 100 },
+            state: {
+              type: 'string',
+              maxLength: 100,
+              description: 'Comma-separated states: queued, running, done, failed, cancelled',
+            },
             kind: { type: 'string', maxLength: 100 },
             item: { type: 'integer', minimum: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -90,11 +130,15 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
     '/api/v1/admin/jobs/:id/retry',
     {
       schema: {
+        summary: 'Queue a failed or cancelled job again with fresh attempts (admin; 409 otherwise)',
+        tags: ['jobs'],
+        security: signedIn,
         params: {
           type: 'object',
           required: ['id'],
           properties: { id: { type: 'string', minLength: 1, maxLength: 100 } },
         },
+        response: { 200: { ...jobSchema, description: 'The job, queued' }, ...errors },
       },
     },
     async (request) => {

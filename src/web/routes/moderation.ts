@@ -9,6 +9,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ModerationRepository, TokenRepository } from '../../catalog/index.js';
 import { authenticateModerator, type UserResolver } from '../auth.js';
+import { errors, object, signedIn } from '../schemas/index.js';
 
 export interface ModerationRoutesOptions {
   moderation: ModerationRepository;
@@ -31,19 +32,31 @@ export async function moderationRoutes(
   const { moderation } = options;
   const admin = (request: FastifyRequest) =>
     authenticateModerator(request, options.tokens, options.resolveUser);
-  const schema = {
+  const schema = (disabled: boolean) => ({
+    summary: disabled
+      ? 'Disable an account (admin): it cannot sign in or publish; its sessions and tokens end'
+      : 'Enable a disabled account again (admin)',
+    tags: ['moderation'],
+    security: signedIn,
     params: nameParams,
     body: {
       type: ['object', 'null'],
       additionalProperties: false,
-      properties: { reason: { type: 'string', maxLength: 2000 } },
+      properties: { reason: { type: 'string', maxLength: 2000, description: 'For the audit log' } },
     },
-  };
+    response: {
+      200: object(
+        { username: { type: 'string' }, disabled: { type: 'boolean' } },
+        { required: ['username', 'disabled'], description: 'The account' },
+      ),
+      ...errors,
+    },
+  });
 
   for (const disabled of [true, false]) {
     app.post(
       `/api/v1/admin/users/:name/${disabled ? 'disable' : 'enable'}`,
-      { schema },
+      { schema: schema(disabled) },
       async (request: NameRequest) => {
         const actor = await admin(request);
         const user = await moderation.setDisabled({
@@ -57,7 +70,27 @@ export async function moderationRoutes(
     );
   }
 
-  app.get('/api/v1/admin/users/disabled', async (request) => {
+  const disabledSchema = {
+    summary: 'Disabled accounts (admin)',
+    tags: ['moderation'],
+    security: signedIn,
+    response: {
+      200: object(
+        {
+          users: {
+            type: 'array',
+            items: object(
+              { username: { type: 'string' }, disabledAt: { type: 'string', format: 'date-time' } },
+              { required: ['username', 'disabledAt'] },
+            ),
+          },
+        },
+        { required: ['users'], description: 'The disabled accounts' },
+      ),
+      ...errors,
+    },
+  };
+  app.get('/api/v1/admin/users/disabled', { schema: disabledSchema }, async (request) => {
     await admin(request);
     const users = await moderation.disabledAccounts();
     return {
@@ -69,12 +102,44 @@ export async function moderationRoutes(
     '/api/v1/admin/audit',
     {
       schema: {
+        summary: 'The audit log of moderation, newest first (admin)',
+        tags: ['moderation'],
+        security: signedIn,
         querystring: {
           type: 'object',
           properties: {
-            before: { type: 'integer', minimum: 1 },
+            before: { type: 'integer', minimum: 1, description: 'Entries older than this id (`next`)' },
             limit: { type: 'integer', minimum: 1, maximum: 200 },
           },
+        },
+        response: {
+          200: object(
+            {
+              entries: {
+                type: 'array',
+                items: object(
+                  {
+                    id: { type: 'integer' },
+                    actorId: { type: ['integer', 'null'] },
+                    actor: { type: 'string' },
+                    action: {
+                      type: 'string',
+                      description: 'takedown, restore, disable, enable, comment-delete...',
+                    },
+                    targetType: { type: 'string' },
+                    targetId: { type: ['integer', 'null'] },
+                    target: { type: 'string' },
+                    reason: { type: 'string' },
+                    createdAt: { type: 'string', format: 'date-time' },
+                  },
+                  { required: ['id', 'actor', 'action', 'targetType', 'target', 'reason', 'createdAt'] },
+                ),
+              },
+              next: { type: ['integer', 'null'], description: 'The `before` of the next page' },
+            },
+            { required: ['entries', 'next'], description: 'A page of the audit log' },
+          ),
+          ...errors,
         },
       },
     },

@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { OaiProvider } from '../../site/feeds/index.js';
+import { oaiGetSchema, oaiPostSchema } from '../schemas/feeds.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import type { FeedRoutesOptions } from './feeds.js';
 
@@ -32,7 +33,9 @@ export async function oaiRoutes(app: FastifyInstance, options: FeedRoutesOptions
     reply.type('text/xml; charset=utf-8').header('X-Content-Type-Options', 'nosniff');
     return oai.handle(args);
   };
-  app.get('/oai', (request, reply) => answerOai(request.query as Record<string, string | string[]>, reply));
+  app.get('/oai', { schema: oaiGetSchema }, (request, reply) =>
+    answerOai(request.query as Record<string, string | string[]>, reply),
+  );
   app.register(async (form) => {
     if (!form.hasContentTypeParser('application/x-www-form-urlencoded')) {
       form.addContentTypeParser(
@@ -41,7 +44,7 @@ export async function oaiRoutes(app: FastifyInstance, options: FeedRoutesOptions
         (_req, body, done) => done(null, body),
       );
     }
-    form.post('/oai', (request, reply) => {
+    form.post('/oai', { schema: oaiPostSchema }, (request, reply) => {
       const args: Record<string, string | string[]> = {};
       const body = typeof request.body === 'string' ? request.body : '';
       for (const [k, v] of new URLSearchParams(body)) {

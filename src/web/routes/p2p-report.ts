@@ -13,6 +13,7 @@ import type { ItemRepository } from '../../catalog/index.js';
 import type { Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { limitAction } from '../action-limits.js';
+import { errors } from '../schemas/index.js';
 
 /** Most bytes one report may carry per field (10 GiB). */
 export const MAX_REPORT_BYTES = 10 * 1024 ** 3;
@@ -28,6 +29,9 @@ export async function p2pReportRoutes(
     {
       bodyLimit: 1024,
       schema: {
+        summary:
+          "The P2P player's report: bytes since its last report (navigator.sendBeacon); no address is stored",
+        tags: ['p2p'],
         params: {
           type: 'object',
           required: ['id'],
@@ -38,7 +42,7 @@ export async function p2pReportRoutes(
           required: ['fromPeers', 'fromWebSeed', 'toPeers'],
           properties: { fromPeers: count, fromWebSeed: count, toPeers: count },
         },
-        response: { 204: { type: 'null' } },
+        response: { 204: { type: 'null', description: 'Counted' }, ...errors },
       },
     },
     async (request, reply) => {

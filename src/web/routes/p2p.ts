@@ -17,6 +17,7 @@ import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
 import { type BlobStore, readAll } from '../../storage/index.js';
 import { type Metainfo, parseTorrent } from '../../torrent/index.js';
+import { errors } from '../schemas/index.js';
 
 export interface P2pRoutesOptions {
   items: ItemRepository;
@@ -50,6 +51,9 @@ export interface P2pDescription {
 const CACHE = 128;
 
 const schema = {
+  summary:
+    "The P2P player's description of the item's torrent, or with torrent=derivatives of its derivatives torrent",
+  tags: ['p2p'],
   params: {
     type: 'object',
     required: ['id'],
@@ -57,18 +61,25 @@ const schema = {
   },
   querystring: {
     type: 'object',
-    properties: { torrent: { type: 'string', enum: ['original', 'derivatives'] } },
+    properties: {
+      torrent: {
+        type: 'string',
+        enum: ['original', 'derivatives'],
+        description: 'original (the default) or derivatives (the web renditions)',
+      },
+    },
     additionalProperties: false,
   },
   response: {
     200: {
       type: 'object',
+      description: 'The torrent as the player needs it',
       required: ['infoHash', 'pieceLength', 'length', 'pieces', 'files', 'trackers', 'webSeed'],
       properties: {
-        infoHash: { type: 'string' },
+        infoHash: { type: 'string', description: 'v1 info hash, hex' },
         pieceLength: { type: 'integer' },
-        length: { type: 'integer' },
-        pieces: { type: 'string' },
+        length: { type: 'integer', description: 'Bytes of the v1 piece space (BEP 47 padding included)' },
+        pieces: { type: 'string', description: 'The SHA-1 piece hashes, concatenated, base64' },
         files: {
           type: 'array',
           items: {
@@ -77,15 +88,20 @@ const schema = {
             properties: {
               path: { type: 'string' },
               length: { type: 'integer' },
-              offset: { type: 'integer' },
-              url: { type: 'string' },
+              offset: { type: 'integer', description: 'Where the file starts in the piece space' },
+              url: { type: 'string', description: 'Its HTTP URL (Range), the web seed for its pieces' },
             },
           },
         },
-        trackers: { type: 'array', items: { type: 'string' } },
-        webSeed: { type: 'string' },
+        trackers: {
+          type: 'array',
+          items: { type: 'string' },
+          description: "WebSocket trackers (the site's /announce)",
+        },
+        webSeed: { type: 'string', description: 'BEP 19 web seed base' },
         iceServers: {
           type: 'array',
+          description: "RTCConfiguration.iceServers: the site's STUN servers, or none",
           items: {
             type: 'object',
             properties: { urls: { type: 'array', items: { type: 'string' } } },
@@ -93,6 +109,7 @@ const schema = {
         },
       },
     },
+    ...errors,
   },
 } as const;
 

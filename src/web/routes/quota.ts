@@ -16,6 +16,7 @@ import type {
 import { SeedcastError } from '../../errors.js';
 import type { StorageGuard } from '../../site/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
+import { errors, object, signedIn } from '../schemas/index.js';
 
 export interface QuotaRoutesOptions {
   users: UserRepository;
@@ -30,6 +31,23 @@ const nameParams = {
   required: ['name'],
   properties: { name: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
+
+const quotaAnswer = object(
+  {
+    username: { type: 'string' },
+    setting: {
+      description: "The account's setting: bytes, none (no quota) or default (the site's)",
+      anyOf: [
+        { type: 'string', enum: ['none', 'default'] },
+        { type: 'integer', minimum: 0 },
+      ],
+    },
+    quota: { type: ['integer', 'null'], description: 'Bytes that apply; null: no quota' },
+    used: { type: 'integer', description: 'Bytes the account stores' },
+    remaining: { type: ['integer', 'null'] },
+  },
+  { required: ['username', 'setting', 'quota', 'used', 'remaining'], description: 'The quota and its use' },
+);
 
 export async function quotaRoutes(app: FastifyInstance, options: QuotaRoutesOptions): Promise<void> {
   const { users, quotas, guard } = options;
@@ -56,7 +74,15 @@ export async function quotaRoutes(app: FastifyInstance, options: QuotaRoutesOpti
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/users/:name/quota',
-    { schema: { params: nameParams } },
+    {
+      schema: {
+        summary: "An account's storage quota and use (the account itself or an admin)",
+        tags: ['accounts'],
+        security: signedIn,
+        params: nameParams,
+        response: { 200: quotaAnswer, ...errors },
+      },
+    },
     async (request) => view(await target(request, false)),
   );
 
@@ -64,7 +90,11 @@ export async function quotaRoutes(app: FastifyInstance, options: QuotaRoutesOpti
     '/api/v1/users/:name/quota',
     {
       schema: {
+        summary: "Set an account's storage quota (admin): bytes, none or default",
+        tags: ['accounts'],
+        security: signedIn,
         params: nameParams,
+        response: { 200: quotaAnswer, ...errors },
         body: {
           type: 'object',
           required: ['quota'],

@@ -11,6 +11,7 @@ import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../cata
 import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
 import type { ProcessingViews } from '../../media/index.js';
 import type { SiteLinks } from '../../site/index.js';
+import { errors, object, ref } from '../schemas/index.js';
 import { itemView } from './items.js';
 
 export interface SearchRoutesOptions {
@@ -63,10 +64,54 @@ export const searchQuerySchema = {
   },
 } as const;
 
+/** One facet: values with their counts (facet values may carry more, e.g. a licence's name). */
+const facet = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['value', 'count'],
+    properties: { value: { type: 'string' }, count: { type: 'integer' } },
+    additionalProperties: true,
+  },
+} as const;
+
+const searchAnswer = object(
+  {
+    total: { type: 'integer' },
+    totalCapped: { type: 'boolean', description: 'The total stopped counting (at least this many)' },
+    page: { type: 'integer' },
+    perPage: { type: 'integer' },
+    sort: { type: 'string', enum: [...SEARCH_SORTS] },
+    items: {
+      type: 'array',
+      items: ref('Item'),
+      description:
+        'Items as GET /api/v1/items/{id}. A hit inside captions adds `startSeconds` and `url` ends in `#t=<seconds>`.',
+    },
+    facets: {
+      type: 'object',
+      description: 'Counts over the filtered result',
+      properties: { type: facet, license: facet, tag: facet, creator: facet },
+      additionalProperties: facet,
+    },
+  },
+  {
+    required: ['total', 'totalCapped', 'page', 'perPage', 'sort', 'items', 'facets'],
+    description: 'Results',
+  },
+);
+
 export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOptions): Promise<void> {
   app.get<{ Querystring: SearchQueryString }>(
     '/api/v1/search',
-    { schema: { querystring: searchQuerySchema } },
+    {
+      schema: {
+        summary: 'Full-text search with filters, sorts, pages and facets',
+        tags: ['search'],
+        querystring: searchQuerySchema,
+        response: { 200: searchAnswer, ...errors },
+      },
+    },
     async (request) => {
       const q = request.query;
       const result = await options.search.search({

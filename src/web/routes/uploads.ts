@@ -20,6 +20,7 @@ import {
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
+import { tusSchemas } from '../schemas/tus.js';
 import { refuseKnownContent } from './item-check.js';
 
 export const TUS_VERSION = '1.0.0';
@@ -102,12 +103,12 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
       .header('Tus-Checksum-Algorithm', CHECKSUM_ALGORITHMS.join(','));
     return reply.send();
   };
-  app.options('/api/v1/uploads', describe);
-  app.options('/api/v1/uploads/:id', describe);
+  app.options('/api/v1/uploads', { schema: tusSchemas.describe }, describe);
+  app.options('/api/v1/uploads/:id', { schema: tusSchemas.describeOne }, describe);
 
   const body = (request: FastifyRequest): AsyncIterable<Uint8Array> => request.raw;
 
-  app.post('/api/v1/uploads', async (request, reply) => {
+  app.post('/api/v1/uploads', { schema: tusSchemas.create }, async (request, reply) => {
     const owner = await user(request);
     limitAction(reply, { action: 'resumable-uploads', user: owner });
     const length = count(request, 'upload-length');
@@ -182,11 +183,15 @@ export async function uploadRoutes(app: FastifyInstance, options: UploadRoutesOp
     return reply.code(204).send();
   };
 
-  app.head('/api/v1/uploads/:id', head);
-  app.patch('/api/v1/uploads/:id', patch);
-  app.delete('/api/v1/uploads/:id', terminate);
+  app.head(
+    '/api/v1/uploads/:id',
+    { schema: tusSchemas.head, config: { swagger: { exposeHeadRoute: true } } },
+    head,
+  );
+  app.patch('/api/v1/uploads/:id', { schema: tusSchemas.patch }, patch);
+  app.delete('/api/v1/uploads/:id', { schema: tusSchemas.terminate }, terminate);
   // X-HTTP-Method-Override, for clients that can only send GET and POST
-  app.post('/api/v1/uploads/:id', async (request: IdRequest, reply) => {
+  app.post('/api/v1/uploads/:id', { schema: tusSchemas.override }, async (request: IdRequest, reply) => {
     const method = header(request, 'x-http-method-override')?.trim().toUpperCase();
     if (method === 'PATCH') return patch(request, reply);
     if (method === 'HEAD') return head(request, reply);
