@@ -126,7 +126,7 @@ test('the favourite button toggles and shows the count; the report form sends a 
   assert.match(on, /Unfavourite/);
   assert.match(
     String(FavouriteButton({ ctx: ctx(false), itemId: 7, favourited: false, count: 2 })),
-    / disabled/,
+    /<a href="\/login\?next=%2Fitems%2F7"[^>]*>☆ Log in to favourite<\/a>/,
   );
   const report = String(ReportForm({ ctx: ctx(false), itemId: 7 }));
   assert.match(report, /action="\/items\/7\/report"/);
