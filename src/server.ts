@@ -179,7 +179,11 @@ export async function startServer(
     closers.push(() => udp.close());
     const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);
     sweep.unref();
-    const uploadSweep = setInterval(() => site.uploads.sweep().catch(() => undefined), 600_000);
+    // Every 10 minutes: expired tus uploads, and used or expired one-time account links (issue 19).
+    const uploadSweep = setInterval(() => {
+      site.uploads.sweep().catch(() => undefined);
+      site.accounts?.tokens.purgeExpired().catch(() => undefined);
+    }, 600_000);
     uploadSweep.unref();
     closers.push(async () => clearInterval(uploadSweep));
     const expired = await site.uploads.sweep();

@@ -12,6 +12,7 @@
 
 import type { Database } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
+import { canonicalLicense } from '../publishing/licenses.js';
 import { type P2pChoice, readSettings, type SettingsRepository, writeSetting } from './settings.js';
 
 export type Registration = 'open' | 'closed' | 'invite' | 'approval';
@@ -120,7 +121,11 @@ export function checkSettingsPatch(patch: SettingsPatch, cap: number): SettingsP
   }
   if (patch.defaultLicense !== undefined) {
     const v = patch.defaultLicense === null ? '' : textField('defaultLicense', patch.defaultLicense, 200);
-    out.defaultLicense = v === '' ? null : v;
+    // Stored in the one canonical form the items use (an SPDX id), whatever form it was typed in.
+    const id = v === '' ? null : canonicalLicense(v);
+    if (id === undefined)
+      invalid('defaultLicense', 'a Creative Commons URL or an SPDX id (CC-BY-4.0, CC0-1.0, MIT...)');
+    out.defaultLicense = id;
   }
   if (patch.contact !== undefined) {
     const v = textField('contact', patch.contact, 200);

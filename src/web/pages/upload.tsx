@@ -55,7 +55,11 @@ export function UploadPage(props: {
   const { ctx, channels, errors } = props;
   const v = props.values ?? {};
   const mode = v.mode === 'torrent' ? 'torrent' : 'file';
-  const license = v.license ?? LICENSE_CHOICES[0]!.value;
+  // The site's default licence (admin settings) preselected; one outside the list goes in "Another".
+  const siteDefault = ctx.site?.defaultLicense ?? undefined;
+  const listed = siteDefault === undefined || LICENSE_CHOICES.some((c) => c.value === siteDefault);
+  const license = v.license ?? (listed ? (siteDefault ?? LICENSE_CHOICES[0]!.value) : 'other');
+  const licenseOther = v.license_other ?? (listed ? undefined : siteDefault);
   const fileError = errors?.file;
   const torrentError = errors?.torrent;
   const licenseError = errors?.license;
@@ -235,7 +239,7 @@ export function UploadPage(props: {
         <Field
           name="license_other"
           label="SPDX licence id (when “Another licence”)"
-          value={v.license_other}
+          value={licenseOther}
           errors={errors}
           hint="e.g. CC-BY-3.0, MIT, GPL-3.0-or-later, FAL-1.3."
         />
