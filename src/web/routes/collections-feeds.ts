@@ -20,6 +20,7 @@ import {
 } from '../../site/feeds/index.js';
 import { documentHtml } from '../html/jsx.js';
 import { CollectionEmbedPage } from '../pages/collection-embed.js';
+import { errors } from '../schemas/index.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import { conditional, type FeedRoutesOptions, type Format, TYPES } from './feeds.js';
 
@@ -63,7 +64,11 @@ export async function collectionFeedRoutes(
             type: 'object',
             properties: { enclosure: { type: 'string', enum: ['media', 'torrent'] } },
           },
-          response: { 200: { type: 'string' } },
+          response: {
+            200: { type: 'string' },
+            304: { type: 'null', description: 'Not modified (If-None-Match or If-Modified-Since)' },
+            ...errors,
+          },
         },
       },
       async (request, reply) => {
@@ -109,7 +114,7 @@ export async function collectionFeedRoutes(
         tags: ['collections'],
         params: idParams,
         querystring: { type: 'object', properties: { item: { type: 'string', maxLength: 20 } } },
-        response: { 200: { type: 'string' } },
+        response: { 200: { type: 'string' }, ...errors },
       },
     },
     async (request, reply) => {

@@ -13,6 +13,7 @@ import type { ItemRepository, TokenRepository } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { SiteLinks } from '../../site/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
+import { errors } from '../schemas/index.js';
 
 export interface ItemCheckOptions {
   items: Pick<ItemRepository, 'withContent'>;
@@ -51,6 +52,7 @@ export const itemCheckSchema = {
         },
       },
     },
+    ...errors,
   },
 } as const;
 
