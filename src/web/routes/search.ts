@@ -70,7 +70,11 @@ const facet = {
   items: {
     type: 'object',
     required: ['value', 'count'],
-    properties: { value: { type: 'string' }, count: { type: 'integer' } },
+    properties: {
+      value: { type: 'string' },
+      count: { type: 'integer' },
+      label: { type: 'string', description: 'What to show (a licence facet: its name)' },
+    },
     additionalProperties: true,
   },
 } as const;

@@ -4,6 +4,7 @@
  * the shared schemas `Item` and `ItemFile`.
  */
 
+import { LICENSE_INFO_SCHEMA } from '../../publishing/licenses.js';
 import { dateTime, integer, nullableString, object, ref, string, strings } from './common.js';
 
 const nullableInteger = { type: ['integer', 'null'] } as const;
@@ -111,7 +112,8 @@ export const itemSchema = {
       creator: string,
       date: nullableString,
       language: nullableString,
-      license: nullableString,
+      license: { ...nullableString, description: 'The canonical SPDX id (CC-BY-4.0, CC0-1.0...)' },
+      licenseInfo: LICENSE_INFO_SCHEMA,
       tags: strings,
       mediaType: { enum: ['video', 'audio', 'image', 'text', 'software', 'other'] },
       mimeType: nullableString,
