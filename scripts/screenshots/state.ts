@@ -202,7 +202,7 @@ export async function setUp(api: Api, site: SiteServices, work: string): Promise
       token: admin.token,
       json: {
         title: 'Something calm',
-        description: 'Rain, a gradient and a fractal: for **a slow evening**.',
+        description: 'Rain on a roof and a soft gradient: for **a slow evening**.',
         visibility: 'public',
       },
     }),
