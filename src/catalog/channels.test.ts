@@ -115,6 +115,13 @@ describeOnEachDatabase('channel repository', (fresh) => {
     );
     assert.deepEqual(await channels.newItemsForFollower(ana.id + bo.id + 100), []);
 
+    // The channel page's listing: ready items only, newest first, paged, with the total.
+    assert.deepEqual(await channels.itemPage(talks.id, { offset: 0, limit: 2 }), {
+      ids: ids.slice(3).reverse(),
+      total: 5,
+    });
+    assert.deepEqual(await channels.itemPage(talks.id, { offset: 4, limit: 2 }), { ids: [ids[0]], total: 5 });
+
     assert.equal(await channels.unfollow(bo.id, talks.id), true);
     assert.equal(await channels.unfollow(bo.id, talks.id), false);
     assert.deepEqual(await channels.newItemsForFollower(bo.id), []);

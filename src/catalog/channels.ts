@@ -267,6 +267,25 @@ export class ChannelRepository {
     return row !== undefined;
   }
 
+  /**
+   * One page of a channel's ready items, newest first (ids), and how many it has: straight from
+   * the `items_channel` index (its entries are in id order), with no search, ranking or facets.
+   */
+  async itemPage(
+    channelId: number,
+    page: { offset: number; limit: number },
+  ): Promise<{ ids: number[]; total: number }> {
+    const ready = this.db
+      .selectFrom('items')
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'ready');
+    const [rows, count] = await Promise.all([
+      ready.select('id').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+      ready.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { ids: rows.map((r) => Number(r.id)), total: Number(count.n) };
+  }
+
   async followers(channelId: number): Promise<number> {
     const row = await this.db
       .selectFrom('channel_follows')

@@ -153,7 +153,9 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
       const viewer = ctx.visitor.user;
       const [owner, result, followers, following] = await Promise.all([
         site.users.byId(channel.ownerId),
-        site.search.search({ channel: channel.slug, sort: 'newest', page, perPage: PER_PAGE }),
+        site.channels
+          .itemPage(channel.id, { offset: (page - 1) * PER_PAGE, limit: PER_PAGE })
+          .then(async (p) => ({ total: p.total, totalCapped: false, items: await site.items.many(p.ids) })),
         site.channels.followers(channel.id),
         viewer ? site.channels.isFollowing(viewer.id, channel.id) : false,
       ]);
