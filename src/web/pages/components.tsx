@@ -1,6 +1,7 @@
 /**
  * Building blocks shared by pages: item cards and grids, form fields that show
- * their error next to the input (and keep what was typed), pagination links, and notices.
+ * their error next to the input (and keep what was typed), the form's own error, pagination links,
+ * and notices.
  */
 
 import type { Item } from '../../catalog/index.js';
@@ -147,6 +148,15 @@ export function Notice(props: { kind?: 'error' | 'ok'; children?: Child; id?: st
       {props.children}
     </div>
   );
+}
+
+/** The form's own error (`errors.form`, one not at a field) above it, when there is one. */
+export function FormError(props: { errors?: FormErrors | undefined }): Html | null {
+  return props.errors?.form ? (
+    <Notice kind="error" id="form-error">
+      {props.errors.form}
+    </Notice>
+  ) : null;
 }
 
 /** Page links: previous, a window of numbers around the current page, next. */
