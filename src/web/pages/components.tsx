@@ -1,7 +1,7 @@
 /**
  * Building blocks shared by pages: item cards and grids, form fields that show
- * their error next to the input (and keep what was typed), the form's own error, pagination links,
- * and notices.
+ * their error next to the input (and keep what was typed), the form's own error, the embed panel,
+ * pagination links, and notices.
  */
 
 import type { Item } from '../../catalog/index.js';
@@ -157,6 +157,26 @@ export function FormError(props: { errors?: FormErrors | undefined }): Html | nu
       {props.errors.form}
     </Notice>
   ) : null;
+}
+
+/**
+ * The "Embed" panel of the item and collection pages: an `<iframe>` snippet to copy (the title's
+ * markup characters blanked), with a Copy button `site.js` shows.
+ */
+export function EmbedPanel(props: { src: string; title: string; height: number }): Html {
+  const code = `<iframe src="${props.src}" width="640" height="${props.height}" title="${props.title.replace(/[&<>"']/g, ' ')}" allowfullscreen loading="lazy"></iframe>`;
+  return (
+    <section class="panel" aria-labelledby="embed-title">
+      <h2 id="embed-title">Embed</h2>
+      <label for="embed-code">Copy this into your page:</label>
+      <textarea id="embed-code" class="embed-code" readonly rows="4">
+        {code}
+      </textarea>
+      <button type="button" class="secondary" data-copy="embed-code" hidden>
+        Copy
+      </button>
+    </section>
+  );
 }
 
 /** Page links: previous, a window of numbers around the current page, next. */
