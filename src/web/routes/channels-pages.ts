@@ -80,6 +80,13 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     if (!mayEdit(channel, user)) throw new SeedcastError('FORBIDDEN', 'not your channel');
     return channel;
   };
+  /** The edit page's visitor and the channel they may change; undefined after sending them to log in. */
+  const editor = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+    const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
+    const { ctx, user } = await signedIn(request, reply, path);
+    if (!user) return undefined;
+    return { ctx, channel: await editable(request.params.name, user) };
+  };
   /** The posted images, checked before anything is stored. */
   const postedImages = (images: Partial<Record<string, Buffer>>) => {
     const out: { kind: ImageKind; bytes: Buffer; field: string }[] = [];
@@ -203,11 +210,9 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     '/channels/:name/edit',
     { schema: { hide: true } },
     async (request, reply) => {
-      const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
-      const { ctx, user } = await signedIn(request, reply, path);
-      if (!user) return reply;
-      const channel = await editable(request.params.name, user);
-      return kit.send(reply, EditChannelPage({ ctx, channel }));
+      const editing = await editor(request, reply);
+      if (!editing) return reply;
+      return kit.send(reply, EditChannelPage({ ctx: editing.ctx, channel: editing.channel }));
     },
   );
 
@@ -215,10 +220,10 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     '/channels/:name/edit',
     { schema: { hide: true } },
     async (request, reply) => {
-      const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
-      const { ctx, user } = await signedIn(request, reply, path);
-      if (!user) return reply;
-      let channel = await editable(request.params.name, user);
+      const editing = await editor(request, reply);
+      if (!editing) return reply;
+      const { ctx } = editing;
+      let { channel } = editing;
       let values: ChannelFormValues = {};
       try {
         const { fields, images } = await readImageParts(request, ['avatar', 'banner']);
