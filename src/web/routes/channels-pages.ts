@@ -27,7 +27,7 @@ import {
   storeChannelImage,
 } from './channels-images.js';
 import type { PageKit } from './pages.js';
-import { MAX_PAGE, PER_PAGE, pageNumber } from './search-pages.js';
+import { PER_PAGE, pageNumber, toListing } from './search-pages.js';
 
 const FIELDS = ['name', 'title', 'description', 'category', 'medium', 'avatar', 'banner'];
 const CHANNELS_PER_PAGE = 48;
@@ -164,16 +164,7 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
         site.channels.followers(channel.id),
         viewer ? site.channels.isFollowing(viewer.id, channel.id) : false,
       ]);
-      const listing = {
-        items: result.items.map((i) => itemToCard(i)),
-        total: result.total,
-        totalCapped: result.totalCapped,
-        page,
-        pages: Math.min(
-          MAX_PAGE,
-          Math.max(1, Math.ceil(result.total / PER_PAGE)) + (result.totalCapped ? 1 : 0),
-        ),
-      };
+      const listing = toListing(result, page);
       const notice = request.query.saved !== undefined ? 'Saved.' : undefined;
       return kit.send(
         reply,
