@@ -14,6 +14,7 @@ import { startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
 import { linkIn, requireAiosmtpd, startSmtp } from './helpers/smtp.js';
 import { freePort, requireTools, tempDir } from './helpers/tools.js';
+import { register } from './site-browser-fixtures.js';
 
 const TIMEOUT = 120_000;
 
@@ -36,11 +37,7 @@ test('a password reset by mail through a loopback SMTP server', { timeout: TIMEO
   const text = async (selector: string) => (await page.textContent(selector)) ?? '';
 
   // register
-  await page.goto('/register');
-  await page.fill('#f-username', 'ada');
-  await page.fill('#f-password', 'correct horse');
-  await page.fill('#f-confirm', 'correct horse');
-  await Promise.all([page.waitForURL(/\/account$/), page.click('#register-form button[type="submit"]')]);
+  await register(page, 'ada', 'correct horse');
 
   // add an address, verified through the mailed link
   await Promise.all([page.waitForURL(/\/account\/email$/), page.click('a[href="/account/email"]')]);

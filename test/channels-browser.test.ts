@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import { startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
 import { freePort, requireTools, run, tempDir } from './helpers/tools.js';
+import { register } from './site-browser-fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: browser globals, checked by assertions
 type Dom = any;
@@ -39,11 +40,7 @@ test('create a channel with an avatar, publish into it, follow it, edit and dele
   page.on('pageerror', (err) => errors.push(err.message));
 
   const password = 'correct horse battery';
-  await page.goto('/register');
-  await page.fill('#f-username', 'ada');
-  await page.fill('#f-password', password);
-  await page.fill('#f-confirm', password);
-  await Promise.all([page.waitForURL(/\/account$/), page.click('#register-form button[type="submit"]')]);
+  await register(page, 'ada', password);
 
   // A bad name comes back beside its field, with what was typed kept.
   await page.goto('/channels');

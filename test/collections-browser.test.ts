@@ -14,6 +14,7 @@ import { readJobsConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import { launchChromium } from './helpers/browser.js';
 import { freePort, requireTools, tempDir } from './helpers/tools.js';
+import { register } from './site-browser-fixtures.js';
 
 test('a visitor makes a collection of two items from their pages and reads its feed in order', {
   timeout: 5 * 60_000,
@@ -63,11 +64,7 @@ test('a visitor makes a collection of two items from their pages and reads its f
   const page = await context.newPage();
 
   // Register and log in (registration signs in).
-  await page.goto('/register');
-  await page.fill('#f-username', 'ada');
-  await page.fill('#f-password', 'correct horse battery');
-  await page.fill('#f-confirm', 'correct horse battery');
-  await Promise.all([page.waitForURL(/\/account$/), page.click('#register-form button[type="submit"]')]);
+  await register(page, 'ada');
 
   // Create the collection through its page; an empty title is refused next to the field.
   await page.goto('/collections/new');

@@ -7,26 +7,11 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { BASE, login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-items-dup-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
+import { openPagesSite } from './pages-fixtures.js';
+import { BASE, login, multipart, type TestSite } from './site-fixtures.js';
 
 const CONTENT = Buffer.from('the same bytes, uploaded twice\n'.repeat(4000));
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -47,7 +32,7 @@ async function publish(s: TestSite, auth: Record<string, string>) {
 }
 
 test('POST /api/v1/items/check says whether the content is published, and where', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const ada = await login(s.app, 'ada');
   const bob = await login(s.app, 'bob');
   const check = (payload: unknown, headers: Record<string, string> = bob) =>
@@ -88,7 +73,7 @@ function headersOnly(url: string, headers: Record<string, string>) {
 }
 
 test('a tus creation naming published content is refused with 409 before its body is sent', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const ada = await login(s.app, 'ada');
   const { id } = await publish(s, ada);
   await s.app.listen({ port: 0, host: '127.0.0.1' });

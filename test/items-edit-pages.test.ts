@@ -9,37 +9,9 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-items-edit-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
-
-async function sessionFor(s: TestSite, username: string) {
-  const user = (await s.site.users.byName(username))!;
-  const { cookie } = await s.site.sessions.create(user.id);
-  const page = await s.app.inject({ method: 'GET', url: '/', headers: { cookie: `sc_session=${cookie}` } });
-  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
-  return { cookie: `sc_session=${cookie}`, csrf, user };
-}
-
-const form = (fields: Record<string, string>) => ({
-  'content-type': 'application/x-www-form-urlencoded',
-  payload: new URLSearchParams(fields).toString(),
-});
+import { form, openPagesSite, pageSession } from './pages-fixtures.js';
+import { login, multipart, type TestSite } from './site-fixtures.js';
 
 async function publish(s: TestSite, auth: Record<string, string>, title: string, filename = 'clip.txt') {
   const body = multipart([
@@ -63,12 +35,12 @@ const PNG = Buffer.from(
 );
 
 test('owners edit their item from its page; others, visitors and forged forms are refused', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const ada = await login(s.app, 'ada');
   await login(s.app, 'bob');
   const { id } = await publish(s, ada, 'First title');
-  const owner = await sessionFor(s, 'ada');
-  const other = await sessionFor(s, 'bob');
+  const owner = await pageSession(s, 'ada');
+  const other = await pageSession(s, 'bob');
   const own = await s.site.channels.create({ ownerId: owner.user.id, slug: 'talks', title: 'Talks' });
   await s.site.channels.create({ ownerId: other.user.id, slug: 'bobs', title: 'Bob' });
 
@@ -199,10 +171,10 @@ test('owners edit their item from its page; others, visitors and forged forms ar
 });
 
 test('deleting asks first, then removes the item and returns to the owner page', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const ada = await login(s.app, 'ada');
   const { id, files } = await publish(s, ada, 'Doomed');
-  const owner = await sessionFor(s, 'ada');
+  const owner = await pageSession(s, 'ada');
 
   const confirm = await s.app.inject({
     method: 'GET',
@@ -246,7 +218,7 @@ test('deleting asks first, then removes the item and returns to the owner page',
 });
 
 test('downloads are named from the title; file downloads keep their name; the report reason starts empty', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const ada = await login(s.app, 'ada');
   const { id, files } = await publish(s, ada, 'Café «été» 2026', 'notes d’été.txt');
 

@@ -1,6 +1,6 @@
 /**
- * Fixtures for the page tests: a site on a fresh SQLite file behind `app.inject()`, items added
- * straight through the repository, a cookie-keeping `Browser` that posts forms with their CSRF
+ * Fixtures for the page tests: a site on a fresh SQLite file behind `app.inject()`, a signed-in
+ * session and URL-encoded form bodies, items added straight through the repository, a cookie-keeping `Browser` that posts forms with their CSRF
  * token, and `assertInert` (no markup from user text survived in any tag).
  */
 
@@ -23,6 +23,21 @@ export async function openPagesSite(t: { after(fn: () => unknown): void }): Prom
   });
   return s;
 }
+
+/** A signed-in session for an existing account: its cookie header, the page's CSRF token, the user. */
+export async function pageSession(s: TestSite, username: string) {
+  const user = (await s.site.users.byName(username))!;
+  const { cookie } = await s.site.sessions.create(user.id);
+  const page = await s.app.inject({ method: 'GET', url: '/', headers: { cookie: `sc_session=${cookie}` } });
+  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
+  return { cookie: `sc_session=${cookie}`, csrf, user };
+}
+
+/** An URL-encoded form body for `app.inject()`. */
+export const form = (fields: Record<string, string>) => ({
+  'content-type': 'application/x-www-form-urlencoded',
+  payload: new URLSearchParams(fields).toString(),
+});
 
 export const EVIL_TITLE = '<script>alert("title")</script><img src=x onerror=alert(1)>';
 export const EVIL_DESCRIPTION =

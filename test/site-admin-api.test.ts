@@ -7,24 +7,9 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { multipart, openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-site-admin-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
+import { openPagesSite } from './pages-fixtures.js';
+import { multipart, type TestSite } from './site-fixtures.js';
 
 const PASSWORD = 'correct horse';
 
@@ -50,7 +35,7 @@ const patchSettings = (s: TestSite, auth: Record<string, string>, payload: unkno
   s.app.inject({ method: 'PATCH', url: '/api/v1/admin/settings', headers: auth, payload: payload as object });
 
 test('the first account becomes the admin even when registration is closed; then registration is closed', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await s.site.siteSettings!.update({ registration: 'closed' });
   const first = await register(s, 'root');
   assert.equal(first.statusCode, 201, first.body);
@@ -65,7 +50,7 @@ test('the first account becomes the admin even when registration is closed; then
 });
 
 test('settings: admins read and change them; bad values are 400 naming the field; others 401/403', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
   await register(s, 'bob');
   const root = await token(s, 'root');
@@ -125,7 +110,7 @@ test('settings: admins read and change them; bad values are 400 naming the field
 });
 
 test('roles: a moderator takes items down and reads reports, but cannot change settings or roles; the last admin stays', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
   await register(s, 'mo');
   await register(s, 'bob');
@@ -231,7 +216,7 @@ test('roles: a moderator takes items down and reads reports, but cannot change s
 });
 
 test('invite-only: a single-use code from an admin; without one, 403', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
   const root = await token(s, 'root');
   await patchSettings(s, root, { registration: 'invite' });
@@ -253,7 +238,7 @@ test('invite-only: a single-use code from an admin; without one, 403', async (t)
 });
 
 test('approval: a new account waits; it cannot get a token until an admin approves it; rejecting removes it', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
   const root = await token(s, 'root');
   await patchSettings(s, root, { registration: 'approval' });

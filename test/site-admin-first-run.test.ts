@@ -7,29 +7,13 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-first-run-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
+import { openPagesSite } from './pages-fixtures.js';
 
 const BANNER = "The first account you create becomes the site's admin.";
 
 test('the banner shows on every page until the first account exists, then never again', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   for (const url of ['/', '/about', '/login', '/register', '/search?q=x', '/no-such-page']) {
     const page = await s.app.inject({ method: 'GET', url });
     assert.ok(
@@ -53,7 +37,7 @@ test('the banner shows on every page until the first account exists, then never 
 });
 
 test('the home page says what the site is, with a Publish call to action; the settings change it', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const home = await s.app.inject({ method: 'GET', url: '/' });
   assert.equal(home.statusCode, 200);
   assert.match(home.body, /<h1 id="site-title">Seedcast<\/h1>/);
@@ -73,7 +57,7 @@ test('the home page says what the site is, with a Publish call to action; the se
 });
 
 test('the about page: the default text, then the admin Markdown (escaped) and the contact', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   const empty = await s.app.inject({ method: 'GET', url: '/about' });
   assert.equal(empty.statusCode, 200);
   assert.match(empty.body, /everyone\s+downloads it over <strong>BitTorrent<\/strong>/);
@@ -89,7 +73,7 @@ test('the about page: the default text, then the admin Markdown (escaped) and th
 });
 
 test('the favicon answers at /favicon.svg and /favicon.ico', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   for (const url of ['/favicon.svg', '/favicon.ico']) {
     const res = await s.app.inject({ method: 'GET', url });
     assert.equal(res.statusCode, 200, url);

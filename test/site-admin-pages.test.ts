@@ -7,32 +7,9 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-admin-pages-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
-
-async function sessionFor(s: TestSite, username: string) {
-  const user = (await s.site.users.byName(username))!;
-  const { cookie } = await s.site.sessions.create(user.id);
-  const page = await s.app.inject({ method: 'GET', url: '/', headers: { cookie: `sc_session=${cookie}` } });
-  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
-  return { cookie: `sc_session=${cookie}`, csrf };
-}
+import { form, openPagesSite, pageSession } from './pages-fixtures.js';
+import type { TestSite } from './site-fixtures.js';
 
 /** A visitor's cookie and CSRF token (no account). */
 async function visitor(s: TestSite) {
@@ -42,11 +19,6 @@ async function visitor(s: TestSite) {
   const cookie = (Array.isArray(set) ? set : [set ?? '']).map((c) => c.split(';')[0]).join('; ');
   return { cookie, csrf };
 }
-
-const form = (fields: Record<string, string>) => ({
-  'content-type': 'application/x-www-form-urlencoded',
-  payload: new URLSearchParams(fields).toString(),
-});
 
 function post(
   s: TestSite,
@@ -67,10 +39,10 @@ const register = (s: TestSite, username: string) =>
   s.app.inject({ method: 'POST', url: '/api/v1/users', payload: { username, password: 'correct horse' } });
 
 test('admin pages: admins only; roles with CSRF; the last admin stays; moderators get /admin but not settings', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
   await register(s, 'mo');
-  const root = await sessionFor(s, 'root');
+  const root = await pageSession(s, 'root');
   for (const url of ['/admin/settings', '/admin/users']) {
     const anonymous = await s.app.inject({ method: 'GET', url });
     assert.equal(anonymous.statusCode, 303, url);
@@ -105,7 +77,7 @@ test('admin pages: admins only; roles with CSRF; the last admin stays; moderator
   assert.equal(quota.statusCode, 303);
   assert.equal(await s.site.quotas!.quotaOf((await s.site.users.byName('mo'))!.id), 2 * 1024 ** 2);
 
-  const mo = await sessionFor(s, 'mo');
+  const mo = await pageSession(s, 'mo');
   assert.equal(
     (await s.app.inject({ method: 'GET', url: '/admin', headers: { cookie: mo.cookie } })).statusCode,
     200,
@@ -137,9 +109,9 @@ test('admin pages: admins only; roles with CSRF; the last admin stays; moderator
 });
 
 test('invite and approval on the register page; a pending login is told to wait', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await register(s, 'root');
-  const root = await sessionFor(s, 'root');
+  const root = await pageSession(s, 'root');
   await s.site.siteSettings!.update({ registration: 'invite' });
   const invitePage = await s.app.inject({
     method: 'POST',

@@ -6,40 +6,12 @@
  */
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
-
-async function openSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-admin-page-'));
-  const db = await openDatabase({ sqlite: join(dir, 'site.db') });
-  const s = await openTestSite(db);
-  t.after(async () => {
-    await s.close();
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return s;
-}
-
-async function sessionFor(s: TestSite, username: string) {
-  const user = (await s.site.users.byName(username))!;
-  const { cookie } = await s.site.sessions.create(user.id);
-  const page = await s.app.inject({ method: 'GET', url: '/', headers: { cookie: `sc_session=${cookie}` } });
-  const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)![1]!;
-  return { cookie: `sc_session=${cookie}`, csrf };
-}
-
-const form = (fields: Record<string, string>) => ({
-  'content-type': 'application/x-www-form-urlencoded',
-  payload: new URLSearchParams(fields).toString(),
-});
+import { form, openPagesSite, pageSession } from './pages-fixtures.js';
+import { login, multipart } from './site-fixtures.js';
 
 test('only admins see the admin page; an admin takes an item down and restores it', async (t) => {
-  const s = await openSite(t);
+  const s = await openPagesSite(t);
   await login(s.app, 'root'); // the first account is the admin
   const bob = await login(s.app, 'bob');
   const body = multipart([
@@ -60,7 +32,7 @@ test('only admins see the admin page; an admin takes an item down and restores i
   const anonymous = await s.app.inject({ method: 'GET', url: '/admin' });
   assert.equal(anonymous.statusCode, 303);
   assert.equal(anonymous.headers.location, '/login?next=%2Fadmin');
-  const bobSession = await sessionFor(s, 'bob');
+  const bobSession = await pageSession(s, 'bob');
   const refused = await s.app.inject({
     method: 'GET',
     url: '/admin',
@@ -76,7 +48,7 @@ test('only admins see the admin page; an admin takes an item down and restores i
   });
   assert.equal(bobTries.statusCode, 403);
 
-  const root = await sessionFor(s, 'root');
+  const root = await pageSession(s, 'root');
   const page = await s.app.inject({ method: 'GET', url: '/admin', headers: { cookie: root.cookie } });
   assert.equal(page.statusCode, 200);
   assert.match(page.body, /<form method="post" action="\/admin\/takedown" class="form" id="takedown-form">/);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeOnEachDatabase } from '../../test/helpers/postgres.js';
 import { databaseKind } from '../db/index.js';
-import { threadComments } from '../db/migrations.js';
+import { threadComments } from '../db/migrations-moderation.js';
 import { isSeedcastError } from '../errors.js';
 import { CommunityRepository } from './community.js';
 import { ItemRepository } from './items.js';

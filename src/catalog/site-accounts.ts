@@ -9,7 +9,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { type Database, escapeLike, type Role } from '../db/index.js';
+import { type Database, escapeLike, type Role, type UserRow } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import { recordAudit } from './moderation.js';
 import { QuotaRepository } from './quota.js';
@@ -174,16 +174,7 @@ export class SiteAccounts {
       .offset((page - 1) * ADMIN_PAGE_SIZE)
       .execute();
     const users: AdminUserRow[] = [];
-    for (const r of rows)
-      users.push({
-        id: r.id,
-        username: r.username,
-        role: r.role,
-        createdAt: r.created_at,
-        disabled: r.disabled_at !== null,
-        pendingSince: r.pending_since,
-        quota: toQuota(await this.quotas.quotaOf(r.id)),
-      });
+    for (const r of rows) users.push(await this.adminRow(r));
     return { users, total, page, pages: Math.max(1, Math.ceil(total / ADMIN_PAGE_SIZE)) };
   }
 
@@ -195,6 +186,13 @@ export class SiteAccounts {
       .where(sql<string>`lower(username)`, '=', username.toLowerCase())
       .executeTakeFirst();
     if (!r) throw new SeedcastError('NOT_FOUND', `no account ${username}`);
+    return this.adminRow(r);
+  }
+
+  /** A `users` row as the admin's users page shows it, with the account's quota. */
+  private async adminRow(
+    r: Pick<UserRow, 'id' | 'username' | 'role' | 'created_at' | 'disabled_at' | 'pending_since'>,
+  ): Promise<AdminUserRow> {
     return {
       id: r.id,
       username: r.username,

@@ -15,4 +15,5 @@ export {
   parseDatabaseTarget,
 } from './open.js';
 export * from './schema.js';
+export * from './schema-captions.js';
 export * from './schema-people.js';

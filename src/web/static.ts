@@ -30,6 +30,7 @@ const TYPES: Record<string, string> = {
   // `#t=` on the item page seeks the player (issue 18, captions and chapters).
   'moments.js': 'text/javascript; charset=utf-8',
   'upload-several.js': 'text/javascript; charset=utf-8',
+  'upload-duplicates.js': 'text/javascript; charset=utf-8',
 };
 
 export async function loadStaticAssets(): Promise<Map<string, Asset>> {

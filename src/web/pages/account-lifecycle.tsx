@@ -7,21 +7,13 @@
 
 import type { AccountEmail } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
-import { Field, type FormErrors, Notice } from './components.js';
+import { Field, FormError, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
 /** The answer to every "forgot password" request. */
 export const RESET_SENT =
   'If an account with a verified email address matches, a mail with a link to choose a new password is on its way. The link works for an hour.';
-
-function FormError(props: { errors?: FormErrors | undefined }): Html | null {
-  return props.errors?.form ? (
-    <Notice kind="error" id="form-error">
-      {props.errors.form}
-    </Notice>
-  ) : null;
-}
 
 export function ForgotPasswordPage(props: {
   ctx: PageContext;

@@ -8,7 +8,7 @@ import type { P2pChoice, P2pSetting, TokenInfo, User } from '../../catalog/index
 import { type Html, h } from '../html/jsx.js';
 import { AccountDataSection } from './account-lifecycle.js';
 import { AccountSecurity } from './account-security.js';
-import { Field, type FormErrors, Notice } from './components.js';
+import { Field, FormError, type FormErrors, Notice } from './components.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { AccountP2pForm } from './p2p-settings.js';
@@ -30,11 +30,7 @@ export function LoginPage(props: {
           {props.notice}
         </Notice>
       ) : null}
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       <form class="form" method="post" action="/login" id="login-form" novalidate>
         <CsrfField ctx={ctx} />
         {props.next ? <input type="hidden" name="next" value={props.next} /> : null}
@@ -79,11 +75,7 @@ export function RegisterPage(props: {
   return (
     <Layout ctx={ctx} title="Register">
       <h1>Register</h1>
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       <form class="form" method="post" action="/register" id="register-form" novalidate>
         <CsrfField ctx={ctx} />
         <Field

@@ -9,7 +9,7 @@
 import type { Collection } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
-import { type CardItem, ItemGrid, Notice } from './components.js';
+import { type CardItem, EmbedPanel, ItemGrid, Notice } from './components.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
@@ -133,7 +133,6 @@ export function CollectionPage(props: {
 }): Html {
   const { ctx, collection: c, items } = props;
   const path = collectionPath(c.id);
-  const embed = `<iframe src="${props.root}/embed/collections/${c.id}" width="640" height="480" title="${c.title.replace(/[&<>"']/g, ' ')}" allowfullscreen loading="lazy"></iframe>`;
   return (
     <Layout ctx={ctx} title={c.title} head={<CollectionHead collection={c} />}>
       <div class="with-sidebar">
@@ -182,16 +181,7 @@ export function CollectionPage(props: {
               </li>
             </ul>
           </section>
-          <section class="panel" aria-labelledby="embed-title">
-            <h2 id="embed-title">Embed</h2>
-            <label for="embed-code">Copy this into your page:</label>
-            <textarea id="embed-code" class="embed-code" readonly rows="4">
-              {embed}
-            </textarea>
-            <button type="button" class="secondary" data-copy="embed-code" hidden>
-              Copy
-            </button>
-          </section>
+          <EmbedPanel src={`${props.root}/embed/collections/${c.id}`} title={c.title} height={480} />
         </aside>
       </div>
     </Layout>

@@ -1,6 +1,7 @@
 /**
  * Building blocks shared by pages: item cards and grids, form fields that show
- * their error next to the input (and keep what was typed), pagination links, and notices.
+ * their error next to the input (and keep what was typed), the form's own error, the embed panel,
+ * pagination links, and notices.
  */
 
 import type { Item } from '../../catalog/index.js';
@@ -146,6 +147,35 @@ export function Notice(props: { kind?: 'error' | 'ok'; children?: Child; id?: st
     >
       {props.children}
     </div>
+  );
+}
+
+/** The form's own error (`errors.form`, one not at a field) above it, when there is one. */
+export function FormError(props: { errors?: FormErrors | undefined }): Html | null {
+  return props.errors?.form ? (
+    <Notice kind="error" id="form-error">
+      {props.errors.form}
+    </Notice>
+  ) : null;
+}
+
+/**
+ * The "Embed" panel of the item and collection pages: an `<iframe>` snippet to copy (the title's
+ * markup characters blanked), with a Copy button `site.js` shows.
+ */
+export function EmbedPanel(props: { src: string; title: string; height: number }): Html {
+  const code = `<iframe src="${props.src}" width="640" height="${props.height}" title="${props.title.replace(/[&<>"']/g, ' ')}" allowfullscreen loading="lazy"></iframe>`;
+  return (
+    <section class="panel" aria-labelledby="embed-title">
+      <h2 id="embed-title">Embed</h2>
+      <label for="embed-code">Copy this into your page:</label>
+      <textarea id="embed-code" class="embed-code" readonly rows="4">
+        {code}
+      </textarea>
+      <button type="button" class="secondary" data-copy="embed-code" hidden>
+        Copy
+      </button>
+    </section>
   );
 }
 

@@ -8,7 +8,7 @@
 
 import type { Channel, Item } from '../../catalog/index.js';
 import { type Html, h, raw } from '../html/jsx.js';
-import { Field, type FormErrors, Notice } from './components.js';
+import { Field, FormError, type FormErrors, Notice } from './components.js';
 import { formatBytes } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { LICENSE_CHOICES } from './upload.js';
@@ -74,11 +74,7 @@ export function ItemEditPage(props: { ctx: PageContext; data: ItemEditData }): H
           Saved.
         </Notice>
       ) : null}
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       <form
         class="form"
         method="post"

@@ -15,6 +15,7 @@ import type { CaptionView, ItemMediaView } from '../../media/view.js';
 import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
+import { EmbedPanel } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { LicenseBadge } from './license.js';
@@ -226,7 +227,6 @@ function SwarmBox(props: { data: ItemPageData }): Html {
 export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html {
   const { ctx, data } = props;
   const { item, owner, channel } = data;
-  const embed = `<iframe src="${data.embedUrl}" width="640" height="360" title="${item.title.replace(/[&<>"']/g, ' ')}" allowfullscreen loading="lazy"></iframe>`;
   const head = (
     <link
       rel="alternate"
@@ -302,16 +302,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
           <ArchiveBox ctx={ctx} item={item} archive={data.archive} />
           <SwarmBox data={data} />
           {data.collectionAdd ?? null}
-          <section class="panel" aria-labelledby="embed-title">
-            <h2 id="embed-title">Embed</h2>
-            <label for="embed-code">Copy this into your page:</label>
-            <textarea id="embed-code" class="embed-code" readonly rows="4">
-              {embed}
-            </textarea>
-            <button type="button" class="secondary" data-copy="embed-code" hidden>
-              Copy
-            </button>
-          </section>
+          <EmbedPanel src={data.embedUrl} title={item.title} height={360} />
         </aside>
       </div>
     </Layout>

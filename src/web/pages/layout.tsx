@@ -33,72 +33,37 @@ export function CsrfField(props: { ctx: PageContext }): Html {
   return <input type="hidden" name="_csrf" value={props.ctx.visitor.csrf} />;
 }
 
+/** The header's links for the visitor, in order: the site's, then the account's (or log in), then by role. */
+function navLinks(user: User | undefined): [href: string, label: string][] {
+  const links: [string, string][] = [['/channels', 'Channels']];
+  if (user) links.push(['/subscriptions', 'Subscriptions']);
+  links.push(['/upload', 'Publish'], ['/about', 'About']);
+  if (!user) return [...links, ['/login', 'Log in'], ['/register', 'Register']];
+  links.push([`/users/${encodeURIComponent(user.username)}`, user.username], ['/account', 'Account']);
+  if (canModerate(user)) links.push(['/admin', 'Admin']);
+  if (isAdmin(user)) links.push(['/admin/settings', 'Settings'], ['/admin/users', 'Users']);
+  return links;
+}
+
 function AccountLinks(props: { ctx: PageContext; user: User | undefined }): Html {
   const { user, ctx } = props;
-  if (!user) {
-    return (
-      <>
-        <li>
-          <a href="/channels">Channels</a>
-        </li>
-        <li>
-          <a href="/upload">Publish</a>
-        </li>
-        <li>
-          <a href="/about">About</a>
-        </li>
-        <li>
-          <a href="/login">Log in</a>
-        </li>
-        <li>
-          <a href="/register">Register</a>
-        </li>
-      </>
-    );
-  }
   return (
     <>
-      <li>
-        <a href="/channels">Channels</a>
-      </li>
-      <li>
-        <a href="/subscriptions">Subscriptions</a>
-      </li>
-      <li>
-        <a href="/upload">Publish</a>
-      </li>
-      <li>
-        <a href="/about">About</a>
-      </li>
-      <li>
-        <a href={`/users/${encodeURIComponent(user.username)}`}>{user.username}</a>
-      </li>
-      <li>
-        <a href="/account">Account</a>
-      </li>
-      {canModerate(user) ? (
+      {navLinks(user).map(([href, label]) => (
         <li>
-          <a href="/admin">Admin</a>
+          <a href={href}>{label}</a>
+        </li>
+      ))}
+      {user ? (
+        <li>
+          <form method="post" action="/logout">
+            <CsrfField ctx={ctx} />
+            <button type="submit" class="link" id="logout">
+              Log out
+            </button>
+          </form>
         </li>
       ) : null}
-      {isAdmin(user) ? (
-        <>
-          <li>
-            <a href="/admin/settings">Settings</a>
-          </li>
-          <li>
-            <a href="/admin/users">Users</a>
-          </li>
-        </>
-      ) : null}
-      <li>
-        <form method="post" action="/logout">
-          <CsrfField ctx={ctx} />
-          <button type="submit" class="link" id="logout">
-            Log out
-          </button>
-        </form>
-      </li>
     </>
   );
 }

@@ -7,7 +7,7 @@
 
 import { canonicalLicense } from '../../publishing/index.js';
 import { type Html, h } from '../html/jsx.js';
-import { type CardItem, Field, type FormErrors, ItemGrid, Notice, Pagination } from './components.js';
+import { type CardItem, Field, FormError, type FormErrors, ItemGrid, Pagination } from './components.js';
 import { Layout, type PageContext } from './layout.js';
 
 export interface SearchParams {
@@ -145,11 +145,7 @@ export function SearchPage(props: {
           <button type="submit">Search</button>
         </div>
       </form>
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       {result ? <Results params={params} result={result} /> : null}
     </Layout>
   );

@@ -10,7 +10,7 @@
 import type { AdminSettings, SiteProfile } from '../../catalog/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
-import { Field, type FormErrors, Notice } from './components.js';
+import { Field, FormError, type FormErrors, Notice } from './components.js';
 import { CsrfField, Layout, type PageContext, siteOf } from './layout.js';
 
 const DEFAULT_ABOUT = `This site runs **Seedcast**: people publish audio, video and other media here, and everyone
@@ -153,11 +153,7 @@ export function SettingsPage(props: {
           {props.notice}
         </Notice>
       ) : null}
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       <form class="form" method="post" action="/admin/settings" id="settings-form" novalidate>
         <CsrfField ctx={ctx} />
         <Field name="name" label="Site name" value={val('name', s.name)} errors={errors} required />

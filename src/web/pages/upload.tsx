@@ -13,7 +13,7 @@
 
 import type { Channel } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
-import { Field, type FormErrors, Notice } from './components.js';
+import { Field, FormError, type FormErrors } from './components.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
 /**
@@ -70,11 +70,7 @@ export function UploadPage(props: {
         Your file is shared over BitTorrent from this site's seed and its web seed; everyone who downloads it
         can help.
       </p>
-      {errors?.form ? (
-        <Notice kind="error" id="form-error">
-          {errors.form}
-        </Notice>
-      ) : null}
+      <FormError errors={errors} />
       <form
         id="upload-form"
         class="upload-form"

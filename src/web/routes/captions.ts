@@ -13,13 +13,14 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Item, ItemRepository, TokenRepository, User } from '../../catalog/index.js';
-import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { SeedcastError } from '../../errors.js';
 import { CAPTION_LIMITS, type CaptionRecord, type Captions } from '../../media/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import { captionForm, chaptersSchema } from '../schemas/captions.js';
 import { fileSchemas } from '../schemas/files.js';
 import { empty, errors, ref, signedIn } from '../schemas/index.js';
+import { multipartFailure, readFilePart } from '../upload-parts.js';
 
 export interface CaptionRoutesOptions {
   items: ItemRepository;
@@ -75,27 +76,18 @@ export async function readCaptionParts(
           part.file.resume();
           throw new SeedcastError('HTTP_BAD_REQUEST', 'send one file part named "file"');
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of part.file as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > CAPTION_LIMITS.bytes) {
-            part.file.resume();
-            throw new SeedcastError('CAPTION_TOO_LARGE', `at most ${CAPTION_LIMITS.bytes} bytes (2 MiB)`);
-          }
-          chunks.push(chunk);
-        }
-        file = { bytes: Buffer.concat(chunks), filename: part.filename ?? '' };
+        const bytes = await readFilePart(
+          part.file,
+          CAPTION_LIMITS.bytes,
+          () => new SeedcastError('CAPTION_TOO_LARGE', `at most ${CAPTION_LIMITS.bytes} bytes (2 MiB)`),
+        );
+        file = { bytes, filename: part.filename ?? '' };
       } else if (typeof part.value === 'string' && part.value.length <= 2000 && !(part.fieldname in fields)) {
         fields[part.fieldname] = part.value;
       }
     }
   } catch (err) {
-    if (isSeedcastError(err) || !(err instanceof Error)) throw err;
-    if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
-    throw new SeedcastError('HTTP_BAD_REQUEST', `multipart body: ${err.message.slice(0, 200)}`, {
-      cause: err,
-    });
+    multipartFailure(err);
   }
   return file ? { fields, file } : { fields };
 }

@@ -8,8 +8,9 @@
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Channel, ChannelRepository } from '../../catalog/index.js';
-import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { SeedcastError } from '../../errors.js';
 import type { BlobStore } from '../../storage/index.js';
+import { type ImageExt, multipartFailure, readFilePart, sniffImage } from '../upload-parts.js';
 import { notModified, userFileHeaders } from './served-bytes.js';
 
 export const IMAGE_LIMIT = 5 * 1024 * 1024;
@@ -21,18 +22,6 @@ const TYPES: Record<string, string> = {
   webp: 'image/webp',
   gif: 'image/gif',
 };
-
-/** The image's extension from its magic bytes, or undefined when it is none of PNG, JPEG, WebP, GIF. */
-export function sniffImage(bytes: Uint8Array): 'png' | 'jpg' | 'webp' | 'gif' | undefined {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return 'png';
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpg';
-  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP')
-    return 'webp';
-  if (b.length >= 6 && /^GIF8[79]a$/.test(b.toString('latin1', 0, 6))) return 'gif';
-  return undefined;
-}
 
 /**
  * The text fields and the image files (by field name, among `files`) of a multipart body; a file
@@ -52,17 +41,13 @@ export async function readImageParts(
           part.file.resume();
           throw new SeedcastError('HTTP_BAD_REQUEST', `send one image part named "${files.join('" or "')}"`);
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of part.file as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > IMAGE_LIMIT) {
-            part.file.resume();
-            throw new SeedcastError('HTTP_TOO_LARGE', `${part.fieldname}: an image of at most 5 MiB`);
-          }
-          chunks.push(chunk);
-        }
-        if (size > 0) images[part.fieldname] = Buffer.concat(chunks);
+        const field = part.fieldname;
+        const bytes = await readFilePart(
+          part.file,
+          IMAGE_LIMIT,
+          () => new SeedcastError('HTTP_TOO_LARGE', `${field}: an image of at most 5 MiB`),
+        );
+        if (bytes.length > 0) images[field] = bytes;
       } else if (
         typeof part.value === 'string' &&
         part.value.length <= 10_000 &&
@@ -72,17 +57,13 @@ export async function readImageParts(
       }
     }
   } catch (err) {
-    if (isSeedcastError(err) || !(err instanceof Error)) throw err;
-    if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
-    throw new SeedcastError('HTTP_BAD_REQUEST', `multipart body: ${err.message.slice(0, 200)}`, {
-      cause: err,
-    });
+    multipartFailure(err);
   }
   return { fields, images };
 }
 
 /** Checks `bytes` are an image (CHANNEL_INVALID naming `field` otherwise). */
-export function checkImage(bytes: Buffer, field: string): 'png' | 'jpg' | 'webp' | 'gif' {
+export function checkImage(bytes: Buffer, field: string): ImageExt {
   const ext = sniffImage(bytes);
   if (!ext) throw new SeedcastError('CHANNEL_INVALID', `${field}: not a PNG, JPEG, WebP or GIF image`);
   return ext;

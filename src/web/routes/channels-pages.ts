@@ -27,7 +27,7 @@ import {
   storeChannelImage,
 } from './channels-images.js';
 import type { PageKit } from './pages.js';
-import { MAX_PAGE, PER_PAGE, pageNumber } from './search-pages.js';
+import { PER_PAGE, pageNumber, toListing } from './search-pages.js';
 
 const FIELDS = ['name', 'title', 'description', 'category', 'medium', 'avatar', 'banner'];
 const CHANNELS_PER_PAGE = 48;
@@ -79,6 +79,13 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     const channel = await found(name);
     if (!mayEdit(channel, user)) throw new SeedcastError('FORBIDDEN', 'not your channel');
     return channel;
+  };
+  /** The edit page's visitor and the channel they may change; undefined after sending them to log in. */
+  const editor = async (request: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
+    const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
+    const { ctx, user } = await signedIn(request, reply, path);
+    if (!user) return undefined;
+    return { ctx, channel: await editable(request.params.name, user) };
   };
   /** The posted images, checked before anything is stored. */
   const postedImages = (images: Partial<Record<string, Buffer>>) => {
@@ -159,16 +166,7 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
         site.channels.followers(channel.id),
         viewer ? site.channels.isFollowing(viewer.id, channel.id) : false,
       ]);
-      const listing = {
-        items: result.items.map((i) => itemToCard(i)),
-        total: result.total,
-        totalCapped: result.totalCapped,
-        page,
-        pages: Math.min(
-          MAX_PAGE,
-          Math.max(1, Math.ceil(result.total / PER_PAGE)) + (result.totalCapped ? 1 : 0),
-        ),
-      };
+      const listing = toListing(result, page);
       const notice = request.query.saved !== undefined ? 'Saved.' : undefined;
       return kit.send(
         reply,
@@ -205,11 +203,9 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     '/channels/:name/edit',
     { schema: { hide: true } },
     async (request, reply) => {
-      const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
-      const { ctx, user } = await signedIn(request, reply, path);
-      if (!user) return reply;
-      const channel = await editable(request.params.name, user);
-      return kit.send(reply, EditChannelPage({ ctx, channel }));
+      const editing = await editor(request, reply);
+      if (!editing) return reply;
+      return kit.send(reply, EditChannelPage({ ctx: editing.ctx, channel: editing.channel }));
     },
   );
 
@@ -217,10 +213,10 @@ export async function channelPageRoutes(app: FastifyInstance, kit: PageKit): Pro
     '/channels/:name/edit',
     { schema: { hide: true } },
     async (request, reply) => {
-      const path = `/channels/${encodeURIComponent(request.params.name)}/edit`;
-      const { ctx, user } = await signedIn(request, reply, path);
-      if (!user) return reply;
-      let channel = await editable(request.params.name, user);
+      const editing = await editor(request, reply);
+      if (!editing) return reply;
+      const { ctx } = editing;
+      let { channel } = editing;
       let values: ChannelFormValues = {};
       try {
         const { fields, images } = await readImageParts(request, ['avatar', 'banner']);

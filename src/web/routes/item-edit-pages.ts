@@ -19,6 +19,7 @@ import type { FormErrors } from '../pages/components.js';
 import { editValues, ItemDeletePage, ItemEditPage, type ItemEditValues } from '../pages/item-edit.js';
 import type { PageContext } from '../pages/layout.js';
 import { CSRF_FIELD, checkCsrf } from '../session.js';
+import { multipartFailure, readFilePart } from '../upload-parts.js';
 import { editableItem, metadataPatch, removeItem } from './item-edit-ops.js';
 import { imageKind, THUMBNAIL_MAX_BYTES, thumbnailType } from './item-edit-thumbnail.js';
 import type { PageKit } from './pages.js';
@@ -38,27 +39,18 @@ async function readEditForm(request: FastifyRequest): Promise<EditForm> {
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        for await (const chunk of part.file as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > THUMBNAIL_MAX_BYTES) {
-            part.file.resume();
-            throw new SeedcastError('ITEM_INVALID', 'thumbnail: at most 5 MiB');
-          }
-          chunks.push(chunk);
-        }
-        if (part.fieldname === 'thumbnail' && size > 0) thumbnail = Buffer.concat(chunks);
+        const bytes = await readFilePart(
+          part.file,
+          THUMBNAIL_MAX_BYTES,
+          () => new SeedcastError('ITEM_INVALID', 'thumbnail: at most 5 MiB'),
+        );
+        if (part.fieldname === 'thumbnail' && bytes.length > 0) thumbnail = bytes;
       } else if (typeof part.value === 'string' && !(part.fieldname in fields)) {
         fields[part.fieldname] = part.value;
       }
     }
   } catch (err) {
-    if (isSeedcastError(err) || !(err instanceof Error)) throw err;
-    if (typeof (err as { statusCode?: unknown }).statusCode === 'number') throw err;
-    throw new SeedcastError('HTTP_BAD_REQUEST', `multipart body: ${err.message.slice(0, 200)}`, {
-      cause: err,
-    });
+    multipartFailure(err);
   }
   return thumbnail ? { fields, thumbnail } : { fields };
 }

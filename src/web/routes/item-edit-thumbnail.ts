@@ -5,17 +5,14 @@
  * analyzer's are JPEG).
  */
 
+import { sniffImage } from '../upload-parts.js';
+
 export const THUMBNAIL_MAX_BYTES = 5 * 1024 * 1024;
 
-/** The image type of a thumbnail's bytes by their signature, or undefined when none of ours. */
+/** The image type of a thumbnail's bytes by their signature, or undefined when none of ours (no GIF). */
 export function imageKind(bytes: Uint8Array): 'jpg' | 'png' | 'webp' | undefined {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpg';
-  if (b.length >= 8 && b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return 'png';
-  if (b.length >= 12 && b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP')
-    return 'webp';
-  return undefined;
+  const ext = sniffImage(bytes);
+  return ext === 'gif' ? undefined : ext;
 }
 
 /** The content type of a thumbnail's blob key (uploaded ones carry their extension). */

@@ -7,6 +7,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import type { SearchResult } from '../../catalog/index.js';
 import type { MediaType } from '../../db/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import { itemToCard } from '../pages/components.js';
@@ -32,6 +33,17 @@ function all(value: string | string[] | undefined): string[] {
     .map((t) => t.trim())
     .filter((t) => t !== '')
     .slice(0, 10);
+}
+
+/** One page of a search (`PER_PAGE` items) as a listing's cards and page count (one more when capped). */
+export function toListing(result: SearchResult, page: number): Listing {
+  return {
+    items: result.items.map((i) => itemToCard(i)),
+    total: result.total,
+    totalCapped: result.totalCapped,
+    page,
+    pages: Math.min(MAX_PAGE, Math.max(1, Math.ceil(result.total / PER_PAGE)) + (result.totalCapped ? 1 : 0)),
+  };
 }
 
 /** The page number: 1 when absent; undefined when not a whole number from 1 to the deepest page. */
@@ -92,19 +104,8 @@ export async function searchPageRoutes(app: FastifyInstance, kit: PageKit): Prom
     }
   });
 
-  const listing = async (filter: { user?: string }, page: number): Promise<Listing> => {
-    const result = await site.search.search({ ...filter, sort: 'newest', page, perPage: PER_PAGE });
-    return {
-      items: result.items.map((i) => itemToCard(i)),
-      total: result.total,
-      totalCapped: result.totalCapped,
-      page,
-      pages: Math.min(
-        MAX_PAGE,
-        Math.max(1, Math.ceil(result.total / PER_PAGE)) + (result.totalCapped ? 1 : 0),
-      ),
-    };
-  };
+  const listing = async (filter: { user?: string }, page: number): Promise<Listing> =>
+    toListing(await site.search.search({ ...filter, sort: 'newest', page, perPage: PER_PAGE }), page);
 
   app.get<{ Params: { name: string }; Querystring: Query }>('/users/:name', async (request, reply) => {
     const page = pageNumber(request.query.page);

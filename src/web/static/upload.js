@@ -6,10 +6,9 @@
 // connection) resumes from the offset the server has. Then POST /api/v1/items publishes it
 // (upload=<id> and the metadata) and the page goes to the new item. A .torrent-only item is posted
 // to the same API as a `torrent` part. API calls use the session cookie and the X-CSRF-Token header.
-// Before uploading a new file, its SHA-256 is computed and the site asked whether it is published
-// already (`POST /api/v1/items/check`): if so, a link to the item instead of an upload.
-// Several files (a multi-select, a folder from the second input, or both) go as the form's own
-// multipart post to /upload (`upload-several.js`).
+// A new file is first checked against what is published (`upload-duplicates.js`). Several files (a
+// multi-select, a folder, or both) go as the form's own multipart post (`upload-several.js`).
+import { contentHash, publishedAlready, showDuplicate } from './upload-duplicates.js';
 import { postSeveral } from './upload-several.js';
 
 (() => {
@@ -265,49 +264,6 @@ import { postSeveral } from './upload-several.js';
     return { id: url.split('/').pop(), key };
   }
 
-  // --- already published? (issue 19) -----------------------------------------------------------
-  // A file up to HASH_LIMIT is hashed here (SHA-256, crypto.subtle: https or localhost only) and the
-  // site asked before a byte is sent; the hash also goes in the tus creation's Upload-Metadata, which
-  // the site refuses with 409 when the content is known. Larger files are checked after hashing.
-  const HASH_LIMIT = 1024 ** 3;
-
-  async function contentHash(file) {
-    if (file.size > HASH_LIMIT || !globalThis.crypto?.subtle) return null;
-    try {
-      progressText.textContent = 'Checking whether this file is already published…';
-      const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
-      return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-    } catch {
-      return null; // too large for memory, or no digest: upload, and let the site decide
-    }
-  }
-
-  async function publishedAlready(sha256) {
-    const res = await fetch('/api/v1/items/check', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-      body: JSON.stringify({ sha256 }),
-    });
-    if (res.status !== 200) return null;
-    const body = await res.json();
-    return body.exists ? body.item : null;
-  }
-
-  function showDuplicate(item) {
-    clearErrors();
-    const box = document.createElement('div');
-    box.className = 'notice error';
-    box.id = 'form-error';
-    box.setAttribute('role', 'alert');
-    const link = document.createElement('a');
-    link.href = new URL(item.url, window.location.href).pathname;
-    link.id = 'duplicate-link';
-    link.textContent = item.title;
-    box.append('This file is already published: ', link, '. Nothing was uploaded.');
-    form.before(box);
-  }
-
   // --- publishing ------------------------------------------------------------------------------
 
   function metadata() {
@@ -355,12 +311,13 @@ import { postSeveral } from './upload-several.js';
       pauseButton.hidden = false;
       // A new upload (not one to resume) is first checked against what is published.
       const resuming = localStorage.getItem(`${STORE}${file.name}:${file.size}:${file.lastModified}`);
-      const sha256 = resuming ? null : await contentHash(file);
-      const existing = sha256 ? await publishedAlready(sha256) : null;
+      const sha256 = resuming ? null : await contentHash(file, progressText);
+      const existing = sha256 ? await publishedAlready(sha256, csrf) : null;
       if (existing) {
         status.hidden = true;
         pauseButton.hidden = true;
-        showDuplicate(existing);
+        clearErrors();
+        showDuplicate(form, existing);
         submit.disabled = false;
         return;
       }
