@@ -36,7 +36,10 @@ function all(value: string | string[] | undefined): string[] {
 }
 
 /** One page of a search (`PER_PAGE` items) as a listing's cards and page count (one more when capped). */
-export function toListing(result: SearchResult, page: number): Listing {
+export function toListing(
+  result: Pick<SearchResult, 'items' | 'total' | 'totalCapped'>,
+  page: number,
+): Listing {
   return {
     items: result.items.map((i) => itemToCard(i)),
     total: result.total,
