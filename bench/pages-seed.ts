@@ -60,11 +60,12 @@ const MIME: Record<string, [string, string]> = {
   text: ['text/plain', 'txt'],
   other: ['application/zip', 'zip'],
 };
+/** Stored as the site stores them since migration 0018_licences: canonical SPDX ids. */
 export const LICENSES = [
-  'https://creativecommons.org/licenses/by/4.0/',
-  'https://creativecommons.org/licenses/by-sa/4.0/',
-  'https://creativecommons.org/licenses/by-nc/4.0/',
-  'https://creativecommons.org/publicdomain/zero/1.0/',
+  'CC-BY-4.0',
+  'CC-BY-SA-4.0',
+  'CC-BY-NC-4.0',
+  'CC0-1.0',
   'CC-BY-3.0',
   'MIT',
   null,
