@@ -61,15 +61,7 @@ const MIME: Record<string, [string, string]> = {
   other: ['application/zip', 'zip'],
 };
 /** Stored as the site stores them since migration 0018_licences: canonical SPDX ids. */
-export const LICENSES = [
-  'CC-BY-4.0',
-  'CC-BY-SA-4.0',
-  'CC-BY-NC-4.0',
-  'CC0-1.0',
-  'CC-BY-3.0',
-  'MIT',
-  null,
-];
+export const LICENSES = ['CC-BY-4.0', 'CC-BY-SA-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'CC-BY-3.0', 'MIT', null];
 
 export function title(): string {
   const n = 2 + Math.floor(random() * 5);
