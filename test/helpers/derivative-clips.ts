@@ -7,7 +7,6 @@
  * (skipped loudly, or failing under CI=true) and makes the files once per test process.
  */
 
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,7 +69,8 @@ export function makeDerivativeClips(dir: string): DerivativeClips {
   ffmpeg(['-i', p('upright.mp4'), '-c', 'copy', '-metadata:s:v:0', 'rotate=90', p('rotated.mp4')]);
   ffmpeg([...second('352x288'), '-c:v', 'mpeg4', '-vf', 'setsar=12/11', p('sar.avi')]);
   writeFileSync(p('doc.pdf'), minimalPdf());
-  writeFileSync(p('garbage.avi'), randomBytes(50_000));
+  // Fixed noise (not `randomBytes`): random input now and then looks like a raw H.263 stream to ffmpeg.
+  writeFileSync(p('garbage.avi'), noise(50_000));
   return {
     avi: p('clip.avi'),
     aviVga: p('vga.avi'),
@@ -121,4 +121,17 @@ export function minimalPdf(): Buffer {
   for (const offset of offsets) body += `${String(offset).padStart(10, '0')} 00000 n \n`;
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
+}
+
+/** Deterministic noise bytes (xorshift32 from a fixed seed). */
+function noise(length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
 }
