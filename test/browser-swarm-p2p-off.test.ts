@@ -73,8 +73,9 @@ if (swarm) {
       const toggle = viewer.page.locator('#p2p-toggle');
       await toggle.waitFor({ timeout: 10_000 });
       if (await toggle.isChecked()) await toggle.uncheck();
-      await viewer.page.reload({ waitUntil: 'domcontentloaded' });
+      // Watched from before the reload: the player may ask for the file before `domcontentloaded`.
       const seen = watch(viewer.page, fileUrl);
+      await viewer.page.reload({ waitUntil: 'domcontentloaded' });
       assert.equal(await viewer.page.locator('#p2p-toggle').isChecked(), false, 'the toggle stays off');
       const played = await playToEnd(viewer.page, { rate: 4, timeoutMs: 60_000 });
       assert.ok(played.duration > 11);
