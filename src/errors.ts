@@ -61,6 +61,11 @@ export const ERRORS = {
   AGGREGATOR_VERIFY: { status: 422, message: 'aggregator: download does not match the feed' },
   AGGREGATOR_DISK: { status: 507, message: 'aggregator: not enough disk space' },
   AGGREGATOR_STALLED: { status: 504, message: 'aggregator: no peer or web seed answered' },
+  AGGREGATOR_NO_FEED: { status: 404, message: 'aggregator: not subscribed to that feed' },
+  AGGREGATOR_NO_EPISODE: { status: 404, message: 'aggregator: no such episode' },
+  AGGREGATOR_BUSY_EPISODE: { status: 409, message: 'aggregator: the episode is downloading' },
+  APP_FORBIDDEN: { status: 403, message: 'app: request refused' },
+  APP_LOGIN: { status: 401, message: 'app: log in first' },
   // database (src/db)
   DB_CONFIG: { status: 500, message: 'database: invalid database URL or options' },
   DB_UNAVAILABLE: { status: 503, message: 'database: unavailable' },

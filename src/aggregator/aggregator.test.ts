@@ -61,7 +61,7 @@ describe('the sync loop', () => {
     assert.equal(aggregator.failed, 0);
   });
 
-  it('items of a feed with auto-download off are recorded as seen, not fetched', async (t) => {
+  it('items of a feed with auto-download off are listed as new, not fetched', async (t) => {
     const host = await startPodcastHost(t);
     host.set('/f.xml', {
       body: rssFeed('Quiet', [
@@ -76,7 +76,10 @@ describe('the sync loop', () => {
     const aggregator = await open(t, dir, events);
     await aggregator.poll({ force: true });
     await aggregator.idle();
-    assert.deepEqual(aggregator.state.downloads, []);
+    assert.deepEqual(
+      aggregator.state.downloads.map((d) => [d.guid, d.status]),
+      [['a', 'new']],
+    );
     assert.deepEqual(aggregator.state.feeds[0]!.seen, ['a']);
     assert.ok(events.some((e) => e.type === 'feed' && e.fresh === 1 && e.queued === 0));
     assert.equal(host.log.filter((r) => r.path === '/a.mp3').length, 0);

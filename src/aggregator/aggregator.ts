@@ -13,20 +13,14 @@
  * (the user chose to download the torrent).
  */
 
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import type { OutboundPolicy } from '../net/index.js';
-import { type Metainfo, parseMagnet } from '../torrent/index.js';
-import { assertDiskSpace } from './disk.js';
-import { policyForFeed } from './http.js';
-import { downloadHttp } from './http-download.js';
+import type { Metainfo } from '../torrent/index.js';
+import { checkAgainstTorrent, viaHttp, viaSwarm } from './fetch-episode.js';
 import { recordFor } from './items.js';
-import { keepTorrent, prune } from './library-files.js';
+import { prune } from './library-files.js';
 import { acquireLock } from './lock.js';
-import { inside, libraryDir, safeExtension, torrentsDir } from './paths.js';
 import { isDue, pollFeed } from './poll.js';
 import { Seeder } from './seeding.js';
 import { type ActiveDownload, buildSnapshot, runLimited } from './snapshot.js';
@@ -39,14 +33,6 @@ import {
   saveState,
 } from './state.js';
 import { mergeFeeds } from './subscriptions.js';
-import {
-  addPlaced,
-  downloadSwarm,
-  fetchTorrent,
-  matchesTorrent,
-  placedPath,
-  torrentFromInfo,
-} from './swarm.js';
 import type { SyncEvent, SyncSnapshot } from './view.js';
 
 export interface AggregatorOptions {
@@ -69,25 +55,31 @@ export class Aggregator {
   state!: State;
   private release: (() => Promise<void>) | undefined;
   private saving: Promise<void> = Promise.resolve();
-  private readonly active = new Map<string, Active>();
-  /** When each download was last started by this process (retries wait: 5 min, 10 min, 20 min ...). */
-  private readonly tried = new Map<string, number>();
-  private readonly seeder: Seeder;
+  /** @internal Downloads running now (read by `episodes.ts` and the snapshot). */
+  readonly active = new Map<string, Active>();
+  /** @internal When each download was last started by this process (retries wait: 5 min, 10 min, 20 min ...). */
+  readonly tried = new Map<string, number>();
+  /** @internal */
+  readonly seeder: Seeder;
   /** Metainfo of downloads whose swarm attempt got that far (an HTTP fallback is checked against it). */
-  private readonly metas = new Map<string, Metainfo>();
+  /** @internal */
+  readonly metas = new Map<string, Metainfo>();
   private idleWaiters: (() => void)[] = [];
   /** Aborted by `close`: downloads in flight stop where they are, to be resumed by the next sync. */
-  private readonly stopping = new AbortController();
+  /** @internal */
+  readonly stopping = new AbortController();
   private failures = 0;
 
   constructor(
     readonly home: string,
-    private readonly options: AggregatorOptions,
+    /** @internal */
+    readonly options: AggregatorOptions,
   ) {
     this.seeder = new Seeder(options.engine, () => this.state.settings);
   }
 
-  private emit(event: SyncEvent): void {
+  /** @internal */
+  emit(event: SyncEvent): void {
     this.options.onEvent?.(event);
   }
 
@@ -144,6 +136,42 @@ export class Aggregator {
     }
   }
 
+  private feedOf(record: DownloadRecord): FeedState | undefined {
+    return this.state.feeds.find((f) => f.url === record.feed);
+  }
+
+  /**
+   * Change the subscriptions as `subscribe`/`unsubscribe` do on disk (the CLI may be writing too),
+   * serialised with every other save, then take the result into the running state.
+   */
+  updateSubscriptions<T>(change: (state: State) => T): Promise<T> {
+    const run = this.saving.then(async () => {
+      const disk = await loadState(this.home);
+      const result = change(disk);
+      await saveState(this.home, disk);
+      const merged = mergeFeeds(disk.feeds, this.state.feeds);
+      const kept = new Set(merged.map((f) => f.url));
+      const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
+      this.state.feeds = merged;
+      for (const url of gone) await this.forget(url);
+      return result;
+    });
+    this.saving = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Poll one feed now (the app's refresh button). */
+  async pollNow(url: string): Promise<void> {
+    const feed = this.state.feeds.find((f) => f.url === url);
+    if (!feed) throw new SeedcastError('AGGREGATOR_NO_FEED', url);
+    await this.pollOne(feed, new Date());
+    await this.persist();
+    this.pump();
+  }
+
   /** Downloads or feeds that failed in this run. */
   get failed(): number {
     return this.failures;
@@ -169,13 +197,13 @@ export class Aggregator {
       return;
     }
     let queued = 0;
-    if (feed.options.autoDownload) {
-      for (const item of result.fresh) {
-        const record = recordFor(this.state, item, { home: this.home, feed, now });
-        if (!record) continue;
-        this.state.downloads.push(record);
-        queued++;
-      }
+    // Fresh items are queued when the show downloads automatically; the rest are listed as `new`.
+    for (const item of [...result.fresh, ...result.older]) {
+      const record = recordFor(this.state, item, { home: this.home, feed, now });
+      if (!record) continue;
+      if (!feed.options.autoDownload || !result.fresh.includes(item)) record.status = 'new';
+      else queued++;
+      this.state.downloads.push(record);
     }
     this.emit({ type: 'feed', feed, fresh: result.fresh.length, queued, changed: result.changed });
   }
@@ -231,16 +259,17 @@ export class Aggregator {
       let done = false;
       if (record.torrent || record.magnet) {
         try {
-          await this.viaSwarm(record, active);
+          await viaSwarm(this, record, active);
           done = true;
         } catch (err) {
-          if (!record.media || this.stopping.signal.aborted) throw err;
+          if (!record.media || this.stopping.signal.aborted || !this.feedOf(record)?.options.httpFallback)
+            throw err;
           this.emit({ type: 'fallback', record, message: (err as Error).message });
         }
       }
       if (!done) {
-        await this.viaHttp(record, active);
-        await this.checkAgainstTorrent(record);
+        await viaHttp(this, record, active);
+        await checkAgainstTorrent(this, record);
       }
       record.status = 'complete';
       record.completedAt = new Date().toISOString();
@@ -260,116 +289,6 @@ export class Aggregator {
       this.emit({ type: 'failed', record, message: record.error });
     }
     await this.persist();
-  }
-
-  private async viaHttp(record: DownloadRecord, active: Active): Promise<void> {
-    if (!record.media) throw new SeedcastError('AGGREGATOR_FETCH', 'the item has no HTTP enclosure');
-    const path = inside(
-      libraryDir(this.home),
-      `${record.base}${safeExtension(record.media, record.mediaType)}`,
-    );
-    await mkdir(dirname(path), { recursive: true });
-    Object.assign(active, { via: 'http', done: 0, startDone: -1, startedAt: Date.now() });
-    delete active.session;
-    record.path = path;
-    record.via = 'http';
-    await downloadHttp(record.media, path, {
-      policy: await policyForFeed(record.feed, this.options.policy),
-      ...(record.length !== undefined ? { length: record.length } : {}),
-      ...(record.integrity ? { integrity: record.integrity } : {}),
-      minFreeBytes: this.state.settings.minFreeBytes,
-      signal: this.stopping.signal,
-      ...(record.mediaValidator ? { validator: record.mediaValidator } : {}),
-      onValidator: (v) => {
-        if (v === record.mediaValidator) return;
-        record.mediaValidator = v;
-        void this.persist();
-      },
-      onProgress: (done, total) => {
-        if (active.startDone < 0) {
-          active.startDone = done;
-          active.startedAt = Date.now();
-        }
-        active.done = done;
-        active.total = total;
-      },
-    });
-  }
-
-  private async viaSwarm(record: DownloadRecord, active: Active): Promise<void> {
-    active.via = 'swarm';
-    let source: { meta: Metainfo } | { magnet: ReturnType<typeof parseMagnet> };
-    if (record.torrent) {
-      const { bytes, meta } = await fetchTorrent(
-        record.torrent,
-        await policyForFeed(record.feed, this.options.policy),
-      );
-      await keepTorrent(this.home, meta.infoHash, bytes);
-      source = { meta };
-    } else {
-      source = { magnet: parseMagnet(record.magnet!) };
-    }
-    const root = dirname(record.base);
-    const name = record.base.slice(root.length + 1);
-    await mkdir(root, { recursive: true });
-    // The disk-space guard: the torrent's size when known, else what the feed promised (a magnet's xl).
-    const size = 'meta' in source ? source.meta.length : (record.length ?? 0);
-    await assertDiskSpace(record.base, size, { reserve: this.state.settings.minFreeBytes });
-    const accept = (meta: Metainfo) => {
-      if (!meta.multiFile && record.length !== undefined && meta.length !== record.length)
-        throw new SeedcastError(
-          'AGGREGATOR_VERIFY',
-          `the torrent holds ${meta.length} bytes, the feed promised ${record.length}`,
-        );
-      record.infoHash = meta.infoHash;
-      record.path = placedPath(meta, root, name);
-      record.via = 'swarm';
-      this.metas.set(record.id, meta);
-    };
-    const session = await downloadSwarm(this.options.engine, source, {
-      root,
-      name,
-      timeoutSec: this.state.settings.swarmTimeout,
-      signal: this.stopping.signal,
-      accept,
-      onStats: (s) => {
-        active.session = s;
-        const stats = s.stats();
-        active.done = stats.length - stats.left;
-        active.total = stats.length || undefined;
-      },
-    });
-    if (!session.meta) throw new SeedcastError('INTERNAL', 'complete without metadata');
-    accept(session.meta);
-    if ('magnet' in source)
-      await keepTorrent(this.home, session.meta.infoHash, torrentFromInfo(session.meta.infoBytes));
-    this.seeder.track(record, session);
-  }
-
-  /** After an HTTP fallback: the file must match the torrent's hashes; when it sits where the swarm puts it, seed it. */
-  private async checkAgainstTorrent(record: DownloadRecord): Promise<void> {
-    const meta = this.metas.get(record.id);
-    this.metas.delete(record.id);
-    if (!meta || meta.multiFile || !record.path) return;
-    if (!(await matchesTorrent(meta, record.path))) {
-      await rm(record.path, { force: true });
-      throw new SeedcastError(
-        'AGGREGATOR_VERIFY',
-        `${record.media}: the file does not match the torrent's hashes`,
-      );
-    }
-    const root = dirname(record.base);
-    const name = record.base.slice(root.length + 1);
-    if (placedPath(meta, root, name) !== record.path || this.state.settings.seedRatio <= 0) return;
-    if (!existsSync(join(torrentsDir(this.home), `${meta.infoHash}.torrent`)))
-      await keepTorrent(this.home, meta.infoHash, torrentFromInfo(meta.infoBytes));
-    const session = await addPlaced(
-      this.options.engine,
-      { meta },
-      { root, name, timeoutSec: 0, readOnly: true },
-    );
-    this.seeder.track(record, session);
-    this.emit({ type: 'seeding', record });
   }
 
   /** Seed again every completed torrent that has not reached its limit. */

@@ -5,12 +5,17 @@
  */
 
 export { Aggregator, type AggregatorOptions } from './aggregator.js';
+export { deleteEpisodeFile, findEpisode, markPlayed, queueEpisode, setPosition } from './episodes.js';
+export { feedId, recordId } from './items.js';
 export { type LibraryEntry, libraryEntries } from './library.js';
 export { libraryDir, safeExtension, safeName, seedcastHome, torrentsDir } from './paths.js';
+export { runSyncLoop } from './run-loop.js';
+export type { ActiveDownload } from './snapshot.js';
 export {
   DEFAULT_FEED_OPTIONS,
   DEFAULT_SETTINGS,
   type DownloadRecord,
+  type DownloadStatus,
   type FeedOptions,
   type FeedState,
   loadState,
@@ -18,6 +23,8 @@ export {
   type State,
   saveState,
   statePath,
+  type TranscriptLink,
+  updateState,
 } from './state.js';
 export { exportOpml, importOpml, normalizeFeedUrl, subscribe, unsubscribe } from './subscriptions.js';
 export { formatEvent, formatView, type SyncEvent, type SyncSnapshot } from './view.js';

@@ -89,6 +89,10 @@ export function recordFor(
     queuedAt: now.toISOString(),
   };
   if (item.published) record.published = item.published;
+  if (item.descriptionText) record.description = item.descriptionText.slice(0, 4000);
+  if (item.link) record.link = item.link;
+  if (item.image) record.image = item.image;
+  if (item.duration !== undefined) record.duration = item.duration;
   if (choice.media) record.media = choice.media.url;
   if (choice.media?.type) record.mediaType = choice.media.type;
   if (choice.torrent) record.torrent = choice.torrent;

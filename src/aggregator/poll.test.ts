@@ -46,7 +46,7 @@ describe('polling a feed', () => {
     assert.equal(isDue(feed, new Date('2026-01-01T03:59:00Z')), false);
     assert.equal(isDue(feed, new Date('2026-01-01T04:00:00Z')), true);
     const again = await pollFeed(feed, { now });
-    assert.deepEqual(again, { ok: true, changed: false, fresh: [] });
+    assert.deepEqual(again, { ok: true, changed: false, fresh: [], older: [] });
     assert.equal(host.log.at(-1)!.status, 304);
   });
 

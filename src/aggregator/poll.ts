@@ -16,9 +16,11 @@ const MIN_INTERVAL_MINUTES = 5;
 const MAX_INTERVAL_MINUTES = 24 * 60;
 const BACKOFF_BASE_MINUTES = 5;
 const MAX_SEEN = 2000;
+/** Older items listed as `new` on a show's first poll (the rest are only marked seen). */
+const MAX_OLDER = 100;
 
 export type PollResult =
-  | { ok: true; changed: boolean; feed?: Feed; fresh: FeedItem[] }
+  | { ok: true; changed: boolean; feed?: Feed; fresh: FeedItem[]; older: FeedItem[] }
   | { ok: false; error: string };
 
 export interface PollOptions {
@@ -81,7 +83,7 @@ export async function pollFeed(feed: FeedState, options: PollOptions = {}): Prom
     if (response.status === 304) {
       await response.body?.cancel();
       succeeded(feed, now);
-      return { ok: true, changed: false, fresh: [] };
+      return { ok: true, changed: false, fresh: [], older: [] };
     }
     const body = await readLimited(response, { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, url });
     parsed = parseFeed(body, { url, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
@@ -99,6 +101,8 @@ export async function pollFeed(feed: FeedState, options: PollOptions = {}): Prom
   }
   if (parsed.title) feed.title = parsed.title;
   if (parsed.link && !feed.htmlUrl) feed.htmlUrl = parsed.link;
+  if (parsed.descriptionText) feed.description = parsed.descriptionText.slice(0, 2000);
+  if (parsed.image) feed.image = parsed.image;
   const asked = parsed.ttl ?? parsed.updateInterval;
   if (asked !== undefined && asked > 0) feed.intervalMinutes = asked;
   else delete feed.intervalMinutes;
@@ -106,9 +110,10 @@ export async function pollFeed(feed: FeedState, options: PollOptions = {}): Prom
   const seen = new Set(feed.seen);
   const unseen = newestFirst(parsed.items.filter((i) => !seen.has(i.guid)));
   const fresh = feed.initialized ? unseen : unseen.slice(0, feed.options.recent);
+  const older = unseen.slice(fresh.length, fresh.length + MAX_OLDER);
   feed.initialized = true;
   feed.seen = [...unseen.map((i) => i.guid), ...feed.seen].slice(0, Math.max(MAX_SEEN, parsed.items.length));
-  return { ok: true, changed: true, feed: parsed, fresh };
+  return { ok: true, changed: true, feed: parsed, fresh, older };
 }
 
 function succeeded(feed: FeedState, now: Date): void {

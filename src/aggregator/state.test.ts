@@ -26,7 +26,7 @@ describe('aggregator state', () => {
     state.settings.seedRatio = 1.5;
     state.feeds.push({
       url: 'http://example.com/feed',
-      options: { recent: 1, autoDownload: true, keepLast: 2 },
+      options: { recent: 1, autoDownload: true, keepLast: 2, httpFallback: true },
       addedAt: new Date(0).toISOString(),
       errors: 0,
       initialized: false,

@@ -17,6 +17,8 @@ export interface FeedOptions {
   autoDownload: boolean;
   /** Keep only the newest N downloads of the feed (0: keep everything). */
   keepLast: number;
+  /** Fall back to the HTTP enclosure when the swarm does not deliver (off: swarm only). */
+  httpFallback: boolean;
 }
 
 export interface FeedState {
@@ -24,6 +26,9 @@ export interface FeedState {
   title?: string;
   htmlUrl?: string;
   category?: string;
+  /** The feed's own description (plain text) and image, for the app's show pages. */
+  description?: string;
+  image?: string;
   options: FeedOptions;
   addedAt: string;
   /** Conditional GET validators (RFC 9110 section 13). */
@@ -43,7 +48,18 @@ export interface FeedState {
   seen: string[];
 }
 
-export type DownloadStatus = 'queued' | 'downloading' | 'complete' | 'failed' | 'removed';
+/**
+ * `new`: known from the feed but not fetched (the show does not download automatically, or the item is
+ * older than the first sync's `recent`); the app offers to download it. Only `queued` ones are fetched.
+ */
+export type DownloadStatus = 'new' | 'queued' | 'downloading' | 'complete' | 'failed' | 'removed';
+
+/** A transcript the feed links (`podcast:transcript`). */
+export interface TranscriptLink {
+  url: string;
+  type: string;
+  language?: string;
+}
 
 export interface SeedingState {
   uploaded: number;
@@ -85,6 +101,19 @@ export interface DownloadRecord {
   queuedAt: string;
   completedAt?: string;
   seeding?: SeedingState;
+  /** The item's description as plain text (bounded), its page and image, for the app. */
+  description?: string;
+  link?: string;
+  image?: string;
+  /** Seconds, as the feed says. */
+  duration?: number;
+  /** `podcast:chapters` (JSON chapters) and `podcast:transcript` links the feed gave. */
+  chapters?: string;
+  transcripts?: TranscriptLink[];
+  /** Set when the listener finished it or marked it played. */
+  playedAt?: string;
+  /** Where the listener stopped, in seconds. */
+  position?: number;
 }
 
 export interface Settings {
@@ -98,6 +127,12 @@ export interface Settings {
   minFreeBytes: number;
   /** Seconds to wait for a peer or web seed before falling back to HTTP. */
   swarmTimeout: number;
+  /** Bytes the library may take in all (0: no limit); the oldest played episodes go first. */
+  diskBudgetBytes: number;
+  /** Upload rate limit in bytes per second over all torrents (0: no limit). */
+  uploadRateLimit: number;
+  /** When to seed: always, only on AC power (where the OS tells), or only while an app page is open. */
+  seedWhen: 'always' | 'ac-power' | 'app-open';
 }
 
 export interface State {
@@ -113,9 +148,17 @@ export const DEFAULT_SETTINGS: Settings = {
   seedHours: 72,
   minFreeBytes: 256 * 1024 * 1024,
   swarmTimeout: 60,
+  diskBudgetBytes: 0,
+  uploadRateLimit: 0,
+  seedWhen: 'always',
 };
 
-export const DEFAULT_FEED_OPTIONS: FeedOptions = { recent: 3, autoDownload: true, keepLast: 0 };
+export const DEFAULT_FEED_OPTIONS: FeedOptions = {
+  recent: 3,
+  autoDownload: true,
+  keepLast: 0,
+  httpFallback: true,
+};
 
 export function emptyState(): State {
   return { version: 1, settings: { ...DEFAULT_SETTINGS }, feeds: [], downloads: [] };

@@ -60,6 +60,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'poll feeds, download new items, seed them (--once: fetch and exit)',
     load: async () => (await import('./sync.js')).sync,
   },
+  app: {
+    summary: 'the aggregator with its web app on http://127.0.0.1:8181 (follow, play, share)',
+    load: async () => (await import('./app.js')).app,
+  },
   library: {
     summary: 'list what the aggregator downloaded (--json)',
     load: async () => (await import('./library.js')).library,

@@ -1,6 +1,13 @@
 /** `seedcast sync`: poll the subscriptions, download what is new, seed it back (or `--once`: fetch and exit). */
 
-import { Aggregator, formatEvent, formatView, type SyncEvent, seedcastHome } from '../aggregator/index.js';
+import {
+  Aggregator,
+  formatEvent,
+  formatView,
+  runSyncLoop,
+  type SyncEvent,
+  seedcastHome,
+} from '../aggregator/index.js';
 import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
@@ -21,6 +28,7 @@ seeds what came through the swarm until the ratio or time limit. On a terminal i
 
 Options:
   --once                 poll every feed now, download what is new, exit when done (no seeding after)
+  --ui                   run with the web app instead of the terminal view (see \`seedcast app --help\`)
   --port N               TCP port for BitTorrent peers (default 6881, or any free port if taken)
   --jobs N               downloads at once (default 3)
   --seed-ratio R         stop seeding a torrent once it uploaded R times its size (default 2; 0: never seed)
@@ -37,6 +45,8 @@ The limits given are saved and used by later runs. Exit code of --once: 0 when e
 download succeeded, 1 when something failed (each failure is one line on stderr; the rest is done).`,
 
   async run(argv) {
+    // `--ui`: the same loop with the web app (`seedcast app`), which takes the rest of the flags.
+    if (argv.includes('--ui')) return (await import('./app.js')).app.run(argv.filter((a) => a !== '--ui'));
     const args = parseCommandArgs(argv, {
       once: { type: 'boolean' },
       port: { type: 'string' },
@@ -72,20 +82,12 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
       }
       await aggregator.resumeSeeding();
       if (!quiet) process.stdout.write(`seeding on port ${engine.port}; press Ctrl-C to stop\n`);
-      let stopped = false;
-      void interrupted.then(() => {
-        stopped = true;
+      await runSyncLoop(aggregator, {
+        stopped: interrupted,
+        onTick: () => {
+          if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
+        },
       });
-      let polling: Promise<void> | undefined;
-      for (let ticks = 0; !stopped; ticks++) {
-        // Polls run beside the loop, so the live view and seeding accounting never wait for a slow feed.
-        if (ticks % 15 === 0 && !polling) polling = aggregator.poll().finally(() => (polling = undefined));
-        await aggregator.tick();
-        if (ticks % 10 === 0) await aggregator.persist();
-        if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
-        await Promise.race([new Promise((r) => setTimeout(r, 1000)), interrupted]);
-      }
-      await polling;
       return 0;
     } finally {
       view.clear();

@@ -1,0 +1,106 @@
+/**
+ * Who may drive the app. Three checks, in this order, on every request:
+ *
+ * 1. `Host` (DNS rebinding): a page on evil.example whose name later resolves to 127.0.0.1 still sends
+ *    `Host: evil.example`; only `127.0.0.1`, `localhost` and `[::1]` (any port) are answered, unless
+ *    `--listen` exposed the app on purpose.
+ * 2. The session cookie `seedcast_app` (HttpOnly, SameSite=Strict), equal to the install's secret:
+ *    set by the link `seedcast app` opens (`/?token=<secret>`, then a redirect that drops the token)
+ *    or, when exposed, by logging in with the password. Other users of the machine cannot read the
+ *    secret file, so their processes cannot get in. Only `/static/` and the login page are open.
+ * 3. On anything but GET and HEAD: the CSRF token (header `X-CSRF-Token`, form field `_csrf`, or for
+ *    multipart forms the query parameter `_csrf`), which
+ *    pages carry in `<meta name="csrf-token">`, and an `Origin`, when sent, naming this host. A page on
+ *    another site can make the browser send a request but not read the token.
+ *
+ * Refusals are `APP_FORBIDDEN` (403) or, for a page without a session when exposed, a redirect to
+ * `/login`.
+ */
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SeedcastError } from '../errors.js';
+import { parseCookies } from '../web/session.js';
+import type { AppContext } from './context.js';
+import { sameSecret } from './secret.js';
+
+export const SESSION_COOKIE = 'seedcast_app';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The host name of a `Host` header without its port (`[::1]` keeps its brackets). */
+export function hostName(host: string | undefined): string {
+  if (!host) return '';
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.indexOf(':');
+  return colon < 0 ? h : h.slice(0, colon);
+}
+
+export function isLoopbackHost(host: string | undefined): boolean {
+  return LOOPBACK_HOSTS.has(hostName(host));
+}
+
+/** Paths answered without a session. */
+function open(path: string, ctx: AppContext): boolean {
+  return path.startsWith('/static/') || (ctx.exposed !== undefined && path === '/login');
+}
+
+/** True when the request carries the session cookie. */
+export function hasSession(request: FastifyRequest, ctx: AppContext): boolean {
+  return sameSecret(parseCookies(request.headers.cookie).get(SESSION_COOKIE), ctx.secret.token);
+}
+
+export function sessionCookie(ctx: AppContext): string {
+  return `${SESSION_COOKIE}=${ctx.secret.token}; Path=/; HttpOnly; SameSite=Strict`;
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  return !request.url.startsWith('/api/') && /text\/html/.test(request.headers.accept ?? '');
+}
+
+export function installGuard(app: FastifyInstance, ctx: AppContext): void {
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!ctx.exposed && !isLoopbackHost(request.headers.host))
+      throw new SeedcastError('APP_FORBIDDEN', `Host "${request.headers.host ?? ''}" is not a loopback name`);
+    const url = new URL(request.url, 'http://app.invalid');
+    const token = url.searchParams.get('token');
+    if (request.method === 'GET' && token !== null) {
+      if (!sameSecret(token, ctx.secret.token)) throw new SeedcastError('APP_FORBIDDEN', 'wrong token');
+      url.searchParams.delete('token');
+      const rest = url.searchParams.size > 0 ? `?${url.searchParams}` : '';
+      return reply
+        .header('set-cookie', sessionCookie(ctx))
+        .header('cache-control', 'no-store')
+        .redirect(`${url.pathname}${rest}`, 303);
+    }
+    if (open(url.pathname, ctx) || hasSession(request, ctx)) return;
+    if (ctx.exposed && wantsHtml(request) && request.method === 'GET')
+      return reply.redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    throw new SeedcastError(
+      'APP_FORBIDDEN',
+      ctx.exposed ? 'log in first' : 'open the link `seedcast app` printed (it carries the key)',
+    );
+  });
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    if (request.method === 'GET' || request.method === 'HEAD') return;
+    if (request.url === '/login' || request.url.startsWith('/login?')) return; // checked by the login route
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      let originHost = '';
+      try {
+        originHost = new URL(origin).host.toLowerCase();
+      } catch {
+        // unreadable: refused below
+      }
+      if (originHost !== (request.headers.host ?? '').toLowerCase())
+        throw new SeedcastError('APP_FORBIDDEN', `a request from ${origin}`);
+    } else if (origin === 'null') throw new SeedcastError('APP_FORBIDDEN', 'a request from an opaque origin');
+    const header = request.headers['x-csrf-token'];
+    const field = (request.body as { _csrf?: unknown } | undefined)?._csrf;
+    // Multipart forms (OPML files) carry it in the query: their fields are read after this hook.
+    const query = (request.query as { _csrf?: unknown } | undefined)?._csrf;
+    const given = [header, field, query].find((v): v is string => typeof v === 'string');
+    if (!sameSecret(given, ctx.secret.csrf))
+      throw new SeedcastError('APP_FORBIDDEN', 'missing or wrong CSRF token');
+  });
+}
