@@ -11,6 +11,7 @@
  * A page whose route answers 404 (not built yet) is reported and skipped, never photographed; its
  * old PNGs are removed. `SCREENSHOTS_PAGES=home,item` takes only those. Needs ffmpeg and chromium.
  * Exits 1 when a page failed (5xx, an exception); skipped pages only warn.
+ * `npm run screenshots -- app` photographs the aggregator app's pages instead (`screenshots/app.ts`).
  */
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { startServer } from '../src/server.js';
 import { launchChromium } from '../test/helpers/browser.js';
 import { freePort } from '../test/helpers/tools.js';
+import { shootApp } from './screenshots/app.js';
 import { ALL_NAMES, FIRST_RUN, REGISTER_CLOSED, SHOTS, type Shot } from './screenshots/pages.js';
 import { type Outcome, Shooter, VARIANTS } from './screenshots/shoot.js';
 import {
@@ -90,4 +92,19 @@ async function main(): Promise<void> {
   if (others.some((o) => o.result === 'failed')) process.exitCode = 1;
 }
 
-await main();
+/** The app's pages (`npm run screenshots -- app`): their own world, the same summary. */
+async function mainApp(): Promise<void> {
+  const started = performance.now();
+  mkdirSync(OUT, { recursive: true });
+  const outcomes = await shootApp(OUT, process.env.SCREENSHOTS_PAGES?.split(',').filter(Boolean));
+  const taken = outcomes.filter((o) => o.result === 'taken');
+  console.log(
+    `\n${taken.length} app pages photographed (${taken.length * VARIANTS.length} PNGs in ${OUT}) in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
+  for (const o of outcomes.filter((o) => o.result !== 'taken'))
+    console.warn(`warning: ${o.name}: ${o.result}${o.detail ? ` (${o.detail})` : ''}`);
+  if (outcomes.some((o) => o.result === 'failed')) process.exitCode = 1;
+}
+
+if (process.argv[2] === 'app') await mainApp();
+else await main();
