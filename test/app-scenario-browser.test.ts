@@ -101,7 +101,8 @@ function stateFile(home: string): any {
 }
 
 async function addShow(page: Page, url: string): Promise<void> {
-  await page.goto('/add');
+  const res = await page.goto('/add');
+  assert.equal(res?.status(), 200, 'the Add page');
   await page.fill('form#add-show input[name="url"]', url);
   await Promise.all([page.waitForLoadState('load'), page.click('form#add-show [type="submit"]')]);
 }
