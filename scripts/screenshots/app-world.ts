@@ -41,8 +41,20 @@ export class Cleanups {
     return this as unknown as TestContext;
   }
 
+  /** Runs every clean-up, giving each 20 s (a server slow to stop is then killed by the next one). */
   async close(): Promise<void> {
-    for (const fn of this.fns.reverse()) await Promise.resolve(fn()).catch(() => {});
+    for (const fn of this.fns.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.resolve()
+          .then(fn)
+          .catch(() => {}),
+        new Promise((r) => {
+          timer = setTimeout(r, 20_000);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
   }
 }
 
