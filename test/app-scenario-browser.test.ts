@@ -100,11 +100,21 @@ function stateFile(home: string): any {
   return JSON.parse(readFileSync(join(home, 'state.json'), 'utf8'));
 }
 
-async function addShow(page: Page, url: string): Promise<void> {
+/** Submits `url` in `form#add-show` (as a person would: no script needed); answers the page it led to. */
+async function addShow(page: Page, url: string): Promise<string> {
   const res = await page.goto('/add');
   assert.equal(res?.status(), 200, 'the Add page');
   await page.fill('form#add-show input[name="url"]', url);
-  await Promise.all([page.waitForLoadState('load'), page.click('form#add-show [type="submit"]')]);
+  await Promise.all([
+    page
+      .waitForURL((u) => u.pathname !== '/add', { timeout: 60_000 })
+      .catch(async () => {
+        const error = await page.textContent('form#add-show').catch(() => '');
+        throw new Error(`adding ${url} stayed on /add: ${error?.replace(/\s+/g, ' ')}`);
+      }),
+    page.click('form#add-show [type="submit"]'),
+  ]);
+  return new URL(page.url()).pathname;
 }
 
 test('follow a Seedcast channel by its page URL: the episode comes through the swarm, plays and seeds; a podcast feed comes over HTTP', {
@@ -145,13 +155,14 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
   await page.goto(app.link);
 
   // 1. Paste the channel page's URL: the show appears, under the feed the page names.
-  await addShow(page, channelPage);
+  const landed = await addShow(page, channelPage);
   const { shows } = await app.api('/api/shows');
   assert.equal(shows.length, 1, JSON.stringify(shows));
   const show = shows[0];
   assert.match(show.url, /\/channels\/night-walks\/feed\.(rss|atom|json)$/);
   assert.equal(show.id, feedId(show.url));
   assert.equal(show.title, 'Night walks');
+  assert.equal(landed, `/shows/${show.id}`, 'adding leads to the show');
   await page.goto('/');
   await page.waitForSelector(`ul#shows > li.show[data-show-id="${show.id}"]`);
   assert.match((await page.textContent(`li.show[data-show-id="${show.id}"]`)) ?? '', /Night walks/);
@@ -226,8 +237,8 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
       },
     ]),
   });
-  await addShow(page, `${host.url}/feed.xml`);
   const kitchen = feedId(`${host.url}/feed.xml`);
+  assert.equal(await addShow(page, `${host.url}/feed.xml`), `/shows/${kitchen}`);
   await page.goto(`/shows/${kitchen}`);
   assert.match((await page.textContent('h1')) ?? '', /Kitchen radio/);
   const soup = await page.waitForSelector(
