@@ -1,7 +1,9 @@
 /**
  * Issue 23's main story end to end, in Chromium (playwright-core), with every part real:
  * - a `seedcast serve` (`startSiteProc`) with a channel (`POST /api/v1/channels`) and an MP3 of
- *   several MiB published into it (made by ffmpeg, a sine tone: it plays in Chromium);
+ *   several MiB published into it (made by ffmpeg, a sine tone: it plays in Chromium), reached
+ *   through a slow link (`app-scenario-slow-link.ts`: its public URL, with the tracker's peers
+ *   relayed) so the transfer lasts seconds and its progress can be seen;
  * - a `seedcast app` (`startAppProc`) on a fresh `$SEEDCAST_HOME`, opened at the link it printed;
  * - on `/add`, the site's CHANNEL PAGE URL pasted into `form#add-show`: the app finds the channel's
  *   feed in the page's `<link rel="alternate">` and the show appears;
@@ -21,6 +23,7 @@ import { type TestContext, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { feedId } from '../src/aggregator/index.js';
 import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
+import { startSlowLink } from './app-scenario-slow-link.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { launchChromium } from './helpers/browser.js';
 import { startSiteProc } from './helpers/site-proc.js';
@@ -121,7 +124,10 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
   timeout: 600_000,
 }, async (t) => {
   if (!requireTools(t, 'chromium', 'ffmpeg')) return;
-  const site = await startSiteProc(t);
+  // The site behind a slow link (its public URL), so the transfer lasts long enough to be seen.
+  const link = await startSlowLink(t, 512 * 1024);
+  const site = await startSiteProc(t, { flags: ['--public-url', link.url] });
+  link.target = site.base;
   const json = (body: unknown): RequestInit => ({
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${site.token}` },
@@ -138,7 +144,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
     { 'river.mp3': tone },
     { channel: 'night-walks' },
   );
-  const channelPage = `${site.base}/channels/night-walks`;
+  const channelPage = `${link.url}/channels/night-walks`;
   // The channel's feed lists the item once the site has it (its media work may still run).
   await until('the channel feed to list the item', async () => {
     const res = await fetch(`${channelPage}/feed.rss`);
