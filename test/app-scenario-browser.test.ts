@@ -33,7 +33,6 @@ import { requireTools, run, tempDir } from './helpers/tools.js';
 type Dom = any;
 declare const document: Dom;
 declare const window: Dom;
-declare const MutationObserver: Dom;
 
 const TIMEOUT = 180_000;
 
@@ -72,31 +71,23 @@ async function until<T>(
 /**
  * Records, in the page, every `data-state` an `li.episode` took and the `.episode-via` texts it
  * showed (`window.__episodeStates`: id -> ["downloading swarm", ...]), from before any page script.
+ * A string, not a function: tsx's transform would add helpers the page does not have.
  */
-function recordEpisodeStates(): void {
-  const seen: Record<string, string[]> = {};
+const RECORD_EPISODE_STATES = `(() => {
+  const seen = {};
   window.__episodeStates = seen;
   const note = () => {
     for (const li of document.querySelectorAll('li.episode[data-episode-id]')) {
       const id = li.getAttribute('data-episode-id');
-      const entry = `${li.getAttribute('data-state')} ${(li.querySelector('.episode-via')?.textContent ?? '').trim()}`;
-      const list = seen[id] ?? [];
-      seen[id] = list;
+      const via = (li.querySelector('.episode-via')?.textContent ?? '').trim();
+      const entry = li.getAttribute('data-state') + ' ' + via;
+      const list = seen[id] ?? (seen[id] = []);
       if (list[list.length - 1] !== entry) list.push(entry);
     }
   };
-  const start = () => {
-    note();
-    new MutationObserver(note).observe(document.documentElement, {
-      subtree: true,
-      childList: true,
-      attributes: true,
-      characterData: true,
-    });
-  };
-  if (document.documentElement) start();
-  else document.addEventListener('DOMContentLoaded', start);
-}
+  new MutationObserver(note).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  document.addEventListener('DOMContentLoaded', note);
+})();`;
 
 // biome-ignore lint/suspicious/noExplicitAny: the state file as JSON
 function stateFile(home: string): any {
@@ -156,7 +147,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
   t.after(() => browser.close());
   const context = await browser.newContext({ baseURL: app.base });
   context.setDefaultTimeout(TIMEOUT);
-  await context.addInitScript(recordEpisodeStates);
+  await context.addInitScript({ content: RECORD_EPISODE_STATES });
   const page = await context.newPage();
   await page.goto(app.link);
 
