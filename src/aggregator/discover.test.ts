@@ -68,11 +68,19 @@ describe('findFeedLinks', () => {
 });
 
 describe('discoverFeed', () => {
-  it('takes a feed URL as it is, with its title', async (t) => {
+  it('takes a feed URL as it is (with its title when its type does not say it is a feed)', async (t) => {
     const host = await startPodcastHost(t);
     host.set('/f.xml', { body: rssFeed('Plain Show', []) });
-    const found = await discoverFeed(`${host.url}/f.xml`);
-    assert.deepEqual(found, { url: `${host.url}/f.xml`, via: 'feed', title: 'Plain Show' });
+    host.set('/typed.rss', { type: 'application/rss+xml; charset=utf-8', body: rssFeed('Typed', []) });
+    assert.deepEqual(await discoverFeed(`${host.url}/f.xml#top`), {
+      url: `${host.url}/f.xml`,
+      via: 'feed',
+      title: 'Plain Show',
+    });
+    assert.deepEqual(await discoverFeed(`  ${host.url}/typed.rss `), {
+      url: `${host.url}/typed.rss`,
+      via: 'feed',
+    });
   });
 
   it('finds the feed of a web page, after redirects', async (t) => {
@@ -108,15 +116,36 @@ describe('discoverFeed', () => {
     assert.equal((await discoverFeed(`${host.url}/broken.rss`)).via, 'feed');
   });
 
-  it('gives up on a slow server after the timeout, and on a body over the limit', async (t) => {
+  it('gives up on a slow server after the timeout and on a body over the limit; a slow feed is taken at once', async (t) => {
     const host = await startPodcastHost(t);
     host.set('/slow', { body: 'x'.repeat(100_000), bytesPerSecond: 10_000 });
-    host.set('/big', { type: 'text/html', body: `<html><head>${' '.repeat(5000)}</head></html>` });
-    await assert.rejects(discoverFeed(`${host.url}/slow`, { timeoutMs: 500 }), (err) =>
-      isSeedcastError(err, 'AGGREGATOR_UNREACHABLE'),
+    host.set('/big', { body: 'y'.repeat(5000) });
+    host.set('/long-page', {
+      type: 'text/html',
+      body: `<html><head>${' '.repeat(5000)}<link rel="alternate" type="application/rss+xml" href="/f"></head></html>`,
+    });
+    host.set('/slow.rss', {
+      type: 'application/rss+xml',
+      body: rssFeed('Slow', []).padEnd(100_000),
+      bytesPerSecond: 10_000,
+    });
+    await assert.rejects(
+      discoverFeed(`${host.url}/slow`, { timeoutMs: 500 }),
+      (err) =>
+        isSeedcastError(err, 'AGGREGATOR_UNREACHABLE') && /timed out|abort/i.test((err as Error).message),
     );
     await assert.rejects(discoverFeed(`${host.url}/big`, { maxBytes: 1000 }), (err) =>
       isSeedcastError(err, 'AGGREGATOR_UNREACHABLE'),
     );
+    // Only the page's first bytes are read: a head longer than the limit is cut there.
+    await assert.rejects(discoverFeed(`${host.url}/long-page`, { maxBytes: 1000 }), (err) =>
+      isSeedcastError(err, 'AGGREGATOR_NO_FEED_LINK'),
+    );
+    const started = Date.now();
+    assert.deepEqual(await discoverFeed(`${host.url}/slow.rss`, { timeoutMs: 5000 }), {
+      url: `${host.url}/slow.rss`,
+      via: 'feed',
+    });
+    assert.ok(Date.now() - started < 3000);
   });
 });

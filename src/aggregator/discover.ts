@@ -15,7 +15,7 @@
 import { ERRORS, isSeedcastError, SeedcastError } from '../errors.js';
 import { DEFAULT_MAX_BYTES, parseFeed } from '../feeds/index.js';
 import type { OutboundPolicy } from '../net/index.js';
-import { httpGet, policyForFeed, readLimited } from './http.js';
+import { httpGet, policyForFeed, readChunks, readLimited } from './http.js';
 import { normalizeFeedUrl } from './subscriptions.js';
 
 export type FeedLinkKind = 'rss' | 'atom' | 'json';
@@ -56,6 +56,9 @@ const FEED_TYPES: Record<string, FeedLinkKind> = {
   'application/json': 'json',
 };
 const RANK: Record<FeedLinkKind, number> = { rss: 0, atom: 1, json: 2 };
+/** How much of a web page is read to find its `<head>`. */
+const HTML_MAX_BYTES = 1024 * 1024;
+const HEAD_END = /<\/head\s*>|<body[\s>]/i;
 
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/html;q=0.8, */*;q=0.5';
@@ -73,18 +76,19 @@ export async function discoverFeed(input: string, options: DiscoverOptions = {})
     const got = await httpGet(url, { headers: { accept: ACCEPT }, signal, maxRedirects: 5 });
     finalUrl = got.url;
     type = (got.response.headers.get('content-type') ?? '').toLowerCase();
-    body = await readLimited(got.response, { maxBytes, url: got.url });
+    // Served as a feed: taken without waiting for its body (a big feed on a slow server is still a
+    // feed); the first poll reads it, and an unreadable one shows its error on the show.
+    if (!/html/.test(type) && /rss|atom|rdf|feed\+json|xml/.test(type)) {
+      await got.response.body?.cancel();
+      return { url, via: 'feed' };
+    }
+    body = /html/.test(type)
+      ? await readHead(got.response, { maxBytes: Math.min(maxBytes, HTML_MAX_BYTES), url: got.url })
+      : await readLimited(got.response, { maxBytes, url: got.url });
   } catch (err) {
     if (isSeedcastError(err, 'AGGREGATOR_FETCH') || isSeedcastError(err, 'AGGREGATOR_TOO_LARGE'))
       throw new SeedcastError('AGGREGATOR_UNREACHABLE', detailOf(err), { cause: err });
     throw err;
-  }
-  let parseError: Error | undefined;
-  try {
-    const feed = parseFeed(body, { url: finalUrl, maxBytes });
-    return { url, via: 'feed', ...(feed.title ? { title: feed.title } : {}) };
-  } catch (err) {
-    parseError = err as Error;
   }
   if (/html/.test(type) || looksLikeHtml(body)) {
     const links = findFeedLinks(decodeHtml(body, type), finalUrl);
@@ -95,9 +99,24 @@ export async function discoverFeed(input: string, options: DiscoverOptions = {})
     if (policy) await policy.checkUrl(best.url);
     return { url: normalizeFeedUrl(best.url), via: 'page', ...(best.title ? { linkTitle: best.title } : {}) };
   }
-  // Served as a feed but unreadable: subscribe anyway; the show displays the parse error.
-  if (/(rss|atom|feed\+json|rdf)/.test(type)) return { url, via: 'feed' };
-  throw new SeedcastError('AGGREGATOR_NOT_A_FEED', `${url}: ${parseError.message}`);
+  try {
+    const feed = parseFeed(body, { url: finalUrl, maxBytes });
+    return { url, via: 'feed', ...(feed.title ? { title: feed.title } : {}) };
+  } catch (err) {
+    throw new SeedcastError('AGGREGATOR_NOT_A_FEED', `${url}: ${(err as Error).message}`);
+  }
+}
+
+/** A page's start, up to its `</head>` or `<body>` (or `maxBytes`): the rest is not needed. */
+async function readHead(response: Response, options: { maxBytes: number; url: string }): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of readChunks(response, { url: options.url })) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= options.maxBytes || HEAD_END.test(Buffer.from(chunk).toString('latin1'))) break;
+  }
+  return Buffer.concat(chunks).subarray(0, options.maxBytes);
 }
 
 /** `example.org/feed` -> `https://example.org/feed` (people paste addresses without a scheme). */
