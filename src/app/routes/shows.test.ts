@@ -1,0 +1,418 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { rssFeed, startPodcastHost } from '../../../test/aggregator-fixtures.js';
+import { Aggregator, feedId, loadState } from '../../aggregator/index.js';
+import { Engine } from '../../engine/index.js';
+import { loadAppAssets } from '../assets.js';
+import type { AppContext } from '../context.js';
+import { secretFrom } from '../secret.js';
+import { buildAggregatorApp } from '../server.js';
+import { showsRoutes } from './shows.js';
+
+interface Harness {
+  app: FastifyInstance;
+  ctx: AppContext;
+  home: string;
+  /** Headers of a logged-in page's request (add `x-csrf-token` for changes). */
+  headers: Record<string, string>;
+}
+
+async function harness(t: TestContext): Promise<Harness> {
+  const home = mkdtempSync(join(tmpdir(), 'seedcast-app-shows-'));
+  const engine = new Engine();
+  const aggregator = new Aggregator(home, { engine });
+  await aggregator.open();
+  const secret = secretFrom(randomBytes(32).toString('hex'));
+  const ctx: AppContext = {
+    aggregator,
+    engine,
+    home,
+    secret,
+    assets: await loadAppAssets(),
+    lastSeen: { at: 0 },
+  };
+  const app = buildAggregatorApp(ctx, [showsRoutes]);
+  t.after(async () => {
+    await app.close();
+    await aggregator.close();
+    await engine.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+  return {
+    app,
+    ctx,
+    home,
+    headers: { host: '127.0.0.1:8181', cookie: `seedcast_app=${secret.token}`, 'x-csrf-token': secret.csrf },
+  };
+}
+
+/** Waits until `check` is truthy (polled), failing after `ms`. */
+async function until<T>(what: string, check: () => T | Promise<T>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function episode(host: string, n: number) {
+  return {
+    title: `Episode ${n}`,
+    guid: `e${n}`,
+    enclosure: { url: `${host}/e${n}.mp3`, type: 'audio/mpeg', length: 10 },
+  };
+}
+
+function form(fields: Record<string, string>): string {
+  return new URLSearchParams(fields).toString();
+}
+
+describe('the shows API', () => {
+  it('follows a feed URL and a page URL (its <link rel="alternate">), polls at once, lists them', async (t) => {
+    const h = await harness(t);
+    const host = await startPodcastHost(t);
+    host.set('/a.xml', { body: rssFeed('Show A', [episode(host.url, 1), episode(host.url, 2)]) });
+    host.set('/b.rss', { type: 'application/rss+xml', body: rssFeed('Show B', [episode(host.url, 3)]) });
+    host.set('/b/', {
+      type: 'text/html',
+      body: '<html><head><link rel="alternate" type="application/rss+xml" href="../b.rss"></head></html>',
+    });
+    const a = await h.app.inject({
+      method: 'POST',
+      url: '/api/shows',
+      headers: h.headers,
+      payload: { url: `${host.url}/a.xml` },
+    });
+    assert.equal(a.statusCode, 201, a.body);
+    assert.deepEqual(
+      { ...a.json().show, lastPolledAt: null, nextPollAt: null },
+      {
+        id: feedId(`${host.url}/a.xml`),
+        url: `${host.url}/a.xml`,
+        title: 'Show A',
+        error: null,
+        newCount: a.json().show.newCount,
+        episodes: a.json().show.episodes,
+        options: { recent: 3, autoDownload: true, keepLast: 0, httpFallback: true },
+        description: null,
+        image: null,
+        htmlUrl: 'http://example.com/',
+        lastPolledAt: null,
+        nextPollAt: null,
+      },
+    );
+    const b = await h.app.inject({
+      method: 'POST',
+      url: '/api/shows',
+      headers: h.headers,
+      payload: { url: `${host.url}/b/` },
+    });
+    assert.equal(b.statusCode, 201, b.body);
+    assert.equal(b.json().show.url, `${host.url}/b.rss`);
+    // The first poll ran (both feeds are fast): titles and episodes are there.
+    const list = await until('both shows polled', async () => {
+      const shows = (await h.app.inject({ url: '/api/shows', headers: h.headers })).json().shows;
+      return shows.every((s: { episodes: number }) => s.episodes > 0) && shows;
+    });
+    assert.deepEqual(
+      list.map((s: { title: string; episodes: number }) => [s.title, s.episodes]),
+      [
+        ['Show A', 2],
+        ['Show B', 1],
+      ],
+    );
+    // Following again is no error: 200 and the same show.
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/shows',
+      headers: h.headers,
+      payload: { url: `${host.url}/a.xml` },
+    });
+    assert.equal(again.statusCode, 200);
+    assert.equal((await loadState(h.home)).feeds.length, 2, 'written to state.json for the CLI');
+  });
+
+  it('says why a URL cannot be followed, and subscribes nothing', async (t) => {
+    const h = await harness(t);
+    const host = await startPodcastHost(t);
+    host.set('/page', { type: 'text/html', body: '<html><head><title>x</title></head><body></body></html>' });
+    const cases: [string, number, string][] = [
+      [`${host.url}/page`, 422, 'AGGREGATOR_NO_FEED_LINK'],
+      [`${host.url}/missing`, 422, 'AGGREGATOR_UNREACHABLE'],
+      ['mailto:someone@example.org', 400, 'USAGE'],
+    ];
+    for (const [url, status, code] of cases) {
+      const res = await h.app.inject({
+        method: 'POST',
+        url: '/api/shows',
+        headers: h.headers,
+        payload: { url },
+      });
+      assert.equal(res.statusCode, status, res.body);
+      assert.equal(res.json().error.code, code);
+    }
+    assert.match(
+      (
+        await h.app.inject({
+          method: 'POST',
+          url: '/api/shows',
+          headers: h.headers,
+          payload: { url: `${host.url}/missing` },
+        })
+      ).json().error.message,
+      /HTTP 404/,
+    );
+    assert.equal((await loadState(h.home)).feeds.length, 0);
+    // Without the CSRF token: refused.
+    const { 'x-csrf-token': _, ...noToken } = h.headers;
+    const refused = await h.app.inject({
+      method: 'POST',
+      url: '/api/shows',
+      headers: noToken,
+      payload: { url: `${host.url}/x` },
+    });
+    assert.equal(refused.statusCode, 403);
+  });
+
+  it('changes options, refreshes, imports and exports OPML, unsubscribes; a broken feed shows its error', async (t) => {
+    const h = await harness(t);
+    const host = await startPodcastHost(t);
+    host.set('/good.xml', { body: rssFeed('Good', [episode(host.url, 1)]) });
+    host.set('/junk.xml', { body: 'this is not a feed' });
+    const opml = `<?xml version="1.0"?><opml version="2.0"><head/><body>
+      <outline type="rss" text="Good" xmlUrl="${host.url}/good.xml"/>
+      <outline type="rss" text="Junk" xmlUrl="${host.url}/junk.xml"/>
+      <outline type="rss" text="Gone" xmlUrl="${host.url}/gone.xml"/></body></opml>`;
+    const imported = await h.app.inject({
+      method: 'POST',
+      url: '/api/shows/import',
+      headers: { ...h.headers, 'content-type': 'text/x-opml' },
+      payload: opml,
+    });
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.deepEqual(imported.json(), { added: 3 });
+    const shows = await until('three polls', async () => {
+      const list = (await h.app.inject({ url: '/api/shows', headers: h.headers })).json().shows;
+      return list.every((s: { lastPolledAt: string | null }) => s.lastPolledAt) && list;
+    });
+    const byTitle = Object.fromEntries(shows.map((s: { title: string }) => [s.title, s]));
+    assert.equal(byTitle.Good.error, null);
+    assert.equal(byTitle.Good.episodes, 1);
+    assert.match(byTitle.Junk.error, /neither XML nor JSON|not/i);
+    assert.match(byTitle.Gone.error, /HTTP 404/);
+    const page = (await h.app.inject({ url: '/', headers: { ...h.headers, accept: 'text/html' } })).body;
+    assert.equal(page.match(/<li class="show"/g)?.length, 3);
+    assert.equal(page.match(/class="show-error"/g)?.length, 2);
+
+    const good = byTitle.Good;
+    const patched = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/shows/${good.id}`,
+      headers: h.headers,
+      payload: { keepLast: 5, autoDownload: false, httpFallback: false },
+    });
+    assert.equal(patched.statusCode, 200, patched.body);
+    assert.deepEqual(patched.json().show.options, {
+      recent: 3,
+      autoDownload: false,
+      keepLast: 5,
+      httpFallback: false,
+    });
+    const disk = await loadState(h.home);
+    assert.deepEqual(disk.feeds.find((f) => f.url === good.url)?.options, patched.json().show.options);
+    const bad = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/shows/${good.id}`,
+      headers: h.headers,
+      payload: { keepLast: -1 },
+    });
+    assert.equal(bad.statusCode, 400);
+
+    host.set('/gone.xml', { body: rssFeed('Back', []) });
+    const refreshed = await h.app.inject({
+      method: 'POST',
+      url: `/api/shows/${byTitle.Gone.id}/refresh`,
+      headers: h.headers,
+    });
+    assert.equal(refreshed.statusCode, 200);
+    assert.equal(refreshed.json().show.error, null);
+    assert.equal(refreshed.json().show.title, 'Back');
+
+    const exported = await h.app.inject({ url: '/shows.opml', headers: h.headers });
+    assert.match(exported.headers['content-type'] as string, /text\/x-opml/);
+    for (const name of ['good', 'junk', 'gone']) assert.ok(exported.body.includes(`${host.url}/${name}.xml`));
+
+    const removed = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/shows/${byTitle.Junk.id}`,
+      headers: h.headers,
+    });
+    assert.equal(removed.statusCode, 200);
+    assert.deepEqual((await loadState(h.home)).feeds.map((f) => f.url).sort(), [
+      `${host.url}/gone.xml`,
+      `${host.url}/good.xml`,
+    ]);
+    const missing = await h.app.inject({
+      method: 'DELETE',
+      url: `/api/shows/${byTitle.Junk.id}`,
+      headers: h.headers,
+    });
+    assert.equal(missing.statusCode, 404);
+  });
+});
+
+describe('the shows pages', () => {
+  it('add by the form (303 to the show), settings, unsubscribe with a confirmation', async (t) => {
+    const h = await harness(t);
+    const host = await startPodcastHost(t);
+    host.set('/f.xml', { body: rssFeed('Form Show', [episode(host.url, 1), episode(host.url, 2)]) });
+    const html: Record<string, string> = {
+      ...h.headers,
+      accept: 'text/html',
+      'content-type': 'application/x-www-form-urlencoded',
+    };
+    const { 'x-csrf-token': _, ...page } = html;
+    const csrf = h.ctx.secret.csrf;
+
+    const add = (await h.app.inject({ url: '/add', headers: page })).body;
+    for (const hook of [
+      'form id="add-show"',
+      'name="url"',
+      'form id="import-opml"',
+      'name="opml"',
+      'name="opml_text"',
+      'href="/shows.opml"',
+    ])
+      assert.ok(add.includes(hook), hook);
+
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: '/add',
+      headers: page,
+      payload: form({ _csrf: csrf, url: `${host.url}/nothing` }),
+    });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /class="field-error"[^>]*>[^<]*HTTP 404/);
+    assert.ok(bad.body.includes(`value="${host.url}/nothing"`), 'what was typed is kept');
+
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/add',
+      headers: page,
+      payload: form({ _csrf: csrf, url: `${host.url}/f.xml` }),
+    });
+    const id = feedId(`${host.url}/f.xml`);
+    assert.equal(posted.statusCode, 303, posted.body);
+    assert.equal(posted.headers.location, `/shows/${id}?done=added`);
+
+    const shows = (await h.app.inject({ url: '/', headers: page })).body;
+    assert.match(shows, new RegExp(`<ul class="show-list" id="shows"><li class="show" data-show-id="${id}"`));
+    assert.match(shows, /<a href="\/shows\/[0-9a-f]{10}">Form Show<\/a>/);
+    await until('the episodes', () => h.ctx.aggregator.state.downloads.length === 2);
+    const show = (await h.app.inject({ url: `/shows/${id}`, headers: page })).body;
+    for (const hook of [
+      '<h1 id="show-title">Form Show</h1>',
+      'id="show-settings"',
+      'name="keepLast"',
+      'name="autoDownload"',
+      'name="httpFallback"',
+      'form id="refresh"',
+      'form id="unsubscribe"',
+      'id="episodes"',
+    ])
+      assert.ok(show.includes(hook), hook);
+    assert.ok(show.indexOf('Episode 1') < show.indexOf('Episode 2'), 'newest first');
+
+    const saved = await h.app.inject({
+      method: 'POST',
+      url: `/shows/${id}/settings`,
+      headers: page,
+      payload: form({ _csrf: csrf, keepLast: '4', httpFallback: 'false' }),
+    });
+    assert.equal(saved.statusCode, 303);
+    assert.deepEqual(h.ctx.aggregator.state.feeds[0]?.options, {
+      recent: 3,
+      autoDownload: false,
+      keepLast: 4,
+      httpFallback: false,
+    });
+    const again = (await h.app.inject({ url: `/shows/${id}?done=saved`, headers: page })).body;
+    assert.match(again, /id="f-httpFallback-off" name="httpFallback" value="false" checked/);
+    assert.match(again, /Settings saved/);
+
+    const ask = await h.app.inject({
+      method: 'POST',
+      url: `/shows/${id}/unsubscribe`,
+      headers: page,
+      payload: form({ _csrf: csrf }),
+    });
+    assert.equal(ask.statusCode, 200);
+    assert.match(ask.body, /form id="unsubscribe-confirm"/);
+    assert.equal(h.ctx.aggregator.state.feeds.length, 1, 'not without the confirmation');
+    const done = await h.app.inject({
+      method: 'POST',
+      url: `/shows/${id}/unsubscribe`,
+      headers: page,
+      payload: form({ _csrf: csrf, confirm: 'yes' }),
+    });
+    assert.equal(done.statusCode, 303);
+    assert.equal(done.headers.location, '/?done=unsubscribed');
+    assert.equal(h.ctx.aggregator.state.feeds.length, 0);
+    assert.equal((await loadState(h.home)).feeds.length, 0);
+    assert.equal((await h.app.inject({ url: `/shows/${id}`, headers: page })).statusCode, 404);
+  });
+
+  it('imports an OPML file from the multipart form (its token in the query)', async (t) => {
+    const h = await harness(t);
+    const host = await startPodcastHost(t);
+    host.set('/one.xml', { body: rssFeed('One', []) });
+    host.set('/two.xml', { body: rssFeed('Two', []) });
+    const opml = `<opml version="2.0"><body><outline xmlUrl="${host.url}/one.xml"/><outline xmlUrl="${host.url}/two.xml"/></body></opml>`;
+    const body = new FormData();
+    body.append('opml', new Blob([opml], { type: 'text/x-opml' }), 'shows.opml');
+    body.append('opml_text', '');
+    const request = new Request('http://x/', { method: 'POST', body });
+    const payload = Buffer.from(await request.arrayBuffer());
+    const headers: Record<string, string> = {
+      ...h.headers,
+      accept: 'text/html',
+      'content-type': request.headers.get('content-type') ?? '',
+    };
+    const { 'x-csrf-token': _, ...noHeaderToken } = headers;
+    const refused = await h.app.inject({ method: 'POST', url: '/add/opml', headers: noHeaderToken, payload });
+    assert.equal(refused.statusCode, 403);
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `/add/opml?_csrf=${encodeURIComponent(h.ctx.secret.csrf)}`,
+      headers: noHeaderToken,
+      payload,
+    });
+    assert.equal(res.statusCode, 303, res.body);
+    assert.equal(res.headers.location, '/?done=imported&n=2');
+    assert.deepEqual(
+      h.ctx.aggregator.state.feeds.map((f) => f.url),
+      [`${host.url}/one.xml`, `${host.url}/two.xml`],
+    );
+    const notice = (await h.app.inject({ url: '/?done=imported&n=2', headers: noHeaderToken })).body;
+    assert.match(notice, /Imported 2 new shows/);
+
+    const text = new FormData();
+    text.append('opml_text', '<opml><body><outline');
+    const r2 = new Request('http://x/', { method: 'POST', body: text });
+    const bad = await h.app.inject({
+      method: 'POST',
+      url: `/add/opml?_csrf=${encodeURIComponent(h.ctx.secret.csrf)}`,
+      headers: { ...noHeaderToken, 'content-type': r2.headers.get('content-type') ?? '' },
+      payload: Buffer.from(await r2.arrayBuffer()),
+    });
+    assert.equal(bad.statusCode, 422);
+    assert.match(bad.body, /id="f-opml-error"/);
+  });
+});
