@@ -16,15 +16,17 @@ import { AppLayout } from './layout.js';
 
 const FORM_LIMIT = 64 * 1024;
 
-/** Sends a rendered app page (never cached, never framed, scripts only from the app). */
+/**
+ * Sends a rendered app page (never cached, never framed, scripts only from the app). The referrer
+ * policy is `same-origin`, not `no-referrer`: with that, browsers send `Origin: null` on the app's own
+ * form posts (Fetch spec), which the guard refuses; other sites are never told either way.
+ */
 export function sendAppPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
-    // Not `no-referrer`: with it, browsers send `Origin: null` on the app's own form posts (Fetch spec),
-    // which the guard refuses. `same-origin` never tells other sites either.
     .header('referrer-policy', 'same-origin')
     .header(
       'content-security-policy',
