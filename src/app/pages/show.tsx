@@ -149,7 +149,13 @@ export function ShowPage(props: { ctx: AppContext; feed: FeedState; notice?: str
             ctx={ctx}
             episodes={episodes}
             id="episodes"
-            empty={feed.lastPolledAt ? 'The feed lists no episode to fetch.' : 'Checking the feed…'}
+            empty={
+              !feed.lastPolledAt
+                ? 'Checking the feed…'
+                : feed.lastError
+                  ? 'No episodes yet: the feed could not be read.'
+                  : 'The feed lists no episode to fetch.'
+            }
           />
         </section>
         <section class="panel" aria-labelledby="settings-title">
