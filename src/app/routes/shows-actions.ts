@@ -16,6 +16,7 @@ import {
   type FeedState,
   feedId,
   importOpml,
+  loadState,
   normalizeFeedUrl,
   setFeedOptions,
   subscribe,
@@ -92,6 +93,32 @@ function running(ctx: AppContext, url: string): FeedState {
   const feed = ctx.aggregator.state.feeds.find((f) => f.url === url);
   if (!feed) throw new SeedcastError('AGGREGATOR_NO_FEED', url);
   return feed;
+}
+
+const caughtUp = new WeakMap<AppContext, { at: number; running?: Promise<void> }>();
+
+/**
+ * Take in the subscriptions `seedcast subscribe`/`unsubscribe` changed in `state.json` now, rather
+ * than on the app's next periodic save (within 10 s): when the file's list or options differ from the
+ * running state's, save, which merges them (`Aggregator.persist`). At most once a second.
+ */
+export async function catchUpWithCli(ctx: AppContext): Promise<void> {
+  const last = caughtUp.get(ctx) ?? { at: 0 };
+  caughtUp.set(ctx, last);
+  if (last.running) return last.running;
+  if (Date.now() - last.at < 1000) return;
+  last.at = Date.now();
+  last.running = (async () => {
+    const disk = await loadState(ctx.aggregator.home).catch(() => undefined);
+    const key = (feeds: readonly FeedState[]) =>
+      JSON.stringify(
+        feeds.map(({ url, options: o }) => [url, o.recent, o.autoDownload, o.keepLast, o.httpFallback]),
+      );
+    if (disk && key(disk.feeds) !== key(ctx.aggregator.state.feeds)) await ctx.aggregator.persist();
+  })().finally(() => {
+    last.running = undefined;
+  });
+  return last.running;
 }
 
 /** Resolves after `promise` or `ms`, whichever comes first (the work goes on). */

@@ -13,7 +13,14 @@ import { AddPage } from '../pages/add.js';
 import { ShowPage, UnsubscribePage } from '../pages/show.js';
 import { ShowsPage } from '../pages/shows.js';
 import { sendAppPage } from '../server.js';
-import { addShow, importShows, refreshShow, removeShow, updateShow } from './shows-actions.js';
+import {
+  addShow,
+  catchUpWithCli,
+  importShows,
+  refreshShow,
+  removeShow,
+  updateShow,
+} from './shows-actions.js';
 
 const OPML_FORM_LIMIT = 1024 * 1024;
 
@@ -62,15 +69,17 @@ export function showsPageRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Querystring: { done?: string; n?: number } }>(
     '/',
     { schema: { querystring: noticeQuery } },
-    async (request, reply) =>
-      sendAppPage(
+    async (request, reply) => {
+      await catchUpWithCli(ctx);
+      return sendAppPage(
         reply,
         ShowsPage({
           ctx,
           ...(request.query.done ? { notice: request.query.done } : {}),
           ...(request.query.n !== undefined ? { imported: request.query.n } : {}),
         }),
-      ),
+      );
+    },
   );
 
   app.get('/add', { schema: {} }, async (_request, reply) => sendAppPage(reply, AddPage({ ctx })));
@@ -141,6 +150,7 @@ export function showsPageRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/shows/:id',
     { schema: { params: idParams, querystring: noticeQuery } },
     async (request, reply) => {
+      await catchUpWithCli(ctx);
       const feed = findShow(ctx, request.params.id);
       return sendAppPage(
         reply,

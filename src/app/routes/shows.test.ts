@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { rssFeed, startPodcastHost } from '../../../test/aggregator-fixtures.js';
-import { Aggregator, feedId, loadState } from '../../aggregator/index.js';
+import {
+  Aggregator,
+  feedId,
+  loadState,
+  subscribe,
+  unsubscribe,
+  updateState,
+} from '../../aggregator/index.js';
 import { Engine } from '../../engine/index.js';
 import { loadAppAssets } from '../assets.js';
 import type { AppContext } from '../context.js';
@@ -265,6 +272,24 @@ describe('the shows API', () => {
       headers: h.headers,
     });
     assert.equal(missing.statusCode, 404);
+  });
+});
+
+describe('the app and the CLI', () => {
+  it('the shows list takes in what the CLI wrote to state.json at once', async (t) => {
+    const h = await harness(t);
+    const url = 'http://127.0.0.1:9/cli.xml';
+    await updateState(h.home, (state) => subscribe(state, url, { keepLast: 7 })); // as `seedcast subscribe` does
+    const shows = (await h.app.inject({ url: '/api/shows', headers: h.headers })).json().shows;
+    assert.deepEqual(
+      shows.map((s: { url: string; options: { keepLast: number } }) => [s.url, s.options.keepLast]),
+      [[url, 7]],
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // looked at most once a second
+    await updateState(h.home, (state) => unsubscribe(state, url));
+    const page = (await h.app.inject({ url: '/', headers: { ...h.headers, accept: 'text/html' } })).body;
+    assert.ok(page.includes('id="no-shows"'));
+    assert.equal(h.ctx.aggregator.state.feeds.length, 0);
   });
 });
 

@@ -12,7 +12,15 @@ import type { FastifyInstance } from 'fastify';
 import { exportOpml, feedId } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
 import { findShow, SHOW_ID } from '../lookup.js';
-import { addShow, importShows, refreshShow, removeShow, showJson, updateShow } from './shows-actions.js';
+import {
+  addShow,
+  catchUpWithCli,
+  importShows,
+  refreshShow,
+  removeShow,
+  showJson,
+  updateShow,
+} from './shows-actions.js';
 import { showsPageRoutes } from './shows-pages.js';
 
 const OPML_TYPES = ['text/x-opml', 'application/xml', 'text/xml', 'text/plain'];
@@ -64,6 +72,7 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
+      await catchUpWithCli(ctx);
       return { shows: ctx.aggregator.state.feeds.map((f) => showJson(ctx, f)) };
     },
   );
@@ -73,6 +82,7 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
     { schema: { params: idParams, response: { 200: one } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
+      await catchUpWithCli(ctx);
       return { show: showJson(ctx, findShow(ctx, request.params.id)) };
     },
   );
