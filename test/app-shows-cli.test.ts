@@ -1,9 +1,10 @@
 /**
  * The command line and the app share one state: a real `seedcast app` (`startAppProc`) runs while the
  * real CLI (`seedcast subscribe`, `unsubscribe`, `feeds --json`) runs beside it on the same
- * `$SEEDCAST_HOME`. A show subscribed in one appears in the other (the app takes the CLI's changes on
- * its next save, within about 10 s; the app's own changes go to `state.json` at once), and an
- * unsubscription in either is seen by the other; neither loses the other's change.
+ * `$SEEDCAST_HOME`. A show subscribed in one appears in the other (the app takes the CLI's changes
+ * when its shows are next asked for, or on its next periodic save, within about 10 s; its own changes
+ * go to `state.json` at once), and an unsubscription in either is seen by the other; the app's
+ * periodic save never undoes them.
  */
 
 import assert from 'node:assert/strict';
