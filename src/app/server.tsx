@@ -16,11 +16,7 @@ import { AppLayout } from './layout.js';
 
 const FORM_LIMIT = 64 * 1024;
 
-/**
- * Sends a rendered app page (never cached, never framed, scripts only from the app). The referrer
- * policy is `same-origin`, not `no-referrer`: with that, browsers send `Origin: null` on the app's own
- * form posts (Fetch spec), which the guard refuses; other sites are never told either way.
- */
+/** Sends a rendered app page (never cached, never framed, scripts only from the app). */
 export function sendAppPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
   return reply
     .code(status)
