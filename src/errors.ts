@@ -64,6 +64,9 @@ export const ERRORS = {
   AGGREGATOR_NO_FEED: { status: 404, message: 'aggregator: not subscribed to that feed' },
   AGGREGATOR_NO_EPISODE: { status: 404, message: 'aggregator: no such episode' },
   AGGREGATOR_BUSY_EPISODE: { status: 409, message: 'aggregator: the episode is downloading' },
+  AGGREGATOR_UNREACHABLE: { status: 422, message: 'aggregator: cannot read that address' },
+  AGGREGATOR_NOT_A_FEED: { status: 422, message: 'aggregator: neither a feed nor a web page' },
+  AGGREGATOR_NO_FEED_LINK: { status: 422, message: 'aggregator: the page links no feed' },
   APP_FORBIDDEN: { status: 403, message: 'app: request refused' },
   APP_LOGIN: { status: 401, message: 'app: log in first' },
   // database (src/db)

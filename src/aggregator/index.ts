@@ -5,6 +5,13 @@
  */
 
 export { Aggregator, type AggregatorOptions } from './aggregator.js';
+export {
+  type DiscoveredFeed,
+  type DiscoverOptions,
+  discoverFeed,
+  type FeedLink,
+  findFeedLinks,
+} from './discover.js';
 export { deleteEpisodeFile, findEpisode, markPlayed, queueEpisode, setPosition } from './episodes.js';
 export { feedId, recordId } from './items.js';
 export { type LibraryEntry, libraryEntries } from './library.js';
@@ -26,5 +33,13 @@ export {
   type TranscriptLink,
   updateState,
 } from './state.js';
-export { exportOpml, importOpml, normalizeFeedUrl, subscribe, unsubscribe } from './subscriptions.js';
+export {
+  exportOpml,
+  findFeed,
+  importOpml,
+  normalizeFeedUrl,
+  setFeedOptions,
+  subscribe,
+  unsubscribe,
+} from './subscriptions.js';
 export { formatEvent, formatView, type SyncEvent, type SyncSnapshot } from './view.js';
