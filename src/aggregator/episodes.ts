@@ -32,13 +32,19 @@ export async function queueEpisode(aggregator: Aggregator, id: string): Promise<
   return record;
 }
 
-/** Delete an episode's file and stop seeding it; it stays listed, as `new`. Not while it downloads. */
+/**
+ * Delete an episode's file (and any partial one) and stop seeding it; it stays listed, as `new`. A queued
+ * or failed episode goes back to `new` too. Not while it downloads (AGGREGATOR_BUSY_EPISODE).
+ */
 export async function deleteEpisodeFile(aggregator: Aggregator, id: string): Promise<DownloadRecord> {
   const record = findEpisode(aggregator, id);
   if (aggregator.active.has(record.id)) throw new SeedcastError('AGGREGATOR_BUSY_EPISODE', record.title);
   await aggregator.seeder.stop(record, true);
   const root = `${libraryDir(aggregator.home)}/`;
-  if (record.path?.startsWith(root)) await rm(record.path, { recursive: true, force: true });
+  if (record.path?.startsWith(root)) {
+    await rm(record.path, { recursive: true, force: true });
+    await rm(`${record.path}.part`, { force: true }); // what a failed or stopped HTTP fetch left
+  }
   record.status = 'new';
   for (const key of ['path', 'via', 'completedAt', 'seeding', 'error', 'retry', 'position'] as const)
     delete record[key];

@@ -16,6 +16,7 @@ import { episodesRoutes } from './episodes.js';
 import { statusRoutes } from './status.js';
 
 interface Setup {
+  host: Awaited<ReturnType<typeof startPodcastHost>>;
   app: FastifyInstance;
   ctx: AppContext;
   feedUrl: string;
@@ -69,7 +70,7 @@ async function setup(t: TestContext): Promise<Setup> {
     assert.equal(res.statusCode, 200, `${method} ${url}: ${res.body}`);
     return res.json();
   };
-  return { app, ctx, feedUrl, cookie, api };
+  return { host, app, ctx, feedUrl, cookie, api };
 }
 
 function byTitle(setup: Setup, title: string) {
@@ -124,6 +125,30 @@ describe('episodes API', () => {
     const deleted = await s.api('POST', `/api/episodes/${record.id}/delete`);
     assert.equal(deleted.episode.state, 'new');
     assert.equal(existsSync(path), false);
+  });
+
+  it('shows a failure with its reason, and retry fetches it', async (t) => {
+    const s = await setup(t);
+    const record = byTitle(s, 'Episode 1');
+    const body = s.host.routes.get('/e1.mp3');
+    s.host.set('/e1.mp3', { status: 404 });
+    await s.api('POST', `/api/episodes/${record.id}/download`);
+    await s.ctx.aggregator.idle();
+    const failed = (await s.api('GET', `/api/episodes/${record.id}`)).episode;
+    assert.equal(failed.state, 'failed');
+    assert.ok(failed.error);
+    const page = await s.app.inject({ url: '/new', headers: { cookie: s.cookie } });
+    assert.doesNotMatch(page.body, new RegExp(record.id), 'failed episodes are not new');
+    const list = await s.app.inject({
+      url: `/search?q=${encodeURIComponent('Episode 1')}`,
+      headers: { cookie: s.cookie },
+    });
+    assert.match(list.body, /class="episode-error" role="status">[^<]+</);
+    assert.match(list.body, /value="retry" class="button" aria-label/);
+    s.host.set('/e1.mp3', body!);
+    await s.api('POST', `/api/episodes/${record.id}/retry`);
+    await s.ctx.aggregator.idle();
+    assert.equal((await s.api('GET', `/api/episodes/${record.id}`)).episode.state, 'complete');
   });
 
   it('refuses a change without the CSRF token', async (t) => {
