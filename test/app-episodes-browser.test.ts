@@ -94,28 +94,25 @@ async function waitForEpisode(
 
 /** Records every state, via text and progress value the row shows (a MutationObserver in the page). */
 async function watchRow(page: Page, id: string): Promise<void> {
-  await page.evaluate((rowId: string) => {
-    const row = document.querySelector(`li.episode[data-episode-id="${rowId}"]`);
-    const seen: { state: string; via: string; progress: number | null; progressShown: boolean }[] = [];
-    const record = () => {
+  // A string: tsx would wrap named functions in `__name`, which the page does not have.
+  await page.evaluate(`(() => {
+    const row = document.querySelector('li.episode[data-episode-id="${id}"]');
+    const seen = [];
+    const record = function () {
       const bar = row.querySelector('progress.episode-progress');
+      const via = row.querySelector('.episode-via');
       seen.push({
         state: row.dataset.state,
-        via: row.querySelector('.episode-via').hidden ? '' : row.querySelector('.episode-via').textContent,
+        via: via.hidden ? '' : via.textContent,
         progress: bar.hasAttribute('value') ? bar.value : null,
         progressShown: !bar.hidden,
       });
     };
     record();
-    new window.MutationObserver(record).observe(row, {
-      subtree: true,
-      childList: true,
-      attributes: true,
-      characterData: true,
-    });
+    new MutationObserver(record).observe(row, { subtree: true, childList: true, attributes: true, characterData: true });
     window.__seen = seen;
-    window.__loads = (window.__loads ?? 0) + 1;
-  }, id);
+    window.__loads = (window.__loads || 0) + 1;
+  })()`);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the records from the page
