@@ -242,7 +242,7 @@ export class Aggregator {
   private async download(record: DownloadRecord): Promise<void> {
     const active: Active = {
       record,
-      via: 'http',
+      via: record.torrent || record.magnet ? 'swarm' : 'http', // the swarm is tried first
       done: 0,
       total: record.length,
       startedAt: Date.now(),
