@@ -169,6 +169,10 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
       downloading.some((s) => /swarm/.test(s.via)),
       'the bytes came from the swarm',
     );
+    assert.ok(
+      downloading.every((s) => !/HTTP/.test(s.via)),
+      'never shown as HTTP (the swarm is tried first)',
+    );
     assert.equal(await page.evaluate(() => window.__loads), 1, 'no reload');
     assert.equal(await row.locator('progress.episode-progress').isHidden(), true);
     const done = (await app.api(`/api/episodes/${episode.id}`)).episode;
