@@ -56,6 +56,12 @@ const BUTTONS: [value: string, label: string][] = [
   ['delete', 'Delete'],
 ];
 
+const BUTTON_CLASS: Record<string, string> = {
+  delete: 'button danger',
+  played: 'button secondary',
+  unplayed: 'button secondary',
+};
+
 /** The action form (also on the episode's own page). `back`: where to return (a path of the app). */
 export function EpisodeActions(props: { ctx: AppContext; view: EpisodeView; back?: string }): Html {
   const { view } = props;
@@ -69,7 +75,7 @@ export function EpisodeActions(props: { ctx: AppContext; view: EpisodeView; back
           type="submit"
           name="action"
           value={value}
-          class={value === 'delete' ? 'button danger' : 'button'}
+          class={BUTTON_CLASS[value] ?? 'button'}
           hidden={!allowed.has(value)}
           aria-label={`${label}: ${view.title}`}
         >
@@ -129,9 +135,9 @@ export function EpisodeRow(props: {
       data-state={v.state}
       data-played={v.playedAt ? 'true' : 'false'}
     >
-      <h3 class="episode-title">
+      <h2 class="episode-title">
         <a href={episodeUrl(props.record)}>{v.title}</a>
-      </h3>
+      </h2>
       <p class="episode-meta muted">
         {props.withShow && v.showTitle ? (
           <a class="episode-show" href={`/shows/${v.show}`}>
