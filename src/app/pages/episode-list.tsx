@@ -42,8 +42,7 @@ export function actionsFor(v: EpisodeView): Set<string> {
   const out = new Set<string>();
   if (v.state === 'new') out.add('download');
   if (v.state === 'failed') out.add('retry');
-  if (v.state === 'complete' || v.state === 'seeding' || v.state === 'queued' || v.state === 'failed')
-    out.add('delete');
+  if (v.state !== 'new') out.add('delete');
   out.add(v.playedAt ? 'unplayed' : 'played');
   return out;
 }

@@ -151,6 +151,28 @@ describe('episodes API', () => {
     assert.equal((await s.api('GET', `/api/episodes/${record.id}`)).episode.state, 'complete');
   });
 
+  it('delete cancels a download in progress and removes what arrived', async (t) => {
+    const s = await setup(t);
+    const record = byTitle(s, 'Episode 3');
+    s.host.set('/e3.mp3', { body: randomBytes(400_000), bytesPerSecond: 40_000 });
+    record.length = 400_000;
+    await s.api('POST', `/api/episodes/${record.id}/download`);
+    const until = Date.now() + 20_000;
+    while (!((s.ctx.aggregator.active.get(record.id)?.done ?? 0) > 0)) {
+      assert.ok(Date.now() < until, 'the download started');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal((await s.api('GET', `/api/episodes/${record.id}`)).episode.state, 'downloading');
+    const path = record.path!;
+    const deleted = await s.api('POST', `/api/episodes/${record.id}/delete`);
+    assert.equal(deleted.episode.state, 'new');
+    assert.equal(s.ctx.aggregator.active.has(record.id), false);
+    assert.equal(existsSync(path), false);
+    assert.equal(existsSync(`${path}.part`), false);
+    await s.ctx.aggregator.idle();
+    assert.equal(record.status, 'new', 'not fetched again');
+  });
+
   it('refuses a change without the CSRF token', async (t) => {
     const s = await setup(t);
     const record = byTitle(s, 'Episode 1');

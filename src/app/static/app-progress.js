@@ -43,7 +43,7 @@ function actionsFor(view) {
   const out = new Set();
   if (view.state === 'new') out.add('download');
   if (view.state === 'failed') out.add('retry');
-  if (['complete', 'seeding', 'queued', 'failed'].includes(view.state)) out.add('delete');
+  if (view.state !== 'new') out.add('delete');
   out.add(view.playedAt ? 'unplayed' : 'played');
   return out;
 }
