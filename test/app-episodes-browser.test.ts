@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { type AppProc, startAppProc } from './helpers/app-proc.js';
 import { launchChromium } from './helpers/browser.js';
@@ -120,6 +120,11 @@ async function seen(page: Page): Promise<any[]> {
   return page.evaluate(() => window.__seen);
 }
 
+/** Clicks a form's button and waits for the page it leads to (the 303 back). */
+async function submit(page: Page, button: Locator, url: RegExp): Promise<void> {
+  await Promise.all([page.waitForNavigation({ url, waitUntil: 'load' }), button.click()]);
+}
+
 async function openApp(t: TestContext, app: AppProc, path: string): Promise<Page> {
   const browser = await browserFor(t);
   const page = await browser.newPage();
@@ -137,7 +142,7 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
       headers: { authorization: `Bearer ${site.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'swarm-show', title: 'Swarm Show' }),
     });
-    const size = Number(process.env.SEEDCAST_TEST_SWARM_MB ?? 96) * 1024 * 1024;
+    const size = Number(process.env.SEEDCAST_TEST_SWARM_MB ?? 128) * 1024 * 1024;
     const data = randomBytes(size);
     await site.publish('Big Swarm Episode', { 'big.mp3': data }, { channel: 'swarm-show' });
     const app = await startAppProc(t);
@@ -148,8 +153,7 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
     assert.equal(episode.state, 'new');
     const page = await openApp(t, app, '/new');
     const row = page.locator(`li.episode[data-episode-id="${episode.id}"]`);
-    await row.locator('button[value="download"]').click();
-    await page.waitForURL(/\/new$/);
+    await submit(page, row.locator('button[value="download"]'), /\/new#episode-[0-9a-f]{16}$/);
     await watchRow(page, episode.id);
     await page.waitForFunction(
       (id: string) =>
@@ -247,8 +251,7 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
     assert.deepEqual(titles, ['Quiet 2', 'Quiet 1'], 'newest first');
     const row = page.locator(`li.episode[data-episode-id="${one.id}"]`);
     assert.equal(await row.getAttribute('data-state'), 'new');
-    await row.locator('button[value="download"]').click();
-    await page.waitForURL(/\/new$/);
+    await submit(page, row.locator('button[value="download"]'), /\/new#episode-[0-9a-f]{16}$/);
     await page.waitForFunction(
       (id: string) =>
         document.querySelector(`li.episode[data-episode-id="${id}"]`)?.dataset.state === 'complete',
@@ -272,8 +275,7 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
       assert.match(d.message(), /Quiet 1/);
       void d.accept();
     });
-    await row.locator('button[value="delete"]').click();
-    await page.waitForURL(/\/new$/);
+    await submit(page, row.locator('button[value="delete"]'), /\/new#episode-[0-9a-f]{16}$/);
     await page.waitForFunction(
       (id: string) => document.querySelector(`li.episode[data-episode-id="${id}"]`)?.dataset.state === 'new',
       one.id,
@@ -282,16 +284,18 @@ describe('episodes in the app (Chromium)', { timeout: 300_000 }, () => {
     assert.equal(existsSync(file), false, 'the file is gone');
     assert.equal(await row.locator('button[value="download"]').isVisible(), true);
 
-    await row.locator('button[value="played"]').click();
-    await page.waitForURL(/\/new$/);
+    await submit(page, row.locator('button[value="played"]'), /\/new#episode-[0-9a-f]{16}$/);
     assert.equal(await page.locator(`li.episode[data-episode-id="${one.id}"]`).count(), 0, 'played: not new');
     assert.equal(await page.locator(`li.episode[data-episode-id="${two.id}"]`).count(), 1);
     const search = await page.goto(`${app.base}/search?q=quiet%201`);
     assert.equal(search?.status(), 200);
     const found = page.locator(`ul#episodes li.episode[data-episode-id="${one.id}"]`);
     assert.equal(await found.locator('.episode-played').textContent(), 'Played');
-    await found.locator('button[value="unplayed"]').click();
-    await page.waitForURL(/\/search\?q=quiet%201$/);
+    await submit(
+      page,
+      found.locator('button[value="unplayed"]'),
+      /\/search\?q=quiet%201#episode-[0-9a-f]{16}$/,
+    );
     assert.equal(await found.locator('.episode-played').textContent(), 'Unplayed');
   });
 });

@@ -129,6 +129,7 @@ export function EpisodeRow(props: {
   const date = v.published && !Number.isNaN(Date.parse(v.published)) ? new Date(v.published) : undefined;
   return (
     <li
+      id={`episode-${v.id}`}
       class="episode"
       data-episode-id={v.id}
       data-state={v.state}

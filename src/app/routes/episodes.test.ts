@@ -203,7 +203,7 @@ describe('episode pages and the action form', () => {
       payload: new URLSearchParams({ _csrf: s.ctx.secret.csrf, action: 'played', back: '/new' }).toString(),
     });
     assert.equal(form.statusCode, 303);
-    assert.equal(form.headers.location, '/new');
+    assert.equal(form.headers.location, `/new#episode-${record.id}`);
     assert.ok(record.playedAt);
     const after = await s.app.inject({ url: '/new', headers: { cookie: s.cookie } });
     assert.doesNotMatch(after.body, new RegExp(record.id));
@@ -225,7 +225,7 @@ describe('episode pages and the action form', () => {
     );
     assert.equal(
       (await post({ action: 'unplayed' }, { referer: 'http://localhost/search?q=a' })).headers.location,
-      '/search?q=a',
+      `/search?q=a#episode-${record.id}`,
     );
     assert.equal(
       (await post({ action: 'played' }, { referer: 'http://evil.example/new' })).headers.location,

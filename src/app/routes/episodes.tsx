@@ -55,11 +55,10 @@ export function episodesRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request, reply) => {
       const record = episodeById(ctx, request.params.id);
       await runEpisodeAction(ctx, record.id, request.body.action);
-      const back =
-        localPath(request.body.back, request) ??
-        localPath(request.headers.referer, request) ??
-        `/episodes/${record.id}`;
-      return reply.redirect(back, 303);
+      const back = localPath(request.body.back, request) ?? localPath(request.headers.referer, request);
+      // Back to the list, at the episode's row (a played one may have left it: then the top).
+      const row = `#episode-${record.id}`;
+      return reply.redirect(back ? `${back.split('#')[0]}${row}` : `/episodes/${record.id}`, 303);
     },
   );
 

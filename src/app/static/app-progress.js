@@ -208,7 +208,7 @@ async function poll() {
 }
 
 let timer;
-function schedule() {
+function schedule(delay = POLL_MS) {
   clearTimeout(timer);
   if (document.visibilityState !== 'visible' || rows().length === 0) return;
   timer = setTimeout(async () => {
@@ -218,11 +218,11 @@ function schedule() {
       // offline for a moment: keep trying
     }
     schedule();
-  }, POLL_MS);
+  }, delay);
 }
 
 function start() {
-  // The page to come back to after an action (pages send no Referer).
+  // The page to come back to after an action (also when the browser sends no Referer).
   const here = `${location.pathname}${location.search}`;
   for (const form of document.querySelectorAll('form.episode-actions')) {
     let back = form.querySelector('input[name="back"]');
@@ -248,8 +248,9 @@ function start() {
     )
       event.preventDefault();
   });
-  document.addEventListener('visibilitychange', schedule);
-  schedule();
+  // Right away when the page shows (it may have been rendered a while ago), then every second.
+  document.addEventListener('visibilitychange', () => schedule(0));
+  schedule(0);
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
