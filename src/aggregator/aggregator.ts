@@ -242,11 +242,12 @@ export class Aggregator {
   private async download(record: DownloadRecord): Promise<void> {
     const active: Active = {
       record,
-      via: 'http',
+      via: record.torrent || record.magnet ? 'swarm' : 'http', // the swarm is tried first
       done: 0,
       total: record.length,
       startedAt: Date.now(),
       startDone: 0,
+      cancel: new AbortController(),
     };
     this.active.set(record.id, active);
     record.status = 'downloading';
@@ -262,7 +263,12 @@ export class Aggregator {
           await viaSwarm(this, record, active);
           done = true;
         } catch (err) {
-          if (!record.media || this.stopping.signal.aborted || !this.feedOf(record)?.options.httpFallback)
+          if (
+            !record.media ||
+            this.stopping.signal.aborted ||
+            active.cancel?.signal.aborted ||
+            !this.feedOf(record)?.options.httpFallback
+          )
             throw err;
           this.emit({ type: 'fallback', record, message: (err as Error).message });
         }
@@ -280,6 +286,11 @@ export class Aggregator {
     } catch (err) {
       if (this.stopping.signal.aborted) {
         record.status = 'downloading'; // interrupted: the next sync resumes it
+        return;
+      }
+      if (active.cancel?.signal.aborted) {
+        record.status = 'new'; // cancelled by the listener (episodes.ts deletes what arrived)
+        await this.persist();
         return;
       }
       this.failures++;

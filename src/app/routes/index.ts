@@ -1,7 +1,8 @@
 /** Every route module of the app, in the order they are registered. */
 
 import type { AppRoutes } from '../server.js';
+import { episodesRoutes } from './episodes.js';
 import { showsRoutes } from './shows.js';
 import { statusRoutes } from './status.js';
 
-export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, showsRoutes];
+export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, showsRoutes, episodesRoutes];
