@@ -2,6 +2,7 @@
 
 import type { AppRoutes } from '../server.js';
 import { mediaRoutes } from './media.js';
+import { playerRoutes } from './player.js';
 import { statusRoutes } from './status.js';
 
-export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, mediaRoutes];
+export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, mediaRoutes, playerRoutes];

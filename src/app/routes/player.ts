@@ -1,0 +1,89 @@
+/**
+ * The player's routes: the episode page (`GET /episodes/<id>`: chapters and transcript fetched on the
+ * first view, waited for a moment only, see `episode-extras.ts`), its captions as WebVTT
+ * (`GET /episodes/<id>/captions.vtt`, for the `<track>`), and where the listener stopped
+ * (`PUT /api/episodes/<id>/position { seconds }`, saved by `static/app-player.js`).
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { setPosition } from '../../aggregator/index.js';
+import type { AppContext } from '../context.js';
+import { EpisodeExtras, type ExtrasOptions } from '../episode-extras.js';
+import { episodeState } from '../episode-state.js';
+import { EPISODE_ID, episodeById, showOf } from '../lookup.js';
+import { EpisodePage } from '../pages/episode.js';
+import { sendAppPage } from '../server.js';
+
+const params = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', pattern: EPISODE_ID } },
+} as const;
+
+export interface PlayerOptions extends ExtrasOptions {
+  /** Milliseconds a page waits for chapters or a transcript not fetched yet (default 2.5 s). */
+  waitMs?: number;
+}
+
+/** The player's routes, with options (tests shorten the waits). */
+export function playerRoutesWith(options: PlayerOptions = {}) {
+  return (app: FastifyInstance, ctx: AppContext): void => {
+    const extras = new EpisodeExtras(ctx.aggregator, options);
+    const waitMs = options.waitMs ?? 2500;
+
+    app.get<{ Params: { id: string } }>('/episodes/:id', { schema: { params } }, async (request, reply) => {
+      const record = episodeById(ctx, request.params.id);
+      const [chapters, transcript] = await Promise.all([
+        extras.chapters(record, { waitMs }),
+        extras.transcript(record, { waitMs }),
+      ]);
+      return sendAppPage(
+        reply,
+        EpisodePage({
+          ctx,
+          data: { record, show: showOf(ctx, record), state: episodeState(ctx, record), chapters, transcript },
+        }),
+      );
+    });
+
+    app.get<{ Params: { id: string } }>(
+      '/episodes/:id/captions.vtt',
+      { schema: { params } },
+      async (request, reply) => {
+        const vtt = await extras.captions(episodeById(ctx, request.params.id));
+        return reply
+          .type('text/vtt; charset=utf-8')
+          .header('cache-control', 'private, no-cache')
+          .header('x-content-type-options', 'nosniff')
+          .send(vtt);
+      },
+    );
+
+    app.put<{ Params: { id: string }; Body: { seconds: number } }>(
+      '/api/episodes/:id/position',
+      {
+        schema: {
+          params,
+          body: {
+            type: 'object',
+            required: ['seconds'],
+            additionalProperties: false,
+            properties: { seconds: { type: 'number', minimum: 0, maximum: 3_600_000 } },
+          },
+          response: {
+            200: {
+              type: 'object',
+              properties: { id: { type: 'string' }, position: { type: 'number' } },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const record = await setPosition(ctx.aggregator, request.params.id, request.body.seconds);
+        return { id: record.id, position: record.position ?? 0 };
+      },
+    );
+  };
+}
+
+export const playerRoutes = playerRoutesWith();
