@@ -39,6 +39,16 @@ export function isVideo(record: DownloadRecord): boolean {
   return /\.(mp4|m4v|mov|webm|ogv|mkv|avi)$/i.test(record.path ?? record.media ?? '');
 }
 
+/** As the episode lists say it (`STATE_LABELS` in `episode-list.tsx`, which can replace this). */
+const LABELS: Record<string, string> = {
+  new: 'New',
+  queued: 'Queued',
+  downloading: 'Downloading',
+  complete: 'Downloaded',
+  seeding: 'Downloaded, sharing',
+  failed: 'Failed',
+};
+
 const BUTTONS: [value: string, label: string][] = [
   ['download', 'Download'],
   ['retry', 'Retry'],
@@ -199,7 +209,7 @@ export function EpisodePage(props: { ctx: AppContext; data: EpisodePageData }): 
         </p>
         <p>
           <span id="episode-state" class="episode-state" data-state={state} aria-live="polite">
-            {state}
+            {LABELS[state] ?? state}
           </span>
           {record.error ? <span class="episode-error"> {record.error}</span> : null}
         </p>

@@ -57,7 +57,7 @@ describe('the episode page', () => {
     assert.match(html, /id="transcript"[\s\S]*Hello there &amp; x/);
     assert.match(html, /About &lt;things&gt;\./);
     assert.doesNotMatch(html, /<script>x/);
-    assert.match(html, /id="episode-state"[^>]*>complete</);
+    assert.match(html, /id="episode-state"[^>]*data-state="complete"[^>]*>Downloaded</);
     assert.ok(existsSync(`${record.base}.chapters.json`));
     const vtt = await kit.request({ method: 'GET', url: `/episodes/${ID}/captions.vtt` });
     assert.equal(vtt.statusCode, 200);
