@@ -152,6 +152,34 @@ describe('the episode page', () => {
   });
 });
 
+describe('fetching ahead', () => {
+  it("fetches a newly completed episode's chapters and transcript without a view", async (t) => {
+    const host = await startPodcastHost(t);
+    host.set('/c.json', { body: CHAPTERS });
+    host.set('/t.srt', { body: SRT });
+    const kit = await playerKit(t, [playerRoutesWith({ prefetchMs: 50 })]);
+    const old = await kit.completeEpisode({
+      id: `${ID.slice(0, 15)}d`,
+      feed: `${host.url}/feed.xml`,
+      chapters: `${host.url}/c.json`,
+      completedAt: '2020-01-01T00:00:00Z',
+      file: 'S/old.mp3',
+    });
+    const record = await kit.completeEpisode({
+      id: ID,
+      feed: `${host.url}/feed.xml`,
+      chapters: `${host.url}/c.json`,
+      transcripts: [{ url: `${host.url}/t.srt`, type: 'application/x-subrip' }],
+    });
+    const deadline = Date.now() + 10_000;
+    while (!(existsSync(`${record.base}.chapters.json`) && existsSync(`${record.base}.vtt`))) {
+      assert.ok(Date.now() < deadline, 'fetched ahead within 10 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(existsSync(`${old.base}.chapters.json`), false);
+  });
+});
+
 describe('PUT /api/episodes/:id/position', () => {
   it('saves the position (CSRF token required) and checks the number', async (t) => {
     const kit = await playerKit(t, [playerRoutesWith()]);
