@@ -59,6 +59,8 @@ export interface TranscriptLink {
   url: string;
   type: string;
   language?: string;
+  /** `captions` when the file is timed captions (WebVTT, SRT). */
+  rel?: string;
 }
 
 export interface SeedingState {

@@ -2,7 +2,15 @@
 
 import type { AppRoutes } from '../server.js';
 import { episodesRoutes } from './episodes.js';
+import { mediaRoutes } from './media.js';
+import { playerRoutes } from './player.js';
 import { showsRoutes } from './shows.js';
 import { statusRoutes } from './status.js';
 
-export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, showsRoutes, episodesRoutes];
+export const APP_ROUTES: readonly AppRoutes[] = [
+  statusRoutes,
+  showsRoutes,
+  episodesRoutes,
+  mediaRoutes,
+  playerRoutes,
+];
