@@ -88,6 +88,7 @@ export class Aggregator {
     this.release = await acquireLock(this.home);
     await removeStaleTemps(this.home);
     this.state = await loadState(this.home);
+    this.options.engine.setUploadRateLimit(this.state.settings.uploadRateLimit);
   }
 
   /** Stop the downloads in flight (left resumable), every torrent; save; release the lock. */
