@@ -1,6 +1,8 @@
 /** Every route module of the app, in the order they are registered. */
 
 import type { AppRoutes } from '../server.js';
+import { settingsRoutes } from './settings.js';
+import { sharingRoutes } from './sharing.js';
 import { statusRoutes } from './status.js';
 
-export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes];
+export const APP_ROUTES: readonly AppRoutes[] = [statusRoutes, settingsRoutes, sharingRoutes];
