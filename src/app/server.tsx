@@ -23,7 +23,7 @@ export function sendAppPage(reply: FastifyReply, page: Html, status = 200): Fast
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .header(
       'content-security-policy',
       "default-src 'self'; img-src 'self' https: http: data:; media-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
