@@ -17,6 +17,7 @@ import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
+import { enforceBudget } from './budget.js';
 import { checkAgainstTorrent, viaHttp, viaSwarm } from './fetch-episode.js';
 import { recordFor } from './items.js';
 import { prune } from './library-files.js';
@@ -69,6 +70,8 @@ export class Aggregator {
   /** @internal */
   readonly stopping = new AbortController();
   private failures = 0;
+  /** Why new downloads wait (the disk budget is full and nothing can go: `budget.ts`). */
+  budgetWait: string | undefined;
 
   constructor(
     readonly home: string,
@@ -88,6 +91,7 @@ export class Aggregator {
     this.release = await acquireLock(this.home);
     await removeStaleTemps(this.home);
     this.state = await loadState(this.home);
+    this.options.engine.setUploadRateLimit(this.state.settings.uploadRateLimit);
   }
 
   /** Stop the downloads in flight (left resumable), every torrent; save; release the lock. */
@@ -223,6 +227,11 @@ export class Aggregator {
     for (const record of this.state.downloads) {
       if (this.active.size >= Math.max(1, this.state.settings.concurrency)) break;
       if (!this.eligible(record)) continue;
+      if (this.budgetWait && record.status !== 'downloading') {
+        record.waiting = this.budgetWait;
+        continue;
+      }
+      delete record.waiting;
       this.tried.set(record.id, Date.now());
       void this.download(record).finally(() => {
         this.active.delete(record.id);
@@ -283,6 +292,7 @@ export class Aggregator {
       await prune(this.home, this.state, record.feed, this.seeder, (removed) =>
         this.emit({ type: 'removed', record: removed }),
       );
+      await enforceBudget(this);
     } catch (err) {
       if (this.stopping.signal.aborted) {
         record.status = 'downloading'; // interrupted: the next sync resumes it

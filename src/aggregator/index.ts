@@ -12,11 +12,15 @@ export {
   type FeedLink,
   findFeedLinks,
 } from './discover.js';
+export { enforceBudget, libraryUsage } from './budget.js';
 export { deleteEpisodeFile, findEpisode, markPlayed, queueEpisode, setPosition } from './episodes.js';
 export { feedId, recordId } from './items.js';
 export { type LibraryEntry, libraryEntries } from './library.js';
 export { libraryDir, safeExtension, safeName, seedcastHome, torrentsDir } from './paths.js';
+export { type PowerState, powerState } from './power.js';
 export { runSyncLoop } from './run-loop.js';
+export { appOpenWindowMs, SeedingGate, type SeedingGateOptions } from './seeding-gate.js';
+export { applySettings, updateSettings, validateSettings } from './settings.js';
 export type { ActiveDownload } from './snapshot.js';
 export {
   DEFAULT_FEED_OPTIONS,

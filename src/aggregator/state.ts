@@ -97,6 +97,8 @@ export interface DownloadRecord {
   via?: 'http' | 'swarm';
   infoHash?: string;
   error?: string;
+  /** Why a queued download waits (the disk budget is full); cleared when it starts. */
+  waiting?: string;
   /** A failure worth another try on a later sync (network, no peers, disk full). */
   retry?: boolean;
   attempts: number;

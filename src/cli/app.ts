@@ -7,7 +7,14 @@
  */
 
 import { spawn } from 'node:child_process';
-import { Aggregator, formatEvent, runSyncLoop, seedcastHome } from '../aggregator/index.js';
+import {
+  Aggregator,
+  applySettings,
+  formatEvent,
+  runSyncLoop,
+  SeedingGate,
+  seedcastHome,
+} from '../aggregator/index.js';
 import {
   createAggregatorApp,
   hashAppPassword,
@@ -78,6 +85,8 @@ ${DHT_HELP}
       },
     });
     await aggregator.open();
+    const lastSeen = { at: 0 };
+    const gate = new SeedingGate(aggregator, { lastSeen }); // seedWhen; window: SEEDCAST_APP_OPEN_WINDOW_MS
     let web: ReturnType<typeof createAggregatorApp> | undefined;
     try {
       await listenWithFallback(engine, intFlag(args, 'bt-port'));
@@ -88,7 +97,7 @@ ${DHT_HELP}
         home,
         secret,
         assets: await loadAppAssets(),
-        lastSeen: { at: 0 },
+        lastSeen,
         ...(exposedOn ? { exposed: { passwordHash: await hashAppPassword(password) } } : {}),
       });
       await web.listen({ host: listen, port });
@@ -98,8 +107,10 @@ ${DHT_HELP}
       const link = exposedOn ? shown : `${shown}?token=${secret.token}`;
       process.stdout.write(`Seedcast app: ${link}\n`);
       if (args.values['no-open'] !== true && !exposedOn) openBrowser(link);
+      await applySettings(aggregator); // upload limit, disk budget
+      await gate.check();
       await aggregator.resumeSeeding();
-      await runSyncLoop(aggregator, { stopped: waitForSignal() });
+      await runSyncLoop(aggregator, { stopped: waitForSignal(), onTick: () => gate.check() });
       return 0;
     } finally {
       await web?.close();

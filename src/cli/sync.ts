@@ -5,6 +5,7 @@ import {
   formatEvent,
   formatView,
   runSyncLoop,
+  SeedingGate,
   type SyncEvent,
   seedcastHome,
 } from '../aggregator/index.js';
@@ -80,11 +81,14 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
         if (outcome !== 'done') process.stderr.write('seedcast sync: interrupted; the next sync resumes\n');
         return outcome === 'done' && aggregator.failed === 0 ? 0 : 1;
       }
+      const gate = new SeedingGate(aggregator); // no app: seedWhen app-open never seeds
+      await gate.check();
       await aggregator.resumeSeeding();
       if (!quiet) process.stdout.write(`seeding on port ${engine.port}; press Ctrl-C to stop\n`);
       await runSyncLoop(aggregator, {
         stopped: interrupted,
-        onTick: () => {
+        onTick: async () => {
+          await gate.check();
           if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
         },
       });

@@ -4,6 +4,8 @@ import type { AppRoutes } from '../server.js';
 import { episodesRoutes } from './episodes.js';
 import { mediaRoutes } from './media.js';
 import { playerRoutes } from './player.js';
+import { settingsRoutes } from './settings.js';
+import { sharingRoutes } from './sharing.js';
 import { showsRoutes } from './shows.js';
 import { statusRoutes } from './status.js';
 
@@ -13,4 +15,6 @@ export const APP_ROUTES: readonly AppRoutes[] = [
   episodesRoutes,
   mediaRoutes,
   playerRoutes,
+  settingsRoutes,
+  sharingRoutes,
 ];

@@ -3,3 +3,4 @@
 import './app-progress.js';
 import './app-player.js';
 import './app-forms.js';
+import './app-sharing.js';
