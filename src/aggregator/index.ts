@@ -5,6 +5,7 @@
  */
 
 export { Aggregator, type AggregatorOptions } from './aggregator.js';
+export { enforceBudget, libraryUsage } from './budget.js';
 export {
   type DiscoveredFeed,
   type DiscoverOptions,
@@ -12,7 +13,6 @@ export {
   type FeedLink,
   findFeedLinks,
 } from './discover.js';
-export { enforceBudget, libraryUsage } from './budget.js';
 export { deleteEpisodeFile, findEpisode, markPlayed, queueEpisode, setPosition } from './episodes.js';
 export { feedId, recordId } from './items.js';
 export { type LibraryEntry, libraryEntries } from './library.js';

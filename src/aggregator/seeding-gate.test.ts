@@ -35,6 +35,6 @@ describe('SeedingGate.decide', () => {
 
   it('reads the window from SEEDCAST_APP_OPEN_WINDOW_MS', () => {
     assert.equal(appOpenWindowMs({ SEEDCAST_APP_OPEN_WINDOW_MS: '1500' }), 1500);
-    assert.equal(appOpenWindowMs({}), 60_000);
+    assert.equal(appOpenWindowMs({}), 180_000);
   });
 });

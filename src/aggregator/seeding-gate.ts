@@ -2,7 +2,7 @@
  * The seeding gate: the `seedWhen` setting applied every tick of the sync loop. `always` seeds;
  * `ac-power` pauses seeding while the machine runs on battery (an unknown power source counts as AC,
  * and the Sharing page says so); `app-open` pauses it when no app page has polled `/api/status` for a
- * while (60 s; `SEEDCAST_APP_OPEN_WINDOW_MS` or `windowMs` for tests). Without the app (`seedcast
+ * while (3 min: a hidden tab's timers may run only once a minute; `SEEDCAST_APP_OPEN_WINDOW_MS` or `windowMs` for tests). Without the app (`seedcast
  * sync`), `app-open` never seeds. Paused torrents are stopped, not marked done, and resumed when
  * seeding is allowed again; the reason is kept on the seeder (`seeder.paused`) for the Sharing page.
  */
@@ -11,19 +11,19 @@ import type { Aggregator } from './aggregator.js';
 import { type PowerState, powerState } from './power.js';
 import type { Settings } from './state.js';
 
-export const APP_OPEN_WINDOW_MS = 60_000;
+export const APP_OPEN_WINDOW_MS = 180_000;
 const POWER_EVERY_MS = 10_000;
 
 export interface SeedingGateOptions {
   /** When an app page last polled (absent: there is no app, `seedcast sync`). */
   lastSeen?: { at: number };
-  /** How long after the last poll the app counts as open (default 60 s or `SEEDCAST_APP_OPEN_WINDOW_MS`). */
+  /** How long after the last poll the app counts as open (default 3 min or `SEEDCAST_APP_OPEN_WINDOW_MS`). */
   windowMs?: number;
   /** The power source (default: what the OS tells, `power.ts`). */
   power?: () => Promise<PowerState>;
 }
 
-/** The app-open window: `SEEDCAST_APP_OPEN_WINDOW_MS` when set (tests), else 60 s. */
+/** The app-open window: `SEEDCAST_APP_OPEN_WINDOW_MS` when set (tests), else 3 min. */
 export function appOpenWindowMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.SEEDCAST_APP_OPEN_WINDOW_MS);
   return Number.isFinite(v) && v > 0 ? v : APP_OPEN_WINDOW_MS;

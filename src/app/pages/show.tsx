@@ -149,6 +149,7 @@ export function ShowPage(props: { ctx: AppContext; feed: FeedState; notice?: str
             ctx={ctx}
             episodes={episodes}
             id="episodes"
+            back={showUrl(feed)}
             empty={
               !feed.lastPolledAt
                 ? 'Checking the feed…'
