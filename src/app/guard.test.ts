@@ -89,6 +89,15 @@ describe('the app guard (loopback)', () => {
       headers: { host: HOST },
     });
     assert.ok(!String(sneaky.headers.location).startsWith('//'), String(sneaky.headers.location));
+    // From another origin (the redirect file the browser is opened with): a page of ours moves on.
+    const fromFile = await app.inject({
+      url: `/shows/x?token=${ctx.secret.token}`,
+      headers: { host: HOST, 'sec-fetch-site': 'cross-site' },
+    });
+    assert.equal(fromFile.statusCode, 200);
+    assert.match(String(fromFile.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
+    assert.match(fromFile.body, /<meta http-equiv="refresh" content="0;url=\/shows\/x">/);
+    assert.ok(!fromFile.body.includes(ctx.secret.token));
     const wrong = await app.inject({ url: `/?token=${'f'.repeat(64)}`, headers: { host: HOST } });
     assert.equal(wrong.statusCode, 403);
     assert.equal(wrong.headers['set-cookie'], undefined);

@@ -5,7 +5,9 @@
  *    `Host: evil.example`; only `127.0.0.1`, `localhost` and `[::1]` (any port) are answered, unless
  *    `--listen` exposed the app on purpose.
  * 2. The session cookie `seedcast_app` (HttpOnly, SameSite=Strict), equal to the install's secret:
- *    set by the link `seedcast app` opens (`/?token=<secret>`, then a redirect that drops the token)
+ *    set by the link `seedcast app` opens (`/?token=<secret>`, then a redirect that drops the token;
+ *    when the link comes from another origin, e.g. the redirect file the browser is opened with, a
+ *    page of ours that moves on, so that the Strict cookie is sent)
  *    or, when exposed, by logging in with the password. Other users of the machine cannot read the
  *    secret file, so their processes cannot get in. Only `/static/` and the login page are open.
  * 3. On anything but GET and HEAD: the CSRF token (header `X-CSRF-Token`, form field `_csrf`, or for
@@ -91,6 +93,10 @@ export function clearedSessionCookie(): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }
 
+function escapeAttr(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function wantsHtml(request: FastifyRequest): boolean {
   return !request.url.startsWith('/api/') && /text\/html/.test(request.headers.accept ?? '');
 }
@@ -108,11 +114,23 @@ export function installGuard(app: FastifyInstance, ctx: AppContext): void {
       if (!sameSecret(token, ctx.secret.token)) throw new SeedcastError('APP_FORBIDDEN', 'wrong token');
       url.searchParams.delete('token');
       const rest = url.searchParams.size > 0 ? `?${url.searchParams}` : '';
-      return reply
+      const next = safeNext(`${url.pathname}${rest}`);
+      reply
         .header('set-cookie', sessionCookie(ctx))
         .header('cache-control', 'no-store')
-        .header('referrer-policy', 'no-referrer')
-        .redirect(safeNext(`${url.pathname}${rest}`), 303);
+        .header('referrer-policy', 'no-referrer');
+      // Opened from another origin (the redirect file `seedcast app` hands the browser, so that the
+      // key is not on a command line): a redirect would stay in that cross-site chain and the
+      // SameSite=Strict cookie would not be sent; a page of ours moving on is same-site.
+      const fetchSite = request.headers['sec-fetch-site'];
+      if (fetchSite === 'cross-site' || fetchSite === 'same-site')
+        return reply
+          .type('text/html; charset=utf-8')
+          .header('content-security-policy', "default-src 'none'")
+          .send(
+            `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${escapeAttr(next)}"><title>Seedcast</title><p><a href="${escapeAttr(next)}">Open the Seedcast app</a></p>\n`,
+          );
+      return reply.redirect(next, 303);
     }
     if (open(url.pathname, ctx) || hasSession(request, ctx)) return;
     if (ctx.exposed && wantsHtml(request) && request.method === 'GET')
