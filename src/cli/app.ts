@@ -109,12 +109,13 @@ ${DHT_HELP}
       const wildcard = listen === '0.0.0.0' || listen === '::';
       const local = !exposedOn || wildcard ? `127.0.0.1:${port}` : named;
       const link = `http://${local}/?token=${secret.token}`;
+      // The browser is asked first, so that once the link is printed it was (or was not) asked.
+      if (args.values['no-open'] !== true) await openBrowser(link, home);
       process.stdout.write(`Seedcast app: ${link}\n`);
       if (exposedOn)
         process.stdout.write(
           `Seedcast app on the network: http://${named}/ (log in with the password in SEEDCAST_APP_PASSWORD)\n`,
         );
-      if (args.values['no-open'] !== true) await openBrowser(link, home);
       await aggregator.resumeSeeding();
       await runSyncLoop(aggregator, { stopped: waitForSignal() });
       return 0;
