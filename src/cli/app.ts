@@ -127,6 +127,11 @@ ${DHT_HELP}
   },
 };
 
+/** The redirect file's page: on to `link` (a URL of digits, hex and `:/?=.[]`: nothing to escape). */
+export function appLinkPage(link: string): string {
+  return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${link}"><title>Seedcast app</title><p><a href="${link}">Open the Seedcast app</a></p>\n`;
+}
+
 /**
  * Open the app in the desktop's browser, when there is a desktop; never fails the command. The
  * browser is given a file (`$SEEDCAST_HOME/app-link.html`, mode 0600) that redirects to `link`, not
@@ -148,9 +153,7 @@ async function openBrowser(link: string, home: string): Promise<void> {
     await rm(file, { force: true });
     const fh = await open(file, 'wx', 0o600);
     try {
-      await fh.writeFile(
-        `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${link}"><title>Seedcast app</title><p><a href="${link}">Open the Seedcast app</a></p>\n`,
-      );
+      await fh.writeFile(appLinkPage(link));
     } finally {
       await fh.close();
     }
