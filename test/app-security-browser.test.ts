@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { loadState } from '../src/aggregator/index.js';
 import { appLinkPage } from '../src/cli/app.js';
+import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { CHROMIUM, launchChromium } from './helpers/browser.js';
 import { requireTools, tempDir } from './helpers/tools.js';
@@ -37,9 +38,9 @@ async function browserFor(t: TestContext): Promise<Browser> {
 }
 
 /** A tiny site on another port that tries to drive the app. */
-async function evilSite(t: TestContext, appBase: string): Promise<number> {
+async function evilSite(t: TestContext, appBase: string, feed: string): Promise<number> {
   const target = `${appBase}/api/shows`;
-  const body = JSON.stringify({ url: 'http://127.0.0.1:9/evil.xml' });
+  const body = JSON.stringify({ url: feed });
   const pages: Record<string, string> = {
     '/fetch': `<!doctype html><title>fetch</title><script>
       fetch(${JSON.stringify(target)}, { method: 'POST', credentials: 'include', mode: 'no-cors',
@@ -47,7 +48,7 @@ async function evilSite(t: TestContext, appBase: string): Promise<number> {
         .then(() => { document.title = 'sent'; }, () => { document.title = 'sent'; });
     </script>`,
     '/form': `<!doctype html><title>form</title>
-      <form id="f" method="post" action="${target}"><input name="url" value="http://127.0.0.1:9/evil-form.xml"></form>
+      <form id="f" method="post" action="${target}"><input name="url" value="${feed}"></form>
       <script>document.getElementById('f').submit();</script>`,
   };
   const server = createServer((req, res) => {
@@ -71,6 +72,9 @@ async function attack(page: Page, url: string, target: string): Promise<number> 
 
 test('the app in Chromium: the link logs in; other origins and foreign Hosts cannot drive it', async (t) => {
   if (!requireTools(t, CHROMIUM)) return;
+  const host = await startPodcastHost(t);
+  host.set('/feed.xml', { body: rssFeed('A Real Show', []) });
+  const feed = `${host.url}/feed.xml`;
   const app = await startAppProc(t);
   const browser = await browserFor(t);
 
@@ -102,7 +106,7 @@ test('the app in Chromium: the link logs in; other origins and foreign Hosts can
   // Another origin on the same machine: the same site (127.0.0.1, another port) sends the cookie,
   // another site (localhost) does not; neither has the CSRF token, and both send a foreign Origin.
   const target = `${app.base}/api/shows`;
-  const evilPort = await evilSite(t, app.base);
+  const evilPort = await evilSite(t, app.base, feed);
   const evil = await context.newPage();
   for (const origin of [`http://127.0.0.1:${evilPort}`, `http://localhost:${evilPort}`]) {
     const viaFetch = await attack(evil, `${origin}/fetch`, target);
@@ -125,9 +129,13 @@ test('the app in Chromium: the link logs in; other origins and foreign Hosts can
       });
       return res.status;
     },
-    ['http://127.0.0.1:9/own.xml'],
+    [feed],
   );
   assert.equal(own, 201, 'POST /api/shows from the app itself (needs the shows routes)');
+  assert.deepEqual(
+    (await loadState(app.home)).feeds.map((f) => f.url),
+    [feed],
+  );
 
   // DNS rebinding: the right cookie, a foreign Host.
   const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
