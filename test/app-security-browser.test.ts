@@ -156,3 +156,35 @@ test('the app in Chromium: the link logs in; other origins and foreign Hosts can
   assert.equal(rebound.status, 403);
   assert.equal(JSON.parse(rebound.body).error.code, 'APP_FORBIDDEN');
 });
+
+test('an app exposed with --listen: a browser is sent to the log-in page and logs in with the password', async (t) => {
+  if (!requireTools(t, CHROMIUM)) return;
+  const app = await startAppProc(t, {
+    flags: ['--listen', '0.0.0.0'],
+    env: { SEEDCAST_APP_PASSWORD: 'correct horse battery' },
+  });
+  const browser = await browserFor(t);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${app.base}/settings?tab=1`, { timeout: TIMEOUT });
+  assert.equal(page.url(), `${app.base}/login?next=${encodeURIComponent('/settings?tab=1')}`);
+  await page.getByLabel('Password').fill('not the password');
+  await page.locator('form#login button[type="submit"]').click();
+  await page.locator('#login-error').waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await context.cookies(app.base), []);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await Promise.all([
+    page.waitForURL(`${app.base}/settings?tab=1`, { timeout: TIMEOUT }),
+    page.locator('form#login button[type="submit"]').click(),
+  ]);
+  assert.equal((await context.cookies(app.base))[0]?.value, app.token);
+  // Log out (the navigation's button), and the API refuses again.
+  await page.goto(`${app.base}/api/status`);
+  await page.goto(`${app.base}/login`);
+  assert.equal(page.url(), `${app.base}/`, 'logged in: /login moves on');
+  await Promise.all([
+    page.waitForURL(/\/login$/, { timeout: TIMEOUT }),
+    page.locator('form#logout button').click(),
+  ]);
+  assert.deepEqual(await context.cookies(app.base), []);
+});

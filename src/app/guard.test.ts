@@ -123,6 +123,10 @@ describe('the app guard (loopback)', () => {
       ['wrong field', await post(form, '_csrf=nope')],
       ['foreign Origin', await post({ 'x-csrf-token': ctx.secret.csrf, origin: 'http://evil.example' })],
       ['opaque Origin', await post({ 'x-csrf-token': ctx.secret.csrf, origin: 'null' })],
+      [
+        'opaque Origin from another site',
+        await post({ 'x-csrf-token': ctx.secret.csrf, origin: 'null', 'sec-fetch-site': 'cross-site' }),
+      ],
       ['cross-site fetch', await post({ 'x-csrf-token': ctx.secret.csrf, 'sec-fetch-site': 'cross-site' })],
       [
         'no cookie',
@@ -137,6 +141,9 @@ describe('the app guard (loopback)', () => {
       assert.equal(ctx.lastSeen.at, 0, name);
     }
     assert.equal((await post({ 'x-csrf-token': ctx.secret.csrf, origin: `http://${HOST}` })).statusCode, 200);
+    ctx.lastSeen.at = 0;
+    const vouched = { 'x-csrf-token': ctx.secret.csrf, origin: 'null', 'sec-fetch-site': 'same-origin' };
+    assert.equal((await post(vouched)).statusCode, 200, 'Origin null that the browser says is ours');
     ctx.lastSeen.at = 0;
     assert.equal((await post(form, `_csrf=${encodeURIComponent(ctx.secret.csrf)}`)).statusCode, 200);
     assert.equal(ctx.lastSeen.at, 42);

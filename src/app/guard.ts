@@ -61,7 +61,9 @@ function open(path: string, ctx: AppContext): boolean {
 
 /**
  * Refuses a change sent from another site: an `Origin` naming another host (or `null`, an opaque
- * origin), or a browser's `Sec-Fetch-Site: cross-site`.
+ * origin, unless the browser says `Sec-Fetch-Site: same-origin`), or `Sec-Fetch-Site: cross-site`.
+ * Pages are sent with `Referrer-Policy: same-origin`: under `no-referrer` Chromium sends
+ * `Origin: null` on the app's own form posts.
  */
 export function checkOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
@@ -72,7 +74,10 @@ export function checkOrigin(request: FastifyRequest): void {
     } catch {
       // unreadable, or `null`: refused below
     }
-    if (origin === 'null' || originHost !== (request.headers.host ?? '').trim().toLowerCase())
+    // `null`: an opaque origin (a sandboxed frame, a file), or a page of ours under a `no-referrer`
+    // policy, which the browser then vouches for with `Sec-Fetch-Site: same-origin`.
+    const vouched = origin === 'null' && request.headers['sec-fetch-site'] === 'same-origin';
+    if (!vouched && (origin === 'null' || originHost !== (request.headers.host ?? '').trim().toLowerCase()))
       throw new SeedcastError('APP_FORBIDDEN', `a change sent from ${origin}`);
   }
   if (request.headers['sec-fetch-site'] === 'cross-site')
@@ -82,6 +87,11 @@ export function checkOrigin(request: FastifyRequest): void {
 /** True when the request carries the session cookie. */
 export function hasSession(request: FastifyRequest, ctx: AppContext): boolean {
   return sameSecret(parseCookies(request.headers.cookie).get(SESSION_COOKIE), ctx.secret.token);
+}
+
+/** True when the request passes the guard's first two checks (its `Host`, its cookie). */
+export function isTrusted(request: FastifyRequest, ctx: AppContext): boolean {
+  return (ctx.exposed !== undefined || isLoopbackHost(request.headers.host)) && hasSession(request, ctx);
 }
 
 export function sessionCookie(ctx: AppContext): string {

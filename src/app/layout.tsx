@@ -41,7 +41,7 @@ export function AppLayout(props: {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · Seedcast`}</title>
         {props.bare ? null : <meta name="csrf-token" content={ctx.secret.csrf} />}
         <link rel="stylesheet" href={ctx.assets.url('site.css')} />
