@@ -55,7 +55,7 @@ export const ERRORS = {
   WEBSEED_BAD_RESPONSE: { status: 502, message: 'web seed: bad response' },
   // aggregator (subscriptions, sync, library)
   AGGREGATOR_STATE: { status: 500, message: 'aggregator: state file unreadable' },
-  AGGREGATOR_BUSY: { status: 409, message: 'aggregator: another sync is running' },
+  AGGREGATOR_BUSY: { status: 409, message: 'aggregator: another sync or app is running' },
   AGGREGATOR_FETCH: { status: 502, message: 'aggregator: fetch failed' },
   AGGREGATOR_TOO_LARGE: { status: 413, message: 'aggregator: response larger than the limit' },
   AGGREGATOR_VERIFY: { status: 422, message: 'aggregator: download does not match the feed' },

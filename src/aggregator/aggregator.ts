@@ -33,6 +33,7 @@ import {
   type State,
   saveState,
 } from './state.js';
+import { withStateEdit } from './state-lock.js';
 import { mergeFeeds } from './subscriptions.js';
 import type { SyncEvent, SyncSnapshot } from './view.js';
 
@@ -106,24 +107,29 @@ export class Aggregator {
     this.release = undefined;
   }
 
-  /** Save the state (serialised; subscriptions re-read from disk first). */
+  /** Save the state (serialised, and one edit of the file at a time; subscriptions re-read from disk first). */
   persist(): Promise<void> {
     this.saving = this.saving
-      .then(async () => {
-        const disk = await loadState(this.home).catch(() => undefined);
-        if (disk) {
-          const merged = mergeFeeds(disk.feeds, this.state.feeds);
-          const kept = new Set(merged.map((f) => f.url));
-          const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
-          this.state.feeds = merged;
-          for (const url of gone) await this.forget(url);
-        }
-        await saveState(this.home, this.state);
-      })
+      .then(() =>
+        withStateEdit(this.home, async () => {
+          const disk = await loadState(this.home).catch(() => undefined);
+          if (disk) await this.takeFeeds(disk.feeds);
+          await saveState(this.home, this.state);
+        }),
+      )
       .catch((err: Error) =>
         this.emit({ type: 'warning', message: `cannot save the state: ${err.message}` }),
       );
     return this.saving;
+  }
+
+  /** Take the subscriptions on disk into the running state (a feed gone from disk is forgotten). */
+  private async takeFeeds(disk: FeedState[]): Promise<void> {
+    const merged = mergeFeeds(disk, this.state.feeds);
+    const kept = new Set(merged.map((f) => f.url));
+    const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
+    this.state.feeds = merged;
+    for (const url of gone) await this.forget(url);
   }
 
   /** A feed was unsubscribed while we ran: stop seeding what it brought, drop what it queued. */
@@ -145,21 +151,20 @@ export class Aggregator {
   }
 
   /**
-   * Change the subscriptions as `subscribe`/`unsubscribe` do on disk (the CLI may be writing too),
-   * serialised with every other save, then take the result into the running state.
+   * Change the subscriptions as `subscribe`/`unsubscribe` do on disk (the CLI may be writing too):
+   * under the state file's edit lock (`state-lock.ts`) and serialised with every other save, read the
+   * file, apply `change`, take its subscriptions into the running state and save that.
    */
   updateSubscriptions<T>(change: (state: State) => T): Promise<T> {
-    const run = this.saving.then(async () => {
-      const disk = await loadState(this.home);
-      const result = change(disk);
-      await saveState(this.home, disk);
-      const merged = mergeFeeds(disk.feeds, this.state.feeds);
-      const kept = new Set(merged.map((f) => f.url));
-      const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
-      this.state.feeds = merged;
-      for (const url of gone) await this.forget(url);
-      return result;
-    });
+    const run = this.saving.then(() =>
+      withStateEdit(this.home, async () => {
+        const disk = await loadState(this.home);
+        const result = change(disk);
+        await this.takeFeeds(disk.feeds);
+        await saveState(this.home, this.state);
+        return result;
+      }),
+    );
     this.saving = run.then(
       () => undefined,
       () => undefined,

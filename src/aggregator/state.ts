@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeedcastError } from '../errors.js';
+import { withStateEdit } from './state-lock.js';
 
 export interface FeedOptions {
   /** How many of the newest items the first sync fetches (older ones are marked seen). */
@@ -225,12 +226,14 @@ export async function saveState(home: string, state: State): Promise<void> {
   }
 }
 
-/** Load, change and save the state in one step (for the short commands). */
+/** Load, change and save the state in one step (for the short commands), one edit at a time. */
 export async function updateState<T>(home: string, change: (state: State) => T): Promise<T> {
-  const state = await loadState(home);
-  const result = change(state);
-  await saveState(home, state);
-  return result;
+  return withStateEdit(home, async () => {
+    const state = await loadState(home);
+    const result = change(state);
+    await saveState(home, state);
+    return result;
+  });
 }
 
 /** Delete temporary files left by writes that a kill interrupted (call while holding the sync lock). */

@@ -2,6 +2,7 @@
 
 import type { AppRoutes } from '../server.js';
 import { episodesRoutes } from './episodes.js';
+import { loginRoutes } from './login.js';
 import { mediaRoutes } from './media.js';
 import { playerRoutes } from './player.js';
 import { settingsRoutes } from './settings.js';
@@ -11,6 +12,7 @@ import { statusRoutes } from './status.js';
 
 export const APP_ROUTES: readonly AppRoutes[] = [
   statusRoutes,
+  loginRoutes,
   showsRoutes,
   episodesRoutes,
   mediaRoutes,
