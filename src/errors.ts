@@ -55,7 +55,7 @@ export const ERRORS = {
   WEBSEED_BAD_RESPONSE: { status: 502, message: 'web seed: bad response' },
   // aggregator (subscriptions, sync, library)
   AGGREGATOR_STATE: { status: 500, message: 'aggregator: state file unreadable' },
-  AGGREGATOR_BUSY: { status: 409, message: 'aggregator: another sync is running' },
+  AGGREGATOR_BUSY: { status: 409, message: 'aggregator: another sync or app is running' },
   AGGREGATOR_FETCH: { status: 502, message: 'aggregator: fetch failed' },
   AGGREGATOR_TOO_LARGE: { status: 413, message: 'aggregator: response larger than the limit' },
   AGGREGATOR_VERIFY: { status: 422, message: 'aggregator: download does not match the feed' },
@@ -64,6 +64,9 @@ export const ERRORS = {
   AGGREGATOR_NO_FEED: { status: 404, message: 'aggregator: not subscribed to that feed' },
   AGGREGATOR_NO_EPISODE: { status: 404, message: 'aggregator: no such episode' },
   AGGREGATOR_BUSY_EPISODE: { status: 409, message: 'aggregator: the episode is downloading' },
+  AGGREGATOR_UNREACHABLE: { status: 422, message: 'aggregator: cannot read that address' },
+  AGGREGATOR_NOT_A_FEED: { status: 422, message: 'aggregator: neither a feed nor a web page' },
+  AGGREGATOR_NO_FEED_LINK: { status: 422, message: 'aggregator: the page links no feed' },
   APP_FORBIDDEN: { status: 403, message: 'app: request refused' },
   APP_LOGIN: { status: 401, message: 'app: log in first' },
   // database (src/db)

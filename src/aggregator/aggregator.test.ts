@@ -155,3 +155,46 @@ describe('the sync loop', () => {
     );
   });
 });
+
+describe('subscriptions changed by the app and the CLI at once', () => {
+  it('a CLI subscribe written while the app changes subscriptions is kept, and the other way round', async (t) => {
+    const dir = home(t);
+    const aggregator = await open(t, dir);
+    await updateState(dir, (s) => subscribe(s, 'http://cli/1'));
+    await aggregator.updateSubscriptions((s) => subscribe(s, 'http://app/1'));
+    assert.deepEqual(
+      aggregator.state.feeds.map((f) => f.url),
+      ['http://cli/1', 'http://app/1'],
+    );
+    await updateState(dir, (s) => subscribe(s, 'http://cli/2'));
+    await aggregator.persist();
+    assert.deepEqual(
+      (await loadState(dir)).feeds.map((f) => f.url),
+      ['http://cli/1', 'http://app/1', 'http://cli/2'],
+    );
+    await aggregator.updateSubscriptions((s) => unsubscribe(s, 'http://cli/1'));
+    await updateState(dir, (s) => unsubscribe(s, 'http://app/1'));
+    await aggregator.persist();
+    assert.deepEqual(
+      aggregator.state.feeds.map((f) => f.url),
+      ['http://cli/2'],
+    );
+  });
+
+  it('interleaved edits from both sides (and the sync saving) lose none', async (t) => {
+    const dir = home(t);
+    const aggregator = await open(t, dir);
+    const edits: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      edits.push(updateState(dir, (s) => subscribe(s, `http://cli/${i}`)));
+      edits.push(aggregator.updateSubscriptions((s) => subscribe(s, `http://app/${i}`)));
+      if (i % 3 === 0) edits.push(aggregator.persist());
+    }
+    await Promise.all(edits);
+    await aggregator.persist();
+    const want = [...Array(12).keys()].flatMap((i) => [`http://cli/${i}`, `http://app/${i}`]).sort();
+    assert.deepEqual((await loadState(dir)).feeds.map((f) => f.url).sort(), want);
+    assert.deepEqual(aggregator.state.feeds.map((f) => f.url).sort(), want);
+    assert.ok(!existsSync(join(dir, 'state.json.lock')), 'the edit lock is released');
+  });
+});

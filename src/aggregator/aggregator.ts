@@ -17,6 +17,7 @@ import type { Engine } from '../engine/index.js';
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import type { OutboundPolicy } from '../net/index.js';
 import type { Metainfo } from '../torrent/index.js';
+import { enforceBudget } from './budget.js';
 import { checkAgainstTorrent, viaHttp, viaSwarm } from './fetch-episode.js';
 import { recordFor } from './items.js';
 import { prune } from './library-files.js';
@@ -32,6 +33,7 @@ import {
   type State,
   saveState,
 } from './state.js';
+import { withStateEdit } from './state-lock.js';
 import { mergeFeeds } from './subscriptions.js';
 import type { SyncEvent, SyncSnapshot } from './view.js';
 
@@ -69,6 +71,8 @@ export class Aggregator {
   /** @internal */
   readonly stopping = new AbortController();
   private failures = 0;
+  /** Why new downloads wait (the disk budget is full and nothing can go: `budget.ts`). */
+  budgetWait: string | undefined;
 
   constructor(
     readonly home: string,
@@ -88,6 +92,7 @@ export class Aggregator {
     this.release = await acquireLock(this.home);
     await removeStaleTemps(this.home);
     this.state = await loadState(this.home);
+    this.options.engine.setUploadRateLimit(this.state.settings.uploadRateLimit);
   }
 
   /** Stop the downloads in flight (left resumable), every torrent; save; release the lock. */
@@ -102,24 +107,29 @@ export class Aggregator {
     this.release = undefined;
   }
 
-  /** Save the state (serialised; subscriptions re-read from disk first). */
+  /** Save the state (serialised, and one edit of the file at a time; subscriptions re-read from disk first). */
   persist(): Promise<void> {
     this.saving = this.saving
-      .then(async () => {
-        const disk = await loadState(this.home).catch(() => undefined);
-        if (disk) {
-          const merged = mergeFeeds(disk.feeds, this.state.feeds);
-          const kept = new Set(merged.map((f) => f.url));
-          const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
-          this.state.feeds = merged;
-          for (const url of gone) await this.forget(url);
-        }
-        await saveState(this.home, this.state);
-      })
+      .then(() =>
+        withStateEdit(this.home, async () => {
+          const disk = await loadState(this.home).catch(() => undefined);
+          if (disk) await this.takeFeeds(disk.feeds);
+          await saveState(this.home, this.state);
+        }),
+      )
       .catch((err: Error) =>
         this.emit({ type: 'warning', message: `cannot save the state: ${err.message}` }),
       );
     return this.saving;
+  }
+
+  /** Take the subscriptions on disk into the running state (a feed gone from disk is forgotten). */
+  private async takeFeeds(disk: FeedState[]): Promise<void> {
+    const merged = mergeFeeds(disk, this.state.feeds);
+    const kept = new Set(merged.map((f) => f.url));
+    const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
+    this.state.feeds = merged;
+    for (const url of gone) await this.forget(url);
   }
 
   /** A feed was unsubscribed while we ran: stop seeding what it brought, drop what it queued. */
@@ -141,21 +151,20 @@ export class Aggregator {
   }
 
   /**
-   * Change the subscriptions as `subscribe`/`unsubscribe` do on disk (the CLI may be writing too),
-   * serialised with every other save, then take the result into the running state.
+   * Change the subscriptions as `subscribe`/`unsubscribe` do on disk (the CLI may be writing too):
+   * under the state file's edit lock (`state-lock.ts`) and serialised with every other save, read the
+   * file, apply `change`, take its subscriptions into the running state and save that.
    */
   updateSubscriptions<T>(change: (state: State) => T): Promise<T> {
-    const run = this.saving.then(async () => {
-      const disk = await loadState(this.home);
-      const result = change(disk);
-      await saveState(this.home, disk);
-      const merged = mergeFeeds(disk.feeds, this.state.feeds);
-      const kept = new Set(merged.map((f) => f.url));
-      const gone = this.state.feeds.filter((f) => !kept.has(f.url)).map((f) => f.url);
-      this.state.feeds = merged;
-      for (const url of gone) await this.forget(url);
-      return result;
-    });
+    const run = this.saving.then(() =>
+      withStateEdit(this.home, async () => {
+        const disk = await loadState(this.home);
+        const result = change(disk);
+        await this.takeFeeds(disk.feeds);
+        await saveState(this.home, this.state);
+        return result;
+      }),
+    );
     this.saving = run.then(
       () => undefined,
       () => undefined,
@@ -223,6 +232,11 @@ export class Aggregator {
     for (const record of this.state.downloads) {
       if (this.active.size >= Math.max(1, this.state.settings.concurrency)) break;
       if (!this.eligible(record)) continue;
+      if (this.budgetWait && record.status !== 'downloading') {
+        record.waiting = this.budgetWait;
+        continue;
+      }
+      delete record.waiting;
       this.tried.set(record.id, Date.now());
       void this.download(record).finally(() => {
         this.active.delete(record.id);
@@ -242,11 +256,12 @@ export class Aggregator {
   private async download(record: DownloadRecord): Promise<void> {
     const active: Active = {
       record,
-      via: 'http',
+      via: record.torrent || record.magnet ? 'swarm' : 'http', // the swarm is tried first
       done: 0,
       total: record.length,
       startedAt: Date.now(),
       startDone: 0,
+      cancel: new AbortController(),
     };
     this.active.set(record.id, active);
     record.status = 'downloading';
@@ -262,7 +277,12 @@ export class Aggregator {
           await viaSwarm(this, record, active);
           done = true;
         } catch (err) {
-          if (!record.media || this.stopping.signal.aborted || !this.feedOf(record)?.options.httpFallback)
+          if (
+            !record.media ||
+            this.stopping.signal.aborted ||
+            active.cancel?.signal.aborted ||
+            !this.feedOf(record)?.options.httpFallback
+          )
             throw err;
           this.emit({ type: 'fallback', record, message: (err as Error).message });
         }
@@ -277,9 +297,15 @@ export class Aggregator {
       await prune(this.home, this.state, record.feed, this.seeder, (removed) =>
         this.emit({ type: 'removed', record: removed }),
       );
+      await enforceBudget(this);
     } catch (err) {
       if (this.stopping.signal.aborted) {
         record.status = 'downloading'; // interrupted: the next sync resumes it
+        return;
+      }
+      if (active.cancel?.signal.aborted) {
+        record.status = 'new'; // cancelled by the listener (episodes.ts deletes what arrived)
+        await this.persist();
         return;
       }
       this.failures++;

@@ -1,7 +1,7 @@
 /**
  * What a listener does to one episode, for the app (the CLI's sync never calls these): queue a `new`
- * or failed episode, delete its file (it goes back to `new`), mark it played, remember where playback
- * stopped. Each change is saved through the aggregator's serialised writer.
+ * or failed episode, delete its file or cancel its download (it goes back to `new`), mark it played,
+ * remember where playback stopped. Each change is saved through the aggregator's serialised writer.
  */
 
 import { rm } from 'node:fs/promises';
@@ -32,13 +32,32 @@ export async function queueEpisode(aggregator: Aggregator, id: string): Promise<
   return record;
 }
 
-/** Delete an episode's file and stop seeding it; it stays listed, as `new`. Not while it downloads. */
+/** How long Delete waits for a cancelled download to stop. */
+const CANCEL_WAIT_MS = 15_000;
+
+/**
+ * Delete an episode's file (and any partial one) and stop seeding it; it stays listed, as `new`. A queued
+ * or failed episode goes back to `new` too; a download in progress is cancelled first.
+ */
 export async function deleteEpisodeFile(aggregator: Aggregator, id: string): Promise<DownloadRecord> {
   const record = findEpisode(aggregator, id);
-  if (aggregator.active.has(record.id)) throw new SeedcastError('AGGREGATOR_BUSY_EPISODE', record.title);
+  const active = aggregator.active.get(record.id);
+  if (active) {
+    // Cancel the download, and wait for it to let go of its files.
+    if (!active.cancel) throw new SeedcastError('AGGREGATOR_BUSY_EPISODE', record.title);
+    active.cancel.abort();
+    const until = Date.now() + CANCEL_WAIT_MS;
+    while (aggregator.active.has(record.id)) {
+      if (Date.now() > until) throw new SeedcastError('AGGREGATOR_BUSY_EPISODE', record.title);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
   await aggregator.seeder.stop(record, true);
   const root = `${libraryDir(aggregator.home)}/`;
-  if (record.path?.startsWith(root)) await rm(record.path, { recursive: true, force: true });
+  if (record.path?.startsWith(root)) {
+    await rm(record.path, { recursive: true, force: true });
+    await rm(`${record.path}.part`, { force: true }); // what a failed or stopped HTTP fetch left
+  }
   record.status = 'new';
   for (const key of ['path', 'via', 'completedAt', 'seeding', 'error', 'retry', 'position'] as const)
     delete record[key];

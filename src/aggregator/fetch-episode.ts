@@ -44,7 +44,9 @@ export async function viaHttp(
     ...(record.length !== undefined ? { length: record.length } : {}),
     ...(record.integrity ? { integrity: record.integrity } : {}),
     minFreeBytes: agg.state.settings.minFreeBytes,
-    signal: agg.stopping.signal,
+    signal: active.cancel
+      ? AbortSignal.any([agg.stopping.signal, active.cancel.signal])
+      : agg.stopping.signal,
     ...(record.mediaValidator ? { validator: record.mediaValidator } : {}),
     onValidator: (v) => {
       if (v === record.mediaValidator) return;
@@ -100,7 +102,9 @@ export async function viaSwarm(
     root,
     name,
     timeoutSec: agg.state.settings.swarmTimeout,
-    signal: agg.stopping.signal,
+    signal: active.cancel
+      ? AbortSignal.any([agg.stopping.signal, active.cancel.signal])
+      : agg.stopping.signal,
     accept,
     onStats: (s) => {
       active.session = s;

@@ -98,6 +98,14 @@ export function recordFor(
   if (choice.torrent) record.torrent = choice.torrent;
   if (choice.magnet) record.magnet = choice.magnet;
   if (choice.length !== undefined) record.length = choice.length;
+  if (item.chapters) record.chapters = item.chapters.url;
+  if (item.transcripts)
+    record.transcripts = item.transcripts.map((t) => ({
+      url: t.url,
+      type: t.type,
+      ...(t.language ? { language: t.language } : {}),
+      ...(t.rel ? { rel: t.rel } : {}),
+    }));
   // podcast:integrity sits in an alternateEnclosure; it vouches for every enclosure with the same URL.
   const sri = item.enclosures
     .filter((e) => e.url === choice.media?.url)

@@ -42,7 +42,10 @@ export async function acquireLock(home: string): Promise<() => Promise<void>> {
       const pid = Number(pidText);
       const ours = pid === process.pid && token !== undefined && held.has(token);
       if (Number.isInteger(pid) && pid > 0 && (ours || (pid !== process.pid && alive(pid))))
-        throw new SeedcastError('AGGREGATOR_BUSY', `process ${pid} holds ${path}`);
+        throw new SeedcastError(
+          'AGGREGATOR_BUSY',
+          `process ${pid} holds ${path} (\`seedcast sync\` or \`seedcast app\` runs on this home: stop it first, or use the app; subscribe, feeds and library work beside it)`,
+        );
       await rm(path, { force: true });
     }
   }

@@ -3,6 +3,10 @@
  * uploaded `seedRatio` times its size, or seeded `seedHours` in total (over every run: the time and
  * bytes are kept in the state). After a restart, `resume` re-adds each torrent that has not reached its
  * limit from `torrents/<infohash>.torrent`; the engine re-verifies the files, then seeds them.
+ *
+ * Seeding may be paused (`pause`, by the seeding gate: on battery, or no app page open): every torrent
+ * stops without being marked done, torrents completed meanwhile are not seeded, and `paused` says why;
+ * after `unpause` the aggregator's `resumeSeeding` starts them again.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -35,6 +39,10 @@ export function seedingDone(
 
 export class Seeder {
   private readonly seeds = new Map<string, Seed>();
+  /** Why seeding is paused now (absent: it is not). */
+  paused: string | undefined;
+  /** A remark on the gate's decision while seeding (e.g. the power source is unknown: counted as AC). */
+  note: string | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -44,12 +52,16 @@ export class Seeder {
   /** Count `session` (complete) as seeding `record` from now on. */
   track(record: DownloadRecord, session: TorrentSession, now = Date.now()): void {
     record.seeding ??= { uploaded: 0, downloaded: session.stats().downloaded, seededMs: 0, done: false };
+    if (this.paused) {
+      void this.engine.remove(session).catch(() => undefined); // seeded once the pause ends
+      return;
+    }
     this.seeds.set(record.id, { record, session, lastUploaded: session.stats().uploaded, lastTick: now });
   }
 
   /** Seed `record` again after a restart (its files re-verified by the engine). */
   async resume(record: DownloadRecord, home: string): Promise<TorrentSession | undefined> {
-    if (!record.infoHash || this.seeds.has(record.id)) return undefined;
+    if (!record.infoHash || this.seeds.has(record.id) || this.paused) return undefined;
     const meta = parseTorrent(await readFile(join(torrentsDir(home), `${record.infoHash}.torrent`)));
     const trackers = record.magnet ? parseMagnet(record.magnet).trackers.map((t) => [t]) : [];
     const session = await addPlaced(
@@ -85,6 +97,18 @@ export class Seeder {
     this.seeds.delete(record.id);
     if (done && record.seeding) record.seeding.done = true;
     await this.engine.remove(seed.session);
+  }
+
+  /** Stop every torrent (not done: they seed again after `unpause`), saying why. */
+  async pause(reason: string): Promise<void> {
+    this.paused = reason;
+    await this.tick();
+    await Promise.all([...this.seeds.values()].map(({ record }) => this.stop(record, false)));
+  }
+
+  /** End the pause (the caller resumes the torrents). */
+  unpause(): void {
+    this.paused = undefined;
   }
 
   list(): { record: DownloadRecord; session: TorrentSession }[] {

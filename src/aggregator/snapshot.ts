@@ -14,6 +14,8 @@ export interface ActiveDownload {
   /** Bytes already there when this attempt started (rates count only what arrives). */
   startDone: number;
   session?: TorrentSession;
+  /** Aborts this download alone (the app's Delete); it then goes back to `new`. */
+  cancel?: AbortController;
 }
 
 export function buildSnapshot(

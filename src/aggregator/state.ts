@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeedcastError } from '../errors.js';
+import { withStateEdit } from './state-lock.js';
 
 export interface FeedOptions {
   /** How many of the newest items the first sync fetches (older ones are marked seen). */
@@ -59,6 +60,8 @@ export interface TranscriptLink {
   url: string;
   type: string;
   language?: string;
+  /** `captions` when the file is timed captions (WebVTT, SRT). */
+  rel?: string;
 }
 
 export interface SeedingState {
@@ -95,6 +98,8 @@ export interface DownloadRecord {
   via?: 'http' | 'swarm';
   infoHash?: string;
   error?: string;
+  /** Why a queued download waits (the disk budget is full); cleared when it starts. */
+  waiting?: string;
   /** A failure worth another try on a later sync (network, no peers, disk full). */
   retry?: boolean;
   attempts: number;
@@ -221,12 +226,14 @@ export async function saveState(home: string, state: State): Promise<void> {
   }
 }
 
-/** Load, change and save the state in one step (for the short commands). */
+/** Load, change and save the state in one step (for the short commands), one edit at a time. */
 export async function updateState<T>(home: string, change: (state: State) => T): Promise<T> {
-  const state = await loadState(home);
-  const result = change(state);
-  await saveState(home, state);
-  return result;
+  return withStateEdit(home, async () => {
+    const state = await loadState(home);
+    const result = change(state);
+    await saveState(home, state);
+    return result;
+  });
 }
 
 /** Delete temporary files left by writes that a kill interrupted (call while holding the sync lock). */

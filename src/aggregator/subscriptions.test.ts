@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSeedcastError } from '../errors.js';
 import { emptyState } from './state.js';
-import { exportOpml, importOpml, subscribe, unsubscribe } from './subscriptions.js';
+import { exportOpml, importOpml, setFeedOptions, subscribe, unsubscribe } from './subscriptions.js';
 
 describe('subscriptions', () => {
   it('subscribing twice keeps one feed and updates its options', () => {
@@ -56,5 +56,22 @@ describe('subscriptions', () => {
       ],
     );
     assert.equal(importOpml(copy, exportOpml(state)), 0);
+  });
+
+  it('setFeedOptions changes a subscribed feed only, never subscribes', () => {
+    const state = emptyState();
+    subscribe(state, 'http://example.com/a.xml');
+    setFeedOptions(state, 'http://example.com/a.xml', { httpFallback: false, keepLast: undefined });
+    assert.deepEqual(state.feeds[0]!.options, {
+      recent: 3,
+      autoDownload: true,
+      keepLast: 0,
+      httpFallback: false,
+    });
+    assert.throws(
+      () => setFeedOptions(state, 'http://example.com/gone.xml', { keepLast: 1 }),
+      (err) => isSeedcastError(err, 'AGGREGATOR_NO_FEED'),
+    );
+    assert.equal(state.feeds.length, 1);
   });
 });

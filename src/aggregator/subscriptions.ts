@@ -54,6 +54,14 @@ export function subscribe(
   return { feed, added: true };
 }
 
+/** Change a subscribed feed's options (AGGREGATOR_NO_FEED when it is not subscribed: never subscribes). */
+export function setFeedOptions(state: State, input: string, options: Partial<FeedOptions>): FeedState {
+  const feed = findFeed(state, normalizeFeedUrl(input));
+  if (!feed) throw new SeedcastError('AGGREGATOR_NO_FEED', input);
+  Object.assign(feed.options, definedOnly(options));
+  return feed;
+}
+
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

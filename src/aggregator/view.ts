@@ -17,7 +17,7 @@ export type SyncEvent =
   | { type: 'fallback'; record: DownloadRecord; message: string }
   | { type: 'done'; record: DownloadRecord }
   | { type: 'failed'; record: DownloadRecord; message: string }
-  | { type: 'removed'; record: DownloadRecord }
+  | { type: 'removed'; record: DownloadRecord; reason?: string }
   | { type: 'seeding'; record: DownloadRecord }
   | { type: 'seeding-done'; record: DownloadRecord }
   | { type: 'warning'; message: string };
@@ -57,7 +57,7 @@ function eventText(e: SyncEvent): string {
     case 'failed':
       return `failed ${e.record.title}: ${e.message}`;
     case 'removed':
-      return `removed ${e.record.title} (keep-last limit)`;
+      return `removed ${e.record.title} (${e.reason ?? 'keep-last limit'})`;
     case 'seeding':
       return `seeding ${e.record.title}`;
     case 'seeding-done':

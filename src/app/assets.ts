@@ -15,7 +15,8 @@ export type AppAssetName =
   | 'app.js'
   | 'app-progress.js'
   | 'app-player.js'
-  | 'app-forms.js';
+  | 'app-forms.js'
+  | 'app-sharing.js';
 
 export interface AppAssets {
   url(name: AppAssetName): string;
@@ -36,6 +37,10 @@ const SOURCES: Record<AppAssetName, { file: URL; type: string }> = {
   },
   'app-forms.js': {
     file: new URL('./static/app-forms.js', import.meta.url),
+    type: 'text/javascript; charset=utf-8',
+  },
+  'app-sharing.js': {
+    file: new URL('./static/app-sharing.js', import.meta.url),
     type: 'text/javascript; charset=utf-8',
   },
 };

@@ -2,7 +2,8 @@
  * The frame of every app page, built from the site's stylesheet and classes so the two look alike
  * (light and dark by `prefers-color-scheme`, the skip link, visible focus, 390 px wide): a header with
  * the app's name, a search box over episode titles and descriptions, and links to Shows, New,
- * Sharing, Settings and Add a show; the page in `<main>`. The CSRF token rides in
+ * Sharing, Settings and Add a show (the current one marked `aria-current="page"`), and Log out when the
+ * app is exposed with `--listen`; the page in `<main>` (the skip link's target). The CSRF token rides in
  * `<meta name="csrf-token">` for `app.js`; forms carry it with `<CsrfField>`.
  */
 
@@ -40,7 +41,7 @@ export function AppLayout(props: {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${props.title} · Seedcast`}</title>
         {props.bare ? null : <meta name="csrf-token" content={ctx.secret.csrf} />}
         <link rel="stylesheet" href={ctx.assets.url('site.css')} />
@@ -80,6 +81,16 @@ export function AppLayout(props: {
                   </a>
                 </li>
               ))}
+              {ctx.exposed && !props.bare ? (
+                <li>
+                  <form method="post" action="/logout" id="logout" class="nav-logout">
+                    <CsrfField ctx={ctx} />
+                    <button type="submit" class="link-button">
+                      Log out
+                    </button>
+                  </form>
+                </li>
+              ) : null}
             </ul>
           </nav>
         </header>

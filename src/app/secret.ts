@@ -7,8 +7,12 @@
  */
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, lstat, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SeedcastError } from '../errors.js';
+
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 
 export interface AppSecret {
   /** The value of the login link's `token` and of the session cookie. */
@@ -17,20 +21,31 @@ export interface AppSecret {
   csrf: string;
 }
 
-/** Read the secret under `home`, making it the first time. */
+/**
+ * Read the secret under `home`, making it the first time (or when the file is not one we wrote).
+ * A file others could read is narrowed to 0600; a symbolic link in its place is refused (another
+ * user could point it at a file they know).
+ */
 export async function loadAppSecret(home: string): Promise<AppSecret> {
   const path = join(home, 'app-secret');
-  let token = (await readFile(path, 'utf8').catch(() => '')).trim();
-  if (!/^[0-9a-f]{64}$/.test(token)) {
-    await mkdir(home, { recursive: true });
-    token = randomBytes(32).toString('hex');
-    const fh = await open(path, 'w', 0o600);
-    try {
-      await fh.writeFile(`${token}\n`);
-      await fh.chmod(0o600);
-    } finally {
-      await fh.close();
-    }
+  const info = await lstat(path).catch(() => undefined);
+  if (info && !info.isFile())
+    throw new SeedcastError('APP_FORBIDDEN', `${path} is not a regular file: remove it and start again`);
+  if (info && typeof process.getuid === 'function' && info.uid !== process.getuid())
+    throw new SeedcastError('APP_FORBIDDEN', `${path} belongs to another user: remove it and start again`);
+  let token = info ? (await readFile(path, 'utf8').catch(() => '')).trim() : '';
+  if (/^[0-9a-f]{64}$/.test(token)) {
+    if (info && (info.mode & 0o077) !== 0) await chmod(path, 0o600);
+    return secretFrom(token);
+  }
+  await mkdir(home, { recursive: true });
+  token = randomBytes(32).toString('hex');
+  const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | NOFOLLOW, 0o600);
+  try {
+    await fh.chmod(0o600);
+    await fh.writeFile(`${token}\n`);
+  } finally {
+    await fh.close();
   }
   return secretFrom(token);
 }

@@ -3,7 +3,8 @@
  * running `Aggregator`. It installs the guard (loopback `Host`, the install's secret as a cookie, CSRF
  * on changes), HTML form bodies, the static files, and each feature's routes (shows, episodes, the
  * player, sharing and settings). Errors: JSON `{ error: { code, message } }` under `/api/`, a small
- * page for people elsewhere, statuses from the one registry (`src/errors.ts`).
+ * page for people elsewhere (with the navigation's token only for a request that passed the guard),
+ * statuses from the one registry (`src/errors.ts`).
  */
 
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -11,7 +12,7 @@ import { errorAnswer } from '../web/errors.js';
 import { documentHtml, type Html, h } from '../web/html/jsx.js';
 import { appStaticRoutes } from './assets.js';
 import type { AppContext } from './context.js';
-import { installGuard } from './guard.js';
+import { installGuard, isTrusted } from './guard.js';
 import { AppLayout } from './layout.js';
 
 const FORM_LIMIT = 64 * 1024;
@@ -23,7 +24,7 @@ export function sendAppPage(reply: FastifyReply, page: Html, status = 200): Fast
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .header(
       'content-security-policy',
       "default-src 'self'; img-src 'self' https: http: data:; media-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
@@ -47,7 +48,7 @@ export function buildAggregatorApp(ctx: AppContext, routes: readonly AppRoutes[]
       return reply.code(status).type('application/json; charset=utf-8').send(body);
     return sendAppPage(
       reply,
-      <AppLayout ctx={ctx} title="Error" bare>
+      <AppLayout ctx={ctx} title="Error" bare={!isTrusted(request, ctx)}>
         <h1>{status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong'}</h1>
         <p id="error-message">{body.error.message}</p>
       </AppLayout>,

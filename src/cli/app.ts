@@ -7,7 +7,17 @@
  */
 
 import { spawn } from 'node:child_process';
-import { Aggregator, formatEvent, runSyncLoop, seedcastHome } from '../aggregator/index.js';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  Aggregator,
+  applySettings,
+  formatEvent,
+  runSyncLoop,
+  SeedingGate,
+  seedcastHome,
+} from '../aggregator/index.js';
 import {
   createAggregatorApp,
   hashAppPassword,
@@ -22,6 +32,7 @@ import type { Command } from './command.js';
 import { DHT_FLAGS, DHT_HELP, dhtOption, listenWithFallback, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
 import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
+import { applySettingFlags, SETTINGS_FLAGS } from './sync.js';
 
 export const DEFAULT_APP_PORT = 8181;
 
@@ -38,8 +49,11 @@ Options:
   --port P               the app's HTTP port (default ${DEFAULT_APP_PORT})
   --no-open              do not open the browser (the link is printed)
   --listen ADDR          listen on ADDR (e.g. 0.0.0.0) instead of 127.0.0.1, answering any host
-                         name; requires a password in SEEDCAST_APP_PASSWORD
+                         name; requires a password of 8 characters or more in SEEDCAST_APP_PASSWORD,
+                         asked for on the app's log-in page (10 wrong ones a minute, then a pause)
   --bt-port N            TCP port for BitTorrent peers (default 6881, or any free port if taken)
+  --jobs, --seed-ratio, --seed-hours, --swarm-timeout, --min-free
+                         the limits \`seedcast sync\` takes (saved for later runs)
 ${DHT_HELP}
   --no-lsd               do not share with machines on the local network (BEP 14)
   -q, --quiet            print only errors
@@ -51,6 +65,7 @@ ${DHT_HELP}
       'no-open': { type: 'boolean' },
       listen: { type: 'string' },
       'bt-port': { type: 'string' },
+      ...SETTINGS_FLAGS,
       quiet: { type: 'boolean', short: 'q' },
       ...DHT_FLAGS,
       ...LSD_OPTION,
@@ -62,10 +77,12 @@ ${DHT_HELP}
     const quiet = args.values.quiet === true;
     const exposedOn = !isLoopbackHost(listen.includes(':') ? `[${listen}]` : listen);
     const password = process.env.SEEDCAST_APP_PASSWORD ?? '';
-    if (exposedOn && password.length < 8)
+    // Not handed down to the browser opener or anything else this process starts.
+    delete process.env.SEEDCAST_APP_PASSWORD;
+    if (exposedOn && [...password].length < 8)
       throw new SeedcastError(
         'USAGE',
-        `--listen ${listen} exposes the app: set SEEDCAST_APP_PASSWORD (8 characters or more)`,
+        `--listen ${listen} exposes the app to the network: set a password of 8 characters or more in SEEDCAST_APP_PASSWORD`,
       );
     installLastResort({ name: 'app' });
     const home = seedcastHome();
@@ -78,6 +95,9 @@ ${DHT_HELP}
       },
     });
     await aggregator.open();
+    const lastSeen = { at: 0 };
+    const gate = new SeedingGate(aggregator, { lastSeen }); // seedWhen; window: SEEDCAST_APP_OPEN_WINDOW_MS
+    applySettingFlags(aggregator, args);
     let web: ReturnType<typeof createAggregatorApp> | undefined;
     try {
       await listenWithFallback(engine, intFlag(args, 'bt-port'));
@@ -88,18 +108,27 @@ ${DHT_HELP}
         home,
         secret,
         assets: await loadAppAssets(),
-        lastSeen: { at: 0 },
+        lastSeen,
         ...(exposedOn ? { exposed: { passwordHash: await hashAppPassword(password) } } : {}),
       });
       await web.listen({ host: listen, port });
-      const shown = exposedOn
-        ? `http://${listen.includes(':') ? `[${listen}]` : listen}:${port}/`
-        : `http://127.0.0.1:${port}/`;
-      const link = exposedOn ? shown : `${shown}?token=${secret.token}`;
+      // On this machine: a link with the key (no password). When exposed on one address only
+      // (not 0.0.0.0 or ::), loopback is not listened on, so the link names that address.
+      const named = `${listen.includes(':') ? `[${listen}]` : listen}:${port}`;
+      const wildcard = listen === '0.0.0.0' || listen === '::';
+      const local = !exposedOn || wildcard ? `127.0.0.1:${port}` : named;
+      const link = `http://${local}/?token=${secret.token}`;
+      // The browser is asked first, so that once the link is printed it was (or was not) asked.
+      if (args.values['no-open'] !== true) await openBrowser(link, home);
       process.stdout.write(`Seedcast app: ${link}\n`);
-      if (args.values['no-open'] !== true && !exposedOn) openBrowser(link);
+      if (exposedOn)
+        process.stdout.write(
+          `Seedcast app on the network: http://${named}/ (log in with the password in SEEDCAST_APP_PASSWORD)\n`,
+        );
+      await applySettings(aggregator); // upload limit, disk budget
+      await gate.check();
       await aggregator.resumeSeeding();
-      await runSyncLoop(aggregator, { stopped: waitForSignal() });
+      await runSyncLoop(aggregator, { stopped: waitForSignal(), onTick: () => gate.check() });
       return 0;
     } finally {
       await web?.close();
@@ -109,8 +138,18 @@ ${DHT_HELP}
   },
 };
 
-/** Open `url` in the desktop's browser, when there is a desktop; never fails the command. */
-function openBrowser(url: string): void {
+/** The redirect file's page: on to `link` (a URL of digits, hex and `:/?=.[]`: nothing to escape). */
+export function appLinkPage(link: string): string {
+  return `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${link}"><title>Seedcast app</title><p><a href="${link}">Open the Seedcast app</a></p>\n`;
+}
+
+/**
+ * Open the app in the desktop's browser, when there is a desktop; never fails the command. The
+ * browser is given a file (`$SEEDCAST_HOME/app-link.html`, mode 0600) that redirects to `link`, not
+ * the link itself: a command line (the opener's, the browser's) is readable by every user of the
+ * machine, and the link carries the key.
+ */
+async function openBrowser(link: string, home: string): Promise<void> {
   const command =
     process.platform === 'darwin'
       ? 'open'
@@ -121,7 +160,15 @@ function openBrowser(url: string): void {
           : undefined;
   if (!command) return;
   try {
-    const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+    const file = join(home, 'app-link.html');
+    await rm(file, { force: true });
+    const fh = await open(file, 'wx', 0o600);
+    try {
+      await fh.writeFile(appLinkPage(link));
+    } finally {
+      await fh.close();
+    }
+    const child = spawn(command, [pathToFileURL(file).href], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
   } catch {

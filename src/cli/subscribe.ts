@@ -1,13 +1,7 @@
 /** `seedcast subscribe`: follow a feed (or every feed of an OPML file) with the aggregator. */
 
 import { readFile } from 'node:fs/promises';
-import {
-  subscribe as addSubscription,
-  importOpml,
-  loadState,
-  saveState,
-  seedcastHome,
-} from '../aggregator/index.js';
+import { subscribe as addSubscription, importOpml, seedcastHome, updateState } from '../aggregator/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
@@ -46,7 +40,6 @@ Options:
       ...(args.values['no-download'] === true ? { autoDownload: false } : {}),
     };
     const home = seedcastHome();
-    const state = await loadState(home);
     if (opml !== undefined) {
       let bytes: Buffer;
       try {
@@ -54,13 +47,12 @@ Options:
       } catch (err) {
         throw new SeedcastError('NOT_FOUND', `cannot read ${opml}: ${(err as NodeJS.ErrnoException).code}`);
       }
-      const added = importOpml(state, bytes, options);
-      await saveState(home, state);
+      const added = await updateState(home, (state) => importOpml(state, bytes, options));
       process.stdout.write(`imported ${added} new subscription(s) from ${opml}\n`);
       return 0;
     }
-    const { feed, added } = addSubscription(state, url!, options);
-    await saveState(home, state);
+    // One edit of the state file at a time: a running sync or app may be saving it.
+    const { feed, added } = await updateState(home, (state) => addSubscription(state, url!, options));
     process.stdout.write(`${added ? 'subscribed to' : 'updated'} ${feed.url}\n`);
     return 0;
   },

@@ -5,6 +5,7 @@ import {
   formatEvent,
   formatView,
   runSyncLoop,
+  SeedingGate,
   type SyncEvent,
   seedcastHome,
 } from '../aggregator/index.js';
@@ -28,7 +29,8 @@ seeds what came through the swarm until the ratio or time limit. On a terminal i
 
 Options:
   --once                 poll every feed now, download what is new, exit when done (no seeding after)
-  --ui                   run with the web app instead of the terminal view (see \`seedcast app --help\`)
+  --ui                   run with the web app instead of the terminal view (as \`seedcast app\`, which
+                         see; with --ui, --app-port, --no-open and --listen are the app's options)
   --port N               TCP port for BitTorrent peers (default 6881, or any free port if taken)
   --jobs N               downloads at once (default 3)
   --seed-ratio R         stop seeding a torrent once it uploaded R times its size (default 2; 0: never seed)
@@ -45,16 +47,12 @@ The limits given are saved and used by later runs. Exit code of --once: 0 when e
 download succeeded, 1 when something failed (each failure is one line on stderr; the rest is done).`,
 
   async run(argv) {
-    // `--ui`: the same loop with the web app (`seedcast app`), which takes the rest of the flags.
-    if (argv.includes('--ui')) return (await import('./app.js')).app.run(argv.filter((a) => a !== '--ui'));
+    // `--ui`: the same loop with the web app (`seedcast app`).
+    if (argv.includes('--ui')) return (await import('./app.js')).app.run(uiArgs(argv));
     const args = parseCommandArgs(argv, {
       once: { type: 'boolean' },
       port: { type: 'string' },
-      jobs: { type: 'string' },
-      'seed-ratio': { type: 'string' },
-      'seed-hours': { type: 'string' },
-      'swarm-timeout': { type: 'string' },
-      'min-free': { type: 'string' },
+      ...SETTINGS_FLAGS,
       quiet: { type: 'boolean', short: 'q' },
       ...DHT_FLAGS,
       ...LSD_OPTION,
@@ -71,7 +69,7 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
     const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });
     await aggregator.open();
     try {
-      applySettings(aggregator, args);
+      applySettingFlags(aggregator, args);
       await listenWithFallback(engine, intFlag(args, 'port'));
       const interrupted = waitForSignal();
       if (once) {
@@ -80,11 +78,14 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
         if (outcome !== 'done') process.stderr.write('seedcast sync: interrupted; the next sync resumes\n');
         return outcome === 'done' && aggregator.failed === 0 ? 0 : 1;
       }
+      const gate = new SeedingGate(aggregator); // no app: seedWhen app-open never seeds
+      await gate.check();
       await aggregator.resumeSeeding();
       if (!quiet) process.stdout.write(`seeding on port ${engine.port}; press Ctrl-C to stop\n`);
       await runSyncLoop(aggregator, {
         stopped: interrupted,
-        onTick: () => {
+        onTick: async () => {
+          await gate.check();
           if (live) view.draw(formatView(aggregator.snapshot(), (process.stdout.columns ?? 100) - 1));
         },
       });
@@ -97,7 +98,36 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
   },
 };
 
-function applySettings(aggregator: Aggregator, args: Parameters<typeof stringFlag>[0]): void {
+/** The limits `sync` and `app` both take (saved in the state for later runs). */
+export const SETTINGS_FLAGS = {
+  jobs: { type: 'string' },
+  'seed-ratio': { type: 'string' },
+  'seed-hours': { type: 'string' },
+  'swarm-timeout': { type: 'string' },
+  'min-free': { type: 'string' },
+} as const;
+
+/**
+ * `sync --ui ...` as `app ...`: sync's `--port` (BitTorrent) becomes `--bt-port`, `--app-port` the
+ * app's `--port`; `--once` has no web app to show.
+ */
+export function uiArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--ui') continue;
+    if (a === '--once' || a.startsWith('--once='))
+      throw new SeedcastError(
+        'USAGE',
+        '--ui keeps running with the web app; it cannot be combined with --once',
+      );
+    if (a === '--port' || a.startsWith('--port=')) out.push(a.replace('--port', '--bt-port'));
+    else if (a === '--app-port' || a.startsWith('--app-port=')) out.push(a.replace('--app-port', '--port'));
+    else out.push(a);
+  }
+  return out;
+}
+
+export function applySettingFlags(aggregator: Aggregator, args: Parameters<typeof stringFlag>[0]): void {
   const s = aggregator.state.settings;
   const jobs = intFlag(args, 'jobs');
   if (jobs !== undefined) s.concurrency = Math.max(1, jobs);

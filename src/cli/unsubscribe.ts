@@ -1,11 +1,6 @@
 /** `seedcast unsubscribe`: stop following a feed (what it brought stays in the library). */
 
-import {
-  loadState,
-  unsubscribe as removeSubscription,
-  saveState,
-  seedcastHome,
-} from '../aggregator/index.js';
+import { unsubscribe as removeSubscription, seedcastHome, updateState } from '../aggregator/index.js';
 import { SeedcastError } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
@@ -25,9 +20,8 @@ Options:
     if (url === undefined) throw new SeedcastError('USAGE', 'give the feed URL');
     if (extra.length > 0) throw new SeedcastError('USAGE', `unexpected argument "${extra[0]}"`);
     const home = seedcastHome();
-    const state = await loadState(home);
-    if (!removeSubscription(state, url)) throw new SeedcastError('NOT_FOUND', `not subscribed to ${url}`);
-    await saveState(home, state);
+    if (!(await updateState(home, (state) => removeSubscription(state, url))))
+      throw new SeedcastError('NOT_FOUND', `not subscribed to ${url}`);
     process.stdout.write(`unsubscribed from ${url}\n`);
     return 0;
   },

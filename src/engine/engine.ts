@@ -20,6 +20,7 @@ import { type PeerAddress, PeerConnection } from '../wire/index.js';
 import { FileStore } from './file-store.js';
 import { LocalDiscovery, type LsdOptions, lsdEligible, lsdHashes } from './lsd.js';
 import type { Transport } from './peer.js';
+import { RateLimiter } from './rate-limit.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 import { DHT_EXTENSIONS } from './session-swarm.js';
 
@@ -59,6 +60,8 @@ export interface EngineOptions {
    * public torrent announces and looks up peers there; `policy` applies to nodes and peers. Off unless given.
    */
   dht?: DhtOptions | false;
+  /** Upload rate limit in bytes per second over all torrents (0 or absent: none); see `setUploadRateLimit`. */
+  uploadRateLimit?: number;
 }
 
 export interface AddOptions {
@@ -90,9 +93,12 @@ export class Engine extends EventEmitter<EngineEvents> {
   port = 0;
   /** The DHT node, once `listen` started it (see `EngineOptions.dht`). */
   dht: Dht | undefined;
+  /** The token bucket every torrent's piece payload goes through (`rate-limit.ts`). */
+  private readonly uploadLimit: RateLimiter;
 
   constructor(private readonly options: EngineOptions = {}) {
     super();
+    this.uploadLimit = new RateLimiter(options.uploadRateLimit ?? 0);
     // Azureus-style peer id: -SC0100- and 12 random bytes.
     this.peerId = Buffer.concat([Buffer.from('-SC0100-'), randomBytes(12)]);
   }
@@ -133,6 +139,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     }
   }
 
+  /** Limit what all torrents send (piece payload) to `bytesPerSecond`; 0: no limit. Applies at once. */
+  setUploadRateLimit(bytesPerSecond: number): void {
+    this.uploadLimit.setRate(bytesPerSecond);
+  }
+
+  /** The upload limit in bytes per second (0: none). */
+  get uploadRateLimit(): number {
+    return this.uploadLimit.bytesPerSecond;
+  }
+
   /** Add a torrent (from its metainfo) or a magnet link's info hash, and start it. */
   async add(
     source: { meta: Metainfo } | { infoHash: string; name?: string; infoHashV2?: string },
@@ -156,6 +172,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       ...(this.options.trusted ? { trusted: this.options.trusted } : {}),
       ...(this.options.trustInsidePeers ? { trustInsidePeers: this.options.trustInsidePeers } : {}),
       ...(this.dht ? { dht: this.dht } : {}),
+      uploadLimit: this.uploadLimit,
     });
     this.sessions.set(session.infoHash.toString('hex'), session);
     const meta = 'meta' in source ? source.meta : undefined;
@@ -186,6 +203,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Stop every torrent and the listener. */
   async close(): Promise<void> {
+    this.uploadLimit.close();
     await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
     this.sessions.clear();
     for (const s of this.sockets) s.destroy();

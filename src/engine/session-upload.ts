@@ -7,6 +7,9 @@
  * 32 windows, 32 MiB per torrent), since peers ask for a piece's blocks one after another. Sending
  * stops while the socket's buffer is full and resumes on `drain`.
  *
+ * With the engine's upload limit (`rate-limit.ts`), each block waits for its tokens before it is
+ * read and sent; other messages (have, choke, reject...) never wait.
+ *
  * A store error while reading: a transient one (an object store briefly unavailable) skips the
  * request; any other (EIO, a vanished file...) fails the session (see `fault.ts`).
  */
@@ -14,10 +17,16 @@
 import type { BlockRef } from '../wire/index.js';
 import { describeError, isTransient, ownerOf } from './fault.js';
 import type { Peer } from './peer.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { TorrentSession } from './session.js';
 import { READ_CHUNK } from './verify.js';
 
 const MAX_QUEUE = 500;
+
+export interface UploaderOptions {
+  /** The engine's upload limit, shared by its torrents; absent: none. */
+  uploadLimit?: Pick<RateLimiter, 'take'>;
+}
 const CACHE_WINDOWS = 32;
 
 export class Uploader {
@@ -78,6 +87,11 @@ export class Uploader {
     try {
       while (peer.uploadQueue.length > 0 && peer.conn.open && !peer.conn.writableNeedDrain) {
         const block = peer.uploadQueue.shift()!;
+        const limit = this.session.options.uploadLimit;
+        if (limit) {
+          await limit.take(block.length);
+          if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
+        }
         const data = await this.readBlock(block);
         if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
         if (!data) continue;

@@ -37,12 +37,12 @@ import { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import { SessionSuperSeed } from './session-super-seed.js';
 import { type SessionDht, SwarmFinder } from './session-swarm.js';
-import { Uploader } from './session-upload.js';
+import { Uploader, type UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
 import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
 
-export interface SessionOptions {
+export interface SessionOptions extends UploaderOptions {
   peerId: Buffer;
   /** Our listening port, announced to trackers and peers. */
   port: number;

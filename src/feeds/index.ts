@@ -17,4 +17,5 @@ export type {
   FeedFormat,
   FeedItem,
   Integrity,
+  TranscriptLink,
 } from './types.js';

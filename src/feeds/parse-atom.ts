@@ -10,6 +10,7 @@ import { extensionEnclosures, makeEnclosure } from './enclosures.js';
 import { finishItems, setDefined } from './items.js';
 import { ATOM as ATOM_NS, ITUNES, XML_NS } from './namespaces.js';
 import { extensionImage, mediaDescription, textChild } from './parse-rss.js';
+import { podcastLinks } from './podcast-links.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveHttpUrl } from './urls.js';
@@ -97,6 +98,7 @@ function parseEntry(entry: XmlElement, feedAuthor: string | undefined): FeedItem
     author: personName(entry) ?? (source && personName(source)) ?? feedAuthor,
     duration: parseDuration(textChild(entry, [ITUNES, 'duration'])),
     image: extensionImage(entry),
+    ...podcastLinks(entry),
   });
   item.enclosures = [...atomEnclosures(entry), ...extensionEnclosures(entry, { rssEnclosures: false })];
   return item;

@@ -10,6 +10,7 @@ import { parseDate, parseDuration, parseMinutes, updateInterval } from './dates.
 import { extensionEnclosures } from './enclosures.js';
 import { finishItems, setDefined } from './items.js';
 import { CONTENT, DC, ITUNES, MEDIA, RDF, RSS, SY } from './namespaces.js';
+import { podcastLinks } from './podcast-links.js';
 import { htmlToText } from './text.js';
 import type { Feed, FeedItem } from './types.js';
 import { isHttpUrl, resolveHttpUrl } from './urls.js';
@@ -105,6 +106,7 @@ function parseItem(el: XmlElement): FeedItem {
     author: authorName(author),
     duration: parseDuration(textChild(el, [ITUNES, 'duration'])),
     image: extensionImage(el),
+    ...podcastLinks(el),
   });
   item.enclosures = extensionEnclosures(el, { rssEnclosures: true });
   return item;

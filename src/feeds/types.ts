@@ -50,6 +50,15 @@ export interface Enclosure {
   integrity?: Integrity[];
 }
 
+/** A `<podcast:transcript>`: a transcript or captions file (`rel="captions"`) in some format and language. */
+export interface TranscriptLink {
+  url: string;
+  /** `text/vtt`, `application/x-subrip`, `application/json`, `text/html`, `text/plain` ... */
+  type: string;
+  language?: string;
+  rel?: string;
+}
+
 export interface FeedItem {
   /** The feed's id for the item (RSS guid, Atom id, JSON Feed id), or one derived when missing. */
   guid: string;
@@ -72,6 +81,10 @@ export interface FeedItem {
   duration?: number;
   image?: string;
   enclosures: Enclosure[];
+  /** `<podcast:chapters>`: the JSON chapters file. */
+  chapters?: { url: string; type: string };
+  /** `<podcast:transcript>`s, in the feed's order. */
+  transcripts?: TranscriptLink[];
 }
 
 export interface Feed {

@@ -72,7 +72,10 @@ export function Layout(props: {
   ctx: PageContext;
   title: string;
   children?: Child;
-  /** Extra tags for `<head>` (e.g. oEmbed discovery, canonical link). */
+  /**
+   * Extra tags for `<head>` (e.g. oEmbed discovery, canonical link, the page's own feeds: they come
+   * before the site-wide feed links, so feed readers and the aggregator app find them first).
+   */
   head?: Child;
 }): Html {
   const { ctx } = props;
@@ -86,6 +89,7 @@ export function Layout(props: {
         <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
         <meta name="csrf-token" content={ctx.visitor.csrf} />
         <link rel="stylesheet" href={ctx.assets.url('site.css')} />
+        {props.head}
         <link rel="alternate" type="application/rss+xml" title="Newest items (RSS)" href="/feeds/items.rss" />
         <link
           rel="alternate"
@@ -93,7 +97,6 @@ export function Layout(props: {
           title="Newest items (Atom)"
           href="/feeds/items.atom"
         />
-        {props.head}
         <script type="module" src={ctx.assets.url('site.js')}></script>
       </head>
       <body>
