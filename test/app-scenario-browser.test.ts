@@ -209,7 +209,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
     'the episode page to say seeding',
     async () => {
       await page.reload();
-      return (await page.textContent('#episode-state'))?.includes('seeding');
+      return (await page.getAttribute('#episode-state', 'data-state')) === 'seeding';
     },
     60_000,
   );
