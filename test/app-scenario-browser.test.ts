@@ -171,7 +171,13 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
   const episodeId = (await row.getAttribute('data-episode-id')) ?? '';
   assert.match(episodeId, /^[0-9a-f]{16}$/);
   const li = `li.episode[data-episode-id="${episodeId}"]`;
-  await page.waitForSelector(`${li}:is([data-state="complete"],[data-state="seeding"])`);
+  await page
+    .waitForSelector(`${li}:is([data-state="complete"],[data-state="seeding"])`)
+    .catch(async (err) => {
+      const seen = await page.evaluate(`JSON.stringify(window.__episodeStates)`);
+      const now = stateFile(app.home).downloads.find((d: { id: string }) => d.id === episodeId);
+      throw new Error(`${String(err).split('\n')[0]}; rows: ${seen}; record: ${JSON.stringify(now)}`);
+    });
   const states: string[] = await page.evaluate((id: string) => window.__episodeStates[id] ?? [], episodeId);
   t.diagnostic(`states the row showed: ${states.join(' -> ')}`);
   const record = stateFile(app.home).downloads.find((d: { id: string }) => d.id === episodeId);
