@@ -145,6 +145,8 @@ export interface AddShowOptions {
   waitMs?: number;
   /** For tests: the discovery's fetch limits. */
   discovery?: DiscoverOptions;
+  /** The show's settings from the start (before its first poll queues anything). */
+  settings?: Partial<Pick<FeedOptions, 'keepLast' | 'autoDownload' | 'httpFallback'>>;
 }
 
 /** Follow the show `input` names; returns it and whether it is new. */
@@ -158,7 +160,9 @@ export async function addShow(
       ? { url: normalizeFeedUrl(input), title: undefined }
       : await discoverFeed(input, options.discovery);
   const added = await ctx.aggregator.updateSubscriptions(
-    (state) => subscribe(state, found.url, found.title ? { title: found.title } : {}).added,
+    (state) =>
+      subscribe(state, found.url, { ...options.settings, ...(found.title ? { title: found.title } : {}) })
+        .added,
   );
   const feed = running(ctx, found.url);
   if (added) await atMost(pollInBackground(ctx, [feed.url]), options.waitMs ?? FIRST_POLL_WAIT_MS);

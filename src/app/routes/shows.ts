@@ -87,7 +87,15 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
   );
 
-  app.post<{ Body: { url: string; discover?: boolean } }>(
+  app.post<{
+    Body: {
+      url: string;
+      discover?: boolean;
+      keepLast?: number;
+      autoDownload?: boolean;
+      httpFallback?: boolean;
+    };
+  }>(
     '/api/shows',
     {
       schema: {
@@ -97,6 +105,9 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
           properties: {
             url: { type: 'string', minLength: 1, maxLength: 4096 },
             discover: { type: 'boolean' },
+            keepLast: { type: 'integer', minimum: 0, maximum: 100000 },
+            autoDownload: { type: 'boolean' },
+            httpFallback: { type: 'boolean' },
           },
         },
         response: {
@@ -106,8 +117,10 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { feed, added } = await addShow(ctx, request.body.url, {
-        ...(request.body.discover === false ? { discover: false } : {}),
+      const { url, discover, ...settings } = request.body;
+      const { feed, added } = await addShow(ctx, url, {
+        ...(discover === false ? { discover: false } : {}),
+        settings,
       });
       return reply.code(added ? 201 : 200).send({ show: showJson(ctx, feed) });
     },
