@@ -86,13 +86,20 @@ export function EpisodeActions(props: { ctx: AppContext; view: EpisodeView; back
 }
 
 /** The live part of a row: state, progress, via, rate, seeding figures, failure. */
-export function EpisodeStatus(props: { view: EpisodeView }): Html {
+export function EpisodeStatus(props: {
+  view: EpisodeView;
+  /** An id for the state (on the episode's page: `episode-state`, live and with its `data-state`). */
+  stateId?: string;
+}): Html {
   const v = props.view;
+  const stateHook = props.stateId ? { id: props.stateId, 'data-state': v.state, 'aria-live': 'polite' } : {};
   const downloading = v.state === 'downloading';
   const max = v.total && v.total > 0 ? v.total : undefined;
   return (
     <p class="episode-status">
-      <span class="episode-state pill">{STATE_LABELS[v.state]}</span>{' '}
+      <span class="episode-state pill" {...stateHook}>
+        {STATE_LABELS[v.state]}
+      </span>{' '}
       <progress
         class="episode-progress"
         hidden={!downloading}
