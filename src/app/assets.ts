@@ -14,7 +14,8 @@ export type AppAssetName =
   | 'app-progress.js'
   | 'app-player.js'
   | 'app-forms.js'
-  | 'app-sharing.js';
+  | 'app-sharing.js'
+  | 'app-format.js';
 
 export interface AppAssets {
   url(name: AppAssetName): string;
@@ -39,6 +40,10 @@ const SOURCES: Record<AppAssetName, { file: URL; type: string }> = {
   },
   'app-sharing.js': {
     file: new URL('./static/app-sharing.js', import.meta.url),
+    type: 'text/javascript; charset=utf-8',
+  },
+  'app-format.js': {
+    file: new URL('./static/app-format.js', import.meta.url),
     type: 'text/javascript; charset=utf-8',
   },
 };
