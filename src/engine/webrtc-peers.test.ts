@@ -20,7 +20,6 @@ async function wrtcOrSkip(t: TestContext): Promise<WebRtcModule | undefined> {
 
 async function setup(t: TestContext, size: number) {
   const { dir, data, meta } = await seedFile(t, size, 'webrtc');
-
   const engines: Engine[] = [];
   const transports: WebRtcTransport[] = [];
   t.after(async () => {
