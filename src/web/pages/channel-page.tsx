@@ -52,15 +52,7 @@ export function ChannelPage(props: {
   const feeds = channelFeeds(channel);
   const banner = channelImagePath(channel, 'banner');
   return (
-    <Layout
-      ctx={ctx}
-      title={channel.title}
-      head={
-        <>
-          <ChannelFeedLinks channel={channel} />
-        </>
-      }
-    >
+    <Layout ctx={ctx} title={channel.title} head={<ChannelFeedLinks channel={channel} />}>
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       {banner ? <img class="channel-banner" id="channel-banner" src={banner} alt="" /> : null}
       <div class="channel-head">
