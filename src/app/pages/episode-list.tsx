@@ -29,6 +29,7 @@ export function viaText(v: EpisodeView): string {
   return v.via === 'http' ? 'HTTP' : '';
 }
 
+/** Bytes a second as `1.2 MB/s` (also the Sharing page's; `app-format.js` mirrors it). */
 export function rateText(rate: number | null): string {
   return `${formatBytes(Math.round(rate ?? 0))}/s`;
 }
