@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { Engine } from '../engine/index.js';
-import { Aggregator } from './aggregator.js';
+import { openAggregator } from '../../test/helpers/app-kit.js';
 import { enforceBudget } from './budget.js';
 import { libraryDir } from './paths.js';
 import type { DownloadRecord } from './state.js';
 
 async function library(t: TestContext) {
-  const home = mkdtempSync(join(tmpdir(), 'seedcast-budget-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const engine = new Engine();
-  const aggregator = new Aggregator(home, { engine });
-  await aggregator.open();
-  t.after(async () => {
-    await aggregator.close();
-    await engine.close();
-  });
+  const { home, aggregator } = await openAggregator(t);
   aggregator.state.feeds.push({
     url: 'http://example.test/f.xml',
     options: { recent: 3, autoDownload: true, keepLast: 0, httpFallback: true },

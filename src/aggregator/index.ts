@@ -22,6 +22,7 @@ export { runSyncLoop } from './run-loop.js';
 export { appOpenWindowMs, SeedingGate, type SeedingGateOptions } from './seeding-gate.js';
 export { applySettings, updateSettings, validateSettings } from './settings.js';
 export type { ActiveDownload } from './snapshot.js';
+export { downloadRate } from './snapshot.js';
 export {
   DEFAULT_FEED_OPTIONS,
   DEFAULT_SETTINGS,

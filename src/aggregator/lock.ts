@@ -12,7 +12,8 @@ import { SeedcastError } from '../errors.js';
 /** Tokens of the locks this process holds. */
 const held = new Set<string>();
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, owned by another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

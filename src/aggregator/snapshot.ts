@@ -18,6 +18,17 @@ export interface ActiveDownload {
   cancel?: AbortController;
 }
 
+/**
+ * A running download's rate in bytes a second: the swarm's, or over HTTP what arrived since this
+ * attempt started (0 in its first half second).
+ */
+export function downloadRate(a: ActiveDownload, now = Date.now()): number {
+  const stats = a.session?.stats();
+  if (stats) return stats.downloadRate;
+  const elapsed = (now - a.startedAt) / 1000;
+  return elapsed > 0.5 ? Math.max(0, a.done - a.startDone) / elapsed : 0;
+}
+
 export function buildSnapshot(
   feeds: FeedState[],
   options: {
@@ -35,14 +46,12 @@ export function buildSnapshot(
     })),
     downloads: options.active.map((a) => {
       const stats = a.session?.stats();
-      const elapsed = (now - a.startedAt) / 1000;
-      const httpRate = elapsed > 0.5 ? Math.max(0, a.done - a.startDone) / elapsed : 0;
       return {
         title: a.record.title,
         via: a.via,
         done: a.done,
         total: a.total ?? null,
-        downloadRate: stats ? stats.downloadRate : httpRate,
+        downloadRate: downloadRate(a, now),
         uploadRate: stats?.uploadRate ?? 0,
         peers: stats?.peers ?? 0,
       };

@@ -4,10 +4,8 @@
  * memory with an ETag and versioned URLs, like the site's (`src/web/static.ts`).
  */
 
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { SeedcastError } from '../errors.js';
+import { type Asset, assetUrl, readAsset, serveAssets } from '../web/static.js';
 
 export type AppAssetName =
   | 'site.css'
@@ -16,11 +14,12 @@ export type AppAssetName =
   | 'app-progress.js'
   | 'app-player.js'
   | 'app-forms.js'
-  | 'app-sharing.js';
+  | 'app-sharing.js'
+  | 'app-format.js';
 
 export interface AppAssets {
   url(name: AppAssetName): string;
-  get(name: string): { body: Buffer; type: string; etag: string; version: string } | undefined;
+  get(name: string): Asset | undefined;
 }
 
 const SOURCES: Record<AppAssetName, { file: URL; type: string }> = {
@@ -43,43 +42,22 @@ const SOURCES: Record<AppAssetName, { file: URL; type: string }> = {
     file: new URL('./static/app-sharing.js', import.meta.url),
     type: 'text/javascript; charset=utf-8',
   },
+  'app-format.js': {
+    file: new URL('./static/app-format.js', import.meta.url),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 
 export async function loadAppAssets(): Promise<AppAssets> {
-  const assets = new Map<string, { body: Buffer; type: string; etag: string; version: string }>();
-  for (const [name, { file, type }] of Object.entries(SOURCES)) {
-    const body = await readFile(file);
-    const hash = createHash('sha256').update(body).digest('base64url');
-    assets.set(name, { body, type, etag: `"${hash}"`, version: hash.slice(0, 12) });
-  }
+  const assets = new Map<string, Asset>();
+  for (const [name, { file, type }] of Object.entries(SOURCES)) assets.set(name, await readAsset(file, type));
   return {
-    url: (name) => `/static/${name}?v=${assets.get(name)?.version ?? ''}`,
+    url: (name) => assetUrl(assets, name),
     get: (name) => assets.get(name),
   };
 }
 
-/** `GET /static/:name`. */
+/** `GET /static/:name` (cached privately: the app is one person's). */
 export function appStaticRoutes(app: FastifyInstance, assets: AppAssets): void {
-  app.get<{ Params: { name: string }; Querystring: { v?: string } }>(
-    '/static/:name',
-    {
-      schema: {
-        params: { type: 'object', properties: { name: { type: 'string', maxLength: 64 } } },
-        querystring: { type: 'object', properties: { v: { type: 'string', maxLength: 64 } } },
-      },
-    },
-    async (request, reply) => {
-      const asset = assets.get(request.params.name);
-      if (!asset) throw new SeedcastError('NOT_FOUND', `no static file ${request.params.name}`);
-      reply
-        .header('etag', asset.etag)
-        .header('x-content-type-options', 'nosniff')
-        .header(
-          'cache-control',
-          request.query.v === asset.version ? 'private, max-age=31536000, immutable' : 'private, max-age=300',
-        );
-      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      return reply.type(asset.type).send(asset.body);
-    },
-  );
+  serveAssets(app, assets, { cache: 'private' });
 }

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { type AddressInfo, connect } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import { appKit, guardProbeRoutes } from '../../test/helpers/app-kit.js';
 import { hostName, isLoopbackHost, SESSION_COOKIE, safeNext } from './guard.js';
-import { appForTest } from './guard-test-app.js';
+import { loginRoutes } from './routes/login.js';
+import { statusRoutes } from './routes/status.js';
+
+/** The guard, the status and login routes, and a probe page and change. */
+const appForTest = (t: TestContext, options: { password?: string } = {}) =>
+  appKit(t, [statusRoutes, loginRoutes, guardProbeRoutes], options);
 
 const HOST = '127.0.0.1:8181';
 

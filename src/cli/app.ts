@@ -10,14 +10,7 @@ import { spawn } from 'node:child_process';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  Aggregator,
-  applySettings,
-  formatEvent,
-  runSyncLoop,
-  SeedingGate,
-  seedcastHome,
-} from '../aggregator/index.js';
+import { Aggregator, applySettings, runSyncLoop, SeedingGate, seedcastHome } from '../aggregator/index.js';
 import {
   createAggregatorApp,
   hashAppPassword,
@@ -25,14 +18,12 @@ import {
   loadAppAssets,
   loadAppSecret,
 } from '../app/index.js';
-import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { intFlag, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
-import { DHT_FLAGS, DHT_HELP, dhtOption, listenWithFallback, waitForSignal } from './engine-helpers.js';
+import { DHT_HELP, listenWithFallback, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
-import { LSD_OPTION, userEngineOptions } from './lsd-option.js';
-import { applySettingFlags, SETTINGS_FLAGS } from './sync.js';
+import { applySettingFlags, isErrorEvent, LOOP_FLAGS, loopEngine, printEvent } from './sync.js';
 
 export const DEFAULT_APP_PORT = 8181;
 
@@ -65,10 +56,7 @@ ${DHT_HELP}
       'no-open': { type: 'boolean' },
       listen: { type: 'string' },
       'bt-port': { type: 'string' },
-      ...SETTINGS_FLAGS,
-      quiet: { type: 'boolean', short: 'q' },
-      ...DHT_FLAGS,
-      ...LSD_OPTION,
+      ...LOOP_FLAGS,
     });
     if (args.positionals.length > 0)
       throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
@@ -86,12 +74,11 @@ ${DHT_HELP}
       );
     installLastResort({ name: 'app' });
     const home = seedcastHome();
-    const engine = new Engine({ ...userEngineOptions(args), dht: dhtOption(args) });
+    const engine = loopEngine(args);
     const aggregator = new Aggregator(home, {
       engine,
       onEvent: (e) => {
-        const error = e.type === 'feed-error' || e.type === 'failed' || e.type === 'warning';
-        if (!quiet || error) (error ? process.stderr : process.stdout).write(`${formatEvent(e)}\n`);
+        if (!quiet || isErrorEvent(e)) printEvent(e);
       },
     });
     await aggregator.open();

@@ -11,7 +11,7 @@ import {
 } from '../aggregator/index.js';
 import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
-import { intFlag, parseCommandArgs, stringFlag } from './args.js';
+import { intFlag, type Parsed, parseCommandArgs, stringFlag } from './args.js';
 import type { Command } from './command.js';
 import { DHT_FLAGS, DHT_HELP, dhtOption, listenWithFallback, waitForSignal } from './engine-helpers.js';
 import { installLastResort } from './last-resort.js';
@@ -52,19 +52,15 @@ download succeeded, 1 when something failed (each failure is one line on stderr;
     const args = parseCommandArgs(argv, {
       once: { type: 'boolean' },
       port: { type: 'string' },
-      ...SETTINGS_FLAGS,
-      quiet: { type: 'boolean', short: 'q' },
-      ...DHT_FLAGS,
-      ...LSD_OPTION,
+      ...LOOP_FLAGS,
     });
     if (args.positionals.length > 0)
       throw new SeedcastError('USAGE', `unexpected argument "${args.positionals[0]}"`);
     const once = args.values.once === true;
     const quiet = args.values.quiet === true;
     const live = !quiet && process.stdout.isTTY === true;
-    const dht = dhtOption(args);
     installLastResort({ name: 'sync' });
-    const engine = new Engine({ ...userEngineOptions(args), dht });
+    const engine = loopEngine(args);
     const view = createView();
     const aggregator = new Aggregator(seedcastHome(), { engine, onEvent: (e) => view.event(e, quiet) });
     await aggregator.open();
@@ -106,6 +102,29 @@ export const SETTINGS_FLAGS = {
   'swarm-timeout': { type: 'string' },
   'min-free': { type: 'string' },
 } as const;
+
+/** The options `sync` and `app` both take: the limits, `--quiet`, the DHT and local discovery. */
+export const LOOP_FLAGS = {
+  ...SETTINGS_FLAGS,
+  quiet: { type: 'boolean', short: 'q' },
+  ...DHT_FLAGS,
+  ...LSD_OPTION,
+} as const;
+
+/** The engine `sync` and `app` run: this machine's options (local discovery) and the DHT flags. */
+export function loopEngine(args: Parsed): Engine {
+  return new Engine({ ...userEngineOptions(args), dht: dhtOption(args) });
+}
+
+/** Errors (a feed's, a download's, a warning) are printed on stderr, and also with `--quiet`. */
+export function isErrorEvent(e: SyncEvent): boolean {
+  return e.type === 'feed-error' || e.type === 'failed' || e.type === 'warning';
+}
+
+/** One line for a sync event, on stderr for an error. */
+export function printEvent(e: SyncEvent): void {
+  (isErrorEvent(e) ? process.stderr : process.stdout).write(`${formatEvent(e)}\n`);
+}
 
 /**
  * `sync --ui ...` as `app ...`: sync's `--port` (BitTorrent) becomes `--bt-port`, `--app-port` the
@@ -157,10 +176,9 @@ function createView() {
   };
   return {
     event(e: SyncEvent, quiet: boolean) {
-      const error = e.type === 'feed-error' || e.type === 'failed' || e.type === 'warning';
-      if (quiet && !error) return;
+      if (quiet && !isErrorEvent(e)) return;
       clear();
-      (error ? process.stderr : process.stdout).write(`${formatEvent(e)}\n`);
+      printEvent(e);
     },
     draw(lines: string[]) {
       clear();

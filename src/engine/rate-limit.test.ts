@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { seedFile } from '../../test/helpers/seed-file.js';
 import { Engine } from './engine.js';
 import { RateLimiter } from './rate-limit.js';
 import type { TorrentSession } from './session.js';
 
 async function swarm(t: TestContext, size: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-rate-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'seed'));
-  const data = randomBytes(size);
-  writeFileSync(join(dir, 'seed', 'show.ogg'), data);
-  const meta = parseTorrent(
-    (await createTorrent(join(dir, 'seed', 'show.ogg'), { version: 'hybrid', pieceLength: 65536 })).torrent,
-  );
+  const { dir, data, meta } = await seedFile(t, size, 'rate');
   const seeder = new Engine();
   const leecher = new Engine();
   t.after(() => Promise.all([seeder.close(), leecher.close()]));

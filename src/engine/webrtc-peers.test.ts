@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
-import { createTorrent, parseTorrent } from '../torrent/index.js';
+import { seedFile } from '../../test/helpers/seed-file.js';
 import { Engine } from './engine.js';
 import { type WebRtcModule, WebRtcTransport, webRtcAvailability } from './transports/index.js';
 
@@ -20,14 +19,7 @@ async function wrtcOrSkip(t: TestContext): Promise<WebRtcModule | undefined> {
 }
 
 async function setup(t: TestContext, size: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-webrtc-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  mkdirSync(join(dir, 'seed'));
-  const data = randomBytes(size);
-  writeFileSync(join(dir, 'seed', 'show.ogg'), data);
-  const meta = parseTorrent(
-    (await createTorrent(join(dir, 'seed', 'show.ogg'), { version: 'hybrid', pieceLength: 65536 })).torrent,
-  );
+  const { dir, data, meta } = await seedFile(t, size, 'webrtc');
   const engines: Engine[] = [];
   const transports: WebRtcTransport[] = [];
   t.after(async () => {

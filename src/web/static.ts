@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { SeedcastError } from '../errors.js';
 
-interface Asset {
+/** A static file in memory, with its ETag and the version its URLs carry. */
+export interface Asset {
   body: Buffer;
   type: string;
   etag: string;
@@ -33,18 +34,34 @@ const TYPES: Record<string, string> = {
   'upload-duplicates.js': 'text/javascript; charset=utf-8',
 };
 
+/** Reads `file` and names its version (the first 12 characters of its SHA-256, base64url). */
+export async function readAsset(file: URL, type: string): Promise<Asset> {
+  const body = await readFile(file);
+  const hash = createHash('sha256').update(body).digest('base64url');
+  return { body, type, etag: `"${hash}"`, version: hash.slice(0, 12) };
+}
+
+/** The versioned URL of asset `name` (`/static/<name>?v=<version>`). */
+export function assetUrl(assets: { get(name: string): Asset | undefined }, name: string): string {
+  return `/static/${name}?v=${assets.get(name)?.version ?? ''}`;
+}
+
 export async function loadStaticAssets(): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
-  for (const [name, type] of Object.entries(TYPES)) {
-    const body = await readFile(new URL(`./static/${name}`, import.meta.url));
-    const hash = createHash('sha256').update(body).digest('base64url');
-    assets.set(name, { body, type, etag: `"${hash}"`, version: hash.slice(0, 12) });
-  }
+  for (const [name, type] of Object.entries(TYPES))
+    assets.set(name, await readAsset(new URL(`./static/${name}`, import.meta.url), type));
   return assets;
 }
 
-/** Registers `GET /static/:name` and returns the versioned URLs for the pages. */
-export function staticRoutes(app: FastifyInstance, assets: Map<string, Asset>): StaticAssets {
+/**
+ * `GET /static/:name` from `assets`: ETag, 304, and a year's caching for the current version (else five
+ * minutes), `public` (the site) or `private` (the app: one person's).
+ */
+export function serveAssets(
+  app: FastifyInstance,
+  assets: { get(name: string): Asset | undefined },
+  options: { cache: 'public' | 'private' },
+): void {
   app.get<{ Params: { name: string }; Querystring: { v?: string } }>(
     '/static/:name',
     {
@@ -61,13 +78,18 @@ export function staticRoutes(app: FastifyInstance, assets: Map<string, Asset>): 
         .header('x-content-type-options', 'nosniff')
         .header(
           'cache-control',
-          request.query.v === asset.version ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+          request.query.v === asset.version
+            ? `${options.cache}, max-age=31536000, immutable`
+            : `${options.cache}, max-age=300`,
         );
       if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
       return reply.type(asset.type).send(asset.body);
     },
   );
-  return {
-    url: (name) => `/static/${name}?v=${assets.get(name)?.version ?? ''}`,
-  };
+}
+
+/** Registers `GET /static/:name` and returns the versioned URLs for the pages. */
+export function staticRoutes(app: FastifyInstance, assets: Map<string, Asset>): StaticAssets {
+  serveAssets(app, assets, { cache: 'public' });
+  return { url: (name) => assetUrl(assets, name) };
 }

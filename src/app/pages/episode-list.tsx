@@ -29,6 +29,7 @@ export function viaText(v: EpisodeView): string {
   return v.via === 'http' ? 'HTTP' : '';
 }
 
+/** Bytes a second as `1.2 MB/s` (also the Sharing page's; `app-format.js` mirrors it). */
 export function rateText(rate: number | null): string {
   return `${formatBytes(Math.round(rate ?? 0))}/s`;
 }
@@ -86,13 +87,20 @@ export function EpisodeActions(props: { ctx: AppContext; view: EpisodeView; back
 }
 
 /** The live part of a row: state, progress, via, rate, seeding figures, failure. */
-export function EpisodeStatus(props: { view: EpisodeView }): Html {
+export function EpisodeStatus(props: {
+  view: EpisodeView;
+  /** An id for the state (on the episode's page: `episode-state`, live and with its `data-state`). */
+  stateId?: string;
+}): Html {
   const v = props.view;
+  const stateHook = props.stateId ? { id: props.stateId, 'data-state': v.state, 'aria-live': 'polite' } : {};
   const downloading = v.state === 'downloading';
   const max = v.total && v.total > 0 ? v.total : undefined;
   return (
     <p class="episode-status">
-      <span class="episode-state pill">{STATE_LABELS[v.state]}</span>{' '}
+      <span class="episode-state pill" {...stateHook}>
+        {STATE_LABELS[v.state]}
+      </span>{' '}
       <progress
         class="episode-progress"
         hidden={!downloading}

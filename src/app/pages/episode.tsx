@@ -11,14 +11,14 @@ import type { Chapter } from '../../media/captions-chapters.js';
 import { Fragment, type Html, h } from '../../web/html/jsx.js';
 import type { AppContext } from '../context.js';
 import type { Extra, TranscriptExtra } from '../episode-extras.js';
-import { AppLayout, CsrfField } from '../layout.js';
+import { AppLayout } from '../layout.js';
 import { showUrl } from '../lookup.js';
+import { episodeView } from '../routes/episodes-data.js';
+import { EpisodeActions, EpisodeStatus } from './episode-list.js';
 
 export interface EpisodePageData {
   record: DownloadRecord;
   show: FeedState | undefined;
-  /** `new | queued | downloading | complete | seeding | failed`. */
-  state: string;
   chapters: Extra<Chapter[]>;
   transcript: Extra<TranscriptExtra>;
 }
@@ -37,54 +37,6 @@ export function clock(seconds: number): string {
 export function isVideo(record: DownloadRecord): boolean {
   if (record.mediaType) return record.mediaType.toLowerCase().startsWith('video/');
   return /\.(mp4|m4v|mov|webm|ogv|mkv|avi)$/i.test(record.path ?? record.media ?? '');
-}
-
-/** As the episode lists say it (`STATE_LABELS` in `episode-list.tsx`, which can replace this). */
-const LABELS: Record<string, string> = {
-  new: 'New',
-  queued: 'Queued',
-  downloading: 'Downloading',
-  complete: 'Downloaded',
-  seeding: 'Downloaded, sharing',
-  failed: 'Failed',
-};
-
-const BUTTONS: [value: string, label: string][] = [
-  ['download', 'Download'],
-  ['retry', 'Retry'],
-  ['played', 'Mark played'],
-  ['unplayed', 'Mark unplayed'],
-  ['delete', 'Delete'],
-];
-
-/**
- * The same action form as the episode lists' (`/episodes/<id>/action`, back to this page).
- * (Integration: `EpisodeActions` of `episode-list.tsx` can replace it.)
- */
-function Actions(props: { ctx: AppContext; record: DownloadRecord; state: string }): Html {
-  const { record, state } = props;
-  const allowed = new Set<string>([record.playedAt ? 'unplayed' : 'played']);
-  if (state === 'new') allowed.add('download');
-  if (state === 'failed') allowed.add('retry');
-  if (state === 'complete' || state === 'seeding' || state === 'queued' || state === 'failed')
-    allowed.add('delete');
-  return (
-    <form method="post" action={`/episodes/${record.id}/action`} class="episode-actions" id="episode-actions">
-      <CsrfField ctx={props.ctx} />
-      <input type="hidden" name="back" value={`/episodes/${record.id}`} />
-      {BUTTONS.filter(([value]) => allowed.has(value)).map(([value, label]) => (
-        <button
-          type="submit"
-          name="action"
-          value={value}
-          class={value === 'delete' ? 'button danger' : 'button'}
-          aria-label={`${label}: ${record.title}`}
-        >
-          {label}
-        </button>
-      ))}
-    </form>
-  );
 }
 
 function Player(props: { record: DownloadRecord; state: string; transcript: Extra<TranscriptExtra> }): Html {
@@ -185,7 +137,9 @@ function Transcript(props: { transcript: Extra<TranscriptExtra> }): Html | null 
 
 export function EpisodePage(props: { ctx: AppContext; data: EpisodePageData }): Html {
   const { ctx, data } = props;
-  const { record, show, state } = data;
+  const { record, show } = data;
+  const view = episodeView(ctx, record);
+  const state = view.state;
   const published = record.published ? new Date(record.published) : undefined;
   return (
     <AppLayout ctx={ctx} title={record.title}>
@@ -207,14 +161,9 @@ export function EpisodePage(props: { ctx: AppContext; data: EpisodePageData }): 
           {record.duration ? ` · ${clock(record.duration)}` : null}
           {record.playedAt ? ' · played' : null}
         </p>
-        <p>
-          <span id="episode-state" class="episode-state" data-state={state} aria-live="polite">
-            {LABELS[state] ?? state}
-          </span>
-          {record.error ? <span class="episode-error"> {record.error}</span> : null}
-        </p>
+        <EpisodeStatus view={view} stateId="episode-state" />
         <Player record={record} state={state} transcript={data.transcript} />
-        <Actions ctx={ctx} record={record} state={state} />
+        <EpisodeActions ctx={ctx} view={view} back={`/episodes/${record.id}`} />
         {record.description ? (
           <section class="description" id="description" aria-label="Description">
             {record.description.split(/\n{2,}/).map((p) => (

@@ -9,10 +9,7 @@ import { formatBytes } from '../../web/pages/format.js';
 import type { AppContext } from '../context.js';
 import { AppLayout } from '../layout.js';
 import type { SharingSummary } from '../routes/sharing-data.js';
-
-export function formatRate(bytesPerSecond: number): string {
-  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
-}
+import { rateText } from './episode-list.js';
 
 function seeded(ms: number): string {
   const hours = ms / 3_600_000;
@@ -44,10 +41,10 @@ export function SharingPage(props: { ctx: AppContext; summary: SharingSummary })
           <dd>{s.ratio.toFixed(2)}</dd>
           <dt>Upload now</dt>
           <dd id="upload-rate" aria-live="polite">
-            {formatRate(s.uploadRate)}
+            {rateText(s.uploadRate)}
           </dd>
           <dt>Upload limit</dt>
-          <dd id="upload-limit">{s.uploadRateLimit > 0 ? formatRate(s.uploadRateLimit) : 'none'}</dd>
+          <dd id="upload-limit">{s.uploadRateLimit > 0 ? rateText(s.uploadRateLimit) : 'none'}</dd>
         </dl>
         {s.paused ? (
           <p id="seeding-paused" class="notice" role="status">

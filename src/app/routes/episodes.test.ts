@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, it, type TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { rssFeed, startPodcastHost } from '../../../test/aggregator-fixtures.js';
-import { Aggregator, feedId, loadState, saveState, subscribe } from '../../aggregator/index.js';
-import { Engine } from '../../engine/index.js';
-import { loadAppAssets } from '../assets.js';
+import { appKit } from '../../../test/helpers/app-kit.js';
+import { feedId, loadState, saveState, subscribe } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
-import { secretFrom } from '../secret.js';
-import { buildAggregatorApp } from '../server.js';
 import { episodesRoutes } from './episodes.js';
 import { statusRoutes } from './status.js';
 
@@ -39,31 +34,16 @@ async function setup(t: TestContext): Promise<Setup> {
     };
   });
   host.set('/f.xml', { body: rssFeed('Quiet Show', items) });
-  const home = mkdtempSync(join(tmpdir(), 'seedcast-app-episodes-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const state = await loadState(home);
   const feedUrl = `${host.url}/f.xml`;
-  subscribe(state, feedUrl, { autoDownload: false, recent: 10 });
-  await saveState(home, state);
-  const engine = new Engine();
-  const aggregator = new Aggregator(home, { engine });
-  await aggregator.open();
-  t.after(async () => {
-    await aggregator.close();
-    await engine.close();
+  const { app, ctx } = await appKit(t, [statusRoutes, episodesRoutes], {
+    async prepare(home) {
+      const state = await loadState(home);
+      subscribe(state, feedUrl, { autoDownload: false, recent: 10 });
+      await saveState(home, state);
+    },
   });
-  await aggregator.poll({ force: true });
-  await aggregator.idle();
-  const ctx: AppContext = {
-    aggregator,
-    engine,
-    home,
-    secret: secretFrom('a'.repeat(64)),
-    assets: await loadAppAssets(),
-    lastSeen: { at: 0 },
-  };
-  const app = buildAggregatorApp(ctx, [statusRoutes, episodesRoutes]);
-  t.after(() => app.close());
+  await ctx.aggregator.poll({ force: true });
+  await ctx.aggregator.idle();
   const cookie = `seedcast_app=${ctx.secret.token}`;
   const api = async (method: 'GET' | 'POST', url: string) => {
     const res = await app.inject({ method, url, headers: { cookie, 'x-csrf-token': ctx.secret.csrf } });

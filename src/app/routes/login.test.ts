@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
+import { appKit, guardProbeRoutes } from '../../../test/helpers/app-kit.js';
 import { SESSION_COOKIE } from '../guard.js';
-import { appForTest } from '../guard-test-app.js';
+import { loginRoutes } from './login.js';
 import { createLoginLimiter } from './login-limit.js';
+import { statusRoutes } from './status.js';
+
+/** The guard, the status and login routes, and a probe page and change. */
+const appForTest = (t: TestContext, options: { password?: string } = {}) =>
+  appKit(t, [statusRoutes, loginRoutes, guardProbeRoutes], options);
 
 const HOST = '192.0.2.7:8181';
 const form = { 'content-type': 'application/x-www-form-urlencoded' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { playerKit } from '../../../test/app-player-kit.js';
+import { appKit, completeEpisode } from '../../../test/helpers/app-kit.js';
 import { libraryDir } from '../../aggregator/index.js';
 import { mediaRoutes } from './media.js';
 
@@ -11,8 +11,8 @@ const BYTES = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 251));
 
 describe('GET /media/<id>', () => {
   it('sends the whole file, one range (206), and 416 past the end', async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
-    await kit.completeEpisode({ id: ID, bytes: BYTES, mediaType: 'audio/mpeg' });
+    const kit = await appKit(t, [mediaRoutes]);
+    await completeEpisode(kit, { id: ID, bytes: BYTES, mediaType: 'audio/mpeg' });
     const whole = await kit.request({ method: 'GET', url: `/media/${ID}` });
     assert.equal(whole.statusCode, 200);
     assert.equal(whole.headers['accept-ranges'], 'bytes');
@@ -41,8 +41,8 @@ describe('GET /media/<id>', () => {
   });
 
   it('honours If-Range: the same version gets the range, another the whole file', async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
-    await kit.completeEpisode({ id: ID, bytes: BYTES });
+    const kit = await appKit(t, [mediaRoutes]);
+    await completeEpisode(kit, { id: ID, bytes: BYTES });
     const first = await kit.request({ method: 'GET', url: `/media/${ID}` });
     const etag = String(first.headers.etag);
     const lastModified = String(first.headers['last-modified']);
@@ -68,9 +68,9 @@ describe('GET /media/<id>', () => {
   });
 
   it('types files by the feed (audio/video only) or the extension, never as a page', async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
-    await kit.completeEpisode({ id: ID, bytes: BYTES, file: 'S/a.webm', mediaType: 'text/html' });
-    await kit.completeEpisode({
+    const kit = await appKit(t, [mediaRoutes]);
+    await completeEpisode(kit, { id: ID, bytes: BYTES, file: 'S/a.webm', mediaType: 'text/html' });
+    await completeEpisode(kit, {
       id: `${ID.slice(0, 15)}0`,
       bytes: BYTES,
       file: 'S/b.html',
@@ -85,21 +85,21 @@ describe('GET /media/<id>', () => {
   });
 
   it('is 404 until complete, and for files outside the library (even through a link)', async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
-    await kit.completeEpisode({ id: ID, bytes: BYTES, status: 'downloading' });
+    const kit = await appKit(t, [mediaRoutes]);
+    await completeEpisode(kit, { id: ID, bytes: BYTES, status: 'downloading' });
     assert.equal((await kit.request({ method: 'GET', url: `/media/${ID}` })).statusCode, 404);
     const outside = join(kit.home, 'app-secret-copy.mp3');
     writeFileSync(outside, 'secret');
-    await kit.completeEpisode({ id: `${ID.slice(0, 15)}1`, path: outside });
+    await completeEpisode(kit, { id: `${ID.slice(0, 15)}1`, path: outside });
     assert.equal((await kit.request({ method: 'GET', url: `/media/${ID.slice(0, 15)}1` })).statusCode, 404);
     mkdirSync(join(libraryDir(kit.home), 'S'), { recursive: true });
     const link = join(libraryDir(kit.home), 'S', 'link.mp3');
     symlinkSync(outside, link);
-    await kit.completeEpisode({ id: `${ID.slice(0, 15)}2`, path: link });
+    await completeEpisode(kit, { id: `${ID.slice(0, 15)}2`, path: link });
     const linked = await kit.request({ method: 'GET', url: `/media/${ID.slice(0, 15)}2` });
     assert.equal(linked.statusCode, 404);
     assert.doesNotMatch(linked.body, /secret"/);
-    await kit.completeEpisode({
+    await completeEpisode(kit, {
       id: `${ID.slice(0, 15)}3`,
       path: join(libraryDir(kit.home), '..', 'state.json'),
     });
@@ -109,14 +109,14 @@ describe('GET /media/<id>', () => {
   });
 
   it("serves a multi-file torrent's largest audio or video file", async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
+    const kit = await appKit(t, [mediaRoutes]);
     const dir = join(libraryDir(kit.home), 'S', 'Pack');
     mkdirSync(join(dir, 'extras'), { recursive: true });
     writeFileSync(join(dir, 'cover.jpg'), Buffer.alloc(5000));
     writeFileSync(join(dir, 'notes.txt'), Buffer.alloc(4000));
     writeFileSync(join(dir, 'intro.mp3'), Buffer.alloc(100));
     writeFileSync(join(dir, 'extras', 'episode.m4a'), BYTES);
-    await kit.completeEpisode({ id: ID, path: dir });
+    await completeEpisode(kit, { id: ID, path: dir });
     const res = await kit.request({ method: 'GET', url: `/media/${ID}` });
     assert.equal(res.statusCode, 200);
     assert.equal(res.headers['content-type'], 'audio/mp4');
@@ -124,8 +124,8 @@ describe('GET /media/<id>', () => {
   });
 
   it('needs the session cookie', async (t) => {
-    const kit = await playerKit(t, [mediaRoutes]);
-    await kit.completeEpisode({ id: ID, bytes: BYTES });
+    const kit = await appKit(t, [mediaRoutes]);
+    await completeEpisode(kit, { id: ID, bytes: BYTES });
     const res = await kit.request({ method: 'GET', url: `/media/${ID}`, headers: { cookie: '' } });
     assert.equal(res.statusCode, 403);
   });

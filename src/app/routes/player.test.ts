@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { startPodcastHost } from '../../../test/aggregator-fixtures.js';
-import { playerKit } from '../../../test/app-player-kit.js';
+import { appKit, completeEpisode } from '../../../test/helpers/app-kit.js';
 import { playerRoutesWith } from './player.js';
 
 const ID = '00112233445566aa';
@@ -21,8 +21,8 @@ describe('the episode page', () => {
     const host = await startPodcastHost(t);
     host.set('/c.json', { body: CHAPTERS, type: 'application/json' });
     host.set('/t.srt', { body: SRT, type: 'application/x-subrip' });
-    const kit = await playerKit(t, [playerRoutesWith({ waitMs: 5000 })]);
-    const record = await kit.completeEpisode({
+    const kit = await appKit(t, [playerRoutesWith({ waitMs: 5000 })]);
+    const record = await completeEpisode(kit, {
       id: ID,
       feed: `${host.url}/feed.xml`,
       bytes: Buffer.alloc(10),
@@ -80,14 +80,14 @@ describe('the episode page', () => {
     });
     host.set('/big.json', { body: `{"chapters":[${'{"startTime":0,"title":"x"},'.repeat(20_000)}]}` });
     host.set('/t.html', { body: '<h1>Title</h1><p>One <b>two</b></p><script>alert(1)</script><p>Three</p>' });
-    const kit = await playerKit(t, [playerRoutesWith({ waitMs: 5000 })]);
-    await kit.completeEpisode({
+    const kit = await appKit(t, [playerRoutesWith({ waitMs: 5000 })]);
+    await completeEpisode(kit, {
       id: ID,
       feed: `${host.url}/feed.xml`,
       chapters: `${host.url}/bad.json`,
       transcripts: [{ url: `${host.url}/t.html`, type: 'text/html' }],
     });
-    await kit.completeEpisode({
+    await completeEpisode(kit, {
       id: `${ID.slice(0, 15)}b`,
       feed: `${host.url}/feed.xml`,
       chapters: `${host.url}/big.json`,
@@ -116,8 +116,8 @@ describe('the episode page', () => {
       body: `WEBVTT\n\n${'00:00:01.000 --> 00:00:02.000\nx\n\n'.repeat(2000)}`,
       bytesPerSecond: 1000,
     });
-    const kit = await playerKit(t, [playerRoutesWith({ waitMs: 200, fetchMs: 1500 })]);
-    await kit.completeEpisode({
+    const kit = await appKit(t, [playerRoutesWith({ waitMs: 200, fetchMs: 1500 })]);
+    await completeEpisode(kit, {
       id: ID,
       feed: `${host.url}/feed.xml`,
       chapters: `${host.url}/c.json`,
@@ -140,12 +140,12 @@ describe('the episode page', () => {
   });
 
   it('offers the player only once the episode is complete, and a video element for video', async (t) => {
-    const kit = await playerKit(t, [playerRoutesWith()]);
-    await kit.completeEpisode({ id: ID, status: 'queued', path: undefined });
+    const kit = await appKit(t, [playerRoutesWith()]);
+    await completeEpisode(kit, { id: ID, status: 'queued', path: undefined });
     const queued = await kit.request({ method: 'GET', url: `/episodes/${ID}` });
     assert.doesNotMatch(queued.body, /id="player"/);
     assert.match(queued.body, /id="player-missing"/);
-    await kit.completeEpisode({ id: `${ID.slice(0, 15)}c`, mediaType: 'video/mp4', file: 'S/v.mp4' });
+    await completeEpisode(kit, { id: `${ID.slice(0, 15)}c`, mediaType: 'video/mp4', file: 'S/v.mp4' });
     const video = await kit.request({ method: 'GET', url: `/episodes/${ID.slice(0, 15)}c` });
     assert.match(video.body, /<video id="player"/);
     assert.equal((await kit.request({ method: 'GET', url: '/episodes/0000000000000000' })).statusCode, 404);
@@ -157,15 +157,15 @@ describe('fetching ahead', () => {
     const host = await startPodcastHost(t);
     host.set('/c.json', { body: CHAPTERS });
     host.set('/t.srt', { body: SRT });
-    const kit = await playerKit(t, [playerRoutesWith({ prefetchMs: 50 })]);
-    const old = await kit.completeEpisode({
+    const kit = await appKit(t, [playerRoutesWith({ prefetchMs: 50 })]);
+    const old = await completeEpisode(kit, {
       id: `${ID.slice(0, 15)}d`,
       feed: `${host.url}/feed.xml`,
       chapters: `${host.url}/c.json`,
       completedAt: '2020-01-01T00:00:00Z',
       file: 'S/old.mp3',
     });
-    const record = await kit.completeEpisode({
+    const record = await completeEpisode(kit, {
       id: ID,
       feed: `${host.url}/feed.xml`,
       chapters: `${host.url}/c.json`,
@@ -182,8 +182,8 @@ describe('fetching ahead', () => {
 
 describe('PUT /api/episodes/:id/position', () => {
   it('saves the position (CSRF token required) and checks the number', async (t) => {
-    const kit = await playerKit(t, [playerRoutesWith()]);
-    const record = await kit.completeEpisode({ id: ID });
+    const kit = await appKit(t, [playerRoutesWith()]);
+    const record = await completeEpisode(kit, { id: ID });
     const ok = await kit.request({
       method: 'PUT',
       url: `/api/episodes/${ID}/position`,

@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { setPosition } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
 import { EpisodeExtras, type ExtrasOptions } from '../episode-extras.js';
-import { episodeState } from '../episode-state.js';
 import { EPISODE_ID, episodeById, showOf } from '../lookup.js';
 import { EpisodePage } from '../pages/episode.js';
 import { sendAppPage } from '../server.js';
@@ -78,7 +77,7 @@ export function playerRoutesWith(options: PlayerOptions = {}) {
         reply,
         EpisodePage({
           ctx,
-          data: { record, show: showOf(ctx, record), state: episodeState(ctx, record), chapters, transcript },
+          data: { record, show: showOf(ctx, record), chapters, transcript },
         }),
       );
     });

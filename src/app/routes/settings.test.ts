@@ -1,44 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { Aggregator, loadState } from '../../aggregator/index.js';
-import { Engine } from '../../engine/index.js';
-import { loadAppAssets } from '../assets.js';
-import type { AppContext } from '../context.js';
-import { secretFrom } from '../secret.js';
-import { buildAggregatorApp } from '../server.js';
+import { appKit } from '../../../test/helpers/app-kit.js';
+import { loadState } from '../../aggregator/index.js';
 import { settingsRoutes } from './settings.js';
 import { sharingRoutes } from './sharing.js';
 
 async function app(t: TestContext) {
-  const home = mkdtempSync(join(tmpdir(), 'seedcast-settings-'));
-  t.after(() => rmSync(home, { recursive: true, force: true }));
-  const engine = new Engine();
-  const aggregator = new Aggregator(home, { engine });
-  await aggregator.open();
-  const secret = secretFrom('a'.repeat(64));
-  const ctx: AppContext = {
-    aggregator,
-    engine,
-    home,
-    secret,
-    assets: await loadAppAssets(),
-    lastSeen: { at: 0 },
-  };
-  const web = buildAggregatorApp(ctx, [settingsRoutes, sharingRoutes]);
-  t.after(async () => {
-    await web.close();
-    await aggregator.close();
-    await engine.close();
-  });
-  const headers = {
-    host: '127.0.0.1:8181',
-    cookie: `seedcast_app=${secret.token}`,
-    'x-csrf-token': secret.csrf,
-  };
-  return { home, engine, web, headers, secret };
+  const kit = await appKit(t, [settingsRoutes, sharingRoutes]);
+  return { home: kit.home, engine: kit.engine, web: kit.app, headers: kit.headers, secret: kit.ctx.secret };
 }
 
 describe('settings routes', () => {

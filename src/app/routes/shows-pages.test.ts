@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rssFeed, startPodcastHost } from '../../../test/aggregator-fixtures.js';
-import { episode, form, harness, until } from '../../../test/app-shows-fixtures.js';
+import { appKit, episode, form, until } from '../../../test/helpers/app-kit.js';
 import { feedId, loadState } from '../../aggregator/index.js';
+import { showsRoutes } from './shows.js';
 
 describe('the shows pages', () => {
   it('add by the form (303 to the show), settings, unsubscribe with a confirmation', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const host = await startPodcastHost(t);
     host.set('/f.xml', { body: rssFeed('Form Show', [episode(host.url, 1), episode(host.url, 2)]) });
     const html: Record<string, string> = {
@@ -106,7 +107,7 @@ describe('the shows pages', () => {
   });
 
   it('imports an OPML file from the multipart form (its token in the query)', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const host = await startPodcastHost(t);
     host.set('/one.xml', { body: rssFeed('One', []) });
     host.set('/two.xml', { body: rssFeed('Two', []) });

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rssFeed, startPodcastHost } from '../../../test/aggregator-fixtures.js';
-import { episode, harness, until } from '../../../test/app-shows-fixtures.js';
+import { appKit, episode, until } from '../../../test/helpers/app-kit.js';
 import { feedId, loadState, subscribe, unsubscribe, updateState } from '../../aggregator/index.js';
+import { showsRoutes } from './shows.js';
 
 describe('the shows API', () => {
   it('follows a feed URL and a page URL (its <link rel="alternate">), polls at once, lists them', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const host = await startPodcastHost(t);
     host.set('/a.xml', { body: rssFeed('Show A', [episode(host.url, 1), episode(host.url, 2)]) });
     host.set('/b.rss', { type: 'application/rss+xml', body: rssFeed('Show B', [episode(host.url, 3)]) });
@@ -70,7 +71,7 @@ describe('the shows API', () => {
   });
 
   it('says why a URL cannot be followed, and subscribes nothing', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const host = await startPodcastHost(t);
     host.set('/page', { type: 'text/html', body: '<html><head><title>x</title></head><body></body></html>' });
     const cases: [string, number, string][] = [
@@ -112,7 +113,7 @@ describe('the shows API', () => {
   });
 
   it('changes options, refreshes, imports and exports OPML, unsubscribes; a broken feed shows its error', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const host = await startPodcastHost(t);
     host.set('/good.xml', { body: rssFeed('Good', [episode(host.url, 1)]) });
     host.set('/junk.xml', { body: 'this is not a feed' });
@@ -200,7 +201,7 @@ describe('the shows API', () => {
 
 describe('the app and the CLI', () => {
   it('the shows list takes in what the CLI wrote to state.json at once', async (t) => {
-    const h = await harness(t);
+    const h = await appKit(t, [showsRoutes]);
     const url = 'http://127.0.0.1:9/cli.xml';
     await updateState(h.home, (state) => subscribe(state, url, { keepLast: 7 })); // as `seedcast subscribe` does
     const shows = (await h.app.inject({ url: '/api/shows', headers: h.headers })).json().shows;

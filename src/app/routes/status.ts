@@ -6,6 +6,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import { downloadRate } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
 
 export interface DownloadProgress {
@@ -41,15 +42,13 @@ export function appStatus(ctx: AppContext, now = Date.now()): AppStatus {
   const { aggregator } = ctx;
   const downloads: DownloadProgress[] = [...aggregator.active.values()].map((a) => {
     const stats = a.session?.stats();
-    const elapsed = (now - a.startedAt) / 1000;
-    const httpRate = elapsed > 0.5 ? Math.max(0, a.done - a.startDone) / elapsed : 0;
     return {
       id: a.record.id,
       title: a.record.title,
       via: a.via,
       done: a.done,
       total: a.total ?? null,
-      downloadRate: stats ? stats.downloadRate : httpRate,
+      downloadRate: downloadRate(a, now),
       peers: stats?.peers ?? 0,
     };
   });

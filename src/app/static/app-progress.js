@@ -5,6 +5,8 @@
 // download shows complete or seeding without a reload). State changes are announced politely.
 // It also asks before deleting a file and tells the action forms which page to come back to.
 
+import { formatBytes, rateText } from './app-format.js';
+
 /** The CSRF token the page carries, for requests the script makes. */
 export const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
@@ -19,19 +21,6 @@ const LABELS = {
   seeding: 'Downloaded, sharing',
   failed: 'Failed',
 };
-
-function formatBytes(n) {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i += 1;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
-const rateText = (rate) => `${formatBytes(Math.round(rate ?? 0))}/s`;
 
 function viaText(via, peers) {
   if (via === 'swarm') return `swarm (${peers ?? 0} ${peers === 1 ? 'peer' : 'peers'})`;

@@ -18,6 +18,24 @@ export function channelFeeds(channel: Channel): { rss: string; atom: string; jso
   return { rss: `${base}.rss`, atom: `${base}.atom`, json: `${base}.json` };
 }
 
+/** The channel's three feeds as `<link rel="alternate">` tags (for a page's head). */
+export function ChannelFeedLinks(props: { channel: Channel }): Html {
+  const { channel } = props;
+  const feeds = channelFeeds(channel);
+  return (
+    <>
+      <link rel="alternate" type="application/rss+xml" title={`${channel.title} (RSS)`} href={feeds.rss} />
+      <link rel="alternate" type="application/atom+xml" title={`${channel.title} (Atom)`} href={feeds.atom} />
+      <link
+        rel="alternate"
+        type="application/feed+json"
+        title={`${channel.title} (JSON Feed)`}
+        href={feeds.json}
+      />
+    </>
+  );
+}
+
 export function ChannelPage(props: {
   ctx: PageContext;
   channel: Channel;
@@ -34,32 +52,7 @@ export function ChannelPage(props: {
   const feeds = channelFeeds(channel);
   const banner = channelImagePath(channel, 'banner');
   return (
-    <Layout
-      ctx={ctx}
-      title={channel.title}
-      head={
-        <>
-          <link
-            rel="alternate"
-            type="application/rss+xml"
-            title={`${channel.title} (RSS)`}
-            href={feeds.rss}
-          />
-          <link
-            rel="alternate"
-            type="application/atom+xml"
-            title={`${channel.title} (Atom)`}
-            href={feeds.atom}
-          />
-          <link
-            rel="alternate"
-            type="application/feed+json"
-            title={`${channel.title} (JSON Feed)`}
-            href={feeds.json}
-          />
-        </>
-      }
-    >
+    <Layout ctx={ctx} title={channel.title} head={<ChannelFeedLinks channel={channel} />}>
       {props.notice ? <Notice kind="ok">{props.notice}</Notice> : null}
       {banner ? <img class="channel-banner" id="channel-banner" src={banner} alt="" /> : null}
       <div class="channel-head">

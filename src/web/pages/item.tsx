@@ -15,7 +15,7 @@ import type { CaptionView, ItemMediaView } from '../../media/view.js';
 import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
-import { channelFeeds } from './channel-page.js';
+import { ChannelFeedLinks } from './channel-page.js';
 import { EmbedPanel } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
@@ -229,31 +229,9 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
   const { ctx, data } = props;
   const { item, owner, channel } = data;
   // The channel's feeds first: feed readers and the aggregator app take the first feed link.
-  const feeds = channel ? channelFeeds(channel) : undefined;
   const head = (
     <>
-      {channel && feeds ? (
-        <>
-          <link
-            rel="alternate"
-            type="application/rss+xml"
-            title={`${channel.title} (RSS)`}
-            href={feeds.rss}
-          />
-          <link
-            rel="alternate"
-            type="application/atom+xml"
-            title={`${channel.title} (Atom)`}
-            href={feeds.atom}
-          />
-          <link
-            rel="alternate"
-            type="application/feed+json"
-            title={`${channel.title} (JSON Feed)`}
-            href={feeds.json}
-          />
-        </>
-      ) : null}
+      {channel ? <ChannelFeedLinks channel={channel} /> : null}
       <link
         rel="alternate"
         type="application/json+oembed"
