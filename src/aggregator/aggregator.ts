@@ -32,6 +32,7 @@ import {
   removeStaleTemps,
   type State,
   saveState,
+  stateFileStamp,
 } from './state.js';
 import { withStateEdit } from './state-lock.js';
 import { mergeFeeds } from './subscriptions.js';
@@ -57,6 +58,8 @@ export class Aggregator {
   state!: State;
   private release: (() => Promise<void>) | undefined;
   private saving: Promise<void> = Promise.resolve();
+  /** `stateFileStamp` of the file as this process last read or wrote it. */
+  private stamp: string | undefined;
   /** @internal Downloads running now (read by `episodes.ts` and the snapshot). */
   readonly active = new Map<string, Active>();
   /** @internal When each download was last started by this process (retries wait: 5 min, 10 min, 20 min ...). */
@@ -91,6 +94,7 @@ export class Aggregator {
   async open(): Promise<void> {
     this.release = await acquireLock(this.home);
     await removeStaleTemps(this.home);
+    this.stamp = await stateFileStamp(this.home); // before reading: a write in between is re-read
     this.state = await loadState(this.home);
     this.options.engine.setUploadRateLimit(this.state.settings.uploadRateLimit);
   }
@@ -112,9 +116,13 @@ export class Aggregator {
     this.saving = this.saving
       .then(() =>
         withStateEdit(this.home, async () => {
-          const disk = await loadState(this.home).catch(() => undefined);
-          if (disk) await this.takeFeeds(disk.feeds);
+          // Re-read only when someone else (a CLI command) wrote the file since our last save.
+          if ((await stateFileStamp(this.home)) !== this.stamp) {
+            const disk = await loadState(this.home).catch(() => undefined);
+            if (disk) await this.takeFeeds(disk.feeds);
+          }
           await saveState(this.home, this.state);
+          this.stamp = await stateFileStamp(this.home);
         }),
       )
       .catch((err: Error) =>
@@ -162,6 +170,7 @@ export class Aggregator {
         const result = change(disk);
         await this.takeFeeds(disk.feeds);
         await saveState(this.home, this.state);
+        this.stamp = await stateFileStamp(this.home);
         return result;
       }),
     );

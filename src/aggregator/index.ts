@@ -28,6 +28,7 @@ export {
   DEFAULT_SETTINGS,
   type DownloadRecord,
   type DownloadStatus,
+  emptyState,
   type FeedOptions,
   type FeedState,
   loadState,

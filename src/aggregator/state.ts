@@ -6,7 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SeedcastError } from '../errors.js';
 import { withStateEdit } from './state-lock.js';
@@ -196,6 +196,16 @@ export async function loadState(home: string): Promise<State> {
     feeds: doc.feeds.map((f) => ({ ...f, options: { ...DEFAULT_FEED_OPTIONS, ...f.options } })),
     downloads: doc.downloads,
   };
+}
+
+/**
+ * What identifies one version of the state file: its inode (every save renames a new file over it),
+ * size and modification time; undefined when there is none. Lets a writer skip re-reading a file
+ * nobody else wrote since its own last save.
+ */
+export async function stateFileStamp(home: string): Promise<string | undefined> {
+  const s = await stat(statePath(home)).catch(() => undefined);
+  return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : undefined;
 }
 
 /** Write `state` atomically: temp file + fsync + rename + fsync of the folder. */

@@ -7,6 +7,7 @@
 import { type DownloadRecord, type FeedState, feedId, findEpisode } from '../aggregator/index.js';
 import { SeedcastError } from '../errors.js';
 import type { AppContext } from './context.js';
+import { feedById, feedByUrl } from './library-index.js';
 
 export const SHOW_ID = '^[0-9a-f]{10}$';
 export const EPISODE_ID = '^[0-9a-f]{16}$';
@@ -20,14 +21,14 @@ export function episodeUrl(record: DownloadRecord): string {
 }
 
 export function findShow(ctx: AppContext, id: string): FeedState {
-  const feed = ctx.aggregator.state.feeds.find((f) => feedId(f.url) === id);
+  const feed = feedById(ctx, id);
   if (!feed) throw new SeedcastError('AGGREGATOR_NO_FEED', id);
   return feed;
 }
 
 /** The show an episode belongs to (undefined once unsubscribed). */
 export function showOf(ctx: AppContext, record: DownloadRecord): FeedState | undefined {
-  return ctx.aggregator.state.feeds.find((f) => f.url === record.feed);
+  return feedByUrl(ctx, record.feed);
 }
 
 export function episodeById(ctx: AppContext, id: string): DownloadRecord {

@@ -20,6 +20,9 @@ function seeded(ms: number): string {
 
 const LABELS = { seeding: 'Seeding now', done: 'Done', paused: 'Paused', 'not-seeding': 'Not seeding' };
 
+/** Rows of the episodes table (the most uploaded first; the totals count every episode). */
+const SHARED_ROWS = 300;
+
 export function SharingPage(props: { ctx: AppContext; summary: SharingSummary }): Html {
   const { ctx, summary: s } = props;
   return (
@@ -69,7 +72,7 @@ export function SharingPage(props: { ctx: AppContext; summary: SharingSummary })
               </tr>
             </thead>
             <tbody>
-              {s.episodes.map((e) => (
+              {s.episodes.slice(0, SHARED_ROWS).map((e) => (
                 <tr data-episode-id={e.id} data-state={e.state}>
                   <th scope="row">
                     <a href={`/episodes/${e.id}`}>{e.title}</a> <span class="muted">{e.show}</span>
@@ -87,6 +90,12 @@ export function SharingPage(props: { ctx: AppContext; summary: SharingSummary })
               ))}
             </tbody>
           </table>
+          {s.episodes.length > SHARED_ROWS ? (
+            <p class="muted" id="shared-more">
+              The {SHARED_ROWS} that gave back most are listed; {s.episodes.length - SHARED_ROWS} more are
+              counted in the totals above.
+            </p>
+          ) : null}
         </div>
       )}
     </AppLayout>

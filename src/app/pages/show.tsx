@@ -12,7 +12,7 @@ import { Notice } from '../../web/pages/components.js';
 import type { AppContext } from '../context.js';
 import { AppLayout, CsrfField } from '../layout.js';
 import { showUrl } from '../lookup.js';
-import { newCount, showEpisodes, showTitle } from '../routes/shows-actions.js';
+import { showEpisodes, showTitle } from '../routes/shows-actions.js';
 import { EpisodeList } from './episode-list.js';
 import { ShowImage, untilText } from './shows.js';
 
@@ -96,7 +96,7 @@ export function ShowPage(props: { ctx: AppContext; feed: FeedState; notice?: str
   const { ctx, feed } = props;
   const episodes = showEpisodes(ctx, feed);
   const notice = props.notice ? NOTICES[props.notice] : undefined;
-  const fresh = newCount(ctx, feed);
+  const fresh = episodes.filter((e) => e.status === 'new').length;
   return (
     <AppLayout ctx={ctx} title={showTitle(feed)}>
       <article

@@ -5,11 +5,12 @@
  * list current while the page is open.
  */
 
-import { type FeedState, feedId } from '../../aggregator/index.js';
+import type { FeedState } from '../../aggregator/index.js';
 import { type Html, h } from '../../web/html/jsx.js';
 import { Notice } from '../../web/pages/components.js';
 import type { AppContext } from '../context.js';
 import { AppLayout } from '../layout.js';
+import { newCounts, showIdOf } from '../library-index.js';
 import { showUrl } from '../lookup.js';
 import { imageUrl, newCount, showTitle } from '../routes/shows-actions.js';
 
@@ -46,11 +47,11 @@ export function ShowImage(props: { feed: FeedState; size: number; id?: string })
   );
 }
 
-export function ShowSummary(props: { ctx: AppContext; feed: FeedState }): Html {
+export function ShowSummary(props: { ctx: AppContext; feed: FeedState; counts?: Map<string, number> }): Html {
   const { ctx, feed } = props;
-  const fresh = newCount(ctx, feed);
+  const fresh = newCount(ctx, feed, props.counts);
   return (
-    <li class="show" data-show-id={feedId(feed.url)} data-polled={feed.lastPolledAt ? 'true' : 'false'}>
+    <li class="show" data-show-id={showIdOf(feed.url)} data-polled={feed.lastPolledAt ? 'true' : 'false'}>
       <ShowImage feed={feed} size={64} />
       <div class="show-body">
         <h2 class="show-title">
@@ -84,6 +85,7 @@ export function ShowsPage(props: { ctx: AppContext; notice?: string; imported?: 
       : props.notice
         ? NOTICES[props.notice]
         : undefined;
+  const counts = newCounts(ctx);
   return (
     <AppLayout ctx={ctx} title="Shows" current="/">
       <h1>Shows</h1>
@@ -100,7 +102,7 @@ export function ShowsPage(props: { ctx: AppContext; notice?: string; imported?: 
       ) : (
         <ul class="show-list" id="shows">
           {feeds.map((feed) => (
-            <ShowSummary ctx={ctx} feed={feed} />
+            <ShowSummary ctx={ctx} feed={feed} counts={counts} />
           ))}
         </ul>
       )}

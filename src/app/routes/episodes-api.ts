@@ -5,11 +5,19 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { deleteEpisodeFile, markPlayed, queueEpisode } from '../../aggregator/index.js';
+import { type DownloadRecord, deleteEpisodeFile, markPlayed, queueEpisode } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
 import { EPISODE_STATES, type EpisodeState } from '../episode-state.js';
+import { episodesOfFeed, feedById } from '../library-index.js';
 import { EPISODE_ID, episodeById, SHOW_ID } from '../lookup.js';
-import { episodeView, listedEpisodes, liveFigures, SEARCH_LIMIT, searchEpisodes } from './episodes-data.js';
+import {
+  type EpisodeView,
+  episodeView,
+  listedEpisodes,
+  liveFigures,
+  SEARCH_LIMIT,
+  searchEpisodes,
+} from './episodes-data.js';
 
 export const EPISODE_ACTIONS = ['download', 'retry', 'delete', 'played', 'unplayed'] as const;
 export type EpisodeAction = (typeof EPISODE_ACTIONS)[number];
@@ -78,11 +86,18 @@ export function episodesApiRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { show, state, q } = request.query;
       const limit = request.query.limit ?? (q ? SEARCH_LIMIT : 1000);
       const live = liveFigures(ctx);
-      const records = q?.trim() ? searchEpisodes(ctx, q, Number.MAX_SAFE_INTEGER) : listedEpisodes(ctx);
-      const episodes = records
-        .map((r) => episodeView(ctx, r, live))
-        .filter((v) => (!show || v.show === show) && (!state || v.state === state))
-        .slice(0, limit);
+      const feedUrl = show ? (feedById(ctx, show)?.url ?? '') : undefined;
+      let records: DownloadRecord[];
+      if (q?.trim()) {
+        records = searchEpisodes(ctx, q, Number.MAX_SAFE_INTEGER);
+        if (feedUrl !== undefined) records = records.filter((r) => r.feed === feedUrl);
+      } else records = feedUrl !== undefined ? episodesOfFeed(ctx, feedUrl) : listedEpisodes(ctx);
+      const episodes: EpisodeView[] = [];
+      for (const r of records) {
+        if (episodes.length >= limit) break;
+        const view = episodeView(ctx, r, live);
+        if (!state || view.state === state) episodes.push(view);
+      }
       reply.header('cache-control', 'no-store');
       return { episodes };
     },

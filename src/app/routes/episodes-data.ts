@@ -5,9 +5,10 @@
  * lists: every listed episode (not `removed`), newest first, filtered by show, state or a search.
  */
 
-import { type DownloadRecord, feedId } from '../../aggregator/index.js';
+import type { DownloadRecord } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
 import { type EpisodeState, episodeState } from '../episode-state.js';
+import { episodesNewestFirst, searchText, showIdOf } from '../library-index.js';
 import { showOf } from '../lookup.js';
 import { type AppStatus, appStatus, type DownloadProgress, type SeedingProgress } from './status.js';
 
@@ -37,24 +38,24 @@ export interface EpisodeView {
 export interface LiveFigures {
   downloads: Map<string, DownloadProgress>;
   seeding: Map<string, SeedingProgress>;
+  seedingIds: Set<string>;
 }
 
 export function liveFigures(ctx: AppContext, status: AppStatus = appStatus(ctx)): LiveFigures {
   return {
     downloads: new Map(status.downloads.map((d) => [d.id, d])),
     seeding: new Map(status.seeding.map((s) => [s.id, s])),
+    seedingIds: new Set(status.seeding.map((s) => s.id)),
   };
 }
 
 export function episodeView(ctx: AppContext, record: DownloadRecord, live = liveFigures(ctx)): EpisodeView {
   const seeding = live.seeding.get(record.id);
   const download = live.downloads.get(record.id);
-  const state = download
-    ? 'downloading'
-    : episodeState(ctx, record, { seeding: new Set(live.seeding.keys()) });
+  const state = download ? 'downloading' : episodeState(ctx, record, { seeding: live.seedingIds });
   return {
     id: record.id,
-    show: feedId(record.feed),
+    show: showIdOf(record.feed),
     showTitle: showOf(ctx, record)?.title ?? null,
     title: record.title,
     state,
@@ -73,15 +74,9 @@ export function episodeView(ctx: AppContext, record: DownloadRecord, live = live
   };
 }
 
-/** Newest first: by the feed's date, else when it was recorded. */
-function newestFirst(a: DownloadRecord, b: DownloadRecord): number {
-  const at = (r: DownloadRecord) => Date.parse(r.published ?? r.queuedAt) || 0;
-  return at(b) - at(a);
-}
-
 /** Every listed episode (not removed), newest first. */
 export function listedEpisodes(ctx: AppContext): DownloadRecord[] {
-  return ctx.aggregator.state.downloads.filter((d) => d.status !== 'removed').sort(newestFirst);
+  return episodesNewestFirst(ctx);
 }
 
 /** New to the listener: not played, and not fetched yet, on its way, or fetched (of a show followed). */
@@ -97,10 +92,11 @@ export function searchEpisodes(ctx: AppContext, query: string, limit = SEARCH_LI
   const q = query.trim().toLowerCase();
   if (!q) return [];
   const out: DownloadRecord[] = [];
+  const showMatches = new Set(
+    ctx.aggregator.state.feeds.filter((f) => (f.title ?? '').toLowerCase().includes(q)).map((f) => f.url),
+  );
   for (const record of listedEpisodes(ctx)) {
-    const show = showOf(ctx, record)?.title ?? '';
-    const text = `${record.title}\n${record.description ?? ''}\n${show}`.toLowerCase();
-    if (text.includes(q)) out.push(record);
+    if (showMatches.has(record.feed) || searchText(record).includes(q)) out.push(record);
     if (out.length >= limit) break;
   }
   return out;
@@ -109,7 +105,10 @@ export function searchEpisodes(ctx: AppContext, query: string, limit = SEARCH_LI
 /** The New page's episodes. */
 export function newEpisodes(ctx: AppContext, limit = SEARCH_LIMIT): DownloadRecord[] {
   const seeding = new Set(ctx.aggregator.seeder.list().map(({ record }) => record.id));
-  return listedEpisodes(ctx)
-    .filter((r) => isNewEpisode(ctx, r, episodeState(ctx, r, { seeding })))
-    .slice(0, limit);
+  const out: DownloadRecord[] = [];
+  for (const r of listedEpisodes(ctx)) {
+    if (out.length >= limit) break;
+    if (isNewEpisode(ctx, r, episodeState(ctx, r, { seeding }))) out.push(r);
+  }
+  return out;
 }

@@ -73,7 +73,7 @@ export async function sharingSummary(ctx: AppContext): Promise<SharingSummary> {
       uploadRate: stats?.uploadRate ?? 0,
     });
   }
-  episodes.sort((a, b) => b.uploaded - a.uploaded || a.title.localeCompare(b.title));
+  episodes.sort((a, b) => b.uploaded - a.uploaded || (a.title < b.title ? -1 : a.title > b.title ? 1 : 0));
   const uploaded = episodes.reduce((n, e) => n + e.uploaded, 0);
   const downloaded = episodes.reduce((n, e) => n + e.size, 0);
   return {

@@ -14,7 +14,6 @@ import {
   discoverFeed,
   type FeedOptions,
   type FeedState,
-  feedId,
   importOpml,
   loadState,
   normalizeFeedUrl,
@@ -24,6 +23,7 @@ import {
 } from '../../aggregator/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { AppContext } from '../context.js';
+import { episodesOfFeed, newCounts, showIdOf } from '../library-index.js';
 
 /** How long an answer waits for a new show's first poll before it goes on without it. */
 export const FIRST_POLL_WAIT_MS = 4000;
@@ -57,14 +57,12 @@ export function showTitle(feed: FeedState): string {
 
 /** The show's episodes (not the removed ones), newest first. */
 export function showEpisodes(ctx: AppContext, feed: FeedState): DownloadRecord[] {
-  const time = (d: DownloadRecord) => Date.parse(d.published ?? '') || Date.parse(d.queuedAt) || 0;
-  return ctx.aggregator.state.downloads
-    .filter((d) => d.feed === feed.url && d.status !== 'removed')
-    .sort((a, b) => time(b) - time(a));
+  return episodesOfFeed(ctx, feed.url);
 }
 
-export function newCount(ctx: AppContext, feed: FeedState): number {
-  return ctx.aggregator.state.downloads.filter((d) => d.feed === feed.url && d.status === 'new').length;
+/** How many of the show's episodes are `new` (`counts`: every show's, from `newCounts`, for lists). */
+export function newCount(ctx: AppContext, feed: FeedState, counts?: Map<string, number>): number {
+  return (counts ?? newCounts(ctx)).get(feed.url) ?? 0;
 }
 
 /** An image URL safe to put in a page (http or https only). */
@@ -72,13 +70,13 @@ export function imageUrl(feed: FeedState): string | undefined {
   return feed.image && /^https?:\/\//i.test(feed.image) ? feed.image : undefined;
 }
 
-export function showJson(ctx: AppContext, feed: FeedState): ShowJson {
+export function showJson(ctx: AppContext, feed: FeedState, counts?: Map<string, number>): ShowJson {
   return {
-    id: feedId(feed.url),
+    id: showIdOf(feed.url),
     url: feed.url,
     title: feed.title ?? null,
     error: feed.lastError ?? null,
-    newCount: newCount(ctx, feed),
+    newCount: newCount(ctx, feed, counts),
     episodes: showEpisodes(ctx, feed).length,
     options: { ...feed.options },
     description: feed.description ?? null,

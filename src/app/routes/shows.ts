@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { exportOpml, feedId } from '../../aggregator/index.js';
 import type { AppContext } from '../context.js';
+import { newCounts } from '../library-index.js';
 import { findShow, SHOW_ID } from '../lookup.js';
 import {
   addShow,
@@ -73,7 +74,8 @@ export function showsRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (_request, reply) => {
       reply.header('cache-control', 'no-store');
       await catchUpWithCli(ctx);
-      return { shows: ctx.aggregator.state.feeds.map((f) => showJson(ctx, f)) };
+      const counts = newCounts(ctx);
+      return { shows: ctx.aggregator.state.feeds.map((f) => showJson(ctx, f, counts)) };
     },
   );
 
