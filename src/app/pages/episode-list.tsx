@@ -122,6 +122,7 @@ export function EpisodeStatus(props: {
       <span class="episode-error" role="status" hidden={v.state !== 'failed'}>
         {v.error ?? ''}
       </span>
+      {v.state === 'queued' && v.waiting ? <span class="episode-waiting">{v.waiting}</span> : null}
     </p>
   );
 }

@@ -50,6 +50,7 @@ export const EPISODE_SCHEMA = {
     uploaded: nullable('number'),
     ratio: nullable('number'),
     error: nullable('string'),
+    waiting: nullable('string'),
     playedAt: nullable('string'),
     position: nullable('number'),
   },

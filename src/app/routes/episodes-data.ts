@@ -30,6 +30,8 @@ export interface EpisodeView {
   uploaded: number | null;
   ratio: number | null;
   error: string | null;
+  /** Why a queued episode waits (the disk budget is full), or null. */
+  waiting: string | null;
   playedAt: string | null;
   position: number | null;
 }
@@ -69,6 +71,7 @@ export function episodeView(ctx: AppContext, record: DownloadRecord, live = live
     uploaded: seeding?.uploaded ?? record.seeding?.uploaded ?? null,
     ratio: seeding ? seeding.ratio : null,
     error: state === 'failed' ? (record.error ?? 'failed') : null,
+    waiting: state === 'queued' ? (record.waiting ?? null) : null,
     playedAt: record.playedAt ?? null,
     position: record.position ?? null,
   };
