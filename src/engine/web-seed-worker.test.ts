@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { Bitfield } from './bitfield.js';
-import { PieceMap } from './piece-map.js';
 import { PiecePicker } from './picker.js';
+import { PieceMap } from './piece-map.js';
 import type { TorrentSession } from './session.js';
 import { WebSeedWorker } from './web-seed-worker.js';
 

@@ -4,11 +4,12 @@
  * hands them to the session like blocks from a peer (so they are verified the same way). Failures
  * release every block the worker holds (the peers may take them meanwhile, or a site's peer that
  * the web seed defers to could never finish the pieces it offers) and back off exponentially (1 s
- * doubling to 60 s), or as long as a 503/429 answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
- * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
- * defers to its peer) gets the first chance and the web seed is the fallback. Under the session's
- * outbound policy a web seed that is not trusted is fetched only from allowed addresses. The session handles
- * a block's store errors itself (`onBlock` never throws).
+ * doubling to 60 s), or as long as a 503/429 answer's `Retry-After` asks. When the torrent has
+ * trackers or known peers the first request waits `graceMs` (default 3 s), so a swarm (whose peers
+ * may include the web seed's own site, which then defers to its peer) gets the first chance and the
+ * web seed is the fallback. Under the session's outbound policy a web seed that is not trusted is
+ * fetched only from allowed addresses. The session handles a block's store errors itself (`onBlock`
+ * never throws).
  */
 
 import { SeedcastError } from '../errors.js';
