@@ -2,12 +2,14 @@
  * Drives one BEP 19 web seed for a session: asks the picker for blocks as if the web seed were a
  * peer that has every piece, fetches them as one `Range` request per run of consecutive blocks, and
  * hands them to the session like blocks from a peer (so they are verified the same way). Failures
- * release the blocks and back off exponentially (1 s doubling to 60 s), or as long as a 503/429
- * answer's `Retry-After` asks. When the torrent has trackers or known peers the first request waits
- * `graceMs` (default 3 s), so a swarm (whose peers may include the web seed's own site, which then
- * defers to its peer) gets the first chance and the web seed is the fallback. Under the session's
- * outbound policy a web seed that is not trusted is fetched only from allowed addresses. The session handles
- * a block's store errors itself (`onBlock` never throws).
+ * release every block the worker holds (the peers may take them meanwhile, or a site's peer that
+ * the web seed defers to could never finish the pieces it offers) and back off exponentially (1 s
+ * doubling to 60 s), or as long as a 503/429 answer's `Retry-After` asks. When the torrent has
+ * trackers or known peers the first request waits `graceMs` (default 3 s), so a swarm (whose peers
+ * may include the web seed's own site, which then defers to its peer) gets the first chance and the
+ * web seed is the fallback. Under the session's outbound policy a web seed that is not trusted is
+ * fetched only from allowed addresses. The session handles a block's store errors itself (`onBlock`
+ * never throws).
  */
 
 import { SeedcastError } from '../errors.js';
@@ -73,7 +75,7 @@ export class WebSeedWorker {
         if (run && last && last.index === b.index && last.begin + last.length === b.begin) run.push(b);
         else runs.push([b]);
       }
-      for (const run of runs) {
+      for (const [r, run] of runs.entries()) {
         const first = run[0]!;
         const start = this.session.map!.piece(first.index).offset + first.begin;
         const length = run.reduce((s, b) => s + b.length, 0);
@@ -86,7 +88,9 @@ export class WebSeedWorker {
             at += b.length;
           }
         } catch (err) {
-          for (const b of run) this.session.picker?.release(this, b);
+          // Every block still held goes back, not only this run's: a web seed that asks to wait
+          // (503 + Retry-After) must not keep the peers from blocks they could bring meanwhile.
+          for (const b of runs.slice(r).flat()) this.session.picker?.release(this, b);
           if (!this.running) return;
           if (err instanceof SeedcastError && err.code === 'OUTBOUND_REFUSED') {
             // Refused by the outbound policy: it will not become allowed, so stop asking.
@@ -98,6 +102,7 @@ export class WebSeedWorker {
           this.session.emit('warning', `web seed ${this.url}: ${(err as Error).message}`);
           const backoff = Math.min(60_000, 1000 * 2 ** (this.failures - 1));
           await sleep(Math.max(backoff, this.seed.retryAt - Date.now()));
+          break;
         }
       }
     }
