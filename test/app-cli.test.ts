@@ -13,6 +13,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startAppProc } from './helpers/app-proc.js';
 import { freePort, runCli, startCli, tempDir } from './helpers/tools.js';
+import { until } from './helpers/until.js';
 
 /** A fake `xdg-open` that appends its argument to a file; the environment that makes the app use it. */
 function fakeOpener(t: TestContext): { env: NodeJS.ProcessEnv; opened: string } {
@@ -22,16 +23,6 @@ function fakeOpener(t: TestContext): { env: NodeJS.ProcessEnv; opened: string } 
   writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`);
   chmodSync(script, 0o755);
   return { env: { PATH: `${dir}:${process.env.PATH ?? ''}`, DISPLAY: ':99', WAYLAND_DISPLAY: '' }, opened };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function nonLoopbackIPv4(): string | undefined {
@@ -101,8 +92,10 @@ describe('seedcast app (the process)', () => {
       headers: { cookie: `seedcast_app=${new URL(link).searchParams.get('token')}` },
     });
     assert.equal(status.status, 200);
-    const arg = await until('xdg-open to be called', () =>
-      existsSync(opener.opened) ? readFileSync(opener.opened, 'utf8').trim() : undefined,
+    const arg = await until(
+      'xdg-open to be called',
+      () => (existsSync(opener.opened) ? readFileSync(opener.opened, 'utf8').trim() : undefined),
+      { timeoutMs: 20_000 },
     );
     assert.match(arg, /^file:\/\/.*app-link\.html$/);
     assert.ok(!arg.includes('token'), 'the key is not on a command line');

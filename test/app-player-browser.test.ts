@@ -16,6 +16,7 @@ import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './helpers/browser.js';
 import { requireTools, run, runCli, tempDir } from './helpers/tools.js';
+import { until } from './helpers/until.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: page-side code
 type Dom = any;
@@ -30,20 +31,6 @@ Welcome to the <i>test</i> show.
 00:00:12,000 --> 00:00:15,000
 Now the second part.
 `;
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  ms = TIMEOUT,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('an episode plays in the page with chapters and a transcript, and remembers where it stopped', {
   timeout: 240_000,
@@ -89,11 +76,15 @@ test('an episode plays in the page with chapters and a transcript, and remembers
   const id = recordId(feedUrl, 'ep1');
 
   // The app downloads it over HTTP.
-  await until('the download', async () => {
-    const res = await fetch(`${app.base}/episodes/${id}`, { headers: { cookie: app.cookie } });
-    const html = await res.text();
-    return /id="episode-state"[^>]*data-state="(complete|seeding)"/.test(html) ? true : undefined;
-  });
+  await until(
+    'the download',
+    async () => {
+      const res = await fetch(`${app.base}/episodes/${id}`, { headers: { cookie: app.cookie } });
+      const html = await res.text();
+      return /id="episode-state"[^>]*data-state="(complete|seeding)"/.test(html) ? true : undefined;
+    },
+    { timeoutMs: TIMEOUT },
+  );
 
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -163,11 +154,15 @@ test('an episode plays in the page with chapters and a transcript, and remembers
     media.pause();
     return media.currentTime;
   });
-  await until('the saved position', () => {
-    const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8'));
-    const record = state.downloads.find((d: { id: string }) => d.id === id);
-    return record?.position !== undefined && Math.abs(record.position - stoppedAt) < 0.5 ? true : undefined;
-  });
+  await until(
+    'the saved position',
+    () => {
+      const state = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8'));
+      const record = state.downloads.find((d: { id: string }) => d.id === id);
+      return record?.position !== undefined && Math.abs(record.position - stoppedAt) < 0.5 ? true : undefined;
+    },
+    { timeoutMs: TIMEOUT },
+  );
 
   // ... and a reload starts there.
   await page.reload();

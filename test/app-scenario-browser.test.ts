@@ -19,7 +19,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { feedId } from '../src/aggregator/index.js';
 import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
@@ -27,7 +27,9 @@ import { startSlowLink } from './app-scenario-slow-link.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { launchChromium } from './helpers/browser.js';
 import { startSiteProc } from './helpers/site-proc.js';
-import { requireTools, run, tempDir } from './helpers/tools.js';
+import { toneMp3 } from './helpers/tone.js';
+import { requireTools } from './helpers/tools.js';
+import { until } from './helpers/until.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: browser globals in page.evaluate
 type Dom = any;
@@ -35,38 +37,6 @@ declare const document: Dom;
 declare const window: Dom;
 
 const TIMEOUT = 180_000;
-
-/** An MP3 of `seconds` of a sine tone at 256 kbit/s (about 1.9 MiB a minute). */
-function makeMp3(t: TestContext, seconds: number): Buffer {
-  const out = join(tempDir(t, 'seedcast-app-scenario-clip-'), 'tone.mp3');
-  run('ffmpeg', [
-    ...['-nostdin', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=330:sample_rate=44100'],
-    ...['-t', String(seconds), '-c:a', 'libmp3lame', '-b:a', '256k', out],
-  ]);
-  return readFileSync(out);
-}
-
-/** Waits until `check` answers something truthy (polled), failing with `what` after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = TIMEOUT,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /**
  * Records, in the page, every `data-state` an `li.episode` took and the `.episode-via` texts it
@@ -129,7 +99,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
     json({ name: 'night-walks', title: 'Night walks', description: 'Owls.' }),
   );
   // About 9.4 MiB: long enough for a progress bar on loopback, short to make.
-  const tone = makeMp3(t, 300);
+  const tone = toneMp3(t, { seconds: 300, bitrate: '256k', frequency: 330 });
   const { item } = await site.publish(
     'A walk by the river',
     { 'river.mp3': tone },
@@ -137,10 +107,14 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
   );
   const channelPage = `${link.url}/channels/night-walks`;
   // The channel's feed lists the item once the site has it (its media work may still run).
-  await until('the channel feed to list the item', async () => {
-    const res = await fetch(`${channelPage}/feed.rss`);
-    return res.ok && (await res.text()).includes('A walk by the river');
-  });
+  await until(
+    'the channel feed to list the item',
+    async () => {
+      const res = await fetch(`${channelPage}/feed.rss`);
+      return res.ok && (await res.text()).includes('A walk by the river');
+    },
+    { timeoutMs: TIMEOUT },
+  );
 
   const app = await startAppProc(t);
   const browser: Browser = await launchChromium();
@@ -217,7 +191,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
       await page.reload();
       return (await page.getAttribute('#episode-state', 'data-state')) === 'seeding';
     },
-    60_000,
+    { timeoutMs: 60_000 },
   );
   const { episode } = await app.api(`/api/episodes/${episodeId}`);
   assert.equal(episode.state, 'seeding');
@@ -226,7 +200,7 @@ test('follow a Seedcast channel by its page URL: the episode comes through the s
 
   // 4. A plain podcast feed added by URL: its episode comes over HTTP.
   const host = await startPodcastHost(t);
-  const mp3 = makeMp3(t, 20);
+  const mp3 = toneMp3(t, { seconds: 20, bitrate: '256k', frequency: 330 });
   host.set('/episode-1.mp3', { body: mp3, type: 'audio/mpeg', etag: true });
   host.set('/feed.xml', {
     type: 'application/rss+xml',

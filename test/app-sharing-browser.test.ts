@@ -29,18 +29,9 @@ import { createTorrent, parseTorrent } from '../src/torrent/index.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { launchChromium } from './helpers/browser.js';
 import { freePort, requireTools, tempDir } from './helpers/tools.js';
+import { until } from './helpers/until.js';
 
 const TIMEOUT = 60_000;
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = TIMEOUT): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 test('settings apply at once, the Sharing page shows what a peer took, app-open pauses seeding', async (t) => {
   if (!requireTools(t, 'chromium')) return;
@@ -84,8 +75,10 @@ test('settings apply at once, the Sharing page shows what a peer took, app-open 
     env: { SEEDCAST_APP_OPEN_WINDOW_MS: '3000' },
   });
   const sharing = () => app.api('/api/sharing');
-  await until('the episode to seed', async () =>
-    (await sharing()).episodes[0]?.state === 'seeding' ? true : undefined,
+  await until(
+    'the episode to seed',
+    async () => ((await sharing()).episodes[0]?.state === 'seeding' ? true : undefined),
+    { timeoutMs: TIMEOUT },
   );
 
   const browser = await launchChromium();
@@ -132,7 +125,7 @@ test('settings apply at once, the Sharing page shows what a peer took, app-open 
     { meta },
     { path: join(work, 'out'), peers: [{ host: '127.0.0.1', port: btPort }] },
   );
-  await until('the peer to complete', async () => (got.complete ? true : undefined));
+  await until('the peer to complete', async () => (got.complete ? true : undefined), { timeoutMs: TIMEOUT });
   const seconds = (performance.now() - started) / 1000;
   assert.ok(readFileSync(join(work, 'out', 'episode.mp3')).equals(data), 'the peer got the episode intact');
   // 600 kB at 200 KiB/s is about 2.9 s (less a quarter second of burst); unlimited on loopback is a blink.
@@ -140,10 +133,14 @@ test('settings apply at once, the Sharing page shows what a peer took, app-open 
   await peer.close();
 
   // The Sharing page lists the episode with what the peer took.
-  const uploaded = await until('the upload to be counted', async () => {
-    const e = (await sharing()).episodes[0];
-    return e && e.uploaded >= data.length ? e.uploaded : undefined;
-  });
+  const uploaded = await until(
+    'the upload to be counted',
+    async () => {
+      const e = (await sharing()).episodes[0];
+      return e && e.uploaded >= data.length ? e.uploaded : undefined;
+    },
+    { timeoutMs: TIMEOUT },
+  );
   await page.goto(`${app.base}/sharing`);
   const row = page.locator('table#shared tr[data-episode-id="0123456789abcdef"]');
   assert.equal(await row.getAttribute('data-state'), 'seeding');
@@ -161,15 +158,21 @@ test('settings apply at once, the Sharing page shows what a peer took, app-open 
   await new Promise((r) => setTimeout(r, 4000)); // longer than the window: a poll must keep it open
   assert.equal((await sharing()).episodes[0].state, 'seeding', 'an open page keeps seeding on');
   await page.goto('about:blank');
-  const paused = await until('seeding to pause', async () => {
-    const s = await sharing();
-    return s.paused && s.episodes[0].state === 'paused' ? s : undefined;
-  });
+  const paused = await until(
+    'seeding to pause',
+    async () => {
+      const s = await sharing();
+      return s.paused && s.episodes[0].state === 'paused' ? s : undefined;
+    },
+    { timeoutMs: TIMEOUT },
+  );
   assert.match(paused.paused, /no app page open/);
   assert.match(JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).settings.seedWhen, /app-open/);
   await page.goto(`${app.base}/sharing`);
-  await until('seeding to resume', async () =>
-    (await sharing()).episodes[0].state === 'seeding' ? true : undefined,
+  await until(
+    'seeding to resume',
+    async () => ((await sharing()).episodes[0].state === 'seeding' ? true : undefined),
+    { timeoutMs: TIMEOUT },
   );
   const done = JSON.parse(readFileSync(join(home, 'state.json'), 'utf8')).downloads[0].seeding.done;
   assert.equal(done, false, 'a pause does not mark the episode done');

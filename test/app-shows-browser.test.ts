@@ -14,60 +14,32 @@
  */
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type TestContext, test } from 'node:test';
+import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { feedId } from '../src/aggregator/index.js';
 import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { launchChromium } from './helpers/browser.js';
 import { startSiteProc } from './helpers/site-proc.js';
-import { requireTools, run, tempDir } from './helpers/tools.js';
+import { toneMp3 } from './helpers/tone.js';
+import { requireTools } from './helpers/tools.js';
+import { until } from './helpers/until.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: browser globals in page.evaluate
 declare const document: any;
 
 const TIMEOUT = 90_000;
 
-/** A few seconds of a sine tone as MP3 (the site's media work accepts it). */
-function makeMp3(t: TestContext, seconds: number): Buffer {
-  const out = join(tempDir(t, 'seedcast-app-shows-clip-'), 'tone.mp3');
-  run('ffmpeg', [
-    ...['-nostdin', '-loglevel', 'error', '-y'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-    ...['-t', String(seconds), '-c:a', 'libmp3lame', '-b:a', '64k', out],
-  ]);
-  return readFileSync(out);
-}
-
-/** Waits until `check` answers something truthy (polled), failing with `what` after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs = TIMEOUT,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
-
 /** Reloads `path` until `selector` is on it (a show's first poll may still be running). */
 async function reloadUntil(page: Page, path: string, selector: string): Promise<void> {
-  await until(`${selector} on ${path}`, async () => {
-    await page.goto(path);
-    return (await page.locator(selector).count()) > 0;
-  });
+  await until(
+    `${selector} on ${path}`,
+    async () => {
+      await page.goto(path);
+      return (await page.locator(selector).count()) > 0;
+    },
+    { timeoutMs: TIMEOUT },
+  );
 }
 
 async function addShow(page: Page, url: string): Promise<string> {
@@ -96,14 +68,18 @@ test('follow shows in the app: a Seedcast channel by its page or item URL, OPML 
   });
   const { item } = await site.publish(
     'A walk by the river',
-    { 'river.mp3': makeMp3(t, 3) },
+    { 'river.mp3': toneMp3(t, { seconds: 3, bitrate: '64k', frequency: 440 }) },
     { channel: 'night-walks' },
   );
   const channelPage = `${site.base}/channels/night-walks`;
-  await until('the channel feed to list the item', async () => {
-    const res = await fetch(`${channelPage}/feed.rss`);
-    return res.ok && (await res.text()).includes('A walk by the river');
-  });
+  await until(
+    'the channel feed to list the item',
+    async () => {
+      const res = await fetch(`${channelPage}/feed.rss`);
+      return res.ok && (await res.text()).includes('A walk by the river');
+    },
+    { timeoutMs: TIMEOUT },
+  );
 
   const host = await startPodcastHost(t);
   const names = ['Morning news', 'Garden hour', 'Night jazz'];
@@ -170,11 +146,15 @@ test('follow shows in the app: a Seedcast channel by its page or item URL, OPML 
   ]);
   assert.match((await page.textContent('#notice')) ?? '', /Imported 3 new shows/);
   const ids = names.map((_, n) => feedId(`${host.url}/feed${n}.xml`));
-  await until('the three imported shows titled', async () => {
-    await page.goto('/');
-    const titles = await page.locator('ul#shows > li.show .show-title').allTextContents();
-    return names.every((n) => titles.some((x) => x.includes(n))) && titles.length === 4;
-  });
+  await until(
+    'the three imported shows titled',
+    async () => {
+      await page.goto('/');
+      const titles = await page.locator('ul#shows > li.show .show-title').allTextContents();
+      return names.every((n) => titles.some((x) => x.includes(n))) && titles.length === 4;
+    },
+    { timeoutMs: TIMEOUT },
+  );
 
   // 4. Two broken feeds (404, garbage), pasted as OPML text: their errors show, the others go on.
   await page.goto('/add');
@@ -188,10 +168,14 @@ test('follow shows in the app: a Seedcast channel by its page or item URL, OPML 
   ]);
   const missing = feedId(`${host.url}/missing.xml`);
   const garbage = feedId(`${host.url}/garbage.xml`);
-  await until('both errors on the Shows page', async () => {
-    await page.goto('/');
-    return (await page.locator('ul#shows > li.show .show-error').count()) === 2;
-  });
+  await until(
+    'both errors on the Shows page',
+    async () => {
+      await page.goto('/');
+      return (await page.locator('ul#shows > li.show .show-error').count()) === 2;
+    },
+    { timeoutMs: TIMEOUT },
+  );
   assert.match((await page.textContent(`li.show[data-show-id="${missing}"] .show-error`)) ?? '', /HTTP 404/);
   assert.match((await page.textContent(`li.show[data-show-id="${garbage}"] .show-error`)) ?? '', /\S/);
   for (const id of [channelId, ...ids])

@@ -15,21 +15,7 @@ import { feedId } from '../src/aggregator/index.js';
 import { rssFeed, startPodcastHost } from './aggregator-fixtures.js';
 import { startAppProc } from './helpers/app-proc.js';
 import { runCli } from './helpers/tools.js';
-
-/** Waits until `check` answers something truthy (polled), failing with `what` after `timeoutMs`. */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { until } from './helpers/until.js';
 
 test('a show subscribed with the CLI appears in the app, one added in the app in `seedcast feeds`; unsubscribing in either is seen by the other', {
   timeout: 300_000,
@@ -52,12 +38,14 @@ test('a show subscribed with the CLI appears in the app, one added in the app in
   const sub = await runCli(['subscribe', cliUrl], { env });
   assert.equal(sub.code, 0, sub.stderr);
   const started = Date.now();
-  await until('the CLI subscription in the app', async () => (await appShows()).includes(cliUrl), 12_000);
+  await until('the CLI subscription in the app', async () => (await appShows()).includes(cliUrl), {
+    timeoutMs: 12_000,
+  });
   t.diagnostic(`seen by the app after ${Date.now() - started} ms`);
   await until(
     'the app to poll it',
     async () => (await app.api(`/api/shows/${feedId(cliUrl)}`)).show.title === 'From cli',
-    30_000,
+    { timeoutMs: 30_000 },
   );
 
   // App -> CLI, at once.
@@ -73,7 +61,9 @@ test('a show subscribed with the CLI appears in the app, one added in the app in
   // CLI unsubscribes -> gone from the app within about 12 s.
   const gone = await runCli(['unsubscribe', cliUrl], { env });
   assert.equal(gone.code, 0, gone.stderr);
-  await until('the CLI unsubscription in the app', async () => !(await appShows()).includes(cliUrl), 12_000);
+  await until('the CLI unsubscription in the app', async () => !(await appShows()).includes(cliUrl), {
+    timeoutMs: 12_000,
+  });
   assert.deepEqual(await appShows(), [appUrl]);
 
   // The app subscribes again and unsubscribes another: the CLI sees both at once, and still after
@@ -90,7 +80,7 @@ test('a show subscribed with the CLI appears in the app, one added in the app in
   await until(
     'the app to save again',
     async () => statSync(join(app.home, 'state.json')).mtimeMs > changedAt,
-    15_000,
+    { timeoutMs: 15_000 },
   );
   assert.deepEqual(await cliFeeds(), [bothUrl]);
   assert.deepEqual(await appShows(), [bothUrl]);

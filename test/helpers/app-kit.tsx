@@ -147,16 +147,8 @@ export const guardProbeRoutes: AppRoutes = (app, ctx) => {
   });
 };
 
-/** Waits until `check` is truthy (polled), failing after `ms`. */
-export async function until<T>(what: string, check: () => T | Promise<T>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waiting for a condition (re-exported for the route tests). */
+export { until } from './until.js';
 
 /** Episode `n` of a podcast host's feed (`rssFeed` item; its enclosure `/e<n>.mp3` on `host`). */
 export function episode(host: string, n: number) {
