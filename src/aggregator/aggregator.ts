@@ -117,7 +117,7 @@ export class Aggregator {
       .then(() =>
         withStateEdit(this.home, async () => {
           // Re-read only when someone else (a CLI command) wrote the file since our last save.
-          if ((await stateFileStamp(this.home)) !== this.stamp) {
+          if (await this.changedOnDisk()) {
             const disk = await loadState(this.home).catch(() => undefined);
             if (disk) await this.takeFeeds(disk.feeds);
           }
@@ -129,6 +129,11 @@ export class Aggregator {
         this.emit({ type: 'warning', message: `cannot save the state: ${err.message}` }),
       );
     return this.saving;
+  }
+
+  /** True when another process (a CLI command) wrote the state file since this one last read or wrote it. */
+  async changedOnDisk(): Promise<boolean> {
+    return (await stateFileStamp(this.home)) !== this.stamp;
   }
 
   /** Take the subscriptions on disk into the running state (a feed gone from disk is forgotten). */

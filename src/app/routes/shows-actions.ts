@@ -107,6 +107,8 @@ export async function catchUpWithCli(ctx: AppContext): Promise<void> {
   if (Date.now() - last.at < 1000) return;
   last.at = Date.now();
   last.running = (async () => {
+    // Parsing the whole file (megabytes for a big library) only when someone else wrote it.
+    if (!(await ctx.aggregator.changedOnDisk())) return;
     const disk = await loadState(ctx.aggregator.home).catch(() => undefined);
     const key = (feeds: readonly FeedState[]) =>
       JSON.stringify(
