@@ -29,11 +29,11 @@ import {
 import { DEFAULT_QUOTAS, type QuotaConfig } from './config.js';
 import type { MailConfig } from './config-mail.js';
 import type { Database } from './db/index.js';
-import { SqlTrafficStore, Traffic } from './distribution/index.js';
+import { Seeding, SqlTrafficStore, Traffic } from './distribution/index.js';
 import type { Engine } from './engine/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { Captions, MediaAnalyzer, MediaProcessing } from './media/index.js';
-import { Archiver, Publisher, Seeding, type SiteLinks, StorageGuard, Uploads } from './site/index.js';
+import { Archiver, Publisher, type SiteLinks, StorageGuard, Uploads } from './site/index.js';
 import type { BlobStore } from './storage/index.js';
 import type { TorrentFormat } from './torrent/format.js';
 import type { SiteServices } from './web/app.js';

@@ -9,7 +9,7 @@
  *
  * The magnet carries `tr=` (the site's trackers: HTTP, UDP, WebSocket), `ws=` (the web seed) and `xs=` (the `.torrent`).
  * With a `.torrent`, libtorrent and aria2 ask the web seed at once, before they meet the site's
- * peer; the web seed's deferral rule (`src/site/web-seed-deferral.ts`) lets the peer serve them. A
+ * peer; the web seed's deferral rule (`src/distribution/web-seed-deferral.ts`) lets the peer serve them. A
  * last test strips `ws=` from the magnet and `url-list` from the `.torrent`, so the site's peer is
  * the only source: each client must get the whole item from it (super-seeding must never starve a
  * lone downloader).

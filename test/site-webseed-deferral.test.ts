@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDatabase } from '../src/db/index.js';
-import { DEFERRAL_DEFAULTS } from '../src/site/web-seed-deferral.js';
+import { DEFERRAL_DEFAULTS } from '../src/distribution/web-seed-deferral.js';
 import { type PeerMessage, pieceGeometry } from '../src/wire/index.js';
 import { connectFakePeer, type FakePeer } from './helpers/fake-peer.js';
 import { tempDir } from './helpers/tools.js';

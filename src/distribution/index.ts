@@ -2,9 +2,12 @@
  * Distribution: how an item's bytes reach people, and the honest count of it (issue 17): the site's
  * WebRTC peer (browsers and WebTorrent clients served by the seeding engine), and per-item traffic
  * by channel (plain HTTP to players and downloads, web seed, TCP and WebRTC peers, what browsers got
- * from other browsers), flushed to the site's database.
+ * from other browsers), flushed to the site's database; and seeding every item (`seeding.ts`: the
+ * tracker's allow-list and the engine's sessions over the blob store, with the web seed's deferral
+ * rule and the derivatives torrents).
  */
 
+export { Seeding, type SeedingOptions } from './seeding.js';
 export {
   bandwidthSaved,
   classifyHttp,
@@ -21,6 +24,7 @@ export {
   zeroCounts,
 } from './traffic.js';
 export { SqlTrafficStore } from './traffic-store.js';
+export { DEFERRAL_DEFAULTS } from './web-seed-deferral.js';
 export {
   type SeedsInfoHash,
   startWebRtcPeer,

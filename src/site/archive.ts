@@ -27,6 +27,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Item, ItemRepository } from '../catalog/index.js';
 import type { ArchiveState } from '../db/index.js';
+import type { Seeding } from '../distribution/index.js';
 import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, readAll } from '../storage/index.js';
@@ -35,7 +36,6 @@ import { ARCHIVED, type ArchiveProgress, type ArchiveStatus, archiveStatus } fro
 import { FailFastStore, storeFiles } from './archive-store.js';
 import type { SiteLinks } from './links.js';
 import type { StorageGuard } from './quota.js';
-import type { Seeding } from './seeding.js';
 import { withSiteFirst } from './torrent-part.js';
 
 export interface ArchiverOptions {

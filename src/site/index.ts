@@ -28,7 +28,6 @@ export {
 } from './publish.js';
 export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
-export { Seeding, type SeedingOptions } from './seeding.js';
 export {
   type ServedTorrentBytes,
   ServedTorrents,

@@ -19,6 +19,7 @@
 
 import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
+import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../publishing/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
@@ -29,7 +30,6 @@ import { safeFileName } from './filenames.js';
 import type { SiteLinks } from './links.js';
 import { contentTypeOf, mediaTypeOf } from './media.js';
 import { formatSize, type StorageGuard } from './quota.js';
-import type { Seeding } from './seeding.js';
 import { readTorrentPart, withSiteFirst } from './torrent-part.js';
 
 /** Starts fetching a torrent-only item's content (the `Archiver`). */

@@ -25,11 +25,11 @@ import {
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
-import type { Traffic } from '../distribution/index.js';
+import type { Seeding, Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
 import { Captions, type CaptionViews, type MediaAnalyzer, type ProcessingViews } from '../media/index.js';
-import type { Archiver, Publisher, Seeding, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
+import type { Archiver, Publisher, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
 import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { type TrackerService, trackerPlugin } from '../tracker/index.js';

@@ -6,9 +6,10 @@
  */
 
 import type { Item, ItemRepository, ModerationRepository } from '../catalog/index.js';
+import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { ProcessingViews } from '../media/index.js';
-import type { Archiver, Seeding } from '../site/index.js';
+import type { Archiver } from '../site/index.js';
 
 export interface TakedownParts {
   items: ItemRepository;

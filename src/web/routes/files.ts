@@ -17,7 +17,7 @@
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
  * clients send for pieces) is served or deferred as `Seeding.admitWebSeed` decides
- * (`src/site/web-seed-deferral.ts`): deferred (503 with `Retry-After`, FILE_USE_SWARM) only when every
+ * (`src/distribution/web-seed-deferral.ts`): deferred (503 with `Retry-After`, FILE_USE_SWARM) only when every
  * downloading peer the site's peer sees at the client's address is being served by it (several
  * clients may share an address); a client the site's peer is not serving gets its ranges. Clients
  * back off (libtorrent honours `Retry-After`, Seedcast's engine backs off exponentially) and keep
@@ -29,10 +29,10 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import type { Traffic } from '../../distribution/index.js';
+import type { Seeding, Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import { THUMBNAIL_TYPE } from '../../media/index.js';
-import type { Seeding, ServedTorrents } from '../../site/index.js';
+import type { ServedTorrents } from '../../site/index.js';
 import { contentTypeOf } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { fileSchemas } from '../schemas/files.js';

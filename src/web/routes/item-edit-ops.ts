@@ -10,9 +10,10 @@
  */
 
 import type { ChannelRepository, Item, ItemMetadata, ItemRepository, User } from '../../catalog/index.js';
+import type { Seeding } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { CaptionViews, ProcessingViews } from '../../media/index.js';
-import { type Archiver, checkLicense, type Seeding } from '../../site/index.js';
+import { type Archiver, checkLicense } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
 /** An edit as sent: the API's JSON body, or the edit form's fields. */

@@ -6,8 +6,8 @@
  */
 
 import type { Item } from '../../catalog/index.js';
+import type { Seeding } from '../../distribution/index.js';
 import { type Traffic, type TrafficView, trafficView, zeroCounts } from '../../distribution/index.js';
-import type { Seeding } from '../../site/index.js';
 import type { TrackerService } from '../../tracker/index.js';
 
 export async function itemTraffic(

@@ -16,7 +16,7 @@ import {
   type TokenRepository,
   type User,
 } from '../../catalog/index.js';
-import type { Traffic } from '../../distribution/index.js';
+import type { Seeding, Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import type { MediaAnalyzer, ProcessingViews } from '../../media/index.js';
 import { licenseInfo } from '../../publishing/index.js';
@@ -27,7 +27,6 @@ import {
   type Published,
   type Publisher,
   type PublishFields,
-  type Seeding,
   type SiteLinks,
   type UploadDraft,
   type Uploads,
