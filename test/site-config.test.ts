@@ -172,7 +172,7 @@ test('startServer: database and blobs in the data folder, tracker on HTTP and UD
   assert.ok(server.peerPort > 0);
 
   const health = await fetch(`${server.url}/healthz`);
-  assert.deepEqual(await health.json(), { status: 'ok' });
+  assert.deepEqual(await health.json(), { status: 'ok', addon: 'native' }, 'the C addon is built and in use');
   const metrics = await fetch(`${server.url}/metrics`);
   assert.match(await metrics.text(), /^# (HELP|TYPE) /m);
   const unknown = await fetch(

@@ -125,6 +125,13 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
     const server = await startServer(config, { log: warn });
     process.stdout.write(`listening on ${server.url}\n`);
     process.stdout.write(`${server.webrtc.status}\n`);
+    const { nativeStatus } = await import('../tracker/index.js');
+    const addon = nativeStatus();
+    warn(
+      addon.addon === 'native'
+        ? 'tracker: native addon'
+        : `tracker: JavaScript store and dgram (${addon.reason})`,
+    );
     if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
       process.stderr.write(
         `warning: torrents will name ${server.url} as their tracker and web seed; set --public-url to the address clients use\n`,

@@ -16,6 +16,7 @@ export { type TrackerPluginOptions, trackerPlugin } from './fastify-plugin.js';
 export { createHttpTrackerServer } from './http-server.js';
 export { rateLimited, silentLog, streamLog, type TrackerLog } from './log.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
+export { nativeStatus } from './native-addon.js';
 export { NativeStore, type NativeStoreOptions, nativeStoreSupport } from './native-store.js';
 export { TrackerService, type TrackerServiceOptions } from './service.js';
 export type { StoreLimits, SwarmStore } from './store.js';

@@ -15,9 +15,9 @@
  * `nativeStoreSupport()` says whether the addon is there; `createStore` falls back to `MemoryStore`.
  */
 
-import { createRequire } from 'node:module';
 import { SeedcastError } from '../errors.js';
 import type { MemoryStoreOptions } from './memory-store.js';
+import { nativeAddon } from './native-addon.js';
 import {
   DEFAULT_MAX_PEERS_PER_SWARM,
   DEFAULT_PEER_TTL,
@@ -85,17 +85,13 @@ let loaded: { native: NativeStoreAddon } | { error: string } | undefined;
 
 function load(): { native: NativeStoreAddon } | { error: string } {
   if (loaded) return loaded;
-  try {
-    // Two folders below the package root, from src/tracker (tsx) as from dist/tracker.
-    const require = createRequire(import.meta.url);
-    const native = require('../../build/Release/tracker_native.node') as Partial<NativeStoreAddon>;
-    loaded =
-      typeof native.storeOpen === 'function'
-        ? { native: native as NativeStoreAddon }
+  const l = nativeAddon();
+  loaded =
+    'error' in l
+      ? { error: l.error }
+      : typeof l.addon.storeOpen === 'function'
+        ? { native: l.addon as unknown as NativeStoreAddon }
         : { error: 'the native addon has no swarm store (rebuild it: npm run build:native)' };
-  } catch (err) {
-    loaded = { error: `native/swarm_store.c is not built (npm run build:native): ${(err as Error).message}` };
-  }
   return loaded;
 }
 

@@ -13,11 +13,11 @@
  * send slots; answers that come later (a promise) go out one by one.
  */
 
-import { createRequire } from 'node:module';
 import { SeedcastError } from '../errors.js';
 import type { AllowSet } from './allow-list.js';
 import { ConnectionIds } from './connection-id.js';
 import { silentLog, type TrackerLog } from './log.js';
+import { nativeAddon } from './native-addon.js';
 import { NativeStore } from './native-store.js';
 import type { TrackerService } from './service.js';
 import { type DatagramHandler, type UdpEdgeOptions, udpDatagramHandler } from './udp-server.js';
@@ -67,13 +67,13 @@ function load(): { native: NativeUdpBatch } | { error: string } {
     loaded = { error: `recvmmsg/sendmmsg are Linux system calls (this is ${process.platform})` };
     return loaded;
   }
-  try {
-    // Two folders below the package root, from src/tracker (tsx) as from dist/tracker.
-    const require = createRequire(import.meta.url);
-    loaded = { native: require('../../build/Release/tracker_native.node') as NativeUdpBatch };
-  } catch (err) {
-    loaded = { error: `native/udp_batch.c is not built (npm run build:native): ${(err as Error).message}` };
-  }
+  const l = nativeAddon();
+  loaded =
+    'error' in l
+      ? { error: l.error }
+      : typeof l.addon.open === 'function'
+        ? { native: l.addon as unknown as NativeUdpBatch }
+        : { error: 'the native addon has no batched UDP socket (rebuild it: npm run build:native)' };
   return loaded;
 }
 

@@ -32,7 +32,7 @@ import { Captions, type CaptionViews, type MediaAnalyzer, type ProcessingViews }
 import type { Archiver, Publisher, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
 import { ServedTorrents } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
-import { type TrackerService, trackerPlugin } from '../tracker/index.js';
+import { nativeStatus, type TrackerService, trackerPlugin } from '../tracker/index.js';
 import { ActionLimiter, installActionLimiter } from './action-limits.js';
 import type { UserResolver } from './auth.js';
 import { installErrorHandlers } from './errors.js';
@@ -158,13 +158,19 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   registerOpenApi(app, site ? { publicUrl: site.links.root } : {});
   if (options.tracker) app.register(trackerPlugin, { service: options.tracker });
   const healthSchema = {
-    summary: 'Whether the site can serve (its database answers)',
+    summary: 'Whether the site can serve (its database answers), and whether the native addon is in use',
     tags: ['site'],
     response: {
       200: {
         type: 'object',
-        required: ['status'],
-        properties: { status: { const: 'ok' } },
+        required: ['status', 'addon'],
+        properties: {
+          status: { const: 'ok' },
+          addon: {
+            enum: ['native', 'javascript'],
+            description: "The tracker's C addon (native) or its JavaScript store and dgram socket",
+          },
+        },
         description: 'Serving',
       },
       503: {
@@ -178,10 +184,11 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   // In a plugin, so that they are registered after @fastify/swagger and documented.
   app.register(async (root) => {
     root.get('/healthz', { schema: healthSchema }, async (_req, reply) => {
-      if (!site) return { status: 'ok' };
+      const addon = nativeStatus().addon;
+      if (!site) return { status: 'ok', addon };
       try {
         await site.health();
-        return { status: 'ok' };
+        return { status: 'ok', addon };
       } catch (err) {
         app.log.error({ err }, 'health check failed');
         reply.code(503);

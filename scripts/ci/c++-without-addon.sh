@@ -1,0 +1,1 @@
+cc-without-addon.sh
