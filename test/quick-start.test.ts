@@ -35,7 +35,11 @@ describe('quick start', () => {
       assert.equal(line, `listening on http://127.0.0.1:${port}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       assert.equal(health.status, 200);
-      assert.deepEqual(await health.json(), { status: 'ok', addon: 'native' }, 'the C addon is built and in use');
+      assert.deepEqual(
+        await health.json(),
+        { status: 'ok', addon: 'native' },
+        'the C addon is built and in use',
+      );
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.match(await home.text(), /Seedcast/);
     } finally {
