@@ -1,0 +1,169 @@
+/**
+ * The import rules between the source folders (docs/architecture.md, "Dependency direction"), as
+ * one table the import-rule test checks against the real imports: which folder may import which,
+ * and the exceptions still open (issue 20 removes them as `src/site/` is taken apart). Top-level
+ * files are units of their own (`errors`, `config`, the composition roots `server`, `site-services`,
+ * `worker`).
+ */
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+/** Units any code may import. */
+export const EVERYONE = new Set(['errors']);
+
+/** Units that may import anything: the composition roots and the command line. */
+export const ROOTS = new Set(['cli', 'server', 'site-services', 'worker']);
+
+/** Who may import whom (besides `EVERYONE`). */
+export const ALLOWED: Record<string, string[]> = {
+  bencode: [],
+  net: [],
+  feeds: [],
+  publishing: [],
+  torrent: ['bencode'],
+  wire: ['bencode'],
+  tracker: ['bencode', 'net'],
+  dht: ['bencode', 'net'],
+  engine: ['bencode', 'dht', 'net', 'torrent', 'wire'],
+  storage: ['engine', 'torrent'],
+  db: ['publishing'],
+  jobs: ['db'],
+  catalog: ['db', 'publishing', 'storage', 'torrent'],
+  accounts: ['catalog', 'config-mail', 'db', 'site'],
+  media: ['catalog', 'jobs', 'site', 'storage', 'torrent'],
+  distribution: ['catalog', 'db', 'engine', 'jobs', 'storage', 'torrent', 'tracker'],
+  site: [
+    'bencode',
+    'catalog',
+    'db',
+    'distribution',
+    'engine',
+    'media',
+    'publishing',
+    'storage',
+    'torrent',
+    'web',
+  ],
+  web: [
+    'accounts',
+    'catalog',
+    'config',
+    'db',
+    'distribution',
+    'jobs',
+    'media',
+    'publishing',
+    'site',
+    'storage',
+    'torrent',
+    'tracker',
+  ],
+  aggregator: ['engine', 'feeds', 'net', 'torrent'],
+  app: ['aggregator', 'engine', 'feeds', 'media', 'web'],
+  config: ['config-mail', 'config-site', 'dht', 'torrent', 'web'],
+  'config-site': ['web'],
+  'config-mail': [],
+};
+
+/**
+ * Folder cycles still open, each the sorted names of folders that reach each other: the `src/site/`
+ * grab bag is imported by `web` and imports it back (and `media`, `accounts` and the config through
+ * it); issue 20's layout slice takes it apart.
+ */
+export const KNOWN_CYCLES = new Set(['accounts config config-site media site web']);
+
+/**
+ * Imports that reach past a folder's `index.ts`, by `from -> to` unit, still open. `app` borrows
+ * the site's renderer and parsers file by file (docs/architecture.md says which); the rest go as
+ * issue 20's layout slice lands.
+ */
+export const KNOWN_PAST_INDEX = new Set([
+  'app -> aggregator',
+  'app -> feeds',
+  'app -> media',
+  'app -> web',
+  'catalog -> db',
+  'catalog -> publishing',
+  'config -> torrent',
+  'config -> web',
+  'config-site -> web',
+  'db -> publishing',
+  'media -> site',
+  'media -> torrent',
+  'site -> media',
+  'site -> torrent',
+  'site -> web',
+  'web -> media',
+  'web -> publishing',
+  'web -> site',
+]);
+
+export interface Import {
+  file: string;
+  from: string;
+  to: string;
+  /** The target's path under `src/`. */
+  target: string;
+}
+
+function* sources(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* sources(path);
+    else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts')) yield path;
+  }
+}
+
+const unitOf = (src: string, path: string) => {
+  const parts = relative(src, path).split('/');
+  return parts.length === 1 ? parts[0]!.replace(/\.(js|ts|tsx)$/, '') : parts[0]!;
+};
+
+/** Every relative import (static, re-export or dynamic) between two units of `src/`. */
+export function readImports(src: string): Import[] {
+  const out: Import[] = [];
+  const pattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/g;
+  for (const file of sources(src)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(pattern)) {
+      const target = resolve(dirname(file), (m[1] ?? m[2])!);
+      const from = unitOf(src, file);
+      const to = unitOf(src, target);
+      if (from !== to) out.push({ file: relative(src, file), from, to, target: relative(src, target) });
+    }
+  }
+  return out;
+}
+
+/** Groups of folders that import each other, directly or through others (strongly connected). */
+export function cycles(imports: Import[]): string[] {
+  const next = new Map<string, Set<string>>();
+  for (const i of imports) {
+    if (ROOTS.has(i.from) || EVERYONE.has(i.to)) continue;
+    (next.get(i.from) ?? next.set(i.from, new Set()).get(i.from)!).add(i.to);
+  }
+  const reach = (a: string) => {
+    const seen = new Set<string>();
+    const stack = [...(next.get(a) ?? [])];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...(next.get(n) ?? []));
+    }
+    return seen;
+  };
+  const groups = new Set<string>();
+  for (const a of next.keys()) {
+    const fromA = reach(a);
+    if (!fromA.has(a)) continue;
+    groups.add(
+      [...fromA]
+        .filter((b) => reach(b).has(a))
+        .sort()
+        .join(' '),
+    );
+  }
+  return [...groups].sort();
+}
