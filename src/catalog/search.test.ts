@@ -251,8 +251,8 @@ describeOnEachDatabase('search', (fresh) => {
     await assert.rejects(search.search({ type: 'hologram' as 'video' }), /type/);
   });
 
-  test('facet lists keep the top values; past sampleSize matches the newest are counted and ranked', async () => {
-    const { search, add } = await setup(await fresh(), { facetSize: 2, sampleSize: 3 });
+  test('facet lists keep the top values; past the bounds totals and facets are estimates', async () => {
+    const { search, add } = await setup(await fresh(), { facetSize: 2, facetBound: 3, countBound: 4 });
     const made = [];
     for (let i = 0; i < 5; i++) {
       made.push(
@@ -260,16 +260,11 @@ describeOnEachDatabase('search', (fresh) => {
       );
     }
     const listing = await search.search({});
-    assert.equal(listing.total, 3);
-    assert.equal(listing.totalCapped, true);
-    assert.deepEqual(
-      listing.facets.creator,
-      [
-        { value: 'C0', count: 2 },
-        { value: 'C1', count: 1 },
-      ],
-      'the facets count the newest three (4, 3, 2)',
-    );
+    assert.equal(listing.totalCapped, true, 'five matches: past the count bound of four');
+    assert.ok(listing.total >= 5, `an estimate of at least the bound + 1: ${listing.total}`);
+    assert.equal(listing.facetsEstimated, true);
+    assert.equal(listing.facets.creator.length, 2);
+    assert.equal(listing.facets.creator[0]!.value, 'C0', 'the newest three (4, 3, 2) hold two C0');
     assert.deepEqual(
       ids(await search.search({ perPage: 5 })),
       made.map((i) => i.id).reverse(),
@@ -277,17 +272,24 @@ describeOnEachDatabase('search', (fresh) => {
     );
     const ranked = await search.search({ q: 'owl' });
     assert.equal(ranked.totalCapped, true);
-    assert.deepEqual(
-      ids(ranked),
-      [made[4]!.id, made[3]!.id, made[2]!.id],
-      'relevance among the newest three',
-    );
+    assert.equal(ranked.items[0]!.id, made[0]!.id, 'relevance ranks every match: the oldest is the best');
     assert.deepEqual(
       ids(await search.search({ q: 'owl', sort: 'oldest' })),
       made.map((i) => i.id),
       'id order reaches every match',
     );
     const small = await search.search({ q: 'owl', creator: 'C1' });
-    assert.deepEqual([small.total, small.totalCapped], [2, false]);
+    assert.deepEqual([small.total, small.totalCapped, small.facetsEstimated], [2, false, false]);
+    const four = await search.search({ q: 'bird' });
+    assert.deepEqual(
+      [four.total, four.totalCapped, four.facetsEstimated],
+      [4, false, true],
+      'four matches: counted exactly, facets scaled from the newest three',
+    );
+    assert.equal(
+      four.facets.type.reduce((n, v) => n + v.count, 0),
+      4,
+      'the scaled type counts add up to the total',
+    );
   });
 });

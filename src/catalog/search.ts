@@ -1,6 +1,6 @@
 /**
  * Searching the catalog: free text (SQLite FTS5 ranked by bm25; PostgreSQL `tsvector` ranked by
- * `ts_rank`, title weighted over creator and tags over description over caption words), filters (media type, licence,
+ * `ts_rank_cd`, title weighted over creator and tags over description over caption words), filters (media type, licence,
  * tags, creator, channel, owner), sorts (relevance, newest, oldest, title), pages, and facets with
  * counts (type, licence, tag, creator) over the filtered result. Only visible items are found
  * (status `ready`: never pending or taken down). Licences are stored as canonical SPDX ids
@@ -12,19 +12,23 @@
  * words; the last word matches as a prefix when the text does not end in a space. Everything is
  * parameterised through Kysely's `sql` tag.
  *
- * Speed, so that no query reads every match of a common word: matches are taken newest first
- * straight from the index (FTS5 rowid order; `created_at` indexes), and at most `sampleSize` + 1 of
- * them are read to count the total (reported as capped beyond), to count the facets, and, with
- * text, to rank by relevance or title. Below that size everything is exact. The page is one more
- * query; SQLite's FTS index holds only ready items, so text without filters never reads `items`.
+ * Every match is ranked (issue 22): relevance orders all matches by bm25 (SQLite FTS5, weighted
+ * columns) or `ts_rank_cd` (PostgreSQL, over the stored weighted `tsvector`), best first, so the
+ * most relevant item is found however old it is. Counting stays bounded: matches are counted
+ * exactly up to `countBound` (newest first by id, straight from the indexes), and past it `total`
+ * is an estimate (`totalCapped`) from how much of the id range the first `countBound` matches
+ * span. Facets are exact up to `facetBound` matches; past it they are counted over the newest
+ * `facetBound` matches and scaled to the estimated total (`facetsEstimated`): `search-stats.ts`.
+ * SQLite's FTS index holds only ready items, so text without filters never reads `items`.
  */
 
 import { type RawBuilder, sql } from 'kysely';
 import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
-import { checkLicense, licenseInfo } from '../publishing/index.js';
+import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { captionMoments } from './search-moments.js';
+import { type Facets, type Plan, searchStats } from './search-stats.js';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'oldest', 'title'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -48,25 +52,18 @@ export interface SearchQuery {
   perPage?: number;
 }
 
-export interface FacetValue {
-  value: string;
-  count: number;
-  /** What people read: the licence's name (`CC0 1.0`) for the licence facet's ids. */
-  label?: string;
-}
-
-export interface Facets {
-  type: FacetValue[];
-  license: FacetValue[];
-  tag: FacetValue[];
-  creator: FacetValue[];
-}
+export type { Facets, FacetValue } from './search-stats.js';
 
 export interface SearchResult {
-  /** Matches, counted up to `sampleSize`. */
+  /** Matches: exact up to `countBound`; past it an estimate (two significant digits). */
   total: number;
-  /** More than `sampleSize` items match (`total` is then `sampleSize`). */
+  /** More than `countBound` items match: `total` is an estimate, not a count. */
   totalCapped: boolean;
+  /**
+   * The facet counts are estimates: more than `facetBound` items match, so they were counted over
+   * the newest `facetBound` matches and scaled to `total`. Otherwise they count every match.
+   */
+  facetsEstimated: boolean;
   page: number;
   perPage: number;
   sort: SearchSort;
@@ -86,11 +83,10 @@ export interface SearchOptions {
   maxOffset?: number;
   /** Values per facet (default 10; every media type is always listed). */
   facetSize?: number;
-  /**
-   * Matches counted (default 1,000): the total stops there, facets count the newest this many
-   * matches, and with text, relevance and title order rank the newest this many.
-   */
-  sampleSize?: number;
+  /** Matches counted exactly (default 10,000); past it the total is an estimate. */
+  countBound?: number;
+  /** Matches the facets count exactly (default 2,000); past it they are estimated from the newest this many. */
+  facetBound?: number;
 }
 
 const MAX_WORDS = 16;
@@ -126,19 +122,6 @@ function normalTag(tag: string): string {
   return tag.trim().toLowerCase().replace(/\s+/g, ' ');
 }
 
-interface Plan {
-  kind: 'sqlite' | 'postgres';
-  /** FROM for the page and the sample (joins `items i` whenever filters need it). */
-  from: RawBuilder<unknown>;
-  /** FROM that always has `items i` (the sample reads its columns). */
-  fromItems: RawBuilder<unknown>;
-  where: RawBuilder<unknown>;
-  /** The item id column of `from`. */
-  id: RawBuilder<unknown>;
-  /** Order by relevance, best first (with text only). */
-  rank?: RawBuilder<unknown>;
-}
-
 export class SearchRepository {
   private readonly options: Required<SearchOptions>;
 
@@ -147,7 +130,14 @@ export class SearchRepository {
     private readonly items: ItemRepository,
     options: SearchOptions = {},
   ) {
-    this.options = { maxPerPage: 100, maxOffset: 10_000, facetSize: 10, sampleSize: 1_000, ...options };
+    this.options = {
+      maxPerPage: 100,
+      maxOffset: 10_000,
+      facetSize: 10,
+      countBound: 10_000,
+      facetBound: 2_000,
+      ...options,
+    };
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -163,15 +153,10 @@ export class SearchRepository {
 
     const plan = this.plan(query);
     const sort: SearchSort = query.sort ?? (plan.rank ? 'relevance' : 'newest');
-    const stats = await this.sample(plan);
     const { id } = plan;
-    let where = plan.where;
     let order: RawBuilder<unknown>;
     if (plan.rank) {
-      // With text, matches are found in id order (newest first) straight from the index; sorting by
-      // relevance or title reads every match, so past `sampleSize` matches only the newest are sorted.
-      if (stats.capped && (sort === 'relevance' || sort === 'title'))
-        where = sql`${where} and ${id} >= ${stats.boundary}`;
+      // Relevance ranks every match (bm25 / ts_rank_cd); ties go to the newest.
       order =
         sort === 'relevance'
           ? sql`${plan.rank}, ${id} desc`
@@ -191,10 +176,13 @@ export class SearchRepository {
     const from = sort === 'title' ? plan.fromItems : plan.from;
     const ids = await sql<{
       id: number;
-    }>`select ${id} as id from ${from} where ${where} order by ${order} limit ${perPage} offset ${offset}`.execute(
+    }>`select ${id} as id from ${from} where ${plan.where} order by ${order} limit ${perPage} offset ${offset}`.execute(
       this.db,
     );
-    const items = await this.items.many(ids.rows.map((r) => Number(r.id)));
+    const [items, stats] = await Promise.all([
+      this.items.many(ids.rows.map((r) => Number(r.id))),
+      searchStats(this.db, plan, this.options),
+    ]);
     const moments =
       plan.rank && query.q !== undefined
         ? await captionMoments(
@@ -206,6 +194,7 @@ export class SearchRepository {
     return {
       total: stats.total,
       totalCapped: stats.capped,
+      facetsEstimated: stats.facetsEstimated,
       page,
       perPage,
       sort,
@@ -216,16 +205,14 @@ export class SearchRepository {
   }
 
   /**
-   * Ids of the ready items matching `q`, best first (relevance among the newest `sampleSize`
-   * matches), at most `limit`: for callers that filter further themselves (feeds).
+   * Ids of the ready items matching `q`, best first (relevance over every match), at most `limit`:
+   * for callers that filter further themselves (feeds).
    */
   async ids(q: string, limit: number): Promise<number[]> {
     const plan = this.plan({ q });
     if (!plan.rank) return [];
     const { id, from, where } = plan;
-    const newest = sql`select ${id} from ${from} where ${where} order by ${id} desc limit 1 offset ${this.options.sampleSize - 1}`;
-    const rows = await sql<{ id: number }>`select ${id} as id from ${from}
-      where ${where} and ${id} >= coalesce((${newest}), 0)
+    const rows = await sql<{ id: number }>`select ${id} as id from ${from} where ${where}
       order by ${plan.rank}, ${id} desc limit ${Math.max(1, Math.floor(limit))}`.execute(this.db);
     return rows.rows.map((r) => Number(r.id));
   }
@@ -247,7 +234,10 @@ export class SearchRepository {
           };
         } else {
           const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
-          text = { match: sql`i.search_vector @@ ${tsq}`, rank: sql`ts_rank(i.search_vector, ${tsq}) desc` };
+          text = {
+            match: sql`i.search_vector @@ ${tsq}`,
+            rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
+          };
         }
       }
     }
@@ -298,54 +288,5 @@ export class SearchRepository {
       sql` and `,
     );
     return { kind, from: sql`items i`, fromItems: sql`items i`, where, id: sql`i.id`, rank: text?.rank };
-  }
-
-  /**
-   * Total and facets over the first `sampleSize` matches (newest first), and the id of the oldest
-   * of them: one query over a materialised sample of at most `sampleSize + 1` rows. (`cross join`
-   * fixes SQLite's join order: sample first, then its tags; PostgreSQL plans it as an inner join.)
-   */
-  private async sample(
-    plan: Plan,
-  ): Promise<{ total: number; capped: boolean; boundary: number; facets: Facets }> {
-    const n = this.options.facetSize;
-    const size = this.options.sampleSize;
-    const newest = plan.rank ? sql`${plan.id} desc` : sql`i.created_at desc, i.id desc`;
-    const key = plan.rank ? sql`${plan.id}` : sql`i.created_at`;
-    const result = await sql<{ facet: string; value: string | null; n: number | string | null }>`
-      with m as materialized (
-        select i.id, ${key} as k, i.media_type, i.license, i.creator from ${plan.fromItems}
-        where ${plan.where} order by ${newest} limit ${size + 1}
-      ),
-      s as materialized (select * from m order by k desc, id desc limit ${size})
-      select * from (select 'total' as facet, '' as value, count(*) as n from m) as a
-      union all select * from (select 'boundary' as facet, '' as value, min(id) as n from s) as b
-      union all select * from (
-        select 'type' as facet, media_type as value, count(*) as n from s group by media_type) as c
-      union all select * from (
-        select 'license' as facet, license as value, count(*) as n from s where license is not null
-        group by license order by n desc, value limit ${n}) as d
-      union all select * from (
-        select 'creator' as facet, creator as value, count(*) as n from s where creator <> ''
-        group by creator order by n desc, value limit ${n}) as e
-      union all select * from (
-        select 'tag' as facet, t.name as value, count(*) as n
-        from s cross join item_tags it cross join tags t where it.item_id = s.id and t.id = it.tag_id
-        group by t.name order by n desc, value limit ${n}) as f`.execute(this.db);
-    const facets: Facets = { type: [], license: [], tag: [], creator: [] };
-    let total = 0;
-    let boundary = 0;
-    for (const row of result.rows) {
-      const count = Number(row.n ?? 0);
-      if (row.facet === 'total') total = count;
-      else if (row.facet === 'boundary') boundary = count;
-      else if (row.facet === 'license') {
-        const value = row.value ?? '';
-        facets.license.push({ value, count, label: licenseInfo(value)?.name ?? value });
-      } else facets[row.facet as keyof Facets].push({ value: row.value ?? '', count });
-    }
-    facets.type.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
-    const capped = total > size;
-    return { total: Math.min(total, size), capped, boundary, facets };
   }
 }

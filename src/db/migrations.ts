@@ -16,6 +16,7 @@ import { moderation } from './migrations-moderation.js';
 import { people } from './migrations-people.js';
 import { roles } from './migrations-roles.js';
 import { search } from './migrations-search.js';
+import { searchRank } from './migrations-search-rank.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 
@@ -332,6 +333,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0019_items': {
       async up(db) {
         await db.schema.createIndex('item_files_sha256_idx').on('item_files').column('sha256').execute();
+      },
+    },
+    // Search ranks, counts and facets every match (issue 22): `migrations-search-rank.ts`.
+    '0021_search_rank': {
+      async up(db) {
+        await searchRank(db, kind);
       },
     },
   };

@@ -24,7 +24,7 @@ export function ListingSection(props: { listing: Listing; base: string; empty: s
       <h2 id="items-title">
         Items{' '}
         <span class="muted">
-          ({listing.totalCapped ? 'more than ' : ''}
+          ({listing.totalCapped ? 'about ' : ''}
           {listing.total})
         </span>
       </h2>

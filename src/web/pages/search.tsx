@@ -28,8 +28,11 @@ export interface FacetValue {
 }
 
 export interface SearchView {
+  /** Exact unless `totalCapped`: then an estimate ("About 960,000 results"). */
   total: number;
   totalCapped: boolean;
+  /** The facet counts are estimates (shown with "≈"). */
+  facetsEstimated?: boolean;
   page: number;
   perPage: number;
   sort: string;
@@ -67,6 +70,7 @@ function FacetList(props: {
   values: FacetValue[];
   params: SearchParams;
   label?: (value: string) => string;
+  estimated?: boolean;
 }): Html {
   const { params, name } = props;
   if (props.values.length === 0) return <div />;
@@ -94,7 +98,10 @@ function FacetList(props: {
               {active(v.value) ? '✓ ' : ''}
               {props.label ? props.label(v.value) : (v.label ?? v.value)}
             </a>{' '}
-            <span class="muted">({v.count})</span>
+            <span class="muted" title={props.estimated ? 'estimated' : undefined}>
+              ({props.estimated ? '≈' : ''}
+              {v.count.toLocaleString('en')})
+            </span>
           </li>
         ))}
       </ul>
@@ -157,16 +164,28 @@ function Results(props: { params: SearchParams; result: SearchView }): Html {
   return (
     <div class="with-sidebar facets-first">
       <aside class="facets" aria-label="Filters" id="facets">
-        <FacetList title="Type" name="type" values={result.facets.type} params={params} />
-        <FacetList title="Licence" name="license" values={result.facets.license} params={params} />
-        <FacetList title="Tags" name="tag" values={result.facets.tag} params={params} />
-        <FacetList title="Creator" name="creator" values={result.facets.creator} params={params} />
+        {(
+          [
+            ['Type', 'type'],
+            ['Licence', 'license'],
+            ['Tags', 'tag'],
+            ['Creator', 'creator'],
+          ] as const
+        ).map(([title, name]) => (
+          <FacetList
+            title={title}
+            name={name}
+            values={result.facets[name]}
+            params={params}
+            estimated={result.facetsEstimated}
+          />
+        ))}
       </aside>
       <section aria-labelledby="results-title">
         <h2 id="results-title" aria-live="polite">
           {result.total === 0
             ? 'No results'
-            : `${result.totalCapped ? 'More than ' : ''}${result.total.toLocaleString('en')} result${result.total === 1 ? '' : 's'}`}
+            : `${result.totalCapped ? 'About ' : ''}${result.total.toLocaleString('en')} result${result.total === 1 ? '' : 's'}`}
         </h2>
         <ItemGrid id="results" items={result.items} empty="Nothing matches. Try fewer words or filters." />
         <Pagination

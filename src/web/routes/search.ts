@@ -1,6 +1,6 @@
 /**
  * Search over HTTP: `GET /api/v1/search?q=&type=&license=&tag=&creator=&channel=&user=&sort=&page=&per_page=`
- * answers `{ total, totalCapped, page, perPage, sort, items, facets }` with items in the shape of
+ * answers `{ total, totalCapped, facetsEstimated, page, perPage, sort, items, facets }` with items in the shape of
  * `GET /api/v1/items/:id` (without swarm numbers; a hit inside captions adds `startSeconds` and its
  * `url` ends in `#t=<seconds>`). The query string is checked by the route's schema,
  * then handed to the transport-free `SearchRepository` as plain values.
@@ -81,8 +81,15 @@ const facet = {
 
 const searchAnswer = object(
   {
-    total: { type: 'integer' },
-    totalCapped: { type: 'boolean', description: 'The total stopped counting (at least this many)' },
+    total: { type: 'integer', description: 'Matches: exact, or an estimate when totalCapped' },
+    totalCapped: {
+      type: 'boolean',
+      description: 'More than 10,000 items match: total is an estimate (two significant digits), not a count',
+    },
+    facetsEstimated: {
+      type: 'boolean',
+      description: 'The facet counts are estimates (over 2,000 matches: the newest 2,000, scaled to total)',
+    },
     page: { type: 'integer' },
     perPage: { type: 'integer' },
     sort: { type: 'string', enum: [...SEARCH_SORTS] },
@@ -100,7 +107,7 @@ const searchAnswer = object(
     },
   },
   {
-    required: ['total', 'totalCapped', 'page', 'perPage', 'sort', 'items', 'facets'],
+    required: ['total', 'totalCapped', 'facetsEstimated', 'page', 'perPage', 'sort', 'items', 'facets'],
     description: 'Results',
   },
 );
@@ -134,6 +141,7 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
       return {
         total: result.total,
         totalCapped: result.totalCapped,
+        facetsEstimated: result.facetsEstimated,
         page: result.page,
         perPage: result.perPage,
         sort: result.sort,

@@ -1,0 +1,148 @@
+/**
+ * A search's total and facets (issue 22), with bounded work at any size. The first `facetBound`
+ * matches, newest first by id straight from the indexes, give the facets (type, licence, tag,
+ * creator) in one query; when that is every match, total and facets are exact. Otherwise the
+ * matches are counted, again newest first, up to `countBound`: exact below it; past it the total is
+ * an estimate, the bound divided by the share of the ready items' id range that the counted
+ * matches span (rounded to two significant digits, so it reads as one), and the facet counts are
+ * the sample's scaled to the total. Callers say which numbers are estimates (`totalCapped`,
+ * `facetsEstimated`), as large search engines do ("about 960,000 results").
+ */
+
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from '../db/index.js';
+import { licenseInfo } from '../publishing/index.js';
+
+export interface FacetValue {
+  value: string;
+  count: number;
+  /** What people read: the licence's name (`CC0 1.0`) for the licence facet's ids. */
+  label?: string;
+}
+
+export interface Facets {
+  type: FacetValue[];
+  license: FacetValue[];
+  tag: FacetValue[];
+  creator: FacetValue[];
+}
+
+/** A search's FROM and WHERE (see `SearchRepository.plan`). */
+export interface Plan {
+  kind: 'sqlite' | 'postgres';
+  /** FROM for the page and the counts (joins `items i` whenever filters need it). */
+  from: RawBuilder<unknown>;
+  /** FROM that always has `items i` (the facets read its columns). */
+  fromItems: RawBuilder<unknown>;
+  where: RawBuilder<unknown>;
+  /** The item id column of `from`. */
+  id: RawBuilder<unknown>;
+  /** Order by relevance, best first (with text only). */
+  rank?: RawBuilder<unknown>;
+}
+
+export interface SearchStats {
+  total: number;
+  /** `total` is an estimate (more than `countBound` match). */
+  capped: boolean;
+  /** The facet counts are scaled from the newest `facetBound` matches. */
+  facetsEstimated: boolean;
+  facets: Facets;
+}
+
+export interface StatsOptions {
+  countBound: number;
+  facetBound: number;
+  facetSize: number;
+}
+
+export async function searchStats(db: Database, plan: Plan, options: StatsOptions): Promise<SearchStats> {
+  const sample = await facetSample(db, plan, options.facetBound, options.facetSize);
+  if (sample.total <= options.facetBound) {
+    return { total: sample.total, capped: false, facetsEstimated: false, facets: sample.facets };
+  }
+  const counted = await countMatches(db, plan, Math.max(options.countBound, options.facetBound));
+  const factor = counted.total / options.facetBound;
+  const scale = (values: FacetValue[]) =>
+    values.map((v) => ({ ...v, count: Math.max(1, Math.round(v.count * factor)) }));
+  const { type, license, tag, creator } = sample.facets;
+  return {
+    total: counted.total,
+    capped: counted.capped,
+    facetsEstimated: true,
+    facets: { type: scale(type), license: scale(license), tag: scale(tag), creator: scale(creator) },
+  };
+}
+
+/** `n` rounded to two significant digits (an estimate should not look like a count). */
+export function roughly(n: number): number {
+  if (n < 100) return Math.round(n);
+  const unit = 10 ** (Math.floor(Math.log10(n)) - 1);
+  return Math.round(n / unit) * unit;
+}
+
+/** Matches counted newest first up to `bound`; past it an estimate from the id range they span. */
+async function countMatches(
+  db: Database,
+  plan: Plan,
+  bound: number,
+): Promise<{ total: number; capped: boolean }> {
+  const counted = await sql<{ n: number | string; lo: number | string | null }>`
+    select count(*) as n, min(id) as lo from (
+      select ${plan.id} as id from ${plan.from} where ${plan.where} order by ${plan.id} desc limit ${bound + 1}
+    ) as m`.execute(db);
+  const n = Number(counted.rows[0]?.n ?? 0);
+  if (n <= bound) return { total: n, capped: false };
+  const lo = Number(counted.rows[0]!.lo);
+  const range = await sql<{ first: number | string | null; last: number | string | null }>`
+    select (select min(id) from items where status = 'ready') as first,
+      (select max(id) from items where status = 'ready') as last`.execute(db);
+  const first = Number(range.rows[0]?.first ?? lo);
+  const last = Number(range.rows[0]?.last ?? lo);
+  const share = (last - lo + 1) / Math.max(1, last - first + 1);
+  return { total: Math.max(bound + 1, roughly(n / Math.min(1, Math.max(share, 1e-9)))), capped: true };
+}
+
+/**
+ * Facets over the newest `size` matches, and how many matches there are up to `size + 1`: one
+ * query over a materialised sample. (`cross join` fixes SQLite's join order: sample first, then
+ * its tags; PostgreSQL plans it as an inner join.)
+ */
+async function facetSample(
+  db: Database,
+  plan: Plan,
+  size: number,
+  n: number,
+): Promise<{ total: number; facets: Facets }> {
+  const result = await sql<{ facet: string; value: string | null; n: number | string | null }>`
+    with m as materialized (
+      select i.id, i.media_type, i.license, i.creator from ${plan.fromItems}
+      where ${plan.where} order by ${plan.id} desc limit ${size + 1}
+    ),
+    s as materialized (select * from m order by id desc limit ${size})
+    select * from (select 'total' as facet, '' as value, count(*) as n from m) as a
+    union all select * from (
+      select 'type' as facet, media_type as value, count(*) as n from s group by media_type) as c
+    union all select * from (
+      select 'license' as facet, license as value, count(*) as n from s where license is not null
+      group by license order by n desc, value limit ${n}) as d
+    union all select * from (
+      select 'creator' as facet, creator as value, count(*) as n from s where creator <> ''
+      group by creator order by n desc, value limit ${n}) as e
+    union all select * from (
+      select 'tag' as facet, t.name as value, count(*) as n
+      from s cross join item_tags it cross join tags t where it.item_id = s.id and t.id = it.tag_id
+      group by t.name order by n desc, value limit ${n}) as f`.execute(db);
+  const facets: Facets = { type: [], license: [], tag: [], creator: [] };
+  let total = 0;
+  for (const row of result.rows) {
+    const count = Number(row.n ?? 0);
+    if (row.facet === 'total') total = count;
+    else if (row.facet === 'license') {
+      const value = row.value ?? '';
+      facets.license.push({ value, count, label: licenseInfo(value)?.name ?? value });
+    } else facets[row.facet as keyof Facets].push({ value: row.value ?? '', count });
+  }
+  facets.type.sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
+  return { total, facets };
+}
