@@ -53,6 +53,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** Archive torrent-only items: fetch their content through the swarm and keep it (default on). */
   archive: boolean;
+  /** Read and hash every stored item at start instead of trusting the hashes recorded (default off). */
+  recheck: boolean;
   // web limits (issue 15): action rates, failures, lockout, timeouts, connection cap; metrics access
   /** From `SEEDCAST_LIMITS` then each `--limit` (later names win); see `parseLimits`. */
   limits: LimitOverrides;
@@ -161,6 +163,8 @@ export interface ConfigFlags {
   publicUrl?: string;
   /** `--archive` / `--no-archive`. */
   archive?: boolean;
+  /** `--recheck`. */
+  recheck?: boolean;
   /** Each `--limit name=value[,name=value...]`. */
   limits?: string[];
   // outbound policy and proxy trust (issue 15, netpolicy)
@@ -267,6 +271,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     storageUrl: blank(env.SEEDCAST_STORAGE_URL),
     redisUrl: blank(env.SEEDCAST_REDIS_URL),
     archive: flags.archive ?? flag('SEEDCAST_ARCHIVE', env.SEEDCAST_ARCHIVE, true),
+    recheck: flags.recheck ?? flag('SEEDCAST_RECHECK', env.SEEDCAST_RECHECK, false),
     limits: parseLimits([env.SEEDCAST_LIMITS ?? '', ...(flags.limits ?? [])]),
     metricsToken: blank(env.SEEDCAST_METRICS_TOKEN),
     allowPrivateUrls:

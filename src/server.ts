@@ -7,13 +7,14 @@
  * HTTP app, and returns a handle that closes them all.
  */
 
+import { lookup } from 'node:dns/promises';
 import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
-import { startWebRtcPeer, type WebRtcPeerStart } from './distribution/index.js';
+import { startWebRtcPeer, TrackerRegistration, type WebRtcPeerStart } from './distribution/index.js';
 import { Engine } from './engine/index.js';
 import { openJobQueue } from './jobs/index.js';
 import { type DerivativeMaker, MediaProcessing } from './media/index.js';
@@ -201,6 +202,18 @@ export async function startServer(
     const orphans = await removeOrphanDraftBlobs(site.items, blobs);
     if (orphans > 0) app.log.warn(`removed ${orphans} file blob(s) of uploads cut short by a crash`);
     site.seeding.setLog(extras.log ?? ((m) => app.log.warn(m)));
+    // The site's peer joins its own tracker's swarms in process, not by announcing to itself over the
+    // network; items start on trust unless `--recheck` (docs/scale.md).
+    const ownTracker = new TrackerRegistration({
+      tracker,
+      isOwn: (u) => links.trackers().includes(u),
+      peerId: engine.peerId,
+      port: () => engine.port,
+      address: await ownPeerAddress(links),
+      log: (m) => app.log.warn(m),
+    });
+    closers.push(async () => ownTracker.close());
+    site.seeding.configure({ recheck: c.recheck, ownTracker });
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     site.archiver?.setLog((m) => app.log.warn(m));
@@ -271,6 +284,17 @@ export function isInsideHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (isIP(host) !== 0) return !isPublicAddress(host);
   return !host.includes('.') || /\.(localhost|local|lan|internal|home\.arpa)\.?$/.test(host);
+}
+
+/**
+ * The address the site's peer is registered at in its own tracker: what its public URL's host
+ * resolves to (where an announce to itself would have come from); loopback for a wildcard host.
+ */
+async function ownPeerAddress(links: SiteLinks): Promise<string> {
+  const host = new URL(links.root).hostname.replace(/^\[|\]$/g, '');
+  if (host === '0.0.0.0' || host === '::' || host === 'localhost') return '127.0.0.1';
+  if (isIP(host) !== 0) return host;
+  return (await lookup(host).catch(() => ({ address: '127.0.0.1' }))).address;
 }
 
 /** True for the site's own tracker and web seed URLs (the operator's, not a publisher's). */

@@ -26,6 +26,8 @@ Options (flags win over the environment):
   --archive          archive torrent-only items: download them through the swarm, keep them in
                      the site's storage and seed them (SEEDCAST_ARCHIVE=1|0, default on)
   --no-archive       only track torrent-only items; their publishers seed them
+  --recheck          read and hash every stored file before seeding it, instead of trusting the
+                     hashes recorded at publish (SEEDCAST_RECHECK=1|0, default off)
   --limit NAME=VALUE limits, repeatable or comma-separated (SEEDCAST_LIMITS; flags win), e.g.
                      comments=30/1h, uploads=20/1h, reports=off, failures=10/1m,
                      login-lockout=10/15m, headers-timeout=30s, body-timeout=60s,
@@ -85,6 +87,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'public-url': { type: 'string' },
       archive: { type: 'boolean' },
       'no-archive': { type: 'boolean' },
+      recheck: { type: 'boolean' },
       limit: { type: 'string', multiple: true },
       'allow-private-urls': { type: 'boolean' },
       'trust-proxy': { type: 'string' },
@@ -106,6 +109,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       publicUrl: stringFlag(args, 'public-url'),
       archive: args.values['no-archive'] ? false : args.values.archive ? true : undefined,
       limits: listFlag(args, 'limit'),
+      ...(args.values.recheck ? { recheck: true } : {}),
       allowPrivateUrls: args.values['allow-private-urls'] ? true : undefined,
       trustProxy: stringFlag(args, 'trust-proxy'),
       trackerGrace: stringFlag(args, 'tracker-grace'),

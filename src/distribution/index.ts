@@ -7,7 +7,8 @@
  * rule and the derivatives torrents).
  */
 
-export { Seeding, type SeedingOptions } from './seeding.js';
+export { type DamagedSource, Seeding, type SeedingOptions } from './seeding.js';
+export { ipBytes, TrackerRegistration, type TrackerRegistrationOptions } from './seeding-tracker.js';
 export {
   bandwidthSaved,
   classifyHttp,

@@ -9,10 +9,14 @@
  * demand when someone asks for a derivatives torrent the site does not seed yet (the `.torrent`
  * route calls `ensure`) or announces one to the tracker (`unknown`, from the allow check). The
  * tracker's grace window covers the moment in between.
+ *
+ * Like the originals, a derivatives torrent starts on trust (made by the worker from the files it
+ * had just written: nothing is read at start) unless the site rechecks (`sessionOptions`), and its
+ * swarm is registered in the site's own tracker in process (`register`).
  */
 
 import type { DerivativeRepository, DerivativesTorrent } from '../catalog/index.js';
-import type { Engine, TorrentSession } from '../engine/index.js';
+import type { AddOptions, Engine, TorrentSession } from '../engine/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { parseTorrent } from '../torrent/index.js';
 
@@ -23,6 +27,10 @@ export interface DerivedSeedingOptions {
   track(...hashes: (string | null)[]): void;
   untrack(...hashes: (string | null)[]): void;
   log(message: string): void;
+  /** Options every session is added with (trust, the own tracker's URLs, spread announces). */
+  sessionOptions?: () => Partial<AddOptions>;
+  /** The swarm joins (`on`) or leaves the site's own tracker, registered in process. */
+  register?: (on: boolean, ...hashes: (string | null)[]) => void;
 }
 
 interface Seeded {
@@ -111,6 +119,7 @@ export class DerivedSeeding {
     this.seeded.delete(itemId);
     this.byInfoHash.delete(seeded.session.infoHash.toString('hex'));
     this.options.untrack(seeded.torrent.infoHash, seeded.torrent.infoHashV2);
+    this.options.register?.(false, seeded.torrent.infoHash, seeded.torrent.infoHashV2);
     await this.options.engine.remove(seeded.session);
   }
 
@@ -156,7 +165,11 @@ export class DerivedSeeding {
     if (this.seeded.has(torrent.itemId)) return; // started meanwhile
     const session = await this.options.engine.add(
       { meta },
-      { path: '', storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }) },
+      {
+        path: '',
+        storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
+        ...this.options.sessionOptions?.(),
+      },
     );
     if (this.seeded.has(torrent.itemId)) {
       await this.options.engine.remove(session);
@@ -164,6 +177,7 @@ export class DerivedSeeding {
     }
     this.seeded.set(torrent.itemId, { session, torrent });
     this.byInfoHash.set(session.infoHash.toString('hex'), torrent.itemId);
+    this.options.register?.(true, torrent.infoHash, torrent.infoHashV2);
     session.once('failed', (reason) => {
       if (this.seeded.get(torrent.itemId)?.session === session) {
         this.seeded.delete(torrent.itemId);

@@ -5,6 +5,14 @@
  * ready item is loaded; each published item is added as it is published. Torrent-only items are
  * tracked from the start and seeded once archived (see `archive.ts`).
  *
+ * Start-up at site scale (issue 22): an item whose files all carry the SHA-256 recorded when they
+ * were stored (publish, archive) is seeded on trust (`AddOptions.trusted`: no content read; each
+ * piece is hashed when first served, see `engine/session-trusted.ts`); `recheck` (or an item without
+ * recorded hashes) reads and hashes every piece first, as before. The `.torrent` blobs (metadata) are
+ * read a page at a time in parallel. With `ownTracker` the swarms are registered in the site's tracker
+ * in process (`seeding-tracker.ts`) and the sessions never announce to it over the network; their
+ * first announces to other trackers and the DHT are spread over `announceSpreadMs`.
+ *
  * Faults stay with their item: a seeding session is seed-only (its store is read-only), so a piece
  * that fails the recheck (bit rot, a missing blob or S3 object) is reported as damaged
  * (`damaged(itemId)`, and a log line) while the intact pieces are still served; a session that
@@ -17,6 +25,7 @@ import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type AllowCheck, allowSet } from '../tracker/index.js';
 import { DerivedSeeding } from './seeding-derivatives.js';
+import type { TrackerRegistration } from './seeding-tracker.js';
 import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
 
 export interface SeedingOptions {
@@ -28,7 +37,25 @@ export interface SeedingOptions {
   deferral?: DeferralOptions;
   /** Items' derivatives torrents (issue 18): tracked and seeded beside the originals. */
   derivatives?: DerivativeRepository;
+  /** Read and hash every item's files before seeding it (the old start), instead of trusting them. */
+  recheck?: boolean;
+  /** The site's own tracker, where the swarms are registered in process (see `seeding-tracker.ts`). */
+  ownTracker?: TrackerRegistration;
+  /**
+   * At start, the n-th item's first announces to other trackers and the DHT go out at a random time
+   * within min(n x 100 ms, this) (default 10 min): about ten a second, however many items there are.
+   * Items seeded later (a publish) announce at once.
+   */
+  announceSpreadMs?: number;
+  /** `.torrent` blobs read at once at start (default 16). */
+  parallel?: number;
 }
+
+/** Pieces known damaged by item, given to a trusted start (the fixity checks' table). */
+export type DamagedSource = (itemId: number) => number[] | undefined;
+
+const DEFAULT_SPREAD_MS = 10 * 60_000;
+const SPREAD_STEP_MS = 100;
 
 export class Seeding {
   private readonly hashes = new Set<string>();
@@ -45,7 +72,7 @@ export class Seeding {
   /** Derivatives torrents seeded, by item (see `seeding-derivatives.ts`). */
   readonly derived: DerivedSeeding;
 
-  constructor(private readonly options: SeedingOptions) {
+  constructor(private options: SeedingOptions) {
     this.log = options.log ?? (() => {});
     this.gate = new WebSeedGate(options.deferral);
     this.derived = new DerivedSeeding({
@@ -55,7 +82,21 @@ export class Seeding {
       track: (...hashes) => this.track(...hashes),
       untrack: (...hashes) => this.untrack(...hashes),
       log: (m) => this.log(m),
+      sessionOptions: () => ({
+        ...this.sessionOptions(),
+        ...(this.options.recheck ? {} : { trusted: true }),
+      }),
+      register: (on, ...hashes) =>
+        on ? this.options.ownTracker?.add(...hashes) : this.options.ownTracker?.remove(...hashes),
     });
+  }
+
+  /**
+   * How items are started, set by the composition root before `start` (once the tracker exists):
+   * `recheck`, the own tracker's registration, the announce spread.
+   */
+  configure(more: Pick<SeedingOptions, 'recheck' | 'ownTracker' | 'announceSpreadMs'>): void {
+    this.options = { ...this.options, ...more };
   }
 
   /** Where damage and failures are reported (the composition root sets it once it has a logger). */
@@ -87,30 +128,49 @@ export class Seeding {
     },
   );
 
+  /** Where a trusted start learns the pieces known damaged (set by the fixity checks). */
+  damagedSource: DamagedSource | undefined;
+  /** Items started by `start` so far (their announces are spread), or undefined outside `start`. */
+  private started: number | undefined;
+
   /** Loads the allow-list from the catalog and starts seeding every ready item. */
   async start(): Promise<void> {
     for (const hash of await this.options.items.trackedInfoHashes()) this.hashes.add(hash.slice(0, 40));
     this.allowed.update(this.hashes);
+    const parallel = this.options.parallel ?? 16;
     let beforeId: number | undefined;
+    this.started = 0;
     for (;;) {
       const page = await this.options.items.newest({ limit: 100, ...(beforeId ? { beforeId } : {}) });
-      for (const item of page) {
-        try {
-          await this.seed(item);
-        } catch (err) {
-          this.log(`item ${item.id}: cannot seed: ${(err as Error).message}`);
-        }
+      // A page's .torrent blobs are read `parallel` at a time (metadata only; no content is read).
+      for (let at = 0; at < page.length; at += parallel) {
+        await Promise.all(
+          page
+            .slice(at, at + parallel)
+            .map((item) =>
+              this.seed(item).catch((err: unknown) =>
+                this.log(`item ${item.id}: cannot seed: ${(err as Error).message}`),
+              ),
+            ),
+        );
       }
       if (page.length < 100) break;
       beforeId = page[page.length - 1]!.id;
     }
+    this.started = undefined;
     await this.derived.refresh();
+  }
+
+  /** True when the item is seeded without a recheck: its files' hashes were recorded when stored. */
+  trusts(item: Item): boolean {
+    return !this.options.recheck && item.files.every((f) => !!f.blobKey && !!f.sha256);
   }
 
   /** Tracks an info hash (v1 or v2, hex) from now on. */
   track(...hashes: (string | null)[]): void {
+    const before = this.hashes.size;
     for (const h of hashes) if (h) this.hashes.add(h.slice(0, 40).toLowerCase());
-    this.allowed.update(this.hashes);
+    if (this.hashes.size !== before) this.allowed.update(this.hashes); // rebuilt only when it grew
   }
 
   private untrack(...hashes: (string | null)[]): void {
@@ -126,6 +186,8 @@ export class Seeding {
     this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
     const keys = item.files.map((f) => f.blobKey ?? undefined);
     let session: TorrentSession;
+    const trusted = this.trusts(item);
+    const damaged = trusted ? this.damagedSource?.(item.id) : undefined;
     try {
       session = await this.options.engine.add(
         { meta: torrent },
@@ -134,6 +196,8 @@ export class Seeding {
           // policy decides which of the publisher's trackers and web seeds may be contacted.
           path: '',
           storeFor: (m) => new BlobPieceStore(m, this.options.blobs, { keys }),
+          ...(trusted ? { trusted, ...(damaged?.length ? { damaged } : {}) } : {}),
+          ...this.sessionOptions(this.started === undefined ? 0 : ++this.started),
         },
       );
     } catch (err) {
@@ -143,22 +207,41 @@ export class Seeding {
     this.failures.delete(item.id);
     this.sessions.set(item.id, session);
     this.byInfoHash.set(session.infoHash.toString('hex'), item.id);
-    const damaged = session.damaged();
-    if (damaged.length > 0) {
-      this.damage.set(item.id, damaged);
-      this.log(
-        `item ${item.id}: ${damaged.length} of ${torrent.pieceCount} pieces damaged in storage (first: ${damaged[0]}); seeding the intact pieces only`,
-      );
-    } else {
-      this.damage.delete(item.id);
-    }
+    this.options.ownTracker?.add(torrent.infoHash, torrent.infoHashV2);
+    this.noteDamage(item.id, session.damaged(), torrent.pieceCount);
+    // A trusted session finds damage later, when a piece fails its check as it is first served.
+    session.on('damaged', (pieces) => {
+      if (this.sessions.get(item.id) === session) this.noteDamage(item.id, pieces, torrent.pieceCount);
+    });
     session.once('failed', (reason) => {
       if (this.sessions.get(item.id) === session) this.sessions.delete(item.id);
       if (this.byInfoHash.get(session.infoHash.toString('hex')) === item.id)
         this.byInfoHash.delete(session.infoHash.toString('hex'));
       this.failures.set(item.id, reason.message);
+      this.options.ownTracker?.remove(torrent.infoHash, torrent.infoHashV2);
       this.log(`item ${item.id}: seeding stopped: ${reason.message}`);
     });
+  }
+
+  private noteDamage(itemId: number, damaged: number[], pieceCount: number): void {
+    if (damaged.length === 0) {
+      this.damage.delete(itemId);
+      return;
+    }
+    this.damage.set(itemId, damaged);
+    this.log(
+      `item ${itemId}: ${damaged.length} of ${pieceCount} pieces damaged in storage (first: ${damaged[0]}); seeding the intact pieces only`,
+    );
+  }
+
+  /** What every seeding session of the site is added with (own tracker in process, spread announces). */
+  sessionOptions(position = 0): { inProcessTrackers?: (url: string) => boolean; announceSpreadMs: number } {
+    const own = this.options.ownTracker;
+    const max = this.options.announceSpreadMs ?? DEFAULT_SPREAD_MS;
+    return {
+      ...(own ? { inProcessTrackers: own.isOwn } : {}),
+      announceSpreadMs: Math.min(max, position * SPREAD_STEP_MS),
+    };
   }
 
   /** Piece indexes of the item that failed their check in storage (empty when intact or unknown). */
@@ -257,6 +340,7 @@ export class Seeding {
     this.failures.delete(item.id);
     for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
     this.allowed.update(this.hashes);
+    if (session) this.options.ownTracker?.remove(item.infoHash, item.infoHashV2);
     if (session) await this.options.engine.remove(session);
     await this.derived.drop(item.id);
   }

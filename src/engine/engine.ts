@@ -21,6 +21,7 @@ import { FileStore } from './file-store.js';
 import { LocalDiscovery, type LsdOptions, lsdEligible, lsdHashes } from './lsd.js';
 import type { Transport } from './peer.js';
 import { RateLimiter } from './rate-limit.js';
+import { Scheduler } from './scheduler.js';
 import { type SessionOptions, TorrentSession } from './session.js';
 import { DHT_EXTENSIONS } from './session-swarm.js';
 
@@ -77,6 +78,17 @@ export interface AddOptions {
   storeFor?: SessionOptions['storeFor'];
   /** Fetched for the site's own copy: its completion is not announced as a download (`SessionOptions.ownCopy`). */
   ownCopy?: boolean;
+  /**
+   * Start as a seed of the stored content without reading it: the caller vouches for it (the site:
+   * hashed at publish and by fixity checks). Each piece is hashed when first served (`session-trusted.ts`).
+   */
+  trusted?: boolean;
+  /** With `trusted`: pieces known damaged, treated as missing. */
+  damaged?: number[];
+  /** Trackers not announced to: the caller registers the swarm there in process (the site's own). */
+  inProcessTrackers?: (url: string) => boolean;
+  /** Spread the first announces over this many ms (many torrents added at once). */
+  announceSpreadMs?: number;
 }
 
 interface EngineEvents {
@@ -95,6 +107,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   dht: Dht | undefined;
   /** The token bucket every torrent's piece payload goes through (`rate-limit.ts`). */
   private readonly uploadLimit: RateLimiter;
+  /** The one clock of every session: ticks the active ones only (`scheduler.ts`). */
+  readonly scheduler = new Scheduler();
 
   constructor(private readonly options: EngineOptions = {}) {
     super();
@@ -165,6 +179,12 @@ export class Engine extends EventEmitter<EngineEvents> {
       peers: options.peers ?? [],
       ...(options.torrentUrls?.length ? { torrentUrls: options.torrentUrls } : {}),
       ...(options.ownCopy ? { ownCopy: true } : {}),
+      ...(options.trusted
+        ? { trustStored: true, ...(options.damaged ? { damaged: options.damaged } : {}) }
+        : {}),
+      ...(options.inProcessTrackers ? { inProcessTrackers: options.inProcessTrackers } : {}),
+      ...(options.announceSpreadMs ? { announceSpreadMs: options.announceSpreadMs } : {}),
+      scheduler: this.scheduler,
       maxPeers: this.options.maxPeers ?? 60,
       ...(this.options.superSeed ? { superSeed: true } : {}),
       ...(this.options.log ? { log: this.options.log } : {}),
@@ -206,6 +226,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.uploadLimit.close();
     await Promise.all([...new Set(this.sessions.values())].map((s) => s.stop()));
     this.sessions.clear();
+    this.scheduler.close();
     for (const s of this.sockets) s.destroy();
     await this.dht?.close(); // saves the routing table
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

@@ -11,6 +11,7 @@
 
 import { connect as netConnect } from 'node:net';
 import { type PeerAddress, PeerConnection } from '../wire/index.js';
+import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
 import type { TrackerTiers } from './tracker-tiers.js';
@@ -60,8 +61,10 @@ export class SwarmFinder {
     private readonly session: TorrentSession,
     private readonly tiers: TrackerTiers,
   ) {
-    const { policy, trusted } = session.options;
+    const { policy, trusted, inProcessTrackers } = session.options;
     if (policy) tiers.restrict(policy, trusted);
+    // Trackers answered in process (the site's own): the caller registers the swarm there itself.
+    if (inProcessTrackers) tiers.exclude(inProcessTrackers);
     for (const p of session.options.peers ?? [])
       if (this.allowed(p, false))
         this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
@@ -93,7 +96,39 @@ export class SwarmFinder {
     if (this.session.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
     if (!this.known.has(key) && !this.allowed(address, trusted)) return;
     if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
+    this.session.wake(); // an idle seed is ticked again while it has someone to dial
     this.connectMore();
+  }
+
+  /**
+   * The first announces: at once, or with `announceSpreadMs` at a random time within it (and the
+   * DHT's likewise), so a peer starting 10,000 torrents does not send 10,000 announces at once.
+   */
+  begin(): void {
+    const spread = this.session.options.announceSpreadMs ?? 0;
+    if (spread <= 0 || this.tiers.empty) {
+      this.announce('started').catch((err: unknown) =>
+        this.session.emit('warning', `announce: ${describeError(err)}`),
+      );
+    } else {
+      this.announceAt = Date.now() + 1 + Math.floor(Math.random() * spread); // \`started\` when due
+    }
+    if (spread > 0) this.dhtAt = Date.now() + Math.floor(Math.random() * spread);
+  }
+
+  /** Nothing to dial now: no connection attempt under way, every known address waiting for its retry. */
+  idle(now: number): boolean {
+    if (this.connecting.size > 0) return false;
+    for (const entry of this.known.values()) if (entry.nextTry <= now) return false;
+    return true;
+  }
+
+  /** When this torrent next has swarm work: an announce, a DHT announce or a retry (ms; Infinity: none). */
+  nextDue(): number {
+    let due = this.announceAt > 0 && !this.tiers.empty ? this.announceAt : Number.POSITIVE_INFINITY;
+    if (this.session.options.dht && !this.session.meta?.private) due = Math.min(due, this.dhtAt);
+    for (const entry of this.known.values()) due = Math.min(due, entry.nextTry);
+    return due;
   }
 
   /** A connection to a known peer failed or ended: try again later, less often each time. */
@@ -156,8 +191,9 @@ export class SwarmFinder {
     if (this.tiers.empty) return;
     // BEP 3: `completed` is for a download that completes, not for content complete at start (the
     // recheck finds it so before `started` is sent): then `started` with left=0 says it all.
+    if (event === undefined && !this.startedSent) event = 'started'; // a spread first announce
     if (event === 'started') this.startedSent = true;
-    else if (event === 'completed' && !this.startedSent) return;
+    else if ((event === 'completed' || event === 'stopped') && !this.startedSent) return;
     // The peer's own copy (a site archiving a torrent-only item) is no download anyone made: trackers
     // would count `completed` in their `downloaded`. Announce left=0 without the event: a seeder all the same.
     if (event === 'completed' && this.session.options.ownCopy) event = undefined;
@@ -188,7 +224,8 @@ export class SwarmFinder {
       // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.
       const soon =
         this.session.peers.size === 0 && !this.session.complete ? Math.min(interval, 15) : interval;
-      this.announceAt = Date.now() + soon * 1000;
+      // Long intervals get +-10 % jitter, so torrents started together drift apart.
+      this.announceAt = Date.now() + soon * 1000 * (soon >= 60 ? 0.9 + Math.random() * 0.2 : 1);
     }
   }
 

@@ -34,6 +34,11 @@ export class Uploader {
 
   constructor(private readonly session: TorrentSession) {}
 
+  /** Drop the read windows (an idle session holds no piece data; see `session-idle.ts`). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   /** A peer asked for a block. */
   request(peer: Peer, block: BlockRef): void {
     const { have } = this.session;
@@ -91,6 +96,13 @@ export class Uploader {
         if (limit) {
           await limit.take(block.length);
           if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
+        }
+        // Trusted start: a piece is hashed before its first block goes out (session-trusted.ts).
+        const trusted = this.session.trust.servable(block.index);
+        if (trusted !== true && !(await trusted)) {
+          if (peer.conn.open && peer.conn.remote!.negotiated.fast)
+            peer.conn.send({ type: 'reject', ...block });
+          continue;
         }
         const data = await this.readBlock(block);
         if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;

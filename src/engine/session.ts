@@ -24,25 +24,28 @@ import { checkPieceLayers, type Metainfo } from '../torrent/index.js';
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { chokeRound } from './choker.js';
-import { describeError, guardedStore, ownerOf, summarize } from './fault.js';
+import { describeError, guardedStore, ownerOf } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { HashAnswers } from './hash-answers.js';
 import { LayerFetch } from './layer-fetch.js';
 import { Peer, type Transport } from './peer.js';
-import { type BlockRequest, PiecePicker } from './picker.js';
+import type { BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
+import type { Scheduled } from './scheduler.js';
 import { Downloader } from './session-download.js';
+import { idleUntil, makePicker } from './session-idle.js';
 import { MetadataFetcher } from './session-metadata.js';
 import { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import { SessionSuperSeed } from './session-super-seed.js';
 import { type SessionDht, SwarmFinder } from './session-swarm.js';
+import { checkStored, type StartOptions, TrustedPieces } from './session-trusted.js';
 import { Uploader, type UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
 import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
 
-export interface SessionOptions extends UploaderOptions {
+export interface SessionOptions extends UploaderOptions, StartOptions {
   peerId: Buffer;
   /** Our listening port, announced to trackers and peers. */
   port: number;
@@ -99,7 +102,13 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   have: Bitfield | undefined;
   store: PieceStore | undefined;
   map: PieceMap | undefined;
-  picker: PiecePicker | undefined;
+  /** The picker, made when first used (a peer, a download) and dropped while idle (`session-idle.ts`). */
+  get picker(): PiecePicker | undefined {
+    if (this.pickerOn) this.pickerState ??= makePicker(this);
+    return this.pickerState;
+  }
+  pickerState: PiecePicker | undefined;
+  private pickerOn = false;
   verifier: PieceVerifier | undefined;
   readonly peers = new Map<PeerConnection, Peer>();
   readonly banned = new Set<string>();
@@ -117,7 +126,14 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly swarm: SwarmFinder;
   readonly peerHandler: PeerHandler;
   private readonly webSeeds: WebSeedWorker[] = [];
-  private damagedPieces: number[] = [];
+  readonly damagedPieces: number[] = [];
+  /** Trusted start: pieces checked when first served (`session-trusted.ts`). */
+  readonly trust = new TrustedPieces(this);
+  /** What the engine's scheduler drives (`scheduler.ts`); without one, a timer of the session's own. */
+  readonly scheduled: Scheduled = {
+    tick: () => this.guard('tick', () => this.tick()),
+    idleUntil: () => idleUntil(this),
+  };
   readonly counters = new TransferCounters();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
@@ -160,6 +176,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     return [...this.damagedPieces];
   }
 
+  /** Tick an idle session again (a peer came, an address to dial). */
+  wake(): void {
+    this.options.scheduler?.wake(this.scheduled);
+  }
+
   log(message: string): void {
     this.options.log?.(message);
   }
@@ -175,8 +196,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     if (!this.running) return; // failed or stopped during the recheck
     if (!this.meta && this.options.torrentUrls?.length) this.metadata.fetchSources(this.options.torrentUrls);
-    this.timers.push(setInterval(() => this.guard('tick', () => this.tick()), 1000));
-    this.announce('started');
+    if (this.options.scheduler) this.options.scheduler.add(this.scheduled);
+    else this.timers.push(setInterval(() => this.scheduled.tick(Date.now()), 1000));
+    this.swarm.begin(); // `started`, at once or spread (`announceSpreadMs`)
     this.connectMore();
   }
 
@@ -185,6 +207,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (!this.running) return;
     this.running = false;
     for (const t of this.timers) clearInterval(t);
+    this.options.scheduler?.remove(this.scheduled);
     this.timers = [];
     for (const w of this.webSeeds) w.stop();
     for (const peer of this.peers.values()) peer.conn.destroy();
@@ -227,7 +250,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       .catch((err: unknown) => this.emit('warning', `announce: ${describeError(err)}`));
   }
 
-  /** Set up everything that needs the metadata: store, picker, recheck of data already on disk. */
+  /** Set up everything that needs the metadata: store, picker, recheck (or trust) of data already stored. */
   async useMetadata(meta: Metainfo): Promise<void> {
     checkPieceLayers(meta); // as libtorrent's add_torrent: a layer that is not its file's fails the torrent
     this.meta = meta;
@@ -235,21 +258,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.store = guardedStore(this.options.storeFor(meta), this);
     this.verifier = new PieceVerifier(meta, this.map, (root, i) => this.layerFetch.pieceHash(root, i));
     this.have = new Bitfield(meta.pieceCount);
-    await this.recheck();
+    await checkStored(this); // a recheck, or trust (`trustStored`): see session-trusted.ts
     this.layerFetch.start(); // the v2 layers neither the torrent nor the files gave
-    if (this.seedOnly && !this.complete) {
-      for (let i = 0; i < meta.pieceCount; i++) if (!this.have.has(i)) this.damagedPieces.push(i);
-      const n = this.damagedPieces.length;
-      this.log(
-        `torrent ${this.infoHash.toString('hex')}: ${n} of ${meta.pieceCount} pieces damaged in the read-only store (serving the rest): ${summarize(this.damagedPieces)}`,
-      );
-      this.emit('damaged', this.damaged());
-    }
-    const map = this.map;
-    this.picker = new PiecePicker(
-      { pieceCount: meta.pieceCount, pieceSize: (i) => map.piece(i).length },
-      this.have,
-    );
+    this.pickerOn = true;
     this.emit('verified');
     for (const url of this.seedOnly ? [] : new Set([...meta.urlList, ...(this.options.webSeeds ?? [])])) {
       const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
@@ -258,19 +269,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     this.peerHandler.metadataKnown();
     if (this.complete) this.onComplete();
-  }
-
-  /** Verify every piece already on disk (resume after an interruption, kill -9 included). */
-  private async recheck(): Promise<void> {
-    const { store, map, verifier, have } = this;
-    if (!store || !map || !verifier || !have) return;
-    if (store.isEmpty && (await store.isEmpty())) return;
-    await this.hashAnswers.layersFromStore(); // v2 without `piece layers`: from the files, if whole
-    this.downloader.storedBeforeStart = true; // pieces not checkable yet are checked when their hashes come
-    for (let i = 0; i < map.pieceCount; i++) {
-      if (!this.running) return;
-      if (await verifier.verifyStored(i, store)) have.set(i);
-    }
   }
 
   /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
@@ -286,6 +284,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Take over a connection whose handshake (for our info hash) is complete. */
   attach(conn: PeerConnection, address: PeerAddress, outgoing = false, transport: Transport = 'tcp'): void {
     try {
+      this.wake();
       this.peerHandler.takeOver(conn, address, outgoing, transport);
     } catch (err) {
       this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);

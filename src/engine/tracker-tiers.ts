@@ -23,7 +23,7 @@ export interface TierResult {
 }
 
 export class TrackerTiers {
-  private readonly tiers: string[][];
+  private tiers: string[][];
   private policy: OutboundPolicy | undefined;
   private trusted: (url: string) => boolean = () => false;
 
@@ -38,6 +38,11 @@ export class TrackerTiers {
 
   get empty(): boolean {
     return this.tiers.length === 0;
+  }
+
+  /** Never announce to the trackers `skip` names (the caller registers the swarm there itself). */
+  exclude(skip: (url: string) => boolean): void {
+    this.tiers = this.tiers.map((tier) => tier.filter((url) => !skip(url))).filter((tier) => tier.length > 0);
   }
 
   /** Announce to untrusted trackers only under `policy`; `trusted` names the operator's own. */
