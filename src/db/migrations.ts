@@ -10,6 +10,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import { type Column, generatedId, notNull, references } from './migration-columns.js';
 import { captions } from './migrations-captions.js';
+import { fixity } from './migrations-fixity.js';
 import { licences } from './migrations-licences.js';
 import { derivatives, jobs } from './migrations-media.js';
 import { moderation } from './migrations-moderation.js';
@@ -334,5 +335,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await db.schema.createIndex('item_files_sha256_idx').on('item_files').column('sha256').execute();
       },
     },
+    // Fixity (issue 22): items re-hashed against their piece hashes, damage and repairs (`migrations-fixity.ts`).
+    '0020_fixity': { up: (db) => fixity(db) },
   };
 }

@@ -34,6 +34,11 @@ export class Uploader {
 
   constructor(private readonly session: TorrentSession) {}
 
+  /** Forget the read windows (the store's bytes changed: a fixity repair). */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
   /** A peer asked for a block. */
   request(peer: Peer, block: BlockRef): void {
     const { have } = this.session;

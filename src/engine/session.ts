@@ -117,7 +117,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly swarm: SwarmFinder;
   readonly peerHandler: PeerHandler;
   private readonly webSeeds: WebSeedWorker[] = [];
-  private damagedPieces: number[] = [];
+  /** Pieces found damaged and not repaired (see `damaged()`; `session-repair.ts` takes repaired ones off). */
+  damagedPieces: number[] = [];
   readonly counters = new TransferCounters();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
