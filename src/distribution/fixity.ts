@@ -24,6 +24,7 @@ import type { JobContext, JobHandlers, JobQueue } from '../jobs/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type CheckResult, checkPieces } from './fixity-check.js';
+import { type DamagedRanges, damagedRanges, overlapsDamage } from './fixity-ranges.js';
 import type { RepairItemOptions } from './fixity-repair.js';
 import type { FixityRecord, FixityStore, FixityTotals } from './fixity-store.js';
 import { fixityMetrics } from './fixity-view.js';
@@ -76,9 +77,17 @@ export interface FixityView {
   items: FixityRecord[];
 }
 
+interface Loaded {
+  meta: Metainfo;
+  keys: string[];
+  store: BlobPieceStore;
+}
+
 export class Fixity {
   private readonly budget: RateLimiter;
   private readonly repairs = new Map<number, Promise<void>>();
+  /** Bytes of items' blobs known damaged in this process (refused by the file routes until repaired). */
+  private readonly ranges = new Map<number, DamagedRanges>();
   private readonly stopping = new AbortController();
   private timers: NodeJS.Timeout[] = [];
   private log: (message: string) => void;
@@ -167,7 +176,7 @@ export class Fixity {
     const loaded = await this.load(itemId);
     if (!loaded) return undefined;
     const result = await checkPieces(loaded.meta, loaded.store, { budget: this.budget, ...options });
-    return this.finishPass(itemId, result, result.damaged);
+    return this.finishPass(itemId, result, result.damaged, loaded);
   }
 
   private async runJob(ctx: JobContext): Promise<void> {
@@ -196,16 +205,22 @@ export class Fixity {
       });
       return;
     }
-    await this.finishPass(itemId, { ...result, bytes }, damaged);
+    await this.finishPass(itemId, { ...result, bytes }, damaged, loaded);
   }
 
-  private async finishPass(itemId: number, result: CheckResult, damaged: number[]): Promise<FixityRecord> {
+  private async finishPass(
+    itemId: number,
+    result: CheckResult,
+    damaged: number[],
+    loaded: Loaded,
+  ): Promise<FixityRecord> {
     const record = await this.options.store.recordPass(itemId, {
       at: Date.now(),
       bytes: result.bytes,
       files: result.files,
       damaged,
     });
+    this.remember(itemId, loaded, record.damaged);
     if (record.damaged.length > 0) {
       this.log(
         `fixity: item ${itemId}: ${record.damaged.length} damaged piece(s) in storage: ${record.damaged.slice(0, 20).join(', ')}`,
@@ -215,13 +230,27 @@ export class Fixity {
     return record;
   }
 
+  /**
+   * True when bytes [offset, offset + length) of blob `key` of the item are in pieces known to be
+   * damaged here (found by this process, or being repaired by it): not to be served until repaired.
+   */
+  damagedRange(itemId: number, key: string, offset: number, length: number): boolean {
+    return overlapsDamage(this.ranges.get(itemId), key, offset, length);
+  }
+
+  private remember(itemId: number, loaded: Loaded, pieces: readonly number[]): void {
+    if (pieces.length === 0) this.ranges.delete(itemId);
+    else this.ranges.set(itemId, damagedRanges(loaded.meta, loaded.keys, pieces));
+  }
+
   /** The item's torrent and a store over its blobs, when it can be checked. */
-  private async load(itemId: number): Promise<{ meta: Metainfo; store: BlobPieceStore } | undefined> {
+  private async load(itemId: number): Promise<Loaded | undefined> {
     const { items, blobs } = this.options;
     const item = await items.get(itemId);
     if (item?.status !== 'ready' || !item.torrentKey || item.files.some((f) => !f.blobKey)) return undefined;
     const meta = parseTorrent(await readAll(await blobs.get(item.torrentKey)));
-    return { meta, store: new BlobPieceStore(meta, blobs, { keys: item.files.map((f) => f.blobKey!) }) };
+    const keys = item.files.map((f) => f.blobKey!);
+    return { meta, keys, store: new BlobPieceStore(meta, blobs, { keys }) };
   }
 
   /** Repairs the item's recorded damage from the swarm (one repair per item at a time). */
@@ -244,6 +273,8 @@ export class Fixity {
     const record = await store.get(itemId);
     if (!seeding || !record || record.damaged.length === 0) return;
     await store.setState(itemId, 'repairing');
+    const before = await this.load(itemId);
+    if (before) this.remember(itemId, before, record.damaged);
     this.log(`fixity: item ${itemId}: repairing ${record.damaged.length} piece(s) from the swarm`);
     const timeout = AbortSignal.timeout(this.options.repairTimeoutMs ?? 3_600_000);
     try {
@@ -257,6 +288,7 @@ export class Fixity {
       const bad = again?.damaged ?? [];
       const fixed = done.filter((i) => !bad.includes(i));
       const after = await store.recordRepair(itemId, { at: Date.now(), pieces: fixed });
+      if (loaded) this.remember(itemId, loaded, after.damaged);
       if (bad.length > 0) throw new Error(`${bad.length} piece(s) still damaged after writing them back`);
       this.log(
         `fixity: item ${itemId}: ${fixed.length} piece(s) repaired from the swarm${after.damaged.length ? `, ${after.damaged.length} left` : ''}`,

@@ -234,6 +234,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         seeding: site.seeding,
         torrents,
         ...(site.traffic ? { traffic: site.traffic } : {}),
+        ...(site.fixity ? { fixity: site.fixity } : {}),
       });
       if (site.derivatives)
         await api.register(derivativeRoutes, {
