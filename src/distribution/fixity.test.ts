@@ -109,12 +109,16 @@ test('damage goes to the seeding side; repaired once it reads back whole, or dam
     repair: async (itemId, pieces) => {
       calls.push([itemId, [...pieces]]);
       if (itemId === b) throw new Error('no peer has the pieces');
-      await s.blobs.put(`items/0/files/0`, content); // as the swarm would: the good bytes back
+      // As the swarm would: the good bytes of these pieces back.
+      const bytes = await readAll(await s.blobs.get('items/0/files/0'));
+      for (const i of pieces) content.copy(bytes, i * PIECE, i * PIECE, (i + 1) * PIECE);
+      await s.blobs.put('items/0/files/0', bytes);
       return [...pieces];
     },
   };
   const logs: string[] = [];
-  const fixity = new Fixity({ ...s, settings, seeding, log: (m) => logs.push(m) });
+  // One piece per batch: a repair never holds more than `repairBatchBytes` of pieces.
+  const fixity = new Fixity({ ...s, settings, seeding, log: (m) => logs.push(m), repairBatchBytes: PIECE });
   t.after(() => fixity.close());
   for (const [i, at] of [
     [0, [PIECE + 1, 5 * PIECE]],
@@ -132,7 +136,8 @@ test('damage goes to the seeding side; repaired once it reads back whole, or dam
   await fixity.check(b);
   await fixity.repair(b);
   assert.deepEqual(calls, [
-    [a, [1, 5]],
+    [a, [1]],
+    [a, [5]],
     [b, [0]],
   ]);
   const ra = await s.store.get(a);
@@ -154,6 +159,7 @@ test('damage goes to the seeding side; repaired once it reads back whole, or dam
   assert.match(metrics, /^seedcast_fixity_pieces_repaired_total 2$/m);
   assert.match(metrics, /^seedcast_fixity_damaged_pieces 1$/m);
   assert.match(metrics, /^seedcast_fixity_files_verified_total 2$/m);
-  assert.match(logs.join('\n'), /item \d+: 2 piece\(s\) repaired from the swarm/);
+  assert.match(logs.join('\n'), /item \d+: 1 piece\(s\) repaired from the swarm, 1 left/);
+  assert.match(logs.join('\n'), /item \d+: 1 piece\(s\) repaired from the swarm\n/);
   assert.match(logs.join('\n'), /repair failed: no peer has the pieces/);
 });

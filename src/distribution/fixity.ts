@@ -67,6 +67,8 @@ export interface FixityOptions {
   sliceMs?: number;
   /** A repair that finds no peer with the pieces gives up after this long (default 1 hour); retried at a later tick. */
   repairTimeoutMs?: number;
+  /** Most bytes of pieces one repair holds in memory before writing them back (default 64 MiB). */
+  repairBatchBytes?: number;
 }
 
 /** What the admin page shows. */
@@ -273,26 +275,37 @@ export class Fixity {
     const record = await store.get(itemId);
     if (!seeding || !record || record.damaged.length === 0) return;
     await store.setState(itemId, 'repairing');
-    const before = await this.load(itemId);
-    if (before) this.remember(itemId, before, record.damaged);
+    const loaded = await this.load(itemId);
+    if (loaded) this.remember(itemId, loaded, record.damaged);
     this.log(`fixity: item ${itemId}: repairing ${record.damaged.length} piece(s) from the swarm`);
-    const timeout = AbortSignal.timeout(this.options.repairTimeoutMs ?? 3_600_000);
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(this.options.repairTimeoutMs ?? 3_600_000),
+      this.stopping.signal,
+    ]);
     try {
-      const done = await seeding.repair(itemId, record.damaged, {
-        signal: AbortSignal.any([timeout, this.stopping.signal]),
-        ...(this.options.tmpRoot ? { tmpRoot: this.options.tmpRoot } : {}),
-      });
-      // Read back from storage: what was written must be what the hashes say.
-      const loaded = await this.load(itemId);
-      const again = loaded ? await checkPieces(loaded.meta, loaded.store, { pieces: done }) : undefined;
-      const bad = again?.damaged ?? [];
-      const fixed = done.filter((i) => !bad.includes(i));
-      const after = await store.recordRepair(itemId, { at: Date.now(), pieces: fixed });
-      if (loaded) this.remember(itemId, loaded, after.damaged);
-      if (bad.length > 0) throw new Error(`${bad.length} piece(s) still damaged after writing them back`);
-      this.log(
-        `fixity: item ${itemId}: ${fixed.length} piece(s) repaired from the swarm${after.damaged.length ? `, ${after.damaged.length} left` : ''}`,
-      );
+      if (!loaded) throw new Error('the item can no longer be read');
+      let left = record.damaged;
+      // In batches: the pieces of a batch are held in memory until they are written back.
+      for (const batch of batches(
+        left,
+        loaded.meta.pieceLength,
+        this.options.repairBatchBytes ?? 64 * 1024 * 1024,
+      )) {
+        const done = await seeding.repair(itemId, batch, {
+          signal,
+          ...(this.options.tmpRoot ? { tmpRoot: this.options.tmpRoot } : {}),
+        });
+        // Read back from storage: what was written must be what the hashes say.
+        const bad = (await checkPieces(loaded.meta, loaded.store, { pieces: done })).damaged;
+        const fixed = done.filter((i) => !bad.includes(i));
+        const after = await store.recordRepair(itemId, { at: Date.now(), pieces: fixed });
+        left = after.damaged;
+        this.remember(itemId, loaded, left);
+        if (bad.length > 0) throw new Error(`${bad.length} piece(s) still damaged after writing them back`);
+        this.log(
+          `fixity: item ${itemId}: ${fixed.length} piece(s) repaired from the swarm${left.length ? `, ${left.length} left` : ''}`,
+        );
+      }
     } catch (err) {
       const message = (err as Error).message;
       await store.setState(itemId, 'damaged', message).catch(() => undefined);
@@ -328,4 +341,12 @@ export class Fixity {
   async metricsText(): Promise<string> {
     return fixityMetrics(await this.options.store.totals(), this.repairs.size);
   }
+}
+
+/** `pieces` in runs of at most `maxBytes` of pieces (at least one piece each). */
+function batches(pieces: readonly number[], pieceLength: number, maxBytes: number): number[][] {
+  const per = Math.max(1, Math.floor(maxBytes / pieceLength));
+  const out: number[][] = [];
+  for (let i = 0; i < pieces.length; i += per) out.push(pieces.slice(i, i + per));
+  return out;
 }

@@ -44,7 +44,8 @@ interface Span {
   index: number;
   offset: number;
   length: number;
-  data: Buffer;
+  /** Allocated at the piece's first write. */
+  data?: Buffer;
 }
 
 /** A writable `PieceStore` over a read-only one, for the damaged pieces only (see the module doc). */
@@ -67,7 +68,7 @@ export class RepairStore implements PieceStore {
       .sort((a, b) => a - b)
       .map((index) => {
         const { offset, length } = this.map.piece(index);
-        return { index, offset, length, data: Buffer.alloc(length) };
+        return { index, offset, length };
       });
     let next = 0;
     this.keyOfFile = [];
@@ -88,6 +89,7 @@ export class RepairStore implements PieceStore {
   async read(offset: number, length: number): Promise<Buffer> {
     const out = await this.base.read(offset, length);
     for (const span of this.overlapping(offset, length)) {
+      if (!span.data) continue;
       const start = Math.max(offset, span.offset);
       const end = Math.min(offset + length, span.offset + span.length);
       span.data.copy(out, start - offset, start - span.offset, end - span.offset);
@@ -102,6 +104,7 @@ export class RepairStore implements PieceStore {
     for (const span of spans) {
       const start = Math.max(offset, span.offset);
       const end = Math.min(offset + data.length, span.offset + span.length);
+      span.data ??= Buffer.alloc(span.length);
       span.data.set(data.subarray(start - offset, end - offset), start - span.offset);
     }
   }
@@ -113,6 +116,7 @@ export class RepairStore implements PieceStore {
   patches(): Map<string, BlobPatch[]> {
     const out = new Map<string, BlobPatch[]>();
     for (const span of this.spans) {
+      if (!span.data) continue; // never written: nothing to write back
       for (const seg of this.map.segments(span.offset, span.length)) {
         const key = this.keyOfFile[seg.file];
         if (key === undefined) continue; // padding: never stored
