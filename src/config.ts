@@ -7,6 +7,7 @@
 
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { type FixityConfig, readFixityConfig } from './config-fixity.js';
 import { type MailConfig, readMailConfig } from './config-mail.js';
 import {
   blank,
@@ -84,6 +85,8 @@ export interface Config {
   jobs: JobsConfig;
   /** Outgoing mail (issue 19): `config-mail.ts`. */
   mail: MailConfig;
+  /** Fixity checks and repairs (issue 22): `config-fixity.ts`. */
+  fixity: FixityConfig;
   /** Fastify's request log (`--log-level`, SEEDCAST_LOG_LEVEL); undefined: none (quiet, like `warn`). */
   logLevel: LogLevel | undefined;
 }
@@ -287,6 +290,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     webrtc: readWebRtcConfig({ noWebrtc: flags.noWebrtc }, env),
     jobs: Object.freeze(readJobsConfig({ jobs: flags.jobs }, env)),
     mail: Object.freeze(readMailConfig(env)),
+    fixity: Object.freeze(readFixityConfig(env)),
     logLevel: readLogLevel(flags.logLevel, env),
   });
 }

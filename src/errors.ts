@@ -81,6 +81,9 @@ export const ERRORS = {
   STORAGE_INTEGRITY: { status: 422, message: 'storage: size or hash does not match' },
   STORAGE_READ_ONLY: { status: 500, message: 'storage: read-only' },
   STORAGE_UNAVAILABLE: { status: 503, message: 'storage: unavailable' },
+  // fixity (issue 22): re-hashing stored items, repairing damaged pieces from the swarm
+  FIXITY_ABORTED: { status: 503, message: 'fixity: check or repair stopped' },
+  FIXITY_REPAIR: { status: 500, message: 'fixity: repair failed' },
   // accounts and the catalog (src/catalog)
   USER_INVALID: { status: 400, message: 'account: invalid field' },
   USER_EXISTS: { status: 409, message: 'account: that username is taken' },

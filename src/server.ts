@@ -48,6 +48,8 @@ export interface ServerExtras {
   wrapBlobs?: (blobs: BlobStore) => BlobStore;
   /** Replaces the media jobs' derivative maker (tests). */
   maker?: DerivativeMaker;
+  /** Fixity's scheduler timings (tests shorten them). */
+  fixity?: { tickMs?: number; firstTickMs?: number; sliceMs?: number };
 }
 
 /** Starts the site; `config` is `readConfig(...)`'s result (or any part of it, for tests). */
@@ -57,7 +59,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   // The DHT is off unless the caller's config turns it on (`seedcast serve` does, by default), so a
   // site started in-process (tests, embedding) never contacts the public DHT routers unasked.
-  const c: Config = { ...readConfig({}, {}), dht: { enabled: false, bootstrap: undefined }, ...config };
+  // Periodic fixity checks likewise (`seedcast serve` passes the whole config, with them on by default).
+  const c: Config = {
+    ...readConfig({}, {}),
+    dht: { enabled: false, bootstrap: undefined },
+    fixity: { ...readConfig({}, {}).fixity, enabled: false },
+    ...config,
+  };
   const startedAt = Date.now();
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -127,6 +135,7 @@ export async function startServer(
       stun: c.webrtc.stun,
       mail: c.mail,
       maxUploadBytes: siteLimits(limits).uploadBytes,
+      fixity: { ...c.fixity, ...extras.fixity },
     });
     closers.push(async () => site.media?.close());
     const tracker = new TrackerService({
@@ -214,6 +223,11 @@ export async function startServer(
     });
     closers.push(async () => ownTracker.close());
     site.seeding.configure({ recheck: c.recheck, ownTracker });
+    // Pieces the fixity checks found damaged stay missing at a trusted start, until repaired.
+    if (site.fixity) {
+      const damage = await site.fixity.knownDamage();
+      site.seeding.damagedSource = (itemId) => damage.get(itemId);
+    }
     await site.seeding.start();
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     site.archiver?.setLog((m) => app.log.warn(m));
@@ -243,9 +257,16 @@ export async function startServer(
         onDerivatives: (itemId) => site.seeding.derived.seed(itemId),
         ...(extras.maker ? { maker: extras.maker } : {}),
       },
-      { concurrency: c.jobs.workers },
+      { concurrency: c.jobs.workers, handlers: site.fixity?.handlers() },
     );
     if (workers) closers.push(() => workers.close());
+    // Fixity (issue 22): checks due are queued each tick; damage found is repaired from the swarm.
+    if (site.fixity) {
+      const fixity = site.fixity;
+      fixity.setLog(extras.log ?? ((m) => app.log.warn(m)));
+      fixity.start();
+      closers.push(() => fixity.close());
+    }
     return { url, peerPort, webrtc, app, site, close: closeAll };
   } catch (err) {
     await closeAll();

@@ -29,7 +29,14 @@ import {
 import { DEFAULT_QUOTAS, type QuotaConfig } from './config.js';
 import type { MailConfig } from './config-mail.js';
 import type { Database } from './db/index.js';
-import { Seeding, SqlTrafficStore, Traffic } from './distribution/index.js';
+import {
+  Fixity,
+  type FixitySettings,
+  Seeding,
+  SqlFixityStore,
+  SqlTrafficStore,
+  Traffic,
+} from './distribution/index.js';
 import type { Engine } from './engine/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { Captions, MediaAnalyzer, MediaProcessing } from './media/index.js';
@@ -71,6 +78,8 @@ export interface SiteParts {
   jobs?: JobQueue;
   /** Outgoing mail for password resets and address verification (issue 19); none: no mail. */
   mail?: MailConfig;
+  /** Fixity checks (issue 22); default off (damage found is still reported and repaired). */
+  fixity?: FixitySettings & { tickMs?: number; firstTickMs?: number; sliceMs?: number };
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -98,6 +107,17 @@ export function createSite(parts: SiteParts): SiteServices {
   const channels = new ChannelRepository(db);
   const derivatives = new DerivativeRepository(db);
   const seeding = new Seeding({ items, blobs, engine, derivatives });
+  // Fixity (issue 22): checks on the job queue, repairs through the seeding sessions.
+  const fixity = new Fixity({
+    store: new SqlFixityStore(db),
+    items,
+    blobs,
+    settings: parts.fixity ?? { enabled: false, periodMs: 30 * 86_400_000, bytesPerSecond: 0 },
+    ...(parts.jobs ? { jobs: parts.jobs } : {}),
+    seeding,
+    tmpRoot: join(dirname(stagingRoot), 'repair'),
+    ...parts.fixity,
+  });
   const sessions = new SessionRepository(db);
   const media = new MediaAnalyzer({
     items,
@@ -144,6 +164,7 @@ export function createSite(parts: SiteParts): SiteServices {
     moderation: new ModerationRepository(db),
     blobs,
     seeding,
+    fixity,
     links,
     stagingRoot,
     uploads: new Uploads({

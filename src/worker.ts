@@ -3,7 +3,7 @@
  * opens what `serve` opens for media work, from the same settings: the database (SQLite in the data
  * folder, or `SEEDCAST_DATABASE_URL`), the blob store (local disk in the data folder, or
  * `SEEDCAST_STORAGE_URL`) and the job queue (embedded, or `SEEDCAST_QUEUE=bullmq`), then runs the
- * handlers (`noop`, media) `jobs.workers` at a time. Closing gives running jobs back to the queue.
+ * handlers (`noop`, media, `fixity.check`) `jobs.workers` at a time. Closing gives running jobs back to the queue.
  */
 
 import { mkdir, rm } from 'node:fs/promises';
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { DerivativeRepository, ItemRepository } from './catalog/index.js';
 import { type Config, readConfig } from './config.js';
 import { openDatabase } from './db/index.js';
-import { type JobQueue, type JobWorkers, noop, openJobQueue } from './jobs/index.js';
+import { Fixity, SqlFixityStore } from './distribution/index.js';
+import { type JobHandlers, type JobQueue, type JobWorkers, noop, openJobQueue } from './jobs/index.js';
 import { type MediaJobDeps, mediaJobHandlers } from './media/jobs.js';
 import { SiteLinks } from './site/index.js';
 import { openBlobStore } from './storage/index.js';
@@ -50,10 +51,21 @@ export async function startWorker(
     await mkdir(tmpRoot, { recursive: true, mode: 0o700 });
     closers.push(() => rm(tmpRoot, { recursive: true, force: true }));
     const log = extras.log ?? (() => undefined);
+    // Fixity checks (issue 22) run here too; the damage they record is repaired by the seeding `serve`.
+    const items = new ItemRepository(db);
+    const fixity = new Fixity({
+      store: new SqlFixityStore(db),
+      items,
+      blobs,
+      jobs: queue,
+      settings: c.fixity,
+      log,
+    });
+    closers.push(() => fixity.close());
     const workers = startJobWorkers(
       queue,
       {
-        items: new ItemRepository(db),
+        items,
         blobs,
         tmpRoot,
         links: new SiteLinks(c.publicUrl),
@@ -62,7 +74,7 @@ export async function startWorker(
         derivatives: new DerivativeRepository(db),
         torrentFormat: c.torrentFormat,
       },
-      { concurrency: c.jobs.workers, finished: true },
+      { concurrency: c.jobs.workers, finished: true, handlers: fixity.handlers() },
     );
     if (workers) closers.push(() => workers.close());
     return { queue, workers, close: closeAll };
@@ -73,18 +85,18 @@ export async function startWorker(
 }
 
 /**
- * Runs the site's job handlers (`noop`, media) `concurrency` at a time in this process (none at 0).
+ * Runs the site's job handlers (`noop`, media, and `handlers`: fixity) `concurrency` at a time in this process (none at 0).
  * `log` gets problems, and each finished job's line when `finished` is set.
  */
 export function startJobWorkers(
   queue: JobQueue,
   deps: Omit<MediaJobDeps, 'queue'>,
-  options: { concurrency: number; finished?: boolean },
+  options: { concurrency: number; finished?: boolean; handlers?: JobHandlers },
 ): JobWorkers | undefined {
   if (options.concurrency <= 0) return undefined;
   const log = deps.log ?? (() => undefined);
   return queue.work(
-    { noop, ...mediaJobHandlers({ ...deps, queue }) },
+    { noop, ...mediaJobHandlers({ ...deps, queue }), ...options.handlers },
     {
       concurrency: options.concurrency,
       log: (m) => (options.finished || !/^(done|retry) /.test(m) ? log(m) : undefined),

@@ -16,4 +16,5 @@ export {
 } from './open.js';
 export * from './schema.js';
 export * from './schema-captions.js';
+export * from './schema-fixity.js';
 export * from './schema-people.js';

@@ -10,6 +10,7 @@
 import { type Kysely, type Migration, sql } from 'kysely';
 import { type Column, generatedId, notNull, references } from './migration-columns.js';
 import { captions } from './migrations-captions.js';
+import { fixity } from './migrations-fixity.js';
 import { licences } from './migrations-licences.js';
 import { derivatives, jobs } from './migrations-media.js';
 import { moderation } from './migrations-moderation.js';
@@ -335,6 +336,8 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await db.schema.createIndex('item_files_sha256_idx').on('item_files').column('sha256').execute();
       },
     },
+    // Fixity (issue 22): items re-hashed against their piece hashes, damage and repairs (`migrations-fixity.ts`).
+    '0020_fixity': { up: (db) => fixity(db) },
     // Search ranks, counts and facets every match (issue 22): `migrations-search-rank.ts`.
     '0021_search_rank': {
       async up(db) {

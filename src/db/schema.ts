@@ -12,6 +12,7 @@
 
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { CaptionCuesTable, CaptionsTable, ItemChaptersTable } from './schema-captions.js';
+import type { FixityTable } from './schema-fixity.js';
 import { PEOPLE_TABLES, type PeopleSchema } from './schema-people.js';
 
 /** A column the database fills in on insert unless given. */
@@ -337,6 +338,7 @@ export interface Schema extends PeopleSchema {
   captions: CaptionsTable;
   caption_cues: CaptionCuesTable;
   item_chapters: ItemChaptersTable;
+  fixity: FixityTable;
 }
 
 export type TableName = keyof Schema;
@@ -361,6 +363,7 @@ export const TABLES: readonly TableName[] = [
   'captions',
   'caption_cues',
   'item_chapters',
+  'fixity',
   ...PEOPLE_TABLES,
 ];
 

@@ -4,9 +4,28 @@
  * by channel (plain HTTP to players and downloads, web seed, TCP and WebRTC peers, what browsers got
  * from other browsers), flushed to the site's database; and seeding every item (`seeding.ts`: the
  * tracker's allow-list and the engine's sessions over the blob store, with the web seed's deferral
- * rule and the derivatives torrents).
+ * rule and the derivatives torrents); fixity (issue 22: `fixity*.ts`, re-hashing stored items at a
+ * bounded rate and repairing damaged pieces from the swarm).
  */
 
+export {
+  FIXITY_JOB,
+  Fixity,
+  type FixityOptions,
+  type FixityRepairer,
+  type FixitySettings,
+  type FixityView,
+} from './fixity.js';
+export { type CheckOptions, type CheckResult, checkPieces } from './fixity-check.js';
+export { type RepairItemOptions, repairItem } from './fixity-repair.js';
+export {
+  type FixityRecord,
+  type FixityState,
+  type FixityStore,
+  type FixityTotals,
+  SqlFixityStore,
+} from './fixity-store.js';
+export { fixityMetrics } from './fixity-view.js';
 export { type DamagedSource, Seeding, type SeedingOptions } from './seeding.js';
 export { ipBytes, TrackerRegistration, type TrackerRegistrationOptions } from './seeding-tracker.js';
 export {

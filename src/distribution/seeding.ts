@@ -21,9 +21,11 @@
 
 import type { DerivativeRepository, Item, ItemRepository } from '../catalog/index.js';
 import type { Engine, TorrentSession } from '../engine/index.js';
+import { SeedcastError } from '../errors.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type AllowCheck, allowSet } from '../tracker/index.js';
+import { type RepairItemOptions, repairItem } from './fixity-repair.js';
 import { DerivedSeeding } from './seeding-derivatives.js';
 import type { TrackerRegistration } from './seeding-tracker.js';
 import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
@@ -247,6 +249,25 @@ export class Seeding {
   /** Piece indexes of the item that failed their check in storage (empty when intact or unknown). */
   damaged(itemId: number): number[] {
     return [...(this.damage.get(itemId) ?? [])];
+  }
+
+  /**
+   * Fixity (issue 22): fetches the item's damaged `pieces` from the swarm and writes them back into
+   * the blob store, seeding the intact pieces meanwhile (`fixity-repair.ts`); resolves with them.
+   */
+  async repair(
+    itemId: number,
+    pieces: readonly number[],
+    options: RepairItemOptions = {},
+  ): Promise<number[]> {
+    const session = this.sessions.get(itemId);
+    const item = await this.options.items.get(itemId);
+    if (!session || !item) throw new SeedcastError('FIXITY_REPAIR', `item ${itemId} is not being seeded`);
+    const done = await repairItem(session, item, this.options.blobs, pieces, { log: this.log, ...options });
+    const left = this.damaged(itemId).filter((i) => !done.includes(i));
+    if (left.length > 0) this.damage.set(itemId, left);
+    else this.damage.delete(itemId);
+    return done;
   }
 
   /** Why the item is not being seeded after an error (undefined when it is, or never failed). */

@@ -10,7 +10,9 @@ export { describeError, failOwner } from './fault.js';
 export { FileStore, type PieceStore } from './file-store.js';
 export type { Transport } from './peer.js';
 export { PieceMap } from './piece-map.js';
+export { RateLimiter } from './rate-limit.js';
 export { TorrentSession } from './session.js';
+export { isRepairing, type RepairOptions, repairPieces } from './session-repair.js';
 export type { SessionStats } from './session-stats.js';
 export {
   type DataChannelLike,

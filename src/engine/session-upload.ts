@@ -34,7 +34,8 @@ export class Uploader {
 
   constructor(private readonly session: TorrentSession) {}
 
-  /** Drop the read windows (an idle session holds no piece data; see `session-idle.ts`). */
+  /** Drop the read windows: an idle session holds no piece data (`session-idle.ts`), and a fixity
+   * repair changed the store's bytes. */
   clearCache(): void {
     this.cache.clear();
   }

@@ -126,7 +126,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly swarm: SwarmFinder;
   readonly peerHandler: PeerHandler;
   private readonly webSeeds: WebSeedWorker[] = [];
-  readonly damagedPieces: number[] = [];
+  /** Pieces found damaged and not repaired (see `damaged()`; `session-repair.ts` takes repaired ones off). */
+  damagedPieces: number[] = [];
   /** Trusted start: pieces checked when first served (`session-trusted.ts`). */
   readonly trust = new TrustedPieces(this);
   /** What the engine's scheduler drives (`scheduler.ts`); without one, a timer of the session's own. */

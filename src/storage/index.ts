@@ -16,5 +16,6 @@ export { assertValidKey, assertValidPrefix, blobKey, invalidKeyReason, safeSegme
 export { LocalDiskStore } from './local-disk.js';
 export { openBlobStore, type StorageTarget } from './open.js';
 export { BlobPieceStore, type BlobPieceStoreOptions } from './piece-store.js';
+export { type BlobPatch, RepairStore, type RepairStoreOptions, writeBlobRanges } from './piece-writer.js';
 export { S3Store } from './s3.js';
 export { parseS3Url, type S3Location } from './s3-url.js';

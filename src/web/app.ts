@@ -25,7 +25,7 @@ import {
   type TokenRepository,
   type UserRepository,
 } from '../catalog/index.js';
-import type { Seeding, Traffic } from '../distribution/index.js';
+import type { Fixity, Seeding, Traffic } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
 import { Captions, type CaptionViews, type MediaAnalyzer, type ProcessingViews } from '../media/index.js';
@@ -122,6 +122,8 @@ export interface SiteServices {
   collections?: CollectionRepository;
   /** One-time links, email addresses, deleting and exporting accounts, mail (issue 19). */
   accounts?: AccountServices;
+  /** Fixity checks and repairs (issue 22): the admin page's section and `/metrics`. */
+  fixity?: Fixity;
 }
 
 export interface AppOptions {
@@ -211,7 +213,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         if (!metricsAllowed(request, options.metricsToken))
           throw new SeedcastError('FORBIDDEN', 'metrics: from loopback, or with the metrics token');
         reply.type('text/plain; version=0.0.4; charset=utf-8');
-        return tracker.metricsText();
+        return (await tracker.metricsText()) + ((await site?.fixity?.metricsText()) ?? '');
       });
     }
   });
@@ -239,6 +241,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
         seeding: site.seeding,
         torrents,
         ...(site.traffic ? { traffic: site.traffic } : {}),
+        ...(site.fixity ? { fixity: site.fixity } : {}),
       });
       if (site.derivatives)
         await api.register(derivativeRoutes, {

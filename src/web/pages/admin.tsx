@@ -8,8 +8,10 @@
  */
 
 import type { AuditEntry, P2pChoice } from '../../catalog/index.js';
+import type { FixityView } from '../../distribution/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { AdminResetLinkForm } from './account-lifecycle.js';
+import { FixitySection } from './admin-fixity.js';
 import { formatDate } from './format.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { AdminP2pForm } from './p2p-settings.js';
@@ -70,6 +72,8 @@ export function AdminPage(props: {
   notice?: string;
   /** The site's default for browser P2P (issue 17), when the site keeps settings. */
   p2pDefault?: P2pChoice;
+  /** Fixity passes and damaged items (issue 22). */
+  fixity?: FixityView;
 }): Html {
   const { ctx, reports, takenDown } = props;
   return (
@@ -175,6 +179,7 @@ export function AdminPage(props: {
         )}
       </section>
       {props.moderation ? <Accounts ctx={ctx} moderation={props.moderation} /> : null}
+      {props.fixity ? <FixitySection view={props.fixity} /> : null}
     </Layout>
   );
 }

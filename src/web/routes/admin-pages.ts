@@ -85,6 +85,7 @@ export async function adminPageRoutes(app: FastifyInstance, kit: PageKit): Promi
             }
           : undefined,
         notice: NOTICES[request.query.done ?? ''],
+        ...(site.fixity ? { fixity: await site.fixity.view() } : {}),
         ...(site.settings && who.user.role === 'admin'
           ? { p2pDefault: await site.settings.p2pDefault() }
           : {}),

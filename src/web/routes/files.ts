@@ -25,11 +25,14 @@
  * always served, and so are the P2P player's fallback requests (`X-Seedcast-Player: p2p`): the player
  * asks for what its peers did not bring in time, and a browser page is no peer the site's TCP peer
  * could serve instead.
+ *
+ * Fixity (issue 22): a range over pieces the fixity check found damaged in storage is never sent (503
+ * with `Retry-After`, STORAGE_UNAVAILABLE) until the repair writes them back; every other range is.
  */
 
 import type { FastifyInstance } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import type { Seeding, Traffic } from '../../distribution/index.js';
+import type { Fixity, Seeding, Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import { THUMBNAIL_TYPE } from '../../media/index.js';
 import type { ServedTorrents } from '../../site/index.js';
@@ -62,6 +65,8 @@ export interface FileRoutesOptions {
   seeding?: Pick<Seeding, 'admitWebSeed'>;
   /** Counts the bytes sent per item and channel. */
   traffic?: Pick<Traffic, 'record'>;
+  /** Ranges over pieces found damaged in storage are refused until repaired (issue 22, fixity). */
+  fixity?: Pick<Fixity, 'damagedRange'>;
 }
 
 const fileParams = {
@@ -188,6 +193,15 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
           .send({ error: { code: 'FILE_USE_SWARM', message: ERRORS.FILE_USE_SWARM.message } });
       }
       const { offset, length } = range;
+      // Fixity (issue 22): never bytes that fail their hash; the swarm has them, the repair brings them back.
+      if (options.fixity?.damagedRange(item.id, file.blobKey, offset, length)) {
+        admission?.release();
+        reply.removeHeader('Content-Range').header('Retry-After', '60');
+        throw new SeedcastError(
+          'STORAGE_UNAVAILABLE',
+          `item ${item.id}: part of "${name}" is being repaired`,
+        );
+      }
       reply.header('Content-Length', length);
       if (admission) reply.raw.once('close', admission.release);
       if (request.method === 'HEAD' || length === 0) return reply.send();
