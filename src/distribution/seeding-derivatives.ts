@@ -30,7 +30,7 @@ export interface DerivedSeedingOptions {
   /** Options every session is added with (trust, the own tracker's URLs, spread announces). */
   sessionOptions?: () => Partial<AddOptions>;
   /** The swarm joins (`on`) or leaves the site's own tracker, registered in process. */
-  register?: (on: boolean, ...hashes: (string | null)[]) => void;
+  register?: (on: boolean, session: TorrentSession, ...hashes: (string | null)[]) => void;
 }
 
 interface Seeded {
@@ -119,7 +119,7 @@ export class DerivedSeeding {
     this.seeded.delete(itemId);
     this.byInfoHash.delete(seeded.session.infoHash.toString('hex'));
     this.options.untrack(seeded.torrent.infoHash, seeded.torrent.infoHashV2);
-    this.options.register?.(false, seeded.torrent.infoHash, seeded.torrent.infoHashV2);
+    this.options.register?.(false, seeded.session, seeded.torrent.infoHash, seeded.torrent.infoHashV2);
     await this.options.engine.remove(seeded.session);
   }
 
@@ -177,7 +177,7 @@ export class DerivedSeeding {
     }
     this.seeded.set(torrent.itemId, { session, torrent });
     this.byInfoHash.set(session.infoHash.toString('hex'), torrent.itemId);
-    this.options.register?.(true, torrent.infoHash, torrent.infoHashV2);
+    this.options.register?.(true, session, torrent.infoHash, torrent.infoHashV2);
     session.once('failed', (reason) => {
       if (this.seeded.get(torrent.itemId)?.session === session) {
         this.seeded.delete(torrent.itemId);

@@ -10,15 +10,17 @@
  *
  * A hybrid torrent is registered under its v1 hash and its v2 hash truncated to 20 bytes (BEP 52),
  * as a v2 client looks it up. The address registered is the one the site's public URL resolves to:
- * the address an announce over the network to its own tracker would have come from.
+ * the address an announce over the network to its own tracker would have come from. As with an
+ * announce over the network, the answer's peers (leechers that announced before the site's peer
+ * came up) go to the item's session (`onPeers`), which dials them.
  */
 
 import { isIPv4, isIPv6 } from 'node:net';
-import type { AnnounceRequest } from '../tracker/index.js';
+import type { AnnounceRequest, AnnounceResponse } from '../tracker/index.js';
 
 /** What the registration needs of the tracker service. */
 export interface InProcessTracker {
-  announce(req: AnnounceRequest): unknown;
+  announce(req: AnnounceRequest): AnnounceResponse | Promise<AnnounceResponse>;
   /** Seconds between a peer's announces. */
   readonly interval: number;
 }
@@ -41,6 +43,7 @@ export class TrackerRegistration {
   /** Registered hashes (20 bytes each) in refresh order; `index` finds one for removal. */
   private readonly list: Buffer[] = [];
   private readonly index = new Map<string, number>();
+  private readonly peersTo = new Map<string, PeersFound>();
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly ip: Buffer;
@@ -59,13 +62,17 @@ export class TrackerRegistration {
     return this.list.length;
   }
 
-  /** Register the site's peer in the swarms of `hashes` (hex; v2 hashes are truncated) at once. */
-  add(...hashes: (string | null | undefined)[]): void {
+  /**
+   * Register the site's peer in the swarms of `hashes` (hex; v2 hashes are truncated) at once; the
+   * peers the tracker answers with (now and at each refresh) go to `onPeers`.
+   */
+  add(hashes: readonly (string | null | undefined)[], onPeers?: PeersFound): void {
     for (const hash of keysOf(hashes)) {
       if (this.index.has(hash)) continue;
       const bytes = Buffer.from(hash, 'hex');
       this.index.set(hash, this.list.length);
       this.list.push(bytes);
+      if (onPeers) this.peersTo.set(hash, onPeers);
       this.send(bytes, 'started');
     }
     this.startTimer();
@@ -79,6 +86,7 @@ export class TrackerRegistration {
       const bytes = this.list[at]!;
       const last = this.list.pop()!;
       this.index.delete(hash);
+      this.peersTo.delete(hash);
       if (last !== bytes) {
         this.list[at] = last;
         this.index.set(last.toString('hex'), at);
@@ -112,6 +120,7 @@ export class TrackerRegistration {
 
   private send(infoHash: Buffer, event: AnnounceRequest['event']): void {
     this.announces++;
+    const onPeers = event === 'stopped' ? undefined : this.peersTo.get(infoHash.toString('hex'));
     const req: AnnounceRequest = {
       infoHash,
       peerId: this.options.peerId,
@@ -121,14 +130,19 @@ export class TrackerRegistration {
       downloaded: 0,
       left: 0,
       event,
-      numwant: 0,
+      numwant: onPeers ? 50 : 0,
       key: 0,
       wantPeerIds: false,
       transport: 'http',
     };
+    const found = (res: AnnounceResponse) => {
+      const peers = compactPeers(res.peers.v4, 4).concat(compactPeers(res.peers.v6, 16));
+      if (peers.length > 0) onPeers?.(peers);
+    };
     try {
       const result = this.options.tracker.announce(req);
-      if (result instanceof Promise) result.catch((err: unknown) => this.failed(err));
+      if (result instanceof Promise) result.then(found, (err: unknown) => this.failed(err));
+      else found(result);
     } catch (err) {
       this.failed(err);
     }
@@ -139,8 +153,30 @@ export class TrackerRegistration {
   }
 }
 
+/** A peer the tracker gave. */
+export interface FoundPeer {
+  host: string;
+  port: number;
+}
+
+export type PeersFound = (peers: FoundPeer[]) => void;
+
+/** Compact peers (BEP 23 / BEP 7): `size` address bytes then a big-endian port, each. */
+function compactPeers(bytes: Buffer, size: 4 | 16): FoundPeer[] {
+  const out: FoundPeer[] = [];
+  for (let at = 0; at + size + 2 <= bytes.length; at += size + 2) {
+    const a = bytes.subarray(at, at + size);
+    const host =
+      size === 4
+        ? [...a].join('.')
+        : Array.from({ length: 8 }, (_, i) => a.readUInt16BE(i * 2).toString(16)).join(':');
+    out.push({ host, port: bytes.readUInt16BE(at + size) });
+  }
+  return out;
+}
+
 /** Lower-case 40-digit keys of the given hex hashes (v2 truncated), without blanks. */
-function keysOf(hashes: (string | null | undefined)[]): string[] {
+function keysOf(hashes: readonly (string | null | undefined)[]): string[] {
   return hashes.filter((h): h is string => !!h).map((h) => h.slice(0, 40).toLowerCase());
 }
 

@@ -88,8 +88,12 @@ export class Seeding {
         ...this.sessionOptions(),
         ...(this.options.recheck ? {} : { trusted: true }),
       }),
-      register: (on, ...hashes) =>
-        on ? this.options.ownTracker?.add(...hashes) : this.options.ownTracker?.remove(...hashes),
+      register: (on, session, ...hashes) =>
+        on
+          ? this.options.ownTracker?.add(hashes, (peers) => {
+              for (const p of peers) session.swarm.add(p, true);
+            })
+          : this.options.ownTracker?.remove(...hashes),
     });
   }
 
@@ -209,7 +213,10 @@ export class Seeding {
     this.failures.delete(item.id);
     this.sessions.set(item.id, session);
     this.byInfoHash.set(session.infoHash.toString('hex'), item.id);
-    this.options.ownTracker?.add(torrent.infoHash, torrent.infoHashV2);
+    // Leechers already in the swarm are dialled, as after an announce over the network.
+    this.options.ownTracker?.add([torrent.infoHash, torrent.infoHashV2], (peers) => {
+      for (const p of peers) session.swarm.add(p, true);
+    });
     this.noteDamage(item.id, session.damaged(), torrent.pieceCount);
     // A trusted session finds damage later, when a piece fails its check as it is first served.
     session.on('damaged', (pieces) => {
