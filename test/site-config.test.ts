@@ -42,6 +42,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     webrtc: { enabled: true, maxConnections: 200, stun: [] },
     jobs: { queue: 'embedded', workers: 1, leaseMs: 30_000 },
     mail: { smtpUrl: undefined, mailFrom: undefined },
+    fixity: { enabled: true, periodMs: 30 * 86_400_000, bytesPerSecond: 8 * 1024 * 1024 },
     logLevel: undefined,
     torrentFormat: 'v1',
   });

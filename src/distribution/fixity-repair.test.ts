@@ -101,6 +101,39 @@ describe('fixity repair from the swarm', () => {
     });
   }
 
+  test('a blob lost from storage is made anew from the swarm, a batch of pieces at a time', async (t) => {
+    const blobs = new LocalDiskStore(join(dir, 'blobs-lost'));
+    const created = await createTorrent(join(dir, 'peer', 'show.bin'), {
+      pieceLength: PIECE,
+      creationDate: null,
+    });
+    const meta = parseTorrent(created.torrent);
+    const key = 'items/9/files/0';
+    const peer = new Engine();
+    const site = new Engine();
+    t.after(() => Promise.all([peer.close(), site.close(), blobs.close()]));
+    await peer.listen(0);
+    await site.listen(0);
+    await peer.add({ meta }, { path: join(dir, 'peer') });
+    const session = await site.add(
+      { meta },
+      { path: '', storeFor: (m) => new BlobPieceStore(m, blobs, { keys: [key] }) },
+    );
+    const all = Array.from({ length: meta.pieceCount }, (_, i) => i);
+    assert.deepEqual(session.damaged(), all, 'nothing stored: every piece is damaged');
+    session.addPeerAddress({ host: '127.0.0.1', port: peer.port });
+    const item = { id: 9, files: [{ blobKey: key, sha256: sha(content) }] } as unknown as Item;
+    const half = Math.ceil(all.length / 2);
+    assert.deepEqual(
+      await repairItem(session, item, blobs, all.slice(0, half), { whole: false }),
+      all.slice(0, half),
+    );
+    assert.deepEqual(await repairItem(session, item, blobs, all.slice(half)), all.slice(half));
+    assert.equal(sha(await readAll(await blobs.get(key))), sha(content));
+    assert.equal(session.complete, true);
+    assert.deepEqual(session.damaged(), []);
+  });
+
   test('a repair with no peer to fetch from stops on its signal; the pieces stay out of what is served', async (t) => {
     const blobs = new LocalDiskStore(join(dir, 'blobs-alone'));
     const created = await createTorrent(join(dir, 'peer', 'show.bin'), {

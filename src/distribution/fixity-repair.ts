@@ -17,6 +17,11 @@ export interface RepairItemOptions {
   /** Where a rewrite of an object (S3) is spooled (default the system's temporary folder). */
   tmpRoot?: string;
   log?: (message: string) => void;
+  /**
+   * These pieces make the files whole (default true): a rewritten object (S3) is checked against its
+   * recorded SHA-256. False for all but the last batch of a repair.
+   */
+  whole?: boolean;
 }
 
 /** Fetches `pieces` of the item seeded by `session` from peers and writes them back into `blobs`. */
@@ -32,7 +37,7 @@ export async function repairItem(
   const keys = item.files.map((f) => f.blobKey ?? undefined);
   const store = new RepairStore(meta, new BlobPieceStore(meta, blobs, { keys }), blobs, pieces, {
     keys,
-    sha256: item.files.map((f) => f.sha256),
+    ...(options.whole === false ? {} : { sha256: item.files.map((f) => f.sha256) }),
     ...(options.tmpRoot ? { tmpRoot: options.tmpRoot } : {}),
   });
   return repairPieces(session, store, pieces, {

@@ -15,7 +15,8 @@
  *
  * Faults stay with their item: a seeding session is seed-only (its store is read-only), so a piece
  * that fails the recheck (bit rot, a missing blob or S3 object) is reported as damaged
- * (`damaged(itemId)`, and a log line) while the intact pieces are still served; a session that
+ * (`damaged(itemId)`, and a log line) while the intact pieces are still served, until fixity
+ * repairs it from the swarm (`repair`, `fixity-repair.ts`); a session that
  * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
  */
 

@@ -6,8 +6,10 @@
  *
  * - the session's store becomes the caller's writable store (reads of every other piece go through
  *   to the original; the damaged pieces' bytes are written there), and the damaged pieces leave
- *   `have`: the picker asks peers for them only (it picks pieces not in `have`), requests for them
- *   are refused (BEP 6 `reject`) while every other piece is still served;
+ *   `have`: requests for them are refused (BEP 6 `reject`) while every other piece is still served;
+ * - the picker picks pieces it does not hold: for the repair it holds a view where every piece but
+ *   these is held, so peers are asked for exactly these (other damaged pieces wait for their own
+ *   repair), and a piece that passes its hash goes back into `have`;
  * - peers already connected are told we are interested, and the session announces with `left` > 0
  *   so trackers hand it peers (seeds included) to fetch them from;
  * - each piece is verified against its hash as it completes (`session-download.ts`: a bad copy is
@@ -20,8 +22,10 @@
  */
 
 import { SeedcastError } from '../errors.js';
+import { Bitfield } from './bitfield.js';
 import { describeError, guardedStore } from './fault.js';
 import type { PieceStore } from './file-store.js';
+import { PiecePicker } from './picker.js';
 import type { TorrentSession } from './session.js';
 
 export interface RepairOptions {
@@ -56,10 +60,18 @@ export async function repairPieces(
   if (wanted.length === 0) return [];
   repairing.add(session);
   session.store = guardedStore(store, session);
+  const view = new Bitfield(meta.pieceCount);
+  for (let i = 0; i < meta.pieceCount; i++) view.set(i);
   for (const i of wanted) {
     have.clear(i);
-    picker.pieceFailed(i);
+    view.clear(i);
   }
+  session.picker = pickerOver(session, view);
+  // A piece the repair's picker verified is had again (before the session checks whether it is complete).
+  const verified = (index: number) => {
+    if (wanted.includes(index)) have.set(index);
+  };
+  session.prependListener('piece', verified);
   session.uploader.clearCache(); // windows read before the damage was known
   const hex = session.infoHash.toString('hex');
   session.log(`torrent ${hex}: repairing ${wanted.length} piece(s) from the swarm`);
@@ -78,9 +90,18 @@ export async function repairPieces(
     if (whole) for (const i of wanted) have.clear(i); // not written back: still damaged
     throw err;
   } finally {
+    session.off('piece', verified);
     leave(session, original);
     repairing.delete(session);
   }
+}
+
+/** A picker whose held pieces are `held`, knowing what the connected peers have. */
+function pickerOver(session: TorrentSession, held: Bitfield): PiecePicker {
+  const map = session.map!;
+  const picker = new PiecePicker({ pieceCount: held.length, pieceSize: (i) => map.piece(i).length }, held);
+  for (const peer of session.peers.values()) if (peer.has) picker.addAvailability(peer.has);
+  return picker;
 }
 
 /** Resolves once every piece is in `have`; rejects when the session stops or `signal` aborts. */
@@ -122,6 +143,7 @@ function leave(session: TorrentSession, original: PieceStore): void {
     }
   }
   session.downloader.clear();
+  session.picker = pickerOver(session, session.have!);
   session.store = original;
   session.uploader.clearCache();
   for (const peer of session.peers.values()) session.peerHandler.updateInterest(peer);

@@ -14,8 +14,8 @@
  * Faults (see `fault.ts`): a peer that breaks the rules is dropped; an error of the store (a disk
  * error, a read-only or missing blob) fails this session only: it stops, keeps the reason in
  * `failure` and emits `failed`. A session over a read-only store (the site's seeding from blobs) is
- * seed-only: it never requests or accepts blocks; pieces that fail the recheck are reported as
- * damaged (`damaged()`, the `damaged` event) and the intact pieces are still served.
+ * seed-only: it requests no blocks; pieces that fail the recheck are reported as damaged (`damaged()`,
+ * the `damaged` event), the intact ones still served, until a fixity repair (`session-repair.ts`).
  */
 
 import { EventEmitter } from 'node:events';
@@ -167,7 +167,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     return this.have?.complete === true;
   }
 
-  /** Seed-only: the store cannot be written (the site's blobs); it never downloads, not even damaged pieces. */
+  /** Seed-only: the store cannot be written (the site's blobs); it downloads nothing (see `session-repair.ts`). */
   get seedOnly(): boolean {
     return this.store?.readOnly === true;
   }

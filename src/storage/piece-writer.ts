@@ -34,7 +34,10 @@ export interface BlobPatch {
 export interface RepairStoreOptions {
   /** Blob key of each file, in torrent order without padding files (as `BlobPieceStore`). */
   keys: readonly (string | undefined)[];
-  /** Recorded SHA-256 (hex) of each file, same order, when known: a rewrite is checked against it. */
+  /**
+   * Recorded SHA-256 (hex) of each file, same order, when known: a rewrite is checked against it.
+   * Give it only when these pieces make the files whole (the last batch of a repair).
+   */
   sha256?: readonly (string | null | undefined)[];
   /** Where a rewrite spools the patched object (default the system's temporary folder). */
   tmpRoot?: string;
@@ -55,6 +58,7 @@ export class RepairStore implements PieceStore {
   private readonly spans: Span[];
   private readonly keyOfFile: (string | undefined)[];
   private readonly shaOfFile: (string | undefined)[];
+  private readonly sizeOfFile: number[];
 
   constructor(
     meta: Metainfo,
@@ -73,6 +77,7 @@ export class RepairStore implements PieceStore {
     let next = 0;
     this.keyOfFile = [];
     this.shaOfFile = [];
+    this.sizeOfFile = meta.files.map((f) => f.length);
     for (const f of meta.files) {
       if (f.padding) {
         this.keyOfFile.push(undefined);
@@ -139,6 +144,7 @@ export class RepairStore implements PieceStore {
       const sha256 = fileIndex >= 0 ? this.shaOfFile[fileIndex] : undefined;
       const how = await writeBlobRanges(this.blobs, key, patches, {
         ...(sha256 ? { sha256 } : {}),
+        ...(fileIndex >= 0 ? { size: this.sizeOfFile[fileIndex]! } : {}),
         ...(this.options.tmpRoot ? { tmpRoot: this.options.tmpRoot } : {}),
       });
       done.push({ key, how, bytes: patches.reduce((n, p) => n + p.data.length, 0) });
@@ -163,24 +169,24 @@ function hasLocalPaths(store: BlobStore): store is BlobStore & LocalPaths {
 
 /**
  * Writes `patches` into blob `key`: in place on local disk, else a new put of the patched object
- * (see the module doc). The blob must exist and every patch must lie inside it (STORAGE_RANGE).
+ * (see the module doc). Every patch must lie inside the blob (STORAGE_RANGE). A missing blob is
+ * STORAGE_NOT_FOUND, unless its `size` is given: it is then made anew, zeros around the patches
+ * (a blob lost from storage, brought back a batch of pieces at a time).
  */
 export async function writeBlobRanges(
   blobs: BlobStore,
   key: string,
   patches: readonly BlobPatch[],
-  options: { sha256?: string; tmpRoot?: string } = {},
+  options: { sha256?: string; tmpRoot?: string; size?: number } = {},
 ): Promise<'positional' | 'rewrite'> {
   const info = await blobs.head(key);
-  if (!info) throw new SeedcastError('STORAGE_NOT_FOUND', key);
+  if (!info && options.size === undefined) throw new SeedcastError('STORAGE_NOT_FOUND', key);
+  const size = info?.size ?? options.size!;
   for (const p of patches) {
-    if (p.offset < 0 || p.offset + p.data.length > info.size)
-      throw new SeedcastError(
-        'STORAGE_RANGE',
-        `bytes ${p.offset}+${p.data.length} of a ${info.size}-byte blob`,
-      );
+    if (p.offset < 0 || p.offset + p.data.length > size)
+      throw new SeedcastError('STORAGE_RANGE', `bytes ${p.offset}+${p.data.length} of a ${size}-byte blob`);
   }
-  if (hasLocalPaths(blobs)) {
+  if (info && hasLocalPaths(blobs)) {
     const fh = await open(await blobs.localPath(key), 'r+');
     try {
       for (const p of patches) {
@@ -201,7 +207,7 @@ export async function writeBlobRanges(
     const fh = await open(spool, 'w');
     try {
       let at = 0;
-      for await (const chunk of (await blobs.get(key)) as AsyncIterable<Uint8Array>) {
+      for await (const chunk of info ? ((await blobs.get(key)) as AsyncIterable<Uint8Array>) : zeros(size)) {
         const buf = Buffer.from(chunk);
         for (const p of patches) {
           const start = Math.max(at, p.offset);
@@ -216,11 +222,17 @@ export async function writeBlobRanges(
       await fh.close();
     }
     await blobs.put(key, createReadStream(spool), {
-      size: info.size,
+      size,
       ...(options.sha256 ? { sha256: options.sha256 } : {}),
     });
     return 'rewrite';
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** `size` zero bytes, 1 MiB at a time. */
+async function* zeros(size: number): AsyncIterable<Uint8Array> {
+  const chunk = Buffer.alloc(Math.min(size, 1024 * 1024));
+  for (let at = 0; at < size; at += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, size - at));
 }

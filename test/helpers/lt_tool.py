@@ -32,8 +32,6 @@ address outgoing connections (and tracker announces) come from.
                                                                exchanged (hash_requests_sent, hashes_received, ...)
   dht-download <magnet> <save_path> <host:port>                -> the DHT on, bootstrapped to host:port only; downloads
                                                                   the (trackerless) magnet: {"have", "total", ...}
-  download-seed <file.torrent | magnet> <save_path> [host:port] -> like download (prints its result once complete), then
-                                                                  keeps seeding until stdin closes: {"uploaded"}
 """
 import json
 import os
@@ -382,7 +380,6 @@ def main():
     commands["seed-odd"] = seed_odd
     commands["download-hashes"] = download_hashes
     commands["verdicts"] = verdicts
-    commands["download-seed"] = download_seed
     result = commands[cmd](*args)
     print(json.dumps(result))
 
@@ -453,22 +450,6 @@ def seed_odd(torrent, save_path, content_dir):
             break
     s = h.status()
     return {"uploaded": max(s.all_time_upload, s.total_payload_upload), **counts}
-
-
-# --- issue 22 (i22-fixity): a peer that downloads, then keeps seeding -----------------------------
-def download_seed(source, save_path, peer=None):
-    """Download (as `download`), print its result, then keep seeding (announcing to the torrent's
-    trackers) until stdin closes; prints {"uploaded"} at the end."""
-    ses = make_session()
-    result = download(source, save_path, peer, ses=ses)
-    print(json.dumps(result), flush=True)
-    sys.stdin.read()  # until the test closes stdin or kills us
-    time.sleep(2)  # the torrent's byte counters are brought up to date once a second
-    uploaded = 0
-    for h in ses.get_torrents():
-        s = h.status()
-        uploaded += max(s.all_time_upload, s.total_payload_upload)
-    return {"uploaded": uploaded}
 
 
 if __name__ == "__main__":
