@@ -33,7 +33,14 @@ import { Seeding, SqlTrafficStore, Traffic } from './distribution/index.js';
 import type { Engine } from './engine/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { Captions, MediaAnalyzer, MediaProcessing } from './media/index.js';
-import { Archiver, Publisher, type SiteLinks, StorageGuard, Uploads } from './site/index.js';
+import {
+  Archiver,
+  Publisher,
+  SharedUploadParts,
+  type SiteLinks,
+  StorageGuard,
+  Uploads,
+} from './site/index.js';
 import type { BlobStore } from './storage/index.js';
 import type { TorrentFormat } from './torrent/format.js';
 import type { SiteServices } from './web/app.js';
@@ -71,6 +78,10 @@ export interface SiteParts {
   jobs?: JobQueue;
   /** Outgoing mail for password resets and address verification (issue 19); none: no mail. */
   mail?: MailConfig;
+  /** With several site nodes (issue 22): whether this node seeds the item (`node-roster.ts`). */
+  owns?: (itemId: number) => boolean;
+  /** With several site nodes: tus uploads' bytes are kept as parts in the blob store too. */
+  sharedUploads?: boolean;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -97,7 +108,13 @@ export function createSite(parts: SiteParts): SiteServices {
   });
   const channels = new ChannelRepository(db);
   const derivatives = new DerivativeRepository(db);
-  const seeding = new Seeding({ items, blobs, engine, derivatives });
+  const seeding = new Seeding({
+    items,
+    blobs,
+    engine,
+    derivatives,
+    ...(parts.owns ? { owns: parts.owns } : {}),
+  });
   const sessions = new SessionRepository(db);
   const media = new MediaAnalyzer({
     items,
@@ -150,6 +167,7 @@ export function createSite(parts: SiteParts): SiteServices {
       repository: new UploadRepository(db),
       root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
       guard,
+      ...(parts.sharedUploads ? { shared: new SharedUploadParts(db, blobs) } : {}),
     }),
     media,
     processing,

@@ -15,6 +15,7 @@ import { derivatives, jobs } from './migrations-media.js';
 import { moderation } from './migrations-moderation.js';
 import { people } from './migrations-people.js';
 import { roles } from './migrations-roles.js';
+import { scaleOut } from './migrations-scale-out.js';
 import { search } from './migrations-search.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -332,6 +333,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0019_items': {
       async up(db) {
         await db.schema.createIndex('item_files_sha256_idx').on('item_files').column('sha256').execute();
+      },
+    },
+    // Two site nodes (issue 22): tus upload parts in the shared blob store, `migrations-scale-out.ts`.
+    '0022_scale_out': {
+      async up(db) {
+        await scaleOut(db);
       },
     },
   };

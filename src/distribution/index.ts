@@ -4,9 +4,12 @@
  * by channel (plain HTTP to players and downloads, web seed, TCP and WebRTC peers, what browsers got
  * from other browsers), flushed to the site's database; and seeding every item (`seeding.ts`: the
  * tracker's allow-list and the engine's sessions over the blob store, with the web seed's deferral
- * rule and the derivatives torrents).
+ * rule and the derivatives torrents); with several site nodes (issue 22), the roster of live nodes
+ * in Redis and which node seeds each item (`node-roster.ts`, `cluster.ts`).
  */
 
+export { ClusterNode, type ClusterNodeOptions } from './cluster.js';
+export { NodeRoster, type NodeRosterOptions, rendezvousOwner } from './node-roster.js';
 export { Seeding, type SeedingOptions } from './seeding.js';
 export {
   bandwidthSaved,

@@ -28,10 +28,17 @@ export interface SeedingOptions {
   deferral?: DeferralOptions;
   /** Items' derivatives torrents (issue 18): tracked and seeded beside the originals. */
   derivatives?: DerivativeRepository;
+  /**
+   * With several site nodes (issue 22): whether this node seeds the item (`node-roster.ts`); the
+   * others only track it. Default: every item. `rebalance` applies a change of answer.
+   */
+  owns?: (itemId: number) => boolean;
 }
 
 export class Seeding {
   private readonly hashes = new Set<string>();
+  /** The derivatives torrents' hashes among `hashes` (kept when `rebalance` re-reads the catalog's). */
+  private readonly derivedHashes = new Set<string>();
   private readonly allowed = allowSet(new Set());
   private readonly sessions = new Map<number, TorrentSession>();
   /** Item ids of the sessions, by v1 info hash (hex): WebTorrent swarms are keyed by it. */
@@ -52,8 +59,14 @@ export class Seeding {
       blobs: options.blobs,
       engine: options.engine,
       ...(options.derivatives ? { derivatives: options.derivatives } : {}),
-      track: (...hashes) => this.track(...hashes),
-      untrack: (...hashes) => this.untrack(...hashes),
+      track: (...hashes) => {
+        for (const h of hashes) if (h) this.derivedHashes.add(h.slice(0, 40).toLowerCase());
+        this.track(...hashes);
+      },
+      untrack: (...hashes) => {
+        for (const h of hashes) if (h) this.derivedHashes.delete(h.slice(0, 40).toLowerCase());
+        this.untrack(...hashes);
+      },
       log: (m) => this.log(m),
     });
   }
@@ -122,6 +135,8 @@ export class Seeding {
   async seed(item: Item, meta?: Metainfo): Promise<void> {
     // A torrent-only item is seeded by the site once archived (every file has a blob).
     if (this.sessions.has(item.id) || !item.torrentKey || item.files.some((f) => !f.blobKey)) return;
+    this.track(item.infoHash, item.infoHashV2);
+    if (this.options.owns && !this.options.owns(item.id)) return; // another node seeds it
     const torrent = meta ?? parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
     this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
     const keys = item.files.map((f) => f.blobKey ?? undefined);
@@ -246,6 +261,43 @@ export class Seeding {
     if (!session) return [];
     const wanted = host.replace(/^::ffff:/, '');
     return [...session.peers.values()].filter((p) => p.conn.open && p.address.host === wanted);
+  }
+
+  /**
+   * With several site nodes (issue 22, `cluster.ts`): re-reads the allow-list from the catalog (what
+   * other nodes published or took down) and seeds exactly the ready items `owns` gives this node
+   * now, stopping the sessions of the others (still tracked) and of items no longer ready.
+   */
+  async rebalance(): Promise<void> {
+    const catalog = new Set((await this.options.items.trackedInfoHashes()).map((h) => h.slice(0, 40)));
+    for (const h of this.hashes) if (!catalog.has(h) && !this.derivedHashes.has(h)) this.hashes.delete(h);
+    for (const h of catalog) this.hashes.add(h);
+    this.allowed.update(this.hashes);
+    const ready = new Set<number>();
+    let beforeId: number | undefined;
+    for (;;) {
+      const page = await this.options.items.newest({ limit: 100, ...(beforeId ? { beforeId } : {}) });
+      for (const item of page) {
+        ready.add(item.id);
+        await this.seed(item).catch((err) =>
+          this.log(`item ${item.id}: cannot seed: ${(err as Error).message}`),
+        );
+      }
+      if (page.length < 100) break;
+      beforeId = page[page.length - 1]!.id;
+    }
+    for (const id of [...this.sessions.keys()])
+      if (!ready.has(id) || (this.options.owns && !this.options.owns(id))) await this.release(id);
+  }
+
+  /** Stops seeding an item and keeps tracking it (another node seeds it now). */
+  private async release(itemId: number): Promise<void> {
+    const session = this.sessions.get(itemId);
+    if (!session) return;
+    this.sessions.delete(itemId);
+    this.byInfoHash.delete(session.infoHash.toString('hex'));
+    this.damage.delete(itemId);
+    await this.options.engine.remove(session);
   }
 
   /** Stops seeding an item and forgets its hashes (takedown, delete). */
