@@ -14,7 +14,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat, truncate } from 'node:fs/promises';
+import { mkdir, open, stat, truncate } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { sql } from 'kysely';
 import { constraintKind, type Database } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
@@ -80,6 +81,7 @@ export class SharedUploadParts {
     // Keep the whole parts the file already holds; fetch the rest.
     const kept =
       size === undefined ? 0 : Math.max(0, ...parts.filter((p) => p.end <= size).map((p) => p.end));
+    if (size === undefined) await mkdir(dirname(path), { recursive: true });
     const file = await open(path, size === undefined ? 'w' : 'r+');
     try {
       await file.truncate(kept);
