@@ -41,6 +41,8 @@ export class Seeding {
   private readonly derivedHashes = new Set<string>();
   private readonly allowed = allowSet(new Set());
   private readonly sessions = new Map<number, TorrentSession>();
+  /** Items whose seeding is starting (see `seed`). */
+  private readonly starting = new Map<number, Promise<void>>();
   /** Item ids of the sessions, by v1 info hash (hex): WebTorrent swarms are keyed by it. */
   private readonly byInfoHash = new Map<string, number>();
   /** Damaged piece indexes of items whose recheck found some (seed-only: never fetched). */
@@ -131,8 +133,20 @@ export class Seeding {
     this.allowed.update(this.hashes);
   }
 
-  /** Starts seeding an item whose files and torrent are in the blob store. */
-  async seed(item: Item, meta?: Metainfo): Promise<void> {
+  /**
+   * Starts seeding an item whose files and torrent are in the blob store. Calls for an item already
+   * starting share its start (with several nodes the tracker's lookup, a rebalance and a publish may
+   * ask at once; two sessions of one torrent would leave one running unseen).
+   */
+  seed(item: Item, meta?: Metainfo): Promise<void> {
+    const pending = this.starting.get(item.id);
+    if (pending) return pending;
+    const started = this.startSeeding(item, meta).finally(() => this.starting.delete(item.id));
+    this.starting.set(item.id, started);
+    return started;
+  }
+
+  private async startSeeding(item: Item, meta?: Metainfo): Promise<void> {
     // A torrent-only item is seeded by the site once archived (every file has a blob).
     if (this.sessions.has(item.id) || !item.torrentKey || item.files.some((f) => !f.blobKey)) return;
     this.track(item.infoHash, item.infoHashV2);
