@@ -89,7 +89,46 @@ export interface Config {
   fixity: FixityConfig;
   /** Fastify's request log (`--log-level`, SEEDCAST_LOG_LEVEL); undefined: none (quiet, like `warn`). */
   logLevel: LogLevel | undefined;
+  /** One node of several serving one site (issue 22): see `readClusterConfig`; undefined: alone. */
+  cluster: ClusterConfig | undefined;
 }
+
+// --- cluster (issue 22, two-nodes): docs/scale-out.md ----------------------------------------
+/** This process as one node of several that serve one site on a shared PostgreSQL, S3 store and Redis. */
+export interface ClusterConfig {
+  /** This node's name, unique among the site's nodes (`--node-id`, SEEDCAST_NODE_ID). */
+  nodeId: string;
+  /** How long a node counts as live after its last heartbeat (SEEDCAST_NODE_TTL, default 15s). */
+  ttlMs: number;
+}
+
+/**
+ * `--node-id` over SEEDCAST_NODE_ID turns cluster mode on; it needs what the nodes share (a PostgreSQL
+ * database, an S3-compatible store and Redis) and throws USAGE without them or on a bad id or TTL.
+ */
+export function readClusterConfig(
+  flags: { nodeId?: string },
+  env: Env,
+  shared: { databaseUrl?: string; storageUrl?: string; redisUrl?: string },
+): ClusterConfig | undefined {
+  const nodeId = flags.nodeId ?? blank(env.SEEDCAST_NODE_ID);
+  if (nodeId === undefined) return undefined;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(nodeId))
+    throw new SeedcastError('USAGE', `--node-id: 1-64 letters, digits, '.', '_' or '-', got "${nodeId}"`);
+  const missing = [
+    !/^postgres(ql)?:/.test(shared.databaseUrl ?? '') && 'SEEDCAST_DATABASE_URL (postgres://...)',
+    !shared.storageUrl && 'SEEDCAST_STORAGE_URL (s3://...)',
+    !shared.redisUrl && 'SEEDCAST_REDIS_URL',
+  ].filter(Boolean);
+  if (missing.length > 0)
+    throw new SeedcastError('USAGE', `--node-id: the nodes of a site share ${missing.join(', ')}; set it`);
+  const ttl = blank(env.SEEDCAST_NODE_TTL);
+  const ttlMs = ttl === undefined ? 15_000 : parseDuration('SEEDCAST_NODE_TTL', ttl);
+  if (ttlMs < 3_000 || ttlMs > 600_000)
+    throw new SeedcastError('USAGE', 'SEEDCAST_NODE_TTL: between 3s and 10m');
+  return { nodeId, ttlMs };
+}
+// --- end of cluster ---------------------------------------------------------------------------
 
 /** Which proxies' `X-Forwarded-For` to believe (Fastify's `trustProxy`). */
 export type TrustProxy = boolean | number | string[];
@@ -187,6 +226,8 @@ export interface ConfigFlags {
   jobs?: string;
   /** `--log-level` (issue 19). */
   logLevel?: string;
+  /** `--node-id` (issue 22): this node's name in a cluster. */
+  nodeId?: string;
 }
 
 // --- local service discovery (issue 16, lsd) ------------------------------------------------
@@ -292,6 +333,11 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Rea
     mail: Object.freeze(readMailConfig(env)),
     fixity: Object.freeze(readFixityConfig(env)),
     logLevel: readLogLevel(flags.logLevel, env),
+    cluster: readClusterConfig({ nodeId: flags.nodeId }, env, {
+      databaseUrl: blank(env.SEEDCAST_DATABASE_URL),
+      storageUrl: blank(env.SEEDCAST_STORAGE_URL),
+      redisUrl: blank(env.SEEDCAST_REDIS_URL),
+    }),
   });
 }
 

@@ -4,7 +4,9 @@
  * default), the blob store (local disk by default), the tracker (swarms in memory or Redis, allowing
  * exactly the site's items; HTTP mounted in the app, UDP on the same port number), the engine (the
  * seeding peer, on `peerPort`; its WebRTC side when `@roamhq/wrtc` is installed), the archiver of torrent-only items (unless `archive` is off) and the
- * HTTP app, and returns a handle that closes them all.
+ * HTTP app, and returns a handle that closes them all. With `cluster` (issue 22) the process is one
+ * node of several on a shared PostgreSQL, S3 store and Redis: it joins the roster of live nodes,
+ * seeds the items it owns, and keeps tus uploads in the shared stores (docs/scale-out.md).
  */
 
 import { lookup } from 'node:dns/promises';
@@ -14,7 +16,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
-import { startWebRtcPeer, TrackerRegistration, type WebRtcPeerStart } from './distribution/index.js';
+import {
+  ClusterNode,
+  NodeRoster,
+  startWebRtcPeer,
+  TrackerRegistration,
+  type WebRtcPeerStart,
+} from './distribution/index.js';
 import { Engine } from './engine/index.js';
 import { openJobQueue } from './jobs/index.js';
 import { type DerivativeMaker, MediaProcessing } from './media/index.js';
@@ -82,6 +90,9 @@ export async function startServer(
     const blobs = extras.wrapBlobs ? extras.wrapBlobs(opened) : opened;
     closers.push(() => blobs.close());
     if (opened instanceof LocalDiskStore) await opened.sweepTemporary();
+    // Several nodes serving one site (issue 22): this node's place in the roster of live nodes.
+    const roster = c.cluster && c.redisUrl ? await NodeRoster.connect(c.redisUrl, c.cluster) : undefined;
+    if (roster) closers.push(() => roster.close());
     const stagingRoot = join(c.data, 'tmp', 'uploads');
     await rm(stagingRoot, { recursive: true, force: true }); // uploads cut short by a crash
     await privateFolder(stagingRoot);
@@ -120,6 +131,8 @@ export async function startServer(
     });
     // resumable uploads live outside tmp/ (wiped above): they survive a restart
     const uploadsRoot = join(c.data, 'uploads');
+    // A node's upload files are a cache of the parts in the shared store (`uploads-shared.ts`).
+    if (roster) await rm(uploadsRoot, { recursive: true, force: true });
     await privateFolder(uploadsRoot);
     const archiveRoot = c.archive ? join(c.data, 'tmp', 'archive') : undefined;
     const limits = { ...c.limits, ...extras.limits };
@@ -136,11 +149,22 @@ export async function startServer(
       mail: c.mail,
       maxUploadBytes: siteLimits(limits).uploadBytes,
       fixity: { ...c.fixity, ...extras.fixity },
+      ...(roster ? { owns: (itemId: number) => roster.owns(itemId), sharedUploads: true } : {}),
     });
     closers.push(async () => site.media?.close());
+    const cluster = roster
+      ? new ClusterNode({
+          roster,
+          seeding: site.seeding,
+          items: site.items,
+          heartbeatMs: Math.round((c.cluster?.ttlMs ?? 15_000) / 3),
+          log: extras.log ?? ((m) => process.stderr.write(`${m}\n`)),
+        })
+      : undefined;
     const tracker = new TrackerService({
       store: await createStore({ redisUrl: c.redisUrl }),
-      allow: site.seeding.allow,
+      // With other nodes: a hash unknown here is looked up in the shared catalog (`cluster.ts`).
+      allow: cluster ? cluster.allow(site.seeding.allow) : site.seeding.allow,
       // A publisher's client may announce before the torrent is published: tracked for a grace window.
       ...(c.trackerGrace > 0 ? { grace: { ttl: c.trackerGrace } } : {}),
     });
@@ -228,7 +252,13 @@ export async function startServer(
       const damage = await site.fixity.knownDamage();
       site.seeding.damagedSource = (itemId) => damage.get(itemId);
     }
+    await cluster?.prime();
     await site.seeding.start();
+    if (cluster) {
+      cluster.start();
+      // Stopped first on close: a rebalance must not add sessions to an engine that is closing.
+      closers.push(() => cluster.close());
+    }
     // Torrent-only items not yet archived carry on (pieces already downloaded are kept).
     site.archiver?.setLog((m) => app.log.warn(m));
     await site.archiver?.resume();

@@ -40,7 +40,14 @@ import {
 import type { Engine } from './engine/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { Captions, MediaAnalyzer, MediaProcessing } from './media/index.js';
-import { Archiver, Publisher, type SiteLinks, StorageGuard, Uploads } from './site/index.js';
+import {
+  Archiver,
+  Publisher,
+  SharedUploadParts,
+  type SiteLinks,
+  StorageGuard,
+  Uploads,
+} from './site/index.js';
 import type { BlobStore } from './storage/index.js';
 import type { TorrentFormat } from './torrent/format.js';
 import type { SiteServices } from './web/app.js';
@@ -80,6 +87,10 @@ export interface SiteParts {
   mail?: MailConfig;
   /** Fixity checks (issue 22); default off (damage found is still reported and repaired). */
   fixity?: FixitySettings & { tickMs?: number; firstTickMs?: number; sliceMs?: number };
+  /** With several site nodes (issue 22): whether this node seeds the item (`node-roster.ts`). */
+  owns?: (itemId: number) => boolean;
+  /** With several site nodes: tus uploads' bytes are kept as parts in the blob store too. */
+  sharedUploads?: boolean;
 }
 
 /** The site's services over a database, a blob store and an engine (also used by tests). */
@@ -106,7 +117,13 @@ export function createSite(parts: SiteParts): SiteServices {
   });
   const channels = new ChannelRepository(db);
   const derivatives = new DerivativeRepository(db);
-  const seeding = new Seeding({ items, blobs, engine, derivatives });
+  const seeding = new Seeding({
+    items,
+    blobs,
+    engine,
+    derivatives,
+    ...(parts.owns ? { owns: parts.owns } : {}),
+  });
   // Fixity (issue 22): checks on the job queue, repairs through the seeding sessions.
   const fixity = new Fixity({
     store: new SqlFixityStore(db),
@@ -171,6 +188,7 @@ export function createSite(parts: SiteParts): SiteServices {
       repository: new UploadRepository(db),
       root: parts.uploadsRoot ?? join(dirname(dirname(stagingRoot)), 'uploads'),
       guard,
+      ...(parts.sharedUploads ? { shared: new SharedUploadParts(db, blobs) } : {}),
     }),
     media,
     processing,

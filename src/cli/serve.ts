@@ -10,7 +10,7 @@ export const serve: Command = {
                      [--archive | --no-archive] [--limit NAME=VALUE]...
                      [--allow-private-urls] [--trust-proxy VALUE] [--tracker-grace S]
                      [--torrent-format v1|hybrid] [--no-dht] [--dht-bootstrap HOST:PORT]...
-                     [--no-webrtc] [--jobs N] [--log-level LEVEL]
+                     [--no-webrtc] [--jobs N] [--log-level LEVEL] [--node-id NAME]
 
 Runs the Seedcast site: the API, the tracker (HTTP /announce and UDP on the same port) and a
 seeding peer for every item. Prints "listening on http://H:P" once ready, then whether the seeding
@@ -62,6 +62,11 @@ ${DHT_HELP}
   --log-level LEVEL  fatal, error, warn, info, debug, trace or silent (SEEDCAST_LOG_LEVEL, default
                      warn: quiet); info prints one JSON line per request on stdout (method, path
                      with secret-looking query values redacted, status, response time)
+  --node-id NAME     run as one node of several serving one site (SEEDCAST_NODE_ID): needs
+                     SEEDCAST_DATABASE_URL (PostgreSQL), SEEDCAST_STORAGE_URL (S3) and
+                     SEEDCAST_REDIS_URL, shared by every node; each item is seeded by one live
+                     node, chosen by a hash over the nodes' heartbeats in Redis
+                     (SEEDCAST_NODE_TTL, default 15s; see docs/scale-out.md)
   -h, --help         show this help
 
 Environment only: SEEDCAST_DATABASE_URL (postgres://...; default SQLite in the data folder),
@@ -97,6 +102,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       'no-webrtc': { type: 'boolean' },
       jobs: { type: 'string' },
       'log-level': { type: 'string' },
+      'node-id': { type: 'string' },
     });
     if (args.values.archive && args.values['no-archive'])
       throw new SeedcastError('USAGE', 'give --archive or --no-archive, not both');
@@ -119,6 +125,7 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
       noWebrtc: args.values['no-webrtc'] === true,
       jobs: stringFlag(args, 'jobs'),
       logLevel: stringFlag(args, 'log-level'),
+      nodeId: stringFlag(args, 'node-id'),
     });
     process.umask(0o077); // everything the site writes (database, blobs, uploads) is private
     const { startServer } = await import('../server.js');

@@ -16,6 +16,7 @@ import { derivatives, jobs } from './migrations-media.js';
 import { moderation } from './migrations-moderation.js';
 import { people } from './migrations-people.js';
 import { roles } from './migrations-roles.js';
+import { scaleOut } from './migrations-scale-out.js';
 import { search } from './migrations-search.js';
 import { searchRank } from './migrations-search-rank.js';
 
@@ -342,6 +343,12 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     '0021_search_rank': {
       async up(db) {
         await searchRank(db, kind);
+      },
+    },
+    // Two site nodes (issue 22): tus upload parts in the shared blob store, `migrations-scale-out.ts`.
+    '0022_scale_out': {
+      async up(db) {
+        await scaleOut(db);
       },
     },
   };

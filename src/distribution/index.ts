@@ -5,9 +5,12 @@
  * from other browsers), flushed to the site's database; and seeding every item (`seeding.ts`: the
  * tracker's allow-list and the engine's sessions over the blob store, with the web seed's deferral
  * rule and the derivatives torrents); fixity (issue 22: `fixity*.ts`, re-hashing stored items at a
- * bounded rate and repairing damaged pieces from the swarm).
+ * bounded rate and repairing damaged pieces from the swarm);
+ * with several site nodes (issue 22), the roster of live nodes in Redis and which node seeds
+ * each item (`node-roster.ts`, `cluster.ts`).
  */
 
+export { ClusterNode, type ClusterNodeOptions } from './cluster.js';
 export {
   FIXITY_JOB,
   Fixity,
@@ -26,6 +29,7 @@ export {
   SqlFixityStore,
 } from './fixity-store.js';
 export { fixityMetrics } from './fixity-view.js';
+export { NodeRoster, type NodeRosterOptions, rendezvousOwner } from './node-roster.js';
 export { type DamagedSource, Seeding, type SeedingOptions } from './seeding.js';
 export { ipBytes, TrackerRegistration, type TrackerRegistrationOptions } from './seeding-tracker.js';
 export {

@@ -25,8 +25,10 @@ import type { Engine, TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
-import { type AllowCheck, allowSet } from '../tracker/index.js';
+import type { AllowCheck } from '../tracker/index.js';
 import { type RepairItemOptions, repairItem } from './fixity-repair.js';
+import { forEachReadyItem } from './ready-items.js';
+import { SeedingAllowList } from './seeding-allow.js';
 import { DerivedSeeding } from './seeding-derivatives.js';
 import type { TrackerRegistration } from './seeding-tracker.js';
 import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
@@ -52,6 +54,11 @@ export interface SeedingOptions {
   announceSpreadMs?: number;
   /** `.torrent` blobs read at once at start (default 16). */
   parallel?: number;
+  /**
+   * With several site nodes (issue 22): whether this node seeds the item (`node-roster.ts`); the
+   * others only track it. Default: every item. `rebalance` applies a change of answer.
+   */
+  owns?: (itemId: number) => boolean;
 }
 
 /** Pieces known damaged by item, given to a trusted start (the fixity checks' table). */
@@ -61,9 +68,11 @@ const DEFAULT_SPREAD_MS = 10 * 60_000;
 const SPREAD_STEP_MS = 100;
 
 export class Seeding {
-  private readonly hashes = new Set<string>();
-  private readonly allowed = allowSet(new Set());
+  /** The tracker's allow-list (`seeding-allow.ts`). */
+  private readonly allowList: SeedingAllowList;
   private readonly sessions = new Map<number, TorrentSession>();
+  /** Items whose seeding is starting (see `seed`). */
+  private readonly starting = new Map<number, Promise<void>>();
   /** Item ids of the sessions, by v1 info hash (hex): WebTorrent swarms are keyed by it. */
   private readonly byInfoHash = new Map<string, number>();
   /** Damaged piece indexes of items whose recheck found some (seed-only: never fetched). */
@@ -78,12 +87,13 @@ export class Seeding {
   constructor(private options: SeedingOptions) {
     this.log = options.log ?? (() => {});
     this.gate = new WebSeedGate(options.deferral);
+    this.allowList = new SeedingAllowList((infoHash) => this.derived.unknown(infoHash));
     this.derived = new DerivedSeeding({
       blobs: options.blobs,
       engine: options.engine,
       ...(options.derivatives ? { derivatives: options.derivatives } : {}),
-      track: (...hashes) => this.track(...hashes),
-      untrack: (...hashes) => this.untrack(...hashes),
+      track: (...hashes) => this.allowList.add(hashes, true),
+      untrack: (...hashes) => this.allowList.remove(...hashes),
       log: (m) => this.log(m),
       sessionOptions: () => ({
         ...this.sessionOptions(),
@@ -111,29 +121,14 @@ export class Seeding {
     this.log = log;
   }
 
-  /** The tracker's allow check: is this one of the site's items? */
-  get allow(): AllowCheck {
-    return this.allowCheck;
-  }
-
   /**
-   * The allow-list as the tracker uses it: an announce for a hash it does not hold asks the
-   * database whether it is a derivatives torrent a `seedcast worker` just made (then seeded and
-   * allowed from the next announce on; see `seeding-derivatives.ts`).
+   * The tracker's allow check: is this one of the site's items? An announce for a hash it does not
+   * hold asks the database whether it is a derivatives torrent a `seedcast worker` just made (then
+   * seeded and allowed from the next announce on; see `seeding-derivatives.ts`).
    */
-  private readonly allowCheck: ReturnType<typeof allowSet> = Object.assign(
-    (infoHash: Buffer) => {
-      const ok = this.allowed(infoHash);
-      if (!ok) this.derived.unknown(infoHash);
-      return ok;
-    },
-    {
-      update: (next: Set<string>) => this.allowed.update(next),
-      size: () => this.allowed.size(),
-      keys: () => this.allowed.keys(),
-      onUpdate: (listener: () => void) => this.allowed.onUpdate(listener),
-    },
-  );
+  get allow(): AllowCheck {
+    return this.allowList.check;
+  }
 
   /** Where a trusted start learns the pieces known damaged (set by the fixity checks). */
   damagedSource: DamagedSource | undefined;
@@ -142,31 +137,21 @@ export class Seeding {
 
   /** Loads the allow-list from the catalog and starts seeding every ready item. */
   async start(): Promise<void> {
-    for (const hash of await this.options.items.trackedInfoHashes()) this.hashes.add(hash.slice(0, 40));
-    this.allowed.update(this.hashes);
-    const parallel = this.options.parallel ?? 16;
-    let beforeId: number | undefined;
+    this.allowList.add(await this.options.items.trackedInfoHashes());
     this.started = 0;
-    for (;;) {
-      const page = await this.options.items.newest({ limit: 100, ...(beforeId ? { beforeId } : {}) });
-      // A page's .torrent blobs are read `parallel` at a time (metadata only; no content is read).
-      for (let at = 0; at < page.length; at += parallel) {
-        await Promise.all(
-          page
-            .slice(at, at + parallel)
-            .map((item) =>
-              this.seed(item).catch((err: unknown) =>
-                this.log(`item ${item.id}: cannot seed: ${(err as Error).message}`),
-              ),
-            ),
-        );
-      }
-      if (page.length < 100) break;
-      beforeId = page[page.length - 1]!.id;
-    }
+    // A page's .torrent blobs are read `parallel` at a time (metadata only; no content is read).
+    await forEachReadyItem(
+      this.options.items,
+      (item) => this.seed(item),
+      this.cannotSeed,
+      this.options.parallel ?? 16,
+    );
     this.started = undefined;
     await this.derived.refresh();
   }
+
+  private readonly cannotSeed = (item: Item, err: Error) =>
+    this.log(`item ${item.id}: cannot seed: ${err.message}`);
 
   /** True when the item is seeded without a recheck: its files' hashes were recorded when stored. */
   trusts(item: Item): boolean {
@@ -175,20 +160,27 @@ export class Seeding {
 
   /** Tracks an info hash (v1 or v2, hex) from now on. */
   track(...hashes: (string | null)[]): void {
-    const before = this.hashes.size;
-    for (const h of hashes) if (h) this.hashes.add(h.slice(0, 40).toLowerCase());
-    if (this.hashes.size !== before) this.allowed.update(this.hashes); // rebuilt only when it grew
+    this.allowList.add(hashes);
   }
 
-  private untrack(...hashes: (string | null)[]): void {
-    for (const h of hashes) if (h) this.hashes.delete(h.slice(0, 40).toLowerCase());
-    this.allowed.update(this.hashes);
+  /**
+   * Starts seeding an item whose files and torrent are in the blob store. Calls for an item already
+   * starting share its start (with several nodes the tracker's lookup, a rebalance and a publish may
+   * ask at once; two sessions of one torrent would leave one running unseen).
+   */
+  seed(item: Item, meta?: Metainfo): Promise<void> {
+    const pending = this.starting.get(item.id);
+    if (pending) return pending;
+    const started = this.startSeeding(item, meta).finally(() => this.starting.delete(item.id));
+    this.starting.set(item.id, started);
+    return started;
   }
 
-  /** Starts seeding an item whose files and torrent are in the blob store. */
-  async seed(item: Item, meta?: Metainfo): Promise<void> {
+  private async startSeeding(item: Item, meta?: Metainfo): Promise<void> {
     // A torrent-only item is seeded by the site once archived (every file has a blob).
     if (this.sessions.has(item.id) || !item.torrentKey || item.files.some((f) => !f.blobKey)) return;
+    this.track(item.infoHash, item.infoHashV2);
+    if (this.options.owns && !this.options.owns(item.id)) return; // another node seeds it
     const torrent = meta ?? parseTorrent(await readAll(await this.options.blobs.get(item.torrentKey)));
     this.track(torrent.infoHash, torrent.infoHashV2 ?? null);
     const keys = item.files.map((f) => f.blobKey ?? undefined);
@@ -360,6 +352,35 @@ export class Seeding {
     return [...session.peers.values()].filter((p) => p.conn.open && p.address.host === wanted);
   }
 
+  /**
+   * With several site nodes (issue 22, `cluster.ts`): re-reads the allow-list from the catalog (what
+   * other nodes published or took down) and seeds exactly the ready items `owns` gives this node
+   * now, stopping the sessions of the others (still tracked) and of items no longer ready.
+   */
+  async rebalance(): Promise<void> {
+    this.allowList.replace(await this.options.items.trackedInfoHashes());
+    const ready = new Set<number>();
+    const seed = (item: Item) => {
+      ready.add(item.id);
+      return this.seed(item);
+    };
+    await forEachReadyItem(this.options.items, seed, this.cannotSeed);
+    for (const id of [...this.sessions.keys()])
+      if (!ready.has(id) || (this.options.owns && !this.options.owns(id))) await this.release(id);
+  }
+
+  /** Stops seeding an item and keeps tracking it (another node seeds it now). */
+  private async release(itemId: number): Promise<void> {
+    const session = this.sessions.get(itemId);
+    if (!session) return;
+    this.sessions.delete(itemId);
+    this.byInfoHash.delete(session.infoHash.toString('hex'));
+    this.damage.delete(itemId);
+    // Its peer leaves this node's registration in the (shared) tracker: the owner registers its own.
+    this.options.ownTracker?.remove(session.infoHash.toString('hex'), session.meta?.infoHashV2);
+    await this.options.engine.remove(session);
+  }
+
   /** Stops seeding an item and forgets its hashes (takedown, delete). */
   async drop(item: Item): Promise<void> {
     const session = this.sessions.get(item.id);
@@ -367,8 +388,7 @@ export class Seeding {
     if (session) this.byInfoHash.delete(session.infoHash.toString('hex'));
     this.damage.delete(item.id);
     this.failures.delete(item.id);
-    for (const h of [item.infoHash, item.infoHashV2]) if (h) this.hashes.delete(h.slice(0, 40));
-    this.allowed.update(this.hashes);
+    this.allowList.remove(item.infoHash, item.infoHashV2);
     if (session) this.options.ownTracker?.remove(item.infoHash, item.infoHashV2);
     if (session) await this.options.engine.remove(session);
     await this.derived.drop(item.id);

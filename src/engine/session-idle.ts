@@ -1,7 +1,7 @@
 /**
  * When a session is idle, and what it holds then. A session is idle when it has nothing to fetch (a
  * complete torrent, or a seed-only one: it never downloads), no peer connected and no address to dial
- * or being dialled: the engine's scheduler (`scheduler.ts`) then stops ticking it until its next
+ * or being dialled, and no fixity repair under way: the engine's scheduler (`scheduler.ts`) then stops ticking it until its next
  * tracker or DHT announce is due (BEP 3, BEP 5), or until a peer arrives (`wake`).
  *
  * Going idle drops what only peers need: the picker (availability counts, partial pieces: made again
@@ -11,6 +11,7 @@
 
 import { PiecePicker } from './picker.js';
 import type { TorrentSession } from './session.js';
+import { isRepairing } from './session-repair.js';
 
 /** The session's picker over its `have` (undefined before the metadata). */
 export function makePicker(s: TorrentSession): PiecePicker | undefined {
@@ -22,6 +23,8 @@ export function makePicker(s: TorrentSession): PiecePicker | undefined {
 /** Undefined while `s` has work each second; else when it needs its next tick (ms; Infinity: none due). */
 export function idleUntil(s: TorrentSession): number | undefined {
   if (!s.running || s.failure || !s.meta || !(s.complete || s.seedOnly)) return undefined;
+  // A fixity repair fetches pieces: it keeps its picker (over the batch) and its ticks.
+  if (isRepairing(s)) return undefined;
   if (s.peers.size > 0 || !s.swarm.idle(Date.now())) return undefined;
   s.pickerState = undefined;
   s.uploader.clearCache();

@@ -66,7 +66,7 @@ export async function repairPieces(
     have.clear(i);
     view.clear(i);
   }
-  session.picker = pickerOver(session, view);
+  session.pickerState = pickerOver(session, view);
   // A piece the repair's picker verified is had again (before the session checks whether it is complete).
   const verified = (index: number) => {
     if (wanted.includes(index)) have.set(index);
@@ -143,7 +143,7 @@ function leave(session: TorrentSession, original: PieceStore): void {
     }
   }
   session.downloader.clear();
-  session.picker = pickerOver(session, session.have!);
+  session.pickerState = undefined; // the session's own picker over `have`, made again on demand
   session.store = original;
   session.uploader.clearCache();
   for (const peer of session.peers.values()) session.peerHandler.updateInterest(peer);

@@ -45,3 +45,4 @@ export {
   Uploads,
   type UploadsOptions,
 } from './uploads.js';
+export { SharedUploadParts, type UploadPart } from './uploads-shared.js';

@@ -17,6 +17,10 @@
  * PATCH sees the offset once the server has noticed), then fail with UPLOAD_BUSY. Unfinished uploads
  * expire `ttlMs` after their last write (`Upload-Expires`); finished ones that are never published
  * expire `ttlMs` after they finished. `sweep()` removes expired uploads and files left without a row.
+ *
+ * With several site nodes (`shared`, issue 22) each PATCH's bytes are also committed as a part in
+ * the shared blob store before the offset moves; the parts, not the file, are then the truth, and
+ * a node whose file is behind fetches the parts it lacks (`uploads-shared.ts`).
  */
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -26,6 +30,7 @@ import type { Upload, UploadRepository, User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import { asDiskFull, type StorageGuard } from './quota.js';
 import type { ChecksumAlgorithm } from './uploads-headers.js';
+import { type SharedUploadParts, writeAll } from './uploads-shared.js';
 
 // The tus headers' parsers, here too for the modules that import them from `uploads.ts`.
 export {
@@ -46,6 +51,8 @@ export interface UploadsOptions {
   now?: () => number;
   /** Quotas and the free-space guard: a creation (and each PATCH) must fit both. */
   guard?: StorageGuard;
+  /** Several site nodes (issue 22): the bytes are kept as parts in the shared store too (`uploads-shared.ts`). */
+  shared?: SharedUploadParts;
 }
 
 export interface CreateUploadInput {
@@ -193,6 +200,14 @@ export class Uploads {
         }
         await rm(this.marker(id), { force: true });
       }
+      if (this.options.shared && position > upload.offset) {
+        try {
+          await this.options.shared.commit(id, path, upload.offset, position);
+        } catch (err) {
+          await truncate(path, upload.offset).catch(() => undefined); // this node's copy stays a prefix
+          throw err;
+        }
+      }
       const now = this.now();
       const done = upload.length !== null && position === upload.length;
       await this.repo.update(id, {
@@ -291,6 +306,7 @@ export class Uploads {
   private async remove(id: string): Promise<void> {
     await rm(this.path(id), { force: true });
     await rm(this.marker(id), { force: true });
+    await this.options.shared?.remove(id);
     await this.repo.delete(id);
   }
 
@@ -308,6 +324,18 @@ export class Uploads {
 
   /** Makes the row agree with the bytes durably in the file (after a crash, the file wins). */
   private async reconcile(upload: Upload): Promise<Upload> {
+    const size = this.options.shared
+      ? await this.options.shared.hydrate(upload.id, this.path(upload.id))
+      : await this.fileSize(upload);
+    if (size === upload.offset) return upload;
+    const done = upload.length !== null && size === upload.length;
+    const completedAt = done ? (upload.completedAt ?? this.now()) : null;
+    await this.repo.update(upload.id, { offset: size, completedAt });
+    return { ...upload, offset: size, completedAt };
+  }
+
+  /** The bytes durably in the upload's file, after undoing an unverified chunk a crash left. */
+  private async fileSize(upload: Upload): Promise<number> {
     const path = this.path(upload.id);
     const marker = await readFile(this.marker(upload.id), 'utf8').catch(() => undefined);
     if (marker !== undefined) {
@@ -325,11 +353,7 @@ export class Uploads {
       await truncate(path, upload.length);
       size = upload.length;
     }
-    if (size === upload.offset) return upload;
-    const done = upload.length !== null && size === upload.length;
-    const completedAt = done ? (upload.completedAt ?? this.now()) : null;
-    await this.repo.update(upload.id, { offset: size, completedAt });
-    return { ...upload, offset: size, completedAt };
+    return size;
   }
 
   /** Runs `fn` once no other request holds upload `id`; waits at most `lockWaitMs`. */
@@ -368,16 +392,4 @@ function tooLarge(length: number | null, maxBytes: number): SeedcastError {
       ? `uploads are limited to ${maxBytes} bytes`
       : `the body goes past the upload's length of ${length} bytes`,
   );
-}
-
-async function writeAll(
-  file: Awaited<ReturnType<typeof open>>,
-  data: Uint8Array,
-  position: number,
-): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await file.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
 }
