@@ -68,11 +68,7 @@ export interface PeerConnectionOptions extends FrameLimits {
   idleTimeout?: number;
   /** Drop the peer if the handshake is not complete after this long (ms, default 20 s; 0: never). */
   handshakeTimeout?: number;
-  /**
-   * The socket reads into a shared buffer (`sharedRead()`, given to `net.connect` as `onread`): its
-   * bytes come through here instead of `data` events, and a piece's block is valid only while the
-   * `message` listener runs (copy it before any `await`).
-   */
+  /** The socket's `onread` (`sharedRead()`): a block is valid only while its listener runs. */
   sharedRead?: SharedRead;
 }
 
@@ -284,9 +280,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   private timer(ms: number, fire: () => void): NodeJS.Timeout | undefined {
     if (ms <= 0) return undefined;
-    const t = setTimeout(fire, ms);
-    t.unref();
-    return t;
+    return setTimeout(fire, ms).unref();
   }
 
   private onData(chunk: Buffer, transient = false): void {
@@ -295,11 +289,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     // The handshake timeout is a deadline; after it, any bytes show the peer is alive.
     if (this.stage === 'open') this.idleTimer?.refresh();
     this.queue.push(chunk, transient);
-    try {
-      this.process();
-    } finally {
-      if (transient) this.queue.settle(); // the read buffer is reused once we return
-    }
+    this.process();
   }
 
   /** Handle everything queued; protocol errors destroy the connection, listener errors propagate. */
@@ -321,6 +311,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       }
     } finally {
       this.processing = false;
+      this.queue.settle(); // a transient read buffer is reused once we return
     }
   }
 
