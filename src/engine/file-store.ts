@@ -20,7 +20,10 @@ import { PieceMap } from './piece-map.js';
 export interface PieceStore {
   /** Bytes [offset, offset + length) of the piece space. */
   read(offset: number, length: number): Promise<Buffer>;
-  /** Store bytes at `offset` of the piece space. Read-only stores throw. */
+  /**
+   * Store bytes at `offset` of the piece space. Read-only stores throw. `data` must not be kept once
+   * the promise settles: the engine reuses its write buffers.
+   */
   write(offset: number, data: Uint8Array): Promise<void>;
   close(): Promise<void>;
   /** True when nothing of the torrent is stored yet (lets a fresh download skip the recheck). */

@@ -55,3 +55,22 @@ describe('Peer: announcements before the metadata', () => {
     assert.equal(q.pendingHaves.size, 0);
   });
 });
+
+describe('Peer: request pipeline', () => {
+  it("starts by where the peer is, and never asks more than the peer's reqq", () => {
+    const conn = (reqq?: number) => ({ remoteExtended: reqq ? { reqq } : undefined }) as PeerConnection;
+    const local = new Peer(conn(), { host: '127.0.0.1', port: 1 });
+    const remote = new Peer(conn(), { host: '8.8.8.8', port: 1 });
+    assert.ok(local.pipeline > remote.pipeline, `${local.pipeline} > ${remote.pipeline}`);
+    assert.equal(local.wantRequests(), local.pipeline, 'an empty queue is filled at once');
+    const capped = new Peer(conn(100), { host: '127.0.0.1', port: 1 });
+    assert.equal(capped.wantRequests(), 100);
+    for (let i = 0; i < 90; i++)
+      capped.outstanding.set(`${i}:0`, { block: { index: i, begin: 0, length: 16384 }, sentAt: 0 });
+    assert.equal(capped.wantRequests(), 0, '10 free of 100: wait for a batch (13) to be free');
+    capped.outstanding.delete('0:0');
+    capped.outstanding.delete('1:0');
+    capped.outstanding.delete('2:0');
+    assert.equal(capped.wantRequests(), 13);
+  });
+});

@@ -6,6 +6,7 @@
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import type { BlockRequest } from './picker.js';
+import { RequestPipeline } from './pipeline.js';
 
 /** Bytes per second over a sliding window of one-second buckets. */
 export class Rate {
@@ -82,8 +83,8 @@ export class Peer {
   lastHaveAt: number | undefined;
   /** Pieces this peer sent data for that then failed verification. */
   badPieces = 0;
-  /** How many requests to keep in flight (grows with the peer's rate). */
-  pipeline = 32;
+  /** How many requests to keep in flight: the bandwidth-delay product (`pipeline.ts`). */
+  readonly requests: RequestPipeline;
   /** When the peer last sent us a block (ms). */
   lastBlockAt = Date.now();
   readonly connectedAt = Date.now();
@@ -95,7 +96,19 @@ export class Peer {
     readonly outgoing = false,
     /** TCP, or a WebRTC data channel (its address is not one to dial or share by PEX). */
     readonly transport: Transport = 'tcp',
-  ) {}
+  ) {
+    this.requests = RequestPipeline.forPeer(address.host, transport);
+  }
+
+  /** Requests to keep in flight now. */
+  get pipeline(): number {
+    return this.requests.size;
+  }
+
+  /** How many requests to send now (0 until a batch's worth is free; see `RequestPipeline.want`). */
+  wantRequests(): number {
+    return this.requests.want(this.outstanding.size, this.conn.remoteExtended?.reqq);
+  }
 
   /** Peers we told this peer about with ut_pex (BEP 11), as `host:port`. */
   readonly pexSent = new Set<string>();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Bitfield } from './bitfield.js';
-import { BLOCK_SIZE, PiecePicker } from './picker.js';
+import { BLOCK_SIZE, type BlockRequest, PiecePicker } from './picker.js';
 
 function seeded(seed: number) {
   let s = seed;
@@ -161,5 +161,97 @@ describe('PiecePicker', () => {
       [0, 1, 2].map((i) => p.availabilityOf(i)),
       [0, 1, 0],
     );
+  });
+});
+
+describe('PiecePicker: partial pieces kept in order', () => {
+  it('continues the partial piece with the most blocks received first', () => {
+    const { picker: p } = picker(8);
+    const first = p.pick('a', 'all', 4); // one whole piece
+    const second = p.pick('a', 'all', 4); // another
+    assert.notEqual(first[0]!.index, second[0]!.index);
+    p.received('a', first[0]!);
+    for (const r of second.slice(0, 3)) p.received('a', r);
+    p.releasePeer('a'); // both pieces have free blocks again: 3 of `first`, 1 of `second`
+    const next = p.pick('b', 'all', 1);
+    assert.equal(next[0]!.index, second[0]!.index, 'the piece with 3 of 4 blocks in comes first');
+    const after = p.pick('b', 'all', 3);
+    assert.deepEqual(
+      after.map((r) => r.index),
+      [first[0]!.index, first[0]!.index, first[0]!.index],
+    );
+  });
+
+  it('moves a piece ahead of the others as its blocks arrive', () => {
+    const { picker: p } = picker(8);
+    const a = p.pick('a', 'all', 2); // half of one piece
+    const other = bits(8, [0, 1, 2, 3, 4, 5, 6, 7]);
+    other.clear(a[0]!.index);
+    const b = p.pick('b', other, 2); // half of another
+    assert.notEqual(a[0]!.index, b[0]!.index);
+    for (const r of b) p.received('b', r);
+    const c = p.pick('c', 'all', 1);
+    assert.equal(c[0]!.index, b[0]!.index, 'the piece with 2 blocks in comes before the one with none');
+  });
+
+  it('stops at max without starting new pieces, and a released block is offered again first', () => {
+    const { picker: p } = picker(8);
+    const a = p.pick('a', 'all', 3);
+    assert.equal(new Set(a.map((r) => r.index)).size, 1);
+    p.release('a', a[1]!);
+    const b = p.pick('b', 'all', 2);
+    assert.deepEqual(
+      b.map((r) => r.begin),
+      [a[1]!.begin, 3 * BLOCK_SIZE],
+      'the released block, then the piece goes on',
+    );
+  });
+
+  it('keeps its bookkeeping under random requests, arrivals, releases and departures', () => {
+    const random = seeded(11);
+    const n = 12;
+    const { picker: p, have } = picker(n, { lastPiece: BLOCK_SIZE + 7 });
+    const peers = ['a', 'b', 'c'];
+    const asked = new Map<string, Map<string, BlockRequest>>(peers.map((x) => [x, new Map()]));
+    const got = new Set<string>();
+    const key = (r: BlockRequest) => `${r.index}:${r.begin}`;
+    const totalBlocks = (n - 1) * 4 + 2;
+    for (let step = 0; step < 5000 && have.count < n; step++) {
+      const peer = peers[Math.floor(random() * peers.length)]!;
+      const mine = asked.get(peer)!;
+      const roll = random();
+      if (roll < 0.4) {
+        const wasEndgame = p.endgame;
+        for (const r of p.pick(peer, 'all', 1 + Math.floor(random() * 5))) {
+          assert.ok(!got.has(key(r)), 'never a block already received');
+          assert.ok(!mine.has(key(r)), 'never the same block twice to one peer');
+          const others = peers.filter((x) => x !== peer && asked.get(x)!.has(key(r)));
+          if (!wasEndgame && !p.endgame) assert.equal(others.length, 0, 'one peer per block outside endgame');
+          assert.ok(others.length <= 1, 'at most two peers per block');
+          mine.set(key(r), r);
+        }
+      } else if (roll < 0.85 && mine.size > 0) {
+        const r = [...mine.values()][Math.floor(random() * mine.size)]!;
+        mine.delete(key(r));
+        const result = p.received(peer, r);
+        assert.equal(result.fresh, !got.has(key(r)));
+        for (const other of result.cancel) asked.get(other as string)!.delete(key(r));
+        got.add(key(r));
+        if (result.pieceComplete) p.pieceVerified(r.index);
+      } else if (roll < 0.95 && mine.size > 0) {
+        const r = [...mine.values()][0]!;
+        mine.delete(key(r));
+        p.release(peer, r);
+      } else {
+        mine.clear();
+        p.releasePeer(peer);
+      }
+      // endgame: every block not received is asked of someone, and every missing piece is started
+      const outstanding = new Set([...asked.values()].flatMap((m) => [...m.keys()]));
+      const unasked = totalBlocks - got.size - [...outstanding].filter((k) => !got.has(k)).length;
+      if (p.endgame) assert.equal(unasked, 0, 'endgame only once every block is asked for');
+    }
+    assert.equal(have.count, n, 'the download completes');
+    assert.equal(got.size, totalBlocks);
   });
 });

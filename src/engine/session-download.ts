@@ -10,45 +10,33 @@
  * for (beyond a few late answers to cancelled requests), or a block of the wrong length, is dropped.
  * A store error (EIO, ENOSPC, a read-only store...) is thrown to the session, which fails.
  *
- * Blocks that continue a piece in order are gathered into one write of up to `WRITE_RUN` (1 MiB):
- * a write per 16 KiB block cost about half again the client's CPU per GiB (`npm run bench:transfer`).
+ * Blocks go to the store through a `BlockWriter` (`block-writer.ts`): copied into a window of their
+ * piece as they arrive (a block from a socket read into a shared buffer, `wire/shared-read.ts`, is
+ * only valid until `onBlock` first awaits), hashed in order from there, and written a window (up to
+ * `WRITE_RUN`, 1 MiB) at a time; a write per 16 KiB block cost about half again the client's CPU per
+ * GiB (`npm run bench:transfer`).
  *
  * Memory in flight per torrent is bounded: at most `MAX_IN_FLIGHT_BLOCKS` blocks (64 MiB) are
- * requested from peers, gathered for a write or waiting for the store, plus one `READ_CHUNK` (1 MiB)
- * per piece being read back for its hash.
+ * requested from peers, gathered for a write or waiting for the store (and the writer's windows are
+ * bounded too), plus one `READ_CHUNK` (1 MiB) per piece being read back for its hash.
  */
 
 import { SeedcastError } from '../errors.js';
+import { BlockWriter, type PieceWrites, WRITE_RUN } from './block-writer.js';
 import { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
-import type { PieceCheck } from './verify.js';
 import type { WebSeedWorker } from './web-seed-worker.js';
 
 export const BAN_AFTER_BAD_PIECES = 3;
 /** Most blocks requested from peers or waiting to be written, per torrent (64 MiB of 16 KiB blocks). */
 export const MAX_IN_FLIGHT_BLOCKS = 4096;
-/** Most bytes of consecutive blocks gathered into one store write. */
-export const WRITE_RUN = 1024 * 1024;
-/** Most blocks gathered in all runs (16 MiB): past it every run is written out. */
-const MAX_GATHERED_BLOCKS = 1024;
 /** Blocks never asked for that a peer may send before it is dropped. */
 const MAX_UNREQUESTED = 8;
 
 type Source = Peer | WebSeedWorker;
 
-/** Consecutive blocks of a piece not yet handed to the store. */
-interface WriteRun {
-  /** Offset in the torrent of the first byte. */
-  offset: number;
-  blocks: Uint8Array[];
-  bytes: number;
-}
-
-interface InFlightPiece {
-  check: PieceCheck;
+interface InFlightPiece extends PieceWrites {
   from: Set<Source>;
-  writes: Set<Promise<void>>;
-  run?: WriteRun | undefined;
 }
 
 export class Downloader {
@@ -60,16 +48,13 @@ export class Downloader {
    * check for want of their hashes are read back once the hashes arrive.
    */
   storedBeforeStart = false;
-  /** Blocks handed to the store and not yet written. */
-  private pendingWrites = 0;
-  /** Blocks gathered in runs, not yet handed to the store (at most `MAX_GATHERED_BLOCKS`). */
-  private gathered = 0;
+  private writer: BlockWriter | undefined;
 
   constructor(private readonly session: TorrentSession) {}
 
   /** Blocks requested from peers or not yet written (the in-flight bound counts these). */
   inFlightBlocks(): number {
-    let n = this.pendingWrites + this.gathered;
+    let n = this.writer?.inFlight ?? 0;
     for (const peer of this.session.peers.values()) n += peer.outstanding.size;
     return n;
   }
@@ -82,8 +67,10 @@ export class Downloader {
     const fromPeer = from instanceof Peer ? from : undefined;
     if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return;
     if (fromPeer) {
+      const now = Date.now();
       fromPeer.down.add(block.byteLength);
-      fromPeer.lastBlockAt = Date.now();
+      fromPeer.requests.onBlock(block.byteLength, now);
+      fromPeer.lastBlockAt = now;
     }
     s.counters.received(block.byteLength, fromPeer?.transport);
     const result = picker.received(from, { index, begin, length: block.byteLength });
@@ -100,8 +87,8 @@ export class Downloader {
     }
     const piece = this.piece(index);
     piece.from.add(from);
-    piece.check.add(begin, block); // false when out of order: read back once the piece is complete
-    const write = this.gather(piece, map.piece(index).offset + begin, block, result.pieceComplete);
+    // Copied, hashed as far as the piece is in order, written a window at a time (block-writer.ts).
+    const write = this.blockWriter().add(piece, begin, block, result.pieceComplete);
     if (fromPeer) s.peerHandler.requestMore(fromPeer); // keep the pipeline full while the store writes
     await write;
     if (result.pieceComplete) await this.finishPiece(index);
@@ -111,7 +98,13 @@ export class Downloader {
   clear(): void {
     this.pieces.clear();
     this.waiting.clear();
-    this.gathered = 0;
+    this.writer?.clear();
+  }
+
+  private blockWriter(): BlockWriter {
+    const s = this.session;
+    this.writer ??= new BlockWriter(() => s.store!, Math.min(WRITE_RUN, s.map!.pieceLength));
+    return this.writer;
   }
 
   /** Whether `peer` was asked for this block; drops a peer that sends what nobody asked for. */
@@ -142,52 +135,12 @@ export class Downloader {
   private piece(index: number): InFlightPiece {
     let piece = this.pieces.get(index);
     if (!piece) {
-      piece = { check: this.session.verifier!.check(index), from: new Set(), writes: new Set() };
+      const span = this.session.map!.piece(index);
+      const check = this.session.verifier!.check(index);
+      piece = { ...this.blockWriter().piece(span.offset, span.length, check), from: new Set() };
       this.pieces.set(index, piece);
     }
     return piece;
-  }
-
-  /**
-   * Adds a block to the piece's run of consecutive blocks, writing the run out when the block does
-   * not continue it, when it reaches `WRITE_RUN` bytes, or when the piece is complete. Resolves once
-   * what this block made necessary is written (at once when the block only joined the run).
-   */
-  private gather(piece: InFlightPiece, offset: number, block: Uint8Array, last: boolean): Promise<void> {
-    this.gathered++;
-    const run = piece.run;
-    const writes: Promise<void>[] = [];
-    if (run && run.offset + run.bytes === offset && run.bytes + block.byteLength <= WRITE_RUN) {
-      run.blocks.push(block);
-      run.bytes += block.byteLength;
-    } else {
-      if (run) writes.push(this.flush(piece));
-      piece.run = { offset, blocks: [block], bytes: block.byteLength };
-    }
-    if (last || piece.run!.bytes >= WRITE_RUN) writes.push(this.flush(piece));
-    // Runs of pieces waiting for slow peers must not hold back requests for long: write them all out.
-    if (this.gathered > MAX_GATHERED_BLOCKS)
-      for (const p of this.pieces.values()) if (p.run) void this.flush(p).catch(() => undefined);
-    return writes.length === 0 ? Promise.resolve() : Promise.all(writes).then(() => undefined);
-  }
-
-  /** Hands the piece's run to the store as one write. */
-  private flush(piece: InFlightPiece): Promise<void> {
-    const run = piece.run!;
-    piece.run = undefined;
-    const data = run.blocks.length === 1 ? run.blocks[0]! : Buffer.concat(run.blocks, run.bytes);
-    this.gathered -= run.blocks.length;
-    this.pendingWrites += run.blocks.length;
-    const done = () => {
-      this.pendingWrites -= run.blocks.length;
-      piece.writes.delete(write);
-    };
-    const write: Promise<void> = this.session.store!.write(run.offset, data).then(done, (err: unknown) => {
-      done();
-      throw err;
-    });
-    piece.writes.add(write);
-    return write;
   }
 
   private async finishPiece(index: number): Promise<void> {
@@ -244,5 +197,6 @@ export class Downloader {
       return;
     }
     s.pieceDone(index);
+    if (s.complete) this.writer?.finished();
   }
 }

@@ -254,7 +254,7 @@ export class PeerHandler {
     if (!s.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || s.complete) return;
     if (s.seedOnly || s.failure || !s.running) return;
     const room = MAX_IN_FLIGHT_BLOCKS - s.downloader.inFlightBlocks();
-    const want = Math.min(peer.pipeline - peer.outstanding.size, room);
+    const want = Math.min(peer.wantRequests(), room);
     if (want <= 0) return;
     const now = Date.now();
     const blocks = s.picker.pick(peer, peer.has, want);

@@ -10,7 +10,7 @@
  */
 
 import { connect as netConnect } from 'node:net';
-import { type PeerAddress, PeerConnection } from '../wire/index.js';
+import { type PeerAddress, PeerConnection, sharedRead } from '../wire/index.js';
 import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
 import type { TorrentSession } from './session.js';
@@ -162,9 +162,11 @@ export class SwarmFinder {
       if (entry.nextTry > now) continue;
       this.known.delete(key);
       this.connecting.add(key);
-      const socket = netConnect({ host: address.host, port: address.port, noDelay: true });
+      const onread = sharedRead(); // no buffer allocated per read (see wire/shared-read.ts)
+      const socket = netConnect({ host: address.host, port: address.port, noDelay: true, onread });
       socket.setTimeout(10_000, () => socket.destroy());
       const conn = new PeerConnection(socket, {
+        sharedRead: onread,
         peerId: this.session.options.peerId,
         infoHash: this.session.infoHash,
         ...(this.session.options.dht ? { extensions: DHT_EXTENSIONS } : {}),

@@ -343,8 +343,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     for (const peer of this.peers.values()) {
       peer.down.tick();
       peer.up.tick();
-      // Pipeline sized to the connection: about two seconds of data in flight, 16..500 requests.
-      peer.pipeline = Math.max(16, Math.min(500, Math.ceil((peer.down.perSecond * 2) / 16384)));
+      // The request pipeline sizes itself as blocks arrive (pipeline.ts), not here once a second.
       for (const [key, o] of peer.outstanding) {
         if (now - o.sentAt > REQUEST_TIMEOUT_MS) {
           peer.forgetRequest(key);

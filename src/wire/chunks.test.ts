@@ -51,3 +51,19 @@ describe('ChunkQueue', () => {
     assert.equal(q.length, 0);
   });
 });
+
+describe('ChunkQueue with a transient chunk', () => {
+  it('copies what is kept of a transient chunk, and only that', () => {
+    const q = new ChunkQueue();
+    const readBuffer = Buffer.from('abcdefghij');
+    q.push(readBuffer.subarray(0, 8), true);
+    const view = q.take(2); // a view: valid until the buffer is reused
+    const owned = q.takeOwned(3);
+    q.settle(); // 'fgh' is still queued: copied
+    readBuffer.fill(0x2e); // the socket reads into the buffer again
+    assert.equal(view.toString(), '..', 'take gave a view of the read buffer');
+    assert.equal(owned.toString(), 'cde', 'takeOwned copied');
+    q.push(Buffer.from('XY'));
+    assert.equal(q.take(5).toString(), 'fghXY', 'the unread tail survived');
+  });
+});

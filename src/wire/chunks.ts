@@ -6,6 +6,11 @@
  * view into the first chunk when the range lies inside it (the common case, and the whole point: a
  * 16 KiB block inside a 64 KiB read is not copied), and concatenates only the bytes of a range that
  * spans chunks. Reading integers across a chunk boundary never copies either.
+ *
+ * A chunk may be *transient* (`push(chunk, true)`): a view of a read buffer the socket reuses (Node's
+ * `onread`, see `shared-read.ts`), valid only until the caller returns. Views of it handed out by
+ * `take` are transient too (`takeOwned` copies them); before returning, the caller calls `settle()`,
+ * which copies the bytes of it still queued (the start of a message not complete yet).
  */
 
 export class ChunkQueue {
@@ -13,19 +18,46 @@ export class ChunkQueue {
   /** Read offset into `chunks[0]`. */
   private offset = 0;
   private total = 0;
+  /** The transient chunk, while it is queued (only the last one pushed can be). */
+  private transient: Buffer | undefined;
 
   /** Bytes waiting to be read. */
   get length(): number {
     return this.total;
   }
 
-  push(chunk: Uint8Array): void {
+  /** Queue `chunk`; `transient`: it is only valid until `settle()` (see the module comment). */
+  push(chunk: Uint8Array, transient = false): void {
     if (chunk.byteLength === 0) return;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.transient) this.settle();
     this.chunks.push(buf);
     this.total += buf.length;
+    if (transient) this.transient = buf;
+  }
+
+  /** Copy what is still queued of the transient chunk, so it outlives its read buffer. */
+  settle(): void {
+    const chunk = this.transient;
+    if (!chunk) return;
+    this.transient = undefined;
+    const last = this.chunks.length - 1;
+    if (last < 0 || this.chunks[last] !== chunk) return; // all of it was read
+    const start = last === 0 ? this.offset : 0;
+    this.chunks[last] = Buffer.from(chunk.subarray(start));
+    if (last === 0) this.offset = 0;
+  }
+
+  /** Like `take`, but never a view of a transient chunk: bytes that will be kept (not blocks). */
+  takeOwned(n: number): Buffer {
+    const viewOfTransient =
+      this.transient !== undefined &&
+      this.chunks[0] === this.transient &&
+      this.offset + n <= this.transient.length;
+    const out = this.take(n);
+    return viewOfTransient ? Buffer.from(out) : out;
   }
 
   /** The byte `at` positions ahead of the read position (which must be `< length`). */
@@ -84,6 +116,7 @@ export class ChunkQueue {
 
   /** Remove and return everything queued, as the chunks themselves. */
   drain(): Buffer[] {
+    this.settle();
     const out = this.chunks;
     if (out.length > 0 && this.offset > 0) out[0] = out[0]!.subarray(this.offset);
     this.chunks = [];
@@ -96,6 +129,7 @@ export class ChunkQueue {
     this.offset += count;
     this.total -= count;
     if (this.offset === this.chunks[0]!.length) {
+      if (this.chunks[0] === this.transient) this.transient = undefined;
       this.chunks.shift();
       this.offset = 0;
     }

@@ -14,7 +14,8 @@
  *   - it emits `close` exactly once, with the reason: a `SeedcastError` (`WIRE_*`) when the peer broke
  *     the protocol or timed out, the socket's error, or nothing for an orderly close. A bad peer is
  *     destroyed here; the engine only has to forget it (and may count the code against it).
- * Received byte payloads (blocks, bitfields) are views of the received chunks: copy what you keep.
+ * Received byte payloads (blocks, bitfields) are views of the received chunks: copy what you keep;
+ * with `sharedRead` a block is valid only while its `message` listener runs.
  * Sending returns the socket's `write()` result; on `false` wait for `drain` before sending more
  * blocks. `pause()`/`resume()` stop and restart reading, for the engine's disk backpressure.
  */
@@ -39,6 +40,7 @@ import { encodeMetadataMessage, type MetadataMessage } from './metadata.js';
 import { decodeExtended, LOCAL_EXTENSIONS, type PeerMessage } from './peer-message.js';
 import { encodePex } from './pex.js';
 import { type PieceGeometry, ProtocolRules } from './rules.js';
+import type { SharedRead } from './shared-read.js';
 
 const DEFAULT_EXTENSIONS: Partial<Extensions> = { extended: true, fast: true };
 
@@ -66,6 +68,8 @@ export interface PeerConnectionOptions extends FrameLimits {
   idleTimeout?: number;
   /** Drop the peer if the handshake is not complete after this long (ms, default 20 s; 0: never). */
   handshakeTimeout?: number;
+  /** The socket's `onread` (`sharedRead()`): a block is valid only while its listener runs. */
+  sharedRead?: SharedRead;
 }
 
 export interface PeerConnectionEvents {
@@ -123,6 +127,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.infoHash = options.infoHash ? Buffer.from(options.infoHash) : undefined;
     this.geometry = options.geometry;
     this.framer = new MessageFramer(this.queue, options);
+    if (options.sharedRead) options.sharedRead.deliver = (chunk) => this.onData(chunk, true);
   }
 
   get closed(): boolean {
@@ -275,17 +280,15 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   private timer(ms: number, fire: () => void): NodeJS.Timeout | undefined {
     if (ms <= 0) return undefined;
-    const t = setTimeout(fire, ms);
-    t.unref();
-    return t;
+    return setTimeout(fire, ms).unref();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, transient = false): void {
     if (this.stage === 'closed') return;
     this.stats.bytesRead += chunk.length;
     // The handshake timeout is a deadline; after it, any bytes show the peer is alive.
     if (this.stage === 'open') this.idleTimer?.refresh();
-    this.queue.push(chunk);
+    this.queue.push(chunk, transient);
     this.process();
   }
 
@@ -308,6 +311,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       }
     } finally {
       this.processing = false;
+      this.queue.settle(); // a transient read buffer is reused once we return
     }
   }
 

@@ -8,7 +8,9 @@
  *   - a piece may carry at most `maxBlockLength` bytes of block (`WIRE_OVERSIZE`);
  *   - anything else (bitfield, extended, unknown ids) at most `maxMessageLength` bytes (`WIRE_OVERSIZE`).
  * Messages that lie inside one received chunk are returned as views of it; only a message that spans
- * chunks is copied, once (see `ChunkQueue`).
+ * chunks is copied, once (see `ChunkQueue`). When the chunk is transient (a reused read buffer), only
+ * a piece's block stays a view of it (valid until the listener returns); every other message's bytes
+ * are copied, as its listener may keep them.
  */
 
 import { SeedcastError } from '../errors.js';
@@ -58,6 +60,6 @@ export class MessageFramer {
     }
     if (queue.length < 4 + length) return null;
     queue.skip(4);
-    return parseFrame(queue.take(length));
+    return parseFrame(id === MessageId.piece ? queue.take(length) : queue.takeOwned(length));
   }
 }

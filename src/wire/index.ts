@@ -76,3 +76,4 @@ export {
   pieceGeometry,
   pieceSize,
 } from './rules.js';
+export { SHARED_READ_SIZE, type SharedRead, sharedRead } from './shared-read.js';
