@@ -32,6 +32,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     storageUrl: undefined,
     redisUrl: undefined,
     archive: true,
+    recheck: false,
     limits: {},
     metricsToken: undefined,
     allowPrivateUrls: false,
@@ -43,6 +44,7 @@ test('configuration: flags over environment over defaults, frozen, bad values re
     jobs: { queue: 'embedded', workers: 1, leaseMs: 30_000 },
     mail: { smtpUrl: undefined, mailFrom: undefined },
     fixity: { enabled: true, periodMs: 30 * 86_400_000, bytesPerSecond: 8 * 1024 * 1024 },
+    cluster: undefined,
     logLevel: undefined,
     torrentFormat: 'v1',
   });
