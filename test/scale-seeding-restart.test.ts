@@ -18,6 +18,7 @@ import { readConfig } from '../src/config.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import type { BlobStore } from '../src/storage/index.js';
 import { parseTorrent } from '../src/torrent/index.js';
+import { siteApi } from './helpers/site-api.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, start, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
@@ -62,23 +63,8 @@ test('a restarted site seeds its items without reading their content, and libtor
   const base = `http://127.0.0.1:${config.port}`;
   let site: RunningServer | undefined = await startServer(config, { log: () => {} });
   t.after(() => site?.close());
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'alice', password: 'correct horse battery' }));
-  const { token } = await api(
-    '/api/v1/tokens',
-    json({ username: 'alice', password: 'correct horse battery' }),
-  );
+  const { api, account } = siteApi(base);
+  const token = await account('alice', 'correct horse battery');
   const contents = [Buffer.alloc(700_000), Buffer.alloc(1_300_000)];
   for (const [i, c] of contents.entries())
     for (let at = 0; at < c.length; at += 4) c.writeUInt32LE((at * 2654435761 + i) >>> 0, at);

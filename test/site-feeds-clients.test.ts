@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import type { LibraryJson } from './aggregator-fixtures.js';
+import { siteApi } from './helpers/site-api.js';
 import { freePort, requireTools, run, runCli, startCli, tempDir } from './helpers/tools.js';
 
 /** Every regular file under `dir`, with its bytes. */
@@ -37,20 +38,8 @@ async function startSite(t: TestContext, dir: string) {
   ]);
   t.after(() => server.stop());
   const [, base] = await server.waitFor(/listening on (http:\/\/\S+)/, 90_000);
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'radio', password: 'correct horse' }));
-  const { token } = await api('/api/v1/tokens', json({ username: 'radio', password: 'correct horse' }));
+  const { api, account } = siteApi(base ?? '');
+  const token = await account('radio', 'correct horse');
   return { base: base!, api, token, server };
 }
 

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { aria2Download, copiesOf } from './helpers/aria2.js';
+import { siteApi } from './helpers/site-api.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, run, startCli, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
@@ -37,20 +38,8 @@ async function startSite(t: TestContext) {
   ]);
   t.after(() => server.stop());
   const [, base] = await server.waitFor(/listening on (http:\/\/\S+)/, 60_000);
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'publisher', password: 'correct horse' }));
-  const { token } = await api('/api/v1/tokens', json({ username: 'publisher', password: 'correct horse' }));
+  const { api, account } = siteApi(base ?? '');
+  const token = await account('publisher', 'correct horse');
   const form = new FormData();
   form.append('title', 'Test pattern');
   form.append('description', 'Three mebibytes of test pattern.');

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import { siteApi } from './site-api.js';
 import { freePort, type Running, start, startCli, tempDir } from './tools.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the item as JSON, checked by the tests' assertions
@@ -67,20 +68,8 @@ export async function startSiteProc(
     [, base = ''] = await server.waitFor(/listening on (http:\/\/\S+)/, 90_000);
   };
   await launch(options.flags ?? []);
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers
-  const api = async (path: string, init: RequestInit = {}): Promise<any> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'publisher', password: 'correct horse' }));
-  const { token } = await api('/api/v1/tokens', json({ username: 'publisher', password: 'correct horse' }));
+  const { api, account } = siteApi(base);
+  const token = await account('publisher', 'correct horse');
   let published = 0;
   return {
     dir,
