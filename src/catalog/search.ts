@@ -70,6 +70,8 @@ export interface SearchResult {
    * matches with the words in their title, then the newest others (`search-bound.ts`).
    */
   rankEstimated: boolean;
+  /** With `rankEstimated`: how many candidates relevance ranked (about `rankBound`). */
+  rankedAmong?: number;
   page: number;
   perPage: number;
   sort: SearchSort;
@@ -219,6 +221,7 @@ export class SearchRepository {
       totalCapped: stats.capped,
       facetsEstimated: stats.facetsEstimated,
       rankEstimated,
+      ...(rankEstimated ? { rankedAmong: this.options.rankBound } : {}),
       page,
       perPage,
       sort,
