@@ -6,7 +6,8 @@
  * always on) and prints p50/p99 per query shape and overall. Beside each shape with text it times the
  * named peer on the same data and words: the database's own full-text query ranking every match
  * and returning the best 20 (SQLite: FTS5 `ORDER BY bm25(...) LIMIT 20`; PostgreSQL:
- * `ORDER BY ts_rank_cd(...) LIMIT 20` over the GIN index), without totals or facets.
+ * `ORDER BY ts_rank_cd(...) LIMIT 20` over the GIN index), without totals or facets. `bounded` is
+ * the share of queries whose ranking ran over the bounded candidate set (`rankEstimated`).
  *
  *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--keep file.db]
  *   node --import tsx bench/search.ts --pg            (a real PostgreSQL started on loopback)
@@ -168,17 +169,19 @@ try {
   console.log(
     `${kind}, ${N} items; p99 target 50 ms; peer: ${kind === 'sqlite' ? 'FTS5 bm25' : 'ts_rank_cd'} top 20 of every match`,
   );
-  console.log(`${'shape'.padEnd(14)}      p50       p99       max  estimated  peer p99  ratio`);
+  console.log(`${'shape'.padEnd(14)}      p50       p99       max  estimated  bounded  peer p99  ratio`);
   for (const [name, make] of kinds) {
     const times: number[] = [];
     const peerTimes: number[] = [];
     let estimated = 0;
+    let bounded = 0;
     for (let i = 0; i < Q / kinds.length; i++) {
       const query = make();
       const t0 = performance.now();
       const result = await search.search(query);
       times.push(performance.now() - t0);
       if (result.totalCapped) estimated++;
+      if (result.rankEstimated) bounded++;
       if (query.q !== undefined) {
         const t1 = performance.now();
         await peer(query.q);
@@ -190,6 +193,7 @@ try {
     console.log(
       `${name.padEnd(14)}${ms(pct(times, 0.5))} ${ms(pct(times, 0.99))} ${ms(Math.max(...times))}` +
         `  ${`${Math.round((100 * estimated) / times.length)} %`.padStart(9)}` +
+        `  ${`${Math.round((100 * bounded) / times.length)} %`.padStart(7)}` +
         (peerP99 === undefined ? '' : ` ${ms(peerP99)}  ${(pct(times, 0.99) / peerP99).toFixed(2)}x`),
     );
   }

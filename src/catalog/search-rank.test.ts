@@ -121,6 +121,49 @@ describeOnEachDatabase('search ranks every match', (fresh) => {
     assert.ok(Math.abs(listing.total - 1_714) <= 1_714 * 0.05, `listing estimate ${listing.total}`);
   });
 
+  test('past rankBound relevance ranks a bounded candidate set: title matches first', async () => {
+    const db = await fresh();
+    const { target, items } = await fill(db);
+    // About 500 of the 1,500 matches have "heron" in their title: fewer than the bound, all ranked.
+    const search = new SearchRepository(db, items, { rankBound: 600 });
+    const result = await search.search({ q: 'heron' });
+    assert.equal(
+      result.items[0]?.id,
+      target,
+      'the oldest, three times in its title, via the title candidates',
+    );
+    assert.ok(
+      result.items.every((i) => /heron/i.test(i.title)),
+      'title candidates come first',
+    );
+    // With a bound below the title matches, the newest 200 of them are ranked: still title matches.
+    const small = await new SearchRepository(db, items, { rankBound: 200 }).search({
+      q: 'heron',
+      perPage: 100,
+    });
+    assert.equal(small.rankEstimated, true);
+    assert.ok(
+      small.items.every((i) => /heron/i.test(i.title) && i.id !== target),
+      'the newest title matches',
+    );
+    assert.deepEqual([result.rankEstimated, result.rankedAmong], [true, 600]);
+    assert.deepEqual([result.total, result.totalCapped], [MATCHES, false], 'counting keeps its own bound');
+    assert.deepEqual(await search.ids('heron', 1), [target]);
+    const prefix = await search.search({ q: 'hero' });
+    assert.deepEqual([prefix.items[0]?.id, prefix.rankEstimated], [target, true], 'a prefix');
+    const deep = await search.search({ q: 'heron', page: 27, perPage: 20 });
+    assert.equal(deep.items.length, 20, 'pages reach past the title candidates into the newest matches');
+    const typed = await search.search({ q: 'heron', type: MEDIA_TYPES[0]! });
+    assert.equal(typed.items[0]?.id, target, 'with a filter');
+    const grey = await search.search({ q: 'grey heron' });
+    assert.equal(grey.rankEstimated, true);
+    assert.equal(grey.items.length, 20, 'no title holds both words: the newest matches fill the page');
+    const newest = await search.search({ q: 'heron', sort: 'newest' });
+    assert.equal(newest.rankEstimated, false, 'other sorts do not rank');
+    const exact = await new SearchRepository(db, items).search({ q: 'heron' });
+    assert.deepEqual([exact.items[0]?.id, exact.rankEstimated], [target, false], 'below the bound: exact');
+  });
+
   test('an estimate reads as one: two significant digits', () => {
     assert.deepEqual([5, 99, 1_234, 15_049, 961_234].map(roughly), [5, 99, 1_200, 15_000, 960_000]);
   });

@@ -39,6 +39,10 @@ export interface Plan {
   id: RawBuilder<unknown>;
   /** Order by relevance, best first (with text only). */
   rank?: RawBuilder<unknown>;
+  /** Relevance as a value, lower is better (with text only; `search-bound.ts`). */
+  score?: RawBuilder<unknown>;
+  /** `where` with the text matched in the title only, and that match's score (with text only). */
+  title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
 }
 
 export interface SearchStats {

@@ -27,6 +27,7 @@ import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
+import { rankedPage } from './search-bound.js';
 import { captionMoments } from './search-moments.js';
 import { type Facets, type Plan, searchStats } from './search-stats.js';
 
@@ -64,6 +65,13 @@ export interface SearchResult {
    * the newest `facetBound` matches and scaled to `total`. Otherwise they count every match.
    */
   facetsEstimated: boolean;
+  /**
+   * Relevance ranked a bounded candidate set, not every match (more than `rankBound` match): the
+   * matches with the words in their title, then the newest others (`search-bound.ts`).
+   */
+  rankEstimated: boolean;
+  /** With `rankEstimated`: how many candidates relevance ranked (about `rankBound`). */
+  rankedAmong?: number;
   page: number;
   perPage: number;
   sort: SearchSort;
@@ -87,6 +95,8 @@ export interface SearchOptions {
   countBound?: number;
   /** Matches the facets count exactly (default 2,000); past it they are estimated from the newest this many. */
   facetBound?: number;
+  /** Matches ranked exactly (default `countBound`); past it relevance ranks a bounded candidate set. */
+  rankBound?: number;
 }
 
 const MAX_WORDS = 16;
@@ -113,8 +123,13 @@ export function ftsQuery(words: readonly string[], prefix: boolean): string {
 }
 
 /** A PostgreSQL tsquery text matching every word (each quoted; the last as a prefix when `prefix`). */
-export function tsQuery(words: readonly string[], prefix: boolean): string {
-  return words.map((w, i) => `'${w}'${prefix && i === words.length - 1 ? ':*' : ''}`).join(' & ');
+export function tsQuery(words: readonly string[], prefix: boolean, weight = ''): string {
+  return words
+    .map((w, i) => {
+      const label = `${prefix && i === words.length - 1 ? '*' : ''}${weight}`;
+      return `'${w}'${label ? `:${label}` : ''}`;
+    })
+    .join(' & ');
 }
 
 /** A tag as the catalog stores it (lower case, single spaces). */
@@ -136,6 +151,7 @@ export class SearchRepository {
       facetSize: 10,
       countBound: 10_000,
       facetBound: 2_000,
+      rankBound: options.countBound ?? 10_000,
       ...options,
     };
   }
@@ -174,13 +190,22 @@ export class SearchRepository {
             : sql`i.created_at desc, i.id desc`;
     }
     const from = sort === 'title' ? plan.fromItems : plan.from;
-    const ids = await sql<{
-      id: number;
-    }>`select ${id} as id from ${from} where ${plan.where} order by ${order} limit ${perPage} offset ${offset}`.execute(
-      this.db,
-    );
+    let rankEstimated = false;
+    let pageIds: number[];
+    if (plan.rank && sort === 'relevance') {
+      const ranked = await rankedPage(this.db, plan, this.options.rankBound, perPage, offset);
+      pageIds = ranked.ids;
+      rankEstimated = ranked.estimated;
+    } else {
+      const ids = await sql<{
+        id: number;
+      }>`select ${id} as id from ${from} where ${plan.where} order by ${order} limit ${perPage} offset ${offset}`.execute(
+        this.db,
+      );
+      pageIds = ids.rows.map((r) => Number(r.id));
+    }
     const [items, stats] = await Promise.all([
-      this.items.many(ids.rows.map((r) => Number(r.id))),
+      this.items.many(pageIds),
       searchStats(this.db, plan, this.options),
     ]);
     const moments =
@@ -195,6 +220,8 @@ export class SearchRepository {
       total: stats.total,
       totalCapped: stats.capped,
       facetsEstimated: stats.facetsEstimated,
+      rankEstimated,
+      ...(rankEstimated ? { rankedAmong: this.options.rankBound } : {}),
       page,
       perPage,
       sort,
@@ -211,32 +238,49 @@ export class SearchRepository {
   async ids(q: string, limit: number): Promise<number[]> {
     const plan = this.plan({ q });
     if (!plan.rank) return [];
-    const { id, from, where } = plan;
-    const rows = await sql<{ id: number }>`select ${id} as id from ${from} where ${where}
-      order by ${plan.rank}, ${id} desc limit ${Math.max(1, Math.floor(limit))}`.execute(this.db);
-    return rows.rows.map((r) => Number(r.id));
+    const ranked = await rankedPage(this.db, plan, this.options.rankBound, Math.max(1, Math.floor(limit)), 0);
+    return ranked.ids;
   }
 
   /** The FROM and WHERE of a query (and its rank order when there is text). */
   private plan(query: SearchQuery): Plan {
     const kind = databaseKind(this.db);
     const conditions: RawBuilder<unknown>[] = [];
-    let text: { match: RawBuilder<unknown>; rank: RawBuilder<unknown> } | undefined;
+    let text:
+      | {
+          match: RawBuilder<unknown>;
+          rank: RawBuilder<unknown>;
+          score: RawBuilder<unknown>;
+          title: RawBuilder<unknown>;
+          titleScore: RawBuilder<unknown>;
+        }
+      | undefined;
 
     if (query.q !== undefined) {
       if (typeof query.q !== 'string' || query.q.length > 500) bad('q', 'text of at most 500 characters');
       const { words, prefix } = searchWords(query.q);
       if (words.length > 0) {
         if (kind === 'sqlite') {
+          const bm25 = sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5)`;
           text = {
             match: sql`items_fts match ${ftsQuery(words, prefix)}`,
-            rank: sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5)`,
+            rank: bm25,
+            score: bm25,
+            // Every word in the title (a subset of the matches), scored by the same bm25.
+            title: sql`items_fts match ${`{title} : (${ftsQuery(words, prefix)})`}`,
+            titleScore: bm25,
           };
         } else {
           const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
+          // Every word among the title's A-weighted lexemes (a subset of the matches).
+          const titleTsq = sql`to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`;
+          const score = sql`-ts_rank_cd(i.search_vector, ${tsq})`;
           text = {
             match: sql`i.search_vector @@ ${tsq}`,
             rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
+            score,
+            title: sql`i.search_vector @@ ${titleTsq}`,
+            titleScore: score,
           };
         }
       }
@@ -281,12 +325,27 @@ export class SearchRepository {
         where,
         id: sql`items_fts.rowid`,
         rank: text.rank,
+        score: text.score,
+        title: { where: sql.join([text.title, ...conditions], sql` and `), score: text.titleScore },
       };
     }
     const where = sql.join(
       [sql`i.status = 'ready'`, ...(text ? [text.match] : []), ...conditions],
       sql` and `,
     );
-    return { kind, from: sql`items i`, fromItems: sql`items i`, where, id: sql`i.id`, rank: text?.rank };
+    const title = text && {
+      where: sql.join([sql`i.status = 'ready'`, text.title, ...conditions], sql` and `),
+      score: text.titleScore,
+    };
+    return {
+      kind,
+      from: sql`items i`,
+      fromItems: sql`items i`,
+      where,
+      id: sql`i.id`,
+      rank: text?.rank,
+      score: text?.score,
+      title,
+    };
   }
 }

@@ -33,6 +33,8 @@ export interface SearchView {
   totalCapped: boolean;
   /** The facet counts are estimates (shown with "≈"). */
   facetsEstimated?: boolean;
+  /** Relevance ranked this many candidates, not every match (shown as a note). */
+  rankedAmong?: number;
   page: number;
   perPage: number;
   sort: string;
@@ -187,6 +189,11 @@ function Results(props: { params: SearchParams; result: SearchView }): Html {
             ? 'No results'
             : `${result.totalCapped ? 'About ' : ''}${result.total.toLocaleString('en')} result${result.total === 1 ? '' : 's'}`}
         </h2>
+        {result.rankedAmong !== undefined && result.sort === 'relevance' ? (
+          <p class="muted">
+            Ranked among the most relevant {result.rankedAmong.toLocaleString('en')} matches
+          </p>
+        ) : null}
         <ItemGrid id="results" items={result.items} empty="Nothing matches. Try fewer words or filters." />
         <Pagination
           page={result.page}

@@ -1,6 +1,6 @@
 /**
  * Search over HTTP: `GET /api/v1/search?q=&type=&license=&tag=&creator=&channel=&user=&sort=&page=&per_page=`
- * answers `{ total, totalCapped, facetsEstimated, page, perPage, sort, items, facets }` with items in the shape of
+ * answers `{ total, totalCapped, facetsEstimated, rankEstimated, page, perPage, sort, items, facets }` with items in the shape of
  * `GET /api/v1/items/:id` (without swarm numbers; a hit inside captions adds `startSeconds` and its
  * `url` ends in `#t=<seconds>`). The query string is checked by the route's schema,
  * then handed to the transport-free `SearchRepository` as plain values.
@@ -90,6 +90,11 @@ const searchAnswer = object(
       type: 'boolean',
       description: 'The facet counts are estimates (over 2,000 matches: the newest 2,000, scaled to total)',
     },
+    rankEstimated: {
+      type: 'boolean',
+      description:
+        'Relevance ranked a bounded candidate set, not every match (over 10,000 matches: the title matches, then the newest others)',
+    },
     page: { type: 'integer' },
     perPage: { type: 'integer' },
     sort: { type: 'string', enum: [...SEARCH_SORTS] },
@@ -107,7 +112,17 @@ const searchAnswer = object(
     },
   },
   {
-    required: ['total', 'totalCapped', 'facetsEstimated', 'page', 'perPage', 'sort', 'items', 'facets'],
+    required: [
+      'total',
+      'totalCapped',
+      'facetsEstimated',
+      'rankEstimated',
+      'page',
+      'perPage',
+      'sort',
+      'items',
+      'facets',
+    ],
     description: 'Results',
   },
 );
@@ -142,6 +157,7 @@ export async function searchRoutes(app: FastifyInstance, options: SearchRoutesOp
         total: result.total,
         totalCapped: result.totalCapped,
         facetsEstimated: result.facetsEstimated,
+        rankEstimated: result.rankEstimated,
         page: result.page,
         perPage: result.perPage,
         sort: result.sort,

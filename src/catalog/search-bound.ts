@@ -1,0 +1,64 @@
+/**
+ * Bounded relevance ranking (issue 22). Ranking costs per match (bm25 in SQLite FTS5, `ts_rank_cd`
+ * in PostgreSQL), and better-sqlite3 is synchronous, so ranking every match of a common word in a
+ * million items would block the whole site for seconds. Below `rankBound` matches every match is
+ * ranked (exact). Past it the ranking runs over a bounded candidate set that holds the likely best:
+ * the matches with the words in their title (FTS5 column filter `{title} : (...)`; PostgreSQL the
+ * A-weighted lexemes, `'word':A`), newest first up to the bound, then the newest other matches
+ * filling the set up to the bound. Title candidates come first, each group by score; the result
+ * says the ranking is bounded (`estimated`).
+ */
+
+import { type RawBuilder, sql } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { Plan } from './search-stats.js';
+
+export interface RankedPage {
+  ids: number[];
+  /** Not every match was ranked (more than `rankBound` match). */
+  estimated: boolean;
+}
+
+/** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
+async function newest(
+  db: Database,
+  plan: Plan,
+  where: RawBuilder<unknown>,
+  limit: number,
+): Promise<{ n: number; lo: number }> {
+  const r = await sql<{ n: number | string; lo: number | string | null }>`
+    select count(*) as n, min(id) as lo from (
+      select ${plan.id} as id from ${plan.from} where ${where} order by ${plan.id} desc limit ${limit}
+    ) as m`.execute(db);
+  return { n: Number(r.rows[0]?.n ?? 0), lo: Number(r.rows[0]?.lo ?? 0) };
+}
+
+/** One page of ids by relevance, ranking at most about `bound` matches. */
+export async function rankedPage(
+  db: Database,
+  plan: Plan,
+  bound: number,
+  limit: number,
+  offset: number,
+): Promise<RankedPage> {
+  const { id, from, where } = plan;
+  const all = await newest(db, plan, where, bound + 1);
+  if (all.n <= bound || !plan.title || !plan.score) {
+    const rows = await sql<{ id: number }>`select ${id} as id from ${from} where ${where}
+      order by ${plan.rank}, ${id} desc limit ${limit} offset ${offset}`.execute(db);
+    return { ids: rows.rows.map((r) => Number(r.id)), estimated: false };
+  }
+  const title = await newest(db, plan, plan.title.where, bound);
+  const fill = bound - title.n > 0 ? await newest(db, plan, where, bound - title.n) : { n: 0, lo: 0 };
+  const parts: RawBuilder<unknown>[] = [];
+  if (title.n > 0)
+    parts.push(sql`select * from (select ${id} as id, 1 as tier, ${plan.title.score} as score from ${from}
+      where ${plan.title.where} and ${id} >= ${title.lo}) as t`);
+  if (fill.n > 0)
+    parts.push(sql`select * from (select ${id} as id, 0 as tier, ${plan.score} as score from ${from}
+      where ${where} and ${id} >= ${fill.lo}) as f`);
+  const rows = await sql<{ id: number }>`with u as materialized (${sql.join(parts, sql` union all `)})
+    select id from u where tier = 1 or id not in (select id from u where tier = 1)
+    order by tier desc, score, id desc limit ${limit} offset ${offset}`.execute(db);
+  return { ids: rows.rows.map((r) => Number(r.id)), estimated: true };
+}
