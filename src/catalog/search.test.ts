@@ -292,4 +292,37 @@ describeOnEachDatabase('search', (fresh) => {
       'the scaled type counts add up to the total',
     );
   });
+
+  test('a rare tag among many matches of a word: the same items, counts and order, with other filters too', async () => {
+    const { search, add } = await setup(await fresh(), { facetBound: 3, countBound: 6, rankBound: 6 });
+    const rare = [];
+    for (let i = 0; i < 12; i++) {
+      const tagged = i % 5 === 0;
+      const item = await add({
+        title: i === 5 ? 'Heron heron' : `Marsh ${i}`,
+        description: 'heron',
+        tags: tagged ? ['rare bird', 'wader'] : ['wader'],
+        mediaType: i === 10 ? 'audio' : 'video',
+      });
+      if (tagged) rare.push(item.id);
+    }
+    const found = await search.search({ q: 'heron', tags: ['Rare Bird'] });
+    assert.deepEqual([found.total, found.totalCapped, found.facetsEstimated], [3, false, false]);
+    assert.deepEqual(ids(found), [rare[1]!, rare[2]!, rare[0]!], 'the title match first, then newest');
+    assert.deepEqual(
+      ids(await search.search({ q: 'heron', tags: ['rare bird'], sort: 'newest' })),
+      [...rare].reverse(),
+    );
+    assert.deepEqual(ids(await search.search({ q: 'heron', tags: ['wader', 'rare bird'], type: 'audio' })), [
+      rare[2]!,
+    ]);
+    assert.deepEqual(ids(await search.search({ q: 'heron', tags: ['rare bird', 'nope'] })), []);
+    const all = await search.search({ q: 'heron', tags: ['wader'] });
+    assert.deepEqual(
+      [all.totalCapped, all.rankEstimated],
+      [true, true],
+      'twelve matches: past the bounds of six',
+    );
+    assert.equal(all.items[0]!.id, rare[1], 'the title match is ranked first among many');
+  });
 });

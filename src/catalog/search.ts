@@ -301,11 +301,15 @@ export class SearchRepository {
     }
     const tags = [...new Set((query.tags ?? []).map(normalTag).filter((t) => t !== ''))];
     if (tags.length > 5) bad('tag', 'at most 5');
-    for (const tag of tags) {
-      conditions.push(
-        sql`i.id in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
-      );
-    }
+    // With text in SQLite the tag filter tests the FTS rowid, so a tag-only filter never reads
+    // `items`; the unary `+` keeps the id list out of FTS5's rowid constraint (which would run one
+    // full-text lookup per tagged id): the word's matches are read newest first and each is tested
+    // against the tag's ids, one list built from the `item_tags (tag_id, item_id)` index.
+    const ftsText = text !== undefined && kind === 'sqlite';
+    const tagged: RawBuilder<unknown>[] = tags.map(
+      (tag) =>
+        sql`${ftsText ? sql`+items_fts.rowid` : sql`i.id`} in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
+    );
     if (query.creator !== undefined) conditions.push(sql`i.creator = ${query.creator.trim()}`);
     if (query.channel !== undefined)
       conditions.push(sql`i.channel_id = (select c.id from channels c where c.slug = ${query.channel})`);
@@ -315,9 +319,9 @@ export class SearchRepository {
       );
 
     if (text && kind === 'sqlite') {
-      // The FTS index holds only ready items; without filters the items table is not even read.
+      // The FTS index holds only ready items; without filters on its columns `items` is not read.
       const joined = sql`items_fts join items i on i.id = items_fts.rowid`;
-      const where = sql.join([text.match, ...conditions], sql` and `);
+      const where = sql.join([text.match, ...tagged, ...conditions], sql` and `);
       return {
         kind,
         from: conditions.length > 0 ? joined : sql`items_fts`,
@@ -326,9 +330,13 @@ export class SearchRepository {
         id: sql`items_fts.rowid`,
         rank: text.rank,
         score: text.score,
-        title: { where: sql.join([text.title, ...conditions], sql` and `), score: text.titleScore },
+        title: {
+          where: sql.join([text.title, ...tagged, ...conditions], sql` and `),
+          score: text.titleScore,
+        },
       };
     }
+    conditions.push(...tagged);
     const where = sql.join(
       [sql`i.status = 'ready'`, ...(text ? [text.match] : []), ...conditions],
       sql` and `,
