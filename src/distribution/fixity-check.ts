@@ -73,7 +73,7 @@ export async function checkPieces(
   const damaged: number[] = [];
   let n = Math.max(0, options.from ?? 0);
   for (; n < pieces.length; n++) {
-    if (options.until !== undefined && Date.now() > options.until && n > (options.from ?? 0)) break;
+    if (options.until !== undefined && Date.now() >= options.until && n > (options.from ?? 0)) break;
     const index = pieces[n]!;
     if (options.signal?.aborted) throw new SeedcastError('FIXITY_ABORTED', 'the check was stopped');
     if (!(await verifier.verifyStored(index, metered))) damaged.push(index);
