@@ -208,13 +208,21 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.write(encodeMessage(message));
   }
 
-  /** Send a block as its 13-byte header and the block itself, without copying the block. */
-  sendPiece(index: number, begin: number, block: Uint8Array): boolean {
-    if (!this.checkSendable({ type: 'piece', index, begin, block })) return false;
+  /**
+   * Send a block as its 13-byte header and the block itself, without copying the block. `done`, if
+   * given, is called once the socket no longer needs `block` (written, failed, or never sent).
+   */
+  sendPiece(index: number, begin: number, block: Uint8Array, done?: () => void): boolean {
+    if (!this.checkSendable({ type: 'piece', index, begin, block })) {
+      done?.();
+      return false;
+    }
     this.stats.uploaded += block.byteLength;
     this.socket.cork();
     this.write(encodePieceHeader(index, begin, block.byteLength));
-    const result = this.write(block);
+    this.stats.bytesWritten += block.byteLength;
+    this.keepAliveTimer?.refresh();
+    const result = this.socket.write(block, done && (() => done()));
     this.socket.uncork();
     return result;
   }
