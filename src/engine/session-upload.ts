@@ -119,23 +119,33 @@ export class Uploader {
         const batch = limit ? [peer.uploadQueue.shift()!] : peer.uploadQueue.splice(0, READ_AHEAD);
         if (limit) {
           await limit.take(batch[0]!.length);
-          if (stopped()) break;
+          if (stopped()) {
+            if (peer.conn.open && peer.conn.remote!.negotiated.fast)
+              peer.conn.send({ type: 'reject', ...batch[0]! });
+            break;
+          }
         }
         const reads = batch.map((b) => this.readBlock(b));
+        // Blocks of the batch that will not be sent: release their reads and, with Fast, reject
+        // them (a choke rejected only what was still queued; the peer waits for every answer).
         const dropFrom = (k: number) => {
           for (const r of reads.slice(k)) r.then((x) => x?.release(), noop);
+          if (peer.conn.open && peer.conn.remote!.negotiated.fast)
+            for (const b of batch.slice(k)) peer.conn.send({ type: 'reject', ...b });
         };
         for (const [k, block] of batch.entries()) {
           let read: Block | undefined;
           try {
             read = await reads[k];
           } catch (err) {
-            dropFrom(k + 1);
+            reads[k] = Promise.resolve(undefined);
+            dropFrom(k);
             throw err;
           }
           if (stopped()) {
             read?.release();
-            dropFrom(k + 1);
+            reads[k] = Promise.resolve(undefined);
+            dropFrom(k);
             return;
           }
           if (!read) continue;
