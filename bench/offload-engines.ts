@@ -1,0 +1,55 @@
+/**
+ * `bench:offload`'s `seedcast-one` downloaders: N engines (each its own peer: listening port, peer
+ * id, DHT node and LSD as `seedcast download` sets them up) in ONE Node process, downloading one
+ * `.torrent` and seeding it until stdin closes. Beside N `seedcast download` processes it shows
+ * what the processes themselves cost (N Node start-ups, N event loops and heaps on few cores)
+ * apart from the engine's own work. Runs the built engine (dist/), as `bin/seedcast.js` does.
+ *
+ * Usage: node bench/offload-engines.ts <file.torrent> <dir> <n>  (through tsx)
+ * Prints `{"complete": i, "seconds": s}` per engine and `{"all": n}` at the end (as lt_tool swarm).
+ */
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as EngineModule from '../src/engine/index.js';
+import type * as TorrentModule from '../src/torrent/index.js';
+
+const [torrentPath, dir, count] = process.argv.slice(2);
+const n = Number(count);
+const dist = (p: string) => pathToFileURL(resolve('dist', p)).href;
+const { Engine } = (await import(dist('engine/index.js'))) as typeof EngineModule;
+const { parseTorrent } = (await import(dist('torrent/index.js'))) as typeof TorrentModule;
+const { dhtOption } = (await import(dist('cli/engine-helpers.js'))) as {
+  dhtOption: (a: { values: object; positionals: string[] }) => EngineModule.EngineOptions['dht'];
+};
+const { userEngineOptions } = (await import(dist('cli/lsd-option.js'))) as {
+  userEngineOptions: (a: { values: object; positionals: string[] }) => EngineModule.EngineOptions;
+};
+
+const meta = parseTorrent(readFileSync(torrentPath!));
+const noArgs = { values: {}, positionals: [] };
+const started = performance.now();
+const engines: InstanceType<typeof Engine>[] = [];
+let done = 0;
+await Promise.all(
+  Array.from({ length: n }, async (_, i) => {
+    const engine = new Engine({ ...userEngineOptions(noArgs), dht: dhtOption(noArgs) ?? false });
+    engines.push(engine);
+    await engine.listen(0);
+    const session = await engine.add({ meta }, { path: join(dir!, String(i)) });
+    await new Promise<void>((ok, fail) => {
+      if (session.complete) ok();
+      else session.once('complete', () => ok());
+      session.once('failed', fail);
+    });
+    done++;
+    const seconds = (performance.now() - started) / 1000;
+    console.log(JSON.stringify({ complete: i, seconds }));
+  }),
+);
+console.log(JSON.stringify({ all: done }));
+process.stdin.resume();
+await new Promise<void>((r) => process.stdin.once('end', () => r()));
+await Promise.all(engines.map((e) => e.close()));
+process.exit(0);
