@@ -4,7 +4,11 @@
  * BitTorrent clients normally do, so early finishers keep trading with the others.
  *
  * - `seedcast`: `seedcast download --seed` processes (our engine).
+ * - `seedcast-one`: N engines in one Node process (`bench/offload-engines.ts`), to tell the
+ *   engine's cost from the cost of N processes.
  * - `libtorrent`: sessions in one /usr/bin/python3 process (`test/helpers/lt_tool.py swarm`).
+ * - `libtorrent-procs`: one /usr/bin/python3 process per session (`lt_tool.py swarm ... 1`), the
+ *   same split seen from libtorrent's side.
  * - `aria2c`: aria2c 1.36 processes, DHT, LSD off, PEX on, `--seed-ratio=0.0` (seed until stopped),
  *   each on its own listening port; the torrent's web seed (`url-list`) is used as aria2 does by
  *   default (it downloads from web seeds and peers at once).
@@ -16,8 +20,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+/** The kinds `mixed` takes in turn. */
 export const CLIENT_KINDS = ['seedcast', 'libtorrent', 'aria2c'] as const;
-export type ClientKind = (typeof CLIENT_KINDS)[number];
+/** Kinds that split one client's cost: the same client in one process or in N. */
+export const SPLIT_KINDS = ['seedcast-one', 'libtorrent-procs'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number] | (typeof SPLIT_KINDS)[number];
+const ENGINES = resolve('bench/offload-engines.ts');
 
 const BIN = resolve('bin/seedcast.js');
 export const PY = '/usr/bin/python3';
@@ -103,15 +111,25 @@ export interface GroupOptions {
 export function startGroup(o: GroupOptions): Group {
   const since = () => (performance.now() - o.started) / 1000;
   const dirs = Array.from({ length: o.count }, (_, i) => join(o.dir, `${o.kind}-${i}`));
-  if (o.kind === 'libtorrent') {
-    const swarm = start(PY, [LT, 'swarm', o.torrent, join(o.dir, 'lt'), String(o.count)], o.timeoutMs);
+  if (o.kind === 'libtorrent' || o.kind === 'seedcast-one') {
+    // One process, N peers; each prints {"complete": i, "seconds": s} and {"all": n} at the end.
+    const folder = join(o.dir, o.kind);
+    const swarm =
+      o.kind === 'libtorrent'
+        ? start(PY, [LT, 'swarm', o.torrent, folder, String(o.count)], o.timeoutMs)
+        : start('node', ['--import', 'tsx', ENGINES, o.torrent, folder, String(o.count)], o.timeoutMs);
     const done = swarm
-      .waitFor(new RegExp(`"all": ${o.count}\\b`))
+      .waitFor(new RegExp(`"all": ?${o.count}\\b`))
       .then(() =>
-        [...swarm.out().matchAll(/"complete": \d+, "seconds": ([\d.]+)/g)].map((m) => Number(m[1])),
+        [...swarm.out().matchAll(/"complete": ?\d+, ?"seconds": ?([\d.]+)/g)].map((m) => Number(m[1])),
       );
-    const copies = dirs.map((_, i) => join(o.dir, 'lt', String(i), o.fileName));
+    const copies = dirs.map((_, i) => join(folder, String(i), o.fileName));
     return { kind: o.kind, done, copies, procs: [swarm] };
+  }
+  if (o.kind === 'libtorrent-procs') {
+    const procs = dirs.map((dir) => start(PY, [LT, 'swarm', o.torrent, dir, '1'], o.timeoutMs));
+    const done = Promise.all(procs.map((p) => p.waitFor(/"all": 1\b/).then(since)));
+    return { kind: o.kind, done, copies: dirs.map((d) => join(d, '0', o.fileName)), procs };
   }
   const procs = dirs.map((dir) => {
     mkdirSync(dir, { recursive: true });
@@ -151,8 +169,9 @@ export function startGroup(o: GroupOptions): Group {
 
 /** How many of each kind `client` means (`mixed`: the kinds in turn, about a third each). */
 export function mixOf(client: string, peers: number): [ClientKind, number][] {
-  if ((CLIENT_KINDS as readonly string[]).includes(client)) return [[client as ClientKind, peers]];
-  if (client !== 'mixed') throw new Error(`--client is ${CLIENT_KINDS.join(', ')} or mixed`);
+  const single: readonly string[] = [...CLIENT_KINDS, ...SPLIT_KINDS];
+  if (single.includes(client)) return [[client as ClientKind, peers]];
+  if (client !== 'mixed') throw new Error(`--client is ${single.join(', ')} or mixed`);
   return CLIENT_KINDS.map(
     (k, i) => [k, Math.floor(peers / 3) + (i < peers % 3 ? 1 : 0)] as [ClientKind, number],
   ).filter(([, n]) => n > 0);

@@ -19,7 +19,15 @@
  * processes; it downloads from the web seed and the peers at once), or `mixed` (the three kinds
  * together, about a third each: 7/7/6 of 20).
  *
- * Options: `--client KIND`, BENCH_SIZE_MB (default 100), BENCH_PEERS (default 20), BENCH_CLIENT.
+ * `seedcast-one` (the engines in one Node process) and `libtorrent-procs` (one python process per
+ * session) split each client's time into the engine's and that of N processes on few cores.
+ *
+ * `--compare [KIND,KIND...]` runs one round per kind against the same site (default
+ * `seedcast,libtorrent`) and prints when the last downloader of each finished and the ratio to
+ * libtorrent's (target: seedcast <= 1.5x libtorrent).
+ *
+ * Options: `--client KIND`, `--compare [KINDS]`, BENCH_SIZE_MB (default 100), BENCH_PEERS (default
+ * 20), BENCH_CLIENT.
  * Needs `npm run build` and curl (python3-libtorrent, aria2 for those clients).
  */
 
@@ -39,7 +47,15 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Group, mixOf, type Proc, PY, startGroup, start as startProc } from './offload-clients.js';
+import {
+  type ClientKind,
+  type Group,
+  mixOf,
+  type Proc,
+  PY,
+  startGroup,
+  start as startProc,
+} from './offload-clients.js';
 import { publishFile } from './site-publish.js';
 
 const SIZE = Number(process.env.BENCH_SIZE_MB ?? 100) * 1024 * 1024;
@@ -48,6 +64,15 @@ const BIN = resolve('bin/seedcast.js');
 const TIMEOUT_MS = 15 * 60_000;
 const flag = process.argv.indexOf('--client');
 const CLIENT = (flag >= 0 ? process.argv[flag + 1] : undefined) ?? process.env.BENCH_CLIENT ?? 'seedcast';
+const compareAt = process.argv.indexOf('--compare');
+const compareArg = compareAt >= 0 ? process.argv[compareAt + 1] : undefined;
+/** The clients of each round: one, or several in turn with `--compare`. */
+const ROUNDS =
+  compareAt < 0
+    ? [CLIENT]
+    : compareArg && !compareArg.startsWith('-')
+      ? compareArg.split(',')
+      : ['seedcast', 'libtorrent'];
 const start = (cmd: string, args: string[]) => startProc(cmd, args, TIMEOUT_MS);
 
 function need(command: string, probe: string[]): void {
@@ -125,17 +150,26 @@ async function plainOrigin(file: string, dir: string, expected: string): Promise
   return written;
 }
 
+interface Round {
+  client: string;
+  mix: [ClientKind, number][];
+  times: number[];
+  peer: number;
+  webSeed: number;
+  wchar: number;
+}
+
 async function main(): Promise<void> {
   need('curl', ['--version']);
-  let mix: ReturnType<typeof mixOf>;
+  let mixes: [ClientKind, number][][];
   try {
-    mix = mixOf(CLIENT, PEERS);
+    mixes = ROUNDS.map((c) => mixOf(c, PEERS));
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);
   }
-  for (const [kind] of mix) {
-    if (kind === 'libtorrent') need(PY, ['-c', 'import libtorrent']);
+  for (const [kind] of mixes.flat()) {
+    if (kind.startsWith('libtorrent')) need(PY, ['-c', 'import libtorrent']);
     if (kind === 'aria2c') need('aria2c', ['--version']);
   }
   if (!existsSync(join('dist', 'cli', 'main.js'))) {
@@ -169,68 +203,92 @@ async function main(): Promise<void> {
     const { item, api } = await publishFile(base!, data, { title: 'Offload benchmark', name: 'offload.bin' });
     const torrent = join(root, 'item.torrent');
     writeFileSync(torrent, Buffer.from(await (await fetch(item.torrentUrl)).arrayBuffer()));
-    console.log(`published item ${item.id} (${item.files.length} file); ${PEERS} downloaders start`);
+    console.log(`published item ${item.id} (${item.files.length} file)`);
 
     const pid = site.child.pid!;
-    const wcharBefore = wcharOf(pid);
-    const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
-    const started = performance.now();
-    const groups: Group[] = mix.map(([kind, count]) =>
-      startGroup({
-        kind,
-        count,
-        torrent,
-        dir: join(root, 'dl'),
-        fileName: 'offload.bin',
-        started,
-        timeoutMs: TIMEOUT_MS,
-      }),
-    );
-    for (const g of groups) procs.push(...g.procs);
-    const times = (await Promise.all(groups.map((g) => g.done))).flat();
-    const copies = groups.flatMap((g) => g.copies);
-    const stopDownloaders = async () => {
+    const rounds: Round[] = [];
+    for (const [r, mix] of mixes.entries()) {
+      console.log(`round ${r + 1}: ${PEERS} downloaders (${ROUNDS[r]}) start`);
+      const wcharBefore = wcharOf(pid);
+      const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
+      const started = performance.now();
+      const groups: Group[] = mix.map(([kind, count]) =>
+        startGroup({
+          kind,
+          count,
+          torrent,
+          dir: join(root, `dl-${r}`),
+          fileName: 'offload.bin',
+          started,
+          timeoutMs: TIMEOUT_MS,
+        }),
+      );
+      for (const g of groups) procs.push(...g.procs);
+      const times = (await Promise.all(groups.map((g) => g.done))).flat();
+      await sleep(1000); // responses still closing add their bytes
+      const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
+      const wchar = wcharOf(pid) - wcharBefore;
       await Promise.all(groups.flatMap((g) => g.procs.map((p) => p.stop())));
-    };
-    await sleep(1000); // responses still closing add their bytes
-    const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
-    const wchar = wcharOf(pid) - wcharBefore;
-    await stopDownloaders();
-    for (const copy of copies) {
-      if (statSync(copy).size !== SIZE || (await sha256Of(copy)) !== expected)
-        throw new Error(`${copy} differs from the original`);
-      rmSync(copy);
+      for (const copy of groups.flatMap((g) => g.copies)) {
+        if (statSync(copy).size !== SIZE || (await sha256Of(copy)) !== expected)
+          throw new Error(`${copy} differs from the original`);
+        rmSync(copy);
+      }
+      const peer = after.peer - before.peer;
+      // Every HTTP byte (web seed, and any request not recognised as one): the ratio counts all the site sent.
+      const webSeed = after.total - after.peer - (before.total - before.peer);
+      rounds.push({ client: ROUNDS[r]!, mix, times, peer, webSeed, wchar });
+      await sleep(2000); // the stopped downloaders' announces reach the tracker
     }
-    const peer = after.peer - before.peer;
-    // Every HTTP byte (web seed, and any request not recognised as one): the ratio counts all the site sent.
-    const webSeed = after.total - after.peer - (before.total - before.peer);
     await site.stop();
 
     console.log(`plain HTTP origin: ${PEERS} curl downloads...`);
     const origin = await plainOrigin(data, root, expected);
-
-    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-    const sorted = [...times].sort((a, b) => a - b);
-    const ratio = (peer + webSeed) / SIZE;
-    console.log(
-      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (${mix.map(([k, n]) => `${n} ${k}`).join(' + ')}), loopback, ${availableParallelism()} cores`,
-    );
-    console.log(
-      `  downloads finished after ${sorted[0]!.toFixed(1)} s (first) .. ${sorted[sorted.length - 1]!.toFixed(1)} s (last), all byte-exact`,
-    );
-    console.log(`  site peer uploaded                 ${mib(peer)}`);
-    console.log(`  site web seed served               ${mib(webSeed)}`);
-    console.log(`  site served / file size            ${ratio.toFixed(2)} x   (target <= 1.5)`);
-    console.log(
-      `  serve process bytes written / size ${(wchar / SIZE).toFixed(2)} x   (wchar: all writes, protocol included)`,
-    );
-    console.log(`  plain HTTP origin / file size      ${(origin / SIZE).toFixed(2)} x`);
-    console.log(`  client ${CLIENT}: site served / file size ${ratio.toFixed(2)} x`);
-    console.log(ratio <= 1.5 ? 'target met' : 'target NOT met');
+    report(rounds, origin);
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+function report(rounds: Round[], origin: number): void {
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  const last = (r: Round) => Math.max(...r.times);
+  let met = true;
+  for (const r of rounds) {
+    const sorted = [...r.times].sort((a, b) => a - b);
+    const ratio = (r.peer + r.webSeed) / SIZE;
+    met &&= ratio <= 1.5;
+    console.log(
+      `\nbench:offload — ${SIZE / 2 ** 20} MiB item, ${PEERS} downloaders (${r.mix.map(([k, n]) => `${n} ${k}`).join(' + ')}), loopback, ${availableParallelism()} cores`,
+    );
+    console.log(
+      `  downloads finished after ${sorted[0]!.toFixed(1)} s (first) .. ${sorted[sorted.length - 1]!.toFixed(1)} s (last), all byte-exact`,
+    );
+    console.log(`  site peer uploaded                 ${mib(r.peer)}`);
+    console.log(`  site web seed served               ${mib(r.webSeed)}`);
+    console.log(`  site served / file size            ${ratio.toFixed(2)} x   (target <= 1.5)`);
+    console.log(
+      `  serve process bytes written / size ${(r.wchar / SIZE).toFixed(2)} x   (wchar: all writes, protocol included)`,
+    );
+    console.log(`  client ${r.client}: site served / file size ${ratio.toFixed(2)} x`);
+  }
+  console.log(`\n  plain HTTP origin / file size      ${(origin / SIZE).toFixed(2)} x`);
+  const lt = rounds.find((r) => r.client === 'libtorrent');
+  if (rounds.length > 1) {
+    console.log('\nlast of the downloaders done:');
+    for (const r of rounds) {
+      const vs = lt && r !== lt ? `   ${(last(r) / last(lt)).toFixed(2)} x libtorrent's` : '';
+      console.log(`  ${r.client.padEnd(18)} ${last(r).toFixed(1).padStart(6)} s${vs}`);
+    }
+    const ours = rounds.find((r) => r.client === 'seedcast');
+    if (ours && lt) {
+      const ratio = last(ours) / last(lt);
+      met &&= ratio <= 1.5;
+      console.log(`  seedcast / libtorrent, last done  ${ratio.toFixed(2)} x   (target <= 1.5)`);
+    }
+  }
+  console.log(met ? 'target met' : 'target NOT met');
 }
 
 main().catch((err) => {

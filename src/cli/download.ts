@@ -1,7 +1,7 @@
 /** `seedcast download`: fetch a torrent, magnet link or torrent URL, verify it, then exit (or keep seeding). */
 
 import { resolve } from 'node:path';
-import { Engine, type TorrentSession } from '../engine/index.js';
+import type { TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { magnetTarget } from '../torrent/index.js';
 import { intFlag, listFlag, parseCommandArgs } from './args.js';
@@ -60,6 +60,8 @@ Progress: a live line on a terminal; one line a second on stderr when not a term
     const source = await readTorrentInput(input);
 
     installLastResort({ name: 'download' });
+    // Loaded here, not at the top: `download --help` and usage errors need no engine.
+    const { Engine } = await import('../engine/index.js');
     const engine = new Engine({ ...userEngineOptions(args), dht });
     const port = await listenWithFallback(engine, intFlag(args, 'port'));
     let session: TorrentSession;

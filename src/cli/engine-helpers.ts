@@ -1,7 +1,7 @@
 /** Small helpers shared by the commands that run the engine (`download`, `seed`, `sync`). */
 
 import { join } from 'node:path';
-import { seedcastHome } from '../aggregator/index.js';
+import { seedcastHome } from '../aggregator/paths.js'; // not the index: it loads the whole aggregator
 import { readDhtConfig } from '../config.js';
 import type { DhtOptions } from '../dht/index.js';
 import type { Engine } from '../engine/index.js';

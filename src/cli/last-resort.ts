@@ -10,7 +10,7 @@
  * disk through the log.
  */
 
-import { describeError, failOwner } from '../engine/index.js';
+import { describeError, failOwner } from '../engine/fault.js'; // not the index: no engine for --help
 
 const MAX_LINES_PER_MINUTE = 30;
 

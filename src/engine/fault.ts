@@ -68,7 +68,7 @@ export function guardedStore(store: PieceStore, session: Failable): PieceStore {
     });
   return {
     ...(store.readOnly !== undefined ? { readOnly: store.readOnly } : {}),
-    read: (offset, length) => tag(store.read(offset, length)),
+    read: (offset, length, into) => tag(store.read(offset, length, into)),
     write: (offset, data) => tag(store.write(offset, data)),
     close: () => tag(store.close()),
     ...(store.isEmpty ? { isEmpty: () => tag(store.isEmpty!()) } : {}),

@@ -18,8 +18,11 @@ import type { Metainfo } from '../torrent/index.js';
 import { PieceMap } from './piece-map.js';
 
 export interface PieceStore {
-  /** Bytes [offset, offset + length) of the piece space. */
-  read(offset: number, length: number): Promise<Buffer>;
+  /**
+   * Bytes [offset, offset + length) of the piece space; read into `into` (at least `length` bytes,
+   * its previous contents overwritten) when given and supported, so the uploader can reuse buffers.
+   */
+  read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
   /**
    * Store bytes at `offset` of the piece space. Read-only stores throw. `data` must not be kept once
    * the promise settles: the engine reuses its write buffers.
@@ -77,13 +80,21 @@ export class FileStore implements PieceStore {
     return path;
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const out = Buffer.alloc(length);
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const out = into ? into.subarray(0, length) : Buffer.alloc(length);
     for (const seg of this.map.segments(offset, length)) {
-      if (this.meta.files[seg.file]!.padding) continue;
-      const handle = await this.handle(seg.file, false);
-      if (!handle) continue;
       let done = 0;
+      // A reused buffer gets zeros where nothing was read (padding, a missing or short file).
+      const zeros = () => into && out.fill(0, seg.rangeOffset + done, seg.rangeOffset + seg.length);
+      if (this.meta.files[seg.file]!.padding) {
+        zeros();
+        continue;
+      }
+      const handle = await this.handle(seg.file, false);
+      if (!handle) {
+        zeros();
+        continue;
+      }
       while (done < seg.length) {
         const { bytesRead } = await handle.read(
           out,
@@ -94,6 +105,7 @@ export class FileStore implements PieceStore {
         if (bytesRead === 0) break;
         done += bytesRead;
       }
+      zeros();
     }
     return out;
   }

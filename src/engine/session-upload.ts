@@ -2,10 +2,14 @@
  * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on).
  *
  * Requests queue per peer (at most 500) and are answered in order while we unchoke the peer; each
- * block is sent as a header plus a view of the window it was read in, without copying. The store is
- * read in 1 MiB windows (never a whole piece: pieces may be 128 MiB) kept in a small cache (at most
- * 32 windows, 32 MiB per torrent), since peers ask for a piece's blocks one after another. Sending
- * stops while the socket's buffer is full and resumes on `drain`.
+ * block is sent as a header plus a view of the window it was read in, without copying (one corked
+ * write, so one `writev`). The store is read in 1 MiB windows (never a whole piece: pieces may be
+ * 128 MiB) kept in a small cache (at most 32 windows, 32 MiB per torrent), since peers ask for a
+ * piece's blocks one after another. Windows are read into buffers from the engine's pool
+ * (`read-pool.ts`) and go back to it once evicted and no longer referred to: by a read waiting on
+ * the window, or by a socket write of one of its blocks not yet done. When no peer is unchoked the
+ * cache is emptied, so an idle torrent holds no buffers. Sending stops while the socket's buffer is
+ * full and resumes on `drain`.
  *
  * With the engine's upload limit (`rate-limit.ts`), each block waits for its tokens before it is
  * read and sent; other messages (have, choke, reject...) never wait.
@@ -18,6 +22,7 @@ import type { BlockRef } from '../wire/index.js';
 import { describeError, isTransient, ownerOf } from './fault.js';
 import type { Peer } from './peer.js';
 import type { RateLimiter } from './rate-limit.js';
+import { returnBuffer, takeBuffer } from './read-pool.js';
 import type { TorrentSession } from './session.js';
 import { READ_CHUNK } from './verify.js';
 
@@ -28,9 +33,29 @@ export interface UploaderOptions {
   uploadLimit?: Pick<RateLimiter, 'take'>;
 }
 const CACHE_WINDOWS = 32;
+/** Blocks whose reads a peer's pump starts together (16 blocks: 256 KiB). */
+const READ_AHEAD = 16;
+
+/** A cached window of a piece: its bytes once read, and who still refers to its buffer. */
+interface Window {
+  ready: Promise<Buffer>;
+  /** The pooled buffer read into; undefined once given back (or if the store made its own). */
+  buf: Buffer | undefined;
+  /** Reads waiting on the window plus socket writes of its blocks not yet done. */
+  refs: number;
+  evicted: boolean;
+}
+
+/** A block to send and what to call once the socket is done with it. */
+interface Block {
+  data: Buffer;
+  release: () => void;
+}
+
+const noop = () => {};
 
 export class Uploader {
-  private readonly cache = new Map<string, Promise<Buffer>>();
+  private readonly cache = new Map<string, Window>();
 
   constructor(private readonly session: TorrentSession) {}
 
@@ -72,6 +97,7 @@ export class Uploader {
       peer.uploadQueue = [];
       if (peer.conn.remote!.negotiated.fast)
         for (const b of dropped) peer.conn.send({ type: 'reject', ...b });
+      this.clearIfIdle();
     } else {
       peer.lastUnchokedAt = Date.now();
     }
@@ -91,26 +117,51 @@ export class Uploader {
     if (peer.uploading) return;
     peer.uploading = true;
     try {
+      const stopped = () => !peer.conn.open || peer.conn.amChoking || !this.session.running;
       while (peer.uploadQueue.length > 0 && peer.conn.open && !peer.conn.writableNeedDrain) {
-        const block = peer.uploadQueue.shift()!;
         const limit = this.session.options.uploadLimit;
+        // Without a limit, the reads of the next blocks start together (read ahead): one read at a
+        // time would leave the socket idle during each thread-pool round trip.
+        let batch = limit ? [peer.uploadQueue.shift()!] : peer.uploadQueue.splice(0, READ_AHEAD);
         if (limit) {
-          await limit.take(block.length);
-          if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
+          await limit.take(batch[0]!.length);
+          if (stopped()) {
+            if (peer.conn.open && peer.conn.remote!.negotiated.fast)
+              peer.conn.send({ type: 'reject', ...batch[0]! });
+            break;
+          }
         }
         // Trusted start: a piece is hashed before its first block goes out (session-trusted.ts).
-        const trusted = this.session.trust.servable(block.index);
-        if (trusted !== true && !(await trusted)) {
+        batch = await this.servable(peer, batch);
+        if (batch.length === 0) continue;
+        const reads = batch.map((b) => this.readBlock(b));
+        // Blocks of the batch that will not be sent: release their reads and, with Fast, reject
+        // them (a choke rejected only what was still queued; the peer waits for every answer).
+        const dropFrom = (k: number) => {
+          for (const r of reads.slice(k)) r.then((x) => x?.release(), noop);
           if (peer.conn.open && peer.conn.remote!.negotiated.fast)
-            peer.conn.send({ type: 'reject', ...block });
-          continue;
+            for (const b of batch.slice(k)) peer.conn.send({ type: 'reject', ...b });
+        };
+        for (const [k, block] of batch.entries()) {
+          let read: Block | undefined;
+          try {
+            read = await reads[k];
+          } catch (err) {
+            reads[k] = Promise.resolve(undefined);
+            dropFrom(k);
+            throw err;
+          }
+          if (stopped()) {
+            read?.release();
+            reads[k] = Promise.resolve(undefined);
+            dropFrom(k);
+            return;
+          }
+          if (!read) continue;
+          peer.conn.sendPiece(block.index, block.begin, read.data, read.release);
+          this.session.counters.sent(peer, block.length);
+          peer.lastServedAt = Date.now();
         }
-        const data = await this.readBlock(block);
-        if (!peer.conn.open || peer.conn.amChoking || !this.session.running) break;
-        if (!data) continue;
-        peer.conn.sendPiece(block.index, block.begin, data);
-        this.session.counters.sent(peer, block.length);
-        peer.lastServedAt = Date.now();
       }
     } catch (err) {
       if (ownerOf(err) !== this.session) {
@@ -127,8 +178,48 @@ export class Uploader {
     }
   }
 
-  /** The bytes of `block`, or undefined when it lies outside its piece. */
-  private async readBlock(block: BlockRef): Promise<Buffer | undefined> {
+  /** Empty the window cache (its buffers go back to the pool as their last writes finish). */
+  clear(): void {
+    for (const w of this.cache.values()) this.evict(w);
+    this.cache.clear();
+  }
+
+  /** Empty the window cache when no peer is unchoked (nothing will be read soon). */
+  clearIfIdle(): void {
+    if (this.cache.size === 0) return;
+    for (const p of this.session.peers.values()) if (p.conn.open && !p.conn.amChoking) return;
+    this.clear();
+  }
+
+  private evict(w: Window): void {
+    w.evicted = true;
+    this.unref(w);
+  }
+
+  /** Drop one reference (the cache's own counts as one until evicted). */
+  private unref(w: Window): void {
+    if (--w.refs > 0 || !w.evicted || !w.buf) return;
+    returnBuffer(w.buf);
+    w.buf = undefined;
+  }
+
+  /**
+   * The bytes of `block` and the call that releases them once sent, or undefined when the block
+   * lies outside its piece.
+   */
+  /** The blocks of `batch` whose pieces may be sent; the others are refused (BEP 6 reject to a Fast peer). */
+  private async servable(peer: Peer, batch: BlockRef[]): Promise<BlockRef[]> {
+    const out: BlockRef[] = [];
+    for (const block of batch) {
+      const trusted = this.session.trust.servable(block.index);
+      if (trusted === true || (await trusted)) out.push(block);
+      else if (peer.conn.open && peer.conn.remote!.negotiated.fast)
+        peer.conn.send({ type: 'reject', ...block });
+    }
+    return out;
+  }
+
+  private async readBlock(block: BlockRef): Promise<Block | undefined> {
     const { store, map } = this.session;
     const span = map!.piece(block.index);
     // v2: up to the piece's end on the wire; past the file's end the store reads zeros.
@@ -137,20 +228,58 @@ export class Uploader {
     const windowStart = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
     const windowLength = Math.min(READ_CHUNK, length - windowStart);
     if (block.begin + block.length > windowStart + windowLength) {
-      return store!.read(span.offset + block.begin, block.length); // straddles two windows
+      // Straddles two windows: read on its own.
+      return { data: await store!.read(span.offset + block.begin, block.length), release: noop };
     }
     const key = `${block.index}:${windowStart}`;
-    let cached = this.cache.get(key);
-    if (cached) {
+    let w = this.cache.get(key);
+    if (w) {
       this.cache.delete(key);
-      this.cache.set(key, cached); // most recently used last
+      this.cache.set(key, w); // most recently used last
     } else {
-      cached = store!.read(span.offset + windowStart, windowLength);
-      cached.catch(() => this.cache.delete(key));
-      this.cache.set(key, cached);
-      if (this.cache.size > CACHE_WINDOWS) this.cache.delete(this.cache.keys().next().value!);
+      const buf = takeBuffer(windowLength);
+      const created: Window = { ready: undefined!, buf, refs: 1, evicted: false };
+      created.ready = store!.read(span.offset + windowStart, windowLength, buf).then(
+        (data) => {
+          if (data.buffer !== buf.buffer) {
+            returnBuffer(buf); // the store made its own buffer
+            created.buf = undefined;
+          }
+          return data;
+        },
+        (err: unknown) => {
+          // Not back to the pool: a failed multi-part read may still be filling the buffer.
+          created.buf = undefined;
+          if (this.cache.get(key) === created) this.cache.delete(key);
+          if (!created.evicted) this.evict(created);
+          throw err;
+        },
+      );
+      w = created;
+      this.cache.set(key, w);
+      if (this.cache.size > CACHE_WINDOWS) {
+        const oldest = this.cache.keys().next().value!;
+        this.evict(this.cache.get(oldest)!);
+        this.cache.delete(oldest);
+      }
     }
-    const window = await cached;
-    return window.subarray(block.begin - windowStart, block.begin - windowStart + block.length);
+    const window = w;
+    window.refs++; // held from here until the block is sent (or dropped)
+    let data: Buffer;
+    try {
+      data = await window.ready;
+    } catch (err) {
+      this.unref(window);
+      throw err;
+    }
+    let released = false;
+    return {
+      data: data.subarray(block.begin - windowStart, block.begin - windowStart + block.length),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.unref(window);
+      },
+    };
   }
 }

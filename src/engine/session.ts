@@ -213,6 +213,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     for (const w of this.webSeeds) w.stop();
     for (const peer of this.peers.values()) peer.conn.destroy();
     this.downloader.clear();
+    this.uploader.clear();
     const stopped = this.swarm.announce('stopped').catch(() => undefined);
     await Promise.race([stopped, new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.store?.close().catch((err: unknown) => this.log(`closing the store: ${describeError(err)}`));
@@ -379,6 +380,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     });
     this.optimistic = decision.optimistic;
     for (const p of peers) this.uploader.setChoked(p, !decision.unchoke.has(p));
+    this.uploader.clearIfIdle();
   }
 
   /** What the session has done so far (what the CLI prints and the site shows). */

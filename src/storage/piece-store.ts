@@ -50,8 +50,9 @@ export class BlobPieceStore implements PieceStore {
     });
   }
 
-  async read(offset: number, length: number): Promise<Buffer> {
-    const out = Buffer.alloc(length);
+  async read(offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    // A reused buffer is zeroed first: whatever no blob covers reads as zeros.
+    const out = into ? into.subarray(0, length).fill(0) : Buffer.alloc(length);
     await Promise.all(
       this.map.segments(offset, length).map(async (seg) => {
         const key = this.keyOfFile[seg.file];

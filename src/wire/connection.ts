@@ -213,13 +213,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.write(encodeMessage(message));
   }
 
-  /** Send a block as its 13-byte header and the block itself, without copying the block. */
-  sendPiece(index: number, begin: number, block: Uint8Array): boolean {
-    if (!this.checkSendable({ type: 'piece', index, begin, block })) return false;
+  /** Send a block as its 13-byte header and the block itself, without copying the block; `done`:
+   * called once the socket no longer needs `block` (written, failed, or never sent). */
+  sendPiece(index: number, begin: number, block: Uint8Array, done?: () => void): boolean {
+    if (!this.checkSendable({ type: 'piece', index, begin, block })) {
+      done?.();
+      return false;
+    }
     this.stats.uploaded += block.byteLength;
     this.socket.cork();
     this.write(encodePieceHeader(index, begin, block.byteLength));
-    const result = this.write(block);
+    const result = this.write(block, done);
     this.socket.uncork();
     return result;
   }
@@ -266,11 +270,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return true;
   }
 
-  private write(bytes: Uint8Array): boolean {
-    if (this.stage === 'closed') return false;
+  private write(bytes: Uint8Array, done?: () => void): boolean {
+    if (this.stage === 'closed') return false; // (sendPiece checked the stage before)
     this.stats.bytesWritten += bytes.byteLength;
     this.keepAliveTimer?.refresh();
-    return this.socket.write(bytes);
+    return this.socket.write(bytes, done);
   }
 
   private sendHandshake(): void {
