@@ -38,6 +38,8 @@ export async function startSiteProc(
     host?: string;
     flags?: string[];
     allowPrivateUrls?: boolean;
+    /** More environment for the `serve` process. */
+    env?: NodeJS.ProcessEnv;
     /** The command that runs `seedcast <args>` (default: from source through tsx). */
     command?: (args: string[]) => [string, string[]];
   } = {},
@@ -63,7 +65,8 @@ export async function startSiteProc(
       ...(options.allowPrivateUrls === false ? [] : ['--allow-private-urls']),
       ...flags,
     ];
-    server = options.command ? start(t, ...options.command(args)) : startCli(t, args);
+    const env = options.env ? { env: options.env } : {};
+    server = options.command ? start(t, ...options.command(args), env) : startCli(t, args, env);
     t.after(() => server.stop());
     [, base = ''] = await server.waitFor(/listening on (http:\/\/\S+)/, 90_000);
   };
