@@ -4,10 +4,8 @@
  * and timeouts. The engine builds its peers on it.
  *
  * Life of a connection:
- *   - outgoing (`infoHash` given): `start()` writes our handshake, then waits for the peer's, whose
- *     info hash must match;
- *   - incoming (no `infoHash`): waits for the peer's handshake head, asks `acceptInfoHash`, then
- *     answers with our handshake for that info hash;
+ *   - outgoing (`infoHash` given): `start()` writes our handshake, then waits for the peer's (same info hash);
+ *   - incoming: waits for the peer's handshake head, asks `acceptInfoHash`, then answers for that hash;
  *   - once both are exchanged it emits `handshake` (with the extensions both sides support), then one
  *     `message` per message. Extended messages arrive decoded: `extendedHandshake`, `metadata`
  *     (ut_metadata) and `pex` (ut_pex), under the ids we announce in `LOCAL_EXTENSIONS`.
@@ -323,13 +321,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (this.stage === 'head') {
       const head = readHandshakeHead(this.queue);
       if (!head) return null;
-      if (this.infoHash) {
-        if (!head.infoHash.equals(this.infoHash))
-          throw new SeedcastError('WIRE_HANDSHAKE', 'wrong info hash');
-      } else {
-        if (!this.options.acceptInfoHash!(head.infoHash)) {
+      if (this.infoHash && !head.infoHash.equals(this.infoHash))
+        throw new SeedcastError('WIRE_HANDSHAKE', 'wrong info hash');
+      if (!this.infoHash) {
+        if (!this.options.acceptInfoHash!(head.infoHash))
           throw new SeedcastError('WIRE_HANDSHAKE', `unknown info hash ${head.infoHash.toString('hex')}`);
-        }
         this.infoHash = head.infoHash;
         this.sendHandshake();
       }
@@ -374,11 +370,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     switch (message.type) {
       case 'choke':
       case 'unchoke':
-        this.peerChoking = message.type === 'choke';
-        return message;
       case 'interested':
       case 'notInterested':
-        this.peerInterested = message.type === 'interested';
+        if (message.type === 'choke' || message.type === 'unchoke')
+          this.peerChoking = message.type === 'choke';
+        else this.peerInterested = message.type === 'interested';
         return message;
       case 'piece':
         this.stats.downloaded += message.block.byteLength;
