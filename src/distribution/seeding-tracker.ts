@@ -44,6 +44,8 @@ export class TrackerRegistration {
   private readonly list: Buffer[] = [];
   private readonly index = new Map<string, number>();
   private readonly peersTo = new Map<string, PeersFound>();
+  /** What each swarm's session still lacks (bytes), announced as `left`. */
+  private readonly leftOf = new Map<string, () => number>();
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly ip: Buffer;
@@ -64,15 +66,19 @@ export class TrackerRegistration {
 
   /**
    * Register the site's peer in the swarms of `hashes` (hex; v2 hashes are truncated) at once; the
-   * peers the tracker answers with (now and at each refresh) go to `onPeers`.
+   * peers the tracker answers with (now and at each refresh) go to `onPeers`. `left` is what the
+   * session still lacks, announced as its own announces would (a session whose pieces are damaged
+   * is no seed: a tracker that hands seeds only leechers, and clients that drop seed-to-seed
+   * connections, would otherwise leave it out).
    */
-  add(hashes: readonly (string | null | undefined)[], onPeers?: PeersFound): void {
+  add(hashes: readonly (string | null | undefined)[], onPeers?: PeersFound, left?: () => number): void {
     for (const hash of keysOf(hashes)) {
       if (this.index.has(hash)) continue;
       const bytes = Buffer.from(hash, 'hex');
       this.index.set(hash, this.list.length);
       this.list.push(bytes);
       if (onPeers) this.peersTo.set(hash, onPeers);
+      if (left) this.leftOf.set(hash, left);
       this.send(bytes, 'started');
     }
     this.startTimer();
@@ -87,6 +93,7 @@ export class TrackerRegistration {
       const last = this.list.pop()!;
       this.index.delete(hash);
       this.peersTo.delete(hash);
+      this.leftOf.delete(hash);
       if (last !== bytes) {
         this.list[at] = last;
         this.index.set(last.toString('hex'), at);
@@ -120,7 +127,8 @@ export class TrackerRegistration {
 
   private send(infoHash: Buffer, event: AnnounceRequest['event']): void {
     this.announces++;
-    const onPeers = event === 'stopped' ? undefined : this.peersTo.get(infoHash.toString('hex'));
+    const key = infoHash.toString('hex');
+    const onPeers = event === 'stopped' ? undefined : this.peersTo.get(key);
     const req: AnnounceRequest = {
       infoHash,
       peerId: this.options.peerId,
@@ -128,7 +136,7 @@ export class TrackerRegistration {
       port: this.options.port(),
       uploaded: 0,
       downloaded: 0,
-      left: 0,
+      left: this.leftOf.get(key)?.() ?? 0,
       event,
       numwant: onPeers ? 50 : 0,
       key: 0,

@@ -67,6 +67,15 @@ export type DamagedSource = (itemId: number) => number[] | undefined;
 const DEFAULT_SPREAD_MS = 10 * 60_000;
 const SPREAD_STEP_MS = 100;
 
+/** The session in its own tracker's swarms: the peers it answers with are dialled; `left` as announced. */
+type Hashes = (string | null | undefined)[];
+function register(own: TrackerRegistration | undefined, session: TorrentSession, hashes: Hashes) {
+  const dial = (peers: { host: string; port: number }[]) => {
+    for (const p of peers) session.swarm.add(p, true);
+  };
+  own?.add(hashes, dial, () => session.stats().left);
+}
+
 export class Seeding {
   /** The tracker's allow-list (`seeding-allow.ts`). */
   private readonly allowList: SeedingAllowList;
@@ -100,11 +109,7 @@ export class Seeding {
         ...(this.options.recheck ? {} : { trusted: true }),
       }),
       register: (on, session, ...hashes) =>
-        on
-          ? this.options.ownTracker?.add(hashes, (peers) => {
-              for (const p of peers) session.swarm.add(p, true);
-            })
-          : this.options.ownTracker?.remove(...hashes),
+        on ? register(this.options.ownTracker, session, hashes) : this.options.ownTracker?.remove(...hashes),
     });
   }
 
@@ -150,8 +155,8 @@ export class Seeding {
     await this.derived.refresh();
   }
 
-  private readonly cannotSeed = (item: Item, err: Error) =>
-    this.log(`item ${item.id}: cannot seed: ${err.message}`);
+  private readonly cannotSeed = (item: Item, e: Error) =>
+    this.log(`item ${item.id}: cannot seed: ${e.message}`);
 
   /** True when the item is seeded without a recheck: its files' hashes were recorded when stored. */
   trusts(item: Item): boolean {
@@ -207,9 +212,7 @@ export class Seeding {
     this.sessions.set(item.id, session);
     this.byInfoHash.set(session.infoHash.toString('hex'), item.id);
     // Leechers already in the swarm are dialled, as after an announce over the network.
-    this.options.ownTracker?.add([torrent.infoHash, torrent.infoHashV2], (peers) => {
-      for (const p of peers) session.swarm.add(p, true);
-    });
+    register(this.options.ownTracker, session, [torrent.infoHash, torrent.infoHashV2]);
     this.noteDamage(item.id, session.damaged(), torrent.pieceCount);
     // A trusted session finds damage later, when a piece fails its check as it is first served.
     session.on('damaged', (pieces) => {
