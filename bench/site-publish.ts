@@ -4,9 +4,9 @@
  */
 
 import { openAsBlob } from 'node:fs';
+import { type Json, siteApi } from '../test/helpers/site-api.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers of the site's API
-export type Json = any;
+export type { Json };
 
 /** Creates the `bench` account and publishes `file` as `name`; `api` GETs (or sends `init`) with errors thrown. */
 export async function publishFile(
@@ -14,22 +14,8 @@ export async function publishFile(
   file: string,
   options: { title: string; name: string },
 ): Promise<{ item: Json; api: (path: string, init?: RequestInit) => Promise<Json> }> {
-  const api = async (path: string, init: RequestInit = {}): Promise<Json> => {
-    const res = await fetch(`${base}${path}`, init);
-    const body = await res.json();
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-  const json = (body: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await api('/api/v1/users', json({ username: 'bench', password: 'correct horse battery' }));
-  const { token } = await api(
-    '/api/v1/tokens',
-    json({ username: 'bench', password: 'correct horse battery' }),
-  );
+  const { api, account } = siteApi(base);
+  const token = await account('bench', 'correct horse battery');
   const form = new FormData();
   form.append('title', options.title);
   form.append('license', 'CC0-1.0');
