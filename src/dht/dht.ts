@@ -48,6 +48,8 @@ export interface DhtOptions {
 interface DhtEvents {
   /** A peer for `infoHash`: found by a lookup, or announced to us. */
   peer: [infoHash: Buffer, peer: Address];
+  /** The routing table got its first nodes (`generation` grew): time to announce again. */
+  generation: [generation: number];
 }
 
 const PEER_MAX_AGE_MS = 30 * 60_000;
@@ -129,6 +131,7 @@ export class Dht extends EventEmitter<DhtEvents> {
       if (!this.hadNodes) {
         this.hadNodes = true;
         this.generation++;
+        this.emit('generation', this.generation); // sleeping sessions are woken to announce
       }
     });
     // Our own entry (listed for torrents we announce once our address is known) is not a peer to dial.

@@ -147,6 +147,11 @@ export class Engine extends EventEmitter<EngineEvents> {
         continue;
       }
       dht.on('peer', (hash, peer) => this.sessions.get(hash.toString('hex'))?.swarm.addFromDht(peer));
+      // The table got its first nodes: idle seeds sleep until their next DHT announce (15 min), so
+      // each is woken to announce now (its `dhtTick` spreads them when announces are spread).
+      dht.on('generation', () => {
+        for (const session of this.sessions.values()) session.wake();
+      });
       this.dht = dht;
       for (const session of this.sessions.values()) session.options.dht ??= dht; // added before listen
       return;

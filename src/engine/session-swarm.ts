@@ -240,9 +240,15 @@ export class SwarmFinder {
   dhtTick(now: number): void {
     const dht = this.session.options.dht;
     if (!dht || this.dhtBusy || this.session.meta?.private) return;
-    if (now < this.dhtAt && dht.generation === this.dhtGeneration) return;
+    if (dht.generation !== this.dhtGeneration) {
+      // The table just got its first nodes: announce now, or at a random time within the spread
+      // (a site's 10,000 torrents do not all send get_peers in the same second).
+      this.dhtGeneration = dht.generation;
+      const spread = this.session.options.announceSpreadMs ?? 0;
+      this.dhtAt = Math.min(this.dhtAt, now + Math.floor(Math.random() * spread));
+    }
+    if (now < this.dhtAt) return;
     this.dhtBusy = true;
-    this.dhtGeneration = dht.generation;
     const v2 = this.session.meta?.infoHashV2;
     const hashes = [this.session.infoHash, ...(v2 ? [Buffer.from(v2.slice(0, 40), 'hex')] : [])];
     void Promise.all(hashes.map((h) => dht.announce(h, this.session.options.port)))
