@@ -8,16 +8,18 @@
  * Start-up at site scale (issue 22): an item whose files all carry the SHA-256 recorded when they
  * were stored (publish, archive) is seeded on trust (`AddOptions.trusted`: no content read; each
  * piece is hashed when first served, see `engine/session-trusted.ts`); `recheck` (or an item without
- * recorded hashes) reads and hashes every piece first, as before. The `.torrent` blobs (metadata) are
- * read `parallel` at a time in a sliding window (`ready-items.ts`). With `ownTracker` the swarms are registered in the site's tracker
- * in process (`seeding-tracker.ts`) and the sessions never announce to it over the network; their
- * first announces to other trackers and the DHT are spread over `announceSpreadMs`.
+ * recorded hashes) reads and hashes every piece first, as before. The `.torrent` blobs (metadata)
+ * are read `parallel` at a time in a sliding window (`ready-items.ts`). With `ownTracker` the swarms
+ * are registered in the site's tracker in process (`seeding-tracker.ts`) and the sessions never
+ * announce to it over the network; their first announces to other trackers and the DHT are spread
+ * over `announceSpreadMs`.
  *
  * Faults stay with their item: a seeding session is seed-only (its store is read-only), so a piece
  * that fails the recheck (bit rot, a missing blob or S3 object) is reported as damaged
  * (`damaged(itemId)`, a log line, and `onDamaged` listeners: fixity records it) while the intact
- * pieces are still served, until fixity repairs it from the swarm (`repair`, `fixity-repair.ts`); a session that
- * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
+ * pieces are still served, until fixity repairs it from the swarm (`repair`, `fixity-repair.ts`); a
+ * session that fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others
+ * carry on.
  */
 
 import type { DerivativeRepository, Item, ItemRepository } from '../catalog/index.js';
@@ -150,7 +152,7 @@ export class Seeding {
       this.options.items,
       (item) => this.seed(item),
       this.cannotSeed,
-      this.options.parallel ?? 64,
+      this.options.parallel ?? 16,
     );
     this.started = undefined;
     await this.derived.refresh();
