@@ -11,11 +11,13 @@
  * The named comparison: the old start (`--recheck`: every piece read and hashed) against the
  * trusted start on BENCH_COMPARE_ITEMS items (default 1,000; 0 skips it), in the same run.
  * Each restart runs in a fresh process, after a warm-up start of the empty site in it (module loading
- * through tsx is not counted). Data folders are kept under BENCH_DIR (default the OS temp folder) and reused by later runs.
+ * through tsx is not counted), with the public URL the items were published under (as a real
+ * restart keeps it: the sessions then know the torrents' tracker as the site's own and never
+ * announce to it over the network). Data folders are kept under BENCH_DIR (default the OS temp folder) and reused by later runs.
  */
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ import { Readable, Transform } from 'node:stream';
 import { readConfig } from '../src/config.js';
 import { startServer } from '../src/server.js';
 import type { BlobStore } from '../src/storage/index.js';
+import { parseTorrent } from '../src/torrent/index.js';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const COMPARE = Number(process.env.BENCH_COMPARE_ITEMS ?? 1000);
@@ -35,6 +38,8 @@ interface ChildResult {
   recheck: boolean;
   httpReadyMs: number;
   readyMs: number;
+  /** CPU time (user + system) of the process from the start until ready: steady on a busy machine. */
+  cpuMs: number;
   contentBytes: number;
   torrentBytes: number;
   otherBytes: number;
@@ -87,6 +92,15 @@ function freePort(): Promise<number> {
   });
 }
 
+/** The origin the site in `data` published its torrents under (their tracker's), if any. */
+function publishedUrl(data: string): string | undefined {
+  const root = join(data, 'blobs', 'items');
+  const first = existsSync(root) ? readdirSync(root)[0] : undefined;
+  if (!first) return undefined;
+  const tracker = parseTorrent(readFileSync(join(root, first, 'torrent'))).announce[0]?.[0];
+  return tracker ? new URL(tracker).origin : undefined;
+}
+
 const quiet = { jobs: readConfig({ jobs: '0' }, {}).jobs, host: '127.0.0.1', peerPort: 0, archive: false };
 
 /**
@@ -98,6 +112,7 @@ async function child(data: string, items: number, recheck: boolean): Promise<voi
   const counts = { content: 0, torrent: 0, other: 0, gets: 0, heads: 0 };
   const port = await freePort();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   let httpReadyMs = 0;
   const poll = (async () => {
     for (;;) {
@@ -112,11 +127,13 @@ async function child(data: string, items: number, recheck: boolean): Promise<voi
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
+  const publicUrl = publishedUrl(data);
   const server = await startServer(
-    { ...quiet, data, port, recheck },
+    { ...quiet, data, port, recheck, ...(publicUrl ? { publicUrl } : {}) },
     { wrapBlobs: (b) => counting(b, counts), log: () => {} },
   );
   const readyMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   await poll;
   const read = { ...counts };
   await new Promise((r) => setTimeout(r, 3000)); // the first ticks: idle sessions go to sleep
@@ -131,6 +148,7 @@ async function child(data: string, items: number, recheck: boolean): Promise<voi
     recheck,
     httpReadyMs,
     readyMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     contentBytes: read.content,
     torrentBytes: read.torrent,
     otherBytes: read.other,
@@ -212,7 +230,7 @@ function show(label: string, r: ChildResult, base: ChildResult): void {
   const heapPer = r.items > 0 ? (r.heapUsed - base.heapUsed) / r.items : 0;
   console.log(`${label}: ${r.items} items (${r.seeded} seeded)`);
   console.log(
-    `  HTTP answering after ${(r.httpReadyMs / 1000).toFixed(2)} s; ready (every item seeded) after ${(r.readyMs / 1000).toFixed(2)} s`,
+    `  HTTP answering after ${(r.httpReadyMs / 1000).toFixed(2)} s; ready (every item seeded) after ${(r.readyMs / 1000).toFixed(2)} s, ${(r.cpuMs / 1000).toFixed(2)} s of CPU`,
   );
   console.log(
     `  read from the blob store during start: content ${r.contentBytes} bytes, .torrent ${r.torrentBytes} bytes (${r.gets} gets, ${r.heads} heads)`,

@@ -9,33 +9,20 @@
  */
 
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startServer } from '../src/server.js';
 import type { LocalDiskStore } from '../src/storage/index.js';
 import { parseTorrent } from '../src/torrent/index.js';
 import { publish, tokenFor } from './helpers/derivatives.js';
+import { adminPage, flipBytes, LT_TOOL, metric, metricsOf, sha256 } from './helpers/fixity.js';
 import { freePort, LIBTORRENT_PYTHON, requireTools, start, tempDir } from './helpers/tools.js';
+import { until as poll } from './helpers/until.js';
 
-const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe();
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function metric(text: string, name: string): number | undefined {
-  const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : undefined;
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) =>
+  poll(what, probe, { timeoutMs: 90_000, intervalMs: 250, defined: true });
 
 test('flipped bytes in a stored blob are found, reported and repaired from a libtorrent peer', {
   timeout: 240_000,
@@ -87,10 +74,7 @@ test('flipped bytes in a stored blob are found, reported and repaired from a lib
   // Rot: bytes flipped in the stored blob, in pieces 1, 4 and the last.
   const blobPath = (server.site.blobs as LocalDiskStore).pathOf(key);
   const last = meta.pieceCount - 1;
-  const fd = openSync(blobPath, 'r+');
-  for (const at of [P + 17, 4 * P + 1000, 4 * P + 1001, last * P + 3])
-    writeSync(fd, Buffer.from([content[at]! ^ 0xff]), 0, 1, at);
-  closeSync(fd);
+  flipBytes(blobPath, content, [P + 17, 4 * P + 1000, 4 * P + 1001, last * P + 3]);
   assert.notEqual(sha256(readFileSync(blobPath)), sha256(content));
 
   // The fixity job finds exactly those pieces; the repair starts (no peer to fetch from yet).
@@ -100,17 +84,13 @@ test('flipped bytes in a stored blob are found, reported and repaired from a lib
     if (j?.state === 'failed') throw new Error(`fixity job failed: ${j.error}`);
     return j?.state === 'done' ? j : undefined;
   });
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await metricsOf(server);
   assert.equal(metric(metrics, 'seedcast_fixity_damaged_pieces'), 3, metrics);
   assert.equal(metric(metrics, 'seedcast_fixity_damaged_items'), 1);
   assert.equal(metric(metrics, 'seedcast_fixity_files_verified_total'), 1);
   assert.ok((metric(metrics, 'seedcast_fixity_bytes_verified_total') ?? 0) >= content.length);
   assert.equal(metric(metrics, 'seedcast_fixity_pieces_repaired_total'), 0);
-  const admin = await server.site.users.byName('ada');
-  const { cookie } = await server.site.sessions.create(admin!.id);
-  const adminPage = async () =>
-    (await fetch(`${server.url}/admin`, { headers: { cookie: `sc_session=${cookie}` } })).text();
-  const during = await adminPage();
+  const during = await adminPage(server);
   assert.match(during, new RegExp(`<tr data-item-id="${id}" data-state="(damaged|repairing)"`), during);
   assert.match(during, new RegExp(`<td class="fixity-pieces">1, 4, ${last}</td>`));
 
@@ -128,7 +108,7 @@ test('flipped bytes in a stored blob are found, reported and repaired from a lib
   const seeder = start(t, LIBTORRENT_PYTHON, [LT_TOOL, 'seed', torrentPath, ltDir]);
   await seeder.waitFor(/"port"/);
   const after = await until('the repair', async () => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await metricsOf(server);
     return metric(text, 'seedcast_fixity_pieces_repaired_total') === 3 ? text : undefined;
   });
   assert.equal(metric(after, 'seedcast_fixity_damaged_pieces'), 0, after);
@@ -139,7 +119,7 @@ test('flipped bytes in a stored blob are found, reported and repaired from a lib
   const repaired = await range(4 * P, 4 * P + 16_383);
   assert.equal(repaired.status, 206);
   assert.deepEqual(Buffer.from(await repaired.arrayBuffer()), content.subarray(4 * P, 4 * P + 16_384));
-  assert.match(await adminPage(), new RegExp(`<tr data-item-id="${id}" data-state="repaired"`));
+  assert.match(await adminPage(server), new RegExp(`<tr data-item-id="${id}" data-state="repaired"`));
   assert.deepEqual(server.site.seeding.damaged(id), []);
   // The pieces came from libtorrent: it uploaded the three damaged pieces (and not the item).
   seeder.child.stdin!.end();

@@ -47,3 +47,11 @@ export function overlapsDamage(
   if (!list || length <= 0) return false;
   return list.some(([start, end]) => start < offset + length && offset < end);
 }
+
+/** `pieces` in runs of at most `maxBytes` of pieces (at least one piece each): a repair's batches. */
+export function batches(pieces: readonly number[], pieceLength: number, maxBytes: number): number[][] {
+  const per = Math.max(1, Math.floor(maxBytes / pieceLength));
+  const out: number[][] = [];
+  for (let i = 0; i < pieces.length; i += per) out.push(pieces.slice(i, i + per));
+  return out;
+}

@@ -89,6 +89,50 @@ describeOnEachDatabase('fixity store', (fresh) => {
     });
   });
 
+  test('damage found while serving joins the list without a pass, and a repair clears it', async () => {
+    const db = await fresh();
+    const { ids } = await someItems(db, 2);
+    const [a, b] = ids as [number, number];
+    const store = new SqlFixityStore(db);
+    const t = 1_732_000_000_000;
+    // Never checked: a row with the damage and no pass.
+    const first = await store.recordFound(a, { at: t, pieces: [7, 2] });
+    assert.deepEqual(first, {
+      itemId: a,
+      verifiedAt: null,
+      bytesChecked: 0,
+      filesChecked: 0,
+      damaged: [2, 7],
+      state: 'damaged',
+      damagedAt: t,
+      repairedAt: null,
+      error: null,
+    });
+    assert.equal(await store.recordFound(a, { at: t + 1, pieces: [2] }).then((r) => r.damagedAt), t);
+    // Found while a repair runs: still `repairing`, the piece waits for the next repair.
+    await store.setState(a, 'repairing');
+    const during = await store.recordFound(a, { at: t + 2, pieces: [5] });
+    assert.deepEqual([during.state, during.damaged, during.damagedAt], ['repairing', [2, 5, 7], t]);
+    const after = await store.recordRepair(a, { at: t + 3, pieces: [2, 7] });
+    assert.deepEqual([after.state, after.damaged], ['damaged', [5]]);
+    assert.equal((await store.recordRepair(a, { at: t + 4, pieces: [5] })).state, 'repaired');
+    // A checked item keeps its pass; damage after a repair starts a new episode.
+    await store.recordPass(b, { at: t, bytes: 100, files: 1, damaged: [] });
+    const found = await store.recordFound(b, { at: t + 5, pieces: [0] });
+    assert.deepEqual(
+      [found.verifiedAt, found.bytesChecked, found.state, found.damagedAt],
+      [t, 100, 'damaged', t + 5],
+    );
+    const again = await store.recordFound(a, { at: t + 6, pieces: [5] });
+    assert.deepEqual([again.state, again.damaged, again.damagedAt], ['damaged', [5], t + 6]);
+    const totals = await store.totals();
+    assert.deepEqual(
+      [totals.damagedPieces, totals.damagedItems, totals.itemsVerified, totals.passes],
+      [2, 2, 1, 1],
+    );
+    assert.deepEqual(await store.recordFound(b, { at: t + 7, pieces: [] }).then((r) => r.damaged), [0]);
+  });
+
   test('due: ready items with stored files, never checked first, then the least recent', async () => {
     const db = await fresh();
     const { items, ids } = await someItems(db, 5);

@@ -50,6 +50,12 @@ export interface FixityStore {
     itemId: number,
     pass: { at: number; bytes: number; files: number; damaged: readonly number[] },
   ): Promise<FixityRecord>;
+  /**
+   * Damage found outside a pass (the seeding peer hashing a piece as it first serves it): the pieces
+   * join the damaged list (state `damaged`, or still `repairing` while a repair runs); when the last
+   * pass ended and what it read are kept. Unchanged when every piece was already known.
+   */
+  recordFound(itemId: number, found: { at: number; pieces: readonly number[] }): Promise<FixityRecord>;
   /** A repair started (`repairing`) or failed (`damaged` again, with the error). */
   setState(itemId: number, state: 'repairing' | 'damaged', error?: string): Promise<void>;
   /** These pieces are whole again: off the damaged list; `repaired` once none is left. */
@@ -161,6 +167,29 @@ export class SqlFixityStore implements FixityStore {
           bytes_total: sql`fixity.bytes_total + ${pass.bytes}`,
         }),
       )
+      .execute();
+    return (await this.get(itemId))!;
+  }
+
+  async recordFound(itemId: number, found: { at: number; pieces: readonly number[] }): Promise<FixityRecord> {
+    const before = await this.get(itemId);
+    const known = new Set(before?.state === 'ok' || before?.state === 'repaired' ? [] : before?.damaged);
+    const fresh = found.pieces.filter((p) => Number.isInteger(p) && p >= 0 && !known.has(p));
+    if (fresh.length === 0) return before ?? emptyRecord(itemId);
+    const damaged = [...new Set([...known, ...fresh])].sort((a, b) => a - b);
+    const values = {
+      damaged: JSON.stringify(damaged),
+      state: before?.state === 'repairing' ? ('repairing' as const) : ('damaged' as const),
+      damaged_at: known.size > 0 ? (before?.damagedAt ?? found.at) : found.at,
+      error: null,
+      updated_at: found.at,
+    };
+    const exists = await this.db.selectFrom('items').select('id').where('id', '=', itemId).executeTakeFirst();
+    if (!exists) return emptyRecord(itemId);
+    await this.db
+      .insertInto('fixity')
+      .values({ item_id: itemId, ...values })
+      .onConflict((oc) => oc.column('item_id').doUpdateSet(values))
       .execute();
     return (await this.get(itemId))!;
   }

@@ -163,3 +163,52 @@ test('damage goes to the seeding side; repaired once it reads back whole, or dam
   assert.match(logs.join('\n'), /item \d+: 1 piece\(s\) repaired from the swarm\n/);
   assert.match(logs.join('\n'), /repair failed: no peer has the pieces/);
 });
+
+test('damage the seeding peer finds while serving is recorded and repaired, once more if found during a repair', async (t) => {
+  const s = await site(1);
+  t.after(() => s.close());
+  const [a] = s.ids as [number];
+  const heard: { listener?: (itemId: number, pieces: number[]) => void } = {};
+  const calls: number[][] = [];
+  const slow: { release?: () => void } = {};
+  const seeding: FixityRepairer = {
+    isSeeding: () => true,
+    onDamaged: (listener) => {
+      heard.listener = listener;
+    },
+    repair: async (_itemId, pieces) => {
+      calls.push([...pieces]);
+      if (calls.length === 1) await new Promise<void>((r) => (slow.release = r)); // the first one is slow
+      return [...pieces];
+    },
+  };
+  // Checks off: the seeding peer's findings are not listened to.
+  new Fixity({ ...s, settings: { ...settings, enabled: false }, seeding });
+  const unheard = heard.listener === undefined;
+  assert.ok(unheard, 'not listened to');
+  const fixity = new Fixity({ ...s, settings, seeding });
+  t.after(() => fixity.close());
+  const hear = heard.listener;
+  assert.ok(hear);
+  hear(a, [4, 2]);
+  const waitFor = async (what: string, ok: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(await ok(), what);
+  };
+  await waitFor('the repair started', () => calls.length === 1);
+  const during = await s.store.get(a);
+  assert.deepEqual([during?.state, during?.damaged, during?.verifiedAt], ['repairing', [2, 4], null]);
+  assert.equal(fixity.damagedRange(a, 'items/0/files/0', 2 * PIECE, 1), true, 'refused by the file routes');
+  const text = await fixity.metricsText();
+  assert.match(text, /^seedcast_fixity_damaged_pieces 2$/m);
+  assert.match(text, /^seedcast_fixity_passes_total 0$/m);
+  // Found while that repair runs: recorded, and repaired after it.
+  hear(a, [6]);
+  await waitFor('the finding recorded', async () => (await s.store.get(a))?.damaged.length === 3);
+  slow.release?.();
+  await waitFor('the second repair', () => calls.length === 2);
+  await waitFor('repaired', async () => (await s.store.get(a))?.state === 'repaired');
+  assert.deepEqual(calls, [[2, 4], [6]]);
+  assert.equal(fixity.damagedRange(a, 'items/0/files/0', 2 * PIECE, 1), false, 'served again');
+  assert.match(await fixity.metricsText(), /^seedcast_fixity_pieces_repaired_total 3$/m);
+});

@@ -11,10 +11,12 @@
  * - **Scheduling**: each `tickMs` the scheduler keeps up to `batch` checks queued, taking the items
  *   whose last pass is older than `periodMs` (never checked first, then the least recent): the
  *   period spreads the passes, the byte rate spreads the reading.
- * - **Repair**: in the process that seeds (`serve`), damage found (by its own check, or recorded by
- *   a worker elsewhere and picked up at the next tick) is handed to `Seeding.repair`: the item's
- *   session fetches those pieces from peers while it serves the others; once written back they are
- *   checked again from storage before the repair is recorded (`repaired`, damage cleared) and logged.
+ * - **Found while serving**: with checks on, pieces the seeding peer finds damaged (a trusted session
+ *   hashes each piece when it first serves it) are recorded as a pass's findings are (`found`).
+ * - **Repair**: in the process that seeds (`serve`), damage found (by its own check or its seeding
+ *   peer, or recorded by a worker elsewhere and picked up at the next tick) is handed to
+ *   `Seeding.repair`: the item's session fetches those pieces from peers while it serves the others;
+ *   once written back they are checked again from storage, then recorded (`repaired`) and logged.
  * - **Reporting**: `view()` for the admin page and `metricsText()` for `/metrics` (`seedcast_fixity_*`).
  */
 
@@ -24,7 +26,7 @@ import type { JobContext, JobHandlers, JobQueue } from '../jobs/index.js';
 import { BlobPieceStore, type BlobStore, readAll } from '../storage/index.js';
 import { type Metainfo, parseTorrent } from '../torrent/index.js';
 import { type CheckResult, checkPieces } from './fixity-check.js';
-import { type DamagedRanges, damagedRanges, overlapsDamage } from './fixity-ranges.js';
+import { batches, type DamagedRanges, damagedRanges, overlapsDamage } from './fixity-ranges.js';
 import type { RepairItemOptions } from './fixity-repair.js';
 import type { FixityRecord, FixityStore, FixityTotals } from './fixity-store.js';
 import { fixityMetrics } from './fixity-view.js';
@@ -44,6 +46,8 @@ export interface FixitySettings {
 export interface FixityRepairer {
   isSeeding(itemId: number): boolean;
   repair(itemId: number, pieces: readonly number[], options?: RepairItemOptions): Promise<number[]>;
+  /** Where the seeding peer reports pieces it found damaged (hashed as first served, or rechecked). */
+  onDamaged?(listener: (itemId: number, pieces: number[]) => void): void;
 }
 
 export interface FixityOptions {
@@ -94,10 +98,23 @@ export class Fixity {
   private timers: NodeJS.Timeout[] = [];
   private log: (message: string) => void;
   private ticking: Promise<void> | undefined;
+  /** Items whose damage grew while their repair ran: repaired again once it ends. */
+  private readonly again = new Set<number>();
+  /** Findings recorded one at a time (each merges into the item's row). */
+  private finding: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: FixityOptions) {
     this.budget = new RateLimiter(options.settings.bytesPerSecond);
     this.log = options.log ?? (() => {});
+    // With checks on, what the seeding peer finds is recorded and repaired as a pass's findings are.
+    if (options.settings.enabled)
+      options.seeding?.onDamaged?.((itemId, pieces) => {
+        this.finding = this.finding.then(() =>
+          this.found(itemId, pieces).catch((err: unknown) =>
+            this.log(`fixity: item ${itemId}: ${(err as Error).message}`),
+          ),
+        );
+      });
   }
 
   setLog(log: (message: string) => void): void {
@@ -132,6 +149,7 @@ export class Fixity {
     this.stopping.abort();
     this.budget.close();
     await this.ticking;
+    await this.finding;
     await Promise.allSettled([...this.repairs.values()]);
   }
 
@@ -233,6 +251,26 @@ export class Fixity {
   }
 
   /**
+   * Damage found outside a pass (by the seeding peer): recorded (the admin page, `/metrics`), refused
+   * by the file routes, and repaired from the swarm here (after the repair under way, if any).
+   */
+  async found(itemId: number, pieces: readonly number[]): Promise<FixityRecord | undefined> {
+    if (pieces.length === 0 || this.stopping.signal.aborted) return undefined;
+    const record = await this.options.store.recordFound(itemId, { at: Date.now(), pieces });
+    if (record.damaged.length === 0) return undefined; // the item is gone
+    const loaded = await this.load(itemId);
+    if (loaded) this.remember(itemId, loaded, record.damaged);
+    this.log(
+      `fixity: item ${itemId}: ${pieces.length} piece(s) failed their hash as they were served: ${pieces.slice(0, 20).join(', ')}`,
+    );
+    if (this.options.seeding?.isSeeding(itemId)) {
+      if (this.repairs.has(itemId)) this.again.add(itemId);
+      else void this.repair(itemId);
+    }
+    return record;
+  }
+
+  /**
    * True when bytes [offset, offset + length) of blob `key` of the item are in pieces known to be
    * damaged here (found by this process, or being repaired by it): not to be served until repaired.
    */
@@ -259,7 +297,11 @@ export class Fixity {
   repair(itemId: number): Promise<void> {
     let running = this.repairs.get(itemId);
     if (!running) {
-      running = this.runRepair(itemId).finally(() => this.repairs.delete(itemId));
+      running = this.runRepair(itemId).finally(() => {
+        this.repairs.delete(itemId);
+        // Damage found while it ran: a repair of its own (the record holds what is left).
+        if (this.again.delete(itemId) && !this.stopping.signal.aborted) void this.repair(itemId);
+      });
       this.repairs.set(itemId, running);
     }
     return running;
@@ -324,7 +366,6 @@ export class Fixity {
     }
   }
 
-  /** Totals and the items not `ok`, for the admin page. */
   /**
    * Pieces known damaged and not yet repaired, by item: a trusted start treats them as missing
    * (`Seeding.damagedSource`), so they are never served before the repair.
@@ -337,6 +378,7 @@ export class Fixity {
     return out;
   }
 
+  /** Totals and the items not `ok`, for the admin page. */
   async view(limit = 50): Promise<FixityView> {
     const [totals, items] = await Promise.all([this.options.store.totals(), this.options.store.notOk(limit)]);
     return {
@@ -353,12 +395,4 @@ export class Fixity {
   async metricsText(): Promise<string> {
     return fixityMetrics(await this.options.store.totals(), this.repairs.size);
   }
-}
-
-/** `pieces` in runs of at most `maxBytes` of pieces (at least one piece each). */
-function batches(pieces: readonly number[], pieceLength: number, maxBytes: number): number[][] {
-  const per = Math.max(1, Math.floor(maxBytes / pieceLength));
-  const out: number[][] = [];
-  for (let i = 0; i < pieces.length; i += per) out.push(pieces.slice(i, i + per));
-  return out;
 }

@@ -1,7 +1,9 @@
 /**
  * Walks every ready item of the catalog, newest first, a page of 100 at a time, running `each` on
- * up to `parallel` items of a page at once (seeding's start and rebalance: metadata reads only).
- * A failure stays with its item: `onError` hears of it and the walk carries on.
+ * up to `parallel` items at once (seeding's start and rebalance: metadata reads only). The items
+ * flow through a sliding window: an item starts as soon as another finishes, across pages, and the
+ * next page is read from the database while the current one is worked on, so one slow read never
+ * holds up the others. A failure stays with its item: `onError` hears of it and the walk carries on.
  */
 
 import type { Item, ItemRepository } from '../catalog/index.js';
@@ -14,17 +16,23 @@ export async function forEachReadyItem(
   onError: (item: Item, err: Error) => void,
   parallel = 1,
 ): Promise<void> {
-  let beforeId: number | undefined;
+  const width = Math.max(1, parallel);
+  const running = new Set<Promise<void>>();
+  const nextPage = (beforeId?: number) => items.newest({ limit: PAGE, ...(beforeId ? { beforeId } : {}) });
+  let page = await nextPage();
   for (;;) {
-    const page = await items.newest({ limit: PAGE, ...(beforeId ? { beforeId } : {}) });
-    for (let at = 0; at < page.length; at += parallel) {
-      await Promise.all(
-        page
-          .slice(at, at + parallel)
-          .map((item) => each(item).catch((err: unknown) => onError(item, err as Error))),
-      );
+    const following = page.length < PAGE ? undefined : nextPage(page[page.length - 1]!.id);
+    // Not left unhandled while the window is busy; awaited (and thrown) below.
+    following?.catch(() => undefined);
+    for (const item of page) {
+      while (running.size >= width) await Promise.race(running);
+      const one: Promise<void> = each(item)
+        .catch((err: unknown) => onError(item, err as Error))
+        .finally(() => running.delete(one));
+      running.add(one);
     }
-    if (page.length < PAGE) return;
-    beforeId = page[page.length - 1]!.id;
+    if (!following) break;
+    page = await following;
   }
+  await Promise.all(running);
 }

@@ -8,16 +8,18 @@
  * Start-up at site scale (issue 22): an item whose files all carry the SHA-256 recorded when they
  * were stored (publish, archive) is seeded on trust (`AddOptions.trusted`: no content read; each
  * piece is hashed when first served, see `engine/session-trusted.ts`); `recheck` (or an item without
- * recorded hashes) reads and hashes every piece first, as before. The `.torrent` blobs (metadata) are
- * read a page at a time in parallel. With `ownTracker` the swarms are registered in the site's tracker
- * in process (`seeding-tracker.ts`) and the sessions never announce to it over the network; their
- * first announces to other trackers and the DHT are spread over `announceSpreadMs`.
+ * recorded hashes) reads and hashes every piece first, as before. The `.torrent` blobs (metadata)
+ * are read `parallel` at a time in a sliding window (`ready-items.ts`). With `ownTracker` the swarms
+ * are registered in the site's tracker in process (`seeding-tracker.ts`) and the sessions never
+ * announce to it over the network; their first announces to other trackers and the DHT are spread
+ * over `announceSpreadMs`.
  *
  * Faults stay with their item: a seeding session is seed-only (its store is read-only), so a piece
  * that fails the recheck (bit rot, a missing blob or S3 object) is reported as damaged
- * (`damaged(itemId)`, and a log line) while the intact pieces are still served, until fixity
- * repairs it from the swarm (`repair`, `fixity-repair.ts`); a session that
- * fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others carry on.
+ * (`damaged(itemId)`, a log line, and `onDamaged` listeners: fixity records it) while the intact
+ * pieces are still served, until fixity repairs it from the swarm (`repair`, `fixity-repair.ts`); a
+ * session that fails (a storage error) is forgotten and reported (`failure(itemId)`), and the others
+ * carry on.
  */
 
 import type { DerivativeRepository, Item, ItemRepository } from '../catalog/index.js';
@@ -29,6 +31,7 @@ import type { AllowCheck } from '../tracker/index.js';
 import { type RepairItemOptions, repairItem } from './fixity-repair.js';
 import { forEachReadyItem } from './ready-items.js';
 import { SeedingAllowList } from './seeding-allow.js';
+import { type DamageListener, SeedingDamage } from './seeding-damage.js';
 import { DerivedSeeding } from './seeding-derivatives.js';
 import type { TrackerRegistration } from './seeding-tracker.js';
 import { type DeferralOptions, type PeerActivity, type Verdict, WebSeedGate } from './web-seed-deferral.js';
@@ -84,8 +87,8 @@ export class Seeding {
   private readonly starting = new Map<number, Promise<void>>();
   /** Item ids of the sessions, by v1 info hash (hex): WebTorrent swarms are keyed by it. */
   private readonly byInfoHash = new Map<string, number>();
-  /** Damaged piece indexes of items whose recheck found some (seed-only: never fetched). */
-  private readonly damage = new Map<number, number[]>();
+  /** Damaged piece indexes of items whose sessions found some (`seeding-damage.ts`). */
+  private readonly damage = new SeedingDamage(() => this.log);
   /** Why seeding an item stopped or could not start. */
   private readonly failures = new Map<number, string>();
   private log: (message: string) => void;
@@ -213,10 +216,11 @@ export class Seeding {
     this.byInfoHash.set(session.infoHash.toString('hex'), item.id);
     // Leechers already in the swarm are dialled, as after an announce over the network.
     register(this.options.ownTracker, session, [torrent.infoHash, torrent.infoHashV2]);
-    this.noteDamage(item.id, session.damaged(), torrent.pieceCount);
+    // Found by a recheck, or known from fixity (not reported again).
+    this.damage.note(item.id, session.damaged(), torrent.pieceCount, damaged);
     // A trusted session finds damage later, when a piece fails its check as it is first served.
     session.on('damaged', (pieces) => {
-      if (this.sessions.get(item.id) === session) this.noteDamage(item.id, pieces, torrent.pieceCount);
+      if (this.sessions.get(item.id) === session) this.damage.note(item.id, pieces, torrent.pieceCount);
     });
     session.once('failed', (reason) => {
       if (this.sessions.get(item.id) === session) this.sessions.delete(item.id);
@@ -226,17 +230,6 @@ export class Seeding {
       this.options.ownTracker?.remove(torrent.infoHash, torrent.infoHashV2);
       this.log(`item ${item.id}: seeding stopped: ${reason.message}`);
     });
-  }
-
-  private noteDamage(itemId: number, damaged: number[], pieceCount: number): void {
-    if (damaged.length === 0) {
-      this.damage.delete(itemId);
-      return;
-    }
-    this.damage.set(itemId, damaged);
-    this.log(
-      `item ${itemId}: ${damaged.length} of ${pieceCount} pieces damaged in storage (first: ${damaged[0]}); seeding the intact pieces only`,
-    );
   }
 
   /** What every seeding session of the site is added with (own tracker in process, spread announces). */
@@ -251,7 +244,12 @@ export class Seeding {
 
   /** Piece indexes of the item that failed their check in storage (empty when intact or unknown). */
   damaged(itemId: number): number[] {
-    return [...(this.damage.get(itemId) ?? [])];
+    return this.damage.of(itemId);
+  }
+
+  /** `listener` hears of pieces the sessions find damaged (fixity records and repairs them). */
+  onDamaged(listener: DamageListener): void {
+    this.damage.onDamaged(listener);
   }
 
   /**
@@ -267,9 +265,7 @@ export class Seeding {
     const item = await this.options.items.get(itemId);
     if (!session || !item) throw new SeedcastError('FIXITY_REPAIR', `item ${itemId} is not being seeded`);
     const done = await repairItem(session, item, this.options.blobs, pieces, { log: this.log, ...options });
-    const left = this.damaged(itemId).filter((i) => !done.includes(i));
-    if (left.length > 0) this.damage.set(itemId, left);
-    else this.damage.delete(itemId);
+    this.damage.repaired(itemId, done);
     return done;
   }
 
@@ -378,7 +374,7 @@ export class Seeding {
     if (!session) return;
     this.sessions.delete(itemId);
     this.byInfoHash.delete(session.infoHash.toString('hex'));
-    this.damage.delete(itemId);
+    this.damage.forget(itemId);
     // Its peer leaves this node's registration in the (shared) tracker: the owner registers its own.
     this.options.ownTracker?.remove(session.infoHash.toString('hex'), session.meta?.infoHashV2);
     await this.options.engine.remove(session);
@@ -389,7 +385,7 @@ export class Seeding {
     const session = this.sessions.get(item.id);
     this.sessions.delete(item.id);
     if (session) this.byInfoHash.delete(session.infoHash.toString('hex'));
-    this.damage.delete(item.id);
+    this.damage.forget(item.id);
     this.failures.delete(item.id);
     this.allowList.remove(item.infoHash, item.infoHashV2);
     if (session) this.options.ownTracker?.remove(item.infoHash, item.infoHashV2);
