@@ -39,7 +39,7 @@ import { decodeExtended, LOCAL_EXTENSIONS, type PeerMessage } from './peer-messa
 import { encodePex } from './pex.js';
 import { type PieceGeometry, ProtocolRules } from './rules.js';
 import type { SharedRead } from './shared-read.js';
-import { corkForTurn } from './turn-cork.js';
+import { corkForTurn, flushTurn } from './turn-cork.js';
 
 const DEFAULT_EXTENSIONS: Partial<Extensions> = { extended: true, fast: true };
 
@@ -165,6 +165,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     clearTimeout(this.idleTimer);
     clearTimeout(this.keepAliveTimer);
     this.queue.drain();
+    flushTurn(this.socket); // what was written before closing still goes out
     this.socket.destroy();
     this.emit('close', error);
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { corkForTurn } from './turn-cork.js';
+import { corkForTurn, flushTurn } from './turn-cork.js';
 
 /** A stream that records each write call it gets: one entry per `_write`/`_writev`. */
 function recorder(): { stream: Writable; calls: string[][] } {
@@ -46,6 +46,17 @@ describe('corkForTurn', () => {
     stream.write('have 4');
     await nextTurn();
     assert.deepEqual(calls, [['header', 'block'], ['have 4']]);
+    assert.equal(stream.writableCorked, 0);
+  });
+
+  it('flushes at once on demand (a connection closing mid-turn), and the end of the turn then does nothing', async () => {
+    const { stream, calls } = recorder();
+    corkForTurn(stream as never);
+    stream.write('reject 1');
+    flushTurn(stream as never);
+    assert.deepEqual(calls, [['reject 1']]);
+    assert.equal(stream.writableCorked, 0);
+    await nextTurn();
     assert.equal(stream.writableCorked, 0);
   });
 });

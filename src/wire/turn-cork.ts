@@ -8,7 +8,8 @@
  *
  * Nested `cork()`/`uncork()` pairs (a corked batch inside the turn) are counted by the stream and
  * stay balanced; `writableNeedDrain` still reports a full buffer, so senders that wait for `drain`
- * behave as before (the turn's writes are flushed, then `drain` fires).
+ * behave as before (the turn's writes are flushed, then `drain` fires). A connection closed in the
+ * middle of a turn flushes first (`flushTurn`), so what it wrote before closing still goes out.
  */
 
 import type { Duplex } from 'node:stream';
@@ -20,8 +21,10 @@ export function corkForTurn(stream: Duplex): void {
   if (corked.has(stream)) return;
   corked.add(stream);
   stream.cork();
-  setImmediate(() => {
-    corked.delete(stream);
-    stream.uncork();
-  });
+  setImmediate(() => flushTurn(stream));
+}
+
+/** Send what `stream` holds for this turn now (before destroying it: a destroyed stream drops it). */
+export function flushTurn(stream: Duplex): void {
+  if (corked.delete(stream)) stream.uncork();
 }
