@@ -107,6 +107,12 @@ export interface GroupOptions {
   timeoutMs: number;
 }
 
+/** BENCH_CPU_PROF=<dir>: the seedcast-one process writes a V8 CPU profile there (`--cpu-prof`). */
+function profile(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Starts `count` downloaders of one kind. */
 export function startGroup(o: GroupOptions): Group {
   const since = () => (performance.now() - o.started) / 1000;
@@ -117,7 +123,11 @@ export function startGroup(o: GroupOptions): Group {
     const swarm =
       o.kind === 'libtorrent'
         ? start(PY, [LT, 'swarm', o.torrent, folder, String(o.count)], o.timeoutMs)
-        : start('node', ['--import', 'tsx', ENGINES, o.torrent, folder, String(o.count)], o.timeoutMs);
+        : start(
+            'node',
+            [...profile(), '--import', 'tsx', ENGINES, o.torrent, folder, String(o.count)],
+            o.timeoutMs,
+          );
     const done = swarm
       .waitFor(new RegExp(`"all": ?${o.count}\\b`))
       .then(() =>

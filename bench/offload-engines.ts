@@ -99,6 +99,8 @@ await Promise.all(
   }),
 );
 console.log(JSON.stringify({ all: done }));
+// Stopped by SIGTERM (bench/offload-clients.ts): exit normally, so `--cpu-prof` writes its profile.
+process.once('SIGTERM', () => process.exit(0));
 process.stdin.resume();
 await new Promise<void>((r) => process.stdin.once('end', () => r()));
 await Promise.all(engines.map((e) => e.close()));

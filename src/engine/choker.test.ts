@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type ChokeCandidate, chokeRound } from './choker.js';
+import { type ChokeCandidate, chokeRound, DEFAULT_UPLOAD_SLOTS } from './choker.js';
 
 const peer = (key: string, rate: number, lastUnchokedAt?: number, interested = true): ChokeCandidate => ({
   key,
@@ -77,5 +77,18 @@ describe('chokeRound', () => {
     }
     assert.equal(turns.size, 6, `everyone was unchoked at least once: ${[...turns.keys()]}`);
     assert.ok(Math.max(...turns.values()) <= 3, 'no peer hogs the slots');
+  });
+
+  it("gives libtorrent's eight upload slots when the session sets none", () => {
+    const peers = Array.from({ length: 12 }, (_, i) => peer(`p${i}`, i * 10));
+    const { unchoke } = chokeRound({
+      peers,
+      seeding: false,
+      rotateOptimistic: true,
+      now: 0,
+      random: () => 0,
+    });
+    assert.equal(unchoke.size, DEFAULT_UPLOAD_SLOTS);
+    assert.equal(DEFAULT_UPLOAD_SLOTS, 8);
   });
 });

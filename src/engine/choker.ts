@@ -8,6 +8,13 @@
  * Pure: takes a snapshot of the peers and returns whom to unchoke.
  */
 
+/**
+ * Upload slots when the session sets none: libtorrent's `unchoke_slots_limit` (8). Four left each
+ * downloader of a 20-peer swarm unchoked by four or five of its 19 peers, with pieces waiting at the
+ * others (issue 22).
+ */
+export const DEFAULT_UPLOAD_SLOTS = 8;
+
 export interface ChokeCandidate {
   key: unknown;
   interested: boolean;
@@ -22,7 +29,7 @@ export interface ChokeCandidate {
 export interface ChokeRound {
   peers: readonly ChokeCandidate[];
   seeding: boolean;
-  /** How many peers may be unchoked at once (default 4). */
+  /** How many peers may be unchoked at once (default `DEFAULT_UPLOAD_SLOTS`). */
   slots?: number;
   /** The current optimistic unchoke, kept until `rotateOptimistic`. */
   optimistic?: unknown;
@@ -37,7 +44,7 @@ export interface ChokeDecision {
 }
 
 export function chokeRound(round: ChokeRound): ChokeDecision {
-  const slots = Math.max(1, round.slots ?? 4);
+  const slots = Math.max(1, round.slots ?? DEFAULT_UPLOAD_SLOTS);
   const random = round.random ?? Math.random;
   const interested = round.peers.filter((p) => p.interested);
   const unchoke = new Set<unknown>();

@@ -19,6 +19,7 @@
  */
 
 import type { BlockRef } from '../wire/index.js';
+import { DEFAULT_UPLOAD_SLOTS } from './choker.js';
 import { describeError, isTransient, ownerOf } from './fault.js';
 import type { Peer } from './peer.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -108,7 +109,10 @@ export class Uploader {
     if (!peer.conn.peerInterested || !peer.conn.amChoking) return;
     let unchoked = 0;
     for (const p of this.session.peers.values()) if (!p.conn.amChoking) unchoked++;
-    if (this.session.superSeed.active || unchoked < (this.session.options.uploadSlots ?? 4))
+    if (
+      this.session.superSeed.active ||
+      unchoked < (this.session.options.uploadSlots ?? DEFAULT_UPLOAD_SLOTS)
+    )
       this.setChoked(peer, false);
   }
 

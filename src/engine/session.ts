@@ -27,6 +27,7 @@ import { chokeRound } from './choker.js';
 import { describeError, guardedStore, ownerOf } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { HashAnswers } from './hash-answers.js';
+import { HaveBroadcast } from './have-broadcast.js';
 import { LayerFetch } from './layer-fetch.js';
 import { Peer, type Transport } from './peer.js';
 import type { BlockRequest, PiecePicker } from './picker.js';
@@ -113,6 +114,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly peers = new Map<PeerConnection, Peer>();
   readonly banned = new Set<string>();
   readonly uploader: Uploader;
+  readonly haves = new HaveBroadcast(this);
   readonly metadata: MetadataFetcher;
   readonly superSeed: SessionSuperSeed;
   readonly downloader: Downloader;
@@ -314,9 +316,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Piece `index` passed verification and is stored (called by the downloader). */
   pieceDone(index: number): void {
     this.picker!.pieceVerified(index);
-    for (const peer of this.peers.values()) {
-      if (peer.conn.open) peer.conn.send({ type: 'have', index });
-    }
+    this.haves.add(index); // a few at a time (have-broadcast.ts)
     this.emit('piece', index);
     if (this.complete) this.onComplete();
   }
@@ -373,7 +373,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
         lastUnchokedAt: p.lastUnchokedAt,
       })),
       seeding: this.complete,
-      slots: this.superSeed.active ? Number.POSITIVE_INFINITY : (this.options.uploadSlots ?? 4),
+      slots: this.superSeed.active ? Number.POSITIVE_INFINITY : this.options.uploadSlots,
       optimistic: this.optimistic,
       rotateOptimistic: this.ticks % 30 === 0,
       now: Date.now(),

@@ -12,10 +12,10 @@
  *   - it emits `close` exactly once, with the reason: a `SeedcastError` (`WIRE_*`) when the peer broke
  *     the protocol or timed out, the socket's error, or nothing for an orderly close. A bad peer is
  *     destroyed here; the engine only has to forget it (and may count the code against it).
- * Received byte payloads (blocks, bitfields) are views of the received chunks: copy what you keep;
- * with `sharedRead` a block is valid only while its `message` listener runs.
- * Sending returns the socket's `write()` result; on `false` wait for `drain` before sending more
- * blocks. `pause()`/`resume()` stop and restart reading, for the engine's disk backpressure.
+ * Received payloads (blocks, bitfields) are views of the received chunks: copy what you keep; with
+ * `sharedRead` a block is valid only while its `message` listener runs. Writes leave once per turn
+ * (`turn-cork.ts`); on `false` wait for `drain` before sending more blocks. `pause()`/`resume()` stop
+ * and restart reading, for the engine's disk backpressure.
  */
 
 import { EventEmitter } from 'node:events';
@@ -39,6 +39,7 @@ import { decodeExtended, LOCAL_EXTENSIONS, type PeerMessage } from './peer-messa
 import { encodePex } from './pex.js';
 import { type PieceGeometry, ProtocolRules } from './rules.js';
 import type { SharedRead } from './shared-read.js';
+import { corkForTurn, flushTurn } from './turn-cork.js';
 
 const DEFAULT_EXTENSIONS: Partial<Extensions> = { extended: true, fast: true };
 
@@ -164,6 +165,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     clearTimeout(this.idleTimer);
     clearTimeout(this.keepAliveTimer);
     this.queue.drain();
+    flushTurn(this.socket); // what was written before closing still goes out
     this.socket.destroy();
     this.emit('close', error);
   }
@@ -219,11 +221,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       return false;
     }
     this.stats.uploaded += block.byteLength;
-    this.socket.cork();
-    this.write(encodePieceHeader(index, begin, block.byteLength));
-    const result = this.write(block, done);
-    this.socket.uncork();
-    return result;
+    this.write(encodePieceHeader(index, begin, block.byteLength)); // one writev with it (turn-cork.ts)
+    return this.write(block, done);
   }
 
   /** Send our extended handshake (BEP 10); `m` is always `LOCAL_EXTENSIONS`. */
@@ -272,6 +271,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (this.stage === 'closed') return false; // (sendPiece checked the stage before)
     this.stats.bytesWritten += bytes.byteLength;
     this.keepAliveTimer?.refresh();
+    corkForTurn(this.socket);
     return this.socket.write(bytes, done);
   }
 
