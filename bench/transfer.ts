@@ -189,6 +189,9 @@ async function main(): Promise<void> {
       '--port',
       '0',
       '-q',
+      // As libtorrent's client here (lt_tool.py: no DHT, no LSD): the same work on both sides.
+      '--no-dht',
+      '--no-lsd',
     ]);
     checkSame(data, join(out, 'big.bin'));
     fresh();
