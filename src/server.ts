@@ -30,7 +30,7 @@ import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import { removeAbandonedItems, removeOrphanDraftBlobs, SiteLinks } from './site/index.js';
 import { createSite } from './site-services.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
-import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
+import { createStore, listenUdpTracker, rateLimited, TrackerService, WsCluster } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import { type LimitOverrides, siteLimits } from './web/limits.js';
 import { requestLogger } from './web/request-log.js';
@@ -183,6 +183,10 @@ export async function startServer(
     );
     closers.push(async () => webrtc.peer?.close());
     tracker.wsLocalPeer = webrtc.peer; // the WebSocket tracker hands it offers (one per announce)
+    // With other nodes, WebSocket (browser) swarms are shared in Redis too (`ws-cluster.ts`).
+    if (roster && c.redisUrl)
+      tracker.wsCluster = await WsCluster.connect(c.redisUrl, { nodeId: roster.nodeId });
+    if (tracker.wsCluster) closers.push(() => tracker.wsCluster!.close());
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());

@@ -7,6 +7,8 @@
 export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
 export {
   WS_LIMITS,
+  WsCluster,
+  type WsClusterOptions,
   type WsEdgeOptions,
   type WsLimits,
   type WsLocalPeer,
