@@ -33,6 +33,7 @@ import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.j
 import { createStore, listenUdpTracker, rateLimited, TrackerService, WsCluster } from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import { type LimitOverrides, siteLimits } from './web/limits.js';
+import { RedisRateLimitStore } from './web/rate-limit-store.js';
 import { requestLogger } from './web/request-log.js';
 import { startJobWorkers } from './worker.js';
 
@@ -195,9 +196,13 @@ export async function startServer(
     // Counts are flushed every 30 s and once more after the app stops answering (closers run in reverse).
     site.traffic?.start();
     closers.push(async () => site.traffic?.close());
+    // With Redis, rate limits count there: one client's budget holds across the site's nodes.
+    const rateLimitStore = c.redisUrl ? await RedisRateLimitStore.connect(c.redisUrl) : undefined;
+    if (rateLimitStore) closers.push(() => rateLimitStore.close());
     const app = buildApp({
       tracker,
       site,
+      rateLimitStore,
       logger: extras.logger ?? (c.logLevel ? requestLogger(c.logLevel) : false),
       limits,
       metricsToken: c.metricsToken,
