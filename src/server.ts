@@ -30,7 +30,14 @@ import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import { removeAbandonedItems, removeOrphanDraftBlobs, SiteLinks } from './site/index.js';
 import { createSite } from './site-services.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
-import { createStore, listenUdpTracker, rateLimited, TrackerService, WsCluster } from './tracker/index.js';
+import {
+  ConnectionIds,
+  createStore,
+  listenUdpTracker,
+  rateLimited,
+  TrackerService,
+  WsCluster,
+} from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import { type LimitOverrides, siteLimits } from './web/limits.js';
 import { RedisRateLimitStore } from './web/rate-limit-store.js';
@@ -218,6 +225,10 @@ export async function startServer(
 
     const udp = await listenUdpTracker(c.host, port, tracker, {
       log: rateLimited({ warn: (m) => app.log.warn(m) }),
+      // With other nodes, one secret for BEP 15 connection ids: connect on one node, announce on another.
+      ...(roster
+        ? { connectionIds: new ConnectionIds({ key: await roster.sharedSecret('udp-connection-ids') }) }
+        : {}),
     });
     closers.push(() => udp.close());
     const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);

@@ -4,12 +4,14 @@
  * redis-server. An item is published on A; a browser-like client (the `ws` package speaking the
  * tracker protocol, no WebRTC) joins its swarm through B, another announces with offers through A:
  * the client on B gets an offer, its answer reaches the client on A, and both nodes count both
- * peers (one swarm in Redis). When the client on B leaves, A's counts drop it. Skips loudly without
+ * peers (one swarm in Redis). When the client on B leaves, A's counts drop it. A UDP tracker client
+ * (BEP 15) connects on A and announces on B (one connection-id secret). Skips loudly without
  * PostgreSQL or redis-server; fails under CI=true.
  */
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -136,8 +138,52 @@ test('two serve nodes: WebSocket peers on A and on B meet in one swarm', { timeo
   for (let i = 0; i < 100 && (await scrapeLeechers(a.url, h)) >= 2; i++) await sleep(50);
   assert.equal(await scrapeLeechers(a.url, h), 1, "B's viewer left: A counts only its own");
   assert.equal(await scrapeLeechers(b.url, h), 1, 'and so does B');
+
+  // BEP 15: one connection-id secret for the site, so a client connects on A and announces on B.
+  const udp = udpClient(); // one socket: an id is bound to the client's address and port
+  t.after(() => udp.close());
+  const id = await udp.ask(portA, connectPacket());
+  assert.equal(id.readUInt32BE(0), 0, 'connect answered');
+  const announced = await udp.ask(portB, announcePacket(id.subarray(8, 16), Buffer.from(h, 'latin1')));
+  assert.equal(announced.readUInt32BE(0), 1, `B accepts A's id: ${announced.subarray(8).toString()}`);
 });
 
+function connectPacket(): Buffer {
+  const p = Buffer.alloc(16);
+  p.writeBigUInt64BE(0x41727101980n, 0);
+  p.writeUInt32BE(0, 8);
+  p.writeUInt32BE(7, 12);
+  return p;
+}
+
+function announcePacket(connectionId: Buffer, infoHash: Buffer): Buffer {
+  const p = Buffer.alloc(98);
+  connectionId.copy(p, 0);
+  p.writeUInt32BE(1, 8);
+  p.writeUInt32BE(8, 12);
+  infoHash.copy(p, 16);
+  Buffer.from('-XX0000-udp-client-1').copy(p, 36);
+  p.writeBigUInt64BE(1000n, 64); // left
+  p.writeInt32BE(-1, 92); // numwant
+  p.writeUInt16BE(6999, 96);
+  return p;
+}
+
+/** A UDP socket that sends one request at a time to the tracker on 127.0.0.1:port and reads its answer. */
+function udpClient(): { ask(port: number, packet: Buffer): Promise<Buffer>; close(): void } {
+  const socket = createSocket('udp4');
+  return {
+    ask(port, packet) {
+      const answer = new Promise<Buffer>((resolve, reject) => {
+        socket.once('message', (m) => resolve(m));
+        setTimeout(() => reject(new Error('no UDP answer')), 5_000).unref();
+      });
+      socket.send(packet, port, '127.0.0.1');
+      return answer;
+    },
+    close: () => socket.close(),
+  };
+}
 /** A WebSocket scrape's leechers for one hash. */
 async function scrapeLeechers(base: string, h: string): Promise<number> {
   const c = await wsClient(`${base.replace('http', 'ws')}/announce`);

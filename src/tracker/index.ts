@@ -5,6 +5,7 @@
  */
 
 export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
+export { type ConnectionIdOptions, ConnectionIds } from './connection-id.js';
 export {
   WS_LIMITS,
   WsCluster,
