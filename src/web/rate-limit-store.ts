@@ -91,6 +91,8 @@ export class RedisRateLimitStore implements RateLimitStore {
     private readonly options: RedisRateLimitStoreOptions = {},
   ) {
     this.prefix = options.prefix ?? 'seedcast:limits:';
+    // A lost connection is reported by the commands that fail (and ioredis reconnects).
+    for (const r of [redis, sub]) r.on('error', () => undefined);
     this.sub.on('message', (_channel: string, message: string) => this.receive(message));
     this.ready = this.sub.subscribe(this.channel());
   }

@@ -103,4 +103,13 @@ describe('WebSocket swarms shared by two nodes through Redis', { skip: !availabl
     assert.equal((await alone.next())['failure reason'], 'tracker: no peer with that to_peer_id');
     await alone.close();
   });
+
+  test('without Redis, an announce gets the failure reason of an unavailable tracker (last: stops Redis)', async () => {
+    const c = await wsClient(a.wsUrl!);
+    await redis.stop();
+    c.send(announce(bin(10), bin('late'), { left: 0 }));
+    const res = await c.next(10_000);
+    assert.equal(res['failure reason'], 'tracker: swarm store unavailable');
+    await c.close();
+  });
 });

@@ -16,6 +16,7 @@
  */
 
 import { Redis } from 'ioredis';
+import { SeedcastError } from '../../errors.js';
 import type { SwarmCounts } from '../types.js';
 
 export interface WsClusterOptions {
@@ -117,6 +118,8 @@ export class WsCluster {
   ) {
     this.prefix = options.prefix ?? 'seedcast:tracker:ws:';
     this.peerTtl = options.peerTtl ?? 300;
+    // A lost connection is reported by the commands that fail (and ioredis reconnects).
+    for (const r of [redis, sub]) r.on('error', () => undefined);
     this.sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(message));
   }
 
@@ -150,18 +153,20 @@ export class WsCluster {
     infoHash: Buffer,
     peer: { peerId: Buffer; addressKey: string; seeder: boolean; completed: boolean },
   ): Promise<'peer-id-taken' | undefined> {
-    const res = await this.redis.eval(
-      JOIN,
-      3,
-      ...this.keys(infoHash),
-      peer.peerId,
-      this.nodeId,
-      peer.addressKey,
-      peer.seeder ? '1' : '0',
-      peer.completed ? '1' : '0',
-      String(now()),
-      String(this.peerTtl),
-    );
+    const res = await this.redis
+      .eval(
+        JOIN,
+        3,
+        ...this.keys(infoHash),
+        peer.peerId,
+        this.nodeId,
+        peer.addressKey,
+        peer.seeder ? '1' : '0',
+        peer.completed ? '1' : '0',
+        String(now()),
+        String(this.peerTtl),
+      )
+      .catch(unavailable);
     return res === 'taken' ? 'peer-id-taken' : undefined;
   }
 
@@ -173,16 +178,18 @@ export class WsCluster {
   /** Up to `n` peers of the shared swarm other than `except`, on any node, at random. */
   async pick(infoHash: Buffer, except: Buffer, n: number): Promise<ClusterPeer[]> {
     if (n <= 0) return [];
-    const flat = (await this.redis.callBuffer(
-      'EVAL',
-      PICK,
-      3,
-      ...this.keys(infoHash),
-      except,
-      String(n),
-      String(now()),
-      String(this.peerTtl),
-    )) as Buffer[];
+    const flat = (await this.redis
+      .callBuffer(
+        'EVAL',
+        PICK,
+        3,
+        ...this.keys(infoHash),
+        except,
+        String(n),
+        String(now()),
+        String(this.peerTtl),
+      )
+      .catch(unavailable)) as Buffer[];
     const out: ClusterPeer[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       out.push({ peerId: flat[i]!, node: flat[i + 1]!.toString() });
@@ -192,19 +199,15 @@ export class WsCluster {
   /** The node whose socket holds this peer, or undefined. */
   async find(infoHash: Buffer, peerId: Buffer): Promise<string | undefined> {
     const [p] = this.keys(infoHash);
-    const v = await this.redis.hgetBuffer(p!, peerId);
+    const v = await this.redis.hgetBuffer(p!, peerId).catch(unavailable);
     return v ? v.toString().split('\t')[0] : undefined;
   }
 
   /** Seeders, leechers and `completed` announces of the shared swarm (every node's peers). */
   async counts(infoHash: Buffer): Promise<SwarmCounts> {
-    const [s, l, d] = (await this.redis.eval(
-      COUNTS,
-      3,
-      ...this.keys(infoHash),
-      String(now()),
-      String(this.peerTtl),
-    )) as number[];
+    const [s, l, d] = (await this.redis
+      .eval(COUNTS, 3, ...this.keys(infoHash), String(now()), String(this.peerTtl))
+      .catch(unavailable)) as number[];
     return { complete: Math.max(0, s ?? 0), incomplete: Math.max(0, l ?? 0), downloaded: d ?? 0 };
   }
 
@@ -240,6 +243,11 @@ export class WsCluster {
     const base = `${this.prefix}{${infoHash.toString('hex')}}`;
     return [`${base}:p`, `${base}:t`, `${base}:n`];
   }
+}
+
+/** Redis failed: the announce gets the tracker's own failure reason (TRACKER_UNAVAILABLE). */
+function unavailable(err: unknown): never {
+  throw new SeedcastError('TRACKER_UNAVAILABLE', (err as Error)?.message, { cause: err });
 }
 
 function now(): number {
