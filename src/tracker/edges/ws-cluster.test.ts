@@ -104,6 +104,42 @@ describe('WebSocket swarms shared by two nodes through Redis', { skip: !availabl
     await alone.close();
   });
 
+  test("a browser on B reaches the site's WebRTC peer of A, which seeds the torrent", async () => {
+    const h = bin(11);
+    const asked: string[] = [];
+    a.service.wsLocalPeer = {
+      peerId: Buffer.from(bin('site-peer-a'), 'latin1'),
+      serves: (infoHash) => infoHash.equals(Buffer.from(h, 'latin1')),
+      answer: async (offer) => {
+        asked.push(offer.offerId.toString('latin1'));
+        return sdp('site-answer');
+      },
+    };
+    try {
+      const viewer = await wsClient(b.wsUrl!);
+      viewer.send(
+        announce(h, bin('viewer'), {
+          offers: [
+            [bin('o3'), sdp('o3')],
+            [bin('o4'), sdp('o4')],
+          ],
+        }),
+      );
+      assert.equal((await viewer.next()).action, 'announce');
+      assert.deepEqual(await viewer.next(5_000), {
+        action: 'announce',
+        answer: { type: 'answer', sdp: sdp('site-answer') },
+        offer_id: bin('o3'),
+        peer_id: bin('site-peer-a'),
+        info_hash: h,
+      });
+      assert.deepEqual(asked, [bin('o3')]);
+      await viewer.close();
+    } finally {
+      a.service.wsLocalPeer = undefined;
+    }
+  });
+
   test('without Redis, an announce gets the failure reason of an unavailable tracker (last: stops Redis)', async () => {
     const c = await wsClient(a.wsUrl!);
     await redis.stop();

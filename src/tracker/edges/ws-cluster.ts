@@ -12,12 +12,15 @@
  *   <p>{<h>}:n  HASH  s, l (seeders, leechers), d (`completed` announces)
  * Each script expires the swarm's stale peers first; the keys themselves expire after twice the peer
  * TTL without an announce. Channel of a node: `<p>node:<id>`, messages `{h, to, text}` (hex, hex, the
- * frame). A peer id held from another address on another node is refused, as on one node.
+ * frame). A peer id held from another address on another node is refused, as on one node. Offers
+ * for the site's own WebRTC peer (`ws-local-peer.ts`) made on a node that does not seed the torrent
+ * go to `<p>site`: the node whose peer serves it answers, through the offering node's channel.
  */
 
 import { Redis } from 'ioredis';
 import { SeedcastError } from '../../errors.js';
 import type { SwarmCounts } from '../types.js';
+import type { LocalOffer } from './ws-local-peer.js';
 
 export interface WsClusterOptions {
   /** This node's name (`--node-id`). */
@@ -35,6 +38,9 @@ export interface ClusterPeer {
 }
 
 export type Delivery = (infoHash: Buffer, peerId: Buffer, text: string) => void;
+
+/** An offer for whichever node's site peer serves the torrent, and the node to answer through. */
+export type SiteOffer = (offer: LocalOffer, fromNode: string) => void;
 
 const EXPIRE = `
 local function expire(p, t, n, cutoff)
@@ -110,6 +116,7 @@ export class WsCluster {
   private readonly prefix: string;
   private readonly peerTtl: number;
   private handler: Delivery | undefined;
+  private siteHandler: SiteOffer | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -120,7 +127,9 @@ export class WsCluster {
     this.peerTtl = options.peerTtl ?? 300;
     // A lost connection is reported by the commands that fail (and ioredis reconnects).
     for (const r of [redis, sub]) r.on('error', () => undefined);
-    this.sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.receive(message));
+    this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      channel.toString() === this.siteChannel() ? this.receiveOffer(message) : this.receive(message),
+    );
   }
 
   /** Connects to the Redis at `url` and listens on this node's channel. */
@@ -130,7 +139,7 @@ export class WsCluster {
     const sub = redis.duplicate();
     try {
       const cluster = new WsCluster(redis, sub, options);
-      await sub.subscribe(cluster.channel(options.nodeId));
+      await sub.subscribe(cluster.channel(options.nodeId), cluster.siteChannel());
       return cluster;
     } catch (err) {
       redis.disconnect();
@@ -146,6 +155,19 @@ export class WsCluster {
   /** Where frames for this node's peers sent by other nodes go (the edge's sockets). */
   onDeliver(handler: Delivery): void {
     this.handler = handler;
+  }
+
+  /** Where offers for the site's own WebRTC peer made on other nodes go (the one serving answers). */
+  onSiteOffer(handler: SiteOffer): void {
+    this.siteHandler = handler;
+  }
+
+  /** Offers to the site peer of whichever other node serves the torrent (its item's owner). */
+  async askSite(offer: LocalOffer): Promise<void> {
+    const { infoHash, fromPeerId, offerId, sdp } = offer;
+    const hex = (b: Buffer) => b.toString('hex');
+    const message = { h: hex(infoHash), from: hex(fromPeerId), o: hex(offerId), sdp, node: this.nodeId };
+    await this.redis.publish(this.siteChannel(), JSON.stringify(message));
   }
 
   /** Registers or refreshes a peer of this node; 'peer-id-taken' when another address holds the id. */
@@ -235,8 +257,27 @@ export class WsCluster {
     }
   }
 
+  private receiveOffer(message: Buffer): void {
+    try {
+      const m = JSON.parse(message.toString()) as Record<string, unknown>;
+      const { h, from, o, sdp, node } = m;
+      if (node === this.nodeId || typeof node !== 'string' || typeof sdp !== 'string') return;
+      if (typeof h !== 'string' || typeof from !== 'string' || typeof o !== 'string') return;
+      const offer = { infoHash: Buffer.from(h, 'hex'), fromPeerId: Buffer.from(from, 'hex') };
+      if (offer.infoHash.length !== 20 || offer.fromPeerId.length !== 20) return;
+      this.siteHandler?.({ ...offer, offerId: Buffer.from(o, 'hex'), sdp }, node);
+    } catch {
+      // not an offer: ignored
+    }
+  }
+
   private channel(node: string): string {
     return `${this.prefix}node:${node}`;
+  }
+
+  /** The channel of offers for the site peers (every node listens). */
+  private siteChannel(): string {
+    return `${this.prefix}site`;
   }
 
   private keys(infoHash: Buffer): [string, string, string] {

@@ -7,7 +7,8 @@
  * relays offers to randomly chosen other peers of the swarm (never back to the sender) and answers
  * to the peer they name. The site's own peer (`WsLocalPeer`) gets one offer of each announce from a
  * peer that still needs bytes; its answer goes back as if from a WebSocket peer. With other site
- * nodes (`ws-cluster.ts`) the peers are picked from the shared swarm, and frames go through Redis.
+ * nodes (`ws-cluster.ts`) the peers are picked from the shared swarm, frames go through Redis, and a
+ * node whose own peer does not serve the torrent offers one of several offers to the other nodes'.
  *
  * A client's bad input is an answer (`{action, 'failure reason', info_hash?}`), junk closes the
  * socket (binary frames: 1003; text that is not JSON, or a client ignoring the rate limit: 1008;
@@ -27,6 +28,7 @@ import { silentLog, type TrackerLog } from '../log.js';
 import type { TrackerService } from '../service.js';
 import type { WsCluster } from './ws-cluster.js';
 import { WS_LIMITS, type WsLimits } from './ws-limits.js';
+import { askLocalPeer, type LocalOffer } from './ws-local-peer.js';
 import { parseWsMessage, type WsAnnounce, type WsAnswer } from './ws-parse.js';
 import { type WsLink, WsSwarms } from './ws-swarms.js';
 
@@ -80,6 +82,13 @@ export class WsTrackerEdge {
     if (cluster) {
       service.countAlso((infoHash) => cluster.counts(infoHash));
       cluster.onDeliver((infoHash, peerId, text) => this.swarms.peer(infoHash, peerId)?.link.send(text));
+      cluster.onSiteOffer((offer, node) => {
+        const local = this.service.wsLocalPeer;
+        if (!local?.serves(offer.infoHash) || this.localPending >= this.limits.maxLocalPending) return;
+        this.askLocal(offer, (text) =>
+          this.shared(cluster.deliver(node, offer.infoHash, offer.fromPeerId, text)),
+        );
+      });
     } else service.countAlso((infoHash) => this.swarms.counts(infoHash));
     const sweepMs = Math.min(30_000, (this.limits.idleSeconds * 1000) / 2);
     this.timer = setInterval(() => this.sweep(), sweepMs);
@@ -281,13 +290,13 @@ export class WsTrackerEdge {
     const peerId = msg.peerId.toString('latin1');
     let offers = msg.offers;
     const local = this.service.wsLocalPeer;
-    if (
-      local &&
-      msg.left > 0 &&
-      this.localPending < this.limits.maxLocalPending &&
-      local.serves(msg.infoHash)
-    ) {
-      this.askLocal(c, msg, offers[0]!);
+    const offer: LocalOffer = { infoHash: msg.infoHash, fromPeerId: msg.peerId, ...offers[0]! };
+    if (msg.left > 0 && local?.serves(msg.infoHash) && this.localPending < this.limits.maxLocalPending) {
+      this.askLocal(offer, c.send);
+      offers = offers.slice(1);
+    } else if (msg.left > 0 && this.cluster && offers.length > 1) {
+      // The item's owner node may seed it over WebRTC: its site peer gets one offer, the swarm the rest.
+      this.shared(this.cluster.askSite(offer));
       offers = offers.slice(1);
     }
     const to = this.cluster
@@ -312,40 +321,11 @@ export class WsTrackerEdge {
     p.catch((err) => this.log.warn(`ws: shared swarms: ${(err as Error)?.message ?? String(err)}`));
   }
 
-  /** Hands one offer to the site's own peer; its answer goes back to the offering socket. */
-  private askLocal(c: Connection, msg: WsAnnounce, offer: { offerId: Buffer; sdp: string }): void {
-    const local = this.service.wsLocalPeer!;
+  /** Hands one offer to the site's own peer; `send` takes its answer back to the offering peer. */
+  private askLocal(offer: LocalOffer, send: (text: string) => void): void {
     this.localPending++;
-    let answering: Promise<string | undefined>;
-    try {
-      answering = local.answer({
-        infoHash: msg.infoHash,
-        fromPeerId: msg.peerId,
-        offerId: offer.offerId,
-        sdp: offer.sdp,
-      });
-    } catch (err) {
-      answering = Promise.reject(err);
-    }
-    answering
-      .then((sdp) => {
-        if (!sdp) return;
-        c.send(
-          JSON.stringify({
-            action: 'announce',
-            answer: { type: 'answer', sdp },
-            offer_id: offer.offerId.toString('latin1'),
-            peer_id: local.peerId.toString('latin1'),
-            info_hash: msg.infoHash.toString('latin1'),
-          }),
-        );
-      })
-      .catch((err) =>
-        this.log.warn(`ws: the local peer failed to answer: ${(err as Error)?.message ?? String(err)}`),
-      )
-      .finally(() => {
-        this.localPending--;
-      });
+    const log = (m: string) => this.log.warn(m);
+    askLocalPeer(this.service.wsLocalPeer!, offer, send, log).finally(() => this.localPending--);
   }
 
   private async onAnswer(c: Connection, msg: WsAnswer): Promise<void> {
