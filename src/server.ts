@@ -30,9 +30,17 @@ import { isPublicAddress, OutboundPolicy } from './net/index.js';
 import { removeAbandonedItems, removeOrphanDraftBlobs, SiteLinks } from './site/index.js';
 import { createSite } from './site-services.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
-import { createStore, listenUdpTracker, rateLimited, TrackerService } from './tracker/index.js';
+import {
+  ConnectionIds,
+  createStore,
+  listenUdpTracker,
+  rateLimited,
+  TrackerService,
+  WsCluster,
+} from './tracker/index.js';
 import { buildApp, type SiteServices } from './web/app.js';
 import { type LimitOverrides, siteLimits } from './web/limits.js';
+import { RedisRateLimitStore } from './web/rate-limit-store.js';
 import { requestLogger } from './web/request-log.js';
 import { startJobWorkers } from './worker.js';
 
@@ -183,6 +191,10 @@ export async function startServer(
     );
     closers.push(async () => webrtc.peer?.close());
     tracker.wsLocalPeer = webrtc.peer; // the WebSocket tracker hands it offers (one per announce)
+    // With other nodes, WebSocket (browser) swarms are shared in Redis too (`ws-cluster.ts`).
+    if (roster && c.redisUrl)
+      tracker.wsCluster = await WsCluster.connect(c.redisUrl, { nodeId: roster.nodeId });
+    if (tracker.wsCluster) closers.push(() => tracker.wsCluster!.close());
     if (site.archiver) {
       const archiver = site.archiver;
       closers.push(() => archiver.close());
@@ -191,9 +203,13 @@ export async function startServer(
     // Counts are flushed every 30 s and once more after the app stops answering (closers run in reverse).
     site.traffic?.start();
     closers.push(async () => site.traffic?.close());
+    // With Redis, rate limits count there: one client's budget holds across the site's nodes.
+    const rateLimitStore = c.redisUrl ? await RedisRateLimitStore.connect(c.redisUrl) : undefined;
+    if (rateLimitStore) closers.push(() => rateLimitStore.close());
     const app = buildApp({
       tracker,
       site,
+      rateLimitStore,
       logger: extras.logger ?? (c.logLevel ? requestLogger(c.logLevel) : false),
       limits,
       metricsToken: c.metricsToken,
@@ -209,6 +225,10 @@ export async function startServer(
 
     const udp = await listenUdpTracker(c.host, port, tracker, {
       log: rateLimited({ warn: (m) => app.log.warn(m) }),
+      // With other nodes, one secret for BEP 15 connection ids: connect on one node, announce on another.
+      ...(roster
+        ? { connectionIds: new ConnectionIds({ key: await roster.sharedSecret('udp-connection-ids') }) }
+        : {}),
     });
     closers.push(() => udp.close());
     const sweep = setInterval(() => tracker.sweep().catch(() => undefined), 60_000);

@@ -5,7 +5,8 @@
  * - The roster renews this node's heartbeat every third of its TTL (`node-roster.ts`); as often,
  *   the node checks: when the live nodes changed, or the catalog did (`ItemRepository.lastChange`: an
  *   item published, taken down or deleted on any node), `Seeding.rebalance` re-reads the allow-list
- *   and seeds exactly the items this node owns. A full pass also runs every ten minutes.
+ *   and seeds exactly the items this node owns, and their derivatives torrents (`DerivedSeeding`).
+ *   A full pass also runs every ten minutes.
  * - The tracker's allow check (`allow`): an announce for an info hash this node does not know yet
  *   asks the database, so an item published on another node is tracked here from its first announce
  *   (BEP 3, BEP 15 and the WebSocket tracker alike) without waiting for a heartbeat. Answers for
@@ -84,6 +85,7 @@ export class ClusterNode {
       this.lastFull = Date.now();
       if (nodesChanged) this.options.log?.(`cluster: live nodes ${roster.nodes().join(', ')}`);
       await seeding.rebalance();
+      await seeding.derived.refresh(); // derivatives torrents follow their items' owners
     } catch (err) {
       this.options.log?.(`cluster: rebalance failed: ${(err as Error).message}`);
     }

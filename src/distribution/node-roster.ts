@@ -15,8 +15,9 @@
  * so a partition ends with items seeded twice rather than not at all.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { SeedcastError } from '../errors.js';
 
 export interface NodeRosterOptions {
   /** This node's name, unique in the site (`--node-id`). */
@@ -138,6 +139,20 @@ export class NodeRoster {
     const changed = next.join('\n') !== this.live.join('\n');
     this.live = next;
     return changed;
+  }
+
+  /**
+   * A secret every node of the site shares (32 bytes): the first node to ask draws it, the others
+   * read it. The UDP tracker's connection ids use it, so a client may connect through one node and
+   * announce through another (BEP 15).
+   */
+  async sharedSecret(name: string): Promise<Buffer> {
+    const key = `${this.prefix}secret:${name}`;
+    await this.redis.set(key, randomBytes(32).toString('hex'), 'NX');
+    const hex = await this.redis.get(key);
+    if (hex?.length !== 64)
+      throw new SeedcastError('TRACKER_UNAVAILABLE', `the shared secret ${name} in Redis is not 32 bytes`);
+    return Buffer.from(hex, 'hex');
   }
 
   /** Leaves the roster (the other nodes take this node's items at their next heartbeat) and disconnects. */

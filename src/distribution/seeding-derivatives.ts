@@ -12,7 +12,8 @@
  *
  * Like the originals, a derivatives torrent starts on trust (made by the worker from the files it
  * had just written: nothing is read at start) unless the site rechecks (`sessionOptions`), and its
- * swarm is registered in the site's own tracker in process (`register`).
+ * swarm is registered in the site's own tracker in process (`register`). With several site nodes
+ * (`owns`, issue 22) only the item's owner seeds it; the other nodes track it (allow-list) only.
  */
 
 import type { DerivativeRepository, DerivativesTorrent } from '../catalog/index.js';
@@ -27,6 +28,8 @@ export interface DerivedSeedingOptions {
   track(...hashes: (string | null)[]): void;
   untrack(...hashes: (string | null)[]): void;
   log(message: string): void;
+  /** Whether this node seeds the item's derivatives (with several nodes: its owner). Default: yes. */
+  owns?: (itemId: number) => boolean;
   /** Options every session is added with (trust, the own tracker's URLs, spread announces). */
   sessionOptions?: () => Partial<AddOptions>;
   /** The swarm joins (`on`) or leaves the site's own tracker, registered in process. */
@@ -144,6 +147,11 @@ export class DerivedSeeding {
 
   private async start(torrent: DerivativesTorrent): Promise<void> {
     const known = this.seeded.get(torrent.itemId);
+    if (this.options.owns && !this.options.owns(torrent.itemId)) {
+      if (known) await this.drop(torrent.itemId); // another node owns it now
+      this.options.track(torrent.infoHash, torrent.infoHashV2);
+      return;
+    }
     if (
       known &&
       known.torrent.infoHash === torrent.infoHash &&

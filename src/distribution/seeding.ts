@@ -107,6 +107,7 @@ export class Seeding {
       track: (...hashes) => this.allowList.add(hashes, true),
       untrack: (...hashes) => this.allowList.remove(...hashes),
       log: (m) => this.log(m),
+      owns: (itemId) => this.options.owns?.(itemId) ?? true,
       sessionOptions: () => ({
         ...this.sessionOptions(),
         ...(this.options.recheck ? {} : { trusted: true }),

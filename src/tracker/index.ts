@@ -5,8 +5,11 @@
  */
 
 export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
+export { type ConnectionIdOptions, ConnectionIds } from './connection-id.js';
 export {
   WS_LIMITS,
+  WsCluster,
+  type WsClusterOptions,
   type WsEdgeOptions,
   type WsLimits,
   type WsLocalPeer,

@@ -8,6 +8,7 @@
 
 import { isSeedcastError, SeedcastError } from '../errors.js';
 import { type AllowCheck, type AllowSet, isAllowSet } from './allow-list.js';
+import type { WsCluster } from './edges/ws-cluster.js';
 import type { WsLocalPeer } from './edges/ws-local-peer.js';
 import { MemoryStore } from './memory-store.js';
 import { TrackerMetrics } from './metrics.js';
@@ -24,8 +25,8 @@ import type {
   Transport,
 } from './types.js';
 
-/** Counts of peers kept outside the store (the WebSocket relay registry), for one info hash. */
-export type ExtraCounts = (infoHash: Buffer) => SwarmCounts | undefined;
+/** Counts of peers kept outside the store (the WebSocket relay registry, maybe shared), for one hash. */
+export type ExtraCounts = (infoHash: Buffer) => MaybePromise<SwarmCounts | undefined>;
 
 export interface TrackerServiceOptions {
   /** The swarm store (default: a fresh `MemoryStore`). */
@@ -80,6 +81,8 @@ export class TrackerService {
    * set by the composition root when the site runs one.
    */
   wsLocalPeer: WsLocalPeer | undefined;
+  /** The WebSocket swarms shared with other site nodes (`edges/ws-cluster.ts`), set before the edge is made. */
+  wsCluster: WsCluster | undefined;
   /** The clock is the wall clock (no `clock` option): a native edge may read the time itself. */
   private readonly wallClock: boolean;
   /** The input handed to a synchronous store (see `announceAllowed`). */
@@ -263,35 +266,31 @@ export class TrackerService {
     req: AnnounceRequest,
     result: StoreAnnounceResult,
     into?: AnnounceResponse,
-  ): AnnounceResponse {
+  ): MaybePromise<AnnounceResponse> {
     this.metrics.announce(req.transport, req.event);
     const more = this.extra?.(req.infoHash);
-    if (into) {
-      into.interval = this.interval;
-      into.minInterval = this.minInterval;
-      into.complete = result.complete + (more?.complete ?? 0);
-      into.incomplete = result.incomplete + (more?.incomplete ?? 0);
-      into.downloaded = result.downloaded + (more?.downloaded ?? 0);
-      into.peers = result.peers;
-      return into;
-    }
-    return {
-      interval: this.interval,
-      minInterval: this.minInterval,
-      complete: result.complete + (more?.complete ?? 0),
-      incomplete: result.incomplete + (more?.incomplete ?? 0),
-      downloaded: result.downloaded + (more?.downloaded ?? 0),
-      peers: result.peers,
-    };
+    if (more instanceof Promise) return more.then((m) => this.fill(result, m));
+    return this.fill(result, more, into);
+  }
+
+  /** The answer, in `into` (transient) or a new object: the store's counts plus `more`. */
+  private fill(result: StoreAnnounceResult, more?: SwarmCounts, into?: AnnounceResponse): AnnounceResponse {
+    const res = into ?? ({} as AnnounceResponse);
+    res.interval = this.interval;
+    res.minInterval = this.minInterval;
+    res.complete = result.complete + (more?.complete ?? 0);
+    res.incomplete = result.incomplete + (more?.incomplete ?? 0);
+    res.downloaded = result.downloaded + (more?.downloaded ?? 0);
+    res.peers = result.peers;
+    return res;
   }
 
   async scrape(req: ScrapeRequest): Promise<ScrapeResponse> {
-    if (req.infoHashes.length === 0) {
+    if (req.infoHashes.length === 0)
       throw new SeedcastError(
         'TRACKER_BAD_REQUEST',
         'scrape needs at least one info_hash (full scrape is off)',
       );
-    }
     if (req.infoHashes.length > this.maxScrape) {
       throw new SeedcastError('TRACKER_TOO_LARGE', `at most ${this.maxScrape} info hashes per scrape`);
     }
@@ -306,13 +305,11 @@ export class TrackerService {
       throw unavailable(err);
     }
     this.metrics.scrape(req.transport);
-    return {
-      files: req.infoHashes.map((infoHash, i) => ({
-        infoHash,
-        counts: this.withExtra(infoHash, counts[i]!),
-      })),
-      minInterval: this.minInterval,
-    };
+    const files = req.infoHashes.map(async (infoHash, i) => ({
+      infoHash,
+      counts: await this.withExtra(infoHash, counts[i]!),
+    }));
+    return { files: await Promise.all(files), minInterval: this.minInterval };
   }
 
   /** Seeders, leechers and completed downloads of one torrent (20-byte hash or 40 hex digits). */
@@ -320,13 +317,13 @@ export class TrackerService {
     const hash = typeof infoHash === 'string' ? Buffer.from(infoHash, 'hex') : infoHash;
     if (hash.length !== 20) throw new SeedcastError('TRACKER_BAD_REQUEST', 'an info hash has 20 bytes');
     const [stored] = await this.store.scrape([hash], this.clock());
-    const c = this.withExtra(hash, stored!);
+    const c = await this.withExtra(hash, stored!);
     return { seeders: c.complete, leechers: c.incomplete, completed: c.downloaded };
   }
 
   /** The store's counts plus the peers kept outside it (`countAlso`). */
-  private withExtra(infoHash: Buffer, counts: SwarmCounts): SwarmCounts {
-    const more = this.extra?.(infoHash);
+  private async withExtra(infoHash: Buffer, counts: SwarmCounts): Promise<SwarmCounts> {
+    const more = await this.extra?.(infoHash);
     if (!more) return counts;
     return {
       complete: counts.complete + more.complete,

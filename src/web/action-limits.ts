@@ -14,9 +14,10 @@
  *   `Connection: close` when a large body would follow, so it is not read for nothing).
  *
  * IPv6 clients are counted by their /64 (one subscriber's allocation), IPv4-mapped addresses as IPv4.
- * Counters live in memory (a sliding window of timestamps per key, at most `max` kept); with several
- * nodes each node counts for itself. Nothing runs at import time; expired keys are swept as requests
- * come in.
+ * Counters are a sliding window of timestamps per key (at most `max` kept) in a `RateLimitStore`:
+ * this process's memory, or with several nodes Redis (`rate-limit-store.ts`), so a budget holds
+ * across nodes. Actions in progress are counted per node. Nothing runs at import time; expired keys
+ * are swept as requests come in.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -24,6 +25,7 @@ import ipaddr from 'ipaddr.js';
 import type { User } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import type { Action, RateLimit, SiteLimits } from './limits.js';
+import { MemoryRateLimitStore, type RateLimitStore } from './rate-limit-store.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,8 +33,6 @@ declare module 'fastify' {
   }
 }
 
-/** Most keys kept; past it the least recently created keys are dropped. */
-const MAX_KEYS = 200_000;
 const SWEEP_EVERY = 2_000;
 
 /** How a client address is counted: IPv4 as is, IPv6 by its /64. */
@@ -44,15 +44,20 @@ export function addressKey(ip: string): string {
   return `${parts.map((p) => p.toString(16)).join(':')}::/64`;
 }
 
-/** Timestamps per key within a window (a sliding log, trimmed to the last `max`). */
+/** Hit times per key within a window (a sliding log in `store`), and the actions in progress here. */
 class SlidingLog {
-  private readonly hits = new Map<string, number[]>();
   private readonly busy = new Map<string, number>();
   private ops = 0;
 
+  constructor(
+    private readonly store: RateLimitStore,
+    /** Distinguishes this log's keys in a shared store. */
+    private readonly kind: string,
+  ) {}
+
   /** Milliseconds until one more is allowed under `rule` (0: allowed now), counting busy ones. */
   wait(key: string, rule: RateLimit, max: number, now: number): number {
-    const list = this.recent(key, rule.timeWindow, now);
+    const list = this.store.hits(this.kind + key, now - rule.timeWindow);
     const used = list.length + (this.busy.get(key) ?? 0);
     if (used < max) return 0;
     // the oldest hit that must expire for a slot to free up (busy ones: retry shortly)
@@ -71,33 +76,14 @@ class SlidingLog {
     else this.busy.set(key, n);
   }
 
-  add(key: string, keep: number, now: number): void {
-    let list = this.hits.get(key);
-    if (!list) {
-      list = [];
-      this.hits.set(key, list);
-      if (this.hits.size > MAX_KEYS) this.hits.delete(this.hits.keys().next().value!);
-    }
-    list.push(now);
-    if (list.length > keep) list.splice(0, list.length - keep);
+  add(key: string, keep: number, now: number, windowMs: number): void {
+    this.store.add(this.kind + key, now, keep, windowMs);
   }
 
-  /** Drops timestamps older than their window (the longest window given) from every key. */
+  /** Drops keys with no hit within the longest window, now and then. */
   sweep(longest: number, now: number): void {
     if (++this.ops % SWEEP_EVERY !== 0) return;
-    for (const [key, list] of this.hits) {
-      if ((list[list.length - 1] ?? 0) + longest <= now) this.hits.delete(key);
-    }
-  }
-
-  private recent(key: string, windowMs: number, now: number): number[] {
-    const list = this.hits.get(key);
-    if (!list) return [];
-    let drop = 0;
-    while (drop < list.length && list[drop]! + windowMs <= now) drop++;
-    if (drop > 0) list.splice(0, drop);
-    if (list.length === 0) this.hits.delete(key);
-    return list;
+    this.store.sweep(now - longest);
   }
 }
 
@@ -125,14 +111,18 @@ function span(ms: number): string {
 }
 
 export class ActionLimiter {
-  private readonly successes = new SlidingLog();
-  private readonly failures = new SlidingLog();
+  private readonly successes: SlidingLog;
+  private readonly failures: SlidingLog;
   private readonly longest: number;
 
   constructor(
     private readonly limits: Pick<SiteLimits, 'actions' | 'failures' | 'addressFactor'>,
     private readonly now: () => number = Date.now,
+    /** Where the counts live: this process (default), or Redis shared by the site's nodes. */
+    store: RateLimitStore = new MemoryRateLimitStore(),
   ) {
+    this.successes = new SlidingLog(store, 's\0');
+    this.failures = new SlidingLog(store, 'f\0');
     const windows = Object.values(limits.actions).map((r) => r?.timeWindow ?? 0);
     this.longest = Math.max(limits.failures.timeWindow, ...windows);
   }
@@ -186,9 +176,9 @@ export class ActionLimiter {
       const status = reply.raw.statusCode;
       const at = this.now();
       if (finished && status < 400) {
-        for (const { key, keep } of keys) this.successes.add(key, keep, at);
+        for (const { key, keep } of keys) this.successes.add(key, keep, at, rule!.timeWindow);
       } else if (status < 500 || !finished) {
-        this.failures.add(failKey, failRule.max, at);
+        this.failures.add(failKey, failRule.max, at, failRule.timeWindow);
       }
     });
   }

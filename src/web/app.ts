@@ -39,6 +39,7 @@ import { installErrorHandlers } from './errors.js';
 import { type LimitOverrides, type SiteLimits, siteLimits } from './limits.js';
 import { metricsAllowed } from './metrics-access.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import { installRequestLog } from './request-log.js';
 import { accountLifecycleRoutes } from './routes/account-lifecycle.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -134,6 +135,8 @@ export interface AppOptions {
   /** When given, the API and the file routes are served. */
   site?: SiteServices;
   limits?: LimitOverrides;
+  /** Where the per-action rate limits count (default this process; Redis with several nodes). */
+  rateLimitStore?: RateLimitStore;
   /** `/metrics` answers requests with `Authorization: Bearer <this>`; without it, only loopback. */
   metricsToken?: string;
   /** Which reverse proxies' `X-Forwarded-For` to trust: Fastify's `trustProxy` (default false). */
@@ -151,7 +154,7 @@ export function buildApp(options: AppOptions = {}): FastifyInstance {
   });
   guardServer(app.server, limits, { exempt: trustedProxies(options.trustProxy) });
   if (typeof options.logger === 'object') installRequestLog(app);
-  installActionLimiter(app, new ActionLimiter(limits));
+  installActionLimiter(app, new ActionLimiter(limits, Date.now, options.rateLimitStore));
   const pages: NonNullable<PagesOptions['notFound']> = {};
   installErrorHandlers(app, { notFoundPage: (request, reply) => pages.render?.(request, reply) });
   const site = options.site;

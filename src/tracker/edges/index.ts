@@ -3,6 +3,7 @@
  * that serves upgraded connections, and the hook of the site's own WebRTC peer.
  */
 
+export { WsCluster, type WsClusterOptions } from './ws-cluster.js';
 export { type WsEdgeOptions, WsTrackerEdge } from './ws-edge.js';
 export { WS_LIMITS, type WsLimits } from './ws-limits.js';
 export type { WsLocalPeer } from './ws-local-peer.js';

@@ -6,7 +6,9 @@
  * `{action:'announce', interval, info_hash, complete, incomplete}` (counts of every transport), and
  * relays offers to randomly chosen other peers of the swarm (never back to the sender) and answers
  * to the peer they name. The site's own peer (`WsLocalPeer`) gets one offer of each announce from a
- * peer that still needs bytes; its answer goes back as if from a WebSocket peer.
+ * peer that still needs bytes; its answer goes back as if from a WebSocket peer. With other site
+ * nodes (`ws-cluster.ts`) the peers are picked from the shared swarm, frames go through Redis, and a
+ * node whose own peer does not serve the torrent offers one of several offers to the other nodes'.
  *
  * A client's bad input is an answer (`{action, 'failure reason', info_hash?}`), junk closes the
  * socket (binary frames: 1003; text that is not JSON, or a client ignoring the rate limit: 1008;
@@ -24,7 +26,9 @@ import { ERRORS, isSeedcastError } from '../../errors.js';
 import { ipBytes } from '../address.js';
 import { silentLog, type TrackerLog } from '../log.js';
 import type { TrackerService } from '../service.js';
+import type { WsCluster } from './ws-cluster.js';
 import { WS_LIMITS, type WsLimits } from './ws-limits.js';
+import { askLocalPeer, type LocalOffer } from './ws-local-peer.js';
 import { parseWsMessage, type WsAnnounce, type WsAnswer } from './ws-parse.js';
 import { type WsLink, WsSwarms } from './ws-swarms.js';
 
@@ -33,6 +37,8 @@ export interface WsEdgeOptions {
   /** `interval` sent to WebSocket clients, seconds (default 120, as bittorrent-tracker does). */
   interval?: number;
   log?: TrackerLog;
+  /** Swarms shared with other site nodes (default: the service's `wsCluster`), see `ws-cluster.ts`. */
+  cluster?: WsCluster;
 }
 
 interface Connection extends WsLink {
@@ -53,6 +59,7 @@ export class WsTrackerEdge {
   private readonly perAddress = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private localPending = 0;
+  private readonly cluster: WsCluster | undefined;
 
   constructor(
     private readonly service: TrackerService,
@@ -69,7 +76,20 @@ export class WsTrackerEdge {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    service.countAlso((infoHash) => this.swarms.counts(infoHash));
+    const cluster = options.cluster ?? service.wsCluster;
+    this.cluster = cluster;
+    // With other nodes, counts and peers are the shared swarm's; frames for this node's sockets arrive.
+    if (cluster) {
+      service.countAlso((infoHash) => cluster.counts(infoHash));
+      cluster.onDeliver((infoHash, peerId, text) => this.swarms.peer(infoHash, peerId)?.link.send(text));
+      cluster.onSiteOffer((offer, node) => {
+        const local = this.service.wsLocalPeer;
+        if (!local?.serves(offer.infoHash) || this.localPending >= this.limits.maxLocalPending) return;
+        this.askLocal(offer, (text) =>
+          this.shared(cluster.deliver(node, offer.infoHash, offer.fromPeerId, text)),
+        );
+      });
+    } else service.countAlso((infoHash) => this.swarms.counts(infoHash));
     const sweepMs = Math.min(30_000, (this.limits.idleSeconds * 1000) / 2);
     this.timer = setInterval(() => this.sweep(), sweepMs);
     this.timer.unref();
@@ -138,6 +158,10 @@ export class WsTrackerEdge {
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       this.connections.delete(c);
+      for (const k of this.cluster ? c.joined : [])
+        this.shared(
+          this.cluster!.leave(Buffer.from(k.slice(0, 20), 'latin1'), Buffer.from(k.slice(20), 'latin1')),
+        );
       this.swarms.drop(c);
       release();
     });
@@ -200,7 +224,7 @@ export class WsTrackerEdge {
           return c.send(JSON.stringify({ action: 'scrape', files, flags }));
         }
         case 'answer':
-          return this.onAnswer(c, msg);
+          return await this.onAnswer(c, msg);
         case 'announce':
           return await this.onAnnounce(c, msg);
       }
@@ -233,15 +257,19 @@ export class WsTrackerEdge {
     const allowed = verdict instanceof Promise ? await verdict : verdict;
     if (c.ws.readyState !== c.ws.OPEN) return;
     if (msg.event === 'stopped') {
-      if (this.swarms.peer(msg.infoHash, msg.peerId)?.link === c) this.swarms.leave(msg.infoHash, msg.peerId);
+      if (this.swarms.peer(msg.infoHash, msg.peerId)?.link === c) {
+        this.swarms.leave(msg.infoHash, msg.peerId);
+        await this.cluster?.leave(msg.infoHash, msg.peerId);
+      }
     } else {
-      const refused = this.swarms.join(msg.infoHash, {
-        peerId: msg.peerId,
-        link: c,
-        seeder: msg.left === 0,
-        completed: msg.event === 'completed',
-        now: Math.floor(Date.now() / 1000),
-      });
+      const [seeder, completed] = [msg.left === 0, msg.event === 'completed'];
+      const now = Math.floor(Date.now() / 1000);
+      let refused = this.swarms.join(msg.infoHash, { peerId: msg.peerId, link: c, seeder, completed, now });
+      if (!refused && this.cluster) {
+        const peer = { peerId: msg.peerId, addressKey: c.key, seeder, completed };
+        refused = await this.cluster.join(msg.infoHash, peer);
+        if (refused) this.swarms.leave(msg.infoHash, msg.peerId);
+      }
       if (refused === 'peer-id-taken') {
         this.service.recordError('ws', new Error(refused));
         return this.fail(c, 'announce', 'tracker: peer_id in use by another peer', msg.infoHash);
@@ -262,67 +290,45 @@ export class WsTrackerEdge {
     const peerId = msg.peerId.toString('latin1');
     let offers = msg.offers;
     const local = this.service.wsLocalPeer;
-    if (
-      local &&
-      msg.left > 0 &&
-      this.localPending < this.limits.maxLocalPending &&
-      local.serves(msg.infoHash)
-    ) {
-      this.askLocal(c, msg, offers[0]!);
+    const offer: LocalOffer = { infoHash: msg.infoHash, fromPeerId: msg.peerId, ...offers[0]! };
+    if (msg.left > 0 && local?.serves(msg.infoHash) && this.localPending < this.limits.maxLocalPending) {
+      this.askLocal(offer, c.send);
+      offers = offers.slice(1);
+    } else if (msg.left > 0 && this.cluster && offers.length > 1) {
+      // The item's owner node may seed it over WebRTC: its site peer gets one offer, the swarm the rest.
+      this.shared(this.cluster.askSite(offer));
       offers = offers.slice(1);
     }
-    const to = this.swarms.pick(msg.infoHash, msg.peerId, offers.length);
+    const to = this.cluster
+      ? await this.cluster.pick(msg.infoHash, msg.peerId, offers.length)
+      : this.swarms.pick(msg.infoHash, msg.peerId, offers.length);
     to.forEach((peer, i) => {
       const o = offers[i]!;
-      peer.link.send(
-        JSON.stringify({
-          action: 'announce',
-          offer: { type: 'offer', sdp: o.sdp },
-          offer_id: o.offerId.toString('latin1'),
-          peer_id: peerId,
-          info_hash: hash,
-        }),
-      );
+      const text = JSON.stringify({
+        action: 'announce',
+        offer: { type: 'offer', sdp: o.sdp },
+        offer_id: o.offerId.toString('latin1'),
+        peer_id: peerId,
+        info_hash: hash,
+      });
+      if ('link' in peer) peer.link.send(text);
+      else this.shared(this.cluster!.deliver(peer.node, msg.infoHash, peer.peerId, text));
     });
   }
 
-  /** Hands one offer to the site's own peer; its answer goes back to the offering socket. */
-  private askLocal(c: Connection, msg: WsAnnounce, offer: { offerId: Buffer; sdp: string }): void {
-    const local = this.service.wsLocalPeer!;
-    this.localPending++;
-    let answering: Promise<string | undefined>;
-    try {
-      answering = local.answer({
-        infoHash: msg.infoHash,
-        fromPeerId: msg.peerId,
-        offerId: offer.offerId,
-        sdp: offer.sdp,
-      });
-    } catch (err) {
-      answering = Promise.reject(err);
-    }
-    answering
-      .then((sdp) => {
-        if (!sdp) return;
-        c.send(
-          JSON.stringify({
-            action: 'announce',
-            answer: { type: 'answer', sdp },
-            offer_id: offer.offerId.toString('latin1'),
-            peer_id: local.peerId.toString('latin1'),
-            info_hash: msg.infoHash.toString('latin1'),
-          }),
-        );
-      })
-      .catch((err) =>
-        this.log.warn(`ws: the local peer failed to answer: ${(err as Error)?.message ?? String(err)}`),
-      )
-      .finally(() => {
-        this.localPending--;
-      });
+  /** A call to the shared swarms not waited for: its failure is logged. */
+  private shared(p: Promise<unknown>): void {
+    p.catch((err) => this.log.warn(`ws: shared swarms: ${(err as Error)?.message ?? String(err)}`));
   }
 
-  private onAnswer(c: Connection, msg: WsAnswer): void {
+  /** Hands one offer to the site's own peer; `send` takes its answer back to the offering peer. */
+  private askLocal(offer: LocalOffer, send: (text: string) => void): void {
+    this.localPending++;
+    const log = (m: string) => this.log.warn(m);
+    askLocalPeer(this.service.wsLocalPeer!, offer, send, log).finally(() => this.localPending--);
+  }
+
+  private async onAnswer(c: Connection, msg: WsAnswer): Promise<void> {
     const from = this.swarms.peer(msg.infoHash, msg.peerId);
     if (from?.link !== c) {
       this.service.recordError('ws', new Error('answer from a peer not in the swarm'));
@@ -331,20 +337,22 @@ export class WsTrackerEdge {
     }
     from.lastSeen = Math.floor(Date.now() / 1000);
     const to = this.swarms.peer(msg.infoHash, msg.toPeerId);
-    if (!to) {
+    // A peer whose socket is on another node: the frame goes through that node's channel.
+    const node = !to && this.cluster ? await this.cluster.find(msg.infoHash, msg.toPeerId) : undefined;
+    if (!to && !node) {
       this.service.recordError('ws', new Error('answer to an unknown peer'));
       this.fail(c, 'announce', 'tracker: no peer with that to_peer_id', msg.infoHash);
       return;
     }
-    to.link.send(
-      JSON.stringify({
-        action: 'announce',
-        answer: { type: 'answer', sdp: msg.sdp },
-        offer_id: msg.offerId.toString('latin1'),
-        peer_id: msg.peerId.toString('latin1'),
-        info_hash: msg.infoHash.toString('latin1'),
-      }),
-    );
+    const text = JSON.stringify({
+      action: 'announce',
+      answer: { type: 'answer', sdp: msg.sdp },
+      offer_id: msg.offerId.toString('latin1'),
+      peer_id: msg.peerId.toString('latin1'),
+      info_hash: msg.infoHash.toString('latin1'),
+    });
+    if (to) to.link.send(text);
+    else await this.cluster!.deliver(node!, msg.infoHash, msg.toPeerId, text);
   }
 
   /** Closes sockets idle too long and forgets peers that stopped announcing. */

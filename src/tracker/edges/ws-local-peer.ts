@@ -6,6 +6,8 @@
  * WebRTC peer (`distribution/webrtc-peer.ts`) implements this interface.
  *
  * The local peer is not counted in the swarm's seeders: the site's TCP announce already counts it.
+ * With several site nodes, an offer from a browser on another node reaches the peer of the node
+ * that seeds the torrent through Redis (`ws-cluster.ts`), and its answer goes back the same way.
  */
 
 export interface WsLocalPeer {
@@ -20,4 +22,36 @@ export interface WsLocalPeer {
     offerId: Buffer;
     sdp: string;
   }): Promise<string | undefined>;
+}
+
+/** One offer for the local peer. */
+export interface LocalOffer {
+  infoHash: Buffer;
+  fromPeerId: Buffer;
+  offerId: Buffer;
+  sdp: string;
+}
+
+/** Asks the local peer to answer `offer`; its answer goes to `send` as a tracker frame. Never rejects. */
+export async function askLocalPeer(
+  local: WsLocalPeer,
+  offer: LocalOffer,
+  send: (text: string) => void,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    const sdp = await local.answer(offer);
+    if (!sdp) return;
+    send(
+      JSON.stringify({
+        action: 'announce',
+        answer: { type: 'answer', sdp },
+        offer_id: offer.offerId.toString('latin1'),
+        peer_id: local.peerId.toString('latin1'),
+        info_hash: offer.infoHash.toString('latin1'),
+      }),
+    );
+  } catch (err) {
+    warn(`ws: the local peer failed to answer: ${(err as Error)?.message ?? String(err)}`);
+  }
 }
