@@ -43,6 +43,8 @@ export interface Plan {
   score?: RawBuilder<unknown>;
   /** `where` with the text matched in the title only, and that match's score (with text only). */
   title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
+  /** The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`). */
+  text?: { words: string[]; prefix: boolean };
 }
 
 export interface SearchStats {

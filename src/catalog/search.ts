@@ -139,6 +139,8 @@ function normalTag(tag: string): string {
 
 export class SearchRepository {
   private readonly options: Required<SearchOptions>;
+  /** Document counts of common words (estimates), kept a minute: `search-score.ts`. */
+  private readonly documentCounts = new Map<string, { n: number; at: number }>();
 
   constructor(
     private readonly db: Database,
@@ -151,7 +153,7 @@ export class SearchRepository {
       facetSize: 10,
       countBound: 10_000,
       facetBound: 2_000,
-      rankBound: options.countBound ?? 10_000,
+      rankBound: 2_000,
       ...options,
     };
   }
@@ -193,7 +195,7 @@ export class SearchRepository {
     let rankEstimated = false;
     let pageIds: number[];
     if (plan.rank && sort === 'relevance') {
-      const ranked = await rankedPage(this.db, plan, this.options.rankBound, perPage, offset);
+      const ranked = await rankedPage(this.db, plan, this.options.rankBound, perPage, offset, this.scoring());
       pageIds = ranked.ids;
       rankEstimated = ranked.estimated;
     } else {
@@ -238,8 +240,19 @@ export class SearchRepository {
   async ids(q: string, limit: number): Promise<number[]> {
     const plan = this.plan({ q });
     if (!plan.rank) return [];
-    const ranked = await rankedPage(this.db, plan, this.options.rankBound, Math.max(1, Math.floor(limit)), 0);
+    const ranked = await rankedPage(
+      this.db,
+      plan,
+      this.options.rankBound,
+      Math.max(1, Math.floor(limit)),
+      0,
+      this.scoring(),
+    );
     return ranked.ids;
+  }
+
+  private scoring() {
+    return { dfBound: this.options.countBound, cache: this.documentCounts };
   }
 
   /** The FROM and WHERE of a query (and its rank order when there is text). */
@@ -330,6 +343,7 @@ export class SearchRepository {
         id: sql`items_fts.rowid`,
         rank: text.rank,
         score: text.score,
+        text: searchWords(query.q ?? ''),
         title: {
           where: sql.join([text.title, ...tagged, ...conditions], sql` and `),
           score: text.titleScore,
