@@ -18,6 +18,8 @@ export interface RankedPage {
   ids: number[];
   /** Not every match was ranked (more than `rankBound` match). */
   estimated: boolean;
+  /** SQLite: the newest matches' ids read on the way (at most `window`), for the counts and facets. */
+  newest?: number[];
 }
 
 /** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
@@ -35,7 +37,12 @@ async function newest(
 }
 
 /** The newest `limit` ids of `where`, newest first (FTS5 and the id indexes read in id order). */
-async function newestIds(db: Database, plan: Plan, where: RawBuilder<unknown>, limit: number): Promise<number[]> {
+async function newestIds(
+  db: Database,
+  plan: Plan,
+  where: RawBuilder<unknown>,
+  limit: number,
+): Promise<number[]> {
   const r = await sql<{ id: number }>`select ${plan.id} as id from ${plan.from} where ${where}
     order by ${plan.id} desc limit ${limit}`.execute(db);
   return r.rows.map((row) => Number(row.id));
@@ -53,8 +60,9 @@ async function rankedSqlite(
   bound: number,
   limit: number,
   offset: number,
+  window: number,
 ): Promise<RankedPage> {
-  const all = await newestIds(ctx.db, plan, plan.where, bound + 1);
+  const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
   const estimated = all.length > bound && plan.title !== undefined;
   const title = estimated ? await newestIds(ctx.db, plan, plan.title!.where, bound) : [];
   const tier = new Set(title);
@@ -66,11 +74,8 @@ async function rankedSqlite(
   const scores = await bm25Scores(ctx, candidates);
   const ranked = candidates
     .filter((id) => scores.has(id))
-    .sort(
-      (a, b) =>
-        Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a,
-    );
-  return { ids: ranked.slice(offset, offset + limit), estimated };
+    .sort((a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a);
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all };
 }
 
 /** One page of ids by relevance, ranking at most about `bound` matches. */
@@ -81,9 +86,10 @@ export async function rankedPage(
   limit: number,
   offset: number,
   scoring?: Omit<ScoreContext, 'db' | 'words' | 'prefix'>,
+  window = 0,
 ): Promise<RankedPage> {
   if (plan.kind === 'sqlite' && plan.text && scoring)
-    return rankedSqlite({ db, ...plan.text, ...scoring }, plan, bound, limit, offset);
+    return rankedSqlite({ db, ...plan.text, ...scoring }, plan, bound, limit, offset, window);
   const { id, from, where } = plan;
   const all = await newest(db, plan, where, bound + 1);
   if (all.n <= bound || !plan.title || !plan.score) {

@@ -51,9 +51,15 @@ export function fold(text: string): string {
 const TOKEN = /[\p{L}\p{N}\p{Co}]+/gu;
 
 /** How often each word occurs among the tokens of `text` (the last as a prefix when `prefix`). */
-function frequencies(text: string, words: readonly string[], prefix: boolean, into: number[], weight: number) {
+function frequencies(
+  text: string,
+  words: readonly string[],
+  prefix: boolean,
+  into: number[],
+  weight: number,
+) {
   if (text === '') return;
-  const folded = /[^\x00-\x7f]/.test(text) ? fold(text) : text.toLowerCase();
+  const folded = /[^\p{ASCII}]/u.test(text) ? fold(text) : text.toLowerCase();
   // Cheap test first: a column holding none of the words (most of them) is not tokenised.
   if (!words.some((w) => folded.includes(w))) return;
   const last = words.length - 1;
@@ -91,7 +97,12 @@ async function averages(db: Database): Promise<{ rows: number; avgdl: number }> 
 }
 
 /** How many indexed rows hold `word`: exact up to `dfBound`, then estimated (cached a minute). */
-async function documentCount(ctx: ScoreContext, word: string, prefix: boolean, rows: number): Promise<number> {
+async function documentCount(
+  ctx: ScoreContext,
+  word: string,
+  prefix: boolean,
+  rows: number,
+): Promise<number> {
   const key = `${prefix ? '*' : ''}${word}`;
   const hit = ctx.cache.get(key);
   if (hit && Date.now() - hit.at < DF_TTL) return hit.n;
@@ -101,7 +112,9 @@ async function documentCount(ctx: ScoreContext, word: string, prefix: boolean, r
       order by rowid desc limit ${ctx.dfBound + 1}) as m`.execute(ctx.db);
   const n = Number(r.rows[0]?.n ?? 0);
   if (n <= ctx.dfBound) return n;
-  const first = await sql<{ lo: number | string | null }>`select min(rowid) as lo from items_fts`.execute(ctx.db);
+  const first = await sql<{ lo: number | string | null }>`select min(rowid) as lo from items_fts`.execute(
+    ctx.db,
+  );
   const lo = Number(r.rows[0]!.lo);
   const hi = Number(r.rows[0]!.hi);
   const start = Number(first.rows[0]?.lo ?? lo);

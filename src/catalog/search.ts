@@ -91,11 +91,11 @@ export interface SearchOptions {
   maxOffset?: number;
   /** Values per facet (default 10; every media type is always listed). */
   facetSize?: number;
-  /** Matches counted exactly (default 10,000); past it the total is an estimate. */
+  /** Matches counted exactly (default 2,000); past it the total is an estimate. */
   countBound?: number;
   /** Matches the facets count exactly (default 2,000); past it they are estimated from the newest this many. */
   facetBound?: number;
-  /** Matches ranked exactly (default `countBound`); past it relevance ranks a bounded candidate set. */
+  /** Matches ranked exactly (default 2,000); past it relevance ranks a bounded candidate set. */
   rankBound?: number;
 }
 
@@ -151,7 +151,7 @@ export class SearchRepository {
       maxPerPage: 100,
       maxOffset: 10_000,
       facetSize: 10,
-      countBound: 10_000,
+      countBound: 2_000,
       facetBound: 2_000,
       rankBound: 2_000,
       ...options,
@@ -194,10 +194,22 @@ export class SearchRepository {
     const from = sort === 'title' ? plan.fromItems : plan.from;
     let rankEstimated = false;
     let pageIds: number[];
+    let newest: number[] | undefined;
     if (plan.rank && sort === 'relevance') {
-      const ranked = await rankedPage(this.db, plan, this.options.rankBound, perPage, offset, this.scoring());
+      // The counts and facets reuse the newest matches the ranking reads (SQLite).
+      const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
+      const ranked = await rankedPage(
+        this.db,
+        plan,
+        this.options.rankBound,
+        perPage,
+        offset,
+        this.scoring(),
+        window,
+      );
       pageIds = ranked.ids;
       rankEstimated = ranked.estimated;
+      newest = ranked.newest;
     } else {
       const ids = await sql<{
         id: number;
@@ -208,7 +220,7 @@ export class SearchRepository {
     }
     const [items, stats] = await Promise.all([
       this.items.many(pageIds),
-      searchStats(this.db, plan, this.options),
+      searchStats(this.db, plan, this.options, newest),
     ]);
     const moments =
       plan.rank && query.q !== undefined
