@@ -61,7 +61,8 @@ test("bm25 here equals FTS5's bm25()", async () => {
           const first = fts.rows[0]!;
           const ratio = row.score / first.score;
           assert.ok(Math.abs(score / ours.get(first.id)! - ratio) < 1e-9, `${q}: item ${row.id}`);
-        } else assert.ok(Math.abs(score - row.score) < 1e-9, `${q}: item ${row.id}: ${score} vs ${row.score}`);
+        } else
+          assert.ok(Math.abs(score - row.score) < 1e-9, `${q}: item ${row.id}: ${score} vs ${row.score}`);
       }
     }
     // A bound below a word's count: its count is estimated from the id range, still positive scores.

@@ -43,6 +43,8 @@ export interface Plan {
   score?: RawBuilder<unknown>;
   /** `where` with the text matched in the title only, and that match's score (with text only). */
   title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
+  /** Where the counts and facets walk the matches newest first, when not `from`/`fromItems` (holds `items i`). */
+  walk?: { from: RawBuilder<unknown>; where: RawBuilder<unknown>; id: RawBuilder<unknown> };
   /** The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`). */
   text?: { words: string[]; prefix: boolean };
 }
@@ -114,6 +116,26 @@ export async function searchStats(
   };
 }
 
+/**
+ * A tag listing's walk (SQLite): the tag's `item_tags (tag_id, item_id)` entries newest first, each
+ * item checked (ready, the other filters). Building the id list of a common tag to test ids against
+ * costs more than this walk, which stops at the bound.
+ */
+export function tagWalk(tag: string, conditions: RawBuilder<unknown>[]): NonNullable<Plan['walk']> {
+  return {
+    from: sql`item_tags w cross join items i on i.id = w.item_id`,
+    id: sql`w.item_id`,
+    where: sql.join(
+      [
+        sql`w.tag_id = (select t.id from tags t where t.name = ${tag})`,
+        sql`i.status = 'ready'`,
+        ...conditions,
+      ],
+      sql` and `,
+    ),
+  };
+}
+
 /** `n` rounded to two significant digits (an estimate should not look like a count). */
 export function roughly(n: number): number {
   if (n < 100) return Math.round(n);
@@ -129,7 +151,8 @@ async function countMatches(
 ): Promise<{ total: number; capped: boolean }> {
   const counted = await sql<{ n: number | string; lo: number | string | null }>`
     select count(*) as n, min(id) as lo from (
-      select ${plan.id} as id from ${plan.from} where ${plan.where} order by ${plan.id} desc limit ${bound + 1}
+      select ${plan.walk?.id ?? plan.id} as id from ${plan.walk?.from ?? plan.from} where ${plan.walk?.where ?? plan.where}
+      order by ${plan.walk?.id ?? plan.id} desc limit ${bound + 1}
     ) as m`.execute(db);
   return estimate(db, Number(counted.rows[0]?.n ?? 0), Number(counted.rows[0]?.lo ?? 0), bound);
 }

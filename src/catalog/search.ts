@@ -29,7 +29,7 @@ import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
 import { captionMoments } from './search-moments.js';
-import { type Facets, type Plan, searchStats } from './search-stats.js';
+import { type Facets, type Plan, searchStats, tagWalk } from './search-stats.js';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'oldest', 'title'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -362,6 +362,11 @@ export class SearchRepository {
         },
       };
     }
+    // SQLite tag listings count and facet by walking the first tag's links newest first.
+    const walk =
+      kind === 'sqlite' && !text && tags[0] !== undefined
+        ? tagWalk(tags[0], [...conditions, ...tagged.slice(1)])
+        : undefined;
     conditions.push(...tagged);
     const where = sql.join(
       [sql`i.status = 'ready'`, ...(text ? [text.match] : []), ...conditions],
@@ -380,6 +385,7 @@ export class SearchRepository {
       rank: text?.rank,
       score: text?.score,
       title,
+      walk,
     };
   }
 }
