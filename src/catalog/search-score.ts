@@ -107,14 +107,14 @@ async function documentCount(
   const hit = ctx.cache.get(key);
   if (hit && Date.now() - hit.at < DF_TTL) return hit.n;
   const r = await sql<{ n: number | string; lo: number | string | null; hi: number | string | null }>`
-    select count(*) as n, min(id) as lo, (select max(rowid) from items_fts) as hi from (
+    select count(*) as n, min(id) as lo, (select max(id) from items where status = 'ready') as hi from (
       select rowid as id from items_fts where items_fts match ${`"${word}"${prefix ? '*' : ''}`}
       order by rowid desc limit ${ctx.dfBound + 1}) as m`.execute(ctx.db);
   const n = Number(r.rows[0]?.n ?? 0);
   if (n <= ctx.dfBound) return n;
-  const first = await sql<{ lo: number | string | null }>`select min(rowid) as lo from items_fts`.execute(
-    ctx.db,
-  );
+  const first = await sql<{
+    lo: number | string | null;
+  }>`select min(id) as lo from items where status = 'ready'`.execute(ctx.db);
   const lo = Number(r.rows[0]!.lo);
   const hi = Number(r.rows[0]!.hi);
   const start = Number(first.rows[0]?.lo ?? lo);
