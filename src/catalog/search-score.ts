@@ -153,8 +153,8 @@ export async function bm25Scores(ctx: ScoreContext, ids: readonly number[]): Pro
     description: string;
     caption_words: string;
   }>`select i.id, d.sz, i.title, i.creator, i.tag_names, i.description, i.caption_words
-    from items_fts_docsize d join items i on i.id = d.id
-    where d.id in (select value from json_each(${JSON.stringify(ids)}))`.execute(ctx.db);
+    from json_each(${JSON.stringify([...ids].sort((a, b) => a - b))}) as j
+    join items i on i.id = j.value join items_fts_docsize d on d.id = i.id`.execute(ctx.db);
   for (const row of found.rows) {
     const f = words.map(() => 0);
     FTS_COLUMNS.forEach((column, c) => {
