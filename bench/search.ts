@@ -169,6 +169,9 @@ try {
   console.log(
     `${kind}, ${N} items; p99 target 50 ms; peer: ${kind === 'sqlite' ? 'FTS5 bm25' : 'ts_rank_cd'} top 20 of every match`,
   );
+  console.log(
+    'bounds (defaults): count, facets and ranking exact up to 2,000 matches each, estimates past them',
+  );
   console.log(`${'shape'.padEnd(14)}      p50       p99       max  estimated  bounded  peer p99  ratio`);
   for (const [name, make] of kinds) {
     const times: number[] = [];

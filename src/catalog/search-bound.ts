@@ -11,12 +11,15 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import { bm25Scores, type ScoreContext } from './search-score.js';
 import type { Plan } from './search-stats.js';
 
 export interface RankedPage {
   ids: number[];
   /** Not every match was ranked (more than `rankBound` match). */
   estimated: boolean;
+  /** SQLite: the newest matches' ids read on the way (at most `window`), for the counts and facets. */
+  newest?: number[];
 }
 
 /** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
@@ -33,6 +36,48 @@ async function newest(
   return { n: Number(r.rows[0]?.n ?? 0), lo: Number(r.rows[0]?.lo ?? 0) };
 }
 
+/** The newest `limit` ids of `where`, newest first (FTS5 and the id indexes read in id order). */
+async function newestIds(
+  db: Database,
+  plan: Plan,
+  where: RawBuilder<unknown>,
+  limit: number,
+): Promise<number[]> {
+  const r = await sql<{ id: number }>`select ${plan.id} as id from ${plan.from} where ${where}
+    order by ${plan.id} desc limit ${limit}`.execute(db);
+  return r.rows.map((row) => Number(row.id));
+}
+
+/**
+ * SQLite: the candidates are read newest first with a limit (FTS5 walks its posting lists in id
+ * order and stops), never with an id range (FTS5 does not seek to `rowid >= x`: it reads the
+ * whole list), and bm25 is computed here over them (`search-score.ts`), not by FTS5's `bm25()`,
+ * whose document counts read every posting of every word.
+ */
+async function rankedSqlite(
+  ctx: ScoreContext,
+  plan: Plan,
+  bound: number,
+  limit: number,
+  offset: number,
+  window: number,
+): Promise<RankedPage> {
+  const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
+  const estimated = all.length > bound && plan.title !== undefined;
+  const title = estimated ? await newestIds(ctx.db, plan, plan.title!.where, bound) : [];
+  const tier = new Set(title);
+  const candidates = [...title];
+  for (const id of all) {
+    if (candidates.length >= bound) break;
+    if (!tier.has(id)) candidates.push(id);
+  }
+  const scores = await bm25Scores(ctx, candidates);
+  const ranked = candidates
+    .filter((id) => scores.has(id))
+    .sort((a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a);
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all };
+}
+
 /** One page of ids by relevance, ranking at most about `bound` matches. */
 export async function rankedPage(
   db: Database,
@@ -40,7 +85,11 @@ export async function rankedPage(
   bound: number,
   limit: number,
   offset: number,
+  scoring?: Omit<ScoreContext, 'db' | 'words' | 'prefix'>,
+  window = 0,
 ): Promise<RankedPage> {
+  if (plan.kind === 'sqlite' && plan.text && scoring)
+    return rankedSqlite({ db, ...plan.text, ...scoring }, plan, bound, limit, offset, window);
   const { id, from, where } = plan;
   const all = await newest(db, plan, where, bound + 1);
   if (all.n <= bound || !plan.title || !plan.score) {

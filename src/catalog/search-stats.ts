@@ -43,6 +43,10 @@ export interface Plan {
   score?: RawBuilder<unknown>;
   /** `where` with the text matched in the title only, and that match's score (with text only). */
   title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
+  /** Where the counts and facets walk the matches newest first, when not `from`/`fromItems` (holds `items i`). */
+  walk?: { from: RawBuilder<unknown>; where: RawBuilder<unknown>; id: RawBuilder<unknown> };
+  /** The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`). */
+  text?: { words: string[]; prefix: boolean };
 }
 
 export interface SearchStats {
@@ -60,12 +64,46 @@ export interface StatsOptions {
   facetSize: number;
 }
 
-export async function searchStats(db: Database, plan: Plan, options: StatsOptions): Promise<SearchStats> {
-  const sample = await facetSample(db, plan, options.facetBound, options.facetSize);
+/**
+ * `newest`, when the caller already read them (the SQLite relevance ranking does): the ids of the
+ * newest matches, newest first, at least `max(countBound, facetBound) + 1` of them or every match.
+ * The counts and facets then reuse them instead of walking the matches again.
+ */
+export async function searchStats(
+  db: Database,
+  plan: Plan,
+  options: StatsOptions,
+  newest?: readonly number[],
+): Promise<SearchStats> {
+  const bound = Math.max(options.countBound, options.facetBound);
+  const known = newest;
+  const sample = known
+    ? await facetSample(
+        db,
+        sql`select i.id, i.media_type, i.license, i.creator from items i
+        where i.id in (select value from json_each(${JSON.stringify(known.slice(0, options.facetBound))}))`,
+        options.facetBound,
+        options.facetSize,
+        Math.min(known.length, options.facetBound + 1),
+      )
+    : await facetSample(
+        db,
+        sql`select i.id, i.media_type, i.license, i.creator from ${plan.fromItems}
+        where ${plan.where} order by ${plan.id} desc limit ${options.facetBound + 1}`,
+        options.facetBound,
+        options.facetSize,
+      );
   if (sample.total <= options.facetBound) {
     return { total: sample.total, capped: false, facetsEstimated: false, facets: sample.facets };
   }
-  const counted = await countMatches(db, plan, Math.max(options.countBound, options.facetBound));
+  const counted = known
+    ? await estimate(
+        db,
+        Math.min(known.length, bound + 1),
+        known[Math.min(known.length, bound + 1) - 1]!,
+        bound,
+      )
+    : await countMatches(db, plan, bound);
   const factor = counted.total / options.facetBound;
   const scale = (values: FacetValue[]) =>
     values.map((v) => ({ ...v, count: Math.max(1, Math.round(v.count * factor)) }));
@@ -75,6 +113,26 @@ export async function searchStats(db: Database, plan: Plan, options: StatsOption
     capped: counted.capped,
     facetsEstimated: true,
     facets: { type: scale(type), license: scale(license), tag: scale(tag), creator: scale(creator) },
+  };
+}
+
+/**
+ * A tag listing's walk (SQLite): the tag's `item_tags (tag_id, item_id)` entries newest first, each
+ * item checked (ready, the other filters). Building the id list of a common tag to test ids against
+ * costs more than this walk, which stops at the bound.
+ */
+export function tagWalk(tag: string, conditions: RawBuilder<unknown>[]): NonNullable<Plan['walk']> {
+  return {
+    from: sql`item_tags w cross join items i on i.id = w.item_id`,
+    id: sql`w.item_id`,
+    where: sql.join(
+      [
+        sql`w.tag_id = (select t.id from tags t where t.name = ${tag})`,
+        sql`i.status = 'ready'`,
+        ...conditions,
+      ],
+      sql` and `,
+    ),
   };
 }
 
@@ -93,11 +151,20 @@ async function countMatches(
 ): Promise<{ total: number; capped: boolean }> {
   const counted = await sql<{ n: number | string; lo: number | string | null }>`
     select count(*) as n, min(id) as lo from (
-      select ${plan.id} as id from ${plan.from} where ${plan.where} order by ${plan.id} desc limit ${bound + 1}
+      select ${plan.walk?.id ?? plan.id} as id from ${plan.walk?.from ?? plan.from} where ${plan.walk?.where ?? plan.where}
+      order by ${plan.walk?.id ?? plan.id} desc limit ${bound + 1}
     ) as m`.execute(db);
-  const n = Number(counted.rows[0]?.n ?? 0);
+  return estimate(db, Number(counted.rows[0]?.n ?? 0), Number(counted.rows[0]?.lo ?? 0), bound);
+}
+
+/** `n` newest matches down to id `lo`: the total, exact when `n <= bound`, else estimated. */
+async function estimate(
+  db: Database,
+  n: number,
+  lo: number,
+  bound: number,
+): Promise<{ total: number; capped: boolean }> {
   if (n <= bound) return { total: n, capped: false };
-  const lo = Number(counted.rows[0]!.lo);
   const range = await sql<{ first: number | string | null; last: number | string | null }>`
     select (select min(id) from items where status = 'ready') as first,
       (select max(id) from items where status = 'ready') as last`.execute(db);
@@ -114,15 +181,13 @@ async function countMatches(
  */
 async function facetSample(
   db: Database,
-  plan: Plan,
+  source: RawBuilder<unknown>,
   size: number,
   n: number,
+  known?: number,
 ): Promise<{ total: number; facets: Facets }> {
   const result = await sql<{ facet: string; value: string | null; n: number | string | null }>`
-    with m as materialized (
-      select i.id, i.media_type, i.license, i.creator from ${plan.fromItems}
-      where ${plan.where} order by ${plan.id} desc limit ${size + 1}
-    ),
+    with m as materialized (${source}),
     s as materialized (select * from m order by id desc limit ${size})
     select * from (select 'total' as facet, '' as value, count(*) as n from m) as a
     union all select * from (
@@ -141,7 +206,7 @@ async function facetSample(
   let total = 0;
   for (const row of result.rows) {
     const count = Number(row.n ?? 0);
-    if (row.facet === 'total') total = count;
+    if (row.facet === 'total') total = known ?? count;
     else if (row.facet === 'license') {
       const value = row.value ?? '';
       facets.license.push({ value, count, label: licenseInfo(value)?.name ?? value });

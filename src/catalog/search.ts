@@ -29,7 +29,7 @@ import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
 import { captionMoments } from './search-moments.js';
-import { type Facets, type Plan, searchStats } from './search-stats.js';
+import { type Facets, type Plan, searchStats, tagWalk } from './search-stats.js';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'oldest', 'title'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -91,11 +91,11 @@ export interface SearchOptions {
   maxOffset?: number;
   /** Values per facet (default 10; every media type is always listed). */
   facetSize?: number;
-  /** Matches counted exactly (default 10,000); past it the total is an estimate. */
+  /** Matches counted exactly (default 2,000); past it the total is an estimate. */
   countBound?: number;
   /** Matches the facets count exactly (default 2,000); past it they are estimated from the newest this many. */
   facetBound?: number;
-  /** Matches ranked exactly (default `countBound`); past it relevance ranks a bounded candidate set. */
+  /** Matches ranked exactly (default 2,000); past it relevance ranks a bounded candidate set. */
   rankBound?: number;
 }
 
@@ -139,6 +139,8 @@ function normalTag(tag: string): string {
 
 export class SearchRepository {
   private readonly options: Required<SearchOptions>;
+  /** Document counts of common words (estimates), kept a minute: `search-score.ts`. */
+  private readonly documentCounts = new Map<string, { n: number; at: number }>();
 
   constructor(
     private readonly db: Database,
@@ -149,9 +151,9 @@ export class SearchRepository {
       maxPerPage: 100,
       maxOffset: 10_000,
       facetSize: 10,
-      countBound: 10_000,
+      countBound: 2_000,
       facetBound: 2_000,
-      rankBound: options.countBound ?? 10_000,
+      rankBound: 2_000,
       ...options,
     };
   }
@@ -192,10 +194,22 @@ export class SearchRepository {
     const from = sort === 'title' ? plan.fromItems : plan.from;
     let rankEstimated = false;
     let pageIds: number[];
+    let newest: number[] | undefined;
     if (plan.rank && sort === 'relevance') {
-      const ranked = await rankedPage(this.db, plan, this.options.rankBound, perPage, offset);
+      // The counts and facets reuse the newest matches the ranking reads (SQLite).
+      const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
+      const ranked = await rankedPage(
+        this.db,
+        plan,
+        this.options.rankBound,
+        perPage,
+        offset,
+        this.scoring(),
+        window,
+      );
       pageIds = ranked.ids;
       rankEstimated = ranked.estimated;
+      newest = ranked.newest;
     } else {
       const ids = await sql<{
         id: number;
@@ -206,7 +220,7 @@ export class SearchRepository {
     }
     const [items, stats] = await Promise.all([
       this.items.many(pageIds),
-      searchStats(this.db, plan, this.options),
+      searchStats(this.db, plan, this.options, newest),
     ]);
     const moments =
       plan.rank && query.q !== undefined
@@ -238,8 +252,19 @@ export class SearchRepository {
   async ids(q: string, limit: number): Promise<number[]> {
     const plan = this.plan({ q });
     if (!plan.rank) return [];
-    const ranked = await rankedPage(this.db, plan, this.options.rankBound, Math.max(1, Math.floor(limit)), 0);
+    const ranked = await rankedPage(
+      this.db,
+      plan,
+      this.options.rankBound,
+      Math.max(1, Math.floor(limit)),
+      0,
+      this.scoring(),
+    );
     return ranked.ids;
+  }
+
+  private scoring() {
+    return { dfBound: this.options.countBound, cache: this.documentCounts };
   }
 
   /** The FROM and WHERE of a query (and its rank order when there is text). */
@@ -330,12 +355,18 @@ export class SearchRepository {
         id: sql`items_fts.rowid`,
         rank: text.rank,
         score: text.score,
+        text: searchWords(query.q ?? ''),
         title: {
           where: sql.join([text.title, ...tagged, ...conditions], sql` and `),
           score: text.titleScore,
         },
       };
     }
+    // SQLite tag listings count and facet by walking the first tag's links newest first.
+    const walk =
+      kind === 'sqlite' && !text && tags[0] !== undefined
+        ? tagWalk(tags[0], [...conditions, ...tagged.slice(1)])
+        : undefined;
     conditions.push(...tagged);
     const where = sql.join(
       [sql`i.status = 'ready'`, ...(text ? [text.match] : []), ...conditions],
@@ -354,6 +385,7 @@ export class SearchRepository {
       rank: text?.rank,
       score: text?.score,
       title,
+      walk,
     };
   }
 }
