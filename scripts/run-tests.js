@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { SERIAL } from './ci/serial-tests.js';
 
 function walk(dir, out) {
@@ -57,6 +58,9 @@ const env = { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env };
 // A test that runs 10 minutes fails instead of holding the run, and a file whose tests are done exits
 // even if a handle is left open (its tests' `after` hooks have run): one stuck file cannot stall CI.
 const flags = ['--test-timeout=600000', '--test-force-exit'];
+// The same report on every Node: spec on a terminal, TAP (with its `# pass N` summary) otherwise.
+// Node 20 chose so itself; Node 23 and later print spec everywhere unless told.
+flags.push(`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`);
 
 /** Runs one group of files through `node --test`, echoing its output; resolves with its exit code and TAP summary. */
 function run(group, n) {
@@ -74,7 +78,9 @@ function run(group, n) {
     });
     child.on('close', (code, signal) => {
       const summary = {};
-      for (const [, key, value] of tail.matchAll(/^# (tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm))
+      for (const [, key, value] of stripVTControlCharacters(tail).matchAll(
+        /^(?:# |\u2139 )(tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
+      ))
         summary[key] = Number(value);
       resolve({
         code: code ?? (signal ? 1 : 0),
