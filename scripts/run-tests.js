@@ -11,7 +11,6 @@
 // one at a time, with nothing else beside them; then the rest run concurrently.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { SERIAL } from './ci/serial-tests.js';
@@ -26,7 +25,9 @@ function walk(dir, out) {
 }
 
 const args = process.argv.slice(2);
-let concurrency = Number(process.env.SEEDCAST_TEST_CONCURRENCY) || Math.max(4, 2 * availableParallelism());
+// One file at a time unless asked: several at a time is not yet proven free of load-induced
+// timeouts on a 2-core CI machine (docs/codebase.md, "CI").
+let concurrency = Number(process.env.SEEDCAST_TEST_CONCURRENCY) || 1;
 const at = args.indexOf('--concurrency');
 if (at >= 0) {
   concurrency = Number(args[at + 1]);
