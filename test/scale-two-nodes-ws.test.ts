@@ -16,10 +16,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTorrent } from '../src/torrent/index.js';
-import { postgresAvailable, startPostgres } from './helpers/postgres.js';
-import { redisAvailable, startRedis } from './helpers/redis.js';
-import { startS3 } from './helpers/s3.js';
-import { freePort, start, tempDir } from './helpers/tools.js';
+import { startClusterBackends } from './helpers/cluster.js';
+import { postgresAvailable } from './helpers/postgres.js';
+import { redisAvailable } from './helpers/redis.js';
+import { start, tempDir } from './helpers/tools.js';
 import { announce, bin, sdp, wsClient } from './helpers/ws-client.js';
 
 const BIN = new URL('../bin/seedcast.js', import.meta.url).pathname;
@@ -28,24 +28,7 @@ test('two serve nodes: WebSocket peers on A and on B meet in one swarm', { timeo
   const what = 'two site nodes, WebSocket tracker';
   if (!postgresAvailable(what) || !redisAvailable(what)) return;
   const dir = tempDir(t, 'seedcast-two-nodes-ws-');
-  const pg = await startPostgres();
-  t.after(() => pg.stop());
-  const redis = await startRedis();
-  t.after(() => redis.stop());
-  const s3 = await startS3();
-  t.after(() => s3.stop());
-  const env = {
-    SEEDCAST_DATABASE_URL: await pg.createDatabase(),
-    SEEDCAST_STORAGE_URL: s3.url(),
-    SEEDCAST_REDIS_URL: redis.url,
-    SEEDCAST_NODE_TTL: '6s',
-  };
-  const [portA, portB, peerA, peerB] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  const { env, portA, portB, peerA, peerB } = await startClusterBackends(t);
   const publicUrl = `http://127.0.0.1:${portB}`;
   const serve = async (name: string, port: number, peerPort: number) => {
     const args = [

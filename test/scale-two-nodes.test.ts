@@ -21,10 +21,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { rendezvousOwner } from '../src/distribution/node-roster.js';
 import { parseTorrent } from '../src/torrent/index.js';
-import { postgresAvailable, startPostgres } from './helpers/postgres.js';
-import { redisAvailable, startRedis } from './helpers/redis.js';
-import { startS3 } from './helpers/s3.js';
-import { freePort, LIBTORRENT_PYTHON, requireTools, start, tempDir } from './helpers/tools.js';
+import { startClusterBackends } from './helpers/cluster.js';
+import { postgresAvailable } from './helpers/postgres.js';
+import { redisAvailable } from './helpers/redis.js';
+import { LIBTORRENT_PYTHON, requireTools, start, tempDir } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const BIN = new URL('../bin/seedcast.js', import.meta.url).pathname;
@@ -41,24 +41,7 @@ test('two serve nodes on one PostgreSQL, S3 and Redis: publish on A, find and do
     process.stderr.write(`# ${((Date.now() - began) / 1000).toFixed(1)} s: ${done}\n`);
   if (!postgresAvailable(what) || !redisAvailable(what) || !requireTools(t, 'libtorrent')) return;
   const dir = tempDir(t, 'seedcast-two-nodes-');
-  const pg = await startPostgres();
-  t.after(() => pg.stop());
-  const redis = await startRedis();
-  t.after(() => redis.stop());
-  const s3 = await startS3();
-  t.after(() => s3.stop());
-  const env = {
-    SEEDCAST_DATABASE_URL: await pg.createDatabase(),
-    SEEDCAST_STORAGE_URL: s3.url(),
-    SEEDCAST_REDIS_URL: redis.url,
-    SEEDCAST_NODE_TTL: '6s',
-  };
-  const [portA, portB, peerA, peerB] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
+  const { env, portA, portB, peerA, peerB } = await startClusterBackends(t);
   const publicUrl = `http://127.0.0.1:${portB}`;
   // The first item (id 1 on a fresh database) belongs to A.
   let nodeA = 'node-a';
