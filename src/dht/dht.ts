@@ -16,7 +16,7 @@
 
 import { EventEmitter } from 'node:events';
 import { isIPv4 } from 'node:net';
-import DHT from 'bittorrent-dht';
+import type DHT from 'bittorrent-dht';
 import { addressRange, type OutboundPolicy } from '../net/index.js';
 import { DEFAULT_BOOTSTRAP, resolveBootstrap } from './bootstrap.js';
 import type { Address } from './krpc.js';
@@ -113,7 +113,11 @@ export class Dht extends EventEmitter<DhtEvents> {
     // Bootstrap nodes the operator named are contacted whatever the policy says (loopback tests, LANs).
     if (named) for (const b of bootstrap) trusted.add(`${b.host}:${b.port}`);
     if (this.closed) return;
-    const lib = new DHT({
+    // Loaded here, not at import: the library costs about 0.1 s of CPU to load, which every command
+    // that imports the engine or the config paid even with the DHT off (`--no-dht`).
+    const { default: DhtLibrary } = await import('bittorrent-dht');
+    if (this.closed) return;
+    const lib = new DhtLibrary({
       nodeId: this.chooseId(),
       bootstrap: bootstrap.length > 0 ? bootstrap : false,
       socket,
