@@ -89,18 +89,23 @@ async function serve(
   port: number,
   peerPort: number,
   flags: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<Running> {
-  const server = startCli(t, [
-    'serve',
-    '--port',
-    String(port),
-    '--peer-port',
-    String(peerPort),
-    '--data',
-    join(dir, 'data'),
-    '--no-archive',
-    ...flags,
-  ]);
+  const server = startCli(
+    t,
+    [
+      'serve',
+      '--port',
+      String(port),
+      '--peer-port',
+      String(peerPort),
+      '--data',
+      join(dir, 'data'),
+      '--no-archive',
+      ...flags,
+    ],
+    { env },
+  );
   await server.waitFor(/listening on /, 60_000);
   return server;
 }
@@ -142,7 +147,9 @@ test('a damaged blob and hostile peers cost the site nothing: seed-only sessions
 
   // `--recheck`: the damage is found at start (a trusted start, the default, finds a damaged piece
   // when it is first served: src/engine/session-trusted.test.ts).
-  server = await serve(t, dir, port, peerPort, ['--recheck']);
+  // Fixity off: with it on, the damage is repaired from the swarm (test/scale-fixity-serving.test.ts),
+  // and this scenario is about a seed-only session that never asks a peer for anything.
+  server = await serve(t, dir, port, peerPort, ['--recheck'], { SEEDCAST_FIXITY: '0' });
 
   // A peer with every piece, which answers every request with good data.
   const peer = await connectFakePeer(peerPort, metaRotten.infoHash);
