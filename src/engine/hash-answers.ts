@@ -36,6 +36,8 @@ import { READ_CHUNK } from './verify.js';
 
 const BLOCK = 16 * 1024;
 const MAX_TREES = 8;
+/** Bytes queued to a peer and not yet sent beyond which its hash requests are refused. */
+const MAX_UNSENT = 1024 * 1024;
 const MAX_WAITING = 4;
 
 /**
@@ -63,8 +65,10 @@ export class HashAnswers {
     const reject = () => peer.conn.send({ ...request, type: 'hashReject' });
     const s = this.session;
     const meta = s.meta;
-    // A peer that asks faster than it reads gets refusals, not an ever-growing send buffer.
-    if (!meta || !isV2Peer(s, peer) || peer.conn.writableNeedDrain) return void reject();
+    // A peer that asks faster than it reads gets refusals, not an ever-growing send buffer. (Not
+    // `writableNeedDrain`: writes are corked for the rest of the event-loop turn, so a second request
+    // read in the same turn as the first would find the first answer still buffered and be refused.)
+    if (!meta || !isV2Peer(s, peer) || peer.conn.socket.writableLength > MAX_UNSENT) return void reject();
     const rootHex = Buffer.from(request.piecesRoot).toString('hex');
     const file = meta.files.find(
       (f) => f.piecesRoot && Buffer.from(f.piecesRoot).toString('hex') === rootHex,

@@ -230,6 +230,35 @@ describe('BEP 52 hash exchange in the engine', () => {
     assert.ok(peer.conn.open, 'odd requests are refused, not punished');
   });
 
+  it('answers every request of a burst read in one turn, though the answers are corked together', async (t) => {
+    const { dir, full, bare, engine } = await setup(t);
+    const seeder = await engine();
+    await seeder.add({ meta: bare }, { path: join(dir, 'seed'), readOnly: true });
+    const peer = await connectFakePeer(seeder.port, full.infoHash);
+    t.after(() => peer.close());
+    const file = full.files[0]!;
+    const shape = fileTreeShape(file.length, PIECE);
+    const ask = {
+      piecesRoot: file.piecesRoot!,
+      baseLayer: 0,
+      index: 0,
+      length: 64,
+      proofLayers: shape.height - 1,
+    };
+    peer.conn.send({ type: 'hashRequest', ...ask }); // the seed hashes its layer once
+    await peer.waitFor((m) => m.type === 'hashes');
+    // 16 more in one write: about 2 KiB each, more than a socket's 16 KiB high-water mark in all.
+    peer.conn.socket.cork();
+    for (let i = 0; i < 16; i++) peer.conn.send({ type: 'hashRequest', ...ask });
+    peer.conn.socket.uncork();
+    const deadline = Date.now() + 5000;
+    const count = (type: string) => peer.received.filter((m) => m.type === type).length;
+    while (Date.now() < deadline && count('hashes') + count('hashReject') < 17)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal(count('hashReject'), 0, 'a request was refused');
+    assert.equal(count('hashes'), 17);
+  });
+
   it('answers block hashes (below the piece layer) from the piece they lie in', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'seedcast-hashes-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
