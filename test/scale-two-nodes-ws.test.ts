@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseTorrent } from '../src/torrent/index.js';
-import { startClusterBackends } from './helpers/cluster.js';
+import { call, startClusterBackends } from './helpers/cluster.js';
 import { postgresAvailable } from './helpers/postgres.js';
 import { redisAvailable } from './helpers/redis.js';
 import { start, tempDir } from './helpers/tools.js';
@@ -177,20 +177,4 @@ async function scrapeLeechers(base: string, h: string): Promise<number> {
   } finally {
     await c.close();
   }
-}
-
-async function call(
-  base: string,
-  path: string,
-  init: { json?: unknown; headers?: Record<string, string>; body?: FormData } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    ...(init.json !== undefined || init.body ? { method: 'POST' } : {}),
-    headers: { ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
-    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
 }

@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decode, encode, isDict } from '../src/bencode/index.js';
 import { rendezvousOwner } from '../src/distribution/node-roster.js';
 import { parseTorrent } from '../src/torrent/index.js';
-import { startClusterBackends } from './helpers/cluster.js';
+import { call, startClusterBackends } from './helpers/cluster.js';
 import { postgresAvailable } from './helpers/postgres.js';
 import { redisAvailable } from './helpers/redis.js';
 import { LIBTORRENT_PYTHON, requireTools, start, tempDir } from './helpers/tools.js';
@@ -159,22 +159,6 @@ test('two serve nodes on one PostgreSQL, S3 and Redis: publish on A, find and do
     `B's peer (A is gone) took the item over: ${JSON.stringify(second.peers)}`,
   );
 });
-
-async function call(
-  base: string,
-  path: string,
-  init: { json?: unknown; headers?: Record<string, string>; body?: FormData } = {},
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
-): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    ...(init.json !== undefined || init.body ? { method: 'POST' } : {}),
-    headers: { ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
-    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 async function patch(base: string, path: string, auth: Record<string, string>, offset: number, body: Buffer) {
   const res = await fetch(`${base}${path}`, {

@@ -4,6 +4,7 @@
  * `seedcast serve` node at them, and a web port and a peer port for each of nodes A and B.
  */
 
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { startPostgres } from './postgres.js';
 import { startRedis } from './redis.js';
@@ -40,4 +41,21 @@ export async function startClusterBackends(t: TestContext): Promise<ClusterBacke
     await freePort(),
   ];
   return { env, portA, portB, peerA, peerB };
+}
+
+/** A JSON call to a node: POST when it carries `json` or a form; fails the test on an error status. */
+export async function call(
+  base: string,
+  path: string,
+  init: { json?: unknown; headers?: Record<string, string>; body?: FormData } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked by the assertions
+): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    ...(init.json !== undefined || init.body ? { method: 'POST' } : {}),
+    headers: { ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
 }
