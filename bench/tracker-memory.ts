@@ -7,8 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { MemoryStore } from '../src/tracker/index.js';
-import { NativeStore } from '../src/tracker/native-store.js';
+import { MemoryStore, NativeStore } from '../src/tracker/index.js';
 
 const SWARMS = Number(process.env.SWARMS ?? 10_000);
 const PEERS = Number(process.env.PEERS ?? 1_000_000);

@@ -1,6 +1,6 @@
 /*
  * peer_table: the peer tables of the swarm store in C (see peer_table.h), with the semantics of
- * src/tracker/peer-table.ts, which is their specification.
+ * src/tracker/stores/peer-table.ts, which is their specification.
  *
  * A table holds one swarm's peers of one address family in one malloc'd block: an index of peer
  * ids (2 * cap entries, record + 1, 0 = empty, linear probing, backward-shift deletion; the entries

@@ -1,6 +1,6 @@
 /*
  * store_binding: the swarm store in C (swarm_store.c) as seen from JavaScript
- * (src/tracker/native-store.ts), for HTTP announces, scrapes, sweeps and statistics; the UDP fast
+ * (src/tracker/stores/native-store.ts), for HTTP announces, scrapes, sweeps and statistics; the UDP fast
  * path (udp_fast.c) takes the same store from a handle through sc_store_unwrap.
  *
  * A store is opened with two pieces of memory JavaScript owns and keeps, so that an announce

@@ -1,6 +1,6 @@
 /*
  * swarm_store: the tracker's swarm store in C (see swarm_store.h), with the semantics of
- * src/tracker/memory-store.ts and its peer-table.ts, which are its specification.
+ * src/tracker/stores/memory-store.ts and its peer-table.ts, which are its specification.
  *
  * Layout:
  * - a swarm lives in a slot of one growing array (free slots are linked through `next`), found by

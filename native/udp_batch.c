@@ -1,6 +1,6 @@
 /*
  * udp_batch: a UDP socket for Node that moves datagrams in batches (Linux recvmmsg/sendmmsg), for
- * the tracker's BEP 15 edge (src/tracker/udp-batch.ts is its only user).
+ * the tracker's BEP 15 edge (src/tracker/edges/udp/udp-batch.ts is its only user).
  *
  * Node's dgram module pays, per datagram, one recvmsg and one sendmsg system call, a Buffer, an
  * address object and a string, and two crossings between C++ and JavaScript. Here one wake-up of

@@ -1,16 +1,16 @@
 /*
  * udp_fast: the BEP 15 announce answered in C, for the batched UDP socket (udp_batch.c), against
- * the swarm store in C (swarm_store.c) that JavaScript shares (src/tracker/native-store.ts).
+ * the swarm store in C (swarm_store.c) that JavaScript shares (src/tracker/stores/native-store.ts).
  *
  * JavaScript stays the tracker: it answers connects (and so issues the connection ids), scrapes,
  * errors and anything unusual. This path takes only announces it can answer exactly as
- * src/tracker/udp-server.ts + service.ts would, and hands every other datagram to JavaScript
+ * src/tracker/edges/udp/udp-server.ts + service/service.ts would, and hands every other datagram to JavaScript
  * untouched, which then answers or refuses it as before:
  *   - 98 bytes or more (BEP 41 options after byte 98 must parse: END, NOP, or a type with a length
  *     inside the datagram), at most 1500, action 1;
  *   - a connection id JavaScript issued or verified to this address and port (it tells us through
  *     fast_remember, with the minute it was computed for), accepted in that minute and the two after
- *     (src/tracker/connection-id.ts); an id we do not know is not refused here, JavaScript checks
+ *     (src/tracker/edges/udp/connection-id.ts); an id we do not know is not refused here, JavaScript checks
  *     its HMAC and, if it is good, tells us;
  *   - event 0-3, port not 0, downloaded / left / uploaded not negative;
  *   - an info hash the allow list holds (when there is one: a set of hashes JavaScript gives us);

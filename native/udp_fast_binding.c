@@ -1,6 +1,6 @@
 /*
  * udp_fast_binding: the announce fast path (udp_fast.c) as seen from JavaScript
- * (src/tracker/udp-batch.ts): turning it on for a batched socket (udp_batch.c) with a store
+ * (src/tracker/edges/udp/udp-batch.ts): turning it on for a batched socket (udp_batch.c) with a store
  * (store_binding.c), handing it the connection ids and the allow list JavaScript decides, and
  * reading its counts. A socket keeps its fast path (and a reference to the store) until it closes;
  * these functions reach them through udp_batch_fast_slot.

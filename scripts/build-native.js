@@ -2,7 +2,7 @@
 /**
  * `npm run build:native`: builds the tracker's optional C addon (`native/`, `binding.gyp`) with
  * node-gyp where it can be built (Linux with a C compiler), and otherwise says why and exits 0:
- * the tracker then uses its JavaScript store and `dgram` (`src/tracker/native-addon.ts` reports
+ * the tracker then uses its JavaScript store and `dgram` (`src/tracker/stores/native-addon.ts` reports
  * which at start and in `/healthz`). `SEEDCAST_NATIVE=required` makes a failed build an error
  * (CI sets it, so the addon the tests measure is never silently missing); `SEEDCAST_NATIVE=off`
  * skips the build.

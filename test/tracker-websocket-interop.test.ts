@@ -11,8 +11,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Server from 'bittorrent-tracker/server';
-import { MemoryStore } from '../src/tracker/memory-store.js';
-import { startTracker } from '../src/tracker/tracker.js';
+import { MemoryStore, startTracker } from '../src/tracker/index.js';
 import { announce, bin, sdp, wsClient } from './helpers/ws-client.js';
 
 type Frame = Record<string, unknown>;

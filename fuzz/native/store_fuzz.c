@@ -4,7 +4,7 @@
  * leaks when the store is freed) and UndefinedBehaviorSanitizer.
  *
  * Byte 0 chooses the mode. With bit 0 set the limits are large and the store is checked against a
- * model of src/tracker/memory-store.ts's rules (the store's specification) over a small universe,
+ * model of src/tracker/stores/memory-store.ts's rules (the store's specification) over a small universe,
  * 8 info hashes x 2 families x 16 peer ids x 4 addresses: after every announce, its counts
  * (seeders, leechers, completed downloads) and the store's totals must be the model's; sweeps are
  * whole passes. Otherwise the limits are tiny (2-9 swarms, 1-8 peers a swarm, 1-32 peers), so

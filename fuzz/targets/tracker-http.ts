@@ -6,8 +6,8 @@
  */
 
 import assert from 'node:assert/strict';
-import { parseAnnounce, parseScrape } from '../../src/tracker/http-parse.js';
-import { parseHead } from '../../src/tracker/http-server.js';
+import { parseAnnounce, parseScrape } from '../../src/tracker/edges/http/http-parse.js';
+import { parseHead } from '../../src/tracker/edges/http/http-server.js';
 import type { FuzzTarget } from '../engine/target.js';
 
 const V4 = Buffer.from([192, 0, 2, 1]);

@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { decodeUdpRequest, udpScratch } from '../../src/tracker/udp-codec.js';
+import { decodeUdpRequest, udpScratch } from '../../src/tracker/edges/udp/udp-codec.js';
 import type { FuzzTarget } from '../engine/target.js';
 
 const IP = Buffer.from([198, 51, 100, 7]);

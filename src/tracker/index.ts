@@ -4,8 +4,12 @@
  * (memory, Redis). See docs/tracker.md.
  */
 
-export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './allow-list.js';
-export { type ConnectionIdOptions, ConnectionIds } from './connection-id.js';
+export { type TrackerPluginOptions, trackerPlugin } from './edges/http/fastify-plugin.js';
+export { createHttpTrackerServer } from './edges/http/http-server.js';
+export { type ConnectionIdOptions, ConnectionIds } from './edges/udp/connection-id.js';
+export { BatchUdpSocket, serveUdpBatch, udpBatchSupport } from './edges/udp/udp-batch.js';
+export { chooseUdpIo, listenUdpTracker, type UdpIo, type UdpListener } from './edges/udp/udp-listen.js';
+export { type DatagramHandler, serveUdp, udpDatagramHandler } from './edges/udp/udp-server.js';
 export {
   WS_LIMITS,
   WsCluster,
@@ -14,23 +18,19 @@ export {
   type WsLimits,
   type WsLocalPeer,
   WsTrackerEdge,
-} from './edges/index.js';
-export { type TrackerPluginOptions, trackerPlugin } from './fastify-plugin.js';
-export { createHttpTrackerServer } from './http-server.js';
-export { rateLimited, silentLog, streamLog, type TrackerLog } from './log.js';
-export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-export { nativeStatus } from './native-addon.js';
-export { NativeStore, type NativeStoreOptions, nativeStoreSupport } from './native-store.js';
-export { TrackerService, type TrackerServiceOptions } from './service.js';
-export type { StoreLimits, SwarmStore } from './store.js';
-export { createStore, type RunningTracker, startTracker, type TrackerOptions } from './tracker.js';
+} from './edges/ws/index.js';
+export { type AllowCheck, allowSet, loadAllowList, parseAllowList } from './service/allow-list.js';
+export { rateLimited, silentLog, streamLog, type TrackerLog } from './service/log.js';
+export { TrackerService, type TrackerServiceOptions } from './service/service.js';
 export type {
   AnnounceRequest,
   AnnounceResponse,
   ScrapeRequest,
   ScrapeResponse,
   TorrentStats,
-} from './types.js';
-export { BatchUdpSocket, serveUdpBatch, udpBatchSupport } from './udp-batch.js';
-export { chooseUdpIo, listenUdpTracker, type UdpIo, type UdpListener } from './udp-listen.js';
-export { type DatagramHandler, serveUdp, udpDatagramHandler } from './udp-server.js';
+} from './service/types.js';
+export { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+export { nativeStatus } from './stores/native-addon.js';
+export { NativeStore, type NativeStoreOptions, nativeStoreSupport } from './stores/native-store.js';
+export type { StoreLimits, SwarmStore } from './stores/store.js';
+export { createStore, type RunningTracker, startTracker, type TrackerOptions } from './tracker.js';

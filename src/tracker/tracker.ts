@@ -9,13 +9,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SeedcastError } from '../errors.js';
-import { type WsEdgeOptions, WsTrackerEdge } from './edges/index.js';
-import { createHttpTrackerServer, type HttpTrackerServer } from './http-server.js';
-import { rateLimited, silentLog, type TrackerLog } from './log.js';
-import { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
-import { TrackerService, type TrackerServiceOptions } from './service.js';
-import type { SwarmStore } from './store.js';
-import { listenUdpTracker, type UdpIo, type UdpListener } from './udp-listen.js';
+import { createHttpTrackerServer, type HttpTrackerServer } from './edges/http/http-server.js';
+import { listenUdpTracker, type UdpIo, type UdpListener } from './edges/udp/udp-listen.js';
+import { type WsEdgeOptions, WsTrackerEdge } from './edges/ws/index.js';
+import { rateLimited, silentLog, type TrackerLog } from './service/log.js';
+import { TrackerService, type TrackerServiceOptions } from './service/service.js';
+import { MemoryStore, type MemoryStoreOptions } from './stores/memory-store.js';
+import type { SwarmStore } from './stores/store.js';
 
 export interface TrackerOptions extends TrackerServiceOptions, MemoryStoreOptions {
   /** Address to listen on (default 127.0.0.1; `::` for IPv6 and IPv4). */
@@ -66,12 +66,12 @@ export interface RunningTracker {
 export async function createStore(options: TrackerOptions): Promise<SwarmStore> {
   if (options.store) return options.store;
   if (options.redisUrl) {
-    const { RedisStore } = await import('./redis-store.js');
+    const { RedisStore } = await import('./stores/redis-store.js');
     return RedisStore.connect(options.redisUrl, { ...options, prefix: options.redisPrefix });
   }
   const want = options.memoryStore ?? envStore() ?? 'auto';
   if (want !== 'js') {
-    const { NativeStore, nativeStoreSupport } = await import('./native-store.js');
+    const { NativeStore, nativeStoreSupport } = await import('./stores/native-store.js');
     const support = nativeStoreSupport();
     if (support.ok) return new NativeStore(options);
     if (want === 'native') throw new SeedcastError('TRACKER_UNAVAILABLE', `native store: ${support.reason}`);
