@@ -18,6 +18,10 @@
  * The answer is BEP 15's: action 1, transaction id, interval, leechers, seeders, and the peers of
  * the sender's family (numwant: the default when negative, at most the maximum; none for stopped).
  * Announces answered here are counted by event for the tracker's metrics (fast_counts).
+ * The announce rules (numwant, who is a seeder, who is given seeders) are
+ * src/tracker/service/announce-rules.ts's; its table of cases (service/announce-cases.ts) runs
+ * against this file through the addon (edges/udp/udp-fast-rules.test.ts), which also checks the
+ * constants and rule lines below against the TypeScript.
  */
 #define _GNU_SOURCE
 #include <stdint.h>

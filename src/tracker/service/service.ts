@@ -12,6 +12,7 @@ import type { WsLocalPeer } from '../edges/ws/ws-local-peer.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { MaybePromise, StoreAnnounce, StoreAnnounceResult, SwarmStore } from '../stores/store.js';
 import { type AllowCheck, type AllowSet, isAllowSet } from './allow-list.js';
+import { ANNOUNCE_DEFAULTS, isSeeder, peersWanted, seedersToo } from './announce-rules.js';
 import { TrackerMetrics } from './metrics.js';
 import { ProvisionalHashes, type ProvisionalOptions } from './provisional.js';
 import type {
@@ -113,11 +114,11 @@ export class TrackerService {
 
   constructor(options: TrackerServiceOptions = {}) {
     this.store = options.store ?? new MemoryStore();
-    this.interval = options.interval ?? 1800;
-    this.minInterval = options.minInterval ?? Math.min(900, this.interval);
-    this.defaultNumwant = options.defaultNumwant ?? 50;
-    this.maxNumwant = options.maxNumwant ?? 200;
-    this.maxScrape = options.maxScrape ?? 74;
+    this.interval = options.interval ?? ANNOUNCE_DEFAULTS.interval;
+    this.minInterval = options.minInterval ?? Math.min(ANNOUNCE_DEFAULTS.minInterval, this.interval);
+    this.defaultNumwant = options.defaultNumwant ?? ANNOUNCE_DEFAULTS.defaultNumwant;
+    this.maxNumwant = options.maxNumwant ?? ANNOUNCE_DEFAULTS.maxNumwant;
+    this.maxScrape = options.maxScrape ?? ANNOUNCE_DEFAULTS.maxScrape;
     this.allow = options.allow;
     this.provisional = options.allow && options.grace ? new ProvisionalHashes(options.grace) : undefined;
     this.clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
@@ -220,12 +221,7 @@ export class TrackerService {
   }
 
   private announceAllowed(req: AnnounceRequest, transient: boolean): MaybePromise<AnnounceResponse> {
-    const numwant =
-      req.event === 'stopped'
-        ? 0
-        : req.numwant < 0
-          ? this.defaultNumwant
-          : Math.min(req.numwant, this.maxNumwant);
+    const numwant = peersWanted(req.event, req.numwant, this.defaultNumwant, this.maxNumwant);
     let result: MaybePromise<StoreAnnounceResult>;
     try {
       // A synchronous store is done with its input when it returns: one input object serves all.
@@ -235,11 +231,9 @@ export class TrackerService {
       input.ip = req.ip;
       input.port = req.port;
       input.key = req.key;
-      input.seeder = req.left === 0;
-      // A peer that has everything but downloaded nothing is an initial seeder, or a magnet client
-      // that does not know the size yet (aria2 announces left=0 while it fetches the metadata): it
-      // gets seeders too, or it would never hear of the swarm's only seeders.
-      input.seedersToo = req.left === 0 && req.downloaded === 0;
+      // Who is a seeder and who is given seeders: `announce-rules.ts`.
+      input.seeder = isSeeder(req.left);
+      input.seedersToo = seedersToo(req.left, req.downloaded);
       input.event = req.event;
       input.numwant = numwant;
       input.wantPeerIds = req.wantPeerIds;
