@@ -5,14 +5,14 @@
  */
 
 import assert from 'node:assert/strict';
-import { decodeUdpRequest, udpScratch } from '../../src/tracker/edges/udp/udp-codec.js';
+import { decodeUdpRequest, udpScratch } from '../../src/net/udp-tracker-codec.js';
 import type { FuzzTarget } from '../engine/target.js';
 
 const IP = Buffer.from([198, 51, 100, 7]);
 
 export const target: FuzzTarget = {
   description: 'BEP 15 datagram decoder (connect, announce with BEP 41 options, scrape)',
-  cover: ['/src/tracker/udp-codec'],
+  cover: ['/src/net/udp-tracker-codec'],
   maxLen: 1600,
   dictionary: [
     '\x00\x00\x04\x17\x27\x10\x19\x80',

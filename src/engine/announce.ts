@@ -2,17 +2,8 @@
  * Tracker client: one announce over HTTP (BEP 3, compact peers BEP 23, IPv6 `peers6` BEP 7) or UDP
  * (BEP 15, with BEP 41 URL data).
  *
- * UDP exchange, byte by byte (big-endian):
- *   connect request   0: u64 0x41727101980 (protocol id)  8: u32 0 (connect)  12: u32 transaction id
- *   connect response  0: u32 0  4: u32 transaction id  8: u64 connection id
- *   announce request  0: u64 connection id  8: u32 1 (announce)  12: u32 transaction id
- *                    16: info hash (20)  36: peer id (20)  56: u64 downloaded  64: u64 left
- *                    72: u64 uploaded  80: u32 event (0 none, 1 completed, 2 started, 3 stopped)
- *                    84: u32 ip (0)  88: u32 key  92: i32 num want  96: u16 port
- *                    98: BEP 41 options: 0x02 <len> <path and query bytes> ... 0x00
- *   announce response 0: u32 1  4: u32 transaction id  8: u32 interval  12: u32 leechers
- *                    16: u32 seeders  20: 6 bytes per peer (IPv4 + port)
- *   error response    0: u32 3  4: u32 transaction id  8: message text
+ * The UDP datagrams are encoded and decoded by the BEP 15 codec the tracker's UDP edge uses too
+ * (`net/udp-tracker-codec.ts`).
  * Requests are retried with a growing timeout (BEP 15 uses 15 * 2^n s; we use shorter steps and
  * give up sooner, as the session re-announces anyway).
  *
@@ -26,7 +17,15 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { decode, isBytes, isDict, isInt, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
-import { type OutboundPolicy, outboundFetch } from '../net/index.js';
+import {
+  decodeUdpAnswer,
+  encodeAnnounceRequest,
+  encodeConnectRequest,
+  type OutboundPolicy,
+  outboundFetch,
+  type UdpAnswer,
+  type UdpClientAnnounce,
+} from '../net/index.js';
 import { type PeerAddress, parseCompactPeers } from '../wire/index.js';
 
 export type AnnounceEvent = 'started' | 'completed' | 'stopped' | undefined;
@@ -191,9 +190,6 @@ export function parseHttpResponse(body: Uint8Array, url = 'tracker'): AnnounceRe
   return result;
 }
 
-const PROTOCOL_ID = 0x41727101980n;
-const EVENTS = { started: 2, completed: 1, stopped: 3 } as const;
-
 export async function announceUdp(
   url: string,
   params: AnnounceParams,
@@ -216,57 +212,49 @@ export async function announceUdp(
         resolve();
       });
     });
-    const connect = Buffer.alloc(16);
-    connect.writeBigUInt64BE(PROTOCOL_ID, 0);
-    connect.writeUInt32BE(0, 8);
-    const connectReply = await exchange(socket, connect, 0, { deadline, signal: options.signal, url });
-    const connectionId = connectReply.readBigUInt64BE(8);
-
-    const urlData = Buffer.from(`${parsed.pathname === '/' ? '' : parsed.pathname}${parsed.search}`, 'utf8');
-    const options41: Buffer[] = [];
-    for (let at = 0; at < urlData.length; at += 255) {
-      const part = urlData.subarray(at, at + 255);
-      options41.push(Buffer.from([0x02, part.length]), part);
-    }
-    const request = Buffer.alloc(98);
-    request.writeBigUInt64BE(connectionId, 0);
-    request.writeUInt32BE(1, 8);
-    Buffer.from(params.infoHash).copy(request, 16);
-    Buffer.from(params.peerId).copy(request, 36);
-    request.writeBigUInt64BE(BigInt(params.downloaded), 56);
-    request.writeBigUInt64BE(BigInt(params.left), 64);
-    request.writeBigUInt64BE(BigInt(params.uploaded), 72);
-    request.writeUInt32BE(params.event ? EVENTS[params.event] : 0, 80);
-    request.writeUInt32BE(0, 84);
-    request.writeUInt32BE((params.key ?? 0) >>> 0, 88);
-    request.writeInt32BE(params.numwant ?? 50, 92);
-    request.writeUInt16BE(params.port, 96);
-    const reply = await exchange(socket, Buffer.concat([request, ...options41]), 1, {
-      deadline,
-      signal: options.signal,
-      url,
-    });
-    if (reply.length < 20) throw fail(`${url}: short announce response`);
+    const context = { deadline, signal: options.signal, url };
+    const connected = await exchange(socket, encodeConnectRequest, 'connect', context);
+    const announce: UdpClientAnnounce = {
+      infoHash: params.infoHash,
+      peerId: params.peerId,
+      downloaded: params.downloaded,
+      left: params.left,
+      uploaded: params.uploaded,
+      event: params.event ?? 'none',
+      key: params.key ?? 0,
+      numwant: params.numwant ?? 50,
+      port: params.port,
+      urlData: `${parsed.pathname === '/' ? '' : parsed.pathname}${parsed.search}`,
+    };
+    const reply = await exchange(
+      socket,
+      (tid) => encodeAnnounceRequest(connected.connectionId, tid, announce),
+      'announce',
+      context,
+    );
     return {
-      interval: reply.readUInt32BE(8),
-      leechers: reply.readUInt32BE(12),
-      seeders: reply.readUInt32BE(16),
-      peers: parseCompactPeers(reply.subarray(20, 20 + Math.floor((reply.length - 20) / 6) * 6), 6),
+      interval: reply.interval,
+      leechers: reply.leechers,
+      seeders: reply.seeders,
+      peers: parseCompactPeers(reply.peers.subarray(0, reply.peers.length - (reply.peers.length % 6)), 6),
     };
   } finally {
     socket.close();
   }
 }
 
-/** Send `packet` with a fresh transaction id and wait for the matching reply, retrying. */
-async function exchange(
+/**
+ * Sends the request `encode` makes with a fresh transaction id and waits for the matching answer of
+ * `action`, retrying.
+ */
+async function exchange<A extends 'connect' | 'announce'>(
   socket: ReturnType<typeof createSocket>,
-  packet: Buffer,
-  action: number,
+  encode: (transactionId: number) => Buffer,
+  action: A,
   context: { deadline: number; signal: AbortSignal | undefined; url: string },
-): Promise<Buffer> {
+): Promise<Extract<UdpAnswer, { action: A }>> {
   const transactionId = randomBytes(4).readUInt32BE(0);
-  packet.writeUInt32BE(transactionId, 12);
+  const packet = encode(transactionId);
   let wait = 1000;
   while (Date.now() < context.deadline) {
     if (context.signal?.aborted) throw fail(`${context.url}: aborted`);
@@ -290,11 +278,11 @@ async function exchange(
       socket.on('error', onError);
     });
     if (reply) {
-      const got = reply.readUInt32BE(0);
-      if (got === 3) throw fail(`${context.url}: ${reply.subarray(8).toString('utf8')}`);
-      if (got !== action) throw fail(`${context.url}: unexpected action ${got}`);
-      if (action === 0 && reply.length < 16) throw fail(`${context.url}: short connect response`);
-      return reply;
+      const answer = decodeUdpAnswer(reply);
+      if (answer.action === 'error') throw fail(`${context.url}: ${answer.message}`);
+      if (answer.action === 'malformed') throw fail(`${context.url}: ${answer.detail}`);
+      if (answer.action !== action) throw fail(`${context.url}: unexpected action ${reply.readUInt32BE(0)}`);
+      return answer as Extract<UdpAnswer, { action: A }>;
     }
     wait *= 2;
   }

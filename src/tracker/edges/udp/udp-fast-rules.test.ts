@@ -11,12 +11,18 @@ import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
+import {
+  ANNOUNCE_LENGTH,
+  decodeUdpAnswer,
+  encodeAnnounceRequest,
+  encodeConnectRequest,
+  MAX_REQUEST_LENGTH,
+} from '../../../net/index.js';
 import { ANNOUNCE_CASES, comparable, observed, swarmAnnounces } from '../../service/announce-cases.js';
 import { ANNOUNCE_DEFAULTS } from '../../service/announce-rules.js';
 import { TrackerService } from '../../service/service.js';
 import { NativeStore, nativeStoreSupport } from '../../stores/native-store.js';
 import { serveUdpBatch, udpBatchSupport } from './udp-batch.js';
-import { ANNOUNCE_LENGTH, MAX_REQUEST_LENGTH, PROTOCOL_ID } from './udp-codec.js';
 
 const support = udpBatchSupport();
 const storeSupport = nativeStoreSupport();
@@ -26,8 +32,6 @@ if (reason) {
   if (process.env.CI === 'true') throw new Error(`CI: ${skip}`);
   console.warn(`\n*** SKIPPING the announce rules against the native UDP fast path: ${reason} ***\n`);
 }
-
-const EVENT_CODE = { none: 0, completed: 1, started: 2, stopped: 3 } as const;
 
 test('the C constants agree with the TypeScript ones', () => {
   const c = readFileSync(new URL('../../../../native/udp_fast.c', import.meta.url), 'utf8');
@@ -71,23 +75,21 @@ describe('announce rules, native UDP fast path', { skip }, () => {
       const hash = Buffer.alloc(20, 0x5a);
       for (const req of swarmAnnounces(c, hash)) await service.announce(req);
 
-      const connect = Buffer.alloc(16);
-      connect.writeBigUInt64BE(PROTOCOL_ID, 0);
-      connect.writeUInt32BE(7, 12);
-      const id = (await ask(connect)).subarray(8, 16);
-
-      const msg = Buffer.alloc(ANNOUNCE_LENGTH);
-      id.copy(msg, 0);
-      msg.writeUInt32BE(1, 8);
-      msg.writeUInt32BE(99, 12);
-      hash.copy(msg, 16);
-      msg.fill(0x61, 36, 56);
-      msg.writeBigInt64BE(BigInt(c.announce.downloaded), 56);
-      msg.writeBigInt64BE(BigInt(c.announce.left), 64);
-      msg.writeUInt32BE(EVENT_CODE[c.announce.event], 80);
-      msg.writeUInt32BE(7, 88);
-      msg.writeInt32BE(c.announce.numwant, 92);
-      msg.writeUInt16BE(6881, 96);
+      const connected = decodeUdpAnswer(await ask(encodeConnectRequest(7)));
+      assert.equal(connected.action, 'connect');
+      if (connected.action !== 'connect') return;
+      const msg = encodeAnnounceRequest(connected.connectionId, 99, {
+        infoHash: hash,
+        peerId: Buffer.alloc(20, 0x61),
+        downloaded: c.announce.downloaded,
+        left: c.announce.left,
+        uploaded: 0,
+        event: c.announce.event,
+        key: 7,
+        numwant: c.announce.numwant,
+        port: 6881,
+        urlData: '',
+      });
       const before = server.fastCounts().reduce((a, b) => a + b, 0);
       const answer = await ask(msg);
       assert.equal(
@@ -95,15 +97,11 @@ describe('announce rules, native UDP fast path', { skip }, () => {
         before + 1,
         'answered in C',
       );
-      assert.deepEqual([answer.readUInt32BE(0), answer.readUInt32BE(4)], [1, 99]);
-      const got = observed(
-        {
-          interval: answer.readUInt32BE(8),
-          incomplete: answer.readUInt32BE(12),
-          complete: answer.readUInt32BE(16),
-        },
-        answer.subarray(20),
-      );
+      const a = decodeUdpAnswer(answer);
+      assert.equal(a.action, 'announce');
+      if (a.action !== 'announce') return;
+      assert.equal(a.transactionId, 99);
+      const got = observed({ interval: a.interval, incomplete: a.leechers, complete: a.seeders }, a.peers);
       assert.deepEqual(comparable(c, got), c.expect);
     });
   }

@@ -1,6 +1,6 @@
 /**
  * The UDP tracker (BEP 15, BEP 41) over IPv4 and IPv6 as a handler of datagrams: decodes each one
- * (`udp-codec.ts`), checks its connection id (`connection-id.ts`), calls the service and returns the
+ * (`net/udp-tracker-codec.ts`, the BEP 15 codec the engine's client shares), checks its connection id (`connection-id.ts`), calls the service and returns the
  * answer. Two edges feed it: `serveUdp` here, over Node's `dgram`, and `serveUdpBatch`
  * (`udp-batch.ts`), over our batched native socket.
  *
@@ -12,11 +12,6 @@
 
 import type { RemoteInfo, Socket } from 'node:dgram';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../../errors.js';
-import { silentLog, type TrackerLog } from '../../service/log.js';
-import type { TrackerService } from '../../service/service.js';
-import type { AnnounceResponse } from '../../service/types.js';
-import { ipBytes, ipText } from '../address.js';
-import { ConnectionIds } from './connection-id.js';
 import {
   decodeUdpRequest,
   encodeAnnounce,
@@ -24,7 +19,12 @@ import {
   encodeError,
   encodeScrape,
   udpScratch,
-} from './udp-codec.js';
+} from '../../../net/index.js';
+import { silentLog, type TrackerLog } from '../../service/log.js';
+import type { TrackerService } from '../../service/service.js';
+import type { AnnounceResponse } from '../../service/types.js';
+import { ipBytes, ipText } from '../address.js';
+import { ConnectionIds } from './connection-id.js';
 
 export interface UdpEdgeOptions {
   log?: TrackerLog;

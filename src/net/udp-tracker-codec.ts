@@ -1,6 +1,10 @@
 /**
- * BEP 15 (UDP tracker protocol) datagrams, with BEP 41 URL data, decoded to plain requests and
- * encoded from plain answers. All integers are big-endian. Requests, byte by byte:
+ * BEP 15 (UDP tracker protocol) with BEP 41 URL data: the one codec of its datagrams, for the
+ * tracker's UDP edge (requests decoded, answers encoded) and for the engine's tracker client
+ * (requests encoded, answers decoded), so the two sides read the same layout. It lives in `net`, the
+ * folder both the engine and the tracker may import, and imports nothing of ours but the error
+ * registry; its types are plain shapes the tracker's own (`AnnounceRequest`, `AnnounceResponse`,
+ * `ScrapeResponse`) satisfy. All integers are big-endian. Requests, byte by byte:
  *
  *   connect   0  i64 protocol id 0x41727101980   8  i32 action 0   12  i32 transaction id   (16 bytes)
  *   announce  0  i64 connection id   8  i32 action 1   12  i32 transaction id   16  20 B info hash
@@ -20,13 +24,24 @@
  *   error     0  i32 action 3   4  i32 transaction id   8  message (UTF-8)
  */
 
-import { SeedcastError } from '../../../errors.js';
+import { SeedcastError } from '../errors.js';
 import type {
-  AnnounceEvent,
-  AnnounceRequest,
-  AnnounceResponse,
-  ScrapeResponse,
-} from '../../service/types.js';
+  UdpAnnounceAnswer,
+  UdpAnnounceRequest,
+  UdpAnswer,
+  UdpClientAnnounce,
+  UdpEvent,
+  UdpScrapeAnswer,
+} from './udp-tracker-types.js';
+
+export type {
+  UdpAnnounceAnswer,
+  UdpAnnounceRequest,
+  UdpAnswer,
+  UdpClientAnnounce,
+  UdpEvent,
+  UdpScrapeAnswer,
+} from './udp-tracker-types.js';
 
 export const PROTOCOL_ID = 0x41727101980n;
 export const ACTION_CONNECT = 0;
@@ -37,7 +52,8 @@ export const ANNOUNCE_LENGTH = 98;
 /** Largest datagram read as a request (an announce with a lot of URL data, a scrape of 74 hashes). */
 export const MAX_REQUEST_LENGTH = 1500;
 
-const EVENTS: AnnounceEvent[] = ['none', 'completed', 'started', 'stopped'];
+/** BEP 15's event codes, by code. */
+export const UDP_EVENTS: readonly UdpEvent[] = ['none', 'completed', 'started', 'stopped'];
 
 export type UdpRequest =
   | { action: 'connect'; transactionId: number }
@@ -45,7 +61,7 @@ export type UdpRequest =
       action: 'announce';
       transactionId: number;
       connectionId: Buffer;
-      request: AnnounceRequest;
+      request: UdpAnnounceRequest;
       /** BEP 41 URL data (path and query of the tracker URL), when sent. */
       urlData: string;
     }
@@ -80,7 +96,7 @@ export function udpScratch(): UdpScratch {
   const connectionId = Buffer.alloc(8);
   const infoHash = Buffer.alloc(20);
   const peerId = Buffer.alloc(20);
-  const request: AnnounceRequest = {
+  const request: UdpAnnounceRequest = {
     infoHash,
     peerId,
     ip: Buffer.alloc(4),
@@ -121,14 +137,14 @@ export function decodeUdpRequest(msg: Buffer, ip: Buffer, scratch?: UdpScratch):
   if (action === ACTION_ANNOUNCE) {
     if (msg.length < ANNOUNCE_LENGTH) throw bad(`announce of ${msg.length} bytes, needs ${ANNOUNCE_LENGTH}`);
     const eventCode = msg.readUInt32BE(80);
-    const event = EVENTS[eventCode];
+    const event = UDP_EVENTS[eventCode];
     if (event === undefined) throw bad(`unknown event ${eventCode}`);
     const port = msg.readUInt16BE(96);
     if (port === 0) throw bad('port 0');
     const numwant = msg.readInt32BE(92);
     if (scratch) return decodeAnnounceInto(scratch, msg, ip, transactionId, event, port, numwant);
     const connectionId = msg.subarray(0, 8);
-    const request: AnnounceRequest = {
+    const request: UdpAnnounceRequest = {
       // Views of the datagram: the service copies them before waiting on anything.
       infoHash: msg.subarray(16, 36),
       peerId: msg.subarray(36, 56),
@@ -161,7 +177,7 @@ function decodeAnnounceInto(
   msg: Buffer,
   ip: Buffer,
   transactionId: number,
-  event: AnnounceEvent,
+  event: UdpEvent,
   port: number,
   numwant: number,
 ): AnnounceDatagram {
@@ -219,7 +235,7 @@ export function encodeConnect(transactionId: number, connectionId: Buffer): Buff
  */
 export function encodeAnnounce(
   transactionId: number,
-  res: AnnounceResponse,
+  res: UdpAnnounceAnswer,
   options: { ipv6: boolean },
   into?: Buffer,
 ): Buffer {
@@ -235,7 +251,7 @@ export function encodeAnnounce(
   return out;
 }
 
-export function encodeScrape(transactionId: number, res: ScrapeResponse): Buffer {
+export function encodeScrape(transactionId: number, res: UdpScrapeAnswer): Buffer {
   const out = Buffer.allocUnsafe(8 + 12 * res.files.length);
   out.writeUInt32BE(ACTION_SCRAPE, 0);
   out.writeUInt32BE(transactionId, 4);
@@ -256,6 +272,84 @@ export function encodeError(transactionId: number, message: string, maxLength: n
   out.writeUInt32BE(transactionId, 4);
   text.copy(out, 8, 0, room);
   return out;
+}
+
+// The client's half: requests encoded, answers decoded.
+
+/** A connect request. */
+export function encodeConnectRequest(transactionId: number): Buffer {
+  const out = Buffer.alloc(16);
+  out.writeBigUInt64BE(PROTOCOL_ID, 0);
+  out.writeUInt32BE(ACTION_CONNECT, 8);
+  out.writeUInt32BE(transactionId, 12);
+  return out;
+}
+
+/** An announce request, its URL data cut into BEP 41 options of at most 255 bytes each. */
+export function encodeAnnounceRequest(
+  connectionId: Buffer,
+  transactionId: number,
+  a: UdpClientAnnounce,
+): Buffer {
+  const urlData = Buffer.from(a.urlData, 'utf8');
+  const options: Buffer[] = [];
+  for (let at = 0; at < urlData.length; at += 255) {
+    const part = urlData.subarray(at, at + 255);
+    options.push(Buffer.from([0x02, part.length]), part);
+  }
+  const out = Buffer.alloc(ANNOUNCE_LENGTH);
+  connectionId.copy(out, 0, 0, 8);
+  out.writeUInt32BE(ACTION_ANNOUNCE, 8);
+  out.writeUInt32BE(transactionId, 12);
+  Buffer.from(a.infoHash).copy(out, 16);
+  Buffer.from(a.peerId).copy(out, 36);
+  out.writeBigUInt64BE(BigInt(a.downloaded), 56);
+  out.writeBigUInt64BE(BigInt(a.left), 64);
+  out.writeBigUInt64BE(BigInt(a.uploaded), 72);
+  out.writeUInt32BE(UDP_EVENTS.indexOf(a.event), 80);
+  out.writeUInt32BE(0, 84);
+  out.writeUInt32BE(a.key >>> 0, 88);
+  out.writeInt32BE(a.numwant, 92);
+  out.writeUInt16BE(a.port, 96);
+  return options.length ? Buffer.concat([out, ...options]) : out;
+}
+
+/**
+ * A tracker's answer (at least 8 bytes: action and transaction id); `malformed` when it is too short
+ * for its action or the action is unknown.
+ */
+export function decodeUdpAnswer(msg: Buffer): UdpAnswer {
+  const action = msg.readUInt32BE(0);
+  const transactionId = msg.readUInt32BE(4);
+  const malformed = (detail: string): UdpAnswer => ({ action: 'malformed', transactionId, detail });
+  if (action === ACTION_CONNECT) {
+    if (msg.length < 16) return malformed('short connect response');
+    return { action: 'connect', transactionId, connectionId: msg.subarray(8, 16) };
+  }
+  if (action === ACTION_ANNOUNCE) {
+    if (msg.length < 20) return malformed('short announce response');
+    return {
+      action: 'announce',
+      transactionId,
+      interval: msg.readUInt32BE(8),
+      leechers: msg.readUInt32BE(12),
+      seeders: msg.readUInt32BE(16),
+      peers: msg.subarray(20),
+    };
+  }
+  if (action === ACTION_SCRAPE) {
+    const files: { seeders: number; completed: number; leechers: number }[] = [];
+    for (let at = 8; at + 12 <= msg.length; at += 12)
+      files.push({
+        seeders: msg.readUInt32BE(at),
+        completed: msg.readUInt32BE(at + 4),
+        leechers: msg.readUInt32BE(at + 8),
+      });
+    return { action: 'scrape', transactionId, files };
+  }
+  if (action === ACTION_ERROR)
+    return { action: 'error', transactionId, message: msg.subarray(8).toString('utf8') };
+  return malformed(`unexpected action ${action}`);
 }
 
 /** Views of reused answer buffers, by length: the same few lengths recur, and a view is an object. */

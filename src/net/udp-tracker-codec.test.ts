@@ -1,15 +1,23 @@
+/**
+ * The BEP 15 codec (`udp-tracker-codec.ts`) both ways: the server's decoding and encoding, the
+ * client's, and each side reading what the other wrote.
+ */
+
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isSeedcastError } from '../../../errors.js';
+import { isSeedcastError } from '../errors.js';
 import {
+  decodeUdpAnswer,
   decodeUdpRequest,
   encodeAnnounce,
+  encodeAnnounceRequest,
   encodeConnect,
+  encodeConnectRequest,
   encodeError,
   encodeScrape,
   PROTOCOL_ID,
   udpScratch,
-} from './udp-codec.js';
+} from './udp-tracker-codec.js';
 
 const IP = Buffer.from([10, 0, 0, 1]);
 
@@ -126,10 +134,7 @@ describe('BEP 15 encoding', () => {
     const a = encodeAnnounce(6, res, { ipv6: false });
     assert.equal(a.toString('hex'), '00000001000000060000070800000003000000020102030400' + '50');
     assert.equal(encodeAnnounce(6, res, { ipv6: true }).subarray(20).toString('hex'), '09'.repeat(18));
-    const s = encodeScrape(7, {
-      minInterval: 1,
-      files: [{ infoHash: Buffer.alloc(20), counts: { complete: 9, downloaded: 8, incomplete: 7 } }],
-    });
+    const s = encodeScrape(7, { files: [{ counts: { complete: 9, downloaded: 8, incomplete: 7 } }] });
     assert.equal(s.toString('hex'), '0000000200000007000000090000000800000007');
   });
 
@@ -153,4 +158,87 @@ test('64-bit counts past 2^53 are read as the largest exact number, with and wit
     assert.equal(req.request.uploaded, Number.MAX_SAFE_INTEGER);
     assert.equal(req.request.downloaded, 10);
   }
+});
+
+describe('BEP 15, client and server reading each other', () => {
+  test('a connect request the client writes is the one the server reads; its answer reads back', () => {
+    assert.deepEqual(encodeConnectRequest(77), connectPacket(77));
+    assert.deepEqual(decodeUdpRequest(encodeConnectRequest(77), IP), {
+      action: 'connect',
+      transactionId: 77,
+    });
+    const id = Buffer.from('12345678');
+    const answer = decodeUdpAnswer(encodeConnect(77, id));
+    assert.deepEqual(answer, { action: 'connect', transactionId: 77, connectionId: id });
+  });
+
+  test('an announce the client writes decodes to what it said, URL data included', () => {
+    const sent = {
+      infoHash: Buffer.alloc(20, 0xab),
+      peerId: Buffer.from('-LT2080-123456789012', 'latin1'),
+      downloaded: 10,
+      left: 5_000_000_000,
+      uploaded: 30,
+      event: 'started' as const,
+      key: 0x01020304,
+      numwant: -1,
+      port: 51413,
+      urlData: '',
+    };
+    const plain = encodeAnnounceRequest(Buffer.from('CONNID!!', 'latin1'), 0xdeadbeef, sent);
+    assert.deepEqual(plain, announcePacket(), 'byte for byte the layout the server tests use');
+    const long = `/announce?${'x'.repeat(300)}`;
+    const req = decodeUdpRequest(encodeAnnounceRequest(Buffer.alloc(8), 5, { ...sent, urlData: long }), IP);
+    assert.equal(req.action, 'announce');
+    if (req.action !== 'announce') return;
+    assert.equal(req.urlData, long, 'URL data over 255 bytes goes in several BEP 41 options');
+    const { infoHash, peerId, downloaded, left, uploaded, event, key, numwant, port } = req.request;
+    assert.deepEqual(
+      { infoHash, peerId, downloaded, left, uploaded, event, key, numwant, port, urlData: long },
+      { ...sent, urlData: long },
+    );
+  });
+
+  test('announce, scrape and error answers the server writes read back on the client', () => {
+    const peers = Buffer.from([1, 2, 3, 4, 0, 80, 5, 6, 7, 8, 0, 81]);
+    const a = decodeUdpAnswer(
+      encodeAnnounce(
+        6,
+        { interval: 1800, incomplete: 3, complete: 2, peers: { v4: peers, v6: Buffer.alloc(0) } },
+        {
+          ipv6: false,
+        },
+      ),
+    );
+    assert.deepEqual(a, {
+      action: 'announce',
+      transactionId: 6,
+      interval: 1800,
+      leechers: 3,
+      seeders: 2,
+      peers,
+    });
+    const s = decodeUdpAnswer(
+      encodeScrape(7, { files: [{ counts: { complete: 9, downloaded: 8, incomplete: 7 } }] }),
+    );
+    assert.deepEqual(s, {
+      action: 'scrape',
+      transactionId: 7,
+      files: [{ seeders: 9, completed: 8, leechers: 7 }],
+    });
+    assert.deepEqual(decodeUdpAnswer(encodeError(9, 'go away', 98)), {
+      action: 'error',
+      transactionId: 9,
+      message: 'go away',
+    });
+    assert.equal(decodeUdpAnswer(encodeConnect(1, Buffer.alloc(8)).subarray(0, 12)).action, 'malformed');
+    assert.equal(decodeUdpAnswer(Buffer.alloc(19, 0).fill(1, 3, 4)).action, 'malformed');
+    const odd = Buffer.alloc(8);
+    odd.writeUInt32BE(7, 0);
+    assert.deepEqual(decodeUdpAnswer(odd), {
+      action: 'malformed',
+      transactionId: 0,
+      detail: 'unexpected action 7',
+    });
+  });
 });
