@@ -15,7 +15,11 @@ const V6 = Buffer.from('20010db8000000000000000000000001', 'hex');
 
 export const target: FuzzTarget = {
   description: 'tracker request head, announce and scrape query parsers',
-  cover: ['/src/tracker/edges/http/http-parse', '/src/tracker/edges/http/http-server', '/src/tracker/service/hash20'],
+  cover: [
+    '/src/tracker/edges/http/http-parse',
+    '/src/tracker/edges/http/http-server',
+    '/src/tracker/service/hash20',
+  ],
   maxLen: 10000,
   dictionary: [
     'info_hash=',
