@@ -78,11 +78,11 @@ export class TrackerService {
   /** Peers counted besides the store's: the WebSocket edge's relay registry (`countAlso`). */
   private extra: ExtraCounts | undefined;
   /**
-   * The site's in-process WebRTC peer, given offers by the WebSocket edge (`edges/ws-local-peer.ts`);
+   * The site's in-process WebRTC peer, given offers by the WebSocket edge (`edges/ws/ws-local-peer.ts`);
    * set by the composition root when the site runs one.
    */
   wsLocalPeer: WsLocalPeer | undefined;
-  /** The WebSocket swarms shared with other site nodes (`edges/ws-cluster.ts`), set before the edge is made. */
+  /** The WebSocket swarms shared with other site nodes (`edges/ws/ws-cluster.ts`), set before the edge is made. */
   wsCluster: WsCluster | undefined;
   /** The clock is the wall clock (no `clock` option): a native edge may read the time itself. */
   private readonly wallClock: boolean;

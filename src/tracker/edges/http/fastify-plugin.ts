@@ -7,7 +7,7 @@
  * is a site behind a proxy without `--trust-proxy` (every peer would look like the proxy): said once
  * in the log.
  *
- * WebSocket (the WebTorrent tracker protocol, `edges/ws-edge.ts`): a `GET /announce` with
+ * WebSocket (the WebTorrent tracker protocol, `edges/ws/ws-edge.ts`): a `GET /announce` with
  * `Upgrade: websocket` is taken from the server's `upgrade` event, routed through Fastify like any
  * request (so hooks and `trustProxy` apply: the peer's address is `request.ip`), and handed to the
  * WebSocket edge by the `/announce` handler. Upgrades to other paths are answered 404 and closed.

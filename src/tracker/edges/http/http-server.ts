@@ -23,7 +23,7 @@
  *
  * With a WebSocket edge (`options.ws`), a `GET /announce` carrying `Upgrade: websocket` that is the
  * next request to answer leaves this server: its connection, the head and the bytes read past it
- * are handed to the edge (`edges/ws-edge.ts`), which completes the handshake (RFC 6455).
+ * are handed to the edge (`edges/ws/ws-edge.ts`), which completes the handshake (RFC 6455).
  */
 
 import { createServer, type Server, type Socket } from 'node:net';
