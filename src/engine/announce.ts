@@ -18,6 +18,8 @@ import { createSocket } from 'node:dgram';
 import { decode, isBytes, isDict, isInt, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
 import {
+  ACTION_ANNOUNCE,
+  ACTION_CONNECT,
   decodeUdpAnswer,
   encodeAnnounceRequest,
   encodeConnectRequest,
@@ -280,8 +282,10 @@ async function exchange<A extends 'connect' | 'announce'>(
     if (reply) {
       const answer = decodeUdpAnswer(reply);
       if (answer.action === 'error') throw fail(`${context.url}: ${answer.message}`);
+      const code = action === 'connect' ? ACTION_CONNECT : ACTION_ANNOUNCE;
+      const got = answer.action === 'malformed' ? answer.code : reply.readUInt32BE(0);
+      if (got !== code) throw fail(`${context.url}: unexpected action ${got}`);
       if (answer.action === 'malformed') throw fail(`${context.url}: ${answer.detail}`);
-      if (answer.action !== action) throw fail(`${context.url}: unexpected action ${reply.readUInt32BE(0)}`);
       return answer as Extract<UdpAnswer, { action: A }>;
     }
     wait *= 2;

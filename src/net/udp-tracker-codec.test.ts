@@ -238,6 +238,7 @@ describe('BEP 15, client and server reading each other', () => {
     assert.deepEqual(decodeUdpAnswer(odd), {
       action: 'malformed',
       transactionId: 0,
+      code: 7,
       detail: 'unexpected action 7',
     });
   });

@@ -321,7 +321,12 @@ export function encodeAnnounceRequest(
 export function decodeUdpAnswer(msg: Buffer): UdpAnswer {
   const action = msg.readUInt32BE(0);
   const transactionId = msg.readUInt32BE(4);
-  const malformed = (detail: string): UdpAnswer => ({ action: 'malformed', transactionId, detail });
+  const malformed = (detail: string): UdpAnswer => ({
+    action: 'malformed',
+    transactionId,
+    code: action,
+    detail,
+  });
   if (action === ACTION_CONNECT) {
     if (msg.length < 16) return malformed('short connect response');
     return { action: 'connect', transactionId, connectionId: msg.subarray(8, 16) };

@@ -72,4 +72,5 @@ export type UdpAnswer =
       files: { seeders: number; completed: number; leechers: number }[];
     }
   | { action: 'error'; transactionId: number; message: string }
-  | { action: 'malformed'; transactionId: number; detail: string };
+  /** Too short for its action (`code`), or an action BEP 15 does not have. */
+  | { action: 'malformed'; transactionId: number; code: number; detail: string };
