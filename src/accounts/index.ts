@@ -4,10 +4,10 @@
  * `SiteServices.accounts` holds; nothing starts at import time.
  */
 
+import type { SiteLinks } from '../catalog/index.js';
 import { AccountEmails, AccountRemoval, AccountTokenRepository, type ScryptCost } from '../catalog/index.js';
 import type { MailConfig } from '../config-mail.js';
 import type { Database } from '../db/index.js';
-import type { SiteLinks } from '../site/index.js';
 import { AccountMail } from './account-mail.js';
 import { createMailer } from './mailer.js';
 

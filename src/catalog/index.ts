@@ -53,6 +53,7 @@ export {
 } from './derivatives.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
+export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';
 export {
   type AuditAction,
   type AuditEntry,

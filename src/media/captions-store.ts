@@ -9,8 +9,8 @@
 
 import { createHash } from 'node:crypto';
 import type { CaptionRepository } from '../catalog/index.js';
+import type { SiteLinks } from '../catalog/links.js';
 import { SeedcastError } from '../errors.js';
-import type { SiteLinks } from '../site/links.js';
 import type { BlobStore } from '../storage/index.js';
 import { type Chapters, checkChapters } from './captions-chapters.js';
 import { type CaptionFormat, cuePlainText, parseCaptions } from './captions-format.js';

@@ -9,8 +9,7 @@
 
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DerivativeRepository, ItemRepository } from '../catalog/index.js';
-import type { SiteLinks } from '../site/index.js';
+import type { DerivativeRepository, ItemRepository, SiteLinks } from '../catalog/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import type { TorrentFormat } from '../torrent/format.js';
 import type { DerivativePlan } from './derivative-plan.js';

@@ -10,7 +10,7 @@
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Derivative } from '../catalog/index.js';
-import { DERIVATIVES_TORRENT_NAME, type SiteLinks } from '../site/index.js';
+import { DERIVATIVES_TORRENT_NAME, type SiteLinks } from '../catalog/index.js';
 import { type BlobStore, LocalDiskStore } from '../storage/index.js';
 import type { TorrentFormat } from '../torrent/format.js';
 import { type CreatedTorrent, createTorrent } from '../torrent/index.js';

@@ -7,10 +7,10 @@
  */
 
 import type { FastifyInstance } from 'fastify';
+import type { SiteLinks } from '../../catalog/index.js';
 import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../catalog/index.js';
 import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
 import type { ProcessingViews } from '../../media/index.js';
-import type { SiteLinks } from '../../site/index.js';
 import { errors, object, ref } from '../schemas/index.js';
 import { itemView } from './items.js';
 

@@ -1,12 +1,12 @@
 /**
- * The publishing helpers on their own (licences: `src/publishing/licenses.test.ts`): uploaded file
+ * The publishing helpers on their own (licences: `src/licenses.test.ts`): uploaded file
  * names made safe and unique, and content types that never turn an upload into a page.
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { contentTypeOf, mediaTypeOf } from '../media/content-types.js';
 import { safeFileName, uniqueNames } from './filenames.js';
-import { contentTypeOf, mediaTypeOf } from './media.js';
 
 test('file names: last component only, no hidden files, no control characters, bounded, unique', () => {
   assert.equal(safeFileName('../../etc/passwd', 0), 'passwd');

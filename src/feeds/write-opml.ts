@@ -3,7 +3,7 @@
  * site-wide feed first, so a podcast app can import the whole site at once.
  */
 
-import { el, renderXml } from './xml.js';
+import { el, renderXml } from './xml-write.js';
 
 export interface OpmlFeed {
   title: string;

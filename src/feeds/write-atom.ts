@@ -8,8 +8,8 @@
  */
 
 import type { FeedEntry, FeedInfo } from './entry.js';
-import type { EnclosureForm } from './rss.js';
-import { el, renderXml, type XmlOut } from './xml.js';
+import type { EnclosureForm } from './write-rss.js';
+import { el, renderXml, type XmlOut } from './xml-write.js';
 
 const TORRENT_TYPE = 'application/x-bittorrent';
 

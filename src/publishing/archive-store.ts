@@ -15,9 +15,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { PieceStore } from '../engine/index.js';
 import { FileStore } from '../engine/index.js';
+import { contentTypeOf } from '../media/content-types.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import type { Metainfo } from '../torrent/index.js';
-import { contentTypeOf } from './media.js';
 
 export class FailFastStore implements PieceStore {
   private failed = false;

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isSeedcastError } from '../errors.js';
+import { isSeedcastError } from './errors.js';
 import { canonicalLicense, checkLicense, licenseInfo } from './licenses.js';
 
 test('every form of CC0 is CC0-1.0', () => {

@@ -9,9 +9,9 @@
  * Transport-free: `handle` takes the request's arguments and answers the XML document.
  */
 
-import type { Channel, Item, ItemFilter } from '../../catalog/index.js';
+import type { Channel, Item, ItemFilter } from '../catalog/index.js';
 import type { FeedEntry } from './entry.js';
-import { el, renderXml, type XmlChild, type XmlOut } from './xml.js';
+import { el, renderXml, type XmlChild, type XmlOut } from './xml-write.js';
 
 export interface OaiSource {
   /** Items in ascending id order (filter: ready, window, channel, cursor, limit). */

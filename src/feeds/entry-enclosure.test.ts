@@ -8,15 +8,15 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Item } from '../../catalog/index.js';
-import { parseFeed } from '../../feeds/index.js';
-import type { DerivativeJson, ItemMediaView } from '../../media/view.js';
-import { SiteLinks } from '../links.js';
-import { renderAtom } from './atom.js';
-import { bestDerivative, originalPlaysEverywhere } from './enclosure.js';
+import type { Item } from '../catalog/index.js';
+import { SiteLinks } from '../catalog/links.js';
+import type { DerivativeJson, ItemMediaView } from '../media/view.js';
 import { type EntryContext, type FeedInfo, toEntry } from './entry.js';
-import { renderJsonFeed } from './json-feed.js';
-import { renderRss } from './rss.js';
+import { bestDerivative, originalPlaysEverywhere } from './entry-enclosure.js';
+import { parseFeed } from './index.js';
+import { renderAtom } from './write-atom.js';
+import { renderJsonFeed } from './write-json.js';
+import { renderRss } from './write-rss.js';
 
 const links = new SiteLinks('https://site.test');
 const SRI = `sha384-${'Q'.repeat(64)}`;

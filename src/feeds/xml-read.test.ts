@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isSeedcastError } from '../errors.js';
-import { attr, child, children, parseXml, textOf, type XmlElement } from './xml.js';
+import { attr, child, children, parseXml, textOf, type XmlElement } from './xml-read.js';
 
 const URL_ = 'https://example.com/feeds/a.xml';
 

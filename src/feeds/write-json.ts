@@ -7,7 +7,7 @@
  */
 
 import type { FeedEntry, FeedInfo } from './entry.js';
-import type { EnclosureForm } from './rss.js';
+import type { EnclosureForm } from './write-rss.js';
 
 const TORRENT_TYPE = 'application/x-bittorrent';
 

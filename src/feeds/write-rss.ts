@@ -17,15 +17,15 @@
  *    the `.torrent` (`application/x-bittorrent`); the HTTP file becomes the alternate.
  * An item with no file stored on the site (torrent-only, not archived) has the `.torrent` as its
  * enclosure in both forms. When the original does not play everywhere, the media enclosure is the
- * best derivative (`enclosure.ts`); the original (with its swarm) and every other rendition (with the
+ * best derivative (`entry-enclosure.ts`); the original (with its swarm) and every other rendition (with the
  * derivatives torrent) are alternate enclosures, with their SHA-384 when known.
  */
 
 import { createHash } from 'node:crypto';
-import type { FeedAlternate } from './enclosure.js';
 import type { FeedEntry, FeedInfo } from './entry.js';
 import { escapeHtml } from './entry.js';
-import { el, renderXml, type XmlOut } from './xml.js';
+import type { FeedAlternate } from './entry-enclosure.js';
+import { el, renderXml, type XmlOut } from './xml-write.js';
 
 export type EnclosureForm = 'media' | 'torrent';
 

@@ -2,25 +2,25 @@
  * What every feed format says about an item, computed once from the catalog: links (page, `.torrent`,
  * magnet, file URLs, embed), the media file podcast apps download (the first audio or video file
  * stored on the site, else the largest stored file; replaced by the best derivative when that file
- * does not play everywhere: `enclosure.ts`), the other renditions, captions and chapters (issue 18),
+ * does not play everywhere: `entry-enclosure.ts`), the other renditions, captions and chapters (issue 18),
  * the licence as its canonical id and a URL, the description three ways (the publisher's Markdown,
  * safe HTML, plain text), and the times. Transport-free: the route resolves owner names,
  * channels, torrent sizes, media views and captions and passes them in.
  */
 
-import type { Channel, Item } from '../../catalog/index.js';
-import type { CaptionView, ItemMediaView } from '../../media/view.js';
-import { licenseInfo } from '../../publishing/index.js';
-import { markdownHtml, markdownText } from '../../web/html/markdown.js';
-import type { SiteLinks } from '../links.js';
-import { contentTypeOf } from '../media.js';
+import type { Channel, Item } from '../catalog/index.js';
+import type { SiteLinks } from '../catalog/links.js';
+import { licenseInfo } from '../licenses.js';
+import { contentTypeOf } from '../media/content-types.js';
+import type { CaptionView, ItemMediaView } from '../media/view.js';
+import { markdownHtml, markdownText } from '../web/html/markdown.js';
 import {
   bestDerivative,
   derivativeAlternates,
   derivativeFile,
   type FeedAlternate,
   originalPlaysEverywhere,
-} from './enclosure.js';
+} from './entry-enclosure.js';
 
 export interface FeedFile {
   url: string;

@@ -6,7 +6,7 @@
  */
 
 import type { FeedEntry } from './entry.js';
-import { el, escapeAttr, renderXml } from './xml.js';
+import { el, escapeAttr, renderXml } from './xml-write.js';
 
 export interface OembedAnswer {
   [key: string]: string | number;

@@ -5,8 +5,8 @@
  * only after `listen`).
  */
 
-import type { Item } from '../catalog/index.js';
 import { formatMagnet } from '../torrent/index.js';
+import type { Item } from './index.js';
 
 /** What an item's magnet link is made of. */
 export type MagnetItem = Pick<Item, 'id' | 'infoHash' | 'infoHashV2' | 'totalLength' | 'torrentKey'> & {

@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseXml } from '../../feeds/xml.js';
-import { podcastGuid } from './rss.js';
-import { el, escapeAttr, escapeText, renderXml } from './xml.js';
+import { podcastGuid } from './write-rss.js';
+import { parseXml } from './xml-read.js';
+import { el, escapeAttr, escapeText, renderXml } from './xml-write.js';
 
 test('text and attributes are escaped; ]]> cannot close anything', () => {
   assert.equal(escapeText('a < b && c > d ]]>'), 'a &lt; b &amp;&amp; c &gt; d ]]&gt;');

@@ -6,11 +6,11 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Item } from '../../catalog/index.js';
-import { parseFeed } from '../../feeds/index.js';
-import { SiteLinks } from '../links.js';
+import type { Item } from '../catalog/index.js';
+import { SiteLinks } from '../catalog/links.js';
 import { licenseOf, toEntry } from './entry.js';
-import { renderRss } from './rss.js';
+import { parseFeed } from './index.js';
+import { renderRss } from './write-rss.js';
 
 const links = new SiteLinks('https://site.test');
 

@@ -21,7 +21,7 @@
  * filter use the very same function as publishing.
  */
 
-import { SeedcastError } from '../errors.js';
+import { SeedcastError } from './errors.js';
 
 export interface LicenseInfo {
   /** The canonical SPDX id (`CC-BY-SA-4.0`, `LicenseRef-CC-BY-3.0-FR`, `MIT`). */
