@@ -4,7 +4,7 @@
  * PostgreSQL.
  */
 
-export type { MediaType } from '../db/index.js';
+export { MEDIA_TYPES, type MediaType } from '../db/index.js';
 // accounts (issue 19): one-time tokens, email addresses, deleting and exporting an account
 export {
   AccountTokenRepository,

@@ -13,10 +13,9 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Item } from '../catalog/index.js';
-import type { SiteLinks } from '../catalog/links.js';
-import { withSiteFirst } from '../publishing/torrent-part.js';
+import type { Item, SiteLinks } from '../catalog/index.js';
 import { type BlobStore, readAll } from '../storage/index.js';
+import { withSiteFirst } from '../torrent/index.js';
 
 /** The bytes to serve for a stored torrent and the site's trackers; the stored bytes if it cannot be read. */
 export function servedTorrent(stored: Uint8Array, trackers: readonly string[]): Buffer {

@@ -7,7 +7,7 @@
  * torrent and magnet as sources, and its SHA-384 as `podcast:integrity` when known.
  */
 
-import type { DerivativeJson, ItemMediaView } from '../media/view.js';
+import type { DerivativeJson, ItemMediaView } from '../media/index.js';
 import type { FeedFile } from './entry.js';
 
 /** Types every podcast app plays. */

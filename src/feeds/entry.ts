@@ -8,12 +8,10 @@
  * channels, torrent sizes, media views and captions and passes them in.
  */
 
-import type { Channel, Item } from '../catalog/index.js';
-import type { SiteLinks } from '../catalog/links.js';
+import type { Channel, Item, SiteLinks } from '../catalog/index.js';
 import { licenseInfo } from '../licenses.js';
-import { contentTypeOf } from '../media/content-types.js';
-import type { CaptionView, ItemMediaView } from '../media/view.js';
-import { markdownHtml, markdownText } from '../web/html/markdown.js';
+import { markdownHtml, markdownText } from '../markdown.js';
+import { type CaptionView, contentTypeOf, type ItemMediaView } from '../media/index.js';
 import {
   bestDerivative,
   derivativeAlternates,

@@ -8,8 +8,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { CaptionRepository } from '../catalog/index.js';
-import type { SiteLinks } from '../catalog/links.js';
+import type { CaptionRepository, SiteLinks } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
 import type { BlobStore } from '../storage/index.js';
 import { type Chapters, checkChapters } from './captions-chapters.js';

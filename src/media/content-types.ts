@@ -4,7 +4,7 @@
  * `application/octet-stream`, so an upload can never become a page on the site's origin.
  */
 
-import type { MediaType } from '../db/index.js';
+import type { MediaType } from '../catalog/index.js';
 
 const TYPES: Record<string, string> = {
   mp4: 'video/mp4',

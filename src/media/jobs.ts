@@ -17,7 +17,7 @@
 import type { DerivativeRepository, ItemRepository, SiteLinks } from '../catalog/index.js';
 import type { JobContext, JobHandlers, JobQueue } from '../jobs/index.js';
 import type { BlobStore } from '../storage/index.js';
-import type { TorrentFormat } from '../torrent/format.js';
+import type { TorrentFormat } from '../torrent/index.js';
 import type { DerivativePlan } from './derivative-plan.js';
 import { MediaAnalyzer, mainMediaFile } from './media-analyzer.js';
 import { deriveItem, parsePlan } from './processing-derive.js';

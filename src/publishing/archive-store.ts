@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { PieceStore } from '../engine/index.js';
 import { FileStore } from '../engine/index.js';
-import { contentTypeOf } from '../media/content-types.js';
+import { contentTypeOf } from '../media/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import type { Metainfo } from '../torrent/index.js';
 

@@ -25,18 +25,16 @@
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Item, ItemRepository } from '../catalog/index.js';
-import type { SiteLinks } from '../catalog/links.js';
+import type { Item, ItemRepository, SiteLinks } from '../catalog/index.js';
 import type { ArchiveState } from '../db/index.js';
 import type { Seeding } from '../distribution/index.js';
 import { type Engine, FileStore, type TorrentSession } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { type BlobStore, readAll } from '../storage/index.js';
-import { type Metainfo, parseTorrent } from '../torrent/index.js';
+import { type Metainfo, parseTorrent, withSiteFirst } from '../torrent/index.js';
 import { ARCHIVED, type ArchiveProgress, type ArchiveStatus, archiveStatus } from './archive-status.js';
 import { FailFastStore, storeFiles } from './archive-store.js';
 import type { StorageGuard } from './quota.js';
-import { withSiteFirst } from './torrent-part.js';
 
 export interface ArchiverOptions {
   items: ItemRepository;

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SeedcastError } from '../errors.js';
-import { contentTypeOf } from '../media/content-types.js';
+import { contentTypeOf } from '../media/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
 import { type CreatedTorrent, type CreateOptions, StreamingHasher } from '../torrent/index.js';
 import { safeFileName, uniqueNames } from './filenames.js';

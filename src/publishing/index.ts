@@ -28,7 +28,7 @@ export {
 } from './publish.js';
 export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';
-export { MAX_TORRENT_BYTES, readTorrentPart, withSiteFirst } from './torrent-part.js';
+export { MAX_TORRENT_BYTES, readTorrentPart } from './torrent-part.js';
 export {
   type AppendInput,
   CHECKSUM_ALGORITHMS,

@@ -18,19 +18,25 @@
  */
 
 import { decode, encode, isDict } from '../bencode/index.js';
-import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
-import type { SiteLinks } from '../catalog/links.js';
+import type { ChannelRepository, Item, ItemRepository, SiteLinks, User } from '../catalog/index.js';
 import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../licenses.js';
-import { contentTypeOf, mediaTypeOf } from '../media/content-types.js';
+import { contentTypeOf, mediaTypeOf } from '../media/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
-import { parseTorrentFormat, type TorrentFormat } from '../torrent/format.js';
-import { formatMagnet, type Metainfo, magnetFromMetainfo, parseTorrent } from '../torrent/index.js';
+import {
+  formatMagnet,
+  type Metainfo,
+  magnetFromMetainfo,
+  parseTorrent,
+  parseTorrentFormat,
+  type TorrentFormat,
+  withSiteFirst,
+} from '../torrent/index.js';
 import { type DraftOptions, UploadDraft } from './draft.js';
 import { safeFileName } from './filenames.js';
 import { formatSize, type StorageGuard } from './quota.js';
-import { readTorrentPart, withSiteFirst } from './torrent-part.js';
+import { readTorrentPart } from './torrent-part.js';
 
 /** Starts fetching a torrent-only item's content (the `Archiver`). */
 export interface ArchiveStarter {

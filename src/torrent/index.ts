@@ -4,6 +4,7 @@
  */
 
 export { type CreatedTorrent, type CreateOptions, createTorrent } from './create.js';
+export { parseTorrentFormat, TORRENT_FORMATS, type TorrentFormat } from './format.js';
 export { base32Decode, formatMagnet, magnetFromMetainfo, magnetTarget, parseMagnet } from './magnet.js';
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
@@ -18,6 +19,7 @@ export {
   verifyHashRun,
   zeroSubtreeRoot,
 } from './piece-layers.js';
+export { MAX_TORRENT_BYTES, withSiteFirst } from './rewrite.js';
 export {
   libtorrentUrlPaths,
   pathDiffers,
