@@ -39,17 +39,7 @@ export const ALLOWED: Record<string, string[]> = {
   accounts: ['catalog', 'db'],
   media: ['catalog', 'jobs', 'storage', 'torrent'],
   distribution: ['catalog', 'db', 'engine', 'jobs', 'storage', 'torrent', 'tracker'],
-  publishing: [
-    'bencode',
-    'catalog',
-    'db',
-    'distribution',
-    'engine',
-    'licenses',
-    'media',
-    'storage',
-    'torrent',
-  ],
+  publishing: ['catalog', 'db', 'distribution', 'engine', 'licenses', 'media', 'storage', 'torrent'],
   feeds: ['catalog', 'licenses', 'markdown', 'media'],
   web: [
     'accounts',

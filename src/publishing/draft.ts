@@ -13,7 +13,12 @@ import { pipeline } from 'node:stream/promises';
 import { SeedcastError } from '../errors.js';
 import { contentTypeOf } from '../media/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
-import { type CreatedTorrent, type CreateOptions, StreamingHasher } from '../torrent/index.js';
+import {
+  type CreatedTorrent,
+  type CreateOptions,
+  type PreparedTorrent,
+  StreamingHasher,
+} from '../torrent/index.js';
 import { safeFileName, uniqueNames } from './filenames.js';
 import { asDiskFull } from './quota.js';
 
@@ -137,9 +142,14 @@ export class UploadDraft {
    * `options.name` when there are several; v1 keeps the order the files were added in).
    */
   torrent(options: CreateOptions & { name: string }): CreatedTorrent {
+    return this.prepareTorrent(options).build();
+  }
+
+  /** As `torrent`, not yet written: its facts first, then `build(webSeeds)` writes it once. */
+  prepareTorrent(options: CreateOptions & { name: string }): PreparedTorrent {
     if (options.version !== 'v1' && this.hasher?.v1Only)
       throw new SeedcastError('ITEM_INVALID', 'format: send the format field before the file parts');
-    return this.hasherNow().finish(options);
+    return this.hasherNow().prepare(options);
   }
 
   /** Removes every blob stored for this draft. */

@@ -24,7 +24,6 @@ export {
   Publisher,
   type PublisherOptions,
   type PublishFields,
-  withWebSeed,
 } from './publish.js';
 export { asDiskFull, type DiskSpace, formatSize, StorageGuard, type StorageGuardOptions } from './quota.js';
 export { type RecoverOptions, removeAbandonedItems, removeOrphanDraftBlobs } from './recover.js';

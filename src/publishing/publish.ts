@@ -3,7 +3,9 @@
  * the site's format (v1 by default, hybrid v1+v2 when the site or the item asks: see
  * docs/interop.md) whose tracker is the site and whose BEP 19 web seed is the item's file URL, records the
  * item with the files already in the blob store, stores the torrent, and starts seeding it. All or
- * nothing: any failure removes the item, the torrent and the draft's file blobs again.
+ * nothing: any failure removes the item, the torrent and the draft's file blobs again. The torrent
+ * is hashed as the files arrive and written once the item is recorded, with the web seed that names
+ * it (`UploadDraft.prepareTorrent`, then `build`): one encode, one parse.
  *
  * Reads (see also docs/site-core.md): a multipart file is read once, from the request, and goes
  * straight into the blob store while the streaming hasher (`src/torrent/streaming-hasher.ts`) takes
@@ -17,7 +19,6 @@
  * the `Archiver` (when the site archives) then fetches the content through the swarm.
  */
 
-import { decode, encode, isDict } from '../bencode/index.js';
 import type { ChannelRepository, Item, ItemRepository, SiteLinks, User } from '../catalog/index.js';
 import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
@@ -234,7 +235,8 @@ export class Publisher {
       const tags = (fields.tags ?? '').split(',').filter((t) => t.trim() !== '');
       const single = draft.files.length === 1;
       const folder = single ? draft.files[0]!.name : safeFileName(fields.title.replace(/[\\/]/g, '_'), 0);
-      const created = draft.torrent({
+      // Hashed as the files arrived; written once the item's id names its web seed (BEP 19).
+      const created = draft.prepareTorrent({
         announce: links.trackers().map((url) => [url]),
         name: folder,
         version,
@@ -272,7 +274,7 @@ export class Publisher {
         files,
       });
       itemId = item.id;
-      const torrent = withWebSeed(created.torrent, links.webSeed(item.id));
+      const { torrent } = created.build([links.webSeed(item.id)]);
       const torrentKey = blobKey('items', item.id, 'torrent');
       stored.push(torrentKey);
       await blobs.put(torrentKey, torrent, { contentType: 'application/x-bittorrent' });
@@ -305,13 +307,4 @@ export class Publisher {
       throw new SeedcastError('ITEM_INVALID', `channel: you have no channel "${wanted.slice(0, 64)}"`);
     return found.id;
   }
-}
-
-/** The torrent with its `url-list` (BEP 19) set; outside `info`, so the info hashes stay the same. */
-export function withWebSeed(torrent: Uint8Array, url: string): Buffer {
-  const top = decode(torrent);
-  if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'not a dictionary');
-  const out = new Map(top as Map<string, unknown>) as Map<string, never>;
-  out.set('url-list', [url] as never);
-  return Buffer.from(encode(out));
 }

@@ -7,7 +7,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { decodeWithSpans, encode, isBytes, isDict, isList } from '../bencode/index.js';
+import { decode, decodeWithSpans, encode, isBytes, isDict, isList } from '../bencode/index.js';
 import { SeedcastError } from '../errors.js';
 import { parseTorrent } from './parse.js';
 
@@ -64,4 +64,16 @@ export function withSiteFirst(
   if (after.infoHash !== before.infoHash || after.infoHashV2 !== before.infoHashV2)
     throw new SeedcastError('INTERNAL', 'rewriting the torrent changed its info hash');
   return result;
+}
+
+/**
+ * The torrent with its `url-list` (BEP 19) set to `url` alone; outside `info`, so the info hashes
+ * stay the same. The whole torrent is decoded and written again (canonical bencode).
+ */
+export function withWebSeed(torrent: Uint8Array, url: string): Buffer {
+  const top = decode(torrent);
+  if (!isDict(top)) throw new SeedcastError('TORRENT_INVALID', 'not a dictionary');
+  const out = new Map(top as Map<string, unknown>) as Map<string, never>;
+  out.set('url-list', [url] as never);
+  return Buffer.from(encode(out));
 }
