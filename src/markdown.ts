@@ -17,13 +17,17 @@
  * `safe-url.ts`.
  */
 
-import MarkdownIt from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownIt from 'markdown-it';
 import { safeUrl } from './safe-url.js';
 
 type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 function createParser(variant: 'full' | 'comment') {
-  const md = new MarkdownIt('commonmark', { html: false, linkify: true, typographer: false });
+  // markdown-it is loaded on first use, not at import: the aggregator loads `feeds`, whose writers
+  // import this module, and never renders Markdown.
+  const Parser = createRequire(import.meta.url)('markdown-it') as typeof MarkdownIt;
+  const md = new Parser('commonmark', { html: false, linkify: true, typographer: false });
   md.enable(['linkify', 'strikethrough']);
   if (variant === 'full') md.enable('table');
   else md.disable(['image', 'heading', 'lheading']);

@@ -11,7 +11,9 @@
 import type { Channel, Item, SiteLinks } from '../catalog/index.js';
 import { licenseInfo } from '../licenses.js';
 import { markdownHtml, markdownText } from '../markdown.js';
-import { type CaptionView, contentTypeOf, type ItemMediaView } from '../media/index.js';
+// past media's index: the aggregator loads `feeds` for its parsers, and must not load the media pipeline
+import { contentTypeOf } from '../media/content-types.js';
+import type { CaptionView, ItemMediaView } from '../media/index.js';
 import {
   bestDerivative,
   derivativeAlternates,
