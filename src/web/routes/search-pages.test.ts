@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addItem, assertInert, EVIL_TITLE, openPagesSite } from './pages-fixtures.js';
+import { addItem, assertInert, EVIL_TITLE, openPagesSite } from '../../../test/pages-fixtures.js';
 
 test('search: words find items; facets link to filtered searches; the query stays in the form', async (t) => {
   const s = await openPagesSite(t);

@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decode, isBytes, isDict } from '../src/bencode/index.js';
-import { TrackerService } from '../src/tracker/index.js';
-import { buildApp } from '../src/web/app.js';
+import { decode, isBytes, isDict } from '../bencode/index.js';
+import { TrackerService } from '../tracker/index.js';
+import { buildApp } from './app.js';
 
 const HASH = Buffer.from('c0ffee00112233445566778899aabbccddeeff01', 'hex');
 const enc = (b: Buffer) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { login, openTestSite } from './site-fixtures.js';
+import { login, openTestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
 
 test('comments, favourites and reports over the API', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-community-'));

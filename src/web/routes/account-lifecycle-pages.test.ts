@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Browser, openPagesSite } from './pages-fixtures.js';
+import { Browser, openPagesSite } from '../../../test/pages-fixtures.js';
 
 const register = (b: Browser, username: string) =>
   b.post(

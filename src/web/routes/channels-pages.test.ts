@@ -7,9 +7,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tinyPng } from './channels-fixtures.js';
-import { assertInert, Browser, EVIL_DESCRIPTION, openPagesSite } from './pages-fixtures.js';
-import { multipart, type Part } from './site-fixtures.js';
+import { tinyPng } from '../../../test/channels-fixtures.js';
+import { assertInert, Browser, EVIL_DESCRIPTION, openPagesSite } from '../../../test/pages-fixtures.js';
+import { multipart, type Part } from '../../../test/site-fixtures.js';
 
 async function register(s: Awaited<ReturnType<typeof openPagesSite>>, name: string): Promise<Browser> {
   const b = new Browser(s.app);

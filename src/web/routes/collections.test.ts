@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Parser from 'rss-parser';
-import { openDatabase } from '../src/db/index.js';
-import { login, openTestSite } from './site-fixtures.js';
+import { login, openTestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
 
 test('collections over the API: create, items, order, visibility, refusals, feeds, embed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-collections-'));

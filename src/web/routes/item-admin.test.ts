@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { login, multipart, openTestSite } from './site-fixtures.js';
+import { login, multipart, openTestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
 
 test('edit, takedown, restore and delete over the API, with permissions', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-item-admin-'));

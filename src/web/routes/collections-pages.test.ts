@@ -16,7 +16,7 @@ import {
   EVIL_DESCRIPTION,
   EVIL_TITLE,
   openPagesSite,
-} from './pages-fixtures.js';
+} from '../../../test/pages-fixtures.js';
 
 async function member(s: Awaited<ReturnType<typeof openPagesSite>>, username: string) {
   const b = new Browser(s.app);

@@ -10,8 +10,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { form, openPagesSite, pageSession } from './pages-fixtures.js';
-import { login, multipart, type TestSite } from './site-fixtures.js';
+import { form, openPagesSite, pageSession } from '../../../test/pages-fixtures.js';
+import { login, multipart, type TestSite } from '../../../test/site-fixtures.js';
 
 async function publish(s: TestSite, auth: Record<string, string>, title: string, filename = 'clip.txt') {
   const body = multipart([

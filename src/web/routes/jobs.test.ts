@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { eventually, FAST } from '../src/jobs/contract.js';
-import { EmbeddedJobQueue } from '../src/jobs/index.js';
-import { login, openTestSite } from './site-fixtures.js';
+import { login, openTestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
+import { eventually, FAST } from '../../jobs/contract.js';
+import { EmbeddedJobQueue } from '../../jobs/index.js';
 
 test('admins list jobs with progress and errors, and retry a failed job (API and page)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-jobs-admin-'));

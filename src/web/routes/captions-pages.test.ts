@@ -7,8 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addItem, assertInert, Browser, openPagesSite } from './pages-fixtures.js';
-import { multipart } from './site-fixtures.js';
+import { addItem, assertInert, Browser, openPagesSite } from '../../../test/pages-fixtures.js';
+import { multipart } from '../../../test/site-fixtures.js';
 
 const SRT = '1\n00:00:01,000 --> 00:00:02,000\nHello <b>there</b>\n';
 
