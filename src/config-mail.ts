@@ -8,14 +8,10 @@
  * (`config.ts`); nothing else reads the environment.
  */
 
+import type { MailConfig } from './accounts/index.js';
 import { SeedcastError } from './errors.js';
 
-export interface MailConfig {
-  /** The SMTP server's URL; undefined: no mail. */
-  smtpUrl: string | undefined;
-  /** The `From:` of every mail; undefined: `Seedcast <noreply@HOST>` (the public URL's host). */
-  mailFrom: string | undefined;
-}
+export type { MailConfig };
 
 const ADDRESS = /^[^\s<>@"]+@[A-Za-z0-9.-]+$/;
 const NAMED = /^[^<>\r\n"]{0,100}<([^\s<>@"]+@[A-Za-z0-9.-]+)>$/;

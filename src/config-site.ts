@@ -6,7 +6,10 @@
  */
 
 import { SeedcastError } from './errors.js';
+import { parseBytes } from './web/limits.js';
 import { LOG_LEVELS, type LogLevel } from './web/request-log.js';
+
+export { parseBytes };
 
 /** The environment as given (tests pass their own). */
 export type Env = Record<string, string | undefined>;
@@ -54,22 +57,6 @@ export const DEFAULT_QUOTAS: Readonly<QuotaConfig> = Object.freeze({
   archiveStallMs: 24 * 3_600_000,
   archiveRetries: 5,
 });
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
-
-/** "1073741824", "64G", "64GiB", "1.5 TB" (powers of 1024); "none"/"unlimited" is null when allowed. */
-export function parseBytes(name: string, value: string, options: { none?: boolean } = {}): number | null {
-  const v = value.trim().toLowerCase();
-  if (options.none && ['none', 'unlimited', 'off'].includes(v)) return null;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/.exec(v) ?? /^(\d+)()b?$/.exec(v);
-  const n = m ? Math.floor(Number(m[1]) * UNITS[m[2]!]!) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new SeedcastError(
-      'USAGE',
-      `${name} must be a size in bytes (e.g. 1073741824, 512M, 64GiB), got "${value}"`,
-    );
-  return n;
-}
 
 /** "86400" (seconds), "1500ms", "90s", "30m", "24h", "7d". */
 export function parseDuration(name: string, value: string): number {

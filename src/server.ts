@@ -14,6 +14,7 @@ import { chmod, mkdir, open, rm } from 'node:fs/promises';
 import { type AddressInfo, isIP } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { SiteLinks } from './catalog/index.js';
 import { type Config, readConfig } from './config.js';
 import { type Database, databaseKind, openDatabase } from './db/index.js';
 import {
@@ -27,7 +28,7 @@ import { Engine } from './engine/index.js';
 import { openJobQueue } from './jobs/index.js';
 import { type DerivativeMaker, MediaProcessing } from './media/index.js';
 import { isPublicAddress, OutboundPolicy } from './net/index.js';
-import { removeAbandonedItems, removeOrphanDraftBlobs, SiteLinks } from './site/index.js';
+import { removeAbandonedItems, removeOrphanDraftBlobs } from './publishing/index.js';
 import { createSite } from './site-services.js';
 import { type BlobStore, LocalDiskStore, openBlobStore } from './storage/index.js';
 import {

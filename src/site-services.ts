@@ -21,6 +21,7 @@ import {
   SessionRepository,
   SettingsRepository,
   SiteAccounts,
+  type SiteLinks,
   SiteSettings,
   TokenRepository,
   UploadRepository,
@@ -40,14 +41,7 @@ import {
 import type { Engine } from './engine/index.js';
 import type { JobQueue } from './jobs/index.js';
 import { Captions, MediaAnalyzer, MediaProcessing } from './media/index.js';
-import {
-  Archiver,
-  Publisher,
-  SharedUploadParts,
-  type SiteLinks,
-  StorageGuard,
-  Uploads,
-} from './site/index.js';
+import { Archiver, Publisher, SharedUploadParts, StorageGuard, Uploads } from './publishing/index.js';
 import type { BlobStore } from './storage/index.js';
 import type { TorrentFormat } from './torrent/format.js';
 import type { SiteServices } from './web/app.js';

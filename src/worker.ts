@@ -8,13 +8,12 @@
 
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DerivativeRepository, ItemRepository } from './catalog/index.js';
+import { DerivativeRepository, ItemRepository, SiteLinks } from './catalog/index.js';
 import { type Config, readConfig } from './config.js';
 import { openDatabase } from './db/index.js';
 import { Fixity, SqlFixityStore } from './distribution/index.js';
 import { type JobHandlers, type JobQueue, type JobWorkers, noop, openJobQueue } from './jobs/index.js';
 import { type MediaJobDeps, mediaJobHandlers } from './media/jobs.js';
-import { SiteLinks } from './site/index.js';
 import { openBlobStore } from './storage/index.js';
 
 export interface RunningWorker {

@@ -3,7 +3,7 @@
  * is HTML in RSS `content:encoded` (content module namespace declared), Atom `<content
  * type="html">` and JSON Feed `content_html`, and plain text (no `**`, no tags) in RSS
  * `description` and `itunes:summary`, Atom `<summary>` and `content_text`. Feeds are parsed with the
- * namespace-aware reader of `src/feeds/xml.ts` (fast-xml-parser is not one of our dependencies), so
+ * namespace-aware reader of `src/feeds/xml-read.ts` (fast-xml-parser is not one of our dependencies), so
  * elements are found by namespace URI, not by prefix. A comment's `**bold**` is bold on the item page and its `<script>` is text.
  */
 
@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { attr, child, parseXml, textOf, type XmlElement } from '../src/feeds/xml.js';
+import { attr, child, parseXml, textOf, type XmlElement } from '../src/feeds/xml-read.js';
 import { type RunningServer, startServer } from '../src/server.js';
 import { freePort } from './helpers/tools.js';
 

@@ -1,17 +1,21 @@
 /**
- * The tus 1.0 header parsers of uploads (src/site/uploads.ts): `Upload-Metadata` (comma-separated
+ * The tus 1.0 header parsers of uploads (src/publishing/uploads.ts): `Upload-Metadata` (comma-separated
  * `key base64value` pairs) and `Upload-Checksum` (`<algorithm> <base64 digest>`). The input is one
  * header value as Node hands it over (Latin-1). Contract: a value of the right shape or a
  * SeedcastError. Property: metadata re-encoded the way the server echoes it parses back the same.
  */
 
 import assert from 'node:assert/strict';
-import { CHECKSUM_ALGORITHMS, parseUploadChecksum, parseUploadMetadata } from '../../src/site/uploads.js';
+import {
+  CHECKSUM_ALGORITHMS,
+  parseUploadChecksum,
+  parseUploadMetadata,
+} from '../../src/publishing/uploads.js';
 import type { FuzzTarget } from '../engine/target.js';
 
 export const target: FuzzTarget = {
   description: 'tus Upload-Metadata and Upload-Checksum header parsers',
-  cover: ['/src/site/uploads'],
+  cover: ['/src/publishing/uploads'],
   maxLen: 9000,
   dictionary: [
     'filename ',

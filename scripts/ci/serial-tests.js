@@ -13,7 +13,7 @@ export const SERIAL = {
   'src/feeds/robustness.test.ts': `${LINEAR}: 500 ms`,
   'src/feeds/corpus.test.ts': `${LINEAR}: 500 ms per feed`,
   'src/feeds/parse.test.ts': `${LINEAR}: a 9 MiB feed in under 5 s, a refusal in under 50 ms (failed at 4 files at a time on a loaded machine)`,
-  'src/feeds/xml.test.ts': `${LINEAR}: 200 ms`,
+  'src/feeds/xml-read.test.ts': `${LINEAR}: 200 ms`,
   'src/feeds/text.test.ts': `${LINEAR}: 1 s`,
   'src/media/captions-format.test.ts': `${LINEAR}: 1 s`,
   'src/media/make-derivative.test.ts':

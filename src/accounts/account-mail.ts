@@ -7,8 +7,7 @@
  * or `/verify-email?token=`. Tokens are never logged.
  */
 
-import type { AccountEmails, AccountTokenRepository, User } from '../catalog/index.js';
-import type { SiteLinks } from '../site/index.js';
+import type { AccountEmails, AccountTokenRepository, SiteLinks, User } from '../catalog/index.js';
 import type { Mailer } from './mailer.js';
 import { resetMail, verifyMail } from './templates.js';
 

@@ -4,15 +4,14 @@
  * `SiteServices.accounts` holds; nothing starts at import time.
  */
 
+import type { SiteLinks } from '../catalog/index.js';
 import { AccountEmails, AccountRemoval, AccountTokenRepository, type ScryptCost } from '../catalog/index.js';
-import type { MailConfig } from '../config-mail.js';
 import type { Database } from '../db/index.js';
-import type { SiteLinks } from '../site/index.js';
 import { AccountMail } from './account-mail.js';
-import { createMailer } from './mailer.js';
+import { createMailer, type MailConfig } from './mailer.js';
 
 export { AccountMail } from './account-mail.js';
-export { createMailer, type Mailer } from './mailer.js';
+export { createMailer, type MailConfig, type Mailer } from './mailer.js';
 export { type MailBody, resetMail, verifyMail } from './templates.js';
 
 export interface AccountServices {

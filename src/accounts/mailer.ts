@@ -7,8 +7,15 @@
  */
 
 import { createTransport, type Transporter } from 'nodemailer';
-import type { MailConfig } from '../config-mail.js';
 import type { MailBody } from './templates.js';
+
+/** Where mail goes and who sends it (read from the environment by `config-mail.ts`). */
+export interface MailConfig {
+  /** The SMTP server's URL; undefined: no mail. */
+  smtpUrl: string | undefined;
+  /** The `From:` of every mail; undefined: `Seedcast <noreply@HOST>` (the public URL's host). */
+  mailFrom: string | undefined;
+}
 
 export interface Mailer {
   /** False when no SMTP server is configured: nothing is sent. */

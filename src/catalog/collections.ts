@@ -9,8 +9,7 @@
  * the field, COLLECTION_FULL for the limits.
  */
 
-import { constraintKind, type Database } from '../db/index.js';
-import type { CollectionVisibility } from '../db/schema-people.js';
+import { type CollectionVisibility, constraintKind, type Database } from '../db/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../errors.js';
 import { text } from './item-input.js';
 

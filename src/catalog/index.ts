@@ -4,7 +4,7 @@
  * PostgreSQL.
  */
 
-export type { MediaType } from '../db/index.js';
+export { MEDIA_TYPES, type MediaType } from '../db/index.js';
 // accounts (issue 19): one-time tokens, email addresses, deleting and exporting an account
 export {
   AccountTokenRepository,
@@ -53,6 +53,7 @@ export {
 } from './derivatives.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
+export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';
 export {
   type AuditAction,
   type AuditEntry,

@@ -1,5 +1,5 @@
 /**
- * The archiving bookkeeping of items (for `site/archive.ts`, through `ItemRepository`): which
+ * The archiving bookkeeping of items (for `publishing/archive.ts`, through `ItemRepository`): which
  * torrent-only items still have files the site does not hold, where archiving stands for each
  * (`archive_state`, `archive_error`, `archive_attempts`), and where an archived file's bytes now live.
  */

@@ -11,7 +11,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { licenseInfo } from '../publishing/index.js';
+import { licenseInfo } from '../licenses.js';
 
 export interface FacetValue {
   value: string;

@@ -4,7 +4,7 @@
  * tags, creator, channel, owner), sorts (relevance, newest, oldest, title), pages, and facets with
  * counts (type, licence, tag, creator) over the filtered result. Only visible items are found
  * (status `ready`: never pending or taken down). Licences are stored as canonical SPDX ids
- * (`src/publishing/licenses.ts`): the filter takes any form of one, and the licence facet's values
+ * (`src/licenses.ts`): the filter takes any form of one, and the licence facet's values
  * are ids labelled with the licence's name.
  *
  * User text never reaches a query language: it is cut into words (letters, digits, marks) and each
@@ -25,7 +25,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import { type Database, databaseKind, MEDIA_TYPES, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
-import { checkLicense } from '../publishing/index.js';
+import { checkLicense } from '../licenses.js';
 import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
 import { captionMoments } from './search-moments.js';

@@ -12,7 +12,7 @@
 
 import type { Database } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
-import { canonicalLicense } from '../publishing/licenses.js';
+import { canonicalLicense } from '../licenses.js';
 import { type P2pChoice, readSettings, type SettingsRepository, writeSetting } from './settings.js';
 
 export type Registration = 'open' | 'closed' | 'invite' | 'approval';

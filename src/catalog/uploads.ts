@@ -6,8 +6,7 @@
  */
 
 import type { Selectable, Updateable } from 'kysely';
-import type { Database } from '../db/index.js';
-import type { UploadsTable } from '../db/schema.js';
+import type { Database, UploadsTable } from '../db/index.js';
 
 export interface Upload {
   id: string;

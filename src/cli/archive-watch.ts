@@ -5,7 +5,7 @@
  * not archive (no `archive` in the item) or cannot be reached is not reported on.
  */
 
-import { type ArchiveStatus, archiveLabel } from '../site/index.js';
+import { type ArchiveStatus, archiveLabel } from '../publishing/index.js';
 
 const STATES = new Set(['waiting', 'archiving', 'archived', 'failed']);
 

@@ -3,7 +3,7 @@
  * form they were given in (a Creative Commons URL from the upload form, an SPDX id from the API),
  * so one licence showed as two facet entries and each filter missed the other's items. Every
  * distinct `items.license` is read and rewritten to `checkLicense`'s canonical SPDX id (the same
- * pure function publishing uses, `src/publishing/licenses.ts`); a value the table does not know
+ * pure function publishing uses, `src/licenses.ts`); a value the table does not know
  * stays as it is. Neither search index stores the licence (SQLite's FTS5 triggers fire on title,
  * creator, tags, description and status only; PostgreSQL's generated `tsvector` reads the same
  * columns), so rewriting it leaves them untouched; `items_license` is an ordinary index.
@@ -12,7 +12,7 @@
  */
 
 import { type Kysely, sql } from 'kysely';
-import { checkLicense } from '../publishing/licenses.js';
+import { checkLicense } from '../licenses.js';
 
 /** The canonical form of a stored licence, or undefined when it is canonical or unknown. */
 function rewrite(value: string): string | undefined {

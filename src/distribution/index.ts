@@ -33,6 +33,12 @@ export { NodeRoster, type NodeRosterOptions, rendezvousOwner } from './node-rost
 export { type DamagedSource, Seeding, type SeedingOptions } from './seeding.js';
 export { ipBytes, TrackerRegistration, type TrackerRegistrationOptions } from './seeding-tracker.js';
 export {
+  type ServedTorrentBytes,
+  ServedTorrents,
+  type ServedTorrentsOptions,
+  servedTorrent,
+} from './served-torrent.js';
+export {
   bandwidthSaved,
   classifyHttp,
   isTorrentClient,

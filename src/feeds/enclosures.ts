@@ -8,7 +8,7 @@
 import { MEDIA, PODCAST, RSS } from './namespaces.js';
 import type { Enclosure, EnclosureSource, Integrity } from './types.js';
 import { enclosureKind, resolveUrl } from './urls.js';
-import { attr, children, type XmlElement } from './xml.js';
+import { attr, children, type XmlElement } from './xml-read.js';
 
 /** A non-negative integer byte count, or undefined (feeds write `0`, `-1`, `""` or `12,345` for unknown). */
 export function parseLength(input: string | number | undefined): number | undefined {

@@ -9,7 +9,7 @@ import { SeedcastError } from '../errors.js';
 import { decodeDocument } from './decode.js';
 import { collapseWhitespace } from './text.js';
 import { resolveHttpUrl } from './urls.js';
-import { escapeXml, parseXml, type XmlElement } from './xml.js';
+import { escapeXml, parseXml, type XmlElement } from './xml-read.js';
 
 export interface Subscription {
   /** The feed URL (`xmlUrl`). */

@@ -14,7 +14,7 @@ import { podcastLinks } from './podcast-links.js';
 import { collapseWhitespace, htmlToText } from './text.js';
 import type { Enclosure, Feed, FeedItem } from './types.js';
 import { resolveHttpUrl } from './urls.js';
-import { attr, child, children, innerXml, textOf, type XmlElement } from './xml.js';
+import { attr, child, children, innerXml, textOf, type XmlElement } from './xml-read.js';
 
 /** Atom's namespaces, and none: some feeds omit `xmlns` on `<feed>` (parse.ts only sends us a `<feed>` root). */
 const ATOM = [...ATOM_NS, ''];

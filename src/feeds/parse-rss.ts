@@ -14,7 +14,7 @@ import { podcastLinks } from './podcast-links.js';
 import { htmlToText } from './text.js';
 import type { Feed, FeedItem } from './types.js';
 import { isHttpUrl, resolveHttpUrl } from './urls.js';
-import { attr, child, children, innerXml, type Name, textOf, type XmlElement } from './xml.js';
+import { attr, child, children, innerXml, type Name, textOf, type XmlElement } from './xml-read.js';
 
 /** Trimmed text of the first matching child, or undefined when absent or blank. */
 export function textChild(el: XmlElement, name: Name): string | undefined {

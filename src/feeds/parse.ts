@@ -12,7 +12,7 @@ import { parseAtom } from './parse-atom.js';
 import { parseJsonFeed } from './parse-json.js';
 import { parseRss } from './parse-rss.js';
 import type { Feed } from './types.js';
-import { parseXml } from './xml.js';
+import { parseXml } from './xml-read.js';
 
 export interface ParseFeedOptions {
   /** The feed's URL: the base for relative URLs. */

@@ -8,7 +8,7 @@
 import { PODCAST } from './namespaces.js';
 import type { FeedItem, TranscriptLink } from './types.js';
 import { resolveHttpUrl } from './urls.js';
-import { attr, children, type XmlElement } from './xml.js';
+import { attr, children, type XmlElement } from './xml-read.js';
 
 /** At most this many transcripts are kept per item (a feed could list thousands). */
 const MAX_TRANSCRIPTS = 20;

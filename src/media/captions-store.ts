@@ -8,9 +8,8 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { CaptionRepository } from '../catalog/index.js';
+import type { CaptionRepository, SiteLinks } from '../catalog/index.js';
 import { SeedcastError } from '../errors.js';
-import type { SiteLinks } from '../site/links.js';
 import type { BlobStore } from '../storage/index.js';
 import { type Chapters, checkChapters } from './captions-chapters.js';
 import { type CaptionFormat, cuePlainText, parseCaptions } from './captions-format.js';

@@ -32,6 +32,7 @@ export {
   isPdf,
   probeCodecFacts,
 } from './codec-facts.js';
+export { contentTypeOf, mediaTypeOf } from './content-types.js';
 export {
   type CommandOptions,
   DEFAULT_MAX_BYTES,

@@ -14,11 +14,10 @@
  * A cancelled job (its item deleted or taken down) or a stopping worker leaves no state behind.
  */
 
-import type { DerivativeRepository, ItemRepository } from '../catalog/index.js';
+import type { DerivativeRepository, ItemRepository, SiteLinks } from '../catalog/index.js';
 import type { JobContext, JobHandlers, JobQueue } from '../jobs/index.js';
-import type { SiteLinks } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
-import type { TorrentFormat } from '../torrent/format.js';
+import type { TorrentFormat } from '../torrent/index.js';
 import type { DerivativePlan } from './derivative-plan.js';
 import { MediaAnalyzer, mainMediaFile } from './media-analyzer.js';
 import { deriveItem, parsePlan } from './processing-derive.js';

@@ -8,7 +8,7 @@
  */
 
 import type { MediaType } from '../catalog/index.js';
-import { contentTypeOf, mediaTypeOf } from '../site/media.js';
+import { contentTypeOf, mediaTypeOf } from './content-types.js';
 
 export interface MediaFacts {
   mediaType: MediaType;

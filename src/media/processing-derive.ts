@@ -9,10 +9,9 @@
 
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DerivativeRepository, ItemRepository } from '../catalog/index.js';
-import type { SiteLinks } from '../site/index.js';
+import type { DerivativeRepository, ItemRepository, SiteLinks } from '../catalog/index.js';
 import { type BlobStore, blobKey } from '../storage/index.js';
-import type { TorrentFormat } from '../torrent/format.js';
+import type { TorrentFormat } from '../torrent/index.js';
 import type { DerivativePlan } from './derivative-plan.js';
 import { jobFolder, localBlob, putHashed } from './processing-files.js';
 import type { DerivativeMaker } from './processing-maker.js';

@@ -9,11 +9,9 @@
 
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Derivative } from '../catalog/index.js';
-import { DERIVATIVES_TORRENT_NAME, type SiteLinks } from '../site/index.js';
+import { type Derivative, DERIVATIVES_TORRENT_NAME, type SiteLinks } from '../catalog/index.js';
 import { type BlobStore, LocalDiskStore } from '../storage/index.js';
-import type { TorrentFormat } from '../torrent/format.js';
-import { type CreatedTorrent, createTorrent } from '../torrent/index.js';
+import { type CreatedTorrent, createTorrent, type TorrentFormat } from '../torrent/index.js';
 import { copyBlob } from './processing-files.js';
 
 /**

@@ -8,9 +8,8 @@
  * built without one) publishing falls back to the in-process media analyzer.
  */
 
-import type { DerivativeRepository, Item } from '../catalog/index.js';
+import type { DerivativeRepository, Item, SiteLinks } from '../catalog/index.js';
 import type { JobQueue } from '../jobs/index.js';
-import type { SiteLinks } from '../site/index.js';
 import type { BlobStore } from '../storage/index.js';
 import type { DerivativeJson, DerivativeKind, ItemMediaView, Processing, ProcessingViews } from './view.js';
 

@@ -159,10 +159,25 @@ export interface TorrentHashes {
   skipped?: SkippedEntry[];
 }
 
+/**
+ * A torrent whose `info` is built and hashed, not yet written: its facts (info hashes, files, piece
+ * length) are known, so what goes outside `info` may depend on them (the site's web seed names the
+ * item stored with those facts). `build` writes the `.torrent` once.
+ */
+export interface PreparedTorrent extends Omit<CreatedTorrent, 'torrent' | 'urlList'> {
+  /** The `.torrent` with `urlList` as its BEP 19 web seeds (default: the options' own). */
+  build(urlList?: readonly string[]): CreatedTorrent;
+}
+
 /** The `.torrent` and its facts from the hashes of its pieces (shared by every way of hashing). */
 export function assembleTorrent(input: TorrentHashes): CreatedTorrent {
+  return prepareTorrent(input).build();
+}
+
+/** `info` and its hashes from the hashes of the pieces; the rest is written by `build`. */
+export function prepareTorrent(input: TorrentHashes): PreparedTorrent {
   const { checked, name, files, single, pieceLength, sha1, layers } = input;
-  const { version, announce, urlList, date, options } = checked;
+  const { version, announce, date, options } = checked;
   const length = files.reduce((sum, f) => sum + f.length, 0);
   const info: BDict = new Map();
   info.set('name', Buffer.from(name, 'utf8'));
@@ -183,15 +198,13 @@ export function assembleTorrent(input: TorrentHashes): CreatedTorrent {
 
   if (announce.length > 0) top.set('announce', announce[0]![0]!);
   if (announce.flat().length > 1) top.set('announce-list', announce);
-  if (urlList.length > 0) top.set('url-list', urlList);
   if (options.comment !== undefined) top.set('comment', options.comment);
   top.set('created by', options.createdBy ?? 'seedcast');
   if (date !== null) top.set('creation date', date);
   top.set('info', info);
 
   const infoBytes = encode(info);
-  return {
-    torrent: encode(top),
+  const facts = {
     infoHash: version === 'v2' ? undefined : createHash('sha1').update(infoBytes).digest('hex'),
     infoHashV2: version === 'v1' ? undefined : createHash('sha256').update(infoBytes).digest('hex'),
     version,
@@ -203,7 +216,15 @@ export function assembleTorrent(input: TorrentHashes): CreatedTorrent {
     files: files.map((f) => ({ path: f.path, length: f.length })),
     skipped: input.skipped ?? [],
     announce,
-    urlList,
+  };
+  return {
+    ...facts,
+    build(given = checked.urlList) {
+      const urlList = given.map((u) => checkUrl(u, 'web seed'));
+      const out = new Map(top);
+      if (urlList.length > 0) out.set('url-list', urlList);
+      return { torrent: encode(out), ...facts, urlList };
+    },
   };
 }
 

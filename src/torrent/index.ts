@@ -3,7 +3,8 @@
  * Creating torrents lives beside these (`create.ts`).
  */
 
-export { type CreatedTorrent, type CreateOptions, createTorrent } from './create.js';
+export { type CreatedTorrent, type CreateOptions, createTorrent, type PreparedTorrent } from './create.js';
+export { parseTorrentFormat, TORRENT_FORMATS, type TorrentFormat } from './format.js';
 export { base32Decode, formatMagnet, magnetFromMetainfo, magnetTarget, parseMagnet } from './magnet.js';
 export { type ParseOptions, parseTorrent } from './parse.js';
 export { assertSafePath, unsafeComponentReason } from './paths.js';
@@ -18,6 +19,7 @@ export {
   verifyHashRun,
   zeroSubtreeRoot,
 } from './piece-layers.js';
+export { MAX_TORRENT_BYTES, withSiteFirst, withWebSeed } from './rewrite.js';
 export {
   libtorrentUrlPaths,
   pathDiffers,

@@ -2,7 +2,7 @@
  * Hashing a v1 (BEP 3), hybrid v1+v2 (BEP 3, 47, 52) or v2 torrent from bytes as they stream past,
  * without reading anything back: for uploads that are stored while they arrive. Feed each file's
  * bytes in order to `addFile(path)`'s hasher; `finish({ version })` builds the `.torrent`
- * (`assembleTorrent` is shared with `createTorrent`; a hybrid is the same torrent `createTorrent`
+ * (`prepareTorrent` is shared with `createTorrent`; a hybrid is the same torrent `createTorrent`
  * makes for the same files, same info hashes). The version is chosen at `finish`: everything each
  * needs is hashed as the bytes pass.
  *
@@ -29,11 +29,12 @@
 import * as crypto from 'node:crypto';
 import { SeedcastError } from '../errors.js';
 import {
-  assembleTorrent,
   type CheckedCreateOptions,
   type CreatedTorrent,
   type CreateOptions,
   checkCreateOptions,
+  type PreparedTorrent,
+  prepareTorrent,
 } from './create.js';
 import { SHA1_SIZE } from './hash-core.js';
 import { HASH_SIZE, nextPowerOfTwo, reduceInPlace, sha256 } from './merkle.js';
@@ -244,6 +245,14 @@ export class StreamingHasher {
    * name); with several, a folder named `options.name`.
    */
   finish(options: CreateOptions & { name?: string } = {}): CreatedTorrent {
+    return this.prepare(options).build();
+  }
+
+  /**
+   * As `finish`, with the `.torrent` not yet written: its facts (info hashes, files) first, then
+   * `build(urlList)` writes it once, with web seeds that may name what those facts decided.
+   */
+  prepare(options: CreateOptions & { name?: string } = {}): PreparedTorrent {
     const checked: CheckedCreateOptions = checkCreateOptions({
       ...options,
       version: options.version ?? 'hybrid',
@@ -263,7 +272,7 @@ export class StreamingHasher {
     if (!this.candidates.includes(pieceLength)) {
       throw new SeedcastError('CREATE_INPUT', `more bytes than the ${pieceLength}-byte piece bound allowed`);
     }
-    if (checked.version === 'v1') return this.finishV1(checked, name, single, pieceLength);
+    if (checked.version === 'v1') return this.prepareV1(checked, name, single, pieceLength);
     if (this.v1Only) {
       throw new SeedcastError(
         'CREATE_OPTIONS',
@@ -289,7 +298,7 @@ export class StreamingHasher {
     ) {
       throw new SeedcastError('INTERNAL', 'streaming hasher: piece count mismatch');
     }
-    return assembleTorrent({
+    return prepareTorrent({
       checked,
       name,
       files: single ? [{ path: [name], length: sorted[0]!.length }] : sorted,
@@ -303,7 +312,7 @@ export class StreamingHasher {
   }
 
   /** BEP 3 layout: the files in the order they were added, back to back, no padding. */
-  private finishV1(checked: CheckedCreateOptions, name: string, single: boolean, pieceLength: number) {
+  private prepareV1(checked: CheckedCreateOptions, name: string, single: boolean, pieceLength: number) {
     const joined = this.joinedSha1.get(pieceLength);
     if (this.interleaved || !joined) {
       throw new SeedcastError(
@@ -317,7 +326,7 @@ export class StreamingHasher {
     if (sha1.length !== pieceCount * SHA1_SIZE) {
       throw new SeedcastError('INTERNAL', 'streaming hasher: piece count mismatch');
     }
-    return assembleTorrent({
+    return prepareTorrent({
       checked,
       name,
       files: single ? [{ path: [name], length: this.files[0]!.length }] : this.files,

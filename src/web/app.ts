@@ -9,6 +9,7 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AccountServices } from '../accounts/index.js';
+import type { SiteLinks } from '../catalog/index.js';
 import {
   type ChannelRepository,
   type CollectionRepository,
@@ -26,11 +27,11 @@ import {
   type UserRepository,
 } from '../catalog/index.js';
 import type { Fixity, Seeding, Traffic } from '../distribution/index.js';
+import { ServedTorrents } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { JobQueue } from '../jobs/index.js';
 import { Captions, type CaptionViews, type MediaAnalyzer, type ProcessingViews } from '../media/index.js';
-import type { Archiver, Publisher, SiteLinks, StorageGuard, Uploads } from '../site/index.js';
-import { ServedTorrents } from '../site/index.js';
+import type { Archiver, Publisher, StorageGuard, Uploads } from '../publishing/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { nativeStatus, type TrackerService, trackerPlugin } from '../tracker/index.js';
 import { ActionLimiter, installActionLimiter } from './action-limits.js';

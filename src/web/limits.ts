@@ -219,3 +219,22 @@ export function parseLimits(specs: readonly string[]): LimitOverrides {
   if (Object.keys(timeouts).length > 0) out.timeouts = timeouts;
   return out;
 }
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/**
+ * A size as people write it, in the configuration (`SEEDCAST_USER_QUOTA`...) and in the admin's quota
+ * form: "1073741824", "64G", "64GiB", "1.5 TB" (powers of 1024); "none"/"unlimited" is null when allowed.
+ */
+export function parseBytes(name: string, value: string, options: { none?: boolean } = {}): number | null {
+  const v = value.trim().toLowerCase();
+  if (options.none && ['none', 'unlimited', 'off'].includes(v)) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?$/.exec(v) ?? /^(\d+)()b?$/.exec(v);
+  const n = m ? Math.floor(Number(m[1]) * BYTE_UNITS[m[2]!]!) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new SeedcastError(
+      'USAGE',
+      `${name} must be a size in bytes (e.g. 1073741824, 512M, 64GiB), got "${value}"`,
+    );
+  return n;
+}

@@ -9,7 +9,7 @@ import type { Item, ItemRepository, ModerationRepository } from '../catalog/inde
 import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import type { ProcessingViews } from '../media/index.js';
-import type { Archiver } from '../site/index.js';
+import type { Archiver } from '../publishing/index.js';
 
 export interface TakedownParts {
   items: ItemRepository;

@@ -14,6 +14,10 @@
  * (HTML Living Standard, 13.1 "Writing HTML documents": void elements, attribute syntax.)
  */
 
+import { safeUrl } from '../../safe-url.js';
+
+export { safeUrl };
+
 /** Markup that is already safe to insert as is. */
 export class Html {
   constructor(readonly value: string) {}
@@ -65,17 +69,6 @@ const VOID = new Set([
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction', 'poster', 'cite', 'data', 'background']);
 const TAG = /^[a-z][a-z0-9-]*$/;
 const ATTR = /^[a-zA-Z_:][a-zA-Z0-9_:.-]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore these inside URL schemes
-const URL_NOISE = /[\u0000-\u0020\u007f]/g;
-const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
-const SAFE_SCHEMES = new Set(['http', 'https', 'mailto', 'magnet']);
-
-/** The URL itself when it is relative or uses a safe scheme, else `about:invalid#unsafe`. */
-export function safeUrl(url: string): string {
-  const scheme = SCHEME.exec(url.replace(URL_NOISE, ''));
-  if (scheme && !SAFE_SCHEMES.has(scheme[1]!.toLowerCase())) return 'about:invalid#unsafe';
-  return url;
-}
 
 function attributes(props: Record<string, unknown>): string {
   let out = '';

@@ -4,7 +4,7 @@
  * list of items, each a link that plays it in the frame (`?item=ID`). No scripts (the embed CSP).
  */
 
-import type { FeedEntry } from '../../site/feeds/index.js';
+import type { FeedEntry } from '../../feeds/index.js';
 import { type Html, h } from '../html/jsx.js';
 
 const STYLE =

@@ -3,7 +3,7 @@
  * (video, audio or image) filling the frame, or a link to the item page for other media.
  */
 
-import type { FeedEntry } from '../../site/feeds/index.js';
+import type { FeedEntry } from '../../feeds/index.js';
 import { type Html, h } from '../html/jsx.js';
 import { type P2pView, p2pAttributes } from './p2p-notice.js';
 

@@ -1,7 +1,7 @@
 /**
  * Small formatting helpers for pages: sizes (SI units, as file managers show them), durations,
  * dates (UTC, ISO-like so they read the same everywhere). Licence names and links are
- * `licenseInfo` in `src/publishing/licenses.ts`.
+ * `licenseInfo` in `src/licenses.ts`.
  */
 
 export function formatBytes(n: number): string {

@@ -11,8 +11,8 @@
 
 import type { Channel, Item, User } from '../../catalog/index.js';
 import type { TrafficView } from '../../distribution/index.js';
-import type { CaptionView, ItemMediaView } from '../../media/view.js';
-import { type ArchiveStatus, archiveLabel } from '../../site/index.js';
+import type { CaptionView, ItemMediaView } from '../../media/index.js';
+import { type ArchiveStatus, archiveLabel } from '../../publishing/index.js';
 import { type Child, Fragment, type Html, h } from '../html/jsx.js';
 import { renderMarkdown } from '../html/markdown.js';
 import { ChannelFeedLinks } from './channel-page.js';

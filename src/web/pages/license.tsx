@@ -2,10 +2,10 @@
  * An item's licence as the item page shows it: the Creative Commons button drawn as text boxes
  * (`CC` `BY` `SA`, styled by `.license-button` in the stylesheet; no image is fetched), the
  * licence's name, and a `rel="license"` link to its deed or SPDX page (`licenseInfo` in
- * `src/publishing/licenses.ts`). No licence reads "all rights reserved".
+ * `src/licenses.ts`). No licence reads "all rights reserved".
  */
 
-import { licenseInfo } from '../../publishing/index.js';
+import { licenseInfo } from '../../licenses.js';
 import { type Html, h } from '../html/jsx.js';
 
 export function LicenseBadge(props: { license: string | null }): Html {

@@ -10,7 +10,7 @@
  */
 
 import type { Item, ItemFile } from '../../catalog/index.js';
-import type { CaptionView, ItemMediaView, Processing } from '../../media/view.js';
+import type { CaptionView, ItemMediaView, Processing } from '../../media/index.js';
 import { Fragment, type Html, h } from '../html/jsx.js';
 import { formatBytes } from './format.js';
 import { formatName, type PlayerPlan, type PlayerSource, playerPlan } from './player-sources.js';

@@ -8,7 +8,7 @@
  */
 
 import type { Item, ItemFile } from '../../catalog/index.js';
-import type { DerivativeJson, ItemMediaView } from '../../media/view.js';
+import type { DerivativeJson, ItemMediaView } from '../../media/index.js';
 
 export interface PlayerSource {
   url: string;

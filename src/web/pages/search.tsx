@@ -5,7 +5,7 @@
  * pages. Every link keeps the other parameters and goes back to page 1 when a filter changes.
  */
 
-import { canonicalLicense } from '../../publishing/index.js';
+import { canonicalLicense } from '../../licenses.js';
 import { type Html, h } from '../html/jsx.js';
 import { type CardItem, Field, FormError, type FormErrors, ItemGrid, Pagination } from './components.js';
 import { Layout, type PageContext } from './layout.js';

@@ -18,7 +18,7 @@ import { CsrfField, Layout, type PageContext } from './layout.js';
 
 /**
  * The licences offered first: the Creative Commons 4.0 licences, CC0 and the Public Domain Mark, as
- * their canonical SPDX ids (`src/publishing/licenses.ts`).
+ * their canonical SPDX ids (`src/licenses.ts`).
  */
 export const LICENSE_CHOICES: readonly { value: string; label: string }[] = [
   { value: 'CC-BY-4.0', label: 'CC BY 4.0 (Attribution)' },

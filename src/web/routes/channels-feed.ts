@@ -5,7 +5,7 @@
  */
 
 import type { Channel } from '../../catalog/index.js';
-import type { FeedInfo } from '../../site/feeds/index.js';
+import type { FeedInfo } from '../../feeds/index.js';
 import { channelImagePath } from '../pages/channel-parts.js';
 
 export function channelFeedFacts(

@@ -12,13 +12,14 @@ import type {
   Channel,
   ChannelRepository,
   ItemRepository,
+  SiteLinks,
   TokenRepository,
   User,
   UserRepository,
 } from '../../catalog/index.js';
 import { CHANNEL_MEDIA } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { Archiver, SiteLinks } from '../../site/index.js';
+import type { Archiver } from '../../publishing/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';

@@ -17,7 +17,7 @@ import {
   renderAtom,
   renderJsonFeed,
   renderRss,
-} from '../../site/feeds/index.js';
+} from '../../feeds/index.js';
 import { documentHtml } from '../html/jsx.js';
 import { CollectionEmbedPage } from '../pages/collection-embed.js';
 import { errors } from '../schemas/index.js';

@@ -15,12 +15,12 @@ import type {
   Collection,
   CollectionRepository,
   ItemRepository,
+  SiteLinks,
   TokenRepository,
   User,
   UserRepository,
 } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
-import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 

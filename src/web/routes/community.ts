@@ -10,6 +10,7 @@
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { SiteLinks } from '../../catalog/index.js';
 import {
   type Comment,
   type CommunityRepository,
@@ -20,7 +21,6 @@ import {
   type UserRepository,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, authenticateModerator, bearerToken, type UserResolver } from '../auth.js';
 import { favouritesAnswer, reportSchema } from '../schemas/community.js';

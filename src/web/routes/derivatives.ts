@@ -12,11 +12,11 @@
 
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { DerivativeRepository, ItemRepository } from '../../catalog/index.js';
-import type { Seeding, Traffic } from '../../distribution/index.js';
+import type { DerivativeRepository, ItemRepository, SiteLinks } from '../../catalog/index.js';
+import type { Seeding, ServedTorrents, Traffic } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
-import { type ServedTorrents, type SiteLinks, withWebSeed } from '../../site/index.js';
 import type { BlobStore } from '../../storage/index.js';
+import { withWebSeed } from '../../torrent/index.js';
 import { fileSchemas } from '../schemas/files.js';
 import { contentDisposition, torrentFileName } from './download-names.js';
 import { showsInline } from './files.js';

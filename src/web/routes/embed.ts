@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import { type P2pChoice, resolveP2p } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import { type FeedEntry, itemIdFromUrl, oembedFor, oembedXml } from '../../site/feeds/index.js';
+import { type FeedEntry, itemIdFromUrl, oembedFor, oembedXml } from '../../feeds/index.js';
 import { documentHtml } from '../html/jsx.js';
 import { EmbedPage } from '../pages/embed.js';
 import { oembedSchema } from '../schemas/feeds.js';

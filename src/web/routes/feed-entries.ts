@@ -5,9 +5,9 @@
  */
 
 import type { Channel, Item } from '../../catalog/index.js';
+import { ServedTorrents } from '../../distribution/index.js';
+import { type EntryContext, type FeedEntry, toEntry } from '../../feeds/index.js';
 import type { CaptionView, ItemMediaView } from '../../media/index.js';
-import { type EntryContext, type FeedEntry, toEntry } from '../../site/feeds/index.js';
-import { ServedTorrents } from '../../site/index.js';
 import type { FeedRoutesOptions } from './feeds.js';
 
 /** The name feeds, oEmbed and OAI-PMH give the site. */

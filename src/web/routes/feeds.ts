@@ -17,10 +17,11 @@ import type {
   Item,
   ItemFilter,
   ItemRepository,
+  SiteLinks,
   UserRepository,
 } from '../../catalog/index.js';
+import { ServedTorrents } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import {
   type EnclosureForm,
   type FeedInfo,
@@ -28,8 +29,8 @@ import {
   renderJsonFeed,
   renderOpml,
   renderRss,
-} from '../../site/feeds/index.js';
-import { ServedTorrents, type SiteLinks } from '../../site/index.js';
+} from '../../feeds/index.js';
+import type { CaptionViews, ProcessingViews } from '../../media/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { feedSchema, opmlSchema } from '../schemas/feeds.js';
 import { registerSchemas } from '../schemas/index.js';

@@ -12,7 +12,7 @@
  * counted per channel (`classifyHttp` in `src/distribution/traffic.ts`: a page's player, a download,
  * or the web seed: BitTorrent clients' ranges and the P2P player's fallback). The item's thumbnail
  * (made by the media analyzer) is `/items/:id/thumbnail.jpg`, with the blob's `ETag`. The `.torrent`
- * is the stored one with the site's current trackers first (`site/served-torrent.ts`, the info bytes
+ * is the stored one with the site's current trackers first (`distribution/served-torrent.ts`, the info bytes
  * untouched), with an `ETag` of the bytes served.
  *
  * The web seed is the fallback, not the main source: a bounded range (`bytes=a-b`, what BEP 19
@@ -32,11 +32,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
-import type { Fixity, Seeding, Traffic } from '../../distribution/index.js';
+import type { Fixity, Seeding, ServedTorrents, Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
-import { THUMBNAIL_TYPE } from '../../media/index.js';
-import type { ServedTorrents } from '../../site/index.js';
-import { contentTypeOf } from '../../site/index.js';
+import { contentTypeOf, THUMBNAIL_TYPE } from '../../media/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { fileSchemas } from '../schemas/files.js';
 import { contentDisposition, torrentFileName } from './download-names.js';

@@ -15,13 +15,14 @@ import type {
   ItemRepository,
   ModerationRepository,
   SearchRepository,
+  SiteLinks,
   TokenRepository,
   User,
 } from '../../catalog/index.js';
 import type { Seeding } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import type { CaptionViews, ProcessingViews } from '../../media/index.js';
-import type { Archiver, SiteLinks } from '../../site/index.js';
+import type { Archiver } from '../../publishing/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateModerator, type UserResolver } from '../auth.js';
 import { empty, errors, idParams, ref, signedIn } from '../schemas/index.js';

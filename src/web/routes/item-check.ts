@@ -9,9 +9,8 @@
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ItemRepository, TokenRepository } from '../../catalog/index.js';
+import type { ItemRepository, SiteLinks, TokenRepository } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { SiteLinks } from '../../site/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import { errors } from '../schemas/index.js';
 

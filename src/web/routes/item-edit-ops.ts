@@ -12,8 +12,9 @@
 import type { ChannelRepository, Item, ItemMetadata, ItemRepository, User } from '../../catalog/index.js';
 import type { Seeding } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
+import { checkLicense } from '../../licenses.js';
 import type { CaptionViews, ProcessingViews } from '../../media/index.js';
-import { type Archiver, checkLicense } from '../../site/index.js';
+import type { Archiver } from '../../publishing/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
 /** An edit as sent: the API's JSON body, or the edit form's fields. */

@@ -13,13 +13,14 @@ import {
   canModerate,
   type Item,
   type ItemRepository,
+  type SiteLinks,
   type TokenRepository,
   type User,
 } from '../../catalog/index.js';
 import type { Seeding, Traffic } from '../../distribution/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { licenseInfo } from '../../licenses.js';
 import type { MediaAnalyzer, ProcessingViews } from '../../media/index.js';
-import { licenseInfo } from '../../publishing/index.js';
 import {
   type Archiver,
   isArchived,
@@ -27,10 +28,9 @@ import {
   type Published,
   type Publisher,
   type PublishFields,
-  type SiteLinks,
   type UploadDraft,
   type Uploads,
-} from '../../site/index.js';
+} from '../../publishing/index.js';
 import type { TrackerService } from '../../tracker/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';

@@ -1,10 +1,10 @@
 /**
  * OAI-PMH 2.0 at `/oai` (GET, and POST with a form body) for archives that harvest the site's items
- * as Dublin Core; the protocol itself is `OaiProvider` in `src/site/feeds/oai.ts`.
+ * as Dublin Core; the protocol itself is `OaiProvider` in `src/feeds/oai.ts`.
  */
 
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { OaiProvider } from '../../site/feeds/index.js';
+import { OaiProvider } from '../../feeds/index.js';
 import { oaiGetSchema, oaiPostSchema } from '../schemas/feeds.js';
 import { SITE_NAME, toEntries } from './feed-entries.js';
 import type { FeedRoutesOptions } from './feeds.js';

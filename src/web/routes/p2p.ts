@@ -12,9 +12,8 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { DerivativeRepository, Item, ItemRepository } from '../../catalog/index.js';
+import type { DerivativeRepository, Item, ItemRepository, SiteLinks } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { SiteLinks } from '../../site/index.js';
 import { type BlobStore, readAll } from '../../storage/index.js';
 import { type Metainfo, parseTorrent } from '../../torrent/index.js';
 import { errors } from '../schemas/index.js';

@@ -7,8 +7,8 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QuotaSetting } from '../../catalog/index.js';
-import { parseBytes } from '../../config.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
+import { parseBytes } from '../limits.js';
 import type { PageContext } from '../pages/layout.js';
 import { QuotaPage, type QuotaRow } from '../pages/quota.js';
 import { checkCsrf } from '../session.js';

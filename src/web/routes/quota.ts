@@ -2,7 +2,7 @@
  * Storage quotas over HTTP: `GET /api/v1/users/:name/quota` (the account itself or an admin) says
  * the account's quota, what it uses and what is left; `PUT /api/v1/users/:name/quota` (admins)
  * sets it: `{ "quota": <bytes> }`, `{ "quota": "none" }` (no quota) or `{ "quota": "default" }`
- * (the site's default; admins have none by default). See `src/site/quota.ts`.
+ * (the site's default; admins have none by default). See `src/publishing/quota.ts`.
  */
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -14,7 +14,7 @@ import type {
   UserRepository,
 } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
-import type { StorageGuard } from '../../site/index.js';
+import type { StorageGuard } from '../../publishing/index.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import { errors, object, signedIn } from '../schemas/index.js';
 

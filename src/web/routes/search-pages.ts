@@ -7,8 +7,7 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import type { SearchResult } from '../../catalog/index.js';
-import type { MediaType } from '../../db/index.js';
+import type { MediaType, SearchResult } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import { itemToCard } from '../pages/components.js';
 import { type Listing, UserPage } from '../pages/people.js';

@@ -7,10 +7,15 @@
  */
 
 import type { FastifyInstance } from 'fastify';
-import { SEARCH_SORTS, type SearchRepository, type SearchSort } from '../../catalog/index.js';
-import { MEDIA_TYPES, type MediaType } from '../../db/index.js';
+import {
+  MEDIA_TYPES,
+  type MediaType,
+  SEARCH_SORTS,
+  type SearchRepository,
+  type SearchSort,
+  type SiteLinks,
+} from '../../catalog/index.js';
 import type { ProcessingViews } from '../../media/index.js';
-import type { SiteLinks } from '../../site/index.js';
 import { errors, object, ref } from '../schemas/index.js';
 import { itemView } from './items.js';
 

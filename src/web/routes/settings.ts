@@ -12,10 +12,10 @@ import type {
   AdminUserPatch,
   SettingsPatch,
   SiteAccounts,
+  SiteLinks,
   SiteSettings,
   TokenRepository,
 } from '../../catalog/index.js';
-import type { SiteLinks } from '../../site/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticateAdmin, type UserResolver } from '../auth.js';
 

@@ -11,7 +11,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
-import type { Published, PublishFields, UploadDraft } from '../../site/index.js';
+import type { Published, PublishFields, UploadDraft } from '../../publishing/index.js';
 import { limitAction } from '../action-limits.js';
 import type { FormErrors } from '../pages/components.js';
 import type { PageContext } from '../pages/layout.js';

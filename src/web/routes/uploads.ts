@@ -4,19 +4,18 @@
  * creation-defer-length, termination, expiration and checksum (sha1, sha256). Every answer carries
  * `Tus-Resumable: 1.0.0`; a request with another version is 412. `X-HTTP-Method-Override` on a POST to
  * an upload's URL stands for PATCH, HEAD or DELETE. Only the parsing of headers lives here; the
- * `Uploads` service (`src/site/uploads.ts`) does the rest.
+ * `Uploads` service (`src/publishing/uploads.ts`) does the rest.
  */
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ItemRepository, TokenRepository, Upload, User } from '../../catalog/index.js';
+import type { ItemRepository, SiteLinks, TokenRepository, Upload, User } from '../../catalog/index.js';
 import { SeedcastError } from '../../errors.js';
 import {
   CHECKSUM_ALGORITHMS,
   parseUploadChecksum,
   parseUploadMetadata,
-  type SiteLinks,
   type Uploads,
-} from '../../site/index.js';
+} from '../../publishing/index.js';
 import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';

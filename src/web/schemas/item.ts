@@ -4,7 +4,7 @@
  * the shared schemas `Item` and `ItemFile`.
  */
 
-import { LICENSE_INFO_SCHEMA } from '../../publishing/licenses.js';
+import { LICENSE_INFO_SCHEMA } from '../../licenses.js';
 import { dateTime, integer, nullableString, object, ref, string, strings } from './common.js';
 
 const nullableInteger = { type: ['integer', 'null'] } as const;

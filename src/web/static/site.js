@@ -1,6 +1,6 @@
 // Seedcast's small page script (progressive enhancement: every page works without it).
 // - [data-swarm-url]: polls the item's API every 10 s and updates the live swarm numbers, and the
-//   archive box of a torrent-only item (the same words as src/site/archive-status.ts archiveLabel).
+//   archive box of a torrent-only item (the same words as src/publishing/archive-status.ts archiveLabel).
 // - [data-copy]: a button that copies the text of the element it names.
 // - #p2p-toggle: the viewer's choice of playing through the swarm, kept per browser in
 //   localStorage['seedcast.p2p'] ('on' | 'off', over the server's data-p2p on #player unless
