@@ -1,0 +1,99 @@
+// The scheduler behind scripts/run-tests.js: runs test files, each in its own `node --test` process,
+// for one or more suites (a suite is a checkout and the Node that runs it: CI runs this repository
+// on Node 20 and a clone of it on Node 24 side by side). Files named in scripts/ci/serial-tests.js
+// run first, one at a time, with nothing else beside them (every suite's copy in turn). Then the
+// rest run `concurrency` at a time, longest first by scripts/ci/durations.json (a long file started
+// last would hold the end of the run on its own), with at most `perSuite` files of one suite at once
+// and never one path twice at once. Each file's output is printed whole when it ends, so files
+// running together do not interleave, each line prefixed with its suite when there are several.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
+
+/** Seconds each file took in a recent CI run (scripts/ci/durations.js); unknown files get the mean. */
+export function loadDurations() {
+  try {
+    return JSON.parse(readFileSync(new URL('./durations.json', import.meta.url), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Summary counts from the end of a file's output (TAP `# pass N`, or spec's `ℹ pass N`). */
+function summarise(tail) {
+  const summary = {};
+  for (const [, key, value] of stripVTControlCharacters(tail).matchAll(
+    /^(?:# |\u2139 )(tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
+  ))
+    summary[key] = Number(value);
+  return summary;
+}
+
+/** Runs one file of one suite; resolves with its exit code, summary and seconds. */
+function runFile(suite, path, flags, prefix) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(suite.node, ['--import', 'tsx', '--test', ...flags, path], {
+      cwd: suite.dir,
+      env: suite.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks = [];
+    child.stdout.on('data', (c) => chunks.push(c));
+    child.stderr.on('data', (c) => chunks.push(c));
+    child.on('close', (code, signal) => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const out = prefix ? text.replace(/^(?=.)/gm, `[${suite.label}] `) : text;
+      process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
+      const seconds = (Date.now() - started) / 1000;
+      const exit = code ?? (signal ? 1 : 0);
+      console.log(`# file ${suite.label} ${path}: exit ${exit}, ${seconds.toFixed(1)} s`);
+      resolve({ suite, path, exit, seconds, summary: summarise(text.slice(-4096)) });
+    });
+  });
+}
+
+/**
+ * Runs `files` for every suite. `serial` says which paths run alone. Resolves with one result per
+ * (suite, file), in the order they ended.
+ */
+export async function runPool({ suites, files, serial, flags, concurrency, perSuite }) {
+  const durations = loadDurations();
+  const known = Object.values(durations);
+  const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+  const weight = (path) => durations[path] ?? mean;
+  const prefix = suites.length > 1;
+  const results = [];
+
+  for (const path of files.filter(serial))
+    for (const suite of suites) results.push(await runFile(suite, path, flags, prefix));
+
+  // Longest first; a file's copies for each suite next to each other, so the suites end together.
+  const pending = files
+    .filter((f) => !serial(f))
+    .sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : 1))
+    .flatMap((path) => suites.map((suite) => ({ suite, path })));
+  const running = new Set();
+  await new Promise((done) => {
+    const fill = () => {
+      while (running.size < concurrency) {
+        const at = pending.findIndex(
+          (job) =>
+            [...running].filter((r) => r.suite === job.suite).length < perSuite &&
+            ![...running].some((r) => r.path === job.path),
+        );
+        if (at < 0) break;
+        const [job] = pending.splice(at, 1);
+        running.add(job);
+        runFile(job.suite, job.path, flags, prefix).then((result) => {
+          running.delete(job);
+          results.push(result);
+          fill();
+        });
+      }
+      if (running.size === 0 && pending.length === 0) done();
+    };
+    fill();
+  });
+  return results;
+}
