@@ -94,6 +94,6 @@ const table = Object.fromEntries(
     .map(([f, s]) => [f, Math.round(s * 10) / 10])
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
 );
-writeFileSync(OUT, `${JSON.stringify(table, null, 1)}\n`);
+writeFileSync(OUT, `${JSON.stringify(table, null, 2)}\n`);
 const total = Object.values(table).reduce((a, b) => a + b, 0);
 console.error(`${Object.keys(table).length} files, ${Math.round(total)} s, written to ${OUT}`);
