@@ -2,9 +2,10 @@
 // for one or more suites (a suite is a checkout and the Node that runs it: CI runs this repository
 // on Node 20 and a clone of it on Node 24 side by side). Files named in scripts/ci/serial-tests.js
 // run first, one at a time, with nothing else beside them (every suite's copy in turn). Then the
-// rest run `concurrency` at a time, longest first by scripts/ci/durations.json (a long file started
-// last would hold the end of the run on its own), with at most `perSuite` files of one suite at once
-// and never one path twice at once. Each file's output is printed whole when it ends, so files
+// rest run `concurrency` at a time, ordered by scripts/ci/durations.json: longest first (a long file
+// started last would hold the end of the run on its own; with several suites, the second one
+// shortest first, see below), with at most `perSuite` files of one suite at once while another
+// suite has files left, and never one path twice at once. Each file's output is printed whole when it ends, so files
 // running together do not interleave, each line prefixed with its suite when there are several.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -68,30 +69,44 @@ export async function runPool({ suites, files, serial, flags, concurrency, perSu
   for (const path of files.filter(serial))
     for (const suite of suites) results.push(await runFile(suite, path, flags, prefix));
 
-  // Longest first; a file's copies for each suite next to each other, so the suites end together.
-  const pending = files
-    .filter((f) => !serial(f))
-    .sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : 1))
-    .flatMap((path) => suites.map((suite) => ({ suite, path })));
-  const running = new Set();
+  // The first suite takes its files longest first, the second shortest first (and so on,
+  // alternating): a long file is mostly a heavy one (a browser, real clients), and beside the other
+  // suite's short ones it competes less for the CPU than beside its own copy. Each suite's queue
+  // still ends when its files' time is spent, whatever their order.
+  const ordered = files.filter((f) => !serial(f)).sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : 1));
+  const queues = suites.map((suite, i) => ({
+    suite,
+    paths: i % 2 === 0 ? [...ordered] : [...ordered].reverse(),
+    running: 0,
+  }));
+  const runningPaths = new Set();
+  let runningCount = 0;
   await new Promise((done) => {
     const fill = () => {
-      while (running.size < concurrency) {
-        const at = pending.findIndex(
-          (job) =>
-            [...running].filter((r) => r.suite === job.suite).length < perSuite &&
-            ![...running].some((r) => r.path === job.path),
-        );
-        if (at < 0) break;
-        const [job] = pending.splice(at, 1);
-        running.add(job);
-        runFile(job.suite, job.path, flags, prefix).then((result) => {
-          running.delete(job);
+      while (runningCount < concurrency) {
+        // A suite runs at most perSuite files at once while another suite still has files; the last
+        // suite with files left gets every slot.
+        const open = queues.filter((q) => q.paths.length > 0);
+        const picked = open
+          .filter((q) => open.length === 1 || q.running < perSuite)
+          .sort((x, y) => x.running - y.running)
+          .map((q) => ({ q, at: q.paths.findIndex((p) => !runningPaths.has(p)) }))
+          .find(({ at }) => at >= 0);
+        if (!picked) break;
+        const { q, at } = picked;
+        const [path] = q.paths.splice(at, 1);
+        q.running++;
+        runningCount++;
+        runningPaths.add(path);
+        runFile(q.suite, path, flags, prefix).then((result) => {
+          q.running--;
+          runningCount--;
+          runningPaths.delete(path);
           results.push(result);
           fill();
         });
       }
-      if (running.size === 0 && pending.length === 0) done();
+      if (runningCount === 0 && queues.every((q) => q.paths.length === 0)) done();
     };
     fill();
   });
