@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes scripts/ci/durations.json, the seconds each test file took in a CI log, which
 // scripts/run-tests.js reads to start the longest files first when several run at once (a long file
-// started last would hold the run's end on its own). Usage: node scripts/ci/durations.js LOG.
+// started last would hold the run's end on its own). Usage: node scripts/ci/durations.js LOG. Files
+// the log leaves out keep the figure they had; files that no longer exist are dropped.
 //
 // Two log formats. scripts/run-tests.js prints a line per file, `# file <suite> <path>: exit N, S s`,
 // which is exact (the slowest suite's figure wins). Older logs are Node's TAP for whole groups of
@@ -9,7 +10,7 @@
 // top-level describe()/test()/it() names read from each file's source (an entry whose name no later
 // file declares, e.g. a name built at run time, goes to the file being read). That figure leaves out
 // each file's start-up, which is about the same for every file, so the order holds.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SERIAL } from './serial-tests.js';
 
@@ -89,8 +90,12 @@ function fromTap() {
   console.error(`${entries.length} top-level entries, ${unmatched} given to the file before them`);
 }
 
+// Files the log does not cover (a run narrowed to some files) keep their figure; gone files go.
+const all = new Set([...walk('src', []), ...walk('test', [])]);
+const old = existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
 const table = Object.fromEntries(
-  Object.entries(seconds)
+  Object.entries({ ...old, ...seconds })
+    .filter(([f]) => all.has(f))
     .map(([f, s]) => [f, Math.round(s * 10) / 10])
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)),
 );
