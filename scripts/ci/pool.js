@@ -42,12 +42,14 @@ function runFile(suite, path, flags, prefix) {
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
     child.stderr.on('data', (c) => chunks.push(c));
-    child.on('close', (code, signal) => {
+    // A Node that cannot start (a wrong --also-node) fails its files instead of stopping the run.
+    child.on('error', (err) => chunks.push(Buffer.from(`could not start ${suite.node}: ${err.message}\n`)));
+    child.on('close', (code) => {
       const text = Buffer.concat(chunks).toString('utf8');
       const out = prefix ? text.replace(/^(?=.)/gm, `[${suite.label}] `) : text;
       process.stdout.write(out.endsWith('\n') || out === '' ? out : `${out}\n`);
       const seconds = (Date.now() - started) / 1000;
-      const exit = code ?? (signal ? 1 : 0);
+      const exit = code ?? 1; // null: killed by a signal, or never started
       console.log(`# file ${suite.label} ${path}: exit ${exit}, ${seconds.toFixed(1)} s`);
       resolve({ suite, path, exit, seconds, summary: summarise(text.slice(-4096)) });
     });
