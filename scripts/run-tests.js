@@ -1,18 +1,25 @@
 #!/usr/bin/env node
 // Runs every test with Node's built-in runner: unit tests beside the code (src/**/*.test.ts) and
 // end-to-end scenarios (test/**/*.test.ts). Lists the files itself, because `sh` does not expand `**`
-// and Node 20's runner cannot take a quoted glob. Extra arguments narrow the run to files whose path
-// contains one of them, e.g. `node scripts/run-tests.js bencode`.
+// and Node 20's runner cannot take a quoted glob. Extra arguments (and the words of
+// SEEDCAST_TEST_FILTER) narrow the run to files whose path contains one of them, e.g.
+// `node scripts/run-tests.js bencode`.
 //
-// Files run several at a time (`--concurrency N` or SEEDCAST_TEST_CONCURRENCY; default below): most
-// of the suite waits on real clients, browsers and timers rather than on the CPU, and Node's default
-// (one file fewer than the cores: one file at a time on two cores) left the machine idle for most of
-// a 45-minute run. The files listed in scripts/ci/serial-tests.js, each with its reason, run first,
-// one at a time, with nothing else beside them; then the rest run concurrently.
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
+// Each file runs in its own `node --import tsx --test` process (scripts/ci/pool.js). The files
+// listed in scripts/ci/serial-tests.js, each with its reason, run first, one at a time, alone; then
+// the rest, longest first. One file at a time unless asked (`--concurrency N` or
+// SEEDCAST_TEST_CONCURRENCY): several at a time is not proven free of load-induced timeouts on a
+// 2-core CI machine (docs/codebase.md, "Current Node").
+//
+// `--also-dir DIR --also-node NODE` (or SEEDCAST_TEST_ALSO_DIR and SEEDCAST_TEST_ALSO_NODE) adds a
+// second suite: the same files in the checkout DIR, run by the Node binary NODE. CI uses it to run
+// the suite on Node 20 and on Node 24 side by side: then the default is one file of each suite at a
+// time (two at once), every line is prefixed with its suite (`[node24] ...`), and the run fails if
+// either suite fails.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { runPool } from './ci/pool.js';
 import { SERIAL } from './ci/serial-tests.js';
 
 function walk(dir, out) {
@@ -25,19 +32,39 @@ function walk(dir, out) {
 }
 
 const args = process.argv.slice(2);
-// One file at a time unless asked: several at a time is not yet proven free of load-induced
-// timeouts on a 2-core CI machine (docs/codebase.md, "CI").
-let concurrency = Number(process.env.SEEDCAST_TEST_CONCURRENCY) || 1;
-const at = args.indexOf('--concurrency');
-if (at >= 0) {
-  concurrency = Number(args[at + 1]);
-  args.splice(at, 2);
+function option(name, fallback) {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const [, value] = args.splice(at, 2);
+  return value;
 }
+const alsoDir = option('--also-dir', process.env.SEEDCAST_TEST_ALSO_DIR || undefined);
+const alsoNode = option('--also-node', process.env.SEEDCAST_TEST_ALSO_NODE || undefined);
+const concurrencyArg = option('--concurrency', process.env.SEEDCAST_TEST_CONCURRENCY || undefined);
+if (!alsoDir !== !alsoNode) {
+  console.error('--also-dir and --also-node go together: a checkout and the Node that runs it');
+  process.exit(2);
+}
+
+// Tests never reach the public DHT routers: the DHT of every seedcast process a test starts has no
+// bootstrap node unless the test names one (--dht-bootstrap, --no-dht or its own environment).
+const env = { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env };
+const major = (node) => execFileSync(node, ['-p', 'process.versions.node.split(".")[0]']).toString().trim();
+const suites = [{ label: `node${major(process.execPath)}`, dir: process.cwd(), node: process.execPath, env }];
+if (alsoDir) {
+  const node = resolve(alsoNode);
+  // The other Node first on PATH too, for tests and tools that start `node` or `npx` by name.
+  const path = `${dirname(node)}:${process.env.PATH ?? ''}`;
+  suites.push({ label: `node${major(node)}`, dir: resolve(alsoDir), node, env: { ...env, PATH: path } });
+  if (suites[1].label === suites[0].label) suites[1].label += '-also';
+}
+
+const concurrency = concurrencyArg === undefined ? suites.length : Number(concurrencyArg);
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   console.error('--concurrency takes a whole number of files, 1 or more');
   process.exit(2);
 }
-const filters = args;
+const filters = [...args, ...(process.env.SEEDCAST_TEST_FILTER ?? '').split(/\s+/).filter(Boolean)];
 const all = [...walk('src', []), ...walk('test', [])].sort();
 const files = all.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
@@ -50,12 +77,14 @@ for (const path of Object.keys(SERIAL)) {
     process.exit(1);
   }
 }
-const serial = files.filter((f) => f in SERIAL);
-const rest = files.filter((f) => !(f in SERIAL));
+for (const suite of suites.slice(1)) {
+  const missing = files.filter((f) => !existsSync(join(suite.dir, f)));
+  if (missing.length > 0) {
+    console.error(`${suite.dir} has not got ${missing.slice(0, 3).join(', ')}: not the same commit?`);
+    process.exit(1);
+  }
+}
 
-// Tests never reach the public DHT routers: the DHT of every seedcast process a test starts has no
-// bootstrap node unless the test names one (--dht-bootstrap, --no-dht or its own environment).
-const env = { SEEDCAST_DHT_BOOTSTRAP: 'none', ...process.env };
 // A test that runs 10 minutes fails instead of holding the run, and a file whose tests are done exits
 // even if a handle is left open (its tests' `after` hooks have run): one stuck file cannot stall CI.
 const flags = ['--test-timeout=600000', '--test-force-exit'];
@@ -63,51 +92,32 @@ const flags = ['--test-timeout=600000', '--test-force-exit'];
 // Node 20 chose so itself; Node 23 and later print spec everywhere unless told.
 flags.push(`--test-reporter=${process.stdout.isTTY ? 'spec' : 'tap'}`);
 
-/** Runs one group of files through `node --test`, echoing its output; resolves with its exit code and TAP summary. */
-function run(group, n) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', `--test-concurrency=${n}`, ...flags, ...group],
-      { stdio: ['inherit', 'pipe', 'inherit'], env },
-    );
-    let tail = '';
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      tail = (tail + chunk.toString()).slice(-4096);
-    });
-    child.on('close', (code, signal) => {
-      const summary = {};
-      for (const [, key, value] of stripVTControlCharacters(tail).matchAll(
-        /^(?:# |\u2139 )(tests|pass|fail|cancelled|skipped|todo) (\d+)$/gm,
-      ))
-        summary[key] = Number(value);
-      resolve({
-        code: code ?? (signal ? 1 : 0),
-        summary,
-        seconds: Math.round((Date.now() - started) / 1000),
-      });
-    });
-  });
-}
+const started = Date.now();
+const results = await runPool({
+  suites,
+  files,
+  serial: (f) => f in SERIAL,
+  flags,
+  concurrency,
+  // Several suites: each runs one file at a time unless asked for more than one file per suite.
+  perSuite: suites.length > 1 ? Math.max(1, Math.floor(concurrency / suites.length)) : concurrency,
+});
 
-const results = [];
-if (serial.length > 0)
-  results.push({ name: `alone (${serial.length} files, one at a time)`, ...(await run(serial, 1)) });
-if (rest.length > 0)
-  results.push({
-    name: `together (${rest.length} files, ${concurrency} at a time)`,
-    ...(await run(rest, concurrency)),
-  });
-const total = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0 };
-for (const r of results) {
-  for (const key of Object.keys(total)) total[key] += r.summary[key] ?? 0;
-  console.log(`# group ${r.name}: exit ${r.code}, ${r.seconds} s, ${JSON.stringify(r.summary)}`);
+let failed = false;
+for (const suite of suites) {
+  const mine = results.filter((r) => r.suite === suite);
+  const total = { tests: 0, pass: 0, fail: 0, cancelled: 0, skipped: 0 };
+  for (const r of mine) for (const key of Object.keys(total)) total[key] += r.summary[key] ?? 0;
+  const bad = mine.filter((r) => r.exit !== 0).map((r) => r.path);
+  if (bad.length > 0) failed = true;
+  const seconds = Math.round(mine.reduce((a, r) => a + r.seconds, 0));
+  console.log(
+    `# suite ${suite.label} (${suite.dir}, Node ${execFileSync(suite.node, ['--version']).toString().trim()}): ` +
+      `${mine.length} files, ${seconds} s of file time, ` +
+      `${Object.entries(total)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}${bad.length ? `; FAILED: ${bad.join(' ')}` : ''}`,
+  );
 }
-console.log(
-  `# all groups on Node ${process.version}: ${Object.entries(total)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ')}`,
-);
-process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
+console.log(`# all suites: ${Math.round((Date.now() - started) / 1000)} s, ${failed ? 'FAILED' : 'passed'}`);
+process.exit(failed ? 1 : 0);

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TestContext } from 'node:test';
+import { cliArgv } from './helpers/cli-entry.js';
 import { type CliResult, testEnv } from './helpers/tools.js';
 
 export type Route =
@@ -198,14 +199,12 @@ export interface LibraryJson {
   infoHash: string | null;
 }
 
-/** Run `seedcast` from source in `cwd`, which may be outside the checkout (tsx resolved from here). */
+/** Run `seedcast` (the built CLI, or from source when dist/ is stale) in `cwd`, which may be outside the checkout. */
 export function runCliIn(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const entry = new URL('../src/cli/bin.ts', import.meta.url).pathname;
-  const tsx = import.meta.resolve('tsx');
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--import', tsx, entry, ...args],
+      cliArgv(args),
       { cwd, env: testEnv(env), maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;

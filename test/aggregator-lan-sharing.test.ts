@@ -17,15 +17,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { type LibraryJson, rssFeed } from './aggregator-fixtures.js';
+import { cliArgv } from './helpers/cli-entry.js';
 import { multicastNamespace, type Namespace } from './helpers/netns.js';
 import { LIBTORRENT_PYTHON, runCli, start, tempDir } from './helpers/tools.js';
 
-const TSX = import.meta.resolve('tsx');
-const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
 const SITE = 'http://127.0.0.1:7080';
 
 function seedcast(t: TestContext, ns: Namespace, home: string, args: string[]) {
-  return start(t, ...ns.wrap(process.execPath, ['--import', TSX, BIN, ...args]), {
+  return start(t, ...ns.wrap(process.execPath, cliArgv(args)), {
     env: { SEEDCAST_HOME: home, SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '', SEEDCAST_DHT: '0' }, // LSD only
   });
 }

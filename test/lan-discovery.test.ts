@@ -29,11 +29,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { cliArgv } from './helpers/cli-entry.js';
 import { multicastNamespace, type Namespace } from './helpers/netns.js';
 import { LIBTORRENT_PYTHON, requireTools, runCli, start, tempDir } from './helpers/tools.js';
 
 const TSX = import.meta.resolve('tsx');
-const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const PROBE = new URL('./helpers/lsd-probe.ts', import.meta.url).pathname;
 
@@ -59,7 +59,7 @@ async function episode(t: TestContext, options: { private?: boolean; hybrid?: bo
 }
 
 function seedcast(t: TestContext, ns: Namespace, args: string[]) {
-  return start(t, ...ns.wrap(process.execPath, ['--import', TSX, BIN, ...args]), {
+  return start(t, ...ns.wrap(process.execPath, cliArgv(args)), {
     env: { SEEDCAST_DEBUG: '1', SEEDCAST_LSD: '', SEEDCAST_DHT: '0' }, // no DHT once i16-dht is merged
   });
 }

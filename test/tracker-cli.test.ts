@@ -9,18 +9,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decode, isBytes, isDict, isInt, textKey } from '../src/bencode/index.js';
+import { cliArgv } from './helpers/cli-entry.js';
 import { redisAvailable, startRedis } from './helpers/redis.js';
 import { freePort, runCli, tempDir } from './helpers/tools.js';
 import { type Proc, startProc, waitFor } from './helpers/tracker-procs.js';
 
-const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
 const enc = (b: Buffer) => [...b].map((x) => `%${x.toString(16).padStart(2, '0')}`).join('');
 
 async function startCli(
   t: { after(fn: () => Promise<void>): void },
   args: string[],
 ): Promise<{ proc: Proc; url: string }> {
-  const proc = startProc(process.execPath, ['--import', 'tsx', BIN, 'tracker', ...args]);
+  const proc = startProc(process.execPath, cliArgv(['tracker', ...args]));
   t.after(() => proc.stop());
   await waitFor('the tracker to listen', () => /listening on http:\/\/\S+/.test(proc.output()), {
     seconds: 60,

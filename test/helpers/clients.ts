@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { cliArgv } from './cli-entry.js';
 import { freePort, LIBTORRENT_PYTHON } from './tools.js';
 
 export type ClientName = 'aria2c' | 'transmission' | 'libtorrent' | 'seedcast';
@@ -31,8 +32,6 @@ export interface Cleanup {
 }
 
 const LT_TOOL = new URL('./lt_tool.py', import.meta.url).pathname;
-const CLI = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
-const TSX = import.meta.resolve('tsx');
 
 /** A network namespace joined to this one by a veth pair. */
 export interface Netns {
@@ -139,8 +138,8 @@ export function proc(
   };
 }
 
-/** `seedcast` from source, as a user runs it. */
-const seedcastArgs = (args: string[]) => ['--import', TSX, CLI, ...args];
+/** `seedcast` as a user runs it (the built CLI; from source when dist/ is stale: ./cli-entry.ts). */
+const seedcastArgs = cliArgv;
 
 /** Transmission's config folder: no DHT, LPD, uTP, PEX or port mapping (only the torrent's swarm). */
 function transmissionConfig(dir: string): string {

@@ -9,9 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-
-/** tsx's loader by absolute URL, so commands run from any working folder. */
-const TSX = import.meta.resolve('tsx');
+import { cliArgv } from './cli-entry.js';
 
 /** The Python that has Debian's python3-libtorrent. */
 export const LIBTORRENT_PYTHON = '/usr/bin/python3';
@@ -92,14 +90,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `seedcast` from source (through tsx), as a user would run the command. */
+/** Run `seedcast` (the built CLI; from source when dist/ is stale: ./cli-entry.ts), as a user would. */
 export async function runCli(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CliResult> {
-  const entry = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, entry, ...args], {
+    const child = spawn(process.execPath, cliArgv(args), {
       cwd: options.cwd,
       env: testEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -190,12 +187,11 @@ export function start(
   };
 }
 
-/** Start `seedcast` from source as a long-running command. */
+/** Start `seedcast` (as runCli does) as a long-running command. */
 export function startCli(
   t: TestContext,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Running {
-  const entry = new URL('../../src/cli/bin.ts', import.meta.url).pathname;
-  return start(t, process.execPath, ['--import', TSX, entry, ...args], options);
+  return start(t, process.execPath, cliArgv(args), options);
 }
