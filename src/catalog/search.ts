@@ -28,8 +28,9 @@ import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../publishing/index.js';
 import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
+import type { FacetRow } from './search-facets.js';
 import { captionMoments } from './search-moments.js';
-import { type Facets, type Plan, searchStats, tagWalk } from './search-stats.js';
+import { type Facets, type Plan, searchStats } from './search-stats.js';
 import { filterTerm, ftsQuery, searchWords, tsQuery } from './search-terms.js';
 
 export { ftsQuery, searchWords, tsQuery } from './search-terms.js';
@@ -169,6 +170,7 @@ export class SearchRepository {
     let rankEstimated = false;
     let pageIds: number[];
     let newest: number[] | undefined;
+    let rows: Map<number, FacetRow> | undefined;
     if (plan.rank && sort === 'relevance') {
       // The counts and facets reuse the newest matches the ranking reads (SQLite).
       const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
@@ -184,6 +186,7 @@ export class SearchRepository {
       pageIds = ranked.ids;
       rankEstimated = ranked.estimated;
       newest = ranked.newest;
+      rows = ranked.rows;
     } else {
       const ids = await sql<{
         id: number;
@@ -192,9 +195,16 @@ export class SearchRepository {
       );
       pageIds = ids.rows.map((r) => Number(r.id));
     }
+    if (!newest && plan.walk) {
+      const walk = plan.walk;
+      const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
+      const found = await sql<{ id: number }>`select ${walk.id} as id from ${walk.from} where ${walk.where}
+        order by ${walk.id} desc limit ${window}`.execute(this.db);
+      newest = found.rows.map((r) => Number(r.id));
+    }
     const [items, stats] = await Promise.all([
       this.items.many(pageIds),
-      searchStats(this.db, plan, this.options, newest),
+      searchStats(this.db, plan, this.options, newest, rows),
     ]);
     const moments =
       plan.rank && query.q !== undefined
@@ -348,10 +358,22 @@ export class SearchRepository {
       conditions.push(
         sql`i.owner_id = (select u.id from users u where lower(u.username) = ${query.user.toLowerCase()})`,
       );
-    // SQLite tag listings count and facet by walking the first tag's links newest first.
+    // SQLite listings with filters count and facet the matches their filter terms find newest
+    // first in the full-text index, which holds only ready items (`items` is not read for them).
+    const filtered =
+      query.type !== undefined ||
+      license !== undefined ||
+      tags.length > 0 ||
+      query.creator !== undefined ||
+      query.channel !== undefined ||
+      query.user !== undefined;
     const walk =
-      kind === 'sqlite' && !text && tags[0] !== undefined
-        ? tagWalk(tags[0], [...conditions, ...tagged.slice(1)])
+      kind === 'sqlite' && filtered
+        ? {
+            from: sql`items_fts`,
+            id: sql`items_fts.rowid`,
+            where: sql`items_fts match ${(await this.filterTerms(query, license, tags)).join(' AND ')}`,
+          }
         : undefined;
     conditions.push(...tagged);
     const where = sql.join(
