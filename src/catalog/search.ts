@@ -19,7 +19,8 @@
  * is an estimate (`totalCapped`) from how much of the id range the first `countBound` matches
  * span. Facets are exact up to `facetBound` matches; past it they are counted over the newest
  * `facetBound` matches and scaled to the estimated total (`facetsEstimated`): `search-stats.ts`.
- * SQLite's FTS index holds only ready items, so text without filters never reads `items`.
+ * SQLite's FTS index holds only ready items and every filter's terms (`search-terms.ts`), so text
+ * with or without filters never reads `items` to find or count its matches.
  */
 
 import { type RawBuilder, sql } from 'kysely';
