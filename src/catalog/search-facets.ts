@@ -3,7 +3,9 @@
  * newest matches, counted here from one read of their rows, sharing the rows the relevance
  * ranking already read (`search-score.ts`). Tags come from each row's `tag_terms` (the tag ids the
  * full-text index holds, migration `0024_search_index`), so the sample's `item_tags` links are not
- * looked up one by one; only the names of the counted tags are read.
+ * looked up one by one; only the names of the counted tags are read. Rows the ranking did not read
+ * come from the covering index `items_search_facets` (about a fifth of the rows' size: at 1M items
+ * a cold read of 2,000 scattered matches took about half the CPU time of reading the rows).
  */
 
 import { sql } from 'kysely';
@@ -67,9 +69,8 @@ export async function facetsOf(
   }
   if (missing.length > 0) {
     const read = await sql<FacetRow>`select i.media_type, i.license, i.creator, i.tag_terms
-      from json_each(${JSON.stringify(missing.sort((a, b) => a - b))}) as j join items i on i.id = j.value`.execute(
-      db,
-    );
+      from json_each(${JSON.stringify(missing.sort((a, b) => a - b))}) as j
+      join items i indexed by items_search_facets on i.id = j.value`.execute(db);
     rows.push(...read.rows);
   }
   const type = new Map<string, number>();

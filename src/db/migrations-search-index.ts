@@ -10,7 +10,8 @@
  * `o<owner id>`, and `g<tag id>` per tag, kept in `items.tag_terms` by the `item_tags` triggers
  * beside `tag_names`. The search never weights that column (its bm25 weight is 0), so the ranking
  * is unchanged but for the lengths: like FTS5's own `bm25()`, an item's length counts every token
- * it has indexed, these few included. PostgreSQL is unchanged (its filters are plain indexes).
+ * it has indexed, these few included. A covering index, `items_search_facets`, holds the columns
+ * the facets count, by id. PostgreSQL is unchanged (its filters are plain indexes).
  * Like every migration, never edit it once shipped.
  */
 
@@ -67,6 +68,9 @@ export async function searchIndex(db: Kysely<unknown>, kind: DbKind): Promise<vo
     `create trigger items_fts_update after update of ${TEXT_COLUMNS}, status, media_type, license,
        channel_id, owner_id, tag_terms on items begin ${remove('old')} ${add('new')} end`,
     `insert into items_fts(rowid, ${COLUMNS}) select id, ${COLUMNS} from items where status = 'ready'`,
+    // The facets' columns by id (`search-facets.ts`): a fifth the size of the rows, so the newest
+    // matches' values are read from far fewer pages, which stay cached.
+    'create index items_search_facets on items (id, media_type, license, creator, tag_terms)',
   ]) {
     await sql.raw(statement).execute(db);
   }
