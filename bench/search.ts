@@ -2,12 +2,14 @@
  * Search benchmark: fills a fresh catalog (SQLite in a temp folder, or PostgreSQL with
  * `--pg <url-of-an-empty-database>`) with N items whose words follow a Zipf law (common and rare
  * words, 3 tags each, 1,000 creators, mixed types and licences), then times `SearchRepository.search`
- * over a mix of queries (one and two words, prefixes, filters, listings without text, facets
- * always on) and prints p50/p99 per query shape and overall. Beside each shape with text it times the
+ * over a mix of queries (one and two words, prefixes, a word with a type, tag, licence or creator,
+ * listings without text, facets always on) and prints p50/p99 per query shape and overall. Beside each shape with text it times the
  * named peer on the same data and words: the database's own full-text query ranking every match
  * and returning the best 20 (SQLite: FTS5 `ORDER BY bm25(...) LIMIT 20`; PostgreSQL:
  * `ORDER BY ts_rank_cd(...) LIMIT 20` over the GIN index), without totals or facets. `bounded` is
- * the share of queries whose ranking ran over the bounded candidate set (`rankEstimated`).
+ * the share of queries whose ranking ran over the bounded candidate set (`rankEstimated`). The
+ * peer ranks the word alone (filters are not part of it). `--keep` reuses a filled file; opening
+ * it runs any migration it lacks (`0024_search_index` rebuilds the full-text index: minutes at 1M).
  *
  *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--keep file.db]
  *   node --import tsx bench/search.ts --pg            (a real PostgreSQL started on loopback)
@@ -142,6 +144,8 @@ try {
     ['prefix', () => ({ q: VOCAB[Math.floor(random() * 2000)]!.slice(0, 3) })],
     ['word + type', () => ({ q: zipf(), type: MEDIA_TYPES[Math.floor(random() * 6)] })],
     ['word + tag', () => ({ q: zipf(), tags: [`tag${Math.floor(random() * 300)}`] })],
+    ['word + licence', () => ({ q: zipf(), license: LICENSES[Math.floor(random() * 3)]! })],
+    ['word + creator', () => ({ q: zipf(), creator: `Creator ${Math.floor(random() * 1000)}` })],
     ['listing', () => ({ page: 1 + Math.floor(random() * 20) })],
     ['type listing', () => ({ type: MEDIA_TYPES[Math.floor(random() * 6)] })],
     ['tag listing', () => ({ tags: [`tag${Math.floor(random() * 300)}`] })],

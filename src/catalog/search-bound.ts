@@ -11,6 +11,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import type { FacetRow } from './search-facets.js';
 import { bm25Scores, type ScoreContext } from './search-score.js';
 import type { Plan } from './search-stats.js';
 
@@ -20,6 +21,8 @@ export interface RankedPage {
   estimated: boolean;
   /** SQLite: the newest matches' ids read on the way (at most `window`), for the counts and facets. */
   newest?: number[];
+  /** SQLite: the facet columns of the rows the ranking read, by id. */
+  rows?: Map<number, FacetRow>;
 }
 
 /** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
@@ -71,11 +74,12 @@ async function rankedSqlite(
     if (candidates.length >= bound) break;
     if (!tier.has(id)) candidates.push(id);
   }
-  const scores = await bm25Scores(ctx, candidates);
+  const rows = new Map<number, FacetRow>();
+  const scores = await bm25Scores(ctx, candidates, rows);
   const ranked = candidates
     .filter((id) => scores.has(id))
     .sort((a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a);
-  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all };
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all, rows };
 }
 
 /** One page of ids by relevance, ranking at most about `bound` matches. */

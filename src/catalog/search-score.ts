@@ -14,6 +14,7 @@
 
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import type { FacetRow } from './search-facets.js';
 
 /** The full-text index's columns, in order, with their bm25 weights (as `bm25(items_fts, ...)`). */
 export const FTS_COLUMNS = ['title', 'creator', 'tag_names', 'description', 'caption_words'] as const;
@@ -126,9 +127,14 @@ async function documentCount(
 
 /**
  * bm25 of each candidate (higher is better; FTS5's `bm25()` is this value negated), keyed by id.
- * Candidates missing from the index (taken down meanwhile) are left out.
+ * Candidates missing from the index (taken down meanwhile) are left out. With `read`, each scored
+ * row's facet columns are kept there too (the facets then need not read it again).
  */
-export async function bm25Scores(ctx: ScoreContext, ids: readonly number[]): Promise<Map<number, number>> {
+export async function bm25Scores(
+  ctx: ScoreContext,
+  ids: readonly number[],
+  read?: Map<number, FacetRow>,
+): Promise<Map<number, number>> {
   const scores = new Map<number, number>();
   if (ids.length === 0) return scores;
   const words = ctx.words.map(fold);
@@ -152,7 +158,11 @@ export async function bm25Scores(ctx: ScoreContext, ids: readonly number[]): Pro
     tag_names: string;
     description: string;
     caption_words: string;
-  }>`select i.id, d.sz, i.title, i.creator, i.tag_names, i.description, i.caption_words
+    media_type: string;
+    license: string | null;
+    tag_terms: string;
+  }>`select i.id, d.sz, i.title, i.creator, i.tag_names, i.description, i.caption_words,
+      i.media_type, i.license, i.tag_terms
     from json_each(${JSON.stringify([...ids].sort((a, b) => a - b))}) as j
     join items i on i.id = j.value join items_fts_docsize d on d.id = i.id`.execute(ctx.db);
   for (const row of found.rows) {
@@ -165,6 +175,7 @@ export async function bm25Scores(ctx: ScoreContext, ids: readonly number[]): Pro
     let score = 0;
     for (let i = 0; i < words.length; i++) score += idf[i]! * ((f[i]! * (K1 + 1)) / (f[i]! + norm));
     scores.set(Number(row.id), score);
+    read?.set(Number(row.id), row);
   }
   return scores;
 }

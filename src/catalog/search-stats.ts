@@ -12,20 +12,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import { licenseInfo } from '../licenses.js';
+import { type FacetRow, type Facets, type FacetValue, facetsOf } from './search-facets.js';
 
-export interface FacetValue {
-  value: string;
-  count: number;
-  /** What people read: the licence's name (`CC0 1.0`) for the licence facet's ids. */
-  label?: string;
-}
-
-export interface Facets {
-  type: FacetValue[];
-  license: FacetValue[];
-  tag: FacetValue[];
-  creator: FacetValue[];
-}
+export type { Facets, FacetValue } from './search-facets.js';
 
 /** A search's FROM and WHERE (see `SearchRepository.plan`). */
 export interface Plan {
@@ -43,7 +32,7 @@ export interface Plan {
   score?: RawBuilder<unknown>;
   /** `where` with the text matched in the title only, and that match's score (with text only). */
   title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
-  /** Where the counts and facets walk the matches newest first, when not `from`/`fromItems` (holds `items i`). */
+  /** SQLite listings with filters: where the counts and facets find the matches, newest first (FTS5). */
   walk?: { from: RawBuilder<unknown>; where: RawBuilder<unknown>; id: RawBuilder<unknown> };
   /** The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`). */
   text?: { words: string[]; prefix: boolean };
@@ -74,18 +63,17 @@ export async function searchStats(
   plan: Plan,
   options: StatsOptions,
   newest?: readonly number[],
+  rows?: ReadonlyMap<number, FacetRow>,
 ): Promise<SearchStats> {
   const bound = Math.max(options.countBound, options.facetBound);
   const known = newest;
+  // SQLite: the newest matches' ids are known; their facets are counted from one read of their
+  // rows, sharing those the ranking read (`search-facets.ts`).
   const sample = known
-    ? await facetSample(
-        db,
-        sql`select i.id, i.media_type, i.license, i.creator from items i
-        where i.id in (select value from json_each(${JSON.stringify(known.slice(0, options.facetBound))}))`,
-        options.facetBound,
-        options.facetSize,
-        Math.min(known.length, options.facetBound + 1),
-      )
+    ? {
+        total: Math.min(known.length, options.facetBound + 1),
+        facets: await facetsOf(db, known.slice(0, options.facetBound), options.facetSize, rows),
+      }
     : await facetSample(
         db,
         sql`select i.id, i.media_type, i.license, i.creator from ${plan.fromItems}
@@ -113,26 +101,6 @@ export async function searchStats(
     capped: counted.capped,
     facetsEstimated: true,
     facets: { type: scale(type), license: scale(license), tag: scale(tag), creator: scale(creator) },
-  };
-}
-
-/**
- * A tag listing's walk (SQLite): the tag's `item_tags (tag_id, item_id)` entries newest first, each
- * item checked (ready, the other filters). Building the id list of a common tag to test ids against
- * costs more than this walk, which stops at the bound.
- */
-export function tagWalk(tag: string, conditions: RawBuilder<unknown>[]): NonNullable<Plan['walk']> {
-  return {
-    from: sql`item_tags w cross join items i on i.id = w.item_id`,
-    id: sql`w.item_id`,
-    where: sql.join(
-      [
-        sql`w.tag_id = (select t.id from tags t where t.name = ${tag})`,
-        sql`i.status = 'ready'`,
-        ...conditions,
-      ],
-      sql` and `,
-    ),
   };
 }
 

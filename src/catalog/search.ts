@@ -19,7 +19,8 @@
  * is an estimate (`totalCapped`) from how much of the id range the first `countBound` matches
  * span. Facets are exact up to `facetBound` matches; past it they are counted over the newest
  * `facetBound` matches and scaled to the estimated total (`facetsEstimated`): `search-stats.ts`.
- * SQLite's FTS index holds only ready items, so text without filters never reads `items`.
+ * SQLite's FTS index holds only ready items and every filter's terms (`search-terms.ts`), so text
+ * with or without filters never reads `items` to find or count its matches.
  */
 
 import { type RawBuilder, sql } from 'kysely';
@@ -28,8 +29,12 @@ import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../licenses.js';
 import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
+import type { FacetRow } from './search-facets.js';
 import { captionMoments } from './search-moments.js';
-import { type Facets, type Plan, searchStats, tagWalk } from './search-stats.js';
+import { type Facets, type Plan, searchStats } from './search-stats.js';
+import { filterTerm, ftsQuery, searchWords, tsQuery } from './search-terms.js';
+
+export { ftsQuery, searchWords, tsQuery } from './search-terms.js';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'oldest', 'title'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -99,37 +104,8 @@ export interface SearchOptions {
   rankBound?: number;
 }
 
-const MAX_WORDS = 16;
-const MAX_WORD = 64;
-
 function bad(field: string, why: string): never {
   throw new SeedcastError('SEARCH_INVALID', `${field}: ${why}`);
-}
-
-/** The words of user text, lower-cased (at most 16, each at most 64 characters). */
-export function searchWords(q: string): { words: string[]; prefix: boolean } {
-  const normal = q.normalize('NFKC').toLowerCase();
-  const words = (normal.match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])
-    .slice(0, MAX_WORDS)
-    .map((w) => w.slice(0, MAX_WORD));
-  const last = words.at(-1);
-  const prefix = last !== undefined && last.length >= 2 && /[\p{L}\p{N}\p{M}]$/u.test(normal);
-  return { words, prefix };
-}
-
-/** An FTS5 query matching every word (each quoted; the last as a prefix when `prefix`). */
-export function ftsQuery(words: readonly string[], prefix: boolean): string {
-  return words.map((w, i) => `"${w}"${prefix && i === words.length - 1 ? '*' : ''}`).join(' ');
-}
-
-/** A PostgreSQL tsquery text matching every word (each quoted; the last as a prefix when `prefix`). */
-export function tsQuery(words: readonly string[], prefix: boolean, weight = ''): string {
-  return words
-    .map((w, i) => {
-      const label = `${prefix && i === words.length - 1 ? '*' : ''}${weight}`;
-      return `'${w}'${label ? `:${label}` : ''}`;
-    })
-    .join(' & ');
 }
 
 /** A tag as the catalog stores it (lower case, single spaces). */
@@ -169,7 +145,7 @@ export class SearchRepository {
       bad('page', `results beyond the first ${this.options.maxOffset} cannot be paged to; narrow the search`);
     if (query.sort !== undefined && !SEARCH_SORTS.includes(query.sort)) bad('sort', SEARCH_SORTS.join(', '));
 
-    const plan = this.plan(query);
+    const plan = await this.plan(query);
     const sort: SearchSort = query.sort ?? (plan.rank ? 'relevance' : 'newest');
     const { id } = plan;
     let order: RawBuilder<unknown>;
@@ -195,6 +171,7 @@ export class SearchRepository {
     let rankEstimated = false;
     let pageIds: number[];
     let newest: number[] | undefined;
+    let rows: Map<number, FacetRow> | undefined;
     if (plan.rank && sort === 'relevance') {
       // The counts and facets reuse the newest matches the ranking reads (SQLite).
       const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
@@ -210,6 +187,7 @@ export class SearchRepository {
       pageIds = ranked.ids;
       rankEstimated = ranked.estimated;
       newest = ranked.newest;
+      rows = ranked.rows;
     } else {
       const ids = await sql<{
         id: number;
@@ -218,9 +196,16 @@ export class SearchRepository {
       );
       pageIds = ids.rows.map((r) => Number(r.id));
     }
+    if (!newest && plan.walk) {
+      const walk = plan.walk;
+      const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
+      const found = await sql<{ id: number }>`select ${walk.id} as id from ${walk.from} where ${walk.where}
+        order by ${walk.id} desc limit ${window}`.execute(this.db);
+      newest = found.rows.map((r) => Number(r.id));
+    }
     const [items, stats] = await Promise.all([
       this.items.many(pageIds),
-      searchStats(this.db, plan, this.options, newest),
+      searchStats(this.db, plan, this.options, newest, rows),
     ]);
     const moments =
       plan.rank && query.q !== undefined
@@ -250,7 +235,7 @@ export class SearchRepository {
    * for callers that filter further themselves (feeds).
    */
   async ids(q: string, limit: number): Promise<number[]> {
-    const plan = this.plan({ q });
+    const plan = await this.plan({ q });
     if (!plan.rank) return [];
     const ranked = await rankedPage(
       this.db,
@@ -267,73 +252,105 @@ export class SearchRepository {
     return { dfBound: this.options.countBound, cache: this.documentCounts };
   }
 
+  /**
+   * SQLite, words with filters: the filters' FTS5 terms (`search-terms.ts`), the channel, owner
+   * and tags looked up by their ids first (a value no item has matches nothing).
+   */
+  private async filterTerms(query: SearchQuery, license: string | undefined, tags: string[]) {
+    const terms: string[] = [];
+    if (query.type !== undefined) terms.push(filterTerm('type', query.type));
+    if (license !== undefined) terms.push(filterTerm('license', license));
+    if (query.creator !== undefined) terms.push(filterTerm('creator', query.creator.trim()));
+    if (query.channel !== undefined) {
+      const c = await sql<{ id: number }>`select id from channels where slug = ${query.channel}`.execute(
+        this.db,
+      );
+      terms.push(filterTerm('channel', c.rows[0]?.id));
+    }
+    if (query.user !== undefined) {
+      const u = await sql<{
+        id: number;
+      }>`select id from users where lower(username) = ${query.user.toLowerCase()}`.execute(this.db);
+      terms.push(filterTerm('owner', u.rows[0]?.id));
+    }
+    if (tags.length > 0) {
+      const found = await sql<{ id: number; name: string }>`select id, name from tags
+        where name in (${sql.join(tags.map((t) => sql`${t}`))})`.execute(this.db);
+      const ids = new Map(found.rows.map((r) => [r.name, r.id]));
+      for (const tag of tags) terms.push(filterTerm('tag', ids.get(tag)));
+    }
+    return terms;
+  }
+
   /** The FROM and WHERE of a query (and its rank order when there is text). */
-  private plan(query: SearchQuery): Plan {
+  private async plan(query: SearchQuery): Promise<Plan> {
     const kind = databaseKind(this.db);
     const conditions: RawBuilder<unknown>[] = [];
-    let text:
-      | {
-          match: RawBuilder<unknown>;
-          rank: RawBuilder<unknown>;
-          score: RawBuilder<unknown>;
-          title: RawBuilder<unknown>;
-          titleScore: RawBuilder<unknown>;
-        }
-      | undefined;
-
-    if (query.q !== undefined) {
-      if (typeof query.q !== 'string' || query.q.length > 500) bad('q', 'text of at most 500 characters');
-      const { words, prefix } = searchWords(query.q);
-      if (words.length > 0) {
-        if (kind === 'sqlite') {
-          const bm25 = sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5)`;
-          text = {
-            match: sql`items_fts match ${ftsQuery(words, prefix)}`,
-            rank: bm25,
-            score: bm25,
-            // Every word in the title (a subset of the matches), scored by the same bm25.
-            title: sql`items_fts match ${`{title} : (${ftsQuery(words, prefix)})`}`,
-            titleScore: bm25,
-          };
-        } else {
-          const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
-          // Every word among the title's A-weighted lexemes (a subset of the matches).
-          const titleTsq = sql`to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`;
-          const score = sql`-ts_rank_cd(i.search_vector, ${tsq})`;
-          text = {
-            match: sql`i.search_vector @@ ${tsq}`,
-            rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
-            score,
-            title: sql`i.search_vector @@ ${titleTsq}`,
-            titleScore: score,
-          };
-        }
-      }
-    }
-    if (query.type !== undefined) {
-      if (!MEDIA_TYPES.includes(query.type)) bad('type', MEDIA_TYPES.join(', '));
-      conditions.push(sql`i.media_type = ${query.type}`);
-    }
+    if (query.q !== undefined && (typeof query.q !== 'string' || query.q.length > 500))
+      bad('q', 'text of at most 500 characters');
+    const { words, prefix } = searchWords(query.q ?? '');
+    if (query.type !== undefined && !MEDIA_TYPES.includes(query.type)) bad('type', MEDIA_TYPES.join(', '));
+    let license: string | undefined;
     if (query.license !== undefined) {
       // Any form of a licence (SPDX id in any case, a Creative Commons URL) finds its canonical id.
-      let license: string = query.license.trim();
+      license = query.license.trim();
       try {
         license = checkLicense(license) ?? license;
       } catch {
         // not a licence the site knows: it matches nothing (or a stored value kept as it was)
       }
-      conditions.push(sql`i.license = ${license}`);
     }
     const tags = [...new Set((query.tags ?? []).map(normalTag).filter((t) => t !== ''))];
     if (tags.length > 5) bad('tag', 'at most 5');
-    // With text in SQLite the tag filter tests the FTS rowid, so a tag-only filter never reads
-    // `items`; the unary `+` keeps the id list out of FTS5's rowid constraint (which would run one
-    // full-text lookup per tagged id): the word's matches are read newest first and each is tested
-    // against the tag's ids, one list built from the `item_tags (tag_id, item_id)` index.
-    const ftsText = text !== undefined && kind === 'sqlite';
+
+    if (words.length > 0 && kind === 'sqlite') {
+      // Words and filters are one FTS5 query: FTS5 intersects the posting lists (the filters are
+      // terms of the index, `search-terms.ts`), and the FTS index holds only ready items, so
+      // `items` is not read to find, count or rank the matches.
+      const filters = await this.filterTerms(query, license, tags);
+      const text = ftsQuery(words, prefix);
+      const bm25 = sql`bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5, 0.0)`;
+      return {
+        kind,
+        from: sql`items_fts`,
+        fromItems: sql`items_fts join items i on i.id = items_fts.rowid`,
+        where: sql`items_fts match ${[text, ...filters].join(' AND ')}`,
+        id: sql`items_fts.rowid`,
+        rank: bm25,
+        score: bm25,
+        text: { words, prefix },
+        // Every word in the title (a subset of the matches), scored by the same bm25.
+        title: {
+          where: sql`items_fts match ${[`{title} : (${text})`, ...filters].join(' AND ')}`,
+          score: bm25,
+        },
+      };
+    }
+
+    let text:
+      | {
+          match: RawBuilder<unknown>;
+          rank: RawBuilder<unknown>;
+          title: RawBuilder<unknown>;
+          score: RawBuilder<unknown>;
+        }
+      | undefined;
+    if (words.length > 0) {
+      const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
+      // Every word among the title's A-weighted lexemes (a subset of the matches).
+      const titleTsq = sql`to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`;
+      text = {
+        match: sql`i.search_vector @@ ${tsq}`,
+        rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
+        score: sql`-ts_rank_cd(i.search_vector, ${tsq})`,
+        title: sql`i.search_vector @@ ${titleTsq}`,
+      };
+    }
+    if (query.type !== undefined) conditions.push(sql`i.media_type = ${query.type}`);
+    if (license !== undefined) conditions.push(sql`i.license = ${license}`);
     const tagged: RawBuilder<unknown>[] = tags.map(
       (tag) =>
-        sql`${ftsText ? sql`+items_fts.rowid` : sql`i.id`} in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
+        sql`i.id in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
     );
     if (query.creator !== undefined) conditions.push(sql`i.creator = ${query.creator.trim()}`);
     if (query.channel !== undefined)
@@ -342,30 +359,22 @@ export class SearchRepository {
       conditions.push(
         sql`i.owner_id = (select u.id from users u where lower(u.username) = ${query.user.toLowerCase()})`,
       );
-
-    if (text && kind === 'sqlite') {
-      // The FTS index holds only ready items; without filters on its columns `items` is not read.
-      const joined = sql`items_fts join items i on i.id = items_fts.rowid`;
-      const where = sql.join([text.match, ...tagged, ...conditions], sql` and `);
-      return {
-        kind,
-        from: conditions.length > 0 ? joined : sql`items_fts`,
-        fromItems: joined,
-        where,
-        id: sql`items_fts.rowid`,
-        rank: text.rank,
-        score: text.score,
-        text: searchWords(query.q ?? ''),
-        title: {
-          where: sql.join([text.title, ...tagged, ...conditions], sql` and `),
-          score: text.titleScore,
-        },
-      };
-    }
-    // SQLite tag listings count and facet by walking the first tag's links newest first.
+    // SQLite listings with filters count and facet the matches their filter terms find newest
+    // first in the full-text index, which holds only ready items (`items` is not read for them).
+    const filtered =
+      query.type !== undefined ||
+      license !== undefined ||
+      tags.length > 0 ||
+      query.creator !== undefined ||
+      query.channel !== undefined ||
+      query.user !== undefined;
     const walk =
-      kind === 'sqlite' && !text && tags[0] !== undefined
-        ? tagWalk(tags[0], [...conditions, ...tagged.slice(1)])
+      kind === 'sqlite' && filtered
+        ? {
+            from: sql`items_fts`,
+            id: sql`items_fts.rowid`,
+            where: sql`items_fts match ${(await this.filterTerms(query, license, tags)).join(' AND ')}`,
+          }
         : undefined;
     conditions.push(...tagged);
     const where = sql.join(
@@ -374,7 +383,7 @@ export class SearchRepository {
     );
     const title = text && {
       where: sql.join([sql`i.status = 'ready'`, text.title, ...conditions], sql` and `),
-      score: text.titleScore,
+      score: text.score,
     };
     return {
       kind,

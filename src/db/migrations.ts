@@ -18,6 +18,7 @@ import { people } from './migrations-people.js';
 import { roles } from './migrations-roles.js';
 import { scaleOut } from './migrations-scale-out.js';
 import { search } from './migrations-search.js';
+import { searchIndex } from './migrations-search-index.js';
 import { searchRank } from './migrations-search-rank.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -351,5 +352,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await scaleOut(db);
       },
     },
+    // Search filters as full-text terms (issue 22, SQLite): `migrations-search-index.ts`.
+    '0024_search_index': { up: (db) => searchIndex(db, kind) },
   };
 }
