@@ -71,8 +71,7 @@ const db = await openDatabase(pgUrl ?? { sqlite: values.keep ?? join(dir, 'bench
 try {
   const items = new ItemRepository(db);
   const search = new SearchRepository(db, items);
-  // A larger page cache for the fill and the queries (SQLite's default is 2 MiB).
-  if (databaseKind(db) === 'sqlite') await sql`pragma cache_size = -262144`.execute(db);
+  // The page cache and memory map are the site's own (src/db/open.ts), so the figures are a site's.
   if (!reuse) await fill();
   async function fill() {
     const users = new UserRepository(db, { scrypt: { N: 1024 } });

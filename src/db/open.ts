@@ -85,6 +85,11 @@ function sqliteDialect(path: string, options: OpenOptions): SqliteDialect {
     database.pragma('foreign_keys = ON');
     database.pragma('synchronous = NORMAL');
     database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // A site's reads (search reads up to 2,000 scattered item rows to rank) want its hot pages in
+    // memory: a 128 MiB page cache instead of SQLite's 2 MiB, allocated only as pages are read, and
+    // the file mapped (up to 256 MiB), which saves a copy per page read on a cold cache.
+    database.pragma('cache_size = -131072');
+    database.pragma('mmap_size = 268435456');
   } catch (err) {
     throw new SeedcastError(
       'DB_UNAVAILABLE',
