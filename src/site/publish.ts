@@ -18,7 +18,14 @@
  */
 
 import { decode, encode, isDict } from '../bencode/index.js';
-import type { ChannelRepository, Item, ItemRepository, User } from '../catalog/index.js';
+import {
+  type ChannelRepository,
+  type Item,
+  type ItemFieldText,
+  type ItemRepository,
+  itemFieldsFromText,
+  type User,
+} from '../catalog/index.js';
 import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../publishing/index.js';
@@ -37,13 +44,8 @@ export interface ArchiveStarter {
   start(item: Item, meta?: Metainfo): void;
 }
 
-/** The publisher's fields, as text (multipart form fields). */
-export interface PublishFields {
-  title?: string;
-  description?: string;
-  creator?: string;
-  date?: string;
-  language?: string;
+/** The publisher's fields, as text (multipart form fields); the simple ones are declared in `catalog/item-fields.ts`. */
+export interface PublishFields extends ItemFieldText {
   license?: string;
   /** Comma-separated. */
   tags?: string;
@@ -117,12 +119,9 @@ export class Publisher {
     try {
       const item = await items
         .create({
+          ...itemFieldsFromText(fields),
           ownerId: owner.id,
           title: fields.title,
-          description: fields.description ?? '',
-          creator: fields.creator ?? '',
-          date: fields.date ?? null,
-          language: fields.language ?? null,
           license,
           tags,
           channelId,
@@ -248,12 +247,9 @@ export class Publisher {
         };
       });
       const item = await items.create({
+        ...itemFieldsFromText(fields),
         ownerId: owner.id,
         title: fields.title,
-        description: fields.description ?? '',
-        creator: fields.creator ?? '',
-        date: fields.date ?? null,
-        language: fields.language ?? null,
         license,
         tags,
         channelId,

@@ -361,25 +361,33 @@ export class OaiProvider {
       el(
         'metadata',
         {},
-        this.dc({
-          title: [e.title],
-          creator: [e.author],
-          subject: e.tags,
-          description: e.description ? [e.description] : [],
-          publisher: [this.options.repositoryName],
-          date: [item.date ?? e.published.toISOString().slice(0, 10)],
-          type: [DC_TYPE[item.mediaType]],
-          format: e.media ? [e.media.type] : [],
-          identifier: [e.link, ...(e.magnet ? [e.magnet] : [])],
-          relation: e.torrent ? [e.torrent.url] : [],
-          language: item.language ? [item.language] : [],
-          rights: e.license ? [e.license.url] : [],
-        }),
+        this.dc(
+          {
+            title: [e.title],
+            creator: [e.author],
+            subject: e.tags,
+            description: e.description ? [e.description] : [],
+            publisher: [this.options.repositoryName],
+            date: [item.date ?? e.published.toISOString().slice(0, 10)],
+            type: [DC_TYPE[item.mediaType]],
+            format: e.media ? [e.media.type] : [],
+            identifier: [e.link, ...(e.magnet ? [e.magnet] : [])],
+            relation: e.torrent ? [e.torrent.url] : [],
+            language: item.language ? [item.language] : [],
+            rights: e.license ? [e.license.url] : [],
+          },
+          e,
+        ),
       ),
     );
   }
 
-  private dc(fields: Record<string, string[]>): XmlOut {
+  /** The record's Dublin Core, with the declared fields' elements (`catalog/item-fields.ts`) added. */
+  private dc(fields: Record<string, string[]>, e?: FeedEntry): XmlOut {
+    for (const d of e?.declared ?? []) {
+      if (!d.spec.dc) continue;
+      fields[d.spec.dc.element] = [...(fields[d.spec.dc.element] ?? []), String(d.value)];
+    }
     return el(
       'oai_dc:dc',
       {
