@@ -18,7 +18,12 @@ import { login, multipart, type TestSite } from './site-fixtures.js';
 async function publish(s: TestSite, auth: Record<string, string>, fields: Record<string, string>) {
   const body = multipart([
     ...Object.entries(fields).map(([name, value]) => ({ name, value })),
-    { name: 'file', filename: 'talk.mp3', type: 'audio/mpeg', value: Buffer.from(`${fields.title} `.repeat(200)) },
+    {
+      name: 'file',
+      filename: 'talk.mp3',
+      type: 'audio/mpeg',
+      value: Buffer.from(`${fields.title} `.repeat(200)),
+    },
   ]);
   return s.app.inject({
     method: 'POST',
