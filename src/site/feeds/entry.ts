@@ -229,6 +229,14 @@ export function declaredJson(entry: FeedEntry, extension: boolean): Record<strin
   return out;
 }
 
+/** Dublin Core elements (OAI-PMH's `oai_dc`) with the declared fields' added (a series as `relation`). */
+export function declaredDc(entry: FeedEntry, fields: Record<string, string[]>): Record<string, string[]> {
+  const out = { ...fields };
+  for (const d of entry.declared)
+    if (d.spec.dc) out[d.spec.dc.element] = [...(out[d.spec.dc.element] ?? []), String(d.value)];
+  return out;
+}
+
 /** Escapes text for HTML: plain text that stays text wherever a reader takes it as HTML. */
 export function escapeHtml(text: string): string {
   return text

@@ -10,7 +10,7 @@
  */
 
 import type { Channel, Item, ItemFilter } from '../../catalog/index.js';
-import type { FeedEntry } from './entry.js';
+import { declaredDc, type FeedEntry } from './entry.js';
 import { el, renderXml, type XmlChild, type XmlOut } from './xml.js';
 
 export interface OaiSource {
@@ -362,7 +362,7 @@ export class OaiProvider {
         'metadata',
         {},
         this.dc(
-          {
+          declaredDc(e, {
             title: [e.title],
             creator: [e.author],
             subject: e.tags,
@@ -375,19 +375,13 @@ export class OaiProvider {
             relation: e.torrent ? [e.torrent.url] : [],
             language: item.language ? [item.language] : [],
             rights: e.license ? [e.license.url] : [],
-          },
-          e,
+          }),
         ),
       ),
     );
   }
 
-  /** The record's Dublin Core, with the declared fields' elements (`catalog/item-fields.ts`) added. */
-  private dc(fields: Record<string, string[]>, e?: FeedEntry): XmlOut {
-    for (const d of e?.declared ?? []) {
-      if (!d.spec.dc) continue;
-      fields[d.spec.dc.element] = [...(fields[d.spec.dc.element] ?? []), String(d.value)];
-    }
+  private dc(fields: Record<string, string[]>): XmlOut {
     return el(
       'oai_dc:dc',
       {
