@@ -2,7 +2,8 @@
  * Real clients subscribe to a running `seedcast serve`:
  * - gPodder's command line (Debian's `gpo`) subscribes to the site-wide RSS feed, updates and
  *   downloads: it gets the playable media file (byte-exact, an MP3 ffprobe reads), never a `.torrent`;
- *   the site-wide Atom feed and a channel feed subscribe too.
+ *   the site-wide Atom feed and a channel feed subscribe too; the item's series and episode number
+ *   (`dcterms:isPartOf`, `itunes:episode`, `podcast:episode`) do not get in its way.
  * - Seedcast's own aggregator subscribes to the BitTorrent-first feed (`?enclosure=torrent`) and
  *   `sync --once` fetches the item through the swarm (the site's tracker, seeding peer and web seed),
  *   byte-exact; a second sync is answered 304 by the site's conditional GET.
@@ -69,6 +70,9 @@ test('gpo and the Seedcast aggregator subscribe to site feeds and get the media'
   form.append('description', 'Two seconds of A440.');
   form.append('license', 'CC0-1.0');
   form.append('tags', 'tones');
+  // A series and an episode number (issue 20): the feeds gpo reads carry itunes:episode and friends.
+  form.append('series', 'Test tones');
+  form.append('episode', '1');
   form.append('file', new Blob([audio], { type: 'audio/mpeg' }), 'tone.mp3');
   const item = await site.api('/api/v1/items', {
     method: 'POST',
@@ -82,6 +86,8 @@ test('gpo and the Seedcast aggregator subscribe to site feeds and get the media'
   }
   const rss = await (await fetch(`${site.base}/feeds/items.rss`)).text();
   assert.match(rss, /<itunes:duration>2<\/itunes:duration>/);
+  assert.match(rss, /<itunes:episode>1<\/itunes:episode>/);
+  assert.match(rss, /<dcterms:isPartOf>Test tones<\/dcterms:isPartOf>/);
   assert.match(
     rss,
     /<media:content url="[^"]+\/tone\.mp3" type="audio\/mpeg" fileSize="\d+" medium="audio" duration="2"/,

@@ -51,6 +51,24 @@ export {
   type NewDerivative,
   type ProcessingRecord,
 } from './derivatives.js';
+export {
+  checkItemField,
+  emptyItemFields,
+  FEED_NAMESPACES,
+  type FeedElement,
+  fieldText,
+  ITEM_FIELD_NAMES,
+  ITEM_FIELDS,
+  type ItemFieldInput,
+  type ItemFieldName,
+  type ItemFieldSpec,
+  type ItemFieldText,
+  type ItemFieldValues,
+  itemField,
+  itemFieldsFromText,
+  itemFieldValues,
+  nullable,
+} from './item-fields.js';
 export type { ItemFacts, ItemFileInput, ItemMetadata, NewItemInput } from './item-input.js';
 export { type Item, type ItemFile, type ItemFilter, ItemRepository } from './items.js';
 export { DERIVATIVES_TORRENT_NAME, SiteLinks } from './links.js';

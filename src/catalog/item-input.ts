@@ -10,6 +10,7 @@ import { type ItemStatus, MEDIA_TYPES, type MediaType } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import { invalidKeyReason } from '../storage/index.js';
 import { unsafeComponentReason } from '../torrent/index.js';
+import type { ItemFieldInput } from './item-fields.js';
 
 export interface ItemFileInput {
   /** Path inside the torrent's folder, as components or joined by `/`. */
@@ -20,15 +21,11 @@ export interface ItemFileInput {
   sha256?: string | null;
 }
 
-/** The publisher's metadata: what `update` may change. */
-export interface ItemMetadata {
-  title?: string;
-  description?: string;
-  creator?: string;
-  /** ISO 8601: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or a full date and time. */
-  date?: string | null;
-  /** BCP 47 language tag. */
-  language?: string | null;
+/**
+ * The publisher's metadata: what `update` may change. The simple fields (title, description,
+ * creator, date, language, series, episode...) are declared in `item-fields.ts`.
+ */
+export interface ItemMetadata extends ItemFieldInput {
   license?: string | null;
   tags?: readonly string[];
   channelId?: number | null;
@@ -95,27 +92,6 @@ export function optionalText(field: string, value: unknown, max: number): string
   if (value === null || value === undefined) return null;
   const t = text(field, value, max);
   return t === '' ? null : t;
-}
-
-export function checkDate(value: unknown): string | null {
-  const date = optionalText('date', value, 40);
-  if (date === null) return null;
-  const dateOnly = /^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$/.exec(date);
-  if (dateOnly) return date;
-  if (
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(date) &&
-    !Number.isNaN(Date.parse(date))
-  ) {
-    return date;
-  }
-  return invalid('date', 'an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or a full date and time)');
-}
-
-export function checkLanguage(value: unknown): string | null {
-  const lang = optionalText('language', value, 35);
-  if (lang !== null && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(lang))
-    invalid('language', 'a BCP 47 tag such as "en" or "pt-BR"');
-  return lang;
 }
 
 export function checkTags(value: unknown): string[] {

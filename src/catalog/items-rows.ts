@@ -5,10 +5,9 @@
  */
 
 import type { Database, ItemRow } from '../db/index.js';
+import { checkItemField, ITEM_FIELDS, nullable } from './item-fields.js';
 import {
   blobKeyOrNull,
-  checkDate,
-  checkLanguage,
   checkMediaType,
   count,
   type ItemFacts,
@@ -17,23 +16,19 @@ import {
   infoHashV2,
   invalid,
   optionalText,
-  requiredText,
-  text,
 } from './item-input.js';
 import type { Item, ItemFile } from './items.js';
 
 type Tx = Parameters<Parameters<ReturnType<Database['transaction']>['execute']>[0]>[0];
 
 function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
+  const columns = row as unknown as Record<string, unknown>;
+  const declared = Object.fromEntries(ITEM_FIELDS.map((f) => [f.name, columns[f.column] ?? null]));
   return {
+    ...(declared as Pick<Item, (typeof ITEM_FIELDS)[number]['name']>),
     id: row.id,
     ownerId: row.owner_id,
     channelId: row.channel_id,
-    title: row.title,
-    description: row.description,
-    creator: row.creator,
-    date: row.date,
-    language: row.language,
     license: row.license,
     mediaType: row.media_type,
     mimeType: row.mime_type,
@@ -66,12 +61,11 @@ function toItem(row: ItemRow, tags: string[], files: ItemFile[]): Item {
 export function columns(input: ItemMetadata & ItemFacts) {
   const has = (k: keyof (ItemMetadata & ItemFacts)) => Object.hasOwn(input, k) && input[k] !== undefined;
   const set: Record<string, unknown> = {};
-  if (has('title')) set.title = requiredText('title', input.title, 300);
-  if (has('description'))
-    set.description = text('description', input.description, 20_000, { multiline: true });
-  if (has('creator')) set.creator = text('creator', input.creator, 300);
-  if (Object.hasOwn(input, 'date')) set.date = checkDate(input.date);
-  if (Object.hasOwn(input, 'language')) set.language = checkLanguage(input.language);
+  // The declared fields (`item-fields.ts`): a nullable one given as undefined is cleared.
+  for (const f of ITEM_FIELDS) {
+    if (nullable(f) ? Object.hasOwn(input, f.name) : has(f.name))
+      set[f.column] = checkItemField(f, input[f.name]);
+  }
   if (Object.hasOwn(input, 'license')) set.license = optionalText('license', input.license, 200);
   if (Object.hasOwn(input, 'channelId'))
     set.channel_id = count('channelId', input.channelId, { nullable: true });

@@ -15,6 +15,7 @@ import {
 } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
 import { itemIdWithContent } from './item-content.js';
+import type { ItemFieldValues } from './item-fields.js';
 import {
   checkFiles,
   checkTags,
@@ -39,15 +40,11 @@ export interface ItemFile {
   integrity?: string | null;
 }
 
-export interface Item {
+/** An item; its simple metadata fields (title, description, creator...) are declared in `item-fields.ts`. */
+export interface Item extends ItemFieldValues {
   id: number;
   ownerId: number;
   channelId: number | null;
-  title: string;
-  description: string;
-  creator: string;
-  date: string | null;
-  language: string | null;
   license: string | null;
   mediaType: MediaType;
   mimeType: string | null;

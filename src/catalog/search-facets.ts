@@ -10,7 +10,7 @@
 
 import { sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { FILTER_MARK } from '../db/migrations-search-index.js';
+import { FILTER_MARK } from '../db/index.js';
 import { licenseInfo } from '../licenses.js';
 
 /** The columns of a match the facets count. */

@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase } from '../db/index.js';
-import { FILTER_MARK } from '../db/migrations-search-index.js';
+import { FILTER_MARK, openDatabase } from '../db/index.js';
 import { ItemRepository } from './items.js';
 import { SearchRepository } from './search.js';
 import { filterTerm } from './search-terms.js';

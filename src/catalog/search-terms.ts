@@ -11,7 +11,7 @@
  * terms, and FTS5 intersects the posting lists itself, never reading `items`.
  */
 
-import { FILTER_MARK } from '../db/migrations-search-index.js';
+import { FILTER_MARK } from '../db/index.js';
 
 const MAX_WORDS = 16;
 const MAX_WORD = 64;

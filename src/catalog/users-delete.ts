@@ -19,6 +19,7 @@
 import { sql } from 'kysely';
 import { type Database, databaseKind } from '../db/index.js';
 import { SeedcastError } from '../errors.js';
+import { ITEM_FIELDS, type ItemFieldValues } from './item-fields.js';
 
 export const ITEMS_CHOICES = ['delete', 'transfer'] as const;
 export type ItemsChoice = (typeof ITEMS_CHOICES)[number];
@@ -143,22 +144,8 @@ export async function accountExport(db: Database, userId: number) {
   const items = await db
     .selectFrom('items')
     .leftJoin('channels', 'channels.id', 'items.channel_id')
-    .select([
-      'items.id',
-      'items.title',
-      'items.description',
-      'items.creator',
-      'items.date',
-      'items.language',
-      'items.license',
-      'items.media_type',
-      'items.status',
-      'items.info_hash',
-      'items.total_length',
-      'items.created_at',
-      'items.updated_at',
-      'channels.slug as channel',
-    ])
+    .selectAll('items') // the declared fields' columns among them (`item-fields.ts`)
+    .select('channels.slug as channel')
     .where('items.owner_id', '=', userId)
     .orderBy('items.id')
     .execute();
@@ -246,11 +233,9 @@ export async function accountExport(db: Database, userId: number) {
     })),
     items: items.map((i) => ({
       id: i.id,
-      title: i.title,
-      description: i.description,
-      creator: i.creator,
-      date: i.date,
-      language: i.language,
+      ...(Object.fromEntries(
+        ITEM_FIELDS.map((f) => [f.name, (i as unknown as Record<string, unknown>)[f.column] ?? null]),
+      ) as ItemFieldValues),
       license: i.license,
       mediaType: i.media_type,
       status: i.status,

@@ -11,6 +11,7 @@
 import { openAsBlob } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
+import { ITEM_FIELD_NAMES, ITEM_FIELDS } from '../catalog/item-fields.js';
 import { Engine } from '../engine/index.js';
 import { SeedcastError } from '../errors.js';
 import { createTorrent, parseTorrent } from '../torrent/index.js';
@@ -29,7 +30,13 @@ import { createProgressBar } from './progress.js';
 import { reportStatus } from './status.js';
 import { type TusUploaded, tusUpload } from './tus-upload.js';
 
-const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
+/** The item's fields as flags: the declared ones (`src/catalog/item-fields.ts`) and the others. */
+const FIELDS = [...ITEM_FIELD_NAMES, 'license', 'tags', 'channel'] as const;
+
+/** `--name VALUE   help` for the declared fields other than the title. */
+const fieldHelp = ITEM_FIELDS.filter((f) => f.name !== 'title')
+  .map((f) => `  ${`--${f.name} ${f.type === 'integer' ? 'N' : 'TEXT'}`.padEnd(19)}${f.api}`)
+  .join('\n');
 
 export const publish: Command = {
   help: `Usage: seedcast publish <path> --server URL --token T [--title ...] [--description ...]
@@ -45,7 +52,7 @@ Options:
   --server URL       the site, e.g. https://media.example.org
   --token T          an API token (POST /api/v1/tokens, or the site's account page)
   --title TEXT       the item's title (default: the file or folder name)
-  --description TEXT, --creator NAME, --date YYYY-MM-DD, --language CODE
+${fieldHelp}
   --license L        a Creative Commons URL or an SPDX id, e.g. CC-BY-4.0
   --tags a,b         comma-separated tags
   --channel NAME     the channel to publish in

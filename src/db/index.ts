@@ -5,6 +5,7 @@
 
 export { type ConstraintKind, constraintKind, escapeLike } from './constraints.js';
 export type { DbKind } from './migrations.js';
+export { FILTER_MARK } from './migrations-search-index.js';
 export {
   type Database,
   type DatabaseTarget,

@@ -352,6 +352,13 @@ export function migrations(kind: DbKind): Record<string, Migration> {
         await scaleOut(db);
       },
     },
+    // Items' series and episode number (issue 20; declared in `src/catalog/item-fields.ts`).
+    '0023_item_series': {
+      async up(db) {
+        await db.schema.alterTable('items').addColumn('series', 'text').execute();
+        await db.schema.alterTable('items').addColumn('episode', 'integer').execute();
+      },
+    },
     // Search filters as full-text terms (issue 22, SQLite): `migrations-search-index.ts`.
     '0024_search_index': { up: (db) => searchIndex(db, kind) },
   };

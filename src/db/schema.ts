@@ -121,6 +121,9 @@ export interface ItemsTable {
   /** The date the publisher gives (ISO 8601 text), not the upload time. */
   date: string | null;
   language: string | null;
+  /** The series the item is part of, and its episode number (migration 0023_item_series). */
+  series: Defaulted<string | null>;
+  episode: Defaulted<number | null>;
   /** A Creative Commons URL or an SPDX id. */
   license: string | null;
   media_type: Defaulted<MediaType>;

@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Item } from '../catalog/index.js';
+import { emptyItemFields, type Item } from '../catalog/index.js';
 import { SiteLinks } from '../catalog/links.js';
 import type { DerivativeJson, ItemMediaView } from '../media/view.js';
 import { type EntryContext, type FeedInfo, toEntry } from './entry.js';
@@ -23,6 +23,7 @@ const SRI = `sha384-${'Q'.repeat(64)}`;
 
 function item(over: Partial<Item> = {}): Item {
   return {
+    ...emptyItemFields(),
     id: 7,
     ownerId: 1,
     channelId: null,

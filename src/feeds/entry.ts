@@ -8,7 +8,15 @@
  * channels, torrent sizes, media views and captions and passes them in.
  */
 
-import type { Channel, Item, SiteLinks } from '../catalog/index.js';
+import {
+  type Channel,
+  FEED_NAMESPACES,
+  type FeedElement,
+  ITEM_FIELDS,
+  type Item,
+  type ItemFieldSpec,
+  type SiteLinks,
+} from '../catalog/index.js';
 import { licenseInfo } from '../licenses.js';
 import { markdownHtml, markdownText } from '../markdown.js';
 // past media's index: the aggregator loads `feeds` for its parsers, and must not load the media pipeline
@@ -21,6 +29,7 @@ import {
   type FeedAlternate,
   originalPlaysEverywhere,
 } from './entry-enclosure.js';
+import { el, type XmlOut } from './xml-write.js';
 
 export interface FeedFile {
   url: string;
@@ -53,6 +62,11 @@ export interface FeedEntry {
   channel: Channel | null;
   tags: string[];
   language: string | null;
+  /**
+   * The declared fields (`src/catalog/item-fields.ts`) the writers do not place themselves, with a
+   * value: each format writes their declared elements (`declaredXml`, `declaredJson`).
+   */
+  declared: DeclaredValue[];
   license: { id: string; url: string } | null;
   mediaType: Item['mediaType'];
   durationSeconds: number | null;
@@ -148,6 +162,7 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
     channel: item.channelId === null ? null : (ctx.channel(item.channelId) ?? null),
     tags: item.tags,
     language: item.language,
+    declared: declaredValues(item),
     license: licenseOf(item.license),
     mediaType: item.mediaType,
     durationSeconds: item.durationMs === null ? null : Math.round(item.durationMs / 1000),
@@ -164,6 +179,63 @@ export function toEntry(item: Item, ctx: EntryContext): FeedEntry {
     thumbnail: ctx.thumbnail?.(item) ?? null,
     embed: `${links.itemPage(item.id)}/embed`,
   };
+}
+
+/** A declared field's value in an entry. */
+export interface DeclaredValue {
+  spec: ItemFieldSpec;
+  value: string | number;
+}
+
+const GENERIC: readonly ItemFieldSpec[] = ITEM_FIELDS.filter((f: ItemFieldSpec) => !f.feeds.written);
+
+function declaredValues(item: Item): DeclaredValue[] {
+  return GENERIC.flatMap((spec) => {
+    const value = (item as unknown as Record<string, string | number | null>)[spec.name];
+    return value === null || value === undefined || value === '' ? [] : [{ spec, value }];
+  });
+}
+
+function xmlElement(e: FeedElement, value: string | number): XmlOut {
+  return e.attr ? el(e.element, { [e.attr]: value }) : el(e.element, {}, value);
+}
+
+/** The declared fields' elements of an RSS item or Atom entry. */
+export function declaredXml(entry: FeedEntry, format: 'rss' | 'atom'): XmlOut[] {
+  return entry.declared.flatMap((d) => (d.spec.feeds[format] ?? []).map((x) => xmlElement(x, d.value)));
+}
+
+/** `xmlns:` attributes for the prefixes the declared fields use in `format` but `known` lacks. */
+export function declaredNamespaces(
+  format: 'rss' | 'atom',
+  known: Record<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of GENERIC)
+    for (const x of f.feeds[format] ?? []) {
+      const prefix = x.element.includes(':') ? x.element.split(':')[0]! : undefined;
+      const uri = prefix ? FEED_NAMESPACES[prefix] : undefined;
+      if (prefix && uri && !known[`xmlns:${prefix}`]) out[`xmlns:${prefix}`] = uri;
+    }
+  return out;
+}
+
+/** The declared fields' JSON Feed keys: top level, or in the `_seedcast` extension. */
+export function declaredJson(entry: FeedEntry, extension: boolean): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const d of entry.declared) {
+    const json = d.spec.feeds.json;
+    if (json && (json.extension ?? false) === extension) out[json.key] = d.value;
+  }
+  return out;
+}
+
+/** Dublin Core elements (OAI-PMH's `oai_dc`) with the declared fields' added (a series as `relation`). */
+export function declaredDc(entry: FeedEntry, fields: Record<string, string[]>): Record<string, string[]> {
+  const out = { ...fields };
+  for (const d of entry.declared)
+    if (d.spec.dc) out[d.spec.dc.element] = [...(out[d.spec.dc.element] ?? []), String(d.value)];
+  return out;
 }
 
 /** Escapes text for HTML: plain text that stays text wherever a reader takes it as HTML. */

@@ -10,7 +10,7 @@
  */
 
 import type { Channel, Item, ItemFilter } from '../catalog/index.js';
-import type { FeedEntry } from './entry.js';
+import { declaredDc, type FeedEntry } from './entry.js';
 import { el, renderXml, type XmlChild, type XmlOut } from './xml-write.js';
 
 export interface OaiSource {
@@ -361,20 +361,22 @@ export class OaiProvider {
       el(
         'metadata',
         {},
-        this.dc({
-          title: [e.title],
-          creator: [e.author],
-          subject: e.tags,
-          description: e.description ? [e.description] : [],
-          publisher: [this.options.repositoryName],
-          date: [item.date ?? e.published.toISOString().slice(0, 10)],
-          type: [DC_TYPE[item.mediaType]],
-          format: e.media ? [e.media.type] : [],
-          identifier: [e.link, ...(e.magnet ? [e.magnet] : [])],
-          relation: e.torrent ? [e.torrent.url] : [],
-          language: item.language ? [item.language] : [],
-          rights: e.license ? [e.license.url] : [],
-        }),
+        this.dc(
+          declaredDc(e, {
+            title: [e.title],
+            creator: [e.author],
+            subject: e.tags,
+            description: e.description ? [e.description] : [],
+            publisher: [this.options.repositoryName],
+            date: [item.date ?? e.published.toISOString().slice(0, 10)],
+            type: [DC_TYPE[item.mediaType]],
+            format: e.media ? [e.media.type] : [],
+            identifier: [e.link, ...(e.magnet ? [e.magnet] : [])],
+            relation: e.torrent ? [e.torrent.url] : [],
+            language: item.language ? [item.language] : [],
+            rights: e.license ? [e.license.url] : [],
+          }),
+        ),
       ),
     );
   }

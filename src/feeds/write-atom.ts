@@ -7,7 +7,7 @@
  * `<summary>`; its HTML, rendered from its Markdown, in `<content type="html">`.
  */
 
-import type { FeedEntry, FeedInfo } from './entry.js';
+import { declaredNamespaces, declaredXml, type FeedEntry, type FeedInfo } from './entry.js';
 import type { EnclosureForm } from './write-rss.js';
 import { el, renderXml, type XmlOut } from './xml-write.js';
 
@@ -46,6 +46,7 @@ function entry(e: FeedEntry, form: EnclosureForm): XmlOut {
     el('updated', {}, e.updated.toISOString()),
     el('author', {}, el('name', {}, e.author)),
     e.tags.map((t) => el('category', { term: t })),
+    declaredXml(e, 'atom'), // dcterms:isPartOf... (catalog/item-fields.ts)
     el('summary', { type: 'text' }, e.summary),
     el('content', { type: 'html' }, e.html),
     e.thumbnail ? el('media:thumbnail', { url: e.thumbnail }) : null,
@@ -54,13 +55,10 @@ function entry(e: FeedEntry, form: EnclosureForm): XmlOut {
 
 /** The Atom document for `entries` (newest first). */
 export function renderAtom(info: FeedInfo, entries: FeedEntry[], form: EnclosureForm = 'media'): string {
+  const ns = { xmlns: 'http://www.w3.org/2005/Atom', 'xmlns:media': 'http://search.yahoo.com/mrss/' };
   const feed = el(
     'feed',
-    {
-      xmlns: 'http://www.w3.org/2005/Atom',
-      'xmlns:media': 'http://search.yahoo.com/mrss/',
-      'xml:lang': info.language ?? undefined,
-    },
+    { ...ns, ...declaredNamespaces('atom', ns), 'xml:lang': info.language ?? undefined },
     el('title', { type: 'text' }, info.title),
     el('subtitle', { type: 'text' }, info.description),
     el('id', {}, info.self),

@@ -6,7 +6,7 @@
  * `<`, `>` and `&` are written as `\u` escapes, so the document is safe even if shown inline.
  */
 
-import type { FeedEntry, FeedInfo } from './entry.js';
+import { declaredJson, type FeedEntry, type FeedInfo } from './entry.js';
 import type { EnclosureForm } from './write-rss.js';
 
 const TORRENT_TYPE = 'application/x-bittorrent';
@@ -48,6 +48,7 @@ function item(e: FeedEntry, form: EnclosureForm) {
     authors: [{ name: e.author }],
     ...(e.tags.length > 0 ? { tags: e.tags } : {}),
     ...(e.language ? { language: e.language } : {}),
+    ...declaredJson(e, false),
     attachments,
     _seedcast: {
       magnet: e.magnet,
@@ -61,6 +62,7 @@ function item(e: FeedEntry, form: EnclosureForm) {
         label: t.label,
       })),
       chapters: e.chapters,
+      ...declaredJson(e, true), // series, episode... (catalog/item-fields.ts)
     },
   };
 }

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Item } from '../catalog/index.js';
+import { emptyItemFields, type Item } from '../catalog/index.js';
 import { SiteLinks } from '../catalog/links.js';
 import { licenseOf, toEntry } from './entry.js';
 import { parseFeed } from './index.js';
@@ -16,6 +16,7 @@ const links = new SiteLinks('https://site.test');
 
 function item(over: Partial<Item> = {}): Item {
   return {
+    ...emptyItemFields(),
     id: 7,
     ownerId: 1,
     channelId: null,

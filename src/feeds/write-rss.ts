@@ -23,7 +23,7 @@
 
 import { createHash } from 'node:crypto';
 import type { FeedEntry, FeedInfo } from './entry.js';
-import { escapeHtml } from './entry.js';
+import { declaredNamespaces, declaredXml, escapeHtml } from './entry.js';
 import type { FeedAlternate } from './entry-enclosure.js';
 import { el, renderXml, type XmlOut } from './xml-write.js';
 
@@ -141,6 +141,7 @@ function item(e: FeedEntry, form: EnclosureForm): XmlOut {
     e.durationSeconds !== null ? el('itunes:duration', {}, e.durationSeconds) : null,
     e.thumbnail ? el('itunes:image', { href: e.thumbnail }) : null,
     el('itunes:explicit', {}, 'false'),
+    declaredXml(e, 'rss'), // itunes:episode, podcast:episode, dcterms:isPartOf... (catalog/item-fields.ts)
     alternate,
     e.alternates.map(alternateOf),
     e.transcripts.map((t) =>
@@ -199,5 +200,5 @@ export function renderRss(info: FeedInfo, entries: FeedEntry[], form: EnclosureF
     info.medium ? el('podcast:medium', {}, info.medium) : null,
     entries.map((e) => item(e, form)),
   );
-  return renderXml(el('rss', { version: '2.0', ...NS }, channel));
+  return renderXml(el('rss', { version: '2.0', ...NS, ...declaredNamespaces('rss', NS) }, channel));
 }

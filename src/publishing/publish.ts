@@ -19,7 +19,15 @@
  * the `Archiver` (when the site archives) then fetches the content through the swarm.
  */
 
-import type { ChannelRepository, Item, ItemRepository, SiteLinks, User } from '../catalog/index.js';
+import {
+  type ChannelRepository,
+  type Item,
+  type ItemFieldText,
+  type ItemRepository,
+  itemFieldsFromText,
+  type SiteLinks,
+  type User,
+} from '../catalog/index.js';
 import type { Seeding } from '../distribution/index.js';
 import { SeedcastError } from '../errors.js';
 import { checkLicense } from '../licenses.js';
@@ -44,13 +52,8 @@ export interface ArchiveStarter {
   start(item: Item, meta?: Metainfo): void;
 }
 
-/** The publisher's fields, as text (multipart form fields). */
-export interface PublishFields {
-  title?: string;
-  description?: string;
-  creator?: string;
-  date?: string;
-  language?: string;
+/** The publisher's fields, as text (multipart form fields); the simple ones are declared in `catalog/item-fields.ts`. */
+export interface PublishFields extends ItemFieldText {
   license?: string;
   /** Comma-separated. */
   tags?: string;
@@ -124,12 +127,9 @@ export class Publisher {
     try {
       const item = await items
         .create({
+          ...itemFieldsFromText(fields),
           ownerId: owner.id,
           title: fields.title,
-          description: fields.description ?? '',
-          creator: fields.creator ?? '',
-          date: fields.date ?? null,
-          language: fields.language ?? null,
           license,
           tags,
           channelId,
@@ -256,12 +256,9 @@ export class Publisher {
         };
       });
       const item = await items.create({
+        ...itemFieldsFromText(fields),
         ownerId: owner.id,
         title: fields.title,
-        description: fields.description ?? '',
-        creator: fields.creator ?? '',
-        date: fields.date ?? null,
-        language: fields.language ?? null,
         license,
         tags,
         channelId,

@@ -6,20 +6,22 @@
  * typed kept.
  */
 
-import type { Channel, Item } from '../../catalog/index.js';
+import {
+  type Channel,
+  fieldText,
+  ITEM_FIELD_NAMES,
+  type Item,
+  type ItemFieldText,
+} from '../../catalog/index.js';
 import { type Html, h, raw } from '../html/jsx.js';
 import { Field, FormError, type FormErrors, Notice } from './components.js';
 import { formatBytes } from './format.js';
+import { ItemFieldInputs } from './item-fields.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { LICENSE_CHOICES } from './upload.js';
 
 /** The form's text values (what the item holds, or what the owner typed). */
-export interface ItemEditValues {
-  title: string;
-  description: string;
-  creator: string;
-  date: string;
-  language: string;
+export interface ItemEditValues extends ItemFieldText {
   license: string;
   tags: string;
   channel: string;
@@ -27,11 +29,7 @@ export interface ItemEditValues {
 
 export function editValues(item: Item, channels: readonly Channel[]): ItemEditValues {
   return {
-    title: item.title,
-    description: item.description,
-    creator: item.creator,
-    date: item.date ?? '',
-    language: item.language ?? '',
+    ...Object.fromEntries(ITEM_FIELD_NAMES.map((name) => [name, fieldText(item, name)])),
     license: item.license ?? '',
     tags: item.tags.join(', '),
     channel: channels.find((c) => c.id === item.channelId)?.slug ?? '',
@@ -84,30 +82,7 @@ export function ItemEditPage(props: { ctx: PageContext; data: ItemEditData }): H
         novalidate
       >
         <CsrfField ctx={ctx} />
-        <Field name="title" label="Title" value={v.title} errors={errors} required />
-        <Field
-          name="description"
-          label="Description"
-          value={v.description}
-          errors={errors}
-          multiline
-          hint="Markdown: links, emphasis, lists."
-        />
-        <Field name="creator" label="Creator" value={v.creator} errors={errors} />
-        <Field
-          name="date"
-          label="Date"
-          value={v.date}
-          errors={errors}
-          hint="YYYY, YYYY-MM, YYYY-MM-DD or a full date and time."
-        />
-        <Field
-          name="language"
-          label="Language"
-          value={v.language}
-          errors={errors}
-          hint='e.g. "en", "pt-BR".'
-        />
+        <ItemFieldInputs values={v} errors={errors} />
         <div class="field">
           <label for="f-license">Licence</label>
           <input

@@ -18,6 +18,7 @@ import { renderMarkdown } from '../html/markdown.js';
 import { ChannelFeedLinks } from './channel-page.js';
 import { EmbedPanel } from './components.js';
 import { formatBytes, formatDate, formatDuration } from './format.js';
+import { ItemFieldDetails } from './item-fields.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 import { LicenseBadge } from './license.js';
 import { P2pNotice, type P2pView, p2pAttributes } from './p2p-notice.js';
@@ -277,6 +278,7 @@ export function ItemPage(props: { ctx: PageContext; data: ItemPageData }): Html 
               </>
             ) : null}
           </p>
+          <ItemFieldDetails item={item} />
           <p>
             <LicenseBadge license={item.license} />
           </p>

@@ -2,7 +2,7 @@
  * The upload page (`/upload`): a drop area with a file input (a plain, keyboard-reachable
  * `<input type="file">` inside a label), or a `.torrent` for torrent-only publishing (with what the
  * publisher must do: keep seeding; the site's tracker goes first in the torrent), and the item's
- * metadata (title, description, creator, date, language, a licence chooser with the Creative Commons
+ * metadata (the declared fields: title, description, creator, date, language, series, episode...; a licence chooser with the Creative Commons
  * licences or another SPDX id, tags, channel). Several files (`multiple`) or a folder (a second input,
  * `webkitdirectory`) make one item with all of them. Without JavaScript the form posts everything as
  * multipart to `/upload`; with it, `/static/upload.js` sends a single media file over tus 1.0 with a
@@ -11,9 +11,10 @@
  * back with the errors next to their fields and the typed values kept.
  */
 
-import type { Channel } from '../../catalog/index.js';
+import { type Channel, ITEM_FIELD_NAMES, type ItemFieldText } from '../../catalog/index.js';
 import { type Html, h } from '../html/jsx.js';
 import { Field, FormError, type FormErrors } from './components.js';
+import { ItemFieldInputs } from './item-fields.js';
 import { CsrfField, Layout, type PageContext } from './layout.js';
 
 /**
@@ -32,13 +33,8 @@ export const LICENSE_CHOICES: readonly { value: string; label: string }[] = [
 ];
 
 /** What the visitor typed (kept when the form comes back with errors). */
-export interface UploadValues {
+export interface UploadValues extends ItemFieldText {
   mode?: string;
-  title?: string;
-  description?: string;
-  creator?: string;
-  date?: string;
-  language?: string;
   license?: string;
   license_other?: string;
   tags?: string;
@@ -78,6 +74,7 @@ export function UploadPage(props: {
         action="/upload"
         enctype="multipart/form-data"
         data-max-bytes={String(props.maxBytes)}
+        data-item-fields={ITEM_FIELD_NAMES.join(' ')}
       >
         <CsrfField ctx={ctx} />
         <fieldset class="mode">
@@ -180,26 +177,7 @@ export function UploadPage(props: {
           </button>
         </div>
 
-        <Field name="title" label="Title" value={v.title} errors={errors} required />
-        <Field
-          name="description"
-          label="Description"
-          value={v.description}
-          errors={errors}
-          multiline
-          hint="Markdown: **bold**, *italic*, [links](https://example.org/), lists."
-        />
-        <Field name="creator" label="Creator" value={v.creator} errors={errors} hint="Who made it." />
-        <div class="field-row">
-          <Field
-            name="date"
-            label="Date"
-            value={v.date}
-            errors={errors}
-            hint="YYYY, YYYY-MM or YYYY-MM-DD."
-          />
-          <Field name="language" label="Language" value={v.language} errors={errors} hint="e.g. en, pt-BR." />
-        </div>
+        <ItemFieldInputs values={v} errors={errors} />
         <div class="field">
           <label for="f-license">Licence</label>
           <select

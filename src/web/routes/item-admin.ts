@@ -26,6 +26,7 @@ import type { Archiver } from '../../publishing/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { authenticate, authenticateModerator, type UserResolver } from '../auth.js';
 import { empty, errors, idParams, ref, signedIn } from '../schemas/index.js';
+import { itemFieldPatchSchemas } from '../schemas/item-fields.js';
 import { restoreItem, takeDownItem } from '../takedown.js';
 import { editableItem, type ItemPatchBody, metadataPatch, removeItem } from './item-edit-ops.js';
 import { itemView } from './items.js';
@@ -55,15 +56,8 @@ export const itemPatchSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    title: { type: 'string', maxLength: 300, description: 'Not empty' },
-    description: { type: 'string', maxLength: 20_000, description: 'Markdown' },
-    creator: { type: 'string', maxLength: 300 },
-    date: {
-      type: ['string', 'null'],
-      maxLength: 40,
-      description: 'YYYY, YYYY-MM or YYYY-MM-DD; null or "" clears it',
-    },
-    language: { type: ['string', 'null'], maxLength: 40, description: 'BCP 47 tag; null or "" clears it' },
+    // title, description, creator, date, language, series, episode... (`src/catalog/item-fields.ts`)
+    ...itemFieldPatchSchemas(),
     license: {
       type: ['string', 'null'],
       maxLength: 200,

@@ -9,7 +9,15 @@
  * blobs).
  */
 
-import type { ChannelRepository, Item, ItemMetadata, ItemRepository, User } from '../../catalog/index.js';
+import {
+  type ChannelRepository,
+  ITEM_FIELD_NAMES,
+  type Item,
+  type ItemFieldInput,
+  type ItemMetadata,
+  type ItemRepository,
+  type User,
+} from '../../catalog/index.js';
 import type { Seeding } from '../../distribution/index.js';
 import { SeedcastError } from '../../errors.js';
 import { checkLicense } from '../../licenses.js';
@@ -18,12 +26,7 @@ import type { Archiver } from '../../publishing/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
 /** An edit as sent: the API's JSON body, or the edit form's fields. */
-export interface ItemPatchBody {
-  title?: string;
-  description?: string;
-  creator?: string;
-  date?: string | null;
-  language?: string | null;
+export interface ItemPatchBody extends ItemFieldInput {
   license?: string | null;
   tags?: string[] | string;
   channel?: string | null;
@@ -50,11 +53,10 @@ export async function metadataPatch(
   options: { channels: Pick<ChannelRepository, 'byOwner' | 'bySlug'> },
 ): Promise<ItemMetadata> {
   const patch: ItemMetadata = {};
-  if (body.title !== undefined) patch.title = body.title;
-  if (body.description !== undefined) patch.description = body.description;
-  if (body.creator !== undefined) patch.creator = body.creator;
-  if (body.date !== undefined) patch.date = body.date === '' ? null : body.date;
-  if (body.language !== undefined) patch.language = body.language === '' ? null : body.language;
+  // The declared fields (`src/catalog/item-fields.ts`) as given: the catalog checks them ("" clears).
+  const declared: Record<string, unknown> = {};
+  for (const name of ITEM_FIELD_NAMES) if (body[name] !== undefined) declared[name] = body[name];
+  Object.assign(patch, declared);
   if (body.license !== undefined) patch.license = checkLicense(body.license);
   if (body.tags !== undefined)
     patch.tags = (typeof body.tags === 'string' ? body.tags.split(',') : body.tags).filter(

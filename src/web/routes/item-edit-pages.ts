@@ -11,7 +11,7 @@
 
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
-import type { Item, User } from '../../catalog/index.js';
+import { ITEM_FIELD_NAMES, type Item, type User } from '../../catalog/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
 import { blobKey } from '../../storage/index.js';
 import type { SiteServices } from '../app.js';
@@ -24,7 +24,8 @@ import { editableItem, metadataPatch, removeItem } from './item-edit-ops.js';
 import { imageKind, THUMBNAIL_MAX_BYTES, thumbnailType } from './item-edit-thumbnail.js';
 import type { PageKit } from './pages.js';
 
-const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'license', 'tags', 'channel'] as const;
+/** The form's fields: the declared ones (`src/catalog/item-fields.ts`) and the others. */
+const FIELDS = [...ITEM_FIELD_NAMES, 'license', 'tags', 'channel'] as const;
 
 interface EditForm {
   fields: Record<string, string>;

@@ -11,8 +11,10 @@ import type {} from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   canModerate,
+  ITEM_FIELD_NAMES,
   type Item,
   type ItemRepository,
+  itemFieldValues,
   type SiteLinks,
   type TokenRepository,
   type User,
@@ -36,6 +38,7 @@ import { limitAction } from '../action-limits.js';
 import { authenticate, type UserResolver } from '../auth.js';
 import type { SiteLimits } from '../limits.js';
 import { errors, idParams, ref, signedIn } from '../schemas/index.js';
+import { itemFieldFormSchemas } from '../schemas/item-fields.js';
 import { itemCheckRoutes } from './item-check.js';
 import { itemTraffic } from './item-traffic.js';
 
@@ -60,18 +63,8 @@ export interface ItemRoutesOptions {
   traffic?: Pick<Traffic, 'counts'>;
 }
 
-const FIELDS = [
-  'title',
-  'description',
-  'creator',
-  'date',
-  'language',
-  'license',
-  'tags',
-  'channel',
-  'upload',
-  'format',
-] as const;
+/** The multipart text fields: the declared ones (`src/catalog/item-fields.ts`) and the others. */
+const FIELDS = [...ITEM_FIELD_NAMES, 'license', 'tags', 'channel', 'upload', 'format'] as const;
 const MAX_FIELD = 20_000;
 
 interface Parts {
@@ -189,11 +182,8 @@ export function itemView(item: Item, links: SiteLinks, archiver?: Archiver) {
     magnet: links.magnet(item) ?? null,
     infoHash: item.infoHash,
     infoHashV2: item.infoHashV2,
-    title: item.title,
-    description: item.description,
-    creator: item.creator,
-    date: item.date,
-    language: item.language,
+    // title, description, creator, date, language, series, episode... (`src/catalog/item-fields.ts`)
+    ...itemFieldValues(item),
     license: item.license,
     // The licence's name, link (deed or SPDX page), version and badge elements (issue 19).
     licenseInfo: licenseInfo(item.license),
@@ -242,11 +232,7 @@ const publishForm = {
     },
     torrent: { type: 'string', format: 'binary', description: 'A .torrent alone: a torrent-only item' },
     upload: text('The id of a finished tus upload (`/api/v1/uploads`)', 200),
-    title: text('Required, at most 300 characters', 300),
-    description: text('Markdown'),
-    creator: text('Who made it', 300),
-    date: text('YYYY, YYYY-MM or YYYY-MM-DD', 40),
-    language: text('BCP 47 tag (en, pt-BR)', 40),
+    ...itemFieldFormSchemas(),
     license: text('An SPDX id or a Creative Commons URL', 200),
     tags: text('Comma-separated', 2000),
     channel: text("The name of one of the owner's channels", 64),

@@ -9,7 +9,7 @@
 
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../../catalog/index.js';
+import { ITEM_FIELD_NAMES, type User } from '../../catalog/index.js';
 import { isSeedcastError, SeedcastError } from '../../errors.js';
 import type { Published, PublishFields, UploadDraft } from '../../publishing/index.js';
 import { limitAction } from '../action-limits.js';
@@ -19,18 +19,8 @@ import { UploadPage, type UploadValues } from '../pages/upload.js';
 import { CSRF_FIELD, checkCsrf } from '../session.js';
 import type { PageKit } from './pages.js';
 
-const TEXT_FIELDS = [
-  'mode',
-  'title',
-  'description',
-  'creator',
-  'date',
-  'language',
-  'license',
-  'license_other',
-  'tags',
-  'channel',
-] as const;
+/** The form's text fields: the declared ones (`src/catalog/item-fields.ts`) and the others. */
+const TEXT_FIELDS = ['mode', ...ITEM_FIELD_NAMES, 'license', 'license_other', 'tags', 'channel'] as const;
 const MAX_FIELD = 20_000;
 const MAX_TORRENT = 10 * 1024 * 1024;
 const ERROR_FIELDS = new Set<string>([...TEXT_FIELDS, 'file', 'torrent', 'upload']);
@@ -44,11 +34,7 @@ export function chosenLicense(values: UploadValues): string {
 /** The form's values as the publisher's fields. */
 export function publishFieldsOf(values: UploadValues): PublishFields {
   return {
-    title: values.title,
-    description: values.description,
-    creator: values.creator,
-    date: values.date,
-    language: values.language,
+    ...Object.fromEntries(ITEM_FIELD_NAMES.map((name) => [name, values[name]])),
     license: chosenLicense(values),
     tags: values.tags,
     channel: values.channel || undefined,

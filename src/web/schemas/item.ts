@@ -6,6 +6,7 @@
 
 import { LICENSE_INFO_SCHEMA } from '../../licenses.js';
 import { dateTime, integer, nullableString, object, ref, string, strings } from './common.js';
+import { itemFieldReadSchemas } from './item-fields.js';
 
 const nullableInteger = { type: ['integer', 'null'] } as const;
 const share = { type: 'number', minimum: 0, maximum: 1 } as const;
@@ -107,11 +108,8 @@ export const itemSchema = {
       magnet: { type: ['string', 'null'], description: 'tr= trackers, xs= the .torrent, ws= the web seed' },
       infoHash: nullableString,
       infoHashV2: nullableString,
-      title: string,
-      description: string,
-      creator: string,
-      date: nullableString,
-      language: nullableString,
+      // title, description, creator, date, language, series, episode... (`src/catalog/item-fields.ts`)
+      ...itemFieldReadSchemas(),
       license: { ...nullableString, description: 'The canonical SPDX id (CC-BY-4.0, CC0-1.0...)' },
       licenseInfo: LICENSE_INFO_SCHEMA,
       tags: strings,

@@ -14,10 +14,10 @@ import { postSeveral } from './upload-several.js';
 (() => {
   const DEFAULT_CHUNK = 2 * 1024 * 1024;
   const STORE = 'seedcast-upload:';
-  const FIELDS = ['title', 'description', 'creator', 'date', 'language', 'tags', 'channel'];
-
   const form = document.getElementById('upload-form');
   if (!form) return;
+  // The item's declared fields (`src/catalog/item-fields.ts`, listed by the page), tags and channel.
+  const FIELDS = [...(form.dataset.itemFields ?? '').split(' ').filter(Boolean), 'tags', 'channel'];
   const fileInput = document.getElementById('f-file');
   const folderInput = document.getElementById('f-folder');
   const fileList = document.getElementById('upload-files');
