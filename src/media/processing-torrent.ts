@@ -9,7 +9,7 @@
 
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Derivative, DERIVATIVES_TORRENT_NAME, type SiteLinks } from '../catalog/index.js';
+import { DERIVATIVES_TORRENT_NAME, type Derivative, type SiteLinks } from '../catalog/index.js';
 import { type BlobStore, LocalDiskStore } from '../storage/index.js';
 import { type CreatedTorrent, createTorrent, type TorrentFormat } from '../torrent/index.js';
 import { copyBlob } from './processing-files.js';
