@@ -12,7 +12,6 @@ import { Bitfield } from './bitfield.js';
 import { describeError } from './fault.js';
 import { Peer, type Transport } from './peer.js';
 import type { TorrentSession } from './session.js';
-import { MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
 
 export class PeerHandler {
   constructor(private readonly session: TorrentSession) {}
@@ -103,7 +102,7 @@ export class PeerHandler {
       peer.conn.setGeometry(geometry);
       this.applyPendingBitfield(peer);
       this.announceHaves(peer);
-      this.updateInterest(peer);
+      s.downloader.updateInterest(peer);
     }
   }
 
@@ -153,19 +152,18 @@ export class PeerHandler {
           s.superSeed.peerHas(peer, m.index);
           // At once, not at the next tick: a super-seed reveals a few pieces at a time, and waiting
           // a second per round made a download from it crawl at about 1 MiB/s.
-          if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
+          if (wanted && !peer.conn.peerChoking) s.downloader.requestMore(peer);
         }
         if (s.complete && peer.isSeed && !s.superSeed.active) peer.conn.destroy();
         break;
       case 'unchoke':
-        this.requestMore(peer);
+        s.downloader.requestMore(peer);
         break;
       case 'choke':
-        if (!peer.conn.remote!.negotiated.fast) this.releaseAll(peer);
+        if (!peer.conn.remote!.negotiated.fast) s.downloader.releaseAll(peer);
         break;
       case 'reject':
-        peer.forgetRequest(`${m.index}:${m.begin}`);
-        s.picker?.release(peer, m);
+        s.downloader.rejected(peer, m);
         break;
       case 'piece':
         void s.onBlock(peer, m.index, m.begin, m.block);
@@ -232,47 +230,6 @@ export class PeerHandler {
       peer.conn.destroy();
       return;
     }
-    this.updateInterest(peer);
-  }
-
-  /** Tell the peer whether we want something it has. */
-  updateInterest(peer: Peer): void {
-    const s = this.session;
-    if (!peer.conn.open || !s.have || !peer.has) return;
-    let wanted = false;
-    if (!s.have.complete && !s.seedOnly) {
-      for (let i = 0; i < s.have.length && !wanted; i++) wanted = peer.has.has(i) && !s.have.has(i);
-    }
-    if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
-    if (!wanted && peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
-    if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
-  }
-
-  /** Keep the peer's request pipeline full. */
-  requestMore(peer: Peer): void {
-    const s = this.session;
-    if (!s.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || s.complete) return;
-    if (s.seedOnly || s.failure || !s.running) return;
-    const room = MAX_IN_FLIGHT_BLOCKS - s.downloader.inFlightBlocks();
-    const want = Math.min(peer.wantRequests(), room);
-    if (want <= 0) return;
-    const now = Date.now();
-    const blocks = s.picker.pick(peer, peer.has, want);
-    if (blocks.length === 0) return;
-    // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
-    peer.conn.socket.cork();
-    for (const block of blocks) {
-      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
-      peer.conn.send({ type: 'request', ...block });
-    }
-    peer.conn.socket.uncork();
-  }
-
-  private releaseAll(peer: Peer): void {
-    const s = this.session;
-    for (const [key, { block }] of [...peer.outstanding]) {
-      s.picker?.release(peer, block);
-      peer.forgetRequest(key);
-    }
+    s.downloader.updateInterest(peer);
   }
 }

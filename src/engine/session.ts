@@ -23,13 +23,12 @@ import type { OutboundPolicy } from '../net/index.js';
 import { checkPieceLayers, type Metainfo } from '../torrent/index.js';
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
-import { chokeRound } from './choker.js';
 import { describeError, guardedStore, ownerOf } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { HashAnswers } from './hash-answers.js';
 import { HaveBroadcast } from './have-broadcast.js';
 import { LayerFetch } from './layer-fetch.js';
-import { Peer, type Transport } from './peer.js';
+import type { Peer, Transport } from './peer.js';
 import type { BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import type { Scheduled } from './scheduler.js';
@@ -40,11 +39,11 @@ import { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import { SessionSuperSeed } from './session-super-seed.js';
 import { type SessionDht, SwarmFinder } from './session-swarm.js';
-import { checkStored, type StartOptions, TrustedPieces } from './session-trusted.js';
+import { checkStored, markDamaged, type StartOptions, TrustedPieces } from './session-trusted.js';
 import { Uploader, type UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
-import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
+import { WEB_SEED_GRACE_MS, type WebSeedHost, WebSeedWorker } from './web-seed-worker.js';
 
 export interface SessionOptions extends UploaderOptions, StartOptions {
   peerId: Buffer;
@@ -61,7 +60,6 @@ export interface SessionOptions extends UploaderOptions, StartOptions {
   /** URLs of the `.torrent` (a magnet link's `xs`), fetched for the metadata alongside the peers. */
   torrentUrls?: string[];
   maxPeers?: number;
-  uploadSlots?: number;
   /**
    * Once complete, reveal pieces a few at a time so the swarm makes the copies (see
    * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
@@ -94,8 +92,6 @@ interface SessionEvents {
   /** A seed-only session found pieces that fail their check (bit rot, a missing blob). */
   damaged: [pieces: number[]];
 }
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export class TorrentSession extends EventEmitter<SessionEvents> {
   meta: Metainfo | undefined;
@@ -131,7 +127,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Pieces found damaged and not repaired (see `damaged()`; `session-repair.ts` takes repaired ones off). */
   damagedPieces: number[] = [];
   /** Trusted start: pieces checked when first served (`session-trusted.ts`). */
-  readonly trust = new TrustedPieces(this);
+  readonly trust = new TrustedPieces(
+    this,
+    () => this.options.trustStored === true,
+    (index) => this.pieceDamaged(index),
+  );
   /** What the engine's scheduler drives (`scheduler.ts`); without one, a timer of the session's own. */
   readonly scheduled: Scheduled = {
     tick: () => this.guard('tick', () => this.tick()),
@@ -140,7 +140,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly counters = new TransferCounters();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
-  private optimistic: unknown;
   running = false;
   private completeEmitted = false;
 
@@ -153,10 +152,24 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.infoHash = Buffer.from(meta ? meta.infoHash : (source as { infoHash: string }).infoHash, 'hex');
     const tiers = [...(meta?.announce ?? []), ...(options.trackers ?? [])];
     this.swarm = new SwarmFinder(this, new TrackerTiers(tiers));
-    this.uploader = new Uploader(this);
+    this.superSeed = new SessionSuperSeed(this, () => this.options.superSeed === true);
+    this.uploader = new Uploader(this, {
+      options,
+      superSeed: this.superSeed,
+      trust: this.trust,
+      counters: this.counters,
+      ownsError: (err) => ownerOf(err) === this,
+      fail: (err) => this.fail(err),
+    });
     this.metadata = new MetadataFetcher(this);
-    this.superSeed = new SessionSuperSeed(this);
-    this.downloader = new Downloader(this);
+    this.downloader = new Downloader(this, {
+      picker: () => this.picker,
+      counters: this.counters,
+      pieceDone: (index) => this.pieceDone(index),
+      ban: (host) => this.banned.add(host),
+      ownsError: (err) => ownerOf(err) === this,
+      fail: (err) => this.fail(err),
+    });
     this.peerHandler = new PeerHandler(this);
     this.hashAnswers = new HashAnswers(this);
     this.layerFetch = new LayerFetch(this);
@@ -267,12 +280,32 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.pickerOn = true;
     this.emit('verified');
     for (const url of this.seedOnly ? [] : new Set([...meta.urlList, ...(this.options.webSeeds ?? [])])) {
-      const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
+      const worker = new WebSeedWorker(
+        this.webSeedHost(meta),
+        url,
+        this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0,
+      );
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();
     }
     this.peerHandler.metadataKnown();
     if (this.complete) this.onComplete();
+  }
+
+  /** What a web seed worker is given: the download part's picker and blocks, the policy, warnings. */
+  private webSeedHost(meta: Metainfo): WebSeedHost {
+    const { policy, trusted } = this.options;
+    return {
+      meta,
+      map: this.map!,
+      policyFor: (url) => (policy && !trusted?.(url) ? policy : undefined),
+      done: () => this.complete,
+      pick: (worker, max) => this.downloader.pickForWebSeed(worker, max),
+      release: (worker, block) => this.picker?.release(worker, block),
+      receive: (worker, index, begin, block) => this.downloader.receive(worker, index, begin, block),
+      warn: (message) => this.emit('warning', message),
+      fail: (err) => this.fail(err),
+    };
   }
 
   /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
@@ -296,21 +329,9 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
   }
 
-  /**
-   * A block from a peer or a web seed; never throws. A store error fails the session; any other
-   * error drops the peer whose block caused it.
-   */
-  async onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
-    try {
-      await this.downloader.onBlock(from, index, begin, block);
-    } catch (err) {
-      if (from instanceof Peer && ownerOf(err) !== this) {
-        this.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
-        from.conn.destroy(err as Error);
-      } else {
-        this.fail(err as Error);
-      }
-    }
+  /** A block from a peer or a web seed; never throws (see `Downloader.receive`). */
+  onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
+    return this.downloader.receive(from, index, begin, block);
   }
 
   /** Piece `index` passed verification and is stored (called by the downloader). */
@@ -345,42 +366,22 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       peer.down.tick();
       peer.up.tick();
       // The request pipeline sizes itself as blocks arrive (pipeline.ts), not here once a second.
-      for (const [key, o] of peer.outstanding) {
-        if (now - o.sentAt > REQUEST_TIMEOUT_MS) {
-          peer.forgetRequest(key);
-          this.picker?.release(peer, o.block);
-        }
-      }
-      this.peerHandler.requestMore(peer);
+      this.downloader.expireRequests(peer, now);
+      this.downloader.requestMore(peer);
     }
     this.superSeed.tick();
     this.layerFetch.pump(now);
-    if (this.ticks % 10 === 0) this.chokeRound();
+    if (this.ticks % 10 === 0) this.uploader.chokeRound(this.ticks % 30 === 0);
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();
     if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) this.announce(undefined);
     this.swarm.dhtTick(now);
   }
 
-  private chokeRound(): void {
-    const peers = [...this.peers.values()].filter((p) => p.conn.open);
-    const decision = chokeRound({
-      peers: peers.map((p) => ({
-        key: p,
-        interested: p.conn.peerInterested,
-        downloadRate: p.down.perSecond,
-        unchoked: !p.conn.amChoking,
-        lastUnchokedAt: p.lastUnchokedAt,
-      })),
-      seeding: this.complete,
-      slots: this.superSeed.active ? Number.POSITIVE_INFINITY : this.options.uploadSlots,
-      optimistic: this.optimistic,
-      rotateOptimistic: this.ticks % 30 === 0,
-      now: Date.now(),
-    });
-    this.optimistic = decision.optimistic;
-    for (const p of peers) this.uploader.setChoked(p, !decision.unchoke.has(p));
-    this.uploader.clearIfIdle();
+  /** A piece found damaged when first served (trusted start): no longer had, and reported. */
+  private pieceDamaged(index: number): void {
+    this.have?.clear(index);
+    markDamaged(this, [index]);
   }
 
   /** What the session has done so far (what the CLI prints and the site shows). */
@@ -391,10 +392,8 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     );
   }
 
-  /** Blocks not yet received that the picker offers to a web seed (used by the web seed worker). */
+  /** Blocks not yet received that the picker offers to a web seed (see `Downloader.pickForWebSeed`). */
   pickForWebSeed(worker: WebSeedWorker, max: number): BlockRequest[] {
-    return this.picker && !this.complete && !this.seedOnly && !this.failure
-      ? this.picker.pick(worker, 'all', max)
-      : [];
+    return this.downloader.pickForWebSeed(worker, max);
   }
 }
