@@ -1,5 +1,7 @@
 /**
- * Receiving blocks for a session (BEP 3 `piece` messages, BEP 19 web seed ranges): each block is
+ * The download part of a session: our interest in each peer and the request pipeline to it (one
+ * write per batch; requests time out after 30 s, a `reject` gives the block back), and receiving
+ * blocks (BEP 3 `piece` messages, BEP 19 web seed ranges): each block is
  * checked against what we asked the peer for, written to the store as it arrives (as libtorrent
  * does: no piece is ever held whole in memory), hashed on the way when it continues the piece in
  * order, and a piece whose blocks are all in is verified: the bytes not hashed on arrival are read

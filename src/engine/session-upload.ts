@@ -1,5 +1,7 @@
 /**
- * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on).
+ * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on), and
+ * the choke round (`choker.ts`) deciding whom to serve. The upload part of a session: it reads the
+ * torrent through a `TorrentView` and is given its collaborators (`UploadDeps`).
  *
  * Requests queue per peer (at most 500) and are answered in order while we unchoke the peer; each
  * block is sent as a header plus a view of the window it was read in, without copying (one corked

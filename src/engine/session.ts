@@ -3,13 +3,12 @@
  * BEP 9 metadata for magnet links, BEP 10 extensions, BEP 11 peer exchange, BEP 12 tiers, BEP 19
  * web seeds).
  *
- * The session owns the piece store, the picker and the verifier; peers come from trackers, peer
- * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks are
- * written to the store as they arrive and a complete piece is verified, then announced with `have`
- * (`session-download.ts`). Finding peers (addresses, connecting with backoff, tracker announces,
- * sending PEX) lives in `session-swarm.ts`, each connected peer's messages and state (what it has,
- * our interest, our requests) in `session-peers.ts`, uploading and metadata exchange in
- * `session-upload.ts` and `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
+ * The session owns the torrent's state (metadata, piece store, picker, verifier, `have`, the
+ * connected peers) and is a thin composition of four parts, made and wired in `session-parts.ts`:
+ * download (`session-download.ts`, `web-seed-worker.ts`), upload (`session-upload.ts`, super-seed,
+ * trusted start), swarm (`session-swarm.ts`, the peers hub `session-peers.ts`) and metadata
+ * (`session-metadata.ts`, the BEP 52 hash exchange). Each part reads the state through a read-only
+ * `TorrentView` (`session-view.ts`) and reports back through callbacks; none holds the session.
  *
  * Faults (see `fault.ts`): a peer that breaks the rules is dropped; an error of the store (a disk
  * error, a read-only or missing blob) fails this session only: it stops, keeps the reason in
@@ -23,24 +22,25 @@ import type { OutboundPolicy } from '../net/index.js';
 import { checkPieceLayers, type Metainfo } from '../torrent/index.js';
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
-import { describeError, guardedStore, ownerOf } from './fault.js';
+import { describeError, guardedStore } from './fault.js';
 import type { PieceStore } from './file-store.js';
-import { HashAnswers } from './hash-answers.js';
+import type { HashAnswers } from './hash-answers.js';
 import { HaveBroadcast } from './have-broadcast.js';
-import { LayerFetch } from './layer-fetch.js';
+import type { LayerFetch } from './layer-fetch.js';
 import type { Peer, Transport } from './peer.js';
 import type { BlockRequest, PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import type { Scheduled } from './scheduler.js';
-import { Downloader } from './session-download.js';
+import type { Downloader } from './session-download.js';
 import { idleUntil, makePicker } from './session-idle.js';
-import { MetadataFetcher } from './session-metadata.js';
-import { PeerHandler } from './session-peers.js';
+import type { MetadataFetcher } from './session-metadata.js';
+import { composeParts } from './session-parts.js';
+import type { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
-import { SessionSuperSeed } from './session-super-seed.js';
-import { type SessionDht, SwarmFinder } from './session-swarm.js';
-import { checkStored, markDamaged, type StartOptions, TrustedPieces } from './session-trusted.js';
-import { Uploader, type UploaderOptions } from './session-upload.js';
+import type { SessionSuperSeed } from './session-super-seed.js';
+import type { SessionDht, SwarmFinder } from './session-swarm.js';
+import { checkStored, type StartOptions, type TrustedPieces } from './session-trusted.js';
+import type { Uploader, UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
 import { WEB_SEED_GRACE_MS, type WebSeedHost, WebSeedWorker } from './web-seed-worker.js';
@@ -127,11 +127,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Pieces found damaged and not repaired (see `damaged()`; `session-repair.ts` takes repaired ones off). */
   damagedPieces: number[] = [];
   /** Trusted start: pieces checked when first served (`session-trusted.ts`). */
-  readonly trust = new TrustedPieces(
-    this,
-    () => this.options.trustStored === true,
-    (index) => this.pieceDamaged(index),
-  );
+  readonly trust: TrustedPieces;
   /** What the engine's scheduler drives (`scheduler.ts`); without one, a timer of the session's own. */
   readonly scheduled: Scheduled = {
     tick: () => this.guard('tick', () => this.tick()),
@@ -151,28 +147,16 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const meta = 'meta' in source ? source.meta : undefined;
     this.infoHash = Buffer.from(meta ? meta.infoHash : (source as { infoHash: string }).infoHash, 'hex');
     const tiers = [...(meta?.announce ?? []), ...(options.trackers ?? [])];
-    this.swarm = new SwarmFinder(this, new TrackerTiers(tiers));
-    this.superSeed = new SessionSuperSeed(this, () => this.options.superSeed === true);
-    this.uploader = new Uploader(this, {
-      options,
-      superSeed: this.superSeed,
-      trust: this.trust,
-      counters: this.counters,
-      ownsError: (err) => ownerOf(err) === this,
-      fail: (err) => this.fail(err),
-    });
-    this.metadata = new MetadataFetcher(this);
-    this.downloader = new Downloader(this, {
-      picker: () => this.picker,
-      counters: this.counters,
-      pieceDone: (index) => this.pieceDone(index),
-      ban: (host) => this.banned.add(host),
-      ownsError: (err) => ownerOf(err) === this,
-      fail: (err) => this.fail(err),
-    });
-    this.peerHandler = new PeerHandler(this);
-    this.hashAnswers = new HashAnswers(this);
-    this.layerFetch = new LayerFetch(this);
+    const parts = composeParts(this, new TrackerTiers(tiers)); // each part given what it needs
+    this.trust = parts.trust;
+    this.superSeed = parts.superSeed;
+    this.uploader = parts.uploader;
+    this.downloader = parts.downloader;
+    this.swarm = parts.swarm;
+    this.metadata = parts.metadata;
+    this.hashAnswers = parts.hashAnswers;
+    this.layerFetch = parts.layerFetch;
+    this.peerHandler = parts.peerHandler;
     const v2 = meta?.infoHashV2 ?? ('infoHashV2' in source ? source.infoHashV2 : undefined);
     this.infoHashV2 = v2 ? Buffer.from(v2, 'hex') : undefined;
     if (meta) this.meta = meta;
@@ -376,12 +360,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     if (this.ticks % 60 === 5) this.swarm.sendPex();
     if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) this.announce(undefined);
     this.swarm.dhtTick(now);
-  }
-
-  /** A piece found damaged when first served (trusted start): no longer had, and reported. */
-  private pieceDamaged(index: number): void {
-    this.have?.clear(index);
-    markDamaged(this, [index]);
   }
 
   /** What the session has done so far (what the CLI prints and the site shows). */
