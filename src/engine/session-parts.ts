@@ -15,6 +15,7 @@
  * callbacks back to the session here; no part imports the session.
  */
 
+import type { Metainfo } from '../torrent/index.js';
 import { ownerOf } from './fault.js';
 import { HashAnswers } from './hash-answers.js';
 import { LayerFetch } from './layer-fetch.js';
@@ -28,6 +29,7 @@ import { markDamaged, TrustedPieces } from './session-trusted.js';
 import { Uploader } from './session-upload.js';
 import type { FaultSink } from './session-view.js';
 import type { TrackerTiers } from './tracker-tiers.js';
+import type { WebSeedHost } from './web-seed-worker.js';
 
 export interface SessionParts {
   readonly trust: TrustedPieces;
@@ -112,4 +114,20 @@ export function composeParts(s: TorrentSession, tiers: TrackerTiers): SessionPar
     layers: layerFetch,
   });
   return { trust, superSeed, uploader, downloader, swarm, metadata, hashAnswers, layerFetch, peerHandler };
+}
+
+/** What a web seed worker of `s` is given: the download part's picks and blocks, its URL's policy. */
+export function webSeedHost(s: TorrentSession, meta: Metainfo): WebSeedHost {
+  const { policy, trusted } = s.options;
+  return {
+    meta,
+    map: s.map!,
+    policyFor: (url) => (policy && !trusted?.(url) ? policy : undefined),
+    done: () => s.complete,
+    pick: (worker, max) => s.downloader.pickForWebSeed(worker, max),
+    release: (worker, block) => s.picker?.release(worker, block),
+    receive: (worker, index, begin, block) => s.downloader.receive(worker, index, begin, block),
+    warn: (message) => void s.emit('warning', message),
+    fail: (err) => s.fail(err),
+  };
 }

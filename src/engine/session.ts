@@ -28,13 +28,13 @@ import type { HashAnswers } from './hash-answers.js';
 import { HaveBroadcast } from './have-broadcast.js';
 import type { LayerFetch } from './layer-fetch.js';
 import type { Peer, Transport } from './peer.js';
-import type { BlockRequest, PiecePicker } from './picker.js';
+import type { PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import type { Scheduled } from './scheduler.js';
 import type { Downloader } from './session-download.js';
 import { idleUntil, makePicker } from './session-idle.js';
 import type { MetadataFetcher } from './session-metadata.js';
-import { composeParts } from './session-parts.js';
+import { composeParts, webSeedHost } from './session-parts.js';
 import type { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import type { SessionSuperSeed } from './session-super-seed.js';
@@ -43,7 +43,7 @@ import { checkStored, type StartOptions, type TrustedPieces } from './session-tr
 import type { Uploader, UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
-import { WEB_SEED_GRACE_MS, type WebSeedHost, WebSeedWorker } from './web-seed-worker.js';
+import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
 
 export interface SessionOptions extends UploaderOptions, StartOptions {
   peerId: Buffer;
@@ -265,7 +265,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.emit('verified');
     for (const url of this.seedOnly ? [] : new Set([...meta.urlList, ...(this.options.webSeeds ?? [])])) {
       const worker = new WebSeedWorker(
-        this.webSeedHost(meta),
+        webSeedHost(this, meta),
         url,
         this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0,
       );
@@ -274,22 +274,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     }
     this.peerHandler.metadataKnown();
     if (this.complete) this.onComplete();
-  }
-
-  /** What a web seed worker is given: the download part's picker and blocks, the policy, warnings. */
-  private webSeedHost(meta: Metainfo): WebSeedHost {
-    const { policy, trusted } = this.options;
-    return {
-      meta,
-      map: this.map!,
-      policyFor: (url) => (policy && !trusted?.(url) ? policy : undefined),
-      done: () => this.complete,
-      pick: (worker, max) => this.downloader.pickForWebSeed(worker, max),
-      release: (worker, block) => this.picker?.release(worker, block),
-      receive: (worker, index, begin, block) => this.downloader.receive(worker, index, begin, block),
-      warn: (message) => this.emit('warning', message),
-      fail: (err) => this.fail(err),
-    };
   }
 
   /** Connect to `address` unless it is known bad, already connected or we have enough peers. */
@@ -311,11 +295,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);
       conn.destroy(err as Error);
     }
-  }
-
-  /** A block from a peer or a web seed; never throws (see `Downloader.receive`). */
-  onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
-    return this.downloader.receive(from, index, begin, block);
   }
 
   /** Piece `index` passed verification and is stored (called by the downloader). */
@@ -368,10 +347,5 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this,
       this.webSeeds.reduce((s, w) => s + w.downloaded, 0),
     );
-  }
-
-  /** Blocks not yet received that the picker offers to a web seed (see `Downloader.pickForWebSeed`). */
-  pickForWebSeed(worker: WebSeedWorker, max: number): BlockRequest[] {
-    return this.downloader.pickForWebSeed(worker, max);
   }
 }
