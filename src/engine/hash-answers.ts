@@ -29,9 +29,9 @@ import {
   validRun,
 } from '../torrent/index.js';
 import type { HashRequest } from '../wire/index.js';
-import { describeError, ownerOf } from './fault.js';
+import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
-import type { TorrentSession } from './session.js';
+import type { FaultSink, TorrentView } from './session-view.js';
 import { READ_CHUNK } from './verify.js';
 
 const BLOCK = 16 * 1024;
@@ -44,9 +44,9 @@ const MAX_WAITING = 4;
  * Whether `peer` speaks BEP 52 with us: its handshake named the torrent's (truncated) v2 info hash,
  * as every peer of a v2-only torrent does. Only such peers exchange hash messages.
  */
-export function isV2Peer(session: TorrentSession, peer: Peer): boolean {
-  const hex = session.meta?.infoHashV2;
-  const v2 = session.infoHashV2 ?? (hex ? Buffer.from(hex, 'hex') : undefined);
+export function isV2Peer(torrent: Pick<TorrentView, 'meta' | 'infoHashV2'>, peer: Peer): boolean {
+  const hex = torrent.meta?.infoHashV2;
+  const v2 = torrent.infoHashV2 ?? (hex ? Buffer.from(hex, 'hex') : undefined);
   const theirs = peer.conn.remote?.infoHash;
   return v2 !== undefined && theirs !== undefined && theirs.equals(v2.subarray(0, 20));
 }
@@ -58,12 +58,15 @@ export class HashAnswers {
   /** Files whose stored data did not hash to their pieces root (not hashed again). */
   private readonly unusable = new Set<string>();
 
-  constructor(private readonly session: TorrentSession) {}
+  constructor(
+    private readonly torrent: Pick<TorrentView, 'meta' | 'infoHashV2' | 'have' | 'store' | 'running' | 'log'>,
+    private readonly faults: FaultSink,
+  ) {}
 
   /** A peer's `hash request`: answer with `hashes`, or `hash reject`. Never throws for the peer's input. */
   onRequest(peer: Peer, request: HashRequest): void {
     const reject = () => peer.conn.send({ ...request, type: 'hashReject' });
-    const s = this.session;
+    const s = this.torrent;
     const meta = s.meta;
     // A peer that asks faster than it reads gets refusals, not an ever-growing send buffer. (Not
     // `writableNeedDrain`: writes are corked for the rest of the event-loop turn, so a second request
@@ -94,7 +97,7 @@ export class HashAnswers {
         else reject();
       })
       .catch((err: unknown) => {
-        if (ownerOf(err) === s) s.fail(err as Error);
+        if (this.faults.ownsError(err)) this.faults.fail(err as Error);
         else s.log(`hashes of ${file.path.join('/')}: ${describeError(err)}`);
         reject();
       })
@@ -111,7 +114,7 @@ export class HashAnswers {
     tree: LayerTree,
     request: HashRequest,
   ): Promise<{ hashes: Buffer; uncles: Buffer } | undefined> {
-    const s = this.session;
+    const s = this.torrent;
     const { pieceLevel, height, pieces } = tree.shape;
     const { baseLayer, index, length, proofLayers } = request;
     const perPiece = 2 ** pieceLevel;
@@ -175,7 +178,7 @@ export class HashAnswers {
       this.trees.set(rootHex, cached);
       return cached;
     }
-    const meta = this.session.meta!;
+    const meta = this.torrent.meta!;
     const layer = meta.pieceLayers.get(rootHex);
     if (!layer) return undefined;
     const tree = new LayerTree(layer, fileTreeShape(file.length, meta.pieceLength));
@@ -186,7 +189,7 @@ export class HashAnswers {
 
   /** True when every piece of `file` is verified (so its data can give its layer). */
   private haveWhole(file: TorrentFile): boolean {
-    const { have, meta } = this.session;
+    const { have, meta } = this.torrent;
     if (!have || !meta) return false;
     const first = file.offset / meta.pieceLength;
     const count = Math.ceil(file.length / meta.pieceLength);
@@ -200,10 +203,10 @@ export class HashAnswers {
    * can check its pieces (a file only partly there keeps none; its layer comes from peers).
    */
   async layersFromStore(): Promise<void> {
-    const meta = this.session.meta;
+    const meta = this.torrent.meta;
     if (meta?.version !== 'v2') return;
     for (const file of meta.files) {
-      if (!file.piecesRoot || file.length <= meta.pieceLength || !this.session.running) continue;
+      if (!file.piecesRoot || file.length <= meta.pieceLength || !this.torrent.running) continue;
       const rootHex = Buffer.from(file.piecesRoot).toString('hex');
       if (!meta.pieceLayers.has(rootHex)) await this.computeLayer(rootHex, file);
     }
@@ -214,7 +217,7 @@ export class HashAnswers {
    * the file's pieces root (a hybrid whose v1 data does not match its v2 tree keeps none).
    */
   private async computeLayer(rootHex: string, file: TorrentFile): Promise<void> {
-    const s = this.session;
+    const s = this.torrent;
     const meta = s.meta!;
     if (meta.pieceLayers.has(rootHex) || !s.store) return;
     const { pieceLength } = meta;

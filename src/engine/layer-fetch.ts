@@ -22,7 +22,7 @@ import { type FileTreeShape, fileTreeShape, verifyHashRun } from '../torrent/ind
 import type { HashRequest } from '../wire/index.js';
 import { isV2Peer } from './hash-answers.js';
 import type { Peer } from './peer.js';
-import type { TorrentSession } from './session.js';
+import type { TorrentView } from './session-view.js';
 
 export const RUN = 512;
 const MAX_PER_PEER = 2;
@@ -56,7 +56,11 @@ export class LayerFetch {
   /** Requests outstanding per peer, by key (a late answer after a time-out is still accepted). */
   private readonly asked = new Map<Peer, Map<string, Run>>();
 
-  constructor(private readonly session: TorrentSession) {}
+  /** `hashesArrived`: verified piece hashes came for these pieces (the download part checks them). */
+  constructor(
+    private readonly torrent: Pick<TorrentView, 'meta' | 'infoHashV2' | 'peers' | 'log'>,
+    private readonly hashesArrived: (pieces: number[]) => Promise<void>,
+  ) {}
 
   /** True while some file's layer is still missing. */
   get active(): boolean {
@@ -65,7 +69,7 @@ export class LayerFetch {
 
   /** The metadata is known: plan the runs of every v2 file without a layer. */
   start(): void {
-    const meta = this.session.meta;
+    const meta = this.torrent.meta;
     if (meta?.version !== 'v2') return;
     for (const file of meta.files) {
       if (!file.piecesRoot || file.length <= meta.pieceLength) continue;
@@ -105,7 +109,7 @@ export class LayerFetch {
   /** Send requests to the peers that can answer them (called each second and when peers announce). */
   pump(now = Date.now()): void {
     if (this.files.size === 0) return;
-    const s = this.session;
+    const s = this.torrent;
     for (const file of this.files.values()) {
       for (const run of file.runs) {
         if (run.hashes) continue;
@@ -119,7 +123,7 @@ export class LayerFetch {
   }
 
   private ask(peer: Peer, file: FileFetch, run: Run, now: number): boolean {
-    if (!peer.conn.open || !peer.has || !isV2Peer(this.session, peer)) return false;
+    if (!peer.conn.open || !peer.has || !isV2Peer(this.torrent, peer)) return false;
     const refused = run.rejectedBy.get(peer);
     if (refused !== undefined && now - refused < RETRY_REJECTED_MS) return false;
     let asked = this.asked.get(peer);
@@ -147,7 +151,7 @@ export class LayerFetch {
     if (!run) {
       const rootHex = Buffer.from(message.piecesRoot).toString('hex');
       const late =
-        !this.files.has(rootHex) || this.wasAnswered(key) || this.session.meta?.pieceLayers.has(rootHex);
+        !this.files.has(rootHex) || this.wasAnswered(key) || this.torrent.meta?.pieceLayers.has(rootHex);
       if (late) return; // someone else answered first, the layer is complete, or not one we fetch
       throw new SeedcastError('WIRE_PROTOCOL', 'hashes never asked for');
     }
@@ -164,11 +168,11 @@ export class LayerFetch {
     const pieces: number[] = [];
     for (let p = 0; p < real; p++) pieces.push(file.firstPiece + message.index + p);
     if (file.runs.every((r) => r.hashes)) {
-      this.session.meta!.pieceLayers.set(file.rootHex, Buffer.concat(file.runs.map((r) => r.hashes!)));
+      this.torrent.meta!.pieceLayers.set(file.rootHex, Buffer.concat(file.runs.map((r) => r.hashes!)));
       this.files.delete(file.rootHex);
-      this.session.log(`piece layer of ${file.rootHex.slice(0, 12)}… complete (${file.shape.pieces} hashes)`);
+      this.torrent.log(`piece layer of ${file.rootHex.slice(0, 12)}… complete (${file.shape.pieces} hashes)`);
     }
-    void this.session.downloader.hashesArrived(pieces);
+    void this.hashesArrived(pieces);
     this.pump();
   }
 

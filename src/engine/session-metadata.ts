@@ -17,8 +17,20 @@ import { parseTorrent } from '../torrent/index.js';
 import { MetadataAssembler, metadataPiece, metadataPieceCount, type PeerMessage } from '../wire/index.js';
 import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
-import type { TorrentSession } from './session.js';
+import type { SwarmOptions } from './session-swarm.js';
+import type { TorrentView } from './session-view.js';
 import { fetchTorrentSource } from './torrent-source.js';
+
+/** What the metadata part is given besides the torrent's view: its options and callbacks. */
+export interface MetadataDeps {
+  readonly options: Pick<SwarmOptions, 'policy' | 'trusted'>;
+  /** A peer was sent every piece of our metadata (the super-seed announces again). */
+  metadataSent(peer: Peer): void;
+  /** Verified metadata, given once: the session sets itself up with it. */
+  found(meta: Metainfo): void;
+  /** Metadata that did not verify or parse, an `xs=` that failed: the `warning` event. */
+  warn(message: string): void;
+}
 
 export class MetadataFetcher {
   private assembler: MetadataAssembler | undefined;
@@ -26,17 +38,23 @@ export class MetadataFetcher {
   /** Metadata pieces sent to each peer (a peer can ask for each at most once per piece count). */
   private readonly sentTo = new WeakMap<Peer, Set<number>>();
 
-  constructor(private readonly session: TorrentSession) {}
+  constructor(
+    private readonly torrent: Pick<
+      TorrentView,
+      'infoHash' | 'infoHashV2' | 'meta' | 'peers' | 'running' | 'log'
+    >,
+    private readonly deps: MetadataDeps,
+  ) {}
 
   onMessage(peer: Peer, m: Extract<PeerMessage, { type: 'extendedHandshake' | 'metadata' }>): void {
     if (m.type === 'extendedHandshake') {
-      if (!this.session.meta && m.handshake.metadataSize !== undefined)
+      if (!this.torrent.meta && m.handshake.metadataSize !== undefined)
         this.requestFrom(peer, m.handshake.metadataSize);
       return;
     }
     const message = m.message;
     if (message.kind === 'request') {
-      const meta = this.session.meta;
+      const meta = this.torrent.meta;
       if (!meta || !peer.conn.supportsExtension('ut_metadata')) {
         if (peer.conn.supportsExtension('ut_metadata'))
           peer.conn.sendMetadata({ kind: 'reject', piece: message.piece });
@@ -79,13 +97,13 @@ export class MetadataFetcher {
     }
     if (sent.has(piece)) return;
     sent.add(piece);
-    if (sent.size === metadataPieceCount(size)) this.session.superSeed.metadataSent(peer);
+    if (sent.size === metadataPieceCount(size)) this.deps.metadataSent(peer);
   }
 
   private requestFrom(peer: Peer, size: number): void {
     if (!peer.conn.supportsExtension('ut_metadata')) return;
     try {
-      this.assembler ??= new MetadataAssembler(this.session.infoHashV2 ?? this.session.infoHash, size);
+      this.assembler ??= new MetadataAssembler(this.torrent.infoHashV2 ?? this.torrent.infoHash, size);
     } catch (err) {
       peer.conn.destroy(err as Error);
       return;
@@ -99,8 +117,8 @@ export class MetadataFetcher {
     try {
       info = this.assembler!.finish();
     } catch (err) {
-      this.session.emit('warning', (err as Error).message);
-      for (const peer of this.session.peers.values()) {
+      this.deps.warn((err as Error).message);
+      for (const peer of this.torrent.peers.values()) {
         if (
           peer.conn.supportsExtension('ut_metadata') &&
           peer.conn.remoteExtended?.metadataSize === this.assembler!.size
@@ -117,7 +135,7 @@ export class MetadataFetcher {
       });
     } catch (err) {
       this.done = true;
-      this.session.emit('warning', `metadata from peers is not a valid torrent: ${(err as Error).message}`);
+      this.deps.warn(`metadata from peers is not a valid torrent: ${(err as Error).message}`);
       return;
     }
     this.accept(meta);
@@ -128,20 +146,20 @@ export class MetadataFetcher {
    * session's outbound policy, alongside the peers; whichever gives verified metadata first wins.
    */
   fetchSources(urls: readonly string[]): void {
-    const { policy, trusted } = this.session.options;
-    const infoHash = this.session.infoHash.toString('hex');
+    const { policy, trusted } = this.deps.options;
+    const infoHash = this.torrent.infoHash.toString('hex');
     void (async () => {
       for (const url of urls.slice(0, 3)) {
-        if (this.done || this.session.meta || !this.session.running) return;
+        if (this.done || this.torrent.meta || !this.torrent.running) return;
         try {
           const meta = await fetchTorrentSource(url, infoHash, {
             policy: policy && !trusted?.(url) ? policy : undefined,
           });
-          this.session.log(`metadata from ${url}`);
+          this.torrent.log(`metadata from ${url}`);
           this.accept(meta);
           return;
         } catch (err) {
-          this.session.emit('warning', `xs ${describeError(err)}`);
+          this.deps.warn(`xs ${describeError(err)}`);
         }
       }
     })();
@@ -149,10 +167,8 @@ export class MetadataFetcher {
 
   /** Verified metadata (from peers or an `xs=` URL): set the session up with it, once. */
   private accept(meta: Metainfo): void {
-    if (this.done || this.session.meta || !this.session.running) return;
+    if (this.done || this.torrent.meta || !this.torrent.running) return;
     this.done = true;
-    this.session.emit('metadata', meta);
-    // The store, recheck and peers' bitfields come now; a store error fails the session.
-    void this.session.useMetadata(meta).catch((err: Error) => this.session.fail(err));
+    this.deps.found(meta); // the store, recheck and peers' bitfields come now
   }
 }

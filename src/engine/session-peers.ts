@@ -3,19 +3,50 @@
  * over a connection once its handshake is done (one connection per peer, our extended handshake and
  * what we have), dispatching each message to the part of the session that handles it, and keeping
  * each peer's state: the pieces it has (`bitfield`, `have`, `have all`/`have none`, held until the
- * metadata is known), our interest in it and our request pipeline to it. A peer that closes gives
- * back its requests and availability and may be retried later (`session-swarm.ts`).
+ * metadata is known); our interest and requests are the download part's (`session-download.ts`). A
+ * peer that closes gives back its requests and availability and may be retried later
+ * (`session-swarm.ts`). The hub is given the peer map it keeps and the parts it routes to
+ * (`PeerHandlerDeps`), never the session.
  */
 
 import { type PeerAddress, type PeerConnection, type PeerMessage, pieceGeometry } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
 import { describeError } from './fault.js';
+import type { HashAnswers } from './hash-answers.js';
+import type { LayerFetch } from './layer-fetch.js';
 import { Peer, type Transport } from './peer.js';
-import type { TorrentSession } from './session.js';
-import { MAX_IN_FLIGHT_BLOCKS } from './session-download.js';
+import type { PiecePicker } from './picker.js';
+import type { Downloader } from './session-download.js';
+import type { MetadataFetcher } from './session-metadata.js';
+import type { SessionSuperSeed } from './session-super-seed.js';
+import type { SwarmFinder } from './session-swarm.js';
+import type { Uploader } from './session-upload.js';
+import type { TorrentView } from './session-view.js';
+
+/** What the peers hub is given: the peer registry it keeps, and the parts it routes messages to. */
+export interface PeerHandlerDeps {
+  readonly options: { readonly peerId: Buffer; readonly port: number; readonly maxPeers?: number };
+  /** The connected peers (the session's map): this hub adds and removes them. */
+  readonly peers: Map<PeerConnection, Peer>;
+  isBanned(host: string): boolean;
+  picker(): PiecePicker | undefined;
+  readonly download: Pick<
+    Downloader,
+    'receive' | 'updateInterest' | 'requestMore' | 'releaseAll' | 'rejected'
+  >;
+  readonly upload: Pick<Uploader, 'request' | 'cancel' | 'pump' | 'maybeUnchokeNow'>;
+  readonly superSeed: Pick<SessionSuperSeed, 'active' | 'attach' | 'detach' | 'peerHas' | 'setPieces'>;
+  readonly swarm: Pick<SwarmFinder, 'add' | 'connectMore' | 'retryLater' | 'sendDhtPort' | 'onDhtPort'>;
+  readonly metadata: Pick<MetadataFetcher, 'onMessage'>;
+  readonly hashes: Pick<HashAnswers, 'onRequest'>;
+  readonly layers: Pick<LayerFetch, 'active' | 'pump' | 'peerClosed' | 'onHashes' | 'onReject'>;
+}
 
 export class PeerHandler {
-  constructor(private readonly session: TorrentSession) {}
+  constructor(
+    private readonly torrent: Pick<TorrentView, 'meta' | 'map' | 'have' | 'running' | 'complete' | 'log'>,
+    private readonly deps: PeerHandlerDeps,
+  ) {}
 
   /**
    * A connection whose handshake is complete joins the session (see `TorrentSession.attach`): one
@@ -27,25 +58,24 @@ export class PeerHandler {
     outgoing: boolean,
     transport: Transport = 'tcp',
   ): void {
-    const s = this.session;
-    const max = s.options.maxPeers ?? 60;
-    if (s.peers.size >= max && s.superSeed.active) {
+    const max = this.deps.options.maxPeers ?? 60;
+    if (this.deps.peers.size >= max && this.deps.superSeed.active) {
       // Seeds stay connected to a super-seed so their copies count; a newcomer takes a seed's place.
-      const seed = [...s.peers.values()].find((p) => p.isSeed);
+      const seed = [...this.deps.peers.values()].find((p) => p.isSeed);
       if (seed) {
         seed.conn.destroy();
-        s.peers.delete(seed.conn);
+        this.deps.peers.delete(seed.conn);
       }
     }
-    if (!s.running || s.banned.has(address.host) || s.peers.size >= max) {
+    if (!this.torrent.running || this.deps.isBanned(address.host) || this.deps.peers.size >= max) {
       conn.destroy();
       return;
     }
-    for (const p of s.peers.values()) {
+    for (const p of this.deps.peers.values()) {
       if (!p.conn.remote || !conn.remote || !p.conn.remote.peerId.equals(conn.remote.peerId)) continue;
       // Two connections to one peer (both sides dialled at once): both sides keep the one opened by
       // the peer with the lower peer id, so they agree on which to close.
-      const weAreLower = Buffer.compare(s.options.peerId, conn.remote.peerId) < 0;
+      const weAreLower = Buffer.compare(this.deps.options.peerId, conn.remote.peerId) < 0;
       const keepNew = outgoing === weAreLower && p.outgoing !== weAreLower;
       if (!keepNew) {
         conn.destroy();
@@ -54,149 +84,146 @@ export class PeerHandler {
       p.conn.destroy();
     }
     const peer = new Peer(conn, address, outgoing, transport);
-    s.peers.set(conn, peer);
-    s.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
+    this.deps.peers.set(conn, peer);
+    this.torrent.log(`peer ${peer.key} connected (${conn.remote?.peerId.subarray(0, 8).toString('latin1')})`);
     conn.on('message', (m) => {
       try {
         this.onMessage(peer, m);
       } catch (err) {
         // Whatever the message made us trip on, the peer that sent it goes; the session stays.
-        s.log(`peer ${peer.key}: ${m.type}: ${describeError(err)}`);
+        this.torrent.log(`peer ${peer.key}: ${m.type}: ${describeError(err)}`);
         conn.destroy(err as Error);
       }
     });
-    conn.on('drain', () => s.uploader.pump(peer));
+    conn.on('drain', () => this.deps.upload.pump(peer));
     conn.on('close', (err) => this.onClose(peer, err));
-    if (s.meta && s.map) conn.setGeometry(pieceGeometry(s.map.wireLength, s.meta.pieceLength));
+    if (this.torrent.meta && this.torrent.map)
+      conn.setGeometry(pieceGeometry(this.torrent.map.wireLength, this.torrent.meta.pieceLength));
     const negotiated = conn.remote!.negotiated;
     if (negotiated.extended) {
       conn.sendExtendedHandshake({
         v: 'Seedcast 0.1',
-        p: s.options.port,
+        p: this.deps.options.port,
         reqq: 500,
-        ...(s.meta ? { metadataSize: s.meta.infoBytes.byteLength } : {}),
+        ...(this.torrent.meta ? { metadataSize: this.torrent.meta.infoBytes.byteLength } : {}),
         // Not while super-seeding: libtorrent drops an upload-only peer that has nothing it wants,
         // which is what a super-seed looks like before its first `have`.
-        ...(s.complete && !s.superSeed.active ? { uploadOnly: true } : {}),
+        ...(this.torrent.complete && !this.deps.superSeed.active ? { uploadOnly: true } : {}),
       });
     }
-    s.swarm.sendDhtPort(conn);
-    if (s.superSeed.active) {
+    this.deps.swarm.sendDhtPort(conn);
+    if (this.deps.superSeed.active) {
       if (negotiated.fast) conn.send({ type: 'haveNone' });
-      s.superSeed.attach(peer);
-    } else if (s.have && s.have.count > 0) {
-      if (negotiated.fast && s.have.complete) conn.send({ type: 'haveAll' });
-      else conn.send({ type: 'bitfield', bitfield: s.have.bytes });
+      this.deps.superSeed.attach(peer);
+    } else if (this.torrent.have && this.torrent.have.count > 0) {
+      if (negotiated.fast && this.torrent.have.complete) conn.send({ type: 'haveAll' });
+      else conn.send({ type: 'bitfield', bitfield: this.torrent.have.bytes });
     } else if (negotiated.fast) {
       conn.send({ type: 'haveNone' });
     }
-    s.uploader.maybeUnchokeNow(peer);
+    this.deps.upload.maybeUnchokeNow(peer);
   }
 
   /** The metadata is now known: the peers connected before it get their geometry, our pieces and theirs. */
   metadataKnown(): void {
-    const s = this.session;
-    const { meta, map } = s;
+    const { meta, map } = this.torrent;
     if (!meta || !map) return;
     const geometry = pieceGeometry(map.wireLength, meta.pieceLength);
-    for (const peer of s.peers.values()) {
+    for (const peer of this.deps.peers.values()) {
       peer.conn.setGeometry(geometry);
       this.applyPendingBitfield(peer);
       this.announceHaves(peer);
-      this.updateInterest(peer);
+      this.deps.download.updateInterest(peer);
     }
   }
 
   private onClose(peer: Peer, err: Error | undefined): void {
-    const s = this.session;
-    s.peers.delete(peer.conn);
-    s.superSeed.detach(peer);
-    s.layerFetch.peerClosed(peer);
-    s.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
-    s.picker?.releasePeer(peer);
-    if (peer.has) s.picker?.removeAvailability(peer.has);
+    this.deps.peers.delete(peer.conn);
+    this.deps.superSeed.detach(peer);
+    this.deps.layers.peerClosed(peer);
+    this.torrent.log(`peer ${peer.key} closed${err ? `: ${err.message}` : ''}`);
+    this.deps.picker()?.releasePeer(peer);
+    if (peer.has) this.deps.picker()?.removeAvailability(peer.has);
     const redial = peer.outgoing && peer.transport === 'tcp'; // a data channel is not redialled
-    if (s.running && redial && !s.complete && !s.banned.has(peer.address.host)) {
-      s.swarm.retryLater(peer.address, err !== undefined);
+    if (this.torrent.running && redial && !this.torrent.complete && !this.deps.isBanned(peer.address.host)) {
+      this.deps.swarm.retryLater(peer.address, err !== undefined);
     }
-    if (s.running) s.connectMore();
+    if (this.torrent.running) this.deps.swarm.connectMore();
   }
 
   private onMessage(peer: Peer, m: PeerMessage): void {
-    const s = this.session;
     switch (m.type) {
       case 'bitfield':
-        if (!s.meta || !s.picker) peer.holdAnnouncement(m.bitfield);
-        else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount, m.bitfield));
+        if (!this.torrent.meta || !this.deps.picker()) peer.holdAnnouncement(m.bitfield);
+        else this.setPeerPieces(peer, new Bitfield(this.torrent.meta.pieceCount, m.bitfield));
         break;
       case 'haveAll':
-        if (!s.meta || !s.picker) peer.holdAnnouncement('all');
-        else this.setPeerPieces(peer, Bitfield.full(s.meta.pieceCount));
+        if (!this.torrent.meta || !this.deps.picker()) peer.holdAnnouncement('all');
+        else this.setPeerPieces(peer, Bitfield.full(this.torrent.meta.pieceCount));
         break;
       case 'haveNone':
-        if (!s.meta || !s.picker) peer.holdAnnouncement('none');
-        else this.setPeerPieces(peer, new Bitfield(s.meta.pieceCount));
+        if (!this.torrent.meta || !this.deps.picker()) peer.holdAnnouncement('none');
+        else this.setPeerPieces(peer, new Bitfield(this.torrent.meta.pieceCount));
         break;
       case 'have':
         // Before the metadata (and the picker) the piece count is unknown: held, applied later.
-        if (!s.meta || !s.picker) {
+        if (!this.torrent.meta || !this.deps.picker()) {
           peer.holdHave(m.index);
           break;
         }
-        peer.initPieces(s.meta.pieceCount);
+        peer.initPieces(this.torrent.meta.pieceCount);
         if (!peer.has!.has(m.index)) {
           peer.has!.set(m.index);
           peer.lastHaveAt = Date.now();
-          s.picker?.addAvailability(m.index);
-          const wanted = !s.have!.has(m.index);
+          this.deps.picker()?.addAvailability(m.index);
+          const wanted = !this.torrent.have!.has(m.index);
           if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
-          s.superSeed.peerHas(peer, m.index);
+          this.deps.superSeed.peerHas(peer, m.index);
           // At once, not at the next tick: a super-seed reveals a few pieces at a time, and waiting
           // a second per round made a download from it crawl at about 1 MiB/s.
-          if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
+          if (wanted && !peer.conn.peerChoking) this.deps.download.requestMore(peer);
         }
-        if (s.complete && peer.isSeed && !s.superSeed.active) peer.conn.destroy();
+        if (this.torrent.complete && peer.isSeed && !this.deps.superSeed.active) peer.conn.destroy();
         break;
       case 'unchoke':
-        this.requestMore(peer);
+        this.deps.download.requestMore(peer);
         break;
       case 'choke':
-        if (!peer.conn.remote!.negotiated.fast) this.releaseAll(peer);
+        if (!peer.conn.remote!.negotiated.fast) this.deps.download.releaseAll(peer);
         break;
       case 'reject':
-        peer.forgetRequest(`${m.index}:${m.begin}`);
-        s.picker?.release(peer, m);
+        this.deps.download.rejected(peer, m);
         break;
       case 'piece':
-        void s.onBlock(peer, m.index, m.begin, m.block);
+        void this.deps.download.receive(peer, m.index, m.begin, m.block);
         break;
       case 'request':
-        s.uploader.request(peer, m);
+        this.deps.upload.request(peer, m);
         break;
       case 'cancel':
-        s.uploader.cancel(peer, m);
+        this.deps.upload.cancel(peer, m);
         break;
       case 'interested':
-        s.uploader.maybeUnchokeNow(peer);
+        this.deps.upload.maybeUnchokeNow(peer);
         break;
       case 'extendedHandshake':
       case 'metadata':
-        s.metadata.onMessage(peer, m);
+        this.deps.metadata.onMessage(peer, m);
         break;
       case 'pex':
-        if (!s.meta?.private) for (const p of m.pex.added.slice(0, 50)) s.addPeerAddress(p);
+        if (!this.torrent.meta?.private) for (const p of m.pex.added.slice(0, 50)) this.deps.swarm.add(p);
         break;
       case 'port':
-        if (peer.transport === 'tcp') s.swarm.onDhtPort(peer.address.host, m.port);
+        if (peer.transport === 'tcp') this.deps.swarm.onDhtPort(peer.address.host, m.port);
         break;
       case 'hashRequest':
-        s.hashAnswers.onRequest(peer, m);
+        this.deps.hashes.onRequest(peer, m);
         break;
       case 'hashes':
-        s.layerFetch.onHashes(peer, m); // throws (the peer is dropped) on hashes that do not verify
+        this.deps.layers.onHashes(peer, m); // throws (the peer is dropped) on hashes that do not verify
         break;
       case 'hashReject':
-        s.layerFetch.onReject(peer, m);
+        this.deps.layers.onReject(peer, m);
         break;
       default:
         break;
@@ -205,9 +232,8 @@ export class PeerHandler {
 
   /** What the peer announced before the metadata: its bitfield (or have all/none) and the haves since. */
   private applyPendingBitfield(peer: Peer): void {
-    const s = this.session;
-    if (!s.meta) return;
-    const held = peer.takeHeld(s.meta.pieceCount);
+    if (!this.torrent.meta) return;
+    const held = peer.takeHeld(this.torrent.meta.pieceCount);
     if (held === 'wrongLength') {
       peer.conn.destroy(new Error('bitfield of the wrong length'));
       return;
@@ -216,63 +242,21 @@ export class PeerHandler {
   }
 
   private announceHaves(peer: Peer): void {
-    const s = this.session;
-    if (!s.have || !peer.conn.open) return;
-    for (let i = 0; i < s.have.length; i++) if (s.have.has(i)) peer.conn.send({ type: 'have', index: i });
+    if (!this.torrent.have || !peer.conn.open) return;
+    for (let i = 0; i < this.torrent.have.length; i++)
+      if (this.torrent.have.has(i)) peer.conn.send({ type: 'have', index: i });
   }
 
   private setPeerPieces(peer: Peer, bits: Bitfield): void {
-    const s = this.session;
-    if (peer.has) s.picker?.removeAvailability(peer.has);
+    if (peer.has) this.deps.picker()?.removeAvailability(peer.has);
     peer.has = bits;
-    s.picker?.addAvailability(bits);
-    s.superSeed.setPieces(peer, bits);
-    if (s.layerFetch.active) s.layerFetch.pump();
-    if (s.complete && peer.isSeed && !s.superSeed.active) {
+    this.deps.picker()?.addAvailability(bits);
+    this.deps.superSeed.setPieces(peer, bits);
+    if (this.deps.layers.active) this.deps.layers.pump();
+    if (this.torrent.complete && peer.isSeed && !this.deps.superSeed.active) {
       peer.conn.destroy();
       return;
     }
-    this.updateInterest(peer);
-  }
-
-  /** Tell the peer whether we want something it has. */
-  updateInterest(peer: Peer): void {
-    const s = this.session;
-    if (!peer.conn.open || !s.have || !peer.has) return;
-    let wanted = false;
-    if (!s.have.complete && !s.seedOnly) {
-      for (let i = 0; i < s.have.length && !wanted; i++) wanted = peer.has.has(i) && !s.have.has(i);
-    }
-    if (wanted && !peer.conn.amInterested) peer.conn.send({ type: 'interested' });
-    if (!wanted && peer.conn.amInterested) peer.conn.send({ type: 'notInterested' });
-    if (wanted && !peer.conn.peerChoking) this.requestMore(peer);
-  }
-
-  /** Keep the peer's request pipeline full. */
-  requestMore(peer: Peer): void {
-    const s = this.session;
-    if (!s.picker || !peer.has || peer.conn.peerChoking || !peer.conn.open || s.complete) return;
-    if (s.seedOnly || s.failure || !s.running) return;
-    const room = MAX_IN_FLIGHT_BLOCKS - s.downloader.inFlightBlocks();
-    const want = Math.min(peer.wantRequests(), room);
-    if (want <= 0) return;
-    const now = Date.now();
-    const blocks = s.picker.pick(peer, peer.has, want);
-    if (blocks.length === 0) return;
-    // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
-    peer.conn.socket.cork();
-    for (const block of blocks) {
-      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
-      peer.conn.send({ type: 'request', ...block });
-    }
-    peer.conn.socket.uncork();
-  }
-
-  private releaseAll(peer: Peer): void {
-    const s = this.session;
-    for (const [key, { block }] of [...peer.outstanding]) {
-      s.picker?.release(peer, block);
-      peer.forgetRequest(key);
-    }
+    this.deps.download.updateInterest(peer);
   }
 }

@@ -77,7 +77,7 @@ export async function repairPieces(
   session.log(`torrent ${hex}: repairing ${wanted.length} piece(s) from the swarm`);
   let whole = false;
   try {
-    for (const peer of session.peers.values()) session.peerHandler.updateInterest(peer);
+    for (const peer of session.peers.values()) session.downloader.updateInterest(peer);
     announce(session);
     session.connectMore();
     await whenWhole(session, wanted, options.signal);
@@ -136,17 +136,12 @@ function whenWhole(session: TorrentSession, pieces: number[], signal?: AbortSign
 
 /** Back to the session's own store: nothing more is asked for, late blocks are not written. */
 function leave(session: TorrentSession, original: PieceStore): void {
-  for (const peer of session.peers.values()) {
-    for (const [key, { block }] of [...peer.outstanding]) {
-      peer.forgetRequest(key);
-      session.picker?.release(peer, block);
-    }
-  }
+  for (const peer of session.peers.values()) session.downloader.releaseAll(peer);
   session.downloader.clear();
   session.pickerState = undefined; // the session's own picker over `have`, made again on demand
   session.store = original;
   session.uploader.clearCache();
-  for (const peer of session.peers.values()) session.peerHandler.updateInterest(peer);
+  for (const peer of session.peers.values()) session.downloader.updateInterest(peer);
   if (session.running) announce(session);
 }
 

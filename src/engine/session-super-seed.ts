@@ -16,7 +16,7 @@
 import type { Bitfield } from './bitfield.js';
 import type { Peer } from './peer.js';
 import { BLOCK_SIZE } from './picker.js';
-import type { TorrentSession } from './session.js';
+import type { TorrentView } from './session-view.js';
 import { SuperSeeder } from './super-seed.js';
 
 /** About this many bytes revealed and not yet had, per peer. */
@@ -38,12 +38,14 @@ export class SessionSuperSeed {
   private seeder: SuperSeeder<Peer> | undefined;
   private readonly announced = new Map<Peer, Announced>();
 
-  constructor(private readonly session: TorrentSession) {}
+  /** `enabled`: the session's `superSeed` option; read when asked. */
+  constructor(
+    private readonly torrent: Pick<TorrentView, 'peers' | 'complete' | 'meta' | 'log'>,
+    private readonly enabled: () => boolean,
+  ) {}
 
   get active(): boolean {
-    return (
-      this.session.options.superSeed === true && this.session.complete && this.session.meta !== undefined
-    );
+    return this.enabled() && this.torrent.complete && this.torrent.meta !== undefined;
   }
 
   /** A peer connected (after the handshake); reveal its first pieces. */
@@ -87,7 +89,7 @@ export class SessionSuperSeed {
   tick(): void {
     if (!this.seeder) return;
     const now = Date.now();
-    for (const peer of this.session.peers.values()) {
+    for (const peer of this.torrent.peers.values()) {
       this.revealTo(peer);
       const last = this.announced.get(peer);
       if (!last || now - last.at < last.wait) continue;
@@ -103,7 +105,7 @@ export class SessionSuperSeed {
   private ensure(): SuperSeeder<Peer> | undefined {
     if (!this.active) return undefined;
     if (!this.seeder) {
-      const meta = this.session.meta!;
+      const meta = this.torrent.meta!;
       const perPeer = Math.ceil(BYTES_IN_FLIGHT_PER_PEER / Math.max(BLOCK_SIZE, meta.pieceLength));
       this.seeder = new SuperSeeder({
         pieceCount: meta.pieceCount,
@@ -129,6 +131,6 @@ export class SessionSuperSeed {
     for (const index of pending) peer.conn.send({ type: 'have', index });
     this.announced.set(peer, { at: Date.now(), wait, sent: peer.up.total });
     if (pending.length > 0)
-      this.session.log(`super-seed: ${pending.length} piece(s) announced again to ${peer.key}`);
+      this.torrent.log(`super-seed: ${pending.length} piece(s) announced again to ${peer.key}`);
   }
 }

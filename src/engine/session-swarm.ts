@@ -10,10 +10,12 @@
  */
 
 import { connect as netConnect } from 'node:net';
+import type { OutboundPolicy } from '../net/index.js';
 import { type PeerAddress, PeerConnection, sharedRead } from '../wire/index.js';
 import { describeError } from './fault.js';
 import type { Peer } from './peer.js';
-import type { TorrentSession } from './session.js';
+import type { SessionStats } from './session-stats.js';
+import type { TorrentView } from './session-view.js';
 import type { TrackerTiers } from './tracker-tiers.js';
 
 const MAX_CONNECT_FAILURES = 8;
@@ -38,6 +40,39 @@ export interface SessionDht {
 /** The reserved bits we set when we run a DHT node: extension protocol, Fast, and DHT (BEP 5). */
 export const DHT_EXTENSIONS = { extended: true, fast: true, dht: true } as const;
 
+/** The session's options the swarm part reads (when used: the engine may set `dht` after start). */
+export interface SwarmOptions {
+  peerId: Buffer;
+  /** Our listening port, announced to trackers and peers. */
+  port: number;
+  maxPeers?: number;
+  /** Peers to try first (a magnet link's `x.pe`). */
+  peers?: PeerAddress[];
+  policy?: OutboundPolicy;
+  trusted?: (url: string) => boolean;
+  trustInsidePeers?: () => boolean;
+  inProcessTrackers?: (url: string) => boolean;
+  announceSpreadMs?: number;
+  /** The peer's own copy: announced without `completed`. */
+  ownCopy?: boolean;
+  dht?: SessionDht;
+}
+
+/** What the swarm part is given besides the torrent's view: options and callbacks to the owner. */
+export interface SwarmDeps {
+  readonly options: SwarmOptions;
+  /** Addresses banned for bad pieces (`session-download.ts`). */
+  isBanned(host: string): boolean;
+  /** Tick an idle session again (an address to dial). */
+  wake(): void;
+  /** An outgoing connection finished its handshake: the session takes it over. */
+  attach(conn: PeerConnection, address: PeerAddress, outgoing: boolean): void;
+  /** Totals for an announce. */
+  stats(): Pick<SessionStats, 'uploaded' | 'downloaded' | 'left'>;
+  /** A tracker's or announce's failure, for the session's `warning` event. */
+  warn(message: string): void;
+}
+
 interface KnownPeer {
   address: PeerAddress;
   failures: number;
@@ -57,15 +92,22 @@ export class SwarmFinder {
   private dhtBusy = false;
   private dhtGeneration = -1;
 
+  private readonly options: SwarmOptions;
+
   constructor(
-    private readonly session: TorrentSession,
+    private readonly torrent: Pick<
+      TorrentView,
+      'infoHash' | 'meta' | 'peers' | 'running' | 'complete' | 'log'
+    >,
+    private readonly deps: SwarmDeps,
     private readonly tiers: TrackerTiers,
   ) {
-    const { policy, trusted, inProcessTrackers } = session.options;
+    this.options = deps.options;
+    const { policy, trusted, inProcessTrackers } = this.options;
     if (policy) tiers.restrict(policy, trusted);
     // Trackers answered in process (the site's own): the caller registers the swarm there itself.
     if (inProcessTrackers) tiers.exclude(inProcessTrackers);
-    for (const p of session.options.peers ?? [])
+    for (const p of this.options.peers ?? [])
       if (this.allowed(p, false))
         this.known.set(`${p.host}:${p.port}`, { address: p, failures: 0, nextTry: 0 });
   }
@@ -75,10 +117,10 @@ export class SwarmFinder {
    * from a trusted tracker too, unless `trustInsidePeers` says such addresses are a proxy's.
    */
   private allowed(address: PeerAddress, trusted: boolean): boolean {
-    const { policy, trustInsidePeers } = this.session.options;
+    const { policy, trustInsidePeers } = this.options;
     if (!policy || policy.allowsAddress(address.host)) return true;
     if (trusted && (trustInsidePeers?.() ?? true)) return true;
-    this.session.log(`not dialling ${address.host}:${address.port}: refused by the outbound policy`);
+    this.torrent.log(`not dialling ${address.host}:${address.port}: refused by the outbound policy`);
     return false;
   }
 
@@ -93,10 +135,10 @@ export class SwarmFinder {
    */
   add(address: PeerAddress, trusted = false): void {
     const key = `${address.host}:${address.port}`;
-    if (this.session.banned.has(address.host) || address.port <= 0 || address.port > 65535) return;
+    if (this.deps.isBanned(address.host) || address.port <= 0 || address.port > 65535) return;
     if (!this.known.has(key) && !this.allowed(address, trusted)) return;
     if (!this.known.has(key)) this.known.set(key, { address, failures: 0, nextTry: 0 });
-    this.session.wake(); // an idle seed is ticked again while it has someone to dial
+    this.deps.wake(); // an idle seed is ticked again while it has someone to dial
     this.connectMore();
   }
 
@@ -105,11 +147,9 @@ export class SwarmFinder {
    * DHT's likewise), so a peer starting 10,000 torrents does not send 10,000 announces at once.
    */
   begin(): void {
-    const spread = this.session.options.announceSpreadMs ?? 0;
+    const spread = this.options.announceSpreadMs ?? 0;
     if (spread <= 0 || this.tiers.empty) {
-      this.announce('started').catch((err: unknown) =>
-        this.session.emit('warning', `announce: ${describeError(err)}`),
-      );
+      this.announce('started').catch((err: unknown) => this.deps.warn(`announce: ${describeError(err)}`));
     } else {
       this.announceAt = Date.now() + 1 + Math.floor(Math.random() * spread); // \`started\` when due
     }
@@ -126,7 +166,7 @@ export class SwarmFinder {
   /** When this torrent next has swarm work: an announce, a DHT announce or a retry (ms; Infinity: none). */
   nextDue(): number {
     let due = this.announceAt > 0 && !this.tiers.empty ? this.announceAt : Number.POSITIVE_INFINITY;
-    if (this.session.options.dht && !this.session.meta?.private) due = Math.min(due, this.dhtAt);
+    if (this.options.dht && !this.torrent.meta?.private) due = Math.min(due, this.dhtAt);
     for (const entry of this.known.values()) due = Math.min(due, entry.nextTry);
     return due;
   }
@@ -136,7 +176,7 @@ export class SwarmFinder {
     const key = `${address.host}:${address.port}`;
     const entry = this.known.get(key) ?? { address, failures: 0, nextTry: 0 };
     entry.failures = failed ? entry.failures + 1 : 0;
-    if (entry.failures > MAX_CONNECT_FAILURES || this.session.banned.has(address.host)) {
+    if (entry.failures > MAX_CONNECT_FAILURES || this.deps.isBanned(address.host)) {
       this.known.delete(key);
       return;
     }
@@ -151,14 +191,14 @@ export class SwarmFinder {
    * their bitfield arrives, and are not retried while we are complete (see `onClose`).
    */
   connectMore(): void {
-    if (!this.session.running) return;
-    const max = this.session.options.maxPeers ?? 60;
-    const connected = new Set([...this.session.peers.values()].map((p) => p.key));
+    if (!this.torrent.running) return;
+    const max = this.options.maxPeers ?? 60;
+    const connected = new Set([...this.torrent.peers.values()].map((p) => p.key));
     const now = Date.now();
     for (const [key, entry] of this.known) {
       const { address } = entry;
-      if (this.session.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
-      if (connected.has(key) || this.connecting.has(key) || this.session.banned.has(address.host)) continue;
+      if (this.torrent.peers.size + this.connecting.size >= max || this.connecting.size >= 10) break;
+      if (connected.has(key) || this.connecting.has(key) || this.deps.isBanned(address.host)) continue;
       if (entry.nextTry > now) continue;
       this.known.delete(key);
       this.connecting.add(key);
@@ -167,9 +207,9 @@ export class SwarmFinder {
       socket.setTimeout(10_000, () => socket.destroy());
       const conn = new PeerConnection(socket, {
         sharedRead: onread,
-        peerId: this.session.options.peerId,
-        infoHash: this.session.infoHash,
-        ...(this.session.options.dht ? { extensions: DHT_EXTENSIONS } : {}),
+        peerId: this.options.peerId,
+        infoHash: this.torrent.infoHash,
+        ...(this.options.dht ? { extensions: DHT_EXTENSIONS } : {}),
       });
       const done = () => this.connecting.delete(key);
       let attached = false;
@@ -177,13 +217,13 @@ export class SwarmFinder {
       conn.once('handshake', () => {
         done();
         attached = true;
-        this.session.attach(conn, address, true);
+        this.deps.attach(conn, address, true);
       });
       conn.once('close', () => {
         done();
         // Never connected (refused, timed out, bad handshake): retry with backoff. A peer we talked
         // to is retried by onClose.
-        if (!attached && this.session.running) this.retryLater(address, true);
+        if (!attached && this.torrent.running) this.retryLater(address, true);
       });
       conn.start();
     }
@@ -198,17 +238,17 @@ export class SwarmFinder {
     else if ((event === 'completed' || event === 'stopped') && !this.startedSent) return;
     // The peer's own copy (a site archiving a torrent-only item) is no download anyone made: trackers
     // would count `completed` in their `downloaded`. Announce left=0 without the event: a seeder all the same.
-    if (event === 'completed' && this.session.options.ownCopy) event = undefined;
+    if (event === 'completed' && this.options.ownCopy) event = undefined;
     this.announceAt = Date.now() + 30 * 60_000;
-    const stats = this.session.stats();
+    const stats = this.deps.stats();
     const results = await this.tiers.announce(
       {
-        infoHash: this.session.infoHash,
-        peerId: this.session.options.peerId,
-        port: this.session.options.port,
+        infoHash: this.torrent.infoHash,
+        peerId: this.options.peerId,
+        port: this.options.port,
         uploaded: stats.uploaded,
         downloaded: stats.downloaded,
-        left: this.session.meta ? stats.left : 1,
+        left: this.torrent.meta ? stats.left : 1,
         numwant: event === 'stopped' ? 0 : 80,
         key: this.key,
       },
@@ -217,7 +257,7 @@ export class SwarmFinder {
     );
     let interval = 30 * 60;
     for (const r of results) {
-      if (r.error) this.session.emit('warning', `tracker ${r.tracker}: ${r.error.message}`);
+      if (r.error) this.deps.warn(`tracker ${r.tracker}: ${r.error.message}`);
       if (!r.result) continue;
       interval = Math.min(interval, Math.max(r.result.minInterval ?? 0, r.result.interval, 15));
       if (event !== 'stopped') for (const p of r.result.peers) this.add(p, r.trusted);
@@ -225,7 +265,7 @@ export class SwarmFinder {
     if (event !== 'stopped') {
       // Re-announce sooner while we have no peers, so a swarm that starts together finds itself.
       const soon =
-        this.session.peers.size === 0 && !this.session.complete ? Math.min(interval, 15) : interval;
+        this.torrent.peers.size === 0 && !this.torrent.complete ? Math.min(interval, 15) : interval;
       // Long intervals get +-10 % jitter, so torrents started together drift apart.
       this.announceAt = Date.now() + soon * 1000 * (soon >= 60 ? 0.9 + Math.random() * 0.2 : 1);
     }
@@ -238,27 +278,27 @@ export class SwarmFinder {
    * metadata says so.
    */
   dhtTick(now: number): void {
-    const dht = this.session.options.dht;
-    if (!dht || this.dhtBusy || this.session.meta?.private) return;
+    const dht = this.options.dht;
+    if (!dht || this.dhtBusy || this.torrent.meta?.private) return;
     if (dht.generation !== this.dhtGeneration) {
       // The table just got its first nodes: announce now, or at a random time within the spread
       // (a site's 10,000 torrents do not all send get_peers in the same second).
       this.dhtGeneration = dht.generation;
-      const spread = this.session.options.announceSpreadMs ?? 0;
+      const spread = this.options.announceSpreadMs ?? 0;
       this.dhtAt = Math.min(this.dhtAt, now + Math.floor(Math.random() * spread));
     }
     if (now < this.dhtAt) return;
     this.dhtBusy = true;
-    const v2 = this.session.meta?.infoHashV2;
-    const hashes = [this.session.infoHash, ...(v2 ? [Buffer.from(v2.slice(0, 40), 'hex')] : [])];
-    void Promise.all(hashes.map((h) => dht.announce(h, this.session.options.port)))
+    const v2 = this.torrent.meta?.infoHashV2;
+    const hashes = [this.torrent.infoHash, ...(v2 ? [Buffer.from(v2.slice(0, 40), 'hex')] : [])];
+    void Promise.all(hashes.map((h) => dht.announce(h, this.options.port)))
       .then((found) => {
         for (const p of found.flat()) this.addFromDht(p);
       })
-      .catch((err: unknown) => this.session.log(`dht: ${(err as Error).message}`))
+      .catch((err: unknown) => this.torrent.log(`dht: ${(err as Error).message}`))
       .finally(() => {
         this.dhtBusy = false;
-        const starving = this.session.peers.size === 0 && !this.session.complete;
+        const starving = this.torrent.peers.size === 0 && !this.torrent.complete;
         this.dhtAt =
           Date.now() + (starving ? DHT_STARVING_MS : DHT_INTERVAL_MS * (0.9 + Math.random() * 0.2));
       });
@@ -266,28 +306,28 @@ export class SwarmFinder {
 
   /** BEP 5: a peer that set the DHT bit in its handshake gets our DHT port (not for a private torrent). */
   sendDhtPort(conn: PeerConnection): void {
-    const dht = this.session.options.dht;
-    if (dht && conn.remote?.negotiated.dht && !this.session.meta?.private)
+    const dht = this.options.dht;
+    if (dht && conn.remote?.negotiated.dht && !this.torrent.meta?.private)
       conn.send({ type: 'port', port: dht.port });
   }
 
   /** BEP 5: a peer's PORT message names its DHT node, at the peer's address. */
   onDhtPort(host: string, port: number): void {
-    if (port > 0) this.session.options.dht?.addNode({ host, port });
+    if (port > 0) this.options.dht?.addNode({ host, port });
   }
 
   /** A peer the DHT gave for this torrent: a stranger's word (policy applies), never for a private torrent. */
   addFromDht(address: PeerAddress): void {
-    if (!this.session.running || this.session.meta?.private || this.known.size >= MAX_KNOWN_FROM_DHT) return;
+    if (!this.torrent.running || this.torrent.meta?.private || this.known.size >= MAX_KNOWN_FROM_DHT) return;
     this.add(address, false);
   }
 
   /** BEP 11: tell each peer that supports ut_pex which peers joined and left since last time. */
   sendPex(): void {
-    if (this.session.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
+    if (this.torrent.meta?.private) return; // BEP 27: private torrents get peers from their tracker only
     const current = new Map<string, Peer>();
     // WebRTC peers have no address to dial: they neither receive nor appear in PEX.
-    for (const p of this.session.peers.values())
+    for (const p of this.torrent.peers.values())
       if (p.conn.open && p.transport === 'tcp')
         current.set(`${p.listenAddress.host}:${p.listenAddress.port}`, p);
     for (const peer of current.values()) {

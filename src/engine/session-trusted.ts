@@ -18,6 +18,7 @@ import { Bitfield } from './bitfield.js';
 import { describeError, isTransient, summarize } from './fault.js';
 import type { Scheduler } from './scheduler.js';
 import type { TorrentSession } from './session.js';
+import type { TorrentView } from './session-view.js';
 
 /** How a session starts (`SessionOptions`): trust or recheck, the engine's scheduler, announces. */
 export interface StartOptions {
@@ -75,11 +76,19 @@ export class TrustedPieces {
   private verified: Bitfield | undefined;
   private readonly checking = new Map<number, Promise<boolean>>();
 
-  constructor(private readonly session: TorrentSession) {}
+  /**
+   * `trusted`: the session's `trustStored` option, read when asked; `damaged`: a piece had failed
+   * its check (the session takes it out of `have` and reports it).
+   */
+  constructor(
+    private readonly torrent: Pick<TorrentView, 'have' | 'store' | 'verifier' | 'infoHash' | 'log'>,
+    private readonly trusted: () => boolean,
+    private readonly damaged: (index: number) => void,
+  ) {}
 
   /** True when the session started on trust (pieces are checked when first served). */
   get on(): boolean {
-    return this.session.options.trustStored === true;
+    return this.trusted();
   }
 
   /** Pieces checked so far (for tests and stats). */
@@ -92,7 +101,7 @@ export class TrustedPieces {
    * read and hashed first. Never rejects.
    */
   servable(index: number): boolean | Promise<boolean> {
-    const s = this.session;
+    const s = this.torrent;
     if (!this.on) return true;
     if (!s.have?.has(index)) return false;
     if (this.verified?.has(index)) return true;
@@ -105,7 +114,7 @@ export class TrustedPieces {
   }
 
   private async check(index: number): Promise<boolean> {
-    const s = this.session;
+    const s = this.torrent;
     const { store, verifier, have } = s;
     if (!store || !verifier || !have) return false;
     let ok: boolean;
@@ -124,10 +133,7 @@ export class TrustedPieces {
       this.verified.set(index);
       return true;
     }
-    if (have.has(index)) {
-      have.clear(index);
-      markDamaged(s, [index]);
-    }
+    if (have.has(index)) this.damaged(index);
     return false;
   }
 }

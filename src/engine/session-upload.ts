@@ -1,5 +1,7 @@
 /**
- * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on).
+ * Serving blocks to peers (BEP 3 `request`/`piece`/`cancel`, BEP 6 `reject` when Fast is on), and
+ * the choke round (`choker.ts`) deciding whom to serve. The upload part of a session: it reads the
+ * torrent through a `TorrentView` and is given its collaborators (`UploadDeps`).
  *
  * Requests queue per peer (at most 500) and are answered in order while we unchoke the peer; each
  * block is sent as a header plus a view of the window it was read in, without copying (one corked
@@ -19,12 +21,15 @@
  */
 
 import type { BlockRef } from '../wire/index.js';
-import { DEFAULT_UPLOAD_SLOTS } from './choker.js';
-import { describeError, isTransient, ownerOf } from './fault.js';
+import { chokeRound, DEFAULT_UPLOAD_SLOTS } from './choker.js';
+import { describeError, isTransient } from './fault.js';
 import type { Peer } from './peer.js';
 import type { RateLimiter } from './rate-limit.js';
 import { returnBuffer, takeBuffer } from './read-pool.js';
-import type { TorrentSession } from './session.js';
+import type { TransferCounters } from './session-stats.js';
+import type { SessionSuperSeed } from './session-super-seed.js';
+import type { TrustedPieces } from './session-trusted.js';
+import type { FaultSink, TorrentView } from './session-view.js';
 import { READ_CHUNK } from './verify.js';
 
 const MAX_QUEUE = 500;
@@ -32,6 +37,19 @@ const MAX_QUEUE = 500;
 export interface UploaderOptions {
   /** The engine's upload limit, shared by its torrents; absent: none. */
   uploadLimit?: Pick<RateLimiter, 'take'>;
+  /** Peers unchoked at once (default `DEFAULT_UPLOAD_SLOTS`; a super-seed unchokes every one). */
+  uploadSlots?: number;
+}
+
+/** What the upload part is given besides the torrent's view: its options and collaborators. */
+export interface UploadDeps extends FaultSink {
+  /** Read when used (the engine's options object). */
+  readonly options: UploaderOptions;
+  /** BEP 16: whether super-seeding is on, and which pieces a peer may be sent. */
+  readonly superSeed: Pick<SessionSuperSeed, 'active' | 'mayServe'>;
+  /** Trusted start: a piece is hashed before its first block goes out. */
+  readonly trust: Pick<TrustedPieces, 'servable'>;
+  readonly counters: Pick<TransferCounters, 'sent'>;
 }
 const CACHE_WINDOWS = 32;
 /** Blocks whose reads a peer's pump starts together (16 blocks: 256 KiB). */
@@ -57,8 +75,38 @@ const noop = () => {};
 
 export class Uploader {
   private readonly cache = new Map<string, Window>();
+  /** The optimistic unchoke (choker.ts), kept between rounds. */
+  private optimistic: unknown;
 
-  constructor(private readonly session: TorrentSession) {}
+  constructor(
+    private readonly torrent: TorrentView,
+    private readonly deps: UploadDeps,
+  ) {}
+
+  /**
+   * A choke round (every 10 s): tit-for-tat, or round-robin while seeding, plus the optimistic
+   * unchoke, rotated when `rotateOptimistic` (choker.ts); every interested peer while super-seeding.
+   */
+  chokeRound(rotateOptimistic: boolean): void {
+    const peers = [...this.torrent.peers.values()].filter((p) => p.conn.open);
+    const decision = chokeRound({
+      peers: peers.map((p) => ({
+        key: p,
+        interested: p.conn.peerInterested,
+        downloadRate: p.down.perSecond,
+        unchoked: !p.conn.amChoking,
+        lastUnchokedAt: p.lastUnchokedAt,
+      })),
+      seeding: this.torrent.complete,
+      slots: this.deps.superSeed.active ? Number.POSITIVE_INFINITY : this.deps.options.uploadSlots,
+      optimistic: this.optimistic,
+      rotateOptimistic,
+      now: Date.now(),
+    });
+    this.optimistic = decision.optimistic;
+    for (const p of peers) this.setChoked(p, !decision.unchoke.has(p));
+    this.clearIfIdle();
+  }
 
   /** Drop the read windows: an idle session holds no piece data (`session-idle.ts`), and a fixity
    * repair changed the store's bytes. */
@@ -68,13 +116,13 @@ export class Uploader {
 
   /** A peer asked for a block. */
   request(peer: Peer, block: BlockRef): void {
-    const { have } = this.session;
+    const { have } = this.torrent;
     const fast = peer.conn.remote!.negotiated.fast;
     const servable =
       have?.has(block.index) &&
       !peer.conn.amChoking &&
       peer.uploadQueue.length < MAX_QUEUE &&
-      this.session.superSeed.mayServe(peer, block.index);
+      this.deps.superSeed.mayServe(peer, block.index);
     if (!servable) {
       if (fast) peer.conn.send({ type: 'reject', ...block });
       return;
@@ -108,11 +156,8 @@ export class Uploader {
   maybeUnchokeNow(peer: Peer): void {
     if (!peer.conn.peerInterested || !peer.conn.amChoking) return;
     let unchoked = 0;
-    for (const p of this.session.peers.values()) if (!p.conn.amChoking) unchoked++;
-    if (
-      this.session.superSeed.active ||
-      unchoked < (this.session.options.uploadSlots ?? DEFAULT_UPLOAD_SLOTS)
-    )
+    for (const p of this.torrent.peers.values()) if (!p.conn.amChoking) unchoked++;
+    if (this.deps.superSeed.active || unchoked < (this.deps.options.uploadSlots ?? DEFAULT_UPLOAD_SLOTS))
       this.setChoked(peer, false);
   }
 
@@ -121,9 +166,9 @@ export class Uploader {
     if (peer.uploading) return;
     peer.uploading = true;
     try {
-      const stopped = () => !peer.conn.open || peer.conn.amChoking || !this.session.running;
+      const stopped = () => !peer.conn.open || peer.conn.amChoking || !this.torrent.running;
       while (peer.uploadQueue.length > 0 && peer.conn.open && !peer.conn.writableNeedDrain) {
-        const limit = this.session.options.uploadLimit;
+        const limit = this.deps.options.uploadLimit;
         // Without a limit, the reads of the next blocks start together (read ahead): one read at a
         // time would leave the socket idle during each thread-pool round trip.
         let batch = limit ? [peer.uploadQueue.shift()!] : peer.uploadQueue.splice(0, READ_AHEAD);
@@ -163,19 +208,19 @@ export class Uploader {
           }
           if (!read) continue;
           peer.conn.sendPiece(block.index, block.begin, read.data, read.release);
-          this.session.counters.sent(peer, block.length);
+          this.deps.counters.sent(peer, block.length);
           peer.lastServedAt = Date.now();
         }
       }
     } catch (err) {
-      if (ownerOf(err) !== this.session) {
+      if (!this.deps.ownsError(err)) {
         // Not the store's: whatever the peer's request made us trip on, the peer goes.
-        this.session.log(`upload to ${peer.key}: ${describeError(err)}`);
+        this.torrent.log(`upload to ${peer.key}: ${describeError(err)}`);
         peer.conn.destroy(err as Error);
       } else if (isTransient(err)) {
-        this.session.log(`upload to ${peer.key} skipped: ${describeError(err)}`);
+        this.torrent.log(`upload to ${peer.key} skipped: ${describeError(err)}`);
       } else {
-        this.session.fail(err as Error);
+        this.deps.fail(err as Error);
       }
     } finally {
       peer.uploading = false;
@@ -191,7 +236,7 @@ export class Uploader {
   /** Empty the window cache when no peer is unchoked (nothing will be read soon). */
   clearIfIdle(): void {
     if (this.cache.size === 0) return;
-    for (const p of this.session.peers.values()) if (p.conn.open && !p.conn.amChoking) return;
+    for (const p of this.torrent.peers.values()) if (p.conn.open && !p.conn.amChoking) return;
     this.clear();
   }
 
@@ -215,7 +260,7 @@ export class Uploader {
   private async servable(peer: Peer, batch: BlockRef[]): Promise<BlockRef[]> {
     const out: BlockRef[] = [];
     for (const block of batch) {
-      const trusted = this.session.trust.servable(block.index);
+      const trusted = this.deps.trust.servable(block.index);
       if (trusted === true || (await trusted)) out.push(block);
       else if (peer.conn.open && peer.conn.remote!.negotiated.fast)
         peer.conn.send({ type: 'reject', ...block });
@@ -224,7 +269,7 @@ export class Uploader {
   }
 
   private async readBlock(block: BlockRef): Promise<Block | undefined> {
-    const { store, map } = this.session;
+    const { store, map } = this.torrent;
     const span = map!.piece(block.index);
     // v2: up to the piece's end on the wire; past the file's end the store reads zeros.
     const length = map!.wirePieceLength(block.index);

@@ -3,13 +3,12 @@
  * BEP 9 metadata for magnet links, BEP 10 extensions, BEP 11 peer exchange, BEP 12 tiers, BEP 19
  * web seeds).
  *
- * The session owns the piece store, the picker and the verifier; peers come from trackers, peer
- * exchange, magnet `x.pe` and incoming connections (the engine's listener attaches them). Blocks are
- * written to the store as they arrive and a complete piece is verified, then announced with `have`
- * (`session-download.ts`). Finding peers (addresses, connecting with backoff, tracker announces,
- * sending PEX) lives in `session-swarm.ts`, each connected peer's messages and state (what it has,
- * our interest, our requests) in `session-peers.ts`, uploading and metadata exchange in
- * `session-upload.ts` and `session-metadata.ts`, the web seeds in `web-seed-worker.ts`.
+ * The session owns the torrent's state (metadata, piece store, picker, verifier, `have`, the
+ * connected peers) and is a thin composition of four parts, made and wired in `session-parts.ts`:
+ * download (`session-download.ts`, `web-seed-worker.ts`), upload (`session-upload.ts`, super-seed,
+ * trusted start), swarm (`session-swarm.ts`, the peers hub `session-peers.ts`) and metadata
+ * (`session-metadata.ts`, the BEP 52 hash exchange). Each part reads the state through a read-only
+ * `TorrentView` (`session-view.ts`) and reports back through callbacks; none holds the session.
  *
  * Faults (see `fault.ts`): a peer that breaks the rules is dropped; an error of the store (a disk
  * error, a read-only or missing blob) fails this session only: it stops, keeps the reason in
@@ -23,25 +22,25 @@ import type { OutboundPolicy } from '../net/index.js';
 import { checkPieceLayers, type Metainfo } from '../torrent/index.js';
 import type { PeerAddress, PeerConnection } from '../wire/index.js';
 import { Bitfield } from './bitfield.js';
-import { chokeRound } from './choker.js';
-import { describeError, guardedStore, ownerOf } from './fault.js';
+import { describeError, guardedStore } from './fault.js';
 import type { PieceStore } from './file-store.js';
-import { HashAnswers } from './hash-answers.js';
+import type { HashAnswers } from './hash-answers.js';
 import { HaveBroadcast } from './have-broadcast.js';
-import { LayerFetch } from './layer-fetch.js';
-import { Peer, type Transport } from './peer.js';
-import type { BlockRequest, PiecePicker } from './picker.js';
+import type { LayerFetch } from './layer-fetch.js';
+import type { Peer, Transport } from './peer.js';
+import type { PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
 import type { Scheduled } from './scheduler.js';
-import { Downloader } from './session-download.js';
+import type { Downloader } from './session-download.js';
 import { idleUntil, makePicker } from './session-idle.js';
-import { MetadataFetcher } from './session-metadata.js';
-import { PeerHandler } from './session-peers.js';
+import type { MetadataFetcher } from './session-metadata.js';
+import { composeParts, webSeedHost } from './session-parts.js';
+import type { PeerHandler } from './session-peers.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
-import { SessionSuperSeed } from './session-super-seed.js';
-import { type SessionDht, SwarmFinder } from './session-swarm.js';
-import { checkStored, type StartOptions, TrustedPieces } from './session-trusted.js';
-import { Uploader, type UploaderOptions } from './session-upload.js';
+import type { SessionSuperSeed } from './session-super-seed.js';
+import type { SessionDht, SwarmFinder } from './session-swarm.js';
+import { checkStored, type StartOptions, type TrustedPieces } from './session-trusted.js';
+import type { Uploader, UploaderOptions } from './session-upload.js';
 import { TrackerTiers } from './tracker-tiers.js';
 import { PieceVerifier } from './verify.js';
 import { WEB_SEED_GRACE_MS, WebSeedWorker } from './web-seed-worker.js';
@@ -61,7 +60,6 @@ export interface SessionOptions extends UploaderOptions, StartOptions {
   /** URLs of the `.torrent` (a magnet link's `xs`), fetched for the metadata alongside the peers. */
   torrentUrls?: string[];
   maxPeers?: number;
-  uploadSlots?: number;
   /**
    * Once complete, reveal pieces a few at a time so the swarm makes the copies (see
    * `super-seed.ts`): for a permanent seed such as a site. Unchokes every interested peer.
@@ -94,8 +92,6 @@ interface SessionEvents {
   /** A seed-only session found pieces that fail their check (bit rot, a missing blob). */
   damaged: [pieces: number[]];
 }
-
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export class TorrentSession extends EventEmitter<SessionEvents> {
   meta: Metainfo | undefined;
@@ -131,7 +127,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Pieces found damaged and not repaired (see `damaged()`; `session-repair.ts` takes repaired ones off). */
   damagedPieces: number[] = [];
   /** Trusted start: pieces checked when first served (`session-trusted.ts`). */
-  readonly trust = new TrustedPieces(this);
+  readonly trust: TrustedPieces;
   /** What the engine's scheduler drives (`scheduler.ts`); without one, a timer of the session's own. */
   readonly scheduled: Scheduled = {
     tick: () => this.guard('tick', () => this.tick()),
@@ -140,7 +136,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   readonly counters = new TransferCounters();
   private timers: NodeJS.Timeout[] = [];
   private ticks = 0;
-  private optimistic: unknown;
   running = false;
   private completeEmitted = false;
 
@@ -152,14 +147,16 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     const meta = 'meta' in source ? source.meta : undefined;
     this.infoHash = Buffer.from(meta ? meta.infoHash : (source as { infoHash: string }).infoHash, 'hex');
     const tiers = [...(meta?.announce ?? []), ...(options.trackers ?? [])];
-    this.swarm = new SwarmFinder(this, new TrackerTiers(tiers));
-    this.uploader = new Uploader(this);
-    this.metadata = new MetadataFetcher(this);
-    this.superSeed = new SessionSuperSeed(this);
-    this.downloader = new Downloader(this);
-    this.peerHandler = new PeerHandler(this);
-    this.hashAnswers = new HashAnswers(this);
-    this.layerFetch = new LayerFetch(this);
+    const parts = composeParts(this, new TrackerTiers(tiers)); // each part given what it needs
+    this.trust = parts.trust;
+    this.superSeed = parts.superSeed;
+    this.uploader = parts.uploader;
+    this.downloader = parts.downloader;
+    this.swarm = parts.swarm;
+    this.metadata = parts.metadata;
+    this.hashAnswers = parts.hashAnswers;
+    this.layerFetch = parts.layerFetch;
+    this.peerHandler = parts.peerHandler;
     const v2 = meta?.infoHashV2 ?? ('infoHashV2' in source ? source.infoHashV2 : undefined);
     this.infoHashV2 = v2 ? Buffer.from(v2, 'hex') : undefined;
     if (meta) this.meta = meta;
@@ -267,7 +264,11 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     this.pickerOn = true;
     this.emit('verified');
     for (const url of this.seedOnly ? [] : new Set([...meta.urlList, ...(this.options.webSeeds ?? [])])) {
-      const worker = new WebSeedWorker(this, url, this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0);
+      const worker = new WebSeedWorker(
+        webSeedHost(this, meta),
+        url,
+        this.swarm.hasSources ? WEB_SEED_GRACE_MS : 0,
+      );
       this.webSeeds.push(worker);
       if (this.running && !this.complete) worker.start();
     }
@@ -293,23 +294,6 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
     } catch (err) {
       this.log(`peer ${address.host}:${address.port}: ${describeError(err)}`);
       conn.destroy(err as Error);
-    }
-  }
-
-  /**
-   * A block from a peer or a web seed; never throws. A store error fails the session; any other
-   * error drops the peer whose block caused it.
-   */
-  async onBlock(from: Peer | WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void> {
-    try {
-      await this.downloader.onBlock(from, index, begin, block);
-    } catch (err) {
-      if (from instanceof Peer && ownerOf(err) !== this) {
-        this.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
-        from.conn.destroy(err as Error);
-      } else {
-        this.fail(err as Error);
-      }
     }
   }
 
@@ -345,42 +329,16 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       peer.down.tick();
       peer.up.tick();
       // The request pipeline sizes itself as blocks arrive (pipeline.ts), not here once a second.
-      for (const [key, o] of peer.outstanding) {
-        if (now - o.sentAt > REQUEST_TIMEOUT_MS) {
-          peer.forgetRequest(key);
-          this.picker?.release(peer, o.block);
-        }
-      }
-      this.peerHandler.requestMore(peer);
+      this.downloader.expireRequests(peer, now);
+      this.downloader.requestMore(peer);
     }
     this.superSeed.tick();
     this.layerFetch.pump(now);
-    if (this.ticks % 10 === 0) this.chokeRound();
+    if (this.ticks % 10 === 0) this.uploader.chokeRound(this.ticks % 30 === 0);
     if (this.ticks % 5 === 0) this.connectMore();
     if (this.ticks % 60 === 5) this.swarm.sendPex();
     if (now >= this.swarm.announceAt && this.swarm.announceAt > 0) this.announce(undefined);
     this.swarm.dhtTick(now);
-  }
-
-  private chokeRound(): void {
-    const peers = [...this.peers.values()].filter((p) => p.conn.open);
-    const decision = chokeRound({
-      peers: peers.map((p) => ({
-        key: p,
-        interested: p.conn.peerInterested,
-        downloadRate: p.down.perSecond,
-        unchoked: !p.conn.amChoking,
-        lastUnchokedAt: p.lastUnchokedAt,
-      })),
-      seeding: this.complete,
-      slots: this.superSeed.active ? Number.POSITIVE_INFINITY : this.options.uploadSlots,
-      optimistic: this.optimistic,
-      rotateOptimistic: this.ticks % 30 === 0,
-      now: Date.now(),
-    });
-    this.optimistic = decision.optimistic;
-    for (const p of peers) this.uploader.setChoked(p, !decision.unchoke.has(p));
-    this.uploader.clearIfIdle();
   }
 
   /** What the session has done so far (what the CLI prints and the site shows). */
@@ -389,12 +347,5 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
       this,
       this.webSeeds.reduce((s, w) => s + w.downloaded, 0),
     );
-  }
-
-  /** Blocks not yet received that the picker offers to a web seed (used by the web seed worker). */
-  pickForWebSeed(worker: WebSeedWorker, max: number): BlockRequest[] {
-    return this.picker && !this.complete && !this.seedOnly && !this.failure
-      ? this.picker.pick(worker, 'all', max)
-      : [];
   }
 }

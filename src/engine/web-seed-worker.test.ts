@@ -15,8 +15,7 @@ import { createTorrent, parseTorrent } from '../torrent/index.js';
 import { Bitfield } from './bitfield.js';
 import { PiecePicker } from './picker.js';
 import { PieceMap } from './piece-map.js';
-import type { TorrentSession } from './session.js';
-import { WebSeedWorker } from './web-seed-worker.js';
+import { type WebSeedHost, WebSeedWorker } from './web-seed-worker.js';
 
 /** A web seed that always answers 503 with `Retry-After: 30`; counts its requests. */
 async function busySeed(t: TestContext): Promise<{ url: string; requests: string[] }> {
@@ -47,18 +46,18 @@ test('a web seed that asks to wait gives back every block it held, not only the 
   for (const b of picker.pick(peer, 'all', 100)) if (b.begin > 0) picker.release(peer, b);
 
   const seed = await busySeed(t);
-  const session = {
-    options: {},
+  const host: WebSeedHost = {
     meta,
     map,
-    picker,
-    complete: false,
-    pickForWebSeed: (worker: unknown, max: number) => picker.pick(worker, 'all', max),
-    onBlock: async () => {},
-    emit: () => true,
+    policyFor: () => undefined,
+    done: () => false,
+    pick: (worker, max) => picker.pick(worker, 'all', max),
+    release: (worker, block) => picker.release(worker, block),
+    receive: async () => {},
+    warn: () => {},
     fail: (err: Error) => assert.fail(err),
-  } as unknown as TorrentSession;
-  const worker = new WebSeedWorker(session, `${seed.url}a.bin`);
+  };
+  const worker = new WebSeedWorker(host, `${seed.url}a.bin`);
   t.after(() => worker.stop());
   worker.start();
 

@@ -13,8 +13,30 @@
  */
 
 import { SeedcastError } from '../errors.js';
-import type { TorrentSession } from './session.js';
+import type { OutboundPolicy } from '../net/index.js';
+import type { Metainfo } from '../torrent/index.js';
+import type { BlockRequest } from './picker.js';
+import type { PieceMap } from './piece-map.js';
 import { WebSeed } from './web-seed.js';
+
+/** What a web seed worker is given by its session (the download part's side of it). */
+export interface WebSeedHost {
+  readonly meta: Metainfo;
+  readonly map: PieceMap;
+  /** The outbound policy for this URL (none for a trusted web seed or without a policy). */
+  policyFor(url: string): OutboundPolicy | undefined;
+  /** True once the torrent is complete: the worker stops asking. */
+  done(): boolean;
+  /** Blocks for the worker, as if it were a peer with every piece. */
+  pick(worker: WebSeedWorker, max: number): BlockRequest[];
+  /** A block the worker took and gives back. */
+  release(worker: WebSeedWorker, block: BlockRequest): void;
+  /** A block fetched; never throws (the session handles its store errors). */
+  receive(worker: WebSeedWorker, index: number, begin: number, block: Uint8Array): Promise<void>;
+  warn(message: string): void;
+  /** An error that is not the web seed's own: the session fails. */
+  fail(reason: Error): void;
+}
 
 const BLOCKS_PER_REQUEST = 64; // 1 MiB
 const PARALLEL = 2;
@@ -27,16 +49,11 @@ export class WebSeedWorker {
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly session: TorrentSession,
+    private readonly host: WebSeedHost,
     readonly url: string,
     private readonly graceMs = 0,
   ) {
-    const { policy, trusted } = session.options;
-    this.seed = new WebSeed(
-      url,
-      { meta: session.meta!, map: session.map! },
-      { policy: policy && !trusted?.(url) ? policy : undefined },
-    );
+    this.seed = new WebSeed(url, { meta: host.meta, map: host.map }, { policy: host.policyFor(url) });
   }
 
   get downloaded(): number {
@@ -49,7 +66,7 @@ export class WebSeedWorker {
     for (let i = 0; i < PARALLEL; i++) {
       // The loop handles the web seed's failures; anything else is the session's (it fails).
       this.loop().catch((err: Error) => {
-        if (this.running) this.session.fail(err);
+        if (this.running) this.host.fail(err);
       });
     }
   }
@@ -61,8 +78,8 @@ export class WebSeedWorker {
 
   private async loop(): Promise<void> {
     if (this.graceMs > 0) await sleep(this.graceMs);
-    while (this.running && !this.session.complete) {
-      const blocks = this.session.pickForWebSeed(this, BLOCKS_PER_REQUEST);
+    while (this.running && !this.host.done()) {
+      const blocks = this.host.pick(this, BLOCKS_PER_REQUEST);
       if (blocks.length === 0) {
         await sleep(500);
         continue;
@@ -77,29 +94,29 @@ export class WebSeedWorker {
       }
       for (const [r, run] of runs.entries()) {
         const first = run[0]!;
-        const start = this.session.map!.piece(first.index).offset + first.begin;
+        const start = this.host.map.piece(first.index).offset + first.begin;
         const length = run.reduce((s, b) => s + b.length, 0);
         try {
           const data = await this.seed.read(start, length, this.abort.signal);
           this.failures = 0;
           let at = 0;
           for (const b of run) {
-            await this.session.onBlock(this, b.index, b.begin, data.subarray(at, at + b.length));
+            await this.host.receive(this, b.index, b.begin, data.subarray(at, at + b.length));
             at += b.length;
           }
         } catch (err) {
           // Every block still held goes back, not only this run's: a web seed that asks to wait
           // (503 + Retry-After) must not keep the peers from blocks they could bring meanwhile.
-          for (const b of runs.slice(r).flat()) this.session.picker?.release(this, b);
+          for (const b of runs.slice(r).flat()) this.host.release(this, b);
           if (!this.running) return;
           if (err instanceof SeedcastError && err.code === 'OUTBOUND_REFUSED') {
             // Refused by the outbound policy: it will not become allowed, so stop asking.
             this.running = false;
-            this.session.emit('warning', `web seed ${this.url} not used: ${err.message}`);
+            this.host.warn(`web seed ${this.url} not used: ${err.message}`);
             return;
           }
           this.failures++;
-          this.session.emit('warning', `web seed ${this.url}: ${(err as Error).message}`);
+          this.host.warn(`web seed ${this.url}: ${(err as Error).message}`);
           const backoff = Math.min(60_000, 1000 * 2 ** (this.failures - 1));
           await sleep(Math.max(backoff, this.seed.retryAt - Date.now()));
           break;
