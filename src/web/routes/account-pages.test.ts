@@ -6,8 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertInert, Browser, openPagesSite } from './pages-fixtures.js';
-import { multipart } from './site-fixtures.js';
+import { assertInert, Browser, openPagesSite } from '../../../test/pages-fixtures.js';
+import { multipart } from '../../../test/site-fixtures.js';
 
 test('register, log out, log in: a session cookie, HttpOnly and SameSite=Lax', async (t) => {
   const s = await openPagesSite(t);

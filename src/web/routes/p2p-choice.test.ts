@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import type { LimitOverrides } from '../src/web/limits.js';
-import { addItem } from './pages-fixtures.js';
-import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
+import { addItem } from '../../../test/pages-fixtures.js';
+import { login, multipart, openTestSite, type TestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
+import type { LimitOverrides } from '../../web/limits.js';
 
 async function openSite(t: { after(fn: () => unknown): void }, limits?: LimitOverrides): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-p2p-choice-'));

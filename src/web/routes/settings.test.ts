@@ -8,8 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPagesSite } from './pages-fixtures.js';
-import { multipart, type TestSite } from './site-fixtures.js';
+import { openPagesSite } from '../../../test/pages-fixtures.js';
+import { multipart, type TestSite } from '../../../test/site-fixtures.js';
 
 const PASSWORD = 'correct horse';
 

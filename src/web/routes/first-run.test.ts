@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { openPagesSite } from './pages-fixtures.js';
+import { openPagesSite } from '../../../test/pages-fixtures.js';
 
 const BANNER = "The first account you create becomes the site's admin.";
 

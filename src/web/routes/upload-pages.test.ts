@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { openDatabase } from '../src/db/index.js';
-import { createTorrent } from '../src/torrent/index.js';
-import { multipart, openTestSite, type Part, type TestSite } from './site-fixtures.js';
+import { multipart, openTestSite, type Part, type TestSite } from '../../../test/site-fixtures.js';
+import { openDatabase } from '../../db/index.js';
+import { createTorrent } from '../../torrent/index.js';
 
 async function openPagesSite(t: { after(fn: () => unknown): void }): Promise<TestSite> {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-upload-page-'));

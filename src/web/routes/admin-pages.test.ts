@@ -7,8 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { form, openPagesSite, pageSession } from './pages-fixtures.js';
-import { login, multipart } from './site-fixtures.js';
+import { form, openPagesSite, pageSession } from '../../../test/pages-fixtures.js';
+import { login, multipart } from '../../../test/site-fixtures.js';
 
 test('only admins see the admin page; an admin takes an item down and restores it', async (t) => {
   const s = await openPagesSite(t);

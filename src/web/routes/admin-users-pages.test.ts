@@ -8,8 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { form, openPagesSite, pageSession } from './pages-fixtures.js';
-import type { TestSite } from './site-fixtures.js';
+import { form, openPagesSite, pageSession } from '../../../test/pages-fixtures.js';
+import type { TestSite } from '../../../test/site-fixtures.js';
 
 /** A visitor's cookie and CSRF token (no account). */
 async function visitor(s: TestSite) {

@@ -7,8 +7,14 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addItem, assertInert, EVIL_DESCRIPTION, EVIL_TITLE, openPagesSite } from './pages-fixtures.js';
-import { login, multipart } from './site-fixtures.js';
+import {
+  addItem,
+  assertInert,
+  EVIL_DESCRIPTION,
+  EVIL_TITLE,
+  openPagesSite,
+} from '../../../test/pages-fixtures.js';
+import { login, multipart } from '../../../test/site-fixtures.js';
 
 test('the home page is HTML with the newest items, escaped', async (t) => {
   const s = await openPagesSite(t);

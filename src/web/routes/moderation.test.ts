@@ -10,9 +10,9 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CommunityRepository } from '../src/catalog/index.js';
-import { openPagesSite } from './pages-fixtures.js';
-import { login, type TestSite } from './site-fixtures.js';
+import { openPagesSite } from '../../../test/pages-fixtures.js';
+import { login, type TestSite } from '../../../test/site-fixtures.js';
+import type { CommunityRepository } from '../../catalog/index.js';
 
 async function readyItem(s: TestSite, title: string) {
   const owner = (await s.site.users.byName('root'))!;

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import type { CommunityRepository } from '../src/catalog/index.js';
-import { openDatabase } from '../src/db/index.js';
-import { login, multipart, openTestSite, type TestSite } from './site-fixtures.js';
+import { login, multipart, openTestSite, type TestSite } from '../../../test/site-fixtures.js';
+import type { CommunityRepository } from '../../catalog/index.js';
+import { openDatabase } from '../../db/index.js';
 
 async function openSite(t: { after(fn: () => unknown): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'seedcast-community-'));
