@@ -41,10 +41,14 @@ export function requireTools(t: TestContext, ...names: string[]): boolean {
   return false;
 }
 
-/** A fresh temporary folder, removed when the test ends. */
+/**
+ * A fresh temporary folder, removed when the test ends. A process the test started may still be
+ * writing into it while it stops (its own `after` hook may run after this one): the removal retries
+ * on ENOTEMPTY and EBUSY for a few seconds rather than failing the test.
+ */
 export function tempDir(t: TestContext, prefix = 'seedcast-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 }));
   return dir;
 }
 
