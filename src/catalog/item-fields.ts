@@ -279,7 +279,10 @@ export function itemField(name: ItemFieldName): ItemFieldSpec {
 
 /** The declared fields' values of an item (for the API's and the account export's JSON). */
 export function itemFieldValues(item: ItemFieldValues): ItemFieldValues {
-  return Object.fromEntries(ITEM_FIELDS.map((f) => [f.name, item[f.name]])) as ItemFieldValues;
+  // A loop over the declaration rather than `Object.fromEntries`, which makes a dictionary-mode object.
+  const out: Record<string, unknown> = {};
+  for (const f of ITEM_FIELDS) out[f.name] = item[f.name];
+  return out as ItemFieldValues;
 }
 
 /**
