@@ -6,10 +6,12 @@
 // forms found in the lockfile (>=, >, <=, <, ^, ~, x-ranges, *, ||); anything else is a failure.
 import { readFileSync } from 'node:fs';
 
-/** Packages whose `engines` leave out a version we support, and why that is acceptable. */
+/**
+ * Packages whose `engines` leave out a version we support, and why that is acceptable. (Fastify's
+ * light-my-request 6.8 needs cookie@2, `>=22`: package.json's `overrides` keeps it at 6.6, whose
+ * cookie@1 admits every Node we support, so no runtime dependency is an exception.)
+ */
 const KNOWN = {
-  'node_modules/cookie':
-    'cookie@2 (>=22) is ESM-only; only light-my-request (Fastify inject(), used by tests) requires it, which works from Node 20.19 (require of ESM unflagged)',
   'node_modules/webtorrent':
     'devDependency: tests load its browser bundle (dist/webtorrent.min.js) into Chromium, never webtorrent in Node',
   'node_modules/ut_metadata': "webtorrent's dependency, inside the same browser bundle",
