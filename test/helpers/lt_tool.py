@@ -160,15 +160,19 @@ def download(source, save_path, peer=None, ses=None):
         for p in h.get_peer_info():
             key = "%s:%d" % p.ip
             client = p.client.decode("utf-8", "replace") if isinstance(p.client, bytes) else p.client
-            old = received.get(key, {"received": 0})
-            received[key] = {"ip": key, "client": client, "received": max(old["received"], p.total_download)}
+            old = received.get(key, {"received": 0, "client": ""})
+            # A peer's client is named once its handshake is read; keep the name once known.
+            received[key] = {"ip": key, "client": client or old["client"],
+                             "received": max(old["received"], p.total_download)}
 
     while time.time() < deadline:
         sample()
         s = h.status()
         if s.is_seeding:
-            time.sleep(1.5)  # per-peer counters are brought up to date once a second
-            sample()
+            # per-peer counters are brought up to date once a second, on a busy machine later
+            for _ in range(6):
+                time.sleep(0.5)
+                sample()
             break
         if peer and s.num_peers == 0 and int(time.time() - start) % 5 == 0:
             h.connect_peer((host, int(port)))
