@@ -23,6 +23,7 @@ if [ "${1:-}" = "--prepare" ]; then
   run=false
 else
   work="$(mktemp -d)"
+  chmod 755 "$work" # a test runs the CLI as the user "nobody" with this Node
   trap 'rm -rf "$work"' EXIT
   run=true
 fi

@@ -18,6 +18,8 @@ node24="${SEEDCAST_CI_NODE24_DIR:-}"
 prepare=
 if [ -z "$node24" ]; then
   node24="$(mktemp -d)"
+  # Readable by all: a test runs the CLI as the user "nobody" (create-errors), with this Node.
+  chmod 755 "$node24"
   bash scripts/ci/node24.sh --prepare "$node24" > "$node24.log" 2>&1 &
   prepare=$!
 fi
