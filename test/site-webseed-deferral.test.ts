@@ -111,6 +111,10 @@ test("the web seed serves a client the site's peer is not serving and defers one
   assert.equal(deferred.statusCode, 503, deferred.body);
   assert.equal(deferred.headers['retry-after'], String(DEFERRAL_DEFAULTS.retryAfter));
   assert.equal(deferred.json().error.code, 'FILE_USE_SWARM');
+  // None of the file's headers: aria2c reads a 503's body by its Content-Range and waited 60 s for it.
+  for (const header of ['content-range', 'accept-ranges', 'etag', 'content-disposition'])
+    assert.equal(deferred.headers[header], undefined, `a refusal has no ${header}`);
+  assert.equal(Number(deferred.headers['content-length']), deferred.rawPayload.length);
   const elsewhere = s.site.seeding.admitWebSeed(item.id, '192.0.2.7', { length: 16384, waited: true });
   elsewhere.release();
   assert.equal(elsewhere.serve, true, 'other addresses are not affected');

@@ -30,7 +30,7 @@
  * with `Retry-After`, STORAGE_UNAVAILABLE) until the repair writes them back; every other range is.
  */
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ItemRepository } from '../../catalog/index.js';
 import type { Fixity, Seeding, ServedTorrents, Traffic } from '../../distribution/index.js';
 import { ERRORS, isSeedcastError, SeedcastError } from '../../errors.js';
@@ -183,7 +183,10 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         admission = admit(true);
       }
       if (admission && admission.serve !== true) {
-        return reply
+        // No header of the file's bytes on a refusal: aria2c 1.36 reads a 503's body by its
+        // Content-Range (the whole requested range), not its Content-Length, and so waited out its
+        // 60 s timeout for bytes that never came, holding the piece from its peers meanwhile.
+        return withoutFileHeaders(reply)
           .code(503)
           .type('application/json; charset=utf-8')
           .header('Retry-After', String(admission.serve === false ? admission.retryAfter : 1))
@@ -194,7 +197,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       // Fixity (issue 22): never bytes that fail their hash; the swarm has them, the repair brings them back.
       if (options.fixity?.damagedRange(item.id, file.blobKey, offset, length)) {
         admission?.release();
-        reply.removeHeader('Content-Range').header('Retry-After', '60');
+        withoutFileHeaders(reply).header('Retry-After', '60');
         throw new SeedcastError(
           'STORAGE_UNAVAILABLE',
           `item ${item.id}: part of "${name}" is being repaired`,
@@ -208,7 +211,7 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
         // 503 with Retry-After, which web-seed clients take as "not now" (aria2c 1.36 stalls at 99% on
         // a 404, or a 503 without Retry-After, for a range its peers could give it).
         if (isSeedcastError(err, 'STORAGE_NOT_FOUND')) {
-          reply.removeHeader('Content-Range').header('Retry-After', '60');
+          withoutFileHeaders(reply).header('Retry-After', '60');
           throw new SeedcastError(
             'STORAGE_UNAVAILABLE',
             `item ${item.id}: file "${name}" is missing from storage`,
@@ -220,4 +223,11 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       return reply.send(stream);
     },
   });
+}
+
+/** A refusal's reply: the headers that describe the file's bytes (set before the answer was known) removed. */
+function withoutFileHeaders(reply: FastifyReply): FastifyReply {
+  for (const name of ['Content-Range', 'Accept-Ranges', 'ETag', 'Content-Disposition', 'Cache-Control'])
+    reply.removeHeader(name);
+  return reply;
 }
