@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { cliArgv } from './helpers/cli-entry.js';
 import { LIBTORRENT_PYTHON, requireTools, run, start, tempDir, testEnv } from './helpers/tools.js';
 
 const LT_TOOL = new URL('./helpers/lt_tool.py', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
-const BIN = new URL('../src/cli/bin.ts', import.meta.url).pathname;
 const NODES = new URL('./helpers/dht-nodes.ts', import.meta.url).pathname;
 
 test('transmission-cli downloads a trackerless magnet from seedcast seed through the DHT', {
@@ -55,9 +55,9 @@ test('transmission-cli downloads a trackerless magnet from seedcast seed through
   const magnet = `magnet:?xt=urn:btih:${made.v1}&dn=episode.ogg`;
   const script = `
     ip link set lo up && ip addr add 10.77.0.1/8 dev lo || exit 3
-    node --import ${TSX} ${BIN} seed ${dir}/e.torrent ${dir}/src/episode.ogg --port 45141 --dht-bootstrap none -q &
+    ${process.execPath} ${cliArgv(['seed', `${dir}/e.torrent`, `${dir}/src/episode.ogg`, '--port', '45141', '--dht-bootstrap', 'none', '-q']).join(' ')} &
     sleep 3
-    node --import ${TSX} ${NODES} 10.77.0.1 45141 12 46000 &
+    ${process.execPath} --import ${TSX} ${NODES} 10.77.0.1 45141 12 46000 &
     sleep 4
     transmission-cli -g ${dir}/tr-config -w ${dir}/out '${magnet}' > ${dir}/transmission.log 2>&1 &
     for i in $(seq 140); do

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { cliArgv } from '../../test/helpers/cli-entry.js';
 import { isSeedcastError } from '../errors.js';
 import { type CreateOptions, createTorrent } from './create.js';
 
@@ -21,7 +22,6 @@ function file(t: TestContext, size = 1000): string {
 }
 
 const quick: CreateOptions = { threads: 1, mainThread: true };
-const BIN = new URL('../cli/bin.ts', import.meta.url).pathname;
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern?: RegExp) {
   await assert.rejects(promise, (err: unknown) => {
@@ -108,7 +108,7 @@ describe('createTorrent rejects input it cannot read with CREATE_INPUT', () => {
     }
     // root reads any file: run the command as the unprivileged user "nobody" instead
     const asNobody = (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), BIN, ...args], {
+      spawnSync(process.execPath, cliArgv(args), {
         uid: 65534,
         gid: 65534,
         cwd: dir,
