@@ -10,23 +10,31 @@
  */
 
 import { PiecePicker } from './picker.js';
-import type { TorrentSession } from './session.js';
-import { isRepairing } from './session-repair.js';
+import type { SwarmFinder } from './session-swarm.js';
+import type { TorrentView } from './session-view.js';
+
+/** What deciding idleness reads of a session, and what going idle drops. */
+export interface IdleHost extends TorrentView {
+  /** A fixity repair is under way (`session-repair.ts`). */
+  readonly repairing: boolean;
+  readonly swarm: Pick<SwarmFinder, 'idle' | 'nextDue'>;
+  /** Drop the picker and the uploader's read cache (made again when a peer connects). */
+  dropPeerState(): void;
+}
 
 /** The session's picker over its `have` (undefined before the metadata). */
-export function makePicker(s: TorrentSession): PiecePicker | undefined {
+export function makePicker(s: Pick<TorrentView, 'meta' | 'map' | 'have'>): PiecePicker | undefined {
   const { meta, map, have } = s;
   if (!meta || !map || !have) return undefined;
   return new PiecePicker({ pieceCount: meta.pieceCount, pieceSize: (i) => map.piece(i).length }, have);
 }
 
 /** Undefined while `s` has work each second; else when it needs its next tick (ms; Infinity: none due). */
-export function idleUntil(s: TorrentSession): number | undefined {
+export function idleUntil(s: IdleHost): number | undefined {
   if (!s.running || s.failure || !s.meta || !(s.complete || s.seedOnly)) return undefined;
   // A fixity repair fetches pieces: it keeps its picker (over the batch) and its ticks.
-  if (isRepairing(s)) return undefined;
+  if (s.repairing) return undefined;
   if (s.peers.size > 0 || !s.swarm.idle(Date.now())) return undefined;
-  s.pickerState = undefined;
-  s.uploader.clearCache();
+  s.dropPeerState();
   return s.swarm.nextDue();
 }

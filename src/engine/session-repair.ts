@@ -21,12 +21,36 @@
  * leaves the pieces out of `have` (still damaged, never served).
  */
 
+import type { EventEmitter } from 'node:events';
 import { SeedcastError } from '../errors.js';
 import { Bitfield } from './bitfield.js';
-import { describeError, guardedStore } from './fault.js';
+import { describeError, type Failable, guardedStore } from './fault.js';
 import type { PieceStore } from './file-store.js';
 import { PiecePicker } from './picker.js';
-import type { TorrentSession } from './session.js';
+import type { Downloader } from './session-download.js';
+import type { SwarmFinder } from './session-swarm.js';
+import type { Uploader } from './session-upload.js';
+import type { TorrentView } from './session-view.js';
+
+/**
+ * What a repair changes of a session (`TorrentSession` is one): a repair is the session switching
+ * modes for a while, so it sets the session's store and picker, and drives its parts through the
+ * few calls below; it listens to `piece` (verified) and `failed`.
+ */
+export interface RepairHost
+  extends TorrentView,
+    Failable,
+    Pick<EventEmitter, 'on' | 'off' | 'prependListener' | 'emit'> {
+  store: PieceStore | undefined;
+  /** The picker in use (the repair's while it runs), and the one the session keeps. */
+  readonly picker: PiecePicker | undefined;
+  pickerState: PiecePicker | undefined;
+  damagedPieces: number[];
+  readonly uploader: Pick<Uploader, 'clearCache'>;
+  readonly downloader: Pick<Downloader, 'updateInterest' | 'releaseAll' | 'clear'>;
+  readonly swarm: Pick<SwarmFinder, 'announce'>;
+  connectMore(): void;
+}
 
 export interface RepairOptions {
   /** Called once every piece is whole in the repair store, before the session leaves it (write back). */
@@ -36,16 +60,16 @@ export interface RepairOptions {
 }
 
 /** Sessions being repaired (one repair at a time per session). */
-const repairing = new WeakSet<TorrentSession>();
+const repairing = new WeakSet<object>();
 
 /** True while `session` fetches damaged pieces (see `repairPieces`). */
-export function isRepairing(session: TorrentSession): boolean {
+export function isRepairing(session: object): boolean {
   return repairing.has(session);
 }
 
 /** Fetches `pieces` again from peers into `store`, serving the others meanwhile; resolves with them. */
 export async function repairPieces(
-  session: TorrentSession,
+  session: RepairHost,
   store: PieceStore,
   pieces: readonly number[],
   options: RepairOptions = {},
@@ -97,7 +121,7 @@ export async function repairPieces(
 }
 
 /** A picker whose held pieces are `held`, knowing what the connected peers have. */
-function pickerOver(session: TorrentSession, held: Bitfield): PiecePicker {
+function pickerOver(session: RepairHost, held: Bitfield): PiecePicker {
   const map = session.map!;
   const picker = new PiecePicker({ pieceCount: held.length, pieceSize: (i) => map.piece(i).length }, held);
   for (const peer of session.peers.values()) if (peer.has) picker.addAvailability(peer.has);
@@ -105,7 +129,7 @@ function pickerOver(session: TorrentSession, held: Bitfield): PiecePicker {
 }
 
 /** Resolves once every piece is in `have`; rejects when the session stops or `signal` aborts. */
-function whenWhole(session: TorrentSession, pieces: number[], signal?: AbortSignal): Promise<void> {
+function whenWhole(session: RepairHost, pieces: number[], signal?: AbortSignal): Promise<void> {
   const missing = new Set(pieces.filter((i) => !session.have!.has(i)));
   if (missing.size === 0) return Promise.resolve();
   return new Promise<void>((resolve, reject) => {
@@ -135,7 +159,7 @@ function whenWhole(session: TorrentSession, pieces: number[], signal?: AbortSign
 }
 
 /** Back to the session's own store: nothing more is asked for, late blocks are not written. */
-function leave(session: TorrentSession, original: PieceStore): void {
+function leave(session: RepairHost, original: PieceStore): void {
   for (const peer of session.peers.values()) session.downloader.releaseAll(peer);
   session.downloader.clear();
   session.pickerState = undefined; // the session's own picker over `have`, made again on demand
@@ -145,7 +169,7 @@ function leave(session: TorrentSession, original: PieceStore): void {
   if (session.running) announce(session);
 }
 
-function announce(session: TorrentSession): void {
+function announce(session: RepairHost): void {
   session.swarm
     .announce(undefined)
     .catch((err: unknown) => session.emit('warning', `announce: ${describeError(err)}`));

@@ -5,7 +5,7 @@
  */
 
 import { type Peer, Rate, type Transport } from './peer.js';
-import type { TorrentSession } from './session.js';
+import type { TorrentView } from './session-view.js';
 
 export interface SessionStats {
   name: string | undefined;
@@ -62,8 +62,12 @@ export class TransferCounters {
 }
 
 /** The figures of session `s` now; `fromWebSeeds`: the bytes its web seeds delivered. */
-export function sessionStats(s: TorrentSession, fromWebSeeds: number): SessionStats {
-  const { meta, counters } = s;
+export function sessionStats(
+  s: Pick<TorrentView, 'meta' | 'map' | 'have' | 'peers' | 'complete'>,
+  counters: TransferCounters,
+  fromWebSeeds: number,
+): SessionStats {
+  const { meta } = s;
   const have = s.have?.count ?? 0;
   let left = 0;
   if (meta && s.map && s.have) {

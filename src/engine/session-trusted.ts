@@ -16,8 +16,8 @@
 
 import { Bitfield } from './bitfield.js';
 import { describeError, isTransient, summarize } from './fault.js';
+import type { HashAnswers } from './hash-answers.js';
 import type { Scheduler } from './scheduler.js';
-import type { TorrentSession } from './session.js';
 import type { TorrentView } from './session-view.js';
 
 /** How a session starts (`SessionOptions`): trust or recheck, the engine's scheduler, announces. */
@@ -39,7 +39,23 @@ export interface StartOptions {
  * rechecked (every piece read and hashed: resume after an interruption, kill -9 included). A
  * seed-only session reports the pieces it lacks as damaged.
  */
-export async function checkStored(s: TorrentSession): Promise<void> {
+/** What recording damage touches of a session: its list of damaged pieces, and its `damaged` event. */
+export interface DamageHost extends Pick<TorrentView, 'infoHash' | 'have' | 'log'> {
+  /** The damaged pieces, in order (this module keeps the order). */
+  readonly damagedPieces: number[];
+  /** Tell listeners (the `damaged` event) the list changed. */
+  damagedChanged(): void;
+}
+
+/** What the start-up check reads and sets of a session (`TorrentSession` is one). */
+export interface StartHost extends TorrentView, DamageHost {
+  readonly options: Pick<StartOptions, 'trustStored' | 'damaged'>;
+  readonly hashAnswers: Pick<HashAnswers, 'layersFromStore'>;
+  /** Set when pieces were already stored before start (checked when their v2 hashes come). */
+  readonly downloader: { storedBeforeStart: boolean };
+}
+
+export async function checkStored(s: StartHost): Promise<void> {
   const { store, map, verifier, have } = s;
   if (!store || !map || !verifier || !have) return;
   if (s.options.trustStored) {
@@ -61,14 +77,14 @@ export async function checkStored(s: TorrentSession): Promise<void> {
 }
 
 /** Record `pieces` of a seed-only session as damaged: kept in order, logged, `damaged` emitted. */
-export function markDamaged(s: TorrentSession, pieces: readonly number[]): void {
+export function markDamaged(s: DamageHost, pieces: readonly number[]): void {
   const list = s.damagedPieces;
   for (const i of pieces) if (!list.includes(i)) list.push(i);
   list.sort((a, b) => a - b);
   s.log(
     `torrent ${s.infoHash.toString('hex')}: ${list.length} of ${s.have?.length ?? 0} pieces damaged in the read-only store (serving the rest): ${summarize(list)}`,
   );
-  s.emit('damaged', s.damaged());
+  s.damagedChanged();
 }
 
 export class TrustedPieces {

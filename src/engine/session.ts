@@ -36,6 +36,7 @@ import { idleUntil, makePicker } from './session-idle.js';
 import type { MetadataFetcher } from './session-metadata.js';
 import { composeParts, webSeedHost } from './session-parts.js';
 import type { PeerHandler } from './session-peers.js';
+import { isRepairing } from './session-repair.js';
 import { type SessionStats, sessionStats, TransferCounters } from './session-stats.js';
 import type { SessionSuperSeed } from './session-super-seed.js';
 import type { SessionDht, SwarmFinder } from './session-swarm.js';
@@ -174,6 +175,22 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   /** Pieces a seed-only session found damaged at its recheck (empty otherwise), in order. */
   damaged(): number[] {
     return [...this.damagedPieces];
+  }
+
+  /** The damaged list changed (`session-trusted.ts`): tell the `damaged` listeners. */
+  damagedChanged(): void {
+    this.emit('damaged', this.damaged());
+  }
+
+  /** A fixity repair is under way (`session-repair.ts`). */
+  get repairing(): boolean {
+    return isRepairing(this);
+  }
+
+  /** Going idle (`session-idle.ts`): drop what only peers need, made again when one connects. */
+  dropPeerState(): void {
+    this.pickerState = undefined;
+    this.uploader.clearCache();
   }
 
   /** Tick an idle session again (a peer came, an address to dial). */
@@ -345,6 +362,7 @@ export class TorrentSession extends EventEmitter<SessionEvents> {
   stats(): SessionStats {
     return sessionStats(
       this,
+      this.counters,
       this.webSeeds.reduce((s, w) => s + w.downloaded, 0),
     );
   }
