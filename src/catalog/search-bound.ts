@@ -12,8 +12,9 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { FacetRow } from './search-facets.js';
-import { bm25Scores, type ScoreContext } from './search-score.js';
+import { bm25Inputs, bm25Scores, FTS_WEIGHTS, type ScoreContext } from './search-score.js';
 import type { Plan } from './search-stats.js';
+import { ftsQuery } from './search-terms.js';
 
 export interface RankedPage {
   ids: number[];
@@ -65,6 +66,7 @@ async function rankedSqlite(
   offset: number,
   window: number,
 ): Promise<RankedPage> {
+  if (ctx.native && plan.text) return rankedNative(ctx, plan.text.filters, bound, limit, offset, window);
   const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
   const estimated = all.length > bound && plan.title !== undefined;
   const title = estimated ? await newestIds(ctx.db, plan, plan.title!.where, bound) : [];
@@ -80,6 +82,53 @@ async function rankedSqlite(
     .filter((id) => scores.has(id))
     .sort((a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a);
   return { ids: ranked.slice(offset, offset + limit), estimated, newest: all, rows };
+}
+
+/** The newest `limit` matches of the FTS5 query `match`, newest first, each with its bm25. */
+async function scoredIds(db: Database, match: string, args: number[], limit: number) {
+  const r = await sql<{ id: number; score: number }>`select rowid as id,
+      seedcast_bm25(items_fts, ${sql.join(args.map((a) => sql`${a}`))}) as score
+    from items_fts where items_fts match ${match} order by rowid desc limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/**
+ * SQLite with the search extension (`native/sqlite_search.c`): the same candidates as
+ * `rankedSqlite`, each scored by `seedcast_bm25` in the walk that finds it, from FTS5's position
+ * lists (no row's text is read). The title tier's query starts with the words unfiltered, whose
+ * phrases are the ones scored (every column, as for the other candidates); the column-filtered copy
+ * and the filters after them weigh 0. The facets then read every sampled row from their index.
+ */
+async function rankedNative(
+  ctx: ScoreContext,
+  filters: readonly string[],
+  bound: number,
+  limit: number,
+  offset: number,
+  window: number,
+): Promise<RankedPage> {
+  const { idf } = await bm25Inputs(ctx);
+  const args = [...FTS_WEIGHTS, 0, ...idf];
+  const text = ftsQuery(ctx.words, ctx.prefix);
+  const all = await scoredIds(ctx.db, [text, ...filters].join(' AND '), args, Math.max(bound + 1, window));
+  const estimated = all.length > bound;
+  const title = estimated
+    ? await scoredIds(ctx.db, [`(${text})`, `{title} : (${text})`, ...filters].join(' AND '), args, bound)
+    : [];
+  const scores = new Map<number, number>();
+  const tier = new Set<number>();
+  for (const row of title) {
+    scores.set(Number(row.id), row.score);
+    tier.add(Number(row.id));
+  }
+  for (const row of all) {
+    if (scores.size >= bound) break;
+    if (!tier.has(Number(row.id))) scores.set(Number(row.id), row.score);
+  }
+  const ranked = [...scores.keys()].sort(
+    (a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a,
+  );
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all.map((r) => Number(r.id)) };
 }
 
 /** One page of ids by relevance, ranking at most about `bound` matches. */

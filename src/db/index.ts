@@ -10,11 +10,13 @@ export {
   type Database,
   type DatabaseTarget,
   databaseKind,
+  hasSearchExtension,
   migrateToLatest,
   type OpenOptions,
   openDatabase,
   parseDatabaseTarget,
 } from './open.js';
+export { searchExtensionStatus } from './sqlite-extension.js';
 export * from './schema.js';
 export * from './schema-captions.js';
 export * from './schema-fixity.js';

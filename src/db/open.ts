@@ -17,6 +17,7 @@ import pg from 'pg';
 import { SeedcastError } from '../errors.js';
 import { type DbKind, migrations } from './migrations.js';
 import type { Schema } from './schema.js';
+import { loadSearchExtension } from './sqlite-extension.js';
 
 export type Database = Kysely<Schema>;
 
@@ -30,9 +31,17 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** PostgreSQL: connections in the pool (default 10). */
   poolSize?: number;
+  /** SQLite: load the search extension when it is built (default true; `src/db/sqlite-extension.ts`). */
+  searchExtension?: boolean;
 }
 
 const kinds = new WeakMap<object, DbKind>();
+const extended = new WeakSet<object>();
+
+/** SQLite: the connection has the search extension's `seedcast_bm25` (`src/db/sqlite-extension.ts`). */
+export function hasSearchExtension(db: Database): boolean {
+  return extended.has(db);
+}
 
 /** Which database is behind `db` (for the few statements that differ, such as full-text search). */
 export function databaseKind(db: Database): DbKind {
@@ -76,7 +85,7 @@ const pgTypes = {
     oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-function sqliteDialect(path: string, options: OpenOptions): SqliteDialect {
+function sqliteDialect(path: string, options: OpenOptions): { dialect: SqliteDialect; extension: boolean } {
   let database: Sqlite.Database;
   try {
     if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
@@ -99,7 +108,8 @@ function sqliteDialect(path: string, options: OpenOptions): SqliteDialect {
       },
     );
   }
-  return new SqliteDialect({ database });
+  const extension = loadSearchExtension(database, options.searchExtension ?? true);
+  return { dialect: new SqliteDialect({ database }), extension };
 }
 
 function postgresDialect(url: string, options: OpenOptions): PostgresDialect {
@@ -114,9 +124,10 @@ function postgresDialect(url: string, options: OpenOptions): PostgresDialect {
 /** Opens (and by default migrates) the database at `target`. Close it with `db.destroy()`. */
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const { kind, location } = parseDatabaseTarget(target);
-  const dialect = kind === 'sqlite' ? sqliteDialect(location, options) : postgresDialect(location, options);
-  const db = new Kysely<Schema>({ dialect });
+  const sqlite = kind === 'sqlite' ? sqliteDialect(location, options) : undefined;
+  const db = new Kysely<Schema>({ dialect: sqlite?.dialect ?? postgresDialect(location, options) });
   kinds.set(db, kind);
+  if (sqlite?.extension) extended.add(db);
   if (options.migrate ?? true) {
     try {
       await migrateToLatest(db);
