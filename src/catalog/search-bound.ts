@@ -10,7 +10,7 @@
  */
 
 import { type RawBuilder, sql } from 'kysely';
-import type { Database } from '../db/index.js';
+import { type Database, hasSearchExtension } from '../db/index.js';
 import type { FacetRow } from './search-facets.js';
 import { bm25Inputs, bm25Scores, FTS_WEIGHTS, type ScoreContext } from './search-score.js';
 import type { Plan } from './search-stats.js';
@@ -25,6 +25,9 @@ export interface RankedPage {
   /** SQLite: the facet columns of the rows the ranking read, by id. */
   rows?: Map<number, FacetRow>;
 }
+
+/** How many SQLite rankings each path scored (the tests check which one ran). */
+export const scoredBy = { extension: 0, javascript: 0 };
 
 /** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
 async function newest(
@@ -66,6 +69,7 @@ async function rankedSqlite(
   offset: number,
   window: number,
 ): Promise<RankedPage> {
+  scoredBy[ctx.native ? 'extension' : 'javascript']++;
   if (ctx.native && plan.text) return rankedNative(ctx, plan.text.filters, bound, limit, offset, window);
   const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
   const estimated = all.length > bound && plan.title !== undefined;
@@ -141,8 +145,10 @@ export async function rankedPage(
   scoring?: Omit<ScoreContext, 'db' | 'words' | 'prefix'>,
   window = 0,
 ): Promise<RankedPage> {
-  if (plan.kind === 'sqlite' && plan.text && scoring)
-    return rankedSqlite({ db, ...plan.text, ...scoring }, plan, bound, limit, offset, window);
+  if (plan.kind === 'sqlite' && plan.text && scoring) {
+    const native = scoring.native ?? hasSearchExtension(db);
+    return rankedSqlite({ db, ...plan.text, ...scoring, native }, plan, bound, limit, offset, window);
+  }
   const { id, from, where } = plan;
   const all = await newest(db, plan, where, bound + 1);
   if (all.n <= bound || !plan.title || !plan.score) {

@@ -12,6 +12,7 @@ import { tempDir } from '../../test/helpers/tools.js';
 import { hasSearchExtension, MEDIA_TYPES, openDatabase } from '../db/index.js';
 import { ItemRepository } from './items.js';
 import { type SearchQuery, SearchRepository } from './search.js';
+import { scoredBy } from './search-bound.js';
 import { UserRepository } from './users.js';
 
 const WORDS = ['heron', 'lake', 'reed', 'dawn', 'grey', 'café', 'herald', 'wing'];
@@ -79,8 +80,11 @@ test('search answers the same with and without the search extension', async (t) 
     const native = new SearchRepository(db, items, bounds);
     const js = new SearchRepository(plain, new ItemRepository(plain), bounds);
     for (const query of queries) {
+      const before = { ...scoredBy };
       const a = await native.search(query);
+      assert.equal(scoredBy.extension, before.extension + 1, 'ranked by the extension');
       const b = await js.search(query);
+      assert.equal(scoredBy.javascript, before.javascript + 1, 'ranked in JavaScript');
       const what = `${JSON.stringify(query)} ${JSON.stringify(bounds)}`;
       assert.ok(b.items.length > 0, `${what}: something matches`);
       assert.deepEqual(

@@ -41,9 +41,13 @@ export function loadSearchExtension(database: Sqlite.Database, enabled = true): 
   return false;
 }
 
-/** `native` when the last connection opened loaded the extension, else `javascript` and why. */
+/**
+ * `native` when the last SQLite connection opened loaded the extension, else `javascript` and why;
+ * undefined before any (a PostgreSQL site).
+ */
 export function searchExtensionStatus():
   | { extension: 'native' }
-  | { extension: 'javascript'; reason: string } {
-  return status ?? { extension: 'javascript', reason: 'no SQLite database opened' };
+  | { extension: 'javascript'; reason: string }
+  | undefined {
+  return status;
 }
