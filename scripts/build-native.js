@@ -39,19 +39,25 @@ function skip(what, reason, fallback) {
 function addon() {
   const fallback = 'the tracker will use its JavaScript store and dgram';
   if (process.platform !== 'linux')
-    return skip(ADDON, `the addon uses Linux system calls (recvmmsg, sendmmsg), not ${process.platform}'s`, fallback);
+    return skip(
+      ADDON,
+      `the addon uses Linux system calls (recvmmsg, sendmmsg), not ${process.platform}'s`,
+      fallback,
+    );
   // npm gives scripts the path of its own node-gyp; outside npm, one on PATH.
   const gyp = process.env.npm_config_node_gyp;
   const [command, args] = gyp ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
   const run = spawnSync(command, args, { stdio: 'inherit' });
   if (run.error) return skip(ADDON, `node-gyp could not run: ${run.error.message}`, fallback);
-  if (run.status !== 0) return skip(ADDON, `node-gyp rebuild failed (exit ${run.status}; see above)`, fallback);
+  if (run.status !== 0)
+    return skip(ADDON, `node-gyp rebuild failed (exit ${run.status}; see above)`, fallback);
   say(`built ${ADDON}`);
 }
 
 function extension() {
   const fallback = 'search will compute bm25 in JavaScript';
-  if (process.platform !== 'linux') return skip(EXTENSION, `built on Linux only, not ${process.platform}`, fallback);
+  if (process.platform !== 'linux')
+    return skip(EXTENSION, `built on Linux only, not ${process.platform}`, fallback);
   let headers;
   try {
     const require = createRequire(import.meta.url);
@@ -59,7 +65,8 @@ function extension() {
   } catch {
     return skip(EXTENSION, 'better-sqlite3 is not installed', fallback);
   }
-  if (!existsSync(join(headers, 'sqlite3ext.h'))) return skip(EXTENSION, `no sqlite3ext.h in ${headers}`, fallback);
+  if (!existsSync(join(headers, 'sqlite3ext.h')))
+    return skip(EXTENSION, `no sqlite3ext.h in ${headers}`, fallback);
   mkdirSync(dirname(EXTENSION), { recursive: true });
   const cc = process.env.CC || 'cc';
   const flags = ['-O2', '-fPIC', '-shared', '-Wall', '-Wextra', '-Wno-unused-parameter'];

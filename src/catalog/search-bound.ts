@@ -70,7 +70,8 @@ async function rankedSqlite(
   window: number,
 ): Promise<RankedPage> {
   scoredBy[ctx.native ? 'extension' : 'javascript']++;
-  if (ctx.native && plan.text) return rankedNative(ctx, plan.text.filters, bound, limit, offset, window);
+  if (ctx.native && plan.text)
+    return rankedNative(ctx, plan, plan.text.filters, bound, limit, offset, window);
   const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
   const estimated = all.length > bound && plan.title !== undefined;
   const title = estimated ? await newestIds(ctx.db, plan, plan.title!.where, bound) : [];
@@ -101,21 +102,25 @@ async function scoredIds(db: Database, match: string, args: number[], limit: num
  * `rankedSqlite`, each scored by `seedcast_bm25` in the walk that finds it, from FTS5's position
  * lists (no row's text is read). The title tier's query starts with the words unfiltered, whose
  * phrases are the ones scored (every column, as for the other candidates); the column-filtered copy
- * and the filters after them weigh 0. The facets then read every sampled row from their index.
+ * and the filters after them weigh 0. The newest matches are walked once unscored (for the counts
+ * and facets) and scored only as deep as the candidates that fill the set after the title tier
+ * (none when it is full): scoring a row costs a lookup of its token counts. The facets then read
+ * every sampled row from their index.
  */
 async function rankedNative(
   ctx: ScoreContext,
+  plan: Plan,
   filters: readonly string[],
   bound: number,
   limit: number,
   offset: number,
   window: number,
 ): Promise<RankedPage> {
+  const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
+  const estimated = all.length > bound;
   const { idf } = await bm25Inputs(ctx);
   const args = [...FTS_WEIGHTS, 0, ...idf];
   const text = ftsQuery(ctx.words, ctx.prefix);
-  const all = await scoredIds(ctx.db, [text, ...filters].join(' AND '), args, Math.max(bound + 1, window));
-  const estimated = all.length > bound;
   const title = estimated
     ? await scoredIds(ctx.db, [`(${text})`, `{title} : (${text})`, ...filters].join(' AND '), args, bound)
     : [];
@@ -125,14 +130,19 @@ async function rankedNative(
     scores.set(Number(row.id), row.score);
     tier.add(Number(row.id));
   }
-  for (const row of all) {
-    if (scores.size >= bound) break;
-    if (!tier.has(Number(row.id))) scores.set(Number(row.id), row.score);
+  let need = bound - title.length;
+  let depth = 0;
+  for (const id of all) {
+    if (need <= 0) break;
+    depth++;
+    if (!tier.has(id)) need--;
   }
+  const fill = depth > 0 ? await scoredIds(ctx.db, [text, ...filters].join(' AND '), args, depth) : [];
+  for (const row of fill) if (!tier.has(Number(row.id))) scores.set(Number(row.id), row.score);
   const ranked = [...scores.keys()].sort(
     (a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a,
   );
-  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all.map((r) => Number(r.id)) };
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all };
 }
 
 /** One page of ids by relevance, ranking at most about `bound` matches. */

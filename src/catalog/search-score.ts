@@ -10,6 +10,8 @@
  * its IDF). With one word the IDF is a constant factor and is not needed at all. Matching stays
  * FTS5's; only term frequencies are counted here, with a tokenizer that mirrors `unicode61
  * remove_diacritics 2` (letters, digits and private-use characters; diacritics folded; lower case).
+ * This is the path without the search extension: with it, FTS5 itself gives the term frequencies
+ * to `seedcast_bm25` in the candidate walk (`search-bound.ts`), and only `bm25Inputs` is used here.
  */
 
 import { sql } from 'kysely';

@@ -16,8 +16,8 @@ export {
   openDatabase,
   parseDatabaseTarget,
 } from './open.js';
-export { searchExtensionStatus } from './sqlite-extension.js';
 export * from './schema.js';
 export * from './schema-captions.js';
 export * from './schema-fixity.js';
 export * from './schema-people.js';
+export { searchExtensionStatus } from './sqlite-extension.js';
