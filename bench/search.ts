@@ -13,6 +13,11 @@
  *
  *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--keep file.db]
  *   node --import tsx bench/search.ts --pg            (a real PostgreSQL started on loopback)
+ *
+ * SQLite with the search extension built: each query also runs through a second connection
+ * without it (JavaScript bm25; `--before-mmap`: with 256 MiB mapped, as before 2 GiB), the two
+ * alternating which goes first, every answer checked equal, CPU ms per query printed for both
+ * (`--no-ab` skips it).
  *   node --import tsx bench/search.ts --pg-url postgres://...   (an empty database)
  */
 
@@ -41,6 +46,7 @@ const { values } = parseArgs({
     'pg-url': { type: 'string' },
     keep: { type: 'string' },
     'no-ab': { type: 'boolean', default: false },
+    'before-mmap': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.items);
@@ -182,6 +188,8 @@ try {
     kind === 'sqlite' && hasSearchExtension(db) && !values['no-ab']
       ? await openDatabase({ sqlite: values.keep ?? join(dir, 'bench.db') }, { searchExtension: false })
       : undefined;
+  // The JavaScript side as main opened it: 256 MiB of the file mapped (src/db/open.ts maps 2 GiB now).
+  if (plain && values['before-mmap']) await sql`pragma mmap_size = 268435456`.execute(plain);
   const jsSearch = plain && new SearchRepository(plain, new ItemRepository(plain));
   const timed = async (repo: SearchRepository, query: SearchQuery) => {
     const cpu = process.cpuUsage();
@@ -203,7 +211,9 @@ try {
   );
   console.log(`search extension (seedcast_bm25): ${hasSearchExtension(db) ? 'loaded' : 'not loaded'}`);
   if (jsSearch)
-    console.log('A/B: cpu = CPU ms per query with the extension; js = the same without it (JavaScript bm25)');
+    console.log(
+      `A/B: cpu = CPU ms per query with the extension; js = the same without it (JavaScript bm25${values['before-mmap'] ? ', 256 MiB mapped as before' : ''})`,
+    );
   console.log(
     `${'shape'.padEnd(14)}      p50       p99       max  estimated  bounded  peer p99  ratio` +
       (jsSearch ? '   cpu p50   cpu p99    js p99 js cpu p50 js cpu p99  cpu/js' : ''),
