@@ -13,6 +13,11 @@
  *
  *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--keep file.db]
  *   node --import tsx bench/search.ts --pg            (a real PostgreSQL started on loopback)
+ *
+ * SQLite with the search extension built: each query also runs through a second connection
+ * without it (JavaScript bm25; `--before-mmap`: with 256 MiB mapped, as before 2 GiB), the two
+ * alternating which goes first, every answer checked equal, CPU ms per query printed for both
+ * (`--no-ab` skips it).
  *   node --import tsx bench/search.ts --pg-url postgres://...   (an empty database)
  */
 
@@ -25,11 +30,12 @@ import {
   ItemRepository,
   type SearchQuery,
   SearchRepository,
+  type SearchResult,
   searchWords,
   UserRepository,
 } from '../src/catalog/index.js';
 import { ftsQuery, tsQuery } from '../src/catalog/search.js';
-import { databaseKind, MEDIA_TYPES, openDatabase } from '../src/db/index.js';
+import { databaseKind, hasSearchExtension, MEDIA_TYPES, openDatabase } from '../src/db/index.js';
 import { startPostgres } from '../test/helpers/postgres.js';
 
 const { values } = parseArgs({
@@ -39,9 +45,18 @@ const { values } = parseArgs({
     pg: { type: 'boolean', default: false },
     'pg-url': { type: 'string' },
     keep: { type: 'string' },
+    'no-ab': { type: 'boolean', default: false },
+    'before-mmap': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.items);
+
+/** The two paths must agree (the A/B): the same page, total and facets. */
+function assertSame(query: SearchQuery, a: SearchResult, b: SearchResult) {
+  const key = (r: SearchResult) =>
+    JSON.stringify([r.items.map((i) => i.id), r.total, r.facets, r.rankEstimated, r.facetsEstimated]);
+  if (key(a) !== key(b)) throw new Error(`the two paths differ for ${JSON.stringify(query)}`);
+}
 const Q = Number(values.queries);
 
 let seed = 42;
@@ -68,6 +83,7 @@ const reuse = values.keep !== undefined && existsSync(values.keep);
 const server = values.pg && !values['pg-url'] ? await startPostgres() : undefined;
 const pgUrl = values['pg-url'] ?? (await server?.createDatabase());
 const db = await openDatabase(pgUrl ?? { sqlite: values.keep ?? join(dir, 'bench.db') });
+let plain: typeof db | undefined;
 try {
   const items = new ItemRepository(db);
   const search = new SearchRepository(db, items);
@@ -165,6 +181,24 @@ try {
       );
     }
   };
+  // A/B in one process (SQLite with the search extension): the same file through a second
+  // connection without it (bm25 in JavaScript, as before the extension), the two alternating
+  // which goes first. CPU time per query is the figure to trust on a shared machine.
+  plain =
+    kind === 'sqlite' && hasSearchExtension(db) && !values['no-ab']
+      ? await openDatabase({ sqlite: values.keep ?? join(dir, 'bench.db') }, { searchExtension: false })
+      : undefined;
+  // The JavaScript side as main opened it: 256 MiB of the file mapped (src/db/open.ts maps 2 GiB now).
+  if (plain && values['before-mmap']) await sql`pragma mmap_size = 268435456`.execute(plain);
+  const jsSearch = plain && new SearchRepository(plain, new ItemRepository(plain));
+  const timed = async (repo: SearchRepository, query: SearchQuery) => {
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    const result = await repo.search(query);
+    const wall = performance.now() - t0;
+    const used = process.cpuUsage(cpu);
+    return { result, wall, cpu: (used.user + used.system) / 1000 };
+  };
   const all: number[] = [];
   const pct = (xs: number[], p: number) =>
     [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -175,17 +209,35 @@ try {
   console.log(
     'bounds (defaults): count, facets and ranking exact up to 2,000 matches each, estimates past them',
   );
-  console.log(`${'shape'.padEnd(14)}      p50       p99       max  estimated  bounded  peer p99  ratio`);
+  console.log(`search extension (seedcast_bm25): ${hasSearchExtension(db) ? 'loaded' : 'not loaded'}`);
+  if (jsSearch)
+    console.log(
+      `A/B: cpu = CPU ms per query with the extension; js = the same without it (JavaScript bm25${values['before-mmap'] ? ', 256 MiB mapped as before' : ''})`,
+    );
+  console.log(
+    `${'shape'.padEnd(14)}      p50       p99       max  estimated  bounded  peer p99  ratio` +
+      (jsSearch ? '   cpu p50   cpu p99    js p99 js cpu p50 js cpu p99  cpu/js' : ''),
+  );
   for (const [name, make] of kinds) {
     const times: number[] = [];
+    const cpus: number[] = [];
+    const jsTimes: number[] = [];
+    const jsCpus: number[] = [];
     const peerTimes: number[] = [];
     let estimated = 0;
     let bounded = 0;
     for (let i = 0; i < Q / kinds.length; i++) {
       const query = make();
-      const t0 = performance.now();
-      const result = await search.search(query);
-      times.push(performance.now() - t0);
+      const jsFirst = jsSearch && i % 2 === 1 ? await timed(jsSearch, query) : undefined;
+      const { result, wall, cpu } = await timed(search, query);
+      times.push(wall);
+      cpus.push(cpu);
+      const js = jsFirst ?? (jsSearch && (await timed(jsSearch, query)));
+      if (js) {
+        jsTimes.push(js.wall);
+        jsCpus.push(js.cpu);
+        assertSame(query, result, js.result);
+      }
       if (result.totalCapped) estimated++;
       if (result.rankEstimated) bounded++;
       if (query.q !== undefined) {
@@ -200,11 +252,17 @@ try {
       `${name.padEnd(14)}${ms(pct(times, 0.5))} ${ms(pct(times, 0.99))} ${ms(Math.max(...times))}` +
         `  ${`${Math.round((100 * estimated) / times.length)} %`.padStart(9)}` +
         `  ${`${Math.round((100 * bounded) / times.length)} %`.padStart(7)}` +
-        (peerP99 === undefined ? '' : ` ${ms(peerP99)}  ${(pct(times, 0.99) / peerP99).toFixed(2)}x`),
+        (peerP99 === undefined
+          ? ''.padEnd(jsSearch ? 17 : 0)
+          : ` ${ms(peerP99)}  ${(pct(times, 0.99) / peerP99).toFixed(2)}x`.padEnd(17)) +
+        (jsSearch
+          ? ` ${ms(pct(cpus, 0.5))} ${ms(pct(cpus, 0.99))} ${ms(pct(jsTimes, 0.99))} ${ms(pct(jsCpus, 0.5))} ${ms(pct(jsCpus, 0.99))}  ${(pct(cpus, 0.99) / pct(jsCpus, 0.99)).toFixed(2)}x`
+          : ''),
     );
   }
   console.log(`${'all'.padEnd(14)}${ms(pct(all, 0.5))} ${ms(pct(all, 0.99))}`);
 } finally {
+  await plain?.destroy();
   await db.destroy();
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });

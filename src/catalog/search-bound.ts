@@ -10,10 +10,11 @@
  */
 
 import { type RawBuilder, sql } from 'kysely';
-import type { Database } from '../db/index.js';
+import { type Database, hasSearchExtension } from '../db/index.js';
 import type { FacetRow } from './search-facets.js';
-import { bm25Scores, type ScoreContext } from './search-score.js';
+import { bm25Inputs, bm25Scores, FTS_WEIGHTS, type ScoreContext } from './search-score.js';
 import type { Plan } from './search-stats.js';
+import { ftsQuery } from './search-terms.js';
 
 export interface RankedPage {
   ids: number[];
@@ -24,6 +25,9 @@ export interface RankedPage {
   /** SQLite: the facet columns of the rows the ranking read, by id. */
   rows?: Map<number, FacetRow>;
 }
+
+/** How many SQLite rankings each path scored (the tests check which one ran). */
+export const scoredBy = { extension: 0, javascript: 0 };
 
 /** The count and lowest id of the newest `limit` rows of `where` (bounded by the id index order). */
 async function newest(
@@ -65,6 +69,9 @@ async function rankedSqlite(
   offset: number,
   window: number,
 ): Promise<RankedPage> {
+  scoredBy[ctx.native ? 'extension' : 'javascript']++;
+  if (ctx.native && plan.text)
+    return rankedNative(ctx, plan, plan.text.filters, bound, limit, offset, window);
   const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
   const estimated = all.length > bound && plan.title !== undefined;
   const title = estimated ? await newestIds(ctx.db, plan, plan.title!.where, bound) : [];
@@ -82,6 +89,62 @@ async function rankedSqlite(
   return { ids: ranked.slice(offset, offset + limit), estimated, newest: all, rows };
 }
 
+/** The newest `limit` matches of the FTS5 query `match`, newest first, each with its bm25. */
+async function scoredIds(db: Database, match: string, args: number[], limit: number) {
+  const r = await sql<{ id: number; score: number }>`select rowid as id,
+      seedcast_bm25(items_fts, ${sql.join(args.map((a) => sql`${a}`))}) as score
+    from items_fts where items_fts match ${match} order by rowid desc limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/**
+ * SQLite with the search extension (`native/sqlite_search.c`): the same candidates as
+ * `rankedSqlite`, each scored by `seedcast_bm25` in the walk that finds it, from FTS5's position
+ * lists (no row's text is read). The title tier's query starts with the words unfiltered, whose
+ * phrases are the ones scored (every column, as for the other candidates); the column-filtered copy
+ * and the filters after them weigh 0. The newest matches are walked once unscored (for the counts
+ * and facets) and scored only as deep as the candidates that fill the set after the title tier
+ * (none when it is full): scoring a row costs a lookup of its token counts. The facets then read
+ * every sampled row from their index.
+ */
+async function rankedNative(
+  ctx: ScoreContext,
+  plan: Plan,
+  filters: readonly string[],
+  bound: number,
+  limit: number,
+  offset: number,
+  window: number,
+): Promise<RankedPage> {
+  const all = await newestIds(ctx.db, plan, plan.where, Math.max(bound + 1, window));
+  const estimated = all.length > bound;
+  const { idf } = await bm25Inputs(ctx);
+  const args = [...FTS_WEIGHTS, 0, ...idf];
+  const text = ftsQuery(ctx.words, ctx.prefix);
+  const title = estimated
+    ? await scoredIds(ctx.db, [`(${text})`, `{title} : (${text})`, ...filters].join(' AND '), args, bound)
+    : [];
+  const scores = new Map<number, number>();
+  const tier = new Set<number>();
+  for (const row of title) {
+    scores.set(Number(row.id), row.score);
+    tier.add(Number(row.id));
+  }
+  let need = bound - title.length;
+  let depth = 0;
+  for (const id of all) {
+    if (need <= 0) break;
+    depth++;
+    if (!tier.has(id)) need--;
+  }
+  const fill = depth > 0 ? await scoredIds(ctx.db, [text, ...filters].join(' AND '), args, depth) : [];
+  for (const row of fill) if (!tier.has(Number(row.id))) scores.set(Number(row.id), row.score);
+  const ranked = [...scores.keys()].sort(
+    (a, b) => Number(tier.has(b)) - Number(tier.has(a)) || scores.get(b)! - scores.get(a)! || b - a,
+  );
+  return { ids: ranked.slice(offset, offset + limit), estimated, newest: all };
+}
+
 /** One page of ids by relevance, ranking at most about `bound` matches. */
 export async function rankedPage(
   db: Database,
@@ -92,8 +155,10 @@ export async function rankedPage(
   scoring?: Omit<ScoreContext, 'db' | 'words' | 'prefix'>,
   window = 0,
 ): Promise<RankedPage> {
-  if (plan.kind === 'sqlite' && plan.text && scoring)
-    return rankedSqlite({ db, ...plan.text, ...scoring }, plan, bound, limit, offset, window);
+  if (plan.kind === 'sqlite' && plan.text && scoring) {
+    const native = scoring.native ?? hasSearchExtension(db);
+    return rankedSqlite({ db, ...plan.text, ...scoring, native }, plan, bound, limit, offset, window);
+  }
   const { id, from, where } = plan;
   const all = await newest(db, plan, where, bound + 1);
   if (all.n <= bound || !plan.title || !plan.score) {

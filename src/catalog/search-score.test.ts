@@ -2,16 +2,19 @@
  * The bm25 computed in `search-score.ts` is FTS5's own: on a SQLite catalog its scores equal
  * `bm25(items_fts, 10, 5, 5, 1, 0.5)` (negated) for one word, two words and a prefix, with
  * diacritics folded as `unicode61 remove_diacritics 2` folds them; past the document-count bound a
- * word's count is an estimate, and the scores stay close.
+ * word's count is an estimate, and the scores stay close. The search extension's `seedcast_bm25`
+ * (`native/sqlite_search.c`) gives the same scores from FTS5's position lists, also in the title
+ * tier's query (the words first, then their column-filtered copy and filters, which weigh 0).
  */
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { openDatabase } from '../db/index.js';
+import { hasSearchExtension, openDatabase } from '../db/index.js';
 import { ItemRepository } from './items.js';
 import { ftsQuery, searchWords } from './search.js';
-import { bm25Scores } from './search-score.js';
+import { bm25Inputs, bm25Scores, FTS_WEIGHTS } from './search-score.js';
+import { filterTerm } from './search-terms.js';
 import { UserRepository } from './users.js';
 
 const TEXTS: [string, string, string][] = [
@@ -23,8 +26,8 @@ const TEXTS: [string, string, string][] = [
   ['Reeds', 'Nothing here.', 'Dee'],
 ];
 
-async function catalog() {
-  const db = await openDatabase({ sqlite: ':memory:' });
+async function catalog(searchExtension = true) {
+  const db = await openDatabase({ sqlite: ':memory:' }, { searchExtension });
   const users = new UserRepository(db, { scrypt: { N: 1024 } });
   const owner = await users.register({ username: 'ada', password: 'password1' });
   const items = new ItemRepository(db);
@@ -70,6 +73,61 @@ test("bm25 here equals FTS5's bm25()", async () => {
     const ids = (await sql<{ id: number }>`select id from items`.execute(db)).rows.map((r) => r.id);
     const estimated = await bm25Scores({ db, words, prefix, dfBound: 1, cache: new Map() }, ids);
     assert.ok([...estimated.values()].some((s) => s > 0));
+  } finally {
+    await db.destroy();
+  }
+});
+
+test("the search extension's seedcast_bm25 equals FTS5's bm25()", async (t) => {
+  const db = await catalog();
+  try {
+    if (!hasSearchExtension(db)) {
+      const why = 'the search extension is not built (npm run build:native)';
+      if (process.env.CI === 'true') throw new Error(why);
+      process.stderr.write(`\n*** SKIPPED "${t.name}": ${why} ***\n\n`);
+      return t.skip(why);
+    }
+    const type = await sql<{ t: string }>`select media_type as t from items limit 1`.execute(db);
+    const filter = filterTerm('type', type.rows[0]!.t);
+    for (const q of ['heron', 'grey heron', 'hero', 'cafe', 'café lake', 'lake her']) {
+      const { words, prefix } = searchWords(q);
+      const text = ftsQuery(words, prefix);
+      const fts = await sql<{ id: number; score: number }>`select rowid as id,
+        -bm25(items_fts, 10.0, 5.0, 5.0, 1.0, 0.5) as score from items_fts
+        where items_fts match ${text}`.execute(db);
+      const { idf } = await bm25Inputs({ db, words, prefix, dfBound: 100, cache: new Map() });
+      const args = sql.join([...FTS_WEIGHTS, 0, ...idf].map((a) => sql`${a}`));
+      for (const match of [text, `(${text}) AND {title} : (${text})`, `(${text}) AND ${filter}`]) {
+        const ours = await sql<{ id: number; score: number }>`select rowid as id,
+          seedcast_bm25(items_fts, ${args}) as score from items_fts where items_fts match ${match}`.execute(
+          db,
+        );
+        if (!match.includes('{')) assert.equal(ours.rows.length, fts.rows.length, match);
+        for (const row of ours.rows) {
+          const theirs = fts.rows.find((r) => r.id === row.id);
+          assert.ok(theirs, `${match}: item ${row.id} matches the words`);
+          if (words.length === 1) {
+            const first = fts.rows[0]!;
+            const mine = ours.rows.find((r) => r.id === first.id);
+            if (mine)
+              assert.ok(Math.abs(row.score / mine.score - theirs.score / first.score) < 1e-9, `${match}`);
+          } else
+            assert.ok(Math.abs(row.score - theirs.score) < 1e-9, `${match}: ${row.score} vs ${theirs.score}`);
+        }
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
+});
+
+test('the search extension is not loaded when disabled', async () => {
+  const db = await catalog(false);
+  try {
+    assert.equal(hasSearchExtension(db), false);
+    await assert.rejects(
+      sql`select seedcast_bm25(items_fts, 1) from items_fts where items_fts match 'heron'`.execute(db),
+    );
   } finally {
     await db.destroy();
   }

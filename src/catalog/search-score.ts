@@ -10,6 +10,8 @@
  * its IDF). With one word the IDF is a constant factor and is not needed at all. Matching stays
  * FTS5's; only term frequencies are counted here, with a tokenizer that mirrors `unicode61
  * remove_diacritics 2` (letters, digits and private-use characters; diacritics folded; lower case).
+ * This is the path without the search extension: with it, FTS5 itself gives the term frequencies
+ * to `seedcast_bm25` in the candidate walk (`search-bound.ts`), and only `bm25Inputs` is used here.
  */
 
 import { sql } from 'kysely';
@@ -85,6 +87,8 @@ export interface ScoreContext {
   /** Document counts are exact up to this many rows per word. */
   dfBound: number;
   cache: Map<string, Cached>;
+  /** The SQLite connection has the search extension: the walks score (`search-bound.ts`). */
+  native?: boolean;
 }
 
 /** Rows of the index and its tokens per row on average (FTS5's averages record). */
@@ -126,6 +130,26 @@ async function documentCount(
 }
 
 /**
+ * The average row length and each word's IDF (as FTS5's bm25 floors it). One word: its IDF is a
+ * positive constant factor (the order does not depend on it), 1.
+ */
+export async function bm25Inputs(ctx: ScoreContext): Promise<{ avgdl: number; idf: number[] }> {
+  const words = ctx.words.map(fold);
+  const { rows, avgdl } = await averages(ctx.db);
+  const idf =
+    words.length === 1
+      ? [1]
+      : await Promise.all(
+          words.map(async (w, i) => {
+            const n = await documentCount(ctx, w, ctx.prefix && i === words.length - 1, rows);
+            const v = Math.log((rows - n + 0.5) / (n + 0.5));
+            return v <= 0 ? 1e-6 : v;
+          }),
+        );
+  return { avgdl, idf };
+}
+
+/**
  * bm25 of each candidate (higher is better; FTS5's `bm25()` is this value negated), keyed by id.
  * Candidates missing from the index (taken down meanwhile) are left out. With `read`, each scored
  * row's facet columns are kept there too (the facets then need not read it again).
@@ -138,18 +162,7 @@ export async function bm25Scores(
   const scores = new Map<number, number>();
   if (ids.length === 0) return scores;
   const words = ctx.words.map(fold);
-  const { rows, avgdl } = await averages(ctx.db);
-  // One word: its IDF is a positive constant factor (the order does not depend on it).
-  const idf =
-    words.length === 1
-      ? [1]
-      : await Promise.all(
-          words.map(async (w, i) => {
-            const n = await documentCount(ctx, w, ctx.prefix && i === words.length - 1, rows);
-            const v = Math.log((rows - n + 0.5) / (n + 0.5));
-            return v <= 0 ? 1e-6 : v;
-          }),
-        );
+  const { avgdl, idf } = await bm25Inputs(ctx);
   const found = await sql<{
     id: number;
     sz: Uint8Array;

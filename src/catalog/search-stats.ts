@@ -34,8 +34,11 @@ export interface Plan {
   title?: { where: RawBuilder<unknown>; score: RawBuilder<unknown> };
   /** SQLite listings with filters: where the counts and facets find the matches, newest first (FTS5). */
   walk?: { from: RawBuilder<unknown>; where: RawBuilder<unknown>; id: RawBuilder<unknown> };
-  /** The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`). */
-  text?: { words: string[]; prefix: boolean };
+  /**
+   * The text's words (with text only): SQLite scores the candidates itself (`search-score.ts`),
+   * and its filters' FTS5 terms (`search-terms.ts`; the search extension's queries, `search-bound.ts`).
+   */
+  text?: { words: string[]; prefix: boolean; filters: string[] };
 }
 
 export interface SearchStats {

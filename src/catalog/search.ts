@@ -318,7 +318,7 @@ export class SearchRepository {
         id: sql`items_fts.rowid`,
         rank: bm25,
         score: bm25,
-        text: { words, prefix },
+        text: { words, prefix, filters },
         // Every word in the title (a subset of the matches), scored by the same bm25.
         title: {
           where: sql`items_fts match ${[`{title} : (${text})`, ...filters].join(' AND ')}`,

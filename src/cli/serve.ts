@@ -143,6 +143,13 @@ Storage limits (environment only; sizes like 64G, durations like 24h):
         ? 'tracker: native addon'
         : `tracker: JavaScript store and dgram (${addon.reason})`,
     );
+    const search = (await import('../db/index.js')).searchExtensionStatus();
+    if (search)
+      warn(
+        search.extension === 'native'
+          ? 'search: SQLite extension'
+          : `search: JavaScript bm25 (${search.reason})`,
+      );
     if (!config.publicUrl && (config.host === '0.0.0.0' || config.host === '::')) {
       process.stderr.write(
         `warning: torrents will name ${server.url} as their tracker and web seed; set --public-url to the address clients use\n`,

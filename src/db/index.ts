@@ -10,6 +10,7 @@ export {
   type Database,
   type DatabaseTarget,
   databaseKind,
+  hasSearchExtension,
   migrateToLatest,
   type OpenOptions,
   openDatabase,
@@ -19,3 +20,4 @@ export * from './schema.js';
 export * from './schema-captions.js';
 export * from './schema-fixity.js';
 export * from './schema-people.js';
+export { searchExtensionStatus } from './sqlite-extension.js';
