@@ -15,6 +15,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
+import { SEARCH_DOC } from '../db/migrations-search-pg.js';
 
 /** A PostgreSQL search's conditions over `items i`. */
 export interface PgWhere {
@@ -22,8 +23,8 @@ export interface PgWhere {
   conditions: RawBuilder<unknown>[];
   /** There are filters besides the status. */
   filters: boolean;
-  /** The text's match, with text only. */
-  text?: RawBuilder<unknown>;
+  /** The text's tsquery against the indexed document (`SEARCH_DOC`), with text only. */
+  doc?: RawBuilder<unknown>;
 }
 
 /** The planner's estimate of the rows `where` matches (EXPLAIN, no execution). */
@@ -36,9 +37,41 @@ async function estimateRows(db: Database, where: RawBuilder<unknown>): Promise<n
   return Math.max(1, Number(parsed[0]?.Plan['Plan Rows'] ?? 1));
 }
 
+/** Bucket sizes of the index's id terms (`~c` 2^12 ids ... `~i` 2^18): `migrations-search-pg.ts`. */
+const LEVELS: [string, number][] = [
+  ['i', 18],
+  ['g', 16],
+  ['e', 14],
+  ['c', 12],
+];
+
+/**
+ * The index's terms for "id in buckets covering `lo`..`hi`": the largest bucket size that covers
+ * the range in at most four buckets (the window grows older by less than one bucket).
+ */
+export function bucketTerms(lo: number, hi: number): string | undefined {
+  for (const [level, bits] of [...LEVELS].reverse()) {
+    const n = (hi >> bits) - (lo >> bits) + 1;
+    if (n <= 4) {
+      const terms: string[] = [];
+      for (let b = lo >> bits; b <= hi >> bits; b++) terms.push(`'~${level}${b}'`);
+      return terms.join(' | ');
+    }
+  }
+  return undefined;
+}
+
+/** The first id of the bucket that `bucketTerms(lo, hi)` starts with. */
+function bucketStart(lo: number, hi: number): number {
+  for (const [, bits] of [...LEVELS].reverse())
+    if ((hi >> bits) - (lo >> bits) + 1 <= 4) return (lo >> bits) << bits;
+  return lo;
+}
+
 /**
  * The newest `limit` rows (`columns` of `items i`) matching `where`, newest first. Ids must grow
- * with age (they do: `generated` identity / rowid).
+ * with age (they do: an identity column). With text, `where.text` is the text's match and
+ * `where.doc` its tsquery against the indexed document, which windows narrow to id buckets.
  */
 export async function newestMatches<R>(
   db: Database,
@@ -46,39 +79,43 @@ export async function newestMatches<R>(
   columns: RawBuilder<unknown>,
   limit: number,
 ): Promise<R[]> {
-  const all = sql.join([...where.conditions, ...(where.text ? [where.text] : [])], sql` and `);
-  const read = async (range: RawBuilder<unknown> | undefined, n: number) =>
-    (
-      await sql<R>`select ${columns} from items i where ${all} ${range ? sql`and ${range}` : sql``}
-        order by i.id desc limit ${n}`.execute(db)
+  const filters = sql.join(where.conditions, sql` and `);
+  if (!where.doc) {
+    return (
+      await sql<R>`select ${columns} from items i where ${filters} order by i.id desc limit ${limit}`.execute(
+        db,
+      )
     ).rows;
-  if (!where.text) return read(undefined, limit);
+  }
+  const doc = where.doc;
+  const read = async (buckets: string | undefined, hi: number, n: number) =>
+    (
+      await sql<R>`select ${columns} from items i where ${filters}
+        and ${sql.raw(SEARCH_DOC)} @@ ${buckets ? sql`(${doc} && ${buckets}::tsquery)` : doc}
+        and i.id <= ${hi} order by i.id + 0 desc limit ${n}`.execute(db)
+    ).rows;
   const [estimate, bounds] = await Promise.all([
-    estimateRows(db, all),
+    estimateRows(db, sql`${filters} and ${sql.raw(SEARCH_DOC)} @@ ${doc}`),
     sql<{ lo: number | string | null; hi: number | string | null }>`
       select (select min(id) from items where status = 'ready') as lo,
         (select max(id) from items where status = 'ready') as hi`.execute(db),
   ]);
   const first = Number(bounds.rows[0]?.lo ?? 0);
   let hi = Number(bounds.rows[0]?.hi ?? 0);
-  const ids = hi - first + 1;
-  // Matches per id, as the planner expects them; the first window aims at 1.5 times the limit.
-  let density = estimate / Math.max(1, ids);
+  // Matches per id, as the planner expects them; a window aims at 1.5 times what is still needed.
+  let density = estimate / Math.max(1, hi - first + 1);
   const rows: R[] = [];
-  for (let round = 0; rows.length < limit && hi >= first; round++) {
+  while (rows.length < limit && hi >= first) {
     const need = limit - rows.length;
-    const span = Math.ceil((1.5 * need) / Math.max(density, 1e-9));
-    if (span >= hi - first + 1 || round >= 4) {
-      rows.push(...(await read(sql`i.id <= ${hi}`, need)));
-      break;
-    }
-    const lo = hi - span + 1;
-    const found = await read(sql`i.id between ${lo} and ${hi}`, need);
+    const lo = hi - Math.ceil((1.5 * need) / Math.max(density, 1e-9)) + 1;
+    const terms = lo > first ? bucketTerms(lo, hi) : undefined;
+    const found = await read(terms, hi, need);
     rows.push(...found);
-    // Past this window: the density found here (at least a quarter of the expected, so a window
-    // that found nothing still grows fourfold).
-    density = Math.max(found.length / span, density / 4);
-    hi = lo - 1;
+    if (!terms) break;
+    const start = bucketStart(lo, hi);
+    // Older windows: the density found here (at least a quarter of the last, so it grows).
+    density = Math.max(found.length / Math.max(1, hi - start + 1), density / 4);
+    hi = start - 1;
   }
   return rows;
 }

@@ -11,6 +11,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, MediaType } from '../db/index.js';
+import { SEARCH_DOC } from '../db/migrations-search-pg.js';
 import { licenseInfo } from '../licenses.js';
 import type { Facets, FacetValue } from './search-facets.js';
 import { newestMatches, type PgWhere } from './search-pg-newest.js';
@@ -21,7 +22,7 @@ import { tsQuery } from './search-terms.js';
 export interface PgParts extends PgWhere {
   /** The text's tsquery (every word), with text only. */
   tsq?: RawBuilder<unknown>;
-  /** Every word among the title's lexemes (weight A), with text only. */
+  /** Every word among the title's lexemes (`^` terms of the indexed document), with text only. */
   titleTsq?: RawBuilder<unknown>;
 }
 
@@ -55,15 +56,19 @@ export function postgresPlan(words: string[], prefix: boolean, f: PgFilters): Pl
   if (words.length === 0)
     return { ...base, where: filters, pg: { conditions, filters: conditions.length > 1 } };
   const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
-  const titleTsq = sql`to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`;
+  // The parsed query's lexemes as the document's title terms: 'heron' & 'gre':* -> '^heron' & '^gre':*.
+  const titleTsq = sql`regexp_replace(${tsq}::text, '''([^'']*)''', '''^\\1''', 'g')::tsquery`;
   const score = sql`-ts_rank_cd(i.search_vector, ${tsq})`;
   return {
     ...base,
     where: sql`${filters} and i.search_vector @@ ${tsq}`,
     rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
     score,
-    title: { where: sql`${filters} and i.search_vector @@ ${titleTsq}`, score },
-    pg: { conditions, filters: conditions.length > 1, tsq, titleTsq, text: sql`i.search_vector @@ ${tsq}` },
+    title: {
+      where: sql`${filters} and i.search_vector @@ ${tsq} and ${sql.raw(SEARCH_DOC)} @@ ${titleTsq}`,
+      score,
+    },
+    pg: { conditions, filters: conditions.length > 1, tsq, titleTsq, doc: tsq },
   };
 }
 
@@ -75,17 +80,14 @@ export interface PgRow {
   creator: string;
   /** ts_rank_cd, higher is better (with text). */
   score: number;
-  /** The words are in the title (with text). */
-  title: boolean;
 }
 
 /** The newest `limit` matches of `plan` (or of its title-only match), newest first. */
 async function newest(db: Database, pg: PgParts, limit: number, titleOnly = false): Promise<PgRow[]> {
   const columns = pg.tsq
-    ? sql`i.id, i.media_type, i.license, i.creator, ts_rank_cd(i.search_vector, ${pg.tsq}) as score,
-        i.search_vector @@ ${pg.titleTsq!} as title`
-    : sql`i.id, i.media_type, i.license, i.creator, 0 as score, false as title`;
-  const where = titleOnly ? { ...pg, text: sql`i.search_vector @@ ${pg.titleTsq!}` } : pg;
+    ? sql`i.id, i.media_type, i.license, i.creator, ts_rank_cd(i.search_vector, ${pg.tsq}) as score`
+    : sql`i.id, i.media_type, i.license, i.creator, 0 as score`;
+  const where = titleOnly ? { ...pg, doc: pg.titleTsq } : pg;
   const rows = await newestMatches<PgRow>(db, where, columns, limit);
   return rows.map((r) => ({ ...r, id: Number(r.id), score: Number(r.score) }));
 }
