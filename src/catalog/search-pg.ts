@@ -24,6 +24,8 @@ export interface PgParts extends PgWhere {
   tsq?: RawBuilder<unknown>;
   /** Every word among the title's lexemes (`^` terms of the indexed document), with text only. */
   titleTsq?: RawBuilder<unknown>;
+  /** The title match on `i.search_vector` (weight A), for the planner's estimate. */
+  titleEstimate?: RawBuilder<unknown>;
 }
 
 export interface PgFilters {
@@ -68,7 +70,17 @@ export function postgresPlan(words: string[], prefix: boolean, f: PgFilters): Pl
       where: sql`${filters} and i.search_vector @@ ${tsq} and ${sql.raw(SEARCH_DOC)} @@ ${titleTsq}`,
       score,
     },
-    pg: { conditions, filters: conditions.length > 1, tsq, titleTsq, doc: tsq },
+    pg: {
+      conditions,
+      filters: conditions.length > 1,
+      tsq,
+      titleTsq,
+      doc: tsq,
+      estimate: sql`i.search_vector @@ ${tsq}`,
+      // Weight labels are not part of the planner's estimate: this one is high, so the first
+      // window of title matches is small and the next ones are sized by what it found.
+      titleEstimate: sql`i.search_vector @@ to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`,
+    },
   };
 }
 
@@ -87,7 +99,7 @@ async function newest(db: Database, pg: PgParts, limit: number, titleOnly = fals
   const columns = pg.tsq
     ? sql`i.id, i.media_type, i.license, i.creator, ts_rank_cd(i.search_vector, ${pg.tsq}) as score`
     : sql`i.id, i.media_type, i.license, i.creator, 0 as score`;
-  const where = titleOnly ? { ...pg, doc: pg.titleTsq } : pg;
+  const where = titleOnly ? { ...pg, doc: pg.titleTsq, estimate: pg.titleEstimate } : pg;
   const rows = await newestMatches<PgRow>(db, where, columns, limit);
   return rows.map((r) => ({ ...r, id: Number(r.id), score: Number(r.score) }));
 }
