@@ -31,6 +31,8 @@ export interface PgWhere {
    * that the planner uses for `@@` (it assumes 0.5 %, wrong by 200 times for a common word).
    */
   estimate?: RawBuilder<unknown>;
+  /** The share from which the ids are walked (default `WALK`): higher when `estimate` is high. */
+  walkAt?: number;
 }
 
 /** The planner's estimate of the rows `where` matches (EXPLAIN, no execution). */
@@ -43,8 +45,9 @@ async function estimateRows(db: Database, where: RawBuilder<unknown>): Promise<n
   return Math.max(1, Number(parsed[0]?.Plan['Plan Rows'] ?? 1));
 }
 
-/** Share of the items a text must match for its newest matches to be read by walking the ids. */
-const WALK = 0.2;
+/** Share of the items a text must match for its newest matches to be read by walking the ids
+ * (at 5 %: at most about 20 times the limit rows walked, against a GIN bitmap of 50,000 or more). */
+const WALK = 0.05;
 
 /** Bucket sizes of the index's id terms (`~c` 2^12 ids ... `~i` 2^18): `migrations-search-pg.ts`. */
 const LEVELS: [string, number][] = [
@@ -118,8 +121,8 @@ export async function newestMatches<R>(
   let hi = Number(bounds.rows[0]?.hi ?? 0);
   // Matches per id, as the planner expects them; a window aims at 1.5 times what is still needed.
   let density = estimate / Math.max(1, hi - first + 1);
-  if ((density >= WALK || where.filters) && where.estimate) {
-    // A word in a fifth of the items or more: walking the ids newest first, testing each row's
+  if ((density >= (where.walkAt ?? WALK) || where.filters) && where.estimate) {
+    // A word in a twentieth of the items or more: walking the ids newest first, testing each row's
     // vector, stops after about limit / density rows, while GIN would read all its matches (a
     // prefix's matches are all read into a bitmap before any intersection). With filters the
     // planner chooses among the filters' btrees and `items_search` by its estimates: a plan that

@@ -99,7 +99,8 @@ async function newest(db: Database, pg: PgParts, limit: number, titleOnly = fals
   const columns = pg.tsq
     ? sql`i.id, i.media_type, i.license, i.creator, ts_rank_cd(i.search_vector, ${pg.tsq}) as score`
     : sql`i.id, i.media_type, i.license, i.creator, 0 as score`;
-  const where = titleOnly ? { ...pg, doc: pg.titleTsq, estimate: pg.titleEstimate } : pg;
+  // The title estimate ignores the weight label (high by about the title's share of the words).
+  const where = titleOnly ? { ...pg, doc: pg.titleTsq, estimate: pg.titleEstimate, walkAt: 0.2 } : pg;
   const rows = await newestMatches<PgRow>(db, where, columns, limit);
   return rows.map((r) => ({ ...r, id: Number(r.id), score: Number(r.score) }));
 }
