@@ -13,12 +13,18 @@
  *
  *   node --import tsx bench/search.ts [--items 100000] [--queries 600] [--keep file.db]
  *   node --import tsx bench/search.ts --pg            (a real PostgreSQL started on loopback)
+ *   node --import tsx bench/search.ts --pg-url postgres://...   (an empty database)
+ *   node --import tsx bench/search.ts --pg-keep /var/tmp/seedcast-pg   (PostgreSQL in a kept folder)
  *
  * SQLite with the search extension built: each query also runs through a second connection
  * without it (JavaScript bm25; `--before-mmap`: with 256 MiB mapped, as before 2 GiB), the two
  * alternating which goes first, every answer checked equal, CPU ms per query printed for both
  * (`--no-ab` skips it).
- *   node --import tsx bench/search.ts --pg-url postgres://...   (an empty database)
+ *
+ * `--pg-keep` keeps PostgreSQL's data folder and its database `bench_<items>` between runs, so 1M
+ * items are filled once (a database not holding exactly `--items` items is filled again); opening
+ * it runs any migration it lacks. The benchmark's PostgreSQL runs with 512 MB of shared buffers (the
+ * tests' 16 MB would make every query a system call per page), like a site's.
  */
 
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import pg from 'pg';
 import {
   ItemRepository,
   type SearchQuery,
@@ -47,6 +54,7 @@ const { values } = parseArgs({
     keep: { type: 'string' },
     'no-ab': { type: 'boolean', default: false },
     'before-mmap': { type: 'boolean', default: false },
+    'pg-keep': { type: 'string' },
   },
 });
 const N = Number(values.items);
@@ -79,9 +87,46 @@ const words = (n: number) => Array.from({ length: n }, zipf).join(' ');
 const LICENSES = ['CC-BY-4.0', 'CC0-1.0', 'CC-BY-SA-4.0', null];
 
 const dir = mkdtempSync(join(tmpdir(), 'seedcast-bench-search-'));
-const reuse = values.keep !== undefined && existsSync(values.keep);
-const server = values.pg && !values['pg-url'] ? await startPostgres() : undefined;
-const pgUrl = values['pg-url'] ?? (await server?.createDatabase());
+let reuse = values.keep !== undefined && existsSync(values.keep);
+const pgKeep = values['pg-keep'];
+const server =
+  (values.pg || pgKeep) && !values['pg-url']
+    ? await startPostgres({
+        ...(pgKeep ? { keep: pgKeep } : {}),
+        settings: { shared_buffers: '512MB', maintenance_work_mem: '256MB', max_wal_size: '4GB' },
+      })
+    : undefined;
+const pgUrl =
+  values['pg-url'] ?? (pgKeep && server ? await keptDatabase(server.url) : await server?.createDatabase());
+
+/** `--pg-keep`: the database `bench_<N>`, reused when it holds exactly N items, else made anew. */
+async function keptDatabase(url: string): Promise<string> {
+  const name = `bench_${N}`;
+  const target = url.replace(/\/postgres$/, `/${name}`);
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount) {
+      const client = new pg.Client({ connectionString: target });
+      await client.connect();
+      const n = await client
+        .query('select count(*)::int as n from items')
+        .then((r) => r.rows[0].n as number)
+        .catch(() => -1);
+      await client.end();
+      if (n === N) {
+        reuse = true;
+        return target;
+      }
+      await admin.query(`drop database ${name}`);
+    }
+    await admin.query(`create database ${name}`);
+    return target;
+  } finally {
+    await admin.end();
+  }
+}
 const db = await openDatabase(pgUrl ?? { sqlite: values.keep ?? join(dir, 'bench.db') });
 let plain: typeof db | undefined;
 try {

@@ -31,8 +31,16 @@ import type { Item, ItemRepository } from './items.js';
 import { rankedPage } from './search-bound.js';
 import type { FacetRow } from './search-facets.js';
 import { captionMoments } from './search-moments.js';
+import {
+  type PgParts,
+  type PgRow,
+  postgresPlan,
+  postgresStats,
+  rankedPostgres,
+  sampleOf,
+} from './search-pg.js';
 import { type Facets, type Plan, searchStats } from './search-stats.js';
-import { filterTerm, ftsQuery, searchWords, tsQuery } from './search-terms.js';
+import { filterTerm, ftsQuery, searchWords } from './search-terms.js';
 
 export { ftsQuery, searchWords, tsQuery } from './search-terms.js';
 
@@ -172,9 +180,13 @@ export class SearchRepository {
     let pageIds: number[];
     let newest: number[] | undefined;
     let rows: Map<number, FacetRow> | undefined;
-    if (plan.rank && sort === 'relevance') {
+    let pgSample: PgRow[] | undefined;
+    const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
+    if (plan.pg && plan.rank && sort === 'relevance') {
+      const ranked = await rankedPostgres(this.db, plan.pg, this.options.rankBound, perPage, offset, window);
+      ({ ids: pageIds, estimated: rankEstimated, sample: pgSample } = ranked);
+    } else if (plan.rank && sort === 'relevance') {
       // The counts and facets reuse the newest matches the ranking reads (SQLite).
-      const window = Math.max(this.options.countBound, this.options.facetBound) + 1;
       const ranked = await rankedPage(
         this.db,
         plan,
@@ -205,7 +217,9 @@ export class SearchRepository {
     }
     const [items, stats] = await Promise.all([
       this.items.many(pageIds),
-      searchStats(this.db, plan, this.options, newest, rows),
+      plan.pg
+        ? postgresStats(this.db, pgSample ?? (await sampleOf(this.db, plan.pg, this.options)), this.options)
+        : searchStats(this.db, plan, this.options, newest, rows),
     ]);
     const moments =
       plan.rank && query.q !== undefined
@@ -237,6 +251,10 @@ export class SearchRepository {
   async ids(q: string, limit: number): Promise<number[]> {
     const plan = await this.plan({ q });
     if (!plan.rank) return [];
+    if (plan.pg)
+      return (
+        await rankedPostgres(this.db, plan.pg, this.options.rankBound, Math.max(1, Math.floor(limit)), 0)
+      ).ids;
     const ranked = await rankedPage(
       this.db,
       plan,
@@ -283,7 +301,7 @@ export class SearchRepository {
   }
 
   /** The FROM and WHERE of a query (and its rank order when there is text). */
-  private async plan(query: SearchQuery): Promise<Plan> {
+  private async plan(query: SearchQuery): Promise<Plan & { pg?: PgParts }> {
     const kind = databaseKind(this.db);
     const conditions: RawBuilder<unknown>[] = [];
     if (query.q !== undefined && (typeof query.q !== 'string' || query.q.length > 500))
@@ -302,6 +320,7 @@ export class SearchRepository {
     }
     const tags = [...new Set((query.tags ?? []).map(normalTag).filter((t) => t !== ''))];
     if (tags.length > 5) bad('tag', 'at most 5');
+    if (kind === 'postgres') return postgresPlan(words, prefix, { ...query, license, tags });
 
     if (words.length > 0 && kind === 'sqlite') {
       // Words and filters are one FTS5 query: FTS5 intersects the posting lists (the filters are
@@ -327,25 +346,6 @@ export class SearchRepository {
       };
     }
 
-    let text:
-      | {
-          match: RawBuilder<unknown>;
-          rank: RawBuilder<unknown>;
-          title: RawBuilder<unknown>;
-          score: RawBuilder<unknown>;
-        }
-      | undefined;
-    if (words.length > 0) {
-      const tsq = sql`to_tsquery('simple', ${tsQuery(words, prefix)})`;
-      // Every word among the title's A-weighted lexemes (a subset of the matches).
-      const titleTsq = sql`to_tsquery('simple', ${tsQuery(words, prefix, 'A')})`;
-      text = {
-        match: sql`i.search_vector @@ ${tsq}`,
-        rank: sql`ts_rank_cd(i.search_vector, ${tsq}) desc`,
-        score: sql`-ts_rank_cd(i.search_vector, ${tsq})`,
-        title: sql`i.search_vector @@ ${titleTsq}`,
-      };
-    }
     if (query.type !== undefined) conditions.push(sql`i.media_type = ${query.type}`);
     if (license !== undefined) conditions.push(sql`i.license = ${license}`);
     const tagged: RawBuilder<unknown>[] = tags.map(
@@ -377,24 +377,7 @@ export class SearchRepository {
           }
         : undefined;
     conditions.push(...tagged);
-    const where = sql.join(
-      [sql`i.status = 'ready'`, ...(text ? [text.match] : []), ...conditions],
-      sql` and `,
-    );
-    const title = text && {
-      where: sql.join([sql`i.status = 'ready'`, text.title, ...conditions], sql` and `),
-      score: text.score,
-    };
-    return {
-      kind,
-      from: sql`items i`,
-      fromItems: sql`items i`,
-      where,
-      id: sql`i.id`,
-      rank: text?.rank,
-      score: text?.score,
-      title,
-      walk,
-    };
+    const where = sql.join([sql`i.status = 'ready'`, ...conditions], sql` and `);
+    return { kind, from: sql`items i`, fromItems: sql`items i`, where, id: sql`i.id`, walk };
   }
 }

@@ -19,6 +19,7 @@ import { roles } from './migrations-roles.js';
 import { scaleOut } from './migrations-scale-out.js';
 import { search } from './migrations-search.js';
 import { searchIndex } from './migrations-search-index.js';
+import { searchPg } from './migrations-search-pg.js';
 import { searchRank } from './migrations-search-rank.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -361,5 +362,7 @@ export function migrations(kind: DbKind): Record<string, Migration> {
     },
     // Search filters as full-text terms (issue 22, SQLite): `migrations-search-index.ts`.
     '0024_search_index': { up: (db) => searchIndex(db, kind) },
+    // Search reads a word's newest matches from one GIN index (issue 22, PostgreSQL): `migrations-search-pg.ts`.
+    '0026_search_pg': { up: (db) => searchPg(db, kind) },
   };
 }

@@ -91,23 +91,31 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   throw new Error(`postgres did not become ready: ${String(last)}; log: ${log()}`);
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface StartOptions {
+  /** A folder kept after `stop` (benchmarks): initdb'd on first use, reused after. */
+  keep?: string;
+  /** More `-c name=value` settings (they follow the defaults, so they win). */
+  settings?: Record<string, string>;
+}
+
+export async function startPostgres(options: StartOptions = {}): Promise<PostgresServer> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL binaries not found');
   const user = runAs();
-  const dir = mkdtempSync(join(tmpdir(), 'seedcast-pg-'));
+  const dir = options.keep ?? mkdtempSync(join(tmpdir(), 'seedcast-pg-'));
   const data = join(dir, 'data');
   const socket = join(dir, 'socket');
-  mkdirSync(socket);
+  mkdirSync(socket, { recursive: true });
   if (user) {
     chownSync(dir, user.uid, user.gid);
     chownSync(socket, user.uid, user.gid);
   }
-  await runToEnd(
-    join(bin, 'initdb'),
-    ['-D', data, '-U', 'seedcast', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
-    user,
-  );
+  if (!existsSync(join(data, 'PG_VERSION')))
+    await runToEnd(
+      join(bin, 'initdb'),
+      ['-D', data, '-U', 'seedcast', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      user,
+    );
   const port = await freePort();
   const child = spawn(
     join(bin, 'postgres'),
@@ -115,6 +123,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       ...['-D', data, '-p', String(port), '-k', socket],
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off'],
       ...['-c', 'full_page_writes=off', '-c', 'shared_buffers=16MB', '-c', 'max_connections=50'],
+      ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], ...user },
   );
@@ -129,7 +138,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       child.kill('SIGINT'); // fast shutdown
       await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!options.keep) rmSync(dir, { recursive: true, force: true });
   };
   try {
     await waitUntilReady(url, child, () => log);
