@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PeerConnection } from '../wire/index.js';
-import { Peer } from './peer.js';
+import { blockKey, Peer } from './peer.js';
 
 const peer = () => new Peer({} as PeerConnection, { host: '127.0.0.1', port: 1 });
 const list = (bits: { length: number; has(i: number): boolean }) =>
@@ -66,11 +66,11 @@ describe('Peer: request pipeline', () => {
     const capped = new Peer(conn(100), { host: '127.0.0.1', port: 1 });
     assert.equal(capped.wantRequests(), 100);
     for (let i = 0; i < 90; i++)
-      capped.outstanding.set(`${i}:0`, { block: { index: i, begin: 0, length: 16384 }, sentAt: 0 });
+      capped.outstanding.set(blockKey(i, 0), { block: { index: i, begin: 0, length: 16384 }, sentAt: 0 });
     assert.equal(capped.wantRequests(), 0, '10 free of 100: wait for a batch (13) to be free');
-    capped.outstanding.delete('0:0');
-    capped.outstanding.delete('1:0');
-    capped.outstanding.delete('2:0');
+    capped.outstanding.delete(blockKey(0, 0));
+    capped.outstanding.delete(blockKey(1, 0));
+    capped.outstanding.delete(blockKey(2, 0));
     assert.equal(capped.wantRequests(), 13);
   });
 });

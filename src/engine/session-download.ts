@@ -26,7 +26,7 @@
 import { SeedcastError } from '../errors.js';
 import { BlockWriter, type PieceWrites, WRITE_RUN } from './block-writer.js';
 import { describeError } from './fault.js';
-import { Peer } from './peer.js';
+import { blockKey, Peer } from './peer.js';
 import type { BlockRequest, PiecePicker } from './picker.js';
 import type { TransferCounters } from './session-stats.js';
 import type { FaultSink, TorrentView } from './session-view.js';
@@ -116,7 +116,7 @@ export class Downloader {
     const result = picker.received(from, { index, begin, length: block.byteLength });
     for (const other of result.cancel) {
       if (other instanceof Peer && other.conn.open) {
-        other.forgetRequest(`${index}:${begin}`);
+        other.forgetRequest(blockKey(index, begin));
         other.conn.send({ type: 'cancel', index, begin, length: block.byteLength });
       }
     }
@@ -149,7 +149,7 @@ export class Downloader {
 
   /** Whether `peer` was asked for this block; drops a peer that sends what nobody asked for. */
   private wasRequested(peer: Peer, index: number, begin: number, length: number): boolean {
-    const key = `${index}:${begin}`;
+    const key = blockKey(index, begin);
     const asked = peer.outstanding.get(key);
     if (asked) {
       peer.outstanding.delete(key);
@@ -157,7 +157,7 @@ export class Downloader {
       peer.conn.destroy(
         new SeedcastError(
           'WIRE_PROTOCOL',
-          `block ${key} of ${length} bytes, ${asked.block.length} asked for`,
+          `block ${index}:${begin} of ${length} bytes, ${asked.block.length} asked for`,
         ),
       );
       return false;
@@ -268,7 +268,7 @@ export class Downloader {
     // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
     peer.conn.socket.cork();
     for (const block of blocks) {
-      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
+      peer.outstanding.set(blockKey(block.index, block.begin), { block, sentAt: now });
       peer.conn.send({ type: 'request', ...block });
     }
     peer.conn.socket.uncork();
@@ -295,7 +295,7 @@ export class Downloader {
 
   /** A `reject` (BEP 6): the block goes back to the picker. */
   rejected(peer: Peer, block: BlockRequest): void {
-    peer.forgetRequest(`${block.index}:${block.begin}`);
+    peer.forgetRequest(blockKey(block.index, block.begin));
     this.deps.picker()?.release(peer, block);
   }
 
