@@ -37,6 +37,8 @@ export const BAN_AFTER_BAD_PIECES = 3;
 export const MAX_IN_FLIGHT_BLOCKS = 4096;
 /** Blocks never asked for that a peer may send before it is dropped. */
 const MAX_UNREQUESTED = 8;
+/** What `receive` returns when there is nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
 /** A request unanswered this long goes back to the picker (ms). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -81,31 +83,42 @@ export class Downloader {
   }
 
   /**
-   * A block from a peer or a web seed; never throws. A store error fails the session; any other
-   * error drops the peer whose block caused it.
+   * A block from a peer or a web seed; never throws or rejects. A store error fails the session; any
+   * other error drops the peer whose block caused it.
    */
-  async receive(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+  receive(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+    let pending: Promise<void> | undefined;
     try {
-      await this.onBlock(from, index, begin, block);
+      pending = this.onBlock(from, index, begin, block);
     } catch (err) {
-      if (from instanceof Peer && !this.deps.ownsError(err)) {
-        this.torrent.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
-        from.conn.destroy(err as Error);
-      } else {
-        this.deps.fail(err as Error);
-      }
+      this.blockFailed(from, index, begin, err);
+      return DONE;
+    }
+    return pending ? pending.catch((err: unknown) => this.blockFailed(from, index, begin, err)) : DONE;
+  }
+
+  private blockFailed(from: Source, index: number, begin: number, err: unknown): void {
+    if (from instanceof Peer && !this.deps.ownsError(err)) {
+      this.torrent.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
+      from.conn.destroy(err as Error);
+    } else {
+      this.deps.fail(err as Error);
     }
   }
 
-  /** A block from a peer or a web seed. Throws store errors (the session fails). */
-  async onBlock(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+  /**
+   * A block from a peer or a web seed. Throws (or rejects with) store errors: the session fails.
+   * Synchronous unless the block started a write or completed its piece: then it returns the
+   * promise of that work (no promise, closure or microtask per block in a steady download).
+   */
+  onBlock(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> | undefined {
     const s = this.torrent;
     const picker = this.deps.picker();
     const { counters } = this.deps;
     const { map } = s;
-    if (!picker || !map || s.failure || !s.running) return;
+    if (!picker || !map || s.failure || !s.running) return undefined;
     const fromPeer = from instanceof Peer ? from : undefined;
-    if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return;
+    if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return undefined;
     if (fromPeer) {
       const now = Date.now();
       fromPeer.down.add(block.byteLength);
@@ -123,15 +136,20 @@ export class Downloader {
     if (!result.fresh) {
       counters.wasted += block.byteLength;
       if (fromPeer) this.requestMore(fromPeer);
-      return;
+      return undefined;
     }
     const piece = this.piece(index);
     piece.from.add(from);
     // Copied, hashed as far as the piece is in order, written a window at a time (block-writer.ts).
     const write = this.blockWriter().add(piece, begin, block, result.pieceComplete);
     if (fromPeer) this.requestMore(fromPeer); // keep the pipeline full while the store writes
+    if (result.pieceComplete) return this.completeAfter(write, index);
+    return write;
+  }
+
+  private async completeAfter(write: Promise<void> | undefined, index: number): Promise<void> {
     await write;
-    if (result.pieceComplete) await this.finishPiece(index);
+    await this.finishPiece(index);
   }
 
   /** Forget pieces in flight (the session stopped or failed). */
