@@ -10,7 +10,8 @@
  * piece's blocks one after another. Windows are read into buffers from the engine's pool
  * (`read-pool.ts`) and go back to it once evicted and no longer referred to: by a read waiting on
  * the window, or by a socket write of one of its blocks not yet done. When no peer is unchoked the
- * cache is emptied, so an idle torrent holds no buffers. Sending stops while the socket's buffer is
+ * cache is emptied, so an idle torrent holds no buffers. While a batch is sent, the windows of the
+ * next queued blocks are already being read (`prefetch`). Sending stops while the socket's buffer is
  * full and resumes on `drain`.
  *
  * With the engine's upload limit (`rate-limit.ts`), each block waits for its tokens before it is
