@@ -74,3 +74,22 @@ describe('Peer: request pipeline', () => {
     assert.equal(capped.wantRequests(), 13);
   });
 });
+
+describe('blockKey', () => {
+  it('gives every block of the largest pieces and of the most pieces its own exact key', () => {
+    const lastBegin = 128 * 1024 * 1024 - 16 * 1024; // the last block of a 128 MiB piece
+    const keys = [
+      [0, 0],
+      [0, 16384],
+      [1, 0],
+      [0, lastBegin],
+      [1, lastBegin],
+      [2 ** 26 - 1, 0],
+      [2 ** 26 - 1, lastBegin],
+      [2 ** 26 - 2, lastBegin],
+    ].map(([i, b]) => blockKey(i!, b!));
+    assert.equal(new Set(keys).size, keys.length);
+    for (const k of keys) assert.ok(Number.isSafeInteger(k), `${k} is exact`);
+    assert.ok(blockKey(0, lastBegin) < blockKey(1, 0), 'a piece never reaches into the next one');
+  });
+});
