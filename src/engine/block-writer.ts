@@ -80,10 +80,11 @@ export class BlockWriter {
 
   /**
    * Copy `block` (bytes at `begin` of the piece) into its window, hash what now continues the piece
-   * in order, and write the windows that are complete (all of the piece's when `last`). Resolves
-   * once the writes this block started are done.
+   * in order, and write the windows that are complete (all of the piece's when `last`). Returns the
+   * promise of the writes this block started, or undefined when it started none (most blocks: no
+   * promise is made for them).
    */
-  add(piece: PieceWrites, begin: number, block: Uint8Array, last: boolean): Promise<void> {
+  add(piece: PieceWrites, begin: number, block: Uint8Array, last: boolean): Promise<void> | undefined {
     if (begin % BLOCK_SIZE !== 0) return this.writeCopy(piece, begin, block); // not from our requests
     const window = this.windowFor(piece, begin);
     const b = (begin - window.start) / BLOCK_SIZE;
@@ -95,18 +96,19 @@ export class BlockWriter {
       this.gathered++;
     }
     this.hashInOrder(piece);
-    const writes: Promise<void>[] = [];
+    let write: Promise<void> | undefined;
     if (last) {
-      for (const w of [...piece.windows]) writes.push(this.flush(piece, w));
+      const writes = [...piece.windows].map((w) => this.flush(piece, w));
+      write = writes.length === 1 ? writes[0] : Promise.all(writes).then(() => undefined);
     } else if (window.bytes === window.length) {
-      writes.push(this.flush(piece, window));
+      write = this.flush(piece, window);
     }
     if (this.gathered > MAX_GATHERED_BLOCKS || this.openWindows * this.windowSize > MAX_WINDOW_MEMORY) {
       // Windows of pieces waiting for slow peers must not hold requests or memory back for long.
       for (const p of [...this.filling])
         for (const w of [...p.windows]) void this.flush(p, w).catch(() => undefined);
     }
-    return writes.length === 0 ? Promise.resolve() : Promise.all(writes).then(() => undefined);
+    return write;
   }
 
   /** The download stopped, failed or completed: forget windows and drop the pool. */
@@ -146,7 +148,8 @@ export class BlockWriter {
     for (;;) {
       const at = piece.hashedTo;
       if (at >= piece.length) return;
-      const w = piece.windows.find((x) => x.start <= at && at < x.start + x.length);
+      let w: Window | undefined;
+      for (const x of piece.windows) if (x.start <= at && at < x.start + x.length) w = x;
       if (!w) return;
       let end = at;
       while (end < w.start + w.length && w.got[(end - w.start) / BLOCK_SIZE]) {

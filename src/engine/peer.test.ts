@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PeerConnection } from '../wire/index.js';
-import { Peer } from './peer.js';
+import { blockKey, Peer } from './peer.js';
 
 const peer = () => new Peer({} as PeerConnection, { host: '127.0.0.1', port: 1 });
 const list = (bits: { length: number; has(i: number): boolean }) =>
@@ -66,11 +66,30 @@ describe('Peer: request pipeline', () => {
     const capped = new Peer(conn(100), { host: '127.0.0.1', port: 1 });
     assert.equal(capped.wantRequests(), 100);
     for (let i = 0; i < 90; i++)
-      capped.outstanding.set(`${i}:0`, { block: { index: i, begin: 0, length: 16384 }, sentAt: 0 });
+      capped.outstanding.set(blockKey(i, 0), { block: { index: i, begin: 0, length: 16384 }, sentAt: 0 });
     assert.equal(capped.wantRequests(), 0, '10 free of 100: wait for a batch (13) to be free');
-    capped.outstanding.delete('0:0');
-    capped.outstanding.delete('1:0');
-    capped.outstanding.delete('2:0');
+    capped.outstanding.delete(blockKey(0, 0));
+    capped.outstanding.delete(blockKey(1, 0));
+    capped.outstanding.delete(blockKey(2, 0));
     assert.equal(capped.wantRequests(), 13);
+  });
+});
+
+describe('blockKey', () => {
+  it('gives every block of the largest pieces and of the most pieces its own exact key', () => {
+    const lastBegin = 128 * 1024 * 1024 - 16 * 1024; // the last block of a 128 MiB piece
+    const keys = [
+      [0, 0],
+      [0, 16384],
+      [1, 0],
+      [0, lastBegin],
+      [1, lastBegin],
+      [2 ** 26 - 1, 0],
+      [2 ** 26 - 1, lastBegin],
+      [2 ** 26 - 2, lastBegin],
+    ].map(([i, b]) => blockKey(i!, b!));
+    assert.equal(new Set(keys).size, keys.length);
+    for (const k of keys) assert.ok(Number.isSafeInteger(k), `${k} is exact`);
+    assert.ok(blockKey(0, lastBegin) < blockKey(1, 0), 'a piece never reaches into the next one');
   });
 });

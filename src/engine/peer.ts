@@ -44,6 +44,15 @@ const MAX_PENDING_HAVES = 4096;
 /** No torrent has more pieces than a 2 MiB bitfield holds (the wire layer's message limit). */
 const MAX_PIECES = 16 * 1024 * 1024;
 
+/**
+ * The key of a block (`index`, `begin`) in a peer's request maps: a number, not an `index:begin`
+ * string, so receiving a block builds and hashes no string. Exact: a block lies inside its piece
+ * (at most 128 MiB, 2^27 bytes) and no torrent has 2^26 pieces (its metadata would be over 1 GiB).
+ */
+export function blockKey(index: number, begin: number): number {
+  return index * 0x8000000 + begin;
+}
+
 export interface Outstanding {
   block: BlockRequest;
   sentAt: number;
@@ -62,13 +71,13 @@ export class Peer {
   hasAll = false;
   announced = false;
   readonly pendingHaves = new Set<number>();
-  /** Blocks we requested from the peer, by `index:begin`. */
-  readonly outstanding = new Map<string, Outstanding>();
+  /** Blocks we requested from the peer, by `blockKey(index, begin)`. */
+  readonly outstanding = new Map<number, Outstanding>();
   /**
-   * Requests we gave up on (cancelled, timed out, released on a choke), by `index:begin`: their
+   * Requests we gave up on (cancelled, timed out, released on a choke), by `blockKey`: their
    * blocks may still arrive and are not held against the peer. Bounded (oldest forgotten first).
    */
-  readonly cancelled = new Set<string>();
+  readonly cancelled = new Set<number>();
   /** Blocks the peer sent that we never asked for. */
   unrequested = 0;
   /** Blocks the peer requested from us, in order. */
@@ -124,7 +133,7 @@ export class Peer {
   }
 
   /** Forget a request we will not wait for (its block may still come). */
-  forgetRequest(key: string): void {
+  forgetRequest(key: number): void {
     if (!this.outstanding.delete(key)) return;
     this.cancelled.add(key);
     if (this.cancelled.size > MAX_CANCELLED) this.cancelled.delete(this.cancelled.values().next().value!);

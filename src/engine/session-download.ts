@@ -26,7 +26,7 @@
 import { SeedcastError } from '../errors.js';
 import { BlockWriter, type PieceWrites, WRITE_RUN } from './block-writer.js';
 import { describeError } from './fault.js';
-import { Peer } from './peer.js';
+import { blockKey, Peer } from './peer.js';
 import type { BlockRequest, PiecePicker } from './picker.js';
 import type { TransferCounters } from './session-stats.js';
 import type { FaultSink, TorrentView } from './session-view.js';
@@ -37,6 +37,8 @@ export const BAN_AFTER_BAD_PIECES = 3;
 export const MAX_IN_FLIGHT_BLOCKS = 4096;
 /** Blocks never asked for that a peer may send before it is dropped. */
 const MAX_UNREQUESTED = 8;
+/** What `receive` returns when there is nothing to wait for. */
+const DONE: Promise<void> = Promise.resolve();
 /** A request unanswered this long goes back to the picker (ms). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -81,31 +83,42 @@ export class Downloader {
   }
 
   /**
-   * A block from a peer or a web seed; never throws. A store error fails the session; any other
-   * error drops the peer whose block caused it.
+   * A block from a peer or a web seed; never throws or rejects. A store error fails the session; any
+   * other error drops the peer whose block caused it.
    */
-  async receive(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+  receive(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+    let pending: Promise<void> | undefined;
     try {
-      await this.onBlock(from, index, begin, block);
+      pending = this.onBlock(from, index, begin, block);
     } catch (err) {
-      if (from instanceof Peer && !this.deps.ownsError(err)) {
-        this.torrent.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
-        from.conn.destroy(err as Error);
-      } else {
-        this.deps.fail(err as Error);
-      }
+      this.blockFailed(from, index, begin, err);
+      return DONE;
+    }
+    return pending ? pending.catch((err: unknown) => this.blockFailed(from, index, begin, err)) : DONE;
+  }
+
+  private blockFailed(from: Source, index: number, begin: number, err: unknown): void {
+    if (from instanceof Peer && !this.deps.ownsError(err)) {
+      this.torrent.log(`peer ${from.key}: block ${index}:${begin}: ${describeError(err)}`);
+      from.conn.destroy(err as Error);
+    } else {
+      this.deps.fail(err as Error);
     }
   }
 
-  /** A block from a peer or a web seed. Throws store errors (the session fails). */
-  async onBlock(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> {
+  /**
+   * A block from a peer or a web seed. Throws (or rejects with) store errors: the session fails.
+   * Synchronous unless the block started a write or completed its piece: then it returns the
+   * promise of that work (no promise, closure or microtask per block in a steady download).
+   */
+  onBlock(from: Source, index: number, begin: number, block: Uint8Array): Promise<void> | undefined {
     const s = this.torrent;
     const picker = this.deps.picker();
     const { counters } = this.deps;
     const { map } = s;
-    if (!picker || !map || s.failure || !s.running) return;
+    if (!picker || !map || s.failure || !s.running) return undefined;
     const fromPeer = from instanceof Peer ? from : undefined;
-    if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return;
+    if (fromPeer && !this.wasRequested(fromPeer, index, begin, block.byteLength)) return undefined;
     if (fromPeer) {
       const now = Date.now();
       fromPeer.down.add(block.byteLength);
@@ -116,22 +129,27 @@ export class Downloader {
     const result = picker.received(from, { index, begin, length: block.byteLength });
     for (const other of result.cancel) {
       if (other instanceof Peer && other.conn.open) {
-        other.forgetRequest(`${index}:${begin}`);
+        other.forgetRequest(blockKey(index, begin));
         other.conn.send({ type: 'cancel', index, begin, length: block.byteLength });
       }
     }
     if (!result.fresh) {
       counters.wasted += block.byteLength;
       if (fromPeer) this.requestMore(fromPeer);
-      return;
+      return undefined;
     }
     const piece = this.piece(index);
     piece.from.add(from);
     // Copied, hashed as far as the piece is in order, written a window at a time (block-writer.ts).
     const write = this.blockWriter().add(piece, begin, block, result.pieceComplete);
     if (fromPeer) this.requestMore(fromPeer); // keep the pipeline full while the store writes
+    if (result.pieceComplete) return this.completeAfter(write, index);
+    return write;
+  }
+
+  private async completeAfter(write: Promise<void> | undefined, index: number): Promise<void> {
     await write;
-    if (result.pieceComplete) await this.finishPiece(index);
+    await this.finishPiece(index);
   }
 
   /** Forget pieces in flight (the session stopped or failed). */
@@ -149,7 +167,7 @@ export class Downloader {
 
   /** Whether `peer` was asked for this block; drops a peer that sends what nobody asked for. */
   private wasRequested(peer: Peer, index: number, begin: number, length: number): boolean {
-    const key = `${index}:${begin}`;
+    const key = blockKey(index, begin);
     const asked = peer.outstanding.get(key);
     if (asked) {
       peer.outstanding.delete(key);
@@ -157,7 +175,7 @@ export class Downloader {
       peer.conn.destroy(
         new SeedcastError(
           'WIRE_PROTOCOL',
-          `block ${key} of ${length} bytes, ${asked.block.length} asked for`,
+          `block ${index}:${begin} of ${length} bytes, ${asked.block.length} asked for`,
         ),
       );
       return false;
@@ -268,7 +286,7 @@ export class Downloader {
     // One write for the whole batch: many tiny writes cost a syscall (and a packet) each.
     peer.conn.socket.cork();
     for (const block of blocks) {
-      peer.outstanding.set(`${block.index}:${block.begin}`, { block, sentAt: now });
+      peer.outstanding.set(blockKey(block.index, block.begin), { block, sentAt: now });
       peer.conn.send({ type: 'request', ...block });
     }
     peer.conn.socket.uncork();
@@ -295,7 +313,7 @@ export class Downloader {
 
   /** A `reject` (BEP 6): the block goes back to the picker. */
   rejected(peer: Peer, block: BlockRequest): void {
-    peer.forgetRequest(`${block.index}:${block.begin}`);
+    peer.forgetRequest(blockKey(block.index, block.begin));
     this.deps.picker()?.release(peer, block);
   }
 

@@ -10,7 +10,8 @@
  * piece's blocks one after another. Windows are read into buffers from the engine's pool
  * (`read-pool.ts`) and go back to it once evicted and no longer referred to: by a read waiting on
  * the window, or by a socket write of one of its blocks not yet done. When no peer is unchoked the
- * cache is emptied, so an idle torrent holds no buffers. Sending stops while the socket's buffer is
+ * cache is emptied, so an idle torrent holds no buffers. While a batch is sent, the windows of the
+ * next queued blocks are already being read (`prefetch`). Sending stops while the socket's buffer is
  * full and resumes on `drain`.
  *
  * With the engine's upload limit (`rate-limit.ts`), each block waits for its tokens before it is
@@ -184,6 +185,7 @@ export class Uploader {
         batch = await this.servable(peer, batch);
         if (batch.length === 0) continue;
         const reads = batch.map((b) => this.readBlock(b));
+        if (!limit) this.prefetch(peer.uploadQueue);
         // Blocks of the batch that will not be sent: release their reads and, with Fast, reject
         // them (a choke rejected only what was still queued; the peer waits for every answer).
         const dropFrom = (k: number) => {
@@ -268,51 +270,83 @@ export class Uploader {
     return out;
   }
 
-  private async readBlock(block: BlockRef): Promise<Block | undefined> {
+  /**
+   * The cached window holding `block` (its read started when it was not cached yet), or undefined
+   * when the block lies outside its piece or straddles two windows.
+   */
+  private windowOf(block: BlockRef): { window: Window; start: number } | undefined {
     const { store, map } = this.torrent;
     const span = map!.piece(block.index);
     // v2: up to the piece's end on the wire; past the file's end the store reads zeros.
     const length = map!.wirePieceLength(block.index);
     if (block.begin + block.length > length) return undefined;
-    const windowStart = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
-    const windowLength = Math.min(READ_CHUNK, length - windowStart);
-    if (block.begin + block.length > windowStart + windowLength) {
-      // Straddles two windows: read on its own.
-      return { data: await store!.read(span.offset + block.begin, block.length), release: noop };
-    }
-    const key = `${block.index}:${windowStart}`;
+    const start = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
+    const windowLength = Math.min(READ_CHUNK, length - start);
+    if (block.begin + block.length > start + windowLength) return undefined;
+    const key = `${block.index}:${start}`;
     let w = this.cache.get(key);
     if (w) {
       this.cache.delete(key);
       this.cache.set(key, w); // most recently used last
-    } else {
-      const buf = takeBuffer(windowLength);
-      const created: Window = { ready: undefined!, buf, refs: 1, evicted: false };
-      created.ready = store!.read(span.offset + windowStart, windowLength, buf).then(
-        (data) => {
-          if (data.buffer !== buf.buffer) {
-            returnBuffer(buf); // the store made its own buffer
-            created.buf = undefined;
-          }
-          return data;
-        },
-        (err: unknown) => {
-          // Not back to the pool: a failed multi-part read may still be filling the buffer.
-          created.buf = undefined;
-          if (this.cache.get(key) === created) this.cache.delete(key);
-          if (!created.evicted) this.evict(created);
-          throw err;
-        },
-      );
-      w = created;
-      this.cache.set(key, w);
-      if (this.cache.size > CACHE_WINDOWS) {
-        const oldest = this.cache.keys().next().value!;
-        this.evict(this.cache.get(oldest)!);
-        this.cache.delete(oldest);
-      }
+      return { window: w, start };
     }
-    const window = w;
+    const buf = takeBuffer(windowLength);
+    const created: Window = { ready: undefined!, buf, refs: 1, evicted: false };
+    created.ready = store!.read(span.offset + start, windowLength, buf).then(
+      (data) => {
+        if (data.buffer !== buf.buffer) {
+          returnBuffer(buf); // the store made its own buffer
+          created.buf = undefined;
+        }
+        return data;
+      },
+      (err: unknown) => {
+        // Not back to the pool: a failed multi-part read may still be filling the buffer.
+        created.buf = undefined;
+        if (this.cache.get(key) === created) this.cache.delete(key);
+        if (!created.evicted) this.evict(created);
+        throw err;
+      },
+    );
+    created.ready.catch(noop); // a prefetched window may never be awaited
+    w = created;
+    this.cache.set(key, w);
+    if (this.cache.size > CACHE_WINDOWS) {
+      const oldest = this.cache.keys().next().value!;
+      this.evict(this.cache.get(oldest)!);
+      this.cache.delete(oldest);
+    }
+    return { window: w, start };
+  }
+
+  /**
+   * Start reading the windows of the blocks queued after the batch being sent (read ahead across
+   * batches): the next batch then finds its window read, instead of the socket waiting a
+   * thread-pool round trip per window.
+   */
+  private prefetch(queue: readonly BlockRef[]): void {
+    let index = -1;
+    let start = -1;
+    for (let i = 0; i < queue.length && i < READ_AHEAD; i++) {
+      const block = queue[i]!;
+      const blockStart = Math.floor(block.begin / READ_CHUNK) * READ_CHUNK;
+      if (block.index === index && blockStart === start) continue; // same window as the last one
+      index = block.index;
+      start = blockStart;
+      if (this.torrent.have?.has(block.index)) this.windowOf(block);
+    }
+  }
+
+  private async readBlock(block: BlockRef): Promise<Block | undefined> {
+    const { store, map } = this.torrent;
+    const found = this.windowOf(block);
+    if (!found) {
+      if (block.begin + block.length > map!.wirePieceLength(block.index)) return undefined;
+      // Straddles two windows: read on its own.
+      const at = map!.piece(block.index).offset + block.begin;
+      return { data: await store!.read(at, block.length), release: noop };
+    }
+    const { window, start } = found;
     window.refs++; // held from here until the block is sent (or dropped)
     let data: Buffer;
     try {
@@ -323,7 +357,7 @@ export class Uploader {
     }
     let released = false;
     return {
-      data: data.subarray(block.begin - windowStart, block.begin - windowStart + block.length),
+      data: data.subarray(block.begin - start, block.begin - start + block.length),
       release: () => {
         if (released) return;
         released = true;

@@ -61,7 +61,7 @@ export interface PeerConnectionOptions extends FrameLimits {
   geometry?: PieceGeometry;
   /** Largest `metadata_size` accepted (default 32 MiB). */
   maxMetadataSize?: number;
-  /** Send a keep-alive after this long without sending anything (ms, default 60 s; 0: never). */
+  /** Send a keep-alive after at most this long without sending anything (ms, default 60 s; 0: never). */
   keepAliveInterval?: number;
   /** Drop the peer after this long without receiving anything (ms, default 150 s; 0: never). */
   idleTimeout?: number;
@@ -111,7 +111,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private paused = false;
   private processing = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Checks every half interval whether anything was sent since the last check (no timer work per write). */
   private keepAliveTimer: NodeJS.Timeout | undefined;
+  private writtenAtCheck = 0;
 
   constructor(
     readonly socket: Duplex,
@@ -163,7 +165,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     if (this.stage === 'closed') return;
     this.stage = 'closed';
     clearTimeout(this.idleTimer);
-    clearTimeout(this.keepAliveTimer);
+    clearInterval(this.keepAliveTimer);
     this.queue.drain();
     flushTurn(this.socket); // what was written before closing still goes out
     this.socket.destroy();
@@ -196,7 +198,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   /** Send one message; returns false when the caller should wait for `drain` (or when closed). */
   send(message: Message): boolean {
-    if (!this.checkSendable(message)) return false;
+    if (!this.checkSendable(message.type)) return false;
     switch (message.type) {
       case 'choke':
       case 'unchoke':
@@ -216,7 +218,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** Send a block as its 13-byte header and the block itself, without copying the block; `done`:
    * called once the socket no longer needs `block` (written, failed, or never sent). */
   sendPiece(index: number, begin: number, block: Uint8Array, done?: () => void): boolean {
-    if (!this.checkSendable({ type: 'piece', index, begin, block })) {
+    if (!this.checkSendable('piece')) {
       done?.();
       return false;
     }
@@ -253,16 +255,13 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   /** False when closed (sending then is a no-op, so the engine need not race the peer's close). */
-  private checkSendable(message: Message): boolean {
+  private checkSendable(type: Message['type']): boolean {
     if (this.stage === 'closed') return false;
     if (this.stage !== 'open') {
-      throw new SeedcastError('WIRE_PROTOCOL', `cannot send ${message.type} before the handshake`);
+      throw new SeedcastError('WIRE_PROTOCOL', `cannot send ${type} before the handshake`);
     }
-    if (FAST_MESSAGES.has(message.type) && !this.remote!.negotiated.fast) {
-      throw new SeedcastError(
-        'WIRE_PROTOCOL',
-        `cannot send ${message.type}: the Fast extension was not negotiated`,
-      );
+    if (FAST_MESSAGES.has(type) && !this.remote!.negotiated.fast) {
+      throw new SeedcastError('WIRE_PROTOCOL', `cannot send ${type}: the Fast extension was not negotiated`);
     }
     return true;
   }
@@ -270,7 +269,6 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private write(bytes: Uint8Array, done?: () => void): boolean {
     if (this.stage === 'closed') return false; // (sendPiece checked the stage before)
     this.stats.bytesWritten += bytes.byteLength;
-    this.keepAliveTimer?.refresh();
     corkForTurn(this.socket);
     return this.socket.write(bytes, done);
   }
@@ -350,7 +348,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       this.idleTimer = this.timer(this.options.idleTimeout ?? 150_000, () =>
         this.destroy(new SeedcastError('WIRE_TIMEOUT', 'nothing received')),
       );
-      this.keepAliveTimer = this.timer(this.options.keepAliveInterval ?? 60_000, () => this.keepAlive());
+      const keepAlive = this.options.keepAliveInterval ?? 60_000;
+      if (keepAlive > 0) this.keepAliveTimer = setInterval(() => this.keepAlive(), keepAlive / 2).unref();
       return { kind: 'handshake', handshake: remote };
     }
     const message = this.framer.next();
@@ -359,10 +358,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return { kind: 'message', message: this.receive(message) };
   }
 
+  /** Every half interval: a keep-alive when nothing was sent since the last check. */
   private keepAlive(): void {
     if (this.stage !== 'open') return;
-    this.write(encodeMessage({ type: 'keepAlive' }));
-    this.keepAliveTimer?.refresh();
+    if (this.stats.bytesWritten === this.writtenAtCheck) this.write(encodeMessage({ type: 'keepAlive' }));
+    this.writtenAtCheck = this.stats.bytesWritten;
   }
 
   /** Update state for a received message, and decode the extended messages we announced. */
