@@ -20,7 +20,7 @@ const TSX = import.meta.resolve('tsx');
 const NODES = new URL('./helpers/dht-nodes.ts', import.meta.url).pathname;
 
 test('transmission-cli downloads a trackerless magnet from seedcast seed through the DHT', {
-  timeout: 170_000,
+  timeout: 330_000,
 }, async (t) => {
   if (!requireTools(t, 'transmission-cli', 'unshare', 'ip', 'libtorrent')) return;
   const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
@@ -53,12 +53,19 @@ test('transmission-cli downloads a trackerless magnet from seedcast seed through
     'port-forwarding-enabled': false, 'peer-port': 45142, 'bind-address-ipv4': '10.77.0.1',
   }));
   const magnet = `magnet:?xt=urn:btih:${made.v1}&dn=episode.ogg`;
+  // Each step waits for the one before (a fixed sleep lost the race at load 35 in CI): the seeder
+  // seeding, then the DHT nodes up, then the seeder's announce stored on them; only then does
+  // Transmission start and look the torrent up.
+  const waitFor = (pattern: string, file: string, seconds: number) =>
+    `for i in $(seq ${seconds * 4}); do grep -q '${pattern}' ${file} && break; sleep 0.25; done`;
   const script = `
     ip link set lo up && ip addr add 10.77.0.1/8 dev lo || exit 3
-    ${process.execPath} ${cliArgv(['seed', `${dir}/e.torrent`, `${dir}/src/episode.ogg`, '--port', '45141', '--dht-bootstrap', 'none', '-q']).join(' ')} &
-    sleep 3
-    ${process.execPath} --import ${TSX} ${NODES} 10.77.0.1 45141 12 46000 &
-    sleep 4
+    ${process.execPath} ${cliArgv(['seed', `${dir}/e.torrent`, `${dir}/src/episode.ogg`, '--port', '45141', '--dht-bootstrap', 'none', '-q']).join(' ')} > ${dir}/seed.log 2>&1 &
+    ${waitFor('pieces verified', `${dir}/seed.log`, 60)}
+    ${process.execPath} --import ${TSX} ${NODES} 10.77.0.1 45141 12 46000 > ${dir}/nodes.log 2>&1 &
+    ${waitFor('nodes up', `${dir}/nodes.log`, 60)}
+    ${waitFor(`announced ${made.v1}`, `${dir}/nodes.log`, 60)}
+    cat ${dir}/seed.log ${dir}/nodes.log
     transmission-cli -g ${dir}/tr-config -w ${dir}/out '${magnet}' > ${dir}/transmission.log 2>&1 &
     for i in $(seq 140); do
       sleep 1
@@ -70,6 +77,8 @@ test('transmission-cli downloads a trackerless magnet from seedcast seed through
     env: testEnv({ SEEDCAST_HOME: join(dir, 'home') }),
   });
   await ns.exited;
+  const steps = ns.output().split('\n').filter((l) => /^(nodes up|announced|complete after)/.test(l));
+  t.diagnostic(steps.join('; '));
   assert.match(
     ns.output(),
     /complete after \d+ s/,
