@@ -69,6 +69,8 @@ function sample(i: number, session: EngineModule.TorrentSession): void {
       downloaded: st.downloaded,
       uploaded: st.uploaded,
       wasted: st.wasted,
+      refused: session.uploader.refused,
+      chokes: session.uploader.chokesSent,
       web: st.fromWebSeeds,
       peers: st.peers,
       unchokedBy,
