@@ -74,7 +74,13 @@ describe('super-seeding stops when the session is no longer complete', () => {
 
     // Within a tick or two, a `have` for every piece the seed still holds, and none for the bad one.
     const want = meta.pieceCount - 1;
-    const told = () => new Set(peer.received.slice(from).map(haveIndex).filter((i) => i >= 0));
+    const told = () =>
+      new Set(
+        peer.received
+          .slice(from)
+          .map(haveIndex)
+          .filter((i) => i >= 0),
+      );
     const deadline = Date.now() + 5000;
     while (told().size < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 1200)); // and nothing more about the bad piece later
