@@ -123,7 +123,7 @@ export interface GroupOptions {
   timeoutMs: number;
 }
 
-/** BENCH_CPU_PROF=<dir>: the seedcast-one process writes a V8 CPU profile there (`--cpu-prof`). */
+/** BENCH_CPU_PROF=<dir>: the seedcast-one process, or each `seedcast download`, writes a V8 CPU profile there (`--cpu-prof`). */
 function profile(): string[] {
   const dir = process.env.BENCH_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
@@ -162,7 +162,7 @@ export function startGroup(o: GroupOptions): Group {
     if (o.kind === 'seedcast') {
       return start(
         'node',
-        [BIN, 'download', o.torrent, '-o', dir, '--seed', '--port', '0', '-q'],
+        [...profile(), BIN, 'download', o.torrent, '-o', dir, '--seed', '--port', '0', '-q'],
         o.timeoutMs,
       );
     }
