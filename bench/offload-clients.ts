@@ -17,7 +17,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** The kinds `mixed` takes in turn. */
@@ -36,6 +36,21 @@ export interface Proc {
   out: () => string;
   waitFor: (re: RegExp, ms?: number) => Promise<RegExpMatchArray>;
   stop: () => Promise<void>;
+  /** CPU seconds (user + system) the process has used so far; 0 once it has exited. */
+  cpuSeconds: () => number;
+}
+
+/** User + system CPU seconds of a running process (/proc/PID/stat, clock ticks of 1/100 s). */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 export function start(cmd: string, args: string[], timeoutMs: number): Proc {
@@ -75,6 +90,7 @@ export function start(cmd: string, args: string[], timeoutMs: number): Proc {
         });
         check();
       }),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.stdin!.end();
@@ -107,7 +123,7 @@ export interface GroupOptions {
   timeoutMs: number;
 }
 
-/** BENCH_CPU_PROF=<dir>: the seedcast-one process writes a V8 CPU profile there (`--cpu-prof`). */
+/** BENCH_CPU_PROF=<dir>: the seedcast-one process, or each `seedcast download`, writes a V8 CPU profile there (`--cpu-prof`). */
 function profile(): string[] {
   const dir = process.env.BENCH_CPU_PROF;
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
@@ -146,7 +162,7 @@ export function startGroup(o: GroupOptions): Group {
     if (o.kind === 'seedcast') {
       return start(
         'node',
-        [BIN, 'download', o.torrent, '-o', dir, '--seed', '--port', '0', '-q'],
+        [...profile(), BIN, 'download', o.torrent, '-o', dir, '--seed', '--port', '0', '-q'],
         o.timeoutMs,
       );
     }

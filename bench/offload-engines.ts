@@ -9,7 +9,7 @@
  * Prints `{"complete": i, "seconds": s}` per engine and `{"all": n}` at the end (as lt_tool swarm).
  *
  * BENCH_DIAG=<file>: every 250 ms until it completes, each engine appends one JSON line to <file>:
- * pieces had, bytes received over its current connections from the other engines (peers whose listen port is one of ours) and
+ * pieces had, bytes downloaded, uploaded and wasted (duplicates, late answers), bytes received over its current connections from the other engines (peers whose listen port is one of ours) and
  * from anyone else (the site's peer), from web seeds, how many peers unchoke it and it is
  * interested in, its requests in flight, the requests its peers have queued at it, and each peer's
  * request pipeline. It shows where a downloader waits (see docs/engine.md, issue 22).
@@ -66,6 +66,11 @@ function sample(i: number, session: EngineModule.TorrentSession): void {
       pipelines.push(p.pipeline);
     }
     const extra = {
+      downloaded: st.downloaded,
+      uploaded: st.uploaded,
+      wasted: st.wasted,
+      refused: session.uploader.refused,
+      chokes: session.uploader.chokesSent,
       web: st.fromWebSeeds,
       peers: st.peers,
       unchokedBy,

@@ -45,10 +45,11 @@ import {
 } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   type ClientKind,
+  cpuSecondsOf,
   type Group,
   mixOf,
   type Proc,
@@ -157,6 +158,10 @@ interface Round {
   peer: number;
   webSeed: number;
   wchar: number;
+  /** CPU seconds (user + system) of the downloaders' processes, and of the site, during the round. */
+  clientCpu: number;
+  siteCpu: number;
+  processes: number;
 }
 
 async function main(): Promise<void> {
@@ -208,8 +213,12 @@ async function main(): Promise<void> {
     const pid = site.child.pid!;
     const rounds: Round[] = [];
     for (const [r, mix] of mixes.entries()) {
-      console.log(`round ${r + 1}: ${PEERS} downloaders (${ROUNDS[r]}) start`);
+      const load = loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+      console.log(`round ${r + 1}: ${PEERS} downloaders (${ROUNDS[r]}) start (load average ${load})`);
       const wcharBefore = wcharOf(pid);
+      const siteCpuBefore = cpuSecondsOf(pid);
       const before = (await api(`/api/v1/items/${item.id}`)).swarm.served;
       const started = performance.now();
       const groups: Group[] = mix.map(([kind, count]) =>
@@ -228,6 +237,9 @@ async function main(): Promise<void> {
       await sleep(1000); // responses still closing add their bytes
       const after = (await api(`/api/v1/items/${item.id}`)).swarm.served;
       const wchar = wcharOf(pid) - wcharBefore;
+      const siteCpu = cpuSecondsOf(pid) - siteCpuBefore;
+      const clientProcs = groups.flatMap((g) => g.procs);
+      const clientCpu = clientProcs.reduce((sum, p) => sum + p.cpuSeconds(), 0);
       await Promise.all(groups.flatMap((g) => g.procs.map((p) => p.stop())));
       for (const copy of groups.flatMap((g) => g.copies)) {
         if (statSync(copy).size !== SIZE || (await sha256Of(copy)) !== expected)
@@ -237,7 +249,17 @@ async function main(): Promise<void> {
       const peer = after.peer - before.peer;
       // Every HTTP byte (web seed, and any request not recognised as one): the ratio counts all the site sent.
       const webSeed = after.total - after.peer - (before.total - before.peer);
-      rounds.push({ client: ROUNDS[r]!, mix, times, peer, webSeed, wchar });
+      rounds.push({
+        client: ROUNDS[r]!,
+        mix,
+        times,
+        peer,
+        webSeed,
+        wchar,
+        clientCpu,
+        siteCpu,
+        processes: clientProcs.length,
+      });
       await sleep(2000); // the stopped downloaders' announces reach the tracker
     }
     await site.stop();
@@ -271,6 +293,9 @@ function report(rounds: Round[], origin: number): void {
     console.log(
       `  serve process bytes written / size ${(r.wchar / SIZE).toFixed(2)} x   (wchar: all writes, protocol included)`,
     );
+    console.log(
+      `  CPU: downloaders ${r.clientCpu.toFixed(1)} s in ${r.processes} process(es) (${(r.clientCpu / PEERS).toFixed(2)} s each), site ${r.siteCpu.toFixed(1)} s`,
+    );
     console.log(`  client ${r.client}: site served / file size ${ratio.toFixed(2)} x`);
   }
   console.log(`\n  plain HTTP origin / file size      ${(origin / SIZE).toFixed(2)} x`);
@@ -279,7 +304,8 @@ function report(rounds: Round[], origin: number): void {
     console.log('\nlast of the downloaders done:');
     for (const r of rounds) {
       const vs = lt && r !== lt ? `   ${(last(r) / last(lt)).toFixed(2)} x libtorrent's` : '';
-      console.log(`  ${r.client.padEnd(18)} ${last(r).toFixed(1).padStart(6)} s${vs}`);
+      const cpu = `   CPU ${(r.clientCpu / PEERS).toFixed(2)} s per downloader`;
+      console.log(`  ${r.client.padEnd(18)} ${last(r).toFixed(1).padStart(6)} s${vs}${cpu}`);
     }
     const ours = rounds.find((r) => r.client === 'seedcast');
     if (ours && lt) {

@@ -3,7 +3,9 @@
  * is complete and its `superSeed` option is on. New peers get `have none` (or no bitfield) and then
  * a `have` for each piece revealed to them; every announcement from a peer and every second may
  * reveal more. Peers that connected before the session was complete saw every piece and are served
- * as usual.
+ * as usual. If the session stops being complete (a piece found damaged when first served, or by a
+ * fixity check), super-seeding ends: each peer still in it, which was told only the pieces revealed
+ * to it, is told every other piece the session still holds, as a peer connecting then is told.
  *
  * A magnet client has no piece count until it has the metadata (BEP 9), and many drop the `have`s
  * that arrive before (aria2, Seedcast before issue 16): with its revealed pieces never taken, a
@@ -40,7 +42,7 @@ export class SessionSuperSeed {
 
   /** `enabled`: the session's `superSeed` option; read when asked. */
   constructor(
-    private readonly torrent: Pick<TorrentView, 'peers' | 'complete' | 'meta' | 'log'>,
+    private readonly torrent: Pick<TorrentView, 'peers' | 'complete' | 'meta' | 'have' | 'log'>,
     private readonly enabled: () => boolean,
   ) {}
 
@@ -88,6 +90,10 @@ export class SessionSuperSeed {
   /** Once a second: starving peers may get more; idle peers hear again what was revealed to them. */
   tick(): void {
     if (!this.seeder) return;
+    if (!this.active) {
+      this.stop();
+      return;
+    }
     const now = Date.now();
     for (const peer of this.torrent.peers.values()) {
       this.revealTo(peer);
@@ -100,6 +106,28 @@ export class SessionSuperSeed {
       }
       this.announceAgain(peer, Math.min(RESEND_MAX_MS, last.wait * 2));
     }
+  }
+
+  /**
+   * Super-seeding ended while peers were in it (the session is no longer complete: a piece was found
+   * damaged). Each was told only its revealed pieces and would wait, for ever with a client that
+   * trusts what it was told, to hear of the rest: tell it every other piece we hold now.
+   */
+  private stop(): void {
+    const seeder = this.seeder;
+    const { have } = this.torrent;
+    this.seeder = undefined;
+    this.announced.clear();
+    if (!seeder || !have) return;
+    let told = 0;
+    for (const peer of this.torrent.peers.values()) {
+      if (!peer.conn.open || !seeder.revealedTo(peer)) continue;
+      told++;
+      for (let i = 0; i < have.length; i++)
+        if (have.has(i) && !peer.has?.has(i)) peer.conn.send({ type: 'have', index: i });
+    }
+    if (told > 0)
+      this.torrent.log(`super-seed: stopped (no longer complete); ${told} peer(s) told every piece held`);
   }
 
   private ensure(): SuperSeeder<Peer> | undefined {

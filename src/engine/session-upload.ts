@@ -74,7 +74,30 @@ interface Block {
 
 const noop = () => {};
 
+/**
+ * BEP 6 `reject` of a request. Built field by field: a request held here may be the parsed
+ * `request` message itself, and spreading it after `type` would send a `request` back instead
+ * (the peer, lacking the piece or choking us, "rejected" it the same way: requests bounced between
+ * two peers while their real requests waited out their time-out).
+ */
+function reject(peer: Peer, block: BlockRef): void {
+  peer.conn.send({ type: 'reject', index: block.index, begin: block.begin, length: block.length });
+}
+
+/** Requests refused (rejected to a Fast peer, dropped otherwise), by why; for diagnostics. */
+export interface Refusals {
+  /** We choke the peer (a request in flight when we choked it, or dropped from its queue then). */
+  choked: number;
+  /** The peer's queue was full. */
+  full: number;
+  /** A piece we do not have, or one a super-seed has not revealed to the peer. */
+  notOffered: number;
+}
+
 export class Uploader {
+  readonly refused: Refusals = { choked: 0, full: 0, notOffered: 0 };
+  /** Chokes sent (choke rounds), for diagnostics. */
+  chokesSent = 0;
   private readonly cache = new Map<string, Window>();
   /** The optimistic unchoke (choker.ts), kept between rounds. */
   private optimistic: unknown;
@@ -119,16 +142,17 @@ export class Uploader {
   request(peer: Peer, block: BlockRef): void {
     const { have } = this.torrent;
     const fast = peer.conn.remote!.negotiated.fast;
-    const servable =
-      have?.has(block.index) &&
-      !peer.conn.amChoking &&
-      peer.uploadQueue.length < MAX_QUEUE &&
-      this.deps.superSeed.mayServe(peer, block.index);
+    const offered = have?.has(block.index) === true && this.deps.superSeed.mayServe(peer, block.index);
+    const servable = offered && !peer.conn.amChoking && peer.uploadQueue.length < MAX_QUEUE;
     if (!servable) {
-      if (fast) peer.conn.send({ type: 'reject', ...block });
+      if (!offered) this.refused.notOffered++;
+      else if (peer.conn.amChoking) this.refused.choked++;
+      else this.refused.full++;
+      if (fast) reject(peer, block);
       return;
     }
-    peer.uploadQueue.push({ ...block });
+    // Only the block's fields: `block` is the parsed message, whose `type` is 'request'.
+    peer.uploadQueue.push({ index: block.index, begin: block.begin, length: block.length });
     void this.pump(peer); // never rejects
   }
 
@@ -143,10 +167,11 @@ export class Uploader {
     if (!peer.conn.open || peer.conn.amChoking === choked) return;
     peer.conn.send({ type: choked ? 'choke' : 'unchoke' });
     if (choked) {
+      this.chokesSent++;
       const dropped = peer.uploadQueue;
       peer.uploadQueue = [];
-      if (peer.conn.remote!.negotiated.fast)
-        for (const b of dropped) peer.conn.send({ type: 'reject', ...b });
+      this.refused.choked += dropped.length;
+      if (peer.conn.remote!.negotiated.fast) for (const b of dropped) reject(peer, b);
       this.clearIfIdle();
     } else {
       peer.lastUnchokedAt = Date.now();
@@ -176,8 +201,7 @@ export class Uploader {
         if (limit) {
           await limit.take(batch[0]!.length);
           if (stopped()) {
-            if (peer.conn.open && peer.conn.remote!.negotiated.fast)
-              peer.conn.send({ type: 'reject', ...batch[0]! });
+            if (peer.conn.open && peer.conn.remote!.negotiated.fast) reject(peer, batch[0]!);
             break;
           }
         }
@@ -191,7 +215,7 @@ export class Uploader {
         const dropFrom = (k: number) => {
           for (const r of reads.slice(k)) r.then((x) => x?.release(), noop);
           if (peer.conn.open && peer.conn.remote!.negotiated.fast)
-            for (const b of batch.slice(k)) peer.conn.send({ type: 'reject', ...b });
+            for (const b of batch.slice(k)) reject(peer, b);
         };
         for (const [k, block] of batch.entries()) {
           let read: Block | undefined;
@@ -264,8 +288,7 @@ export class Uploader {
     for (const block of batch) {
       const trusted = this.deps.trust.servable(block.index);
       if (trusted === true || (await trusted)) out.push(block);
-      else if (peer.conn.open && peer.conn.remote!.negotiated.fast)
-        peer.conn.send({ type: 'reject', ...block });
+      else if (peer.conn.open && peer.conn.remote!.negotiated.fast) reject(peer, block);
     }
     return out;
   }
