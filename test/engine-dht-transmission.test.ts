@@ -77,7 +77,10 @@ test('transmission-cli downloads a trackerless magnet from seedcast seed through
     env: testEnv({ SEEDCAST_HOME: join(dir, 'home') }),
   });
   await ns.exited;
-  const steps = ns.output().split('\n').filter((l) => /^(nodes up|announced|complete after)/.test(l));
+  const steps = ns
+    .output()
+    .split('\n')
+    .filter((l) => /^(nodes up|announced|complete after)/.test(l));
   t.diagnostic(steps.join('; '));
   assert.match(
     ns.output(),
