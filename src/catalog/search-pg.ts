@@ -15,7 +15,7 @@ import { SEARCH_DOC } from '../db/migrations-search-pg.js';
 import { licenseInfo } from '../licenses.js';
 import type { Facets, FacetValue } from './search-facets.js';
 import { newestMatches, type PgWhere } from './search-pg-newest.js';
-import { type Plan, roughly, type SearchStats, type StatsOptions } from './search-stats.js';
+import { estimate, type Plan, type SearchStats, type StatsOptions } from './search-stats.js';
 import { tsQuery } from './search-terms.js';
 
 /** What the PostgreSQL paths add to a plan: the conditions (over `items i`), the text's queries. */
@@ -37,8 +37,8 @@ export interface PgFilters {
   user?: string;
 }
 
-/** The FROM and WHERE of a PostgreSQL search (`SearchRepository.plan`). */
-export function postgresPlan(words: string[], prefix: boolean, f: PgFilters): Plan & { pg: PgParts } {
+/** A search's filters as conditions on `items i`, ready items first (PostgreSQL's plan, SQLite's listings). */
+export function filterConditions(f: PgFilters): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [sql`i.status = 'ready'`];
   if (f.type !== undefined) conditions.push(sql`i.media_type = ${f.type}`);
   if (f.license !== undefined) conditions.push(sql`i.license = ${f.license}`);
@@ -53,6 +53,12 @@ export function postgresPlan(words: string[], prefix: boolean, f: PgFilters): Pl
     conditions.push(
       sql`i.id in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
     );
+  return conditions;
+}
+
+/** The FROM and WHERE of a PostgreSQL search (`SearchRepository.plan`). */
+export function postgresPlan(words: string[], prefix: boolean, f: PgFilters): Plan & { pg: PgParts } {
+  const conditions = filterConditions(f);
   const filters = sql.join(conditions, sql` and `);
   const base = { kind: 'postgres' as const, from: sql`items i`, fromItems: sql`items i`, id: sql`i.id` };
   if (words.length === 0)
@@ -190,18 +196,7 @@ export async function postgresStats(
     return { total: sample.length, capped: false, facetsEstimated: false, facets };
   const bound = Math.max(options.countBound, options.facetBound);
   const n = Math.min(sample.length, bound + 1);
-  let total = n;
-  const capped = n > bound;
-  if (capped) {
-    const lo = sample[n - 1]!.id;
-    const range = await sql<{ first: number | string | null; last: number | string | null }>`
-      select (select min(id) from items where status = 'ready') as first,
-        (select max(id) from items where status = 'ready') as last`.execute(db);
-    const first = Number(range.rows[0]?.first ?? lo);
-    const last = Number(range.rows[0]?.last ?? lo);
-    const share = (last - lo + 1) / Math.max(1, last - first + 1);
-    total = Math.max(bound + 1, roughly(n / Math.min(1, Math.max(share, 1e-9))));
-  }
+  const { total, capped } = await estimate(db, n, sample[n - 1]!.id, bound);
   const factor = total / options.facetBound;
   const scale = (values: FacetValue[]) =>
     values.map((v) => ({ ...v, count: Math.max(1, Math.round(v.count * factor)) }));

@@ -129,7 +129,7 @@ async function countMatches(
 }
 
 /** `n` newest matches down to id `lo`: the total, exact when `n <= bound`, else estimated. */
-async function estimate(
+export async function estimate(
   db: Database,
   n: number,
   lo: number,

@@ -32,6 +32,7 @@ import { rankedPage } from './search-bound.js';
 import type { FacetRow } from './search-facets.js';
 import { captionMoments } from './search-moments.js';
 import {
+  filterConditions,
   type PgParts,
   type PgRow,
   postgresPlan,
@@ -303,7 +304,6 @@ export class SearchRepository {
   /** The FROM and WHERE of a query (and its rank order when there is text). */
   private async plan(query: SearchQuery): Promise<Plan & { pg?: PgParts }> {
     const kind = databaseKind(this.db);
-    const conditions: RawBuilder<unknown>[] = [];
     if (query.q !== undefined && (typeof query.q !== 'string' || query.q.length > 500))
       bad('q', 'text of at most 500 characters');
     const { words, prefix } = searchWords(query.q ?? '');
@@ -346,19 +346,6 @@ export class SearchRepository {
       };
     }
 
-    if (query.type !== undefined) conditions.push(sql`i.media_type = ${query.type}`);
-    if (license !== undefined) conditions.push(sql`i.license = ${license}`);
-    const tagged: RawBuilder<unknown>[] = tags.map(
-      (tag) =>
-        sql`i.id in (select it.item_id from item_tags it where it.tag_id = (select t.id from tags t where t.name = ${tag}))`,
-    );
-    if (query.creator !== undefined) conditions.push(sql`i.creator = ${query.creator.trim()}`);
-    if (query.channel !== undefined)
-      conditions.push(sql`i.channel_id = (select c.id from channels c where c.slug = ${query.channel})`);
-    if (query.user !== undefined)
-      conditions.push(
-        sql`i.owner_id = (select u.id from users u where lower(u.username) = ${query.user.toLowerCase()})`,
-      );
     // SQLite listings with filters count and facet the matches their filter terms find newest
     // first in the full-text index, which holds only ready items (`items` is not read for them).
     const filtered =
@@ -376,8 +363,7 @@ export class SearchRepository {
             where: sql`items_fts match ${(await this.filterTerms(query, license, tags)).join(' AND ')}`,
           }
         : undefined;
-    conditions.push(...tagged);
-    const where = sql.join([sql`i.status = 'ready'`, ...conditions], sql` and `);
+    const where = sql.join(filterConditions({ ...query, license, tags }), sql` and `);
     return { kind, from: sql`items i`, fromItems: sql`items i`, where, id: sql`i.id`, walk };
   }
 }
