@@ -15,7 +15,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/index.js';
-import { SEARCH_DOC } from '../db/migrations-search-pg.js';
+import { SEARCH_DOC } from '../db/index.js';
 
 /** A PostgreSQL search's conditions over `items i`. */
 export interface PgWhere {

@@ -11,7 +11,7 @@
 
 import { type RawBuilder, sql } from 'kysely';
 import type { Database, MediaType } from '../db/index.js';
-import { SEARCH_DOC } from '../db/migrations-search-pg.js';
+import { SEARCH_DOC } from '../db/index.js';
 import { licenseInfo } from '../licenses.js';
 import type { Facets, FacetValue } from './search-facets.js';
 import { newestMatches, type PgWhere } from './search-pg-newest.js';

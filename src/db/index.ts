@@ -6,6 +6,7 @@
 export { type ConstraintKind, constraintKind, escapeLike } from './constraints.js';
 export type { DbKind } from './migrations.js';
 export { FILTER_MARK } from './migrations-search-index.js';
+export { SEARCH_DOC } from './migrations-search-pg.js';
 export {
   type Database,
   type DatabaseTarget,
